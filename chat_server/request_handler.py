@@ -1,0 +1,122 @@
+"""The per-connection handler thread: read, split into lines, rate-limit, dispatch.
+
+socketserver starts one ChatRequestHandler thread per accepted connection.
+It is the only reader of its socket.  Frames it produces go to outboxes
+(its own and other sessions'), never straight to a socket.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import socketserver
+import time
+from typing import TYPE_CHECKING
+
+from chat_server.rate_limit import TokenBucket
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import PROTOCOL_VERSION, decode_frame, error_frame, server_frame
+from shared.framing import FrameTooLarge, LineDecoder
+from shared.version import __version__
+
+if TYPE_CHECKING:
+    from chat_server.server import ChatServer
+
+log = logging.getLogger("chat_server")
+
+RECV_BYTES = 64 * 1024
+TEXT_MODE_GREETING = "Text mode. Type NICK <name> to start, then JOIN general; HELP lists the commands."
+
+
+class ChatRequestHandler(socketserver.BaseRequestHandler):
+    server: ChatServer
+
+    def setup(self) -> None:
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        config = self.server.config
+        self.session = Session(
+            self.request,
+            self.client_address,
+            config.max_outbound_bytes,
+            TokenBucket(config.rate_per_second, config.rate_burst),
+        )
+        self.mode_known = False
+
+    def handle(self) -> None:
+        session = self.session
+        refusal = self.server.admit(session)
+        session.outbox.start()
+        if refusal is not None:
+            for frame in refusal:
+                session.send(frame)
+            return
+        log.info("connection from %s", session.address_text)
+        welcome = server_frame(
+            "welcome",
+            f"Welcome to {self.server.config.name}. Choose a nickname: NICK <name>. HELP lists the commands.",
+            server=f"{self.server.config.name} {__version__}",
+            protocol=PROTOCOL_VERSION,
+        )
+        session.send(welcome)
+        decoder = LineDecoder()
+        sock = self.request
+        try:
+            while not session.closing:
+                data = sock.recv(RECV_BYTES)
+                if not data:
+                    if not session.closing:
+                        session.close_reason = "client closed the connection"
+                    break
+                try:
+                    lines = decoder.feed(data)
+                except FrameTooLarge as exc:
+                    session.send(error_frame(exc.code, exc.message))
+                    session.closing = True
+                    session.close_reason = "frame too large"
+                    break
+                for line in lines:
+                    self.handle_line(line)
+                    if session.closing:
+                        break
+        except OSError as exc:
+            session.close_reason = session.close_reason or f"connection error: {exc}"
+
+    def finish(self) -> None:
+        self.server.end_session(self.session)
+
+    def handle_line(self, line: bytes) -> None:
+        session = self.session
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line.strip():
+            return
+        session.last_heard = time.monotonic()
+        if not self.mode_known:
+            self.mode_known = True
+            if not line.lstrip().startswith(b"{"):
+                session.text_mode = True
+                session.send(server_frame("system", TEXT_MODE_GREETING, event="text_mode"))
+        if not session.bucket.allow():
+            session.send(error_frame(ErrorCode.RATE_LIMITED, "Slow down: too many commands; that one was not carried out."))
+            return
+        try:
+            content = self.command_content(line)
+        except ProtocolError as exc:
+            session.send(error_frame(exc.code, exc.message))
+            return
+        self.server.run_command(session, content)
+
+    def command_content(self, line: bytes) -> str:
+        if self.session.text_mode:
+            try:
+                return line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ProtocolError(ErrorCode.BAD_FRAME, "That line is not valid UTF-8; set your terminal to UTF-8.") from None
+        frame = decode_frame(line)
+        if frame["type"] != "command":
+            raise ProtocolError(ErrorCode.BAD_FRAME, 'Clients send frames of type "command" only.')
+        content = frame.get("content")
+        if not isinstance(content, str):
+            raise ProtocolError(ErrorCode.BAD_FRAME, 'A command frame needs a string "content", e.g. "JOIN general".')
+        return content

@@ -1,0 +1,155 @@
+"""ChatServer: the listening socket, the life of a connection, start and stop.
+
+    serve thread (serve_forever) --accepts--> one ChatRequestHandler thread per client
+    handler threads --run_command--> CommandHandlers under ChatRegistry.lock --> outboxes
+    housekeeper thread: registration and silence timeouts
+    stop(): every client gets `system`/shutdown and `bye`; all threads are joined.
+
+Methods here may be called from any thread; `stop()` must not be called
+from a handler thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import socketserver
+import threading
+
+from chat_server.admin import AdminActions
+from chat_server.config import ServerConfig
+from chat_server.handlers import CommandHandlers
+from chat_server.housekeeper import Housekeeper
+from chat_server.registry import ChatRegistry
+from chat_server.request_handler import ChatRequestHandler
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame, error_frame, server_frame
+
+log = logging.getLogger("chat_server")
+
+THREAD_STACK_BYTES = 512 * 1024  # room for json's C recursion on a 32 KiB frame, far below 8 MiB
+WRITER_JOIN_SECONDS = 2.0
+ACCEPT_POLL_SECONDS = 0.2
+
+
+class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = False  # server_close() joins every handler thread
+    block_on_close = True
+
+    def __init__(self, config: ServerConfig | None = None) -> None:
+        self.config = config or ServerConfig()
+        self.request_queue_size = self.config.listen_backlog
+        if ":" in self.config.host:
+            self.address_family = socket.AF_INET6
+        self.registry = ChatRegistry()
+        self.handlers = CommandHandlers(self.registry, self.config)
+        self.housekeeper = Housekeeper(self.registry, self.config)
+        self._stopping = False
+        self._serve_thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        super().__init__((self.config.host, self.config.port), ChatRequestHandler)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.server_address[:2]
+        return host, port
+
+    @property
+    def running(self) -> bool:
+        return self._serve_thread is not None and not self._stopped.is_set()
+
+    # -- lifecycle --
+    def start(self) -> ChatServer:
+        """Serve on a background thread; returns at once."""
+        threading.stack_size(THREAD_STACK_BYTES)
+        self._serve_thread = threading.Thread(
+            target=self.serve_forever, args=(ACCEPT_POLL_SECONDS,), name="chat-accept", daemon=True
+        )
+        self._serve_thread.start()
+        self.housekeeper.start()
+        host, port = self.address
+        log.info("listening on %s port %d", host, port)
+        self.registry.emit("server_started", address=self.address)
+        return self
+
+    def stop(self, reason: str = "The server is shutting down.") -> None:
+        """Tell every client, hang up on them, join every thread, release the port."""
+        if self._stopped.is_set():
+            return
+        with self.registry.lock:
+            self._stopping = True
+            sessions = list(self.registry.sessions)
+            notice = server_frame("system", reason, event="shutdown")
+            self.registry.deliver(sessions, notice)
+            self.registry.deliver(sessions, server_frame("bye", reason))
+        for session in sessions:
+            session.hang_up("server shutdown")
+        if self._serve_thread is not None:
+            self.shutdown()
+            self._serve_thread.join()
+        self.housekeeper.stop()
+        self.server_close()  # joins the handler threads, which join their writers
+        self._stopped.set()
+        log.info("stopped")
+        with self.registry.lock:
+            self.registry.emit("server_stopped")
+
+    def __exit__(self, *args) -> None:
+        self.stop()
+
+    # -- the life of one connection, called by its handler thread --
+    def admit(self, session: Session) -> list[Frame] | None:
+        """Register a new connection, or return the frames that refuse it."""
+        with self.registry.lock:
+            if self._stopping:
+                return [server_frame("system", "The server is shutting down.", event="shutdown"), server_frame("bye", "The server is shutting down.")]
+            limit = self.config.max_clients
+            if limit and len(self.registry.sessions) >= limit:
+                log.warning("refused %s: server full (%d clients)", session.address_text, limit)
+                return [error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later.")]
+            self.registry.add_session(session)
+        return None
+
+    def run_command(self, session: Session, content: str) -> None:
+        """Carry out one command line and queue every frame it causes."""
+        with self.registry.lock:
+            try:
+                deliveries = self.handlers.dispatch(session, content)
+            except ProtocolError as exc:
+                deliveries = [([session], error_frame(exc.code, exc.message))]
+                if log.isEnabledFor(logging.DEBUG) or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+                    log.info("refused %s from %s: %s", exc.code, session.nick or session.address_text, exc.message)
+            for recipients, frame in deliveries:
+                self.registry.deliver(recipients, frame)
+                if frame["type"] in ("nick", "joined", "left") and log.isEnabledFor(logging.INFO):
+                    log.info("%s: %s", session.nick or session.address_text, frame["content"])
+
+    def end_session(self, session: Session) -> None:
+        """Forget a connection and free its writer; runs on its handler thread at the end."""
+        with self.registry.lock:
+            room = self.registry.leave_room(session)
+            if room is not None:
+                why = session.close_reason or "disconnected"
+                notice = server_frame(
+                    "system", f"{session.nick} left ({why})", event="leave", room=room.name, user=session.nick
+                )
+                self.registry.deliver(room.members, notice)
+            if session in self.registry.sessions:
+                self.registry.remove_session(session)
+        session.outbox.close()
+        if not session.outbox.join(WRITER_JOIN_SECONDS):
+            session.hang_up(session.close_reason)
+            try:
+                session.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            session.outbox.join()
+        if session.nick or session.close_reason:
+            log.info("%s disconnected (%s)", session.nick or session.address_text, session.close_reason or "closed")
+
+
+def run_in_thread(config: ServerConfig | None = None) -> ChatServer:
+    """Bind, start serving on background threads, return the server (call stop() to end)."""
+    return ChatServer(config).start()

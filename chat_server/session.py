@@ -1,0 +1,80 @@
+"""What the server knows about one connection: identity, room, outbox, counters.
+
+A Session is created by its handler thread.  Fields that other threads read
+(nick, room) change only under the registry lock; the rest belong to the
+handler thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import time
+from typing import TYPE_CHECKING
+
+from chat_server.outbox import Outbox
+from chat_server.rate_limit import TokenBucket
+from shared.frame_text import render_text_line
+from shared.frames import Frame, encode_frame
+
+if TYPE_CHECKING:
+    from chat_server.registry import Room
+
+_session_ids = itertools.count(1)
+
+
+class Session:
+    def __init__(self, sock: socket.socket, address: tuple, outbound_limit: int, bucket: TokenBucket) -> None:
+        self.id = next(_session_ids)
+        self.sock = sock
+        self.address = address
+        self.nick: str | None = None
+        self.key: str | None = None  # name_key(nick)
+        self.room: Room | None = None
+        self.text_mode = False
+        self.muted = False
+        self.connected_at = time.time()  # wall clock, for display
+        self.opened = time.monotonic()
+        self.last_heard = time.monotonic()
+        self.messages_sent = 0
+        self.bucket = bucket
+        self.closing = False  # set once the server decided to hang up
+        self.close_reason = ""
+        self.outbox = Outbox(sock, outbound_limit, self._on_overflow, f"{address[0]}:{address[1]}")
+
+    def __repr__(self) -> str:
+        return f"<Session {self.id} {self.nick or '(unregistered)'} {self.address_text}>"
+
+    @property
+    def address_text(self) -> str:
+        host, port = self.address[0], self.address[1]
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    @property
+    def registered(self) -> bool:
+        return self.nick is not None
+
+    def send(self, frame: Frame, data: bytes | None = None) -> bool:
+        """Queue a frame; `data` is its JSON encoding when the caller already has it."""
+        if self.text_mode:
+            return self.outbox.put(render_text_line(frame))
+        return self.outbox.put(data if data is not None else encode_frame(frame))
+
+    def hang_up(self, reason: str) -> None:
+        """End the connection from the server side: stop writing after what is queued, wake the reader."""
+        if not self.closing:
+            self.closing = True
+            self.close_reason = reason
+        self.outbox.close()
+        self._shutdown(socket.SHUT_RD)
+
+    def _on_overflow(self) -> None:
+        self.closing = True
+        self.close_reason = "too much unsent output (not reading)"
+        self._shutdown(socket.SHUT_RDWR)
+
+    def _shutdown(self, how: int) -> None:
+        try:
+            self.sock.shutdown(how)
+        except OSError:
+            pass

@@ -1,0 +1,94 @@
+"""Command lines as people type them: parsing, the command table, the MSG rule (any thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from shared.names import is_nick_shaped
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    summary: str
+    before_nick: bool = False  # allowed before a nickname is accepted
+
+
+COMMANDS: dict[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec("NICK", "NICK <name>", "choose your nickname (first) or change it", True),
+        CommandSpec("JOIN", "JOIN <room>", "leave your room, if any, and join (or create) <room>"),
+        CommandSpec("MSG", "MSG <text>", "say <text> in your room; 'MSG bob: hi' is private to bob"),
+        CommandSpec("SAY", "SAY <text>", "say <text> in your room, always public"),
+        CommandSpec("PM", "PM <nick> <text>", "send <text> privately to <nick>"),
+        CommandSpec("LEAVE", "LEAVE", "leave your current room"),
+        CommandSpec("LIST", "LIST", "show who is online and which rooms exist"),
+        CommandSpec("HELP", "HELP", "show this list", True),
+        CommandSpec("QUIT", "QUIT [reason]", "say goodbye and disconnect", True),
+        CommandSpec("PING", "PING [token]", "check the connection; the server answers PONG", True),
+    )
+}
+
+
+def help_text() -> str:
+    width = max(len(spec.usage) for spec in COMMANDS.values())
+    lines = ["Commands (a leading / is fine, case does not matter):"]
+    lines += [f"  {spec.usage.ljust(width)}  {spec.summary}" for spec in COMMANDS.values()]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    name: str  # upper-case command word without its '/', e.g. "JOIN"
+    argument: str  # everything after the word and one run of spaces
+
+
+def parse_command_line(content: str) -> CommandLine:
+    """Split "/join  general" into CommandLine("JOIN", "general").
+
+    The word ends at the first whitespace of any kind; the argument is the
+    rest, trimmed.
+    """
+    text = content.strip()
+    if text.startswith("/"):
+        text = text[1:]
+    parts = text.split(None, 1)
+    if not parts:
+        return CommandLine("", "")
+    return CommandLine(parts[0].upper(), parts[1].strip() if len(parts) > 1 else "")
+
+
+@dataclass(frozen=True)
+class MsgTarget:
+    """Where a MSG goes: kind is "public", "private" or "no_such_user"."""
+
+    kind: str
+    text: str
+    nick: str = ""
+
+
+def classify_msg(argument: str, is_online: Callable[[str], bool]) -> MsgTarget:
+    """Apply the contract's private-message rule to the text of a MSG command.
+
+    The part before the first ':' names a user online now: private.  Else, if
+    it is nickname-shaped and the rest does not start with '//' (a URL):
+    refused as no_such_user, delivered to nobody.  Else: public.
+    """
+    prefix, colon, rest = argument.partition(":")
+    if not colon:
+        return MsgTarget("public", argument)
+    candidate = prefix.strip()
+    if candidate and is_online(candidate):
+        return MsgTarget("private", rest.strip(), candidate)
+    if is_nick_shaped(candidate) and not rest.startswith("//"):
+        return MsgTarget("no_such_user", rest.strip(), candidate)
+    return MsgTarget("public", argument)
+
+
+def split_pm_argument(argument: str) -> tuple[str, str]:
+    """"bob hello there" -> ("bob", "hello there")."""
+    nick, _, text = argument.strip().partition(" ")
+    return nick, text.strip()

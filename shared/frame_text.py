@@ -1,0 +1,39 @@
+"""Server frames as one human-readable line: for nc/telnet users and the terminal client (any thread)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from shared.frames import Frame
+from shared.names import strip_control
+
+
+def render_text(frame: Frame, clean: Callable[[str], str] = strip_control) -> str:
+    """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
+
+    `clean` makes incoming text safe: the server drops control characters,
+    the terminal client shows them as visible escapes.
+    """
+
+    def one_line(value: object) -> str:
+        return clean(str(value)).replace("\r", "").replace("\n", " | ").replace("\t", " ")
+
+    kind = frame.get("type")
+    stamp = f"[{one_line(frame.get('timestamp', ''))}]"
+    content = frame.get("content", "")
+    if kind == "message":
+        return f"{stamp} #{one_line(frame.get('room'))} <{one_line(frame.get('sender'))}> {one_line(content)}"
+    if kind == "private":
+        return f"{stamp} *{one_line(frame.get('sender'))} -> {one_line(frame.get('to'))}* {one_line(content)}"
+    if kind == "error":
+        return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
+    if kind == "help":
+        return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
+    if kind == "pong":
+        return f"{stamp} PONG {one_line(content)}".rstrip()
+    return f"{stamp} * {one_line(content)}"
+
+
+def render_text_line(frame: Frame) -> bytes:
+    """The text-mode bytes the server sends an nc/telnet user for one frame."""
+    return (render_text(frame).replace("\n", "\r\n") + "\r\n").encode("utf-8")

@@ -1,0 +1,65 @@
+"""Frames of the wire contract: building, encoding and decoding one JSON line (any thread).
+
+A frame is a JSON object followed by one newline.  Clients send `command`
+frames; every server frame has `type`, `content` and `timestamp`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from shared.errors import ErrorCode, ProtocolError
+
+Frame = dict[str, Any]
+
+PROTOCOL_VERSION = 1
+DEFAULT_PORT = 55555
+DEFAULT_HOST = "127.0.0.1"
+MAX_FRAME_BYTES = 32 * 1024  # newline included
+
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def timestamp(now: float | None = None) -> str:
+    """Server local time as HH:MM:SS."""
+    return time.strftime("%H:%M:%S", time.localtime(now))
+
+
+def server_frame(frame_type: str, content: str = "", **fields: Any) -> Frame:
+    """A server-to-client frame with the three fields every one of them has."""
+    frame: Frame = {"type": frame_type, "content": content, "timestamp": timestamp()}
+    frame.update(fields)
+    return frame
+
+
+def error_frame(code: str, content: str) -> Frame:
+    return server_frame("error", content, code=code)
+
+
+def command_frame(content: str) -> Frame:
+    """The only client-to-server frame: one command line as a person types it."""
+    return {"type": "command", "content": content}
+
+
+def encode_frame(frame: Frame) -> bytes:
+    """One frame as UTF-8 JSON plus newline; JSON escapes keep it on one line."""
+    return (_encoder.encode(frame) + "\n").encode("utf-8")
+
+
+def decode_frame(line: bytes) -> Frame:
+    """Parse one line (without its newline) into a frame, or raise ProtocolError(bad_frame)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(ErrorCode.BAD_FRAME, "That line is not valid UTF-8; send UTF-8 JSON.") from None
+    try:
+        frame = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "That line is not valid JSON; send one JSON object per line.") from None
+    if not isinstance(frame, dict):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "A frame must be a JSON object, like {\"type\": \"command\", ...}.")
+    if not isinstance(frame.get("type"), str):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "A frame needs a string \"type\" field.")
+    return frame

@@ -1,0 +1,45 @@
+"""Fixtures for every test: a real server on port 0 and real client connections."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_gui.connection import ChatConnection
+from chat_server import ChatServer, ServerConfig
+from tests.support import connect_client
+
+
+@pytest.fixture
+def start_server():
+    """Factory: start_server(**limits) -> a running ChatServer on 127.0.0.1, port 0; stopped afterwards."""
+    servers: list[ChatServer] = []
+
+    def start(**limits) -> ChatServer:
+        server = ChatServer(ServerConfig(host="127.0.0.1", port=0, **limits)).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(start_server) -> ChatServer:
+    """A running server with the default limits."""
+    return start_server()
+
+
+@pytest.fixture
+def make_client():
+    """Factory: make_client(server, nick=None, room=None) -> a connected ChatConnection; closed afterwards."""
+    clients: list[ChatConnection] = []
+
+    def make(server: ChatServer, nick: str | None = None, room: str | None = None) -> ChatConnection:
+        client = connect_client(server.address, nick, room)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -1,0 +1,29 @@
+"""Fixtures for window tests: a real Tk root under Xvfb that fails the test if a callback raised."""
+
+from __future__ import annotations
+
+import tkinter as tk
+import traceback
+
+import pytest
+
+
+@pytest.fixture
+def tk_root():
+    """A mapped Tk root; any exception raised inside a Tk callback fails the test."""
+    root = tk.Tk()
+    errors: list[str] = []
+
+    def record(exc_type, exc_value, exc_tb) -> None:
+        errors.append("".join(traceback.format_exception(exc_type, exc_value, exc_tb)))
+
+    root.report_callback_exception = record
+    root.update()
+    yield root
+    try:
+        root.update()
+        root.destroy()
+    except tk.TclError:
+        pass
+    if errors:
+        pytest.fail("a Tk callback raised:\n" + "\n".join(errors))

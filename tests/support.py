@@ -1,0 +1,41 @@
+"""Helpers the tests share: waiting for a condition with a deadline, registered clients."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+from chat_gui.connection import ChatConnection
+
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 5.0, interval: float = 0.01, pump: Callable[[], object] | None = None, message: str = "") -> T:
+    """Call `condition` until it returns something truthy, or fail after `timeout` seconds.
+
+    `pump` (for example a Tk root's `update`) runs before every check, so a
+    window keeps processing events while a test waits.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if pump is not None:
+            pump()
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(message or f"condition not met within {timeout} s: {condition}")
+        time.sleep(interval)
+
+
+def connect_client(address: tuple[str, int], nick: str | None = None, room: str | None = None) -> ChatConnection:
+    """A ChatConnection past `welcome`, registered as `nick` and in `room` when given."""
+    connection = ChatConnection(*address).connect()
+    connection.wait_for("welcome")
+    if nick is not None:
+        connection.send_command(f"NICK {nick}")
+        connection.wait_for("nick")
+    if room is not None:
+        connection.send_command(f"JOIN {room}")
+        connection.wait_for("joined")
+    return connection
