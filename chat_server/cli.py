@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument("--rate", type=float, default=DEFAULTS.rate_per_second, metavar="PER_SECOND", help="commands per second per connection (default %(default)s)")
     limits.add_argument("--burst", type=int, default=DEFAULTS.rate_burst, help="commands allowed in a burst (default %(default)s)")
     limits.add_argument("--backlog", type=int, default=DEFAULTS.listen_backlog, help="pending connections the OS may queue (default %(default)s)")
+    parser.add_argument("--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="how much to log (default INFO; message text only at DEBUG)")
     return parser
 
@@ -82,6 +83,10 @@ def print_banner(server: ChatServer) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from chat_server.self_test import run_self_test
+
+        return run_self_test(["chat_server.cli"])
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = bind_or_explain(config_from_args(args))
     stop_requested = threading.Event()
