@@ -1,0 +1,60 @@
+"""Unit tests for shared/frame_text.py: server frames as human-readable lines."""
+
+from __future__ import annotations
+
+from shared.frame_text import render_text, render_text_line
+from shared.frames import error_frame, server_frame
+from shared.names import harmless
+
+
+def stamped(frame: dict) -> dict:
+    return {**frame, "timestamp": "12:00:01"}
+
+
+def test_a_public_message():
+    frame = stamped(server_frame("message", "hi", id=1, room="general", sender="alice"))
+    assert render_text(frame) == "[12:00:01] #general <alice> hi"
+
+
+def test_a_private_message():
+    frame = stamped(server_frame("private", "psst", id=2, sender="alice", to="bob"))
+    assert render_text(frame) == "[12:00:01] *alice -> bob* psst"
+
+
+def test_an_error_shows_its_code():
+    assert render_text(stamped(error_frame("nick_taken", "Taken."))) == "[12:00:01] ! Taken. (nick_taken)"
+
+
+def test_pong_with_and_without_a_token():
+    assert render_text(stamped(server_frame("pong", "abc", token="abc"))) == "[12:00:01] PONG abc"
+    assert render_text(stamped(server_frame("pong", ""))) == "[12:00:01] PONG"
+
+
+def test_other_frames_show_their_content_as_a_notice():
+    frame = stamped(server_frame("system", "bob joined #general", event="join", room="general", user="bob"))
+    assert render_text(frame) == "[12:00:01] * bob joined #general"
+
+
+def test_help_gives_one_stamped_line_per_line_of_content():
+    frame = stamped(server_frame("help", "Commands:\n  NICK <name>\n  JOIN <room>"))
+    assert render_text(frame).split("\n") == ["[12:00:01] Commands:", "[12:00:01]   NICK <name>", "[12:00:01]   JOIN <room>"]
+
+
+def test_a_multi_line_message_stays_on_one_line():
+    frame = stamped(server_frame("message", "one\ntwo\r\nthree\tfour", id=3, room="r", sender="s"))
+    assert render_text(frame) == "[12:00:01] #r <s> one | two | three four"
+
+
+def test_control_characters_are_removed_by_default_and_shown_by_harmless():
+    frame = stamped(server_frame("message", "a\x1b[2Jb", id=4, room="r", sender="e\x07ve"))
+    assert render_text(frame) == "[12:00:01] #r <eve> a[2Jb"
+    assert render_text(frame, clean=harmless) == "[12:00:01] #r <e\\x07ve> a\\x1b[2Jb"
+
+
+def test_text_lines_end_in_crlf_and_are_utf8():
+    frame = stamped(server_frame("help", "a\nb 😀"))
+    assert render_text_line(frame) == "[12:00:01] a\r\n[12:00:01] b 😀\r\n".encode("utf-8")
+
+
+def test_a_frame_missing_fields_still_renders():
+    assert render_text({"type": "message"}) == "[] #None <None> "
