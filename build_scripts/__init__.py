@@ -1,0 +1,1 @@
+"""Build machinery for the one-file ClassChat executables (not shipped; see docs/executables.md)."""

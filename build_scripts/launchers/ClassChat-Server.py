@@ -1,0 +1,7 @@
+"""Frozen entry point of the `ClassChat-Server` executable (window): the server admin window's main()."""
+
+import sys
+
+from chat_server.admin_window import main
+
+sys.exit(main())

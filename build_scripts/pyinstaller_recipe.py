@@ -1,0 +1,76 @@
+"""How one ClassChat executable is made, shared by the three .spec files; runs inside PyInstaller's build process.
+
+Every executable is one file: the launcher script, the project's packages
+found from the checkout, shared/assets (the window icon), and for the windows
+Tk with its Tcl/Tk library.  Windows builds also get the .ico and a version
+resource; the version comes from shared/version.py.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PyInstaller.building.api import EXE, PYZ
+from PyInstaller.building.build_main import Analysis
+
+from build_scripts.executables import BY_NAME, ROOT, read_version
+from shared.icon import ASSETS, ICON_ICO
+
+# Standard-library parts nothing in ClassChat uses, which analysis would otherwise pull in.
+UNUSED_STDLIB = ["unittest", "pydoc", "doctest", "pdb", "lib2to3", "ensurepip", "venv", "idlelib", "turtle", "turtledemo"]
+
+# Tcl/Tk data a chat window never needs: time-zone tables (Tcl's `clock`),
+# sample programs and Tk's own demos.  Fewer files make a quicker start,
+# because a one-file executable unpacks everything on every start.
+UNNEEDED_TCL_DATA = ("_tcl_data/tzdata/", "_tcl_data/msgs/", "_tk_data/demos/", "_tk_data/images/")
+
+
+def windows_version_info(name: str, description: str):
+    """A Windows version resource (file properties dialog) built from shared/version.py."""
+    from PyInstaller.utils.win32 import versioninfo as vi  # needs pefile, present on Windows only
+
+    numbers = tuple(int(part) for part in (read_version().split(".") + ["0"] * 4)[:4])
+    strings = [
+        vi.StringStruct("CompanyName", "ClassChat"),
+        vi.StringStruct("FileDescription", description),
+        vi.StringStruct("FileVersion", read_version()),
+        vi.StringStruct("InternalName", name),
+        vi.StringStruct("OriginalFilename", f"{name}.exe"),
+        vi.StringStruct("ProductName", "ClassChat"),
+        vi.StringStruct("ProductVersion", read_version()),
+    ]
+    return vi.VSVersionInfo(
+        ffi=vi.FixedFileInfo(filevers=numbers, prodvers=numbers),
+        kids=[
+            vi.StringFileInfo([vi.StringTable("040904B0", strings)]),
+            vi.VarFileInfo([vi.VarStruct("Translation", [0x0409, 1200])]),
+        ],
+    )
+
+
+def build_one_file_executable(name: str) -> EXE:
+    executable = BY_NAME[name]
+    excludes = list(UNUSED_STDLIB)
+    if not executable.windowed:
+        excludes += ["tkinter", "_tkinter"]
+    analysis = Analysis(
+        [str(executable.launcher)],
+        pathex=[str(ROOT)],
+        hiddenimports=[executable.entry_module],
+        datas=[(str(ASSETS), "shared/assets")],
+        excludes=excludes,
+    )
+    analysis.datas = [entry for entry in analysis.datas if not entry[0].replace("\\", "/").startswith(UNNEEDED_TCL_DATA)]
+    on_windows = sys.platform == "win32"
+    return EXE(
+        PYZ(analysis.pure),
+        analysis.scripts,
+        analysis.binaries,
+        analysis.datas,
+        name=name,
+        console=not executable.windowed,
+        icon=str(ICON_ICO) if on_windows else None,
+        version=windows_version_info(name, executable.description) if on_windows else None,
+        upx=False,  # UPX slows every start and upsets virus scanners
+        strip=False,
+    )
