@@ -1,0 +1,137 @@
+"""`python -m benchmarks`: pick scenarios and servers, run each pair, print the tables (main thread of the controller)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from benchmarks.procstat import load_average, machine_description
+from benchmarks.report import (
+    CONNECT_HEADER,
+    TRAFFIC_HEADER,
+    connect_row,
+    failure_notes,
+    format_table,
+    traffic_row,
+)
+from benchmarks.scenarios import Result, Scenario, run_scenario
+from benchmarks.servers import SERVER_KINDS, ServerUnavailable, free_port, start_server
+
+# The issue's reference workloads; --quick shortens the timed ones and shrinks the connect one.
+STANDARD = {
+    "fanout100": Scenario("fanout100", "fanout", clients=100, senders=10, rate=20, messages=200),
+    "fanout500": Scenario("fanout500", "fanout", clients=500, senders=10, rate=20, messages=200),
+    "fanout-flat": Scenario("fanout-flat", "fanout", clients=100, senders=10, messages=2000),
+    "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=500),
+    "connect5000": Scenario("connect5000", "connect", clients=5000, idle_seconds=5),
+}
+QUICK = {
+    "fanout100": Scenario("fanout100", "fanout", clients=100, senders=10, rate=20, messages=40),
+    "fanout500": Scenario("fanout500", "fanout", clients=500, senders=10, rate=20, messages=40),
+    "fanout-flat": Scenario("fanout-flat", "fanout", clients=100, senders=10, messages=300),
+    "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=100),
+    "connect5000": Scenario("connect5000", "connect", clients=1000, idle_seconds=2),
+}
+CUSTOM_KINDS = ("fanout", "rooms", "connect")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Start a chat server in its own process, drive it from load processes on loopback, print a table.",
+        epilog="Standard scenarios: "
+        + "; ".join(f"{name}: {scenario.describe()}" for name, scenario in STANDARD.items())
+        + ". Custom: fanout, rooms or connect, shaped by --clients, --senders, --rooms, --rate, --messages, --idle-seconds.",
+    )
+    parser.add_argument(
+        "scenarios", nargs="*", metavar="SCENARIO",
+        help=f"any of {', '.join([*STANDARD, *CUSTOM_KINDS])} (default: every standard scenario)",
+    )
+    parser.add_argument(
+        "--servers", default="classchat",
+        help=f"comma-separated, from {', '.join(SERVER_KINDS)}, or 'all' (default classchat)",
+    )
+    parser.add_argument("--quick", action="store_true", help="short runs (a few seconds each), 1,000 clients for connect")
+    parser.add_argument("--processes", type=int, default=2, help="load processes (default 2)")
+    parser.add_argument("--clients", type=int, default=100, help="custom scenarios: clients (default 100)")
+    parser.add_argument("--senders", type=int, default=10, help="custom fanout: senders (default 10)")
+    parser.add_argument("--rooms", type=int, default=10, help="custom rooms: rooms (default 10)")
+    parser.add_argument("--rate", type=float, default=0, help="custom: messages per second per sender, 0 = flat out (default 0)")
+    parser.add_argument("--messages", type=int, default=1000, help="custom: messages per sender (default 1000)")
+    parser.add_argument("--idle-seconds", type=float, default=5, help="custom connect: idle time measured (default 5)")
+    parser.add_argument("--ports", default="41000-41999", help="loopback port range for the servers (default 41000-41999)")
+    return parser
+
+
+def chosen_scenarios(args: argparse.Namespace) -> list[Scenario]:
+    table = QUICK if args.quick else STANDARD
+    names = args.scenarios or list(STANDARD)
+    scenarios = []
+    for name in names:
+        if name in table:
+            scenarios.append(table[name])
+        elif name in CUSTOM_KINDS:
+            scenarios.append(
+                Scenario(
+                    name, name, clients=args.clients, senders=args.senders if name == "fanout" else 0,
+                    rooms=args.rooms if name == "rooms" else 1, rate=args.rate, messages=args.messages,
+                    idle_seconds=args.idle_seconds,
+                )
+            )
+        else:
+            raise SystemExit(f"unknown scenario {name!r}; see --help")
+    return scenarios
+
+
+def chosen_servers(text: str) -> list[str]:
+    kinds = list(SERVER_KINDS) if text == "all" else [kind.strip() for kind in text.split(",") if kind.strip()]
+    for kind in kinds:
+        if kind not in SERVER_KINDS:
+            raise SystemExit(f"unknown server {kind!r}; choose from {', '.join(SERVER_KINDS)}")
+    return kinds
+
+
+def run_one(scenario: Scenario, kind: str, args: argparse.Namespace) -> Result:
+    first, last = (int(part) for part in args.ports.split("-"))
+    try:
+        server = start_server(kind, free_port(first, last), max_clients=scenario.clients + 100)
+    except ServerUnavailable as exc:
+        return Result(scenario, kind, error=str(exc))
+    try:
+        return run_scenario(scenario, server, args.processes)
+    except (OSError, EOFError) as exc:
+        return Result(scenario, kind, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    scenarios = chosen_scenarios(args)
+    servers = chosen_servers(args.servers)
+    print(f"machine: {machine_description()}")
+    print(f"load average before: {load_average()}  ({time.strftime('%Y-%m-%d %H:%M:%S %Z')})")
+    for scenario in scenarios:
+        print(f"  {scenario.name}: {scenario.describe()}")
+    sys.stdout.flush()
+    results = []
+    for scenario in scenarios:
+        for kind in servers:
+            result = run_one(scenario, kind, args)
+            results.append(result)
+            row = connect_row(result) if scenario.kind == "connect" else traffic_row(result)
+            print("  done:", " ".join(cell for cell in row if cell), flush=True)
+    traffic = [traffic_row(r) for r in results if r.scenario.kind != "connect"]
+    connect = [connect_row(r) for r in results if r.scenario.kind == "connect"]
+    print()
+    if traffic:
+        print(format_table(TRAFFIC_HEADER, traffic))
+        print()
+    if connect:
+        print(format_table(CONNECT_HEADER, connect))
+        print()
+    for note in failure_notes(results):
+        print("note:", note)
+    print(f"load average after: {load_average()}")
+    return 0

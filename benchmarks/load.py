@@ -1,0 +1,319 @@
+"""A load process: many client sockets in one selector loop, driven by the controller over a pipe.
+
+    controller --"connect"--> LoadProcess: connect, register, join; reply with timings
+    controller --"run"------> LoadProcess: send (at a rate or flat out), receive, reply with counts
+    controller --"close"----> LoadProcess: close every socket and exit
+
+Each load process runs in its own OS process with one thread, so the
+generator can use every core the server does not.  Receiving is kept cheap
+(one regular expression over each batch of complete lines); only "probe"
+clients parse every token for latency and per-sender order, the others
+count tokens and fold them into a CRC so the controller can check that all
+members of a room saw the same order.
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import time
+import zlib
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+from benchmarks.procstat import own_cpu_seconds
+from benchmarks.wire import DIALECTS, PONG_RE, TOKEN_RE, Dialect, message_token
+
+RECV_BYTES = 256 * 1024
+SETUP_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class ClientPlan:
+    index: int  # nickname b<index>; also the sender number in tokens
+    room: str | None
+    sender: bool
+    probe: bool
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    messages_per_sender: int
+    rate: float  # messages per second per sender; 0 means flat out
+    batch: int  # flat out: messages written before each PING
+    window: int  # flat out: PINGs that may be unanswered at once
+    expected: dict[int, int]  # client index -> room messages it should receive
+    deadline_seconds: float
+
+
+@dataclass
+class Client:
+    plan: ClientPlan
+    sock: socket.socket
+    own_marker: bytes
+    pending: bytes = b""
+    outgoing: bytearray = field(default_factory=bytearray)
+    writing: bool = False
+    setup_seen: bytes = b""
+    received: int = 0  # room message tokens, own echoes included
+    own_received: int = 0
+    crc: int = 0
+    next_seq: int = 0  # next message this sender writes
+    pings_sent: int = 0
+    pings_answered: int = 0
+    order_violations: int = 0
+    expected_seq: dict[int, int] = field(default_factory=dict)
+    last_receive_ns: int = 0
+
+
+class LoadProcess:
+    def __init__(self, host: str, port: int, dialect_name: str, plans: list[ClientPlan], pipe: Connection) -> None:
+        self.host = host
+        self.port = port
+        self.dialect: Dialect = DIALECTS[dialect_name]
+        self.plans = plans
+        self.pipe = pipe
+        self.selector = selectors.DefaultSelector()
+        self.clients: list[Client] = []
+        self.latencies_ns: list[int] = []
+
+    # -- the controller's commands --
+    def serve(self) -> None:
+        while True:
+            command, argument = self.pipe.recv()
+            if command == "connect":
+                self.pipe.send(self.connect_all())
+            elif command == "run":
+                self.pipe.send(self.run(argument))
+            elif command == "close":
+                self.close_all()
+                self.pipe.send("closed")
+                return
+
+    def connect_all(self) -> dict:
+        cpu_before = own_cpu_seconds()
+        started = time.monotonic()
+        failures: list[str] = []
+        for plan in self.plans:
+            try:
+                sock = socket.create_connection((self.host, self.port), timeout=10)
+            except OSError as exc:
+                failures.append(f"connect: {exc}")
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            marker_char = b'"' if self.dialect.echoes_sender else b":"
+            client = Client(plan, sock, marker_char + b"M%d." % plan.index)
+            self.clients.append(client)
+            self.selector.register(sock, selectors.EVENT_READ, client)
+            self.write(client, self.dialect.register(f"b{plan.index}"))
+        failures += self.wait_for_markers(lambda c: self.dialect.registered_marker())
+        registered = time.monotonic()
+        for client in self.clients:
+            if client.plan.room is not None:
+                self.write(client, self.dialect.join(client.plan.room))
+        failures += self.wait_for_markers(lambda c: self.dialect.joined_marker(c.plan.room) if c.plan.room else b"")
+        return {
+            "connected": len(self.clients),
+            "registered_at": registered,
+            "started_at": started,
+            "failures": failures[:5],
+            "failed": len(failures),
+            "cpu": own_cpu_seconds() - cpu_before,
+        }
+
+    def wait_for_markers(self, marker_of) -> list[str]:
+        """Read until every client's answer holds its marker; drop clients that fail."""
+        waiting = {id(c): c for c in self.clients if marker_of(c)}
+        for client in waiting.values():
+            client.setup_seen = b""
+        deadline = time.monotonic() + SETUP_TIMEOUT
+        failures: list[str] = []
+        while waiting and time.monotonic() < deadline:
+            for key, _events in self.selector.select(timeout=1.0):
+                client = key.data
+                if _events & selectors.EVENT_WRITE:
+                    self.flush(client)
+                if not _events & selectors.EVENT_READ:
+                    continue
+                try:
+                    data = client.sock.recv(RECV_BYTES)
+                except BlockingIOError:
+                    continue
+                except OSError as exc:
+                    data = b""
+                    failures.append(f"setup: {exc}")
+                if not data:
+                    waiting.pop(id(client), None)
+                    self.drop(client)
+                    failures.append(f"setup: b{client.plan.index} closed: {client.setup_seen[-200:]!r}")
+                    continue
+                if id(client) in waiting:
+                    # Keep only a tail: the marker may straddle two reads.
+                    client.setup_seen = client.setup_seen[-64:] + data
+                    if marker_of(client) in client.setup_seen:
+                        del waiting[id(client)]
+        failures += [f"setup: b{c.plan.index} timed out" for c in waiting.values()]
+        for client in waiting.values():
+            self.drop(client)
+        return failures
+
+    def run(self, run_plan: RunPlan) -> dict:
+        start_ns = time.monotonic_ns()
+        cpu_before = own_cpu_seconds()
+        senders = [c for c in self.clients if c.plan.sender]
+        total = run_plan.messages_per_sender
+        for client in self.clients:
+            client.pending = b""
+        deadline = time.monotonic() + run_plan.deadline_seconds
+        interval_ns = int(1e9 / run_plan.rate) if run_plan.rate else 0
+        offsets = {id(c): (i * interval_ns) // max(1, len(senders)) for i, c in enumerate(senders)}
+        unfinished = {
+            id(c): c for c in self.clients if c.received - c.own_received < run_plan.expected.get(c.plan.index, 0)
+        }
+        while time.monotonic() < deadline:
+            timeout = 0.5
+            busy_senders = [c for c in senders if c.next_seq < total or c.pings_answered < c.pings_sent]
+            if not unfinished and not busy_senders:
+                break
+            if interval_ns:
+                now_ns = time.monotonic_ns()
+                for client in senders:
+                    while client.next_seq < total and start_ns + offsets[id(client)] + client.next_seq * interval_ns <= now_ns:
+                        token = message_token(client.plan.index, client.next_seq, time.monotonic_ns())
+                        self.write(client, self.dialect.say(client.plan.room or "", token))
+                        client.next_seq += 1
+                due = [
+                    start_ns + offsets[id(c)] + c.next_seq * interval_ns for c in senders if c.next_seq < total
+                ]
+                if due:
+                    timeout = max(0.0, min(timeout, (min(due) - time.monotonic_ns()) / 1e9))
+            else:
+                for client in senders:
+                    self.fill_window(client, run_plan)
+            for key, events in self.selector.select(timeout=timeout):
+                client = key.data
+                if events & selectors.EVENT_WRITE:
+                    self.flush(client)
+                if events & selectors.EVENT_READ:
+                    self.receive(client)
+                    if id(client) in unfinished and client.received - client.own_received >= run_plan.expected.get(client.plan.index, 0):
+                        del unfinished[id(client)]
+        return {
+            "cpu": own_cpu_seconds() - cpu_before,
+            "start_ns": start_ns,
+            "clients": [
+                {
+                    "index": c.plan.index,
+                    "room": c.plan.room,
+                    "sender": c.plan.sender,
+                    "probe": c.plan.probe,
+                    "others": c.received - c.own_received,
+                    "own": c.own_received,
+                    "sent": c.next_seq,
+                    "crc": c.crc,
+                    "order_violations": c.order_violations,
+                    "last_receive_ns": c.last_receive_ns,
+                }
+                for c in self.clients
+            ],
+            "latencies_ns": self.latencies_ns,
+        }
+
+    # -- sending --
+    def fill_window(self, client: Client, run_plan: RunPlan) -> None:
+        """Flat out: keep `window` batches in flight, each closed by a PING the server must answer."""
+        total = run_plan.messages_per_sender
+        room = client.plan.room or ""
+        while client.next_seq < total and client.pings_sent - client.pings_answered < run_plan.window:
+            now_ns = time.monotonic_ns()
+            end = min(total, client.next_seq + run_plan.batch)
+            say = self.dialect.say
+            parts = [say(room, message_token(client.plan.index, seq, now_ns)) for seq in range(client.next_seq, end)]
+            client.next_seq = end
+            client.pings_sent += 1
+            parts.append(self.dialect.ping(f"PK{client.pings_sent}"))
+            self.write(client, b"".join(parts))
+
+    def write(self, client: Client, data: bytes) -> None:
+        client.outgoing += data
+        self.flush(client)
+
+    def flush(self, client: Client) -> None:
+        if client.outgoing:
+            try:
+                sent = client.sock.send(client.outgoing)
+                del client.outgoing[:sent]
+            except BlockingIOError:
+                pass
+            except OSError:
+                client.outgoing.clear()
+        want_write = bool(client.outgoing)
+        if want_write != client.writing:
+            client.writing = want_write
+            events = selectors.EVENT_READ | (selectors.EVENT_WRITE if want_write else 0)
+            self.selector.modify(client.sock, events, client)
+
+    # -- receiving --
+    def receive(self, client: Client) -> None:
+        try:
+            data = client.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.drop(client)
+            return
+        now_ns = time.monotonic_ns()
+        if client.pending:
+            data = client.pending + data
+        cut = data.rfind(b"\n") + 1
+        client.pending = data[cut:]
+        complete = data[:cut] if cut < len(data) else data
+        tokens = TOKEN_RE.findall(complete)
+        if tokens:
+            client.received += len(tokens)
+            client.last_receive_ns = now_ns
+            client.crc = zlib.crc32(b" ".join(tokens) + b" ", client.crc)
+            if client.plan.sender and self.dialect.echoes_sender:
+                client.own_received += complete.count(client.own_marker)
+            if client.plan.probe:
+                self.check_tokens(client, tokens, now_ns)
+        if client.plan.sender and b"PK" in complete:
+            answered = PONG_RE.findall(complete)
+            if answered:
+                client.pings_answered = max(client.pings_answered, int(answered[-1]))
+
+    def check_tokens(self, client: Client, tokens: list[bytes], now_ns: int) -> None:
+        expected_seq = client.expected_seq
+        latencies = self.latencies_ns
+        for token in tokens:
+            sender, seq, sent_ns = token[1:].split(b".")
+            sender_number, seq_number = int(sender), int(seq)
+            expected = expected_seq.get(sender_number, 0)
+            if seq_number < expected:
+                client.order_violations += 1
+            else:
+                expected_seq[sender_number] = seq_number + 1
+            if sender_number != client.plan.index:
+                latencies.append(now_ns - int(sent_ns))
+
+    # -- the end --
+    def drop(self, client: Client) -> None:
+        try:
+            self.selector.unregister(client.sock)
+        except (KeyError, ValueError):
+            pass
+        client.sock.close()
+
+    def close_all(self) -> None:
+        for client in self.clients:
+            if client.sock.fileno() >= 0:
+                self.drop(client)
+        self.selector.close()
+
+
+def load_process_main(host: str, port: int, dialect_name: str, plans: list[ClientPlan], pipe: Connection) -> None:
+    """Entry point of one load process (multiprocessing target)."""
+    LoadProcess(host, port, dialect_name, plans, pipe).serve()

@@ -1,0 +1,90 @@
+"""Turning results into the printed tables: percentiles, units, one row per run (controller process)."""
+
+from __future__ import annotations
+
+from benchmarks.scenarios import Result
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, int(round(fraction * len(sorted_values))) - 1))
+    return sorted_values[rank]
+
+
+def _ms(value: float) -> str:
+    if value != value:  # NaN: no sample
+        return "-"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def _rate(value: float) -> str:
+    return f"{value / 1e6:.3f}M" if value >= 1e5 else f"{value:,.0f}"
+
+
+TRAFFIC_HEADER = (
+    "scenario", "server", "deliv/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "order",
+    "srv CPU%", "srv MB", "thr", "load CPU%", "busiest%",
+)
+CONNECT_HEADER = ("scenario", "server", "registered", "seconds", "srv MB", "peak MB", "threads", "idle CPU%", "load CPU s")
+
+
+def traffic_row(result: Result) -> tuple[str, ...]:
+    lat = result.latencies_ms
+    if result.error:
+        return (result.scenario.name, result.server, "error: " + result.error, *[""] * (len(TRAFFIC_HEADER) - 3))
+    return (
+        result.scenario.name,
+        result.server,
+        _rate(result.deliveries_per_second),
+        _ms(percentile(lat, 0.50)),
+        _ms(percentile(lat, 0.90)),
+        _ms(percentile(lat, 0.99)),
+        _ms(lat[-1] if lat else float("nan")),
+        f"{result.lost}",
+        f"{result.order_violations}/{result.order_compared}",
+        f"{result.server_cpu_percent:.0f}",
+        f"{result.server_rss_mb:.0f}",
+        f"{result.server_threads}",
+        f"{result.load_cpu_percent:.0f}",
+        f"{result.load_busiest_percent:.0f}",
+    )
+
+
+def connect_row(result: Result) -> tuple[str, ...]:
+    if result.error:
+        return (result.scenario.name, result.server, "error: " + result.error, *[""] * (len(CONNECT_HEADER) - 3))
+    return (
+        result.scenario.name,
+        result.server,
+        f"{result.registered}/{result.scenario.clients}",
+        f"{result.register_seconds:.2f}",
+        f"{result.server_rss_mb:.0f}",
+        f"{result.server_peak_rss_mb:.0f}",
+        f"{result.server_threads}",
+        f"{result.server_cpu_percent:.1f}",
+        f"{result.setup_cpu_seconds:.1f}",
+    )
+
+
+def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A Markdown table, aligned, so it can be pasted into docs/benchmarks.md as printed."""
+    widths = [max(len(str(row[i])) for row in [header, *rows] if i < len(row)) for i in range(len(header))]
+    lines = []
+    for number, row in enumerate([header, *rows]):
+        if row[2].startswith("error: "):
+            lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
+        else:
+            lines.append("| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + " |")
+        if number == 0:
+            lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def failure_notes(results: list[Result]) -> list[str]:
+    notes = []
+    for result in results:
+        if result.failures:
+            notes.append(f"{result.scenario.name} / {result.server}: {len(result.failures)} setup problems, e.g. {result.failures[0]}")
+    return notes

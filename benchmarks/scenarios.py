@@ -1,0 +1,195 @@
+"""The scenarios and the controller that runs one: start a server, fork load processes, collect figures (controller process).
+
+    controller --starts--> server process (ClassChat, miniircd or ngIRCd)
+    controller --forks---> load processes --loopback TCP--> server
+    controller <--pipes--- per-client counts, CRCs, latencies, CPU
+
+A traffic scenario (fanout, rooms) reports deliveries per second, latency
+percentiles, lost messages and order violations; the connect scenario
+reports the time to register every client and what the idle server costs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from benchmarks.load import ClientPlan, RunPlan, load_process_main
+from benchmarks.procstat import sample
+from benchmarks.servers import RunningServer
+
+PROBES_PER_ROOM = 3  # flat-out runs parse every token only on these receivers
+FLAT_OUT_BATCH = 20
+FLAT_OUT_WINDOW = 4
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    kind: str  # "fanout", "rooms" or "connect"
+    clients: int
+    senders: int = 0  # fanout only; in "rooms" everybody sends
+    rooms: int = 1
+    rate: float = 0.0  # messages per second per sender; 0 means flat out
+    messages: int = 0  # per sender
+    idle_seconds: float = 5.0  # connect only
+
+    def describe(self) -> str:
+        if self.kind == "connect":
+            return f"{self.clients} clients register, then sit idle {self.idle_seconds:g} s"
+        pace = f"{self.rate:g} msg/s each" if self.rate else "flat out"
+        who = f"{self.senders} senders" if self.kind == "fanout" else "everybody sends"
+        where = "one room" if self.rooms == 1 else f"{self.rooms} rooms"
+        return f"{self.clients} clients in {where}, {who}, {pace}, {self.messages} messages each"
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    server: str
+    error: str = ""
+    deliveries: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    lost: int = 0
+    order_violations: int = 0
+    order_compared: int = 0
+    server_cpu_percent: float = 0.0
+    server_rss_mb: float = 0.0
+    server_peak_rss_mb: float = 0.0
+    server_threads: int = 0
+    load_cpu_percent: float = 0.0
+    load_busiest_percent: float = 0.0
+    register_seconds: float = 0.0
+    setup_cpu_seconds: float = 0.0  # load processes' CPU to connect and register
+    registered: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def deliveries_per_second(self) -> float:
+        return self.deliveries / self.seconds if self.seconds else 0.0
+
+
+def plan_clients(scenario: Scenario) -> list[ClientPlan]:
+    plans = []
+    for index in range(scenario.clients):
+        if scenario.kind == "connect":
+            plans.append(ClientPlan(index, None, False, False))
+            continue
+        room = f"bench{index % scenario.rooms}"
+        sender = scenario.kind == "rooms" or index < scenario.senders
+        # At a fixed rate every receiver can afford to check every token; flat out only a few do.
+        probe = bool(scenario.rate) or index // scenario.rooms < PROBES_PER_ROOM or (
+            scenario.kind == "fanout" and scenario.senders <= index < scenario.senders + PROBES_PER_ROOM
+        )
+        plans.append(ClientPlan(index, room, sender, probe))
+    return plans
+
+
+def expected_counts(scenario: Scenario, plans: list[ClientPlan], echoes_sender: bool) -> dict[int, int]:
+    """Room messages each client should get from others (its own echo is counted apart)."""
+    senders_in_room = Counter(plan.room for plan in plans if plan.sender)
+    return {
+        plan.index: (senders_in_room[plan.room] - (1 if plan.sender else 0)) * scenario.messages for plan in plans
+    }
+
+
+def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> Result:
+    result = Result(scenario, server.kind)
+    plans = plan_clients(scenario)
+    shares = [plans[i::processes] for i in range(processes)]
+    context = multiprocessing.get_context("fork")
+    pipes, workers = [], []
+    for share in shares:
+        if not share:
+            continue
+        parent_end, child_end = context.Pipe()
+        worker = context.Process(
+            target=load_process_main, args=("127.0.0.1", server.port, server.dialect, share, child_end), daemon=True
+        )
+        worker.start()
+        child_end.close()
+        pipes.append(parent_end)
+        workers.append(worker)
+    try:
+        for pipe in pipes:
+            pipe.send(("connect", None))
+        setups = [pipe.recv() for pipe in pipes]
+        result.registered = sum(s["connected"] for s in setups) - sum(s["failed"] for s in setups)
+        result.failures = [f for s in setups for f in s["failures"]]
+        result.setup_cpu_seconds = sum(s["cpu"] for s in setups)
+        result.register_seconds = max(s["registered_at"] for s in setups) - min(s["started_at"] for s in setups)
+        if scenario.kind == "connect":
+            _measure_idle(result, server, scenario.idle_seconds)
+        else:
+            _run_traffic(result, scenario, server, plans, pipes)
+    finally:
+        for pipe in pipes:
+            try:
+                pipe.send(("close", None))
+                pipe.recv()
+            except (EOFError, OSError):
+                pass
+        for worker in workers:
+            worker.join(10)
+            if worker.is_alive():
+                worker.kill()
+    return result
+
+
+def _measure_idle(result: Result, server: RunningServer, idle_seconds: float) -> None:
+    settle = sample(server.pid)
+    time.sleep(idle_seconds)
+    after = sample(server.pid)
+    result.server_cpu_percent = 100 * (after.cpu_seconds - settle.cpu_seconds) / idle_seconds
+    result.server_rss_mb = after.rss_bytes / 1e6
+    result.server_peak_rss_mb = after.peak_rss_bytes / 1e6
+    result.server_threads = after.threads
+
+
+def _run_traffic(result: Result, scenario: Scenario, server: RunningServer, plans: list[ClientPlan], pipes: list) -> None:
+    from benchmarks.wire import DIALECTS
+
+    expected = expected_counts(scenario, plans, DIALECTS[server.dialect].echoes_sender)
+    duration = scenario.messages / scenario.rate if scenario.rate else 30.0
+    run_plan = RunPlan(scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0)
+    before = sample(server.pid)
+    wall_start = time.monotonic()
+    for pipe in pipes:
+        pipe.send(("run", run_plan))
+    reports = [pipe.recv() for pipe in pipes]
+    wall = time.monotonic() - wall_start
+    after = sample(server.pid)
+    clients = [c for report in reports for c in report["clients"]]
+    start_ns = min(report["start_ns"] for report in reports)
+    end_ns = max((c["last_receive_ns"] for c in clients), default=start_ns)
+    result.deliveries = sum(c["others"] for c in clients)
+    result.seconds = max(1e-9, (end_ns - start_ns) / 1e9)
+    result.latencies_ms = sorted(ns / 1e6 for report in reports for ns in report["latencies_ns"])
+    received = {c["index"]: c for c in clients}
+    result.lost = sum(max(0, count - received[i]["others"]) if i in received else count for i, count in expected.items())
+    result.order_violations = sum(c["order_violations"] for c in clients)
+    _compare_room_orders(result, clients, expected, DIALECTS[server.dialect].echoes_sender)
+    result.server_cpu_percent = 100 * (after.cpu_seconds - before.cpu_seconds) / wall
+    result.server_rss_mb = after.rss_bytes / 1e6
+    result.server_peak_rss_mb = after.peak_rss_bytes / 1e6
+    result.server_threads = after.threads
+    result.load_cpu_percent = 100 * sum(report["cpu"] for report in reports) / wall
+    result.load_busiest_percent = 100 * max(report["cpu"] for report in reports) / wall
+
+
+def _compare_room_orders(result: Result, clients: list[dict], expected: dict[int, int], echoes_sender: bool) -> None:
+    """Every member that got the room's whole stream must have seen it in one order (same CRC)."""
+    by_room: dict[str, list[int]] = {}
+    for client in clients:
+        complete = client["others"] == expected.get(client["index"], -1)
+        if complete and (echoes_sender or not client["sender"]):
+            by_room.setdefault(client["room"], []).append(client["crc"])
+    for crcs in by_room.values():
+        if len(crcs) < 2:
+            continue
+        _, agreeing = Counter(crcs).most_common(1)[0]
+        result.order_compared += len(crcs)
+        result.order_violations += len(crcs) - agreeing

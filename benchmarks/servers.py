@@ -1,0 +1,149 @@
+"""The servers under test, each started in its own process on a loopback port (controller process).
+
+ClassChat runs as `python -m chat_server` with rate limiting off.  For the
+comparison the same generator can drive miniircd (PyPI package
+`miniircd`) and ngIRCd (Debian package `ngircd`), started here in the
+foreground with a configuration written to a temporary folder; whatever is
+not installed is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+READY_TIMEOUT = 15.0
+STOP_TIMEOUT = 20.0
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class RunningServer:
+    kind: str
+    dialect: str
+    process: subprocess.Popen
+    port: int
+    workdir: str | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.log_file.close()  # type: ignore[attr-defined]
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class ServerUnavailable(Exception):
+    pass
+
+
+SERVER_KINDS = ("classchat", "miniircd", "ngircd")
+
+
+def free_port(first: int, last: int) -> int:
+    for port in range(first, last + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ServerUnavailable(f"no free port in {first}-{last}")
+
+
+def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
+    if kind == "classchat":
+        command = [
+            sys.executable, "-m", "chat_server", "--host", "127.0.0.1", "--port", str(port),
+            "--max-clients", str(max_clients), "--rate", "0", "--log-level", "WARNING",
+        ]
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        server = RunningServer(kind, "classchat", _spawn(command, env), port)
+    elif kind == "miniircd":
+        program = shutil.which("miniircd")
+        if program is None:
+            raise ServerUnavailable("miniircd is not installed (pip install miniircd)")
+        command = [sys.executable, program, "--listen", "127.0.0.1", "--ports", str(port)]
+        server = RunningServer(kind, "irc", _spawn(command, None), port)
+    elif kind == "ngircd":
+        program = shutil.which("ngircd") or ("/usr/sbin/ngircd" if os.path.exists("/usr/sbin/ngircd") else None)
+        if program is None:
+            raise ServerUnavailable("ngIRCd is not installed (apt-get install ngircd)")
+        workdir = tempfile.mkdtemp(prefix="classchat-bench-ngircd-")
+        config = Path(workdir) / "ngircd.conf"
+        config.write_text(_ngircd_config(port, workdir))
+        server = RunningServer(kind, "irc", _spawn([program, "--nodaemon", "--config", str(config)], None), port, workdir)
+    else:
+        raise ValueError(f"unknown server {kind}")
+    _wait_until_listening(server)
+    return server
+
+
+def _spawn(command: list[str], env: dict | None) -> subprocess.Popen:
+    # A file, not a pipe: a server that logs every connection must never block on a full pipe.
+    log_file = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+    )
+    process.log_file = log_file  # type: ignore[attr-defined]
+    return process
+
+
+def _log_tail(process: subprocess.Popen) -> str:
+    log_file = process.log_file  # type: ignore[attr-defined]
+    log_file.seek(0)
+    return log_file.read().decode(errors="replace").strip()[-500:]
+
+
+def _wait_until_listening(server: RunningServer) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise ServerUnavailable(f"{server.kind} exited at start: {_log_tail(server.process)}")
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    server.stop()
+    raise ServerUnavailable(f"{server.kind} did not listen on port {server.port} within {READY_TIMEOUT:g} s")
+
+
+def _ngircd_config(port: int, workdir: str) -> str:
+    # Limits off so that the comparison is about speed, not about refusals.
+    return f"""[Global]
+    Name = bench.invalid
+    Info = ClassChat benchmark comparison
+    Listen = 127.0.0.1
+    Ports = {port}
+    PidFile = {workdir}/ngircd.pid
+    MotdPhrase = benchmark
+[Limits]
+    MaxConnections = 0
+    MaxConnectionsIP = 0
+    MaxJoins = 0
+    MaxNickLength = 30
+    PingTimeout = 600
+    PongTimeout = 600
+[Options]
+    DNS = no
+    Ident = no
+    PAM = no
+"""
