@@ -1,0 +1,215 @@
+"""Every command of the contract against a real server, in every spelling (leading '/', any case)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.commands import COMMANDS
+
+SPELLINGS = [lambda word: word, lambda word: "/" + word, lambda word: word.lower(), lambda word: "/" + word.title()]
+
+
+def test_every_command_word_in_every_spelling(start_server, wire):
+    server = start_server(rate_per_second=0)  # some forty commands in a row
+    alice = wire(server)
+    bob = wire(server, "bob")
+    for n, spell in enumerate(SPELLINGS):
+        assert alice.reply(f"{spell('NICK')} alice{n}")["nick"] == f"alice{n}"
+        alice.send(f"{spell('JOIN')} room{n}")
+        assert alice.expect("joined")["room"] == f"room{n}"
+        assert alice.reply(f"{spell('MSG')} hello {n}")["type"] == "message"
+        assert alice.reply(f"{spell('SAY')} hello {n}")["type"] == "message"
+        assert alice.reply(f"{spell('PM')} bob hi {n}")["type"] == "private"
+        assert alice.reply(f"{spell('LEAVE')}")["type"] == "left"
+        assert alice.reply(f"{spell('LIST')}")["type"] == "list"
+        assert alice.reply(f"{spell('HELP')}")["type"] == "help"
+        assert alice.reply(f"{spell('PING')} {n}")["content"] == str(n)
+        newcomer = wire(server)
+        assert newcomer.reply(f"{spell('HELP')}")["type"] == "help"
+        assert newcomer.reply(f"{spell('PING')}")["type"] == "pong"
+        newcomer.send(f"{spell('QUIT')}")
+        assert [f["type"] for f in newcomer.rest_until_closed()] == ["bye"]
+    assert [bob.expect("private")["content"] for _ in SPELLINGS] == [f"hi {n}" for n in range(len(SPELLINGS))]
+
+
+def test_welcome_names_the_server_and_the_protocol(server, wire):
+    client = wire(server, welcome=False)
+    welcome = client.next()
+    assert welcome["type"] == "welcome"
+    assert welcome["protocol"] == 1 and "ClassChat" in welcome["server"]
+
+
+def test_nick_registers_and_changes_and_the_room_is_told(server, wire):
+    alice = wire(server)
+    frame = alice.reply(f"NICK alice")
+    assert (frame["type"], frame["nick"]) == ("nick", "alice")
+    alice.send("JOIN lab")
+    alice.expect("joined")
+    bob = wire(server, "bob", "lab")
+    alice.expect(lambda f: f["type"] == "system" and f["event"] == "join" and f["user"] == "bob")
+    frame = alice.reply(f"NICK alicia")
+    assert (frame["type"], frame["nick"]) == ("nick", "alicia")
+    notice = bob.expect("system")
+    assert (notice["event"], notice["room"], notice["user"]) == ("nick", "lab", "alicia")
+    assert wire(server).reply("NICK alice")["type"] == "nick"  # the old name is free again
+
+
+def test_nick_may_change_only_its_own_case(server, wire):
+    alice = wire(server, "alice")
+    assert alice.reply("NICK ALICE")["nick"] == "ALICE"
+
+
+def test_join_creates_a_room_lists_its_members_and_tells_the_others(server, wire):
+    alice = wire(server, "alice")
+    joined = alice.reply(f"JOIN #lab")
+    assert (joined["type"], joined["room"], joined["users"]) == ("joined", "lab", ["alice"])
+    bob = wire(server, "bob")
+    joined = bob.reply(f"JOIN LAB")
+    assert (joined["room"], joined["users"]) == ("lab", ["alice", "bob"])
+    notice = alice.expect("system")
+    assert (notice["event"], notice["room"], notice["user"]) == ("join", "lab", "bob")
+
+
+def test_join_another_room_leaves_the_first(server, wire):
+    alice = wire(server, "alice", "one")
+    bob = wire(server, "bob", "one")
+    alice.send("JOIN two")
+    left = alice.expect(lambda f: f["type"] in ("left", "joined"))
+    assert (left["type"], left["room"]) == ("left", "one")
+    assert alice.expect("joined")["room"] == "two"
+    notice = bob.expect("system")
+    assert (notice["event"], notice["room"], notice["user"]) == ("leave", "one", "alice")
+    rooms = bob.reply("LIST")["rooms"]
+    assert rooms == [{"name": "one", "users": ["bob"]}, {"name": "two", "users": ["alice"]}]
+
+
+def test_joining_the_room_you_are_in_only_answers_joined(server, wire):
+    alice = wire(server, "alice", "lab")
+    frame = alice.reply("JOIN #Lab")
+    assert (frame["type"], frame["users"]) == ("joined", ["alice"])
+    assert alice.reply("PING x")["type"] == "pong"
+
+
+def test_msg_and_say_post_to_every_member_the_sender_included(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    alice.send(f"MSG meet at 10:30")
+    alice.send(f"SAY bob: this stays public")
+    alice.send(f"MSG see https://example.com/a:b")
+    for client in (alice, bob):
+        texts = [client.expect("message") for _ in range(3)]
+        assert [(f["content"], f["room"], f["sender"]) for f in texts] == [
+            ("meet at 10:30", "lab", "alice"),
+            ("bob: this stays public", "lab", "alice"),
+            ("see https://example.com/a:b", "lab", "alice"),
+        ]
+
+
+def test_msg_to_a_nickname_is_private_and_echoed_to_the_sender(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    alice.send(f"MSG BOB: just for you")
+    to_bob, echo = bob.expect("private"), alice.expect("private")
+    assert to_bob == echo
+    assert (to_bob["sender"], to_bob["to"], to_bob["content"]) == ("alice", "bob", "just for you")
+    carol.send("SAY marker")
+    assert carol.expect(lambda f: f["type"] in ("private", "message"))["content"] == "marker"
+
+
+def test_pm_is_private_needs_no_room_and_is_echoed(server, wire):
+    alice = wire(server, "alice")
+    bob = wire(server, "bob")
+    alice.send(f"PM Bob hello   there")
+    received, echo = bob.expect("private"), alice.expect("private")
+    assert received == echo
+    assert (received["sender"], received["to"], received["content"]) == ("alice", "bob", "hello   there")
+
+
+def test_pm_to_yourself_arrives_once(server, wire):
+    alice = wire(server, "alice")
+    assert alice.reply("PM alice note to self")["content"] == "note to self"
+    assert alice.reply("PING after")["type"] == "pong"
+
+
+def test_leave_answers_left_tells_the_others_and_an_empty_room_disappears(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    alice.expect("system")
+    frame = bob.reply(f"LEAVE")
+    assert (frame["type"], frame["room"]) == ("left", "lab")
+    notice = alice.expect("system")
+    assert (notice["event"], notice["room"], notice["user"]) == ("leave", "lab", "bob")
+    alice.send("LEAVE")
+    alice.expect("left")
+    assert bob.reply("LIST")["rooms"] == []
+
+
+def test_list_shows_everyone_online_and_every_room_with_its_members(server, wire):
+    wire(server, "carol")
+    wire(server, "Bob", "lab")
+    alice = wire(server, "alice", "lab")
+    wire(server, "dave", "art")
+    wire(server)  # not registered: not listed
+    frame = alice.reply(f"LIST")
+    assert frame["type"] == "list"
+    assert frame["users"] == ["alice", "Bob", "carol", "dave"]
+    assert frame["rooms"] == [{"name": "art", "users": ["dave"]}, {"name": "lab", "users": ["Bob", "alice"]}]
+    assert "alice" in frame["content"]
+
+
+def test_help_lists_every_command_even_before_a_nickname(server, wire):
+    frame = wire(server).reply(f"HELP")
+    assert frame["type"] == "help"
+    for name in COMMANDS:
+        assert name in frame["content"]
+
+
+def test_quit_says_bye_closes_and_tells_the_room(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    alice.expect("system")
+    bob.send(f"QUIT off to lunch")
+    assert [f["type"] for f in bob.rest_until_closed()] == ["bye"]
+    notice = alice.expect("system")
+    assert (notice["event"], notice["user"]) == ("leave", "bob")
+    assert alice.reply("LIST")["users"] == ["alice"]
+
+
+def test_quit_works_before_a_nickname(server, wire):
+    client = wire(server)
+    client.send("quit")
+    assert [f["type"] for f in client.rest_until_closed()] == ["bye"]
+
+
+def test_ping_answers_pong_with_the_same_token_even_before_a_nickname(server, wire):
+    client = wire(server)
+    frame = client.reply(f"PING tok-123")
+    assert (frame["type"], frame["content"]) == ("pong", "tok-123")
+    assert client.reply("PING")["type"] == "pong"
+
+
+def test_commands_end_at_any_whitespace_and_blank_lines_are_ignored(server, wire):
+    alice = wire(server)
+    alice.send_raw(b"\n\r\n   \n")
+    assert alice.reply("\tnick\talice ")["nick"] == "alice"
+
+
+def test_every_frame_a_session_receives_obeys_the_contract(server, wire):
+    """A busy session; WireClient checks each frame's fields and that ids increase."""
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    for n in range(5):
+        alice.send(f"SAY public {n}")
+        bob.send(f"PM alice private {n}")
+        bob.send(f"MSG alice: also private {n}")
+    bob.send("PING queued")
+    bob.expect("pong")  # bob's frames to alice are queued before this pong, so before alice's below
+    alice.send("HELP")
+    alice.send("LIST")
+    alice.send("PING done")
+    alice.expect("pong")
+    kinds = [f["type"] for f in alice.received]
+    assert kinds.count("message") == 5 and kinds.count("private") == 10
+    ids = [f["id"] for f in alice.received if f["type"] in ("message", "private")]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)

@@ -1,0 +1,198 @@
+"""Raw-socket clients for black-box tests: JSON frames checked against the contract, and text mode.
+
+These speak to the server exactly as an outside client would (no code of the
+client side in between) and check every server frame they receive against
+shared/PROTOCOL.md: the three common fields, each type's required fields, a
+known error code, and `message`/`private` ids increasing per client.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from typing import Callable
+
+from shared.errors import ErrorCode
+from shared.frames import Frame, command_frame, encode_frame
+from shared.framing import FrameDecoder
+
+DEADLINE = 15.0  # generous: the test machine is shared and loaded
+
+REQUIRED_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "welcome": {"server": str, "protocol": int},
+    "nick": {"nick": str},
+    "message": {"id": int, "room": str, "sender": str},
+    "private": {"id": int, "sender": str, "to": str},
+    "joined": {"room": str, "users": list},
+    "left": {"room": str},
+    "system": {"event": str},
+    "list": {"users": list, "rooms": list},
+    "help": {},
+    "pong": {},
+    "bye": {},
+    "error": {"code": str},
+}
+TIMESTAMP = re.compile(r"\d\d:\d\d:\d\d")
+
+
+def check_frame(frame: Frame) -> None:
+    """Fail unless `frame` is a server frame as the contract describes it."""
+    assert isinstance(frame.get("type"), str), frame
+    assert frame["type"] in REQUIRED_FIELDS, f"unknown frame type: {frame}"
+    assert isinstance(frame.get("content"), str), frame
+    assert isinstance(frame.get("timestamp"), str) and TIMESTAMP.fullmatch(frame["timestamp"]), frame
+    for name, kind in REQUIRED_FIELDS[frame["type"]].items():
+        assert isinstance(frame.get(name), kind), f"{name} missing or of the wrong type in {frame}"
+    if frame["type"] == "welcome":
+        assert frame["protocol"] == 1
+    if frame["type"] == "error":
+        assert frame["code"] in ErrorCode.ALL, frame
+    if frame["type"] == "list":
+        for room in frame["rooms"]:
+            assert isinstance(room.get("name"), str) and isinstance(room.get("users"), list), frame
+
+
+class Closed(AssertionError):
+    """The server closed the connection while a frame was still expected."""
+
+
+class WireClient:
+    """A JSON-mode client on a plain socket; every frame it receives is checked."""
+
+    def __init__(self, address: tuple[str, int], welcome: bool = True) -> None:
+        self.sock = socket.create_connection(address, timeout=DEADLINE)
+        self._decoder = FrameDecoder()
+        self._ready: list[Frame] = []
+        self.received: list[Frame] = []  # every frame, in order
+        self.closed = False
+        self._last_id = 0
+        if welcome:
+            self.expect("welcome")
+
+    # -- sending --
+    def send(self, content: str) -> None:
+        self.sock.sendall(encode_frame(command_frame(content)))
+
+    def send_raw(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    # -- receiving --
+    def _fill(self, deadline: float) -> None:
+        while not self._ready:
+            if self.closed:
+                raise Closed("the connection is closed")
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                raise TimeoutError("no frame before the deadline") from None
+            except ConnectionResetError:
+                data = b""
+            if not data:
+                self.closed = True
+                continue
+            for item in self._decoder.feed(data):
+                assert isinstance(item, dict), f"the server sent a bad line: {item}"
+                check_frame(item)
+                if item["type"] in ("message", "private"):
+                    assert item["id"] > self._last_id, f"id {item['id']} after {self._last_id}"
+                    self._last_id = item["id"]
+                self.received.append(item)
+                self._ready.append(item)
+
+    def next(self, timeout: float = DEADLINE) -> Frame:
+        self._fill(time.monotonic() + timeout)
+        return self._ready.pop(0)
+
+    def expect(self, match: str | Callable[[Frame], bool], timeout: float = DEADLINE) -> Frame:
+        """The next frame that matches (a type name or a predicate); frames before it are skipped."""
+        predicate = (lambda frame: frame["type"] == match) if isinstance(match, str) else match
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.next(max(0.0, deadline - time.monotonic()))
+            if predicate(frame):
+                return frame
+
+    def reply(self, content: str, timeout: float = DEADLINE) -> Frame:
+        """Send a command and return the next frame (for commands answered only to the sender)."""
+        self.send(content)
+        return self.next(timeout)
+
+    def error(self, content: str) -> str:
+        """Send a command that must be refused; return the error code."""
+        frame = self.reply(content)
+        assert frame["type"] == "error", f"{content!r} was not refused: {frame}"
+        return frame["code"]
+
+    def rest_until_closed(self, timeout: float = DEADLINE) -> list[Frame]:
+        """Every frame until the server closes the connection."""
+        frames: list[Frame] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                frames.append(self.next(max(0.0, deadline - time.monotonic())))
+        except Closed:
+            return frames
+
+    def register(self, nick: str, room: str | None = None) -> WireClient:
+        assert self.reply(f"NICK {nick}")["type"] == "nick"
+        if room is not None:
+            self.send(f"JOIN {room}")
+            self.expect("joined")
+        return self
+
+
+class TextClient:
+    """An nc/telnet user: sends plain lines, reads human-readable lines back."""
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.sock = socket.create_connection(address, timeout=DEADLINE)
+        self._buffer = b""
+        self.closed = False
+
+    def send_line(self, text: str, ending: str = "\n") -> None:
+        self.sock.sendall((text + ending).encode("utf-8"))
+
+    def send_raw(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def next_line(self, timeout: float = DEADLINE) -> str:
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            if self.closed:
+                raise Closed("the connection is closed")
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                raise TimeoutError(f"no line before the deadline; have {self._buffer!r}") from None
+            if not data:
+                self.closed = True
+            self._buffer += data
+        raw, self._buffer = self._buffer.split(b"\n", 1)
+        return raw.decode("utf-8")
+
+    def expect(self, pattern: str, timeout: float = DEADLINE) -> str:
+        """The next line that matches the regular expression; lines before it are skipped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.next_line(max(0.0, deadline - time.monotonic()))
+            if re.search(pattern, line):
+                return line
+
+    def rest_until_closed(self, timeout: float = DEADLINE) -> list[str]:
+        lines = []
+        try:
+            while True:
+                lines.append(self.next_line(timeout))
+        except Closed:
+            if self._buffer:
+                lines.append(self._buffer.decode("utf-8"))
+            return lines
