@@ -17,7 +17,12 @@ from build_scripts.executables import BY_NAME, ROOT, read_version
 from shared.icon import ASSETS, ICON_ICO
 
 # Standard-library parts nothing in ClassChat uses, which analysis would otherwise pull in.
-UNUSED_STDLIB = ["unittest", "pydoc", "doctest", "pdb", "lib2to3", "ensurepip", "venv", "idlelib", "turtle", "turtledemo"]
+# ClassChat speaks plain TCP, so no TLS; without _hashlib, hashlib uses its
+# built-in digests and OpenSSL's libcrypto (2 MB packed) stays out.
+UNUSED_STDLIB = [
+    "unittest", "pydoc", "doctest", "pdb", "lib2to3", "ensurepip", "venv", "idlelib", "turtle", "turtledemo",
+    "ssl", "_ssl", "_hashlib",
+]
 
 # Tcl/Tk data a chat window never needs: time-zone tables (Tcl's `clock`),
 # sample programs and Tk's own demos.  Fewer files make a quicker start,
@@ -72,5 +77,5 @@ def build_one_file_executable(name: str) -> EXE:
         icon=str(ICON_ICO) if on_windows else None,
         version=windows_version_info(name, executable.description) if on_windows else None,
         upx=False,  # UPX slows every start and upsets virus scanners
-        strip=False,
+        strip=sys.platform.startswith("linux"),  # debug symbols of the bundled libraries; macOS and Windows sign or lack `strip`
     )
