@@ -1,0 +1,75 @@
+"""`chat-client` and `python -m chat_gui`: parse the arguments, build the window, run Tk's main loop (main thread).
+
+Arguments are parsed before tkinter is imported, so --version and
+--self-test work on a machine with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from shared.frames import DEFAULT_PORT
+from shared.version import PRODUCT_NAME, __version__
+
+SHIPPED_MODULES = [
+    "chat_gui.app", "chat_gui.controller", "chat_gui.window", "chat_gui.session", "chat_gui.connection",
+    "chat_gui.message_view", "chat_gui.entry_box", "chat_gui.room_list", "chat_gui.user_list",
+    "chat_gui.private_tabs", "chat_gui.connect_dialog", "chat_gui.embedded_server", "chat_gui.settings",
+    "chat_gui.typed_line", "tkinter",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chat-client",
+        description=f"The {PRODUCT_NAME} window. With no arguments a Connect dialog asks where to connect; "
+                    f"--nick (with --host, --port, --room) connects at once.",
+    )
+    parser.add_argument("--host", help="server address (default: the last one used, or localhost)")
+    parser.add_argument("--port", type=int, help=f"server port (default {DEFAULT_PORT})")
+    parser.add_argument("--nick", help="nickname; given, the Connect dialog is skipped")
+    parser.add_argument("--room", help="room to join (default general)")
+    parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} client {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation without a display: a real server, two clients, exit 0 if fine")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from chat_server.self_test import run_self_test
+
+        return run_self_test(SHIPPED_MODULES)
+    import tkinter as tk
+
+    from chat_gui.controller import ChatController
+    from chat_gui.settings import load_settings
+
+    settings = load_settings()
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    if args.room:
+        settings.room = args.room
+    if args.nick:
+        settings.nick = args.nick
+    try:
+        root = tk.Tk(className=PRODUCT_NAME)
+    except tk.TclError as exc:
+        print(f"{PRODUCT_NAME} needs a display for its window ({exc}). "
+              f"Use chat-term for a terminal client.", file=sys.stderr)
+        return 2
+    controller = ChatController(root, settings)
+    if args.nick:
+        controller.start(settings.host, settings.port, settings.nick, settings.room)
+    else:
+        controller.show_connect_dialog()
+    root.mainloop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""A chat server started inside the window, for one computer with no server yet (Tk thread starts and stops it).
+
+It uses only the server's public API (`run_in_thread`), listens on every
+interface so classmates on the LAN can join, and is stopped when the window
+closes.  The server's own threads do the serving.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from chat_server import ChatServer, ServerConfig, run_in_thread
+from chat_server.netinfo import join_addresses
+
+LISTEN_ALL = "0.0.0.0"
+
+
+class PortTaken(OSError):
+    pass
+
+
+class EmbeddedServer:
+    def __init__(self) -> None:
+        self.server: ChatServer | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.server is not None and self.server.running
+
+    @property
+    def port(self) -> int:
+        return self.server.address[1] if self.server is not None else 0
+
+    def start(self, port: int, host: str = LISTEN_ALL) -> int:
+        """Listen on host:port (0 picks a free port) and return the port; PortTaken if something holds it."""
+        try:
+            self.server = run_in_thread(ServerConfig(host=host, port=port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE or getattr(exc, "winerror", None) == 10048:
+                raise PortTaken(
+                    f"Port {port} is already used by another program, which is not a ClassChat server. "
+                    f"Pick another port (for example {port + 1}) and try again."
+                ) from exc
+            raise
+        return self.port
+
+    def addresses(self) -> list[str]:
+        """"address:port" strings classmates can connect to."""
+        if self.server is None:
+            return []
+        host, port = self.server.address
+        return join_addresses(host, port)
+
+    def stop(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            server.stop("The window that ran this chat server was closed.")

@@ -1,0 +1,143 @@
+"""The box where lines are typed: Enter sends, Shift+Enter breaks the line, Up/Down history, Tab completes (Tk thread).
+
+It is a Text widget, not an Entry: Tk 8.6's Entry mishandles characters
+beyond U+FFFF (emoji), while Text moves over them and deletes them whole.
+It shows one line and grows to a few as the text wraps or breaks.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+from typing import Callable
+
+MAX_VISIBLE_LINES = 4
+HISTORY_SIZE = 200
+
+
+class EntryBox(ttk.Frame):
+    def __init__(self, master: tk.Misc, on_submit: Callable[[str], None],
+                 nicknames: Callable[[], list[str]] = list) -> None:
+        super().__init__(master)
+        self.on_submit = on_submit
+        self.nicknames = nicknames
+        self.text = tk.Text(self, height=1, wrap="word", undo=True, width=40, padx=6, pady=4,
+                            font="TkDefaultFont", relief="solid", borderwidth=1, highlightthickness=1)
+        self.text.pack(fill="both", expand=True)
+        self.history: list[str] = []
+        self._history_index: int | None = None  # None: editing a new line
+        self._draft = ""
+        self._completion: tuple[str, list[str], int] | None = None  # (typed prefix, candidates, next)
+        text = self.text
+        text.bind("<Return>", self._on_return)
+        text.bind("<KP_Enter>", self._on_return)
+        text.bind("<Shift-Return>", self._on_shift_return)
+        text.bind("<Up>", self._on_up)
+        text.bind("<Down>", self._on_down)
+        text.bind("<Tab>", self._on_tab)
+        text.bind("<<Modified>>", self._on_modified)
+        text.bind("<Key>", self._forget_completion, add="+")
+
+    # -- intent methods --
+    def get_text(self) -> str:
+        return self.text.get("1.0", "end-1c")
+
+    def set_text(self, value: str) -> None:
+        self.text.delete("1.0", "end")
+        self.text.insert("1.0", value)
+        self.text.mark_set("insert", "end-1c")
+        self.text.see("insert")
+
+    def focus(self) -> None:
+        self.text.focus_set()
+
+    def submit(self) -> None:
+        """Send what is typed (as Enter does) and remember it in the history."""
+        value = self.get_text()
+        if not value.strip():
+            return
+        if not self.history or self.history[-1] != value:
+            self.history.append(value)
+            del self.history[:-HISTORY_SIZE]
+        self._history_index = None
+        self._draft = ""
+        self.set_text("")
+        self.text.edit_reset()
+        self.on_submit(value)
+
+    # -- key handlers --
+    def _on_return(self, event: tk.Event) -> str:
+        self.submit()
+        return "break"
+
+    def _on_shift_return(self, event: tk.Event) -> str:
+        self.text.insert("insert", "\n")
+        self.text.see("insert")
+        return "break"
+
+    def _on_up(self, event: tk.Event) -> str | None:
+        if self.text.compare("insert linestart", ">", "1.0"):
+            return None  # inside a multi-line draft Up moves the cursor, as in any editor
+        if not self.history:
+            return "break"
+        if self._history_index is None:
+            self._draft = self.get_text()
+            self._history_index = len(self.history)
+        if self._history_index > 0:
+            self._history_index -= 1
+            self.set_text(self.history[self._history_index])
+        return "break"
+
+    def _on_down(self, event: tk.Event) -> str | None:
+        if self.text.compare("insert lineend", "<", "end-1c"):
+            return None
+        if self._history_index is None:
+            return "break"
+        self._history_index += 1
+        if self._history_index >= len(self.history):
+            self._history_index = None
+            self.set_text(self._draft)
+        else:
+            self.set_text(self.history[self._history_index])
+        return "break"
+
+    def _on_tab(self, event: tk.Event) -> str:
+        """Complete the word before the cursor to a nickname; Tab again cycles through the matches."""
+        if self._completion is None:
+            before = self.text.get("insert linestart", "insert")
+            word = before.split(" ")[-1]
+            if not word:
+                return "break"
+            key = word.casefold()
+            matches = sorted((nick for nick in self.nicknames() if nick.casefold().startswith(key)), key=str.casefold)
+            if not matches:
+                self.bell()
+                return "break"
+            self._completion = (word, matches, 0)
+        word, matches, turn = self._completion
+        start = self._current_word_start()
+        at_line_start = self.text.compare(start, "==", "1.0")
+        replacement = matches[turn % len(matches)] + (": " if at_line_start and len(matches) == 1 else "")
+        self.text.delete(start, "insert")
+        self.text.insert(start, replacement)
+        self._completion = (word, matches, turn + 1) if len(matches) > 1 else None
+        return "break"
+
+    def _current_word_start(self) -> str:
+        before = self.text.get("insert linestart", "insert")
+        cut = before.rfind(" ") + 1
+        return f"insert linestart +{cut} chars" if cut else "insert linestart"
+
+    def _forget_completion(self, event: tk.Event) -> None:
+        if event.keysym not in ("Tab", "Shift_L", "Shift_R"):
+            self._completion = None
+
+    def _on_modified(self, event: tk.Event) -> None:
+        """Grow with the text, up to a few lines; then it scrolls."""
+        if not self.text.edit_modified():
+            return
+        self.text.edit_modified(False)
+        lines = self.text.count("1.0", "end", "displaylines") or (1,)
+        wanted = max(1, min(MAX_VISIBLE_LINES, lines[0] if isinstance(lines, tuple) else int(lines)))
+        if int(self.text.cget("height")) != wanted:
+            self.text.configure(height=wanted)

@@ -1,0 +1,52 @@
+"""Fixtures for the client window tests: ready windows on a real server, and a private settings folder."""
+
+from __future__ import annotations
+
+import tkinter as tk
+
+import pytest
+
+from chat_gui.controller import ChatController
+from chat_gui.settings import ClientSettings
+from chat_server import ChatServer
+from tests.support import wait_until
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """No test reads or writes the real user's settings file."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+def map_window(window: tk.Misc, root: tk.Tk) -> None:
+    """Pump until the window is on screen (wait_visibility() can hang, and events sent to unmapped windows are lost)."""
+    window.deiconify()
+    wait_until(window.winfo_ismapped, pump=root.update, message="the window never appeared")
+
+
+@pytest.fixture
+def open_window(tk_root):
+    """Factory: open_window(server, nick, room="general") -> a ChatController, ready (connected, in the room).
+
+    The first window uses the test's Tk root, later ones a Toplevel of it.
+    With server=None the window is only built, not connected.
+    """
+    controllers: list[ChatController] = []
+
+    def open_(server: ChatServer | None = None, nick: str = "alice", room: str | None = "general",
+              save: bool = False) -> ChatController:
+        toplevel = tk_root if not controllers else tk.Toplevel(tk_root)
+        controller = ChatController(toplevel, ClientSettings(), save=save)
+        controllers.append(controller)
+        map_window(toplevel, tk_root)
+        if server is not None:
+            controller.start(*server.address, nick, room)
+            wait_until(lambda: controller.session.state == "ready", pump=tk_root.update,
+                       message=f"{nick}'s window did not get ready")
+        return controller
+
+    yield open_
+    for controller in controllers:
+        controller.shutdown()
