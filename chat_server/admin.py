@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from chat_server.registry import ChatRegistry
+from chat_server.registry import ChatRegistry, Room
+from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import clean_message_text, normalise_room
@@ -34,12 +35,26 @@ class RoomInfo:
     name: str
     members: tuple[str, ...]
     messages: int
+    key: str = ""  # name_key(name): rooms are told apart by it
+
+
+def client_info(session: Session) -> ClientInfo:
+    """A snapshot of one connection; call it while holding the registry lock."""
+    return ClientInfo(
+        session.id, session.nick, session.address_text, session.room.name if session.room else None,
+        session.connected_at, session.messages_sent, session.muted,
+    )
+
+
+def room_info(room: Room) -> RoomInfo:
+    """A snapshot of one room; call it while holding the registry lock."""
+    return RoomInfo(room.name, tuple(room.nicks()), room.messages, room.key)
 
 
 class AdminActions:
     registry: ChatRegistry
 
-    def _find(self, nick: str):
+    def _find(self, nick: str) -> Session:
         session = self.registry.find_nick(nick)
         if session is None:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {nick} is online.")
@@ -93,15 +108,8 @@ class AdminActions:
 
     def clients(self) -> list[ClientInfo]:
         with self.registry.lock:
-            return [
-                ClientInfo(s.id, s.nick, s.address_text, s.room.name if s.room else None,
-                           s.connected_at, s.messages_sent, s.muted)
-                for s in self.registry.sessions
-            ]
+            return [client_info(session) for session in self.registry.sessions]
 
     def rooms(self) -> list[RoomInfo]:
         with self.registry.lock:
-            return [
-                RoomInfo(room.name, tuple(room.nicks()), room.messages)
-                for room in sorted(self.registry.rooms.values(), key=lambda room: room.key)
-            ]
+            return [room_info(room) for room in sorted(self.registry.rooms.values(), key=lambda room: room.key)]

@@ -1,0 +1,121 @@
+"""The admin console of the headless server: /kick, /mute, /broadcast... typed on its standard input.
+
+One daemon thread ("admin-console") reads lines from the input stream and
+calls the server's admin methods (each takes the registry lock briefly and
+only queues frames).  At the end of the input it simply stops reading;
+the server keeps running until a signal stops it.  `execute` holds the
+command table and returns the answer as text, so it is tested directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, TextIO
+
+from chat_server.admin import AdminActions
+from shared.errors import ProtocolError
+
+HELP_TEXT = """Admin commands (the leading / is optional):
+  /clients               who is connected: nickname, address, room, since, messages, muted
+  /rooms                 rooms with their members and message counts
+  /kick NAME [reason]    disconnect NAME; they are told the reason
+  /mute NAME             NAME stays connected but cannot send messages
+  /unmute NAME           NAME may send messages again
+  /broadcast TEXT        an announcement to everyone connected
+  /close ROOM [reason]   move everyone out of ROOM
+  /help                  this list
+Stop the server with Ctrl+C."""
+
+
+class AdminConsole:
+    def __init__(self, server: AdminActions) -> None:
+        self.server = server
+        self._table: dict[str, Callable[[str], str]] = {
+            "clients": self.do_clients,
+            "rooms": self.do_rooms,
+            "kick": self.do_kick,
+            "mute": lambda argument: self._set_muted(argument, True),
+            "unmute": lambda argument: self._set_muted(argument, False),
+            "broadcast": self.do_broadcast,
+            "close": self.do_close,
+            "help": lambda _argument: HELP_TEXT,
+        }
+
+    # -- the reader thread --
+    def start(self, stream: TextIO, write: Callable[[str], None]) -> threading.Thread:
+        """Read commands from `stream` on a daemon thread, answering through `write`."""
+        thread = threading.Thread(target=self._read_loop, args=(stream, write), name="admin-console", daemon=True)
+        thread.start()
+        return thread
+
+    def _read_loop(self, stream: TextIO, write: Callable[[str], None]) -> None:
+        for line in stream:  # ends at end of input: the server keeps running without a console
+            answer = self.execute(line)
+            if answer:
+                write(answer)
+
+    # -- any thread --
+    def execute(self, line: str) -> str:
+        """Carry out one console line and return what to print."""
+        line = line.strip()
+        if not line:
+            return ""
+        word, _, argument = line.lstrip("/").partition(" ")
+        command = self._table.get(word.lower())
+        if command is None:
+            return f"Unknown command {word[:40]!r}; /help lists the commands."
+        try:
+            return command(argument.strip())
+        except ProtocolError as exc:
+            return f"Not done: {exc.message}"
+
+    def do_clients(self, _argument: str) -> str:
+        clients = self.server.clients()
+        if not clients:
+            return "Nobody is connected."
+        lines = [f"{len(clients)} connected:"]
+        for client in sorted(clients, key=lambda client: client.connected_at):
+            since = time.strftime("%H:%M:%S", time.localtime(client.connected_at))
+            room = f"#{client.room}" if client.room else "-"
+            muted = "  MUTED" if client.muted else ""
+            lines.append(
+                f"  {client.nick or '(no nickname yet)':<24} {client.address:<21} {room:<20} "
+                f"since {since}  {client.messages_sent} messages{muted}"
+            )
+        return "\n".join(lines)
+
+    def do_rooms(self, _argument: str) -> str:
+        rooms = self.server.rooms()
+        if not rooms:
+            return "No rooms yet."
+        lines = [f"{len(rooms)} rooms:"]
+        for room in rooms:
+            lines.append(f"  #{room.name} ({len(room.members)}): {', '.join(room.members)}; {room.messages} messages")
+        return "\n".join(lines)
+
+    def do_kick(self, argument: str) -> str:
+        nick, _, reason = argument.partition(" ")
+        if not nick:
+            return "Usage: /kick NAME [reason]"
+        self.server.kick(nick, reason)
+        return f"Kicked {nick}."
+
+    def _set_muted(self, nick: str, muted: bool) -> str:
+        if not nick:
+            return f"Usage: /{'mute' if muted else 'unmute'} NAME"
+        self.server.set_muted(nick, muted)
+        return f"{'Muted' if muted else 'Unmuted'} {nick}."
+
+    def do_broadcast(self, text: str) -> str:
+        if not text:
+            return "Usage: /broadcast TEXT"
+        self.server.broadcast(text)
+        return "Announcement sent."
+
+    def do_close(self, argument: str) -> str:
+        name, _, reason = argument.partition(" ")
+        if not name:
+            return "Usage: /close ROOM [reason]"
+        moved = self.server.close_room(name, reason)
+        return f"Closed #{name.lstrip('#')}; {moved} moved out."

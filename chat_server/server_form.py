@@ -1,0 +1,90 @@
+"""ServerForm: host, port and the main limits, with Start and Stop (Tk thread only).
+
+`read_config` turns the fields into a ServerConfig or raises ValueError with
+a sentence for the admin; `set_state` locks the fields while a server runs.
+Limits the form does not show are taken from the base config (the
+command line).
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from dataclasses import replace
+from tkinter import ttk
+from typing import Callable
+
+from chat_server.config import ServerConfig
+
+HOST_CHOICES = ("0.0.0.0", "127.0.0.1")
+HOST_HINT = "0.0.0.0: the class can join over the network.  127.0.0.1: this computer only."
+
+# field name, label, type, ServerConfig attribute
+LIMIT_FIELDS: tuple[tuple[str, str, type, str], ...] = (
+    ("max_clients", "Max clients", int, "max_clients"),
+    ("rate", "Commands / s", float, "rate_per_second"),
+    ("burst", "Burst", int, "rate_burst"),
+    ("register_timeout", "Nickname within (s)", float, "register_timeout"),
+    ("idle_timeout", "Idle timeout (s)", float, "idle_timeout"),
+)
+
+
+class ServerForm(ttk.LabelFrame):
+    def __init__(self, parent: tk.Misc, config: ServerConfig, on_start: Callable[[], None], on_stop: Callable[[], None]) -> None:
+        super().__init__(parent, text="Server", padding=8)
+        self.base = config
+        self.host = tk.StringVar(self, value=config.host)
+        self.port = tk.StringVar(self, value=str(config.port))
+        self.limits = {name: tk.StringVar(self, value=f"{getattr(config, attr):g}") for name, _, _, attr in LIMIT_FIELDS}
+        self.inputs: list[ttk.Widget] = []
+
+        ttk.Label(self, text="Host").grid(row=0, column=0, sticky="w")
+        host_box = ttk.Combobox(self, textvariable=self.host, values=HOST_CHOICES, width=16)
+        host_box.grid(row=0, column=1, sticky="w", padx=(4, 12))
+        ttk.Label(self, text="Port").grid(row=0, column=2, sticky="w")
+        port_entry = ttk.Spinbox(self, textvariable=self.port, from_=0, to=65535, width=7)
+        port_entry.grid(row=0, column=3, sticky="w", padx=(4, 12))
+        self.inputs += [host_box, port_entry]
+        self.start_button = ttk.Button(self, text="Start", command=on_start, style="Accent.TButton")
+        self.stop_button = ttk.Button(self, text="Stop", command=on_stop, state="disabled")
+        self.start_button.grid(row=0, column=6, padx=(12, 4))
+        self.stop_button.grid(row=0, column=7)
+        ttk.Label(self, text=HOST_HINT, style="Hint.TLabel").grid(row=1, column=0, columnspan=8, sticky="w", pady=(2, 6))
+
+        for index, (name, label, _, _) in enumerate(LIMIT_FIELDS):
+            row, column = 2 + index // 3, (index % 3) * 2
+            ttk.Label(self, text=label).grid(row=row, column=column, sticky="w")
+            entry = ttk.Entry(self, textvariable=self.limits[name], width=8)
+            entry.grid(row=row, column=column + 1, sticky="w", padx=(4, 12), pady=1)
+            self.inputs.append(entry)
+        ttk.Label(self, text="(0 turns a limit off)", style="Hint.TLabel").grid(row=3, column=4, columnspan=4, sticky="e")
+
+    def read_config(self) -> ServerConfig:
+        """The config the fields describe; ValueError says what is wrong."""
+        host = self.host.get().strip()
+        if not host:
+            raise ValueError("Enter the address to listen on, e.g. 0.0.0.0.")
+        try:
+            port = int(self.port.get().strip())
+        except ValueError:
+            port = -1
+        if not 0 <= port <= 65535:
+            raise ValueError("The port must be a whole number from 0 to 65535 (0 picks a free one).")
+        changes: dict[str, object] = {"host": host, "port": port}
+        for name, label, kind, attr in LIMIT_FIELDS:
+            text = self.limits[name].get().strip()
+            try:
+                value = kind(text)
+            except ValueError:
+                raise ValueError(f"{label}: {text!r} is not a {'whole ' if kind is int else ''}number.") from None
+            if value < 0:
+                raise ValueError(f"{label} cannot be negative (0 turns it off).")
+            changes[attr] = value
+        return replace(self.base, **changes)
+
+    def set_state(self, phase: str) -> None:
+        """`stopped`: fields and Start enabled; `running`: only Stop; `busy`: nothing (starting or stopping)."""
+        editable = "normal" if phase == "stopped" else "disabled"
+        for widget in self.inputs:
+            widget.configure(state=editable)
+        self.start_button.configure(state="normal" if phase == "stopped" else "disabled")
+        self.stop_button.configure(state="normal" if phase == "running" else "disabled")
