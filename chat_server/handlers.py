@@ -15,9 +15,21 @@ from chat_server.session import Session
 from shared.commands import COMMANDS, classify_msg, help_text, parse_command_line, split_pm_argument
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, server_frame
-from shared.names import clean_message_text, name_key, normalise_nick, normalise_room, strip_control
+from shared.names import MAX_TEXT_CHARS, clean_message_text, name_key, normalise_nick, normalise_room, strip_control
 
 Delivery = tuple[Iterable[Session], Frame]
+
+# Both keep answers under the 32 KiB frame cap: the pong carries its token
+# twice, and the list's `users` and `rooms` fields already name everyone.
+MAX_PING_TOKEN_CHARS = MAX_TEXT_CHARS
+LIST_TEXT_NAMES = 50
+
+
+def _first_few(names: list[str]) -> str:
+    """"a, b, c" for the readable `content`; past LIST_TEXT_NAMES names it ends "... and 70 more"."""
+    shown = ", ".join(names[:LIST_TEXT_NAMES])
+    hidden = len(names) - LIST_TEXT_NAMES
+    return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
 class CommandHandlers:
@@ -160,8 +172,8 @@ class CommandHandlers:
             {"name": room.name, "users": room.nicks()}
             for room in sorted(self.registry.rooms.values(), key=lambda room: room.key)
         ]
-        room_text = ", ".join(f"#{room['name']} ({len(room['users'])})" for room in rooms) or "none yet"
-        text = f"{len(users)} online: {', '.join(users)}. Rooms: {room_text}"
+        room_text = _first_few([f"#{room['name']} ({len(room['users'])})" for room in rooms]) or "none yet"
+        text = f"{len(users)} online: {_first_few(users)}. Rooms: {room_text}"
         return [([session], server_frame("list", text, users=users, rooms=rooms))]
 
     def handle_help(self, session: Session, argument: str) -> list[Delivery]:
@@ -174,4 +186,6 @@ class CommandHandlers:
         return [([session], server_frame("bye", "Goodbye!"))]
 
     def handle_ping(self, session: Session, argument: str) -> list[Delivery]:
+        if len(argument) > MAX_PING_TOKEN_CHARS:
+            raise ProtocolError(ErrorCode.TOO_LONG, f"A PING token may have up to {MAX_PING_TOKEN_CHARS} characters.")
         return [([session], server_frame("pong", argument, token=argument))]
