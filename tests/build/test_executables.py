@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from build_scripts.executables import EXECUTABLES, read_version
-from tests.support import connect_client
+from tests.support import connect_client, wait_until
 
 pytestmark = [pytest.mark.build, pytest.mark.timeout(1800)]
 
@@ -48,29 +50,60 @@ def xdotool(*args: str, timeout: float = 10) -> str:
     return result.stdout
 
 
-def test_line_typed_into_client_window_reaches_another_client(executable_named, server_executable, tmp_path) -> None:
-    client_path = executable_named("ClassChat")
+def require_window_tools() -> None:
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (Debian package xdotool), so the window cannot be driven")
     if not os.environ.get("DISPLAY"):
         pytest.skip("no X display (pytest-xvfb with Xvfb installed provides one)")
-    host, port = server_executable.address
-    bob = connect_client(server_executable.address, nick="bob", room="lab")
-    output = tmp_path / "client-output.txt"  # a file, not a pipe nobody reads, which could fill and block the client
+
+
+def start_window_program(command: list[str], output: Path) -> subprocess.Popen:
+    """Start a window executable with its output in a file (a pipe nobody reads could fill and block it)."""
     with output.open("w") as sink:
-        window = subprocess.Popen(
-            [str(client_path), "--host", host, "--port", str(port), "--nick", "alice", "--room", "lab"],
+        return subprocess.Popen(
+            command,
             stdout=sink,
             stderr=subprocess.STDOUT,
+            env={**os.environ, "XDG_CONFIG_HOME": str(output.parent / "config")},  # saved settings stay out of the user's home
         )
+
+
+def find_window(title_pattern: str, output: Path) -> str:
+    """The X window id of the first visible window whose title matches, waited for with xdotool."""
     try:
-        try:
-            window_ids = xdotool("search", "--sync", "--onlyvisible", "--name", "^ClassChat", timeout=WINDOW_TIMEOUT).split()
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"no ClassChat window within {WINDOW_TIMEOUT} s; the client printed:\n{output.read_text()}")
-        assert window_ids, "xdotool found no ClassChat window"
+        window_ids = xdotool("search", "--sync", "--onlyvisible", "--name", title_pattern, timeout=WINDOW_TIMEOUT).split()
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no window named {title_pattern!r} within {WINDOW_TIMEOUT} s; the program printed:\n{output.read_text()}")
+    assert window_ids, f"xdotool found no window named {title_pattern!r}"
+    return window_ids[-1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_line_typed_into_client_window_reaches_another_client(executable_named, server_executable, tmp_path) -> None:
+    client_path = executable_named("ClassChat")
+    require_window_tools()
+    host, port = server_executable.address
+    bob = connect_client(server_executable.address, nick="bob", room="lab")
+    output = tmp_path / "client-output.txt"
+    window = start_window_program([str(client_path), "--host", host, "--port", str(port), "--nick", "alice", "--room", "lab"], output)
+    try:
+        window_id = find_window("^ClassChat", output)
         bob.wait_for(lambda frame: frame.get("type") == "system" and frame.get("event") == "join" and frame.get("user") == "alice", timeout=20)
-        xdotool("windowfocus", "--sync", window_ids[-1])
+        xdotool("windowfocus", "--sync", window_id)
         xdotool("type", "--delay", "20", "hello from the executable")
         xdotool("key", "Return")
         message = bob.wait_for(lambda frame: frame.get("type") == "message" and frame.get("sender") == "alice", timeout=20)
@@ -78,9 +111,28 @@ def test_line_typed_into_client_window_reaches_another_client(executable_named, 
         assert message["room"] == "lab"
     finally:
         bob.close()
-        window.terminate()
-        try:
-            window.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            window.kill()
-            window.wait()
+        stop(window)
+
+
+def test_admin_window_executable_shows_its_window_and_serves(executable_named, tmp_path) -> None:
+    admin_path = executable_named("ClassChat-Server")
+    require_window_tools()
+    port = free_port()
+    output = tmp_path / "admin-output.txt"
+    window = start_window_program([str(admin_path), "--host", "127.0.0.1", "--port", str(port), "--start"], output)
+    try:
+        find_window("^ClassChat Server", output)
+
+        def registered_client():
+            try:
+                return connect_client(("127.0.0.1", port), nick="carol", room="lab")
+            except ConnectionRefusedError:
+                return None
+
+        carol = wait_until(registered_client, timeout=20, message=f"the admin window's server never accepted a client on port {port}")
+        carol.send_command("SAY anyone here?")
+        echoed = carol.wait_for("message", timeout=10)
+        carol.close()
+        assert echoed["content"] == "anyone here?"
+    finally:
+        stop(window)
