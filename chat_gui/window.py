@@ -56,8 +56,10 @@ class ChatWindow:
         root.geometry("900x600")
         root.minsize(560, 360)
         if ICON_PNG.exists():
-            self._icon = tk.PhotoImage(file=str(ICON_PNG))
-            root.iconphoto(True, self._icon)
+            # Tk copies the picture, and freeing the image here keeps its deletion on the Tk thread
+            icon = tk.PhotoImage(master=root, file=str(ICON_PNG))
+            root.iconphoto(True, icon)
+            del icon
         self._build_menus()
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(fill="both", expand=True, padx=6, pady=(6, 0))

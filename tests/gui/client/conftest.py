@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import tkinter as tk
 
 import pytest
@@ -10,6 +11,19 @@ from chat_gui.controller import ChatController
 from chat_gui.settings import ClientSettings
 from chat_server import ChatServer
 from tests.support import wait_until
+
+
+@pytest.fixture(autouse=True)
+def collect_tk_garbage():
+    """After the Tk root is gone, free its objects on this thread.
+
+    Widgets and the controller refer to each other in cycles; left to the
+    garbage collector, they may be freed on a server thread, and Tcl aborts
+    the process when an interpreter is deleted by a thread other than its own.
+    Requested before `tk_root`, this fixture is torn down after it.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,79 @@
+"""The Connect dialog against real servers: a refused address, a taken nickname, a server started in the app."""
+
+from __future__ import annotations
+
+import json
+
+from chat_server import ChatServer, ServerConfig
+from tests.support import wait_until
+
+
+def fill_and_connect(controller, host: str, port: int, nick: str) -> None:
+    dialog = controller.dialog
+    dialog.host_var.set(host)
+    dialog.port_var.set(str(port))
+    dialog.nick_var.set(nick)
+    dialog.connect_button.invoke()
+
+
+def free_local_port() -> int:
+    """A port on 127.0.0.1 where nothing listens now: one a server just got from port 0 and gave back."""
+    server = ChatServer(ServerConfig(host="127.0.0.1", port=0)).start()
+    port = server.address[1]
+    server.stop()
+    return port
+
+
+def test_nick_taken_is_fixed_in_the_dialog_without_starting_over(server, open_window, make_client, tk_root,
+                                                                 private_settings):
+    make_client(server, "alice", "general")
+    window = open_window(save=True)
+    window.show_connect_dialog()
+    fill_and_connect(window, *server.address, "Alice")
+    wait_until(lambda: "taken" in window.dialog.message.cget("text"), pump=tk_root.update)
+    assert window.dialog.focus_get() == window.dialog.nick_entry, "the cursor waits in the nickname field"
+    window.dialog.nick_var.set("alice2")
+    window.dialog.connect_button.invoke()
+    wait_until(lambda: window.session.state == "ready" and window.dialog is None, pump=tk_root.update)
+    assert tk_root.title() == "ClassChat — alice2 in #general"
+    saved = json.loads((private_settings / "classchat" / "client.json").read_text(encoding="utf-8"))
+    assert (saved["host"], saved["port"], saved["nick"]) == (server.address[0], server.address[1], "alice2")
+
+
+def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window, make_client, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    port = free_local_port()
+    fill_and_connect(window, "localhost", port, "teacher")
+    dialog = window.dialog
+    wait_until(lambda: "No chat server answers" in dialog.message.cget("text"), pump=tk_root.update)
+    assert dialog.start_button.winfo_manager() == "pack", "a server on this computer is offered"
+    dialog.start_button.invoke()
+    wait_until(lambda: window.session.state == "ready", pump=tk_root.update,
+               message=f"no embedded server: {dialog.message.cget('text') if window.dialog else ''}")
+    assert window.embedded.running and window.embedded.port == port
+    assert "others join at" in window.window.status.cget("text")
+    student = make_client(window.embedded.server, "student", "general")
+    student.send_command("SAY hello teacher")
+    wait_until(lambda: "student  hello teacher" in window.room_view.all_text(), pump=tk_root.update)
+    window.shutdown()
+    assert not window.embedded.running
+
+
+def test_refused_elsewhere_says_what_to_check(open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    fill_and_connect(window, "127.0.0.2", free_local_port(), "alice")
+    wait_until(lambda: "Nothing answers" in window.dialog.message.cget("text"), pump=tk_root.update)
+    assert "server running" in window.dialog.message.cget("text")
+    assert window.dialog.start_button.winfo_manager() == "", "no local server is offered for another address"
+
+
+def test_a_bad_port_or_nickname_is_caught_before_connecting(open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    fill_and_connect(window, "localhost", 70000, "alice")
+    assert "port" in window.dialog.message.cget("text")
+    fill_and_connect(window, "localhost", 55555, "two words")
+    assert "nickname" in window.dialog.message.cget("text")
+    assert window.session.state == "offline"

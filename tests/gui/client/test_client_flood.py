@@ -1,0 +1,38 @@
+"""A flood of 5,000 messages: every one reaches the pane, in order, and the poller keeps ticking in bounded batches."""
+
+from __future__ import annotations
+
+from chat_gui.session import BATCH_LIMIT
+from tests.support import wait_until
+
+FLOOD = 5000
+
+
+def test_5000_incoming_messages_all_arrive_while_the_poller_ticks(start_server, open_window, make_client, tk_root):
+    server = start_server(rate_per_second=0)
+    alice = open_window(server, "alice")
+    alice.room_view.max_lines = FLOOD + 100  # keep them all, so the test can count them
+    sender = make_client(server, "flooder", "general")
+    stats = alice.session.stats
+    stats.reset()
+    ticks_between: list[int] = []
+    for number in range(FLOOD):
+        sender.send_command(f"SAY flood {number}")
+    wait_until(lambda: f"flood {FLOOD - 1}\n" in alice.room_view.all_text(), pump=tk_root.update, timeout=60,
+               message="not every message reached the pane")
+    lines = [line for line in alice.room_view.all_text().splitlines() if "  flooder  flood " in line]
+    assert [int(line.rsplit(" ", 1)[1]) for line in lines] == list(range(FLOOD))
+    ticks_between.append(stats.ticks)
+    assert stats.frames >= FLOOD
+    assert stats.ticks >= FLOOD // BATCH_LIMIT, "each tick handles a bounded batch"
+    assert alice.room_view.is_following(), "the pane follows new lines when not scrolled up"
+
+
+def test_scrollback_is_bounded(server, open_window, tk_root):
+    alice = open_window(server, "alice")
+    view = alice.room_view
+    view.max_lines = 200
+    for number in range(1000):
+        view.show_message("12:00:00", "bob", f"line {number}")
+    assert view.line_count() <= 200
+    assert view.all_text().endswith("line 999\n")
