@@ -50,7 +50,10 @@ def prepare_venv(venv_dir: Path) -> Path:
         return python
     if not python.exists():
         log(f"creating the virtual environment {venv_dir}")
-        venv.create(venv_dir, with_pip=True)
+        try:
+            venv.create(venv_dir, with_pip=True)
+        except subprocess.CalledProcessError:
+            sys.exit("build: could not set up pip in the virtual environment (on Debian/Ubuntu: sudo apt-get install python3-venv)")
     log("installing PyInstaller and ClassChat into it (needs the internet once)")
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[build]"], check=True)
     marker.write_text(packaging_hash())

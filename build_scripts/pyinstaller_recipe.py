@@ -8,6 +8,7 @@ resource; the version comes from shared/version.py.
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 from PyInstaller.building.api import EXE, PYZ
@@ -61,7 +62,6 @@ def build_one_file_executable(name: str) -> EXE:
     analysis = Analysis(
         [str(executable.launcher)],
         pathex=[str(ROOT)],
-        hiddenimports=[executable.entry_module],
         datas=[(str(ASSETS), "shared/assets")],
         excludes=excludes,
     )
@@ -77,5 +77,6 @@ def build_one_file_executable(name: str) -> EXE:
         icon=str(ICON_ICO) if on_windows else None,
         version=windows_version_info(name, executable.description) if on_windows else None,
         upx=False,  # UPX slows every start and upsets virus scanners
-        strip=sys.platform.startswith("linux"),  # debug symbols of the bundled libraries; macOS and Windows sign or lack `strip`
+        # Linux only: drop the bundled libraries' debug symbols (half the size); macOS signs them, Windows has no strip.
+        strip=sys.platform.startswith("linux") and shutil.which("strip") is not None,
     )
