@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import signal
 import sys
 import threading
 import tkinter as tk
@@ -66,6 +67,8 @@ class AdminWindow(ttk.Frame):
         self.feed: AdminFeed | None = None
         self.phase = "stopped"  # stopped, running, stopping
         self._stop_thread: threading.Thread | None = None
+        self.closed = False
+        self._quit_signalled = False  # set by a signal handler; the poller closes the window
         self._sent_backlog: dict[int, int] = {}
         self._room_backlog: dict[int, tuple[str, int]] = {}
         self._logger = logging.getLogger("chat_server")
@@ -111,15 +114,18 @@ class AdminWindow(ttk.Frame):
         client_actions.pack(side="bottom", fill="x", pady=(4, 0))  # packed first so the table yields space, not the buttons
         self.clients_view = ClientsView(clients_side)
         self.clients_view.pack(fill="both", expand=True)
-        ttk.Button(client_actions, text="Kick…", command=self.on_kick_clicked).pack(side="left")
-        ttk.Button(client_actions, text="Mute", command=lambda: self.on_mute_clicked(True)).pack(side="left", padx=4)
-        ttk.Button(client_actions, text="Unmute", command=lambda: self.on_mute_clicked(False)).pack(side="left")
+        self.kick_button = ttk.Button(client_actions, text="Kick…", command=self.on_kick_clicked)
+        self.mute_button = ttk.Button(client_actions, text="Mute", command=lambda: self.on_mute_clicked(True))
+        self.unmute_button = ttk.Button(client_actions, text="Unmute", command=lambda: self.on_mute_clicked(False))
+        for button in (self.kick_button, self.mute_button, self.unmute_button):
+            button.pack(side="left", padx=(0, 4))
         rooms_side = ttk.Frame(tables)
         room_actions = ttk.Frame(rooms_side)
         room_actions.pack(side="bottom", fill="x", pady=(4, 0))
         self.rooms_view = RoomsView(rooms_side)
         self.rooms_view.pack(fill="both", expand=True)
-        ttk.Button(room_actions, text="Close room…", command=self.on_close_room_clicked).pack(side="left")
+        self.close_room_button = ttk.Button(room_actions, text="Close room…", command=self.on_close_room_clicked)
+        self.close_room_button.pack(side="left")
         tables.add(clients_side, weight=3)
         tables.add(rooms_side, weight=2)
         self.log_pane = LogPane(panes, log_level)
@@ -133,7 +139,8 @@ class AdminWindow(ttk.Frame):
         entry = ttk.Entry(announce, textvariable=self.announcement)
         entry.pack(side="left", fill="x", expand=True, padx=4)
         entry.bind("<Return>", lambda _event: self.on_broadcast_clicked())
-        ttk.Button(announce, text="Broadcast to everyone", command=self.on_broadcast_clicked).pack(side="left")
+        self.broadcast_button = ttk.Button(announce, text="Broadcast to everyone", command=self.on_broadcast_clicked)
+        self.broadcast_button.pack(side="left")
 
         self.status = tk.StringVar(self, value="Stopped. Check the settings and press Start.")
         ttk.Label(self, textvariable=self.status, style="Status.TLabel", anchor="w").grid(row=4, column=0, sticky="ew")
@@ -215,8 +222,15 @@ class AdminWindow(ttk.Frame):
         self.close()
         return True
 
+    def quit_soon(self) -> None:
+        """For SIGINT/SIGTERM handlers: only set a flag; the poller closes the window (no question asked)."""
+        self._quit_signalled = True
+
     def close(self) -> None:
         """Stop the server (waiting for it: the window is going away), detach from logging, destroy the window."""
+        if self.closed:
+            return
+        self.closed = True
         if self._poll_id is not None:
             self.after_cancel(self._poll_id)
             self._poll_id = None
@@ -304,11 +318,14 @@ class AdminWindow(ttk.Frame):
         try:
             self.pump()
         finally:
-            if self.winfo_exists():
+            if not self.closed:
                 self._poll_id = self.after(POLL_MS, self._poll)
 
     def pump(self) -> None:
         """Apply a bounded batch of server events and log lines to the widgets."""
+        if self._quit_signalled:
+            self.close()
+            return
         feed = self.feed
         if feed is not None:
             # Counters are taken before the events: a count then never refers to a
@@ -381,6 +398,8 @@ def run_window(args: argparse.Namespace) -> int:
         print(f"chat-server-gui: cannot open a window ({exc}). Without a screen use chat-server.", file=sys.stderr)
         return 2
     window = AdminWindow(root, config, args.log_level)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: window.quit_soon())
     if getattr(args, "start", False):
         root.after_idle(window.start_server)
     root.mainloop()

@@ -89,7 +89,7 @@ class AdminConsole:
         rooms = self.server.rooms()
         if not rooms:
             return "No rooms yet."
-        lines = [f"{len(rooms)} rooms:"]
+        lines = [f"{len(rooms)} room{'' if len(rooms) == 1 else 's'}:"]
         for room in rooms:
             lines.append(f"  #{room.name} ({len(room.members)}): {', '.join(room.members)}; {room.messages} messages")
         return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""ClientsView and RoomsView: rows change only as their intent methods say (real Tk under Xvfb, no server)."""
+
+from __future__ import annotations
+
+import tkinter as tk
+
+from chat_server.admin import ClientInfo, RoomInfo
+from chat_server.admin_views import NO_NICK, ClientsView, RoomsView
+
+
+def client(session_id: int, nick: str | None = "alice", room: str | None = "general", sent: int = 0, muted: bool = False) -> ClientInfo:
+    return ClientInfo(session_id, nick, f"10.0.0.{session_id}:5000", room, 0.0, sent, muted)
+
+
+def test_clients_view_adds_updates_and_removes_rows(tk_root: tk.Tk) -> None:
+    view = ClientsView(tk_root)
+    view.show_client(client(1, None, None))
+    assert view.row_values(1)[:3] == (NO_NICK, "10.0.0.1:5000", "")
+    view.show_client(client(1, "alice", "general"))
+    view.show_client(client(2, "bob", "maths", muted=True))
+    assert view.tree.get_children() == ("1", "2")
+    assert view.row_values(1)[0] == "alice" and view.row_values(1)[2] == "#general"
+    assert view.row_values(2)[5] == "muted"
+    assert view.title.cget("text") == "Clients: 2"
+    view.set_sent(1, 7)
+    assert view.row_values(1)[4] == "7" and view.clients[1].messages_sent == 7
+    view.set_sent(99, 3)  # a client that already left: nothing to update
+    view.select_nick("BOB")
+    assert [c.nick for c in view.selected()] == ["bob"]
+    view.remove_client(2)
+    view.remove_client(2)
+    assert view.tree.get_children() == ("1",) and view.selected() == []
+    view.clear()
+    assert view.tree.get_children() == () and view.title.cget("text") == "Clients: 0"
+
+
+def test_rooms_view_tells_a_room_from_a_later_one_of_the_same_name(tk_root: tk.Tk) -> None:
+    view = RoomsView(tk_root)
+    view.show_room(RoomInfo("General", ("alice", "bob"), 4, "general"), token=1)
+    assert view.row_values("general") == ("#General", "2", "alice, bob", "4")
+    view.set_messages("general", 1, 9)
+    assert view.row_values("general")[3] == "9"
+    view.remove_room("general", token=1)
+    view.show_room(RoomInfo("general", ("carol",), 0, "general"), token=2)
+    view.set_messages("general", 1, 50)  # a late count for the closed room
+    view.remove_room("general", token=1)
+    assert view.row_values("general") == ("#general", "1", "carol", "0")
+    view.select_room("general")
+    assert [room.name for room in view.selected()] == ["general"]
+    view.clear()
+    assert view.rooms == {} and view.title.cget("text") == "Rooms: 0"
