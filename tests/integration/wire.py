@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from typing import Callable
 
@@ -196,3 +197,54 @@ class TextClient:
             if self._buffer:
                 lines.append(self._buffer.decode("utf-8"))
             return lines
+
+
+class Collector:
+    """Reads a WireClient on a thread of its own until the connection closes, keeping every frame.
+
+    For tests in which a client must keep reading while the test thread does
+    something else; only the collector's thread reads the client from then on.
+    """
+
+    def __init__(self, client: WireClient) -> None:
+        self.client = client
+        self.frames: list[Frame] = []
+        self.error: BaseException | None = None
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="collector", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                frame = self.client.next(timeout=60)
+                with self._changed:
+                    self.frames.append(frame)
+                    self._changed.notify_all()
+        except Closed:
+            pass
+        except BaseException as exc:  # reported by wait_for on the test's thread
+            self.error = exc
+        with self._changed:
+            self._changed.notify_all()
+
+    def of_type(self, frame_type: str) -> list[Frame]:
+        with self._changed:
+            return [frame for frame in self.frames if frame["type"] == frame_type]
+
+    def wait_for(self, frame_type: str, count: int, timeout: float = DEADLINE) -> list[Frame]:
+        """Wait until `count` frames of the type have arrived; return them."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = [frame for frame in self.frames if frame["type"] == frame_type]
+                if len(found) >= count:
+                    return found
+                if self.error is not None:
+                    raise AssertionError(f"the collector failed: {self.error!r}")
+                if not self._thread.is_alive():
+                    raise AssertionError(f"the connection closed after {len(found)} {frame_type} frames")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"only {len(found)} of {count} {frame_type} frames arrived")
+                self._changed.wait(remaining)

@@ -1,0 +1,147 @@
+"""The life of connections: timeouts, a nickname race, abrupt disconnects and server shutdown."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+
+from shared.errors import ErrorCode
+from tests.integration.wire import TextClient, WireClient
+from tests.support import wait_until
+
+
+def test_a_client_that_never_registers_gets_bye_and_is_closed(start_server, wire):
+    server = start_server(register_timeout=0.5)
+    registered = wire(server, "alice")
+    silent = wire(server)
+    frames = silent.rest_until_closed()
+    assert [f["type"] for f in frames] == ["bye"]
+    assert registered.reply("PING still")["content"] == "still"  # registering in time keeps the connection
+
+
+def test_pinging_does_not_count_as_registering(start_server, wire):
+    server = start_server(register_timeout=0.5)
+    client = wire(server)
+    deadline = time.monotonic() + 15
+    while not client.closed and time.monotonic() < deadline:
+        try:
+            client.send("PING")
+            client.next(timeout=0.1)
+        except TimeoutError:
+            pass
+        except (BrokenPipeError, ConnectionResetError, AssertionError):
+            break
+    assert any(f["type"] == "bye" for f in client.received)
+
+
+def test_a_silent_client_gets_bye_and_is_closed_while_a_chatty_one_stays(start_server, wire):
+    server = start_server(idle_timeout=1.0)
+    chatty = wire(server, "chatty", "lab")
+    quiet = wire(server, "quiet", "lab")
+    chatty.expect("system")
+    stop = threading.Event()
+
+    def keep_talking() -> None:
+        while not stop.wait(0.1):
+            try:
+                chatty.send("PING")
+            except OSError:
+                return
+
+    talker = threading.Thread(target=keep_talking)
+    talker.start()
+    try:
+        frames = quiet.rest_until_closed()
+        assert frames[-1]["type"] == "bye"
+        assert "1 s" in frames[-1]["content"]
+        chatty.send("PING alive")
+    finally:
+        stop.set()
+        talker.join()
+    notice = chatty.expect(lambda f: f["type"] == "system" and f["event"] == "leave")
+    assert notice["user"] == "quiet"
+    assert chatty.expect(lambda f: f["type"] == "pong" and f["content"] == "alive")
+
+
+def test_fifty_clients_claiming_one_nickname_at_once_exactly_one_wins(server, wire):
+    clients = [wire(server) for _ in range(50)]
+    barrier = threading.Barrier(len(clients))
+    answers: list[str] = [""] * len(clients)
+
+    def claim(n: int) -> None:
+        barrier.wait(timeout=30)
+        clients[n].send(f"NICK {'Teacher' if n % 2 else 'ＴＥＡＣＨＥＲ'}")
+        frame = clients[n].next()
+        answers[n] = frame["type"] if frame["type"] == "nick" else frame.get("code", frame["type"])
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert answers.count("nick") == 1
+    assert answers.count(ErrorCode.NICK_TAKEN) == 49
+    winner = clients[answers.index("nick")]
+    assert [c.nick for c in server.clients() if c.nick] == [winner.received[-1]["nick"]]
+
+
+def test_closing_without_quit_frees_the_nickname_and_the_room(server, wire):
+    watcher = wire(server, "watcher", "lobby")
+    alice = wire(server, "alice", "hideout")
+    bob = wire(server, "bob", "lobby")
+    watcher.expect("system")
+    assert {room["name"] for room in watcher.reply("LIST")["rooms"]} == {"hideout", "lobby"}
+    alice.close()
+    bob.close()
+    notice = watcher.expect("system")
+    assert (notice["event"], notice["user"], notice["room"]) == ("leave", "bob", "lobby")
+    wait_until(lambda: watcher.reply("LIST")["users"] == ["watcher"], timeout=15, interval=0.05)
+    assert [room["name"] for room in watcher.reply("LIST")["rooms"]] == ["lobby"]
+    assert wire(server).reply("NICK ALICE")["type"] == "nick"
+    assert wire(server).reply("NICK bob")["type"] == "nick"
+
+
+def test_a_reset_connection_frees_the_nickname_and_the_room(server, wire):
+    watcher = wire(server, "watcher")
+    alice = wire(server, "alice", "hideout")
+    alice.send("SAY unread echo")  # unread data makes close() send RST even without linger
+    alice.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    alice.close()
+    wait_until(lambda: watcher.reply("LIST")["users"] == ["watcher"], timeout=15, interval=0.05)
+    assert watcher.reply("LIST")["rooms"] == []
+    assert wire(server).reply("NICK alice")["type"] == "nick"
+
+
+def test_shutdown_reaches_every_client_with_a_notice_then_bye(start_server, wire):
+    server = start_server()
+    json_clients = [wire(server, "alice", "lab"), wire(server, "bob"), wire(server)]
+    text = TextClient(server.address)
+    text.send_line("NICK carol")
+    text.expect(r"carol")
+    stopper = threading.Thread(target=server.stop)
+    stopper.start()
+    try:
+        for client in json_clients:
+            frames = client.rest_until_closed()
+            kinds = [(f["type"], f.get("event")) for f in frames]
+            assert kinds[-2:] == [("system", "shutdown"), ("bye", None)], kinds
+        lines = text.rest_until_closed()
+        assert len(lines) >= 2 and "shut" in lines[-2].lower()
+    finally:
+        stopper.join(30)
+        text.close()
+    assert not server.running
+
+
+def test_a_client_connecting_during_shutdown_is_told_and_closed(start_server, wire):
+    server = start_server()
+    server.stop()
+    try:
+        late = WireClient(server.address, welcome=False)
+    except ConnectionRefusedError:
+        return  # the port is already closed: nothing to tell
+    frames = late.rest_until_closed()
+    late.close()
+    assert [f["type"] for f in frames] in ([], ["system", "bye"])
