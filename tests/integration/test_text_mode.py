@@ -1,0 +1,112 @@
+"""Text mode: an nc/telnet user on a raw socket sends plain lines and reads human-readable lines."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from tests.integration.wire import TextClient
+
+STAMP = r"\[\d\d:\d\d:\d\d\]"
+
+
+def text_user(server, nick: str | None = None, room: str | None = None) -> TextClient:
+    client = TextClient(server.address)
+    welcome = json.loads(client.next_line())  # sent on connect, before the mode is known
+    assert welcome["type"] == "welcome"
+    if nick is not None:
+        client.send_line(f"NICK {nick}", "\r\n")
+        client.expect(rf"You are {nick}\.")
+    if room is not None:
+        client.send_line(f"JOIN {room}", "\r\n")
+        client.expect(rf"You joined #{room}")
+    return client
+
+
+def test_a_first_line_without_a_brace_switches_to_text_mode_with_crlf_or_lf(server):
+    client = text_user(server)
+    try:
+        client.send_raw(b"\r\n\n   \r\nnick alice\r\n")
+        assert re.fullmatch(rf"{STAMP} \* Text mode\..*\r", client.next_line())
+        assert re.fullmatch(rf"{STAMP} \* You are alice\..*\r", client.next_line())
+        client.send_raw(b"/JOIN #general\n\n\r\n")
+        assert re.fullmatch(rf"{STAMP} \* You joined #general \(1 here\)\r", client.next_line())
+        client.send_line("say hi")
+        assert re.fullmatch(rf"{STAMP} #general <alice> hi\r", client.next_line())
+    finally:
+        client.close()
+
+
+def test_text_and_json_users_talk_to_each_other(server, wire):
+    bob = wire(server, "bob", "general")
+    alice = text_user(server, "alice", "general")
+    try:
+        assert bob.expect("system")["user"] == "alice"
+        alice.send_line("MSG hello bob")
+        assert bob.expect("message")["content"] == "hello bob"
+        bob.send("SAY hello alice")
+        assert alice.expect("<bob>").rstrip("\r").endswith("#general <bob> hello alice")
+        bob.send("PM alice just us")
+        assert re.fullmatch(rf"{STAMP} \*bob -> alice\* just us\r", alice.expect(r"\*bob"))
+        alice.send_line("MSG bob: back at you")
+        assert bob.expect(lambda f: f["type"] == "private" and f["sender"] == "alice")["content"] == "back at you"
+        assert re.fullmatch(rf"{STAMP} \*alice -> bob\* back at you\r", alice.expect(r"\*alice"))
+    finally:
+        alice.close()
+
+
+def test_errors_are_readable_lines_with_their_code(server):
+    client = text_user(server, "alice")
+    try:
+        client.send_line("FROB")
+        assert re.fullmatch(rf"{STAMP} ! Unknown command FROB.* \(unknown_command\)\r", client.next_line())
+        client.send_line("JOIN no room")
+        assert client.next_line().rstrip("\r").endswith("(bad_room)")
+        client.send_raw(b"SAY \xff\n")
+        assert client.next_line().rstrip("\r").endswith("(bad_frame)")
+        client.send_line('{"type": "command", "content": "PING"}')  # no JSON once in text mode
+        assert client.next_line().rstrip("\r").endswith("(unknown_command)")
+        client.send_line("PING still here")
+        assert re.fullmatch(rf"{STAMP} PONG still here\r", client.next_line())
+    finally:
+        client.close()
+
+
+def test_help_comes_as_one_line_per_command(server):
+    client = text_user(server)
+    try:
+        client.send_line("help")
+        lines = [client.next_line() for _ in range(2)]  # the text-mode greeting, then help's first line
+        assert "Commands" in lines[1]
+        rest = [client.next_line() for _ in range(10)]
+        assert [line.split()[1] for line in rest] == ["NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"]
+    finally:
+        client.close()
+
+
+def test_control_characters_never_reach_a_text_user(server, wire):
+    bob = wire(server, "bob", "general")
+    alice = text_user(server, "alice", "general")
+    try:
+        bob.send_raw(b'{"type":"command","content":"SAY one\\u001b[2Jtwo\\nthree\\r\\u0007four\\u009bfive"}\n')
+        line = alice.expect("<bob>")
+        assert line == line.rstrip("\r") + "\r"
+        shown = line.rstrip("\r")
+        assert shown.endswith("<bob> one[2Jtwo | threefourfive")
+        assert all(unicodedata.category(ch) != "Cc" for ch in shown)
+    finally:
+        alice.close()
+
+
+def test_quit_in_text_mode_says_goodbye_and_closes(server, wire):
+    watcher = wire(server, "watcher", "general")
+    alice = text_user(server, "alice", "general")
+    try:
+        alice.send_line("QUIT bye all")
+        lines = alice.rest_until_closed()
+        assert "Goodbye" in lines[-1]
+        notice = watcher.expect(lambda f: f["type"] == "system" and f["event"] == "leave")
+        assert notice["user"] == "alice"
+    finally:
+        alice.close()
