@@ -1,5 +1,6 @@
 """Live tables of the admin window: ClientsView and RoomsView, two ttk.Treeviews (Tk thread only).
 
+Each has an `actions` bar under its table for the window's buttons.
 The window's poller calls their intent methods (`show_client`,
 `remove_client`, `set_sent`, ...) with snapshots from the AdminFeed; a view
 changes only the rows an event names, it never redraws the whole table.
@@ -18,6 +19,7 @@ NO_NICK = "(no nickname yet)"
 
 
 def _scrolled_tree(parent: ttk.Frame, columns: tuple[tuple[str, str, int], ...]) -> ttk.Treeview:
+    """A Treeview with its scrollbar in row 1 of `parent`; row 0 is for the title, row 2 for buttons."""
     tree = ttk.Treeview(parent, columns=[name for name, _, _ in columns], show="headings", selectmode="extended")
     for name, heading, width in columns:
         tree.heading(name, text=heading)
@@ -26,7 +28,7 @@ def _scrolled_tree(parent: ttk.Frame, columns: tuple[tuple[str, str, int], ...])
     tree.configure(yscrollcommand=scrollbar.set)
     tree.grid(row=1, column=0, sticky="nsew")
     scrollbar.grid(row=1, column=1, sticky="ns")
-    parent.rowconfigure(1, weight=1)
+    parent.rowconfigure(1, weight=1)  # when space is short the table shrinks, not the buttons
     parent.columnconfigure(0, weight=1)
     return tree
 
@@ -48,6 +50,8 @@ class ClientsView(ttk.Frame):
         self.title = ttk.Label(self, text="Clients: 0", style="Heading.TLabel")
         self.title.grid(row=0, column=0, sticky="w")
         self.tree = _scrolled_tree(self, self.COLUMNS)
+        self.actions = ttk.Frame(self)  # the window puts its buttons for this table here
+        self.actions.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
         self.clients: dict[int, ClientInfo] = {}
 
     def show_client(self, client: ClientInfo) -> None:
@@ -105,9 +109,9 @@ class RoomsView(ttk.Frame):
 
     COLUMNS = (
         ("room", "Room", 90),
-        ("count", "Members", 70),
-        ("names", "Who", 110),
-        ("messages", "Messages", 75),
+        ("count", "Members", 82),
+        ("names", "Who", 90),
+        ("messages", "Messages", 88),
     )
 
     def __init__(self, parent: tk.Misc) -> None:
@@ -115,6 +119,8 @@ class RoomsView(ttk.Frame):
         self.title = ttk.Label(self, text="Rooms: 0", style="Heading.TLabel")
         self.title.grid(row=0, column=0, sticky="w")
         self.tree = _scrolled_tree(self, self.COLUMNS)
+        self.actions = ttk.Frame(self)  # the window puts its buttons for this table here
+        self.actions.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
         self.rooms: dict[str, tuple[RoomInfo, int]] = {}
 
     def show_room(self, room: RoomInfo, token: int) -> None:

@@ -36,6 +36,7 @@ from chat_server.netinfo import join_addresses
 from chat_server.server import ChatServer
 from chat_server.server_form import ServerForm
 from shared.errors import ProtocolError
+from shared.icon import ICON_PNG
 from shared.version import __version__
 
 log = logging.getLogger("chat_server.admin_window")
@@ -85,8 +86,6 @@ class AdminWindow(ttk.Frame):
 
     # -- building --
     def _dress_root(self) -> None:
-        from shared.icon import ICON_PNG
-
         root = self.root
         root.title(WINDOW_TITLE)
         root.minsize(880, 640)
@@ -109,25 +108,16 @@ class AdminWindow(ttk.Frame):
         panes = ttk.PanedWindow(self, orient="vertical")
         panes.grid(row=2, column=0, sticky="nsew")
         tables = ttk.PanedWindow(panes, orient="horizontal")
-        clients_side = ttk.Frame(tables)
-        client_actions = ttk.Frame(clients_side)
-        client_actions.pack(side="bottom", fill="x", pady=(4, 0))  # packed first so the table yields space, not the buttons
-        self.clients_view = ClientsView(clients_side)
-        self.clients_view.pack(fill="both", expand=True)
-        self.kick_button = ttk.Button(client_actions, text="Kick…", command=self.on_kick_clicked)
-        self.mute_button = ttk.Button(client_actions, text="Mute", command=lambda: self.on_mute_clicked(True))
-        self.unmute_button = ttk.Button(client_actions, text="Unmute", command=lambda: self.on_mute_clicked(False))
-        for button in (self.kick_button, self.mute_button, self.unmute_button):
+        self.clients_view = ClientsView(tables)
+        self.kick_button = ttk.Button(self.clients_view.actions, text="Kick…", command=self.on_kick_clicked)
+        self.mute_button = ttk.Button(self.clients_view.actions, text="Mute", command=lambda: self.on_mute_clicked(True))
+        self.unmute_button = ttk.Button(self.clients_view.actions, text="Unmute", command=lambda: self.on_mute_clicked(False))
+        self.rooms_view = RoomsView(tables)
+        self.close_room_button = ttk.Button(self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked)
+        for button in (self.kick_button, self.mute_button, self.unmute_button, self.close_room_button):
             button.pack(side="left", padx=(0, 4))
-        rooms_side = ttk.Frame(tables)
-        room_actions = ttk.Frame(rooms_side)
-        room_actions.pack(side="bottom", fill="x", pady=(4, 0))
-        self.rooms_view = RoomsView(rooms_side)
-        self.rooms_view.pack(fill="both", expand=True)
-        self.close_room_button = ttk.Button(room_actions, text="Close room…", command=self.on_close_room_clicked)
-        self.close_room_button.pack(side="left")
-        tables.add(clients_side, weight=3)
-        tables.add(rooms_side, weight=2)
+        tables.add(self.clients_view, weight=3)
+        tables.add(self.rooms_view, weight=2)
         self.log_pane = LogPane(panes, log_level)
         panes.add(tables, weight=3)
         panes.add(self.log_pane, weight=2)

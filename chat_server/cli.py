@@ -97,11 +97,15 @@ def console_wanted(args: argparse.Namespace) -> bool:
     if args.no_console or sys.stdin is None or sys.stdin.closed:
         return False
     try:
-        if os.isatty(sys.stdin.fileno()):
-            return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
-    except (OSError, ValueError, AttributeError):  # no terminal control here (e.g. Windows)
-        return sys.stdin.isatty()
-    return True
+        stdin_fd = sys.stdin.fileno()
+    except (OSError, ValueError):
+        return False
+    if not os.isatty(stdin_fd) or not hasattr(os, "tcgetpgrp"):  # a pipe, or no job control (Windows)
+        return True
+    try:
+        return os.tcgetpgrp(stdin_fd) == os.getpgrp()
+    except OSError:
+        return True
 
 
 def print_banner(server: ChatServer, console: bool) -> None:

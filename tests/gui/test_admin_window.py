@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import tkinter as tk
 
 import pytest
@@ -42,6 +43,8 @@ def window(tk_root: tk.Tk, dialogs: Dialogs):
     wait_until(tk_root.winfo_ismapped, TIMEOUT, pump=tk_root.update)
     yield admin
     admin.close()
+    del admin
+    gc.collect()  # collect the window's Tk variables here, on the Tk thread, not later on some server thread
 
 
 @pytest.fixture
