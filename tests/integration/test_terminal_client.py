@@ -1,0 +1,230 @@
+"""The terminal client as people run it: `python -m chat_gui.terminal` subprocesses against a real server.
+
+This is the issue's "done when" check: two terminal clients and an nc-like
+text-mode socket talk in one room and send each other private messages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.wire import DEADLINE, TextClient
+from tests.support import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Terminal:
+    """One `chat-term` process: write lines to its keyboard, wait for lines on its screen."""
+
+    def __init__(self, address: tuple[str, int], *args: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chat_gui.terminal", address[0], str(address[1]), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+        )
+        self.raw = b""  # everything printed, as bytes
+        self._seen = 0
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for chunk in iter(lambda: self.process.stdout.read1(65536), b""):
+            with self._changed:
+                self.raw += chunk
+                self._changed.notify_all()
+
+    @property
+    def lines(self) -> list[str]:
+        with self._changed:
+            return self.raw.decode("utf-8").splitlines()
+
+    def type(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((line + "\n").encode("utf-8"))
+        self.process.stdin.flush()
+
+    def expect(self, pattern: str, timeout: float = DEADLINE) -> str:
+        """The first not yet matched printed line that matches; lines before it are passed over."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                lines = self.raw.decode("utf-8", "replace").split("\n")
+                for index in range(self._seen, len(lines) - 1):
+                    if re.search(pattern, lines[index]):
+                        self._seen = index + 1
+                        return lines[index]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (self.process.poll() is not None and not self._reader.is_alive()):
+                    raise AssertionError(f"no line matching {pattern!r}; the screen shows:\n" + "\n".join(lines))
+                self._changed.wait(min(remaining, 0.2))
+
+    def finish(self) -> int:
+        """Close the keyboard (end of input) and return the exit code."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = self.process.wait(DEADLINE)
+        self._reader.join(DEADLINE)
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(DEADLINE)
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def terminals():
+    started: list[Terminal] = []
+
+    def start(address: tuple[str, int], *args: str) -> Terminal:
+        terminal = Terminal(address, *args)
+        started.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in started:
+        terminal.kill()
+
+
+def members(server, room: str) -> set[str]:
+    return next((set(info.members) for info in server.rooms() if info.name == room), set())
+
+
+def test_two_terminals_and_an_nc_user_talk_in_one_room_and_privately(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ben = terminals(server.address, "--nick", "ben", "--room", "lab")
+    nc = TextClient(server.address)
+    try:
+        nc.send_line("NICK cat\r\nJOIN lab", "\r\n")
+        wait_until(lambda: members(server, "lab") == {"ann", "ben", "cat"}, timeout=DEADLINE)
+        ann.expect(r"You joined #lab")
+
+        ann.type("hello from ann")
+        for terminal in (ann, ben):
+            terminal.expect(r"^\[\d\d:\d\d:\d\d\] #lab <ann> hello from ann$")
+        assert nc.expect("<ann>").rstrip("\r").endswith("#lab <ann> hello from ann")
+
+        nc.send_line("SAY hello from cat")
+        for terminal in (ann, ben):
+            terminal.expect(r"#lab <cat> hello from cat$")
+
+        ann.type("/pm ben psst ben")
+        ben.expect(r"\*ann -> ben\* psst ben$")
+        ann.expect(r"\*ann -> ben\* psst ben$")  # echoed to the sender
+        ben.type("/msg cat: psst cat")
+        assert nc.expect(r"\*ben").rstrip("\r").endswith("*ben -> cat* psst cat")
+        nc.send_line("PM ann psst ann")
+        ann.expect(r"\*cat -> ann\* psst ann$")
+
+        ben.type("bob: this line stays public")  # no slash: always said in the room
+        ann.expect(r"<ben> bob: this line stays public$")
+
+        nc.send_line("SAY the end")
+        for terminal in (ann, ben):
+            terminal.expect(r"<cat> the end$")
+        assert not any("psst ann" in line or "psst cat" in line for line in ben.lines)
+        assert not any("psst ben" in line or "psst cat" in line for line in ann.lines)
+    finally:
+        nc.close()
+    assert ann.finish() == 0 and ben.finish() == 0
+
+
+def test_private_lines_reach_only_their_recipient(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ben = terminals(server.address, "--nick", "ben", "--room", "lab")
+    nc = TextClient(server.address)
+    try:
+        nc.send_line("NICK cat")
+        nc.send_line("JOIN lab")
+        wait_until(lambda: members(server, "lab") == {"ann", "ben", "cat"}, timeout=DEADLINE)
+        ann.type("/msg ben: only for ben")
+        ben.expect(r"only for ben$")
+        nc.send_line("SAY marker")
+        ann.expect(r"<cat> marker$")
+        ben.expect(r"<cat> marker$")
+        nc.send_line("PING done")
+        lines = []
+        while not lines or "PONG done" not in lines[-1]:
+            lines.append(nc.next_line())
+        assert not any("only for ben" in line for line in lines)
+    finally:
+        nc.close()
+
+
+def test_an_escape_sequence_from_an_nc_user_prints_harmlessly(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    nc = TextClient(server.address)
+    try:
+        nc.send_line("NICK cat")
+        nc.send_line("JOIN lab")
+        wait_until(lambda: members(server, "lab") == {"ann", "cat"}, timeout=DEADLINE)
+        nc.send_raw("SAY before\x1b[2J\x1b]0;pwned\x07after \u202eevil\n".encode("utf-8"))
+        line = ann.expect(r"<cat> before")
+        assert line.endswith("<cat> before[2J]0;pwnedafter \\u202eevil")
+        ann.type("/ping \x1b[2Jtoken")  # pong echoes the token as sent; the terminal shows it escaped
+        ann.expect(r"PONG \\x1b\[2Jtoken$")
+    finally:
+        nc.close()
+    assert ann.finish() == 0
+    assert b"\x1b" not in ann.raw and "\u202e" not in ann.raw.decode("utf-8")
+
+
+def test_a_taken_nickname_is_reported_and_the_user_can_pick_another(server, terminals, wire):
+    wire(server, "ann")
+    ann = terminals(server.address, "--nick", "ANN")
+    ann.expect(r"\(nick_taken\)$")
+    ann.type("/nick ann2")
+    ann.expect(r"You are ann2\.")
+    assert ann.finish() == 0
+
+
+def test_end_of_input_quits_cleanly(server, terminals, wire):
+    watcher = wire(server, "watcher", "lab")
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    watcher.expect(lambda f: f["type"] == "system" and f["event"] == "join")
+    assert ann.finish() == 0
+    notice = watcher.expect(lambda f: f["type"] == "system" and f["event"] == "leave")
+    assert notice["user"] == "ann"
+    assert any("Goodbye" in line for line in ann.lines)
+
+
+def test_no_server_gives_a_clear_message_and_exit_code_2(start_server):
+    server = start_server()
+    address = server.address
+    server.stop()
+    process = subprocess.run(
+        [sys.executable, "-m", "chat_gui.terminal", address[0], str(address[1])],
+        capture_output=True, text=True, timeout=DEADLINE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.returncode == 2
+    assert "cannot connect" in process.stderr and "Is the server running" in process.stderr
+
+
+def test_a_server_shutdown_is_shown_and_the_client_ends(start_server, terminals):
+    server = start_server()
+    ann = terminals(server.address, "--nick", "ann")
+    ann.expect(r"You are ann\.")
+    server.stop()
+    ann.expect(r"shutting down")
+    assert ann.finish() == 0
