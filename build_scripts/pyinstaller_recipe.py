@@ -8,6 +8,7 @@ resource; the version comes from shared/version.py.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 
@@ -35,7 +36,7 @@ def windows_version_info(name: str, description: str):
     """A Windows version resource (file properties dialog) built from shared/version.py."""
     from PyInstaller.utils.win32 import versioninfo as vi  # needs pefile, present on Windows only
 
-    numbers = tuple(int(part) for part in (read_version().split(".") + ["0"] * 4)[:4])
+    numbers = tuple(int(part) for part in (re.findall(r"\d+", read_version()) + ["0"] * 4)[:4])  # "1.2rc1" -> 1.2.1.0
     strings = [
         vi.StringStruct("CompanyName", "ClassChat"),
         vi.StringStruct("FileDescription", description),
