@@ -163,7 +163,8 @@ class AdminWindow(ttk.Frame):
         self.phase = "running"
         self.form.set_state("running")
         host, port = server.address
-        self.banner.show(join_addresses(host, port), local_only=_is_local_only(host))
+        addresses = join_addresses(host, port)
+        self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
         self.say(f"Running on {host} port {port}.")
         return True
 

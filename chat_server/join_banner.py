@@ -29,7 +29,8 @@ class JoinBanner(ttk.LabelFrame):
             button.grid(row=index, column=1, sticky="w")
             self._rows.append((label, button))
         if local_only:
-            self.note.configure(text="Only this computer can join. For the class, stop and start on host 0.0.0.0.")
+            self.note.configure(text="Only this computer can join: listen on host 0.0.0.0, and connect this "
+                                     "computer to the class network, to let the class in.")
         else:
             self.note.configure(text="In the chat client: server address as shown (host:port).")
         self.note.grid(row=len(addresses), column=0, columnspan=2, sticky="w")

@@ -10,6 +10,7 @@ import pytest
 from chat_gui.connection import ChatConnection, Disconnected, NotConnected
 from chat_server.admin_window import AdminWindow
 from chat_server.config import ServerConfig
+from chat_server.netinfo import join_addresses
 from tests.support import connect_client, wait_until
 
 TIMEOUT = 10.0
@@ -99,6 +100,15 @@ def test_title_and_join_address_after_start(window: AdminWindow) -> None:
     assert window.form.start_button.instate(["disabled"]) and not window.form.stop_button.instate(["disabled"])
     window.banner.copy(window.banner.addresses[0])
     assert window.root.clipboard_get() == f"127.0.0.1:{port}"
+    assert "Only this computer" in window.banner.note.cget("text")
+
+
+def test_lan_host_shows_every_join_address(window: AdminWindow, clients) -> None:
+    window.form.host.set("0.0.0.0")
+    port = started(window)
+    assert window.banner.addresses == join_addresses("0.0.0.0", port)
+    clients(window, "alice")
+    pump_until(window, lambda: row_of(window, "alice"))
 
 
 def test_clients_and_rooms_appear_and_count_messages(window: AdminWindow, clients) -> None:
