@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.wire import TextClient, WireClient
+from tests.integration.wire import WireClient
 
 
 @pytest.fixture
@@ -23,17 +23,3 @@ def wire():
     for client in clients:
         client.close()
 
-
-@pytest.fixture
-def text_client():
-    """Factory: text_client(server) -> a TextClient (an nc user)."""
-    clients: list[TextClient] = []
-
-    def make(server) -> TextClient:
-        client = TextClient(server.address)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()

@@ -1,0 +1,143 @@
+"""The headless script `python -m chat_server`: its banner, SIGTERM, and a port already in use."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.integration.wire import DEADLINE, TextClient, WireClient
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+
+
+class ScriptRun:
+    """`python -m chat_server ...` with its output collected on a thread."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chat_server", "--no-console", *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV,
+        )
+        self.stdout: list[str] = []
+        self._line_added = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._line_added:
+                self.stdout.append(line.rstrip("\n"))
+                self._line_added.notify_all()
+        with self._line_added:
+            self.stdout.append("")  # end of output
+            self._line_added.notify_all()
+
+    def wait_for_line(self, pattern: str) -> re.Match:
+        with self._line_added:
+            found: list[re.Match] = []
+
+            def seen() -> bool:
+                found[:] = [m for m in (re.search(pattern, line) for line in self.stdout) if m]
+                return bool(found) or self.stdout[-1:] == [""]
+
+            assert self._line_added.wait_for(seen, DEADLINE) and found, f"no {pattern!r} in {self.stdout}"
+            return found[0]
+
+    def address(self) -> tuple[str, int]:
+        match = self.wait_for_line(r"listening on (\S+):(\d+)")
+        return match.group(1), int(match.group(2))
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate(timeout=DEADLINE)
+
+
+@pytest.fixture
+def script():
+    runs: list[ScriptRun] = []
+
+    def start(*args: str) -> ScriptRun:
+        run = ScriptRun(*args)
+        runs.append(run)
+        return run
+
+    yield start
+    for run in runs:
+        run.end()
+
+
+def test_port_0_prints_the_address_it_listens_on(script):
+    run = script("--port", "0")
+    host, port = run.address()
+    assert host == "127.0.0.1" and port > 0
+    client = WireClient((host, port))
+    assert client.reply("PING here")["content"] == "here"
+    client.close()
+
+
+def test_sigterm_tells_every_client_and_exits_0(script):
+    run = script("--port", "0", "--log-level", "WARNING")
+    address = run.address()
+    clients = [WireClient(address).register("alice", "lab"), WireClient(address).register("bob"), WireClient(address)]
+    text = TextClient(address)
+    text.send_line("NICK carol")
+    text.expect("You are carol")
+    run.process.send_signal(signal.SIGTERM)
+    try:
+        for client in clients:
+            kinds = [(f["type"], f.get("event")) for f in client.rest_until_closed()]
+            assert kinds[-2:] == [("system", "shutdown"), ("bye", None)], kinds
+        lines = text.rest_until_closed()
+        assert "shutting down" in lines[-2] and "shutting down" in lines[-1]
+        assert run.process.wait(DEADLINE) == 0
+    finally:
+        for client in clients:
+            client.close()
+        text.close()
+
+
+def test_sigint_stops_it_too(script):
+    run = script("--port", "0")
+    client = WireClient(run.address())
+    run.process.send_signal(signal.SIGINT)
+    assert [f["type"] for f in client.rest_until_closed()][-1] == "bye"
+    assert run.process.wait(DEADLINE) == 0
+    client.close()
+
+
+def test_a_port_already_in_use_gives_a_clear_message_and_a_non_zero_exit():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "chat_server", "--no-console", "--port", str(port)],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=DEADLINE, cwd=ROOT, env=ENV,
+        )
+    assert result.returncode != 0
+    assert f"port {port} is already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_listening_on_all_interfaces_prints_the_addresses_to_join_by(script):
+    run = script("--host", "0.0.0.0", "--port", "0")
+    _host, port = run.address()
+    run.wait_for_line(r"Others on the network can connect to")
+    assert run.wait_for_line(rf"^\s+\d+\.\d+\.\d+\.\d+:{port}$")
+
+
+def test_limits_are_options(script):
+    run = script("--port", "0", "--register-timeout", "0.5")
+    client = WireClient(run.address())
+    assert [f["type"] for f in client.rest_until_closed()] == ["bye"]
+    client.close()
