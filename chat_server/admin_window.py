@@ -16,6 +16,7 @@ for a client.  Dialogs come in as callables so tests can answer them.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import logging
 import signal
@@ -152,8 +153,8 @@ class AdminWindow(ttk.Frame):
             self.say(str(exc))
             return False
         except OSError as exc:
-            self.say(f"Cannot listen on {self.form.host.get()} port {self.form.port.get()}: {exc.strerror or exc}. "
-                     f"Is another server running there? Stop it or pick another port.")
+            hint = " Is another server running there? Stop it or pick another port." if exc.errno == errno.EADDRINUSE else ""
+            self.say(f"Cannot listen on {self.form.host.get()} port {self.form.port.get()}: {exc.strerror or exc}.{hint}")
             log.error("cannot start: %s", exc)
             return False
         feed = AdminFeed()
@@ -381,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_window(args: argparse.Namespace) -> int:
     """Open the window with the parsed arguments and run it until it is closed (main thread)."""
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if sys.stderr is not None:  # None when started without a console (pythonw, a windowed executable)
+        logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = config_from_args(args, default_host=WINDOW_HOST)
     try:
         root = tk.Tk(className="ClassChatServer")
