@@ -71,6 +71,11 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 try:
                     lines = decoder.feed(data)
                 except FrameTooLarge as exc:
+                    for line in exc.lines_before:
+                        if not session.closing:
+                            self.handle_line(line)
+                    if session.closing:  # one of those lines was QUIT: its bye was the last word
+                        break
                     session.send(error_frame(exc.code, exc.message))
                     session.closing = True
                     session.close_reason = "frame too large"

@@ -11,11 +11,14 @@ from shared.frames import MAX_FRAME_BYTES, Frame, decode_frame
 
 
 class FrameTooLarge(ProtocolError):
-    def __init__(self) -> None:
+    def __init__(self, lines_before: list[bytes] | None = None) -> None:
         super().__init__(
             ErrorCode.FRAME_TOO_LARGE,
             f"A line longer than {MAX_FRAME_BYTES} bytes was received; the connection is closed.",
         )
+        # Complete lines that arrived in the same feed before the oversized one:
+        # they were sent first, so the receiver handles them before refusing.
+        self.lines_before = lines_before or []
 
 
 class LineDecoder:
@@ -40,9 +43,13 @@ class LineDecoder:
         self._pending += data
         parts = self._pending.split(b"\n")
         rest = parts.pop()
-        if any(len(part) >= self._max_line for part in parts) or len(rest) >= self._max_line:
+        for index, part in enumerate(parts):
+            if len(part) >= self._max_line:
+                self._pending.clear()
+                raise FrameTooLarge([bytes(line) for line in parts[:index]])
+        if len(rest) >= self._max_line:
             self._pending.clear()
-            raise FrameTooLarge()
+            raise FrameTooLarge([bytes(line) for line in parts])
         self._pending = bytearray(rest)
         return [bytes(part) for part in parts]
 

@@ -72,6 +72,19 @@ def test_one_byte_more_gets_frame_too_large_and_the_connection_is_closed(server,
     assert wire(server).reply("NICK alice")["type"] == "nick"  # the nickname was freed
 
 
+def test_lines_sent_before_an_oversized_one_are_still_carried_out(server, wire):
+    client = wire(server)
+    client.send_raw(b'{"type":"command","content":"NICK alice"}\n' + padded_ping(MAX_FRAME_BYTES + 1))
+    frames = client.rest_until_closed()
+    assert [(f["type"], f.get("code")) for f in frames] == [("nick", None), ("error", ErrorCode.FRAME_TOO_LARGE)]
+
+
+def test_a_quit_before_an_oversized_line_is_the_last_word(server, wire):
+    client = wire(server)
+    client.send_raw(b'{"type":"command","content":"QUIT"}\n' + padded_ping(MAX_FRAME_BYTES + 1))
+    assert [f["type"] for f in client.rest_until_closed()] == ["bye"]
+
+
 def test_a_huge_line_without_a_newline_is_cut_off(server, wire):
     client = wire(server)
     client.send_raw(b"{" + b"x" * (4 * MAX_FRAME_BYTES))

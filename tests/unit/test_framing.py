@@ -80,9 +80,16 @@ def test_the_cap_is_reached_without_a_newline_and_nothing_more_is_buffered():
     assert decoder.buffered == 0
 
 
-def test_an_oversized_line_after_good_ones_in_the_same_read_is_refused():
-    with pytest.raises(FrameTooLarge):
-        LineDecoder().feed(b"ok\n" + line_of(MAX_FRAME_BYTES + 1))
+def test_an_oversized_line_after_good_ones_in_the_same_read_is_refused_and_hands_them_back():
+    with pytest.raises(FrameTooLarge) as raised:
+        LineDecoder().feed(b"one\ntwo\n" + line_of(MAX_FRAME_BYTES + 1) + b"three\n")
+    assert raised.value.lines_before == [b"one", b"two"]
+
+
+def test_an_unfinished_oversized_line_after_good_ones_hands_them_back():
+    with pytest.raises(FrameTooLarge) as raised:
+        LineDecoder().feed(b"one\n" + b"z" * MAX_FRAME_BYTES)
+    assert raised.value.lines_before == [b"one"]
 
 
 def test_a_bad_line_comes_back_as_an_error_in_its_place_and_the_next_line_is_read():
