@@ -69,7 +69,8 @@ class AdminWindow(ttk.Frame):
         self.feed: AdminFeed | None = None
         self.phase = "stopped"  # stopped, running, stopping
         self._stop_thread: threading.Thread | None = None
-        self.closed = False
+        self.closed = False  # close() ran: the server is stopped
+        self.destroyed = False  # the widgets are gone
         self._quit_signalled = False  # set by a signal handler; the poller closes the window
         self._sent_backlog: dict[int, int] = {}
         self._room_backlog: dict[int, tuple[str, int]] = {}
@@ -223,17 +224,24 @@ class AdminWindow(ttk.Frame):
         if self.closed:
             return
         self.closed = True
-        if self._poll_id is not None:
-            self.after_cancel(self._poll_id)
-            self._poll_id = None
-        self.root.withdraw()
+        if not self.destroyed:
+            self.root.withdraw()
         if self._stop_thread is not None:
             self._stop_thread.join()
         elif self.server is not None:
             self.server.stop()
+        if not self.destroyed:
+            self.root.destroy()
+
+    def destroy(self) -> None:
+        """However the window goes (close() or its root destroyed), the poller and the log handler go with it."""
+        self.destroyed = True
+        if self._poll_id is not None:
+            self.after_cancel(self._poll_id)
+            self._poll_id = None
         self._logger.removeHandler(self.log_handler)
         self._logger.setLevel(self._saved_level)
-        self.root.destroy()
+        super().destroy()
 
     # -- admin actions: intent methods the buttons (and tests) call --
     def _act(self, action: Callable[[ChatServer], object], done: str) -> bool:
@@ -305,12 +313,16 @@ class AdminWindow(ttk.Frame):
             self.announcement.set("")
 
     # -- the poller: the only reader of the queues --
+    @property
+    def polling(self) -> bool:
+        return self._poll_id is not None
+
     def _poll(self) -> None:
         self._poll_id = None
         try:
             self.pump()
         finally:
-            if not self.closed:
+            if not (self.closed or self.destroyed):
                 self._poll_id = self.after(POLL_MS, self._poll)
 
     def pump(self) -> None:

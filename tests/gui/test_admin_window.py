@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import tkinter as tk
 
 import pytest
@@ -278,3 +279,19 @@ def test_disconnected_client_leaves_the_view(window: AdminWindow) -> None:
         raw.close()
     assert isinstance(raw.inbox.queue[-1], Disconnected)
     pump_until(window, lambda: not window.clients_view.clients)
+
+
+def test_destroying_the_root_cancels_the_poller_and_detaches_logging(tk_root: tk.Tk) -> None:
+    admin = AdminWindow(tk_root, ServerConfig(host="127.0.0.1", port=0))
+    assert admin.start_server()
+    server = admin.server
+    assert server is not None
+    handler = admin.log_handler
+    assert handler in logging.getLogger("chat_server").handlers
+    assert admin.polling
+    tk_root.update()
+    tk_root.destroy()
+    assert admin.destroyed and not admin.polling
+    assert handler not in logging.getLogger("chat_server").handlers
+    admin.close()  # the server still stops, though the widgets are gone
+    assert not server.running
