@@ -1,11 +1,11 @@
 """The server admin window (`chat-server-gui`, `python -m chat_server --gui`): start, watch and steer a server.
 
-    Tk thread:  Start -> ChatServer(config).start()   (binds at once; the server's threads do the rest)
+    Tk thread:  Start -> ServerRunner: a new ChatServer(config).start() (binds at once; its threads do the rest)
     server threads --registry events--> AdminFeed (snapshots; message counters coalesced)
     server threads --logging--> QueueLogHandler (bounded queue)
     Tk thread:  _poll() every POLL_MS drains a bounded batch of both into the views and the log pane
-    Stop -> an "admin-stop" thread runs server.stop() (clients get shutdown and bye, threads are
-            joined), then puts ServerStopped on the feed; the poller then offers Start again.
+    Stop -> ServerRunner's "admin-stop" thread runs server.stop() (clients get shutdown and bye,
+            threads are joined), then puts ServerStopped on the feed; the poller offers Start again.
 
 Nothing but the poller reads the queues, and no widget is touched off the Tk
 thread.  The admin actions call the server's AdminActions methods, which
@@ -21,12 +21,11 @@ import ipaddress
 import logging
 import signal
 import sys
-import threading
 import tkinter as tk
 from tkinter import messagebox, simpledialog, ttk
 from typing import Callable
 
-from chat_server.admin_feed import AdminFeed, ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
 from chat_server.admin_views import ClientsView, RoomsView
 from chat_server.cli import add_server_options, config_from_args
 from chat_server.config import ServerConfig
@@ -36,6 +35,7 @@ from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
 from chat_server.server import ChatServer
 from chat_server.server_form import ServerForm
+from chat_server.server_runner import ServerRunner
 from shared.errors import ProtocolError
 from shared.icon import ICON_PNG
 from shared.version import __version__
@@ -65,10 +65,8 @@ class AdminWindow(ttk.Frame):
         self.root = root
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
         self.ask_yes_no: AskYesNo = ask_yes_no or (lambda title, prompt: messagebox.askyesno(title, prompt, parent=root))
-        self.server: ChatServer | None = None
-        self.feed: AdminFeed | None = None
+        self.runner = ServerRunner()
         self.phase = "stopped"  # stopped, running, stopping
-        self._stop_thread: threading.Thread | None = None
         self.closed = False  # close() ran: the server is stopped
         self.destroyed = False  # the widgets are gone
         self._quit_signalled = False  # set by a signal handler; the poller closes the window
@@ -139,6 +137,10 @@ class AdminWindow(ttk.Frame):
         self.rowconfigure(2, weight=1)
         self.columnconfigure(0, weight=1)
 
+    @property
+    def server(self) -> ChatServer | None:
+        return self.runner.server
+
     def say(self, text: str) -> None:
         self.status.set(text)
 
@@ -148,8 +150,7 @@ class AdminWindow(ttk.Frame):
         if self.phase != "stopped":
             return False
         try:
-            config = self.form.read_config()
-            server = ChatServer(config)
+            server = self.runner.start(self.form.read_config())
         except ValueError as exc:  # the form's own sentence
             self.say(str(exc))
             return False
@@ -158,10 +159,6 @@ class AdminWindow(ttk.Frame):
             self.say(f"Cannot listen on {self.form.host.get()} port {self.form.port.get()}: {exc.strerror or exc}.{hint}")
             log.error("cannot start: %s", exc)
             return False
-        feed = AdminFeed()
-        server.registry.add_listener(feed.on_event)
-        self.server, self.feed = server, feed
-        server.start()
         self.phase = "running"
         self.form.set_state("running")
         host, port = server.address
@@ -172,28 +169,16 @@ class AdminWindow(ttk.Frame):
 
     def stop_server(self) -> None:
         """Stop on a helper thread: every client gets shutdown and bye; the poller notices the end."""
-        server, feed = self.server, self.feed
-        if self.phase != "running" or server is None or feed is None:
+        if self.phase != "running":
             return
         self.phase = "stopping"
         self.form.set_state("busy")
         self.say("Stopping: telling every client…")
         log.info("admin stopped the server")
-
-        def stop() -> None:
-            try:
-                server.stop()
-            finally:
-                feed.mark_stopped()
-
-        self._stop_thread = threading.Thread(target=stop, name="admin-stop", daemon=True)
-        self._stop_thread.start()
+        self.runner.stop_in_background()
 
     def _on_stopped(self) -> None:
-        if self.server is not None and self.feed is not None:
-            self.server.registry.remove_listener(self.feed.on_event)
-        self.server = self.feed = None
-        self._stop_thread = None
+        self.runner.forget()
         self._sent_backlog.clear()
         self._room_backlog.clear()
         self.clients_view.clear()
@@ -226,10 +211,7 @@ class AdminWindow(ttk.Frame):
         self.closed = True
         if not self.destroyed:
             self.root.withdraw()
-        if self._stop_thread is not None:
-            self._stop_thread.join()
-        elif self.server is not None:
-            self.server.stop()
+        self.runner.stop_and_wait()
         if not self.destroyed:
             self.root.destroy()
 
@@ -330,7 +312,7 @@ class AdminWindow(ttk.Frame):
         if self._quit_signalled:
             self.close()
             return
-        feed = self.feed
+        feed = self.runner.feed
         if feed is not None:
             # Counters are taken before the events: a count then never refers to a
             # client whose arrival is still queued once the queue has been emptied.
@@ -340,7 +322,7 @@ class AdminWindow(ttk.Frame):
             events, emptied = feed.take_events(EVENT_BATCH)
             for event in events:
                 self._apply(event)
-            if emptied and self.feed is feed:
+            if emptied and self.runner.feed is feed:
                 self._apply_counters()
         lines, dropped = self.log_handler.take(LOG_BATCH)
         self.log_pane.add_lines(lines, dropped)
@@ -376,7 +358,8 @@ def _is_local_only(host: str) -> bool:
 # -- entry points --
 SHIPPED_MODULES = [
     "chat_server.admin_window", "chat_server.admin_views", "chat_server.admin_feed", "chat_server.log_pane",
-    "chat_server.log_queue", "chat_server.server_form", "chat_server.join_banner", "chat_server.console",
+    "chat_server.log_queue", "chat_server.server_form", "chat_server.server_runner", "chat_server.join_banner",
+    "chat_server.console",
     "tkinter", "tkinter.ttk",
 ]
 
