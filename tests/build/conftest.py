@@ -26,28 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def built_executables() -> dict[str, Path]:
-    """name -> path of every executable whose entry module exists, built by the build command unless dist/ is current."""
+    """name -> path of the three executables, built by the build command unless dist/ is current."""
     if not sys.platform.startswith("linux"):
         pytest.skip("these tests check the Linux executables; other systems are checked by .github/workflows/build.yml")
-    present = [executable for executable in EXECUTABLES if executable.source_exists()]
-    command = BUILD_COMMAND + [arg for executable in present for arg in ("--only", executable.name)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    result = subprocess.run(BUILD_COMMAND, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
-        pytest.fail(f"the build command failed ({' '.join(command)}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return {executable.name: executable.dist_path for executable in present}
-
-
-@pytest.fixture
-def executable_named(built_executables: dict[str, Path]):
-    """Factory: executable_named(name) -> the built path, or a skip that says its entry module is missing."""
-
-    def path(name: str) -> Path:
-        if name not in built_executables:
-            entry = next(executable.entry_module for executable in EXECUTABLES if executable.name == name)
-            pytest.skip(f"{entry} does not exist yet, so dist/{name} cannot be built")
-        return built_executables[name]
-
-    return path
+        pytest.fail(f"the build command failed ({' '.join(BUILD_COMMAND)}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return {executable.name: executable.dist_path for executable in EXECUTABLES}
 
 
 @dataclass
@@ -63,10 +48,10 @@ def read_lines(stream, lines: "queue.Queue[str]") -> None:
 
 
 @pytest.fixture
-def server_executable(executable_named):
+def server_executable(built_executables: dict[str, Path]):
     """The headless server executable running on a free port (port 0, read back from its banner); stopped with SIGTERM."""
     process = subprocess.Popen(
-        [str(executable_named("chat-server")), "--host", "127.0.0.1", "--port", "0"],
+        [str(built_executables["chat-server"]), "--host", "127.0.0.1", "--port", "0"],
         stdin=subprocess.PIPE,  # kept open: the admin console waits on it instead of seeing the end of input
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -31,15 +31,15 @@ def without_display() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_version_names_the_package_version(executable_named, name: str) -> None:
-    result = subprocess.run([str(executable_named(name)), "--version"], capture_output=True, text=True, timeout=60, env=without_display())
+def test_version_names_the_package_version(built_executables, name: str) -> None:
+    result = subprocess.run([str(built_executables[name]), "--version"], capture_output=True, text=True, timeout=60, env=without_display())
     assert result.returncode == 0, result.stderr
     assert read_version() in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_self_test_passes_without_a_display(executable_named, name: str) -> None:
-    result = subprocess.run([str(executable_named(name)), "--self-test"], capture_output=True, text=True, timeout=120, env=without_display())
+def test_self_test_passes_without_a_display(built_executables, name: str) -> None:
+    result = subprocess.run([str(built_executables[name]), "--self-test"], capture_output=True, text=True, timeout=120, env=without_display())
     assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr}"
     assert "passed" in result.stdout
 
@@ -93,8 +93,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_line_typed_into_client_window_reaches_another_client(executable_named, server_executable, tmp_path) -> None:
-    client_path = executable_named("ClassChat")
+def test_line_typed_into_client_window_reaches_another_client(built_executables, server_executable, tmp_path) -> None:
+    client_path = built_executables["ClassChat"]
     require_window_tools()
     host, port = server_executable.address
     bob = connect_client(server_executable.address, nick="bob", room="lab")
@@ -114,8 +114,8 @@ def test_line_typed_into_client_window_reaches_another_client(executable_named, 
         stop(window)
 
 
-def test_admin_window_executable_shows_its_window_and_serves(executable_named, tmp_path) -> None:
-    admin_path = executable_named("ClassChat-Server")
+def test_admin_window_executable_shows_its_window_and_serves(built_executables, tmp_path) -> None:
+    admin_path = built_executables["ClassChat-Server"]
     require_window_tools()
     port = free_port()
     output = tmp_path / "admin-output.txt"
