@@ -1,9 +1,9 @@
-"""The one-file Linux executables, built by the build command: --version, --self-test, and a line typed into the client window.
+"""The one-file Linux executables, built by the build command: --version, --self-test, a line typed into the client window.
 
 The first test builds dist/ (or reuses it when the sources have not changed
-since the last build), so this module can take minutes; deselect it with
-`-m "not build"`.  The window test drives the client executable's real
-window under Xvfb with xdotool.
+since the last build), so this module can take a minute or more; deselect it
+with `-m "not build"`.  The window tests find the client's and the admin
+window's real windows under Xvfb with xdotool, and type into the client's.
 """
 
 from __future__ import annotations
