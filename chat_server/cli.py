@@ -127,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(["chat_server.cli", "chat_server.console"])
     if args.gui:
-        from chat_server.admin_window import run_window
-
+        try:
+            from chat_server.admin_window import run_window
+        except ImportError as exc:  # e.g. the headless executable, built without Tk
+            sys.exit(f"chat-server: the admin window is not available here ({exc}); use ClassChat-Server or chat-server-gui.")
         return run_window(args)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = bind_or_explain(config_from_args(args))
