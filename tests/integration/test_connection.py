@@ -1,0 +1,105 @@
+"""The client connection module (chat_gui/connection.py) against a real server, and against a dead peer."""
+
+from __future__ import annotations
+
+import queue
+import socket
+
+import pytest
+
+from chat_gui.connection import ChatConnection, Disconnected, NotConnected
+from tests.integration.wire import DEADLINE, WireClient
+
+
+def last_item(connection: ChatConnection) -> object:
+    """Everything on the inbox up to and including Disconnected; returns that last item."""
+    while True:
+        item = connection.inbox.get(timeout=DEADLINE)
+        if isinstance(item, Disconnected):
+            return item
+
+
+def test_frames_arrive_on_the_inbox_and_commands_go_out(server):
+    with ChatConnection(*server.address).connect() as connection:
+        assert connection.wait_for("welcome", DEADLINE)["protocol"] == 1
+        connection.send_command("NICK alice")
+        assert connection.wait_for("nick", DEADLINE)["nick"] == "alice"
+        connection.send_command("PM alice " + "😀" * 2000)
+        frame = connection.wait_for(lambda f: f["type"] == "private", DEADLINE)
+        assert frame["content"] == "😀" * 2000
+        assert connection.connected
+
+
+def test_close_puts_disconnected_by_user_last(server):
+    connection = ChatConnection(*server.address).connect()
+    connection.wait_for("welcome", DEADLINE)
+    connection.close()
+    item = last_item(connection)
+    assert isinstance(item, Disconnected) and item.by_user
+    assert not connection.connected
+    with pytest.raises(NotConnected):
+        connection.send_command("PING")
+
+
+def test_the_server_hanging_up_ends_the_connection(server):
+    connection = ChatConnection(*server.address).connect()
+    try:
+        connection.send_command("QUIT")
+        assert connection.wait_for("bye", DEADLINE)["type"] == "bye"
+        with pytest.raises(NotConnected):
+            connection.wait_for("welcome", DEADLINE)
+        item = connection.inbox.get(timeout=DEADLINE)
+        assert isinstance(item, Disconnected) and not item.by_user
+    finally:
+        connection.close()
+
+
+def test_a_refused_connection_raises(start_server):
+    server = start_server()
+    address = server.address
+    server.stop()
+    with pytest.raises(ConnectionRefusedError):
+        ChatConnection(*address).connect()
+
+
+def test_keepalive_pings_keep_an_idle_client_connected(start_server):
+    server = start_server(idle_timeout=1.0)
+    connection = ChatConnection(*server.address, keepalive=0.25).connect()
+    try:
+        connection.wait_for("welcome", DEADLINE)
+        connection.send_command("NICK idler")
+        connection.wait_for("nick", DEADLINE)
+        silent = WireClient(server.address)  # never sends: the server hangs up on it after 1 s
+        assert [f["type"] for f in silent.rest_until_closed()] == ["bye"]
+        silent.close()
+        connection.send_command("PING still")
+        assert connection.wait_for(lambda f: f["type"] == "pong" and f["content"] == "still", DEADLINE)
+    finally:
+        connection.close()
+
+
+def test_a_peer_that_never_answers_is_taken_for_dead():
+    with socket.socket() as black_hole:
+        black_hole.bind(("127.0.0.1", 0))
+        black_hole.listen()
+        connection = ChatConnection(*black_hole.getsockname(), keepalive=0.2).connect()
+        peer, _ = black_hole.accept()
+        try:
+            item = last_item(connection)
+            assert isinstance(item, Disconnected) and not item.by_user
+            assert "no answer" in item.reason
+            assert b"PING" in peer.recv(4096)  # it asked once before giving up
+        finally:
+            connection.close()
+            peer.close()
+
+
+def test_a_shared_inbox_receives_frames_of_several_connections(server):
+    inbox: queue.Queue = queue.Queue()
+    first = ChatConnection(*server.address, inbox=inbox).connect()
+    second = ChatConnection(*server.address, inbox=inbox).connect()
+    try:
+        assert [inbox.get(timeout=DEADLINE)["type"] for _ in range(2)] == ["welcome", "welcome"]
+    finally:
+        first.close()
+        second.close()
