@@ -81,6 +81,8 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
         if program is None:
             raise ServerUnavailable("miniircd is not installed (pip install miniircd)")
         command = [sys.executable, program, "--listen", "127.0.0.1", "--ports", str(port)]
+        if os.geteuid() == 0:
+            command += ["--setuid", "root"]  # miniircd refuses root unless told it is meant
         server = RunningServer(kind, "irc", _spawn(command, None), port)
     elif kind == "ngircd":
         program = shutil.which("ngircd") or ("/usr/sbin/ngircd" if os.path.exists("/usr/sbin/ngircd") else None)
@@ -139,6 +141,7 @@ def _ngircd_config(port: int, workdir: str) -> str:
     MaxConnections = 0
     MaxConnectionsIP = 0
     MaxJoins = 0
+    MaxPenaltyTime = 0
     MaxNickLength = 30
     PingTimeout = 600
     PongTimeout = 600

@@ -1,16 +1,27 @@
-"""One connection's bounded outbound queue and the writer thread that drains it.
+"""Each connection's bounded outbound queue (Outbox) and the writer thread that drains them all (WriterPool).
 
-Any server thread may `put` (it only appends under a small lock and never
-touches the socket); the outbox's own writer thread sends everything queued
-so far in one `sendall`.  So a client that stops reading stalls only its own
-writer, and once its unsent output passes the limit it alone is cut off.
+Any server thread may `put` (it appends under the outbox's small lock and
+never touches the socket).  An outbox that goes from empty to non-empty is
+handed to the writer thread once; the writer sends everything queued so
+far in one non-blocking `send`.  If the client's socket buffer is full the
+rest waits in the writer's epoll set, so a client that stops reading
+stalls nobody, and once its unsent output passes the limit it alone is cut
+off.
 
-    handler threads --put()--> [chunks] --writer thread--> socket
+    handler threads --put()--> Outbox [chunks] --schedule--> WriterPool ready list
+    writer thread: ready list --send(MSG_DONTWAIT)--> socket;  full socket --> epoll --> retry
+
+One writer thread instead of one per connection: measured with the
+benchmark (docs/benchmarks.md), it halves the thread count, saves memory
+per client and turns a broadcast to N clients into one thread's loop
+instead of N thread wake-ups.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import selectors
 import socket
 import threading
 from typing import Callable
@@ -19,79 +30,189 @@ log = logging.getLogger(__name__)
 
 
 class Outbox:
-    def __init__(self, sock: socket.socket, limit: int, on_overflow: Callable[[], None], name: str) -> None:
+    """Bytes queued for one client; the invariant: anything queued or unsent means `_scheduled`."""
+
+    def __init__(self, sock: socket.socket, limit: int, on_overflow: Callable[[], None], writer: WriterPool) -> None:
         self._sock = sock
         self._limit = limit
         self._on_overflow = on_overflow
-        self._cond = threading.Condition(threading.Lock())
+        self._writer = writer
+        self._lock = threading.Lock()
         self._chunks: list[bytes] = []
         self._queued = 0  # bytes in _chunks
-        self._in_flight = 0  # bytes handed to sendall and not yet sent
-        self._closing = False  # no more puts; the writer exits once drained
+        self._unsent = b""  # taken by the writer, not yet accepted by the kernel
+        self._scheduled = False  # on the writer's ready list or waiting for the socket
+        self._closing = False  # no more puts; finished once drained
         self._dead = False  # sending failed or overflowed; nothing more goes out
+        self._finished = threading.Event()
         self.bytes_sent = 0
-        self._thread = threading.Thread(target=self._run, name=f"writer-{name}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
 
     @property
     def unsent(self) -> int:
-        return self._queued + self._in_flight
+        return self._queued + len(self._unsent)
 
     def put(self, data: bytes) -> bool:
         """Queue bytes for sending; False if the outbox no longer accepts any."""
-        overflow = False
-        with self._cond:
+        with self._lock:
             if self._closing or self._dead:
                 return False
             self._chunks.append(data)
             self._queued += len(data)
-            if self._limit and self._queued + self._in_flight > self._limit:
+            if self._limit and self._queued + len(self._unsent) > self._limit:
                 self._dead = True
-                self._chunks.clear()
+                self._chunks = []
                 self._queued = 0
-                overflow = True
-            if len(self._chunks) == 1 or overflow:
-                self._cond.notify()
-        if overflow:
-            self._on_overflow()
+                overflow, schedule = True, False
+            else:
+                overflow, schedule = False, not self._scheduled
+                self._scheduled = True
+        if schedule:
+            self._writer.schedule(self)
+        elif overflow:
+            self._on_overflow()  # shuts the socket down, which wakes the writer if it waits on it
+            self._finish_if_idle()
             return False
         return True
 
     def close(self) -> None:
-        """Accept nothing more; the writer sends what is queued, then exits."""
-        with self._cond:
+        """Accept nothing more; the writer sends what is queued, then the outbox is finished."""
+        with self._lock:
             self._closing = True
-            self._cond.notify()
+        self._finish_if_idle()
 
     def join(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued before close() was sent (or sending failed)."""
+        return self._finished.wait(timeout)
+
+    def _finish_if_idle(self) -> None:
+        with self._lock:
+            idle = not self._scheduled
+        if idle:
+            self._finished.set()
+
+    # -- the writer thread's side --
+    def write_some(self) -> str:
+        """Send what can be sent now; say what the writer should do next: "wait", "again" or "idle"."""
+        with self._lock:
+            if self._chunks and not self._dead:
+                joined = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+                self._unsent = self._unsent + joined if self._unsent else joined
+                self._chunks = []
+                self._queued = 0
+            data = b"" if self._dead else self._unsent
+        sent = 0
+        if data:
+            try:
+                sent = self._sock.send(data, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                pass
+            except OSError as exc:
+                log.debug("send failed: %s", exc)
+                sent = -1
+        with self._lock:
+            if sent < 0:
+                self._dead = True
+            if self._dead:
+                self._chunks = []
+                self._queued = 0
+                self._unsent = b""
+            elif sent:
+                self._unsent = data[sent:]
+                self.bytes_sent += sent
+            if self._unsent:
+                return "wait"
+            if self._chunks:
+                return "again"
+            self._scheduled = False
+            finished = self._closing or self._dead
+        if finished:
+            self._finished.set()
+        return "idle"
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+
+class WriterPool:
+    """The writer thread: drains every outbox that has something queued, waits in epoll on full sockets."""
+
+    def __init__(self, name: str = "chat-writer") -> None:
+        self._lock = threading.Lock()
+        self._ready: list[Outbox] = []
+        self._sleeping = False
+        self._stopping = False
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+        self._selector = selectors.DefaultSelector()  # only the writer thread touches it
+        self._selector.register(self._wake_read, selectors.EVENT_READ, None)
+        self._waiting: dict[int, Outbox] = {}
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the writer thread once the outboxes are settled (call after every handler finished)."""
+        with self._lock:
+            self._stopping = True
+        self._wake()
         if self._thread.ident is not None:
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
+            self._thread.join()
+        self._selector.close()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+
+    def schedule(self, outbox: Outbox) -> None:
+        """Called once when an outbox gets something to send; wakes the writer if it sleeps."""
+        with self._lock:
+            self._ready.append(outbox)
+            wake = self._sleeping
+            self._sleeping = False
+        if wake:
+            self._wake()
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_write, b"\0")
+        except BlockingIOError:
+            pass  # the pipe is full of wake-ups already
 
     def _run(self) -> None:
         while True:
-            with self._cond:
-                while not self._chunks and not self._closing and not self._dead:
-                    self._cond.wait()
-                if self._dead or not self._chunks:
-                    return
-                batch = self._chunks
-                self._chunks = []
-                self._in_flight = self._queued
-                self._queued = 0
-            data = batch[0] if len(batch) == 1 else b"".join(batch)
-            try:
-                self._sock.sendall(data)
-            except OSError as exc:
-                log.debug("send failed: %s", exc)
-                with self._cond:
-                    self._dead = True
-                    self._chunks.clear()
-                    self._queued = 0
-                    self._in_flight = 0
-                return
-            with self._cond:
-                self._in_flight = 0
-                self.bytes_sent += len(data)
+            with self._lock:
+                ready, self._ready = self._ready, []
+                if not ready:
+                    if self._stopping and not self._waiting:
+                        return
+                    self._sleeping = True
+            for outbox in ready:
+                self._write(outbox)
+            if ready:
+                if self._waiting:
+                    self._poll(0)
+            else:
+                self._poll(None)
+
+    def _write(self, outbox: Outbox) -> None:
+        step = outbox.write_some()
+        if step == "again":
+            with self._lock:
+                self._ready.append(outbox)
+        elif step == "wait":
+            fd = outbox.fileno()
+            self._waiting[fd] = outbox
+            self._selector.register(fd, selectors.EVENT_WRITE, outbox)
+
+    def _poll(self, timeout: float | None) -> None:
+        for key, _events in self._selector.select(timeout):
+            if key.data is None:
+                try:
+                    while os.read(self._wake_read, 4096):
+                        pass
+                except BlockingIOError:
+                    pass
+                continue
+            self._selector.unregister(key.fd)
+            del self._waiting[key.fd]
+            self._write(key.data)

@@ -40,13 +40,13 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             self.client_address,
             config.max_outbound_bytes,
             TokenBucket(config.rate_per_second, config.rate_burst),
+            self.server.writer,
         )
         self.mode_known = False
 
     def handle(self) -> None:
         session = self.session
         refusal = self.server.admit(session)
-        session.outbox.start()
         if refusal is not None:
             for frame in refusal:
                 session.send(frame)

@@ -2,6 +2,7 @@
 
     serve thread (serve_forever) --accepts--> one ChatRequestHandler thread per client
     handler threads --run_command--> CommandHandlers under ChatRegistry.lock --> outboxes
+    writer thread (WriterPool): sends what the outboxes queued
     housekeeper thread: registration and silence timeouts
     stop(): every client gets `system`/shutdown and `bye`; all threads are joined.
 
@@ -20,6 +21,7 @@ from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
 from chat_server.handlers import CommandHandlers
 from chat_server.housekeeper import Housekeeper
+from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import ChatRequestHandler
 from chat_server.session import Session
@@ -50,6 +52,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         self._serve_thread: threading.Thread | None = None
         self._stopped = threading.Event()
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
+        self.writer = WriterPool()  # after binding, so a refused port leaks no pipe
 
     @property
     def address(self) -> tuple[str, int]:
@@ -64,6 +67,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
     def start(self) -> ChatServer:
         """Serve on a background thread; returns at once."""
         threading.stack_size(THREAD_STACK_BYTES)
+        self.writer.start()
         self._serve_thread = threading.Thread(
             target=self.serve_forever, args=(ACCEPT_POLL_SECONDS,), name="chat-accept", daemon=True
         )
@@ -90,7 +94,8 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
             self.shutdown()
             self._serve_thread.join()
         self.housekeeper.stop()
-        self.server_close()  # joins the handler threads, which join their writers
+        self.server_close()  # joins the handler threads, which wait for their outboxes
+        self.writer.stop()
         self._stopped.set()
         log.info("stopped")
         with self.registry.lock:
@@ -123,8 +128,8 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
                     log.info("refused %s from %s: %s", exc.code, session.nick or session.address_text, exc.message)
             for recipients, frame in deliveries:
                 self.registry.deliver(recipients, frame)
-                if frame["type"] in ("nick", "joined", "left") and log.isEnabledFor(logging.INFO):
-                    log.info("%s: %s", session.nick or session.address_text, frame["content"])
+                if frame["type"] in ("nick", "joined", "left"):
+                    _log_change(session, frame)
 
     def end_session(self, session: Session) -> None:
         """Forget a connection and free its writer; runs on its handler thread at the end."""
@@ -148,6 +153,19 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
             session.outbox.join()
         if session.nick or session.close_reason:
             log.info("%s disconnected (%s)", session.nick or session.address_text, session.close_reason or "closed")
+
+
+def _log_change(session: Session, frame: Frame) -> None:
+    """INFO lines for registrations, renames, joins and leaves (never message text)."""
+    kind = frame["type"]
+    if kind == "nick":
+        old = frame.get("old")
+        if old:
+            log.info("%s renamed %s -> %s", session.address_text, old, session.nick)
+        else:
+            log.info("%s registered as %s", session.address_text, session.nick)
+    else:
+        log.info("%s %s #%s", session.nick, "joined" if kind == "joined" else "left", frame["room"])
 
 
 def run_in_thread(config: ServerConfig | None = None) -> ChatServer:

@@ -12,7 +12,7 @@ import socket
 import time
 from typing import TYPE_CHECKING
 
-from chat_server.outbox import Outbox
+from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import TokenBucket
 from shared.frame_text import render_text_line
 from shared.frames import Frame, encode_frame
@@ -24,7 +24,9 @@ _session_ids = itertools.count(1)
 
 
 class Session:
-    def __init__(self, sock: socket.socket, address: tuple, outbound_limit: int, bucket: TokenBucket) -> None:
+    def __init__(
+        self, sock: socket.socket, address: tuple, outbound_limit: int, bucket: TokenBucket, writer: WriterPool
+    ) -> None:
         self.id = next(_session_ids)
         self.sock = sock
         self.address = address
@@ -40,7 +42,7 @@ class Session:
         self.bucket = bucket
         self.closing = False  # set once the server decided to hang up
         self.close_reason = ""
-        self.outbox = Outbox(sock, outbound_limit, self._on_overflow, f"{address[0]}:{address[1]}")
+        self.outbox = Outbox(sock, outbound_limit, self._on_overflow, writer)
 
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.nick or '(unregistered)'} {self.address_text}>"
