@@ -17,6 +17,9 @@ import zlib
 from tkinter import ttk
 
 MAX_LINES = 5000
+READ_ONLY_KEYS = frozenset(("Up", "Down", "Left", "Right", "Prior", "Next", "Home", "End", "Shift_L", "Shift_R",
+                            "Control_L", "Control_R", "Escape"))
+CONTROL_MASK = 0x4
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']", re.IGNORECASE)
 NICK_COLOURS = (
     "#1f6feb", "#b35900", "#2e7d32", "#8e24aa", "#c62828", "#00838f",
@@ -34,8 +37,9 @@ class MessageView(ttk.Frame):
         super().__init__(master)
         self.max_lines = max_lines
         self.text = tk.Text(
-            self, wrap="word", state="disabled", undo=False, width=60, height=20, font=font,
+            self, wrap="word", undo=False, width=60, height=20, font=font,
             padx=6, pady=4, borderwidth=0, highlightthickness=0, cursor="arrow", takefocus=False,
+            insertwidth=0,
         )
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
         self.text.configure(yscrollcommand=scrollbar.set)
@@ -47,8 +51,25 @@ class MessageView(ttk.Frame):
         self._pending_tags: set[str] = set()
         self._scroll_scheduled = False
         self._configure_tags()
-        # Read-only, yet selectable and copyable: only keys that would change the text are refused.
-        self.text.bind("<1>", lambda event: self.text.focus_set())
+        self._make_read_only()
+
+    def _make_read_only(self) -> None:
+        """Refuse every edit by the user but keep selecting and copying.
+
+        The widget stays in state "normal" because switching the state twice
+        per line costs as much as the line itself during a flood.
+        """
+        text = self.text
+
+        def refuse_edit(event: tk.Event) -> str | None:
+            if event.keysym in READ_ONLY_KEYS or (event.state & CONTROL_MASK and event.keysym.lower() in ("c", "a")):
+                return None
+            return "break"
+
+        text.bind("<Key>", refuse_edit)
+        for virtual in ("<<Paste>>", "<<PasteSelection>>", "<<Cut>>", "<<Clear>>", "<<Undo>>", "<<Redo>>"):
+            text.bind(virtual, lambda event: "break")
+        text.bind("<1>", lambda event: text.focus_set(), add="+")
 
     def _configure_tags(self) -> None:
         text = self.text
@@ -101,9 +122,7 @@ class MessageView(ttk.Frame):
         self._pending_tags.discard(tag)
         ranges = self.text.tag_ranges(tag)
         if ranges:
-            self.text.configure(state="normal")
             self.text.delete(ranges[0], f"{ranges[-1]} +1c")
-            self.text.configure(state="disabled")
         self.text.tag_delete(tag)
 
     def pending_texts(self) -> list[str]:
@@ -111,9 +130,7 @@ class MessageView(ttk.Frame):
                 if self.text.tag_ranges(tag)]
 
     def clear(self) -> None:
-        self.text.configure(state="normal")
         self.text.delete("1.0", "end")
-        self.text.configure(state="disabled")
 
     def line_count(self) -> int:
         return int(self.text.index("end-1c").split(".")[0]) - 1
@@ -127,18 +144,17 @@ class MessageView(ttk.Frame):
     # -- inside --
     def _append(self, parts: list[tuple[str, tuple[str, ...]]]) -> None:
         text = self.text
-        following = self.is_following()
+        # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
+        following = self._scroll_scheduled or self.is_following()
         args: list[object] = []
         for chunk, tags in parts:
             args += [chunk, tags]
-        text.configure(state="normal")
-        text.insert("end", *args)
-        text.insert("end", "\n")
+        args += ["\n", ()]
+        text.insert("end-1c", *args)
         excess = self.line_count() - self.max_lines
         if excess > 0:
             # trim in steps of 1% so a flood does not pay for a delete on every line
             text.delete("1.0", f"{excess + self.max_lines // 100 + 1}.0")
-        text.configure(state="disabled")
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)

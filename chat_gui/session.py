@@ -28,6 +28,7 @@ POLL_MS = 15
 BATCH_LIMIT = 400  # frames per tick at most...
 BATCH_SECONDS = 0.025  # ...and no longer than this, so the window keeps answering
 WELCOME_TIMEOUT_MS = 5000
+SLOW_GAP_SECONDS = 0.050  # a gap longer than this is felt as a stutter
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
 
@@ -61,10 +62,12 @@ class PollerStats:
     ticks: int = 0
     frames: int = 0
     longest_gap: float = 0.0
+    slow_gaps: int = 0  # gaps longer than SLOW_GAP_SECONDS
     last_tick: float = field(default_factory=time.perf_counter)
 
     def reset(self) -> None:
-        self.ticks, self.frames, self.longest_gap, self.last_tick = 0, 0, 0.0, time.perf_counter()
+        self.ticks, self.frames, self.longest_gap, self.slow_gaps = 0, 0, 0.0, 0
+        self.last_tick = time.perf_counter()
 
 
 class ChatSession:
@@ -135,7 +138,9 @@ class ChatSession:
     def _poll_inbox(self) -> None:
         now = time.perf_counter()
         stats = self.stats
-        stats.longest_gap = max(stats.longest_gap, now - stats.last_tick)
+        gap = now - stats.last_tick
+        stats.longest_gap = max(stats.longest_gap, gap)
+        stats.slow_gaps += gap > SLOW_GAP_SECONDS
         stats.ticks += 1
         deadline = now + BATCH_SECONDS
         inbox = self._inbox
