@@ -25,6 +25,7 @@ class ConnectDialog(tk.Toplevel):
         on_connect: Callable[[str, int, str], None],
         on_start_server: Callable[[int, str], None],
         on_cancel: Callable[[], None],
+        cancel_text: str = "Quit",
     ) -> None:
         super().__init__(master)
         self.title("ClassChat — connect")
@@ -49,7 +50,7 @@ class ConnectDialog(tk.Toplevel):
         buttons.grid(row=6, column=0, columnspan=2, sticky="e", pady=(12, 0))
         self.start_button = ttk.Button(buttons, text="Start a server on this computer", command=self._start_server)
         self.connect_button = ttk.Button(buttons, text="Connect", command=self._connect, default="active")
-        self.quit_button = ttk.Button(buttons, text="Quit", command=self._cancel)
+        self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
         self.connect_button.pack(side="right")
         self.quit_button.pack(side="right", padx=(0, 6))
         self.bind("<Return>", lambda event: self._connect())

@@ -51,6 +51,7 @@ class ChatController:
         self._show_next_list = 0
         self._refresh_id: str | None = None
         self._lost_notice_shown = False
+        self._shutdown_notice = ""
         root.bind("<FocusIn>", lambda event: self.set_focused(True), add="+")
         root.bind("<FocusOut>", lambda event: self.root.after_idle(self._check_focus), add="+")
         self._update_title()
@@ -69,7 +70,8 @@ class ChatController:
             self.dialog.lift()
             return
         self.dialog = ConnectDialog(self.root, self.settings, on_connect=self._dialog_connect,
-                                    on_start_server=self._dialog_start_server, on_cancel=self._dialog_cancel)
+                                    on_start_server=self._dialog_start_server, on_cancel=self._dialog_cancel,
+                                    cancel_text="Cancel" if self.session.ever_ready else "Quit")
 
     def _dialog_connect(self, host: str, port: int, nick: str) -> None:
         self.start(host, port, nick, self.session.room or self.settings.room)
@@ -127,7 +129,8 @@ class ChatController:
         elif state == "reconnecting":
             if not self._lost_notice_shown:
                 self._lost_notice_shown = True
-                self.room_view.show_notice(f"{detail} Lines you type meanwhile are kept and sent later.", "error")
+                self.room_view.show_notice("Connection lost. Reconnecting automatically; lines you type meanwhile "
+                                           "are kept and sent once the connection is back.", "error")
         elif state in ("refused", "failed", "nick_taken", "bad_nick"):
             if dialog is None:
                 self.room_view.show_notice(detail, "error")
@@ -225,6 +228,8 @@ class ChatController:
         elif in_my_room and event == "leave":
             self.window.users.remove_user(user)
             self.window.rooms.adjust_count(str(room), -1)
+        elif event == "shutdown":
+            self._shutdown_notice = str(frame.get("content", ""))
         elif event == "nick" and frame.get("old"):
             self.window.users.rename_user(str(frame.get("old")), user)
             self.window.tabs.rename_private(str(frame.get("old")), user)
@@ -253,7 +258,11 @@ class ChatController:
         self.current_view().show_notice(str(frame.get("content", "")), "system", frame.get("timestamp", ""))
 
     _on_pong = _on_help
-    _on_bye = _on_help
+
+    def _on_bye(self, frame: Frame) -> None:
+        content = str(frame.get("content", ""))
+        if content != self._shutdown_notice:  # a server going down says it twice: system/shutdown, then bye
+            self.current_view().show_notice(content, "system", frame.get("timestamp", ""))
 
     # -- typed lines and clicks --
     def on_submit(self, line: str) -> None:

@@ -228,7 +228,7 @@ class ChatSession:
                 self._drop_connection()
                 if self.ever_ready and code == "nick_taken":
                     # our old connection may not have timed out on the server yet: try again later
-                    self._schedule_retry(f"{frame.get('content')} Trying again…")
+                    self._schedule_retry(f"the server still holds the nickname {self.nick}")
                 else:
                     self._set_state(str(code), str(frame.get("content", "")))
             elif self.state == "joining":
@@ -257,14 +257,15 @@ class ChatSession:
     def _lost(self, reason: str, refused: bool) -> None:
         self._cancel_welcome_timer()
         if self.ever_ready:
-            self._schedule_retry(f"Connection lost ({reason}). Reconnecting…")
+            self._schedule_retry("no answer yet" if refused else reason)
         else:
             self._set_state("refused" if refused else "failed", reason)
 
-    def _schedule_retry(self, detail: str) -> None:
+    def _schedule_retry(self, reason: str) -> None:
         delay = RECONNECT_DELAYS[min(self._attempt, len(RECONNECT_DELAYS) - 1)]
         self._attempt += 1
-        self._set_state("reconnecting", f"{detail} (next try in {delay:g} s)")
+        self._set_state("reconnecting", f"Connection lost ({reason}); trying {self.host}:{self.port} again "
+                                        f"in {delay:g} s (attempt {self._attempt}).")
         self._retry_id = self.root.after(int(delay * 1000), self._retry)
 
     def _retry(self) -> None:

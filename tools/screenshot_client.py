@@ -1,0 +1,170 @@
+"""Screenshots of the client window in a real X session, with real classmates on a real server (main thread).
+
+Run: PYTHONPATH=. python3 tools/screenshot_client.py
+Without a DISPLAY it starts Xvfb on :11 for the duration.  It saves, in
+docs/screenshots/:
+  client-connect.png       the Connect dialog after nothing answered on this computer
+  client-chat.png          a room in full swing: rooms, people, colours, a link, emoji, an error
+  client-private.png       a private conversation tab
+  client-reconnecting.png  the server went away: lines typed meanwhile wait, marked
+Needs ImageMagick's `import`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tkinter as tk
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chat_gui.connection import ChatConnection  # noqa: E402
+from chat_gui.controller import ChatController  # noqa: E402
+from chat_gui.settings import ClientSettings  # noqa: E402
+from chat_server import ChatServer, ServerConfig  # noqa: E402
+from tests.support import connect_client  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+XVFB_DISPLAY = ":11"
+CLASSMATES = [("bob", "general"), ("chloe", "general"), ("dmitri", "general"), ("emma", "maths"), ("farid", "maths")]
+
+
+def pump_until(root: tk.Misc, condition: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        root.update()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {condition}")
+        time.sleep(0.02)
+
+
+def settle(root: tk.Misc, seconds: float = 0.4) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        root.update()
+        time.sleep(0.02)
+
+
+def capture(window: tk.Misc, name: str) -> Path:
+    window.update()
+    path = OUT / name
+    subprocess.run(["import", "-window", window.winfo_toplevel().wm_frame(), str(path)], check=True)
+    return path
+
+
+def type_line(controller: ChatController, line: str) -> None:
+    controller.window.entry.text.insert("insert", line)
+    controller.window.entry.text.event_generate("<Return>")
+
+
+def say(client: ChatConnection, line: str) -> None:
+    client.send_command(line)
+
+
+def take_screenshots() -> list[Path]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("900x560+0+0")
+    pump_until(root, root.winfo_ismapped)
+
+    # 1. The Connect dialog, after nothing answered on this computer.
+    probe = ChatServer(ServerConfig(host="127.0.0.1", port=0)).start()
+    free_port = probe.address[1]
+    probe.stop()
+    controller.show_connect_dialog()
+    dialog = controller.dialog
+    assert dialog is not None
+    dialog.geometry("+40+40")
+    dialog.host_var.set("localhost")
+    dialog.port_var.set(str(free_port))
+    dialog.nick_var.set("alice")
+    dialog.connect_button.invoke()
+    pump_until(root, lambda: "No chat server" in dialog.message.cget("text"))
+    settle(root)
+    saved.append(capture(dialog, "client-connect.png"))
+    controller.shutdown()
+    root.destroy()
+
+    # 2. A room in full swing.
+    server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate_per_second=0)).start()
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("900x560+0+0")
+    pump_until(root, root.winfo_ismapped)
+    classmates = {nick: connect_client(server.address, nick, room) for nick, room in CLASSMATES[:1]}
+    controller.start(*server.address, "alice", "general")
+    pump_until(root, lambda: controller.session.state == "ready")
+    for nick, room in CLASSMATES[1:]:
+        classmates[nick] = connect_client(server.address, nick, room)
+    pump_until(root, lambda: len(controller.window.users.users) == 4)
+    say(classmates["bob"], "SAY Good morning! Did everyone get the worksheet?")
+    say(classmates["chloe"], "SAY Yes 👍 it's on https://example.org/physics/worksheet-3")
+    settle(root)
+    type_line(controller, "Thanks! Question 4 is tricky 🤔")
+    settle(root)
+    say(classmates["dmitri"], "SAY join me for lunch and we can go through it")
+    say(classmates["bob"], "SAY The answer should be 9.81 m/s² — gravity again 🍎")
+    settle(root)
+    type_line(controller, "/nick bob")  # taken: the refusal shows as an error line
+    pump_until(root, lambda: len(controller.window.rooms.rooms) == 2, 25)
+    controller.window.entry.text.insert("insert", "see you at 12:30")
+    settle(root)
+    saved.append(capture(root, "client-chat.png"))
+
+    # 3. A private conversation.
+    controller.window.entry.set_text("")
+    say(classmates["chloe"], "PM alice can you send me your notes from Monday?")
+    pump_until(root, lambda: "chloe" in controller.window.tabs.private)
+    controller.window.tabs.select(controller.window.tabs.private["chloe"].frame)
+    type_line(controller, "Sure, I'll bring them tomorrow 📒")
+    say(classmates["chloe"], "PM alice thank you!")
+    settle(root, 0.6)
+    saved.append(capture(root, "client-private.png"))
+
+    # 4. The server goes away: typed lines wait.
+    controller.window.tabs.select(controller.room_view)
+    for client in classmates.values():
+        client.close()
+    server.stop()
+    pump_until(root, lambda: controller.session.state in ("reconnecting", "connecting"))
+    type_line(controller, "is the server down?")
+    type_line(controller, "I'll keep typing, it will be sent later")
+    settle(root, 0.6)
+    saved.append(capture(root, "client-reconnecting.png"))
+    controller.shutdown()
+    root.destroy()
+    return saved
+
+
+def main() -> int:
+    if shutil.which("import") is None:
+        print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
+        return 2
+    xvfb = None
+    if not os.environ.get("DISPLAY"):
+        xvfb = subprocess.Popen(["Xvfb", XVFB_DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.environ["DISPLAY"] = XVFB_DISPLAY
+        time.sleep(1.0)  # Xvfb has no readiness signal; tk.Tk() below fails loudly if it is not up
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="classchat-screens-")  # never touch real settings
+    try:
+        for path in take_screenshots():
+            print(f"saved {path.relative_to(ROOT)}")
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
