@@ -91,7 +91,7 @@ class Result:
     ticks: int
     rss_mib: float
     seconds: float
-    complete: bool
+    outcome: str  # empty when every message was shown
 
 
 def run_one(messages: int, rate: float, senders: int) -> Result:
@@ -127,8 +127,9 @@ def run_one(messages: int, rate: float, senders: int) -> Result:
                      max(60.0, messages / 500))
     elapsed = time.perf_counter() - started
     complete = complete and shown["count"] >= messages
+    outcome = "" if complete else f"  (INCOMPLETE after {shown['count']}: {controller.window.status.cget('text')})"
     result = Result(f"{rate:g}/s" if rate else "as fast as sent", shown["count"] / elapsed,
-                    stats.longest_gap * 1000, stats.slow_gaps, stats.ticks, sample(os.getpid()).rss_bytes / 2**20, elapsed, complete)
+                    stats.longest_gap * 1000, stats.slow_gaps, stats.ticks, sample(os.getpid()).rss_bytes / 2**20, elapsed, outcome)
     parent_end.send("done")
     controller.shutdown()
     root.destroy()
@@ -166,9 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     for rate in (float(part) for part in args.rates.split(",")):
         result = run_one(args.messages, rate, args.senders)
-        note = "" if result.complete else "  (INCOMPLETE: not every message was shown)"
         print(f"{result.rate:>16} | {result.shown_per_second:8.0f} | {result.longest_gap_ms:15.1f} ms | "
-              f"{result.slow_gaps:12d} | {result.ticks:6d} | {result.rss_mib:8.1f} MiB | {result.seconds:5.1f} s{note}", flush=True)
+              f"{result.slow_gaps:12d} | {result.ticks:6d} | {result.rss_mib:8.1f} MiB | {result.seconds:5.1f} s{result.outcome}", flush=True)
     return 0
 
 

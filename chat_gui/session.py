@@ -28,6 +28,8 @@ POLL_MS = 15
 BATCH_LIMIT = 400  # frames per tick at most...
 BATCH_SECONDS = 0.025  # ...and no longer than this, so the window keeps answering
 WELCOME_TIMEOUT_MS = 5000
+FLUSH_BURST = 20  # the server allows bursts of 30 commands, refilled at 10 per second
+FLUSH_PAUSE_MS = 2500
 SLOW_GAP_SECONDS = 0.050  # a gap longer than this is felt as a stutter
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
@@ -87,6 +89,7 @@ class ChatSession:
         self._inbox: queue.Queue[SessionItem] = queue.Queue()
         self._attempt = 0
         self._retry_id: str | None = None
+        self._flush_id: str | None = None
         self._welcome_timer: str | None = None
         self._poll_id: str | None = self.root.after(POLL_MS, self._poll_inbox)
 
@@ -101,7 +104,7 @@ class ChatSession:
 
     def send(self, command: str) -> int | None:
         """Send now when ready; otherwise keep it pending and return its token (the listener shows it)."""
-        if self.state == "ready" and self._connection is not None:
+        if self.state == "ready" and self._connection is not None and not self.pending:
             try:
                 self._connection.send_command(command)
                 return None
@@ -245,13 +248,20 @@ class ChatSession:
         self._flush_pending()
 
     def _flush_pending(self) -> None:
+        """Send the waiting lines in order, in bursts the server's rate limit accepts."""
+        self._flush_id = None
+        sent = 0
         while self.pending and self.state == "ready" and self._connection is not None:
+            if sent == FLUSH_BURST:
+                self._flush_id = self.root.after(FLUSH_PAUSE_MS, self._flush_pending)
+                return
             line = self.pending[0]
             try:
                 self._connection.send_command(line.command)
             except NotConnected:
                 return
             self.pending.pop(0)
+            sent += 1
             self.listener.on_pending_sent(line.token)
 
     def _lost(self, reason: str, refused: bool) -> None:
@@ -274,9 +284,10 @@ class ChatSession:
 
     def _drop_connection(self) -> None:
         self._cancel_welcome_timer()
-        if self._retry_id is not None:
-            self.root.after_cancel(self._retry_id)
-            self._retry_id = None
+        for timer in (self._retry_id, self._flush_id):
+            if timer is not None:
+                self.root.after_cancel(timer)
+        self._retry_id = self._flush_id = None
         connection, self._connection = self._connection, None
         self._inbox = queue.Queue()  # whatever the old connection still says is not for us
         if connection is not None:

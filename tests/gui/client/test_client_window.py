@@ -107,3 +107,20 @@ def test_server_errors_and_help_show_in_the_pane(server, open_window, tk_root):
     wait_until(lambda: "https://example.org/page" in alice.room_view.all_text(), pump=tk_root.update)
     link = alice.room_view.text.tag_ranges("link")
     assert alice.room_view.text.get(*link[-2:]) == "https://example.org/page"
+
+
+def test_the_pane_is_read_only_but_selectable(server, open_window, tk_root):
+    alice = open_window(server, "alice")
+    pane = alice.room_view.text
+    before = alice.room_view.all_text()
+    pane.focus_force()
+    wait_until(lambda: tk_root.focus_get() == pane, pump=tk_root.update)
+    for keysym in ("x", "BackSpace", "Return", "Delete", "Tab"):
+        pane.event_generate(f"<KeyPress-{keysym}>")
+    pane.event_generate("<<Paste>>")
+    tk_root.update()
+    assert alice.room_view.all_text() == before
+    pane.tag_add("sel", "1.0", "1.5")
+    pane.event_generate("<Control-c>")
+    tk_root.update()
+    assert tk_root.clipboard_get() == before[:5]
