@@ -73,6 +73,8 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
         command = [
             sys.executable, "-m", "chat_server", "--host", "127.0.0.1", "--port", str(port),
             "--max-clients", str(max_clients), "--rate", "0", "--log-level", "WARNING",
+            # A listen queue that holds everybody who connects at once (the kernel caps it at somaxconn).
+            "--backlog", str(max(1024, max_clients)), "--no-console",
         ]
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         server = RunningServer(kind, "classchat", _spawn(command, env), port)

@@ -35,6 +35,33 @@ WRITER_JOIN_SECONDS = 2.0
 ACCEPT_POLL_SECONDS = 0.2
 
 
+class _HandlerThreads:
+    """The live handler threads, for server_close() to join.
+
+    socketserver's own list prunes finished threads on every accept, which
+    costs O(clients) per connection (seconds when thousands connect at
+    once); here each thread removes itself when it ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._threads: set[threading.Thread] = set()
+
+    def append(self, thread: threading.Thread) -> None:
+        with self._lock:
+            self._threads.add(thread)
+
+    def discard(self, thread: threading.Thread) -> None:
+        with self._lock:
+            self._threads.discard(thread)
+
+    def join(self) -> None:
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join()
+
+
 class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = False  # server_close() joins every handler thread
@@ -51,6 +78,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         self._stopping = False
         self._serve_thread: threading.Thread | None = None
         self._stopped = threading.Event()
+        self._threads = _HandlerThreads()  # socketserver's ThreadingMixIn appends and joins
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         self.writer = WriterPool()  # after binding, so a refused port leaks no pipe
 
@@ -105,6 +133,12 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         self.stop()
 
     # -- the life of one connection, called by its handler thread --
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._threads.discard(threading.current_thread())
+
     def admit(self, session: Session) -> list[Frame] | None:
         """Register a new connection, or return the frames that refuse it."""
         with self.registry.lock:
