@@ -36,4 +36,4 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control) -> st
 
 def render_text_line(frame: Frame) -> bytes:
     """The text-mode bytes the server sends an nc/telnet user for one frame."""
-    return (render_text(frame).replace("\n", "\r\n") + "\r\n").encode("utf-8")
+    return (render_text(frame).replace("\n", "\r\n") + "\r\n").encode("utf-8", "replace")

@@ -44,8 +44,12 @@ def command_frame(content: str) -> Frame:
 
 
 def encode_frame(frame: Frame) -> bytes:
-    """One frame as UTF-8 JSON plus newline; JSON escapes keep it on one line."""
-    return (_encoder.encode(frame) + "\n").encode("utf-8")
+    """One frame as UTF-8 JSON plus newline; JSON escapes keep it on one line.
+
+    A lone surrogate that slipped in (e.g. admin text read with
+    surrogateescape) becomes "?" instead of failing the whole delivery.
+    """
+    return (_encoder.encode(frame) + "\n").encode("utf-8", "replace")
 
 
 def decode_frame(line: bytes) -> Frame:
@@ -62,4 +66,19 @@ def decode_frame(line: bytes) -> Frame:
         raise ProtocolError(ErrorCode.BAD_FRAME, "A frame must be a JSON object, like {\"type\": \"command\", ...}.")
     if not isinstance(frame.get("type"), str):
         raise ProtocolError(ErrorCode.BAD_FRAME, "A frame needs a string \"type\" field.")
+    if b"\\u" in line and _has_lone_surrogate(frame):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "That line holds a \\ud800-\\udfff escape without its pair; it is not text.")
     return frame
+
+
+def _has_lone_surrogate(frame: Frame) -> bool:
+    """True if a string in the frame kept half of a surrogate pair (only a \\u escape can make one).
+
+    Such a string cannot be encoded as UTF-8, so passing it on would break
+    the encoding of every frame that repeats it.
+    """
+    try:
+        _encoder.encode(frame).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -28,6 +28,7 @@ BAD_LINES = [
     b'{"type": "chat", "content": "PING"}\n',
     b'{"type": "command", "content": "PING \xff"}\n',
     b"[" * 20000 + b"\n",
+    b'{"type": "command", "content": "PING \\ud800"}\n',  # half a surrogate pair cannot be sent on as UTF-8
 ]
 
 
@@ -243,3 +244,13 @@ def test_server_full_refuses_then_closes_and_frees_up_when_someone_leaves(start_
     bob.rest_until_closed()
     wait_until(lambda: len(server.clients()) == 1, timeout=15)
     assert wire(server).reply("NICK carol")["type"] == "nick"
+
+
+def test_half_a_surrogate_pair_is_refused_and_nothing_is_delivered(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    alice.expect("system")
+    alice.send_raw(b'{"type": "command", "content": "SAY a\\ud800b"}\n')
+    assert alice.next()["code"] == ErrorCode.BAD_FRAME
+    alice.send_raw(b'{"type": "command", "content": "SAY \\ud83d\\ude00 fine"}\n')
+    assert bob.expect("message")["content"] == "\U0001F600 fine"

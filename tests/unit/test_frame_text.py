@@ -58,3 +58,8 @@ def test_text_lines_end_in_crlf_and_are_utf8():
 
 def test_a_frame_missing_fields_still_renders():
     assert render_text({"type": "message"}) == "[] #None <None> "
+
+
+def test_a_lone_surrogate_does_not_break_a_text_line():
+    frame = stamped(server_frame("system", "odd \udcff"))
+    assert render_text_line(frame) == b"[12:00:01] * odd ?\r\n"

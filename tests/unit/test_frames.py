@@ -73,6 +73,8 @@ def test_escaped_and_raw_utf8_decode_to_the_same_frame():
         b'{"type": 7, "content": "x"}',  # type not a string
         b'{"type": null}',
         b"[" * 5000 + b"]" * 5000,  # deep nesting must be refused, not crash
+        b'{"type": "command", "content": "SAY a\\ud800b"}',  # half a surrogate pair: not text
+        b'{"type": "command", "content": "x", "extra": ["\\uDE00"]}',
     ],
 )
 def test_bad_lines_are_refused_as_bad_frame(line):
@@ -84,3 +86,13 @@ def test_bad_lines_are_refused_as_bad_frame(line):
 
 def test_a_frame_with_a_string_type_is_accepted_whatever_the_other_fields():
     assert decode_frame(b'{"type": "anything", "n": [1]}') == {"type": "anything", "n": [1]}
+
+
+def test_a_surrogate_pair_written_as_escapes_is_one_character():
+    frame = decode_frame(b'{"type": "command", "content": "SAY \\ud83d\\ude00"}')
+    assert frame["content"] == "SAY \U0001F600"
+
+
+def test_encoding_never_fails_on_a_lone_surrogate():
+    data = encode_frame(server_frame("system", "admin text \udcff"))
+    assert decode_frame(data.rstrip(b"\n"))["content"] == "admin text ?"
