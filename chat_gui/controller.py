@@ -106,6 +106,12 @@ class ChatController:
         self.session.disconnect()
 
     def quit(self) -> None:
+        waiting = len(self.session.pending)
+        if waiting and not messagebox.askyesno(
+            "Quit ClassChat?", f"{waiting} line{'s' if waiting != 1 else ''} you typed could not be sent yet and "
+            f"will be lost. Quit anyway?", parent=self.root, icon="warning", default="no",
+        ):
+            return
         self.shutdown()
         self.root.destroy()
 

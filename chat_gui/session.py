@@ -125,6 +125,10 @@ class ChatSession:
             return False
         return True
 
+    def backlog(self) -> int:
+        """Frames received and not yet handled by the poller."""
+        return self._inbox.qsize()
+
     def disconnect(self) -> None:
         """Hang up on purpose: no reconnect; pending lines stay pending."""
         self._drop_connection()

@@ -12,6 +12,8 @@ from chat_gui.settings import ClientSettings
 from chat_server import ChatServer
 from tests.support import wait_until
 
+WAIT = 20.0  # seconds; generous, because the test machine may be busy (wait_until returns as soon as it can)
+
 
 @pytest.fixture(autouse=True)
 def collect_tk_garbage():
@@ -57,7 +59,7 @@ def open_window(tk_root):
         map_window(toplevel, tk_root)
         if server is not None:
             controller.start(*server.address, nick, room)
-            wait_until(lambda: controller.session.state == "ready", pump=tk_root.update,
+            wait_until(lambda: controller.session.state == "ready", pump=tk_root.update, timeout=WAIT,
                        message=f"{nick}'s window did not get ready")
         return controller
 

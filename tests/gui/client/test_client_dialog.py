@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from chat_server import ChatServer, ServerConfig
+from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 
 
@@ -30,11 +31,11 @@ def test_nick_taken_is_fixed_in_the_dialog_without_starting_over(server, open_wi
     window = open_window(save=True)
     window.show_connect_dialog()
     fill_and_connect(window, *server.address, "Alice")
-    wait_until(lambda: "taken" in window.dialog.message.cget("text"), pump=tk_root.update)
+    wait_until(lambda: "taken" in window.dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
     assert window.dialog.focus_get() == window.dialog.nick_entry, "the cursor waits in the nickname field"
     window.dialog.nick_var.set("alice2")
     window.dialog.connect_button.invoke()
-    wait_until(lambda: window.session.state == "ready" and window.dialog is None, pump=tk_root.update)
+    wait_until(lambda: window.session.state == "ready" and window.dialog is None, pump=tk_root.update, timeout=WAIT)
     assert tk_root.title() == "ClassChat — alice2 in #general"
     saved = json.loads((private_settings / "classchat" / "client.json").read_text(encoding="utf-8"))
     assert (saved["host"], saved["port"], saved["nick"]) == (server.address[0], server.address[1], "alice2")
@@ -46,16 +47,16 @@ def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window
     port = free_local_port()
     fill_and_connect(window, "localhost", port, "teacher")
     dialog = window.dialog
-    wait_until(lambda: "No chat server answers" in dialog.message.cget("text"), pump=tk_root.update)
+    wait_until(lambda: "No chat server answers" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
     assert dialog.start_button.winfo_manager() == "pack", "a server on this computer is offered"
     dialog.start_button.invoke()
-    wait_until(lambda: window.session.state == "ready", pump=tk_root.update,
+    wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT,
                message=f"no embedded server: {dialog.message.cget('text') if window.dialog else ''}")
     assert window.embedded.running and window.embedded.port == port
     assert "others join at" in window.window.status.cget("text")
     student = make_client(window.embedded.server, "student", "general")
     student.send_command("SAY hello teacher")
-    wait_until(lambda: "student  hello teacher" in window.room_view.all_text(), pump=tk_root.update)
+    wait_until(lambda: "student  hello teacher" in window.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
     window.shutdown()
     assert not window.embedded.running
 
@@ -64,7 +65,7 @@ def test_refused_elsewhere_says_what_to_check(open_window, tk_root):
     window = open_window()
     window.show_connect_dialog()
     fill_and_connect(window, "127.0.0.2", free_local_port(), "alice")
-    wait_until(lambda: "Nothing answers" in window.dialog.message.cget("text"), pump=tk_root.update)
+    wait_until(lambda: "Nothing answers" in window.dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
     assert "server running" in window.dialog.message.cget("text")
     assert window.dialog.start_button.winfo_manager() == "", "no local server is offered for another address"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chat_server import ChatServer, ServerConfig
 from tests.gui.client.test_client_window import type_line
+from tests.gui.client.conftest import WAIT
 from tests.support import connect_client, wait_until
 
 OFFLINE_LINES = 30
@@ -20,7 +21,7 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
     type_line(alice, "/msg bob also offline")
     for number in range(OFFLINE_LINES):  # more than the server's burst allowance of 30 commands
         type_line(alice, f"offline {number}")
-    wait_until(lambda: len(alice.session.pending) == 2 + OFFLINE_LINES, pump=tk_root.update)
+    wait_until(lambda: len(alice.session.pending) == 2 + OFFLINE_LINES, pump=tk_root.update, timeout=WAIT)
     assert "waiting to send: typed while offline" in alice.room_view.all_text()
     assert "waiting to send: also offline" in alice.window.tabs.private["bob"].view.all_text()
 
@@ -47,9 +48,9 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
             assert (public["content"], public["sender"], public["room"]) == ("typed while offline", "alice", "physics")
             assert (private["type"], private["content"], private["sender"]) == ("private", "also offline", "alice")
             assert [frame["content"] for frame in rest] == [f"offline {number}" for number in range(OFFLINE_LINES)]
-            wait_until(lambda: "waiting to send" not in alice.room_view.all_text(), pump=tk_root.update)
+            wait_until(lambda: "waiting to send" not in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
             assert "rate" not in alice.room_view.all_text().lower(), "no line was refused for sending too fast"
-            wait_until(lambda: "alice  typed while offline" in alice.room_view.all_text(), pump=tk_root.update)
+            wait_until(lambda: "alice  typed while offline" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
             assert alice.session.pending == []
             assert "Reconnected" in alice.room_view.all_text()
         finally:
@@ -61,7 +62,7 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
 def test_lines_typed_after_disconnect_stay_pending(server, open_window, tk_root):
     alice = open_window(server, "alice")
     alice.disconnect()
-    wait_until(lambda: alice.session.state == "offline", pump=tk_root.update)
+    wait_until(lambda: alice.session.state == "offline", pump=tk_root.update, timeout=WAIT)
     type_line(alice, "nobody hears this yet")
     tk_root.update()
     assert [line.command for line in alice.session.pending] == ["SAY nobody hears this yet"]
