@@ -26,7 +26,7 @@ def test_any_json_command_line_is_answered_and_the_connection_stays_usable(start
     alice = WireClient(server.address).register("alice", "lab")
     counter = iter(range(10**9))
 
-    @settings(max_examples=250, deadline=None, database=None)
+    @settings(max_examples=250, deadline=None, derandomize=True)
     @given(content=command_lines, ascii_only=st.booleans())
     def check(content: str, ascii_only: bool) -> None:
         n = next(counter)
@@ -51,7 +51,7 @@ def test_any_text_mode_line_is_answered_and_the_connection_stays_usable(start_se
     nc.expect("You joined")
     counter = iter(range(10**9))
 
-    @settings(max_examples=250, deadline=None, database=None)
+    @settings(max_examples=250, deadline=None, derandomize=True)
     @given(line=st.binary(max_size=24) | command_lines.map(lambda text: text.encode("utf-8")))
     def check(line: bytes) -> None:
         n = next(counter)
