@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from chat_server.rate_limit import TokenBucket
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
-from shared.frames import PROTOCOL_VERSION, decode_frame, error_frame, server_frame
+from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
 from shared.framing import FrameTooLarge, LineDecoder
 from shared.version import __version__
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("chat_server")
 
 RECV_BYTES = 64 * 1024
+COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type NICK <name> to start, then JOIN general; HELP lists the commands."
 
 
@@ -71,31 +72,52 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 try:
                     lines = decoder.feed(data)
                 except FrameTooLarge as exc:
-                    for line in exc.lines_before:
-                        if not session.closing:
-                            self.handle_line(line)
+                    self.handle_lines(exc.lines_before)
                     if session.closing:  # one of those lines was QUIT: its bye was the last word
                         break
                     session.send(error_frame(exc.code, exc.message))
                     session.closing = True
                     session.close_reason = "frame too large"
                     break
-                for line in lines:
-                    self.handle_line(line)
-                    if session.closing:
-                        break
+                self.handle_lines(lines)
         except OSError as exc:
             session.close_reason = session.close_reason or f"connection error: {exc}"
 
     def finish(self) -> None:
         self.server.end_session(self.session)
 
-    def handle_line(self, line: bytes) -> None:
+    def handle_lines(self, lines: list[bytes]) -> None:
+        """Carry out the lines of one read in order, taking the registry lock once per run of commands.
+
+        A flat-out sender's read holds dozens of commands; one lock hold for
+        them instead of one each spares the other handler threads a lock
+        convoy.  Replies to refused lines keep their place in the order.
+        """
+        session = self.session
+        commands: list[str] = []
+        for line in lines:
+            reply = self.prepare_line(line)
+            if isinstance(reply, str):
+                commands.append(reply)
+                if len(commands) < COMMANDS_PER_LOCK:
+                    continue
+            if commands:
+                self.server.run_commands(session, commands)
+                commands = []
+            if session.closing:
+                return
+            if reply is not None and not isinstance(reply, str):
+                session.send(reply)
+        if commands:
+            self.server.run_commands(session, commands)
+
+    def prepare_line(self, line: bytes) -> str | Frame | None:
+        """The command in one line, or the error frame that refuses it, or None for a blank line."""
         session = self.session
         if line.endswith(b"\r"):
             line = line[:-1]
         if not line.strip():
-            return
+            return None
         session.last_heard = time.monotonic()
         if not self.mode_known:
             self.mode_known = True
@@ -103,14 +125,11 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 session.text_mode = True
                 session.send(server_frame("system", TEXT_MODE_GREETING, event="text_mode"))
         if not session.bucket.allow():
-            session.send(error_frame(ErrorCode.RATE_LIMITED, "Slow down: too many commands; that one was not carried out."))
-            return
+            return error_frame(ErrorCode.RATE_LIMITED, "Slow down: too many commands; that one was not carried out.")
         try:
-            content = self.command_content(line)
+            return self.command_content(line)
         except ProtocolError as exc:
-            session.send(error_frame(exc.code, exc.message))
-            return
-        self.server.run_command(session, content)
+            return error_frame(exc.code, exc.message)
 
     def command_content(self, line: bytes) -> str:
         if self.session.text_mode:

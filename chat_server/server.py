@@ -151,19 +151,22 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
             self.registry.add_session(session)
         return None
 
-    def run_command(self, session: Session, content: str) -> None:
-        """Carry out one command line and queue every frame it causes."""
+    def run_commands(self, session: Session, contents: list[str]) -> None:
+        """Carry out command lines in order under one lock hold and queue every frame they cause; stop after QUIT."""
         with self.registry.lock:
-            try:
-                deliveries = self.handlers.dispatch(session, content)
-            except ProtocolError as exc:
-                deliveries = [([session], error_frame(exc.code, exc.message))]
-                if log.isEnabledFor(logging.DEBUG) or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
-                    log.info("refused %s from %s: %s", exc.code, session.nick or session.address_text, exc.message)
-            for recipients, frame in deliveries:
-                self.registry.deliver(recipients, frame)
-                if frame["type"] in ("nick", "joined", "left"):
-                    _log_change(session, frame)
+            for content in contents:
+                if session.closing:
+                    return
+                try:
+                    deliveries = self.handlers.dispatch(session, content)
+                except ProtocolError as exc:
+                    deliveries = [([session], error_frame(exc.code, exc.message))]
+                    if log.isEnabledFor(logging.DEBUG) or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+                        log.info("refused %s from %s: %s", exc.code, session.nick or session.address_text, exc.message)
+                for recipients, frame in deliveries:
+                    self.registry.deliver(recipients, frame)
+                    if frame["type"] in ("nick", "joined", "left"):
+                        _log_change(session, frame)
 
     def end_session(self, session: Session) -> None:
         """Forget a connection and free its writer; runs on its handler thread at the end."""
