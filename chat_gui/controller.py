@@ -132,6 +132,8 @@ class ChatController:
         dialog = self.dialog
         if state == "ready":
             self._on_ready(detail)
+        elif state == "removed":
+            self.room_view.show_notice("Not reconnecting by itself; use Chat > Connect… to come back.", "error")
         elif state == "reconnecting":
             if not self._lost_notice_shown:
                 self._lost_notice_shown = True

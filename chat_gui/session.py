@@ -7,7 +7,8 @@
 
 States: offline -> connecting -> registering (welcome seen, NICK sent) -> joining -> ready.
 A connection lost by accident goes to "reconnecting" and is retried with
-growing delays; the nickname and the room are taken again.  Lines sent while
+growing delays; the nickname and the room are taken again.  One removed by
+an admin (`bye` with reason "kick") goes to "removed" and stays there.  Lines sent while
 not ready wait in `pending` (the listener shows them) and go out, in order,
 once the session is ready again.  Every method here runs on the Tk thread.
 """
@@ -59,7 +60,7 @@ class SessionListener(Protocol):
 
 @dataclass
 class PollerStats:
-    """Measured by the poller for the benchmark and the tests: ticks and the longest gap between them."""
+    """Measured by the poller for the benchmark and the tests: ticks and the longest gap between their starts."""
 
     ticks: int = 0
     frames: int = 0
@@ -90,6 +91,7 @@ class ChatSession:
         self._attempt = 0
         self._retry_id: str | None = None
         self._flush_id: str | None = None
+        self._removed_reason = ""  # set when an admin removed this user: no automatic reconnect
         self._welcome_timer: str | None = None
         self._poll_id: str | None = self.root.after(POLL_MS, self._poll_inbox)
 
@@ -145,10 +147,11 @@ class ChatSession:
     def _poll_inbox(self) -> None:
         now = time.perf_counter()
         stats = self.stats
-        gap = now - stats.last_tick
+        gap = now - stats.last_tick  # start to start: the previous tick's own work counts too
         stats.longest_gap = max(stats.longest_gap, gap)
         stats.slow_gaps += gap > SLOW_GAP_SECONDS
         stats.ticks += 1
+        stats.last_tick = now
         deadline = now + BATCH_SECONDS
         inbox = self._inbox
         handled = 0
@@ -164,7 +167,6 @@ class ChatSession:
                     break
         finally:
             stats.frames += handled
-            stats.last_tick = time.perf_counter()
             if self._poll_id is not None:
                 self._poll_id = self.root.after(POLL_MS, self._poll_inbox)
 
@@ -176,6 +178,10 @@ class ChatSession:
             self._connection = None
             if item.by_user:
                 return
+            if self._removed_reason:
+                # an admin removed this user: coming straight back would undo that
+                self._set_state("removed", self._removed_reason)
+                return
             self._lost(item.reason, refused=False)
         else:
             self._track(item)
@@ -183,6 +189,7 @@ class ChatSession:
 
     # -- connection steps --
     def _open(self) -> None:
+        self._removed_reason = ""
         self._inbox = queue.Queue()
         connection = ChatConnection(self.host, self.port, inbox=self._inbox, connect_timeout=5.0, keepalive=30.0)
         self._connection = connection
@@ -227,6 +234,8 @@ class ChatSession:
             self.room = str(frame.get("room") or self.room)
             if self.state == "joining":
                 self._become_ready()
+        elif kind == "bye" and frame.get("reason") == "kick":
+            self._removed_reason = str(frame.get("content", "")) or "An admin removed you."
         elif kind == "left" and frame.get("room") == self.room:
             self.room = None
         elif kind == "error" and self.state in ("registering", "joining"):

@@ -67,3 +67,14 @@ def test_lines_typed_after_disconnect_stay_pending(server, open_window, tk_root)
     tk_root.update()
     assert [line.command for line in alice.session.pending] == ["SAY nobody hears this yet"]
     assert "waiting to send: nobody hears this yet" in alice.room_view.all_text()
+
+
+def test_a_user_removed_by_an_admin_does_not_come_straight_back(server, open_window, make_client, tk_root):
+    alice = open_window(server, "alice")
+    watcher = make_client(server, "watcher", "general")
+    server.kick("alice", "spamming")
+    wait_until(lambda: alice.session.state == "removed", pump=tk_root.update, timeout=WAIT)
+    assert "An admin removed you: spamming" in alice.room_view.all_text()
+    watcher.send_command("LIST")
+    listing = watcher.wait_for("list")
+    assert listing["users"] == ["watcher"], "the window did not reconnect by itself"
