@@ -57,6 +57,13 @@ class ConnectDialog(tk.Toplevel):
         self.bind("<Escape>", lambda event: self._cancel())
         self.protocol("WM_DELETE_WINDOW", self._cancel)
         (self.connect_button if settings.nick else self.nick_entry).focus_set()
+        self._center_over(master.winfo_toplevel())
+
+    def _center_over(self, parent: tk.Misc) -> None:
+        self.update_idletasks()
+        x = parent.winfo_rootx() + max(0, (parent.winfo_width() - self.winfo_reqwidth()) // 2)
+        y = parent.winfo_rooty() + max(0, (parent.winfo_height() - self.winfo_reqheight()) // 3)
+        self.geometry(f"+{x}+{y}")
 
     def _field(self, body: ttk.Frame, row: int, label: str, variable: tk.StringVar) -> ttk.Entry:
         ttk.Label(body, text=label).grid(row=row, column=0, sticky="w", padx=(0, 8), pady=2)

@@ -88,6 +88,9 @@ class ChatController:
                 self.dialog.show_error(f"Could not start a server on port {port}: {exc.strerror or exc}.", "port")
                 return
         self.dialog.port_var.set(str(port))
+        self.room_view.show_notice(
+            f"This computer now runs the chat server. Classmates on the same network join with address and port: "
+            f"{', '.join(self.embedded.addresses())}. Closing this window stops the server.", "system")
         self.start("127.0.0.1", port, nick, self.settings.room)
 
     def _dialog_cancel(self) -> None:

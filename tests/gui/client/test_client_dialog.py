@@ -54,6 +54,7 @@ def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window
                message=f"no embedded server: {dialog.message.cget('text') if window.dialog else ''}")
     assert window.embedded.running and window.embedded.port == port
     assert "others join at" in window.window.status.cget("text")
+    assert f":{port}. Closing this window stops the server" in window.room_view.all_text()
     student = make_client(window.embedded.server, "student", "general")
     student.send_command("SAY hello teacher")
     wait_until(lambda: "student  hello teacher" in window.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
