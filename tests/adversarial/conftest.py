@@ -1,0 +1,75 @@
+"""Fixtures for the adversarial tests: raw clients, and the server's resources before and after an attack.
+
+The server runs in the test process, so its threads and open files are
+this process's: a test takes a snapshot once the server is up, attacks it,
+closes its own sockets and waits (with a deadline) until the threads, the
+file descriptors and the registry are back where they started.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+from dataclasses import dataclass
+
+import pytest
+
+from chat_server import ChatServer
+from tests.integration.wire import WireClient
+from tests.support import wait_until
+
+SETTLE_SECONDS = 8.0
+
+
+@dataclass(frozen=True)
+class Resources:
+    threads: int
+    open_files: int
+    sessions: int
+    nicks: int
+    rooms: int
+
+
+def resources(server: ChatServer) -> Resources:
+    with server.registry.lock:
+        sessions, nicks, rooms = len(server.registry.sessions), len(server.registry.by_nick), len(server.registry.rooms)
+    return Resources(threading.active_count(), len(os.listdir("/proc/self/fd")), sessions, nicks, rooms)
+
+
+def wait_for_resources(server: ChatServer, expected: Resources, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until threads, open files and registry are back to `expected`; fail with both snapshots."""
+    last: list[Resources] = []
+
+    def back() -> bool:
+        last[:] = [resources(server)]
+        return last[0] == expected
+
+    try:
+        wait_until(back, timeout)
+    except AssertionError:
+        raise AssertionError(f"resources did not return: expected {expected}, have {last[0]}") from None
+
+
+def reset_close(sock: socket.socket) -> None:
+    """Close with an RST instead of a FIN, as a killed client's kernel would."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+@pytest.fixture
+def wire():
+    """Factory: wire(server, nick=None, room=None, welcome=True) -> a checked JSON-mode WireClient."""
+    clients: list[WireClient] = []
+
+    def make(server: ChatServer, nick: str | None = None, room: str | None = None, welcome: bool = True) -> WireClient:
+        client = WireClient(server.address, welcome=welcome)
+        clients.append(client)
+        if nick is not None:
+            client.register(nick, room)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
