@@ -57,7 +57,19 @@ def print_frames(connection: ChatConnection, out: TextIO, done: threading.Event)
             done.set()
 
 
+def tolerate_unencodable(out: TextIO) -> None:
+    """Print characters the output's encoding lacks (an emoji on a Latin-1 terminal) as escapes.
+
+    Otherwise one such character raises in the printer thread, which dies,
+    and the client silently stops showing anything.
+    """
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
 def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    tolerate_unencodable(out)
     connection = ChatConnection(args.host, args.port)
     try:
         connection.connect()

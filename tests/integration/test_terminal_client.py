@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 class Terminal:
     """One `chat-term` process: write lines to its keyboard, wait for lines on its screen."""
 
-    def __init__(self, address: tuple[str, int], *args: str) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
+    def __init__(self, address: tuple[str, int], *args: str, encoding: str = "utf-8") -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": encoding, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chat_gui.terminal", address[0], str(address[1]), *args],
             stdin=subprocess.PIPE,
@@ -97,8 +97,8 @@ class Terminal:
 def terminals():
     started: list[Terminal] = []
 
-    def start(address: tuple[str, int], *args: str) -> Terminal:
-        terminal = Terminal(address, *args)
+    def start(address: tuple[str, int], *args: str, encoding: str = "utf-8") -> Terminal:
+        terminal = Terminal(address, *args, encoding=encoding)
         started.append(terminal)
         return terminal
 
@@ -188,6 +188,18 @@ def test_an_escape_sequence_from_an_nc_user_prints_harmlessly(server, terminals)
         nc.close()
     assert ann.finish() == 0
     assert b"\x1b" not in ann.raw and "\u202e" not in ann.raw.decode("utf-8")
+
+
+def test_a_terminal_that_cannot_show_emoji_prints_escapes_and_keeps_going(server, terminals, wire):
+    bob = wire(server, "bob", "lab")
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab", encoding="ascii")
+    bob.expect(lambda f: f["type"] == "system" and f["event"] == "join")
+    bob.send("SAY smile 😀 é")
+    bob.send("SAY plain after")
+    ann.expect(r"<bob> smile \\U0001f600 \\xe9$")
+    ann.expect(r"<bob> plain after$")
+    assert ann.finish() == 0
+    assert b"Traceback" not in ann.process.stderr.read()
 
 
 def test_a_taken_nickname_is_reported_and_the_user_can_pick_another(server, terminals, wire):
