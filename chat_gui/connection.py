@@ -6,7 +6,8 @@
 The reader never touches the user interface: the terminal client and the Tk
 window take frames off `inbox` on their own threads.  When nothing arrives
 for `keepalive` seconds the reader sends PING; a server that stays silent
-for another `keepalive` seconds is taken for dead.
+for another `keepalive` seconds is taken for dead.  The answer to that PING
+proves the server alive and is not put on the inbox: it is no news for the user.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ InboxItem = Union[Frame, Disconnected]
 
 class NotConnected(ConnectionError):
     pass
+
+
+KEEPALIVE_TOKEN = "classchat-keepalive"
 
 
 class ChatConnection:
@@ -145,7 +149,7 @@ class ChatConnection:
                         reason = f"no answer from the server for {2 * self.keepalive:g} s"
                         break
                     pinged = True
-                    self.send_command("PING keepalive")
+                    self.send_command(f"PING {KEEPALIVE_TOKEN}")
                     continue
                 if not data:
                     break
@@ -153,6 +157,8 @@ class ChatConnection:
                 for item in decoder.feed(data):
                     if isinstance(item, ProtocolError):
                         continue  # a garbled line from the server: skip it, keep reading
+                    if item.get("type") == "pong" and item.get("content") == KEEPALIVE_TOKEN:
+                        continue
                     self.inbox.put(item)
         except (OSError, ProtocolError) as exc:
             reason = f"connection lost: {exc}"

@@ -52,6 +52,7 @@ class ChatController:
         self._refresh_id: str | None = None
         self._lost_notice_shown = False
         self._shutdown_notice = ""
+        self.was_connected = False  # once chatting, cancelling the dialog keeps the window open
         root.bind("<FocusIn>", lambda event: self.set_focused(True), add="+")
         root.bind("<FocusOut>", lambda event: self.root.after_idle(self._check_focus), add="+")
         self._update_title()
@@ -71,7 +72,7 @@ class ChatController:
             return
         self.dialog = ConnectDialog(self.root, self.settings, on_connect=self._dialog_connect,
                                     on_start_server=self._dialog_start_server, on_cancel=self._dialog_cancel,
-                                    cancel_text="Cancel" if self.session.ever_ready else "Quit")
+                                    cancel_text="Cancel" if self.was_connected else "Quit")
 
     def _dialog_connect(self, host: str, port: int, nick: str) -> None:
         self.start(host, port, nick, self.session.room or self.settings.room)
@@ -87,14 +88,14 @@ class ChatController:
             except OSError as exc:
                 self.dialog.show_error(f"Could not start a server on port {port}: {exc.strerror or exc}.", "port")
                 return
+            self.room_view.show_notice(
+                f"This computer now runs the chat server. Classmates on the same network join with address and "
+                f"port: {', '.join(self.embedded.addresses())}. Closing this window stops the server.", "system")
         self.dialog.port_var.set(str(port))
-        self.room_view.show_notice(
-            f"This computer now runs the chat server. Classmates on the same network join with address and port: "
-            f"{', '.join(self.embedded.addresses())}. Closing this window stops the server.", "system")
         self.start("127.0.0.1", port, nick, self.settings.room)
 
     def _dialog_cancel(self) -> None:
-        if self.session.ever_ready:
+        if self.was_connected:
             self._close_dialog()
         else:
             self.quit()
@@ -162,6 +163,7 @@ class ChatController:
         if self._lost_notice_shown:
             self.room_view.show_notice(detail, "system")
         self._lost_notice_shown = False
+        self.was_connected = True
         self._close_dialog()
         if self.embedded.running:
             where = ", ".join(self.embedded.addresses())

@@ -79,3 +79,15 @@ def test_a_bad_port_or_nickname_is_caught_before_connecting(open_window, tk_root
     fill_and_connect(window, "localhost", 55555, "two words")
     assert "nickname" in window.dialog.message.cget("text")
     assert window.session.state == "offline"
+
+
+def test_cancelling_a_failed_reconnect_keeps_the_window(server, open_window, tk_root):
+    window = open_window(server, "alice")
+    window.show_connect_dialog()
+    assert window.dialog.quit_button.cget("text") == "Cancel"
+    fill_and_connect(window, "127.0.0.1", free_local_port(), "alice")
+    wait_until(lambda: "No chat server answers" in window.dialog.message.cget("text"), pump=tk_root.update,
+               timeout=WAIT)
+    window.dialog.quit_button.invoke()
+    tk_root.update()
+    assert window.dialog is None and tk_root.winfo_exists()
