@@ -84,6 +84,8 @@ class CommandHandlers:
         holder = self.registry.by_nick.get(name_key(nick))
         if holder is not None and holder is not session:
             raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
+        if nick == session.nick:  # nothing changes, so the room hears nothing
+            return [([session], server_frame("nick", f"You are already {nick}.", nick=nick))]
         old = self.registry.set_nick(session, nick)
         if old is None:
             text = f"You are {nick}. Join a room to talk, e.g. JOIN general; HELP lists the commands."

@@ -59,6 +59,15 @@ def test_nick_may_change_only_its_own_case(server, wire):
     assert alice.reply("NICK ALICE")["nick"] == "ALICE"
 
 
+def test_asking_for_the_nickname_you_have_tells_nobody_else(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    alice.expect("system")
+    assert alice.reply("NICK alice")["nick"] == "alice"
+    alice.send("SAY marker")
+    assert bob.next()["type"] == "message"
+
+
 def test_join_creates_a_room_lists_its_members_and_tells_the_others(server, wire):
     alice = wire(server, "alice")
     joined = alice.reply(f"JOIN #lab")
