@@ -143,15 +143,18 @@ class ChatController:
                 self._lost_notice_shown = True
                 self.room_view.show_notice("Connection lost. Reconnecting automatically; lines you type meanwhile "
                                            "are kept and sent once the connection is back.", "error")
-        elif state in ("refused", "failed", "nick_taken", "bad_nick"):
+        elif state in ("refused", "failed", "not_chat_server", "nick_taken", "bad_nick"):
             if dialog is None:
                 self.room_view.show_notice(detail, "error")
                 self.show_connect_dialog()
                 dialog = self.dialog
             assert dialog is not None
-            if state == "refused" and self.session.host in LOCAL_HOSTS + ("127.0.0.1",) and not self.embedded.running:
+            local = self.session.host in LOCAL_HOSTS and not self.embedded.running
+            if state == "refused" and local:
                 dialog.show_error(f"No chat server answers on this computer (port {self.session.port}). "
                                   f"Start one here, and others on your network can join you.", "host", offer_server=True)
+            elif state == "not_chat_server":
+                dialog.show_error(detail, "port", offer_server=local)
             elif state in ("nick_taken", "bad_nick"):
                 dialog.show_error(detail, "nick")
             else:

@@ -85,6 +85,7 @@ class ChatSession:
         self.ever_ready = False
         self.pending: list[PendingLine] = []
         self.stats = PollerStats()
+        self.welcome_timeout_ms = WELCOME_TIMEOUT_MS  # a program that accepts but never greets is not a chat server
         self._next_token = 1
         self._connection: ChatConnection | None = None
         self._inbox: queue.Queue[SessionItem] = queue.Queue()
@@ -204,16 +205,19 @@ class ChatSession:
                 inbox.put(ConnectFailed(_describe_os_error(exc, self.host, self.port), refused))
 
         threading.Thread(target=connect_in_background, name="chat-connect", daemon=True).start()
-        self._welcome_timer = self.root.after(WELCOME_TIMEOUT_MS, self._welcome_overdue)
+        self._welcome_timer = self.root.after(self.welcome_timeout_ms, self._welcome_overdue)
 
     def _welcome_overdue(self) -> None:
         self._welcome_timer = None
         if self.state == "connecting" and self._connection is not None and self._connection.connected:
             self._drop_connection()
+            if self.ever_ready:
+                self._schedule_retry("the server did not greet us")
+                return
             self._set_state(
-                "failed",
+                "not_chat_server",
                 f"Something answers on {self.host}:{self.port}, but it is not a ClassChat server. "
-                f"Check the port number, or start the chat server on another port.",
+                f"Check the port number; to start a chat server here, pick a free port.",
             )
 
     def _track(self, frame: Frame) -> None:

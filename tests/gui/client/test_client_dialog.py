@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 from chat_server import ChatServer, ServerConfig
 from tests.gui.client.conftest import WAIT
@@ -91,3 +92,22 @@ def test_cancelling_a_failed_reconnect_keeps_the_window(server, open_window, tk_
     window.dialog.quit_button.invoke()
     tk_root.update()
     assert window.dialog is None and tk_root.winfo_exists()
+
+
+def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
+    other_program = socket.create_server(("0.0.0.0", 0))  # accepts connections, never speaks the chat protocol
+    port = other_program.getsockname()[1]
+    try:
+        window = open_window()
+        window.session.welcome_timeout_ms = 300
+        window.show_connect_dialog()
+        fill_and_connect(window, "localhost", port, "alice")
+        dialog = window.dialog
+        wait_until(lambda: "not a ClassChat server" in dialog.message.cget("text"), pump=tk_root.update,
+                   timeout=WAIT)
+        assert dialog.focus_get() == dialog.port_entry
+        dialog.start_button.invoke()  # a server on the same port cannot start: the dialog says why
+        assert "already used by another program" in dialog.message.cget("text")
+        assert not window.embedded.running and window.session.state == "not_chat_server"
+    finally:
+        other_program.close()
