@@ -40,6 +40,10 @@ class NotConnected(ConnectionError):
 
 
 KEEPALIVE_TOKEN = "classchat-keepalive"
+# Frames are meant to stay under 32 KiB, but a LIST or `joined` on a server
+# with hundreds of long nicknames can pass that; dropping the connection over
+# it would only make the client reconnect and ask again.
+MAX_SERVER_FRAME_BYTES = 1024 * 1024
 
 
 class ChatConnection:
@@ -137,7 +141,7 @@ class ChatConnection:
     def _read_loop(self) -> None:
         sock = self._sock
         assert sock is not None
-        decoder = FrameDecoder()
+        decoder = FrameDecoder(MAX_SERVER_FRAME_BYTES)
         reason = "the server closed the connection"
         pinged = False
         try:

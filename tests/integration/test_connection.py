@@ -105,3 +105,21 @@ def test_a_shared_inbox_receives_frames_of_several_connections(server):
     finally:
         first.close()
         second.close()
+
+
+def test_a_list_larger_than_32_kib_reaches_the_client(start_server):
+    """150 users with 24 four-byte letters each: LIST's users and rooms pass 32 KiB."""
+    server = start_server(rate_per_second=0)
+    crowd = []
+    try:
+        for n in range(150):
+            nick = chr(0x20000 + n) * 24  # CJK extension B letters, four bytes each in UTF-8
+            crowd.append(WireClient(server.address).register(nick, "hall"))
+        with ChatConnection(*server.address).connect() as connection:
+            connection.send_command("NICK late")
+            connection.send_command("LIST")
+            frame = connection.wait_for("list", DEADLINE)
+            assert len(frame["users"]) == 151 and len(frame["rooms"][0]["users"]) == 150
+    finally:
+        for client in crowd:
+            client.close()
