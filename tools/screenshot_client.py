@@ -64,8 +64,10 @@ def type_line(controller: ChatController, line: str) -> None:
     controller.window.entry.text.event_generate("<Return>")
 
 
-def say(client: ChatConnection, line: str) -> None:
-    client.send_command(line)
+def say(controller: ChatController, client: ChatConnection, text: str) -> None:
+    """A classmate says text in the room; wait until the window shows it, so the lines keep their order."""
+    client.send_command(f"SAY {text}")
+    pump_until(controller.root, lambda: text in controller.room_view.all_text())
 
 
 def take_screenshots() -> list[Path]:
@@ -106,14 +108,12 @@ def take_screenshots() -> list[Path]:
     for nick, room in CLASSMATES[1:]:
         classmates[nick] = connect_client(server.address, nick, room)
     pump_until(root, lambda: len(controller.window.users.users) == 4)
-    say(classmates["bob"], "SAY Good morning! Did everyone get the worksheet?")
-    say(classmates["chloe"], "SAY Yes 👍 it's on https://example.org/physics/worksheet-3")
-    settle(root)
+    say(controller, classmates["bob"], "Good morning! Did everyone get the worksheet?")
+    say(controller, classmates["chloe"], "Yes 👍 it's on https://example.org/physics/worksheet-3")
     type_line(controller, "Thanks! Question 4 is tricky 🤔")
-    settle(root)
-    say(classmates["dmitri"], "SAY join me for lunch and we can go through it")
-    say(classmates["bob"], "SAY The answer should be 9.81 m/s² — gravity again 🍎")
-    settle(root)
+    pump_until(root, lambda: "tricky" in controller.room_view.all_text())
+    say(controller, classmates["dmitri"], "join me for lunch and we can go through it")
+    say(controller, classmates["bob"], "The answer should be 9.81 m/s² — gravity again 🍎")
     type_line(controller, "/nick bob")  # taken: the refusal shows as an error line
     pump_until(root, lambda: len(controller.window.rooms.rooms) == 2, 25)
     controller.window.entry.text.insert("insert", "see you at 12:30")
@@ -122,11 +122,11 @@ def take_screenshots() -> list[Path]:
 
     # 3. A private conversation.
     controller.window.entry.set_text("")
-    say(classmates["chloe"], "PM alice can you send me your notes from Monday?")
+    classmates["chloe"].send_command("PM alice can you send me your notes from Monday?")
     pump_until(root, lambda: "chloe" in controller.window.tabs.private)
     controller.window.tabs.select(controller.window.tabs.private["chloe"].frame)
-    type_line(controller, "Sure, I'll bring them tomorrow 📒")
-    say(classmates["chloe"], "PM alice thank you!")
+    type_line(controller, "Sure, I'll bring them tomorrow 🙂")
+    classmates["chloe"].send_command("PM alice thank you!")
     settle(root, 0.6)
     saved.append(capture(root, "client-private.png"))
 
