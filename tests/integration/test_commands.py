@@ -222,3 +222,15 @@ def test_every_frame_a_session_receives_obeys_the_contract(server, wire):
     assert kinds.count("message") == 5 and kinds.count("private") == 10
     ids = [f["id"] for f in alice.received if f["type"] in ("message", "private")]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+def test_nothing_after_quit_is_carried_out_even_in_the_same_write(server, wire):
+    watcher = wire(server, "watcher", "lab")
+    alice = wire(server, "alice", "lab")
+    watcher.expect("system")
+    alice.send_raw(b"".join(
+        f'{{"type":"command","content":"{content}"}}\n'.encode() for content in ("SAY before", "QUIT", "SAY after")
+    ))
+    assert [f["type"] for f in alice.rest_until_closed()] == ["message", "bye"]
+    assert watcher.expect("message")["content"] == "before"
+    assert watcher.next()["event"] == "leave"
