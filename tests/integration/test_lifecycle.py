@@ -7,6 +7,9 @@ import struct
 import threading
 import time
 
+import pytest
+
+from chat_server import ChatServer, ServerConfig
 from shared.errors import ErrorCode
 from tests.integration.wire import TextClient, WireClient
 from tests.support import wait_until
@@ -145,3 +148,27 @@ def test_a_client_connecting_during_shutdown_is_told_and_closed(start_server, wi
     frames = late.rest_until_closed()
     late.close()
     assert [f["type"] for f in frames] in ([], ["system", "bye"])
+
+
+def test_an_ipv6_address_works_too(wire):
+    try:
+        server = ChatServer(ServerConfig(host="::1", port=0)).start()
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    try:
+        alice = wire(server, "alice")
+        assert alice.reply("PING v6")["content"] == "v6"
+        assert server.clients()[0].address.startswith("[::1]:")
+    finally:
+        server.stop()
+
+
+def test_stop_joins_every_thread_the_server_started(wire):
+    before = set(threading.enumerate())
+    server = ChatServer(ServerConfig(host="127.0.0.1", port=0, register_timeout=5, idle_timeout=5)).start()
+    clients = [wire(server, f"user{n}", "lab") for n in range(5)] + [wire(server)]
+    clients[0].send("SAY hello")
+    clients[1].expect("message")
+    server.stop()
+    left = [thread for thread in set(threading.enumerate()) - before if thread.is_alive()]
+    assert left == [], f"still running after stop(): {left}"
