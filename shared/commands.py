@@ -89,6 +89,8 @@ def classify_msg(argument: str, is_online: Callable[[str], bool]) -> MsgTarget:
 
 
 def split_pm_argument(argument: str) -> tuple[str, str]:
-    """"bob hello there" -> ("bob", "hello there")."""
-    nick, _, text = argument.strip().partition(" ")
-    return nick, text.strip()
+    """"bob hello there" -> ("bob", "hello there"); the nickname ends at any whitespace, a tab too."""
+    parts = argument.split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1].strip() if len(parts) > 1 else ""

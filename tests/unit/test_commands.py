@@ -87,3 +87,5 @@ def test_split_pm_argument():
     assert split_pm_argument("  bob   hi ") == ("bob", "hi")
     assert split_pm_argument("bob") == ("bob", "")
     assert split_pm_argument("") == ("", "")
+    assert split_pm_argument("bob\thello\tthere") == ("bob", "hello\tthere")
+    assert split_pm_argument("bob\u3000hi") == ("bob", "hi")  # an ideographic space, as CJK keyboards type
