@@ -34,13 +34,3 @@ def test_5000_incoming_messages_all_arrive_while_the_poller_ticks(start_server, 
     assert stats.frames >= FLOOD
     assert stats.ticks >= FLOOD // BATCH_LIMIT, "each tick handles a bounded batch"
     assert alice.room_view.is_following(), "the pane follows new lines when not scrolled up"
-
-
-def test_scrollback_is_bounded(server, open_window, tk_root):
-    alice = open_window(server, "alice")
-    view = alice.room_view
-    view.max_lines = 200
-    for number in range(1000):
-        view.show_message("12:00:00", "bob", f"line {number}")
-    assert view.line_count() <= 200
-    assert view.all_text().endswith("line 999\n")
