@@ -21,6 +21,7 @@ class PrivateTab:
     nick: str
     frame: ttk.Frame
     view: MessageView
+    banner: ttk.Label
     unread: int = 0
 
 
@@ -29,7 +30,7 @@ class ConversationTabs(ttk.Notebook):
         super().__init__(master)
         self.on_tab_changed = on_tab_changed
         self.room_view = MessageView(self)
-        self.add(self.room_view, text="#(no room)")
+        self.add(self.room_view, text="(no room)")
         self.private: dict[str, PrivateTab] = {}
         self.bind("<<NotebookTabChanged>>", self._on_changed)
         style = ttk.Style(self)
@@ -48,12 +49,11 @@ class ConversationTabs(ttk.Notebook):
             frame = ttk.Frame(self)
             banner = ttk.Frame(frame, style="Private.TFrame", padding=(8, 4))
             banner.pack(fill="x")
-            ttk.Label(banner, text=f"Private conversation with {nick}: only the two of you see it.",
-                      style="Private.TLabel").pack(side="left")
-            ttk.Button(banner, text="Close", command=lambda: self.close_private(nick)).pack(side="right")
-            view = MessageView(frame)
-            view.pack(fill="both", expand=True)
-            tab = PrivateTab(nick, frame, view)
+            label = ttk.Label(banner, text=_banner_text(nick), style="Private.TLabel")
+            label.pack(side="left")
+            tab = PrivateTab(nick, frame, MessageView(frame), label)
+            ttk.Button(banner, text="Close", command=lambda: self.close_private(tab.nick)).pack(side="right")
+            tab.view.pack(fill="both", expand=True)
             self.private[key] = tab
             self.add(frame, text=f"✉ {nick}")
         if select:
@@ -91,6 +91,7 @@ class ConversationTabs(ttk.Notebook):
             tab.nick = new
             self.private[name_key(new)] = tab
             self.tab(tab.frame, text=f"✉ {new}")
+            tab.banner.configure(text=_banner_text(new))
 
     def _on_changed(self, event: tk.Event) -> None:
         nick = self.current_private()
@@ -99,3 +100,7 @@ class ConversationTabs(ttk.Notebook):
             tab.unread = 0
             self.tab(tab.frame, text=f"✉ {tab.nick}")
         self.on_tab_changed()
+
+
+def _banner_text(nick: str) -> str:
+    return f"Private conversation with {nick}: only the two of you see it."
