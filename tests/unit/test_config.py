@@ -1,0 +1,40 @@
+"""Unit tests for chat_server/config.py and the script's options: the contract's defaults, every limit an option."""
+
+from __future__ import annotations
+
+from chat_server.cli import build_parser, config_from_args
+from chat_server.config import ServerConfig
+
+
+def test_the_defaults_are_the_contracts():
+    config = ServerConfig()
+    assert (config.host, config.port) == ("127.0.0.1", 55555)
+    assert config.max_clients == 1000
+    assert config.register_timeout == 30
+    assert config.idle_timeout == 300
+    assert config.max_outbound_bytes == 1024 * 1024
+    assert (config.rate_per_second, config.rate_burst) == (10, 30)
+    assert config.max_message_chars == 2000
+
+
+def test_the_script_without_options_gives_the_defaults():
+    assert config_from_args(build_parser().parse_args([])) == ServerConfig()
+
+
+def test_every_limit_is_an_option():
+    args = build_parser().parse_args([
+        "--host", "0.0.0.0", "--port", "0", "--max-clients", "5", "--register-timeout", "0.5",
+        "--idle-timeout", "0", "--max-outbound-bytes", "4096", "--rate", "0", "--burst", "7", "--backlog", "16",
+    ])
+    assert config_from_args(args) == ServerConfig(
+        host="0.0.0.0", port=0, max_clients=5, register_timeout=0.5, idle_timeout=0,
+        max_outbound_bytes=4096, rate_per_second=0, rate_burst=7, listen_backlog=16,
+    )
+
+
+def test_limits_turned_off_are_described_as_off():
+    described = dict(ServerConfig(max_clients=0, idle_timeout=0, rate_per_second=0).describe_limits())
+    assert described["clients online"] == "off"
+    assert described["silence"] == "off"
+    assert described["commands"] == "off"
+    assert described["time to register"] == "30 s"
