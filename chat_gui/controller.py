@@ -281,10 +281,11 @@ class ChatController:
             self.current_view().show_notice(content, "system", frame.get("timestamp", ""))
 
     # -- typed lines and clicks --
-    def on_submit(self, line: str) -> None:
-        self.send_typed(line)
+    def on_submit(self, line: str) -> bool:
+        """The entry box's Enter; False leaves the line in the box (it could not be sent as it is)."""
+        return self.send_typed(line)
 
-    def send_typed(self, line: str) -> None:
+    def send_typed(self, line: str) -> bool:
         private_to = self.window.tabs.current_private()
         typed = interpret_line(line, private_to)
         view = self.current_view()
@@ -303,8 +304,10 @@ class ChatController:
             view.show_notice(typed.text, "system")
         elif typed.kind == "error":
             view.show_notice(typed.text, "error")
+            return False
         elif typed.kind == "quit":
             self.quit()
+        return True
 
     def join_room(self, room: str) -> None:
         if self.session.room is None or name_key(room) != name_key(self.session.room):

@@ -16,7 +16,7 @@ HISTORY_SIZE = 200
 
 
 class EntryBox(ttk.Frame):
-    def __init__(self, master: tk.Misc, on_submit: Callable[[str], None],
+    def __init__(self, master: tk.Misc, on_submit: Callable[[str], bool],
                  nicknames: Callable[[], list[str]] = list) -> None:
         super().__init__(master)
         self.on_submit = on_submit
@@ -52,7 +52,11 @@ class EntryBox(ttk.Frame):
         self.text.focus_set()
 
     def submit(self) -> None:
-        """Send what is typed (as Enter does) and remember it in the history."""
+        """Send what is typed (as Enter does) and remember it in the history.
+
+        When on_submit answers False the line could not be sent as it is, and
+        it goes back into the box to be fixed.
+        """
         value = self.get_text()
         if not value.strip():
             return
@@ -63,7 +67,8 @@ class EntryBox(ttk.Frame):
         self._draft = ""
         self.set_text("")
         self.text.edit_reset()
-        self.on_submit(value)
+        if self.on_submit(value) is False:
+            self.set_text(value)
 
     # -- key handlers --
     def _on_return(self, event: tk.Event) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.names import MAX_TEXT_CHARS
+
 GUI_HELP = """Type a line and press Enter to say it in your room (Shift+Enter starts a new line).
 Up/Down bring back earlier lines; Tab completes a nickname.
 Commands:
@@ -26,7 +28,9 @@ Double-click a room to go there, a name to talk privately."""
 
 @dataclass(frozen=True)
 class TypedLine:
-    """kind: "send" (wire `command`), "help", "quit", "private" (open a tab), "error" or "empty"."""
+    """kind: "send" (wire `command`), "help", "quit", "private" (open a tab), "error" or "empty".
+
+    An "error" line was not sent: the window leaves it in the box to be fixed."""
 
     kind: str
     command: str = ""
@@ -36,6 +40,14 @@ class TypedLine:
 
 def interpret_line(line: str, private_to: str | None = None) -> TypedLine:
     """Translate one typed line; `private_to` is the nickname of the private tab it was typed in."""
+    typed = _interpret(line, private_to)
+    if typed.kind == "send" and len(typed.text) > MAX_TEXT_CHARS:
+        return TypedLine("error", text=f"That message is {len(typed.text)} characters long; the limit is "
+                                       f"{MAX_TEXT_CHARS}. It is still in the box: shorten it or split it.")
+    return typed
+
+
+def _interpret(line: str, private_to: str | None) -> TypedLine:
     text = line.strip()
     if not text:
         return TypedLine("empty")

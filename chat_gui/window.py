@@ -33,7 +33,7 @@ from shared.version import PRODUCT_NAME
 class WindowActions:
     """What the window's menus, lists and entry ask for; the controller provides them."""
 
-    submit: Callable[[str], None]
+    submit: Callable[[str], bool]
     join: Callable[[str], None]
     private: Callable[[str], None]
     connect: Callable[[], None]

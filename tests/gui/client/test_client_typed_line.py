@@ -35,3 +35,10 @@ def test_double_slash_says_the_slash_and_blank_lines_do_nothing():
     assert interpret_line("   ").kind == "empty"
     assert interpret_line("/join").kind == "error"
     assert interpret_line("/msg").kind == "error"
+
+
+def test_a_message_over_the_limit_is_refused_before_sending():
+    assert interpret_line("x" * 2000).kind == "send"
+    too_long = interpret_line("x" * 2001)
+    assert too_long.kind == "error" and "2001 characters" in too_long.text
+    assert interpret_line("/msg bob " + "y" * 2001).kind == "error"

@@ -135,3 +135,14 @@ def test_changing_nickname_updates_title_lists_and_others(server, open_window, t
     assert "alicia" in alice.window.users.users and "alice" not in alice.window.users.users
     wait_until(lambda: bob.window.users.users == ["alicia", "bob"], pump=tk_root.update, timeout=WAIT)
     assert "alice is now alicia" in bob.room_view.all_text()
+
+
+def test_a_line_that_cannot_be_sent_stays_in_the_box(server, open_window, tk_root):
+    alice = open_window(server, "alice")
+    long_line = "word " * 500
+    type_line(alice, long_line)
+    assert alice.window.entry.get_text() == long_line
+    assert "the limit is 2000" in alice.room_view.all_text()
+    alice.window.entry.set_text("")
+    type_line(alice, "/join")
+    assert alice.window.entry.get_text() == "/join"
