@@ -125,13 +125,6 @@ class MessageView(ttk.Frame):
             self.text.delete(ranges[0], f"{ranges[-1]} +1c")
         self.text.tag_delete(tag)
 
-    def pending_texts(self) -> list[str]:
-        return [self.text.get(*self.text.tag_ranges(tag)[:2]) for tag in sorted(self._pending_tags)
-                if self.text.tag_ranges(tag)]
-
-    def clear(self) -> None:
-        self.text.delete("1.0", "end")
-
     def line_count(self) -> int:
         return int(self.text.index("end-1c").split(".")[0]) - 1
 
