@@ -6,6 +6,8 @@ import pytest
 
 from shared.commands import COMMANDS
 
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
 SPELLINGS = [lambda word: word, lambda word: "/" + word, lambda word: word.lower(), lambda word: "/" + word.title()]
 
 

@@ -10,6 +10,8 @@ import pytest
 from chat_gui.connection import ChatConnection, Disconnected, NotConnected
 from tests.integration.wire import DEADLINE, WireClient
 
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
 
 def last_item(connection: ChatConnection) -> object:
     """Everything on the inbox up to and including Disconnected; returns that last item."""

@@ -5,7 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 
+import pytest
+
 from tests.integration.wire import Collector, WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 MEMBERS = 20
 SENDERS = 10

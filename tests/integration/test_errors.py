@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from shared.errors import ErrorCode
 from shared.frames import MAX_FRAME_BYTES
 from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 
 def padded_ping(total_bytes: int) -> bytes:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.commands import parse_command_line
 from tests.integration.wire import TextClient, WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 WORDS = ["NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "PING", "/nick", "/join", "msg", "/pm", "FROB", ""]
 TRICKY = "ab:/ #\t\n\r\x00\x1b\u202e😀ＡＬＩＣＥ\u0301é-_1\ufb03\u00a0\u2028\x85\"\\{}"

@@ -15,6 +15,8 @@ import pytest
 
 from tests.integration.wire import DEADLINE, TextClient, WireClient
 
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
@@ -29,7 +31,8 @@ class ScriptRun:
         )
         self.stdout: list[str] = []
         self._line_added = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -56,10 +59,17 @@ class ScriptRun:
         match = self.wait_for_line(r"listening on (\S+):(\d+)")
         return match.group(1), int(match.group(2))
 
-    def end(self) -> None:
+    def end(self) -> str:
+        """Kill the process if it still runs; return what it wrote to stderr."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.communicate(timeout=DEADLINE)
+        self.process.wait(DEADLINE)
+        self._reader.join(DEADLINE)
+        assert self.process.stdout is not None and self.process.stderr is not None
+        errors = self.process.stderr.read()
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return errors
 
 
 @pytest.fixture
@@ -72,8 +82,8 @@ def script():
         return run
 
     yield start
-    for run in runs:
-        run.end()
+    errors = [run.end() for run in runs]
+    assert not any("Traceback" in text for text in errors), "\n".join(errors)
 
 
 def test_port_0_prints_the_address_it_listens_on(script):

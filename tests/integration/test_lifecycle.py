@@ -14,6 +14,8 @@ from shared.errors import ErrorCode
 from tests.integration.wire import TextClient, WireClient
 from tests.support import wait_until
 
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
 
 def test_a_client_that_never_registers_gets_bye_and_is_closed(start_server, wire):
     server = start_server(register_timeout=0.5)

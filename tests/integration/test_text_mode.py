@@ -6,7 +6,11 @@ import json
 import re
 import unicodedata
 
+import pytest
+
 from tests.integration.wire import TextClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 STAMP = r"\[\d\d:\d\d:\d\d\]"
 
