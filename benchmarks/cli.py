@@ -25,6 +25,7 @@ STANDARD = {
     "fanout-flat": Scenario("fanout-flat", "fanout", clients=100, senders=10, messages=2000),
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=500),
     "connect5000": Scenario("connect5000", "connect", clients=5000, idle_seconds=5),
+    "idle3000": Scenario("idle3000", "connect", clients=3000, idle_seconds=5, connect_window=4),
 }
 QUICK = {
     "fanout100": Scenario("fanout100", "fanout", clients=100, senders=10, rate=20, messages=40),
@@ -32,6 +33,7 @@ QUICK = {
     "fanout-flat": Scenario("fanout-flat", "fanout", clients=100, senders=10, messages=300),
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=100),
     "connect5000": Scenario("connect5000", "connect", clients=1000, idle_seconds=2),
+    "idle3000": Scenario("idle3000", "connect", clients=600, idle_seconds=2, connect_window=4),
 }
 CUSTOM_KINDS = ("fanout", "rooms", "connect")
 
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=0, help="custom: messages per second per sender, 0 = flat out (default 0)")
     parser.add_argument("--messages", type=int, default=1000, help="custom: messages per sender (default 1000)")
     parser.add_argument("--idle-seconds", type=float, default=5, help="custom connect: idle time measured (default 5)")
+    parser.add_argument("--connect-window", type=int, default=0, help="custom connect: clients connecting at once, 0 = all (default 0)")
     parser.add_argument("--ports", default="41000-41999", help="loopback port range for the servers (default 41000-41999)")
     return parser
 
@@ -76,7 +79,7 @@ def chosen_scenarios(args: argparse.Namespace) -> list[Scenario]:
                 Scenario(
                     name, name, clients=args.clients, senders=args.senders if name == "fanout" else 0,
                     rooms=args.rooms if name == "rooms" else 1, rate=args.rate, messages=args.messages,
-                    idle_seconds=args.idle_seconds,
+                    idle_seconds=args.idle_seconds, connect_window=args.connect_window,
                 )
             )
         else:

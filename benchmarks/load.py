@@ -14,6 +14,8 @@ members of a room saw the same order.
 
 from __future__ import annotations
 
+import errno
+import os
 import selectors
 import socket
 import time
@@ -25,7 +27,7 @@ from benchmarks.procstat import own_cpu_seconds
 from benchmarks.wire import DIALECTS, PONG_RE, TOKEN_RE, Dialect, message_token
 
 RECV_BYTES = 256 * 1024
-SETUP_TIMEOUT = 60.0
+SETUP_TIMEOUT = 60.0  # per phase
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Client:
     pending: bytes = b""
     outgoing: bytearray = field(default_factory=bytearray)
     writing: bool = False
+    connected: bool = False
     setup_seen: bytes = b""
     received: int = 0  # room message tokens, own echoes included
     own_received: int = 0
@@ -82,7 +85,7 @@ class LoadProcess:
         while True:
             command, argument = self.pipe.recv()
             if command == "connect":
-                self.pipe.send(self.connect_all())
+                self.pipe.send(self.connect_all(argument))
             elif command == "run":
                 self.pipe.send(self.run(argument))
             elif command == "close":
@@ -90,31 +93,29 @@ class LoadProcess:
                 self.pipe.send("closed")
                 return
 
-    def connect_all(self) -> dict:
+    def connect_all(self, window: int) -> dict:
+        """Connect and register every client, at most `window` at a time (0: all at once, as a class does)."""
         cpu_before = own_cpu_seconds()
         started = time.monotonic()
         failures: list[str] = []
-        for plan in self.plans:
-            try:
-                sock = socket.create_connection((self.host, self.port), timeout=10)
-            except OSError as exc:
-                failures.append(f"connect: {exc}")
-                continue
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setblocking(False)
-            marker_char = b'"' if self.dialect.echoes_sender else b":"
-            client = Client(plan, sock, marker_char + b"M%d." % plan.index)
-            self.clients.append(client)
-            self.selector.register(sock, selectors.EVENT_READ, client)
-            self.write(client, self.dialect.register(f"b{plan.index}"))
-        failures += self.wait_for_markers(lambda c: self.dialect.registered_marker())
+        plans = list(reversed(self.plans))
+
+        def start_more(waiting: dict[int, Client]) -> bool:
+            while plans and (not window or len(waiting) < window):
+                client = self.open_client(plans.pop(), failures)
+                if client is not None:
+                    waiting[id(client)] = client
+            return bool(plans)
+
+        failures += self.wait_for_markers(lambda c: self.dialect.registered_marker(), start_more)
         registered = time.monotonic()
+        registered_count = sum(1 for client in self.clients if client.sock.fileno() >= 0)
         for client in self.clients:
-            if client.plan.room is not None:
+            if client.plan.room is not None and client.sock.fileno() >= 0:
                 self.write(client, self.dialect.join(client.plan.room))
         failures += self.wait_for_markers(lambda c: self.dialect.joined_marker(c.plan.room) if c.plan.room else b"")
         return {
-            "connected": len(self.clients),
+            "registered": registered_count,
             "registered_at": registered,
             "started_at": started,
             "failures": failures[:5],
@@ -122,17 +123,49 @@ class LoadProcess:
             "cpu": own_cpu_seconds() - cpu_before,
         }
 
-    def wait_for_markers(self, marker_of) -> list[str]:
-        """Read until every client's answer holds its marker; drop clients that fail."""
-        waiting = {id(c): c for c in self.clients if marker_of(c)}
+    def open_client(self, plan: ClientPlan, failures: list[str]) -> Client | None:
+        """Start a non-blocking connect; the NICK goes out as soon as the socket is writable."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        error = sock.connect_ex((self.host, self.port))
+        if error not in (0, errno.EINPROGRESS):
+            failures.append(f"connect: {os.strerror(error)}")
+            sock.close()
+            return None
+        marker_char = b'"' if self.dialect.echoes_sender else b":"
+        client = Client(plan, sock, marker_char + b"M%d." % plan.index)
+        client.outgoing += self.dialect.register(f"b{plan.index}")
+        client.writing = True
+        self.clients.append(client)
+        self.selector.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, client)
+        return client
+
+    def wait_for_markers(self, marker_of, start_more=None) -> list[str]:
+        """Read until every client's answer holds its marker; drop clients that fail.
+
+        `start_more(waiting)` may add clients as others finish; it says whether any are left to add.
+        """
+        waiting = {id(c): c for c in self.clients if marker_of(c) and c.sock.fileno() >= 0}
         for client in waiting.values():
             client.setup_seen = b""
         deadline = time.monotonic() + SETUP_TIMEOUT
         failures: list[str] = []
-        while waiting and time.monotonic() < deadline:
+        more = start_more(waiting) if start_more else False
+        while (waiting or more) and time.monotonic() < deadline:
+            if start_more:
+                more = start_more(waiting)
             for key, _events in self.selector.select(timeout=1.0):
                 client = key.data
                 if _events & selectors.EVENT_WRITE:
+                    if not client.connected:
+                        error = client.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                        if error:
+                            waiting.pop(id(client), None)
+                            self.drop(client)
+                            failures.append(f"connect: {os.strerror(error)}")
+                            continue
+                        client.connected = True
                     self.flush(client)
                 if not _events & selectors.EVENT_READ:
                     continue
@@ -154,6 +187,8 @@ class LoadProcess:
                     if marker_of(client) in client.setup_seen:
                         del waiting[id(client)]
         failures += [f"setup: b{c.plan.index} timed out" for c in waiting.values()]
+        if more:
+            failures.append("setup: not every client was started before the deadline")
         for client in waiting.values():
             self.drop(client)
         return failures

@@ -35,10 +35,12 @@ class Scenario:
     rate: float = 0.0  # messages per second per sender; 0 means flat out
     messages: int = 0  # per sender
     idle_seconds: float = 5.0  # connect only
+    connect_window: int = 0  # clients connecting at once, over all load processes; 0 means everybody
 
     def describe(self) -> str:
         if self.kind == "connect":
-            return f"{self.clients} clients register, then sit idle {self.idle_seconds:g} s"
+            pace = f"{self.connect_window} at a time" if self.connect_window else "all at once"
+            return f"{self.clients} clients register ({pace}), then sit idle {self.idle_seconds:g} s"
         pace = f"{self.rate:g} msg/s each" if self.rate else "flat out"
         who = f"{self.senders} senders" if self.kind == "fanout" else "everybody sends"
         where = "one room" if self.rooms == 1 else f"{self.rooms} rooms"
@@ -114,10 +116,11 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
         pipes.append(parent_end)
         workers.append(worker)
     try:
+        window = max(1, scenario.connect_window // len(pipes)) if scenario.connect_window else 0
         for pipe in pipes:
-            pipe.send(("connect", None))
+            pipe.send(("connect", window))
         setups = [pipe.recv() for pipe in pipes]
-        result.registered = sum(s["connected"] for s in setups) - sum(s["failed"] for s in setups)
+        result.registered = sum(s["registered"] for s in setups)
         result.failures = [f for s in setups for f in s["failures"]]
         result.setup_cpu_seconds = sum(s["cpu"] for s in setups)
         result.register_seconds = max(s["registered_at"] for s in setups) - min(s["started_at"] for s in setups)
