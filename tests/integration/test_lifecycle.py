@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import struct
 import threading
@@ -11,7 +12,7 @@ import pytest
 
 from chat_server import ChatServer, ServerConfig
 from shared.errors import ErrorCode
-from tests.integration.wire import TextClient, WireClient
+from tests.integration.wire import Collector, TextClient, WireClient
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -174,3 +175,64 @@ def test_stop_joins_every_thread_the_server_started(wire):
     server.stop()
     left = [thread for thread in set(threading.enumerate()) - before if thread.is_alive()]
     assert left == [], f"still running after stop(): {left}"
+
+
+def churn(address: tuple[str, int], seed: int) -> None:
+    """One simulated student: connects, renames, hops rooms, talks, and leaves in one of three ways, a few times."""
+    rnd = random.Random(seed)
+    for _ in range(3):
+        client = WireClient(address)
+        collector = Collector(client)
+        try:
+            for n in range(40):
+                pick = rnd.random()
+                if pick < 0.15:
+                    client.send(f"NICK u{rnd.randint(0, 12)}")
+                elif pick < 0.3:
+                    client.send(f"JOIN r{rnd.randint(0, 3)}")
+                elif pick < 0.35:
+                    client.send("LEAVE")
+                elif pick < 0.7:
+                    client.send(f"SAY hello {n}")
+                elif pick < 0.8:
+                    client.send(f"MSG u{rnd.randint(0, 12)}: psst")
+                elif pick < 0.85:
+                    client.send("LIST")
+                else:
+                    client.send(f"PM u{rnd.randint(0, 12)} hi")
+            ending = rnd.choice(["quit", "close", "reset"])
+            if ending == "quit":
+                client.send("QUIT")
+            elif ending == "reset":
+                client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass  # the server may hang up first, e.g. after QUIT
+        try:
+            client.sock.shutdown(socket.SHUT_RDWR)  # also wakes the collector's recv
+        except OSError:
+            pass
+        collector.wait_closed()
+        client.close()
+        assert collector.error is None or isinstance(collector.error, OSError), collector.error
+
+
+def test_many_clients_coming_and_going_leave_a_clean_registry(start_server, wire):
+    server = start_server(rate_per_second=0)
+    failures: list[BaseException] = []
+
+    def run(seed: int) -> None:
+        try:
+            churn(server.address, seed)
+        except BaseException as exc:  # reported below, on the test's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    wait_until(lambda: not server.clients(), timeout=15, message=f"sessions left: {server.clients()}")
+    assert server.rooms() == []
+    last = wire(server, "last")
+    assert (last.reply("LIST")["users"], last.reply("LIST")["rooms"]) == (["last"], [])

@@ -228,6 +228,11 @@ class Collector:
         with self._changed:
             self._changed.notify_all()
 
+    def wait_closed(self, timeout: float = DEADLINE) -> None:
+        """Wait until the reading thread has seen the connection end."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the connection did not end"
+
     def of_type(self, frame_type: str) -> list[Frame]:
         with self._changed:
             return [frame for frame in self.frames if frame["type"] == frame_type]
