@@ -96,3 +96,11 @@ def test_a_surrogate_pair_written_as_escapes_is_one_character():
 def test_encoding_never_fails_on_a_lone_surrogate():
     data = encode_frame(server_frame("system", "admin text \udcff"))
     assert decode_frame(data.rstrip(b"\n"))["content"] == "admin text ?"
+
+
+def test_the_error_codes_are_exactly_the_contracts():
+    assert set(ErrorCode.ALL) == {
+        "bad_frame", "frame_too_large", "unknown_command", "bad_argument", "not_registered", "nick_taken",
+        "bad_nick", "bad_room", "not_in_room", "no_such_user", "too_long", "rate_limited", "server_full",
+    }
+    assert len(ErrorCode.ALL) == 13
