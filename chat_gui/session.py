@@ -8,9 +8,10 @@
 States: offline -> connecting -> registering (welcome seen, NICK sent) -> joining -> ready.
 A connection lost by accident goes to "reconnecting" and is retried with
 growing delays; the nickname and the room are taken again.  One removed by
-an admin (`bye` with reason "kick") goes to "removed" and stays there.  Lines sent while
-not ready wait in `pending` (the listener shows them) and go out, in order,
-once the session is ready again.  Every method here runs on the Tk thread.
+an admin (`bye` with reason "kick") goes to "removed" and stays there.
+Lines sent while not ready, or faster than the server's rate limit allows,
+wait in `pending` (the listener shows them) and go out, in order, as soon
+as they can.  Every method here runs on the Tk thread.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ POLL_MS = 15
 BATCH_LIMIT = 400  # frames per tick at most...
 BATCH_SECONDS = 0.025  # ...and no longer than this, so the window keeps answering
 WELCOME_TIMEOUT_MS = 5000
-FLUSH_BURST = 20  # the server allows bursts of 30 commands, refilled at 10 per second
-FLUSH_PAUSE_MS = 2500
+# The server refuses commands past 10 a second with bursts of 30 (its defaults); staying a little
+# below that means a line the user typed is never refused for coming too fast.
+SEND_RATE = 8.0
+SEND_BURST = 25
 SLOW_GAP_SECONDS = 0.050  # a gap longer than this is felt as a stutter
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
@@ -44,6 +47,32 @@ class ConnectFailed:
 
 
 SessionItem = Union[Frame, Disconnected, ConnectFailed]
+
+
+class SendBudget:
+    """A token bucket: how many commands may go out now without tripping the server's rate limit."""
+
+    def __init__(self, rate: float = SEND_RATE, burst: int = SEND_BURST) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def take(self, force: bool = False) -> bool:
+        """Use one token if there is one (or anyway, when forced: the debt delays later lines)."""
+        self._refill()
+        if self.tokens >= 1 or force:
+            self.tokens -= 1
+            return True
+        return False
+
+    def seconds_until_next(self) -> float:
+        self._refill()
+        return max(0.0, (1 - self.tokens) / self.rate)
 
 
 @dataclass
@@ -93,6 +122,7 @@ class ChatSession:
         self._retry_id: str | None = None
         self._flush_id: str | None = None
         self._removed_reason = ""  # set when an admin removed this user: no automatic reconnect
+        self.budget = SendBudget()
         self._welcome_timer: str | None = None
         self._poll_id: str | None = self.root.after(POLL_MS, self._poll_inbox)
 
@@ -107,7 +137,7 @@ class ChatSession:
 
     def send(self, command: str) -> int | None:
         """Send now when ready; otherwise keep it pending and return its token (the listener shows it)."""
-        if self.state == "ready" and self._connection is not None and not self.pending:
+        if self.state == "ready" and self._connection is not None and not self.pending and self.budget.take():
             try:
                 self._connection.send_command(command)
                 return None
@@ -116,12 +146,15 @@ class ChatSession:
         token = self._next_token
         self._next_token += 1
         self.pending.append(PendingLine(command, token))
+        if self.state == "ready" and self._flush_id is None:
+            self._flush_id = self.root.after(int(self.budget.seconds_until_next() * 1000) + 1, self._flush_pending)
         return token
 
     def send_now(self, command: str) -> bool:
         """Send a command that is worthless later (LIST, QUIT); False when not connected."""
         if self._connection is None:
             return False
+        self.budget.take(force=True)
         try:
             self._connection.send_command(command)
         except NotConnected:
@@ -191,6 +224,7 @@ class ChatSession:
     # -- connection steps --
     def _open(self) -> None:
         self._removed_reason = ""
+        self.budget = SendBudget()  # the server counts per connection
         self._inbox = queue.Queue()
         connection = ChatConnection(self.host, self.port, inbox=self._inbox, connect_timeout=5.0, keepalive=30.0)
         self._connection = connection
@@ -265,12 +299,11 @@ class ChatSession:
         self._flush_pending()
 
     def _flush_pending(self) -> None:
-        """Send the waiting lines in order, in bursts the server's rate limit accepts."""
+        """Send the waiting lines in order, no faster than the server's rate limit accepts."""
         self._flush_id = None
-        sent = 0
         while self.pending and self.state == "ready" and self._connection is not None:
-            if sent == FLUSH_BURST:
-                self._flush_id = self.root.after(FLUSH_PAUSE_MS, self._flush_pending)
+            if not self.budget.take():
+                self._flush_id = self.root.after(int(self.budget.seconds_until_next() * 1000) + 1, self._flush_pending)
                 return
             line = self.pending[0]
             try:
@@ -278,7 +311,6 @@ class ChatSession:
             except NotConnected:
                 return
             self.pending.pop(0)
-            sent += 1
             self.listener.on_pending_sent(line.token)
 
     def _lost(self, reason: str, refused: bool) -> None:

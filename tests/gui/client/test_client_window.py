@@ -146,3 +146,24 @@ def test_a_line_that_cannot_be_sent_stays_in_the_box(server, open_window, tk_roo
     alice.window.entry.set_text("")
     type_line(alice, "/join")
     assert alice.window.entry.get_text() == "/join"
+
+
+def test_lines_typed_faster_than_the_rate_limit_all_arrive(server, open_window, make_client, tk_root):
+    alice = open_window(server, "alice")
+    watcher = make_client(server, "watcher", "general")
+    lines = [f"quick {number}" for number in range(45)]  # the server allows bursts of 30, then 10 a second
+    for line in lines:
+        type_line(alice, line)
+    received: list[dict] = []
+
+    def watcher_has_all() -> bool:
+        while not watcher.inbox.empty():
+            frame = watcher.inbox.get_nowait()
+            if isinstance(frame, dict) and frame.get("type") == "message":
+                received.append(frame)
+        return len(received) >= len(lines)
+
+    wait_until(watcher_has_all, pump=tk_root.update, timeout=WAIT, message="not every quick line arrived")
+    assert [frame["content"] for frame in received] == lines
+    wait_until(lambda: not alice.session.pending, pump=tk_root.update, timeout=WAIT)
+    assert not alice.room_view.text.tag_ranges("error"), "no line was refused (e.g. 'Slow down')"
