@@ -65,13 +65,13 @@ def test_a_refused_connection_raises(start_server):
 
 
 def test_keepalive_pings_keep_an_idle_client_connected(start_server):
-    server = start_server(idle_timeout=1.0)
-    connection = ChatConnection(*server.address, keepalive=0.25).connect()
+    server = start_server(idle_timeout=1.5)
+    connection = ChatConnection(*server.address, keepalive=0.2).connect()
     try:
         connection.wait_for("welcome", DEADLINE)
         connection.send_command("NICK idler")
         connection.wait_for("nick", DEADLINE)
-        silent = WireClient(server.address)  # never sends: the server hangs up on it after 1 s
+        silent = WireClient(server.address)  # never sends: the server hangs up on it after 1.5 s
         assert [f["type"] for f in silent.rest_until_closed()] == ["bye"]
         silent.close()
         connection.send_command("PING still")
