@@ -25,8 +25,8 @@ from shared.frames import Frame
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 
-LIST_DEBOUNCE_MS = 300
-LIST_REFRESH_MS = 20_000
+LIST_DEBOUNCE_MS = 1000  # the users list changes at once from system frames; only counts wait
+LIST_REFRESH_MS = 30_000  # other rooms send us no notices: their counts come from this
 
 
 class ChatController:
