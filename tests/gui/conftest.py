@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import tkinter as tk
 import traceback
 
@@ -25,5 +26,8 @@ def tk_root():
         root.destroy()
     except tk.TclError:
         pass
+    # Free Tk objects caught in reference cycles here, on the Tk thread: freed
+    # later by a collection on a server thread, they make Tcl abort the process.
+    gc.collect()
     if errors:
         pytest.fail("a Tk callback raised:\n" + "\n".join(errors))
