@@ -30,6 +30,7 @@ class ScriptRun:
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV,
         )
         self.stdout: list[str] = []
+        self.stderr: str | None = None
         self._line_added = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -60,16 +61,17 @@ class ScriptRun:
         return match.group(1), int(match.group(2))
 
     def end(self) -> str:
-        """Kill the process if it still runs; return what it wrote to stderr."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(DEADLINE)
-        self._reader.join(DEADLINE)
-        assert self.process.stdout is not None and self.process.stderr is not None
-        errors = self.process.stderr.read()
-        self.process.stdout.close()
-        self.process.stderr.close()
-        return errors
+        """Kill the process if it still runs; return what it wrote to stderr (the log)."""
+        if self.stderr is None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait(DEADLINE)
+            self._reader.join(DEADLINE)
+            assert self.process.stdout is not None and self.process.stderr is not None
+            self.stderr = self.process.stderr.read()
+            self.process.stdout.close()
+            self.process.stderr.close()
+        return self.stderr
 
 
 @pytest.fixture
@@ -151,3 +153,25 @@ def test_limits_are_options(script):
     client = WireClient(run.address())
     assert [f["type"] for f in client.rest_until_closed()] == ["bye"]
     client.close()
+
+
+def test_info_logs_connections_joins_and_refusals_but_no_message_text(script):
+    run = script("--port", "0", "--log-level", "INFO")
+    address = run.address()
+    alice = WireClient(address).register("alice", "lab")
+    bob = WireClient(address).register("bob", "lab")
+    alice.send("SAY the secret is swordfish")
+    alice.send("PM bob the other secret is marlin")
+    bob.expect(lambda f: f["type"] == "private")
+    assert WireClient(address).reply("NICK ALICE")["code"] == "nick_taken"
+    run.process.send_signal(signal.SIGTERM)
+    for client in (alice, bob):
+        client.rest_until_closed()
+        client.close()
+    assert run.process.wait(DEADLINE) == 0
+    log = run.end()
+    assert "connection from 127.0.0.1" in log
+    assert "alice joined #lab" in log and "bob joined #lab" in log
+    assert "refused nick_taken" in log
+    assert "alice disconnected" in log
+    assert "swordfish" not in log and "marlin" not in log
