@@ -258,3 +258,11 @@ def test_half_a_surrogate_pair_is_refused_and_nothing_is_delivered(server, wire)
     assert alice.next()["code"] == ErrorCode.BAD_FRAME
     alice.send_raw(b'{"type": "command", "content": "SAY \\ud83d\\ude00 fine"}\n')
     assert bob.expect("message")["content"] == "\U0001F600 fine"
+
+
+def test_replies_keep_the_order_of_the_lines_in_one_write(server, wire):
+    alice = wire(server, "alice", "lab")
+    alice.send_raw(b'{"type":"command","content":"SAY one"}\n{broken\n{"type":"command","content":"FROB"}\n'
+                   b'{"type":"command","content":"SAY two"}\n')
+    replies = [alice.next() for _ in range(4)]
+    assert [f.get("code") or f["content"] for f in replies] == ["one", ErrorCode.BAD_FRAME, ErrorCode.UNKNOWN_COMMAND, "two"]
