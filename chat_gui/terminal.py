@@ -52,7 +52,7 @@ def print_frames(connection: ChatConnection, out: TextIO, done: threading.Event)
                 print(f"*** {item.reason}. Press Enter to exit.", file=out, flush=True)
             done.set()
             return
-        print(render_text(item, clean=harmless), file=out, flush=True)
+        print(render_text(item, clean=harmless, multiline_help=True), file=out, flush=True)
         if item.get("type") == "bye":
             done.set()
 

@@ -8,11 +8,13 @@ from shared.frames import Frame
 from shared.names import strip_control
 
 
-def render_text(frame: Frame, clean: Callable[[str], str] = strip_control) -> str:
+def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
 
     `clean` makes incoming text safe: the server drops control characters,
-    the terminal client shows them as visible escapes.
+    the terminal client shows them as visible escapes.  Text mode sends one
+    line per frame, so `help` is one line there; the terminal client asks
+    for it as a stamped line per command (`multiline_help`).
     """
 
     def one_line(value: object) -> str:
@@ -27,7 +29,7 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control) -> st
         return f"{stamp} *{one_line(frame.get('sender'))} -> {one_line(frame.get('to'))}* {one_line(content)}"
     if kind == "error":
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
-    if kind == "help":
+    if kind == "help" and multiline_help:
         return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
@@ -36,4 +38,4 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control) -> st
 
 def render_text_line(frame: Frame) -> bytes:
     """The text-mode bytes the server sends an nc/telnet user for one frame."""
-    return (render_text(frame).replace("\n", "\r\n") + "\r\n").encode("utf-8", "replace")
+    return (render_text(frame) + "\r\n").encode("utf-8", "replace")

@@ -35,9 +35,11 @@ def test_other_frames_show_their_content_as_a_notice():
     assert render_text(frame) == "[12:00:01] * bob joined #general"
 
 
-def test_help_gives_one_stamped_line_per_line_of_content():
+def test_help_is_one_line_in_text_mode_and_one_stamped_line_per_command_for_the_terminal():
     frame = stamped(server_frame("help", "Commands:\n  NICK <name>\n  JOIN <room>"))
-    assert render_text(frame).split("\n") == ["[12:00:01] Commands:", "[12:00:01]   NICK <name>", "[12:00:01]   JOIN <room>"]
+    assert render_text(frame) == "[12:00:01] * Commands: |   NICK <name> |   JOIN <room>"
+    lines = render_text(frame, multiline_help=True).split("\n")
+    assert lines == ["[12:00:01] Commands:", "[12:00:01]   NICK <name>", "[12:00:01]   JOIN <room>"]
 
 
 def test_a_multi_line_message_stays_on_one_line():
@@ -53,7 +55,7 @@ def test_control_characters_are_removed_by_default_and_shown_by_harmless():
 
 def test_text_lines_end_in_crlf_and_are_utf8():
     frame = stamped(server_frame("help", "a\nb 😀"))
-    assert render_text_line(frame) == "[12:00:01] a\r\n[12:00:01] b 😀\r\n".encode("utf-8")
+    assert render_text_line(frame) == "[12:00:01] * a | b 😀\r\n".encode("utf-8")
 
 
 def test_a_frame_missing_fields_still_renders():
