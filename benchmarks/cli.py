@@ -24,7 +24,7 @@ STANDARD = {
     "fanout500": Scenario("fanout500", "fanout", clients=500, senders=10, rate=20, messages=200),
     "fanout-flat": Scenario("fanout-flat", "fanout", clients=100, senders=10, messages=2000),
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=500),
-    "connect5000": Scenario("connect5000", "connect", clients=5000, idle_seconds=5),
+    "connect5000": Scenario("connect5000", "connect", clients=5000, idle_seconds=5, connect_window=0),
     "idle3000": Scenario("idle3000", "connect", clients=3000, idle_seconds=5, connect_window=4),
 }
 QUICK = {
@@ -32,7 +32,7 @@ QUICK = {
     "fanout500": Scenario("fanout500", "fanout", clients=500, senders=10, rate=20, messages=40),
     "fanout-flat": Scenario("fanout-flat", "fanout", clients=100, senders=10, messages=300),
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=100),
-    "connect5000": Scenario("connect5000", "connect", clients=1000, idle_seconds=2),
+    "connect5000": Scenario("connect5000", "connect", clients=1000, idle_seconds=2, connect_window=0),
     "idle3000": Scenario("idle3000", "connect", clients=600, idle_seconds=2, connect_window=4),
 }
 CUSTOM_KINDS = ("fanout", "rooms", "connect")
@@ -79,7 +79,8 @@ def chosen_scenarios(args: argparse.Namespace) -> list[Scenario]:
                 Scenario(
                     name, name, clients=args.clients, senders=args.senders if name == "fanout" else 0,
                     rooms=args.rooms if name == "rooms" else 1, rate=args.rate, messages=args.messages,
-                    idle_seconds=args.idle_seconds, connect_window=args.connect_window,
+                    idle_seconds=args.idle_seconds,
+                    connect_window=args.connect_window if name == "connect" else Scenario.connect_window,
                 )
             )
         else:

@@ -27,7 +27,9 @@ from benchmarks.procstat import own_cpu_seconds
 from benchmarks.wire import DIALECTS, PONG_RE, TOKEN_RE, Dialect, message_token
 
 RECV_BYTES = 256 * 1024
+LATENCY_BUCKET_NS = 10_000  # latencies are kept as a histogram of 10 µs buckets
 SETUP_TIMEOUT = 60.0  # per phase
+QUIET_SECONDS = 0.3  # no data for this long: the setup traffic is over
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class LoadProcess:
         self.pipe = pipe
         self.selector = selectors.DefaultSelector()
         self.clients: list[Client] = []
-        self.latencies_ns: list[int] = []
+        self.latency_histogram: dict[int, int] = {}  # LATENCY_BUCKET_NS bucket -> count; bounded for long runs
+        self.latency_max_ns = 0
 
     # -- the controller's commands --
     def serve(self) -> None:
@@ -114,6 +117,7 @@ class LoadProcess:
             if client.plan.room is not None and client.sock.fileno() >= 0:
                 self.write(client, self.dialect.join(client.plan.room))
         failures += self.wait_for_markers(lambda c: self.dialect.joined_marker(c.plan.room) if c.plan.room else b"")
+        self.drain_until_quiet()
         return {
             "registered": registered_count,
             "registered_at": registered,
@@ -193,6 +197,23 @@ class LoadProcess:
             self.drop(client)
         return failures
 
+    def drain_until_quiet(self) -> None:
+        """Read away the join notices still on their way, so that the timed run measures only its own traffic."""
+        deadline = time.monotonic() + SETUP_TIMEOUT
+        while time.monotonic() < deadline:
+            events = self.selector.select(timeout=QUIET_SECONDS)
+            if not events:
+                return
+            for key, _events in events:
+                try:
+                    data = key.data.sock.recv(RECV_BYTES)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    self.drop(key.data)
+
     def run(self, run_plan: RunPlan) -> dict:
         start_ns = time.monotonic_ns()
         cpu_before = own_cpu_seconds()
@@ -252,7 +273,8 @@ class LoadProcess:
                 }
                 for c in self.clients
             ],
-            "latencies_ns": self.latencies_ns,
+            "latency_histogram": self.latency_histogram,
+            "latency_max_ns": self.latency_max_ns,
         }
 
     # -- sending --
@@ -322,7 +344,7 @@ class LoadProcess:
 
     def check_tokens(self, client: Client, tokens: list[bytes], now_ns: int) -> None:
         expected_seq = client.expected_seq
-        latencies = self.latencies_ns
+        histogram = self.latency_histogram
         for token in tokens:
             sender, seq, sent_ns = token[1:].split(b".")
             sender_number, seq_number = int(sender), int(seq)
@@ -332,7 +354,11 @@ class LoadProcess:
             else:
                 expected_seq[sender_number] = seq_number + 1
             if sender_number != client.plan.index:
-                latencies.append(now_ns - int(sent_ns))
+                latency = now_ns - int(sent_ns)
+                bucket = latency // LATENCY_BUCKET_NS
+                histogram[bucket] = histogram.get(bucket, 0) + 1
+                if latency > self.latency_max_ns:
+                    self.latency_max_ns = latency
 
     # -- the end --
     def drop(self, client: Client) -> None:

@@ -5,14 +5,6 @@ from __future__ import annotations
 from benchmarks.scenarios import Result
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(0, min(len(sorted_values) - 1, int(round(fraction * len(sorted_values))) - 1))
-    return sorted_values[rank]
-
-
 def _ms(value: float) -> str:
     if value != value:  # NaN: no sample
         return "-"
@@ -31,17 +23,16 @@ CONNECT_HEADER = ("scenario", "server", "registered", "seconds", "srv MB", "peak
 
 
 def traffic_row(result: Result) -> tuple[str, ...]:
-    lat = result.latencies_ms
     if result.error:
         return (result.scenario.name, result.server, "error: " + result.error, *[""] * (len(TRAFFIC_HEADER) - 3))
     return (
         result.scenario.name,
         result.server,
         _rate(result.deliveries_per_second),
-        _ms(percentile(lat, 0.50)),
-        _ms(percentile(lat, 0.90)),
-        _ms(percentile(lat, 0.99)),
-        _ms(lat[-1] if lat else float("nan")),
+        _ms(result.latency_ms(0.50)),
+        _ms(result.latency_ms(0.90)),
+        _ms(result.latency_ms(0.99)),
+        _ms(result.latency_max_ms),
         f"{result.lost}",
         f"{result.order_violations}/{result.order_compared}",
         f"{result.server_cpu_percent:.0f}",

@@ -16,9 +16,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from benchmarks.load import ClientPlan, RunPlan, load_process_main
+from benchmarks.load import LATENCY_BUCKET_NS, ClientPlan, RunPlan, load_process_main
 from benchmarks.procstat import sample
 from benchmarks.servers import RunningServer
+from benchmarks.wire import DIALECTS
 
 PROBES_PER_ROOM = 3  # flat-out runs parse every token only on these receivers
 FLAT_OUT_BATCH = 20
@@ -35,7 +36,9 @@ class Scenario:
     rate: float = 0.0  # messages per second per sender; 0 means flat out
     messages: int = 0  # per sender
     idle_seconds: float = 5.0  # connect only
-    connect_window: int = 0  # clients connecting at once, over all load processes; 0 means everybody
+    # Clients connecting at once, over all load processes; 0 means everybody.  Traffic scenarios
+    # connect a few at a time so that a server with a short listen queue is measured on traffic only.
+    connect_window: int = 8
 
     def describe(self) -> str:
         if self.kind == "connect":
@@ -54,7 +57,8 @@ class Result:
     error: str = ""
     deliveries: int = 0
     seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
+    latency_histogram: dict[int, int] = field(default_factory=dict)  # bucket of LATENCY_BUCKET_NS -> count
+    latency_max_ms: float = float("nan")
     lost: int = 0
     order_violations: int = 0
     order_compared: int = 0
@@ -68,6 +72,19 @@ class Result:
     setup_cpu_seconds: float = 0.0  # load processes' CPU to connect and register
     registered: int = 0
     failures: list[str] = field(default_factory=list)
+
+    def latency_ms(self, fraction: float) -> float:
+        """Nearest-rank percentile from the histogram (upper edge of the bucket), NaN without samples."""
+        total = sum(self.latency_histogram.values())
+        if not total:
+            return float("nan")
+        rank = max(1, round(fraction * total))
+        seen = 0
+        for bucket in sorted(self.latency_histogram):
+            seen += self.latency_histogram[bucket]
+            if seen >= rank:
+                return (bucket + 1) * LATENCY_BUCKET_NS / 1e6
+        return self.latency_max_ms
 
     @property
     def deliveries_per_second(self) -> float:
@@ -153,8 +170,6 @@ def _measure_idle(result: Result, server: RunningServer, idle_seconds: float) ->
 
 
 def _run_traffic(result: Result, scenario: Scenario, server: RunningServer, plans: list[ClientPlan], pipes: list) -> None:
-    from benchmarks.wire import DIALECTS
-
     expected = expected_counts(scenario, plans, DIALECTS[server.dialect].echoes_sender)
     duration = scenario.messages / scenario.rate if scenario.rate else 30.0
     run_plan = RunPlan(scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0)
@@ -170,7 +185,11 @@ def _run_traffic(result: Result, scenario: Scenario, server: RunningServer, plan
     end_ns = max((c["last_receive_ns"] for c in clients), default=start_ns)
     result.deliveries = sum(c["others"] for c in clients)
     result.seconds = max(1e-9, (end_ns - start_ns) / 1e9)
-    result.latencies_ms = sorted(ns / 1e6 for report in reports for ns in report["latencies_ns"])
+    for report in reports:
+        for bucket, count in report["latency_histogram"].items():
+            result.latency_histogram[bucket] = result.latency_histogram.get(bucket, 0) + count
+    if result.latency_histogram:
+        result.latency_max_ms = max(report["latency_max_ns"] for report in reports) / 1e6
     received = {c["index"]: c for c in clients}
     result.lost = sum(max(0, count - received[i]["others"]) if i in received else count for i, count in expected.items())
     result.order_violations = sum(c["order_violations"] for c in clients)
