@@ -77,5 +77,5 @@ def failure_notes(results: list[Result]) -> list[str]:
     notes = []
     for result in results:
         if result.failures:
-            notes.append(f"{result.scenario.name} / {result.server}: {len(result.failures)} setup problems, e.g. {result.failures[0]}")
+            notes.append(f"{result.scenario.name} / {result.server}: {result.failures[0]} ({len(result.failures)} problems noted)")
     return notes

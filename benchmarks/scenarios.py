@@ -145,6 +145,9 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
             _measure_idle(result, server, scenario.idle_seconds)
         else:
             _run_traffic(result, scenario, server, plans, pipes)
+        if server.process.poll() is not None:
+            last_words = server.log_tail().splitlines()[-1:] or [""]
+            result.failures.insert(0, f"the server exited (status {server.process.returncode}) during the run: {last_words[0]}")
     finally:
         for pipe in pipes:
             try:
@@ -160,6 +163,8 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
 
 
 def _measure_idle(result: Result, server: RunningServer, idle_seconds: float) -> None:
+    if server.process.poll() is not None:
+        return  # nothing left to measure; run_scenario reports the exit
     settle = sample(server.pid)
     time.sleep(idle_seconds)
     after = sample(server.pid)

@@ -37,6 +37,9 @@ class RunningServer:
     def pid(self) -> int:
         return self.process.pid
 
+    def log_tail(self) -> str:
+        return _log_tail(self.process)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
