@@ -44,7 +44,11 @@ class Outbox:
         self._scheduled = False  # on the writer's ready list or waiting for the socket
         self._closing = False  # no more puts; finished once drained
         self._dead = False  # sending failed or overflowed; nothing more goes out
-        self._finished = threading.Event()
+        # A lock held until the outbox is finished: join() waits on it.  (An Event would do the
+        # same with a Condition and a deque more per connection.)
+        self._finished = threading.Lock()
+        self._finished.acquire()
+        self._is_finished = False
         self.bytes_sent = 0
 
     @property
@@ -82,13 +86,23 @@ class Outbox:
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until everything queued before close() was sent (or sending failed)."""
-        return self._finished.wait(timeout)
+        if not self._finished.acquire(timeout=-1 if timeout is None else timeout):
+            return False
+        self._finished.release()  # let any other joiner through too
+        return True
 
     def _finish_if_idle(self) -> None:
         with self._lock:
             idle = not self._scheduled
         if idle:
-            self._finished.set()
+            self._set_finished()
+
+    def _set_finished(self) -> None:
+        with self._lock:
+            if self._is_finished:
+                return
+            self._is_finished = True
+        self._finished.release()
 
     # -- the writer thread's side --
     def write_some(self) -> str:
@@ -126,7 +140,7 @@ class Outbox:
             self._scheduled = False
             finished = self._closing or self._dead
         if finished:
-            self._finished.set()
+            self._set_finished()
         return "idle"
 
     def fileno(self) -> int:

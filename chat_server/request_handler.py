@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chat_server")
 
-RECV_BYTES = 64 * 1024
+# recv() allocates its whole buffer before it blocks, so a quiet client's thread holds one all the
+# time: 1 KiB while the last read was small (5,000 idle clients: about 30 MB less), 64 KiB while
+# data is flowing.
+IDLE_RECV_BYTES = 1024
+BUSY_RECV_BYTES = 64 * 1024
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type NICK <name> to start, then JOIN general; HELP lists the commands."
 
@@ -62,9 +66,11 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         session.send(welcome)
         decoder = LineDecoder()
         sock = self.request
+        recv_bytes = IDLE_RECV_BYTES
         try:
             while not session.closing:
-                data = sock.recv(RECV_BYTES)
+                data = sock.recv(recv_bytes)
+                recv_bytes = BUSY_RECV_BYTES if len(data) >= IDLE_RECV_BYTES else IDLE_RECV_BYTES
                 if not data:
                     if not session.closing:
                         session.close_reason = "client closed the connection"
