@@ -48,7 +48,7 @@ def print_frames(connection: ChatConnection, out: TextIO, done: threading.Event)
     while True:
         item = connection.inbox.get()
         if isinstance(item, Disconnected):
-            if not item.by_user:
+            if not item.by_user and not done.is_set():  # after a bye the server said why already
                 print(f"*** {item.reason}. Press Enter to exit.", file=out, flush=True)
             done.set()
             return
