@@ -17,9 +17,11 @@ def _rate(value: float) -> str:
 
 TRAFFIC_HEADER = (
     "scenario", "server", "deliv/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "order",
-    "srv CPU%", "srv MB", "thr", "load CPU%", "busiest%",
+    "srv CPU%", "srv MB", "thr", "load CPU%", "busiest%", "loadavg",
 )
-CONNECT_HEADER = ("scenario", "server", "registered", "seconds", "srv MB", "peak MB", "threads", "idle CPU%", "load CPU s")
+CONNECT_HEADER = (
+    "scenario", "server", "registered", "seconds", "srv MB", "peak MB", "threads", "idle CPU%", "load CPU s", "loadavg",
+)
 
 
 def traffic_row(result: Result) -> tuple[str, ...]:
@@ -40,6 +42,7 @@ def traffic_row(result: Result) -> tuple[str, ...]:
         f"{result.server_threads}",
         f"{result.load_cpu_percent:.0f}",
         f"{result.load_busiest_percent:.0f}",
+        f"{result.load_average:.1f}",
     )
 
 
@@ -56,6 +59,7 @@ def connect_row(result: Result) -> tuple[str, ...]:
         f"{result.server_threads}",
         f"{result.server_cpu_percent:.1f}",
         f"{result.setup_cpu_seconds:.1f}",
+        f"{result.load_average:.1f}",
     )
 
 

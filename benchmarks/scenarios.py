@@ -12,6 +12,7 @@ reports the time to register every client and what the idle server costs.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ class Result:
     load_busiest_percent: float = 0.0
     register_seconds: float = 0.0
     setup_cpu_seconds: float = 0.0  # load processes' CPU to connect and register
+    load_average: float = 0.0  # the machine's 1-minute load average at the end of the run
     registered: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -145,6 +147,7 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
             _measure_idle(result, server, scenario.idle_seconds)
         else:
             _run_traffic(result, scenario, server, plans, pipes)
+        result.load_average = os.getloadavg()[0]
         if server.process.poll() is not None:
             last_words = server.log_tail().splitlines()[-1:] or [""]
             result.failures.insert(0, f"the server exited (status {server.process.returncode}) during the run: {last_words[0]}")
