@@ -146,6 +146,17 @@ class Outbox:
     def fileno(self) -> int:
         return self._sock.fileno()
 
+    def abandon(self) -> None:
+        """Send nothing more and count as finished (the writer could not serve this outbox)."""
+        with self._lock:
+            self._dead = True
+            self._chunks = []
+            self._queued = 0
+            self._unsent = b""
+            self._scheduled = False
+        self._set_finished()
+        self._on_overflow()  # shuts the socket down, so its handler thread ends too
+
 
 class WriterPool:
     """The writer thread: drains every outbox that has something queued, waits in epoll on full sockets."""
@@ -209,14 +220,19 @@ class WriterPool:
                 self._poll(None)
 
     def _write(self, outbox: Outbox) -> None:
-        step = outbox.write_some()
-        if step == "again":
-            with self._lock:
-                self._ready.append(outbox)
-        elif step == "wait":
-            fd = outbox.fileno()
-            self._waiting[fd] = outbox
-            self._selector.register(fd, selectors.EVENT_WRITE, outbox)
+        try:
+            step = outbox.write_some()
+            if step == "again":
+                with self._lock:
+                    self._ready.append(outbox)
+            elif step == "wait":
+                fd = outbox.fileno()
+                self._selector.register(fd, selectors.EVENT_WRITE, outbox)
+                self._waiting[fd] = outbox
+        except Exception:
+            # The writer serves every client: one connection's surprise must not stop it.
+            log.exception("writer: giving up on one connection")
+            outbox.abandon()
 
     def _poll(self, timeout: float | None) -> None:
         for key, _events in self._selector.select(timeout):
