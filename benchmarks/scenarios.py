@@ -109,7 +109,7 @@ def plan_clients(scenario: Scenario) -> list[ClientPlan]:
     return plans
 
 
-def expected_counts(scenario: Scenario, plans: list[ClientPlan], echoes_sender: bool) -> dict[int, int]:
+def expected_counts(scenario: Scenario, plans: list[ClientPlan]) -> dict[int, int]:
     """Room messages each client should get from others (its own echo is counted apart)."""
     senders_in_room = Counter(plan.room for plan in plans if plan.sender)
     return {
@@ -178,7 +178,7 @@ def _measure_idle(result: Result, server: RunningServer, idle_seconds: float) ->
 
 
 def _run_traffic(result: Result, scenario: Scenario, server: RunningServer, plans: list[ClientPlan], pipes: list) -> None:
-    expected = expected_counts(scenario, plans, DIALECTS[server.dialect].echoes_sender)
+    expected = expected_counts(scenario, plans)
     duration = scenario.messages / scenario.rate if scenario.rate else 30.0
     run_plan = RunPlan(scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0)
     before = sample(server.pid)
