@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 
@@ -110,11 +111,23 @@ def run_one(scenario: Scenario, kind: str, args: argparse.Namespace) -> Result:
         server.stop()
 
 
+def raise_open_file_limit(wanted: int) -> str:
+    """Many systems start programs with 1,024 open files; the connect scenarios need more (inherited by the servers)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return f"open files allowed: {soft}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     scenarios = chosen_scenarios(args)
     servers = chosen_servers(args.servers)
-    print(f"machine: {machine_description()}")
+    # Each client costs a descriptor in a load process and one in the server (plus a margin).
+    limit_note = raise_open_file_limit(max(s.clients for s in scenarios) + 1000)
+    print(f"machine: {machine_description()}; {limit_note}")
     print(f"load average before: {load_average()}  ({time.strftime('%Y-%m-%d %H:%M:%S %Z')})")
     for scenario in scenarios:
         print(f"  {scenario.name}: {scenario.describe()}")

@@ -129,7 +129,11 @@ class LoadProcess:
 
     def open_client(self, plan: ClientPlan, failures: list[str]) -> Client | None:
         """Start a non-blocking connect; the NICK goes out as soon as the socket is writable."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        except OSError as exc:  # typically too many open files: see the limit printed at the start
+            failures.append(f"socket: {exc}")
+            return None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setblocking(False)
         error = sock.connect_ex((self.host, self.port))

@@ -12,10 +12,12 @@ from a handler thread.
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import socketserver
 import threading
+import time
 
 from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
@@ -33,6 +35,7 @@ log = logging.getLogger("chat_server")
 THREAD_STACK_BYTES = 512 * 1024  # room for json's C recursion on a 32 KiB frame, far below 8 MiB
 WRITER_JOIN_SECONDS = 2.0
 ACCEPT_POLL_SECONDS = 0.2
+ACCEPT_BACKOFF_SECONDS = 0.1  # out of file descriptors: the listening socket stays readable, so wait, don't spin
 
 
 class _HandlerThreads:
@@ -78,6 +81,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         self._stopping = False
         self._serve_thread: threading.Thread | None = None
         self._stopped = threading.Event()
+        self._out_of_files = False  # warned once that accept() ran out of file descriptors
         self._threads = _HandlerThreads()  # socketserver's ThreadingMixIn appends and joins
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         self.writer = WriterPool()  # after binding, so a refused port leaks no pipe
@@ -95,6 +99,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
     def start(self) -> ChatServer:
         """Serve on a background thread; returns at once."""
         threading.stack_size(THREAD_STACK_BYTES)
+        _allow_open_files(self.config.max_clients + 64)
         self.writer.start()
         self._serve_thread = threading.Thread(
             target=self.serve_forever, args=(ACCEPT_POLL_SECONDS,), name="chat-accept", daemon=True
@@ -131,6 +136,21 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
 
     def __exit__(self, *args) -> None:
         self.stop()
+
+    def get_request(self) -> tuple[socket.socket, tuple]:
+        """accept(), but out of file descriptors it pauses instead of spinning at 100% CPU."""
+        try:
+            return super().get_request()
+        except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):
+                if not self._out_of_files:
+                    log.warning(
+                        "cannot accept more connections: %s (%d clients); raise the open-file limit or lower --max-clients",
+                        exc.strerror, len(self.registry.sessions),
+                    )
+                self._out_of_files = True
+                time.sleep(ACCEPT_BACKOFF_SECONDS)
+            raise
 
     # -- the life of one connection, called by its handler thread --
     def process_request_thread(self, request, client_address) -> None:
@@ -203,6 +223,28 @@ def _log_change(session: Session, frame: Frame) -> None:
             log.info("%s registered as %s", session.address_text, session.nick)
     else:
         log.info("%s %s #%s", session.nick, "joined" if kind == "joined" else "left", frame["room"])
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise the soft open-file limit towards `wanted` (one descriptor per client) where the hard limit allows.
+
+    Many systems start programs with a soft limit of 1,024 and a much higher
+    hard limit; a server told to take more clients than that would
+    otherwise refuse them at accept().  Nothing to do on Windows.
+    """
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as exc:
+            log.warning("could not raise the open-file limit to %d: %s", target, exc)
 
 
 def run_in_thread(config: ServerConfig | None = None) -> ChatServer:
