@@ -20,13 +20,19 @@ instead of N thread wake-ups.
 from __future__ import annotations
 
 import logging
-import os
 import selectors
 import socket
 import threading
 from typing import Callable
 
 log = logging.getLogger(__name__)
+
+# Linux and macOS send without blocking on a blocking socket (MSG_DONTWAIT), so
+# the handler thread keeps a plain blocking recv.  Where that flag is missing
+# (Windows) each client socket is made non-blocking instead and its handler
+# thread waits for input with select() (ChatRequestHandler.receive).
+SEND_FLAGS = getattr(socket, "MSG_DONTWAIT", 0)
+SOCKETS_NEED_NONBLOCKING = SEND_FLAGS == 0
 
 
 class Outbox:
@@ -117,7 +123,7 @@ class Outbox:
         sent = 0
         if data:
             try:
-                sent = self._sock.send(data, socket.MSG_DONTWAIT)
+                sent = self._sock.send(data, SEND_FLAGS)
             except BlockingIOError:
                 pass
             except OSError as exc:
@@ -166,9 +172,10 @@ class WriterPool:
         self._ready: list[Outbox] = []
         self._sleeping = False
         self._stopping = False
-        self._wake_read, self._wake_write = os.pipe()
-        os.set_blocking(self._wake_read, False)
-        os.set_blocking(self._wake_write, False)
+        # A socket pair, not a pipe: Windows' select() takes sockets only.
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._wake_read.setblocking(False)
+        self._wake_write.setblocking(False)
         self._selector = selectors.DefaultSelector()  # only the writer thread touches it
         self._selector.register(self._wake_read, selectors.EVENT_READ, None)
         self._waiting: dict[int, Outbox] = {}
@@ -185,8 +192,8 @@ class WriterPool:
         if self._thread.ident is not None:
             self._thread.join()
         self._selector.close()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
+        self._wake_read.close()
+        self._wake_write.close()
 
     def schedule(self, outbox: Outbox) -> None:
         """Called once when an outbox gets something to send; wakes the writer if it sleeps."""
@@ -199,7 +206,7 @@ class WriterPool:
 
     def _wake(self) -> None:
         try:
-            os.write(self._wake_write, b"\0")
+            self._wake_write.send(b"\0")
         except BlockingIOError:
             pass  # the pipe is full of wake-ups already
 
@@ -238,7 +245,7 @@ class WriterPool:
         for key, _events in self._selector.select(timeout):
             if key.data is None:
                 try:
-                    while os.read(self._wake_read, 4096):
+                    while self._wake_read.recv(4096):
                         pass
                 except BlockingIOError:
                     pass

@@ -8,11 +8,13 @@ It is the only reader of its socket.  Frames it produces go to outboxes
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import socketserver
 import time
 from typing import TYPE_CHECKING
 
+from chat_server.outbox import SOCKETS_NEED_NONBLOCKING
 from chat_server.rate_limit import TokenBucket
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -30,6 +32,7 @@ log = logging.getLogger("chat_server")
 # data is flowing.
 IDLE_RECV_BYTES = 1024
 BUSY_RECV_BYTES = 64 * 1024
+SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting reader checks for a hang-up
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type NICK <name> to start, then JOIN general; HELP lists the commands."
 
@@ -39,6 +42,8 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
 
     def setup(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if SOCKETS_NEED_NONBLOCKING:
+            self.request.setblocking(False)
         config = self.server.config
         self.session = Session(
             self.request,
@@ -69,7 +74,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         recv_bytes = IDLE_RECV_BYTES
         try:
             while not session.closing:
-                data = sock.recv(recv_bytes)
+                data = self.receive(sock, recv_bytes)
                 recv_bytes = BUSY_RECV_BYTES if len(data) >= IDLE_RECV_BYTES else IDLE_RECV_BYTES
                 if not data:
                     if not session.closing:
@@ -88,6 +93,16 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 self.handle_lines(lines)
         except OSError as exc:
             session.close_reason = session.close_reason or f"connection error: {exc}"
+
+    def receive(self, sock: socket.socket, size: int) -> bytes:
+        """recv(), waiting for input first where client sockets are non-blocking (see outbox.SEND_FLAGS)."""
+        while True:
+            try:
+                return sock.recv(size)
+            except BlockingIOError:
+                if self.session.closing:
+                    return b""
+                select.select([sock], [], [], SELECT_SECONDS)
 
     def finish(self) -> None:
         self.server.end_session(self.session)
