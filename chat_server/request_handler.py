@@ -87,6 +87,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     if session.closing:  # one of those lines was QUIT: its bye was the last word
                         break
                     session.send(error_frame(exc.code, exc.message))
+                    session.send(server_frame("bye", "That line was too long; the connection is closed.", reason="frame_too_large"))
                     session.closing = True
                     session.close_reason = "frame too large"
                     break

@@ -167,7 +167,10 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
             limit = self.config.max_clients
             if limit and len(self.registry.sessions) >= limit:
                 log.warning("refused %s: server full (%d clients)", session.address_text, limit)
-                return [error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later.")]
+                return [
+                    error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later."),
+                    server_frame("bye", "The server is full.", reason="server_full"),
+                ]
             self.registry.add_session(session)
         return None
 

@@ -188,6 +188,7 @@ def test_a_line_over_the_cap_disconnects_its_sender_only(open_server, wire):
     flooder.send_raw(b"x" * (MAX_FRAME_BYTES + 10))
     frames = flooder.rest_until_closed()
     assert [f["code"] for f in frames if f["type"] == "error"] == ["frame_too_large"]
+    assert frames[-1]["type"] == "bye"
     left = listener.expect(lambda f: f["type"] == "system" and f["event"] == "leave")
     assert left["user"] == "flooder"
     speaker.send("SAY the rest of us carry on")

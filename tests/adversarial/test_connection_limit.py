@@ -18,7 +18,7 @@ def test_the_next_client_gets_server_full_and_those_inside_carry_on(start_server
     refused = [WireClient(server.address, welcome=False) for _ in range(30)]
     for client in refused:
         frames = client.rest_until_closed()
-        assert [(f["type"], f.get("code")) for f in frames] == [("error", "server_full")], frames
+        assert [(f["type"], f.get("code")) for f in frames] == [("error", "server_full"), ("bye", None)], frames
         client.close()
     wait_for_resources(server, before)
 

@@ -73,7 +73,7 @@ def test_one_byte_more_gets_frame_too_large_and_the_connection_is_closed(server,
     client = wire(server, "alice")
     client.send_raw(padded_ping(MAX_FRAME_BYTES + 1))
     frames = client.rest_until_closed()
-    assert [(f["type"], f.get("code")) for f in frames] == [("error", ErrorCode.FRAME_TOO_LARGE)]
+    assert [(f["type"], f.get("code")) for f in frames] == [("error", ErrorCode.FRAME_TOO_LARGE), ("bye", None)]
     assert wire(server).reply("NICK alice")["type"] == "nick"  # the nickname was freed
 
 
@@ -81,7 +81,7 @@ def test_lines_sent_before_an_oversized_one_are_still_carried_out(server, wire):
     client = wire(server)
     client.send_raw(b'{"type":"command","content":"NICK alice"}\n' + padded_ping(MAX_FRAME_BYTES + 1))
     frames = client.rest_until_closed()
-    assert [(f["type"], f.get("code")) for f in frames] == [("nick", None), ("error", ErrorCode.FRAME_TOO_LARGE)]
+    assert [(f["type"], f.get("code")) for f in frames] == [("nick", None), ("error", ErrorCode.FRAME_TOO_LARGE), ("bye", None)]
 
 
 def test_a_quit_before_an_oversized_line_is_the_last_word(server, wire):
@@ -94,7 +94,7 @@ def test_a_huge_line_without_a_newline_is_cut_off(server, wire):
     client = wire(server)
     client.send_raw(b"{" + b"x" * (4 * MAX_FRAME_BYTES))
     frames = client.rest_until_closed()
-    assert [f.get("code") for f in frames] == [ErrorCode.FRAME_TOO_LARGE]
+    assert [(f["type"], f.get("code")) for f in frames] == [("error", ErrorCode.FRAME_TOO_LARGE), ("bye", None)]
 
 
 def test_2000_emoji_escaped_as_surrogate_pairs_are_one_accepted_message(server, wire):
@@ -243,7 +243,7 @@ def test_server_full_refuses_then_closes_and_frees_up_when_someone_leaves(start_
     bob = wire(server, "bob")
     refused = wire(server, welcome=False)
     frames = refused.rest_until_closed()
-    assert [(f["type"], f.get("code")) for f in frames] == [("error", ErrorCode.SERVER_FULL)]
+    assert [(f["type"], f.get("code")) for f in frames] == [("error", ErrorCode.SERVER_FULL), ("bye", None)]
     bob.send("QUIT")
     bob.rest_until_closed()
     wait_until(lambda: len(server.clients()) == 1, timeout=15)
