@@ -1,4 +1,4 @@
-"""Fixtures for every test: a real server on port 0 and real client connections."""
+"""Fixtures for every test: a real server on port 0, real client connections, raw checked wire clients."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from chat_gui.connection import ChatConnection
 from chat_server import ChatServer, ServerConfig
+from tests.integration.wire import WireClient
 from tests.support import connect_client
 
 
@@ -38,6 +39,23 @@ def make_client():
     def make(server: ChatServer, nick: str | None = None, room: str | None = None) -> ChatConnection:
         client = connect_client(server.address, nick, room)
         clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def wire():
+    """Factory: wire(server, nick=None, room=None, welcome=True) -> a checked JSON-mode WireClient."""
+    clients: list[WireClient] = []
+
+    def make(server: ChatServer, nick: str | None = None, room: str | None = None, welcome: bool = True) -> WireClient:
+        client = WireClient(server.address, welcome=welcome)
+        clients.append(client)
+        if nick is not None:
+            client.register(nick, room)
         return client
 
     yield make

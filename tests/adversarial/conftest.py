@@ -14,10 +14,8 @@ import struct
 import threading
 from dataclasses import dataclass
 
-import pytest
 
 from chat_server import ChatServer
-from tests.integration.wire import WireClient
 from tests.support import wait_until
 
 SETTLE_SECONDS = 8.0
@@ -56,20 +54,3 @@ def reset_close(sock: socket.socket) -> None:
     """Close with an RST instead of a FIN, as a killed client's kernel would."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
-
-
-@pytest.fixture
-def wire():
-    """Factory: wire(server, nick=None, room=None, welcome=True) -> a checked JSON-mode WireClient."""
-    clients: list[WireClient] = []
-
-    def make(server: ChatServer, nick: str | None = None, room: str | None = None, welcome: bool = True) -> WireClient:
-        client = WireClient(server.address, welcome=welcome)
-        clients.append(client)
-        if nick is not None:
-            client.register(nick, room)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()

@@ -8,7 +8,6 @@ import traceback
 import pytest
 
 from chat_server import ChatServer
-from tests.integration.wire import WireClient
 
 
 @pytest.fixture
@@ -30,21 +29,4 @@ def no_server_errors(monkeypatch):
     yield
     if errors:
         pytest.fail("a thread raised:\n" + "\n".join(errors))
-
-
-@pytest.fixture
-def wire():
-    """Factory: wire(server, nick=None, room=None, welcome=True) -> a checked JSON-mode WireClient."""
-    clients: list[WireClient] = []
-
-    def make(server, nick: str | None = None, room: str | None = None, welcome: bool = True) -> WireClient:
-        client = WireClient(server.address, welcome=welcome)
-        clients.append(client)
-        if nick is not None:
-            client.register(nick, room)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
 
