@@ -15,6 +15,7 @@ from shared.frames import (
     encode_frame,
     error_frame,
     server_frame,
+    timestamp,
 )
 
 
@@ -104,3 +105,11 @@ def test_the_error_codes_are_exactly_the_contracts():
         "bad_nick", "bad_room", "not_in_room", "no_such_user", "too_long", "rate_limited", "server_full",
     }
     assert len(ErrorCode.ALL) == 13
+
+
+def test_timestamps_follow_the_clock_second_by_second_in_local_time():
+    import time
+
+    for moment in (0, 59.9, 60, 3600.5, 86399, time.time()):
+        assert timestamp(moment) == time.strftime("%H:%M:%S", time.localtime(int(moment)))
+    assert timestamp(10) != timestamp(11)
