@@ -1,7 +1,7 @@
 """What the build makes: the three executables, their names on each system, and the sources' fingerprint.
 
 Plain data and hashing, no PyInstaller: read by build.py, by the .spec files
-(through pyinstaller_recipe.py) and by tests/build.  Runs on the caller's thread.
+(through pyinstaller_recipe.py) and by tests/executables.  Runs on the caller's thread.
 """
 
 from __future__ import annotations

@@ -20,10 +20,6 @@ BUILD_TIMEOUT = 1800  # seconds: a fresh machine also downloads PyInstaller firs
 BANNER = re.compile(r"listening on (\S+):(\d+)")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "build: builds the one-file executables with PyInstaller and runs them (deselect with -m 'not build')")
-
-
 @pytest.fixture(scope="session")
 def built_executables() -> dict[str, Path]:
     """name -> path of the three executables, built by the build command unless dist/ is current."""
