@@ -10,11 +10,7 @@ Needs ImageMagick's `import`.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
-import time
 import tkinter as tk
 from pathlib import Path
 
@@ -22,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chat_gui.connection import ChatConnection  # noqa: E402
+from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 from chat_server.admin_window import AdminWindow  # noqa: E402
 from chat_server.config import ServerConfig  # noqa: E402
 
@@ -36,23 +33,6 @@ TALK = [
     ("emma", "SAY It's on the class page."),
     ("bob", "SAY spam spam spam"),
 ]
-
-
-def pump_until(root: tk.Tk, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        root.update()
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {condition}")
-        time.sleep(0.02)
-
-
-def capture(root: tk.Tk, name: str) -> Path:
-    root.update()
-    path = OUT / name
-    frame = root.wm_frame()
-    subprocess.run(["import", "-window", frame, str(path)], check=True)
-    return path
 
 
 def take_screenshots() -> list[Path]:
@@ -82,10 +62,10 @@ def take_screenshots() -> list[Path]:
                    and sum(room.messages for room, _ in window.rooms_view.rooms.values()) == len(TALK))
         window.clients_view.select_nick("bob")
         pump_until(root, lambda: "muted" in window.log_pane.shown_text())
-        shots.append(capture(root, "admin-running.png"))
+        shots.append(capture(root, OUT / "admin-running.png"))
         window.stop_server()
         pump_until(root, lambda: window.phase == "stopped")
-        shots.append(capture(root, "admin-stopped.png"))
+        shots.append(capture(root, OUT / "admin-stopped.png"))
     finally:
         for client in clients.values():
             client.close()
@@ -94,28 +74,9 @@ def take_screenshots() -> list[Path]:
 
 
 def main() -> int:
-    xvfb = None
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("Xvfb") is None:
-            sys.exit("screenshot_admin: no DISPLAY and no Xvfb")
-        xvfb = subprocess.Popen(["Xvfb", XVFB_DISPLAY, "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
-        os.environ["DISPLAY"] = XVFB_DISPLAY
-        time.sleep(1.0)  # Xvfb has no readiness signal; the first Tk() retries below cover a slow start
-    try:
-        for attempt in range(5):
-            try:
-                shots = take_screenshots()
-                break
-            except tk.TclError as exc:
-                if "display" not in str(exc) or attempt == 4:
-                    raise
-                time.sleep(0.5)
-        for path in shots:
+    with virtual_display(XVFB_DISPLAY, "1280x900x24"):
+        for path in take_screenshots():
             print(path)
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait()
     return 0
 
 

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import tkinter as tk
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chat_gui.connection import ChatConnection  # noqa: E402
+from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 from chat_gui.controller import ChatController  # noqa: E402
 from chat_gui.settings import ClientSettings  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
@@ -36,27 +35,11 @@ XVFB_DISPLAY = ":11"
 CLASSMATES = [("bob", "general"), ("chloe", "general"), ("dmitri", "general"), ("emma", "maths"), ("farid", "maths")]
 
 
-def pump_until(root: tk.Misc, condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        root.update()
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {condition}")
-        time.sleep(0.02)
-
-
 def settle(root: tk.Misc, seconds: float = 0.4) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         root.update()
         time.sleep(0.02)
-
-
-def capture(window: tk.Misc, name: str) -> Path:
-    window.update()
-    path = OUT / name
-    subprocess.run(["import", "-window", window.winfo_toplevel().wm_frame(), str(path)], check=True)
-    return path
 
 
 def type_line(controller: ChatController, line: str) -> None:
@@ -92,7 +75,7 @@ def take_screenshots() -> list[Path]:
     dialog.connect_button.invoke()
     pump_until(root, lambda: "No chat server" in dialog.message.cget("text"))
     settle(root)
-    saved.append(capture(dialog, "client-connect.png"))
+    saved.append(capture(dialog, OUT / "client-connect.png"))
     controller.shutdown()
     root.destroy()
 
@@ -118,7 +101,7 @@ def take_screenshots() -> list[Path]:
     pump_until(root, lambda: len(controller.window.rooms.rooms) == 2, 25)
     controller.window.entry.text.insert("insert", "see you at 12:30")
     settle(root)
-    saved.append(capture(root, "client-chat.png"))
+    saved.append(capture(root, OUT / "client-chat.png"))
 
     # 3. A private conversation.
     controller.window.entry.set_text("")
@@ -128,7 +111,7 @@ def take_screenshots() -> list[Path]:
     type_line(controller, "Sure, I'll bring them tomorrow 🙂")
     classmates["chloe"].send_command("PM alice thank you!")
     settle(root, 0.6)
-    saved.append(capture(root, "client-private.png"))
+    saved.append(capture(root, OUT / "client-private.png"))
 
     # 4. The server goes away: typed lines wait.
     controller.window.tabs.select(controller.room_view)
@@ -139,7 +122,7 @@ def take_screenshots() -> list[Path]:
     type_line(controller, "is the server down?")
     type_line(controller, "I'll keep typing, it will be sent later")
     settle(root, 0.6)
-    saved.append(capture(root, "client-reconnecting.png"))
+    saved.append(capture(root, OUT / "client-reconnecting.png"))
     controller.shutdown()
     root.destroy()
     return saved
@@ -149,20 +132,10 @@ def main() -> int:
     if shutil.which("import") is None:
         print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
         return 2
-    xvfb = None
-    if not os.environ.get("DISPLAY"):
-        xvfb = subprocess.Popen(["Xvfb", XVFB_DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.environ["DISPLAY"] = XVFB_DISPLAY
-        time.sleep(1.0)  # Xvfb has no readiness signal; tk.Tk() below fails loudly if it is not up
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="classchat-screens-")  # never touch real settings
-    try:
+    with virtual_display(XVFB_DISPLAY, "1280x800x24"):
         for path in take_screenshots():
             print(f"saved {path.relative_to(ROOT)}")
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait(10)
     return 0
 
 
