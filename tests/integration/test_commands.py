@@ -43,13 +43,13 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
 
 def test_nick_registers_and_changes_and_the_room_is_told(server, wire):
     alice = wire(server)
-    frame = alice.reply(f"NICK alice")
+    frame = alice.reply("NICK alice")
     assert (frame["type"], frame["nick"]) == ("nick", "alice")
     alice.send("JOIN lab")
     alice.expect("joined")
     bob = wire(server, "bob", "lab")
     alice.expect(lambda f: f["type"] == "system" and f["event"] == "join" and f["user"] == "bob")
-    frame = alice.reply(f"NICK alicia")
+    frame = alice.reply("NICK alicia")
     assert (frame["type"], frame["nick"]) == ("nick", "alicia")
     notice = bob.expect("system")
     assert (notice["event"], notice["room"], notice["user"]) == ("nick", "lab", "alicia")
@@ -72,10 +72,10 @@ def test_asking_for_the_nickname_you_have_tells_nobody_else(server, wire):
 
 def test_join_creates_a_room_lists_its_members_and_tells_the_others(server, wire):
     alice = wire(server, "alice")
-    joined = alice.reply(f"JOIN #lab")
+    joined = alice.reply("JOIN #lab")
     assert (joined["type"], joined["room"], joined["users"]) == ("joined", "lab", ["alice"])
     bob = wire(server, "bob")
-    joined = bob.reply(f"JOIN LAB")
+    joined = bob.reply("JOIN LAB")
     assert (joined["room"], joined["users"]) == ("lab", ["alice", "bob"])
     notice = alice.expect("system")
     assert (notice["event"], notice["room"], notice["user"]) == ("join", "lab", "bob")
@@ -104,9 +104,9 @@ def test_joining_the_room_you_are_in_only_answers_joined(server, wire):
 def test_msg_and_say_post_to_every_member_the_sender_included(server, wire):
     alice = wire(server, "alice", "lab")
     bob = wire(server, "bob", "lab")
-    alice.send(f"MSG meet at 10:30")
-    alice.send(f"SAY bob: this stays public")
-    alice.send(f"MSG see https://example.com/a:b")
+    alice.send("MSG meet at 10:30")
+    alice.send("SAY bob: this stays public")
+    alice.send("MSG see https://example.com/a:b")
     for client in (alice, bob):
         texts = [client.expect("message") for _ in range(3)]
         assert [(f["content"], f["room"], f["sender"]) for f in texts] == [
@@ -120,7 +120,7 @@ def test_msg_to_a_nickname_is_private_and_echoed_to_the_sender(server, wire):
     alice = wire(server, "alice", "lab")
     bob = wire(server, "bob", "lab")
     carol = wire(server, "carol", "lab")
-    alice.send(f"MSG BOB: just for you")
+    alice.send("MSG BOB: just for you")
     to_bob, echo = bob.expect("private"), alice.expect("private")
     assert to_bob == echo
     assert (to_bob["sender"], to_bob["to"], to_bob["content"]) == ("alice", "bob", "just for you")
@@ -131,7 +131,7 @@ def test_msg_to_a_nickname_is_private_and_echoed_to_the_sender(server, wire):
 def test_pm_is_private_needs_no_room_and_is_echoed(server, wire):
     alice = wire(server, "alice")
     bob = wire(server, "bob")
-    alice.send(f"PM Bob hello   there")
+    alice.send("PM Bob hello   there")
     received, echo = bob.expect("private"), alice.expect("private")
     assert received == echo
     assert (received["sender"], received["to"], received["content"]) == ("alice", "bob", "hello   there")
@@ -147,7 +147,7 @@ def test_leave_answers_left_tells_the_others_and_an_empty_room_disappears(server
     alice = wire(server, "alice", "lab")
     bob = wire(server, "bob", "lab")
     alice.expect("system")
-    frame = bob.reply(f"LEAVE")
+    frame = bob.reply("LEAVE")
     assert (frame["type"], frame["room"]) == ("left", "lab")
     notice = alice.expect("system")
     assert (notice["event"], notice["room"], notice["user"]) == ("leave", "lab", "bob")
@@ -162,7 +162,7 @@ def test_list_shows_everyone_online_and_every_room_with_its_members(server, wire
     alice = wire(server, "alice", "lab")
     wire(server, "dave", "art")
     wire(server)  # not registered: not listed
-    frame = alice.reply(f"LIST")
+    frame = alice.reply("LIST")
     assert frame["type"] == "list"
     assert frame["users"] == ["alice", "Bob", "carol", "dave"]
     assert frame["rooms"] == [{"name": "art", "users": ["dave"]}, {"name": "lab", "users": ["Bob", "alice"]}]
@@ -170,7 +170,7 @@ def test_list_shows_everyone_online_and_every_room_with_its_members(server, wire
 
 
 def test_help_lists_every_command_even_before_a_nickname(server, wire):
-    frame = wire(server).reply(f"HELP")
+    frame = wire(server).reply("HELP")
     assert frame["type"] == "help"
     for name in COMMANDS:
         assert name in frame["content"]
@@ -180,7 +180,7 @@ def test_quit_says_bye_closes_and_tells_the_room(server, wire):
     alice = wire(server, "alice", "lab")
     bob = wire(server, "bob", "lab")
     alice.expect("system")
-    bob.send(f"QUIT off to lunch")
+    bob.send("QUIT off to lunch")
     assert [f["type"] for f in bob.rest_until_closed()] == ["bye"]
     notice = alice.expect("system")
     assert (notice["event"], notice["user"]) == ("leave", "bob")
@@ -195,7 +195,7 @@ def test_quit_works_before_a_nickname(server, wire):
 
 def test_ping_answers_pong_with_the_same_token_even_before_a_nickname(server, wire):
     client = wire(server)
-    frame = client.reply(f"PING tok-123")
+    frame = client.reply("PING tok-123")
     assert (frame["type"], frame["content"]) == ("pong", "tok-123")
     assert client.reply("PING")["type"] == "pong"
 
