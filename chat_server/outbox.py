@@ -208,7 +208,7 @@ class WriterPool:
         try:
             self._wake_write.send(b"\0")
         except BlockingIOError:
-            pass  # the pipe is full of wake-ups already
+            pass  # the socket pair is full of wake-ups already
 
     def _run(self) -> None:
         while True:

@@ -84,7 +84,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         self._out_of_files = False  # warned once that accept() ran out of file descriptors
         self._threads = _HandlerThreads()  # socketserver's ThreadingMixIn appends and joins
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
-        self.writer = WriterPool()  # after binding, so a refused port leaks no pipe
+        self.writer = WriterPool()  # after binding, so a refused port leaks no wake-up socket pair
 
     @property
     def address(self) -> tuple[str, int]:
