@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--nick", help="nickname to register with at once")
     parser.add_argument("--room", help="room to join once registered")
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit")
     return parser
 
 
@@ -109,7 +110,12 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run(build_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from chat_server.self_test import run_self_test
+
+        return run_self_test(["chat_gui.connection", "chat_gui.terminal"])
+    return run(args)
 
 
 if __name__ == "__main__":
