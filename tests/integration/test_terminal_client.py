@@ -244,3 +244,10 @@ def test_a_server_shutdown_is_shown_and_the_client_ends(start_server, terminals)
     server.stop()
     ann.expect(r"shutting down")
     assert ann.finish() == 0
+
+
+def test_self_test_runs_a_real_round_trip_and_exits_0(capsys):
+    from chat_gui.terminal import main
+
+    assert main(["--self-test"]) == 0
+    assert "self-test passed" in capsys.readouterr().out

@@ -22,10 +22,3 @@ def test_arguments():
     assert (args.host, args.port, args.nick, args.room) == ("10.0.0.5", 4000, "ann", "lab")
     defaults = build_parser().parse_args([])
     assert (defaults.host, defaults.port, defaults.nick) == ("127.0.0.1", 55555, None)
-
-
-def test_self_test_runs_a_real_round_trip_and_exits_0(capsys):
-    from chat_gui.terminal import main
-
-    assert main(["--self-test"]) == 0
-    assert "self-test passed" in capsys.readouterr().out
