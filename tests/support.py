@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from typing import Callable, TypeVar
 
@@ -39,3 +40,13 @@ def connect_client(address: tuple[str, int], nick: str | None = None, room: str 
         connection.send_command(f"JOIN {room}")
         connection.wait_for("joined")
     return connection
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; always reaped."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from build_scripts.executables import EXECUTABLES, ROOT
-from tests.support import wait_until
+from tests.support import stop_process, wait_until
 
 BUILD_COMMAND = [sys.executable, str(ROOT / "build_scripts" / "build.py"), "--if-changed"]
 BUILD_TIMEOUT = 1800  # seconds: a fresh machine also downloads PyInstaller first
@@ -66,9 +66,4 @@ def server_executable(built_executables: dict[str, Path]):
         match = wait_until(banner, timeout=30, message=f"the server executable printed no address: {seen}")
         yield RunningServer(process, (match.group(1), int(match.group(2))))
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from build_scripts.executables import EXECUTABLES, read_version
-from tests.support import connect_client, wait_until
+from tests.support import connect_client, stop_process, wait_until
 
 pytestmark = [pytest.mark.build, pytest.mark.timeout(1800)]
 
@@ -78,15 +78,6 @@ def find_window(title_pattern: str, output: Path) -> str:
     return window_ids[-1]
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -111,7 +102,7 @@ def test_line_typed_into_client_window_reaches_another_client(built_executables,
         assert message["room"] == "lab"
     finally:
         bob.close()
-        stop(window)
+        stop_process(window)
 
 
 def test_admin_window_executable_shows_its_window_and_serves(built_executables, tmp_path) -> None:
@@ -135,4 +126,4 @@ def test_admin_window_executable_shows_its_window_and_serves(built_executables, 
         carol.close()
         assert echoed["content"] == "anyone here?"
     finally:
-        stop(window)
+        stop_process(window)

@@ -54,6 +54,17 @@ def check_frame(frame: Frame) -> None:
             assert isinstance(room.get("name"), str) and isinstance(room.get("users"), list), frame
 
 
+def receive_before(sock: socket.socket, deadline: float, waiting_for: str) -> bytes:
+    """One recv() that gives up at `deadline`; a reset counts as the end of the stream (b"")."""
+    sock.settimeout(max(0.01, deadline - time.monotonic()))
+    try:
+        return sock.recv(65536)
+    except socket.timeout:
+        raise TimeoutError(f"no {waiting_for} before the deadline") from None
+    except ConnectionResetError:
+        return b""
+
+
 class Closed(AssertionError):
     """The server closed the connection while a frame was still expected."""
 
@@ -86,13 +97,7 @@ class WireClient:
         while not self._ready:
             if self.closed:
                 raise Closed("the connection is closed")
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                raise TimeoutError("no frame before the deadline") from None
-            except ConnectionResetError:
-                data = b""
+            data = receive_before(self.sock, deadline, "frame")
             if not data:
                 self.closed = True
                 continue
@@ -169,11 +174,7 @@ class TextClient:
         while b"\n" not in self._buffer:
             if self.closed:
                 raise Closed("the connection is closed")
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                raise TimeoutError(f"no line before the deadline; have {self._buffer!r}") from None
+            data = receive_before(self.sock, deadline, f"line (have {self._buffer!r})")
             if not data:
                 self.closed = True
             self._buffer += data
