@@ -67,13 +67,13 @@ class CommandHandlers:
         if session.muted:
             raise ProtocolError("muted", "An admin has muted you; your messages are not delivered.")
 
-    def _leave(self, session: Session, why: str = "left") -> list[Delivery]:
+    def leave(self, session: Session, reason: str = "") -> list[Delivery]:
+        """Take `session` out of its room; the others there get a `system` leave notice."""
         room = self.registry.leave_room(session)
         if room is None:
             return []
-        notice = server_frame(
-            "system", f"{session.nick} {why} #{room.name}", event="leave", room=room.name, user=session.nick
-        )
+        text = f"{session.nick} left #{room.name}" + (f" ({reason})" if reason else "")
+        notice = server_frame("system", text, event="leave", room=room.name, user=session.nick)
         return [(room.members, notice)]
 
     # -- the commands of the contract --
@@ -106,7 +106,7 @@ class CommandHandlers:
         if session.room is None or session.room.key != name_key(name):
             if session.room is not None:
                 old_room = session.room
-                deliveries += self._leave(session)
+                deliveries += self.leave(session)
                 deliveries.append(([session], server_frame("left", f"You left #{old_room.name}", room=old_room.name)))
             room = self.registry.join_room(session, name)
             notice = server_frame(
@@ -166,7 +166,7 @@ class CommandHandlers:
 
     def handle_leave(self, session: Session, argument: str) -> list[Delivery]:
         room = self._require_room(session)
-        return self._leave(session) + [([session], server_frame("left", f"You left #{room.name}", room=room.name))]
+        return self.leave(session) + [([session], server_frame("left", f"You left #{room.name}", room=room.name))]
 
     def handle_list(self, session: Session, argument: str) -> list[Delivery]:
         users = self.registry.online_nicks()

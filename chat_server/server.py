@@ -194,13 +194,8 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
     def end_session(self, session: Session) -> None:
         """Forget a connection and free its writer; runs on its handler thread at the end."""
         with self.registry.lock:
-            room = self.registry.leave_room(session)
-            if room is not None:
-                why = session.close_reason or "disconnected"
-                notice = server_frame(
-                    "system", f"{session.nick} left ({why})", event="leave", room=room.name, user=session.nick
-                )
-                self.registry.deliver(room.members, notice)
+            for recipients, frame in self.handlers.leave(session, session.close_reason or "disconnected"):
+                self.registry.deliver(recipients, frame)
             if session in self.registry.sessions:
                 self.registry.remove_session(session)
         session.outbox.close()
