@@ -48,23 +48,34 @@ def build_parser() -> argparse.ArgumentParser:
         + ". Custom: fanout, rooms or connect, shaped by --clients, --senders, --rooms, --rate, --messages, --idle-seconds.",
     )
     parser.add_argument(
-        "scenarios", nargs="*", metavar="SCENARIO",
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
         help=f"any of {', '.join([*STANDARD, *CUSTOM_KINDS])} (default: every standard scenario)",
     )
     parser.add_argument(
-        "--servers", default="classchat",
+        "--servers",
+        default="classchat",
         help=f"comma-separated, from {', '.join(SERVER_KINDS)}, or 'all' (default classchat)",
     )
-    parser.add_argument("--quick", action="store_true", help="short runs (a few seconds each), 1,000 clients for connect")
+    parser.add_argument(
+        "--quick", action="store_true", help="short runs (a few seconds each), 1,000 clients for connect"
+    )
     parser.add_argument("--processes", type=int, default=2, help="load processes (default 2)")
     parser.add_argument("--clients", type=int, default=100, help="custom scenarios: clients (default 100)")
     parser.add_argument("--senders", type=int, default=10, help="custom fanout: senders (default 10)")
     parser.add_argument("--rooms", type=int, default=10, help="custom rooms: rooms (default 10)")
-    parser.add_argument("--rate", type=float, default=0, help="custom: messages per second per sender, 0 = flat out (default 0)")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="custom: messages per second per sender, 0 = flat out (default 0)"
+    )
     parser.add_argument("--messages", type=int, default=1000, help="custom: messages per sender (default 1000)")
     parser.add_argument("--idle-seconds", type=float, default=5, help="custom connect: idle time measured (default 5)")
-    parser.add_argument("--connect-window", type=int, default=0, help="custom connect: clients connecting at once, 0 = all (default 0)")
-    parser.add_argument("--ports", default="41000-41999", help="loopback port range for the servers (default 41000-41999)")
+    parser.add_argument(
+        "--connect-window", type=int, default=0, help="custom connect: clients connecting at once, 0 = all (default 0)"
+    )
+    parser.add_argument(
+        "--ports", default="41000-41999", help="loopback port range for the servers (default 41000-41999)"
+    )
     return parser
 
 
@@ -78,8 +89,13 @@ def chosen_scenarios(args: argparse.Namespace) -> list[Scenario]:
         elif name in CUSTOM_KINDS:
             scenarios.append(
                 Scenario(
-                    name, name, clients=args.clients, senders=args.senders if name == "fanout" else 0,
-                    rooms=args.rooms if name == "rooms" else 1, rate=args.rate, messages=args.messages,
+                    name,
+                    name,
+                    clients=args.clients,
+                    senders=args.senders if name == "fanout" else 0,
+                    rooms=args.rooms if name == "rooms" else 1,
+                    rate=args.rate,
+                    messages=args.messages,
                     idle_seconds=args.idle_seconds,
                     connect_window=args.connect_window if name == "connect" else Scenario.connect_window,
                 )

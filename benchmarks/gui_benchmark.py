@@ -36,8 +36,9 @@ ROOM = "bench"
 
 
 # -- feeder process --
-def _feeder(port_out: "mp.connection.Connection", go: "mp.synchronize.Event", messages: int, rate: float,
-            senders: int) -> None:
+def _feeder(
+    port_out: mp.connection.Connection, go: mp.synchronize.Event, messages: int, rate: float, senders: int
+) -> None:
     from chat_server import ChatServer, ServerConfig
 
     server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate_per_second=0)).start()
@@ -50,8 +51,10 @@ def _feeder(port_out: "mp.connection.Connection", go: "mp.synchronize.Event", me
     port_out.send(server.address[1])
     go.wait()
     share = [messages // senders + (1 if number < messages % senders else 0) for number in range(senders)]
-    threads = [threading.Thread(target=_send, args=(sock, number, count, rate / senders if rate else 0.0))
-               for number, (sock, count) in enumerate(zip(sockets, share))]
+    threads = [
+        threading.Thread(target=_send, args=(sock, number, count, rate / senders if rate else 0.0))
+        for number, (sock, count) in enumerate(zip(sockets, share, strict=False))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -72,8 +75,10 @@ def _send(sock: socket.socket, sender: int, count: int, rate: float) -> None:
     start = time.perf_counter()
     batch = 20
     for first in range(0, count, batch):
-        lines = b"".join(encode_frame(command_frame(f"SAY bench {sender}.{seq} the quick brown fox jumps over the lazy dog"))
-                         for seq in range(first, min(first + batch, count)))
+        lines = b"".join(
+            encode_frame(command_frame(f"SAY bench {sender}.{seq} the quick brown fox jumps over the lazy dog"))
+            for seq in range(first, min(first + batch, count))
+        )
         sock.sendall(lines)
         if rate:
             ahead = (first + batch) / rate - (time.perf_counter() - start)
@@ -123,17 +128,27 @@ def run_one(messages: int, rate: float, senders: int) -> Result:
     stats.reset()
     started = time.perf_counter()
     go.set()
-    complete = _pump(root, lambda: shown["count"] >= messages or controller.session.state != "ready",
-                     max(60.0, messages / 500))
+    complete = _pump(
+        root, lambda: shown["count"] >= messages or controller.session.state != "ready", max(60.0, messages / 500)
+    )
     elapsed = time.perf_counter() - started
     complete = complete and shown["count"] >= messages
     outcome = "" if complete else f"  (INCOMPLETE after {shown['count']}: {controller.window.status.cget('text')})"
-    result = Result(f"{rate:g}/s" if rate else "as fast as sent", shown["count"] / elapsed,
-                    stats.longest_gap * 1000, stats.slow_gaps, stats.ticks, sample(os.getpid()).rss_bytes / 2**20, elapsed, outcome)
+    result = Result(
+        f"{rate:g}/s" if rate else "as fast as sent",
+        shown["count"] / elapsed,
+        stats.longest_gap * 1000,
+        stats.slow_gaps,
+        stats.ticks,
+        sample(os.getpid()).rss_bytes / 2**20,
+        elapsed,
+        outcome,
+    )
     parent_end.send("done")
     controller.shutdown()
     root.destroy()
-    del controller, root, original, counting_show_message
+    del counting_show_message
+    controller = root = original = None  # drop the last references here, so gc frees the Tk objects on this thread
     gc.collect()  # free the Tk objects here, on the Tk thread
     feeder.join(30)
     return result
@@ -159,16 +174,23 @@ def main(argv: list[str] | None = None) -> int:
         print("No DISPLAY: run it under xvfb-run -a, or on a desktop.", file=sys.stderr)
         return 2
     rss_start = sample(os.getpid()).rss_bytes / 2**20
-    print(f"ClassChat window benchmark: {args.messages} messages from {args.senders} senders per run; "
-          f"memory before any window {rss_start:.1f} MiB")
-    header = (f"{'send rate':>16} | {'shown/s':>8} | {'longest poller gap':>18} | {'gaps > 50 ms':>12} | "
-              f"{'ticks':>6} | {'memory after':>12} | {'time':>7}")
+    print(
+        f"ClassChat window benchmark: {args.messages} messages from {args.senders} senders per run; "
+        f"memory before any window {rss_start:.1f} MiB"
+    )
+    header = (
+        f"{'send rate':>16} | {'shown/s':>8} | {'longest poller gap':>18} | {'gaps > 50 ms':>12} | "
+        f"{'ticks':>6} | {'memory after':>12} | {'time':>7}"
+    )
     print(header)
     print("-" * len(header))
     for rate in (float(part) for part in args.rates.split(",")):
         result = run_one(args.messages, rate, args.senders)
-        print(f"{result.rate:>16} | {result.shown_per_second:8.0f} | {result.longest_gap_ms:15.1f} ms | "
-              f"{result.slow_gaps:12d} | {result.ticks:6d} | {result.rss_mib:8.1f} MiB | {result.seconds:5.1f} s{result.outcome}", flush=True)
+        print(
+            f"{result.rate:>16} | {result.shown_per_second:8.0f} | {result.longest_gap_ms:15.1f} ms | "
+            f"{result.slow_gaps:12d} | {result.ticks:6d} | {result.rss_mib:8.1f} MiB | {result.seconds:5.1f} s{result.outcome}",
+            flush=True,
+        )
     return 0
 
 

@@ -239,13 +239,14 @@ class LoadProcess:
             if interval_ns:
                 now_ns = time.monotonic_ns()
                 for client in senders:
-                    while client.next_seq < total and start_ns + offsets[id(client)] + client.next_seq * interval_ns <= now_ns:
+                    while (
+                        client.next_seq < total
+                        and start_ns + offsets[id(client)] + client.next_seq * interval_ns <= now_ns
+                    ):
                         token = message_token(client.plan.index, client.next_seq, time.monotonic_ns())
                         self.write(client, self.dialect.say(client.plan.room or "", token))
                         client.next_seq += 1
-                due = [
-                    start_ns + offsets[id(c)] + c.next_seq * interval_ns for c in senders if c.next_seq < total
-                ]
+                due = [start_ns + offsets[id(c)] + c.next_seq * interval_ns for c in senders if c.next_seq < total]
                 if due:
                     timeout = max(0.0, min(timeout, (min(due) - time.monotonic_ns()) / 1e9))
             else:
@@ -257,7 +258,9 @@ class LoadProcess:
                     self.flush(client)
                 if events & selectors.EVENT_READ:
                     self.receive(client)
-                    if id(client) in unfinished and client.received - client.own_received >= run_plan.expected.get(client.plan.index, 0):
+                    if id(client) in unfinished and client.received - client.own_received >= run_plan.expected.get(
+                        client.plan.index, 0
+                    ):
                         del unfinished[id(client)]
         return {
             "cpu": own_cpu_seconds() - cpu_before,

@@ -54,7 +54,9 @@ def machine_description() -> str:
                     break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs, {model}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    return (
+        f"{os.cpu_count()} CPUs, {model}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def load_average() -> str:

@@ -16,11 +16,33 @@ def _rate(value: float) -> str:
 
 
 TRAFFIC_HEADER = (
-    "scenario", "server", "deliv/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "order",
-    "srv CPU%", "srv MB", "thr", "load CPU%", "busiest%", "loadavg",
+    "scenario",
+    "server",
+    "deliv/s",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
+    "lost",
+    "order",
+    "srv CPU%",
+    "srv MB",
+    "thr",
+    "load CPU%",
+    "busiest%",
+    "loadavg",
 )
 CONNECT_HEADER = (
-    "scenario", "server", "registered", "seconds", "srv MB", "peak MB", "threads", "idle CPU%", "load CPU s", "loadavg",
+    "scenario",
+    "server",
+    "registered",
+    "seconds",
+    "srv MB",
+    "peak MB",
+    "threads",
+    "idle CPU%",
+    "load CPU s",
+    "loadavg",
 )
 
 
@@ -71,7 +93,9 @@ def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
         if row[2].startswith("error: "):
             lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
         else:
-            lines.append("| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + " |")
+            lines.append(
+                "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)) + " |"
+            )
         if number == 0:
             lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     return "\n".join(lines)
@@ -81,5 +105,7 @@ def failure_notes(results: list[Result]) -> list[str]:
     notes = []
     for result in results:
         if result.failures:
-            notes.append(f"{result.scenario.name} / {result.server}: {result.failures[0]} ({len(result.failures)} problems noted)")
+            notes.append(
+                f"{result.scenario.name} / {result.server}: {result.failures[0]} ({len(result.failures)} problems noted)"
+            )
     return notes

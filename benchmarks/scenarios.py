@@ -102,8 +102,10 @@ def plan_clients(scenario: Scenario) -> list[ClientPlan]:
         room = f"bench{index % scenario.rooms}"
         sender = scenario.kind == "rooms" or index < scenario.senders
         # At a fixed rate every receiver can afford to check every token; flat out only a few do.
-        probe = bool(scenario.rate) or index // scenario.rooms < PROBES_PER_ROOM or (
-            scenario.kind == "fanout" and scenario.senders <= index < scenario.senders + PROBES_PER_ROOM
+        probe = (
+            bool(scenario.rate)
+            or index // scenario.rooms < PROBES_PER_ROOM
+            or (scenario.kind == "fanout" and scenario.senders <= index < scenario.senders + PROBES_PER_ROOM)
         )
         plans.append(ClientPlan(index, room, sender, probe))
     return plans
@@ -112,9 +114,7 @@ def plan_clients(scenario: Scenario) -> list[ClientPlan]:
 def expected_counts(scenario: Scenario, plans: list[ClientPlan]) -> dict[int, int]:
     """Room messages each client should get from others (its own echo is counted apart)."""
     senders_in_room = Counter(plan.room for plan in plans if plan.sender)
-    return {
-        plan.index: (senders_in_room[plan.room] - (1 if plan.sender else 0)) * scenario.messages for plan in plans
-    }
+    return {plan.index: (senders_in_room[plan.room] - (1 if plan.sender else 0)) * scenario.messages for plan in plans}
 
 
 def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> Result:
@@ -150,7 +150,9 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
         result.load_average = os.getloadavg()[0]
         if server.process.poll() is not None:
             last_words = server.log_tail().splitlines()[-1:] or [""]
-            result.failures.insert(0, f"the server exited (status {server.process.returncode}) during the run: {last_words[0]}")
+            result.failures.insert(
+                0, f"the server exited (status {server.process.returncode}) during the run: {last_words[0]}"
+            )
     finally:
         for pipe in pipes:
             try:
@@ -177,7 +179,9 @@ def _measure_idle(result: Result, server: RunningServer, idle_seconds: float) ->
     result.server_threads = after.threads
 
 
-def _run_traffic(result: Result, scenario: Scenario, server: RunningServer, plans: list[ClientPlan], pipes: list) -> None:
+def _run_traffic(
+    result: Result, scenario: Scenario, server: RunningServer, plans: list[ClientPlan], pipes: list
+) -> None:
     expected = expected_counts(scenario, plans)
     duration = scenario.messages / scenario.rate if scenario.rate else 30.0
     run_plan = RunPlan(scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0)
@@ -199,7 +203,9 @@ def _run_traffic(result: Result, scenario: Scenario, server: RunningServer, plan
     if result.latency_histogram:
         result.latency_max_ms = max(report["latency_max_ns"] for report in reports) / 1e6
     received = {c["index"]: c for c in clients}
-    result.lost = sum(max(0, count - received[i]["others"]) if i in received else count for i, count in expected.items())
+    result.lost = sum(
+        max(0, count - received[i]["others"]) if i in received else count for i, count in expected.items()
+    )
     result.order_violations = sum(c["order_violations"] for c in clients)
     _compare_room_orders(result, clients, expected, DIALECTS[server.dialect].echoes_sender)
     result.server_cpu_percent = 100 * (after.cpu_seconds - before.cpu_seconds) / wall

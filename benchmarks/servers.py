@@ -74,10 +74,23 @@ def free_port(first: int, last: int) -> int:
 def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
     if kind == "classchat":
         command = [
-            sys.executable, "-m", "chat_server", "--host", "127.0.0.1", "--port", str(port),
-            "--max-clients", str(max_clients), "--rate", "0", "--log-level", "WARNING",
+            sys.executable,
+            "-m",
+            "chat_server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--max-clients",
+            str(max_clients),
+            "--rate",
+            "0",
+            "--log-level",
+            "WARNING",
             # A listen queue that holds everybody who connects at once (the kernel caps it at somaxconn).
-            "--backlog", str(max(1024, max_clients)), "--no-console",
+            "--backlog",
+            str(max(1024, max_clients)),
+            "--no-console",
         ]
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         server = RunningServer(kind, "classchat", _spawn(command, env), port)
@@ -96,7 +109,9 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
         workdir = tempfile.mkdtemp(prefix="classchat-bench-ngircd-")
         config = Path(workdir) / "ngircd.conf"
         config.write_text(_ngircd_config(port, workdir))
-        server = RunningServer(kind, "irc", _spawn([program, "--nodaemon", "--config", str(config)], None), port, workdir)
+        server = RunningServer(
+            kind, "irc", _spawn([program, "--nodaemon", "--config", str(config)], None), port, workdir
+        )
     else:
         raise ValueError(f"unknown server {kind}")
     _wait_until_listening(server)
@@ -105,7 +120,7 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
 
 def _spawn(command: list[str], env: dict | None) -> subprocess.Popen:
     # A file, not a pipe: a server that logs every connection must never block on a full pipe.
-    log_file = tempfile.TemporaryFile()
+    log_file = tempfile.TemporaryFile()  # noqa: SIM115 (kept open with the process)
     process = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT
     )

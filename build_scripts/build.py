@@ -53,9 +53,14 @@ def prepare_venv(venv_dir: Path) -> Path:
         try:
             venv.create(venv_dir, with_pip=True)
         except subprocess.CalledProcessError:
-            sys.exit("build: could not set up pip in the virtual environment (on Debian/Ubuntu: sudo apt-get install python3-venv)")
+            sys.exit(
+                "build: could not set up pip in the virtual environment (on Debian/Ubuntu: sudo apt-get install python3-venv)"
+            )
     log("installing PyInstaller and ClassChat into it (needs the internet once)")
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[build]"], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[build]"],
+        check=True,
+    )
     marker.write_text(packaging_hash())
     return python
 
@@ -66,7 +71,11 @@ def check_interpreter(python: Path, wanted: list[str]) -> None:
     probe = "import PyInstaller" + ("; import tkinter; tkinter.Tcl()" if needs_tk else "")
     result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
     if result.returncode != 0:
-        hint = "on Debian/Ubuntu: sudo apt-get install python3-tk" if "tkinter" in result.stderr else "pip install pyinstaller"
+        hint = (
+            "on Debian/Ubuntu: sudo apt-get install python3-tk"
+            if "tkinter" in result.stderr
+            else "pip install pyinstaller"
+        )
         sys.exit(f"build: {python} cannot build: {result.stderr.strip().splitlines()[-1]} ({hint})")
 
 
@@ -91,8 +100,19 @@ def build(python: Path, name: str) -> float:
     log(f"building dist/{executable.dist_path.name} from {executable.spec.relative_to(ROOT)}")
     started = time.monotonic()
     subprocess.run(
-        [str(python), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(DIST), "--workpath", str(WORK), str(executable.spec)],
+        [
+            str(python),
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(WORK),
+            str(executable.spec),
+        ],
         check=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
@@ -102,10 +122,19 @@ def build(python: Path, name: str) -> float:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", action="append", choices=list(BY_NAME), help="build only this executable (repeatable)")
+    parser.add_argument(
+        "--only", action="append", choices=list(BY_NAME), help="build only this executable (repeatable)"
+    )
     parser.add_argument("--python", type=Path, help="use this interpreter (with PyInstaller) instead of build/venv")
-    parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="where to make the build's own virtual environment (default %(default)s)")
-    parser.add_argument("--if-changed", action="store_true", help="do nothing when dist/ was built from these very sources")
+    parser.add_argument(
+        "--venv",
+        type=Path,
+        default=DEFAULT_VENV,
+        help="where to make the build's own virtual environment (default %(default)s)",
+    )
+    parser.add_argument(
+        "--if-changed", action="store_true", help="do nothing when dist/ was built from these very sources"
+    )
     return parser.parse_args(argv)
 
 
@@ -114,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.only or [executable.name for executable in EXECUTABLES]
     missing = [name for name in wanted if not BY_NAME[name].source_exists()]
     if missing:
-        sys.exit("build: cannot build " + ", ".join(f"{name} ({BY_NAME[name].entry_module} does not exist)" for name in missing))
+        sys.exit(
+            "build: cannot build "
+            + ", ".join(f"{name} ({BY_NAME[name].entry_module} does not exist)" for name in missing)
+        )
     fingerprint = source_fingerprint()
     if args.if_changed and up_to_date(wanted, fingerprint):
         log(f"dist/ is up to date with the sources: {', '.join(wanted)}")
@@ -124,7 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     log(f"ClassChat {read_version()}, {len(wanted)} executable(s), PyInstaller in {python}")
     STAMP.unlink(missing_ok=True)  # a half-finished build is never taken for an up-to-date one
     seconds = {name: build(python, name) for name in wanted}
-    STAMP.write_text(json.dumps({"fingerprint": fingerprint, "version": read_version(), "built": wanted, "seconds": seconds}, indent=1))
+    STAMP.write_text(
+        json.dumps(
+            {"fingerprint": fingerprint, "version": read_version(), "built": wanted, "seconds": seconds}, indent=1
+        )
+    )
     for name in wanted:
         path = BY_NAME[name].dist_path
         log(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1e6:.1f} MB, built in {seconds[name]:.0f} s")

@@ -51,7 +51,9 @@ class Executable:
 EXECUTABLES = (
     Executable("chat-server", "chat_server.cli", windowed=False, description="ClassChat server (headless)"),
     Executable("ClassChat", "chat_gui.app", windowed=True, description="ClassChat chat window"),
-    Executable("ClassChat-Server", "chat_server.admin_window", windowed=True, description="ClassChat server window"),
+    Executable(
+        "ClassChat-Server", "chat_server.admin_gui.window", windowed=True, description="ClassChat server window"
+    ),
 )
 BY_NAME = {executable.name: executable for executable in EXECUTABLES}
 
@@ -60,7 +62,7 @@ def read_version() -> str:
     """The version from shared/version.py, read as text so the build needs nothing imported."""
     match = re.search(r'^__version__\s*=\s*"([^"]+)"', VERSION_FILE.read_text(encoding="utf-8"), re.MULTILINE)
     if match is None:
-        raise RuntimeError(f"no __version__ = \"...\" line in {VERSION_FILE}")
+        raise RuntimeError(f'no __version__ = "..." line in {VERSION_FILE}')
     return match.group(1)
 
 

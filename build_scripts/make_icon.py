@@ -77,7 +77,7 @@ def render(size: int) -> bytes:
                             dot += 1
             alpha = bubble / samples
             white = dot / bubble if bubble else 0.0
-            rgb = (round(b + (d - b) * white) for b, d in zip(BUBBLE_RGB, DOT_RGB))
+            rgb = (round(b + (d - b) * white) for b, d in zip(BUBBLE_RGB, DOT_RGB, strict=False))
             rows.extend((*rgb, round(alpha * 255)))
     return bytes(rows)
 
@@ -101,7 +101,7 @@ def encode_ico(sizes: tuple[int, ...]) -> bytes:
     directory = struct.pack("<HHH", 0, 1, len(images))
     offset = len(directory) + 16 * len(images)
     entries = b""
-    for size, image in zip(sizes, images):
+    for size, image in zip(sizes, images, strict=False):
         side = 0 if size >= 256 else size  # 0 means 256 in an .ico directory entry
         entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(image), offset)
         offset += len(image)

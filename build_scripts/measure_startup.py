@@ -44,14 +44,26 @@ def start_server() -> tuple[subprocess.Popen, int]:
 
 
 def visible_window() -> bool:
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^ClassChat"], capture_output=True, text=True)
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", "^ClassChat"], capture_output=True, text=True
+    )
     return bool(found.stdout.strip())
 
 
 def time_to_window(port: int, run: int) -> float:
     started = time.perf_counter()
     client = subprocess.Popen(
-        [str(BY_NAME["ClassChat"].dist_path), "--host", "127.0.0.1", "--port", str(port), "--nick", f"timer{run}", "--room", "timing"],
+        [
+            str(BY_NAME["ClassChat"].dist_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--nick",
+            f"timer{run}",
+            "--room",
+            "timing",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -79,7 +91,9 @@ def main() -> int:
         server.terminate()
         server.wait()
     print("start to window, seconds: " + ", ".join(f"{value:.2f}" for value in seconds))
-    print(f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, max {max(seconds):.2f} s over {len(seconds)} runs")
+    print(
+        f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, max {max(seconds):.2f} s over {len(seconds)} runs"
+    )
     return 0
 
 

@@ -22,8 +22,19 @@ from shared.icon import ASSETS, ICON_ICO
 # ClassChat speaks plain TCP, so no TLS; without _hashlib, hashlib uses its
 # built-in digests and OpenSSL's libcrypto (2 MB packed) stays out.
 UNUSED_STDLIB = [
-    "unittest", "pydoc", "doctest", "pdb", "lib2to3", "ensurepip", "venv", "idlelib", "turtle", "turtledemo",
-    "ssl", "_ssl", "_hashlib",
+    "unittest",
+    "pydoc",
+    "doctest",
+    "pdb",
+    "lib2to3",
+    "ensurepip",
+    "venv",
+    "idlelib",
+    "turtle",
+    "turtledemo",
+    "ssl",
+    "_ssl",
+    "_hashlib",
 ]
 
 # Tcl/Tk data a chat window never needs: time-zone tables (Tcl's `clock`),
@@ -66,7 +77,9 @@ def build_one_file_executable(name: str) -> EXE:
         datas=[(str(ASSETS), "shared/assets")],
         excludes=excludes,
     )
-    analysis.datas = [entry for entry in analysis.datas if not entry[0].replace("\\", "/").startswith(UNNEEDED_TCL_DATA)]
+    analysis.datas = [
+        entry for entry in analysis.datas if not entry[0].replace("\\", "/").startswith(UNNEEDED_TCL_DATA)
+    ]
     on_windows = sys.platform == "win32"
     return EXE(
         PYZ(analysis.pure),

@@ -13,10 +13,21 @@ from shared.frames import DEFAULT_PORT
 from shared.version import PRODUCT_NAME, __version__
 
 SHIPPED_MODULES = [
-    "chat_gui.app", "chat_gui.controller", "chat_gui.window", "chat_gui.session", "chat_gui.connection",
-    "chat_gui.message_view", "chat_gui.entry_box", "chat_gui.room_list", "chat_gui.user_list",
-    "chat_gui.private_tabs", "chat_gui.connect_dialog", "chat_gui.embedded_server", "chat_gui.settings",
-    "chat_gui.typed_line", "tkinter",
+    "chat_gui.app",
+    "chat_gui.controller",
+    "chat_gui.window",
+    "chat_gui.session",
+    "chat_gui.connection",
+    "chat_gui.message_view",
+    "chat_gui.entry_box",
+    "chat_gui.room_list",
+    "chat_gui.user_list",
+    "chat_gui.private_tabs",
+    "chat_gui.connect_dialog",
+    "chat_gui.embedded_server",
+    "chat_gui.settings",
+    "chat_gui.typed_line",
+    "tkinter",
 ]
 
 
@@ -24,15 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chat-client",
         description=f"The {PRODUCT_NAME} window. With no arguments a Connect dialog asks where to connect; "
-                    f"--nick (with --host, --port, --room) connects at once.",
+        f"--nick (with --host, --port, --room) connects at once.",
     )
     parser.add_argument("--host", help="server address (default: the last one used, or localhost)")
     parser.add_argument("--port", type=int, help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname; given, the Connect dialog is skipped")
     parser.add_argument("--room", help="room to join (default general)")
     parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} client {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check this installation without a display: a real server, two clients, exit 0 if fine")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation without a display: a real server, two clients, exit 0 if fine",
+    )
     return parser
 
 
@@ -59,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         root = tk.Tk(className=PRODUCT_NAME)
     except tk.TclError as exc:
-        print(f"{PRODUCT_NAME} needs a display for its window ({exc}). "
-              f"Use chat-term for a terminal client.", file=sys.stderr)
+        print(
+            f"{PRODUCT_NAME} needs a display for its window ({exc}). Use chat-term for a terminal client.",
+            file=sys.stderr,
+        )
         return 2
     controller = ChatController(root, settings)
     if args.nick:

@@ -8,8 +8,8 @@ When nothing answers on this computer it offers to start a server here.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
-from typing import Callable
 
 from chat_gui.settings import ClientSettings
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
@@ -38,12 +38,14 @@ class ConnectDialog(tk.Toplevel):
         body = ttk.Frame(self, padding=14)
         body.pack(fill="both", expand=True)
         ttk.Label(body, text="Join a ClassChat server", font=("TkHeadingFont", 12, "bold")).grid(
-            row=0, column=0, columnspan=2, sticky="w", pady=(0, 8))
+            row=0, column=0, columnspan=2, sticky="w", pady=(0, 8)
+        )
         self.host_entry = self._field(body, 1, "Server address:", self.host_var)
         self.port_entry = self._field(body, 2, "Port:", self.port_var)
         self.nick_entry = self._field(body, 3, "Your nickname:", self.nick_var)
         ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground="#6a6a6a").grid(
-            row=4, column=1, sticky="w")
+            row=4, column=1, sticky="w"
+        )
         self.message = ttk.Label(body, text="", foreground="#b00020", wraplength=340, justify="left")
         self.message.grid(row=5, column=0, columnspan=2, sticky="w", pady=(8, 0))
         buttons = ttk.Frame(body)
@@ -102,7 +104,9 @@ class ConnectDialog(tk.Toplevel):
         except ValueError:
             port = -1
         if not 0 < port < 65536:
-            self.show_error("The port is a number from 1 to 65535 (ClassChat uses 55555 unless told otherwise).", "port")
+            self.show_error(
+                "The port is a number from 1 to 65535 (ClassChat uses 55555 unless told otherwise).", "port"
+            )
             return None
         nick = self.nick_var.get().strip()
         if not is_nick_shaped(nick):

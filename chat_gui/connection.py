@@ -16,8 +16,8 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from shared.errors import ProtocolError
 from shared.frames import Frame, command_frame, encode_frame
@@ -32,7 +32,7 @@ class Disconnected:
     by_user: bool = False  # True when close() ended it
 
 
-InboxItem = Union[Frame, Disconnected]
+InboxItem = Frame | Disconnected
 
 
 class NotConnected(ConnectionError):
@@ -51,7 +51,7 @@ class ChatConnection:
         self,
         host: str,
         port: int,
-        inbox: "queue.Queue[InboxItem] | None" = None,
+        inbox: queue.Queue[InboxItem] | None = None,
         connect_timeout: float = 5.0,
         keepalive: float = 60.0,
     ) -> None:
@@ -111,7 +111,7 @@ class ChatConnection:
     def __enter__(self) -> ChatConnection:
         return self
 
-    def __exit__(self, *args) -> None:
+    def __exit__(self, *args: object) -> None:
         self.close()
 
     def wait_for(self, match: str | Callable[[Frame], bool], timeout: float = 5.0) -> Frame:
@@ -148,7 +148,7 @@ class ChatConnection:
             while True:
                 try:
                     data = sock.recv(65536)
-                except socket.timeout:
+                except TimeoutError:
                     if pinged:
                         reason = f"no answer from the server for {2 * self.keepalive:g} s"
                         break

@@ -34,12 +34,24 @@ class ChatController:
         self.root = root
         self.settings = settings
         self.save = save  # tests and benchmarks leave the user's settings file alone
-        self.window = ChatWindow(root, WindowActions(
-            submit=self.on_submit, join=self.join_room, private=self.open_private, connect=self.show_connect_dialog,
-            disconnect=self.disconnect, join_dialog=self.ask_join, leave=lambda: self.send_typed("/leave"),
-            refresh=self.refresh, help=self.show_help, about=self.show_about, quit=self.quit,
-            tab_changed=self._update_title, nicknames=self.known_nicknames,
-        ))
+        self.window = ChatWindow(
+            root,
+            WindowActions(
+                submit=self.on_submit,
+                join=self.join_room,
+                private=self.open_private,
+                connect=self.show_connect_dialog,
+                disconnect=self.disconnect,
+                join_dialog=self.ask_join,
+                leave=lambda: self.send_typed("/leave"),
+                refresh=self.refresh,
+                help=self.show_help,
+                about=self.show_about,
+                quit=self.quit,
+                tab_changed=self._update_title,
+                nicknames=self.known_nicknames,
+            ),
+        )
         self.session = ChatSession(root, self)
         self.embedded = EmbeddedServer()
         self.dialog: ConnectDialog | None = None
@@ -70,9 +82,14 @@ class ChatController:
         if self.dialog is not None:
             self.dialog.lift()
             return
-        self.dialog = ConnectDialog(self.root, self.settings, on_connect=self._dialog_connect,
-                                    on_start_server=self._dialog_start_server, on_cancel=self._dialog_cancel,
-                                    cancel_text="Cancel" if self.was_connected else "Quit")
+        self.dialog = ConnectDialog(
+            self.root,
+            self.settings,
+            on_connect=self._dialog_connect,
+            on_start_server=self._dialog_start_server,
+            on_cancel=self._dialog_cancel,
+            cancel_text="Cancel" if self.was_connected else "Quit",
+        )
 
     def _dialog_connect(self, host: str, port: int, nick: str) -> None:
         self.start(host, port, nick, self.session.room or self.settings.room)
@@ -90,7 +107,9 @@ class ChatController:
                 return
             self.room_view.show_notice(
                 f"This computer now runs the chat server. Classmates on the same network join with address and "
-                f"port: {', '.join(self.embedded.addresses())}. Closing this window stops the server.", "system")
+                f"port: {', '.join(self.embedded.addresses())}. Closing this window stops the server.",
+                "system",
+            )
         self.dialog.port_var.set(str(port))
         self.start("127.0.0.1", port, nick, self.settings.room)
 
@@ -112,8 +131,12 @@ class ChatController:
     def quit(self) -> None:
         waiting = len(self.session.pending)
         if waiting and not messagebox.askyesno(
-            "Quit ClassChat?", f"{waiting} line{'s' if waiting != 1 else ''} you typed could not be sent yet and "
-            f"will be lost. Quit anyway?", parent=self.root, icon="warning", default="no",
+            "Quit ClassChat?",
+            f"{waiting} line{'s' if waiting != 1 else ''} you typed could not be sent yet and "
+            f"will be lost. Quit anyway?",
+            parent=self.root,
+            icon="warning",
+            default="no",
         ):
             return
         self.shutdown()
@@ -141,8 +164,11 @@ class ChatController:
         elif state == "reconnecting":
             if not self._lost_notice_shown:
                 self._lost_notice_shown = True
-                self.room_view.show_notice("Connection lost. Reconnecting automatically; lines you type meanwhile "
-                                           "are kept and sent once the connection is back.", "error")
+                self.room_view.show_notice(
+                    "Connection lost. Reconnecting automatically; lines you type meanwhile "
+                    "are kept and sent once the connection is back.",
+                    "error",
+                )
         elif state in ("refused", "failed", "not_chat_server", "nick_taken", "bad_nick"):
             if dialog is None:
                 self.room_view.show_notice(detail, "error")
@@ -151,8 +177,12 @@ class ChatController:
             assert dialog is not None
             local = self.session.host in LOCAL_HOSTS and not self.embedded.running
             if state == "refused" and local:
-                dialog.show_error(f"No chat server answers on this computer (port {self.session.port}). "
-                                  f"Start one here, and others on your network can join you.", "host", offer_server=True)
+                dialog.show_error(
+                    f"No chat server answers on this computer (port {self.session.port}). "
+                    f"Start one here, and others on your network can join you.",
+                    "host",
+                    offer_server=True,
+                )
             elif state == "not_chat_server":
                 dialog.show_error(detail, "port", offer_server=local)
             elif state in ("nick_taken", "bad_nick"):
@@ -172,8 +202,14 @@ class ChatController:
             where = ", ".join(self.embedded.addresses())
             self.window.show_status(f"{detail} This computer runs the chat server: others join at {where}.")
         if self.save:
-            save_settings(ClientSettings("localhost" if self.embedded.running else session.host, session.port,
-                                         session.nick, session.room or self.settings.room))
+            save_settings(
+                ClientSettings(
+                    "localhost" if self.embedded.running else session.host,
+                    session.port,
+                    session.nick,
+                    session.room or self.settings.room,
+                )
+            )
         self.request_list()
         if self._refresh_id is None:
             self._refresh_id = self.root.after(LIST_REFRESH_MS, self._periodic_list)
@@ -200,8 +236,9 @@ class ChatController:
     def _on_message(self, frame: Frame) -> None:
         sender = str(frame.get("sender", ""))
         own = name_key(sender) == name_key(self.session.nick)
-        self.room_view.show_message(str(frame.get("timestamp", "")), sender, str(frame.get("content", "")),
-                                    "own" if own else "")
+        self.room_view.show_message(
+            str(frame.get("timestamp", "")), sender, str(frame.get("content", "")), "own" if own else ""
+        )
         if not own:
             self._count_unread()
 
@@ -210,8 +247,9 @@ class ChatController:
         own = name_key(sender) == name_key(self.session.nick)
         other = to if own else sender
         tab = self.window.tabs.open_private(other, select=own and self.window.tabs.current_private() is None)
-        tab.view.show_message(str(frame.get("timestamp", "")), sender, str(frame.get("content", "")),
-                              "own" if own else "private")
+        tab.view.show_message(
+            str(frame.get("timestamp", "")), sender, str(frame.get("content", "")), "own" if own else "private"
+        )
         if not own:
             self.window.tabs.mark_unread(other)
             self.root.bell()
@@ -237,7 +275,9 @@ class ChatController:
 
     def _on_system(self, frame: Frame) -> None:
         event, user, room = frame.get("event"), str(frame.get("user", "")), frame.get("room")
-        in_my_room = room is not None and self.session.room is not None and name_key(str(room)) == name_key(self.session.room)
+        in_my_room = (
+            room is not None and self.session.room is not None and name_key(str(room)) == name_key(self.session.room)
+        )
         if in_my_room and event == "join":
             self.window.users.add_user(user)
             self.window.rooms.adjust_count(str(room), +1)
@@ -249,14 +289,18 @@ class ChatController:
         elif event == "nick" and frame.get("old"):
             self.window.users.rename_user(str(frame.get("old")), user)
             self.window.tabs.rename_private(str(frame.get("old")), user)
-        self.room_view.show_notice(str(frame.get("content", "")), "error" if event == "shutdown" else "system",
-                                   frame.get("timestamp", ""))
+        self.room_view.show_notice(
+            str(frame.get("content", "")), "error" if event == "shutdown" else "system", frame.get("timestamp", "")
+        )
         if event in ("join", "leave", "nick"):
             self.request_list()
 
     def _on_list(self, frame: Frame) -> None:
-        rooms = [(str(room.get("name", "")), len(room.get("users", []))) for room in frame.get("rooms", [])
-                 if isinstance(room, dict)]
+        rooms = [
+            (str(room.get("name", "")), len(room.get("users", [])))
+            for room in frame.get("rooms", [])
+            if isinstance(room, dict)
+        ]
         self.online = [str(user) for user in frame.get("users", [])]
         self.window.rooms.set_rooms(rooms, self.session.room)
         if self.session.room is not None:
@@ -332,8 +376,9 @@ class ChatController:
         self.current_view().show_notice(GUI_HELP, "system")
 
     def show_about(self) -> None:
-        messagebox.showinfo(f"About {PRODUCT_NAME}", f"{PRODUCT_NAME} {__version__}\nA chat for a classroom.",
-                            parent=self.root)
+        messagebox.showinfo(
+            f"About {PRODUCT_NAME}", f"{PRODUCT_NAME} {__version__}\nA chat for a classroom.", parent=self.root
+        )
 
     def current_view(self) -> MessageView:
         nick = self.window.tabs.current_private()

@@ -45,7 +45,7 @@ class EmbeddedServer:
         return self.port
 
     def addresses(self) -> list[str]:
-        """"address:port" strings classmates can connect to."""
+        """ "address:port" strings classmates can connect to."""
         if self.server is None:
             return []
         host, port = self.server.address

@@ -8,21 +8,33 @@ It shows one line and grows to a few as the text wraps or breaks.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
-from typing import Callable
 
 MAX_VISIBLE_LINES = 4
 HISTORY_SIZE = 200
 
 
 class EntryBox(ttk.Frame):
-    def __init__(self, master: tk.Misc, on_submit: Callable[[str], bool],
-                 nicknames: Callable[[], list[str]] = list) -> None:
+    def __init__(
+        self, master: tk.Misc, on_submit: Callable[[str], bool], nicknames: Callable[[], list[str]] = list
+    ) -> None:
         super().__init__(master)
         self.on_submit = on_submit
         self.nicknames = nicknames
-        self.text = tk.Text(self, height=1, wrap="word", undo=True, width=40, padx=6, pady=4,
-                            font="TkDefaultFont", relief="solid", borderwidth=1, highlightthickness=1)
+        self.text = tk.Text(
+            self,
+            height=1,
+            wrap="word",
+            undo=True,
+            width=40,
+            padx=6,
+            pady=4,
+            font="TkDefaultFont",
+            relief="solid",
+            borderwidth=1,
+            highlightthickness=1,
+        )
         self.text.pack(fill="both", expand=True)
         self.history: list[str] = []
         self._history_index: int | None = None  # None: editing a new line

@@ -17,13 +17,38 @@ import zlib
 from tkinter import ttk
 
 MAX_LINES = 5000
-READ_ONLY_KEYS = frozenset(("Up", "Down", "Left", "Right", "Prior", "Next", "Home", "End", "Shift_L", "Shift_R",
-                            "Control_L", "Control_R", "Escape"))
+READ_ONLY_KEYS = frozenset(
+    (
+        "Up",
+        "Down",
+        "Left",
+        "Right",
+        "Prior",
+        "Next",
+        "Home",
+        "End",
+        "Shift_L",
+        "Shift_R",
+        "Control_L",
+        "Control_R",
+        "Escape",
+    )
+)
 CONTROL_MASK = 0x4
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']", re.IGNORECASE)
 NICK_COLOURS = (
-    "#1f6feb", "#b35900", "#2e7d32", "#8e24aa", "#c62828", "#00838f",
-    "#6d4c41", "#5c6bc0", "#ad1457", "#558b2f", "#ef6c00", "#0277bd",
+    "#1f6feb",
+    "#b35900",
+    "#2e7d32",
+    "#8e24aa",
+    "#c62828",
+    "#00838f",
+    "#6d4c41",
+    "#5c6bc0",
+    "#ad1457",
+    "#558b2f",
+    "#ef6c00",
+    "#0277bd",
 )
 
 
@@ -37,8 +62,18 @@ class MessageView(ttk.Frame):
         super().__init__(master)
         self.max_lines = max_lines
         self.text = tk.Text(
-            self, wrap="word", undo=False, width=60, height=20, font=font,
-            padx=6, pady=4, borderwidth=0, highlightthickness=0, cursor="arrow", takefocus=False,
+            self,
+            wrap="word",
+            undo=False,
+            width=60,
+            height=20,
+            font=font,
+            padx=6,
+            pady=4,
+            borderwidth=0,
+            highlightthickness=0,
+            cursor="arrow",
+            takefocus=False,
             insertwidth=0,
         )
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
@@ -62,7 +97,9 @@ class MessageView(ttk.Frame):
         text = self.text
 
         def refuse_edit(event: tk.Event) -> str | None:
-            if event.keysym in READ_ONLY_KEYS or (event.state & CONTROL_MASK and event.keysym.lower() in ("c", "a")):
+            if event.keysym in READ_ONLY_KEYS or (
+                isinstance(event.state, int) and event.state & CONTROL_MASK and event.keysym.lower() in ("c", "a")
+            ):
                 return None
             return "break"
 
@@ -96,12 +133,14 @@ class MessageView(ttk.Frame):
         """A chat line: time, coloured nickname, text (links made clickable); style is "", own or private."""
         nick_tag = self._nick_tag(sender)
         extra = (style,) if style else ()
-        self._append([
-            (f"{stamp}  ", ("time", *extra)),
-            (f"{prefix}{sender}", ("nick", nick_tag, *extra)),
-            ("  ", extra),
-            *self._with_links(text, extra),
-        ])
+        self._append(
+            [
+                (f"{stamp}  ", ("time", *extra)),
+                (f"{prefix}{sender}", ("nick", nick_tag, *extra)),
+                ("  ", extra),
+                *self._with_links(text, extra),
+            ]
+        )
 
     def show_notice(self, text: str, style: str = "system", stamp: str = "") -> None:
         """A line that nobody said: system notices, help, errors (style system or error)."""
@@ -143,7 +182,7 @@ class MessageView(ttk.Frame):
         for chunk, tags in parts:
             args += [chunk, tags]
         args += ["\n", ()]
-        text.insert("end-1c", *args)
+        text.insert("end-1c", *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
         excess = self.line_count() - self.max_lines
         if excess > 0:
             # trim in steps of 1% so a flood does not pay for a delete on every line
@@ -161,7 +200,7 @@ class MessageView(ttk.Frame):
         position = 0
         for match in LINK.finditer(text):
             if match.start() > position:
-                parts.append((text[position:match.start()], extra))
+                parts.append((text[position : match.start()], extra))
             parts.append((match.group(), ("link", *extra)))
             position = match.end()
         if position < len(text) or not parts:

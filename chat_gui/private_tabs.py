@@ -8,9 +8,9 @@ its unread lines in its title.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
-from typing import Callable
 
 from chat_gui.message_view import MessageView
 from shared.names import name_key

@@ -8,8 +8,8 @@ LIST answer that brings nothing new does not disturb a selection.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import simpledialog, ttk
-from typing import Callable
 
 from shared.names import name_key
 
@@ -55,8 +55,10 @@ class RoomList(ttk.LabelFrame):
 
     def adjust_count(self, room: str, change: int) -> None:
         """A join or leave seen in a room: change its count at once (LIST confirms it later)."""
-        rooms = [(name, max(0, count + change)) if name_key(name) == name_key(room) else (name, count)
-                 for name, count in self.rooms]
+        rooms = [
+            (name, max(0, count + change)) if name_key(name) == name_key(room) else (name, count)
+            for name, count in self.rooms
+        ]
         self.set_rooms([(name, count) for name, count in rooms if count > 0], self.current)
 
     def room_names(self) -> list[str]:
@@ -72,8 +74,9 @@ class RoomList(ttk.LabelFrame):
             self.on_join(room)
 
     def ask_new_room(self) -> None:
-        name = simpledialog.askstring("New room", "Name of the new room (letters, digits, _ or -):",
-                                      parent=self.winfo_toplevel())
+        name = simpledialog.askstring(
+            "New room", "Name of the new room (letters, digits, _ or -):", parent=self.winfo_toplevel()
+        )
         if name and name.strip():
             self.on_join(name.strip())
 

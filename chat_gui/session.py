@@ -21,7 +21,7 @@ import threading
 import time
 import tkinter as tk
 from dataclasses import dataclass, field
-from typing import Protocol, Union
+from typing import Protocol
 
 from chat_gui.connection import ChatConnection, Disconnected, NotConnected
 from shared.frames import Frame
@@ -46,7 +46,7 @@ class ConnectFailed:
     refused: bool
 
 
-SessionItem = Union[Frame, Disconnected, ConnectFailed]
+SessionItem = Frame | Disconnected | ConnectFailed
 
 
 class SendBudget:
@@ -226,7 +226,13 @@ class ChatSession:
         self._removed_reason = ""
         self.budget = SendBudget()  # the server counts per connection
         self._inbox = queue.Queue()
-        connection = ChatConnection(self.host, self.port, inbox=self._inbox, connect_timeout=5.0, keepalive=30.0)
+        connection = ChatConnection(
+            self.host,
+            self.port,
+            inbox=self._inbox,  # type: ignore[arg-type]  # the connect thread also puts ConnectFailed here
+            connect_timeout=5.0,
+            keepalive=30.0,
+        )
         self._connection = connection
         self._set_state("connecting", f"Connecting to {self.host}:{self.port}…")
         inbox = self._inbox
@@ -294,8 +300,12 @@ class ChatSession:
         self.ever_ready = True
         self._attempt = 0
         where = f" in #{self.room}" if self.room else ""
-        self._set_state("ready", f"Connected to {self.host}:{self.port} as {self.nick}{where}." if first
-                        else f"Reconnected to {self.host}:{self.port}{where}.")
+        self._set_state(
+            "ready",
+            f"Connected to {self.host}:{self.port} as {self.nick}{where}."
+            if first
+            else f"Reconnected to {self.host}:{self.port}{where}.",
+        )
         self._flush_pending()
 
     def _flush_pending(self) -> None:
@@ -323,8 +333,11 @@ class ChatSession:
     def _schedule_retry(self, reason: str) -> None:
         delay = RECONNECT_DELAYS[min(self._attempt, len(RECONNECT_DELAYS) - 1)]
         self._attempt += 1
-        self._set_state("reconnecting", f"Connection lost ({reason}); trying {self.host}:{self.port} again "
-                                        f"in {delay:g} s (attempt {self._attempt}).")
+        self._set_state(
+            "reconnecting",
+            f"Connection lost ({reason}); trying {self.host}:{self.port} again "
+            f"in {delay:g} s (attempt {self._attempt}).",
+        )
         self._retry_id = self.root.after(int(delay * 1000), self._retry)
 
     def _retry(self) -> None:
@@ -354,8 +367,9 @@ class ChatSession:
 
 def _describe_os_error(exc: OSError, host: str, port: int) -> str:
     if isinstance(exc, ConnectionRefusedError):
-        return (f"Nothing answers on {host}:{port}. Is the chat server running there, "
-                f"and are the address and port right?")
+        return (
+            f"Nothing answers on {host}:{port}. Is the chat server running there, and are the address and port right?"
+        )
     if isinstance(exc, TimeoutError):
         return f"{host}:{port} did not answer in time. Check the address, and that you are on the same network."
     if "Name or service not known" in str(exc) or "getaddrinfo" in str(exc) or "nodename" in str(exc):

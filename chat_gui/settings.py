@@ -46,12 +46,17 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     if not isinstance(data, dict):
         return ClientSettings()
     defaults = ClientSettings()
+
+    def text(name: str, default: str, allow_empty: bool = False) -> str:
+        value = data.get(name)
+        return value if isinstance(value, str) and (value or allow_empty) else default
+
     port = data.get("port")
     return ClientSettings(
-        host=data.get("host") if isinstance(data.get("host"), str) and data.get("host") else defaults.host,
+        host=text("host", defaults.host),
         port=port if isinstance(port, int) and 0 < port < 65536 else defaults.port,
-        nick=data.get("nick") if isinstance(data.get("nick"), str) else defaults.nick,
-        room=data.get("room") if isinstance(data.get("room"), str) and data.get("room") else defaults.room,
+        nick=text("nick", defaults.nick, allow_empty=True),
+        room=text("room", defaults.room),
     )
 
 

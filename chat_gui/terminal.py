@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--nick", help="nickname to register with at once")
     parser.add_argument("--room", help="room to join once registered")
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
-    parser.add_argument("--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
+    )
     return parser
 
 

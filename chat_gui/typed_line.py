@@ -42,8 +42,11 @@ def interpret_line(line: str, private_to: str | None = None) -> TypedLine:
     """Translate one typed line; `private_to` is the nickname of the private tab it was typed in."""
     typed = _interpret(line, private_to)
     if typed.kind == "send" and len(typed.text) > MAX_TEXT_CHARS:
-        return TypedLine("error", text=f"That message is {len(typed.text)} characters long; the limit is "
-                                       f"{MAX_TEXT_CHARS}. It is still in the box: shorten it or split it.")
+        return TypedLine(
+            "error",
+            text=f"That message is {len(typed.text)} characters long; the limit is "
+            f"{MAX_TEXT_CHARS}. It is still in the box: shorten it or split it.",
+        )
     return typed
 
 

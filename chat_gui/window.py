@@ -17,9 +17,9 @@ what happens (it is given the callbacks below).
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
-from typing import Callable
 
 from chat_gui.entry_box import EntryBox
 from chat_gui.private_tabs import ConversationTabs
@@ -39,7 +39,7 @@ class WindowActions:
     connect: Callable[[], None]
     disconnect: Callable[[], None]
     join_dialog: Callable[[], None]
-    leave: Callable[[], None]
+    leave: Callable[[], object]
     refresh: Callable[[], None]
     help: Callable[[], None]
     about: Callable[[], None]

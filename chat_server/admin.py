@@ -41,8 +41,13 @@ class RoomInfo:
 def client_info(session: Session) -> ClientInfo:
     """A snapshot of one connection; call it while holding the registry lock."""
     return ClientInfo(
-        session.id, session.nick, session.address_text, session.room.name if session.room else None,
-        session.connected_at, session.messages_sent, session.muted,
+        session.id,
+        session.nick,
+        session.address_text,
+        session.room.name if session.room else None,
+        session.connected_at,
+        session.messages_sent,
+        session.muted,
     )
 
 
@@ -96,9 +101,7 @@ class AdminActions:
             if room is None:
                 raise ProtocolError(ErrorCode.BAD_ROOM, f"There is no room #{room_name}.")
             members = list(room.members)
-            notice = server_frame(
-                "system", f"#{room.name} was closed: {reason}", event="room_closed", room=room.name
-            )
+            notice = server_frame("system", f"#{room.name} was closed: {reason}", event="room_closed", room=room.name)
             self.registry.deliver(members, notice)
             for session in members:
                 self.registry.leave_room(session)

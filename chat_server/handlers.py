@@ -7,7 +7,7 @@ socket.  A refusal is raised as ProtocolError and becomes an `error` frame.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from chat_server.config import ServerConfig
 from chat_server.registry import ChatRegistry, Room
@@ -26,7 +26,7 @@ LIST_TEXT_NAMES = 50
 
 
 def _first_few(names: list[str]) -> str:
-    """"a, b, c" for the readable `content`; past LIST_TEXT_NAMES names it ends "... and 70 more"."""
+    """ "a, b, c" for the readable `content`; past LIST_TEXT_NAMES names it ends "... and 70 more"."""
     shown = ", ".join(names[:LIST_TEXT_NAMES])
     hidden = len(names) - LIST_TEXT_NAMES
     return f"{shown} and {hidden} more" if hidden > 0 else shown
@@ -65,7 +65,7 @@ class CommandHandlers:
 
     def _require_voice(self, session: Session) -> None:
         if session.muted:
-            raise ProtocolError("muted", "An admin has muted you; your messages are not delivered.")
+            raise ProtocolError(ErrorCode.MUTED, "An admin has muted you; your messages are not delivered.")
 
     def leave(self, session: Session, reason: str = "") -> list[Delivery]:
         """Take `session` out of its room; the others there get a `system` leave notice."""
@@ -113,10 +113,12 @@ class CommandHandlers:
                 "system", f"{session.nick} joined #{room.name}", event="join", room=room.name, user=session.nick
             )
             deliveries.append((self._others(room, session), notice))
-        room = session.room
-        assert room is not None
-        users = room.nicks()
-        joined = server_frame("joined", f"You joined #{room.name} ({len(users)} here)", room=room.name, users=users)
+        joined_room = session.room
+        assert joined_room is not None
+        users = joined_room.nicks()
+        joined = server_frame(
+            "joined", f"You joined #{joined_room.name} ({len(users)} here)", room=joined_room.name, users=users
+        )
         deliveries.append(([session], joined))
         return deliveries
 
@@ -134,7 +136,9 @@ class CommandHandlers:
     def _private(self, session: Session, nick: str, raw_text: str) -> list[Delivery]:
         target = self.registry.find_nick(nick)
         if target is None:
-            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {strip_control(nick)[:40]} is online; LIST shows who is.")
+            raise ProtocolError(
+                ErrorCode.NO_SUCH_USER, f"Nobody called {strip_control(nick)[:40]} is online; LIST shows who is."
+            )
         self._require_voice(session)
         text = self._text(raw_text)
         frame = server_frame("private", text, id=self.registry.next_id(), sender=session.nick, to=target.nick)

@@ -9,14 +9,15 @@ every member of a room queues that room's messages in id order.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any
 
 from chat_server.session import Session
 from shared.frames import Frame, encode_frame
 from shared.names import name_key
 
-Listener = Callable[[str, dict], None]
+Listener = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass(eq=False)
@@ -48,7 +49,7 @@ class ChatRegistry:
         with self.lock:
             self._listeners = [item for item in self._listeners if item is not listener]
 
-    def emit(self, event: str, **data) -> None:
+    def emit(self, event: str, **data: Any) -> None:
         """Tell observers what changed; a listener must only queue, never block."""
         for listener in self._listeners:
             listener(event, data)

@@ -85,9 +85,13 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 except FrameTooLarge as exc:
                     self.handle_lines(exc.lines_before)
                     if session.closing:  # one of those lines was QUIT: its bye was the last word
-                        break
+                        break  # type: ignore[unreachable]  # mypy keeps the loop condition's narrowing
                     session.send(error_frame(exc.code, exc.message))
-                    session.send(server_frame("bye", "That line was too long; the connection is closed.", reason="frame_too_large"))
+                    session.send(
+                        server_frame(
+                            "bye", "That line was too long; the connection is closed.", reason="frame_too_large"
+                        )
+                    )
                     session.closing = True
                     session.close_reason = "frame too large"
                     break
@@ -158,7 +162,9 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             try:
                 return line.decode("utf-8")
             except UnicodeDecodeError:
-                raise ProtocolError(ErrorCode.BAD_FRAME, "That line is not valid UTF-8; set your terminal to UTF-8.") from None
+                raise ProtocolError(
+                    ErrorCode.BAD_FRAME, "That line is not valid UTF-8; set your terminal to UTF-8."
+                ) from None
         frame = decode_frame(line)
         if frame["type"] != "command":
             raise ProtocolError(ErrorCode.BAD_FRAME, 'Clients send frames of type "command" only.')

@@ -11,6 +11,7 @@ import importlib
 import socket
 import sys
 import time
+from typing import Any
 
 from chat_server.config import ServerConfig
 from chat_server.server import ChatServer
@@ -31,7 +32,7 @@ class _RawClient:
     def send(self, content: str) -> None:
         self.sock.sendall(encode_frame(command_frame(content)))
 
-    def expect(self, frame_type: str, timeout: float = 5.0, **fields) -> Frame:
+    def expect(self, frame_type: str, timeout: float = 5.0, **fields: Any) -> Frame:
         deadline = time.monotonic() + timeout
         while True:
             for frame in self.frames:
@@ -73,6 +74,8 @@ def run_self_test(ship_modules: tuple[str, ...] | list[str] = ()) -> int:
     except Exception as exc:  # the reason is the whole point of a self-test
         print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    print(f"self-test passed: imported {len(BASE_MODULES) + len(ship_modules)} modules, "
-          f"server on port 0, public and private message delivered")
+    print(
+        f"self-test passed: imported {len(BASE_MODULES) + len(ship_modules)} modules, "
+        f"server on port 0, public and private message delivered"
+    )
     return 0

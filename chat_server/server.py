@@ -18,6 +18,7 @@ import socket
 import socketserver
 import threading
 import time
+from typing import Any
 
 from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
@@ -89,7 +90,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
     @property
     def address(self) -> tuple[str, int]:
         host, port = self.server_address[:2]
-        return host, port
+        return str(host), int(port)
 
     @property
     def running(self) -> bool:
@@ -134,10 +135,10 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         with self.registry.lock:
             self.registry.emit("server_stopped")
 
-    def __exit__(self, *args) -> None:
+    def __exit__(self, *args: object) -> None:
         self.stop()
 
-    def get_request(self) -> tuple[socket.socket, tuple]:
+    def get_request(self) -> tuple[socket.socket, Any]:
         """accept(), but out of file descriptors it pauses instead of spinning at 100% CPU."""
         try:
             return super().get_request()
@@ -146,14 +147,15 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
                 if not self._out_of_files:
                     log.warning(
                         "cannot accept more connections: %s (%d clients); raise the open-file limit or lower --max-clients",
-                        exc.strerror, len(self.registry.sessions),
+                        exc.strerror,
+                        len(self.registry.sessions),
                     )
                 self._out_of_files = True
                 time.sleep(ACCEPT_BACKOFF_SECONDS)
             raise
 
     # -- the life of one connection, called by its handler thread --
-    def process_request_thread(self, request, client_address) -> None:
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
@@ -163,7 +165,10 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         """Register a new connection, or return the frames that refuse it."""
         with self.registry.lock:
             if self._stopping:
-                return [server_frame("system", "The server is shutting down.", event="shutdown"), server_frame("bye", "The server is shutting down.")]
+                return [
+                    server_frame("system", "The server is shutting down.", event="shutdown"),
+                    server_frame("bye", "The server is shutting down."),
+                ]
             limit = self.config.max_clients
             if limit and len(self.registry.sessions) >= limit:
                 log.warning("refused %s: server full (%d clients)", session.address_text, limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import socket
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import TokenBucket
@@ -25,7 +25,12 @@ _session_ids = itertools.count(1)
 
 class Session:
     def __init__(
-        self, sock: socket.socket, address: tuple, outbound_limit: int, bucket: TokenBucket, writer: WriterPool
+        self,
+        sock: socket.socket,
+        address: tuple[Any, ...],
+        outbound_limit: int,
+        bucket: TokenBucket,
+        writer: WriterPool,
     ) -> None:
         self.id = next(_session_ids)
         self.sock = sock

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from shared.names import is_nick_shaped
 
@@ -89,7 +89,7 @@ def classify_msg(argument: str, is_online: Callable[[str], bool]) -> MsgTarget:
 
 
 def split_pm_argument(argument: str) -> tuple[str, str]:
-    """"bob hello there" -> ("bob", "hello there"); the nickname ends at any whitespace, a tab too."""
+    """ "bob hello there" -> ("bob", "hello there"); the nickname ends at any whitespace, a tab too."""
     parts = argument.split(None, 1)
     if not parts:
         return "", ""

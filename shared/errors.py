@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from enum import Enum
 
-class ErrorCode:
-    """The `code` values an `error` frame may carry (PROTOCOL.md, version 1)."""
 
+class ErrorCode(str, Enum):
+    """The `code` values an `error` frame may carry (PROTOCOL.md, versions 1 and 2).
+
+    A str enum: a member is its code wherever a string is expected (JSON,
+    comparisons with a received frame's `code`, f-strings).
+    """
+
+    # version 1
     BAD_FRAME = "bad_frame"
     FRAME_TOO_LARGE = "frame_too_large"
     UNKNOWN_COMMAND = "unknown_command"
@@ -19,18 +26,26 @@ class ErrorCode:
     TOO_LONG = "too_long"
     RATE_LIMITED = "rate_limited"
     SERVER_FULL = "server_full"
+    # version 2
+    CODE_REQUIRED = "code_required"
+    BAD_CODE = "bad_code"
+    NICK_REGISTERED = "nick_registered"
+    BAD_LOGIN = "bad_login"
+    NOT_ALLOWED = "not_allowed"
+    BANNED = "banned"
+    BAD_ROOM_KEY = "bad_room_key"
+    TLS_REQUIRED = "tls_required"
+    FILE_TOO_LARGE = "file_too_large"
+    MUTED = "muted"
 
-    ALL = (
-        BAD_FRAME, FRAME_TOO_LARGE, UNKNOWN_COMMAND, BAD_ARGUMENT,
-        NOT_REGISTERED, NICK_TAKEN, BAD_NICK, BAD_ROOM, NOT_IN_ROOM,
-        NO_SUCH_USER, TOO_LONG, RATE_LIMITED, SERVER_FULL,
-    )
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 class ProtocolError(Exception):
     """A refusal with a contract error code and a message that says what to do next."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -40,9 +40,28 @@ def timestamp(now: float | None = None) -> str:
     return text
 
 
+_last_utc: tuple[int, str] = (-1, "")  # (whole second, "YYYY-MM-DDTHH:MM:SS"): replaced whole
+
+
+def utc_time(now: float | None = None) -> str:
+    """UTC as ISO 8601 with milliseconds, e.g. 2026-11-30T17:25:03.123Z (the version 2 `time` field).
+
+    Like `timestamp`, the part up to the second is made once a second.
+    """
+    global _last_utc
+    moment = time.time() if now is None else now
+    second = int(moment)
+    cached_second, text = _last_utc
+    if second != cached_second:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _last_utc = (second, text)
+    return f"{text}.{int((moment - second) * 1000):03d}Z"
+
+
 def server_frame(frame_type: str, content: str = "", **fields: Any) -> Frame:
-    """A server-to-client frame with the three fields every one of them has."""
-    frame: Frame = {"type": frame_type, "content": content, "timestamp": timestamp()}
+    """A server-to-client frame with the fields every one of them has: content, timestamp and time."""
+    now = time.time()
+    frame: Frame = {"type": frame_type, "content": content, "timestamp": timestamp(now), "time": utc_time(now)}
     frame.update(fields)
     return frame
 
@@ -74,13 +93,17 @@ def decode_frame(line: bytes) -> Frame:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):
-        raise ProtocolError(ErrorCode.BAD_FRAME, "That line is not valid JSON; send one JSON object per line.") from None
+        raise ProtocolError(
+            ErrorCode.BAD_FRAME, "That line is not valid JSON; send one JSON object per line."
+        ) from None
     if not isinstance(frame, dict):
-        raise ProtocolError(ErrorCode.BAD_FRAME, "A frame must be a JSON object, like {\"type\": \"command\", ...}.")
+        raise ProtocolError(ErrorCode.BAD_FRAME, 'A frame must be a JSON object, like {"type": "command", ...}.')
     if not isinstance(frame.get("type"), str):
-        raise ProtocolError(ErrorCode.BAD_FRAME, "A frame needs a string \"type\" field.")
+        raise ProtocolError(ErrorCode.BAD_FRAME, 'A frame needs a string "type" field.')
     if b"\\u" in line and _has_lone_surrogate(frame):
-        raise ProtocolError(ErrorCode.BAD_FRAME, "That line holds a \\ud800-\\udfff escape without its pair; it is not text.")
+        raise ProtocolError(
+            ErrorCode.BAD_FRAME, "That line holds a \\ud800-\\udfff escape without its pair; it is not text."
+        )
     return frame
 
 

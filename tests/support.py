@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from chat_gui.connection import ChatConnection
 
 T = TypeVar("T")
 
 
-def wait_until(condition: Callable[[], T], timeout: float = 5.0, interval: float = 0.01, pump: Callable[[], object] | None = None, message: str = "") -> T:
+def wait_until(
+    condition: Callable[[], T],
+    timeout: float = 5.0,
+    interval: float = 0.01,
+    pump: Callable[[], object] | None = None,
+    message: str = "",
+) -> T:
     """Call `condition` until it returns something truthy, or fail after `timeout` seconds.
 
     `pump` (for example a Tk root's `update`) runs before every check, so a

@@ -8,8 +8,8 @@ import shutil
 import subprocess
 import time
 import tkinter as tk
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 
 @contextlib.contextmanager
@@ -20,8 +20,11 @@ def virtual_display(display: str, size: str = "1280x800x24", timeout: float = 10
         return
     if shutil.which("Xvfb") is None:
         raise SystemExit("no DISPLAY and no Xvfb: install the xvfb package")
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", size, "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", size, "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     x_socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
     deadline = time.monotonic() + timeout
     while not x_socket.exists():  # Xvfb is ready once its socket exists

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chat_gui.connection import ChatConnection  # noqa: E402
-from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
-from chat_server.admin_window import AdminWindow  # noqa: E402
+from chat_server.admin_gui.window import AdminWindow  # noqa: E402
 from chat_server.config import ServerConfig  # noqa: E402
+from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 XVFB_DISPLAY = ":12"
@@ -58,8 +58,13 @@ def take_screenshots() -> list[Path]:
         pump_until(root, lambda: len(window.clients_view.clients) == len(CLASS) and len(window.rooms_view.rooms) == 2)
         window.set_muted("bob", True)
         window.broadcast("Lab starts in 5 minutes: open the worksheet.")
-        pump_until(root, lambda: any(c.nick == "bob" and c.muted for c in window.clients_view.clients.values())
-                   and sum(room.messages for room, _ in window.rooms_view.rooms.values()) == len(TALK))
+        pump_until(
+            root,
+            lambda: (
+                any(c.nick == "bob" and c.muted for c in window.clients_view.clients.values())
+                and sum(room.messages for room, _ in window.rooms_view.rooms.values()) == len(TALK)
+            ),
+        )
         window.clients_view.select_nick("bob")
         pump_until(root, lambda: "muted" in window.log_pane.shown_text())
         shots.append(capture(root, OUT / "admin-running.png"))

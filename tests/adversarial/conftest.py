@@ -14,7 +14,6 @@ import struct
 import threading
 from dataclasses import dataclass
 
-
 from chat_server import ChatServer
 from tests.support import wait_until
 

@@ -35,11 +35,15 @@ def _one_line(data: bytes) -> bytes:
     return data.replace(b"\n", b"")
 
 
-not_utf8 = st.builds(lambda head, tail: _one_line(head + b"\xff" + tail), st.binary(max_size=40), st.binary(max_size=40))
+not_utf8 = st.builds(
+    lambda head, tail: _one_line(head + b"\xff" + tail), st.binary(max_size=40), st.binary(max_size=40)
+)
 not_an_object = json_values.filter(lambda value: not isinstance(value, dict)).map(lambda v: json.dumps(v).encode())
-no_string_type = st.dictionaries(st.text(max_size=8), json_values, max_size=4).filter(
-    lambda d: not isinstance(d.get("type"), str)
-).map(lambda d: json.dumps(d).encode())
+no_string_type = (
+    st.dictionaries(st.text(max_size=8), json_values, max_size=4)
+    .filter(lambda d: not isinstance(d.get("type"), str))
+    .map(lambda d: json.dumps(d).encode())
+)
 not_a_command = st.builds(
     lambda kind, rest: json.dumps({"type": kind, **rest}).encode(),
     st.text(max_size=12).filter(lambda kind: kind != "command"),
@@ -116,9 +120,13 @@ def test_generated_text_mode_lines_never_break_a_connection(open_server):
         tokens = iter(range(10**9))
 
         @EXAMPLES
-        @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80).filter(
-            lambda text: "\n" not in text and "\r" not in text and not text.strip().lstrip("/").upper().startswith("QUIT")
-        ))
+        @given(
+            st.text(st.characters(blacklist_categories=("Cs",)), max_size=80).filter(
+                lambda text: (
+                    "\n" not in text and "\r" not in text and not text.strip().lstrip("/").upper().startswith("QUIT")
+                )
+            )
+        )
         def check(line: str) -> None:
             token = f"alive{next(tokens)}"
             text_client.send_line(line)

@@ -39,9 +39,24 @@ def test_running_out_of_file_descriptors_pauses_accept_and_recovers(tmp_path):
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log_file:
         server = subprocess.Popen(
-            [sys.executable, "-m", "chat_server", "--port", "0", "--no-console", "--max-clients", "0", "--log-level", "WARNING"],
-            cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=log_file, preexec_fn=_tiny_file_limit,
+            [
+                sys.executable,
+                "-m",
+                "chat_server",
+                "--port",
+                "0",
+                "--no-console",
+                "--max-clients",
+                "0",
+                "--log-level",
+                "WARNING",
+            ],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            preexec_fn=_tiny_file_limit,
         )
     flood: list[socket.socket] = []
     try:

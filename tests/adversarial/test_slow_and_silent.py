@@ -43,7 +43,8 @@ def test_tricklers_and_silent_connections_are_freed_and_never_delay_others(stric
     silent = [_attacker(address, b"") for _ in range(NEVER_REGISTER)]
     tricklers = [_attacker(address, b'{"type":"comm') for _ in range(TRICKLE_UNREGISTERED)]
     tricklers += [
-        _attacker(address, b'{"type":"command","content":"NICK slow%d"}\n{"type":' % n) for n in range(TRICKLE_REGISTERED)
+        _attacker(address, b'{"type":"command","content":"NICK slow%d"}\n{"type":' % n)
+        for n in range(TRICKLE_REGISTERED)
     ]
     attackers = silent + tricklers
     received = {sock: bytearray() for sock in attackers}

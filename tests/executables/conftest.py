@@ -27,7 +27,9 @@ def built_executables() -> dict[str, Path]:
         pytest.skip("these tests check the Linux executables; other systems are checked by .github/workflows/build.yml")
     result = subprocess.run(BUILD_COMMAND, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
-        pytest.fail(f"the build command failed ({' '.join(BUILD_COMMAND)}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        pytest.fail(
+            f"the build command failed ({' '.join(BUILD_COMMAND)}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
     return {executable.name: executable.dist_path for executable in EXECUTABLES}
 
 
@@ -37,7 +39,7 @@ class RunningServer:
     address: tuple[str, int]
 
 
-def read_lines(stream, lines: "queue.Queue[str]") -> None:
+def read_lines(stream, lines: queue.Queue[str]) -> None:
     """Reader thread: every line of the server's output onto a queue, so the test never blocks on a pipe."""
     for line in stream:
         lines.put(line)

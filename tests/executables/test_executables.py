@@ -32,14 +32,22 @@ def without_display() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_version_names_the_package_version(built_executables, name: str) -> None:
-    result = subprocess.run([str(built_executables[name]), "--version"], capture_output=True, text=True, timeout=60, env=without_display())
+    result = subprocess.run(
+        [str(built_executables[name]), "--version"], capture_output=True, text=True, timeout=60, env=without_display()
+    )
     assert result.returncode == 0, result.stderr
     assert read_version() in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_self_test_passes_without_a_display(built_executables, name: str) -> None:
-    result = subprocess.run([str(built_executables[name]), "--self-test"], capture_output=True, text=True, timeout=120, env=without_display())
+    result = subprocess.run(
+        [str(built_executables[name]), "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=without_display(),
+    )
     assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr}"
     assert "passed" in result.stdout
 
@@ -64,16 +72,23 @@ def start_window_program(command: list[str], output: Path) -> subprocess.Popen:
             command,
             stdout=sink,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "XDG_CONFIG_HOME": str(output.parent / "config")},  # saved settings stay out of the user's home
+            env={
+                **os.environ,
+                "XDG_CONFIG_HOME": str(output.parent / "config"),
+            },  # saved settings stay out of the user's home
         )
 
 
 def find_window(title_pattern: str, output: Path) -> str:
     """The X window id of the first visible window whose title matches, waited for with xdotool."""
     try:
-        window_ids = xdotool("search", "--sync", "--onlyvisible", "--name", title_pattern, timeout=WINDOW_TIMEOUT).split()
+        window_ids = xdotool(
+            "search", "--sync", "--onlyvisible", "--name", title_pattern, timeout=WINDOW_TIMEOUT
+        ).split()
     except subprocess.TimeoutExpired:
-        pytest.fail(f"no window named {title_pattern!r} within {WINDOW_TIMEOUT} s; the program printed:\n{output.read_text()}")
+        pytest.fail(
+            f"no window named {title_pattern!r} within {WINDOW_TIMEOUT} s; the program printed:\n{output.read_text()}"
+        )
     assert window_ids, f"xdotool found no window named {title_pattern!r}"
     return window_ids[-1]
 
@@ -90,14 +105,23 @@ def test_line_typed_into_client_window_reaches_another_client(built_executables,
     host, port = server_executable.address
     bob = connect_client(server_executable.address, nick="bob", room="lab")
     output = tmp_path / "client-output.txt"
-    window = start_window_program([str(client_path), "--host", host, "--port", str(port), "--nick", "alice", "--room", "lab"], output)
+    window = start_window_program(
+        [str(client_path), "--host", host, "--port", str(port), "--nick", "alice", "--room", "lab"], output
+    )
     try:
         window_id = find_window("^ClassChat", output)
-        bob.wait_for(lambda frame: frame.get("type") == "system" and frame.get("event") == "join" and frame.get("user") == "alice", timeout=20)
+        bob.wait_for(
+            lambda frame: (
+                frame.get("type") == "system" and frame.get("event") == "join" and frame.get("user") == "alice"
+            ),
+            timeout=20,
+        )
         xdotool("windowfocus", "--sync", window_id)
         xdotool("type", "--delay", "20", "hello from the executable")
         xdotool("key", "Return")
-        message = bob.wait_for(lambda frame: frame.get("type") == "message" and frame.get("sender") == "alice", timeout=20)
+        message = bob.wait_for(
+            lambda frame: frame.get("type") == "message" and frame.get("sender") == "alice", timeout=20
+        )
         assert message["content"] == "hello from the executable"
         assert message["room"] == "lab"
     finally:
@@ -120,7 +144,9 @@ def test_admin_window_executable_shows_its_window_and_serves(built_executables, 
             except ConnectionRefusedError:
                 return None
 
-        carol = wait_until(registered_client, timeout=20, message=f"the admin window's server never accepted a client on port {port}")
+        carol = wait_until(
+            registered_client, timeout=20, message=f"the admin window's server never accepted a client on port {port}"
+        )
         carol.send_command("SAY anyone here?")
         echoed = carol.wait_for("message", timeout=10)
         carol.close()

@@ -29,4 +29,3 @@ def no_server_errors(monkeypatch):
     yield
     if errors:
         pytest.fail("a thread raised:\n" + "\n".join(errors))
-

@@ -230,9 +230,11 @@ def test_nothing_after_quit_is_carried_out_even_in_the_same_write(server, wire):
     watcher = wire(server, "watcher", "lab")
     alice = wire(server, "alice", "lab")
     watcher.expect("system")
-    alice.send_raw(b"".join(
-        f'{{"type":"command","content":"{content}"}}\n'.encode() for content in ("SAY before", "QUIT", "SAY after")
-    ))
+    alice.send_raw(
+        b"".join(
+            f'{{"type":"command","content":"{content}"}}\n'.encode() for content in ("SAY before", "QUIT", "SAY after")
+        )
+    )
     assert [f["type"] for f in alice.rest_until_closed()] == ["message", "bye"]
     assert watcher.expect("message")["content"] == "before"
     assert watcher.next()["event"] == "leave"

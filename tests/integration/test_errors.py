@@ -81,7 +81,11 @@ def test_lines_sent_before_an_oversized_one_are_still_carried_out(server, wire):
     client = wire(server)
     client.send_raw(b'{"type":"command","content":"NICK alice"}\n' + padded_ping(MAX_FRAME_BYTES + 1))
     frames = client.rest_until_closed()
-    assert [(f["type"], f.get("code")) for f in frames] == [("nick", None), ("error", ErrorCode.FRAME_TOO_LARGE), ("bye", None)]
+    assert [(f["type"], f.get("code")) for f in frames] == [
+        ("nick", None),
+        ("error", ErrorCode.FRAME_TOO_LARGE),
+        ("bye", None),
+    ]
 
 
 def test_a_quit_before_an_oversized_line_is_the_last_word(server, wire):
@@ -115,7 +119,19 @@ def test_unknown_command(server, wire):
 def test_bad_argument(server, wire):
     wire(server, "bob")
     client = wire(server, "alice", "lab")
-    for content in ["NICK", "NICK   ", "JOIN", "/join ", "PM", "PM bob", "PM bob    ", "SAY", "SAY \x07\x1b", "MSG", "MSG bob:"]:
+    for content in [
+        "NICK",
+        "NICK   ",
+        "JOIN",
+        "/join ",
+        "PM",
+        "PM bob",
+        "PM bob    ",
+        "SAY",
+        "SAY \x07\x1b",
+        "MSG",
+        "MSG bob:",
+    ]:
         assert client.error(content) == ErrorCode.BAD_ARGUMENT, content
 
 
@@ -177,7 +193,9 @@ def test_no_such_user_and_the_text_reaches_nobody(server, wire):
     bob = wire(server, "bob", "lab")
     eve = wire(server, "eve")  # online, in no room
     alice.expect("system")
-    for n, content in enumerate(["PM carol hi", "MSG carol: secret plan", "MSG Carol:no space", "PM ＣＡＲＯＬ hi", "MSG carol : spaced"]):
+    for n, content in enumerate(
+        ["PM carol hi", "MSG carol: secret plan", "MSG Carol:no space", "PM ＣＡＲＯＬ hi", "MSG carol : spaced"]
+    ):
         assert alice.error(content) == ErrorCode.NO_SUCH_USER, content
         alice.send(f"SAY marker {n}")
         alice.send(f"PM eve marker {n}")
@@ -257,12 +275,19 @@ def test_half_a_surrogate_pair_is_refused_and_nothing_is_delivered(server, wire)
     alice.send_raw(b'{"type": "command", "content": "SAY a\\ud800b"}\n')
     assert alice.next()["code"] == ErrorCode.BAD_FRAME
     alice.send_raw(b'{"type": "command", "content": "SAY \\ud83d\\ude00 fine"}\n')
-    assert bob.expect("message")["content"] == "\U0001F600 fine"
+    assert bob.expect("message")["content"] == "\U0001f600 fine"
 
 
 def test_replies_keep_the_order_of_the_lines_in_one_write(server, wire):
     alice = wire(server, "alice", "lab")
-    alice.send_raw(b'{"type":"command","content":"SAY one"}\n{broken\n{"type":"command","content":"FROB"}\n'
-                   b'{"type":"command","content":"SAY two"}\n')
+    alice.send_raw(
+        b'{"type":"command","content":"SAY one"}\n{broken\n{"type":"command","content":"FROB"}\n'
+        b'{"type":"command","content":"SAY two"}\n'
+    )
     replies = [alice.next() for _ in range(4)]
-    assert [f.get("code") or f["content"] for f in replies] == ["one", ErrorCode.BAD_FRAME, ErrorCode.UNKNOWN_COMMAND, "two"]
+    assert [f.get("code") or f["content"] for f in replies] == [
+        "one",
+        ErrorCode.BAD_FRAME,
+        ErrorCode.UNKNOWN_COMMAND,
+        "two",
+    ]

@@ -13,8 +13,24 @@ from tests.integration.wire import TextClient, WireClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
-WORDS = ["NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "PING", "/nick", "/join", "msg", "/pm", "FROB", ""]
-TRICKY = "ab:/ #\t\n\r\x00\x1b\u202e😀ＡＬＩＣＥ\u0301é-_1\ufb03\u00a0\u2028\x85\"\\{}"
+WORDS = [
+    "NICK",
+    "JOIN",
+    "MSG",
+    "SAY",
+    "PM",
+    "LEAVE",
+    "LIST",
+    "HELP",
+    "PING",
+    "/nick",
+    "/join",
+    "msg",
+    "/pm",
+    "FROB",
+    "",
+]
+TRICKY = 'ab:/ #\t\n\r\x00\x1b\u202e😀ＡＬＩＣＥ\u0301é-_1\ufb03\u00a0\u2028\x85"\\{}'
 
 command_lines = st.builds(
     lambda word, rest: f"{word} {rest}",

@@ -27,7 +27,12 @@ class ScriptRun:
     def __init__(self, *args: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chat_server", "--no-console", *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=ENV,
         )
         self.stdout: list[str] = []
         self.stderr: str | None = None
@@ -134,7 +139,12 @@ def test_a_port_already_in_use_gives_a_clear_message_and_a_non_zero_exit():
         port = holder.getsockname()[1]
         result = subprocess.run(
             [sys.executable, "-m", "chat_server", "--no-console", "--port", str(port)],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=DEADLINE, cwd=ROOT, env=ENV,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+            cwd=ROOT,
+            env=ENV,
         )
     assert result.returncode != 0
     assert f"port {port} is already in use" in result.stderr

@@ -231,7 +231,11 @@ def test_no_server_gives_a_clear_message_and_exit_code_2(start_server):
     server.stop()
     process = subprocess.run(
         [sys.executable, "-m", "chat_gui.terminal", address[0], str(address[1])],
-        capture_output=True, text=True, timeout=DEADLINE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert process.returncode == 2
     assert "cannot connect" in process.stderr and "Is the server running" in process.stderr

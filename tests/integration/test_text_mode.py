@@ -84,7 +84,18 @@ def test_help_comes_as_one_line_naming_every_command(server):
         lines = [client.next_line() for _ in range(2)]  # the text-mode greeting, then help
         assert "Commands" in lines[1]
         entries = lines[1].split(" | ")[1:]
-        assert [entry.split()[0] for entry in entries] == ["NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"]
+        assert [entry.split()[0] for entry in entries] == [
+            "NICK",
+            "JOIN",
+            "MSG",
+            "SAY",
+            "PM",
+            "LEAVE",
+            "LIST",
+            "HELP",
+            "QUIT",
+            "PING",
+        ]
         client.send_line("ping after-help")
         assert re.fullmatch(rf"{STAMP} PONG after-help\r", client.next_line())
     finally:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from chat_server.cli import build_parser, config_from_args
+from chat_server.cli import build_parser
 from chat_server.config import ServerConfig
+from chat_server.options import config_from_args
 
 
 def test_the_defaults_are_the_contracts():
@@ -22,13 +23,38 @@ def test_the_script_without_options_gives_the_defaults():
 
 
 def test_every_limit_is_an_option():
-    args = build_parser().parse_args([
-        "--host", "0.0.0.0", "--port", "0", "--max-clients", "5", "--register-timeout", "0.5",
-        "--idle-timeout", "0", "--max-outbound-bytes", "4096", "--rate", "0", "--burst", "7", "--backlog", "16",
-    ])
+    args = build_parser().parse_args(
+        [
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--max-clients",
+            "5",
+            "--register-timeout",
+            "0.5",
+            "--idle-timeout",
+            "0",
+            "--max-outbound-bytes",
+            "4096",
+            "--rate",
+            "0",
+            "--burst",
+            "7",
+            "--backlog",
+            "16",
+        ]
+    )
     assert config_from_args(args) == ServerConfig(
-        host="0.0.0.0", port=0, max_clients=5, register_timeout=0.5, idle_timeout=0,
-        max_outbound_bytes=4096, rate_per_second=0, rate_burst=7, listen_backlog=16,
+        host="0.0.0.0",
+        port=0,
+        max_clients=5,
+        register_timeout=0.5,
+        idle_timeout=0,
+        max_outbound_bytes=4096,
+        rate_per_second=0,
+        rate_burst=7,
+        listen_backlog=16,
     )
 
 

@@ -55,7 +55,7 @@ def test_control_characters_are_removed_by_default_and_shown_by_harmless():
 
 def test_text_lines_end_in_crlf_and_are_utf8():
     frame = stamped(server_frame("help", "a\nb 😀"))
-    assert render_text_line(frame) == "[12:00:01] * a | b 😀\r\n".encode("utf-8")
+    assert render_text_line(frame) == "[12:00:01] * a | b 😀\r\n".encode()
 
 
 def test_a_frame_missing_fields_still_renders():

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from shared.errors import ErrorCode, ProtocolError
+from shared.frame_types import check_server_frame
 from shared.frames import (
     MAX_FRAME_BYTES,
     command_frame,
@@ -16,6 +17,7 @@ from shared.frames import (
     error_frame,
     server_frame,
     timestamp,
+    utc_time,
 )
 
 
@@ -40,7 +42,7 @@ def test_encoding_is_one_line_even_when_the_text_holds_newlines():
 def test_encoding_keeps_non_ascii_as_utf8_and_round_trips():
     frame = command_frame("SAY héllo 😀 ＡＬＩＣＥ")
     data = encode_frame(frame)
-    assert "😀".encode("utf-8") in data
+    assert "😀".encode() in data
     assert decode_frame(data.rstrip(b"\n")) == frame
 
 
@@ -54,7 +56,7 @@ def test_2000_emoji_fit_in_a_frame_both_with_and_without_ensure_ascii():
 
 
 def test_escaped_and_raw_utf8_decode_to_the_same_frame():
-    raw = '{"type": "command", "content": "SAY é😀"}'.encode("utf-8")
+    raw = '{"type": "command", "content": "SAY é😀"}'.encode()
     escaped = b'{"type": "command", "content": "SAY \\u00e9\\ud83d\\ude00"}'
     assert decode_frame(raw) == decode_frame(escaped)
 
@@ -91,7 +93,7 @@ def test_a_frame_with_a_string_type_is_accepted_whatever_the_other_fields():
 
 def test_a_surrogate_pair_written_as_escapes_is_one_character():
     frame = decode_frame(b'{"type": "command", "content": "SAY \\ud83d\\ude00"}')
-    assert frame["content"] == "SAY \U0001F600"
+    assert frame["content"] == "SAY \U0001f600"
 
 
 def test_encoding_never_fails_on_a_lone_surrogate():
@@ -100,11 +102,21 @@ def test_encoding_never_fails_on_a_lone_surrogate():
 
 
 def test_the_error_codes_are_exactly_the_contracts():
-    assert set(ErrorCode.ALL) == {
+    assert {code.value for code in ErrorCode} == {
+        # version 1
         "bad_frame", "frame_too_large", "unknown_command", "bad_argument", "not_registered", "nick_taken",
         "bad_nick", "bad_room", "not_in_room", "no_such_user", "too_long", "rate_limited", "server_full",
-    }
-    assert len(ErrorCode.ALL) == 13
+        # version 2
+        "code_required", "bad_code", "nick_registered", "bad_login", "not_allowed", "banned", "bad_room_key",
+        "tls_required", "file_too_large", "muted",
+    }  # fmt: skip
+
+
+def test_an_error_code_is_its_string_in_json_and_text():
+    frame = error_frame(ErrorCode.NICK_TAKEN, "taken")
+    assert decode_frame(encode_frame(frame).rstrip(b"\n"))["code"] == "nick_taken"
+    assert f"{ErrorCode.MUTED}" == str(ErrorCode.MUTED) == "muted"
+    assert ErrorCode.MUTED == "muted"
 
 
 def test_timestamps_follow_the_clock_second_by_second_in_local_time():
@@ -113,3 +125,37 @@ def test_timestamps_follow_the_clock_second_by_second_in_local_time():
     for moment in (0, 59.9, 60, 3600.5, 86399, time.time()):
         assert timestamp(moment) == time.strftime("%H:%M:%S", time.localtime(int(moment)))
     assert timestamp(10) != timestamp(11)
+
+
+def test_utc_time_is_iso_8601_with_milliseconds_in_utc():
+    assert utc_time(0) == "1970-01-01T00:00:00.000Z"
+    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.123Z"
+    assert utc_time(1796059503.999) == "2026-11-30T17:25:03.999Z"
+    assert utc_time(1796059504.0) == "2026-11-30T17:25:04.000Z"
+
+
+def test_every_server_frame_carries_time_and_fits_its_type():
+    frame = server_frame("message", "hi", id=1, room="general", sender="alice")
+    assert check_server_frame(frame) is frame
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", frame["time"])
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "message", "content": "x", "timestamp": "12:00:00", "room": "r", "sender": "s"},  # no id
+        {"type": "message", "content": "x", "timestamp": "12:00:00", "id": True, "room": "r", "sender": "s"},
+        {"type": "joined", "content": "", "timestamp": "12:00:00", "room": "r", "users": ["a", 3]},
+        {"type": "error", "content": "", "timestamp": "12:00:00"},
+        {"type": "nick", "timestamp": "12:00:00", "nick": "a"},  # no content
+    ],
+)
+def test_a_frame_missing_or_mistyping_a_required_field_is_a_bad_frame(frame):
+    with pytest.raises(ProtocolError) as caught:
+        check_server_frame(frame)
+    assert caught.value.code is ErrorCode.BAD_FRAME
+
+
+def test_a_frame_type_the_client_does_not_know_passes_unchecked():
+    frame = {"type": "from_the_future", "content": "", "timestamp": "12:00:00"}
+    assert check_server_frame(frame) is frame

@@ -49,7 +49,19 @@ def test_good_nicknames(nick):
 
 @pytest.mark.parametrize(
     "nick",
-    ["", "   ", "x" * (MAX_NICK_CHARS + 1), "two words", "bob!", "a.b", "#room", "😀", "tab\tbed", "bell\x07", "zero\u200bwidth"],
+    [
+        "",
+        "   ",
+        "x" * (MAX_NICK_CHARS + 1),
+        "two words",
+        "bob!",
+        "a.b",
+        "#room",
+        "😀",
+        "tab\tbed",
+        "bell\x07",
+        "zero\u200bwidth",
+    ],
 )
 def test_bad_nicknames(nick):
     assert code_of(normalise_nick, nick) == ErrorCode.BAD_NICK
@@ -68,7 +80,9 @@ def test_room_names_drop_one_leading_hash_and_compare_like_nicknames():
     assert name_key(normalise_room("#General")) == name_key(normalise_room("ＧＥＮＥＲＡＬ"))
 
 
-@pytest.mark.parametrize("room", ["#", "", "##general", "two words", "x" * (MAX_ROOM_CHARS + 1), "#" + "x" * (MAX_ROOM_CHARS + 1), "a/b"])
+@pytest.mark.parametrize(
+    "room", ["#", "", "##general", "two words", "x" * (MAX_ROOM_CHARS + 1), "#" + "x" * (MAX_ROOM_CHARS + 1), "a/b"]
+)
 def test_bad_room_names(room):
     assert code_of(normalise_room, room) == ErrorCode.BAD_ROOM
 

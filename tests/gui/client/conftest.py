@@ -51,16 +51,21 @@ def open_window(tk_root):
     """
     controllers: list[ChatController] = []
 
-    def open_(server: ChatServer | None = None, nick: str = "alice", room: str | None = "general",
-              save: bool = False) -> ChatController:
+    def open_(
+        server: ChatServer | None = None, nick: str = "alice", room: str | None = "general", save: bool = False
+    ) -> ChatController:
         toplevel = tk_root if not controllers else tk.Toplevel(tk_root)
         controller = ChatController(toplevel, ClientSettings(), save=save)
         controllers.append(controller)
         map_window(toplevel, tk_root)
         if server is not None:
             controller.start(*server.address, nick, room)
-            wait_until(lambda: controller.session.state == "ready", pump=tk_root.update, timeout=WAIT,
-                       message=f"{nick}'s window did not get ready")
+            wait_until(
+                lambda: controller.session.state == "ready",
+                pump=tk_root.update,
+                timeout=WAIT,
+                message=f"{nick}'s window did not get ready",
+            )
         return controller
 
     yield open_

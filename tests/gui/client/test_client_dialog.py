@@ -26,8 +26,9 @@ def free_local_port() -> int:
     return port
 
 
-def test_nick_taken_is_fixed_in_the_dialog_without_starting_over(server, open_window, make_client, tk_root,
-                                                                 private_settings):
+def test_nick_taken_is_fixed_in_the_dialog_without_starting_over(
+    server, open_window, make_client, tk_root, private_settings
+):
     make_client(server, "alice", "general")
     window = open_window(save=True)
     window.show_connect_dialog()
@@ -51,8 +52,12 @@ def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window
     wait_until(lambda: "No chat server answers" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
     assert dialog.start_button.winfo_manager() == "pack", "a server on this computer is offered"
     dialog.start_button.invoke()
-    wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT,
-               message=f"no embedded server: {dialog.message.cget('text') if window.dialog else ''}")
+    wait_until(
+        lambda: window.session.state == "ready",
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"no embedded server: {dialog.message.cget('text') if window.dialog else ''}",
+    )
     assert window.embedded.running and window.embedded.port == port
     assert "others join at" in window.window.status.cget("text")
     assert f":{port}. Closing this window stops the server" in window.room_view.all_text()
@@ -87,8 +92,9 @@ def test_cancelling_a_failed_reconnect_keeps_the_window(server, open_window, tk_
     window.show_connect_dialog()
     assert window.dialog.quit_button.cget("text") == "Cancel"
     fill_and_connect(window, "127.0.0.1", free_local_port(), "alice")
-    wait_until(lambda: "No chat server answers" in window.dialog.message.cget("text"), pump=tk_root.update,
-               timeout=WAIT)
+    wait_until(
+        lambda: "No chat server answers" in window.dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT
+    )
     window.dialog.quit_button.invoke()
     tk_root.update()
     assert window.dialog is None and tk_root.winfo_exists()
@@ -103,8 +109,7 @@ def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
         window.show_connect_dialog()
         fill_and_connect(window, "localhost", port, "alice")
         dialog = window.dialog
-        wait_until(lambda: "not a ClassChat server" in dialog.message.cget("text"), pump=tk_root.update,
-                   timeout=WAIT)
+        wait_until(lambda: "not a ClassChat server" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
         assert dialog.focus_get() == dialog.port_entry
         dialog.start_button.invoke()  # a server on the same port cannot start: the dialog says why
         assert "already used by another program" in dialog.message.cget("text")

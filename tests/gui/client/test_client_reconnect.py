@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chat_server import ChatServer, ServerConfig
-from tests.gui.client.test_client_window import type_line
 from tests.gui.client.conftest import WAIT
+from tests.gui.client.test_client_window import type_line
 from tests.support import connect_client, wait_until
 
 OFFLINE_LINES = 30
@@ -29,8 +29,12 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
     try:
         bob = connect_client(second.address, "bob", "physics")
         try:
-            wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=20,
-                       message="the window did not reconnect")
+            wait_until(
+                lambda: alice.session.state == "ready",
+                pump=tk_root.update,
+                timeout=20,
+                message="the window did not reconnect",
+            )
             assert alice.session.room == "physics" and alice.session.nick == "alice"
             received: list[dict] = []
 
@@ -42,15 +46,18 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
                 return len(received) >= 2 + OFFLINE_LINES
 
             # the window sends in bursts the rate limit accepts, so keep its timers running while waiting
-            wait_until(bob_has_everything, pump=tk_root.update, timeout=20,
-                       message="bob did not get every pending line")
+            wait_until(
+                bob_has_everything, pump=tk_root.update, timeout=20, message="bob did not get every pending line"
+            )
             public, private, *rest = received
             assert (public["content"], public["sender"], public["room"]) == ("typed while offline", "alice", "physics")
             assert (private["type"], private["content"], private["sender"]) == ("private", "also offline", "alice")
             assert [frame["content"] for frame in rest] == [f"offline {number}" for number in range(OFFLINE_LINES)]
             wait_until(lambda: "waiting to send" not in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
             assert "Slow down" not in alice.room_view.all_text(), "no line was refused for coming too fast"
-            wait_until(lambda: "alice  typed while offline" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+            wait_until(
+                lambda: "alice  typed while offline" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT
+            )
             assert alice.session.pending == []
             assert "Reconnected" in alice.room_view.all_text()
         finally:

@@ -46,7 +46,11 @@ def test_double_click_on_a_name_starts_a_private_conversation(server, open_windo
     double_click_item(alice.window.users.listbox, alice.window.users.users.index("bob"))
     wait_until(lambda: alice.window.tabs.current_private() == "bob", pump=tk_root.update, timeout=WAIT)
     type_line(alice, "just between us")
-    wait_until(lambda: "bob" not in bob.window.tabs.private and "alice" in bob.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: "bob" not in bob.window.tabs.private and "alice" in bob.window.tabs.private,
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
     bob_tab = bob.window.tabs.private["alice"]
     wait_until(lambda: "just between us" in bob_tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert "just between us" not in bob.room_view.all_text(), "a private line never shows in the room"
@@ -64,12 +68,20 @@ def test_lists_follow_joins_leaves_and_room_changes(server, open_window, make_cl
     rooms, users = alice.window.rooms, alice.window.users
     wait_until(lambda: rooms.rooms == [("general", 1)], pump=tk_root.update, timeout=WAIT)
     carol = make_client(server, "carol", "general")
-    wait_until(lambda: users.users == ["alice", "carol"] and rooms.rooms == [("general", 2)], pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: users.users == ["alice", "carol"] and rooms.rooms == [("general", 2)], pump=tk_root.update, timeout=WAIT
+    )
     carol.send_command("JOIN maths")
-    wait_until(lambda: users.users == ["alice"] and rooms.rooms == [("general", 1), ("maths", 1)],
-               pump=tk_root.update, timeout=WAIT, message=f"lists did not follow carol to #maths: {rooms.rooms} {users.users}")
+    wait_until(
+        lambda: users.users == ["alice"] and rooms.rooms == [("general", 1), ("maths", 1)],
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"lists did not follow carol to #maths: {rooms.rooms} {users.users}",
+    )
     double_click_item(rooms.listbox, rooms.room_names().index("maths"))
-    wait_until(lambda: alice.session.room == "maths" and users.users == ["alice", "carol"], pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: alice.session.room == "maths" and users.users == ["alice", "carol"], pump=tk_root.update, timeout=WAIT
+    )
     wait_until(lambda: rooms.rooms == [("maths", 2)], pump=tk_root.update, timeout=WAIT)
     assert rooms.listbox.get(0).startswith("▶"), "the current room is marked"
     assert tk_root.title() == "ClassChat — alice in #maths"
@@ -85,8 +97,12 @@ def test_unread_count_in_the_title_while_unfocused(server, open_window, make_cli
     alice.set_focused(False)
     dave.send_command("SAY one")
     dave.send_command("SAY two")
-    wait_until(lambda: tk_root.title() == "(2) ClassChat — alice in #general", pump=tk_root.update, timeout=WAIT,
-               message=f"title is {tk_root.title()!r}")
+    wait_until(
+        lambda: tk_root.title() == "(2) ClassChat — alice in #general",
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"title is {tk_root.title()!r}",
+    )
     tk_root.event_generate("<FocusIn>")
     wait_until(lambda: tk_root.title() == "ClassChat — alice in #general", pump=tk_root.update, timeout=WAIT)
     type_line(alice, "mine")  # the user's own lines never count
@@ -99,8 +115,11 @@ def test_unread_count_in_the_title_while_unfocused(server, open_window, make_cli
 def test_server_errors_and_help_show_in_the_pane(server, open_window, tk_root):
     alice = open_window(server, "alice")
     type_line(alice, "/msg nobody hello?")
-    wait_until(lambda: "Nobody called nobody" in alice.window.tabs.private["nobody"].view.all_text(),
-               pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: "Nobody called nobody" in alice.window.tabs.private["nobody"].view.all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
     alice.window.tabs.close_private("nobody")
     type_line(alice, "/help")
     assert "/join <room>" in alice.room_view.all_text()

@@ -28,14 +28,24 @@ def headless_env() -> dict[str, str]:
 
 
 def test_version_needs_no_display() -> None:
-    done = subprocess.run([sys.executable, "-m", "chat_server.admin_window", "--version"],
-                          env=headless_env(), capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "chat_server.admin_gui.window", "--version"],
+        env=headless_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert done.returncode == 0 and done.stdout.startswith("ClassChat server ")
 
 
 def test_self_test_needs_no_display() -> None:
-    done = subprocess.run([sys.executable, "-m", "chat_server.admin_window", "--self-test"],
-                          env=headless_env(), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "chat_server.admin_gui.window", "--self-test"],
+        env=headless_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "self-test passed" in done.stdout
 
@@ -44,7 +54,11 @@ def test_gui_start_serves_at_once_and_a_signal_stops_it_cleanly() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "chat_server", "--gui", "--start", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     lines: queue.Queue[str] = queue.Queue()
 
@@ -63,8 +77,13 @@ def test_gui_start_serves_at_once_and_a_signal_stops_it_cleanly() -> None:
             port = int(found.group(1)) if found else None
         client = connect_client(("127.0.0.1", port), "alice", "general")
         if shutil.which("xdotool"):
-            wait_until(lambda: subprocess.run(["xdotool", "search", "--name", "^ClassChat Server"],
-                                              capture_output=True).returncode == 0, TIMEOUT)
+            wait_until(
+                lambda: (
+                    subprocess.run(["xdotool", "search", "--name", "^ClassChat Server"], capture_output=True).returncode
+                    == 0
+                ),
+                TIMEOUT,
+            )
         process.send_signal(signal.SIGTERM)
         assert client.wait_for(lambda frame: frame.get("event") == "shutdown", TIMEOUT)
         assert process.wait(TIMEOUT) == 0

@@ -9,9 +9,9 @@ command line).
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from dataclasses import replace
 from tkinter import ttk
-from typing import Callable
 
 from chat_server.config import ServerConfig
 
@@ -29,12 +29,16 @@ LIMIT_FIELDS: tuple[tuple[str, str, type, str], ...] = (
 
 
 class ServerForm(ttk.LabelFrame):
-    def __init__(self, parent: tk.Misc, config: ServerConfig, on_start: Callable[[], None], on_stop: Callable[[], None]) -> None:
+    def __init__(
+        self, parent: tk.Misc, config: ServerConfig, on_start: Callable[[], object], on_stop: Callable[[], None]
+    ) -> None:
         super().__init__(parent, text="Server", padding=8)
         self.base = config
         self.host = tk.StringVar(self, value=config.host)
         self.port = tk.StringVar(self, value=str(config.port))
-        self.limits = {name: tk.StringVar(self, value=f"{getattr(config, attr):g}") for name, _, _, attr in LIMIT_FIELDS}
+        self.limits = {
+            name: tk.StringVar(self, value=f"{getattr(config, attr):g}") for name, _, _, attr in LIMIT_FIELDS
+        }
         self.inputs: list[ttk.Widget] = []
 
         ttk.Label(self, text="Host").grid(row=0, column=0, sticky="w")
@@ -48,7 +52,9 @@ class ServerForm(ttk.LabelFrame):
         self.stop_button = ttk.Button(self, text="Stop", command=on_stop, state="disabled")
         self.start_button.grid(row=0, column=6, padx=(12, 4))
         self.stop_button.grid(row=0, column=7)
-        ttk.Label(self, text=HOST_HINT, style="Hint.TLabel").grid(row=1, column=0, columnspan=8, sticky="w", pady=(2, 6))
+        ttk.Label(self, text=HOST_HINT, style="Hint.TLabel").grid(
+            row=1, column=0, columnspan=8, sticky="w", pady=(2, 6)
+        )
 
         for index, (name, label, _, _) in enumerate(LIMIT_FIELDS):
             row, column = 2 + index // 3, (index % 3) * 2
@@ -56,7 +62,9 @@ class ServerForm(ttk.LabelFrame):
             entry = ttk.Entry(self, textvariable=self.limits[name], width=8)
             entry.grid(row=row, column=column + 1, sticky="w", padx=(4, 12), pady=1)
             self.inputs.append(entry)
-        ttk.Label(self, text="(0 turns a limit off)", style="Hint.TLabel").grid(row=3, column=4, columnspan=4, sticky="e")
+        ttk.Label(self, text="(0 turns a limit off)", style="Hint.TLabel").grid(
+            row=3, column=4, columnspan=4, sticky="e"
+        )
 
     def read_config(self) -> ServerConfig:
         """The config the fields describe; ValueError says what is wrong."""
@@ -79,12 +87,12 @@ class ServerForm(ttk.LabelFrame):
             if value < 0:
                 raise ValueError(f"{label} cannot be negative (0 turns it off).")
             changes[attr] = value
-        return replace(self.base, **changes)
+        return replace(self.base, **changes)  # type: ignore[arg-type]  # each value was converted by its field's kind
 
     def set_state(self, phase: str) -> None:
         """`stopped`: fields and Start enabled; `running`: only Stop; `busy`: nothing (starting or stopping)."""
         editable = "normal" if phase == "stopped" else "disabled"
         for widget in self.inputs:
-            widget.configure(state=editable)
+            widget.configure(state=editable)  # type: ignore[call-arg]  # every input is a ttk widget with a state
         self.start_button.configure(state="normal" if phase == "stopped" else "disabled")
         self.stop_button.configure(state="normal" if phase == "running" else "disabled")

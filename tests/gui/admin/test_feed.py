@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_server.admin_feed import AdminFeed, ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone
+from chat_server.admin_gui.feed import AdminFeed, ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone
 from tests.support import wait_until
 
 
@@ -22,8 +22,16 @@ def test_snapshots_follow_a_client_through_a_room(start_server, make_client) -> 
     events: list[FeedEvent] = []
     wait_until(lambda: events.extend(drain(feed)) or any(isinstance(e, ClientGone) for e in events), 10)
     kinds = [type(event).__name__ for event in events]
-    assert kinds == ["ClientChanged", "ClientChanged", "RoomChanged", "ClientChanged", "RoomChanged",
-                     "ClientChanged", "RoomGone", "ClientGone"]
+    assert kinds == [
+        "ClientChanged",
+        "ClientChanged",
+        "RoomChanged",
+        "ClientChanged",
+        "RoomChanged",
+        "ClientChanged",
+        "RoomGone",
+        "ClientGone",
+    ]
     connected, named = events[0], events[1]
     assert isinstance(connected, ClientChanged) and connected.client.nick is None
     assert isinstance(named, ClientChanged) and named.client.nick == "alice" and named.client.room is None
@@ -48,7 +56,11 @@ def test_messages_are_counted_not_queued(start_server, make_client) -> None:
     alice.wait_for(lambda frame: frame.get("content") == "message 19", 10)
     assert drain(feed) == []
     counters = feed.take_counters()
-    sent = {client.nick: counters.clients[client.session_id] for client in server.clients() if client.session_id in counters.clients}
+    sent = {
+        client.nick: counters.clients[client.session_id]
+        for client in server.clients()
+        if client.session_id in counters.clients
+    }
     assert sent == {"alice": 20, "bob": 1}
     assert list(counters.rooms.values()) == [("general", 20)]
     assert feed.take_counters().clients == {}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import tkinter as tk
 
 from chat_server.admin import ClientInfo, RoomInfo
-from chat_server.admin_views import NO_NICK, ClientsView, RoomsView
+from chat_server.admin_gui.views import NO_NICK, ClientsView, RoomsView
 
 
-def client(session_id: int, nick: str | None = "alice", room: str | None = "general", sent: int = 0, muted: bool = False) -> ClientInfo:
+def client(
+    session_id: int, nick: str | None = "alice", room: str | None = "general", sent: int = 0, muted: bool = False
+) -> ClientInfo:
     return ClientInfo(session_id, nick, f"10.0.0.{session_id}:5000", room, 0.0, sent, muted)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 
-from chat_server.log_pane import MAX_LINES, LogPane
+from chat_server.admin_gui.log_pane import MAX_LINES, LogPane
 from chat_server.log_queue import LogLine, QueueLogHandler
 
 

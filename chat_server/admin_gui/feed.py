@@ -19,7 +19,7 @@ import queue
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import Union
+from typing import Any
 
 from chat_server.admin import ClientInfo, RoomInfo, client_info, room_info
 from chat_server.registry import Room
@@ -53,7 +53,7 @@ class ServerStopped:
     """Put by whoever stopped the server, after stop() returned: nothing from it follows."""
 
 
-FeedEvent = Union[ClientChanged, ClientGone, RoomChanged, RoomGone, ServerStopped]
+FeedEvent = ClientChanged | ClientGone | RoomChanged | RoomGone | ServerStopped
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class AdminFeed:
         return token
 
     # -- server threads, registry lock held: copy and queue, nothing else --
-    def on_event(self, event: str, data: dict) -> None:
+    def on_event(self, event: str, data: dict[str, Any]) -> None:
         session: Session | None = data.get("session")
         room: Room | None = data.get("room")
         if event == "message":
@@ -102,9 +102,12 @@ class AdminFeed:
         if event == "room_closed":
             assert room is not None
             put(RoomGone(room.key, self._token(room)))
-        elif room is not None and event in ("room_created", "room_joined", "room_left", "client_nick"):
-            if event != "room_left" or room.members:  # an emptied room is closed right after
-                put(RoomChanged(room_info(room), self._token(room)))
+        elif (
+            room is not None
+            and event in ("room_created", "room_joined", "room_left", "client_nick")
+            and (event != "room_left" or room.members)  # an emptied room is closed right after
+        ):
+            put(RoomChanged(room_info(room), self._token(room)))
 
     # -- any thread --
     def mark_stopped(self) -> None:

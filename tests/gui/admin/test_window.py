@@ -9,7 +9,7 @@ import tkinter as tk
 import pytest
 
 from chat_gui.connection import ChatConnection, Disconnected, NotConnected
-from chat_server.admin_window import AdminWindow
+from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from chat_server.netinfo import join_addresses
 from tests.support import connect_client, wait_until
@@ -41,7 +41,9 @@ def dialogs() -> Dialogs:
 
 @pytest.fixture
 def window(tk_root: tk.Tk, dialogs: Dialogs):
-    admin = AdminWindow(tk_root, ServerConfig(host="127.0.0.1", port=0), ask_text=dialogs.ask_text, ask_yes_no=dialogs.ask_yes_no)
+    admin = AdminWindow(
+        tk_root, ServerConfig(host="127.0.0.1", port=0), ask_text=dialogs.ask_text, ask_yes_no=dialogs.ask_yes_no
+    )
     wait_until(tk_root.winfo_ismapped, TIMEOUT, pump=tk_root.update)
     yield admin
     admin.close()
@@ -123,8 +125,11 @@ def test_clients_and_rooms_appear_and_count_messages(window: AdminWindow, client
     assert window.rooms_view.row_values("general")[:3] == ("#general", "2", "alice, bob")
     for number in range(3):
         alice.send_command(f"SAY hello {number}")
-    pump_until(window, lambda: row_of(window, "alice")[4] == "3" and window.rooms_view.row_values("general")[3] == "3",
-               "message counters did not reach 3")
+    pump_until(
+        window,
+        lambda: row_of(window, "alice")[4] == "3" and window.rooms_view.row_values("general")[3] == "3",
+        "message counters did not reach 3",
+    )
     assert row_of(window, "bob")[4] == "0"
     alice.send_command("JOIN maths")
     pump_until(window, lambda: window.rooms_view.row_values("general")[1] == "1" and "maths" in window.rooms_view.rooms)

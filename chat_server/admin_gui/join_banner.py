@@ -12,7 +12,9 @@ BIG_POINTS = 30
 class JoinBanner(ttk.LabelFrame):
     def __init__(self, parent: tk.Misc) -> None:
         super().__init__(parent, text="Join at", padding=(10, 4))
-        self.big_font = tkfont.Font(self, family=tkfont.nametofont("TkDefaultFont").cget("family"), size=BIG_POINTS, weight="bold")
+        self.big_font = tkfont.Font(
+            self, family=tkfont.nametofont("TkDefaultFont").cget("family"), size=BIG_POINTS, weight="bold"
+        )
         self.addresses: list[str] = []
         self.note = ttk.Label(self, text="Press Start; the addresses to join by appear here.", style="Hint.TLabel")
         self.note.grid(row=0, column=0, columnspan=2, sticky="w")
@@ -24,13 +26,15 @@ class JoinBanner(ttk.LabelFrame):
         self.addresses = list(addresses)
         for index, address in enumerate(addresses):
             label = ttk.Label(self, text=address, font=self.big_font, foreground="#0b3d91")
-            button = ttk.Button(self, text="Copy", command=lambda text=address: self.copy(text))
+            button = ttk.Button(self, text="Copy", command=lambda text=address: self.copy(text))  # type: ignore[misc]
             label.grid(row=index, column=0, sticky="w", padx=(0, 16))
             button.grid(row=index, column=1, sticky="w")
             self._rows.append((label, button))
         if local_only:
-            self.note.configure(text="Only this computer can join: listen on host 0.0.0.0, and connect this "
-                                     "computer to the class network, to let the class in.")
+            self.note.configure(
+                text="Only this computer can join: listen on host 0.0.0.0, and connect this "
+                "computer to the class network, to let the class in."
+            )
         else:
             self.note.configure(text="In the chat client: server address as shown (host:port).")
         self.note.grid(row=len(addresses), column=0, columnspan=2, sticky="w")

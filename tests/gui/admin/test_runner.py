@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chat_server.admin_feed import ServerStopped
+from chat_server.admin_gui.feed import ServerStopped
+from chat_server.admin_gui.runner import ServerRunner
 from chat_server.config import ServerConfig
-from chat_server.server_runner import ServerRunner
 from tests.support import connect_client, wait_until
 
 

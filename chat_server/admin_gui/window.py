@@ -22,25 +22,25 @@ import logging
 import signal
 import sys
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import messagebox, simpledialog, ttk
-from typing import Callable
 
-from chat_server.admin_feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
-from chat_server.admin_views import ClientsView, RoomsView
-from chat_server.cli import add_server_options, config_from_args
+from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.join_banner import JoinBanner
+from chat_server.admin_gui.log_pane import LogPane
+from chat_server.admin_gui.runner import ServerRunner
+from chat_server.admin_gui.server_form import ServerForm
+from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
-from chat_server.join_banner import JoinBanner
-from chat_server.log_pane import LogPane
 from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
+from chat_server.options import add_server_options, config_from_args
 from chat_server.server import ChatServer
-from chat_server.server_form import ServerForm
-from chat_server.server_runner import ServerRunner
 from shared.errors import ProtocolError
 from shared.icon import ICON_PNG
 from shared.version import __version__
 
-log = logging.getLogger("chat_server.admin_window")
+log = logging.getLogger("chat_server.admin_gui.window")
 
 WINDOW_TITLE = f"ClassChat Server {__version__}"
 WINDOW_HOST = "0.0.0.0"  # the window is for a classroom: listen on the LAN unless told otherwise
@@ -64,7 +64,9 @@ class AdminWindow(ttk.Frame):
         super().__init__(root, padding=8)
         self.root = root
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
-        self.ask_yes_no: AskYesNo = ask_yes_no or (lambda title, prompt: messagebox.askyesno(title, prompt, parent=root))
+        self.ask_yes_no: AskYesNo = ask_yes_no or (
+            lambda title, prompt: messagebox.askyesno(title, prompt, parent=root)
+        )
         self.runner = ServerRunner()
         self.phase = "stopped"  # stopped, running, stopping
         self.closed = False  # close() ran: the server is stopped
@@ -110,10 +112,16 @@ class AdminWindow(ttk.Frame):
         tables = ttk.PanedWindow(panes, orient="horizontal")
         self.clients_view = ClientsView(tables)
         self.kick_button = ttk.Button(self.clients_view.actions, text="Kick…", command=self.on_kick_clicked)
-        self.mute_button = ttk.Button(self.clients_view.actions, text="Mute", command=lambda: self.on_mute_clicked(True))
-        self.unmute_button = ttk.Button(self.clients_view.actions, text="Unmute", command=lambda: self.on_mute_clicked(False))
+        self.mute_button = ttk.Button(
+            self.clients_view.actions, text="Mute", command=lambda: self.on_mute_clicked(True)
+        )
+        self.unmute_button = ttk.Button(
+            self.clients_view.actions, text="Unmute", command=lambda: self.on_mute_clicked(False)
+        )
         self.rooms_view = RoomsView(tables)
-        self.close_room_button = ttk.Button(self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked)
+        self.close_room_button = ttk.Button(
+            self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked
+        )
         for button in (self.kick_button, self.mute_button, self.unmute_button, self.close_room_button):
             button.pack(side="left", padx=(0, 4))
         tables.add(self.clients_view, weight=3)
@@ -155,8 +163,14 @@ class AdminWindow(ttk.Frame):
             self.say(str(exc))
             return False
         except OSError as exc:
-            hint = " Is another server running there? Stop it or pick another port." if exc.errno == errno.EADDRINUSE else ""
-            self.say(f"Cannot listen on {self.form.host.get()} port {self.form.port.get()}: {exc.strerror or exc}.{hint}")
+            hint = (
+                " Is another server running there? Stop it or pick another port."
+                if exc.errno == errno.EADDRINUSE
+                else ""
+            )
+            self.say(
+                f"Cannot listen on {self.form.host.get()} port {self.form.port.get()}: {exc.strerror or exc}.{hint}"
+            )
             log.error("cannot start: %s", exc)
             return False
         self.phase = "running"
@@ -193,8 +207,10 @@ class AdminWindow(ttk.Frame):
         """The window's close button: ask first if clients are connected; True if the window closed."""
         connected = len(self.clients_view.clients)
         if self.phase == "running" and connected:
-            question = (f"{connected} client{'s are' if connected != 1 else ' is'} connected. "
-                        f"Closing the window stops the server and disconnects them. Close anyway?")
+            question = (
+                f"{connected} client{'s are' if connected != 1 else ' is'} connected. "
+                f"Closing the window stops the server and disconnects them. Close anyway?"
+            )
             if not self.ask_yes_no("Stop the server?", question):
                 return False
         self.close()
@@ -357,10 +373,17 @@ def _is_local_only(host: str) -> bool:
 
 # -- entry points --
 SHIPPED_MODULES = [
-    "chat_server.admin_window", "chat_server.admin_views", "chat_server.admin_feed", "chat_server.log_pane",
-    "chat_server.log_queue", "chat_server.server_form", "chat_server.server_runner", "chat_server.join_banner",
+    "chat_server.admin_gui.window",
+    "chat_server.admin_gui.views",
+    "chat_server.admin_gui.feed",
+    "chat_server.admin_gui.log_pane",
+    "chat_server.log_queue",
+    "chat_server.admin_gui.server_form",
+    "chat_server.admin_gui.runner",
+    "chat_server.admin_gui.join_banner",
     "chat_server.console",
-    "tkinter", "tkinter.ttk",
+    "tkinter",
+    "tkinter.ttk",
 ]
 
 

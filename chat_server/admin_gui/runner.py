@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from chat_server.admin_feed import AdminFeed
+from chat_server.admin_gui.feed import AdminFeed
 from chat_server.config import ServerConfig
 from chat_server.server import ChatServer
 

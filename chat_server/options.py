@@ -1,0 +1,93 @@
+"""The server's command-line options, shared by the headless script and the admin window (main thread).
+
+`add_server_options` declares them; `config_from_args` turns the parsed
+arguments into a ServerConfig.  Kept apart from both programs so neither
+imports the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from chat_server.config import ServerConfig
+from shared.frames import DEFAULT_HOST, DEFAULT_PORT
+from shared.version import __version__
+
+DEFAULTS = ServerConfig()
+
+
+def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFAULT_HOST) -> None:
+    """The options the headless script and the admin window share: address, limits, logging.
+
+    --host stays None when not given, so `config_from_args` can apply the
+    default of the program that runs (the window listens on the LAN).
+    """
+    parser.add_argument("--version", action="version", version=f"ClassChat server {__version__}")
+    parser.add_argument("--host", help=f"address to listen on (default {host_default}; 0.0.0.0 for the LAN)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)"
+    )
+    limits = parser.add_argument_group("limits (0 turns one off)")
+    limits.add_argument(
+        "--max-clients", type=int, default=DEFAULTS.max_clients, help="connections at once (default %(default)s)"
+    )
+    limits.add_argument(
+        "--register-timeout",
+        type=float,
+        default=DEFAULTS.register_timeout,
+        metavar="SECONDS",
+        help="time to get a nickname accepted (default %(default)s)",
+    )
+    limits.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULTS.idle_timeout,
+        metavar="SECONDS",
+        help="silence before hanging up (default %(default)s)",
+    )
+    limits.add_argument(
+        "--max-outbound-bytes",
+        type=int,
+        default=DEFAULTS.max_outbound_bytes,
+        metavar="BYTES",
+        help="unsent output per client before it is cut off (default %(default)s)",
+    )
+    limits.add_argument(
+        "--rate",
+        type=float,
+        default=DEFAULTS.rate_per_second,
+        metavar="PER_SECOND",
+        help="commands per second per connection (default %(default)s)",
+    )
+    limits.add_argument(
+        "--burst", type=int, default=DEFAULTS.rate_burst, help="commands allowed in a burst (default %(default)s)"
+    )
+    limits.add_argument(
+        "--backlog",
+        type=int,
+        default=DEFAULTS.listen_backlog,
+        help="pending connections the OS may queue (default %(default)s)",
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default INFO; message text only at DEBUG)",
+    )
+
+
+def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST) -> ServerConfig:
+    return ServerConfig(
+        host=args.host or default_host,
+        port=args.port,
+        max_clients=args.max_clients,
+        register_timeout=args.register_timeout,
+        idle_timeout=args.idle_timeout,
+        max_outbound_bytes=args.max_outbound_bytes,
+        rate_per_second=args.rate,
+        rate_burst=args.burst,
+        listen_backlog=args.backlog,
+    )

@@ -1,0 +1,285 @@
+"""The server frames of the wire contract as types, and the check that a received frame fits its type (any thread).
+
+One TypedDict per server frame type (PROTOCOL.md, versions 1 and 2).  A
+field added to a frame is added here once; the type checker then finds every
+reader, and `check_server_frame` (used by both clients and by the tests'
+wire clients) checks received frames against the same table:
+
+    frame = check_server_frame(decoded)     # ProtocolError(bad_frame) if a required field is missing
+    if frame["type"] == "message":           # mypy narrows to MessageFrame
+        show(frame["sender"], frame["content"])
+
+Fields every server frame has (`content`, `timestamp`, and from version 2
+`time`) come from `_Common`; the optional ones of a type sit in its
+`total=False` part.  Frame types this module does not know are passed
+through unchecked, so a newer server never breaks an older client.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Literal, TypedDict
+
+from shared.errors import ErrorCode, ProtocolError
+
+
+class _Common(TypedDict):
+    content: str
+    timestamp: str  # HH:MM:SS, server local time
+
+
+class _CommonOptional(_Common, total=False):
+    time: str  # version 2: UTC, ISO 8601 with milliseconds, e.g. 2026-11-30T17:25:03.123Z
+
+
+# -- nested shapes --
+class ListRoom(TypedDict):
+    name: str
+    users: list[str]
+
+
+class RoomSummary(TypedDict, total=False):
+    name: str
+    count: int
+    topic: str
+    locked: bool
+
+
+class SearchResult(TypedDict):
+    id: int
+    room: str
+    sender: str
+    time: str
+    content: str
+
+
+# -- one type per frame --
+class _Welcome(_CommonOptional):
+    type: Literal["welcome"]
+    server: str
+    protocol: int
+
+
+class WelcomeFrame(_Welcome, total=False):
+    features: list[str]
+
+
+class _Nick(_CommonOptional):
+    type: Literal["nick"]
+    nick: str
+
+
+class NickFrame(_Nick, total=False):
+    old: str
+    token: str  # version 2: the secret for RESUME
+    role: str  # version 2: teacher or student
+
+
+class _Message(_CommonOptional):
+    type: Literal["message"]
+    id: int
+    room: str
+    sender: str
+
+
+class MessageFrame(_Message, total=False):
+    history: bool
+
+
+class _Private(_CommonOptional):
+    type: Literal["private"]
+    id: int
+    sender: str
+    to: str
+
+
+class PrivateFrame(_Private, total=False):
+    history: bool
+
+
+class _Joined(_CommonOptional):
+    type: Literal["joined"]
+    room: str
+    users: list[str]
+
+
+class JoinedFrame(_Joined, total=False):
+    topic: str
+    owner: str
+    locked: bool
+    statuses: dict[str, str]
+
+
+class LeftFrame(_CommonOptional):
+    type: Literal["left"]
+    room: str
+
+
+class _System(_CommonOptional):
+    type: Literal["system"]
+    event: str
+
+
+class SystemFrame(_System, total=False):
+    room: str
+    user: str
+    old: str
+
+
+class _List(_CommonOptional):
+    type: Literal["list"]
+    users: list[str]
+    rooms: list[ListRoom]
+
+
+class ListFrame(_List, total=False):
+    statuses: dict[str, str]
+
+
+class _Help(_CommonOptional):
+    type: Literal["help"]
+
+
+class HelpFrame(_Help, total=False):
+    commands: list[str]
+
+
+class _Pong(_CommonOptional):
+    type: Literal["pong"]
+
+
+class PongFrame(_Pong, total=False):
+    token: str
+
+
+class _Bye(_CommonOptional):
+    type: Literal["bye"]
+
+
+class ByeFrame(_Bye, total=False):
+    reason: str
+
+
+class ErrorFrame(_CommonOptional):
+    type: Literal["error"]
+    code: str
+
+
+class HistoryFrame(_CommonOptional):
+    type: Literal["history"]
+    target: str
+    count: int
+    more: bool
+
+
+class SearchFrame(_CommonOptional):
+    type: Literal["search"]
+    results: list[SearchResult]
+
+
+class DeletedFrame(_CommonOptional):
+    type: Literal["deleted"]
+    id: int
+
+
+class PresenceFrame(_CommonOptional):
+    type: Literal["presence"]
+    user: str
+    status: str
+    text: str
+
+
+class TypingFrame(_CommonOptional):
+    type: Literal["typing"]
+    room: str
+    user: str
+
+
+class RoomsFrame(_CommonOptional):
+    type: Literal["rooms"]
+    rooms: list[RoomSummary]
+
+
+class _File(_CommonOptional):
+    type: Literal["file"]
+    id: int
+    file: str
+    name: str
+    size: int
+    sha256: str
+    sender: str
+
+
+class FileFrame(_File, total=False):
+    room: str
+    to: str
+    history: bool
+
+
+ServerFrame = (
+    WelcomeFrame
+    | NickFrame
+    | MessageFrame
+    | PrivateFrame
+    | JoinedFrame
+    | LeftFrame
+    | SystemFrame
+    | ListFrame
+    | HelpFrame
+    | PongFrame
+    | ByeFrame
+    | ErrorFrame
+    | HistoryFrame
+    | SearchFrame
+    | DeletedFrame
+    | PresenceFrame
+    | TypingFrame
+    | RoomsFrame
+    | FileFrame
+)
+
+
+# -- the check, built once from the types above --
+_Shape = dict[str, tuple[type, type | None]]  # field -> (container or value type, element type of a list)
+
+
+def _shape_of(frame_type: Any) -> tuple[str, _Shape]:
+    hints = typing.get_type_hints(frame_type)
+    (name,) = typing.get_args(hints["type"])
+    shape: _Shape = {}
+    for field in frame_type.__required_keys__:
+        if field == "type":
+            continue
+        hint = hints[field]
+        origin = typing.get_origin(hint) or hint
+        args = typing.get_args(hint)
+        element = args[0] if origin is list and args and not _is_typed_dict(args[0]) else None
+        shape[field] = (dict if _is_typed_dict(origin) else origin, element)
+    return str(name), shape
+
+
+def _is_typed_dict(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__required_keys__")
+
+
+REQUIRED_FIELDS: dict[str, _Shape] = dict(_shape_of(kind) for kind in typing.get_args(ServerFrame))
+FRAME_TYPES = frozenset(REQUIRED_FIELDS)
+
+
+def check_server_frame(frame: dict[str, Any]) -> ServerFrame:
+    """The frame as its type, or ProtocolError(bad_frame) naming the first field that is missing or wrong.
+
+    Unknown frame types come back as they are (the caller ignores them).
+    """
+    shape = REQUIRED_FIELDS.get(frame.get("type", ""))
+    if shape is None:
+        return frame  # type: ignore[return-value]  # a newer server's frame: not ours to refuse
+    for field, (kind, element) in shape.items():
+        value: Any = frame.get(field)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ProtocolError(ErrorCode.BAD_FRAME, f"A {frame['type']} frame needs {field} ({kind.__name__}).")
+        if element is not None and not all(isinstance(item, element) for item in typing.cast("list[Any]", value)):
+            raise ProtocolError(
+                ErrorCode.BAD_FRAME, f"A {frame['type']} frame's {field} must hold {element.__name__}s."
+            )
+    return frame  # type: ignore[return-value]  # checked above against its TypedDict
