@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import sys
 import time
+from pathlib import Path
 
 from benchmarks.procstat import load_average, machine_description
 from benchmarks.report import (
@@ -17,7 +19,15 @@ from benchmarks.report import (
     traffic_row,
 )
 from benchmarks.scenarios import Result, Scenario, run_scenario
-from benchmarks.servers import SERVER_KINDS, ServerUnavailable, free_port, start_server
+from benchmarks.servers import (
+    REPO_ROOT,
+    SERVER_KINDS,
+    ServerChoice,
+    ServerUnavailable,
+    free_port,
+    start_server,
+    unpack_revision,
+)
 
 # The reference workloads; --quick shortens the timed ones and shrinks the connect one.
 STANDARD = {
@@ -56,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--servers",
         default="classchat",
-        help=f"comma-separated, from {', '.join(SERVER_KINDS)}, or 'all' (default classchat)",
+        help=f"comma-separated, from {', '.join(SERVER_KINDS)}, or 'all' (default classchat); "
+        "classchat@REV runs ClassChat as of a git revision, classchat[OPTIONS] adds server options, "
+        "e.g. --servers 'classchat@HEAD~5,classchat,classchat[--no-history]' compares before and after in one run",
     )
     parser.add_argument(
         "--quick", action="store_true", help="short runs (a few seconds each), 1,000 clients for connect"
@@ -105,24 +117,36 @@ def chosen_scenarios(args: argparse.Namespace) -> list[Scenario]:
     return scenarios
 
 
-def chosen_servers(text: str) -> list[str]:
-    kinds = list(SERVER_KINDS) if text == "all" else [kind.strip() for kind in text.split(",") if kind.strip()]
-    for kind in kinds:
-        if kind not in SERVER_KINDS:
-            raise SystemExit(f"unknown server {kind!r}; choose from {', '.join(SERVER_KINDS)}")
-    return kinds
+def chosen_servers(text: str) -> list[ServerChoice]:
+    if text == "all":
+        return [ServerChoice(kind) for kind in SERVER_KINDS]
+    # split on commas outside [...], so options may hold commas
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += (char == "[") - (char == "]")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    try:
+        return [ServerChoice.parse(part.strip()) for part in parts if part.strip()]
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
 
 
-def run_one(scenario: Scenario, kind: str, args: argparse.Namespace) -> Result:
+def run_one(scenario: Scenario, choice: ServerChoice, args: argparse.Namespace, roots: dict[str, Path]) -> Result:
     first, last = (int(part) for part in args.ports.split("-"))
     try:
-        server = start_server(kind, free_port(first, last), max_clients=scenario.clients + 100)
+        root = roots.get(choice.revision, REPO_ROOT)
+        server = start_server(choice, free_port(first, last), max_clients=scenario.clients + 100, source_root=root)
     except ServerUnavailable as exc:
-        return Result(scenario, kind, error=str(exc))
+        return Result(scenario, choice.label, error=str(exc))
     try:
         return run_scenario(scenario, server, args.processes)
     except (OSError, EOFError) as exc:
-        return Result(scenario, kind, error=f"{type(exc).__name__}: {exc}")
+        return Result(scenario, choice.label, error=f"{type(exc).__name__}: {exc}")
     finally:
         server.stop()
 
@@ -148,13 +172,25 @@ def main(argv: list[str] | None = None) -> int:
     for scenario in scenarios:
         print(f"  {scenario.name}: {scenario.describe()}")
     sys.stdout.flush()
+    roots: dict[str, Path] = {}
+    for choice in servers:
+        if choice.revision and choice.revision not in roots:
+            try:
+                roots[choice.revision] = Path(unpack_revision(choice.revision))
+            except ServerUnavailable as exc:
+                raise SystemExit(str(exc)) from None
+    print("servers: " + ", ".join(choice.label for choice in servers))
     results = []
-    for scenario in scenarios:
-        for kind in servers:
-            result = run_one(scenario, kind, args)
-            results.append(result)
-            row = connect_row(result) if scenario.kind == "connect" else traffic_row(result)
-            print("  done:", " ".join(cell for cell in row if cell), flush=True)
+    try:
+        for scenario in scenarios:
+            for choice in servers:
+                results.append(run_one(scenario, choice, args, roots))
+                result = results[-1]
+                row = connect_row(result) if scenario.kind == "connect" else traffic_row(result)
+                print("  done:", " ".join(cell for cell in row if cell), flush=True)
+    finally:
+        for root in roots.values():
+            shutil.rmtree(root, ignore_errors=True)
     traffic = [traffic_row(r) for r in results if r.scenario.kind != "connect"]
     connect = [connect_row(r) for r in results if r.scenario.kind == "connect"]
     print()

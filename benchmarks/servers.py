@@ -60,6 +60,59 @@ class ServerUnavailable(Exception):
 SERVER_KINDS = ("classchat", "miniircd", "ngircd")
 
 
+@dataclass(frozen=True)
+class ServerChoice:
+    """One server of a run, as written on the command line: `classchat`, `classchat@REV`, `classchat[--no-history]`.
+
+    `@REV` runs ClassChat as it was at that git revision (an archive of it is
+    unpacked in a temporary folder), so "before" and "after" are measured in
+    the same run on the same machine; `[...]` adds server options (split on
+    spaces), e.g. history off or TLS on.
+    """
+
+    kind: str
+    revision: str = ""
+    options: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        label = self.kind + (f"@{self.revision}" if self.revision else "")
+        return label + (f"[{' '.join(self.options)}]" if self.options else "")
+
+    @classmethod
+    def parse(cls, text: str) -> ServerChoice:
+        options: tuple[str, ...] = ()
+        if text.endswith("]") and "[" in text:
+            text, _, inside = text[:-1].partition("[")
+            options = tuple(inside.split())
+        kind, _, revision = text.partition("@")
+        if kind not in SERVER_KINDS:
+            raise ValueError(f"unknown server {kind!r}; choose from {', '.join(SERVER_KINDS)}")
+        if (revision or options) and kind != "classchat":
+            raise ValueError("@REV and [options] apply to classchat only")
+        return cls(kind, revision, options)
+
+
+def unpack_revision(revision: str) -> str:
+    """ClassChat as it was at `revision`, unpacked in a new temporary folder (git archive); returns the folder."""
+    folder = tempfile.mkdtemp(prefix=f"classchat-bench-{revision}-")
+    archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", revision], capture_output=True, check=False)
+    if archive.returncode != 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ServerUnavailable(f"git archive {revision} failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+    return folder
+
+
+def _supports(root: Path, option: str) -> bool:
+    """Whether the ClassChat server in `root` knows a command-line option (older revisions lack the newer limits)."""
+    for name in ("options.py", "cli.py"):
+        source = root / "chat_server" / name
+        if source.exists() and f'"{option}"' in source.read_text(encoding="utf-8"):
+            return True
+    return False
+
+
 def free_port(first: int, last: int) -> int:
     for port in range(first, last + 1):
         with socket.socket() as probe:
@@ -71,7 +124,8 @@ def free_port(first: int, last: int) -> int:
     raise ServerUnavailable(f"no free port in {first}-{last}")
 
 
-def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
+def start_server(choice: ServerChoice, port: int, max_clients: int, source_root: Path = REPO_ROOT) -> RunningServer:
+    kind = choice.kind
     if kind == "classchat":
         command = [
             sys.executable,
@@ -92,8 +146,11 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
             str(max(1024, max_clients)),
             "--no-console",
         ]
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        server = RunningServer(kind, "classchat", _spawn(command, env), port)
+        if _supports(source_root, "--max-per-address"):
+            command += ["--max-per-address", "0"]  # every load client comes from 127.0.0.1
+        command += list(choice.options)
+        env = dict(os.environ, PYTHONPATH=str(source_root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        server = RunningServer(choice.label, "classchat", _spawn(command, env, source_root), port)
     elif kind == "miniircd":
         program = shutil.which("miniircd")
         if program is None:
@@ -118,11 +175,11 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
     return server
 
 
-def _spawn(command: list[str], env: dict | None) -> subprocess.Popen:
+def _spawn(command: list[str], env: dict[str, str] | None, cwd: Path = REPO_ROOT) -> subprocess.Popen[bytes]:
     # A file, not a pipe: a server that logs every connection must never block on a full pipe.
     log_file = tempfile.TemporaryFile()  # noqa: SIM115 (kept open with the process)
     process = subprocess.Popen(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+        command, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=cwd
     )
     process.log_file = log_file  # type: ignore[attr-defined]
     return process
