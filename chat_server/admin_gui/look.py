@@ -61,7 +61,6 @@ class Look:
     body: tkfont.Font  # the ttk widgets' text and the tables' rows
     heading: tkfont.Font  # table titles
     big: tkfont.Font  # the join address
-    table_heading: tkfont.Font  # the tables' column headings
     log: tkfont.Font  # the log pane (fixed width)
 
     def scaled(self, pixels: int) -> int:
@@ -102,7 +101,6 @@ def apply_look(root: tk.Misc, palette: Palette = LIGHT) -> Look:
         body=body,
         heading=_derived(root, body, step=HEADING_STEP, bold=True),
         big=_derived(root, body, points=BIG_POINTS, bold=True),
-        table_heading=tkfont.nametofont("TkHeadingFont", root=root),
         log=tkfont.nametofont("TkFixedFont", root=root),
     )
     style.configure("Heading.TLabel", font=look.heading)
@@ -116,20 +114,35 @@ def apply_look(root: tk.Misc, palette: Palette = LIGHT) -> Look:
     return look
 
 
-def relative_luminance(colour: tuple[int, int, int]) -> float:
-    """WCAG 2 relative luminance of an sRGB colour given as 16-bit channels (as winfo_rgb returns them)."""
+def rgb(colour: str, widget: tk.Misc | None = None) -> tuple[float, float, float]:
+    """A Tk colour as sRGB channels from 0 to 1: "#rgb" and "#rrggbb" read here, names asked of Tk through `widget`.
 
-    def linear(channel: int) -> float:
-        value = channel / 65535
+    Hex is read directly rather than through winfo_rgb, which answers with what the display can show
+    (a 16-bit screen rounds the channels).
+    """
+    digits = colour[1:] if colour.startswith("#") else ""
+    if len(digits) in (3, 6) and all(ch in "0123456789abcdefABCDEF" for ch in digits):
+        step = len(digits) // 3  # "#fa0" means "#ffaa00"
+        red, green, blue = (int(digits[i : i + step] * (2 // step), 16) / 255 for i in range(0, len(digits), step))
+        return red, green, blue
+    if widget is None:
+        raise ValueError(f"not a #rgb or #rrggbb colour: {colour!r}")
+    red16, green16, blue16 = widget.winfo_rgb(colour)
+    return red16 / 65535, green16 / 65535, blue16 / 65535
+
+
+def relative_luminance(red: float, green: float, blue: float) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (channels from 0 to 1)."""
+
+    def linear(value: float) -> float:
         return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
 
-    red, green, blue = (linear(channel) for channel in colour)
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
 
 
-def contrast_ratio(widget: tk.Misc, foreground: str, background: str) -> float:
+def contrast_ratio(foreground: str, background: str, widget: tk.Misc | None = None) -> float:
     """WCAG 2 contrast ratio of two Tk colours (1 to 21; AA asks 4.5 for body text)."""
     lighter, darker = sorted(
-        (relative_luminance(widget.winfo_rgb(colour)) for colour in (foreground, background)), reverse=True
+        (relative_luminance(*rgb(colour, widget)) for colour in (foreground, background)), reverse=True
     )
     return (lighter + 0.05) / (darker + 0.05)

@@ -16,6 +16,7 @@ from tkinter import ttk
 from typing import Literal
 
 from chat_server.admin import ClientInfo, RoomInfo
+from chat_server.admin_gui.look import display_scale
 
 NO_NICK = "(no nickname yet)"
 TABLE_ROWS = 7  # the rows a table asks for; it gets more when the window is taller
@@ -61,8 +62,7 @@ class Table(ttk.Frame):
         )
         self.row_font = _font_of(self, "Treeview", "TkDefaultFont")
         heading_font = _font_of(self, "Treeview.Heading", "TkHeadingFont")
-        scale = float(self.tk.call("tk", "scaling")) / (96 / 72)
-        self.cell_margin = round(CELL_MARGIN * scale)
+        self.cell_margin = round(CELL_MARGIN * display_scale(self))
         for column in self.COLUMNS:
             width = max(
                 heading_font.measure(column.heading) + self.cell_margin,

@@ -287,6 +287,11 @@ class AdminWindow(Moderation, ttk.Frame):
         self.closed = True
         if not self.destroyed:
             self.root.withdraw()
+        if self.phase == "running":
+            log.warning(
+                "admin closed the window: stopping the server (%s connected)",
+                _people(self.people_connected(), verb=False),
+            )
         self.runner.stop_and_wait()
         if not self.destroyed:
             self.root.destroy()

@@ -4,20 +4,22 @@ show their content (real Tk under Xvfb; sizes measured with the fonts the window
 from __future__ import annotations
 
 import contextlib
-import gc
+import json
+import os
+import subprocess
+import sys
 import tkinter as tk
-import traceback
+from pathlib import Path
 from tkinter import font as tkfont
 
 import pytest
 
 from chat_server.admin import ClientInfo, RoomInfo
 from chat_server.admin_gui.views import ClientsView, RoomsView
-from chat_server.admin_gui.window import AdminWindow
-from chat_server.config import ServerConfig
-from tests.gui.admin.helpers import TIMEOUT, Dialogs, pump_until, row_of, started, virtual_screen
+from tests.gui.admin.helpers import virtual_screen
 from tests.support import wait_until
 
+ROOT = Path(__file__).resolve().parents[3]
 SCREEN = "1366x768"  # the smallest screen in common use on school laptops
 # Its height less a title bar (about 30 px) and a taskbar (about 40 px): what a window may ask for.
 USABLE_HEIGHT = 720
@@ -44,105 +46,52 @@ def screens():
         yield screen
 
 
-@pytest.fixture
-def window_on(screens, dialogs: Dialogs):
-    """window_on(size, percent) -> an AdminWindow opened on a screen of that size at that desktop scaling."""
-    made: list[tuple[AdminWindow, list[str]]] = []
-
-    def make(size: str, percent: int) -> AdminWindow:
-        root = tk.Tk(screenName=screens(size))
-        errors: list[str] = []
-        root.report_callback_exception = lambda *exc: errors.append("".join(traceback.format_exception(*exc)))
-        use_scaling(root, percent)
-        admin = AdminWindow(
-            root, ServerConfig(host="127.0.0.1", port=0), ask_text=dialogs.ask_text, ask_yes_no=dialogs.ask_yes_no
-        )
-        made.append((admin, errors))
-        wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
-        return admin
-
-    yield make
-    for admin, _ in made:
-        admin.close()
-    gc.collect()  # free the Tk objects here, on the Tk thread
-    failures = [error for _, errors in made for error in errors]
-    if failures:
-        pytest.fail("a Tk callback raised:\n" + "\n".join(failures))
-
-
-def test_fits_a_1366x768_screen_after_start_with_a_class_connected(window_on, clients) -> None:
-    window: AdminWindow = window_on(SCREEN, 100)
-    root = window.root
-    root.update_idletasks()
-    before = root.winfo_reqheight()
-    started(window)
-    for nick, room in [(LONG_NICKS[0], "general"), ("bob", "general"), ("chloe", "chemistry-lab")]:
-        clients(window, nick, room)
-    pump_until(window, lambda: row_of(window, LONG_NICKS[0]) and len(window.clients_view.clients) == 3)
-    window.say("Kicked Alexandra_Konstantinova1.")
-    root.update_idletasks()
-    assert root.winfo_reqheight() <= USABLE_HEIGHT, f"asks for {root.winfo_reqheight()} px"
-    assert root.winfo_reqheight() == before, "Start made the window taller"
-    assert root.winfo_reqwidth() <= 1366, f"asks for {root.winfo_reqwidth()} px"
-    assert (root.winfo_width(), root.winfo_height()) == (root.winfo_reqwidth(), root.winfo_reqheight())
-    min_width, min_height = root.minsize()
-    assert min_width <= 1366 and min_height <= USABLE_HEIGHT
-
-
-def inside(widget: tk.Misc, root: tk.Misc) -> bool:
-    """Mapped, as large as it asks, and wholly within the root window's area."""
-    if not widget.winfo_ismapped():
-        return False
-    left = widget.winfo_rootx() - root.winfo_rootx()
-    top = widget.winfo_rooty() - root.winfo_rooty()
-    return (
-        left >= 0
-        and top >= 0
-        and left + widget.winfo_width() <= root.winfo_width()
-        and top + widget.winfo_height() <= root.winfo_height()
-        and widget.winfo_height() >= widget.winfo_reqheight()
+def open_window_on(display: str, percent: int) -> dict:
+    """The admin window opened, started and measured in a child process (layout_probe.py) on `display`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.gui.admin.layout_probe", str(percent)],
+        env={**os.environ, "DISPLAY": display, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+    assert done.returncode == 0, done.stderr
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not measured["errors"], measured["errors"]
+    return measured
+
+
+def test_fits_a_1366x768_screen_after_start_with_a_class_connected(screens) -> None:
+    measured = open_window_on(screens(SCREEN), 100)
+    assert measured["screen"] == [1366, 768]
+    width, height = measured["asked"]
+    assert height <= USABLE_HEIGHT, f"asks for {height} px"
+    assert height == measured["asked_before_start"], "Start made the window taller"
+    assert width <= 1366, f"asks for {width} px"
+    assert measured["size"] == measured["asked"], "it did not get the size it asked for, on a screen it fits"
+    min_width, min_height = measured["minsize"]
+    assert min_width <= 1366 and min_height <= USABLE_HEIGHT
+    assert not measured["hidden"]
 
 
 @pytest.mark.parametrize(
     ("percent", "size", "most_height"),
     [
-        (100, SCREEN, USABLE_HEIGHT),
         (125, SCREEN, USABLE_HEIGHT),
         (150, SCREEN, 768),  # harsher than desktops offer on such a screen: it must at least fit on it
         (150, "1920x1080", 1000),  # the usual screen at 150%
     ],
 )
-def test_controls_and_status_line_stay_in_view_when_scaled(window_on, clients, percent, size, most_height) -> None:
-    window: AdminWindow = window_on(size, percent)
-    root = window.root
-    started(window)
-    clients(window, "alice", "general")
-    pump_until(window, lambda: row_of(window, "alice"))
-    window.say("Running on 127.0.0.1; this status line must be in view.")
-    root.update()
-    assert root.winfo_height() <= most_height, f"opened {root.winfo_height()} px tall on a {size} screen"
-    assert root.winfo_width() <= int(size.split("x")[0])
-    controls = {
-        "Start": window.form.start_button,
-        "Stop": window.form.stop_button,
-        "status line": window.status_label,
-        "Broadcast": window.broadcast_button,
-        "announcement box": window.announcement_entry,
-        "Kick": window.kick_button,
-        "Mute": window.mute_button,
-        "Close room": window.close_room_button,
-        "join address": window.banner.big,
-        "log level": window.log_pane.level_box,
-    }
-    hidden = [name for name, widget in controls.items() if not inside(widget, root)]
-    assert not hidden, f"at {percent}% on {size}: {hidden} out of view"
-    # Rows are as tall as their text at this scaling, and the log still shows a line or two.
-    tree = window.clients_view.tree
-    first = tree.get_children()[0]
-    assert tree.bbox(first, "nick"), "no row of the clients table is in view"
-    assert int(tree.bbox(first, "nick")[3]) >= window.clients_view.row_font.metrics("linespace")
-    assert window.log_pane.text.winfo_height() >= 2 * window.look.log.metrics("linespace")
+def test_controls_and_status_line_stay_in_view_when_scaled(screens, percent, size, most_height) -> None:
+    measured = open_window_on(screens(size), percent)
+    width, height = measured["size"]
+    assert height <= most_height, f"opened {height} px tall on a {size} screen"
+    assert width <= int(size.split("x")[0])
+    assert not measured["hidden"], f"at {percent}% on {size}: {measured['hidden']} out of view"
+    # Rows are as tall as their text at this scaling, and the log still shows two lines.
+    assert measured["row_height"] >= measured["row_linespace"], "no row in view, or rows clip their text"
+    assert measured["log_height"] >= 2 * measured["log_linespace"]
 
 
 def client(nick: str, address: str = "192.168.100.200:65535", room: str = "general") -> ClientInfo:

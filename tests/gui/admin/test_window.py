@@ -99,7 +99,8 @@ def test_start_refuses_a_busy_port_and_bad_fields(window: AdminWindow, start_ser
     assert "negative" in window.status.get()
 
 
-def test_closing_with_clients_asks_first(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+def test_closing_with_clients_asks_first(window: AdminWindow, dialogs: Dialogs, clients, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="chat_server")
     started(window)
     alice = clients(window, "alice")
     pump_until(window, lambda: row_of(window, "alice"))
@@ -111,6 +112,10 @@ def test_closing_with_clients_asks_first(window: AdminWindow, dialogs: Dialogs, 
     assert window.on_close_request()
     assert window.closed
     assert frame_where(alice, "system", event="shutdown")
+    closing = [r for r in caplog.records if r.getMessage().startswith("admin closed the window")]
+    assert [(r.levelname, r.getMessage()) for r in closing] == [
+        ("WARNING", "admin closed the window: stopping the server (1 person connected)")
+    ]
 
 
 def test_closing_when_stopped_does_not_ask(window: AdminWindow, dialogs: Dialogs) -> None:
