@@ -37,6 +37,12 @@ class JoinBanner(ttk.LabelFrame):
         self.note = ttk.Label(self.others, text=IDLE_NOTE, style="Hint.TLabel")
         self.note.pack(side="left")
         self._other_widgets: list[ttk.Widget] = []
+        # Each row is as tall from the start as whatever it will hold (a Copy button may be taller than
+        # the text beside it at some scalings), so that Start never changes the window's height.
+        small_copy = ttk.Button(self.others, text="Copy", style="Small.TButton")
+        self.rowconfigure(0, minsize=self.copy_button.winfo_reqheight())
+        self.rowconfigure(1, minsize=max(small_copy.winfo_reqheight(), self.note.winfo_reqheight()))
+        small_copy.destroy()
 
     def show(self, addresses: list[str], local_only: bool) -> None:
         """The first address big with Copy; the others (other networks of this computer) small under it."""
