@@ -1,15 +1,18 @@
 """Screenshots of the server admin window with real clients connected, for docs/screenshots/ (main thread).
 
-Run: PYTHONPATH=. python3 tools/screenshot_admin.py
-Without a DISPLAY it starts Xvfb on :12 for the duration.  It opens the
-window, presses Start (port 0), connects a few real clients that join
-rooms and talk, mutes one, and saves docs/screenshots/admin-running.png;
-then it stops the server and saves docs/screenshots/admin-stopped.png.
+Run: PYTHONPATH=. python3 tools/screenshot_admin.py [--scaling PERCENT] [--out DIR]
+Without a DISPLAY it starts Xvfb on :12, a 1366x768 screen (the smallest
+common laptop screen), for the duration.  It opens the window at its own
+size, presses Start (port 0), connects a few real clients that join rooms
+and talk, mutes one, and saves admin-running.png; then it stops the server
+and saves admin-stopped.png.  --scaling 125 or 150 draws it as a desktop
+set to that scaling would (for checking; the docs show 100%).
 Needs ImageMagick's `import`.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tkinter as tk
 from pathlib import Path
@@ -24,6 +27,7 @@ from tools.screen_session import capture, pump_until, virtual_display  # noqa: E
 
 OUT = ROOT / "docs" / "screenshots"
 XVFB_DISPLAY = ":12"
+SCREEN = "1366x768x24"
 CLASS = [("alice", "general"), ("bob", "general"), ("chloe", "general"), ("dmitri", "physics"), ("emma", "physics")]
 TALK = [
     ("alice", "SAY Good morning everyone!"),
@@ -35,11 +39,12 @@ TALK = [
 ]
 
 
-def take_screenshots() -> list[Path]:
-    OUT.mkdir(parents=True, exist_ok=True)
+def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
     root = tk.Tk(className="ClassChatServer")
-    root.geometry("1060x780+0+0")
+    root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
     window = AdminWindow(root, ServerConfig(host="0.0.0.0", port=0), ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
+    root.geometry("+0+0")
     pump_until(root, root.winfo_ismapped)
     shots = []
     clients: dict[str, ChatConnection] = {}
@@ -67,10 +72,10 @@ def take_screenshots() -> list[Path]:
         )
         window.clients_view.select_nick("bob")
         pump_until(root, lambda: "muted" in window.log_pane.shown_text())
-        shots.append(capture(root, OUT / "admin-running.png"))
+        shots.append(capture(root, out / "admin-running.png"))
         window.stop_server()
         pump_until(root, lambda: window.phase == "stopped")
-        shots.append(capture(root, OUT / "admin-stopped.png"))
+        shots.append(capture(root, out / "admin-stopped.png"))
     finally:
         for client in clients.values():
             client.close()
@@ -79,8 +84,12 @@ def take_screenshots() -> list[Path]:
 
 
 def main() -> int:
-    with virtual_display(XVFB_DISPLAY, "1280x900x24"):
-        for path in take_screenshots():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scaling", type=int, default=100, help="desktop scaling in percent (default 100)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder for the PNGs (default {OUT})")
+    args = parser.parse_args()
+    with virtual_display(XVFB_DISPLAY, SCREEN):
+        for path in take_screenshots(args.out, args.scaling):
             print(path)
     return 0
 

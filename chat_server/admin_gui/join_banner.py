@@ -1,52 +1,85 @@
-"""JoinBanner: the addresses to join by, in letters big enough to read from the back of a classroom (Tk thread only)."""
+"""JoinBanner: the address to join by, in letters big enough to read from the back of a classroom (Tk thread only).
+
+Its height is the same before and after Start and whatever the number of
+addresses, so the window does not grow when the server starts: one big
+line (the first address, or "Not running" before Start), one line under
+it (the computer's other addresses, each with Copy, or a note).  What a
+teacher reads out next to the address later (a join code, the
+certificate's fingerprint) belongs in further columns of the big line,
+not in new rows.
+"""
 
 from __future__ import annotations
 
 import tkinter as tk
-from tkinter import font as tkfont
 from tkinter import ttk
 
-BIG_POINTS = 30
+IDLE_TEXT = "Not running"
+IDLE_NOTE = "Press Start; the address to join by appears here."
+LAN_NOTE = "Students enter this address (host:port) in the chat window's Connect dialog."
+LOCAL_NOTE = (
+    "Only this computer can join: to let the class in, listen on host 0.0.0.0 with this computer on the class network."
+)
 
 
 class JoinBanner(ttk.LabelFrame):
     def __init__(self, parent: tk.Misc) -> None:
-        super().__init__(parent, text="Join at", padding=(10, 4))
-        self.big_font = tkfont.Font(
-            self, family=tkfont.nametofont("TkDefaultFont").cget("family"), size=BIG_POINTS, weight="bold"
-        )
+        super().__init__(parent, text="Join at", padding=(10, 2, 10, 4))
         self.addresses: list[str] = []
-        self.note = ttk.Label(self, text="Press Start; the addresses to join by appear here.", style="Hint.TLabel")
-        self.note.grid(row=0, column=0, columnspan=2, sticky="w")
-        self._rows: list[tuple[ttk.Label, ttk.Button]] = []
+        self.big = ttk.Label(self, text=IDLE_TEXT, style="JoinIdle.TLabel")
+        self.big.grid(row=0, column=0, sticky="w", padx=(0, 16))
+        self.copy_button = ttk.Button(self, text="Copy", command=lambda: self.copy(self.addresses[0]))
+        self.copy_button.grid(row=0, column=1, sticky="w")
+        self.copy_button.grid_remove()  # until Start; the big label, taller than a button, sets the row's height
+        self.columnconfigure(2, weight=1)
+        self.others = ttk.Frame(self)  # the other addresses with their Copy buttons, or the note
+        self.others.grid(row=1, column=0, columnspan=3, sticky="ew")
+        self.note = ttk.Label(self.others, text=IDLE_NOTE, style="Hint.TLabel")
+        self.note.pack(side="left")
+        self._other_widgets: list[ttk.Widget] = []
+        # Each row is as tall from the start as whatever it will hold (a Copy button may be taller than
+        # the text beside it at some scalings), so that Start never changes the window's height.
+        small_copy = ttk.Button(self.others, text="Copy", style="Small.TButton")
+        self.rowconfigure(0, minsize=self.copy_button.winfo_reqheight())
+        self.rowconfigure(1, minsize=max(small_copy.winfo_reqheight(), self.note.winfo_reqheight()))
+        small_copy.destroy()
 
     def show(self, addresses: list[str], local_only: bool) -> None:
-        """One big line with a Copy button per address."""
+        """The first address big with Copy; the others (other networks of this computer) small under it."""
         self.clear()
+        if not addresses:
+            return
         self.addresses = list(addresses)
-        for index, address in enumerate(addresses):
-            label = ttk.Label(self, text=address, font=self.big_font, foreground="#0b3d91")
-            button = ttk.Button(self, text="Copy", command=lambda text=address: self.copy(text))  # type: ignore[misc]
-            label.grid(row=index, column=0, sticky="w", padx=(0, 16))
-            button.grid(row=index, column=1, sticky="w")
-            self._rows.append((label, button))
-        if local_only:
-            self.note.configure(
-                text="Only this computer can join: listen on host 0.0.0.0, and connect this "
-                "computer to the class network, to let the class in."
-            )
+        self.big.configure(text=addresses[0], style="JoinAddress.TLabel")
+        self.copy_button.grid()
+        if len(addresses) > 1:
+            self.note.pack_forget()
+            label = ttk.Label(self.others, text="Or, on another network of this computer:", style="Hint.TLabel")
+            label.pack(side="left", padx=(0, 6))
+            self._other_widgets.append(label)
+            for address in addresses[1:]:
+                text = ttk.Label(self.others, text=address)
+                button = ttk.Button(
+                    self.others,
+                    text="Copy",
+                    style="Small.TButton",
+                    command=lambda chosen=address: self.copy(chosen),  # type: ignore[misc]
+                )
+                text.pack(side="left")
+                button.pack(side="left", padx=(4, 12))
+                self._other_widgets += [text, button]
         else:
-            self.note.configure(text="In the chat client: server address as shown (host:port).")
-        self.note.grid(row=len(addresses), column=0, columnspan=2, sticky="w")
+            self.note.configure(text=LOCAL_NOTE if local_only else LAN_NOTE)
 
     def clear(self) -> None:
-        for label, button in self._rows:
-            label.destroy()
-            button.destroy()
-        self._rows = []
+        for widget in self._other_widgets:
+            widget.destroy()
+        self._other_widgets = []
         self.addresses = []
-        self.note.configure(text="Press Start; the addresses to join by appear here.")
-        self.note.grid(row=0, column=0, columnspan=2, sticky="w")
+        self.big.configure(text=IDLE_TEXT, style="JoinIdle.TLabel")
+        self.copy_button.grid_remove()
+        self.note.configure(text=IDLE_NOTE)
+        self.note.pack(side="left")
 
     def copy(self, address: str) -> None:
         self.clipboard_clear()

@@ -12,28 +12,41 @@ import tkinter as tk
 from collections import deque
 from tkinter import ttk
 
+from chat_server.admin_gui.look import Look, apply_look
 from chat_server.log_queue import LogLine
 
 MAX_LINES = 2000
+LOG_ROWS = 5  # the lines the pane asks for; it gets more when the window is taller
 LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING, "ERROR": logging.ERROR}
 LEVEL_TAGS = {logging.WARNING: "warning", logging.ERROR: "error", logging.CRITICAL: "error"}
 
 
 class LogPane(ttk.Frame):
-    def __init__(self, parent: tk.Misc, level_name: str = "INFO") -> None:
+    def __init__(self, parent: tk.Misc, level_name: str = "INFO", look: Look | None = None) -> None:
         super().__init__(parent)
+        look = look or apply_look(parent)
+        colours = look.palette
         self.lines: deque[LogLine] = deque(maxlen=MAX_LINES)
         self.level_name = tk.StringVar(self, value=level_name)
-        bar = ttk.Frame(self)
+        self.bar = bar = ttk.Frame(self)
         bar.grid(row=0, column=0, columnspan=2, sticky="ew")
         ttk.Label(bar, text="Log", style="Heading.TLabel").pack(side="left")
         self.level_box = ttk.Combobox(bar, textvariable=self.level_name, values=list(LEVELS), state="readonly", width=9)
         self.level_box.pack(side="right")
         ttk.Label(bar, text="Show from level:").pack(side="right", padx=(0, 4))
         self.level_box.bind("<<ComboboxSelected>>", lambda _event: self.refilter())
-        self.text = tk.Text(self, height=8, wrap="none", state="disabled", font="TkFixedFont", undo=False)
-        self.text.tag_configure("warning", foreground="#8a5a00")
-        self.text.tag_configure("error", foreground="#b00020")
+        self.text = tk.Text(
+            self,
+            height=LOG_ROWS,
+            wrap="none",
+            state="disabled",
+            font=look.log,
+            undo=False,
+            background=colours.text_background,
+            foreground=colours.text_foreground,
+        )
+        self.text.tag_configure("warning", foreground=colours.log_warning)
+        self.text.tag_configure("error", foreground=colours.log_error)
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
         self.text.configure(yscrollcommand=scrollbar.set)
         self.text.grid(row=1, column=0, sticky="nsew")
@@ -42,6 +55,13 @@ class LogPane(ttk.Frame):
         self.columnconfigure(0, weight=1)
         self._following = True  # the view shows the newest line; false once the admin scrolls up
         self.text.bind("<Configure>", self._keep_following)
+
+    def least_height(self) -> int:
+        """The height that still shows the level filter and two lines of log."""
+        text = self.text
+        frame = 2 * sum(int(text.cget(option)) for option in ("borderwidth", "highlightthickness", "pady"))
+        line = int(self.tk.call("font", "metrics", text.cget("font"), "-linespace"))
+        return self.bar.winfo_reqheight() + frame + 2 * line
 
     @property
     def threshold(self) -> int:

@@ -16,12 +16,13 @@ from tkinter import ttk
 from chat_server.config import ServerConfig
 
 HOST_CHOICES = ("0.0.0.0", "127.0.0.1")
-HOST_HINT = "0.0.0.0: the class can join over the network.  127.0.0.1: this computer only."
+HOST_HINT = "Host 0.0.0.0: the class can join over the network; 127.0.0.1: this computer only."
+LIMITS_HINT = "0 turns a limit off."
 
 # field name, label, type, ServerConfig attribute
 LIMIT_FIELDS: tuple[tuple[str, str, type, str], ...] = (
     ("max_clients", "Max clients", int, "max_clients"),
-    ("rate", "Commands / s", float, "rate_per_second"),
+    ("rate", "Commands/s", float, "rate_per_second"),
     ("burst", "Burst", int, "rate_burst"),
     ("register_timeout", "Nickname within (s)", float, "register_timeout"),
     ("idle_timeout", "Idle timeout (s)", float, "idle_timeout"),
@@ -30,9 +31,9 @@ LIMIT_FIELDS: tuple[tuple[str, str, type, str], ...] = (
 
 class ServerForm(ttk.LabelFrame):
     def __init__(
-        self, parent: tk.Misc, config: ServerConfig, on_start: Callable[[], object], on_stop: Callable[[], None]
+        self, parent: tk.Misc, config: ServerConfig, on_start: Callable[[], object], on_stop: Callable[[], object]
     ) -> None:
-        super().__init__(parent, text="Server", padding=8)
+        super().__init__(parent, text="Server", padding=(8, 4, 8, 6))
         self.base = config
         self.host = tk.StringVar(self, value=config.host)
         self.port = tk.StringVar(self, value=str(config.port))
@@ -41,30 +42,30 @@ class ServerForm(ttk.LabelFrame):
         }
         self.inputs: list[ttk.Widget] = []
 
-        ttk.Label(self, text="Host").grid(row=0, column=0, sticky="w")
-        host_box = ttk.Combobox(self, textvariable=self.host, values=HOST_CHOICES, width=16)
-        host_box.grid(row=0, column=1, sticky="w", padx=(4, 12))
-        ttk.Label(self, text="Port").grid(row=0, column=2, sticky="w")
-        port_entry = ttk.Spinbox(self, textvariable=self.port, from_=0, to=65535, width=7)
-        port_entry.grid(row=0, column=3, sticky="w", padx=(4, 12))
+        # Row 0 holds what an admin presses: at the left, so it stays in reach in a narrow window.
+        top = ttk.Frame(self)
+        top.grid(row=0, column=0, columnspan=2 * len(LIMIT_FIELDS), sticky="w")
+        ttk.Label(top, text="Host").pack(side="left")
+        host_box = ttk.Combobox(top, textvariable=self.host, values=HOST_CHOICES, width=16)
+        host_box.pack(side="left", padx=(4, 12))
+        ttk.Label(top, text="Port").pack(side="left")
+        port_entry = ttk.Spinbox(top, textvariable=self.port, from_=0, to=65535, width=7)
+        port_entry.pack(side="left", padx=(4, 16))
         self.inputs += [host_box, port_entry]
-        self.start_button = ttk.Button(self, text="Start", command=on_start, style="Accent.TButton")
-        self.stop_button = ttk.Button(self, text="Stop", command=on_stop, state="disabled")
-        self.start_button.grid(row=0, column=6, padx=(12, 4))
-        self.stop_button.grid(row=0, column=7)
-        ttk.Label(self, text=HOST_HINT, style="Hint.TLabel").grid(
-            row=1, column=0, columnspan=8, sticky="w", pady=(2, 6)
-        )
+        self.start_button = ttk.Button(top, text="Start", command=on_start, style="Accent.TButton")
+        self.stop_button = ttk.Button(top, text="Stop", command=on_stop, state="disabled")
+        self.start_button.pack(side="left", padx=(0, 4))
+        self.stop_button.pack(side="left")
 
         for index, (name, label, _, _) in enumerate(LIMIT_FIELDS):
-            row, column = 2 + index // 3, (index % 3) * 2
-            ttk.Label(self, text=label).grid(row=row, column=column, sticky="w")
-            entry = ttk.Entry(self, textvariable=self.limits[name], width=8)
-            entry.grid(row=row, column=column + 1, sticky="w", padx=(4, 12), pady=1)
+            ttk.Label(self, text=label).grid(row=1, column=2 * index, sticky="w", pady=(6, 0))
+            entry = ttk.Entry(self, textvariable=self.limits[name], width=6)
+            entry.grid(row=1, column=2 * index + 1, sticky="w", padx=(4, 12), pady=(6, 0))
             self.inputs.append(entry)
-        ttk.Label(self, text="(0 turns a limit off)", style="Hint.TLabel").grid(
-            row=3, column=4, columnspan=4, sticky="e"
-        )
+        hints = ttk.Frame(self)
+        hints.grid(row=2, column=0, columnspan=2 * len(LIMIT_FIELDS), sticky="ew", pady=(2, 0))
+        ttk.Label(hints, text=HOST_HINT, style="Hint.TLabel").pack(side="left")
+        ttk.Label(hints, text=LIMITS_HINT, style="Hint.TLabel").pack(side="right", padx=(12, 0))
 
     def read_config(self) -> ServerConfig:
         """The config the fields describe; ValueError says what is wrong."""

@@ -1,4 +1,4 @@
-"""Live tables of the admin window: ClientsView and RoomsView, two ttk.Treeviews (Tk thread only).
+"""Live tables of the admin window: ClientsView and RoomsView, two measured ttk.Treeviews (Tk thread only).
 
 Each has an `actions` bar under its table for the window's buttons.
 The window's poller calls their intent methods (`show_client`,
@@ -10,72 +10,145 @@ from __future__ import annotations
 
 import time
 import tkinter as tk
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from tkinter import font as tkfont
 from tkinter import ttk
+from typing import Literal
 
 from chat_server.admin import ClientInfo, RoomInfo
+from chat_server.admin_gui.look import display_scale
 
 NO_NICK = "(no nickname yet)"
+TABLE_ROWS = 7  # the rows a table asks for; it gets more when the window is taller
+CELL_MARGIN = 14  # px at 100% scaling: the cell's own padding on both sides, and a little air
 
 
-def _scrolled_tree(parent: ttk.Frame, columns: tuple[tuple[str, str, int], ...]) -> ttk.Treeview:
-    """A Treeview with its scrollbar in row 1 of `parent`; row 0 is for the title, row 2 for buttons."""
-    tree = ttk.Treeview(parent, columns=[name for name, _, _ in columns], show="headings", selectmode="extended")
-    for name, heading, width in columns:
-        tree.heading(name, text=heading)
-        tree.column(name, width=width, stretch=name in ("nick", "names"))
-    scrollbar = ttk.Scrollbar(parent, orient="vertical", command=tree.yview)
-    tree.configure(yscrollcommand=scrollbar.set)
-    tree.grid(row=1, column=0, sticky="nsew")
-    scrollbar.grid(row=1, column=1, sticky="ns")
-    parent.rowconfigure(1, weight=1)  # when space is short the table shrinks, not the buttons
-    parent.columnconfigure(0, weight=1)
-    return tree
+@dataclass(frozen=True)
+class Column:
+    name: str
+    heading: str
+    sample: str  # realistic wide content: the column starts wide enough for it
+    fit_content: bool = False  # widen the column when a value wider than it arrives
+    stretch: bool = False  # takes the table's spare width (the last column)
+    anchor: Literal["w", "e"] = "w"  # numbers are right-aligned
 
 
-class ClientsView(ttk.Frame):
+def _font_of(widget: tk.Misc, style: str, fallback: str) -> tkfont.Font:
+    name = str(ttk.Style(widget).lookup(style, "font") or fallback)
+    try:
+        return tkfont.nametofont(name, root=widget)
+    except tk.TclError:  # a font description rather than a named font
+        return tkfont.Font(root=widget, font=name)
+
+
+class Table(ttk.Frame):
+    """A titled ttk.Treeview whose columns are as wide as their content, with an `actions` bar under it.
+
+    Widths come from measuring the headings and realistic content in the
+    fonts the table draws with (so they follow `tk scaling`); a column
+    marked `fit_content` also widens when a wider value arrives, and the
+    horizontal scrollbar shows itself only when the columns no longer fit.
+    """
+
+    COLUMNS: tuple[Column, ...] = ()
+
+    def __init__(self, parent: tk.Misc, title: str) -> None:
+        super().__init__(parent)
+        self.title_text = title
+        self.title = ttk.Label(self, text=f"{title}: 0", style="Heading.TLabel")
+        self.title.grid(row=0, column=0, sticky="w")
+        self.tree = ttk.Treeview(
+            self, columns=[c.name for c in self.COLUMNS], show="headings", selectmode="extended", height=TABLE_ROWS
+        )
+        self.row_font = _font_of(self, "Treeview", "TkDefaultFont")
+        heading_font = _font_of(self, "Treeview.Heading", "TkHeadingFont")
+        self.cell_margin = round(CELL_MARGIN * display_scale(self))
+        for column in self.COLUMNS:
+            width = max(
+                heading_font.measure(column.heading) + self.cell_margin,
+                self.row_font.measure(column.sample) + self.cell_margin,
+            )
+            self.tree.heading(column.name, text=column.heading, anchor=column.anchor)
+            self.tree.column(
+                column.name,
+                width=width,
+                minwidth=width,
+                stretch=column.stretch,
+                anchor=column.anchor,
+            )
+        self._fitted = [column.name for column in self.COLUMNS if column.fit_content]
+        yscroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
+        self.xscroll = ttk.Scrollbar(self, orient="horizontal", command=self.tree.xview)
+        self.tree.configure(yscrollcommand=yscroll.set, xscrollcommand=self._on_xscroll)
+        self.tree.grid(row=1, column=0, sticky="nsew")
+        yscroll.grid(row=1, column=1, sticky="ns")
+        self.xscroll.grid(row=2, column=0, sticky="ew")
+        self.xscroll.grid_remove()
+        self.actions = ttk.Frame(self)  # the window puts its buttons for this table here
+        self.actions.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        self.rowconfigure(1, weight=1)  # when space is short the table shrinks, not the buttons
+        self.columnconfigure(0, weight=1)
+
+    def _on_xscroll(self, first: float | str, last: float | str) -> None:  # Tk passes strings
+        self.xscroll.set(first, last)
+        if float(first) <= 0.0 and float(last) >= 1.0:
+            self.xscroll.grid_remove()
+        else:
+            self.xscroll.grid()
+
+    def _fit(self, values: dict[str, str]) -> None:
+        """Widen the `fit_content` columns that `values` would not fit in (they never narrow by themselves)."""
+        for name in self._fitted:
+            needed = self.row_font.measure(values[name]) + self.cell_margin
+            if needed > int(self.tree.column(name, "width")):
+                self.tree.column(name, width=needed, minwidth=needed)
+
+    def _retitle(self, count: int) -> None:
+        self.title.configure(text=f"{self.title_text}: {count}")
+
+
+class ClientsView(Table):
     """One row per connection, keyed by the session id."""
 
     COLUMNS = (
-        ("nick", "Nickname", 120),
-        ("address", "Address", 140),
-        ("room", "Room", 100),
-        ("since", "Since", 70),
-        ("sent", "Sent", 50),
-        ("muted", "Muted", 60),
+        # Nicknames are up to 24 characters, addresses IPv4 unless the server listens on IPv6: both
+        # widen for a wider value (a 24-character name of wide letters, a full IPv6 address).
+        Column("nick", "Nickname", "Alexandra_Konstantinova", fit_content=True),
+        Column("address", "Address", "255.255.255.255:65535", fit_content=True),
+        Column("room", "Room", "#chemistry-lab", fit_content=True),
+        Column("since", "Since", "00:00:00"),
+        Column("sent", "Sent", "99999", anchor="e"),
+        Column("muted", "Muted", "muted", stretch=True),
     )
 
     def __init__(self, parent: tk.Misc) -> None:
-        super().__init__(parent)
-        self.title = ttk.Label(self, text="Clients: 0", style="Heading.TLabel")
-        self.title.grid(row=0, column=0, sticky="w")
-        self.tree = _scrolled_tree(self, self.COLUMNS)
-        self.actions = ttk.Frame(self)  # the window puts its buttons for this table here
-        self.actions.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        super().__init__(parent, "Clients")
         self.clients: dict[int, ClientInfo] = {}
 
     def show_client(self, client: ClientInfo) -> None:
         """Add the connection's row, or bring it up to date."""
         iid = str(client.session_id)
-        values = (
-            client.nick or NO_NICK,
-            client.address,
-            f"#{client.room}" if client.room else "",
-            time.strftime("%H:%M:%S", time.localtime(client.connected_at)),
-            client.messages_sent,
-            "muted" if client.muted else "",
-        )
+        values = {
+            "nick": client.nick or NO_NICK,
+            "address": client.address,
+            "room": f"#{client.room}" if client.room else "",
+            "since": time.strftime("%H:%M:%S", time.localtime(client.connected_at)),
+            "sent": str(client.messages_sent),
+            "muted": "muted" if client.muted else "",
+        }
+        self._fit(values)
+        row = tuple(values[column.name] for column in self.COLUMNS)
         if client.session_id in self.clients:
-            self.tree.item(iid, values=values)
+            self.tree.item(iid, values=row)
         else:
-            self.tree.insert("", "end", iid=iid, values=values)
+            self.tree.insert("", "end", iid=iid, values=row)
         self.clients[client.session_id] = client
-        self._retitle()
+        self._retitle(len(self.clients))
 
     def remove_client(self, session_id: int) -> None:
         if self.clients.pop(session_id, None) is not None:
             self.tree.delete(str(session_id))
-            self._retitle()
+            self._retitle(len(self.clients))
 
     def set_sent(self, session_id: int, messages_sent: int) -> None:
         client = self.clients.get(session_id)
@@ -86,7 +159,7 @@ class ClientsView(ttk.Frame):
     def clear(self) -> None:
         self.tree.delete(*self.tree.get_children())
         self.clients.clear()
-        self._retitle()
+        self._retitle(0)
 
     def selected(self) -> list[ClientInfo]:
         return [self.clients[int(iid)] for iid in self.tree.selection() if int(iid) in self.clients]
@@ -100,44 +173,44 @@ class ClientsView(ttk.Frame):
     def row_values(self, session_id: int) -> tuple[str, ...]:
         return tuple(str(value) for value in self.tree.item(str(session_id), "values"))
 
-    def _retitle(self) -> None:
-        self.title.configure(text=f"Clients: {len(self.clients)}")
 
-
-class RoomsView(ttk.Frame):
+class RoomsView(Table):
     """One row per room, keyed by its name key; a token tells a room from a later one of the same name."""
 
     COLUMNS = (
-        ("room", "Room", 90),
-        ("count", "Members", 82),
-        ("names", "Who", 90),
-        ("messages", "Messages", 88),
+        Column("room", "Room", "#chemistry-lab", fit_content=True),
+        Column("count", "Members", "999", anchor="e"),
+        Column("messages", "Messages", "999999", anchor="e"),
+        # Last, so that a long list of names runs off the right edge, not over the counts.
+        Column("names", "Who", "alice, bob, chloe", stretch=True),
     )
 
     def __init__(self, parent: tk.Misc) -> None:
-        super().__init__(parent)
-        self.title = ttk.Label(self, text="Rooms: 0", style="Heading.TLabel")
-        self.title.grid(row=0, column=0, sticky="w")
-        self.tree = _scrolled_tree(self, self.COLUMNS)
-        self.actions = ttk.Frame(self)  # the window puts its buttons for this table here
-        self.actions.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        super().__init__(parent, "Rooms")
         self.rooms: dict[str, tuple[RoomInfo, int]] = {}
 
     def show_room(self, room: RoomInfo, token: int) -> None:
-        values = (f"#{room.name}", len(room.members), ", ".join(room.members), room.messages)
+        values = {
+            "room": f"#{room.name}",
+            "count": str(len(room.members)),
+            "messages": str(room.messages),
+            "names": ", ".join(room.members),
+        }
+        self._fit(values)
+        row = tuple(values[column.name] for column in self.COLUMNS)
         if room.key in self.rooms:
-            self.tree.item(room.key, values=values)
+            self.tree.item(room.key, values=row)
         else:
-            self.tree.insert("", "end", iid=room.key, values=values)
+            self.tree.insert("", "end", iid=room.key, values=row)
         self.rooms[room.key] = (room, token)
-        self._retitle()
+        self._retitle(len(self.rooms))
 
     def remove_room(self, key: str, token: int) -> None:
         known = self.rooms.get(key)
         if known is not None and known[1] == token:
             del self.rooms[key]
             self.tree.delete(key)
-            self._retitle()
+            self._retitle(len(self.rooms))
 
     def set_messages(self, key: str, token: int, messages: int) -> None:
         known = self.rooms.get(key)
@@ -148,7 +221,7 @@ class RoomsView(ttk.Frame):
     def clear(self) -> None:
         self.tree.delete(*self.tree.get_children())
         self.rooms.clear()
-        self._retitle()
+        self._retitle(0)
 
     def selected(self) -> list[RoomInfo]:
         return [self.rooms[iid][0] for iid in self.tree.selection() if iid in self.rooms]
@@ -157,7 +230,5 @@ class RoomsView(ttk.Frame):
         self.tree.selection_set([key] if key in self.rooms else [])
 
     def row_values(self, key: str) -> tuple[str, ...]:
+        """The row as (room, members, messages, who)."""
         return tuple(str(value) for value in self.tree.item(key, "values"))
-
-    def _retitle(self) -> None:
-        self.title.configure(text=f"Rooms: {len(self.rooms)}")

@@ -4,13 +4,22 @@
     server threads --registry events--> AdminFeed (snapshots; message counters coalesced)
     server threads --logging--> QueueLogHandler (bounded queue)
     Tk thread:  _poll() every POLL_MS drains a bounded batch of both into the views and the log pane
-    Stop -> ServerRunner's "admin-stop" thread runs server.stop() (clients get shutdown and bye,
-            threads are joined), then puts ServerStopped on the feed; the poller offers Start again.
+    Stop (asks first if anyone is connected) -> ServerRunner's "admin-stop" thread runs server.stop()
+            (clients get shutdown and bye, threads are joined), then puts ServerStopped on the feed;
+            the poller offers Start again.
 
 Nothing but the poller reads the queues, and no widget is touched off the Tk
-thread.  The admin actions call the server's AdminActions methods, which
-take the registry lock briefly and only queue frames, so they never wait
-for a client.  Dialogs come in as callables so tests can answer them.
+thread.  The admin actions (moderation.py) call the server's AdminActions
+methods, which take the registry lock briefly and only queue frames, so
+they never wait for a client.  Dialogs come in as callables so tests can
+answer them.  Colours and fonts come from look.py.
+
+Layout, top to bottom: the server form, the join banner, the tables over
+the log (a vertical PanedWindow), the announcement line, the status line.
+Only the PanedWindow's grid row has weight: when the window is shorter
+than it asks (a 1366x768 screen at 125% or 150%), the log gives up its
+height first, then the tables, and every button and the status line stay
+in view.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from tkinter import messagebox, simpledialog, ttk
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.log_pane import LogPane
+from chat_server.admin_gui.look import apply_look
+from chat_server.admin_gui.moderation import AskText, Moderation
 from chat_server.admin_gui.runner import ServerRunner
 from chat_server.admin_gui.server_form import ServerForm
 from chat_server.admin_gui.views import ClientsView, RoomsView
@@ -36,7 +47,6 @@ from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
 from chat_server.options import add_server_options, config_from_args
 from chat_server.server import ChatServer
-from shared.errors import ProtocolError
 from shared.icon import ICON_PNG
 from shared.version import __version__
 
@@ -47,12 +57,12 @@ WINDOW_HOST = "0.0.0.0"  # the window is for a classroom: listen on the LAN unle
 POLL_MS = 50
 EVENT_BATCH = 500
 LOG_BATCH = 200
+SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
 
-AskText = Callable[[str, str], "str | None"]
 AskYesNo = Callable[[str, str], bool]
 
 
-class AdminWindow(ttk.Frame):
+class AdminWindow(Moderation, ttk.Frame):
     def __init__(
         self,
         root: tk.Tk,
@@ -81,35 +91,43 @@ class AdminWindow(ttk.Frame):
         self.log_handler = QueueLogHandler()
         self._logger.addHandler(self.log_handler)
 
+        self.look = apply_look(root)
         self._dress_root()
         self._build(config, log_level)
         self.pack(fill="both", expand=True)
+        self._size_to_screen()
+        self.refresh_actions()
         self._poll_id: str | None = self.after(POLL_MS, self._poll)
 
     # -- building --
     def _dress_root(self) -> None:
         root = self.root
         root.title(WINDOW_TITLE)
-        root.minsize(880, 640)
         root.protocol("WM_DELETE_WINDOW", self.on_close_request)
         if ICON_PNG.exists():
             root.iconphoto(True, tk.PhotoImage(master=root, file=str(ICON_PNG)))
-        style = ttk.Style(root)
-        if "clam" in style.theme_names():
-            style.theme_use("clam")
-        style.configure("Heading.TLabel", font=("TkDefaultFont", 11, "bold"))
-        style.configure("Hint.TLabel", foreground="#555555")
-        style.configure("Status.TLabel", padding=(4, 2))
+
+    def _size_to_screen(self) -> None:
+        """A minimum size that keeps every control in view, and a first size no larger than the screen."""
+        root = self.root
+        root.update_idletasks()
+        fixed = self.winfo_reqheight() - self.panes.winfo_reqheight()  # what never shrinks
+        least_height = fixed + self.look.scaled(160)
+        root.minsize(min(self.look.scaled(760), self.winfo_reqwidth()), least_height)
+        width = min(root.winfo_reqwidth(), root.winfo_screenwidth())
+        height = min(root.winfo_reqheight(), max(root.winfo_screenheight() - SCREEN_MARGIN, least_height))
+        if (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight()):
+            root.geometry(f"{width}x{height}")
 
     def _build(self, config: ServerConfig, log_level: str) -> None:
-        self.form = ServerForm(self, config, on_start=self.start_server, on_stop=self.stop_server)
+        self.form = ServerForm(self, config, on_start=self.start_server, on_stop=self.on_stop_clicked)
         self.form.grid(row=0, column=0, sticky="ew")
         self.banner = JoinBanner(self)
-        self.banner.grid(row=1, column=0, sticky="ew", pady=(6, 6))
+        self.banner.grid(row=1, column=0, sticky="ew", pady=(4, 4))
 
-        panes = ttk.PanedWindow(self, orient="vertical")
+        self.panes = panes = ttk.PanedWindow(self, orient="vertical")
         panes.grid(row=2, column=0, sticky="nsew")
-        tables = ttk.PanedWindow(panes, orient="horizontal")
+        self.tables = tables = ttk.PanedWindow(panes, orient="horizontal")
         self.clients_view = ClientsView(tables)
         self.kick_button = ttk.Button(self.clients_view.actions, text="Kick…", command=self.on_kick_clicked)
         self.mute_button = ttk.Button(
@@ -124,26 +142,42 @@ class AdminWindow(ttk.Frame):
         )
         for button in (self.kick_button, self.mute_button, self.unmute_button, self.close_room_button):
             button.pack(side="left", padx=(0, 4))
+        for view in (self.clients_view, self.rooms_view):
+            view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
-        self.log_pane = LogPane(panes, log_level)
+        self.log_pane = LogPane(panes, log_level, look=self.look)
         panes.add(tables, weight=3)
         panes.add(self.log_pane, weight=2)
+        panes.bind("<Configure>", self._on_panes_resized, add=True)
 
         announce = ttk.Frame(self)
         announce.grid(row=3, column=0, sticky="ew", pady=(6, 0))
         ttk.Label(announce, text="Announcement:").pack(side="left")
         self.announcement = tk.StringVar(self)
-        entry = ttk.Entry(announce, textvariable=self.announcement)
+        self.announcement_entry = entry = ttk.Entry(announce, textvariable=self.announcement)
         entry.pack(side="left", fill="x", expand=True, padx=4)
         entry.bind("<Return>", lambda _event: self.on_broadcast_clicked())
         self.broadcast_button = ttk.Button(announce, text="Broadcast to everyone", command=self.on_broadcast_clicked)
         self.broadcast_button.pack(side="left")
 
         self.status = tk.StringVar(self, value="Stopped. Check the settings and press Start.")
-        ttk.Label(self, textvariable=self.status, style="Status.TLabel", anchor="w").grid(row=4, column=0, sticky="ew")
+        # Wrapped at the window's width: a long message makes the line taller, never the window wider.
+        self.status_label = ttk.Label(
+            self, textvariable=self.status, style="Status.TLabel", anchor="w", wraplength=self.look.scaled(600)
+        )
+        self.status_label.grid(row=4, column=0, sticky="ew")
+        self.status_label.bind("<Configure>", lambda event: self.status_label.configure(wraplength=event.width - 8))
         self.rowconfigure(2, weight=1)
         self.columnconfigure(0, weight=1)
+
+    def _on_panes_resized(self, event: tk.Event) -> None:
+        """Shorter than asked for: the log gives up its height first, down to a few lines, then the tables."""
+        wanted = self.tables.winfo_reqheight() + self.log_pane.winfo_reqheight()
+        if event.height >= wanted:
+            return  # the panes' weights share out the spare height
+        log_height = max(self.log_pane.least_height(), event.height - self.tables.winfo_reqheight())
+        self.panes.sashpos(0, max(0, event.height - log_height))
 
     @property
     def server(self) -> ChatServer | None:
@@ -175,21 +209,46 @@ class AdminWindow(ttk.Frame):
             return False
         self.phase = "running"
         self.form.set_state("running")
+        self.refresh_actions()
         host, port = server.address
+        log.warning("admin started the server on %s port %d", host, port)
         addresses = join_addresses(host, port)
         self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
         self.say(f"Running on {host} port {port}.")
         return True
 
-    def stop_server(self) -> None:
+    def people_connected(self) -> int:
+        """How many connections have a nickname now (the server's count, not the table's, which may lag)."""
+        server = self.server
+        if server is None or self.phase != "running":
+            return 0
+        return sum(1 for client in server.clients() if client.nick)
+
+    def on_stop_clicked(self) -> bool:
+        """The Stop button: ask first if anyone is connected; True if the server is stopping."""
+        connected = self.people_connected()
+        if connected:
+            question = (
+                f"{_people(connected)} connected. Stopping the server tells everyone it is shutting down "
+                f"and disconnects them. Stop now?"
+            )
+            if not self.ask_yes_no("Stop the server?", question):
+                self.say("Still running.")
+                return False
+        return self.stop_server()
+
+    def stop_server(self) -> bool:
         """Stop on a helper thread: every client gets shutdown and bye; the poller notices the end."""
         if self.phase != "running":
-            return
+            return False
+        connected = self.people_connected()
         self.phase = "stopping"
         self.form.set_state("busy")
+        self.refresh_actions()
         self.say("Stopping: telling every client…")
-        log.info("admin stopped the server")
+        log.warning("admin stopped the server (%s connected)", _people(connected, verb=False))
         self.runner.stop_in_background()
+        return True
 
     def _on_stopped(self) -> None:
         self.runner.forget()
@@ -200,15 +259,16 @@ class AdminWindow(ttk.Frame):
         self.banner.clear()
         self.phase = "stopped"
         self.form.set_state("stopped")
+        self.refresh_actions()
         self.say("Stopped. Every client was told. Start again whenever you like.")
 
     # -- closing the window --
     def on_close_request(self) -> bool:
         """The window's close button: ask first if clients are connected; True if the window closed."""
-        connected = len(self.clients_view.clients)
-        if self.phase == "running" and connected:
+        connected = self.people_connected()
+        if connected:
             question = (
-                f"{connected} client{'s are' if connected != 1 else ' is'} connected. "
+                f"{_people(connected)} connected. "
                 f"Closing the window stops the server and disconnects them. Close anyway?"
             )
             if not self.ask_yes_no("Stop the server?", question):
@@ -227,6 +287,11 @@ class AdminWindow(ttk.Frame):
         self.closed = True
         if not self.destroyed:
             self.root.withdraw()
+        if self.phase == "running":
+            log.warning(
+                "admin closed the window: stopping the server (%s connected)",
+                _people(self.people_connected(), verb=False),
+            )
         self.runner.stop_and_wait()
         if not self.destroyed:
             self.root.destroy()
@@ -240,75 +305,6 @@ class AdminWindow(ttk.Frame):
         self._logger.removeHandler(self.log_handler)
         self._logger.setLevel(self._saved_level)
         super().destroy()
-
-    # -- admin actions: intent methods the buttons (and tests) call --
-    def _act(self, action: Callable[[ChatServer], object], done: str) -> bool:
-        if self.server is None or self.phase != "running":
-            self.say("The server is not running; press Start first.")
-            return False
-        try:
-            action(self.server)
-        except ProtocolError as exc:
-            self.say(f"Not done: {exc.message}")
-            return False
-        self.say(done)
-        return True
-
-    def kick(self, nick: str, reason: str) -> bool:
-        return self._act(lambda server: server.kick(nick, reason), f"Kicked {nick}.")
-
-    def set_muted(self, nick: str, muted: bool) -> bool:
-        return self._act(lambda server: server.set_muted(nick, muted), f"{'Muted' if muted else 'Unmuted'} {nick}.")
-
-    def broadcast(self, text: str) -> bool:
-        return self._act(lambda server: server.broadcast(text), "Announcement sent to everyone.")
-
-    def close_room(self, name: str, reason: str) -> bool:
-        return self._act(lambda server: server.close_room(name, reason), f"Closed #{name}.")
-
-    # -- button handlers: the selection, a dialog, then the intent method --
-    def _selected_nicks(self) -> list[str]:
-        clients = self.clients_view.selected()
-        nicks = [client.nick for client in clients if client.nick]
-        if not clients:
-            self.say("Select a client in the list first.")
-        elif not nicks:
-            self.say("That connection has no nickname yet; it is dropped if it does not choose one.")
-        return nicks
-
-    def on_kick_clicked(self) -> None:
-        nicks = self._selected_nicks()
-        if not nicks:
-            return
-        reason = self.ask_text("Kick", f"Remove {', '.join(nicks)} from the chat.\nReason (they will see it):")
-        if reason is None:
-            return
-        for nick in nicks:
-            self.kick(nick, reason)
-
-    def on_mute_clicked(self, muted: bool) -> None:
-        for nick in self._selected_nicks():
-            self.set_muted(nick, muted)
-
-    def on_close_room_clicked(self) -> None:
-        rooms = self.rooms_view.selected()
-        if not rooms:
-            self.say("Select a room in the list first.")
-            return
-        names = ", ".join(f"#{room.name}" for room in rooms)
-        reason = self.ask_text("Close room", f"Move everyone out of {names}.\nReason (members will see it):")
-        if reason is None:
-            return
-        for room in rooms:
-            self.close_room(room.name, reason)
-
-    def on_broadcast_clicked(self) -> None:
-        text = self.announcement.get().strip()
-        if not text:
-            self.say("Type the announcement first.")
-            return
-        if self.broadcast(text):
-            self.announcement.set("")
 
     # -- the poller: the only reader of the queues --
     @property
@@ -340,6 +336,8 @@ class AdminWindow(ttk.Frame):
                 self._apply(event)
             if emptied and self.runner.feed is feed:
                 self._apply_counters()
+            if events:  # a selected row may have gone, or been muted
+                self.refresh_actions()
         lines, dropped = self.log_handler.take(LOG_BATCH)
         self.log_pane.add_lines(lines, dropped)
 
@@ -364,6 +362,14 @@ class AdminWindow(ttk.Frame):
         self._room_backlog.clear()
 
 
+def _people(count: int, verb: bool = True) -> str:
+    """'1 person is', '3 people are' (or without the verb)."""
+    noun = "1 person" if count == 1 else f"{count} people"
+    if not verb:
+        return noun
+    return f"{noun} {'is' if count == 1 else 'are'}"
+
+
 def _is_local_only(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -381,6 +387,8 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.server_form",
     "chat_server.admin_gui.runner",
     "chat_server.admin_gui.join_banner",
+    "chat_server.admin_gui.look",
+    "chat_server.admin_gui.moderation",
     "chat_server.console",
     "tkinter",
     "tkinter.ttk",

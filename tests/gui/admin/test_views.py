@@ -39,14 +39,14 @@ def test_clients_view_adds_updates_and_removes_rows(tk_root: tk.Tk) -> None:
 def test_rooms_view_tells_a_room_from_a_later_one_of_the_same_name(tk_root: tk.Tk) -> None:
     view = RoomsView(tk_root)
     view.show_room(RoomInfo("General", ("alice", "bob"), 4, "general"), token=1)
-    assert view.row_values("general") == ("#General", "2", "alice, bob", "4")
+    assert view.row_values("general") == ("#General", "2", "4", "alice, bob")
     view.set_messages("general", 1, 9)
-    assert view.row_values("general")[3] == "9"
+    assert view.row_values("general")[2] == "9"
     view.remove_room("general", token=1)
     view.show_room(RoomInfo("general", ("carol",), 0, "general"), token=2)
     view.set_messages("general", 1, 50)  # a late count for the closed room
     view.remove_room("general", token=1)
-    assert view.row_values("general") == ("#general", "1", "carol", "0")
+    assert view.row_values("general") == ("#general", "1", "0", "carol")
     view.select_room("general")
     assert [room.name for room in view.selected()] == ["general"]
     view.clear()

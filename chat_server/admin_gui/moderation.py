@@ -1,0 +1,141 @@
+"""Moderation: the admin window's Kick, Mute, Unmute, Close room and Broadcast, and when each may be pressed (Tk thread).
+
+Mixed into AdminWindow, which builds the buttons and the views.  Each
+action has an intent method (`kick`, `set_muted`, `close_room`,
+`broadcast`) that tests and the buttons call, and a button handler that
+reads the selection and asks any question first.  `refresh_actions`
+enables a button only when pressing it can do something: the server is
+running and, for the per-row actions, a row it applies to is selected.
+
+What is logged, and at which level (docs/admin.md, "The log"): every admin
+action is one WARNING line starting "admin ".  The server core logs those
+it carried out; one it refused is logged here, with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import ttk
+
+from chat_server.admin_gui.views import ClientsView, RoomsView
+from chat_server.server import ChatServer
+from shared.errors import ProtocolError
+
+log = logging.getLogger("chat_server.admin_gui")
+
+AskText = Callable[[str, str], "str | None"]
+
+
+class Moderation:
+    # Provided by AdminWindow.
+    phase: str
+    ask_text: AskText
+    clients_view: ClientsView
+    rooms_view: RoomsView
+    announcement: tk.StringVar
+    kick_button: ttk.Button
+    mute_button: ttk.Button
+    unmute_button: ttk.Button
+    close_room_button: ttk.Button
+    broadcast_button: ttk.Button
+
+    @property
+    def server(self) -> ChatServer | None:
+        raise NotImplementedError
+
+    def say(self, text: str) -> None:
+        raise NotImplementedError
+
+    # -- which buttons can be pressed --
+    def refresh_actions(self) -> None:
+        """Enable each action only when it can do something now."""
+        running = self.phase == "running"
+        clients = [client for client in self.clients_view.selected() if client.nick] if running else []
+        _enable(self.kick_button, bool(clients))
+        _enable(self.mute_button, any(not client.muted for client in clients))
+        _enable(self.unmute_button, any(client.muted for client in clients))
+        _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
+        _enable(self.broadcast_button, running)
+
+    # -- intent methods: the buttons (and tests) call these --
+    def _act(self, action: Callable[[ChatServer], object], what: str, done: str) -> bool:
+        server = self.server
+        if server is None or self.phase != "running":
+            self.say("The server is not running; press Start first.")
+            return False
+        try:
+            action(server)
+        except ProtocolError as exc:
+            self.say(f"Not done: {exc.message}")
+            log.warning("admin %s not done: %s", what, exc.message)
+            return False
+        self.say(done)
+        return True
+
+    def kick(self, nick: str, reason: str) -> bool:
+        return self._act(lambda server: server.kick(nick, reason), f"kick of {nick}", f"Kicked {nick}.")
+
+    def set_muted(self, nick: str, muted: bool) -> bool:
+        verb = "mute" if muted else "unmute"
+        return self._act(
+            lambda server: server.set_muted(nick, muted), f"{verb} of {nick}", f"{verb.capitalize()}d {nick}."
+        )
+
+    def broadcast(self, text: str) -> bool:
+        return self._act(lambda server: server.broadcast(text), "announcement", "Announcement sent to everyone.")
+
+    def close_room(self, name: str, reason: str) -> bool:
+        return self._act(lambda server: server.close_room(name, reason), f"closing #{name}", f"Closed #{name}.")
+
+    # -- button handlers: the selection, a question, then the intent method --
+    def _selected_nicks(self) -> list[str]:
+        clients = self.clients_view.selected()
+        nicks = [client.nick for client in clients if client.nick]
+        if not clients:
+            self.say("Select a client in the list first.")
+        elif not nicks:
+            self.say("That connection has no nickname yet; it is dropped if it does not choose one.")
+        return nicks
+
+    def on_kick_clicked(self) -> None:
+        nicks = self._selected_nicks()
+        if not nicks:
+            return
+        reason = self.ask_text("Kick", f"Remove {', '.join(nicks)} from the chat.\nReason (they will see it):")
+        if reason is None:
+            return
+        for nick in nicks:
+            self.kick(nick, reason)
+
+    def on_mute_clicked(self, muted: bool) -> None:
+        for client in self.clients_view.selected():
+            if client.nick and client.muted != muted:
+                self.set_muted(client.nick, muted)
+        if not self.clients_view.selected():
+            self.say("Select a client in the list first.")
+
+    def on_close_room_clicked(self) -> None:
+        rooms = self.rooms_view.selected()
+        if not rooms:
+            self.say("Select a room in the list first.")
+            return
+        names = ", ".join(f"#{room.name}" for room in rooms)
+        reason = self.ask_text("Close room", f"Move everyone out of {names}.\nReason (members will see it):")
+        if reason is None:
+            return
+        for room in rooms:
+            self.close_room(room.name, reason)
+
+    def on_broadcast_clicked(self) -> None:
+        text = self.announcement.get().strip()
+        if not text:
+            self.say("Type the announcement first.")
+            return
+        if self.broadcast(text):
+            self.announcement.set("")
+
+
+def _enable(button: ttk.Button, enabled: bool) -> None:
+    button.state(["!disabled"] if enabled else ["disabled"])

@@ -1,0 +1,65 @@
+"""Fixtures for the admin window tests: a window on a real Tk root, scripted dialogs, real clients."""
+
+from __future__ import annotations
+
+import gc
+import tkinter as tk
+
+import pytest
+
+from chat_gui.connection import ChatConnection
+from chat_server.admin_gui.window import AdminWindow
+from chat_server.config import ServerConfig
+from tests.gui.admin.helpers import TIMEOUT, Dialogs
+from tests.support import connect_client, wait_until
+
+
+@pytest.fixture
+def dialogs() -> Dialogs:
+    return Dialogs()
+
+
+@pytest.fixture
+def make_window(tk_root: tk.Tk, dialogs: Dialogs):
+    """make_window(scaling_percent=None) -> a mapped AdminWindow on 127.0.0.1 port 0; closed afterwards.
+
+    With a percentage, `tk scaling` is set first, as a desktop at that scaling would (100% is 96 dpi).
+    """
+    made: list[AdminWindow] = []
+
+    def make(scaling_percent: int | None = None) -> AdminWindow:
+        if scaling_percent is not None:
+            tk_root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
+        admin = AdminWindow(
+            tk_root, ServerConfig(host="127.0.0.1", port=0), ask_text=dialogs.ask_text, ask_yes_no=dialogs.ask_yes_no
+        )
+        made.append(admin)
+        wait_until(tk_root.winfo_ismapped, TIMEOUT, pump=tk_root.update)
+        return admin
+
+    yield make
+    for admin in made:
+        admin.close()
+    made.clear()
+    gc.collect()  # collect the window's Tk variables here, on the Tk thread, not later on some server thread
+
+
+@pytest.fixture
+def window(make_window) -> AdminWindow:
+    return make_window()
+
+
+@pytest.fixture
+def clients():
+    """connect(window, nick, room) -> a registered ChatConnection; all closed afterwards."""
+    made: list[ChatConnection] = []
+
+    def connect(window: AdminWindow, nick: str | None = None, room: str | None = None) -> ChatConnection:
+        assert window.server is not None
+        client = connect_client(window.server.address, nick, room)
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        client.close()

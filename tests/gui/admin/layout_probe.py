@@ -1,0 +1,93 @@
+"""Opens the admin window on the screen in DISPLAY at a desktop scaling, and prints what it measured as JSON.
+
+Run by test_layout.py in a child process on a private Xvfb screen of the size under test: Tk keeps its
+display connection until the process exits, so a window on a screen the test then takes away must live
+in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tkinter as tk
+
+from chat_gui.connection import ChatConnection
+from chat_server.admin_gui.window import AdminWindow
+from chat_server.config import ServerConfig
+from tests.support import connect_client, wait_until
+
+LONG_NICK = "Alexandra_Konstantinova1"  # 24 characters, the longest a nickname may be
+TIMEOUT = 15.0
+
+
+def inside(widget: tk.Misc, root: tk.Misc) -> bool:
+    """Mapped, as large as it asks, and wholly within the root window's area."""
+    if not widget.winfo_ismapped():
+        return False
+    left = widget.winfo_rootx() - root.winfo_rootx()
+    top = widget.winfo_rooty() - root.winfo_rooty()
+    return (
+        left >= 0
+        and top >= 0
+        and left + widget.winfo_width() <= root.winfo_width()
+        and top + widget.winfo_height() <= root.winfo_height()
+        and widget.winfo_height() >= widget.winfo_reqheight()
+    )
+
+
+def probe(percent: int) -> dict[str, object]:
+    root = tk.Tk()
+    errors: list[str] = []
+    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
+    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    window = AdminWindow(
+        root, ServerConfig(host="127.0.0.1", port=0), ask_text=lambda *_: None, ask_yes_no=lambda *_: True
+    )
+    clients: list[ChatConnection] = []
+    try:
+        wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
+        root.update_idletasks()
+        asked_before_start = root.winfo_reqheight()
+        if not window.start_server():
+            raise RuntimeError(window.status.get())
+        assert window.server is not None
+        for nick, room in [(LONG_NICK, "general"), ("bob", "general"), ("chloe", "chemistry-lab")]:
+            clients.append(connect_client(window.server.address, nick, room))
+        wait_until(lambda: len(window.clients_view.clients) == 3, TIMEOUT, pump=root.update)
+        window.say(f"Kicked {LONG_NICK}. This status line must be in view.")
+        root.update()
+        controls = {
+            "Start": window.form.start_button,
+            "Stop": window.form.stop_button,
+            "status line": window.status_label,
+            "Broadcast": window.broadcast_button,
+            "announcement box": window.announcement_entry,
+            "Kick": window.kick_button,
+            "Mute": window.mute_button,
+            "Close room": window.close_room_button,
+            "join address": window.banner.big,
+            "log level": window.log_pane.level_box,
+        }
+        tree = window.clients_view.tree
+        first_row = tree.bbox(tree.get_children()[0], "nick")
+        return {
+            "screen": [root.winfo_screenwidth(), root.winfo_screenheight()],
+            "asked_before_start": asked_before_start,
+            "asked": [root.winfo_reqwidth(), root.winfo_reqheight()],
+            "size": [root.winfo_width(), root.winfo_height()],
+            "minsize": list(root.minsize()),
+            "hidden": [name for name, widget in controls.items() if not inside(widget, root)],
+            "row_height": int(first_row[3]) if first_row else 0,
+            "row_linespace": window.clients_view.row_font.metrics("linespace"),
+            "log_height": window.log_pane.text.winfo_height(),
+            "log_linespace": window.look.log.metrics("linespace"),
+            "errors": errors,
+        }
+    finally:
+        for client in clients:
+            client.close()
+        window.close()
+
+
+if __name__ == "__main__":
+    print(json.dumps(probe(int(sys.argv[1]))))

@@ -1,0 +1,146 @@
+"""The admin window fits a 1366x768 screen after Start, keeps its controls in view when scaled, and its columns
+show their content (real Tk under Xvfb; sizes measured with the fonts the window draws with)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tkinter as tk
+from pathlib import Path
+from tkinter import font as tkfont
+
+import pytest
+
+from chat_server.admin import ClientInfo, RoomInfo
+from chat_server.admin_gui.views import ClientsView, RoomsView
+from tests.gui.admin.helpers import virtual_screen
+from tests.support import wait_until
+
+ROOT = Path(__file__).resolve().parents[3]
+SCREEN = "1366x768"  # the smallest screen in common use on school laptops
+# Its height less a title bar (about 30 px) and a taskbar (about 40 px): what a window may ask for.
+USABLE_HEIGHT = 720
+LONG_NICKS = ["Alexandra_Konstantinova1", "WWWWWWWWWWWWWWWWWWWWWWWW", "Maximilian-Wolkenstein_W"]
+IPV6_ADDRESSES = ["[2001:db8:85a3:8d3:1319:8a2e:370:7348]:65535", "[fe80::1c2d:3e4f:5a6b:7c8d]:50123"]
+CELL_PADDING = 8  # the Treeview draws a cell's text 4 px in from each side
+
+
+def use_scaling(root: tk.Misc, percent: int) -> None:
+    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+
+
+@pytest.fixture(scope="module")
+def screens():
+    """screen("1366x768") -> the DISPLAY of a private Xvfb screen that size (one per size, for the module)."""
+    with contextlib.ExitStack() as stack:
+        made: dict[str, str] = {}
+
+        def screen(size: str) -> str:
+            if size not in made:
+                made[size] = stack.enter_context(virtual_screen(size))
+            return made[size]
+
+        yield screen
+
+
+def open_window_on(display: str, percent: int) -> dict:
+    """The admin window opened, started and measured in a child process (layout_probe.py) on `display`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.gui.admin.layout_probe", str(percent)],
+        env={**os.environ, "DISPLAY": display, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not measured["errors"], measured["errors"]
+    return measured
+
+
+def test_fits_a_1366x768_screen_after_start_with_a_class_connected(screens) -> None:
+    measured = open_window_on(screens(SCREEN), 100)
+    assert measured["screen"] == [1366, 768]
+    width, height = measured["asked"]
+    assert height <= USABLE_HEIGHT, f"asks for {height} px"
+    assert height == measured["asked_before_start"], "Start made the window taller"
+    assert width <= 1366, f"asks for {width} px"
+    assert measured["size"] == measured["asked"], "it did not get the size it asked for, on a screen it fits"
+    min_width, min_height = measured["minsize"]
+    assert min_width <= 1366 and min_height <= USABLE_HEIGHT
+    assert not measured["hidden"]
+
+
+@pytest.mark.parametrize(
+    ("percent", "size", "most_height"),
+    [
+        (125, SCREEN, USABLE_HEIGHT),
+        (150, SCREEN, 768),  # harsher than desktops offer on such a screen: it must at least fit on it
+        (150, "1920x1080", 1000),  # the usual screen at 150%
+    ],
+)
+def test_controls_and_status_line_stay_in_view_when_scaled(screens, percent, size, most_height) -> None:
+    measured = open_window_on(screens(size), percent)
+    width, height = measured["size"]
+    assert height <= most_height, f"opened {height} px tall on a {size} screen"
+    assert width <= int(size.split("x")[0])
+    assert not measured["hidden"], f"at {percent}% on {size}: {measured['hidden']} out of view"
+    # Rows are as tall as their text at this scaling, and the log still shows two lines.
+    assert measured["row_height"] >= measured["row_linespace"], "no row in view, or rows clip their text"
+    assert measured["log_height"] >= 2 * measured["log_linespace"]
+
+
+def client(nick: str, address: str = "192.168.100.200:65535", room: str = "general") -> ClientInfo:
+    return ClientInfo(1, nick, address, room, 0.0, 12345, True)
+
+
+@pytest.mark.parametrize("percent", [100, 150])
+def test_client_columns_show_a_24_character_nickname_and_an_ipv6_address(tk_root: tk.Tk, percent: int) -> None:
+    use_scaling(tk_root, percent)
+    view = ClientsView(tk_root)
+    view.pack()
+    font = tkfont.nametofont("TkDefaultFont")
+    heading_font = tkfont.nametofont("TkHeadingFont")
+    tree = view.tree
+    # Before any row: the headings and realistic content already fit.
+    for name in tree["columns"]:
+        assert int(tree.column(name, "width")) >= heading_font.measure(tree.heading(name, "text")) + CELL_PADDING
+    assert int(tree.column("address", "width")) >= font.measure("255.255.255.255:65535") + CELL_PADDING
+    for number, nick in enumerate(LONG_NICKS):
+        assert len(nick) == 24
+        view.show_client(ClientInfo(number, nick, IPV6_ADDRESSES[number % 2], "chemistry-lab-year-10", 0.0, 7, False))
+    tk_root.update()
+    for number, nick in enumerate(LONG_NICKS):
+        values = dict(zip(tree["columns"], view.row_values(number), strict=True))
+        assert values["nick"] == nick
+        for name, value in values.items():
+            width = int(tree.column(name, "width"))
+            assert width >= font.measure(value) + CELL_PADDING, f"{name} {value!r} is cut off at {width} px"
+
+
+def test_room_columns_show_a_long_room_name_and_large_counts(tk_root: tk.Tk) -> None:
+    use_scaling(tk_root, 100)
+    view = RoomsView(tk_root)
+    view.pack()
+    font = tkfont.nametofont("TkDefaultFont")
+    name = "r" * 16 + "W" * 16  # 32 characters, the longest a room name may be
+    view.show_room(RoomInfo(name, ("alice", "bob"), 123456, name.lower()), token=1)
+    tk_root.update()
+    values = dict(zip(view.tree["columns"], view.row_values(name.lower()), strict=True))
+    for column in ("room", "count", "messages"):
+        assert int(view.tree.column(column, "width")) >= font.measure(values[column]) + CELL_PADDING
+
+
+def test_a_wider_table_than_its_pane_scrolls_sideways(tk_root: tk.Tk) -> None:
+    use_scaling(tk_root, 100)
+    view = ClientsView(tk_root)
+    view.pack(fill="both", expand=True)
+    view.show_client(client("alice"))
+    tk_root.geometry("300x300")
+    wait_until(view.xscroll.winfo_ismapped, 5, pump=tk_root.update, message="no sideways scrollbar in a narrow pane")
+    tk_root.geometry("")  # back to the size the table asks for: nothing to scroll
+    wait_until(lambda: not view.xscroll.winfo_ismapped(), 5, pump=tk_root.update, message="the scrollbar stayed")

@@ -1,0 +1,213 @@
+"""Kick, Mute, Unmute, Close room and Broadcast from the admin window, on a real server with real clients (Xvfb).
+
+Also when each can be pressed, and what the log says about it.
+"""
+
+from __future__ import annotations
+
+from chat_server.admin_gui.window import AdminWindow
+from tests.gui.admin.helpers import (
+    Dialogs,
+    enabled,
+    frame_where,
+    pump_until,
+    row_of,
+    select_client,
+    select_room,
+    started,
+    wait_disconnected,
+)
+
+
+def test_kick_with_reason(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+    started(window)
+    clients(window, "alice", "general")
+    bob = clients(window, "bob", "general")
+    pump_until(window, lambda: row_of(window, "bob"))
+    select_client(window, "bob")
+    dialogs.text_answers.append("spamming the room")
+    window.kick_button.invoke()
+    bye = frame_where(bob, "bye")
+    assert "spamming the room" in bye["content"]
+    wait_disconnected(bob)
+    pump_until(window, lambda: not row_of(window, "bob"))
+    assert row_of(window, "alice")
+    pump_until(window, lambda: "admin kicked bob: spamming the room" in window.log_pane.shown_text())
+
+
+def test_kick_cancelled_keeps_the_client(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+    started(window)
+    bob = clients(window, "bob")
+    pump_until(window, lambda: row_of(window, "bob"))
+    select_client(window, "bob")
+    dialogs.text_answers.append(None)
+    window.kick_button.invoke()
+    assert dialogs.asked
+    bob.send_command("PING still-here")
+    assert frame_where(bob, "pong")["token"] == "still-here"
+
+
+def test_mute_and_unmute(window: AdminWindow, clients) -> None:
+    started(window)
+    alice = clients(window, "alice", "general")
+    pump_until(window, lambda: row_of(window, "alice"))
+    select_client(window, "alice")
+    window.mute_button.invoke()
+    assert frame_where(alice, "system", event="muted")
+    pump_until(window, lambda: row_of(window, "alice")[5] == "muted")
+    alice.send_command("SAY can anyone hear me")
+    assert frame_where(alice, "error")["code"] == "muted"
+    window.unmute_button.invoke()
+    assert frame_where(alice, "system", event="unmuted")
+    pump_until(window, lambda: row_of(window, "alice")[5] == "")
+    alice.send_command("SAY back again")
+    assert frame_where(alice, "message")["content"] == "back again"
+
+
+def test_broadcast_reaches_everyone(window: AdminWindow, clients) -> None:
+    started(window)
+    people = [clients(window, "alice", "general"), clients(window, "bob", "maths"), clients(window, "carol")]
+    window.announcement.set("Lab starts in five minutes")
+    window.broadcast_button.invoke()
+    for person in people:
+        notice = frame_where(person, "system", event="announcement")
+        assert "Lab starts in five minutes" in notice["content"]
+    assert window.announcement.get() == ""
+
+
+def test_close_room_moves_members_out(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+    started(window)
+    alice = clients(window, "alice", "general")
+    bob = clients(window, "bob", "general")
+    clients(window, "carol", "maths")
+    pump_until(window, lambda: "general" in window.rooms_view.rooms and "maths" in window.rooms_view.rooms)
+    select_room(window, "general")
+    dialogs.text_answers.append("lesson over")
+    window.close_room_button.invoke()
+    for member in (alice, bob):
+        assert "lesson over" in frame_where(member, "system", event="room_closed")["content"]
+        assert frame_where(member, "left")["room"] == "general"
+    pump_until(window, lambda: "general" not in window.rooms_view.rooms and row_of(window, "alice")[2] == "")
+    assert "maths" in window.rooms_view.rooms
+
+
+def test_actions_need_a_selection(window: AdminWindow, dialogs: Dialogs) -> None:
+    started(window)
+    assert not enabled(window.kick_button) and not enabled(window.close_room_button)
+    window.on_kick_clicked()  # a keyboard route that bypasses the disabled button still explains itself
+    assert "Select a client" in window.status.get()
+    window.on_close_room_clicked()
+    assert "Select a room" in window.status.get()
+    assert not dialogs.asked
+    assert not window.kick("nobody", "x")
+    assert "Nobody called nobody" in window.status.get()
+
+
+def action_states(window: AdminWindow) -> dict[str, bool]:
+    buttons = {
+        "kick": window.kick_button,
+        "mute": window.mute_button,
+        "unmute": window.unmute_button,
+        "close_room": window.close_room_button,
+        "broadcast": window.broadcast_button,
+    }
+    return {name: enabled(button) for name, button in buttons.items()}
+
+
+NOTHING = {"kick": False, "mute": False, "unmute": False, "close_room": False, "broadcast": False}
+
+
+def test_actions_are_disabled_until_start_and_follow_the_selection(
+    window: AdminWindow, dialogs: Dialogs, clients
+) -> None:
+    assert action_states(window) == NOTHING
+    started(window)
+    assert action_states(window) == {**NOTHING, "broadcast": True}
+    clients(window, "alice", "general")
+    clients(window, "bob", "general")
+    pump_until(window, lambda: row_of(window, "bob") and "general" in window.rooms_view.rooms)
+    select_client(window, "alice")
+    assert action_states(window) == {**NOTHING, "kick": True, "mute": True, "broadcast": True}
+    window.mute_button.invoke()
+    pump_until(window, lambda: enabled(window.unmute_button), "Unmute did not light up once alice was muted")
+    assert action_states(window) == {**NOTHING, "kick": True, "unmute": True, "broadcast": True}
+    window.clients_view.tree.selection_set([str(c.session_id) for c in window.clients_view.clients.values()])
+    pump_until(window, lambda: enabled(window.mute_button), "a muted and an unmuted client: both ways apply")
+    assert action_states(window)["unmute"]
+    window.clients_view.tree.selection_set([])
+    pump_until(window, lambda: not enabled(window.kick_button))
+    select_room(window, "general")
+    assert action_states(window) == {**NOTHING, "close_room": True, "broadcast": True}
+    dialogs.yes_no_answers.append(True)
+    window.form.stop_button.invoke()
+    assert action_states(window) == NOTHING  # already while stopping
+    pump_until(window, lambda: window.phase == "stopped")
+    assert action_states(window) == NOTHING
+
+
+def test_a_selected_client_who_leaves_takes_the_buttons_with_them(window: AdminWindow, clients) -> None:
+    started(window)
+    bob = clients(window, "bob")
+    pump_until(window, lambda: row_of(window, "bob"))
+    select_client(window, "bob")
+    bob.close()
+    pump_until(window, lambda: not row_of(window, "bob"))
+    pump_until(window, lambda: not enabled(window.kick_button) and not enabled(window.mute_button))
+
+
+def test_a_connection_without_a_nickname_cannot_be_kicked_or_muted(window: AdminWindow, clients) -> None:
+    started(window)
+    clients(window)  # connected, no nickname yet
+    pump_until(window, lambda: len(window.clients_view.clients) == 1)
+    window.clients_view.tree.selection_set(window.clients_view.tree.get_children())
+    window.root.update()
+    assert not enabled(window.kick_button) and not enabled(window.mute_button)
+    window.on_kick_clicked()
+    assert "no nickname yet" in window.status.get()
+
+
+def test_actions_while_stopped_are_refused_with_a_reason(window: AdminWindow) -> None:
+    window.announcement.set("hello")
+    window.on_broadcast_clicked()  # Enter in the announcement box: the button is disabled, the key is not
+    assert "not running" in window.status.get() and window.announcement.get() == "hello"
+    assert not window.kick("alice", "x") and not window.set_muted("alice", True)
+    assert not window.close_room("general", "x")
+
+
+def test_every_admin_action_is_a_warning_line_the_warning_filter_keeps(
+    window: AdminWindow, dialogs: Dialogs, clients
+) -> None:
+    port = started(window)
+    clients(window, "alice", "general")
+    clients(window, "bob", "maths")
+    pump_until(window, lambda: row_of(window, "bob") and "maths" in window.rooms_view.rooms)
+    window.log_pane.level_name.set("WARNING")
+    window.log_pane.refilter()
+    assert window.set_muted("alice", True)
+    assert window.set_muted("alice", False)
+    assert window.broadcast("Tests at ten")
+    assert window.close_room("maths", "lesson over")
+    assert window.kick("bob", "spam")
+    assert not window.kick("nobody", "typo")
+    pump_until(window, lambda: not row_of(window, "bob"))
+    dialogs.yes_no_answers.append(True)
+    assert window.on_stop_clicked()
+    pump_until(window, lambda: window.phase == "stopped")
+    expected = [
+        f"admin started the server on 127.0.0.1 port {port}",
+        "admin muted alice",
+        "admin unmuted alice",
+        "admin broadcast to 2 clients: Tests at ten",
+        "admin closed #maths (1 members moved out): lesson over",
+        "admin kicked bob: spam",
+        "admin kick of nobody not done: Nobody called nobody is online.",
+        "admin stopped the server (1 person connected)",
+    ]
+    pump_until(window, lambda: expected[-1] in window.log_pane.shown_text(), "the stop was not logged")
+    shown = window.log_pane.shown_text().splitlines()
+    assert [next(line.split(" ", 2)[2] for line in shown if text in line) for text in expected] == expected
+    assert all(line.split()[1] == "WARNING" for line in shown if " admin " in line)
+    assert not any("registered as" in line for line in shown)  # INFO lines are filtered out
+    window.log_pane.level_name.set("INFO")
+    window.log_pane.refilter()
+    assert "registered as alice" in window.log_pane.shown_text()
