@@ -68,10 +68,13 @@ def mixed_script_reason(name: str) -> str | None:
             counts[script] = counts.get(script, 0) + 1
     scripts = set(counts)
     if len(scripts) > 1 and not any(scripts <= allowed for allowed in _ALLOWED_MIXES):
-        # Name the characters of every script but the most used one: those are the odd ones out.
+        # The odd ones out: the characters outside the allowed set that fits most of the name.
         main = max(sorted(scripts), key=lambda script: counts[script])
-        odd = [f"{ch!r} is {_shown(script)}" for ch, script in letters if script in scripts - {main}]
-        listed = ", ".join(_shown(script) for script in sorted(scripts - {main}))
+        fits = [frozenset({main}), *(mix for mix in _ALLOWED_MIXES if main in mix)]
+        best = max(fits, key=lambda mix: sum(counts.get(script, 0) for script in mix))
+        odd_scripts = scripts - best
+        odd = [f"{ch!r} is {_shown(script)}" for ch, script in letters if script in odd_scripts]
+        listed = ", ".join(_shown(script) for script in sorted(odd_scripts))
         return f"It mixes {_shown(main)} letters with {listed} ones ({'; '.join(odd[:3])})."
     if len(_digit_systems(name)) > 1:
         return "It mixes digits of different number systems."

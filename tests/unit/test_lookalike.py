@@ -126,7 +126,7 @@ def test_names_that_do_not_look_alike(first, second):
 
 
 # Common first names: only pairs that really do look alike may clash.
-COMMON_NAMES = """
+COMMON_NAMES_TEXT = """
 James Mary John Patricia Robert Jennifer Michael Linda William Elizabeth David Barbara Richard Susan Joseph Jessica
 Thomas Sarah Charles Karen Christopher Nancy Daniel Lisa Matthew Betty Anthony Margaret Mark Sandra Donald Ashley
 Steven Kimberly Paul Emily Andrew Donna Joshua Michelle Kenneth Dorothy Kevin Carol Brian Amanda George Melissa
@@ -143,7 +143,8 @@ Iris Ivy Ida Ada Otto Omar Oscar Owen Ola Olga Igor Ivan Yuri Yuna Yun Yan Tim T
 Sam Sami Amir Emir Timo Tina Lina Luna Leo Lea Levi Lev Ari Ira Ilia Ilya Elia Elin Ellen Eileen Colin Collin Cole
 Chloe Cleo Rory Rob Bob Bill Will Jill Gill Lilly Milly Molly Holly Polly
 Ian Lan Amie Arnie
-""".split()
+"""
+COMMON_NAMES = COMMON_NAMES_TEXT.split()
 KNOWN_LOOK_ALIKES = {("Ian", "Lan"), ("Amie", "Arnie")}  # "Ian" shows as "lan"; "rn" passes for "m"
 
 
@@ -381,3 +382,10 @@ def test_lookalike_keys_cover_case_forms():
     assert skeleton("Mr_Smith") in keys
     assert skeleton("MR_SMITH") in keys
     assert skeleton("mr_smith") in keys
+
+
+def test_preload_loads_the_data_once():
+    lookalike.preload()
+    assert lookalike._prototypes.cache_info().currsize == 1
+    assert lookalike._prototypes()["\u041c"] == "M"
+    assert lookalike._prototypes()["m"] == "rn"
