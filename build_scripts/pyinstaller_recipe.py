@@ -14,6 +14,7 @@ import sys
 
 from PyInstaller.building.api import EXE, PYZ
 from PyInstaller.building.build_main import Analysis
+from PyInstaller.utils.hooks import collect_data_files
 
 from build_scripts.executables import BY_NAME, ROOT, read_version
 from shared.icon import ASSETS, ICON_ICO
@@ -74,7 +75,8 @@ def build_one_file_executable(name: str) -> EXE:
     analysis = Analysis(
         [str(executable.launcher)],
         pathex=[str(ROOT)],
-        datas=[(str(ASSETS), "shared/assets")],
+        # confusable-homoglyphs reads its Unicode tables (JSON) from beside its modules, and no hook collects them.
+        datas=[(str(ASSETS), "shared/assets"), *collect_data_files("confusable_homoglyphs")],
         excludes=excludes,
     )
     analysis.datas = [
