@@ -7,7 +7,7 @@ missing=()
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
 python3 -c 'import tkinter' 2>/dev/null || missing+=(python3-tk)
-fc-list 2>/dev/null | grep -qi -e symbola -e 'noto color emoji' || missing+=(fonts-symbola)
+fc-list 2>/dev/null | grep -i -e symbola -e 'noto color emoji' >/dev/null || missing+=(fonts-symbola)  # not grep -q: fc-list would die of SIGPIPE under pipefail
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "Please install these Debian/Ubuntu packages first: sudo apt-get install ${missing[*]}" >&2
