@@ -81,7 +81,9 @@ def start_tls(
 
     Raises ServerKeyChanged (nothing was sent; close the socket) unless
     `accept_new_key` is set, in which case the new key replaces the pin.
-    Raises TlsError when the handshake fails or times out.
+    Raises NotTls when the server answered in plain text (a server started
+    with --no-tls, or an older one), TlsError when the handshake fails or
+    times out.
     """
     channel = TlsChannel(context or client_context(), server_side=False)
     early_data = run_handshake(sock, channel, timeout)

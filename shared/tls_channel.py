@@ -57,6 +57,13 @@ class TlsError(Exception):
         self.to_send = to_send
 
 
+class NotTls(TlsError):
+    """The other side answered with something that is not TLS at all (a plain chat server, a web server)."""
+
+
+# What OpenSSL says when the first bytes from the other side are no TLS record.
+_NOT_TLS_REASONS = frozenset({"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST", "PACKET_LENGTH_TOO_LONG"})
+
 # OpenSSL's reason codes for the failures people actually meet, said in words.
 _REASONS = {
     "UNSUPPORTED_PROTOCOL": "the other side offers only TLS versions older than 1.2",
@@ -113,7 +120,7 @@ class TlsChannel:
         """Take the peer's handshake bytes (b"" to begin); return (finished, bytes to send to the peer now).
 
         Raises TlsError (with any alert for the peer in `to_send`) if the
-        handshake fails.  Once finished, `take_early_data()` gives any
+        handshake fails, NotTls if the peer does not speak TLS at all.  Once finished, `take_early_data()` gives any
         application data that came with the peer's last handshake bytes.
         """
         with self._lock:
@@ -124,7 +131,8 @@ class TlsChannel:
             except ssl.SSLWantReadError:
                 return False, self._outgoing.read()
             except ssl.SSLError as exc:
-                raise TlsError(f"TLS handshake failed: {describe_ssl_error(exc)}", self._outgoing.read()) from exc
+                failure = NotTls if getattr(exc, "reason", None) in _NOT_TLS_REASONS else TlsError
+                raise failure(f"TLS handshake failed: {describe_ssl_error(exc)}", self._outgoing.read()) from exc
             self._handshake_done = True
             return True, self._outgoing.read()
 

@@ -24,7 +24,7 @@ from chat_gui.tls_client import ClientTls, client_context, start_tls
 from chat_gui.trust_store import TrustStore
 from chat_server.certificate import ServerCertificate, load_or_make_certificate
 from chat_server.tls_server import FirstByte, accept_tls, server_context, sniff_first_byte
-from shared.tls_channel import TlsChannel, TlsError
+from shared.tls_channel import NotTls, TlsChannel, TlsError
 from tests.integration.tls_harness import WELCOME, EchoServer, LineReader, read_line
 from tests.support import wait_until
 
@@ -330,3 +330,18 @@ def test_the_handshake_gives_up_cleanly_when_the_server_shuts_the_socket(sockets
             thread.join(5)
             assert not thread.is_alive() and time.monotonic() - started < 5
             assert failure == ["the other side closed the connection during the TLS handshake"]
+
+
+@pytest.mark.parametrize(
+    "server_says", [b'{"type":"welcome","content":"Welcome to ClassChat."}\n', b"HTTP/1.1 400 Bad Request\r\n\r\n"]
+)
+def test_a_server_without_tls_is_told_apart_from_a_failed_handshake(sockets, tmp_path, server_says: bytes) -> None:
+    """A version 1 or --no-tls server sends its welcome at once; the client learns it may try plain instead."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener:
+        client = sockets(listener.getsockname())
+        server_side, _ = listener.accept()
+        with server_side:
+            server_side.sendall(server_says)
+            with pytest.raises(NotTls, match="does not speak TLS"):
+                start_tls(client, *listener.getsockname()[:2], TrustStore(tmp_path / "known.json"), timeout=5)
