@@ -24,10 +24,9 @@ from dataclasses import dataclass
 
 from chat_gui.trust_store import PinCheck, TrustStore, address_key
 from shared.fingerprint import Fingerprint
-from shared.tls_channel import HandshakeSocket, TlsChannel, TlsError, run_handshake
+from shared.tls_channel import TLS12_CIPHERS, HandshakeSocket, TlsChannel, TlsError, run_handshake
 
 HANDSHAKE_SECONDS = 10.0
-TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"  # forward secrecy and AEAD, as the server insists on
 
 
 class ServerKeyChanged(TlsError):

@@ -18,7 +18,7 @@ After the handshake the connection keeps the server's model: the handler
 thread recv()s ciphertext from the plain socket and feeds the channel; the
 writer thread asks the channel for ciphertext and sends it with
 MSG_DONTWAIT as for any client (shared/tls_channel.py explains why not an
-SSLSocket).  docs/encryption.md, "Integration", has the outbox change.
+SSLSocket).  docs/encryption.md, "Integration notes", has the outbox change.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import socket
 import ssl
 
 from chat_server.certificate import CertificateError, ServerCertificate
-from shared.tls_channel import TlsChannel, run_handshake
+from shared.tls_channel import TLS12_CIPHERS, TlsChannel, run_handshake
 
 HANDSHAKE_SECONDS = 10.0
 # How long a new connection may stay silent before it is taken for a plain client.  A TLS
@@ -40,8 +40,6 @@ TLS_HANDSHAKE_RECORD = 0x16
 # TLS record types other than a handshake (ChangeCipherSpec, Alert, ApplicationData, Heartbeat) and NUL:
 # only a broken TLS stack or a scanner starts a connection with one.
 _NOT_A_START = frozenset({0x00, 0x14, 0x15, 0x17, 0x18})
-# TLS 1.2 suites with forward secrecy and an AEAD cipher (TLS 1.3's suites are all of that kind).
-TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
 
 
 class FirstByte(enum.Enum):

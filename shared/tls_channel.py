@@ -41,6 +41,8 @@ import time
 from typing import Protocol
 
 READ_CHUNK = 64 * 1024
+# Both sides allow these TLS 1.2 suites only: forward secrecy and an AEAD cipher (TLS 1.3's are all of that kind).
+TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
 HANDSHAKE_RECV_BYTES = 16 * 1024
 ALERT_SEND_SECONDS = 1.0
 
