@@ -20,8 +20,9 @@ from build_scripts.executables import BY_NAME, ROOT, read_version
 from shared.icon import ASSETS, ICON_ICO
 
 # Standard-library parts nothing in ClassChat uses, which analysis would otherwise pull in.
-# ClassChat speaks plain TCP, so no TLS; without _hashlib, hashlib uses its
-# built-in digests and OpenSSL's libcrypto (2 MB packed) stays out.
+# ssl, _ssl and _hashlib stay in: TLS (docs/encryption.md) needs them.  The
+# `cryptography` package needs no hint: pyinstaller-hooks-contrib, which
+# PyInstaller installs with itself, has a hook for it.
 UNUSED_STDLIB = [
     "unittest",
     "pydoc",
@@ -33,9 +34,6 @@ UNUSED_STDLIB = [
     "idlelib",
     "turtle",
     "turtledemo",
-    "ssl",
-    "_ssl",
-    "_hashlib",
 ]
 
 # Tcl/Tk data a chat window never needs: time-zone tables (Tcl's `clock`),

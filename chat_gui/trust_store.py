@@ -1,0 +1,171 @@
+"""The servers' keys this client has seen, pinned per address on first use (connection thread; a small JSON file).
+
+    check(address, fingerprint)
+        no pin for the address yet -> "new": pinned now (trust on first use, like SSH's accept-new)
+        the pinned key             -> "match"
+        another key                -> "changed": nothing is saved; the caller stops and shows both
+    accept(address, fingerprint)   the person chose to trust the new key: it replaces the pin
+
+The file sits beside the client's settings (chat_gui/settings.py decides the
+folder): known_servers.json,
+    {"version": 1, "servers": {"192.168.1.20:55555": {"sha256": "<64 hex>", "since": "<UTC ISO time>"}}}
+Every call reads the file afresh and every change is written to a
+temporary file and renamed into place, so two windows on one computer see
+each other's pins and a crash never leaves half a file.  Content that
+cannot be read gives an empty store (unreadable entries are skipped); the
+damaged file is kept as known_servers.json.broken on the next save.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from chat_gui.settings import settings_path
+from shared.fingerprint import Fingerprint
+
+STORE_FILE_NAME = "known_servers.json"
+STORE_VERSION = 1
+
+PinStatus = Literal["new", "match", "changed"]
+
+
+def trust_store_path() -> Path:
+    return settings_path().parent / STORE_FILE_NAME
+
+
+def address_key(host: str, port: int) -> str:
+    """How an address is named in the store: "host:port", host in lower case, IPv6 in brackets."""
+    host = host.strip().rstrip(".").lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"{host}:{port}"
+    return f"[{address.compressed}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    """The answer of `TrustStore.check`."""
+
+    status: PinStatus
+    address: str
+    presented: Fingerprint  # the key the server showed now
+    pinned: Fingerprint | None  # the key pinned before: None for "new", the old one for "changed"
+    pinned_since: str = ""  # when the old pin was made (UTC ISO time), if known
+
+
+@dataclass(frozen=True)
+class _Pin:
+    fingerprint: Fingerprint
+    since: str
+
+
+class TrustStore:
+    """Pins in one JSON file; safe to use from several threads of one process."""
+
+    _lock = threading.Lock()  # one read-modify-write at a time in this process
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or trust_store_path()
+
+    def pinned(self, address: str) -> Fingerprint | None:
+        pin = self._load()[0].get(address)
+        return pin.fingerprint if pin else None
+
+    def check(self, address: str, fingerprint: Fingerprint) -> PinCheck:
+        """Compare with the pin for `address`; pin it if there is none yet (see the module's table)."""
+        with self._lock:
+            pins, broken = self._load()
+            pin = pins.get(address)
+            if pin is None:
+                pins[address] = _Pin(fingerprint, _now_text())
+                self._save(pins, broken)
+                return PinCheck("new", address, fingerprint, None)
+        if pin.fingerprint == fingerprint:
+            return PinCheck("match", address, fingerprint, fingerprint, pin.since)
+        return PinCheck("changed", address, fingerprint, pin.fingerprint, pin.since)
+
+    def accept(self, address: str, fingerprint: Fingerprint) -> bool:
+        """Pin `fingerprint` for `address`, replacing any old pin; False if the file could not be written."""
+        with self._lock:
+            pins, broken = self._load()
+            pins[address] = _Pin(fingerprint, _now_text())
+            return self._save(pins, broken)
+
+    def forget(self, address: str) -> bool:
+        """Drop the pin for `address`; False if there was none or the file could not be written."""
+        with self._lock:
+            pins, broken = self._load()
+            if pins.pop(address, None) is None:
+                return False
+            return self._save(pins, broken)
+
+    # -- the file --
+    def _load(self) -> tuple[dict[str, _Pin], bool]:
+        """The pins, and whether the file held something that could not be read."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}, False
+        except (OSError, UnicodeDecodeError):
+            return {}, True
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return {}, True
+        servers = data.get("servers") if isinstance(data, dict) else None
+        if not isinstance(servers, dict):
+            return {}, True
+        pins: dict[str, _Pin] = {}
+        broken = False
+        for address, entry in servers.items():
+            pin = _read_pin(entry)
+            if pin is None:
+                broken = True
+            else:
+                pins[address] = pin
+        return pins, broken
+
+    def _save(self, pins: dict[str, _Pin], broken: bool) -> bool:
+        data = {
+            "version": STORE_VERSION,
+            "servers": {address: {"sha256": pin.fingerprint.hex, "since": pin.since} for address, pin in pins.items()},
+        }
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if broken and self.path.exists():
+                os.replace(self.path, self.path.with_name(self.path.name + ".broken"))
+            temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
+            return False
+        return True
+
+
+def _read_pin(entry: Any) -> _Pin | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        return None
+    try:
+        fingerprint = Fingerprint.from_text(entry["sha256"])
+    except ValueError:
+        return None
+    since = entry.get("since")
+    return _Pin(fingerprint, since if isinstance(since, str) else "")
+
+
+def _now_text() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,181 @@
+"""chat_gui.trust_store: pins per address, trust on first use, a changed key, a damaged file."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from chat_gui import settings as settings_module
+from chat_gui.trust_store import STORE_FILE_NAME, TrustStore, address_key, trust_store_path
+from shared.fingerprint import Fingerprint
+
+OLD = Fingerprint(bytes(range(32)))
+NEW = Fingerprint(bytes(range(100, 132)))
+ADDRESS = "192.168.1.20:55555"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TrustStore:
+    return TrustStore(tmp_path / "settings" / STORE_FILE_NAME)
+
+
+def test_the_file_sits_beside_the_client_settings(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(settings_module.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert trust_store_path() == tmp_path / "classchat" / STORE_FILE_NAME
+    assert TrustStore().path == trust_store_path()
+
+
+def test_first_use_pins_then_the_same_key_matches(store) -> None:
+    first = store.check(ADDRESS, OLD)
+    assert (first.status, first.pinned, first.presented) == ("new", None, OLD)
+    assert store.pinned(ADDRESS) == OLD
+    again = store.check(ADDRESS, OLD)
+    assert (again.status, again.pinned) == ("match", OLD)
+    assert again.pinned_since.endswith("Z")
+
+
+def test_a_changed_key_is_reported_with_both_and_not_saved(store) -> None:
+    store.check(ADDRESS, OLD)
+    changed = store.check(ADDRESS, NEW)
+    assert (changed.status, changed.pinned, changed.presented) == ("changed", OLD, NEW)
+    assert store.pinned(ADDRESS) == OLD
+    assert store.check(ADDRESS, NEW).status == "changed"  # asking again does not wear it down
+
+
+def test_accepting_the_new_key_replaces_the_pin(store) -> None:
+    store.check(ADDRESS, OLD)
+    assert store.accept(ADDRESS, NEW)
+    assert store.check(ADDRESS, NEW).status == "match"
+    assert store.check(ADDRESS, OLD).status == "changed"
+
+
+def test_pins_are_per_address(store) -> None:
+    store.check(ADDRESS, OLD)
+    assert store.check("192.168.1.20:55556", NEW).status == "new"
+    assert store.check("192.168.1.21:55555", NEW).status == "new"
+    assert store.check(ADDRESS, OLD).status == "match"
+
+
+def test_pins_outlive_the_store_object(store) -> None:
+    store.check(ADDRESS, OLD)
+    assert TrustStore(store.path).check(ADDRESS, OLD).status == "match"
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    assert data["version"] == 1 and data["servers"][ADDRESS]["sha256"] == OLD.hex
+
+
+def test_forget_drops_a_pin(store) -> None:
+    store.check(ADDRESS, OLD)
+    assert store.forget(ADDRESS)
+    assert not store.forget(ADDRESS)
+    assert store.check(ADDRESS, NEW).status == "new"
+
+
+def test_writes_leave_no_temporary_files(store) -> None:
+    for n in range(5):
+        store.accept(f"10.0.0.{n}:55555", OLD)
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [STORE_FILE_NAME]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{",
+        b"\xff\xfe\x00garbage",
+        b"[]",
+        b'"text"',
+        b'{"servers": []}',
+        b'{"servers": {"a:1": "not an object"}}',
+        json.dumps({"servers": {ADDRESS: {"sha256": "xyz"}}}).encode(),
+        json.dumps({"servers": {ADDRESS: {"sha256": "00" * 31}}}).encode(),
+        json.dumps({"servers": {ADDRESS: {"sha256": 12}}}).encode(),
+    ],
+    ids=["empty", "cut-json", "binary", "list", "string", "servers-list", "entry-string", "bad-hex", "short", "number"],
+)
+def test_damaged_content_gives_an_empty_store_and_is_kept_aside(store, content: bytes) -> None:
+    store.path.parent.mkdir(parents=True)
+    store.path.write_bytes(content)
+    assert store.pinned(ADDRESS) is None
+    assert store.check(ADDRESS, NEW).status == "new"  # no crash, and it works again
+    assert store.check(ADDRESS, NEW).status == "match"
+    assert store.path.with_name(STORE_FILE_NAME + ".broken").read_bytes() == content
+
+
+def test_a_damaged_entry_does_not_lose_the_good_ones(store) -> None:
+    store.path.parent.mkdir(parents=True)
+    data = {"version": 1, "servers": {ADDRESS: {"sha256": OLD.hex, "since": "x"}, "b:1": {"sha256": "zz"}}}
+    store.path.write_text(json.dumps(data), encoding="utf-8")
+    assert store.check(ADDRESS, OLD).status == "match"
+    assert store.pinned("b:1") is None
+
+
+def test_a_store_that_cannot_be_written_still_answers(tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    store = TrustStore(blocker / STORE_FILE_NAME)
+    assert store.check(ADDRESS, OLD).status == "new"
+    assert store.accept(ADDRESS, OLD) is False
+
+
+def test_a_long_form_pin_written_by_hand_is_read(store) -> None:
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text(json.dumps({"servers": {ADDRESS: {"sha256": OLD.long}}}), encoding="utf-8")
+    assert store.check(ADDRESS, OLD).status == "match"
+
+
+def test_threads_checking_at_once_pin_once(store) -> None:
+    answers: list[str] = []
+    lock = threading.Lock()
+
+    def check() -> None:
+        status = store.check(ADDRESS, OLD).status
+        with lock:
+            answers.append(status)
+
+    threads = [threading.Thread(target=check) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["match"] * 19 + ["new"]
+
+
+def test_two_store_objects_see_each_others_pins(store) -> None:
+    other = TrustStore(store.path)
+    store.check(ADDRESS, OLD)
+    other.check("10.0.0.1:55555", NEW)
+    assert store.pinned("10.0.0.1:55555") == NEW and other.pinned(ADDRESS) == OLD
+
+
+@pytest.mark.parametrize(
+    "host, port, expected",
+    [
+        ("LocalHost", 55555, "localhost:55555"),
+        ("chat.school.lan.", 55555, "chat.school.lan:55555"),
+        (" 192.168.1.20 ", 55555, "192.168.1.20:55555"),
+        ("::1", 55555, "[::1]:55555"),
+        ("[0:0:0:0:0:0:0:1]", 55555, "[::1]:55555"),
+        ("FE80::1", 1, "[fe80::1]:1"),
+    ],
+)
+def test_address_keys_are_normalised(host: str, port: int, expected: str) -> None:
+    assert address_key(host, port) == expected
+
+
+def test_the_file_is_replaced_atomically(store, monkeypatch) -> None:
+    """A crash between writing and renaming leaves the old file whole."""
+    store.check(ADDRESS, OLD)
+    before = store.path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    assert store.accept(ADDRESS, NEW) is False
+    assert store.path.read_bytes() == before
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [STORE_FILE_NAME]
