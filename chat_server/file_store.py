@@ -1,0 +1,502 @@
+"""The server's shared files: uploads received, verified, kept under the server's own ids, fetched, expired.
+
+Which threads: a chat handler thread asks for an upload or a download
+(`begin_upload`, `grant_download`, `cancel_upload`) -- never while holding
+the registry lock, since these touch the disk; a transfer connection's
+thread writes or reads the bytes (`open_transfer`, then an UploadWriter or
+a DownloadReader); the housekeeper calls `expire`.
+
+    begin_upload --> uploads/<id>.part + .json --(UploadWriter.write ...)--> finish: sha256 checked
+        --> files/<id> + .json --> on_complete announces it (the server's job)
+    grant_download --> token --> open_transfer(token, offset) --> DownloadReader --> bytes
+
+Locks: `FileStore._lock` guards the maps and byte counts; it is held for
+a few dictionary operations, never across disk I/O or a callback.  Each
+upload has its own lock, held across one write of its bytes, so that when
+a new connection takes an upload over (the old one broke but its thread
+has not noticed yet) the two never write at once; the order is always
+upload lock, then store lock.  The registry lock is never involved.
+
+Quota: complete files plus the declared sizes of unfinished uploads (a
+reservation, so a hundred half-finished uploads cannot fill the disk).
+The folder is the truth: the counts are rebuilt from it at start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from chat_server.file_limits import FileLimits, SenderRateLimit
+from chat_server.file_records import StoredFile, read_record, record_fields, write_record
+from chat_server.file_transfer_handles import DownloadReader, UploadWriter, _Upload, storage_error
+from shared.errors import ErrorCode
+from shared.file_transfer import (
+    FileError,
+    FileErrorCode,
+    TransferHello,
+    UploadRequest,
+    check_size,
+    format_size,
+    is_file_id,
+    new_file_id,
+    new_token,
+    token_digest,
+)
+from shared.names import name_key
+from shared.transfer_session import ReceiveSession
+
+Interrupt = Callable[[], None]
+GRANTS_PER_HOLDER = 64  # download tokens one person may hold at once; the oldest goes first
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    """What the `upload` frame tells the sender: the upload's id and its transfer token (shown once)."""
+
+    upload_id: str
+    token: str
+    stored: StoredFile
+
+
+@dataclass(frozen=True)
+class _Grant:
+    file_id: str
+    holder: str
+    expires: float  # monotonic
+
+
+@dataclass(frozen=True)
+class Expired:
+    files: list[str]  # ids of complete files removed (their history rows go too)
+    uploads: list[str]  # ids of unfinished uploads dropped
+
+
+class FileStore:
+    """Shared files in `folder` (created if missing); see the module docstring for threads and locks."""
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        limits: FileLimits | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = limits or FileLimits()
+        self.folder = Path(folder)
+        self.files_dir = self.folder / "files"
+        self.uploads_dir = self.folder / "uploads"
+        self._clock = clock
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._uploads: dict[str, _Upload] = {}
+        self._upload_by_token: dict[str, str] = {}
+        self._completed_by_token: dict[str, str] = {}  # an upload's token digest -> its file, once complete
+        self._files: dict[str, StoredFile] = {}
+        self._grants: dict[str, _Grant] = {}  # token digest -> grant, oldest first
+        self._readers: dict[str, set[DownloadReader]] = {}
+        self._active: dict[str, int] = {}  # holder key -> open transfer connections
+        self._stored_bytes = 0
+        self._reserved_bytes = 0
+        self._rate = SenderRateLimit(self.limits.files_per_window, self.limits.window_seconds, monotonic)
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self._load()
+
+    # -- numbers --
+    @property
+    def stored_bytes(self) -> int:
+        return self._stored_bytes
+
+    @property
+    def reserved_bytes(self) -> int:
+        return self._reserved_bytes
+
+    def info(self, file_id: str) -> StoredFile | None:
+        with self._lock:
+            return self._files.get(file_id)
+
+    def files(self) -> list[StoredFile]:
+        """Every complete file, oldest first (the server checks at start that each one was announced)."""
+        with self._lock:
+            return sorted(self._files.values(), key=lambda stored: stored.completed or 0.0)
+
+    def path_of(self, file_id: str) -> Path:
+        """Where a complete file's bytes are (for the admin window's "save all"); no_such_file if it is gone."""
+        with self._lock:
+            if file_id not in self._files:
+                raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no file with that id.")
+        return self.files_dir / file_id
+
+    # -- uploads --
+    def begin_upload(self, sender: str, request: UploadRequest) -> UploadTicket:
+        """Reserve room for a new upload and make its token; FileError (too large, rate, storage full) otherwise.
+
+        Disk I/O: checks free space and writes the upload's record, so call
+        it outside the registry lock.
+        """
+        limits = self.limits
+        check_size(request.size, limits.max_file_bytes)
+        if limits.keep_free_bytes:
+            free = self._free_disk()
+            if free - self._unwritten_reservations() < request.size + limits.keep_free_bytes:
+                raise FileError(
+                    FileErrorCode.STORAGE_FULL,
+                    f"The server's disk has too little free space for {format_size(request.size)}; "
+                    "nothing was sent. Tell the teacher.",
+                )
+        with self._lock:
+            used = self._stored_bytes + self._reserved_bytes
+            if limits.quota_bytes and used + request.size > limits.quota_bytes:
+                raise FileError(
+                    FileErrorCode.STORAGE_FULL,
+                    f"The server's space for files ({format_size(limits.quota_bytes)}) is full; nothing was sent. "
+                    "Ask the teacher to delete old files.",
+                )
+            wait = self._rate.acquire(name_key(sender))
+            if wait:
+                raise FileError(
+                    ErrorCode.RATE_LIMITED,
+                    f"At most {limits.files_per_window} files in {limits.window_seconds / 60:g} minutes; "
+                    f"try again in {int(wait) + 1} s.",
+                )
+            self._reserved_bytes += request.size
+        stored = StoredFile(
+            new_file_id(), request.name, request.size, request.sha256, sender, request.target, self._clock()
+        )
+        token = new_token()
+        upload = _Upload(stored, token_digest(token), self.uploads_dir / f"{stored.id}.part", self._clock())
+        try:
+            fd = os.open(upload.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            os.close(fd)
+            write_record(self.uploads_dir / f"{stored.id}.json", record_fields(stored, upload.token_digest))
+        except OSError as exc:
+            self._remove_upload_files(stored.id)
+            with self._lock:
+                self._reserved_bytes -= request.size
+            raise storage_error(exc, "starting the upload") from None
+        with self._lock:
+            self._uploads[stored.id] = upload
+            self._upload_by_token[upload.token_digest] = stored.id
+        return UploadTicket(stored.id, token, stored)
+
+    def offset_of(self, upload_id: str) -> int:
+        """Bytes the server holds of an unfinished upload; FileError(no_such_file) if there is no such upload."""
+        with self._lock:
+            upload = self._uploads.get(upload_id)
+        if upload is None:
+            raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no unfinished upload with that id.")
+        with upload.lock:
+            if upload.session is not None:
+                return upload.session.offset
+            try:
+                return upload.path.stat().st_size
+            except OSError:
+                return 0
+
+    def cancel_upload(self, upload_id: str, sender: str) -> StoredFile:
+        """Drop an unfinished upload of `sender`'s: its bytes, its token, its connection.  no_such_file otherwise."""
+        with self._lock:
+            upload = self._uploads.get(upload_id)
+        if upload is None or name_key(upload.stored.sender) != name_key(sender):
+            raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no unfinished upload of yours with that id.")
+        self.abort_upload(upload)
+        return upload.stored
+
+    def abort_upload(self, upload: _Upload, stop_writer: bool = True) -> None:
+        """End an upload for good (cancelled, failed, expired): stop its writer, free its room, delete its files.
+
+        A writer that fails by itself passes stop_writer=False: its own
+        connection must stay open to carry the error line.
+        """
+        with upload.lock:
+            interrupt = upload.end()
+            if not stop_writer:
+                interrupt = None
+        with self._lock:
+            if self._uploads.pop(upload.stored.id, None) is not None:
+                self._upload_by_token.pop(upload.token_digest, None)
+                self._reserved_bytes -= upload.stored.size
+        self._remove_upload_files(upload.stored.id)
+        if interrupt is not None:
+            interrupt()
+
+    def now(self) -> float:
+        return self._clock()
+
+    def complete_upload(self, upload: _Upload) -> StoredFile:
+        """Called by UploadWriter.finish, under the upload's lock, once the sha256 matched: move into files/.
+
+        The record goes first and the bytes second, so after a crash between
+        the two the upload is still resumable (its record in uploads/ is
+        removed last) and the lone record in files/ is dropped at start.
+        """
+        stored = dataclasses.replace(upload.stored, completed=self._clock())
+        write_record(self.files_dir / f"{stored.id}.json", record_fields(stored, upload.token_digest))
+        os.replace(upload.path, self.files_dir / stored.id)
+        upload.end()
+        with self._lock:
+            self._uploads.pop(stored.id, None)
+            self._upload_by_token.pop(upload.token_digest, None)
+            self._completed_by_token[upload.token_digest] = stored.id
+            self._reserved_bytes -= stored.size
+            self._stored_bytes += stored.size
+            self._files[stored.id] = stored
+        try:
+            os.unlink(self.uploads_dir / f"{stored.id}.json")
+        except OSError:
+            pass  # found and removed at the next start (the file itself is complete)
+        return stored
+
+    # -- downloads --
+    def grant_download(self, file_id: str, holder: str) -> str:
+        """A token that lets one transfer connection (and its resumes) fetch `file_id`; no_such_file if gone.
+
+        Who may fetch is the caller's decision (shared.file_transfer.may_fetch).
+        """
+        token = new_token()
+        holder_key = name_key(holder)
+        with self._lock:
+            if file_id not in self._files:
+                raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no file with that id (it may have been deleted).")
+            mine = [digest for digest, grant in self._grants.items() if grant.holder == holder_key]
+            for digest in mine[: max(0, len(mine) - GRANTS_PER_HOLDER + 1)]:
+                del self._grants[digest]
+            expires = self._monotonic() + self.limits.download_token_seconds
+            self._grants[token_digest(token)] = _Grant(file_id, holder_key, expires)
+        return token
+
+    # -- the transfer connection --
+    def open_transfer(
+        self, hello: TransferHello, interrupt: Interrupt | None = None
+    ) -> UploadWriter | DownloadReader | StoredFile:
+        """The upload or download a transfer token stands for, ready to go on at the right offset.
+
+        For an upload the offset is the server's (bytes it holds); a
+        connection that takes over an upload stops the one before it
+        (`interrupt` is how this one is stopped in turn).  The token of an
+        upload that is already complete gives its StoredFile (the sender
+        lost the connection just before `transfer_done`).  FileError:
+        bad_token, no_such_file, bad_argument (an offset past the end),
+        rate_limited (too many transfers at once), storage_full.
+        """
+        digest = token_digest(hello.token)
+        with self._lock:
+            upload_id = self._upload_by_token.get(digest)
+            upload = self._uploads.get(upload_id) if upload_id is not None else None
+            grant = self._grants.get(digest)
+            completed = self._files.get(self._completed_by_token.get(digest, ""))
+        if completed is not None:
+            return completed
+        if upload is not None:
+            return self._open_upload(upload, interrupt)
+        if grant is not None and grant.expires > self._monotonic():
+            return self._open_download(grant, hello.offset, interrupt)
+        raise FileError(FileErrorCode.BAD_TOKEN, "That transfer token is unknown or expired; ask for the file again.")
+
+    def _open_upload(self, upload: _Upload, interrupt: Interrupt | None) -> UploadWriter:
+        holder = name_key(upload.stored.sender)
+        self._take_slot(holder)
+        try:
+            with upload.lock:
+                if upload.ended:
+                    raise FileError(FileErrorCode.BAD_TOKEN, "That upload has ended; start it again.")
+                previous = upload.interrupt
+                upload.generation += 1
+                upload.interrupt = interrupt
+                fd = os.open(upload.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+                try:
+                    on_disk = os.fstat(fd).st_size
+                    if upload.session is None or upload.session.offset != on_disk:
+                        # A restart, or bytes written past what was hashed: read the partial file back.
+                        with open(upload.path, "rb") as partial:
+                            upload.session = ReceiveSession.resume(partial, upload.stored.size, upload.stored.sha256)
+                    os.lseek(fd, upload.session.offset, os.SEEK_SET)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                writer = UploadWriter(self, upload, upload.generation, fd, holder)
+        except FileError:
+            self.release_slot(holder)
+            raise
+        except OSError as exc:
+            self.release_slot(holder)
+            raise storage_error(exc, "resuming the upload") from None
+        if previous is not None:
+            previous()
+        return writer
+
+    def _open_download(self, grant: _Grant, offset: int, interrupt: Interrupt | None) -> DownloadReader:
+        with self._lock:
+            stored = self._files.get(grant.file_id)
+        if stored is None:
+            raise FileError(FileErrorCode.NO_SUCH_FILE, "That file has been deleted.")
+        if offset > stored.size:
+            raise FileError(ErrorCode.BAD_ARGUMENT, f"The offset {offset:,} is past the end ({stored.size:,} bytes).")
+        self._take_slot(grant.holder)
+        try:
+            handle: BinaryIO = open(self.files_dir / stored.id, "rb")  # noqa: SIM115  # DownloadReader.close closes it
+        except OSError:
+            self.release_slot(grant.holder)
+            raise FileError(FileErrorCode.NO_SUCH_FILE, "That file has been deleted.") from None
+        reader = DownloadReader(self, stored, handle, offset, grant.holder, interrupt)
+        with self._lock:
+            deleted = stored.id not in self._files
+            if not deleted:
+                self._readers.setdefault(stored.id, set()).add(reader)
+        if deleted:
+            reader.close()
+            raise FileError(FileErrorCode.NO_SUCH_FILE, "That file has been deleted.")
+        return reader
+
+    def reader_closed(self, reader: DownloadReader) -> None:
+        with self._lock:
+            readers = self._readers.get(reader.stored.id)
+            if readers is not None:
+                readers.discard(reader)
+                if not readers:
+                    del self._readers[reader.stored.id]
+        self.release_slot(reader.holder)
+
+    def is_current(self, file_id: str) -> bool:
+        with self._lock:
+            return file_id in self._files
+
+    def _take_slot(self, holder: str) -> None:
+        limit = self.limits.transfers_per_user
+        with self._lock:
+            count = self._active.get(holder, 0)
+            if limit and count >= limit:
+                raise FileError(ErrorCode.RATE_LIMITED, f"At most {limit} transfers at once; wait for one to finish.")
+            self._active[holder] = count + 1
+
+    def release_slot(self, holder: str) -> None:
+        with self._lock:
+            count = self._active.get(holder, 0) - 1
+            if count > 0:
+                self._active[holder] = count
+            else:
+                self._active.pop(holder, None)
+
+    # -- deleting and expiring --
+    def delete(self, file_id: str) -> bool:
+        """Delete a complete file: nobody can fetch it any more, and fetches under way are stopped."""
+        with self._lock:
+            stored = self._files.pop(file_id, None)
+            if stored is None:
+                return False
+            self._stored_bytes -= stored.size
+            for digest in [digest for digest, grant in self._grants.items() if grant.file_id == file_id]:
+                del self._grants[digest]
+            for digest in [digest for digest, done in self._completed_by_token.items() if done == file_id]:
+                del self._completed_by_token[digest]
+            readers = list(self._readers.pop(file_id, ()))
+        for reader in readers:
+            reader.interrupt_transfer()
+        for path in (self.files_dir / file_id, self.files_dir / f"{file_id}.json"):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError:
+                pass  # Windows keeps a file that is still open; the next start removes it (no record)
+        return True
+
+    def expire(self, max_age_days: float) -> Expired:
+        """Remove complete files older than `max_age_days` (0 keeps them), stale uploads and stale tokens."""
+        now, monotonic = self._clock(), self._monotonic()
+        with self._lock:
+            old = (
+                [
+                    file_id
+                    for file_id, stored in self._files.items()
+                    if (stored.completed or 0) < now - max_age_days * 86400
+                ]
+                if max_age_days > 0
+                else []
+            )
+            stale = [
+                upload
+                for upload in self._uploads.values()
+                if upload.interrupt is None and now - upload.last_progress > self.limits.upload_expiry_seconds
+            ]
+            for digest in [digest for digest, grant in self._grants.items() if grant.expires <= monotonic]:
+                del self._grants[digest]
+        for file_id in old:
+            self.delete(file_id)
+        for upload in stale:
+            self.abort_upload(upload)
+        self._rate.forget_idle()
+        return Expired(old, [upload.stored.id for upload in stale])
+
+    # -- disk --
+    def _free_disk(self) -> int:
+        try:
+            return shutil.disk_usage(self.folder).free
+        except OSError:
+            return 0
+
+    def _unwritten_reservations(self) -> int:
+        """Reserved bytes not yet on disk: they will need free space too."""
+        with self._lock:
+            uploads = list(self._uploads.values())
+        unwritten = 0
+        for upload in uploads:
+            session = upload.session  # read without its lock: an estimate is enough here
+            unwritten += upload.stored.size - (session.offset if session is not None else 0)
+        return unwritten
+
+    def _remove_upload_files(self, upload_id: str) -> None:
+        for path in (self.uploads_dir / f"{upload_id}.part", self.uploads_dir / f"{upload_id}.json"):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def _load(self) -> None:
+        """Rebuild the maps and counts from the folder; drop leftovers of a crash (see file_records)."""
+        for path in list(self.uploads_dir.iterdir()) + list(self.files_dir.iterdir()):
+            if path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+        for path in self.files_dir.glob("*.json"):
+            found = read_record(path)
+            data = self.files_dir / path.stem
+            if (
+                found is None
+                or found[0].completed is None
+                or not data.is_file()
+                or data.stat().st_size != found[0].size
+            ):
+                path.unlink(missing_ok=True)
+                data.unlink(missing_ok=True)
+                continue
+            self._files[found[0].id] = found[0]
+            self._stored_bytes += found[0].size
+            if found[1] is not None:
+                self._completed_by_token[found[1]] = found[0].id
+        for path in self.files_dir.iterdir():
+            if is_file_id(path.name) and path.name not in self._files:
+                path.unlink(missing_ok=True)  # bytes without a record: never announced
+        for path in self.uploads_dir.glob("*.json"):
+            found = read_record(path)
+            partial = self.uploads_dir / f"{path.stem}.part"
+            digest = found[1] if found is not None else None
+            if found is None or digest is None or found[0].id in self._files or not partial.is_file():
+                path.unlink(missing_ok=True)
+                partial.unlink(missing_ok=True)
+                continue
+            stored = found[0]
+            upload = _Upload(stored, digest, partial, partial.stat().st_mtime)
+            self._uploads[stored.id] = upload
+            self._upload_by_token[digest] = stored.id
+            self._reserved_bytes += stored.size
+        for path in self.uploads_dir.glob("*.part"):
+            if path.stem not in self._uploads:
+                path.unlink(missing_ok=True)
