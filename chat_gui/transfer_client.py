@@ -149,7 +149,9 @@ def upload_file(
         size, offset = ready["size"], ready["offset"]
         with open(path, "rb") as source:
             if os.fstat(source.fileno()).st_size != size:
-                raise FileError(ErrorCode.BAD_ARGUMENT, "The file has changed size since it was offered; send it again.")
+                raise FileError(
+                    ErrorCode.BAD_ARGUMENT, "The file has changed size since it was offered; send it again."
+                )
             meter = TransferProgress(size, offset)
             use_sendfile = _USE_SENDFILE and not isinstance(sock, ssl.SSLSocket)
             while offset < size:

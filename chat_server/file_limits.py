@@ -1,4 +1,4 @@
-"""The limits on shared files, and the per-sender rate of new files (any server thread; the rate has its own lock)."""
+"""The limits on shared files; the per-sender rate of new files and transfers at once (any thread; own locks)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.file_transfer import DEFAULT_MAX_FILE_MB, MIB
+from shared.errors import ErrorCode
+from shared.file_transfer import DEFAULT_MAX_FILE_MB, MIB, FileError
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,33 @@ class SenderRateLimit:
         with self._lock:
             for key in [key for key, times in self._times.items() if not times or now - times[-1] >= self._window]:
                 del self._times[key]
+
+
+class TransferSlots:
+    """Transfer connections open at once per person (name key); `take` refuses past the limit (0: no limit)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._active: dict[str, int] = {}
+
+    def take(self, holder: str) -> None:
+        with self._lock:
+            count = self._active.get(holder, 0)
+            if self._limit and count >= self._limit:
+                raise FileError(
+                    ErrorCode.RATE_LIMITED, f"At most {self._limit} transfers at once; wait for one to end."
+                )
+            self._active[holder] = count + 1
+
+    def release(self, holder: str) -> None:
+        with self._lock:
+            count = self._active.get(holder, 0) - 1
+            if count > 0:
+                self._active[holder] = count
+            else:
+                self._active.pop(holder, None)
+
+    def active(self, holder: str) -> int:
+        with self._lock:
+            return self._active.get(holder, 0)

@@ -118,3 +118,53 @@ def _stored_from(fields: dict[str, Any]) -> StoredFile:
         created=float(fields["created"]),
         completed=float(completed) if isinstance(completed, (int, float)) else None,
     )
+
+
+@dataclass(frozen=True)
+class FolderScan:
+    files: list[tuple[StoredFile, str | None]]  # complete files, with their upload token's digest
+    uploads: list[tuple[StoredFile, str, Path, float]]  # unfinished: (file, token digest, partial path, its mtime)
+
+
+def scan_folder(files_dir: Path, uploads_dir: Path) -> FolderScan:
+    """What the folder holds, after removing what a crash can leave behind (start-up, before any thread).
+
+    Removed: temporary record files; a complete file's record without its
+    bytes or with bytes of another size, and bytes without a record (never
+    announced); an upload's record without its partial file (or whose file
+    is already complete), and a partial file without a record.  Files whose
+    names are not ours (not an id) are left alone.
+    """
+    for path in list(uploads_dir.iterdir()) + list(files_dir.iterdir()):
+        if path.name.endswith(".tmp") and is_file_id(path.name.split(".", 1)[0]):
+            path.unlink(missing_ok=True)
+    files: dict[str, tuple[StoredFile, str | None]] = {}
+    for path in files_dir.glob("*.json"):
+        if not is_file_id(path.stem):
+            continue
+        found = read_record(path)
+        data = files_dir / path.stem
+        if found is None or found[0].completed is None or not data.is_file() or data.stat().st_size != found[0].size:
+            path.unlink(missing_ok=True)
+            data.unlink(missing_ok=True)
+            continue
+        files[found[0].id] = found
+    for path in files_dir.iterdir():
+        if is_file_id(path.name) and path.name not in files:
+            path.unlink(missing_ok=True)
+    uploads: dict[str, tuple[StoredFile, str, Path, float]] = {}
+    for path in uploads_dir.glob("*.json"):
+        if not is_file_id(path.stem):
+            continue
+        found = read_record(path)
+        partial = uploads_dir / f"{path.stem}.part"
+        digest = found[1] if found is not None else None
+        if found is None or digest is None or found[0].id in files or not partial.is_file():
+            path.unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
+            continue
+        uploads[found[0].id] = (found[0], digest, partial, partial.stat().st_mtime)
+    for path in uploads_dir.glob("*.part"):
+        if is_file_id(path.stem) and path.stem not in uploads:
+            path.unlink(missing_ok=True)
+    return FolderScan(list(files.values()), list(uploads.values()))

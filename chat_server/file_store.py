@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from chat_server.file_limits import FileLimits, SenderRateLimit
-from chat_server.file_records import StoredFile, read_record, record_fields, write_record
+from chat_server.file_limits import FileLimits, SenderRateLimit, TransferSlots
+from chat_server.file_records import StoredFile, record_fields, scan_folder, write_record
 from chat_server.file_transfer_handles import DownloadReader, UploadWriter, _Upload, storage_error
 from shared.errors import ErrorCode
 from shared.file_transfer import (
@@ -45,7 +45,6 @@ from shared.file_transfer import (
     UploadRequest,
     check_size,
     format_size,
-    is_file_id,
     new_file_id,
     new_token,
     token_digest,
@@ -102,7 +101,7 @@ class FileStore:
         self._files: dict[str, StoredFile] = {}
         self._grants: dict[str, _Grant] = {}  # token digest -> grant, oldest first
         self._readers: dict[str, set[DownloadReader]] = {}
-        self._active: dict[str, int] = {}  # holder key -> open transfer connections
+        self.slots = TransferSlots(self.limits.transfers_per_user)
         self._stored_bytes = 0
         self._reserved_bytes = 0
         self._rate = SenderRateLimit(self.limits.files_per_window, self.limits.window_seconds, monotonic)
@@ -303,7 +302,7 @@ class FileStore:
 
     def _open_upload(self, upload: _Upload, interrupt: Interrupt | None) -> UploadWriter:
         holder = name_key(upload.stored.sender)
-        self._take_slot(holder)
+        self.slots.take(holder)
         try:
             with upload.lock:
                 if upload.ended:
@@ -323,6 +322,7 @@ class FileStore:
                     os.close(fd)
                     raise
                 writer = UploadWriter(self, upload, upload.generation, fd, holder)
+                upload.open_writers += 1
         except FileError:
             self.release_slot(holder)
             raise
@@ -340,7 +340,7 @@ class FileStore:
             raise FileError(FileErrorCode.NO_SUCH_FILE, "That file has been deleted.")
         if offset > stored.size:
             raise FileError(ErrorCode.BAD_ARGUMENT, f"The offset {offset:,} is past the end ({stored.size:,} bytes).")
-        self._take_slot(grant.holder)
+        self.slots.take(grant.holder)
         try:
             handle: BinaryIO = open(self.files_dir / stored.id, "rb")  # noqa: SIM115  # DownloadReader.close closes it
         except OSError:
@@ -369,21 +369,8 @@ class FileStore:
         with self._lock:
             return file_id in self._files
 
-    def _take_slot(self, holder: str) -> None:
-        limit = self.limits.transfers_per_user
-        with self._lock:
-            count = self._active.get(holder, 0)
-            if limit and count >= limit:
-                raise FileError(ErrorCode.RATE_LIMITED, f"At most {limit} transfers at once; wait for one to finish.")
-            self._active[holder] = count + 1
-
     def release_slot(self, holder: str) -> None:
-        with self._lock:
-            count = self._active.get(holder, 0) - 1
-            if count > 0:
-                self._active[holder] = count
-            else:
-                self._active.pop(holder, None)
+        self.slots.release(holder)
 
     # -- deleting and expiring --
     def delete(self, file_id: str) -> bool:
@@ -425,7 +412,7 @@ class FileStore:
             stale = [
                 upload
                 for upload in self._uploads.values()
-                if upload.interrupt is None and now - upload.last_progress > self.limits.upload_expiry_seconds
+                if not upload.open_writers and now - upload.last_progress > self.limits.upload_expiry_seconds
             ]
             for digest in [digest for digest, grant in self._grants.items() if grant.expires <= monotonic]:
                 del self._grants[digest]
@@ -461,42 +448,14 @@ class FileStore:
                 pass
 
     def _load(self) -> None:
-        """Rebuild the maps and counts from the folder; drop leftovers of a crash (see file_records)."""
-        for path in list(self.uploads_dir.iterdir()) + list(self.files_dir.iterdir()):
-            if path.name.endswith(".tmp"):
-                path.unlink(missing_ok=True)
-        for path in self.files_dir.glob("*.json"):
-            found = read_record(path)
-            data = self.files_dir / path.stem
-            if (
-                found is None
-                or found[0].completed is None
-                or not data.is_file()
-                or data.stat().st_size != found[0].size
-            ):
-                path.unlink(missing_ok=True)
-                data.unlink(missing_ok=True)
-                continue
-            self._files[found[0].id] = found[0]
-            self._stored_bytes += found[0].size
-            if found[1] is not None:
-                self._completed_by_token[found[1]] = found[0].id
-        for path in self.files_dir.iterdir():
-            if is_file_id(path.name) and path.name not in self._files:
-                path.unlink(missing_ok=True)  # bytes without a record: never announced
-        for path in self.uploads_dir.glob("*.json"):
-            found = read_record(path)
-            partial = self.uploads_dir / f"{path.stem}.part"
-            digest = found[1] if found is not None else None
-            if found is None or digest is None or found[0].id in self._files or not partial.is_file():
-                path.unlink(missing_ok=True)
-                partial.unlink(missing_ok=True)
-                continue
-            stored = found[0]
-            upload = _Upload(stored, digest, partial, partial.stat().st_mtime)
-            self._uploads[stored.id] = upload
+        """Rebuild the maps and counts from the folder (file_records.scan_folder drops a crash's leftovers)."""
+        found = scan_folder(self.files_dir, self.uploads_dir)
+        for stored, digest in found.files:
+            self._files[stored.id] = stored
+            self._stored_bytes += stored.size
+            if digest is not None:
+                self._completed_by_token[digest] = stored.id
+        for stored, digest, partial, changed in found.uploads:
+            self._uploads[stored.id] = _Upload(stored, digest, partial, changed)
             self._upload_by_token[digest] = stored.id
             self._reserved_bytes += stored.size
-        for path in self.uploads_dir.glob("*.part"):
-            if path.stem not in self._uploads:
-                path.unlink(missing_ok=True)

@@ -44,6 +44,7 @@ class _Upload:
         self.session: ReceiveSession | None = None  # hash state of the bytes on disk, when this process has it
         self.generation = 0  # bumped by each writer that takes over; older writers stop
         self.interrupt: Callable[[], None] | None = None  # stops the current writer's connection
+        self.open_writers = 0  # writers not yet closed (a stale one may linger until its thread notices)
         self.ended = False  # complete, cancelled, failed or expired: no writer may go on
         self.last_progress = last_progress  # wall clock of the last byte (or the start)
 
@@ -160,6 +161,7 @@ class UploadWriter:
         with upload.lock:
             if upload.generation == self._generation:
                 upload.interrupt = None
+            upload.open_writers -= 1
             fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)

@@ -363,9 +363,12 @@ def may_fetch(sender: str, target: Target, user: str, readable_rooms: Collection
     """True if `user` may download a file `sender` shared with `target`.
 
     A private file: only its two people (names compared as nicknames are).
-    A room's file: whoever may read that room's history now, given as
-    `readable_rooms` (room name keys) by the server.
+    A room's file: its sender, and whoever may read that room's history
+    now, given as `readable_rooms` (room name keys) by the server.
     """
+    user_key = name_key(user)
+    if user_key == name_key(sender):
+        return True
     if target.to is not None:
-        return name_key(user) in (name_key(sender), name_key(target.to))
+        return user_key == name_key(target.to)
     return target.room is not None and name_key(target.room) in readable_rooms

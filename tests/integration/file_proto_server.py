@@ -20,6 +20,7 @@ import itertools
 import os
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 from typing import Any
@@ -71,8 +72,11 @@ class FileProtoServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, data_dir: str | os.PathLike[str], limits: FileLimits | None = None) -> None:
+    def __init__(
+        self, data_dir: str | os.PathLike[str], limits: FileLimits | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         super().__init__(("127.0.0.1", 0), FileProtoHandler)
+        self.tls = tls  # when set: a connection whose first byte is 0x16 is TLS, as the real server will do it
         self.store = FileStore(data_dir, limits)
         self.lock = threading.Lock()
         self.peers: list[ChatPeer] = []
@@ -126,6 +130,18 @@ class FileProtoHandler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         sock: socket.socket = self.request
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.server.tls is not None:
+            # A plain client waits for `welcome` before it speaks, a TLS client speaks first: a short
+            # wait for a first byte tells them apart (how the real server does it is its own choice).
+            sock.settimeout(0.3)
+            try:
+                first = sock.recv(1, socket.MSG_PEEK)
+            except TimeoutError:
+                first = b""
+            sock.settimeout(10)
+            if first == b"\x16":
+                sock = self.server.tls.wrap_socket(sock, server_side=True)
+            sock.settimeout(None)
         sock.sendall(encode_frame(server_frame("welcome", "file prototype", server="proto", protocol=2)))
         pending = b""
         while b"\n" not in pending:

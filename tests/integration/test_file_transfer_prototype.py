@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 from chat_gui.transfer_client import TransferInterrupted, download_file, sha256_of, upload_file
 from chat_server.file_limits import FileLimits
 from chat_server.transfer_handler import TransferOutcome
-from shared.file_transfer import EMPTY_SHA256, MIB, FileError
+from shared.file_transfer import EMPTY_SHA256, MIB, FileError, new_token
 from tests.integration.file_proto_server import FileProtoServer
 from tests.integration.file_wire import ChatLine, ProtoProcess, RawTransfer, connector, fetch, offer, share
 from tests.support import wait_until
@@ -67,8 +68,9 @@ def test_round_trip_of_an_empty_a_one_byte_and_a_25_mib_file(start_proto, chats,
     alice, bob = chats(server, "alice"), chats(server, "bob")
     for name, size in (("empty.txt", 0), ("one.bin", 1), ("big.bin", BIG)):
         source = make_file(tmp_path, name, size)
+        ticket = offer(alice, source)
         started = time.perf_counter()
-        ticket, done = share(alice, source)
+        done = upload_file(connector(server.address), ticket["token"], source)
         upload_seconds = time.perf_counter() - started
         assert done["sha256"] == sha256_of(source) and done["size"] == size
         for chat in (alice, bob):  # announced to the room, the sender included
@@ -79,8 +81,10 @@ def test_round_trip_of_an_empty_a_one_byte_and_a_25_mib_file(start_proto, chats,
                 size,
                 "general",
             )
+        grant = bob.request(f"DOWNLOAD {done['file']}", "download")
+        copy = tmp_path / f"copy-{name}"
         started = time.perf_counter()
-        copy = fetch(bob, done["file"], tmp_path / f"copy-{name}")
+        download_file(connector(server.address), grant["token"], copy, grant["size"], grant["sha256"])
         download_seconds = time.perf_counter() - started
         assert copy.read_bytes() == source.read_bytes()
         assert server.store.path_of(done["file"]).read_bytes() == source.read_bytes()
@@ -91,6 +95,9 @@ def test_round_trip_of_an_empty_a_one_byte_and_a_25_mib_file(start_proto, chats,
             )
     assert [stored.size for stored in server.announced] == [0, 1, BIG]
     assert server.store.reserved_bytes == 0 and server.store.stored_bytes == BIG + 1
+    assert server.outcomes.count(TransferOutcome.RECEIVED) == 3
+    wait_until(lambda: server.outcomes.count(TransferOutcome.SENT) == 3)
+    assert server.store.slots.active("alice") == server.store.slots.active("bob") == 0
 
 
 def test_one_byte_over_the_limit_gets_file_too_large_naming_the_limit(start_proto, chats, tmp_path):
@@ -415,3 +422,82 @@ def test_a_broken_connection_mid_download_raises_transfer_interrupted_and_keeps_
     assert MIB <= kept < 16 * MIB
     download_file(connector(server.address), ticket["token"], partial, done["size"], done["sha256"])
     assert partial.read_bytes() == source.read_bytes()
+
+
+def _resources() -> tuple[int, int]:
+    import threading
+
+    return threading.active_count(), len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
+def test_every_way_a_transfer_ends_frees_its_thread_its_files_and_its_slot(start_proto, chats, tmp_path):
+    server = start_proto(keep_free_bytes=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    source = make_file(tmp_path, "s.bin", 4 * MIB)
+    wait_until(lambda: len(server.peers) == 2)
+    before = _resources()
+    done = share(alice, source)[1]  # complete
+    for _ in range(3):
+        ticket = offer(alice, source)
+        cut = RawTransfer(server.address, ticket["token"])  # cut by the client half way
+        cut.sock.sendall(source.read_bytes()[:MIB])
+        wait_until(lambda ticket=ticket: server.store.offset_of(ticket["upload"]) == MIB)
+        cut.close()
+        bad = RawTransfer(server.address, ticket["token"])  # then a wrong hash
+        bad.sock.sendall(b"\0" * (3 * MIB))
+        assert bad.next_frame()["code"] == "bad_hash"
+        bad.close()
+        grant = bob.request(f"DOWNLOAD {done['file']}", "download")
+        reading = RawTransfer(server.address, grant["token"], rcvbuf=64 * 1024)  # a download cut by the client
+        reading.receive_exactly(MIB)
+        reading.close()
+        killed = RawTransfer(server.address, grant["token"], offset=MIB, rcvbuf=64 * 1024)  # and by the server
+        killed.receive_exactly(1000)
+        server.kill_transfers()
+        killed.receive_to_end()
+        killed.close()
+        refused = RawTransfer(server.address, new_token())  # a stranger's token
+        refused.close()
+    fetch(bob, done["file"], tmp_path / "last")
+    wait_until(lambda: _resources() == before, timeout=15, message=f"threads and files not back to {before}")
+    assert server.store.slots.active("alice") == server.store.slots.active("bob") == 0
+    assert server.store.reserved_bytes == 0 and os.listdir(server.store.uploads_dir) == []
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes its certificate with the openssl command")
+def test_a_transfer_connection_over_tls_on_the_same_port(tmp_path):
+    import socket
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        + ["-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    server = FileProtoServer(tmp_path / "data", FileLimits(keep_free_bytes=0), tls=server_tls).start()
+    try:
+
+        def connect() -> socket.socket:
+            raw = socket.create_connection(server.address, timeout=30)
+            return client_tls.wrap_socket(raw, server_hostname="127.0.0.1")
+
+        plain_chat = ChatLine(server.address, "alice", "general")  # plain and TLS side by side on one port
+        source = make_file(tmp_path, "secret.bin", 8 * MIB + 7)
+        ticket = offer(plain_chat, source)
+        done = upload_file(connect, ticket["token"], source)
+        assert done["sha256"] == sha256_of(source)
+        grant = plain_chat.request(f"DOWNLOAD {done['file']}", "download")
+        copy = tmp_path / "copy.bin"
+        download_file(connect, grant["token"], copy, grant["size"], grant["sha256"])
+        assert copy.read_bytes() == source.read_bytes()
+        plain_chat.close()
+    finally:
+        server.stop()
