@@ -22,6 +22,7 @@ class FileLimits:
     files_per_window: int = 10  # new uploads per sender...
     window_seconds: float = 300.0  # ...in this many seconds
     transfers_per_user: int = 4  # transfer connections open at once for one person
+    unfinished_per_sender: int = 3  # uploads asked for but not yet complete, per sender (and per address)
     upload_expiry_seconds: float = 24 * 3600.0  # an unfinished upload with no progress for this long is dropped
     download_token_seconds: float = 3600.0  # a download token works this long (resumes included)
 

@@ -135,11 +135,14 @@ class FileStore:
         return self.files_dir / file_id
 
     # -- uploads --
-    def begin_upload(self, sender: str, request: UploadRequest) -> UploadTicket:
+    def begin_upload(self, sender: str, request: UploadRequest, address: str | None = None) -> UploadTicket:
         """Reserve room for a new upload and make its token; FileError (too large, rate, storage full) otherwise.
 
-        Disk I/O: checks free space and writes the upload's record, so call
-        it outside the registry lock.
+        `address` (the sender's IP address) lets the cap on unfinished
+        uploads also hold for someone who changes nickname between them:
+        otherwise one person could reserve the whole quota with uploads
+        they never send.  Disk I/O: checks free space and writes the
+        upload's record, so call it outside the registry lock.
         """
         limits = self.limits
         check_size(request.size, limits.max_file_bytes)
@@ -159,6 +162,17 @@ class FileStore:
                     f"The server's space for files ({format_size(limits.quota_bytes)}) is full; nothing was sent. "
                     "Ask the teacher to delete old files.",
                 )
+            unfinished = sum(
+                1
+                for upload in self._uploads.values()
+                if name_key(upload.stored.sender) == name_key(sender)
+                or (address is not None and upload.address == address)
+            )
+            if limits.unfinished_per_sender and unfinished >= limits.unfinished_per_sender:
+                raise FileError(
+                    ErrorCode.RATE_LIMITED,
+                    f"You have {unfinished} unfinished uploads; finish or cancel one before starting another.",
+                )
             wait = self._rate.acquire(name_key(sender))
             if wait:
                 raise FileError(
@@ -172,6 +186,7 @@ class FileStore:
         )
         token = new_token()
         upload = _Upload(stored, token_digest(token), self.uploads_dir / f"{stored.id}.part", self._clock())
+        upload.address = address
         try:
             fd = os.open(upload.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             os.close(fd)
@@ -318,11 +333,20 @@ class FileStore:
                         with open(upload.path, "rb") as partial:
                             upload.session = ReceiveSession.resume(partial, upload.stored.size, upload.stored.sha256)
                     os.lseek(fd, upload.session.offset, os.SEEK_SET)
+                except FileError:  # a partial file longer than declared: it cannot become this file
+                    os.close(fd)
+                    broken = True
                 except BaseException:
                     os.close(fd)
                     raise
-                writer = UploadWriter(self, upload, upload.generation, fd, holder)
-                upload.open_writers += 1
+                else:
+                    broken = False
+                if not broken:
+                    writer = UploadWriter(self, upload, upload.generation, fd, holder)
+                    upload.open_writers += 1
+            if broken:
+                self.abort_upload(upload, stop_writer=False)
+                raise FileError(FileErrorCode.BAD_HASH, "The server's partial copy is damaged; send the file again.")
         except FileError:
             self.release_slot(holder)
             raise

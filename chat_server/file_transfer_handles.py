@@ -47,6 +47,7 @@ class _Upload:
         self.open_writers = 0  # writers not yet closed (a stale one may linger until its thread notices)
         self.ended = False  # complete, cancelled, failed or expired: no writer may go on
         self.last_progress = last_progress  # wall clock of the last byte (or the start)
+        self.address: str | None = None  # the sender's address, while this process runs (not kept on disk)
 
     def end(self) -> Callable[[], None] | None:
         """Mark the upload over (caller holds `lock`); the interrupt of the writer that was running, if any."""

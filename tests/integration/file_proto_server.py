@@ -208,7 +208,7 @@ class FileProtoHandler(socketserver.BaseRequestHandler):
                 return server_frame("joined", f"You joined #{peer.room}.", room=peer.room, users=[peer.nick])
             if command.name == "UPLOAD":
                 request = parse_upload_argument(command.argument, store.limits.max_file_bytes)
-                ticket = store.begin_upload(peer.nick, request)
+                ticket = store.begin_upload(peer.nick, request, str(self.client_address[0]))
                 return upload_frame(ticket.upload_id, ticket.token, request)
             if command.name == "DOWNLOAD":
                 file_id = parse_id_argument(command.argument, DOWNLOAD_USAGE)

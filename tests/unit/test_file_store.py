@@ -117,7 +117,7 @@ def test_a_disk_with_too_little_free_space_refuses_before_anything_is_written(ma
 
 
 def test_ten_files_in_five_minutes_then_rate_limited_and_refusals_for_space_do_not_count(make_store, clocks):
-    store = make_store(quota_bytes=100)
+    store = make_store(quota_bytes=100, unfinished_per_sender=0)
     for _ in range(3):
         with pytest.raises(FileError):
             store.begin_upload("alice", request_for(b"x" * 101))
@@ -301,7 +301,7 @@ def test_one_person_has_at_most_so_many_transfers_at_once(make_store):
 
 
 def test_expiry_removes_old_files_stale_uploads_and_old_tokens(make_store, clocks):
-    store = make_store(upload_expiry_seconds=3600, download_token_seconds=600)
+    store = make_store(upload_expiry_seconds=3600, download_token_seconds=600, unfinished_per_sender=0)
     old = upload(store, b"old")[1]
     clocks.advance(10 * 86400)
     new = upload(store, b"new")[1]
@@ -353,3 +353,25 @@ def test_disk_errors_become_clear_storage_errors():
     assert full.code == FileErrorCode.STORAGE_FULL and "disk is full" in full.message
     other = storage_error(OSError(errno.EIO, "Input/output error"), "keeping the file")
     assert other.code == FileErrorCode.STORAGE_FULL and "Input/output error" in other.message
+
+
+def test_a_partial_file_grown_past_its_declared_size_ends_the_upload_at_the_next_resume(make_store):
+    store = make_store()
+    ticket = store.begin_upload("alice", request_for(b"x" * 100))
+    (store.uploads_dir / f"{ticket.upload_id}.part").write_bytes(b"y" * 101)
+    with pytest.raises(FileError) as refused:
+        store.open_transfer(TransferHello(ticket.token, 0))
+    assert refused.value.code == FileErrorCode.BAD_HASH
+    assert os.listdir(store.uploads_dir) == [] and store.reserved_bytes == 0 and store.slots.active("alice") == 0
+
+
+def test_unfinished_uploads_are_capped_per_sender_and_per_address_so_nobody_reserves_the_quota(make_store):
+    store = make_store(unfinished_per_sender=3)
+    tickets = [store.begin_upload("mallory", request_for(b"x" * 1000), "192.0.2.7") for _ in range(3)]
+    for sender, address in (("MALLORY", None), ("mallory2", "192.0.2.7")):
+        with pytest.raises(FileError) as refused:
+            store.begin_upload(sender, request_for(b"x"), address)
+        assert refused.value.code == ErrorCode.RATE_LIMITED and "3 unfinished uploads" in refused.value.message
+    store.begin_upload("alice", request_for(b"x"), "192.0.2.8")  # others are not held up
+    store.cancel_upload(tickets[0].upload_id, "mallory")
+    store.begin_upload("mallory2", request_for(b"x"), "192.0.2.7")
