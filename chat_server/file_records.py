@@ -42,6 +42,21 @@ class StoredFile:
     completed: float | None = None  # wall clock: when the bytes were verified
 
 
+@dataclass(frozen=True)
+class UploadTicket:
+    """What the `upload` frame tells the sender: the upload's id and its transfer token (shown once)."""
+
+    upload_id: str
+    token: str
+    stored: StoredFile
+
+
+@dataclass(frozen=True)
+class Expired:
+    files: list[str]  # ids of complete files removed (their history rows go too)
+    uploads: list[str]  # ids of unfinished uploads dropped
+
+
 def record_fields(stored: StoredFile, token_digest: str | None = None) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "version": RECORD_VERSION,

@@ -30,12 +30,12 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from chat_server.file_grants import DownloadGrants, Grant
 from chat_server.file_limits import FileLimits, SenderRateLimit, TransferSlots
-from chat_server.file_records import StoredFile, record_fields, scan_folder, write_record
+from chat_server.file_records import Expired, StoredFile, UploadTicket, record_fields, scan_folder, write_record
 from chat_server.file_transfer_handles import DownloadReader, UploadWriter, _Upload, storage_error
 from shared.errors import ErrorCode
 from shared.file_transfer import (
@@ -53,29 +53,6 @@ from shared.names import name_key
 from shared.transfer_session import ReceiveSession
 
 Interrupt = Callable[[], None]
-GRANTS_PER_HOLDER = 64  # download tokens one person may hold at once; the oldest goes first
-
-
-@dataclass(frozen=True)
-class UploadTicket:
-    """What the `upload` frame tells the sender: the upload's id and its transfer token (shown once)."""
-
-    upload_id: str
-    token: str
-    stored: StoredFile
-
-
-@dataclass(frozen=True)
-class _Grant:
-    file_id: str
-    holder: str
-    expires: float  # monotonic
-
-
-@dataclass(frozen=True)
-class Expired:
-    files: list[str]  # ids of complete files removed (their history rows go too)
-    uploads: list[str]  # ids of unfinished uploads dropped
 
 
 class FileStore:
@@ -93,13 +70,12 @@ class FileStore:
         self.files_dir = self.folder / "files"
         self.uploads_dir = self.folder / "uploads"
         self._clock = clock
-        self._monotonic = monotonic
         self._lock = threading.Lock()
         self._uploads: dict[str, _Upload] = {}
         self._upload_by_token: dict[str, str] = {}
         self._completed_by_token: dict[str, str] = {}  # an upload's token digest -> its file, once complete
         self._files: dict[str, StoredFile] = {}
-        self._grants: dict[str, _Grant] = {}  # token digest -> grant, oldest first
+        self._grants = DownloadGrants(self.limits.download_token_seconds, monotonic)
         self._readers: dict[str, set[DownloadReader]] = {}
         self.slots = TransferSlots(self.limits.transfers_per_user)
         self._stored_bytes = 0
@@ -275,17 +251,10 @@ class FileStore:
 
         Who may fetch is the caller's decision (shared.file_transfer.may_fetch).
         """
-        token = new_token()
-        holder_key = name_key(holder)
         with self._lock:
             if file_id not in self._files:
                 raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no file with that id (it may have been deleted).")
-            mine = [digest for digest, grant in self._grants.items() if grant.holder == holder_key]
-            for digest in mine[: max(0, len(mine) - GRANTS_PER_HOLDER + 1)]:
-                del self._grants[digest]
-            expires = self._monotonic() + self.limits.download_token_seconds
-            self._grants[token_digest(token)] = _Grant(file_id, holder_key, expires)
-        return token
+        return self._grants.grant(file_id, name_key(holder))
 
     # -- the transfer connection --
     def open_transfer(
@@ -305,13 +274,13 @@ class FileStore:
         with self._lock:
             upload_id = self._upload_by_token.get(digest)
             upload = self._uploads.get(upload_id) if upload_id is not None else None
-            grant = self._grants.get(digest)
             completed = self._files.get(self._completed_by_token.get(digest, ""))
+        grant = self._grants.find(digest)
         if completed is not None:
             return completed
         if upload is not None:
             return self._open_upload(upload, interrupt)
-        if grant is not None and grant.expires > self._monotonic():
+        if grant is not None:
             return self._open_download(grant, hello.offset, interrupt)
         raise FileError(FileErrorCode.BAD_TOKEN, "That transfer token is unknown or expired; ask for the file again.")
 
@@ -357,7 +326,7 @@ class FileStore:
             previous()
         return writer
 
-    def _open_download(self, grant: _Grant, offset: int, interrupt: Interrupt | None) -> DownloadReader:
+    def _open_download(self, grant: Grant, offset: int, interrupt: Interrupt | None) -> DownloadReader:
         with self._lock:
             stored = self._files.get(grant.file_id)
         if stored is None:
@@ -404,11 +373,10 @@ class FileStore:
             if stored is None:
                 return False
             self._stored_bytes -= stored.size
-            for digest in [digest for digest, grant in self._grants.items() if grant.file_id == file_id]:
-                del self._grants[digest]
             for digest in [digest for digest, done in self._completed_by_token.items() if done == file_id]:
                 del self._completed_by_token[digest]
             readers = list(self._readers.pop(file_id, ()))
+        self._grants.drop_file(file_id)
         for reader in readers:
             reader.interrupt_transfer()
         for path in (self.files_dir / file_id, self.files_dir / f"{file_id}.json"):
@@ -422,7 +390,7 @@ class FileStore:
 
     def expire(self, max_age_days: float) -> Expired:
         """Remove complete files older than `max_age_days` (0 keeps them), stale uploads and stale tokens."""
-        now, monotonic = self._clock(), self._monotonic()
+        now = self._clock()
         with self._lock:
             old = (
                 [
@@ -438,12 +406,11 @@ class FileStore:
                 for upload in self._uploads.values()
                 if not upload.open_writers and now - upload.last_progress > self.limits.upload_expiry_seconds
             ]
-            for digest in [digest for digest, grant in self._grants.items() if grant.expires <= monotonic]:
-                del self._grants[digest]
         for file_id in old:
             self.delete(file_id)
         for upload in stale:
             self.abort_upload(upload)
+        self._grants.expire()
         self._rate.forget_idle()
         return Expired(old, [upload.stored.id for upload in stale])
 
