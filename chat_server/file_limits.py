@@ -1,0 +1,99 @@
+"""The limits on shared files; the per-sender rate of new files and transfers at once (any thread; own locks)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shared.errors import ErrorCode
+from shared.file_transfer import DEFAULT_MAX_FILE_MB, MIB, FileError
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What the file store allows; every size in bytes.  For each, 0 turns the limit off, except as said."""
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_MB * MIB  # --max-file-mb; 0 turns sharing off altogether
+    quota_bytes: int = 2048 * MIB  # all stored and reserved files together (--files-quota-mb)
+    keep_free_bytes: int = 64 * MIB  # refuse an upload that would leave less free disk than this
+    files_per_window: int = 10  # new uploads per sender...
+    window_seconds: float = 300.0  # ...in this many seconds
+    transfers_per_user: int = 4  # transfer connections open at once for one person
+    unfinished_per_sender: int = 3  # uploads asked for but not yet complete, per sender (and per address)
+    upload_expiry_seconds: float = 24 * 3600.0  # an unfinished upload with no progress for this long is dropped
+    download_token_seconds: float = 3600.0  # a download token works this long (resumes included)
+
+    @classmethod
+    def from_megabytes(cls, max_file_mb: float, quota_mb: float = 2048) -> FileLimits:
+        """Limits from the command-line units (MB meaning MiB, so --max-file-mb 25 lets a 25 MiB file through)."""
+        return cls(max_file_bytes=int(max_file_mb * MIB), quota_bytes=int(quota_mb * MIB))
+
+
+class SenderRateLimit:
+    """At most `limit` new files per sender in any `window` seconds (a sliding window; clock injectable).
+
+    Any thread may call it; a small lock of its own guards the counts.  Kept
+    in memory: a restart forgets the counts (a restart is rare and costs the
+    sender nothing it has not already sent).
+    """
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._times: dict[str, deque[float]] = {}
+
+    def acquire(self, key: str) -> float:
+        """0.0 if `key` may start one more file now (and it is counted); else the seconds until it may."""
+        if self._limit <= 0:
+            return 0.0
+        now = self._clock()
+        with self._lock:
+            times = self._times.setdefault(key, deque())
+            while times and now - times[0] >= self._window:
+                times.popleft()
+            if len(times) >= self._limit:
+                return max(0.001, self._window - (now - times[0]))
+            times.append(now)
+            return 0.0
+
+    def forget_idle(self) -> None:
+        """Drop senders with nothing in the window (the housekeeper calls it now and then to bound memory)."""
+        now = self._clock()
+        with self._lock:
+            for key in [key for key, times in self._times.items() if not times or now - times[-1] >= self._window]:
+                del self._times[key]
+
+
+class TransferSlots:
+    """Transfer connections open at once per person (name key); `take` refuses past the limit (0: no limit)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._active: dict[str, int] = {}
+
+    def take(self, holder: str) -> None:
+        with self._lock:
+            count = self._active.get(holder, 0)
+            if self._limit and count >= self._limit:
+                raise FileError(
+                    ErrorCode.RATE_LIMITED, f"At most {self._limit} transfers at once; wait for one to end."
+                )
+            self._active[holder] = count + 1
+
+    def release(self, holder: str) -> None:
+        with self._lock:
+            count = self._active.get(holder, 0) - 1
+            if count > 0:
+                self._active[holder] = count
+            else:
+                self._active.pop(holder, None)
+
+    def active(self, holder: str) -> int:
+        with self._lock:
+            return self._active.get(holder, 0)
