@@ -89,9 +89,16 @@ def apply_theme(root: tk.Tk, choice: str = "system") -> Palette:
 
 def _finish(root: tk.Misc, palette: Palette) -> None:
     recolour_classic_widgets(root, palette)
-    for widget, listener in list(_listeners.get(str(root.tk), {}).values()):
-        if widget.winfo_exists():
+    window_listeners = _listeners.get(str(root.tk), {})
+    for path, (widget, listener) in list(window_listeners.items()):
+        try:
+            alive = bool(widget.winfo_exists())
+        except tk.TclError:  # its interpreter is gone (an earlier root at the same address)
+            alive = False
+        if alive:
             listener(palette)
+        else:
+            window_listeners.pop(path, None)
 
 
 def on_palette_change(widget: tk.Misc, listener: PaletteListener) -> None:
