@@ -8,13 +8,15 @@ resource; the version comes from shared/version.py.
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import sys
+from pathlib import Path
 
 from PyInstaller.building.api import EXE, PYZ
 from PyInstaller.building.build_main import Analysis
-from PyInstaller.utils.hooks import collect_data_files
+from PyInstaller.utils.hooks import collect_data_files, collect_submodules
 
 from build_scripts.executables import BY_NAME, ROOT, read_version
 from shared.icon import ASSETS, ICON_ICO
@@ -40,6 +42,30 @@ UNUSED_STDLIB = [
 # sample programs and Tk's own demos.  Fewer files make a quicker start,
 # because a one-file executable unpacks everything on every start.
 UNNEEDED_TCL_DATA = ("_tcl_data/tzdata/", "_tcl_data/msgs/", "_tk_data/demos/", "_tk_data/images/")
+# The emoji package's names in 13 other languages (4 MB of JSON): ClassChat uses the English names and
+# aliases in emoji.json only.  (sv-ttk's .tcl and images and emoji.json come in through the hooks in
+# pyinstaller-hooks-contrib.)
+UNNEEDED_PACKAGE_DATA = ("emoji/unicode_codes/emoji_",)
+
+
+def hidden_imports() -> list[str]:
+    """zeroconf is mostly compiled (Cython): PyInstaller cannot read the imports inside a compiled module.
+
+    So it is told every zeroconf module, and every module that the Python
+    twins of the compiled ones import (zeroconf ships both).
+    """
+    import zeroconf
+
+    names = set(collect_submodules("zeroconf"))
+    for source in Path(zeroconf.__file__).parent.rglob("*.py"):
+        if not any(source.parent.glob(source.stem + ".*.so")) and not any(source.parent.glob(source.stem + ".*.pyd")):
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module)
+    return sorted(names)
 
 
 def windows_version_info(name: str, description: str):
@@ -75,10 +101,13 @@ def build_one_file_executable(name: str) -> EXE:
         pathex=[str(ROOT)],
         # confusable-homoglyphs reads its Unicode tables (JSON) from beside its modules, and no hook collects them.
         datas=[(str(ASSETS), "shared/assets"), *collect_data_files("confusable_homoglyphs")],
+        hiddenimports=hidden_imports(),
         excludes=excludes,
     )
     analysis.datas = [
-        entry for entry in analysis.datas if not entry[0].replace("\\", "/").startswith(UNNEEDED_TCL_DATA)
+        entry
+        for entry in analysis.datas
+        if not entry[0].replace("\\", "/").startswith(UNNEEDED_TCL_DATA + UNNEEDED_PACKAGE_DATA)
     ]
     on_windows = sys.platform == "win32"
     return EXE(

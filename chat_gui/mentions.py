@@ -1,0 +1,114 @@
+"""Whether a message names me, and where, for highlighting (any thread; pure).
+
+A mention is my nickname as a whole word, compared as the server compares
+names (NFKC, casefolded: "ANN", "ann" and the full-width "ａｎｎ" all name
+ann).  A word is a run of the characters nicknames are made of (letters,
+combining marks, digits, "_" and "-"), so "ann" is not named in "joanne",
+"ann_b", "ann-marie" or "ann2", but is in "@ann", "ann:", "(ann)" or "ann's".
+
+Scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
+Myanmar) have no word boundaries to look for: there a nickname counts
+wherever it stands next to a character of such a script, so 小明 is named
+in "你好小明同学".  A Latin nickname glued to such text ("hi小明ann") counts
+too, since nothing else could be meant.
+
+Ranges are Python string offsets; chat_gui.tk_text turns them into Tk
+indices (Tk 8.6 counts an emoji as two characters).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from shared.names import name_key
+
+_EXTRA_WORD_CHARS = frozenset("_-")
+_NO_SPACE_SCRIPTS = (
+    "CJK ",
+    "HIRAGANA",
+    "KATAKANA",
+    "HALFWIDTH KATAKANA",
+    "THAI ",
+    "LAO ",
+    "KHMER ",
+    "MYANMAR ",
+    "IDEOGRAPHIC",
+    "BOPOMOFO",
+    "TANGUT",
+    "YI ",
+)
+
+
+@lru_cache(maxsize=4096)
+def _is_word_char(ch: str) -> bool:
+    if ch in _EXTRA_WORD_CHARS:
+        return True
+    category = unicodedata.category(ch)
+    return category[0] in "LM" or category == "Nd"
+
+
+@lru_cache(maxsize=4096)
+def _is_unspaced_script(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS)
+
+
+def _is_boundary(before: str, after: str) -> bool:
+    """Whether a word may end between these two characters ("" is the edge of the text)."""
+    if not before or not after:
+        return True
+    if not _is_word_char(before) or not _is_word_char(after):
+        return True
+    return _is_unspaced_script(before) or _is_unspaced_script(after)
+
+
+def _folded_with_origins(text: str) -> tuple[str, list[int], list[int]]:
+    """The text folded as names are, and for each folded character the span of text it came from.
+
+    Folding works per base character with its combining marks, so each piece
+    of the folded text maps back to whole characters of the original.
+    """
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    index = 0
+    while index < len(text):
+        end = index + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        folded = name_key(text[index:end])
+        pieces.append(folded)
+        starts.extend([index] * len(folded))
+        ends.extend([end] * len(folded))
+        index = end
+    return "".join(pieces), starts, ends
+
+
+def mention_ranges(text: str, nick: str) -> list[tuple[int, int]]:
+    """Where `text` names `nick` as a whole word: (start, end) offsets into `text`, in order, not overlapping."""
+    key = name_key(nick.strip())
+    if not key or not text:
+        return []
+    folded, starts, ends = _folded_with_origins(text)
+    found: list[tuple[int, int]] = []
+    search_from = 0
+    while True:
+        at = folded.find(key, search_from)
+        if at < 0:
+            return found
+        last = at + len(key) - 1
+        start, end = starts[at], ends[last]
+        # The match must cover whole characters of the original, not half a folded "ß" -> "ss".
+        whole = (at == 0 or starts[at - 1] != start) and (last + 1 == len(folded) or ends[last + 1] != end)
+        before = text[start - 1] if start > 0 else ""
+        after = text[end] if end < len(text) else ""
+        if whole and _is_boundary(before, text[start]) and _is_boundary(text[end - 1], after):
+            found.append((start, end))
+            search_from = last + 1
+        else:
+            search_from = at + 1
+
+
+def mentions(text: str, nick: str) -> bool:
+    """Whether `text` names `nick` as a whole word, in any case."""
+    return bool(mention_ranges(text, nick))
