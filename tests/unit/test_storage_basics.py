@@ -1,0 +1,81 @@
+"""The storage layer's small pure parts: the default data folder, search queries, message records, status text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chat_server.storage import Conversation, StoredMessage, StoreStatus, default_data_dir
+from chat_server.storage.search_query import parse_query
+
+
+def test_linux_uses_xdg_data_home_or_the_default():
+    assert default_data_dir("linux", {"HOME": "/home/ann"}) == Path("/home/ann/.local/share/classchat")
+    assert default_data_dir("linux", {"HOME": "/home/ann", "XDG_DATA_HOME": "/data/ann"}) == Path("/data/ann/classchat")
+    assert default_data_dir("linux", {"HOME": "/home/ann", "XDG_DATA_HOME": "relative"}) == Path(
+        "/home/ann/.local/share/classchat"
+    )
+    assert default_data_dir("freebsd", {"HOME": "/usr/home/b"}) == Path("/usr/home/b/.local/share/classchat")
+
+
+def test_windows_uses_local_app_data():
+    found = default_data_dir("win32", {"LOCALAPPDATA": "C:\\Users\\ann\\AppData\\Local", "HOME": "x"})
+    assert str(found).startswith("C:\\Users\\ann\\AppData\\Local") and found.name == "ClassChat"
+
+
+def test_macos_uses_application_support():
+    assert default_data_dir("darwin", {"HOME": "/Users/ann"}) == Path(
+        "/Users/ann/Library/Application Support/ClassChat"
+    )
+
+
+def test_search_words_are_split_folded_and_capped():
+    query = parse_query("  Photo\tSYNTHESIS  photo  ")
+    assert query.words == ("Photo", "SYNTHESIS")
+    assert query.folded == ("photo", "synthesis")
+    assert query.fts_expression() == '"Photo" AND "SYNTHESIS"'
+    assert parse_query("a " * 50).words == ("a",)
+    assert len(parse_query(" ".join(f"w{n}x" for n in range(20))).words) == 8
+    assert parse_query("x" * 5000).words == ("x" * 200,)
+
+
+def test_search_quotes_cannot_escape_their_phrase():
+    query = parse_query('say"OR"x ab')
+    assert query.fts_expression() == '"say""OR""x"'
+    assert query.short_folded == ("ab",)
+    assert parse_query("ab cd").fts_expression() is None
+    assert parse_query("\x00\x1b[2J").words == ("[2J",)
+
+
+def test_search_matching_is_unicode_casefolded():
+    query = parse_query("STRASSE ΣΊΣΥΦΟΣ")
+    assert query.matches("die strasse und σίσυφος")
+    assert not query.matches("die strasse")
+
+
+def test_a_message_is_public_or_private_and_knows_its_conversation():
+    public = StoredMessage.public(1, "Physics", "Alice", "hi", 5)
+    assert public.conv == "#physics" and public.room_key == "physics" and not public.is_private
+    private = StoredMessage.private(2, "Bob", "Alice", "hi", 5)
+    assert private.conv == "@alice@bob" == StoredMessage.private(3, "ALICE", "bob", "x", 5).conv
+    assert private.room_key is None and private.is_private
+    assert private.visible_to("alice") and private.visible_to("bob") and not private.visible_to("carol")
+    assert Conversation.between("bob", "Alice").key == private.conv
+    assert Conversation.of_room("#PHYSICS".lstrip("#")).key == public.conv
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (StoreStatus("ok"), "ok"),
+        (StoreStatus("memory", "the disk is full", not_saved=3), "memory only: the disk is full; 3 messages not saved"),
+        (
+            StoreStatus("retrying", "the database is locked by another program", waiting=12),
+            "not saving for now (the database is locked by another program); 12 waiting to be written",
+        ),
+        (StoreStatus("ok", notices=("moved x aside",)), "ok; moved x aside"),
+    ],
+)
+def test_status_says_what_is_lost_in_words(status, text):
+    assert status.describe() == text
