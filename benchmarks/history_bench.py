@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chat_server.storage import Conversation, StoredMessage, open_storage
+from chat_server.storage.history import SqliteMessageStore
 
 SYLLABLES = [
     "ka",
@@ -93,27 +94,42 @@ def main(argv: list[str] | None = None) -> int:
         start_id = store.messages.highest_id()
         now_ms = int(time.time() * 1000) - args.messages * 10
         call_times = []
+        append_seconds = 0.0
         started = time.perf_counter()
-        for n in range(1, args.messages + 1):
-            sender = rng.choice(people)
-            text = make_text(rng, words)
-            if rng.random() < 0.1:
-                message = StoredMessage.private(start_id + n, sender, rng.choice(people), text, now_ms + n * 10)
-            else:
-                message = StoredMessage.public(start_id + n, rng.choice(rooms), sender, text, now_ms + n * 10)
-            if n % 1000 == 0:
-                before = time.perf_counter()
-                store.messages.append(message)
-                call_times.append((time.perf_counter() - before) * 1000)
-            else:
-                store.messages.append(message)
+        chunk = 10_000
+        for first in range(1, args.messages + 1, chunk):
+            # Made before the clock runs, so the figures are the store's, not the text generator's.
+            batch = []
+            for n in range(first, min(first + chunk, args.messages + 1)):
+                sender = rng.choice(people)
+                text = make_text(rng, words)
+                if rng.random() < 0.1:
+                    batch.append(StoredMessage.private(start_id + n, sender, rng.choice(people), text, now_ms + n * 10))
+                else:
+                    batch.append(StoredMessage.public(start_id + n, rng.choice(rooms), sender, text, now_ms + n * 10))
+            before_batch = time.perf_counter()
+            for index, message in enumerate(batch):
+                if index % 100 == 0:
+                    before = time.perf_counter()
+                    store.messages.append(message)
+                    call_times.append((time.perf_counter() - before) * 1000)
+                else:
+                    store.messages.append(message)
+            append_seconds += time.perf_counter() - before_batch
         queued = time.perf_counter() - started
         store.flush(timeout=3600)
         written = time.perf_counter() - started
         p50, p99 = percentiles(call_times)
         rows.append(("append() call (caller's cost)", f"{p50 * 1000:.1f} us", f"{p99 * 1000:.1f} us"))
-        rows.append(("appends queued per second", f"{args.messages / queued:,.0f}", ""))
-        rows.append(("messages committed per second", f"{args.messages / written:,.0f}", ""))
+        rows.append(("appends per second (the caller's loop alone)", f"{args.messages / append_seconds:,.0f}", ""))
+        rows.append(("all committed, from the first append", f"{written:,.1f} s", ""))
+        assert isinstance(store.messages, SqliteMessageStore)
+        history = store.messages
+        while history.index_lag():
+            time.sleep(0.5)
+        indexed = time.perf_counter() - started
+        rows.append(("search index caught up (after the last append)", f"{indexed - queued:,.1f} s", ""))
+        rows.append(("  = messages indexed per second, overall", f"{args.messages / indexed:,.0f}", ""))
         store.close()
         size_mb = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6
         rows.append(("database size", f"{size_mb:,.0f} MB", ""))

@@ -53,6 +53,8 @@ def is_corruption(error: BaseException) -> bool:
 
 def describe_error(error: BaseException) -> str:
     """A short reason for a failed database operation, worded for a teacher reading the log."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
     name = error_name(error)
     text = str(error).lower()
     if name.startswith("SQLITE_FULL") or "disk is full" in text or "database or disk is full" in text:
@@ -63,8 +65,6 @@ def describe_error(error: BaseException) -> str:
         return "the database cannot be written (read-only)"
     if is_corruption(error):
         return "the database file is damaged"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
     return str(error) or type(error).__name__
 
 
@@ -234,9 +234,17 @@ def _open_file(path: Path, steps: Sequence[Step], full_check: bool) -> sqlite3.C
 
 
 def _last_id_of_damaged(path: Path) -> int:
-    """The highest id a damaged file still admits to, so a fresh file never reuses an id a client has seen."""
+    """The highest id a damaged file still admits to, so a fresh file does not reuse ids clients have seen.
+
+    Best effort: each source may itself sit on a damaged page, so take the
+    highest that any of them gives.
+    """
     best = 0
-    queries = ("SELECT max(id) FROM messages", "SELECT value FROM meta WHERE key = 'last_id'")
+    queries = (
+        "SELECT max(id) FROM messages",
+        "SELECT id FROM messages ORDER BY id DESC LIMIT 1",
+        "SELECT value FROM meta WHERE key = 'last_id'",
+    )
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
     except sqlite3.Error:

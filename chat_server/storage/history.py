@@ -25,7 +25,7 @@ from typing import Any
 from chat_server.storage.database import Database, describe_error
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
-from chat_server.storage.search_query import parse_query
+from chat_server.storage.search_query import SearchQuery, parse_query
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import MAX_WAITING, Write, Writer
 from shared.names import name_key
@@ -41,12 +41,38 @@ INDEX_LATE_MESSAGE = (
     "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
     " WHERE id = ? AND id <= (SELECT value FROM meta WHERE key = 'fts_upto')"
 )
-INDEX_BATCH = 500
+INDEX_BATCH = 2000
 RETENTION_EVERY = 60.0
 NO_UPPER_BOUND = 1 << 62
 
-# fetch(connection, n): up to about n rows nearest first, and whether that is all there is.
-Fetch = Callable[[sqlite3.Connection, int], tuple[list[Any], bool]]
+# fetch(connection, n): at least the n nearest rows it has (nearest first), and its frontier: the id
+# of the farthest row it vouches for, past which it did not look; None when it returned everything.
+Fetch = Callable[[sqlite3.Connection, int], tuple[list[Any], int | None]]
+
+
+def _frontier(rows: list[Any], count: int) -> int | None:
+    """For a query with LIMIT count: its last row's id if it was cut off, else None (it said everything)."""
+    return rows[-1][0] if len(rows) >= count else None
+
+
+def _newest_of(parts: list[Fetch]) -> Fetch:
+    """One Fetch (newest first) over several: rows of all, trusted down to the highest frontier among them."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        rows: list[Any] = []
+        frontiers: list[int] = []
+        for part in parts:
+            part_rows, frontier = part(connection, count)
+            rows += part_rows
+            if frontier is not None:
+                frontiers.append(frontier)
+        rows.sort(key=lambda row: row[0], reverse=True)
+        return rows, max(frontiers) if frontiers else None
+
+    return fetch
+
 
 # The columns in StoredMessage's field order: a row is a StoredMessage, and a StoredMessage is the INSERT's parameters.
 _COLUMNS = "m.id, m.conv, m.room, m.sender, m.sender_key, m.recipient, m.recipient_key, m.text, m.time_ms, m.kind"
@@ -91,6 +117,12 @@ class SqliteMessageStore:
         self._writer = writer
 
     # -- the writer's callbacks (writer thread) --
+    def before_commit(self, connection: sqlite3.Connection, writes: Sequence[Write]) -> None:
+        """Keep the highest id in `meta` too: one more place it survives if the table's pages are damaged."""
+        highest = max((write.message_id for write in writes), default=0)
+        if highest:
+            connection.execute("UPDATE meta SET value = max(value, ?) WHERE key = 'last_id'", (highest,))
+
     def committed(self, writes: Sequence[Write]) -> None:
         self._recent.written(write.message_id for write in writes if write.message_id)
 
@@ -246,51 +278,74 @@ class SqliteMessageStore:
             return message.conv == conv
 
         unwritten = self._recent.unwritten_where(lambda m: in_scope(m) and query.matches(m.text))
-        scope: list[str] = []
-        params: list[object] = []
+        cutoff = self._cutoff_ms()
+        parts: list[Fetch] = []
         if conv is not None:
-            scope.append("m.conv = ?")
-            params.append(conv)
+            parts.append(self._room_search(conv, query, cutoff))
         if include_private:
-            scope.append("m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL)")
-            params += [asker_key, asker_key]
-        scope_sql = "(" + " OR ".join(f"({part})" for part in scope) + ") AND m.time_ms >= ?"
-        params.append(self._cutoff_ms())
-        short_words = list(query.short_folded)
-        all_words = list(query.folded)
-        short_sql = "".join(" AND cf_contains(m.text, ?)" for _ in short_words)
-        all_sql = "".join(" AND cf_contains(m.text, ?)" for _ in all_words)
+            parts.append(self._private_search(asker_key, query, cutoff))
+        return self._merge_nearest(_newest_of(parts), unwritten, limit, True)
+
+    @staticmethod
+    def _room_search(conv: str, query: SearchQuery, cutoff: int) -> Fetch:
+        conditions, condition_params = query.sql_conditions()
         expression = query.fts_expression()
         if expression is None:
-            # Too short for the trigram index: look through the newest messages in scope only.
-            scan_sql = (
-                f"SELECT {_COLUMNS} FROM (SELECT * FROM messages AS m WHERE {scope_sql}"
-                f" ORDER BY m.id DESC LIMIT {SHORT_QUERY_SCAN}) AS m WHERE 1{short_sql} ORDER BY m.id DESC LIMIT ?"
-            )
-            return self._merge_nearest(self._fetcher(scan_sql, [*params, *short_words]), unwritten, limit, True)
-        # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the rest,
-        # both in one read transaction so the mark and the index agree.
-        unindexed_sql = (
-            f"SELECT {_COLUMNS} FROM messages AS m WHERE m.id > ? AND {scope_sql}{all_sql} ORDER BY m.id DESC LIMIT ?"
-        )
-        indexed_sql = (
-            f"SELECT {_COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
-            f" WHERE messages_fts MATCH ? AND {scope_sql}{short_sql} ORDER BY messages_fts.rowid DESC LIMIT ?"
-        )
+            # Too short for the trigram index: look through the newest SHORT_QUERY_SCAN messages of the room.
+            def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+                bound = connection.execute(
+                    "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+                    (conv, SHORT_QUERY_SCAN - 1),
+                ).fetchone()
+                rows = connection.execute(
+                    f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
+                    f"{conditions} ORDER BY m.id DESC LIMIT ?",
+                    (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
+                ).fetchall()
+                return rows, _frontier(rows, count)
 
-        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], bool]:
+            return scan
+
+        def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+            # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the
+            # rest, in one read transaction so that the mark and the index agree.
             connection.execute("BEGIN")
             try:
                 upto = connection.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()[0]
-                newest = connection.execute(unindexed_sql, (upto, *params, *all_words, count)).fetchall()
+                newest = connection.execute(
+                    f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.time_ms >= ?"
+                    f"{conditions} ORDER BY m.id DESC LIMIT ?",
+                    (conv, upto, cutoff, *condition_params, count),
+                ).fetchall()
                 if len(newest) >= count:
-                    return newest, False
-                older = connection.execute(indexed_sql, (expression, *params, *short_words, count)).fetchall()
+                    return newest, newest[-1][0]
+                older = connection.execute(
+                    f"SELECT {_COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
+                    f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"
+                    " ORDER BY messages_fts.rowid DESC LIMIT ?",
+                    (expression, conv, cutoff, *condition_params, count),
+                ).fetchall()
             finally:
                 connection.execute("COMMIT")
-            return newest + older, len(older) < count
+            return newest + older, _frontier(older, count)
 
-        return self._merge_nearest(fetch, unwritten, limit, True)
+        return indexed
+
+    @staticmethod
+    def _private_search(asker_key: str, query: SearchQuery, cutoff: int) -> Fetch:
+        """The asker's own private messages, through the two private-message indexes (a person has few)."""
+        conditions, condition_params = query.sql_conditions()
+
+        def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM messages AS m"
+                " WHERE (m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL))"
+                f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
+                (asker_key, asker_key, cutoff, *condition_params, count),
+            ).fetchall()
+            return rows, _frontier(rows, count)
+
+        return scan
 
     def delete(self, message_id: int) -> StoredMessage | None:
         """Remove a message for good and return it (None if there is none); the caller checked who may."""
@@ -375,9 +430,9 @@ class SqliteMessageStore:
     def _fetcher(sql: str, params: list[object]) -> Fetch:
         """A Fetch for one query whose last parameter is its LIMIT."""
 
-        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], bool]:
+        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
             rows = connection.execute(sql, (*params, count)).fetchall()
-            return rows, len(rows) < count
+            return rows, _frontier(rows, count)
 
         return fetch
 
@@ -392,31 +447,28 @@ class SqliteMessageStore:
     ) -> list[StoredMessage]:
         """The `want` nearest visible messages of the database's answer and `unwritten`, nearest first.
 
-        `fetch(connection, n)` returns up to about n rows nearest first and
-        whether that is all there is. When it is not, the rows are trusted only
-        up to the farthest one returned, and if deletions thin them out below
-        `want` the database is asked again for more.
+        The database's rows are trusted only up to the frontier the fetch
+        reports; if deletions thin them out below `want` there, it asks again
+        for more.
         """
         cutoff = self._cutoff_ms()
         count = want
         while True:
-            rows, complete = self._read(fetch, count, strict=strict)
-            stored = [StoredMessage(*row) for row in rows]
-            merged = {message.id: message for message in stored}
+            rows, frontier = self._read(fetch, count, strict=strict)
+            merged = {message.id: message for message in map(_message, rows)}
             merged.update((message.id, message) for message in unwritten)
             ordered = [merged[key] for key in sorted(merged, reverse=descending)]
             visible = self._recent.visible(ordered, cutoff)
-            if not complete:
-                frontier = stored[-1].id
+            if frontier is not None:
                 visible = [m for m in visible if (m.id >= frontier if descending else m.id <= frontier)]
-            if complete or len(visible) >= want:
+            if frontier is None or len(visible) >= want:
                 return visible[:want]
             count *= 2
 
-    def _read(self, fetch: Fetch, count: int, *, strict: bool = False) -> tuple[list[Any], bool]:
+    def _read(self, fetch: Fetch, count: int, *, strict: bool = False) -> tuple[list[Any], int | None]:
         """fetch() on a pooled reader; nothing (logged once per reason) if the database cannot be read."""
         if self._db is None:
-            return [], True
+            return [], None
         try:
             with self._db.reading() as connection:
                 return fetch(connection, count)
@@ -429,12 +481,12 @@ class SqliteMessageStore:
                 log.warning("storage: reading history failed (%s); answering from memory", reason)
             if strict:
                 raise
-            return [], True
+            return [], None
 
     def _rows(self, sql: str, params: Sequence[object]) -> list[Any]:
         """All rows of a small read query (no LIMIT parameter)."""
 
-        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], bool]:
-            return connection.execute(sql, params).fetchall(), True
+        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+            return connection.execute(sql, params).fetchall(), None
 
         return self._read(fetch, 0)[0]

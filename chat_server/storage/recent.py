@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from chat_server.storage.models import StoredMessage
 
 MAX_REMEMBERED_DELETES = 100_000
+WRITTEN_CHUNK = 64
 
 
 @dataclass(eq=False)
@@ -77,14 +78,17 @@ class RecentMessages:
             return submit(message, late)
 
     def written(self, ids: Iterable[int]) -> None:
-        with self.lock:
-            convs = set()
-            for message_id in ids:
-                message = self._unwritten.pop(message_id, None)
-                if message is not None:
-                    convs.add(message.conv)
-            for conv in convs:
-                self._trim(conv)
+        """Forget messages now on disk; in short lock holds, since `add` may be waiting under the registry lock."""
+        pending = list(ids)
+        for start in range(0, len(pending), WRITTEN_CHUNK):
+            with self.lock:
+                convs = set()
+                for message_id in pending[start : start + WRITTEN_CHUNK]:
+                    message = self._unwritten.pop(message_id, None)
+                    if message is not None:
+                        convs.add(message.conv)
+                for conv in convs:
+                    self._trim(conv)
 
     def unwritten_count(self) -> int:
         with self.lock:

@@ -1,10 +1,10 @@
 """What a SEARCH asks for: its words, the FTS5 expression for the long ones, a matcher for the rest (any thread).
 
 The trigram index can only look up strings of 3 or more characters. Words
-that long become quoted FTS5 phrases (all must match: any part of a word,
-any script, case-insensitive). Shorter words are checked with a Unicode
-casefold match on the candidates; a query made only of short words scans
-a bounded number of the newest messages in scope instead of the index.
+that long narrow the candidates through the index (the AND of their
+trigrams); every word, long or short, is then checked on each candidate
+(any part of a word, any script, case-insensitive). A query made only of
+short words scans a bounded number of the newest messages in scope.
 """
 
 from __future__ import annotations
@@ -38,9 +38,33 @@ class SearchQuery:
         )
 
     def fts_expression(self) -> str | None:
-        """`"w1" AND "w2"` for the indexable words (quotes doubled, so nothing is FTS5 syntax), or None."""
-        phrases = ['"' + word.replace('"', '""') + '"' for word in self.indexed]
+        """Every trigram of the indexable words, ANDed: `"pho" AND "hot" AND ...`; None if there is none.
+
+        The index keeps no positions (detail=none), so this finds a superset:
+        candidates must also pass `sql_conditions`. Each trigram is quoted
+        with its quotes doubled, so nothing a user types is FTS5 syntax.
+        """
+        trigrams = dict.fromkeys(word[i : i + 3] for word in self.indexed for i in range(len(word) - 2))
+        phrases = ['"' + trigram.replace('"', '""') + '"' for trigram in trigrams]
         return " AND ".join(phrases) if phrases else None
+
+    def sql_conditions(self) -> tuple[str, list[object]]:
+        """` AND <text contains word>` for every word, and its parameters; `m` is the messages table.
+
+        ASCII words use LIKE (case-insensitive for ASCII, and fast); others the
+        Unicode casefold match `cf_contains` the database module registers.
+        """
+        sql = ""
+        params: list[object] = []
+        for word, folded in zip(self.words, self.folded, strict=True):
+            if word.isascii():
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                sql += " AND m.text LIKE ? ESCAPE '\\'"
+                params.append(f"%{escaped}%")
+            else:
+                sql += " AND cf_contains(m.text, ?)"
+                params.append(folded)
+        return sql, params
 
     def matches(self, text: str) -> bool:
         folded_text = text.casefold()

@@ -211,7 +211,14 @@ def _wire(
                 store.purge_expired(int(clock() * 1000))
         return history_store.maintenance_step(connection) if history_store is not None else False
 
-    writer = Writer(connection, status, committed, lost, maintenance=maintenance)
+    writer = Writer(
+        connection,
+        status,
+        committed,
+        lost,
+        maintenance=maintenance,
+        before_commit=history_store.before_commit if history_store is not None else None,
+    )
     persister = Persister(writer, status)
     moderation = SqliteModerationStore(persister, sanctions)
     moderation_ref.append(moderation)

@@ -3,7 +3,7 @@
     callers (any thread, maybe under the registry lock)      writer thread "chat-storage-writer"
       Writer.submit(Write) -- append to a deque, no I/O -->   BEGIN IMMEDIATE; up to BATCH writes
                                                               (consecutive equal SQL: executemany);
-                                                              COMMIT; on_committed(batch)
+                                                              before_commit(); COMMIT; on_committed(batch)
                                                               idle, or after every 8 batches: one
                                                               small maintenance() step (search index,
                                                               retention) while it says there is more
@@ -53,6 +53,7 @@ class Write(NamedTuple):
 
 Committed = Callable[[Sequence[Write]], None]
 Maintenance = Callable[[sqlite3.Connection], bool]
+BeforeCommit = Callable[[sqlite3.Connection, Sequence[Write]], None]
 
 
 class _Marker:
@@ -71,6 +72,7 @@ class Writer:
         on_lost: Committed,
         *,
         maintenance: Maintenance | None = None,
+        before_commit: BeforeCommit | None = None,
         max_waiting: int = MAX_WAITING,
         batch_size: int = BATCH,
     ) -> None:
@@ -79,6 +81,7 @@ class Writer:
         self._on_committed = on_committed
         self._on_lost = on_lost
         self._maintenance = maintenance
+        self._before_commit = before_commit
         self._max_waiting = max_waiting
         self._batch_size = batch_size
         # SimpleQueue: put() is one C call with no Python-level lock, the cheapest hand-off for append().
@@ -135,6 +138,17 @@ class Writer:
 
     # -- the writer thread --
     def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as error:
+            # A bug, not a disk fault (those are retried): stop taking writes so callers count them as lost,
+            # say so once, and let flush() and close() return.
+            self._accepting = False
+            self._status.memory_only(f"the storage writer stopped ({type(error).__name__}: {error})")
+            log.exception("storage: the writer thread stopped")
+            self._lose_everything([])
+
+    def _loop(self) -> None:
         wanted = self._maintenance is not None  # at start: catch up whatever the last run left
         batches = 0
         while True:
@@ -221,6 +235,8 @@ class Writer:
             else:
                 connection.executemany(sql, [write.params for write in batch[start:end]])
             start = end
+        if self._before_commit is not None:
+            self._before_commit(connection, batch)
         connection.execute("COMMIT")
 
     def _commit_one_by_one(self, batch: list[Write]) -> list[Write]:
@@ -241,6 +257,8 @@ class Writer:
                 else:
                     kept.append(write)
                 connection.execute("RELEASE one")
+            if self._before_commit is not None:
+                self._before_commit(connection, kept)
             connection.execute("COMMIT")
         except sqlite3.Error:
             self._rollback()
@@ -263,7 +281,8 @@ class Writer:
             else:
                 rest.append(item)
         lost = batch + rest
-        log.error("storage: gave up writing %d queued writes while closing", len(lost))
+        if lost:
+            log.error("storage: gave up on %d queued writes", len(lost))
         self._on_lost(lost)
         self._finish(lost)
 

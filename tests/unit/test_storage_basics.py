@@ -34,18 +34,26 @@ def test_search_words_are_split_folded_and_capped():
     query = parse_query("  Photo\tSYNTHESIS  photo  ")
     assert query.words == ("Photo", "SYNTHESIS")
     assert query.folded == ("photo", "synthesis")
-    assert query.fts_expression() == '"Photo" AND "SYNTHESIS"'
+    assert query.fts_expression() == (
+        '"Pho" AND "hot" AND "oto" AND "SYN" AND "YNT" AND "NTH" AND "THE" AND "HES" AND "ESI" AND "SIS"'
+    )
     assert parse_query("a " * 50).words == ("a",)
     assert len(parse_query(" ".join(f"w{n}x" for n in range(20))).words) == 8
     assert parse_query("x" * 5000).words == ("x" * 200,)
 
 
 def test_search_quotes_cannot_escape_their_phrase():
-    query = parse_query('say"OR"x ab')
-    assert query.fts_expression() == '"say""OR""x"'
+    query = parse_query('a"OR ab')
+    assert query.fts_expression() == '"a""O" AND """OR"'
     assert query.short_folded == ("ab",)
     assert parse_query("ab cd").fts_expression() is None
     assert parse_query("\x00\x1b[2J").words == ("[2J",)
+
+
+def test_every_word_is_checked_exactly_with_like_wildcards_escaped():
+    sql, params = parse_query("50%_off a\\b 你好").sql_conditions()
+    assert sql == " AND m.text LIKE ? ESCAPE '\\'" * 2 + " AND cf_contains(m.text, ?)"
+    assert params == ["%50\\%\\_off%", "%a\\\\b%", "你好"]
 
 
 def test_search_matching_is_unicode_casefolded():

@@ -482,3 +482,52 @@ def test_no_history_keeps_nothing(tmp_path):
         assert storage.messages.page(Conversation.of_room("general")).messages == []
         assert storage.status().ok
     assert on_disk(tmp_path) == []
+
+
+def test_a_writer_that_breaks_stops_taking_writes_and_says_so(tmp_path, monkeypatch):
+    storage = open_storage(tmp_path / "data")
+
+    def broken(self, writes) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(SqliteMessageStore, "committed", broken)
+    try:
+        storage.messages.append(public(1))
+        wait_until(lambda: storage.status().state == "memory", message="the writer reported its end")
+        assert "the storage writer stopped (RuntimeError: a bug)" in storage.status().describe()
+        storage.messages.append(public(2))
+        assert storage.status().not_saved >= 1
+        assert ids(storage.messages.replay("general", 5)) == [1, 2]
+        assert storage.flush(1)
+    finally:
+        storage.close(timeout=1)
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+def test_wildcards_in_a_search_are_plain_characters(store, indexed):
+    store.messages.append(public(1, "prices: 50% off"))
+    store.messages.append(public(2, "500 points"))
+    store.messages.append(public(3, "snake_case and snakeXcase"))
+    store.flush()
+    if indexed:
+        wait_until(lambda: history(store).index_lag() == 0, message="indexed")
+    assert search(store, "0%") == [1]
+    assert search(store, "50%") == [1]
+    assert search(store, "e_c") == [3]
+    assert search(store, "%") == [1]
+
+
+def test_a_search_of_a_room_and_of_ones_private_messages_merges_both_newest_first(store):
+    for message_id in range(1, 121):
+        if message_id % 3 == 0:
+            store.messages.append(private(message_id, "alice", "bob", f"topic {message_id}"))
+        elif message_id % 3 == 1:
+            store.messages.append(public(message_id, f"topic {message_id}"))
+        else:
+            store.messages.append(private(message_id, "carol", "dave", f"topic {message_id}"))
+    store.flush()
+    wait_until(lambda: history(store).index_lag() == 0, message="indexed")
+    found = ids(store.messages.search("bob", "topic", room="general", include_private=True))
+    expected = [n for n in range(120, 0, -1) if n % 3 != 2][:50]
+    assert found == expected
+    assert ids(store.messages.search("dave", "topic", include_private=True)) == list(range(119, 0, -3))[:50]
