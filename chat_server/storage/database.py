@@ -4,7 +4,9 @@
 `StorageUnavailable` with a sentence for the log; the caller then carries
 on without persistence. A file SQLite calls corrupt is moved aside (with
 its -wal and -shm) and a fresh one is started; the highest message id the
-damaged file still shows is kept so ids go on increasing.
+damaged file still shows is kept so ids go on increasing. Damage that
+only shows later (a read or write meets SQLITE_CORRUPT) is noted in a
+`classchat.db.damaged` file beside it, and the next open sets it aside.
 
 After opening, the writer thread owns one connection (`Database.writer`)
 and any thread may read through a small pool (`Database.reading()`):
@@ -94,6 +96,7 @@ class Database:
     _reader_count: int = 0
     _reader_lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
+    _damage_noted: bool = False
 
     def _new_reader(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
@@ -127,6 +130,21 @@ class Database:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             self._readers.put(connection)
+
+    def mark_damaged(self, reason: str) -> bool:
+        """Note beside the file that SQLite found it damaged, so the next open sets it aside; True the first time.
+
+        Runs in whichever thread met the damage (a reader or the writer), never under the registry lock.
+        """
+        with self._reader_lock:
+            if self._damage_noted:
+                return False
+            self._damage_noted = True
+        try:
+            _damaged_marker(self.path).write_text(reason + "\n", encoding="utf-8")
+        except OSError as error:
+            log.warning("storage: could not note the damage beside %s (%s)", self.path, describe_error(error))
+        return True
 
     def size_bytes(self) -> int:
         total = 0
@@ -177,10 +195,15 @@ def open_database(
     recovered = 0
     try:
         try:
+            damaged_marker = _damaged_marker(path)
+            if damaged_marker.exists():
+                reason = damaged_marker.read_text(encoding="utf-8", errors="replace").strip()
+                raise _Corrupt(f"found damaged while running: {reason}")
             writer = _open_file(path, steps, full_check)
         except _Corrupt as corrupt:
             recovered = _last_id_of_damaged(path)
             aside = _move_aside(path)
+            _damaged_marker(path).unlink(missing_ok=True)
             notice = f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
             log.warning("storage: %s", notice)
             notices.append(notice)
@@ -260,6 +283,10 @@ def _last_id_of_damaged(path: Path) -> int:
     finally:
         connection.close()
     return best
+
+
+def _damaged_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".damaged")
 
 
 def _move_aside(path: Path) -> Path:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from chat_server.storage.database import Database, describe_error
+from chat_server.storage.database import Database, describe_error, is_corruption
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
 from chat_server.storage.search_query import SearchQuery, parse_query
@@ -115,6 +115,13 @@ class SqliteMessageStore:
 
     def attach_writer(self, writer: Writer) -> None:
         self._writer = writer
+
+    def damaged(self, reason: str) -> None:
+        """SQLite met damage at run time: note it for the next open and tell the admin (any thread, off the lock)."""
+        if self._db is not None and self._db.mark_damaged(reason):
+            notice = f"the database file is damaged ({reason}); it will be set aside at the next start"
+            log.error("storage: %s", notice)
+            self._status.add_notice(notice)
 
     # -- the writer's callbacks (writer thread) --
     def before_commit(self, connection: sqlite3.Connection, writes: Sequence[Write]) -> None:
@@ -286,25 +293,25 @@ class SqliteMessageStore:
             parts.append(self._private_search(asker_key, query, cutoff))
         return self._merge_nearest(_newest_of(parts), unwritten, limit, True)
 
-    @staticmethod
-    def _room_search(conv: str, query: SearchQuery, cutoff: int) -> Fetch:
+    def _room_search(self, conv: str, query: SearchQuery, cutoff: int) -> Fetch:
         conditions, condition_params = query.sql_conditions()
         expression = query.fts_expression()
-        if expression is None:
-            # Too short for the trigram index: look through the newest SHORT_QUERY_SCAN messages of the room.
-            def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-                bound = connection.execute(
-                    "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
-                    (conv, SHORT_QUERY_SCAN - 1),
-                ).fetchone()
-                rows = connection.execute(
-                    f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
-                    f"{conditions} ORDER BY m.id DESC LIMIT ?",
-                    (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
-                ).fetchall()
-                return rows, _frontier(rows, count)
 
-            return scan
+        def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+            """The newest SHORT_QUERY_SCAN messages of the room, checked one by one."""
+            bound = connection.execute(
+                "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+                (conv, SHORT_QUERY_SCAN - 1),
+            ).fetchone()
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
+                f"{conditions} ORDER BY m.id DESC LIMIT ?",
+                (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
+            ).fetchall()
+            return rows, _frontier(rows, count)
+
+        if expression is None:
+            return scan  # too short for the trigram index
 
         def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
             # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the
@@ -325,8 +332,16 @@ class SqliteMessageStore:
                     " ORDER BY messages_fts.rowid DESC LIMIT ?",
                     (expression, conv, cutoff, *condition_params, count),
                 ).fetchall()
+            except sqlite3.DatabaseError as error:
+                if not is_corruption(error):
+                    raise
+                # A damaged index: say so once, and go on searching the newest messages without it.
+                self.damaged(str(error))
+                connection.execute("ROLLBACK")
+                return scan(connection, count)
             finally:
-                connection.execute("COMMIT")
+                if connection.in_transaction:
+                    connection.execute("COMMIT")
             return newest + older, _frontier(older, count)
 
         return indexed
@@ -473,6 +488,8 @@ class SqliteMessageStore:
             with self._db.reading() as connection:
                 return fetch(connection, count)
         except sqlite3.Error as error:
+            if is_corruption(error):
+                self.damaged(str(error))
             reason = describe_error(error)
             with self._read_failures_lock:
                 first = reason not in self._read_failures

@@ -40,6 +40,9 @@ class RecentMessages:
     unwritten_cap: int
     lock: threading.Lock = field(default_factory=threading.Lock)
     _unwritten: dict[int, StoredMessage] = field(default_factory=dict)
+    # Ids in the order they were added, for evicting the oldest past the cap. A deque, because taking
+    # the first key of a dict that is emptied from the front costs a scan over its dead slots each time.
+    _order: collections.deque[int] = field(default_factory=collections.deque)
     _by_conv: dict[str, list[int]] = field(default_factory=dict)
     _tails: dict[str, RoomTail] = field(default_factory=dict)
     _deleted: set[int] = field(default_factory=set)
@@ -73,8 +76,9 @@ class RecentMessages:
                 if tail is None:
                     tail = self._tails[conv] = RoomTail(collections.deque(maxlen=self.tail_size))
                 tail.messages.append(message)
+            self._order.append(message.id)
             while len(self._unwritten) > self.unwritten_cap:
-                self._forget_unwritten(next(iter(self._unwritten)))
+                self._forget_unwritten(self._order.popleft())
             return submit(message, late)
 
     def written(self, ids: Iterable[int]) -> None:
@@ -89,6 +93,9 @@ class RecentMessages:
                         convs.add(message.conv)
                 for conv in convs:
                     self._trim(conv)
+                order = self._order
+                while order and order[0] not in self._unwritten:
+                    order.popleft()
 
     def unwritten_count(self) -> int:
         with self.lock:

@@ -204,6 +204,12 @@ def _wire(
 
     next_sanction_purge = [0.0]
 
+    def damaged(reason: str) -> None:
+        if database.mark_damaged(reason):
+            notice = f"the database file is damaged ({reason}); it will be set aside at the next start"
+            log.error("storage: %s", notice)
+            status.add_notice(notice)
+
     def maintenance(connection: sqlite3.Connection) -> bool:
         if time.monotonic() >= next_sanction_purge[0]:
             next_sanction_purge[0] = time.monotonic() + SANCTION_PURGE_EVERY
@@ -218,6 +224,7 @@ def _wire(
         lost,
         maintenance=maintenance,
         before_commit=history_store.before_commit if history_store is not None else None,
+        on_damage=history_store.damaged if history_store is not None else damaged,
     )
     persister = Persister(writer, status)
     moderation = SqliteModerationStore(persister, sanctions)

@@ -4,7 +4,7 @@
       Writer.submit(Write) -- append to a deque, no I/O -->   BEGIN IMMEDIATE; up to BATCH writes
                                                               (consecutive equal SQL: executemany);
                                                               before_commit(); COMMIT; on_committed(batch)
-                                                              idle, or after every 8 batches: one
+                                                              idle, or after every 32 batches: one
                                                               small maintenance() step (search index,
                                                               retention) while it says there is more
 
@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from chat_server.storage.database import describe_error
+from chat_server.storage.database import describe_error, is_corruption
 from chat_server.storage.status import StatusBoard
 
 log = logging.getLogger("chat_server.storage")
@@ -37,7 +37,7 @@ MAX_WAITING = 200_000
 RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 MAINTENANCE_EVERY = 60.0
 # During a long flood, one maintenance step (e.g. catching the search index up) after this many batches.
-MAINTAIN_AFTER_BATCHES = 8
+MAINTAIN_AFTER_BATCHES = 32
 
 
 class Write(NamedTuple):
@@ -73,6 +73,7 @@ class Writer:
         *,
         maintenance: Maintenance | None = None,
         before_commit: BeforeCommit | None = None,
+        on_damage: Callable[[str], None] | None = None,
         max_waiting: int = MAX_WAITING,
         batch_size: int = BATCH,
     ) -> None:
@@ -82,6 +83,7 @@ class Writer:
         self._on_lost = on_lost
         self._maintenance = maintenance
         self._before_commit = before_commit
+        self._on_damage = on_damage
         self._max_waiting = max_waiting
         self._batch_size = batch_size
         # SimpleQueue: put() is one C call with no Python-level lock, the cheapest hand-off for append().
@@ -208,6 +210,8 @@ class Writer:
                 continue
             except sqlite3.Error as error:
                 self._rollback()
+                if self._on_damage is not None and is_corruption(error):
+                    self._on_damage(str(error))
                 self._status.write_failed(describe_error(error), self.waiting)
                 if self._give_up.is_set() or (self._stopping and self._give_up.wait(pause)):
                     self._lose_everything(batch)
@@ -300,5 +304,7 @@ class Writer:
             return self._maintenance(self._connection)
         except sqlite3.Error as error:
             self._rollback()
+            if self._on_damage is not None and is_corruption(error):
+                self._on_damage(str(error))
             log.warning("storage: background work failed (%s); will try again later", describe_error(error))
             return False

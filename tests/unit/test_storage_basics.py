@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,8 @@ def test_search_words_are_split_folded_and_capped():
     query = parse_query("  Photo\tSYNTHESIS  photo  ")
     assert query.words == ("Photo", "SYNTHESIS")
     assert query.folded == ("photo", "synthesis")
-    assert query.fts_expression() == (
-        '"Pho" AND "hot" AND "oto" AND "SYN" AND "YNT" AND "NTH" AND "THE" AND "HES" AND "ESI" AND "SIS"'
-    )
+    assert query.fts_expression() == '"Pho" AND "oto" AND "SYN" AND "THE" AND "SIS"'
+    assert parse_query("abc abcd").fts_expression() == '"abc" AND "bcd"'
     assert parse_query("a " * 50).words == ("a",)
     assert len(parse_query(" ".join(f"w{n}x" for n in range(20))).words) == 8
     assert parse_query("x" * 5000).words == ("x" * 200,)
@@ -48,6 +48,19 @@ def test_search_quotes_cannot_escape_their_phrase():
     assert query.short_folded == ("ab",)
     assert parse_query("ab cd").fts_expression() is None
     assert parse_query("\x00\x1b[2J").words == ("[2J",)
+
+
+@pytest.mark.parametrize("typed", ['x"""', '"AND', "OR NOT", "ab*", "NEAR(x y)", "col:umn", "^start", "+-()"])
+def test_any_query_is_a_valid_fts5_expression_that_finds_its_own_text(typed):
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='trigram', detail=none)")
+    connection.execute("INSERT INTO t (text) VALUES (?)", (f"before {typed} after",))
+    connection.execute("INSERT INTO t (text) VALUES ('something else entirely')")
+    expression = parse_query(typed).fts_expression()
+    assert expression is not None
+    assert connection.execute("SELECT text FROM t WHERE t MATCH ?", (expression,)).fetchall() == [
+        (f"before {typed} after",)
+    ]
 
 
 def test_every_word_is_checked_exactly_with_like_wildcards_escaped():
