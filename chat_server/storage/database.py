@@ -106,30 +106,43 @@ class Database:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """A reader connection for the duration of a `with` block (any thread; blocks only if all are busy)."""
-        connection: sqlite3.Connection | None = None
+        """A reader connection for the duration of a `with` block (any thread; waits only if all are busy).
+
+        After close() it raises sqlite3.ProgrammingError at once instead of waiting for a free reader.
+        """
+        connection = self._take_reader()
         try:
-            connection = self._readers.get_nowait()
-        except queue.Empty:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if self._closed:
+                connection.close()
+            else:
+                self._readers.put(connection)
+
+    def _take_reader(self) -> sqlite3.Connection:
+        while not self._closed:
+            try:
+                return self._readers.get_nowait()
+            except queue.Empty:
+                pass
             with self._reader_lock:
                 create = self._reader_count < READERS
                 if create:
                     self._reader_count += 1
             if create:
                 try:
-                    connection = self._new_reader()
+                    return self._new_reader()
                 except BaseException:
                     with self._reader_lock:
                         self._reader_count -= 1
                     raise
-            else:
-                connection = self._readers.get()
-        try:
-            yield connection
-        finally:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            self._readers.put(connection)
+            try:
+                return self._readers.get(timeout=0.25)
+            except queue.Empty:
+                continue
+        raise sqlite3.ProgrammingError("the database is closed")
 
     def mark_damaged(self, reason: str) -> bool:
         """Note beside the file that SQLite found it damaged, so the next open sets it aside; True the first time.

@@ -8,9 +8,10 @@
 Every read sees every append that returned before it (read-your-writes):
 reads take the unwritten messages first, then query the database; a
 message leaves `unwritten` only after its transaction commits, so it is
-always in one of the two. Retention runs in the writer thread
-(`retention_step`), a small batch at a time, and reads hide anything
-older than the cutoff even before it is purged.
+always in one of the two. Background work runs in the writer thread
+(`maintenance_step`), a small batch at a time: filling the search index
+behind the inserts, and retention; reads hide anything older than the
+cutoff even before it is purged. The search SQL is in search_plans.py.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import Any
 from chat_server.storage.database import Database, describe_error, is_corruption
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
-from chat_server.storage.search_query import SearchQuery, parse_query
+from chat_server.storage.search_plans import COLUMNS, Fetch, frontier, newest_of, private_search, room_search
+from chat_server.storage.search_query import parse_query
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import MAX_WAITING, Write, Writer
 from shared.names import name_key
@@ -35,7 +37,6 @@ log = logging.getLogger("chat_server.storage")
 DAY_MS = 86_400_000
 TAIL_SIZE = 100
 SEARCH_LIMIT = 50
-SHORT_QUERY_SCAN = 20_000
 PURGE_BATCH = 1000
 INDEX_LATE_MESSAGE = (
     "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
@@ -45,37 +46,6 @@ INDEX_BATCH = 2000
 RETENTION_EVERY = 60.0
 NO_UPPER_BOUND = 1 << 62
 
-# fetch(connection, n): at least the n nearest rows it has (nearest first), and its frontier: the id
-# of the farthest row it vouches for, past which it did not look; None when it returned everything.
-Fetch = Callable[[sqlite3.Connection, int], tuple[list[Any], int | None]]
-
-
-def _frontier(rows: list[Any], count: int) -> int | None:
-    """For a query with LIMIT count: its last row's id if it was cut off, else None (it said everything)."""
-    return rows[-1][0] if len(rows) >= count else None
-
-
-def _newest_of(parts: list[Fetch]) -> Fetch:
-    """One Fetch (newest first) over several: rows of all, trusted down to the highest frontier among them."""
-    if len(parts) == 1:
-        return parts[0]
-
-    def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-        rows: list[Any] = []
-        frontiers: list[int] = []
-        for part in parts:
-            part_rows, frontier = part(connection, count)
-            rows += part_rows
-            if frontier is not None:
-                frontiers.append(frontier)
-        rows.sort(key=lambda row: row[0], reverse=True)
-        return rows, max(frontiers) if frontiers else None
-
-    return fetch
-
-
-# The columns in StoredMessage's field order: a row is a StoredMessage, and a StoredMessage is the INSERT's parameters.
-_COLUMNS = "m.id, m.conv, m.room, m.sender, m.sender_key, m.recipient, m.recipient_key, m.text, m.time_ms, m.kind"
 INSERT_MESSAGE = (
     "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -220,7 +190,7 @@ class SqliteMessageStore:
         """The message with this id, unless deleted or past retention."""
         message = self._recent.find(message_id)
         if message is None and not self._recent.is_deleted(message_id):
-            rows = self._rows(f"SELECT {_COLUMNS} FROM messages AS m WHERE m.id = ?", (message_id,))
+            rows = self._rows(f"SELECT {COLUMNS} FROM messages AS m WHERE m.id = ?", (message_id,))
             message = _message(rows[0]) if rows else None
         if message is None:
             return None
@@ -288,79 +258,10 @@ class SqliteMessageStore:
         cutoff = self._cutoff_ms()
         parts: list[Fetch] = []
         if conv is not None:
-            parts.append(self._room_search(conv, query, cutoff))
+            parts.append(room_search(conv, query, cutoff, self.damaged))
         if include_private:
-            parts.append(self._private_search(asker_key, query, cutoff))
-        return self._merge_nearest(_newest_of(parts), unwritten, limit, True)
-
-    def _room_search(self, conv: str, query: SearchQuery, cutoff: int) -> Fetch:
-        conditions, condition_params = query.sql_conditions()
-        expression = query.fts_expression()
-
-        def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-            """The newest SHORT_QUERY_SCAN messages of the room, checked one by one."""
-            bound = connection.execute(
-                "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
-                (conv, SHORT_QUERY_SCAN - 1),
-            ).fetchone()
-            rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
-                f"{conditions} ORDER BY m.id DESC LIMIT ?",
-                (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
-            ).fetchall()
-            return rows, _frontier(rows, count)
-
-        if expression is None:
-            return scan  # too short for the trigram index
-
-        def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-            # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the
-            # rest, in one read transaction so that the mark and the index agree.
-            connection.execute("BEGIN")
-            try:
-                upto = connection.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()[0]
-                newest = connection.execute(
-                    f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.time_ms >= ?"
-                    f"{conditions} ORDER BY m.id DESC LIMIT ?",
-                    (conv, upto, cutoff, *condition_params, count),
-                ).fetchall()
-                if len(newest) >= count:
-                    return newest, newest[-1][0]
-                older = connection.execute(
-                    f"SELECT {_COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
-                    f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"
-                    " ORDER BY messages_fts.rowid DESC LIMIT ?",
-                    (expression, conv, cutoff, *condition_params, count),
-                ).fetchall()
-            except sqlite3.DatabaseError as error:
-                if not is_corruption(error):
-                    raise
-                # A damaged index: say so once, and go on searching the newest messages without it.
-                self.damaged(str(error))
-                connection.execute("ROLLBACK")
-                return scan(connection, count)
-            finally:
-                if connection.in_transaction:
-                    connection.execute("COMMIT")
-            return newest + older, _frontier(older, count)
-
-        return indexed
-
-    @staticmethod
-    def _private_search(asker_key: str, query: SearchQuery, cutoff: int) -> Fetch:
-        """The asker's own private messages, through the two private-message indexes (a person has few)."""
-        conditions, condition_params = query.sql_conditions()
-
-        def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-            rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM messages AS m"
-                " WHERE (m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL))"
-                f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
-                (asker_key, asker_key, cutoff, *condition_params, count),
-            ).fetchall()
-            return rows, _frontier(rows, count)
-
-        return scan
+            parts.append(private_search(asker_key, query, cutoff))
+        return self._merge_nearest(newest_of(parts), unwritten, limit, True)
 
     def delete(self, message_id: int) -> StoredMessage | None:
         """Remove a message for good and return it (None if there is none); the caller checked who may."""
@@ -396,7 +297,7 @@ class SqliteMessageStore:
 
         scope = "m.conv = ? OR m.recipient_key IS NOT NULL" if include_private else "m.conv = ?"
         rows = self._rows(
-            f"SELECT {_COLUMNS} FROM messages AS m WHERE ({scope}) AND m.time_ms >= ? AND m.time_ms < ? ORDER BY m.id",
+            f"SELECT {COLUMNS} FROM messages AS m WHERE ({scope}) AND m.time_ms >= ? AND m.time_ms < ? ORDER BY m.id",
             (conv, start_ms, end_ms),
         )
         merged = {message.id: message for message in map(_message, rows)}
@@ -430,7 +331,7 @@ class SqliteMessageStore:
         unwritten = self._recent.unwritten_in(conv, above, below)
         order = "DESC" if descending else "ASC"
         sql = (
-            f"SELECT {_COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ? AND m.time_ms >= ?"
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ? AND m.time_ms >= ?"
             f" ORDER BY m.id {order} LIMIT ?"
         )
         fetch = self._fetcher(sql, [conv, above, below, self._cutoff_ms()])
@@ -447,7 +348,7 @@ class SqliteMessageStore:
 
         def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
             rows = connection.execute(sql, (*params, count)).fetchall()
-            return rows, _frontier(rows, count)
+            return rows, frontier(rows, count)
 
         return fetch
 

@@ -1,4 +1,4 @@
-"""The rows the storage layer hands out and takes in: plain frozen dataclasses (any thread).
+"""The rows the storage layer hands out and takes in: a named tuple for messages, frozen dataclasses else (any thread).
 
 Every name is kept twice: as shown (`sender`, `room`, `recipient`) and as
 the server compares it (`*_key`, from `shared.names.name_key`), so lookups

@@ -1,4 +1,4 @@
-"""The writer thread: takes queued writes and commits them in batches, one transaction per batch.
+"""The writer thread ("chat-storage-writer"): commits queued writes in batches; submit() from any thread.
 
     callers (any thread, maybe under the registry lock)      writer thread "chat-storage-writer"
       Writer.submit(Write) -- append to a deque, no I/O -->   BEGIN IMMEDIATE; up to BATCH writes

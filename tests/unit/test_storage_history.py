@@ -531,3 +531,16 @@ def test_a_search_of_a_room_and_of_ones_private_messages_merges_both_newest_firs
     expected = [n for n in range(120, 0, -1) if n % 3 != 2][:50]
     assert found == expected
     assert ids(store.messages.search("dave", "topic", include_private=True)) == list(range(119, 0, -3))[:50]
+
+
+def test_after_close_reads_answer_at_once_and_appends_are_counted(tmp_path):
+    storage = open_storage(tmp_path / "data")
+    storage.messages.append(public(1))
+    storage.close()
+    started = time.monotonic()
+    assert storage.messages.page(Conversation.of_room("general")).messages == []
+    assert storage.messages.search("x", "message", room="general") == []
+    assert storage.messages.get(1) is None
+    assert time.monotonic() - started < 1
+    storage.messages.append(public(2))
+    assert storage.status().not_saved == 1
