@@ -26,7 +26,7 @@ from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import Database, StorageUnavailable, describe_error, open_database
 from chat_server.storage.files import SqliteFileStore
-from chat_server.storage.history import TAIL_SIZE, SqliteMessageStore
+from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
 from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
 from chat_server.storage.models import StoreStatus
 from chat_server.storage.moderation import SqliteModerationStore
@@ -198,7 +198,8 @@ def _wire(
     def lost(writes: Sequence[Write]) -> None:
         if history_store is not None:
             history_store.lost(writes)
-        others = sum(1 for write in writes if not write.message_id)
+        # Changes of the small tables and deletions; not the index's own bookkeeping.
+        others = sum(1 for write in writes if not write.message_id and write.sql != INDEX_LATE_MESSAGE)
         if others:
             status.count_change_not_saved(others)
 

@@ -33,7 +33,7 @@ from chat_server.storage.status import StatusBoard
 log = logging.getLogger("chat_server.storage")
 
 BATCH = 1000
-MAX_WAITING = 200_000
+MAX_WAITING = 100_000
 RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 MAINTENANCE_EVERY = 60.0
 # During a long flood, one maintenance step (e.g. catching the search index up) after this many batches.

@@ -544,3 +544,19 @@ def test_after_close_reads_answer_at_once_and_appends_are_counted(tmp_path):
     assert time.monotonic() - started < 1
     storage.messages.append(public(2))
     assert storage.status().not_saved == 1
+
+
+def test_a_writer_too_far_behind_refuses_and_counts_instead_of_growing(blocked_writer, tmp_path):
+    storage, blocker = blocked_writer
+    storage._writer._max_waiting = 10  # the real limit is 100,000; the rule is the same
+    for message_id in range(1, 51):
+        storage.messages.append(public(message_id))
+    wait_until(lambda: storage.status().state == "retrying", message="the writer is blocked")
+    not_saved = storage.status().not_saved
+    assert 30 <= not_saved < 50
+    assert ids(storage.messages.page(Conversation.of_room("general"), limit=100).messages) == list(range(1, 51))
+    blocker.release()
+    assert storage.flush()
+    assert len(on_disk(tmp_path)) == 50 - not_saved
+    assert storage.status().state == "ok" and storage.status().not_saved == not_saved
+    assert f"{not_saved} messages not saved" in storage.status().describe()
