@@ -70,17 +70,22 @@ def describe_error(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def contains_casefolded(text: object, needle: object) -> int:
-    """SQL function cf_contains(text, needle): needle (already casefolded) in text, Unicode-aware."""
+def contains_folded(text: object, needle: object) -> int:
+    """SQL function cf_contains(text, needle): needle (already lower-cased) in the lower-cased text, any script.
+
+    str.lower, not str.casefold: it folds one character to one, as the
+    trigram index does, so a word is found the same way whichever path
+    (index, scan, memory) finds it ("STRASSE" does not find "Straße").
+    """
     if not isinstance(text, str) or not isinstance(needle, str):
         return 0
-    return int(needle in text.casefold())
+    return int(needle in text.lower())
 
 
 def configure(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
     connection.execute("PRAGMA foreign_keys = ON")
-    connection.create_function("cf_contains", 2, contains_casefolded, deterministic=True)
+    connection.create_function("cf_contains", 2, contains_folded, deterministic=True)
 
 
 @dataclass(eq=False)

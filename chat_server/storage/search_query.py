@@ -56,7 +56,7 @@ class SearchQuery:
         """` AND <text contains word>` for every word, and its parameters; `m` is the messages table.
 
         ASCII words use LIKE (case-insensitive for ASCII, and fast); others the
-        Unicode casefold match `cf_contains` the database module registers.
+        Unicode lower-case match `cf_contains` the database module registers.
         """
         sql = ""
         params: list[object] = []
@@ -71,7 +71,7 @@ class SearchQuery:
         return sql, params
 
     def matches(self, text: str) -> bool:
-        folded_text = text.casefold()
+        folded_text = text.lower()
         return all(word in folded_text for word in self.folded)
 
 
@@ -86,6 +86,7 @@ def parse_query(text: str) -> SearchQuery:
     """Split on white space; at most MAX_WORDS different words from the first MAX_QUERY_CHARS characters."""
     by_folded: dict[str, str] = {}
     for word in strip_control(text)[:MAX_QUERY_CHARS].split():
-        by_folded.setdefault(word.casefold(), word)
+        # lower(), not casefold(): one character to one, like the trigram index (see database.contains_folded).
+        by_folded.setdefault(word.lower(), word)
     chosen = list(by_folded.items())[:MAX_WORDS]
     return SearchQuery(tuple(word for _, word in chosen), tuple(folded for folded, _ in chosen))

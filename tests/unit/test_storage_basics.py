@@ -69,10 +69,12 @@ def test_every_word_is_checked_exactly_with_like_wildcards_escaped():
     assert params == ["%50\\%\\_off%", "%a\\\\b%", "你好"]
 
 
-def test_search_matching_is_unicode_casefolded():
+def test_search_matching_folds_case_one_character_to_one_like_the_index():
     query = parse_query("STRASSE ΣΊΣΥΦΟΣ")
     assert query.matches("die strasse und σίσυφος")
     assert not query.matches("die strasse")
+    assert not parse_query("STRASSE").matches("die Straße")
+    assert parse_query("STRAẞE").matches("die straße")
 
 
 def test_a_message_is_public_or_private_and_knows_its_conversation():

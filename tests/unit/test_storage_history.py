@@ -278,8 +278,10 @@ def test_clearing_a_room_removes_its_history_only(store, tmp_path):
 
 # -- search --
 @pytest.fixture(params=["indexed", "not yet indexed"])
-def searchable(request, store):
+def searchable(request, store, monkeypatch):
     """The same messages, once through the trigram index and once from the rows above its mark."""
+    if request.param == "not yet indexed":
+        monkeypatch.setattr(SqliteMessageStore, "index_step", lambda self, connection: False)
     texts = [
         "Photosynthesis happens in the chloroplast",
         "ЗДРАВСТВУЙТЕ, класс",
@@ -294,6 +296,8 @@ def searchable(request, store):
     store.flush()
     if request.param == "indexed":
         wait_until(lambda: history(store).index_lag() == 0, message="indexed")
+    else:
+        assert history(store).index_lag() == len(texts)
     return store
 
 
