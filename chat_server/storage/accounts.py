@@ -1,0 +1,71 @@
+"""SqliteAccountStore: registered nicknames with their password hash and role, in memory and written behind (any thread).
+
+No policy here: hashing, throttling and who may change a role are decided
+by the caller. Look-ups are by the name key (`shared.names.name_key`), so
+`Alice` and `ＡＬＩＣＥ` are one account.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from chat_server.storage.models import Account, Role
+from chat_server.storage.persist import Persister
+from shared.names import name_key
+
+
+class SqliteAccountStore:
+    def __init__(self, persister: Persister, accounts: list[Account]) -> None:
+        self._persist = persister
+        self._lock = threading.Lock()
+        self._by_key = {account.key: account for account in accounts}
+
+    @staticmethod
+    def load(connection: sqlite3.Connection) -> list[Account]:
+        rows = connection.execute("SELECT key, nick, password_hash, role, created_ms FROM accounts").fetchall()
+        return [
+            Account(nick, password_hash, role, created_ms, key) for key, nick, password_hash, role, created_ms in rows
+        ]
+
+    def get(self, nick: str) -> Account | None:
+        with self._lock:
+            return self._by_key.get(name_key(nick))
+
+    def put(self, account: Account) -> None:
+        """Add the account or replace the one with the same name key."""
+        with self._lock:
+            self._by_key[account.key] = account
+        self._persist.write(
+            "INSERT INTO accounts (key, nick, password_hash, role, created_ms) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET nick = excluded.nick, password_hash = excluded.password_hash,"
+            " role = excluded.role, created_ms = excluded.created_ms",
+            account.key,
+            account.nick,
+            account.password_hash,
+            account.role,
+            account.created_ms,
+        )
+
+    def set_role(self, nick: str, role: Role) -> Account | None:
+        """The account with its new role, or None if `nick` is not registered."""
+        with self._lock:
+            account = self._by_key.get(name_key(nick))
+            if account is None:
+                return None
+            account = Account(account.nick, account.password_hash, role, account.created_ms, account.key)
+            self._by_key[account.key] = account
+        self._persist.write("UPDATE accounts SET role = ? WHERE key = ?", role, account.key)
+        return account
+
+    def delete(self, nick: str) -> bool:
+        key = name_key(nick)
+        with self._lock:
+            found = self._by_key.pop(key, None) is not None
+        if found:
+            self._persist.write("DELETE FROM accounts WHERE key = ?", key)
+        return found
+
+    def list_all(self) -> list[Account]:
+        with self._lock:
+            return sorted(self._by_key.values(), key=lambda account: account.key)

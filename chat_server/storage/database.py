@@ -1,0 +1,321 @@
+"""Opening the SQLite file: folder, lock, WAL, schema upgrade, and what to do when any of it fails (opening thread).
+
+`open_database` either returns a working `Database` or raises
+`StorageUnavailable` with a sentence for the log; the caller then carries
+on without persistence. A file SQLite calls corrupt is moved aside (with
+its -wal and -shm) and a fresh one is started; the highest message id the
+damaged file still shows is kept so ids go on increasing. Damage that
+only shows later (a read or write meets SQLITE_CORRUPT) is noted in a
+`classchat.db.damaged` file beside it, and the next open sets it aside.
+
+After opening, the writer thread owns one connection (`Database.writer`)
+and any thread may read through a small pool (`Database.reading()`):
+WAL lets readers and the one writer work at the same time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chat_server.storage.folder_lock import FolderBusy, FolderLock
+from chat_server.storage.schema import MIGRATIONS, NewerSchema, Step, migrate, schema_version
+
+log = logging.getLogger("chat_server.storage")
+
+DB_FILE_NAME = "classchat.db"
+BUSY_TIMEOUT = 2.0
+READERS = 4
+CORRUPT_NAMES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+CORRUPT_WORDS = ("malformed", "not a database", "corrupt")
+
+
+class StorageUnavailable(Exception):
+    """The data folder or database cannot be used; str() says why, in words for the log."""
+
+
+def error_name(error: BaseException) -> str:
+    """SQLite's own error name when Python gives it (3.11+), else ''."""
+    return str(getattr(error, "sqlite_errorname", "") or "")
+
+
+def is_corruption(error: BaseException) -> bool:
+    name = error_name(error)
+    if name:
+        return name.startswith(CORRUPT_NAMES)
+    return isinstance(error, sqlite3.DatabaseError) and any(word in str(error).lower() for word in CORRUPT_WORDS)
+
+
+def describe_error(error: BaseException) -> str:
+    """A short reason for a failed database operation, worded for a teacher reading the log."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    name = error_name(error)
+    text = str(error).lower()
+    if name.startswith("SQLITE_FULL") or "disk is full" in text or "database or disk is full" in text:
+        return "the disk is full"
+    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in text:
+        return "the database is locked by another program"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "the database cannot be written (read-only)"
+    if is_corruption(error):
+        return "the database file is damaged"
+    return str(error) or type(error).__name__
+
+
+def contains_folded(text: object, needle: object) -> int:
+    """SQL function cf_contains(text, needle): needle (already lower-cased) in the lower-cased text, any script.
+
+    str.lower, not str.casefold: it folds one character to one, as the
+    trigram index does, so a word is found the same way whichever path
+    (index, scan, memory) finds it ("STRASSE" does not find "Straße").
+    """
+    if not isinstance(text, str) or not isinstance(needle, str):
+        return 0
+    return int(needle in text.lower())
+
+
+def configure(connection: sqlite3.Connection) -> None:
+    connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.create_function("cf_contains", 2, contains_folded, deterministic=True)
+
+
+@dataclass(eq=False)
+class Database:
+    """An open, upgraded database: one writer connection and a pool of readers."""
+
+    path: Path
+    writer: sqlite3.Connection
+    lock: FolderLock | None
+    notices: list[str] = field(default_factory=list)
+    recovered_last_id: int = 0
+    _readers: queue.LifoQueue[sqlite3.Connection] = field(default_factory=queue.LifoQueue)
+    _reader_count: int = 0
+    _reader_lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
+    _damage_noted: bool = False
+
+    def _new_reader(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        configure(connection)
+        connection.execute("PRAGMA query_only = ON")
+        return connection
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A reader connection for the duration of a `with` block (any thread; waits only if all are busy).
+
+        After close() it raises sqlite3.ProgrammingError at once instead of waiting for a free reader.
+        """
+        connection = self._take_reader()
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if self._closed:
+                connection.close()
+            else:
+                self._readers.put(connection)
+
+    def _take_reader(self) -> sqlite3.Connection:
+        while not self._closed:
+            try:
+                return self._readers.get_nowait()
+            except queue.Empty:
+                pass
+            with self._reader_lock:
+                create = self._reader_count < READERS
+                if create:
+                    self._reader_count += 1
+            if create:
+                try:
+                    return self._new_reader()
+                except BaseException:
+                    with self._reader_lock:
+                        self._reader_count -= 1
+                    raise
+            try:
+                return self._readers.get(timeout=0.25)
+            except queue.Empty:
+                continue
+        raise sqlite3.ProgrammingError("the database is closed")
+
+    def mark_damaged(self, reason: str) -> bool:
+        """Note beside the file that SQLite found it damaged, so the next open sets it aside; True the first time.
+
+        Runs in whichever thread met the damage (a reader or the writer), never under the registry lock.
+        """
+        with self._reader_lock:
+            if self._damage_noted:
+                return False
+            self._damage_noted = True
+        try:
+            _damaged_marker(self.path).write_text(reason + "\n", encoding="utf-8")
+        except OSError as error:
+            log.warning("storage: could not note the damage beside %s (%s)", self.path, describe_error(error))
+        return True
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                total += Path(str(self.path) + suffix).stat().st_size
+            except OSError:
+                pass
+        return total
+
+    def close(self) -> None:
+        """Close every connection (the writer thread must have stopped) and release the folder."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._reader_lock:
+            count = self._reader_count
+        for _ in range(count):
+            try:
+                self._readers.get(timeout=BUSY_TIMEOUT).close()
+            except queue.Empty:
+                break
+        self.writer.close()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def open_database(
+    folder: Path,
+    *,
+    lock_wait: float = 2.0,
+    steps: Sequence[Step] = MIGRATIONS,
+    full_check: bool = True,
+) -> Database:
+    """Create the folder if needed, lock it, open and upgrade the database; StorageUnavailable if any step fails."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageUnavailable(f"cannot create the data folder {folder}: {describe_error(error)}") from error
+    try:
+        lock = FolderLock.acquire(folder, wait=lock_wait)
+    except FolderBusy as busy:
+        raise StorageUnavailable(str(busy)) from busy
+    except OSError as error:
+        raise StorageUnavailable(f"cannot write in the data folder {folder}: {describe_error(error)}") from error
+    path = folder / DB_FILE_NAME
+    notices: list[str] = []
+    recovered = 0
+    try:
+        try:
+            damaged_marker = _damaged_marker(path)
+            if damaged_marker.exists():
+                reason = damaged_marker.read_text(encoding="utf-8", errors="replace").strip()
+                raise _Corrupt(f"found damaged while running: {reason}")
+            writer = _open_file(path, steps, full_check)
+        except _Corrupt as corrupt:
+            recovered = _last_id_of_damaged(path)
+            aside = _move_aside(path)
+            _damaged_marker(path).unlink(missing_ok=True)
+            notice = f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
+            log.warning("storage: %s", notice)
+            notices.append(notice)
+            writer = _open_file(path, steps, full_check)
+    except _Corrupt as corrupt:
+        lock.release()
+        raise StorageUnavailable(f"a fresh database at {path} is damaged too ({corrupt})") from corrupt
+    except NewerSchema as newer:
+        lock.release()
+        raise StorageUnavailable(f"{path}: {newer}; left it untouched") from newer
+    except (sqlite3.Error, OSError) as error:
+        lock.release()
+        raise StorageUnavailable(f"cannot use the database {path}: {describe_error(error)}") from error
+    return Database(path, writer, lock, notices, recovered)
+
+
+class _Corrupt(Exception):
+    pass
+
+
+def _open_file(path: Path, steps: Sequence[Step], full_check: bool) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+    try:
+        configure(connection)
+        version = schema_version(connection)
+        if version > len(steps):
+            # Before anything writes to it: even switching to WAL changes the file's header.
+            raise NewerSchema(f"the database has schema version {version}; this ClassChat knows up to {len(steps)}")
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("storage: %s is in %s mode, not WAL: readers may wait for the writer", path, mode)
+        # WAL with NORMAL: a crash or kill -9 loses nothing committed; a power cut may lose the last
+        # transactions but never corrupts the file (SQLite's documented guarantee).
+        connection.execute("PRAGMA synchronous = NORMAL")
+        migrate(connection, steps)
+        if full_check:
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise _Corrupt("; ".join(str(problem) for problem in problems))
+        if len(steps) >= 2:
+            connection.execute("UPDATE meta SET value = 0 WHERE key = 'clean_close'")
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        if is_corruption(error):
+            raise _Corrupt(str(error)) from error
+        raise
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _last_id_of_damaged(path: Path) -> int:
+    """The highest id a damaged file still admits to, so a fresh file does not reuse ids clients have seen.
+
+    Best effort: each source may itself sit on a damaged page, so take the
+    highest that any of them gives.
+    """
+    best = 0
+    queries = (
+        "SELECT max(id) FROM messages",
+        "SELECT id FROM messages ORDER BY id DESC LIMIT 1",
+        "SELECT value FROM meta WHERE key = 'last_id'",
+    )
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+    except sqlite3.Error:
+        return 0
+    try:
+        for query in queries:
+            try:
+                row = connection.execute(query).fetchone()
+            except sqlite3.Error:
+                continue
+            if row and isinstance(row[0], int):
+                best = max(best, row[0])
+    finally:
+        connection.close()
+    return best
+
+
+def _damaged_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".damaged")
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(str(path) + suffix)
+        if source.exists():
+            source.replace(Path(str(aside) + suffix))
+    return aside

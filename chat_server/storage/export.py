@@ -1,0 +1,118 @@
+"""Transcripts: a room's messages written as plain text, CSV or a standalone HTML page (the caller's thread).
+
+Each writer takes rows (from `MessageStore.export_rows`) and an open text
+file. Private messages are left out unless the caller passes
+`include_private=True`, so a transcript never shows them by accident.
+CSV cells that a spreadsheet would run as a formula get a leading quote;
+HTML is escaped and the page loads nothing from anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+from collections.abc import Iterable
+from typing import TextIO
+
+from chat_server.storage.models import StoredMessage
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _shown(rows: Iterable[StoredMessage], include_private: bool) -> list[StoredMessage]:
+    return [row for row in rows if include_private or not row.is_private]
+
+
+def _when(time_ms: int, tz: datetime.tzinfo | None) -> datetime.datetime:
+    moment = datetime.datetime.fromtimestamp(time_ms / 1000, datetime.timezone.utc)
+    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+
+
+def _where(row: StoredMessage) -> str:
+    return f"#{row.room}" if row.room is not None else f"private to {row.recipient}"
+
+
+def write_text(
+    rows: Iterable[StoredMessage], out: TextIO, *, include_private: bool = False, tz: datetime.tzinfo | None = None
+) -> int:
+    """`[YYYY-MM-DD HH:MM:SS] #room <sender> text`, one message per line (continuations indented); returns the count."""
+    shown = _shown(rows, include_private)
+    for row in shown:
+        stamp = _when(row.time_ms, tz).strftime("%Y-%m-%d %H:%M:%S")
+        text = row.text.replace("\r\n", "\n").replace("\n", "\n    ")
+        out.write(f"[{stamp}] {_where(row)} <{row.sender}> {text}\n")
+    return len(shown)
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def write_csv(
+    rows: Iterable[StoredMessage], out: TextIO, *, include_private: bool = False, tz: datetime.tzinfo | None = None
+) -> int:
+    """Columns id, time (ISO 8601 with offset), room, sender, to, text; returns the number of messages."""
+    shown = _shown(rows, include_private)
+    writer = csv.writer(out)
+    writer.writerow(["id", "time", "room", "sender", "to", "text"])
+    for row in shown:
+        writer.writerow(
+            [
+                row.id,
+                _when(row.time_ms, tz).isoformat(timespec="seconds"),
+                _cell(row.room or ""),
+                _cell(row.sender),
+                _cell(row.recipient or ""),
+                _cell(row.text),
+            ]
+        )
+    return len(shown)
+
+
+_PAGE_HEAD = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 50em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td {{ padding: 0.25em 0.5em; vertical-align: top; border-bottom: 1px solid #ddd; }}
+td.when {{ white-space: nowrap; color: #666; }}
+td.who {{ white-space: nowrap; font-weight: bold; }}
+td.text {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+tr.private td {{ background: #f6f0ff; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p>{count} messages</p>
+<table>
+"""
+
+
+def write_html(
+    rows: Iterable[StoredMessage],
+    out: TextIO,
+    *,
+    title: str,
+    include_private: bool = False,
+    tz: datetime.tzinfo | None = None,
+) -> int:
+    """A standalone page (inline style, no scripts, every value escaped); returns the number of messages."""
+    shown = _shown(rows, include_private)
+    out.write(_PAGE_HEAD.format(title=html.escape(title), count=len(shown)))
+    for row in shown:
+        when = _when(row.time_ms, tz).strftime("%Y-%m-%d %H:%M:%S")
+        who = html.escape(row.sender)
+        if row.is_private:
+            who += " &rarr; " + html.escape(row.recipient or "")
+        css = ' class="private"' if row.is_private else ""
+        out.write(
+            f'<tr{css} id="m{row.id}"><td class="when">{when}</td><td class="who">{who}</td>'
+            f'<td class="text">{html.escape(row.text)}</td></tr>\n'
+        )
+    out.write("</table>\n</body>\n</html>\n")
+    return len(shown)

@@ -1,0 +1,410 @@
+"""SqliteMessageStore: message history in SQLite, with the recent part in memory (any caller thread).
+
+    append() -- no I/O: RecentMessages.add + Writer.submit --> writer thread commits in batches
+    replay() -- a room's tail in memory (completed from the database once per room)
+    page(), search(), get(), export_rows() -- a pooled reader connection, merged with what
+               is not written yet, minus what was deleted or cleared this run
+
+Every read sees every append that returned before it (read-your-writes):
+reads take the unwritten messages first, then query the database; a
+message leaves `unwritten` only after its transaction commits, so it is
+always in one of the two. Background work runs in the writer thread
+(`maintenance_step`), a small batch at a time: filling the search index
+behind the inserts, and retention; reads hide anything older than the
+cutoff even before it is purged. The search SQL is in search_plans.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from chat_server.storage.database import Database, describe_error, is_corruption
+from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
+from chat_server.storage.recent import RecentMessages
+from chat_server.storage.search_plans import COLUMNS, Fetch, frontier, newest_of, private_search, room_search
+from chat_server.storage.search_query import parse_query
+from chat_server.storage.status import StatusBoard
+from chat_server.storage.writer import MAX_WAITING, Write, Writer
+from shared.names import name_key
+
+log = logging.getLogger("chat_server.storage")
+
+DAY_MS = 86_400_000
+TAIL_SIZE = 100
+SEARCH_LIMIT = 50
+PURGE_BATCH = 1000
+INDEX_LATE_MESSAGE = (
+    "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
+    " WHERE id = ? AND id <= (SELECT value FROM meta WHERE key = 'fts_upto')"
+)
+INDEX_BATCH = 2000
+RETENTION_EVERY = 60.0
+NO_UPPER_BOUND = 1 << 62
+
+INSERT_MESSAGE = (
+    "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _message(row: Sequence[Any]) -> StoredMessage:
+    return StoredMessage(*row)
+
+
+class SqliteMessageStore:
+    """The MessageStore of one server: SQLite when `database` is given, memory only when it is None."""
+
+    def __init__(
+        self,
+        database: Database | None,
+        status: StatusBoard,
+        *,
+        history_days: int = 30,
+        tail_size: int = TAIL_SIZE,
+        unwritten_cap: int = MAX_WAITING,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if history_days < 0:
+            raise ValueError("history_days is 0 (keep forever) or more")
+        self._db = database
+        self._status = status
+        self._history_days = history_days
+        self._tail_size = tail_size
+        self._clock = clock
+        self._writer: Writer | None = None
+        self._recent = RecentMessages(tail_size, unwritten_cap)
+        self._recent.highest_id = self._highest_on_disk() if database is not None else 0
+        self._read_failures: set[str] = set()
+        self._retention_due = 0.0
+        self._read_failures_lock = threading.Lock()
+
+    def attach_writer(self, writer: Writer) -> None:
+        self._writer = writer
+
+    def damaged(self, reason: str) -> None:
+        """SQLite met damage at run time: note it for the next open and tell the admin (any thread, off the lock)."""
+        if self._db is not None and self._db.mark_damaged(reason):
+            notice = f"the database file is damaged ({reason}); it will be set aside at the next start"
+            log.error("storage: %s", notice)
+            self._status.add_notice(notice)
+
+    # -- the writer's callbacks (writer thread) --
+    def before_commit(self, connection: sqlite3.Connection, writes: Sequence[Write]) -> None:
+        """Keep the highest id in `meta` too: one more place it survives if the table's pages are damaged."""
+        highest = max((write.message_id for write in writes), default=0)
+        if highest:
+            connection.execute("UPDATE meta SET value = max(value, ?) WHERE key = 'last_id'", (highest,))
+
+    def committed(self, writes: Sequence[Write]) -> None:
+        self._recent.written(write.message_id for write in writes if write.message_id)
+
+    def lost(self, writes: Sequence[Write]) -> None:
+        ids = [write.message_id for write in writes if write.message_id and write.sql == INSERT_MESSAGE]
+        if ids:
+            self._status.count_not_saved(len(ids))
+            self._recent.written(ids)
+
+    def maintenance_step(self, connection: sqlite3.Connection) -> bool:
+        """One small step of background work: index some new rows, and purge old ones when due. True: more to do."""
+        more = self.index_step(connection)
+        now = time.monotonic()
+        if now >= self._retention_due:
+            retention_more = self.retention_step(connection)
+            self._retention_due = now if retention_more else now + RETENTION_EVERY
+            more = more or retention_more
+        return more
+
+    def purge_soon(self) -> None:
+        """Make the next maintenance step check retention (instead of waiting for its timer)."""
+        self._retention_due = 0.0
+
+    def index_step(self, connection: sqlite3.Connection) -> bool:
+        """Add the next INDEX_BATCH rows above `fts_upto` to the search index; True if more wait."""
+        upto = connection.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()[0]
+        ids = connection.execute("SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?", (upto, INDEX_BATCH))
+        batch = [row[0] for row in ids.fetchall()]
+        if not batch:
+            return False
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id > ? AND id <= ?",
+            (upto, batch[-1]),
+        )
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'fts_upto'", (batch[-1],))
+        connection.execute("COMMIT")
+        return len(batch) == INDEX_BATCH
+
+    def index_lag(self) -> int:
+        """Messages on disk not yet in the search index (searches scan them directly)."""
+        rows = self._rows(
+            "SELECT count(*) FROM messages WHERE id > (SELECT value FROM meta WHERE key = 'fts_upto')", ()
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def retention_step(self, connection: sqlite3.Connection) -> bool:
+        """Purge one batch of messages older than the retention period; True if more may remain."""
+        if not self._history_days:
+            return False
+        cutoff = self._cutoff_ms()
+        rows = connection.execute("SELECT id, time_ms FROM messages ORDER BY id LIMIT ?", (PURGE_BATCH,)).fetchall()
+        # Ids grow with time, so what is old is a prefix of the table; stop at the first recent row.
+        last_old = None
+        for message_id, time_ms in rows:
+            if time_ms >= cutoff:
+                break
+            last_old = message_id
+        if last_old is None:
+            return False
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,))
+        connection.execute("COMMIT")
+        return len(rows) == PURGE_BATCH and last_old == rows[-1][0]
+
+    # -- MessageStore --
+    def highest_id(self) -> int:
+        """The highest id ever given out (kept across restarts); the server's counter starts after it."""
+        with self._recent.lock:
+            return self._recent.highest_id
+
+    def append(self, message: StoredMessage) -> None:
+        """Keep `message`: memory now, the database soon (no I/O here; safe under the registry lock)."""
+        if not self._recent.add(message, self._submit):
+            self._status.count_not_saved(1)
+
+    def _submit(self, message: StoredMessage, late: bool) -> bool:
+        """Queue the insert; called under RecentMessages' lock, so the writer gets messages in id order."""
+        writer = self._writer
+        if writer is None or not writer.submit(Write(INSERT_MESSAGE, message, message.id)):
+            return False
+        if late:
+            # An id lower than one already queued: the indexer may have passed it, so index it now if so.
+            writer.submit(Write(INDEX_LATE_MESSAGE, (message.id,)))
+        return True
+
+    def get(self, message_id: int) -> StoredMessage | None:
+        """The message with this id, unless deleted or past retention."""
+        message = self._recent.find(message_id)
+        if message is None and not self._recent.is_deleted(message_id):
+            rows = self._rows(f"SELECT {COLUMNS} FROM messages AS m WHERE m.id = ?", (message_id,))
+            message = _message(rows[0]) if rows else None
+        if message is None:
+            return None
+        visible = self._recent.visible([message], self._cutoff_ms())
+        return visible[0] if visible else None
+
+    def replay(self, room: str, count: int) -> list[StoredMessage]:
+        """The room's newest `count` messages, oldest first; from memory once the room's tail is loaded."""
+        if count <= 0:
+            return []
+        if count > self._tail_size:
+            return self.page(Conversation.of_room(room), limit=count).messages
+        conv = room_conversation(name_key(room))
+        tail, messages = self._recent.tail(conv)
+        if not tail.loaded:
+            try:
+                older = self._page(conv, None, None, self._tail_size, strict=True).messages
+            except sqlite3.Error:
+                older = None
+            if older is not None:
+                messages = self._recent.complete_tail(conv, tail, older)
+        return self._recent.visible(messages, self._cutoff_ms())[-count:]
+
+    def page(
+        self,
+        conversation: Conversation,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Up to `limit` messages before `before`, after `after`, or the newest; in id order, with `more`."""
+        if before is not None and after is not None:
+            raise ValueError("page before an id or after one, not both")
+        if limit < 1:
+            raise ValueError("limit is at least 1")
+        return self._page(conversation.key, before, after, limit, strict=False)
+
+    def search(
+        self,
+        asker: str,
+        text: str,
+        *,
+        room: str | None = None,
+        include_private: bool = False,
+        limit: int = SEARCH_LIMIT,
+    ) -> list[StoredMessage]:
+        """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word.
+
+        The store enforces the scope: a private message is returned only when
+        `asker` is its sender or its recipient, and a room message only from `room`.
+        """
+        query = parse_query(text)
+        if query.empty or limit < 1 or (room is None and not include_private):
+            return []
+        asker_key = name_key(asker)
+        conv = room_conversation(name_key(room)) if room is not None else None
+
+        def in_scope(message: StoredMessage) -> bool:
+            if message.is_private:
+                return include_private and asker_key in (message.sender_key, message.recipient_key)
+            return message.conv == conv
+
+        unwritten = self._recent.unwritten_where(lambda m: in_scope(m) and query.matches(m.text))
+        cutoff = self._cutoff_ms()
+        parts: list[Fetch] = []
+        if conv is not None:
+            parts.append(room_search(conv, query, cutoff, self.damaged))
+        if include_private:
+            parts.append(private_search(asker_key, query, cutoff))
+        return self._merge_nearest(newest_of(parts), unwritten, limit, True)
+
+    def delete(self, message_id: int) -> StoredMessage | None:
+        """Remove a message for good and return it (None if there is none); the caller checked who may."""
+        message = self.get(message_id)
+        if message is None:
+            return None
+        self._recent.delete(message_id)
+        writer = self._writer
+        if writer is not None and not writer.submit(Write("DELETE FROM messages WHERE id = ?", (message_id,))):
+            log.warning("storage: the deletion of message %d is not saved (the writer is too far behind)", message_id)
+        return message
+
+    def clear_room(self, room: str) -> int:
+        """Remove every message of `room` kept so far; return the id up to which they are gone."""
+        conv = room_conversation(name_key(room))
+        upto = self._recent.clear(conv)
+        writer = self._writer
+        if writer is not None and not writer.submit(
+            Write("DELETE FROM messages WHERE conv = ? AND id <= ?", (conv, upto))
+        ):
+            log.warning("storage: clearing room %s is not saved (the writer is too far behind)", room)
+        return upto
+
+    def export_rows(
+        self, room: str, start_ms: int, end_ms: int, *, include_private: bool = False
+    ) -> list[StoredMessage]:
+        """A room's messages with start_ms <= time < end_ms in id order; private ones too only if asked."""
+        conv = room_conversation(name_key(room))
+
+        def wanted(message: StoredMessage) -> bool:
+            in_room = message.conv == conv or (include_private and message.is_private)
+            return in_room and start_ms <= message.time_ms < end_ms
+
+        scope = "m.conv = ? OR m.recipient_key IS NOT NULL" if include_private else "m.conv = ?"
+        rows = self._rows(
+            f"SELECT {COLUMNS} FROM messages AS m WHERE ({scope}) AND m.time_ms >= ? AND m.time_ms < ? ORDER BY m.id",
+            (conv, start_ms, end_ms),
+        )
+        merged = {message.id: message for message in map(_message, rows)}
+        merged.update((message.id, message) for message in self._recent.unwritten_where(wanted))
+        ordered = [merged[key] for key in sorted(merged)]
+        return self._recent.visible(ordered, self._cutoff_ms())
+
+    def count(self) -> int:
+        """Messages kept: on disk plus not yet written (an admin figure; counts the whole table)."""
+        rows = self._rows("SELECT count(*) FROM messages", ())
+        on_disk = int(rows[0][0]) if rows else 0
+        return on_disk + self._recent.unwritten_count()
+
+    # -- inside --
+    def _cutoff_ms(self) -> int:
+        if not self._history_days:
+            return 0
+        return int(self._clock() * 1000) - self._history_days * DAY_MS
+
+    def _highest_on_disk(self) -> int:
+        assert self._db is not None
+        connection = self._db.writer
+        highest = connection.execute("SELECT max(id) FROM messages").fetchone()[0] or 0
+        mark = connection.execute("SELECT value FROM meta WHERE key = 'last_id'").fetchone()
+        return max(int(highest), int(mark[0]) if mark else 0, self._db.recovered_last_id)
+
+    def _page(self, conv: str, before: int | None, after: int | None, limit: int, *, strict: bool) -> Page:
+        descending = after is None
+        above = max(after or 0, self._recent.cleared_up_to(conv))
+        below = before if before is not None else NO_UPPER_BOUND
+        unwritten = self._recent.unwritten_in(conv, above, below)
+        order = "DESC" if descending else "ASC"
+        sql = (
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ? AND m.time_ms >= ?"
+            f" ORDER BY m.id {order} LIMIT ?"
+        )
+        fetch = self._fetcher(sql, [conv, above, below, self._cutoff_ms()])
+        nearest = self._merge_nearest(fetch, unwritten, limit + 1, descending, strict=strict)
+        more = len(nearest) > limit
+        messages = nearest[:limit]
+        if descending:
+            messages.reverse()
+        return Page(messages, more)
+
+    @staticmethod
+    def _fetcher(sql: str, params: list[object]) -> Fetch:
+        """A Fetch for one query whose last parameter is its LIMIT."""
+
+        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+            rows = connection.execute(sql, (*params, count)).fetchall()
+            return rows, frontier(rows, count)
+
+        return fetch
+
+    def _merge_nearest(
+        self,
+        fetch: Fetch,
+        unwritten: list[StoredMessage],
+        want: int,
+        descending: bool,
+        *,
+        strict: bool = False,
+    ) -> list[StoredMessage]:
+        """The `want` nearest visible messages of the database's answer and `unwritten`, nearest first.
+
+        The database's rows are trusted only up to the frontier the fetch
+        reports; if deletions thin them out below `want` there, it asks again
+        for more.
+        """
+        cutoff = self._cutoff_ms()
+        count = want
+        while True:
+            rows, frontier = self._read(fetch, count, strict=strict)
+            merged = {message.id: message for message in map(_message, rows)}
+            merged.update((message.id, message) for message in unwritten)
+            ordered = [merged[key] for key in sorted(merged, reverse=descending)]
+            visible = self._recent.visible(ordered, cutoff)
+            if frontier is not None:
+                visible = [m for m in visible if (m.id >= frontier if descending else m.id <= frontier)]
+            if frontier is None or len(visible) >= want:
+                return visible[:want]
+            count *= 2
+
+    def _read(self, fetch: Fetch, count: int, *, strict: bool = False) -> tuple[list[Any], int | None]:
+        """fetch() on a pooled reader; nothing (logged once per reason) if the database cannot be read."""
+        if self._db is None:
+            return [], None
+        try:
+            with self._db.reading() as connection:
+                return fetch(connection, count)
+        except sqlite3.Error as error:
+            if is_corruption(error):
+                self.damaged(str(error))
+            reason = describe_error(error)
+            with self._read_failures_lock:
+                first = reason not in self._read_failures
+                self._read_failures.add(reason)
+            if first:
+                log.warning("storage: reading history failed (%s); answering from memory", reason)
+            if strict:
+                raise
+            return [], None
+
+    def _rows(self, sql: str, params: Sequence[object]) -> list[Any]:
+        """All rows of a small read query (no LIMIT parameter)."""
+
+        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+            return connection.execute(sql, params).fetchall(), None
+
+        return self._read(fetch, 0)[0]

@@ -1,0 +1,114 @@
+"""The storage interface the server codes against (typing.Protocol; no threads of its own).
+
+The SQLite classes implement it for one server; a store shared by several
+servers (a database server, say) can replace them without the handlers
+changing. Contract for every implementation:
+
+- No method may be slow while the caller holds the registry lock except
+  where noted: `MessageStore.append` and `highest_id`, and the look-ups
+  `AccountStore.get`, `ModerationStore.find`, `RoomStore.get` and
+  `FileStore.get`, do no I/O. Everything else may read the disk: call it
+  off the lock.
+- Reads see every write that returned before them.
+- Private messages are returned only to one of their two people: the
+  caller says who is asking, the store enforces it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from chat_server.storage.models import (
+    Account,
+    Conversation,
+    FileRecord,
+    FileState,
+    Page,
+    Role,
+    RoomRecord,
+    Sanction,
+    SanctionKind,
+    StoredMessage,
+)
+
+
+class MessageStore(Protocol):
+    def highest_id(self) -> int: ...
+
+    def append(self, message: StoredMessage) -> None: ...
+
+    def get(self, message_id: int) -> StoredMessage | None: ...
+
+    def replay(self, room: str, count: int) -> list[StoredMessage]: ...
+
+    def page(
+        self, conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = 50
+    ) -> Page: ...
+
+    def search(
+        self, asker: str, text: str, *, room: str | None = None, include_private: bool = False, limit: int = 50
+    ) -> list[StoredMessage]: ...
+
+    def delete(self, message_id: int) -> StoredMessage | None: ...
+
+    def clear_room(self, room: str) -> int: ...
+
+    def export_rows(
+        self, room: str, start_ms: int, end_ms: int, *, include_private: bool = False
+    ) -> list[StoredMessage]: ...
+
+    def count(self) -> int: ...
+
+
+class AccountStore(Protocol):
+    def get(self, nick: str) -> Account | None: ...
+
+    def put(self, account: Account) -> None: ...
+
+    def set_role(self, nick: str, role: Role) -> Account | None: ...
+
+    def delete(self, nick: str) -> bool: ...
+
+    def list_all(self) -> list[Account]: ...
+
+
+class ModerationStore(Protocol):
+    def add(self, sanction: Sanction) -> Sanction: ...
+
+    def find(
+        self, kind: SanctionKind, *, nick_key: str | None = None, address: str | None = None, now_ms: int
+    ) -> Sanction | None: ...
+
+    def active(self, now_ms: int, kind: SanctionKind | None = None) -> list[Sanction]: ...
+
+    def lift(
+        self, kind: SanctionKind, *, nick_key: str | None = None, address: str | None = None
+    ) -> list[Sanction]: ...
+
+    def remove(self, sanction_id: int) -> Sanction | None: ...
+
+    def purge_expired(self, now_ms: int) -> int: ...
+
+
+class RoomStore(Protocol):
+    def get(self, room: str) -> RoomRecord | None: ...
+
+    def put(self, record: RoomRecord) -> None: ...
+
+    def delete(self, room: str) -> bool: ...
+
+    def list_all(self) -> list[RoomRecord]: ...
+
+
+class FileStore(Protocol):
+    def get(self, file_id: str) -> FileRecord | None: ...
+
+    def put(self, record: FileRecord) -> None: ...
+
+    def set_state(self, file_id: str, state: FileState) -> FileRecord | None: ...
+
+    def delete(self, file_id: str) -> bool: ...
+
+    def list_all(self) -> list[FileRecord]: ...
+
+    def older_than(self, time_ms: int) -> list[FileRecord]: ...

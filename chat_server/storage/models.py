@@ -1,0 +1,262 @@
+"""The rows the storage layer hands out and takes in: a named tuple for messages, frozen dataclasses else (any thread).
+
+Every name is kept twice: as shown (`sender`, `room`, `recipient`) and as
+the server compares it (`*_key`, from `shared.names.name_key`), so lookups
+never depend on how a user typed a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from shared.names import name_key
+
+MESSAGE_KIND = "message"
+FILE_KIND = "file"
+
+
+def room_conversation(room_key: str) -> str:
+    return "#" + room_key
+
+
+def private_conversation(key_a: str, key_b: str) -> str:
+    """One key for both directions of a private conversation ('@' is never part of a name key)."""
+    first, second = sorted((key_a, key_b))
+    return f"@{first}@{second}"
+
+
+class StoredMessage(NamedTuple):
+    """One kept message: public (`room` set) or private (`recipient` set), never both.
+
+    A named tuple, because the server makes one per message under the
+    registry lock and a tuple is the cheapest immutable record; its fields
+    are in the order of the `messages` table, so it is also the row. Make
+    one with `StoredMessage.public(...)` or `StoredMessage.private(...)`.
+    """
+
+    id: int
+    conv: str
+    room: str | None
+    sender: str
+    sender_key: str
+    recipient: str | None
+    recipient_key: str | None
+    text: str
+    time_ms: int
+    kind: str = MESSAGE_KIND
+
+    @classmethod
+    def public(
+        cls,
+        id: int,
+        room: str,
+        sender: str,
+        text: str,
+        time_ms: int,
+        *,
+        kind: str = MESSAGE_KIND,
+        room_key: str | None = None,
+        sender_key: str | None = None,
+    ) -> StoredMessage:
+        """A room message; pass the name keys when you have them (saves normalising the names again)."""
+        conv = room_conversation(room_key if room_key is not None else name_key(room))
+        return cls(id, conv, room, sender, sender_key or name_key(sender), None, None, text, time_ms, kind)
+
+    @classmethod
+    def private(
+        cls,
+        id: int,
+        sender: str,
+        recipient: str,
+        text: str,
+        time_ms: int,
+        *,
+        kind: str = MESSAGE_KIND,
+        sender_key: str | None = None,
+        recipient_key: str | None = None,
+    ) -> StoredMessage:
+        """A private message from `sender` to `recipient`."""
+        sender_key = sender_key or name_key(sender)
+        recipient_key = recipient_key or name_key(recipient)
+        conv = private_conversation(sender_key, recipient_key)
+        return cls(id, conv, None, sender, sender_key, recipient, recipient_key, text, time_ms, kind)
+
+    @property
+    def is_private(self) -> bool:
+        return self.recipient is not None
+
+    @property
+    def room_key(self) -> str | None:
+        return self.conv[1:] if self.room is not None else None
+
+    def visible_to(self, asker_key: str) -> bool:
+        """Whether a private message is one of `asker_key`'s two people (public ones: always)."""
+        return not self.is_private or asker_key in (self.sender_key, self.recipient_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What a page of history is taken from: one room, or the private messages between two people.
+
+    Build it with `Conversation.of_room(room)` or `Conversation.between(asker, peer)`;
+    the asker of a private page is always one of its two people.
+    """
+
+    key: str
+    room_key: str | None = None
+    people: tuple[str, str] | None = None
+
+    @classmethod
+    def of_room(cls, room: str) -> Conversation:
+        key = name_key(room)
+        return cls(room_conversation(key), room_key=key)
+
+    @classmethod
+    def between(cls, asker: str, peer: str) -> Conversation:
+        a, b = sorted((name_key(asker), name_key(peer)))
+        return cls(private_conversation(a, b), people=(a, b))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Messages in id order, and whether more remain beyond them in the direction asked."""
+
+    messages: list[StoredMessage]
+    more: bool
+
+
+Role = Literal["teacher", "student"]
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A registered nickname. `password_hash` is opaque here: it carries its own algorithm and parameters."""
+
+    nick: str
+    password_hash: str
+    role: Role = "student"
+    created_ms: int = 0
+    key: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.role not in ("teacher", "student"):
+            raise ValueError(f"unknown role {self.role!r}")
+        if not self.key:
+            object.__setattr__(self, "key", name_key(self.nick))
+
+
+SanctionKind = Literal["ban", "mute"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sanction:
+    """A ban or a mute, by nickname key and/or by address; `until_ms` None means until lifted."""
+
+    kind: SanctionKind
+    nick_key: str | None
+    address: str | None
+    reason: str
+    until_ms: int | None
+    set_by: str
+    created_ms: int
+    id: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("ban", "mute"):
+            raise ValueError(f"unknown sanction {self.kind!r}")
+        if self.nick_key is None and self.address is None:
+            raise ValueError("a sanction names a nickname, an address or both")
+
+    def active_at(self, now_ms: int) -> bool:
+        return self.until_ms is None or self.until_ms > now_ms
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRecord:
+    """What outlives a room's last member: its owner, topic and key (as a hash made elsewhere)."""
+
+    name: str
+    owner_key: str | None = None
+    topic: str = ""
+    key_hash: str | None = None
+    created_ms: int = 0
+    key: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", name_key(self.name))
+
+
+FileState = Literal["receiving", "ready", "removed"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """A shared file's metadata; the bytes sit in the data folder under `stored_name`."""
+
+    file_id: str
+    message_id: int
+    stored_name: str
+    original_name: str
+    size: int
+    sha256: str
+    sender: str
+    time_ms: int
+    room: str | None = None
+    recipient: str | None = None
+    state: FileState = "receiving"
+    sender_key: str = field(default="", compare=False)
+    room_key: str | None = field(default=None, compare=False)
+    recipient_key: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if (self.room is None) == (self.recipient is None):
+            raise ValueError("a file goes to either a room or a recipient")
+        if self.state not in ("receiving", "ready", "removed"):
+            raise ValueError(f"unknown file state {self.state!r}")
+        if not self.sender_key:
+            object.__setattr__(self, "sender_key", name_key(self.sender))
+        if self.room is not None and self.room_key is None:
+            object.__setattr__(self, "room_key", name_key(self.room))
+        if self.recipient is not None and self.recipient_key is None:
+            object.__setattr__(self, "recipient_key", name_key(self.recipient))
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    """What the store can promise right now, for the server to log once and show.
+
+    `state`: "ok" (everything is written), "retrying" (writes fail for now and
+    wait in memory), or "memory" (no database at all: nothing is kept past a
+    restart). `not_saved` counts messages that will never reach the disk,
+    `changes_not_saved` the same for accounts, bans, mutes, rooms and files;
+    `notices` are one-off events such as a damaged database moved aside.
+    """
+
+    state: Literal["ok", "retrying", "memory"]
+    reason: str = ""
+    not_saved: int = 0
+    waiting: int = 0
+    path: str | None = None
+    changes_not_saved: int = 0
+    notices: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+    def describe(self) -> str:
+        if self.state == "ok":
+            text = "ok"
+        elif self.state == "memory":
+            text = f"memory only: {self.reason}"
+        else:
+            text = f"not saving for now ({self.reason}); {self.waiting} waiting to be written"
+        if self.not_saved:
+            text += f"; {self.not_saved} messages not saved"
+        if self.changes_not_saved:
+            text += f"; {self.changes_not_saved} other changes not saved"
+        for notice in self.notices:
+            text += f"; {notice}"
+        return text

@@ -1,0 +1,47 @@
+"""NoHistory: the MessageStore for `--no-history`: keeps nothing, finds nothing (any thread).
+
+Ids then start again from 1 at every start, as the contract allows
+("ids keep increasing across restarts while history is kept").
+"""
+
+from __future__ import annotations
+
+from chat_server.storage.models import Conversation, Page, StoredMessage
+
+
+class NoHistory:
+    def highest_id(self) -> int:
+        return 0
+
+    def append(self, message: StoredMessage) -> None:
+        return None
+
+    def get(self, message_id: int) -> StoredMessage | None:
+        return None
+
+    def replay(self, room: str, count: int) -> list[StoredMessage]:
+        return []
+
+    def page(
+        self, conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = 50
+    ) -> Page:
+        return Page([], False)
+
+    def search(
+        self, asker: str, text: str, *, room: str | None = None, include_private: bool = False, limit: int = 50
+    ) -> list[StoredMessage]:
+        return []
+
+    def delete(self, message_id: int) -> StoredMessage | None:
+        return None
+
+    def clear_room(self, room: str) -> int:
+        return 0
+
+    def export_rows(
+        self, room: str, start_ms: int, end_ms: int, *, include_private: bool = False
+    ) -> list[StoredMessage]:
+        return []
+
+    def count(self) -> int:
+        return 0

@@ -1,0 +1,226 @@
+"""RecentMessages: what the history store keeps in memory, under its own small lock (any thread, no I/O).
+
+- `unwritten`: messages appended but not yet committed by the writer (or,
+  with no database, every message kept this run, up to a cap), indexed by
+  conversation, so reads merge them with what the database returns and
+  every caller sees its own writes.
+- `tails`: the newest messages of each room, for replay on join without
+  touching the disk. A room's tail starts recording at its first append or
+  replay and is completed from the database once (see `SqliteMessageStore.replay`).
+- `deleted` and `cleared`: ids and room prefixes removed this run, so a
+  database read that raced with the delete never brings a row back.
+
+The lock is held only for dictionary and list work, never for I/O, so
+`append` is safe to call while holding the registry lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from chat_server.storage.models import StoredMessage
+
+MAX_REMEMBERED_DELETES = 100_000
+WRITTEN_CHUNK = 64
+
+
+@dataclass(eq=False)
+class RoomTail:
+    messages: collections.deque[StoredMessage]
+    loaded: bool = False
+
+
+@dataclass(eq=False)
+class RecentMessages:
+    tail_size: int
+    unwritten_cap: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _unwritten: dict[int, StoredMessage] = field(default_factory=dict)
+    # Ids in the order they were added, for evicting the oldest past the cap. A deque, because taking
+    # the first key of a dict that is emptied from the front costs a scan over its dead slots each time.
+    _order: collections.deque[int] = field(default_factory=collections.deque)
+    _by_conv: dict[str, list[int]] = field(default_factory=dict)
+    _tails: dict[str, RoomTail] = field(default_factory=dict)
+    _deleted: set[int] = field(default_factory=set)
+    _deleted_order: collections.deque[int] = field(default_factory=collections.deque)
+    _cleared: dict[str, int] = field(default_factory=dict)
+    highest_id: int = 0
+
+    # -- all of these take the lock themselves --
+    def add(self, message: StoredMessage, submit: Callable[[StoredMessage, bool], bool]) -> bool:
+        """Remember a new message and call submit(message, late) under the lock; return what submit said.
+
+        `late` is true when a higher id was added before this one. Calling
+        submit under this lock puts messages on the writer's queue in the
+        order this method saw them.
+        """
+        conv = message.conv
+        with self.lock:
+            late = message.id <= self.highest_id
+            if not late:
+                self.highest_id = message.id
+            self._unwritten[message.id] = message
+            ids = self._by_conv.get(conv)
+            if ids is None:
+                self._by_conv[conv] = [message.id]
+            elif not ids or ids[-1] < message.id:
+                ids.append(message.id)
+            else:
+                bisect.insort(ids, message.id)
+            if message.room is not None:
+                tail = self._tails.get(conv)
+                if tail is None:
+                    tail = self._tails[conv] = RoomTail(collections.deque(maxlen=self.tail_size))
+                tail.messages.append(message)
+            self._order.append(message.id)
+            while len(self._unwritten) > self.unwritten_cap:
+                self._forget_unwritten(self._order.popleft())
+            return submit(message, late)
+
+    def written(self, ids: Iterable[int]) -> None:
+        """Forget messages now on disk; in short lock holds, since `add` may be waiting under the registry lock."""
+        pending = list(ids)
+        for start in range(0, len(pending), WRITTEN_CHUNK):
+            with self.lock:
+                convs = set()
+                for message_id in pending[start : start + WRITTEN_CHUNK]:
+                    message = self._unwritten.pop(message_id, None)
+                    if message is not None:
+                        convs.add(message.conv)
+                for conv in convs:
+                    self._trim(conv)
+                order = self._order
+                while order and order[0] not in self._unwritten:
+                    order.popleft()
+
+    def unwritten_count(self) -> int:
+        with self.lock:
+            return len(self._unwritten)
+
+    def unwritten_in(self, conv: str, above: int | None, below: int | None) -> list[StoredMessage]:
+        """Unwritten messages of `conv` with above < id < below (None: no bound), in id order."""
+        with self.lock:
+            ids = self._by_conv.get(conv)
+            if not ids:
+                return []
+            start = 0 if above is None else bisect.bisect_right(ids, above)
+            end = len(ids) if below is None else bisect.bisect_left(ids, below)
+            unwritten = self._unwritten
+            return [unwritten[message_id] for message_id in ids[start:end] if message_id in unwritten]
+
+    def unwritten_where(self, keep: Callable[[StoredMessage], bool]) -> list[StoredMessage]:
+        with self.lock:
+            candidates = list(self._unwritten.values())
+        return [message for message in candidates if keep(message)]
+
+    def find(self, message_id: int) -> StoredMessage | None:
+        with self.lock:
+            if message_id in self._deleted:
+                return None
+            return self._unwritten.get(message_id)
+
+    def is_deleted(self, message_id: int) -> bool:
+        with self.lock:
+            return message_id in self._deleted
+
+    def visible(self, messages: Iterable[StoredMessage], cutoff_ms: int) -> list[StoredMessage]:
+        """Drop messages deleted or cleared this run, and those older than the retention cutoff."""
+        with self.lock:
+            deleted, cleared = self._deleted, self._cleared
+            return [
+                message
+                for message in messages
+                if message.time_ms >= cutoff_ms
+                and message.id not in deleted
+                and message.id > cleared.get(message.conv, 0)
+            ]
+
+    def cleared_up_to(self, conv: str) -> int:
+        with self.lock:
+            return self._cleared.get(conv, 0)
+
+    def delete(self, message_id: int) -> None:
+        with self.lock:
+            if message_id in self._deleted:
+                return
+            self._deleted.add(message_id)
+            self._deleted_order.append(message_id)
+            if len(self._deleted_order) > MAX_REMEMBERED_DELETES:
+                self._deleted.discard(self._deleted_order.popleft())
+            message = self._unwritten.get(message_id)
+            self._forget_unwritten(message_id)
+            if message is not None and message.room is not None:
+                self._drop_from_tail(message.conv, lambda m: m.id == message_id)
+            else:
+                for tail in self._tails.values():
+                    if any(m.id == message_id for m in tail.messages):
+                        tail.messages = collections.deque(
+                            (m for m in tail.messages if m.id != message_id), maxlen=self.tail_size
+                        )
+                        break
+
+    def clear(self, conv: str) -> int:
+        """Hide every message of `conv` up to the newest one so far; return that id."""
+        with self.lock:
+            upto = self.highest_id
+            self._cleared[conv] = upto
+            for message_id in self._by_conv.pop(conv, ()):
+                self._unwritten.pop(message_id, None)
+            self._drop_from_tail(conv, lambda m: True)
+            return upto
+
+    # -- tails --
+    def tail(self, conv: str) -> tuple[RoomTail, list[StoredMessage]]:
+        """The room's tail (made, unloaded, if new) and a copy of its messages."""
+        with self.lock:
+            tail = self._tails.get(conv)
+            if tail is None:
+                tail = self._tails[conv] = RoomTail(collections.deque(maxlen=self.tail_size))
+            return tail, list(tail.messages)
+
+    def complete_tail(self, conv: str, tail: RoomTail, older: list[StoredMessage]) -> list[StoredMessage]:
+        """Merge what the database had with what was appended since the tail started recording."""
+        with self.lock:
+            if not tail.loaded:
+                merged = {message.id: message for message in older}
+                merged.update((message.id, message) for message in tail.messages)
+                cleared = self._cleared.get(conv, 0)
+                ordered = [merged[key] for key in sorted(merged) if key not in self._deleted and key > cleared]
+                tail.messages = collections.deque(ordered[-self.tail_size :], maxlen=self.tail_size)
+                tail.loaded = True
+            return list(tail.messages)
+
+    # -- with the lock held --
+    def _forget_unwritten(self, message_id: int) -> None:
+        message = self._unwritten.pop(message_id, None)
+        if message is not None:
+            self._trim(message.conv)
+
+    def _trim(self, conv: str) -> None:
+        """Drop the conversation's leading ids that are no longer unwritten.
+
+        Commits come in id order, so what leaves is nearly always a prefix: one
+        slice per batch instead of a list deletion per message. An id that
+        leaves from the middle (a delete) stays until the prefix reaches it;
+        readers skip ids that are not in `_unwritten`.
+        """
+        ids = self._by_conv.get(conv)
+        if ids is None:
+            return
+        unwritten = self._unwritten
+        count = 0
+        while count < len(ids) and ids[count] not in unwritten:
+            count += 1
+        if count:
+            del ids[:count]
+        if not ids:
+            del self._by_conv[conv]
+
+    def _drop_from_tail(self, conv: str, drop: Callable[[StoredMessage], bool]) -> None:
+        tail = self._tails.get(conv)
+        if tail is not None:
+            tail.messages = collections.deque((m for m in tail.messages if not drop(m)), maxlen=self.tail_size)

@@ -1,0 +1,122 @@
+"""The SQL behind a search, as Fetch functions the history store runs on a reader connection (caller's thread).
+
+A room search asks the trigram index for candidates (after scanning the
+rows the index has not reached yet) and checks each candidate exactly; a
+query of short words only, or a damaged index, scans the newest messages
+of the room instead. A private search walks the asker's own private
+messages through their two indexes: a person has few, so that is faster
+than the index and cannot return anybody else's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from chat_server.storage.database import is_corruption
+from chat_server.storage.search_query import SearchQuery
+
+SHORT_QUERY_SCAN = 20_000
+
+# The columns in StoredMessage's field order: a row is a StoredMessage, and a StoredMessage is the INSERT's parameters.
+COLUMNS = "m.id, m.conv, m.room, m.sender, m.sender_key, m.recipient, m.recipient_key, m.text, m.time_ms, m.kind"
+
+# fetch(connection, n): at least the n nearest rows it has (nearest first), and its frontier: the id
+# of the farthest row it vouches for, past which it did not look; None when it returned everything.
+Fetch = Callable[[sqlite3.Connection, int], tuple[list[Any], int | None]]
+
+
+def frontier(rows: list[Any], count: int) -> int | None:
+    """For a query with LIMIT count: its last row's id if it was cut off, else None (it said everything)."""
+    return rows[-1][0] if len(rows) >= count else None
+
+
+def newest_of(parts: list[Fetch]) -> Fetch:
+    """One Fetch (newest first) over several: rows of all, trusted down to the highest frontier among them."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        rows: list[Any] = []
+        frontiers: list[int] = []
+        for part in parts:
+            part_rows, part_frontier = part(connection, count)
+            rows += part_rows
+            if part_frontier is not None:
+                frontiers.append(part_frontier)
+        rows.sort(key=lambda row: row[0], reverse=True)
+        return rows, max(frontiers) if frontiers else None
+
+    return fetch
+
+
+def room_search(conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[str], None]) -> Fetch:
+    """Newest first: messages of one room with every word; `damaged(reason)` hears of a damaged index."""
+    conditions, condition_params = query.sql_conditions()
+    expression = query.fts_expression()
+
+    def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        """The newest SHORT_QUERY_SCAN messages of the room, checked one by one."""
+        bound = connection.execute(
+            "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+            (conv, SHORT_QUERY_SCAN - 1),
+        ).fetchone()
+        rows = connection.execute(
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
+            f"{conditions} ORDER BY m.id DESC LIMIT ?",
+            (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
+        ).fetchall()
+        return rows, frontier(rows, count)
+
+    if expression is None:
+        return scan  # too short for the trigram index
+
+    def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the
+        # rest, in one read transaction so that the mark and the index agree.
+        connection.execute("BEGIN")
+        try:
+            upto = connection.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()[0]
+            newest = connection.execute(
+                f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.time_ms >= ?"
+                f"{conditions} ORDER BY m.id DESC LIMIT ?",
+                (conv, upto, cutoff, *condition_params, count),
+            ).fetchall()
+            if len(newest) >= count:
+                return newest, newest[-1][0]
+            older = connection.execute(
+                f"SELECT {COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
+                f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"
+                " ORDER BY messages_fts.rowid DESC LIMIT ?",
+                (expression, conv, cutoff, *condition_params, count),
+            ).fetchall()
+        except sqlite3.DatabaseError as error:
+            if not is_corruption(error):
+                raise
+            # A damaged index: say so once, and go on searching the newest messages without it.
+            damaged(str(error))
+            connection.execute("ROLLBACK")
+            return scan(connection, count)
+        finally:
+            if connection.in_transaction:
+                connection.execute("COMMIT")
+        return newest + older, frontier(older, count)
+
+    return indexed
+
+
+def private_search(asker_key: str, query: SearchQuery, cutoff: int) -> Fetch:
+    """The asker's own private messages, through the two private-message indexes (a person has few)."""
+    conditions, condition_params = query.sql_conditions()
+
+    def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        rows = connection.execute(
+            f"SELECT {COLUMNS} FROM messages AS m"
+            " WHERE (m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL))"
+            f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
+            (asker_key, asker_key, cutoff, *condition_params, count),
+        ).fetchall()
+        return rows, frontier(rows, count)
+
+    return scan

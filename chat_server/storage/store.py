@@ -1,0 +1,245 @@
+"""Storage: the one object the server holds; opens everything, wires the writer, closes it all (opening thread).
+
+    open_storage(data_dir) -> Storage
+        .messages    MessageStore   (SqliteMessageStore, or NoHistory with history=False)
+        .accounts    AccountStore   \\
+        .moderation  ModerationStore \\  in memory, loaded at open, written behind
+        .rooms       RoomStore       /
+        .files       FileStore      /
+        .status()    StoreStatus: "ok" / "retrying" / "memory", and what was not saved
+        .close()     flush, stop the writer thread, mark a clean close, release the folder
+
+Opening never raises for a bad folder or database: the store comes up in
+memory and `status()` says why (the chat must keep running).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from chat_server.storage.accounts import SqliteAccountStore
+from chat_server.storage.data_dir import default_data_dir
+from chat_server.storage.database import Database, StorageUnavailable, describe_error, open_database
+from chat_server.storage.files import SqliteFileStore
+from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
+from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
+from chat_server.storage.models import StoreStatus
+from chat_server.storage.moderation import SqliteModerationStore
+from chat_server.storage.no_history import NoHistory
+from chat_server.storage.persist import Persister
+from chat_server.storage.rooms import SqliteRoomStore
+from chat_server.storage.status import StatusBoard
+from chat_server.storage.writer import Write, Writer
+
+log = logging.getLogger("chat_server.storage")
+
+SANCTION_PURGE_EVERY = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class StorageStats:
+    """For the admin window: where the database is, how big, how many messages."""
+
+    path: str | None
+    size_bytes: int
+    messages: int
+
+
+class Storage:
+    def __init__(
+        self,
+        *,
+        status: StatusBoard,
+        messages: MessageStore,
+        accounts: AccountStore,
+        moderation: ModerationStore,
+        rooms: RoomStore,
+        files: FileStore,
+        database: Database | None = None,
+        writer: Writer | None = None,
+    ) -> None:
+        self.messages = messages
+        self.accounts = accounts
+        self.moderation = moderation
+        self.rooms = rooms
+        self.files = files
+        self._status = status
+        self._database = database
+        self._writer = writer
+        self._closed = False
+
+    @property
+    def persistent(self) -> bool:
+        return self._database is not None
+
+    def status(self) -> StoreStatus:
+        status = self._status.snapshot()
+        if self._writer is not None and status.state == "retrying":
+            self._status.set_waiting(self._writer.waiting)
+            status = self._status.snapshot()
+        return status
+
+    def stats(self) -> StorageStats:
+        """Database size and message count (reads the disk: call it off the registry lock)."""
+        size = self._database.size_bytes() if self._database is not None else 0
+        path = str(self._database.path) if self._database is not None else None
+        return StorageStats(path, size, self.messages.count())
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every write so far is on disk (or given up); False on timeout. For tests and shutdown."""
+        return self._writer.flush(timeout) if self._writer is not None else True
+
+    def purge_now(self) -> None:
+        """Run the retention purge at the writer's next idle moment instead of on its timer."""
+        if isinstance(self.messages, SqliteMessageStore):
+            self.messages.purge_soon()
+        if self._writer is not None:
+            self._writer.request_maintenance()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued (up to `timeout` s), stop the writer thread, close the file. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._writer is not None:
+            self._writer.close(timeout)
+        if self._database is not None:
+            try:
+                self._database.writer.execute("UPDATE meta SET value = 1 WHERE key = 'clean_close'")
+            except sqlite3.Error as error:
+                log.warning("storage: could not mark a clean close (%s)", describe_error(error))
+            self._database.close()
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_storage(
+    data_dir: Path | str | None = None,
+    *,
+    persist: bool = True,
+    history: bool = True,
+    history_days: int = 30,
+    tail_size: int = TAIL_SIZE,
+    lock_wait: float = 2.0,
+    clock: Callable[[], float] = time.time,
+) -> Storage:
+    """Open (creating if needed) the store in `data_dir` (default: the user's data folder for the app).
+
+    `persist=False` keeps everything in memory; `history=False` keeps no
+    messages (`--no-history`); `history_days` 0 keeps them forever.
+    """
+    database: Database | None = None
+    reason = "persistence is switched off"
+    if persist:
+        folder = Path(data_dir) if data_dir is not None else default_data_dir()
+        try:
+            database = open_database(folder, lock_wait=lock_wait)
+        except StorageUnavailable as unavailable:
+            reason = str(unavailable)
+    status = StatusBoard(str(database.path) if database is not None else None)
+    if database is not None:
+        for notice in database.notices:
+            status.add_notice(notice)
+        try:
+            return _wire(database, status, history, history_days, tail_size, clock)
+        except sqlite3.Error as error:
+            reason = f"cannot read the database {database.path}: {describe_error(error)}"
+            database.close()
+    status.memory_only(reason)
+    persister = Persister(None, status)
+    messages: MessageStore = (
+        SqliteMessageStore(None, status, history_days=history_days, tail_size=tail_size, clock=clock)
+        if history
+        else NoHistory()
+    )
+    return Storage(
+        status=status,
+        messages=messages,
+        accounts=SqliteAccountStore(persister, []),
+        moderation=SqliteModerationStore(persister, []),
+        rooms=SqliteRoomStore(persister, []),
+        files=SqliteFileStore(persister, []),
+    )
+
+
+def _wire(
+    database: Database,
+    status: StatusBoard,
+    history: bool,
+    history_days: int,
+    tail_size: int,
+    clock: Callable[[], float],
+) -> Storage:
+    connection = database.writer
+    accounts = SqliteAccountStore.load(connection)
+    sanctions = SqliteModerationStore.load(connection)
+    rooms = SqliteRoomStore.load(connection)
+    files = SqliteFileStore.load(connection)
+    history_store = (
+        SqliteMessageStore(database, status, history_days=history_days, tail_size=tail_size, clock=clock)
+        if history
+        else None
+    )
+    moderation_ref: list[SqliteModerationStore] = []
+
+    def committed(writes: Sequence[Write]) -> None:
+        if history_store is not None:
+            history_store.committed(writes)
+
+    def lost(writes: Sequence[Write]) -> None:
+        if history_store is not None:
+            history_store.lost(writes)
+        # Changes of the small tables and deletions; not the index's own bookkeeping.
+        others = sum(1 for write in writes if not write.message_id and write.sql != INDEX_LATE_MESSAGE)
+        if others:
+            status.count_change_not_saved(others)
+
+    next_sanction_purge = [0.0]
+
+    def damaged(reason: str) -> None:
+        if database.mark_damaged(reason):
+            notice = f"the database file is damaged ({reason}); it will be set aside at the next start"
+            log.error("storage: %s", notice)
+            status.add_notice(notice)
+
+    def maintenance(connection: sqlite3.Connection) -> bool:
+        if time.monotonic() >= next_sanction_purge[0]:
+            next_sanction_purge[0] = time.monotonic() + SANCTION_PURGE_EVERY
+            for store in moderation_ref:
+                store.purge_expired(int(clock() * 1000))
+        return history_store.maintenance_step(connection) if history_store is not None else False
+
+    writer = Writer(
+        connection,
+        status,
+        committed,
+        lost,
+        maintenance=maintenance,
+        before_commit=history_store.before_commit if history_store is not None else None,
+        on_damage=history_store.damaged if history_store is not None else damaged,
+    )
+    persister = Persister(writer, status)
+    moderation = SqliteModerationStore(persister, sanctions)
+    moderation_ref.append(moderation)
+    if history_store is not None:
+        history_store.attach_writer(writer)
+    writer.start()
+    return Storage(
+        status=status,
+        messages=history_store if history_store is not None else NoHistory(),
+        accounts=SqliteAccountStore(persister, accounts),
+        moderation=moderation,
+        rooms=SqliteRoomStore(persister, rooms),
+        files=SqliteFileStore(persister, files),
+        database=database,
+        writer=writer,
+    )

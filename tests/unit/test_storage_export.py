@@ -1,0 +1,100 @@
+"""Transcripts as text, CSV and HTML: private messages only when asked, spreadsheet formulas and markup made inert."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html.parser
+import io
+
+from chat_server.storage import StoredMessage, write_csv, write_html, write_text
+
+UTC = datetime.timezone.utc
+T = 1_796_000_000_000  # 2026-11-30 00:53:20 UTC
+
+ROWS = [
+    StoredMessage.public(1, "Physics", "alice", "Hello class\nsecond line", T),
+    StoredMessage.private(2, "bob", "alice", "secret answer", T + 1000),
+    StoredMessage.public(3, "Physics", "mallory", "<script>alert('x')</script> & =HYPERLINK(\"http://x\")", T + 2000),
+    StoredMessage.public(4, "Physics", "-dash", "+1 @here 你好", T + 3000),
+]
+
+
+def test_text_lists_one_message_per_line_without_private_ones():
+    out = io.StringIO()
+    assert write_text(ROWS, out, tz=UTC) == 3
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "[2026-11-30 00:53:20] #Physics <alice> Hello class"
+    assert lines[1] == "    second line"
+    assert "secret" not in out.getvalue()
+    assert lines[-1] == "[2026-11-30 00:53:23] #Physics <-dash> +1 @here 你好"
+
+
+def test_text_includes_private_messages_when_asked():
+    out = io.StringIO()
+    assert write_text(ROWS, out, include_private=True, tz=UTC) == 4
+    assert "[2026-11-30 00:53:21] private to alice <bob> secret answer" in out.getvalue()
+
+
+def test_csv_round_trips_and_defuses_formulas():
+    out = io.StringIO()
+    assert write_csv(ROWS, out, tz=UTC) == 3
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == ["id", "time", "room", "sender", "to", "text"]
+    assert rows[1] == ["1", "2026-11-30T00:53:20+00:00", "Physics", "alice", "", "Hello class\nsecond line"]
+    assert rows[2][5].startswith("<script>")
+    assert rows[3][3] == "'-dash" and rows[3][5] == "'+1 @here 你好"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
+    assert "secret" not in out.getvalue()
+
+
+def test_csv_with_private_messages_names_the_recipient():
+    out = io.StringIO()
+    write_csv(ROWS, out, include_private=True, tz=UTC)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[2][2:] == ["", "bob", "alice", "secret answer"]
+
+
+class TagCollector(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
+
+
+def test_html_is_a_standalone_page_with_every_value_escaped():
+    out = io.StringIO()
+    assert write_html(ROWS, out, title="Physics <b>", tz=UTC) == 3
+    page = out.getvalue()
+    parser = TagCollector()
+    parser.feed(page)
+    assert "script" not in parser.tags and "b" not in parser.tags
+    assert set(parser.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "p", "table", "tr", "td"}
+    text = "".join(parser.text)
+    assert "<script>alert('x')</script> & =HYPERLINK" in text
+    assert "Physics <b>" in text
+    assert "Hello class\nsecond line" in text
+    assert "secret" not in page
+    assert 'http-equiv="Content-Security-Policy"' in page and "src=" not in page and "href=" not in page
+
+
+def test_html_marks_private_messages_when_asked():
+    out = io.StringIO()
+    assert write_html(ROWS, out, title="All", include_private=True, tz=UTC) == 4
+    assert '<tr class="private" id="m2">' in out.getvalue()
+    assert "bob &rarr; alice" in out.getvalue()
+
+
+def test_an_empty_range_makes_an_empty_but_valid_transcript():
+    for writer in (write_text, write_csv):
+        out = io.StringIO()
+        assert writer([], out) == 0
+    out = io.StringIO()
+    assert write_html([], out, title="Nothing") == 0
+    assert out.getvalue().rstrip().endswith("</html>")

@@ -1,0 +1,98 @@
+"""The schema's migration steps: a version 1 file upgraded in place with its data kept; newer files left alone."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from chat_server.storage import Account, Conversation, StoredMessage, open_storage
+from chat_server.storage.history import SqliteMessageStore
+from chat_server.storage.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
+from tests.support import wait_until
+
+
+def make_version_1(path, rows: int) -> None:
+    """A database as the first history-only release wrote it, with `rows` messages in #general and one private."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None)
+    migrate(connection, MIGRATIONS[:1])
+    assert schema_version(connection) == 1
+    connection.executemany(
+        "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms)"
+        " VALUES (?, '#general', 'General', 'Alice', 'alice', NULL, NULL, ?, ?)",
+        [(n, f"old message {n} about photosynthesis", 4_102_444_800_000 + n) for n in range(1, rows + 1)],
+    )
+    connection.execute(
+        "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms)"
+        " VALUES (?, '@alice@bob', NULL, 'Alice', 'alice', 'Bob', 'bob', 'old secret', 4102444800000)",
+        (rows + 1,),
+    )
+    connection.close()
+
+
+def test_a_version_1_database_is_upgraded_in_place_with_its_messages_kept(tmp_path):
+    path = tmp_path / "data" / "classchat.db"
+    make_version_1(path, 1200)
+    with open_storage(tmp_path / "data", history_days=0) as storage:
+        assert storage.status().ok
+        messages = storage.messages
+        assert isinstance(messages, SqliteMessageStore)
+        assert messages.highest_id() == 1201
+        page = messages.page(Conversation.of_room("general"), limit=3)
+        assert [m.id for m in page.messages] == [1198, 1199, 1200] and page.more
+        assert page.messages[0].kind == "message" and page.messages[0].room == "General"
+        assert [m.id for m in messages.page(Conversation.between("bob", "alice")).messages] == [1201]
+        # The old rows reach the search index in the background; search finds them before and after.
+        assert [m.id for m in messages.search("x", "message 1007", room="general")] == [1007]
+        wait_until(lambda: messages.index_lag() == 0, timeout=20, message="old rows indexed")
+        assert [m.id for m in messages.search("x", "message 1199", room="general")] == [1199]
+        assert [m.id for m in messages.search("bob", "secret", include_private=True)] == [1201]
+        storage.accounts.put(Account("Alice", "scrypt$..."))
+        messages.append(StoredMessage.public(1202, "general", "Alice", "new", 4_102_444_900_000))
+    connection = sqlite3.connect(path)
+    assert schema_version(connection) == LATEST_VERSION
+    assert connection.execute("SELECT count(*) FROM messages").fetchone()[0] == 1202
+    assert connection.execute("SELECT nick FROM accounts").fetchall() == [("Alice",)]
+    assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert connection.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").fetchall() == []
+    connection.close()
+
+
+def test_each_step_runs_once(tmp_path):
+    connection = sqlite3.connect(tmp_path / "db", isolation_level=None)
+    assert migrate(connection) == (0, LATEST_VERSION)
+    assert migrate(connection) == (LATEST_VERSION, LATEST_VERSION)
+    connection.close()
+
+
+def test_a_step_that_fails_leaves_the_previous_version_intact(tmp_path):
+    connection = sqlite3.connect(tmp_path / "db", isolation_level=None)
+    migrate(connection, MIGRATIONS[:1])
+
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    try:
+        migrate(connection, (MIGRATIONS[0], broken))
+    except sqlite3.OperationalError:
+        pass
+    assert schema_version(connection) == 1
+    assert connection.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []
+    connection.close()
+
+
+def test_a_database_from_a_newer_classchat_is_left_untouched(tmp_path):
+    path = tmp_path / "data" / "classchat.db"
+    path.parent.mkdir()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    connection.execute("CREATE TABLE future (x)")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with open_storage(tmp_path / "data") as storage:
+        status = storage.status()
+        assert status.state == "memory"
+        assert f"schema version {LATEST_VERSION + 1}" in status.reason
+    assert path.read_bytes() == before
+    assert not list(path.parent.glob("*.corrupt-*"))
