@@ -91,7 +91,9 @@ def test_fifty_clients_claiming_one_nickname_at_once_exactly_one_wins(start_serv
     assert answers.count("nick") == 1
     assert answers.count(ErrorCode.NICK_TAKEN) == 49
     winner = clients[answers.index("nick")]
-    assert [c.nick for c in server.clients() if c.nick] == [next(f["nick"] for f in winner.received if f["type"] == "nick")]
+    assert [c.nick for c in server.clients() if c.nick] == [
+        next(f["nick"] for f in winner.received if f["type"] == "nick")
+    ]
 
 
 def test_closing_without_quit_frees_the_nickname_and_the_room(start_server, wire):
