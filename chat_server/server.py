@@ -128,6 +128,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             sessions = list(self.registry.sessions)
             for frame in shutdown_frames(reason):
                 self.registry.deliver(sessions, frame)
+            for session in sessions:
+                session.outbox.close()  # the bye stays the last frame: nothing is queued after it
         for session in sessions:
             session.hang_up("server shutdown")
         if self._serve_thread is not None:
@@ -222,7 +224,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         debug = log.isEnabledFor(logging.DEBUG)
         with self.registry.lock:
             for content in contents:
-                if session.closing:
+                ended = session.closing  # a local, so the type checker sees the handler below can end it
+                if ended:
                     break
                 try:
                     deliveries = self.handlers.dispatch(session, content)
@@ -235,11 +238,21 @@ class ChatServer(AdminActions, socketserver.TCPServer):
                     self.registry.deliver(recipients, frame)
                     if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
                         notes.append(_change_note(session, frame))
+                if session.closing:  # QUIT: its bye was the last frame
+                    session.outbox.close()
             hang_ups = self.handlers.hang_ups.take()
+            for other in hang_ups:  # their bye is queued: nothing after it
+                other.outbox.close()
         for other in hang_ups:
             other.hang_up(other.close_reason)
         for level, message, args in notes:
             log.log(level, message, *args)
+
+    def send_last(self, session: Session, frames: list[Frame], reason: str) -> None:
+        """End a connection from its own handler thread: these frames, then nothing more (see Session.send_last)."""
+        with self.registry.lock:
+            session.send_last(*frames)
+            session.end(reason)
 
     def end_session(self, session: Session) -> None:
         """Forget a connection and free its writer; runs on its handler thread at the end."""
