@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import re
 import subprocess
 import sys
 import termios
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +46,26 @@ class Headless:
         match = re.search(rb"listening on (\S+):(\d+)", banner)
         assert match, f"no banner: {banner!r}"
         self.address = (match.group(1).decode(), int(match.group(2)))
+        self._stdout_lines: queue.Queue[str] | None = None
+
+    def expect_stdout(self, pattern: str, timeout: float = DEADLINE) -> str:
+        """The next stdout line that matches (from then on a thread reads stdout; earlier lines are skipped)."""
+        if self._stdout_lines is None:
+            self._stdout_lines = queue.Queue()
+            threading.Thread(target=self._read_stdout, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._stdout_lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no stdout line matching {pattern!r} within {timeout} s") from None
+            if re.search(pattern, line):
+                return line
+
+    def _read_stdout(self) -> None:
+        assert self.process.stdout is not None and self._stdout_lines is not None
+        for line in self.process.stdout:
+            self._stdout_lines.put(line.decode("utf-8", "replace").rstrip("\n"))
 
     def unread_bytes(self, stream: str) -> int:
         """Bytes waiting in the stdout or stderr pipe (a full pipe holds 64 KiB on Linux)."""
