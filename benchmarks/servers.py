@@ -139,11 +139,6 @@ def start_server(choice: ServerChoice, port: int, max_clients: int, source_root:
             str(max_clients),
             "--rate",
             "0",
-            # Every simulated client connects from 127.0.0.1: lift the per-address limits.
-            "--max-per-address",
-            "0",
-            "--max-unregistered-per-address",
-            "0",
             "--log-level",
             "WARNING",
             # A listen queue that holds everybody who connects at once (the kernel caps it at somaxconn).
@@ -151,8 +146,10 @@ def start_server(choice: ServerChoice, port: int, max_clients: int, source_root:
             str(max(1024, max_clients)),
             "--no-console",
         ]
-        if _supports(source_root, "--max-per-address"):
-            command += ["--max-per-address", "0"]  # every load client comes from 127.0.0.1
+        # Every simulated client connects from 127.0.0.1: lift the per-address limits (older revisions lack them).
+        for limit in ("--max-per-address", "--max-unregistered-per-address"):
+            if _supports(source_root, limit):
+                command += [limit, "0"]
         command += list(choice.options)
         env = dict(os.environ, PYTHONPATH=str(source_root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         server = RunningServer(choice.label, "classchat", _spawn(command, env, source_root), port)
