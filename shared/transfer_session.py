@@ -10,7 +10,7 @@ an upload and a client receiving a download:
     session.verify()                                       # FileError(bad_hash) unless the sha256 matches
 
 A session is used by one thread at a time; the store's per-upload lock
-serialises the threads that take over an upload (chat_server/file_store.py).
+serialises the threads that take over an upload (chat_server/files/store.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Not the chat server (which is being rewritten): a ThreadingTCPServer whose
 connections, like the real server's, get `welcome` and are then routed by
-their first line -- a `transfer` hello goes to chat_server.transfer_handler,
+their first line -- a `transfer` hello goes to chat_server.files.transfer,
 anything else is a toy chat connection that knows NICK, JOIN, PING, UPLOAD,
 DOWNLOAD, CANCEL, DELETE and STATE (the store's numbers, for tests that run
 this server in another process).  Completed uploads are announced with
@@ -25,10 +25,10 @@ import sys
 import threading
 from typing import Any
 
-from chat_server.file_limits import FileLimits
-from chat_server.file_records import StoredFile
-from chat_server.file_store import FileStore
-from chat_server.transfer_handler import TransferOutcome, serve_transfer
+from chat_server.files.limits import FileLimits
+from chat_server.files.records import StoredFile
+from chat_server.files.store import FileStore
+from chat_server.files.transfer import TransferOutcome, serve_transfer
 from shared.commands import parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import (

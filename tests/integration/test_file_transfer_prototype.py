@@ -1,7 +1,7 @@
 """End to end over real loopback sockets: the file store and transfer handler behind a toy chat (file_proto_server).
 
 The chat server proper is being rewritten, so these tests put the real
-chat_server.file_store and chat_server.transfer_handler behind a small
+chat_server.files.store and chat_server.files.transfer behind a small
 stand-in that routes connections by their first line as the server will,
 and drive it with the real client side (chat_gui.transfer_client) or raw
 sockets.  Throughput for 25 MiB each way is printed (run with -s), never
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from chat_gui.transfer_client import TransferInterrupted, download_file, sha256_of, upload_file
-from chat_server.file_limits import FileLimits
-from chat_server.transfer_handler import TransferOutcome
+from chat_server.files.limits import FileLimits
+from chat_server.files.transfer import TransferOutcome
 from shared.file_transfer import EMPTY_SHA256, MIB, FileError, new_token
 from tests.integration.file_proto_server import FileProtoServer
 from tests.integration.file_wire import ChatLine, ProtoProcess, RawTransfer, connector, fetch, offer, share

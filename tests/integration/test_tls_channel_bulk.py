@@ -25,8 +25,8 @@ import pytest
 
 from chat_gui.tls_client import client_context, start_tls
 from chat_gui.trust_store import TrustStore
-from chat_server.certificate import load_or_make_certificate
-from chat_server.tls_server import accept_tls, server_context
+from chat_server.tls.certificate import load_or_make_certificate
+from chat_server.tls.handshake import accept_tls, server_context
 from shared.tls_channel import TlsChannel
 
 TOTAL = 25 * 1024 * 1024

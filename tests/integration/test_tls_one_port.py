@@ -22,8 +22,8 @@ import pytest
 
 from chat_gui.tls_client import ClientTls, client_context, start_tls
 from chat_gui.trust_store import TrustStore
-from chat_server.certificate import ServerCertificate, load_or_make_certificate
-from chat_server.tls_server import FirstByte, accept_tls, server_context, sniff_first_byte
+from chat_server.tls.certificate import ServerCertificate, load_or_make_certificate
+from chat_server.tls.handshake import FirstByte, accept_tls, server_context, sniff_first_byte
 from shared.tls_channel import NotTls, TlsChannel, TlsError
 from tests.integration.tls_harness import WELCOME, EchoServer, LineReader, read_line
 from tests.support import wait_until

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from chat_server.tls_server import FIRST_BYTE_SECONDS, HANDSHAKE_SECONDS, FirstByte, accept_tls, sniff_first_byte
+from chat_server.tls.handshake import FIRST_BYTE_SECONDS, HANDSHAKE_SECONDS, FirstByte, accept_tls, sniff_first_byte
 from shared.tls_channel import TlsError
 from tests.integration.wire import receive_before
 

@@ -1,4 +1,4 @@
-"""chat_server.certificate: the server's own certificate (made once, reused, renewed) and a given --cert/--key pair."""
+"""chat_server.tls.certificate: the server's own certificate (made once, reused, renewed) and a given --cert/--key pair."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from chat_server import certificate as certificate_module
-from chat_server.certificate import (
+from chat_server.tls import certificate as certificate_module
+from chat_server.tls.certificate import (
     CERT_FILE_NAME,
     KEY_FILE_NAME,
     VALID_DAYS,
@@ -26,7 +26,7 @@ from chat_server.certificate import (
     machine_names,
     make_certificate,
 )
-from chat_server.tls_server import server_context
+from chat_server.tls.handshake import server_context
 from shared.fingerprint import Fingerprint
 
 NOW = datetime.datetime.now(datetime.timezone.utc)

@@ -1,4 +1,4 @@
-"""Unit tests for chat_server/file_store.py on a real temporary folder: limits, resume, restart, takeover, expiry."""
+"""Unit tests for chat_server/files/store.py on a real temporary folder: limits, resume, restart, takeover, expiry."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from chat_server.file_limits import FileLimits
-from chat_server.file_store import FileStore
-from chat_server.file_transfer_handles import DownloadReader, UploadWriter, storage_error
+from chat_server.files.handles import DownloadReader, UploadWriter, storage_error
+from chat_server.files.limits import FileLimits
+from chat_server.files.store import FileStore
 from shared.errors import ErrorCode
 from shared.file_transfer import MIB, FileError, FileErrorCode, Target, TransferHello, UploadRequest, new_token
 

@@ -1,4 +1,4 @@
-"""Unit tests for chat_server/join_code.py: codes nobody misreads, compared forgivingly and in constant time."""
+"""Unit tests for chat_server/identity/join_code.py: codes nobody misreads, compared forgivingly and in constant time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat_server.join_code import (
+from chat_server.identity.join_code import (
     ALPHABET,
     CODE_LENGTH,
     clean_chosen_code,

@@ -1,4 +1,4 @@
-"""Unit tests for chat_server/login_throttle.py: 5 failed logins a minute per nickname and per address."""
+"""Unit tests for chat_server/identity/login_throttle.py: 5 failed logins a minute per nickname and per address."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat_server.login_throttle import MAX_FAILURES, WINDOW_SECONDS, LoginThrottle
+from chat_server.identity.login_throttle import MAX_FAILURES, WINDOW_SECONDS, LoginThrottle
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""Unit tests for chat_server/passwords.py: scrypt hashes with their parameters, timing alike, limits.
+"""Unit tests for chat_server/identity/passwords.py: scrypt hashes with their parameters, timing alike, limits.
 
 Most tests hash with small parameters (FAST) so the suite stays quick; the
 tests that need the real cost say so.
@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from chat_server import passwords
-from chat_server.passwords import (
+from chat_server.identity import passwords
+from chat_server.identity.passwords import (
     CURRENT,
     MAX_CONCURRENT_HASHES,
     MAX_PASSWORD_CHARS,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from chat_gui.tls_client import client_context
-from chat_server.certificate import load_or_make_certificate
-from chat_server.tls_server import server_context
+from chat_server.tls.certificate import load_or_make_certificate
+from chat_server.tls.handshake import server_context
 from shared.fingerprint import Fingerprint
 from shared.tls_channel import TlsChannel, TlsError, describe_ssl_error
 

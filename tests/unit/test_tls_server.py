@@ -1,10 +1,10 @@
-"""chat_server.tls_server: which first bytes mean TLS, plain, or garbage (the sockets are in tests/integration)."""
+"""chat_server.tls.handshake: which first bytes mean TLS, plain, or garbage (the sockets are in tests/integration)."""
 
 from __future__ import annotations
 
 import pytest
 
-from chat_server.tls_server import FirstByte, classify_first_byte
+from chat_server.tls.handshake import FirstByte, classify_first_byte
 
 
 def test_only_0x16_starts_tls() -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat_server.file_limits import SenderRateLimit
+from chat_server.files.limits import SenderRateLimit
 from shared.errors import ErrorCode
 from shared.file_transfer import EMPTY_SHA256, FileError, FileErrorCode
 from shared.transfer_session import ReceiveSession, TransferProgress, send_ranges

@@ -33,10 +33,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from chat_server.file_grants import DownloadGrants, Grant
-from chat_server.file_limits import FileLimits, SenderRateLimit, TransferSlots
-from chat_server.file_records import Expired, StoredFile, UploadTicket, record_fields, scan_folder, write_record
-from chat_server.file_transfer_handles import DownloadReader, UploadWriter, _Upload, storage_error
+from chat_server.files.grants import DownloadGrants, Grant
+from chat_server.files.handles import DownloadReader, UploadWriter, _Upload, storage_error
+from chat_server.files.limits import FileLimits, SenderRateLimit, TransferSlots
+from chat_server.files.records import Expired, StoredFile, UploadTicket, record_fields, scan_folder, write_record
 from shared.errors import ErrorCode
 from shared.file_transfer import (
     FileError,

@@ -27,7 +27,7 @@ import enum
 import socket
 import ssl
 
-from chat_server.certificate import CertificateError, ServerCertificate
+from chat_server.tls.certificate import CertificateError, ServerCertificate
 from shared.tls_channel import TLS12_CIPHERS, TlsChannel, run_handshake
 
 HANDSHAKE_SECONDS = 10.0

@@ -31,9 +31,9 @@ import time
 from collections.abc import Callable
 from enum import Enum
 
-from chat_server.file_records import StoredFile
-from chat_server.file_store import FileStore
-from chat_server.file_transfer_handles import DownloadReader, UploadWriter
+from chat_server.files.handles import DownloadReader, UploadWriter
+from chat_server.files.records import StoredFile
+from chat_server.files.store import FileStore
 from shared.errors import ErrorCode
 from shared.file_transfer import (
     FileError,

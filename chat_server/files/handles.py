@@ -16,12 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from chat_server.file_records import StoredFile
+from chat_server.files.records import StoredFile
 from shared.file_transfer import FileError, FileErrorCode
 from shared.transfer_session import ReceiveSession
 
 if TYPE_CHECKING:
-    from chat_server.file_store import FileStore
+    from chat_server.files.store import FileStore
 
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
