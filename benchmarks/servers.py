@@ -146,13 +146,17 @@ def start_server(choice: ServerChoice, port: int, max_clients: int, source_root:
             str(max(1024, max_clients)),
             "--no-console",
         ]
+        data_dir = None
+        if _supports(source_root, "--data-dir"):  # a folder of its own, removed with the server
+            data_dir = tempfile.mkdtemp(prefix="classchat-bench-data-")
+            command += ["--data-dir", data_dir]
         # Every simulated client connects from 127.0.0.1: lift the per-address limits (older revisions lack them).
         for limit in ("--max-per-address", "--max-unregistered-per-address"):
             if _supports(source_root, limit):
                 command += [limit, "0"]
         command += list(choice.options)
         env = dict(os.environ, PYTHONPATH=str(source_root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        server = RunningServer(choice.label, "classchat", _spawn(command, env, source_root), port)
+        server = RunningServer(choice.label, "classchat", _spawn(command, env, source_root), port, data_dir)
     elif kind == "miniircd":
         program = shutil.which("miniircd")
         if program is None:

@@ -30,6 +30,11 @@ class ServerConfig:
     keepalive_interval: float = 10.0
     keepalive_count: int = 3
     resume_seconds: float = 600.0  # how long a lost connection's RESUME token stays good
+    # The data folder (PROTOCOL.md, version 2): None is the user's data folder for the app.
+    data_dir: str | None = None
+    history: bool = True  # keep messages (--no-history: keep none)
+    history_days: int = 30  # 0 keeps them forever
+    replay: int = 50  # messages replayed to a joiner; 0 off
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

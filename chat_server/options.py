@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from chat_server.config import ServerConfig
+from chat_server.storage import default_data_dir
 from shared.frames import DEFAULT_HOST, DEFAULT_PORT
 from shared.version import __version__
 
@@ -124,6 +125,27 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         default=DEFAULTS.listen_backlog,
         help="pending connections the OS may queue (default %(default)s)",
     )
+    memory = parser.add_argument_group("memory (PROTOCOL.md version 2: history in the data folder)")
+    memory.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"where the server keeps its database and files (default {default_data_dir()})",
+    )
+    memory.add_argument("--no-history", action="store_true", help="keep no messages")
+    memory.add_argument(
+        "--history-days",
+        type=int,
+        default=DEFAULTS.history_days,
+        metavar="N",
+        help="keep messages this many days; 0 keeps them forever (default %(default)s)",
+    )
+    memory.add_argument(
+        "--replay",
+        type=int,
+        default=DEFAULTS.replay,
+        metavar="N",
+        help="messages replayed to someone joining a room; 0 turns it off (default %(default)s)",
+    )
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
     )
@@ -154,4 +176,8 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         keepalive_count=args.keepalive_count,
         resume_seconds=args.resume_seconds,
         listen_backlog=args.backlog,
+        data_dir=args.data_dir,
+        history=not args.no_history,
+        history_days=args.history_days,
+        replay=args.replay,
     )

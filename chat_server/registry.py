@@ -72,6 +72,10 @@ class ChatRegistry:
         self._last_id += 1
         return self._last_id
 
+    def continue_ids_after(self, last_id: int) -> None:
+        """Ids keep increasing across restarts: the next one follows the highest the store kept."""
+        self._last_id = max(self._last_id, last_id)
+
     def find_nick(self, nick: str) -> Session | None:
         return self.by_nick.get(name_key(nick))
 

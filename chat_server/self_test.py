@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import socket
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -54,7 +55,8 @@ def run_self_test(ship_modules: tuple[str, ...] | list[str] = ()) -> int:
     try:
         for name in (*BASE_MODULES, *ship_modules):
             importlib.import_module(name)
-        server = ChatServer(ServerConfig(host="127.0.0.1", port=0)).start()
+        data = tempfile.TemporaryDirectory(prefix="classchat-self-test-")  # never the user's own history
+        server = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=data.name)).start()
         try:
             alice, bob = _RawClient(server.address), _RawClient(server.address)
             for client, nick in ((alice, "alice"), (bob, "bob")):
@@ -71,6 +73,7 @@ def run_self_test(ship_modules: tuple[str, ...] | list[str] = ()) -> int:
                 client.close()
         finally:
             server.stop()
+            data.cleanup()
     except Exception as exc:  # the reason is the whole point of a self-test
         print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -19,23 +19,26 @@ from a handler thread.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import socket
 import socketserver
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
-from chat_server.handlers import CommandHandlers
+from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import ChatRequestHandler
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
+from chat_server.storage import open_storage
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, error_frame
 from shared.names import one_line
@@ -107,8 +110,6 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             self.address_family = socket.AF_INET6
         self.registry = ChatRegistry(self.config.resume_seconds)
         self.rooms_push = RoomsPush(self.registry)
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push)
-        self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         self._stopping = False
         self._serve_thread: threading.Thread | None = None
         self._stopped = threading.Event()
@@ -116,7 +117,14 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         self._handler_threads = _HandlerThreads()
         self._refusals = _RefusalLog()
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
-        self.writer = WriterPool()  # after binding, so a refused port leaks no wake-up socket pair
+        # After binding, so a refused port leaks no wake-up socket pair and no open database.
+        self.writer = WriterPool()
+        self.storage = open_storage(
+            self.config.data_dir, history=self.config.history, history_days=self.config.history_days
+        )
+        self.registry.continue_ids_after(self.storage.messages.highest_id())
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage)
+        self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -140,6 +148,9 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         self.housekeeper.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
+        status = self.storage.status()
+        if status.state != "ok":
+            log.warning("history and accounts: %s", status.describe())
         with self.registry.lock:
             self.registry.emit("server_started", address=self.address)
         return self
@@ -163,6 +174,7 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         self.housekeeper.stop()
         self.server_close()  # joins the handler threads, which wait for their outboxes
         self.writer.stop()
+        self.storage.close()  # after every handler: nothing appends any more
         self._stopped.set()
         log.info("stopped")
         with self.registry.lock:
@@ -244,34 +256,63 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         return None
 
     def run_commands(self, session: Session, contents: list[str]) -> None:
-        """Carry out command lines in order under one lock hold and queue every frame they cause; stop after QUIT."""
+        """Carry out command lines in order and queue every frame they cause; stop after QUIT.
+
+        The lines run under one hold of the registry lock, except that a
+        command's OffLock work (disk, hashing) runs with the lock released,
+        before the lines after it.
+        """
         notes: list[LogNote] = []
+        lines = iter(contents)
+        finish: Callable[[], CommandResult] | None = None  # the rest of a slow command, once its work is done
+        while True:
+            slow: OffLock[Any] | None = None
+            with self.registry.lock:
+                if finish is not None:
+                    self._carry_out(session, finish, notes)
+                for content in lines:
+                    ended = session.closing  # a local, so the type checker sees the handler below can end it
+                    if ended:
+                        break
+                    slow = self._carry_out(session, functools.partial(self.handlers.dispatch, session, content), notes)
+                    if slow is not None:
+                        break
+                hang_ups = self.handlers.hang_ups.take()
+                for other in hang_ups:  # their bye is queued: nothing after it
+                    other.outbox.close()
+            for other in hang_ups:
+                other.hang_up(other.close_reason)
+            for level, message, args in notes:
+                log.log(level, message, *args)
+            notes.clear()
+            if slow is None:
+                return
+            try:
+                finish = functools.partial(slow.then, slow.work())
+            except ProtocolError as refusal:
+                finish = functools.partial(_refuse, refusal)
+
+    def _carry_out(
+        self, session: Session, command: Callable[[], CommandResult], notes: list[LogNote]
+    ) -> OffLock[Any] | None:
+        """Run one command (registry lock held) and queue its frames; return its slow part, if it has one."""
         debug = log.isEnabledFor(logging.DEBUG)
-        with self.registry.lock:
-            for content in contents:
-                ended = session.closing  # a local, so the type checker sees the handler below can end it
-                if ended:
-                    break
-                try:
-                    deliveries = self.handlers.dispatch(session, content)
-                except ProtocolError as exc:
-                    deliveries = [([session], error_frame(exc.code, exc.message))]
-                    if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
-                        who = session.nick or session.address_text
-                        notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
-                for recipients, frame in deliveries:
-                    self.registry.deliver(recipients, frame)
-                    if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
-                        notes.append(_change_note(session, frame))
-                if session.closing:  # QUIT: its bye was the last frame
-                    session.outbox.close()
-            hang_ups = self.handlers.hang_ups.take()
-            for other in hang_ups:  # their bye is queued: nothing after it
-                other.outbox.close()
-        for other in hang_ups:
-            other.hang_up(other.close_reason)
-        for level, message, args in notes:
-            log.log(level, message, *args)
+        try:
+            result = command()
+        except ProtocolError as exc:
+            result = [([session], error_frame(exc.code, exc.message))]
+            if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+                who = session.nick or session.address_text
+                notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
+        if isinstance(result, OffLock):
+            return result
+        for recipients, frame in result:
+            self.registry.deliver(recipients, frame)
+            if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
+                notes.append(_change_note(session, frame))
+        if session.closing:  # QUIT: its bye was the last frame
+            session.outbox.close()
+        return None
 
     def send_last(self, session: Session, frames: list[Frame], reason: str) -> None:
         """End a connection from its own handler thread: these frames, then nothing more (see Session.send_last)."""
@@ -307,6 +348,11 @@ class ChatServer(AdminActions, socketserver.TCPServer):
 
 
 _LOGGED_CHANGES = frozenset(["nick", "joined", "left"])
+
+
+def _refuse(refusal: ProtocolError) -> list[Delivery]:
+    """The `then` of slow work that was refused: the refusal goes to the sender as its `error`."""
+    raise refusal
 
 
 def _change_note(session: Session, frame: Frame) -> LogNote:

@@ -65,7 +65,11 @@ def utc_time(now: float | None = None) -> str:
 
 def server_frame(frame_type: str, content: str = "", **fields: Any) -> Frame:
     """A server-to-client frame with the fields every one of them has: content, timestamp and time."""
-    now = time.time()
+    return server_frame_at(time.time(), frame_type, content, **fields)
+
+
+def server_frame_at(now: float, frame_type: str, content: str = "", **fields: Any) -> Frame:
+    """A server frame that tells of the moment `now` (seconds since the epoch), e.g. a kept message's."""
     frame: Frame = {"type": frame_type, "content": content, "timestamp": timestamp(now), "time": utc_time(now)}
     frame.update(fields)
     return frame

@@ -13,12 +13,31 @@ from tests.integration.wire import WireClient
 from tests.support import connect_client
 
 
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory, monkeypatch):
+    """No test, and no program a test starts, reads or writes the user's own data or settings folders."""
+    home = tmp_path_factory.mktemp("user")
+    for variable, folder in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("LOCALAPPDATA", "data"),
+        ("APPDATA", "config"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    return home
+
+
 @pytest.fixture
-def start_server():
-    """Factory: start_server(**limits) -> a running ChatServer on 127.0.0.1, port 0; stopped afterwards."""
+def start_server(tmp_path_factory):
+    """Factory: start_server(**limits) -> a running ChatServer on 127.0.0.1, port 0; stopped afterwards.
+
+    Each server keeps its history in a data folder of its own unless the test
+    passes `data_dir` (a restart test passes the same one twice).
+    """
     servers: list[ChatServer] = []
 
     def start(**limits) -> ChatServer:
+        limits.setdefault("data_dir", str(tmp_path_factory.mktemp("server-data")))
         server = ChatServer(ServerConfig(host="127.0.0.1", port=0, **limits)).start()
         servers.append(server)
         return server

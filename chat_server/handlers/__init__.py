@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chat_server.config import ServerConfig
-from chat_server.handlers.base import CommandModule, Delivery, HangUps
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
@@ -27,21 +27,23 @@ from chat_server.handlers.resume import ResumeCommands
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
+from chat_server.storage import Storage
 from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
 MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands)
 
-__all__ = ["CommandHandlers", "Delivery", "HangUps"]
+__all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
 
 class CommandHandlers:
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush) -> None:
+    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage) -> None:
         self.registry = registry
         self.hang_ups = HangUps()
-        modules = [module(registry, config, rooms_push, self.hang_ups) for module in MODULES]
-        self._table: dict[str, Callable[[Session, str], list[Delivery]]] = {}
+        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage)
+        modules = [module(services) for module in MODULES]
+        self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:
             method = f"handle_{name.lower()}"
             owners = [module for module in modules if hasattr(module, method)]
@@ -49,7 +51,7 @@ class CommandHandlers:
                 raise RuntimeError(f"{name} must be handled by exactly one command module, not {len(owners)}")
             self._table[name] = getattr(owners[0], method)
 
-    def dispatch(self, session: Session, content: str) -> list[Delivery]:
+    def dispatch(self, session: Session, content: str) -> CommandResult:
         """Carry out one command line for `session`; the caller holds the registry lock."""
         command = parse_command_line(content)
         handler = self._table.get(command.name)

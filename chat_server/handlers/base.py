@@ -5,21 +5,42 @@ methods for the commands of one feature.  Each method decides from the
 registry's state and one command who gets which frames and returns them as
 deliveries; it never touches a socket, a file or the log.  A refusal is
 raised as ProtocolError and becomes an `error` frame for the sender.
+
+A command with a slow part (reading the database, hashing a password)
+returns an `OffLock` instead: its `work` runs on the sender's thread after
+the registry lock is released, then `then` runs under the lock again with
+the result and returns the deliveries.  The sender's later lines wait for
+it, so replies keep the order of the commands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from chat_server.config import ServerConfig
 from chat_server.registry import ChatRegistry, Room
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
+from chat_server.storage import Storage
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame
 from shared.names import clean_message_text
 
 Delivery = tuple[Iterable[Session], Frame]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class OffLock(Generic[T]):
+    """The slow part of a command: `work()` runs without the registry lock, `then(result)` with it."""
+
+    work: Callable[[], T]
+    then: Callable[[T], list[Delivery]]
+
+
+CommandResult = list[Delivery] | OffLock[Any]
 
 
 class HangUps:
@@ -36,14 +57,27 @@ class HangUps:
         return sessions
 
 
+@dataclass(frozen=True)
+class ServerServices:
+    """What command modules work with; a feature that needs a new service adds it here."""
+
+    registry: ChatRegistry
+    config: ServerConfig
+    rooms_push: RoomsPush
+    hang_ups: HangUps
+    storage: Storage
+
+
 class CommandModule:
     """Base of every command module: the shared state, the settings, the common checks."""
 
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, hang_ups: HangUps) -> None:
-        self.registry = registry
-        self.config = config
-        self.rooms_push = rooms_push
-        self.hang_ups = hang_ups
+    def __init__(self, services: ServerServices) -> None:
+        self.services = services
+        self.registry = services.registry
+        self.config = services.config
+        self.rooms_push = services.rooms_push
+        self.hang_ups = services.hang_ups
+        self.storage = services.storage
 
     def others(self, room: Room, session: Session) -> list[Session]:
         return [member for member in room.members if member is not session]

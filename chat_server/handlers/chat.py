@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from chat_server.farewells import quit_bye
 from chat_server.handlers.base import CommandModule, Delivery
 from chat_server.handlers.membership import join_deliveries, leave_deliveries
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
+from chat_server.storage import StoredMessage
 from shared.commands import COMMANDS, classify_msg, help_text, split_pm_argument
 from shared.errors import ErrorCode, ProtocolError
-from shared.frames import server_frame
+from shared.frames import server_frame, server_frame_at
 from shared.names import MAX_TEXT_CHARS, name_key, normalise_nick, normalise_room, one_line
 
 # The pong carries its token twice (content and `token`), so this keeps it far under the 32 KiB frame cap.
@@ -51,7 +54,13 @@ class ChatCommands(CommandModule):
         room = self.require_room(session)
         self.require_voice(session)
         text = self.text(raw_text)
-        frame = server_frame("message", text, id=self.registry.next_id(), room=room.name, sender=session.nick)
+        message_id, now = self.registry.next_id(), time.time()
+        frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=session.nick)
+        self.storage.messages.append(  # queued for the store's writer thread: no I/O here
+            StoredMessage.public(
+                message_id, room.name, frame["sender"], text, int(now * 1000), room_key=room.key, sender_key=session.key
+            )
+        )
         room.messages += 1
         session.messages_sent += 1
         if self.registry.has_listeners:
@@ -66,7 +75,19 @@ class ChatCommands(CommandModule):
             )
         self.require_voice(session)
         text = self.text(raw_text)
-        frame = server_frame("private", text, id=self.registry.next_id(), sender=session.nick, to=target.nick)
+        message_id, now = self.registry.next_id(), time.time()
+        frame = server_frame_at(now, "private", text, id=message_id, sender=session.nick, to=target.nick)
+        self.storage.messages.append(
+            StoredMessage.private(
+                message_id,
+                frame["sender"],
+                frame["to"],
+                text,
+                int(now * 1000),
+                sender_key=session.key,
+                recipient_key=target.key,
+            )
+        )
         session.messages_sent += 1
         if self.registry.has_listeners:
             self.registry.emit("message", session=session, room=None)

@@ -296,12 +296,14 @@ class SqliteMessageStore:
             return in_room and start_ms <= message.time_ms < end_ms
 
         scope = "m.conv = ? OR m.recipient_key IS NOT NULL" if include_private else "m.conv = ?"
+        # The unwritten ones first: one committed between the two looks is then in the database's answer.
+        unwritten = self._recent.unwritten_where(wanted)
         rows = self._rows(
             f"SELECT {COLUMNS} FROM messages AS m WHERE ({scope}) AND m.time_ms >= ? AND m.time_ms < ? ORDER BY m.id",
             (conv, start_ms, end_ms),
         )
         merged = {message.id: message for message in map(_message, rows)}
-        merged.update((message.id, message) for message in self._recent.unwritten_where(wanted))
+        merged.update((message.id, message) for message in unwritten)
         ordered = [merged[key] for key in sorted(merged)]
         return self._recent.visible(ordered, self._cutoff_ms())
 
