@@ -39,7 +39,7 @@ class Core:
     def waits_before_attempts(self) -> list[float]:
         """Fake seconds from each "reconnecting" to the "connecting" that follows it."""
         waits, since = [], None
-        for event, when in zip(self.events, self.times):
+        for event, when in zip(self.events, self.times, strict=True):
             if isinstance(event, StateChanged) and event.state is State.RECONNECTING:
                 since = when
             elif isinstance(event, StateChanged) and event.state is State.CONNECTING and since is not None:
