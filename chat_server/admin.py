@@ -2,7 +2,8 @@
 
 Mixed into ChatServer.  The admin window and the console call these from
 their own threads; each takes the registry lock briefly and only queues
-frames, so the caller never waits on a client.
+frames, so the caller never waits on a client.  Logging and hanging up
+happen after the lock is released.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from chat_server.farewells import kicked_bye
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
-from shared.names import clean_message_text, normalise_room
+from shared.names import clean_message_text, normalise_room, one_line
 
 log = logging.getLogger("chat_server.admin")
 
@@ -67,11 +69,12 @@ class AdminActions:
 
     def kick(self, nick: str, reason: str = "") -> None:
         """Disconnect a client; it gets a `bye` saying why."""
-        reason = reason.strip() or "no reason given"
+        reason = one_line(reason) or "no reason given"
         with self.registry.lock:
             session = self._find(nick)
-            session.send(server_frame("bye", f"An admin removed you: {reason}", reason="kick"))
-            session.hang_up(f"kicked: {reason}")
+            session.send(kicked_bye(reason))
+            session.end("kicked", said=reason)
+        session.hang_up("kicked")
         log.warning("admin kicked %s: %s", session.nick, reason)
 
     def set_muted(self, nick: str, muted: bool) -> None:
@@ -95,7 +98,7 @@ class AdminActions:
     def close_room(self, name: str, reason: str = "") -> int:
         """Move every member out of a room (each gets a notice and `left`); returns how many."""
         room_name = normalise_room(name)
-        reason = reason.strip() or "closed by an admin"
+        reason = one_line(reason) or "closed by an admin"
         with self.registry.lock:
             room = self.registry.find_room(room_name)
             if room is None:

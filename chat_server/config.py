@@ -15,14 +15,31 @@ class ServerConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     max_clients: int = 1000
+    max_per_address: int = 20  # connections from one address (loopback too)...
+    max_unregistered_per_address: int = 10  # ...of which this many may still be without a nickname
     register_timeout: float = 30.0  # seconds to get a NICK accepted
     idle_timeout: float = 300.0  # seconds of silence before the server hangs up
     max_outbound_bytes: int = 1024 * 1024  # unsent output per client
     rate_per_second: float = 10.0  # commands per second per connection...
     rate_burst: int = 30  # ...with bursts of this many
+    flood_seconds: float = 10.0  # refused for going past the rate this long without a pause: disconnected
+    list_interval: float = 2.0  # LIST answered once per this many seconds per connection (bursts of 3)
+    # TCP keepalive on every connection: a peer that vanished without a FIN (Wi-Fi gone) is dropped
+    # after idle + interval * count seconds without an answer (50 s by default).
+    keepalive_idle: float = 20.0
+    keepalive_interval: float = 10.0
+    keepalive_count: int = 3
+    resume_seconds: float = 600.0  # how long a lost connection's RESUME token stays good
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"
+
+    @property
+    def dead_peer_seconds(self) -> float:
+        """How long a vanished peer can go unnoticed with these keepalive settings (0: keepalive off)."""
+        if not self.keepalive_idle:
+            return 0.0
+        return self.keepalive_idle + self.keepalive_interval * self.keepalive_count
 
     def describe_limits(self) -> list[tuple[str, str]]:
         def off(value: float, text: str) -> str:
@@ -30,8 +47,15 @@ class ServerConfig:
 
         return [
             ("clients online", off(self.max_clients, f"{self.max_clients}")),
+            ("connections per address", off(self.max_per_address, f"{self.max_per_address}")),
+            (
+                "without a nickname per address",
+                off(self.max_unregistered_per_address, f"{self.max_unregistered_per_address}"),
+            ),
             ("time to register", off(self.register_timeout, f"{self.register_timeout:g} s")),
             ("silence", off(self.idle_timeout, f"{self.idle_timeout:g} s")),
+            ("vanished peer noticed", off(self.dead_peer_seconds, f"within {self.dead_peer_seconds:g} s")),
             ("unsent output per client", off(self.max_outbound_bytes, f"{self.max_outbound_bytes} bytes")),
             ("commands", off(self.rate_per_second, f"{self.rate_per_second:g}/s, bursts of {self.rate_burst}")),
+            ("LIST", off(self.list_interval, f"once per {self.list_interval:g} s")),
         ]

@@ -32,6 +32,20 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         "--max-clients", type=int, default=DEFAULTS.max_clients, help="connections at once (default %(default)s)"
     )
     limits.add_argument(
+        "--max-per-address",
+        type=int,
+        default=DEFAULTS.max_per_address,
+        metavar="N",
+        help="connections from one address, loopback included (default %(default)s)",
+    )
+    limits.add_argument(
+        "--max-unregistered-per-address",
+        type=int,
+        default=DEFAULTS.max_unregistered_per_address,
+        metavar="N",
+        help="connections from one address still without a nickname (default %(default)s)",
+    )
+    limits.add_argument(
         "--register-timeout",
         type=float,
         default=DEFAULTS.register_timeout,
@@ -63,6 +77,48 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         "--burst", type=int, default=DEFAULTS.rate_burst, help="commands allowed in a burst (default %(default)s)"
     )
     limits.add_argument(
+        "--flood-seconds",
+        type=float,
+        default=DEFAULTS.flood_seconds,
+        metavar="SECONDS",
+        help="a client refused for sending too fast this long without a pause is disconnected (default %(default)s)",
+    )
+    limits.add_argument(
+        "--list-interval",
+        type=float,
+        default=DEFAULTS.list_interval,
+        metavar="SECONDS",
+        help="LIST is answered once per this many seconds per connection, bursts of 3 (default %(default)s)",
+    )
+    limits.add_argument(
+        "--keepalive-idle",
+        type=float,
+        default=DEFAULTS.keepalive_idle,
+        metavar="SECONDS",
+        help="TCP keepalive: silence before the first probe of a connection (default %(default)s)",
+    )
+    limits.add_argument(
+        "--keepalive-interval",
+        type=float,
+        default=DEFAULTS.keepalive_interval,
+        metavar="SECONDS",
+        help="TCP keepalive: time between probes (default %(default)s)",
+    )
+    limits.add_argument(
+        "--keepalive-count",
+        type=int,
+        default=DEFAULTS.keepalive_count,
+        metavar="N",
+        help="TCP keepalive: unanswered probes before a vanished client is dropped (default %(default)s)",
+    )
+    limits.add_argument(
+        "--resume-seconds",
+        type=float,
+        default=DEFAULTS.resume_seconds,
+        metavar="SECONDS",
+        help="how long a lost connection's nickname and room can be taken back with RESUME (default %(default)s)",
+    )
+    limits.add_argument(
         "--backlog",
         type=int,
         default=DEFAULTS.listen_backlog,
@@ -84,10 +140,18 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         host=args.host or default_host,
         port=args.port,
         max_clients=args.max_clients,
+        max_per_address=args.max_per_address,
+        max_unregistered_per_address=args.max_unregistered_per_address,
         register_timeout=args.register_timeout,
         idle_timeout=args.idle_timeout,
         max_outbound_bytes=args.max_outbound_bytes,
         rate_per_second=args.rate,
         rate_burst=args.burst,
+        flood_seconds=args.flood_seconds,
+        list_interval=args.list_interval,
+        keepalive_idle=args.keepalive_idle,
+        keepalive_interval=args.keepalive_interval,
+        keepalive_count=args.keepalive_count,
+        resume_seconds=args.resume_seconds,
         listen_backlog=args.backlog,
     )

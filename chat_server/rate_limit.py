@@ -1,9 +1,16 @@
-"""A token bucket that limits the commands of one connection (its handler thread only)."""
+"""Rate limits of one connection: a token bucket for commands and the answer to going past it (its handler thread).
+
+A connection past its rate gets at most one `rate_limited` error a second;
+the other refused commands are dropped without a word, so a flood is never
+answered at full size.  One that is refused again and again, with no pause
+of FLOOD_PAUSE_SECONDS, for `flood_seconds` in a row is disconnected.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from enum import Enum
 
 
 class TokenBucket:
@@ -26,3 +33,40 @@ class TokenBucket:
             self._tokens -= 1.0
             return True
         return False
+
+
+class Refusal(Enum):
+    REPORT = "report"  # answer with one rate_limited error
+    DROP = "drop"  # say nothing: one error this second was enough
+    DISCONNECT = "disconnect"  # flooding went on too long: bye, then close
+
+
+REPORT_EVERY_SECONDS = 1.0
+FLOOD_PAUSE_SECONDS = 2.0  # a pause this long without a refusal ends a flood
+
+
+class FloodGuard:
+    def __init__(self, flood_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._flood_seconds = flood_seconds
+        self._clock = clock
+        self._last_report = float("-inf")
+        self._last_refusal = float("-inf")
+        self._flood_started = 0.0
+
+    def refuse_command(self) -> Refusal:
+        """A command went past the connection's rate: report it, drop it, or end the connection."""
+        now = self._clock()
+        if now - self._last_refusal > FLOOD_PAUSE_SECONDS:
+            self._flood_started = now
+        self._last_refusal = now
+        if self._flood_seconds and now - self._flood_started >= self._flood_seconds:
+            return Refusal.DISCONNECT
+        return self.refuse_quietly()
+
+    def refuse_quietly(self) -> Refusal:
+        """A refusal that does not count towards a flood (a LIST asked for too often): report or drop."""
+        now = self._clock()
+        if now - self._last_report >= REPORT_EVERY_SECONDS:
+            self._last_report = now
+            return Refusal.REPORT
+        return Refusal.DROP

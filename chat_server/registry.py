@@ -1,18 +1,21 @@
-"""Rooms, nicknames and message ids: the server's shared state, under one lock.
+"""Rooms, nicknames, message ids and per-address counts: the server's shared state, under one lock.
 
 Every handler thread reads and changes this state only while holding
 `ChatRegistry.lock`, and frames are queued on the recipients' outboxes
 before the lock is released.  Since ids are assigned under the same lock,
-every member of a room queues that room's messages in id order.
+every member of a room queues that room's messages in id order.  Nothing
+here does I/O: no socket call, no disk, no logging.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chat_server.resume_tokens import ParkedSessions
 from chat_server.session import Session
 from shared.frames import Frame, encode_frame
 from shared.names import name_key
@@ -32,11 +35,17 @@ class Room:
 
 
 class ChatRegistry:
-    def __init__(self) -> None:
+    def __init__(self, resume_seconds: float = 0.0) -> None:
         self.lock = threading.Lock()
         self.sessions: dict[Session, None] = {}
         self.by_nick: dict[str, Session] = {}
         self.rooms: dict[str, Room] = {}
+        self.nick_keys: list[str] = []  # the keys of by_nick, sorted: LIST pages slice it
+        self.nick_bytes = 0  # UTF-8 bytes of every nickname online: LIST knows at once whether all fit
+        self.rooms_version = 0  # changes whenever a room appears, goes or changes its member count
+        self.connections_by_host: dict[str, int] = {}
+        self.unregistered_by_host: dict[str, int] = {}
+        self.parked = ParkedSessions(resume_seconds)
         self._last_id = 0
         self._listeners: list[Listener] = []
 
@@ -69,24 +78,47 @@ class ChatRegistry:
     def find_room(self, name: str) -> Room | None:
         return self.rooms.get(name_key(name))
 
-    def online_nicks(self) -> list[str]:
-        return sorted((s.nick for s in self.by_nick.values() if s.nick), key=name_key)
+    def online_nicks(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """Nicknames online in their sorted order, or a slice of them."""
+        by_nick = self.by_nick
+        return [by_nick[key].nick or "" for key in self.nick_keys[start:stop]]
+
+    def connections_from(self, host: str) -> tuple[int, int]:
+        """(connections, of which without a nickname) from one address."""
+        return self.connections_by_host.get(host, 0), self.unregistered_by_host.get(host, 0)
 
     # -- changes, under the lock --
     def add_session(self, session: Session) -> None:
         self.sessions[session] = None
+        _count(self.connections_by_host, session.host, +1)
+        _count(self.unregistered_by_host, session.host, +1)
         self.emit("client_connected", session=session)
 
     def set_nick(self, session: Session, nick: str) -> str | None:
         """Give `session` the nickname; return its old one."""
         old = session.nick
-        if session.key is not None:
-            self.by_nick.pop(session.key, None)
+        if old is None:
+            _count(self.unregistered_by_host, session.host, -1)
+        else:
+            self._forget_nick(session)
         session.nick = nick
         session.key = name_key(nick)
         self.by_nick[session.key] = session
+        bisect.insort(self.nick_keys, session.key)
+        self.nick_bytes += len(nick.encode())
         self.emit("client_nick", session=session, old=old)
         return old
+
+    def _forget_nick(self, session: Session) -> None:
+        """Drop the session's nickname from the index (it keeps `nick` for the notices still to come)."""
+        key = session.key
+        if key is None or self.by_nick.get(key) is not session:
+            return
+        del self.by_nick[key]
+        index = bisect.bisect_left(self.nick_keys, key)
+        if index < len(self.nick_keys) and self.nick_keys[index] == key:
+            del self.nick_keys[index]
+        self.nick_bytes -= len((session.nick or "").encode())
 
     def join_room(self, session: Session, name: str) -> Room:
         key = name_key(name)
@@ -96,6 +128,7 @@ class ChatRegistry:
             self.emit("room_created", room=room)
         room.members[session] = None
         session.room = room
+        self.rooms_version += 1
         self.emit("room_joined", session=session, room=room)
         return room
 
@@ -105,18 +138,41 @@ class ChatRegistry:
             return None
         room.members.pop(session, None)
         session.room = None
+        self.rooms_version += 1
         self.emit("room_left", session=session, room=room)
         if not room.members:
             del self.rooms[room.key]
             self.emit("room_closed", room=room)
         return room
 
+    def hand_over(self, old: Session, new: Session) -> Room | None:
+        """RESUME: `new` takes `old`'s nickname and room place, with nothing the room would hear."""
+        nick = old.nick
+        assert nick is not None and new.nick is None
+        room = old.room
+        self._forget_nick(old)
+        old.key = None
+        if room is not None:
+            del room.members[old]
+            old.room = None
+            room.members[new] = None
+            new.room = room
+        new.muted = old.muted
+        new.messages_sent = old.messages_sent
+        self.set_nick(new, nick)
+        self.emit("client_nick", session=old, old=nick)
+        return room
+
     def remove_session(self, session: Session) -> Room | None:
         """Forget a connection: its room membership, its nickname, itself."""
         room = self.leave_room(session)
-        if session.key is not None and self.by_nick.get(session.key) is session:
-            del self.by_nick[session.key]
-        self.sessions.pop(session, None)
+        if session.key is not None:
+            self._forget_nick(session)
+        if session in self.sessions:
+            del self.sessions[session]
+            _count(self.connections_by_host, session.host, -1)
+            if session.nick is None:
+                _count(self.unregistered_by_host, session.host, -1)
         self.emit("client_disconnected", session=session)
         return room
 
@@ -132,3 +188,11 @@ class ChatRegistry:
                 if data is None:
                     data = encode_frame(frame)
                 session.outbox.put(data)
+
+
+def _count(counts: dict[str, int], host: str, step: int) -> None:
+    value = counts.get(host, 0) + step
+    if value > 0:
+        counts[host] = value
+    else:
+        counts.pop(host, None)

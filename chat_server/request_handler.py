@@ -14,8 +14,11 @@ import socketserver
 import time
 from typing import TYPE_CHECKING
 
+from chat_server.farewells import flood_bye, frame_too_large_bye
+from chat_server.handlers.listing import LIST_BURST
+from chat_server.keepalive import enable_keepalive
 from chat_server.outbox import SOCKETS_NEED_NONBLOCKING
-from chat_server.rate_limit import TokenBucket
+from chat_server.rate_limit import FloodGuard, Refusal, TokenBucket
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
@@ -34,7 +37,18 @@ IDLE_RECV_BYTES = 1024
 BUSY_RECV_BYTES = 64 * 1024
 SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting reader checks for a hang-up
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
-TEXT_MODE_GREETING = "Text mode. Type NICK <name> to start, then JOIN general; HELP lists the commands."
+TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
+# What this server has switched on, of the contract's optional features (history, accounts, tls,
+# files, presence): none yet.
+FEATURES: list[str] = []
+
+
+class Disconnect:
+    """prepare_line's answer when the line ends the connection: these frames, then close."""
+
+    def __init__(self, frames: list[Frame], reason: str) -> None:
+        self.frames = frames
+        self.reason = reason
 
 
 class ChatRequestHandler(socketserver.BaseRequestHandler):
@@ -42,15 +56,18 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
 
     def setup(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        config = self.server.config
+        enable_keepalive(self.request, config)
         if SOCKETS_NEED_NONBLOCKING:
             self.request.setblocking(False)
-        config = self.server.config
         self.session = Session(
             self.request,
             self.client_address,
             config.max_outbound_bytes,
             TokenBucket(config.rate_per_second, config.rate_burst),
             self.server.writer,
+            FloodGuard(config.flood_seconds),
+            TokenBucket(1 / config.list_interval if config.list_interval else 0, LIST_BURST),
         )
         self.mode_known = False
 
@@ -64,9 +81,10 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         log.info("connection from %s", session.address_text)
         welcome = server_frame(
             "welcome",
-            f"Welcome to {self.server.config.name}. Choose a nickname: NICK <name>. HELP lists the commands.",
+            f"Welcome to {self.server.config.name}. Choose a nickname: /nick NAME. /help lists the commands.",
             server=f"{self.server.config.name} {__version__}",
             protocol=PROTOCOL_VERSION,
+            features=FEATURES,
         )
         session.send(welcome)
         decoder = LineDecoder()
@@ -87,13 +105,8 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     if session.closing:  # one of those lines was QUIT: its bye was the last word
                         break  # type: ignore[unreachable]  # mypy keeps the loop condition's narrowing
                     session.send(error_frame(exc.code, exc.message))
-                    session.send(
-                        server_frame(
-                            "bye", "That line was too long; the connection is closed.", reason="frame_too_large"
-                        )
-                    )
-                    session.closing = True
-                    session.close_reason = "frame too large"
+                    session.send(frame_too_large_bye())
+                    session.end("frame too large")
                     break
                 self.handle_lines(lines)
         except OSError as exc:
@@ -132,13 +145,18 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 commands = []
             if session.closing:
                 return
+            if isinstance(reply, Disconnect):
+                for frame in reply.frames:
+                    session.send(frame)
+                session.end(reply.reason)
+                return
             if reply is not None and not isinstance(reply, str):
                 session.send(reply)
         if commands:
             self.server.run_commands(session, commands)
 
-    def prepare_line(self, line: bytes) -> str | Frame | None:
-        """The command in one line, or the error frame that refuses it, or None for a blank line."""
+    def prepare_line(self, line: bytes) -> str | Frame | Disconnect | None:
+        """The command in one line; or the error frame that refuses it, or what ends the connection; None to say nothing."""
         session = self.session
         if line.endswith(b"\r"):
             line = line[:-1]
@@ -151,7 +169,15 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 session.text_mode = True
                 session.send(server_frame("system", TEXT_MODE_GREETING, event="text_mode"))
         if not session.bucket.allow():
-            return error_frame(ErrorCode.RATE_LIMITED, "Slow down: too many commands; that one was not carried out.")
+            refusal = session.flood.refuse_command()
+            if refusal is Refusal.DISCONNECT:
+                return Disconnect([flood_bye(self.server.config.flood_seconds)], "flooding")
+            if refusal is Refusal.DROP:
+                return None
+            return error_frame(
+                ErrorCode.RATE_LIMITED,
+                "Slow down: too many commands. They are not carried out, and further ones this second get no answer.",
+            )
         try:
             return self.command_content(line)
         except ProtocolError as exc:
@@ -170,5 +196,5 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             raise ProtocolError(ErrorCode.BAD_FRAME, 'Clients send frames of type "command" only.')
         content = frame.get("content")
         if not isinstance(content, str):
-            raise ProtocolError(ErrorCode.BAD_FRAME, 'A command frame needs a string "content", e.g. "JOIN general".')
+            raise ProtocolError(ErrorCode.BAD_FRAME, 'A command frame needs a string "content", e.g. "/join general".')
         return content

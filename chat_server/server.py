@@ -1,10 +1,16 @@
 """ChatServer: the listening socket, the life of a connection, start and stop.
 
-    serve thread (serve_forever) --accepts--> one ChatRequestHandler thread per client
-    handler threads --run_command--> CommandHandlers under ChatRegistry.lock --> outboxes
+    serve thread (serve_forever) --process_request--> one ChatRequestHandler thread per client
+    handler threads --run_commands--> CommandHandlers under ChatRegistry.lock --> outboxes
     writer thread (WriterPool): sends what the outboxes queued
-    housekeeper thread: registration and silence timeouts
+    housekeeper thread: timeouts, the `rooms` push, expired RESUME tokens
     stop(): every client gets `system`/shutdown and `bye`; all threads are joined.
+
+Built on socketserver.TCPServer through its public hooks: `process_request`
+starts the connection's thread, `handle_error` sends a handler's traceback
+to the log, `server_close` joins the threads.  No log line, socket call or
+other I/O happens while the registry lock is held: what to log is noted
+under the lock and logged after it.
 
 Methods here may be called from any thread; `stop()` must not be called
 from a handler thread.
@@ -22,36 +28,37 @@ from typing import Any
 
 from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
+from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
 from chat_server.handlers import CommandHandlers
 from chat_server.housekeeper import Housekeeper
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import ChatRequestHandler
+from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
-from shared.frames import Frame, error_frame, server_frame
+from shared.frames import Frame, error_frame
+from shared.names import one_line
 
 log = logging.getLogger("chat_server")
 
-THREAD_STACK_BYTES = 512 * 1024  # room for json's C recursion on a 32 KiB frame, far below 8 MiB
+THREAD_STACK_BYTES = 512 * 1024  # far below the usual 8 MiB; json nests at most MAX_NESTING deep here
 WRITER_JOIN_SECONDS = 2.0
 ACCEPT_POLL_SECONDS = 0.2
 ACCEPT_BACKOFF_SECONDS = 0.1  # out of file descriptors: the listening socket stays readable, so wait, don't spin
 
 
-class _HandlerThreads:
-    """The live handler threads, for server_close() to join.
+LogNote = tuple[int, str, tuple[object, ...]]  # (level, message, arguments): logged once the lock is released
 
-    socketserver's own list prunes finished threads on every accept, which
-    costs O(clients) per connection (seconds when thousands connect at
-    once); here each thread removes itself when it ends.
-    """
+
+class _HandlerThreads:
+    """The live handler threads, for server_close() to join; each thread removes itself when it ends."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._threads: set[threading.Thread] = set()
 
-    def append(self, thread: threading.Thread) -> None:
+    def add(self, thread: threading.Thread) -> None:
         with self._lock:
             self._threads.add(thread)
 
@@ -66,24 +73,23 @@ class _HandlerThreads:
             thread.join()
 
 
-class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
+class ChatServer(AdminActions, socketserver.TCPServer):
     allow_reuse_address = True
-    daemon_threads = False  # server_close() joins every handler thread
-    block_on_close = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
         self.config = config or ServerConfig()
         self.request_queue_size = self.config.listen_backlog
         if ":" in self.config.host:
             self.address_family = socket.AF_INET6
-        self.registry = ChatRegistry()
-        self.handlers = CommandHandlers(self.registry, self.config)
-        self.housekeeper = Housekeeper(self.registry, self.config)
+        self.registry = ChatRegistry(self.config.resume_seconds)
+        self.rooms_push = RoomsPush(self.registry)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push)
+        self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         self._stopping = False
         self._serve_thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self._out_of_files = False  # warned once that accept() ran out of file descriptors
-        self._threads = _HandlerThreads()  # socketserver's ThreadingMixIn appends and joins
+        self._handler_threads = _HandlerThreads()
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         self.writer = WriterPool()  # after binding, so a refused port leaks no wake-up socket pair
 
@@ -109,7 +115,8 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         self.housekeeper.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
-        self.registry.emit("server_started", address=self.address)
+        with self.registry.lock:
+            self.registry.emit("server_started", address=self.address)
         return self
 
     def stop(self, reason: str = "The server is shutting down.") -> None:
@@ -119,9 +126,8 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
         with self.registry.lock:
             self._stopping = True
             sessions = list(self.registry.sessions)
-            notice = server_frame("system", reason, event="shutdown")
-            self.registry.deliver(sessions, notice)
-            self.registry.deliver(sessions, server_frame("bye", reason))
+            for frame in shutdown_frames(reason):
+                self.registry.deliver(sessions, frame)
         for session in sessions:
             session.hang_up("server shutdown")
         if self._serve_thread is not None:
@@ -138,6 +144,7 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
     def __exit__(self, *args: object) -> None:
         self.stop()
 
+    # -- socketserver's public hooks --
     def get_request(self) -> tuple[socket.socket, Any]:
         """accept(), but out of file descriptors it pauses instead of spinning at 100% CPU."""
         try:
@@ -154,52 +161,95 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
                 time.sleep(ACCEPT_BACKOFF_SECONDS)
             raise
 
-    # -- the life of one connection, called by its handler thread --
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._threads.discard(threading.current_thread())
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """One thread per connection (joined by server_close); called on the serve thread."""
+        thread = threading.Thread(
+            target=self._serve_connection, args=(request, client_address), name="chat-handler", daemon=False
+        )
+        self._handler_threads.add(thread)
+        thread.start()
 
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._handler_threads.discard(threading.current_thread())
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A handler thread raised: its traceback goes to the log (the admin window's log pane too), not to stderr."""
+        log.error(
+            "the connection from %s failed with an unexpected error", _address_text(client_address), exc_info=True
+        )
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._handler_threads.join()
+
+    # -- the life of one connection, called by its handler thread --
     def admit(self, session: Session) -> list[Frame] | None:
         """Register a new connection, or return the frames that refuse it."""
+        note = ""
         with self.registry.lock:
-            if self._stopping:
-                return [
-                    server_frame("system", "The server is shutting down.", event="shutdown"),
-                    server_frame("bye", "The server is shutting down."),
-                ]
-            limit = self.config.max_clients
-            if limit and len(self.registry.sessions) >= limit:
-                log.warning("refused %s: server full (%d clients)", session.address_text, limit)
-                return [
-                    error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later."),
-                    server_frame("bye", "The server is full.", reason="server_full"),
-                ]
-            self.registry.add_session(session)
+            refusal = self._refusal(session)
+            if refusal is None:
+                self.registry.add_session(session)
+            else:
+                note = refusal[0]["content"]
+        if note:
+            log.warning("refused %s: %s", session.address_text, note)
+        return refusal
+
+    def _refusal(self, session: Session) -> list[Frame] | None:
+        """Why this connection cannot come in, as the frames it gets; None if it can (registry lock held)."""
+        config = self.config
+        if self._stopping:
+            return shutdown_frames()
+        if config.max_clients and len(self.registry.sessions) >= config.max_clients:
+            return server_full_frames(config.max_clients)
+        connections, unregistered = self.registry.connections_from(session.host)
+        if config.max_per_address and connections >= config.max_per_address:
+            return address_full_frames(config.max_per_address, unregistered=False)
+        if config.max_unregistered_per_address and unregistered >= config.max_unregistered_per_address:
+            return address_full_frames(config.max_unregistered_per_address, unregistered=True)
         return None
 
     def run_commands(self, session: Session, contents: list[str]) -> None:
         """Carry out command lines in order under one lock hold and queue every frame they cause; stop after QUIT."""
+        notes: list[LogNote] = []
+        debug = log.isEnabledFor(logging.DEBUG)
         with self.registry.lock:
             for content in contents:
                 if session.closing:
-                    return
+                    break
                 try:
                     deliveries = self.handlers.dispatch(session, content)
                 except ProtocolError as exc:
                     deliveries = [([session], error_frame(exc.code, exc.message))]
-                    if log.isEnabledFor(logging.DEBUG) or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
-                        log.info("refused %s from %s: %s", exc.code, session.nick or session.address_text, exc.message)
+                    if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+                        who = session.nick or session.address_text
+                        notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
                 for recipients, frame in deliveries:
                     self.registry.deliver(recipients, frame)
-                    if frame["type"] in ("nick", "joined", "left"):
-                        _log_change(session, frame)
+                    if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
+                        notes.append(_change_note(session, frame))
+            hang_ups = self.handlers.hang_ups.take()
+        for other in hang_ups:
+            other.hang_up(other.close_reason)
+        for level, message, args in notes:
+            log.log(level, message, *args)
 
     def end_session(self, session: Session) -> None:
         """Forget a connection and free its writer; runs on its handler thread at the end."""
         with self.registry.lock:
-            for recipients, frame in self.handlers.leave(session, session.close_reason or "disconnected"):
+            if session.registered and session.keep_token and session.key is not None and session.token:
+                room = session.room.name if session.room else None
+                self.registry.parked.park(
+                    session.key, session.nick or "", session.token, room, session.muted, time.monotonic()
+                )
+            for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)
             if session in self.registry.sessions:
                 self.registry.remove_session(session)
@@ -212,20 +262,39 @@ class ChatServer(AdminActions, socketserver.ThreadingTCPServer):
                 pass
             session.outbox.join()
         if session.nick or session.close_reason:
-            log.info("%s disconnected (%s)", session.nick or session.address_text, session.close_reason or "closed")
+            why = session.close_reason or "closed"
+            if session.said:
+                why += f': "{session.said}"'
+            log.info("%s disconnected (%s)", session.nick or session.address_text, why)
 
 
-def _log_change(session: Session, frame: Frame) -> None:
-    """INFO lines for registrations, renames, joins and leaves (never message text)."""
+_LOGGED_CHANGES = frozenset(["nick", "joined", "left"])
+
+
+def _change_note(session: Session, frame: Frame) -> LogNote:
+    """INFO lines for registrations, renames, joins and leaves; message text only at DEBUG, made one line."""
     kind = frame["type"]
     if kind == "nick":
         old = frame.get("old")
+        if frame.get("resumed"):
+            return logging.INFO, "%s resumed %s", (session.address_text, session.nick)
         if old:
-            log.info("%s renamed %s -> %s", session.address_text, old, session.nick)
-        else:
-            log.info("%s registered as %s", session.address_text, session.nick)
-    else:
-        log.info("%s %s #%s", session.nick, "joined" if kind == "joined" else "left", frame["room"])
+            return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
+        return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])
+    if kind == "message":
+        return logging.DEBUG, "<%s> #%s: %s", (frame["sender"], frame["room"], one_line(frame["content"], 500))
+    if kind == "private":
+        return logging.DEBUG, "<%s> to %s: %s", (frame["sender"], frame["to"], one_line(frame["content"], 500))
+    verb = "joined" if kind == "joined" else "left"
+    return logging.INFO, "%s %s #%s", (session.nick, verb, frame["room"])
+
+
+def _address_text(address: Any) -> str:
+    try:
+        host, port = address[0], address[1]
+    except (TypeError, IndexError):
+        return str(address)
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
 
 
 def _allow_open_files(wanted: int) -> None:

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from chat_server.outbox import Outbox, WriterPool
-from chat_server.rate_limit import TokenBucket
+from chat_server.rate_limit import FloodGuard, TokenBucket
 from shared.frame_text import render_text_line
 from shared.frames import Frame, encode_frame
 
@@ -31,10 +31,13 @@ class Session:
         outbound_limit: int,
         bucket: TokenBucket,
         writer: WriterPool,
+        flood: FloodGuard | None = None,
+        list_bucket: TokenBucket | None = None,
     ) -> None:
         self.id = next(_session_ids)
         self.sock = sock
         self.address = address
+        self.host = address_key(str(address[0]))  # per-address limits count by it
         self.nick: str | None = None
         self.key: str | None = None  # name_key(nick)
         self.room: Room | None = None
@@ -45,8 +48,13 @@ class Session:
         self.last_heard = time.monotonic()
         self.messages_sent = 0
         self.bucket = bucket
+        self.flood = flood or FloodGuard(0)
+        self.list_bucket = list_bucket or TokenBucket(0, 1)
+        self.token: str | None = None  # the RESUME secret, from registration on
         self.closing = False  # set once the server decided to hang up
-        self.close_reason = ""
+        self.close_reason = ""  # in the server's words, for the log and the leave notice ("quit", "kicked"...)
+        self.said = ""  # the user's (or admin's) own words about leaving, one line: a QUIT or kick reason
+        self.keep_token = True  # park the RESUME token when the connection ends (not after QUIT, kick, RESUME)
         self.outbox = Outbox(sock, outbound_limit, self._on_overflow, writer)
 
     def __repr__(self) -> str:
@@ -80,8 +88,22 @@ class Session:
         self.close_reason = "too much unsent output (not reading)"
         self._shutdown(socket.SHUT_RDWR)
 
+    def end(self, reason: str, said: str = "", keep_token: bool = False) -> None:
+        """Mark the connection as ending on purpose (its bye is queued by the caller); no socket call."""
+        self.closing = True
+        self.close_reason = reason
+        self.said = said
+        self.keep_token = keep_token
+
     def _shutdown(self, how: int) -> None:
         try:
             self.sock.shutdown(how)
         except OSError:
             pass
+
+
+def address_key(host: str) -> str:
+    """The address per-address limits count by: an IPv4 address seen through an IPv6 socket counts as itself."""
+    if host.startswith("::ffff:") and "." in host:
+        return host[7:]
+    return host

@@ -19,23 +19,26 @@ class CommandSpec:
 COMMANDS: dict[str, CommandSpec] = {
     spec.name: spec
     for spec in (
-        CommandSpec("NICK", "NICK <name>", "choose your nickname (first) or change it", True),
-        CommandSpec("JOIN", "JOIN <room>", "leave your room, if any, and join (or create) <room>"),
-        CommandSpec("MSG", "MSG <text>", "say <text> in your room; 'MSG bob: hi' is private to bob"),
-        CommandSpec("SAY", "SAY <text>", "say <text> in your room, always public"),
-        CommandSpec("PM", "PM <nick> <text>", "send <text> privately to <nick>"),
-        CommandSpec("LEAVE", "LEAVE", "leave your current room"),
-        CommandSpec("LIST", "LIST", "show who is online and which rooms exist"),
-        CommandSpec("HELP", "HELP", "show this list", True),
-        CommandSpec("QUIT", "QUIT [reason]", "say goodbye and disconnect", True),
-        CommandSpec("PING", "PING [token]", "check the connection; the server answers PONG", True),
+        CommandSpec("NICK", "/nick NAME", "choose your nickname (first) or change it", True),
+        CommandSpec("JOIN", "/join ROOM", "leave your room, if any, and join (or create) ROOM"),
+        CommandSpec("MSG", "/msg TEXT", "say TEXT in your room; '/msg bob: hi' is private to bob"),
+        CommandSpec("SAY", "/say TEXT", "say TEXT in your room, always public"),
+        CommandSpec("PM", "/pm NICK TEXT", "send TEXT privately to NICK"),
+        CommandSpec("LEAVE", "/leave", "leave your current room"),
+        CommandSpec("LIST", "/list [ROOM] [PAGE]", "who is online and the rooms; a ROOM's members; more PAGEs"),
+        CommandSpec("HELP", "/help", "show this list", True),
+        CommandSpec("QUIT", "/quit [REASON]", "say goodbye and disconnect", True),
+        CommandSpec("PING", "/ping [TOKEN]", "check the connection; the server answers PONG", True),
+        CommandSpec(
+            "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
+        ),
     )
 }
 
 
 def help_text() -> str:
     width = max(len(spec.usage) for spec in COMMANDS.values())
-    lines = ["Commands (a leading / is fine, case does not matter):"]
+    lines = ["Commands (type them with the leading /; case does not matter):"]
     lines += [f"  {spec.usage.ljust(width)}  {spec.summary}" for spec in COMMANDS.values()]
     return "\n".join(lines)
 

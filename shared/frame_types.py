@@ -33,9 +33,13 @@ class _CommonOptional(_Common, total=False):
 
 
 # -- nested shapes --
-class ListRoom(TypedDict):
+class _ListRoom(TypedDict):
     name: str
     users: list[str]
+
+
+class ListRoom(_ListRoom, total=False):
+    count: int  # extension: every member, also when `users` names only some (a paged or summarised LIST)
 
 
 class RoomSummary(TypedDict, total=False):
@@ -73,6 +77,7 @@ class NickFrame(_Nick, total=False):
     old: str
     token: str  # version 2: the secret for RESUME
     role: str  # version 2: teacher or student
+    resumed: bool  # extension: true when RESUME gave the nickname back
 
 
 class _Message(_CommonOptional):
@@ -104,10 +109,21 @@ class _Joined(_CommonOptional):
 
 
 class JoinedFrame(_Joined, total=False):
+    count: int  # extension: members in all; past `users` they come in `members` frames
+    more: bool  # extension: true when `members` frames follow with the rest
     topic: str
     owner: str
     locked: bool
     statuses: dict[str, str]
+
+
+class MembersFrame(_CommonOptional):
+    """Extension: the rest of a big room's member list after `joined`, in pages."""
+
+    type: Literal["members"]
+    room: str
+    users: list[str]
+    more: bool  # false on the last page
 
 
 class LeftFrame(_CommonOptional):
@@ -124,6 +140,7 @@ class SystemFrame(_System, total=False):
     room: str
     user: str
     old: str
+    reason: str  # extension: a leaver's own words (QUIT reason, kick reason), one line; never in the server's voice
 
 
 class _List(_CommonOptional):
@@ -134,6 +151,11 @@ class _List(_CommonOptional):
 
 class ListFrame(_List, total=False):
     statuses: dict[str, str]
+    complete: bool  # extension: true when `users` and every room's `users` name everyone
+    total_users: int  # extension: everyone online
+    total_rooms: int  # extension: every room
+    page: int  # extension: this page, from 1
+    pages: int  # extension: how many pages LIST (or LIST #room) has
 
 
 class _Help(_CommonOptional):
@@ -195,9 +217,13 @@ class TypingFrame(_CommonOptional):
     user: str
 
 
-class RoomsFrame(_CommonOptional):
+class _Rooms(_CommonOptional):
     type: Literal["rooms"]
     rooms: list[RoomSummary]
+
+
+class RoomsFrame(_Rooms, total=False):
+    total: int  # extension: every room; more than len(rooms) when the biggest rooms were all that fitted
 
 
 class _File(_CommonOptional):
@@ -222,6 +248,7 @@ ServerFrame = (
     | MessageFrame
     | PrivateFrame
     | JoinedFrame
+    | MembersFrame
     | LeftFrame
     | SystemFrame
     | ListFrame

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import json
 import time
+from array import array
+from itertools import accumulate
 from typing import Any
 
 from shared.errors import ErrorCode, ProtocolError
 
 Frame = dict[str, Any]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 DEFAULT_PORT = 55555
 DEFAULT_HOST = "127.0.0.1"
 MAX_FRAME_BYTES = 32 * 1024  # newline included
+# No frame of the contract nests deeper than 3; a deeper line is refused before json.loads sees it,
+# whose C recursion overflows a handler thread's stack on Python 3.13.0 (a 10 KB line of "[" crashed it).
+MAX_NESTING = 32
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -90,6 +95,10 @@ def decode_frame(line: bytes) -> Frame:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
         raise ProtocolError(ErrorCode.BAD_FRAME, "That line is not valid UTF-8; send UTF-8 JSON.") from None
+    if nesting_depth(line) > MAX_NESTING:
+        raise ProtocolError(
+            ErrorCode.BAD_FRAME, f"That line nests deeper than {MAX_NESTING} levels; no frame needs that."
+        )
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):
@@ -118,3 +127,25 @@ def _has_lone_surrogate(frame: Frame) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+_BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def nesting_depth(line: bytes) -> int:
+    """How deep the brackets of a JSON line nest, strings not counted; 0 when it cannot pass MAX_NESTING.
+
+    Lines with few brackets (every real frame) cost two counts.  Otherwise
+    everything runs at C speed: escaped backslashes and quotes are dropped,
+    the quotes left split the line into outside and inside of strings, and
+    a running sum of +1/-1 over the brackets outside gives the depth.  In
+    JSON nothing outside a string holds a backslash, so up to the first
+    syntax error this is exactly the depth the parser would reach.
+    """
+    if line.count(b"[") + line.count(b"{") <= MAX_NESTING:
+        return 0
+    unescaped = line.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(unescaped.split(b'"')[0::2])
+    steps = array("b", outside.translate(None, _NOT_BRACKETS).translate(_BRACKET_STEPS))
+    return max(accumulate(steps), default=0)

@@ -1,7 +1,17 @@
-"""Rules for nicknames, room names and message text (any thread).
+"""Rules for nicknames, room names and text from users (any thread).
 
 Names are NFKC-normalised and compared by their casefolded key, so "Alice",
-"ALICE" and the full-width "ＡＬＩＣＥ" are one nickname.
+"ALICE" and the full-width "ＡＬＩＣＥ" are one nickname.  What a user
+types never reaches another user with characters that could pass for
+something else (PROTOCOL.md, Version 2, Identity, "Look-alike names"):
+
+- names lose every Default_Ignorable_Code_Point (zero-width characters,
+  bidirectional controls, Hangul fillers, variation selectors, tags);
+- text loses control characters (newline and tab stay), the bidirectional
+  controls and U+200B, U+2060, U+FEFF, but keeps U+200C/U+200D and the
+  variation selectors that emoji sequences and scripts such as Persian need;
+- a one-line field (a QUIT reason, a kick reason) is text made into one
+  line of at most a given length.
 """
 
 from __future__ import annotations
@@ -13,8 +23,44 @@ from shared.errors import ErrorCode, ProtocolError
 MAX_NICK_CHARS = 24
 MAX_ROOM_CHARS = 32
 MAX_TEXT_CHARS = 2000
+MAX_REASON_CHARS = 200  # a QUIT or kick reason, once made one line
 
 _EXTRA_NAME_CHARS = frozenset("_-")
+
+# Default_Ignorable_Code_Point, from the Unicode Character Database (DerivedCoreProperties.txt, 15.1).
+_DEFAULT_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+DEFAULT_IGNORABLE = frozenset(cp for first, last in _DEFAULT_IGNORABLE_RANGES for cp in range(first, last + 1))
+BIDI_CONTROLS = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_TEXT_INVISIBLE = frozenset([0x200B, 0x2060, 0xFEFF])
+_CONTROLS = frozenset([*range(0x00, 0x20), *range(0x7F, 0xA0)])
+# Line ends other than \n: a lone CR, vertical tab, form feed, NEL and the Unicode line and paragraph
+# separators.  Message text keeps them as \n (text may hold newlines); one-line fields as spaces.
+_LINE_BREAKS = frozenset([0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029])
+
+_NAME_TABLE: dict[int, str | None] = dict.fromkeys(DEFAULT_IGNORABLE)
+_TEXT_TABLE: dict[int, str | None] = {
+    **dict.fromkeys(_CONTROLS - {0x09, 0x0A}),
+    **dict.fromkeys(BIDI_CONTROLS | _TEXT_INVISIBLE),
+    **dict.fromkeys(_LINE_BREAKS, "\n"),
+}
 
 
 def _is_name_char(ch: str) -> bool:
@@ -24,8 +70,15 @@ def _is_name_char(ch: str) -> bool:
     return category[0] == "L" or category == "Nd"
 
 
+def strip_invisible_from_name(raw: str) -> str:
+    """The name without its Default_Ignorable code points (zero-width, bidi controls, fillers...)."""
+    return raw if raw.isascii() else raw.translate(_NAME_TABLE)
+
+
 def _normalise_name(raw: str, max_chars: int) -> str | None:
-    name = unicodedata.normalize("NFKC", raw.strip())
+    # Ignorables go before NFKC (they would split what NFKC joins) and after it (NFKC maps the
+    # half-width Hangul filler onto the full-width one, both ignorable).
+    name = strip_invisible_from_name(unicodedata.normalize("NFKC", strip_invisible_from_name(raw).strip()))
     if not 1 <= len(name) <= max_chars:
         return None
     if not all(_is_name_char(ch) for ch in name):
@@ -34,8 +87,8 @@ def _normalise_name(raw: str, max_chars: int) -> str | None:
 
 
 def name_key(name: str) -> str:
-    """The form two names are compared in: NFKC, casefolded, NFKC again."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    """The form two names are compared in: ignorables dropped, NFKC, casefolded, NFKC again."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", strip_invisible_from_name(name)).casefold())
 
 
 def is_nick_shaped(raw: str) -> bool:
@@ -62,7 +115,7 @@ def normalise_room(raw: str) -> str:
     if room is None:
         raise ProtocolError(
             ErrorCode.BAD_ROOM,
-            f"Room names are 1 to {MAX_ROOM_CHARS} letters, digits, '_' or '-' (no spaces), e.g. JOIN general.",
+            f"Room names are 1 to {MAX_ROOM_CHARS} letters, digits, '_' or '-' (no spaces), e.g. /join general.",
         )
     return room
 
@@ -74,9 +127,40 @@ def strip_control(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
+def clean_text(raw: str) -> str:
+    """Text from a user made safe to pass on: no controls but newline and tab, no bidi controls or invisibles.
+
+    Other line ends (CR LF, a lone CR, U+2028, NEL...) become newlines, so
+    every client sees the same lines; zero-width joiners and variation
+    selectors stay, or emoji sequences would fall apart.
+    """
+    if text_is_clean(raw):
+        return raw
+    return raw.replace("\r\n", "\n").translate(_TEXT_TABLE)
+
+
+def text_is_clean(text: str) -> bool:
+    """True when clean_text has nothing to do (the common case, checked at C speed)."""
+    return text.isprintable()
+
+
+def one_line(raw: str, max_chars: int = MAX_REASON_CHARS) -> str:
+    """A one-line field from a user (a reason, a status): cleaned, every run of whitespace one space, capped.
+
+    Past `max_chars` the text is cut and ends with "…", so nobody can take
+    it for the whole of what was said.
+    """
+    text = clean_text(raw)
+    if not text.isprintable() or "  " in text:
+        text = " ".join(text.split())
+    else:
+        text = text.strip()
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
+
+
 def clean_message_text(raw: str, max_chars: int = MAX_TEXT_CHARS) -> str:
-    """Message text ready to deliver: controls removed, trimmed, 1..max_chars long."""
-    text = strip_control(raw).strip()
+    """Message text ready to deliver: cleaned (see clean_text), trimmed, 1..max_chars long."""
+    text = clean_text(raw).strip()
     if not text:
         raise ProtocolError(ErrorCode.BAD_ARGUMENT, "The message is empty; type some text after the command.")
     if len(text) > max_chars:

@@ -97,7 +97,7 @@ def test_a_half_closed_client_still_gets_its_answers(start_server, registered):
 
 
 def test_many_half_closes_at_once(start_server):
-    server = start_server(rate_per_second=0)
+    server = start_server(rate_per_second=0, max_per_address=0, max_unregistered_per_address=0)  # 100 from 127.0.0.1
     before = resources(server)
     socks = [socket.create_connection(server.address, timeout=10) for _ in range(100)]
     for number, sock in enumerate(socks):

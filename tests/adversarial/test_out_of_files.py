@@ -46,6 +46,10 @@ def test_running_out_of_file_descriptors_pauses_accept_and_recovers(tmp_path):
                 "--port",
                 "0",
                 "--no-console",
+                "--max-per-address",  # a hundred connections come from 127.0.0.1
+                "0",
+                "--max-unregistered-per-address",
+                "0",
                 "--max-clients",
                 "0",
                 "--log-level",

@@ -26,7 +26,15 @@ DEADLINE = IDLE_TIMEOUT + 8.0
 
 @pytest.fixture
 def strict_server(start_server):
-    return start_server(register_timeout=REGISTER_TIMEOUT, idle_timeout=IDLE_TIMEOUT, rate_per_second=0)
+    # A hundred silent connections from 127.0.0.1: the per-address limits would turn most away before the
+    # timeouts this file is about (tests/adversarial/test_per_address.py is about those limits).
+    return start_server(
+        register_timeout=REGISTER_TIMEOUT,
+        idle_timeout=IDLE_TIMEOUT,
+        rate_per_second=0,
+        max_per_address=0,
+        max_unregistered_per_address=0,
+    )
 
 
 def _attacker(address, first: bytes) -> socket.socket:

@@ -12,7 +12,7 @@ SPELLINGS = [lambda word: word, lambda word: "/" + word, lambda word: word.lower
 
 
 def test_every_command_word_in_every_spelling(start_server, wire):
-    server = start_server(rate_per_second=0)  # some forty commands in a row
+    server = start_server(rate_per_second=0, list_interval=0)  # some forty commands in a row, LIST among them
     alice = wire(server)
     bob = wire(server, "bob")
     for n, spell in enumerate(SPELLINGS):
@@ -38,7 +38,8 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
     client = wire(server, welcome=False)
     welcome = client.next()
     assert welcome["type"] == "welcome"
-    assert welcome["protocol"] == 1 and "ClassChat" in welcome["server"]
+    assert welcome["protocol"] == 2 and "ClassChat" in welcome["server"]
+    assert welcome["features"] == []  # nothing optional (history, accounts, tls, files, presence) is switched on yet
 
 
 def test_nick_registers_and_changes_and_the_room_is_told(server, wire):
@@ -91,7 +92,7 @@ def test_join_another_room_leaves_the_first(server, wire):
     notice = bob.expect("system")
     assert (notice["event"], notice["room"], notice["user"]) == ("leave", "one", "alice")
     rooms = bob.reply("LIST")["rooms"]
-    assert rooms == [{"name": "one", "users": ["bob"]}, {"name": "two", "users": ["alice"]}]
+    assert rooms == [{"name": "one", "users": ["bob"], "count": 1}, {"name": "two", "users": ["alice"], "count": 1}]
 
 
 def test_joining_the_room_you_are_in_only_answers_joined(server, wire):
@@ -165,7 +166,12 @@ def test_list_shows_everyone_online_and_every_room_with_its_members(server, wire
     frame = alice.reply("LIST")
     assert frame["type"] == "list"
     assert frame["users"] == ["alice", "Bob", "carol", "dave"]
-    assert frame["rooms"] == [{"name": "art", "users": ["dave"]}, {"name": "lab", "users": ["Bob", "alice"]}]
+    assert frame["rooms"] == [
+        {"name": "art", "users": ["dave"], "count": 1},
+        {"name": "lab", "users": ["Bob", "alice"], "count": 2},
+    ]
+    assert (frame["complete"], frame["page"], frame["pages"]) == (True, 1, 1)
+    assert (frame["total_users"], frame["total_rooms"]) == (4, 2)
     assert "alice" in frame["content"]
 
 
@@ -173,7 +179,7 @@ def test_help_lists_every_command_even_before_a_nickname(server, wire):
     frame = wire(server).reply("HELP")
     assert frame["type"] == "help"
     for name in COMMANDS:
-        assert name in frame["content"]
+        assert f"/{name.lower()}" in frame["content"]
 
 
 def test_quit_says_bye_closes_and_tells_the_room(server, wire):

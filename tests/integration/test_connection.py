@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from chat_gui.connection import ChatConnection, Disconnected, NotConnected
+from shared.frames import MAX_FRAME_BYTES, encode_frame
 from tests.integration.wire import DEADLINE, WireClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -23,7 +24,7 @@ def last_item(connection: ChatConnection) -> object:
 
 def test_frames_arrive_on_the_inbox_and_commands_go_out(server):
     with ChatConnection(*server.address).connect() as connection:
-        assert connection.wait_for("welcome", DEADLINE)["protocol"] == 1
+        assert connection.wait_for("welcome", DEADLINE)["protocol"] == 2
         connection.send_command("NICK alice")
         assert connection.wait_for("nick", DEADLINE)["nick"] == "alice"
         connection.send_command("PM alice " + "😀" * 2000)
@@ -109,19 +110,33 @@ def test_a_shared_inbox_receives_frames_of_several_connections(server):
         second.close()
 
 
-def test_a_list_larger_than_32_kib_reaches_the_client(start_server):
-    """150 users with 24 four-byte letters each: LIST's users and rooms pass 32 KiB."""
-    server = start_server(rate_per_second=0)
+def test_a_crowded_server_reaches_the_client_in_pages_under_32_kib(start_server):
+    """150 users with 24 four-byte letters each: their names pass 32 KiB, so LIST and `joined` come in pages."""
+    server = start_server(rate_per_second=0, max_per_address=0, max_unregistered_per_address=0, list_interval=0)
     crowd = []
     try:
         for n in range(150):
-            nick = chr(0x20000 + n) * 24  # CJK extension B letters, four bytes each in UTF-8
-            crowd.append(WireClient(server.address).register(nick, "hall"))
+            crowd.append(WireClient(server.address).register(crowd_nick(n), "hall"))
         with ChatConnection(*server.address).connect() as connection:
             connection.send_command("NICK late")
             connection.send_command("LIST")
-            frame = connection.wait_for("list", DEADLINE)
-            assert len(frame["users"]) == 151 and len(frame["rooms"][0]["users"]) == 150
+            first = connection.wait_for("list", DEADLINE)
+            assert (first["complete"], first["page"], first["pages"], first["total_users"]) == (False, 1, 2, 151)
+            assert first["rooms"] == [{"name": "hall", "users": [], "count": 150}]
+            connection.send_command("LIST 2")
+            second = connection.wait_for("list", DEADLINE)
+            assert sorted(first["users"] + second["users"]) == sorted([crowd_nick(n) for n in range(150)] + ["late"])
+            connection.send_command("JOIN hall")
+            joined = connection.wait_for("joined", DEADLINE)
+            members = connection.wait_for("members", DEADLINE)
+            assert (joined["count"], joined["more"], members["more"]) == (151, True, False)
+            assert len(joined["users"]) + len(members["users"]) == 151 and joined["users"][0] == "late"
+            for frame in (first, second, joined, members):
+                assert len(encode_frame(frame)) <= MAX_FRAME_BYTES
     finally:
         for client in crowd:
             client.close()
+
+
+def crowd_nick(n: int) -> str:
+    return chr(0x20000 + n) * 24  # CJK extension B letters, four bytes each in UTF-8

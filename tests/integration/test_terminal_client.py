@@ -187,7 +187,7 @@ def test_an_escape_sequence_from_an_nc_user_prints_harmlessly(server, terminals)
         wait_until(lambda: members(server, "lab") == {"ann", "cat"}, timeout=DEADLINE)
         nc.send_raw("SAY before\x1b[2J\x1b]0;pwned\x07after \u202eevil\n".encode("utf-8"))
         line = ann.expect(r"<cat> before")
-        assert line.endswith("<cat> before[2J]0;pwnedafter \\u202eevil")
+        assert line.endswith("<cat> before[2J]0;pwnedafter evil")  # the server drops bidi controls
         ann.type("/ping \x1b[2Jtoken")  # pong echoes the token as sent; the terminal shows it escaped
         ann.expect(r"PONG \\x1b\[2Jtoken$")
     finally:

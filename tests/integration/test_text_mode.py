@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 
+from shared.commands import COMMANDS
 from tests.integration.wire import TextClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -84,18 +85,7 @@ def test_help_comes_as_one_line_naming_every_command(server):
         lines = [client.next_line() for _ in range(2)]  # the text-mode greeting, then help
         assert "Commands" in lines[1]
         entries = lines[1].split(" | ")[1:]
-        assert [entry.split()[0] for entry in entries] == [
-            "NICK",
-            "JOIN",
-            "MSG",
-            "SAY",
-            "PM",
-            "LEAVE",
-            "LIST",
-            "HELP",
-            "QUIT",
-            "PING",
-        ]
+        assert [entry.split()[0] for entry in entries] == [f"/{name.lower()}" for name in COMMANDS]
         client.send_line("ping after-help")
         assert re.fullmatch(rf"{STAMP} PONG after-help\r", client.next_line())
     finally:
@@ -110,7 +100,7 @@ def test_control_characters_never_reach_a_text_user(server, wire):
         line = alice.expect("<bob>")
         assert line == line.rstrip("\r") + "\r"
         shown = line.rstrip("\r")
-        assert shown.endswith("<bob> one[2Jtwo | threefourfive")
+        assert shown.endswith("<bob> one[2Jtwo | three | fourfive")  # a lone CR is a line break, shown as " | "
         assert all(unicodedata.category(ch) != "Cc" for ch in shown)
     finally:
         alice.close()

@@ -59,14 +59,32 @@ class Closed(AssertionError):
     """The server closed the connection while a frame was still expected."""
 
 
-class WireClient:
-    """A JSON-mode client on a plain socket; every frame it receives is checked."""
+PUSHES = frozenset(["rooms"])  # frames the server sends by itself, at times no test can foresee
 
-    def __init__(self, address: tuple[str, int], welcome: bool = True) -> None:
-        self.sock = socket.create_connection(address, timeout=DEADLINE)
+
+class WireClient:
+    """A JSON-mode client on a plain socket; every frame it receives is checked.
+
+    The `rooms` push comes when the server decides, so unless a test asks
+    for pushes (`pushes=True`) they are kept aside in `self.pushes` and
+    `next()` returns only the answers and notices a test can expect.  Every
+    line received is at most MAX_FRAME_BYTES, or the decoder refuses it.
+    """
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        welcome: bool = True,
+        pushes: bool = False,
+        source: str | None = None,
+    ) -> None:
+        self.sock = socket.create_connection(address, timeout=DEADLINE, source_address=(source, 0) if source else None)
         self._decoder = FrameDecoder()
         self._ready: list[Frame] = []
+        self._keep_pushes = pushes
         self.received: list[Frame] = []  # every frame, in order
+        self.pushes: list[Frame] = []  # the pushes kept aside
+        self.bytes_received = 0
         self.closed = False
         self._last_id = 0
         if welcome:
@@ -91,6 +109,7 @@ class WireClient:
             if not data:
                 self.closed = True
                 continue
+            self.bytes_received += len(data)
             for item in self._decoder.feed(data):
                 assert isinstance(item, dict), f"the server sent a bad line: {item}"
                 check_frame(item)
@@ -98,7 +117,10 @@ class WireClient:
                     assert item["id"] > self._last_id, f"id {item['id']} after {self._last_id}"
                     self._last_id = item["id"]
                 self.received.append(item)
-                self._ready.append(item)
+                if item["type"] in PUSHES and not self._keep_pushes:
+                    self.pushes.append(item)
+                else:
+                    self._ready.append(item)
 
     def next(self, timeout: float = DEADLINE) -> Frame:
         self._fill(time.monotonic() + timeout)
@@ -145,8 +167,8 @@ class WireClient:
 class TextClient:
     """An nc/telnet user: sends plain lines, reads human-readable lines back."""
 
-    def __init__(self, address: tuple[str, int]) -> None:
-        self.sock = socket.create_connection(address, timeout=DEADLINE)
+    def __init__(self, address: tuple[str, int], source: str | None = None) -> None:
+        self.sock = socket.create_connection(address, timeout=DEADLINE, source_address=(source, 0) if source else None)
         self._buffer = b""
         self.closed = False
 

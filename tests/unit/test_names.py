@@ -60,7 +60,8 @@ def test_good_nicknames(nick):
         "😀",
         "tab\tbed",
         "bell\x07",
-        "zero\u200bwidth",
+        "\u3164",  # a Hangul filler: invisible, and dropped from names
+        "\u200b\u200d\u202e",
     ],
 )
 def test_bad_nicknames(nick):

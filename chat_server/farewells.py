@@ -1,0 +1,76 @@
+"""Every frame the server sends when it ends a connection on purpose, built in one place (any thread).
+
+The contract promises a `bye` before every deliberate close; its `reason`
+(an extension) tells a client why, so it can decide whether to reconnect:
+
+    reason            when                                           the client should
+    quit              the client sent QUIT                           stay away
+    kick              an admin removed it                            stay away, say so
+    timeout           no nickname in time, or silent too long        reconnect when the user acts
+    flood             refused for sending too fast for too long      stay away, say so
+    frame_too_large   it sent a line over 32 KiB                     fix itself
+    server_full       the server, or its address, has no room        retry later
+    resumed           its nickname was taken back with RESUME        stay away (it is the old one)
+    shutdown          the server is stopping                         reconnect later
+"""
+
+from __future__ import annotations
+
+from shared.errors import ErrorCode
+from shared.frames import Frame, error_frame, server_frame
+
+
+def bye(text: str, reason: str) -> Frame:
+    return server_frame("bye", text, reason=reason)
+
+
+def quit_bye() -> Frame:
+    return bye("Goodbye!", "quit")
+
+
+def shutdown_frames(text: str = "The server is shutting down.") -> list[Frame]:
+    """`system`/shutdown for everyone's window, then the bye."""
+    return [server_frame("system", text, event="shutdown"), bye(text, "shutdown")]
+
+
+def server_full_frames(limit: int) -> list[Frame]:
+    return [
+        error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later."),
+        bye("The server is full.", "server_full"),
+    ]
+
+
+def address_full_frames(limit: int, unregistered: bool) -> list[Frame]:
+    """The refusal for one address too many: it names the per-address limit that was reached."""
+    if unregistered:
+        text = (
+            f"Too many connections from your address are still choosing a nickname (limit {limit}); "
+            "try again in a moment."
+        )
+    else:
+        text = f"Too many connections from your address (limit {limit}); close one and try again."
+    return [error_frame(ErrorCode.SERVER_FULL, text), bye(text, "server_full")]
+
+
+def frame_too_large_bye() -> Frame:
+    return bye("That line was too long; the connection is closed.", "frame_too_large")
+
+
+def register_timeout_bye(seconds: float) -> Frame:
+    return bye(f"No nickname within {seconds:g} s; reconnect and choose one with /nick NAME.", "timeout")
+
+
+def idle_timeout_bye(seconds: float) -> Frame:
+    return bye(f"Nothing heard for {seconds:g} s; disconnected. Clients /ping when idle.", "timeout")
+
+
+def flood_bye(seconds: float) -> Frame:
+    return bye(f"You kept sending faster than allowed for {seconds:g} s; disconnected.", "flood")
+
+
+def kicked_bye(reason: str) -> Frame:
+    return bye(f"An admin removed you: {reason}", "kick")
+
+
+def resumed_bye() -> Frame:
+    return bye("Your nickname was taken back by a new connection (RESUME); this one is closed.", "resumed")

@@ -1,0 +1,65 @@
+"""Command handlers: one module per feature, each a class of `handle_<command>` methods (handler threads, registry lock held).
+
+    CommandHandlers.dispatch(session, "JOIN general")
+        -> parse_command_line -> the module that has handle_join -> [(recipients, frame), ...]
+
+    base.py        Delivery, CommandModule (the registry, the settings, the common checks)
+    chat.py        the version 1 chat commands: NICK JOIN MSG SAY PM LEAVE HELP QUIT PING
+    listing.py     LIST, whole or in pages
+    resume.py      RESUME
+    membership.py  joining and leaving a room (shared by several commands)
+
+A feature adds its commands by adding their CommandSpec to
+shared/commands.py (HELP and the before-a-nickname rule read it there) and
+a module here whose class goes into MODULES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chat_server.config import ServerConfig
+from chat_server.handlers.base import CommandModule, Delivery, HangUps
+from chat_server.handlers.chat import ChatCommands
+from chat_server.handlers.listing import ListCommands
+from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.resume import ResumeCommands
+from chat_server.registry import ChatRegistry
+from chat_server.rooms_push import RoomsPush
+from chat_server.session import Session
+from shared.commands import COMMANDS, parse_command_line
+from shared.errors import ErrorCode, ProtocolError
+from shared.names import one_line
+
+MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands)
+
+__all__ = ["CommandHandlers", "Delivery", "HangUps"]
+
+
+class CommandHandlers:
+    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush) -> None:
+        self.registry = registry
+        self.hang_ups = HangUps()
+        modules = [module(registry, config, rooms_push, self.hang_ups) for module in MODULES]
+        self._table: dict[str, Callable[[Session, str], list[Delivery]]] = {}
+        for name in COMMANDS:
+            method = f"handle_{name.lower()}"
+            owners = [module for module in modules if hasattr(module, method)]
+            if len(owners) != 1:
+                raise RuntimeError(f"{name} must be handled by exactly one command module, not {len(owners)}")
+            self._table[name] = getattr(owners[0], method)
+
+    def dispatch(self, session: Session, content: str) -> list[Delivery]:
+        """Carry out one command line for `session`; the caller holds the registry lock."""
+        command = parse_command_line(content)
+        handler = self._table.get(command.name)
+        if handler is None:
+            shown = one_line(command.name, 40) or "(empty)"
+            raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"Unknown command {shown}; /help lists the commands.")
+        if not session.registered and not COMMANDS[command.name].before_nick:
+            raise ProtocolError(ErrorCode.NOT_REGISTERED, "Choose a nickname first: /nick NAME.")
+        return handler(session, command.argument)
+
+    def leave(self, session: Session) -> list[Delivery]:
+        """The end of a connection: the room hears that it left, and why (the server's words, its own quoted)."""
+        return leave_deliveries(self.registry, session, session.close_reason or "disconnected", session.said)

@@ -1,0 +1,61 @@
+"""What every command module shares: the Delivery type and the CommandModule base class (handler threads, registry lock held).
+
+A command module is a class of `handle_<command>(session, argument)`
+methods for the commands of one feature.  Each method decides from the
+registry's state and one command who gets which frames and returns them as
+deliveries; it never touches a socket, a file or the log.  A refusal is
+raised as ProtocolError and becomes an `error` frame for the sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chat_server.config import ServerConfig
+from chat_server.registry import ChatRegistry, Room
+from chat_server.rooms_push import RoomsPush
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame
+from shared.names import clean_message_text
+
+Delivery = tuple[Iterable[Session], Frame]
+
+
+class HangUps:
+    """Connections a command ended (RESUME closes the old one): hung up once the registry lock is released."""
+
+    def __init__(self) -> None:
+        self._sessions: list[Session] = []
+
+    def add(self, session: Session) -> None:
+        self._sessions.append(session)
+
+    def take(self) -> list[Session]:
+        sessions, self._sessions = self._sessions, []
+        return sessions
+
+
+class CommandModule:
+    """Base of every command module: the shared state, the settings, the common checks."""
+
+    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, hang_ups: HangUps) -> None:
+        self.registry = registry
+        self.config = config
+        self.rooms_push = rooms_push
+        self.hang_ups = hang_ups
+
+    def others(self, room: Room, session: Session) -> list[Session]:
+        return [member for member in room.members if member is not session]
+
+    def text(self, raw: str) -> str:
+        return clean_message_text(raw, self.config.max_message_chars)
+
+    def require_room(self, session: Session) -> Room:
+        if session.room is None:
+            raise ProtocolError(ErrorCode.NOT_IN_ROOM, "You are not in a room; join one first, e.g. /join general.")
+        return session.room
+
+    def require_voice(self, session: Session) -> None:
+        if session.muted:
+            raise ProtocolError(ErrorCode.MUTED, "An admin has muted you; your messages are not delivered.")

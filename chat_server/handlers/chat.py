@@ -1,0 +1,112 @@
+"""The chat commands of version 1: NICK, JOIN, MSG, SAY, PM, LEAVE, HELP, QUIT, PING (handler threads, registry lock held)."""
+
+from __future__ import annotations
+
+from chat_server.farewells import quit_bye
+from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.handlers.membership import join_deliveries, leave_deliveries
+from chat_server.resume_tokens import new_token
+from chat_server.session import Session
+from shared.commands import COMMANDS, classify_msg, help_text, split_pm_argument
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import server_frame
+from shared.names import MAX_TEXT_CHARS, name_key, normalise_nick, normalise_room, one_line
+
+# The pong carries its token twice (content and `token`), so this keeps it far under the 32 KiB frame cap.
+MAX_PING_TOKEN_CHARS = MAX_TEXT_CHARS
+
+
+class ChatCommands(CommandModule):
+    def handle_nick(self, session: Session, argument: str) -> list[Delivery]:
+        if not argument:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which nickname you want: /nick NAME.")
+        nick = normalise_nick(argument)
+        holder = self.registry.by_nick.get(name_key(nick))
+        if holder is not None and holder is not session:
+            raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
+        if nick == session.nick:  # nothing changes, so the room hears nothing
+            return [([session], server_frame("nick", f"You are already {nick}.", nick=nick, token=session.token))]
+        old = self.registry.set_nick(session, nick)
+        if old is None:
+            session.token = new_token()
+            text = f"You are {nick}. Join a room to talk, e.g. /join general; /help lists the commands."
+            deliveries: list[Delivery] = [([session], server_frame("nick", text, nick=nick, token=session.token))]
+            return deliveries + self.rooms_push.first_push(session)
+        deliveries = [
+            ([session], server_frame("nick", f"You are now {nick}.", nick=nick, old=old, token=session.token))
+        ]
+        if session.room is not None:
+            notice = server_frame(
+                "system", f"{old} is now {nick}", event="nick", room=session.room.name, user=nick, old=old
+            )
+            deliveries.append((self.others(session.room, session), notice))
+        return deliveries
+
+    def handle_join(self, session: Session, argument: str) -> list[Delivery]:
+        if not argument:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room, e.g. /join general.")
+        return join_deliveries(self.registry, session, normalise_room(argument))
+
+    def _public(self, session: Session, raw_text: str) -> list[Delivery]:
+        room = self.require_room(session)
+        self.require_voice(session)
+        text = self.text(raw_text)
+        frame = server_frame("message", text, id=self.registry.next_id(), room=room.name, sender=session.nick)
+        room.messages += 1
+        session.messages_sent += 1
+        if self.registry.has_listeners:
+            self.registry.emit("message", session=session, room=room)
+        return [(room.members, frame)]
+
+    def _private(self, session: Session, nick: str, raw_text: str) -> list[Delivery]:
+        target = self.registry.find_nick(nick)
+        if target is None:
+            raise ProtocolError(
+                ErrorCode.NO_SUCH_USER, f"Nobody called {one_line(nick, 40)} is online; /list shows who is."
+            )
+        self.require_voice(session)
+        text = self.text(raw_text)
+        frame = server_frame("private", text, id=self.registry.next_id(), sender=session.nick, to=target.nick)
+        session.messages_sent += 1
+        if self.registry.has_listeners:
+            self.registry.emit("message", session=session, room=None)
+        return [([target] if target is session else [target, session], frame)]
+
+    def handle_msg(self, session: Session, argument: str) -> list[Delivery]:
+        target = classify_msg(argument, lambda nick: self.registry.find_nick(nick) is not None)
+        if target.kind == "private":
+            return self._private(session, target.nick, target.text)
+        if target.kind == "no_such_user":
+            raise ProtocolError(
+                ErrorCode.NO_SUCH_USER,
+                f"Nobody called {one_line(target.nick, 40)} is online, so the message was not sent. "
+                f"To post it publicly use /say TEXT; /list shows who is online.",
+            )
+        return self._public(session, target.text)
+
+    def handle_say(self, session: Session, argument: str) -> list[Delivery]:
+        return self._public(session, argument)
+
+    def handle_pm(self, session: Session, argument: str) -> list[Delivery]:
+        nick, text = split_pm_argument(argument)
+        if not nick:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say who and what: /pm NICK TEXT.")
+        return self._private(session, nick, text)
+
+    def handle_leave(self, session: Session, argument: str) -> list[Delivery]:
+        room = self.require_room(session)
+        return leave_deliveries(self.registry, session) + [
+            ([session], server_frame("left", f"You left #{room.name}", room=room.name))
+        ]
+
+    def handle_help(self, session: Session, argument: str) -> list[Delivery]:
+        return [([session], server_frame("help", help_text(), commands=list(COMMANDS)))]
+
+    def handle_quit(self, session: Session, argument: str) -> list[Delivery]:
+        session.end("quit", said=one_line(argument))  # the handler thread hangs up once the bye is queued
+        return [([session], quit_bye())]
+
+    def handle_ping(self, session: Session, argument: str) -> list[Delivery]:
+        if len(argument) > MAX_PING_TOKEN_CHARS:
+            raise ProtocolError(ErrorCode.TOO_LONG, f"A PING token may have up to {MAX_PING_TOKEN_CHARS} characters.")
+        return [([session], server_frame("pong", argument, token=argument))]

@@ -1,0 +1,79 @@
+"""RESUME: a client that lost its connection takes its nickname and room back (handler threads, registry lock held).
+
+PROTOCOL.md (Version 2, Identity, "Resume").  `RESUME <nick> <token>`, in
+place of NICK on a new connection:
+
+- the old connection of that nickname is still open (the server has not
+  noticed it is gone): it gets `bye` (reason `resumed`) and is closed; the
+  new one takes its nickname and its place in its room, and the room hears
+  neither a leave nor a join;
+- the old connection was already dropped (within `resume_seconds`): the
+  new one gets the nickname if nobody took it meanwhile, and joins the room
+  again (the room heard the leave, so it hears the join);
+- a wrong or expired token gets `bad_login`.
+
+The new connection gets `nick` (with `resumed`: true and a fresh token),
+the `rooms` push, and `joined` for its room.  A mute stays on.
+"""
+
+from __future__ import annotations
+
+import time
+
+from chat_server.farewells import resumed_bye
+from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.handlers.membership import join_deliveries, joined_deliveries
+from chat_server.resume_tokens import new_token, token_matches
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import server_frame
+from shared.names import name_key, normalise_nick
+
+
+class ResumeCommands(CommandModule):
+    def handle_resume(self, session: Session, argument: str) -> list[Delivery]:
+        if session.registered:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "/resume works only on a new connection, in place of /nick.")
+        words = argument.split()
+        if len(words) != 2:
+            raise ProtocolError(
+                ErrorCode.BAD_ARGUMENT, "Say whose session to take back and its token: /resume NAME TOKEN."
+            )
+        nick, token = normalise_nick(words[0]), words[1]
+        key = name_key(nick)
+        holder = self.registry.by_nick.get(key)
+        if holder is not None and token_matches(token, holder.token):
+            return self._take_over(session, holder)
+        parked = self.registry.parked.take(key, token, time.monotonic())
+        if parked is None:
+            raise ProtocolError(
+                ErrorCode.BAD_LOGIN,
+                f"Cannot resume {nick}: the token is wrong or has expired. Choose a nickname with /nick NAME.",
+            )
+        if holder is not None:
+            raise ProtocolError(
+                ErrorCode.NICK_TAKEN,
+                f"Someone else took the nickname {nick} after your connection was lost; pick another with /nick NAME.",
+            )
+        self.registry.set_nick(session, parked.nick)
+        session.muted = parked.muted
+        deliveries = self._welcome_back(session)
+        if parked.room is not None:
+            deliveries += join_deliveries(self.registry, session, parked.room)
+        return deliveries
+
+    def _take_over(self, session: Session, holder: Session) -> list[Delivery]:
+        holder.end("resumed from another connection")
+        self.hang_ups.add(holder)
+        room = self.registry.hand_over(holder, session)
+        deliveries: list[Delivery] = [([holder], resumed_bye())]
+        deliveries += self._welcome_back(session)
+        if room is not None:
+            deliveries += joined_deliveries(session, room)
+        return deliveries
+
+    def _welcome_back(self, session: Session) -> list[Delivery]:
+        session.token = new_token()
+        nick = session.nick
+        frame = server_frame("nick", f"You are {nick} again.", nick=nick, token=session.token, resumed=True)
+        return [([session], frame), *self.rooms_push.first_push(session)]

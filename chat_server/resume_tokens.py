@@ -1,0 +1,76 @@
+"""RESUME tokens of connections that were lost: kept for a while so their owners can come back (under the registry lock).
+
+Every registered session gets a secret token (in its `nick` frame).  While
+the session is connected the token lives on the session itself; when the
+connection is lost (not on QUIT, a kick or a RESUME elsewhere) its
+nickname, room and token are parked here for `keep_seconds`, so a client
+whose old connection was already dropped can still take its name and room
+back.  Parked entries are forgotten when they expire, when they are used,
+and oldest first past `capacity`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+
+TOKEN_BYTES = 24  # 192 random bits: guessing is hopeless, so failed tries need no counting
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_matches(given: str, expected: str | None) -> bool:
+    """Constant-time comparison; any text may come in, so both sides are compared as bytes."""
+    if expected is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class ParkedSession:
+    nick: str
+    token: str
+    room: str | None  # the room's name when the connection was lost
+    muted: bool  # a muted user stays muted after coming back
+    expires: float  # time.monotonic()
+
+
+class ParkedSessions:
+    def __init__(self, keep_seconds: float, capacity: int = 10_000) -> None:
+        self.keep_seconds = keep_seconds
+        self.capacity = capacity
+        self._by_key: OrderedDict[str, ParkedSession] = OrderedDict()  # oldest first
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def park(self, key: str, nick: str, token: str, room: str | None, muted: bool, now: float) -> None:
+        if not self.keep_seconds:
+            return
+        self._by_key.pop(key, None)
+        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds)
+        while len(self._by_key) > self.capacity:
+            self._by_key.popitem(last=False)
+
+    def take(self, key: str, token: str, now: float) -> ParkedSession | None:
+        """The parked session if the token is right and it has not expired; it is forgotten then."""
+        parked = self._by_key.get(key)
+        if parked is None or parked.expires <= now or not token_matches(token, parked.token):
+            return None
+        del self._by_key[key]
+        return parked
+
+    def forget(self, key: str) -> None:
+        self._by_key.pop(key, None)
+
+    def expire(self, now: float) -> None:
+        """Forget what has expired; entries are in parking order and all keep the same time, so stop at the first live one."""
+        while self._by_key:
+            key, parked = next(iter(self._by_key.items()))
+            if parked.expires > now:
+                return
+            del self._by_key[key]

@@ -1,0 +1,135 @@
+"""RESUME (PROTOCOL.md, Version 2, Identity): a client takes its nickname and room back on a new connection."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import ErrorCode
+from tests.integration.wire import WireClient
+from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+def token_of(client: WireClient) -> str:
+    """The RESUME token from the last `nick` frame the client received."""
+    return [frame for frame in client.received if frame["type"] == "nick"][-1]["token"]
+
+
+def test_the_nick_frame_carries_a_secret_token_that_differs_per_session(server, wire):
+    alice, bob = wire(server, "alice"), wire(server, "bob")
+    tokens = {token_of(alice), token_of(bob)}
+    assert len(tokens) == 2 and all(isinstance(token, str) and len(token) >= 32 for token in tokens)
+    assert alice.reply("NICK alicia")["token"] == token_of(alice)  # a rename keeps the session's token
+
+
+def test_resume_takes_over_a_connection_that_is_still_open_and_the_room_hears_nothing(server, wire):
+    bob = wire(server, "bob", "lab")
+    old = wire(server, "alice", "lab")
+    bob.expect("system")  # alice joined
+    token = token_of(old)
+    new = wire(server)
+    answer = new.reply(f"RESUME alice {token}")
+    assert (answer["type"], answer["nick"], answer["resumed"]) == ("nick", "alice", True)
+    assert answer["token"] != token
+    joined = new.expect("joined")
+    assert (joined["room"], sorted(joined["users"])) == ("lab", ["alice", "bob"])
+    old_frames = old.rest_until_closed()
+    assert [(f["type"], f.get("reason")) for f in old_frames][-1] == ("bye", "resumed")
+    new.send("SAY back again")
+    assert bob.next()["content"] == "back again"  # no leave and no join came before it
+    wait_until(lambda: len(server.clients()) == 2, message="the old connection was not forgotten")
+    assert sorted(client.nick or "" for client in server.clients()) == ["alice", "bob"]
+
+
+def test_a_wrong_token_gets_bad_login_and_changes_nothing(server, wire):
+    alice = wire(server, "alice", "lab")
+    intruder = wire(server)
+    for wrong in ["x", token_of(alice)[:-1], token_of(alice) + "x", "é" * 32, token_of(alice).upper()]:
+        assert intruder.error(f"RESUME alice {wrong}") == ErrorCode.BAD_LOGIN
+    assert intruder.error(f"RESUME nobody {token_of(alice)}") == ErrorCode.BAD_LOGIN
+    assert alice.reply("PING still-here")["type"] == "pong"
+
+
+def test_resume_needs_both_words_and_a_new_connection(server, wire):
+    alice = wire(server, "alice")
+    assert alice.error(f"RESUME alice {token_of(alice)}") == ErrorCode.BAD_ARGUMENT  # already registered
+    newcomer = wire(server)
+    assert newcomer.error("RESUME alice") == ErrorCode.BAD_ARGUMENT
+    assert newcomer.error("RESUME") == ErrorCode.BAD_ARGUMENT
+    assert newcomer.error("RESUME bad!name token") == ErrorCode.BAD_NICK
+
+
+def test_after_the_old_connection_dropped_resume_gives_the_name_and_room_back(server, wire):
+    bob = wire(server, "bob", "lab")
+    old = wire(server, "alice", "lab")
+    bob.expect("system")
+    token = token_of(old)
+    old.close()  # the connection is lost (no QUIT)
+    leave = bob.expect("system")
+    assert (leave["event"], leave["user"]) == ("leave", "alice")
+    new = wire(server)
+    assert new.reply(f"RESUME alice {token}")["resumed"] is True
+    assert new.expect("joined")["room"] == "lab"
+    join = bob.expect("system")  # the room heard the leave, so it hears the join
+    assert (join["event"], join["user"]) == ("join", "alice")
+
+
+def test_a_token_works_once_and_the_fresh_one_works_next_time(server, wire):
+    first = wire(server, "alice", "lab")
+    old_token = token_of(first)
+    second = wire(server)
+    fresh = second.reply(f"RESUME alice {old_token}")["token"]
+    third = wire(server)
+    assert third.error(f"RESUME alice {old_token}") == ErrorCode.BAD_LOGIN
+    assert third.reply(f"RESUME alice {fresh}")["resumed"] is True
+
+
+def test_quit_forgets_the_token(server, wire):
+    alice = wire(server, "alice", "lab")
+    token = token_of(alice)
+    alice.send("QUIT done for today")
+    alice.rest_until_closed()
+    wait_until(lambda: not server.clients())
+    assert wire(server).error(f"RESUME alice {token}") == ErrorCode.BAD_LOGIN
+
+
+def test_someone_who_took_the_name_meanwhile_keeps_it(server, wire):
+    alice = wire(server, "alice", "lab")
+    token = token_of(alice)
+    alice.close()
+    wait_until(lambda: not server.clients())
+    usurper = wire(server, "ALICE")
+    assert wire(server).error(f"RESUME alice {token}") == ErrorCode.NICK_TAKEN
+    assert usurper.reply("PING mine")["type"] == "pong"
+
+
+def test_a_parked_token_expires(start_server, wire):
+    server = start_server(resume_seconds=0.5)
+    alice = wire(server, "alice", "lab")
+    token = token_of(alice)
+    alice.close()
+    wait_until(lambda: len(server.registry.parked) == 1)
+    wait_until(lambda: len(server.registry.parked) == 0, message="the housekeeper never forgot the token")
+    assert wire(server).error(f"RESUME alice {token}") == ErrorCode.BAD_LOGIN
+
+
+def test_a_muted_user_stays_muted_after_resuming(server, wire):
+    bob = wire(server, "bob", "lab")
+    alice = wire(server, "alice", "lab")
+    bob.expect("system")  # alice joined
+    server.set_muted("alice", True)
+    token = token_of(alice)
+    again = wire(server)
+    again.reply(f"RESUME alice {token}")
+    again.expect("joined")
+    assert again.error("SAY let me talk") == ErrorCode.MUTED
+    assert bob.reply("PING")["type"] == "pong"  # nothing from alice came before it
+
+
+def test_resume_of_a_user_in_no_room_gives_the_name_only(server, wire):
+    alice = wire(server, "alice")
+    token = token_of(alice)
+    again = wire(server)
+    assert again.reply(f"RESUME alice {token}")["nick"] == "alice"
+    assert again.reply("PING after")["type"] == "pong"  # no joined came first
