@@ -66,7 +66,9 @@ class SendBudget:
     It runs on the real clock whatever the scheduler's is: the server counts in real time.
     """
 
-    def __init__(self, rate: float = SEND_RATE, burst: int = SEND_BURST, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float = SEND_RATE, burst: int = SEND_BURST, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.clock = clock
         self.rate, self.burst = rate, burst
         self.tokens = float(burst)
