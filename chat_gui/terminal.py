@@ -17,6 +17,7 @@ as ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import threading
 import time
@@ -234,7 +235,7 @@ def read_keyboard(keyboard: TextIO, client: TerminalClient) -> None:
         for line in keyboard:
             if client.finished.is_set():
                 return
-            client.scheduler.call_soon(lambda line=line: client.typed(line))
+            client.scheduler.call_soon(functools.partial(client.typed, line))
     except (OSError, ValueError):
         pass
     client.scheduler.call_soon(client.end_of_input)
