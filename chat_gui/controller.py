@@ -291,7 +291,9 @@ class ChatController:
                 )
                 return False
             if name_key(typed.to) != name_key(private_to or ""):
-                view = self.window.tabs.open_private(typed.to).view
+                # the conversation gets its tab, but the user stays where they type: the next bare line
+                # goes where it went before, as in chat-term
+                self.window.tabs.open_private(typed.to, select=False)
         result = self.session.send(typed.command)
         if isinstance(result, NotSent):
             view.show_notice(result.reason, "error")

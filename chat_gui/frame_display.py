@@ -104,7 +104,7 @@ class FrameDisplay:
         tabs = self.window.tabs
         tab: PrivateTab | None = tabs.private.get(name_key(other))
         if tab is None and (own or tabs.room_for_another_tab()):
-            tab = tabs.open_private(other, select=own and tabs.current_tab() is None, by_other=not own)
+            tab = tabs.open_private(other, select=False, by_other=not own)
         if tab is None:
             self._collect(frame)
             return
