@@ -153,6 +153,8 @@ class MessageView(ttk.Frame):
         self._bold.configure(weight="bold")
         self._italic = self._font.copy()
         self._italic.configure(slant="italic")
+        # a notice that wraps goes on under its text too, so no part of it ever starts at the left edge
+        text.tag_configure("notice", lmargin1=0, lmargin2=self._font.measure("00:00:00  "))
         text.tag_configure("time", foreground="#8a8a8a")
         text.tag_configure("nick", font=self._bold)
         text.tag_configure("own", background="#eef5ff")
@@ -180,11 +182,12 @@ class MessageView(ttk.Frame):
         """
         extra = (style,) if style else ()
         indent = self._indent_for(stamp, prefix, sender)
+        hang, _under = self._indent_tags_for(indent)
         shown, rest = fold(text)
         parts: Parts = [
-            (f"{stamp}  ", ("time", *extra)),
-            (f"{prefix}{sender}", ("nick", self._nick_tag(sender), *extra)),
-            ("  ", extra),
+            (f"{stamp}  ", ("time", hang, *extra)),
+            (f"{prefix}{sender}", ("nick", self._nick_tag(sender), hang, *extra)),
+            ("  ", (hang, *extra)),
         ]
         parts += self._body(shown, extra, indent)
         if rest:
@@ -205,16 +208,16 @@ class MessageView(ttk.Frame):
         reason): shown after it in quotes, in the style of user text, on the
         same line.  `action` is a (label, callback) link at the end.
         """
-        parts: Parts = [(f"{stamp}  ", ("time", style))] if stamp else []
-        parts += self._with_links(text, (style,))
+        parts: Parts = [(f"{stamp}  ", ("time", style, "notice"))] if stamp else []
+        parts += self._with_links(text, (style, "notice"))
         if quoted:
             one_line = " ".join(quoted.split())
-            parts += [(" “", (style,)), (one_line, ("quoted",)), ("”", (style,))]
+            parts += [(" “", (style, "notice")), (one_line, ("quoted", "notice")), ("”", (style, "notice"))]
         if action is not None:
             label, callback = action
             tag = f"action-{next(self._serial)}"
             self._actions[tag] = callback
-            parts += [("  ", (style,)), (label, ("action", tag))]
+            parts += [("  ", (style, "notice")), (label, ("action", tag, "notice"))]
         self._append(parts)
 
     def show_pending(self, text: str, token: int) -> None:
@@ -222,7 +225,7 @@ class MessageView(ttk.Frame):
         tag = f"pending-{token}"
         self._pending_tags.add(tag)
         shown, rest = fold(text)
-        self._append([(f"waiting to send: {shown}{' …' if rest else ''}", ("pending", tag))])
+        self._append([(f"waiting to send: {shown}{' …' if rest else ''}", ("pending", tag, "notice"))])
 
     def resolve_pending(self, token: int) -> None:
         """The pending line was sent: remove its marker line (the server's echo replaces it)."""
@@ -283,11 +286,9 @@ class MessageView(ttk.Frame):
         if indent is None:
             if len(self._indents) > 1000:
                 self._indents.clear()
+            # margins count from inside the widget's padding
             indent = (
-                self._font.measure(f"{stamp}  ")
-                + self._bold.measure(f"{prefix}{sender}")
-                + self._font.measure("  ")
-                + int(self.text.cget("padx"))
+                self._font.measure(f"{stamp}  ") + self._bold.measure(f"{prefix}{sender}") + self._font.measure("  ")
             )
             self._indents[key] = indent
         return indent

@@ -54,7 +54,9 @@ def frames_until_marker(client, marker: str) -> list[dict]:
     return seen
 
 
-def test_the_same_typed_lines_do_the_same_in_the_window_and_in_chat_term(server, open_window, make_client, terminals, tk_root):
+def test_the_same_typed_lines_do_the_same_in_the_window_and_in_chat_term(
+    server, open_window, make_client, terminals, tk_root
+):
     bob = make_client(server, "bob", "lab")
     carol = make_client(server, "carol", "lab")
     alice = open_window(server, "alice", "lab")
@@ -108,7 +110,9 @@ def _collect(client, found: list[dict], marker: str) -> bool:
     return False
 
 
-def test_after_a_stop_and_start_on_the_same_port_both_are_back_within_2_s(start_server, open_window, terminals, tk_root):
+def test_after_a_stop_and_start_on_the_same_port_both_are_back_within_2_s(
+    start_server, open_window, terminals, tk_root
+):
     first = start_server()
     port = first.address[1]
     alice = open_window(first, "alice", "lab")
