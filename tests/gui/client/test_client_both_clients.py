@@ -7,6 +7,7 @@ carol a third member of the room who must never receive one.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
@@ -85,7 +86,9 @@ def test_the_same_typed_lines_do_the_same_in_the_window_and_in_chat_term(
             type_it(f"/say {marker}")
             if client_name == "window":
                 for_bob: list[dict] = []
-                wait_until(lambda: _collect(bob, for_bob, marker), pump=tk_root.update, timeout=WAIT, message=line)
+                wait_until(
+                    functools.partial(_collect, bob, for_bob, marker), pump=tk_root.update, timeout=WAIT, message=line
+                )
             else:
                 for_bob = frames_until_marker(bob, marker)
             for_carol = frames_until_marker(carol, marker)

@@ -51,6 +51,7 @@ def test_after_a_rename_the_tab_sends_nothing_not_to_the_room_nor_to_the_names_n
     assert "for bob's eyes only" not in alice.room_view.all_text()
     bob.send_command("NICK carl")  # the chain of names is followed...
     mallory.send_command("NICK mallory")
+    mallory.wait_for(lambda frame: frame["type"] == "nick" and frame["nick"] == "mallory", WAIT)
     bob.send_command("NICK bob")  # ...and when the same person takes the name back, the tab sends again
     wait_until(lambda: "bob is back under this name" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
     alice.window.entry.set_text("")
