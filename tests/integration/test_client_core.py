@@ -246,3 +246,16 @@ def test_a_silent_server_is_pinged_and_then_given_up(core):
         wait_until(lambda: peers and b"PING" in peers[0].recv(4096), timeout=10)
         for peer in peers:
             peer.close()
+
+
+def test_idle_pings_keep_the_core_connected_past_the_servers_silence_limit(start_server, core, wire):
+    server = start_server(idle_timeout=1.5)
+    alice = core(keepalive=1.0)  # fake seconds: about 0.2 s of real time between pings
+    alice.session.start(*server.address, "alice", None)
+    alice.ready()
+    silent = wire(server)  # never sends a thing: the server hangs up on it after 1.5 s
+    done = threading.Event()
+    threading.Thread(target=lambda: (silent.rest_until_closed(), done.set()), daemon=True).start()
+    alice.run_until(done.is_set)
+    assert alice.session.state is State.READY and alice.session.connection.connected
+    assert not alice.frames("pong"), "the keepalive answers are not shown"
