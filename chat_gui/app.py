@@ -19,6 +19,8 @@ SHIPPED_MODULES = [
     "chat_gui.tk_scheduler",
     "chat_gui.frame_display",
     "chat_gui.core.session",
+    "chat_gui.core.sending",
+    "chat_gui.core.connect_failure",
     "chat_gui.core.scheduler",
     "chat_gui.core.events",
     "chat_gui.core.pacing",

@@ -18,7 +18,8 @@ from tkinter import messagebox, simpledialog
 from chat_gui.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
 from chat_gui.core.partners import Partners
-from chat_gui.core.session import ClientSession, NotSent, Waiting
+from chat_gui.core.sending import NotSent, Waiting
+from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import (
     OpenPrivate,
     Quit,

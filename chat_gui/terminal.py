@@ -26,7 +26,8 @@ from typing import TextIO
 
 from chat_gui.core.events import CoreEvent, Received, State, StateChanged
 from chat_gui.core.scheduler import ThreadScheduler
-from chat_gui.core.session import ClientSession, NotSent, Waiting
+from chat_gui.core.sending import NotSent, Waiting
+from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import OpenPrivate, Quit, Reconnect, Refuse, Send, ShowHelp, interpret
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
@@ -265,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         from chat_server.self_test import run_self_test
 
         return run_self_test(
-            ["chat_gui.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"]
+            ["chat_gui.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
         )
     return run(args)
 

@@ -27,10 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chat_gui.connection import KEEPALIVE_TOKEN, STALL_SECONDS, Cause, ChatConnection, Disconnected, Inbox, NotConnected
+from chat_gui.core.connect_failure import ConnectFailed, describe_os_error
 from chat_gui.core.events import LineSent, Listener, Problem, Received, State, StateChanged
 from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
+from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
@@ -44,42 +46,6 @@ BARRIER_TOKEN = "classchat-resumed"  # a PING after RESUME: its pong comes after
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
 REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed"))
 RESUME_REFUSALS = frozenset(("bad_login", "unknown_command", "bad_argument", "not_registered"))
-
-
-@dataclass(frozen=True)
-class ConnectFailed:
-    """Put on the inbox by the connect thread when the socket could not be opened."""
-
-    reason: str
-    refused: bool
-
-
-@dataclass
-class PendingLine:
-    command: str
-    token: int
-
-
-@dataclass(frozen=True)
-class Sent:
-    """send(): the line went out now."""
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """send(): the line waits in `pending`; LineSent(token) follows when it goes out."""
-
-    token: int
-
-
-@dataclass(frozen=True)
-class NotSent:
-    """send(): the line was not taken (the user was removed); `reason` says why."""
-
-    reason: str
-
-
-SendResult = Sent | Waiting | NotSent
 
 
 @dataclass
@@ -491,15 +457,3 @@ class ClientSession:
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state
         self.listener(StateChanged(state, detail, problem, code))
-
-
-def describe_os_error(exc: OSError, host: str, port: int) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return (
-            f"Nothing answers on {host}:{port}. Is the chat server running there, and are the address and port right?"
-        )
-    if isinstance(exc, TimeoutError):
-        return f"{host}:{port} did not answer in time. Check the address, and that you are on the same network."
-    if "Name or service not known" in str(exc) or "getaddrinfo" in str(exc) or "nodename" in str(exc):
-        return f"The address {host!r} is unknown. Check its spelling, or use a numeric address like 192.168.1.20."
-    return f"Could not connect to {host}:{port}: {exc.strerror or exc}."

@@ -12,7 +12,8 @@ import threading
 import pytest
 
 from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
-from chat_gui.core.session import ClientSession, NotSent, Sent, Waiting
+from chat_gui.core.sending import NotSent, Sent, Waiting
+from chat_gui.core.session import ClientSession
 from chat_server import ChatServer, ServerConfig
 from tests.fake_scheduler import FakeScheduler
 from tests.support import wait_until

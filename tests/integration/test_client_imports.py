@@ -21,6 +21,8 @@ TK_FREE = [
     "chat_gui.core.roster",
     "chat_gui.core.scheduler",
     "chat_gui.core.session",
+    "chat_gui.core.sending",
+    "chat_gui.core.connect_failure",
     "chat_gui.core.typed_lines",
     "chat_gui.terminal",
 ]

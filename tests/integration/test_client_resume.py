@@ -13,7 +13,8 @@ import threading
 import pytest
 
 from chat_gui.core.events import Problem, Received, State, StateChanged
-from chat_gui.core.session import ClientSession, Sent
+from chat_gui.core.sending import Sent
+from chat_gui.core.session import ClientSession
 from tests.fake_scheduler import FakeScheduler
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
