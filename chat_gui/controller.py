@@ -209,6 +209,7 @@ class ChatController:
         """Connecting or registering did not work: the Connect dialog says what to fix."""
         if event.state is State.REGISTERING:
             self.session.disconnect()  # the dialog's Connect starts afresh with the nickname it asks for
+            self.window.show_status(event.detail)
         dialog = self.dialog
         if dialog is None:
             self.room_view.show_notice(event.detail, "error")

@@ -9,8 +9,6 @@ user list.  Names are compared as the server compares them (name_key).
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
@@ -49,8 +47,11 @@ class Roster:
         elif frame["type"] == "left":
             self.room = None
             self._members.clear()
+        elif frame["type"] == "members":
+            if self.in_my_room(frame["room"]):
+                self._members.update((name_key(user), user) for user in frame["users"])
         elif frame["type"] == "system":
-            self._learn_system(frame.get("event", ""), frame.get("room"), frame.get("user", ""), frame.get("old", ""))
+            self._learn_system(frame["event"], frame.get("room"), frame.get("user", ""), frame.get("old", ""))
         elif frame["type"] == "nick" and frame.get("old"):
             self._rename(frame.get("old", ""), frame["nick"])
         elif frame["type"] == "private":
@@ -58,16 +59,6 @@ class Roster:
             self._others[name_key(other)] = other
         elif frame["type"] == "list":
             self._others.update((name_key(user), user) for user in frame["users"])
-        elif frame["type"] == "error" and frame["code"] == "no_such_user":
-            pass  # the server does not say whom; a private tab learns it from its own PM
-        else:
-            self._learn_extension(frame)
-
-    def forget(self, nick: str) -> None:
-        """The server said this user is not online (no_such_user to a PM)."""
-        key = name_key(nick)
-        self._members.pop(key, None)
-        self._others.pop(key, None)
 
     def _learn_system(self, event: str, room: str | None, user: str, old: str) -> None:
         if not user:
@@ -84,11 +75,3 @@ class Roster:
         for names in (self._members, self._others):
             if names.pop(name_key(old), None) is not None:
                 names[name_key(new)] = new
-
-    def _learn_extension(self, frame: ServerFrame) -> None:
-        """`members`: the rest of a big room's member list, after `joined` (a server extension)."""
-        data: dict[str, Any] = dict(frame)
-        if data.get("type") == "members" and self.in_my_room(data.get("room")):
-            users = data.get("users")
-            if isinstance(users, list):
-                self._members.update((name_key(user), user) for user in users if isinstance(user, str))

@@ -89,6 +89,7 @@ class ClientSession:
         self.state = State.OFFLINE
         self.ever_ready = False
         self.removed_reason = ""  # set when the server sent us away: no automatic reconnect
+        self._last_words = ""  # the last bye's text, the best reason when the connection then ends
         self.pending: list[PendingLine] = []
         self.roster = Roster()
         self.stats = PollerStats()
@@ -238,11 +239,12 @@ class ClientSession:
         elif item.cause is Cause.OVERSIZED:
             self._set_state(State.FAILED, f"Disconnected: {item.reason}.", Problem.BROKE_PROTOCOL)
         else:
-            self._lost(item.reason, refused=False)
+            # what the server said on hanging up ("The server is full.") says more than "closed"
+            self._lost(self._last_words.rstrip(".") or item.reason, refused=False)
 
     # -- connection steps --
     def _open(self) -> None:
-        self.removed_reason = ""
+        self.removed_reason = self._last_words = ""
         self._resuming = self._auto_nick = False
         self.budget = SendBudget()  # the server counts per connection
         self._inbox = inbox = Inbox()
@@ -297,6 +299,7 @@ class ClientSession:
                 self.send_now(f"JOIN {self.room}")  # RESUME gave the name back but not the room: join it
             return False
         elif frame["type"] == "bye":
+            self._last_words = frame["content"]
             if frame.get("reason") in REMOVAL_REASONS:
                 self.removed_reason = frame["content"] or "The server sent you away."
         elif frame["type"] == "error":
@@ -337,6 +340,8 @@ class ClientSession:
             self._become_ready()
 
     def _on_error(self, code: str, content: str) -> bool:
+        if self.state is State.CONNECTING:
+            self._last_words = content  # refused before the welcome (server_full): the reason to show
         if code == "banned":
             self.removed_reason = content or "You are banned from this server."
             return True

@@ -260,3 +260,12 @@ def test_idle_pings_keep_the_core_connected_past_the_servers_silence_limit(start
     alice.run_until(done.is_set)
     assert alice.session.state is State.READY and alice.session.connection.connected
     assert not alice.frames("pong"), "the keepalive answers are not shown"
+
+
+def test_a_full_server_is_named_as_the_reason(start_server, core, make_client):
+    server = start_server(max_clients=1)
+    make_client(server, "first")
+    alice = core()
+    alice.session.start(*server.address, "alice", None)
+    alice.run_until(lambda: alice.session.state is State.FAILED)
+    assert "full" in alice.events[-1].detail
