@@ -1,6 +1,6 @@
 """The servers under test, each started in its own process on a loopback port (controller process).
 
-ClassChat runs as `python -m chat_server` with rate limiting off.  For the
+ClassChat runs as `python -m chat_server` with rate limiting and the per-address limits off.  For the
 comparison the same generator can drive miniircd (PyPI package
 `miniircd`) and ngIRCd (Debian package `ngircd`), started here in the
 foreground with a configuration written to a temporary folder; whatever is
@@ -84,6 +84,11 @@ def start_server(kind: str, port: int, max_clients: int) -> RunningServer:
             "--max-clients",
             str(max_clients),
             "--rate",
+            "0",
+            # Every simulated client connects from 127.0.0.1: lift the per-address limits.
+            "--max-per-address",
+            "0",
+            "--max-unregistered-per-address",
             "0",
             "--log-level",
             "WARNING",

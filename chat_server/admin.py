@@ -72,7 +72,7 @@ class AdminActions:
         reason = one_line(reason) or "no reason given"
         with self.registry.lock:
             session = self._find(nick)
-            session.send(kicked_bye(reason))
+            session.send_last(kicked_bye(reason))
             session.end("kicked", said=reason)
         session.hang_up("kicked")
         log.warning("admin kicked %s: %s", session.nick, reason)

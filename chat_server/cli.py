@@ -3,7 +3,11 @@
 The main thread parses arguments, starts the server's threads and then only
 waits for SIGINT/SIGTERM; it stops the server and exits 0.  The admin
 console reads standard input on its own thread (chat_server.console).
-`--gui` hands over to the admin window instead (chat_server.admin_gui).
+Nothing is written to stdout or stderr directly once the server runs: the
+log, the banner and the console's answers go through bounded queues to
+writer threads (chat_server.log_output), so output that nobody reads never
+blocks the server or its shutdown.  `--gui` hands over to the admin window
+instead (chat_server.admin_gui), which logs to its own pane.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
+from chat_server.log_output import HeadlessOutput
 from chat_server.netinfo import join_addresses
 from chat_server.options import add_server_options, config_from_args
 from chat_server.server import ChatServer
@@ -79,16 +85,16 @@ def console_wanted(args: argparse.Namespace) -> bool:
         return True
 
 
-def print_banner(server: ChatServer, console: bool) -> None:
+def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) -> None:
     host, port = server.address
-    print(f"ClassChat server {__version__} listening on {host}:{port}", flush=True)
+    say(f"ClassChat server {__version__} listening on {host}:{port}")
     if host in ("0.0.0.0", "::"):
-        print("Others on the network can connect to:", flush=True)
+        say("Others on the network can connect to:")
         for address in join_addresses(host, port):
-            print(f"    {address}", flush=True)
+            say(f"    {address}")
     if console:
-        print("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).", flush=True)
-    print("Press Ctrl+C to stop.", flush=True)
+        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
+    say("Press Ctrl+C to stop.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"chat-server: the admin window is not available here ({exc}); use ClassChat-Server or chat-server-gui."
             )
         return run_window(args)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = bind_or_explain(config_from_args(args))
+    output = HeadlessOutput(sys.stdout, sys.stderr, args.log_level)
     stop_requested = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -115,12 +121,15 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    server.start()
-    console = console_wanted(args)
-    print_banner(server, console)
-    if console:
-        AdminConsole(server).start(sys.stdin, lambda text: print(text, flush=True))
-    while not stop_requested.wait(0.5):
-        pass
-    server.stop()
+    try:
+        server.start()
+        console = console_wanted(args)
+        print_banner(server, console, output.print)
+        if console:
+            AdminConsole(server).start(sys.stdin, output.print)
+        while not stop_requested.wait(0.5):
+            pass
+        server.stop()
+    finally:
+        output.close()
     return 0

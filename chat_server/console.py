@@ -5,17 +5,28 @@ calls the server's admin methods (each takes the registry lock briefly and
 only queues frames).  At the end of the input it simply stops reading;
 the server keeps running until a signal stops it.  `execute` holds the
 command table and returns the answer as text, so it is tested directly.
+
+The console survives any input: it reads bytes and decodes them with
+replacement characters (one stray byte from a paste or another keyboard
+layout no longer ends it), a line longer than MAX_LINE_BYTES is skipped
+without being held in memory, and a command that fails unexpectedly is
+reported (its traceback in the log) while the console reads on.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import IO, Any
 
 from chat_server.admin import AdminActions
 from shared.errors import ProtocolError
+
+log = logging.getLogger("chat_server.console")
+
+MAX_LINE_BYTES = 4096
 
 HELP_TEXT = """Admin commands (the leading / is optional):
   /clients               who is connected: nickname, address, room, since, messages, muted
@@ -44,17 +55,31 @@ class AdminConsole:
         }
 
     # -- the reader thread --
-    def start(self, stream: TextIO, write: Callable[[str], None]) -> threading.Thread:
-        """Read commands from `stream` on a daemon thread, answering through `write`."""
+    def start(self, stream: IO[Any], write: Callable[[str], None]) -> threading.Thread:
+        """Read commands from `stream` (its bytes, if it is a text stream) on a daemon thread, answering through `write`."""
         thread = threading.Thread(target=self._read_loop, args=(stream, write), name="admin-console", daemon=True)
         thread.start()
         return thread
 
-    def _read_loop(self, stream: TextIO, write: Callable[[str], None]) -> None:
-        for line in stream:  # ends at end of input: the server keeps running without a console
-            answer = self.execute(line)
+    def _read_loop(self, stream: IO[Any], write: Callable[[str], None]) -> None:
+        raw: IO[Any] = getattr(stream, "buffer", stream)
+        while True:  # ends at end of input: the server keeps running without a console
+            try:
+                line = raw.readline(MAX_LINE_BYTES + 1)
+            except (OSError, ValueError):  # the input was closed under us
+                return
+            if not line:
+                return
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
+                _skip_rest_of_line(raw)
+                answer = f"That line was longer than {MAX_LINE_BYTES} bytes; it was ignored."
+            else:
+                answer = self.execute(line.decode("utf-8", "replace") if isinstance(line, bytes) else line)
             if answer:
-                write(answer)
+                try:
+                    write(answer)
+                except Exception:  # nowhere to answer: carry out the commands all the same
+                    pass
 
     # -- any thread --
     def execute(self, line: str) -> str:
@@ -70,6 +95,9 @@ class AdminConsole:
             return command(argument.strip())
         except ProtocolError as exc:
             return f"Not done: {exc.message}"
+        except Exception as exc:
+            log.exception("the console command /%s failed", word.lower())
+            return f"/{word.lower()} failed ({type(exc).__name__}); the log has the details. The console reads on."
 
     def do_clients(self, _argument: str) -> str:
         clients = self.server.clients()
@@ -120,3 +148,14 @@ class AdminConsole:
             return "Usage: /close ROOM [reason]"
         moved = self.server.close_room(name, reason)
         return f"Closed #{name.lstrip('#')}; {moved} moved out."
+
+
+def _skip_rest_of_line(raw: IO[Any]) -> None:
+    """Read and forget up to the end of an over-long line, a piece at a time."""
+    while True:
+        try:
+            piece = raw.readline(MAX_LINE_BYTES)
+        except (OSError, ValueError):
+            return
+        if not piece or piece.endswith(b"\n" if isinstance(piece, bytes) else "\n"):
+            return

@@ -62,9 +62,9 @@ class Housekeeper:
             if session.closing:
                 continue
             if register_timeout and not session.registered and now - session.opened > register_timeout:
-                session.send(register_timeout_bye(register_timeout))
+                session.send_last(register_timeout_bye(register_timeout))
             elif idle_timeout and now - session.last_heard > idle_timeout:
-                session.send(idle_timeout_bye(idle_timeout))
+                session.send_last(idle_timeout_bye(idle_timeout))
             else:
                 continue
             session.closing = True

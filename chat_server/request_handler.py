@@ -75,8 +75,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         session = self.session
         refusal = self.server.admit(session)
         if refusal is not None:
-            for frame in refusal:
-                session.send(frame)
+            session.send_last(*refusal)  # not in the registry: nobody else can queue anything for it
             return
         log.info("connection from %s", session.address_text)
         welcome = server_frame(
@@ -104,9 +103,9 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     self.handle_lines(exc.lines_before)
                     if session.closing:  # one of those lines was QUIT: its bye was the last word
                         break  # type: ignore[unreachable]  # mypy keeps the loop condition's narrowing
-                    session.send(error_frame(exc.code, exc.message))
-                    session.send(frame_too_large_bye())
-                    session.end("frame too large")
+                    self.server.send_last(
+                        session, [error_frame(exc.code, exc.message), frame_too_large_bye()], "frame too large"
+                    )
                     break
                 self.handle_lines(lines)
         except OSError as exc:
@@ -146,9 +145,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             if session.closing:
                 return
             if isinstance(reply, Disconnect):
-                for frame in reply.frames:
-                    session.send(frame)
-                session.end(reply.reason)
+                self.server.send_last(session, reply.frames, reply.reason)
                 return
             if reply is not None and not isinstance(reply, str):
                 session.send(reply)

@@ -46,6 +46,7 @@ THREAD_STACK_BYTES = 512 * 1024  # far below the usual 8 MiB; json nests at most
 WRITER_JOIN_SECONDS = 2.0
 ACCEPT_POLL_SECONDS = 0.2
 ACCEPT_BACKOFF_SECONDS = 0.1  # out of file descriptors: the listening socket stays readable, so wait, don't spin
+REFUSAL_LOG_SECONDS = 10.0
 
 
 LogNote = tuple[int, str, tuple[object, ...]]  # (level, message, arguments): logged once the lock is released
@@ -73,6 +74,29 @@ class _HandlerThreads:
             thread.join()
 
 
+class _RefusalLog:
+    """Refused connections, logged at most once per REFUSAL_LOG_SECONDS with how many went unlogged (any thread).
+
+    A machine knocking a thousand times a second must not write a thousand
+    log lines a second.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._unlogged = 0
+
+    def note(self, address_text: str, why: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < REFUSAL_LOG_SECONDS:
+                self._unlogged += 1
+                return
+            self._last, unlogged, self._unlogged = now, self._unlogged, 0
+        more = f" ({unlogged} more refused since the last line like this)" if unlogged else ""
+        log.warning("refused %s: %s%s", address_text, why, more)
+
+
 class ChatServer(AdminActions, socketserver.TCPServer):
     allow_reuse_address = True
 
@@ -90,6 +114,7 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         self._stopped = threading.Event()
         self._out_of_files = False  # warned once that accept() ran out of file descriptors
         self._handler_threads = _HandlerThreads()
+        self._refusals = _RefusalLog()
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         self.writer = WriterPool()  # after binding, so a refused port leaks no wake-up socket pair
 
@@ -128,6 +153,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             sessions = list(self.registry.sessions)
             for frame in shutdown_frames(reason):
                 self.registry.deliver(sessions, frame)
+            for session in sessions:
+                session.outbox.close()  # the bye stays the last frame: nothing is queued after it
         for session in sessions:
             session.hang_up("server shutdown")
         if self._serve_thread is not None:
@@ -199,7 +226,7 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             else:
                 note = refusal[0]["content"]
         if note:
-            log.warning("refused %s: %s", session.address_text, note)
+            self._refusals.note(session.address_text, note)
         return refusal
 
     def _refusal(self, session: Session) -> list[Frame] | None:
@@ -222,7 +249,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         debug = log.isEnabledFor(logging.DEBUG)
         with self.registry.lock:
             for content in contents:
-                if session.closing:
+                ended = session.closing  # a local, so the type checker sees the handler below can end it
+                if ended:
                     break
                 try:
                     deliveries = self.handlers.dispatch(session, content)
@@ -235,11 +263,21 @@ class ChatServer(AdminActions, socketserver.TCPServer):
                     self.registry.deliver(recipients, frame)
                     if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
                         notes.append(_change_note(session, frame))
+                if session.closing:  # QUIT: its bye was the last frame
+                    session.outbox.close()
             hang_ups = self.handlers.hang_ups.take()
+            for other in hang_ups:  # their bye is queued: nothing after it
+                other.outbox.close()
         for other in hang_ups:
             other.hang_up(other.close_reason)
         for level, message, args in notes:
             log.log(level, message, *args)
+
+    def send_last(self, session: Session, frames: list[Frame], reason: str) -> None:
+        """End a connection from its own handler thread: these frames, then nothing more (see Session.send_last)."""
+        with self.registry.lock:
+            session.send_last(*frames)
+            session.end(reason)
 
     def end_session(self, session: Session) -> None:
         """Forget a connection and free its writer; runs on its handler thread at the end."""

@@ -75,6 +75,16 @@ class Session:
             return self.outbox.put(render_text_line(frame))
         return self.outbox.put(data if data is not None else encode_frame(frame))
 
+    def send_last(self, *frames: Frame) -> None:
+        """Queue the frames (a `bye` last) and accept nothing after them.
+
+        The caller holds the registry lock, so no other thread can queue a
+        frame between them: the bye is always the last thing a client reads.
+        """
+        for frame in frames:
+            self.send(frame)
+        self.outbox.close()
+
     def hang_up(self, reason: str) -> None:
         """End the connection from the server side: stop writing after what is queued, wake the reader."""
         if not self.closing:

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from shared.frames import Frame
 from shared.names import strip_control
 
+# Every character a terminal might take for the end of a line: a frame is always shown as one line.
+_LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+
 
 def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
@@ -18,7 +21,10 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
     """
 
     def one_line(value: object) -> str:
-        return clean(str(value)).replace("\r", "").replace("\n", " | ").replace("\t", " ")
+        text = str(value).replace("\r\n", "\n")
+        for line_break in _LINE_BREAKS:
+            text = text.replace(line_break, " | ")
+        return clean(text).replace("\t", " ")
 
     kind = frame.get("type")
     stamp = f"[{one_line(frame.get('timestamp', ''))}]"
@@ -33,6 +39,11 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
+    if kind == "rooms":  # the push carries no text of its own (text-mode connections never get it)
+        rooms = frame.get("rooms") or []
+        shown = ", ".join(f"#{one_line(room.get('name'))} ({one_line(room.get('count'))})" for room in rooms[:20])
+        more = len(rooms) - 20 if len(rooms) > 20 else 0
+        return f"{stamp} * Rooms: {shown or 'none'}" + (f" and {more} more" if more else "")
     return f"{stamp} * {one_line(content)}"
 
 

@@ -1,6 +1,9 @@
-"""Fixtures for every test: a real server on port 0, real client connections, raw checked wire clients."""
+"""Fixtures for every test: a real server on port 0, real client connections, raw checked wire clients, a watch on server threads."""
 
 from __future__ import annotations
+
+import threading
+import traceback
 
 import pytest
 
@@ -61,3 +64,24 @@ def wire():
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def no_server_errors(monkeypatch):
+    """Fail the test if any thread raised: a handler thread (socketserver's handle_error) or any other."""
+    errors: list[str] = []
+    report = ChatServer.handle_error
+
+    def record_handler_error(server, request, client_address) -> None:
+        errors.append(f"handler thread for {client_address}:\n{traceback.format_exc()}")
+        report(server, request, client_address)
+
+    def record_thread_error(args: threading.ExceptHookArgs) -> None:
+        trace = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        errors.append(f"thread {args.thread.name if args.thread else '?'}:\n{trace}")
+
+    monkeypatch.setattr(ChatServer, "handle_error", record_handler_error)
+    monkeypatch.setattr(threading, "excepthook", record_thread_error)
+    yield
+    if errors:
+        pytest.fail("a thread raised:\n" + "\n".join(errors))

@@ -171,8 +171,11 @@ def test_random_bytes_leave_nothing_behind(open_server, wire):
         b'{"a":' * 6000,
         b'{"type":"command","content":"PING","x":' + b"[" * 16000,
         b'{"type":"command","content":"PING","x":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b"[" * 10_000,  # the 10 KB line: it killed the whole server on Python 3.13.0
+        b'[{"a":[' * 3000,
+        b'{"type":"command","content":"' + b"[" * 100 + b'","x":' + b"{" * 40 + b"}" * 40 + b"}",
     ],
-    ids=["arrays", "objects", "inside-a-command", "closed-nesting"],
+    ids=["arrays", "objects", "inside-a-command", "closed-nesting", "ten-kb", "mixed", "brackets-in-a-string-too"],
 )
 def test_deeply_nested_json_is_a_bad_frame_not_a_crash(open_server, wire, line):
     assert len(line) < MAX_FRAME_BYTES
@@ -183,6 +186,7 @@ def test_deeply_nested_json_is_a_bad_frame_not_a_crash(open_server, wire, line):
     client.send_raw(line + b"\n")
     error = client.next()
     assert (error["type"], error["code"]) == ("error", "bad_frame")
+    assert "nests deeper than 32" in error["content"]  # refused before the JSON parser saw it
     client.send("PING after")
     assert client.expect("pong")["token"] == "after"
     assert resources(open_server).threads == before_threads

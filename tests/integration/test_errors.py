@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -302,3 +303,17 @@ def test_replies_keep_the_order_of_the_lines_in_one_write(server, wire):
         ErrorCode.UNKNOWN_COMMAND,
         "two",
     ]
+
+
+def test_hints_name_commands_the_way_every_client_takes_them(server, wire):
+    """`/join general`, `/nick NAME`: with the slash, which works in the window, chat-term and nc alike."""
+    newcomer = wire(server, welcome=False)
+    assert "/nick NAME" in newcomer.next()["content"]
+    assert "/nick NAME" in newcomer.reply("SAY hi")["content"]
+    assert "/nick NAME" in newcomer.reply("NICK")["content"]
+    named = newcomer.reply("NICK hinted")
+    assert "/join general" in named["content"]
+    assert "/join general" in newcomer.reply("SAY hi")["content"]
+    assert "/help" in newcomer.reply("FROB")["content"]
+    for frame in newcomer.received:
+        assert not re.search(r"\b(NICK <name>|JOIN general|type HELP)\b", frame["content"]), frame

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from shared.frame_text import render_text, render_text_line
 from shared.frames import error_frame, server_frame
 from shared.names import harmless
@@ -65,3 +67,17 @@ def test_a_frame_missing_fields_still_renders():
 def test_a_lone_surrogate_does_not_break_a_text_line():
     frame = stamped(server_frame("system", "odd \udcff"))
     assert render_text_line(frame) == b"[12:00:01] * odd ?\r\n"
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_every_kind_of_line_break_is_shown_inside_the_one_line(line_break):
+    frame = stamped(server_frame("pong", f"one{line_break}two", token="x"))
+    assert render_text(frame) == "[12:00:01] PONG one | two"
+    assert render_text(frame, clean=harmless) == "[12:00:01] PONG one | two"
+
+
+def test_the_rooms_push_reads_as_a_list_of_rooms():
+    frame = stamped(
+        server_frame("rooms", "", rooms=[{"name": "lab", "count": 2, "topic": "", "locked": False}], total=1)
+    )
+    assert render_text(frame) == "[12:00:01] * Rooms: #lab (2)"

@@ -159,3 +159,49 @@ def test_a_frame_missing_or_mistyping_a_required_field_is_a_bad_frame(frame):
 def test_a_frame_type_the_client_does_not_know_passes_unchecked():
     frame = {"type": "from_the_future", "content": "", "timestamp": "12:00:00"}
     assert check_server_frame(frame) is frame
+
+
+# -- nesting, refused before json.loads sees it --
+from shared.frames import MAX_NESTING, nesting_depth  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"[" * 10_000,
+        b"{" + b'"a":{' * 40 + b"1" + b"}" * 41,
+        b"[" * 33 + b"]" * 33,
+        b'{"type":"command","content":"x","extra":' + b"[" * 100 + b"]" * 100 + b"}",
+        b"[" * 16_000 + b'"' + b"x" * 10,  # an unterminated string after the brackets
+        b'["\\\\"' + b",[" * 40,  # an escaped backslash before the closing quote
+    ],
+)
+def test_lines_nested_deeper_than_the_limit_are_bad_frames(line):
+    with pytest.raises(ProtocolError) as refused:
+        decode_frame(line)
+    assert refused.value.code == ErrorCode.BAD_FRAME and "nests deeper" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        json.dumps({"type": "command", "content": "[" * 5000 + "{" * 5000}).encode(),  # brackets in a string
+        json.dumps({"type": "command", "content": '\\"[[[[' * 500}).encode(),  # escaped quotes in a string
+        b'{"type":"command","content":"x","extra":' + b"[" * 31 + b"]" * 31 + b"}",  # 32 deep in all
+    ],
+)
+def test_brackets_inside_strings_and_nesting_up_to_the_limit_are_fine(line):
+    assert decode_frame(line)["type"] == "command"
+
+
+def test_nesting_depth_counts_like_the_json_parser():
+    for depth in (0, 1, 5, MAX_NESTING, MAX_NESTING + 1, 200):
+        value: object = 1
+        for level in range(depth):
+            value = [value] if level % 2 else {"k": value}
+        line = json.dumps({"type": "x", "v": value, "pad": "[" * 40}).encode()  # the pad makes it scan
+        assert nesting_depth(line) == depth + 1
+
+
+def test_a_few_brackets_are_not_even_scanned():
+    assert nesting_depth(b"[" * MAX_NESTING) == 0  # cheaper than scanning; it cannot pass the limit anyway

@@ -138,3 +138,66 @@ def test_a_normalised_nickname_is_stable(raw):
         nick = normalise_nick(raw)
         assert normalise_nick(nick) == nick
         assert name_key(nick) == name_key(name_key(nick))
+
+
+# -- invisible characters and one-line fields (PROTOCOL.md, Version 2, Identity, "Look-alike names") --
+import unicodedata  # noqa: E402
+
+from shared.names import BIDI_CONTROLS, DEFAULT_IGNORABLE, clean_text, one_line  # noqa: E402
+
+
+def test_names_lose_every_default_ignorable_code_point():
+    for cp in sorted(DEFAULT_IGNORABLE)[::7]:
+        assert normalise_nick(f"al{chr(cp)}ice") == "alice", hex(cp)
+    assert name_key("al\u200bice") == name_key("alice")
+
+
+def test_the_default_ignorable_table_matches_the_unicode_data_python_has():
+    # Every code point the table holds is a format, mark, filler or unassigned one (never a plain letter of a script).
+    categories = {unicodedata.category(chr(cp)) for cp in DEFAULT_IGNORABLE}
+    assert categories <= {"Cf", "Mn", "Lo", "Cn"}
+    assert {0x200B, 0x200D, 0x202E, 0x3164, 0xFE0F, 0xE0001} <= DEFAULT_IGNORABLE
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("plain", "plain"),
+        ("a\r\nb\rc\u2028d\u2029e\x85f\x0bg\x0ch", "a\nb\nc\nd\ne\nf\ng\nh"),
+        ("no\x00nul\x07bell\x1b[2J", "nonulbell[2J"),
+        ("bi\u202edi\u2066x\u2069\u200e\u200f\u061c", "bidix"),
+        ("zw\u200bsp\u2060wj\ufeffbom", "zwspwjbom"),
+        ("keep\u200cnon\u200djoiner\ufe0f", "keep\u200cnon\u200djoiner\ufe0f"),
+        ("tab\tstays", "tab\tstays"),
+    ],
+)
+def test_clean_text(raw, clean):
+    assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        ("off to lunch", "off to lunch"),
+        ("  a\n\nb\r\nc\u2028d\te  ", "a b c d e"),
+        ("x\u202e\u200by", "xy"),
+        ("", ""),
+        ("\n\t\u2029", ""),
+    ],
+)
+def test_one_line(raw, line):
+    assert one_line(raw) == line
+
+
+def test_one_line_caps_with_an_ellipsis():
+    assert one_line("w" * 300) == "w" * 199 + "…"
+    assert one_line("word " * 100, 20) == "word word word word…"
+
+
+@given(st.text(max_size=500))
+@settings(max_examples=300)
+def test_one_line_is_always_one_line_of_printable_text(raw):
+    line = one_line(raw)
+    assert len(line) <= 200
+    assert not any(ch in line for ch in "\n\r\t\x0b\x0c\x85\u2028\u2029")
+    assert not any(unicodedata.category(ch) == "Cc" or ord(ch) in BIDI_CONTROLS for ch in line)
