@@ -140,7 +140,7 @@ class ClientSession:
         if self.state is State.REMOVED:
             return NotSent(
                 f"Not sent: {self.removed_reason or 'the server sent you away.'} "
-                f"The window does not reconnect by itself; use Reconnect now (or /reconnect) to come back."
+                f"Nothing reconnects by itself after that; Reconnect now (/reconnect) tries again."
             )
         if self._can_send_now() and not self.pending and self.budget.take():
             try:
@@ -152,7 +152,7 @@ class ClientSession:
         token = self._next_token
         self._next_token += 1
         self.pending.append(PendingLine(command, token))
-        if self.state is State.READY and "flush" not in self._timers:
+        if self._can_send_now() and "flush" not in self._timers:
             self._after("flush", self._ms_until_budget(), self._flush_pending)
         return Waiting(token)
 
@@ -317,6 +317,7 @@ class ClientSession:
             self.send_now(f"NICK {self.nick}")
         else:
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
+            self._flush_pending()  # a /nick typed before the welcome goes out now
 
     def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
         self.nick = nick
@@ -398,7 +399,7 @@ class ClientSession:
     def _flush_pending(self) -> None:
         """Send the waiting lines in order, no faster than the server's rate limit accepts."""
         self._cancel("flush")
-        while self.pending and self.state is State.READY and self.connection is not None:
+        while self.pending and self._can_send_now() and self.connection is not None:
             if not self.budget.take():
                 self._after("flush", self._ms_until_budget(), self._flush_pending)
                 return

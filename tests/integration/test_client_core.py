@@ -269,3 +269,13 @@ def test_a_full_server_is_named_as_the_reason(start_server, core, make_client):
     alice.session.start(*server.address, "alice", None)
     alice.run_until(lambda: alice.session.state is State.FAILED)
     assert "full" in alice.events[-1].detail
+
+
+def test_a_nickname_typed_before_the_welcome_goes_out_once_connected(server, core):
+    """chat-term without --nick: the user may type /nick before the server has even said hello."""
+    alice = core()
+    alice.session.start(*server.address, "", "lab")
+    assert isinstance(alice.session.send("NICK alice"), Waiting)
+    alice.ready()
+    assert (alice.session.nick, alice.session.room) == ("alice", "lab")
+    assert alice.session.pending == []
