@@ -284,6 +284,7 @@ class ChatController:
         if typed.to is not None:
             if typed_command:  # /pm NICK: the user chose whom, so the conversation opens (again) for them
                 self.partners.open(typed.to)
+                self.window.tabs.set_shut(typed.to, False)
             partner = self.partners.get(typed.to) or self.partners.open(typed.to)[0]
             if not partner.here:
                 view.show_notice(
@@ -314,6 +315,7 @@ class ChatController:
     def open_private(self, nick: str) -> None:
         partner, was_shut = self.partners.open(nick)
         tab = self.window.tabs.open_private(nick)
+        self.window.tabs.set_shut(nick, False)
         if was_shut:
             tab.view.show_notice(f"What you type here goes to whoever is called {nick} now.", "system")
         self.window.entry.focus()

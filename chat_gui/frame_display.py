@@ -66,8 +66,10 @@ class FrameDisplay:
     def show(self, frame: ServerFrame) -> None:
         for notice in self.partners.learn(frame, self.session.nick):
             tab = self.window.tabs.private.get(name_key(notice.nick))
-            if tab is not None:
+            partner = self.partners.get(notice.nick)
+            if tab is not None and partner is not None:
                 tab.view.show_notice(notice.text, "system", frame["timestamp"])
+                self.window.tabs.set_shut(notice.nick, not partner.here)
         if frame["type"] == "message":
             self._message(frame)
         elif frame["type"] == "private":

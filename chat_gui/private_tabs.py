@@ -116,6 +116,14 @@ class ConversationTabs(ttk.Notebook):
             return None
         return tab.nick
 
+    def set_shut(self, nick: str, shut: bool) -> None:
+        """Say in the banner whether what is typed in nick's tab is sent (see chat_gui.core.partners)."""
+        tab = self.private.get(name_key(nick))
+        if tab is not None:
+            tab.banner.configure(
+                text=f"{tab.nick} is not here: nothing you type in this tab is sent." if shut else _banner_text(tab.nick)
+            )
+
     def mark_unread(self, tab: PrivateTab) -> None:
         if self.current_tab() is not tab:
             tab.unread += 1

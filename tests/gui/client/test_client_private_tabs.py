@@ -41,7 +41,7 @@ def test_after_a_rename_the_tab_sends_nothing_not_to_the_room_nor_to_the_names_n
     wait_until(lambda: "bob is now called bob2" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
     mallory.send_command("NICK bob")  # someone else takes the name
     wait_until(lambda: "mallory has taken the name bob" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
-    assert "only the two of you" in tab.banner.cget("text")
+    assert "bob is not here: nothing you type in this tab is sent" in tab.banner.cget("text")
     assert alice.window.tabs.current_tab() is tab
     assert typed_in_tab_is_refused(alice, tk_root, "for bob's eyes only")
     assert "Not sent: bob is not here" in tab.view.all_text()
@@ -54,6 +54,7 @@ def test_after_a_rename_the_tab_sends_nothing_not_to_the_room_nor_to_the_names_n
     mallory.wait_for(lambda frame: frame["type"] == "nick" and frame["nick"] == "mallory", WAIT)
     bob.send_command("NICK bob")  # ...and when the same person takes the name back, the tab sends again
     wait_until(lambda: "bob is back under this name" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "only the two of you" in tab.banner.cget("text")
     alice.window.entry.set_text("")
     type_line(alice, "welcome back")
     assert bob.wait_for("private", WAIT)["content"] == "welcome back"
