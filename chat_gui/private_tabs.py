@@ -121,7 +121,9 @@ class ConversationTabs(ttk.Notebook):
         tab = self.private.get(name_key(nick))
         if tab is not None:
             tab.banner.configure(
-                text=f"{tab.nick} is not here: nothing you type in this tab is sent." if shut else _banner_text(tab.nick)
+                text=f"{tab.nick} is not here: nothing you type in this tab is sent."
+                if shut
+                else _banner_text(tab.nick)
             )
 
     def mark_unread(self, tab: PrivateTab) -> None:
