@@ -24,6 +24,7 @@ SHIPPED_MODULES = [
     "chat_gui.core.scheduler",
     "chat_gui.core.events",
     "chat_gui.core.pacing",
+    "chat_gui.core.keepalive",
     "chat_gui.core.roster",
     "chat_gui.core.partners",
     "chat_gui.core.typed_lines",

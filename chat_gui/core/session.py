@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from chat_gui.connection import KEEPALIVE_TOKEN, STALL_SECONDS, Cause, ChatConnection, Disconnected, Inbox, NotConnected
 from chat_gui.core.connect_failure import ConnectFailed, describe_os_error
 from chat_gui.core.events import LineSent, Listener, Problem, Received, State, StateChanged
+from chat_gui.core.keepalive import Keepalive, Verdict
 from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
@@ -79,7 +80,6 @@ class ClientSession:
         self.listener = listener
         self.clock = clock
         self.welcome_timeout = welcome_timeout
-        self.keepalive = keepalive
         self.stall_seconds = stall_seconds
         self.ready_for_more = ready_for_more  # False: the front end is behind; frames wait (and TCP pushes back)
         self.host = ""
@@ -102,9 +102,7 @@ class ClientSession:
         self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
         self._resuming = False
         self._barrier_joined = False
-        self._heard_at = clock()
-        self._activity = -1
-        self._ping_sent_at: float | None = None
+        self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
         self._after("poll", POLL_MS, self._poll)
@@ -281,8 +279,8 @@ class ClientSession:
         if frame["type"] == "welcome":
             if self.state is State.CONNECTING:
                 self._cancel("welcome")
-                self._heard_at = self.clock()
-                self._after("alive", self._alive_check_ms(), self._check_alive)
+                self.alive.restart()
+                self._after("alive", self.alive.check_every_ms, self._check_alive)
                 self._register()
         elif frame["type"] == "nick":
             self._on_nick(frame.get("token", ""), frame["nick"], bool(frame.get("resumed")))
@@ -412,27 +410,19 @@ class ClientSession:
             self.listener(LineSent(line.token))
 
     # -- keepalive --
-    def _alive_check_ms(self) -> int:
-        return max(1, int(self.keepalive * 1000 / 4))
-
     def _check_alive(self) -> None:
         """PING after `keepalive` seconds of silence; no word for as long again: the server is gone."""
         connection = self.connection
         if connection is None:
             return
-        now = self.clock()
-        if connection.activity != self._activity:
-            self._activity = connection.activity
-            self._heard_at = now
-            self._ping_sent_at = None
-        elif self._ping_sent_at is not None and now - self._ping_sent_at >= self.keepalive:
+        verdict = self.alive.check(connection.activity)
+        if verdict is Verdict.DEAD:
             self._drop_connection()
-            self._lost(f"no answer from the server for {now - self._heard_at:.0f} s", refused=False)
+            self._lost(f"no answer from the server for {self.alive.silent_for():.0f} s", refused=False)
             return
-        elif self._ping_sent_at is None and now - self._heard_at >= self.keepalive:
-            self._ping_sent_at = now
+        if verdict is Verdict.PING:
             self.send_now(f"PING {KEEPALIVE_TOKEN}")
-        self._after("alive", self._alive_check_ms(), self._check_alive)
+        self._after("alive", self.alive.check_every_ms, self._check_alive)
 
     # -- losing the connection --
     def _lost(self, reason: str, refused: bool) -> None:
@@ -453,8 +443,6 @@ class ClientSession:
 
     def _drop_connection(self) -> None:
         self._cancel("welcome", "retry", "flush", "alive")
-        self._ping_sent_at = None
-        self._activity = -1
         connection, self.connection = self.connection, None
         self._inbox = Inbox()  # whatever the old connection still says is not for us
         if connection is not None:

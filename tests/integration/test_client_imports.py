@@ -17,6 +17,7 @@ TK_FREE = [
     "chat_gui.core",
     "chat_gui.core.events",
     "chat_gui.core.pacing",
+    "chat_gui.core.keepalive",
     "chat_gui.core.partners",
     "chat_gui.core.roster",
     "chat_gui.core.scheduler",
