@@ -1,13 +1,24 @@
-"""One client connection to a chat server: the socket, a reader thread and an inbox queue.
+"""One client connection to a chat server: the socket, a reader thread and a bounded inbox (reader thread + any thread).
 
-    reader thread:  recv -> FrameDecoder -> inbox.put(frame)   (and, at the end, Disconnected)
+    reader thread:  recv -> FrameDecoder (32 KiB cap) -> check_server_frame -> inbox.offer(frame)
+                    (and, at the end, one Disconnected)
     any thread:     send_command("JOIN general"), close()
 
-The reader never touches the user interface: the terminal client and the Tk
-window take frames off `inbox` on their own threads.  When nothing arrives
-for `keepalive` seconds the reader sends PING; a server that stays silent
-for another `keepalive` seconds is taken for dead.  The answer to that PING
-proves the server alive and is not put on the inbox: it is no news for the user.
+The reader never touches the user interface: the client core (and tests)
+take frames off `inbox` on their own threads.  Everything the reader holds
+is bounded, whatever the server sends:
+
+- a line longer than 32 KiB (the contract's cap) ends the connection with
+  `Disconnected(cause=OVERSIZED)`; the decoder never holds more than that;
+- a line that is not a frame, or a frame without the fields its type needs,
+  is skipped and counted (`skipped`);
+- the inbox holds at most `max_frames` frames and `max_weight` of their
+  estimated memory.  When it is full the reader stops reading, so TCP makes
+  the server wait; if it stays full for `stall_seconds` the connection is
+  ended with `Disconnected(cause=OVERFLOW)` and a reason that says why.
+
+Idle pings live in the client core (chat_gui.core.session), which watches
+`activity`; the answer to its PING is not put on the inbox.
 """
 
 from __future__ import annotations
@@ -16,12 +27,35 @@ import queue
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
+from typing import Any, cast
 
 from shared.errors import ProtocolError
-from shared.frames import Frame, command_frame, encode_frame
-from shared.framing import FrameDecoder
+from shared.frame_types import ServerFrame, check_server_frame
+from shared.frames import MAX_FRAME_BYTES, Frame, command_frame, decode_frame, encode_frame
+from shared.framing import FrameTooLarge, LineDecoder
+
+KEEPALIVE_TOKEN = "classchat-keepalive"
+INBOX_FRAMES = 20_000
+# Estimated memory, not bytes on the wire: a 32 KiB line of "{}," decodes into ~10,000 dicts, so every
+# bracket is charged as much as a small Python object.  4 MiB is ~15,000 ordinary chat frames.
+INBOX_WEIGHT = 4 * 1024 * 1024
+BRACKET_WEIGHT = 64
+STALL_SECONDS = 15.0
+OFFER_SLICE_SECONDS = 0.25
+
+
+class Cause(str, Enum):
+    """Why a connection ended, as the client core needs to know it."""
+
+    BY_USER = "by_user"  # close() was called
+    CLOSED = "closed"  # the server closed it (after a bye, or not)
+    LOST = "lost"  # a socket error: reset, unreachable
+    OVERSIZED = "oversized"  # the server sent a line over 32 KiB
+    OVERFLOW = "overflow"  # frames arrived faster than this client handled them, for too long
 
 
 @dataclass(frozen=True)
@@ -30,20 +64,64 @@ class Disconnected:
 
     reason: str
     by_user: bool = False  # True when close() ended it
+    cause: Cause = Cause.CLOSED
 
 
-InboxItem = Frame | Disconnected
+InboxItem = ServerFrame | Disconnected
 
 
 class NotConnected(ConnectionError):
     pass
 
 
-KEEPALIVE_TOKEN = "classchat-keepalive"
-# Frames are meant to stay under 32 KiB, but a LIST or `joined` on a server
-# with hundreds of long nicknames can pass that; dropping the connection over
-# it would only make the client reconnect and ask again.
-MAX_SERVER_FRAME_BYTES = 1024 * 1024
+def frame_weight(line: bytes) -> int:
+    """Roughly the memory a decoded line takes: its bytes, plus an object's worth per bracket."""
+    return len(line) + BRACKET_WEIGHT * (line.count(b"{") + line.count(b"["))
+
+
+class Inbox(queue.Queue[Any]):
+    """A queue of frames bounded by count and by estimated memory.
+
+    `offer` (the reader) waits while the inbox is full; `put` (used for the
+    final Disconnected, and by tests that give an item back) never waits.
+    `get`, `get_nowait`, `empty` and `qsize` are the queue's own.
+    """
+
+    def __init__(self, max_frames: int = INBOX_FRAMES, max_weight: int = INBOX_WEIGHT) -> None:
+        super().__init__()
+        self.max_frames = max_frames
+        self.max_weight = max_weight
+        self.weight = 0
+        self.peak_weight = 0
+        self._weights: deque[int] = deque()
+
+    def offer(self, item: InboxItem, weight: int, timeout: float) -> bool:
+        """Add `item` once there is room for it; False if there was none for `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self.not_full:
+            # an empty inbox takes any one frame, so a frame heavier than the whole budget still gets through
+            while self.queue and (len(self.queue) >= self.max_frames or self.weight + weight > self.max_weight):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self.not_full.wait(remaining)
+            self._add(item, weight)
+            self.unfinished_tasks += 1
+            self.not_empty.notify()
+            return True
+
+    def _add(self, item: InboxItem, weight: int) -> None:
+        self.queue.append(item)
+        self._weights.append(weight)
+        self.weight += weight
+        self.peak_weight = max(self.peak_weight, self.weight)
+
+    def _put(self, item: InboxItem) -> None:
+        self._add(item, 0)
+
+    def _get(self) -> InboxItem:
+        self.weight -= self._weights.popleft()
+        return cast(InboxItem, self.queue.popleft())
 
 
 class ChatConnection:
@@ -51,15 +129,17 @@ class ChatConnection:
         self,
         host: str,
         port: int,
-        inbox: queue.Queue[InboxItem] | None = None,
+        inbox: Inbox | None = None,
         connect_timeout: float = 5.0,
-        keepalive: float = 60.0,
+        stall_seconds: float = STALL_SECONDS,
     ) -> None:
         self.host = host
         self.port = port
-        self.inbox: queue.Queue[InboxItem] = inbox if inbox is not None else queue.Queue()
+        self.inbox = inbox if inbox is not None else Inbox()
         self.connect_timeout = connect_timeout
-        self.keepalive = keepalive
+        self.stall_seconds = stall_seconds
+        self.activity = 0  # counts recv() calls and waits for room: the core's keepalive sees the server is not silent
+        self.skipped = 0  # lines that were not frames of the contract
         self._sock: socket.socket | None = None
         self._send_lock = threading.Lock()
         self._reader: threading.Thread | None = None
@@ -70,7 +150,7 @@ class ChatConnection:
         """Open the socket and start the reader; raises OSError (e.g. ConnectionRefusedError)."""
         sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.settimeout(self.keepalive or None)
+        sock.settimeout(None)
         self._sock = sock
         self._reader = threading.Thread(target=self._read_loop, name="chat-reader", daemon=True)
         self._reader.start()
@@ -97,16 +177,20 @@ class ChatConnection:
     def close(self) -> None:
         """Hang up; the reader puts Disconnected(by_user=True) and exits."""
         self._closed_by_user = True
+        self._hang_up()
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(5)
+        sock = self._sock
+        if sock is not None:
+            sock.close()
+
+    def _hang_up(self) -> None:
         sock = self._sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        if self._reader is not None and self._reader is not threading.current_thread():
-            self._reader.join(5)
-        if sock is not None:
-            sock.close()
 
     def __enter__(self) -> ChatConnection:
         return self
@@ -118,8 +202,8 @@ class ChatConnection:
         """Take frames off the inbox until one matches (a type name or a predicate).
 
         Frames before it are dropped.  Raises TimeoutError, or NotConnected if
-        the connection ends first.  For tests and simple scripts; a window
-        reads the inbox itself.
+        the connection ends first.  For tests and simple scripts; the client
+        core reads the inbox itself.
         """
         predicate = (lambda frame: frame.get("type") == match) if isinstance(match, str) else match
         deadline = time.monotonic() + timeout
@@ -134,38 +218,69 @@ class ChatConnection:
             if isinstance(item, Disconnected):
                 self.inbox.put(item)
                 raise NotConnected(item.reason)
-            if predicate(item):
-                return item
+            frame = cast(Frame, item)
+            if predicate(frame):
+                return frame
 
     # -- reader thread --
     def _read_loop(self) -> None:
         sock = self._sock
         assert sock is not None
-        decoder = FrameDecoder(MAX_SERVER_FRAME_BYTES)
-        reason = "the server closed the connection"
-        pinged = False
+        lines = LineDecoder(MAX_FRAME_BYTES)
+        reason, cause = "the server closed the connection", Cause.CLOSED
         try:
             while True:
-                try:
-                    data = sock.recv(65536)
-                except TimeoutError:
-                    if pinged:
-                        reason = f"no answer from the server for {2 * self.keepalive:g} s"
-                        break
-                    pinged = True
-                    self.send_command(f"PING {KEEPALIVE_TOKEN}")
-                    continue
+                data = sock.recv(65536)
                 if not data:
                     break
-                pinged = False
-                for item in decoder.feed(data):
-                    if isinstance(item, ProtocolError):
-                        continue  # a garbled line from the server: skip it, keep reading
-                    if item.get("type") == "pong" and item.get("content") == KEEPALIVE_TOKEN:
-                        continue
-                    self.inbox.put(item)
-        except (OSError, ProtocolError) as exc:
-            reason = f"connection lost: {exc}"
+                self.activity += 1
+                try:
+                    complete = lines.feed(data)
+                except FrameTooLarge as exc:
+                    self._deliver_lines(exc.lines_before)
+                    reason = (
+                        f"the server sent a line longer than {MAX_FRAME_BYTES // 1024} KiB, which no chat "
+                        f"server sends; disconnected"
+                    )
+                    cause = Cause.OVERSIZED
+                    break
+                if not self._deliver_lines(complete):
+                    reason = (
+                        f"the server sent more than this client could take in for {self.stall_seconds:g} s "
+                        f"({len(self.inbox.queue)} messages waiting); disconnected to keep this computer responsive"
+                    )
+                    cause = Cause.OVERFLOW
+                    break
+        except OSError as exc:
+            reason, cause = f"connection lost: {exc.strerror or exc}", Cause.LOST
         if self._closed_by_user:
-            reason = "disconnected"
-        self.inbox.put(Disconnected(reason, self._closed_by_user))
+            reason, cause = "disconnected", Cause.BY_USER
+        else:
+            self._hang_up()
+        self.inbox.put(Disconnected(reason, self._closed_by_user, cause))
+
+    def _deliver_lines(self, complete: list[bytes]) -> bool:
+        """Decode, check and queue each line; False when the inbox stayed full for too long."""
+        for line in complete:
+            if not line.strip():
+                continue
+            try:
+                frame = check_server_frame(decode_frame(line))
+            except ProtocolError:
+                self.skipped += 1  # a garbled line from the server: skip it, keep reading
+                continue
+            if frame["type"] == "pong" and frame["content"] == KEEPALIVE_TOKEN:
+                continue
+            if not self._offer(frame, frame_weight(line)):
+                return False
+        return True
+
+    def _offer(self, frame: ServerFrame, weight: int) -> bool:
+        """Wait for room in the inbox, a little at a time so close() is never kept waiting; False if none came."""
+        deadline = time.monotonic() + self.stall_seconds
+        while not self.inbox.offer(frame, weight, OFFER_SLICE_SECONDS):
+            # unread frames are waiting, so the server is not silent: the core's keepalive must not think so
+            self.activity += 1
+            if self._closed_by_user or time.monotonic() >= deadline:
+                return False
+        return True

@@ -1,12 +1,13 @@
-"""What the window does: frames become intent calls on widgets, typed lines and clicks become commands (Tk thread).
+"""What the window does: the client core's events become widget calls, typed lines and clicks become commands (Tk thread).
 
-    ChatSession --on_frame/on_state/on_pending_sent--> ChatController --show_message, set_rooms, set_users--> widgets
-    widgets --WindowActions (submit, join, private, ...)--> ChatController --send--> ChatSession
+    ClientSession --StateChanged--> ChatController.on_state --> status bar, notices, the Connect dialog
+                  --Received-----> FrameDisplay.show (chat_gui/frame_display.py) --> widgets' intent methods
+                  --LineSent-----> the "waiting to send" marker goes away
+    widgets --WindowActions (submit, join, private, reconnect, ...)--> ChatController --send--> ClientSession
 
-The rooms list is kept current from `joined`, `left`, `system` and `list`
-frames: a join or leave seen in this room changes the lists at once and asks
-for a LIST shortly after (debounced), and a slow LIST keeps the counts of
-other rooms fresh.
+The session runs on Tk's event loop through TkScheduler.  The window never
+polls the server: the rooms list follows the server's `rooms` push, and
+LIST goes out only when the user asks (/list, F5).
 """
 
 from __future__ import annotations
@@ -15,18 +16,30 @@ import tkinter as tk
 from tkinter import messagebox, simpledialog
 
 from chat_gui.connect_dialog import LOCAL_HOSTS, ConnectDialog
+from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
+from chat_gui.core.partners import Partners
+from chat_gui.core.sending import NotSent, Waiting
+from chat_gui.core.session import ClientSession
+from chat_gui.core.typed_lines import (
+    OpenPrivate,
+    Quit,
+    Reconnect,
+    Refuse,
+    Send,
+    ShowHelp,
+    help_text,
+    interpret,
+)
 from chat_gui.embedded_server import EmbeddedServer, PortTaken
+from chat_gui.frame_display import FrameDisplay
 from chat_gui.message_view import MessageView
-from chat_gui.session import ChatSession
 from chat_gui.settings import ClientSettings, save_settings
-from chat_gui.typed_line import GUI_HELP, interpret_line
+from chat_gui.tk_scheduler import TkScheduler
 from chat_gui.window import ChatWindow, WindowActions
-from shared.frames import Frame
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 
-LIST_DEBOUNCE_MS = 1000  # the users list changes at once from system frames; only counts wait
-LIST_REFRESH_MS = 30_000  # other rooms send us no notices: their counts come from this
+RECONNECT_LABEL = "Reconnect now"
 
 
 class ChatController:
@@ -41,10 +54,11 @@ class ChatController:
                 join=self.join_room,
                 private=self.open_private,
                 connect=self.show_connect_dialog,
+                reconnect=self.reconnect_now,
                 disconnect=self.disconnect,
                 join_dialog=self.ask_join,
                 leave=lambda: self.send_typed("/leave"),
-                refresh=self.refresh,
+                who=self.ask_who,
                 help=self.show_help,
                 about=self.show_about,
                 quit=self.quit,
@@ -52,18 +66,17 @@ class ChatController:
                 nicknames=self.known_nicknames,
             ),
         )
-        self.session = ChatSession(root, self)
+        self.session = ClientSession(TkScheduler(root), self.on_event)
+        self.partners = Partners()
+        self.frames = FrameDisplay(
+            self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
+        )
         self.embedded = EmbeddedServer()
         self.dialog: ConnectDialog | None = None
-        self.online: list[str] = []
         self.focused = True
         self.unread = 0
         self._pending_views: dict[int, MessageView] = {}
-        self._list_id: str | None = None
-        self._show_next_list = 0
-        self._refresh_id: str | None = None
         self._lost_notice_shown = False
-        self._shutdown_notice = ""
         self.was_connected = False  # once chatting, cancelling the dialog keeps the window open
         root.bind("<FocusIn>", lambda event: self.set_focused(True), add="+")
         root.bind("<FocusOut>", lambda event: self.root.after_idle(self._check_focus), add="+")
@@ -128,7 +141,15 @@ class ChatController:
     def disconnect(self) -> None:
         self.session.disconnect()
 
-    def quit(self) -> None:
+    def reconnect_now(self) -> None:
+        if not self.session.reconnect_now():
+            state = self.session.state
+            if not self.session.host:
+                self.show_connect_dialog()
+            elif state is not State.READY:
+                self.window.show_status(f"Already connecting to {self.session.host}:{self.session.port}…")
+
+    def quit(self, command: str = "QUIT") -> None:
         waiting = len(self.session.pending)
         if waiting and not messagebox.askyesno(
             "Quit ClassChat?",
@@ -139,57 +160,76 @@ class ChatController:
             default="no",
         ):
             return
-        self.shutdown()
+        self.shutdown(command)
         self.root.destroy()
 
-    def shutdown(self) -> None:
-        """Say goodbye, stop the poller and timers, stop an embedded server; the widgets stay."""
-        self.session.send_now("QUIT")
+    def shutdown(self, command: str = "QUIT") -> None:
+        """Say goodbye, stop the session and its timers, stop an embedded server; the widgets stay."""
+        self.session.send_now(command)
         self.session.close()
-        for timer in (self._list_id, self._refresh_id):
-            if timer is not None:
-                self.root.after_cancel(timer)
-        self._list_id = self._refresh_id = None
         self._close_dialog()
         self.embedded.stop()
 
-    # -- SessionListener --
-    def on_state(self, state: str, detail: str) -> None:
-        self.window.show_status(detail)
-        dialog = self.dialog
-        if state == "ready":
-            self._on_ready(detail)
-        elif state == "removed":
-            self.room_view.show_notice("Not reconnecting by itself; use Chat > Connect… to come back.", "error")
-        elif state == "reconnecting":
-            if not self._lost_notice_shown:
-                self._lost_notice_shown = True
-                self.room_view.show_notice(
-                    "Connection lost. Reconnecting automatically; lines you type meanwhile "
-                    "are kept and sent once the connection is back.",
-                    "error",
-                )
-        elif state in ("refused", "failed", "not_chat_server", "nick_taken", "bad_nick"):
-            if dialog is None:
-                self.room_view.show_notice(detail, "error")
-                self.show_connect_dialog()
-                dialog = self.dialog
-            assert dialog is not None
-            local = self.session.host in LOCAL_HOSTS and not self.embedded.running
-            if state == "refused" and local:
-                dialog.show_error(
-                    f"No chat server answers on this computer (port {self.session.port}). "
-                    f"Start one here, and others on your network can join you.",
-                    "host",
-                    offer_server=True,
-                )
-            elif state == "not_chat_server":
-                dialog.show_error(detail, "port", offer_server=local)
-            elif state in ("nick_taken", "bad_nick"):
-                dialog.show_error(detail, "nick")
-            else:
-                dialog.show_error(detail, "host")
+    # -- the client core's events --
+    def on_event(self, event: CoreEvent) -> None:
+        if isinstance(event, Received):
+            self.frames.show(event.frame)
+        elif isinstance(event, StateChanged):
+            self.on_state(event)
+        elif isinstance(event, LineSent):
+            view = self._pending_views.pop(event.token, None)
+            if view is not None and view.winfo_exists():
+                view.resolve_pending(event.token)
+
+    def on_state(self, event: StateChanged) -> None:
+        self.window.show_status(event.detail)
+        if event.state is State.READY:
+            self._on_ready(event.detail)
+        elif event.state is State.RECONNECTING and not self._lost_notice_shown:
+            self._lost_notice_shown = True
+            self.room_view.show_notice(
+                "Connection lost. Reconnecting by itself; lines you type meanwhile are kept and sent once the "
+                "connection is back.",
+                "error",
+                action=(RECONNECT_LABEL, self.reconnect_now),
+            )
+        elif event.state is State.REMOVED:
+            self.room_view.show_notice(
+                f"{event.detail} The window does not reconnect by itself.",
+                "error",
+                action=(RECONNECT_LABEL, self.reconnect_now),
+            )
+        elif event.problem is Problem.BROKE_PROTOCOL:
+            self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
+        elif event.problem is not None:
+            self._show_problem(event)
         self._update_title()
+
+    def _show_problem(self, event: StateChanged) -> None:
+        """Connecting or registering did not work: the Connect dialog says what to fix."""
+        if event.state is State.REGISTERING:
+            self.session.disconnect()  # the dialog's Connect starts afresh with the nickname it asks for
+            self.window.show_status(event.detail)
+        dialog = self.dialog
+        if dialog is None:
+            self.room_view.show_notice(event.detail, "error")
+            self.show_connect_dialog()
+            dialog = self.dialog
+        assert dialog is not None
+        local = self.session.host in LOCAL_HOSTS and not self.embedded.running
+        if event.problem is Problem.REFUSED and local:
+            dialog.show_error(
+                f"No chat server answers on this computer (port {self.session.port}). "
+                f"Start one here, and others on your network can join you.",
+                "host",
+                offer_server=True,
+            )
+        elif event.problem is Problem.NOT_CHAT_SERVER:
+            dialog.show_error(event.detail, "port", offer_server=local)
+        elif event.problem in (Problem.NICK_TAKEN, Problem.BAD_NICK):
+            dialog.show_error(event.detail, "nick")
+        else:
+            dialog.show_error(event.detail, "host")
 
     def _on_ready(self, detail: str) -> None:
         session = self.session
@@ -210,119 +250,6 @@ class ChatController:
                     session.room or self.settings.room,
                 )
             )
-        self.request_list()
-        if self._refresh_id is None:
-            self._refresh_id = self.root.after(LIST_REFRESH_MS, self._periodic_list)
-
-    def on_pending_sent(self, token: int) -> None:
-        view = self._pending_views.pop(token, None)
-        if view is not None and view.winfo_exists():
-            view.resolve_pending(token)
-
-    def on_frame(self, frame: Frame) -> None:
-        handler = getattr(self, f"_on_{frame.get('type')}", None)
-        if handler is not None:
-            handler(frame)
-
-    # -- one method per frame type --
-    def _on_nick(self, frame: Frame) -> None:
-        old = frame.get("old")
-        if old:
-            self.room_view.show_notice(str(frame.get("content", "")), "system", frame.get("timestamp", ""))
-            self.window.users.rename_user(str(old), self.session.nick)
-        self.window.users.set_users(self.window.users.users, self.session.nick)
-        self._update_title()
-
-    def _on_message(self, frame: Frame) -> None:
-        sender = str(frame.get("sender", ""))
-        own = name_key(sender) == name_key(self.session.nick)
-        self.room_view.show_message(
-            str(frame.get("timestamp", "")), sender, str(frame.get("content", "")), "own" if own else ""
-        )
-        if not own:
-            self._count_unread()
-
-    def _on_private(self, frame: Frame) -> None:
-        sender, to = str(frame.get("sender", "")), str(frame.get("to", ""))
-        own = name_key(sender) == name_key(self.session.nick)
-        other = to if own else sender
-        tab = self.window.tabs.open_private(other, select=own and self.window.tabs.current_private() is None)
-        tab.view.show_message(
-            str(frame.get("timestamp", "")), sender, str(frame.get("content", "")), "own" if own else "private"
-        )
-        if not own:
-            self.window.tabs.mark_unread(other)
-            self.root.bell()
-            self._count_unread()
-
-    def _on_joined(self, frame: Frame) -> None:
-        room = str(frame.get("room", ""))
-        self.room_view.show_notice(str(frame.get("content", "")), "system", frame.get("timestamp", ""))
-        self.window.users.set_users([str(user) for user in frame.get("users", [])], self.session.nick)
-        self.window.rooms.set_current(room)
-        self.window.tabs.set_room_title(room)
-        self.window.tabs.select(self.room_view)
-        self._update_title()
-        self.request_list()
-
-    def _on_left(self, frame: Frame) -> None:
-        self.room_view.show_notice(str(frame.get("content", "")), "system", frame.get("timestamp", ""))
-        self.window.users.set_users([], self.session.nick)
-        self.window.rooms.set_current(None)
-        self.window.tabs.set_room_title(None)
-        self._update_title()
-        self.request_list()
-
-    def _on_system(self, frame: Frame) -> None:
-        event, user, room = frame.get("event"), str(frame.get("user", "")), frame.get("room")
-        in_my_room = (
-            room is not None and self.session.room is not None and name_key(str(room)) == name_key(self.session.room)
-        )
-        if in_my_room and event == "join":
-            self.window.users.add_user(user)
-            self.window.rooms.adjust_count(str(room), +1)
-        elif in_my_room and event == "leave":
-            self.window.users.remove_user(user)
-            self.window.rooms.adjust_count(str(room), -1)
-        elif event == "shutdown":
-            self._shutdown_notice = str(frame.get("content", ""))
-        elif event == "nick" and frame.get("old"):
-            self.window.users.rename_user(str(frame.get("old")), user)
-            self.window.tabs.rename_private(str(frame.get("old")), user)
-        self.room_view.show_notice(
-            str(frame.get("content", "")), "error" if event == "shutdown" else "system", frame.get("timestamp", "")
-        )
-        if event in ("join", "leave", "nick"):
-            self.request_list()
-
-    def _on_list(self, frame: Frame) -> None:
-        rooms = [
-            (str(room.get("name", "")), len(room.get("users", [])))
-            for room in frame.get("rooms", [])
-            if isinstance(room, dict)
-        ]
-        self.online = [str(user) for user in frame.get("users", [])]
-        self.window.rooms.set_rooms(rooms, self.session.room)
-        if self.session.room is not None:
-            for room in frame.get("rooms", []):
-                if isinstance(room, dict) and name_key(str(room.get("name", ""))) == name_key(self.session.room):
-                    self.window.users.set_users([str(user) for user in room.get("users", [])], self.session.nick)
-        if self._show_next_list:
-            self._show_next_list -= 1
-            self.current_view().show_notice(str(frame.get("content", "")), "system", frame.get("timestamp", ""))
-
-    def _on_error(self, frame: Frame) -> None:
-        self.current_view().show_notice(str(frame.get("content", "")), "error", frame.get("timestamp", ""))
-
-    def _on_help(self, frame: Frame) -> None:
-        self.current_view().show_notice(str(frame.get("content", "")), "system", frame.get("timestamp", ""))
-
-    _on_pong = _on_help
-
-    def _on_bye(self, frame: Frame) -> None:
-        content = str(frame.get("content", ""))
-        if content != self._shutdown_notice:  # a server going down says it twice: system/shutdown, then bye
-            self.current_view().show_notice(content, "system", frame.get("timestamp", ""))
 
     # -- typed lines and clicks --
     def on_submit(self, line: str) -> bool:
@@ -330,27 +257,53 @@ class ChatController:
         return self.send_typed(line)
 
     def send_typed(self, line: str) -> bool:
-        private_to = self.window.tabs.current_private()
-        typed = interpret_line(line, private_to)
+        tab = self.window.tabs.current_tab()
         view = self.current_view()
-        if typed.kind == "send":
-            if typed.nick and typed.nick != private_to:
-                view = self.window.tabs.open_private(typed.nick).view
-            if typed.command == "LIST":
-                self._show_next_list += 1
-            token = self.session.send(typed.command)
-            if token is not None:
-                view.show_pending(typed.text or line.strip(), token)
-                self._pending_views[token] = view
-        elif typed.kind == "private":
-            self.open_private(typed.nick)
-        elif typed.kind == "help":
-            view.show_notice(typed.text, "system")
-        elif typed.kind == "error":
+        private_to = tab.nick if tab is not None and tab.nick else None
+        typed_command = line.lstrip().startswith("/") and not line.lstrip().startswith("//")
+        if tab is not None and not tab.nick and not typed_command:
+            view.show_notice("This tab only collects messages. Answer one person with /pm NICK TEXT.", "error")
+            return False
+        typed = interpret(line, private_to, self.session.roster.is_online, window=True)
+        if isinstance(typed, Send):
+            return self._send(typed, view, private_to, typed_command)
+        if isinstance(typed, Refuse):
             view.show_notice(typed.text, "error")
             return False
-        elif typed.kind == "quit":
-            self.quit()
+        if isinstance(typed, OpenPrivate):
+            self.open_private(typed.nick)
+        elif isinstance(typed, ShowHelp):
+            view.show_notice(typed.text, "system")
+        elif isinstance(typed, Quit):
+            self.quit(typed.command)
+        elif isinstance(typed, Reconnect):
+            self.reconnect_now()
+        return True
+
+    def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
+        if typed.to is not None:
+            if typed_command:  # /pm NICK: the user chose whom, so the conversation opens (again) for them
+                self.partners.open(typed.to)
+                self.window.tabs.set_shut(typed.to, False)
+            partner = self.partners.get(typed.to) or self.partners.open(typed.to)[0]
+            if not partner.here:
+                view.show_notice(
+                    f"Not sent: {partner.nick} is not here (see above). Your text is still in the box; "
+                    f"to send it to whoever is called {partner.nick} now, type /pm {partner.nick} TEXT.",
+                    "error",
+                )
+                return False
+            if name_key(typed.to) != name_key(private_to or ""):
+                # the conversation gets its tab, but the user stays where they type: the next bare line
+                # goes where it went before, as in chat-term
+                self.window.tabs.open_private(typed.to, select=False)
+        result = self.session.send(typed.command)
+        if isinstance(result, NotSent):
+            view.show_notice(result.reason, "error")
+            return False
+        if isinstance(result, Waiting):
+            view.show_pending(typed.text, result.token)
+            self._pending_views[result.token] = view
         return True
 
     def join_room(self, room: str) -> None:
@@ -360,7 +313,11 @@ class ChatController:
         self.window.entry.focus()
 
     def open_private(self, nick: str) -> None:
-        self.window.tabs.open_private(nick)
+        partner, was_shut = self.partners.open(nick)
+        tab = self.window.tabs.open_private(nick)
+        self.window.tabs.set_shut(nick, False)
+        if was_shut:
+            tab.view.show_notice(f"What you type here goes to whoever is called {nick} now.", "system")
         self.window.entry.focus()
 
     def ask_join(self) -> None:
@@ -368,12 +325,11 @@ class ChatController:
         if room and room.strip():
             self.join_room(room.strip())
 
-    def refresh(self) -> None:
-        if self.session.send_now("LIST"):
-            self._show_next_list += 1
+    def ask_who(self) -> None:
+        self.send_typed("/list")
 
     def show_help(self) -> None:
-        self.current_view().show_notice(GUI_HELP, "system")
+        self.current_view().show_notice(help_text(window=True), "system")
 
     def show_about(self) -> None:
         messagebox.showinfo(
@@ -381,26 +337,11 @@ class ChatController:
         )
 
     def current_view(self) -> MessageView:
-        nick = self.window.tabs.current_private()
-        return self.window.tabs.private[name_key(nick)].view if nick else self.room_view
+        tab = self.window.tabs.current_tab()
+        return tab.view if tab is not None else self.room_view
 
     def known_nicknames(self) -> list[str]:
-        return sorted(set(self.online) | set(self.window.users.users), key=name_key)
-
-    # -- the rooms list, kept current --
-    def request_list(self) -> None:
-        """Ask for LIST soon; many joins in a burst cost one LIST."""
-        if self._list_id is None:
-            self._list_id = self.root.after(LIST_DEBOUNCE_MS, self._send_list)
-
-    def _send_list(self) -> None:
-        self._list_id = None
-        self.session.send_now("LIST")
-
-    def _periodic_list(self) -> None:
-        self._refresh_id = self.root.after(LIST_REFRESH_MS, self._periodic_list)
-        if self.session.state == "ready":
-            self.request_list()
+        return self.session.roster.known()
 
     # -- unread count in the title --
     def set_focused(self, focused: bool) -> None:

@@ -1,22 +1,39 @@
-"""The read-only text pane of a conversation: styled lines, links, bounded scrollback (Tk thread).
+"""The read-only text pane of a conversation: messages, notices, links, folding, bounded scrollback (Tk thread).
 
-Each line is "HH:MM:SS  nick  text" with a colour per nickname and a style
-for the kind of line (own, system, private, error, pending).  Links open in
-the browser.  Only the last `max_lines` lines are kept, so memory stays flat
-however long the class talks.  The pane follows new lines unless the user
-has scrolled up to read.
+A message is one block, however many lines it has:
+
+    12:00:01  alice  first line of the message, and when it is long it
+                     wraps under the text, not under the time
+                     a second line of the message, indented the same way
+    12:00:02  bob    hi
+
+so a line inside a message can never pass for a message of its own or
+for the server's notices (which start at the left edge, in grey italics).
+A message longer than FOLD_LINES lines or FOLD_CHARS characters shows its
+start and a "show more" link: three messages of 2,000 lines take a dozen
+lines of scrollback, not all of it.  Only the last `max_lines` lines are
+kept, so memory stays flat however long the class talks.  The pane
+follows new lines unless the user has scrolled up to read.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import tkinter as tk
 import tkinter.font as tkfont
 import webbrowser
 import zlib
+from collections import OrderedDict
+from collections.abc import Callable
 from tkinter import ttk
 
 MAX_LINES = 5000
+FOLD_LINES = 8  # a message with more lines than this is folded...
+FOLD_CHARS = 600  # ...and so is one with more characters
+SHOWN_LINES = 6  # what a folded message shows
+SHOWN_CHARS = 400
+MAX_FOLDED = 600  # folded messages whose rest is kept; older ones have scrolled out of MAX_LINES anyway
 READ_ONLY_KEYS = frozenset(
     (
         "Up",
@@ -50,11 +67,27 @@ NICK_COLOURS = (
     "#ef6c00",
     "#0277bd",
 )
+Parts = list[tuple[str, tuple[str, ...]]]
 
 
 def nick_colour(nick: str) -> str:
     """The same nickname always gets the same colour, in every window."""
     return NICK_COLOURS[zlib.crc32(nick.casefold().encode("utf-8")) % len(NICK_COLOURS)]
+
+
+def fold(text: str) -> tuple[str, str]:
+    """(what to show, what is behind "show more"); the second is empty when the text is short enough."""
+    if text.count("\n") < FOLD_LINES and len(text) <= FOLD_CHARS:
+        return text, ""
+    cut = SHOWN_CHARS
+    newline = -1
+    for _line in range(SHOWN_LINES):
+        newline = text.find("\n", newline + 1)
+        if newline < 0:
+            break
+    if 0 <= newline < cut:
+        cut = newline
+    return text[:cut], text[cut:]
 
 
 class MessageView(ttk.Frame):
@@ -83,7 +116,12 @@ class MessageView(ttk.Frame):
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
         self._nick_tags: set[str] = set()
+        self._indent_tags: set[int] = set()
+        self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
         self._pending_tags: set[str] = set()
+        self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
+        self._actions: dict[str, Callable[[], None]] = {}
+        self._serial = itertools.count(1)
         self._scroll_scheduled = False
         self._configure_tags()
         self._make_read_only()
@@ -110,48 +148,84 @@ class MessageView(ttk.Frame):
 
     def _configure_tags(self) -> None:
         text = self.text
-        base = tkfont.nametofont(str(text.cget("font")))
-        self._bold = base.copy()
+        self._font = tkfont.nametofont(str(text.cget("font")))
+        self._bold = self._font.copy()
         self._bold.configure(weight="bold")
-        self._italic = base.copy()
+        self._italic = self._font.copy()
         self._italic.configure(slant="italic")
+        # a notice that wraps goes on under its text too, so no part of it ever starts at the left edge
+        text.tag_configure("notice", lmargin1=0, lmargin2=self._font.measure("00:00:00  "))
         text.tag_configure("time", foreground="#8a8a8a")
         text.tag_configure("nick", font=self._bold)
         text.tag_configure("own", background="#eef5ff")
         text.tag_configure("system", foreground="#6a6a6a", font=self._italic)
+        text.tag_configure("quoted", foreground="#222222", font=self._font)  # a user's own words inside a notice
         text.tag_configure("private", background="#f6ecff", foreground="#5b1a8c")
         text.tag_configure("error", foreground="#b00020", background="#fff0f0")
         text.tag_configure("pending", foreground="#8a6d00", background="#fff8dc", font=self._italic)
+        text.tag_configure("more", foreground="#0b57d0", underline=True, font=self._italic)
+        text.tag_configure("action", foreground="#0b57d0", underline=True)
         text.tag_configure("link", foreground="#0b57d0", underline=True)
-        text.tag_bind("link", "<Enter>", lambda event: text.configure(cursor="hand2"))
-        text.tag_bind("link", "<Leave>", lambda event: text.configure(cursor="arrow"))
+        for clickable in ("link", "more", "action"):
+            text.tag_bind(clickable, "<Enter>", lambda event: text.configure(cursor="hand2"))
+            text.tag_bind(clickable, "<Leave>", lambda event: text.configure(cursor="arrow"))
         text.tag_bind("link", "<ButtonRelease-1>", self._on_link_click)
+        text.tag_bind("more", "<ButtonRelease-1>", self._on_more_click)
+        text.tag_bind("action", "<ButtonRelease-1>", self._on_action_click)
         text.tag_raise("link")
 
     # -- intent methods --
     def show_message(self, stamp: str, sender: str, text: str, style: str = "", prefix: str = "") -> None:
-        """A chat line: time, coloured nickname, text (links made clickable); style is "", own or private."""
-        nick_tag = self._nick_tag(sender)
-        extra = (style,) if style else ()
-        self._append(
-            [
-                (f"{stamp}  ", ("time", *extra)),
-                (f"{prefix}{sender}", ("nick", nick_tag, *extra)),
-                ("  ", extra),
-                *self._with_links(text, extra),
-            ]
-        )
+        """A message: time, coloured nickname, text (links clickable, lines indented under it, long ones folded).
 
-    def show_notice(self, text: str, style: str = "system", stamp: str = "") -> None:
-        """A line that nobody said: system notices, help, errors (style system or error)."""
-        parts = [(f"{stamp}  ", ("time", style))] if stamp else []
-        self._append(parts + self._with_links(text, (style,)))
+        `style` is "", "own" or "private".
+        """
+        extra = (style,) if style else ()
+        indent = self._indent_for(stamp, prefix, sender)
+        hang, _under = self._indent_tags_for(indent)
+        shown, rest = fold(text)
+        parts: Parts = [
+            (f"{stamp}  ", ("time", hang, *extra)),
+            (f"{prefix}{sender}", ("nick", self._nick_tag(sender), hang, *extra)),
+            ("  ", (hang, *extra)),
+        ]
+        parts += self._body(shown, extra, indent)
+        if rest:
+            parts.append(self._more_link(rest, extra, indent))
+        self._append(parts)
+
+    def show_notice(
+        self,
+        text: str,
+        style: str = "system",
+        stamp: str = "",
+        quoted: str = "",
+        action: tuple[str, Callable[[], None]] | None = None,
+    ) -> None:
+        """A line that nobody said: system notices, help, errors (style system or error).
+
+        `quoted` is a user's own words that belong to the notice (a leave
+        reason): shown after it in quotes, in the style of user text, on the
+        same line.  `action` is a (label, callback) link at the end.
+        """
+        parts: Parts = [(f"{stamp}  ", ("time", style, "notice"))] if stamp else []
+        parts += self._with_links(text, (style, "notice"))
+        if quoted:
+            one_line = " ".join(quoted.split())
+            parts += [(" “", (style, "notice")), (one_line, ("quoted", "notice")), ("”", (style, "notice"))]
+        if action is not None:
+            label, callback = action
+            tag = f"action-{next(self._serial)}"
+            self._actions[tag] = callback
+            parts += [("  ", (style, "notice")), (label, ("action", tag, "notice"))]
+        self._append(parts)
 
     def show_pending(self, text: str, token: int) -> None:
         """A line typed while offline: marked as waiting until it is sent."""
         tag = f"pending-{token}"
         self._pending_tags.add(tag)
-        self._append([(f"waiting to send: {text}", ("pending", tag))])
+        shown, rest = fold(text)
+        self._append([(f"waiting to send: {shown}{' …' if rest else ''}", ("pending", tag, "notice"))])
 
     def resolve_pending(self, token: int) -> None:
         """The pending line was sent: remove its marker line (the server's echo replaces it)."""
@@ -174,7 +248,7 @@ class MessageView(ttk.Frame):
         return self.text.yview()[1] >= 0.999
 
     # -- inside --
-    def _append(self, parts: list[tuple[str, tuple[str, ...]]]) -> None:
+    def _append(self, parts: Parts) -> None:
         text = self.text
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
         following = self._scroll_scheduled or self.is_following()
@@ -187,6 +261,7 @@ class MessageView(ttk.Frame):
         if excess > 0:
             # trim in steps of 1% so a flood does not pay for a delete on every line
             text.delete("1.0", f"{excess + self.max_lines // 100 + 1}.0")
+            self._forget_scrolled_out()
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
@@ -195,8 +270,76 @@ class MessageView(ttk.Frame):
         self._scroll_scheduled = False
         self.text.see("end")
 
-    def _with_links(self, text: str, extra: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-        parts: list[tuple[str, tuple[str, ...]]] = []
+    def _body(self, text: str, extra: tuple[str, ...], indent: int) -> Parts:
+        """A message's text: the first line hangs (wraps under the text), later lines are indented under it."""
+        hang, under = self._indent_tags_for(indent)
+        parts: Parts = []
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                parts.append(("\n", (*extra, hang if number == 1 else under)))
+            parts += self._with_links(line, (*extra, hang if number == 0 else under))
+        return parts
+
+    def _indent_for(self, stamp: str, prefix: str, sender: str) -> int:
+        key = f"{stamp}|{prefix}|{sender}"
+        indent = self._indents.get(key)
+        if indent is None:
+            if len(self._indents) > 1000:
+                self._indents.clear()
+            # margins count from inside the widget's padding
+            indent = (
+                self._font.measure(f"{stamp}  ") + self._bold.measure(f"{prefix}{sender}") + self._font.measure("  ")
+            )
+            self._indents[key] = indent
+        return indent
+
+    def _indent_tags_for(self, indent: int) -> tuple[str, str]:
+        """Tags for the first line of a message (wraps hang at `indent`) and for its later lines (indented)."""
+        hang, under = f"hang-{indent}", f"under-{indent}"
+        if indent not in self._indent_tags:
+            self._indent_tags.add(indent)
+            self.text.tag_configure(hang, lmargin1=0, lmargin2=indent)
+            self.text.tag_configure(under, lmargin1=indent, lmargin2=indent)
+        return hang, under
+
+    def _more_link(self, rest: str, extra: tuple[str, ...], indent: int) -> tuple[str, tuple[str, ...]]:
+        tag = f"fold-{next(self._serial)}"
+        self._folded[tag] = (rest, extra, indent)
+        while len(self._folded) > MAX_FOLDED:
+            self.text.tag_delete(self._folded.popitem(last=False)[0])
+        lines = rest.count("\n")
+        more = f"{lines} more line{'s' if lines != 1 else ''}" if lines else f"{len(rest)} more characters"
+        _hang, under = self._indent_tags_for(indent)
+        return (f" … show more ({more})", ("more", tag, under, *extra))
+
+    def _on_more_click(self, event: tk.Event) -> None:
+        index = self.text.index(f"@{event.x},{event.y}")
+        tag = next((name for name in self.text.tag_names(index) if name.startswith("fold-")), None)
+        if tag is None or tag not in self._folded:
+            return
+        rest, extra, indent = self._folded.pop(tag)
+        start, end = self.text.tag_ranges(tag)[:2]
+        self.text.delete(start, end)
+        args: list[object] = []
+        for chunk, tags in self._body(rest, extra, indent):
+            args += [chunk, tags]
+        self.text.insert(start, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
+        self.text.tag_delete(tag)
+
+    def _forget_scrolled_out(self) -> None:
+        """Drop what belonged to lines trimmed off the top: oldest first, up to the first one still shown."""
+        while self._folded:
+            oldest = next(iter(self._folded))
+            if self.text.tag_ranges(oldest):
+                break
+            del self._folded[oldest]
+            self.text.tag_delete(oldest)  # Tk keeps every tag name it was given until it is deleted
+        for tag in [tag for tag in self._actions if not self.text.tag_ranges(tag)]:
+            del self._actions[tag]
+            self.text.tag_delete(tag)
+
+    def _with_links(self, text: str, extra: tuple[str, ...]) -> Parts:
+        parts: Parts = []
         position = 0
         for match in LINK.finditer(text):
             if match.start() > position:
@@ -223,3 +366,11 @@ class MessageView(ttk.Frame):
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url
         webbrowser.open(url, new=2)
+
+    def _on_action_click(self, event: tk.Event) -> None:
+        index = self.text.index(f"@{event.x},{event.y}")
+        for name in self.text.tag_names(index):
+            callback = self._actions.get(name)
+            if callback is not None:
+                callback()
+                return

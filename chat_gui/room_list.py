@@ -1,8 +1,9 @@
 """The list of rooms on the server with member counts; the current room is marked (Tk thread).
 
 Double-click or the Join button goes to the selected room; "New room…" asks
-for a name.  The list is redrawn only when what it shows has changed, so a
-LIST answer that brings nothing new does not disturb a selection.
+for a name.  The list follows the server's `rooms` push and is redrawn only
+when what it shows has changed, so a push that brings nothing new does not
+disturb a selection.
 """
 
 from __future__ import annotations
@@ -52,14 +53,6 @@ class RoomList(ttk.LabelFrame):
 
     def set_current(self, current: str | None) -> None:
         self.set_rooms(self.rooms, current)
-
-    def adjust_count(self, room: str, change: int) -> None:
-        """A join or leave seen in a room: change its count at once (LIST confirms it later)."""
-        rooms = [
-            (name, max(0, count + change)) if name_key(name) == name_key(room) else (name, count)
-            for name, count in self.rooms
-        ]
-        self.set_rooms([(name, count) for name, count in rooms if count > 0], self.current)
 
     def room_names(self) -> list[str]:
         return [name for name, _ in self.rooms]

@@ -1,11 +1,14 @@
-"""The last host, port and nickname, remembered in a per-user config file (Tk thread; plain file I/O).
+"""The last host, port, nickname and room, remembered in a per-user config file (Tk thread; plain file I/O).
 
 The file lives where the platform keeps such things:
   Linux and other Unix: $XDG_CONFIG_HOME/classchat/client.json (~/.config by default)
   Windows:              %APPDATA%\\ClassChat\\client.json
   macOS:                ~/Library/Application Support/ClassChat/client.json
-A missing or broken file gives the defaults; a failed save is not an error
-worth interrupting a chat for.
+Whatever the file holds (nothing, binary, a megabyte, brackets nested ten
+thousand deep, wrong types), loading gives usable settings: each field that
+is not right falls back to its default.  Saving writes a temporary file
+beside it and renames it over the old one, so a crash or a full disk
+never leaves half a file.  A failed save is not worth interrupting a chat.
 """
 
 from __future__ import annotations
@@ -13,10 +16,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from shared.frames import DEFAULT_PORT
+from shared.errors import ProtocolError
+from shared.frames import DEFAULT_PORT, MAX_NESTING, nesting_depth
+from shared.names import is_nick_shaped, normalise_room
+
+MAX_SETTINGS_BYTES = 64 * 1024  # the real file is under 200 bytes
+MAX_HOST_CHARS = 253  # the longest DNS name
 
 
 @dataclass
@@ -38,34 +48,63 @@ def settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> ClientSettings:
-    path = path or settings_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ClientSettings()
-    if not isinstance(data, dict):
-        return ClientSettings()
+    data = _read(path or settings_path())
     defaults = ClientSettings()
-
-    def text(name: str, default: str, allow_empty: bool = False) -> str:
-        value = data.get(name)
-        return value if isinstance(value, str) and (value or allow_empty) else default
-
-    port = data.get("port")
+    host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
     return ClientSettings(
-        host=text("host", defaults.host),
-        port=port if isinstance(port, int) and 0 < port < 65536 else defaults.port,
-        nick=text("nick", defaults.nick, allow_empty=True),
-        room=text("room", defaults.room),
+        host=host if isinstance(host, str) and _is_host_shaped(host) else defaults.host,
+        port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
+        nick=nick if isinstance(nick, str) and (nick == "" or is_nick_shaped(nick)) else defaults.nick,
+        room=room if isinstance(room, str) and _is_room_shaped(room) else defaults.room,
     )
 
 
+def _read(path: Path) -> dict[str, Any]:
+    """The file's JSON object, or {} for anything else."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_SETTINGS_BYTES + 1)
+    except OSError:
+        return {}
+    # deep nesting would overflow the JSON decoder's stack on some Pythons: refuse it before parsing
+    if len(raw) > MAX_SETTINGS_BYTES or nesting_depth(raw) > MAX_NESTING:
+        return {}
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _is_host_shaped(host: str) -> bool:
+    return 0 < len(host) <= MAX_HOST_CHARS and host.isprintable() and not any(ch.isspace() for ch in host)
+
+
+def _is_room_shaped(room: str) -> bool:
+    try:
+        normalise_room(room)
+    except ProtocolError:
+        return False
+    return True
+
+
 def save_settings(settings: ClientSettings, path: Path | None = None) -> bool:
-    """Write the file; returns False (and keeps going) when it cannot be written."""
+    """Replace the file in one step; returns False (and keeps going) when it cannot be written."""
     path = path or settings_path()
+    temporary = ""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+        descriptor, temporary = tempfile.mkstemp(prefix=".client-", suffix=".json", dir=path.parent)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(asdict(settings), file, indent=2)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
     except OSError:
+        if temporary:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
         return False
     return True

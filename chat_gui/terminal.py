@@ -1,26 +1,44 @@
-"""The terminal client (`chat-term`): type commands, read the room, no screen needed.
+"""The terminal client (`chat-term`): type commands, read the room, no screen needed; the client core does the rest.
 
-    main thread:    reads the keyboard (the only thread that does), sends commands
-    printer thread: takes frames off the connection's inbox and prints them
+    keyboard thread:  reads lines; hands each to the core thread (scheduler.call_soon)
+    core thread:      ThreadScheduler running ClientSession and TerminalClient: typed lines become
+                      commands (chat_gui.core.typed_lines, as in the window), events become printed lines
+    printer thread:   Screen: writes the printed lines, so a paused terminal never stops the core
+    main thread:      starts them and waits for the end
 
-Incoming text is printed through `harmless()`, so a control sequence such as
-ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
+Like the window, it reconnects by itself (RESUME first, so the nickname and
+room come back), keeps lines typed while offline and sends them once back,
+says at once when the server drops it, and does not come back after a kick.
+A line that cannot be sent is printed back, never silently dropped.
+Incoming text is printed through `harmless()`, so a control sequence such
+as ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import threading
+import time
+from collections import deque
 from typing import TextIO
 
-from chat_gui.connection import ChatConnection, Disconnected, NotConnected
+from chat_gui.core.events import CoreEvent, Received, State, StateChanged
+from chat_gui.core.scheduler import ThreadScheduler
+from chat_gui.core.sending import NotSent, Waiting
+from chat_gui.core.session import ClientSession
+from chat_gui.core.typed_lines import OpenPrivate, Quit, Reconnect, Refuse, Send, ShowHelp, interpret
 from shared.frame_text import render_text
+from shared.frame_types import ServerFrame
 from shared.frames import DEFAULT_PORT
 from shared.names import harmless
 from shared.version import __version__
 
-INTRO = "Connected. Lines starting with / are commands (/help lists them); other lines are said in your room."
+INTRO = "Connected. Lines that start with / are commands (/help lists them); other lines are said in your room."
+SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
+LAST_CHANCE_SECONDS = 10.0  # at the end of input, how long lines typed while offline may wait to go out
+QUIET_FRAMES = frozenset(("rooms", "members"))  # for the window's lists; nothing to read in a terminal
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,28 +54,169 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def line_to_command(line: str) -> str | None:
-    """What to send for a typed line: "/join x" -> "join x", "hi" -> "SAY hi", blank -> None."""
-    text = line.strip()
-    if not text:
-        return None
-    if text.startswith("/"):
-        return text[1:]
-    return f"SAY {text}"
+class Screen:
+    """Lines to print, written by a thread of its own so that a paused terminal (Ctrl+S) stalls nobody."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._lines: deque[str] = deque()
+        self._changed = threading.Condition()
+        self._closing = False
+        self._thread = threading.Thread(target=self._write_loop, name="chat-printer", daemon=True)
+        self._thread.start()
+
+    def show(self, text: str) -> None:
+        with self._changed:
+            self._lines.append(text)
+            self._changed.notify()
+
+    def backlog(self) -> int:
+        return len(self._lines)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Write what is left (waiting at most `timeout` seconds for a stuck terminal), then stop."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify()
+        self._thread.join(timeout)
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._changed:
+                while not self._lines and not self._closing:
+                    self._changed.wait()
+                if not self._lines:
+                    return
+                text = self._lines.popleft()
+            try:
+                print(text, file=self.out, flush=True)
+            except (OSError, ValueError):
+                return  # the terminal went away; nobody is reading
 
 
-def print_frames(connection: ChatConnection, out: TextIO, done: threading.Event) -> None:
-    """Printer thread: print every frame until the connection ends."""
-    while True:
-        item = connection.inbox.get()
-        if isinstance(item, Disconnected):
-            if not item.by_user and not done.is_set():  # after a bye the server said why already
-                print(f"*** {item.reason}. Press Enter to exit.", file=out, flush=True)
-            done.set()
+def now_stamp() -> str:
+    return time.strftime("[%H:%M:%S]")
+
+
+class TerminalClient:
+    """The core thread's side of chat-term: every method runs on the ThreadScheduler's thread."""
+
+    def __init__(self, args: argparse.Namespace, scheduler: ThreadScheduler, screen: Screen) -> None:
+        self.args = args
+        self.scheduler = scheduler
+        self.screen = screen
+        self.session = ClientSession(scheduler, self.on_event, ready_for_more=lambda: screen.backlog() < SCREEN_BACKLOG)
+        self.finished = threading.Event()
+        self.exit_code = 0
+        self._introduced = False
+        self._outage = False
+        self._ending_since: float | None = None
+
+    def start(self) -> None:
+        self.session.start(self.args.host, self.args.port, self.args.nick or "", self.args.room)
+
+    def say(self, text: str) -> None:
+        self.screen.show(harmless(text))
+
+    # -- the core's events --
+    def on_event(self, event: CoreEvent) -> None:
+        if isinstance(event, Received):
+            self.show_frame(event.frame)
+        elif isinstance(event, StateChanged):
+            self.on_state(event)
+
+    def show_frame(self, frame: ServerFrame) -> None:
+        if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
+            return  # with --nick, the welcome's "choose a nickname" is already being done
+        if frame["type"] == "nick" and not frame.get("old") and self.session.state is State.JOINING:
+            # with --room the server's "join a room to talk" hint is already being done too
+            self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
             return
-        print(render_text(item, clean=harmless, multiline_help=True), file=out, flush=True)
-        if item.get("type") == "bye":
-            done.set()
+        self.screen.show(render_text(dict(frame), clean=harmless, multiline_help=True))
+
+    def on_state(self, event: StateChanged) -> None:
+        state = event.state
+        if state is State.REGISTERING and event.problem is not None:
+            self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
+        elif state is State.REGISTERING and not self._introduced:
+            self._introduced = True
+            self.say(INTRO)
+        elif state is State.FAILED and not self._introduced:
+            print(
+                f"chat-term: cannot connect. {event.detail}",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.finish(2)
+        elif state is State.FAILED:
+            self.say(f"*** {event.detail} Type /reconnect to try again, or press Ctrl+D to quit.")
+        elif state is State.RECONNECTING and not self._outage:
+            self._outage = True
+            self.say(
+                f"*** {event.detail.split(';')[0]}. Reconnecting by itself; lines you type are kept and sent once back."
+            )
+        elif state is State.READY and self._outage:
+            self._outage = False
+            self.say(f"*** {event.detail}")
+        elif state is State.REMOVED:
+            self.say(f"*** {event.detail} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit.")
+
+    # -- the keyboard's lines --
+    def typed(self, line: str) -> None:
+        typed = interpret(line, None, self.session.roster.is_online)
+        if isinstance(typed, Send):
+            result = self.session.send(typed.command)
+            if isinstance(result, Waiting):
+                self.say(f"{now_stamp()} … waiting to send: {typed.text}")
+            elif isinstance(result, NotSent):
+                self.say(f"{now_stamp()} ! {result.reason} The line was: {line.strip()}")
+        elif isinstance(typed, Refuse):
+            self.say(f"{now_stamp()} ! {typed.text}")
+        elif isinstance(typed, OpenPrivate):
+            self.say(f"{now_stamp()} ! Say what to send: /pm {typed.nick} TEXT")
+        elif isinstance(typed, ShowHelp):
+            for help_line in typed.text.splitlines():
+                self.say(help_line)
+        elif isinstance(typed, Quit):
+            self.quit(typed.command)
+        elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
+            self.say(f"{now_stamp()} * Already connected, or connecting.")
+
+    def end_of_input(self) -> None:
+        """Ctrl+D, or the end of piped input: quit once what was typed has gone out, if the server lets us soon."""
+        waiting = len(self.session.pending)
+        if waiting and self.session.state is not State.READY:
+            self.say(
+                f"*** {waiting} line{'s' if waiting != 1 else ''} still wait to go out; "
+                f"waiting up to {LAST_CHANCE_SECONDS:g} s for the server (Ctrl+C quits now)."
+            )
+        self._ending_since = time.monotonic()
+        self._try_to_end()
+
+    def _try_to_end(self) -> None:
+        assert self._ending_since is not None
+        session = self.session
+        settling = session.state in (State.CONNECTING, State.JOINING) or (
+            session.state is State.REGISTERING and session.nick
+        )
+        busy = session.pending and session.state in (State.READY, State.RECONNECTING)
+        if (settling or busy) and time.monotonic() - self._ending_since < LAST_CHANCE_SECONDS:
+            self.scheduler.after(100, self._try_to_end)
+        elif not self.finished.is_set():
+            self.quit("QUIT")
+
+    def quit(self, command: str) -> None:
+        for line in self.session.pending:
+            self.say(f"{now_stamp()} ! not sent: {line.command}")
+        self.session.send_now(command)
+        self.finish(1 if self.session.pending else 0)
+
+    def finish(self, code: int) -> None:
+        if self.finished.is_set():
+            return
+        self.exit_code = code
+        self.session.close()
+        self.finished.set()
 
 
 def tolerate_unencodable(out: TextIO) -> None:
@@ -71,44 +230,34 @@ def tolerate_unencodable(out: TextIO) -> None:
         reconfigure(errors="backslashreplace")
 
 
+def read_keyboard(keyboard: TextIO, client: TerminalClient) -> None:
+    """Keyboard thread: every line to the core thread, then the end of input."""
+    try:
+        for line in keyboard:
+            if client.finished.is_set():
+                return
+            client.scheduler.call_soon(functools.partial(client.typed, line))
+    except (OSError, ValueError):
+        pass
+    client.scheduler.call_soon(client.end_of_input)
+
+
 def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     tolerate_unencodable(out)
-    connection = ChatConnection(args.host, args.port)
+    screen = Screen(out)
+    scheduler = ThreadScheduler().start()
+    client = TerminalClient(args, scheduler, screen)
+    scheduler.call_soon(client.start)
+    threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
     try:
-        connection.connect()
-    except OSError as exc:
-        print(
-            f"chat-term: cannot connect to {args.host}:{args.port} ({exc.strerror or exc}). "
-            f"Is the server running, and are the address and port right?",
-            file=sys.stderr,
-        )
-        return 2
-    done = threading.Event()
-    printer = threading.Thread(target=print_frames, args=(connection, out, done), name="chat-printer", daemon=True)
-    printer.start()
-    print(INTRO, file=out, flush=True)
-    try:
-        if args.nick:
-            connection.send_command(f"NICK {args.nick}")
-        if args.room:
-            connection.send_command(f"JOIN {args.room}")
-        for line in keyboard:
-            if done.is_set():
-                break
-            command = line_to_command(line)
-            if command is not None:
-                connection.send_command(command)
-    except (NotConnected, KeyboardInterrupt):
-        pass
-    if not done.is_set():
-        try:
-            connection.send_command("QUIT")
-        except NotConnected:
+        while not client.finished.wait(0.5):
             pass
-        done.wait(2)
-    connection.close()
-    printer.join(2)
-    return 0
+    except KeyboardInterrupt:
+        scheduler.call_soon(lambda: client.quit("QUIT"))
+        client.finished.wait(2)
+    scheduler.stop()
+    screen.close()
+    return client.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from chat_server.self_test import run_self_test
 
-        return run_self_test(["chat_gui.connection", "chat_gui.terminal"])
+        return run_self_test(
+            ["chat_gui.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
+        )
     return run(args)
 
 

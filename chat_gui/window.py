@@ -37,10 +37,11 @@ class WindowActions:
     join: Callable[[str], None]
     private: Callable[[str], None]
     connect: Callable[[], None]
+    reconnect: Callable[[], None]
     disconnect: Callable[[], None]
     join_dialog: Callable[[], None]
     leave: Callable[[], object]
-    refresh: Callable[[], None]
+    who: Callable[[], None]
     help: Callable[[], None]
     about: Callable[[], None]
     quit: Callable[[], None]
@@ -89,13 +90,14 @@ class ChatWindow:
         menubar = tk.Menu(root)
         chat = tk.Menu(menubar)
         chat.add_command(label="Connect…", command=actions.connect)
+        chat.add_command(label="Reconnect now", accelerator="Ctrl+R", command=actions.reconnect)
         chat.add_command(label="Disconnect", command=actions.disconnect)
         chat.add_separator()
         chat.add_command(label="Quit", accelerator="Ctrl+Q", command=actions.quit)
         rooms = tk.Menu(menubar)
         rooms.add_command(label="Join room…", accelerator="Ctrl+J", command=actions.join_dialog)
         rooms.add_command(label="Leave room", command=actions.leave)
-        rooms.add_command(label="Refresh", accelerator="F5", command=actions.refresh)
+        rooms.add_command(label="Who is online", accelerator="F5", command=actions.who)
         rooms.add_separator()
         rooms.add_command(label="Close private tab", accelerator="Ctrl+W", command=lambda: self.tabs.close_current())
         help_menu = tk.Menu(menubar)
@@ -108,7 +110,8 @@ class ChatWindow:
         root.bind_all("<Control-q>", lambda event: actions.quit())
         root.bind_all("<Control-j>", lambda event: actions.join_dialog())
         root.bind_all("<Control-w>", lambda event: self.tabs.close_current())
-        root.bind_all("<F5>", lambda event: actions.refresh())
+        root.bind_all("<Control-r>", lambda event: actions.reconnect())
+        root.bind_all("<F5>", lambda event: actions.who())
         root.bind_all("<F1>", lambda event: actions.help())
 
     # -- intent methods --

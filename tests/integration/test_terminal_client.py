@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from chat_server import ChatServer, ServerConfig
 from tests.integration.wire import DEADLINE, TextClient
 from tests.support import wait_until
 
@@ -238,16 +239,61 @@ def test_no_server_gives_a_clear_message_and_exit_code_2(start_server):
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert process.returncode == 2
-    assert "cannot connect" in process.stderr and "Is the server running" in process.stderr
+    assert "cannot connect" in process.stderr and "Is the chat server running" in process.stderr
 
 
-def test_a_server_shutdown_is_shown_and_the_client_ends(start_server, terminals):
-    server = start_server()
-    ann = terminals(server.address, "--nick", "ann")
-    ann.expect(r"You are ann\.")
-    server.stop()
-    ann.expect(r"shutting down")
+def test_with_nick_and_room_it_prompts_for_nothing_it_is_already_doing(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
     assert ann.finish() == 0
+    shown = "\n".join(ann.lines)
+    assert "You are ann." in shown
+    assert "Choose a nickname" not in shown and "Join a room" not in shown, shown
+
+
+def test_the_server_restarts_and_a_line_typed_meanwhile_arrives_once(start_server, terminals, wire):
+    first = start_server()
+    ann = terminals(first.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
+    first.stop()
+    ann.expect(r"shutting down")  # said at once
+    ann.expect(r"Connection lost.*Reconnecting by itself")
+    ann.type("typed while the server was away")
+    ann.expect(r"waiting to send: typed while the server was away$")
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1])).start()
+    try:
+        watcher = wire(second, "watcher", "lab")
+        ann.expect(r"Reconnected to .* as ann in #lab", timeout=20)
+        said = watcher.expect(lambda f: f["type"] == "message")
+        assert (said["sender"], said["content"]) == ("ann", "typed while the server was away")
+        ann.expect(r"#lab <ann> typed while the server was away$")
+        assert ann.finish() == 0
+    finally:
+        second.stop()
+    assert sum("typed while the server was away" in line and "<ann>" in line for line in ann.lines) == 1
+
+
+def test_a_kick_is_said_at_once_and_not_retried_and_a_line_typed_then_is_printed_back(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
+    server.kick("ann", "spamming")
+    ann.expect(r"An admin removed you: spamming")
+    ann.expect(r"Not reconnecting")
+    ann.type("let me back in")
+    ann.expect(r"! Not sent: .*The line was: let me back in$")
+    assert "ann" not in {client.nick for client in server.clients()}
+    ann.type("/reconnect")
+    ann.expect(r"You joined #lab")
+    assert ann.finish() == 0
+
+
+def test_a_line_typed_before_the_server_answers_goes_out_before_the_end_of_input(server, terminals, wire):
+    watcher = wire(server, "watcher", "lab")
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.type("first words")  # typed (or piped) before the connection is ready: it waits, then goes out
+    assert ann.finish() == 0
+    said = watcher.expect(lambda f: f["type"] == "message")
+    assert (said["sender"], said["content"]) == ("ann", "first words")
 
 
 def test_self_test_runs_a_real_round_trip_and_exits_0(capsys):

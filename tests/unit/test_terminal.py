@@ -1,20 +1,12 @@
-"""Unit tests for chat_gui/terminal.py's typed-line handling (no sockets)."""
+"""Unit tests for chat_gui/terminal.py without sockets: arguments, and the screen that never blocks the core."""
 
 from __future__ import annotations
 
-from chat_gui.terminal import build_parser, line_to_command
+import io
+import threading
 
-
-def test_a_slash_line_is_a_command_and_anything_else_is_said_publicly():
-    assert line_to_command("/join general\n") == "join general"
-    assert line_to_command("/msg bob: hi") == "msg bob: hi"
-    assert line_to_command("bob: are you there?") == "SAY bob: are you there?"
-    assert line_to_command("join me for lunch") == "SAY join me for lunch"
-
-
-def test_blank_lines_send_nothing():
-    assert line_to_command("\n") is None
-    assert line_to_command("   \t ") is None
+from chat_gui.terminal import Screen, build_parser
+from tests.support import wait_until
 
 
 def test_arguments():
@@ -22,3 +14,27 @@ def test_arguments():
     assert (args.host, args.port, args.nick, args.room) == ("10.0.0.5", 4000, "ann", "lab")
     defaults = build_parser().parse_args([])
     assert (defaults.host, defaults.port, defaults.nick) == ("127.0.0.1", 55555, None)
+
+
+class StuckTerminal(io.StringIO):
+    """A terminal paused with Ctrl+S: every write waits until it is released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.released.wait()
+        return super().write(text)
+
+
+def test_a_paused_terminal_does_not_stop_the_caller_and_gets_every_line_once_released():
+    out = StuckTerminal()
+    screen = Screen(out)
+    for number in range(100):
+        screen.show(f"line {number}")  # returns at once although nothing can be written
+    assert screen.backlog() >= 99
+    out.released.set()
+    wait_until(lambda: screen.backlog() == 0)
+    screen.close()
+    assert out.getvalue().splitlines() == [f"line {number}" for number in range(100)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import tkinter as tk
 
 import pytest
@@ -15,6 +16,19 @@ from tests.support import wait_until
 WAIT = 20.0  # seconds; generous, because the test machine may be busy (wait_until returns as soon as it can)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Collect once more after pytest has let go of the test's fixture values (item.funcargs).
+
+    pytest clears them only after every fixture's teardown, so the widgets a
+    fixture returned become garbage after `collect_tk_garbage` ran; a later
+    collection on a reader thread would then free a Tk interpreter there
+    ("Tcl_AsyncDelete: async handler deleted by the wrong thread").
+    """
+    yield
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def collect_tk_garbage():
     """After the Tk root is gone, free its objects on this thread.
@@ -25,6 +39,11 @@ def collect_tk_garbage():
     Requested before `tk_root`, this fixture is torn down after it.
     """
     yield
+    # A failed test's traceback (pytest keeps it in sys.last_traceback) holds the window's objects:
+    # drop it here, or they are freed by a later collection on another thread and Tcl aborts.
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
     gc.collect()
 
 

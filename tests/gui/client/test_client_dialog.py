@@ -105,7 +105,7 @@ def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
     port = other_program.getsockname()[1]
     try:
         window = open_window()
-        window.session.welcome_timeout_ms = 300
+        window.session.welcome_timeout = 0.3
         window.show_connect_dialog()
         fill_and_connect(window, "localhost", port, "alice")
         dialog = window.dialog
@@ -113,6 +113,6 @@ def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
         assert dialog.focus_get() == dialog.port_entry
         dialog.start_button.invoke()  # a server on the same port cannot start: the dialog says why
         assert "already used by another program" in dialog.message.cget("text")
-        assert not window.embedded.running and window.session.state == "not_chat_server"
+        assert not window.embedded.running and window.session.state == "failed"
     finally:
         other_program.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_gui.session import BATCH_LIMIT
+from chat_gui.core.session import BATCH_LIMIT
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 

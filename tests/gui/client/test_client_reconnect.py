@@ -18,12 +18,13 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
     wait_until(lambda: alice.session.state in ("reconnecting", "connecting"), pump=tk_root.update, timeout=10)
     assert "Reconnecting" in alice.room_view.all_text()
     type_line(alice, "typed while offline")
-    type_line(alice, "/msg bob also offline")
+    type_line(alice, "/pm bob also offline")
     for number in range(OFFLINE_LINES):  # more than the server's burst allowance of 30 commands
         type_line(alice, f"offline {number}")
     wait_until(lambda: len(alice.session.pending) == 2 + OFFLINE_LINES, pump=tk_root.update, timeout=WAIT)
     assert "waiting to send: typed while offline" in alice.room_view.all_text()
-    assert "waiting to send: also offline" in alice.window.tabs.private["bob"].view.all_text()
+    assert "waiting to send: also offline" in alice.room_view.all_text()  # shown where it was typed
+    assert "bob" in alice.window.tabs.private and alice.window.tabs.current_tab() is None
 
     second = ChatServer(ServerConfig(host="127.0.0.1", port=port)).start()
     try:

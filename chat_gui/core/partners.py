@@ -1,0 +1,146 @@
+"""The people of a client's private conversations, and whether a line typed to one of them may go out (scheduler thread; pure).
+
+A private conversation is with a person, but the server knows people only
+by nickname, and a nickname can change hands: bob renames to bob2 and
+mallory takes "bob", or bob leaves and someone else logs in as bob.  A
+line typed in bob's conversation must never reach the room, and should
+not reach whoever holds "bob" now.  So each partner is `here` or not:
+
+- bob renames (seen in a room we share): not here; the conversation
+  follows the chain of names he takes, and he is here again when he
+  takes "bob" back;
+- someone else renames to "bob": bob's conversation says so and stays shut;
+- bob leaves the server: not here, until someone named bob joins our
+  room again or writes to us (the server cannot tell us more), or the
+  user opens the conversation again on purpose (/pm bob, a double-click).
+
+Renames and leaves in rooms we are not in are not sent to us; without
+accounts that gap cannot be closed on the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.frame_types import ServerFrame
+from shared.names import name_key
+
+
+@dataclass
+class Partner:
+    nick: str  # the name the conversation shows and sends to
+    here: bool = True
+    moved_to: str = ""  # after a rename away: the name the person has now
+
+
+@dataclass(frozen=True)
+class PartnerNotice:
+    """Something to tell in one conversation."""
+
+    nick: str
+    text: str
+
+
+def left_the_server(frame: ServerFrame) -> bool:
+    """A `system` leave that ends the user's connection, not a move to another room.
+
+    The server words a move as "bob left #lab" and adds why for everything
+    else ("(quit)", "(disconnected)", a reason of the user's own).
+    """
+    if frame["type"] != "system" or frame["event"] != "leave":
+        return False
+    return (
+        bool(frame.get("reason"))
+        or frame["content"].strip() != f"{frame.get('user', '')} left #{frame.get('room', '')}"
+    )
+
+
+class Partners:
+    def __init__(self) -> None:
+        self._by_key: dict[str, Partner] = {}
+
+    def get(self, nick: str) -> Partner | None:
+        return self._by_key.get(name_key(nick))
+
+    def open(self, nick: str) -> tuple[Partner, bool]:
+        """The user (or a message from them) opens the conversation: it sends again.  True if it was shut."""
+        partner = self._by_key.get(name_key(nick))
+        if partner is None:
+            partner = self._by_key[name_key(nick)] = Partner(nick)
+            return partner, False
+        was_shut = not partner.here
+        partner.here, partner.moved_to = True, ""
+        return partner, was_shut
+
+    def close(self, nick: str) -> None:
+        self._by_key.pop(name_key(nick), None)
+
+    def learn(self, frame: ServerFrame, me: str) -> list[PartnerNotice]:
+        """Follow renames, leaves and returns in one frame; what to say in which conversation."""
+        if frame["type"] == "system" and frame["event"] == "nick" and frame.get("old") and frame.get("user"):
+            return self._renamed(frame.get("old", ""), frame.get("user", ""))
+        if frame["type"] == "system" and frame["event"] == "leave" and left_the_server(frame):
+            return self._left(frame.get("user", ""))
+        if frame["type"] == "system" and frame["event"] == "join":
+            return self._returned([frame.get("user", "")])
+        if frame["type"] == "joined":
+            return self._returned(frame["users"])
+        if frame["type"] == "private" and name_key(frame["sender"]) != name_key(me):
+            partner, was_shut = self.open(frame["sender"])
+            return [PartnerNotice(partner.nick, f"{partner.nick} is here again.")] if was_shut else []
+        return []
+
+    def _renamed(self, old: str, new: str) -> list[PartnerNotice]:
+        notices: list[PartnerNotice] = []
+        if name_key(old) == name_key(new):
+            return notices  # Bob -> bob: the same name to the server
+        for partner in self._by_key.values():
+            if partner.here and name_key(partner.nick) == name_key(old):
+                partner.here, partner.moved_to = False, new
+                notices.append(
+                    PartnerNotice(
+                        partner.nick,
+                        f"{old} is now called {new}. Nothing you type here is sent until {old} is back; "
+                        f"to write to {new}, open a conversation with {new}.",
+                    )
+                )
+            elif not partner.here and partner.moved_to and name_key(partner.moved_to) == name_key(old):
+                if name_key(new) == name_key(partner.nick):
+                    partner.here, partner.moved_to = True, ""
+                    notices.append(PartnerNotice(partner.nick, f"{new} is back under this name."))
+                else:
+                    partner.moved_to = new
+            elif name_key(partner.nick) == name_key(new):
+                partner.here, partner.moved_to = False, partner.moved_to
+                notices.append(
+                    PartnerNotice(
+                        partner.nick,
+                        f"{old} has taken the name {new}: not the {partner.nick} of this conversation, "
+                        f"so nothing you type here is sent.",
+                    )
+                )
+        return notices
+
+    def _left(self, user: str) -> list[PartnerNotice]:
+        partner = self.get(user)
+        if partner is None or not partner.here:
+            return []
+        partner.here = False
+        return [
+            PartnerNotice(
+                partner.nick, f"{partner.nick} left the chat. Nothing you type here is sent until they are back."
+            )
+        ]
+
+    def _returned(self, users: list[str]) -> list[PartnerNotice]:
+        notices = []
+        for user in users:
+            partner = self.get(user)
+            if partner is not None and not partner.here and not partner.moved_to:
+                partner.here = True
+                notices.append(
+                    PartnerNotice(
+                        partner.nick, f"Someone named {user} is online again; what you type here goes to them."
+                    )
+                )
+        return notices

@@ -1,0 +1,453 @@
+"""The life of a client's connection, with no Tk: connect, register, join, keep alive, reconnect, pending lines (scheduler thread).
+
+    connect thread (short-lived): ChatConnection.connect(); a failure goes on the inbox as ConnectFailed
+    reader thread (ChatConnection): frames -> bounded inbox
+    scheduler thread: _poll() drains a bounded batch per tick and hands each item to _dispatch;
+                      every other method here runs on it too (callers use the scheduler to get there)
+
+States (chat_gui.core.events.State): offline -> connecting -> registering
+(welcome seen; RESUME or NICK sent) -> joining -> ready.  A connection lost
+by accident goes to reconnecting and is retried (chat_gui.core.pacing
+says how soon); the client first sends RESUME with the token of its last
+`nick` frame, so it takes its own nickname and room back even while the
+server still holds the old connection, and falls back to NICK and JOIN.
+A `bye` that sends the user away (kick, ban, flood) goes to removed, where
+nothing is retried and typed lines are refused.  Lines typed while not
+ready, or faster than the server's rate limit allows, wait in `pending`
+and go out once, in order, as soon as they can.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chat_gui.connection import KEEPALIVE_TOKEN, STALL_SECONDS, Cause, ChatConnection, Disconnected, Inbox, NotConnected
+from chat_gui.core.connect_failure import ConnectFailed, describe_os_error
+from chat_gui.core.events import LineSent, Listener, Problem, Received, State, StateChanged
+from chat_gui.core.keepalive import Keepalive, Verdict
+from chat_gui.core.pacing import Backoff, SendBudget
+from chat_gui.core.roster import Roster
+from chat_gui.core.scheduler import Scheduler
+from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
+from shared.frame_types import ServerFrame
+from shared.names import name_key
+
+POLL_MS = 15
+BATCH_LIMIT = 400  # frames per tick at most...
+BATCH_SECONDS = 0.025  # ...and no longer than this, so a window keeps answering
+WELCOME_TIMEOUT = 5.0  # a program that accepts but never greets is not a chat server
+KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the server is taken for dead
+SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
+BARRIER_TOKEN = "classchat-resumed"  # a PING after RESUME: its pong comes after the server's answer to RESUME
+# bye reasons and error codes that send a user away: coming straight back would undo what the server did
+REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed"))
+RESUME_REFUSALS = frozenset(("bad_login", "unknown_command", "bad_argument", "not_registered"))
+
+
+@dataclass
+class PollerStats:
+    """Measured by the poller for the benchmark and the tests: ticks and the longest gap between their starts."""
+
+    ticks: int = 0
+    frames: int = 0
+    longest_gap: float = 0.0
+    slow_gaps: int = 0  # gaps longer than SLOW_GAP_SECONDS
+    last_tick: float = field(default_factory=time.perf_counter)
+
+    def reset(self) -> None:
+        self.ticks, self.frames, self.longest_gap, self.slow_gaps = 0, 0, 0.0, 0
+        self.last_tick = time.perf_counter()
+
+
+class ClientSession:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        listener: Listener,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        welcome_timeout: float = WELCOME_TIMEOUT,
+        keepalive: float = KEEPALIVE,
+        stall_seconds: float = STALL_SECONDS,
+        ready_for_more: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self.scheduler = scheduler
+        self.listener = listener
+        self.clock = clock
+        self.welcome_timeout = welcome_timeout
+        self.stall_seconds = stall_seconds
+        self.ready_for_more = ready_for_more  # False: the front end is behind; frames wait (and TCP pushes back)
+        self.host = ""
+        self.port = 0
+        self.nick = ""  # the nickname we have, or want ("" until the user chooses one)
+        self.room: str | None = None  # the room we are in, or want to be in after a reconnect
+        self.state = State.OFFLINE
+        self.ever_ready = False
+        self.removed_reason = ""  # set when the server sent us away: no automatic reconnect
+        self._last_words = ""  # the last bye's text, the best reason when the connection then ends
+        self.pending: list[PendingLine] = []
+        self.roster = Roster()
+        self.stats = PollerStats()
+        self.backoff = Backoff(clock, jitter)
+        self.budget = SendBudget()
+        self.token = ""  # the RESUME secret from the last `nick` frame
+        self.connection: ChatConnection | None = None
+        self._inbox = Inbox()
+        self._next_token = 1
+        self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
+        self._resuming = False
+        self._barrier_joined = False
+        self.alive = Keepalive(clock, keepalive)
+        self._timers: dict[str, object] = {}
+        self._closed = False
+        self._after("poll", POLL_MS, self._poll)
+
+    # -- timers, by name: at most one of each kind is due --
+    def _after(self, name: str, ms: int, callback: Callable[[], None]) -> None:
+        self._cancel(name)
+
+        def fire() -> None:
+            self._timers.pop(name, None)
+            callback()
+
+        self._timers[name] = self.scheduler.after(ms, fire)
+
+    def _cancel(self, *names: str) -> None:
+        for name in names:
+            timer = self._timers.pop(name, None)
+            if timer is not None:
+                self.scheduler.cancel(timer)
+
+    # -- what the front end asks for --
+    def start(self, host: str, port: int, nick: str, room: str | None) -> None:
+        """Connect (again) to host:port as nick ("" lets the user choose), then join room; events follow."""
+        self._drop_connection()
+        self.host, self.port, self.nick, self.room = host, port, nick, room or None
+        self.ever_ready = False
+        self.token = ""
+        self.backoff.reset()
+        self._open()
+
+    def send(self, command: str) -> SendResult:
+        """Send now when connected and the pace allows; otherwise keep the line in `pending`."""
+        if self.state is State.REMOVED:
+            return NotSent(
+                f"Not sent: {self.removed_reason or 'the server sent you away.'} "
+                f"Nothing reconnects by itself after that; Reconnect now (/reconnect) tries again."
+            )
+        if self._can_send_now() and not self.pending and self.budget.take():
+            try:
+                assert self.connection is not None
+                self.connection.send_command(command)
+                return Sent()
+            except NotConnected:
+                pass  # the reader will report the loss; keep the line
+        token = self._next_token
+        self._next_token += 1
+        self.pending.append(PendingLine(command, token))
+        if self._can_send_now() and "flush" not in self._timers:
+            self._after("flush", self._ms_until_budget(), self._flush_pending)
+        return Waiting(token)
+
+    def send_now(self, command: str) -> bool:
+        """Send a command that is worthless later (LIST, QUIT); False when not connected."""
+        if self.connection is None or not self.connection.connected:
+            return False
+        self.budget.take(force=True)
+        try:
+            self.connection.send_command(command)
+        except NotConnected:
+            return False
+        return True
+
+    def reconnect_now(self) -> bool:
+        """Try at once (the user asked): also after a kick or a failure.  False when already connected or connecting."""
+        if self.state in (State.READY, State.CONNECTING, State.REGISTERING, State.JOINING) or not self.host:
+            return False
+        self._drop_connection()
+        self.backoff.reset()
+        self._open()
+        return True
+
+    def backlog(self) -> int:
+        """Frames received and not yet handled by the poller."""
+        return self._inbox.qsize()
+
+    def disconnect(self) -> None:
+        """Hang up on purpose: no reconnect; pending lines stay pending."""
+        self._drop_connection()
+        self._set_state(State.OFFLINE, "Disconnected.")
+
+    def close(self) -> None:
+        """Stop everything: the poller, timers and the connection (the front end is going away)."""
+        self._closed = True
+        self._drop_connection()
+        self._cancel(*list(self._timers))
+
+    # -- the poller --
+    def _poll(self) -> None:
+        now = time.perf_counter()
+        stats = self.stats
+        gap = now - stats.last_tick  # start to start: the previous tick's own work counts too
+        stats.longest_gap = max(stats.longest_gap, gap)
+        stats.slow_gaps += gap > SLOW_GAP_SECONDS
+        stats.ticks += 1
+        stats.last_tick = now
+        deadline = now + BATCH_SECONDS
+        inbox = self._inbox
+        handled = 0
+        try:
+            while handled < BATCH_LIMIT and self.ready_for_more():
+                try:
+                    item = inbox.get_nowait()
+                except queue.Empty:
+                    break
+                handled += 1
+                self._dispatch(item)
+                if inbox is not self._inbox or time.perf_counter() > deadline:
+                    break
+        finally:
+            stats.frames += handled
+            if not self._closed:
+                self._after("poll", POLL_MS, self._poll)
+
+    def _dispatch(self, item: object) -> None:
+        if isinstance(item, ConnectFailed):
+            self.connection = None
+            self._lost(item.reason, refused=item.refused)
+        elif isinstance(item, Disconnected):
+            self._disconnected(item)
+        else:
+            frame: ServerFrame = item  # type: ignore[assignment]  # the reader puts only checked frames besides these
+            if self._track(frame):
+                self.listener(Received(frame))
+
+    def _disconnected(self, item: Disconnected) -> None:
+        self.connection = None
+        self._cancel("welcome", "alive")
+        if item.by_user:
+            return
+        if self.removed_reason:
+            self._set_state(State.REMOVED, self.removed_reason)
+        elif item.cause is Cause.OVERSIZED:
+            self._set_state(State.FAILED, f"Disconnected: {item.reason}.", Problem.BROKE_PROTOCOL)
+        else:
+            # what the server said on hanging up ("The server is full.") says more than "closed"
+            self._lost(self._last_words.rstrip(".") or item.reason, refused=False)
+
+    # -- connection steps --
+    def _open(self) -> None:
+        self.removed_reason = self._last_words = ""
+        self._resuming = self._auto_nick = False
+        self.budget = SendBudget()  # the server counts per connection
+        self._inbox = inbox = Inbox()
+        connection = ChatConnection(self.host, self.port, inbox=inbox, stall_seconds=self.stall_seconds)
+        self.connection = connection
+        self._set_state(State.CONNECTING, f"Connecting to {self.host}:{self.port}…")
+        host, port = self.host, self.port
+
+        def connect_in_background() -> None:
+            try:
+                connection.connect()
+            except OSError as exc:
+                inbox.put(ConnectFailed(describe_os_error(exc, host, port), isinstance(exc, ConnectionRefusedError)))
+
+        threading.Thread(target=connect_in_background, name="chat-connect", daemon=True).start()
+        self._after("welcome", int(self.welcome_timeout * 1000), self._welcome_overdue)
+
+    def _welcome_overdue(self) -> None:
+        if self.state is State.CONNECTING and self.connection is not None and self.connection.connected:
+            self._drop_connection()
+            if self.ever_ready:
+                self._schedule_retry("the server did not greet us", refused=False)
+                return
+            self._set_state(
+                State.FAILED,
+                f"Something answers on {self.host}:{self.port}, but it is not a ClassChat server. "
+                f"Check the port number; to start a chat server here, pick a free port.",
+                Problem.NOT_CHAT_SERVER,
+            )
+
+    def _track(self, frame: ServerFrame) -> bool:
+        """Follow the connection's life in one frame; False when the frame was the core's own business."""
+        self.roster.learn(frame, self.nick)
+        if frame["type"] == "welcome":
+            if self.state is State.CONNECTING:
+                self._cancel("welcome")
+                self.alive.restart()
+                self._after("alive", self.alive.check_every_ms, self._check_alive)
+                self._register()
+        elif frame["type"] == "nick":
+            self._on_nick(frame.get("token", ""), frame["nick"], bool(frame.get("resumed")))
+        elif frame["type"] == "joined":
+            self.room = frame["room"]
+            if self.state is State.JOINING:
+                self._barrier_joined = True
+                self._become_ready()
+        elif frame["type"] == "left":
+            if self.room is not None and name_key(frame["room"]) == name_key(self.room):
+                self.room = None
+        elif frame["type"] == "pong" and frame["content"] == BARRIER_TOKEN:
+            if self.state is State.JOINING and not self._barrier_joined and self.room:
+                self.send_now(f"JOIN {self.room}")  # RESUME gave the name back but not the room: join it
+            return False
+        elif frame["type"] == "bye":
+            self._last_words = frame["content"]
+            if frame.get("reason") in REMOVAL_REASONS:
+                self.removed_reason = frame["content"] or "The server sent you away."
+        elif frame["type"] == "error":
+            return self._on_error(frame["code"], frame["content"])
+        return True
+
+    def _register(self) -> None:
+        if self.nick and self.token and self.ever_ready:
+            self._resuming = True
+            self._set_state(State.REGISTERING, f"Connected; taking back the nickname {self.nick}…")
+            self.send_now(f"RESUME {self.nick} {self.token}")
+        elif self.nick:
+            self._auto_nick = True
+            self._set_state(State.REGISTERING, f"Connected; registering as {self.nick}…")
+            self.send_now(f"NICK {self.nick}")
+        else:
+            self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
+            self._flush_pending()  # a /nick typed before the welcome goes out now
+
+    def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
+        self.nick = nick
+        if token:
+            self.token = token
+        if self.state is not State.REGISTERING:
+            return
+        resumed = resumed or self._resuming
+        self._resuming = self._auto_nick = False
+        if self.room and resumed:
+            # The server puts a resumed session back in its room and says so with `joined` right after
+            # `nick`; the pong to this PING comes after that, so it tells whether a JOIN is still needed.
+            self._barrier_joined = False
+            self._set_state(State.JOINING, f"Taking back #{self.room}…")
+            self.send_now(f"PING {BARRIER_TOKEN}")
+        elif self.room:
+            self._barrier_joined = True
+            self._set_state(State.JOINING, f"Joining #{self.room}…")
+            self.send_now(f"JOIN {self.room}")
+        else:
+            self._become_ready()
+
+    def _on_error(self, code: str, content: str) -> bool:
+        if self.state is State.CONNECTING:
+            self._last_words = content  # refused before the welcome (server_full): the reason to show
+        if code == "banned":
+            self.removed_reason = content or "You are banned from this server."
+            return True
+        if self.state is State.REGISTERING and self._resuming:
+            self._resuming = False
+            if code in RESUME_REFUSALS:
+                self.token = ""  # a new server, or the session expired: register afresh
+                self._auto_nick = True
+                self.send_now(f"NICK {self.nick}")
+                return False
+            self._registration_refused(code, content)
+            return False
+        if self.state is State.REGISTERING and self._auto_nick:
+            self._auto_nick = False
+            if code == "nick_taken" and self.ever_ready:
+                # a server without RESUME may still hold our old connection: try again later
+                self._drop_connection()
+                self._schedule_retry(f"the server still holds the nickname {self.nick}", refused=False)
+            else:
+                self._registration_refused(code, content)
+            return False
+        if self.state is State.JOINING:
+            self.room = None  # the room cannot be joined (any more): be ready without it, and say why
+            self._become_ready()
+        return True
+
+    def _registration_refused(self, code: str, content: str) -> None:
+        """The server refused our nickname: stay connected; the user chooses another (/nick, or the dialog)."""
+        problem = {"nick_taken": Problem.NICK_TAKEN, "bad_nick": Problem.BAD_NICK}.get(code, Problem.REFUSED_BY_SERVER)
+        self.nick = ""
+        self._set_state(State.REGISTERING, content, problem, code)
+
+    def _become_ready(self) -> None:
+        first = not self.ever_ready
+        self.ever_ready = True
+        self.backoff.reset()
+        where = f" in #{self.room}" if self.room else ""
+        self._set_state(
+            State.READY,
+            f"Connected to {self.host}:{self.port} as {self.nick}{where}."
+            if first
+            else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
+        )
+        self._flush_pending()
+
+    def _can_send_now(self) -> bool:
+        connected = self.connection is not None and self.connection.connected
+        choosing = self.state is State.REGISTERING and not self.nick  # the user's own NICK, HELP...
+        return connected and (self.state is State.READY or choosing)
+
+    def _ms_until_budget(self) -> int:
+        return int(self.budget.seconds_until_next() * 1000) + 1
+
+    def _flush_pending(self) -> None:
+        """Send the waiting lines in order, no faster than the server's rate limit accepts."""
+        self._cancel("flush")
+        while self.pending and self._can_send_now() and self.connection is not None:
+            if not self.budget.take():
+                self._after("flush", self._ms_until_budget(), self._flush_pending)
+                return
+            line = self.pending[0]
+            try:
+                self.connection.send_command(line.command)
+            except NotConnected:
+                return
+            self.pending.pop(0)
+            self.listener(LineSent(line.token))
+
+    # -- keepalive --
+    def _check_alive(self) -> None:
+        """PING after `keepalive` seconds of silence; no word for as long again: the server is gone."""
+        connection = self.connection
+        if connection is None:
+            return
+        verdict = self.alive.check(connection.activity)
+        if verdict is Verdict.DEAD:
+            self._drop_connection()
+            self._lost(f"no answer from the server for {self.alive.silent_for():.0f} s", refused=False)
+            return
+        if verdict is Verdict.PING:
+            self.send_now(f"PING {KEEPALIVE_TOKEN}")
+        self._after("alive", self.alive.check_every_ms, self._check_alive)
+
+    # -- losing the connection --
+    def _lost(self, reason: str, refused: bool) -> None:
+        self._cancel("welcome", "alive")
+        if self.ever_ready:
+            self._schedule_retry("nothing listens there yet" if refused else reason, refused)
+        else:
+            self._set_state(State.FAILED, reason, Problem.REFUSED if refused else Problem.UNREACHABLE)
+
+    def _schedule_retry(self, reason: str, refused: bool) -> None:
+        delay = self.backoff.next_delay(refused)
+        self._set_state(
+            State.RECONNECTING,
+            f"Connection lost ({reason}); trying {self.host}:{self.port} again in {delay:.1f} s "
+            f"(attempt {self.backoff.attempts}).",
+        )
+        self._after("retry", int(delay * 1000), self._open)
+
+    def _drop_connection(self) -> None:
+        self._cancel("welcome", "retry", "flush", "alive")
+        connection, self.connection = self.connection, None
+        self._inbox = Inbox()  # whatever the old connection still says is not for us
+        if connection is not None:
+            threading.Thread(target=connection.close, name="chat-close", daemon=True).start()
+
+    def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
+        self.state = state
+        self.listener(StateChanged(state, detail, problem, code))

@@ -1,0 +1,178 @@
+"""What a typed line means, the same in the window and in chat-term: a wire command, a local action or a refusal (any thread; pure).
+
+    interpret("/msg bob: hi", private_to=None, is_online=roster.is_online) -> Send("MSG bob: hi", ...)
+
+- Bare text is said in the room (SAY), or, typed in a private tab, sent to
+  that person only (PM).  "join me for lunch" and "bob: are you there?"
+  stay public text.  `//` says a line that starts with `/`.
+- `/msg` is the contract's MSG: `/msg bob: hi` is private when bob is
+  online, `/msg meet at 10:30` is public.  But IRC taught many people
+  `/msg bob hi` for a private line, which MSG would say to the whole room:
+  when the first word names someone online and no colon follows it,
+  nothing is sent and the refusal says how to send it either way.
+- `/pm NICK TEXT` is always private, `/say TEXT` always public; other
+  `/words` go to the server as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shared.names import MAX_TEXT_CHARS, is_nick_shaped
+
+COMMANDS_HELP = """Lines that start with / are commands; any other line is said in your room (in a private tab: to that person only).
+To say a line that starts with /, type the / twice: //etc says /etc.
+  /say TEXT         say TEXT in your room
+  /pm NICK TEXT     send TEXT to NICK only
+  /msg NICK: TEXT   the same, when NICK is online (/msg TEXT without "NICK:" is said in the room)
+  /join ROOM        go to ROOM (it is made if nobody is there)
+  /leave            leave your room
+  /nick NAME        change your nickname
+  /list             who is online, and the rooms
+  /reconnect        connect again now
+  /help             this help
+  /quit [REASON]    leave the chat
+Other /commands go to the server as typed (for example /ping)."""
+
+WINDOW_HELP = """Enter sends; Shift+Enter starts a new line; Up/Down bring back earlier lines; Tab completes a nickname.
+Double-click a room to go there, a name to talk privately in a tab of its own."""
+
+
+def help_text(window: bool = False) -> str:
+    return f"{COMMANDS_HELP}\n{WINDOW_HELP}" if window else COMMANDS_HELP
+
+
+# -- what a line means --
+@dataclass(frozen=True)
+class Send:
+    """Send `command`; `text` is what to show while it waits; `to` is the nickname of a private line (PM)."""
+
+    command: str
+    text: str
+    to: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenPrivate:
+    nick: str
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    text: str
+
+
+@dataclass(frozen=True)
+class Quit:
+    command: str  # QUIT with the reason, if any
+
+
+@dataclass(frozen=True)
+class Reconnect:
+    pass
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Nothing was sent; `text` says why and what to type instead (the window keeps the line in the box)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Nothing:
+    pass
+
+
+TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing
+
+
+def _nobody(nick: str) -> bool:
+    return False
+
+
+def interpret(
+    line: str, private_to: str | None = None, is_online: Callable[[str], bool] = _nobody, window: bool = False
+) -> TypedLine:
+    """Translate one typed line; `private_to` is the nickname of the private tab it was typed in."""
+    typed = _interpret(line.strip(), private_to, is_online, window)
+    if (
+        isinstance(typed, Send)
+        and typed.command.startswith(("SAY ", "PM ", "MSG "))
+        and len(typed.text) > MAX_TEXT_CHARS
+    ):
+        return Refuse(
+            f"That message is {len(typed.text)} characters long; the limit is {MAX_TEXT_CHARS}. "
+            f"Nothing was sent: shorten it or split it."
+        )
+    return typed
+
+
+def _interpret(text: str, private_to: str | None, is_online: Callable[[str], bool], window: bool) -> TypedLine:
+    if not text:
+        return Nothing()
+    if text.startswith("//"):
+        text = text[1:]
+    elif text.startswith("/"):
+        return _command(text[1:], is_online, window)
+    if private_to:
+        return Send(f"PM {private_to} {text}", text, private_to)
+    return Send(f"SAY {text}", text)
+
+
+def _command(body: str, is_online: Callable[[str], bool], window: bool) -> TypedLine:
+    parts = body.split(None, 1)
+    if not parts:
+        return Refuse("A line that starts with / is a command; /help lists them. To say it, type // instead.")
+    word = parts[0].lower()
+    argument = parts[1].strip() if len(parts) > 1 else ""
+    if word == "say":
+        return Send(f"SAY {argument}", argument) if argument else Refuse("Say what? /say TEXT")
+    if word in ("pm", "query", "whisper", "w"):
+        return _private(word, argument)
+    if word == "msg":
+        return _msg(argument, is_online)
+    if word == "join":
+        return Send(f"JOIN {argument}", body) if argument else Refuse("Say which room: /join ROOM, e.g. /join general")
+    if word == "nick":
+        return Send(f"NICK {argument}", body) if argument else Refuse("Say which nickname: /nick NAME")
+    if word in ("leave", "part"):
+        return Send("LEAVE", body)
+    if word == "list":
+        return Send(f"LIST {argument}".strip(), body)
+    if word in ("help", "?"):
+        return ShowHelp(help_text(window))
+    if word in ("quit", "exit"):
+        return Quit(f"QUIT {argument}".strip())
+    if word == "reconnect":
+        return Reconnect()
+    return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
+
+
+def _private(word: str, argument: str) -> TypedLine:
+    parts = argument.split(None, 1)
+    if not parts:
+        return Refuse(f"Say to whom: /{word} NICK TEXT")
+    nick = parts[0].rstrip(":,")
+    message = parts[1].strip() if len(parts) > 1 else ""
+    if not message:
+        return OpenPrivate(nick)
+    return Send(f"PM {nick} {message}", message, nick)
+
+
+def _msg(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
+    if not argument:
+        return Refuse("Say what: /msg TEXT says it in your room, /msg NICK: TEXT sends it to NICK only.")
+    prefix, colon, rest = argument.partition(":")
+    if colon and is_nick_shaped(prefix.strip()):
+        return Send(f"MSG {argument}", rest.strip())  # "bob: hi": the server's rule decides, as the contract says
+    first, _, after = argument.partition(" ")
+    first = first.rstrip(",;")
+    if is_online(first):
+        private = f"/pm {first} {after.strip()}" if after.strip() else f"/pm {first} TEXT"
+        return Refuse(
+            f"Not sent: {first} is online, and /msg without a colon after the name is said to the whole room. "
+            f"To send it to {first} only: {private}   To say it in the room: /say {argument}"
+        )
+    return Send(f"MSG {argument}", argument)

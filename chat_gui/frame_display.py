@@ -1,0 +1,218 @@
+"""What the window shows for each server frame: typed frames become intent calls on the widgets (Tk thread).
+
+    ClientSession --Received(frame)--> ChatController --> FrameDisplay.show(frame) --> MessageView, lists, tabs
+
+One method per frame type, each given its own TypedDict.  Text from users
+goes only where the server's text cannot be mistaken for it: messages in
+the message layout, a leaver's reason quoted after the server's words.
+Private messages open a tab each, up to MAX_TABS_BY_OTHERS tabs opened by
+other people; past that they collect in one tab, with one notice and at
+most one bell every BELL_GAP_SECONDS however many arrive.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from chat_gui.core.partners import Partners, left_the_server
+from chat_gui.core.session import ClientSession
+from chat_gui.message_view import MessageView
+from chat_gui.private_tabs import PrivateTab
+from chat_gui.window import ChatWindow
+from shared.frame_types import (
+    ByeFrame,
+    ErrorFrame,
+    JoinedFrame,
+    LeftFrame,
+    MembersFrame,
+    MessageFrame,
+    NickFrame,
+    PrivateFrame,
+    RoomsFrame,
+    ServerFrame,
+    SystemFrame,
+)
+from shared.names import name_key
+
+BELL_GAP_SECONDS = 10.0
+FLOOD_QUIET_SECONDS = 60.0  # a flood of private messages is over after this long without one in the collecting tab
+
+
+class FrameDisplay:
+    def __init__(
+        self,
+        window: ChatWindow,
+        session: ClientSession,
+        partners: Partners,
+        current_view: Callable[[], MessageView],
+        count_unread: Callable[[], None],
+        update_title: Callable[[], None],
+    ) -> None:
+        self.window = window
+        self.session = session
+        self.partners = partners
+        self.current_view = current_view
+        self.count_unread = count_unread
+        self.update_title = update_title
+        self.shutdown_notice = ""
+        self._last_bell = float("-inf")
+        self._last_collected = float("-inf")
+
+    @property
+    def room_view(self) -> MessageView:
+        return self.window.tabs.room_view
+
+    def show(self, frame: ServerFrame) -> None:
+        for notice in self.partners.learn(frame, self.session.nick):
+            tab = self.window.tabs.private.get(name_key(notice.nick))
+            partner = self.partners.get(notice.nick)
+            if tab is not None and partner is not None:
+                tab.view.show_notice(notice.text, "system", frame["timestamp"])
+                self.window.tabs.set_shut(notice.nick, not partner.here)
+        if frame["type"] == "message":
+            self._message(frame)
+        elif frame["type"] == "private":
+            self._private(frame)
+        elif frame["type"] == "joined":
+            self._joined(frame)
+        elif frame["type"] == "members":
+            self._members(frame)
+        elif frame["type"] == "left":
+            self._left(frame)
+        elif frame["type"] == "system":
+            self._system(frame)
+        elif frame["type"] == "rooms":
+            self._rooms(frame)
+        elif frame["type"] == "nick":
+            self._nick(frame)
+        elif frame["type"] == "error":
+            self._error(frame)
+        elif frame["type"] == "bye":
+            self._bye(frame)
+        elif frame["type"] in ("list", "help", "pong"):
+            self.current_view().show_notice(frame["content"], "system", frame["timestamp"])
+
+    # -- one method per frame type --
+    def _message(self, frame: MessageFrame) -> None:
+        own = name_key(frame["sender"]) == name_key(self.session.nick)
+        self.room_view.show_message(frame["timestamp"], frame["sender"], frame["content"], "own" if own else "")
+        if not own:
+            self.count_unread()
+
+    def _private(self, frame: PrivateFrame) -> None:
+        own = name_key(frame["sender"]) == name_key(self.session.nick)
+        other = frame["to"] if own else frame["sender"]
+        tabs = self.window.tabs
+        tab: PrivateTab | None = tabs.private.get(name_key(other))
+        if tab is None and (own or tabs.room_for_another_tab()):
+            tab = tabs.open_private(other, select=False, by_other=not own)
+        if tab is None:
+            self._collect(frame)
+            return
+        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private")
+        if not own:
+            tabs.mark_unread(tab)
+            self._ring()
+            self.count_unread()
+
+    def _collect(self, frame: PrivateFrame) -> None:
+        """A private message from one person too many: into the collecting tab, one notice per flood."""
+        tabs = self.window.tabs
+        now = time.monotonic()
+        if tabs.collector is None or now - self._last_collected > FLOOD_QUIET_SECONDS:
+            self.room_view.show_notice(
+                "Private messages are arriving from many people at once. Those from people without a tab "
+                "of their own are collected in the “✉ more” tab.",
+                "error",
+                frame["timestamp"],
+            )
+        self._last_collected = now
+        tab = tabs.collecting_tab()
+        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private")
+        tabs.mark_unread(tab)
+        self._ring()
+        self.count_unread()
+
+    def _ring(self) -> None:
+        now = time.monotonic()
+        if now - self._last_bell >= BELL_GAP_SECONDS:
+            self._last_bell = now
+            self.window.root.bell()
+
+    def _joined(self, frame: JoinedFrame) -> None:
+        room = frame["room"]
+        self.room_view.show_notice(frame["content"], "system", frame["timestamp"])
+        self.window.users.set_users(frame["users"], self.session.nick)
+        self.window.rooms.set_current(room)
+        self.window.tabs.set_room_title(room)
+        self.window.tabs.select(self.room_view)
+        self.update_title()
+
+    def _members(self, frame: MembersFrame) -> None:
+        if self.session.roster.in_my_room(frame["room"]):
+            self.window.users.set_users([*self.window.users.users, *frame["users"]], self.session.nick)
+
+    def _left(self, frame: LeftFrame) -> None:
+        self.room_view.show_notice(frame["content"], "system", frame["timestamp"])
+        self.window.users.set_users([], self.session.nick)
+        self.window.rooms.set_current(None)
+        self.window.tabs.set_room_title(None)
+        self.update_title()
+
+    def _system(self, frame: SystemFrame) -> None:
+        event, user = frame["event"], frame.get("user", "")
+        in_my_room = self.session.roster.in_my_room(frame.get("room"))
+        if in_my_room and event == "join":
+            self.window.users.add_user(user)
+        elif in_my_room and event == "leave":
+            self.window.users.remove_user(user)
+        elif event == "nick" and frame.get("old"):
+            self.window.users.rename_user(frame.get("old", ""), user)
+        elif event == "shutdown":
+            self.shutdown_notice = frame["content"]
+        reason = frame.get("reason", "")
+        text = leave_words(frame) if reason else frame["content"]
+        style = "error" if event == "shutdown" else "system"
+        self.room_view.show_notice(text, style, frame["timestamp"], quoted=reason)
+
+    def _rooms(self, frame: RoomsFrame) -> None:
+        rooms: list[tuple[str, int]] = []
+        entries: list[object] = list(frame["rooms"])  # the frame check looks at the list, not inside its entries
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            name, count = entry.get("name"), entry.get("count", 0)
+            if isinstance(name, str) and isinstance(count, int) and not isinstance(count, bool):
+                rooms.append((name, count))
+        self.window.rooms.set_rooms(rooms, self.session.room)
+
+    def _nick(self, frame: NickFrame) -> None:
+        old = frame.get("old")
+        if old:
+            self.room_view.show_notice(frame["content"], "system", frame["timestamp"])
+            self.window.users.rename_user(old, frame["nick"])
+        self.window.users.set_users(self.window.users.users, self.session.nick)
+        self.update_title()
+
+    def _error(self, frame: ErrorFrame) -> None:
+        self.current_view().show_notice(frame["content"], "error", frame["timestamp"])
+
+    def _bye(self, frame: ByeFrame) -> None:
+        if frame["content"] != self.shutdown_notice:  # a server going down says it twice: system/shutdown, then bye
+            self.current_view().show_notice(frame["content"], "system", frame["timestamp"])
+
+
+def leave_words(frame: SystemFrame) -> str:
+    """The server's own words of a leave notice, without the leaver's reason (which is shown quoted, apart).
+
+    The server words it `bob left #lab (quit: "the reason")`; the reason is
+    the user's and comes whole in the `reason` field.
+    """
+    user, room = frame.get("user", ""), frame.get("room", "")
+    words = f"{user} left #{room}" if room else f"{user} left"
+    rest = frame["content"][len(words) :] if frame["content"].startswith(words) else ""
+    cause = rest.strip().removeprefix("(").split(":", 1)[0].split(")", 1)[0].strip()
+    if cause.isalpha() and len(cause) <= 20 and left_the_server(frame):
+        return f"{words} ({cause}):"
+    return f"{words}:"

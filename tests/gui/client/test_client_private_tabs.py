@@ -1,0 +1,130 @@
+"""Private tabs only ever send privately, to the person they name; a flood of private messages opens a bounded number of tabs."""
+
+from __future__ import annotations
+
+from chat_gui.private_tabs import COLLECTOR_TITLE, MAX_TABS_BY_OTHERS
+from tests.gui.client.conftest import WAIT
+from tests.gui.client.test_client_window import type_line
+from tests.support import wait_until
+
+
+def own_tab(controller, nick: str):
+    controller.open_private(nick)
+    return controller.window.tabs.private[nick]
+
+
+def typed_in_tab_is_refused(controller, tk_root, line: str) -> bool:
+    controller.window.entry.set_text("")
+    type_line(controller, line)
+    tk_root.update()
+    return controller.window.entry.get_text() == line  # a refused line stays in the box
+
+
+def nothing_private_or_public_from(client, sender: str, marker_client) -> list[dict]:
+    """What `client` got from `sender` before the marker line `marker_client` says next."""
+    marker_client.send_command("SAY marker")
+    seen: list[dict] = []
+    client.wait_for(lambda frame: seen.append(frame) or frame.get("content") == "marker", WAIT)
+    return [frame for frame in seen if frame.get("sender") == sender]
+
+
+def test_after_a_rename_the_tab_sends_nothing_not_to_the_room_nor_to_the_names_new_holder(
+    server, open_window, make_client, tk_root
+):
+    alice = open_window(server, "alice", "lab")
+    bob = make_client(server, "bob", "lab")
+    mallory = make_client(server, "mallory", "lab")
+    tab = own_tab(alice, "bob")
+    type_line(alice, "before the rename")
+    assert bob.wait_for("private", WAIT)["content"] == "before the rename"
+    bob.send_command("NICK bob2")
+    wait_until(lambda: "bob is now called bob2" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    mallory.send_command("NICK bob")  # someone else takes the name
+    wait_until(lambda: "mallory has taken the name bob" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "bob is not here: nothing you type in this tab is sent" in tab.banner.cget("text")
+    assert alice.window.tabs.current_tab() is tab
+    assert typed_in_tab_is_refused(alice, tk_root, "for bob's eyes only")
+    assert "Not sent: bob is not here" in tab.view.all_text()
+    watcher = make_client(server, "watcher", "lab")
+    assert nothing_private_or_public_from(mallory, "alice", watcher) == []
+    assert nothing_private_or_public_from(bob, "alice", watcher) == []
+    assert "for bob's eyes only" not in alice.room_view.all_text()
+    bob.send_command("NICK carl")  # the chain of names is followed...
+    mallory.send_command("NICK mallory")
+    mallory.wait_for(lambda frame: frame["type"] == "nick" and frame["nick"] == "mallory", WAIT)
+    bob.send_command("NICK bob")  # ...and when the same person takes the name back, the tab sends again
+    wait_until(lambda: "bob is back under this name" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "only the two of you" in tab.banner.cget("text")
+    alice.window.entry.set_text("")
+    type_line(alice, "welcome back")
+    assert bob.wait_for("private", WAIT)["content"] == "welcome back"
+
+
+def test_after_a_leave_the_tab_waits_until_the_person_is_back(server, open_window, make_client, tk_root):
+    alice = open_window(server, "alice", "lab")
+    bob = make_client(server, "bob", "lab")
+    tab = own_tab(alice, "bob")
+    bob.send_command("QUIT off to lunch")
+    wait_until(lambda: "bob left the chat" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert typed_in_tab_is_refused(alice, tk_root, "are you there?")
+    bob_again = make_client(server, "bob", "lab")
+    wait_until(lambda: "Someone named bob is online again" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    alice.window.entry.set_text("")
+    type_line(alice, "hello again")
+    assert bob_again.wait_for("private", WAIT)["content"] == "hello again"
+
+
+def test_moving_to_another_room_does_not_shut_the_tab(server, open_window, make_client, tk_root):
+    alice = open_window(server, "alice", "lab")
+    bob = make_client(server, "bob", "lab")
+    tab = own_tab(alice, "bob")
+    bob.send_command("JOIN maths")
+    wait_until(lambda: alice.window.users.users == ["alice"], pump=tk_root.update, timeout=WAIT)
+    type_line(alice, "still private")
+    assert bob.wait_for("private", WAIT)["content"] == "still private"
+    assert "left the chat" not in tab.view.all_text()
+
+
+def test_pm_typed_on_purpose_opens_a_shut_tab_again(server, open_window, make_client, tk_root):
+    alice = open_window(server, "alice", "lab")
+    bob = make_client(server, "bob", "lab")
+    tab = own_tab(alice, "bob")
+    bob.send_command("NICK bob2")
+    wait_until(lambda: "bob is now called bob2" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    newcomer = make_client(server, "bob", "lab")
+    alice.window.entry.set_text("")
+    type_line(alice, "/pm bob you are the new bob")  # the user chose to write to whoever is bob now
+    assert newcomer.wait_for("private", WAIT)["content"] == "you are the new bob"
+
+
+def test_a_flood_of_private_messages_opens_a_bounded_number_of_tabs_with_one_notice_and_one_bell(
+    start_server, open_window, make_client, tk_root, monkeypatch
+):
+    server = start_server(max_per_address=0, max_unregistered_per_address=0)
+    alice = open_window(server, "alice", "lab")
+    bells: list[int] = []
+    monkeypatch.setattr(alice.root, "bell", lambda *args: bells.append(1))
+    senders = [make_client(server, f"bot{number}") for number in range(MAX_TABS_BY_OTHERS + 12)]
+    for round_ in range(3):
+        for sender in senders:
+            sender.send_command(f"PM alice spam {round_}")
+    tabs = alice.window.tabs
+    wait_until(
+        lambda: tabs.collector is not None and tabs.collector.view.all_text().count("spam 2") == 12,
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
+    assert len(tabs.private) == MAX_TABS_BY_OTHERS
+    assert tabs.tab(tabs.collector.frame, "text").startswith(COLLECTOR_TITLE)
+    assert alice.room_view.all_text().count("Private messages are arriving from many people") == 1
+    assert len(bells) == 1
+    assert "spam" not in alice.room_view.all_text()
+    tabs.select(tabs.collector.frame)
+    assert typed_in_tab_is_refused(alice, tk_root, "who are you all?")
+    tabs.close_private(next(iter(tabs.private.values())).nick)  # the first to arrive got tabs, in any order
+    collected = next(sender for sender in senders if f"bot{senders.index(sender)}" not in tabs.private)
+    nick = f"bot{senders.index(collected)}"
+    collected.send_command("PM alice now with room for a tab")
+    wait_until(lambda: nick in tabs.private, pump=tk_root.update, timeout=WAIT)
+    opened_by_me = own_tab(alice, "carol")  # tabs the user opens do not count against the cap
+    assert opened_by_me is tabs.private["carol"]

@@ -1,0 +1,87 @@
+"""Whom a private conversation may send to (chat_gui/core/partners.py): renames, leaves, returns, impostors."""
+
+from __future__ import annotations
+
+from chat_gui.core.partners import Partners, left_the_server
+from shared.frames import server_frame
+
+
+def rename(old: str, new: str) -> dict:
+    return server_frame("system", f"{old} is now {new}", event="nick", old=old, user=new)
+
+
+def leave(user: str, cause: str = "", reason: str = "") -> dict:
+    text = f"{user} left #lab" + (f" ({cause})" if cause else "")
+    fields = {"reason": reason} if reason else {}
+    return server_frame("system", text, event="leave", room="lab", user=user, **fields)
+
+
+def join(user: str) -> dict:
+    return server_frame("system", f"{user} joined #lab", event="join", room="lab", user=user)
+
+
+def private(sender: str, to: str = "me") -> dict:
+    return server_frame("private", "hi", id=1, sender=sender, to=to)
+
+
+def test_a_rename_shuts_the_conversation_until_the_same_person_takes_the_name_back():
+    partners = Partners()
+    partners.open("bob")
+    notices = partners.learn(rename("bob", "bob2"), "me")
+    assert [notice.nick for notice in notices] == ["bob"] and "bob2" in notices[0].text
+    assert not partners.get("bob").here
+    partners.learn(rename("bob2", "bob3"), "me")  # the conversation follows the person's names
+    assert not partners.get("bob").here
+    notices = partners.learn(rename("bob3", "Bob"), "me")
+    assert partners.get("bob").here and "back" in notices[0].text
+
+
+def test_someone_else_taking_the_name_does_not_open_the_conversation():
+    partners = Partners()
+    partners.open("bob")
+    partners.learn(rename("bob", "bob2"), "me")
+    notices = partners.learn(rename("mallory", "bob"), "me")
+    assert not partners.get("bob").here
+    assert "mallory has taken the name bob" in notices[0].text
+
+
+def test_a_name_taken_while_we_thought_its_owner_here_shuts_the_conversation():
+    partners = Partners()
+    partners.open("bob")  # bob left in a room we do not share: we never heard
+    partners.learn(rename("mallory", "bob"), "me")
+    assert not partners.get("bob").here
+
+
+def test_leaving_the_server_shuts_it_and_coming_back_opens_it():
+    partners = Partners()
+    partners.open("bob")
+    assert partners.learn(leave("bob", "quit"), "me") and not partners.get("bob").here
+    partners.learn(join("bob"), "me")
+    assert partners.get("bob").here
+
+
+def test_moving_to_another_room_keeps_it_open():
+    partners = Partners()
+    partners.open("bob")
+    assert not left_the_server(leave("bob"))
+    assert partners.learn(leave("bob"), "me") == [] and partners.get("bob").here
+    assert left_the_server(leave("bob", reason="off to lunch"))
+    assert left_the_server(leave("bob", cause="disconnected"))
+
+
+def test_a_message_from_the_name_or_the_users_choice_opens_it_again():
+    partners = Partners()
+    partners.open("bob")
+    partners.learn(leave("bob", "disconnected"), "me")
+    notices = partners.learn(private("bob"), "me")
+    assert partners.get("bob").here and notices
+    partners.learn(rename("bob", "bob2"), "me")
+    assert partners.open("bob") == (partners.get("bob"), True)
+    assert partners.get("bob").here
+
+
+def test_own_echo_and_case_only_renames_change_nothing():
+    partners = Partners()
+    partners.open("bob")
+    assert partners.learn(private("me", "bob"), "me") == []
+    assert partners.learn(rename("bob", "BOB"), "me") == [] and partners.get("bob").here

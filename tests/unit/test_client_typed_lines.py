@@ -1,0 +1,126 @@
+"""What a typed line means (chat_gui/core/typed_lines.py): the one interpreter both clients use."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_gui.core.typed_lines import (
+    Nothing,
+    OpenPrivate,
+    Quit,
+    Reconnect,
+    Refuse,
+    Send,
+    ShowHelp,
+    help_text,
+    interpret,
+)
+
+ONLINE = {"bob", "carol", "meet"}
+
+
+def online(nick: str) -> bool:
+    return nick.casefold() in ONLINE
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        ("meet at 10:30", "SAY meet at 10:30"),
+        ("bob: are you there?", "SAY bob: are you there?"),  # bare text is always public
+        ("join me for lunch", "SAY join me for lunch"),
+        ("  hello  ", "SAY hello"),
+        ("https://example.org/a:b", "SAY https://example.org/a:b"),
+        ("//etc is a folder", "SAY /etc is a folder"),
+        ("///x", "SAY //x"),
+        ("/say /etc too", "SAY /etc too"),
+        ("/SAY loud", "SAY loud"),
+        ("/msg bob: hi", "MSG bob: hi"),  # the contract's private form: the server decides
+        ("/msg dave: hi", "MSG dave: hi"),  # dave is not known online: the server answers no_such_user
+        ("/msg the plan: 10:30", "MSG the plan: 10:30"),  # nothing nickname-shaped before the colon: public
+        ("/msg https://example.org", "MSG https://example.org"),  # a URL stays public (the server's rule)
+        ("/msg dave see you", "MSG dave see you"),  # dave is not online: MSG as the contract says
+        ("/pm bob see you at 3", "PM bob see you at 3"),
+        ("/pm bob: hi", "PM bob hi"),
+        ("/PM Bob\tcalm down", "PM Bob calm down"),
+        ("/join maths", "JOIN maths"),
+        ("/JOIN #maths", "JOIN #maths"),
+        ("/join lab secret-key", "JOIN lab secret-key"),
+        ("/leave", "LEAVE"),
+        ("/list", "LIST"),
+        ("/list lab 2", "LIST lab 2"),
+        ("/nick carol", "NICK carol"),
+        ("/ping x", "ping x"),  # unknown to the client: passed to the server as typed
+        ("/away at lunch", "away at lunch"),
+    ],
+)
+def test_lines_that_send(line, command):
+    typed = interpret(line, is_online=online)
+    assert isinstance(typed, Send) and typed.command == command
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/msg bob see you at lunch",
+        "/msg Bob see you at 10:30",  # a colon later in the text does not make it private
+        "/msg bob, see you",
+        "/msg carol",
+        "/msg meet at 10:30",  # "meet" is someone's nickname here: asked, not guessed
+    ],
+)
+def test_msg_to_someone_online_without_a_colon_sends_nothing_and_says_how(line):
+    typed = interpret(line, is_online=online)
+    assert isinstance(typed, Refuse)
+    first = line.split()[1].rstrip(",")
+    assert f"/pm {first} " in typed.text and "/say " in typed.text
+
+
+def test_msg_meet_at_1030_is_public_when_nobody_is_called_meet():
+    typed = interpret("/msg meet at 10:30", is_online=lambda nick: nick == "bob")
+    assert typed == Send("MSG meet at 10:30", "meet at 10:30")
+
+
+def test_in_a_private_tab_bare_text_goes_to_that_person_only():
+    assert interpret("hi there", private_to="bob") == Send("PM bob hi there", "hi there", "bob")
+    assert interpret("/say to the room", private_to="bob").command == "SAY to the room"  # type: ignore[union-attr]
+    assert interpret("//x", private_to="bob") == Send("PM bob /x", "/x", "bob")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("", Nothing()),
+        ("   \n ", Nothing()),
+        ("/pm bob", OpenPrivate("bob")),
+        ("/query bob", OpenPrivate("bob")),
+        ("/quit", Quit("QUIT")),
+        ("/quit see you all", Quit("QUIT see you all")),
+        ("/exit", Quit("QUIT")),
+        ("/reconnect", Reconnect()),
+        ("/help", ShowHelp(help_text())),
+    ],
+)
+def test_local_actions(line, expected):
+    assert interpret(line) == expected
+
+
+@pytest.mark.parametrize("line", ["/join", "/nick", "/say", "/msg", "/pm", "/", "/  "])
+def test_commands_missing_something_are_refused(line):
+    assert isinstance(interpret(line), Refuse)
+
+
+def test_a_message_over_the_limit_is_refused_before_sending():
+    assert isinstance(interpret("x" * 2000), Send)
+    too_long = interpret("x" * 2001)
+    assert isinstance(too_long, Refuse) and "2001 characters" in too_long.text
+    assert isinstance(interpret("/pm bob " + "y" * 2001), Refuse)
+    assert isinstance(interpret("/msg " + "y" * 2001), Refuse)
+    assert isinstance(interpret("/join " + "z" * 3000), Send)  # the server judges room names
+
+
+def test_help_says_what_the_readme_says_about_the_leading_slash():
+    text = help_text()
+    assert text.startswith("Lines that start with / are commands; any other line is said in your room")
+    assert "//" in text
+    assert help_text(window=True).startswith(text)
