@@ -47,7 +47,7 @@ log = logging.getLogger("chat_server")
 
 THREAD_STACK_BYTES = 512 * 1024  # far below the usual 8 MiB; json nests at most MAX_NESTING deep here
 WRITER_JOIN_SECONDS = 2.0
-ACCEPT_POLL_SECONDS = 0.2
+ACCEPT_POLL_SECONDS = 0.05  # how long stop() may wait for the accept loop to notice (every test server pays it)
 ACCEPT_BACKOFF_SECONDS = 0.1  # out of file descriptors: the listening socket stays readable, so wait, don't spin
 REFUSAL_LOG_SECONDS = 10.0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import time
 from collections.abc import Callable
@@ -57,3 +58,17 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def collect_tk_garbage_here() -> None:
+    """Free unreachable objects now, on this (the Tk) thread, then freeze the survivors.
+
+    Tk objects caught in reference cycles must be freed on the Tk thread: a
+    later collection on a server thread makes Tcl abort the process.  The
+    freeze keeps each later collection to the objects made since (a full
+    collection over the whole suite's live objects, e.g. the emoji and
+    confusables tables, costs tenths of a second and ran several times per
+    window test).
+    """
+    gc.collect()
+    gc.freeze()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import tkinter as tk
 import traceback
 
 import pytest
+
+from tests.support import collect_tk_garbage_here
 
 
 @pytest.fixture
@@ -28,6 +29,6 @@ def tk_root():
         pass
     # Free Tk objects caught in reference cycles here, on the Tk thread: freed
     # later by a collection on a server thread, they make Tcl abort the process.
-    gc.collect()
+    collect_tk_garbage_here()
     if errors:
         pytest.fail("a Tk callback raised:\n" + "\n".join(errors))

@@ -222,7 +222,7 @@ def churn(address: tuple[str, int], seed: int) -> None:
 
 
 def test_many_clients_coming_and_going_leave_a_clean_registry(start_server, wire):
-    server = start_server(rate_per_second=0, max_unregistered_per_address=0)  # twelve at once from 127.0.0.1
+    server = start_server(rate_per_second=0, max_per_address=0, max_unregistered_per_address=0)  # all from 127.0.0.1
     failures: list[BaseException] = []
 
     def run(seed: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import tkinter as tk
 
 import pytest
@@ -11,7 +10,7 @@ from chat_gui.connection import ChatConnection
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from tests.gui.admin.helpers import TIMEOUT, Dialogs
-from tests.support import connect_client, wait_until
+from tests.support import collect_tk_garbage_here, connect_client, wait_until
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
     for admin in made:
         admin.close()
     made.clear()
-    gc.collect()  # collect the window's Tk variables here, on the Tk thread, not later on some server thread
+    collect_tk_garbage_here()  # collect the window's Tk variables here, on the Tk thread, not later on some server thread
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 import tkinter as tk
 
@@ -11,7 +10,7 @@ import pytest
 from chat_gui.controller import ChatController
 from chat_gui.settings import ClientSettings
 from chat_server import ChatServer
-from tests.support import wait_until
+from tests.support import collect_tk_garbage_here, wait_until
 
 WAIT = 20.0  # seconds; generous, because the test machine may be busy (wait_until returns as soon as it can)
 
@@ -26,7 +25,7 @@ def pytest_runtest_protocol(item, nextitem):
     ("Tcl_AsyncDelete: async handler deleted by the wrong thread").
     """
     yield
-    gc.collect()
+    collect_tk_garbage_here()
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +43,7 @@ def collect_tk_garbage():
     for name in ("last_type", "last_value", "last_traceback", "last_exc"):
         if hasattr(sys, name):
             setattr(sys, name, None)
-    gc.collect()
+    collect_tk_garbage_here()
 
 
 @pytest.fixture(autouse=True)
