@@ -102,8 +102,8 @@ class Result:
 def run_one(messages: int, rate: float, senders: int) -> Result:
     import tkinter as tk
 
-    from chat_gui.controller import ChatController
     from chat_gui.settings import ClientSettings
+    from chat_gui.window.controller import ChatController
 
     context = mp.get_context("spawn")
     parent_end, child_end = context.Pipe()

@@ -14,10 +14,10 @@ from shared.version import PRODUCT_NAME, __version__
 
 SHIPPED_MODULES = [
     "chat_gui.app",
-    "chat_gui.controller",
-    "chat_gui.window",
-    "chat_gui.tk_scheduler",
-    "chat_gui.frame_display",
+    "chat_gui.window.controller",
+    "chat_gui.window.main_window",
+    "chat_gui.window.tk_scheduler",
+    "chat_gui.window.frame_display",
     "chat_gui.core.session",
     "chat_gui.core.sending",
     "chat_gui.core.connect_failure",
@@ -28,14 +28,14 @@ SHIPPED_MODULES = [
     "chat_gui.core.roster",
     "chat_gui.core.partners",
     "chat_gui.core.typed_lines",
-    "chat_gui.connection",
-    "chat_gui.message_view",
-    "chat_gui.entry_box",
-    "chat_gui.room_list",
-    "chat_gui.user_list",
-    "chat_gui.private_tabs",
-    "chat_gui.connect_dialog",
-    "chat_gui.embedded_server",
+    "chat_gui.core.connection",
+    "chat_gui.window.message_view",
+    "chat_gui.window.entry_box",
+    "chat_gui.window.room_list",
+    "chat_gui.window.user_list",
+    "chat_gui.window.private_tabs",
+    "chat_gui.window.connect_dialog",
+    "chat_gui.window.embedded_server",
     "chat_gui.settings",
     "tkinter",
 ]
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test(SHIPPED_MODULES)
     import tkinter as tk
 
-    from chat_gui.controller import ChatController
     from chat_gui.settings import load_settings
+    from chat_gui.window.controller import ChatController
 
     settings = load_settings()
     if args.host:

@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         from chat_server.self_test import run_self_test
 
         return run_self_test(
-            ["chat_gui.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
+            ["chat_gui.core.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
         )
     return run(args)
 

@@ -27,7 +27,7 @@ some, so the reader can wake the writer.
 The channel itself knows no sockets: its handshake is driven with bytes
 by `handshake_step()`.  `run_handshake()` is the one loop that drives it
 over a connected socket with one deadline for the whole handshake; the
-server (chat_server/tls/handshake.py) and the client (chat_gui/tls_client.py)
+server (chat_server/tls/handshake.py) and the client (chat_gui/core/tls_client.py)
 both use it, so both sides time out and explain failures the same way.
 It is the only code in shared/ that waits on a socket (passed in; this
 module imports no socket code).

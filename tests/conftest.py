@@ -7,7 +7,7 @@ import traceback
 
 import pytest
 
-from chat_gui.connection import ChatConnection
+from chat_gui.core.connection import ChatConnection
 from chat_server import ChatServer, ServerConfig
 from tests.integration.wire import WireClient
 from tests.support import connect_client

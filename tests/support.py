@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from chat_gui.connection import ChatConnection
+from chat_gui.core.connection import ChatConnection
 
 T = TypeVar("T")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chat_gui.connection import ChatConnection  # noqa: E402
+from chat_gui.core.connection import ChatConnection  # noqa: E402
 from chat_server.admin_gui.window import AdminWindow  # noqa: E402
 from chat_server.config import ServerConfig  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402

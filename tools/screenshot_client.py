@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chat_gui.connection import ChatConnection  # noqa: E402
-from chat_gui.controller import ChatController  # noqa: E402
+from chat_gui.core.connection import ChatConnection  # noqa: E402
 from chat_gui.settings import ClientSettings  # noqa: E402
+from chat_gui.window.controller import ChatController  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
 from tests.support import connect_client  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402

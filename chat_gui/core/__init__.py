@@ -8,7 +8,7 @@
         |                                      |   pacing.py: reconnect delays, the send rate
         +--- StateChanged / Received / LineSent (events.py), on the scheduler's thread
 
-    the Tk window (chat_gui.controller):  TkScheduler, i.e. root.after, on the Tk thread
+    the Tk window (chat_gui.window.controller):  TkScheduler, i.e. root.after, on the Tk thread
     chat-term (chat_gui.terminal):        ThreadScheduler, a "chat-core" thread; keyboard and screen on their own
 
 Importing this package loads no tkinter.

@@ -4,7 +4,7 @@ The client core never sleeps and never starts timers of its own: it asks
 a Scheduler to call it back.  Every callback of one Scheduler runs on one
 thread, so the core needs no locks:
 
-    Tk window:      TkScheduler (chat_gui/tk_scheduler.py) -> root.after / root.after_cancel, Tk thread
+    Tk window:      TkScheduler (chat_gui/window/tk_scheduler.py) -> root.after / root.after_cancel, Tk thread
     chat-term:      ThreadScheduler (here) -> one "chat-core" thread
     tests:          tests/fake_scheduler.py -> the test's thread, time moved by hand
 """

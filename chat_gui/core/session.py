@@ -26,8 +26,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chat_gui.connection import KEEPALIVE_TOKEN, STALL_SECONDS, Cause, ChatConnection, Disconnected, Inbox, NotConnected
 from chat_gui.core.connect_failure import ConnectFailed, describe_os_error
+from chat_gui.core.connection import (
+    KEEPALIVE_TOKEN,
+    STALL_SECONDS,
+    Cause,
+    ChatConnection,
+    Disconnected,
+    Inbox,
+    NotConnected,
+)
 from chat_gui.core.events import LineSent, Listener, Problem, Received, State, StateChanged
 from chat_gui.core.keepalive import Keepalive, Verdict
 from chat_gui.core.pacing import Backoff, SendBudget

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from chat_gui.transfer_client import download_file, sha256_of, upload_file
+from chat_gui.core.transfer_client import download_file, sha256_of, upload_file
 from shared.file_transfer import parse_target, transfer_hello, upload_command
 from shared.frames import Frame, command_frame, decode_frame, encode_frame
 from tests.support import stop_process

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from chat_gui.connection import INBOX_WEIGHT, Cause, ChatConnection, Disconnected
+from chat_gui.core.connection import INBOX_WEIGHT, Cause, ChatConnection, Disconnected
 from chat_gui.core.events import Problem, State
 from chat_gui.core.session import ClientSession
 from shared.frames import MAX_FRAME_BYTES

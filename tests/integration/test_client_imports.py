@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TK_FREE = [
     "chat_gui",
-    "chat_gui.connection",
+    "chat_gui.core.connection",
     "chat_gui.settings",
     "chat_gui.core",
     "chat_gui.core.events",
@@ -46,7 +46,7 @@ def test_importing_loads_no_tkinter(module):
 
 def test_the_check_would_see_tkinter():
     result = subprocess.run(
-        [sys.executable, "-c", "import sys, chat_gui.tk_scheduler; print('tkinter' in sys.modules)"],
+        [sys.executable, "-c", "import sys, chat_gui.window.tk_scheduler; print('tkinter' in sys.modules)"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,10 +1,10 @@
-"""The client connection module (chat_gui/connection.py) against a real server, and against a dead peer."""
+"""The client connection module (chat_gui/core/connection.py) against a real server, and against a dead peer."""
 
 from __future__ import annotations
 
 import pytest
 
-from chat_gui.connection import KEEPALIVE_TOKEN, ChatConnection, Disconnected, Inbox, NotConnected
+from chat_gui.core.connection import KEEPALIVE_TOKEN, ChatConnection, Disconnected, Inbox, NotConnected
 from shared.frames import MAX_FRAME_BYTES, encode_frame
 from tests.integration.wire import DEADLINE, WireClient
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.connection import ChatConnection, NotConnected
+from chat_gui.core.connection import ChatConnection, NotConnected
 from chat_server.console import AdminConsole
 from tests.support import connect_client
 

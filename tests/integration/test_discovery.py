@@ -18,7 +18,7 @@ import time
 import pytest
 from zeroconf import ServiceInfo, Zeroconf
 
-from chat_gui.discovery import MAX_SERVERS, ServerBrowser
+from chat_gui.core.discovery import MAX_SERVERS, ServerBrowser
 from chat_server.discovery import ServerAnnouncer
 from shared.discovery_record import SERVICE_TYPE
 from tests.support import connect_client, wait_until

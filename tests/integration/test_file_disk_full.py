@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from chat_gui.transfer_client import upload_file
+from chat_gui.core.transfer_client import upload_file
 from shared.file_transfer import MIB, FileError
 from tests.integration.file_wire import ChatLine, ProtoProcess, connector, offer, share
 

@@ -3,7 +3,7 @@
 The chat server proper is being rewritten, so these tests put the real
 chat_server.files.store and chat_server.files.transfer behind a small
 stand-in that routes connections by their first line as the server will,
-and drive it with the real client side (chat_gui.transfer_client) or raw
+and drive it with the real client side (chat_gui.core.transfer_client) or raw
 sockets.  Throughput for 25 MiB each way is printed (run with -s), never
 asserted.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.transfer_client import TransferInterrupted, download_file, sha256_of, upload_file
+from chat_gui.core.transfer_client import TransferInterrupted, download_file, sha256_of, upload_file
 from chat_server.files.limits import FileLimits
 from chat_server.files.transfer import TransferOutcome
 from shared.file_transfer import EMPTY_SHA256, MIB, FileError, new_token

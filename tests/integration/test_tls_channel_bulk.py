@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.tls_client import client_context, start_tls
-from chat_gui.trust_store import TrustStore
+from chat_gui.core.tls_client import client_context, start_tls
+from chat_gui.core.trust_store import TrustStore
 from chat_server.tls.certificate import load_or_make_certificate
 from chat_server.tls.handshake import accept_tls, server_context
 from shared.tls_channel import TlsChannel

@@ -2,7 +2,7 @@
 
 The server here is tests/integration/tls_harness.py: a line echo around the
 TLS helpers (sniff_first_byte, accept_tls), one thread per connection like
-the chat server.  The clients are real: chat_gui.tls_client.start_tls, raw
+the chat server.  The clients are real: chat_gui.core.tls_client.start_tls, raw
 sockets, and hand-made TLS records.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.tls_client import ClientTls, client_context, start_tls
-from chat_gui.trust_store import TrustStore
+from chat_gui.core.tls_client import ClientTls, client_context, start_tls
+from chat_gui.core.trust_store import TrustStore
 from chat_server.tls.certificate import ServerCertificate, load_or_make_certificate
 from chat_server.tls.handshake import FirstByte, accept_tls, server_context, sniff_first_byte
 from shared.tls_channel import NotTls, TlsChannel, TlsError

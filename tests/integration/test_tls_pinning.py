@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.tls_client import ClientTls, ServerKeyChanged, start_tls
-from chat_gui.trust_store import TrustStore, address_key
+from chat_gui.core.tls_client import ClientTls, ServerKeyChanged, start_tls
+from chat_gui.core.trust_store import TrustStore, address_key
 from chat_server.tls.certificate import load_or_make_certificate
 from chat_server.tls.handshake import server_context
 from tests.integration.tls_harness import EchoServer, read_line

@@ -1,4 +1,4 @@
-"""The client connection's bounded inbox (chat_gui/connection.py: Inbox, frame_weight)."""
+"""The client connection's bounded inbox (chat_gui/core/connection.py: Inbox, frame_weight)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import queue
 import threading
 import time
 
-from chat_gui.connection import Disconnected, Inbox, frame_weight
+from chat_gui.core.connection import Disconnected, Inbox, frame_weight
 
 
 def test_offer_waits_for_room_by_count_and_gives_up_after_its_timeout():

@@ -1,4 +1,4 @@
-"""Unit tests for chat_gui/downloads_folder.py: finding (and making) the folder received files are saved in."""
+"""Unit tests for chat_gui/core/downloads_folder.py: finding (and making) the folder received files are saved in."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.downloads_folder import downloads_folder, xdg_download_dir
+from chat_gui.core.downloads_folder import downloads_folder, xdg_download_dir
 
 HOME = Path("/home/ana")
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat_gui import emoji_data
-from chat_gui.emoji_data import CATEGORIES, catalogue, complete, emoji_in, replace_shortcodes, search
-from chat_gui.emoji_groups import SKIN_TONES, ZWJ
+from chat_gui.text import emoji_data
+from chat_gui.text.emoji_data import CATEGORIES, catalogue, complete, emoji_in, replace_shortcodes, search
+from chat_gui.text.emoji_groups import SKIN_TONES, ZWJ
 
 
 def test_lookup_by_name_alias_any_case_apostrophe_and_without_accents():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat_gui.mentions import mention_ranges, mentions
+from chat_gui.text.mentions import mention_ranges, mentions
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from chat_gui import notify
-from chat_gui.notify import AppleScript, Notifier, NotifySend, ProgramBackend, WindowsToast
+from chat_gui.window import notify
+from chat_gui.window.notify import AppleScript, Notifier, NotifySend, ProgramBackend, WindowsToast
 from tests.support import wait_until
 
 RECORDER = """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.tls_client import client_context
+from chat_gui.core.tls_client import client_context
 from chat_server.tls.certificate import load_or_make_certificate
 from chat_server.tls.handshake import server_context
 from shared.fingerprint import Fingerprint

@@ -1,11 +1,11 @@
-"""chat_gui.tls_client: the client's context and the changed-key message (handshakes are in tests/integration)."""
+"""chat_gui.core.tls_client: the client's context and the changed-key message (handshakes are in tests/integration)."""
 
 from __future__ import annotations
 
 import ssl
 
-from chat_gui.tls_client import ServerKeyChanged, client_context
-from chat_gui.trust_store import PinCheck
+from chat_gui.core.tls_client import ServerKeyChanged, client_context
+from chat_gui.core.trust_store import PinCheck
 from shared.fingerprint import Fingerprint
 
 

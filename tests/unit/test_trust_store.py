@@ -1,4 +1,4 @@
-"""chat_gui.trust_store: pins per address, trust on first use, a changed key, a damaged file."""
+"""chat_gui.core.trust_store: pins per address, trust on first use, a changed key, a damaged file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chat_gui import settings as settings_module
-from chat_gui.trust_store import STORE_FILE_NAME, TrustStore, address_key, trust_store_path
+from chat_gui.core.trust_store import STORE_FILE_NAME, TrustStore, address_key, trust_store_path
 from shared.fingerprint import Fingerprint
 
 OLD = Fingerprint(bytes(range(32)))

@@ -6,7 +6,7 @@ import tkinter as tk
 
 import pytest
 
-from chat_gui.connection import ChatConnection
+from chat_gui.core.connection import ChatConnection
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from tests.gui.admin.helpers import TIMEOUT, Dialogs

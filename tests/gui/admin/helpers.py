@@ -13,7 +13,7 @@ from tkinter import ttk
 
 import pytest
 
-from chat_gui.connection import ChatConnection, NotConnected
+from chat_gui.core.connection import ChatConnection, NotConnected
 from chat_server.admin_gui.window import AdminWindow
 from tests.support import stop_process, wait_until
 

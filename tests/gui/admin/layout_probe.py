@@ -11,7 +11,7 @@ import json
 import sys
 import tkinter as tk
 
-from chat_gui.connection import ChatConnection
+from chat_gui.core.connection import ChatConnection
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from tests.support import connect_client, wait_until

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_gui.connection import ChatConnection
+from chat_gui.core.connection import ChatConnection
 from tests.support import connect_client, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 
-from chat_gui.connection import ChatConnection, Disconnected
+from chat_gui.core.connection import ChatConnection, Disconnected
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from chat_server.netinfo import join_addresses

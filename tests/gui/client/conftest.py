@@ -7,8 +7,8 @@ import tkinter as tk
 
 import pytest
 
-from chat_gui.controller import ChatController
 from chat_gui.settings import ClientSettings
+from chat_gui.window.controller import ChatController
 from chat_server import ChatServer
 from tests.support import collect_tk_garbage_here, wait_until
 

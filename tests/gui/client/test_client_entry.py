@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat_gui.entry_box import EntryBox
+from chat_gui.window.entry_box import EntryBox
 from tests.gui.client.conftest import map_window
 from tests.support import wait_until
 

@@ -6,8 +6,8 @@ import tkinter as tk
 
 import pytest
 
-from chat_gui.connection import ChatConnection
-from chat_gui.message_view import FOLD_LINES, SHOWN_LINES
+from chat_gui.core.connection import ChatConnection
+from chat_gui.window.message_view import FOLD_LINES, SHOWN_LINES
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 

@@ -34,7 +34,7 @@ def test_the_pane_follows_new_lines_unless_scrolled_up(server, open_window, tk_r
 
 def test_clicking_a_link_opens_it_in_the_browser(server, open_window, tk_root, monkeypatch):
     opened: list[str] = []
-    monkeypatch.setattr("chat_gui.message_view.webbrowser.open", lambda url, new=0: opened.append(url))
+    monkeypatch.setattr("chat_gui.window.message_view.webbrowser.open", lambda url, new=0: opened.append(url))
     alice = open_window(server, "alice")
     view = alice.room_view
     view.show_message("12:00:00", "bob", "notes at www.example.org/notes, see you")

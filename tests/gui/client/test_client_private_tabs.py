@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_gui.private_tabs import COLLECTOR_TITLE, MAX_TABS_BY_OTHERS
+from chat_gui.window.private_tabs import COLLECTOR_TITLE, MAX_TABS_BY_OTHERS
 from tests.gui.client.conftest import WAIT
 from tests.gui.client.test_client_window import type_line
 from tests.support import wait_until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tkinter as tk
 
-from chat_gui.controller import ChatController
+from chat_gui.window.controller import ChatController
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 

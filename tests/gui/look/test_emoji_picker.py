@@ -7,8 +7,8 @@ import tkinter.font as tkfont
 
 import pytest
 
-from chat_gui import emoji_data
-from chat_gui.emoji_picker import EmojiPicker, emoji_font_family
+from chat_gui.text import emoji_data
+from chat_gui.window.emoji_picker import EmojiPicker, emoji_font_family
 from tests.support import wait_until
 
 

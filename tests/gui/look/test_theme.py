@@ -9,7 +9,7 @@ from tkinter import ttk
 
 import pytest
 
-from chat_gui import theme
+from chat_gui.window import theme
 from shared.palette import DARK, LIGHT, contrast_ratio
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tkinter as tk
 
-from chat_gui.mentions import mention_ranges
-from chat_gui.tk_text import (
+from chat_gui.text.mentions import mention_ranges
+from chat_gui.window.tk_text import (
     astral_width,
     entry_cursor,
     python_offset,

@@ -23,8 +23,8 @@ import tkinter.font as tkfont
 from collections.abc import Callable, Sequence
 from tkinter import ttk
 
-from chat_gui import emoji_data
-from chat_gui.emoji_data import CATEGORIES, Emoji
+from chat_gui.text import emoji_data
+from chat_gui.text.emoji_data import CATEGORIES, Emoji
 from shared.palette import LIGHT, Palette
 
 EMOJI_POINTS = 15

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 
-from chat_gui.trust_store import PinCheck, TrustStore, address_key
+from chat_gui.core.trust_store import PinCheck, TrustStore, address_key
 from shared.fingerprint import Fingerprint
 from shared.tls_channel import TLS12_CIPHERS, HandshakeSocket, TlsChannel, TlsError, run_handshake
 

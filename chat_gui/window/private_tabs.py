@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
 
-from chat_gui.message_view import MessageView
+from chat_gui.window.message_view import MessageView
 from shared.names import name_key
 
 MAX_TABS_BY_OTHERS = 8

@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 from chat_gui.core.partners import Partners, left_the_server
 from chat_gui.core.session import ClientSession
-from chat_gui.message_view import MessageView
-from chat_gui.private_tabs import PrivateTab
-from chat_gui.window import ChatWindow
+from chat_gui.window.main_window import ChatWindow
+from chat_gui.window.message_view import MessageView
+from chat_gui.window.private_tabs import PrivateTab
 from shared.frame_types import (
     ByeFrame,
     ErrorFrame,

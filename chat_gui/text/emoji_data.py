@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chat_gui.emoji_groups import CATEGORIES, FLAGS, SKIN_TONES, ZWJ, classify
+from chat_gui.text.emoji_groups import CATEGORIES, FLAGS, SKIN_TONES, ZWJ, classify
 
 __all__ = [
     "CATEGORIES",

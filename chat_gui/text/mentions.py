@@ -12,7 +12,7 @@ wherever it stands next to a character of such a script, so 小明 is named
 in "你好小明同学".  A Latin nickname glued to such text ("hi小明ann") counts
 too, since nothing else could be meant.
 
-Ranges are Python string offsets; chat_gui.tk_text turns them into Tk
+Ranges are Python string offsets; chat_gui.window.tk_text turns them into Tk
 indices (Tk 8.6 counts an emoji as two characters).
 """
 

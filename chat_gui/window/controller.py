@@ -1,7 +1,7 @@
 """What the window does: the client core's events become widget calls, typed lines and clicks become commands (Tk thread).
 
     ClientSession --StateChanged--> ChatController.on_state --> status bar, notices, the Connect dialog
-                  --Received-----> FrameDisplay.show (chat_gui/frame_display.py) --> widgets' intent methods
+                  --Received-----> FrameDisplay.show (chat_gui/window/frame_display.py) --> widgets' intent methods
                   --LineSent-----> the "waiting to send" marker goes away
     widgets --WindowActions (submit, join, private, reconnect, ...)--> ChatController --send--> ClientSession
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import messagebox, simpledialog
 
-from chat_gui.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
 from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
@@ -30,12 +29,13 @@ from chat_gui.core.typed_lines import (
     help_text,
     interpret,
 )
-from chat_gui.embedded_server import EmbeddedServer, PortTaken
-from chat_gui.frame_display import FrameDisplay
-from chat_gui.message_view import MessageView
 from chat_gui.settings import ClientSettings, save_settings
-from chat_gui.tk_scheduler import TkScheduler
-from chat_gui.window import ChatWindow, WindowActions
+from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
+from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
+from chat_gui.window.frame_display import FrameDisplay
+from chat_gui.window.main_window import ChatWindow, WindowActions
+from chat_gui.window.message_view import MessageView
+from chat_gui.window.tk_scheduler import TkScheduler
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
 
-from chat_gui.entry_box import EntryBox
-from chat_gui.private_tabs import ConversationTabs
-from chat_gui.room_list import RoomList
-from chat_gui.user_list import UserList
+from chat_gui.window.entry_box import EntryBox
+from chat_gui.window.private_tabs import ConversationTabs
+from chat_gui.window.room_list import RoomList
+from chat_gui.window.user_list import UserList
 from shared.icon import ICON_PNG
 from shared.version import PRODUCT_NAME
 

@@ -1,0 +1,1 @@
+"""Text helpers both clients use: emoji shortcodes and their groups, mentions of a nickname (pure, any thread)."""
