@@ -205,3 +205,69 @@ def test_nesting_depth_counts_like_the_json_parser():
 
 def test_a_few_brackets_are_not_even_scanned():
     assert nesting_depth(b"[" * MAX_NESTING) == 0  # cheaper than scanning; it cannot pass the limit anyway
+
+
+# -- the fast paths (a C encoder made once, the scanner without json.loads' layers) agree with json --
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=10), _json_values, max_size=6), st.text())
+def test_encoding_is_exactly_what_json_writes(fields, content):
+    frame = {**fields, "type": "message", "content": content}
+    written = json.dumps(frame, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert encode_frame(frame) == written.encode("utf-8", "replace")
+
+
+_json_tokens = ["{", "}", "[", "]", '"type"', '"x"', ":", ",", " ", "\t", "\n", "\r", "\x0b", "1", "-", ".", "e"]
+_json_tokens += ["true", "null", "NaN", '"\\u00e9"', '"\\', "\ufeff", "x"]
+
+
+_around = st.lists(st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\ufeff", "x", "{}"]), max_size=3).map("".join)
+_framed = st.builds(
+    lambda before, fields, kind, after: before + json.dumps({**fields, "type": kind}) + after,
+    _around,
+    st.dictionaries(st.text(max_size=6), _json_values, max_size=3),
+    st.text(max_size=6) | st.integers(),
+    _around,
+)
+
+
+@given(st.lists(st.sampled_from(_json_tokens), max_size=16).map("".join) | _framed)
+def test_decoding_accepts_and_refuses_exactly_what_json_loads_does(text):
+    try:
+        expected = json.loads(text)
+    except (ValueError, RecursionError):
+        expected = None
+    line = text.encode()
+    if isinstance(expected, dict) and isinstance(expected.get("type"), str):
+        assert decode_frame(line) == expected
+    else:
+        with pytest.raises(ProtocolError):
+            decode_frame(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b' \r\n{"type":"x"}', b'{"type":"x"} \t\n\r ', b'{"type":"x"}\x0b', b'\x0c{"type":"x"}', "\ufeff{}".encode()],
+)
+def test_whitespace_around_the_object_is_json_s_and_nothing_else(line):
+    text = line.decode()
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(ProtocolError):
+            decode_frame(line)
+    else:
+        assert decode_frame(line) == expected
+
+
+def test_a_frame_that_cannot_be_json_is_refused_as_json_refuses_it():
+    with pytest.raises(TypeError):
+        encode_frame({"type": "message", "content": "x", "when": object()})
