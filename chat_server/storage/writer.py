@@ -38,6 +38,10 @@ RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 MAINTENANCE_EVERY = 60.0
 # During a long flood, one maintenance step (e.g. catching the search index up) after this many batches.
 MAINTAIN_AFTER_BATCHES = 32
+# A batch waits this long for more writes before it is committed (see Writer._take); the chat never waits.
+GATHER_SECONDS = 0.05
+# Maintenance waits for this long without a write, so a flood's short gaps are not taken for idleness.
+QUIET_SECONDS = 0.25
 
 
 class Write(NamedTuple):
@@ -76,6 +80,7 @@ class Writer:
         on_damage: Callable[[str], None] | None = None,
         max_waiting: int = MAX_WAITING,
         batch_size: int = BATCH,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self._connection = connection
         self._status = status
@@ -86,6 +91,7 @@ class Writer:
         self._on_damage = on_damage
         self._max_waiting = max_waiting
         self._batch_size = batch_size
+        self._gather_seconds = gather_seconds
         # SimpleQueue: put() is one C call with no Python-level lock, the cheapest hand-off for append().
         self._queue: queue.SimpleQueue[Write | _Marker] = queue.SimpleQueue()
         self._in_flight = 0
@@ -153,32 +159,60 @@ class Writer:
     def _loop(self) -> None:
         wanted = self._maintenance is not None  # at start: catch up whatever the last run left
         batches = 0
+        wrote = False  # the last step was a batch of writes, not maintenance
         while True:
             if self._stopping and self._queue.empty():
                 return
-            if wanted and (self._queue.empty() or batches >= MAINTAIN_AFTER_BATCHES) and not self._stopping:
-                batches = 0
-                wanted = self._maintain()
-                continue
-            try:
-                first = self._queue.get(timeout=MAINTENANCE_EVERY)
-            except queue.Empty:
+            first: Write | _Marker | None = None
+            if wanted and not self._stopping:
+                if batches < MAINTAIN_AFTER_BATCHES:
+                    # After writes, idle means QUIET_SECONDS without a write, not a flood's gap between two
+                    # messages: maintenance in every gap made a flat-out server index each small batch alone.
+                    first = self._next(QUIET_SECONDS) if wrote else self._next_now()
+                if first is None:
+                    batches = 0
+                    wrote = False
+                    wanted = self._maintain()
+                    continue
+            if first is None:
+                first = self._next(MAINTENANCE_EVERY)
+            if first is None:
                 wanted = self._maintenance is not None
                 continue
             batch, markers = self._take(first)
             if batch:
                 self._write(batch)
                 batches += 1
+                wrote = True
             for marker in markers:
                 marker.reached.set()
             # After writing (an index to catch up), or woken by a bare marker (request_maintenance, close).
             wanted = self._maintenance is not None
 
+    def _next(self, timeout: float) -> Write | _Marker | None:
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def _next_now(self) -> Write | _Marker | None:
+        try:
+            return self._queue.get_nowait()
+        except queue.Empty:
+            return None
+
     def _take(self, first: Write | _Marker) -> tuple[list[Write], list[_Marker]]:
-        """Up to a batch of writes (and the markers among them), without waiting for more."""
+        """Up to a batch of writes (and the markers among them), waiting up to GATHER_SECONDS for more.
+
+        The wait is a group commit: a flood's messages go in a few large
+        transactions instead of one small one per handler burst (each commit
+        rewrites the same table and index pages).  A marker (flush, close)
+        ends the wait, so nobody who waits on the writer waits longer.
+        """
         batch: list[Write] = []
         markers: list[_Marker] = []
         item: Write | _Marker | None = first
+        deadline = time.monotonic() + self._gather_seconds
         while item is not None:
             if isinstance(item, _Marker):
                 markers.append(item)
@@ -189,7 +223,8 @@ class Writer:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                item = None
+                left = deadline - time.monotonic()
+                item = None if markers or self._stopping or left <= 0 else self._next(left)
         self._in_flight = len(batch)
         return batch, markers
 
