@@ -1,12 +1,14 @@
 """The writer thread ("chat-storage-writer"): commits queued writes in batches; submit() from any thread.
 
     callers (any thread, maybe under the registry lock)      writer thread "chat-storage-writer"
-      Writer.submit(Write) -- append to a deque, no I/O -->   BEGIN IMMEDIATE; up to BATCH writes
+      Writer.submit(Write) -- append to a deque, no I/O -->   BEGIN IMMEDIATE; up to BATCH writes, or what
+                                                              came within GATHER_SECONDS of the first
                                                               (consecutive equal SQL: executemany);
                                                               before_commit(); COMMIT; on_committed(batch)
-                                                              idle, or after every 32 batches: one
-                                                              small maintenance() step (search index,
-                                                              retention) while it says there is more
+                                                              idle (QUIET_SECONDS without writes), or after
+                                                              every 32 batches: one small maintenance()
+                                                              step (search index, retention) while it says
+                                                              there is more
 
 A failed batch is rolled back and retried with growing pauses (disk full,
 database locked, I/O error) while new writes wait in memory up to
