@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chat_server.storage.status import StatusBoard
-from chat_server.storage.writer import GATHER_SECONDS, Write, Writer
+from chat_server.storage.writer import GATHER_SECONDS, ROWS_PER_INSERT, Write, Writer, _many_rows
 from tests.support import wait_until
 
 INSERT = "INSERT INTO t (id) VALUES (?)"
@@ -112,3 +112,38 @@ def test_close_writes_what_is_queued_without_waiting_to_gather(tmp_path: Path, r
     assert time.monotonic() - started < 5.0
     connection.close()
     assert rows(tmp_path) == 300
+
+
+def test_a_large_batch_of_inserts_lands_whole_and_in_order(writer: Writer, recorder: Recorder, tmp_path: Path):
+    # More than one multi-row statement, and a remainder that is not a multiple of ROWS_PER_INSERT.
+    count = 3 * ROWS_PER_INSERT + 37
+    for n in range(count):
+        writer.submit(Write(INSERT, (n + 1,), n + 1))
+    assert writer.flush(10)
+    with sqlite3.connect(tmp_path / "t.db") as reader:
+        ids = [row[0] for row in reader.execute("SELECT id FROM t ORDER BY rowid")]
+    assert ids == list(range(1, count + 1))
+
+
+def test_one_broken_row_in_a_multi_row_insert_costs_only_itself(writer: Writer, recorder: Recorder, tmp_path: Path):
+    lost: list[Sequence[Write]] = []
+    writer._on_lost = lost.append  # the store counts these as not saved
+    duplicate = ROWS_PER_INSERT // 2
+    for n in range(2 * ROWS_PER_INSERT):
+        row_id = duplicate if n == ROWS_PER_INSERT + 3 else n + 1  # a second row with an id already used
+        writer.submit(Write(INSERT, (row_id,), n + 1))
+    assert writer.flush(10)
+    assert rows(tmp_path) == 2 * ROWS_PER_INSERT - 1
+    assert [write.params for batch in lost for write in batch] == [(duplicate,)]
+
+
+def test_only_plain_one_row_inserts_are_sent_many_rows_at_once():
+    assert _many_rows("INSERT INTO t (a, b) VALUES (?, ?)") is not None
+    assert _many_rows("insert or ignore into t values (?,?)") is not None
+    for sql in (
+        "INSERT INTO t (a) SELECT a FROM u WHERE a = ?",
+        "INSERT INTO t (a, b) VALUES (?, 1)",
+        "INSERT INTO t (a) VALUES (?) ON CONFLICT DO NOTHING",
+        "UPDATE t SET a = ?",
+    ):
+        assert _many_rows(sql) is None, sql
