@@ -113,9 +113,8 @@ def server_frame_at(now: float, frame_type: str, content: str = "", **fields: An
     if texts[0] != second:
         texts = _second_texts(second)
     millis = _MILLIS[int((now - second) * 1000)]
-    frame: Frame = {"type": frame_type, "content": content, "timestamp": texts[1], "time": texts[2] + millis}
-    frame.update(fields)
-    return frame
+    # One dict display with the fields unpacked into it, not a dict then update(): 1.6 to 1.1 us.
+    return {"type": frame_type, "content": content, "timestamp": texts[1], "time": texts[2] + millis, **fields}
 
 
 def error_frame(code: str, content: str) -> Frame:

@@ -16,6 +16,7 @@ from shared.frames import (
     encode_frame,
     error_frame,
     server_frame,
+    server_frame_at,
     timestamp,
     utc_time,
 )
@@ -138,6 +139,17 @@ def test_every_server_frame_carries_time_and_fits_its_type():
     frame = server_frame("message", "hi", id=1, room="general", sender="alice")
     assert check_server_frame(frame) is frame
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", frame["time"])
+
+
+def test_a_server_frame_s_fields_come_in_the_order_they_always_came_on_the_wire():
+    frame = server_frame_at(1796059503.1239, "message", "hi", id=7, room="general", sender="alice")
+    assert list(frame) == ["type", "content", "timestamp", "time", "id", "room", "sender"]
+    stamp = timestamp(1796059503.1239)
+    expected = (
+        f'{{"type":"message","content":"hi","timestamp":"{stamp}","time":"2026-11-30T17:25:03.123Z",'
+        '"id":7,"room":"general","sender":"alice"}\n'
+    )
+    assert encode_frame(frame) == expected.encode()
 
 
 @pytest.mark.parametrize(
