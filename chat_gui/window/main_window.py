@@ -69,6 +69,7 @@ class ChatWindow:
             root.iconphoto(True, icon)
             del icon
         install_select_all(root)
+        self._unread_due = False
         self.show_presence = tk.BooleanVar(root, value=True)
         self._build_menus()
         self.status_bar = StatusBar(root)
@@ -158,4 +159,12 @@ class ChatWindow:
         self.rooms.set_rooms([], None)
 
     def _show_unread(self) -> None:
+        """An unread count changed: redraw the counts when Tk is next idle (once for a burst of messages)."""
+        if not self._unread_due:
+            self._unread_due = True
+            self.root.after_idle(self._draw_unread)
+
+    def _draw_unread(self) -> None:
+        self._unread_due = False
+        self.tabs.refresh_room_title()
         self.rooms.set_unread(self.tabs.unread_rooms(), self.tabs.unread_private())
