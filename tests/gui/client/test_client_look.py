@@ -203,6 +203,11 @@ def test_emoji_are_drawn_larger_in_an_emoji_font(open_window, tk_root):
     family = emoji_font_family(view)
     if family is not None:
         assert emoji_font.actual("family") == family
+    entry = alice.window.entry
+    entry.set_text("typed 🙂 and\nmore 🎉 here")
+    tk_root.update()
+    ranges = entry.text.tag_ranges("emoji")
+    assert [entry.text.get(start, end) for start, end in zip(ranges[::2], ranges[1::2], strict=True)] == ["🙂", "🎉"]
 
 
 def test_help_is_an_aligned_table(open_window, tk_root):
