@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.integration.history_wire import answer, ids, join_with_replay, say_many
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -119,6 +121,7 @@ def test_a_disk_that_fills_up_while_chatting_keeps_the_chat_going(start_server, 
     point.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(point)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here")
+    server = None
     try:
         server = start_server(data_dir=str(point / "classchat"), rate_per_second=0)
         filler = point / "filler"
@@ -137,8 +140,6 @@ def test_a_disk_that_fills_up_while_chatting_keeps_the_chat_going(start_server, 
         assert ids(replayed) == sent[-50:]
         messages, _ = answer(bob, f"HISTORY BEFORE {sent[-50]} 100")
         assert ids(messages) == sent[-150:-50]
-        from tests.support import wait_until
-
         wait_until(lambda: server.history_info().state == "retrying", timeout=15)
         assert "cannot write" in " ".join(storage_warnings(caplog))
         filler.unlink()  # space again: everything waiting is written
@@ -146,5 +147,39 @@ def test_a_disk_that_fills_up_while_chatting_keeps_the_chat_going(start_server, 
         wait_until(lambda: server.history_info().state == "ok", timeout=15)
         assert server.history_info().messages == 300
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def test_a_database_locked_by_another_program_while_chatting_keeps_the_chat_going(
+    start_server, wire, tmp_path, caplog, monkeypatch
+):
+    monkeypatch.setattr("chat_server.storage.database.BUSY_TIMEOUT", 0.1)
+    folder = tmp_path / "data"
+    server = start_server(data_dir=str(folder), rate_per_second=0)
+    caplog.set_level(logging.WARNING)
+    other = sqlite3.connect(folder / "classchat.db", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        dora = wire(server, "dora", "notes")
+        early = ids(say_many(dora, 120, "early"))
+        wait_until(lambda: server.history_info().state == "retrying", message="the writer never met the lock")
+        assert "locked by another program" in server.history_info().status
+        sent = keeps_chatting(server, wire)
+        erin = wire(server, "erin", "lab")
+        messages, closing = answer(erin, f"HISTORY #notes AFTER {early[0]} 100")
+        assert ids(messages) == early[1:101] and closing["more"] is True
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert server.storage.flush(timeout=30)
+    wait_until(lambda: server.history_info().state == "ok", message="the writer did not catch up")
+    assert server.history_info().messages == 125
+    assert any("locked" in warning for warning in storage_warnings(caplog))
+    server.stop()
+    kept = sqlite3.connect(folder / "classchat.db")
+    try:
+        assert kept.execute("SELECT max(id) FROM messages").fetchone()[0] == sent[-1]
+    finally:
+        kept.close()
