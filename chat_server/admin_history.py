@@ -46,7 +46,7 @@ class HistoryInfo:
         where = self.path or "nowhere (memory only)"
         keep = f"{self.history_days} days" if self.history_days else "forever"
         return (
-            f"Database: {where}; {_size(self.size_bytes)}; {self.messages:,} messages kept ({keep}); "
+            f"Database: {where}; {_size(self.size_bytes)}; {self.messages:,} message{'' if self.messages == 1 else 's'} kept ({keep}); "
             f"replay on join: {self.replay or 'off'}. Status: {self.status}."
         )
 
