@@ -179,3 +179,18 @@ def test_the_dialog_says_so_when_the_server_is_stopped(window: AdminWindow) -> N
     dialog.message_id.set("1")
     dialog.delete_button.invoke()
     assert "not running" in dialog.outcome.get()
+
+
+def test_the_window_says_when_history_is_kept_in_memory_only(window: AdminWindow, monkeypatch, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("in the way")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "a-file"))  # the default data folder cannot be made
+    started(window)
+    status = window.status.get()
+    assert status.startswith("Running on 127.0.0.1 port ") and "History: memory only" in status, status
+    dialog = window.open_history()
+    pump_until(window, lambda: "nowhere (memory only)" in dialog.info.get(), "the figures did not say memory only")
+
+
+def test_the_window_says_nothing_of_history_when_all_is_well(window: AdminWindow) -> None:
+    started(window)
+    assert "History" not in window.status.get()
