@@ -2,8 +2,9 @@
 
     Rooms table: History… -> HistoryDialog (one at a time)
         Export…            a room's messages of a range of days to .txt, .csv or .html (the file dialog asks where)
-        Delete message     one message by its id, for everyone
         Clear history…     every message of a room so far (asks first)
+        Find in the room   the room's messages with those words (never private ones); a row gives its id
+        Delete message…    one message by its id, for everyone (asks first)
         the database line  where it is, its size, messages kept, and what it could not keep (status)
 
 Each action reads or writes the disk, so it runs on a helper thread
@@ -28,11 +29,14 @@ from tkinter import filedialog, ttk
 from chat_server.admin_history import HistoryInfo
 from chat_server.history.transcripts import parse_day
 from chat_server.server import ChatServer
+from chat_server.storage import StoredMessage
 from shared.errors import ProtocolError
 
 log = logging.getLogger("chat_server.admin_gui")
 
 POLL_MS = 50
+SEARCH_RESULTS = 50  # what the store returns at most
+NOT_RUNNING = "The server is not running; press Start first."
 TRANSCRIPT_TYPES = [("Web page", "*.html"), ("Spreadsheet (CSV)", "*.csv"), ("Plain text", "*.txt")]
 AskSavePath = Callable[[str, str], "str | None"]  # (title, suggested file name) -> the chosen path, or None
 AskYesNo = Callable[[str, str], bool]
@@ -72,6 +76,7 @@ class HistoryDialog(tk.Toplevel):
         self.first = tk.StringVar(self, value=today)
         self.last = tk.StringVar(self, value=today)
         self.message_id = tk.StringVar(self)
+        self.words = tk.StringVar(self)
         self.info = tk.StringVar(self, value="Reading the database's figures…")
         self.outcome = tk.StringVar(self, value="")
         self._build()
@@ -82,44 +87,73 @@ class HistoryDialog(tk.Toplevel):
     def _build(self) -> None:
         frame = ttk.Frame(self, padding=10)
         frame.pack(fill="both", expand=True)
+        frame.columnconfigure(1, weight=1)
+        frame.rowconfigure(7, weight=1)
         ttk.Label(frame, text="Transcript of a room", style="Heading.TLabel").grid(
-            row=0, column=0, columnspan=4, sticky="w"
+            row=0, column=0, columnspan=3, sticky="w"
         )
         ttk.Label(frame, text="Room:").grid(row=1, column=0, sticky="w")
-        ttk.Entry(frame, textvariable=self.room, width=24).grid(row=1, column=1, columnspan=3, sticky="ew", pady=2)
-        ttk.Label(frame, text="From day:").grid(row=2, column=0, sticky="w")
-        ttk.Entry(frame, textvariable=self.first, width=12).grid(row=2, column=1, sticky="w", pady=2)
-        ttk.Label(frame, text="to day:").grid(row=2, column=2, sticky="e", padx=(8, 4))
-        ttk.Entry(frame, textvariable=self.last, width=12).grid(row=2, column=3, sticky="w", pady=2)
-        ttk.Label(
-            frame, text="Days as YYYY-MM-DD, both included; times are this computer's.", style="Hint.TLabel"
-        ).grid(row=3, column=0, columnspan=4, sticky="w")
+        ttk.Entry(frame, textvariable=self.room, width=24).grid(row=1, column=1, sticky="w", pady=2)
+        ttk.Label(frame, text="Days:").grid(row=2, column=0, sticky="w")
+        days = ttk.Frame(frame)
+        days.grid(row=2, column=1, columnspan=2, sticky="w", pady=2)
+        ttk.Entry(days, textvariable=self.first, width=12).pack(side="left")
+        ttk.Label(days, text="to").pack(side="left", padx=4)
+        ttk.Entry(days, textvariable=self.last, width=12).pack(side="left")
+        ttk.Label(days, text="YYYY-MM-DD, both included, this computer's time", style="Hint.TLabel").pack(
+            side="left", padx=(8, 0)
+        )
         room_actions = ttk.Frame(frame)
-        room_actions.grid(row=4, column=0, columnspan=4, sticky="w", pady=(4, 8))
+        room_actions.grid(row=3, column=1, columnspan=2, sticky="w", pady=(4, 8))
         self.export_button = ttk.Button(room_actions, text="Export…", command=self.on_export_clicked)
         self.export_button.pack(side="left", padx=(0, 4))
         self.clear_button = ttk.Button(room_actions, text="Clear history…", command=self.on_clear_clicked)
         self.clear_button.pack(side="left")
 
-        ttk.Label(frame, text="One message", style="Heading.TLabel").grid(row=5, column=0, columnspan=4, sticky="w")
-        ttk.Label(frame, text="Id:").grid(row=6, column=0, sticky="w")
-        id_entry = ttk.Entry(frame, textvariable=self.message_id, width=12)
-        id_entry.grid(row=6, column=1, sticky="w", pady=2)
+        ttk.Label(frame, text="Find and delete a message", style="Heading.TLabel").grid(
+            row=4, column=0, columnspan=3, sticky="w"
+        )
+        ttk.Label(frame, text="Words:").grid(row=5, column=0, sticky="w")
+        find_row = ttk.Frame(frame)
+        find_row.grid(row=5, column=1, columnspan=2, sticky="w", pady=2)
+        words_entry = ttk.Entry(find_row, textvariable=self.words, width=24)
+        words_entry.pack(side="left")
+        words_entry.bind("<Return>", lambda _event: self.on_find_clicked())
+        self.find_button = ttk.Button(find_row, text="Find in the room", command=self.on_find_clicked)
+        self.find_button.pack(side="left", padx=(4, 0))
+        self.results = ttk.Treeview(frame, columns=("id", "time", "sender", "text"), show="headings", height=5)
+        for column, title, width, stretch in (
+            ("id", "Id", 70, False),
+            ("time", "Time", 150, False),
+            ("sender", "From", 100, False),
+            ("text", "Message", 260, True),
+        ):
+            self.results.heading(column, text=title, anchor="w")
+            self.results.column(column, width=width, stretch=stretch, anchor="w")
+        self.results.grid(row=6, column=0, columnspan=3, rowspan=2, sticky="nsew", pady=2)
+        self.results.bind("<<TreeviewSelect>>", lambda _event: self._take_selected_id())
+        ttk.Label(frame, text="Id:").grid(row=8, column=0, sticky="w")
+        delete_row = ttk.Frame(frame)
+        delete_row.grid(row=8, column=1, columnspan=2, sticky="w", pady=2)
+        id_entry = ttk.Entry(delete_row, textvariable=self.message_id, width=12)
+        id_entry.pack(side="left")
         id_entry.bind("<Return>", lambda _event: self.on_delete_clicked())
-        self.delete_button = ttk.Button(frame, text="Delete message", command=self.on_delete_clicked)
-        self.delete_button.grid(row=6, column=2, columnspan=2, sticky="w", padx=(8, 0))
+        self.delete_button = ttk.Button(delete_row, text="Delete message…", command=self.on_delete_clicked)
+        self.delete_button.pack(side="left", padx=(4, 0))
 
         ttk.Label(frame, text="Database", style="Heading.TLabel").grid(
-            row=7, column=0, columnspan=4, sticky="w", pady=(8, 0)
+            row=9, column=0, columnspan=3, sticky="w", pady=(8, 0)
         )
-        ttk.Label(frame, textvariable=self.info, wraplength=460, justify="left").grid(
-            row=8, column=0, columnspan=3, sticky="w"
+        ttk.Label(frame, textvariable=self.info, wraplength=480, justify="left").grid(
+            row=10, column=0, columnspan=3, sticky="w"
         )
-        ttk.Button(frame, text="Refresh", command=self.refresh_info).grid(row=8, column=3, sticky="e")
-        ttk.Label(frame, textvariable=self.outcome, style="Status.TLabel", wraplength=460, justify="left").grid(
-            row=9, column=0, columnspan=4, sticky="w", pady=(8, 0)
+        ttk.Label(frame, textvariable=self.outcome, style="Status.TLabel", wraplength=480, justify="left").grid(
+            row=11, column=0, columnspan=3, sticky="w", pady=(8, 0)
         )
-        frame.columnconfigure(1, weight=1)
+        bottom = ttk.Frame(frame)
+        bottom.grid(row=12, column=0, columnspan=3, sticky="e", pady=(8, 0))
+        ttk.Button(bottom, text="Refresh", command=self.refresh_info).pack(side="left", padx=(0, 4))
+        ttk.Button(bottom, text="Close", command=self.close).pack(side="left")
 
     # -- intent methods: the buttons (and tests) call these; each returns False if it did not start --
     def export(self, room: str, first: str, last: str, path: str) -> bool:
@@ -152,6 +186,31 @@ class HistoryDialog(tk.Toplevel):
             lambda name: f"Cleared the history of #{name}.",
         )
 
+    def find(self, room: str, words: str) -> bool:
+        return self._run(
+            f"search of #{room}",
+            lambda server: server.find_messages(room, words),
+            self._show_found,
+        )
+
+    def _show_found(self, found: object) -> str:
+        assert isinstance(found, list)
+        self.results.delete(*self.results.get_children())
+        for message in found:
+            assert isinstance(message, StoredMessage)
+            when = datetime.datetime.fromtimestamp(message.time_ms / 1000).strftime("%Y-%m-%d %H:%M")
+            text = " ".join(message.text.split())
+            self.results.insert("", "end", iid=str(message.id), values=(message.id, when, message.sender, text))
+        if not found:
+            return "Nothing found in that room."
+        many = len(found) == SEARCH_RESULTS
+        return f"{len(found)}{' (the newest)' if many else ''} found; select one to put its id below."
+
+    def _take_selected_id(self) -> None:
+        selected = self.results.selection()
+        if selected:
+            self.message_id.set(selected[0])
+
     def refresh_info(self) -> bool:
         return self._run("history info", lambda server: server.history_info(), self._show_info, quiet=True)
 
@@ -162,6 +221,10 @@ class HistoryDialog(tk.Toplevel):
 
     # -- button handlers --
     def _room_given(self) -> str | None:
+        """The room typed in, when the server runs (before any question is asked); None after saying why not."""
+        if self.server_of() is None:
+            self.outcome.set(NOT_RUNNING)
+            return None
         room = self.room.get().strip()
         if not room:
             self.outcome.set("Type the room's name first (or select it in Rooms before opening History).")
@@ -185,8 +248,22 @@ class HistoryDialog(tk.Toplevel):
         if self.ask_yes_no("Clear the history?", question):
             self.clear(room)
 
+    def on_find_clicked(self) -> None:
+        room = self._room_given()
+        if room is None:
+            return
+        if not self.words.get().strip():
+            self.outcome.set("Type a word (or part of one) to look for.")
+            return
+        self.find(room, self.words.get())
+
     def on_delete_clicked(self) -> None:
-        self.delete(self.message_id.get())
+        text = self.message_id.get().strip()
+        question = f"Delete message {text} for everyone? It disappears from every open window and cannot be undone."
+        ready = self.server_of() is not None and text.isascii() and text.isdigit()
+        if ready and not self.ask_yes_no("Delete the message?", question):
+            return
+        self.delete(text)
 
     # -- running on a helper thread --
     def _run(
@@ -198,7 +275,7 @@ class HistoryDialog(tk.Toplevel):
     ) -> bool:
         server = self.server_of()
         if server is None:
-            self.outcome.set("The server is not running; press Start first.")
+            self.outcome.set(NOT_RUNNING)
             return False
         self.busy += 1
         if not quiet:

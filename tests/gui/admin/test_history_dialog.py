@@ -111,27 +111,63 @@ def test_export_cancelled_or_wrong_says_why_and_writes_nothing(
     assert len(refusals) == 3 and all("not done" in refusal for refusal in refusals), refusals
 
 
-def test_delete_takes_a_message_away_from_everyone(window: AdminWindow, clients) -> None:
+def test_find_then_delete_takes_a_message_away_from_everyone(window: AdminWindow, dialogs: Dialogs, clients) -> None:
     started(window)
     alice = clients(window, "alice", "physics")
     bob = clients(window, "bob", "physics")
-    doomed = said(alice, "rude words")
-    frame_where(bob, "message", content="rude words")
+    said(alice, "nice weather")
+    doomed = said(alice, "rude words about bob")
+    said(bob, "more rude WORDS back")
+    said(clients(window, "carol", "maths"), "rude words in maths")
+    alice.send_command("MSG bob: rude words in private")
+    frame_where(bob, "private")
     dialog = opened_on(window, "physics")
-    for wrong in ("", "12a", "-3", "٣"):
-        dialog.message_id.set(wrong)
-        dialog.delete_button.invoke()
-        assert "whole number" in dialog.outcome.get() and dialog.busy == 0
-    dialog.message_id.set(str(doomed["id"]))
+    dialog.words.set("ude wor")
+    dialog.find_button.invoke()
+    assert settled(window, dialog).startswith("2 found")
+    rows = [dialog.results.item(row, "values") for row in dialog.results.get_children()]
+    assert [(int(r[0]), r[2], r[3]) for r in rows] == [
+        (doomed["id"] + 1, "bob", "more rude WORDS back"),
+        (doomed["id"], "alice", "rude words about bob"),
+    ]  # newest first; never maths, never the private one
+    dialog.results.selection_set(str(doomed["id"]))
+    pump_until(window, lambda: dialog.message_id.get() == str(doomed["id"]), "selecting a row did not give its id")
+    dialogs.yes_no_answers.append(False)
+    dialog.delete_button.invoke()
+    assert f"Delete message {doomed['id']} for everyone?" in dialogs.asked[-1] and dialog.busy == 0
+    dialogs.yes_no_answers.append(True)
     dialog.delete_button.invoke()
     assert f"Deleted message {doomed['id']} from alice" in settled(window, dialog)
     for person in (alice, bob):
         assert frame_where(person, "deleted")["id"] == doomed["id"]
+    dialog.find_button.invoke()
+    assert settled(window, dialog).startswith("1 found")
+    dialogs.yes_no_answers.append(True)
     dialog.delete_button.invoke()  # the same id again: nothing left to delete
     assert "There is no message" in settled(window, dialog)
-    bob.send_command("HISTORY")
-    closing = frame_where(bob, "history")
-    assert closing["count"] == 0
+    bob.send_command("HISTORY #physics AFTER 0")
+    assert frame_where(bob, "history")["count"] == 0  # bob's copy starts at his join: nothing to add
+    dialog.words.set("zebra")
+    dialog.find_button.invoke()
+    assert settled(window, dialog) == "Nothing found in that room." and not dialog.results.get_children()
+    dialog.words.set("  ")
+    dialog.find_button.invoke()
+    assert "Type a word" in dialog.outcome.get()
+
+
+def test_a_wrong_id_is_refused_without_asking(window: AdminWindow, dialogs: Dialogs) -> None:
+    started(window)
+    dialog = window.open_history()
+    settled(window, dialog)
+    for wrong in ("", "12a", "-3", "٣", "1 2"):
+        dialog.message_id.set(wrong)
+        dialog.delete_button.invoke()
+        assert "whole number" in dialog.outcome.get() and dialog.busy == 0
+    assert dialogs.asked == []
+    dialogs.yes_no_answers.append(True)
+    dialog.message_id.set("999999")
+    dialog.delete_button.invoke()
+    assert "There is no message 999999" in settled(window, dialog)
 
 
 def test_clear_asks_first_then_forgets_the_room(window: AdminWindow, dialogs: Dialogs, clients) -> None:
@@ -177,8 +213,10 @@ def test_the_dialog_says_so_when_the_server_is_stopped(window: AdminWindow) -> N
     window.stop_server()
     pump_until(window, lambda: window.server is None, "the server did not stop")
     dialog.message_id.set("1")
-    dialog.delete_button.invoke()
-    assert "not running" in dialog.outcome.get()
+    for button in (dialog.delete_button, dialog.export_button, dialog.clear_button, dialog.find_button):
+        dialog.outcome.set("")
+        button.invoke()  # asks nothing (the scripted dialogs have no answers)
+        assert "not running" in dialog.outcome.get()
 
 
 def test_the_window_says_when_history_is_kept_in_memory_only(window: AdminWindow, monkeypatch, tmp_path: Path) -> None:
