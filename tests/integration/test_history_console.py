@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,11 @@ def test_console_history_commands_through_stdin(tmp_path: Path) -> None:
         headless.type("/history-info")
         assert "4 messages kept (30 days)" in headless.expect(r"^Database: ")
         second = frame_where(alice, "message", content="second")["id"]
+        headless.type("/find physics ECON")
+        assert headless.expect(r"found in #physics") == "1 found in #physics, newest first:"
+        assert re.fullmatch(rf"  {second}  \d{{4}}-\d\d-\d\d \d\d:\d\d  alice: second", headless.expect(r"alice: "))
+        headless.type("/find physics private-note")
+        assert headless.expect(r"^Nothing found") == "Nothing found in #physics."
         headless.type(f"/delete {second}")
         assert headless.expect(r"^Deleted message") == f"Deleted message {second} (#physics, from alice)."
         assert frame_where(bob, "deleted")["id"] == second
@@ -66,6 +72,10 @@ def test_console_history_commands_answer_usage_and_refusals(server, wire, tmp_pa
     for wrong in ("/delete", "/delete abc", "/delete -1", "/delete 1.5", "/delete ٣"):
         assert console.execute(wrong) == "Usage: /delete ID (the message's id, a whole number)", wrong
     assert console.execute("/delete 999999").startswith("Not done: There is no message 999999")
+    assert console.execute("/find lab").startswith("Usage: /find ROOM WORDS")
+    assert console.execute("/find lab   ").startswith("Usage: /find ROOM WORDS")
+    assert console.execute("/find #bad$name words").startswith("Not done:")
+    assert console.execute("/find lab zebra") == "Nothing found in #lab."
     assert console.execute("/clear") == "Usage: /clear ROOM"
     assert console.execute("/clear two words") == "Usage: /clear ROOM"
     assert console.execute("/clear #bad$name").startswith("Not done:")
