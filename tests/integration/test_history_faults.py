@@ -231,3 +231,45 @@ def test_a_server_killed_mid_flood_comes_back_says_what_it_lost_and_never_reuses
         first.end()
         if second is not None:
             assert "Traceback" not in second.end()
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL")
+@pytest.mark.parametrize("flood", [0, 2000])
+def test_a_deletion_confirmed_just_before_a_kill_stays_deleted(tmp_path, flood):
+    """`deleted` goes out only once the deletion is on disk, even while the writer is busy with a flood."""
+    folder = tmp_path / "data"
+    clients: list[WireClient] = []
+
+    def connect(run: ScriptRun, nick: str, room: str | None = None, replays: bool = False) -> WireClient:
+        clients.append(WireClient(run.address(), replays=replays))
+        return clients[-1].register(nick, room)
+
+    first = ScriptRun("--port", "0", "--rate", "0", "--data-dir", str(folder))
+    second = None
+    try:
+        bob = connect(first, "bob", "lab")
+        victims = ids(say_many(bob, 3, "oops"))
+        first_flood = connect(first, "alice", "noise")
+        for number in range(flood):
+            first_flood.send(f"SAY noise {number}")
+        for victim in victims:
+            bob.send(f"DELETE {victim}")
+        confirmed = [bob.expect("deleted")["id"] for _ in victims]
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(DEADLINE)
+        assert confirmed == victims
+        first.end()
+        second = ScriptRun("--port", "0", "--data-dir", str(folder))
+        carol = connect(second, "carol", replays=True)
+        _, replayed, _ = join_with_replay(carol, "lab")
+        assert not set(ids(replayed)) & set(victims)
+        page, _ = answer(connect(second, "dave"), "HISTORY #lab AFTER 0")
+        assert not set(ids(page)) & set(victims)
+        carol.send("SEARCH oops")
+        assert carol.expect("search")["results"] == []
+    finally:
+        for client in clients:
+            client.close()
+        first.end()
+        if second is not None:
+            assert "Traceback" not in second.end()
