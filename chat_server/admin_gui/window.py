@@ -409,7 +409,6 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
     "chat_server.admin_gui.history_dialog",
-    "chat_server.console",
     "tkinter",
     "tkinter.ttk",
 ]
