@@ -103,7 +103,8 @@ class HistoryPage:
     more: bool = False
     error: str = ""
     request: int = 0
-    anchor: int | None = None  # the id the page was asked around (AROUND), before or after
+    anchor: int | None = None  # the id the page was asked before or after
+    direction: str = ""  # "before", "after", or "" for the newest
 
 
 @dataclass(frozen=True)

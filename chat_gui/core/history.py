@@ -162,14 +162,17 @@ class HistoryKeeper:
         words.append(str(limit))
         shown_target = target or (f"#{self.room()}" if self.room() else "")
         anchor = before if before is not None else after
+        direction = "before" if before is not None else "after" if after is not None else ""
 
         def done(answer: Answer) -> None:
             more = bool(answer.summary.get("more")) if answer.summary is not None else False
             frames = tuple(sorted(answer.frames, key=lambda frame: frame["id"]))
-            self.emit(HistoryPage(kind, shown_target, frames, more, answer.problem, number, anchor))
+            self.emit(HistoryPage(kind, shown_target, frames, more, answer.problem, number, anchor, direction))
 
         if not self.requests.submit(" ".join(words), done):
-            self.emit(HistoryPage(kind, shown_target, (), False, "too many requests are waiting", number, anchor))
+            self.emit(
+                HistoryPage(kind, shown_target, (), False, "too many requests are waiting", number, anchor, direction)
+            )
         return number
 
     def search(self, words: str, room: str | None = None) -> int:
