@@ -36,6 +36,11 @@ def private_key(nick: str) -> str:
     return "@" + name_key(nick)
 
 
+def key_of_target(target: str) -> str:
+    """The key of a HISTORY target: "#Lab" -> "#lab", "@Bob" -> "@bob"."""
+    return room_key(target[1:]) if target.startswith("#") else private_key(target.removeprefix("@"))
+
+
 def message_id(frame: Any) -> int | None:
     """The message id of a kept frame (message, private, file), or None for any other frame."""
     if frame.get("type") not in KEPT_TYPES:

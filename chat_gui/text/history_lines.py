@@ -19,17 +19,24 @@ from chat_gui.core.events import HistoryPage, PageKind, SearchResults
 PREVIEW_CHARS = 200
 
 
-def when_said(iso_time: object, today: dt.date | None = None) -> str:
-    """A message's UTC `time` as local time: "17:25" today, "30 Nov 17:25" on another day, "" if unreadable."""
+def local_moment(iso_time: object) -> dt.datetime | None:
+    """A `time` field (UTC, ISO 8601) as local time, or None if it is not one."""
     if not isinstance(iso_time, str) or not iso_time:
-        return ""
+        return None
     try:
         moment = dt.datetime.fromisoformat(iso_time.replace("Z", "+00:00"))
     except ValueError:
-        return ""
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    local = moment.astimezone()
+    return moment.astimezone()
+
+
+def when_said(iso_time: object, today: dt.date | None = None) -> str:
+    """A message's UTC `time` as local time: "17:25" today, "30 Nov 17:25" on another day, "" if unreadable."""
+    local = local_moment(iso_time)
+    if local is None:
+        return ""
     if local.date() == (today or dt.date.today()):
         return local.strftime("%H:%M")
     return f"{local.day} {local.strftime('%b %H:%M')}"

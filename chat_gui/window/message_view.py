@@ -18,6 +18,7 @@ follows new lines unless the user has scrolled up to read.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import tkinter as tk
@@ -25,7 +26,7 @@ import tkinter.font as tkfont
 import webbrowser
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from tkinter import ttk
 
 MAX_LINES = 5000
@@ -123,6 +124,7 @@ class MessageView(ttk.Frame):
         self._actions: dict[str, Callable[[], None]] = {}
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
+        self._insert_at = "end-1c"  # where blocks go in: the end, or a mark while a page of older ones goes in
         self._configure_tags()
         self._make_read_only()
 
@@ -247,9 +249,25 @@ class MessageView(ttk.Frame):
     def is_following(self) -> bool:
         return self.text.yview()[1] >= 0.999
 
+    @contextlib.contextmanager
+    def inserting_at(self, mark: str) -> Iterator[None]:
+        """Blocks shown inside go in at `mark` (a right-gravity mark: they stay in order), not at the end.
+
+        For older messages put above the conversation (chat_gui.window.history_pane):
+        nothing is trimmed and the view does not jump to the end.
+        """
+        self._insert_at = mark
+        try:
+            yield
+        finally:
+            self._insert_at = "end-1c"
+
     # -- inside --
     def _append(self, parts: Parts) -> None:
         text = self.text
+        if self._insert_at != "end-1c":
+            self._insert_elsewhere(parts)
+            return
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
         following = self._scroll_scheduled or self.is_following()
         args: list[object] = []
@@ -265,6 +283,13 @@ class MessageView(ttk.Frame):
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
+
+    def _insert_elsewhere(self, parts: Parts) -> None:
+        args: list[object] = []
+        for chunk, tags in parts:
+            args += [chunk, tags]
+        args += ["\n", ()]
+        self.text.insert(self._insert_at, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
 
     def _scroll_to_end(self) -> None:
         self._scroll_scheduled = False
