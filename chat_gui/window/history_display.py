@@ -76,19 +76,20 @@ class HistoryDisplay:
         return pane
 
     def target_of(self, view: MessageView) -> str | None:
-        """The conversation a pane shows: "#room" for the room's pane, "@nick" for a private tab; None otherwise."""
-        if view is self.window.tabs.room_view:
-            return f"#{self.session.room}" if self.session.room else None
+        """The conversation a pane shows: "#room" for a room's pane, "@nick" for a private tab; None otherwise."""
+        room_views = self.window.tabs.room_views
+        for room in room_views.rooms():
+            if room_views.view_for(room) is view:
+                return f"#{room}"
         for tab in self.window.tabs.private.values():
             if tab.view is view:
                 return f"@{tab.nick}"
         return None
 
     def view_for(self, target: str, open_tab: bool = False) -> MessageView | None:
+        """The pane of "#room" (kept panes only) or "@nick" (its tab, opened if `open_tab`)."""
         if target.startswith("#"):
-            room = self.session.room
-            same = room is not None and name_key(room) == name_key(target[1:])
-            return self.window.tabs.room_view if same else None
+            return self.window.tabs.room_views.view_for(target[1:])
         tab = self.window.tabs.private.get(name_key(target[1:]))
         if tab is None and open_tab:
             tab = self.window.tabs.open_private(target[1:])
@@ -97,7 +98,8 @@ class HistoryDisplay:
     def _candidate_views(self, frame: Any) -> list[MessageView]:
         tabs = self.window.tabs
         if frame["type"] != "private" and frame.get("room"):
-            return [tabs.room_view]
+            view = tabs.room_views.view_for(frame["room"])
+            return [view] if view is not None else []
         me = name_key(self.session.nick)
         other = frame.get("to", "") if name_key(str(frame.get("sender", ""))) == me else frame.get("sender", "")
         views = []
@@ -167,9 +169,7 @@ class HistoryDisplay:
             return
         view.show_notice(f"Kept messages of {page.target}, oldest first:", "system")
         for frame in page.frames:
-            start = view.text.index("end-1c")
-            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "")
-            view.text.tag_add("kept", start, "end-1c")
+            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
         view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
 
     # -- typed lines --
@@ -217,7 +217,9 @@ class HistoryDisplay:
         if not where:
             self.search_panel.say("That result does not say where it was said.")
             return
-        view = self.view_for(where, open_tab=where.startswith("@"))
+        room = self.session.room
+        elsewhere = where.startswith("#") and (room is None or name_key(room) != name_key(where[1:]))
+        view = None if elsewhere else self.view_for(where, open_tab=where.startswith("@"))
         if view is None:
             self.search_panel.say(
                 f"That message was said in {where} ({when_said(result.get('time'))}). "

@@ -4,7 +4,7 @@ A HistoryPane sits beside one MessageView and knows where each message
 with an id is (a Tk tag `msg-<id>` over its block), so that it can:
 
     remember(frame, start)    the block from `start` to the end shows `frame` (live, catch-up): tag it with its id
-    show_kept(frame)          show a kept message (replay), muted
+    show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style)
     prepend(frames)           put a page of older messages above everything, the reader's view staying put
     new_since_line()          the "new since you were here" line under a replay
     remove(id)                replace a deleted message by a grey "message deleted"
@@ -33,7 +33,6 @@ from chat_gui.window.message_view import MessageView
 from shared.names import name_key
 
 PRUNE_EVERY = 200
-KEPT_COLOUR = "#8a8a8a"
 FLASH_MS = 1800
 HEADER_TAG = "history-head"
 NEW_LINE_TAG = "history-new"
@@ -49,24 +48,16 @@ class HistoryPane:
         self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
         self.loading = False
         self._shown = itertools.count(1)
-        text = view.text
-        text.tag_configure("kept", foreground=KEPT_COLOUR)
-        text.tag_configure("flash", background="#fff3b0")
-        text.tag_configure("deleted", foreground="#9a9a9a")
-        text.tag_configure(NEW_LINE_TAG, foreground="#b35900", justify="center")
-        text.tag_raise("kept")
+        view.text.tag_configure(NEW_LINE_TAG, justify="center")
 
     # -- showing --
-    def remember(self, frame: Any, start: str, end: str = "end-1c", muted: bool = False) -> None:
+    def remember(self, frame: Any, start: str, end: str = "end-1c") -> None:
         """The block from `start` to `end` shows `frame`: tag it with the frame's id (nothing when it is empty)."""
         text = self.view.text
         if text.compare(start, ">=", end):
             return  # the frame went to another pane
         number = frame["id"]
         text.tag_add(f"msg-{number}", start, end)
-        if muted:
-            text.tag_add("kept", start, end)
-            text.tag_raise("kept")  # above the nickname colours made since
         found = conversation_of(frame, self.me())
         self.ids[number] = found[0] if found is not None else ""
         if name_key(str(frame.get("sender", ""))) == name_key(self.me()):
@@ -84,8 +75,8 @@ class HistoryPane:
         text.mark_gravity(start, "left")
         own = name_key(frame["sender"]) == name_key(self.me())
         style = "own" if own else "private" if frame["type"] == "private" else ""
-        self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], style)
-        self.remember(frame, start, at, muted=True)
+        self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
+        self.remember(frame, start, at)
 
     def prepend(self, frames: list[Any], key: str, more: bool) -> None:
         """Older messages above everything shown, oldest first; what the reader looks at stays where it is."""
@@ -183,7 +174,7 @@ class HistoryPane:
         start, end = ranges[0], ranges[-1]
         stamp = text.get(start, f"{start} lineend").split("  ", 1)[0].strip()
         text.delete(start, end)
-        text.insert(start, f"{stamp}  message deleted\n" if stamp else "message deleted\n", ("deleted", "notice"))
+        text.insert(start, f"{stamp}  message deleted\n" if stamp else "message deleted\n", ("system", "notice"))
         self._forget(number)
         return True
 
@@ -194,6 +185,8 @@ class HistoryPane:
             return False
         text.see(ranges[0])
         text.yview(ranges[0])
+        palette = self.view.style.palette
+        text.tag_configure("flash", background=palette.selection_background, foreground=palette.selection_text)
         text.tag_remove("flash", "1.0", "end")
         text.tag_add("flash", ranges[0], ranges[-1])
         text.tag_raise("flash")
