@@ -77,6 +77,7 @@ class Cursors:
     def __init__(self, limit: int = MAX_CONVERSATIONS) -> None:
         self.limit = limit
         self._by_key: OrderedDict[str, Cursor] = OrderedDict()
+        self.highest = 0  # the highest id handed on in any conversation (ids are one sequence for the server)
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -95,6 +96,7 @@ class Cursors:
 
     def advance(self, key: str, target: str, message: int) -> bool:
         """Move the cursor to `message` if that is newer; False when it was handed on already (a duplicate)."""
+        self.highest = max(self.highest, message)
         cursor = self._by_key.get(key)
         if cursor is None:
             self._by_key[key] = Cursor(target, message)

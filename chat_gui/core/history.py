@@ -232,6 +232,10 @@ class HistoryKeeper:
             found = conversation_of(frame, self.me())
             if found is not None and self.cursors.advance(found[0], found[1], frame["id"]):
                 fresh.append(frame)
+        if self.cursors.get(key) is None:
+            # Nothing kept in the room yet: what is said there from now on comes after the highest id seen
+            # anywhere (ids are one sequence), so a reconnect can ask for what came after that.
+            self.cursors.advance(key, self._replay_target, self.cursors.highest)
         self.emit(HistoryPage(PageKind.REPLAY, self._replay_target, tuple(fresh), more))
 
     def _deleted(self, number: int) -> None:

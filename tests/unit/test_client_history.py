@@ -406,3 +406,13 @@ def test_mistyped_history_lines_are_refused_with_a_sentence(line):
 
 def test_history_limit_words_are_checked_as_numbers():
     assert parse_history("١٢").__class__.__name__ == "BadHistoryLine"  # Arabic-Indic digits are not a count
+
+
+def test_a_room_joined_with_nothing_kept_is_caught_up_from_the_highest_id_seen_anywhere():
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.feed(private(41, "bob", "alice"), joined("quiet"), summary("#quiet", 0, False))
+    harness.room = "quiet"
+    harness.keeper.on_lost("test")
+    harness.keeper.on_ready(reconnected=True)
+    assert harness.requests()[0][1] == "HISTORY #quiet AFTER 41 100"
