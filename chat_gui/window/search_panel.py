@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable
 from tkinter import ttk
 from typing import Any
@@ -53,11 +54,24 @@ class SearchPanel(ttk.Frame):
         self.status = ttk.Label(self, text="Type words to find in kept messages, then Enter.", foreground="#6a6a6a")
         self.status.pack(fill="x", pady=(4, 2))
         self.list = tk.Text(
-            self, height=RESULT_LINES, wrap="none", cursor="arrow", borderwidth=1, relief="solid", takefocus=False
+            self,
+            height=1,
+            wrap="none",
+            cursor="arrow",
+            borderwidth=1,
+            relief="solid",
+            takefocus=False,
+            font="TkDefaultFont",
+            padx=4,
+            pady=2,
         )
+        bold = tkfont.nametofont("TkDefaultFont", root=self).copy()
+        bold.configure(weight="bold")
+        self._bold = bold
+        self.list.pack(fill="x")
         self.list.tag_configure("when", foreground="#8a8a8a")
         self.list.tag_configure("where", foreground="#5b1a8c")
-        self.list.tag_configure("who", font="TkDefaultFont")
+        self.list.tag_configure("who", font=bold)
         self.list.tag_configure("hover", background="#eef5ff")
         self.list.bind("<Key>", lambda event: None if event.keysym in ("Up", "Down", "Prior", "Next") else "break")
         self.entry.bind("<Return>", lambda event: self.submit())
@@ -80,6 +94,7 @@ class SearchPanel(ttk.Frame):
     def show_results(self, words: str, results: list[Any], error: str = "") -> None:
         self.results = list(results)
         self.list.delete("1.0", "end")
+        self.list.configure(height=1)
         if error:
             self.status.configure(text=f"Search for “{words}”: {error}")
             return
@@ -89,13 +104,14 @@ class SearchPanel(ttk.Frame):
             if count
             else f"Nothing found for “{words}”."
         )
+        self.list.configure(height=max(1, min(count, RESULT_LINES)))
         for index, result in enumerate(results):
             when, where, who, text = result_parts(result)
             tag = f"result-{index}"
-            self.list.insert(
-                "end", f"{when:>13}  ", ("when", tag), f"{where}  ", ("where", tag), f"{who}  ", ("who", tag), text, tag
-            )
-            self.list.insert("end", "\n")
+            if index:
+                self.list.insert("end", "\n")
+            self.list.insert("end", f"{when}  ", ("when", tag), f"{where}  ", ("where", tag), f"{who}  ", ("who", tag))
+            self.list.insert("end", text, tag)
             self.list.tag_bind(tag, "<ButtonRelease-1>", functools.partial(self._clicked, index))
             self.list.tag_bind(tag, "<Enter>", functools.partial(self._hover, tag))
             self.list.tag_bind(tag, "<Leave>", lambda event: self.list.tag_remove("hover", "1.0", "end"))
