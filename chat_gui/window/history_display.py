@@ -63,13 +63,15 @@ class HistoryDisplay:
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
         root = window.root
-        root.bind_all("<Control-f>", lambda event: self.open_search())
+        root.bind("<Control-f>", lambda event: self.open_search(), add="+")  # this window's widgets only
         self._add_menu_entry()
 
     # -- panes --
     def pane(self, view: MessageView) -> HistoryPane:
         pane = self.panes.get(str(view))
         if pane is None:
+            for name in [name for name, kept in self.panes.items() if not kept.view.winfo_exists()]:
+                del self.panes[name]  # closed tabs, room panes dropped: their panes go too
             pane = self.panes[str(view)] = HistoryPane(view, lambda: self.session.nick, lambda: self.loader.load(view))
             self.loader.watch(view)
             view.text.bind("<Button-3>", lambda event: self.on_right_click(view, event), add="+")

@@ -190,3 +190,31 @@ def test_the_window_cut_off_while_200_messages_are_sent_shows_each_once_in_order
 def _range(controller: ChatController, number: int) -> tuple[str, str]:
     ranges = controller.room_view.text.tag_ranges(f"msg-{number}")
     return str(ranges[0]), str(ranges[-1])
+
+
+def test_a_private_result_opens_its_tab_and_a_third_person_never_finds_it(quick_server, wire, open_window, tk_root):
+    server = quick_server()
+    alice = open_window(server, "alice", "general")
+    chloe = open_window(server, "chloe", "general")
+    bob = wire(server, "bob", "general")
+    bob.send("PM alice the secret plan is in the blue folder")
+    for number in range(20):
+        bob.send(f"PM alice filler {number}")
+    wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+    tab = alice.window.tabs.private["bob"]
+    wait_until(lambda: "filler 19" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    alice.window.tabs.close_private("bob")
+    for window in (alice, chloe):
+        window.history.open_search("secret plan")
+        window.history.search_panel.submit()
+    wait_until(lambda: alice.history.search_panel.results, pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: "Nothing found" in str(chloe.history.search_panel.status.cget("text")), pump=tk_root.update)
+    (result,) = alice.history.search_panel.results
+    alice.history.search_panel.pick(0)
+    wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+    view = alice.window.tabs.private["bob"].view
+    wait_until(lambda: "secret plan" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: alice.window.tabs.current_private() == "bob", pump=tk_root.update, timeout=WAIT)
+    start = view.text.tag_ranges(f"msg-{result['id']}")[0]
+    assert "flash" in view.text.tag_names(start)
+    assert "secret plan" not in chloe.room_view.all_text()
