@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.admin import AdminActions
+from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
 from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
@@ -101,7 +102,7 @@ class _RefusalLog:
         log.warning("refused %s: %s%s", address_text, why, more)
 
 
-class ChatServer(AdminActions, socketserver.TCPServer):
+class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:

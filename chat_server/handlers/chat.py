@@ -60,7 +60,13 @@ class ChatCommands(CommandModule):
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=session.nick)
         self.storage.messages.append(  # queued for the store's writer thread: no I/O here
             StoredMessage.public(
-                message_id, room.name, frame["sender"], text, int(now * 1000), room_key=room.key, sender_key=session.key
+                message_id,
+                room.name,
+                frame["sender"],
+                text,
+                round(now * 1000),
+                room_key=room.key,
+                sender_key=session.key,
             )
         )
         room.messages += 1
@@ -85,7 +91,7 @@ class ChatCommands(CommandModule):
                 frame["sender"],
                 frame["to"],
                 text,
-                int(now * 1000),
+                round(now * 1000),
                 sender_key=session.key,
                 recipient_key=target.key,
             )

@@ -64,8 +64,10 @@ def parse_history(argument: str) -> HistoryRequest:
             if len(target) == 1:
                 raise _refuse(f"Say whose conversation after the @, e.g. /history @bob. Use {HISTORY_USAGE}.")
             nick = normalise_nick(target[1:])
-        else:
+        elif target.startswith("#"):
             room = normalise_room(target)
+        else:
+            raise _refuse(f"Write a room with its # (#general) and a person with @ (@bob). Use {HISTORY_USAGE}.")
     direction: Direction = "newest"
     anchor = 0
     if words and words[0].upper() in ("BEFORE", "AFTER"):

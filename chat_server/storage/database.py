@@ -220,9 +220,19 @@ def open_database(
             writer = _open_file(path, steps, full_check)
         except _Corrupt as corrupt:
             recovered = _last_id_of_damaged(path)
+            lost_ids = ""
+            if not recovered:
+                # Clients may still show messages of the damaged file with ids we can no longer read: a fresh
+                # count from 1 would reuse them (and a client that drops repeated ids would lose new messages).
+                # Ids from the clock in ms are above any count of messages a server can have given out.
+                recovered = int(time.time() * 1000)
+                lost_ids = f"; its last message id could not be read, so ids go on from {recovered + 1}"
             aside = _move_aside(path)
             _damaged_marker(path).unlink(missing_ok=True)
-            notice = f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
+            notice = (
+                f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
+                f"{lost_ids}"
+            )
             log.warning("storage: %s", notice)
             notices.append(notice)
             writer = _open_file(path, steps, full_check)
