@@ -92,6 +92,7 @@ class ChatWindow:
         self.entry = EntryBox(typing, on_submit=actions.submit, nicknames=actions.nicknames)
         self.entry.pack(side="left", fill="both", expand=True)
         self.send_button.configure(command=self.entry.submit)
+        self.entry.set_emoji_font(self.tabs.room_view.style.emoji)
         panes.add(side, weight=0)
         panes.add(main, weight=1)
         self.smallest = size_window(root)

@@ -389,7 +389,6 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_banner",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
-    "chat_server.console",
     "tkinter",
     "tkinter.ttk",
 ]
