@@ -117,6 +117,10 @@ class HistoryDisplay:
         """Show a frame as FrameDisplay does; a kept one also gets its id remembered by the pane it went to."""
         if message_id(frame) is None:
             self.show(frame)
+            if frame["type"] == "joined":
+                view = self.view_for(f"#{frame['room']}")
+                if view is not None:
+                    self.pane(view).mark_joined(frame["content"])
             return
         marked = self._candidate_views(frame)
         for view in marked:

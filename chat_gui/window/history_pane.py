@@ -7,6 +7,7 @@ with an id is (a Tk tag `msg-<id>` over its block), so that it can:
     show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style)
     prepend(frames)           put a page of older messages above everything, the reader's view staying put
     new_since_line()          the "new since you were here" line under a replay
+    mark_joined(content)      the "You joined" notice just shown: the replay that follows goes above it
     remove(id)                replace a deleted message by a grey "message deleted"
     see(id)                   scroll to a message and flash it
     oldest(key)               the lowest id shown of one conversation, for HISTORY BEFORE
@@ -36,6 +37,8 @@ PRUNE_EVERY = 200
 FLASH_MS = 1800
 HEADER_TAG = "history-head"
 NEW_LINE_TAG = "history-new"
+JOINED_MARK = "history-joined"
+REPLAY_MARK = "history-replay"
 
 
 class HistoryPane:
@@ -98,29 +101,51 @@ class HistoryPane:
         self.set_header(key)
         text.yview("history-reading")
 
+    def mark_joined(self, content: str) -> None:
+        """The notice of joining was just shown: the replay that follows goes above it, so it reads in order."""
+        text = self.view.text
+        found = text.search(content, "end-1c", backwards=True, exact=True) if content else ""
+        if found:
+            text.mark_set(JOINED_MARK, f"{found} linestart")
+            text.mark_gravity(JOINED_MARK, "left")
+        else:
+            text.mark_unset(JOINED_MARK)
+
     def show_replay(self, frames: list[Any], key: str, more: bool) -> None:
-        """A replay after joining: muted, at the end, under a header, above the "new since" line."""
+        """A replay after joining: muted, above the notice of joining (else at the end), then the "new since" line."""
         if not frames:
             return
+        text = self.view.text
+        following = self.view.is_following()
+        at = "end-1c"
+        if JOINED_MARK in text.mark_names():
+            at = REPLAY_MARK
+            text.mark_set(REPLAY_MARK, JOINED_MARK)
+            text.mark_gravity(REPLAY_MARK, "right")
+            text.mark_unset(JOINED_MARK)  # one replay per join
         self.more_before.setdefault(key, more)
-        last_day = ""
-        for frame in frames:
-            day = _day_of(frame)
-            if day and day != last_day:
-                self.view.show_notice(day, "system")
-                last_day = day
-            self.show_kept(frame)
-        self.new_since_line()
+        with self.view.inserting_at(at):
+            last_day = ""
+            for frame in frames:
+                day = _day_of(frame)
+                if day and day != last_day:
+                    self.view.show_notice(day, "system")
+                    last_day = day
+                self.show_kept(frame, at=at)
+            self.new_since_line(at)
         self.set_header(key)
+        if at != "end-1c" and following:
+            text.see("end")
 
-    def new_since_line(self) -> None:
+    def new_since_line(self, at: str = "end-1c") -> None:
         text = self.view.text
         for start, end in _pairs(text.tag_ranges(NEW_LINE_TAG)):
             text.delete(start, end)  # one such line per pane: the newest replay's
-        text.mark_set("history-line", "end-1c")
+        text.mark_set("history-line", at)
         text.mark_gravity("history-line", "left")
-        self.view.show_notice("──────── new since you were here ────────", "system")
-        text.tag_add(NEW_LINE_TAG, "history-line", "end-1c")
+        with self.view.inserting_at(at):
+            self.view.show_notice("──────── new since you were here ────────", "system")
+        text.tag_add(NEW_LINE_TAG, "history-line", at)
 
     def set_header(self, key: str, loading: bool = False) -> None:
         """The pane's first line: loading, a link to load more, or the start of what is kept."""

@@ -49,6 +49,8 @@ def test_a_late_joiner_sees_the_replay_muted_above_the_new_since_line(quick_serv
     wait_until(lambda: "bob  live one" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
     shown = alice.room_view.all_text()
     assert shown.index("early 14") < shown.index("new since you were here") < shown.index("live one")
+    assert shown.index("new since you were here") < shown.index("You joined #general"), "the replay is above the join"
+    assert visible(alice, "end-1c"), "the view follows the end, not the top of the replay"
     live = wait_until(lambda: [n for n in alice.history.pane(alice.room_view).ids if n not in ids], pump=tk_root.update)
     assert "replayed" not in text.tag_names(message_start(alice, live[0])), "a live message is not muted"
 
