@@ -2,6 +2,8 @@
 
     relay = CutRelay(server.address)      clients connect to relay.address
     relay.cut()                           every connection through it is closed, both ways; new ones are refused
+    relay.cut(server_notices=False)       only the client's side closes: the server goes on writing into
+                                          a connection nobody reads (a drop it has not noticed yet)
     relay.restore()                       it listens again, on the same port
 
 The server sees its side of each connection close (so it keeps the user's
@@ -23,6 +25,7 @@ class CutRelay:
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()
         self.connections = 0
+        self.silent: set[socket.socket] = set()  # server sides left open by cut(server_notices=False)
         self._start_accepting(self.listener)
 
     def _start_accepting(self, listener: socket.socket) -> None:
@@ -45,21 +48,23 @@ class CutRelay:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), name="relay-pump", daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if source not in self.silent:  # a silent server side's frames are lost, as on a dropped Wi-Fi
+                    sink.sendall(data)
         except OSError:
             pass
         for end in (source, sink):
+            if end in self.silent and end is not source:
+                continue  # the server closes it (RESUME) or close() does
             try:
                 end.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
 
-    def cut(self) -> None:
-        """Close every connection through the relay and refuse new ones until restore()."""
+    def cut(self, server_notices: bool = True) -> None:
+        """Close every connection through the relay (only the client's side unless `server_notices`); refuse new ones."""
         try:
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept thread, which holds the port until it returns
         except OSError:
@@ -67,8 +72,10 @@ class CutRelay:
         self.listener.close()
         with self._lock:
             pairs, self.pairs = self.pairs, []
+        if not server_notices:
+            self.silent.update(upstream for _client, upstream in pairs)
         for client, upstream in pairs:
-            for end in (client, upstream):
+            for end in (client,) if upstream in self.silent else (client, upstream):
                 try:
                     end.shutdown(socket.SHUT_RDWR)
                 except OSError:
@@ -81,3 +88,5 @@ class CutRelay:
 
     def close(self) -> None:
         self.cut()
+        for upstream in list(self.silent):
+            upstream.close()

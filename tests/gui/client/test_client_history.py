@@ -11,6 +11,7 @@ from tests.gui.client.conftest import WAIT
 from tests.gui.client.test_client_window import type_line
 from tests.integration.cut_relay import CutRelay
 from tests.integration.test_client_history import MISSED, say_many
+from tests.integration.wire import WireClient
 from tests.support import wait_until
 
 BOB_SAID = re.compile(r"bob  (early|missed|after) (\d+)$", re.MULTILINE)
@@ -220,3 +221,48 @@ def test_a_private_result_opens_its_tab_and_a_third_person_never_finds_it(quick_
     start = view.text.tag_ranges(f"msg-{result['id']}")[0]
     assert "flash" in view.text.tag_names(start)
     assert "secret plan" not in chloe.room_view.all_text()
+
+
+def test_private_messages_lost_in_a_drop_arrive_in_their_tab_after_the_reconnect_once_in_order(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server()
+    relay = CutRelay(server.address)
+    try:
+        alice = open_window(None, "alice")
+        alice.start(*relay.address, "alice", "general")
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        bob = wire(server, "bob", "general")
+        pm_many(bob, 3, "early")
+        wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+        tab = alice.window.tabs.private["bob"]
+        wait_until(lambda: len(bob_pms(tab.view.all_text())) == 3, pump=tk_root.update, timeout=WAIT)
+        relay.cut(server_notices=False)  # the server still thinks alice is there: bob's messages go into the void
+        wait_until(lambda: alice.session.state != "ready", pump=tk_root.update, timeout=WAIT)
+        pm_many(bob, 40, "missed")
+        relay.restore()
+        wait_until(
+            lambda: alice.session.state == "ready" and not alice.session.history.catching,
+            pump=tk_root.update,
+            timeout=WAIT,
+        )
+        pm_many(bob, 2, "after")
+        wait_until(lambda: "after 1" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+        expected = [f"early {n}" for n in range(3)] + [f"missed {n}" for n in range(40)] + ["after 0", "after 1"]
+        assert bob_pms(tab.view.all_text()) == expected, "each once, in order, in bob's tab"
+        assert "Sent while you were away" in tab.view.all_text(), "they came by the catch-up"
+        assert "missed" not in alice.room_view.all_text(), "private messages stay out of the room's pane"
+    finally:
+        relay.close()
+
+
+def pm_many(sender: WireClient, count: int, prefix: str) -> None:
+    """bob sends `count` private messages to alice, once the server has echoed every one."""
+    for number in range(count):
+        sender.send(f"PM alice {prefix} {number}")
+    for _number in range(count):
+        sender.expect("private")
+
+
+def bob_pms(text: str) -> list[str]:
+    return [f"{kind} {number}" for kind, number in re.findall(r"bob  (early|missed|after) (\d+)$", text, re.MULTILINE)]
