@@ -63,7 +63,8 @@ class HistoryDisplay:
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
         root = window.root
-        root.bind("<Control-f>", lambda event: self.open_search(), add="+")  # this window's widgets only
+        for sequence in ("<Control-f>", "<Control-F>"):  # F: with Caps Lock on
+            root.bind(sequence, lambda event: self.open_search(), add="+")  # this window's widgets only
         self._add_menu_entry()
 
     # -- panes --

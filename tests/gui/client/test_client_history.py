@@ -266,3 +266,15 @@ def pm_many(sender: WireClient, count: int, prefix: str) -> None:
 
 def bob_pms(text: str) -> list[str]:
     return [f"{kind} {number}" for kind, number in re.findall(r"bob  (early|missed|after) (\d+)$", text, re.MULTILINE)]
+
+
+def test_ctrl_f_opens_the_search_of_its_own_window_only(quick_server, open_window, tk_root):
+    server = quick_server()
+    windows = [open_window(server, "alice", "general"), open_window(server, "bob", "general")]
+    for pressed, other in (windows, windows[::-1]):
+        other.history.close_search()
+        pressed.window.entry.text.focus_force()
+        pressed.window.entry.text.event_generate("<Control-F>")  # Caps Lock on
+        wait_until(pressed.history.search_panel.winfo_ismapped, pump=tk_root.update, timeout=WAIT)
+        tk_root.update()
+        assert not other.history.search_panel.winfo_ismapped(), "only the window where Ctrl+F was pressed searches"
