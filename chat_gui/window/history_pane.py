@@ -47,6 +47,8 @@ class HistoryPane:
         self.me = me
         self.on_load = on_load  # the header's link: load earlier messages
         self.ids: OrderedDict[int, str] = OrderedDict()  # id -> conversation key, in the order shown
+        # Messages under this nickname that came as they were said: the ones offered for Delete.  A kept one
+        # under the same nickname may be a former holder's, which the server would refuse to delete.
         self.own: set[int] = set()
         self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
         self.loading = False
@@ -54,8 +56,11 @@ class HistoryPane:
         view.text.tag_configure(NEW_LINE_TAG, justify="center")
 
     # -- showing --
-    def remember(self, frame: Any, start: str, end: str = "end-1c") -> None:
-        """The block from `start` to `end` shows `frame`: tag it with the frame's id (nothing when it is empty)."""
+    def remember(self, frame: Any, start: str, end: str = "end-1c", said_now: bool = True) -> None:
+        """The block from `start` to `end` shows `frame`: tag it with the frame's id (nothing when it is empty).
+
+        `said_now`: it came live (or in the catch-up), not from a replay or an earlier page.
+        """
         text = self.view.text
         if text.compare(start, ">=", end):
             return  # the frame went to another pane
@@ -63,7 +68,7 @@ class HistoryPane:
         text.tag_add(f"msg-{number}", start, end)
         found = conversation_of(frame, self.me())
         self.ids[number] = found[0] if found is not None else ""
-        if name_key(str(frame.get("sender", ""))) == name_key(self.me()):
+        if said_now and name_key(str(frame.get("sender", ""))) == name_key(self.me()):
             self.own.add(number)
         if next(self._shown) % PRUNE_EVERY == 0:
             self.prune()
@@ -79,7 +84,7 @@ class HistoryPane:
         own = name_key(frame["sender"]) == name_key(self.me())
         style = "own" if own else "private" if frame["type"] == "private" else ""
         self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
-        self.remember(frame, start, at)
+        self.remember(frame, start, at, said_now=False)
 
     def prepend(self, frames: list[Any], key: str, more: bool) -> None:
         """Older messages above everything shown, oldest first; what the reader looks at stays where it is."""

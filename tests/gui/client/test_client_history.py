@@ -278,3 +278,29 @@ def test_ctrl_f_opens_the_search_of_its_own_window_only(quick_server, open_windo
         wait_until(pressed.history.search_panel.winfo_ismapped, pump=tk_root.update, timeout=WAIT)
         tk_root.update()
         assert not other.history.search_panel.winfo_ismapped(), "only the window where Ctrl+F was pressed searches"
+
+
+def test_no_delete_is_offered_on_a_kept_message_of_a_former_holder_of_the_nickname(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server(replay=10)
+    former = wire(server, "alice", "general")
+    former.send("SAY written by the first alice")
+    said = former.expect(lambda frame: frame["type"] == "message" and "first alice" in frame["content"])["id"]
+    former.send("QUIT")
+    former.expect("bye")
+    alice = open_window(server, "alice", "general")
+    assert alice.session.nick == "alice"
+    wait_until(lambda: alice.history.pane(alice.room_view).has(said), pump=tk_root.update, timeout=WAIT)
+    text = alice.room_view.text
+    text.see(message_start(alice, said))
+    tk_root.update()
+    x, y, _w, _h = text.bbox(message_start(alice, said))
+    assert alice.history.menu_at(alice.room_view, x + 2, y + 2) is None, "the server would refuse: not offered"
+    type_line(alice, "written by the second alice")
+    wait_until(lambda: alice.history.pane(alice.room_view).own, pump=tk_root.update, timeout=WAIT)
+    (mine,) = alice.history.pane(alice.room_view).own
+    text.see(message_start(alice, mine))
+    tk_root.update()
+    x, y, _w, _h = text.bbox(message_start(alice, mine))
+    assert alice.history.menu_at(alice.room_view, x + 2, y + 2) is not None, "one's own live message can be deleted"
