@@ -20,6 +20,7 @@ from chat_server.handlers.history import deleted_deliveries
 from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
 from chat_server.registry import ChatRegistry
 from chat_server.storage import Storage, StoredMessage
+from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import normalise_room
@@ -46,7 +47,7 @@ class HistoryInfo:
         where = self.path or "nowhere (memory only)"
         keep = f"{self.history_days} days" if self.history_days else "forever"
         return (
-            f"Database: {where}; {_size(self.size_bytes)}; {self.messages:,} messages kept ({keep}); "
+            f"Database: {where}; {_size(self.size_bytes)}; {self.messages:,} message{'' if self.messages == 1 else 's'} kept ({keep}); "
             f"replay on join: {self.replay or 'off'}. Status: {self.status}."
         )
 
@@ -90,6 +91,15 @@ class HistoryAdmin:
                 self.registry.deliver(list(live.members), notice)
         log.warning("admin cleared the history of #%s", name)
         return name
+
+    def find_messages(self, room: str, words: str) -> list[StoredMessage]:
+        """A room's messages that contain `words` (as SEARCH finds them), newest first, at most 50; never private."""
+        name = normalise_room(room)
+        if parse_query(words).empty:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say what to look for.")
+        if not self.config.history:
+            return []
+        return self.storage.messages.search("", words, room=name)
 
     def export_transcript(self, room: str, first: datetime.date, last: datetime.date, path: str | Path) -> int:
         """Write a room's public messages of those days (local time) to `path` (.txt, .csv, .html); returns how many."""

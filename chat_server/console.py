@@ -41,6 +41,7 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /close ROOM [reason]   move everyone out of ROOM
   /delete ID             delete message ID for everyone (it is never shown again)
   /clear ROOM            forget every message of ROOM so far
+  /find ROOM WORDS       ROOM's messages with WORDS, newest first, with their ids (never private ones)
   /export ROOM FROM TO FILE
                          write ROOM's messages of the days FROM to TO (YYYY-MM-DD, today,
                          yesterday) to FILE: .txt, .csv or .html by its extension (replaced)
@@ -62,6 +63,7 @@ class AdminConsole:
             "close": self.do_close,
             "delete": self.do_delete,
             "clear": self.do_clear,
+            "find": self.do_find,
             "export": self.do_export,
             "history-info": lambda _argument: self.server.history_info().describe(),
             "help": lambda _argument: HELP_TEXT,
@@ -173,6 +175,20 @@ class AdminConsole:
         if not argument or len(argument.split()) != 1:
             return "Usage: /clear ROOM"
         return f"Cleared the history of #{self.server.clear_history(argument)}."
+
+    def do_find(self, argument: str) -> str:
+        words = argument.split(None, 1)
+        if len(words) != 2:
+            return "Usage: /find ROOM WORDS, e.g. /find physics homework"
+        room, text = words
+        found = self.server.find_messages(room, text)
+        if not found:
+            return f"Nothing found in #{room.lstrip('#')}."
+        lines = [f"{len(found)} found in #{room.lstrip('#')}, newest first:"]
+        for message in found:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(message.time_ms / 1000))
+            lines.append(f"  {message.id}  {when}  {message.sender}: {' '.join(message.text.split())[:200]}")
+        return "\n".join(lines)
 
     def do_export(self, argument: str) -> str:
         words = argument.split(None, 3)

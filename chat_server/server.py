@@ -155,9 +155,8 @@ class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
         self.housekeeper.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
-        status = self.storage.status()
-        if status.state != "ok":
-            log.warning("history and accounts: %s", status.describe())
+        # A store that could not open its folder or database has logged one warning saying so already;
+        # the admin window, the banner and /history-info show its status (history_info()).
         with self.registry.lock:
             self.registry.emit("server_started", address=self.address)
         return self
