@@ -130,7 +130,10 @@ def test_timestamps_follow_the_clock_second_by_second_in_local_time():
 
 def test_utc_time_is_iso_8601_with_milliseconds_in_utc():
     assert utc_time(0) == "1970-01-01T00:00:00.000Z"
-    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.123Z"
+    assert utc_time(1796059503.1234) == "2026-11-30T17:25:03.123Z"
+    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.124Z"  # rounded to the millisecond the store keeps
+    assert utc_time(1796059503.9996) == "2026-11-30T17:25:04.000Z"  # ...which may be the next second
+    assert timestamp(1796059503.9996) == timestamp(1796059504)
     assert utc_time(1796059503.999) == "2026-11-30T17:25:03.999Z"
     assert utc_time(1796059504.0) == "2026-11-30T17:25:04.000Z"
 
@@ -142,9 +145,9 @@ def test_every_server_frame_carries_time_and_fits_its_type():
 
 
 def test_a_server_frame_s_fields_come_in_the_order_they_always_came_on_the_wire():
-    frame = server_frame_at(1796059503.1239, "message", "hi", id=7, room="general", sender="alice")
+    frame = server_frame_at(1796059503.1234, "message", "hi", id=7, room="general", sender="alice")
     assert list(frame) == ["type", "content", "timestamp", "time", "id", "room", "sender"]
-    stamp = timestamp(1796059503.1239)
+    stamp = timestamp(1796059503.1234)
     expected = (
         f'{{"type":"message","content":"hi","timestamp":"{stamp}","time":"2026-11-30T17:25:03.123Z",'
         '"id":7,"room":"general","sender":"alice"}\n'
@@ -283,3 +286,9 @@ def test_whitespace_around_the_object_is_json_s_and_nothing_else(line):
 def test_a_frame_that_cannot_be_json_is_refused_as_json_refuses_it():
     with pytest.raises(TypeError):
         encode_frame({"type": "message", "content": "x", "when": object()})
+
+
+@pytest.mark.parametrize("moment", [0.0, 1796059503.1239, 1796059503.9996, 1796059503.0004, 1764540000.5005])
+def test_a_frame_s_time_and_timestamp_are_those_utc_time_and_timestamp_give(moment):
+    frame = server_frame_at(moment, "pong", "")
+    assert (frame["time"], frame["timestamp"]) == (utc_time(moment), timestamp(moment))
