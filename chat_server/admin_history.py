@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chat_server.config import ServerConfig
-from chat_server.handlers.history import deleted_deliveries
+from chat_server.handlers.history import deleted_deliveries, save_deletion
 from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
 from chat_server.registry import ChatRegistry
 from chat_server.storage import Storage, StoredMessage
@@ -70,6 +70,7 @@ class HistoryAdmin:
             raise ProtocolError(
                 ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
             )
+        save_deletion(self.storage)
         with self.registry.lock:
             for recipients, frame in deleted_deliveries(self.registry, message):
                 self.registry.deliver(recipients, frame)
@@ -81,6 +82,7 @@ class HistoryAdmin:
         """Forget every message of a room so far; its members are told. Returns the room's name."""
         name = normalise_room(room)
         self.storage.messages.clear_room(name)
+        save_deletion(self.storage)
         with self.registry.lock:
             live = self.registry.find_room(name)
             if live is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.integration.history_wire import answer, ids, join_with_replay, say_many
+from tests.integration.test_headless_script import ScriptRun
+from tests.integration.wire import DEADLINE, WireClient
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -183,3 +186,90 @@ def test_a_database_locked_by_another_program_while_chatting_keeps_the_chat_goin
         assert kept.execute("SELECT max(id) FROM messages").fetchone()[0] == sent[-1]
     finally:
         kept.close()
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL")
+def test_a_server_killed_mid_flood_comes_back_says_what_it_lost_and_never_reuses_an_id(tmp_path):
+    folder = tmp_path / "data"
+    clients: list[WireClient] = []
+
+    def connect(run: ScriptRun, nick: str, room: str | None = None, replays: bool = False) -> WireClient:
+        clients.append(WireClient(run.address(), replays=replays))
+        return clients[-1].register(nick, room)
+
+    first = ScriptRun("--port", "0", "--rate", "0", "--data-dir", str(folder))
+    second = None
+    try:
+        alice = connect(first, "alice", "lab")
+        bob = connect(first, "bob", "lab")
+        for number in range(3000):
+            alice.send(f"SAY flood {number}")
+        seen = [bob.expect("message")["id"] for _ in range(1500)]  # mid-flood: half of it has reached bob
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(DEADLINE)
+        first.end()
+        second = ScriptRun("--port", "0", "--data-dir", str(folder))
+        banner = second.wait_for_line(r"^History: .*").group(0)
+        assert "stopped without closing it" in banner and "were not saved" in banner, banner
+        carol = connect(second, "carol", replays=True)
+        _, replayed, _ = join_with_replay(carol, "lab")
+        kept: list[int] = []
+        dave = connect(second, "dave")
+        while True:  # every kept message of the room, paged from the first
+            page, closing = answer(dave, f"HISTORY #lab AFTER {kept[-1] if kept else 0} 100")
+            kept += ids(page)
+            if not closing["more"]:
+                break
+        assert kept == list(range(1, len(kept) + 1))  # what was written is a prefix of what was said: no hole
+        assert ids(replayed) == kept[-50:]
+        carol.send("SAY after the crash")
+        new_id = carol.expect(lambda f: f["type"] == "message" and not f.get("history"))["id"]
+        assert new_id > max(seen[-1], *kept) + 1_000_000  # never an id someone saw before the kill
+    finally:
+        for client in clients:
+            client.close()
+        first.end()
+        if second is not None:
+            assert "Traceback" not in second.end()
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL")
+@pytest.mark.parametrize("flood", [0, 2000])
+def test_a_deletion_confirmed_just_before_a_kill_stays_deleted(tmp_path, flood):
+    """`deleted` goes out only once the deletion is on disk, even while the writer is busy with a flood."""
+    folder = tmp_path / "data"
+    clients: list[WireClient] = []
+
+    def connect(run: ScriptRun, nick: str, room: str | None = None, replays: bool = False) -> WireClient:
+        clients.append(WireClient(run.address(), replays=replays))
+        return clients[-1].register(nick, room)
+
+    first = ScriptRun("--port", "0", "--rate", "0", "--data-dir", str(folder))
+    second = None
+    try:
+        bob = connect(first, "bob", "lab")
+        victims = ids(say_many(bob, 3, "oops"))
+        first_flood = connect(first, "alice", "noise")
+        for number in range(flood):
+            first_flood.send(f"SAY noise {number}")
+        for victim in victims:
+            bob.send(f"DELETE {victim}")
+        confirmed = [bob.expect("deleted")["id"] for _ in victims]
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(DEADLINE)
+        assert confirmed == victims
+        first.end()
+        second = ScriptRun("--port", "0", "--data-dir", str(folder))
+        carol = connect(second, "carol", replays=True)
+        _, replayed, _ = join_with_replay(carol, "lab")
+        assert not set(ids(replayed)) & set(victims)
+        page, _ = answer(connect(second, "dave"), "HISTORY #lab AFTER 0")
+        assert not set(ids(page)) & set(victims)
+        carol.send("SEARCH oops")
+        assert carol.expect("search")["results"] == []
+    finally:
+        for client in clients:
+            client.close()
+        first.end()
+        if second is not None:
+            assert "Traceback" not in second.end()
