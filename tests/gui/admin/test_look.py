@@ -41,23 +41,17 @@ def test_every_palette_colour_reads_on_the_background_it_is_drawn_on(tk_root: tk
 
 
 def test_fonts_and_row_height_follow_the_desktop_scaling(tk_root: tk.Tk) -> None:
-    saved = float(tk_root.tk.call("tk", "scaling"))
-    try:
-        tk_root.tk.call("tk", "scaling", 96 / 72)
-        at_100 = apply_look(tk_root)
-        sizes_100 = (at_100.big.metrics("linespace"), at_100.heading.metrics("linespace"))
-        rows_100 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
-        tk_root.tk.call("tk", "scaling", 96 / 72 * 1.5)
-        at_150 = apply_look(tk_root)
-        sizes_150 = (at_150.big.metrics("linespace"), at_150.heading.metrics("linespace"))
-        rows_150 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
-        assert all(big >= small * 1.35 for small, big in zip(sizes_100, sizes_150, strict=True)), (sizes_100, sizes_150)
-        assert rows_150 >= at_150.body.metrics("linespace") > rows_100 - 4
-        assert at_150.scaled(100) == 150
-    finally:
-        # Tk keeps the scaling per display, and every test's Tk root shares this one: later windows must not
-        # open at 150% (the client window's look and layout tests failed when run after this one).
-        tk_root.tk.call("tk", "scaling", saved)
+    tk_root.tk.call("tk", "scaling", 96 / 72)
+    at_100 = apply_look(tk_root)
+    sizes_100 = (at_100.big.metrics("linespace"), at_100.heading.metrics("linespace"))
+    rows_100 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
+    tk_root.tk.call("tk", "scaling", 96 / 72 * 1.5)
+    at_150 = apply_look(tk_root)
+    sizes_150 = (at_150.big.metrics("linespace"), at_150.heading.metrics("linespace"))
+    rows_150 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
+    assert all(big >= small * 1.35 for small, big in zip(sizes_100, sizes_150, strict=True)), (sizes_100, sizes_150)
+    assert rows_150 >= at_150.body.metrics("linespace") > rows_100 - 4
+    assert at_150.scaled(100) == 150
 
 
 def test_no_colour_is_written_outside_the_look_module() -> None:
