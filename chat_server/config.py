@@ -35,6 +35,7 @@ class ServerConfig:
     history: bool = True  # keep messages (--no-history: keep none)
     history_days: int = 30  # 0 keeps them forever
     replay: int = 50  # messages replayed to a joiner; 0 off
+    typing_interval: float = 3.0  # TYPING passed on at most once per this many seconds per user
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

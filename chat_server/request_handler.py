@@ -39,8 +39,8 @@ SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting read
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
 # What this server has switched on, of the contract's optional features (history, accounts, tls,
-# files, presence): none yet.
-FEATURES: list[str] = []
+# files, presence).
+FEATURES: list[str] = ["presence"]
 
 
 class Disconnect:
