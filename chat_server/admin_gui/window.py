@@ -214,7 +214,10 @@ class AdminWindow(Moderation, ttk.Frame):
         log.warning("admin started the server on %s port %d", host, port)
         addresses = join_addresses(host, port)
         self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
-        self.say(f"Running on {host} port {port}.")
+        announcement = self.runner.announcement
+        listing = f" {announcement.describe()}" if announcement is not None else ""
+        self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
+        self.say(f"Running on {host} port {port}.{listing}")
         return True
 
     def people_connected(self) -> int:
@@ -257,6 +260,7 @@ class AdminWindow(Moderation, ttk.Frame):
         self.clients_view.clear()
         self.rooms_view.clear()
         self.banner.clear()
+        self.banner.configure(text="Join at")
         self.phase = "stopped"
         self.form.set_state("stopped")
         self.refresh_actions()
@@ -390,6 +394,8 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
     "chat_server.console",
+    "chat_server.announcing",
+    "chat_server.discovery",
     "tkinter",
     "tkinter.ttk",
 ]
