@@ -48,6 +48,23 @@ def announce_on_loopback_only(monkeypatch):
     monkeypatch.setattr(ServerAnnouncer, "start", guarded_start)
 
 
+@pytest.fixture(autouse=True)
+def browse_on_loopback_only(monkeypatch):
+    """No test looks for servers on a real network: the Connect dialog (and any program a test starts) browses on
+    127.0.0.1, and a browser anywhere else fails the test."""
+    from chat_gui.core.discovery import ServerBrowser
+
+    monkeypatch.setenv("CLASSCHAT_DISCOVERY_INTERFACES", "127.0.0.1")  # found_servers.INTERFACES_VARIABLE, without Tk
+    real_start = ServerBrowser.start
+
+    def guarded_start(browser: ServerBrowser) -> ServerBrowser:
+        if browser.interfaces is None or not all(ipaddress.ip_address(a).is_loopback for a in browser.interfaces):
+            pytest.fail(f"a test tried to look for servers on {browser.interfaces or 'every interface'}")
+        return real_start(browser)
+
+    monkeypatch.setattr(ServerBrowser, "start", guarded_start)
+
+
 @pytest.fixture
 def start_server(tmp_path_factory):
     """Factory: start_server(**limits) -> a running ChatServer on 127.0.0.1, port 0; stopped afterwards.
