@@ -106,6 +106,7 @@ class ConnectDialog(tk.Toplevel):
 
     def show_error(self, text: str, field: str = "", offer_server: bool = False) -> None:
         """Say what went wrong; put the cursor where the fix goes; offer a local server when it helps."""
+        self._tried = True  # an outcome speaks now: a local probe answering later must not talk over it
         self.message.configure(text=text, foreground="#b00020")
         self.connect_button.state(["!disabled"])
         self.start_button.state(["!disabled"])
