@@ -68,7 +68,8 @@ class DotGutter(tk.Canvas):
         status_of: Callable[[str], str],
         away_text: Callable[[str], str],
     ) -> None:
-        super().__init__(master, width=14, highlightthickness=0, borderwidth=0, takefocus=False)
+        # height 1: the gutter stretches with the list (sticky "ns") and never asks for height of its own
+        super().__init__(master, width=14, height=1, highlightthickness=0, borderwidth=0, takefocus=False)
         self.listbox = listbox
         self.nick_at = nick_at
         self.status_of = status_of
