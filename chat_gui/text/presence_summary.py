@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from shared.names import name_key
 
-BATCH_SECONDS = 120.0  # joins and leaves further apart than this get a line each
+BATCH_SECONDS = 60.0  # joins and leaves further apart than this get a line each
 NAMES_SHOWN = 2  # "ann, bob and 3 others": the names before "and N others"
 
 

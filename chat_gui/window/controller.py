@@ -165,6 +165,7 @@ class ChatController:
             self.window.entry.focus()
 
     def disconnect(self) -> None:
+        self.standing.hanging_up = self.session.state is not State.OFFLINE
         self.session.disconnect()
 
     def reconnect_now(self) -> None:
@@ -215,7 +216,7 @@ class ChatController:
                     self.frames.outgoing.sent(text, view)
 
     def on_state(self, event: StateChanged) -> None:
-        self.standing.on_state(event)
+        self.standing.on_state(event, dialog_open=self.dialog is not None)
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:
@@ -226,8 +227,8 @@ class ChatController:
                 "error",
                 action=(RECONNECT_LABEL, self.reconnect_now),
             )
-        elif event.state is State.REMOVED:
-            pass  # Standing puts up the banner
+        elif event.state is State.REMOVED and self.dialog is not None:
+            self.dialog.show_error(event.detail, "host")  # a ban at Connect: said in the dialog, once
         elif event.problem is Problem.BROKE_PROTOCOL:
             self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
         elif event.problem is not None:

@@ -71,6 +71,7 @@ class ChatWindow:
             root.iconphoto(True, icon)
             del icon
         install_select_all(root)
+        self._unread_due = False
         self.show_presence = tk.BooleanVar(root, value=True)
         self.theme_choice = tk.StringVar(root, value="system")
         self.mentions = 0  # messages that named you while the window was not focused (the title counts them apart)
@@ -100,6 +101,7 @@ class ChatWindow:
         self.entry = EntryBox(typing, on_submit=actions.submit, nicknames=actions.nicknames)
         self.entry.pack(side="left", fill="both", expand=True)
         self.send_button.configure(command=self.entry.submit)
+        self.entry.set_emoji_font(self.tabs.room_view.style.emoji)
         panes.add(side, weight=0)
         panes.add(main, weight=1)
         self.smallest = size_window(root)
@@ -178,4 +180,12 @@ class ChatWindow:
         self.rooms.set_rooms([], None)
 
     def _show_unread(self) -> None:
+        """An unread count changed: redraw the counts when Tk is next idle (once for a burst of messages)."""
+        if not self._unread_due:
+            self._unread_due = True
+            self.root.after_idle(self._draw_unread)
+
+    def _draw_unread(self) -> None:
+        self._unread_due = False
+        self.tabs.refresh_room_title()
         self.rooms.set_unread(self.tabs.unread_rooms(), self.tabs.unread_private())

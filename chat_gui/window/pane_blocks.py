@@ -55,14 +55,16 @@ class PaneBlocks:
     ) -> None:
         """A block across the pane: a bold title line, then the text (style "banner", or "alert" for trouble)."""
         tags = (style,)
-        parts: Parts = [(f"{stamp}  ", tags)] if stamp else []
-        parts.append((title, (style, "banner-title")))
-        for line in text.split("\n") if text else []:
-            parts.append(("\n", tags))
-            parts += self._with_links(line, tags)
+        lines = text.split("\n") if text else []
+        last = (style, "banner-end")
+        parts: Parts = [(f"{stamp}  ", (style, "banner-title"))] if stamp else []
+        parts += self._with_links(title, (style, "banner-title") if lines else (style, "banner-title", "banner-end"))
+        for number, line in enumerate(lines):
+            parts.append(("\n", tags if number == 0 else last))
+            parts += self._with_links(line, last if number == len(lines) - 1 else tags)
         if action is not None:
-            parts += [("  ", tags), self._action_part(action, tags)]
-        self._append(parts, line_tags=tags)
+            parts += [("  ", last), self._action_part(action, last)]
+        self._append(parts, line_tags=last)
 
     def show_table(self, rows: list[tuple[str, str]]) -> None:
         """Rows of (key, description) aligned in two columns; a row with no description is a line of prose."""

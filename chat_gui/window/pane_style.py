@@ -25,8 +25,9 @@ from chat_gui.window.emoji_picker import emoji_font_family
 from shared.names import name_key
 from shared.palette import LIGHT, Palette, nick_colour, relative_luminance
 
-EMOJI_STEP_POINTS = 3  # emoji drawn this much larger than the text: Symbola's glyphs are small at text size
+EMOJI_STEP_POINTS = 4  # emoji drawn this much larger than the text: Symbola's glyphs are small at text size
 BANNER_STEP_POINTS = 1
+MAX_REMEMBERED_NICKS = 4096
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class PaneStyle:
         self.palette = LIGHT
         self.me = ""
         self._nick_tags: dict[str, str] = {}  # tag -> the nickname it was made for
+        self._tag_of: dict[str, str] = {}  # nickname as sent -> its tag (name_key costs more than a look-up)
 
     def apply(self, text: tk.Text, palette: Palette) -> None:
         """Colour every tag for `palette` (also the nickname tags made so far)."""
@@ -132,13 +134,13 @@ class PaneStyle:
                 lmargin1=pad,
                 lmargin2=pad,
                 rmargin=pad,
-                spacing1=pad,
-                spacing3=pad,
                 lmargincolor=background,
                 rmargincolor=background,
                 selectbackground=palette.selection_background,
             )
-        text.tag_configure("banner-title", font=self.banner_title)
+        # the block's padding above its first line and below its last (spacing on every line would part them)
+        text.tag_configure("banner-title", font=self.banner_title, spacing1=pad)
+        text.tag_configure("banner-end", spacing3=pad)
         text.tag_configure("table-key", font=self.bold)
         text.tag_configure("more", foreground=palette.link, underline=True, font=self.italic)
         text.tag_configure("action", foreground=palette.link, underline=True)
@@ -153,7 +155,11 @@ class PaneStyle:
         """The tag that colours this nickname: your own colour, or the stable colour of the name."""
         if own:
             return "nick-own"
-        tag = f"nick-{zlib.crc32(name_key(nick).encode('utf-8')):08x}"
+        tag = self._tag_of.get(nick)
+        if tag is None:
+            if len(self._tag_of) > MAX_REMEMBERED_NICKS:
+                self._tag_of.clear()
+            tag = self._tag_of[nick] = f"nick-{zlib.crc32(name_key(nick).encode('utf-8')):08x}"
         if tag not in self._nick_tags:
             self._nick_tags[tag] = nick
             text.tag_configure(tag, foreground=nick_colour(nick, self.palette))

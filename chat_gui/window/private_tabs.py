@@ -96,13 +96,12 @@ class ConversationTabs(ttk.Notebook):
         seen = self.select() == str(self.room_frame) and self.room_views.current is self.room_views.view_for(room)
         self.room_views.count_unread(room, seen)
         if not seen:
-            self._update_room_title()
-            self.on_unread()
+            self.on_unread()  # the window redraws the counts once Tk is idle, not once per message
 
     def set_room_title(self, room: str | None, here: bool = True) -> None:
         """Name the room's tab: the room shown, and "(left)" when you are no longer in it."""
         self._room_title = (room, here)
-        self._update_room_title()
+        self.refresh_room_title()
 
     def set_presence_shown(self, shown: bool) -> None:
         """Show or hide the join and leave lines in every room's pane (View > Show joins and leaves)."""
@@ -222,11 +221,11 @@ class ConversationTabs(ttk.Notebook):
             self.tab(tab.frame, text=tab.title)
         elif self.select() == str(self.room_frame):
             self.room_views.mark_seen()
-            self._update_room_title()
+            self.refresh_room_title()
         self.on_unread()
         self.on_tab_changed()
 
-    def _update_room_title(self) -> None:
+    def refresh_room_title(self) -> None:
         room, here = self._room_title
         title = "(no room)" if room is None else f"#{room}" if here else f"#{room} (left)"
         unread = self.room_views.unread.get(name_key(room), 0) if room is not None else 0

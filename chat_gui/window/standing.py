@@ -25,6 +25,7 @@ from chat_gui.window.status_words import Situation, status_text, title_condition
 
 MUTED_FLAG = "Muted by an admin"
 REMOVED_TITLE = "You were removed from the chat"
+TURNED_AWAY_TITLE = "The server turned you away"  # sent away before ever chatting (a ban)
 HUNG_UP_TITLE = "You disconnected"
 
 
@@ -46,6 +47,7 @@ class Standing:
         self.reconnect = reconnect  # (label, callback) of the "Reconnect now" link
         self.detail = "Not connected."
         self.dialog_problem = False
+        self.hanging_up = False  # the user asked to disconnect (Chat > Disconnect): the next `offline` is theirs
 
     def situation(self) -> Situation:
         session = self.session
@@ -63,7 +65,8 @@ class Standing:
         )
 
     # -- what changes it --
-    def on_state(self, event: StateChanged) -> None:
+    def on_state(self, event: StateChanged, dialog_open: bool = False) -> None:
+        """Follow a change of state; `dialog_open`: the Connect dialog is in front and says what went wrong."""
         self.detail = event.detail
         # A problem the Connect dialog shows is said there, not a second time here; the dialog then
         # hangs up (offline) so that its Connect starts afresh, which does not make the problem go away.
@@ -72,9 +75,12 @@ class Standing:
             self.dialog_problem and event.state is State.OFFLINE
         )
         if event.state is State.REMOVED:
-            self._sent_away(REMOVED_TITLE, event.detail)
-        elif event.state is State.OFFLINE and self.session.ever_ready:
-            self._sent_away(HUNG_UP_TITLE, "Nothing you type is sent until you connect again.")
+            self.dialog_problem = dialog_open
+            title = REMOVED_TITLE if self.session.ever_ready else TURNED_AWAY_TITLE
+            self._sent_away(title, event.detail, banner=not dialog_open)
+        elif event.state is State.OFFLINE and self.hanging_up:
+            self.hanging_up = False
+            self._sent_away(HUNG_UP_TITLE, "Nothing you type is sent until you connect again.", banner=True)
 
     def refresh(self, unread: int) -> None:
         """Compose the status bar and the title from where things stand now."""
@@ -87,11 +93,13 @@ class Standing:
         )
 
     # -- inside --
-    def _sent_away(self, title: str, detail: str) -> None:
+    def _sent_away(self, title: str, detail: str, banner: bool) -> None:
         reason = f"not sent: {title[0].lower()}{title[1:]}"
         self.fail_pending(reason)
         self.frames.outgoing.clear()
         self.window.clear_lists()
+        if not banner:
+            return
         views: list[MessageView] = [self.window.tabs.room_view]
         current = self.frames.current_view()
         if current is not views[0]:

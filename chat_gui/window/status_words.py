@@ -38,7 +38,7 @@ def status_text(situation: Situation) -> str:
         if situation.server_here:
             text += f" · This computer runs the chat server: others join at {', '.join(situation.server_here)}."
         return text
-    if state is State.REMOVED:
+    if state is State.REMOVED and not situation.dialog_problem:
         return f"Not connected: {detail.rstrip('.')}. Nothing reconnects by itself; Reconnect now (Ctrl+R) tries again."
     if state is State.OFFLINE and situation.ever_ready:
         return "Disconnected. Nothing is sent until you connect again: Chat > Reconnect now (Ctrl+R)."

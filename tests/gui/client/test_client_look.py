@@ -74,17 +74,22 @@ def test_joins_and_leaves_that_come_together_share_one_line(server, open_window,
     view = alice.room_view
     names = ["ann", "bob", "cy", "dee", "eve"]
     clients = [make_client(server, name, "general") for name in names]
-    wait_until(lambda: "ann, bob and 3 others joined" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: "ann, bob and 3 others joined" in view.all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"not folded: {view.all_text()!r}",
+    )
     assert "cy joined" not in view.all_text()
     clients[0].send_command("SAY hi all")
     wait_until(lambda: "hi all" in view.all_text(), pump=tk_root.update, timeout=WAIT)
     clients[1].send_command("QUIT")
     clients[2].send_command("LEAVE")
-    # a QUIT's leave goes out through the farewell path, so it may reach us after the LEAVE's: either order is one line
-    wait_until(
+    wait_until(  # a QUIT's leave is told once the connection is closed, so either may come first
         lambda: "bob and cy left" in view.all_text() or "cy and bob left" in view.all_text(),
         pump=tk_root.update,
         timeout=WAIT,
+        message=f"not folded: {view.all_text()!r}",
     )
     lines = view.all_text().splitlines()
     assert lines.index(next(line for line in lines if "hi all" in line)) < len(lines) - 1, "a new line after a message"
@@ -99,7 +104,7 @@ def test_joins_and_leaves_can_be_hidden_and_the_choice_is_remembered(
     make_client(server, "bob", "general")
     wait_until(lambda: "bob joined" in view.all_text(), pump=tk_root.update, timeout=WAIT)
     line = view.text.search("bob joined", "1.0")
-    assert view.text.bbox(line) is not None
+    wait_until(lambda: view.text.bbox(line) is not None, pump=tk_root.update, timeout=WAIT)
     alice.window.show_presence.set(False)  # View > Show joins and leaves, unticked
     alice.set_presence_shown(False)
     tk_root.update()
@@ -122,21 +127,23 @@ def test_a_wrapped_line_hangs_under_the_text_not_under_the_time(open_window, tk_
     view = alice.room_view
     text = "Long answer 🙂 with an emoji: " + "words that wrap " * 30 + "\nand a second line"
     view.show_message("12:00:00", sender, text, "private")
-    tk_root.update()
     start = view.text.search("Long answer", "1.0")
     line = start.split(".")[0]
+
+    def x_of(index: str) -> int:
+        view.text.see(index)
+        box = wait_until(lambda: view.text.bbox(index), pump=tk_root.update, timeout=WAIT, message=f"{index} unseen")
+        return int(box[0])
+
     hang = next(tag for tag in tags_at(view, start) if tag.startswith("hang-"))
-    x_of_text = view.text.bbox(start)[0]
+    x_of_text = x_of(start)
     padding = int(view.text.cget("padx"))
     assert int(view.text.tag_cget(hang, "lmargin2")) + padding == x_of_text, "Tk's lmargin2 is the text's x"
     second_row = view.text.index(f"{line}.0 + 1 display lines display linestart")
     assert second_row.split(".")[0] == line, "the first line wrapped"
-    assert view.text.bbox(second_row)[0] == x_of_text
-    second_line = view.text.search("and a second line", "1.0")
-    view.text.see(second_line)
-    tk_root.update()
-    assert view.text.bbox(second_line)[0] == x_of_text
-    assert view.text.bbox(f"{line}.0")[0] == padding, "the time starts at the left edge"
+    assert x_of(second_row) == x_of_text
+    assert x_of(view.text.search("and a second line", "1.0")) == x_of_text
+    assert x_of(f"{line}.0") == padding, "the time starts at the left edge"
 
 
 # -- 11. colours --
@@ -198,6 +205,11 @@ def test_emoji_are_drawn_larger_in_an_emoji_font(open_window, tk_root):
     family = emoji_font_family(view)
     if family is not None:
         assert emoji_font.actual("family") == family
+    entry = alice.window.entry
+    entry.set_text("typed 🙂 and\nmore 🎉 here")
+    tk_root.update()
+    ranges = entry.text.tag_ranges("emoji")
+    assert [entry.text.get(start, end) for start, end in zip(ranges[::2], ranges[1::2], strict=True)] == ["🙂", "🎉"]
 
 
 def test_help_is_an_aligned_table(open_window, tk_root):
@@ -209,7 +221,8 @@ def test_help_is_an_aligned_table(open_window, tk_root):
     for description in ("say TEXT in your room", "go to ROOM", "change your nickname", "this help"):
         at = view.text.search(description, "1.0")
         assert at, description
-        starts.append(view.text.bbox(at)[0])
+        view.text.see(at)
+        starts.append(wait_until(lambda at=at: view.text.bbox(at), pump=tk_root.update, timeout=WAIT)[0])
     assert len(set(starts)) == 1, f"descriptions start at {starts}"
     key_at = view.text.search("/join ROOM", "1.0")
     assert "table-key" in tags_at(view, key_at)
