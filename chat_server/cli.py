@@ -32,7 +32,15 @@ from shared.version import __version__
 
 # What --self-test imports: the modules this executable must carry (tests/unit/test_shipped_modules.py
 # checks that the build can find each of them from the entry point).
-SHIPPED_MODULES = ["chat_server.cli", "chat_server.console", "chat_server.log_output", "chat_server.server"]
+SHIPPED_MODULES = [
+    "chat_server.cli",
+    "chat_server.console",
+    "chat_server.log_output",
+    "chat_server.server",
+    "chat_server.announcing",
+    "chat_server.discovery",
+    "zeroconf",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,11 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from chat_server.self_test import run_self_test
 
-<<<<<<< HEAD
-        return run_self_test(["chat_server.cli", "chat_server.console", "chat_server.discovery"])
-=======
         return run_self_test(SHIPPED_MODULES)
->>>>>>> main
     if args.gui:
         try:
             from chat_server.admin_gui.window import run_window

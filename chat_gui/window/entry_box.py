@@ -2,17 +2,13 @@
 
 It is a Text widget, not an Entry: Tk 8.6's Entry mishandles characters
 beyond U+FFFF (emoji), while Text moves over them and deletes them whole.
-<<<<<<< HEAD
-It shows one line and grows to a few as the text wraps or breaks.  Tab
+It shows one line and grows to a few as the text wraps or breaks.  Emoji
+are drawn in the pane's emoji font, as large as in the conversation.  Tab
 completes a nickname, or after a colon an emoji shortcode (":smi" gives
 😄, Tab again the next match); known :shortcodes: left in the line become
 their emoji when it is sent (chat_gui/text/emoji_data.py).  Cursor columns
 are computed with chat_gui/window/tk_text.py, so an emoji earlier in the
 line never puts a completion in the wrong place.
-=======
-It shows one line and grows to a few as the text wraps or breaks.  Emoji
-are drawn in the pane's emoji font, as large as in the conversation.
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -23,11 +19,8 @@ import tkinter.font as tkfont
 from collections.abc import Callable
 from tkinter import ttk
 
-<<<<<<< HEAD
 from chat_gui.text import emoji_data
-=======
 from chat_gui.text.emoji_runs import emoji_ranges
->>>>>>> main
 from chat_gui.window.tk_text import astral_width, tk_offset
 
 MAX_VISIBLE_LINES = 4
@@ -197,11 +190,8 @@ class EntryBox(ttk.Frame):
         if not self.text.edit_modified():
             return
         self.text.edit_modified(False)
-<<<<<<< HEAD
-        self.on_edit(self.get_text())
-=======
         self._tag_emoji()
->>>>>>> main
+        self.on_edit(self.get_text())
         lines = self.text.count("1.0", "end", "displaylines") or (1,)
         wanted = max(1, min(MAX_VISIBLE_LINES, lines[0] if isinstance(lines, tuple) else int(lines)))
         if int(self.text.cget("height")) != wanted:

@@ -393,12 +393,9 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_banner",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
-<<<<<<< HEAD
-    "chat_server.console",
     "chat_server.announcing",
     "chat_server.discovery",
-=======
->>>>>>> main
+    "zeroconf",
     "tkinter",
     "tkinter.ttk",
 ]
