@@ -28,18 +28,25 @@ class UserList(ttk.LabelFrame):
         self.me = ""
         self.marks: dict[str, tuple[str, str]] = {}  # name key -> (before the name, after it)
         self.palette = LIGHT
-        self.listbox = tk.Listbox(self, height=10, width=18, exportselection=False, activestyle="none")
+        # the dots and the names share one sunken box, as the rooms list has one: the dots belong to the rows
+        self.box = tk.Frame(self, relief="sunken", borderwidth=1, highlightthickness=1)
+        self.box.grid(row=0, column=0, columnspan=2, sticky="nsew")
+        self.listbox = tk.Listbox(
+            self.box, height=10, width=18, exportselection=False, activestyle="none", borderwidth=0
+        )
         self.listbox.grid(row=0, column=1, sticky="nsew")
         self.status_of: Callable[[str], str] = lambda nick: "online"  # presence, set by the controller
         self.away_text: Callable[[str], str] = lambda nick: ""
         self.dots = DotGutter(
-            self, self.listbox, self._nick_at, lambda nick: self.status_of(nick), lambda nick: self.away_text(nick)
+            self.box, self.listbox, self._nick_at, lambda nick: self.status_of(nick), lambda nick: self.away_text(nick)
         )
         self.dots.grid(row=0, column=0, sticky="ns")
         self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.")
         self.hint.grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.rowconfigure(0, weight=1)
         self.columnconfigure(1, weight=1)
+        self.box.rowconfigure(0, weight=1)
+        self.box.columnconfigure(1, weight=1)
         self.listbox.bind("<Double-Button-1>", self.on_user_double_click)
         self.listbox.bind("<Return>", lambda event: self._open_selected())
         self.set_palette(LIGHT)
@@ -71,7 +78,9 @@ class UserList(ttk.LabelFrame):
             foreground=palette.text,
             selectbackground=palette.selection_background,
             selectforeground=palette.selection_text,
+            highlightbackground=palette.background,  # the focus ring shows only when the list has the focus
         )
+        self.box.configure(background=palette.background)
         self.hint.configure(foreground=palette.muted)
         self._redraw()
 
