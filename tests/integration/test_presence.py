@@ -263,3 +263,24 @@ def test_statuses_never_push_a_frame_past_32_kib(start_server, wire):
         assert sum(len(frame["users"]) for frame in frames) == len(nicks) + 1
     finally:
         remove_crowd(server, crowd)
+
+
+def test_the_servers_typing_frames_stay_within_its_budget(start_server, wire):
+    server = start_server(typing_frames_per_second=1)  # one relay to three people overdraws it by 2 (2 s to pay)
+    typists = [wire(server, nick, "lab") for nick in ("ann", "bob", "cid")]
+    listener = wire(server, "dee", "lab")
+    for typist in typists:  # each relay goes to the three others
+        typist.send("TYPING")
+    got = [frame["user"] for frame in nothing_more(listener) if frame["type"] == "typing"]
+    assert got == ["ann"], "ann's relay overdrew the budget; bob's and cid's are dropped, not queued"
+    deadline = time.monotonic() + 10
+    while True:  # the overdraft is paid back in 2 s; then bob is heard (his dropped TYPING did not count)
+        typists[1].send("TYPING")
+        if [frame for frame in nothing_more(listener) if frame["type"] == "typing"]:
+            break
+        assert time.monotonic() < deadline, "the budget never refilled"
+        time.sleep(0.05)
+
+
+def test_the_default_budget_is_200_typing_frames_a_second(server):
+    assert server.config.typing_frames_per_second == 200.0
