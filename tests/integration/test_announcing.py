@@ -12,7 +12,7 @@ from chat_server.admin_gui.runner import ServerRunner
 from chat_server.announcing import Announcement, announce_addresses, class_name_of, default_class_name
 from chat_server.config import ServerConfig
 from chat_server.netinfo import lan_addresses
-from tests.integration.test_discovery import LOOPBACK, no_mdns_off_loopback
+from tests.integration.test_discovery import CHEMISTRY, LOOPBACK, PHYSICS, no_mdns_off_loopback
 from tests.integration.test_headless_script import script  # noqa: F401  (the fixture)
 from tests.integration.wire import WireClient
 from tests.support import wait_until
@@ -66,18 +66,18 @@ def test_the_class_name_defaults_to_the_computer_name_and_is_one_clean_line():
 
 def test_the_headless_script_is_found_joined_and_withdrawn_on_sigterm(script, browser):  # noqa: F811
     with no_mdns_off_loopback():
-        run = script("--port", "0", "--announce-on", "127.0.0.1", "--class-name", "Physics 3B")
+        run = script("--port", "0", "--announce-on", "127.0.0.1", "--class-name", PHYSICS)
         host, port = run.address()
-        run.wait_for_line("Listed as “Physics 3B”")
+        run.wait_for_line(f"Listed as “{PHYSICS}”")
         started = time.monotonic()
-        [found] = wait_until(lambda: listed(browser, "Physics 3B"), timeout=FOUND_WITHIN)
+        [found] = wait_until(lambda: listed(browser, PHYSICS), timeout=FOUND_WITHIN)
         print(f"\nlisted {time.monotonic() - started:.2f} s after the banner")
         assert (found.address, found.port, found.protocol) == ("127.0.0.1", port, 2)
         assert found.fingerprint_prefix is None  # no TLS yet: nothing to announce
 
         client = WireClient((found.address, found.port)).register("ann", "lab")  # join what was found
         run.process.send_signal(signal.SIGTERM)
-        wait_until(lambda: not listed(browser, "Physics 3B"), timeout=FOUND_WITHIN, message="not withdrawn on stop")
+        wait_until(lambda: not listed(browser, PHYSICS), timeout=FOUND_WITHIN, message="not withdrawn on stop")
         assert run.process.wait(15) == 0
         client.close()
     assert "stopped announcing" in run.end()
@@ -91,19 +91,19 @@ def test_a_server_on_loopback_is_not_announced_by_the_script(script):  # noqa: F
 
 def test_the_admin_windows_server_is_announced_and_withdrawn_when_stopped(browser):
     runner = ServerRunner()
-    config = ServerConfig(host="127.0.0.1", port=0, class_name="Chemistry", announce_on=("127.0.0.1",))
+    config = ServerConfig(host="127.0.0.1", port=0, class_name=CHEMISTRY, announce_on=("127.0.0.1",))
     with no_mdns_off_loopback():
         server = runner.start(config)
         try:
             announcement = runner.announcement
             assert isinstance(announcement, Announcement) and announcement.announcer is not None
-            [found] = wait_until(lambda: listed(browser, "Chemistry"), timeout=FOUND_WITHIN)
+            [found] = wait_until(lambda: listed(browser, CHEMISTRY), timeout=FOUND_WITHIN)
             assert found.port == server.address[1]
-            assert announcement.describe().startswith("Listed as “Chemistry”")
+            assert announcement.describe().startswith(f"Listed as “{CHEMISTRY}”")
         finally:
             runner.stop_in_background()
             wait_until(lambda: not server.running, timeout=15)
-        wait_until(lambda: not listed(browser, "Chemistry"), timeout=FOUND_WITHIN, message="not withdrawn on stop")
+        wait_until(lambda: not listed(browser, CHEMISTRY), timeout=FOUND_WITHIN, message="not withdrawn on stop")
         assert announcement.announcer is None
 
 
