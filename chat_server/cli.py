@@ -109,6 +109,9 @@ def print_banner(
             say(f"    {address}")
     if announcement is not None:
         say(announcement.describe())
+    status = server.storage.status()
+    if not status.ok or status.notices:
+        say(f"History: {status.describe()}")
     if console:
         say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
     say("Press Ctrl+C to stop.")

@@ -12,6 +12,7 @@ import socket
 import time
 from typing import TYPE_CHECKING, Any
 
+from chat_server.history.marks import HistoryMarks
 from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import FloodGuard, TokenBucket
 from shared.frame_text import render_text_line
@@ -58,6 +59,7 @@ class Session:
         self.away: str | None = None  # presence (chat_server/presence.py): None online, else the away text
         self.typing_relayed = float("-inf")  # monotonic time the last TYPING of this connection was passed on
         self.outbox = Outbox(sock, outbound_limit, self._on_overflow, writer)
+        self.history = HistoryMarks()  # what this connection has of the history (chat_server/history/marks.py)
 
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.nick or '(unregistered)'} {self.address_text}>"
