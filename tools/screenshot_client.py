@@ -165,6 +165,7 @@ def main() -> int:
         print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
         return 2
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="classchat-screens-")  # never touch real settings
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="classchat-screens-data-")  # nor real history: a fresh room
     os.environ["CLASSCHAT_DISCOVERY_INTERFACES"] = ",".join(LOOPBACK)  # the dialog browses on loopback only
     with virtual_display(XVFB_DISPLAY, "1280x800x24"):
         for path in take_screenshots():
