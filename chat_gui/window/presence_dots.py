@@ -21,6 +21,7 @@ from chat_gui.window.theme import on_palette_change
 from shared.palette import LIGHT, Palette
 
 AWAY = "away"
+UNKNOWN = "unknown"  # not connected: nobody's presence is known, so no dot is drawn
 TOOLTIP_DELAY_MS = 400
 
 
@@ -116,11 +117,14 @@ class DotGutter(tk.Canvas):
             nick = self.nick_at(index)
             if nick is None:
                 continue
+            status = self.status_of(nick)
+            if status == UNKNOWN:
+                continue
             _x, y, _width, height = box
             middle = offset + y + height // 2
             radius = max(3, min(6, height // 4))
             left, right = 7 - radius, 7 + radius
-            if self.status_of(nick) == AWAY:
+            if status == AWAY:
                 self.create_oval(
                     left + 1, middle - radius + 1, right - 1, middle + radius - 1,
                     outline=self.palette.away, width=2, tags=("dot", "away"),

@@ -22,6 +22,7 @@ from chat_gui.core.events import State
 from chat_gui.core.presence import typing_phrase
 from chat_gui.core.session import ClientSession
 from chat_gui.window.main_window import ChatWindow
+from chat_gui.window.presence_dots import UNKNOWN
 
 AUTO_AWAY_SECONDS = 300.0
 CHECK_MS = 15_000
@@ -42,7 +43,7 @@ class WindowPresence:
         self._typing_id: str | None = None
         self._idle_id: str | None = None
         self._closed = False
-        window.users.status_of = session.presence.status
+        window.users.status_of = self.status_of
         window.users.away_text = session.presence.away_text
         window.entry.on_edit = self.on_edit
         for sequence in ("<KeyPress>", "<ButtonPress>", "<Motion>"):
@@ -66,6 +67,12 @@ class WindowPresence:
             if after_id is not None:
                 self.root.after_cancel(after_id)
         self._typing_id = self._idle_id = None
+
+    def status_of(self, nick: str) -> str:
+        """What the dot beside `nick` shows: online or away, or nothing while not connected (the list is stale)."""
+        if self.session.state is not State.READY:
+            return UNKNOWN
+        return self.session.presence.status(nick)
 
     # -- typing --
     def room_in_view(self) -> str | None:

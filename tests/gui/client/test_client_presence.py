@@ -65,6 +65,15 @@ def test_the_dot_turns_to_a_ring_on_away_with_the_words_in_a_tooltip(server, ope
     wait_until(lambda: dot_of(alice, "bob") == "online", pump=tk_root.update, timeout=WAIT)
 
 
+def test_no_dots_while_the_connection_is_lost(start_server, open_window, wire, tk_root):
+    server = start_server()
+    alice = open_window(server, "alice", "general")
+    wait_until(lambda: dot_of(alice, "alice") == "online", pump=tk_root.update, timeout=WAIT)
+    server.stop()
+    wait_until(lambda: alice.session.state != "ready", pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: alice.window.users.dots.dots() == [], pump=tk_root.update, timeout=WAIT)
+
+
 def test_someone_already_away_is_shown_away_when_the_window_joins(server, open_window, wire, tk_root):
     bob = wire(server, "bob", "general")
     bob.send("AWAY")
