@@ -10,6 +10,7 @@
     replay.py      the replay after every `joined` (JOIN, RESUME)
     history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
+    presence.py    AWAY, BACK, TYPING
 
 A feature adds its commands by adding their CommandSpec to
 shared/commands.py (HELP and the before-a-nickname rule read it there) and
@@ -26,6 +27,7 @@ from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.presence import PresenceCommands
 from chat_server.handlers.resume import ResumeCommands
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
@@ -35,7 +37,13 @@ from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
-MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands, HistoryCommands)
+MODULES: tuple[type[CommandModule], ...] = (
+    ChatCommands,
+    ListCommands,
+    ResumeCommands,
+    PresenceCommands,
+    HistoryCommands,
+)
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
