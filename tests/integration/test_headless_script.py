@@ -18,7 +18,11 @@ from tests.integration.wire import DEADLINE, TextClient, WireClient
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+
+
+def script_env() -> dict[str, str]:
+    """Read when a script starts, not at import: the autouse fixture has pointed the data folders at a temporary one."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
 class ScriptRun:
@@ -32,7 +36,7 @@ class ScriptRun:
             stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            env=ENV,
+            env=script_env(),
         )
         self.stdout: list[str] = []
         self.stderr: str | None = None
@@ -144,7 +148,7 @@ def test_a_port_already_in_use_gives_a_clear_message_and_a_non_zero_exit():
             text=True,
             timeout=DEADLINE,
             cwd=ROOT,
-            env=ENV,
+            env=script_env(),
         )
     assert result.returncode != 0
     assert f"port {port} is already in use" in result.stderr
