@@ -35,6 +35,10 @@ class ServerConfig:
     history: bool = True  # keep messages (--no-history: keep none)
     history_days: int = 30  # 0 keeps them forever
     replay: int = 50  # messages replayed to a joiner; 0 off
+    # Who is who (docs/identity.md): a join code to get in (None: none), and whether PASS, REGISTER
+    # and LOGIN may travel unencrypted from other computers.
+    join_code: str | None = None
+    allow_plain_passwords: bool = False
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

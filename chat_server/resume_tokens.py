@@ -37,6 +37,7 @@ class ParkedSession:
     room: str | None  # the room's name when the connection was lost
     muted: bool  # a muted user stays muted after coming back
     expires: float  # time.monotonic()
+    account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
 
 
 class ParkedSessions:
@@ -48,11 +49,13 @@ class ParkedSessions:
     def __len__(self) -> int:
         return len(self._by_key)
 
-    def park(self, key: str, nick: str, token: str, room: str | None, muted: bool, now: float) -> None:
+    def park(
+        self, key: str, nick: str, token: str, room: str | None, muted: bool, now: float, account: str | None = None
+    ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
-        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds)
+        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds, account)
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 

@@ -30,9 +30,12 @@ from typing import Any
 
 from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
-from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
+from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
 from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
+from chat_server.identity.admin import IdentityAdmin
+from chat_server.identity.wiring import build_identity
+from chat_server.moderation import now_ms
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import ChatRequestHandler
@@ -100,7 +103,7 @@ class _RefusalLog:
         log.warning("refused %s: %s%s", address_text, why, more)
 
 
-class ChatServer(AdminActions, socketserver.TCPServer):
+class ChatServer(AdminActions, IdentityAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
@@ -123,7 +126,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             self.config.data_dir, history=self.config.history, history_days=self.config.history_days
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage)
+        self.who = build_identity(self.registry, self.storage, self.config)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
 
     @property
@@ -246,6 +250,9 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         config = self.config
         if self._stopping:
             return shutdown_frames()
+        ban = self.who.moderator.address_ban(session.host)
+        if ban is not None:
+            return banned_frames(ban, now_ms())
         if config.max_clients and len(self.registry.sessions) >= config.max_clients:
             return server_full_frames(config.max_clients)
         connections, unregistered = self.registry.connections_from(session.host)
@@ -326,7 +333,13 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             if session.registered and session.keep_token and session.key is not None and session.token:
                 room = session.room.name if session.room else None
                 self.registry.parked.park(
-                    session.key, session.nick or "", session.token, room, session.muted, time.monotonic()
+                    session.key,
+                    session.nick or "",
+                    session.token,
+                    room,
+                    session.muted,
+                    time.monotonic(),
+                    account=session.account,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

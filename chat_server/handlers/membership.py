@@ -9,6 +9,7 @@ room: 150 names of 24 four-byte letters are under 15 KiB.
 from __future__ import annotations
 
 from chat_server.handlers.base import Delivery
+from chat_server.identity.roles import roles_for, roles_of
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from shared.frames import server_frame
@@ -52,7 +53,12 @@ def join_deliveries(registry: ChatRegistry, session: Session, name: str) -> list
         room = registry.join_room(session, name)
         others = [member for member in room.members if member is not session]
         notice = server_frame(
-            "system", f"{session.nick} joined #{room.name}", event="join", room=room.name, user=session.nick
+            "system",
+            f"{session.nick} joined #{room.name}",
+            event="join",
+            room=room.name,
+            user=session.nick,
+            role=session.role,
         )
         deliveries.append((others, notice))
     assert session.room is not None
@@ -69,6 +75,7 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         others = [nick for nick in members if nick != session.nick]
         first = [session.nick or "", *others[: MEMBERS_PER_FRAME - 1]]
         rest = others[MEMBERS_PER_FRAME - 1 :]
+    roles = roles_of(room.members)  # the teachers here: usually none, or one
     joined = server_frame(
         "joined",
         f"You joined #{room.name} ({count} here)",
@@ -76,6 +83,10 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         users=first,
         count=count,
         more=bool(rest),
+        topic=room.topic,
+        owner=room.owner,
+        locked=room.locked,
+        roles=roles_for(roles, first),
     )
     deliveries: list[Delivery] = [([session], joined)]
     if rest and not session.text_mode:  # an nc user reads the count; /list ROOM pages through the names
@@ -83,5 +94,6 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
             page = rest[start : start + MEMBERS_PER_FRAME]
             more = start + MEMBERS_PER_FRAME < len(rest)
             text = f"#{room.name}: {len(page)} more members" + ("" if more else " (that is all)")
-            deliveries.append(([session], server_frame("members", text, room=room.name, users=page, more=more)))
+            frame = server_frame("members", text, room=room.name, users=page, more=more, roles=roles_for(roles, page))
+            deliveries.append(([session], frame))
     return deliveries
