@@ -375,6 +375,10 @@ def _change_note(session: Session, frame: Frame) -> LogNote:
         old = frame.get("old")
         if frame.get("resumed"):
             return logging.INFO, "%s resumed %s", (session.address_text, session.nick)
+        if frame.get("registered"):
+            return logging.INFO, "%s registered the account %s", (session.address_text, frame["nick"])
+        if frame.get("account") and not old:
+            return logging.INFO, "%s logged in as %s", (session.address_text, frame["nick"])
         if old:
             return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
         return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])
