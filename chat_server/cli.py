@@ -92,8 +92,11 @@ def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) 
         say("Others on the network can connect to:")
         for address in join_addresses(host, port):
             say(f"    {address}")
+    code = server.join_code()
+    if code:
+        say(f"Join code: {code}  (students type it when the chat window asks, or /pass {code})")
     if console:
-        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
+        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms, /code, /bans).")
     say("Press Ctrl+C to stop.")
 
 

@@ -22,6 +22,9 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from chat_server.admin import AdminActions
+from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
+from chat_server.console_identity import identity_commands
+from chat_server.identity.admin import IdentityAdmin
 from shared.errors import ProtocolError
 
 log = logging.getLogger("chat_server.console")
@@ -32,7 +35,7 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /clients               who is connected: nickname, address, room, since, messages, muted
   /rooms                 rooms with their members and message counts
   /kick NAME [reason]    disconnect NAME; they are told the reason
-  /mute NAME             NAME stays connected but cannot send messages
+  /mute NAME             NAME stays connected but cannot send messages (it lasts: reconnects, restarts)
   /unmute NAME           NAME may send messages again
   /broadcast TEXT        an announcement to everyone connected
   /close ROOM [reason]   move everyone out of ROOM
@@ -43,6 +46,7 @@ Stop the server with Ctrl+C."""
 class AdminConsole:
     def __init__(self, server: AdminActions) -> None:
         self.server = server
+        help_text = f"{HELP_TEXT}\n\n{IDENTITY_HELP}" if isinstance(server, IdentityAdmin) else HELP_TEXT
         self._table: dict[str, Callable[[str], str]] = {
             "clients": self.do_clients,
             "rooms": self.do_rooms,
@@ -51,8 +55,10 @@ class AdminConsole:
             "unmute": lambda argument: self._set_muted(argument, False),
             "broadcast": self.do_broadcast,
             "close": self.do_close,
-            "help": lambda _argument: HELP_TEXT,
+            "help": lambda _argument: help_text,
         }
+        if isinstance(server, IdentityAdmin):  # the server's own: join code, accounts, bans
+            self._table.update(identity_commands(server))
 
     # -- the reader thread --
     def start(self, stream: IO[Any], write: Callable[[str], None]) -> threading.Thread:
