@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import tkinter as tk
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     root = tk.Tk(className="ClassChatServer")
     root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
-    config = ServerConfig(host="0.0.0.0", port=0, join_code=JOIN_CODE)
+    # A data folder of its own: the accounts and bans made here must not land in the user's database.
+    data = tempfile.TemporaryDirectory(prefix="classchat-shots-")
+    config = ServerConfig(host="0.0.0.0", port=0, join_code=JOIN_CODE, data_dir=data.name)
     window = AdminWindow(root, config, ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
     root.geometry("+0+0")
     pump_until(root, root.winfo_ismapped)
@@ -122,6 +125,7 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
         for client in clients.values():
             client.close()
         window.close()
+        data.cleanup()
     return shots
 
 
