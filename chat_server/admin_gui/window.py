@@ -399,7 +399,6 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_code_panel",
     "chat_server.admin_gui.accounts_dialog",
     "chat_server.admin_gui.bans_dialog",
-    "chat_server.console",
     "tkinter",
     "tkinter.ttk",
 ]
