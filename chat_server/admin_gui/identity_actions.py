@@ -191,6 +191,9 @@ class AdminIdentity(Moderation):
                 answer, failure = f"Not done: {exc.message}", exc.message
             except ValueError as exc:  # a password or name the hashing or the rules refused
                 answer, failure = f"Not done: {exc}", str(exc)
+            except Exception as exc:  # e.g. the server stopped meanwhile: say so rather than wait forever
+                log.exception("admin %s failed", what)
+                answer, failure = f"Not done: {exc}", str(exc)
 
             def finish() -> None:
                 self.slow_running -= 1
