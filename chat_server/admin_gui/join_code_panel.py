@@ -1,8 +1,8 @@
 """JoinCodePanel: the join code in big letters beside the join address, with New, Set… and Off (Tk thread only).
 
-It sits in the join banner's big line, to the right of the address, so the
-banner keeps its height: one big line (the code, or "none", and three
-small buttons) and one hint line under it.  The panel only shows a code
+It sits in the join banner, to the right of the address, so the banner
+keeps its height: the code (or "none") in the big line, and New, Set…
+and Off in the small line under it.  The panel only shows a code
 and reports presses; the window decides what they do (AdminIdentity).
 """
 
@@ -13,8 +13,6 @@ from collections.abc import Callable
 from tkinter import ttk
 
 NO_CODE = "none"
-CODE_HINT = "Students type this code when the chat window asks for it."
-NO_CODE_HINT = "No join code: anyone who knows the address can join. New makes one."
 
 
 class JoinCodePanel(ttk.Frame):
@@ -26,18 +24,20 @@ class JoinCodePanel(ttk.Frame):
         on_off: Callable[[], object],
     ) -> None:
         super().__init__(parent)
-        ttk.Label(self, text="Code", style="Hint.TLabel").grid(row=0, column=0, sticky="w", padx=(0, 6))
-        self.big = ttk.Label(self, text=NO_CODE, style="JoinIdle.TLabel")
-        self.big.grid(row=0, column=1, sticky="w", padx=(0, 10))
-        buttons = ttk.Frame(self)
-        buttons.grid(row=0, column=2, sticky="w")
-        self.new_button = ttk.Button(buttons, text="New", style="Small.TButton", command=on_new)
-        self.set_button = ttk.Button(buttons, text="Set…", style="Small.TButton", command=on_set)
-        self.off_button = ttk.Button(buttons, text="Off", style="Small.TButton", command=on_off)
+        line = ttk.Frame(self)
+        line.grid(row=0, column=0, sticky="w")
+        ttk.Label(line, text="Code", style="Hint.TLabel").pack(side="left", padx=(0, 6))
+        self.big = ttk.Label(line, text=NO_CODE, style="JoinIdle.TLabel")
+        self.big.pack(side="left")
+        # The buttons sit in the banner's small second line, narrow, so that the banner fits a
+        # 1366-pixel screen at 150% scaling beside the address and its note.
+        under = ttk.Frame(self)
+        under.grid(row=1, column=0, sticky="w")
+        self.new_button = ttk.Button(under, text="New", style="Small.TButton", width=5, command=on_new)
+        self.set_button = ttk.Button(under, text="Set…", style="Small.TButton", width=5, command=on_set)
+        self.off_button = ttk.Button(under, text="Off", style="Small.TButton", width=5, command=on_off)
         for button in (self.new_button, self.set_button, self.off_button):
             button.pack(side="left", padx=(0, 4))
-        self.hint = ttk.Label(self, text=NO_CODE_HINT, style="Hint.TLabel")
-        self.hint.grid(row=1, column=0, columnspan=3, sticky="w")
         self.code: str | None = None
 
     def show(self, code: str | None) -> None:
@@ -45,9 +45,7 @@ class JoinCodePanel(ttk.Frame):
         self.code = code
         if code is None:
             self.big.configure(text=NO_CODE, style="JoinIdle.TLabel")
-            self.hint.configure(text=NO_CODE_HINT)
             self.off_button.state(["disabled"])
         else:
             self.big.configure(text=code, style="JoinAddress.TLabel")
-            self.hint.configure(text=CODE_HINT)
             self.off_button.state(["!disabled"])
