@@ -99,8 +99,14 @@ def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) 
     code = server.join_code()
     if code:
         say(f"Join code: {code}  (students type it when the chat window asks, or /pass {code})")
+    status = server.storage.status()
+    if not status.ok or status.notices:
+        say(f"History: {status.describe()}")
     if console:
-        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms, /code, /bans).")
+        say(
+            "Type /help for the admin commands "
+            "(/kick, /mute, /broadcast, /close, /clients, /rooms, /find, /export, /code, /bans)."
+        )
     say("Press Ctrl+C to stop.")
 
 

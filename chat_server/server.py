@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.admin import AdminActions
+from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
 from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
@@ -38,10 +39,11 @@ from chat_server.identity.wiring import build_identity
 from chat_server.moderation import now_ms
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
-from chat_server.request_handler import ChatRequestHandler
+from chat_server.request_handler import FEATURES, ChatRequestHandler
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
 from chat_server.storage import open_storage
+from chat_server.storage.history import TAIL_SIZE
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, error_frame
 from shared.names import one_line
@@ -103,7 +105,7 @@ class _RefusalLog:
         log.warning("refused %s: %s%s", address_text, why, more)
 
 
-class ChatServer(AdminActions, IdentityAdmin, socketserver.TCPServer):
+class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
@@ -123,12 +125,17 @@ class ChatServer(AdminActions, IdentityAdmin, socketserver.TCPServer):
         # After binding, so a refused port leaks no wake-up socket pair and no open database.
         self.writer = WriterPool()
         self.storage = open_storage(
-            self.config.data_dir, history=self.config.history, history_days=self.config.history_days
+            self.config.data_dir,
+            history=self.config.history,
+            history_days=self.config.history_days,
+            tail_size=max(TAIL_SIZE, self.config.replay + 1),  # a replay comes from memory, and knows if more exist
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.who = build_identity(self.registry, self.storage, self.config)
         self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
+        # The contract's optional features this server has switched on (the `welcome` frame lists them).
+        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else [])]
 
     @property
     def address(self) -> tuple[str, int]:
@@ -152,9 +159,8 @@ class ChatServer(AdminActions, IdentityAdmin, socketserver.TCPServer):
         self.housekeeper.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
-        status = self.storage.status()
-        if status.state != "ok":
-            log.warning("history and accounts: %s", status.describe())
+        # A store that could not open its folder or database has logged one warning saying so already;
+        # the admin window, the banner and /history-info show its status (history_info()).
         with self.registry.lock:
             self.registry.emit("server_started", address=self.address)
         return self
@@ -339,6 +345,7 @@ class ChatServer(AdminActions, IdentityAdmin, socketserver.TCPServer):
                     room,
                     session.muted,
                     time.monotonic(),
+                    nick_since=session.history.nick_since,
                     account=session.account,
                 )
             for recipients, frame in self.handlers.leave(session):

@@ -61,9 +61,8 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     root = tk.Tk(className="ClassChatServer")
     root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
-    # A data folder of its own: the accounts and bans made here must not land in the user's database.
-    data = tempfile.TemporaryDirectory(prefix="classchat-shots-")
-    config = ServerConfig(host="0.0.0.0", port=0, join_code=JOIN_CODE, data_dir=data.name)
+    folder = tempfile.TemporaryDirectory(prefix="classchat-shot-")  # never the user's data folder
+    config = ServerConfig(host="0.0.0.0", port=0, join_code=JOIN_CODE, data_dir=folder.name)
     window = AdminWindow(root, config, ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
     root.geometry("+0+0")
     pump_until(root, root.winfo_ismapped)
@@ -125,7 +124,7 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
         for client in clients.values():
             client.close()
         window.close()
-        data.cleanup()
+        folder.cleanup()
     return shots
 
 

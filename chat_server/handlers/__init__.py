@@ -7,6 +7,8 @@
     chat.py        the version 1 chat commands: NICK JOIN MSG SAY PM LEAVE HELP QUIT PING
     listing.py     LIST, whole or in pages
     resume.py      RESUME
+    replay.py      the replay after every `joined` (JOIN, RESUME)
+    history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
     room_entry.py  JOIN ROOM [KEY]: room keys, owners, look-alike room names
     accounts.py    PASS REGISTER LOGIN (join code, accounts; hashing off the lock)
@@ -26,6 +28,7 @@ from chat_server.config import ServerConfig
 from chat_server.handlers.accounts import AccountCommands
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
+from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.resume import ResumeCommands
@@ -44,6 +47,7 @@ MODULES: tuple[type[CommandModule], ...] = (
     ChatCommands,
     ListCommands,
     ResumeCommands,
+    HistoryCommands,
     AccountCommands,
     TeacherCommands,
     RoomSettingCommands,

@@ -60,7 +60,7 @@ class ChatCommands(CommandModule):
     def handle_join(self, session: Session, argument: str) -> CommandResult:
         if not argument:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room, e.g. /join general.")
-        return enter_room(self.services, session, argument)  # JOIN ROOM [KEY]: keys, owners, look-alikes
+        return enter_room(self.services, session, argument)  # JOIN ROOM [KEY]: keys, owners, look-alikes, replay
 
     def _public(self, session: Session, raw_text: str) -> list[Delivery]:
         room = self.require_room(session)
@@ -70,7 +70,13 @@ class ChatCommands(CommandModule):
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=session.nick)
         self.storage.messages.append(  # queued for the store's writer thread: no I/O here
             StoredMessage.public(
-                message_id, room.name, frame["sender"], text, int(now * 1000), room_key=room.key, sender_key=session.key
+                message_id,
+                room.name,
+                frame["sender"],
+                text,
+                round(now * 1000),
+                room_key=room.key,
+                sender_key=session.key,
             )
         )
         room.messages += 1
@@ -95,7 +101,7 @@ class ChatCommands(CommandModule):
                 frame["sender"],
                 frame["to"],
                 text,
-                int(now * 1000),
+                round(now * 1000),
                 sender_key=session.key,
                 recipient_key=target.key,
             )

@@ -14,6 +14,10 @@ its owner, topic and key outlive its last member.  How:
   connection logged in to it counts as the owner; if not, whoever holds
   the name does (so register a name you make rooms under).
 
+A locked room's kept messages are for those who may enter it without
+telling its key again: its members, its owner and teachers
+(`check_readable`, which HISTORY and SEARCH of a named room call).
+
 Every look-up here is in memory (the storage's tables), every change is
 queued for its writer: nothing does I/O under the lock.
 """
@@ -25,6 +29,7 @@ import time
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from chat_server.storage import RoomRecord, Storage
+from shared.errors import ErrorCode, ProtocolError
 
 
 class KeptRooms:
@@ -70,6 +75,22 @@ class KeptRooms:
         if self.storage.accounts.get(owner_key) is None:
             return True
         return session.account == owner_key
+
+    def check_readable(self, session: Session, name: str, is_teacher: bool) -> None:
+        """Raise `bad_room_key` unless `session` may read the kept messages of room `name` (lock held)."""
+        room = self.registry.find_room(name)
+        record = self.record(name) if room is None else None
+        key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
+        if key_hash is None or is_teacher or (room is not None and session.room is room):
+            return
+        owner_key = room.owner_key if room is not None else record.owner_key if record is not None else None
+        if self.is_owner(session, owner_key):
+            return
+        shown = room.name if room is not None else record.name if record is not None else name
+        raise ProtocolError(
+            ErrorCode.BAD_ROOM_KEY,
+            f"#{shown} is locked: its messages are for its members. Join it with its key first: /join {shown} KEY.",
+        )
 
     def owner_shown(self, owner_key: str | None) -> str:
         """The owner's nickname as people see it: online, else as registered, else its key ("" for none)."""

@@ -153,3 +153,39 @@ def test_unregistered_owner_rules_and_registered_owner_needs_the_account(server,
     impostor.reply("NICK alice2")
     joined_frame(impostor, "JOIN group1")
     assert impostor.error("TOPIC stolen") == ErrorCode.NOT_ALLOWED
+
+
+def test_a_locked_rooms_history_and_search_are_for_its_members_owner_and_teachers(server, wire):
+    alice = wire(server, "alice", "group1")
+    alice.reply("KEY blue whale", timeout=30)
+    alice.send("SAY our plan is volcanoes")
+    alice.expect("message")
+    outsider = wire(server, "bob", "lab")
+    for command in (
+        "HISTORY #group1",
+        "HISTORY #GROUP1 BEFORE 99",
+        "HISTORY #ｇｒｏｕｐ１",
+        "SEARCH #group1 volcano",
+        "SEARCH #GROUP1 plan",
+    ):
+        refused = outsider.reply(command)
+        assert (refused["type"], refused.get("code")) == ("error", ErrorCode.BAD_ROOM_KEY), command
+    assert joined_frame(outsider, "JOIN group1 blue whale")["type"] == "joined"
+    outsider.send("SEARCH #group1 volcano")
+    assert outsider.expect("search")["results"]
+    lee = teacher(server, wire)
+    lee.send("HISTORY #group1")
+    assert lee.expect("history")["count"] >= 1
+    alice.send("LEAVE")
+    alice.expect("left")
+    alice.send("HISTORY #group1")  # the owner, outside the room
+    assert alice.expect("history")["count"] >= 1
+
+
+def test_an_open_rooms_history_is_for_anyone(server, wire):
+    alice = wire(server, "alice", "lab")
+    alice.send("SAY open to all")
+    alice.expect("message")
+    bob = wire(server, "bob", "art")
+    bob.send("HISTORY #lab")
+    assert bob.expect("history")["count"] >= 1

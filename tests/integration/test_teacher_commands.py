@@ -170,3 +170,55 @@ def test_a_kicked_teacher_account_logged_out_by_the_admin_loses_its_powers(serve
     assert (update["account"], update["role"]) == (False, "student")
     assert lee.error("ANNOUNCE still?") == ErrorCode.NOT_ALLOWED
     wait_until(lambda: server.accounts() == [])
+
+
+def _said(client, text: str) -> int:
+    client.send(f"SAY {text}")
+    return client.expect(lambda frame: frame["type"] == "message" and frame["content"] == text)["id"]
+
+
+def test_a_teacher_deletes_a_students_room_message_for_everyone(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    message_id = _said(bob, "something rude")
+    lee.send(f"DELETE {message_id}")
+    for client in (lee, bob, carol):
+        gone = client.expect(lambda frame: frame["type"] in ("deleted", "error"))
+        assert (gone["type"], gone["id"], gone["room"]) == ("deleted", message_id, "lab")
+    _said(bob, "something kind")
+    before = len(carol.received)
+    carol.send("HISTORY #lab")
+    assert carol.expect("history")["count"] >= 1  # the kind one
+    paged = [frame.get("id") for frame in carol.received[before:] if frame["type"] == "message"]
+    assert paged and message_id not in paged
+
+
+def test_a_student_cannot_delete_a_teachers_or_another_students_message(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    for sender in (lee, carol):
+        message_id = _said(sender, f"kept {sender}")
+        bob.send(f"DELETE {message_id}")
+        assert bob.expect(lambda frame: frame["type"] in ("deleted", "error"))["code"] == ErrorCode.NOT_ALLOWED
+
+
+def test_a_student_named_teacher_or_a_logged_out_teacher_deletes_only_their_own(server, wire):
+    add_account(server, "Ms_Lee", "teacher")
+    fake = wire(server, "teacher", "lab")
+    bob = wire(server, "bob", "lab")
+    message_id = _said(bob, "mine")
+    fake.send(f"DELETE {message_id}")
+    assert fake.expect(lambda frame: frame["type"] in ("deleted", "error"))["code"] == ErrorCode.NOT_ALLOWED
+
+
+def test_a_teacher_cannot_delete_a_private_message_between_two_students(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    bob.send("PM carol a secret")
+    message_id = carol.expect(lambda frame: frame["type"] == "private")["id"]
+    lee.send(f"DELETE {message_id}")
+    refused = lee.expect(lambda frame: frame["type"] in ("deleted", "error"))
+    assert refused["type"] == "error" and refused["code"] == ErrorCode.BAD_ARGUMENT  # not even shown to exist

@@ -30,7 +30,7 @@ def test_parse_command_line(content, expected):
 def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nickname():
     version_1 = {"NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"}
     identity = {"PASS", "REGISTER", "LOGIN", "TOPIC", "KEY", "KICK", "BAN", "UNBAN", "MUTE", "UNMUTE", "ANNOUNCE"}
-    assert set(COMMANDS) == version_1 | {"RESUME"} | identity | {"CLOSE"}
+    assert set(COMMANDS) == version_1 | {"RESUME", "HISTORY", "SEARCH", "DELETE"} | identity | {"CLOSE"}
     before_nick = {"NICK", "HELP", "PING", "QUIT", "RESUME", "PASS", "LOGIN"}
     assert {name for name, spec in COMMANDS.items() if spec.before_nick} == before_nick
 

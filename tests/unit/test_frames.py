@@ -129,9 +129,15 @@ def test_timestamps_follow_the_clock_second_by_second_in_local_time():
 
 def test_utc_time_is_iso_8601_with_milliseconds_in_utc():
     assert utc_time(0) == "1970-01-01T00:00:00.000Z"
-    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.123Z"
+    assert utc_time(1796059503.1231) == "2026-11-30T17:25:03.123Z"
     assert utc_time(1796059503.999) == "2026-11-30T17:25:03.999Z"
     assert utc_time(1796059504.0) == "2026-11-30T17:25:04.000Z"
+    # Rounded to the nearest millisecond, the one the history store keeps (round(now * 1000)), so a
+    # replayed message shows the very `time` it was sent with.
+    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.124Z"
+    assert utc_time(1796059503.9996) == "2026-11-30T17:25:04.000Z"
+    for kept_ms in range(1796059503000, 1796059505000, 7):
+        assert utc_time(kept_ms / 1000).endswith(f"{kept_ms // 1000 % 60:02d}.{kept_ms % 1000:03d}Z")
 
 
 def test_every_server_frame_carries_time_and_fits_its_type():

@@ -35,6 +35,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
             ask_text=dialogs.ask_text,
             ask_yes_no=dialogs.ask_yes_no,
             ask_secret=dialogs.ask_secret,
+            ask_save_path=dialogs.ask_save_path,
         )
         made.append(admin)
         wait_until(tk_root.winfo_ismapped, TIMEOUT, pump=tk_root.update)
