@@ -109,11 +109,17 @@ def print_banner(
             say(f"    {address}")
     if announcement is not None:
         say(announcement.describe())
+    code = server.join_code()
+    if code:
+        say(f"Join code: {code}  (students type it when the chat window asks, or /pass {code})")
     status = server.storage.status()
     if not status.ok or status.notices:
         say(f"History: {status.describe()}")
     if console:
-        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms, /find, /export).")
+        say(
+            "Type /help for the admin commands "
+            "(/kick, /mute, /broadcast, /close, /clients, /rooms, /find, /export, /code, /bans)."
+        )
     say("Press Ctrl+C to stop.")
 
 

@@ -42,6 +42,10 @@ class ServerConfig:
     class_name: str = ""
     announce: bool = True
     announce_on: tuple[str, ...] = ()
+    # Who is who (docs/identity.md): a join code to get in (None: none), and whether PASS, REGISTER
+    # and LOGIN may travel unencrypted from other computers.
+    join_code: str | None = None
+    allow_plain_passwords: bool = False
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
+from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
+from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
 from shared.errors import ProtocolError
 
@@ -35,7 +37,7 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /clients               who is connected: nickname, address, room, since, messages, muted
   /rooms                 rooms with their members and message counts
   /kick NAME [reason]    disconnect NAME; they are told the reason
-  /mute NAME             NAME stays connected but cannot send messages
+  /mute NAME             NAME stays connected but cannot send messages (it lasts: reconnects, restarts)
   /unmute NAME           NAME may send messages again
   /broadcast TEXT        an announcement to everyone connected
   /close ROOM [reason]   move everyone out of ROOM
@@ -53,6 +55,7 @@ Stop the server with Ctrl+C."""
 class AdminConsole:
     def __init__(self, server: ChatServer) -> None:
         self.server = server
+        help_text = f"{HELP_TEXT}\n\n{IDENTITY_HELP}"
         self._table: dict[str, Callable[[str], str]] = {
             "clients": self.do_clients,
             "rooms": self.do_rooms,
@@ -66,8 +69,9 @@ class AdminConsole:
             "find": self.do_find,
             "export": self.do_export,
             "history-info": lambda _argument: self.server.history_info().describe(),
-            "help": lambda _argument: HELP_TEXT,
+            "help": lambda _argument: help_text,
         }
+        self._table.update(identity_commands(server))  # join code, accounts, bans
 
     # -- the reader thread --
     def start(self, stream: IO[Any], write: Callable[[str], None]) -> threading.Thread:

@@ -11,6 +11,7 @@ import argparse
 import ipaddress
 
 from chat_server.config import ServerConfig
+from chat_server.identity.join_code import clean_chosen_code, new_join_code
 from chat_server.storage import default_data_dir
 from shared.frames import DEFAULT_HOST, DEFAULT_PORT
 from shared.version import __version__
@@ -165,6 +166,18 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         metavar="ADDRESS",
         help="announce only on the interface with this address (repeatable; e.g. 127.0.0.1 to try it on one computer)",
     )
+    identity = parser.add_argument_group("who is who (docs/identity.md)")
+    identity.add_argument(
+        "--join-code",
+        type=_join_code,
+        metavar="CODE",
+        help="a code every connection must send (PASS CODE) before choosing a nickname; 'new' makes one",
+    )
+    identity.add_argument(
+        "--allow-plain-passwords",
+        action="store_true",
+        help="accept PASS, REGISTER and LOGIN over unencrypted connections from other computers",
+    )
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
     )
@@ -202,6 +215,8 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         class_name=args.class_name or "",
         announce=not args.no_announce,
         announce_on=tuple(args.announce_on or ()),
+        join_code=args.join_code,
+        allow_plain_passwords=args.allow_plain_passwords,
     )
 
 
@@ -212,3 +227,13 @@ def _ip_address(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
     return text
+
+
+def _join_code(text: str) -> str:
+    """--join-code: a chosen code (4 to 32 letters and digits), or 'new' for a random one."""
+    if text.strip().lower() == "new":
+        return new_join_code()
+    try:
+        return clean_chosen_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -38,6 +38,7 @@ class ParkedSession:
     muted: bool  # a muted user stays muted after coming back
     expires: float  # time.monotonic()
     nick_since: int = 0  # HistoryMarks.nick_since: the same person keeps their private history
+    account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
 
 
 class ParkedSessions:
@@ -50,12 +51,20 @@ class ParkedSessions:
         return len(self._by_key)
 
     def park(
-        self, key: str, nick: str, token: str, room: str | None, muted: bool, now: float, nick_since: int = 0
+        self,
+        key: str,
+        nick: str,
+        token: str,
+        room: str | None,
+        muted: bool,
+        now: float,
+        nick_since: int = 0,
+        account: str | None = None,
     ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
-        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds, nick_since)
+        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds, nick_since, account)
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 

@@ -31,9 +31,12 @@ from typing import Any
 from chat_server.admin import AdminActions
 from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
-from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
+from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
 from chat_server.handlers import CommandHandlers, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
+from chat_server.identity.admin import IdentityAdmin
+from chat_server.identity.wiring import build_identity
+from chat_server.moderation import now_ms
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import FEATURES, ChatRequestHandler
@@ -102,7 +105,7 @@ class _RefusalLog:
         log.warning("refused %s: %s%s", address_text, why, more)
 
 
-class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
+class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
@@ -128,7 +131,8 @@ class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
             tail_size=max(TAIL_SIZE, self.config.replay + 1),  # a replay comes from memory, and knows if more exist
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage)
+        self.who = build_identity(self.registry, self.storage, self.config)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         # The contract's optional features this server has switched on (the `welcome` frame lists them).
         self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else [])]
@@ -252,6 +256,9 @@ class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
         config = self.config
         if self._stopping:
             return shutdown_frames()
+        ban = self.who.moderator.address_ban(session.host)
+        if ban is not None:
+            return banned_frames(ban, now_ms())
         if config.max_clients and len(self.registry.sessions) >= config.max_clients:
             return server_full_frames(config.max_clients)
         connections, unregistered = self.registry.connections_from(session.host)
@@ -345,6 +352,7 @@ class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
                     session.muted,
                     time.monotonic(),
                     nick_since=session.history.nick_since,
+                    account=session.account,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)
@@ -380,6 +388,10 @@ def _change_note(session: Session, frame: Frame) -> LogNote:
         old = frame.get("old")
         if frame.get("resumed"):
             return logging.INFO, "%s resumed %s", (session.address_text, session.nick)
+        if frame.get("registered"):
+            return logging.INFO, "%s registered the account %s", (session.address_text, frame["nick"])
+        if frame.get("account") and not old:
+            return logging.INFO, "%s logged in as %s", (session.address_text, frame["nick"])
         if old:
             return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
         return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])

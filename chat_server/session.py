@@ -20,6 +20,7 @@ from shared.frames import Frame, encode_frame
 
 if TYPE_CHECKING:
     from chat_server.registry import Room
+    from chat_server.storage.models import Role
 
 _session_ids = itertools.count(1)
 
@@ -44,6 +45,11 @@ class Session:
         self.room: Room | None = None
         self.text_mode = False
         self.muted = False
+        # Who is who (docs/identity.md): these change only under the registry lock.
+        self.encrypted = False  # set by the TLS layer when the connection is encrypted
+        self.passed_code = False  # sent the right join code (or needed none when it came in)
+        self.account: str | None = None  # the name key of the account this connection is logged in to
+        self.role: Role = "student"  # "teacher" only while logged in to a teacher's account
         self.connected_at = time.time()  # wall clock, for display
         self.opened = time.monotonic()
         self.last_heard = time.monotonic()

@@ -83,6 +83,8 @@ class NickFrame(_Nick, total=False):
     token: str  # version 2: the secret for RESUME
     role: str  # version 2: teacher or student
     resumed: bool  # extension: true when RESUME gave the nickname back
+    account: bool  # extension: true while logged in to the nickname's account (after REGISTER or LOGIN)
+    registered: bool  # extension: true in the answer to REGISTER
 
 
 class _Message(_CommonOptional):
@@ -120,6 +122,7 @@ class JoinedFrame(_Joined, total=False):
     owner: str
     locked: bool
     statuses: dict[str, str]
+    roles: dict[str, str]  # extension: {nick: "teacher"} for the teachers among `users`
 
 
 class _Members(_CommonOptional):
@@ -133,6 +136,7 @@ class _Members(_CommonOptional):
 
 class MembersFrame(_Members, total=False):
     statuses: dict[str, str]  # version 2 presence: "online" or "away" for each of `users`
+    roles: dict[str, str]  # {nick: "teacher"} for the teachers among `users`
 
 
 class LeftFrame(_CommonOptional):
@@ -150,6 +154,12 @@ class SystemFrame(_System, total=False):
     user: str
     old: str
     reason: str  # extension: a leaver's own words (QUIT reason, kick reason), one line; never in the server's voice
+    role: str  # extension: on join, the joiner's role; on event role, the new role
+    by: str  # extension: the teacher who did it (announcement, muted, unmuted, room_closed); absent: the admin
+    text: str  # extension: an announcement's own text, without "Announcement from ...:"
+    topic: str  # extension: event topic, the new topic ("" when removed)
+    locked: bool  # extension: event key, whether the room now has a key
+    action: str  # extension: event moderation, what a teacher's command did (kick, ban, unban, mute, ...)
 
 
 class _List(_CommonOptional):
@@ -165,6 +175,7 @@ class ListFrame(_List, total=False):
     total_rooms: int  # extension: every room
     page: int  # extension: this page, from 1
     pages: int  # extension: how many pages LIST (or LIST #room) has
+    roles: dict[str, str]  # extension: {nick: "teacher"} for the teachers among `users`
 
 
 class _Help(_CommonOptional):
@@ -189,11 +200,16 @@ class _Bye(_CommonOptional):
 
 class ByeFrame(_Bye, total=False):
     reason: str
+    by: str  # extension: the teacher who removed this client (reason kick)
 
 
-class ErrorFrame(_CommonOptional):
+class _Error(_CommonOptional):
     type: Literal["error"]
     code: str
+
+
+class ErrorFrame(_Error, total=False):
+    until: str  # extension, on `banned`: when the ban ends (UTC, as `time`); absent: until lifted
 
 
 class _History(_CommonOptional):

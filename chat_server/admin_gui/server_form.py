@@ -45,7 +45,7 @@ class ServerForm(ttk.LabelFrame):
         self.inputs: list[ttk.Widget] = []
 
         # Row 0 holds what an admin presses: at the left, so it stays in reach in a narrow window.
-        top = ttk.Frame(self)
+        self.top = top = ttk.Frame(self)  # identity_actions adds Accounts… and Bans… here
         top.grid(row=0, column=0, columnspan=2 * len(LIMIT_FIELDS), sticky="w")
         ttk.Label(top, text="Host").pack(side="left")
         host_box = ttk.Combobox(top, textvariable=self.host, values=HOST_CHOICES, width=16)

@@ -36,10 +36,11 @@ from tkinter import messagebox, simpledialog, ttk
 
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
+from chat_server.admin_gui.identity_actions import AdminIdentity
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.log_pane import LogPane
 from chat_server.admin_gui.look import apply_look
-from chat_server.admin_gui.moderation import AskText, Moderation
+from chat_server.admin_gui.moderation import AskText
 from chat_server.admin_gui.runner import ServerRunner
 from chat_server.admin_gui.server_form import ServerForm
 from chat_server.admin_gui.views import ClientsView, RoomsView
@@ -63,7 +64,7 @@ SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from th
 AskYesNo = Callable[[str, str], bool]
 
 
-class AdminWindow(Moderation, ttk.Frame):
+class AdminWindow(AdminIdentity, ttk.Frame):
     def __init__(
         self,
         root: tk.Tk,
@@ -71,6 +72,7 @@ class AdminWindow(Moderation, ttk.Frame):
         log_level: str = "INFO",
         ask_text: AskText | None = None,
         ask_yes_no: AskYesNo | None = None,
+        ask_secret: AskText | None = None,
         ask_save_path: AskSavePath | None = None,
     ) -> None:
         super().__init__(root, padding=8)
@@ -78,6 +80,9 @@ class AdminWindow(Moderation, ttk.Frame):
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
         self.ask_yes_no: AskYesNo = ask_yes_no or (
             lambda title, prompt: messagebox.askyesno(title, prompt, parent=root)
+        )
+        self.ask_secret: AskText = ask_secret or (
+            lambda title, prompt: simpledialog.askstring(title, prompt, parent=root, show="*")
         )
         self.ask_save_path: AskSavePath = ask_save_path or file_dialog(root)
         self.history_dialog: HistoryDialog | None = None
@@ -150,6 +155,7 @@ class AdminWindow(Moderation, ttk.Frame):
             button.pack(side="left", padx=(0, 4))
         for view in (self.clients_view, self.rooms_view):
             view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)
+        self.build_identity()  # the join code, Ban…, Accounts… and Bans… (identity_actions.py)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
         self.log_pane = LogPane(panes, log_level, look=self.look)
@@ -412,6 +418,10 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_banner",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
+    "chat_server.admin_gui.identity_actions",
+    "chat_server.admin_gui.join_code_panel",
+    "chat_server.admin_gui.accounts_dialog",
+    "chat_server.admin_gui.bans_dialog",
     "chat_server.admin_gui.history_dialog",
     "chat_server.announcing",
     "chat_server.discovery",

@@ -11,6 +11,10 @@
     history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
     presence.py    AWAY, BACK, TYPING
+    room_entry.py  JOIN ROOM [KEY]: room keys, owners, look-alike room names
+    accounts.py    PASS REGISTER LOGIN (join code, accounts; hashing off the lock)
+    teacher.py     KICK BAN UNBAN MUTE UNMUTE ANNOUNCE CLOSE (teachers only)
+    room_settings.py  TOPIC KEY (a room's owner or a teacher)
 
 A feature adds its commands by adding their CommandSpec to
 shared/commands.py (HELP and the before-a-nickname rule read it there) and
@@ -22,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chat_server.config import ServerConfig
+from chat_server.handlers.accounts import AccountCommands
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.history import HistoryCommands
@@ -29,6 +34,9 @@ from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.presence import PresenceCommands
 from chat_server.handlers.resume import ResumeCommands
+from chat_server.handlers.room_settings import RoomSettingCommands
+from chat_server.handlers.teacher import TeacherCommands
+from chat_server.identity.wiring import WhoIsWho
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -43,16 +51,21 @@ MODULES: tuple[type[CommandModule], ...] = (
     ResumeCommands,
     PresenceCommands,
     HistoryCommands,
+    AccountCommands,
+    TeacherCommands,
+    RoomSettingCommands,
 )
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
 
 class CommandHandlers:
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage) -> None:
+    def __init__(
+        self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage, who: WhoIsWho
+    ) -> None:
         self.registry = registry
         self.hang_ups = HangUps()
-        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage)
+        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who)
         modules = [module(services) for module in MODULES]
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:

@@ -65,7 +65,7 @@ class HistoryCommands(CommandModule):
             if request.room is None:
                 name = self.require_room(session).name
             else:
-                check_room_readable(session, request.room)
+                check_room_readable(session, request.room, self.services.who)
                 live = self.registry.find_room(request.room)
                 name = live.name if live is not None else request.room
             conversation = Conversation.of_room(name)
@@ -121,7 +121,7 @@ class HistoryCommands(CommandModule):
                 return []
             raise ProtocolError(ErrorCode.RATE_LIMITED, "/search is answered about once a second; wait a moment.")
         if request.room is not None:
-            check_room_readable(session, request.room)
+            check_room_readable(session, request.room, self.services.who)
             live = self.registry.find_room(request.room)
             room: str | None = live.name if live is not None else request.room
             with_private = False

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.identity.roles import roles_of_names
 from chat_server.presence import STATUS_ENTRY_BYTES, statuses_for
 from chat_server.rate_limit import Refusal
 from chat_server.registry import Room
@@ -54,6 +55,7 @@ class ListCommands(CommandModule):
             )
         room_name, page = _parse_argument(argument)
         frame = self._room_answer(room_name, page) if room_name else self._server_answer(page)
+        frame["roles"] = roles_of_names(self.registry, frame["users"])  # the teachers among the names
         return [([session], frame)]
 
     # -- the whole server --

@@ -11,6 +11,7 @@ room is announced as away right after the join notice.
 from __future__ import annotations
 
 from chat_server.handlers.base import Delivery
+from chat_server.identity.roles import roles_for, roles_of
 from chat_server.presence import presence_frame, statuses_of
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
@@ -55,7 +56,12 @@ def join_deliveries(registry: ChatRegistry, session: Session, name: str) -> list
         room = registry.join_room(session, name)
         others = [member for member in room.members if member is not session]
         notice = server_frame(
-            "system", f"{session.nick} joined #{room.name}", event="join", room=room.name, user=session.nick
+            "system",
+            f"{session.nick} joined #{room.name}",
+            event="join",
+            room=room.name,
+            user=session.nick,
+            role=session.role,
         )
         deliveries.append((others, notice))
         if session.away is not None:
@@ -75,6 +81,7 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         others = [nick for nick in members if nick != session.nick]
         first = [session.nick or "", *others[: MEMBERS_PER_FRAME - 1]]
         rest = others[MEMBERS_PER_FRAME - 1 :]
+    roles = roles_of(room.members)  # the teachers here: usually none, or one
     joined = server_frame(
         "joined",
         f"You joined #{room.name} ({count} here)",
@@ -83,6 +90,10 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         count=count,
         more=bool(rest),
         statuses={nick: statuses[nick] for nick in first},
+        topic=room.topic,
+        owner=room.owner,
+        locked=room.locked,
+        roles=roles_for(roles, first),
     )
     deliveries: list[Delivery] = [([session], joined)]
     if rest and not session.text_mode:  # an nc user reads the count; /list ROOM pages through the names
@@ -91,6 +102,14 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
             more = start + MEMBERS_PER_FRAME < len(rest)
             text = f"#{room.name}: {len(page)} more members" + ("" if more else " (that is all)")
             page_statuses = {nick: statuses[nick] for nick in page}
-            members_frame = server_frame("members", text, room=room.name, users=page, more=more, statuses=page_statuses)
-            deliveries.append(([session], members_frame))
+            frame = server_frame(
+                "members",
+                text,
+                room=room.name,
+                users=page,
+                more=more,
+                statuses=page_statuses,
+                roles=roles_for(roles, page),
+            )
+            deliveries.append(([session], frame))
     return deliveries

@@ -34,6 +34,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
             ServerConfig(host="127.0.0.1", port=0, announce=False),  # a test that sets host 0.0.0.0 announces nothing
             ask_text=dialogs.ask_text,
             ask_yes_no=dialogs.ask_yes_no,
+            ask_secret=dialogs.ask_secret,
             ask_save_path=dialogs.ask_save_path,
         )
         made.append(admin)

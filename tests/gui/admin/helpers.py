@@ -35,6 +35,10 @@ class Dialogs:
         self.asked.append(prompt)
         return self.text_answers.pop(0)
 
+    def ask_secret(self, title: str, prompt: str) -> str | None:
+        """A password question (shown masked in the real window); answered from `text_answers` too."""
+        return self.ask_text(title, prompt)
+
     def ask_yes_no(self, title: str, prompt: str) -> bool:
         self.titles.append(title)
         self.asked.append(prompt)
