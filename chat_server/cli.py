@@ -25,8 +25,10 @@ from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
 from chat_server.log_output import HeadlessOutput
 from chat_server.netinfo import join_addresses
-from chat_server.options import add_server_options, config_from_args
+from chat_server.options import add_server_options, check_tls_options, config_from_args
 from chat_server.server import ChatServer
+from chat_server.tls.errors import CertificateError
+from chat_server.tls.server_tls import NO_TLS_LINE
 from shared.version import __version__
 
 
@@ -56,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 def bind_or_explain(config: ServerConfig) -> ChatServer:
     try:
         return ChatServer(config)
+    except CertificateError as exc:
+        print(f"chat-server: cannot start: {exc}", file=sys.stderr)
+        sys.exit(2)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             sys.exit(
@@ -92,13 +97,19 @@ def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) 
         say("Others on the network can connect to:")
         for address in join_addresses(host, port):
             say(f"    {address}")
+    for line in server.tls.describe() if server.tls is not None else [NO_TLS_LINE]:
+        say(line)
+    if server.tls is not None:
+        say("Students compare these 20 digits with Connection details in their chat window.")
     if console:
         say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
     say("Press Ctrl+C to stop.")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_tls_options(parser, args)
     if args.self_test:
         from chat_server.self_test import run_self_test
 

@@ -35,6 +35,11 @@ class ServerConfig:
     history: bool = True  # keep messages (--no-history: keep none)
     history_days: int = 30  # 0 keeps them forever
     replay: int = 50  # messages replayed to a joiner; 0 off
+    # Encryption (PROTOCOL.md version 2; docs/encryption.md): TLS beside plain on the one port.
+    tls: bool = True  # --no-tls: plain only
+    require_tls: bool = False  # --require-tls: plain connections are turned away
+    cert_file: str | None = None  # --cert and --key: the admin's own certificate instead of the server's own
+    key_file: str | None = None
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

@@ -42,6 +42,7 @@ class Session:
         self.key: str | None = None  # name_key(nick)
         self.room: Room | None = None
         self.text_mode = False
+        self.encrypted = False  # came in over TLS (chat_server/opening.py sets it before admit)
         self.muted = False
         self.connected_at = time.time()  # wall clock, for display
         self.opened = time.monotonic()

@@ -260,7 +260,7 @@ def test_the_server_restarts_and_a_line_typed_meanwhile_arrives_once(start_serve
     ann.expect(r"Connection lost.*Reconnecting by itself")
     ann.type("typed while the server was away")
     ann.expect(r"waiting to send: typed while the server was away$")
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1])).start()
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1], data_dir=first.config.data_dir)).start()
     try:
         watcher = wire(second, "watcher", "lab")
         ann.expect(r"Reconnected to .* as ann in #lab", timeout=20)
