@@ -35,6 +35,7 @@ from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.frame_display import FrameDisplay
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.message_view import MessageView
+from chat_gui.window.security_shown import SecurityShown
 from chat_gui.window.tk_scheduler import TkScheduler
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
@@ -64,6 +65,7 @@ class ChatController:
                 quit=self.quit,
                 tab_changed=self._update_title,
                 nicknames=self.known_nicknames,
+                details=self.show_connection_details,
             ),
         )
         self.session = ClientSession(TkScheduler(root), self.on_event)
@@ -73,6 +75,7 @@ class ChatController:
         )
         self.embedded = EmbeddedServer()
         self.dialog: ConnectDialog | None = None
+        self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
         self.focused = True
         self.unread = 0
         self._pending_views: dict[int, MessageView] = {}
@@ -183,6 +186,7 @@ class ChatController:
 
     def on_state(self, event: StateChanged) -> None:
         self.window.show_status(event.detail)
+        self.security.follow(event.state)
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:
@@ -201,6 +205,8 @@ class ChatController:
             )
         elif event.problem is Problem.BROKE_PROTOCOL:
             self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
+        elif event.problem is Problem.KEY_CHANGED:
+            self.security.warn()
         elif event.problem is not None:
             self._show_problem(event)
         self._update_title()
@@ -238,6 +244,7 @@ class ChatController:
         self._lost_notice_shown = False
         self.was_connected = True
         self._close_dialog()
+        self.security.on_ready()
         if self.embedded.running:
             where = ", ".join(self.embedded.addresses())
             self.window.show_status(f"{detail} This computer runs the chat server: others join at {where}.")
@@ -331,6 +338,9 @@ class ChatController:
     def show_help(self) -> None:
         self.current_view().show_notice(help_text(window=True), "system")
 
+    def show_connection_details(self) -> None:
+        self.security.show_details()
+
     def show_about(self) -> None:
         messagebox.showinfo(
             f"About {PRODUCT_NAME}", f"{PRODUCT_NAME} {__version__}\nA chat for a classroom.", parent=self.root
@@ -363,4 +373,9 @@ class ChatController:
             self._update_title()
 
     def _update_title(self) -> None:
-        self.window.set_title(self.session.nick if self.session.ever_ready else "", self.session.room, self.unread)
+        self.window.set_title(
+            self.session.nick if self.session.ever_ready else "",
+            self.session.room,
+            self.unread,
+            self.security.title_note(),
+        )

@@ -8,7 +8,7 @@
     |  alice (you)+-------------------------------------+
     |  bob        | entry box                  [Send]   |
     +-------------+-------------------------------------+
-    | status: connected to ... / others can join at ... |
+    | status: connected to ... / others can join at ...  [padlock] Encrypted |
 
 The window only composes and offers intent methods; ChatController decides
 what happens (it is given the callbacks below).
@@ -24,6 +24,7 @@ from tkinter import ttk
 from chat_gui.window.entry_box import EntryBox
 from chat_gui.window.private_tabs import ConversationTabs
 from chat_gui.window.room_list import RoomList
+from chat_gui.window.security_view import SecurityBadge
 from chat_gui.window.user_list import UserList
 from shared.icon import ICON_PNG
 from shared.version import PRODUCT_NAME
@@ -47,6 +48,7 @@ class WindowActions:
     quit: Callable[[], None]
     tab_changed: Callable[[], None]
     nicknames: Callable[[], list[str]]
+    details: Callable[[], None] = lambda: None  # Connection details (the Chat menu, a click on the padlock)
 
 
 class ChatWindow:
@@ -79,8 +81,12 @@ class ChatWindow:
         ttk.Button(typing, text="Send", command=self.entry.submit).pack(side="left", padx=(6, 0), anchor="s")
         panes.add(side, weight=0)
         panes.add(main, weight=1)
-        self.status = ttk.Label(root, text="Not connected.", anchor="w", padding=(8, 3), relief="sunken")
-        self.status.pack(fill="x", side="bottom", pady=(6, 0))
+        bar = ttk.Frame(root)
+        bar.pack(fill="x", side="bottom", pady=(6, 0))
+        self.security = SecurityBadge(bar, on_click=actions.details)
+        self.security.pack(side="right")
+        self.status = ttk.Label(bar, text="Not connected.", anchor="w", padding=(8, 3), relief="sunken")
+        self.status.pack(fill="x", side="left", expand=True)
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
 
@@ -92,6 +98,7 @@ class ChatWindow:
         chat.add_command(label="Connect…", command=actions.connect)
         chat.add_command(label="Reconnect now", accelerator="Ctrl+R", command=actions.reconnect)
         chat.add_command(label="Disconnect", command=actions.disconnect)
+        chat.add_command(label="Connection details…", command=actions.details)
         chat.add_separator()
         chat.add_command(label="Quit", accelerator="Ctrl+Q", command=actions.quit)
         rooms = tk.Menu(menubar)
@@ -115,9 +122,10 @@ class ChatWindow:
         root.bind_all("<F1>", lambda event: actions.help())
 
     # -- intent methods --
-    def set_title(self, nick: str, room: str | None, unread: int) -> None:
+    def set_title(self, nick: str, room: str | None, unread: int, note: str = "") -> None:
         where = f"{nick} in #{room}" if nick and room else nick
         title = f"{PRODUCT_NAME} — {where}" if where else PRODUCT_NAME
+        title = f"{title} — {note}" if note else title
         self.root.title(f"({unread}) {title}" if unread else title)
 
     def show_status(self, text: str) -> None:
