@@ -40,6 +40,7 @@ class ServerConfig:
     require_tls: bool = False  # --require-tls: plain connections are turned away
     cert_file: str | None = None  # --cert and --key: the admin's own certificate instead of the server's own
     key_file: str | None = None
+    allow_plain_passwords: bool = False  # PASS/REGISTER/LOGIN in plain from other computers (plain_secrets.py)
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

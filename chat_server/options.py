@@ -172,6 +172,11 @@ def add_tls_options(parser: argparse.ArgumentParser) -> None:
     choice.add_argument("--no-tls", action="store_true", help="no encryption: every connection is plain")
     encryption.add_argument("--cert", metavar="FILE", help="your own certificate (PEM) instead of the server's own")
     encryption.add_argument("--key", metavar="FILE", help="the private key (PEM, no passphrase) for --cert")
+    encryption.add_argument(
+        "--allow-plain-passwords",
+        action="store_true",
+        help="accept passwords and codes over unencrypted connections from other computers (not recommended)",
+    )
 
 
 def check_tls_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -209,4 +214,5 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         require_tls=args.require_tls,
         cert_file=args.cert,
         key_file=args.key,
+        allow_plain_passwords=args.allow_plain_passwords,
     )

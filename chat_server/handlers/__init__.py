@@ -24,6 +24,7 @@ from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.resume import ResumeCommands
+from chat_server.plain_secrets import check_secret_transport
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -40,6 +41,7 @@ __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 class CommandHandlers:
     def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage) -> None:
         self.registry = registry
+        self.config = config
         self.hang_ups = HangUps()
         services = ServerServices(registry, config, rooms_push, self.hang_ups, storage)
         modules = [module(services) for module in MODULES]
@@ -54,6 +56,7 @@ class CommandHandlers:
     def dispatch(self, session: Session, content: str) -> CommandResult:
         """Carry out one command line for `session`; the caller holds the registry lock."""
         command = parse_command_line(content)
+        check_secret_transport(session, command.name, self.config)  # tls_required (chat_server/plain_secrets.py)
         handler = self._table.get(command.name)
         if handler is None:
             shown = one_line(command.name, 40) or "(empty)"
