@@ -10,11 +10,26 @@ import pytest
 
 from chat_server.tls.server_tls import NO_TLS_LINE
 from shared.fingerprint import Fingerprint
-from tests.integration.test_headless_script import ENV, ROOT, ScriptRun, script  # noqa: F401 (a fixture)
+from tests.integration.test_headless_script import ENV, ROOT, ScriptRun
 from tests.integration.test_tls_chat_server import expired_pair
 from tests.integration.wire import DEADLINE, WireClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+@pytest.fixture
+def script():
+    """script(*options) -> a running `python -m chat_server --no-console`; ended afterwards, with no traceback."""
+    runs: list[ScriptRun] = []
+
+    def start(*args: str) -> ScriptRun:
+        runs.append(ScriptRun(*args))
+        return runs[-1]
+
+    yield start
+    errors = [run.end() for run in runs]
+    assert not any("Traceback" in text for text in errors), "\n".join(errors)
+
 
 FINGERPRINT_LINE = r"Server key fingerprint: ((?:\d{4} ){4}\d{4})$"
 
