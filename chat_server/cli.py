@@ -31,6 +31,10 @@ from chat_server.tls.errors import CertificateError
 from chat_server.tls.server_tls import NO_TLS_LINE
 from shared.version import __version__
 
+# What --self-test imports: the modules this executable must carry (tests/unit/test_shipped_modules.py
+# checks that the build can find each of them from the entry point).
+SHIPPED_MODULES = ["chat_server.cli", "chat_server.console", "chat_server.log_output", "chat_server.server"]
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -113,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from chat_server.self_test import run_self_test
 
-        return run_self_test(["chat_server.cli", "chat_server.console"])
+        return run_self_test(SHIPPED_MODULES)
     if args.gui:
         try:
             from chat_server.admin_gui.window import run_window

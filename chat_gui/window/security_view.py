@@ -78,7 +78,7 @@ class SecurityBadge(ttk.Label):
     """The padlock and one word at the right of the status bar; a click opens Connection details."""
 
     def __init__(self, parent: tk.Misc, on_click: Callable[[], None]) -> None:
-        super().__init__(parent, text="", compound="left", padding=(8, 3), cursor="hand2")
+        super().__init__(parent, text="", compound="left", padding=(4, 0), cursor="hand2")
         self.closed_image = draw(CLOSED_LOCK, ENCRYPTED_COLOUR, self)
         self.open_image = draw(OPEN_LOCK, PLAIN_COLOUR, self)
         self.state_shown = "offline"  # "encrypted", "plain" or "offline", for tests and the title

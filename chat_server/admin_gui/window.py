@@ -396,7 +396,6 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.key_badge",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
-    "chat_server.console",
     "tkinter",
     "tkinter.ttk",
 ]
