@@ -133,11 +133,14 @@ class ConnectionDetails(tk.Toplevel):
         ttk.Button(body, text="Copy", command=lambda: self._copy(fingerprint.short)).grid(
             row=self._last_row, column=2, sticky="w", padx=(8, 0)
         )
-        long_form = tk.StringVar(self, value=fingerprint.long)
+        # Kept on self: a StringVar that Python collects empties its entry (the long form showed blank).
+        self.long_form = tk.StringVar(self, value=fingerprint.long)
         self.rows["SHA-256"] = fingerprint.long
         ttk.Label(body, text="SHA-256").grid(row=self._next_row(), column=0, sticky="nw", padx=(0, 10), pady=2)
-        entry = ttk.Entry(body, textvariable=long_form, width=50, state="readonly", font=("TkFixedFont", 9))
-        entry.grid(row=self._last_row, column=1, columnspan=2, sticky="ew", pady=2)
+        self.long_entry = ttk.Entry(
+            body, textvariable=self.long_form, width=50, state="readonly", font=("TkFixedFont", 9)
+        )
+        self.long_entry.grid(row=self._last_row, column=1, columnspan=2, sticky="ew", pady=2)
         known = {
             "new": "first connection to this server: its key is remembered from now on",
             "match": f"the same key as before (remembered since {_date(security.pinned_since)})",

@@ -3,6 +3,8 @@ warning when the server's key changed (real servers, real TLS, a real Tk window 
 
 from __future__ import annotations
 
+import gc
+
 from chat_gui.core.trust_store import TrustStore, address_key
 from chat_gui.window.security_view import PLAIN_TEXT
 from chat_server import ChatServer, ServerConfig
@@ -24,6 +26,9 @@ def test_the_padlock_says_encrypted_and_details_show_the_key_to_compare(server, 
     assert details is not None and details.winfo_exists()
     assert details.rows["Server key"] == short
     assert details.rows["SHA-256"] == server.tls.fingerprint.long
+    gc.collect()
+    assert details.long_entry.get() == server.tls.fingerprint.long, "the long form is shown, to select and copy"
+    assert details.fingerprint_label is not None and details.fingerprint_label.cget("text") == short
     assert details.rows["Server"] == f"{server.address[0]}:{server.address[1]}"
     assert details.rows["Encryption"].startswith("TLSv1.")
     assert "first connection" in details.rows["This computer"]
