@@ -49,6 +49,10 @@ class SecurityShown:
         session = self.controller.session
         if session.tls_policy.accept_new_key:  # --accept-new-key is for the first connection only
             session.tls_policy = replace(session.tls_policy, accept_new_key=False)
+        # READY comes with the `joined` frame, before the window shows that room's pane: say it once that pane is up.
+        self.controller.root.after_idle(self._say_once)
+
+    def _say_once(self) -> None:
         security = self.current
         if security is None or security == self._noted:
             return

@@ -135,3 +135,17 @@ def test_accept_new_key_from_the_command_line_trusts_it_once(start_server, open_
         assert not alice.session.tls_policy.accept_new_key, "only for the first connection"
     finally:
         second.stop()
+
+
+def test_moving_to_a_server_without_tls_says_so_in_the_new_rooms_pane(
+    server, start_server, open_window, tk_root
+) -> None:
+    alice = open_window(server, "alice", "general")
+    plain = start_server(tls=False)
+    alice.start("127.0.0.1", plain.address[1], "alice", "lab")
+    wait_until(
+        lambda: alice.session.state == "ready" and alice.session.room == "lab", pump=tk_root.update, timeout=WAIT
+    )
+    wait_until(lambda: "Not encrypted" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.room_view is alice.window.tabs.room_views.view_for("lab"), "the notice is in #lab's own pane"
+    assert alice.window.security.state_shown == "plain"
