@@ -196,6 +196,7 @@ class ChatController:
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
             self.frames.show(event.frame)
+            self.security.after_frame()
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, LineSent):

@@ -3,7 +3,8 @@
 ChatController.on_state --> follow(state): the padlock shows the connection's protection while connected
                         --> warn(): Problem.KEY_CHANGED: the warning dialog; its answer pins the new
                             key (or forgets the old one) and reconnects, or leaves the window offline
-ChatController._on_ready --> on_ready(): a notice for a first connection (compare the key) or a plain one
+ChatController._on_ready --> on_ready(): a notice for a first connection (compare the key) or a plain one,
+                            shown by after_frame() once the `joined` frame that made it ready is shown
 Chat menu, padlock click --> show_details(): the Connection details dialog
 """
 
@@ -30,6 +31,7 @@ class SecurityShown:
         self.key_dialog: KeyWarningDialog | None = None
         self.details_dialog: ConnectionDetails | None = None
         self._noted: Security | None = None  # the last connection a notice was shown for
+        self._pending = False  # on_ready's notice waits for the frame that came with READY
 
     @property
     def current(self) -> Security | None:
@@ -49,10 +51,16 @@ class SecurityShown:
         session = self.controller.session
         if session.tls_policy.accept_new_key:  # --accept-new-key is for the first connection only
             session.tls_policy = replace(session.tls_policy, accept_new_key=False)
-        # READY comes with the `joined` frame, before the window shows that room's pane: say it once that pane is up.
-        self.controller.root.after_idle(self._say_once)
+        # READY comes with the `joined` frame, just before the window shows that room's pane: say it once that
+        # frame is shown (after_frame), or when Tk is idle if no frame follows (ready without a room).
+        self._pending = True
+        self.controller.root.after_idle(self.after_frame)
 
-    def _say_once(self) -> None:
+    def after_frame(self) -> None:
+        """A frame was shown (or Tk is idle): the notice that waited for the room's pane, if one waits."""
+        if not self._pending:
+            return
+        self._pending = False
         security = self.current
         if security is None or security == self._noted:
             return
