@@ -128,7 +128,9 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
             continue
         parent_end, child_end = context.Pipe()
         worker = context.Process(
-            target=load_process_main, args=("127.0.0.1", server.port, server.dialect, share, child_end), daemon=True
+            target=load_process_main,
+            args=("127.0.0.1", server.port, server.dialect, share, child_end, server.tls),
+            daemon=True,
         )
         worker.start()
         child_end.close()

@@ -30,6 +30,9 @@ SHIPPED_MODULES = [
     "chat_gui.core.partners",
     "chat_gui.core.typed_lines",
     "chat_gui.core.connection",
+    "chat_gui.core.connection_security",
+    "chat_gui.core.tls_client",
+    "chat_gui.core.trust_store",
     "chat_gui.window.message_view",
     "chat_gui.window.entry_box",
     "chat_gui.window.room_list",
@@ -37,6 +40,10 @@ SHIPPED_MODULES = [
     "chat_gui.window.private_tabs",
     "chat_gui.window.connect_dialog",
     "chat_gui.window.embedded_server",
+    "chat_gui.window.security_view",
+    "chat_gui.window.security_shown",
+    "chat_gui.window.key_warning",
+    "ssl",
     "chat_gui.settings",
     "chat_gui.core.presence",
     "chat_gui.core.discovery",
@@ -68,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname; given, the Connect dialog is skipped")
     parser.add_argument("--room", help="room to join (default general)")
+    parser.add_argument(
+        "--accept-new-key",
+        action="store_true",
+        help="trust the server's key even if it changed since last time (compare it with the teacher's first)",
+    )
     parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} client {__version__}")
     parser.add_argument(
         "--self-test",
@@ -117,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     controller = ChatController(root, settings)
+    if args.accept_new_key:
+        from chat_gui.core.connection_security import TlsPolicy
+
+        controller.session.tls_policy = TlsPolicy(accept_new_key=True)
     if args.nick:
         controller.start(settings.host, settings.port, settings.nick, settings.room)
     else:

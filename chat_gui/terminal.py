@@ -25,9 +25,20 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Any, TextIO
 
-from chat_gui.core.events import CoreEvent, HistoryPage, MessageDeleted, Received, SearchResults, State, StateChanged
+from chat_gui.core.connection_security import Security, TlsPolicy
+from chat_gui.core.events import (
+    CoreEvent,
+    HistoryPage,
+    MessageDeleted,
+    Problem,
+    Received,
+    SearchResults,
+    State,
+    StateChanged,
+)
 from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
@@ -52,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("port", nargs="?", type=int, default=DEFAULT_PORT, help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname to register with at once")
     parser.add_argument("--room", help="room to join once registered")
+    parser.add_argument(
+        "--accept-new-key",
+        action="store_true",
+        help="trust the server's key even if it changed since last time, or go on without encryption if the "
+        "server stopped offering it (compare the key with the teacher's screen first)",
+    )
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
@@ -111,6 +128,9 @@ class TerminalClient:
         self.scheduler = scheduler
         self.screen = screen
         self.session = ClientSession(scheduler, self.on_event, ready_for_more=lambda: screen.backlog() < SCREEN_BACKLOG)
+        # --accept-new-key holds for the first connection only: a key that changes again later is asked about again
+        self.session.tls_policy = TlsPolicy(accept_new_key=bool(getattr(args, "accept_new_key", False)))
+        self._security_said: Security | None = None
         self.finished = threading.Event()
         self.exit_code = 0
         self._introduced = False
@@ -152,7 +172,20 @@ class TerminalClient:
 
     def on_state(self, event: StateChanged) -> None:
         state = event.state
-        if state is State.REGISTERING and event.problem is not None:
+        if state is State.REGISTERING:
+            self.say_security()
+        if event.problem is Problem.KEY_CHANGED:
+            advice = (
+                "Not connected. Compare the new key with the one on your teacher's screen; if they are the same, "
+                "start chat-term again with --accept-new-key."
+            )
+            if self._introduced:
+                self.say(f"*** {event.detail}")
+                self.say(f"*** {advice}")
+            else:
+                print(f"chat-term: cannot connect. {event.detail}\n{advice}", file=sys.stderr, flush=True)
+            self.finish(2)
+        elif state is State.REGISTERING and event.problem is not None:
             self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
         elif state is State.REGISTERING and not self._introduced:
             self._introduced = True
@@ -176,6 +209,16 @@ class TerminalClient:
             self.say(f"*** {event.detail}")
         elif state is State.REMOVED:
             self.say(f"*** {event.detail} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit.")
+
+    def say_security(self) -> None:
+        """Once per connection: encrypted with which key, or not encrypted at all."""
+        security = self.session.security
+        if security is None or security == self._security_said:
+            return
+        self._security_said = security
+        if self.session.tls_policy.accept_new_key:
+            self.session.tls_policy = replace(self.session.tls_policy, accept_new_key=False)
+        self.say(f"*** {security.describe()}")
 
     # -- the keyboard's lines --
     def typed(self, line: str) -> None:
@@ -286,7 +329,13 @@ def main(argv: list[str] | None = None) -> int:
         from chat_server.self_test import run_self_test
 
         return run_self_test(
-            ["chat_gui.core.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
+            [
+                "chat_gui.core.connection",
+                "chat_gui.core.connection_security",
+                "chat_gui.core.session",
+                "chat_gui.core.typed_lines",
+                "chat_gui.terminal",
+            ],
         )
     return run(args)
 

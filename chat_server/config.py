@@ -46,6 +46,11 @@ class ServerConfig:
     # and LOGIN may travel unencrypted from other computers.
     join_code: str | None = None
     allow_plain_passwords: bool = False
+    # Encryption (PROTOCOL.md version 2; docs/encryption.md): TLS beside plain on the one port.
+    tls: bool = True  # --no-tls: plain only
+    require_tls: bool = False  # --require-tls: plain connections are turned away
+    cert_file: str | None = None  # --cert and --key: the admin's own certificate instead of the server's own
+    key_file: str | None = None
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

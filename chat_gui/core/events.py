@@ -52,6 +52,8 @@ class Problem(str, Enum):
     BAD_NICK = "bad_nick"
     REFUSED_BY_SERVER = "refused_by_server"  # any other error during registration (server_full, a join code...)
     BROKE_PROTOCOL = "broke_protocol"  # the server sent an oversized line
+    KEY_CHANGED = "key_changed"  # the server's key is not the pinned one, or it stopped encrypting: a person decides
+    TLS_FAILED = "tls_failed"  # the TLS handshake failed (an old TLS version, a broken peer, a timeout)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from chat_gui.window.history_display import HistoryDisplay
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.mention_alerts import MentionAlerts
 from chat_gui.window.message_view import MessageView
+from chat_gui.window.security_shown import SecurityShown
 from chat_gui.window.standing import Standing
 from chat_gui.window.tk_scheduler import TkScheduler
 from chat_gui.window.window_look import WindowLook
@@ -87,6 +88,7 @@ class ChatController:
                 presence_shown=self.set_presence_shown,
                 theme=lambda choice: self.look.set_theme(choice),
                 emoji=lambda: self.look.open_picker(),
+                details=self.show_connection_details,
             ),
         )
         self.look = WindowLook(root, self.window, settings, self._save_settings)
@@ -109,6 +111,8 @@ class ChatController:
         self.presence = WindowPresence(root, self.window, self.session)  # dots, typing line, automatic away
         self.frames.mentioned = lambda frame: self.mention_alerts.check(frame, self.session.nick, self.focused)
         self.dialog: ConnectDialog | None = None
+        self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
+        self.standing.title_note = self.security.title_note
         self.focused = True
         self.unread = 0
         self._pending_views: dict[int, MessageView] = {}
@@ -218,6 +222,7 @@ class ChatController:
         if isinstance(event, Received):
             self.history.show_frame(event.frame)  # FrameDisplay.show, and the pane learns the message's id
             self.presence.on_frame(event.frame["type"])
+            self.security.after_frame()
         elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
             self.history.on_event(event)
         elif isinstance(event, StateChanged):
@@ -233,6 +238,7 @@ class ChatController:
 
     def on_state(self, event: StateChanged) -> None:
         self.standing.on_state(event, dialog_open=self.dialog is not None)
+        self.security.follow(event.state)
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:
@@ -247,6 +253,8 @@ class ChatController:
             self.dialog.show_error(event.detail, "host")  # a ban at Connect: said in the dialog, once
         elif event.problem is Problem.BROKE_PROTOCOL:
             self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
+        elif event.problem is Problem.KEY_CHANGED:
+            self.security.warn()
         elif event.problem is not None:
             self._show_problem(event)
         self._update_title()
@@ -282,6 +290,7 @@ class ChatController:
         self._lost_notice_shown = False
         self.was_connected = True
         self._close_dialog()
+        self.security.on_ready()
         if self.save:
             save_settings(
                 ClientSettings(
@@ -415,6 +424,9 @@ class ChatController:
         self.settings.show_joins = shown
         if self.save:
             save_settings(self.settings)
+
+    def show_connection_details(self) -> None:
+        self.security.show_details()
 
     def show_about(self) -> None:
         messagebox.showinfo(

@@ -47,8 +47,9 @@ from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
 from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
-from chat_server.options import add_server_options, config_from_args
+from chat_server.options import add_server_options, check_tls_options, config_from_args
 from chat_server.server import ChatServer
+from chat_server.tls.errors import CertificateError
 from shared.icon import ICON_PNG
 from shared.version import __version__
 
@@ -219,6 +220,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         except ValueError as exc:  # the form's own sentence
             self.say(str(exc))
             return False
+        except CertificateError as exc:  # --cert/--key that cannot be used
+            self.say(f"Cannot start: {exc}")
+            log.error("cannot start: %s", exc)
+            return False
         except OSError as exc:
             hint = (
                 " Is another server running there? Stop it or pick another port."
@@ -240,6 +245,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         announcement = self.runner.announcement
         listing = f" {announcement.describe()}" if announcement is not None else ""
         self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
+        self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
         self.say(f"Running on {host} port {port}.{listing}{note}")
@@ -416,6 +422,7 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.server_form",
     "chat_server.admin_gui.runner",
     "chat_server.admin_gui.join_banner",
+    "chat_server.admin_gui.key_badge",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
     "chat_server.admin_gui.identity_actions",
@@ -463,7 +470,9 @@ def run_window(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """`chat-server-gui`: --version and --self-test need no display; both exit here."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_tls_options(parser, args)
     if args.self_test:
         from chat_server.self_test import run_self_test
 

@@ -37,6 +37,7 @@ from chat_server.handlers.resume import ResumeCommands
 from chat_server.handlers.room_settings import RoomSettingCommands
 from chat_server.handlers.teacher import TeacherCommands
 from chat_server.identity.wiring import WhoIsWho
+from chat_server.plain_secrets import check_secret_transport
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -64,6 +65,7 @@ class CommandHandlers:
         self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage, who: WhoIsWho
     ) -> None:
         self.registry = registry
+        self.config = config
         self.hang_ups = HangUps()
         services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who)
         modules = [module(services) for module in MODULES]
@@ -78,6 +80,7 @@ class CommandHandlers:
     def dispatch(self, session: Session, content: str) -> CommandResult:
         """Carry out one command line for `session`; the caller holds the registry lock."""
         command = parse_command_line(content)
+        check_secret_transport(session, command.name, self.config)  # tls_required (chat_server/plain_secrets.py)
         handler = self._table.get(command.name)
         if handler is None:
             shown = one_line(command.name, 40) or "(empty)"
