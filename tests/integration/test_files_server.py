@@ -576,3 +576,40 @@ def test_at_start_a_file_never_announced_is_announced_and_a_row_without_bytes_is
     assert second.storage.files.get(lost["file"]) is None
     bob = chats(second, "bob")
     assert fetch(bob, kept["file"], tmp_path / "again").read_bytes() == (tmp_path / "kept.txt").read_bytes()
+
+
+def test_more_than_four_transfers_at_once_for_one_person_are_refused(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "big.bin", 8 * MIB))[1]
+    ticket = bob.request(f"DOWNLOAD {done['file']}", "download")
+    running = [RawTransfer(server.address, ticket["token"], rcvbuf=32 * 1024) for _ in range(4)]
+    assert all(transfer.reply["type"] == "transfer_ready" for transfer in running)
+    fifth = RawTransfer(server.address, ticket["token"])
+    assert fifth.reply["type"] == "error" and fifth.reply["code"] == "rate_limited"
+    fifth.close()
+    assert alice.request("PING chat", "pong")["token"] == "chat"  # alice's own transfers are hers to count
+    for transfer in running:
+        transfer.close()
+
+    def slot_free() -> bool:
+        again = RawTransfer(server.address, ticket["token"])
+        again.close()
+        return again.reply["type"] == "transfer_ready"
+
+    wait_until(slot_free, timeout=30)  # the slots come back when the connections end
+
+
+def test_transfer_connections_count_against_the_per_address_limit(start_server, chats, tmp_path):
+    server = start_server(max_per_address=3, files_keep_free_mb=0)
+    alice = chats(server, "alice")
+    done = share(alice, make_file(tmp_path, "big.bin", 8 * MIB))[1]
+    ticket = alice.request(f"DOWNLOAD {done['file']}", "download")
+    running = [RawTransfer(server.address, ticket["token"], rcvbuf=32 * 1024) for _ in range(2)]
+    assert all(transfer.reply["type"] == "transfer_ready" for transfer in running)
+    refused = socket.create_connection(server.address, timeout=10)
+    lines = refused.makefile("rb").read().splitlines()
+    refused.close()
+    assert json.loads(lines[0])["code"] == "server_full"
+    for transfer in running:
+        transfer.close()
