@@ -613,3 +613,14 @@ def test_transfer_connections_count_against_the_per_address_limit(start_server, 
     assert json.loads(lines[0])["code"] == "server_full"
     for transfer in running:
         transfer.close()
+
+
+def test_a_muted_user_cannot_share_but_can_still_fetch(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "a.txt", 100))[1]
+    server.set_muted("bob", True)
+    for target in ("#general", "@alice"):
+        refused = offer(bob, make_file(tmp_path, "b.txt", 100), target=target)
+        assert refused["type"] == "error" and refused["code"] == "muted"
+    assert fetch(bob, done["file"], tmp_path / "got").read_bytes() == (tmp_path / "a.txt").read_bytes()
