@@ -2,6 +2,7 @@
 
     ClientSession --StateChanged--> ChatController.on_state --> status bar, notices, the Connect dialog
                   --Received-----> FrameDisplay.show (chat_gui/window/frame_display.py) --> widgets' intent methods
+                  --HistoryPage, SearchResults, MessageDeleted--> HistoryDisplay (chat_gui/window/history_display.py)
                   --LineSent-----> the "waiting to send" marker goes away
     widgets --WindowActions (submit, join, private, reconnect, ...)--> ChatController --send--> ClientSession
     every change --> Standing.refresh (chat_gui/window/standing.py) --> status bar and title composed afresh
@@ -16,7 +17,18 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import messagebox
 
-from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
+from chat_gui.core.events import (
+    CoreEvent,
+    HistoryPage,
+    LineSent,
+    MessageDeleted,
+    Problem,
+    Received,
+    SearchResults,
+    State,
+    StateChanged,
+)
+from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
@@ -35,6 +47,7 @@ from chat_gui.text.help_table import help_rows
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.frame_display import FrameDisplay
+from chat_gui.window.history_display import HistoryDisplay
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.standing import Standing
@@ -75,6 +88,7 @@ class ChatController:
         self.frames = FrameDisplay(
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )
+        self.history = HistoryDisplay(self.window, self.session, self.frames.show, self.current_view)
         self.embedded = EmbeddedServer()
         self.standing = Standing(
             self.window,
@@ -191,7 +205,9 @@ class ChatController:
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            self.frames.show(event.frame)
+            self.history.show_frame(event.frame)  # FrameDisplay.show, and the pane learns the message's id
+        elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
+            self.history.on_event(event)
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, LineSent):
@@ -291,6 +307,8 @@ class ChatController:
             self.quit(typed.command)
         elif isinstance(typed, Reconnect):
             self.reconnect_now()
+        elif isinstance(typed, (AskHistory, AskSearch)):
+            self.history.typed(typed, private_to)
         return True
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
