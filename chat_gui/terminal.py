@@ -144,7 +144,10 @@ class TerminalClient:
             self.say(f"{now_stamp()} * Message {event.id} was deleted.")
 
     def render(self, frame: dict[str, Any]) -> str:
-        return render_text(frame, clean=harmless)
+        text = render_text(frame, clean=harmless, multiline_help=True)
+        if frame.get("type") == "file":  # live or replayed: the id to fetch it with
+            text += f"  (/get {harmless(str(frame.get('file')))})"
+        return text
 
     def show_frame(self, frame: ServerFrame) -> None:
         if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
@@ -153,10 +156,7 @@ class TerminalClient:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
             return
-        text = render_text(dict(frame), clean=harmless, multiline_help=True)
-        if frame["type"] == "file":
-            text += f"  (/get {harmless(frame['file'])})"
-        self.screen.show(text)
+        self.screen.show(self.render(dict(frame)))
 
     def on_transfer(self, event: TransferEvent) -> None:
         """A progress line per tenth of a transfer (a paused terminal must not fill up with them), and the end."""

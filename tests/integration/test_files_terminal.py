@@ -70,3 +70,21 @@ def test_send_privately_and_the_errors_people_see(start_server, terminals, tmp_p
     assert not any("shared note" in text for text in carol.lines)
     for terminal in (alice, bob, carol):
         assert terminal.finish() == 0
+
+
+def test_a_late_joiner_sees_the_file_in_the_replay_and_can_get_it(start_server, terminals, tmp_path):  # noqa: F811
+    server = start_server(files_keep_free_mb=0)
+    alice = terminals(server.address, "--nick", "alice", "--room", "general")
+    alice.expect(r"joined #")
+    source = tmp_path / "notes.txt"
+    source.write_text("kept for later")
+    alice.type(f"/send {source}")
+    alice.expect(r"\* Sent notes\.txt")
+    late = terminals(server.address, "--nick", "zoe", "--room", "general")
+    line = late.expect(r"alice shared notes\.txt")
+    file_id = re.search(r"/get (\S+)\)", line).group(1)
+    late.type(f"/get {file_id} {tmp_path / 'zoe'}")
+    late.expect(r"\* Saved notes\.txt as ")
+    assert (tmp_path / "zoe" / "notes.txt").read_text() == "kept for later"
+    for terminal in (alice, late):
+        assert terminal.finish() == 0
