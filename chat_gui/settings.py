@@ -27,6 +27,7 @@ from shared.names import is_nick_shaped, normalise_room
 
 MAX_SETTINGS_BYTES = 64 * 1024  # the real file is under 200 bytes
 MAX_HOST_CHARS = 253  # the longest DNS name
+THEMES = ("system", "light", "dark")  # chat_gui/window/theme.py THEME_CHOICES, without importing Tk here
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ClientSettings:
     nick: str = ""
     room: str = "general"
     show_joins: bool = True  # View > Show joins and leaves
+    theme: str = "system"  # View > Theme: "system", "light" or "dark"
 
 
 def settings_path() -> Path:
@@ -53,12 +55,14 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     defaults = ClientSettings()
     host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
     show_joins = data.get("show_joins")
+    theme = data.get("theme")
     return ClientSettings(
         host=host if isinstance(host, str) and _is_host_shaped(host) else defaults.host,
         port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
         nick=nick if isinstance(nick, str) and (nick == "" or is_nick_shaped(nick)) else defaults.nick,
         room=room if isinstance(room, str) and _is_room_shaped(room) else defaults.room,
         show_joins=show_joins if isinstance(show_joins, bool) else defaults.show_joins,
+        theme=theme if theme in THEMES else defaults.theme,
     )
 
 

@@ -45,7 +45,7 @@ from shared.version import __version__
 INTRO = "Connected. Lines that start with / are commands (/help lists them); other lines are said in your room."
 SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
 LAST_CHANCE_SECONDS = 10.0  # at the end of input, how long lines typed while offline may wait to go out
-QUIET_FRAMES = frozenset(("rooms", "members"))  # for the window's lists; nothing to read in a terminal
+QUIET_FRAMES = frozenset(("rooms", "members", "typing"))  # for the window's lists and typing line; not for a terminal
 
 
 def build_parser() -> argparse.ArgumentParser:

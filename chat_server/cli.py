@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from chat_server.announcing import Announcement
 from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
 from chat_server.log_output import HeadlessOutput
@@ -36,6 +37,9 @@ SHIPPED_MODULES = [
     "chat_server.console",
     "chat_server.log_output",
     "chat_server.server",
+    "chat_server.announcing",
+    "chat_server.discovery",
+    "zeroconf",
     "chat_server.files.sharing",
     "chat_server.handlers.files",
 ]
@@ -96,13 +100,17 @@ def console_wanted(args: argparse.Namespace) -> bool:
         return True
 
 
-def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) -> None:
+def print_banner(
+    server: ChatServer, console: bool, say: Callable[[str], None], announcement: Announcement | None = None
+) -> None:
     host, port = server.address
     say(f"ClassChat server {__version__} listening on {host}:{port}")
     if host in ("0.0.0.0", "::"):
         say("Others on the network can connect to:")
         for address in join_addresses(host, port):
             say(f"    {address}")
+    if announcement is not None:
+        say(announcement.describe())
     status = server.storage.status()
     if not status.ok or status.notices:
         say(f"History: {status.describe()}")
@@ -135,15 +143,20 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    announcement: Announcement | None = None
     try:
         server.start()
+        announcement = Announcement.for_server(server).start()
         console = console_wanted(args)
-        print_banner(server, console, output.print)
+        print_banner(server, console, output.print, announcement)
         if console:
             AdminConsole(server).start(sys.stdin, output.print)
         while not stop_requested.wait(0.5):
             pass
+        announcement.stop()  # first: the Connect dialogs drop the server before it says goodbye to anyone
         server.stop()
     finally:
+        if announcement is not None:
+            announcement.stop()
         output.close()
     return 0

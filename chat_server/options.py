@@ -8,6 +8,7 @@ imports the other.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 
 from chat_server.config import ServerConfig
 from chat_server.storage import default_data_dir
@@ -146,6 +147,24 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         metavar="N",
         help="messages replayed to someone joining a room; 0 turns it off (default %(default)s)",
     )
+    finding = parser.add_argument_group("finding the server (DNS-SD/mDNS; where the network allows multicast)")
+    finding.add_argument(
+        "--class-name",
+        metavar="NAME",
+        help="the name students see in the Connect dialog (default: this computer's name)",
+    )
+    finding.add_argument(
+        "--no-announce",
+        action="store_true",
+        help="do not announce the server on the network (it is announced when listening on a LAN address)",
+    )
+    finding.add_argument(
+        "--announce-on",
+        action="append",
+        type=_ip_address,
+        metavar="ADDRESS",
+        help="announce only on the interface with this address (repeatable; e.g. 127.0.0.1 to try it on one computer)",
+    )
     files = parser.add_argument_group("shared files (docs/files.md; MB means MiB)")
     files.add_argument(
         "--max-file-mb",
@@ -209,8 +228,20 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         history=not args.no_history,
         history_days=args.history_days,
         replay=args.replay,
+        class_name=args.class_name or "",
+        announce=not args.no_announce,
+        announce_on=tuple(args.announce_on or ()),
         max_file_mb=args.max_file_mb,
         files_quota_mb=args.files_quota_mb,
         files_keep_free_mb=args.files_keep_free_mb,
         files_per_window=args.files_per_5_minutes,
     )
+
+
+def _ip_address(text: str) -> str:
+    """An --announce-on value: an IP address of this computer's, as typed."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
+    return text

@@ -169,6 +169,7 @@ class ChatRegistry:
             room.members[new] = None
             new.room = room
         new.muted = old.muted
+        new.away = old.away  # the room heard nothing of the hand-over, so it still sees the old presence
         new.messages_sent = old.messages_sent
         self.set_nick(new, nick)
         new.history.nick_since = old.history.nick_since  # the token proved the same person

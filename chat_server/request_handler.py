@@ -41,7 +41,7 @@ COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
 # What every server has switched on, of the contract's optional features (history, accounts, tls,
 # files, presence); ChatServer.features adds those its settings switch on ("history").
-FEATURES: list[str] = []
+FEATURES: list[str] = ["presence"]
 
 
 class Disconnect:

@@ -56,6 +56,8 @@ class Session:
         self.close_reason = ""  # in the server's words, for the log and the leave notice ("quit", "kicked"...)
         self.said = ""  # the user's (or admin's) own words about leaving, one line: a QUIT or kick reason
         self.keep_token = True  # park the RESUME token when the connection ends (not after QUIT, kick, RESUME)
+        self.away: str | None = None  # presence (chat_server/presence.py): None online, else the away text
+        self.typing_relayed = float("-inf")  # monotonic time the last TYPING of this connection was passed on
         self.outbox = Outbox(sock, outbound_limit, self._on_overflow, writer)
         self.history = HistoryMarks()  # what this connection has of the history (chat_server/history/marks.py)
 

@@ -40,6 +40,9 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec(
             "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
         ),
+        CommandSpec("AWAY", "/away [TEXT]", "tell your room you are away, with TEXT (up to 64 characters) if you like"),
+        CommandSpec("BACK", "/back", "tell your room you are back"),
+        CommandSpec("TYPING", "/typing", "tell your room you are typing (the window does it for you)"),
         # files (docs/files.md): people type /send and /get; the clients send these
         CommandSpec("UPLOAD", "/upload SIZE SHA256 #ROOM|@NICK NAME", "offer a file (clients do it for /send)"),
         CommandSpec("DOWNLOAD", "/download FILE-ID", "ask to fetch a shared file (clients do it for /get)"),

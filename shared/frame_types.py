@@ -122,13 +122,17 @@ class JoinedFrame(_Joined, total=False):
     statuses: dict[str, str]
 
 
-class MembersFrame(_CommonOptional):
+class _Members(_CommonOptional):
     """Extension: the rest of a big room's member list after `joined`, in pages."""
 
     type: Literal["members"]
     room: str
     users: list[str]
     more: bool  # false on the last page
+
+
+class MembersFrame(_Members, total=False):
+    statuses: dict[str, str]  # version 2 presence: "online" or "away" for each of `users`
 
 
 class LeftFrame(_CommonOptional):

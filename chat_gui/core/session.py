@@ -40,6 +40,7 @@ from chat_gui.core.events import LineSent, Listener, Problem, State, StateChange
 from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.keepalive import Keepalive, Verdict
 from chat_gui.core.pacing import Backoff, SendBudget
+from chat_gui.core.presence import OwnPresence, PresenceBook
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
@@ -101,6 +102,8 @@ class ClientSession:
         self._last_words = ""  # the last bye's text, the best reason when the connection then ends
         self.pending: list[PendingLine] = []
         self.roster = Roster()
+        self.presence = PresenceBook(clock)  # others: away, typing (chat_gui/core/presence.py)
+        self.own_presence = OwnPresence(clock)
         self.stats = PollerStats()
         self.backoff = Backoff(clock, jitter)
         self.budget = SendBudget()
@@ -248,6 +251,7 @@ class ClientSession:
 
     def _disconnected(self, item: Disconnected) -> None:
         self.connection = None
+        self.presence.clear()
         self._cancel("welcome", "alive")
         self.history.on_lost(item.reason)
         if item.by_user:
@@ -296,6 +300,8 @@ class ClientSession:
     def _track(self, frame: ServerFrame) -> bool:
         """Follow the connection's life in one frame; False when the frame was the core's own business."""
         self.roster.learn(frame, self.nick)
+        self.presence.learn(frame, self.nick)
+        self.own_presence.learn(frame, self.nick)
         if frame["type"] == "welcome":
             if self.state is State.CONNECTING:
                 self.history.on_welcome(frame.get("features"))
@@ -406,6 +412,9 @@ class ClientSession:
             else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
         )
         self.history.on_ready(reconnected=not first)
+        away_again = self.own_presence.command_after_reconnect()  # a new connection starts online
+        if away_again:
+            self.send_now(away_again)
         self._flush_pending()
 
     def _can_send_now(self) -> bool:
@@ -471,6 +480,7 @@ class ClientSession:
         self._cancel("welcome", "retry", "flush", "alive")
         connection, self.connection = self.connection, None
         self._inbox = Inbox()  # whatever the old connection still says is not for us
+        self.presence.clear()
         if connection is not None:
             self.history.on_lost("hung up")
         if connection is not None:

@@ -38,6 +38,8 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /leave            leave your room
   /nick NAME        change your nickname
   /list             who is online, and the rooms
+  /away [TEXT]      tell your room you are away (TEXT: up to 64 characters)
+  /back             tell your room you are back
   /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
   /search WORDS     find kept messages (also /search #room WORDS)
   /delete ID        delete one of your messages
@@ -172,6 +174,10 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         return Send("LEAVE", body)
     if word == "list":
         return Send(f"LIST {argument}".strip(), body)
+    if word == "away":
+        return Send(f"AWAY {argument}".strip(), body)
+    if word == "back":
+        return Send("BACK", body)
     if word in ("help", "?"):
         return ShowHelp(help_text(window))
     if word in ("quit", "exit"):

@@ -6,6 +6,8 @@ When nothing answers on this computer it offers to start a server here:
 from the moment it opens, since it asks the port on this computer at once
 (chat_gui/core/local_probe.py, on a thread of its own; the answer is
 polled here with after()), and again when the address or port changes.
+Above the fields, the class servers announced on this network
+(chat_gui/window/found_servers.py): double-click one to join it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from tkinter import ttk
 
 from chat_gui.core.local_probe import LocalProbe
 from chat_gui.settings import ClientSettings
+from chat_gui.window.found_servers import FoundServers
+from shared.discovery_record import FoundServer
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
@@ -62,6 +66,8 @@ class ConnectDialog(tk.Toplevel):
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
         self.connect_button.pack(side="right")
         self.quit_button.pack(side="right", padx=(0, 6))
+        self.found = FoundServers(self, on_choose=self._join_found)
+        self.found.pack(fill="x", padx=14, pady=(14, 0), before=body)
         self.bind("<Return>", lambda event: self._connect())
         self.bind("<Escape>", lambda event: self._cancel())
         self.protocol("WM_DELETE_WINDOW", self._cancel)
@@ -145,6 +151,15 @@ class ConnectDialog(tk.Toplevel):
         if values is not None:
             self.show_busy(f"Connecting to {values[0]}:{values[1]}…")
             self.on_connect(*values)
+
+    def _join_found(self, server: FoundServer) -> None:
+        """A server from the list: its address in the fields, and connect at once if a nickname is there."""
+        self.host_var.set(server.address)
+        self.port_var.set(str(server.port))
+        if is_nick_shaped(self.nick_var.get().strip()):
+            self._connect()
+        else:
+            self.show_error(f"Choose a nickname to join {server.class_name}, then press Connect.", "nick")
 
     def _start_server(self) -> None:
         self._tried = True

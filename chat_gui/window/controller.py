@@ -49,9 +49,12 @@ from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.frame_display import FrameDisplay
 from chat_gui.window.history_display import HistoryDisplay
 from chat_gui.window.main_window import ChatWindow, WindowActions
+from chat_gui.window.mention_alerts import MentionAlerts
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.standing import Standing
 from chat_gui.window.tk_scheduler import TkScheduler
+from chat_gui.window.window_look import WindowLook
+from chat_gui.window.window_presence import WindowPresence
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 
@@ -63,6 +66,7 @@ class ChatController:
         self.root = root
         self.settings = settings
         self.save = save  # tests and benchmarks leave the user's settings file alone
+        self.mention_alerts = MentionAlerts(root)
         self.window = ChatWindow(
             root,
             WindowActions(
@@ -81,8 +85,11 @@ class ChatController:
                 tab_changed=self._update_title,
                 nicknames=self.known_nicknames,
                 presence_shown=self.set_presence_shown,
+                theme=lambda choice: self.look.set_theme(choice),
+                emoji=lambda: self.look.open_picker(),
             ),
         )
+        self.look = WindowLook(root, self.window, settings, self._save_settings)
         self.session = ClientSession(TkScheduler(root), self.on_event)
         self.partners = Partners()
         self.frames = FrameDisplay(
@@ -99,6 +106,8 @@ class ChatController:
             (RECONNECT_LABEL, self.reconnect_now),
         )
         self.frames.on_muted = lambda muted: self._update_title()
+        self.presence = WindowPresence(root, self.window, self.session)  # dots, typing line, automatic away
+        self.frames.mentioned = lambda frame: self.mention_alerts.check(frame, self.session.nick, self.focused)
         self.dialog: ConnectDialog | None = None
         self.focused = True
         self.unread = 0
@@ -199,6 +208,8 @@ class ChatController:
         """Say goodbye, stop the session and its timers, stop an embedded server; the widgets stay."""
         self.session.send_now(command)
         self.session.close()
+        self.presence.close()
+        self.mention_alerts.close()
         self._close_dialog()
         self.embedded.stop()
 
@@ -206,10 +217,12 @@ class ChatController:
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
             self.history.show_frame(event.frame)  # FrameDisplay.show, and the pane learns the message's id
+            self.presence.on_frame(event.frame["type"])
         elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
             self.history.on_event(event)
         elif isinstance(event, StateChanged):
             self.on_state(event)
+            self.presence.refresh()
         elif isinstance(event, LineSent):
             view = self._pending_views.pop(event.token, None)
             text = self._pending_chat.pop(event.token, None)
@@ -392,6 +405,10 @@ class ChatController:
     def show_help(self) -> None:
         self.current_view().show_table(help_rows(help_text(window=True)))
 
+    def _save_settings(self) -> None:
+        if self.save:
+            save_settings(self.settings)
+
     def set_presence_shown(self, shown: bool) -> None:
         """View > Show joins and leaves: every room's pane, and remembered for next time."""
         self.window.tabs.set_presence_shown(shown)
@@ -416,6 +433,8 @@ class ChatController:
         self.focused = focused
         if focused and self.unread:
             self.unread = 0
+        if focused:
+            self.mention_alerts.reset()
         self._update_title()
 
     def _check_focus(self) -> None:
@@ -431,4 +450,5 @@ class ChatController:
             self._update_title()
 
     def _update_title(self) -> None:
+        self.window.mentions = self.mention_alerts.count
         self.standing.refresh(self.unread)

@@ -68,6 +68,7 @@ class FrameDisplay:
         self.room_note = ""  # why this user is in no room now ("#maths was closed: ...")
         self.outgoing: OutgoingLines[MessageView] = OutgoingLines()
         self.on_muted: Callable[[bool], None] = lambda muted: None
+        self.mentioned: Callable[[MessageFrame], bool] = lambda frame: False  # names this user (mention_alerts.py)
         self._last_bell = float("-inf")
         self._last_collected = float("-inf")
 
@@ -109,7 +110,8 @@ class FrameDisplay:
     def _message(self, frame: MessageFrame) -> None:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
         view = self.window.tabs.view_for_room(frame["room"])
-        view.show_message(frame["timestamp"], frame["sender"], frame["content"], "own" if own else "")
+        style = "own" if own else "mention" if self.mentioned(frame) else ""
+        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style)
         if own:
             self.outgoing.echoed()
         else:

@@ -56,6 +56,8 @@ class WindowActions:
     tab_changed: Callable[[], None]
     nicknames: Callable[[], list[str]]
     presence_shown: Callable[[bool], None] = lambda shown: None  # View > Show joins and leaves
+    theme: Callable[[str], object] = lambda choice: None  # View > Theme: "system", "light" or "dark"
+    emoji: Callable[[], object] = lambda: None  # the emoji button beside Send
 
 
 class ChatWindow:
@@ -71,6 +73,8 @@ class ChatWindow:
         install_select_all(root)
         self._unread_due = False
         self.show_presence = tk.BooleanVar(root, value=True)
+        self.theme_choice = tk.StringVar(root, value="system")
+        self.mentions = 0  # messages that named you while the window was not focused (the title counts them apart)
         self._build_menus()
         self.status_bar = StatusBar(root)
         self.status_bar.pack(fill="x", side="bottom", pady=(6, 0))
@@ -89,6 +93,11 @@ class ChatWindow:
         self.tabs.pack(fill="both", expand=True)
         self.send_button = ttk.Button(typing, text="Send")
         self.send_button.pack(side="right", padx=(6, 0), anchor="s")
+        self.emoji_button = ttk.Button(typing, text="☺", width=3, command=actions.emoji, takefocus=False)
+        self.emoji_button.pack(side="right", padx=(6, 0), anchor="s")
+        # "ann is typing…" (chat_gui/window/window_presence.py): a line of its own, so the layout never jumps
+        self.typing_line = ttk.Label(main, text="", style="Muted.TLabel", anchor="w", padding=(4, 2, 0, 0))
+        self.typing_line.pack(fill="x", side="bottom", before=self.tabs)
         self.entry = EntryBox(typing, on_submit=actions.submit, nicknames=actions.nicknames)
         self.entry.pack(side="left", fill="both", expand=True)
         self.send_button.configure(command=self.entry.submit)
@@ -121,6 +130,14 @@ class ChatWindow:
             variable=self.show_presence,
             command=lambda: actions.presence_shown(self.show_presence.get()),
         )
+        view.add_separator()
+        for label, choice in (("Theme as the system", "system"), ("Light theme", "light"), ("Dark theme", "dark")):
+            view.add_radiobutton(
+                label=label,
+                value=choice,
+                variable=self.theme_choice,
+                command=lambda: actions.theme(self.theme_choice.get()),
+            )
         help_menu = tk.Menu(menubar)
         help_menu.add_command(label="Commands", accelerator="F1", command=actions.help)
         help_menu.add_command(label=f"About {PRODUCT_NAME}", command=actions.about)
@@ -143,7 +160,10 @@ class ChatWindow:
         title = f"{PRODUCT_NAME} — {where}" if where else PRODUCT_NAME
         if condition:
             title = f"{title} — {condition}"
-        self.root.title(f"({unread}) {title}" if unread else title)
+        counts = [str(unread)] if unread else []
+        if self.mentions:
+            counts.append(f"@{self.mentions}")  # mentions counted apart from the other unread messages
+        self.root.title(f"({', '.join(counts)}) {title}" if counts else title)
 
     def show_status(self, text: str) -> None:
         self.status_bar.show(text)

@@ -109,6 +109,8 @@ class PaneStyle:
         text.tag_configure("time", foreground=palette.muted)
         text.tag_configure("nick", font=self.bold)
         text.tag_configure("own")
+        # a line that names you (chat_gui/window/mention_alerts.py): every text colour is AA on this background
+        text.tag_configure("mention", background=palette.mention_background)
         text.tag_configure("system", foreground=palette.muted, font=self.italic)
         text.tag_configure("presence", foreground=palette.muted, font=self.italic)
         text.tag_configure("quoted", foreground=palette.text, font=self.body)  # a user's own words inside a notice

@@ -3,7 +3,9 @@
 Each row is a nickname, "(you)" after yours, in the palette's colours.
 Other features mark rows without knowing how they are drawn:
 `set_mark(nick, before="●", after=" (teacher)")` puts a presence dot before
-a name or a role after it (empty strings take a mark away).
+a name or a role after it (empty strings take a mark away).  Presence has
+a gutter of coloured dots left of the names (chat_gui/window/presence_dots.py),
+asking `status_of(nick)` and `away_text(nick)`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from chat_gui.window.presence_dots import DotGutter
 from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
 from shared.palette import LIGHT, Palette
@@ -25,12 +28,25 @@ class UserList(ttk.LabelFrame):
         self.me = ""
         self.marks: dict[str, tuple[str, str]] = {}  # name key -> (before the name, after it)
         self.palette = LIGHT
-        self.listbox = tk.Listbox(self, height=10, width=18, exportselection=False, activestyle="none")
-        self.listbox.grid(row=0, column=0, sticky="nsew")
+        # the dots and the names share one sunken box, as the rooms list has one: the dots belong to the rows
+        self.box = tk.Frame(self, relief="sunken", borderwidth=1, highlightthickness=1)
+        self.box.grid(row=0, column=0, columnspan=2, sticky="nsew")
+        self.listbox = tk.Listbox(
+            self.box, height=10, width=18, exportselection=False, activestyle="none", borderwidth=0
+        )
+        self.listbox.grid(row=0, column=1, sticky="nsew")
+        self.status_of: Callable[[str], str] = lambda nick: "online"  # presence, set by the controller
+        self.away_text: Callable[[str], str] = lambda nick: ""
+        self.dots = DotGutter(
+            self.box, self.listbox, self._nick_at, lambda nick: self.status_of(nick), lambda nick: self.away_text(nick)
+        )
+        self.dots.grid(row=0, column=0, sticky="ns")
         self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.")
-        self.hint.grid(row=1, column=0, sticky="w", pady=(4, 0))
+        self.hint.grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.rowconfigure(0, weight=1)
-        self.columnconfigure(0, weight=1)
+        self.columnconfigure(1, weight=1)
+        self.box.rowconfigure(0, weight=1)
+        self.box.columnconfigure(1, weight=1)
         self.listbox.bind("<Double-Button-1>", self.on_user_double_click)
         self.listbox.bind("<Return>", lambda event: self._open_selected())
         self.set_palette(LIGHT)
@@ -62,7 +78,9 @@ class UserList(ttk.LabelFrame):
             foreground=palette.text,
             selectbackground=palette.selection_background,
             selectforeground=palette.selection_text,
+            highlightbackground=palette.background,  # the focus ring shows only when the list has the focus
         )
+        self.box.configure(background=palette.background)
         self.hint.configure(foreground=palette.muted)
         self._redraw()
 
@@ -93,6 +111,10 @@ class UserList(ttk.LabelFrame):
                 selectbackground=palette.selection_background,
             )
         self.configure(text=f"People here ({len(self.users)})" if self.users else "People here")
+        self.dots.redraw_soon()
+
+    def _nick_at(self, index: int) -> str | None:
+        return self.users[index] if 0 <= index < len(self.users) else None
 
     def on_user_double_click(self, event: tk.Event) -> None:
         index = self.listbox.nearest(event.y)

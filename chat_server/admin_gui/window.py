@@ -231,9 +231,12 @@ class AdminWindow(Moderation, ttk.Frame):
         log.warning("admin started the server on %s port %d", host, port)
         addresses = join_addresses(host, port)
         self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
+        announcement = self.runner.announcement
+        listing = f" {announcement.describe()}" if announcement is not None else ""
+        self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
-        self.say(f"Running on {host} port {port}.{note}")
+        self.say(f"Running on {host} port {port}.{listing}{note}")
         return True
 
     def people_connected(self) -> int:
@@ -276,6 +279,7 @@ class AdminWindow(Moderation, ttk.Frame):
         self.clients_view.clear()
         self.rooms_view.clear()
         self.banner.clear()
+        self.banner.configure(text="Join at")
         self.phase = "stopped"
         self.form.set_state("stopped")
         self.refresh_actions()
@@ -409,6 +413,9 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
     "chat_server.admin_gui.history_dialog",
+    "chat_server.announcing",
+    "chat_server.discovery",
+    "zeroconf",
     "chat_server.files.sharing",
     "tkinter",
     "tkinter.ttk",

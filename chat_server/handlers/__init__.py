@@ -10,6 +10,7 @@
     replay.py      the replay after every `joined` (JOIN, RESUME)
     history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
+    presence.py    AWAY, BACK, TYPING
     files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
 
 A feature adds its commands by adding their CommandSpec to
@@ -29,6 +30,7 @@ from chat_server.handlers.files import FileCommands
 from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.presence import PresenceCommands
 from chat_server.handlers.resume import ResumeCommands
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
@@ -38,7 +40,14 @@ from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
-MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands, HistoryCommands, FileCommands)
+MODULES: tuple[type[CommandModule], ...] = (
+    ChatCommands,
+    ListCommands,
+    ResumeCommands,
+    PresenceCommands,
+    HistoryCommands,
+    FileCommands,
+)
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 

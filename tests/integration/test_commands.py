@@ -41,6 +41,7 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
     assert welcome["protocol"] == 2 and "ClassChat" in welcome["server"]
     assert set(welcome["features"]) <= {"history", "accounts", "tls", "files", "presence"}
     assert "history" in welcome["features"]  # on by default; --no-history takes it away (test_history_replay.py)
+    assert "presence" in welcome["features"]  # always on
     assert "files" in welcome["features"]  # on by default; --max-file-mb 0 takes it away (test_files_server.py)
 
 

@@ -108,6 +108,9 @@ def test_private_history_is_ones_own_conversation_whether_or_not_the_other_is_on
         bob.send(f"PM alice answer {n}")
     bob.expect(lambda f: f["type"] == "private" and f["content"] == "answer 3" and f["sender"] == "bob")
     alice.expect(lambda f: f["type"] == "private" and f["content"] == "answer 3")
+    # The two send at once, so alice's own "hello 3" may come back after bob's "answer 3": wait for all 8.
+    while len([f for f in alice.received if f["type"] == "private"]) < 8:
+        alice.expect("private")
     sent = [f for f in alice.received if f["type"] == "private"]
     bob.send("QUIT")
     bob.rest_until_closed()

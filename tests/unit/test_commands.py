@@ -29,7 +29,11 @@ def test_parse_command_line(content, expected):
 
 def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nickname():
     version_1 = {"NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"}
-    assert set(COMMANDS) == version_1 | {"RESUME", "HISTORY", "SEARCH", "DELETE"} | {"UPLOAD", "DOWNLOAD", "CANCEL"}
+    assert set(COMMANDS) == version_1 | {"RESUME", "HISTORY", "SEARCH", "DELETE", "AWAY", "BACK", "TYPING"} | {
+        "UPLOAD",
+        "DOWNLOAD",
+        "CANCEL",
+    }
     assert {name for name, spec in COMMANDS.items() if spec.before_nick} == {"NICK", "HELP", "PING", "QUIT", "RESUME"}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import modulefinder
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,10 +25,26 @@ SELF_TEST_LISTS = {
 }
 
 
+class CompiledPackageFinder(modulefinder.ModuleFinder):
+    """ModuleFinder that reads a compiled package's __init__.py twin (zeroconf ships `_services/__init__.*.so`
+    beside `__init__.py`; the stock finder takes the .so for the package again and recurses without end)."""
+
+    def load_package(self, fqname: str, pathname: str) -> modulefinder.Module:
+        source = Path(pathname) / "__init__.py"
+        if not any(Path(pathname).glob("__init__.*.so")) and not any(Path(pathname).glob("__init__.*.pyd")):
+            return super().load_package(fqname, pathname)
+        module = self.add_module(fqname)
+        module.__file__ = str(source)
+        module.__path__ = [pathname]
+        with source.open("rb") as file:
+            self.load_module(fqname, file, str(source), (".py", "rb", modulefinder._PY_SOURCE))  # type: ignore[attr-defined]
+        return module
+
+
 @pytest.mark.parametrize("executable", EXECUTABLES, ids=lambda executable: executable.name)
 def test_self_test_modules_are_reachable_from_the_launcher(executable: Executable) -> None:
     shipped = importlib.import_module(SELF_TEST_LISTS[executable.name]).SHIPPED_MODULES
-    finder = modulefinder.ModuleFinder(path=[str(ROOT), *sys.path])
+    finder = CompiledPackageFinder(path=[str(ROOT), *sys.path])
     finder.run_script(str(executable.launcher))
     missing = [name for name in shipped if name not in finder.modules]
     assert not missing, f"{executable.name}: --self-test imports modules its build would not carry: {missing}"
