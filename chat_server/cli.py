@@ -42,6 +42,8 @@ SHIPPED_MODULES = [
     "chat_server.announcing",
     "chat_server.discovery",
     "zeroconf",
+    "chat_server.files.sharing",
+    "chat_server.handlers.files",
 ]
 
 

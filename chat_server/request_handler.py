@@ -12,9 +12,10 @@ import select
 import socket
 import socketserver
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from chat_server.farewells import flood_bye, frame_too_large_bye
+from chat_server.files.sharing import transfer_hand_off
 from chat_server.handlers.listing import LIST_BURST
 from chat_server.keepalive import enable_keepalive
 from chat_server.opening import open_transport
@@ -25,6 +26,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
 from shared.framing import FrameTooLarge, LineDecoder
 from shared.tls_channel import TlsChannel, TlsError
+from shared.tls_socket import TlsSocket
 from shared.version import __version__
 
 if TYPE_CHECKING:
@@ -124,6 +126,15 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     self.server.send_last(
                         session, [error_frame(exc.code, exc.message), frame_too_large_bye()], "frame too large"
                     )
+                    break
+                if not self.mode_known and (transfer := transfer_hand_off(lines, decoder)) is not None:
+                    hello, leftover = transfer  # a transfer connection, not a chat client
+                    if channel is None:
+                        self.server.files.serve(session, sock, hello, leftover)
+                    else:  # encrypted like the chat: the transfer reads and writes through the same TLS channel
+                        self.server.files.serve(
+                            session, cast(socket.socket, TlsSocket(sock, channel, leftover)), hello, b""
+                        )
                     break
                 self.handle_lines(lines)
         except OSError as exc:

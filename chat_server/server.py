@@ -32,6 +32,7 @@ from chat_server.admin import AdminActions
 from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
+from chat_server.files.sharing import FileSharing
 from chat_server.handlers import CommandHandlers, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
 from chat_server.identity.admin import IdentityAdmin
@@ -138,10 +139,11 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.who = build_identity(self.registry, self.storage, self.config)
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who)
+        self.files = FileSharing(self.registry, self.config, self.storage)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         # The contract's optional features this server has switched on (the `welcome` frame lists them).
-        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else [])]
+        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else []), *self.files.features()]
         if self.tls is not None:
             self.features.append("tls")  # plain welcomes name it too: a plain client learns it could encrypt
 
@@ -165,6 +167,7 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         )
         self._serve_thread.start()
         self.housekeeper.start()
+        self.files.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
         if self.tls is not None:
@@ -194,6 +197,7 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         for session in sessions:
             session.hang_up("server shutdown")
         self.openings.close_all()  # connections still in the first-byte wait or the TLS handshake
+        self.files.stop()  # transfers under way end (resumable); their threads are joined below
         if self._serve_thread is not None:
             self.shutdown()
             self._serve_thread.join()

@@ -433,6 +433,7 @@ SHIPPED_MODULES = [
     "chat_server.announcing",
     "chat_server.discovery",
     "zeroconf",
+    "chat_server.files.sharing",
     "tkinter",
     "tkinter.ttk",
 ]
