@@ -30,6 +30,8 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /leave            leave your room
   /nick NAME        change your nickname
   /list             who is online, and the rooms
+  /send PATH [NICK] share a file with your room (or with NICK only); put a PATH with spaces in quotes
+  /get FILE-ID [FOLDER]  save a shared file (into Downloads, or FOLDER)
   /reconnect        connect again now
   /help             this help
   /quit [REASON]    leave the chat
@@ -81,11 +83,29 @@ class Refuse:
 
 
 @dataclass(frozen=True)
+class SendFile:
+    """Share a file: `choices` are the (path, nick or None) readings of the line, likeliest first.
+
+    `/send my notes.txt bob` may mean the file "my notes.txt" for bob or
+    the file "my notes.txt bob" for the room; only the disk can tell, so
+    the front end takes the first reading whose path is a file.
+    """
+
+    choices: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class GetFile:
+    file_id: str
+    folder: str | None
+
+
+@dataclass(frozen=True)
 class Nothing:
     pass
 
 
-TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing
+TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | SendFile | GetFile | Nothing
 
 
 def _nobody(nick: str) -> bool:
@@ -147,6 +167,13 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         return Quit(f"QUIT {argument}".strip())
     if word == "reconnect":
         return Reconnect()
+    if word == "send":
+        return _send_file(argument)
+    if word == "get":
+        file_id, _, folder = argument.partition(" ")
+        if not file_id:
+            return Refuse("Say which file: /get FILE-ID [FOLDER] (the id is on the file's card)")
+        return GetFile(file_id, folder.strip() or None)
     return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
 
 
@@ -176,3 +203,22 @@ def _msg(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
             f"To send it to {first} only: {private}   To say it in the room: /say {argument}"
         )
     return Send(f"MSG {argument}", argument)
+
+
+def _send_file(argument: str) -> TypedLine:
+    """/send PATH [NICK]: the readings of the line, quoted path first, then the whole line, then PATH NICK."""
+    if not argument:
+        return Refuse("Say which file: /send PATH [NICK] (in quotes if the path has spaces)")
+    choices: list[tuple[str, str | None]] = []
+    if argument[0] in "\"'":
+        quote = argument[0]
+        end = argument.find(quote, 1)
+        if end > 1:
+            nick = argument[end + 1 :].strip().lstrip("@")
+            return SendFile(((argument[1:end], nick or None),))
+    choices.append((argument, None))
+    path, _, last = argument.rpartition(" ")
+    nick = last.lstrip("@")
+    if path.strip() and is_nick_shaped(nick):
+        choices.append((path.strip(), nick))
+    return SendFile(tuple(choices))

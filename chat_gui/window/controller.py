@@ -13,6 +13,7 @@ LIST goes out only when the user asks (/list, F5).
 from __future__ import annotations
 
 import tkinter as tk
+from pathlib import Path
 from tkinter import messagebox, simpledialog
 
 from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
@@ -20,18 +21,22 @@ from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import (
+    GetFile,
     OpenPrivate,
     Quit,
     Reconnect,
     Refuse,
     Send,
+    SendFile,
     ShowHelp,
     help_text,
     interpret,
 )
 from chat_gui.settings import ClientSettings, save_settings
+from chat_gui.window.attach import choose_file, pick_send_choice
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
+from chat_gui.window.file_sharing import FileSharing
 from chat_gui.window.frame_display import FrameDisplay
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.message_view import MessageView
@@ -64,6 +69,7 @@ class ChatController:
                 quit=self.quit,
                 tab_changed=self._update_title,
                 nicknames=self.known_nicknames,
+                attach=self.attach_file,
             ),
         )
         self.session = ClientSession(TkScheduler(root), self.on_event)
@@ -71,6 +77,7 @@ class ChatController:
         self.frames = FrameDisplay(
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )
+        self.files = FileSharing(root, self.window, self.session)
         self.embedded = EmbeddedServer()
         self.dialog: ConnectDialog | None = None
         self.focused = True
@@ -167,13 +174,15 @@ class ChatController:
         """Say goodbye, stop the session and its timers, stop an embedded server; the widgets stay."""
         self.session.send_now(command)
         self.session.close()
+        self.files.shutdown()
         self._close_dialog()
         self.embedded.stop()
 
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            self.frames.show(event.frame)
+            if not self.files.take(dict(event.frame)):
+                self.frames.show(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, LineSent):
@@ -183,6 +192,8 @@ class ChatController:
 
     def on_state(self, event: StateChanged) -> None:
         self.window.show_status(event.detail)
+        if event.state in (State.RECONNECTING, State.REMOVED, State.OFFLINE):
+            self.files.connection_lost()
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:
@@ -278,7 +289,25 @@ class ChatController:
             self.quit(typed.command)
         elif isinstance(typed, Reconnect):
             self.reconnect_now()
+        elif isinstance(typed, SendFile):
+            return self._send_file(typed, private_to, view)
+        elif isinstance(typed, GetFile):
+            self.files.get(typed.file_id, Path(typed.folder).expanduser() if typed.folder else None)
         return True
+
+    # -- files (file_sharing.py does the work) --
+    def attach_file(self) -> None:
+        path = choose_file(self.root)
+        if path is not None:
+            self.files.send_file(path, self.window.tabs.current_private())
+
+    def _send_file(self, typed: SendFile, private_to: str | None, view: MessageView) -> bool:
+        chosen = pick_send_choice(typed.choices)
+        if chosen is None:
+            view.show_notice(f"No such file: {typed.choices[0][0]}. Put a path with spaces in quotes.", "error")
+            return False
+        path, nick = chosen
+        return self.files.send_file(path, nick or private_to) is not None
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
         if typed.to is not None:

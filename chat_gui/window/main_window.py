@@ -24,6 +24,7 @@ from tkinter import ttk
 from chat_gui.window.entry_box import EntryBox
 from chat_gui.window.private_tabs import ConversationTabs
 from chat_gui.window.room_list import RoomList
+from chat_gui.window.transfer_bar import TransferBar
 from chat_gui.window.user_list import UserList
 from shared.icon import ICON_PNG
 from shared.version import PRODUCT_NAME
@@ -47,6 +48,7 @@ class WindowActions:
     quit: Callable[[], None]
     tab_changed: Callable[[], None]
     nicknames: Callable[[], list[str]]
+    attach: Callable[[], None] = lambda: None  # files (file_sharing.py)
 
 
 class ChatWindow:
@@ -72,11 +74,15 @@ class ChatWindow:
         main = ttk.Frame(panes)
         self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed)
         self.tabs.pack(fill="both", expand=True)
+        self.transfers = TransferBar(main)
+        self.transfers.pack(fill="x")
         typing = ttk.Frame(main)
         typing.pack(fill="x", pady=(6, 0))
         self.entry = EntryBox(typing, on_submit=actions.submit, nicknames=actions.nicknames)
         self.entry.pack(side="left", fill="both", expand=True)
         ttk.Button(typing, text="Send", command=self.entry.submit).pack(side="left", padx=(6, 0), anchor="s")
+        self.attach_button = ttk.Button(typing, text="Attach…", command=actions.attach)
+        self.attach_button.pack(side="left", padx=(6, 0), anchor="s")
         panes.add(side, weight=0)
         panes.add(main, weight=1)
         self.status = ttk.Label(root, text="Not connected.", anchor="w", padding=(8, 3), relief="sunken")
@@ -92,6 +98,8 @@ class ChatWindow:
         chat.add_command(label="Connect…", command=actions.connect)
         chat.add_command(label="Reconnect now", accelerator="Ctrl+R", command=actions.reconnect)
         chat.add_command(label="Disconnect", command=actions.disconnect)
+        chat.add_separator()
+        chat.add_command(label="Send a file…", accelerator="Ctrl+O", command=actions.attach)
         chat.add_separator()
         chat.add_command(label="Quit", accelerator="Ctrl+Q", command=actions.quit)
         rooms = tk.Menu(menubar)
@@ -113,6 +121,7 @@ class ChatWindow:
         root.bind_all("<Control-r>", lambda event: actions.reconnect())
         root.bind_all("<F5>", lambda event: actions.who())
         root.bind_all("<F1>", lambda event: actions.help())
+        root.bind_all("<Control-o>", lambda event: actions.attach())
 
     # -- intent methods --
     def set_title(self, nick: str, room: str | None, unread: int) -> None:
