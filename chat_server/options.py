@@ -146,6 +146,35 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         metavar="N",
         help="messages replayed to someone joining a room; 0 turns it off (default %(default)s)",
     )
+    files = parser.add_argument_group("shared files (docs/files.md; MB means MiB)")
+    files.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=DEFAULTS.max_file_mb,
+        metavar="MB",
+        help="largest file that can be shared; 0 turns sharing off (default %(default)g)",
+    )
+    files.add_argument(
+        "--files-quota-mb",
+        type=float,
+        default=DEFAULTS.files_quota_mb,
+        metavar="MB",
+        help="all shared files together; 0 for no quota (default %(default)g)",
+    )
+    files.add_argument(
+        "--files-keep-free-mb",
+        type=float,
+        default=DEFAULTS.files_keep_free_mb,
+        metavar="MB",
+        help="refuse uploads that would leave less free disk than this (default %(default)g)",
+    )
+    files.add_argument(
+        "--files-per-5-minutes",
+        type=int,
+        default=DEFAULTS.files_per_window,
+        metavar="N",
+        help="new files one sender may share in any 5 minutes; 0 for no limit (default %(default)s)",
+    )
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
     )
@@ -180,4 +209,8 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         history=not args.no_history,
         history_days=args.history_days,
         replay=args.replay,
+        max_file_mb=args.max_file_mb,
+        files_quota_mb=args.files_quota_mb,
+        files_keep_free_mb=args.files_keep_free_mb,
+        files_per_window=args.files_per_5_minutes,
     )

@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from chat_server.farewells import flood_bye, frame_too_large_bye
+from chat_server.files.sharing import transfer_hand_off
 from chat_server.handlers.listing import LIST_BURST
 from chat_server.keepalive import enable_keepalive
 from chat_server.outbox import SOCKETS_NEED_NONBLOCKING
@@ -39,7 +40,7 @@ SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting read
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
 # What this server has switched on, of the contract's optional features (history, accounts, tls,
-# files, presence): none yet.
+# presence); `files` is added by the server when sharing is on (chat_server/files/sharing.py).
 FEATURES: list[str] = []
 
 
@@ -83,7 +84,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             f"Welcome to {self.server.config.name}. Choose a nickname: /nick NAME. /help lists the commands.",
             server=f"{self.server.config.name} {__version__}",
             protocol=PROTOCOL_VERSION,
-            features=FEATURES,
+            features=FEATURES + self.server.files.features(),
         )
         session.send(welcome)
         decoder = LineDecoder()
@@ -106,6 +107,9 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     self.server.send_last(
                         session, [error_frame(exc.code, exc.message), frame_too_large_bye()], "frame too large"
                     )
+                    break
+                if not self.mode_known and (transfer := transfer_hand_off(lines, decoder)) is not None:
+                    self.server.files.serve(session, sock, *transfer)  # a transfer connection, not a chat client
                     break
                 self.handle_lines(lines)
         except OSError as exc:

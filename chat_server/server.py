@@ -31,6 +31,7 @@ from typing import Any
 from chat_server.admin import AdminActions
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
+from chat_server.files.sharing import FileSharing
 from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
 from chat_server.outbox import WriterPool
@@ -123,7 +124,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             self.config.data_dir, history=self.config.history, history_days=self.config.history_days
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage)
+        self.files = FileSharing(self.registry, self.config, self.storage)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
 
     @property
@@ -146,6 +148,7 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         )
         self._serve_thread.start()
         self.housekeeper.start()
+        self.files.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
         status = self.storage.status()
@@ -168,6 +171,7 @@ class ChatServer(AdminActions, socketserver.TCPServer):
                 session.outbox.close()  # the bye stays the last frame: nothing is queued after it
         for session in sessions:
             session.hang_up("server shutdown")
+        self.files.stop()  # transfers under way end (resumable); their threads are joined below
         if self._serve_thread is not None:
             self.shutdown()
             self._serve_thread.join()

@@ -32,6 +32,10 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec(
             "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
         ),
+        # files (docs/files.md): people type /send and /get; the clients send these
+        CommandSpec("UPLOAD", "/upload SIZE SHA256 #ROOM|@NICK NAME", "offer a file (clients do it for /send)"),
+        CommandSpec("DOWNLOAD", "/download FILE-ID", "ask to fetch a shared file (clients do it for /get)"),
+        CommandSpec("CANCEL", "/cancel UPLOAD-ID", "stop one of your unfinished uploads"),
     )
 }
 

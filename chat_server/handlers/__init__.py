@@ -8,6 +8,7 @@
     listing.py     LIST, whole or in pages
     resume.py      RESUME
     membership.py  joining and leaving a room (shared by several commands)
+    files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
 
 A feature adds its commands by adding their CommandSpec to
 shared/commands.py (HELP and the before-a-nickname rule read it there) and
@@ -19,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chat_server.config import ServerConfig
+from chat_server.files.sharing import FileSharing
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
+from chat_server.handlers.files import FileCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.resume import ResumeCommands
@@ -32,16 +35,23 @@ from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
-MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands)
+MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands, FileCommands)
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
 
 class CommandHandlers:
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage) -> None:
+    def __init__(
+        self,
+        registry: ChatRegistry,
+        config: ServerConfig,
+        rooms_push: RoomsPush,
+        storage: Storage,
+        files: FileSharing | None = None,
+    ) -> None:
         self.registry = registry
         self.hang_ups = HangUps()
-        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage)
+        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, files)
         modules = [module(services) for module in MODULES]
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:
