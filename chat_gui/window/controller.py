@@ -192,8 +192,6 @@ class ChatController:
 
     def on_state(self, event: StateChanged) -> None:
         self.window.show_status(event.detail)
-        if event.state in (State.RECONNECTING, State.REMOVED, State.OFFLINE):
-            self.files.connection_lost()
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:

@@ -33,7 +33,7 @@ PICTURE_TYPES = (".png", ".gif")  # what Tk shows without Pillow (docs/files.md 
 
 @dataclass
 class CardActions:
-    save: Callable[[], None]
+    save: Callable[[], object]
     open_file: Callable[[], None]
     open_folder: Callable[[], None]
     show_picture: Callable[[], None]
@@ -55,6 +55,8 @@ class FileCard(tk.Frame):
         self.sender = sender
         self.sha256 = sha256
         self.saved_path: Path | None = None
+        self.shared_in = ""  # "#room" or "@nick": where it was shared (for "Show pictures from here")
+        self.fetching = False  # its picture is on the way
         self.image: tk.PhotoImage | None = None
         title = tk.Frame(self, background=CARD_BACKGROUND)
         title.pack(fill="x", anchor="w")
@@ -97,6 +99,7 @@ class FileCard(tk.Frame):
         self.status.configure(text=text, foreground="#b00020")
 
     def fetching_picture(self) -> None:
+        self.fetching = True
         self.picture_button.pack_forget()
         self.status.configure(text="Fetching the picture…", foreground="#555555")
 

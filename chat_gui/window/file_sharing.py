@@ -1,87 +1,59 @@
-"""The chat window's side of sharing files: jobs, their rows and cards, the answers to UPLOAD and DOWNLOAD (Tk thread).
+"""The chat window's side of sharing files: rows for transfers, cards for shared files, thumbnails, opening (Tk thread).
 
-    Attach… / /send PATH [NICK] --> job --hash worker--> Hashed --> UPLOAD on the chat connection
-        <-- upload {token} --upload worker (transfer connection)--> Progress... Finished --> the row says "Sent"
-        <-- file {id, file, name, size, sender, room|to} --> a FileCard in the room or private tab
-    card's Save / /get FILE-ID --> DOWNLOAD --> <-- download {token} --download worker--> Downloads/<clean unique name>
-    card's "Show pictures from here" --> the same, into a private cache folder, then the thumbnail
+    Attach… / /send PATH [NICK] --> FileTransfers.send_file --events--> a row: progress, speed, time left, Cancel
+    file frame {file, name, size, sender, room|to} --> a FileCard in the room's or the private tab's text pane
+    card's Save / /get FILE-ID --> FileTransfers.get_file(into Downloads) --events--> row; card: Open, Open folder
+    card's "Show pictures from here" --> get_file(into a private cache folder) --> the thumbnail on the card
 
-Workers (transfer_workers.py) put events on `self.events`; `_poll` drains a
-bounded batch every POLL_MS with after(), as the rest of the window does,
-and is the only place their results touch widgets.  The chat connection
-answers a client's lines in order, so an `upload` answer belongs to the
-oldest UPLOAD still waiting with that size and hash, a `download` to the
-oldest DOWNLOAD of that file, and a refusal (`error`) to the oldest
-request still waiting whose command can be refused with that code.
+The moving of bytes is the client core's (chat_gui/core/file_transfers.py,
+shared with chat-term): it hashes and transfers in worker threads and
+hands its events to this class on the Tk thread, through a queue that a
+TkScheduler timer (after()) drains.  So nothing here blocks the window,
+and no widget is touched from another thread.  Pictures are fetched
+only where the user asked for them once, so a classmate cannot make every
+window in the room download a file by sending it.
 """
 
 from __future__ import annotations
 
-import queue
 import shutil
-import socket
 import tempfile
-import threading
 import tkinter as tk
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from tkinter import messagebox
 
 from chat_gui.core.downloads_folder import downloads_folder
-from chat_gui.core.sending import NotSent
+from chat_gui.core.file_transfers import (
+    FileTransfers,
+    TransferEvent,
+    TransferFinished,
+    TransferProgressed,
+    TransferStarted,
+)
 from chat_gui.core.session import ClientSession
-from chat_gui.window import transfer_workers as workers
 from chat_gui.window.file_card import CardActions, FileCard, is_picture_name
 from chat_gui.window.main_window import ChatWindow
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.open_file import AskYesNo, Launch, launch_with_system, open_received
-from chat_gui.window.transfer_bar import TransferRow
-from shared.file_transfer import Target, format_size, is_file_id, upload_command
+from chat_gui.window.tk_scheduler import TkScheduler
+from shared.file_transfer import format_size, is_file_id
 from shared.frames import Frame
 from shared.image_header import MAX_THUMBNAIL_FILE_BYTES, thumbnail_kind
 from shared.names import name_key
 from shared.safe_filename import clean_filename, looks_executable
 
-POLL_MS = 50
-EVENT_BATCH = 200
-TRANSFER_CONNECT_SECONDS = 30.0
-UPLOAD_REFUSALS = frozenset(
-    [
-        "file_too_large",
-        "rate_limited",
-        "storage_full",
-        "bad_hash",
-        "bad_argument",
-        "bad_room",
-        "bad_nick",
-        "not_in_room",
-        "no_such_user",
-        "not_allowed",
-        "muted",
-        "unknown_command",
-    ]
-)
-DOWNLOAD_REFUSALS = frozenset(["no_such_file", "rate_limited", "bad_argument", "not_allowed", "unknown_command"])
+ANSWER_TYPES = frozenset(("upload", "download", "cancelled"))  # the server's answers to our own requests
 
 
 @dataclass
-class Job:
-    number: int
-    kind: str  # "upload", "save" (into Downloads or a chosen folder), "picture" (into the cache), "copy"
-    name: str
-    row: TransferRow | None = None
+class Purpose:
+    """What a transfer is for, on this side: a row under the text pane, a card to update, a thumbnail."""
+
+    kind: str  # "send", "save", "picture"
     card: FileCard | None = None
-    path: Path | None = None  # the file sent (upload) or the folder to save in (save)
-    target: Target | None = None
-    file_id: str = ""
-    sender: str = ""
-    size: int = 0
-    sha256: str = ""
-    upload_id: str = ""
-    asked: bool = False  # the command went to the server; its answer has not come
-    cancel: threading.Event = field(default_factory=threading.Event)
+    shown_row: bool = True
 
 
 class FileSharing:
@@ -102,60 +74,46 @@ class FileSharing:
         )
         self.launch = launch
         self.downloads = downloads
-        self.events: workers.EventQueue = queue.Queue()
-        self.jobs: dict[int, Job] = {}
+        self.transfers = FileTransfers(session, TkScheduler(root), self._on_event)
+        self.purposes: dict[int, Purpose] = {}
         self.cards: dict[str, list[FileCard]] = {}  # file id -> its cards (history may show one twice)
         self.picture_places: set[str] = set()  # "#room" / "@nick" keys where the user asked for thumbnails
-        self.sent_files: dict[tuple[str, int], Path] = {}  # (sha256, size) of our finished uploads -> local file
-        self._asked: deque[Job] = deque()  # requests sent on the chat connection, oldest first
-        self._numbers = iter(range(1, 1 << 62))
+        self.sent_files: dict[str, Path] = {}  # file id of our finished uploads -> the local file
+        self._starting: Purpose | None = None  # the purpose of the transfer being started (its key is not known yet)
         self._cache: Path | None = None
-        self._poll_id: str | None = root.after(POLL_MS, self._poll)
 
     # -- what the user asks for --
-    def send_file(self, path: Path, to: str | None = None) -> Job | None:
-        """Share `path` with the room, or with `to` only: hashed in a worker, then UPLOAD."""
-        view = self._view_for_target(to)
-        if to is None and self.session.room is None:
-            view.show_notice("Join a room first, or send the file to one person: /send PATH NICK.", "error")
-            return None
-        target = Target(to=to) if to is not None else Target(room=self.session.room)
-        job = self._new_job("upload", clean_filename(path.name), path=path, target=target)
-        assert job.row is not None
-        job.row.set_busy("Checking the file…")
-        workers.start_thread(f"hash-{job.number}", workers.hash_worker(job.number, path, self.events))
-        return job
+    def send_file(self, path: Path, to: str | None = None) -> int:
+        """Share `path` with the room, or with `to` only; a row follows it."""
+        return self._start(Purpose("send"), lambda: self.transfers.send_file(path, to))
 
-    def save(self, card: FileCard) -> None:
-        """The card's Save: into the Downloads folder (copied from the cache if its picture was fetched)."""
+    def save(self, card: FileCard) -> int:
+        """The card's Save: into the Downloads folder, under a cleaned name that overwrites nothing."""
         card.saving()
-        cached = self._cached_picture(card.file_id)
-        if cached is not None:
-            job = self._new_job("copy", card.name, card=card)
-            worker = workers.copy_worker(job.number, cached, self.downloads(), card.name, self.events)
-            workers.start_thread(f"copy-{job.number}", worker)
-            return
-        self._ask_download("save", card.file_id, card.name, card=card)
+        folder = self.downloads()
+        return self._start(Purpose("save", card), lambda: self.transfers.get_file(card.file_id, folder))
 
-    def get(self, file_id: str, folder: Path | None = None) -> Job | None:
+    def get(self, file_id: str, folder: Path | None = None) -> int | None:
         """`/get FILE-ID [FOLDER]`: save a file without a card (into Downloads, or FOLDER)."""
         if not is_file_id(file_id):
-            self.window.tabs.room_view.show_notice(
-                f"{file_id} is not a file id (they are 22 letters and digits).", "error"
-            )
+            self.window.tabs.room_view.show_notice(f"{file_id} is not a file id (a file's card shows it).", "error")
             return None
-        return self._ask_download("save", file_id, file_id, folder=folder)
+        target = folder or self.downloads()
+        return self._start(Purpose("save"), lambda: self.transfers.get_file(file_id, target))
 
     def show_pictures(self, card: FileCard, place: str) -> None:
-        """Thumbnails for this room (or person) from now on; fetch this card's picture now."""
+        """Thumbnails for this room (or person) from now on, and this card's picture now."""
         self.picture_places.add(place)
-        self._fetch_picture(card)
+        for cards in self.cards.values():
+            for other in cards:
+                if other.winfo_exists() and other.shared_in == place:
+                    self._fetch_picture(other)
 
     def open_saved(self, card: FileCard) -> None:
         path = card.saved_path
         if path is None or not path.exists():
-            card.failed("The saved file is gone; save it again.")
             card.saved_path = None
+            card.failed("The saved file is gone; save it again.")
             return
         try:
             open_received(path, card.sender, self.ask_yes_no, self.launch, looks_executable)
@@ -169,162 +127,55 @@ class FileSharing:
             except OSError as exc:
                 card.failed(f"Could not open the folder: {exc.strerror or exc}")
 
-    def cancel(self, number: int) -> None:
-        """Cancel: a worker under way notices the Event (and the server hears CANCEL for an upload)."""
-        job = self.jobs.get(number)
-        if job is None:
-            return
-        job.cancel.set()
-        if job.asked:  # the server's answer will find it cancelled (and an upload then gets its CANCEL)
-            self._drop_row(job)
-        elif job.kind == "upload" and not job.upload_id:  # still hashing: nothing was asked yet
-            self._end(job, "Cancelled.", quiet=True)
-        else:
-            if job.kind == "upload":
-                self.session.send(f"CANCEL {job.upload_id}")
-            if job.row is not None:
-                job.row.set_busy("Cancelling…")
+    def cancel(self, key: int) -> None:
+        self.transfers.cancel(key)
 
-    # -- the chat connection's answers --
+    # -- the chat connection's frames --
     def take(self, frame: Frame) -> bool:
-        """Handle a file frame; True if it was one of ours (the caller shows nothing else for it)."""
+        """Every received frame passes here first; True if it was one of ours (nothing else shows it)."""
+        if self.transfers.handle_frame(frame):  # type: ignore[arg-type]  # a checked ServerFrame, as a dict
+            return True
         kind = frame.get("type")
-        if kind == "upload":
-            self._on_upload(frame)
-        elif kind == "download":
-            self._on_download(frame)
-        elif kind == "cancelled":
-            pass  # the row already said so
-        elif kind == "file":
+        if kind == "file":
             self._on_file(frame)
-        elif kind == "error":
-            self._on_error(frame)
-            return False  # the error notice is shown as for any refusal
-        else:
-            return False
-        return True
-
-    def connection_lost(self) -> None:
-        """Requests the old connection never answered are lost; transfers under way go on by themselves."""
-        while self._asked:
-            job = self._asked.popleft()
-            job.asked = False
-            if job.cancel.is_set():
-                self.jobs.pop(job.number, None)
-            else:
-                self._end(job, "The connection was lost before the server answered; try again.", failed=True)
+            return True
+        return kind in ANSWER_TYPES
 
     def shutdown(self) -> None:
-        """Stop every transfer, the poller, and remove the picture cache."""
-        if self._poll_id is not None:
-            self.root.after_cancel(self._poll_id)
-            self._poll_id = None
-        for job in self.jobs.values():
-            job.cancel.set()
+        """Stop every transfer and remove the picture cache."""
+        self.transfers.cancel_all()
         if self._cache is not None:
             shutil.rmtree(self._cache, ignore_errors=True)
+            self._cache = None
 
     # -- inside --
-    def _new_job(self, kind: str, name: str, **fields: object) -> Job:
-        job = Job(next(self._numbers), kind, name, **fields)  # type: ignore[arg-type]  # Job's own fields
-        self.jobs[job.number] = job
-        if kind in ("upload", "save"):
-            job.row = self.window.transfers.add(job.number, name, kind == "upload", lambda: self.cancel(job.number))
-        return job
-
-    def _ask_download(
-        self, kind: str, file_id: str, name: str, card: FileCard | None = None, folder: Path | None = None
-    ) -> Job | None:
-        job = self._new_job(kind, name, card=card, file_id=file_id, path=folder)
-        if job.row is not None:
-            job.row.set_busy("Asking the server…")
-        result = self.session.send(f"DOWNLOAD {file_id}")
-        if isinstance(result, NotSent):
-            self._end(job, result.reason, failed=True)
-            return None
-        job.asked = True
-        self._asked.append(job)
-        return job
-
-    def _connect(self) -> Callable[[], socket.socket]:
-        host, port = self.session.host, self.session.port
-        return lambda: socket.create_connection((host, port), timeout=TRANSFER_CONNECT_SECONDS)
+    def _start(self, purpose: Purpose, start: Callable[[], int]) -> int:
+        self._starting = purpose
+        try:
+            key = start()
+        finally:
+            self._starting = None
+        self.purposes.setdefault(key, purpose)
+        return key
 
     def _cache_folder(self) -> Path:
         if self._cache is None:
             self._cache = Path(tempfile.mkdtemp(prefix="classchat-pictures-"))
         return self._cache
 
-    def _cached_picture(self, file_id: str) -> Path | None:
-        for job in self.jobs.values():
-            if job.kind == "picture" and job.file_id == file_id and job.path is not None and job.path.is_file():
-                return job.path
-        return None
-
     def _fetch_picture(self, card: FileCard) -> None:
-        if card.has_thumbnail() or card.file_size > MAX_THUMBNAIL_FILE_BYTES:
+        if card.has_thumbnail() or card.fetching or card.file_size > MAX_THUMBNAIL_FILE_BYTES:
             return
-        local = self.sent_files.get((card.sha256, card.file_size)) if card.sha256 else None
+        local = self.sent_files.get(card.file_id)
         if local is not None and self._try_thumbnail(card, local):
             return
         card.fetching_picture()
-        self._ask_download("picture", card.file_id, card.name, card=card)
+        folder = self._cache_folder()
+        self._start(Purpose("picture", card, shown_row=False), lambda: self.transfers.get_file(card.file_id, folder))
 
     def _try_thumbnail(self, card: FileCard, path: Path) -> bool:
         header = thumbnail_kind(path)
         return header is not None and card.show_thumbnail(path, header)
-
-    def _on_upload(self, frame: Frame) -> None:
-        size, digest = frame.get("size"), frame.get("sha256")
-        job = next((j for j in self._asked if j.kind == "upload" and (j.size, j.sha256) == (size, digest)), None)
-        if job is None:
-            return  # an answer to a request this window no longer waits for (another window of ours?)
-        self._asked.remove(job)
-        job.asked = False
-        job.upload_id = str(frame.get("upload", ""))
-        if job.cancel.is_set():
-            self.session.send(f"CANCEL {job.upload_id}")
-            self.jobs.pop(job.number, None)
-            return
-        if job.row is not None:
-            job.row.set_busy("Sending…")
-        assert job.path is not None
-        worker = workers.upload_worker(
-            job.number, self._connect(), str(frame["token"]), job.path, self.events, job.cancel
-        )
-        workers.start_thread(f"upload-{job.number}", worker)
-
-    def _on_download(self, frame: Frame) -> None:
-        file_id = frame.get("file")
-        job = next((j for j in self._asked if j.kind in ("save", "picture") and j.file_id == file_id), None)
-        if job is None:
-            return
-        self._asked.remove(job)
-        job.asked = False
-        name, size, digest = str(frame["name"]), int(frame["size"]), str(frame["sha256"])
-        job.name, job.size, job.sha256 = clean_filename(name), size, digest
-        if job.row is not None:
-            job.row.title = job.name
-            job.row.name_label.configure(text=f"↓ {job.name}")
-            job.row.set_busy("Fetching…")
-        if job.cancel.is_set():
-            self._end(job, "Cancelled.", quiet=True)
-            return
-        folder = self._cache_folder() if job.kind == "picture" else (job.path or self.downloads())
-        worker = workers.download_worker(
-            job.number, self._connect(), str(frame["token"]), folder, job.name, size, digest, self.events, job.cancel
-        )
-        workers.start_thread(f"download-{job.number}", worker)
-
-    def _on_error(self, frame: Frame) -> None:
-        code = str(frame.get("code", ""))
-        for job in self._asked:
-            refusals = UPLOAD_REFUSALS if job.kind == "upload" else DOWNLOAD_REFUSALS
-            if code in refusals:
-                self._asked.remove(job)
-                job.asked = False
-                self._end(job, f"Not done: {frame.get('content', code)}", failed=True)
-                return
 
     def _on_file(self, frame: Frame) -> None:
         file_id, name, sender = str(frame["file"]), str(frame["name"]), str(frame["sender"])
@@ -332,9 +183,8 @@ class FileSharing:
         view, place = self._place_of(frame)
         own = name_key(sender) == name_key(self.session.nick)
         style = "own" if own else ("private" if frame.get("to") else "")
-        view.show_message(
-            str(frame.get("timestamp", "")), sender, f"shared {clean_filename(name)} ({format_size(size)})", style
-        )
+        stamp = str(frame.get("timestamp", ""))
+        view.show_message(stamp, sender, f"shared {clean_filename(name)} ({format_size(size)})", style)
         actions = CardActions(
             save=lambda: self.save(card),
             open_file=lambda: self.open_saved(card),
@@ -342,9 +192,10 @@ class FileSharing:
             show_picture=lambda: self.show_pictures(card, place),
         )
         card = FileCard(view.text, file_id, name, size, sender, actions, sha256=digest)
+        card.shared_in = place
         view.show_widget(card)
         self.cards.setdefault(file_id, []).append(card)
-        if is_picture_name(name) and (place in self.picture_places or (own and (digest, size) in self.sent_files)):
+        if is_picture_name(name) and (place in self.picture_places or file_id in self.sent_files):
             self._fetch_picture(card)
 
     def _place_of(self, frame: Frame) -> tuple[MessageView, str]:
@@ -359,91 +210,55 @@ class FileSharing:
         tab = tabs.private.get(name_key(other)) or tabs.open_private(other, select=False, by_other=not own)
         return tab.view, f"@{name_key(other)}"
 
-    def _view_for_target(self, to: str | None) -> MessageView:
-        if to is not None:
-            tab = self.window.tabs.private.get(name_key(to))
-            if tab is not None:
-                return tab.view
-        return self.window.tabs.room_view
+    # -- the core's events (on the Tk thread) --
+    def _on_event(self, event: TransferEvent) -> None:
+        purpose = self.purposes.get(event.key)
+        if purpose is None:
+            purpose = self._starting or Purpose("save")
+            self.purposes[event.key] = purpose
+        bar = self.window.transfers
+        if isinstance(event, TransferStarted):
+            if not purpose.shown_row:
+                return
+            row = bar.get(event.key) or bar.add(
+                event.key, clean_filename(event.name), event.kind == "upload", lambda: self.cancel(event.key)
+            )
+            row.set_title(clean_filename(event.name))
+            if event.size is None:
+                row.set_busy("Checking the file…" if event.kind == "upload" else "Asking the server…")
+            else:
+                row.set_busy(f"{format_size(event.size)}: waiting for the server…")
+        elif isinstance(event, TransferProgressed):
+            moving = bar.get(event.key)
+            if moving is not None:
+                moving.set_progress(event.report.fraction, event.report.text())
+        elif isinstance(event, TransferFinished):
+            self._finished(event, purpose)
 
-    # -- the workers' events --
-    def _poll(self) -> None:
-        self._poll_id = None
-        try:
-            for _ in range(EVENT_BATCH):
-                try:
-                    event = self.events.get_nowait()
-                except queue.Empty:
-                    break
-                self._apply(event)
-        finally:
-            if self.root.winfo_exists():
-                self._poll_id = self.root.after(POLL_MS, self._poll)
-
-    def _apply(self, event: workers.TransferEvent) -> None:
-        job = self.jobs.get(event.job)
-        if job is None:
+    def _finished(self, event: TransferFinished, purpose: Purpose) -> None:
+        del self.purposes[event.key]
+        row = self.window.transfers.get(event.key)
+        if event.cancelled:
+            self.window.transfers.remove(event.key)
+        elif row is not None:
+            row.end(event.detail, failed=not event.ok)
+        card = purpose.card
+        if purpose.kind == "send" and event.ok and event.file_id and event.path is not None:
+            self.sent_files[event.file_id] = event.path
+            for sent_card in self.cards.get(event.file_id, []):  # the file frame may come before this event
+                if is_picture_name(sent_card.name) and sent_card.winfo_exists():
+                    self._try_thumbnail(sent_card, event.path)
+        if card is None or not card.winfo_exists():
+            if purpose.kind == "save" and event.ok and event.path is not None and row is None:
+                self.window.tabs.room_view.show_notice(event.detail, "system")
             return
-        if isinstance(event, workers.Hashed):
-            self._hashed(job, event)
-        elif isinstance(event, workers.Progress):
-            if job.row is not None and not job.cancel.is_set():
-                job.row.set_progress(event.report.fraction, event.report.text())
-        elif isinstance(event, workers.Finished):
-            self._finished(job, event.path)
-        elif isinstance(event, workers.Failed):
-            self._end(job, event.message, failed=True)
-        elif isinstance(event, workers.Stopped):
-            self._end(job, "Cancelled.", quiet=True)
-
-    def _hashed(self, job: Job, event: workers.Hashed) -> None:
-        if job.cancel.is_set() or job.target is None:
-            return
-        job.size, job.sha256 = event.size, event.sha256
-        result = self.session.send(upload_command(event.size, event.sha256, job.target, job.name))
-        if isinstance(result, NotSent):
-            self._end(job, result.reason, failed=True)
-            return
-        job.asked = True
-        self._asked.append(job)
-        if job.row is not None:
-            job.row.set_busy(f"{format_size(event.size)}: waiting for the server…")
-
-    def _finished(self, job: Job, path: Path | None) -> None:
-        if job.kind == "upload":
-            assert job.path is not None
-            self.sent_files[(job.sha256, job.size)] = job.path
-            self._end(job, "Sent; the server checked it.")
-            return
-        if job.kind == "picture":
-            self.jobs.pop(job.number, None)
-            job.path = path
-            self.jobs[job.number] = job  # kept: Save copies the cached picture instead of fetching it again
-            if job.card is not None and path is not None and not self._try_thumbnail(job.card, path):
-                job.card.failed("Not shown: not a picture this window can show.")
-            return
-        self._end(job, f"Saved as {path.name}" if path is not None else "Saved.")
-        if job.card is not None and path is not None:
-            job.card.saved(path)
-            if is_picture_name(path.name):
-                self._try_thumbnail(job.card, path)
-        elif path is not None:
-            self.window.tabs.room_view.show_notice(f"Saved {path}.", "system")
-
-    def _drop_row(self, job: Job) -> None:
-        if job.row is not None:
-            self.window.transfers.remove(job.number)
-            job.row = None
-
-    def _end(self, job: Job, text: str, failed: bool = False, quiet: bool = False) -> None:
-        """The job is over; its row says how (a cancelled one just goes)."""
-        if job in self._asked:
-            self._asked.remove(job)
-        if job.kind != "picture" or failed:
-            self.jobs.pop(job.number, None)
-        if quiet:
-            self._drop_row(job)
-        elif job.row is not None:
-            job.row.end(text, failed)
-        if job.card is not None and (quiet or failed) and job.card.saved_path is None:
-            job.card.failed(text if failed else "")
+        if purpose.kind == "picture":
+            card.fetching = False
+            if not (event.ok and event.path is not None and self._try_thumbnail(card, event.path)):
+                card.failed("" if event.cancelled else "The picture could not be shown.")
+        elif event.ok and event.path is not None:
+            card.saved(event.path)
+            if is_picture_name(event.path.name):
+                self._try_thumbnail(card, event.path)
+        else:
+            card.failed("" if event.cancelled else event.detail)

@@ -26,7 +26,8 @@ class TransferRow(ttk.Frame):
         self.on_cancel = on_cancel
         self.ended = False
         self.title = title
-        self.name_label = ttk.Label(self, text=f"{'↑' if upload else '↓'} {title}", width=28, anchor="w")
+        self.arrow = "↑" if upload else "↓"
+        self.name_label = ttk.Label(self, text=f"{self.arrow} {title}", width=28, anchor="w")
         self.name_label.pack(side="left")
         self.progress = ttk.Progressbar(self, orient="horizontal", length=180, mode="determinate", maximum=1000)
         self.progress.pack(side="left", padx=(4, 6))
@@ -34,8 +35,13 @@ class TransferRow(ttk.Frame):
         self.detail.pack(side="left", fill="x", expand=True)
         self.button = ttk.Button(self, text="Cancel", command=self._on_button)
         self.button.pack(side="right")
+        self._leave_id: str | None = None
 
     # -- intent methods --
+    def set_title(self, title: str) -> None:
+        self.title = title
+        self.name_label.configure(text=f"{self.arrow} {title}")
+
     def set_busy(self, text: str) -> None:
         """Working, without a measure yet (hashing, waiting for the server)."""
         if self.progress.cget("mode") != "indeterminate":
@@ -58,10 +64,16 @@ class TransferRow(ttk.Frame):
         self.detail.configure(text=text, foreground="#b00020" if failed else "")
         self.button.configure(text="Close")
         if not failed:
-            self.after(DONE_ROW_MS, lambda: self.bar_owner.remove(self.job))
+            self._leave_id = self.after(DONE_ROW_MS, lambda: self.bar_owner.remove(self.job))
 
     def fraction(self) -> float:
         return float(self.progress.cget("value")) / 1000
+
+    def destroy(self) -> None:
+        if self._leave_id is not None:
+            self.after_cancel(self._leave_id)
+            self._leave_id = None
+        super().destroy()
 
     def _on_button(self) -> None:
         if self.ended:
