@@ -25,10 +25,12 @@ from collections import deque
 from typing import TextIO
 
 from chat_gui.core.events import CoreEvent, Received, State, StateChanged
+from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
-from chat_gui.core.typed_lines import OpenPrivate, Quit, Reconnect, Refuse, Send, ShowHelp, interpret
+from chat_gui.core.typed_lines import GetFile, OpenPrivate, Quit, Reconnect, Refuse, Send, SendFile, ShowHelp, interpret
+from shared.file_transfer import format_size
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
 from shared.frames import DEFAULT_PORT
@@ -111,6 +113,8 @@ class TerminalClient:
         self._introduced = False
         self._outage = False
         self._ending_since: float | None = None
+        self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
+        self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
 
     def start(self) -> None:
         self.session.start(self.args.host, self.args.port, self.args.nick or "", self.args.room)
@@ -121,7 +125,8 @@ class TerminalClient:
     # -- the core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            self.show_frame(event.frame)
+            if not self.transfers.handle_frame(event.frame):
+                self.show_frame(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
 
@@ -132,7 +137,32 @@ class TerminalClient:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
             return
-        self.screen.show(render_text(dict(frame), clean=harmless, multiline_help=True))
+        text = render_text(dict(frame), clean=harmless, multiline_help=True)
+        if frame["type"] == "file":
+            text += f"  (/get {harmless(frame['file'])})"
+        self.screen.show(text)
+
+    def on_transfer(self, event: TransferEvent) -> None:
+        """A progress line per tenth of a transfer (a paused terminal must not fill up with them), and the end."""
+        if isinstance(event, TransferProgressed):
+            report = event.report
+            tenth = int(report.fraction * 10)
+            if tenth > self._shown_tenths.get(event.key, 0) and report.done < report.total:
+                self._shown_tenths[event.key] = tenth
+                self.say(f"{now_stamp()} … {tenth * 10}%: {report.text()}")
+        elif isinstance(event, TransferFinished):
+            self._shown_tenths.pop(event.key, None)
+            self.say(f"{now_stamp()} {'*' if event.ok else '!'} {event.detail}")
+        elif event.size is not None:
+            verb = "Sending" if event.kind == "upload" else "Fetching"
+            self.say(f"{now_stamp()} * {verb} {event.name} ({format_size(event.size)}); Ctrl+C cancels it.")
+
+    def interrupt(self) -> None:
+        """Ctrl+C: cancels the transfers under way if there are any, else quits."""
+        if self.transfers.active:
+            self.transfers.cancel_all()
+        else:
+            self.quit("QUIT")
 
     def on_state(self, event: StateChanged) -> None:
         state = event.state
@@ -179,6 +209,10 @@ class TerminalClient:
                 self.say(help_line)
         elif isinstance(typed, Quit):
             self.quit(typed.command)
+        elif isinstance(typed, SendFile):
+            self.transfers.send_file(typed.path, typed.to)
+        elif isinstance(typed, GetFile):
+            self.transfers.get_file(typed.file_id, typed.folder)
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
 
@@ -249,12 +283,14 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
     client = TerminalClient(args, scheduler, screen)
     scheduler.call_soon(client.start)
     threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
-    try:
-        while not client.finished.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        scheduler.call_soon(lambda: client.quit("QUIT"))
-        client.finished.wait(2)
+    while True:
+        try:
+            while not client.finished.wait(0.5):
+                pass
+            break
+        except KeyboardInterrupt:  # cancels a transfer under way, else quits
+            scheduler.call_soon(client.interrupt)
+    client.finished.wait(2)
     scheduler.stop()
     screen.close()
     return client.exit_code
@@ -266,7 +302,14 @@ def main(argv: list[str] | None = None) -> int:
         from chat_server.self_test import run_self_test
 
         return run_self_test(
-            ["chat_gui.core.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
+            [
+                "chat_gui.core.connection",
+                "chat_gui.core.session",
+                "chat_gui.core.typed_lines",
+                "chat_gui.core.file_transfers",
+                "chat_gui.core.transfer_client",
+                "chat_gui.terminal",
+            ],
         )
     return run(args)
 

@@ -31,7 +31,14 @@ from shared.version import __version__
 
 # What --self-test imports: the modules this executable must carry (tests/unit/test_shipped_modules.py
 # checks that the build can find each of them from the entry point).
-SHIPPED_MODULES = ["chat_server.cli", "chat_server.console", "chat_server.log_output", "chat_server.server"]
+SHIPPED_MODULES = [
+    "chat_server.cli",
+    "chat_server.console",
+    "chat_server.log_output",
+    "chat_server.server",
+    "chat_server.files.sharing",
+    "chat_server.handlers.files",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

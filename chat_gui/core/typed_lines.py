@@ -30,8 +30,8 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /leave            leave your room
   /nick NAME        change your nickname
   /list             who is online, and the rooms
-  /send PATH [NICK] share a file with your room (or with NICK only); put a PATH with spaces in quotes
-  /get FILE-ID [FOLDER]  save a shared file (into Downloads, or FOLDER)
+  /send PATH [NICK] share a file with your room, or with NICK only ("quotes" for a path with spaces)
+  /get FILE-ID [FOLDER]  save a shared file (to your Downloads folder unless you name one)
   /reconnect        connect again now
   /help             this help
   /quit [REASON]    leave the chat
@@ -83,29 +83,27 @@ class Refuse:
 
 
 @dataclass(frozen=True)
-class SendFile:
-    """Share a file: `choices` are the (path, nick or None) readings of the line, likeliest first.
-
-    `/send my notes.txt bob` may mean the file "my notes.txt" for bob or
-    the file "my notes.txt bob" for the room; only the disk can tell, so
-    the front end takes the first reading whose path is a file.
-    """
-
-    choices: tuple[tuple[str, str | None], ...]
-
-
-@dataclass(frozen=True)
-class GetFile:
-    file_id: str
-    folder: str | None
-
-
-@dataclass(frozen=True)
 class Nothing:
     pass
 
 
-TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | SendFile | GetFile | Nothing
+@dataclass(frozen=True)
+class SendFile:
+    """/send PATH [NICK]: share the file at `path` with the room, or with `to` only (chat_gui.core.file_transfers)."""
+
+    path: str
+    to: str | None = None
+
+
+@dataclass(frozen=True)
+class GetFile:
+    """/get FILE-ID [FOLDER]: save a shared file into `folder` (None: the Downloads folder)."""
+
+    file_id: str
+    folder: str | None = None
+
+
+TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing | SendFile | GetFile
 
 
 def _nobody(nick: str) -> bool:
@@ -168,12 +166,12 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
     if word == "reconnect":
         return Reconnect()
     if word == "send":
-        return _send_file(argument)
+        return _send_file(argument, is_online)
     if word == "get":
-        file_id, _, folder = argument.partition(" ")
-        if not file_id:
-            return Refuse("Say which file: /get FILE-ID [FOLDER] (the id is on the file's card)")
-        return GetFile(file_id, folder.strip() or None)
+        parts = argument.split(None, 1)
+        if not parts:
+            return Refuse("Say which file: /get FILE-ID [FOLDER] (the id is in the line that announced it).")
+        return GetFile(parts[0], parts[1].strip() if len(parts) > 1 else None)
     return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
 
 
@@ -205,20 +203,20 @@ def _msg(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
     return Send(f"MSG {argument}", argument)
 
 
-def _send_file(argument: str) -> TypedLine:
-    """/send PATH [NICK]: the readings of the line, quoted path first, then the whole line, then PATH NICK."""
+def _send_file(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
+    """ "/send notes.pdf", "/send notes.pdf bob", "/send \"my notes.pdf\" bob", "/send my notes.pdf" (no nick online)."""
     if not argument:
-        return Refuse("Say which file: /send PATH [NICK] (in quotes if the path has spaces)")
-    choices: list[tuple[str, str | None]] = []
+        return Refuse("Say which file: /send PATH to share it with your room, /send PATH NICK to send it to NICK only.")
     if argument[0] in "\"'":
         quote = argument[0]
         end = argument.find(quote, 1)
-        if end > 1:
-            nick = argument[end + 1 :].strip().lstrip("@")
-            return SendFile(((argument[1:end], nick or None),))
-    choices.append((argument, None))
+        if end < 0:
+            return Refuse(f"The path has no closing {quote}: /send {quote}my file.pdf{quote} [NICK]")
+        path, rest = argument[1:end], argument[end + 1 :].strip()
+        if rest and not is_nick_shaped(rest.lstrip("@")):
+            return Refuse(f"After the path comes at most a nickname: /send {quote}{path}{quote} NICK")
+        return SendFile(path, rest.lstrip("@") or None)
     path, _, last = argument.rpartition(" ")
-    nick = last.lstrip("@")
-    if path.strip() and is_nick_shaped(nick):
-        choices.append((path.strip(), nick))
-    return SendFile(tuple(choices))
+    if path.strip() and (last.startswith("@") or is_online(last)) and is_nick_shaped(last.lstrip("@")):
+        return SendFile(path.strip(), last.lstrip("@"))
+    return SendFile(argument)

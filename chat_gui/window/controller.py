@@ -33,7 +33,7 @@ from chat_gui.core.typed_lines import (
     interpret,
 )
 from chat_gui.settings import ClientSettings, save_settings
-from chat_gui.window.attach import choose_file, pick_send_choice
+from chat_gui.window.attach import choose_file
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.file_sharing import FileSharing
@@ -300,12 +300,12 @@ class ChatController:
             self.files.send_file(path, self.window.tabs.current_private())
 
     def _send_file(self, typed: SendFile, private_to: str | None, view: MessageView) -> bool:
-        chosen = pick_send_choice(typed.choices)
-        if chosen is None:
-            view.show_notice(f"No such file: {typed.choices[0][0]}. Put a path with spaces in quotes.", "error")
-            return False
-        path, nick = chosen
-        return self.files.send_file(path, nick or private_to) is not None
+        path = Path(typed.path).expanduser()
+        if not path.is_file():
+            view.show_notice(f"No such file: {path}. Put a path with spaces in quotes.", "error")
+            return False  # the line stays in the box to be corrected
+        self.files.send_file(path, typed.to or private_to)
+        return True
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
         if typed.to is not None:

@@ -389,6 +389,7 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_banner",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
+    "chat_server.files.sharing",
     "tkinter",
     "tkinter.ttk",
 ]

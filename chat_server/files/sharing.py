@@ -137,6 +137,12 @@ class FileSharing:
     def stop(self) -> None:
         """Stop every transfer under way (they resume after a restart) and the expiry thread."""
         self._stop.set()
+        self.interrupt_transfers()
+        if self._thread is not None:
+            self._thread.join()
+
+    def interrupt_transfers(self) -> int:
+        """Cut every transfer connection under way (each can resume); how many there were."""
         with self._lock:
             transfers = list(self._transfers)
         for sock in transfers:
@@ -144,8 +150,7 @@ class FileSharing:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        if self._thread is not None:
-            self._thread.join()
+        return len(transfers)
 
     # -- the transfer connection (its handler thread) --
     def serve(self, session: Session, sock: socket.socket, hello: Frame, leftover: bytes) -> None:

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from chat_gui.core.file_transfers import TransferProgressed
-from chat_gui.core.typed_lines import GetFile, Refuse, SendFile, interpret
-from chat_gui.window.attach import pick_send_choice
 from chat_gui.window.controller import ChatController
 from chat_gui.window.file_card import FileCard
 from chat_gui.window.open_file import WARNING_TITLE
@@ -243,21 +241,6 @@ def cards_name(raw: str) -> str:
     return clean_filename(raw)
 
 
-def test_send_line_readings(tmp_path, monkeypatch):
-    spaced = make_file(tmp_path, "my notes.txt", b"x")
-    typed = interpret(f"/send {spaced} bob")
-    assert isinstance(typed, SendFile)
-    assert pick_send_choice(typed.choices) == (spaced, "bob")
-    typed = interpret(f'/send "{spaced}"')
-    assert isinstance(typed, SendFile) and pick_send_choice(typed.choices) == (spaced, None)
-    typed = interpret(f"/send {spaced}")
-    assert isinstance(typed, SendFile) and pick_send_choice(typed.choices) == (spaced, None)
-    assert pick_send_choice(interpret(f"/send {tmp_path / 'missing.txt'} bob").choices) is None  # type: ignore[union-attr]
-    assert isinstance(interpret("/send"), Refuse)
-    assert interpret("/get abc /tmp/x") == GetFile("abc", "/tmp/x")
-    assert isinstance(interpret("/get"), Refuse)
-
-
 def test_send_of_a_missing_file_keeps_the_line(server, open_window, tk_root, tmp_path):
     alice = open_window(server, "alice")
     type_line(alice, f"/send {tmp_path / 'nothing here.pdf'}")
@@ -274,4 +257,4 @@ def test_a_file_over_the_limit_is_refused_before_a_byte_is_sent(start_server, op
     assert row is not None
     wait_until(lambda: row.ended, pump=tk_root.update, timeout=WAIT, message="the refusal never reached the row")
     assert "1.0 MB" in row.detail.cget("text"), "the row names the limit"
-    assert "Close" == row.button.cget("text")
+    assert row.button.cget("text") == "Close"
