@@ -35,6 +35,7 @@ from collections.abc import Callable
 from tkinter import messagebox, simpledialog, ttk
 
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.log_pane import LogPane
 from chat_server.admin_gui.look import apply_look
@@ -146,9 +147,13 @@ class AdminWindow(Moderation, ttk.Frame):
             view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
-        self.log_pane = LogPane(panes, log_level, look=self.look)
+        bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)
+        self.log_pane = LogPane(bottom, log_level, look=self.look)
+        self.handins = HandinsView(bottom, ask_yes_no=self.ask_yes_no)
+        bottom.add(self.log_pane, weight=3)
+        bottom.add(self.handins, weight=1)
         panes.add(tables, weight=3)
-        panes.add(self.log_pane, weight=2)
+        panes.add(bottom, weight=2)
         panes.bind("<Configure>", self._on_panes_resized, add=True)
 
         announce = ttk.Frame(self)
@@ -338,6 +343,7 @@ class AdminWindow(Moderation, ttk.Frame):
                 self._apply_counters()
             if events:  # a selected row may have gone, or been muted
                 self.refresh_actions()
+        self.handins.refresh(self.server if self.phase == "running" else None)
         lines, dropped = self.log_handler.take(LOG_BATCH)
         self.log_pane.add_lines(lines, dropped)
 
@@ -389,6 +395,8 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_banner",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
+    "chat_server.admin_gui.handins",
+    "shared.system_open",
     "chat_server.files.sharing",
     "tkinter",
     "tkinter.ttk",
