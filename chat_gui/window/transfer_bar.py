@@ -67,6 +67,9 @@ class TransferRow(ttk.Frame):
             self._leave_id = self.after(DONE_ROW_MS, lambda: self.bar_owner.remove(self.job))
 
     def fraction(self) -> float:
+        """How much is done, as shown (0.0 while busy: an indeterminate bar's value only animates)."""
+        if str(self.progress.cget("mode")) != "determinate":
+            return 0.0
         return float(self.progress.cget("value")) / 1000
 
     def destroy(self) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import socket
+import threading
 import tkinter as tk
 import zlib
 from pathlib import Path
 
 import pytest
 
-from chat_gui.core.file_transfers import TransferProgressed
 from chat_gui.window.controller import ChatController
 from chat_gui.window.file_card import FileCard
 from chat_gui.window.open_file import WARNING_TITLE
@@ -165,32 +166,62 @@ def test_png_and_gif_show_inline_once_asked_and_jpeg_stays_a_card(server, open_w
     assert cards_of(alice, "screenshot.png")[0].has_thumbnail(), "the sender sees its own picture from its own file"
 
 
+class GatedSocket(socket.socket):
+    """A real transfer socket that stops after its first megabyte until the test opens the gate.
+
+    Loopback moves 24 MB faster than a Cancel can be pressed; held here, the
+    transfer is surely under way when the test presses Cancel.
+    """
+
+    gate: threading.Event
+    moved: int = 0
+
+    def sendfile(self, file, offset=0, count=None):  # type: ignore[no-untyped-def]
+        if offset > 0:
+            self.gate.wait(WAIT)
+        return super().sendfile(file, offset, count)
+
+    def recv_into(self, buffer, nbytes=0, flags=0):  # type: ignore[no-untyped-def]
+        if self.moved >= 1024 * 1024:
+            self.gate.wait(WAIT)
+        count = super().recv_into(buffer, nbytes, flags)
+        self.moved += count
+        return count
+
+
+def gated(controller: ChatController, gate: threading.Event) -> None:
+    """The window's transfer connections go through GatedSocket (the core takes how to connect as a callable)."""
+    host, port = controller.session.host, controller.session.port
+
+    def connect() -> socket.socket:
+        plain = socket.create_connection((host, port), timeout=WAIT)
+        sock = GatedSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+        sock.gate = gate
+        sock.settimeout(WAIT)
+        return sock
+
+    controller.files.transfers._connect = lambda: connect
+
+
 def test_progress_then_cancel_of_an_upload(server, open_window, tk_root, tmp_path):
     alice = open_window(server, "alice")
     bob = open_window(server, "bob")
-    big = make_file(tmp_path / "big", "video.mp4", os.urandom(24 * 1024 * 1024))
-    seen: list[float] = []
-    original = alice.files._on_event
-
-    def watch(event):
-        if isinstance(event, TransferProgressed):
-            seen.append(event.report.fraction)
-        original(event)
-
-    alice.files.transfers.listener = watch
-    key = alice.files.send_file(big)
+    gate = threading.Event()
+    gated(alice, gate)
+    key = alice.files.send_file(make_file(tmp_path / "big", "video.mp4", os.urandom(24 * 1024 * 1024)))
     row = alice.window.transfers.get(key)
     assert row is not None and row.title == "video.mp4"
-    wait_until(lambda: seen, pump=tk_root.update, timeout=WAIT, message="no progress reported")
-    if seen[-1] < 1.0:  # still moving: the row shows speed and the amount; Cancel stops it
-        assert " of 24.0 MB" in row.detail.cget("text")
-        row.button.invoke()
-        wait_until(lambda: alice.window.transfers.get(key) is None, pump=tk_root.update, timeout=WAIT)
-        type_line(alice, "cancelled it")
-        wait_until(lambda: "cancelled it" in bob.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
-        assert not cards_of(bob, "video.mp4"), "a cancelled upload is never announced"
-    else:  # loopback was quicker than the poller: the upload ended before Cancel could be pressed
-        wait_card(bob, "video.mp4", tk_root)
+    wait_until(lambda: row.fraction() > 0, pump=tk_root.update, timeout=WAIT, message="no progress shown")
+    assert row.detail.cget("text").startswith("1.0 MB of 24.0 MB"), row.detail.cget("text")
+    assert 0 < row.fraction() < 0.1 and row.button.cget("text") == "Cancel"
+    row.button.invoke()
+    gate.set()
+    wait_until(lambda: alice.window.transfers.get(key) is None, pump=tk_root.update, timeout=WAIT)
+    type_line(alice, "cancelled it")
+    wait_until(lambda: "cancelled it" in bob.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert not cards_of(bob, "video.mp4") and not cards_of(alice, "video.mp4"), "a cancelled upload is not announced"
+    store = server.files.store
+    wait_until(lambda: store.reserved_bytes == 0, pump=tk_root.update, timeout=WAIT, message="the server kept it")
 
 
 def test_cancel_of_a_download_removes_the_partial_file(server, open_window, tk_root, tmp_path, downloads):
@@ -199,10 +230,16 @@ def test_cancel_of_a_download_removes_the_partial_file(server, open_window, tk_r
     prepare(bob, downloads, Recorder())
     alice.files.send_file(make_file(tmp_path / "big", "dataset.csv", os.urandom(20 * 1024 * 1024)))
     card = wait_card(bob, "dataset.csv", tk_root)
+    gate = threading.Event()
+    gated(bob, gate)
     key = bob.files.save(card)
-    bob.files.cancel(key)
+    row = bob.window.transfers.get(key)
+    assert row is not None
+    wait_until(lambda: row.fraction() > 0, pump=tk_root.update, timeout=WAIT, message="no progress shown")
+    assert list(downloads.iterdir()) == [downloads / "dataset.csv"], "the download writes into its final name"
+    row.button.invoke()
+    gate.set()
     wait_until(lambda: bob.window.transfers.get(key) is None, pump=tk_root.update, timeout=WAIT)
-    wait_until(lambda: key not in bob.files.purposes, pump=tk_root.update, timeout=WAIT)
     wait_until(lambda: list(downloads.iterdir()) == [], pump=tk_root.update, timeout=WAIT, message="partial file kept")
     assert card.saved_path is None and not card.save_button.instate(["disabled"]), "Save can be pressed again"
 
