@@ -2,7 +2,7 @@
 
     12:00:01  alice  shared a file
               +----------------------------------------------+
-              | 📄 worksheet.pdf   1.2 MB · from alice        |
+              | worksheet.pdf   1.2 MB · from alice           |
               | [thumbnail of a PNG or GIF, at most 240 px]   |
               | [Save]  [Open]  [Open folder]   Saved as ...  |
               +----------------------------------------------+
@@ -61,7 +61,7 @@ class FileCard(tk.Frame):
         title = tk.Frame(self, background=CARD_BACKGROUND)
         title.pack(fill="x", anchor="w")
         self.name_label = tk.Label(
-            title, text=f"📄 {self.name}", background=CARD_BACKGROUND, font=("TkDefaultFont", 10, "bold"), anchor="w"
+            title, text=self.name, background=CARD_BACKGROUND, font=("TkDefaultFont", 10, "bold"), anchor="w"
         )
         self.name_label.pack(side="left")
         self.info_label = tk.Label(

@@ -106,7 +106,7 @@ class FileSharing:
         self.picture_places.add(place)
         for cards in self.cards.values():
             for other in cards:
-                if other.winfo_exists() and other.shared_in == place:
+                if other.winfo_exists() and other.shared_in == place and is_picture_name(other.name):
                     self._fetch_picture(other)
 
     def open_saved(self, card: FileCard) -> None:
@@ -240,6 +240,10 @@ class FileSharing:
         row = self.window.transfers.get(event.key)
         if event.cancelled:
             self.window.transfers.remove(event.key)
+        elif row is not None and event.ok and purpose.kind == "save" and event.path is not None:
+            row.end(f"Saved as {event.path.name}")  # the core's sentence names the whole path: too long for a row
+        elif row is not None and event.ok and purpose.kind == "send":
+            row.end("Sent; the server checked it.")
         elif row is not None:
             row.end(event.detail, failed=not event.ok)
         card = purpose.card

@@ -31,10 +31,10 @@ class TransferRow(ttk.Frame):
         self.name_label.pack(side="left")
         self.progress = ttk.Progressbar(self, orient="horizontal", length=180, mode="determinate", maximum=1000)
         self.progress.pack(side="left", padx=(4, 6))
+        self.button = ttk.Button(self, text="Cancel", command=self._on_button)
+        self.button.pack(side="right")  # packed before the text, so a long text never pushes it out of view
         self.detail = ttk.Label(self, text="", anchor="w")
         self.detail.pack(side="left", fill="x", expand=True)
-        self.button = ttk.Button(self, text="Cancel", command=self._on_button)
-        self.button.pack(side="right")
         self._leave_id: str | None = None
 
     # -- intent methods --
