@@ -105,6 +105,39 @@ def test_attach_sends_to_the_room_and_the_other_window_saves_it(server, open_win
     assert recorder.asked == [], "a PDF opens without a warning"
 
 
+def test_the_attach_button_shares_with_the_room_or_the_private_tab(server, open_window, tk_root, tmp_path, monkeypatch):
+    alice = open_window(server, "alice")
+    bob = open_window(server, "bob")
+    chosen: list[Path] = [make_file(tmp_path / "a", "poster.pdf", b"%PDF-1.4 poster")]
+    monkeypatch.setattr("chat_gui.window.controller.choose_file", lambda root: chosen.pop(0) if chosen else None)
+    alice.window.attach_button.invoke()
+    card = wait_card(bob, "poster.pdf", tk_root)
+    assert "poster.pdf" in bob.room_view.all_text()
+    alice.window.attach_button.invoke()  # the dialog cancelled: nothing happens
+    assert len(alice.window.transfers.rows) <= 1
+    alice.open_private("bob")
+    chosen.append(make_file(tmp_path / "a", "just-for-bob.txt", b"psst"))
+    alice.window.attach_button.invoke()
+    private = wait_card(bob, "just-for-bob.txt", tk_root)
+    assert "just-for-bob.txt" in bob.window.tabs.private["alice"].view.all_text()
+    assert "just-for-bob.txt" not in bob.room_view.all_text()
+    assert card.sender == private.sender == "alice"
+
+
+def test_get_saves_by_file_id_without_a_card(server, open_window, tk_root, tmp_path, downloads):
+    alice = open_window(server, "alice")
+    bob = open_window(server, "bob")
+    prepare(bob, downloads, Recorder())
+    alice.files.send_file(make_file(tmp_path / "a", "rubric.txt", b"criteria"))
+    card = wait_card(bob, "rubric.txt", tk_root)
+    type_line(bob, f"/get {card.file_id}")
+    wait_until(lambda: (downloads / "rubric.txt").exists(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: "Saved" in bob.room_view.all_text() or bob.window.transfers.rows, pump=tk_root.update)
+    assert (downloads / "rubric.txt").read_bytes() == b"criteria"
+    type_line(bob, "/get not-an-id")
+    assert "not a file id" in bob.room_view.all_text()
+
+
 def test_saving_twice_never_overwrites_and_names_are_cleaned(server, open_window, tk_root, tmp_path, downloads):
     alice = open_window(server, "alice")
     bob = open_window(server, "bob")
@@ -146,8 +179,11 @@ def test_png_and_gif_show_inline_once_asked_and_jpeg_stays_a_card(server, open_w
     card = wait_card(bob, "screenshot.png", tk_root)
     assert not card.has_thumbnail(), "no picture is fetched before the user asks for pictures here"
     assert card.picture_button.winfo_manager()
+    alice.files.send_file(make_file(tmp_path / "pics", "notes.pdf", b"%PDF-1.4"))
+    pdf = wait_card(bob, "notes.pdf", tk_root)
     card.picture_button.invoke()
     wait_until(card.has_thumbnail, pump=tk_root.update, timeout=WAIT, message="no thumbnail")
+    assert pdf.status.cget("text") == "" and not pdf.has_thumbnail(), "only pictures are fetched for thumbnails"
     assert card.image is not None and (card.image.width(), card.image.height()) == (200, 100), "600 px shrinks by 3"
     assert list(downloads.iterdir()) == [], "a thumbnail is not a save"
     # from now on pictures in this room show by themselves
