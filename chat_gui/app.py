@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from shared.frames import DEFAULT_PORT
 from shared.version import PRODUCT_NAME, __version__
@@ -68,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def terminal_client() -> str:
+    """How to start chat-term from here: the script beside this Python (`.venv/bin/chat-term` in a checkout)."""
+    script = Path(sys.executable).parent / ("chat-term.exe" if sys.platform == "win32" else "chat-term")
+    if not script.exists():
+        return "chat-term"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.self_test:
@@ -92,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         root = tk.Tk(className=PRODUCT_NAME)
     except tk.TclError as exc:
         print(
-            f"{PRODUCT_NAME} needs a display for its window ({exc}). Use chat-term for a terminal client.",
+            f"{PRODUCT_NAME} needs a display for its window ({exc}). Use {terminal_client()} for a terminal client.",
             file=sys.stderr,
         )
         return 2

@@ -1,4 +1,4 @@
-"""The last host, port, nickname and room, remembered in a per-user config file (Tk thread; plain file I/O).
+"""The last host, port, nickname and room, and the View choices, kept in a per-user config file (Tk thread; file I/O).
 
 The file lives where the platform keeps such things:
   Linux and other Unix: $XDG_CONFIG_HOME/classchat/client.json (~/.config by default)
@@ -35,6 +35,7 @@ class ClientSettings:
     port: int = DEFAULT_PORT
     nick: str = ""
     room: str = "general"
+    show_joins: bool = True  # View > Show joins and leaves
 
 
 def settings_path() -> Path:
@@ -51,11 +52,13 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     data = _read(path or settings_path())
     defaults = ClientSettings()
     host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
+    show_joins = data.get("show_joins")
     return ClientSettings(
         host=host if isinstance(host, str) and _is_host_shaped(host) else defaults.host,
         port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
         nick=nick if isinstance(nick, str) and (nick == "" or is_nick_shaped(nick)) else defaults.nick,
         room=room if isinstance(room, str) and _is_room_shaped(room) else defaults.room,
+        show_joins=show_joins if isinstance(show_joins, bool) else defaults.show_joins,
     )
 
 

@@ -3,9 +3,10 @@
 Run: PYTHONPATH=. python3 tools/screenshot_client.py
 Without a DISPLAY it starts Xvfb on :11 for the duration.  It saves, in
 docs/screenshots/:
-  client-connect.png       the Connect dialog after nothing answered on this computer
-  client-chat.png          a room in full swing: rooms, people, colours, a link, emoji, an error
-  client-private.png       a private conversation tab
+  client-connect.png       the Connect dialog as it opens when nothing answers on this computer
+  client-chat.png          a room in full swing: rooms, people, colours, a link, emoji, joins folded into
+                           one line, an announcement, an unread private message counted in the room list
+  client-private.png       a private conversation tab, the room's unread messages counted
   client-reconnecting.png  the server went away: lines typed meanwhile wait, marked
 Needs ImageMagick's `import`.
 """
@@ -61,19 +62,16 @@ def take_screenshots() -> list[Path]:
     root.geometry("900x560+0+0")
     pump_until(root, root.winfo_ismapped)
 
-    # 1. The Connect dialog, after nothing answered on this computer.
+    # 1. The Connect dialog as it opens when nothing answers on this computer.
     probe = ChatServer(ServerConfig(host="127.0.0.1", port=0)).start()
     free_port = probe.address[1]
     probe.stop()
+    controller.settings = ClientSettings("localhost", free_port, "alice")
     controller.show_connect_dialog()
     dialog = controller.dialog
     assert dialog is not None
     dialog.geometry("+40+40")
-    dialog.host_var.set("localhost")
-    dialog.port_var.set(str(free_port))
-    dialog.nick_var.set("alice")
-    dialog.connect_button.invoke()
-    pump_until(root, lambda: "No chat server" in dialog.message.cget("text"))
+    pump_until(root, lambda: dialog.start_button.winfo_manager() == "pack")
     settle(root)
     saved.append(capture(dialog, OUT / "client-connect.png"))
     controller.shutdown()
@@ -97,7 +95,11 @@ def take_screenshots() -> list[Path]:
     pump_until(root, lambda: "tricky" in controller.room_view.all_text())
     say(controller, classmates["dmitri"], "join me for lunch and we can go through it")
     say(controller, classmates["bob"], "The answer should be 9.81 m/s² — gravity again 🍎")
-    type_line(controller, "/nick bob")  # taken: the refusal shows as an error line
+    server.broadcast("Test on Friday at 10:30 in room B12. Bring a calculator ✏️")
+    pump_until(root, lambda: "calculator" in controller.room_view.all_text())
+    say(controller, classmates["chloe"], "Thanks for the reminder!")
+    classmates["emma"].send_command("PM alice are you coming to the maths room later?")
+    pump_until(root, lambda: any("✉ emma" in row for row in controller.window.rooms.row_texts()))
     pump_until(root, lambda: len(controller.window.rooms.rooms) == 2, 25)
     controller.window.entry.text.insert("insert", "see you at 12:30")
     settle(root)
@@ -110,6 +112,11 @@ def take_screenshots() -> list[Path]:
     controller.window.tabs.select(controller.window.tabs.private["chloe"].frame)
     type_line(controller, "Sure, I'll bring them tomorrow 🙂")
     classmates["chloe"].send_command("PM alice thank you!")
+    pump_until(root, lambda: "thank you!" in controller.window.tabs.private["chloe"].view.all_text())
+    say_unseen = classmates["dmitri"]
+    say_unseen.send_command("SAY who has the link to the worksheet?")
+    say_unseen.send_command("SAY found it, never mind")
+    pump_until(root, lambda: any("2 new" in row for row in controller.window.rooms.row_texts()))
     settle(root, 0.6)
     saved.append(capture(root, OUT / "client-private.png"))
 

@@ -182,6 +182,12 @@ class ClientSession:
         self._open()
         return True
 
+    def drop_pending(self) -> list[PendingLine]:
+        """Forget the lines waiting to be sent and return them (the user hung up, or was sent away)."""
+        dropped, self.pending = self.pending, []
+        self._cancel("flush")
+        return dropped
+
     def backlog(self) -> int:
         """Frames received and not yet handled by the poller."""
         return self._inbox.qsize()

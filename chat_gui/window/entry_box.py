@@ -2,14 +2,19 @@
 
 It is a Text widget, not an Entry: Tk 8.6's Entry mishandles characters
 beyond U+FFFF (emoji), while Text moves over them and deletes them whole.
-It shows one line and grows to a few as the text wraps or breaks.
+It shows one line and grows to a few as the text wraps or breaks.  Emoji
+are drawn in the pane's emoji font, as large as in the conversation.
 """
 
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable
 from tkinter import ttk
+
+from chat_gui.text.emoji_runs import emoji_ranges
+from chat_gui.window.tk_text import astral_width, tk_offset
 
 MAX_VISIBLE_LINES = 4
 HISTORY_SIZE = 200
@@ -36,6 +41,7 @@ class EntryBox(ttk.Frame):
             highlightthickness=1,
         )
         self.text.pack(fill="both", expand=True)
+        self.emoji_font: tkfont.Font | None = None  # set by whoever knows the pane's emoji font (ChatWindow)
         self.history: list[str] = []
         self._history_index: int | None = None  # None: editing a new line
         self._draft = ""
@@ -154,7 +160,29 @@ class EntryBox(ttk.Frame):
         if not self.text.edit_modified():
             return
         self.text.edit_modified(False)
+        self._tag_emoji()
         lines = self.text.count("1.0", "end", "displaylines") or (1,)
         wanted = max(1, min(MAX_VISIBLE_LINES, lines[0] if isinstance(lines, tuple) else int(lines)))
         if int(self.text.cget("height")) != wanted:
             self.text.configure(height=wanted)
+
+    def set_emoji_font(self, font: tkfont.Font) -> None:
+        self.emoji_font = font
+        self.text.tag_configure("emoji", font=font)
+        self._tag_emoji()
+
+    def _tag_emoji(self) -> None:
+        """Give the emoji typed so far the emoji font (Tk counts an emoji as two characters on 8.6)."""
+        if self.emoji_font is None:
+            return
+        text = self.text
+        text.tag_remove("emoji", "1.0", "end")
+        content = self.get_text()
+        if content.isascii():
+            return
+        width = astral_width(text)
+        for number, line in enumerate(content.split("\n"), start=1):
+            for start, end in emoji_ranges(line):
+                text.tag_add(
+                    "emoji", f"{number}.{tk_offset(line, start, width)}", f"{number}.{tk_offset(line, end, width)}"
+                )

@@ -1,4 +1,10 @@
-"""The members of the current room; double-click one to talk privately (Tk thread)."""
+"""The members of the current room; double-click one to talk privately (Tk thread).
+
+Each row is a nickname, "(you)" after yours, in the palette's colours.
+Other features mark rows without knowing how they are drawn:
+`set_mark(nick, before="●", after=" (teacher)")` puts a presence dot before
+a name or a role after it (empty strings take a mark away).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
+from shared.palette import LIGHT, Palette
 
 
 class UserList(ttk.LabelFrame):
@@ -15,14 +23,18 @@ class UserList(ttk.LabelFrame):
         self.on_private = on_private
         self.users: list[str] = []
         self.me = ""
+        self.marks: dict[str, tuple[str, str]] = {}  # name key -> (before the name, after it)
+        self.palette = LIGHT
         self.listbox = tk.Listbox(self, height=10, width=18, exportselection=False, activestyle="none")
         self.listbox.grid(row=0, column=0, sticky="nsew")
-        self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.", foreground="#6a6a6a")
+        self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.")
         self.hint.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
         self.listbox.bind("<Double-Button-1>", self.on_user_double_click)
         self.listbox.bind("<Return>", lambda event: self._open_selected())
+        self.set_palette(LIGHT)
+        on_palette_change(self, self.set_palette)
 
     # -- intent methods --
     def set_users(self, users: list[str], me: str) -> None:
@@ -30,13 +42,32 @@ class UserList(ttk.LabelFrame):
         if shown == self.users and me == self.me:
             return
         self.users, self.me = shown, me
-        self.listbox.delete(0, "end")
-        for index, nick in enumerate(shown):
-            mine = name_key(nick) == name_key(me)
-            self.listbox.insert("end", f"{nick} (you)" if mine else nick)
-            if mine:
-                self.listbox.itemconfigure(index, foreground="#0b57d0")
-        self.configure(text=f"People here ({len(shown)})" if shown else "People here")
+        self._redraw()
+
+    def set_mark(self, nick: str, before: str = "", after: str = "") -> None:
+        """Text shown before and after `nick`'s name (a presence dot, a role); both empty: none."""
+        key = name_key(nick)
+        if (before, after) == self.marks.get(key, ("", "")):
+            return
+        if before or after:
+            self.marks[key] = (before, after)
+        else:
+            self.marks.pop(key, None)
+        self._redraw()
+
+    def set_palette(self, palette: Palette) -> None:
+        self.palette = palette
+        self.listbox.configure(
+            background=palette.background,
+            foreground=palette.text,
+            selectbackground=palette.selection_background,
+            selectforeground=palette.selection_text,
+        )
+        self.hint.configure(foreground=palette.muted)
+        self._redraw()
+
+    def row_texts(self) -> list[str]:
+        return [str(self.listbox.get(index)) for index in range(self.listbox.size())]
 
     def add_user(self, nick: str) -> None:
         self.set_users([*self.users, nick], self.me)
@@ -46,6 +77,22 @@ class UserList(ttk.LabelFrame):
 
     def rename_user(self, old: str, new: str) -> None:
         self.set_users([new if name_key(user) == name_key(old) else user for user in self.users], self.me)
+
+    def _redraw(self) -> None:
+        palette = self.palette
+        self.listbox.delete(0, "end")
+        for index, nick in enumerate(self.users):
+            mine = name_key(nick) == name_key(self.me)
+            before, after = self.marks.get(name_key(nick), ("", ""))
+            shown = f"{before} {nick}" if before else nick
+            self.listbox.insert("end", f"{shown}{after}{' (you)' if mine else ''}")
+            self.listbox.itemconfigure(
+                index,
+                foreground=palette.own_name if mine else palette.text,
+                selectforeground=palette.selection_text,
+                selectbackground=palette.selection_background,
+            )
+        self.configure(text=f"People here ({len(self.users)})" if self.users else "People here")
 
     def on_user_double_click(self, event: tk.Event) -> None:
         index = self.listbox.nearest(event.y)

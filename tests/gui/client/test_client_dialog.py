@@ -116,3 +116,30 @@ def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
         assert not window.embedded.running and window.session.state == "failed"
     finally:
         other_program.close()
+
+
+def test_the_dialog_offers_a_server_here_from_the_start_when_nothing_answers(open_window, tk_root):
+    window = open_window()
+    window.settings.host, window.settings.port = "localhost", free_local_port()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    assert "Nothing answers on this computer" in dialog.message.cget("text")
+    assert window.session.state == "offline", "offered before any Connect"
+
+
+def test_the_dialog_offers_no_server_when_one_answers_here_or_the_address_is_elsewhere(server, open_window, tk_root):
+    window = open_window()
+    window.settings.host, window.settings.port = "127.0.0.1", server.address[1]
+    window.show_connect_dialog()
+    dialog = window.dialog
+    probe = dialog._probe
+    assert probe is not None
+    wait_until(lambda: probe.answer() is not None, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert probe.answer() is True and dialog.start_button.winfo_manager() == ""
+    dialog.port_var.set(str(free_local_port()))  # the user types another port: asked again
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    dialog.host_var.set("192.0.2.10")  # another computer's address: nothing to offer, nothing asked
+    wait_until(lambda: dialog.start_button.winfo_manager() == "", pump=tk_root.update, timeout=WAIT)
+    assert dialog._probe is None
