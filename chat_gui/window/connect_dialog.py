@@ -100,6 +100,7 @@ class ConnectDialog(tk.Toplevel):
 
     def show_error(self, text: str, field: str = "", offer_server: bool = False) -> None:
         """Say what went wrong; put the cursor where the fix goes; offer a local server when it helps."""
+        self._forget_probe()  # its answer, arriving later, must not wipe what went wrong (edits probe again)
         self.message.configure(text=text, foreground="#b00020")
         self.connect_button.state(["!disabled"])
         self.start_button.state(["!disabled"])
@@ -156,6 +157,12 @@ class ConnectDialog(tk.Toplevel):
         self.on_cancel()
 
     # -- is a server running here? --
+    def _forget_probe(self) -> None:
+        if self._probe_timer is not None:
+            self.after_cancel(self._probe_timer)
+            self._probe_timer = None
+        self._probe = None
+
     def _probe_later(self) -> None:
         if self._probe_timer is not None:
             self.after_cancel(self._probe_timer)

@@ -143,3 +143,23 @@ def test_the_dialog_offers_no_server_when_one_answers_here_or_the_address_is_els
     dialog.host_var.set("192.0.2.10")  # another computer's address: nothing to offer, nothing asked
     wait_until(lambda: dialog.start_button.winfo_manager() == "", pump=tk_root.update, timeout=WAIT)
     assert dialog._probe is None
+
+
+def test_a_probe_answering_after_a_refusal_does_not_wipe_it(server, open_window, tk_root):
+    """The dialog opens on a refusal while its own "is a server here?" probe is still out (a loaded machine)."""
+    for port in (server.address[1], free_local_port()):  # the probe would say "a server is here" / "nothing here"
+        window = open_window()
+        window.settings.host, window.settings.port = "127.0.0.1", port
+        window.show_connect_dialog()
+        dialog = window.dialog
+        probe = dialog._probe
+        assert probe is not None, "the probe is out"
+        dialog.show_error("That nickname is taken.", "nick")
+        wait_until(lambda probe=probe: probe.answer() is not None, pump=tk_root.update, timeout=WAIT)
+        pending = [
+            tk_root.tk.call("after", "info", timer) for timer in tk_root.tk.splitlist(tk_root.tk.call("after", "info"))
+        ]
+        assert not any("_probe_answered" in str(script) for script in pending), "nothing left to overwrite it"
+        tk_root.update()
+        assert dialog.message.cget("text") == "That nickname is taken."
+        window._close_dialog()

@@ -131,8 +131,13 @@ def test_a_wrapped_line_hangs_under_the_text_not_under_the_time(open_window, tk_
     line = start.split(".")[0]
 
     def x_of(index: str) -> int:
-        view.text.see(index)
-        box = wait_until(lambda: view.text.bbox(index), pump=tk_root.update, timeout=WAIT, message=f"{index} unseen")
+        def shown() -> tuple[int, int, int, int] | None:
+            # see() again each time: while the window is still being laid out (a loaded machine), the
+            # wrapping changes under a scroll position taken earlier, and the line scrolls away again.
+            view.text.see(index)
+            return view.text.bbox(index)
+
+        box = wait_until(shown, pump=tk_root.update, timeout=WAIT, message=f"{index} unseen")
         return int(box[0])
 
     hang = next(tag for tag in tags_at(view, start) if tag.startswith("hang-"))
