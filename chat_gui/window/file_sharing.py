@@ -44,6 +44,7 @@ from shared.image_header import MAX_THUMBNAIL_FILE_BYTES, thumbnail_kind
 from shared.names import name_key
 from shared.safe_filename import clean_filename, looks_executable
 
+MAX_REMEMBERED_CARDS = 500
 ANSWER_TYPES = frozenset(("upload", "download", "cancelled"))  # the server's answers to our own requests
 
 
@@ -194,6 +195,10 @@ class FileSharing:
         card = FileCard(view.text, file_id, name, size, sender, actions, sha256=digest)
         card.shared_in = place
         view.show_widget(card)
+        if len(self.cards) > MAX_REMEMBERED_CARDS:  # cards trimmed off the top of their pane are gone
+            self.cards = {
+                key: alive for key, cards in self.cards.items() if (alive := [c for c in cards if c.winfo_exists()])
+            }
         self.cards.setdefault(file_id, []).append(card)
         if is_picture_name(name) and (place in self.picture_places or file_id in self.sent_files):
             self._fetch_picture(card)
@@ -207,7 +212,14 @@ class FileSharing:
         own = name_key(sender) == name_key(self.session.nick)
         other = to if own else sender
         tabs = self.window.tabs
-        tab = tabs.private.get(name_key(other)) or tabs.open_private(other, select=False, by_other=not own)
+        tab = tabs.private.get(name_key(other))
+        if tab is None:  # the same tab limit as private messages: a flood of files collects in one tab
+            if own or tabs.room_for_another_tab():
+                tab = tabs.open_private(other, select=False, by_other=not own)
+            else:
+                tab = tabs.collecting_tab()
+        if not own:
+            tabs.mark_unread(tab)
         return tab.view, f"@{name_key(other)}"
 
     # -- the core's events (on the Tk thread) --

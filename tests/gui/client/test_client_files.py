@@ -331,3 +331,24 @@ def test_a_file_over_the_limit_is_refused_before_a_byte_is_sent(start_server, op
     wait_until(lambda: row.ended, pump=tk_root.update, timeout=WAIT, message="the refusal never reached the row")
     assert "1.0 MB" in row.detail.cget("text"), "the row names the limit"
     assert row.button.cget("text") == "Close"
+
+
+def test_private_files_from_many_people_collect_in_one_tab(server, open_window, tk_root, tmp_path):
+    from chat_gui.window.private_tabs import MAX_TABS_BY_OTHERS
+    from tests.integration.file_wire import ChatLine, share
+
+    bob = open_window(server, "bob")
+    senders = [ChatLine(server.address, f"student{number}", "general") for number in range(MAX_TABS_BY_OTHERS + 2)]
+    try:
+        for number, chat in enumerate(senders):
+            share(chat, make_file(tmp_path / str(number), f"work{number}.txt", b"x" * number), "@bob")
+        wait_until(lambda: len(bob.files.cards) == len(senders), pump=tk_root.update, timeout=WAIT)
+    finally:
+        for chat in senders:
+            chat.close()
+    tabs = bob.window.tabs
+    assert len([tab for tab in tabs.private.values() if tab.by_other]) == MAX_TABS_BY_OTHERS
+    assert tabs.collector is not None, "the files past the limit went to the collecting tab"
+    collected = tabs.collector.view.all_text()
+    assert f"work{MAX_TABS_BY_OTHERS}.txt" in collected and f"work{MAX_TABS_BY_OTHERS + 1}.txt" in collected
+    assert "work0.txt" in tabs.private["student0"].view.all_text()
