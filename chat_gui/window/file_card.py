@@ -57,6 +57,7 @@ class FileCard(tk.Frame):
         self.saved_path: Path | None = None
         self.shared_in = ""  # "#room" or "@nick": where it was shared (for "Show pictures from here")
         self.fetching = False  # its picture is on the way
+        self.message_id: object = None  # the `file` message's id (a `deleted` frame names it)
         self.image: tk.PhotoImage | None = None
         title = tk.Frame(self, background=CARD_BACKGROUND)
         title.pack(fill="x", anchor="w")
@@ -93,6 +94,12 @@ class FileCard(tk.Frame):
         self.open_button.pack(side="left", before=self.status)
         self.folder_button.pack(side="left", padx=(6, 0), before=self.status)
         self.status.configure(text=f"Saved as {path.name}", foreground="#2e7d32")
+
+    def deleted(self) -> None:
+        """The file was deleted on the server: nothing to fetch any more (a saved copy stays where it is)."""
+        for button in (self.save_button, self.picture_button):
+            button.pack_forget()
+        self.status.configure(text="Deleted from the server.", foreground="#555555")
 
     def failed(self, text: str) -> None:
         self.save_button.state(["!disabled"])

@@ -140,6 +140,9 @@ class FileSharing:
         if kind == "file":
             self._on_file(frame)
             return True
+        if kind == "deleted":
+            self._on_deleted(frame.get("id"))
+            return False  # the message's own line is the history display's business
         return kind in ANSWER_TYPES
 
     def shutdown(self) -> None:
@@ -193,6 +196,7 @@ class FileSharing:
             show_picture=lambda: self.show_pictures(card, place),
         )
         card = FileCard(view.text, file_id, name, size, sender, actions, sha256=digest)
+        card.message_id = frame.get("id")
         card.shared_in = place
         view.show_widget(card)
         if len(self.cards) > MAX_REMEMBERED_CARDS:  # cards trimmed off the top of their pane are gone
@@ -202,6 +206,13 @@ class FileSharing:
         self.cards.setdefault(file_id, []).append(card)
         if is_picture_name(name) and (place in self.picture_places or file_id in self.sent_files):
             self._fetch_picture(card)
+
+    def _on_deleted(self, message_id: object) -> None:
+        """A deleted file can no longer be fetched: its cards say so instead of offering Save."""
+        for cards in self.cards.values():
+            for card in cards:
+                if card.message_id == message_id and card.winfo_exists():
+                    card.deleted()
 
     def _place_of(self, frame: Frame) -> tuple[MessageView, str]:
         """The view a file frame goes to, and its key for "show pictures from here"."""

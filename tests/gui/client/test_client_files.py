@@ -352,3 +352,16 @@ def test_private_files_from_many_people_collect_in_one_tab(server, open_window, 
     collected = tabs.collector.view.all_text()
     assert f"work{MAX_TABS_BY_OTHERS}.txt" in collected and f"work{MAX_TABS_BY_OTHERS + 1}.txt" in collected
     assert "work0.txt" in tabs.private["student0"].view.all_text()
+
+
+def test_a_deleted_file_card_no_longer_offers_save(server, open_window, tk_root, tmp_path):
+    alice = open_window(server, "alice")
+    bob = open_window(server, "bob")
+    alice.files.send_file(make_file(tmp_path / "a", "oops.txt", b"wrong file"))
+    card = wait_card(bob, "oops.txt", tk_root)
+    assert isinstance(card.message_id, int)
+    # The server's DELETE is not in this branch yet: the `deleted` frame it will send (PROTOCOL.md, History).
+    assert not bob.files.take({"type": "deleted", "id": card.message_id + 1000, "content": "", "timestamp": ""})
+    assert card.save_button.winfo_manager(), "another message's deletion leaves the card alone"
+    bob.files.take({"type": "deleted", "id": card.message_id, "content": "", "timestamp": ""})
+    assert not card.save_button.winfo_manager() and card.status.cget("text") == "Deleted from the server."
