@@ -24,7 +24,7 @@ from pathlib import Path
 from tkinter import ttk
 
 from shared.file_transfer import format_size
-from shared.image_header import ImageHeader, thumbnail_step
+from shared.image_header import MAX_THUMBNAIL_FILE_BYTES, ImageHeader, thumbnail_step
 from shared.safe_filename import clean_filename
 
 CARD_BACKGROUND = "#f4f6f8"
@@ -77,7 +77,7 @@ class FileCard(tk.Frame):
         self.open_button = ttk.Button(self.buttons, text="Open", command=actions.open_file)
         self.folder_button = ttk.Button(self.buttons, text="Open folder", command=actions.open_folder)
         self.picture_button = ttk.Button(self.buttons, text="Show pictures from here", command=actions.show_picture)
-        if is_picture_name(self.name):
+        if is_picture_name(self.name) and size <= MAX_THUMBNAIL_FILE_BYTES:  # a bigger one is a card only
             self.picture_button.pack(side="left", padx=(6, 0))
         self.status = tk.Label(self.buttons, text="", background=CARD_BACKGROUND, foreground="#555555", anchor="w")
         self.status.pack(side="left", padx=(8, 0))
