@@ -147,7 +147,7 @@ class TerminalClient:
         if isinstance(event, TransferProgressed):
             report = event.report
             tenth = int(report.fraction * 10)
-            if tenth > self._shown_tenths.get(event.key, 0) and report.done < report.total:
+            if tenth > self._shown_tenths.get(event.key, 0):  # 100% too: a fast transfer may show only that
                 self._shown_tenths[event.key] = tenth
                 self.say(f"{now_stamp()} … {tenth * 10}%: {report.text()}")
         elif isinstance(event, TransferFinished):

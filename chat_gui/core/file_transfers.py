@@ -121,6 +121,7 @@ class FileTransfers:
         self._barriers = itertools.count(1)
         self._results: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._polling = False
+        self._cancelling: set[str] = set()  # upload ids we sent CANCEL for: their `cancelled` answers are ours
 
     def _plain_connect(self) -> Connect:
         host, port = self.session.host, self.session.port
@@ -168,7 +169,13 @@ class FileTransfers:
 
     # -- the chat connection's frames --
     def handle_frame(self, frame: ServerFrame) -> bool:
-        """Follow the answers to our commands; True for a frame that is only ours (a barrier's pong)."""
+        """Follow the answers to our commands; True for a frame only ours to read (a barrier's pong, our tickets).
+
+        The tickets (`upload`, `download`) and `cancelled` answers to our own
+        commands are told through the events instead, so a front end need not
+        show them; the same frames for a command the user typed by hand are
+        left to show.
+        """
         if frame["type"] == "pong":
             return self._barrier_reached(frame.get("token", ""))
         if frame["type"] == "error":
@@ -179,10 +186,11 @@ class FileTransfers:
                 if job.size == frame["size"] and job.sha256 == frame["sha256"]:
                     job.answered, job.file_id = True, frame["upload"]
                     if job.done or job.cancel.is_set():  # cancelled while we waited: the server must hear it
+                        self._cancelling.add(frame["upload"])
                         self.session.send(f"CANCEL {frame['upload']}")
                     else:
                         self._work(job, functools.partial(self._upload_worker, job, frame["token"]))
-                    break
+                    return True
         elif frame["type"] == "download":
             for job in self._waiting("download"):
                 if job.file_id == frame["file"]:
@@ -190,7 +198,10 @@ class FileTransfers:
                     if not job.done:
                         self.listener(TransferStarted(job.key, "download", job.name, job.size))
                         self._work(job, functools.partial(self._download_worker, job, frame["token"]))
-                    break
+                    return True
+        elif frame["type"] == "cancelled" and frame["upload"] in self._cancelling:
+            self._cancelling.discard(frame["upload"])
+            return True
         return False
 
     def _waiting(self, kind: str | None = None) -> list[_Job]:
@@ -303,6 +314,7 @@ class FileTransfers:
 
     def _cancelled_upload(self, job: _Job, upload_id: str | None) -> None:
         if upload_id:
+            self._cancelling.add(upload_id)
             self.session.send(f"CANCEL {upload_id}")
         self._finish(job, False, f"Cancelled sending {job.name}.", cancelled=True)
 

@@ -39,7 +39,7 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
     welcome = client.next()
     assert welcome["type"] == "welcome"
     assert welcome["protocol"] == 2 and "ClassChat" in welcome["server"]
-    assert welcome["features"] == []  # nothing optional (history, accounts, tls, files, presence) is switched on yet
+    assert welcome["features"] == ["files"]  # of the optional features (history, accounts, tls, files, presence)
 
 
 def test_nick_registers_and_changes_and_the_room_is_told(server, wire):

@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -530,3 +531,96 @@ def test_stopping_the_server_ends_transfers_under_way(start_server, chats, tmp_p
     transfer.close()
     with pytest.raises(TransferInterrupted):
         download_file(connector(server.address), ticket["token"], tmp_path / "x", done["size"], done["sha256"])
+
+
+@pytest.mark.parametrize("history, days, kept_days", [(True, 30, 29), (True, 30, 31), (False, 30, 2)])
+def test_files_are_kept_as_long_as_the_history_then_go_with_their_message(
+    start_server, chats, tmp_path, history, days, kept_days
+):
+    server = start_server(history=history, history_days=days, files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "old.txt", 300))[1]
+    announced = bob.expect("file")
+    store = server.files.store
+    assert store is not None
+    later = time.time() + kept_days * 86400
+    store._clock = lambda: later  # the store's clock, moved on: retention is judged by it
+    expired = server.files.expire()
+    limit = days if history else 1  # with --no-history a file still stays a day
+    if kept_days < limit:
+        assert expired == [] and server.storage.files.get(done["file"]) is not None
+        assert bob.request(f"DOWNLOAD {done['file']}", "download")["type"] == "download"
+        return
+    assert expired == [done["file"]]
+    assert server.storage.files.get(done["file"]) is None and stored_names(server) == []
+    assert server.storage.messages.get(announced["id"]) is None
+    refused = bob.request(f"DOWNLOAD {done['file']}", "download")
+    assert refused["type"] == "error" and refused["code"] == "no_such_file"
+
+
+def test_at_start_a_file_never_announced_is_announced_and_a_row_without_bytes_is_dropped(start_server, chats, tmp_path):
+    data_dir = str(tmp_path / "data")
+    first = start_server(data_dir=data_dir, files_keep_free_mb=0)
+    alice = chats(first, "alice")
+    kept = share(alice, make_file(tmp_path, "kept.txt", 100))[1]
+    first_id = alice.expect("file")["id"]
+    lost = share(alice, make_file(tmp_path, "lost.txt", 100))[1]
+    first.storage.files.delete(kept["file"])  # as if the server crashed between storing and announcing
+    first.stop()
+    os.unlink(Path(data_dir) / "files" / lost["file"])  # bytes gone, row left
+    os.unlink(Path(data_dir) / "files" / f"{lost['file']}.json")
+    second = start_server(data_dir=data_dir, files_keep_free_mb=0)
+    record = second.storage.files.get(kept["file"])
+    assert record is not None and record.message_id > first_id  # announced again, as a new message
+    assert second.storage.messages.get(record.message_id) is not None
+    assert second.storage.files.get(lost["file"]) is None
+    bob = chats(second, "bob")
+    assert fetch(bob, kept["file"], tmp_path / "again").read_bytes() == (tmp_path / "kept.txt").read_bytes()
+
+
+def test_more_than_four_transfers_at_once_for_one_person_are_refused(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "big.bin", 8 * MIB))[1]
+    ticket = bob.request(f"DOWNLOAD {done['file']}", "download")
+    running = [RawTransfer(server.address, ticket["token"], rcvbuf=32 * 1024) for _ in range(4)]
+    assert all(transfer.reply["type"] == "transfer_ready" for transfer in running)
+    fifth = RawTransfer(server.address, ticket["token"])
+    assert fifth.reply["type"] == "error" and fifth.reply["code"] == "rate_limited"
+    fifth.close()
+    assert alice.request("PING chat", "pong")["token"] == "chat"  # alice's own transfers are hers to count
+    for transfer in running:
+        transfer.close()
+
+    def slot_free() -> bool:
+        again = RawTransfer(server.address, ticket["token"])
+        again.close()
+        return again.reply["type"] == "transfer_ready"
+
+    wait_until(slot_free, timeout=30)  # the slots come back when the connections end
+
+
+def test_transfer_connections_count_against_the_per_address_limit(start_server, chats, tmp_path):
+    server = start_server(max_per_address=3, files_keep_free_mb=0)
+    alice = chats(server, "alice")
+    done = share(alice, make_file(tmp_path, "big.bin", 8 * MIB))[1]
+    ticket = alice.request(f"DOWNLOAD {done['file']}", "download")
+    running = [RawTransfer(server.address, ticket["token"], rcvbuf=32 * 1024) for _ in range(2)]
+    assert all(transfer.reply["type"] == "transfer_ready" for transfer in running)
+    refused = socket.create_connection(server.address, timeout=10)
+    lines = refused.makefile("rb").read().splitlines()
+    refused.close()
+    assert json.loads(lines[0])["code"] == "server_full"
+    for transfer in running:
+        transfer.close()
+
+
+def test_a_muted_user_cannot_share_but_can_still_fetch(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "a.txt", 100))[1]
+    server.set_muted("bob", True)
+    for target in ("#general", "@alice"):
+        refused = offer(bob, make_file(tmp_path, "b.txt", 100), target=target)
+        assert refused["type"] == "error" and refused["code"] == "muted"
+    assert fetch(bob, done["file"], tmp_path / "got").read_bytes() == (tmp_path / "a.txt").read_bytes()
