@@ -124,3 +124,29 @@ def test_buttons_need_a_selection_and_a_running_server(window: AdminWindow) -> N
     assert "Select" in window.handins.note.cget("text")
     assert not window.handins.on_save_clicked(everything=True)
     assert rows(window) == []
+
+
+def test_save_copies_only_the_selection_and_the_list_empties_when_the_server_stops(
+    window: AdminWindow, tmp_path: Path
+) -> None:
+    started(window)
+    make_teacher(window)
+    teacher = ChatLine(window.server.address, "MsLee", "general")  # type: ignore[union-attr]
+    try:
+        hand_in(window, "gina", "map.png", b"\x89PNG not really", "MsLee", tmp_path / "g")
+        hand_in(window, "hugo", "story.txt", b"once upon", "MsLee", tmp_path / "h")
+        pump_until(window, lambda: len(rows(window)) == 2)
+    finally:
+        teacher.close()
+    by_sender = {window.handins.records[iid].sender: iid for iid in window.handins.tree.get_children()}
+    window.handins.tree.selection_set(by_sender["hugo"])
+    target = tmp_path / "picked"
+    target.mkdir()
+    window.handins.ask_folder = lambda: str(target)
+    assert window.handins.on_save_clicked(everything=False)
+    pump_until(window, lambda: "Saved 1 file" in window.handins.note.cget("text"))
+    assert [p.name for p in target.iterdir()] == ["hugo - story.txt"]
+    window.handins.ask_folder = lambda: ""  # the folder dialog cancelled: nothing happens
+    assert not window.handins.on_save_clicked(everything=True)
+    assert window.stop_server()
+    pump_until(window, lambda: window.phase == "stopped" and rows(window) == [], "the list outlived the server")
