@@ -10,6 +10,9 @@ Like the window, it reconnects by itself (RESUME first, so the nickname and
 room come back), keeps lines typed while offline and sends them once back,
 says at once when the server drops it, and does not come back after a kick.
 A line that cannot be sent is printed back, never silently dropped.
+After a reconnect it fetches what was said meanwhile (chat_gui.core.history)
+and prints it once, in order; `/history [N]` and `/search WORDS` print kept
+messages (chat_gui.text.history_lines).
 Incoming text is printed through `harmless()`, so a control sequence such
 as ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
 """
@@ -22,14 +25,16 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import TextIO
+from typing import Any, TextIO
 
-from chat_gui.core.events import CoreEvent, Received, State, StateChanged
+from chat_gui.core.events import CoreEvent, HistoryPage, MessageDeleted, Received, SearchResults, State, StateChanged
 from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
+from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import GetFile, OpenPrivate, Quit, Reconnect, Refuse, Send, SendFile, ShowHelp, interpret
+from chat_gui.text.history_lines import page_lines, search_lines
 from shared.file_transfer import format_size
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
@@ -129,6 +134,17 @@ class TerminalClient:
                 self.show_frame(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
+        elif isinstance(event, HistoryPage):
+            for line in page_lines(event, self.render):
+                self.say(line)
+        elif isinstance(event, SearchResults):
+            for line in search_lines(event):
+                self.say(line)
+        elif isinstance(event, MessageDeleted):
+            self.say(f"{now_stamp()} * Message {event.id} was deleted.")
+
+    def render(self, frame: dict[str, Any]) -> str:
+        return render_text(frame, clean=harmless)
 
     def show_frame(self, frame: ServerFrame) -> None:
         if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
@@ -209,6 +225,10 @@ class TerminalClient:
                 self.say(help_line)
         elif isinstance(typed, Quit):
             self.quit(typed.command)
+        elif isinstance(typed, AskHistory):
+            self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
+        elif isinstance(typed, AskSearch):
+            self.session.history.search(typed.words, typed.room)
         elif isinstance(typed, SendFile):
             self.transfers.send_file(typed.path, typed.to)
         elif isinstance(typed, GetFile):

@@ -103,6 +103,9 @@ def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) 
         say("Others on the network can connect to:")
         for address in join_addresses(host, port):
             say(f"    {address}")
+    status = server.storage.status()
+    if not status.ok or status.notices:
+        say(f"History: {status.describe()}")
     if console:
         say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
     say("Press Ctrl+C to stop.")

@@ -72,6 +72,11 @@ class ChatRegistry:
         self._last_id += 1
         return self._last_id
 
+    @property
+    def last_id(self) -> int:
+        """The newest message id given out so far."""
+        return self._last_id
+
     def continue_ids_after(self, last_id: int) -> None:
         """Ids keep increasing across restarts: the next one follows the highest the store kept."""
         self._last_id = max(self._last_id, last_id)
@@ -105,6 +110,7 @@ class ChatRegistry:
             _count(self.unregistered_by_host, session.host, -1)
         else:
             self._forget_nick(session)
+        session.history.took_nick(self._last_id, same_person=session.key == name_key(nick))
         session.nick = nick
         session.key = name_key(nick)
         self.by_nick[session.key] = session
@@ -164,6 +170,7 @@ class ChatRegistry:
         new.muted = old.muted
         new.messages_sent = old.messages_sent
         self.set_nick(new, nick)
+        new.history.nick_since = old.history.nick_since  # the token proved the same person
         self.emit("client_nick", session=old, old=nick)
         return room
 

@@ -39,8 +39,8 @@ BUSY_RECV_BYTES = 64 * 1024
 SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting reader checks for a hang-up
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
-# What this server has switched on, of the contract's optional features (history, accounts, tls,
-# presence); `files` is added by the server when sharing is on (chat_server/files/sharing.py).
+# What every server has switched on, of the contract's optional features (history, accounts, tls,
+# files, presence); ChatServer.features adds those its settings switch on ("history").
 FEATURES: list[str] = []
 
 
@@ -84,7 +84,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             f"Welcome to {self.server.config.name}. Choose a nickname: /nick NAME. /help lists the commands.",
             server=f"{self.server.config.name} {__version__}",
             protocol=PROTOCOL_VERSION,
-            features=FEATURES + self.server.files.features(),
+            features=self.server.features,
         )
         session.send(welcome)
         decoder = LineDecoder()

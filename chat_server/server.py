@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.admin import AdminActions
+from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
 from chat_server.files.sharing import FileSharing
@@ -36,10 +37,11 @@ from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLo
 from chat_server.housekeeper import Housekeeper
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
-from chat_server.request_handler import ChatRequestHandler
+from chat_server.request_handler import FEATURES, ChatRequestHandler
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
 from chat_server.storage import open_storage
+from chat_server.storage.history import TAIL_SIZE
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, error_frame
 from shared.names import one_line
@@ -101,7 +103,7 @@ class _RefusalLog:
         log.warning("refused %s: %s%s", address_text, why, more)
 
 
-class ChatServer(AdminActions, socketserver.TCPServer):
+class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
@@ -121,12 +123,17 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         # After binding, so a refused port leaks no wake-up socket pair and no open database.
         self.writer = WriterPool()
         self.storage = open_storage(
-            self.config.data_dir, history=self.config.history, history_days=self.config.history_days
+            self.config.data_dir,
+            history=self.config.history,
+            history_days=self.config.history_days,
+            tail_size=max(TAIL_SIZE, self.config.replay + 1),  # a replay comes from memory, and knows if more exist
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.files = FileSharing(self.registry, self.config, self.storage)
         self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
+        # The contract's optional features this server has switched on (the `welcome` frame lists them).
+        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else []), *self.files.features()]
 
     @property
     def address(self) -> tuple[str, int]:
@@ -151,9 +158,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         self.files.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
-        status = self.storage.status()
-        if status.state != "ok":
-            log.warning("history and accounts: %s", status.describe())
+        # A store that could not open its folder or database has logged one warning saying so already;
+        # the admin window, the banner and /history-info show its status (history_info()).
         with self.registry.lock:
             self.registry.emit("server_started", address=self.address)
         return self
@@ -330,7 +336,13 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             if session.registered and session.keep_token and session.key is not None and session.token:
                 room = session.room.name if session.room else None
                 self.registry.parked.park(
-                    session.key, session.nick or "", session.token, room, session.muted, time.monotonic()
+                    session.key,
+                    session.nick or "",
+                    session.token,
+                    room,
+                    session.muted,
+                    time.monotonic(),
+                    nick_since=session.history.nick_since,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

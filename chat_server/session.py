@@ -12,6 +12,7 @@ import socket
 import time
 from typing import TYPE_CHECKING, Any
 
+from chat_server.history.marks import HistoryMarks
 from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import FloodGuard, TokenBucket
 from shared.frame_text import render_text_line
@@ -56,6 +57,7 @@ class Session:
         self.said = ""  # the user's (or admin's) own words about leaving, one line: a QUIT or kick reason
         self.keep_token = True  # park the RESUME token when the connection ends (not after QUIT, kick, RESUME)
         self.outbox = Outbox(sock, outbound_limit, self._on_overflow, writer)
+        self.history = HistoryMarks()  # what this connection has of the history (chat_server/history/marks.py)
 
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.nick or '(unregistered)'} {self.address_text}>"

@@ -30,6 +30,13 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("QUIT", "/quit [REASON]", "say goodbye and disconnect", True),
         CommandSpec("PING", "/ping [TOKEN]", "check the connection; the server answers PONG", True),
         CommandSpec(
+            "HISTORY",
+            "/history [#ROOM|@NICK] [before|after ID] [N]",
+            "earlier (or later) messages of your room, ROOM, or your private talk with NICK",
+        ),
+        CommandSpec("SEARCH", "/search [#ROOM] WORDS", "find messages of your room (or ROOM) and your private ones"),
+        CommandSpec("DELETE", "/delete ID", "delete one of your own messages for everyone"),
+        CommandSpec(
             "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
         ),
         # files (docs/files.md): people type /send and /get; the clients send these

@@ -49,12 +49,17 @@ class RoomSummary(TypedDict, total=False):
     locked: bool
 
 
-class SearchResult(TypedDict):
+class _SearchResult(TypedDict):
     id: int
-    room: str
+    room: str  # the room's name; for a private message "@" and the other person's nickname
     sender: str
     time: str
     content: str
+
+
+class SearchResult(_SearchResult, total=False):
+    to: str  # extension: the recipient of a private message
+    cut: bool  # extension: true when `content` is only the part around the match (the frame must fit 32 KiB)
 
 
 # -- one type per frame --
@@ -187,21 +192,39 @@ class ErrorFrame(_CommonOptional):
     code: str
 
 
-class HistoryFrame(_CommonOptional):
+class _History(_CommonOptional):
     type: Literal["history"]
-    target: str
+    target: str  # "#room" or "@nick"
     count: int
     more: bool
 
 
-class SearchFrame(_CommonOptional):
+class HistoryFrame(_History, total=False):
+    room: str  # extension: the room's name, for a room's history
+    peer: str  # extension: the other person, for a private conversation
+    direction: str  # extension: "replay" (after joined), "newest", "before" or "after"
+    first: int  # extension: the lowest id sent (absent when count is 0)
+    last: int  # extension: the highest id sent (absent when count is 0)
+
+
+class _Deleted(_CommonOptional):
+    type: Literal["deleted"]
+    id: int
+
+
+class DeletedFrame(_Deleted, total=False):
+    room: str  # extension: the room of a public message
+
+
+class _Search(_CommonOptional):
     type: Literal["search"]
     results: list[SearchResult]
 
 
-class DeletedFrame(_CommonOptional):
-    type: Literal["deleted"]
-    id: int
+class SearchFrame(_Search, total=False):
+    query: str  # extension: the words searched for, as given (at most 60 characters)
+    room: str  # extension: the room searched (absent when no room was)
+    private: bool  # extension: true when one's own private messages were searched too
 
 
 class PresenceFrame(_CommonOptional):

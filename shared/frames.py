@@ -37,7 +37,7 @@ def timestamp(now: float | None = None) -> str:
     frame (strftime was about 7% of a flat-out server's time per message).
     """
     global _last_stamp
-    second = int(time.time() if now is None else now)
+    second = round((time.time() if now is None else now) * 1000) // 1000  # the second `utc_time` shows
     cached_second, text = _last_stamp
     if second != cached_second:
         text = time.strftime("%H:%M:%S", time.localtime(second))
@@ -55,12 +55,14 @@ def utc_time(now: float | None = None) -> str:
     """
     global _last_utc
     moment = time.time() if now is None else now
-    second = int(moment)
+    # Rounded to the millisecond the store keeps (round(now * 1000)), so a replayed message shows the
+    # very `time` it was sent with: taking the fraction of a float would sometimes give one ms less.
+    second, millisecond = divmod(round(moment * 1000), 1000)
     cached_second, text = _last_utc
     if second != cached_second:
         text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         _last_utc = (second, text)
-    return f"{text}.{int((moment - second) * 1000):03d}Z"
+    return f"{text}.{millisecond:03d}Z"
 
 
 def server_frame(frame_type: str, content: str = "", **fields: Any) -> Frame:

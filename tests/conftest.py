@@ -70,11 +70,17 @@ def make_client():
 
 @pytest.fixture
 def wire():
-    """Factory: wire(server, nick=None, room=None, welcome=True) -> a checked JSON-mode WireClient."""
+    """Factory: wire(server, nick=None, room=None, welcome=True, replays=False) -> a checked JSON-mode WireClient."""
     clients: list[WireClient] = []
 
-    def make(server: ChatServer, nick: str | None = None, room: str | None = None, welcome: bool = True) -> WireClient:
-        client = WireClient(server.address, welcome=welcome)
+    def make(
+        server: ChatServer,
+        nick: str | None = None,
+        room: str | None = None,
+        welcome: bool = True,
+        replays: bool = False,
+    ) -> WireClient:
+        client = WireClient(server.address, welcome=welcome, replays=replays)
         clients.append(client)
         if nick is not None:
             client.register(nick, room)

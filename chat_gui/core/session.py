@@ -36,7 +36,8 @@ from chat_gui.core.connection import (
     Inbox,
     NotConnected,
 )
-from chat_gui.core.events import LineSent, Listener, Problem, Received, State, StateChanged
+from chat_gui.core.events import LineSent, Listener, Problem, State, StateChanged
+from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.keepalive import Keepalive, Verdict
 from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.roster import Roster
@@ -113,6 +114,9 @@ class ClientSession:
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
+        self.history = HistoryKeeper(
+            scheduler, listener, self.send_now, self.send, self.budget_wait, lambda: self.nick, lambda: self.room
+        )
         self._after("poll", POLL_MS, self._poll)
 
     # -- timers, by name: at most one of each kind is due --
@@ -139,6 +143,7 @@ class ClientSession:
         self.ever_ready = False
         self.token = ""
         self.backoff.reset()
+        self.history.forget()
         self._open()
 
     def send(self, command: str) -> SendResult:
@@ -239,11 +244,12 @@ class ClientSession:
         else:
             frame: ServerFrame = item  # type: ignore[assignment]  # the reader puts only checked frames besides these
             if self._track(frame):
-                self.listener(Received(frame))
+                self.history.on_frame(frame)  # hands it on (Received), or as part of a page, or holds it back
 
     def _disconnected(self, item: Disconnected) -> None:
         self.connection = None
         self._cancel("welcome", "alive")
+        self.history.on_lost(item.reason)
         if item.by_user:
             return
         if self.removed_reason:
@@ -292,6 +298,7 @@ class ClientSession:
         self.roster.learn(frame, self.nick)
         if frame["type"] == "welcome":
             if self.state is State.CONNECTING:
+                self.history.on_welcome(frame.get("features"))
                 self._cancel("welcome")
                 self.alive.restart()
                 self._after("alive", self.alive.check_every_ms, self._check_alive)
@@ -398,12 +405,17 @@ class ClientSession:
             if first
             else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
         )
+        self.history.on_ready(reconnected=not first)
         self._flush_pending()
 
     def _can_send_now(self) -> bool:
         connected = self.connection is not None and self.connection.connected
         choosing = self.state is State.REGISTERING and not self.nick  # the user's own NICK, HELP...
         return connected and (self.state is State.READY or choosing)
+
+    def budget_wait(self, lines: int) -> float:
+        """Seconds until `lines` commands may go out together without tripping the server's rate limit."""
+        return self.budget.seconds_until(lines)
 
     def _ms_until_budget(self) -> int:
         return int(self.budget.seconds_until_next() * 1000) + 1
@@ -460,8 +472,12 @@ class ClientSession:
         connection, self.connection = self.connection, None
         self._inbox = Inbox()  # whatever the old connection still says is not for us
         if connection is not None:
+            self.history.on_lost("hung up")
+        if connection is not None:
             threading.Thread(target=connection.close, name="chat-close", daemon=True).start()
 
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state
+        if state in (State.REMOVED, State.FAILED, State.OFFLINE):
+            self.history.on_ended()  # no reconnect is coming: hand on whatever a catch-up held back
         self.listener(StateChanged(state, detail, problem, code))

@@ -19,6 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chat_gui.core.history_commands import (
+    AskHistory,
+    AskSearch,
+    BadHistoryLine,
+    parse_delete,
+    parse_history,
+    parse_search,
+)
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
 COMMANDS_HELP = """Lines that start with / are commands; any other line is said in your room (in a private tab: to that person only).
@@ -30,6 +38,9 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /leave            leave your room
   /nick NAME        change your nickname
   /list             who is online, and the rooms
+  /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
+  /search WORDS     find kept messages (also /search #room WORDS)
+  /delete ID        delete one of your messages
   /send PATH [NICK] share a file with your room, or with NICK only ("quotes" for a path with spaces)
   /get FILE-ID [FOLDER]  save a shared file (to your Downloads folder unless you name one)
   /reconnect        connect again now
@@ -103,7 +114,9 @@ class GetFile:
     folder: str | None = None
 
 
-TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing | SendFile | GetFile
+TypedLine = (
+    Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing | AskHistory | AskSearch | SendFile | GetFile
+)
 
 
 def _nobody(nick: str) -> bool:
@@ -165,6 +178,8 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         return Quit(f"QUIT {argument}".strip())
     if word == "reconnect":
         return Reconnect()
+    if word in ("history", "search", "delete"):
+        return _history_line(word, argument)
     if word == "send":
         return _send_file(argument, is_online)
     if word == "get":
@@ -173,6 +188,19 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
             return Refuse("Say which file: /get FILE-ID [FOLDER] (the id is in the line that announced it).")
         return GetFile(parts[0], parts[1].strip() if len(parts) > 1 else None)
     return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
+
+
+def _history_line(word: str, argument: str) -> TypedLine:
+    """/history and /search go through the client core's history (chat_gui.core.history); /delete is sent as it is."""
+    if word == "delete":
+        message = parse_delete(argument)
+        return (
+            Refuse(message.text)
+            if isinstance(message, BadHistoryLine)
+            else Send(f"DELETE {message}", f"delete {message}")
+        )
+    asked = parse_history(argument) if word == "history" else parse_search(argument)
+    return Refuse(asked.text) if isinstance(asked, BadHistoryLine) else asked
 
 
 def _private(word: str, argument: str) -> TypedLine:

@@ -2,6 +2,7 @@
 
     ClientSession --StateChanged--> ChatController.on_state --> status bar, notices, the Connect dialog
                   --Received-----> FrameDisplay.show (chat_gui/window/frame_display.py) --> widgets' intent methods
+                  --HistoryPage, SearchResults, MessageDeleted--> HistoryDisplay (chat_gui/window/history_display.py)
                   --LineSent-----> the "waiting to send" marker goes away
     widgets --WindowActions (submit, join, private, reconnect, ...)--> ChatController --send--> ClientSession
     every change --> Standing.refresh (chat_gui/window/standing.py) --> status bar and title composed afresh
@@ -17,7 +18,18 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import messagebox
 
-from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
+from chat_gui.core.events import (
+    CoreEvent,
+    HistoryPage,
+    LineSent,
+    MessageDeleted,
+    Problem,
+    Received,
+    SearchResults,
+    State,
+    StateChanged,
+)
+from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
@@ -40,10 +52,12 @@ from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.file_sharing import FileSharing
 from chat_gui.window.frame_display import FrameDisplay
+from chat_gui.window.history_display import HistoryDisplay
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.standing import Standing
 from chat_gui.window.tk_scheduler import TkScheduler
+from shared.frame_types import ServerFrame
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 
@@ -82,6 +96,7 @@ class ChatController:
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )
         self.files = FileSharing(root, self.window, self.session)
+        self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
         self.embedded = EmbeddedServer()
         self.standing = Standing(
             self.window,
@@ -199,8 +214,11 @@ class ChatController:
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            if not self.files.take(dict(event.frame)):
-                self.frames.show(event.frame)
+            self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
+        elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
+            self.history.on_event(event)
+            if isinstance(event, MessageDeleted):
+                self.files.message_deleted(event.id)
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, LineSent):
@@ -300,11 +318,18 @@ class ChatController:
             self.quit(typed.command)
         elif isinstance(typed, Reconnect):
             self.reconnect_now()
+        elif isinstance(typed, (AskHistory, AskSearch)):
+            self.history.typed(typed, private_to)
         elif isinstance(typed, SendFile):
             return self._send_file(typed, private_to, view)
         elif isinstance(typed, GetFile):
             self.files.get(typed.file_id, Path(typed.folder).expanduser() if typed.folder else None)
         return True
+
+    def _show_frame(self, frame: ServerFrame) -> None:
+        """A live frame: file frames and the answers to UPLOAD/DOWNLOAD are file_sharing.py's, the rest FrameDisplay's."""
+        if not self.files.take(dict(frame)):
+            self.frames.show(frame)
 
     # -- files (file_sharing.py does the work) --
     def attach_file(self) -> None:

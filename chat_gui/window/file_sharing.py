@@ -141,7 +141,7 @@ class FileSharing:
             self._on_file(frame)
             return True
         if kind == "deleted":
-            self._on_deleted(frame.get("id"))
+            self.message_deleted(frame.get("id"))
             return False  # the message's own line is the history display's business
         return kind in ANSWER_TYPES
 
@@ -207,7 +207,7 @@ class FileSharing:
         if is_picture_name(name) and (place in self.picture_places or file_id in self.sent_files):
             self._fetch_picture(card)
 
-    def _on_deleted(self, message_id: object) -> None:
+    def message_deleted(self, message_id: object) -> None:
         """A deleted file can no longer be fetched: its cards say so instead of offering Save."""
         for cards in self.cards.values():
             for card in cards:

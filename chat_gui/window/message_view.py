@@ -25,12 +25,13 @@ in an emoji font a little larger than the text.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import tkinter as tk
 import webbrowser
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from tkinter import ttk
 
 from chat_gui.text.emoji_runs import emoji_ranges
@@ -115,6 +116,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._actions: dict[str, Callable[[], None]] = {}
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
+        self._insert_at = "end-1c"  # where blocks go in: the end, or a mark while a page of older ones goes in
         self.style = PaneStyle(self.text)
         self._configure_tags()
         self._make_read_only()
@@ -236,10 +238,26 @@ class MessageView(PaneBlocks, ttk.Frame):
     def is_following(self) -> bool:
         return self.text.yview()[1] >= 0.999
 
+    @contextlib.contextmanager
+    def inserting_at(self, mark: str) -> Iterator[None]:
+        """Blocks shown inside go in at `mark` (a right-gravity mark: they stay in order), not at the end.
+
+        For older messages put above the conversation (chat_gui.window.history_pane):
+        nothing is trimmed and the view does not jump to the end.
+        """
+        self._insert_at = mark
+        try:
+            yield
+        finally:
+            self._insert_at = "end-1c"
+
     # -- inside --
     def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> None:
         """Add one line (it may hold newlines); `line_tags` also cover its end, so a background spans the pane."""
         text = self.text
+        if self._insert_at != "end-1c":
+            self._insert_elsewhere(parts, line_tags)
+            return
         if not presence:
             self._presence = None  # join/leave notices after this line start a line of their own
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
@@ -257,6 +275,13 @@ class MessageView(PaneBlocks, ttk.Frame):
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
+
+    def _insert_elsewhere(self, parts: Parts, line_tags: tuple[str, ...]) -> None:
+        args: list[object] = []
+        for chunk, tags in parts:
+            args += [chunk, tags]
+        args += ["\n", line_tags]
+        self.text.insert(self._insert_at, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
 
     def _scroll_to_end(self) -> None:
         self._scroll_scheduled = False

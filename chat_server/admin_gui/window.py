@@ -36,6 +36,7 @@ from tkinter import messagebox, simpledialog, ttk
 
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
 from chat_server.admin_gui.handins import HandinsView
+from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.log_pane import LogPane
 from chat_server.admin_gui.look import apply_look
@@ -71,6 +72,7 @@ class AdminWindow(Moderation, ttk.Frame):
         log_level: str = "INFO",
         ask_text: AskText | None = None,
         ask_yes_no: AskYesNo | None = None,
+        ask_save_path: AskSavePath | None = None,
     ) -> None:
         super().__init__(root, padding=8)
         self.root = root
@@ -78,6 +80,8 @@ class AdminWindow(Moderation, ttk.Frame):
         self.ask_yes_no: AskYesNo = ask_yes_no or (
             lambda title, prompt: messagebox.askyesno(title, prompt, parent=root)
         )
+        self.ask_save_path: AskSavePath = ask_save_path or file_dialog(root)
+        self.history_dialog: HistoryDialog | None = None
         self.runner = ServerRunner()
         self.phase = "stopped"  # stopped, running, stopping
         self.closed = False  # close() ran: the server is stopped
@@ -141,7 +145,9 @@ class AdminWindow(Moderation, ttk.Frame):
         self.close_room_button = ttk.Button(
             self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked
         )
-        for button in (self.kick_button, self.mute_button, self.unmute_button, self.close_room_button):
+        self.history_button = ttk.Button(self.rooms_view.actions, text="History…", command=self.open_history)
+        moderation = (self.kick_button, self.mute_button, self.unmute_button)
+        for button in (*moderation, self.close_room_button, self.history_button):
             button.pack(side="left", padx=(0, 4))
         for view in (self.clients_view, self.rooms_view):
             view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)
@@ -188,6 +194,17 @@ class AdminWindow(Moderation, ttk.Frame):
     def server(self) -> ChatServer | None:
         return self.runner.server
 
+    def open_history(self) -> HistoryDialog:
+        """The History dialog (history_dialog.py), for the selected room if one is; one at a time."""
+        dialog = self.history_dialog
+        if dialog is None or dialog.closed:
+            rooms = self.rooms_view.selected()
+            dialog = self.history_dialog = HistoryDialog(
+                self.root, lambda: self.server, self.ask_save_path, self.ask_yes_no, rooms[0].name if rooms else ""
+            )
+        dialog.lift()
+        return dialog
+
     def say(self, text: str) -> None:
         self.status.set(text)
 
@@ -219,7 +236,9 @@ class AdminWindow(Moderation, ttk.Frame):
         log.warning("admin started the server on %s port %d", host, port)
         addresses = join_addresses(host, port)
         self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
-        self.say(f"Running on {host} port {port}.")
+        history = server.storage.status()
+        note = "" if history.ok and not history.notices else f" History: {history.describe()}"
+        self.say(f"Running on {host} port {port}.{note}")
         return True
 
     def people_connected(self) -> int:
@@ -397,6 +416,7 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.moderation",
     "chat_server.admin_gui.handins",
     "shared.system_open",
+    "chat_server.admin_gui.history_dialog",
     "chat_server.files.sharing",
     "tkinter",
     "tkinter.ttk",

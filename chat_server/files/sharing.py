@@ -28,12 +28,13 @@ from chat_server.files.limits import FileLimits
 from chat_server.files.records import StoredFile
 from chat_server.files.store import FileStore
 from chat_server.files.transfer import TransferOutcome, serve_transfer
+from chat_server.history.frames import FRAME_BUILDERS
 from chat_server.registry import ChatRegistry
 from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
 from chat_server.storage.models import FILE_KIND
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, Target, file_frame, format_size
-from shared.frames import Frame, decode_frame, encode_frame, error_frame
+from shared.frames import Frame, decode_frame, encode_frame, error_frame, server_frame_at
 from shared.framing import LineDecoder
 
 if TYPE_CHECKING:
@@ -88,11 +89,31 @@ def history_text(stored: StoredFile) -> str:
 
 
 def file_frame_of(record: FileRecord) -> Frame:
-    """The `file` frame of a kept file (for replaying history; add `history: true`)."""
+    """The `file` frame of a kept file."""
     target = Target(room=record.room) if record.room is not None else Target(to=record.recipient)
     return file_frame(
         record.message_id, record.file_id, record.original_name, record.size, record.sha256, record.sender, target
     )
+
+
+# The kept files of every server in this process, by file id (ids are random: servers never share one).
+# History answers build a file message's frame from it (chat_server.history.frames.FRAME_BUILDERS), which
+# may happen under the registry lock: a dictionary look-up, no I/O.
+_KEPT: dict[str, FileRecord] = {}
+
+
+def history_file_frame(message: StoredMessage) -> Frame | None:
+    """A kept file message as its `file` frame with `history: true`; None once the file is gone."""
+    _, _, file_id = message.text.rpartition("/get ")
+    record = _KEPT.get(file_id.strip())
+    if record is None or record.message_id != message.id:
+        return None
+    frame = file_frame_of(record)
+    fields = {key: value for key, value in frame.items() if key not in ("type", "content", "timestamp", "time")}
+    return server_frame_at(message.time_ms / 1000, "file", frame["content"], **fields, history=True)
+
+
+FRAME_BUILDERS[FILE_KIND] = history_file_frame
 
 
 class FileSharing:
@@ -128,7 +149,9 @@ class FileSharing:
     def start(self) -> None:
         if self.store is None:
             if self.config.max_file_mb > 0:
-                log.warning("shared files: %s; chat goes on without them", self.problem)
+                # A data folder the storage could not use either has had its warning already.
+                level = logging.WARNING if self.storage.status().state == "ok" else logging.INFO
+                log.log(level, "shared files: %s; chat goes on without them", self.problem)
             return
         self._reconcile()
         self._thread = threading.Thread(target=self._expiry_loop, name="chat-files-expiry", daemon=True)
@@ -137,6 +160,8 @@ class FileSharing:
     def stop(self) -> None:
         """Stop every transfer under way (they resume after a restart) and the expiry thread."""
         self._stop.set()
+        for record in self.storage.files.list_all():  # this server's; another in this process keeps its own
+            _KEPT.pop(record.file_id, None)
         self.interrupt_transfers()
         if self._thread is not None:
             self._thread.join()
@@ -208,7 +233,9 @@ class FileSharing:
             frame = file_frame(message_id, stored.id, stored.name, stored.size, stored.sha256, stored.sender, shown)
             self.registry.deliver(list(recipients), frame)
             self.storage.messages.append(self._message(message_id, stored, shown, int(now * 1000)))
-        self.storage.files.put(self._record(message_id, stored, shown, int(now * 1000)))
+        record = self._record(message_id, stored, shown, int(now * 1000))
+        self.storage.files.put(record)
+        _KEPT[record.file_id] = record
         log.info(
             "%s shared %s (%d bytes) with %s as file %s", stored.sender, stored.name, stored.size, shown, stored.id
         )
@@ -249,7 +276,15 @@ class FileSharing:
     def delete_file(self, file_id: str) -> bool:
         """Delete a file's bytes and row; nobody can fetch it any more."""
         removed = self.store.delete(file_id) if self.store is not None else False
+        _KEPT.pop(file_id, None)
         return self.storage.files.delete(file_id) or removed
+
+    def room_cleared(self, room_key: str) -> int:
+        """An admin cleared a room's history: its files go too.  How many."""
+        records = [record for record in self.storage.files.list_all() if record.room_key == room_key]
+        for record in records:
+            self.delete_file(record.file_id)
+        return len(records)
 
     def expire(self) -> list[str]:
         """Drop files older than the history keeps messages (a day with --no-history); their rows and messages go."""
@@ -258,6 +293,7 @@ class FileSharing:
         days = float(self.config.history_days) if self.config.history else NO_HISTORY_KEEP_DAYS
         expired = self.store.expire(days)
         for file_id in expired.files:
+            _KEPT.pop(file_id, None)
             record = self.storage.files.get(file_id)
             self.storage.files.delete(file_id)
             if record is not None:
@@ -281,6 +317,8 @@ class FileSharing:
         for record in self.storage.files.list_all():
             if record.file_id not in stored_ids:
                 self.storage.files.delete(record.file_id)
+            else:
+                _KEPT[record.file_id] = record
         for stored in store.files():
             if self.storage.files.get(stored.id) is None:
                 self.announce(stored)  # completed just before a crash: announced now

@@ -7,6 +7,8 @@
     chat.py        the version 1 chat commands: NICK JOIN MSG SAY PM LEAVE HELP QUIT PING
     listing.py     LIST, whole or in pages
     resume.py      RESUME
+    replay.py      the replay after every `joined` (JOIN, RESUME)
+    history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
     files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
 
@@ -24,6 +26,7 @@ from chat_server.files.sharing import FileSharing
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.files import FileCommands
+from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.resume import ResumeCommands
@@ -35,7 +38,7 @@ from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
-MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands, FileCommands)
+MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands, HistoryCommands, FileCommands)
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 

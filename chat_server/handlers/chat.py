@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from chat_server.farewells import quit_bye
-from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, leave_deliveries
+from chat_server.handlers.replay import with_replay
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import StoredMessage
@@ -45,10 +46,11 @@ class ChatCommands(CommandModule):
             deliveries.append((self.others(session.room, session), notice))
         return deliveries
 
-    def handle_join(self, session: Session, argument: str) -> list[Delivery]:
+    def handle_join(self, session: Session, argument: str) -> CommandResult:
         if not argument:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room, e.g. /join general.")
-        return join_deliveries(self.registry, session, normalise_room(argument))
+        room = normalise_room(argument)
+        return with_replay(self.services, session, room, lambda: join_deliveries(self.registry, session, room))
 
     def _public(self, session: Session, raw_text: str) -> list[Delivery]:
         room = self.require_room(session)
@@ -58,7 +60,13 @@ class ChatCommands(CommandModule):
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=session.nick)
         self.storage.messages.append(  # queued for the store's writer thread: no I/O here
             StoredMessage.public(
-                message_id, room.name, frame["sender"], text, int(now * 1000), room_key=room.key, sender_key=session.key
+                message_id,
+                room.name,
+                frame["sender"],
+                text,
+                round(now * 1000),
+                room_key=room.key,
+                sender_key=session.key,
             )
         )
         room.messages += 1
@@ -83,7 +91,7 @@ class ChatCommands(CommandModule):
                 frame["sender"],
                 frame["to"],
                 text,
-                int(now * 1000),
+                round(now * 1000),
                 sender_key=session.key,
                 recipient_key=target.key,
             )

@@ -13,7 +13,8 @@ place of NICK on a new connection:
 - a wrong or expired token gets `bad_login`.
 
 The new connection gets `nick` (with `resumed`: true and a fresh token),
-the `rooms` push, and `joined` for its room.  A mute stays on.
+the `rooms` push, and `joined` for its room followed by the room's replay
+(replay.py).  A mute stays on.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from __future__ import annotations
 import time
 
 from chat_server.farewells import resumed_bye
-from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
+from chat_server.handlers.replay import with_replay
 from chat_server.resume_tokens import new_token, token_matches
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -31,7 +33,27 @@ from shared.names import name_key, normalise_nick
 
 
 class ResumeCommands(CommandModule):
-    def handle_resume(self, session: Session, argument: str) -> list[Delivery]:
+    def handle_resume(self, session: Session, argument: str) -> CommandResult:
+        """RESUME, with the replay after its `joined` (read from the disk first if it must be, see replay.py)."""
+        words = argument.split()
+        room = self._room_to_resume(words)
+        return with_replay(self.services, session, room, lambda: self._resume(session, argument))
+
+    def _room_to_resume(self, words: list[str]) -> str | None:
+        """The room a RESUME with these words would put the session in (None if none or it will be refused)."""
+        if len(words) != 2:
+            return None
+        try:
+            key = name_key(normalise_nick(words[0]))
+        except ProtocolError:
+            return None
+        holder = self.registry.by_nick.get(key)
+        if holder is not None and token_matches(words[1], holder.token):
+            return holder.room.name if holder.room is not None else None
+        parked = self.registry.parked.peek(key)
+        return parked.room if parked is not None and token_matches(words[1], parked.token) else None
+
+    def _resume(self, session: Session, argument: str) -> list[Delivery]:
         if session.registered:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "/resume works only on a new connection, in place of /nick.")
         words = argument.split()
@@ -56,6 +78,7 @@ class ResumeCommands(CommandModule):
                 f"Someone else took the nickname {nick} after your connection was lost; pick another with /nick NAME.",
             )
         self.registry.set_nick(session, parked.nick)
+        session.history.nick_since = parked.nick_since  # the token proved the same person
         session.muted = parked.muted
         deliveries = self._welcome_back(session)
         if parked.room is not None:

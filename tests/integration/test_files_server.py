@@ -91,7 +91,7 @@ def test_files_is_in_welcome_only_when_sharing_is_on(start_server, max_file_mb, 
         line = chat.makefile("rb").readline()
     finally:
         chat.close()
-    assert json.loads(line)["features"] == features
+    assert [feature for feature in json.loads(line)["features"] if feature == "files"] == features
 
 
 def test_round_trip_of_an_empty_a_one_byte_and_a_25_mib_file_with_the_hash_checked(start_server, chats, tmp_path):
@@ -624,3 +624,53 @@ def test_a_muted_user_cannot_share_but_can_still_fetch(start_server, chats, tmp_
         refused = offer(bob, make_file(tmp_path, "b.txt", 100), target=target)
         assert refused["type"] == "error" and refused["code"] == "muted"
     assert fetch(bob, done["file"], tmp_path / "got").read_bytes() == (tmp_path / "a.txt").read_bytes()
+
+
+def test_a_file_message_is_replayed_and_paged_as_its_file_frame(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice = chats(server, "alice")
+    alice.send("SAY before")
+    done = share(alice, make_file(tmp_path, "sheet.pdf", 700))[1]
+    announced = alice.expect("file")
+    late = chats(server, "zoe")  # joins after: the replay carries the file as a file frame
+    replayed = late.expect("file")
+    assert replayed["history"] is True and replayed["id"] == announced["id"] and replayed["file"] == done["file"]
+    assert replayed["name"] == "sheet.pdf" and replayed["size"] == 700 and replayed["sender"] == "alice"
+    late.send("HISTORY #general")
+    paged = late.expect("file")
+    assert paged["history"] is True and paged["file"] == done["file"]
+    assert fetch(late, done["file"], tmp_path / "got").read_bytes() == (tmp_path / "sheet.pdf").read_bytes()
+
+
+def test_delete_of_a_file_message_deletes_the_file_and_only_its_sender_may(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "a.txt", 700))[1]
+    announced = bob.expect("file")
+    refused = bob.request(f"DELETE {announced['id']}", "deleted")
+    assert refused["type"] == "error" and refused["code"] == "not_allowed"
+    assert bob.request(f"DOWNLOAD {done['file']}", "download")["type"] == "download"
+    assert alice.request(f"DELETE {announced['id']}", "deleted")["id"] == announced["id"]
+    assert bob.expect("deleted")["id"] == announced["id"]
+    for asker in (alice, bob):
+        gone = asker.request(f"DOWNLOAD {done['file']}", "download")
+        assert gone["type"] == "error" and gone["code"] == "no_such_file"
+    assert stored_names(server) == [] and server.storage.files.get(done["file"]) is None
+    late = chats(server, "zoe")
+    late.send("HISTORY #general")
+    assert late.expect("history") and not late.has_frame("file")
+
+
+def test_an_admin_deleting_the_message_or_clearing_the_room_deletes_the_files(start_server, chats, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice = chats(server, "alice")
+    first = share(alice, make_file(tmp_path, "one.txt", 10))[1]
+    first_id = alice.expect("file")["id"]
+    second = share(alice, make_file(tmp_path, "two.txt", 20))[1]
+    server.delete_message(first_id)
+    assert server.storage.files.get(first["file"]) is None
+    assert server.storage.files.get(second["file"]) is not None
+    server.clear_history("general")
+    assert server.storage.files.get(second["file"]) is None and stored_names(server) == []
+    gone = alice.request(f"DOWNLOAD {second['file']}", "download")
+    assert gone["type"] == "error" and gone["code"] == "no_such_file"

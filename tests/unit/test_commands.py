@@ -29,7 +29,7 @@ def test_parse_command_line(content, expected):
 
 def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nickname():
     version_1 = {"NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"}
-    assert set(COMMANDS) == version_1 | {"RESUME"} | {"UPLOAD", "DOWNLOAD", "CANCEL"}  # files: docs/files.md
+    assert set(COMMANDS) == version_1 | {"RESUME", "HISTORY", "SEARCH", "DELETE"} | {"UPLOAD", "DOWNLOAD", "CANCEL"}
     assert {name for name, spec in COMMANDS.items() if spec.before_nick} == {"NICK", "HELP", "PING", "QUIT", "RESUME"}
 
 

@@ -131,8 +131,11 @@ def test_get_saves_by_file_id_without_a_card(server, open_window, tk_root, tmp_p
     alice.files.send_file(make_file(tmp_path / "a", "rubric.txt", b"criteria"))
     card = wait_card(bob, "rubric.txt", tk_root)
     type_line(bob, f"/get {card.file_id}")
-    wait_until(lambda: (downloads / "rubric.txt").exists(), pump=tk_root.update, timeout=WAIT)
-    wait_until(lambda: "Saved" in bob.room_view.all_text() or bob.window.transfers.rows, pump=tk_root.update)
+    key = max(bob.files.purposes)
+    row = bob.window.transfers.get(key)
+    assert row is not None
+    wait_until(lambda: row.ended, pump=tk_root.update, timeout=WAIT, message="the /get never ended")
+    assert row.detail.cget("text") == "Saved as rubric.txt"
     assert (downloads / "rubric.txt").read_bytes() == b"criteria"
     type_line(bob, "/get not-an-id")
     assert "not a file id" in bob.room_view.all_text()
@@ -354,14 +357,24 @@ def test_private_files_from_many_people_collect_in_one_tab(server, open_window, 
     assert "work0.txt" in tabs.private["student0"].view.all_text()
 
 
-def test_a_deleted_file_card_no_longer_offers_save(server, open_window, tk_root, tmp_path):
+def test_a_deleted_file_card_no_longer_offers_save(server, open_window, tk_root, tmp_path, downloads):
     alice = open_window(server, "alice")
     bob = open_window(server, "bob")
+    prepare(bob, downloads, Recorder())
     alice.files.send_file(make_file(tmp_path / "a", "oops.txt", b"wrong file"))
     card = wait_card(bob, "oops.txt", tk_root)
+    alice.files.send_file(make_file(tmp_path / "a", "right.txt", b"right file"))
+    keep = wait_card(bob, "right.txt", tk_root)
     assert isinstance(card.message_id, int)
-    # The server's DELETE is not in this branch yet: the `deleted` frame it will send (PROTOCOL.md, History).
-    assert not bob.files.take({"type": "deleted", "id": card.message_id + 1000, "content": "", "timestamp": ""})
-    assert card.save_button.winfo_manager(), "another message's deletion leaves the card alone"
-    bob.files.take({"type": "deleted", "id": card.message_id, "content": "", "timestamp": ""})
-    assert not card.save_button.winfo_manager() and card.status.cget("text") == "Deleted from the server."
+    type_line(alice, f"/delete {card.message_id}")
+    wait_until(
+        lambda: not card.winfo_exists() or not card.save_button.winfo_manager(),
+        pump=tk_root.update,
+        timeout=WAIT,
+        message="the deleted file still offers Save",
+    )
+    assert keep.winfo_exists() and keep.save_button.winfo_manager(), "another file's card stays as it was"
+    key = bob.files.get(card.file_id)
+    assert key is not None
+    wait_until(lambda: key not in bob.files.purposes, pump=tk_root.update, timeout=WAIT)
+    assert list(downloads.iterdir()) == [], "a deleted file cannot be fetched any more"
