@@ -107,7 +107,7 @@ def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) 
     if not status.ok or status.notices:
         say(f"History: {status.describe()}")
     if console:
-        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
+        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms, /find, /export).")
     say("Press Ctrl+C to stop.")
 
 

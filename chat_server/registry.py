@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chat_server.outbox import Outbox
 from chat_server.resume_tokens import ParkedSessions
 from chat_server.session import Session
 from shared.frames import Frame, encode_frame
@@ -191,14 +192,14 @@ class ChatRegistry:
     @staticmethod
     def deliver(recipients: Iterable[Session], frame: Frame) -> None:
         """Queue one frame for each recipient, encoding the JSON once."""
-        data = None
-        for session in recipients:
-            if session.text_mode:
-                session.send(frame)
-            else:
-                if data is None:
-                    data = encode_frame(frame)
-                session.outbox.put(data)
+        members = recipients if isinstance(recipients, (list, dict)) else list(recipients)  # read twice below
+        outboxes = [session.outbox for session in members if not session.text_mode]
+        if outboxes:
+            Outbox.put_each(outboxes, encode_frame(frame))
+        if len(outboxes) < len(members):  # text mode: each gets the frame as a line of text
+            for session in members:
+                if session.text_mode:
+                    session.send(frame)
 
 
 def _count(counts: dict[str, int], host: str, step: int) -> None:

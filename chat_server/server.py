@@ -33,7 +33,7 @@ from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
 from chat_server.files.sharing import FileSharing
-from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
+from chat_server.handlers import CommandHandlers, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
@@ -274,19 +274,30 @@ class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
         """
         notes: list[LogNote] = []
         lines = iter(contents)
-        finish: Callable[[], CommandResult] | None = None  # the rest of a slow command, once its work is done
+        finish: Callable[[], list[Delivery]] | None = None  # the rest of a slow command, once its work is done
+        # Looked up once per read, not per command: this loop is the message path (see docs/benchmarks.md).
+        dispatch = self.handlers.dispatch
+        debug = log.isEnabledFor(logging.DEBUG)
         while True:
             slow: OffLock[Any] | None = None
             with self.registry.lock:
                 if finish is not None:
-                    self._carry_out(session, finish, notes)
+                    try:
+                        self._queue_frames(session, finish(), notes, debug)
+                    except ProtocolError as exc:
+                        self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
                 for content in lines:
                     ended = session.closing  # a local, so the type checker sees the handler below can end it
                     if ended:
                         break
-                    slow = self._carry_out(session, functools.partial(self.handlers.dispatch, session, content), notes)
-                    if slow is not None:
+                    try:
+                        result = dispatch(session, content)
+                    except ProtocolError as exc:
+                        result = self._refused(session, exc, notes, debug)
+                    if isinstance(result, OffLock):
+                        slow = result
                         break
+                    self._queue_frames(session, result, notes, debug)
                 hang_ups = self.handlers.hang_ups.take()
                 for other in hang_ups:  # their bye is queued: nothing after it
                     other.outbox.close()
@@ -302,27 +313,22 @@ class ChatServer(AdminActions, HistoryAdmin, socketserver.TCPServer):
             except ProtocolError as refusal:
                 finish = functools.partial(_refuse, refusal)
 
-    def _carry_out(
-        self, session: Session, command: Callable[[], CommandResult], notes: list[LogNote]
-    ) -> OffLock[Any] | None:
-        """Run one command (registry lock held) and queue its frames; return its slow part, if it has one."""
-        debug = log.isEnabledFor(logging.DEBUG)
-        try:
-            result = command()
-        except ProtocolError as exc:
-            result = [([session], error_frame(exc.code, exc.message))]
-            if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
-                who = session.nick or session.address_text
-                notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
-        if isinstance(result, OffLock):
-            return result
+    def _refused(self, session: Session, exc: ProtocolError, notes: list[LogNote], debug: bool) -> list[Delivery]:
+        """A command refused: its `error` for the sender (registry lock held)."""
+        if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+            who = session.nick or session.address_text
+            notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
+        return [([session], error_frame(exc.code, exc.message))]
+
+    def _queue_frames(self, session: Session, result: list[Delivery], notes: list[LogNote], debug: bool) -> None:
+        """Queue a command's frames (registry lock held); note what the log should say once it is released."""
+        deliver = self.registry.deliver
         for recipients, frame in result:
-            self.registry.deliver(recipients, frame)
+            deliver(recipients, frame)
             if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
                 notes.append(_change_note(session, frame))
         if session.closing:  # QUIT: its bye was the last frame
             session.outbox.close()
-        return None
 
     def send_last(self, session: Session, frames: list[Frame], reason: str) -> None:
         """End a connection from its own handler thread: these frames, then nothing more (see Session.send_last)."""

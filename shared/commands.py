@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.names import is_nick_shaped
 
@@ -54,8 +55,7 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):  # not a frozen dataclass: made for every command line (0.48 to 0.28 us)
     name: str  # upper-case command word without its '/', e.g. "JOIN"
     argument: str  # everything after the word and one run of spaces
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import tkinter as tk
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     root = tk.Tk(className="ClassChatServer")
     root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
-    window = AdminWindow(root, ServerConfig(host="0.0.0.0", port=0), ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
+    folder = tempfile.TemporaryDirectory(prefix="classchat-shot-")  # never the user's data folder
+    config = ServerConfig(host="0.0.0.0", port=0, data_dir=folder.name)
+    window = AdminWindow(root, config, ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
     root.geometry("+0+0")
     pump_until(root, root.winfo_ismapped)
     shots = []
@@ -80,6 +83,7 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
         for client in clients.values():
             client.close()
         window.close()
+        folder.cleanup()
     return shots
 
 

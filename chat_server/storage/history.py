@@ -180,7 +180,8 @@ class SqliteMessageStore:
     def _submit(self, message: StoredMessage, late: bool) -> bool:
         """Queue the insert; called under RecentMessages' lock, so the writer gets messages in id order."""
         writer = self._writer
-        if writer is None or not writer.submit(Write(INSERT_MESSAGE, message, message.id)):
+        # tuple.__new__: the Write named tuple without its Python-level __new__ (see StoredMessage.public).
+        if writer is None or not writer.submit(tuple.__new__(Write, (INSERT_MESSAGE, message, message.id))):
             return False
         if late:
             # An id lower than one already queued: the indexer may have passed it, so index it now if so.

@@ -90,3 +90,10 @@ def test_split_pm_argument():
     assert split_pm_argument("") == ("", "")
     assert split_pm_argument("bob\thello\tthere") == ("bob", "hello\tthere")
     assert split_pm_argument("bob\u3000hi") == ("bob", "hi")  # an ideographic space, as CJK keyboards type
+
+
+def test_a_parsed_command_line_cannot_be_changed_and_reads_by_name():
+    command = parse_command_line("/say  hello")
+    assert (command.name, command.argument) == ("SAY", "hello")
+    with pytest.raises(AttributeError):
+        command.name = "QUIT"  # type: ignore[misc]
