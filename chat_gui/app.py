@@ -61,6 +61,14 @@ SHIPPED_MODULES = [
     "zeroconf",
     "sv_ttk",
     "darkdetect",
+    "chat_gui.window.file_sharing",
+    "chat_gui.window.file_card",
+    "chat_gui.window.transfer_bar",
+    "chat_gui.window.attach",
+    "chat_gui.window.open_file",
+    "chat_gui.core.file_transfers",
+    "chat_gui.core.transfer_client",
+    "chat_gui.core.downloads_folder",
     "tkinter",
 ]
 

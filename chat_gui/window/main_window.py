@@ -31,6 +31,7 @@ from chat_gui.window.room_list import RoomList
 from chat_gui.window.security_view import SecurityBadge
 from chat_gui.window.select_all import install_select_all
 from chat_gui.window.status_bar import StatusBar
+from chat_gui.window.transfer_bar import TransferBar
 from chat_gui.window.user_list import UserList
 from chat_gui.window.window_size import size_window
 from shared.icon import ICON_PNG
@@ -60,6 +61,7 @@ class WindowActions:
     theme: Callable[[str], object] = lambda choice: None  # View > Theme: "system", "light" or "dark"
     emoji: Callable[[], object] = lambda: None  # the emoji button beside Send
     details: Callable[[], None] = lambda: None  # Connection details (the Chat menu, a click on the padlock)
+    attach: Callable[[], None] = lambda: None  # files (file_sharing.py)
 
 
 class ChatWindow:
@@ -93,6 +95,8 @@ class ChatWindow:
         main = ttk.Frame(panes)
         typing = ttk.Frame(main)
         typing.pack(fill="x", side="bottom", pady=(6, 0))
+        self.transfers = TransferBar(main)  # a row per upload or download, just over the entry box
+        self.transfers.pack(fill="x", side="bottom")
         self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread)
         self.tabs.pack(fill="both", expand=True)
         self.send_button = ttk.Button(typing, text="Send")
@@ -106,6 +110,8 @@ class ChatWindow:
         self.entry.pack(side="left", fill="both", expand=True)
         self.send_button.configure(command=self.entry.submit)
         self.entry.set_emoji_font(self.tabs.room_view.style.emoji)
+        self.attach_button = ttk.Button(typing, text="Attach…", command=actions.attach)
+        self.attach_button.pack(side="right", padx=(6, 0), anchor="s", before=self.send_button)
         panes.add(side, weight=0)
         panes.add(main, weight=1)
         self.smallest = size_window(root)
@@ -121,6 +127,8 @@ class ChatWindow:
         chat.add_command(label="Reconnect now", accelerator="Ctrl+R", command=actions.reconnect)
         chat.add_command(label="Disconnect", command=actions.disconnect)
         chat.add_command(label="Connection details…", command=actions.details)
+        chat.add_separator()
+        chat.add_command(label="Send a file…", accelerator="Ctrl+O", command=actions.attach)
         chat.add_separator()
         chat.add_command(label="Quit", accelerator="Ctrl+Q", command=actions.quit)
         rooms = tk.Menu(menubar)
@@ -157,6 +165,7 @@ class ChatWindow:
         root.bind_all("<Control-r>", lambda event: actions.reconnect())
         root.bind_all("<F5>", lambda event: actions.who())
         root.bind_all("<F1>", lambda event: actions.help())
+        root.bind_all("<Control-o>", lambda event: actions.attach())
 
     # -- intent methods --
     def set_title(self, nick: str, room: str | None, unread: int, condition: str = "", note: str = "") -> None:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from tkinter import messagebox, simpledialog, ttk
 
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
 from chat_server.admin_gui.identity_actions import AdminIdentity
 from chat_server.admin_gui.join_banner import JoinBanner
@@ -159,9 +160,13 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.build_identity()  # the join code, Ban…, Accounts… and Bans… (identity_actions.py)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
-        self.log_pane = LogPane(panes, log_level, look=self.look)
+        bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)
+        self.log_pane = LogPane(bottom, log_level, look=self.look)
+        self.handins = HandinsView(bottom, ask_yes_no=self.ask_yes_no)
+        bottom.add(self.log_pane, weight=3)
+        bottom.add(self.handins, weight=1)
         panes.add(tables, weight=3)
-        panes.add(self.log_pane, weight=2)
+        panes.add(bottom, weight=2)
         panes.bind("<Configure>", self._on_panes_resized, add=True)
 
         announce = ttk.Frame(self)
@@ -373,6 +378,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
                 self._apply_counters()
             if events:  # a selected row may have gone, or been muted
                 self.refresh_actions()
+        self.handins.refresh(self.server if self.phase == "running" else None)
         lines, dropped = self.log_handler.take(LOG_BATCH)
         self.log_pane.add_lines(lines, dropped)
 
@@ -429,6 +435,8 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_code_panel",
     "chat_server.admin_gui.accounts_dialog",
     "chat_server.admin_gui.bans_dialog",
+    "chat_server.admin_gui.handins",
+    "shared.system_open",
     "chat_server.admin_gui.history_dialog",
     "chat_server.announcing",
     "chat_server.discovery",
