@@ -10,7 +10,7 @@ import pytest
 
 from chat_server.tls.server_tls import NO_TLS_LINE
 from shared.fingerprint import Fingerprint
-from tests.integration.test_headless_script import ENV, ROOT, ScriptRun
+from tests.integration.test_headless_script import ROOT, ScriptRun, script_env
 from tests.integration.test_tls_chat_server import expired_pair
 from tests.integration.wire import DEADLINE, WireClient
 
@@ -68,7 +68,7 @@ def chat_server(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=ENV,
+        env=script_env(),
         timeout=DEADLINE * 3,
     )
 
