@@ -232,7 +232,7 @@ def test_a_server_killed_mid_flood_comes_back_says_what_it_lost_and_never_reuses
         assert ids(replayed) == kept[-50:]
         carol.send("SAY after the crash")
         new_id = carol.expect(lambda f: f["type"] == "message" and not f.get("history"))["id"]
-        assert new_id > max(seen[-1], *kept) + 1_000_000  # never an id someone saw before the kill
+        assert new_id > max([seen[-1], *kept]) + 1_000_000  # never an id someone saw before the kill
     finally:
         for client in clients:
             client.close()

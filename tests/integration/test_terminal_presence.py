@@ -40,7 +40,8 @@ def test_the_terminal_is_away_again_after_the_server_restarts(start_server, term
     ann.expect(r"ann is away")
     first.stop()
     ann.expect(r"Connection lost.*Reconnecting by itself")
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1])).start()
+    # The same data folder: the same server key, as a real restart has (a new key stops chat-term, rightly).
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1], data_dir=first.config.data_dir)).start()
     try:
         watcher = wire(second, "watcher", "lab")
         ann.expect(r"Reconnected to .* as ann in #lab", timeout=20)

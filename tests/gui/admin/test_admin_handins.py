@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from chat_server.admin_gui.window import AdminWindow
+from chat_server.identity.passwords import hash_password
 from chat_server.storage import Account
 from shared.system_open import WARNING_TITLE
 from tests.gui.admin.helpers import Dialogs, pump_until, started
@@ -20,9 +21,21 @@ class Launches:
         self.paths.append(path)
 
 
+TEACHER_PASSWORD = "correct horse battery"
+TEACHER_HASH = hash_password(TEACHER_PASSWORD)  # once: scrypt is slow on purpose
+
+
 def make_teacher(window: AdminWindow, nick: str = "MsLee") -> None:
     assert window.server is not None
-    window.server.storage.accounts.put(Account(nick=nick, password_hash="not-a-real-hash", role="teacher"))
+    window.server.storage.accounts.put(Account(nick=nick, password_hash=TEACHER_HASH, role="teacher"))
+
+
+def teacher_online(window: AdminWindow, nick: str = "MsLee") -> ChatLine:
+    """The teacher logs in from a chat window (a registered name cannot be taken with NICK)."""
+    assert window.server is not None
+    teacher = ChatLine(window.server.address)
+    teacher.request(f"LOGIN {nick} {TEACHER_PASSWORD}", "nick")
+    return teacher
 
 
 def hand_in(window: AdminWindow, nick: str, name: str, data: bytes, to: str, folder: Path) -> None:
@@ -47,7 +60,7 @@ def test_files_to_a_teacher_are_listed_and_save_all_keeps_both_essays(
 ) -> None:
     started(window)
     make_teacher(window)
-    teacher = ChatLine(window.server.address, "MsLee", "general")  # type: ignore[union-attr]
+    teacher = teacher_online(window)
     try:
         hand_in(window, "alice", "essay.pdf", b"alice's essay", "MsLee", tmp_path / "alice")
         hand_in(window, "bob", "essay.pdf", b"bob's essay", "MsLee", tmp_path / "bob")
@@ -74,7 +87,7 @@ def test_files_to_students_and_rooms_are_not_hand_ins(window: AdminWindow, tmp_p
     server = window.server
     assert server is not None
     bob = ChatLine(server.address, "bob", "general")
-    teacher = ChatLine(server.address, "MsLee", "general")
+    teacher = teacher_online(window)
     try:
         hand_in(window, "alice", "to-bob.txt", b"for bob", "bob", tmp_path / "a")
         alice = ChatLine(server.address, "alice2", "general")
@@ -99,7 +112,7 @@ def test_open_copies_under_the_real_name_and_warns_for_a_program(
     make_teacher(window)
     launches = Launches()
     window.handins.launch = launches
-    teacher = ChatLine(window.server.address, "MsLee", "general")  # type: ignore[union-attr]
+    teacher = teacher_online(window)
     try:
         hand_in(window, "eve", "game.exe", b"MZ\x90\x00", "MsLee", tmp_path / "e")
         hand_in(window, "frank", "poem.txt", b"roses", "MsLee", tmp_path / "f")
@@ -131,7 +144,7 @@ def test_save_copies_only_the_selection_and_the_list_empties_when_the_server_sto
 ) -> None:
     started(window)
     make_teacher(window)
-    teacher = ChatLine(window.server.address, "MsLee", "general")  # type: ignore[union-attr]
+    teacher = teacher_online(window)
     try:
         hand_in(window, "gina", "map.png", b"\x89PNG not really", "MsLee", tmp_path / "g")
         hand_in(window, "hugo", "story.txt", b"once upon", "MsLee", tmp_path / "h")

@@ -220,6 +220,13 @@ class GatedSocket(socket.socket):
             self.gate.wait(WAIT)
         return super().sendfile(file, offset, count)
 
+    def sendall(self, data, flags=0):  # type: ignore[no-untyped-def]
+        # sendfile is used on plain socket.socket only (never under a TLS wrapper), so a subclass sends here.
+        if self.moved >= 1024 * 1024:
+            self.gate.wait(WAIT)
+        super().sendall(data, flags)
+        self.moved += len(data)
+
     def recv_into(self, buffer, nbytes=0, flags=0):  # type: ignore[no-untyped-def]
         if self.moved >= 1024 * 1024:
             self.gate.wait(WAIT)
