@@ -42,6 +42,7 @@ from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
+from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
@@ -110,6 +111,11 @@ class ClientSession:
         self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
         self._resuming = False
         self._barrier_joined = False
+        self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
+        self._code_given = False  # PASS went out on this connection (and its pong came back)
+        self._step = ""  # an identity step in flight while registering: "code" (PASS) or "register" (REGISTER)
+        self._login_typed = False  # a LOGIN the user typed while connected: its refusal forgets the password
+        self._banned = False  # a `banned` error came on this connection
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
@@ -148,6 +154,7 @@ class ClientSession:
                 f"Not sent: {self.removed_reason or 'the server sent you away.'} "
                 f"Nothing reconnects by itself after that; Reconnect now (/reconnect) tries again."
             )
+        command = self.sign_in.outgoing(command, self.host, self.port)  # a JOIN gets the room's remembered key
         if self._can_send_now() and not self.pending and self.budget.take():
             try:
                 assert self.connection is not None
@@ -172,6 +179,22 @@ class ClientSession:
         except NotConnected:
             return False
         return True
+
+    def log_in(self, nick: str, password: str, keep: bool = True) -> bool:
+        """Log in as nick: now when connected, otherwise when registering next.  Never queued, never shown."""
+        self.sign_in.log_in(nick, password, keep)
+        if self.state is State.READY or (self.state is State.REGISTERING and not self.nick):
+            self._login_typed = True
+            return self.send_now(f"LOGIN {nick} {password}")
+        return False
+
+    def register_account(self, password: str, keep: bool = True) -> bool:
+        """Register the nickname we have now (REGISTER); False when not connected with a nickname."""
+        if self.state is not State.READY or not self.nick:
+            return False
+        self.sign_in.register(self.nick, password, keep)
+        self._step = "register"
+        return self.send_now(f"REGISTER {password}") and self.send_now(f"PING {REGISTER_BARRIER}")
 
     def reconnect_now(self) -> bool:
         """Try at once (the user asked): also after a kick or a failure.  False when already connected or connecting."""
@@ -251,7 +274,8 @@ class ClientSession:
     # -- connection steps --
     def _open(self) -> None:
         self.removed_reason = self._last_words = ""
-        self._resuming = self._auto_nick = False
+        self._resuming = self._auto_nick = self._code_given = self._login_typed = self._banned = False
+        self._step = ""
         self.budget = SendBudget()  # the server counts per connection
         self._inbox = inbox = Inbox()
         connection = ChatConnection(self.host, self.port, inbox=inbox, stall_seconds=self.stall_seconds)
@@ -291,9 +315,12 @@ class ClientSession:
                 self._after("alive", self.alive.check_every_ms, self._check_alive)
                 self._register()
         elif frame["type"] == "nick":
+            if "role" in frame or not frame.get("old"):
+                self.sign_in.role = frame.get("role", "")
             self._on_nick(frame.get("token", ""), frame["nick"], bool(frame.get("resumed")))
         elif frame["type"] == "joined":
             self.room = frame["room"]
+            self.sign_in.joined(self.host, self.port, frame["room"], bool(frame.get("locked")))
             if self.state is State.JOINING:
                 self._barrier_joined = True
                 self._become_ready()
@@ -302,17 +329,29 @@ class ClientSession:
                 self.room = None
         elif frame["type"] == "pong" and frame["content"] == BARRIER_TOKEN:
             if self.state is State.JOINING and not self._barrier_joined and self.room:
-                self.send_now(f"JOIN {self.room}")  # RESUME gave the name back but not the room: join it
+                # RESUME gave the name back but not the room: join it
+                self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
+            return False
+        elif frame["type"] == "pong" and frame["content"] in (CODE_BARRIER, REGISTER_BARRIER):
+            self._identity_step_done(frame["content"])
             return False
         elif frame["type"] == "bye":
             self._last_words = frame["content"]
-            if frame.get("reason") in REMOVAL_REASONS:
+            if frame.get("reason") in REMOVAL_REASONS and not self._banned:
                 self.removed_reason = frame["content"] or "The server sent you away."
         elif frame["type"] == "error":
             return self._on_error(frame["code"], frame["content"])
         return True
 
     def _register(self) -> None:
+        code = self.sign_in.code_for(self.host, self.port)
+        if code and not self._code_given:
+            # the pong to the PING says the server has answered PASS: only then does the name go out
+            self._step = "code"
+            self._set_state(State.REGISTERING, "Connected; giving the join code…")
+            self.send_now(f"PASS {code}")
+            self.send_now(f"PING {CODE_BARRIER}")
+            return
         if self.nick and self.token and self.ever_ready:
             self._resuming = True
             self._set_state(State.REGISTERING, f"Connected; taking back the nickname {self.nick}…")
@@ -320,19 +359,44 @@ class ClientSession:
         elif self.nick:
             self._auto_nick = True
             self._set_state(State.REGISTERING, f"Connected; registering as {self.nick}…")
-            self.send_now(f"NICK {self.nick}")
+            self.send_now(self.sign_in.name_command(self.nick))
         else:
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
             self._flush_pending()  # a /nick typed before the welcome goes out now
 
+    def _identity_step_done(self, barrier: str) -> None:
+        """The server answered PASS or REGISTER without refusing it (a refusal came before the pong)."""
+        step, self._step = self._step, ""
+        if barrier == CODE_BARRIER and step == "code" and self.state is State.REGISTERING:
+            self._code_given = True
+            self._register()
+        elif barrier == REGISTER_BARRIER and step == "register":
+            self.sign_in.registered()
+            if self.state is State.REGISTERING:
+                self._after_name(resumed=False)
+
     def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
         self.nick = nick
+        self._login_typed = False
         if token:
             self.token = token
         if self.state is not State.REGISTERING:
+            self.sign_in.logged_in(nick)
             return
         resumed = resumed or self._resuming
         self._resuming = self._auto_nick = False
+        new_password = "" if resumed else self.sign_in.password_to_register(nick)
+        if new_password:
+            self._step = "register"
+            self._set_state(State.REGISTERING, f"Registering the nickname {nick}…")
+            self.send_now(f"REGISTER {new_password}")
+            self.send_now(f"PING {REGISTER_BARRIER}")
+            return
+        self.sign_in.logged_in(nick)
+        self._after_name(resumed)
+
+    def _after_name(self, resumed: bool) -> None:
+        """The nickname is ours: back into the room (RESUME did it, or JOIN), or ready without one."""
         if self.room and resumed:
             # The server puts a resumed session back in its room and says so with `joined` right after
             # `nick`; the pong to this PING comes after that, so it tells whether a JOIN is still needed.
@@ -342,22 +406,40 @@ class ClientSession:
         elif self.room:
             self._barrier_joined = True
             self._set_state(State.JOINING, f"Joining #{self.room}…")
-            self.send_now(f"JOIN {self.room}")
+            self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
         else:
             self._become_ready()
 
     def _on_error(self, code: str, content: str) -> bool:
         if self.state is State.CONNECTING:
             self._last_words = content  # refused before the welcome (server_full): the reason to show
-        if code == "banned":
+        if code == "banned":  # its words say for how long; the bye that follows may not
+            self._banned = True
             self.removed_reason = content or "You are banned from this server."
             return True
+        if code == "bad_room_key":
+            self.sign_in.key_refused(self.host, self.port)
+        if self._step == "register" and self.state is State.READY:
+            self._step = ""
+            self.sign_in.no_account()  # the nickname stays as it was, without an account
+            return True
+        if self._login_typed and code in ("bad_login", "rate_limited", "tls_required", "code_required"):
+            self._login_typed = False
+            self.sign_in.refused(code, self.host, self.port)
+            return True
+        if self.state is State.REGISTERING and self._step:
+            step, self._step = self._step, ""
+            problem = self.sign_in.refused(code, self.host, self.port)
+            if step == "register":
+                problem = Problem.REGISTER_REFUSED
+            self._registration_refused(code, content, problem or Problem.REFUSED_BY_SERVER)
+            return False
         if self.state is State.REGISTERING and self._resuming:
             self._resuming = False
             if code in RESUME_REFUSALS:
-                self.token = ""  # a new server, or the session expired: register afresh
+                self.token = ""  # a new server, or the session expired: register afresh (with the login, if kept)
                 self._auto_nick = True
-                self.send_now(f"NICK {self.nick}")
+                self.send_now(self.sign_in.name_command(self.nick))
                 return False
             self._registration_refused(code, content)
             return False
@@ -368,16 +450,18 @@ class ClientSession:
                 self._drop_connection()
                 self._schedule_retry(f"the server still holds the nickname {self.nick}", refused=False)
             else:
-                self._registration_refused(code, content)
+                self._registration_refused(code, content, self.sign_in.refused(code, self.host, self.port))
             return False
         if self.state is State.JOINING:
             self.room = None  # the room cannot be joined (any more): be ready without it, and say why
             self._become_ready()
         return True
 
-    def _registration_refused(self, code: str, content: str) -> None:
+    def _registration_refused(self, code: str, content: str, problem: Problem | None = None) -> None:
         """The server refused our nickname: stay connected; the user chooses another (/nick, or the dialog)."""
-        problem = {"nick_taken": Problem.NICK_TAKEN, "bad_nick": Problem.BAD_NICK}.get(code, Problem.REFUSED_BY_SERVER)
+        problem = problem or {"nick_taken": Problem.NICK_TAKEN, "bad_nick": Problem.BAD_NICK}.get(
+            code, Problem.REFUSED_BY_SERVER
+        )
         self.nick = ""
         self._set_state(State.REGISTERING, content, problem, code)
 
