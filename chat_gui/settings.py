@@ -35,6 +35,7 @@ class ClientSettings:
     port: int = DEFAULT_PORT
     nick: str = ""
     room: str = "general"
+    log_in: bool = False  # the nickname is an account: the Connect dialog opens on "Log in" (no password is kept)
 
 
 def settings_path() -> Path:
@@ -51,11 +52,13 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     data = _read(path or settings_path())
     defaults = ClientSettings()
     host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
+    log_in = data.get("log_in")
     return ClientSettings(
         host=host if isinstance(host, str) and _is_host_shaped(host) else defaults.host,
         port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
         nick=nick if isinstance(nick, str) and (nick == "" or is_nick_shaped(nick)) else defaults.nick,
         room=room if isinstance(room, str) and _is_room_shaped(room) else defaults.room,
+        log_in=log_in if isinstance(log_in, bool) else defaults.log_in,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from chat_gui.settings import ClientSettings
+from chat_gui.window.login_dialog import LOG_IN, NICKNAME, AccountFields
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
@@ -46,10 +47,12 @@ class ConnectDialog(tk.Toplevel):
         ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground="#6a6a6a").grid(
             row=4, column=1, sticky="w"
         )
+        self.account = AccountFields(body, mode=LOG_IN if settings.log_in else NICKNAME)  # join code, log in, register
+        self.account.grid(row=5, column=0, columnspan=2, sticky="ew")
         self.message = ttk.Label(body, text="", foreground="#b00020", wraplength=340, justify="left")
-        self.message.grid(row=5, column=0, columnspan=2, sticky="w", pady=(8, 0))
+        self.message.grid(row=6, column=0, columnspan=2, sticky="w", pady=(8, 0))
         buttons = ttk.Frame(body)
-        buttons.grid(row=6, column=0, columnspan=2, sticky="e", pady=(12, 0))
+        buttons.grid(row=7, column=0, columnspan=2, sticky="e", pady=(12, 0))
         self.start_button = ttk.Button(buttons, text="Start a server on this computer", command=self._start_server)
         self.connect_button = ttk.Button(buttons, text="Connect", command=self._connect, default="active")
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
@@ -88,7 +91,13 @@ class ConnectDialog(tk.Toplevel):
             self.start_button.pack(side="left", padx=(0, 12))
         else:
             self.start_button.pack_forget()
-        entry = {"host": self.host_entry, "port": self.port_entry, "nick": self.nick_entry}.get(field)
+        entry = {
+            "host": self.host_entry,
+            "port": self.port_entry,
+            "nick": self.nick_entry,
+            "code": self.account.code_entry,
+            "password": self.account.password_entry,
+        }.get(field)
         if entry is not None:
             entry.focus_set()
             entry.select_range(0, "end")
@@ -116,13 +125,13 @@ class ConnectDialog(tk.Toplevel):
 
     def _connect(self) -> None:
         values = self.values()
-        if values is not None:
+        if values is not None and self.account.choice() is not None:
             self.show_busy(f"Connecting to {values[0]}:{values[1]}…")
             self.on_connect(*values)
 
     def _start_server(self) -> None:
         values = self.values()
-        if values is not None:
+        if values is not None and self.account.choice() is not None:
             self.show_busy(f"Starting a chat server on port {values[1]}…")
             self.on_start_server(values[1], values[2])
 

@@ -20,10 +20,12 @@ from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import (
+    Login,
     OpenPrivate,
     Quit,
     Reconnect,
     Refuse,
+    Register,
     Send,
     ShowHelp,
     help_text,
@@ -33,8 +35,10 @@ from chat_gui.settings import ClientSettings, save_settings
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.frame_display import FrameDisplay
+from chat_gui.window.identity_flow import IdentityFlow
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.message_view import MessageView
+from chat_gui.window.teacher_menu import Questions
 from chat_gui.window.tk_scheduler import TkScheduler
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
@@ -43,7 +47,9 @@ RECONNECT_LABEL = "Reconnect now"
 
 
 class ChatController:
-    def __init__(self, root: tk.Tk | tk.Toplevel, settings: ClientSettings, save: bool = True) -> None:
+    def __init__(
+        self, root: tk.Tk | tk.Toplevel, settings: ClientSettings, save: bool = True, questions: Questions | None = None
+    ) -> None:
         self.root = root
         self.settings = settings
         self.save = save  # tests and benchmarks leave the user's settings file alone
@@ -71,6 +77,7 @@ class ChatController:
         self.frames = FrameDisplay(
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )
+        self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
         self.dialog: ConnectDialog | None = None
         self.focused = True
@@ -105,6 +112,8 @@ class ChatController:
         )
 
     def _dialog_connect(self, host: str, port: int, nick: str) -> None:
+        assert self.dialog is not None
+        self.identity.apply_choice(self.dialog, host, port, nick)
         self.start(host, port, nick, self.session.room or self.settings.room)
 
     def _dialog_start_server(self, port: int, nick: str) -> None:
@@ -124,6 +133,7 @@ class ChatController:
                 "system",
             )
         self.dialog.port_var.set(str(port))
+        self.identity.apply_choice(self.dialog, "127.0.0.1", port, nick)
         self.start("127.0.0.1", port, nick, self.settings.room)
 
     def _dialog_cancel(self) -> None:
@@ -174,6 +184,7 @@ class ChatController:
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
             self.frames.show(event.frame)
+            self.identity.on_frame(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, LineSent):
@@ -194,6 +205,7 @@ class ChatController:
                 action=(RECONNECT_LABEL, self.reconnect_now),
             )
         elif event.state is State.REMOVED:
+            self.identity.on_removed(event, self.dialog)
             self.room_view.show_notice(
                 f"{event.detail} The window does not reconnect by itself.",
                 "error",
@@ -216,6 +228,8 @@ class ChatController:
             self.show_connect_dialog()
             dialog = self.dialog
         assert dialog is not None
+        if self.identity.show_problem(event, dialog):
+            return
         local = self.session.host in LOCAL_HOSTS and not self.embedded.running
         if event.problem is Problem.REFUSED and local:
             dialog.show_error(
@@ -248,6 +262,7 @@ class ChatController:
                     session.port,
                     session.nick,
                     session.room or self.settings.room,
+                    log_in=self.identity.logged_in(),
                 )
             )
 
@@ -270,6 +285,8 @@ class ChatController:
         if isinstance(typed, Refuse):
             view.show_notice(typed.text, "error")
             return False
+        if isinstance(typed, (Login, Register)):
+            return self.identity.typed(typed)
         if isinstance(typed, OpenPrivate):
             self.open_private(typed.nick)
         elif isinstance(typed, ShowHelp):
@@ -307,6 +324,8 @@ class ChatController:
         return True
 
     def join_room(self, room: str) -> None:
+        if self.identity.join_room(room):
+            return  # a locked room: the key dialog joins once the key is typed
         if self.session.room is None or name_key(room) != name_key(self.session.room):
             self.send_typed(f"/join {room}")
         self.window.tabs.select(self.room_view)

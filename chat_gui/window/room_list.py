@@ -21,6 +21,7 @@ class RoomList(ttk.LabelFrame):
         self.on_join = on_join
         self.rooms: list[tuple[str, int]] = []
         self.current: str | None = None
+        self.locked: set[str] = set()  # name keys of rooms with a key (marked with a lock)
         self.listbox = tk.Listbox(self, height=8, width=18, exportselection=False, activestyle="none")
         self.listbox.grid(row=0, column=0, columnspan=2, sticky="nsew")
         self.join_button = ttk.Button(self, text="Join", command=self.join_selected, width=6)
@@ -45,11 +46,19 @@ class RoomList(ttk.LabelFrame):
         self.listbox.delete(0, "end")
         for index, (name, count) in enumerate(shown):
             here = current is not None and name_key(name) == name_key(current)
-            self.listbox.insert("end", f"{'▶ ' if here else '   '}#{name}  ({count})")
+            lock = " 🔒" if name_key(name) in self.locked else ""
+            self.listbox.insert("end", f"{'▶ ' if here else '   '}#{name}{lock}  ({count})")
             if here:
                 self.listbox.itemconfigure(index, foreground="#0b57d0", selectforeground="white")
             if selected is not None and name_key(name) == name_key(selected):
                 self.listbox.selection_set(index)
+
+    def set_locked(self, locked: set[str]) -> None:
+        """Mark these rooms (name keys) as locked."""
+        if locked != self.locked:
+            self.locked = set(locked)
+            rooms, self.rooms = self.rooms, []
+            self.set_rooms(rooms, self.current)
 
     def set_current(self, current: str | None) -> None:
         self.set_rooms(self.rooms, current)

@@ -15,6 +15,7 @@ class UserList(ttk.LabelFrame):
         self.on_private = on_private
         self.users: list[str] = []
         self.me = ""
+        self.teachers: set[str] = set()  # name keys of the teachers in the list (marked "(teacher)")
         self.listbox = tk.Listbox(self, height=10, width=18, exportselection=False, activestyle="none")
         self.listbox.grid(row=0, column=0, sticky="nsew")
         self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.", foreground="#6a6a6a")
@@ -33,10 +34,18 @@ class UserList(ttk.LabelFrame):
         self.listbox.delete(0, "end")
         for index, nick in enumerate(shown):
             mine = name_key(nick) == name_key(me)
-            self.listbox.insert("end", f"{nick} (you)" if mine else nick)
+            marks = ", ".join(mark for mark, on in (("you", mine), ("teacher", name_key(nick) in self.teachers)) if on)
+            self.listbox.insert("end", f"{nick} ({marks})" if marks else nick)
             if mine:
                 self.listbox.itemconfigure(index, foreground="#0b57d0")
         self.configure(text=f"People here ({len(shown)})" if shown else "People here")
+
+    def set_teachers(self, teachers: set[str]) -> None:
+        """Mark these (name keys) as teachers."""
+        if teachers != self.teachers:
+            self.teachers = set(teachers)
+            users, self.users = self.users, []
+            self.set_users(users, self.me)
 
     def add_user(self, nick: str) -> None:
         self.set_users([*self.users, nick], self.me)
