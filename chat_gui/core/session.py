@@ -42,7 +42,7 @@ from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
-from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn
+from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, ban_words
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
@@ -332,6 +332,8 @@ class ClientSession:
                 # RESUME gave the name back but not the room: join it
                 self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
             return False
+        elif frame["type"] == "system" and frame["event"] == "code_accepted" and self._step == "code":
+            return False  # "now choose a nickname": the session is already doing it
         elif frame["type"] == "pong" and frame["content"] in (CODE_BARRIER, REGISTER_BARRIER):
             self._identity_step_done(frame["content"])
             return False
@@ -340,7 +342,8 @@ class ClientSession:
             if frame.get("reason") in REMOVAL_REASONS and not self._banned:
                 self.removed_reason = frame["content"] or "The server sent you away."
         elif frame["type"] == "error":
-            return self._on_error(frame["code"], frame["content"])
+            until: object = frame.get("until")
+            return self._on_error(frame["code"], ban_words(frame["content"], until) if until else frame["content"])
         return True
 
     def _register(self) -> None:
@@ -383,6 +386,8 @@ class ClientSession:
         if self.state is not State.REGISTERING:
             self.sign_in.logged_in(nick)
             return
+        if self._step == "register":
+            return  # REGISTER's own answer (`nick`, registered); the pong after it moves on
         resumed = resumed or self._resuming
         self._resuming = self._auto_nick = False
         new_password = "" if resumed else self.sign_in.password_to_register(nick)

@@ -21,6 +21,7 @@ forgotten at once, so a retry never repeats it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from chat_gui.core.events import Problem
 from shared.names import name_key
@@ -47,11 +48,26 @@ def password_problem(password: str, again: str | None = None) -> str:
         return f"The password needs at least {MIN_PASSWORD_CHARS} characters (it has {len(password)})."
     if len(password) > MAX_PASSWORD_CHARS:
         return f"The password may have at most {MAX_PASSWORD_CHARS} characters (it has {len(password)})."
-    if any(ch.isspace() for ch in password):
-        return "The password cannot contain spaces (the command line would split it)."
+    if password != password.strip():
+        return "The password cannot start or end with a space."
+    if not password.isprintable():
+        return "The password cannot contain control characters such as a line break or a tab."
     if again is not None and again != password:
         return "The two passwords are not the same. Type it again in both fields."
     return ""
+
+
+def ban_words(content: str, until: object) -> str:
+    """The server's words about a ban, with the end in this computer's local time when the frame gives `until`."""
+    if not isinstance(until, str):
+        return content
+    try:
+        end = datetime.fromisoformat(until.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return content
+    today = datetime.now().astimezone().date()
+    when = end.strftime("%H:%M") if end.date() == today else end.strftime("%a %d %b %H:%M")
+    return f"{content.rstrip()} (until {when})"
 
 
 def server_key(host: str, port: int) -> str:

@@ -210,9 +210,9 @@ class IdentityFlow:
         user, event = frame.get("user", ""), frame["event"]
         if not self.session.roster.in_my_room(frame.get("room")):
             return
-        if event == "join" and frame.get("role") == "teacher":
+        if event in ("join", "role") and frame.get("role") == "teacher":
             self.teachers.add(name_key(user))
-        elif event == "leave":
+        elif event == "role" or event == "leave":
             self.teachers.discard(name_key(user))
         elif event == "topic" and isinstance(frame.get("topic"), str):
             self.topic_bar.show(self.session.room, str(frame.get("topic")), self.topic_bar.locked, self.owner)

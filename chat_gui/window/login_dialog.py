@@ -143,7 +143,7 @@ class AccountFields(ttk.Frame):
                 entry.grid_remove()
         if account:
             hint = (
-                f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters, no spaces. It keeps your nickname "
+                f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters. It keeps your nickname "
                 f"for you on this server."
                 if mode == REGISTER
                 else ""

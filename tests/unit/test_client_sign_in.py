@@ -10,6 +10,8 @@ tests/integration/test_client_identity.py.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 import chat_gui.core.session as session_module
@@ -206,7 +208,8 @@ def test_registering_waits_for_the_servers_answer_before_joining(core):
     core.server(frame("nick", nick="alice", token="t0k3n", role="student"))
     assert core.wire.sent == ["NICK alice", f"REGISTER {PASSWORD}", f"PING {REGISTER_BARRIER}"]
     assert core.session.state is State.REGISTERING
-    core.server(frame("system", "alice is now registered.", event="registered"), frame("pong", REGISTER_BARRIER))
+    registered = frame("nick", "alice is registered.", nick="alice", token="t1", role="student", registered=True)
+    core.server(registered, frame("pong", REGISTER_BARRIER))
     assert core.wire.sent[3:] == ["JOIN general"]
     core.server(frame("joined", room="general", users=["alice"]))
     assert core.session.state is State.READY
@@ -264,17 +267,20 @@ def test_a_refused_room_key_is_forgotten_and_names_the_room_to_ask_about(core):
     assert core.wire.sent[-1] == "JOIN lab"
 
 
-def test_a_ban_stops_reconnecting_and_says_why(core):
+def test_a_ban_stops_reconnecting_and_says_until_when(core):
+    end = datetime.now().astimezone() + timedelta(minutes=10)
+    until = end.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     core.start()
     core.ready_in()
     core.server(
-        frame("error", "You are banned for 10 more minutes (until 12:10).", code="banned"),
+        frame("error", "You are banned for 10 more minutes.", code="banned", until=until),
         frame("bye", "Banned by Teach.", reason="ban"),
     )
     core.drop()
     core.scheduler.advance(120)
     assert core.session.state is State.REMOVED
-    assert "12:10" in core.session.removed_reason
+    assert "10 more minutes" in core.session.removed_reason
+    assert f"until {end:%H:%M}" in core.session.removed_reason or f"{end:%H:%M}" in core.session.removed_reason
     assert len(RecordingConnection.made) == 1  # no new connection
 
 
@@ -294,7 +300,9 @@ def test_no_event_carries_a_password(core):
         ("12345678", None, True),
         ("x" * 128, None, True),
         ("x" * 129, None, False),
-        ("two words", None, False),
+        ("two words ok", None, True),
+        (" leading space", None, False),
+        ("tab\tinside", None, False),
         ("12345678", "12345679", False),
         ("12345678", "12345678", True),
     ],
