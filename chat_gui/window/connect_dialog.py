@@ -47,12 +47,12 @@ class ConnectDialog(tk.Toplevel):
         ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground="#6a6a6a").grid(
             row=4, column=1, sticky="w"
         )
-        self.account = AccountFields(body, mode=LOG_IN if settings.log_in else NICKNAME)  # join code, log in, register
-        self.account.grid(row=5, column=0, columnspan=2, sticky="ew")
+        self.account = AccountFields(body, 5, mode=LOG_IN if settings.log_in else NICKNAME)  # code, log in, register
+        below = 5 + AccountFields.ROWS
         self.message = ttk.Label(body, text="", foreground="#b00020", wraplength=340, justify="left")
-        self.message.grid(row=6, column=0, columnspan=2, sticky="w", pady=(8, 0))
+        self.message.grid(row=below, column=0, columnspan=2, sticky="w", pady=(8, 0))
         buttons = ttk.Frame(body)
-        buttons.grid(row=7, column=0, columnspan=2, sticky="e", pady=(12, 0))
+        buttons.grid(row=below + 1, column=0, columnspan=2, sticky="e", pady=(12, 0))
         self.start_button = ttk.Button(buttons, text="Start a server on this computer", command=self._start_server)
         self.connect_button = ttk.Button(buttons, text="Connect", command=self._connect, default="active")
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)

@@ -36,22 +36,30 @@ class AccountChoice:
     code: str = ""
 
 
-class AccountFields(ttk.Frame):
-    """The identity part of a dialog; gridded in two columns like the fields above it."""
+class AccountFields:
+    """The identity part of a dialog: widgets gridded into `master` from `row` on, in its two columns (label, field).
 
-    def __init__(self, master: tk.Misc, mode: str = NICKNAME, code: str = "", modes: tuple[str, ...] = ()) -> None:
-        super().__init__(master)
+    Gridded into the dialog's own grid rather than a frame of their own, so
+    these fields line up with the address and nickname fields above them.
+    """
+
+    ROWS = 7  # rows it may use, from `row` on
+
+    def __init__(
+        self, master: tk.Misc, row: int, mode: str = NICKNAME, code: str = "", modes: tuple[str, ...] = ()
+    ) -> None:
+        self.master = master
+        self.row = row
         self.mode_var = tk.StringVar(value=mode)
         self.code_var = tk.StringVar(value=code)
         self.password_var = tk.StringVar()
         self.again_var = tk.StringVar()
         self.keep_var = tk.BooleanVar(value=True)
-        self.columnconfigure(1, weight=1)
-        self.code_label = ttk.Label(self, text="Join code:")
-        self.code_entry = ttk.Entry(self, textvariable=self.code_var, width=12, font=("TkFixedFont", 12))
-        self.code_hint = ttk.Label(self, text="", foreground=HINT_COLOUR, wraplength=320, justify="left")
-        choices = ttk.Frame(self)
-        choices.grid(row=2, column=0, columnspan=2, sticky="w", pady=(6, 2))
+        self.code_label = ttk.Label(master, text="Join code:")
+        self.code_entry = ttk.Entry(master, textvariable=self.code_var, width=12, font=("TkFixedFont", 12))
+        self.code_hint = ttk.Label(master, text="", foreground=HINT_COLOUR, wraplength=300, justify="left")
+        choices = ttk.Frame(master)
+        choices.grid(row=row + 2, column=0, columnspan=2, sticky="w", pady=(8, 2))
         labels = {NICKNAME: "Just a nickname", LOG_IN: "Log in", REGISTER: "Register this nickname"}
         self.mode_buttons: dict[str, ttk.Radiobutton] = {}
         for value in modes or (NICKNAME, LOG_IN, REGISTER):
@@ -60,16 +68,16 @@ class AccountFields(ttk.Frame):
             )
             button.pack(side="left", padx=(0, 10))
             self.mode_buttons[value] = button
-        self.password_label = ttk.Label(self, text="Password:")
-        self.password_entry = ttk.Entry(self, textvariable=self.password_var, show="•", width=28)
-        self.again_label = ttk.Label(self, text="Password again:")
-        self.again_entry = ttk.Entry(self, textvariable=self.again_var, show="•", width=28)
+        self.password_label = ttk.Label(master, text="Password:")
+        self.password_entry = ttk.Entry(master, textvariable=self.password_var, show="•", width=28)
+        self.again_label = ttk.Label(master, text="Again:")
+        self.again_entry = ttk.Entry(master, textvariable=self.again_var, show="•", width=28)
         self.keep_check = ttk.Checkbutton(
-            self,
+            master,
             text="Log in again by itself if the connection drops\n(the password stays in memory until you quit)",
             variable=self.keep_var,
         )
-        self.password_message = ttk.Label(self, text="", foreground=ERROR_COLOUR, wraplength=320, justify="left")
+        self.password_message = ttk.Label(master, text="", foreground=ERROR_COLOUR, wraplength=340, justify="left")
         if code:
             self.show_code("")
         self._show_mode()
@@ -77,13 +85,13 @@ class AccountFields(ttk.Frame):
     # -- intent methods --
     def show_code(self, message: str) -> None:
         """Show the join code field with the server's words; the cursor goes there."""
-        self.code_label.grid(row=0, column=0, sticky="w", padx=(0, 8), pady=2)
-        self.code_entry.grid(row=0, column=1, sticky="w", pady=2)
+        self.code_label.grid(row=self.row, column=0, sticky="w", padx=(0, 8), pady=2)
+        self.code_entry.grid(row=self.row, column=1, sticky="w", pady=2)
         self.code_hint.configure(
             text=message or "The code your teacher gave (on the board or the admin window).",
             foreground=ERROR_COLOUR if message else HINT_COLOUR,
         )
-        self.code_hint.grid(row=1, column=1, sticky="w")
+        self.code_hint.grid(row=self.row + 1, column=1, sticky="w")
         self.code_entry.focus_set()
         self.code_entry.select_range(0, "end")
 
@@ -131,8 +139,8 @@ class AccountFields(ttk.Frame):
         mode = self.mode()
         account = mode in (LOG_IN, REGISTER)
         rows = (
-            (self.password_label, self.password_entry, 3, account),
-            (self.again_label, self.again_entry, 4, mode == REGISTER),
+            (self.password_label, self.password_entry, self.row + 3, account),
+            (self.again_label, self.again_entry, self.row + 4, mode == REGISTER),
         )
         for label, entry, row, shown in rows:
             if shown:
@@ -149,8 +157,8 @@ class AccountFields(ttk.Frame):
                 else ""
             )
             self.password_message.configure(text=hint, foreground=HINT_COLOUR)
-            self.keep_check.grid(row=5, column=0, columnspan=2, sticky="w", pady=(4, 0))
-            self.password_message.grid(row=6, column=0, columnspan=2, sticky="w")
+            self.keep_check.grid(row=self.row + 5, column=1, sticky="w", pady=(4, 0))
+            self.password_message.grid(row=self.row + 6, column=1, sticky="w")
         else:
             self.keep_check.grid_remove()
             self.password_message.grid_remove()
@@ -183,12 +191,11 @@ class AccountDialog(tk.Toplevel):
         ttk.Label(body, text="Nickname:").grid(row=1, column=0, sticky="w", padx=(0, 8), pady=2)
         self.nick_entry = ttk.Entry(body, textvariable=self.nick_var, width=28)
         self.nick_entry.grid(row=1, column=1, sticky="ew", pady=2)
-        self.fields = AccountFields(body, mode=mode, modes=(LOG_IN, REGISTER))
-        self.fields.grid(row=2, column=0, columnspan=2, sticky="ew")
+        self.fields = AccountFields(body, 2, mode=mode, modes=(LOG_IN, REGISTER))
         if message:
             self.fields.show_password_error(message)
         buttons = ttk.Frame(body)
-        buttons.grid(row=3, column=0, columnspan=2, sticky="e", pady=(12, 0))
+        buttons.grid(row=2 + AccountFields.ROWS, column=0, columnspan=2, sticky="e", pady=(12, 0))
         self.ok_button = ttk.Button(buttons, text="OK", command=self.submit, default="active")
         self.ok_button.pack(side="right")
         ttk.Button(buttons, text="Cancel", command=self.destroy).pack(side="right", padx=(0, 6))
