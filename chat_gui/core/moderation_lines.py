@@ -50,6 +50,8 @@ def moderation_command(word: str, argument: str) -> tuple[str, str]:
         if not is_nick_shaped(nick):
             return "", f"“{nick}” is not a nickname. {USAGE[word]}"
         if word == "ban":
+            if nick.isdigit() and rest.strip() and not rest.split()[0].isdigit():
+                return "", f"The nickname comes first: {USAGE[word]}"  # "/ban 10 bob" is a slip, not a ban of "10"
             return _ban(nick, rest.strip())
         if word in ("kick",):
             return f"{wire} {nick} {rest.strip()}".strip(), ""
