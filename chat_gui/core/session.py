@@ -43,6 +43,7 @@ from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
 from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, ban_words
+from chat_gui.core.sign_in_steps import CODE, REGISTER, SignInSteps
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
@@ -73,7 +74,7 @@ class PollerStats:
         self.last_tick = time.perf_counter()
 
 
-class ClientSession:
+class ClientSession(SignInSteps):
     def __init__(
         self,
         scheduler: Scheduler,
@@ -112,9 +113,7 @@ class ClientSession:
         self._resuming = False
         self._barrier_joined = False
         self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
-        self._code_given = False  # PASS went out on this connection (and its pong came back)
-        self._step = ""  # an identity step in flight while registering: "code" (PASS) or "register" (REGISTER)
-        self._login_typed = False  # a LOGIN the user typed while connected: its refusal forgets the password
+        self._reset_sign_in_steps()  # PASS, REGISTER, a typed LOGIN (chat_gui/core/sign_in_steps.py)
         self._banned = False  # a `banned` error came on this connection
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
@@ -179,22 +178,6 @@ class ClientSession:
         except NotConnected:
             return False
         return True
-
-    def log_in(self, nick: str, password: str, keep: bool = True) -> bool:
-        """Log in as nick: now when connected, otherwise when registering next.  Never queued, never shown."""
-        self.sign_in.log_in(nick, password, keep)
-        if self.state is State.READY or (self.state is State.REGISTERING and not self.nick):
-            self._login_typed = True
-            return self.send_now(f"LOGIN {nick} {password}")
-        return False
-
-    def register_account(self, password: str, keep: bool = True) -> bool:
-        """Register the nickname we have now (REGISTER); False when not connected with a nickname."""
-        if self.state is not State.READY or not self.nick:
-            return False
-        self.sign_in.register(self.nick, password, keep)
-        self._step = "register"
-        return self.send_now(f"REGISTER {password}") and self.send_now(f"PING {REGISTER_BARRIER}")
 
     def reconnect_now(self) -> bool:
         """Try at once (the user asked): also after a kick or a failure.  False when already connected or connecting."""
@@ -274,8 +257,8 @@ class ClientSession:
     # -- connection steps --
     def _open(self) -> None:
         self.removed_reason = self._last_words = ""
-        self._resuming = self._auto_nick = self._code_given = self._login_typed = self._banned = False
-        self._step = ""
+        self._resuming = self._auto_nick = self._banned = False
+        self._reset_sign_in_steps()
         self.budget = SendBudget()  # the server counts per connection
         self._inbox = inbox = Inbox()
         connection = ChatConnection(self.host, self.port, inbox=inbox, stall_seconds=self.stall_seconds)
@@ -332,7 +315,7 @@ class ClientSession:
                 # RESUME gave the name back but not the room: join it
                 self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
             return False
-        elif frame["type"] == "system" and frame["event"] == "code_accepted" and self._step == "code":
+        elif frame["type"] == "system" and frame["event"] == "code_accepted" and self._step == CODE:
             return False  # "now choose a nickname": the session is already doing it
         elif frame["type"] == "pong" and frame["content"] in (CODE_BARRIER, REGISTER_BARRIER):
             self._identity_step_done(frame["content"])
@@ -347,14 +330,8 @@ class ClientSession:
         return True
 
     def _register(self) -> None:
-        code = self.sign_in.code_for(self.host, self.port)
-        if code and not self._code_given:
-            # the pong to the PING says the server has answered PASS: only then does the name go out
-            self._step = "code"
-            self._set_state(State.REGISTERING, "Connected; giving the join code…")
-            self.send_now(f"PASS {code}")
-            self.send_now(f"PING {CODE_BARRIER}")
-            return
+        if self._give_code():
+            return  # the name goes out once the server has answered PASS
         if self.nick and self.token and self.ever_ready:
             self._resuming = True
             self._set_state(State.REGISTERING, f"Connected; taking back the nickname {self.nick}…")
@@ -367,17 +344,6 @@ class ClientSession:
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
             self._flush_pending()  # a /nick typed before the welcome goes out now
 
-    def _identity_step_done(self, barrier: str) -> None:
-        """The server answered PASS or REGISTER without refusing it (a refusal came before the pong)."""
-        step, self._step = self._step, ""
-        if barrier == CODE_BARRIER and step == "code" and self.state is State.REGISTERING:
-            self._code_given = True
-            self._register()
-        elif barrier == REGISTER_BARRIER and step == "register":
-            self.sign_in.registered()
-            if self.state is State.REGISTERING:
-                self._after_name(resumed=False)
-
     def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
         self.nick = nick
         self._login_typed = False
@@ -386,16 +352,11 @@ class ClientSession:
         if self.state is not State.REGISTERING:
             self.sign_in.logged_in(nick)
             return
-        if self._step == "register":
+        if self._step == REGISTER:
             return  # REGISTER's own answer (`nick`, registered); the pong after it moves on
         resumed = resumed or self._resuming
         self._resuming = self._auto_nick = False
-        new_password = "" if resumed else self.sign_in.password_to_register(nick)
-        if new_password:
-            self._step = "register"
-            self._set_state(State.REGISTERING, f"Registering the nickname {nick}…")
-            self.send_now(f"REGISTER {new_password}")
-            self.send_now(f"PING {REGISTER_BARRIER}")
+        if not resumed and self._start_register(nick):
             return
         self.sign_in.logged_in(nick)
         self._after_name(resumed)
@@ -422,23 +383,9 @@ class ClientSession:
             self._banned = True
             self.removed_reason = content or "You are banned from this server."
             return True
-        if code == "bad_room_key":
-            self.sign_in.key_refused(self.host, self.port)
-        if self._step == "register" and self.state is State.READY:
-            self._step = ""
-            self.sign_in.no_account()  # the nickname stays as it was, without an account
-            return True
-        if self._login_typed and code in ("bad_login", "rate_limited", "tls_required", "code_required"):
-            self._login_typed = False
-            self.sign_in.refused(code, self.host, self.port)
-            return True
-        if self.state is State.REGISTERING and self._step:
-            step, self._step = self._step, ""
-            problem = self.sign_in.refused(code, self.host, self.port)
-            if step == "register":
-                problem = Problem.REGISTER_REFUSED
-            self._registration_refused(code, content, problem or Problem.REFUSED_BY_SERVER)
-            return False
+        shown = self._identity_refusal(code, content)
+        if shown is not None:
+            return shown
         if self.state is State.REGISTERING and self._resuming:
             self._resuming = False
             if code in RESUME_REFUSALS:

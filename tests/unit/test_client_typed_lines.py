@@ -147,8 +147,6 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/topic", "TOPIC"),
         ("/key s3cret", "KEY s3cret"),
         ("/key", "KEY"),
-        ("/delete 42", "DELETE 42"),
-        ("/delete #42", "DELETE 42"),
     ],
 )
 def test_teacher_lines_that_send(line, command):
@@ -170,8 +168,6 @@ def test_teacher_lines_that_send(line, command):
         ("/announce", "Announce what"),
         ("/announce " + "x" * 2001, "2000"),
         ("/close", "which room"),
-        ("/delete", "by its number"),
-        ("/delete the last one", "by its number"),
     ],
 )
 def test_teacher_lines_that_are_not_whole_are_refused(line, hint):
