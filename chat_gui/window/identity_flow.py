@@ -118,6 +118,10 @@ class IdentityFlow:
     def show_problem(self, event: StateChanged, dialog: ConnectDialog) -> bool:
         """An identity problem: the dialog asks for what is missing, with the server's words.  False: not one."""
         account = dialog.account
+        if event.problem is not Problem.JOIN_CODE and self.session.sign_in.code_for(
+            self.session.host, self.session.port
+        ):
+            account.code_taken()
         if event.problem is Problem.JOIN_CODE:
             dialog.show_error("")
             account.show_code(event.detail)

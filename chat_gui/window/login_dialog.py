@@ -95,6 +95,11 @@ class AccountFields:
         self.code_entry.focus_set()
         self.code_entry.select_range(0, "end")
 
+    def code_taken(self) -> None:
+        """The server took the code: its earlier words no longer apply."""
+        if self.code_shown():
+            self.code_hint.configure(text="Join code accepted.", foreground=HINT_COLOUR)
+
     def show_password_error(self, message: str, mode: str | None = None) -> None:
         """What the server (or the rules) said about the password, next to the password fields."""
         if mode is not None:

@@ -126,9 +126,12 @@ def test_a_join_code_is_asked_with_the_servers_words_and_the_rest_of_the_dialog_
     wait_until(lambda: dialog.account.code_shown(), pump=tk_root.update, timeout=WAIT)
     assert dialog.account.code_hint.cget("text"), "the server's words are shown under the code field"
     assert dialog.nick_var.get() == "dave" and dialog.host_var.get() == server.address[0]
+    asked = dialog.account.code_hint.cget("text")
     dialog.account.code_var.set("WRONG1")
     dialog.connect_button.invoke()
-    wait_until(lambda: "join code" in dialog.account.code_hint.cget("text").lower(), pump=tk_root.update)
+    wait_until(lambda: dialog.account.code_hint.cget("text") != asked, pump=tk_root.update, timeout=WAIT)
+    assert window.session.sign_in.code_for(*server.address) == "", "the wrong code is forgotten"
+    assert dialog.focus_get() == dialog.account.code_entry
     dialog.account.code_var.set("k7p4xq")  # typed as read from the board
     dialog.connect_button.invoke()
     ready(window, tk_root)
