@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from shared.frames import DEFAULT_PORT
 from shared.version import PRODUCT_NAME, __version__
@@ -43,6 +44,22 @@ SHIPPED_MODULES = [
     "chat_gui.window.connect_dialog",
     "chat_gui.window.embedded_server",
     "chat_gui.settings",
+    "chat_gui.core.presence",
+    "chat_gui.core.discovery",
+    "chat_gui.text.emoji_data",
+    "chat_gui.text.mentions",
+    "chat_gui.window.window_presence",
+    "chat_gui.window.presence_dots",
+    "chat_gui.window.mention_alerts",
+    "chat_gui.window.notify",
+    "chat_gui.window.window_look",
+    "chat_gui.window.theme",
+    "chat_gui.window.emoji_picker",
+    "chat_gui.window.found_servers",
+    "emoji",
+    "zeroconf",
+    "sv_ttk",
+    "darkdetect",
     "tkinter",
 ]
 
@@ -64,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation without a display: a real server, two clients, exit 0 if fine",
     )
     return parser
+
+
+def terminal_client() -> str:
+    """How to start chat-term from here: the script beside this Python (`.venv/bin/chat-term` in a checkout)."""
+    script = Path(sys.executable).parent / ("chat-term.exe" if sys.platform == "win32" else "chat-term")
+    if not script.exists():
+        return "chat-term"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         root = tk.Tk(className=PRODUCT_NAME)
     except tk.TclError as exc:
         print(
-            f"{PRODUCT_NAME} needs a display for its window ({exc}). Use chat-term for a terminal client.",
+            f"{PRODUCT_NAME} needs a display for its window ({exc}). Use {terminal_client()} for a terminal client.",
             file=sys.stderr,
         )
         return 2

@@ -1,4 +1,4 @@
-"""The last host, port, nickname and room, remembered in a per-user config file (Tk thread; plain file I/O).
+"""The last host, port, nickname and room, and the View choices, kept in a per-user config file (Tk thread; file I/O).
 
 The file lives where the platform keeps such things:
   Linux and other Unix: $XDG_CONFIG_HOME/classchat/client.json (~/.config by default)
@@ -27,6 +27,7 @@ from shared.names import is_nick_shaped, normalise_room
 
 MAX_SETTINGS_BYTES = 64 * 1024  # the real file is under 200 bytes
 MAX_HOST_CHARS = 253  # the longest DNS name
+THEMES = ("system", "light", "dark")  # chat_gui/window/theme.py THEME_CHOICES, without importing Tk here
 
 
 @dataclass
@@ -36,6 +37,8 @@ class ClientSettings:
     nick: str = ""
     room: str = "general"
     log_in: bool = False  # the nickname is an account: the Connect dialog opens on "Log in" (no password is kept)
+    show_joins: bool = True  # View > Show joins and leaves
+    theme: str = "system"  # View > Theme: "system", "light" or "dark"
 
 
 def settings_path() -> Path:
@@ -53,12 +56,16 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     defaults = ClientSettings()
     host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
     log_in = data.get("log_in")
+    show_joins = data.get("show_joins")
+    theme = data.get("theme")
     return ClientSettings(
         host=host if isinstance(host, str) and _is_host_shaped(host) else defaults.host,
         port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
         nick=nick if isinstance(nick, str) and (nick == "" or is_nick_shaped(nick)) else defaults.nick,
         room=room if isinstance(room, str) and _is_room_shaped(room) else defaults.room,
         log_in=log_in if isinstance(log_in, bool) else defaults.log_in,
+        show_joins=show_joins if isinstance(show_joins, bool) else defaults.show_joins,
+        theme=theme if theme in THEMES else defaults.theme,
     )
 
 

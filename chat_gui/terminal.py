@@ -10,6 +10,9 @@ Like the window, it reconnects by itself (RESUME first, so the nickname and
 room come back), keeps lines typed while offline and sends them once back,
 says at once when the server drops it, and does not come back after a kick.
 A line that cannot be sent is printed back, never silently dropped.
+After a reconnect it fetches what was said meanwhile (chat_gui.core.history)
+and prints it once, in order; `/history [N]` and `/search WORDS` print kept
+messages (chat_gui.text.history_lines).
 `/login NICK` and `/register` ask for the password on the keyboard thread,
 without echo on a terminal (getpass); no password is ever printed.
 Incoming text is printed through `harmless()`, so a control sequence such
@@ -25,14 +28,25 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import TextIO
+from typing import Any, TextIO
 
-from chat_gui.core.events import CoreEvent, Problem, Received, State, StateChanged
+from chat_gui.core.events import (
+    CoreEvent,
+    HistoryPage,
+    MessageDeleted,
+    Problem,
+    Received,
+    SearchResults,
+    State,
+    StateChanged,
+)
+from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.sign_in import password_problem
 from chat_gui.core.typed_lines import Login, OpenPrivate, Quit, Reconnect, Refuse, Register, Send, ShowHelp, interpret
+from chat_gui.text.history_lines import page_lines, search_lines
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
 from shared.frames import DEFAULT_PORT
@@ -42,7 +56,7 @@ from shared.version import __version__
 INTRO = "Connected. Lines that start with / are commands (/help lists them); other lines are said in your room."
 SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
 LAST_CHANCE_SECONDS = 10.0  # at the end of input, how long lines typed while offline may wait to go out
-QUIET_FRAMES = frozenset(("rooms", "members"))  # for the window's lists; nothing to read in a terminal
+QUIET_FRAMES = frozenset(("rooms", "members", "typing"))  # for the window's lists and typing line; not for a terminal
 WHAT_NEXT = {  # after an identity refusal: what to type
     Problem.JOIN_CODE: "Type /pass CODE with the code your teacher gives, then /nick NAME (or use --join-code).",
     Problem.NICK_REGISTERED: "Type /login NICK to log in (the password is asked for), or /nick ANOTHER.",
@@ -140,6 +154,17 @@ class TerminalClient:
             self.show_frame(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
+        elif isinstance(event, HistoryPage):
+            for line in page_lines(event, self.render):
+                self.say(line)
+        elif isinstance(event, SearchResults):
+            for line in search_lines(event):
+                self.say(line)
+        elif isinstance(event, MessageDeleted):
+            self.say(f"{now_stamp()} * Message {event.id} was deleted.")
+
+    def render(self, frame: dict[str, Any]) -> str:
+        return render_text(frame, clean=harmless)
 
     def show_frame(self, frame: ServerFrame) -> None:
         if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
@@ -201,6 +226,10 @@ class TerminalClient:
             self.log_in(typed.nick, typed.password)
         elif isinstance(typed, Register):
             self.register(typed.password)
+        elif isinstance(typed, AskHistory):
+            self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
+        elif isinstance(typed, AskSearch):
+            self.session.history.search(typed.words, typed.room)
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
 

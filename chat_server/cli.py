@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from chat_server.announcing import Announcement
 from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
 from chat_server.log_output import HeadlessOutput
@@ -28,6 +29,18 @@ from chat_server.netinfo import join_addresses
 from chat_server.options import add_server_options, config_from_args
 from chat_server.server import ChatServer
 from shared.version import __version__
+
+# What --self-test imports: the modules this executable must carry (tests/unit/test_shipped_modules.py
+# checks that the build can find each of them from the entry point).
+SHIPPED_MODULES = [
+    "chat_server.cli",
+    "chat_server.console",
+    "chat_server.log_output",
+    "chat_server.server",
+    "chat_server.announcing",
+    "chat_server.discovery",
+    "zeroconf",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,15 +98,28 @@ def console_wanted(args: argparse.Namespace) -> bool:
         return True
 
 
-def print_banner(server: ChatServer, console: bool, say: Callable[[str], None]) -> None:
+def print_banner(
+    server: ChatServer, console: bool, say: Callable[[str], None], announcement: Announcement | None = None
+) -> None:
     host, port = server.address
     say(f"ClassChat server {__version__} listening on {host}:{port}")
     if host in ("0.0.0.0", "::"):
         say("Others on the network can connect to:")
         for address in join_addresses(host, port):
             say(f"    {address}")
+    if announcement is not None:
+        say(announcement.describe())
+    code = server.join_code()
+    if code:
+        say(f"Join code: {code}  (students type it when the chat window asks, or /pass {code})")
+    status = server.storage.status()
+    if not status.ok or status.notices:
+        say(f"History: {status.describe()}")
     if console:
-        say("Type /help for the admin commands (/kick, /mute, /broadcast, /close, /clients, /rooms).")
+        say(
+            "Type /help for the admin commands "
+            "(/kick, /mute, /broadcast, /close, /clients, /rooms, /find, /export, /code, /bans)."
+        )
     say("Press Ctrl+C to stop.")
 
 
@@ -102,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from chat_server.self_test import run_self_test
 
-        return run_self_test(["chat_server.cli", "chat_server.console"])
+        return run_self_test(SHIPPED_MODULES)
     if args.gui:
         try:
             from chat_server.admin_gui.window import run_window
@@ -121,15 +147,20 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    announcement: Announcement | None = None
     try:
         server.start()
+        announcement = Announcement.for_server(server).start()
         console = console_wanted(args)
-        print_banner(server, console, output.print)
+        print_banner(server, console, output.print, announcement)
         if console:
             AdminConsole(server).start(sys.stdin, output.print)
         while not stop_requested.wait(0.5):
             pass
+        announcement.stop()  # first: the Connect dialogs drop the server before it says goodbye to anyone
         server.stop()
     finally:
+        if announcement is not None:
+            announcement.stop()
         output.close()
     return 0

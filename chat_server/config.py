@@ -35,6 +35,17 @@ class ServerConfig:
     history: bool = True  # keep messages (--no-history: keep none)
     history_days: int = 30  # 0 keeps them forever
     replay: int = 50  # messages replayed to a joiner; 0 off
+    typing_interval: float = 3.0  # TYPING passed on at most once per this many seconds per user
+    typing_frames_per_second: float = 200.0  # typing frames the whole server delivers a second (0: no limit)
+    # Finding the server (DNS-SD, chat_server/announcing.py): the name the Connect dialogs list ("": this
+    # computer's name); announced when listening on a LAN address, or on the `announce_on` addresses if given.
+    class_name: str = ""
+    announce: bool = True
+    announce_on: tuple[str, ...] = ()
+    # Who is who (docs/identity.md): a join code to get in (None: none), and whether PASS, REGISTER
+    # and LOGIN may travel unencrypted from other computers.
+    join_code: str | None = None
+    allow_plain_passwords: bool = False
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
     name: str = "ClassChat"

@@ -19,10 +19,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from chat_server.admin import AdminActions
+from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
+from chat_server.console_identity import identity_commands
+from chat_server.history.transcripts import parse_day
 from shared.errors import ProtocolError
+
+if TYPE_CHECKING:
+    from chat_server.server import ChatServer  # its AdminActions and HistoryAdmin
 
 log = logging.getLogger("chat_server.console")
 
@@ -32,17 +37,25 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /clients               who is connected: nickname, address, room, since, messages, muted
   /rooms                 rooms with their members and message counts
   /kick NAME [reason]    disconnect NAME; they are told the reason
-  /mute NAME             NAME stays connected but cannot send messages
+  /mute NAME             NAME stays connected but cannot send messages (it lasts: reconnects, restarts)
   /unmute NAME           NAME may send messages again
   /broadcast TEXT        an announcement to everyone connected
   /close ROOM [reason]   move everyone out of ROOM
+  /delete ID             delete message ID for everyone (it is never shown again)
+  /clear ROOM            forget every message of ROOM so far
+  /find ROOM WORDS       ROOM's messages with WORDS, newest first, with their ids (never private ones)
+  /export ROOM FROM TO FILE
+                         write ROOM's messages of the days FROM to TO (YYYY-MM-DD, today,
+                         yesterday) to FILE: .txt, .csv or .html by its extension (replaced)
+  /history-info          the database: where, its size, messages kept, and what it could not keep
   /help                  this list
 Stop the server with Ctrl+C."""
 
 
 class AdminConsole:
-    def __init__(self, server: AdminActions) -> None:
+    def __init__(self, server: ChatServer) -> None:
         self.server = server
+        help_text = f"{HELP_TEXT}\n\n{IDENTITY_HELP}"
         self._table: dict[str, Callable[[str], str]] = {
             "clients": self.do_clients,
             "rooms": self.do_rooms,
@@ -51,8 +64,14 @@ class AdminConsole:
             "unmute": lambda argument: self._set_muted(argument, False),
             "broadcast": self.do_broadcast,
             "close": self.do_close,
-            "help": lambda _argument: HELP_TEXT,
+            "delete": self.do_delete,
+            "clear": self.do_clear,
+            "find": self.do_find,
+            "export": self.do_export,
+            "history-info": lambda _argument: self.server.history_info().describe(),
+            "help": lambda _argument: help_text,
         }
+        self._table.update(identity_commands(server))  # join code, accounts, bans
 
     # -- the reader thread --
     def start(self, stream: IO[Any], write: Callable[[str], None]) -> threading.Thread:
@@ -148,6 +167,44 @@ class AdminConsole:
             return "Usage: /close ROOM [reason]"
         moved = self.server.close_room(name, reason)
         return f"Closed #{name.lstrip('#')}; {moved} moved out."
+
+    def do_delete(self, argument: str) -> str:
+        if not (argument.isascii() and argument.isdigit()):
+            return "Usage: /delete ID (the message's id, a whole number)"
+        message = self.server.delete_message(int(argument))
+        where = f"#{message.room}" if message.room is not None else f"private, to {message.recipient}"
+        return f"Deleted message {message.id} ({where}, from {message.sender})."
+
+    def do_clear(self, argument: str) -> str:
+        if not argument or len(argument.split()) != 1:
+            return "Usage: /clear ROOM"
+        return f"Cleared the history of #{self.server.clear_history(argument)}."
+
+    def do_find(self, argument: str) -> str:
+        words = argument.split(None, 1)
+        if len(words) != 2:
+            return "Usage: /find ROOM WORDS, e.g. /find physics homework"
+        room, text = words
+        found = self.server.find_messages(room, text)
+        if not found:
+            return f"Nothing found in #{room.lstrip('#')}."
+        lines = [f"{len(found)} found in #{room.lstrip('#')}, newest first:"]
+        for message in found:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(message.time_ms / 1000))
+            lines.append(f"  {message.id}  {when}  {message.sender}: {' '.join(message.text.split())[:200]}")
+        return "\n".join(lines)
+
+    def do_export(self, argument: str) -> str:
+        words = argument.split(None, 3)
+        if len(words) != 4:
+            return "Usage: /export ROOM FROM TO FILE, e.g. /export physics 2026-11-30 2026-11-30 lesson.html"
+        room, first_text, last_text, path = words
+        try:
+            first, last = parse_day(first_text), parse_day(last_text)
+        except ValueError as exc:
+            return f"Not done: {exc}"
+        count = self.server.export_transcript(room, first, last, path)
+        return f"Wrote {count} message{'' if count == 1 else 's'} of #{room.lstrip('#')} to {path}."
 
 
 def _skip_rest_of_line(raw: IO[Any]) -> None:

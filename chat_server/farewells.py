@@ -11,13 +11,21 @@ The contract promises a `bye` before every deliberate close; its `reason`
     frame_too_large   it sent a line over 32 KiB                     fix itself
     server_full       the server, or its address, has no room        retry later
     resumed           its nickname was taken back with RESUME        stay away (it is the old one)
+    replaced          its account was logged in to from elsewhere    stay away (it is the old one)
+    banned            a teacher or the admin banned it               stay away, say so (an `error` banned came first)
     shutdown          the server is stopping                         reconnect later
 """
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
 from shared.errors import ErrorCode
-from shared.frames import Frame, error_frame, server_frame
+from shared.frames import Frame, error_frame, server_frame, utc_time
+
+if TYPE_CHECKING:
+    from chat_server.storage.models import Sanction
 
 
 def bye(text: str, reason: str) -> Frame:
@@ -68,8 +76,38 @@ def flood_bye(seconds: float) -> Frame:
     return bye(f"You kept sending faster than allowed for {seconds:g} s; disconnected.", "flood")
 
 
-def kicked_bye(reason: str) -> Frame:
-    return bye(f"An admin removed you: {reason}", "kick")
+def kicked_bye(reason: str, by: str | None = None) -> Frame:
+    """`by`: the teacher who did it (named in `by`); None for the admin."""
+    if by is None:
+        return bye(f"An admin removed you: {reason}", "kick")
+    return server_frame("bye", f"{by} (teacher) removed you: {reason}", reason="kick", by=by)
+
+
+def time_left(sanction: Sanction, at_ms: int) -> str:
+    """ "for 14 more minutes", "for 3 more hours", or "until a teacher or the admin lifts it"."""
+    if sanction.until_ms is None:
+        return "until a teacher or the admin lifts it"
+    minutes = max(1, math.ceil((sanction.until_ms - at_ms) / 60_000))
+    if minutes < 120:
+        return f"for {minutes} more minute{'' if minutes == 1 else 's'}"
+    hours = math.ceil(minutes / 60)
+    if hours < 48:
+        return f"for {hours} more hours"
+    return f"for {math.ceil(hours / 24)} more days"
+
+
+def banned_frames(ban: Sanction, now_ms: int) -> list[Frame]:
+    """`error` banned with the time left (and `until`, UTC, unless it lasts until lifted), then the bye."""
+    text = f"You are banned from this server {time_left(ban, now_ms)}"
+    text += f": {ban.reason}" if ban.reason else "."
+    error = error_frame(ErrorCode.BANNED, text)
+    if ban.until_ms is not None:
+        error["until"] = utc_time(ban.until_ms / 1000)
+    return [error, bye(text, "banned")]
+
+
+def replaced_bye() -> Frame:
+    return bye("Your account was logged in to from another connection; this one is closed.", "replaced")
 
 
 def resumed_bye() -> Frame:

@@ -8,8 +8,10 @@ imports the other.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 
 from chat_server.config import ServerConfig
+from chat_server.identity.join_code import clean_chosen_code, new_join_code
 from chat_server.storage import default_data_dir
 from shared.frames import DEFAULT_HOST, DEFAULT_PORT
 from shared.version import __version__
@@ -146,6 +148,36 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         metavar="N",
         help="messages replayed to someone joining a room; 0 turns it off (default %(default)s)",
     )
+    finding = parser.add_argument_group("finding the server (DNS-SD/mDNS; where the network allows multicast)")
+    finding.add_argument(
+        "--class-name",
+        metavar="NAME",
+        help="the name students see in the Connect dialog (default: this computer's name)",
+    )
+    finding.add_argument(
+        "--no-announce",
+        action="store_true",
+        help="do not announce the server on the network (it is announced when listening on a LAN address)",
+    )
+    finding.add_argument(
+        "--announce-on",
+        action="append",
+        type=_ip_address,
+        metavar="ADDRESS",
+        help="announce only on the interface with this address (repeatable; e.g. 127.0.0.1 to try it on one computer)",
+    )
+    identity = parser.add_argument_group("who is who (docs/identity.md)")
+    identity.add_argument(
+        "--join-code",
+        type=_join_code,
+        metavar="CODE",
+        help="a code every connection must send (PASS CODE) before choosing a nickname; 'new' makes one",
+    )
+    identity.add_argument(
+        "--allow-plain-passwords",
+        action="store_true",
+        help="accept PASS, REGISTER and LOGIN over unencrypted connections from other computers",
+    )
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
     )
@@ -180,4 +212,28 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         history=not args.no_history,
         history_days=args.history_days,
         replay=args.replay,
+        class_name=args.class_name or "",
+        announce=not args.no_announce,
+        announce_on=tuple(args.announce_on or ()),
+        join_code=args.join_code,
+        allow_plain_passwords=args.allow_plain_passwords,
     )
+
+
+def _ip_address(text: str) -> str:
+    """An --announce-on value: an IP address of this computer's, as typed."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
+    return text
+
+
+def _join_code(text: str) -> str:
+    """--join-code: a chosen code (4 to 32 letters and digits), or 'new' for a random one."""
+    if text.strip().lower() == "new":
+        return new_join_code()
+    try:
+        return clean_chosen_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -13,14 +13,24 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from chat_server.outbox import Outbox
 from chat_server.resume_tokens import ParkedSessions
 from chat_server.session import Session
 from shared.frames import Frame, encode_frame
+from shared.lookalike import LookalikeIndex
 from shared.names import name_key
 
 Listener = Callable[[str, dict[str, Any]], None]
+
+
+class RoomLife(Protocol):
+    """What happens to what outlives a room (owner, topic, key) when it is made and when it empties (lock held)."""
+
+    def created(self, room: Room, creator: Session) -> None: ...
+
+    def emptied(self, room: Room) -> None: ...
 
 
 @dataclass(eq=False)
@@ -29,6 +39,16 @@ class Room:
     key: str
     members: dict[Session, None] = field(default_factory=dict)  # ordered set, join order
     messages: int = 0
+    # From the rooms table (chat_server/identity/rooms_kept.py): they outlive the last member.
+    topic: str = ""
+    owner_key: str | None = None
+    owner: str = ""  # the owner's nickname as shown
+    key_hash: str | None = None
+    kept: bool = False  # its record was in the rooms table before this room was made
+
+    @property
+    def locked(self) -> bool:
+        return self.key_hash is not None
 
     def nicks(self) -> list[str]:
         return [member.nick for member in self.members if member.nick]
@@ -46,6 +66,10 @@ class ChatRegistry:
         self.connections_by_host: dict[str, int] = {}
         self.unregistered_by_host: dict[str, int] = {}
         self.parked = ParkedSessions(resume_seconds)
+        # Look-alike indexes (shared/lookalike.py): nicknames online and registered; rooms kept or live.
+        self.nick_index = LookalikeIndex()
+        self.room_index = LookalikeIndex()
+        self.room_life: RoomLife | None = None
         self._last_id = 0
         self._listeners: list[Listener] = []
 
@@ -70,6 +94,11 @@ class ChatRegistry:
     # -- queries, under the lock --
     def next_id(self) -> int:
         self._last_id += 1
+        return self._last_id
+
+    @property
+    def last_id(self) -> int:
+        """The newest message id given out so far."""
         return self._last_id
 
     def continue_ids_after(self, last_id: int) -> None:
@@ -105,9 +134,11 @@ class ChatRegistry:
             _count(self.unregistered_by_host, session.host, -1)
         else:
             self._forget_nick(session)
+        session.history.took_nick(self._last_id, same_person=session.key == name_key(nick))
         session.nick = nick
         session.key = name_key(nick)
         self.by_nick[session.key] = session
+        self.nick_index.add(nick)
         bisect.insort(self.nick_keys, session.key)
         self.nick_bytes += len(nick.encode())
         self.emit("client_nick", session=session, old=old)
@@ -119,16 +150,24 @@ class ChatRegistry:
         if key is None or self.by_nick.get(key) is not session:
             return
         del self.by_nick[key]
+        self.nick_index.discard(session.nick or "")
         index = bisect.bisect_left(self.nick_keys, key)
         if index < len(self.nick_keys) and self.nick_keys[index] == key:
             del self.nick_keys[index]
         self.nick_bytes -= len((session.nick or "").encode())
+
+    def release_nick(self, session: Session) -> None:
+        """The session lets go of its nickname now (its connection is ending), so another may take it."""
+        self._forget_nick(session)
+        session.key = None
 
     def join_room(self, session: Session, name: str) -> Room:
         key = name_key(name)
         room = self.rooms.get(key)
         if room is None:
             room = self.rooms[key] = Room(name, key)
+            if self.room_life is not None:
+                self.room_life.created(room, session)
             self.emit("room_created", room=room)
         room.members[session] = None
         session.room = room
@@ -146,6 +185,8 @@ class ChatRegistry:
         self.emit("room_left", session=session, room=room)
         if not room.members:
             del self.rooms[room.key]
+            if self.room_life is not None:
+                self.room_life.emptied(room)
             self.emit("room_closed", room=room)
         return room
 
@@ -162,8 +203,10 @@ class ChatRegistry:
             room.members[new] = None
             new.room = room
         new.muted = old.muted
+        new.away = old.away  # the room heard nothing of the hand-over, so it still sees the old presence
         new.messages_sent = old.messages_sent
         self.set_nick(new, nick)
+        new.history.nick_since = old.history.nick_since  # the token proved the same person
         self.emit("client_nick", session=old, old=nick)
         return room
 
@@ -184,14 +227,14 @@ class ChatRegistry:
     @staticmethod
     def deliver(recipients: Iterable[Session], frame: Frame) -> None:
         """Queue one frame for each recipient, encoding the JSON once."""
-        data = None
-        for session in recipients:
-            if session.text_mode:
-                session.send(frame)
-            else:
-                if data is None:
-                    data = encode_frame(frame)
-                session.outbox.put(data)
+        members = recipients if isinstance(recipients, (list, dict)) else list(recipients)  # read twice below
+        outboxes = [session.outbox for session in members if not session.text_mode]
+        if outboxes:
+            Outbox.put_each(outboxes, encode_frame(frame))
+        if len(outboxes) < len(members):  # text mode: each gets the frame as a line of text
+            for session in members:
+                if session.text_mode:
+                    session.send(frame)
 
 
 def _count(counts: dict[str, int], host: str, step: int) -> None:

@@ -38,9 +38,10 @@ BUSY_RECV_BYTES = 64 * 1024
 SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting reader checks for a hang-up
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
-# What this server has switched on, of the contract's optional features (history, accounts, tls,
-# files, presence): none yet.
-FEATURES: list[str] = []
+# What every server has switched on, of the contract's optional features (history, accounts, tls,
+# files, presence); ChatServer.features adds those its settings switch on ("history"), and the
+# identity service "accounts" when the database keeps them (IdentityService.features).
+FEATURES: list[str] = ["presence"]
 
 
 class Disconnect:
@@ -83,7 +84,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             f"Welcome to {self.server.config.name}. Choose a nickname: /nick NAME. /help lists the commands.",
             server=f"{self.server.config.name} {__version__}",
             protocol=PROTOCOL_VERSION,
-            features=FEATURES,
+            features=[*self.server.features, *self.server.who.service.features()],
         )
         session.send(welcome)
         decoder = LineDecoder()

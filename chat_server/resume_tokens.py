@@ -37,6 +37,8 @@ class ParkedSession:
     room: str | None  # the room's name when the connection was lost
     muted: bool  # a muted user stays muted after coming back
     expires: float  # time.monotonic()
+    nick_since: int = 0  # HistoryMarks.nick_since: the same person keeps their private history
+    account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
 
 
 class ParkedSessions:
@@ -48,11 +50,21 @@ class ParkedSessions:
     def __len__(self) -> int:
         return len(self._by_key)
 
-    def park(self, key: str, nick: str, token: str, room: str | None, muted: bool, now: float) -> None:
+    def park(
+        self,
+        key: str,
+        nick: str,
+        token: str,
+        room: str | None,
+        muted: bool,
+        now: float,
+        nick_since: int = 0,
+        account: str | None = None,
+    ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
-        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds)
+        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds, nick_since, account)
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 
@@ -63,6 +75,10 @@ class ParkedSessions:
             return None
         del self._by_key[key]
         return parked
+
+    def peek(self, key: str) -> ParkedSession | None:
+        """The parked session of a nickname key, left in place (RESUME looks at its room before taking it)."""
+        return self._by_key.get(key)
 
     def forget(self, key: str) -> None:
         self._by_key.pop(key, None)

@@ -45,7 +45,12 @@ class RoomsPush:
             entries: list[RoomSummary] = []
             size = 0
             for room in rooms:
-                entry: RoomSummary = {"name": room.name, "count": len(room.members), "topic": "", "locked": False}
+                entry: RoomSummary = {
+                    "name": room.name,
+                    "count": len(room.members),
+                    "topic": room.topic,
+                    "locked": room.locked,
+                }
                 size += len(_entry_size(entry).encode()) + 1
                 if size > PUSH_BUDGET:
                     break

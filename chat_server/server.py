@@ -29,16 +29,21 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.admin import AdminActions
+from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
-from chat_server.farewells import address_full_frames, server_full_frames, shutdown_frames
-from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
+from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
+from chat_server.handlers import CommandHandlers, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
+from chat_server.identity.admin import IdentityAdmin
+from chat_server.identity.wiring import build_identity
+from chat_server.moderation import now_ms
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
-from chat_server.request_handler import ChatRequestHandler
+from chat_server.request_handler import FEATURES, ChatRequestHandler
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
 from chat_server.storage import open_storage
+from chat_server.storage.history import TAIL_SIZE
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, error_frame
 from shared.names import one_line
@@ -100,7 +105,7 @@ class _RefusalLog:
         log.warning("refused %s: %s%s", address_text, why, more)
 
 
-class ChatServer(AdminActions, socketserver.TCPServer):
+class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
@@ -120,11 +125,17 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         # After binding, so a refused port leaks no wake-up socket pair and no open database.
         self.writer = WriterPool()
         self.storage = open_storage(
-            self.config.data_dir, history=self.config.history, history_days=self.config.history_days
+            self.config.data_dir,
+            history=self.config.history,
+            history_days=self.config.history_days,
+            tail_size=max(TAIL_SIZE, self.config.replay + 1),  # a replay comes from memory, and knows if more exist
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage)
+        self.who = build_identity(self.registry, self.storage, self.config)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
+        # The contract's optional features this server has switched on (the `welcome` frame lists them).
+        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else [])]
 
     @property
     def address(self) -> tuple[str, int]:
@@ -148,9 +159,8 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         self.housekeeper.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
-        status = self.storage.status()
-        if status.state != "ok":
-            log.warning("history and accounts: %s", status.describe())
+        # A store that could not open its folder or database has logged one warning saying so already;
+        # the admin window, the banner and /history-info show its status (history_info()).
         with self.registry.lock:
             self.registry.emit("server_started", address=self.address)
         return self
@@ -246,6 +256,9 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         config = self.config
         if self._stopping:
             return shutdown_frames()
+        ban = self.who.moderator.address_ban(session.host)
+        if ban is not None:
+            return banned_frames(ban, now_ms())
         if config.max_clients and len(self.registry.sessions) >= config.max_clients:
             return server_full_frames(config.max_clients)
         connections, unregistered = self.registry.connections_from(session.host)
@@ -264,19 +277,30 @@ class ChatServer(AdminActions, socketserver.TCPServer):
         """
         notes: list[LogNote] = []
         lines = iter(contents)
-        finish: Callable[[], CommandResult] | None = None  # the rest of a slow command, once its work is done
+        finish: Callable[[], list[Delivery]] | None = None  # the rest of a slow command, once its work is done
+        # Looked up once per read, not per command: this loop is the message path (see docs/benchmarks.md).
+        dispatch = self.handlers.dispatch
+        debug = log.isEnabledFor(logging.DEBUG)
         while True:
             slow: OffLock[Any] | None = None
             with self.registry.lock:
                 if finish is not None:
-                    self._carry_out(session, finish, notes)
+                    try:
+                        self._queue_frames(session, finish(), notes, debug)
+                    except ProtocolError as exc:
+                        self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
                 for content in lines:
                     ended = session.closing  # a local, so the type checker sees the handler below can end it
                     if ended:
                         break
-                    slow = self._carry_out(session, functools.partial(self.handlers.dispatch, session, content), notes)
-                    if slow is not None:
+                    try:
+                        result = dispatch(session, content)
+                    except ProtocolError as exc:
+                        result = self._refused(session, exc, notes, debug)
+                    if isinstance(result, OffLock):
+                        slow = result
                         break
+                    self._queue_frames(session, result, notes, debug)
                 hang_ups = self.handlers.hang_ups.take()
                 for other in hang_ups:  # their bye is queued: nothing after it
                     other.outbox.close()
@@ -292,27 +316,22 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             except ProtocolError as refusal:
                 finish = functools.partial(_refuse, refusal)
 
-    def _carry_out(
-        self, session: Session, command: Callable[[], CommandResult], notes: list[LogNote]
-    ) -> OffLock[Any] | None:
-        """Run one command (registry lock held) and queue its frames; return its slow part, if it has one."""
-        debug = log.isEnabledFor(logging.DEBUG)
-        try:
-            result = command()
-        except ProtocolError as exc:
-            result = [([session], error_frame(exc.code, exc.message))]
-            if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
-                who = session.nick or session.address_text
-                notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
-        if isinstance(result, OffLock):
-            return result
+    def _refused(self, session: Session, exc: ProtocolError, notes: list[LogNote], debug: bool) -> list[Delivery]:
+        """A command refused: its `error` for the sender (registry lock held)."""
+        if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+            who = session.nick or session.address_text
+            notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
+        return [([session], error_frame(exc.code, exc.message))]
+
+    def _queue_frames(self, session: Session, result: list[Delivery], notes: list[LogNote], debug: bool) -> None:
+        """Queue a command's frames (registry lock held); note what the log should say once it is released."""
+        deliver = self.registry.deliver
         for recipients, frame in result:
-            self.registry.deliver(recipients, frame)
+            deliver(recipients, frame)
             if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
                 notes.append(_change_note(session, frame))
         if session.closing:  # QUIT: its bye was the last frame
             session.outbox.close()
-        return None
 
     def send_last(self, session: Session, frames: list[Frame], reason: str) -> None:
         """End a connection from its own handler thread: these frames, then nothing more (see Session.send_last)."""
@@ -326,7 +345,14 @@ class ChatServer(AdminActions, socketserver.TCPServer):
             if session.registered and session.keep_token and session.key is not None and session.token:
                 room = session.room.name if session.room else None
                 self.registry.parked.park(
-                    session.key, session.nick or "", session.token, room, session.muted, time.monotonic()
+                    session.key,
+                    session.nick or "",
+                    session.token,
+                    room,
+                    session.muted,
+                    time.monotonic(),
+                    nick_since=session.history.nick_since,
+                    account=session.account,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)
@@ -362,6 +388,10 @@ def _change_note(session: Session, frame: Frame) -> LogNote:
         old = frame.get("old")
         if frame.get("resumed"):
             return logging.INFO, "%s resumed %s", (session.address_text, session.nick)
+        if frame.get("registered"):
+            return logging.INFO, "%s registered the account %s", (session.address_text, frame["nick"])
+        if frame.get("account") and not old:
+            return logging.INFO, "%s logged in as %s", (session.address_text, frame["nick"])
         if old:
             return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
         return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])

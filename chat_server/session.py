@@ -12,6 +12,7 @@ import socket
 import time
 from typing import TYPE_CHECKING, Any
 
+from chat_server.history.marks import HistoryMarks
 from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import FloodGuard, TokenBucket
 from shared.frame_text import render_text_line
@@ -19,6 +20,7 @@ from shared.frames import Frame, encode_frame
 
 if TYPE_CHECKING:
     from chat_server.registry import Room
+    from chat_server.storage.models import Role
 
 _session_ids = itertools.count(1)
 
@@ -43,6 +45,11 @@ class Session:
         self.room: Room | None = None
         self.text_mode = False
         self.muted = False
+        # Who is who (docs/identity.md): these change only under the registry lock.
+        self.encrypted = False  # set by the TLS layer when the connection is encrypted
+        self.passed_code = False  # sent the right join code (or needed none when it came in)
+        self.account: str | None = None  # the name key of the account this connection is logged in to
+        self.role: Role = "student"  # "teacher" only while logged in to a teacher's account
         self.connected_at = time.time()  # wall clock, for display
         self.opened = time.monotonic()
         self.last_heard = time.monotonic()
@@ -55,7 +62,10 @@ class Session:
         self.close_reason = ""  # in the server's words, for the log and the leave notice ("quit", "kicked"...)
         self.said = ""  # the user's (or admin's) own words about leaving, one line: a QUIT or kick reason
         self.keep_token = True  # park the RESUME token when the connection ends (not after QUIT, kick, RESUME)
+        self.away: str | None = None  # presence (chat_server/presence.py): None online, else the away text
+        self.typing_relayed = float("-inf")  # monotonic time the last TYPING of this connection was passed on
         self.outbox = Outbox(sock, outbound_limit, self._on_overflow, writer)
+        self.history = HistoryMarks()  # what this connection has of the history (chat_server/history/marks.py)
 
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.nick or '(unregistered)'} {self.address_text}>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.names import is_nick_shaped
 
@@ -20,7 +21,7 @@ COMMANDS: dict[str, CommandSpec] = {
     spec.name: spec
     for spec in (
         CommandSpec("NICK", "/nick NAME", "choose your nickname (first) or change it", True),
-        CommandSpec("JOIN", "/join ROOM", "leave your room, if any, and join (or create) ROOM"),
+        CommandSpec("JOIN", "/join ROOM [KEY]", "leave your room, if any, and join (or create) ROOM"),
         CommandSpec("MSG", "/msg TEXT", "say TEXT in your room; '/msg bob: hi' is private to bob"),
         CommandSpec("SAY", "/say TEXT", "say TEXT in your room, always public"),
         CommandSpec("PM", "/pm NICK TEXT", "send TEXT privately to NICK"),
@@ -30,8 +31,31 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("QUIT", "/quit [REASON]", "say goodbye and disconnect", True),
         CommandSpec("PING", "/ping [TOKEN]", "check the connection; the server answers PONG", True),
         CommandSpec(
+            "HISTORY",
+            "/history [#ROOM|@NICK] [before|after ID] [N]",
+            "earlier (or later) messages of your room, ROOM, or your private talk with NICK",
+        ),
+        CommandSpec("SEARCH", "/search [#ROOM] WORDS", "find messages of your room (or ROOM) and your private ones"),
+        CommandSpec("DELETE", "/delete ID", "delete one of your own messages for everyone"),
+        CommandSpec(
             "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
         ),
+        CommandSpec("AWAY", "/away [TEXT]", "tell your room you are away, with TEXT (up to 64 characters) if you like"),
+        CommandSpec("BACK", "/back", "tell your room you are back"),
+        CommandSpec("TYPING", "/typing", "tell your room you are typing (the window does it for you)"),
+        # Who is who (docs/identity.md)
+        CommandSpec("PASS", "/pass CODE", "the join code, when the server asks for one (before /nick)", True),
+        CommandSpec("LOGIN", "/login NAME PASSWORD", "log in to your registered nickname", True),
+        CommandSpec("REGISTER", "/register PASSWORD", "keep your current nickname for yourself (8+ characters)"),
+        CommandSpec("TOPIC", "/topic [TEXT]", "set (or with no text remove) your room's topic: owner or teacher"),
+        CommandSpec("KEY", "/key [KEY]", "lock your room with a key (or with none unlock it): owner or teacher"),
+        CommandSpec("KICK", "/kick NICK [REASON]", "teachers: remove NICK from the chat"),
+        CommandSpec("BAN", "/ban NICK [MINUTES] [REASON]", "teachers: keep NICK out (no minutes: until /unban)"),
+        CommandSpec("UNBAN", "/unban NICK", "teachers: lift a ban"),
+        CommandSpec("MUTE", "/mute NICK", "teachers: NICK's messages are not delivered"),
+        CommandSpec("UNMUTE", "/unmute NICK", "teachers: give NICK the voice back"),
+        CommandSpec("ANNOUNCE", "/announce TEXT", "teachers: a notice to everyone"),
+        CommandSpec("CLOSE", "/close ROOM [REASON]", "teachers: move everyone out of ROOM"),
     )
 }
 
@@ -43,8 +67,7 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):  # not a frozen dataclass: made for every command line (0.48 to 0.28 us)
     name: str  # upper-case command word without its '/', e.g. "JOIN"
     argument: str  # everything after the word and one run of spaces
 

@@ -49,12 +49,17 @@ class RoomSummary(TypedDict, total=False):
     locked: bool
 
 
-class SearchResult(TypedDict):
+class _SearchResult(TypedDict):
     id: int
-    room: str
+    room: str  # the room's name; for a private message "@" and the other person's nickname
     sender: str
     time: str
     content: str
+
+
+class SearchResult(_SearchResult, total=False):
+    to: str  # extension: the recipient of a private message
+    cut: bool  # extension: true when `content` is only the part around the match (the frame must fit 32 KiB)
 
 
 # -- one type per frame --
@@ -78,6 +83,8 @@ class NickFrame(_Nick, total=False):
     token: str  # version 2: the secret for RESUME
     role: str  # version 2: teacher or student
     resumed: bool  # extension: true when RESUME gave the nickname back
+    account: bool  # extension: true while logged in to the nickname's account (after REGISTER or LOGIN)
+    registered: bool  # extension: true in the answer to REGISTER
 
 
 class _Message(_CommonOptional):
@@ -115,15 +122,21 @@ class JoinedFrame(_Joined, total=False):
     owner: str
     locked: bool
     statuses: dict[str, str]
+    roles: dict[str, str]  # extension: {nick: "teacher"} for the teachers among `users`
 
 
-class MembersFrame(_CommonOptional):
+class _Members(_CommonOptional):
     """Extension: the rest of a big room's member list after `joined`, in pages."""
 
     type: Literal["members"]
     room: str
     users: list[str]
     more: bool  # false on the last page
+
+
+class MembersFrame(_Members, total=False):
+    statuses: dict[str, str]  # version 2 presence: "online" or "away" for each of `users`
+    roles: dict[str, str]  # {nick: "teacher"} for the teachers among `users`
 
 
 class LeftFrame(_CommonOptional):
@@ -141,6 +154,12 @@ class SystemFrame(_System, total=False):
     user: str
     old: str
     reason: str  # extension: a leaver's own words (QUIT reason, kick reason), one line; never in the server's voice
+    role: str  # extension: on join, the joiner's role; on event role, the new role
+    by: str  # extension: the teacher who did it (announcement, muted, unmuted, room_closed); absent: the admin
+    text: str  # extension: an announcement's own text, without "Announcement from ...:"
+    topic: str  # extension: event topic, the new topic ("" when removed)
+    locked: bool  # extension: event key, whether the room now has a key
+    action: str  # extension: event moderation, what a teacher's command did (kick, ban, unban, mute, ...)
 
 
 class _List(_CommonOptional):
@@ -156,6 +175,7 @@ class ListFrame(_List, total=False):
     total_rooms: int  # extension: every room
     page: int  # extension: this page, from 1
     pages: int  # extension: how many pages LIST (or LIST #room) has
+    roles: dict[str, str]  # extension: {nick: "teacher"} for the teachers among `users`
 
 
 class _Help(_CommonOptional):
@@ -180,28 +200,51 @@ class _Bye(_CommonOptional):
 
 class ByeFrame(_Bye, total=False):
     reason: str
+    by: str  # extension: the teacher who removed this client (reason kick)
 
 
-class ErrorFrame(_CommonOptional):
+class _Error(_CommonOptional):
     type: Literal["error"]
     code: str
 
 
-class HistoryFrame(_CommonOptional):
+class ErrorFrame(_Error, total=False):
+    until: str  # extension, on `banned`: when the ban ends (UTC, as `time`); absent: until lifted
+
+
+class _History(_CommonOptional):
     type: Literal["history"]
-    target: str
+    target: str  # "#room" or "@nick"
     count: int
     more: bool
 
 
-class SearchFrame(_CommonOptional):
+class HistoryFrame(_History, total=False):
+    room: str  # extension: the room's name, for a room's history
+    peer: str  # extension: the other person, for a private conversation
+    direction: str  # extension: "replay" (after joined), "newest", "before" or "after"
+    first: int  # extension: the lowest id sent (absent when count is 0)
+    last: int  # extension: the highest id sent (absent when count is 0)
+
+
+class _Deleted(_CommonOptional):
+    type: Literal["deleted"]
+    id: int
+
+
+class DeletedFrame(_Deleted, total=False):
+    room: str  # extension: the room of a public message
+
+
+class _Search(_CommonOptional):
     type: Literal["search"]
     results: list[SearchResult]
 
 
-class DeletedFrame(_CommonOptional):
-    type: Literal["deleted"]
-    id: int
+class SearchFrame(_Search, total=False):
+    query: str  # extension: the words searched for, as given (at most 60 characters)
+    room: str  # extension: the room searched (absent when no room was)
+    private: bool  # extension: true when one's own private messages were searched too
 
 
 class PresenceFrame(_CommonOptional):

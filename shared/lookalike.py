@@ -34,58 +34,28 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, cast
 
+from shared import names as name_rules
 from shared.errors import ErrorCode, ProtocolError
 
-# Bidirectional controls: LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI; LRM, RLM; ALM (PROTOCOL.md, Identity).
+# Which characters are invisible is decided once, in shared.names (the name rules every name passes);
+# this module uses the same sets, so a name is stripped the same way wherever it is checked.
 BIDI_CONTROLS = frozenset(
-    [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)] + ["\u200e", "\u200f", "\u061c"]
-)
-
+    map(chr, name_rules.BIDI_CONTROLS)
+)  # LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI; LRM, RLM; ALM
 # Invisible characters that text loses; zero-width joiners and variation selectors stay,
 # because emoji sequences and scripts such as Persian need them.
-TEXT_INVISIBLES = frozenset("\u200b\u2060\ufeff")
-
-# Default_Ignorable_Code_Point, from Unicode's DerivedCoreProperties.txt (unchanged from 14.0 to 15.1);
-# the standard library has no accessor for it.  Inclusive ranges.
-_DEFAULT_IGNORABLE_RANGES = (
-    (0x00AD, 0x00AD),  # soft hyphen
-    (0x034F, 0x034F),  # combining grapheme joiner
-    (0x061C, 0x061C),  # Arabic letter mark
-    (0x115F, 0x1160),  # Hangul choseong and jungseong fillers (letters that show nothing)
-    (0x17B4, 0x17B5),  # Khmer inherent vowels
-    (0x180B, 0x180F),  # Mongolian free variation selectors and vowel separator
-    (0x200B, 0x200F),  # zero-width space, non-joiner, joiner; LRM, RLM
-    (0x202A, 0x202E),  # bidi embeddings and overrides
-    (0x2060, 0x206F),  # word joiner, invisible operators, bidi isolates, deprecated format characters
-    (0x3164, 0x3164),  # Hangul filler
-    (0xFE00, 0xFE0F),  # variation selectors 1-16
-    (0xFEFF, 0xFEFF),  # zero-width no-break space (byte order mark)
-    (0xFFA0, 0xFFA0),  # half-width Hangul filler
-    (0xFFF0, 0xFFF8),  # reserved
-    (0x1BCA0, 0x1BCA3),  # shorthand format controls
-    (0x1D173, 0x1D17A),  # musical symbol format controls
-    (0xE0000, 0xE0FFF),  # tags, variation selectors 17-256, reserved
-)
+TEXT_INVISIBLES = frozenset(map(chr, name_rules.TEXT_INVISIBLE))
 
 # Generic combining accents the skeleton drops (see the module docstring).
 _GENERIC_ACCENT_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
 
 
-def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
-    return any(low <= code <= high for low, high in ranges)
-
-
 def is_default_ignorable(ch: str) -> bool:
     """True for a Default_Ignorable_Code_Point: shows nothing on its own (zero-width, fillers, selectors)."""
-    return _in_ranges(ord(ch), _DEFAULT_IGNORABLE_RANGES)
+    return ord(ch) in name_rules.DEFAULT_IGNORABLE
 
 
-# Every ignorable is below U+E1000; a translate table over the small ranges plus the tag block is cheap.
-_NAME_INVISIBLE_TABLE: dict[int, None] = {
-    code: None for low, high in _DEFAULT_IGNORABLE_RANGES for code in range(low, high + 1)
-}
-_NAME_INVISIBLE_TABLE.update(dict.fromkeys(map(ord, BIDI_CONTROLS)))
-_TEXT_INVISIBLE_TABLE: dict[int, None] = dict.fromkeys(map(ord, BIDI_CONTROLS | TEXT_INVISIBLES))
+_TEXT_INVISIBLE_TABLE: dict[int, None] = dict.fromkeys(name_rules.BIDI_CONTROLS | name_rules.TEXT_INVISIBLE)
 _GENERIC_ACCENT_TABLE: dict[int, None] = {
     code: None for low, high in _GENERIC_ACCENT_RANGES for code in range(low, high + 1)
 }
@@ -93,7 +63,7 @@ _GENERIC_ACCENT_TABLE: dict[int, None] = {
 
 def strip_invisible_from_name(name: str) -> str:
     """The name without bidi controls and Default_Ignorable_Code_Points (zero-width characters, fillers)."""
-    return name.translate(_NAME_INVISIBLE_TABLE)
+    return name_rules.strip_invisible_from_name(name)
 
 
 def strip_invisible_from_text(text: str) -> str:
@@ -184,6 +154,7 @@ def skeleton(name: str) -> str:
     return _visual_skeleton(name)
 
 
+@functools.lru_cache(maxsize=4096)  # a NICK looks its name up and then adds it: the skeletons are made once
 def lookalike_keys(name: str) -> frozenset[str]:
     """The keys a name is compared under: the skeletons of the name as typed, casefolded and in upper case,
     and the skeleton as typed casefolded ("B0b" shows "BOb", which is "bob" without case)."""
@@ -200,9 +171,7 @@ def looks_alike(first: str, second: str) -> bool:
 
 
 def _name_key(name: str) -> str:
-    # Same as shared.names.name_key, after removing what this module removes from every name.
-    visible = unicodedata.normalize("NFKC", strip_invisible_from_name(name))
-    return unicodedata.normalize("NFKC", visible.casefold())
+    return name_rules.name_key(name)
 
 
 class LookalikeIndex:

@@ -49,7 +49,7 @@ _DEFAULT_IGNORABLE_RANGES = (
 )
 DEFAULT_IGNORABLE = frozenset(cp for first, last in _DEFAULT_IGNORABLE_RANGES for cp in range(first, last + 1))
 BIDI_CONTROLS = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-_TEXT_INVISIBLE = frozenset([0x200B, 0x2060, 0xFEFF])
+TEXT_INVISIBLE = frozenset([0x200B, 0x2060, 0xFEFF])
 _CONTROLS = frozenset([*range(0x00, 0x20), *range(0x7F, 0xA0)])
 # Line ends other than \n: a lone CR, vertical tab, form feed, NEL and the Unicode line and paragraph
 # separators.  Message text keeps them as \n (text may hold newlines); one-line fields as spaces.
@@ -58,7 +58,7 @@ _LINE_BREAKS = frozenset([0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029])
 _NAME_TABLE: dict[int, str | None] = dict.fromkeys(DEFAULT_IGNORABLE)
 _TEXT_TABLE: dict[int, str | None] = {
     **dict.fromkeys(_CONTROLS - {0x09, 0x0A}),
-    **dict.fromkeys(BIDI_CONTROLS | _TEXT_INVISIBLE),
+    **dict.fromkeys(BIDI_CONTROLS | TEXT_INVISIBLE),
     **dict.fromkeys(_LINE_BREAKS, "\n"),
 }
 

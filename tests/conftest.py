@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import traceback
 
@@ -25,6 +26,43 @@ def private_user_folders(tmp_path_factory, monkeypatch):
     ):
         monkeypatch.setenv(variable, str(home / folder))
     return home
+
+
+@pytest.fixture(autouse=True)
+def announce_on_loopback_only(monkeypatch):
+    """No test announces a server anywhere but on loopback: a DNS-SD announcement elsewhere fails the test."""
+    from chat_server.discovery import ServerAnnouncer
+
+    real_start = ServerAnnouncer.start
+
+    def guarded_start(announcer: ServerAnnouncer) -> ServerAnnouncer:
+        outside = [
+            address
+            for address in [*announcer.interfaces, *announcer.addresses]
+            if not ipaddress.ip_address(address).is_loopback
+        ]
+        if outside:
+            pytest.fail(f"a test tried to announce a server on {outside}; tests announce on 127.0.0.1 only")
+        return real_start(announcer)
+
+    monkeypatch.setattr(ServerAnnouncer, "start", guarded_start)
+
+
+@pytest.fixture(autouse=True)
+def browse_on_loopback_only(monkeypatch):
+    """No test looks for servers on a real network: the Connect dialog (and any program a test starts) browses on
+    127.0.0.1, and a browser anywhere else fails the test."""
+    from chat_gui.core.discovery import ServerBrowser
+
+    monkeypatch.setenv("CLASSCHAT_DISCOVERY_INTERFACES", "127.0.0.1")  # found_servers.INTERFACES_VARIABLE, without Tk
+    real_start = ServerBrowser.start
+
+    def guarded_start(browser: ServerBrowser) -> ServerBrowser:
+        if browser.interfaces is None or not all(ipaddress.ip_address(a).is_loopback for a in browser.interfaces):
+            pytest.fail(f"a test tried to look for servers on {browser.interfaces or 'every interface'}")
+        return real_start(browser)
+
+    monkeypatch.setattr(ServerBrowser, "start", guarded_start)
 
 
 @pytest.fixture
@@ -70,11 +108,17 @@ def make_client():
 
 @pytest.fixture
 def wire():
-    """Factory: wire(server, nick=None, room=None, welcome=True) -> a checked JSON-mode WireClient."""
+    """Factory: wire(server, nick=None, room=None, welcome=True, replays=False) -> a checked JSON-mode WireClient."""
     clients: list[WireClient] = []
 
-    def make(server: ChatServer, nick: str | None = None, room: str | None = None, welcome: bool = True) -> WireClient:
-        client = WireClient(server.address, welcome=welcome)
+    def make(
+        server: ChatServer,
+        nick: str | None = None,
+        room: str | None = None,
+        welcome: bool = True,
+        replays: bool = False,
+    ) -> WireClient:
+        client = WireClient(server.address, welcome=welcome, replays=replays)
         clients.append(client)
         if nick is not None:
             client.register(nick, room)

@@ -4,8 +4,10 @@ Run: PYTHONPATH=. python3 tools/screenshot_admin.py [--scaling PERCENT] [--out D
 Without a DISPLAY it starts Xvfb on :12, a 1366x768 screen (the smallest
 common laptop screen), for the duration.  It opens the window at its own
 size, presses Start (port 0), connects a few real clients that join rooms
-and talk, mutes one, and saves admin-running.png; then it stops the server
-and saves admin-stopped.png.  --scaling 125 or 150 draws it as a desktop
+and talk (with the join code; a teacher logs in to her account), mutes one,
+and saves admin-running.png; then admin-accounts.png and admin-bans.png
+with those dialogs open over it; then it stops the server and saves
+admin-stopped.png.  --scaling 125 or 150 draws it as a desktop
 set to that scaling would (for checking; the docs show 100%).
 Needs ImageMagick's `import`.
 """
@@ -13,7 +15,9 @@ Needs ImageMagick's `import`.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
 import tkinter as tk
 from pathlib import Path
 
@@ -25,9 +29,23 @@ from chat_server.admin_gui.window import AdminWindow  # noqa: E402
 from chat_server.config import ServerConfig  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 
+SCREEN_SIZE = (1366, 768)
+
+
+def capture_screen(root: tk.Misc, path: Path) -> Path:
+    """The whole screen (the main window with a dialog over it), cropped to the screen's size."""
+    root.update()
+    subprocess.run(
+        ["import", "-window", "root", "-crop", f"{SCREEN_SIZE[0]}x{SCREEN_SIZE[1]}+0+0", str(path)], check=True
+    )
+    return path
+
+
 OUT = ROOT / "docs" / "screenshots"
 XVFB_DISPLAY = ":12"
 SCREEN = "1366x768x24"
+JOIN_CODE = "K7MXR4"
+TEACHER, TEACHER_PASSWORD = "Ms_Khan", "violet staircase 42"
 CLASS = [("alice", "general"), ("bob", "general"), ("chloe", "general"), ("dmitri", "physics"), ("emma", "physics")]
 TALK = [
     ("alice", "SAY Good morning everyone!"),
@@ -43,7 +61,9 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     root = tk.Tk(className="ClassChatServer")
     root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
-    window = AdminWindow(root, ServerConfig(host="0.0.0.0", port=0), ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
+    folder = tempfile.TemporaryDirectory(prefix="classchat-shot-")  # never the user's data folder
+    config = ServerConfig(host="0.0.0.0", port=0, join_code=JOIN_CODE, data_dir=folder.name)
+    window = AdminWindow(root, config, ask_text=lambda *_: "", ask_yes_no=lambda *_: True)
     root.geometry("+0+0")
     pump_until(root, root.winfo_ismapped)
     shots = []
@@ -52,15 +72,26 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
         window.start_server()
         assert window.server is not None
         address = ("127.0.0.1", window.server.address[1])
+        window.server.create_account(TEACHER, TEACHER_PASSWORD, "teacher")
+        window.server.create_account("fatima", TEACHER_PASSWORD, "student")
+        teacher = ChatConnection(*address).connect()
+        teacher.send_command(f"PASS {JOIN_CODE}")
+        teacher.send_command(f"LOGIN {TEACHER} {TEACHER_PASSWORD}")
+        teacher.send_command("JOIN general")
+        teacher.wait_for("joined", 30)
+        clients[TEACHER] = teacher
         for nick, room in CLASS:
             client = ChatConnection(*address).connect()
+            client.send_command(f"PASS {JOIN_CODE}")
             client.send_command(f"NICK {nick}")
             client.send_command(f"JOIN {room}")
             client.wait_for("joined")
             clients[nick] = client
         for nick, command in TALK:
             clients[nick].send_command(command)
-        pump_until(root, lambda: len(window.clients_view.clients) == len(CLASS) and len(window.rooms_view.rooms) == 2)
+        pump_until(
+            root, lambda: len(window.clients_view.clients) == len(CLASS) + 1 and len(window.rooms_view.rooms) == 2
+        )
         window.set_muted("bob", True)
         window.broadcast("Lab starts in 5 minutes: open the worksheet.")
         pump_until(
@@ -73,6 +104,19 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
         window.clients_view.select_nick("bob")
         pump_until(root, lambda: "muted" in window.log_pane.shown_text())
         shots.append(capture(root, out / "admin-running.png"))
+        accounts = window.open_accounts()
+        accounts.geometry("+300+140")
+        accounts.select(TEACHER)
+        pump_until(root, accounts.winfo_ismapped)
+        shots.append(capture_screen(root, out / "admin-accounts.png"))
+        accounts.destroy()
+        window.ban("dmitri", 30, "rude to classmates")
+        pump_until(root, lambda: len(window.clients_view.clients) == len(CLASS))
+        bans = window.open_bans()
+        bans.geometry("+250+160")
+        pump_until(root, bans.winfo_ismapped)
+        shots.append(capture_screen(root, out / "admin-bans.png"))
+        bans.destroy()
         window.stop_server()
         pump_until(root, lambda: window.phase == "stopped")
         shots.append(capture(root, out / "admin-stopped.png"))
@@ -80,6 +124,7 @@ def take_screenshots(out: Path, scaling_percent: int = 100) -> list[Path]:
         for client in clients.values():
             client.close()
         window.close()
+        folder.cleanup()
     return shots
 
 

@@ -3,9 +3,13 @@
 Run: PYTHONPATH=. python3 tools/screenshot_client.py
 Without a DISPLAY it starts Xvfb on :11 for the duration.  It saves, in
 docs/screenshots/:
-  client-connect.png       the Connect dialog after nothing answered on this computer
-  client-chat.png          a room in full swing: rooms, people, colours, a link, emoji, an error
-  client-private.png       a private conversation tab
+  client-connect.png       the Connect dialog as it opens when nothing answers on this computer, listing a
+                           class server announced (on loopback only) by DNS-SD
+  client-chat.png          a room in full swing: rooms, people with their presence dots (one away), a link,
+                           emoji, a mention, an announcement, "bob is typing…", an unread private message
+  client-chat-dark.png     the same in the dark theme
+  client-emoji-picker.png  the emoji picker the ☺ button beside Send opens
+  client-private.png       a private conversation tab, the room's unread messages counted
   client-reconnecting.png  the server went away: lines typed meanwhile wait, marked
 Needs ImageMagick's `import`.
 """
@@ -27,11 +31,13 @@ from chat_gui.core.connection import ChatConnection  # noqa: E402
 from chat_gui.settings import ClientSettings  # noqa: E402
 from chat_gui.window.controller import ChatController  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
+from chat_server.discovery import ServerAnnouncer  # noqa: E402
 from tests.support import connect_client  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 XVFB_DISPLAY = ":11"
+LOOPBACK = ["127.0.0.1"]  # announce and look for servers on this computer only, never on the real network
 CLASSMATES = [("bob", "general"), ("chloe", "general"), ("dmitri", "general"), ("emma", "maths"), ("farid", "maths")]
 
 
@@ -61,23 +67,27 @@ def take_screenshots() -> list[Path]:
     root.geometry("900x560+0+0")
     pump_until(root, root.winfo_ismapped)
 
-    # 1. The Connect dialog, after nothing answered on this computer.
+    # 1. The Connect dialog as it opens when nothing answers on this computer, a class server announced on loopback.
     probe = ChatServer(ServerConfig(host="127.0.0.1", port=0)).start()
     free_port = probe.address[1]
     probe.stop()
+    announced = ChatServer(ServerConfig(host="127.0.0.1", port=0)).start()
+    announcer = ServerAnnouncer(
+        "Physics 3B", announced.address[1], addresses=LOOPBACK, interfaces=LOOPBACK, fingerprint_prefix="3fa9c2"
+    ).start()
+    controller.settings = ClientSettings("localhost", free_port, "alice")
     controller.show_connect_dialog()
     dialog = controller.dialog
     assert dialog is not None
     dialog.geometry("+40+40")
-    dialog.host_var.set("localhost")
-    dialog.port_var.set(str(free_port))
-    dialog.nick_var.set("alice")
-    dialog.connect_button.invoke()
-    pump_until(root, lambda: "No chat server" in dialog.message.cget("text"))
+    pump_until(root, lambda: dialog.start_button.winfo_manager() == "pack")
+    pump_until(root, lambda: dialog.found.servers, 10)
     settle(root)
     saved.append(capture(dialog, OUT / "client-connect.png"))
     controller.shutdown()
     root.destroy()
+    announcer.stop()
+    announced.stop()
 
     # 2. A room in full swing.
     server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate_per_second=0)).start()
@@ -95,13 +105,30 @@ def take_screenshots() -> list[Path]:
     say(controller, classmates["chloe"], "Yes 👍 it's on https://example.org/physics/worksheet-3")
     type_line(controller, "Thanks! Question 4 is tricky 🤔")
     pump_until(root, lambda: "tricky" in controller.room_view.all_text())
-    say(controller, classmates["dmitri"], "join me for lunch and we can go through it")
+    say(controller, classmates["dmitri"], "Alice, join me for lunch and we can go through it")
     say(controller, classmates["bob"], "The answer should be 9.81 m/s² — gravity again 🍎")
-    type_line(controller, "/nick bob")  # taken: the refusal shows as an error line
+    server.broadcast("Test on Friday at 10:30 in room B12. Bring a calculator ✏️")
+    pump_until(root, lambda: "calculator" in controller.room_view.all_text())
+    say(controller, classmates["chloe"], "Thanks for the reminder!")
+    classmates["emma"].send_command("PM alice are you coming to the maths room later?")
+    pump_until(root, lambda: any("✉ emma" in row for row in controller.window.rooms.row_texts()))
     pump_until(root, lambda: len(controller.window.rooms.rooms) == 2, 25)
-    controller.window.entry.text.insert("insert", "see you at 12:30")
+    classmates["chloe"].send_command("AWAY at the library until 2")
+    pump_until(root, lambda: controller.session.presence.status("chloe") == "away")
+    controller.window.entry.text.insert("insert", "see you at 12:30 :smi")
+    controller.window.entry.text.event_generate("<Tab>")
+    classmates["bob"].send_command("TYPING")
+    pump_until(root, lambda: "typing" in str(controller.window.typing_line.cget("text")))
     settle(root)
     saved.append(capture(root, OUT / "client-chat.png"))
+    controller.look.set_theme("dark")
+    settle(root)
+    saved.append(capture(root, OUT / "client-chat-dark.png"))
+    controller.look.set_theme("light")
+    picker = controller.look.open_picker()
+    settle(root)
+    saved.append(capture(picker, OUT / "client-emoji-picker.png"))
+    picker.destroy()
 
     # 3. A private conversation.
     controller.window.entry.set_text("")
@@ -110,6 +137,11 @@ def take_screenshots() -> list[Path]:
     controller.window.tabs.select(controller.window.tabs.private["chloe"].frame)
     type_line(controller, "Sure, I'll bring them tomorrow 🙂")
     classmates["chloe"].send_command("PM alice thank you!")
+    pump_until(root, lambda: "thank you!" in controller.window.tabs.private["chloe"].view.all_text())
+    say_unseen = classmates["dmitri"]
+    say_unseen.send_command("SAY who has the link to the worksheet?")
+    say_unseen.send_command("SAY found it, never mind")
+    pump_until(root, lambda: any("2 new" in row for row in controller.window.rooms.row_texts()))
     settle(root, 0.6)
     saved.append(capture(root, OUT / "client-private.png"))
 
@@ -133,6 +165,8 @@ def main() -> int:
         print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
         return 2
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="classchat-screens-")  # never touch real settings
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="classchat-screens-data-")  # nor real history: a fresh room
+    os.environ["CLASSCHAT_DISCOVERY_INTERFACES"] = ",".join(LOOPBACK)  # the dialog browses on loopback only
     with virtual_display(XVFB_DISPLAY, "1280x800x24"):
         for path in take_screenshots():
             print(f"saved {path.relative_to(ROOT)}")

@@ -6,6 +6,11 @@ receives, on the scheduler's thread, one of:
     StateChanged(state, detail, problem)   the connection moved on; `detail` is a sentence to show
     Received(frame)                        a server frame, already checked against its type
     LineSent(token)                        a line that waited (offline, or paced) has gone out
+    HistoryPage(kind, target, frames, ...) kept messages: a replay, a catch-up page, a page asked for
+    SearchResults(words, room, results)    the answer to a search
+    MessageDeleted(id)                     a message was deleted: show it nowhere any more
+
+The history events come from chat_gui.core.history (see there).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from shared.frame_types import ServerFrame
+from shared.frame_types import MessageFrame, PrivateFrame, SearchResult, ServerFrame
 
 
 class State(str, Enum):
@@ -72,5 +77,54 @@ class LineSent:
     token: int
 
 
-CoreEvent = StateChanged | Received | LineSent
+class PageKind(str, Enum):
+    """Why a page of kept messages came (HistoryPage.kind)."""
+
+    REPLAY = "replay"  # the server's replay after `joined`: what was said before this user came
+    CATCH_UP = "catch_up"  # fetched after a reconnect: what was said while this client was away; new to the user
+    EARLIER = "earlier"  # asked for by the front end: older than what it shows (scrolling up)
+    AROUND = "around"  # asked for by the front end: around one message (jumping to a search result)
+    ASKED = "asked"  # asked for by the user (/history)
+
+
+KeptFrame = MessageFrame | PrivateFrame
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Kept messages of one conversation, oldest first.
+
+    `target` is `#room` or `@nick`; `more` is the server's word that older
+    (or, after AFTER, newer) ones remain.  REPLAY and CATCH_UP pages hold
+    only messages this client has not handed on before; pages that were
+    asked for hold what the server sent.  `error` is the server's refusal
+    (the page is then empty); `request` is what `HistoryKeeper.request_page`
+    returned, 0 for pages nobody asked for.
+    """
+
+    kind: PageKind
+    target: str
+    frames: tuple[KeptFrame, ...]
+    more: bool = False
+    error: str = ""
+    request: int = 0
+    anchor: int | None = None  # the id the page was asked before or after
+    direction: str = ""  # "before", "after", or "" for the newest
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    words: str
+    room: str | None
+    results: tuple[SearchResult, ...]  # newest first, as the server sends them
+    error: str = ""
+    request: int = 0
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    id: int
+
+
+CoreEvent = StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted
 Listener = Callable[[CoreEvent], None]

@@ -88,5 +88,9 @@ class SendBudget:
         return False
 
     def seconds_until_next(self) -> float:
+        return self.seconds_until(1)
+
+    def seconds_until(self, count: int) -> float:
+        """How long until `count` commands may go out together (0 when they may now)."""
         self._refill()
-        return max(0.0, (1 - self.tokens) / self.rate)
+        return max(0.0, (min(count, self.burst) - self.tokens) / self.rate)

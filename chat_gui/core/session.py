@@ -36,9 +36,11 @@ from chat_gui.core.connection import (
     Inbox,
     NotConnected,
 )
-from chat_gui.core.events import LineSent, Listener, Problem, Received, State, StateChanged
+from chat_gui.core.events import LineSent, Listener, Problem, State, StateChanged
+from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.keepalive import Keepalive, Verdict
 from chat_gui.core.pacing import Backoff, SendBudget
+from chat_gui.core.presence import OwnPresence, PresenceBook
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
@@ -102,6 +104,8 @@ class ClientSession(SignInSteps):
         self._last_words = ""  # the last bye's text, the best reason when the connection then ends
         self.pending: list[PendingLine] = []
         self.roster = Roster()
+        self.presence = PresenceBook(clock)  # others: away, typing (chat_gui/core/presence.py)
+        self.own_presence = OwnPresence(clock)
         self.stats = PollerStats()
         self.backoff = Backoff(clock, jitter)
         self.budget = SendBudget()
@@ -118,6 +122,9 @@ class ClientSession(SignInSteps):
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
+        self.history = HistoryKeeper(
+            scheduler, listener, self.send_now, self.send, self.budget_wait, lambda: self.nick, lambda: self.room
+        )
         self._after("poll", POLL_MS, self._poll)
 
     # -- timers, by name: at most one of each kind is due --
@@ -144,6 +151,7 @@ class ClientSession(SignInSteps):
         self.ever_ready = False
         self.token = ""
         self.backoff.reset()
+        self.history.forget()
         self._open()
 
     def send(self, command: str) -> SendResult:
@@ -187,6 +195,12 @@ class ClientSession(SignInSteps):
         self.backoff.reset()
         self._open()
         return True
+
+    def drop_pending(self) -> list[PendingLine]:
+        """Forget the lines waiting to be sent and return them (the user hung up, or was sent away)."""
+        dropped, self.pending = self.pending, []
+        self._cancel("flush")
+        return dropped
 
     def backlog(self) -> int:
         """Frames received and not yet handled by the poller."""
@@ -239,11 +253,13 @@ class ClientSession(SignInSteps):
         else:
             frame: ServerFrame = item  # type: ignore[assignment]  # the reader puts only checked frames besides these
             if self._track(frame):
-                self.listener(Received(frame))
+                self.history.on_frame(frame)  # hands it on (Received), or as part of a page, or holds it back
 
     def _disconnected(self, item: Disconnected) -> None:
         self.connection = None
+        self.presence.clear()
         self._cancel("welcome", "alive")
+        self.history.on_lost(item.reason)
         if item.by_user:
             return
         if self.removed_reason:
@@ -291,8 +307,11 @@ class ClientSession(SignInSteps):
     def _track(self, frame: ServerFrame) -> bool:
         """Follow the connection's life in one frame; False when the frame was the core's own business."""
         self.roster.learn(frame, self.nick)
+        self.presence.learn(frame, self.nick)
+        self.own_presence.learn(frame, self.nick)
         if frame["type"] == "welcome":
             if self.state is State.CONNECTING:
+                self.history.on_welcome(frame.get("features"))
                 self._cancel("welcome")
                 self.alive.restart()
                 self._after("alive", self.alive.check_every_ms, self._check_alive)
@@ -428,12 +447,20 @@ class ClientSession(SignInSteps):
             if first
             else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
         )
+        self.history.on_ready(reconnected=not first)
+        away_again = self.own_presence.command_after_reconnect()  # a new connection starts online
+        if away_again:
+            self.send_now(away_again)
         self._flush_pending()
 
     def _can_send_now(self) -> bool:
         connected = self.connection is not None and self.connection.connected
         choosing = self.state is State.REGISTERING and not self.nick  # the user's own NICK, HELP...
         return connected and (self.state is State.READY or choosing)
+
+    def budget_wait(self, lines: int) -> float:
+        """Seconds until `lines` commands may go out together without tripping the server's rate limit."""
+        return self.budget.seconds_until(lines)
 
     def _ms_until_budget(self) -> int:
         return int(self.budget.seconds_until_next() * 1000) + 1
@@ -489,9 +516,14 @@ class ClientSession(SignInSteps):
         self._cancel("welcome", "retry", "flush", "alive")
         connection, self.connection = self.connection, None
         self._inbox = Inbox()  # whatever the old connection still says is not for us
+        self.presence.clear()
+        if connection is not None:
+            self.history.on_lost("hung up")
         if connection is not None:
             threading.Thread(target=connection.close, name="chat-close", daemon=True).start()
 
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state
+        if state in (State.REMOVED, State.FAILED, State.OFFLINE):
+            self.history.on_ended()  # no reconnect is coming: hand on whatever a catch-up held back
         self.listener(StateChanged(state, detail, problem, code))

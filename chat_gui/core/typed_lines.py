@@ -20,6 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chat_gui.core import moderation_lines
+from chat_gui.core.history_commands import (
+    AskHistory,
+    AskSearch,
+    BadHistoryLine,
+    parse_delete,
+    parse_history,
+    parse_search,
+)
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
 COMMANDS_HELP = (
@@ -32,6 +40,11 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /leave            leave your room
   /nick NAME        change your nickname
   /list             who is online, and the rooms
+  /away [TEXT]      tell your room you are away (TEXT: up to 64 characters)
+  /back             tell your room you are back
+  /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
+  /search WORDS     find kept messages (also /search #room WORDS)
+  /delete ID        delete one of your messages
   /login [NICK]     log in to your account (the password is asked for, not shown)
   /register         keep your nickname for yourself with a password
   /reconnect        connect again now
@@ -107,7 +120,9 @@ class Nothing:
     pass
 
 
-TypedLine = Send | OpenPrivate | ShowHelp | Quit | Reconnect | Login | Register | Refuse | Nothing
+TypedLine = (
+    Send | OpenPrivate | ShowHelp | Quit | Reconnect | Login | Register | Refuse | Nothing | AskHistory | AskSearch
+)
 
 
 def _nobody(nick: str) -> bool:
@@ -163,12 +178,18 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         return Send("LEAVE", body)
     if word == "list":
         return Send(f"LIST {argument}".strip(), body)
+    if word == "away":
+        return Send(f"AWAY {argument}".strip(), body)
+    if word == "back":
+        return Send("BACK", body)
     if word in ("help", "?"):
         return ShowHelp(help_text(window))
     if word in ("quit", "exit"):
         return Quit(f"QUIT {argument}".strip())
     if word == "reconnect":
         return Reconnect()
+    if word in ("history", "search", "delete"):
+        return _history_line(word, argument)
     if word in ("login", "identify"):
         nick, _, password = argument.partition(" ")
         if nick and not is_nick_shaped(nick):
@@ -180,6 +201,19 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         command, problem = moderation_lines.moderation_command(word, argument)
         return Send(command, body) if command else Refuse(problem)
     return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
+
+
+def _history_line(word: str, argument: str) -> TypedLine:
+    """/history and /search go through the client core's history (chat_gui.core.history); /delete is sent as it is."""
+    if word == "delete":
+        message = parse_delete(argument)
+        return (
+            Refuse(message.text)
+            if isinstance(message, BadHistoryLine)
+            else Send(f"DELETE {message}", f"delete {message}")
+        )
+    asked = parse_history(argument) if word == "history" else parse_search(argument)
+    return Refuse(asked.text) if isinstance(asked, BadHistoryLine) else asked
 
 
 def _private(word: str, argument: str) -> TypedLine:

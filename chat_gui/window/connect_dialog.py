@@ -2,7 +2,12 @@
 
 The dialog stays open until the server accepts the nickname, so a refused
 connection or a taken nickname is fixed in place, without starting over.
-When nothing answers on this computer it offers to start a server here.
+When nothing answers on this computer it offers to start a server here:
+from the moment it opens, since it asks the port on this computer at once
+(chat_gui/core/local_probe.py, on a thread of its own; the answer is
+polled here with after()), and again when the address or port changes.
+Above the fields, the class servers announced on this network
+(chat_gui/window/found_servers.py): double-click one to join it.
 """
 
 from __future__ import annotations
@@ -11,11 +16,17 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from chat_gui.core.local_probe import LocalProbe
 from chat_gui.settings import ClientSettings
+from chat_gui.window.found_servers import FoundServers
 from chat_gui.window.login_dialog import LOG_IN, NICKNAME, AccountFields
+from shared.discovery_record import FoundServer
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
+_MUTED = "#4a4a4a"  # on the dialog's grey: 7:1
+PROBE_POLL_MS = 25
+PROBE_DELAY_MS = 400  # after a change to the address or port: wait for the typing to stop
 
 
 class ConnectDialog(tk.Toplevel):
@@ -44,7 +55,7 @@ class ConnectDialog(tk.Toplevel):
         self.host_entry = self._field(body, 1, "Server address:", self.host_var)
         self.port_entry = self._field(body, 2, "Port:", self.port_var)
         self.nick_entry = self._field(body, 3, "Your nickname:", self.nick_var)
-        ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground="#6a6a6a").grid(
+        ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground=_MUTED).grid(
             row=4, column=1, sticky="w"
         )
         self.account = AccountFields(body, 5, mode=LOG_IN if settings.log_in else NICKNAME)  # code, log in, register
@@ -58,11 +69,19 @@ class ConnectDialog(tk.Toplevel):
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
         self.connect_button.pack(side="right")
         self.quit_button.pack(side="right", padx=(0, 6))
+        self.found = FoundServers(self, on_choose=self._join_found)
+        self.found.pack(fill="x", padx=14, pady=(14, 0), before=body)
         self.bind("<Return>", lambda event: self._connect())
         self.bind("<Escape>", lambda event: self._cancel())
         self.protocol("WM_DELETE_WINDOW", self._cancel)
         (self.connect_button if settings.nick else self.nick_entry).focus_set()
         self._center_over(master.winfo_toplevel())
+        self._probe: LocalProbe | None = None
+        self._probe_timer: str | None = None
+        self._tried = False  # Connect or Start was pressed: their outcome speaks, not the probe
+        self.host_var.trace_add("write", lambda *_: self._probe_later())
+        self.port_var.trace_add("write", lambda *_: self._probe_later())
+        self._probe_now()
 
     def _center_over(self, parent: tk.Misc) -> None:
         self.update_idletasks()
@@ -77,13 +96,20 @@ class ConnectDialog(tk.Toplevel):
         return entry
 
     # -- intent methods --
+    def destroy(self) -> None:
+        if self._probe_timer is not None:
+            self.after_cancel(self._probe_timer)
+            self._probe_timer = None
+        super().destroy()
+
     def show_busy(self, text: str) -> None:
-        self.message.configure(text=text, foreground="#6a6a6a")
+        self.message.configure(text=text, foreground=_MUTED)
         self.connect_button.state(["disabled"])
         self.start_button.state(["disabled"])
 
     def show_error(self, text: str, field: str = "", offer_server: bool = False) -> None:
         """Say what went wrong; put the cursor where the fix goes; offer a local server when it helps."""
+        self._forget_probe()  # its answer, arriving later, must not wipe what went wrong (edits probe again)
         self.message.configure(text=text, foreground="#b00020")
         self.connect_button.state(["!disabled"])
         self.start_button.state(["!disabled"])
@@ -101,6 +127,11 @@ class ConnectDialog(tk.Toplevel):
         if entry is not None:
             entry.focus_set()
             entry.select_range(0, "end")
+
+    def offer_local_server(self, text: str) -> None:
+        """Offer "Start a server on this computer", with a word on why (nothing answers here yet)."""
+        self.message.configure(text=text, foreground=_MUTED)
+        self.start_button.pack(side="left", padx=(0, 12))
 
     def is_local(self) -> bool:
         return self.host_var.get().strip().lower() in LOCAL_HOSTS
@@ -124,12 +155,23 @@ class ConnectDialog(tk.Toplevel):
         return host, port, nick
 
     def _connect(self) -> None:
+        self._tried = True
         values = self.values()
         if values is not None and self.account.choice() is not None:
             self.show_busy(f"Connecting to {values[0]}:{values[1]}…")
             self.on_connect(*values)
 
+    def _join_found(self, server: FoundServer) -> None:
+        """A server from the list: its address in the fields, and connect at once if a nickname is there."""
+        self.host_var.set(server.address)
+        self.port_var.set(str(server.port))
+        if is_nick_shaped(self.nick_var.get().strip()):
+            self._connect()
+        else:
+            self.show_error(f"Choose a nickname to join {server.class_name}, then press Connect.", "nick")
+
     def _start_server(self) -> None:
+        self._tried = True
         values = self.values()
         if values is not None and self.account.choice() is not None:
             self.show_busy(f"Starting a chat server on port {values[1]}…")
@@ -137,3 +179,47 @@ class ConnectDialog(tk.Toplevel):
 
     def _cancel(self) -> None:
         self.on_cancel()
+
+    # -- is a server running here? --
+    def _forget_probe(self) -> None:
+        if self._probe_timer is not None:
+            self.after_cancel(self._probe_timer)
+            self._probe_timer = None
+        self._probe = None
+
+    def _probe_later(self) -> None:
+        if self._probe_timer is not None:
+            self.after_cancel(self._probe_timer)
+        self._probe_timer = self.after(PROBE_DELAY_MS, self._probe_now)
+
+    def _probe_now(self) -> None:
+        self._probe_timer = None
+        self._probe = None
+        try:
+            port = int(self.port_var.get().strip())
+        except ValueError:
+            return
+        if self._tried or not self.is_local() or not 0 < port < 65536:
+            if not self._tried:
+                self.start_button.pack_forget()
+            return
+        self._probe = LocalProbe(port).start()
+        self._probe_timer = self.after(PROBE_POLL_MS, self._probe_answered)
+
+    def _probe_answered(self) -> None:
+        self._probe_timer = None
+        probe = self._probe
+        if probe is None or self._tried:
+            return
+        answer = probe.answer()
+        if answer is None:
+            self._probe_timer = self.after(PROBE_POLL_MS, self._probe_answered)
+            return
+        if answer:
+            self.start_button.pack_forget()
+            self.message.configure(text="")
+        else:
+            self.offer_local_server(
+                f"Nothing answers on this computer at port {probe.port} yet. Connect to your teacher's address, "
+                f"or start a chat server here that classmates can join."
+            )

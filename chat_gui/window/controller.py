@@ -2,8 +2,10 @@
 
     ClientSession --StateChanged--> ChatController.on_state --> status bar, notices, the Connect dialog
                   --Received-----> FrameDisplay.show (chat_gui/window/frame_display.py) --> widgets' intent methods
+                  --HistoryPage, SearchResults, MessageDeleted--> HistoryDisplay (chat_gui/window/history_display.py)
                   --LineSent-----> the "waiting to send" marker goes away
     widgets --WindowActions (submit, join, private, reconnect, ...)--> ChatController --send--> ClientSession
+    every change --> Standing.refresh (chat_gui/window/standing.py) --> status bar and title composed afresh
 
 The session runs on Tk's event loop through TkScheduler.  The window never
 polls the server: the rooms list follows the server's `rooms` push, and
@@ -13,9 +15,20 @@ LIST goes out only when the user asks (/list, F5).
 from __future__ import annotations
 
 import tkinter as tk
-from tkinter import messagebox, simpledialog
+from tkinter import messagebox
 
-from chat_gui.core.events import CoreEvent, LineSent, Problem, Received, State, StateChanged
+from chat_gui.core.events import (
+    CoreEvent,
+    HistoryPage,
+    LineSent,
+    MessageDeleted,
+    Problem,
+    Received,
+    SearchResults,
+    State,
+    StateChanged,
+)
+from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
@@ -32,14 +45,20 @@ from chat_gui.core.typed_lines import (
     interpret,
 )
 from chat_gui.settings import ClientSettings, save_settings
+from chat_gui.text.help_table import help_rows
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.frame_display import FrameDisplay
+from chat_gui.window.history_display import HistoryDisplay
 from chat_gui.window.identity_flow import IdentityFlow
 from chat_gui.window.main_window import ChatWindow, WindowActions
+from chat_gui.window.mention_alerts import MentionAlerts
 from chat_gui.window.message_view import MessageView
+from chat_gui.window.standing import Standing
 from chat_gui.window.teacher_menu import Questions
 from chat_gui.window.tk_scheduler import TkScheduler
+from chat_gui.window.window_look import WindowLook
+from chat_gui.window.window_presence import WindowPresence
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 
@@ -53,6 +72,7 @@ class ChatController:
         self.root = root
         self.settings = settings
         self.save = save  # tests and benchmarks leave the user's settings file alone
+        self.mention_alerts = MentionAlerts(root)
         self.window = ChatWindow(
             root,
             WindowActions(
@@ -70,19 +90,39 @@ class ChatController:
                 quit=self.quit,
                 tab_changed=self._update_title,
                 nicknames=self.known_nicknames,
+                presence_shown=self.set_presence_shown,
+                theme=lambda choice: self.look.set_theme(choice),
+                emoji=lambda: self.look.open_picker(),
             ),
         )
+        self.look = WindowLook(root, self.window, settings, self._save_settings)
         self.session = ClientSession(TkScheduler(root), self.on_event)
         self.partners = Partners()
         self.frames = FrameDisplay(
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )
+        self.history = HistoryDisplay(self.window, self.session, self.frames.show, self.current_view)
         self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
+        self.standing = Standing(
+            self.window,
+            self.session,
+            self.frames,
+            lambda: self.embedded.addresses() if self.embedded.running else [],
+            self._fail_pending,
+            (RECONNECT_LABEL, self.reconnect_now),
+        )
+        self.frames.on_muted = lambda muted: self._update_title()
+        self.presence = WindowPresence(root, self.window, self.session)  # dots, typing line, automatic away
+        self.frames.mentioned = lambda frame: self.mention_alerts.check(frame, self.session.nick, self.focused)
         self.dialog: ConnectDialog | None = None
         self.focused = True
         self.unread = 0
         self._pending_views: dict[int, MessageView] = {}
+        self._pending_chat: dict[int, str] = {}  # token -> the text of a waiting chat line (SAY, MSG, PM)
+        if not settings.show_joins:
+            self.window.show_presence.set(False)
+            self.window.tabs.set_presence_shown(False)
         self._lost_notice_shown = False
         self.was_connected = False  # once chatting, cancelling the dialog keeps the window open
         root.bind("<FocusIn>", lambda event: self.set_focused(True), add="+")
@@ -95,7 +135,7 @@ class ChatController:
 
     # -- starting and stopping --
     def start(self, host: str, port: int, nick: str, room: str | None) -> None:
-        self.window.show_status(f"Connecting to {host}:{port}…")
+        self.frames.set_muted(False)  # a new connection: what a server said of the last one no longer holds
         self.session.start(host, port, nick, room)
 
     def show_connect_dialog(self) -> None:
@@ -149,6 +189,7 @@ class ChatController:
             self.window.entry.focus()
 
     def disconnect(self) -> None:
+        self.standing.hanging_up = self.session.state is not State.OFFLINE
         self.session.disconnect()
 
     def reconnect_now(self) -> None:
@@ -177,23 +218,32 @@ class ChatController:
         """Say goodbye, stop the session and its timers, stop an embedded server; the widgets stay."""
         self.session.send_now(command)
         self.session.close()
+        self.presence.close()
+        self.mention_alerts.close()
         self._close_dialog()
         self.embedded.stop()
 
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            self.frames.show(event.frame)
+            self.history.show_frame(event.frame)  # FrameDisplay.show, and the pane learns the message's id
+            self.presence.on_frame(event.frame["type"])
             self.identity.on_frame(event.frame)
+        elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
+            self.history.on_event(event)
         elif isinstance(event, StateChanged):
             self.on_state(event)
+            self.presence.refresh()
         elif isinstance(event, LineSent):
             view = self._pending_views.pop(event.token, None)
+            text = self._pending_chat.pop(event.token, None)
             if view is not None and view.winfo_exists():
                 view.resolve_pending(event.token)
+                if text is not None:
+                    self.frames.outgoing.sent(text, view)
 
     def on_state(self, event: StateChanged) -> None:
-        self.window.show_status(event.detail)
+        self.standing.on_state(event, dialog_open=self.dialog is not None)
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:
@@ -205,12 +255,9 @@ class ChatController:
                 action=(RECONNECT_LABEL, self.reconnect_now),
             )
         elif event.state is State.REMOVED:
-            self.identity.on_removed(event, self.dialog)
-            self.room_view.show_notice(
-                f"{event.detail} The window does not reconnect by itself.",
-                "error",
-                action=(RECONNECT_LABEL, self.reconnect_now),
-            )
+            self.identity.on_removed()  # Standing said it (banner, title, status); the dialog says a ban once
+            if self.dialog is not None:
+                self.dialog.show_error(event.detail, "host")  # a ban at Connect: said in the dialog, once
         elif event.problem is Problem.BROKE_PROTOCOL:
             self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
         elif event.problem is not None:
@@ -221,10 +268,8 @@ class ChatController:
         """Connecting or registering did not work: the Connect dialog says what to fix."""
         if event.state is State.REGISTERING:
             self.session.disconnect()  # the dialog's Connect starts afresh with the nickname it asks for
-            self.window.show_status(event.detail)
         dialog = self.dialog
-        if dialog is None:
-            self.room_view.show_notice(event.detail, "error")
+        if dialog is None:  # the dialog opens in front and says it: one refusal, one message
             self.show_connect_dialog()
             dialog = self.dialog
         assert dialog is not None
@@ -252,9 +297,6 @@ class ChatController:
         self._lost_notice_shown = False
         self.was_connected = True
         self._close_dialog()
-        if self.embedded.running:
-            where = ", ".join(self.embedded.addresses())
-            self.window.show_status(f"{detail} This computer runs the chat server: others join at {where}.")
         if self.save:
             save_settings(
                 ClientSettings(
@@ -262,6 +304,7 @@ class ChatController:
                     session.port,
                     session.nick,
                     session.room or self.settings.room,
+                    show_joins=self.settings.show_joins,
                     log_in=self.identity.logged_in(),
                 )
             )
@@ -290,14 +333,21 @@ class ChatController:
         if isinstance(typed, OpenPrivate):
             self.open_private(typed.nick)
         elif isinstance(typed, ShowHelp):
-            view.show_notice(typed.text, "system")
+            self.show_help()
         elif isinstance(typed, Quit):
             self.quit(typed.command)
         elif isinstance(typed, Reconnect):
             self.reconnect_now()
+        elif isinstance(typed, (AskHistory, AskSearch)):
+            self.history.typed(typed, private_to)
         return True
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
+        chat_line = typed.command.startswith(("SAY ", "PM ", "MSG "))
+        refusal = self._refusal(chat_line)
+        if refusal:
+            view.show_notice(refusal, "error")
+            return False
         if typed.to is not None:
             if typed_command:  # /pm NICK: the user chose whom, so the conversation opens (again) for them
                 self.partners.open(typed.to)
@@ -321,7 +371,32 @@ class ChatController:
         if isinstance(result, Waiting):
             view.show_pending(typed.text, result.token)
             self._pending_views[result.token] = view
+            if chat_line:
+                self._pending_chat[result.token] = typed.text
+        elif chat_line:
+            self.frames.outgoing.sent(typed.text, view)
         return True
+
+    def _refusal(self, chat_line: bool) -> str:
+        """Why a line cannot go out as things stand ("" when it can); the line then stays in the box."""
+        state = self.session.state
+        if state in (State.OFFLINE, State.FAILED):
+            where = "Reconnect now (Ctrl+R, or /reconnect)" if self.session.host else "Chat > Connect…"
+            return f"Not sent: you are not connected. {where} first; your text is still in the box."
+        if chat_line and self.frames.muted:
+            return (
+                "Not sent: an admin muted you, so nothing you say reaches anyone (private messages neither). "
+                "Your text is still in the box for when you are unmuted."
+            )
+        return ""
+
+    def _fail_pending(self, reason: str) -> None:
+        """Strike out every line still waiting to be sent: nothing will send it now."""
+        for line in self.session.drop_pending():
+            view = self._pending_views.pop(line.token, None)
+            self._pending_chat.pop(line.token, None)
+            if view is not None and view.winfo_exists():
+                view.fail_pending(line.token, reason)
 
     def join_room(self, room: str) -> None:
         if self.identity.join_room(room):
@@ -340,7 +415,7 @@ class ChatController:
         self.window.entry.focus()
 
     def ask_join(self) -> None:
-        room = simpledialog.askstring("Join room", "Room to join (it is created if nobody is there):", parent=self.root)
+        room = self.window.rooms.ask_text("Join room", "Room to join (it is created if nobody is there):")
         if room and room.strip():
             self.join_room(room.strip())
 
@@ -348,7 +423,18 @@ class ChatController:
         self.send_typed("/list")
 
     def show_help(self) -> None:
-        self.current_view().show_notice(help_text(window=True), "system")
+        self.current_view().show_table(help_rows(help_text(window=True)))
+
+    def _save_settings(self) -> None:
+        if self.save:
+            save_settings(self.settings)
+
+    def set_presence_shown(self, shown: bool) -> None:
+        """View > Show joins and leaves: every room's pane, and remembered for next time."""
+        self.window.tabs.set_presence_shown(shown)
+        self.settings.show_joins = shown
+        if self.save:
+            save_settings(self.settings)
 
     def show_about(self) -> None:
         messagebox.showinfo(
@@ -367,6 +453,8 @@ class ChatController:
         self.focused = focused
         if focused and self.unread:
             self.unread = 0
+        if focused:
+            self.mention_alerts.reset()
         self._update_title()
 
     def _check_focus(self) -> None:
@@ -382,4 +470,5 @@ class ChatController:
             self._update_title()
 
     def _update_title(self) -> None:
-        self.window.set_title(self.session.nick if self.session.ever_ready else "", self.session.room, self.unread)
+        self.window.mentions = self.mention_alerts.count
+        self.standing.refresh(self.unread)

@@ -2,17 +2,30 @@
 
 It is a Text widget, not an Entry: Tk 8.6's Entry mishandles characters
 beyond U+FFFF (emoji), while Text moves over them and deletes them whole.
-It shows one line and grows to a few as the text wraps or breaks.
+It shows one line and grows to a few as the text wraps or breaks.  Emoji
+are drawn in the pane's emoji font, as large as in the conversation.  Tab
+completes a nickname, or after a colon an emoji shortcode (":smi" gives
+😄, Tab again the next match); known :shortcodes: left in the line become
+their emoji when it is sent (chat_gui/text/emoji_data.py).  Cursor columns
+are computed with chat_gui/window/tk_text.py, so an emoji earlier in the
+line never puts a completion in the wrong place.
 """
 
 from __future__ import annotations
 
+import threading
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable
 from tkinter import ttk
 
+from chat_gui.text import emoji_data
+from chat_gui.text.emoji_runs import emoji_ranges
+from chat_gui.window.tk_text import astral_width, tk_offset
+
 MAX_VISIBLE_LINES = 4
 HISTORY_SIZE = 200
+EMOJI_CHOICES = 20  # Tab cycles through at most this many emoji for one fragment
 
 
 class EntryBox(ttk.Frame):
@@ -36,10 +49,15 @@ class EntryBox(ttk.Frame):
             highlightthickness=1,
         )
         self.text.pack(fill="both", expand=True)
+        self.emoji_font: tkfont.Font | None = None  # set by whoever knows the pane's emoji font (ChatWindow)
         self.history: list[str] = []
         self._history_index: int | None = None  # None: editing a new line
         self._draft = ""
-        self._completion: tuple[str, list[str], int] | None = None  # (typed prefix, candidates, next)
+        # (typed prefix, candidates, next, what the last Tab put in): Tab again cycles while that is still there
+        self._completion: tuple[str, list[str], int, str] | None = None
+        self.on_edit: Callable[[str], object] = lambda text: None  # after each change (the typing indicator)
+        # The shortcode catalogue takes a moment to build: have it ready before the first Tab.
+        threading.Thread(target=emoji_data.catalogue, name="emoji-catalogue", daemon=True).start()
         text = self.text
         text.bind("<Return>", self._on_return)
         text.bind("<KP_Enter>", self._on_return)
@@ -63,13 +81,21 @@ class EntryBox(ttk.Frame):
     def focus(self) -> None:
         self.text.focus_set()
 
+    def insert_text(self, chars: str) -> None:
+        """Put `chars` (an emoji from the picker) where the cursor is, replacing a selection, and focus the box."""
+        if self.text.tag_ranges("sel"):
+            self.text.delete("sel.first", "sel.last")
+        self.text.insert("insert", chars)
+        self.text.see("insert")
+        self.focus()
+
     def submit(self) -> None:
         """Send what is typed (as Enter does) and remember it in the history.
 
         When on_submit answers False the line could not be sent as it is, and
         it goes back into the box to be fixed.
         """
-        value = self.get_text()
+        value = emoji_data.replace_shortcodes(self.get_text())
         if not value.strip():
             return
         if not self.history or self.history[-1] != value:
@@ -119,42 +145,75 @@ class EntryBox(ttk.Frame):
         return "break"
 
     def _on_tab(self, event: tk.Event) -> str:
-        """Complete the word before the cursor to a nickname; Tab again cycles through the matches."""
+        """Complete the word before the cursor: a nickname, or an emoji after ':'; Tab again cycles through the matches."""
+        before = self.text.get("insert linestart", "insert")
+        if self._completion is not None and not before.endswith(self._completion[3]):
+            self._completion = None  # the text changed some other way (pasted, clicked elsewhere)
         if self._completion is None:
-            before = self.text.get("insert linestart", "insert")
             word = before.split(" ")[-1]
             if not word:
                 return "break"
-            key = word.casefold()
-            matches = sorted((nick for nick in self.nicknames() if nick.casefold().startswith(key)), key=str.casefold)
+            if word.startswith(":") and len(word) > 2:
+                matches = [choice.char for choice in emoji_data.complete(word, EMOJI_CHOICES)]
+            else:
+                key = word.casefold()
+                matches = sorted(
+                    (nick for nick in self.nicknames() if nick.casefold().startswith(key)), key=str.casefold
+                )
             if not matches:
                 self.bell()
                 return "break"
-            self._completion = (word, matches, 0)
-        word, matches, turn = self._completion
+            self._completion = (word, matches, 0, "")
+        word, matches, turn, _shown = self._completion
         start = self._current_word_start()
         at_line_start = self.text.compare(start, "==", "1.0")
-        replacement = matches[turn % len(matches)] + (": " if at_line_start and len(matches) == 1 else "")
+        is_nick = not word.startswith(":")
+        replacement = matches[turn % len(matches)] + (": " if is_nick and at_line_start and len(matches) == 1 else "")
         self.text.delete(start, "insert")
         self.text.insert(start, replacement)
-        self._completion = (word, matches, turn + 1) if len(matches) > 1 else None
+        self._completion = (word, matches, turn + 1, replacement) if len(matches) > 1 else None
         return "break"
 
     def _current_word_start(self) -> str:
+        """The index where the word before the cursor starts, as line.column in Tk's own count (emoji-safe)."""
+        line = self.text.index("insert").split(".")[0]
         before = self.text.get("insert linestart", "insert")
         cut = before.rfind(" ") + 1
-        return f"insert linestart +{cut} chars" if cut else "insert linestart"
+        return f"{line}.{tk_offset(before, cut, astral_width(self.text))}"
 
     def _forget_completion(self, event: tk.Event) -> None:
         if event.keysym not in ("Tab", "Shift_L", "Shift_R"):
             self._completion = None
 
     def _on_modified(self, event: tk.Event) -> None:
-        """Grow with the text, up to a few lines; then it scrolls."""
+        """Grow with the text, up to a few lines; then it scrolls.  Tell `on_edit` what the text is now."""
         if not self.text.edit_modified():
             return
         self.text.edit_modified(False)
+        self._tag_emoji()
+        self.on_edit(self.get_text())
         lines = self.text.count("1.0", "end", "displaylines") or (1,)
         wanted = max(1, min(MAX_VISIBLE_LINES, lines[0] if isinstance(lines, tuple) else int(lines)))
         if int(self.text.cget("height")) != wanted:
             self.text.configure(height=wanted)
+
+    def set_emoji_font(self, font: tkfont.Font) -> None:
+        self.emoji_font = font
+        self.text.tag_configure("emoji", font=font)
+        self._tag_emoji()
+
+    def _tag_emoji(self) -> None:
+        """Give the emoji typed so far the emoji font (Tk counts an emoji as two characters on 8.6)."""
+        if self.emoji_font is None:
+            return
+        text = self.text
+        text.tag_remove("emoji", "1.0", "end")
+        content = self.get_text()
+        if content.isascii():
+            return
+        width = astral_width(text)
+        for number, line in enumerate(content.split("\n"), start=1):
+            for start, end in emoji_ranges(line):
+                text.tag_add(
+                    "emoji", f"{number}.{tk_offset(line, start, width)}", f"{number}.{tk_offset(line, end, width)}"
+                )

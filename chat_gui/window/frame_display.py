@@ -8,6 +8,13 @@ the message layout, a leaver's reason quoted after the server's words.
 Private messages open a tab each, up to MAX_TABS_BY_OTHERS tabs opened by
 other people; past that they collect in one tab, with one notice and at
 most one bell every BELL_GAP_SECONDS however many arrive.
+
+Each room's messages go to that room's own pane (chat_gui/window/room_views.py).
+Joins and leaves are quiet lines that fold together; an announcement is a
+banner naming who sent it.  What the frames say about this user's
+standing is kept here for the status bar: `muted`, and `room_note` (why
+you are in no room).  `outgoing` pairs the chat lines sent with their
+echo or their refusal, so a line refused as muted is shown struck out.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from chat_gui.core.outgoing import OutgoingLines
 from chat_gui.core.partners import Partners, left_the_server
 from chat_gui.core.session import ClientSession
 from chat_gui.window.main_window import ChatWindow
@@ -56,6 +64,11 @@ class FrameDisplay:
         self.count_unread = count_unread
         self.update_title = update_title
         self.shutdown_notice = ""
+        self.muted = False
+        self.room_note = ""  # why this user is in no room now ("#maths was closed: ...")
+        self.outgoing: OutgoingLines[MessageView] = OutgoingLines()
+        self.on_muted: Callable[[bool], None] = lambda muted: None
+        self.mentioned: Callable[[MessageFrame], bool] = lambda frame: False  # names this user (mention_alerts.py)
         self._last_bell = float("-inf")
         self._last_collected = float("-inf")
 
@@ -96,8 +109,13 @@ class FrameDisplay:
     # -- one method per frame type --
     def _message(self, frame: MessageFrame) -> None:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
-        self.room_view.show_message(frame["timestamp"], frame["sender"], frame["content"], "own" if own else "")
-        if not own:
+        view = self.window.tabs.view_for_room(frame["room"])
+        style = "own" if own else "mention" if self.mentioned(frame) else ""
+        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style)
+        if own:
+            self.outgoing.echoed()
+        else:
+            self.window.tabs.count_room_message(frame["room"])
             self.count_unread()
 
     def _private(self, frame: PrivateFrame) -> None:
@@ -107,6 +125,8 @@ class FrameDisplay:
         tab: PrivateTab | None = tabs.private.get(name_key(other))
         if tab is None and (own or tabs.room_for_another_tab()):
             tab = tabs.open_private(other, select=False, by_other=not own)
+        if own:
+            self.outgoing.echoed()
         if tab is None:
             self._collect(frame)
             return
@@ -142,11 +162,12 @@ class FrameDisplay:
 
     def _joined(self, frame: JoinedFrame) -> None:
         room = frame["room"]
-        self.room_view.show_notice(frame["content"], "system", frame["timestamp"])
+        self.room_note = ""
+        view = self.window.tabs.show_room(room)
+        view.show_notice(frame["content"], "system", frame["timestamp"])
         self.window.users.set_users(frame["users"], self.session.nick)
         self.window.rooms.set_current(room)
-        self.window.tabs.set_room_title(room)
-        self.window.tabs.select(self.room_view)
+        self.window.tabs.select(view)
         self.update_title()
 
     def _members(self, frame: MembersFrame) -> None:
@@ -154,15 +175,19 @@ class FrameDisplay:
             self.window.users.set_users([*self.window.users.users, *frame["users"]], self.session.nick)
 
     def _left(self, frame: LeftFrame) -> None:
-        self.room_view.show_notice(frame["content"], "system", frame["timestamp"])
+        view = self.window.tabs.view_for_room(frame["room"])
+        view.show_notice(frame["content"], "system", frame["timestamp"])
         self.window.users.set_users([], self.session.nick)
         self.window.rooms.set_current(None)
-        self.window.tabs.set_room_title(None)
+        if view is self.room_view:
+            self.window.tabs.set_room_title(frame["room"], here=False)
         self.update_title()
 
     def _system(self, frame: SystemFrame) -> None:
         event, user = frame["event"], frame.get("user", "")
-        in_my_room = self.session.roster.in_my_room(frame.get("room"))
+        room = frame.get("room")
+        in_my_room = self.session.roster.in_my_room(room)
+        view = self.window.tabs.view_for_room(room) if room and in_my_room else self.room_view
         if in_my_room and event == "join":
             self.window.users.add_user(user)
         elif in_my_room and event == "leave":
@@ -171,10 +196,34 @@ class FrameDisplay:
             self.window.users.rename_user(frame.get("old", ""), user)
         elif event == "shutdown":
             self.shutdown_notice = frame["content"]
+        elif event in ("muted", "unmuted") and (not user or name_key(user) == name_key(self.session.nick)):
+            self.set_muted(event == "muted")
+        elif event == "room_closed":
+            self.room_note = frame["content"]
+        elif event == "announcement":
+            self._announcement(frame)
+            return
         reason = frame.get("reason", "")
+        if event in ("join", "leave") and user and not reason:
+            view.show_presence(event, user, frame["content"], frame["timestamp"])
+            return
         text = leave_words(frame) if reason else frame["content"]
-        style = "error" if event == "shutdown" else "system"
-        self.room_view.show_notice(text, style, frame["timestamp"], quoted=reason)
+        style = "error" if event in ("shutdown", "muted", "room_closed") else "system"
+        view.show_notice(text, style, frame["timestamp"], quoted=reason)
+
+    def _announcement(self, frame: SystemFrame) -> None:
+        """A banner in the pane in front, naming who sent it: the server's admin, or a teacher (`user`)."""
+        sender = frame.get("user", "")
+        text = frame["content"]
+        text = text[len("Announcement: ") :] if text.startswith("Announcement: ") else text
+        title = f"📢 Announcement from {sender}" if sender else "📢 Announcement from the server's admin"
+        self.current_view().show_banner(title, text, frame["timestamp"])
+        self.count_unread()
+
+    def set_muted(self, muted: bool) -> None:
+        if muted != self.muted:
+            self.muted = muted
+            self.on_muted(muted)
 
     def _rooms(self, frame: RoomsFrame) -> None:
         rooms: list[tuple[str, int]] = []
@@ -196,6 +245,14 @@ class FrameDisplay:
         self.update_title()
 
     def _error(self, frame: ErrorFrame) -> None:
+        if frame["code"] == "muted":
+            self.set_muted(True)
+            refused = self.outgoing.refused()
+            if refused is not None:  # the line itself, struck out, says it: one refusal, one message
+                text, view = refused
+                if view.winfo_exists():
+                    view.show_undelivered(text, frame["content"])
+                    return
         self.current_view().show_notice(frame["content"], "error", frame["timestamp"])
 
     def _bye(self, frame: ByeFrame) -> None:

@@ -19,7 +19,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-from chat_gui.core.events import Problem, State, StateChanged
+from chat_gui.core.events import Problem, StateChanged
 from chat_gui.core.sign_in import password_problem
 from chat_gui.core.typed_lines import Login, Register
 from chat_gui.window.login_dialog import LOG_IN, NICKNAME, REGISTER, AccountChoice, AccountDialog
@@ -149,10 +149,14 @@ class IdentityFlow:
         if account is not None and not dialog.nick_var.get().strip():
             dialog.nick_var.set(account.nick)
 
-    def on_removed(self, event: StateChanged, dialog: ConnectDialog | None) -> None:
-        """Banned (or kicked) while the Connect dialog is open: say it there, where the user is looking."""
-        if dialog is not None and event.state is State.REMOVED:
-            dialog.show_error(f"{event.detail} The window does not reconnect by itself.", "host")
+    def on_removed(self) -> None:
+        """Sent away: the room's topic, teacher marks and menus go with it (Standing and the dialog say why)."""
+        self._forget_room()
+
+    def _forget_room(self) -> None:
+        self.topic_bar.show(None, "", False)
+        self.teachers.clear()
+        self.menus.forget_all()
 
     def logged_in(self) -> bool:
         account = self.session.sign_in.account
@@ -166,9 +170,7 @@ class IdentityFlow:
         elif frame["type"] == "joined":
             self._joined(frame)
         elif frame["type"] == "left":
-            self.topic_bar.show(None, "", False)
-            self.teachers.clear()
-            self.menus.forget_all()
+            self._forget_room()
         elif frame["type"] == "rooms":
             self._rooms(frame)
         elif frame["type"] == "members":

@@ -8,10 +8,14 @@
     |  alice (you)+-------------------------------------+
     |  bob        | entry box                  [Send]   |
     +-------------+-------------------------------------+
-    | status: connected to ... / others can join at ... |
+    | status: connected to ... as ... · in #... [flags] |
 
 The window only composes and offers intent methods; ChatController decides
-what happens (it is given the callbacks below).
+what happens (it is given the callbacks below).  The status bar and the
+entry row are packed before the panes they sit under, so when the window
+is made smaller than it asks, the conversation pane gives up its space
+first and the entry box, Send and the status bar stay in view
+(chat_gui/window/window_size.py sets the first and the smallest size).
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ from tkinter import ttk
 from chat_gui.window.entry_box import EntryBox
 from chat_gui.window.private_tabs import ConversationTabs
 from chat_gui.window.room_list import RoomList
+from chat_gui.window.select_all import install_select_all
+from chat_gui.window.status_bar import StatusBar
 from chat_gui.window.user_list import UserList
+from chat_gui.window.window_size import size_window
 from shared.icon import ICON_PNG
+from shared.names import name_key
 from shared.version import PRODUCT_NAME
 
 
@@ -47,6 +55,9 @@ class WindowActions:
     quit: Callable[[], None]
     tab_changed: Callable[[], None]
     nicknames: Callable[[], list[str]]
+    presence_shown: Callable[[bool], None] = lambda shown: None  # View > Show joins and leaves
+    theme: Callable[[str], object] = lambda choice: None  # View > Theme: "system", "light" or "dark"
+    emoji: Callable[[], object] = lambda: None  # the emoji button beside Send
 
 
 class ChatWindow:
@@ -54,33 +65,46 @@ class ChatWindow:
         self.root = root
         self.actions = actions
         root.title(PRODUCT_NAME)
-        root.geometry("900x600")
-        root.minsize(560, 360)
         if ICON_PNG.exists():
             # Tk copies the picture, and freeing the image here keeps its deletion on the Tk thread
             icon = tk.PhotoImage(master=root, file=str(ICON_PNG))
             root.iconphoto(True, icon)
             del icon
+        install_select_all(root)
+        self._unread_due = False
+        self.show_presence = tk.BooleanVar(root, value=True)
+        self.theme_choice = tk.StringVar(root, value="system")
+        self.mentions = 0  # messages that named you while the window was not focused (the title counts them apart)
         self._build_menus()
+        self.status_bar = StatusBar(root)
+        self.status_bar.pack(fill="x", side="bottom", pady=(6, 0))
+        self.status = self.status_bar.text_label
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(fill="both", expand=True, padx=6, pady=(6, 0))
         side = ttk.Frame(panes)
-        self.rooms = RoomList(side, on_join=actions.join)
+        self.rooms = RoomList(side, on_join=actions.join, on_show_private=self.show_private_tab)
         self.users = UserList(side, on_private=actions.private)
         self.rooms.pack(fill="both", expand=True)
         self.users.pack(fill="both", expand=True, pady=(6, 0))
         main = ttk.Frame(panes)
-        self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed)
-        self.tabs.pack(fill="both", expand=True)
         typing = ttk.Frame(main)
-        typing.pack(fill="x", pady=(6, 0))
+        typing.pack(fill="x", side="bottom", pady=(6, 0))
+        self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread)
+        self.tabs.pack(fill="both", expand=True)
+        self.send_button = ttk.Button(typing, text="Send")
+        self.send_button.pack(side="right", padx=(6, 0), anchor="s")
+        self.emoji_button = ttk.Button(typing, text="☺", width=3, command=actions.emoji, takefocus=False)
+        self.emoji_button.pack(side="right", padx=(6, 0), anchor="s")
+        # "ann is typing…" (chat_gui/window/window_presence.py): a line of its own, so the layout never jumps
+        self.typing_line = ttk.Label(main, text="", style="Muted.TLabel", anchor="w", padding=(4, 2, 0, 0))
+        self.typing_line.pack(fill="x", side="bottom", before=self.tabs)
         self.entry = EntryBox(typing, on_submit=actions.submit, nicknames=actions.nicknames)
         self.entry.pack(side="left", fill="both", expand=True)
-        ttk.Button(typing, text="Send", command=self.entry.submit).pack(side="left", padx=(6, 0), anchor="s")
+        self.send_button.configure(command=self.entry.submit)
+        self.entry.set_emoji_font(self.tabs.room_view.style.emoji)
         panes.add(side, weight=0)
         panes.add(main, weight=1)
-        self.status = ttk.Label(root, text="Not connected.", anchor="w", padding=(8, 3), relief="sunken")
-        self.status.pack(fill="x", side="bottom", pady=(6, 0))
+        self.smallest = size_window(root)
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
 
@@ -100,11 +124,26 @@ class ChatWindow:
         rooms.add_command(label="Who is online", accelerator="F5", command=actions.who)
         rooms.add_separator()
         rooms.add_command(label="Close private tab", accelerator="Ctrl+W", command=lambda: self.tabs.close_current())
+        view = tk.Menu(menubar)
+        view.add_checkbutton(
+            label="Show joins and leaves",
+            variable=self.show_presence,
+            command=lambda: actions.presence_shown(self.show_presence.get()),
+        )
+        view.add_separator()
+        for label, choice in (("Theme as the system", "system"), ("Light theme", "light"), ("Dark theme", "dark")):
+            view.add_radiobutton(
+                label=label,
+                value=choice,
+                variable=self.theme_choice,
+                command=lambda: actions.theme(self.theme_choice.get()),
+            )
         help_menu = tk.Menu(menubar)
         help_menu.add_command(label="Commands", accelerator="F1", command=actions.help)
         help_menu.add_command(label=f"About {PRODUCT_NAME}", command=actions.about)
         menubar.add_cascade(label="Chat", menu=chat, underline=0)
         menubar.add_cascade(label="Rooms", menu=rooms, underline=0)
+        menubar.add_cascade(label="View", menu=view, underline=0)
         menubar.add_cascade(label="Help", menu=help_menu, underline=0)
         root.configure(menu=menubar)
         self.menubar, self.chat_menu, self.rooms_menu = menubar, chat, rooms  # others add entries (identity_flow)
@@ -116,10 +155,38 @@ class ChatWindow:
         root.bind_all("<F1>", lambda event: actions.help())
 
     # -- intent methods --
-    def set_title(self, nick: str, room: str | None, unread: int) -> None:
-        where = f"{nick} in #{room}" if nick and room else nick
+    def set_title(self, nick: str, room: str | None, unread: int, condition: str = "") -> None:
+        """`condition`: a few words when the window is not simply chatting ("removed from the server")."""
+        where = f"{nick} in #{room}" if nick and room and not condition else nick
         title = f"{PRODUCT_NAME} — {where}" if where else PRODUCT_NAME
-        self.root.title(f"({unread}) {title}" if unread else title)
+        if condition:
+            title = f"{title} — {condition}"
+        counts = [str(unread)] if unread else []
+        if self.mentions:
+            counts.append(f"@{self.mentions}")  # mentions counted apart from the other unread messages
+        self.root.title(f"({', '.join(counts)}) {title}" if counts else title)
 
     def show_status(self, text: str) -> None:
-        self.status.configure(text=text)
+        self.status_bar.show(text)
+
+    def show_private_tab(self, nick: str) -> None:
+        tab = self.tabs.private.get(name_key(nick))
+        if tab is not None:
+            self.tabs.select(tab.frame)
+            self.entry.focus()
+
+    def clear_lists(self) -> None:
+        """Nobody and no room to show: the server sent this user away, or the user hung up."""
+        self.users.set_users([], "")
+        self.rooms.set_rooms([], None)
+
+    def _show_unread(self) -> None:
+        """An unread count changed: redraw the counts when Tk is next idle (once for a burst of messages)."""
+        if not self._unread_due:
+            self._unread_due = True
+            self.root.after_idle(self._draw_unread)
+
+    def _draw_unread(self) -> None:
+        self._unread_due = False
+        self.tabs.refresh_room_title()
+        self.rooms.set_unread(self.tabs.unread_rooms(), self.tabs.unread_private())

@@ -14,19 +14,32 @@ start and a "show more" link: three messages of 2,000 lines take a dozen
 lines of scrollback, not all of it.  Only the last `max_lines` lines are
 kept, so memory stays flat however long the class talks.  The pane
 follows new lines unless the user has scrolled up to read.
+
+Besides messages and notices (chat_gui/window/pane_blocks.py): a banner
+across the pane (announcements, "you were removed"), an aligned table
+(/help), join and leave notices that collapse into one quiet line and can
+be hidden, and lines struck out as not delivered.  Colours and fonts come
+from chat_gui/window/pane_style.py and follow the theme; emoji are drawn
+in an emoji font a little larger than the text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import tkinter as tk
-import tkinter.font as tkfont
 import webbrowser
-import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from tkinter import ttk
+
+from chat_gui.text.emoji_runs import emoji_ranges
+from chat_gui.window.pane_blocks import PaneBlocks
+from chat_gui.window.pane_style import PaneStyle
+from chat_gui.window.theme import on_palette_change
+from chat_gui.window.tk_text import split_ranges
+from shared.palette import Palette
 
 MAX_LINES = 5000
 FOLD_LINES = 8  # a message with more lines than this is folded...
@@ -53,26 +66,7 @@ READ_ONLY_KEYS = frozenset(
 )
 CONTROL_MASK = 0x4
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']", re.IGNORECASE)
-NICK_COLOURS = (
-    "#1f6feb",
-    "#b35900",
-    "#2e7d32",
-    "#8e24aa",
-    "#c62828",
-    "#00838f",
-    "#6d4c41",
-    "#5c6bc0",
-    "#ad1457",
-    "#558b2f",
-    "#ef6c00",
-    "#0277bd",
-)
 Parts = list[tuple[str, tuple[str, ...]]]
-
-
-def nick_colour(nick: str) -> str:
-    """The same nickname always gets the same colour, in every window."""
-    return NICK_COLOURS[zlib.crc32(nick.casefold().encode("utf-8")) % len(NICK_COLOURS)]
 
 
 def fold(text: str) -> tuple[str, str]:
@@ -90,7 +84,7 @@ def fold(text: str) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
-class MessageView(ttk.Frame):
+class MessageView(PaneBlocks, ttk.Frame):
     def __init__(self, master: tk.Misc, max_lines: int = MAX_LINES, font: str = "TkDefaultFont") -> None:
         super().__init__(master)
         self.max_lines = max_lines
@@ -115,16 +109,19 @@ class MessageView(ttk.Frame):
         scrollbar.grid(row=0, column=1, sticky="ns")
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
-        self._nick_tags: set[str] = set()
         self._indent_tags: set[int] = set()
         self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
-        self._pending_tags: set[str] = set()
+        self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
         self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
         self._actions: dict[str, Callable[[], None]] = {}
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
+        self._insert_at = "end-1c"  # where blocks go in: the end, or a mark while a page of older ones goes in
+        self.style = PaneStyle(self.text)
         self._configure_tags()
         self._make_read_only()
+        self._init_blocks()
+        on_palette_change(self, self.set_palette)
 
     def _make_read_only(self) -> None:
         """Refuse every edit by the user but keep selecting and copying.
@@ -148,45 +145,34 @@ class MessageView(ttk.Frame):
 
     def _configure_tags(self) -> None:
         text = self.text
-        self._font = tkfont.nametofont(str(text.cget("font")))
-        self._bold = self._font.copy()
-        self._bold.configure(weight="bold")
-        self._italic = self._font.copy()
-        self._italic.configure(slant="italic")
-        # a notice that wraps goes on under its text too, so no part of it ever starts at the left edge
-        text.tag_configure("notice", lmargin1=0, lmargin2=self._font.measure("00:00:00  "))
-        text.tag_configure("time", foreground="#8a8a8a")
-        text.tag_configure("nick", font=self._bold)
-        text.tag_configure("own", background="#eef5ff")
-        text.tag_configure("system", foreground="#6a6a6a", font=self._italic)
-        text.tag_configure("quoted", foreground="#222222", font=self._font)  # a user's own words inside a notice
-        text.tag_configure("private", background="#f6ecff", foreground="#5b1a8c")
-        text.tag_configure("error", foreground="#b00020", background="#fff0f0")
-        text.tag_configure("pending", foreground="#8a6d00", background="#fff8dc", font=self._italic)
-        text.tag_configure("more", foreground="#0b57d0", underline=True, font=self._italic)
-        text.tag_configure("action", foreground="#0b57d0", underline=True)
-        text.tag_configure("link", foreground="#0b57d0", underline=True)
+        self.style.apply(text, self.style.palette)
+        self._font, self._bold = self.style.body, self.style.bold
         for clickable in ("link", "more", "action"):
             text.tag_bind(clickable, "<Enter>", lambda event: text.configure(cursor="hand2"))
             text.tag_bind(clickable, "<Leave>", lambda event: text.configure(cursor="arrow"))
         text.tag_bind("link", "<ButtonRelease-1>", self._on_link_click)
         text.tag_bind("more", "<ButtonRelease-1>", self._on_more_click)
         text.tag_bind("action", "<ButtonRelease-1>", self._on_action_click)
-        text.tag_raise("link")
+
+    def set_palette(self, palette: Palette) -> None:
+        """Colour the pane for a theme (light, dark): every tag, the nicknames shown so far too."""
+        self.style.apply(self.text, palette)
 
     # -- intent methods --
     def show_message(self, stamp: str, sender: str, text: str, style: str = "", prefix: str = "") -> None:
         """A message: time, coloured nickname, text (links clickable, lines indented under it, long ones folded).
 
-        `style` is "", "own" or "private".
+        `style` is "", "own" or "private", and may add more tags after a space
+        ("replayed" for a line from history, shown muted).
         """
-        extra = (style,) if style else ()
+        extra = tuple(style.split())
         indent = self._indent_for(stamp, prefix, sender)
         hang, _under = self._indent_tags_for(indent)
         shown, rest = fold(text)
+        nick_tag = self.style.nick_tag(self.text, sender, own="own" in extra)
         parts: Parts = [
             (f"{stamp}  ", ("time", hang, *extra)),
-            (f"{prefix}{sender}", ("nick", self._nick_tag(sender), hang, *extra)),
+            (f"{prefix}{sender}", ("nick", nick_tag, hang, *extra)),
             ("  ", (hang, *extra)),
         ]
         parts += self._body(shown, extra, indent)
@@ -214,25 +200,21 @@ class MessageView(ttk.Frame):
             one_line = " ".join(quoted.split())
             parts += [(" “", (style, "notice")), (one_line, ("quoted", "notice")), ("”", (style, "notice"))]
         if action is not None:
-            label, callback = action
-            tag = f"action-{next(self._serial)}"
-            self._actions[tag] = callback
-            parts += [("  ", (style, "notice")), (label, ("action", tag, "notice"))]
+            parts += [("  ", (style, "notice")), self._action_part(action, ("notice",))]
         self._append(parts)
 
     def show_pending(self, text: str, token: int) -> None:
         """A line typed while offline: marked as waiting until it is sent."""
         tag = f"pending-{token}"
-        self._pending_tags.add(tag)
+        self._pending_tags[tag] = text
         shown, rest = fold(text)
         self._append([(f"waiting to send: {shown}{' …' if rest else ''}", ("pending", tag, "notice"))])
 
     def resolve_pending(self, token: int) -> None:
         """The pending line was sent: remove its marker line (the server's echo replaces it)."""
         tag = f"pending-{token}"
-        if tag not in self._pending_tags:
+        if self._pending_tags.pop(tag, None) is None:
             return
-        self._pending_tags.discard(tag)
         ranges = self.text.tag_ranges(tag)
         if ranges:
             self.text.delete(ranges[0], f"{ranges[-1]} +1c")
@@ -247,15 +229,34 @@ class MessageView(ttk.Frame):
     def is_following(self) -> bool:
         return self.text.yview()[1] >= 0.999
 
+    @contextlib.contextmanager
+    def inserting_at(self, mark: str) -> Iterator[None]:
+        """Blocks shown inside go in at `mark` (a right-gravity mark: they stay in order), not at the end.
+
+        For older messages put above the conversation (chat_gui.window.history_pane):
+        nothing is trimmed and the view does not jump to the end.
+        """
+        self._insert_at = mark
+        try:
+            yield
+        finally:
+            self._insert_at = "end-1c"
+
     # -- inside --
-    def _append(self, parts: Parts) -> None:
+    def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> None:
+        """Add one line (it may hold newlines); `line_tags` also cover its end, so a background spans the pane."""
         text = self.text
+        if self._insert_at != "end-1c":
+            self._insert_elsewhere(parts, line_tags)
+            return
+        if not presence:
+            self._presence = None  # join/leave notices after this line start a line of their own
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
         following = self._scroll_scheduled or self.is_following()
         args: list[object] = []
         for chunk, tags in parts:
             args += [chunk, tags]
-        args += ["\n", ()]
+        args += ["\n", line_tags]
         text.insert("end-1c", *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
         excess = self.line_count() - self.max_lines
         if excess > 0:
@@ -265,6 +266,13 @@ class MessageView(ttk.Frame):
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
+
+    def _insert_elsewhere(self, parts: Parts, line_tags: tuple[str, ...]) -> None:
+        args: list[object] = []
+        for chunk, tags in parts:
+            args += [chunk, tags]
+        args += ["\n", line_tags]
+        self.text.insert(self._insert_at, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
 
     def _scroll_to_end(self) -> None:
         self._scroll_scheduled = False
@@ -339,23 +347,17 @@ class MessageView(ttk.Frame):
             self.text.tag_delete(tag)
 
     def _with_links(self, text: str, extra: tuple[str, ...]) -> Parts:
+        """Text cut into pieces: links tagged to be clicked, emoji to be drawn in the emoji font."""
         parts: Parts = []
         position = 0
         for match in LINK.finditer(text):
             if match.start() > position:
-                parts.append((text[position : match.start()], extra))
+                parts += _with_emoji(text[position : match.start()], extra)
             parts.append((match.group(), ("link", *extra)))
             position = match.end()
         if position < len(text) or not parts:
-            parts.append((text[position:], extra))
+            parts += _with_emoji(text[position:], extra)
         return parts
-
-    def _nick_tag(self, nick: str) -> str:
-        tag = "nick-" + format(zlib.crc32(nick.casefold().encode("utf-8")) % len(NICK_COLOURS))
-        if tag not in self._nick_tags:
-            self._nick_tags.add(tag)
-            self.text.tag_configure(tag, foreground=nick_colour(nick))
-        return tag
 
     def _on_link_click(self, event: tk.Event) -> None:
         index = self.text.index(f"@{event.x},{event.y}")
@@ -374,3 +376,10 @@ class MessageView(ttk.Frame):
             if callback is not None:
                 callback()
                 return
+
+
+def _with_emoji(text: str, extra: tuple[str, ...]) -> Parts:
+    ranges = emoji_ranges(text)
+    if not ranges:
+        return [(text, extra)]
+    return [(piece, ("emoji", *extra) if is_emoji else extra) for piece, is_emoji in split_ranges(text, ranges)]

@@ -1,5 +1,9 @@
 """The conversation tabs: the room's tab first, then closable private tabs, and one tab collecting a flood (Tk thread).
 
+The room's tab shows the pane of the room you are in (chat_gui/window/room_views.py
+keeps one per room visited); its title says which room that is, and counts
+the messages that came while another tab was in front.
+
 A private tab has a purple banner saying who sees it and a Close button
 (Ctrl+W closes the tab in front too).  A tab that is not in front counts
 its unread lines in its title.  Tabs belong to a nickname (compared as the
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from tkinter import ttk
 
 from chat_gui.window.message_view import MessageView
+from chat_gui.window.room_views import RoomViews
 from shared.names import name_key
 
 MAX_TABS_BY_OTHERS = 8
@@ -38,11 +43,20 @@ class PrivateTab:
 
 
 class ConversationTabs(ttk.Notebook):
-    def __init__(self, master: tk.Misc, on_tab_changed: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        master: tk.Misc,
+        on_tab_changed: Callable[[], None] = lambda: None,
+        on_unread: Callable[[], None] = lambda: None,
+    ) -> None:
         super().__init__(master)
         self.on_tab_changed = on_tab_changed
-        self.room_view = MessageView(self)
-        self.add(self.room_view, text="(no room)")
+        self.on_unread = on_unread  # an unread count changed (the room list shows them)
+        self.room_frame = ttk.Frame(self)
+        self.presence_shown = True
+        self.room_views = RoomViews(self.room_frame, self._make_room_view)
+        self.add(self.room_frame, text="(no room)")
+        self._room_title: tuple[str | None, bool] = (None, False)
         self.private: dict[str, PrivateTab] = {}
         self.collector: PrivateTab | None = None
         self.bind("<<NotebookTabChanged>>", self._on_changed)
@@ -50,9 +64,57 @@ class ConversationTabs(ttk.Notebook):
         style.configure("Private.TFrame", background="#f3e8ff")
         style.configure("Private.TLabel", background="#f3e8ff", foreground="#5b1a8c")
 
+    @property
+    def room_view(self) -> MessageView:
+        """The pane in the room's tab: the room you are in, or the one you were in last."""
+        return self.room_views.current
+
+    def select(self, tab_id: tk.Misc | str | int | None = None) -> str:
+        """As Notebook.select; a room's pane stands for the room's tab."""
+        if isinstance(tab_id, MessageView) and tab_id.master is self.room_frame:
+            tab_id = self.room_frame
+        if tab_id is None:
+            return str(super().select())
+        super().select(tab_id)
+        return ""
+
     # -- intent methods --
-    def set_room_title(self, room: str | None) -> None:
-        self.tab(self.room_view, text=f"#{room}" if room else "(no room)")
+    def show_room(self, room: str) -> MessageView:
+        """The room's tab shows `room`'s pane (made if none is kept); the title names it."""
+        view = self.room_views.show_room(room)
+        if self.select() == str(self.room_frame):
+            self.room_views.mark_seen()
+        self.set_room_title(room)
+        return view
+
+    def view_for_room(self, room: str) -> MessageView:
+        """The pane where `room`'s messages go: its own, even when another room's pane is in front."""
+        return self.room_views.view_for(room) or self.room_views.keep(room)
+
+    def count_room_message(self, room: str) -> None:
+        """A message arrived in `room`: count it unless its pane is in front."""
+        seen = self.select() == str(self.room_frame) and self.room_views.current is self.room_views.view_for(room)
+        self.room_views.count_unread(room, seen)
+        if not seen:
+            self.on_unread()  # the window redraws the counts once Tk is idle, not once per message
+
+    def set_room_title(self, room: str | None, here: bool = True) -> None:
+        """Name the room's tab: the room shown, and "(left)" when you are no longer in it."""
+        self._room_title = (room, here)
+        self.refresh_room_title()
+
+    def set_presence_shown(self, shown: bool) -> None:
+        """Show or hide the join and leave lines in every room's pane (View > Show joins and leaves)."""
+        self.presence_shown = shown
+        for view in self.room_views.views():
+            view.set_presence_shown(shown)
+
+    def unread_rooms(self) -> dict[str, int]:
+        return self.room_views.unread_by_room()
+
+    def unread_private(self) -> list[tuple[str, int]]:
+        """(nickname, unread) for every private tab, in the order they were opened."""
+        return [(tab.nick, tab.unread) for tab in self.private.values()]
 
     def open_private(self, nick: str, select: bool = True, by_other: bool = False) -> PrivateTab:
         """The tab for a conversation with nick, made if needed."""
@@ -61,6 +123,7 @@ class ConversationTabs(ttk.Notebook):
             tab = self._make_tab(nick, _banner_text(nick), lambda: self.close_private(nick))
             tab.by_other = by_other
             self.private[name_key(nick)] = tab
+            self.on_unread()
         elif not by_other:
             tab.by_other = False
         if select:
@@ -87,6 +150,7 @@ class ConversationTabs(ttk.Notebook):
         if tab is not None:
             self.forget(tab.frame)
             tab.frame.destroy()
+            self.on_unread()
 
     def close_collector(self) -> None:
         tab, self.collector = self.collector, None
@@ -130,8 +194,14 @@ class ConversationTabs(ttk.Notebook):
         if self.current_tab() is not tab:
             tab.unread += 1
             self.tab(tab.frame, text=f"{tab.title} ({tab.unread})")
+            self.on_unread()
 
     # -- inside --
+    def _make_room_view(self, master: tk.Misc) -> MessageView:
+        view = MessageView(master)
+        view.set_presence_shown(self.presence_shown)
+        return view
+
     def _make_tab(self, nick: str, banner_text: str, on_close: Callable[[], None]) -> PrivateTab:
         frame = ttk.Frame(self)
         banner = ttk.Frame(frame, style="Private.TFrame", padding=(8, 4))
@@ -149,7 +219,17 @@ class ConversationTabs(ttk.Notebook):
         if tab is not None:
             tab.unread = 0
             self.tab(tab.frame, text=tab.title)
+        elif self.select() == str(self.room_frame):
+            self.room_views.mark_seen()
+            self.refresh_room_title()
+        self.on_unread()
         self.on_tab_changed()
+
+    def refresh_room_title(self) -> None:
+        room, here = self._room_title
+        title = "(no room)" if room is None else f"#{room}" if here else f"#{room} (left)"
+        unread = self.room_views.unread.get(name_key(room), 0) if room is not None else 0
+        self.tab(self.room_frame, text=f"{title} ({unread})" if unread else title)
 
 
 def _banner_text(nick: str) -> str:

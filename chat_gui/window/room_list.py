@@ -1,9 +1,16 @@
-"""The list of rooms on the server with member counts; the current room is marked (Tk thread).
+"""The list of rooms on the server with member counts, then your private conversations; unread counts on each (Tk thread).
 
-Double-click or the Join button goes to the selected room; "New room…" asks
-for a name.  The list follows the server's `rooms` push and is redrawn only
-when what it shows has changed, so a push that brings nothing new does not
-disturb a selection.
+    ▶ #general  (4)
+      #maths  (2)  · 3 new        a room whose pane you keep, with messages you have not seen
+      #exam 🔒  (1)               a room locked with a key
+      ✉ bob  · 1 new              a private tab
+
+Double-click or the Join button goes to the selected room (or brings a
+private tab to the front); "New room…" asks for a name.  The list follows
+the server's `rooms` push and is redrawn only when what it shows has
+changed, so a push that brings nothing new does not disturb a selection.
+Its colours come from the palette (the selected row too), so every row
+stays readable, selected or not, light or dark.
 """
 
 from __future__ import annotations
@@ -12,17 +19,32 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import simpledialog, ttk
 
+from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
+from shared.palette import LIGHT, Palette
+
+LOCK_MARK = " 🔒"
 
 
 class RoomList(ttk.LabelFrame):
-    def __init__(self, master: tk.Misc, on_join: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        master: tk.Misc,
+        on_join: Callable[[str], None],
+        on_show_private: Callable[[str], None] = lambda nick: None,
+    ) -> None:
         super().__init__(master, text="Rooms", padding=4)
         self.on_join = on_join
+        self.on_show_private = on_show_private
         self.rooms: list[tuple[str, int]] = []
         self.current: str | None = None
         self.locked: set[str] = set()  # name keys of rooms with a key (marked with a lock)
-        self.listbox = tk.Listbox(self, height=8, width=18, exportselection=False, activestyle="none")
+        self.unread: dict[str, int] = {}  # room key -> messages not seen
+        self.private: list[tuple[str, int]] = []  # (nickname, unread) of the private tabs
+        self.palette = LIGHT
+        self.ask_text: Callable[[str, str], str | None] = self._ask_in_dialog  # tests answer instead
+        self._shown: tuple[object, ...] = ()
+        self.listbox = tk.Listbox(self, height=8, width=22, exportselection=False, activestyle="none")
         self.listbox.grid(row=0, column=0, columnspan=2, sticky="nsew")
         self.join_button = ttk.Button(self, text="Join", command=self.join_selected, width=6)
         self.new_button = ttk.Button(self, text="New room…", command=self.ask_new_room)
@@ -32,6 +54,8 @@ class RoomList(ttk.LabelFrame):
         self.columnconfigure(1, weight=1)
         self.listbox.bind("<Double-Button-1>", self.on_room_double_click)
         self.listbox.bind("<Return>", lambda event: self.join_selected())
+        self.set_palette(LIGHT)
+        on_palette_change(self, self.set_palette)
 
     # -- intent methods --
     def set_rooms(self, rooms: list[tuple[str, int]], current: str | None) -> None:
@@ -39,52 +63,113 @@ class RoomList(ttk.LabelFrame):
         shown = sorted(rooms, key=lambda room: name_key(room[0]))
         if current and not any(name_key(name) == name_key(current) for name, _ in shown):
             shown = sorted([*shown, (current, 1)], key=lambda room: name_key(room[0]))
-        if shown == self.rooms and current == self.current:
-            return
-        selected = self.selected_room()
         self.rooms, self.current = shown, current
-        self.listbox.delete(0, "end")
-        for index, (name, count) in enumerate(shown):
-            here = current is not None and name_key(name) == name_key(current)
-            lock = " 🔒" if name_key(name) in self.locked else ""
-            self.listbox.insert("end", f"{'▶ ' if here else '   '}#{name}{lock}  ({count})")
-            if here:
-                self.listbox.itemconfigure(index, foreground="#0b57d0", selectforeground="white")
-            if selected is not None and name_key(name) == name_key(selected):
-                self.listbox.selection_set(index)
+        self._redraw()
 
     def set_locked(self, locked: set[str]) -> None:
         """Mark these rooms (name keys) as locked."""
         if locked != self.locked:
             self.locked = set(locked)
-            rooms, self.rooms = self.rooms, []
-            self.set_rooms(rooms, self.current)
+            self._redraw()
 
     def set_current(self, current: str | None) -> None:
         self.set_rooms(self.rooms, current)
 
+    def set_unread(self, rooms: dict[str, int], private: list[tuple[str, int]]) -> None:
+        """Unread counts: by room key (rooms whose panes are kept), and (nickname, count) per private tab."""
+        self.unread = {key: count for key, count in rooms.items() if count}
+        self.private = list(private)
+        self._redraw()
+
+    def set_palette(self, palette: Palette) -> None:
+        self.palette = palette
+        self.listbox.configure(
+            background=palette.background,
+            foreground=palette.text,
+            selectbackground=palette.selection_background,
+            selectforeground=palette.selection_text,
+        )
+        self._shown = ()
+        self._redraw()
+
     def room_names(self) -> list[str]:
         return [name for name, _ in self.rooms]
+
+    def row_texts(self) -> list[str]:
+        return [str(self.listbox.get(index)) for index in range(self.listbox.size())]
 
     def selected_room(self) -> str | None:
         selection = self.listbox.curselection()
         return self.rooms[selection[0]][0] if selection and selection[0] < len(self.rooms) else None
 
     def join_selected(self) -> None:
-        room = self.selected_room()
-        if room is not None:
-            self.on_join(room)
+        selection = self.listbox.curselection()
+        if selection:
+            self._open_row(selection[0])
 
     def ask_new_room(self) -> None:
-        name = simpledialog.askstring(
-            "New room", "Name of the new room (letters, digits, _ or -):", parent=self.winfo_toplevel()
-        )
+        name = self.ask_text("New room", "Name of the new room (letters, digits, _ or -):")
         if name and name.strip():
             self.on_join(name.strip())
 
+    def _ask_in_dialog(self, title: str, prompt: str) -> str | None:
+        return simpledialog.askstring(title, prompt, parent=self.winfo_toplevel())
+
     def on_room_double_click(self, event: tk.Event) -> None:
         index = self.listbox.nearest(event.y)
-        if 0 <= index < len(self.rooms):
+        if 0 <= index < self.listbox.size():
             self.listbox.selection_clear(0, "end")
             self.listbox.selection_set(index)
+            self._open_row(index)
+
+    # -- inside --
+    def _open_row(self, index: int) -> None:
+        if index < len(self.rooms):
             self.on_join(self.rooms[index][0])
+        elif index - len(self.rooms) < len(self.private):
+            self.on_show_private(self.private[index - len(self.rooms)][0])
+
+    def _redraw(self) -> None:
+        wanted = (
+            tuple(self.rooms),
+            self.current,
+            tuple(sorted(self.unread.items())),
+            tuple(self.private),
+            tuple(sorted(self.locked)),
+        )
+        if wanted == self._shown:
+            return
+        self._shown = wanted
+        selection = self.listbox.curselection()
+        selected = self.listbox.get(selection[0]) if selection else None
+        palette = self.palette
+        rows: list[tuple[str, str]] = []  # (text, colour)
+        for name, count in self.rooms:
+            here = self.current is not None and name_key(name) == name_key(self.current)
+            unread = self.unread.get(name_key(name), 0)
+            lock = LOCK_MARK if name_key(name) in self.locked else ""
+            text = f"{'▶ ' if here else '   '}#{name}{lock}  ({count}){f'  · {unread} new' if unread else ''}"
+            rows.append((text, palette.own_name if here else palette.text))
+        for nick, unread in self.private:
+            rows.append((f"   ✉ {nick}{f'  · {unread} new' if unread else ''}", palette.private))
+        self.listbox.delete(0, "end")
+        for index, (text, colour) in enumerate(rows):
+            self.listbox.insert("end", text)
+            # every row's own colours, selected too: a row keeps no colour the selection cannot be read on
+            self.listbox.itemconfigure(
+                index,
+                foreground=colour,
+                selectforeground=palette.selection_text,
+                selectbackground=palette.selection_background,
+            )
+            if selected is not None and _same_row(text, str(selected)):
+                self.listbox.selection_set(index)
+
+
+def _same_row(new: str, old: str) -> bool:
+    """Whether two row texts name the same room or conversation (counts and markers aside)."""
+
+    def name(text: str) -> str:
+        return text.lstrip("▶ ").split("  ")[0].removesuffix(LOCK_MARK)
+
+    return name(new) == name(old)

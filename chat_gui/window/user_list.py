@@ -1,4 +1,13 @@
-"""The members of the current room; double-click one to talk privately (Tk thread)."""
+"""The members of the current room; double-click one to talk privately (Tk thread).
+
+Each row is a nickname, "(you)" after yours and "(teacher)" after a
+teacher's ("(you, teacher)" for both), in the palette's colours.
+Other features mark rows without knowing how they are drawn:
+`set_mark(nick, before="●", after=" (teacher)")` puts a presence dot before
+a name or a role after it (empty strings take a mark away).  Presence has
+a gutter of coloured dots left of the names (chat_gui/window/presence_dots.py),
+asking `status_of(nick)` and `away_text(nick)`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,10 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from chat_gui.window.presence_dots import DotGutter
+from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
+from shared.palette import LIGHT, Palette
 
 
 class UserList(ttk.LabelFrame):
@@ -16,14 +28,31 @@ class UserList(ttk.LabelFrame):
         self.users: list[str] = []
         self.me = ""
         self.teachers: set[str] = set()  # name keys of the teachers in the list (marked "(teacher)")
-        self.listbox = tk.Listbox(self, height=10, width=18, exportselection=False, activestyle="none")
-        self.listbox.grid(row=0, column=0, sticky="nsew")
-        self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.", foreground="#6a6a6a")
-        self.hint.grid(row=1, column=0, sticky="w", pady=(4, 0))
+        self.marks: dict[str, tuple[str, str]] = {}  # name key -> (before the name, after it)
+        self.palette = LIGHT
+        # the dots and the names share one sunken box, as the rooms list has one: the dots belong to the rows
+        self.box = tk.Frame(self, relief="sunken", borderwidth=1, highlightthickness=1)
+        self.box.grid(row=0, column=0, columnspan=2, sticky="nsew")
+        self.listbox = tk.Listbox(
+            self.box, height=10, width=18, exportselection=False, activestyle="none", borderwidth=0
+        )
+        self.listbox.grid(row=0, column=1, sticky="nsew")
+        self.status_of: Callable[[str], str] = lambda nick: "online"  # presence, set by the controller
+        self.away_text: Callable[[str], str] = lambda nick: ""
+        self.dots = DotGutter(
+            self.box, self.listbox, self._nick_at, lambda nick: self.status_of(nick), lambda nick: self.away_text(nick)
+        )
+        self.dots.grid(row=0, column=0, sticky="ns")
+        self.hint = ttk.Label(self, text="Double-click a name\nto talk privately.")
+        self.hint.grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
         self.rowconfigure(0, weight=1)
-        self.columnconfigure(0, weight=1)
+        self.columnconfigure(1, weight=1)
+        self.box.rowconfigure(0, weight=1)
+        self.box.columnconfigure(1, weight=1)
         self.listbox.bind("<Double-Button-1>", self.on_user_double_click)
         self.listbox.bind("<Return>", lambda event: self._open_selected())
+        self.set_palette(LIGHT)
+        on_palette_change(self, self.set_palette)
 
     # -- intent methods --
     def set_users(self, users: list[str], me: str) -> None:
@@ -31,21 +60,40 @@ class UserList(ttk.LabelFrame):
         if shown == self.users and me == self.me:
             return
         self.users, self.me = shown, me
-        self.listbox.delete(0, "end")
-        for index, nick in enumerate(shown):
-            mine = name_key(nick) == name_key(me)
-            marks = ", ".join(mark for mark, on in (("you", mine), ("teacher", name_key(nick) in self.teachers)) if on)
-            self.listbox.insert("end", f"{nick} ({marks})" if marks else nick)
-            if mine:
-                self.listbox.itemconfigure(index, foreground="#0b57d0")
-        self.configure(text=f"People here ({len(shown)})" if shown else "People here")
+        self._redraw()
+
+    def set_mark(self, nick: str, before: str = "", after: str = "") -> None:
+        """Text shown before and after `nick`'s name (a presence dot, a role); both empty: none."""
+        key = name_key(nick)
+        if (before, after) == self.marks.get(key, ("", "")):
+            return
+        if before or after:
+            self.marks[key] = (before, after)
+        else:
+            self.marks.pop(key, None)
+        self._redraw()
+
+    def set_palette(self, palette: Palette) -> None:
+        self.palette = palette
+        self.listbox.configure(
+            background=palette.background,
+            foreground=palette.text,
+            selectbackground=palette.selection_background,
+            selectforeground=palette.selection_text,
+            highlightbackground=palette.background,  # the focus ring shows only when the list has the focus
+        )
+        self.box.configure(background=palette.background)
+        self.hint.configure(foreground=palette.muted)
+        self._redraw()
+
+    def row_texts(self) -> list[str]:
+        return [str(self.listbox.get(index)) for index in range(self.listbox.size())]
 
     def set_teachers(self, teachers: set[str]) -> None:
         """Mark these (name keys) as teachers."""
         if teachers != self.teachers:
             self.teachers = set(teachers)
-            users, self.users = self.users, []
-            self.set_users(users, self.me)
+            self._redraw()
 
     def add_user(self, nick: str) -> None:
         self.set_users([*self.users, nick], self.me)
@@ -55,6 +103,27 @@ class UserList(ttk.LabelFrame):
 
     def rename_user(self, old: str, new: str) -> None:
         self.set_users([new if name_key(user) == name_key(old) else user for user in self.users], self.me)
+
+    def _redraw(self) -> None:
+        palette = self.palette
+        self.listbox.delete(0, "end")
+        for index, nick in enumerate(self.users):
+            mine = name_key(nick) == name_key(self.me)
+            before, after = self.marks.get(name_key(nick), ("", ""))
+            shown = f"{before} {nick}" if before else nick
+            tags = ", ".join(tag for tag, on in (("you", mine), ("teacher", name_key(nick) in self.teachers)) if on)
+            self.listbox.insert("end", f"{shown}{after}{f' ({tags})' if tags else ''}")
+            self.listbox.itemconfigure(
+                index,
+                foreground=palette.own_name if mine else palette.text,
+                selectforeground=palette.selection_text,
+                selectbackground=palette.selection_background,
+            )
+        self.configure(text=f"People here ({len(self.users)})" if self.users else "People here")
+        self.dots.redraw_soon()
+
+    def _nick_at(self, index: int) -> str | None:
+        return self.users[index] if 0 <= index < len(self.users) else None
 
     def on_user_double_click(self, event: tk.Event) -> None:
         index = self.listbox.nearest(event.y)

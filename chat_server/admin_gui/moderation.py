@@ -39,6 +39,7 @@ class Moderation:
     mute_button: ttk.Button
     unmute_button: ttk.Button
     close_room_button: ttk.Button
+    history_button: ttk.Button
     broadcast_button: ttk.Button
 
     @property
@@ -58,6 +59,7 @@ class Moderation:
         _enable(self.unmute_button, any(client.muted for client in clients))
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
         _enable(self.broadcast_button, running)
+        _enable(self.history_button, running)
 
     # -- intent methods: the buttons (and tests) call these --
     def _act(self, action: Callable[[ChatServer], object], what: str, done: str) -> bool:

@@ -4,7 +4,9 @@ Starting binds at once (so a busy port is reported right away) and hands
 the rest to the server's threads.  Stopping runs on an "admin-stop" helper
 thread, because ChatServer.stop() joins every client's threads; when it
 has returned, ServerStopped is put on the feed, after everything the old
-server reported, and the window's poller calls `forget()`.
+server reported, and the window's poller calls `forget()`.  The server's
+DNS-SD announcement (chat_server/announcing.py) starts with it and is
+withdrawn first when it stops.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import threading
 
 from chat_server.admin_gui.feed import AdminFeed
+from chat_server.announcing import Announcement
 from chat_server.config import ServerConfig
 from chat_server.server import ChatServer
 
@@ -20,6 +23,7 @@ class ServerRunner:
     def __init__(self) -> None:
         self.server: ChatServer | None = None
         self.feed: AdminFeed | None = None
+        self.announcement: Announcement | None = None
         self._stop_thread: threading.Thread | None = None
 
     def start(self, config: ServerConfig) -> ChatServer:
@@ -31,16 +35,19 @@ class ServerRunner:
         server.registry.add_listener(feed.on_event)
         self.server, self.feed = server, feed
         server.start()
+        self.announcement = Announcement.for_server(server).start()
         return server
 
     def stop_in_background(self) -> None:
         """Every client gets shutdown and bye; ServerStopped arrives on the feed when all is joined."""
-        server, feed = self.server, self.feed
+        server, feed, announcement = self.server, self.feed, self.announcement
         if server is None or feed is None or self._stop_thread is not None:
             return
 
         def stop() -> None:
             try:
+                if announcement is not None:
+                    announcement.stop()
                 server.stop()
             finally:
                 feed.mark_stopped()
@@ -53,6 +60,8 @@ class ServerRunner:
         if self._stop_thread is not None:
             self._stop_thread.join()
         elif self.server is not None:
+            if self.announcement is not None:
+                self.announcement.stop()
             self.server.stop()
 
     def forget(self) -> None:
@@ -60,4 +69,5 @@ class ServerRunner:
         if self.server is not None and self.feed is not None:
             self.server.registry.remove_listener(self.feed.on_event)
         self.server = self.feed = None
+        self.announcement = None
         self._stop_thread = None

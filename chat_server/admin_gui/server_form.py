@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from tkinter import ttk
 
+from chat_server.announcing import class_name_of
 from chat_server.config import ServerConfig
 
 HOST_CHOICES = ("0.0.0.0", "127.0.0.1")
@@ -37,13 +38,14 @@ class ServerForm(ttk.LabelFrame):
         self.base = config
         self.host = tk.StringVar(self, value=config.host)
         self.port = tk.StringVar(self, value=str(config.port))
+        self.class_name = tk.StringVar(self, value=class_name_of(config))  # what the Connect dialogs list
         self.limits = {
             name: tk.StringVar(self, value=f"{getattr(config, attr):g}") for name, _, _, attr in LIMIT_FIELDS
         }
         self.inputs: list[ttk.Widget] = []
 
         # Row 0 holds what an admin presses: at the left, so it stays in reach in a narrow window.
-        top = ttk.Frame(self)
+        self.top = top = ttk.Frame(self)  # identity_actions adds Accounts… and Bans… here
         top.grid(row=0, column=0, columnspan=2 * len(LIMIT_FIELDS), sticky="w")
         ttk.Label(top, text="Host").pack(side="left")
         host_box = ttk.Combobox(top, textvariable=self.host, values=HOST_CHOICES, width=16)
@@ -51,7 +53,10 @@ class ServerForm(ttk.LabelFrame):
         ttk.Label(top, text="Port").pack(side="left")
         port_entry = ttk.Spinbox(top, textvariable=self.port, from_=0, to=65535, width=7)
         port_entry.pack(side="left", padx=(4, 16))
-        self.inputs += [host_box, port_entry]
+        ttk.Label(top, text="Class").pack(side="left")
+        class_entry = ttk.Entry(top, textvariable=self.class_name, width=14)
+        class_entry.pack(side="left", padx=(4, 16))
+        self.inputs += [host_box, port_entry, class_entry]
         self.start_button = ttk.Button(top, text="Start", command=on_start, style="Accent.TButton")
         self.stop_button = ttk.Button(top, text="Stop", command=on_stop, state="disabled")
         self.start_button.pack(side="left", padx=(0, 4))
@@ -78,7 +83,7 @@ class ServerForm(ttk.LabelFrame):
             port = -1
         if not 0 <= port <= 65535:
             raise ValueError("The port must be a whole number from 0 to 65535 (0 picks a free one).")
-        changes: dict[str, object] = {"host": host, "port": port}
+        changes: dict[str, object] = {"host": host, "port": port, "class_name": self.class_name.get().strip()}
         for name, label, kind, attr in LIMIT_FIELDS:
             text = self.limits[name].get().strip()
             try:

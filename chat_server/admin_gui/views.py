@@ -19,6 +19,7 @@ from chat_server.admin import ClientInfo, RoomInfo
 from chat_server.admin_gui.look import display_scale
 
 NO_NICK = "(no nickname yet)"
+TEACHER_MARK = "(teacher)"
 TABLE_ROWS = 7  # the rows a table asks for; it gets more when the window is taller
 CELL_MARGIN = 14  # px at 100% scaling: the cell's own padding on both sides, and a little air
 
@@ -129,7 +130,7 @@ class ClientsView(Table):
         """Add the connection's row, or bring it up to date."""
         iid = str(client.session_id)
         values = {
-            "nick": client.nick or NO_NICK,
+            "nick": _nick_shown(client),
             "address": client.address,
             "room": f"#{client.room}" if client.room else "",
             "since": time.strftime("%H:%M:%S", time.localtime(client.connected_at)),
@@ -172,6 +173,13 @@ class ClientsView(Table):
 
     def row_values(self, session_id: int) -> tuple[str, ...]:
         return tuple(str(value) for value in self.tree.item(str(session_id), "values"))
+
+
+def _nick_shown(client: ClientInfo) -> str:
+    """The nickname, marked when it is a teacher's (logged in to a teacher account), so the admin sees who moderates."""
+    if not client.nick:
+        return NO_NICK
+    return f"{client.nick} {TEACHER_MARK}" if client.role == "teacher" and client.account else client.nick
 
 
 class RoomsView(Table):

@@ -35,10 +35,12 @@ from collections.abc import Callable
 from tkinter import messagebox, simpledialog, ttk
 
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
+from chat_server.admin_gui.identity_actions import AdminIdentity
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.log_pane import LogPane
 from chat_server.admin_gui.look import apply_look
-from chat_server.admin_gui.moderation import AskText, Moderation
+from chat_server.admin_gui.moderation import AskText
 from chat_server.admin_gui.runner import ServerRunner
 from chat_server.admin_gui.server_form import ServerForm
 from chat_server.admin_gui.views import ClientsView, RoomsView
@@ -62,7 +64,7 @@ SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from th
 AskYesNo = Callable[[str, str], bool]
 
 
-class AdminWindow(Moderation, ttk.Frame):
+class AdminWindow(AdminIdentity, ttk.Frame):
     def __init__(
         self,
         root: tk.Tk,
@@ -70,6 +72,8 @@ class AdminWindow(Moderation, ttk.Frame):
         log_level: str = "INFO",
         ask_text: AskText | None = None,
         ask_yes_no: AskYesNo | None = None,
+        ask_secret: AskText | None = None,
+        ask_save_path: AskSavePath | None = None,
     ) -> None:
         super().__init__(root, padding=8)
         self.root = root
@@ -77,6 +81,11 @@ class AdminWindow(Moderation, ttk.Frame):
         self.ask_yes_no: AskYesNo = ask_yes_no or (
             lambda title, prompt: messagebox.askyesno(title, prompt, parent=root)
         )
+        self.ask_secret: AskText = ask_secret or (
+            lambda title, prompt: simpledialog.askstring(title, prompt, parent=root, show="*")
+        )
+        self.ask_save_path: AskSavePath = ask_save_path or file_dialog(root)
+        self.history_dialog: HistoryDialog | None = None
         self.runner = ServerRunner()
         self.phase = "stopped"  # stopped, running, stopping
         self.closed = False  # close() ran: the server is stopped
@@ -140,10 +149,13 @@ class AdminWindow(Moderation, ttk.Frame):
         self.close_room_button = ttk.Button(
             self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked
         )
-        for button in (self.kick_button, self.mute_button, self.unmute_button, self.close_room_button):
+        self.history_button = ttk.Button(self.rooms_view.actions, text="History…", command=self.open_history)
+        moderation = (self.kick_button, self.mute_button, self.unmute_button)
+        for button in (*moderation, self.close_room_button, self.history_button):
             button.pack(side="left", padx=(0, 4))
         for view in (self.clients_view, self.rooms_view):
             view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)
+        self.build_identity()  # the join code, Ban…, Accounts… and Bans… (identity_actions.py)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
         self.log_pane = LogPane(panes, log_level, look=self.look)
@@ -183,6 +195,17 @@ class AdminWindow(Moderation, ttk.Frame):
     def server(self) -> ChatServer | None:
         return self.runner.server
 
+    def open_history(self) -> HistoryDialog:
+        """The History dialog (history_dialog.py), for the selected room if one is; one at a time."""
+        dialog = self.history_dialog
+        if dialog is None or dialog.closed:
+            rooms = self.rooms_view.selected()
+            dialog = self.history_dialog = HistoryDialog(
+                self.root, lambda: self.server, self.ask_save_path, self.ask_yes_no, rooms[0].name if rooms else ""
+            )
+        dialog.lift()
+        return dialog
+
     def say(self, text: str) -> None:
         self.status.set(text)
 
@@ -214,7 +237,12 @@ class AdminWindow(Moderation, ttk.Frame):
         log.warning("admin started the server on %s port %d", host, port)
         addresses = join_addresses(host, port)
         self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
-        self.say(f"Running on {host} port {port}.")
+        announcement = self.runner.announcement
+        listing = f" {announcement.describe()}" if announcement is not None else ""
+        self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
+        history = server.storage.status()
+        note = "" if history.ok and not history.notices else f" History: {history.describe()}"
+        self.say(f"Running on {host} port {port}.{listing}{note}")
         return True
 
     def people_connected(self) -> int:
@@ -257,6 +285,7 @@ class AdminWindow(Moderation, ttk.Frame):
         self.clients_view.clear()
         self.rooms_view.clear()
         self.banner.clear()
+        self.banner.configure(text="Join at")
         self.phase = "stopped"
         self.form.set_state("stopped")
         self.refresh_actions()
@@ -389,7 +418,14 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_banner",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
-    "chat_server.console",
+    "chat_server.admin_gui.identity_actions",
+    "chat_server.admin_gui.join_code_panel",
+    "chat_server.admin_gui.accounts_dialog",
+    "chat_server.admin_gui.bans_dialog",
+    "chat_server.admin_gui.history_dialog",
+    "chat_server.announcing",
+    "chat_server.discovery",
+    "zeroconf",
     "tkinter",
     "tkinter.ttk",
 ]

@@ -7,7 +7,14 @@
     chat.py        the version 1 chat commands: NICK JOIN MSG SAY PM LEAVE HELP QUIT PING
     listing.py     LIST, whole or in pages
     resume.py      RESUME
+    replay.py      the replay after every `joined` (JOIN, RESUME)
+    history.py     HISTORY, SEARCH, DELETE
     membership.py  joining and leaving a room (shared by several commands)
+    presence.py    AWAY, BACK, TYPING
+    room_entry.py  JOIN ROOM [KEY]: room keys, owners, look-alike room names
+    accounts.py    PASS REGISTER LOGIN (join code, accounts; hashing off the lock)
+    teacher.py     KICK BAN UNBAN MUTE UNMUTE ANNOUNCE CLOSE (teachers only)
+    room_settings.py  TOPIC KEY (a room's owner or a teacher)
 
 A feature adds its commands by adding their CommandSpec to
 shared/commands.py (HELP and the before-a-nickname rule read it there) and
@@ -19,11 +26,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chat_server.config import ServerConfig
+from chat_server.handlers.accounts import AccountCommands
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
+from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.presence import PresenceCommands
 from chat_server.handlers.resume import ResumeCommands
+from chat_server.handlers.room_settings import RoomSettingCommands
+from chat_server.handlers.teacher import TeacherCommands
+from chat_server.identity.wiring import WhoIsWho
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -32,16 +45,27 @@ from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import one_line
 
-MODULES: tuple[type[CommandModule], ...] = (ChatCommands, ListCommands, ResumeCommands)
+MODULES: tuple[type[CommandModule], ...] = (
+    ChatCommands,
+    ListCommands,
+    ResumeCommands,
+    PresenceCommands,
+    HistoryCommands,
+    AccountCommands,
+    TeacherCommands,
+    RoomSettingCommands,
+)
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
 
 class CommandHandlers:
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage) -> None:
+    def __init__(
+        self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage, who: WhoIsWho
+    ) -> None:
         self.registry = registry
         self.hang_ups = HangUps()
-        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage)
+        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who)
         modules = [module(services) for module in MODULES]
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from chat_server.config import ServerConfig
+from chat_server.identity.wiring import WhoIsWho
 from chat_server.registry import ChatRegistry, Room
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -66,6 +67,7 @@ class ServerServices:
     rooms_push: RoomsPush
     hang_ups: HangUps
     storage: Storage
+    who: WhoIsWho  # join code, accounts, roles, bans and mutes, kept rooms (docs/identity.md)
 
 
 class CommandModule:
@@ -78,6 +80,10 @@ class CommandModule:
         self.rooms_push = services.rooms_push
         self.hang_ups = services.hang_ups
         self.storage = services.storage
+        self.identity = services.who.service
+        self.moderator = services.who.moderator
+        self.nick_rules = services.who.nick_rules
+        self.kept_rooms = services.who.rooms
 
     def others(self, room: Room, session: Session) -> list[Session]:
         return [member for member in room.members if member is not session]

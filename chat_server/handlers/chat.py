@@ -5,15 +5,17 @@ from __future__ import annotations
 import time
 
 from chat_server.farewells import quit_bye
-from chat_server.handlers.base import CommandModule, Delivery
-from chat_server.handlers.membership import join_deliveries, leave_deliveries
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery
+from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.room_entry import enter_room
+from chat_server.identity.roles import identity_fields, role_notice
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import StoredMessage
 from shared.commands import COMMANDS, classify_msg, help_text, split_pm_argument
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame, server_frame_at
-from shared.names import MAX_TEXT_CHARS, name_key, normalise_nick, normalise_room, one_line
+from shared.names import MAX_TEXT_CHARS, name_key, normalise_nick, one_line
 
 # The pong carries its token twice (content and `token`), so this keeps it far under the 32 KiB frame cap.
 MAX_PING_TOKEN_CHARS = MAX_TEXT_CHARS
@@ -24,31 +26,41 @@ class ChatCommands(CommandModule):
         if not argument:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which nickname you want: /nick NAME.")
         nick = normalise_nick(argument)
+        banned = self.nick_rules.check_nick(session, nick)  # code, scripts, accounts, look-alikes, bans
+        if banned is not None:
+            return banned
         holder = self.registry.by_nick.get(name_key(nick))
         if holder is not None and holder is not session:
             raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
         if nick == session.nick:  # nothing changes, so the room hears nothing
-            return [([session], server_frame("nick", f"You are already {nick}.", nick=nick, token=session.token))]
+            frame = server_frame("nick", f"You are already {nick}.", nick=nick, token=session.token)
+            return [([session], {**frame, **identity_fields(session)})]
+        was_teacher = session.role != "student"
         old = self.registry.set_nick(session, nick)
+        logged_out = self.nick_rules.after_rename(session)
         if old is None:
             session.token = new_token()
+            session.passed_code = True
             text = f"You are {nick}. Join a room to talk, e.g. /join general; /help lists the commands."
-            deliveries: list[Delivery] = [([session], server_frame("nick", text, nick=nick, token=session.token))]
+            frame = server_frame("nick", text, nick=nick, token=session.token, **identity_fields(session))
+            deliveries: list[Delivery] = [([session], frame)]
             return deliveries + self.rooms_push.first_push(session)
-        deliveries = [
-            ([session], server_frame("nick", f"You are now {nick}.", nick=nick, old=old, token=session.token))
-        ]
+        text = f"You are now {nick}." + (f" You are no longer logged in as {old}." if logged_out else "")
+        frame = server_frame("nick", text, nick=nick, old=old, token=session.token, **identity_fields(session))
+        deliveries = [([session], frame)]
         if session.room is not None:
             notice = server_frame(
                 "system", f"{old} is now {nick}", event="nick", room=session.room.name, user=nick, old=old
             )
             deliveries.append((self.others(session.room, session), notice))
+            if was_teacher and logged_out:
+                deliveries += role_notice(session)
         return deliveries
 
-    def handle_join(self, session: Session, argument: str) -> list[Delivery]:
+    def handle_join(self, session: Session, argument: str) -> CommandResult:
         if not argument:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room, e.g. /join general.")
-        return join_deliveries(self.registry, session, normalise_room(argument))
+        return enter_room(self.services, session, argument)  # JOIN ROOM [KEY]: keys, owners, look-alikes, replay
 
     def _public(self, session: Session, raw_text: str) -> list[Delivery]:
         room = self.require_room(session)
@@ -58,7 +70,13 @@ class ChatCommands(CommandModule):
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=session.nick)
         self.storage.messages.append(  # queued for the store's writer thread: no I/O here
             StoredMessage.public(
-                message_id, room.name, frame["sender"], text, int(now * 1000), room_key=room.key, sender_key=session.key
+                message_id,
+                room.name,
+                frame["sender"],
+                text,
+                round(now * 1000),
+                room_key=room.key,
+                sender_key=session.key,
             )
         )
         room.messages += 1
@@ -83,7 +101,7 @@ class ChatCommands(CommandModule):
                 frame["sender"],
                 frame["to"],
                 text,
-                int(now * 1000),
+                round(now * 1000),
                 sender_key=session.key,
                 recipient_key=target.key,
             )

@@ -6,10 +6,11 @@
                      rooms with their member `count` (their `users` empty: ask /list ROOM)
     /list ROOM [N]   the members of one room, MEMBERS_PER_PAGE a page (`#2` for a room called 2)
 
-Each answer is one `list` frame with the contract's `users` and `rooms`
-plus `complete`, `page`, `pages`, `total_users` and `total_rooms`.  Its
-worst case (every name 24 four-byte letters, every room name 32) stays
-under 29 KiB, so no answer ever passes the 32 KiB frame cap.  The registry
+Each answer is one `list` frame with the contract's `users`, `rooms` and
+`statuses` (each user of `users` with "online" or "away") plus
+`complete`, `page`, `pages`, `total_users` and `total_rooms`.  Its worst
+case (every name 24 four-byte letters, every room name 32) stays under
+29 KiB, so no answer ever passes the 32 KiB frame cap.  The registry
 keeps the nicknames sorted and counts their bytes as people come and go,
 so an answer costs one page of work, never a sort of everyone.  A
 connection gets an answer once per `list_interval` seconds (bursts of
@@ -22,6 +23,8 @@ from __future__ import annotations
 import math
 
 from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.identity.roles import roles_of_names
+from chat_server.presence import STATUS_ENTRY_BYTES, statuses_for
 from chat_server.rate_limit import Refusal
 from chat_server.registry import Room
 from chat_server.session import Session
@@ -30,8 +33,8 @@ from shared.frame_types import ListRoom
 from shared.frames import Frame, server_frame
 from shared.names import normalise_room
 
-USERS_PER_PAGE = 150  # at most 150 * 99 bytes = 14.5 KiB of names
-MEMBERS_PER_PAGE = 100  # a room's page names each member twice (`users` and the room's `users`): 19.3 KiB
+USERS_PER_PAGE = 80  # at most 80 * (99 + 108) bytes = 16.2 KiB of names and their statuses
+MEMBERS_PER_PAGE = 80  # a room's page names each member three times (`users`, the room's, `statuses`): 24 KiB
 ROOMS_PER_PAGE = 50  # at most 50 * 170 bytes = 8.3 KiB
 NAMES_IN_TEXT = 20  # the readable `content` names the first few only: at most 2 KiB
 ROOMS_IN_TEXT = 10
@@ -52,6 +55,7 @@ class ListCommands(CommandModule):
             )
         room_name, page = _parse_argument(argument)
         frame = self._room_answer(room_name, page) if room_name else self._server_answer(page)
+        frame["roles"] = roles_of_names(self.registry, frame["users"])  # the teachers among the names
         return [([session], frame)]
 
     # -- the whole server --
@@ -65,7 +69,7 @@ class ListCommands(CommandModule):
                 {"name": room.name, "users": room.nicks(), "count": len(room.members)} for room in rooms
             ]
             text = f"{total_users} online: {_first_few(users, total_users)}. Rooms: {_rooms_text(rooms)}"
-            return _list_frame(text, users, entries, True, 1, 1, total_users, len(rooms))
+            return _list_frame(text, users, statuses_for(users, registry), entries, True, 1, 1, total_users, len(rooms))
         pages = max(1, math.ceil(total_users / USERS_PER_PAGE), math.ceil(len(rooms) / ROOMS_PER_PAGE))
         page = _check_page(page or 1, pages)
         start = (page - 1) * USERS_PER_PAGE
@@ -77,14 +81,17 @@ class ListCommands(CommandModule):
             f"{f' (/list {page + 1} for more)' if page < pages else ''}; /list ROOM shows a room's members. "
             f"Here: {_first_few(users, len(users)) or 'nobody'}. Rooms: {_rooms_text(shown_rooms)}"
         )
-        return _list_frame(text, users, entries, pages == 1, page, pages, total_users, len(rooms))
+        return _list_frame(
+            text, users, statuses_for(users, registry), entries, pages == 1, page, pages, total_users, len(rooms)
+        )
 
     def _whole_answer_fits(self, rooms: list[Room]) -> bool:
-        """Every name twice (online, and in a room) and every room, counted in bytes without building anything."""
+        """Every name three times (online, in a room, in `statuses`) and every room, counted without building anything."""
         registry = self.registry
         names = registry.nick_bytes + _NAME_ENTRY_BYTES * len(registry.nick_keys)
+        statuses = registry.nick_bytes + STATUS_ENTRY_BYTES * len(registry.nick_keys)
         room_bytes = sum(len(room.name.encode()) + _ROOM_ENTRY_BYTES for room in rooms)
-        return 2 * names + room_bytes <= WHOLE_ANSWER_BUDGET
+        return 2 * names + statuses + room_bytes <= WHOLE_ANSWER_BUDGET
 
     # -- one room --
     def _room_answer(self, room_name: str, page: int | None) -> Frame:
@@ -99,7 +106,10 @@ class ListCommands(CommandModule):
         text = f"#{room.name}, {len(members)} here; page {page} of {pages}{more}: {_first_few(shown, len(shown))}"
         entry: ListRoom = {"name": room.name, "users": shown, "count": len(members)}
         registry = self.registry
-        return _list_frame(text, shown, [entry], pages == 1, page, pages, len(registry.nick_keys), len(registry.rooms))
+        statuses = statuses_for(shown, registry)
+        return _list_frame(
+            text, shown, statuses, [entry], pages == 1, page, pages, len(registry.nick_keys), len(registry.rooms)
+        )
 
 
 def _parse_argument(argument: str) -> tuple[str, int | None]:
@@ -130,6 +140,7 @@ def _check_page(page: int, pages: int) -> int:
 def _list_frame(
     text: str,
     users: list[str],
+    statuses: dict[str, str],
     rooms: list[ListRoom],
     complete: bool,
     page: int,
@@ -141,6 +152,7 @@ def _list_frame(
         "list",
         text,
         users=users,
+        statuses=statuses,
         rooms=rooms,
         complete=complete,
         page=page,

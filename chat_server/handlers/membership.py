@@ -3,18 +3,22 @@
 Shared by JOIN, LEAVE, RESUME and the end of a connection.  A room's member
 list comes with `joined`; past MEMBERS_PER_FRAME names the rest follows in
 `members` frames (an extension), so no frame passes 32 KiB however big the
-room: 150 names of 24 four-byte letters are under 15 KiB.
+room: 100 names of 24 four-byte letters, each named again in `statuses`
+(chat_server/presence.py), are under 21 KiB.  Someone away who joins a
+room is announced as away right after the join notice.
 """
 
 from __future__ import annotations
 
 from chat_server.handlers.base import Delivery
+from chat_server.identity.roles import roles_for, roles_of
+from chat_server.presence import presence_frame, statuses_of
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from shared.frames import server_frame
 from shared.names import name_key
 
-MEMBERS_PER_FRAME = 150
+MEMBERS_PER_FRAME = 100
 REASON_IN_NOTICE_CHARS = 60  # the leaver's own words, quoted in the notice; the `reason` field has them whole
 
 
@@ -52,9 +56,16 @@ def join_deliveries(registry: ChatRegistry, session: Session, name: str) -> list
         room = registry.join_room(session, name)
         others = [member for member in room.members if member is not session]
         notice = server_frame(
-            "system", f"{session.nick} joined #{room.name}", event="join", room=room.name, user=session.nick
+            "system",
+            f"{session.nick} joined #{room.name}",
+            event="join",
+            room=room.name,
+            user=session.nick,
+            role=session.role,
         )
         deliveries.append((others, notice))
+        if session.away is not None:
+            deliveries.append((others, presence_frame(session)))
     assert session.room is not None
     return deliveries + joined_deliveries(session, session.room)
 
@@ -62,6 +73,7 @@ def join_deliveries(registry: ChatRegistry, session: Session, name: str) -> list
 def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
     """`joined` for the member, then `members` pages when the room is too big for one frame."""
     members = room.nicks()
+    statuses = statuses_of(room.members)
     count = len(members)
     if count <= MEMBERS_PER_FRAME:
         first, rest = members, []
@@ -69,6 +81,7 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         others = [nick for nick in members if nick != session.nick]
         first = [session.nick or "", *others[: MEMBERS_PER_FRAME - 1]]
         rest = others[MEMBERS_PER_FRAME - 1 :]
+    roles = roles_of(room.members)  # the teachers here: usually none, or one
     joined = server_frame(
         "joined",
         f"You joined #{room.name} ({count} here)",
@@ -76,6 +89,11 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         users=first,
         count=count,
         more=bool(rest),
+        statuses={nick: statuses[nick] for nick in first},
+        topic=room.topic,
+        owner=room.owner,
+        locked=room.locked,
+        roles=roles_for(roles, first),
     )
     deliveries: list[Delivery] = [([session], joined)]
     if rest and not session.text_mode:  # an nc user reads the count; /list ROOM pages through the names
@@ -83,5 +101,15 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
             page = rest[start : start + MEMBERS_PER_FRAME]
             more = start + MEMBERS_PER_FRAME < len(rest)
             text = f"#{room.name}: {len(page)} more members" + ("" if more else " (that is all)")
-            deliveries.append(([session], server_frame("members", text, room=room.name, users=page, more=more)))
+            page_statuses = {nick: statuses[nick] for nick in page}
+            frame = server_frame(
+                "members",
+                text,
+                room=room.name,
+                users=page,
+                more=more,
+                statuses=page_statuses,
+                roles=roles_for(roles, page),
+            )
+            deliveries.append(([session], frame))
     return deliveries

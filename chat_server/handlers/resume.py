@@ -13,7 +13,14 @@ place of NICK on a new connection:
 - a wrong or expired token gets `bad_login`.
 
 The new connection gets `nick` (with `resumed`: true and a fresh token),
-the `rooms` push, and `joined` for its room.  A mute stays on.
+the `rooms` push, and `joined` for its room followed by the room's replay
+(replay.py).  A mute stays on.
+
+Who is who: a registered nickname is resumed only by a connection that was
+logged in to its account (a token from before the name was registered
+does not do); the account and role come back with it.  A banned name gets
+`banned` and bye.  RESUME needs no join code: the token shows that its
+owner came in with one (tokens do not outlive the server).
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from __future__ import annotations
 import time
 
 from chat_server.farewells import resumed_bye
-from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
+from chat_server.handlers.replay import with_replay
+from chat_server.identity.roles import identity_fields
 from chat_server.resume_tokens import new_token, token_matches
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -31,7 +40,27 @@ from shared.names import name_key, normalise_nick
 
 
 class ResumeCommands(CommandModule):
-    def handle_resume(self, session: Session, argument: str) -> list[Delivery]:
+    def handle_resume(self, session: Session, argument: str) -> CommandResult:
+        """RESUME, with the replay after its `joined` (read from the disk first if it must be, see replay.py)."""
+        words = argument.split()
+        room = self._room_to_resume(words)
+        return with_replay(self.services, session, room, lambda: self._resume(session, argument))
+
+    def _room_to_resume(self, words: list[str]) -> str | None:
+        """The room a RESUME with these words would put the session in (None if none or it will be refused)."""
+        if len(words) != 2:
+            return None
+        try:
+            key = name_key(normalise_nick(words[0]))
+        except ProtocolError:
+            return None
+        holder = self.registry.by_nick.get(key)
+        if holder is not None and token_matches(words[1], holder.token):
+            return holder.room.name if holder.room is not None else None
+        parked = self.registry.parked.peek(key)
+        return parked.room if parked is not None and token_matches(words[1], parked.token) else None
+
+    def _resume(self, session: Session, argument: str) -> list[Delivery]:
         if session.registered:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "/resume works only on a new connection, in place of /nick.")
         words = argument.split()
@@ -41,22 +70,29 @@ class ResumeCommands(CommandModule):
             )
         nick, token = normalise_nick(words[0]), words[1]
         key = name_key(nick)
+        account = self.identity.account_of(key)
         holder = self.registry.by_nick.get(key)
         if holder is not None and token_matches(token, holder.token):
-            return self._take_over(session, holder)
+            if account is not None and holder.account != key:
+                raise _cannot_resume(nick)  # a registered name goes only with its account
+            banned = self.moderator.refuse_if_banned(session, key)
+            return banned if banned is not None else self._take_over(session, holder)
         parked = self.registry.parked.take(key, token, time.monotonic())
-        if parked is None:
-            raise ProtocolError(
-                ErrorCode.BAD_LOGIN,
-                f"Cannot resume {nick}: the token is wrong or has expired. Choose a nickname with /nick NAME.",
-            )
+        if parked is None or (account is not None and parked.account != key):
+            raise _cannot_resume(nick)
         if holder is not None:
             raise ProtocolError(
                 ErrorCode.NICK_TAKEN,
                 f"Someone else took the nickname {nick} after your connection was lost; pick another with /nick NAME.",
             )
+        banned = self.moderator.refuse_if_banned(session, key)
+        if banned is not None:
+            return banned
         self.registry.set_nick(session, parked.nick)
-        session.muted = parked.muted
+        session.history.nick_since = parked.nick_since  # the token proved the same person
+        if account is not None:
+            session.account, session.role = key, account.role
+        self.nick_rules.after_rename(session)  # the mute, from the lasting mutes
         deliveries = self._welcome_back(session)
         if parked.room is not None:
             deliveries += join_deliveries(self.registry, session, parked.room)
@@ -65,7 +101,9 @@ class ResumeCommands(CommandModule):
     def _take_over(self, session: Session, holder: Session) -> list[Delivery]:
         holder.end("resumed from another connection")
         self.hang_ups.add(holder)
+        session.account, session.role = holder.account, holder.role
         room = self.registry.hand_over(holder, session)
+        self.nick_rules.after_rename(session)
         deliveries: list[Delivery] = [([holder], resumed_bye())]
         deliveries += self._welcome_back(session)
         if room is not None:
@@ -74,6 +112,16 @@ class ResumeCommands(CommandModule):
 
     def _welcome_back(self, session: Session) -> list[Delivery]:
         session.token = new_token()
+        session.passed_code = True  # a token shows this connection's owner came in with the code
         nick = session.nick
-        frame = server_frame("nick", f"You are {nick} again.", nick=nick, token=session.token, resumed=True)
+        frame = server_frame(
+            "nick", f"You are {nick} again.", nick=nick, token=session.token, resumed=True, **identity_fields(session)
+        )
         return [([session], frame), *self.rooms_push.first_push(session)]
+
+
+def _cannot_resume(nick: str) -> ProtocolError:
+    return ProtocolError(
+        ErrorCode.BAD_LOGIN,
+        f"Cannot resume {nick}: the token is wrong or has expired. Choose a nickname with /nick NAME.",
+    )

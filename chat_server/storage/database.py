@@ -33,6 +33,9 @@ log = logging.getLogger("chat_server.storage")
 DB_FILE_NAME = "classchat.db"
 BUSY_TIMEOUT = 2.0
 READERS = 4
+# After a crash, new ids skip this far past the last committed one (or go on from the clock in ms, if
+# higher): more than the writer ever holds uncommitted (its queue stops at 100,000 writes).
+CRASH_ID_GAP = 1_000_000
 CORRUPT_NAMES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 CORRUPT_WORDS = ("malformed", "not a database", "corrupt")
 
@@ -210,6 +213,7 @@ def open_database(
         raise StorageUnavailable(f"cannot write in the data folder {folder}: {describe_error(error)}") from error
     path = folder / DB_FILE_NAME
     notices: list[str] = []
+    unclean: list[int] = []
     recovered = 0
     try:
         try:
@@ -217,15 +221,26 @@ def open_database(
             if damaged_marker.exists():
                 reason = damaged_marker.read_text(encoding="utf-8", errors="replace").strip()
                 raise _Corrupt(f"found damaged while running: {reason}")
-            writer = _open_file(path, steps, full_check)
+            writer = _open_file(path, steps, full_check, unclean)
         except _Corrupt as corrupt:
+            unclean.clear()  # the damage is the news
             recovered = _last_id_of_damaged(path)
+            lost_ids = ""
+            if not recovered:
+                # Clients may still show messages of the damaged file with ids we can no longer read: a fresh
+                # count from 1 would reuse them (and a client that drops repeated ids would lose new messages).
+                # Ids from the clock in ms are above any count of messages a server can have given out.
+                recovered = int(time.time() * 1000)
+                lost_ids = f"; its last message id could not be read, so ids go on from {recovered + 1}"
             aside = _move_aside(path)
             _damaged_marker(path).unlink(missing_ok=True)
-            notice = f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
+            notice = (
+                f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
+                f"{lost_ids}"
+            )
             log.warning("storage: %s", notice)
             notices.append(notice)
-            writer = _open_file(path, steps, full_check)
+            writer = _open_file(path, steps, full_check, [])
     except _Corrupt as corrupt:
         lock.release()
         raise StorageUnavailable(f"a fresh database at {path} is damaged too ({corrupt})") from corrupt
@@ -235,6 +250,18 @@ def open_database(
     except (sqlite3.Error, OSError) as error:
         lock.release()
         raise StorageUnavailable(f"cannot use the database {path}: {describe_error(error)}") from error
+    if unclean:
+        # Committed batches survive a crash (WAL); what was still queued for the writer did not, and
+        # nothing on disk says how much that was. Clients saw those messages' ids: new ids start well
+        # past them (a client that drops an id it has already shown would otherwise drop new messages).
+        recovered = max(recovered, unclean[0] + CRASH_ID_GAP, int(time.time() * 1000))
+        notice = (
+            f"the last server to use {path} stopped without closing it (a crash, kill -9 or power cut): "
+            f"every message up to id {unclean[0]} is kept; any said in its last moment after that were not saved; "
+            f"new ids start after {recovered}"
+        )
+        log.warning("storage: %s", notice)
+        notices.append(notice)
     return Database(path, writer, lock, notices, recovered)
 
 
@@ -242,7 +269,8 @@ class _Corrupt(Exception):
     pass
 
 
-def _open_file(path: Path, steps: Sequence[Step], full_check: bool) -> sqlite3.Connection:
+def _open_file(path: Path, steps: Sequence[Step], full_check: bool, unclean: list[int]) -> sqlite3.Connection:
+    """Open, upgrade and check the file; when the last server did not close it, its last committed id goes in `unclean`."""
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     try:
         configure(connection)
@@ -262,6 +290,10 @@ def _open_file(path: Path, steps: Sequence[Step], full_check: bool) -> sqlite3.C
             if problems != ["ok"]:
                 raise _Corrupt("; ".join(str(problem) for problem in problems))
         if len(steps) >= 2:
+            closed = connection.execute("SELECT value FROM meta WHERE key = 'clean_close'").fetchone()
+            if closed is not None and not closed[0]:
+                last = connection.execute("SELECT value FROM meta WHERE key = 'last_id'").fetchone()
+                unclean.append(int(last[0]) if last is not None else 0)
             connection.execute("UPDATE meta SET value = 0 WHERE key = 'clean_close'")
     except sqlite3.DatabaseError as error:
         connection.close()

@@ -2,6 +2,7 @@
 
     append() -- no I/O: RecentMessages.add + Writer.submit --> writer thread commits in batches
     replay() -- a room's tail in memory (completed from the database once per room)
+    recent() -- the same from memory only, or None; load_recent() reads the disk for it (the server's replay)
     page(), search(), get(), export_rows() -- a pooled reader connection, merged with what
                is not written yet, minus what was deleted or cleared this run
 
@@ -179,7 +180,8 @@ class SqliteMessageStore:
     def _submit(self, message: StoredMessage, late: bool) -> bool:
         """Queue the insert; called under RecentMessages' lock, so the writer gets messages in id order."""
         writer = self._writer
-        if writer is None or not writer.submit(Write(INSERT_MESSAGE, message, message.id)):
+        # tuple.__new__: the Write named tuple without its Python-level __new__ (see StoredMessage.public).
+        if writer is None or not writer.submit(tuple.__new__(Write, (INSERT_MESSAGE, message, message.id))):
             return False
         if late:
             # An id lower than one already queued: the indexer may have passed it, so index it now if so.
@@ -213,6 +215,43 @@ class SqliteMessageStore:
             if older is not None:
                 messages = self._recent.complete_tail(conv, tail, older)
         return self._recent.visible(messages, self._cutoff_ms())[-count:]
+
+    def recent(self, room: str, count: int, *, memory_only: bool = False) -> Page | None:
+        """The room's newest `count` messages from memory (no I/O), oldest first; `more`: older ones exist.
+
+        None when memory cannot answer for sure (the room's tail is not
+        loaded yet, or deletions thinned it out): call `load_recent` off the
+        registry lock, then ask again. `memory_only` answers anyway from what
+        memory has (`more` then errs towards true).
+        """
+        if count <= 0:
+            return Page([], False)
+        conv = room_conversation(name_key(room))
+        loaded = self._recent.loaded_tail(conv)
+        if loaded is None:
+            if not memory_only:
+                return None
+            messages, whole = self._recent.memory_tail(conv), False
+            if messages is None:
+                messages, whole = [], True
+        else:
+            messages, whole = loaded
+        visible = self._recent.visible(messages, self._cutoff_ms())
+        if len(visible) > count:
+            return Page(visible[-count:], True)
+        if whole or memory_only:
+            return Page(visible, not whole)
+        return None
+
+    def load_recent(self, room: str) -> bool:
+        """Read the room's newest messages into memory, so `recent` answers from it; False if the disk failed."""
+        conv = room_conversation(name_key(room))
+        try:
+            page = self._page(conv, None, None, self._tail_size, strict=True)
+        except sqlite3.Error:
+            return False
+        self._recent.load_tail(conv, page.messages, not page.more)
+        return True
 
     def page(
         self,

@@ -5,7 +5,7 @@ servers (a database server, say) can replace them without the handlers
 changing. Contract for every implementation:
 
 - No method may be slow while the caller holds the registry lock except
-  where noted: `MessageStore.append` and `highest_id`, and the look-ups
+  where noted: `MessageStore.append`, `highest_id` and `recent`, and the look-ups
   `AccountStore.get`, `ModerationStore.find`, `RoomStore.get` and
   `FileStore.get`, do no I/O. Everything else may read the disk: call it
   off the lock.
@@ -40,6 +40,10 @@ class MessageStore(Protocol):
     def get(self, message_id: int) -> StoredMessage | None: ...
 
     def replay(self, room: str, count: int) -> list[StoredMessage]: ...
+
+    def recent(self, room: str, count: int, *, memory_only: bool = False) -> Page | None: ...
+
+    def load_recent(self, room: str) -> bool: ...
 
     def page(
         self, conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = 50

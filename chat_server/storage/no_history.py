@@ -22,6 +22,12 @@ class NoHistory:
     def replay(self, room: str, count: int) -> list[StoredMessage]:
         return []
 
+    def recent(self, room: str, count: int, *, memory_only: bool = False) -> Page | None:
+        return Page([], False)
+
+    def load_recent(self, room: str) -> bool:
+        return True
+
     def page(
         self, conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = 50
     ) -> Page:

@@ -32,6 +32,9 @@ WRITTEN_CHUNK = 64
 class RoomTail:
     messages: collections.deque[StoredMessage]
     loaded: bool = False
+    # Loaded with every visible message the room had: while the deque has never been full since (nothing
+    # was pushed out), it is the room's whole history and a replay from it knows nothing older exists.
+    whole: bool = False
 
 
 @dataclass(eq=False)
@@ -156,11 +159,9 @@ class RecentMessages:
             if message is not None and message.room is not None:
                 self._drop_from_tail(message.conv, lambda m: m.id == message_id)
             else:
-                for tail in self._tails.values():
+                for conv, tail in self._tails.items():
                     if any(m.id == message_id for m in tail.messages):
-                        tail.messages = collections.deque(
-                            (m for m in tail.messages if m.id != message_id), maxlen=self.tail_size
-                        )
+                        self._drop_from_tail(conv, lambda m: m.id == message_id)
                         break
 
     def clear(self, conv: str) -> int:
@@ -171,6 +172,9 @@ class RecentMessages:
             for message_id in self._by_conv.pop(conv, ()):
                 self._unwritten.pop(message_id, None)
             self._drop_from_tail(conv, lambda m: True)
+            tail = self._tails.get(conv)
+            if tail is not None:  # nothing up to `upto` is visible any more: the empty tail is the whole room
+                tail.loaded = tail.whole = True
             return upto
 
     # -- tails --
@@ -192,7 +196,41 @@ class RecentMessages:
                 ordered = [merged[key] for key in sorted(merged) if key not in self._deleted and key > cleared]
                 tail.messages = collections.deque(ordered[-self.tail_size :], maxlen=self.tail_size)
                 tail.loaded = True
+                tail.whole = len(older) < self.tail_size and len(ordered) <= self.tail_size
             return list(tail.messages)
+
+    def loaded_tail(self, conv: str) -> tuple[list[StoredMessage], bool] | None:
+        """A copy of a loaded tail and whether it is the room's whole history; None if not loaded (no I/O)."""
+        with self.lock:
+            tail = self._tails.get(conv)
+            if tail is None or not tail.loaded:
+                return None
+            return list(tail.messages), tail.whole and len(tail.messages) < self.tail_size
+
+    def memory_tail(self, conv: str) -> list[StoredMessage] | None:
+        """A copy of the tail as it is, loaded or not; None if the room has none."""
+        with self.lock:
+            tail = self._tails.get(conv)
+            return None if tail is None else list(tail.messages)
+
+    def load_tail(self, conv: str, older: list[StoredMessage], whole: bool) -> None:
+        """(Re)build the room's tail from what the database had (`whole`: all of it) and what came since.
+
+        A room with no message keeps no tail, so JOINs of made-up room
+        names leave nothing behind in memory.
+        """
+        with self.lock:
+            tail = self._tails.get(conv)
+            merged = {message.id: message for message in older}
+            if tail is not None:
+                merged.update((message.id, message) for message in tail.messages)
+            cleared = self._cleared.get(conv, 0)
+            ordered = [merged[key] for key in sorted(merged) if key not in self._deleted and key > cleared]
+            if not ordered:
+                self._tails.pop(conv, None)
+                return
+            kept = collections.deque(ordered[-self.tail_size :], maxlen=self.tail_size)
+            self._tails[conv] = RoomTail(kept, loaded=True, whole=whole and len(ordered) <= self.tail_size)
 
     # -- with the lock held --
     def _forget_unwritten(self, message_id: int) -> None:
@@ -223,4 +261,6 @@ class RecentMessages:
     def _drop_from_tail(self, conv: str, drop: Callable[[StoredMessage], bool]) -> None:
         tail = self._tails.get(conv)
         if tail is not None:
+            if len(tail.messages) >= self.tail_size:  # it may have pushed older messages out: no longer whole
+                tail.whole = False
             tail.messages = collections.deque((m for m in tail.messages if not drop(m)), maxlen=self.tail_size)

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from chat_server.handlers.listing import USERS_PER_PAGE
 from shared.frames import MAX_FRAME_BYTES, encode_frame
 from tests.adversarial.crowd import add_crowd, long_nick, long_room, remove_crowd
 from tests.integration.test_text_mode import text_user
@@ -46,7 +47,7 @@ def test_list_comes_in_pages_that_hold_everyone_exactly_once(crowded, wire):
     asker = wire(server, "asker")
     first = asker.reply("LIST")
     pages = first["pages"]
-    assert first["complete"] is False and pages == math.ceil((USERS + 1) / 150)
+    assert first["complete"] is False and pages == math.ceil((USERS + 1) / USERS_PER_PAGE)
     assert (first["total_users"], first["total_rooms"]) == (USERS + 1, ROOMS)
     users, seen_rooms, sizes = list(first["users"]), list(first["rooms"]), [frame_bytes(first)]
     for page in range(2, pages + 1):

@@ -204,6 +204,7 @@ def test_nothing_is_logged_while_the_registry_lock_is_held(wire):
         alice.send("SAY public")
         alice.send("PM bob private")
         alice.send("NICK alicia")
+        alice.expect(lambda frame: frame["type"] == "nick" and frame["nick"] == "alicia")  # taken before it is tried
         assert wire(server).error("NICK ALICIA") == "nick_taken"
         token = [f for f in bob.received if f["type"] == "nick"][-1]["token"]
         wire(server).reply(f"RESUME bob {token}")

@@ -20,9 +20,13 @@ def tk_root():
         errors.append("".join(traceback.format_exception(exc_type, exc_value, exc_tb)))
 
     root.report_callback_exception = record
+    # `tk scaling` belongs to the X display, which every Tk root of this thread shares: a test that
+    # sets 150% would leave it for the next test's fonts and layout unless it is put back.
+    scaling = root.tk.call("tk", "scaling")
     root.update()
     yield root
     try:
+        root.tk.call("tk", "scaling", scaling)
         root.update()
         root.destroy()
     except tk.TclError:

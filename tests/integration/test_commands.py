@@ -39,7 +39,9 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
     welcome = client.next()
     assert welcome["type"] == "welcome"
     assert welcome["protocol"] == 2 and "ClassChat" in welcome["server"]
-    assert welcome["features"] == []  # nothing optional (history, accounts, tls, files, presence) is switched on yet
+    assert set(welcome["features"]) <= {"history", "accounts", "tls", "files", "presence"}
+    assert "history" in welcome["features"]  # on by default; --no-history takes it away (test_history_replay.py)
+    assert "presence" in welcome["features"]  # always on
 
 
 def test_nick_registers_and_changes_and_the_room_is_told(server, wire):

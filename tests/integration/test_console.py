@@ -24,10 +24,10 @@ TIMEOUT = 10.0
 class HeadlessServer:
     """`python -m chat_server --port 0` with a pipe for its stdin and a thread reading its stdout."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: list[str] | None = None) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chat_server", "--host", "127.0.0.1", "--port", "0"],
+            [sys.executable, "-m", "chat_server", "--host", "127.0.0.1", "--port", "0", *(options or [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -18,7 +18,11 @@ from tests.integration.wire import DEADLINE, TextClient, WireClient
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+
+
+def script_env() -> dict[str, str]:
+    """Read when a script starts, not at import: the autouse fixture has pointed the data folders at a temporary one."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
 class ScriptRun:
@@ -32,7 +36,7 @@ class ScriptRun:
             stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            env=ENV,
+            env=script_env(),
         )
         self.stdout: list[str] = []
         self.stderr: str | None = None
@@ -144,7 +148,7 @@ def test_a_port_already_in_use_gives_a_clear_message_and_a_non_zero_exit():
             text=True,
             timeout=DEADLINE,
             cwd=ROOT,
-            env=ENV,
+            env=script_env(),
         )
     assert result.returncode != 0
     assert f"port {port} is already in use" in result.stderr
@@ -152,7 +156,7 @@ def test_a_port_already_in_use_gives_a_clear_message_and_a_non_zero_exit():
 
 
 def test_listening_on_all_interfaces_prints_the_addresses_to_join_by(script):
-    run = script("--host", "0.0.0.0", "--port", "0")
+    run = script("--host", "0.0.0.0", "--port", "0", "--no-announce")  # tests never announce on a real network
     _host, port = run.address()
     run.wait_for_line(r"Others on the network can connect to")
     assert run.wait_for_line(rf"^\s+\d+\.\d+\.\d+\.\d+:{port}$")

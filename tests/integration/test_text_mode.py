@@ -37,6 +37,7 @@ def test_a_first_line_without_a_brace_switches_to_text_mode_with_crlf_or_lf(serv
         assert re.fullmatch(rf"{STAMP} \* You are alice\..*\r", client.next_line())
         client.send_raw(b"/JOIN #general\n\n\r\n")
         assert re.fullmatch(rf"{STAMP} \* You joined #general \(1 here\)\r", client.next_line())
+        assert re.fullmatch(rf"{STAMP} \* #general has no earlier messages\.\r", client.next_line())  # the replay
         client.send_line("say hi")
         assert re.fullmatch(rf"{STAMP} #general <alice> hi\r", client.next_line())
     finally:

@@ -3,7 +3,7 @@
 These speak to the server exactly as an outside client would (no code of the
 client side in between) and check every server frame they receive against
 shared/PROTOCOL.md: the three common fields, each type's required fields, a
-known error code, and `message`/`private` ids increasing per client.
+known error code, and live `message`/`private` ids increasing per client.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ class WireClient:
 
     The `rooms` push comes when the server decides, so unless a test asks
     for pushes (`pushes=True`) they are kept aside in `self.pushes` and
-    `next()` returns only the answers and notices a test can expect.  Every
+    `next()` returns only the answers and notices a test can expect.  The
+    replay after every `joined` (history messages and a `history` frame) is
+    kept aside the same way in `self.replayed` unless `replays=True`.  Every
     line received is at most MAX_FRAME_BYTES, or the decoder refuses it.
     """
 
@@ -77,11 +79,15 @@ class WireClient:
         welcome: bool = True,
         pushes: bool = False,
         source: str | None = None,
+        replays: bool = False,
     ) -> None:
         self.sock = socket.create_connection(address, timeout=DEADLINE, source_address=(source, 0) if source else None)
         self._decoder = FrameDecoder()
         self._ready: list[Frame] = []
         self._keep_pushes = pushes
+        self._keep_replays = replays
+        self._replaying = False  # between a `joined` and the `history` frame that ends its replay
+        self.replayed: list[Frame] = []  # the replays kept aside
         self.received: list[Frame] = []  # every frame, in order
         self.pushes: list[Frame] = []  # the pushes kept aside
         self.bytes_received = 0
@@ -113,14 +119,26 @@ class WireClient:
             for item in self._decoder.feed(data):
                 assert isinstance(item, dict), f"the server sent a bad line: {item}"
                 check_frame(item)
-                if item["type"] in ("message", "private"):
+                if item["type"] in ("message", "private") and not item.get("history"):
+                    # Live messages come in id order; history answers (replay, HISTORY) carry older ids.
                     assert item["id"] > self._last_id, f"id {item['id']} after {self._last_id}"
                     self._last_id = item["id"]
                 self.received.append(item)
                 if item["type"] in PUSHES and not self._keep_pushes:
                     self.pushes.append(item)
+                elif self._is_replay(item) and not self._keep_replays:
+                    self.replayed.append(item)
                 else:
                     self._ready.append(item)
+
+    def _is_replay(self, frame: Frame) -> bool:
+        """Whether a frame belongs to the replay after `joined` (its history messages and closing `history` frame)."""
+        if frame["type"] == "joined":
+            self._replaying = True
+        elif frame["type"] == "history" and frame.get("direction") == "replay":
+            self._replaying = False
+            return True
+        return self._replaying and frame["type"] in ("message", "private") and bool(frame.get("history"))
 
     def next(self, timeout: float = DEADLINE) -> Frame:
         self._fill(time.monotonic() + timeout)

@@ -53,7 +53,9 @@ def online(nick: str) -> bool:
         ("/list lab 2", "LIST lab 2"),
         ("/nick carol", "NICK carol"),
         ("/ping x", "ping x"),  # unknown to the client: passed to the server as typed
-        ("/away at lunch", "away at lunch"),
+        ("/away at lunch", "AWAY at lunch"),
+        ("/AWAY", "AWAY"),
+        ("/back", "BACK"),
     ],
 )
 def test_lines_that_send(line, command):

@@ -29,8 +29,11 @@ def test_parse_command_line(content, expected):
 
 def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nickname():
     version_1 = {"NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"}
-    assert set(COMMANDS) == version_1 | {"RESUME"}
-    assert {name for name, spec in COMMANDS.items() if spec.before_nick} == {"NICK", "HELP", "PING", "QUIT", "RESUME"}
+    identity = {"PASS", "REGISTER", "LOGIN", "TOPIC", "KEY", "KICK", "BAN", "UNBAN", "MUTE", "UNMUTE", "ANNOUNCE"}
+    presence = {"AWAY", "BACK", "TYPING"}
+    assert set(COMMANDS) == version_1 | {"RESUME", "HISTORY", "SEARCH", "DELETE"} | identity | {"CLOSE"} | presence
+    before_nick = {"NICK", "HELP", "PING", "QUIT", "RESUME", "PASS", "LOGIN"}
+    assert {name for name, spec in COMMANDS.items() if spec.before_nick} == before_nick
 
 
 def test_help_names_every_command_as_typed_in_every_client():
@@ -90,3 +93,10 @@ def test_split_pm_argument():
     assert split_pm_argument("") == ("", "")
     assert split_pm_argument("bob\thello\tthere") == ("bob", "hello\tthere")
     assert split_pm_argument("bob\u3000hi") == ("bob", "hi")  # an ideographic space, as CJK keyboards type
+
+
+def test_a_parsed_command_line_cannot_be_changed_and_reads_by_name():
+    command = parse_command_line("/say  hello")
+    assert (command.name, command.argument) == ("SAY", "hello")
+    with pytest.raises(AttributeError):
+        command.name = "QUIT"  # type: ignore[misc]

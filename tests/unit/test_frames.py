@@ -16,6 +16,7 @@ from shared.frames import (
     encode_frame,
     error_frame,
     server_frame,
+    server_frame_at,
     timestamp,
     utc_time,
 )
@@ -129,15 +130,33 @@ def test_timestamps_follow_the_clock_second_by_second_in_local_time():
 
 def test_utc_time_is_iso_8601_with_milliseconds_in_utc():
     assert utc_time(0) == "1970-01-01T00:00:00.000Z"
-    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.123Z"
+    assert utc_time(1796059503.1231) == "2026-11-30T17:25:03.123Z"
+    assert timestamp(1796059503.9996) == timestamp(1796059504)  # the second utc_time shows, after rounding
     assert utc_time(1796059503.999) == "2026-11-30T17:25:03.999Z"
     assert utc_time(1796059504.0) == "2026-11-30T17:25:04.000Z"
+    # Rounded to the nearest millisecond, the one the history store keeps (round(now * 1000)), so a
+    # replayed message shows the very `time` it was sent with.
+    assert utc_time(1796059503.1239) == "2026-11-30T17:25:03.124Z"
+    assert utc_time(1796059503.9996) == "2026-11-30T17:25:04.000Z"
+    for kept_ms in range(1796059503000, 1796059505000, 7):
+        assert utc_time(kept_ms / 1000).endswith(f"{kept_ms // 1000 % 60:02d}.{kept_ms % 1000:03d}Z")
 
 
 def test_every_server_frame_carries_time_and_fits_its_type():
     frame = server_frame("message", "hi", id=1, room="general", sender="alice")
     assert check_server_frame(frame) is frame
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", frame["time"])
+
+
+def test_a_server_frame_s_fields_come_in_the_order_they_always_came_on_the_wire():
+    frame = server_frame_at(1796059503.1234, "message", "hi", id=7, room="general", sender="alice")
+    assert list(frame) == ["type", "content", "timestamp", "time", "id", "room", "sender"]
+    stamp = timestamp(1796059503.1234)
+    expected = (
+        f'{{"type":"message","content":"hi","timestamp":"{stamp}","time":"2026-11-30T17:25:03.123Z",'
+        '"id":7,"room":"general","sender":"alice"}\n'
+    )
+    assert encode_frame(frame) == expected.encode()
 
 
 @pytest.mark.parametrize(
@@ -205,3 +224,75 @@ def test_nesting_depth_counts_like_the_json_parser():
 
 def test_a_few_brackets_are_not_even_scanned():
     assert nesting_depth(b"[" * MAX_NESTING) == 0  # cheaper than scanning; it cannot pass the limit anyway
+
+
+# -- the fast paths (a C encoder made once, the scanner without json.loads' layers) agree with json --
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=10), _json_values, max_size=6), st.text())
+def test_encoding_is_exactly_what_json_writes(fields, content):
+    frame = {**fields, "type": "message", "content": content}
+    written = json.dumps(frame, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert encode_frame(frame) == written.encode("utf-8", "replace")
+
+
+_json_tokens = ["{", "}", "[", "]", '"type"', '"x"', ":", ",", " ", "\t", "\n", "\r", "\x0b", "1", "-", ".", "e"]
+_json_tokens += ["true", "null", "NaN", '"\\u00e9"', '"\\', "\ufeff", "x"]
+
+
+_around = st.lists(st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\ufeff", "x", "{}"]), max_size=3).map("".join)
+_framed = st.builds(
+    lambda before, fields, kind, after: before + json.dumps({**fields, "type": kind}) + after,
+    _around,
+    st.dictionaries(st.text(max_size=6), _json_values, max_size=3),
+    st.text(max_size=6) | st.integers(),
+    _around,
+)
+
+
+@given(st.lists(st.sampled_from(_json_tokens), max_size=16).map("".join) | _framed)
+def test_decoding_accepts_and_refuses_exactly_what_json_loads_does(text):
+    try:
+        expected = json.loads(text)
+    except (ValueError, RecursionError):
+        expected = None
+    line = text.encode()
+    if isinstance(expected, dict) and isinstance(expected.get("type"), str):
+        assert decode_frame(line) == expected
+    else:
+        with pytest.raises(ProtocolError):
+            decode_frame(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b' \r\n{"type":"x"}', b'{"type":"x"} \t\n\r ', b'{"type":"x"}\x0b', b'\x0c{"type":"x"}', "\ufeff{}".encode()],
+)
+def test_whitespace_around_the_object_is_json_s_and_nothing_else(line):
+    text = line.decode()
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(ProtocolError):
+            decode_frame(line)
+    else:
+        assert decode_frame(line) == expected
+
+
+def test_a_frame_that_cannot_be_json_is_refused_as_json_refuses_it():
+    with pytest.raises(TypeError):
+        encode_frame({"type": "message", "content": "x", "when": object()})
+
+
+@pytest.mark.parametrize("moment", [0.0, 1796059503.1239, 1796059503.9996, 1796059503.0004, 1764540000.5005])
+def test_a_frame_s_time_and_timestamp_are_those_utc_time_and_timestamp_give(moment):
+    frame = server_frame_at(moment, "pong", "")
+    assert (frame["time"], frame["timestamp"]) == (utc_time(moment), timestamp(moment))

@@ -30,7 +30,12 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
         if scaling_percent is not None:
             tk_root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
         admin = AdminWindow(
-            tk_root, ServerConfig(host="127.0.0.1", port=0), ask_text=dialogs.ask_text, ask_yes_no=dialogs.ask_yes_no
+            tk_root,
+            ServerConfig(host="127.0.0.1", port=0, announce=False),  # a test that sets host 0.0.0.0 announces nothing
+            ask_text=dialogs.ask_text,
+            ask_yes_no=dialogs.ask_yes_no,
+            ask_secret=dialogs.ask_secret,
+            ask_save_path=dialogs.ask_save_path,
         )
         made.append(admin)
         wait_until(tk_root.winfo_ismapped, TIMEOUT, pump=tk_root.update)

@@ -26,6 +26,7 @@ class Dialogs:
     def __init__(self) -> None:
         self.text_answers: list[str | None] = []
         self.yes_no_answers: list[bool] = []
+        self.save_paths: list[str | None] = []
         self.asked: list[str] = []
         self.titles: list[str] = []
 
@@ -34,10 +35,19 @@ class Dialogs:
         self.asked.append(prompt)
         return self.text_answers.pop(0)
 
+    def ask_secret(self, title: str, prompt: str) -> str | None:
+        """A password question (shown masked in the real window); answered from `text_answers` too."""
+        return self.ask_text(title, prompt)
+
     def ask_yes_no(self, title: str, prompt: str) -> bool:
         self.titles.append(title)
         self.asked.append(prompt)
         return self.yes_no_answers.pop(0)
+
+    def ask_save_path(self, title: str, suggested: str) -> str | None:
+        self.titles.append(title)
+        self.asked.append(suggested)
+        return self.save_paths.pop(0)
 
 
 def pump_until(window: AdminWindow, condition, message: str = ""):

@@ -67,6 +67,12 @@ def probe(percent: int) -> dict[str, object]:
             "Close room": window.close_room_button,
             "join address": window.banner.big,
             "log level": window.log_pane.level_box,
+            "Ban": window.ban_button,
+            "Accounts": window.accounts_button,
+            "Bans": window.bans_button,
+            "join code": window.code_panel.big,
+            "join code New": window.code_panel.new_button,
+            "join code Off": window.code_panel.off_button,
         }
         tree = window.clients_view.tree
         first_row = tree.bbox(tree.get_children()[0], "nick")

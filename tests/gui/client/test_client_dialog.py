@@ -116,3 +116,50 @@ def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
         assert not window.embedded.running and window.session.state == "failed"
     finally:
         other_program.close()
+
+
+def test_the_dialog_offers_a_server_here_from_the_start_when_nothing_answers(open_window, tk_root):
+    window = open_window()
+    window.settings.host, window.settings.port = "localhost", free_local_port()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    assert "Nothing answers on this computer" in dialog.message.cget("text")
+    assert window.session.state == "offline", "offered before any Connect"
+
+
+def test_the_dialog_offers_no_server_when_one_answers_here_or_the_address_is_elsewhere(server, open_window, tk_root):
+    window = open_window()
+    window.settings.host, window.settings.port = "127.0.0.1", server.address[1]
+    window.show_connect_dialog()
+    dialog = window.dialog
+    probe = dialog._probe
+    assert probe is not None
+    wait_until(lambda: probe.answer() is not None, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert probe.answer() is True and dialog.start_button.winfo_manager() == ""
+    dialog.port_var.set(str(free_local_port()))  # the user types another port: asked again
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    dialog.host_var.set("192.0.2.10")  # another computer's address: nothing to offer, nothing asked
+    wait_until(lambda: dialog.start_button.winfo_manager() == "", pump=tk_root.update, timeout=WAIT)
+    assert dialog._probe is None
+
+
+def test_a_probe_answering_after_a_refusal_does_not_wipe_it(server, open_window, tk_root):
+    """The dialog opens on a refusal while its own "is a server here?" probe is still out (a loaded machine)."""
+    for port in (server.address[1], free_local_port()):  # the probe would say "a server is here" / "nothing here"
+        window = open_window()
+        window.settings.host, window.settings.port = "127.0.0.1", port
+        window.show_connect_dialog()
+        dialog = window.dialog
+        probe = dialog._probe
+        assert probe is not None, "the probe is out"
+        dialog.show_error("That nickname is taken.", "nick")
+        wait_until(lambda probe=probe: probe.answer() is not None, pump=tk_root.update, timeout=WAIT)
+        pending = [
+            tk_root.tk.call("after", "info", timer) for timer in tk_root.tk.splitlist(tk_root.tk.call("after", "info"))
+        ]
+        assert not any("_probe_answered" in str(script) for script in pending), "nothing left to overwrite it"
+        tk_root.update()
+        assert dialog.message.cget("text") == "That nickname is taken."
+        window._close_dialog()

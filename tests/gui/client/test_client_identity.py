@@ -175,14 +175,15 @@ def test_a_student_sees_no_moderation_and_is_refused_when_typing_it(server, open
 
 
 def record_frames(window) -> list[dict]:
+    """Every frame the window receives, as the identity flow is handed it (after the pane showed it)."""
     shown: list[dict] = []
-    show = window.frames.show
+    on_frame = window.identity.on_frame
 
     def record(frame) -> None:
         shown.append(frame)
-        show(frame)
+        on_frame(frame)
 
-    window.frames.show = record
+    window.identity.on_frame = record
     return shown
 
 

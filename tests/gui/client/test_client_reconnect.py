@@ -67,14 +67,16 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
         second.stop()
 
 
-def test_lines_typed_after_disconnect_stay_pending(server, open_window, tk_root):
+def test_lines_typed_after_disconnect_stay_in_the_box_and_are_not_queued(server, open_window, tk_root):
     alice = open_window(server, "alice")
     alice.disconnect()
     wait_until(lambda: alice.session.state == "offline", pump=tk_root.update, timeout=WAIT)
     type_line(alice, "nobody hears this yet")
     tk_root.update()
-    assert [line.command for line in alice.session.pending] == ["SAY nobody hears this yet"]
-    assert "waiting to send: nobody hears this yet" in alice.room_view.all_text()
+    assert alice.session.pending == [], "nothing is queued as if the window would reconnect by itself"
+    assert alice.window.entry.get_text() == "nobody hears this yet", "the line stays in the box"
+    assert "waiting to send" not in alice.room_view.all_text()
+    assert "Not sent: you are not connected. Reconnect now" in alice.room_view.all_text()
 
 
 def test_a_user_removed_by_an_admin_does_not_come_straight_back(server, open_window, make_client, tk_root):

@@ -1,0 +1,336 @@
+"""Kept messages for the client core: replay after joining, catch-up after a reconnect, pages, search, delete (scheduler thread).
+
+    ClientSession._dispatch --frame--> HistoryKeeper.on_frame --> Received / HistoryPage / MessageDeleted
+    front end --request_page / search / delete--> HistoryKeeper --> HistoryRequests (history_requests.py)
+
+What it promises the front ends:
+
+- **Nothing twice.** A message that came as a replay or a fetched page is
+  handed on only when its id is above the conversation's cursor
+  (conversations.py), so a replay after a reconnect, or a catch-up page
+  that overlaps what arrived live, shows nothing again.
+- **Nothing missed.** After a reconnect (a RESUME too), for the room and
+  for the MAX_PRIVATE_CATCH_UP private conversations most recently active
+  it asks `HISTORY <target> AFTER <cursor> 100`, page after page while
+  `more` is true, and hands each page on as a CATCH_UP HistoryPage.
+- **In order.** While a conversation is being caught up, its live frames
+  and its replay are held back, then handed on after the last page,
+  sorted by id and without what the pages already brought.  Held frames
+  are bounded (MAX_HELD); past that the catch-up stops and says so.
+
+The replay after `joined` becomes one REPLAY HistoryPage when its
+`history` frame arrives.  Pages and search results that the front end or
+the user asked for come back as HistoryPage / SearchResults with the
+number `request_page` / `search` returned.  A `deleted` frame becomes
+MessageDeleted, and the message is dropped from anything held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chat_gui.core.conversations import Cursors, conversation_of, is_history, message_id, room_key
+from chat_gui.core.events import HistoryPage, Listener, MessageDeleted, PageKind, Received, SearchResults
+from chat_gui.core.history_requests import Answer, HistoryRequests
+from chat_gui.core.scheduler import Scheduler
+from shared.frame_types import ServerFrame
+
+CATCH_UP_PAGE = 100  # the contract's largest HISTORY limit
+MAX_CATCH_UP_PAGES = 50  # 5,000 messages per conversation; past that the catch-up stops and says so
+MAX_PRIVATE_CATCH_UP = 20
+MAX_HELD = 5000  # live and replayed frames held back while conversations are caught up
+MAX_REPLAY = 1000  # a replay longer than this is handed on in parts
+HISTORY_FEATURE = "history"
+
+
+@dataclass
+class CatchUp:
+    target: str
+    pages: int = 0
+    fetched: set[int] = field(
+        default_factory=set
+    )  # ids the pages brought: held live frames among them are not shown again
+    held: list[Any] = field(default_factory=list)
+    queued: bool = False  # a page request is waiting or out
+
+
+class HistoryKeeper:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        emit: Listener,
+        send_now: Callable[[str], bool],
+        send: Callable[[str], object],
+        budget_wait: Callable[[int], float],
+        me: Callable[[], str],
+        room: Callable[[], str | None],
+    ) -> None:
+        self.emit = emit
+        self.send = send  # paced like a typed line (DELETE)
+        self.me = me
+        self.room = room
+        self.requests = HistoryRequests(scheduler, send_now, budget_wait)
+        self.cursors = Cursors()
+        self.enabled = False  # the server said "history" in its features
+        self.catching: dict[str, CatchUp] = {}
+        self._held_count = 0
+        self._replay: list[Any] = []
+        self._replay_key: str | None = None  # the room whose replay is arriving (after `joined`)
+        self._replay_target = ""
+        self._request_numbers = 0
+
+    # -- the session's hooks --
+    def forget(self) -> None:
+        """A new server or a new user (start()): no cursor, nothing held, nothing asked."""
+        self.requests.reset("a new connection was started")
+        self._release_all()
+        self.cursors = Cursors()
+        self._replay, self._replay_key = [], None
+
+    def on_welcome(self, features: object) -> None:
+        self.enabled = isinstance(features, list) and HISTORY_FEATURE in features
+        if not self.enabled:
+            # a server that keeps nothing may count ids from 1 again: old cursors would hide new messages
+            self._release_all()
+            self.cursors = Cursors()
+
+    def on_lost(self, reason: str) -> None:
+        """The connection is gone: requests end as lost; what is held stays held for the catch-up after it."""
+        self._end_replay(None)
+        self.requests.reset(f"the connection was lost ({reason})")
+        for catch_up in self.catching.values():
+            catch_up.queued = False
+
+    def on_ready(self, reconnected: bool) -> None:
+        """Ready again: after a reconnect, catch up the room and the recent private conversations; then send."""
+        if reconnected and self.enabled:
+            room = self.room()
+            if room is not None and self.cursors.get(room_key(room)) is not None:
+                self._start_catch_up(room_key(room), f"#{room}")
+            for key, cursor in self.cursors.recent("@", MAX_PRIVATE_CATCH_UP):
+                self._start_catch_up(key, cursor.target)
+            for key, catch_up in list(self.catching.items()):
+                if not catch_up.queued:  # a catch-up cut short by the last loss goes on from its cursor
+                    self._ask_next_page(key, catch_up)
+        elif self.catching:
+            self._release_all()  # a server without history: nothing to fetch, hand on what is held
+        self.requests.set_ready(True)
+
+    def on_ended(self) -> None:
+        """No reconnect is coming (removed, failed, disconnected): hand on whatever is held."""
+        self._end_replay(None)
+        self.requests.reset("not connected")
+        self._release_all()
+
+    def on_frame(self, frame: ServerFrame) -> None:
+        if self.requests.observe(frame):
+            return
+        number = message_id(frame)
+        if number is not None:
+            self._kept(frame, number)
+        elif frame["type"] == "history" and self._replay_key is not None:
+            self._end_replay(frame)
+        elif frame["type"] == "joined":
+            self._end_replay(None)
+            self._replay_key, self._replay_target = room_key(frame["room"]), f"#{frame['room']}"
+            self.emit(Received(frame))
+        elif frame["type"] == "deleted":
+            self._deleted(frame["id"])
+        else:
+            self.emit(Received(frame))
+
+    # -- what the front end asks for --
+    def request_page(
+        self,
+        target: str | None = None,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+        kind: PageKind = PageKind.ASKED,
+    ) -> int:
+        """Ask for a page of `target` ("#room", "@nick"; None: the current room); the answer comes as a HistoryPage."""
+        number = self._next_request()
+        words = ["HISTORY"]
+        if target:
+            words.append(target)
+        if before is not None:
+            words += ["BEFORE", str(before)]
+        elif after is not None:
+            words += ["AFTER", str(after)]
+        words.append(str(limit))
+        shown_target = target or (f"#{self.room()}" if self.room() else "")
+        anchor = before if before is not None else after
+        direction = "before" if before is not None else "after" if after is not None else ""
+
+        def done(answer: Answer) -> None:
+            more = bool(answer.summary.get("more")) if answer.summary is not None else False
+            frames = tuple(sorted(answer.frames, key=lambda frame: frame["id"]))
+            self.emit(HistoryPage(kind, shown_target, frames, more, answer.problem, number, anchor, direction))
+
+        if not self.requests.submit(" ".join(words), done):
+            self.emit(
+                HistoryPage(kind, shown_target, (), False, "too many requests are waiting", number, anchor, direction)
+            )
+        return number
+
+    def search(self, words: str, room: str | None = None) -> int:
+        """Search kept messages (in `room`, or wherever the server looks); the answer comes as SearchResults."""
+        number = self._next_request()
+        command = f"SEARCH #{room} {words}" if room else f"SEARCH {words}"
+
+        def done(answer: Answer) -> None:
+            found: list[Any] = []
+            if answer.search is not None:
+                results: list[Any] = list(answer.search["results"])  # the frame check looked at the list only
+                found = [result for result in results if _is_search_result(result)]
+            self.emit(SearchResults(words, room, tuple(found), answer.problem, number))
+
+        if not self.requests.submit(command, done):
+            self.emit(SearchResults(words, room, (), "too many requests are waiting", number))
+        return number
+
+    def delete(self, message: int) -> object:
+        """Ask the server to delete one of the user's messages; everyone who shows it gets `deleted`."""
+        return self.send(f"DELETE {message}")
+
+    # -- the stream --
+    def _kept(self, frame: Any, number: int) -> None:
+        found = conversation_of(frame, self.me())
+        if found is None:
+            self.emit(Received(frame))
+            return
+        key, target = found
+        catch_up = self.catching.get(key)
+        if catch_up is not None:
+            self._hold(key, catch_up, frame)
+        elif is_history(frame) and key == self._replay_key:
+            self._replay.append(frame)
+            if len(self._replay) >= MAX_REPLAY:
+                self._flush_replay(more=True)
+        elif is_history(frame):
+            if self.cursors.advance(key, target, number):  # a stray kept frame (a late answer): only if new
+                self.emit(Received(frame))
+        else:
+            if key == self._replay_key:
+                self._end_replay(None)  # live talk in the room: its replay is over
+            self.cursors.advance(key, target, number)
+            self.emit(Received(frame))
+
+    def _end_replay(self, summary: Any) -> None:
+        if self._replay_key is None:
+            return
+        self._flush_replay(more=bool(summary.get("more")) if summary is not None else False)
+        self._replay_key = None
+
+    def _flush_replay(self, more: bool) -> None:
+        key, replay, self._replay = self._replay_key, self._replay, []
+        assert key is not None
+        fresh = []
+        for frame in sorted(replay, key=lambda frame: frame["id"]):
+            found = conversation_of(frame, self.me())
+            if found is not None and self.cursors.advance(found[0], found[1], frame["id"]):
+                fresh.append(frame)
+        if self.cursors.get(key) is None:
+            # Nothing kept in the room yet: what is said there from now on comes after the highest id seen
+            # anywhere (ids are one sequence), so a reconnect can ask for what came after that.
+            self.cursors.advance(key, self._replay_target, self.cursors.highest)
+        self.emit(HistoryPage(PageKind.REPLAY, self._replay_target, tuple(fresh), more))
+
+    def _deleted(self, number: int) -> None:
+        self._replay = [frame for frame in self._replay if frame["id"] != number]
+        for catch_up in self.catching.values():
+            kept = [frame for frame in catch_up.held if frame["id"] != number]
+            self._held_count -= len(catch_up.held) - len(kept)
+            catch_up.held = kept
+        self.emit(MessageDeleted(number))
+
+    # -- catching up --
+    def _start_catch_up(self, key: str, target: str) -> None:
+        if key not in self.catching:
+            self.catching[key] = CatchUp(target)
+
+    def _ask_next_page(self, key: str, catch_up: CatchUp) -> None:
+        cursor = self.cursors.last_id(key) or 0
+        catch_up.queued = True
+        command = f"HISTORY {catch_up.target} AFTER {cursor} {CATCH_UP_PAGE}"
+        if not self.requests.submit(command, lambda answer: self._caught_page(key, catch_up, answer)):
+            catch_up.queued = False
+            self._give_up(key, "too many requests are waiting")
+
+    def _caught_page(self, key: str, catch_up: CatchUp, answer: Answer) -> None:
+        catch_up.queued = False
+        if self.catching.get(key) is not catch_up:
+            return  # given up meanwhile; its held frames are out already, a late page would break the order
+        if answer.lost:
+            return  # the connection went: the next ready goes on from the cursor
+        if answer.summary is None:
+            self._give_up(key, answer.problem)
+            return
+        fresh = []
+        for frame in sorted(answer.frames, key=lambda frame: frame["id"]):
+            found = conversation_of(frame, self.me())
+            if found is None or found[0] != key:
+                continue
+            catch_up.fetched.add(frame["id"])
+            if self.cursors.advance(key, found[1], frame["id"]):
+                fresh.append(frame)
+        catch_up.pages += 1
+        more = bool(answer.summary.get("more"))
+        self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, tuple(fresh), more and bool(fresh)))
+        if more and fresh and catch_up.pages < MAX_CATCH_UP_PAGES:
+            self._ask_next_page(key, catch_up)
+        elif more and fresh:
+            self._give_up(
+                key,
+                f"more than {MAX_CATCH_UP_PAGES * CATCH_UP_PAGE:,} messages were sent while you were away; "
+                f"the newest are below, /search or /history finds the rest",
+            )
+        else:
+            self._finish(key)
+
+    def _hold(self, key: str, catch_up: CatchUp, frame: Any) -> None:
+        catch_up.held.append(frame)
+        self._held_count += 1
+        if self._held_count > MAX_HELD:
+            self._give_up(key, "too much arrived while catching up; some messages sent while you were away are missing")
+
+    def _give_up(self, key: str, why: str) -> None:
+        catch_up = self.catching.get(key)
+        if catch_up is None:
+            return
+        self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, (), False, why))
+        self._finish(key)
+
+    def _finish(self, key: str) -> None:
+        """The catch-up of `key` is over: hand on what was held, in id order, without what the pages brought."""
+        catch_up = self.catching.pop(key, None)
+        if catch_up is None:
+            return
+        self._held_count -= len(catch_up.held)
+        for frame in sorted(catch_up.held, key=lambda frame: frame["id"]):
+            found = conversation_of(frame, self.me())
+            target = found[1] if found is not None else catch_up.target
+            if is_history(frame):
+                if self.cursors.advance(key, target, frame["id"]):
+                    self.emit(Received(frame))
+            elif frame["id"] not in catch_up.fetched:
+                self.cursors.advance(key, target, frame["id"])
+                self.emit(Received(frame))
+
+    def _release_all(self) -> None:
+        for key in list(self.catching):
+            self._finish(key)
+        self._held_count = 0
+
+    def _next_request(self) -> int:
+        self._request_numbers += 1
+        return self._request_numbers
+
+
+def _is_search_result(result: object) -> bool:
+    if not isinstance(result, dict):
+        return False
+    fields = (("id", int), ("sender", str), ("content", str))
+    return all(isinstance(result.get(name), kind) for name, kind in fields) and not isinstance(result["id"], bool)

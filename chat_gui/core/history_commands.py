@@ -1,0 +1,92 @@
+"""What /history, /search and /delete typed by the user mean, for both clients (any thread; pure).
+
+    /history                      the last 20 messages of the conversation in front (room, or private tab)
+    /history 50                   the last 50 (1 to 100, the contract's limit)
+    /history #lab 10              the last 10 of #lab;  /history @bob: of the private conversation with bob
+    /history before 1234 [n]      older than message 1234 (after 1234: newer)
+    /search words                 kept messages with these words, newest first
+    /search #lab words            only in #lab
+    /delete 1234                  delete your message 1234
+
+The clients send HISTORY and SEARCH through chat_gui.core.history, which
+tells the answers apart from other frames; a mistyped line is refused
+here with a sentence saying how to type it, and nothing is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_LIMIT, MAX_LIMIT = 1, 100
+DEFAULT_LIMIT = 20
+
+HISTORY_USAGE = "Type /history [#room|@nick] [before ID|after ID] [COUNT], e.g. /history 50 or /history @bob."
+
+
+@dataclass(frozen=True)
+class AskHistory:
+    target: str | None  # "#room" or "@nick"; None: the conversation the line was typed in
+    before: int | None = None
+    after: int | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass(frozen=True)
+class AskSearch:
+    words: str
+    room: str | None = None  # without the #
+
+
+@dataclass(frozen=True)
+class BadHistoryLine:
+    text: str
+
+
+def parse_history(argument: str) -> AskHistory | BadHistoryLine:
+    words = argument.split()
+    target: str | None = None
+    before = after = None
+    limit = DEFAULT_LIMIT
+    if words and words[0][:1] in ("#", "@"):
+        target = words.pop(0)
+        if len(target) < 2:
+            return BadHistoryLine(f"Say which room or person after {target}. {HISTORY_USAGE}")
+    if len(words) >= 2 and words[0].lower() in ("before", "after"):
+        direction, anchor = words.pop(0).lower(), words.pop(0)
+        if not _is_count(anchor):
+            return BadHistoryLine(f"{anchor} is not a message number. {HISTORY_USAGE}")
+        if direction == "before":
+            before = int(anchor)
+        else:
+            after = int(anchor)
+    if words:
+        count = words.pop(0)
+        if not _is_count(count) or not MIN_LIMIT <= int(count) <= MAX_LIMIT:
+            return BadHistoryLine(f"Ask for {MIN_LIMIT} to {MAX_LIMIT} messages at a time. {HISTORY_USAGE}")
+        limit = int(count)
+    if words:
+        return BadHistoryLine(f"Not understood: {' '.join(words)}. {HISTORY_USAGE}")
+    return AskHistory(target, before, after, limit)
+
+
+def parse_search(argument: str) -> AskSearch | BadHistoryLine:
+    words = argument.split(None, 1)
+    if words and words[0].startswith("#") and len(words[0]) > 1:
+        if len(words) < 2:
+            return BadHistoryLine(f"Search {words[0]} for what? /search {words[0]} WORDS")
+        return AskSearch(words[1].strip(), words[0][1:])
+    text = argument.strip()
+    if not text:
+        return BadHistoryLine("Search for what? /search WORDS (or /search #room WORDS)")
+    return AskSearch(text)
+
+
+def parse_delete(argument: str) -> int | BadHistoryLine:
+    text = argument.strip()
+    if not _is_count(text):
+        return BadHistoryLine("Say which message: /delete ID (the window: right-click one of your messages).")
+    return int(text)
+
+
+def _is_count(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 18

@@ -1,0 +1,198 @@
+"""The client's HISTORY and SEARCH requests, one at a time, each answer told apart from everything else (scheduler thread).
+
+An answer to HISTORY is a run of `message`/`private` frames with
+`"history": true` and one `history` frame; a replay after `joined` looks
+exactly the same, and a refusal is an `error` frame like any other.  So
+that a page is never mixed up with a replay or an error meant for another
+line, each request goes out between two PINGs of its own, in one go:
+
+    PING classchat-history-7-start     its pong: whatever came before (a replay) is over
+    HISTORY #lab AFTER 120 100
+    PING classchat-history-7-end       its pong: the answer is complete
+
+The server answers one connection's lines in order, so every kept frame,
+`history`, `search` or `error` frame between the two pongs is the answer.
+Live frames (no `history` flag), pushes and notices pass on as usual.
+Only one request is out at a time; the rest wait in a bounded queue.  A
+request goes out only when the send budget has room for all three lines,
+so the server's rate limit never refuses one of them; an answer that does
+not come within REQUEST_TIMEOUT_MS (a refused PING, a stuck server) ends
+the request as lost, and so does losing the connection.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chat_gui.core.conversations import is_history, message_id
+from chat_gui.core.scheduler import Scheduler
+
+MARKER = "classchat-history-"
+REQUEST_TIMEOUT_MS = 30_000
+MAX_QUEUED = 64  # requests waiting to go out; past that a new one is refused at once
+LINES_PER_REQUEST = 3
+
+
+@dataclass
+class Answer:
+    """What came back for one request; `lost` when no complete answer came (connection lost, timed out, refused)."""
+
+    frames: list[Any] = field(default_factory=list)  # kept frames with "history": true, in the order received
+    summary: Any = None  # the `history` frame
+    search: Any = None  # the `search` frame
+    error: Any = None  # an `error` frame
+    lost: str = ""  # why there is no answer, in words
+
+    @property
+    def problem(self) -> str:
+        """The refusal or loss in words, "" when the answer is whole."""
+        if self.lost:
+            return self.lost
+        if self.error is not None:
+            return str(self.error.get("content") or self.error.get("code") or "refused")
+        return ""
+
+
+@dataclass
+class Request:
+    command: str
+    on_done: Callable[[Answer], None]
+    number: int = 0
+    answer: Answer = field(default_factory=Answer)
+    open: bool = False  # the start pong came: what follows, up to the end pong, is the answer
+
+
+class HistoryRequests:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        send_now: Callable[[str], bool],
+        budget_wait: Callable[[int], float],
+        timeout_ms: int = REQUEST_TIMEOUT_MS,
+    ) -> None:
+        self.scheduler = scheduler
+        self.send_now = send_now
+        self.budget_wait = budget_wait  # seconds until n lines may go out without tripping the rate limit
+        self.timeout_ms = timeout_ms
+        self.ready = False  # the session is ready: no replay can still be on its way unmarked
+        self.queue: deque[Request] = deque()
+        self.in_flight: Request | None = None
+        self._numbers = itertools.count(1)
+        self._timer: object | None = None
+        self._pump_timer: object | None = None
+
+    def submit(self, command: str, on_done: Callable[[Answer], None]) -> bool:
+        """Queue a request; False (and nothing queued) when MAX_QUEUED are waiting already."""
+        if len(self.queue) >= MAX_QUEUED:
+            return False
+        self.queue.append(Request(command, on_done))
+        self.pump()
+        return True
+
+    def busy(self) -> bool:
+        return self.in_flight is not None or bool(self.queue)
+
+    def set_ready(self, ready: bool) -> None:
+        self.ready = ready
+        if ready:
+            self.pump()
+
+    def pump(self) -> None:
+        """Send the next request if none is out, the session is ready and the budget has room."""
+        if self.in_flight is not None or not self.queue or not self.ready:
+            return
+        wait = self.budget_wait(LINES_PER_REQUEST)
+        if wait > 0:
+            if self._pump_timer is None:
+                self._pump_timer = self.scheduler.after(int(wait * 1000) + 1, self._pump_later)
+            return
+        request = self.queue.popleft()
+        request.number = next(self._numbers)
+        self.in_flight = request
+        sent = (
+            self.send_now(f"PING {MARKER}{request.number}-start")
+            and self.send_now(request.command)
+            and self.send_now(f"PING {MARKER}{request.number}-end")
+        )
+        if not sent:
+            self._end(Answer(lost="not connected"))
+            return
+        self._timer = self.scheduler.after(self.timeout_ms, self._timed_out)
+
+    def observe(self, frame: Any) -> bool:
+        """Take `frame` if it belongs to the request that is out (or is one of our markers); False: not ours."""
+        kind = frame.get("type")
+        if kind == "pong" and str(frame.get("content", "")).startswith(MARKER):
+            self._marker(str(frame["content"]))
+            return True
+        request = self.in_flight
+        if request is None or not request.open:
+            return False
+        answer = request.answer
+        if message_id(frame) is not None and is_history(frame):
+            answer.frames.append(frame)
+        elif kind == "history":
+            answer.summary = frame
+        elif kind == "search":
+            answer.search = frame
+        elif kind == "error":
+            answer.error = frame
+        else:
+            return False
+        return True
+
+    def reset(self, reason: str) -> None:
+        """The connection is gone: the request that is out and every waiting one end as lost."""
+        self.ready = False
+        self._cancel_timers()
+        request, self.in_flight = self.in_flight, None
+        waiting = [*([request] if request is not None else []), *self.queue]
+        self.queue.clear()
+        for lost in waiting:
+            lost.on_done(Answer(lost=reason))
+
+    # -- inside --
+    def _marker(self, token: str) -> None:
+        request = self.in_flight
+        if request is None:
+            return  # a marker of a request given up on already
+        number, _, edge = token.removeprefix(MARKER).partition("-")
+        if number != str(request.number):
+            return
+        if edge == "start":
+            request.open = True
+        elif edge == "end":
+            answer = request.answer
+            if not request.open:
+                answer.lost = "the server's answer was incomplete"
+            elif answer.summary is None and answer.search is None and answer.error is None:
+                answer.lost = "the server did not answer it"
+            self._end(answer)
+
+    def _end(self, answer: Answer) -> None:
+        request, self.in_flight = self.in_flight, None
+        if self._timer is not None:
+            self.scheduler.cancel(self._timer)
+            self._timer = None
+        if request is not None:
+            request.on_done(answer)
+        self.pump()
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        if self.in_flight is not None:
+            self._end(Answer(lost=f"no answer within {self.timeout_ms // 1000} s"))
+
+    def _pump_later(self) -> None:
+        self._pump_timer = None
+        self.pump()
+
+    def _cancel_timers(self) -> None:
+        for timer in (self._timer, self._pump_timer):
+            if timer is not None:
+                self.scheduler.cancel(timer)
+        self._timer = self._pump_timer = None

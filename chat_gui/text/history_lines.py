@@ -1,0 +1,108 @@
+"""Kept messages and search results in words: when a message was said, where, and the lines chat-term prints (any thread; pure).
+
+    when_said("2026-11-30T17:25:03.123Z", today)  -> "17:25" today, "30 Nov 17:25" another day (local time)
+    result_parts(result, me)                      -> ("30 Nov 17:25", "#lab", "bob", "the plan")
+    page_lines(page, me, render)                  -> the lines chat-term prints for a HistoryPage
+
+Nothing here cleans text: chat-term passes every line through `harmless()`,
+the window inserts text into a Tk Text widget, which obeys no control codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from chat_gui.core.events import HistoryPage, PageKind, SearchResults
+
+PREVIEW_CHARS = 200
+
+
+def local_moment(iso_time: object) -> dt.datetime | None:
+    """A `time` field (UTC, ISO 8601) as local time, or None if it is not one."""
+    if not isinstance(iso_time, str) or not iso_time:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(iso_time.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone()
+
+
+def when_said(iso_time: object, today: dt.date | None = None) -> str:
+    """A message's UTC `time` as local time: "17:25" today, "30 Nov 17:25" on another day, "" if unreadable."""
+    local = local_moment(iso_time)
+    if local is None:
+        return ""
+    if local.date() == (today or dt.date.today()):
+        return local.strftime("%H:%M")
+    return f"{local.day} {local.strftime('%b %H:%M')}"
+
+
+def where_said(result: Any) -> str:
+    """ "#lab" for a room's message, "@bob" for a private one (the server puts "@bob" in `room`)."""
+    room = result.get("room")
+    if isinstance(room, str) and room:
+        return room if room.startswith("@") else f"#{room}"
+    to = result.get("to")
+    return f"@{to}" if isinstance(to, str) and to else ""
+
+
+def result_parts(result: Any) -> tuple[str, str, str, str]:
+    """(when, where, who, text on one line) of one search result."""
+    text = " ".join(str(result.get("content", "")).split())
+    if len(text) > PREVIEW_CHARS:
+        text = text[: PREVIEW_CHARS - 1] + "…"
+    return when_said(result.get("time")), where_said(result), str(result.get("sender", "")), text
+
+
+def search_lines(found: SearchResults) -> list[str]:
+    """chat-term's lines for one search: a heading, then one line per result, newest first."""
+    where = f" in #{found.room}" if found.room else ""
+    if found.error:
+        return [f"! Search for “{found.words}”{where}: {found.error}"]
+    if not found.results:
+        return [f"*** Nothing found for “{found.words}”{where}."]
+    count = len(found.results)
+    lines = [f"*** {count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first:"]
+    for result in found.results:
+        when, place, who, text = result_parts(result)
+        lines.append(f"  [{when}] {place} <{who}> {text}  (id {result['id']})")
+    return lines
+
+
+def page_lines(page: HistoryPage, render: Callable[[dict[str, Any]], str]) -> list[str]:
+    """chat-term's lines for a page of kept messages; `render` turns one frame into its usual line."""
+    if page.error:
+        if page.kind is PageKind.CATCH_UP:
+            return [f"! Could not fetch everything said in {page.target} while you were away: {page.error}"]
+        return [f"! History of {page.target or 'this room'}: {page.error}"]
+    frames = [dict(frame) for frame in page.frames]
+    if page.kind is PageKind.CATCH_UP:
+        if not frames:
+            return []
+        return [
+            f"*** While you were away, in {page.target}:",
+            *(render(frame) for frame in frames),
+        ]
+    if page.kind is PageKind.REPLAY:
+        if not frames:
+            return []
+        return [
+            f"*** Earlier in {page.target}:",
+            *(render(frame) for frame in frames),
+            "*** New since you were here:",
+        ]
+    if not frames:
+        return [f"*** No kept messages in {page.target or 'this room'} there."]
+    lines = [f"*** Kept messages of {page.target or 'this room'}, oldest first:"]
+    lines += [f"{render(frame)}  (id {frame['id']})" for frame in frames]
+    target = f"{page.target} " if page.target else ""
+    if page.more and page.direction == "after":
+        lines.append(f"*** Newer ones too: /history {target}after {frames[-1]['id']}")
+    elif page.more:
+        lines.append(f"*** Older ones too: /history {target}before {frames[0]['id']}")
+    return lines

@@ -1,0 +1,179 @@
+"""The class servers announced on this network, listed in the Connect dialog; double-click one to join (Tk thread, browser off it).
+
+    FoundServers(dialog_body, on_choose)     a LabelFrame with a short list
+      a "discovery" thread imports zeroconf and starts ServerBrowser (chat_gui/core/discovery.py)
+      zeroconf's thread -> on_change -> a queue -> _poll() every POLL_MS on the Tk thread -> show_servers()
+      destroyed: the browser is stopped on a thread of its own, so closing the dialog never waits for it
+
+Nothing here blocks the Tk thread: importing zeroconf, opening its sockets
+and closing them happen off it, and the widget is filled only from the
+queue.  Where the network blocks multicast (many school networks) the list
+stays empty and says to type the address instead; manual entry is always
+there.  CLASSCHAT_DISCOVERY_INTERFACES (addresses, comma-separated) limits
+where it looks, e.g. to one network card; the tests set it to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import ttk
+from typing import TYPE_CHECKING
+
+from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer
+
+if TYPE_CHECKING:
+    from chat_gui.core.discovery import ServerBrowser
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 200
+QUIET_MS = 4000  # a server on the network answers within a second or two; past this, say how else to join
+ROWS = 4
+INTERFACES_VARIABLE = "CLASSCHAT_DISCOVERY_INTERFACES"
+LOOKING = "Looking for class servers on this network…"
+NONE_FOUND = "None found yet. If none appears, type the address your teacher shows."
+FOUND = "Double-click a class to join it."
+
+
+def interfaces_from_environment() -> list[str] | None:
+    """The addresses CLASSCHAT_DISCOVERY_INTERFACES names, or None (every interface)."""
+    value = os.environ.get(INTERFACES_VARIABLE, "").strip()
+    return [part.strip() for part in value.split(",") if part.strip()] or None
+
+
+def server_label(server: FoundServer) -> tuple[str, str]:
+    """(class, where) as the list shows them; a server of another protocol version says so."""
+    where = f"{server.address}:{server.port}" if ":" not in server.address else f"[{server.address}]:{server.port}"
+    if server.protocol != ANNOUNCED_PROTOCOL:
+        where += " (another version)"
+    return server.class_name, where
+
+
+class FoundServers(ttk.LabelFrame):
+    def __init__(
+        self,
+        master: tk.Misc,
+        on_choose: Callable[[FoundServer], object],
+        interfaces: list[str] | None = None,
+        browse: bool = True,
+    ) -> None:
+        super().__init__(master, text="Class servers on this network", padding=(8, 4, 8, 6))
+        self.on_choose = on_choose
+        self.interfaces = interfaces if interfaces is not None else interfaces_from_environment()
+        self.servers: tuple[FoundServer, ...] = ()
+        self.tree = ttk.Treeview(self, columns=("where",), show="tree", height=ROWS, selectmode="browse")
+        self.tree.column("#0", width=220, stretch=True)
+        self.tree.column("where", width=170, stretch=False, anchor="w")
+        self.tree.grid(row=0, column=0, sticky="nsew")
+        self.status = ttk.Label(self, text=LOOKING, style="Muted.TLabel", wraplength=380, justify="left")
+        self.status.grid(row=1, column=0, sticky="w", pady=(4, 0))
+        self.columnconfigure(0, weight=1)
+        self.tree.bind("<Double-Button-1>", self._on_double_click)
+        self.tree.bind("<Return>", self._on_return)
+        self._changes: queue.Queue[tuple[FoundServer, ...] | str] = queue.Queue()
+        self._browser: ServerBrowser | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._poll_id: str | None = None
+        if browse:
+            threading.Thread(target=self._start_browser, name="discovery", daemon=True).start()
+            self._poll_id = self.after(POLL_MS, self._poll)
+        self._quiet_id: str | None = self.after(QUIET_MS, self._say_none_found)
+
+    # -- intent methods --
+    def show_servers(self, servers: tuple[FoundServer, ...]) -> None:
+        """Replace the list, keeping the selection on the same server if it is still there."""
+        selected = self.selected()
+        self.servers = servers
+        self.tree.delete(*self.tree.get_children())
+        for index, server in enumerate(servers):
+            name, where = server_label(server)
+            self.tree.insert("", "end", iid=str(index), text=name, values=(where,))
+            if selected is not None and server.service == selected.service:
+                self.tree.selection_set(str(index))
+        self.status.configure(text=FOUND if servers else NONE_FOUND)
+
+    def show_failure(self, text: str) -> None:
+        self.status.configure(text=f"Cannot look for class servers here ({text}). Type the address instead.")
+
+    def selected(self) -> FoundServer | None:
+        selection = self.tree.selection()
+        if not selection:
+            return None
+        index = int(selection[0])
+        return self.servers[index] if index < len(self.servers) else None
+
+    def destroy(self) -> None:
+        self._stop_browser()
+        for after_id in (self._poll_id, self._quiet_id):
+            if after_id is not None:
+                self.after_cancel(after_id)
+        self._poll_id = self._quiet_id = None
+        super().destroy()
+
+    # -- the browser, off the Tk thread --
+    def _start_browser(self) -> None:
+        try:
+            from chat_gui.core.discovery import ServerBrowser  # zeroconf loads here, not while the window opens
+
+            browser = ServerBrowser(on_change=self._changes.put, interfaces=self.interfaces)
+        except Exception as error:  # a broken zeroconf install must not stop anyone joining by address
+            log.warning("cannot look for class servers: %r", error)
+            self._changes.put(str(error))
+            return
+        with self._lock:
+            if self._closed:
+                return
+            self._browser = browser
+            browser.start()
+        if browser.failure:
+            self._changes.put(browser.failure)
+
+    def _stop_browser(self) -> None:
+        with self._lock:
+            self._closed = True
+            browser, self._browser = self._browser, None
+        if browser is not None:
+            threading.Thread(target=browser.stop, name="discovery-stop", daemon=True).start()
+
+    # -- the Tk thread --
+    def _poll(self) -> None:
+        self._poll_id = None
+        latest: tuple[FoundServer, ...] | None = None
+        while True:
+            try:
+                item = self._changes.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, str):
+                self.show_failure(item)
+            else:
+                latest = item  # each item is the whole list: only the newest matters
+        if latest is not None:
+            self.show_servers(latest)
+        self._poll_id = self.after(POLL_MS, self._poll)
+
+    def _say_none_found(self) -> None:
+        self._quiet_id = None
+        if not self.servers and str(self.status.cget("text")) == LOOKING:
+            self.status.configure(text=NONE_FOUND)
+
+    def _on_double_click(self, event: tk.Event) -> None:
+        row = self.tree.identify_row(event.y)
+        if row:
+            self.tree.selection_set(row)
+            self._choose_selected()
+
+    def _on_return(self, _event: tk.Event) -> str:
+        self._choose_selected()
+        return "break"  # the dialog's own Return (Connect with what is typed) must not follow
+
+    def _choose_selected(self) -> None:
+        server = self.selected()
+        if server is not None:
+            self.on_choose(server)

@@ -1,0 +1,280 @@
+"""The window's side of kept messages: replay, catch-up, scrolling up, search, jump, delete (Tk thread).
+
+    ChatController.on_event --Received(kept frame)--> show_frame: FrameDisplay shows it, the pane learns its id
+                            --HistoryPage----------> replay (muted, "new since" line), catch-up, earlier pages
+                            --SearchResults--------> the search panel
+                            --MessageDeleted-------> every pane of this window drops the message
+    scrolling to the top, the header link --> HistoryLoader (history_loader.py) --> HISTORY BEFORE <oldest id>
+    Ctrl+F --> SearchPanel (search_panel.py) --> SEARCH;  a result clicked --> jump to it
+    right-click on one's own message --> "Delete message" --> DELETE <id>
+
+The panes stay whatever FrameDisplay and MessageView make them; this module
+adds ids, muted kept messages and pages above (history_pane.py).  Menus
+are found and extended here, so the window's layout code stays as it is.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import messagebox
+from typing import Any
+
+from chat_gui.core.conversations import key_of_target, message_id
+from chat_gui.core.events import CoreEvent, HistoryPage, MessageDeleted, PageKind, SearchResults
+from chat_gui.core.history_commands import AskHistory, AskSearch
+from chat_gui.core.session import ClientSession
+from chat_gui.text.history_lines import when_said, where_said
+from chat_gui.window.history_loader import HistoryLoader
+from chat_gui.window.history_pane import HistoryPane
+from chat_gui.window.main_window import ChatWindow
+from chat_gui.window.message_view import MessageView
+from chat_gui.window.search_panel import SearchPanel
+from shared.frame_types import ServerFrame
+from shared.names import name_key
+
+AskYesNo = Callable[[str, str], bool]
+
+
+def ask_yes_no(title: str, question: str) -> bool:
+    return bool(messagebox.askyesno(title, question, icon="warning", default="no"))
+
+
+class HistoryDisplay:
+    def __init__(
+        self,
+        window: ChatWindow,
+        session: ClientSession,
+        show: Callable[[ServerFrame], None],
+        current_view: Callable[[], MessageView],
+        ask: AskYesNo = ask_yes_no,
+    ) -> None:
+        self.window = window
+        self.session = session
+        self.show = show  # FrameDisplay.show: how a live frame is shown
+        self.current_view = current_view
+        self.ask = ask
+        self.panes: dict[str, HistoryPane] = {}
+        self.loader = HistoryLoader(self)
+        self.search_panel = SearchPanel(
+            window.tabs.master, on_search=self.search, on_pick=self.jump_to, on_close=self.close_search
+        )
+        self._searches: dict[int, str] = {}
+        self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
+        self.context_menu: tk.Menu | None = None
+        root = window.root
+        for sequence in ("<Control-f>", "<Control-F>"):  # F: with Caps Lock on
+            root.bind(sequence, lambda event: self.open_search(), add="+")  # this window's widgets only
+        self._add_menu_entry()
+
+    # -- panes --
+    def pane(self, view: MessageView) -> HistoryPane:
+        pane = self.panes.get(str(view))
+        if pane is None:
+            for name in [name for name, kept in self.panes.items() if not kept.view.winfo_exists()]:
+                del self.panes[name]  # closed tabs, room panes dropped: their panes go too
+            pane = self.panes[str(view)] = HistoryPane(view, lambda: self.session.nick, lambda: self.loader.load(view))
+            self.loader.watch(view)
+            view.text.bind("<Button-3>", lambda event: self.on_right_click(view, event), add="+")
+        return pane
+
+    def target_of(self, view: MessageView) -> str | None:
+        """The conversation a pane shows: "#room" for a room's pane, "@nick" for a private tab; None otherwise."""
+        room_views = self.window.tabs.room_views
+        for room in room_views.rooms():
+            if room_views.view_for(room) is view:
+                return f"#{room}"
+        for tab in self.window.tabs.private.values():
+            if tab.view is view:
+                return f"@{tab.nick}"
+        return None
+
+    def view_for(self, target: str, open_tab: bool = False) -> MessageView | None:
+        """The pane of "#room" (kept panes only) or "@nick" (its tab, opened if `open_tab`)."""
+        if target.startswith("#"):
+            return self.window.tabs.room_views.view_for(target[1:])
+        tab = self.window.tabs.private.get(name_key(target[1:]))
+        if tab is None and open_tab:
+            tab = self.window.tabs.open_private(target[1:])
+        return tab.view if tab is not None else None
+
+    def _candidate_views(self, frame: Any) -> list[MessageView]:
+        tabs = self.window.tabs
+        if frame["type"] != "private" and frame.get("room"):
+            view = tabs.room_views.view_for(frame["room"])
+            return [view] if view is not None else []
+        me = name_key(self.session.nick)
+        other = frame.get("to", "") if name_key(str(frame.get("sender", ""))) == me else frame.get("sender", "")
+        views = []
+        tab = tabs.private.get(name_key(str(other)))
+        if tab is not None:
+            views.append(tab.view)
+        if tabs.collector is not None:
+            views.append(tabs.collector.view)
+        return views
+
+    # -- the core's events --
+    def show_frame(self, frame: ServerFrame) -> None:
+        """Show a frame as FrameDisplay does; a kept one also gets its id remembered by the pane it went to."""
+        if message_id(frame) is None:
+            self.show(frame)
+            if frame["type"] == "joined":
+                view = self.view_for(f"#{frame['room']}")
+                if view is not None:
+                    self.pane(view).mark_joined(frame["content"])
+            return
+        marked = self._candidate_views(frame)
+        for view in marked:
+            view.text.mark_set("live-start", "end-1c")
+            view.text.mark_gravity("live-start", "left")
+        self.show(frame)
+        for view in self._candidate_views(frame):  # a private tab may have been opened by this frame
+            self.pane(view).remember(frame, "live-start" if view in marked else "1.0")
+
+    def on_event(self, event: CoreEvent) -> None:
+        if isinstance(event, HistoryPage):
+            self.on_page(event)
+        elif isinstance(event, SearchResults):
+            self.on_search_results(event)
+        elif isinstance(event, MessageDeleted):
+            self.on_deleted(event.id)
+
+    def on_page(self, page: HistoryPage) -> None:
+        if page.kind is PageKind.REPLAY:
+            view = self.view_for(page.target)
+            if view is not None:
+                self.pane(view).show_replay(list(page.frames), key_of_target(page.target), page.more)
+        elif page.kind is PageKind.CATCH_UP:
+            self._catch_up(page)
+        elif page.kind is PageKind.ASKED:
+            self._asked(page)
+        else:
+            self.loader.on_page(page)
+
+    def _catch_up(self, page: HistoryPage) -> None:
+        view = self.view_for(page.target, open_tab=bool(page.frames)) or self.window.tabs.room_view
+        if page.error:
+            view.show_notice(f"Could not fetch everything said while you were away: {page.error}", "error")
+        elif page.frames and page.target not in self._catching_up:
+            self._catching_up.add(page.target)
+            count = f"{len(page.frames)}{'+' if page.more else ''}"
+            view.show_notice(f"Sent while you were away ({count}):", "system")
+        for frame in page.frames:
+            self.show_frame(frame)  # as if it had come live: tabs open, unread counts, the bell
+        if not page.more:
+            self._catching_up.discard(page.target)
+
+    def _asked(self, page: HistoryPage) -> None:
+        """/history typed in the window: the page as a block where it was typed, muted."""
+        view = self.view_for(page.target) if page.target else None
+        view = view or self.current_view()
+        if page.error:
+            view.show_notice(f"History of {page.target or 'this room'}: {page.error}", "error")
+            return
+        if not page.frames:
+            view.show_notice(f"No kept messages in {page.target or 'this room'} there.", "system")
+            return
+        view.show_notice(f"Kept messages of {page.target}, oldest first:", "system")
+        for frame in page.frames:
+            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
+        view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
+
+    # -- typed lines --
+    def typed(self, asked: AskHistory | AskSearch, private_to: str | None) -> None:
+        history = self.session.history
+        if isinstance(asked, AskSearch):
+            self.open_search(asked.words, room_only=asked.room is not None)
+            self._searches[history.search(asked.words, asked.room)] = asked.words
+            return
+        target = asked.target or (f"@{private_to}" if private_to else None)
+        history.request_page(target, asked.before, asked.after, asked.limit, PageKind.ASKED)
+
+    # -- search --
+    def open_search(self, words: str = "", room_only: bool = False) -> None:
+        panel = self.search_panel
+        if not panel.winfo_ismapped():
+            panel.pack(fill="x", before=self.window.tabs)
+        if words:
+            panel.words.set(words)
+            panel.room_only.set(room_only)
+        panel.open()
+
+    def close_search(self) -> None:
+        self.search_panel.pack_forget()
+        self.window.entry.focus()
+
+    def search(self, words: str, room_only: bool) -> None:
+        room = self.session.room if room_only else None
+        if room_only and room is None:
+            self.search_panel.say("You are in no room: untick “this room only”, or join a room.")
+            return
+        self._searches[self.session.history.search(words, room)] = words
+
+    def on_search_results(self, found: SearchResults) -> None:
+        words = self._searches.pop(found.request, None)
+        if words is None:
+            return
+        self.open_search()
+        self.search_panel.show_results(words, list(found.results), found.error)
+
+    def jump_to(self, result: Any) -> None:
+        """A search result was clicked: show the message in its pane, loading earlier pages until it is there."""
+        number = result["id"]
+        where = where_said(result)
+        if not where:
+            self.search_panel.say("That result does not say where it was said.")
+            return
+        room = self.session.room
+        elsewhere = where.startswith("#") and (room is None or name_key(room) != name_key(where[1:]))
+        view = None if elsewhere else self.view_for(where, open_tab=where.startswith("@"))
+        if view is None:
+            self.search_panel.say(
+                f"That message was said in {where} ({when_said(result.get('time'))}). "
+                f"Join {where} to see it among the others."
+            )
+            return
+        if where.startswith("@"):
+            tab = self.window.tabs.private.get(name_key(where[1:]))
+            if tab is not None:
+                self.window.tabs.select(tab.frame)
+        else:
+            self.window.tabs.select(view)
+        self.loader.jump(view, where, number)
+
+    # -- deleting --
+    def on_deleted(self, number: int) -> None:
+        for pane in self.panes.values():
+            if pane.view.winfo_exists():
+                pane.remove(number)
+        self.search_panel.forget_result(number)
+
+    def on_right_click(self, view: MessageView, event: tk.Event) -> None:
+        menu = self.menu_at(view, event.x, event.y)
+        if menu is not None:
+            menu.tk_popup(event.x_root, event.y_root)
+
+    def menu_at(self, view: MessageView, x: int, y: int) -> tk.Menu | None:
+        """The right-click menu for the message at x, y: "Delete message" on one's own; None elsewhere."""
+        pane = self.pane(view)
+        number = pane.id_at(x, y)
+        if number is None or number not in pane.own:
+            return None
+        if self.context_menu is not None:
+            self.context_menu.destroy()
+        self.context_menu = menu = tk.Menu(view, tearoff=False)
+        menu.add_command(label="Delete message", command=lambda: self.delete(number))
+        return menu
+
+    def delete(self, number: int) -> None:
+        if self.ask("Delete message?", "Delete this message for everyone? It cannot be brought back."):
+            self.session.history.delete(number)
+
+    def _add_menu_entry(self) -> None:
+        """Chat > Search messages… (Ctrl+F), added to the menu the window built."""
+        root = self.window.root
+        try:
+            menubar = root.nametowidget(root.cget("menu"))
+            chat = root.nametowidget(menubar.entrycget(0, "menu"))
+        except (KeyError, tk.TclError):
+            return
+        chat.insert_command(2, label="Search messages…", accelerator="Ctrl+F", command=self.open_search)

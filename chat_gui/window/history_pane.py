@@ -1,0 +1,248 @@
+"""Message ids in one conversation pane: kept messages shown muted, pages put above, the "new since" line, deletions (Tk thread).
+
+A HistoryPane sits beside one MessageView and knows where each message
+with an id is (a Tk tag `msg-<id>` over its block), so that it can:
+
+    remember(frame, start)    the block from `start` to the end shows `frame` (live, catch-up): tag it with its id
+    show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style)
+    prepend(frames)           put a page of older messages above everything, the reader's view staying put
+    new_since_line()          the "new since you were here" line under a replay
+    mark_joined(content)      the "You joined" notice just shown: the replay that follows goes above it
+    remove(id)                replace a deleted message by a grey "message deleted"
+    see(id)                   scroll to a message and flash it
+    oldest(key)               the lowest id shown of one conversation, for HISTORY BEFORE
+    id_at(x, y)               the message under the mouse (right-click)
+
+The first line of a pane that can load more is a header: a link that
+loads earlier messages, "Loading…", or the start of what is kept.
+Blocks trimmed off the top by the pane's bounded scrollback lose their
+ids here too (checked every PRUNE_EVERY shows), so the index stays as
+small as the pane.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from chat_gui.core.conversations import conversation_of
+from chat_gui.text.history_lines import local_moment
+from chat_gui.window.message_view import MessageView
+from shared.names import name_key
+
+PRUNE_EVERY = 200
+FLASH_MS = 1800
+HEADER_TAG = "history-head"
+NEW_LINE_TAG = "history-new"
+JOINED_MARK = "history-joined"
+REPLAY_MARK = "history-replay"
+
+
+class HistoryPane:
+    def __init__(self, view: MessageView, me: Callable[[], str], on_load: Callable[[], object]) -> None:
+        self.view = view
+        self.me = me
+        self.on_load = on_load  # the header's link: load earlier messages
+        self.ids: OrderedDict[int, str] = OrderedDict()  # id -> conversation key, in the order shown
+        # Messages under this nickname that came as they were said: the ones offered for Delete.  A kept one
+        # under the same nickname may be a former holder's, which the server would refuse to delete.
+        self.own: set[int] = set()
+        self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
+        self.loading = False
+        self._shown = itertools.count(1)
+        view.text.tag_configure(NEW_LINE_TAG, justify="center")
+
+    # -- showing --
+    def remember(self, frame: Any, start: str, end: str = "end-1c", said_now: bool = True) -> None:
+        """The block from `start` to `end` shows `frame`: tag it with the frame's id (nothing when it is empty).
+
+        `said_now`: it came live (or in the catch-up), not from a replay or an earlier page.
+        """
+        text = self.view.text
+        if text.compare(start, ">=", end):
+            return  # the frame went to another pane
+        number = frame["id"]
+        text.tag_add(f"msg-{number}", start, end)
+        found = conversation_of(frame, self.me())
+        self.ids[number] = found[0] if found is not None else ""
+        if said_now and name_key(str(frame.get("sender", ""))) == name_key(self.me()):
+            self.own.add(number)
+        if next(self._shown) % PRUNE_EVERY == 0:
+            self.prune()
+
+    def show_kept(self, frame: Any, at: str = "end-1c") -> None:
+        """A kept message (replay, an earlier page) in the message layout, muted; at the end or at mark `at`."""
+        if frame["id"] in self.ids and self.has(frame["id"]):
+            return
+        text = self.view.text
+        start = f"kept-{id(self)}"
+        text.mark_set(start, at)
+        text.mark_gravity(start, "left")
+        own = name_key(frame["sender"]) == name_key(self.me())
+        style = "own" if own else "private" if frame["type"] == "private" else ""
+        self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
+        self.remember(frame, start, at, said_now=False)
+
+    def prepend(self, frames: list[Any], key: str, more: bool) -> None:
+        """Older messages above everything shown, oldest first; what the reader looks at stays where it is."""
+        text = self.view.text
+        self._drop_header()
+        text.mark_set("history-reading", "@0,0")
+        text.mark_gravity("history-reading", "right")
+        text.mark_set("history-insert", "1.0")
+        text.mark_gravity("history-insert", "right")
+        with self.view.inserting_at("history-insert"):
+            last_day = ""
+            for frame in frames:
+                day = _day_of(frame)
+                if day and day != last_day:
+                    self.view.show_notice(day, "system")
+                    last_day = day
+                self.show_kept(frame, at="history-insert")
+        self.more_before[key] = more
+        self.set_header(key)
+        text.yview("history-reading")
+
+    def mark_joined(self, content: str) -> None:
+        """The notice of joining was just shown: the replay that follows goes above it, so it reads in order."""
+        text = self.view.text
+        found = text.search(content, "end-1c", backwards=True, exact=True) if content else ""
+        if found:
+            text.mark_set(JOINED_MARK, f"{found} linestart")
+            text.mark_gravity(JOINED_MARK, "left")
+        else:
+            text.mark_unset(JOINED_MARK)
+
+    def show_replay(self, frames: list[Any], key: str, more: bool) -> None:
+        """A replay after joining: muted, above the notice of joining (else at the end), then the "new since" line."""
+        if not frames:
+            return
+        text = self.view.text
+        following = self.view.is_following()
+        at = "end-1c"
+        if JOINED_MARK in text.mark_names():
+            at = REPLAY_MARK
+            text.mark_set(REPLAY_MARK, JOINED_MARK)
+            text.mark_gravity(REPLAY_MARK, "right")
+            text.mark_unset(JOINED_MARK)  # one replay per join
+        self.more_before.setdefault(key, more)
+        with self.view.inserting_at(at):
+            last_day = ""
+            for frame in frames:
+                day = _day_of(frame)
+                if day and day != last_day:
+                    self.view.show_notice(day, "system")
+                    last_day = day
+                self.show_kept(frame, at=at)
+            self.new_since_line(at)
+        self.set_header(key)
+        if at != "end-1c" and following:
+            text.see("end")
+
+    def new_since_line(self, at: str = "end-1c") -> None:
+        text = self.view.text
+        for start, end in _pairs(text.tag_ranges(NEW_LINE_TAG)):
+            text.delete(start, end)  # one such line per pane: the newest replay's
+        text.mark_set("history-line", at)
+        text.mark_gravity("history-line", "left")
+        with self.view.inserting_at(at):
+            self.view.show_notice("──────── new since you were here ────────", "system")
+        text.tag_add(NEW_LINE_TAG, "history-line", at)
+
+    def set_header(self, key: str, loading: bool = False) -> None:
+        """The pane's first line: loading, a link to load more, or the start of what is kept."""
+        self._drop_header()
+        if not self.ids:
+            return
+        action: tuple[str, Callable[[], None]] | None = None
+        if loading:
+            label = "Loading earlier messages…"
+        elif self.more_before.get(key, True):
+            label = "Earlier messages are kept: scroll up, or"
+            action = ("load them", lambda: None if self.on_load() else None)
+        else:
+            label = "This is where the kept messages begin."
+        text = self.view.text
+        text.mark_set("history-insert", "1.0")
+        text.mark_gravity("history-insert", "right")
+        with self.view.inserting_at("history-insert"):
+            self.view.show_notice(label, "system", action=action)
+        text.tag_add(HEADER_TAG, "1.0", "history-insert")
+
+    def _drop_header(self) -> None:
+        text = self.view.text
+        for start, end in _pairs(text.tag_ranges(HEADER_TAG)):
+            text.delete(start, end)
+
+    # -- finding, deleting --
+    def has(self, number: int) -> bool:
+        return bool(self.view.text.tag_ranges(f"msg-{number}"))
+
+    def oldest(self, key: str) -> int | None:
+        """The lowest id of conversation `key` still in the pane (every entry checked: called on scrolling up)."""
+        for number in [number for number in self.ids if not self.has(number)]:
+            self._forget(number)
+        numbers = [number for number, owner in self.ids.items() if owner == key]
+        return min(numbers) if numbers else None
+
+    def id_at(self, x: int, y: int) -> int | None:
+        index = self.view.text.index(f"@{x},{y}")
+        for name in self.view.text.tag_names(index):
+            if name.startswith("msg-"):
+                return int(name[4:])
+        return None
+
+    def remove(self, number: int) -> bool:
+        """A deleted message: its block becomes one grey line "message deleted"; False when it is not here."""
+        text = self.view.text
+        ranges = text.tag_ranges(f"msg-{number}")
+        if not ranges:
+            return False
+        start, end = ranges[0], ranges[-1]
+        stamp = text.get(start, f"{start} lineend").split("  ", 1)[0].strip()
+        text.delete(start, end)
+        text.insert(start, f"{stamp}  message deleted\n" if stamp else "message deleted\n", ("system", "notice"))
+        self._forget(number)
+        return True
+
+    def see(self, number: int) -> bool:
+        text = self.view.text
+        ranges = text.tag_ranges(f"msg-{number}")
+        if not ranges:
+            return False
+        text.see(ranges[0])
+        text.yview(ranges[0])
+        palette = self.view.style.palette
+        text.tag_configure("flash", background=palette.selection_background, foreground=palette.selection_text)
+        text.tag_remove("flash", "1.0", "end")
+        text.tag_add("flash", ranges[0], ranges[-1])
+        text.tag_raise("flash")
+        self.view.after(FLASH_MS, lambda: text.tag_remove("flash", "1.0", "end") if text.winfo_exists() else None)
+        return True
+
+    def prune(self) -> None:
+        """Forget ids whose blocks were trimmed off the top (first shown first, up to the first still shown)."""
+        for number in list(self.ids):
+            if self.has(number):
+                break
+            self._forget(number)
+
+    def _forget(self, number: int) -> None:
+        self.ids.pop(number, None)
+        self.own.discard(number)
+        self.view.text.tag_delete(f"msg-{number}")  # Tk keeps every tag name until it is deleted
+
+
+def _pairs(ranges: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    return [(ranges[index], ranges[index + 1]) for index in range(0, len(ranges) - 1, 2)][::-1]
+
+
+def _day_of(frame: Any) -> str:
+    """A heading for a kept message from another day than today ("Monday 30 November"), else ""."""
+    moment = local_moment(frame.get("time"))
+    if moment is None or moment.date() == dt.date.today():
+        return ""
+    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B')}"

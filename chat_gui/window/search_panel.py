@@ -1,0 +1,140 @@
+"""The search bar above the conversation (Ctrl+F): a box, "this room only", and results to click (Tk thread).
+
+    +---------------------------------------------------------------+
+    | Search [plan                    ] [x] this room only  [Find] ✕ |
+    | 3 messages found, newest first:                                |
+    |  17:25  #lab   bob    the plan for tomorrow                    |
+    |  30 Nov 09:12  @bob  alice  the plan?                          |
+    +---------------------------------------------------------------+
+
+Enter (or Find) searches, Escape closes, a click on a result jumps to
+it.  The panel only composes: what a search or a click does is the
+callbacks' business (chat_gui.window.history_display).  Results are
+shown in a Text widget, which takes any text as it is (emoji too) and
+obeys nothing in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import tkinter as tk
+import tkinter.font as tkfont
+from collections.abc import Callable
+from tkinter import ttk
+from typing import Any
+
+from chat_gui.text.history_lines import result_parts
+
+RESULT_LINES = 8
+
+
+class SearchPanel(ttk.Frame):
+    def __init__(
+        self,
+        master: tk.Misc,
+        on_search: Callable[[str, bool], None],
+        on_pick: Callable[[Any], None],
+        on_close: Callable[[], None],
+    ) -> None:
+        super().__init__(master, padding=(0, 0, 0, 6))
+        self.on_search = on_search
+        self.on_pick = on_pick
+        self.on_close = on_close
+        self.results: list[Any] = []
+        bar = ttk.Frame(self)
+        bar.pack(fill="x")
+        ttk.Label(bar, text="Search").pack(side="left")
+        self.words = tk.StringVar()
+        self.entry = ttk.Entry(bar, textvariable=self.words)
+        self.entry.pack(side="left", fill="x", expand=True, padx=6)
+        self.room_only = tk.BooleanVar(value=False)
+        ttk.Checkbutton(bar, text="this room only", variable=self.room_only).pack(side="left")
+        ttk.Button(bar, text="Find", command=self.submit).pack(side="left", padx=(6, 0))
+        ttk.Button(bar, text="✕", width=3, command=on_close).pack(side="left", padx=(4, 0))
+        self.status = ttk.Label(self, text="Type words to find in kept messages, then Enter.", foreground="#6a6a6a")
+        self.status.pack(fill="x", pady=(4, 2))
+        self.list = tk.Text(
+            self,
+            height=1,
+            wrap="none",
+            cursor="arrow",
+            borderwidth=1,
+            relief="solid",
+            takefocus=False,
+            font="TkDefaultFont",
+            padx=4,
+            pady=2,
+        )
+        bold = tkfont.nametofont("TkDefaultFont", root=self).copy()
+        bold.configure(weight="bold")
+        self._bold = bold
+        self.list.pack(fill="x")
+        self.list.tag_configure("when", foreground="#8a8a8a")
+        self.list.tag_configure("where", foreground="#5b1a8c")
+        self.list.tag_configure("who", font=bold)
+        self.list.tag_configure("hover", background="#eef5ff")
+        self.list.bind("<Key>", lambda event: None if event.keysym in ("Up", "Down", "Prior", "Next") else "break")
+        self.entry.bind("<Return>", lambda event: self.submit())
+        self.entry.bind("<Escape>", lambda event: on_close())
+        self.list.bind("<Escape>", lambda event: on_close())
+
+    # -- intent methods --
+    def open(self) -> None:
+        self.entry.focus_set()
+        self.entry.select_range(0, "end")
+
+    def submit(self) -> None:
+        words = self.words.get().strip()
+        if not words:
+            self.status.configure(text="Type the words to find first.")
+            return
+        self.status.configure(text=f"Searching for “{words}”…")
+        self.on_search(words, self.room_only.get())
+
+    def show_results(self, words: str, results: list[Any], error: str = "") -> None:
+        self.results = list(results)
+        self.list.delete("1.0", "end")
+        self.list.configure(height=1)
+        if error:
+            self.status.configure(text=f"Search for “{words}”: {error}")
+            return
+        count = len(results)
+        self.status.configure(
+            text=f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first. Click one to go to it."
+            if count
+            else f"Nothing found for “{words}”."
+        )
+        self.list.configure(height=max(1, min(count, RESULT_LINES)))
+        for index, result in enumerate(results):
+            when, where, who, text = result_parts(result)
+            tag = f"result-{index}"
+            if index:
+                self.list.insert("end", "\n")
+            self.list.insert("end", f"{when}  ", ("when", tag), f"{where}  ", ("where", tag), f"{who}  ", ("who", tag))
+            self.list.insert("end", text, tag)
+            self.list.tag_bind(tag, "<ButtonRelease-1>", functools.partial(self._clicked, index))
+            self.list.tag_bind(tag, "<Enter>", functools.partial(self._hover, tag))
+            self.list.tag_bind(tag, "<Leave>", lambda event: self.list.tag_remove("hover", "1.0", "end"))
+
+    def forget_result(self, number: int) -> None:
+        """A deleted message leaves the results."""
+        kept = [result for result in self.results if result.get("id") != number]
+        if len(kept) != len(self.results):
+            self.show_results(self.words.get().strip(), kept)
+
+    def pick(self, index: int) -> None:
+        """As a click on result `index` (tests, keyboard)."""
+        self.on_pick(self.results[index])
+
+    def say(self, text: str) -> None:
+        self.status.configure(text=text)
+
+    def _clicked(self, index: int, event: tk.Event) -> None:
+        if index < len(self.results):
+            self.on_pick(self.results[index])
+
+    def _hover(self, tag: str, event: tk.Event | None = None) -> None:
+        self.list.tag_remove("hover", "1.0", "end")
+        ranges = self.list.tag_ranges(tag)
+        if ranges:
+            self.list.tag_add("hover", ranges[0], ranges[-1])

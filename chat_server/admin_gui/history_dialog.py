@@ -1,0 +1,329 @@
+"""The admin window's History dialog: transcripts, deleting a message, clearing a room, the database's figures (Tk thread).
+
+    Rooms table: History… -> HistoryDialog (one at a time)
+        Export…            a room's messages of a range of days to .txt, .csv or .html (the file dialog asks where)
+        Clear history…     every message of a room so far (asks first)
+        Find in the room   the room's messages with those words (never private ones); a row gives its id
+        Delete message…    one message by its id, for everyone (asks first)
+        the database line  where it is, its size, messages kept, and what it could not keep (status)
+
+Each action reads or writes the disk, so it runs on a helper thread
+("admin-history") that calls the server's HistoryAdmin methods; the
+outcome comes back through a queue that `_poll` drains on the Tk thread,
+so no widget is touched elsewhere and the window never freezes on a big
+export.  The file dialog and the yes/no question come in as callables so
+tests can answer them.  A refused action is logged as one WARNING line
+starting "admin " (docs/admin.md), like the window's other actions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import queue
+import threading
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import filedialog, ttk
+
+from chat_server.admin_history import HistoryInfo
+from chat_server.history.transcripts import parse_day
+from chat_server.server import ChatServer
+from chat_server.storage import StoredMessage
+from shared.errors import ProtocolError
+
+log = logging.getLogger("chat_server.admin_gui")
+
+POLL_MS = 50
+SEARCH_RESULTS = 50  # what the store returns at most
+NOT_RUNNING = "The server is not running; press Start first."
+TRANSCRIPT_TYPES = [("Web page", "*.html"), ("Spreadsheet (CSV)", "*.csv"), ("Plain text", "*.txt")]
+AskSavePath = Callable[[str, str], "str | None"]  # (title, suggested file name) -> the chosen path, or None
+AskYesNo = Callable[[str, str], bool]
+
+
+def file_dialog(parent: tk.Misc) -> AskSavePath:
+    """The real "Save as" dialog (tests pass their own callable instead)."""
+
+    def ask(title: str, name: str) -> str | None:
+        path = filedialog.asksaveasfilename(
+            parent=parent, title=title, initialfile=name, defaultextension=".html", filetypes=TRANSCRIPT_TYPES
+        )
+        return path or None
+
+    return ask
+
+
+class HistoryDialog(tk.Toplevel):
+    def __init__(
+        self,
+        parent: tk.Misc,
+        server_of: Callable[[], ChatServer | None],
+        ask_save_path: AskSavePath,
+        ask_yes_no: AskYesNo,
+        room: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.title("History")
+        self.server_of = server_of
+        self.ask_save_path = ask_save_path
+        self.ask_yes_no = ask_yes_no
+        self._results: queue.Queue[tuple[str, Callable[[], None]]] = queue.Queue()
+        self.busy = 0  # actions still running on their helper threads
+        self.closed = False
+        today = datetime.date.today().isoformat()
+        self.room = tk.StringVar(self, value=room)
+        self.first = tk.StringVar(self, value=today)
+        self.last = tk.StringVar(self, value=today)
+        self.message_id = tk.StringVar(self)
+        self.words = tk.StringVar(self)
+        self.info = tk.StringVar(self, value="Reading the database's figures…")
+        self.outcome = tk.StringVar(self, value="")
+        self._build()
+        self.protocol("WM_DELETE_WINDOW", self.close)
+        self._poll_id: str | None = self.after(POLL_MS, self._poll)
+        self.refresh_info()
+
+    def _build(self) -> None:
+        frame = ttk.Frame(self, padding=10)
+        frame.pack(fill="both", expand=True)
+        frame.columnconfigure(1, weight=1)
+        frame.rowconfigure(7, weight=1)
+        ttk.Label(frame, text="Transcript of a room", style="Heading.TLabel").grid(
+            row=0, column=0, columnspan=3, sticky="w"
+        )
+        ttk.Label(frame, text="Room:").grid(row=1, column=0, sticky="w")
+        ttk.Entry(frame, textvariable=self.room, width=24).grid(row=1, column=1, sticky="w", pady=2)
+        ttk.Label(frame, text="Days:").grid(row=2, column=0, sticky="w")
+        days = ttk.Frame(frame)
+        days.grid(row=2, column=1, columnspan=2, sticky="w", pady=2)
+        ttk.Entry(days, textvariable=self.first, width=12).pack(side="left")
+        ttk.Label(days, text="to").pack(side="left", padx=4)
+        ttk.Entry(days, textvariable=self.last, width=12).pack(side="left")
+        ttk.Label(days, text="YYYY-MM-DD, both included, this computer's time", style="Hint.TLabel").pack(
+            side="left", padx=(8, 0)
+        )
+        room_actions = ttk.Frame(frame)
+        room_actions.grid(row=3, column=1, columnspan=2, sticky="w", pady=(4, 8))
+        self.export_button = ttk.Button(room_actions, text="Export…", command=self.on_export_clicked)
+        self.export_button.pack(side="left", padx=(0, 4))
+        self.clear_button = ttk.Button(room_actions, text="Clear history…", command=self.on_clear_clicked)
+        self.clear_button.pack(side="left")
+
+        ttk.Label(frame, text="Find and delete a message", style="Heading.TLabel").grid(
+            row=4, column=0, columnspan=3, sticky="w"
+        )
+        ttk.Label(frame, text="Words:").grid(row=5, column=0, sticky="w")
+        find_row = ttk.Frame(frame)
+        find_row.grid(row=5, column=1, columnspan=2, sticky="w", pady=2)
+        words_entry = ttk.Entry(find_row, textvariable=self.words, width=24)
+        words_entry.pack(side="left")
+        words_entry.bind("<Return>", lambda _event: self.on_find_clicked())
+        self.find_button = ttk.Button(find_row, text="Find in the room", command=self.on_find_clicked)
+        self.find_button.pack(side="left", padx=(4, 0))
+        self.results = ttk.Treeview(frame, columns=("id", "time", "sender", "text"), show="headings", height=5)
+        for column, title, width, stretch in (
+            ("id", "Id", 70, False),
+            ("time", "Time", 150, False),
+            ("sender", "From", 100, False),
+            ("text", "Message", 260, True),
+        ):
+            self.results.heading(column, text=title, anchor="w")
+            self.results.column(column, width=width, stretch=stretch, anchor="w")
+        self.results.grid(row=6, column=0, columnspan=3, rowspan=2, sticky="nsew", pady=2)
+        self.results.bind("<<TreeviewSelect>>", lambda _event: self._take_selected_id())
+        ttk.Label(frame, text="Id:").grid(row=8, column=0, sticky="w")
+        delete_row = ttk.Frame(frame)
+        delete_row.grid(row=8, column=1, columnspan=2, sticky="w", pady=2)
+        id_entry = ttk.Entry(delete_row, textvariable=self.message_id, width=12)
+        id_entry.pack(side="left")
+        id_entry.bind("<Return>", lambda _event: self.on_delete_clicked())
+        self.delete_button = ttk.Button(delete_row, text="Delete message…", command=self.on_delete_clicked)
+        self.delete_button.pack(side="left", padx=(4, 0))
+
+        ttk.Label(frame, text="Database", style="Heading.TLabel").grid(
+            row=9, column=0, columnspan=3, sticky="w", pady=(8, 0)
+        )
+        ttk.Label(frame, textvariable=self.info, wraplength=480, justify="left").grid(
+            row=10, column=0, columnspan=3, sticky="w"
+        )
+        ttk.Label(frame, textvariable=self.outcome, style="Status.TLabel", wraplength=480, justify="left").grid(
+            row=11, column=0, columnspan=3, sticky="w", pady=(8, 0)
+        )
+        bottom = ttk.Frame(frame)
+        bottom.grid(row=12, column=0, columnspan=3, sticky="e", pady=(8, 0))
+        ttk.Button(bottom, text="Refresh", command=self.refresh_info).pack(side="left", padx=(0, 4))
+        ttk.Button(bottom, text="Close", command=self.close).pack(side="left")
+
+    # -- intent methods: the buttons (and tests) call these; each returns False if it did not start --
+    def export(self, room: str, first: str, last: str, path: str) -> bool:
+        try:
+            first_day, last_day = parse_day(first), parse_day(last)
+        except ValueError as exc:
+            self.outcome.set(str(exc))
+            return False
+        return self._run(
+            f"export of #{room}",
+            lambda server: server.export_transcript(room, first_day, last_day, path),
+            lambda count: f"Wrote {count} message{'' if count == 1 else 's'} of #{room.lstrip('#')} to {path}.",
+        )
+
+    def delete(self, message_id: str) -> bool:
+        text = message_id.strip()
+        if not (text.isascii() and text.isdigit()):
+            self.outcome.set("Type the message's id: a whole number (clients show it, and /history lists it).")
+            return False
+        return self._run(
+            f"deletion of message {text}",
+            lambda server: server.delete_message(int(text)),
+            lambda message: f"Deleted message {text} from {getattr(message, 'sender', '?')}; it is gone everywhere.",
+        )
+
+    def clear(self, room: str) -> bool:
+        return self._run(
+            f"clearing the history of #{room}",
+            lambda server: server.clear_history(room),
+            lambda name: f"Cleared the history of #{name}.",
+        )
+
+    def find(self, room: str, words: str) -> bool:
+        return self._run(
+            f"search of #{room}",
+            lambda server: server.find_messages(room, words),
+            self._show_found,
+        )
+
+    def _show_found(self, found: object) -> str:
+        assert isinstance(found, list)
+        self.results.delete(*self.results.get_children())
+        for message in found:
+            assert isinstance(message, StoredMessage)
+            when = datetime.datetime.fromtimestamp(message.time_ms / 1000).strftime("%Y-%m-%d %H:%M")
+            text = " ".join(message.text.split())
+            self.results.insert("", "end", iid=str(message.id), values=(message.id, when, message.sender, text))
+        if not found:
+            return "Nothing found in that room."
+        many = len(found) == SEARCH_RESULTS
+        return f"{len(found)}{' (the newest)' if many else ''} found; select one to put its id below."
+
+    def _take_selected_id(self) -> None:
+        selected = self.results.selection()
+        if selected:
+            self.message_id.set(selected[0])
+
+    def refresh_info(self) -> bool:
+        return self._run("history info", lambda server: server.history_info(), self._show_info, quiet=True)
+
+    def _show_info(self, info: object) -> str:
+        assert isinstance(info, HistoryInfo)
+        self.info.set(info.describe())
+        return ""
+
+    # -- button handlers --
+    def _room_given(self) -> str | None:
+        """The room typed in, when the server runs (before any question is asked); None after saying why not."""
+        if self.server_of() is None:
+            self.outcome.set(NOT_RUNNING)
+            return None
+        room = self.room.get().strip()
+        if not room:
+            self.outcome.set("Type the room's name first (or select it in Rooms before opening History).")
+            return None
+        return room
+
+    def on_export_clicked(self) -> None:
+        room = self._room_given()
+        if room is None:
+            return
+        suggested = f"{room.lstrip('#')}-{self.first.get().strip()}.html"
+        path = self.ask_save_path("Save the transcript as", suggested)
+        if path:
+            self.export(room, self.first.get(), self.last.get(), path)
+
+    def on_clear_clicked(self) -> None:
+        room = self._room_given()
+        if room is None:
+            return
+        question = f"Forget every message of #{room.lstrip('#')} kept so far? This cannot be undone."
+        if self.ask_yes_no("Clear the history?", question):
+            self.clear(room)
+
+    def on_find_clicked(self) -> None:
+        room = self._room_given()
+        if room is None:
+            return
+        if not self.words.get().strip():
+            self.outcome.set("Type a word (or part of one) to look for.")
+            return
+        self.find(room, self.words.get())
+
+    def on_delete_clicked(self) -> None:
+        text = self.message_id.get().strip()
+        question = f"Delete message {text} for everyone? It disappears from every open window and cannot be undone."
+        ready = self.server_of() is not None and text.isascii() and text.isdigit()
+        if ready and not self.ask_yes_no("Delete the message?", question):
+            return
+        self.delete(text)
+
+    # -- running on a helper thread --
+    def _run(
+        self,
+        what: str,
+        action: Callable[[ChatServer], object],
+        done: Callable[[object], str],
+        quiet: bool = False,
+    ) -> bool:
+        server = self.server_of()
+        if server is None:
+            self.outcome.set(NOT_RUNNING)
+            return False
+        self.busy += 1
+        if not quiet:
+            self.outcome.set("Working…")
+
+        def work() -> None:
+            try:
+                result = action(server)
+            except ProtocolError as exc:
+                refusal = exc.message
+                log.warning("admin %s not done: %s", what, refusal)
+                self._results.put(("refused", lambda: self.outcome.set(f"Not done: {refusal}")))
+                return
+            except Exception:
+                log.exception("admin %s failed", what)
+                self._results.put(("failed", lambda: self.outcome.set(f"The {what} failed; the log has the details.")))
+                return
+            self._results.put(("done", lambda: self._finish(done, result, refresh=not quiet)))
+
+        threading.Thread(target=work, name="admin-history", daemon=True).start()
+        return True
+
+    def _finish(self, done: Callable[[object], str], result: object, refresh: bool) -> None:
+        text = done(result)
+        if text:
+            self.outcome.set(text)
+        if refresh:  # the figures changed
+            self.refresh_info()
+
+    def _poll(self) -> None:
+        self._poll_id = None
+        while True:
+            try:
+                _, apply = self._results.get_nowait()
+            except queue.Empty:
+                break
+            self.busy -= 1
+            apply()
+        if not self.closed:
+            self._poll_id = self.after(POLL_MS, self._poll)
+
+    def close(self) -> None:
+        self.destroy()
+
+    def destroy(self) -> None:
+        """However the dialog goes (closed, or with the window), its poller goes with it."""
+        self.closed = True
+        if self._poll_id is not None:
+            self.after_cancel(self._poll_id)
+            self._poll_id = None
+        super().destroy()

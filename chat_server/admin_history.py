@@ -1,0 +1,135 @@
+"""Admin actions on the kept messages: delete one, clear a room's, export a transcript, the store's figures (admin threads).
+
+Mixed into ChatServer beside AdminActions; the console and the admin
+window call these from their own threads, never the Tk thread for long
+(the window runs them on a helper thread).  Store reads and file writes
+happen with the registry lock released; the lock is taken only to queue
+the `deleted` frames or the notice of a cleared history.  Each action
+carried out is one WARNING line starting "admin " (docs/admin.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from chat_server.config import ServerConfig
+from chat_server.handlers.history import deleted_deliveries, save_deletion
+from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
+from chat_server.registry import ChatRegistry
+from chat_server.storage import Storage, StoredMessage
+from chat_server.storage.search_query import parse_query
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import server_frame
+from shared.names import normalise_room
+
+log = logging.getLogger("chat_server.admin")
+
+
+@dataclass(frozen=True)
+class HistoryInfo:
+    """What the admin sees of the store: on or off, where, how big, how many, and what it could not keep."""
+
+    enabled: bool
+    path: str | None
+    size_bytes: int
+    messages: int
+    state: str  # "ok", "retrying" or "memory"
+    status: str  # StoreStatus.describe(): what was lost, and why
+    history_days: int
+    replay: int
+
+    def describe(self) -> str:
+        if not self.enabled:
+            return "History is off (--no-history): no messages are kept."
+        where = self.path or "nowhere (memory only)"
+        keep = f"{self.history_days} days" if self.history_days else "forever"
+        return (
+            f"Database: {where}; {_size(self.size_bytes)}; {self.messages:,} message{'' if self.messages == 1 else 's'} kept ({keep}); "
+            f"replay on join: {self.replay or 'off'}. Status: {self.status}."
+        )
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+class HistoryAdmin:
+    registry: ChatRegistry
+    storage: Storage
+    config: ServerConfig
+
+    def delete_message(self, message_id: int) -> StoredMessage:
+        """Delete any message; whoever may have it on screen gets `deleted`. ProtocolError if there is none."""
+        message = self.storage.messages.delete(message_id) if self.config.history else None
+        if message is None:
+            raise ProtocolError(
+                ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
+            )
+        save_deletion(self.storage)
+        with self.registry.lock:
+            for recipients, frame in deleted_deliveries(self.registry, message):
+                self.registry.deliver(recipients, frame)
+        where = f"#{message.room}" if message.room is not None else f"private, to {message.recipient}"
+        log.warning("admin deleted message %d (%s, from %s)", message_id, where, message.sender)
+        return message
+
+    def clear_history(self, room: str) -> str:
+        """Forget every message of a room so far; its members are told. Returns the room's name."""
+        name = normalise_room(room)
+        self.storage.messages.clear_room(name)
+        save_deletion(self.storage)
+        with self.registry.lock:
+            live = self.registry.find_room(name)
+            if live is not None:
+                name = live.name
+                notice = server_frame(
+                    "system", f"An admin cleared the history of #{name}.", event="history_cleared", room=name
+                )
+                self.registry.deliver(list(live.members), notice)
+        log.warning("admin cleared the history of #%s", name)
+        return name
+
+    def find_messages(self, room: str, words: str) -> list[StoredMessage]:
+        """A room's messages that contain `words` (as SEARCH finds them), newest first, at most 50; never private."""
+        name = normalise_room(room)
+        if parse_query(words).empty:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say what to look for.")
+        if not self.config.history:
+            return []
+        return self.storage.messages.search("", words, room=name)
+
+    def export_transcript(self, room: str, first: datetime.date, last: datetime.date, path: str | Path) -> int:
+        """Write a room's public messages of those days (local time) to `path` (.txt, .csv, .html); returns how many."""
+        name = normalise_room(room)
+        try:
+            start_ms, end_ms = day_range_ms(first, last)
+            transcript_format(path)
+        except ValueError as exc:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, str(exc)) from None
+        rows = self.storage.messages.export_rows(name, start_ms, end_ms)
+        try:
+            count = write_transcript(rows, path, name, first, last)
+        except OSError as exc:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"Cannot write {path}: {exc.strerror or exc}.") from None
+        log.warning("admin exported #%s, %s to %s (%d messages), to %s", name, first, last, count, path)
+        return count
+
+    def history_info(self) -> HistoryInfo:
+        """The store's figures and status (reads the disk: not on the Tk thread)."""
+        stats = self.storage.stats()
+        status = self.storage.status()
+        return HistoryInfo(
+            self.config.history,
+            stats.path,
+            stats.size_bytes,
+            stats.messages,
+            status.state,
+            status.describe(),
+            self.config.history_days,
+            self.config.replay,
+        )

@@ -1,0 +1,229 @@
+"""PASS, REGISTER and LOGIN: the join code and accounts (handler threads, registry lock held; hashing off it).
+
+PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
+
+    PASS CODE           before NICK or LOGIN when the server has a join code; `system` code_accepted,
+                        or bad_code (5 wrong in a minute from one address: rate_limited, unchecked)
+    REGISTER PASSWORD   keeps the current nickname for its owner (8 to 128 characters); the owner
+                        logged in to it changes the password with it
+    LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
+                        nickname or password alike; 5 failed in a minute for one nickname or from
+                        one address: rate_limited, unchecked
+
+The three carry secrets, so over a plain connection from another computer
+they get `tls_required` first (unless --allow-plain-passwords).  Hashing
+(scrypt, about 0.1 s to 0.7 s and 128 MiB each, at most two at once) runs as
+OffLock work with the registry lock released; what it decided is applied
+once the lock is held again, after checking nothing changed meanwhile.  A
+login to a nickname without an account spends the same on a dummy hash,
+so a wrong nickname and a wrong password take alike.  No password reaches
+a log line or another connection: errors never repeat what was typed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from chat_server.farewells import replaced_bye
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.handlers.membership import joined_deliveries, leave_deliveries
+from chat_server.identity.login_throttle import LoginAttempt
+from chat_server.identity.passwords import (
+    hash_password,
+    needs_rehash,
+    normalise_password,
+    verify_dummy,
+    verify_password,
+)
+from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.resume_tokens import new_token
+from chat_server.session import Session
+from chat_server.storage import Account
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame, server_frame
+from shared.names import name_key, normalise_nick
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What the slow part of LOGIN found out."""
+
+    right: bool
+    new_hash: str | None  # the password again at today's parameters, when the stored hash is older
+
+
+class AccountCommands(CommandModule):
+    # -- PASS --
+    def handle_pass(self, session: Session, argument: str) -> list[Delivery]:
+        identity = self.identity
+        identity.require_safe_channel(session, "The join code")
+        if not argument:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Type the join code the teacher shows: /pass CODE.")
+        if identity.join_code is None:
+            session.passed_code = True
+            return [([session], _code_accepted("This server needs no join code; choose a nickname: /nick NAME."))]
+        attempt = identity.code_throttle.try_begin(f"code\n{session.host}", session.host)
+        if attempt is None:
+            wait = identity.code_throttle.retry_after(f"code\n{session.host}", session.host)
+            raise _rate_limited(
+                f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s."
+            )
+        if not identity.code_matches(argument):
+            raise ProtocolError(ErrorCode.BAD_CODE, "That is not the join code; check it on the teacher's screen.")
+        identity.code_throttle.succeeded(attempt)
+        session.passed_code = True
+        return [([session], _code_accepted("Join code accepted; now choose a nickname: /nick NAME."))]
+
+    # -- REGISTER --
+    def handle_register(self, session: Session, argument: str) -> CommandResult:
+        identity = self.identity
+        identity.require_safe_channel(session, "A password")
+        identity.require_accounts()
+        nick, key = session.nick or "", session.key or ""
+        account = identity.account_of(nick)
+        if account is not None and not identity.logged_in_to(session, account.key):
+            raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} is already registered.")
+        password = normalise_password(argument)
+        attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
+        if attempt is None:
+            wait = identity.register_throttle.retry_after(key, session.host)
+            raise _rate_limited(f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.")
+
+        def then(password_hash: str) -> list[Delivery]:
+            return self._registered(session, nick, key, password_hash)
+
+        return OffLock(lambda: hash_password(password), then)
+
+    def _registered(self, session: Session, nick: str, key: str, password_hash: str) -> list[Delivery]:
+        if session.key != key:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Your nickname changed meanwhile; register again.")
+        accounts = self.storage.accounts
+        existing = accounts.get(key)
+        if existing is not None and not self.identity.logged_in_to(session, existing.key):
+            raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} was registered by someone else meanwhile.")
+        role = existing.role if existing is not None else "student"
+        created = existing.created_ms if existing is not None else int(time.time() * 1000)
+        accounts.put(Account(session.nick or nick, password_hash, role, created))
+        if existing is None:
+            self.registry.nick_index.add(session.nick or nick)
+        session.account, session.role = key, role
+        self.registry.parked.forget(key)
+        self.registry.emit("client_nick", session=session, old=session.nick)
+        if existing is not None:
+            text = f"Your password for {session.nick} is changed."
+        else:
+            text = f"{session.nick} is registered to you. Next time: /login {session.nick} PASSWORD."
+        return [([session], self._nick_frame(session, text, registered=True))]
+
+    # -- LOGIN --
+    def handle_login(self, session: Session, argument: str) -> CommandResult:
+        identity = self.identity
+        identity.require_safe_channel(session, "A password")
+        identity.require_accounts()
+        identity.require_code(session)
+        words = argument.split(None, 1)
+        if len(words) != 2:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say who and the password: /login NAME PASSWORD.")
+        nick = normalise_nick(words[0])
+        key = name_key(nick)
+        password = normalise_password(words[1])
+        if session.muted and session.key != key:
+            raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot change your nickname until unmuted.")
+        banned = self.moderator.refuse_if_banned(session, key)
+        if banned is not None:
+            return banned
+        attempt = identity.login_throttle.try_begin(key, session.host)
+        if attempt is None:
+            wait = identity.login_throttle.retry_after(key, session.host)
+            raise _rate_limited(
+                f"Too many failed logins; try again in {max(1, math.ceil(wait))} s. Nothing was checked."
+            )
+        account = identity.account_of(nick)
+        stored = account.password_hash if account is not None else None
+
+        def work() -> _Verdict:
+            if stored is None:
+                return _Verdict(verify_dummy(password), None)  # as slow as a real check
+            if not verify_password(password, stored):
+                return _Verdict(False, None)
+            return _Verdict(True, hash_password(password) if needs_rehash(stored) else None)
+
+        def then(verdict: _Verdict) -> list[Delivery]:
+            return self._logged_in(session, key, stored, verdict, attempt)
+
+        return OffLock(work, then)
+
+    def _logged_in(
+        self, session: Session, key: str, checked: str | None, verdict: _Verdict, attempt: LoginAttempt
+    ) -> list[Delivery]:
+        accounts = self.storage.accounts
+        account = accounts.get(key)
+        if not verdict.right or account is None or account.password_hash != checked:
+            raise ProtocolError(ErrorCode.BAD_LOGIN, "Wrong nickname or password. Check both and try again.")
+        self.identity.login_throttle.succeeded(attempt)
+        if verdict.new_hash is not None:
+            account = Account(account.nick, verdict.new_hash, account.role, account.created_ms)
+            accounts.put(account)
+        was_teacher = session.role != "student"
+        old = session.nick
+        deliveries: list[Delivery] = []
+        room = None
+        holder = self.registry.by_nick.get(key)
+        if holder is not None and holder is not session:
+            # The name's owner on another connection (another computer, a window that lost its network),
+            # or someone who kept it from before it was registered: that connection is closed.
+            holder.end("logged in from another connection")
+            deliveries.append(([holder], replaced_bye()))
+            self.hang_ups.add(holder)
+            if old is None:  # a new connection takes the old one's place, as RESUME does: its room hears nothing
+                room = self.registry.hand_over(holder, session)
+            else:
+                deliveries += leave_deliveries(self.registry, holder, "logged in elsewhere")
+                self.registry.release_nick(holder)
+        if session.key != key:
+            self.registry.set_nick(session, account.nick)
+        session.account, session.role = key, account.role
+        self.nick_rules.after_rename(session)
+        if old is None:
+            session.token = new_token()
+            session.passed_code = True
+        self.registry.emit("client_nick", session=session, old=old)
+        text = f"You are logged in as {session.nick}" + (f", a {account.role}." if account.role != "student" else ".")
+        renamed = old if old is not None and name_key(old) != key else None
+        deliveries.append(([session], self._nick_frame(session, text, old=renamed)))
+        if old is None:
+            deliveries += self.rooms_push.first_push(session)
+            if room is not None:
+                deliveries += joined_deliveries(session, room)
+        elif session.room is not None:
+            if renamed is not None:
+                notice = server_frame(
+                    "system",
+                    f"{renamed} is now {session.nick}",
+                    event="nick",
+                    room=session.room.name,
+                    user=session.nick,
+                    old=renamed,
+                )
+                deliveries.append((self.others(session.room, session), notice))
+            if was_teacher != (session.role != "student"):
+                deliveries += role_notice(session)
+        return deliveries
+
+    def _nick_frame(self, session: Session, text: str, old: str | None = None, registered: bool = False) -> Frame:
+        fields = identity_fields(session)
+        if old is not None:
+            fields["old"] = old
+        if registered:
+            fields["registered"] = True
+        return server_frame("nick", text, nick=session.nick, token=session.token, **fields)
+
+
+def _code_accepted(text: str) -> Frame:
+    return server_frame("system", text, event="code_accepted")
+
+
+def _rate_limited(text: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.RATE_LIMITED, text)

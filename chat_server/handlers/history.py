@@ -1,0 +1,233 @@
+"""HISTORY, SEARCH and DELETE: a connection's way into the kept messages (handler threads; the store is read off the lock).
+
+PROTOCOL.md, History; docs/protocol.md has every detail decided here.
+Each command checks its arguments and who asks under the registry lock,
+then returns OffLock: the store is read on the sender's own thread with
+the lock released, and the answer is queued under the lock again.
+
+    HISTORY  -> `message`/`private` frames with "history": true, in id order, then `history`
+    SEARCH   -> one `search` frame (results newest first, cut to fit 32 KiB)
+    DELETE   -> `deleted` to the room's members (or the two people) and the sender
+
+Privacy: a private conversation is `Conversation.between(asker, peer)`, so
+the asker is always one of its two people, and only messages since the
+asker took the nickname are shown (policy.py, marks.py).  A page or
+search never reaches past what the asker may see.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.history.frames import (
+    fit_results,
+    frame_of,
+    history_frame,
+    query_shown,
+    result_of,
+)
+from chat_server.history.pages import read_page, trim_to_budget
+from chat_server.history.policy import check_room_readable, may_delete, private_of
+from chat_server.history.requests import HistoryRequest, parse_delete, parse_history, parse_search
+from chat_server.rate_limit import Refusal
+from chat_server.registry import ChatRegistry
+from chat_server.session import Session
+from chat_server.storage import Conversation, Page, Storage, StoredMessage
+from chat_server.storage.search_query import parse_query
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame, server_frame
+from shared.names import name_key
+
+ANSWER_BUDGET_BYTES = 256 * 1024  # one HISTORY answer at most (and a quarter of the outbox limit)
+DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to read what it was sent
+DRAIN_POLL_SECONDS = 0.02
+SEARCH_RESULTS = 50
+DELETE_SAVE_SECONDS = 5.0  # a deletion waits this long at most for the disk before `deleted` goes out
+NO_HISTORY = "This server keeps no history (it runs with --no-history)."
+
+
+class HistoryCommands(CommandModule):
+    # -- HISTORY --
+    def handle_history(self, session: Session, argument: str) -> CommandResult:
+        request = parse_history(argument)
+        marks = session.history
+        fields: dict[str, object]
+        cap: int | None
+        if request.nick is not None:
+            peer = self.registry.find_nick(request.nick)
+            shown = peer.nick if peer is not None and peer.nick else request.nick
+            conversation = Conversation.between(session.nick or "", request.nick)
+            target, fields = f"@{shown}", {"peer": shown}
+            floor, cap = marks.nick_since, marks.private_live_after + 1
+        else:
+            if request.room is None:
+                name = self.require_room(session).name
+            else:
+                check_room_readable(session, request.room, self.services.who)
+                live = self.registry.find_room(request.room)
+                name = live.name if live is not None else request.room
+            conversation = Conversation.of_room(name)
+            target, fields = f"#{name}", {"room": name}
+            floor = 0
+            here = session.room is not None and session.room.key == name_key(name)
+            cap = marks.room_live_from if here else None
+        fields["direction"] = request.direction
+        if not self.config.history:
+            return [([session], history_frame(NO_HISTORY, target, 0, False, **fields))]
+        store = self.storage.messages
+        budget = self._answer_budget()
+
+        def work() -> Page:
+            self._wait_until_read(session)
+            page = read_page(store, conversation, request.direction, request.anchor, request.limit, floor, cap)
+            return trim_to_budget(page, request.direction, budget)
+
+        def then(page: Page) -> list[Delivery]:
+            return self._page_deliveries(session, request, page, target, fields)
+
+        return OffLock(work, then)
+
+    def _answer_budget(self) -> int:
+        limit = self.config.max_outbound_bytes
+        return min(ANSWER_BUDGET_BYTES, limit // 4) if limit else ANSWER_BUDGET_BYTES
+
+    def _wait_until_read(self, session: Session) -> None:
+        """Back-pressure: while the client has half its outbox limit unread, a new page waits (its own thread only)."""
+        limit = self.config.max_outbound_bytes
+        if not limit:
+            return
+        deadline = time.monotonic() + DRAIN_WAIT_SECONDS
+        while session.outbox.unsent > limit // 2 and not session.closing and time.monotonic() < deadline:
+            time.sleep(DRAIN_POLL_SECONDS)
+
+    def _page_deliveries(
+        self, session: Session, request: HistoryRequest, page: Page, target: str, fields: dict[str, object]
+    ) -> list[Delivery]:
+        frames = [frame for frame in map(frame_of, page.messages) if frame is not None]
+        deliveries: list[Delivery] = [([session], frame) for frame in frames]
+        if frames:
+            fields = dict(fields, first=frames[0]["id"], last=frames[-1]["id"])
+        text = _page_text(target, request, len(frames), page.more, frames)
+        deliveries.append(([session], history_frame(text, target, len(frames), page.more, **fields)))
+        return deliveries
+
+    # -- SEARCH --
+    def handle_search(self, session: Session, argument: str) -> CommandResult:
+        request = parse_search(argument)
+        if self.config.rate_per_second and not session.history.search_bucket.allow():
+            if session.flood.refuse_quietly() is Refusal.DROP:
+                return []
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "/search is answered about once a second; wait a moment.")
+        if request.room is not None:
+            check_room_readable(session, request.room, self.services.who)
+            live = self.registry.find_room(request.room)
+            room: str | None = live.name if live is not None else request.room
+            with_private = False
+        else:
+            room = session.room.name if session.room is not None else None
+            with_private = True
+        shown = query_shown(request.text)
+        fields: dict[str, object] = {"query": shown, "private": with_private}
+        if room is not None:
+            fields["room"] = room
+        if not self.config.history:
+            return [([session], server_frame("search", NO_HISTORY, results=[], **fields))]
+        store = self.storage.messages
+        nick, key, since = session.nick or "", session.key, session.history.nick_since
+
+        def work() -> list[StoredMessage]:
+            found = store.search(nick, request.text, room=room) if room is not None else []
+            if with_private:
+                mine = store.search(nick, request.text, include_private=True)
+                found += [message for message in mine if private_of(message, key, since)]
+            found.sort(key=lambda message: message.id, reverse=True)
+            return found[:SEARCH_RESULTS]
+
+        def then(found: list[StoredMessage]) -> list[Delivery]:
+            results = [result_of(message, _label(message, key)) for message in found]
+            results = fit_results(results, parse_query(request.text).folded)
+            where = f"#{room}" if room is not None else ""
+            if with_private:
+                where = f"{where} and your private messages" if where else "your private messages"
+            count = f"{len(results)} result{'' if len(results) == 1 else 's'}" if results else "Nothing found"
+            text = f"{count} for “{shown}” in {where}" + (" (newest first)." if results else ".")
+            return [([session], server_frame("search", text, results=results, **fields))]
+
+        return OffLock(work, then)
+
+    # -- DELETE --
+    def handle_delete(self, session: Session, argument: str) -> CommandResult:
+        message_id = parse_delete(argument)
+        if not self.config.history:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, NO_HISTORY)
+        store = self.storage.messages
+        key, since = session.key, session.history.nick_since
+
+        def work() -> StoredMessage:
+            message = store.get(message_id)
+            if message is None or (message.is_private and not private_of(message, key, since)):
+                raise ProtocolError(
+                    ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
+                )
+            if not may_delete(session, message):
+                raise ProtocolError(
+                    ErrorCode.NOT_ALLOWED, f"Message {message_id} is not yours: you can delete only your own messages."
+                )
+            if store.delete(message_id) is None:
+                raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already).")
+            save_deletion(self.storage)
+            return message
+
+        return OffLock(work, lambda message: deleted_deliveries(self.registry, message, also=[session]))
+
+
+def save_deletion(storage: Storage) -> None:
+    """Wait (off the lock) until a deletion is on disk, so a crash right after `deleted` cannot bring it back.
+
+    Not while the store is retrying (a full disk, a lock): then the deletion waits in memory with the
+    rest, and the wait would only hold up the person deleting.
+    """
+    if storage.status().state == "ok":
+        storage.flush(DELETE_SAVE_SECONDS)
+
+
+def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Iterable[Session] = ()) -> list[Delivery]:
+    """`deleted` for everyone who may have the message on screen: the room's members, or its two people (lock held)."""
+    recipients: dict[Session, None] = dict.fromkeys(also)
+    fields: dict[str, object] = {}
+    if message.room is not None:
+        fields["room"] = message.room
+        room = registry.rooms.get(message.room_key or "")
+        if room is not None:
+            recipients.update(room.members)
+    else:
+        for person in (message.sender_key, message.recipient_key):
+            session = registry.by_nick.get(person or "")
+            if session is not None and private_of(message, session.key, session.history.nick_since):
+                recipients[session] = None
+    frame: Frame = server_frame("deleted", f"Message {message.id} was deleted.", id=message.id, **fields)
+    return [(list(recipients), frame)]
+
+
+def _label(message: StoredMessage, asker_key: str | None) -> str:
+    """A result's `room`: the room's name, or "@" and the other person of a private message."""
+    if message.room is not None:
+        return message.room
+    peer = message.recipient if message.sender_key == asker_key else message.sender
+    return f"@{peer}"
+
+
+def _page_text(target: str, request: HistoryRequest, count: int, more: bool, frames: list[Frame]) -> str:
+    where = {"newest": "", "before": f" before {request.anchor}", "after": f" after {request.anchor}"}
+    if not count:
+        return f"{target}: no messages{where[request.direction]}."
+    noun = "message" if count == 1 else "messages"
+    text = f"{target}: {count} {noun}{where[request.direction]}, above."
+    if more:
+        if request.direction == "after":
+            text += f" Later ones: /history {target} after {frames[-1]['id']}."
+        else:
+            text += f" Earlier ones: /history {target} before {frames[0]['id']}."
+    return text

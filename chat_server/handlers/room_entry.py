@@ -1,0 +1,109 @@
+"""JOIN ROOM [KEY]: entering a room, with its key, its owner and the look-alike rule (handler threads, registry lock held).
+
+PROTOCOL.md (Version 2, Identity):
+
+- A name that could pass for a room that exists or is kept (shared/lookalike.py)
+  is refused with `bad_room`, naming that room; the same name in another case
+  or width is simply that room.
+- A room with a key (`locked`) is entered with `JOIN room KEY`.  A missing or
+  wrong key gets `bad_room_key`; after 5 wrong keys in a minute from one
+  address further tries get `rate_limited` without being checked.  The room's
+  owner and teachers enter without the key, and so does a member already in it.
+  A key given for a room without one is ignored (it may just have been
+  removed); for a room that does not exist it is refused with `bad_room`
+  (room names have no spaces).
+- The key is checked against its hash off the registry lock (an OffLock):
+  if the key changed meanwhile, the joiner is told to try again.
+- Every join is followed by the room's replay (handlers/replay.py); when a
+  key is checked off the lock, the replay's disk read happens in that same
+  work, before the joiner is put in the room.
+"""
+
+from __future__ import annotations
+
+from chat_server.handlers.base import CommandResult, Delivery, OffLock, ServerServices
+from chat_server.handlers.membership import join_deliveries
+from chat_server.handlers.replay import replay_count, replay_deliveries, with_replay
+from chat_server.identity.login_throttle import LoginAttempt
+from chat_server.identity.room_keys import room_key_matches
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.lookalike import room_lookalike_error
+from shared.names import normalise_room
+
+
+def enter_room(services: ServerServices, session: Session, argument: str) -> CommandResult:
+    words = argument.split(None, 1)
+    name = normalise_room(words[0])
+    typed_key = words[1].strip() if len(words) > 1 else ""
+    registry = services.registry
+    room = registry.find_room(name)
+    if room is not None and session.room is room:
+        return _join(services, session, room.name)  # already there: `joined` again, nobody hears it
+    kept = services.who.rooms
+    record = kept.record(name) if room is None else None
+    if room is None and record is None:
+        if typed_key:  # no such room, so no key: "JOIN lab room" is a room name with a space
+            raise ProtocolError(
+                ErrorCode.BAD_ROOM,
+                f"Room names have no spaces; a key goes only with a room that has one. To make #{name}: /join {name}.",
+            )
+        existing = registry.room_index.find(name)
+        if existing is not None:
+            raise room_lookalike_error(name, existing)
+        return _join(services, session, name)  # a new room: its maker owns it
+    shown = room.name if room is not None else record.name if record is not None else name
+    key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
+    owner_key = room.owner_key if room is not None else record.owner_key if record is not None else None
+    if key_hash is None or services.who.service.is_teacher(session) or kept.is_owner(session, owner_key):
+        return _join(services, session, shown)
+    if not typed_key:
+        raise ProtocolError(
+            ErrorCode.BAD_ROOM_KEY, f"#{shown} is locked: join it with its key, /join {shown} KEY (ask its owner)."
+        )
+    throttle = services.who.service.room_key_throttle
+    attempt = throttle.try_begin(f"{name}\n{session.host}", session.host)
+    if attempt is None:
+        raise ProtocolError(ErrorCode.RATE_LIMITED, "Too many wrong room keys from your address; wait a minute.")
+    stored = key_hash
+    store = services.storage.messages
+    preload = bool(replay_count(services))
+
+    def work() -> bool:
+        matches = room_key_matches(typed_key, stored)
+        if matches and preload:
+            store.load_recent(shown)  # the replay's disk read, here rather than under the lock
+        return matches
+
+    def then(matches: bool) -> list[Delivery]:
+        if session.closing:  # kicked or taken over while the key was checked
+            return []
+        return _after_check(services, session, shown, stored, matches, attempt)
+
+    return OffLock(work, then)
+
+
+def _join(services: ServerServices, session: Session, name: str) -> CommandResult:
+    return with_replay(services, session, name, lambda: join_deliveries(services.registry, session, name))
+
+
+def _join_now(services: ServerServices, session: Session, name: str) -> list[Delivery]:
+    """Under the lock after an OffLock: the join and the replay from memory (read in the work, if needed)."""
+    return join_deliveries(services.registry, session, name) + replay_deliveries(services, session)
+
+
+def _after_check(
+    services: ServerServices, session: Session, shown: str, checked: str, matches: bool, attempt: LoginAttempt
+) -> list[Delivery]:
+    """Back under the lock: join if the key fitted and is still the room's key."""
+    room = services.registry.find_room(shown)
+    record = services.who.rooms.record(shown) if room is None else None
+    now = room.key_hash if room is not None else record.key_hash if record is not None else None
+    if now != checked:
+        if now is None:
+            return _join_now(services, session, shown)  # the key was removed meanwhile
+        raise ProtocolError(ErrorCode.BAD_ROOM_KEY, f"The key of #{shown} changed just now; ask for the new one.")
+    if not matches:
+        raise ProtocolError(ErrorCode.BAD_ROOM_KEY, f"That is not the key of #{shown}; check it with the room's owner.")
+    services.who.service.room_key_throttle.succeeded(attempt)
+    return _join_now(services, session, shown)

@@ -1,0 +1,112 @@
+"""Teacher commands: KICK, BAN, UNBAN, MUTE, UNMUTE, ANNOUNCE, CLOSE (handler threads, registry lock held).
+
+PROTOCOL.md (Version 2, Identity): only a connection logged in to a
+teacher's account may use them; anyone else gets `not_allowed`.  A teacher
+cannot act on another teacher (ask the admin).  The work itself is the
+Moderator's (chat_server/moderation.py), the same as the admin window's.
+
+    KICK NICK [REASON]            NICK gets bye (reason kick, `by` the teacher); the room hears the leave
+    BAN NICK [MINUTES] [REASON]   kept in the database by nickname and address; NICK and everyone on its
+                                  address get `banned` and bye; no MINUTES: until UNBAN
+    UNBAN NICK|ADDRESS            lifts it
+    MUTE NICK / UNMUTE NICK       kept in the database by nickname and address; NICK gets system muted / unmuted
+    ANNOUNCE TEXT                 everyone gets system announcement, with `by` and `text`
+    CLOSE ROOM [REASON]           every member gets system room_closed, then `left`
+
+The teacher gets a `system` frame with event `moderation` (`action`, and
+`user` or `room`) saying what was done.
+"""
+
+from __future__ import annotations
+
+from chat_server.handlers.base import CommandModule, Delivery
+from chat_server.moderation import Outcome, parse_minutes
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import server_frame
+from shared.names import name_key, normalise_nick, normalise_room
+
+
+class TeacherCommands(CommandModule):
+    def handle_kick(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "remove someone from the chat")
+        nick, _, reason = argument.partition(" ")
+        if not nick:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /kick NICK [reason].")
+        self._not_a_teacher(nick)
+        return self._done(session, "kick", self.moderator.kick(nick, reason, session.nick), user=nick)
+
+    def handle_ban(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "ban someone")
+        words = argument.split(None, 2)
+        if not words:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /ban NICK [minutes] [reason].")
+        nick = words[0]
+        minutes = parse_minutes(words[1]) if len(words) > 1 else None
+        reason = " ".join(words[2 if minutes is not None else 1 :])
+        self._not_a_teacher(nick)
+        outcome = self.moderator.ban(nick, minutes, reason, session.nick)
+        return self._done(session, "ban", outcome, user=outcome.subject)
+
+    def handle_unban(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "lift a ban")
+        target = argument.strip()
+        if not target or " " in target:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whose ban to lift: /unban NICK (or an address).")
+        if not self.moderator.unban(target):
+            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{target} is not banned.")
+        return self._done(session, "unban", Outcome(f"the ban on {target} is lifted"), user=target)
+
+    def handle_mute(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "mute someone")
+        nick = argument.strip()
+        if not nick:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /mute NICK.")
+        self._not_a_teacher(nick)
+        outcome = self.moderator.mute(nick, session.nick)
+        return self._done(session, "mute", outcome, user=outcome.subject)
+
+    def handle_unmute(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "unmute someone")
+        nick = argument.strip()
+        if not nick:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /unmute NICK.")
+        outcome = self.moderator.unmute(nick, session.nick)
+        return self._done(session, "unmute", outcome, user=outcome.subject)
+
+    def handle_announce(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "make an announcement")
+        outcome = self.moderator.announce(argument, session.nick)
+        return outcome.deliveries  # the teacher gets the announcement too: that is the confirmation
+
+    def handle_close(self, session: Session, argument: str) -> list[Delivery]:
+        self.identity.require_teacher(session, "close a room")
+        name, _, reason = argument.partition(" ")
+        if not name:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room: /close ROOM [reason].")
+        room = self.registry.find_room(normalise_room(name))
+        if room is None:
+            raise ProtocolError(ErrorCode.BAD_ROOM, f"There is no room #{normalise_room(name)} right now.")
+        in_it = session in room.members
+        outcome = self.moderator.close_room(room, reason, session.nick)
+        return outcome.deliveries if in_it else self._done(session, "close", outcome, room=room.name)
+
+    # -- shared --
+    def _not_a_teacher(self, nick: str) -> None:
+        key = name_key(normalise_nick(nick))
+        holder = self.registry.by_nick.get(key)
+        account = self.identity.account_of(key)
+        if (holder is not None and self.identity.is_teacher(holder)) or (
+            account is not None and account.role == "teacher"
+        ):
+            raise ProtocolError(ErrorCode.NOT_ALLOWED, f"{nick} is a teacher; only the admin can do that.")
+
+    def _done(self, session: Session, action: str, outcome: Outcome, **about: str) -> list[Delivery]:
+        text = outcome.summary[:1].upper() + outcome.summary[1:] + "."
+        self.hang_ups_from(outcome)
+        confirmation = server_frame("system", text, event="moderation", action=action, **about)
+        return [*outcome.deliveries, ([session], confirmation)]
+
+    def hang_ups_from(self, outcome: Outcome) -> None:
+        for ended in outcome.ended:
+            self.hang_ups.add(ended)

@@ -1,0 +1,56 @@
+"""One HISTORY page: read from the store between the bounds a connection may see, trimmed to a byte budget (the sender's thread, off the lock).
+
+    read_page(store, conversation, direction, anchor, limit, floor, cap) -> Page
+        floor: ids at or below it are not this connection's to see (private history: HistoryMarks.nick_since)
+        cap:   for AFTER, ids from it on reached this connection live (HistoryMarks.room_live_from / private_live_after)
+
+The store is asked for one message more than the limit, so `more` is exact
+even when the bounds cut the answer short.  `trim_to_budget` keeps the
+messages nearest the anchor that fit in the budget; if it drops any, more
+are left in that direction.
+"""
+
+from __future__ import annotations
+
+from chat_server.history.frames import estimated_bytes
+from chat_server.history.requests import Direction
+from chat_server.storage import Conversation, MessageStore, Page
+
+
+def read_page(
+    store: MessageStore,
+    conversation: Conversation,
+    direction: Direction,
+    anchor: int,
+    limit: int,
+    floor: int = 0,
+    cap: int | None = None,
+) -> Page:
+    if direction == "after":
+        after = max(anchor, floor)
+        if cap is not None and after + 1 >= cap:
+            return Page([], False)
+        page = store.page(conversation, after=after, limit=limit + 1)
+        messages = [message for message in page.messages if cap is None or message.id < cap]
+        return Page(messages[:limit], len(messages) > limit)
+    if direction == "before" and anchor <= floor + 1:
+        return Page([], False)
+    page = store.page(conversation, before=anchor if direction == "before" else None, limit=limit + 1)
+    messages = [message for message in page.messages if message.id > floor]
+    return Page(messages[-limit:], len(messages) > limit)
+
+
+def trim_to_budget(page: Page, direction: Direction, budget: int) -> Page:
+    """The messages nearest the anchor (the oldest for AFTER, else the newest) whose frames fit in `budget` bytes."""
+    ordered = page.messages if direction == "after" else page.messages[::-1]
+    used = 0
+    kept = 0
+    for message in ordered:
+        used += estimated_bytes(message)
+        if used > budget and kept:
+            break
+        kept += 1
+    if kept == len(ordered):
+        return page
+    chosen = ordered[:kept]
+    return Page(chosen if direction == "after" else chosen[::-1], True)

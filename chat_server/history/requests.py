@@ -1,0 +1,109 @@
+"""The arguments of HISTORY, SEARCH and DELETE, checked and parsed (handler threads; pure).
+
+    HISTORY [#room|@nick] [BEFORE <id>|AFTER <id>] [<limit>]
+    SEARCH [#room] <words>
+    DELETE <id>
+
+Keywords ignore case.  Every refusal is `bad_argument` (or `bad_room` /
+`bad_nick` for a name that breaks the naming rules) with the usage in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from chat_server.storage.search_query import parse_query
+from shared.errors import ErrorCode, ProtocolError
+from shared.names import normalise_nick, normalise_room
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+MAX_ID = 2**53 - 1  # the largest integer every JSON reader keeps exactly
+HISTORY_USAGE = "/history [#room|@nick] [before ID|after ID] [LIMIT], e.g. /history before 120 20"
+SEARCH_USAGE = "/search [#room] WORDS, e.g. /search photosynthesis"
+DELETE_USAGE = "/delete ID (the id of one of your own messages)"
+
+Direction = Literal["newest", "before", "after"]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRequest:
+    room: str | None  # a named room (normalised), or None
+    nick: str | None  # @nick: the private conversation with this nickname (normalised), or None
+    direction: Direction
+    anchor: int  # the id of BEFORE/AFTER; 0 for "newest"
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    room: str | None
+    text: str
+
+
+def _refuse(message: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.BAD_ARGUMENT, message)
+
+
+def parse_id(word: str, usage: str) -> int:
+    """A message id: a whole number from 0 to 2**53 - 1 written in ASCII digits."""
+    if not (word.isascii() and word.isdigit()) or len(word) > 16 or int(word) > MAX_ID:
+        shown = word if len(word) <= 20 else word[:20] + "…"
+        raise _refuse(f"{shown!r} is not a message id: ids are whole numbers from 0. Use {usage}.")
+    return int(word)
+
+
+def parse_history(argument: str) -> HistoryRequest:
+    words = argument.split()
+    room: str | None = None
+    nick: str | None = None
+    if words and words[0].upper() not in ("BEFORE", "AFTER") and not words[0].isdigit():
+        target = words.pop(0)
+        if target.startswith("@"):
+            if len(target) == 1:
+                raise _refuse(f"Say whose conversation after the @, e.g. /history @bob. Use {HISTORY_USAGE}.")
+            nick = normalise_nick(target[1:])
+        elif target.startswith("#"):
+            room = normalise_room(target)
+        else:
+            raise _refuse(f"Write a room with its # (#general) and a person with @ (@bob). Use {HISTORY_USAGE}.")
+    direction: Direction = "newest"
+    anchor = 0
+    if words and words[0].upper() in ("BEFORE", "AFTER"):
+        keyword = words.pop(0).upper()
+        if not words:
+            raise _refuse(f"{keyword} needs a message id. Use {HISTORY_USAGE}.")
+        anchor = parse_id(words.pop(0), HISTORY_USAGE)
+        direction = "before" if keyword == "BEFORE" else "after"
+    limit = DEFAULT_LIMIT
+    if words:
+        word = words.pop(0)
+        if not (word.isascii() and word.isdigit()) or len(word) > 3 or not 1 <= int(word) <= MAX_LIMIT:
+            raise _refuse(f"The number of messages is 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}). Use {HISTORY_USAGE}.")
+        limit = int(word)
+    if words:
+        raise _refuse(f"Too many words. Use {HISTORY_USAGE}.")
+    return HistoryRequest(room, nick, direction, anchor, limit)
+
+
+def parse_search(argument: str) -> SearchRequest:
+    room: str | None = None
+    text = argument.strip()
+    if text.startswith("#"):
+        first, *rest = text.split(None, 1)
+        room = normalise_room(first)
+        text = rest[0].strip() if rest else ""
+    if parse_query(text).empty:
+        raise _refuse(f"Say what to look for. Use {SEARCH_USAGE}.")
+    return SearchRequest(room, text)
+
+
+def parse_delete(argument: str) -> int:
+    words = argument.split()
+    if len(words) != 1:
+        raise _refuse(f"Say which message. Use {DELETE_USAGE}.")
+    message_id = parse_id(words[0], DELETE_USAGE)
+    if message_id == 0:
+        raise _refuse(f"There is no message 0. Use {DELETE_USAGE}.")
+    return message_id

@@ -1,0 +1,231 @@
+"""The admin's side of who is who: join code, accounts and roles, bans and mutes (any thread but the server's own).
+
+Mixed into ChatServer beside AdminActions; the admin window and the
+headless console call these.  Each takes the registry lock briefly and
+only queues frames; password hashing (slow on purpose) happens before the
+lock is taken, and logging and hanging up after it is released.  Every
+action is one WARNING line starting "admin " (docs/admin.md, "The log");
+no line ever holds a password or the join code.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chat_server.identity.passwords import hash_password, normalise_password
+from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.moderation import carry_out, is_address, now_ms
+from chat_server.storage import Account
+from chat_server.storage.models import Role, Sanction, SanctionKind
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import server_frame
+from shared.name_scripts import check_single_script
+from shared.names import normalise_nick
+
+if TYPE_CHECKING:
+    from chat_server.handlers.base import Delivery
+    from chat_server.identity.wiring import WhoIsWho
+    from chat_server.registry import ChatRegistry
+
+log = logging.getLogger("chat_server.admin")
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    nick: str
+    role: Role
+    created: float  # seconds since the epoch
+    online: bool
+
+
+@dataclass(frozen=True)
+class SanctionInfo:
+    id: int
+    kind: SanctionKind
+    name: str  # the nickname as shown where known, else its key; "" for an address alone
+    address: str  # "" when the ban or mute names no address
+    reason: str
+    until: float | None  # seconds since the epoch; None: until lifted
+    set_by: str
+    created: float
+
+
+class IdentityAdmin:
+    registry: ChatRegistry
+    who: WhoIsWho
+
+    # -- the join code --
+    def join_code(self) -> str | None:
+        """The code as shown (e.g. "K7M-XR4"), or None when the server needs none."""
+        with self.registry.lock:
+            return self.who.service.shown_join_code()
+
+    def set_join_code(self, code: str | None) -> str | None:
+        """A chosen code, a new random one ("" or "new"), or None to need none; returns it as shown.
+
+        Connections already in stay; the code is asked of new ones only.
+        """
+        with self.registry.lock:
+            self.who.service.set_join_code(code)  # ValueError for a code that cannot be one
+            shown = self.who.service.shown_join_code()
+        if shown is None:
+            log.warning("admin switched the join code off")
+        else:
+            log.warning("admin set %s join code", "a chosen" if code and code.strip().lower() != "new" else "a new")
+        return shown
+
+    # -- accounts --
+    def accounts(self) -> list[AccountInfo]:
+        with self.registry.lock:
+            online = {key for key, session in self.registry.by_nick.items() if session.account == key}
+            return [
+                AccountInfo(account.nick, account.role, account.created_ms / 1000, account.key in online)
+                for account in self.who.service.storage.accounts.list_all()
+            ]
+
+    def create_account(self, nick: str, password: str, role: Role = "student") -> None:
+        """A new account made by the admin (e.g. a teacher's before the lesson)."""
+        nick = normalise_nick(nick)
+        check_single_script(nick)
+        password_hash = hash_password(normalise_password(password))  # slow: before the lock
+        self.add_account(Account(nick, password_hash, role, int(time.time() * 1000)))
+
+    def add_account(self, account: Account) -> None:
+        """Keep an account whose password hash was made elsewhere (an import, a test)."""
+        with self.registry.lock:
+            self.who.service.require_accounts()
+            storage = self.who.service.storage
+            if storage.accounts.get(account.nick) is not None:
+                raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{account.nick} already has an account.")
+            holder = self.registry.by_nick.get(account.key)
+            if holder is not None:
+                raise ProtocolError(
+                    ErrorCode.NICK_TAKEN,
+                    f"{holder.nick} is online without an account; ask them to /register, or choose another name.",
+                )
+            storage.accounts.put(account)
+            self.registry.nick_index.add(account.nick)
+        log.warning("admin made the account %s (%s)", account.nick, account.role)
+
+    def set_role(self, nick: str, role: Role) -> None:
+        """Make a registered account a teacher or a student; someone logged in to it is told at once."""
+        with self.registry.lock:
+            account = self.who.service.storage.accounts.set_role(nick, role)
+            if account is None:
+                raise ProtocolError(
+                    ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account; they register it first."
+                )
+            deliveries: list[Delivery] = []
+            for session in self.who.service.sessions_of_account(account.key):
+                if session.role != role:
+                    session.role = role
+                    text = f"An admin made you a {role}."
+                    frame = server_frame(
+                        "nick", text, nick=session.nick, token=session.token, **identity_fields(session)
+                    )
+                    deliveries += [([session], frame), *role_notice(session)]
+                    self.registry.emit("client_nick", session=session, old=session.nick)
+            for recipients, frame in deliveries:
+                self.registry.deliver(recipients, frame)
+        log.warning("admin made %s a %s", account.nick, role)
+
+    def set_password(self, nick: str, password: str) -> None:
+        """Give an account a new password (the old one stops working; nobody is logged out)."""
+        password_hash = hash_password(normalise_password(password))  # slow: before the lock
+        with self.registry.lock:
+            accounts = self.who.service.storage.accounts
+            account = accounts.get(nick)
+            if account is None:
+                raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account.")
+            accounts.put(Account(account.nick, password_hash, account.role, account.created_ms))
+        log.warning("admin set a new password for %s", account.nick)
+
+    def delete_account(self, nick: str) -> None:
+        """Forget an account; whoever is logged in to it keeps the name as an ordinary student."""
+        with self.registry.lock:
+            accounts = self.who.service.storage.accounts
+            account = accounts.get(nick)
+            if account is None:
+                raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account.")
+            accounts.delete(account.nick)
+            self.registry.nick_index.discard(account.nick)
+            deliveries: list[Delivery] = []
+            for session in self.who.service.sessions_of_account(account.key):
+                was_teacher = session.role != "student"
+                session.account, session.role = None, "student"
+                text = f"An admin deleted the account {account.nick}; you keep the name until you leave."
+                frame = server_frame("nick", text, nick=session.nick, token=session.token, **identity_fields(session))
+                deliveries.append(([session], frame))
+                if was_teacher:
+                    deliveries += role_notice(session)
+                self.registry.emit("client_nick", session=session, old=session.nick)
+            for recipients, frame in deliveries:
+                self.registry.deliver(recipients, frame)
+        log.warning("admin deleted the account %s", account.nick)
+
+    # -- bans and mutes --
+    def sanctions(self, kind: SanctionKind | None = None) -> list[SanctionInfo]:
+        """The bans and mutes in force, oldest first."""
+        with self.registry.lock:
+            found = self.who.service.storage.moderation.active(now_ms(), kind)
+            return [self._sanction_info(sanction) for sanction in found]
+
+    def _sanction_info(self, sanction: Sanction) -> SanctionInfo:
+        name = ""
+        if sanction.nick_key is not None:
+            holder = self.registry.by_nick.get(sanction.nick_key)
+            account = self.who.service.storage.accounts.get(sanction.nick_key)
+            name = (holder.nick if holder is not None else None) or (account.nick if account else sanction.nick_key)
+        return SanctionInfo(
+            sanction.id,
+            sanction.kind,
+            name,
+            sanction.address or "",
+            sanction.reason,
+            sanction.until_ms / 1000 if sanction.until_ms is not None else None,
+            sanction.set_by,
+            sanction.created_ms / 1000,
+        )
+
+    def ban(self, name_or_address: str, minutes: int | None = None, reason: str = "") -> str:
+        """Ban a nickname (and its address) or an address; whoever is on it is sent away. Returns what was done."""
+        text = name_or_address.strip()
+        if is_address(text):
+            outcome = carry_out(self.registry, self.who.moderator, lambda m: m.ban_address(text, minutes, reason, None))
+        else:
+            outcome = carry_out(self.registry, self.who.moderator, lambda m: m.ban(text, minutes, reason, None))
+        log.warning("admin banned %s", outcome.summary.replace(" is banned", "", 1))
+        return outcome.summary
+
+    def unban(self, name_or_address: str) -> int:
+        """Lift the bans on a nickname or an address; returns how many were lifted."""
+        with self.registry.lock:
+            lifted = self.who.moderator.unban(name_or_address)
+        if not lifted:
+            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{name_or_address.strip()} is not banned.")
+        log.warning("admin lifted the ban on %s", name_or_address.strip())
+        return len(lifted)
+
+    def lift(self, sanction_id: int) -> None:
+        """Lift one ban or mute from the list (sanctions()); a muted person online may speak again at once."""
+        with self.registry.lock:
+            sanction = self.who.service.storage.moderation.remove(sanction_id)
+            if sanction is None:
+                raise ProtocolError(ErrorCode.NO_SUCH_USER, "That ban or mute is no longer in force.")
+            info = self._sanction_info(sanction)
+            if sanction.kind == "mute":
+                self._voice_again(sanction)
+        log.warning("admin lifted the %s on %s", sanction.kind, " ".join(filter(None, [info.name, info.address])))
+
+    def _voice_again(self, sanction: Sanction) -> None:
+        moderator = self.who.moderator
+        for session in list(self.registry.sessions):
+            named = sanction.nick_key is not None and session.key == sanction.nick_key
+            if (named or session.host == sanction.address) and session.muted and not moderator.is_muted(session):
+                session.muted = False
+                frame = server_frame("system", "An admin unmuted you.", event="unmuted", user=session.nick)
+                self.registry.deliver([session], frame)
+                self.registry.emit("client_muted", session=session)

@@ -1,0 +1,77 @@
+"""Who may take a nickname, and what changes when a connection's name does (handler threads, registry lock held).
+
+NICK goes through `check_nick` before the registry gives the name:
+
+    join code passed?           else code_required
+    one script?                 else bad_nick, naming the odd letters (shared/name_scripts.py)
+    muted and renaming?         refused with muted: a mute must not be shed by a new name
+    registered to an account?   only for a connection logged in to it, else nick_registered
+    held by someone else?       nick_taken
+    looks like a name online or registered (shared/lookalike.py)?  nick_taken, naming it
+    banned?                     `banned`, then bye: the connection ends
+
+`after_rename` runs once the name changed (NICK, LOGIN, RESUME): a
+connection that leaves its account's name is logged out of it (roles and
+accounts always go with the name people see), the mute is read again for
+the new name, and the address the name came from is remembered for a ban.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chat_server.identity.service import IdentityService
+from chat_server.moderation import Moderator
+from chat_server.registry import ChatRegistry
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.lookalike import nick_lookalike_error
+from shared.name_scripts import check_single_script
+from shared.names import name_key
+
+if TYPE_CHECKING:
+    from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
+
+
+class NickRules:
+    def __init__(self, registry: ChatRegistry, identity: IdentityService, moderator: Moderator) -> None:
+        self.registry = registry
+        self.identity = identity
+        self.moderator = moderator
+
+    def check_nick(self, session: Session, nick: str) -> list[Delivery] | None:
+        """Raise the refusal for taking `nick`; return `banned` + bye for a banned name; None when it may be taken."""
+        self.identity.require_code(session)
+        check_single_script(nick)
+        key = name_key(nick)
+        if session.muted and key != session.key:
+            raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot change your nickname until unmuted.")
+        account = self.identity.account_of(nick)
+        if account is not None and not self.identity.logged_in_to(session, account.key):
+            raise ProtocolError(
+                ErrorCode.NICK_REGISTERED,
+                f"The nickname {account.nick} is registered. If it is yours: /login {account.nick} PASSWORD; "
+                "otherwise choose another.",
+            )
+        holder = self.registry.by_nick.get(key)
+        if holder is not None and holder is not session:
+            raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
+        self.check_lookalike(session, nick)
+        return self.moderator.refuse_if_banned(session, key)
+
+    def check_lookalike(self, session: Session, nick: str) -> None:
+        """nick_taken when `nick` could pass for a name online or registered (other than the session's own)."""
+        own = [name for name in (session.nick, session.account) if name]
+        existing = self.registry.nick_index.find(nick, ignore=own)
+        if existing is not None:
+            raise nick_lookalike_error(nick, existing)
+
+    def after_rename(self, session: Session) -> bool:
+        """Bookkeeping once `session` has its new name; True when that logged it out of its account."""
+        logged_out = session.account is not None and session.account != session.key
+        if logged_out:
+            session.account = None
+            session.role = "student"
+        session.muted = self.moderator.is_muted(session)
+        self.identity.remember_address(session)
+        return logged_out

@@ -1,0 +1,157 @@
+"""IdentityService: who is who on a running server: the join code, accounts, throttles, the look-alike indexes (any thread).
+
+    ChatServer builds one; command modules reach it as `services.identity`,
+    the admin window and the console through the server's IdentityAdmin methods.
+
+What it holds, and what guards it:
+
+    join code, last addresses           the registry lock (read and changed only while holding it)
+    nick and room look-alike indexes    on the registry (ChatRegistry.nick_index / room_index), same lock
+    login, join code, register and      each LoginThrottle has its own small lock (no I/O inside)
+    room key throttles
+    accounts, bans and mutes, rooms     the storage's in-memory tables (no I/O to look up or change)
+
+Nothing here does I/O or hashing: password and key hashes are made by the
+callers' OffLock work, with the registry lock released.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from chat_server.config import ServerConfig
+from chat_server.identity.join_code import clean_chosen_code, format_join_code, join_code_matches, new_join_code
+from chat_server.identity.login_throttle import LoginThrottle
+from chat_server.identity.passwords import scrypt_available
+from chat_server.registry import ChatRegistry
+from chat_server.session import Session
+from chat_server.storage import Account, Storage
+from shared import lookalike
+from shared.errors import ErrorCode, ProtocolError
+
+# "This computer": passwords may travel unencrypted only from here, and bans by address never cover it
+# (the teacher's own window, or a chat window that started the server inside itself).
+THIS_COMPUTER = frozenset(["127.0.0.1", "::1"])
+LAST_ADDRESSES = 10_000  # nicknames whose last address is remembered (for a ban of someone who just left)
+
+
+class IdentityService:
+    def __init__(self, registry: ChatRegistry, storage: Storage, config: ServerConfig) -> None:
+        self.registry = registry
+        self.storage = storage
+        self.config = config
+        self.join_code: str | None = clean_chosen_code(config.join_code) if config.join_code else None
+        self.login_throttle = LoginThrottle()
+        self.code_throttle = LoginThrottle()  # wrong join codes, per address
+        self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
+        self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
+        self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
+
+    def load_indexes(self) -> None:
+        """Fill the look-alike indexes from the accounts and rooms kept; call once, before serving."""
+        lookalike.preload()  # the confusables data loads here (about 100 ms), not under the lock on the first NICK
+        accounts = self.storage.accounts.list_all()
+        rooms = self.storage.rooms.list_all()
+        with self.registry.lock:
+            for account in accounts:
+                self.registry.nick_index.add(account.nick)
+            for record in rooms:
+                self.registry.room_index.add(record.name)
+
+    # -- what this server offers --
+    @property
+    def accounts_enabled(self) -> bool:
+        """Accounts need a database that keeps them and a Python with scrypt."""
+        return self.storage.persistent and scrypt_available()
+
+    def features(self) -> list[str]:
+        return ["accounts"] if self.accounts_enabled else []
+
+    def require_accounts(self) -> None:
+        if not self.storage.persistent:
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED,
+                "This server keeps no accounts (its data folder cannot be written); chat with /nick NAME instead.",
+            )
+        if not scrypt_available():
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED,
+                "This server cannot keep accounts (its Python has no scrypt); chat with /nick NAME instead.",
+            )
+
+    # -- plain connections --
+    def require_safe_channel(self, session: Session, what: str) -> None:
+        """`tls_required` for a secret sent unencrypted from another computer (PROTOCOL.md, Encryption)."""
+        if session.encrypted or session.host in THIS_COMPUTER or self.config.allow_plain_passwords:
+            return
+        raise ProtocolError(
+            ErrorCode.TLS_REQUIRED,
+            f"{what} would cross the network unencrypted; connect with encryption (TLS) to send it. "
+            "The ClassChat window does so unless told otherwise.",
+        )
+
+    # -- the join code (registry lock held) --
+    def require_code(self, session: Session) -> None:
+        """code_required for a connection without a name that has not sent the join code (a code set later
+        asks nothing of those already in)."""
+        if self.join_code is not None and not session.passed_code and not session.registered:
+            raise ProtocolError(
+                ErrorCode.CODE_REQUIRED,
+                "This server needs the join code first: /pass CODE (the teacher shows it), then /nick NAME.",
+            )
+
+    def code_matches(self, typed: str) -> bool:
+        return self.join_code is None or join_code_matches(self.join_code, typed)
+
+    def set_join_code(self, code: str | None) -> str | None:
+        """Set (a chosen code, cleaned), make a new one ("" or "new"), or switch it off (None); returns it."""
+        if code is None:
+            self.join_code = None
+        elif code.strip().lower() in ("", "new"):
+            self.join_code = new_join_code()
+        else:
+            self.join_code = clean_chosen_code(code)  # ValueError says what a code may be
+        return self.join_code
+
+    def shown_join_code(self) -> str | None:
+        return format_join_code(self.join_code) if self.join_code is not None else None
+
+    # -- accounts and roles (registry lock held) --
+    def account_of(self, nick: str) -> Account | None:
+        return self.storage.accounts.get(nick)
+
+    def logged_in_to(self, session: Session, nick_key: str) -> bool:
+        return session.account is not None and session.account == nick_key
+
+    @staticmethod
+    def is_teacher(session: Session) -> bool:
+        return session.role == "teacher" and session.account is not None
+
+    def require_teacher(self, session: Session, what: str) -> None:
+        if not self.is_teacher(session):
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED,
+                f"Only a teacher may {what}. Teachers log in to a teacher's account: /login NAME PASSWORD.",
+            )
+
+    def sessions_of_account(self, nick_key: str) -> list[Session]:
+        holder = self.registry.by_nick.get(nick_key)
+        return [holder] if holder is not None and holder.account == nick_key else []
+
+    # -- addresses (registry lock held) --
+    def remember_address(self, session: Session) -> None:
+        """The address a nickname last came from, so a ban of someone who just left covers it too."""
+        if session.key is None:
+            return
+        self._last_address[session.key] = session.host
+        self._last_address.move_to_end(session.key)
+        while len(self._last_address) > LAST_ADDRESSES:
+            self._last_address.popitem(last=False)
+
+    def last_address(self, nick_key: str) -> str | None:
+        return self._last_address.get(nick_key)
+
+
+def sanction_address(host: str | None) -> str | None:
+    """The address a ban or mute may name: never this computer's own (it is the teacher's)."""
+    return None if host is None or host in THIS_COMPUTER else host

@@ -1,0 +1,245 @@
+"""Moderation, carried out: kick, ban, unban, mute, unmute, announce, close a room (registry lock held, any thread).
+
+Teachers (chat_server/handlers/teacher.py), the admin window and the
+console (through AdminActions and IdentityAdmin) all come here, so a ban
+from a chat window and one from the admin window are the same ban.  Each
+action decides from the registry and the storage's in-memory tables and
+returns an Outcome: the frames to queue, the connections whose `bye` is
+queued (hung up once the lock is released) and one sentence saying what
+was done.  Nothing here touches a socket, the disk or the log.
+
+Bans and mutes are kept in the database (ModerationStore) by nickname key
+and by address, with an end time, so they last across reconnects and
+restarts.  The address is the one the person is connected from, or the
+last one their nickname came from in this run of the server (a ban just
+after a kick); this computer's own addresses (127.0.0.1, ::1) are never
+banned or muted, since the teacher's own window connects from there.
+`by` None is the admin; otherwise it is the teacher's nickname.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from chat_server.farewells import banned_frames, kicked_bye, time_left
+from chat_server.identity.service import IdentityService, sanction_address
+from chat_server.registry import ChatRegistry, Room
+from chat_server.session import Session
+from chat_server.storage import Sanction, Storage
+from chat_server.storage.models import SanctionKind
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import server_frame
+from shared.names import clean_message_text, name_key, normalise_nick, one_line
+
+if TYPE_CHECKING:
+    from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
+
+MAX_BAN_MINUTES = 366 * 24 * 60  # a year; longer is "until lifted"
+ADMIN = "admin"  # `set_by` of what the admin window or the console did
+
+
+@dataclass
+class Outcome:
+    summary: str  # one sentence: the teacher's confirmation
+    deliveries: list[Delivery] = field(default_factory=list)
+    ended: list[Session] = field(default_factory=list)  # their bye is queued: hang up after the lock
+    subject: str = ""  # the nickname, address or room acted on, as shown (for the log)
+    count: int = 0  # people reached or moved (announce, close)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def parse_minutes(word: str) -> int | None:
+    """A ban's minutes when `word` is a whole number (1 to a year), None when it is not a number at all."""
+    if not (word.isascii() and word.isdecimal()):
+        return None
+    minutes = int(word[:9])
+    if not 1 <= minutes <= MAX_BAN_MINUTES or len(word) > 9:
+        raise ProtocolError(
+            ErrorCode.BAD_ARGUMENT,
+            f"Minutes go from 1 to {MAX_BAN_MINUTES}; leave them out to ban until you unban.",
+        )
+    return minutes
+
+
+class Moderator:
+    def __init__(self, registry: ChatRegistry, storage: Storage, identity: IdentityService) -> None:
+        self.registry = registry
+        self.storage = storage
+        self.identity = identity
+
+    # -- look-ups --
+    def sanction_on(self, kind: SanctionKind, nick_key: str | None, host: str | None) -> Sanction | None:
+        return self.storage.moderation.find(kind, nick_key=nick_key, address=sanction_address(host), now_ms=now_ms())
+
+    def is_muted(self, session: Session) -> bool:
+        return self.sanction_on("mute", session.key, session.host) is not None
+
+    def refuse_if_banned(self, session: Session, nick_key: str) -> list[Delivery] | None:
+        """For NICK, LOGIN and RESUME: a banned name gets `banned` and `bye` (the session ends); None if not banned."""
+        ban = self.sanction_on("ban", nick_key, session.host)
+        if ban is None:
+            return None
+        session.end("banned")
+        return [([session], frame) for frame in banned_frames(ban, now_ms())]
+
+    def address_ban(self, host: str) -> Sanction | None:
+        return self.sanction_on("ban", None, host)
+
+    def _target(self, nick: str) -> Session:
+        session = self.registry.find_nick(nick)
+        if session is None:
+            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {one_line(nick, 40)} is online.")
+        return session
+
+    def _sessions_from(self, address: str | None) -> list[Session]:
+        if address is None:
+            return []
+        return [session for session in self.registry.sessions if session.host == address and not session.closing]
+
+    # -- kick --
+    def kick(self, nick: str, reason: str, by: str | None) -> Outcome:
+        target = self._target(nick)
+        reason = one_line(reason) or "no reason given"
+        target.send_last(kicked_bye(reason, by))
+        target.end("kicked", said=reason)
+        return Outcome(f"{target.nick} was removed: {reason}", ended=[target], subject=target.nick or nick)
+
+    # -- bans --
+    def ban(self, name: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
+        """Ban a nickname (and the address it is on, or last came from); everyone on that address is sent away."""
+        nick = normalise_nick(name)
+        key = name_key(nick)
+        holder = self.registry.by_nick.get(key)
+        address = sanction_address(holder.host if holder is not None else self.identity.last_address(key))
+        return self._ban(key, address, holder.nick if holder is not None and holder.nick else nick, minutes, reason, by)
+
+    def ban_address(self, address: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
+        if sanction_address(address) is None:
+            raise ProtocolError(ErrorCode.NOT_ALLOWED, "This computer's own address cannot be banned.")
+        return self._ban(None, address, address, minutes, reason, by)
+
+    def _ban(
+        self, key: str | None, address: str | None, shown: str, minutes: int | None, reason: str, by: str | None
+    ) -> Outcome:
+        reason = one_line(reason)
+        moment = now_ms()
+        until = moment + minutes * 60_000 if minutes else None
+        ban = self.storage.moderation.add(Sanction("ban", key, address, reason, until, by or ADMIN, moment))
+        targets = dict.fromkeys(self._sessions_from(address))
+        if key is not None and key in self.registry.by_nick:
+            targets[self.registry.by_nick[key]] = None
+        outcome = Outcome(f"{shown} is banned {time_left(ban, moment)}" + (f": {reason}" if reason else ""))
+        outcome.subject = shown
+        for session in targets:
+            if session.closing:
+                continue
+            session.send_last(*banned_frames(ban, moment))
+            session.end("banned", said=reason)
+            outcome.ended.append(session)
+        if address is not None:
+            outcome.summary += f" (and the address {address})"
+        return outcome
+
+    def unban(self, name_or_address: str) -> list[Sanction]:
+        """Lift every ban on a nickname, or on an address; returns what was lifted."""
+        return self._lift("ban", name_or_address)
+
+    def _lift(self, kind: SanctionKind, name_or_address: str) -> list[Sanction]:
+        text = name_or_address.strip()
+        if is_address(text):
+            return self.storage.moderation.lift(kind, address=text)
+        return self.storage.moderation.lift(kind, nick_key=name_key(normalise_nick(text)))
+
+    # -- mutes --
+    def mute(self, nick: str, by: str | None) -> Outcome:
+        target = self._target(nick)
+        address = sanction_address(target.host)
+        self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))
+        outcome = Outcome(f"{target.nick} is muted", subject=target.nick or nick)
+        who = "An admin" if by is None else f"{by} (teacher)"
+        for session in dict.fromkeys([target, *self._sessions_from(address)]):
+            if session.registered and not session.muted:
+                session.muted = True
+                text = f"{who} muted you; your messages are not delivered."
+                fields = {"by": by} if by is not None else {}
+                outcome.deliveries.append(
+                    ([session], server_frame("system", text, event="muted", user=session.nick, **fields))
+                )
+                self.registry.emit("client_muted", session=session)
+        return outcome
+
+    def unmute(self, nick: str, by: str | None) -> Outcome:
+        nick = normalise_nick(nick)
+        lifted = self._lift("mute", nick)
+        target = self.registry.find_nick(nick)
+        if not lifted and target is None:
+            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {nick} is online or muted.")
+        shown = target.nick or nick if target is not None else nick
+        outcome = Outcome(f"{shown} may speak again", subject=shown)
+        addresses = {sanction.address for sanction in lifted if sanction.address is not None}
+        affected = [target] if target is not None else []
+        affected += [session for address in addresses for session in self._sessions_from(address)]
+        who = "An admin" if by is None else f"{by} (teacher)"
+        for session in dict.fromkeys(affected):
+            if session.muted and not self.is_muted(session):
+                session.muted = False
+                fields = {"by": by} if by is not None else {}
+                frame = server_frame("system", f"{who} unmuted you.", event="unmuted", user=session.nick, **fields)
+                outcome.deliveries.append(([session], frame))
+                self.registry.emit("client_muted", session=session)
+        return outcome
+
+    # -- to everyone, and rooms --
+    def announce(self, text: str, by: str | None) -> Outcome:
+        text = clean_message_text(text)
+        recipients = [session for session in self.registry.sessions if session.registered]
+        if by is None:
+            frame = server_frame("system", f"Announcement: {text}", event="announcement", text=text)
+        else:
+            frame = server_frame("system", f"Announcement from {by}: {text}", event="announcement", by=by, text=text)
+        return Outcome(f"announcement sent to {len(recipients)} people", [(recipients, frame)], count=len(recipients))
+
+    def close_room(self, room: Room, reason: str, by: str | None) -> Outcome:
+        """Move every member out of a room (each gets a notice and `left`); its owner, topic and key stay."""
+        reason = one_line(reason) or "closed"
+        members = list(room.members)
+        fields = {"by": by} if by is not None else {}
+        notice = server_frame(
+            "system", f"#{room.name} was closed: {reason}", event="room_closed", room=room.name, reason=reason, **fields
+        )
+        outcome = Outcome(
+            f"#{room.name} was closed ({len(members)} moved out)",
+            [(members, notice)],
+            subject=room.name,
+            count=len(members),
+        )
+        for session in members:
+            self.registry.leave_room(session)
+            outcome.deliveries.append(([session], server_frame("left", f"You left #{room.name}", room=room.name)))
+        return outcome
+
+
+def carry_out(registry: ChatRegistry, moderator: Moderator, action: Callable[[Moderator], Outcome]) -> Outcome:
+    """For the admin's threads: the action under the registry lock, its frames queued, hang-ups after the lock."""
+    with registry.lock:
+        outcome = action(moderator)
+        for recipients, frame in outcome.deliveries:
+            registry.deliver(recipients, frame)
+    for session in outcome.ended:
+        session.hang_up(session.close_reason)
+    return outcome
+
+
+def is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

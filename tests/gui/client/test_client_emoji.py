@@ -1,0 +1,83 @@
+"""Emoji in the entry box (issue 16): shortcodes completed with Tab and replaced on send, the right characters, a round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_gui.window.entry_box import EntryBox
+from tests.gui.client.conftest import WAIT, map_window
+from tests.support import wait_until
+
+
+@pytest.fixture
+def entry(tk_root):
+    sent: list[str] = []
+    box = EntryBox(tk_root, on_submit=sent.append, nicknames=lambda: ["alice", "Albert", "bob"])
+    box.pack(fill="x")
+    box.sent = sent
+    map_window(tk_root, tk_root)
+    box.text.focus_force()
+    wait_until(lambda: tk_root.focus_get() == box.text, pump=tk_root.update, message="entry never got focus")
+    return box
+
+
+def press(box: EntryBox, keysym: str) -> None:
+    box.text.event_generate(f"<{keysym}>")
+    box.update()
+
+
+def test_tab_completes_a_shortcode_to_its_emoji_and_cycles(entry):
+    entry.text.insert("insert", "hello :smi")
+    press(entry, "Tab")
+    assert entry.get_text() == "hello \U0001f604"  # :smile:
+    press(entry, "Tab")
+    assert entry.get_text() == "hello \U0001f60f"  # :smirk:, the next match
+    entry.text.insert("insert", " and :+1")
+    press(entry, "Tab")
+    assert entry.get_text() == "hello \U0001f60f and \U0001f44d"
+
+
+def test_completion_lands_in_the_right_place_after_emoji_earlier_in_the_line(entry):
+    """Tk 8.6 counts an emoji as two characters: the word before the cursor must still be the one replaced."""
+    entry.text.insert("insert", "\U0001f600\U0001f600 hi :thumbsu")
+    press(entry, "Tab")
+    assert entry.get_text() == "\U0001f600\U0001f600 hi \U0001f44d"
+    entry.text.insert("insert", " al")
+    press(entry, "Tab")
+    assert entry.get_text() == "\U0001f600\U0001f600 hi \U0001f44d Albert"  # sorted ignoring case
+
+
+def test_an_unknown_code_rings_and_changes_nothing(entry):
+    entry.text.insert("insert", "see :qqqqzz")
+    press(entry, "Tab")
+    assert entry.get_text() == "see :qqqqzz"
+
+
+def test_shortcodes_are_replaced_on_send_but_times_and_unknown_codes_are_kept(entry):
+    entry.text.insert("insert", ":smile: at 10:30:45, :cat: and :nosuchcode: and ratio 1:100:2")
+    press(entry, "Return")
+    assert entry.sent == ["\U0001f604 at 10:30:45, \U0001f431 and :nosuchcode: and ratio 1:100:2"]
+
+
+def test_the_picker_inserts_at_the_cursor_replacing_a_selection(entry):
+    entry.text.insert("insert", "one two")
+    entry.text.tag_add("sel", "1.4", "1.7")
+    entry.insert_text("\u2764\ufe0f")
+    assert entry.get_text() == "one \u2764\ufe0f"
+    entry.text.mark_set("insert", "1.0")
+    entry.insert_text("\U0001f44b")
+    assert entry.get_text() == "\U0001f44bone \u2764\ufe0f"
+
+
+def test_emoji_round_trip_through_the_server_unchanged(server, open_window, make_client, tk_root):
+    window = open_window(server, "alice", "general")
+    bob = make_client(server, "bob", "general")
+    family, flag, keycap = "\U0001f469\u200d\U0001f469\u200d\U0001f467", "\U0001f1eb\U0001f1f7", "1\ufe0f\u20e3"
+    window.window.entry.text.insert("insert", f":wave: {family} {flag} {keycap} \u2764\ufe0f")
+    window.window.entry.submit()
+    expected = f"\U0001f44b {family} {flag} {keycap} \u2764\ufe0f"
+    said = bob.wait_for(lambda frame: frame.get("type") == "message", timeout=WAIT)
+    assert said["content"] == expected
+    bob.send_command(f"SAY back at you {expected}")
+    wait_until(lambda: f"back at you {expected}" in window.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert f"alice  {expected}" in window.room_view.all_text()

@@ -1,0 +1,79 @@
+"""The Connect dialog lists the class servers announced on the network (on loopback here); double-click joins (issue 16)."""
+
+from __future__ import annotations
+
+import time
+
+from chat_server.discovery import ServerAnnouncer
+from shared.discovery_record import FoundServer
+from tests.gui.client.conftest import WAIT
+from tests.integration.test_discovery import LOOPBACK, PHYSICS, no_mdns_off_loopback
+from tests.support import wait_until
+
+
+def test_the_dialog_lists_an_announced_server_and_a_double_click_joins_it(server, open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    dialog.nick_var.set("pupil")
+    dialog.host_var.set("somewhere.else")
+    with no_mdns_off_loopback():
+        announcer = ServerAnnouncer(PHYSICS, server.address[1], addresses=LOOPBACK, interfaces=LOOPBACK).start()
+        try:
+            started = time.monotonic()
+            tree = dialog.found.tree
+
+            def our_rows() -> list[str]:  # other test runs on this machine may be announcing on loopback too
+                return [row for row in tree.get_children() if tree.item(row, "text") == PHYSICS]
+
+            wait_until(our_rows, pump=tk_root.update, timeout=WAIT, message="not listed")
+            print(f"\nlisted in the dialog {time.monotonic() - started:.2f} s after the announcement started")
+            [row] = our_rows()
+            assert tree.item(row, "values") == (f"127.0.0.1:{server.address[1]}",)
+            tree.update_idletasks()
+            x, y, _width, height = tree.bbox(row)
+            for _click in range(2):  # a double click, as Tk sees one: two presses at one place in quick succession
+                tree.event_generate("<ButtonPress-1>", x=x + 5, y=y + height // 2)
+                tree.event_generate("<ButtonRelease-1>", x=x + 5, y=y + height // 2)
+            wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+            assert (window.session.host, window.session.port, window.session.nick) == (
+                "127.0.0.1",
+                server.address[1],
+                "pupil",
+            )
+            assert window.dialog is None
+        finally:
+            announcer.stop()
+
+
+def test_without_a_nickname_the_dialog_asks_for_one_before_joining(open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    dialog.nick_var.set("")
+    found = FoundServer("Maths on pc port 4000._classchat._tcp.local.", "Maths", ("127.0.0.1",), 4000, 2, None, "pc")
+    dialog.found.show_servers((found,))
+    dialog.found.tree.selection_set("0")
+    dialog.found.tree.focus_force()
+    tk_root.update()
+    dialog.found.tree.event_generate("<Return>")
+    tk_root.update()
+    assert (dialog.host_var.get(), dialog.port_var.get()) == ("127.0.0.1", "4000")
+    assert "Choose a nickname to join Maths" in dialog.message.cget("text")
+    assert window.session.state == "offline"
+
+
+def test_a_server_of_another_version_says_so_and_the_list_is_replaced_whole(open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    panel = window.dialog.found
+    old = FoundServer("a", "Old class", ("127.0.0.1",), 4001, 1, None, "pc")
+    new = FoundServer("b", "New class", ("::1",), 4002, 2, None, "pc")
+    panel.show_servers((old, new))
+    tree = panel.tree
+    assert [tree.item(row, "values")[0] for row in tree.get_children()] == [
+        "127.0.0.1:4001 (another version)",
+        "[::1]:4002",
+    ]
+    panel.show_servers(())
+    assert tree.get_children() == () and "type the address" in panel.status.cget("text")

@@ -1,0 +1,306 @@
+"""Kept messages in real windows on a real server: replay, scrolling up, Ctrl+F and jumping, deleting, reconnect catch-up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chat_gui.window.controller import ChatController
+from tests.gui.client.conftest import WAIT
+from tests.gui.client.test_client_window import type_line
+from tests.integration.cut_relay import CutRelay
+from tests.integration.test_client_history import MISSED, say_many
+from tests.integration.wire import WireClient
+from tests.support import wait_until
+
+BOB_SAID = re.compile(r"bob  (early|missed|after) (\d+)$", re.MULTILINE)
+
+
+@pytest.fixture
+def quick_server(start_server):
+    return lambda **options: start_server(rate_per_second=0, **options)
+
+
+def bob_lines(controller: ChatController) -> list[str]:
+    return [f"{kind} {number}" for kind, number in BOB_SAID.findall(controller.room_view.all_text())]
+
+
+def visible(controller: ChatController, text_index: str) -> bool:
+    return controller.room_view.text.bbox(text_index) is not None
+
+
+def message_start(controller: ChatController, number: int) -> str:
+    ranges = controller.room_view.text.tag_ranges(f"msg-{number}")
+    assert ranges, f"message {number} is not in the pane"
+    return str(ranges[0])
+
+
+def test_a_late_joiner_sees_the_replay_muted_above_the_new_since_line(quick_server, wire, open_window, tk_root):
+    server = quick_server(replay=10)
+    bob = wire(server, "bob", "general")
+    ids = say_many(bob, 15, "early")
+    alice = open_window(server, "alice", "general")
+    wait_until(lambda: "new since you were here" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert bob_lines(alice) == [f"early {n}" for n in range(5, 15)], "the last 10, oldest first"
+    text = alice.room_view.text
+    for number in ids[5:]:
+        assert "replayed" in text.tag_names(message_start(alice, number)), "a replayed message is muted"
+    bob.send("SAY live one")
+    wait_until(lambda: "bob  live one" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    shown = alice.room_view.all_text()
+    assert shown.index("early 14") < shown.index("new since you were here") < shown.index("live one")
+    assert shown.index("new since you were here") < shown.index("You joined #general"), "the replay is above the join"
+    assert visible(alice, "end-1c"), "the view follows the end, not the top of the replay"
+    live = wait_until(lambda: [n for n in alice.history.pane(alice.room_view).ids if n not in ids], pump=tk_root.update)
+    assert "replayed" not in text.tag_names(message_start(alice, live[0])), "a live message is not muted"
+
+
+def test_scrolling_to_the_top_loads_earlier_messages_and_keeps_the_reader_where_they_were(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server(replay=40)
+    bob = wire(server, "bob", "general")
+    ids = say_many(bob, 120, "early")
+    alice = open_window(server, "alice", "general")
+    wait_until(lambda: "early 119" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    text = alice.room_view.text
+    wait_until(lambda: text.yview()[0] > 0, pump=tk_root.update, timeout=WAIT, message="the pane is not scrollable")
+    text.yview_moveto(0.0)
+    tk_root.update()
+    reading = message_start(alice, ids[80])  # the oldest replayed message: at the top now
+    assert visible(alice, reading)
+    text.event_generate("<Button-4>")  # the wheel, once more, at the top
+    wait_until(lambda: "early 79" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert visible(alice, message_start(alice, ids[80])), "the message the reader looked at is still in view"
+    assert not visible(alice, "end-1c"), "the view did not jump to the end"
+    assert bob_lines(alice) == [f"early {n}" for n in range(30, 120)], "one page of 50 above, in order, nothing twice"
+    for _page in range(2):  # two more pages: the rest, then the start of what is kept
+        text.yview_moveto(0.0)
+        text.event_generate("<Button-4>")
+        wait_until(lambda: not alice.history.pane(alice.room_view).loading, pump=tk_root.update, timeout=WAIT)
+        tk_root.update()
+    wait_until(lambda: "kept messages begin" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert bob_lines(alice) == [f"early {n}" for n in range(120)]
+
+
+def test_ctrl_f_finds_a_message_and_a_click_jumps_to_it_loading_what_it_must(quick_server, wire, open_window, tk_root):
+    server = quick_server(replay=20)
+    bob = wire(server, "bob", "general")
+    say_many(bob, 5, "early")
+    bob.send("SAY the field trip form is due Monday")
+    needle = bob.expect(lambda frame: frame["type"] == "message" and "field trip" in frame["content"])["id"]
+    say_many(bob, 60, "after")
+    alice = open_window(server, "alice", "general")
+    wait_until(lambda: "after 59" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "field trip" not in alice.room_view.all_text(), "older than the replay"
+    alice.window.entry.text.focus_force()
+    alice.window.entry.text.event_generate("<Control-f>")
+    panel = alice.history.search_panel
+    wait_until(panel.winfo_ismapped, pump=tk_root.update, timeout=WAIT, message="Ctrl+F did not open the search")
+    assert panel.focus_get() is panel.entry
+    panel.entry.insert("end", "FIELD trip")
+    panel.entry.event_generate("<Return>")
+    wait_until(lambda: panel.results, pump=tk_root.update, timeout=WAIT)
+    assert [result["id"] for result in panel.results] == [needle]
+    assert "the field trip form is due Monday" in panel.list.get("1.0", "end")
+    x, y, _width, height = panel.list.bbox("1.0")
+    for event in ("<Motion>", "<ButtonPress-1>", "<ButtonRelease-1>"):  # Motion: Tk finds the tag under the mouse
+        panel.list.event_generate(event, x=x + 2, y=y + height // 2)
+    wait_until(
+        lambda: "field trip" in alice.room_view.all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"no jump: {panel.status.cget('text')}",
+    )
+    wait_until(lambda: "Found it" in str(panel.status.cget("text")), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    start = message_start(alice, needle)
+    assert visible(alice, start), "the view jumped to the message"
+    assert "flash" in alice.room_view.text.tag_names(start)
+    assert bob_lines(alice) == [f"early {n}" for n in range(5)] + [f"after {n}" for n in range(60)]
+    panel.entry.event_generate("<Escape>")
+    tk_root.update()
+    assert not panel.winfo_ismapped()
+
+
+def test_a_deleted_message_disappears_from_every_window(quick_server, open_window, tk_root):
+    server = quick_server()
+    alice = open_window(server, "alice", "general")
+    bob = open_window(server, "bob", "general")
+    type_line(alice, "oops, wrong answer")
+    type_line(alice, "the right one is 42")
+    for window in (alice, bob):
+        wait_until(lambda w=window: "the right one is 42" in w.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    alice_pane = alice.history.pane(alice.room_view)
+    oops = next(number for number in alice_pane.own if "oops" in alice.room_view.text.get(*_range(alice, number)))
+    text = bob.room_view.text
+    x, y, _w, _h = text.bbox(message_start(bob, oops))
+    assert bob.history.menu_at(bob.room_view, x + 2, y + 2) is None, "no Delete on someone else's message"
+    asked: list[str] = []
+    alice.history.ask = lambda title, question: asked.append(question) or True
+    text = alice.room_view.text
+    alice.room_view.text.see(message_start(alice, oops))
+    tk_root.update()
+    x, y, _w, _h = text.bbox(message_start(alice, oops))
+    menu = alice.history.menu_at(alice.room_view, x + 2, y + 2)
+    assert menu is not None and menu.entrycget(0, "label") == "Delete message"
+    menu.invoke(0)
+    assert asked, "deleting asks first"
+    for window in (alice, bob):
+        wait_until(lambda w=window: "oops" not in w.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        assert "message deleted" in window.room_view.all_text()
+        assert "the right one is 42" in window.room_view.all_text()
+    alice.history.ask = lambda title, question: False
+    right = next(number for number in alice_pane.own if number != oops)
+    alice.history.delete(right)
+    tk_root.update()
+    assert "the right one is 42" in bob.room_view.all_text(), "no means no"
+
+
+def test_the_window_cut_off_while_200_messages_are_sent_shows_each_once_in_order(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server()
+    relay = CutRelay(server.address)
+    try:
+        alice = open_window(None, "alice")
+        alice.start(*relay.address, "alice", "general")
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        bob = wire(server, "bob", "general")
+        say_many(bob, 3, "early")
+        wait_until(lambda: len(bob_lines(alice)) == 3, pump=tk_root.update, timeout=WAIT)
+        relay.cut()
+        wait_until(lambda: alice.session.state != "ready", pump=tk_root.update, timeout=WAIT)
+        say_many(bob, MISSED, "missed")
+        relay.restore()
+        wait_until(
+            lambda: alice.session.state == "ready" and not alice.session.history.catching,
+            pump=tk_root.update,
+            timeout=WAIT,
+        )
+        wait_until(lambda: len(bob_lines(alice)) >= 3 + MISSED, pump=tk_root.update, timeout=WAIT)
+        say_many(bob, 2, "after")
+        wait_until(lambda: len(bob_lines(alice)) >= 3 + MISSED + 2, pump=tk_root.update, timeout=WAIT)
+        expected = [f"early {n}" for n in range(3)] + [f"missed {n}" for n in range(MISSED)] + ["after 0", "after 1"]
+        assert bob_lines(alice) == expected, "each once, in order"
+        assert "Sent while you were away" in alice.room_view.all_text()
+    finally:
+        relay.close()
+
+
+def _range(controller: ChatController, number: int) -> tuple[str, str]:
+    ranges = controller.room_view.text.tag_ranges(f"msg-{number}")
+    return str(ranges[0]), str(ranges[-1])
+
+
+def test_a_private_result_opens_its_tab_and_a_third_person_never_finds_it(quick_server, wire, open_window, tk_root):
+    server = quick_server()
+    alice = open_window(server, "alice", "general")
+    chloe = open_window(server, "chloe", "general")
+    bob = wire(server, "bob", "general")
+    bob.send("PM alice the secret plan is in the blue folder")
+    for number in range(20):
+        bob.send(f"PM alice filler {number}")
+    wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+    tab = alice.window.tabs.private["bob"]
+    wait_until(lambda: "filler 19" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+    alice.window.tabs.close_private("bob")
+    for window in (alice, chloe):
+        window.history.open_search("secret plan")
+        window.history.search_panel.submit()
+    wait_until(lambda: alice.history.search_panel.results, pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: "Nothing found" in str(chloe.history.search_panel.status.cget("text")), pump=tk_root.update)
+    (result,) = alice.history.search_panel.results
+    alice.history.search_panel.pick(0)
+    wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+    view = alice.window.tabs.private["bob"].view
+    wait_until(lambda: "secret plan" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: alice.window.tabs.current_private() == "bob", pump=tk_root.update, timeout=WAIT)
+    start = view.text.tag_ranges(f"msg-{result['id']}")[0]
+    assert "flash" in view.text.tag_names(start)
+    assert "secret plan" not in chloe.room_view.all_text()
+
+
+def test_private_messages_lost_in_a_drop_arrive_in_their_tab_after_the_reconnect_once_in_order(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server()
+    relay = CutRelay(server.address)
+    try:
+        alice = open_window(None, "alice")
+        alice.start(*relay.address, "alice", "general")
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        bob = wire(server, "bob", "general")
+        pm_many(bob, 3, "early")
+        wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+        tab = alice.window.tabs.private["bob"]
+        wait_until(lambda: len(bob_pms(tab.view.all_text())) == 3, pump=tk_root.update, timeout=WAIT)
+        relay.cut(server_notices=False)  # the server still thinks alice is there: bob's messages go into the void
+        wait_until(lambda: alice.session.state != "ready", pump=tk_root.update, timeout=WAIT)
+        pm_many(bob, 40, "missed")
+        relay.restore()
+        wait_until(
+            lambda: alice.session.state == "ready" and not alice.session.history.catching,
+            pump=tk_root.update,
+            timeout=WAIT,
+        )
+        pm_many(bob, 2, "after")
+        wait_until(lambda: "after 1" in tab.view.all_text(), pump=tk_root.update, timeout=WAIT)
+        expected = [f"early {n}" for n in range(3)] + [f"missed {n}" for n in range(40)] + ["after 0", "after 1"]
+        assert bob_pms(tab.view.all_text()) == expected, "each once, in order, in bob's tab"
+        assert "Sent while you were away" in tab.view.all_text(), "they came by the catch-up"
+        assert "missed" not in alice.room_view.all_text(), "private messages stay out of the room's pane"
+    finally:
+        relay.close()
+
+
+def pm_many(sender: WireClient, count: int, prefix: str) -> None:
+    """bob sends `count` private messages to alice, once the server has echoed every one."""
+    for number in range(count):
+        sender.send(f"PM alice {prefix} {number}")
+    for _number in range(count):
+        sender.expect("private")
+
+
+def bob_pms(text: str) -> list[str]:
+    return [f"{kind} {number}" for kind, number in re.findall(r"bob  (early|missed|after) (\d+)$", text, re.MULTILINE)]
+
+
+def test_ctrl_f_opens_the_search_of_its_own_window_only(quick_server, open_window, tk_root):
+    server = quick_server()
+    windows = [open_window(server, "alice", "general"), open_window(server, "bob", "general")]
+    for pressed, other in (windows, windows[::-1]):
+        other.history.close_search()
+        pressed.window.entry.text.focus_force()
+        pressed.window.entry.text.event_generate("<Control-F>")  # Caps Lock on
+        wait_until(pressed.history.search_panel.winfo_ismapped, pump=tk_root.update, timeout=WAIT)
+        tk_root.update()
+        assert not other.history.search_panel.winfo_ismapped(), "only the window where Ctrl+F was pressed searches"
+
+
+def test_no_delete_is_offered_on_a_kept_message_of_a_former_holder_of_the_nickname(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server(replay=10)
+    former = wire(server, "alice", "general")
+    former.send("SAY written by the first alice")
+    said = former.expect(lambda frame: frame["type"] == "message" and "first alice" in frame["content"])["id"]
+    former.send("QUIT")
+    former.expect("bye")
+    alice = open_window(server, "alice", "general")
+    assert alice.session.nick == "alice"
+    wait_until(lambda: alice.history.pane(alice.room_view).has(said), pump=tk_root.update, timeout=WAIT)
+    text = alice.room_view.text
+    text.see(message_start(alice, said))
+    tk_root.update()
+    x, y, _w, _h = text.bbox(message_start(alice, said))
+    assert alice.history.menu_at(alice.room_view, x + 2, y + 2) is None, "the server would refuse: not offered"
+    type_line(alice, "written by the second alice")
+    wait_until(lambda: alice.history.pane(alice.room_view).own, pump=tk_root.update, timeout=WAIT)
+    (mine,) = alice.history.pane(alice.room_view).own
+    text.see(message_start(alice, mine))
+    tk_root.update()
+    x, y, _w, _h = text.bbox(message_start(alice, mine))
+    assert alice.history.menu_at(alice.room_view, x + 2, y + 2) is not None, "one's own live message can be deleted"

@@ -1,0 +1,92 @@
+"""A TCP relay on 127.0.0.1 in front of a real server that a test can cut and restore, like a Wi-Fi that drops.
+
+    relay = CutRelay(server.address)      clients connect to relay.address
+    relay.cut()                           every connection through it is closed, both ways; new ones are refused
+    relay.cut(server_notices=False)       only the client's side closes: the server goes on writing into
+                                          a connection nobody reads (a drop it has not noticed yet)
+    relay.restore()                       it listens again, on the same port
+
+The server sees its side of each connection close (so it keeps the user's
+session for RESUME), and the client sees its side close and reconnects,
+refused until `restore()`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+
+class CutRelay:
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address: tuple[str, int] = self.listener.getsockname()[:2]
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self._lock = threading.Lock()
+        self.connections = 0
+        self.silent: set[socket.socket] = set()  # server sides left open by cut(server_notices=False)
+        self._start_accepting(self.listener)
+
+    def _start_accepting(self, listener: socket.socket) -> None:
+        threading.Thread(target=self._accept, args=(listener,), name="relay-accept", daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self.pairs.append((client, upstream))
+                self.connections += 1
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), name="relay-pump", daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                if source not in self.silent:  # a silent server side's frames are lost, as on a dropped Wi-Fi
+                    sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            if end in self.silent and end is not source:
+                continue  # the server closes it (RESUME) or close() does
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self, server_notices: bool = True) -> None:
+        """Close every connection through the relay (only the client's side unless `server_notices`); refuse new ones."""
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept thread, which holds the port until it returns
+        except OSError:
+            pass
+        self.listener.close()
+        with self._lock:
+            pairs, self.pairs = self.pairs, []
+        if not server_notices:
+            self.silent.update(upstream for _client, upstream in pairs)
+        for client, upstream in pairs:
+            for end in (client,) if upstream in self.silent else (client, upstream):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                end.close()
+
+    def restore(self) -> None:
+        self.listener = socket.create_server(self.address)
+        self._start_accepting(self.listener)
+
+    def close(self) -> None:
+        self.cut()
+        for upstream in list(self.silent):
+            upstream.close()

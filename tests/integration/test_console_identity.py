@@ -1,0 +1,107 @@
+"""The headless console's who-is-who commands, on a real server: join code, accounts and roles, bans."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chat_server.console import AdminConsole
+from shared.errors import ErrorCode
+from tests.integration.identity_support import PASSWORD, add_account, login
+from tests.integration.test_console import HeadlessServer
+from tests.integration.wire import WireClient
+from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+@pytest.fixture
+def console(server) -> AdminConsole:
+    return AdminConsole(server)
+
+
+def test_code_show_new_set_and_off(server, console, wire):
+    assert console.execute("/code").startswith("No join code")
+    answer = console.execute("/code new")
+    code = re.search(r"Join code: (\S+)", answer).group(1)
+    assert re.fullmatch(r"[346789ACEFHJKMNPRTUWXY]{3}-[346789ACEFHJKMNPRTUWXY]{3}", code)
+    assert console.execute("code") == f"Join code: {code}"
+    assert wire(server).error("NICK alice") == ErrorCode.CODE_REQUIRED
+    assert "Join code: BIO-LAB" in console.execute("/code set bio lab")
+    assert console.execute("/code BIOLAB2").startswith("Join code: BIOL-AB2")
+    client = wire(server)
+    assert client.reply("PASS biolab2")["event"] == "code_accepted"
+    assert console.execute("/code set x!").startswith("Not done: A join code is")
+    assert console.execute("/code off").startswith("Join code off")
+    assert wire(server).reply("NICK carol")["type"] == "nick"
+
+
+def test_teacher_student_accounts_password_and_unregister(server, console, wire):
+    assert console.execute("/accounts").startswith("No accounts yet")
+    assert console.execute("/teacher nobody").startswith("Not done: nobody has no account")
+    add_account(server, "lee")
+    lee = wire(server)
+    login(lee, "lee")
+    assert console.execute("/teacher LEE") == "LEE is now a teacher."
+    assert lee.expect("nick")["role"] == "teacher"
+    listing = console.execute("/accounts")
+    assert re.search(r"lee\s+teacher\s+since \d{4}-\d\d-\d\d\s+logged in", listing)
+    answer = console.execute("/password lee a whole new passphrase")
+    assert answer == "lee has a new password." and "passphrase" not in answer
+    assert wire(server).reply(f"LOGIN lee {PASSWORD}", timeout=60)["code"] == ErrorCode.BAD_LOGIN
+    assert console.execute("/student lee") == "lee is now a student."
+    assert console.execute("/unregister lee") == "Deleted the account lee."
+    assert lee.expect(lambda frame: frame["type"] == "nick" and frame["account"] is False)
+    assert console.execute("/accounts").startswith("No accounts yet")
+
+
+def test_account_makes_a_teacher_who_can_log_in(server, console, wire):
+    assert console.execute("/account Ms_Lee s3cret-words teacher") == "Made the account Ms_Lee (teacher)."
+    assert console.execute("/account Ms_Lee again").startswith("Not done")
+    assert console.execute("/account Мs_Lee s3cret-words").startswith("Not done: The nickname")  # mixed scripts
+    assert console.execute("/account x short").startswith("Not done: A password is 8")
+    assert login(wire(server), "Ms_Lee", "s3cret-words")["role"] == "teacher"
+
+
+def test_ban_bans_and_unban(server, console, wire):
+    bob = WireClient(server.address, source="127.0.0.2")
+    bob.register("bob")
+    answer = console.execute("/ban bob 15 shouting")
+    assert answer == "bob is banned for 15 more minutes: shouting (and the address 127.0.0.2)."
+    assert bob.rest_until_closed()[-1]["reason"] == "banned"
+    wait_until(lambda: not server.clients())
+    console.execute("/ban 127.0.0.9")
+    listing = console.execute("/bans")
+    assert listing.startswith("2 in force:")
+    assert re.search(r"ban\s+bob 127\.0\.0\.2\s+until \d\d:\d\d .* by admin: \"shouting\"", listing)
+    assert re.search(r"ban\s+127\.0\.0\.9\s+until lifted\s+by admin", listing)
+    assert console.execute("/unban bob") == "Lifted 1 ban on bob."
+    assert console.execute("/unban bob").startswith("Not done: bob is not banned")
+    assert console.execute("/unban 127.0.0.9") == "Lifted 1 ban on 127.0.0.9."
+    assert console.execute("/bans") == "No bans or mutes."
+    assert console.execute("/ban bob 0").startswith("Not done: Minutes go from 1")
+    assert console.execute("/ban 127.0.0.1").startswith("Not done: This computer's own address")
+
+
+def test_help_lists_the_identity_commands(console):
+    text = console.execute("/help")
+    for command in ["/code", "/accounts", "/teacher NAME", "/ban NAME|ADDRESS", "/unban", "/bans", "/password"]:
+        assert command in text
+
+
+def test_the_headless_banner_shows_the_join_code_and_the_console_sets_it(tmp_path):
+    headless = HeadlessServer(["--join-code", "bio-lab"])
+    try:
+        headless.expect(r"^Join code: BIO-LAB ")
+        headless.type("/code new")
+        line = headless.expect(r"^Join code: ")
+        code = re.search(r"Join code: (\S+)", line).group(1)
+        client = WireClient(headless.address)
+        try:
+            assert client.error("PASS BIO-LAB") == ErrorCode.BAD_CODE
+            assert client.reply(f"PASS {code}")["event"] == "code_accepted"
+        finally:
+            client.close()
+    finally:
+        headless.stop()

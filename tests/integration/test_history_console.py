@@ -1,0 +1,134 @@
+"""The console's history commands (/delete, /clear, /export, /history-info) on real servers and real clients.
+
+Also what the headless server's banner says when its history cannot be kept on disk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chat_server.console import AdminConsole
+from tests.integration.history_wire import answer, ids, say_many
+from tests.integration.test_console import ROOT, HeadlessServer, frame_where
+from tests.support import connect_client, stop_process
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+TODAY = datetime.date.today().isoformat()
+
+
+def test_console_history_commands_through_stdin(tmp_path: Path) -> None:
+    headless = HeadlessServer()
+    clients = []
+    try:
+        alice = connect_client(headless.address, "alice", "physics")
+        bob = connect_client(headless.address, "bob", "physics")
+        clients += [alice, bob]
+        for text in ("first", "second", "third"):
+            alice.send_command(f"SAY {text}")
+            frame_where(bob, "message", content=text)
+        alice.send_command("MSG bob: private-note")
+        frame_where(bob, "private")
+        headless.type("/history-info")
+        assert "4 messages kept (30 days)" in headless.expect(r"^Database: ")
+        second = frame_where(alice, "message", content="second")["id"]
+        headless.type("/find physics ECON")
+        assert headless.expect(r"found in #physics") == "1 found in #physics, newest first:"
+        assert re.fullmatch(rf"  {second}  \d{{4}}-\d\d-\d\d \d\d:\d\d  alice: second", headless.expect(r"alice: "))
+        headless.type("/find physics private-note")
+        assert headless.expect(r"^Nothing found") == "Nothing found in #physics."
+        headless.type(f"/delete {second}")
+        assert headless.expect(r"^Deleted message") == f"Deleted message {second} (#physics, from alice)."
+        assert frame_where(bob, "deleted")["id"] == second
+        target = tmp_path / "lesson.csv"
+        headless.type(f"/export #physics today {TODAY} {target}")
+        assert headless.expect(r"^Wrote ") == f"Wrote 2 messages of #physics to {target}."
+        text = target.read_text(encoding="utf-8")
+        assert "first" in text and "third" in text and "second" not in text and "private-note" not in text
+        headless.type("/clear physics")
+        assert headless.expect(r"^Cleared") == "Cleared the history of #physics."
+        assert frame_where(alice, "system", event="history_cleared")
+        alice.send_command("HISTORY")
+        assert frame_where(alice, "history")["count"] == 0
+    finally:
+        for client in clients:
+            client.close()
+        assert headless.stop() == 0
+
+
+def test_console_history_commands_answer_usage_and_refusals(server, wire, tmp_path: Path, caplog) -> None:
+    caplog.set_level(logging.WARNING, "chat_server")
+    console = AdminConsole(server)
+    alice = wire(server, "alice", "lab")
+    sent = ids(say_many(alice, 2))
+    for wrong in ("/delete", "/delete abc", "/delete -1", "/delete 1.5", "/delete ٣"):
+        assert console.execute(wrong) == "Usage: /delete ID (the message's id, a whole number)", wrong
+    assert console.execute("/delete 999999").startswith("Not done: There is no message 999999")
+    assert console.execute("/find lab").startswith("Usage: /find ROOM WORDS")
+    assert console.execute("/find lab   ").startswith("Usage: /find ROOM WORDS")
+    assert console.execute("/find #bad$name words").startswith("Not done:")
+    assert console.execute("/find lab zebra") == "Nothing found in #lab."
+    assert console.execute("/clear") == "Usage: /clear ROOM"
+    assert console.execute("/clear two words") == "Usage: /clear ROOM"
+    assert console.execute("/clear #bad$name").startswith("Not done:")
+    assert console.execute("/export lab today").startswith("Usage: /export ROOM FROM TO FILE")
+    assert console.execute(f"/export lab 30.11.2026 today {tmp_path / 'a.txt'}").startswith("Not done: '30.11.2026'")
+    assert "before it starts" in console.execute(f"/export lab today yesterday {tmp_path / 'a.txt'}")
+    assert ".txt, .csv or .html" in console.execute(f"/export lab today today {tmp_path / 'a.pdf'}")
+    assert "Cannot write" in console.execute(f"/export lab today today {tmp_path / 'none' / 'a.txt'}")
+    assert not list(tmp_path.iterdir())
+    assert console.execute(f"/delete {sent[0]}") == f"Deleted message {sent[0]} (#lab, from alice)."
+    assert console.execute(f"/delete {sent[0]}").startswith("Not done: There is no message")
+    messages, _ = answer(alice, "HISTORY")
+    assert ids(messages) == sent[1:]
+    target = tmp_path / "with spaces in it.txt"
+    assert console.execute(f"/export lab yesterday today {target}") == f"Wrote 1 message of #lab to {target}."
+    assert (
+        target.read_text(encoding="utf-8").splitlines()[0]
+        == f"#lab, {datetime.date.today() - datetime.timedelta(days=1)} to {TODAY}"
+    )
+
+
+def test_console_history_commands_with_history_off(start_server, tmp_path: Path) -> None:
+    console = AdminConsole(start_server(history=False))
+    assert console.execute("/history-info") == "History is off (--no-history): no messages are kept."
+    assert console.execute("/delete 1").startswith("Not done: There is no message 1")
+
+
+def test_the_banner_says_when_history_is_kept_in_memory_only(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("in the way")
+    folder = tmp_path / "a-file" / "data"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chat_server", "--no-console", "--port", "0", "--data-dir", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:  # the banner ends with this line; a dead process ends the loop too
+            banner.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl+C"):
+                break
+        history = [line for line in banner if line.startswith("History: ")]
+        assert len(history) == 1 and "memory only" in history[0] and str(folder) in history[0], banner
+    finally:
+        stop_process(process)
+        if process.stdout is not None:
+            process.stdout.close()
+        if process.stderr is not None:
+            warnings = process.stderr.read()
+            process.stderr.close()
+            assert "Traceback" not in warnings

@@ -1,0 +1,224 @@
+"""Roles and teacher commands (PROTOCOL.md, Version 2, Identity): students get not_allowed, teachers' commands work."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import ErrorCode
+from tests.integration.identity_support import add_account, login, teacher
+from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+TEACHER_COMMANDS = [
+    "KICK bob",
+    "KICK bob because",
+    "BAN bob",
+    "BAN bob 10 spam",
+    "UNBAN bob",
+    "MUTE bob",
+    "UNMUTE bob",
+    "ANNOUNCE class is over",
+    "CLOSE lab",
+    "close lab now",
+    "/kick bob",
+]
+
+
+@pytest.mark.parametrize("command", TEACHER_COMMANDS)
+def test_a_students_teacher_commands_get_not_allowed_and_change_nothing(server, wire, command):
+    wire(server, "bob", "lab")
+    student = wire(server, "teacher", "lab")  # a nickname is just a name
+    assert student.reply("NICK teacher")["role"] == "student"
+    assert student.error(command) == ErrorCode.NOT_ALLOWED
+    assert [(c.nick, c.room, c.muted) for c in server.clients() if c.nick == "bob"] == [("bob", "lab", False)]
+    assert server.sanctions() == []
+
+
+def test_a_student_who_registered_is_still_a_student(server, wire):
+    client = wire(server, "Mr_Teacher", "lab")
+    assert client.reply("REGISTER a long enough password", timeout=60)["role"] == "student"
+    assert client.error("ANNOUNCE hello") == ErrorCode.NOT_ALLOWED
+
+
+def test_roles_show_in_nick_joined_join_notices_and_list(server, wire):
+    bob = wire(server, "bob", "lab")
+    lee = teacher(server, wire, "Ms_Lee")
+    lee.send("JOIN lab")
+    joined = lee.expect("joined")
+    assert joined["roles"] == {"Ms_Lee": "teacher"}
+    notice = bob.expect("system")
+    assert (notice["event"], notice["user"], notice["role"]) == ("join", "Ms_Lee", "teacher")
+    listing = bob.reply("LIST")
+    assert listing["roles"] == {"Ms_Lee": "teacher"}
+    rejoin = wire(server, "carol")
+    rejoin.send("JOIN lab")
+    assert rejoin.expect("joined")["roles"] == {"Ms_Lee": "teacher"}
+
+
+def test_the_admin_makes_a_teacher_and_the_room_hears_it(server, wire):
+    add_account(server, "lee")
+    bob = wire(server, "bob", "lab")
+    lee = wire(server)
+    assert login(lee, "lee")["role"] == "student"
+    lee.send("JOIN lab")
+    lee.expect("joined")
+    bob.expect("system")
+    server.set_role("lee", "teacher")
+    update = lee.expect("nick")
+    assert (update["role"], update["nick"]) == ("teacher", "lee")
+    notice = bob.expect("system")
+    assert (notice["event"], notice["user"], notice["role"]) == ("role", "lee", "teacher")
+    assert lee.reply("ANNOUNCE now I can")["type"] == "system"
+    server.set_role("lee", "student")
+    assert lee.expect("nick")["role"] == "student"
+    assert lee.error("ANNOUNCE and now I cannot") == ErrorCode.NOT_ALLOWED
+
+
+def test_a_teacher_kicks_and_the_student_is_told_who_did(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    lee.expect("system")
+    done = lee.reply("KICK bob stop spamming")
+    assert (done["event"], done["action"], done["user"]) == ("moderation", "kick", "bob")
+    frames = bob.rest_until_closed()
+    bye = frames[-1]
+    assert (bye["type"], bye["reason"], bye["by"]) == ("bye", "kick", "Ms_Lee")
+    assert "stop spamming" in bye["content"]
+    leave = lee.expect("system")
+    assert (leave["event"], leave["user"], leave["reason"]) == ("leave", "bob", "stop spamming")
+
+
+def test_a_teacher_mutes_and_unmutes(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    lee.expect("system")
+    assert lee.reply("MUTE bob")["action"] == "mute"
+    muted = bob.expect("system")
+    assert (muted["event"], muted["by"]) == ("muted", "Ms_Lee")
+    assert bob.error("SAY hello?") == ErrorCode.MUTED
+    assert bob.error("NICK bobby") == ErrorCode.MUTED  # no new name to shed the mute
+    assert lee.reply("UNMUTE bob")["action"] == "unmute"
+    assert bob.expect("system")["event"] == "unmuted"
+    bob.send("SAY thanks")
+    assert lee.expect("message")["content"] == "thanks"
+
+
+def test_a_teacher_announces_to_everyone_with_their_name(server, wire):
+    lee = teacher(server, wire)
+    bob, carol = wire(server, "bob", "lab"), wire(server, "carol")
+    lee.send("ANNOUNCE Tests at ten")
+    for person in (lee, bob, carol):
+        notice = person.expect("system")
+        assert (notice["event"], notice["by"], notice["text"]) == ("announcement", "Ms_Lee", "Tests at ten")
+        assert notice["content"] == "Announcement from Ms_Lee: Tests at ten"
+
+
+def test_the_admins_announcement_has_no_by(server, wire):
+    bob = wire(server, "bob")
+    server.broadcast("From the admin")
+    notice = bob.expect("system")
+    assert "by" not in notice and notice["text"] == "From the admin"
+
+
+def test_a_teacher_closes_a_room_from_outside_it(server, wire):
+    lee = teacher(server, wire)
+    bob = wire(server, "bob", "lab")
+    done = lee.reply("CLOSE lab the lesson is over")
+    assert (done["action"], done["room"]) == ("close", "lab")
+    closed = bob.expect("system")
+    assert (closed["event"], closed["by"], closed["reason"]) == ("room_closed", "Ms_Lee", "the lesson is over")
+    assert bob.expect("left")["room"] == "lab"
+    assert lee.error("CLOSE nowhere") == ErrorCode.BAD_ROOM
+
+
+def test_a_teacher_cannot_act_on_another_teacher(server, wire):
+    lee = teacher(server, wire, "Ms_Lee")
+    teacher(server, wire, "Mr_Kim")
+    add_account(server, "Mrs_Offline", "teacher")
+    for command in ["KICK Mr_Kim", "BAN Mr_Kim", "MUTE Mr_Kim", "BAN Mrs_Offline 5"]:
+        assert lee.error(command) == ErrorCode.NOT_ALLOWED, command
+    assert server.sanctions() == []
+
+
+def test_teacher_commands_refuse_bad_arguments_clearly(server, wire):
+    lee = teacher(server, wire)
+    for command in ["KICK", "BAN", "MUTE", "UNMUTE", "CLOSE", "UNBAN", "ANNOUNCE", "BAN bob 0", "BAN bob 99999999"]:
+        assert lee.error(command) == ErrorCode.BAD_ARGUMENT, command
+    for command in ["KICK nobody", "MUTE nobody"]:
+        assert lee.error(command) == ErrorCode.NO_SUCH_USER, command
+    assert lee.error("KICK bad!name") == ErrorCode.BAD_NICK
+    assert lee.error("UNBAN nobody") == ErrorCode.NO_SUCH_USER
+
+
+def test_a_teacher_sets_topic_and_key_in_someone_elses_room(server, wire):
+    bob = wire(server, "bob", "lab")  # bob made #lab
+    lee = teacher(server, wire, room="lab")
+    bob.expect("system")
+    topic = lee.reply("TOPIC Titration today")
+    assert (topic["event"], topic["topic"], topic["user"]) == ("topic", "Titration today", "Ms_Lee")
+    assert bob.expect("system")["topic"] == "Titration today"
+    key = lee.reply("KEY sesame", timeout=30)
+    assert (key["event"], key["locked"]) == ("key", True)
+    assert "sesame" not in str(key)
+
+
+def test_a_kicked_teacher_account_logged_out_by_the_admin_loses_its_powers(server, wire):
+    lee = teacher(server, wire)
+    server.delete_account("Ms_Lee")
+    update = lee.expect("nick")
+    assert (update["account"], update["role"]) == (False, "student")
+    assert lee.error("ANNOUNCE still?") == ErrorCode.NOT_ALLOWED
+    wait_until(lambda: server.accounts() == [])
+
+
+def _said(client, text: str) -> int:
+    client.send(f"SAY {text}")
+    return client.expect(lambda frame: frame["type"] == "message" and frame["content"] == text)["id"]
+
+
+def test_a_teacher_deletes_a_students_room_message_for_everyone(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    message_id = _said(bob, "something rude")
+    lee.send(f"DELETE {message_id}")
+    for client in (lee, bob, carol):
+        gone = client.expect(lambda frame: frame["type"] in ("deleted", "error"))
+        assert (gone["type"], gone["id"], gone["room"]) == ("deleted", message_id, "lab")
+    _said(bob, "something kind")
+    before = len(carol.received)
+    carol.send("HISTORY #lab")
+    assert carol.expect("history")["count"] >= 1  # the kind one
+    paged = [frame.get("id") for frame in carol.received[before:] if frame["type"] == "message"]
+    assert paged and message_id not in paged
+
+
+def test_a_student_cannot_delete_a_teachers_or_another_students_message(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    for sender in (lee, carol):
+        message_id = _said(sender, f"kept {sender}")
+        bob.send(f"DELETE {message_id}")
+        assert bob.expect(lambda frame: frame["type"] in ("deleted", "error"))["code"] == ErrorCode.NOT_ALLOWED
+
+
+def test_a_student_named_teacher_or_a_logged_out_teacher_deletes_only_their_own(server, wire):
+    add_account(server, "Ms_Lee", "teacher")
+    fake = wire(server, "teacher", "lab")
+    bob = wire(server, "bob", "lab")
+    message_id = _said(bob, "mine")
+    fake.send(f"DELETE {message_id}")
+    assert fake.expect(lambda frame: frame["type"] in ("deleted", "error"))["code"] == ErrorCode.NOT_ALLOWED
+
+
+def test_a_teacher_cannot_delete_a_private_message_between_two_students(server, wire):
+    lee = teacher(server, wire, room="lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    bob.send("PM carol a secret")
+    message_id = carol.expect(lambda frame: frame["type"] == "private")["id"]
+    lee.send(f"DELETE {message_id}")
+    refused = lee.expect(lambda frame: frame["type"] in ("deleted", "error"))
+    assert refused["type"] == "error" and refused["code"] == ErrorCode.BAD_ARGUMENT  # not even shown to exist

@@ -1,0 +1,73 @@
+"""chat-term and kept messages: the catch-up after a reconnect, /history and /search, as people run it (subprocesses)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.cut_relay import CutRelay
+from tests.integration.test_client_history import MISSED, say_many
+from tests.integration.test_terminal_client import terminals  # noqa: F401  # the fixture
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+BOB_SAID = re.compile(r"#lab <bob> (before|missed|after) (\d+)$")
+
+
+def bob_lines(lines: list[str]) -> list[str]:
+    """What chat-term printed of bob's messages in #lab, e.g. "missed 12", in the order printed."""
+    found = []
+    for line in lines:
+        match = BOB_SAID.search(line)
+        if match:
+            found.append(f"{match.group(1)} {match.group(2)}")
+    return found
+
+
+def test_chat_term_cut_off_while_200_messages_are_sent_prints_each_once_in_order(start_server, terminals, wire):  # noqa: F811
+    server = start_server(rate_per_second=0)
+    relay = CutRelay(server.address)
+    try:
+        ann = terminals(relay.address, "--nick", "ann", "--room", "lab")
+        ann.expect(r"You joined #lab")
+        bob = wire(server, "bob", "lab")
+        say_many(bob, 3, "before")
+        ann.expect(r"<bob> before 2$")
+        relay.cut()
+        ann.expect(r"Connection lost.*Reconnecting by itself")
+        say_many(bob, MISSED, "missed")
+        relay.restore()
+        ann.expect(r"Reconnected to .* as ann in #lab", timeout=30)
+        ann.expect(r"While you were away, in #lab")
+        ann.expect(rf"<bob> missed {MISSED - 1}$", timeout=30)
+        say_many(bob, 2, "after")
+        ann.expect(r"<bob> after 1$")
+        expected = [f"before {n}" for n in range(3)] + [f"missed {n}" for n in range(MISSED)] + ["after 0", "after 1"]
+        assert bob_lines(ann.lines) == expected, "each once, in order"
+        assert ann.finish() == 0
+    finally:
+        relay.close()
+
+
+def test_chat_term_history_and_search(start_server, terminals, wire):  # noqa: F811
+    server = start_server(rate_per_second=0)
+    bob = wire(server, "bob", "lab")
+    ids = say_many(bob, 30, "before")
+    bob.send("SAY the quiz is on Friday")
+    bob.expect(lambda frame: frame["type"] == "message" and "quiz" in frame["content"])
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"Earlier in #lab")
+    ann.expect(r"New since you were here")
+    ann.type("/history 5")
+    ann.expect(r"Kept messages of #lab, oldest first")
+    ann.expect(rf"<bob> before 26  \(id {ids[26]}\)$")
+    ann.expect(r"Older ones too: /history #lab before \d+")
+    ann.type("/search quiz")
+    ann.expect(r"1 message found for “quiz”")
+    ann.expect(r"#lab <bob> the quiz is on Friday  \(id \d+\)$")
+    ann.type("/search nothing-like-this")
+    ann.expect(r"Nothing found for “nothing-like-this”")
+    ann.type("/history 500")
+    ann.expect(r"Ask for 1 to 100 messages at a time")
+    assert ann.finish() == 0

@@ -1,0 +1,110 @@
+"""Screenshots of kept messages in the client window: the replay a late joiner sees, and a search (main thread).
+
+Run: PYTHONPATH=. python3 tools/screenshot_client_history.py
+Without a DISPLAY it starts Xvfb on :47 for the duration.  A real server
+(its data folder a temporary one) and real classmates; it saves, in
+docs/screenshots/:
+  client-history.png   a late joiner: the room's last messages muted above "new since you were here"
+  client-search.png    Ctrl+F: results for a word, one clicked, loaded from further back and flashing
+Needs ImageMagick's `import`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import tkinter as tk
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chat_gui.settings import ClientSettings  # noqa: E402
+from chat_gui.window.controller import ChatController  # noqa: E402
+from chat_server import ChatServer, ServerConfig  # noqa: E402
+from tests.support import connect_client  # noqa: E402
+from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
+from tools.screenshot_client import settle, type_line  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+XVFB_DISPLAY = ":47"
+
+EARLIER = [
+    ("bob", "Morning! Has anyone started the worksheet on pendulums?"),
+    ("chloe", "Not yet, I'm still on the reading 📖"),
+    ("dmitri", "The worksheet is due on Thursday, right?"),
+    ("bob", "Thursday, yes. Question 2 needs the small-angle approximation"),
+    ("chloe", "sin θ ≈ θ for small θ, that one?"),
+    ("bob", "Exactly 👍"),
+]
+LATER = [
+    ("dmitri", "Does the period depend on the mass?"),
+    ("chloe", "No, only on the length and g"),
+    ("bob", "T = 2π√(L/g)"),
+    ("dmitri", "Thanks! That makes question 3 easy"),
+    ("chloe", "Who is bringing the stopwatch for the lab?"),
+    ("bob", "I have one, I'll bring it"),
+    ("dmitri", "Great, see you all at 10:30"),
+]
+
+
+def take_screenshots(data_dir: str) -> list[Path]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    server = ChatServer(
+        ServerConfig(host="127.0.0.1", port=0, rate_per_second=0, data_dir=data_dir, replay=len(LATER))
+    ).start()
+    classmates = {nick: connect_client(server.address, nick, "physics") for nick in ("bob", "chloe", "dmitri")}
+    for nick, text in EARLIER + LATER:
+        classmates[nick].send_command(f"SAY {text}")
+        classmates[nick].wait_for(lambda frame, text=text: frame.get("type") == "message" and frame["content"] == text)
+
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("900x560+0+0")
+    pump_until(root, root.winfo_ismapped)
+    controller.start(*server.address, "alice", "physics")
+    pump_until(root, lambda: controller.session.state == "ready")
+    pump_until(root, lambda: "new since you were here" in controller.room_view.all_text())
+    classmates["chloe"].send_command("SAY Hi alice! We were talking about the pendulum worksheet")
+    pump_until(root, lambda: "Hi alice" in controller.room_view.all_text())
+    type_line(controller, "Hi! I'll scroll up and read 🙂")
+    pump_until(root, lambda: "scroll up and read" in controller.room_view.all_text())
+    pump_until(root, lambda: controller.window.rooms.rooms == [("physics", 4)], 5)  # the rooms push: once a second
+    saved.append(capture(root, OUT / "client-history.png"))
+
+    controller.history.open_search("worksheet")
+    controller.history.search_panel.submit()
+    panel = controller.history.search_panel
+    pump_until(root, lambda: len(panel.results) >= 3)
+    oldest = min(range(len(panel.results)), key=lambda index: panel.results[index]["id"])
+    panel.pick(oldest)
+    pump_until(root, lambda: "Found it" in str(panel.status.cget("text")))
+    settle(root, 0.3)
+    saved.append(capture(root, OUT / "client-search.png"))
+
+    controller.shutdown()
+    root.destroy()
+    for client in classmates.values():
+        client.close()
+    server.stop()
+    return saved
+
+
+def main() -> int:
+    if shutil.which("import") is None:
+        print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
+        return 2
+    scratch = tempfile.mkdtemp(prefix="classchat-screens-")
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(scratch, "config")  # never touch real settings or data
+    os.environ["XDG_DATA_HOME"] = os.path.join(scratch, "data")
+    with virtual_display(XVFB_DISPLAY, "1280x800x24"):
+        for path in take_screenshots(os.path.join(scratch, "server")):
+            print(f"saved {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
