@@ -54,7 +54,7 @@ def take_screenshots(data_dir: str) -> list[Path]:
             classmates.append(client)
         classmates[-1].send_command("KEY circuits")
         root = tk.Tk(className="ClassChat")
-        root.geometry("900x560+0+0")
+        root.geometry("+0+0")
         controller = ChatController(root, ClientSettings(nick="Ms_Okafor", log_in=True), save=False)
         pump_until(root, root.winfo_ismapped)
 
@@ -96,7 +96,10 @@ def take_screenshots(data_dir: str) -> list[Path]:
         menu.post(users.listbox.winfo_rootx() + users.listbox.winfo_width() - 8, users.listbox.winfo_rooty() + y)
         settle(root)
         path = OUT / "client-teacher-menu.png"
-        subprocess.run(["import", "-window", "root", "-crop", "900x560+0+0", str(path)], check=True)
+        # the menu is a window of its own, so the screen is cut to the chat window's place (menu included)
+        # (from the screen's corner, where the window is, so that its menu bar is in the picture too)
+        place = f"{root.winfo_rootx() + root.winfo_width()}x{root.winfo_rooty() + root.winfo_height()}+0+0"
+        subprocess.run(["import", "-window", "root", "-crop", place, str(path)], check=True)
         saved.append(path)
         menu.unpost()
         controller.shutdown()
