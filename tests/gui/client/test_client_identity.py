@@ -224,3 +224,25 @@ def test_login_and_register_typed_in_the_window_open_the_dialog_and_keep_no_pass
     window.window.entry.set_text("/login alice hunter2-password")
     window.window.entry.submit()
     assert all("hunter2" not in line for line in window.window.entry.history)
+
+
+def test_a_kicked_student_loses_the_rooms_topic_and_teacher_marks_with_one_banner(
+    server, open_window, tk_root, make_client
+):
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    alice = open_window(server, "alice", "general")
+    alice.send_typed("/topic fractions today")  # alice made #general, so it is hers to give a topic
+    teacher = make_client(server)
+    teacher.send_command(f"LOGIN Teach {TEACHER_PASSWORD}")
+    teacher.send_command("JOIN general")
+    teacher.wait_for("joined")
+    wait_until(lambda: "Teach (teacher)" in alice.window.users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: "fractions today" in alice.identity.topic_bar.text(), pump=tk_root.update, timeout=WAIT)
+    teacher.send_command("KICK alice talking over the lesson")
+    wait_until(lambda: alice.session.state is State.REMOVED, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert alice.identity.teachers == set() and alice.identity.topic_bar.text() == ""
+    assert alice.window.users.row_texts() == []
+    pane = alice.room_view.all_text()
+    assert pane.count("You were removed from the chat") == 1, "Standing's banner, and no second notice"
+    assert "does not reconnect by itself" not in pane
