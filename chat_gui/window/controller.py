@@ -15,6 +15,7 @@ LIST goes out only when the user asks (/list, F5).
 from __future__ import annotations
 
 import tkinter as tk
+from dataclasses import replace
 from tkinter import messagebox
 
 from chat_gui.core.events import (
@@ -298,13 +299,13 @@ class ChatController:
         self.was_connected = True
         self._close_dialog()
         if self.save:
-            save_settings(
-                ClientSettings(
-                    "localhost" if self.embedded.running else session.host,
-                    session.port,
-                    session.nick,
-                    session.room or self.settings.room,
-                    show_joins=self.settings.show_joins,
+            save_settings(  # replace(): every other setting (show_joins, theme, ...) is kept as it is
+                replace(
+                    self.settings,
+                    host="localhost" if self.embedded.running else session.host,
+                    port=session.port,
+                    nick=session.nick,
+                    room=session.room or self.settings.room,
                     log_in=self.identity.logged_in(),
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chat_gui.core.events import State
+from chat_gui.settings import load_settings, settings_path
 from chat_gui.window.login_dialog import LOG_IN, REGISTER
 from chat_gui.window.teacher_menu import Questions
 from tests.gui.client.conftest import WAIT
@@ -246,3 +247,17 @@ def test_a_kicked_student_loses_the_rooms_topic_and_teacher_marks_with_one_banne
     pane = alice.room_view.all_text()
     assert pane.count("You were removed from the chat") == 1, "Standing's banner, and no second notice"
     assert "does not reconnect by itself" not in pane
+
+
+def test_connecting_keeps_the_theme_and_joins_setting_and_remembers_the_login(start_server, open_window, tk_root):
+    server = start_server()
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    window = open_window(save=True)
+    window.look.set_theme("dark")
+    window.set_presence_shown(False)
+    connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
+    ready(window, tk_root)
+    wait_until(lambda: load_settings().nick == "Teach", pump=tk_root.update, timeout=WAIT)
+    saved = load_settings()
+    assert (saved.theme, saved.show_joins, saved.log_in) == ("dark", False, True)
+    assert TEACHER_PASSWORD not in settings_path().read_text(encoding="utf-8")
