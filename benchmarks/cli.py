@@ -12,9 +12,11 @@ from pathlib import Path
 from benchmarks.procstat import load_average, machine_description
 from benchmarks.report import (
     CONNECT_HEADER,
+    FILES_HEADER,
     TRAFFIC_HEADER,
     connect_row,
     failure_notes,
+    files_row,
     format_table,
     traffic_row,
 )
@@ -37,6 +39,11 @@ STANDARD = {
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=500),
     "connect5000": Scenario("connect5000", "connect", clients=5000, idle_seconds=5, connect_window=0),
     "idle3000": Scenario("idle3000", "connect", clients=3000, idle_seconds=5, connect_window=4),
+    # Issue 15: 25 MiB up and down alone, and fanout100 while such transfers run.
+    "files25": Scenario("files25", "files", clients=0, transfer_mib=25),
+    "fanout100-files": Scenario(
+        "fanout100-files", "fanout", clients=100, senders=10, rate=20, messages=200, transfer_mib=25
+    ),
 }
 QUICK = {
     "fanout100": Scenario("fanout100", "fanout", clients=100, senders=10, rate=20, messages=40),
@@ -45,6 +52,10 @@ QUICK = {
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=100),
     "connect5000": Scenario("connect5000", "connect", clients=1000, idle_seconds=2, connect_window=0),
     "idle3000": Scenario("idle3000", "connect", clients=600, idle_seconds=2, connect_window=4),
+    "files25": Scenario("files25", "files", clients=0, transfer_mib=25),
+    "fanout100-files": Scenario(
+        "fanout100-files", "fanout", clients=100, senders=10, rate=20, messages=40, transfer_mib=25
+    ),
 }
 CUSTOM_KINDS = ("fanout", "rooms", "connect")
 
@@ -186,19 +197,26 @@ def main(argv: list[str] | None = None) -> int:
             for choice in servers:
                 results.append(run_one(scenario, choice, args, roots))
                 result = results[-1]
-                row = connect_row(result) if scenario.kind == "connect" else traffic_row(result)
+                if scenario.kind == "files":
+                    row = files_row(result)
+                else:
+                    row = connect_row(result) if scenario.kind == "connect" else traffic_row(result)
                 print("  done:", " ".join(cell for cell in row if cell), flush=True)
     finally:
         for root in roots.values():
             shutil.rmtree(root, ignore_errors=True)
-    traffic = [traffic_row(r) for r in results if r.scenario.kind != "connect"]
+    traffic = [traffic_row(r) for r in results if r.scenario.kind not in ("connect", "files")]
     connect = [connect_row(r) for r in results if r.scenario.kind == "connect"]
+    files = [files_row(r) for r in results if r.scenario.transfer_mib]
     print()
     if traffic:
         print(format_table(TRAFFIC_HEADER, traffic))
         print()
     if connect:
         print(format_table(CONNECT_HEADER, connect))
+        print()
+    if files:
+        print(format_table(FILES_HEADER, files))
         print()
     for note in failure_notes(results):
         print("note:", note)

@@ -4,6 +4,12 @@
     controller --"run"------> LoadProcess: send (at a rate or flat out), receive, reply with counts
     controller --"close"----> LoadProcess: close every socket and exit
 
+With `tls` set (a ClassChat server started with --require-tls) every client
+speaks TLS: its socket stays non-blocking in the selector loop and TLS runs
+on a shared.tls_channel TlsChannel over memory buffers.  The handshake is
+driven by the same reads and writes as everything else; what the client
+wants to say before it has finished (its NICK) waits in `plain_waiting`.
+
 Each load process runs in its own OS process with one thread, so the
 generator can use every core the server does not.  Receiving is kept cheap
 (one regular expression over each batch of complete lines); only "probe"
@@ -25,6 +31,8 @@ from multiprocessing.connection import Connection
 
 from benchmarks.procstat import own_cpu_seconds
 from benchmarks.wire import DIALECTS, PONG_RE, TOKEN_RE, Dialect, message_token
+from chat_gui.core.tls_client import client_context
+from shared.tls_channel import TlsChannel, TlsError
 
 RECV_BYTES = 256 * 1024
 LATENCY_BUCKET_NS = 10_000  # latencies are kept as a histogram of 10 µs buckets
@@ -69,12 +77,18 @@ class Client:
     order_violations: int = 0
     expected_seq: dict[int, int] = field(default_factory=dict)
     last_receive_ns: int = 0
+    channel: TlsChannel | None = None  # TLS runs
+    handshaking: bool = False
+    plain_waiting: bytearray = field(default_factory=bytearray)  # said before the handshake finished
 
 
 class LoadProcess:
-    def __init__(self, host: str, port: int, dialect_name: str, plans: list[ClientPlan], pipe: Connection) -> None:
+    def __init__(
+        self, host: str, port: int, dialect_name: str, plans: list[ClientPlan], pipe: Connection, tls: bool = False
+    ) -> None:
         self.host = host
         self.port = port
+        self.tls_context = client_context() if tls else None
         self.dialect: Dialect = DIALECTS[dialect_name]
         self.plans = plans
         self.pipe = pipe
@@ -143,7 +157,13 @@ class LoadProcess:
             return None
         marker_char = b'"' if self.dialect.echoes_sender else b":"
         client = Client(plan, sock, marker_char + b"M%d." % plan.index)
-        client.outgoing += self.dialect.register(f"b{plan.index}")
+        if self.tls_context is not None:
+            client.channel = TlsChannel(self.tls_context, server_side=False)
+            client.handshaking = True
+            client.outgoing += client.channel.handshake_step(b"")[1]  # the ClientHello
+            client.plain_waiting += self.dialect.register(f"b{plan.index}")
+        else:
+            client.outgoing += self.dialect.register(f"b{plan.index}")
         client.writing = True
         self.clients.append(client)
         self.selector.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, client)
@@ -178,13 +198,13 @@ class LoadProcess:
                 if not _events & selectors.EVENT_READ:
                     continue
                 try:
-                    data = client.sock.recv(RECV_BYTES)
+                    data = self.recv(client)
                 except BlockingIOError:
                     continue
-                except OSError as exc:
-                    data = b""
+                except (OSError, TlsError) as exc:
+                    data = None
                     failures.append(f"setup: {exc}")
-                if not data:
+                if data is None:
                     waiting.pop(id(client), None)
                     self.drop(client)
                     failures.append(f"setup: b{client.plan.index} closed: {client.setup_seen[-200:]!r}")
@@ -210,12 +230,12 @@ class LoadProcess:
                 return
             for key, _events in events:
                 try:
-                    data = key.data.sock.recv(RECV_BYTES)
+                    data = self.recv(key.data)
                 except BlockingIOError:
                     continue
-                except OSError:
-                    data = b""
-                if not data:
+                except (OSError, TlsError):
+                    data = None
+                if data is None:
                     self.drop(key.data)
 
     def run(self, run_plan: RunPlan) -> dict:
@@ -300,7 +320,12 @@ class LoadProcess:
             self.write(client, b"".join(parts))
 
     def write(self, client: Client, data: bytes) -> None:
-        client.outgoing += data
+        if client.channel is None:
+            client.outgoing += data
+        elif client.handshaking:
+            client.plain_waiting += data
+        else:
+            client.outgoing += client.channel.encrypt(data)
         self.flush(client)
 
     def flush(self, client: Client) -> None:
@@ -319,15 +344,40 @@ class LoadProcess:
             self.selector.modify(client.sock, events, client)
 
     # -- receiving --
+    def recv(self, client: Client) -> bytes | None:
+        """What the server sent (plaintext; b"" when a TLS record or handshake step held none); None once closed.
+
+        Raises BlockingIOError when there is nothing to read yet.
+        """
+        data = client.sock.recv(RECV_BYTES)
+        if not data:
+            return None
+        channel = client.channel
+        if channel is None:
+            return data
+        if client.handshaking:
+            done, to_send = channel.handshake_step(data)
+            client.outgoing += to_send
+            if done:
+                client.handshaking = False
+                client.outgoing += channel.encrypt(bytes(client.plain_waiting))
+                client.plain_waiting.clear()
+            self.flush(client)
+            return channel.take_early_data() if done else b""
+        plaintext = channel.feed(data)
+        return None if channel.peer_closed and not plaintext else plaintext
+
     def receive(self, client: Client) -> None:
         try:
-            data = client.sock.recv(RECV_BYTES)
+            data = self.recv(client)
         except (BlockingIOError, InterruptedError):
             return
-        except OSError:
-            data = b""
-        if not data:
+        except (OSError, TlsError):
+            data = None
+        if data is None:
             self.drop(client)
+            return
+        if not data:
             return
         now_ns = time.monotonic_ns()
         if client.pending:
@@ -382,6 +432,8 @@ class LoadProcess:
         self.selector.close()
 
 
-def load_process_main(host: str, port: int, dialect_name: str, plans: list[ClientPlan], pipe: Connection) -> None:
+def load_process_main(
+    host: str, port: int, dialect_name: str, plans: list[ClientPlan], pipe: Connection, tls: bool = False
+) -> None:
     """Entry point of one load process (multiprocessing target)."""
-    LoadProcess(host, port, dialect_name, plans, pipe).serve()
+    LoadProcess(host, port, dialect_name, plans, pipe, tls).serve()

@@ -85,6 +85,26 @@ def connect_row(result: Result) -> tuple[str, ...]:
     )
 
 
+FILES_HEADER = ("scenario", "server", "rounds", "upload MB/s", "download MB/s", "slowest up", "slowest down")
+
+
+def files_row(result: Result) -> tuple[str, ...]:
+    """Transfer speeds (1 MB = 10**6 bytes): the mean over the rounds and the slowest round."""
+    if result.error:
+        return (result.scenario.name, result.server, "error: " + result.error, *[""] * (len(FILES_HEADER) - 3))
+    speeds = result.transfer_speeds
+    ups, downs = [up for up, _ in speeds], [down for _, down in speeds]
+    return (
+        result.scenario.name,
+        result.server,
+        f"{len(speeds)}",
+        f"{sum(ups) / len(ups):.0f}" if ups else "-",
+        f"{sum(downs) / len(downs):.0f}" if downs else "-",
+        f"{min(ups):.0f}" if ups else "-",
+        f"{min(downs):.0f}" if downs else "-",
+    )
+
+
 def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     """A Markdown table, aligned, so it can be pasted into docs/benchmarks.md as printed."""
     widths = [max(len(str(row[i])) for row in [header, *rows] if i < len(row)) for i in range(len(header))]

@@ -7,6 +7,9 @@
 A traffic scenario (fanout, rooms) reports deliveries per second, latency
 percentiles, lost messages and order violations; the connect scenario
 reports the time to register every client and what the idle server costs.
+The files scenario times one upload and one download of `transfer_mib`
+MiB; a traffic scenario with `transfer_mib` runs such transfers over and
+over beside the chat traffic (benchmarks/file_load.py).
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
+from benchmarks.file_load import transfer_process_main
 from benchmarks.load import LATENCY_BUCKET_NS, ClientPlan, RunPlan, load_process_main
 from benchmarks.procstat import sample
 from benchmarks.servers import RunningServer
@@ -30,7 +36,7 @@ FLAT_OUT_WINDOW = 4
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    kind: str  # "fanout", "rooms" or "connect"
+    kind: str  # "fanout", "rooms", "connect" or "files"
     clients: int
     senders: int = 0  # fanout only; in "rooms" everybody sends
     rooms: int = 1
@@ -40,8 +46,15 @@ class Scenario:
     # Clients connecting at once, over all load processes; 0 means everybody.  Traffic scenarios
     # connect a few at a time so that a server with a short listen queue is measured on traffic only.
     connect_window: int = 8
+    transfer_mib: int = 0  # files: the file's size; fanout/rooms: a transfer of this size runs throughout
 
     def describe(self) -> str:
+        if self.kind == "files":
+            return f"one {self.transfer_mib} MiB upload, then its download, nothing else running"
+        beside = f"; {self.transfer_mib} MiB transfers up and down all the while" if self.transfer_mib else ""
+        return self._describe_chat() + beside
+
+    def _describe_chat(self) -> str:
         if self.kind == "connect":
             pace = f"{self.connect_window} at a time" if self.connect_window else "all at once"
             return f"{self.clients} clients register ({pace}), then sit idle {self.idle_seconds:g} s"
@@ -74,6 +87,7 @@ class Result:
     load_average: float = 0.0  # the machine's 1-minute load average at the end of the run
     registered: int = 0
     failures: list[str] = field(default_factory=list)
+    transfer_speeds: list[tuple[float, float]] = field(default_factory=list)  # (upload, download) MB/s per round
 
     def latency_ms(self, fraction: float) -> float:
         """Nearest-rank percentile from the histogram (upper edge of the bucket), NaN without samples."""
@@ -119,6 +133,13 @@ def expected_counts(scenario: Scenario, plans: list[ClientPlan]) -> dict[int, in
 
 def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> Result:
     result = Result(scenario, server.kind)
+    if scenario.transfer_mib and server.dialect != "classchat":
+        result.error = "file transfers need a ClassChat server"
+        return result
+    if scenario.kind == "files":
+        transfers = _start_transfers(server, scenario.transfer_mib, rounds=1)
+        _finish_transfers(result, transfers, stop=False)
+        return result
     plans = plan_clients(scenario)
     shares = [plans[i::processes] for i in range(processes)]
     context = multiprocessing.get_context("fork")
@@ -128,7 +149,9 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
             continue
         parent_end, child_end = context.Pipe()
         worker = context.Process(
-            target=load_process_main, args=("127.0.0.1", server.port, server.dialect, share, child_end), daemon=True
+            target=load_process_main,
+            args=("127.0.0.1", server.port, server.dialect, share, child_end, server.tls),
+            daemon=True,
         )
         worker.start()
         child_end.close()
@@ -185,6 +208,7 @@ def _run_traffic(
     expected = expected_counts(scenario, plans)
     duration = scenario.messages / scenario.rate if scenario.rate else 30.0
     run_plan = RunPlan(scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0)
+    transfers = _start_transfers(server, scenario.transfer_mib, rounds=0) if scenario.transfer_mib else None
     before = sample(server.pid)
     wall_start = time.monotonic()
     for pipe in pipes:
@@ -192,6 +216,8 @@ def _run_traffic(
     reports = [pipe.recv() for pipe in pipes]
     wall = time.monotonic() - wall_start
     after = sample(server.pid)
+    if transfers is not None:
+        _finish_transfers(result, transfers, stop=True)
     clients = [c for report in reports for c in report["clients"]]
     start_ns = min(report["start_ns"] for report in reports)
     end_ns = max((c["last_receive_ns"] for c in clients), default=start_ns)
@@ -229,3 +255,29 @@ def _compare_room_orders(result: Result, clients: list[dict], expected: dict[int
         _, agreeing = Counter(crcs).most_common(1)[0]
         result.order_compared += len(crcs)
         result.order_violations += len(crcs) - agreeing
+
+
+def _start_transfers(server: RunningServer, size_mib: int, rounds: int) -> tuple[BaseProcess, Connection]:
+    """Fork the transfer process; returns once its file is made (so the timing starts with the transfers)."""
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe()
+    worker = context.Process(
+        target=transfer_process_main, args=("127.0.0.1", server.port, size_mib, rounds, child_end), daemon=True
+    )
+    worker.start()
+    child_end.close()
+    parent_end.recv()  # "ready"
+    return worker, parent_end
+
+
+def _finish_transfers(result: Result, transfers: tuple[BaseProcess, Connection], stop: bool) -> None:
+    worker, pipe = transfers
+    if stop:
+        pipe.send("stop")
+    speeds, error = pipe.recv()
+    worker.join(30)
+    result.transfer_speeds = speeds
+    if error:
+        result.failures.insert(0, f"transfer: {error}")
+        if not speeds:
+            result.error = f"transfer failed: {error}"

@@ -32,6 +32,7 @@ class RunningServer:
     process: subprocess.Popen
     port: int
     workdir: str | None = None
+    tls: bool = False  # the load clients speak TLS to it
 
     @property
     def pid(self) -> int:
@@ -67,12 +68,18 @@ class ServerChoice:
     `@REV` runs ClassChat as it was at that git revision (an archive of it is
     unpacked in a temporary folder), so "before" and "after" are measured in
     the same run on the same machine; `[...]` adds server options (split on
-    spaces), e.g. history off or TLS on.
+    spaces), e.g. history off, or `--require-tls`, with which the load clients
+    speak TLS too (so `classchat,classchat[--require-tls]` is plain against TLS).
     """
 
     kind: str
     revision: str = ""
     options: tuple[str, ...] = ()
+
+    @property
+    def tls(self) -> bool:
+        """Load clients speak TLS to a server that requires it (`classchat[--require-tls]`), plain otherwise."""
+        return "--require-tls" in self.options
 
     @property
     def label(self) -> str:
@@ -156,7 +163,7 @@ def start_server(choice: ServerChoice, port: int, max_clients: int, source_root:
                 command += [limit, "0"]
         command += list(choice.options)
         env = dict(os.environ, PYTHONPATH=str(source_root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        server = RunningServer(choice.label, "classchat", _spawn(command, env, source_root), port, data_dir)
+        server = RunningServer(choice.label, "classchat", _spawn(command, env, source_root), port, data_dir, choice.tls)
     elif kind == "miniircd":
         program = shutil.which("miniircd")
         if program is None:

@@ -36,6 +36,9 @@ SHIPPED_MODULES = [
     "chat_gui.window.teacher_menu",
     "chat_gui.window.room_key_dialog",
     "chat_gui.core.connection",
+    "chat_gui.core.connection_security",
+    "chat_gui.core.tls_client",
+    "chat_gui.core.trust_store",
     "chat_gui.window.message_view",
     "chat_gui.window.entry_box",
     "chat_gui.window.room_list",
@@ -43,6 +46,10 @@ SHIPPED_MODULES = [
     "chat_gui.window.private_tabs",
     "chat_gui.window.connect_dialog",
     "chat_gui.window.embedded_server",
+    "chat_gui.window.security_view",
+    "chat_gui.window.security_shown",
+    "chat_gui.window.key_warning",
+    "ssl",
     "chat_gui.settings",
     "chat_gui.core.presence",
     "chat_gui.core.discovery",
@@ -60,6 +67,14 @@ SHIPPED_MODULES = [
     "zeroconf",
     "sv_ttk",
     "darkdetect",
+    "chat_gui.window.file_sharing",
+    "chat_gui.window.file_card",
+    "chat_gui.window.transfer_bar",
+    "chat_gui.window.attach",
+    "chat_gui.window.open_file",
+    "chat_gui.core.file_transfers",
+    "chat_gui.core.transfer_client",
+    "chat_gui.core.downloads_folder",
     "tkinter",
 ]
 
@@ -74,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname; given, the Connect dialog is skipped")
     parser.add_argument("--room", help="room to join (default general)")
+    parser.add_argument(
+        "--accept-new-key",
+        action="store_true",
+        help="trust the server's key even if it changed since last time (compare it with the teacher's first)",
+    )
     parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} client {__version__}")
     parser.add_argument(
         "--self-test",
@@ -123,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     controller = ChatController(root, settings)
+    if args.accept_new_key:
+        from chat_gui.core.connection_security import TlsPolicy
+
+        controller.session.tls_policy = TlsPolicy(accept_new_key=True)
     if args.nick:
         controller.start(settings.host, settings.port, settings.nick, settings.room)
     else:

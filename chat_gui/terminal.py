@@ -28,8 +28,10 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Any, TextIO
 
+from chat_gui.core.connection_security import Security, TlsPolicy
 from chat_gui.core.events import (
     CoreEvent,
     HistoryPage,
@@ -40,13 +42,27 @@ from chat_gui.core.events import (
     State,
     StateChanged,
 )
+from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
 from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.sign_in import password_problem
-from chat_gui.core.typed_lines import Login, OpenPrivate, Quit, Reconnect, Refuse, Register, Send, ShowHelp, interpret
+from chat_gui.core.typed_lines import (
+    GetFile,
+    Login,
+    OpenPrivate,
+    Quit,
+    Reconnect,
+    Refuse,
+    Register,
+    Send,
+    SendFile,
+    ShowHelp,
+    interpret,
+)
 from chat_gui.text.history_lines import page_lines, search_lines
+from shared.file_transfer import format_size
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
 from shared.frames import DEFAULT_PORT
@@ -74,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--join-code", metavar="CODE", help="the join code, for a server that asks for one")
     parser.add_argument(
         "--login", action="store_true", help="log in as --nick: the password is asked for (not shown) before connecting"
+    )
+    parser.add_argument(
+        "--accept-new-key",
+        action="store_true",
+        help="trust the server's key even if it changed since last time, or go on without encryption if the "
+        "server stopped offering it (compare the key with the teacher's screen first)",
     )
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
     parser.add_argument(
@@ -134,11 +156,16 @@ class TerminalClient:
         self.scheduler = scheduler
         self.screen = screen
         self.session = ClientSession(scheduler, self.on_event, ready_for_more=lambda: screen.backlog() < SCREEN_BACKLOG)
+        # --accept-new-key holds for the first connection only: a key that changes again later is asked about again
+        self.session.tls_policy = TlsPolicy(accept_new_key=bool(getattr(args, "accept_new_key", False)))
+        self._security_said: Security | None = None
         self.finished = threading.Event()
         self.exit_code = 0
         self._introduced = False
         self._outage = False
         self._ending_since: float | None = None
+        self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
+        self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
 
     def start(self) -> None:
         if self.args.join_code:
@@ -151,7 +178,8 @@ class TerminalClient:
     # -- the core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            self.show_frame(event.frame)
+            if not self.transfers.handle_frame(event.frame):
+                self.show_frame(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, HistoryPage):
@@ -164,7 +192,10 @@ class TerminalClient:
             self.say(f"{now_stamp()} * Message {event.id} was deleted.")
 
     def render(self, frame: dict[str, Any]) -> str:
-        return render_text(frame, clean=harmless)
+        text = render_text(frame, clean=harmless, multiline_help=True)
+        if frame.get("type") == "file":  # live or replayed: the id to fetch it with
+            text += f"  (/get {harmless(str(frame.get('file')))})"
+        return text
 
     def show_frame(self, frame: ServerFrame) -> None:
         if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
@@ -173,11 +204,46 @@ class TerminalClient:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
             return
-        self.screen.show(render_text(dict(frame), clean=harmless, multiline_help=True))
+        self.screen.show(self.render(dict(frame)))
+
+    def on_transfer(self, event: TransferEvent) -> None:
+        """A progress line per tenth of a transfer (a paused terminal must not fill up with them), and the end."""
+        if isinstance(event, TransferProgressed):
+            report = event.report
+            tenth = int(report.fraction * 10)
+            if tenth > self._shown_tenths.get(event.key, 0):  # 100% too: a fast transfer may show only that
+                self._shown_tenths[event.key] = tenth
+                self.say(f"{now_stamp()} … {tenth * 10}%: {report.text()}")
+        elif isinstance(event, TransferFinished):
+            self._shown_tenths.pop(event.key, None)
+            self.say(f"{now_stamp()} {'*' if event.ok else '!'} {event.detail}")
+        elif event.size is not None:
+            verb = "Sending" if event.kind == "upload" else "Fetching"
+            self.say(f"{now_stamp()} * {verb} {event.name} ({format_size(event.size)}); Ctrl+C cancels it.")
+
+    def interrupt(self) -> None:
+        """Ctrl+C: cancels the transfers under way if there are any, else quits."""
+        if self.transfers.active:
+            self.transfers.cancel_all()
+        else:
+            self.quit("QUIT")
 
     def on_state(self, event: StateChanged) -> None:
         state = event.state
-        if state is State.REGISTERING and event.problem is not None:
+        if state is State.REGISTERING:
+            self.say_security()
+        if event.problem is Problem.KEY_CHANGED:
+            advice = (
+                "Not connected. Compare the new key with the one on your teacher's screen; if they are the same, "
+                "start chat-term again with --accept-new-key."
+            )
+            if self._introduced:
+                self.say(f"*** {event.detail}")
+                self.say(f"*** {advice}")
+            else:
+                print(f"chat-term: cannot connect. {event.detail}\n{advice}", file=sys.stderr, flush=True)
+            self.finish(2)
+        elif state is State.REGISTERING and event.problem is not None:
             self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
             if event.problem in WHAT_NEXT:
                 self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
@@ -203,6 +269,16 @@ class TerminalClient:
             self.say(f"*** {event.detail}")
         elif state is State.REMOVED:
             self.say(f"*** {event.detail} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit.")
+
+    def say_security(self) -> None:
+        """Once per connection: encrypted with which key, or not encrypted at all."""
+        security = self.session.security
+        if security is None or security == self._security_said:
+            return
+        self._security_said = security
+        if self.session.tls_policy.accept_new_key:
+            self.session.tls_policy = replace(self.session.tls_policy, accept_new_key=False)
+        self.say(f"*** {security.describe()}")
 
     # -- the keyboard's lines --
     def typed(self, line: str) -> None:
@@ -230,6 +306,10 @@ class TerminalClient:
             self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
         elif isinstance(typed, AskSearch):
             self.session.history.search(typed.words, typed.room)
+        elif isinstance(typed, SendFile):
+            self.transfers.send_file(typed.path, typed.to)
+        elif isinstance(typed, GetFile):
+            self.transfers.get_file(typed.file_id, typed.folder)
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
 
@@ -352,12 +432,14 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
         client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
     scheduler.call_soon(client.start)
     threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
-    try:
-        while not client.finished.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        scheduler.call_soon(lambda: client.quit("QUIT"))
-        client.finished.wait(2)
+    while True:
+        try:
+            while not client.finished.wait(0.5):
+                pass
+            break
+        except KeyboardInterrupt:  # cancels a transfer under way, else quits
+            scheduler.call_soon(client.interrupt)
+    client.finished.wait(2)
     scheduler.stop()
     screen.close()
     return client.exit_code
@@ -369,7 +451,15 @@ def main(argv: list[str] | None = None) -> int:
         from chat_server.self_test import run_self_test
 
         return run_self_test(
-            ["chat_gui.core.connection", "chat_gui.core.session", "chat_gui.core.typed_lines", "chat_gui.terminal"],
+            [
+                "chat_gui.core.connection",
+                "chat_gui.core.connection_security",
+                "chat_gui.core.session",
+                "chat_gui.core.typed_lines",
+                "chat_gui.core.file_transfers",
+                "chat_gui.core.transfer_client",
+                "chat_gui.terminal",
+            ],
         )
     if args.login and not args.nick:
         print("chat-term: --login needs --nick NAME (the account to log in to).", file=sys.stderr)

@@ -14,6 +14,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chat_server.config import ServerConfig
 from chat_server.handlers.history import deleted_deliveries, save_deletion
@@ -23,7 +24,10 @@ from chat_server.storage import Storage, StoredMessage
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
-from shared.names import normalise_room
+from shared.names import name_key, normalise_room
+
+if TYPE_CHECKING:
+    from chat_server.files.sharing import FileSharing
 
 log = logging.getLogger("chat_server.admin")
 
@@ -62,6 +66,7 @@ class HistoryAdmin:
     registry: ChatRegistry
     storage: Storage
     config: ServerConfig
+    files: FileSharing
 
     def delete_message(self, message_id: int) -> StoredMessage:
         """Delete any message; whoever may have it on screen gets `deleted`. ProtocolError if there is none."""
@@ -70,6 +75,7 @@ class HistoryAdmin:
             raise ProtocolError(
                 ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
             )
+        self.files.message_deleted(message)  # a file message: the file goes too
         save_deletion(self.storage)
         with self.registry.lock:
             for recipients, frame in deleted_deliveries(self.registry, message):
@@ -82,6 +88,7 @@ class HistoryAdmin:
         """Forget every message of a room so far; its members are told. Returns the room's name."""
         name = normalise_room(room)
         self.storage.messages.clear_room(name)
+        self.files.room_cleared(name_key(name))  # the room's files go with its history
         save_deletion(self.storage)
         with self.registry.lock:
             live = self.registry.find_room(name)

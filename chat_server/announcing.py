@@ -11,8 +11,8 @@ listens on loopback only, off with `--no-announce`.  `--announce-on
 ADDRESS` names the interfaces instead: the tests announce on 127.0.0.1
 only, so nothing of theirs reaches a real network.  The announced class
 name is `--class-name`, by default this computer's name.  The TXT record
-carries the certificate's fingerprint prefix once the server has TLS
-(not yet: see docs/look-and-presence.md).
+carries the first 16 hex digits of the server key's fingerprint when the
+server has TLS.
 
 Both start() and stop() do I/O (sockets, a wait for the goodbye): never
 call them while holding the registry lock.
@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 from chat_server.config import ServerConfig
 from chat_server.netinfo import lan_addresses
 from shared.discovery_record import class_label
+
+FINGERPRINT_PREFIX_DIGITS = 16  # announced in TXT `fp`: enough to tell two servers apart, short for the record
 
 if TYPE_CHECKING:
     from chat_server.discovery import ServerAnnouncer
@@ -86,6 +88,10 @@ class Announcement:
     def for_server(cls, server: ChatServer, fingerprint_prefix: str | None = None) -> Announcement:
         host, port = server.address
         addresses, why_not = announce_addresses(server.config, host)
+        if fingerprint_prefix is None and server.tls is not None:
+            # The start of the server key's fingerprint: a Connect dialog can tell two "Physics 3B" apart
+            # before connecting; the full key is still checked (and pinned) by the TLS handshake.
+            fingerprint_prefix = server.tls.fingerprint.hex[:FINGERPRINT_PREFIX_DIGITS]
         return cls(class_name_of(server.config), port, addresses, why_not, fingerprint_prefix)
 
     @property

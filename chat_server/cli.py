@@ -26,8 +26,10 @@ from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
 from chat_server.log_output import HeadlessOutput
 from chat_server.netinfo import join_addresses
-from chat_server.options import add_server_options, config_from_args
+from chat_server.options import add_server_options, check_tls_options, config_from_args
 from chat_server.server import ChatServer
+from chat_server.tls.errors import CertificateError
+from chat_server.tls.server_tls import NO_TLS_LINE
 from shared.version import __version__
 
 # What --self-test imports: the modules this executable must carry (tests/unit/test_shipped_modules.py
@@ -40,6 +42,8 @@ SHIPPED_MODULES = [
     "chat_server.announcing",
     "chat_server.discovery",
     "zeroconf",
+    "chat_server.files.sharing",
+    "chat_server.handlers.files",
 ]
 
 
@@ -69,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 def bind_or_explain(config: ServerConfig) -> ChatServer:
     try:
         return ChatServer(config)
+    except CertificateError as exc:
+        print(f"chat-server: cannot start: {exc}", file=sys.stderr)
+        sys.exit(2)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             sys.exit(
@@ -112,6 +119,10 @@ def print_banner(
     code = server.join_code()
     if code:
         say(f"Join code: {code}  (students type it when the chat window asks, or /pass {code})")
+    for line in server.tls.describe() if server.tls is not None else [NO_TLS_LINE]:
+        say(line)
+    if server.tls is not None:
+        say("Students compare these 20 digits with Connection details in their chat window.")
     status = server.storage.status()
     if not status.ok or status.notices:
         say(f"History: {status.describe()}")
@@ -124,7 +135,9 @@ def print_banner(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_tls_options(parser, args)
     if args.self_test:
         from chat_server.self_test import run_self_test
 

@@ -46,8 +46,18 @@ class ServerConfig:
     # and LOGIN may travel unencrypted from other computers.
     join_code: str | None = None
     allow_plain_passwords: bool = False
+    # Encryption (PROTOCOL.md version 2; docs/encryption.md): TLS beside plain on the one port.
+    tls: bool = True  # --no-tls: plain only
+    require_tls: bool = False  # --require-tls: plain connections are turned away
+    cert_file: str | None = None  # --cert and --key: the admin's own certificate instead of the server's own
+    key_file: str | None = None
     max_message_chars: int = MAX_TEXT_CHARS
     listen_backlog: int = 1024
+    # Files (PROTOCOL.md "Files", docs/files.md). "MB" is read as MiB, so a 25 MiB file fits exactly.
+    max_file_mb: float = 25.0  # 0 turns sharing off
+    files_quota_mb: float = 2048.0  # all shared files together, unfinished uploads counted at their size
+    files_keep_free_mb: float = 64.0  # refuse uploads that would leave less free disk than this
+    files_per_window: int = 10  # new files per sender in any 5 minutes
     name: str = "ClassChat"
 
     @property
@@ -74,4 +84,8 @@ class ServerConfig:
             ("unsent output per client", off(self.max_outbound_bytes, f"{self.max_outbound_bytes} bytes")),
             ("commands", off(self.rate_per_second, f"{self.rate_per_second:g}/s, bursts of {self.rate_burst}")),
             ("LIST", off(self.list_interval, f"once per {self.list_interval:g} s")),
+            (
+                "shared file size",
+                off(self.max_file_mb, f"{self.max_file_mb:g} MB") if self.max_file_mb else "sharing off",
+            ),
         ]

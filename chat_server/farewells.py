@@ -14,6 +14,7 @@ The contract promises a `bye` before every deliberate close; its `reason`
     replaced          its account was logged in to from elsewhere    stay away (it is the old one)
     banned            a teacher or the admin banned it               stay away, say so (an `error` banned came first)
     shutdown          the server is stopping                         reconnect later
+    tls_required      a plain connection to a server with --require-tls   connect with TLS
 """
 
 from __future__ import annotations
@@ -112,3 +113,14 @@ def replaced_bye() -> Frame:
 
 def resumed_bye() -> Frame:
     return bye("Your nickname was taken back by a new connection (RESUME); this one is closed.", "resumed")
+
+
+PLAIN_REFUSED_TEXT = (
+    "This server accepts encrypted connections only (--require-tls). Connect with the ClassChat window or "
+    "chat-term, which encrypt by default."
+)
+
+
+def plain_refused_frames() -> list[Frame]:
+    """The answer to a plain connection when TLS is required: in JSON, or as text lines for `nc`."""
+    return [error_frame(ErrorCode.TLS_REQUIRED, PLAIN_REFUSED_TEXT), bye(PLAIN_REFUSED_TEXT, "tls_required")]

@@ -178,6 +178,36 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         action="store_true",
         help="accept PASS, REGISTER and LOGIN over unencrypted connections from other computers",
     )
+    add_tls_options(parser)
+    files = parser.add_argument_group("shared files (docs/files.md; MB means MiB)")
+    files.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=DEFAULTS.max_file_mb,
+        metavar="MB",
+        help="largest file that can be shared; 0 turns sharing off (default %(default)g)",
+    )
+    files.add_argument(
+        "--files-quota-mb",
+        type=float,
+        default=DEFAULTS.files_quota_mb,
+        metavar="MB",
+        help="all shared files together; 0 for no quota (default %(default)g)",
+    )
+    files.add_argument(
+        "--files-keep-free-mb",
+        type=float,
+        default=DEFAULTS.files_keep_free_mb,
+        metavar="MB",
+        help="refuse uploads that would leave less free disk than this (default %(default)g)",
+    )
+    files.add_argument(
+        "--files-per-5-minutes",
+        type=int,
+        default=DEFAULTS.files_per_window,
+        metavar="N",
+        help="new files one sender may share in any 5 minutes; 0 for no limit (default %(default)s)",
+    )
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
     )
@@ -187,6 +217,30 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="how much to log (default INFO; message text only at DEBUG)",
     )
+
+
+def add_tls_options(parser: argparse.ArgumentParser) -> None:
+    """--require-tls, --no-tls, --cert, --key (PROTOCOL.md version 2, Encryption; docs/encryption.md)."""
+    encryption = parser.add_argument_group(
+        "encryption (TLS on the same port; by default the server makes its own certificate in the data folder)"
+    )
+    choice = encryption.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--require-tls",
+        action="store_true",
+        help="turn plain (unencrypted) connections away, nc and older clients included",
+    )
+    choice.add_argument("--no-tls", action="store_true", help="no encryption: every connection is plain")
+    encryption.add_argument("--cert", metavar="FILE", help="your own certificate (PEM) instead of the server's own")
+    encryption.add_argument("--key", metavar="FILE", help="the private key (PEM, no passphrase) for --cert")
+
+
+def check_tls_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse combinations that cannot work, before anything starts (parser.error exits 2)."""
+    if bool(args.cert) != bool(args.key):
+        parser.error("--cert and --key go together: give both, or neither to use the server's own certificate")
+    if args.no_tls and args.cert:
+        parser.error("--cert and --key need TLS; leave out --no-tls")
 
 
 def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST) -> ServerConfig:
@@ -216,7 +270,15 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         announce=not args.no_announce,
         announce_on=tuple(args.announce_on or ()),
         join_code=args.join_code,
+        tls=not args.no_tls,
+        require_tls=args.require_tls,
+        cert_file=args.cert,
+        key_file=args.key,
         allow_plain_passwords=args.allow_plain_passwords,
+        max_file_mb=args.max_file_mb,
+        files_quota_mb=args.files_quota_mb,
+        files_keep_free_mb=args.files_keep_free_mb,
+        files_per_window=args.files_per_5_minutes,
     )
 
 

@@ -11,6 +11,11 @@ off.
     handler threads --put()--> Outbox [chunks] --schedule--> WriterPool ready list
     writer thread: ready list --send(MSG_DONTWAIT)--> socket;  full socket --> epoll --> retry
 
+A TLS connection's outbox holds plaintext; the writer encrypts each batch
+it takes (outside the outbox's lock: handler threads never wait for it) and
+sends the ciphertext the same way.  Only the writer thread encrypts for an
+outbox, and an outbox is scheduled once at a time, so records leave in order.
+
 One writer thread instead of one per connection: measured with the
 benchmark (docs/benchmarks.md), it halves the thread count, saves memory
 per client and turns a broadcast to N clients into one thread's loop
@@ -24,6 +29,8 @@ import selectors
 import socket
 import threading
 from collections.abc import Callable, Iterable
+
+from shared.tls_channel import TlsChannel, TlsError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,7 @@ class Outbox:
         self._finished.acquire()
         self._is_finished = False
         self.bytes_sent = 0
+        self.channel: TlsChannel | None = None  # set before anything is queued when the connection is TLS
 
     @property
     def unsent(self) -> int:
@@ -141,14 +149,20 @@ class Outbox:
     # -- the writer thread's side --
     def write_some(self) -> str:
         """Send what can be sent now; say what the writer should do next: "wait", "again" or "idle"."""
+        plaintext: bytes | None = None
         with self._lock:
             if self._chunks and not self._dead:
                 joined = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
-                self._unsent = self._unsent + joined if self._unsent else joined
+                if self.channel is None:
+                    self._unsent = self._unsent + joined if self._unsent else joined
+                else:
+                    plaintext = joined  # b"" too: a wake-up to send what the TLS layer has waiting
                 self._chunks = []
                 self._queued = 0
             data = b"" if self._dead else self._unsent
         sent = 0
+        if plaintext is not None:
+            data, sent = self._encrypt(plaintext)
         if data:
             try:
                 sent = self._sock.send(data, SEND_FLAGS)
@@ -176,6 +190,19 @@ class Outbox:
         if finished:
             self._set_finished()
         return "idle"
+
+    def _encrypt(self, plaintext: bytes) -> tuple[bytes, int]:
+        """Encrypt a batch onto the unsent bytes; (what to send now, -1 if the TLS layer failed else 0)."""
+        assert self.channel is not None
+        try:
+            ciphertext = self.channel.encrypt(plaintext)
+        except TlsError as exc:
+            log.debug("encrypting failed: %s", exc)
+            return b"", -1
+        with self._lock:
+            if ciphertext and not self._dead:
+                self._unsent = self._unsent + ciphertext if self._unsent else ciphertext
+            return (b"" if self._dead else self._unsent), 0
 
     def fileno(self) -> int:
         return self._sock.fileno()

@@ -12,17 +12,21 @@ import select
 import socket
 import socketserver
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from chat_server.farewells import flood_bye, frame_too_large_bye
+from chat_server.files.sharing import transfer_hand_off
 from chat_server.handlers.listing import LIST_BURST
 from chat_server.keepalive import enable_keepalive
+from chat_server.opening import open_transport
 from chat_server.outbox import SOCKETS_NEED_NONBLOCKING
 from chat_server.rate_limit import FloodGuard, Refusal, TokenBucket
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
 from shared.framing import FrameTooLarge, LineDecoder
+from shared.tls_channel import TlsChannel, TlsError
+from shared.tls_socket import TlsSocket
 from shared.version import __version__
 
 if TYPE_CHECKING:
@@ -74,6 +78,9 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         session = self.session
+        opened = open_transport(self.server, session)  # TLS or plain, by the first byte (chat_server/opening.py)
+        if opened is None:
+            return
         refusal = self.server.admit(session)
         if refusal is not None:
             session.send_last(*refusal)  # not in the registry: nobody else can queue anything for it
@@ -90,10 +97,22 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         decoder = LineDecoder()
         sock = self.request
         recv_bytes = IDLE_RECV_BYTES
+        channel = session.outbox.channel
+        early = opened.early  # plaintext that came with the TLS handshake
         try:
             while not session.closing:
-                data = self.receive(sock, recv_bytes)
-                recv_bytes = BUSY_RECV_BYTES if len(data) >= IDLE_RECV_BYTES else IDLE_RECV_BYTES
+                if early:
+                    data, early = early, b""
+                else:
+                    data = self.receive(sock, recv_bytes)
+                    recv_bytes = BUSY_RECV_BYTES if len(data) >= IDLE_RECV_BYTES else IDLE_RECV_BYTES
+                    if data and channel is not None:
+                        plaintext = self.decrypt(channel, data)
+                        if plaintext is None:
+                            break
+                        if not plaintext:
+                            continue  # a TLS record with no chat data in it
+                        data = plaintext
                 if not data:
                     if not session.closing:
                         session.close_reason = "client closed the connection"
@@ -108,6 +127,15 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                         session, [error_frame(exc.code, exc.message), frame_too_large_bye()], "frame too large"
                     )
                     break
+                if not self.mode_known and (transfer := transfer_hand_off(lines, decoder)) is not None:
+                    hello, leftover = transfer  # a transfer connection, not a chat client
+                    if channel is None:
+                        self.server.files.serve(session, sock, hello, leftover)
+                    else:  # encrypted like the chat: the transfer reads and writes through the same TLS channel
+                        self.server.files.serve(
+                            session, cast(socket.socket, TlsSocket(sock, channel, leftover)), hello, b""
+                        )
+                    break
                 self.handle_lines(lines)
         except OSError as exc:
             session.close_reason = session.close_reason or f"connection error: {exc}"
@@ -121,6 +149,21 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 if self.session.closing:
                     return b""
                 select.select([sock], [], [], SELECT_SECONDS)
+
+    def decrypt(self, channel: TlsChannel, data: bytes) -> bytes | None:
+        """The plaintext in what a TLS client sent (often b""); None when the connection must end."""
+        session = self.session
+        try:
+            plaintext = channel.feed(data)
+        except TlsError as exc:
+            session.close_reason = session.close_reason or str(exc)
+            return None
+        if channel.wants_write:
+            session.outbox.put(b"")  # the TLS layer has an answer of its own (a key update): wake the writer
+        if channel.peer_closed and not plaintext:
+            session.close_reason = session.close_reason or "client closed the connection"
+            return None
+        return plaintext
 
     def finish(self) -> None:
         self.server.end_session(self.session)

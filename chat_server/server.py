@@ -32,11 +32,13 @@ from chat_server.admin import AdminActions
 from chat_server.admin_history import HistoryAdmin
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
+from chat_server.files.sharing import FileSharing
 from chat_server.handlers import CommandHandlers, Delivery, OffLock
 from chat_server.housekeeper import Housekeeper
 from chat_server.identity.admin import IdentityAdmin
 from chat_server.identity.wiring import build_identity
 from chat_server.moderation import now_ms
+from chat_server.opening import Openings
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import FEATURES, ChatRequestHandler
@@ -44,6 +46,7 @@ from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
 from chat_server.storage import open_storage
 from chat_server.storage.history import TAIL_SIZE
+from chat_server.tls.server_tls import load_server_tls
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, error_frame
 from shared.names import one_line
@@ -121,6 +124,10 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         self._out_of_files = False  # warned once that accept() ran out of file descriptors
         self._handler_threads = _HandlerThreads()
         self._refusals = _RefusalLog()
+        self._transport_refusals = _RefusalLog()  # garbage, failed handshakes, plain under --require-tls
+        # Before binding: a --cert that cannot be used stops the start with CertificateError, holding no port.
+        self.tls = load_server_tls(self.config)
+        self.openings = Openings(self.config.max_unregistered_per_address)
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         # After binding, so a refused port leaks no wake-up socket pair and no open database.
         self.writer = WriterPool()
@@ -132,10 +139,13 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.who = build_identity(self.registry, self.storage, self.config)
-        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who)
+        self.files = FileSharing(self.registry, self.config, self.storage)
+        self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         # The contract's optional features this server has switched on (the `welcome` frame lists them).
-        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else [])]
+        self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else []), *self.files.features()]
+        if self.tls is not None:
+            self.features.append("tls")  # plain welcomes name it too: a plain client learns it could encrypt
 
     @property
     def address(self) -> tuple[str, int]:
@@ -157,8 +167,16 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         )
         self._serve_thread.start()
         self.housekeeper.start()
+        self.files.start()
         host, port = self.address
         log.info("listening on %s port %d", host, port)
+        if self.tls is not None:
+            if self.tls.certificate.problem:
+                log.warning("TLS certificate: %s", self.tls.certificate.problem)
+            for line in self.tls.describe():
+                log.info("%s", line.strip())
+        else:
+            log.warning("TLS is off (--no-tls): connections are not encrypted")
         # A store that could not open its folder or database has logged one warning saying so already;
         # the admin window, the banner and /history-info show its status (history_info()).
         with self.registry.lock:
@@ -178,6 +196,8 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
                 session.outbox.close()  # the bye stays the last frame: nothing is queued after it
         for session in sessions:
             session.hang_up("server shutdown")
+        self.openings.close_all()  # connections still in the first-byte wait or the TLS handshake
+        self.files.stop()  # transfers under way end (resumable); their threads are joined below
         if self._serve_thread is not None:
             self.shutdown()
             self._serve_thread.join()
@@ -250,6 +270,10 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         if note:
             self._refusals.note(session.address_text, note)
         return refusal
+
+    def note_transport_problem(self, address_text: str, why: str) -> None:
+        """Log a connection closed before its transport was settled (garbage, a failed handshake); rate-limited."""
+        self._transport_refusals.note(address_text, why)
 
     def _refusal(self, session: Session) -> list[Frame] | None:
         """Why this connection cannot come in, as the frames it gets; None if it can (registry lock held)."""

@@ -44,6 +44,7 @@ class Session:
         self.key: str | None = None  # name_key(nick)
         self.room: Room | None = None
         self.text_mode = False
+        self.encrypted = False  # came in over TLS (chat_server/opening.py sets it before admit)
         self.muted = False
         # Who is who (docs/identity.md): these change only under the registry lock.
         self.encrypted = False  # set by the TLS layer when the connection is encrypted

@@ -37,6 +37,11 @@ class ErrorCode(str, Enum):
     TLS_REQUIRED = "tls_required"
     FILE_TOO_LARGE = "file_too_large"
     MUTED = "muted"
+    # files (docs/files.md): the same four as shared.file_transfer.FileErrorCode
+    BAD_HASH = "bad_hash"
+    BAD_TOKEN = "bad_token"
+    NO_SUCH_FILE = "no_such_file"
+    STORAGE_FULL = "storage_full"
 
     def __str__(self) -> str:
         return str(self.value)

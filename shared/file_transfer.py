@@ -20,8 +20,8 @@ same port, opened with one JSON line that carries a secret token:
     CANCEL <upload-id>                  ->
                           <- cancelled {upload}
 
-New error codes (FileErrorCode) are to join shared.errors.ErrorCode when
-the server takes this in; until then FileError carries either kind.
+The new error codes are in shared.errors.ErrorCode as well (the server
+sends them); FileErrorCode names the same four, and FileError carries either.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from enum import Enum
 from typing import Any, Literal
 
 from shared.errors import ErrorCode, ProtocolError
+from shared.frame_types import CancelledFrame as CancelledFrame  # typed there, re-exported here
+from shared.frame_types import DownloadFrame as DownloadFrame
+from shared.frame_types import UploadFrame as UploadFrame
 from shared.frame_types import _CommonOptional
 from shared.frames import Frame, server_frame
 from shared.names import name_key, normalise_nick, normalise_room
@@ -202,34 +205,6 @@ def parse_id_argument(argument: str, usage: str) -> str:
 
 
 # -- frames on the chat connection (server to client) --
-class _Upload(_CommonOptional):
-    type: Literal["upload"]
-    upload: str
-    token: str
-    name: str
-    size: int
-    sha256: str
-
-
-class UploadFrame(_Upload, total=False):
-    room: str
-    to: str
-
-
-class DownloadFrame(_CommonOptional):
-    type: Literal["download"]
-    file: str
-    token: str
-    name: str
-    size: int
-    sha256: str
-
-
-class CancelledFrame(_CommonOptional):
-    type: Literal["cancelled"]
-    upload: str
-
-
 def upload_frame(upload_id: str, token: str, request: UploadRequest) -> Frame:
     return server_frame(
         "upload",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shared.file_transfer import format_size
 from shared.frames import Frame
 from shared.names import strip_control
 
@@ -37,6 +38,11 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
     if kind == "help" and multiline_help:
         return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
+    if kind == "file":  # e.g. [12:00:01] #general alice shared worksheet.pdf (1.2 MB)
+        where = f"#{one_line(frame.get('room'))}" if frame.get("room") is not None else f"*{one_line(frame.get('to'))}*"
+        size = frame.get("size")
+        shown = format_size(size) if isinstance(size, int) and not isinstance(size, bool) else "?"
+        return f"{stamp} {where} {one_line(frame.get('sender'))} shared {one_line(frame.get('name'))} ({shown})"
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
     if kind == "rooms":  # the push carries no text of its own (text-mode connections never get it)

@@ -285,6 +285,35 @@ class FileFrame(_File, total=False):
     history: bool
 
 
+# Files (docs/files.md): the answers to UPLOAD, DOWNLOAD and CANCEL, to the asker only.
+class _Upload(_CommonOptional):
+    type: Literal["upload"]
+    upload: str
+    token: str
+    name: str
+    size: int
+    sha256: str
+
+
+class UploadFrame(_Upload, total=False):
+    room: str
+    to: str
+
+
+class DownloadFrame(_CommonOptional):
+    type: Literal["download"]
+    file: str
+    token: str
+    name: str
+    size: int
+    sha256: str
+
+
+class CancelledFrame(_CommonOptional):
+    type: Literal["cancelled"]
+    upload: str
+
+
 ServerFrame = (
     WelcomeFrame
     | NickFrame
@@ -306,6 +335,9 @@ ServerFrame = (
     | TypingFrame
     | RoomsFrame
     | FileFrame
+    | UploadFrame
+    | DownloadFrame
+    | CancelledFrame
 )
 
 

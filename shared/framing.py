@@ -57,6 +57,11 @@ class LineDecoder:
     def buffered(self) -> int:
         return len(self._pending)
 
+    def take_pending(self) -> bytes:
+        """The bytes of an unfinished line, handed over (a transfer connection's raw bytes after its hello)."""
+        pending, self._pending = bytes(self._pending), bytearray()
+        return pending
+
 
 class FrameDecoder:
     """Feed bytes, get frames; a bad line comes back as a ProtocolError in its place."""

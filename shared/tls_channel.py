@@ -63,6 +63,10 @@ class NotTls(TlsError):
     """The other side answered with something that is not TLS at all (a plain chat server, a web server)."""
 
 
+class HandshakeTimeout(TlsError):
+    """The handshake did not finish in time: the other side is silent, or too slow to be a chat server."""
+
+
 # What OpenSSL says when the first bytes from the other side are no TLS record.
 _NOT_TLS_REASONS = frozenset({"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST", "PACKET_LENGTH_TOO_LONG"})
 
@@ -267,7 +271,7 @@ def run_handshake(sock: HandshakeSocket, channel: TlsChannel, timeout: float) ->
 def _remaining(deadline: float, timeout: float) -> float:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise TlsError(f"the TLS handshake did not finish within {timeout:g} s")
+        raise HandshakeTimeout(f"the TLS handshake did not finish within {timeout:g} s")
     return remaining
 
 
@@ -276,7 +280,7 @@ def _recv_before(sock: HandshakeSocket, deadline: float, timeout: float) -> byte
     try:
         data = sock.recv(HANDSHAKE_RECV_BYTES)
     except TimeoutError:
-        raise TlsError(f"the TLS handshake did not finish within {timeout:g} s") from None
+        raise HandshakeTimeout(f"the TLS handshake did not finish within {timeout:g} s") from None
     except OSError as exc:
         raise TlsError(f"the connection failed during the TLS handshake: {exc}") from None
     if not data:
@@ -289,7 +293,7 @@ def _send_before(sock: HandshakeSocket, data: bytes, deadline: float, timeout: f
     try:
         sock.sendall(data)
     except TimeoutError:
-        raise TlsError(
+        raise HandshakeTimeout(
             f"the TLS handshake did not finish within {timeout:g} s (the other side does not read)"
         ) from None
     except OSError as exc:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chat_gui.core.connection_security import KeyWarning, TlsMissing
+from chat_gui.core.events import Problem
+from chat_gui.core.tls_client import ServerKeyChanged
+from shared.tls_channel import HandshakeTimeout, TlsError
+
 
 @dataclass(frozen=True)
 class ConnectFailed:
@@ -11,6 +16,8 @@ class ConnectFailed:
 
     reason: str
     refused: bool
+    key_warning: KeyWarning | None = None  # the server's key changed: a person decides, nothing is retried
+    problem: Problem | None = None  # on a first connection: fail with this problem instead of retrying
 
 
 def describe_os_error(exc: OSError, host: str, port: int) -> str:
@@ -23,3 +30,21 @@ def describe_os_error(exc: OSError, host: str, port: int) -> str:
     if "Name or service not known" in str(exc) or "getaddrinfo" in str(exc) or "nodename" in str(exc):
         return f"The address {host!r} is unknown. Check its spelling, or use a numeric address like 192.168.1.20."
     return f"Could not connect to {host}:{port}: {exc.strerror or exc}."
+
+
+def describe_tls_error(exc: TlsError, host: str, port: int) -> ConnectFailed:
+    """A failed secure connection: a key to decide on (changed, or TLS gone), or a handshake that did not work."""
+    if isinstance(exc, (ServerKeyChanged, TlsMissing)):
+        warning = KeyWarning.of(exc)
+        return ConnectFailed(str(exc), refused=False, key_warning=warning)
+    if isinstance(exc, HandshakeTimeout):  # it accepted the connection and then said nothing, TLS or plain
+        return ConnectFailed(not_chat_server(host, port), False, problem=Problem.NOT_CHAT_SERVER)
+    reason = f"Could not set up an encrypted connection to {host}:{port}: {exc}."
+    return ConnectFailed(reason, False, problem=Problem.TLS_FAILED)
+
+
+def not_chat_server(host: str, port: int) -> str:
+    return (
+        f"Something answers on {host}:{port}, but it is not a ClassChat server. "
+        f"Check the port number; to start a chat server here, pick a free port."
+    )

@@ -17,6 +17,12 @@ is bounded, whatever the server sends:
   the server wait; if it stays full for `stall_seconds` the connection is
   ended with `Disconnected(cause=OVERFLOW)` and a reason that says why.
 
+The connection is TLS unless told otherwise (chat_gui.core.connection_security
+settles it in connect(): the handshake, the key's pin, the plain fallback for
+a server without TLS).  Over TLS the socket stays a plain socket: the reader
+feeds what it receives to the TlsChannel, and senders encrypt and send under
+one lock so records leave in order (shared/tls_channel.py says why).
+
 Idle pings live in the client core (chat_gui.core.session), which watches
 `activity`; the answer to its PING is not put on the inbox.
 """
@@ -33,10 +39,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, cast
 
+from chat_gui.core.connection_security import Security, TlsPolicy, secure
+from chat_gui.core.tls_client import HANDSHAKE_SECONDS
 from shared.errors import ProtocolError
 from shared.frame_types import ServerFrame, check_server_frame
 from shared.frames import MAX_FRAME_BYTES, Frame, command_frame, decode_frame, encode_frame
 from shared.framing import FrameTooLarge, LineDecoder
+from shared.tls_channel import TlsChannel, TlsError
 
 KEEPALIVE_TOKEN = "classchat-keepalive"
 INBOX_FRAMES = 20_000
@@ -132,6 +141,8 @@ class ChatConnection:
         inbox: Inbox | None = None,
         connect_timeout: float = 5.0,
         stall_seconds: float = STALL_SECONDS,
+        policy: TlsPolicy | None = None,
+        handshake_timeout: float = HANDSHAKE_SECONDS,
     ) -> None:
         self.host = host
         self.port = port
@@ -140,21 +151,42 @@ class ChatConnection:
         self.stall_seconds = stall_seconds
         self.activity = 0  # counts recv() calls and waits for room: the core's keepalive sees the server is not silent
         self.skipped = 0  # lines that were not frames of the contract
+        self.policy = policy or TlsPolicy()
+        self.handshake_timeout = handshake_timeout
+        self.security: Security | None = None  # set by connect(): encrypted or not, the server's key
         self._sock: socket.socket | None = None
+        self._channel: TlsChannel | None = None
+        self._early_data = b""
         self._send_lock = threading.Lock()
         self._reader: threading.Thread | None = None
         self._closed_by_user = False
 
     # -- any thread --
     def connect(self) -> ChatConnection:
-        """Open the socket and start the reader; raises OSError (e.g. ConnectionRefusedError)."""
-        sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        """Open the socket, secure it, start the reader.
+
+        Raises OSError (e.g. ConnectionRefusedError), or TlsError:
+        ServerKeyChanged and TlsMissing when a person must decide
+        (chat_gui.core.connection_security), another TlsError when the
+        handshake fails.
+        """
+        secured = secure(
+            self._open_socket(), self.host, self.port, self.policy, self._open_socket, self.handshake_timeout
+        )
+        sock = secured.sock
         sock.settimeout(None)
+        self.security = secured.security
+        self._channel = secured.channel
+        self._early_data = secured.early_data
         self._sock = sock
         self._reader = threading.Thread(target=self._read_loop, name="chat-reader", daemon=True)
         self._reader.start()
         return self
+
+    def _open_socket(self) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
     @property
     def connected(self) -> bool:
@@ -168,10 +200,11 @@ class ChatConnection:
         sock = self._sock
         if sock is None:
             raise NotConnected("not connected")
+        channel = self._channel
         try:
             with self._send_lock:
-                sock.sendall(data)
-        except OSError as exc:
+                sock.sendall(data if channel is None else channel.encrypt(data))
+        except (OSError, TlsError) as exc:
             raise NotConnected(str(exc)) from exc
 
     def close(self) -> None:
@@ -228,12 +261,19 @@ class ChatConnection:
         assert sock is not None
         lines = LineDecoder(MAX_FRAME_BYTES)
         reason, cause = "the server closed the connection", Cause.CLOSED
+        channel = self._channel
+        data, self._early_data = self._early_data, b""  # plaintext that came with the TLS handshake
         try:
             while True:
-                data = sock.recv(65536)
                 if not data:
-                    break
-                self.activity += 1
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    self.activity += 1
+                    if channel is not None:
+                        data = self._decrypt(channel, data)
+                        if channel.peer_closed and not data:
+                            break
                 try:
                     complete = lines.feed(data)
                 except FrameTooLarge as exc:
@@ -251,13 +291,26 @@ class ChatConnection:
                     )
                     cause = Cause.OVERFLOW
                     break
+                data = b""
         except OSError as exc:
             reason, cause = f"connection lost: {exc.strerror or exc}", Cause.LOST
+        except TlsError as exc:
+            reason, cause = f"connection lost: {exc}", Cause.LOST
         if self._closed_by_user:
             reason, cause = "disconnected", Cause.BY_USER
         else:
             self._hang_up()
         self.inbox.put(Disconnected(reason, self._closed_by_user, cause))
+
+    def _decrypt(self, channel: TlsChannel, data: bytes) -> bytes:
+        """The plaintext in what the server sent (often b""); raises TlsError on a broken or forged record."""
+        plaintext = channel.feed(data)
+        if channel.wants_write:  # the TLS layer has an answer of its own (a key update)
+            with self._send_lock:
+                sock = self._sock
+                if sock is not None:
+                    sock.sendall(channel.encrypt(b""))
+        return plaintext
 
     def _deliver_lines(self, complete: list[bytes]) -> bool:
         """Decode, check and queue each line; False when the inbox stayed full for too long."""

@@ -57,6 +57,8 @@ class Problem(str, Enum):
     BAD_LOGIN = "bad_login"  # the password was wrong, or too many tries (rate_limited)
     REGISTER_REFUSED = "register_refused"  # REGISTER was refused (the password's length, the name taken...)
     TLS_REQUIRED = "tls_required"  # a password or join code over a plain connection from the network
+    KEY_CHANGED = "key_changed"  # the server's key is not the pinned one, or it stopped encrypting: a person decides
+    TLS_FAILED = "tls_failed"  # the TLS handshake failed (an old TLS version, a broken peer, a timeout)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chat_gui.core.connect_failure import ConnectFailed, describe_os_error
+from chat_gui.core.connect_failure import ConnectFailed, describe_os_error, describe_tls_error, not_chat_server
 from chat_gui.core.connection import (
     KEEPALIVE_TOKEN,
     STALL_SECONDS,
@@ -36,6 +36,7 @@ from chat_gui.core.connection import (
     Inbox,
     NotConnected,
 )
+from chat_gui.core.connection_security import KeyWarning, Security, TlsPolicy
 from chat_gui.core.events import LineSent, Listener, Problem, State, StateChanged
 from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.keepalive import Keepalive, Verdict
@@ -48,6 +49,7 @@ from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, ban_wo
 from chat_gui.core.sign_in_steps import CODE, REGISTER, SignInSteps
 from shared.frame_types import ServerFrame
 from shared.names import name_key
+from shared.tls_channel import TlsError
 
 POLL_MS = 15
 BATCH_LIMIT = 400  # frames per tick at most...
@@ -111,6 +113,9 @@ class ClientSession(SignInSteps):
         self.budget = SendBudget()
         self.token = ""  # the RESUME secret from the last `nick` frame
         self.connection: ChatConnection | None = None
+        self.tls_policy = TlsPolicy()  # the front end may change it (chat-term's --accept-new-key)
+        self.security: Security | None = None  # the current connection's, from its welcome on
+        self.key_warning: KeyWarning | None = None  # set with Problem.KEY_CHANGED: what the person must decide
         self._inbox = Inbox()
         self._next_token = 1
         self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
@@ -247,7 +252,15 @@ class ClientSession(SignInSteps):
     def _dispatch(self, item: object) -> None:
         if isinstance(item, ConnectFailed):
             self.connection = None
-            self._lost(item.reason, refused=item.refused)
+            if item.key_warning is not None:  # never retried by itself: a person must decide
+                self.key_warning = item.key_warning
+                self._cancel("welcome", "alive")
+                self._set_state(State.FAILED, item.reason, Problem.KEY_CHANGED)
+            elif item.problem is not None and not self.ever_ready:
+                self._cancel("welcome", "alive")
+                self._set_state(State.FAILED, item.reason, item.problem)
+            else:
+                self._lost(item.reason, refused=item.refused)
         elif isinstance(item, Disconnected):
             self._disconnected(item)
         else:
@@ -277,7 +290,15 @@ class ClientSession(SignInSteps):
         self._reset_sign_in_steps()
         self.budget = SendBudget()  # the server counts per connection
         self._inbox = inbox = Inbox()
-        connection = ChatConnection(self.host, self.port, inbox=inbox, stall_seconds=self.stall_seconds)
+        self.security = self.key_warning = None
+        connection = ChatConnection(
+            self.host,
+            self.port,
+            inbox=inbox,
+            stall_seconds=self.stall_seconds,
+            policy=self.tls_policy,
+            handshake_timeout=self.welcome_timeout,
+        )
         self.connection = connection
         self._set_state(State.CONNECTING, f"Connecting to {self.host}:{self.port}…")
         host, port = self.host, self.port
@@ -287,6 +308,8 @@ class ClientSession(SignInSteps):
                 connection.connect()
             except OSError as exc:
                 inbox.put(ConnectFailed(describe_os_error(exc, host, port), isinstance(exc, ConnectionRefusedError)))
+            except TlsError as exc:
+                inbox.put(describe_tls_error(exc, host, port))
 
         threading.Thread(target=connect_in_background, name="chat-connect", daemon=True).start()
         self._after("welcome", int(self.welcome_timeout * 1000), self._welcome_overdue)
@@ -297,12 +320,7 @@ class ClientSession(SignInSteps):
             if self.ever_ready:
                 self._schedule_retry("the server did not greet us", refused=False)
                 return
-            self._set_state(
-                State.FAILED,
-                f"Something answers on {self.host}:{self.port}, but it is not a ClassChat server. "
-                f"Check the port number; to start a chat server here, pick a free port.",
-                Problem.NOT_CHAT_SERVER,
-            )
+            self._set_state(State.FAILED, not_chat_server(self.host, self.port), Problem.NOT_CHAT_SERVER)
 
     def _track(self, frame: ServerFrame) -> bool:
         """Follow the connection's life in one frame; False when the frame was the core's own business."""
@@ -310,6 +328,8 @@ class ClientSession(SignInSteps):
         self.presence.learn(frame, self.nick)
         self.own_presence.learn(frame, self.nick)
         if frame["type"] == "welcome":
+            if self.state is State.CONNECTING and self.connection is not None:
+                self.security = self.connection.security
             if self.state is State.CONNECTING:
                 self.history.on_welcome(frame.get("features"))
                 self._cancel("welcome")

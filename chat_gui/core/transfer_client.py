@@ -21,7 +21,6 @@ import hashlib
 import os
 import select
 import socket
-import ssl
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -153,7 +152,8 @@ def upload_file(
                     ErrorCode.BAD_ARGUMENT, "The file has changed size since it was offered; send it again."
                 )
             meter = TransferProgress(size, offset)
-            use_sendfile = _USE_SENDFILE and not isinstance(sock, ssl.SSLSocket)
+            # Only on a plain socket: under a TLS wrapper sendfile would bypass the encryption.
+            use_sendfile = _USE_SENDFILE and type(sock) is socket.socket
             while offset < size:
                 if cancel is not None and cancel.is_set():
                     raise TransferCancelled()

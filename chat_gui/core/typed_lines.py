@@ -47,6 +47,8 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /delete ID        delete one of your messages
   /login [NICK]     log in to your account (the password is asked for, not shown)
   /register         keep your nickname for yourself with a password
+  /send PATH [NICK] share a file with your room, or with NICK only ("quotes" for a path with spaces)
+  /get FILE-ID [FOLDER]  save a shared file (to your Downloads folder unless you name one)
   /reconnect        connect again now
   /help             this help
   /quit [REASON]    leave the chat
@@ -120,8 +122,36 @@ class Nothing:
     pass
 
 
+@dataclass(frozen=True)
+class SendFile:
+    """/send PATH [NICK]: share the file at `path` with the room, or with `to` only (chat_gui.core.file_transfers)."""
+
+    path: str
+    to: str | None = None
+
+
+@dataclass(frozen=True)
+class GetFile:
+    """/get FILE-ID [FOLDER]: save a shared file into `folder` (None: the Downloads folder)."""
+
+    file_id: str
+    folder: str | None = None
+
+
 TypedLine = (
-    Send | OpenPrivate | ShowHelp | Quit | Reconnect | Login | Register | Refuse | Nothing | AskHistory | AskSearch
+    Send
+    | OpenPrivate
+    | ShowHelp
+    | Quit
+    | Reconnect
+    | Login
+    | Register
+    | Refuse
+    | Nothing
+    | AskHistory
+    | AskSearch
+    | SendFile
+    | GetFile
 )
 
 
@@ -200,6 +230,13 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
     if word in moderation_lines.WORDS:
         command, problem = moderation_lines.moderation_command(word, argument)
         return Send(command, body) if command else Refuse(problem)
+    if word == "send":
+        return _send_file(argument, is_online)
+    if word == "get":
+        parts = argument.split(None, 1)
+        if not parts:
+            return Refuse("Say which file: /get FILE-ID [FOLDER] (the id is in the line that announced it).")
+        return GetFile(parts[0], parts[1].strip() if len(parts) > 1 else None)
     return Send(body, body)  # the server's own commands (e.g. /ping); it answers unknown_command if it must
 
 
@@ -242,3 +279,22 @@ def _msg(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
             f"To send it to {first} only: {private}   To say it in the room: /say {argument}"
         )
     return Send(f"MSG {argument}", argument)
+
+
+def _send_file(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
+    """ "/send notes.pdf", "/send notes.pdf bob", "/send \"my notes.pdf\" bob", "/send my notes.pdf" (no nick online)."""
+    if not argument:
+        return Refuse("Say which file: /send PATH to share it with your room, /send PATH NICK to send it to NICK only.")
+    if argument[0] in "\"'":
+        quote = argument[0]
+        end = argument.find(quote, 1)
+        if end < 0:
+            return Refuse(f"The path has no closing {quote}: /send {quote}my file.pdf{quote} [NICK]")
+        path, rest = argument[1:end], argument[end + 1 :].strip()
+        if rest and not is_nick_shaped(rest.lstrip("@")):
+            return Refuse(f"After the path comes at most a nickname: /send {quote}{path}{quote} NICK")
+        return SendFile(path, rest.lstrip("@") or None)
+    path, _, last = argument.rpartition(" ")
+    if path.strip() and (last.startswith("@") or is_online(last)) and is_nick_shaped(last.lstrip("@")):
+        return SendFile(path.strip(), last.lstrip("@"))
+    return SendFile(argument)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from dataclasses import replace
+from pathlib import Path
 from tkinter import messagebox
 
 from chat_gui.core.events import (
@@ -34,6 +35,7 @@ from chat_gui.core.partners import Partners
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import (
+    GetFile,
     Login,
     OpenPrivate,
     Quit,
@@ -41,25 +43,30 @@ from chat_gui.core.typed_lines import (
     Refuse,
     Register,
     Send,
+    SendFile,
     ShowHelp,
     help_text,
     interpret,
 )
 from chat_gui.settings import ClientSettings, save_settings
 from chat_gui.text.help_table import help_rows
+from chat_gui.window.attach import choose_file
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
 from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
+from chat_gui.window.file_sharing import FileSharing
 from chat_gui.window.frame_display import FrameDisplay
 from chat_gui.window.history_display import HistoryDisplay
 from chat_gui.window.identity_flow import IdentityFlow
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.mention_alerts import MentionAlerts
 from chat_gui.window.message_view import MessageView
+from chat_gui.window.security_shown import SecurityShown
 from chat_gui.window.standing import Standing
 from chat_gui.window.teacher_menu import Questions
 from chat_gui.window.tk_scheduler import TkScheduler
 from chat_gui.window.window_look import WindowLook
 from chat_gui.window.window_presence import WindowPresence
+from shared.frame_types import ServerFrame
 from shared.names import name_key
 from shared.version import PRODUCT_NAME, __version__
 
@@ -94,6 +101,8 @@ class ChatController:
                 presence_shown=self.set_presence_shown,
                 theme=lambda choice: self.look.set_theme(choice),
                 emoji=lambda: self.look.open_picker(),
+                details=self.show_connection_details,
+                attach=self.attach_file,
             ),
         )
         self.look = WindowLook(root, self.window, settings, self._save_settings)
@@ -102,7 +111,8 @@ class ChatController:
         self.frames = FrameDisplay(
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )
-        self.history = HistoryDisplay(self.window, self.session, self.frames.show, self.current_view)
+        self.files = FileSharing(root, self.window, self.session)
+        self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
         self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
         self.standing = Standing(
@@ -117,6 +127,8 @@ class ChatController:
         self.presence = WindowPresence(root, self.window, self.session)  # dots, typing line, automatic away
         self.frames.mentioned = lambda frame: self.mention_alerts.check(frame, self.session.nick, self.focused)
         self.dialog: ConnectDialog | None = None
+        self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
+        self.standing.title_note = self.security.title_note
         self.focused = True
         self.unread = 0
         self._pending_views: dict[int, MessageView] = {}
@@ -221,17 +233,21 @@ class ChatController:
         self.session.close()
         self.presence.close()
         self.mention_alerts.close()
+        self.files.shutdown()
         self._close_dialog()
         self.embedded.stop()
 
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
-            self.history.show_frame(event.frame)  # FrameDisplay.show, and the pane learns the message's id
+            self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
             self.presence.on_frame(event.frame["type"])
             self.identity.on_frame(event.frame)
+            self.security.after_frame()
         elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
             self.history.on_event(event)
+            if isinstance(event, MessageDeleted):
+                self.files.message_deleted(event.id)
         elif isinstance(event, StateChanged):
             self.on_state(event)
             self.presence.refresh()
@@ -245,6 +261,7 @@ class ChatController:
 
     def on_state(self, event: StateChanged) -> None:
         self.standing.on_state(event, dialog_open=self.dialog is not None)
+        self.security.follow(event.state)
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:
@@ -261,6 +278,8 @@ class ChatController:
                 self.dialog.show_error(event.detail, "host")  # a ban at Connect: said in the dialog, once
         elif event.problem is Problem.BROKE_PROTOCOL:
             self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
+        elif event.problem is Problem.KEY_CHANGED:
+            self.security.warn()
         elif event.problem is not None:
             self._show_problem(event)
         self._update_title()
@@ -298,6 +317,7 @@ class ChatController:
         self._lost_notice_shown = False
         self.was_connected = True
         self._close_dialog()
+        self.security.on_ready()
         if self.save:
             save_settings(  # replace(): every other setting (show_joins, theme, ...) is kept as it is
                 replace(
@@ -341,6 +361,29 @@ class ChatController:
             self.reconnect_now()
         elif isinstance(typed, (AskHistory, AskSearch)):
             self.history.typed(typed, private_to)
+        elif isinstance(typed, SendFile):
+            return self._send_file(typed, private_to, view)
+        elif isinstance(typed, GetFile):
+            self.files.get(typed.file_id, Path(typed.folder).expanduser() if typed.folder else None)
+        return True
+
+    def _show_frame(self, frame: ServerFrame) -> None:
+        """A live frame: file frames and the answers to UPLOAD/DOWNLOAD are file_sharing.py's, the rest FrameDisplay's."""
+        if not self.files.take(dict(frame)):
+            self.frames.show(frame)
+
+    # -- files (file_sharing.py does the work) --
+    def attach_file(self) -> None:
+        path = choose_file(self.root)
+        if path is not None:
+            self.files.send_file(path, self.window.tabs.current_private())
+
+    def _send_file(self, typed: SendFile, private_to: str | None, view: MessageView) -> bool:
+        path = Path(typed.path).expanduser()
+        if not path.is_file():
+            view.show_notice(f"No such file: {path}. Put a path with spaces in quotes.", "error")
+            return False  # the line stays in the box to be corrected
+        self.files.send_file(path, typed.to or private_to)
         return True
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
@@ -436,6 +479,9 @@ class ChatController:
         self.settings.show_joins = shown
         if self.save:
             save_settings(self.settings)
+
+    def show_connection_details(self) -> None:
+        self.security.show_details()
 
     def show_about(self) -> None:
         messagebox.showinfo(

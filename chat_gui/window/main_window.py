@@ -8,7 +8,7 @@
     |  alice (you)+-------------------------------------+
     |  bob        | entry box                  [Send]   |
     +-------------+-------------------------------------+
-    | status: connected to ... as ... · in #... [flags] |
+    | status: connected to ... as ... · in #... [flags] [padlock] Encrypted |
 
 The window only composes and offers intent methods; ChatController decides
 what happens (it is given the callbacks below).  The status bar and the
@@ -28,8 +28,10 @@ from tkinter import ttk
 from chat_gui.window.entry_box import EntryBox
 from chat_gui.window.private_tabs import ConversationTabs
 from chat_gui.window.room_list import RoomList
+from chat_gui.window.security_view import SecurityBadge
 from chat_gui.window.select_all import install_select_all
 from chat_gui.window.status_bar import StatusBar
+from chat_gui.window.transfer_bar import TransferBar
 from chat_gui.window.user_list import UserList
 from chat_gui.window.window_size import size_window
 from shared.icon import ICON_PNG
@@ -58,6 +60,8 @@ class WindowActions:
     presence_shown: Callable[[bool], None] = lambda shown: None  # View > Show joins and leaves
     theme: Callable[[str], object] = lambda choice: None  # View > Theme: "system", "light" or "dark"
     emoji: Callable[[], object] = lambda: None  # the emoji button beside Send
+    details: Callable[[], None] = lambda: None  # Connection details (the Chat menu, a click on the padlock)
+    attach: Callable[[], None] = lambda: None  # files (file_sharing.py)
 
 
 class ChatWindow:
@@ -79,6 +83,8 @@ class ChatWindow:
         self.status_bar = StatusBar(root)
         self.status_bar.pack(fill="x", side="bottom", pady=(6, 0))
         self.status = self.status_bar.text_label
+        self.security = SecurityBadge(self.status_bar.slot, on_click=actions.details)  # the padlock
+        self.security.pack(side="right", padx=(8, 0))
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(fill="both", expand=True, padx=6, pady=(6, 0))
         side = ttk.Frame(panes)
@@ -89,6 +95,8 @@ class ChatWindow:
         main = ttk.Frame(panes)
         typing = ttk.Frame(main)
         typing.pack(fill="x", side="bottom", pady=(6, 0))
+        self.transfers = TransferBar(main)  # a row per upload or download, just over the entry box
+        self.transfers.pack(fill="x", side="bottom")
         self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread)
         self.tabs.pack(fill="both", expand=True)
         self.send_button = ttk.Button(typing, text="Send")
@@ -102,6 +110,8 @@ class ChatWindow:
         self.entry.pack(side="left", fill="both", expand=True)
         self.send_button.configure(command=self.entry.submit)
         self.entry.set_emoji_font(self.tabs.room_view.style.emoji)
+        self.attach_button = ttk.Button(typing, text="Attach…", command=actions.attach)
+        self.attach_button.pack(side="right", padx=(6, 0), anchor="s", before=self.send_button)
         panes.add(side, weight=0)
         panes.add(main, weight=1)
         self.smallest = size_window(root)
@@ -116,6 +126,9 @@ class ChatWindow:
         chat.add_command(label="Connect…", command=actions.connect)
         chat.add_command(label="Reconnect now", accelerator="Ctrl+R", command=actions.reconnect)
         chat.add_command(label="Disconnect", command=actions.disconnect)
+        chat.add_command(label="Connection details…", command=actions.details)
+        chat.add_separator()
+        chat.add_command(label="Send a file…", accelerator="Ctrl+O", command=actions.attach)
         chat.add_separator()
         chat.add_command(label="Quit", accelerator="Ctrl+Q", command=actions.quit)
         rooms = tk.Menu(menubar)
@@ -153,14 +166,18 @@ class ChatWindow:
         root.bind_all("<Control-r>", lambda event: actions.reconnect())
         root.bind_all("<F5>", lambda event: actions.who())
         root.bind_all("<F1>", lambda event: actions.help())
+        root.bind_all("<Control-o>", lambda event: actions.attach())
 
     # -- intent methods --
-    def set_title(self, nick: str, room: str | None, unread: int, condition: str = "") -> None:
-        """`condition`: a few words when the window is not simply chatting ("removed from the server")."""
+    def set_title(self, nick: str, room: str | None, unread: int, condition: str = "", note: str = "") -> None:
+        """`condition`: a few words when the window is not simply chatting ("removed from the server");
+        `note`: a few words that hold while chatting ("not encrypted")."""
         where = f"{nick} in #{room}" if nick and room and not condition else nick
         title = f"{PRODUCT_NAME} — {where}" if where else PRODUCT_NAME
         if condition:
             title = f"{title} — {condition}"
+        if note:
+            title = f"{title} — {note}"
         counts = [str(unread)] if unread else []
         if self.mentions:
             counts.append(f"@{self.mentions}")  # mentions counted apart from the other unread messages

@@ -203,6 +203,15 @@ class MessageView(PaneBlocks, ttk.Frame):
             parts += [("  ", (style, "notice")), self._action_part(action, ("notice",))]
         self._append(parts)
 
+    def show_widget(self, widget: tk.Widget) -> None:
+        """An embedded widget (a file card; a child of `self.text`) on a line of its own; it goes when trimmed off."""
+        following = self._scroll_scheduled or self.is_following()
+        self.text.window_create("end-1c", window=widget, padx=4, pady=2)
+        self._append([])
+        if following and not self._scroll_scheduled:
+            self._scroll_scheduled = True
+            self.after_idle(self._scroll_to_end)
+
     def show_pending(self, text: str, token: int) -> None:
         """A line typed while offline: marked as waiting until it is sent."""
         tag = f"pending-{token}"

@@ -48,6 +48,7 @@ class Standing:
         self.detail = "Not connected."
         self.dialog_problem = False
         self.hanging_up = False  # the user asked to disconnect (Chat > Disconnect): the next `offline` is theirs
+        self.title_note: Callable[[], str] = lambda: ""  # words that hold while chatting ("not encrypted")
 
     def situation(self) -> Situation:
         session = self.session
@@ -89,7 +90,11 @@ class Standing:
         self.window.status_bar.set_flag("muted", MUTED_FLAG if self.frames.muted else "")
         ready_once = self.session.ever_ready
         self.window.set_title(
-            self.session.nick if ready_once else "", self.session.room, unread, title_condition(situation)
+            self.session.nick if ready_once else "",
+            self.session.room,
+            unread,
+            title_condition(situation),
+            self.title_note(),
         )
 
     # -- inside --

@@ -14,6 +14,8 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
+from chat_server.admin_gui.key_badge import KeyBadge
+
 IDLE_TEXT = "Not running"
 IDLE_NOTE = "Press Start; the address to join by appears here."
 LAN_NOTE = "Students enter this address (host:port) in the chat window's Connect dialog."
@@ -32,6 +34,8 @@ class JoinBanner(ttk.LabelFrame):
         self.copy_button.grid(row=0, column=1, sticky="w")
         self.copy_button.grid_remove()  # until Start; the big label, taller than a button, sets the row's height
         self.columnconfigure(2, weight=1)
+        self.key = KeyBadge(self)  # the server key's fingerprint, at the right end of the big line
+        self.key.grid(row=0, column=2, sticky="e")
         self.others = ttk.Frame(self)  # the other addresses with their Copy buttons, or the note
         self.others.grid(row=1, column=0, columnspan=3, sticky="ew")
         self.note = ttk.Label(self.others, text=IDLE_NOTE, style="Hint.TLabel")
@@ -80,6 +84,7 @@ class JoinBanner(ttk.LabelFrame):
         self.copy_button.grid_remove()
         self.note.configure(text=IDLE_NOTE)
         self.note.pack(side="left")
+        self.key.clear()
 
     def copy(self, address: str) -> None:
         self.clipboard_clear()

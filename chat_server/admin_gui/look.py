@@ -105,6 +105,7 @@ def apply_look(root: tk.Misc, palette: Palette = LIGHT) -> Look:
     )
     style.configure("Heading.TLabel", font=look.heading)
     style.configure("Hint.TLabel", foreground=palette.hint)
+    style.configure("Error.TLabel", foreground=palette.log_error)  # the hand-ins list's failures
     style.configure("Status.TLabel", padding=(4, 2))
     style.configure("JoinAddress.TLabel", font=look.big, foreground=palette.join_address)
     style.configure("JoinIdle.TLabel", font=look.big, foreground=palette.join_idle)

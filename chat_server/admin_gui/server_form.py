@@ -46,17 +46,14 @@ class ServerForm(ttk.LabelFrame):
 
         # Row 0 holds what an admin presses: at the left, so it stays in reach in a narrow window.
         self.top = top = ttk.Frame(self)  # identity_actions adds Accounts… and Bans… here
-        top.grid(row=0, column=0, columnspan=2 * len(LIMIT_FIELDS), sticky="w")
+        top.grid(row=0, column=0, columnspan=2 * len(LIMIT_FIELDS) + 2, sticky="w")
         ttk.Label(top, text="Host").pack(side="left")
         host_box = ttk.Combobox(top, textvariable=self.host, values=HOST_CHOICES, width=16)
         host_box.pack(side="left", padx=(4, 12))
         ttk.Label(top, text="Port").pack(side="left")
         port_entry = ttk.Spinbox(top, textvariable=self.port, from_=0, to=65535, width=7)
         port_entry.pack(side="left", padx=(4, 16))
-        ttk.Label(top, text="Class").pack(side="left")
-        class_entry = ttk.Entry(top, textvariable=self.class_name, width=14)
-        class_entry.pack(side="left", padx=(4, 16))
-        self.inputs += [host_box, port_entry, class_entry]
+        self.inputs += [host_box, port_entry]
         self.start_button = ttk.Button(top, text="Start", command=on_start, style="Accent.TButton")
         self.stop_button = ttk.Button(top, text="Stop", command=on_stop, state="disabled")
         self.start_button.pack(side="left", padx=(0, 4))
@@ -67,8 +64,14 @@ class ServerForm(ttk.LabelFrame):
             entry = ttk.Entry(self, textvariable=self.limits[name], width=6)
             entry.grid(row=1, column=2 * index + 1, sticky="w", padx=(4, 12), pady=(6, 0))
             self.inputs.append(entry)
+        # The class name sits with the settings, not in row 0: that row must keep its buttons in view at 150%.
+        class_column = 2 * len(LIMIT_FIELDS)
+        ttk.Label(self, text="Class").grid(row=1, column=class_column, sticky="w", pady=(6, 0))
+        class_entry = ttk.Entry(self, textvariable=self.class_name, width=14)
+        class_entry.grid(row=1, column=class_column + 1, sticky="w", padx=(4, 0), pady=(6, 0))
+        self.inputs.append(class_entry)
         hints = ttk.Frame(self)
-        hints.grid(row=2, column=0, columnspan=2 * len(LIMIT_FIELDS), sticky="ew", pady=(2, 0))
+        hints.grid(row=2, column=0, columnspan=2 * len(LIMIT_FIELDS) + 2, sticky="ew", pady=(2, 0))
         ttk.Label(hints, text=HOST_HINT, style="Hint.TLabel").pack(side="left")
         ttk.Label(hints, text=LIMITS_HINT, style="Hint.TLabel").pack(side="right", padx=(12, 0))
 

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from tkinter import messagebox, simpledialog, ttk
 
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
 from chat_server.admin_gui.identity_actions import AdminIdentity
 from chat_server.admin_gui.join_banner import JoinBanner
@@ -47,8 +48,9 @@ from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
 from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
-from chat_server.options import add_server_options, config_from_args
+from chat_server.options import add_server_options, check_tls_options, config_from_args
 from chat_server.server import ChatServer
+from chat_server.tls.errors import CertificateError
 from shared.icon import ICON_PNG
 from shared.version import __version__
 
@@ -158,9 +160,13 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.build_identity()  # the join code, Ban…, Accounts… and Bans… (identity_actions.py)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
-        self.log_pane = LogPane(panes, log_level, look=self.look)
+        bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)
+        self.log_pane = LogPane(bottom, log_level, look=self.look)
+        self.handins = HandinsView(bottom, ask_yes_no=self.ask_yes_no)
+        bottom.add(self.log_pane, weight=3)
+        bottom.add(self.handins, weight=1)
         panes.add(tables, weight=3)
-        panes.add(self.log_pane, weight=2)
+        panes.add(bottom, weight=2)
         panes.bind("<Configure>", self._on_panes_resized, add=True)
 
         announce = ttk.Frame(self)
@@ -219,6 +225,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         except ValueError as exc:  # the form's own sentence
             self.say(str(exc))
             return False
+        except CertificateError as exc:  # --cert/--key that cannot be used
+            self.say(f"Cannot start: {exc}")
+            log.error("cannot start: %s", exc)
+            return False
         except OSError as exc:
             hint = (
                 " Is another server running there? Stop it or pick another port."
@@ -240,6 +250,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         announcement = self.runner.announcement
         listing = f" {announcement.describe()}" if announcement is not None else ""
         self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
+        self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
         self.say(f"Running on {host} port {port}.{listing}{note}")
@@ -367,6 +378,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
                 self._apply_counters()
             if events:  # a selected row may have gone, or been muted
                 self.refresh_actions()
+        self.handins.refresh(self.server if self.phase == "running" else None)
         lines, dropped = self.log_handler.take(LOG_BATCH)
         self.log_pane.add_lines(lines, dropped)
 
@@ -416,16 +428,20 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.server_form",
     "chat_server.admin_gui.runner",
     "chat_server.admin_gui.join_banner",
+    "chat_server.admin_gui.key_badge",
     "chat_server.admin_gui.look",
     "chat_server.admin_gui.moderation",
     "chat_server.admin_gui.identity_actions",
     "chat_server.admin_gui.join_code_panel",
     "chat_server.admin_gui.accounts_dialog",
     "chat_server.admin_gui.bans_dialog",
+    "chat_server.admin_gui.handins",
+    "shared.system_open",
     "chat_server.admin_gui.history_dialog",
     "chat_server.announcing",
     "chat_server.discovery",
     "zeroconf",
+    "chat_server.files.sharing",
     "tkinter",
     "tkinter.ttk",
 ]
@@ -463,7 +479,9 @@ def run_window(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """`chat-server-gui`: --version and --self-test need no display; both exit here."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_tls_options(parser, args)
     if args.self_test:
         from chat_server.self_test import run_self_test
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -141,7 +140,8 @@ def _receive_upload(
 def _send_download(sock: socket.socket, reader: DownloadReader) -> TransferOutcome:
     try:
         sock.sendall(encode_frame(transfer_ready_frame(reader.offset, reader.size, reader.sha256)))
-        use_sendfile = _USE_SENDFILE and not isinstance(sock, ssl.SSLSocket)
+        # Only on a plain socket: under a TLS wrapper (ssl or shared.tls_socket) sendfile would bypass the encryption.
+        use_sendfile = _USE_SENDFILE and type(sock) is socket.socket
         for start, length in send_ranges(reader.size, reader.offset, SEND_PIECE):
             reader.check()
             if use_sendfile:

@@ -15,6 +15,7 @@
     accounts.py    PASS REGISTER LOGIN (join code, accounts; hashing off the lock)
     teacher.py     KICK BAN UNBAN MUTE UNMUTE ANNOUNCE CLOSE (teachers only)
     room_settings.py  TOPIC KEY (a room's owner or a teacher)
+    files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
 
 A feature adds its commands by adding their CommandSpec to
 shared/commands.py (HELP and the before-a-nickname rule read it there) and
@@ -26,9 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chat_server.config import ServerConfig
+from chat_server.files.sharing import FileSharing
 from chat_server.handlers.accounts import AccountCommands
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
 from chat_server.handlers.chat import ChatCommands
+from chat_server.handlers.files import FileCommands
 from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
@@ -37,6 +40,7 @@ from chat_server.handlers.resume import ResumeCommands
 from chat_server.handlers.room_settings import RoomSettingCommands
 from chat_server.handlers.teacher import TeacherCommands
 from chat_server.identity.wiring import WhoIsWho
+from chat_server.plain_secrets import check_secret_transport
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -54,6 +58,7 @@ MODULES: tuple[type[CommandModule], ...] = (
     AccountCommands,
     TeacherCommands,
     RoomSettingCommands,
+    FileCommands,
 )
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
@@ -61,11 +66,18 @@ __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
 class CommandHandlers:
     def __init__(
-        self, registry: ChatRegistry, config: ServerConfig, rooms_push: RoomsPush, storage: Storage, who: WhoIsWho
+        self,
+        registry: ChatRegistry,
+        config: ServerConfig,
+        rooms_push: RoomsPush,
+        storage: Storage,
+        who: WhoIsWho,
+        files: FileSharing | None = None,
     ) -> None:
         self.registry = registry
+        self.config = config
         self.hang_ups = HangUps()
-        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who)
+        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who, files)
         modules = [module(services) for module in MODULES]
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:
@@ -78,6 +90,7 @@ class CommandHandlers:
     def dispatch(self, session: Session, content: str) -> CommandResult:
         """Carry out one command line for `session`; the caller holds the registry lock."""
         command = parse_command_line(content)
+        check_secret_transport(session, command.name, self.config)  # tls_required (chat_server/plain_secrets.py)
         handler = self._table.get(command.name)
         if handler is None:
             shown = one_line(command.name, 40) or "(empty)"

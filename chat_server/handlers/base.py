@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chat_server.config import ServerConfig
 from chat_server.identity.wiring import WhoIsWho
@@ -28,6 +28,9 @@ from chat_server.storage import Storage
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame
 from shared.names import clean_message_text
+
+if TYPE_CHECKING:
+    from chat_server.files.sharing import FileSharing
 
 Delivery = tuple[Iterable[Session], Frame]
 T = TypeVar("T")
@@ -68,6 +71,7 @@ class ServerServices:
     hang_ups: HangUps
     storage: Storage
     who: WhoIsWho  # join code, accounts, roles, bans and mutes, kept rooms (docs/identity.md)
+    files: FileSharing | None = None  # file sharing (handlers/files.py); None where the server has none
 
 
 class CommandModule:

@@ -177,6 +177,8 @@ class HistoryCommands(CommandModule):
                 )
             if store.delete(message_id) is None:
                 raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already).")
+            if self.services.files is not None:
+                self.services.files.message_deleted(message)  # a file message: the file goes too
             save_deletion(self.storage)
             return message
 

@@ -2,9 +2,9 @@
 
 A kept message goes out as the frame it was sent as, with its own id,
 sender, `time` and `timestamp` and `"history": true`.  Messages of other
-kinds (file announcements, once files are kept) get a builder in
-FRAME_BUILDERS from the work that adds them; until then they are left
-out of history answers.
+kinds (file announcements: chat_server/files/sharing.py) get a builder in
+FRAME_BUILDERS from the work that adds them; a builder answers None for
+a message that is left out of history answers (a deleted file).
 
 A `search` frame holds up to 50 results and must stay under 32 KiB, but 50
 messages of 2,000 four-byte characters are 400 KB.  `fit_results` keeps
@@ -44,7 +44,7 @@ def _message_frame(message: StoredMessage) -> Frame:
     )
 
 
-FRAME_BUILDERS: dict[str, Callable[[StoredMessage], Frame]] = {MESSAGE_KIND: _message_frame}
+FRAME_BUILDERS: dict[str, Callable[[StoredMessage], Frame | None]] = {MESSAGE_KIND: _message_frame}  # None: left out
 
 
 def frame_of(message: StoredMessage) -> Frame | None:

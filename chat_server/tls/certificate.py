@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from chat_server.netinfo import lan_addresses
+from chat_server.tls.errors import CertificateError
 from shared.fingerprint import Fingerprint
 
 CERT_FILE_NAME = "tls-certificate.pem"
@@ -50,10 +51,6 @@ CLOCK_SKEW = datetime.timedelta(days=1)  # valid from yesterday: a client whose 
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 Origin = Literal["made", "renewed", "reused", "temporary", "given"]
-
-
-class CertificateError(Exception):
-    """The certificate or key cannot be used; the message says which file and why, for the person starting the server."""
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,13 @@ from __future__ import annotations
 import enum
 import socket
 import ssl
+from typing import TYPE_CHECKING
 
-from chat_server.tls.certificate import CertificateError, ServerCertificate
+from chat_server.tls.errors import CertificateError
 from shared.tls_channel import TLS12_CIPHERS, TlsChannel, run_handshake
+
+if TYPE_CHECKING:  # certificate.py imports `cryptography`, which handler threads never need
+    from chat_server.tls.certificate import ServerCertificate
 
 HANDSHAKE_SECONDS = 10.0
 # How long a new connection may stay silent before it is taken for a plain client.  A TLS

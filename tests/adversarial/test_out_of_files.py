@@ -67,6 +67,8 @@ def test_running_out_of_file_descriptors_pauses_accept_and_recovers(tmp_path):
         banner = server.stdout.readline().decode()
         port = int(banner.rsplit(":", 1)[1].split()[0])
         flood = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(FLOOD)]
+        for sock in flood:  # a blank line first, as ClassChat's clients speak first: no first-byte wait
+            sock.sendall(b"\n")
         wait_until(lambda: b"cannot accept more connections" in log_path.read_bytes(), 10)
 
         # Waiting for descriptors costs (next to) no CPU: a spinning accept loop would burn the whole second.

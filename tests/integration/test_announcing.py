@@ -73,7 +73,7 @@ def test_the_headless_script_is_found_joined_and_withdrawn_on_sigterm(script, br
         [found] = wait_until(lambda: listed(browser, PHYSICS), timeout=FOUND_WITHIN)
         print(f"\nlisted {time.monotonic() - started:.2f} s after the banner")
         assert (found.address, found.port, found.protocol) == ("127.0.0.1", port, 2)
-        assert found.fingerprint_prefix is None  # no TLS yet: nothing to announce
+        assert found.fingerprint_prefix is not None and len(found.fingerprint_prefix) == 16  # TLS is on by default
 
         client = WireClient((found.address, found.port)).register("ann", "lab")  # join what was found
         run.process.send_signal(signal.SIGTERM)
@@ -99,6 +99,10 @@ def test_the_admin_windows_server_is_announced_and_withdrawn_when_stopped(browse
             assert isinstance(announcement, Announcement) and announcement.announcer is not None
             [found] = wait_until(lambda: listed(browser, CHEMISTRY), timeout=FOUND_WITHIN)
             assert found.port == server.address[1]
+            assert server.tls is not None, "TLS is on by default"
+            assert found.fingerprint_prefix == server.tls.fingerprint.hex[:16], (
+                "the key's start, to tell look-alikes apart"
+            )
             assert announcement.describe().startswith(f"Listed as “{CHEMISTRY}”")
         finally:
             runner.stop_in_background()

@@ -37,21 +37,15 @@ def frame_line(**fields: object) -> bytes:
 MESSAGE = frame_line(type="message", id=1, room="lab", sender="mallory", content="spam " * 20)
 
 
-class HostileServer:
-    """Accepts one connection and runs `script(sock)` on it in a thread; counts what it managed to send."""
+class HostilePeer:
+    """One connection to the hostile server; counts what it managed to send."""
 
-    def __init__(self, script: Callable[[socket.socket], None]) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.address = self.listener.getsockname()
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
         self.sent = 0
-        self.peer: socket.socket | None = None
-        self._script = script
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
 
     def send(self, data: bytes) -> None:
-        assert self.peer is not None
-        self.peer.sendall(data)
+        self.sock.sendall(data)
         self.sent += len(data)
 
     def flood(self, chunk: bytes, limit: int = 400 * MiB) -> None:
@@ -59,28 +53,62 @@ class HostileServer:
         while self.sent < limit:
             self.send(chunk)
 
-    def _serve(self) -> None:
+
+class HostileServer:
+    """Runs `script(peer)` on every connection it accepts, each in a thread of its own.
+
+    Every connection gets the same treatment, the client's first one too:
+    that one starts with a TLS ClientHello, gets the script's plain bytes
+    back (a server without TLS), and the client opens a plain connection
+    after it, which gets the script again.
+    """
+
+    def __init__(self, script: Callable[[HostilePeer], None]) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = self.listener.getsockname()
+        self.peers: list[HostilePeer] = []
+        self._script = script
+        self._threads: list[threading.Thread] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            peer = HostilePeer(sock)
+            self.peers.append(peer)
+            thread = threading.Thread(target=self._serve, args=(peer,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, peer: HostilePeer) -> None:
         try:
-            self.peer, _ = self.listener.accept()
-            self._script(self.peer)
+            self._script(peer)
         except OSError:
             pass  # the client hung up: that is what the tests want
 
     def close(self) -> None:
-        self.listener.close()
-        if self.peer is not None:
-            self.peer.close()
+        # shutdown() wakes a thread blocked in accept() or sendall(); close() alone would not
+        for sock in [self.listener, *(peer.sock for peer in self.peers)]:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
         self._thread.join(10)
+        for thread in self._threads:
+            thread.join(10)
 
 
 @pytest.fixture
 def hostile():
     servers: list[HostileServer] = []
 
-    def start(script: Callable[[HostileServer], None]) -> HostileServer:
-        holder: list[HostileServer] = []
-        server = HostileServer(lambda sock: script(holder[0]))
-        holder.append(server)
+    def start(script: Callable[[HostilePeer], None]) -> HostileServer:
+        server = HostileServer(script)
         servers.append(server)
         return server
 
@@ -169,7 +197,7 @@ BAD_LINES = [
 def test_bad_lines_are_skipped_and_the_next_good_frame_still_arrives(hostile):
     done = threading.Event()
 
-    def script(srv: HostileServer) -> None:
+    def script(srv: HostilePeer) -> None:
         for line in BAD_LINES:
             srv.send(line + b"\n")
         srv.send(frame_line(type="message", id=7, room="lab", sender="bob", content="still here"))

@@ -42,6 +42,8 @@ def test_welcome_names_the_server_and_the_protocol(server, wire):
     assert set(welcome["features"]) <= {"history", "accounts", "tls", "files", "presence"}
     assert "history" in welcome["features"]  # on by default; --no-history takes it away (test_history_replay.py)
     assert "presence" in welcome["features"]  # always on
+    assert "tls" in welcome["features"]  # on by default; --no-tls takes it away (test_tls_chat_server.py)
+    assert "files" in welcome["features"]  # on by default; --max-file-mb 0 takes it away (test_files_server.py)
 
 
 def test_nick_registers_and_changes_and_the_room_is_told(server, wire):

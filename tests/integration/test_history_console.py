@@ -22,7 +22,10 @@ from tests.support import connect_client, stop_process
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
-TODAY = datetime.date.today().isoformat()
+
+def today() -> str:
+    """Read when used, not at import: a run that passes midnight must not compare with yesterday."""
+    return datetime.date.today().isoformat()
 
 
 def test_console_history_commands_through_stdin(tmp_path: Path) -> None:
@@ -49,7 +52,7 @@ def test_console_history_commands_through_stdin(tmp_path: Path) -> None:
         assert headless.expect(r"^Deleted message") == f"Deleted message {second} (#physics, from alice)."
         assert frame_where(bob, "deleted")["id"] == second
         target = tmp_path / "lesson.csv"
-        headless.type(f"/export #physics today {TODAY} {target}")
+        headless.type(f"/export #physics today {today()} {target}")
         assert headless.expect(r"^Wrote ") == f"Wrote 2 messages of #physics to {target}."
         text = target.read_text(encoding="utf-8")
         assert "first" in text and "third" in text and "second" not in text and "private-note" not in text
@@ -93,7 +96,7 @@ def test_console_history_commands_answer_usage_and_refusals(server, wire, tmp_pa
     assert console.execute(f"/export lab yesterday today {target}") == f"Wrote 1 message of #lab to {target}."
     assert (
         target.read_text(encoding="utf-8").splitlines()[0]
-        == f"#lab, {datetime.date.today() - datetime.timedelta(days=1)} to {TODAY}"
+        == f"#lab, {datetime.date.today() - datetime.timedelta(days=1)} to {today()}"
     )
 
 

@@ -260,7 +260,7 @@ def test_the_server_restarts_and_a_line_typed_meanwhile_arrives_once(start_serve
     ann.expect(r"Connection lost.*Reconnecting by itself")
     ann.type("typed while the server was away")
     ann.expect(r"waiting to send: typed while the server was away$")
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1])).start()
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=first.address[1], data_dir=first.config.data_dir)).start()
     try:
         watcher = wire(second, "watcher", "lab")
         ann.expect(r"Reconnected to .* as ann in #lab", timeout=20)
@@ -301,3 +301,51 @@ def test_self_test_runs_a_real_round_trip_and_exits_0(capsys):
 
     assert main(["--self-test"]) == 0
     assert "self-test passed" in capsys.readouterr().out
+
+
+def test_chat_term_says_the_connection_is_encrypted_with_which_key(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    line = ann.expect(r"\*\*\* Encrypted \(TLSv1\.[23]\)")
+    assert server.tls is not None and server.tls.fingerprint.short in line and "first connection" in line
+    ann.expect(r"You joined #lab")
+    assert ann.finish() == 0
+    again = terminals(server.address, "--nick", "ann2")
+    assert "the same key as before" in again.expect(r"\*\*\* Encrypted")
+    assert again.finish() == 0
+
+
+def test_chat_term_on_a_server_without_tls_says_not_encrypted(start_server, terminals):
+    server = start_server(tls=False)
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    assert "does not offer encryption" in ann.expect(r"\*\*\* Not encrypted")
+    ann.expect(r"You joined #lab")
+    assert ann.finish() == 0
+
+
+def test_a_changed_key_stops_chat_term_with_both_keys_until_accept_new_key(start_server, terminals, tmp_path):
+    first = start_server(data_dir=str(tmp_path / "old"))
+    ann = terminals(first.address, "--nick", "ann")
+    ann.expect(r"\*\*\* Encrypted")
+    assert ann.finish() == 0
+    port = first.address[1]
+    first.stop()
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(tmp_path / "new"))).start()
+    try:
+        assert first.tls is not None and second.tls is not None
+        stopped = terminals(second.address, "--nick", "ann")
+        assert stopped.process.wait(DEADLINE) == 2
+        assert stopped.process.stderr is not None
+        errors = stopped.process.stderr.read().decode("utf-8")
+        assert first.tls.fingerprint.short in errors and second.tls.fingerprint.short in errors
+        assert "--accept-new-key" in errors
+        assert not [client for client in second.clients() if client.nick], "nothing was sent to the new server"
+
+        accepted = terminals(second.address, "--nick", "ann", "--accept-new-key")
+        line = accepted.expect(r"\*\*\* Encrypted")
+        assert second.tls.fingerprint.short in line and "the new key you accepted" in line
+        assert accepted.finish() == 0
+        later = terminals(second.address, "--nick", "ann")
+        assert "the same key as before" in later.expect(r"\*\*\* Encrypted")
+        assert later.finish() == 0
+    finally:
+        second.stop()

@@ -14,10 +14,12 @@ import threading
 import time
 from collections.abc import Callable
 
+from chat_gui.core.tls_client import client_context
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_types import FRAME_TYPES, check_server_frame
 from shared.frames import Frame, command_frame, encode_frame
 from shared.framing import FrameDecoder
+from shared.tls_channel import TlsChannel, run_handshake
 
 DEADLINE = 15.0  # generous: the test machine is shared and loaded
 
@@ -63,7 +65,7 @@ PUSHES = frozenset(["rooms"])  # frames the server sends by itself, at times no 
 
 
 class WireClient:
-    """A JSON-mode client on a plain socket; every frame it receives is checked.
+    """A JSON-mode client on a plain socket (or over TLS with `tls=True`); every frame it receives is checked.
 
     The `rooms` push comes when the server decides, so unless a test asks
     for pushes (`pushes=True`) they are kept aside in `self.pushes` and
@@ -80,8 +82,20 @@ class WireClient:
         pushes: bool = False,
         source: str | None = None,
         replays: bool = False,
+        tls: bool = False,
+        speak_first: bool = True,
     ) -> None:
         self.sock = socket.create_connection(address, timeout=DEADLINE, source_address=(source, 0) if source else None)
+        # TLS: the handshake here, then every frame through the channel.  Plain: a blank line first (the server
+        # ignores it), so a server with TLS on sees a plain client at once instead of waiting for its first byte.
+        self.channel: TlsChannel | None = None
+        early = b""
+        if tls:
+            self.channel = TlsChannel(client_context(), server_side=False)
+            early = run_handshake(self.sock, self.channel, DEADLINE)
+            self.sock.settimeout(DEADLINE)
+        elif speak_first:
+            self.sock.sendall(b"\n")
         self._decoder = FrameDecoder()
         self._ready: list[Frame] = []
         self._keep_pushes = pushes
@@ -93,15 +107,16 @@ class WireClient:
         self.bytes_received = 0
         self.closed = False
         self._last_id = 0
+        self._early = early
         if welcome:
             self.expect("welcome")
 
     # -- sending --
     def send(self, content: str) -> None:
-        self.sock.sendall(encode_frame(command_frame(content)))
+        self.send_raw(encode_frame(command_frame(content)))
 
     def send_raw(self, data: bytes) -> None:
-        self.sock.sendall(data)
+        self.sock.sendall(data if self.channel is None else self.channel.encrypt(data))
 
     def close(self) -> None:
         self.sock.close()
@@ -111,11 +126,19 @@ class WireClient:
         while not self._ready:
             if self.closed:
                 raise Closed("the connection is closed")
-            data = receive_before(self.sock, deadline, "frame")
-            if not data:
-                self.closed = True
-                continue
-            self.bytes_received += len(data)
+            if self._early:
+                data, self._early = self._early, b""
+            else:
+                data = receive_before(self.sock, deadline, "frame")
+                if not data:
+                    self.closed = True
+                    continue
+                self.bytes_received += len(data)
+                if self.channel is not None:
+                    data = self.channel.feed(data)
+                    if self.channel.peer_closed and not data:
+                        self.closed = True
+                        continue
             for item in self._decoder.feed(data):
                 assert isinstance(item, dict), f"the server sent a bad line: {item}"
                 check_frame(item)

@@ -110,6 +110,8 @@ def test_the_error_codes_are_exactly_the_contracts():
         # version 2
         "code_required", "bad_code", "nick_registered", "bad_login", "not_allowed", "banned", "bad_room_key",
         "tls_required", "file_too_large", "muted",
+        # added by files (docs/files.md)
+        "bad_hash", "bad_token", "no_such_file", "storage_full",
     }  # fmt: skip
 
 

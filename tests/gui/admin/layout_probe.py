@@ -66,6 +66,7 @@ def probe(percent: int) -> dict[str, object]:
             "Mute": window.mute_button,
             "Close room": window.close_room_button,
             "join address": window.banner.big,
+            "server key": window.banner.key.digits,
             "log level": window.log_pane.level_box,
             "Ban": window.ban_button,
             "Accounts": window.accounts_button,

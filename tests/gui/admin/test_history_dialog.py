@@ -16,7 +16,10 @@ from chat_server.admin_gui.history_dialog import HistoryDialog
 from chat_server.admin_gui.window import AdminWindow
 from tests.gui.admin.helpers import Dialogs, enabled, frame_where, pump_until, select_room, started
 
-TODAY = datetime.date.today().isoformat()
+
+def today() -> str:
+    """Read when used, not at import: a run that passes midnight must not compare with yesterday."""
+    return datetime.date.today().isoformat()
 
 
 def said(client, text: str) -> dict:
@@ -64,7 +67,7 @@ def test_export_writes_the_rooms_messages_and_never_a_private_one(
     target = tmp_path / f"lesson.{extension}"
     dialogs.save_paths.append(str(target))
     dialog.export_button.invoke()
-    assert dialogs.asked[-1] == f"physics-{TODAY}.html"
+    assert dialogs.asked[-1] == f"physics-{today()}.html"
     assert settled(window, dialog) == f"Wrote 2 messages of #physics to {target}."
     text = target.read_text(encoding="utf-8")
     assert "Newton's first law" in text or "Newton&#x27;s first law" in text
@@ -91,12 +94,12 @@ def test_export_cancelled_or_wrong_says_why_and_writes_nothing(
     dialogs.save_paths.append(str(tmp_path / "a.html"))
     dialog.export_button.invoke()
     assert "is not a day" in dialog.outcome.get() and dialog.busy == 0
-    dialog.first.set(TODAY)
+    dialog.first.set(today())
     dialog.last.set((datetime.date.today() - datetime.timedelta(days=3)).isoformat())
     dialogs.save_paths.append(str(tmp_path / "b.html"))
     dialog.export_button.invoke()
     assert "ends" in settled(window, dialog) and "before it starts" in dialog.outcome.get()
-    dialog.last.set(TODAY)
+    dialog.last.set(today())
     dialogs.save_paths.append(str(tmp_path / "c.docx"))
     dialog.export_button.invoke()
     assert ".txt, .csv or .html" in settled(window, dialog)

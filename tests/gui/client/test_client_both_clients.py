@@ -132,7 +132,7 @@ def test_after_a_stop_and_start_on_the_same_port_both_are_back_within_2_s(
 
     watcher = threading.Thread(target=watch_terminal, daemon=True)
     watcher.start()
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=port)).start()
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=first.config.data_dir)).start()
     listening = time.monotonic()
     try:
         wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT, interval=0.005)

@@ -6,6 +6,7 @@ import json
 import socket
 
 from chat_server import ChatServer, ServerConfig
+from chat_server.storage import default_data_dir
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 
@@ -59,6 +60,11 @@ def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window
         message=f"no embedded server: {dialog.message.cget('text') if window.dialog else ''}",
     )
     assert window.embedded.running and window.embedded.port == port
+    embedded = window.embedded.server
+    assert embedded is not None and embedded.tls is not None, "the server started in the window encrypts too"
+    assert embedded.tls.certificate.cert_path.parent == default_data_dir(), "its certificate lives in the data folder"
+    assert window.session.security is not None and window.session.security.fingerprint == embedded.tls.fingerprint
+    assert window.window.security.state_shown == "encrypted"
     assert "others join at" in window.window.status.cget("text")
     assert f":{port}. Closing this window stops the server" in window.room_view.all_text()
     student = make_client(window.embedded.server, "student", "general")

@@ -26,7 +26,7 @@ def test_window_reconnects_rejoins_and_delivers_pending_lines(start_server, open
     assert "waiting to send: also offline" in alice.room_view.all_text()  # shown where it was typed
     assert "bob" in alice.window.tabs.private and alice.window.tabs.current_tab() is None
 
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=port)).start()
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=first.config.data_dir)).start()
     try:
         bob = connect_client(second.address, "bob", "physics")
         try:

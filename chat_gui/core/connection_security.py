@@ -1,0 +1,161 @@
+"""How a client connection secures itself: TLS with trust on first use, or plain where the server has no TLS (connect thread).
+
+    secure(sock, host, port, policy, reopen)
+        policy.tls off          -> plain; a blank line goes first so a TLS-capable server need not wait for us
+        TLS, key new or pinned  -> Secured with the channel (the key is pinned now if it was new)
+        TLS, another key        -> ServerKeyChanged (nothing was sent), unless policy.accept_new_key
+        the server answers plain (NotTls):
+            no pin for the address -> a new plain connection (`reopen()`): "not encrypted"
+            a pin for the address  -> TlsMissing: a server that had TLS does not lose it by itself,
+                                      and that is what someone stripping TLS would look like
+        the handshake fails     -> TlsError (the connection is closed)
+
+A person accepts a changed key (or a server that stopped encrypting) with
+`accept_warning`, after comparing the fingerprints with the teacher's
+screen; then the front end reconnects.  The window asks with a dialog,
+chat-term takes `--accept-new-key`.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from chat_gui.core.tls_client import HANDSHAKE_SECONDS, ServerKeyChanged, start_tls
+from chat_gui.core.trust_store import PinStatus, TrustStore, address_key
+from shared.fingerprint import Fingerprint
+from shared.tls_channel import NotTls, TlsChannel, TlsError
+
+PLAIN_HELLO = b"\n"  # a blank line: the server ignores it, and it tells a TLS-capable server at once that we are plain
+
+
+@dataclass(frozen=True)
+class TlsPolicy:
+    """How to connect: TLS or plain, and whether a changed key may replace the pinned one without asking."""
+
+    tls: bool = True
+    accept_new_key: bool = False
+    store_path: str | None = None  # None: known_servers.json beside the client's settings
+
+    def store(self) -> TrustStore:
+        return TrustStore(Path(self.store_path) if self.store_path else None)
+
+
+@dataclass(frozen=True)
+class Security:
+    """What protects an open connection: for the padlock, the title and "Connection details"."""
+
+    address: str  # "host:port" as the trust store names it
+    encrypted: bool
+    fingerprint: Fingerprint | None = None
+    version: str = ""  # "TLSv1.3"
+    cipher: str = ""
+    pin: PinStatus | None = None  # "new": remembered now; "match": as before; "changed": a new key was accepted
+    pinned_since: str = ""  # when the key was first remembered (UTC ISO time), for "match"
+    why_plain: str = ""  # for a plain connection: why, in words
+
+    def describe(self) -> str:
+        """One line for a terminal or a status bar."""
+        if not self.encrypted:
+            return f"Not encrypted: {self.why_plain} Anyone on the network can read what is sent."
+        assert self.fingerprint is not None
+        remembered = {
+            "new": "first connection to this server: its key is remembered from now on",
+            "match": "the same key as before",
+            "changed": "the new key you accepted",
+        }.get(self.pin or "", "")
+        return f"Encrypted ({self.version}); server key {self.fingerprint.short} ({remembered})."
+
+
+class TlsMissing(TlsError):
+    """A server whose key is pinned answered without TLS: maybe it was restarted with --no-tls, maybe an attack."""
+
+    def __init__(self, address: str, pinned: Fingerprint) -> None:
+        super().__init__(
+            f"The server at {address} used to encrypt the connection (key {pinned.short}) and now does not. "
+            "If the teacher turned encryption off on purpose, you may go on without it; otherwise someone may "
+            "be between you and the server."
+        )
+        self.address = address
+        self.pinned = pinned
+
+
+@dataclass(frozen=True)
+class KeyWarning:
+    """What the person must decide on: a changed key (`presented` set) or a server that stopped encrypting (None)."""
+
+    address: str
+    pinned: Fingerprint
+    presented: Fingerprint | None
+    pinned_since: str
+    text: str
+
+    @classmethod
+    def of(cls, problem: ServerKeyChanged | TlsMissing) -> KeyWarning:
+        if isinstance(problem, ServerKeyChanged):
+            check = problem.check
+            assert check.pinned is not None
+            return cls(check.address, check.pinned, check.presented, check.pinned_since, str(problem))
+        return cls(problem.address, problem.pinned, None, "", str(problem))
+
+
+def accept_warning(warning: KeyWarning, policy: TlsPolicy) -> bool:
+    """The person chose to go on: pin the new key (or forget the old one); False if the file could not be written."""
+    store = policy.store()
+    if warning.presented is not None:
+        return store.accept(warning.address, warning.presented)
+    store.forget(warning.address)
+    return store.pinned(warning.address) is None
+
+
+@dataclass
+class Secured:
+    """The outcome of `secure`: the socket to use (a new one after a plain fallback) and what protects it."""
+
+    sock: socket.socket
+    security: Security
+    channel: TlsChannel | None = None
+    early_data: bytes = b""
+
+
+def secure(
+    sock: socket.socket,
+    host: str,
+    port: int,
+    policy: TlsPolicy,
+    reopen: Callable[[], socket.socket],
+    timeout: float = HANDSHAKE_SECONDS,
+) -> Secured:
+    """Secure a freshly connected socket as the module's table says; on failure the socket is closed and it raises."""
+    address = address_key(host, port)
+    if not policy.tls:
+        return _plain(sock, Security(address, False, why_plain="this connection was opened without encryption."))
+    store = policy.store()
+    try:
+        tls = start_tls(sock, host, port, store, accept_new_key=policy.accept_new_key, timeout=timeout)
+    except NotTls:
+        sock.close()
+        pinned = store.pinned(address)
+        if pinned is not None:
+            if not policy.accept_new_key:
+                raise TlsMissing(address, pinned) from None
+            store.forget(address)
+        why = "the server does not offer encryption (an older server, or one started with --no-tls)."
+        return _plain(reopen(), Security(address, False, why_plain=why))
+    except BaseException:
+        sock.close()
+        raise
+    since = tls.pin.pinned_since if tls.pin.status == "match" else ""
+    security = Security(address, True, tls.fingerprint, tls.version, tls.cipher, tls.pin.status, since)
+    return Secured(sock, security, tls.channel, tls.early_data)
+
+
+def _plain(sock: socket.socket, security: Security) -> Secured:
+    try:
+        sock.sendall(PLAIN_HELLO)
+    except OSError:
+        sock.close()
+        raise
+    return Secured(sock, security)

@@ -1,0 +1,331 @@
+"""File sharing wired into the chat server: the store, the `file` announcement, transfer connections, expiry.
+
+Threads:
+
+    chat handler thread   FileCommands (handlers/files.py) ask the store, in OffLock work (off the registry lock)
+    transfer connection   its own handler thread: `serve` (handed over by the request handler after the hello
+                          line) runs chat_server.files.transfer.serve_transfer; an upload that completes calls
+                          `announce` there: message id and `file` frame under the registry lock, the files row
+                          and history after it
+    chat-files-expiry     `expire` every EXPIRY_SECONDS: files past the history's retention go with their rows
+
+The store's disk work never runs under the registry lock; `announce` holds
+the lock only to take a message id, find the recipients and queue frames.
+A data folder that cannot be written leaves sharing off (`enabled` False,
+`problem` says why), and chat goes on without `files` in `welcome`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chat_server.files.limits import FileLimits
+from chat_server.files.records import StoredFile
+from chat_server.files.store import FileStore
+from chat_server.files.transfer import TransferOutcome, serve_transfer
+from chat_server.history.frames import FRAME_BUILDERS
+from chat_server.registry import ChatRegistry
+from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
+from chat_server.storage.models import FILE_KIND
+from shared.errors import ErrorCode, ProtocolError
+from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, Target, file_frame, format_size
+from shared.frames import Frame, decode_frame, encode_frame, error_frame, server_frame_at
+from shared.framing import LineDecoder
+
+if TYPE_CHECKING:
+    from chat_server.config import ServerConfig
+    from chat_server.session import Session
+
+log = logging.getLogger("chat_server.files")
+
+EXPIRY_SECONDS = 600.0  # how often old files and stale uploads are looked for
+NO_HISTORY_KEEP_DAYS = 1.0  # with --no-history a file still stays a day, so late downloads work
+WELCOME_FLUSH_SECONDS = 5.0  # a transfer connection's welcome must be out before raw bytes follow it
+
+
+def transfer_hand_off(lines: list[bytes], decoder: LineDecoder) -> tuple[Frame, bytes] | None:
+    """If the first line of a connection is a `transfer` hello: (the hello, the bytes after it); else None.
+
+    Called by the request handler on the connection's first read only, so
+    chat connections pay one `startswith` per connection.  Whatever came
+    after the hello (more lines, part of one) is handed on: a client must
+    wait for `transfer_ready`, so serve_transfer refuses anything there.
+    """
+    for index, line in enumerate(lines):
+        text = line.rstrip(b"\r")
+        if not text.strip():
+            continue
+        if not text.lstrip().startswith(b"{") or b'"transfer"' not in text:
+            return None
+        try:
+            frame = decode_frame(text)
+        except ProtocolError:  # the chat path answers a bad first line as it does today
+            return None
+        if frame.get("type") != TRANSFER_FRAME_TYPE:
+            return None
+        rest = lines[index + 1 :]
+        leftover = b"".join(part + b"\n" for part in rest) + decoder.take_pending()
+        return frame, leftover
+    return None
+
+
+def file_limits(config: ServerConfig) -> FileLimits:
+    return FileLimits(
+        max_file_bytes=int(config.max_file_mb * MIB),
+        quota_bytes=int(config.files_quota_mb * MIB),
+        keep_free_bytes=int(config.files_keep_free_mb * MIB),
+        files_per_window=config.files_per_window,
+    )
+
+
+def history_text(stored: StoredFile) -> str:
+    """What a file message keeps as its text: readable in any replay, with the id that /get takes."""
+    return f"{stored.sender} shared {stored.name} ({format_size(stored.size)}); /get {stored.id}"
+
+
+def file_frame_of(record: FileRecord) -> Frame:
+    """The `file` frame of a kept file."""
+    target = Target(room=record.room) if record.room is not None else Target(to=record.recipient)
+    return file_frame(
+        record.message_id, record.file_id, record.original_name, record.size, record.sha256, record.sender, target
+    )
+
+
+# The kept files of every server in this process, by file id (ids are random: servers never share one).
+# History answers build a file message's frame from it (chat_server.history.frames.FRAME_BUILDERS), which
+# may happen under the registry lock: a dictionary look-up, no I/O.
+_KEPT: dict[str, FileRecord] = {}
+
+
+def history_file_frame(message: StoredMessage) -> Frame | None:
+    """A kept file message as its `file` frame with `history: true`; None once the file is gone."""
+    _, _, file_id = message.text.rpartition("/get ")
+    record = _KEPT.get(file_id.strip())
+    if record is None or record.message_id != message.id:
+        return None
+    frame = file_frame_of(record)
+    fields = {key: value for key, value in frame.items() if key not in ("type", "content", "timestamp", "time")}
+    return server_frame_at(message.time_ms / 1000, "file", frame["content"], **fields, history=True)
+
+
+FRAME_BUILDERS[FILE_KIND] = history_file_frame
+
+
+class FileSharing:
+    """The server's file sharing: None of it runs when --max-file-mb is 0 or the folder cannot be used."""
+
+    def __init__(self, registry: ChatRegistry, config: ServerConfig, storage: Storage) -> None:
+        self.registry = registry
+        self.config = config
+        self.storage = storage
+        self.store: FileStore | None = None
+        self.problem = ""
+        if config.max_file_mb <= 0:
+            self.problem = "file sharing is turned off (--max-file-mb 0)"
+        else:
+            folder = Path(config.data_dir) if config.data_dir is not None else default_data_dir()
+            try:
+                self.store = FileStore(folder, file_limits(config))
+            except OSError as exc:
+                self.problem = f"cannot use {folder} for shared files: {exc.strerror or exc}"
+        self._lock = threading.Lock()
+        self._transfers: set[socket.socket] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
+    def features(self) -> list[str]:
+        return ["files"] if self.store is not None else []
+
+    # -- life --
+    def start(self) -> None:
+        if self.store is None:
+            if self.config.max_file_mb > 0:
+                # A data folder the storage could not use either has had its warning already.
+                level = logging.WARNING if self.storage.status().state == "ok" else logging.INFO
+                log.log(level, "shared files: %s; chat goes on without them", self.problem)
+            return
+        self._reconcile()
+        self._thread = threading.Thread(target=self._expiry_loop, name="chat-files-expiry", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop every transfer under way (they resume after a restart) and the expiry thread."""
+        self._stop.set()
+        for record in self.storage.files.list_all():  # this server's; another in this process keeps its own
+            _KEPT.pop(record.file_id, None)
+        self.interrupt_transfers()
+        if self._thread is not None:
+            self._thread.join()
+
+    def interrupt_transfers(self) -> int:
+        """Cut every transfer connection under way (each can resume); how many there were."""
+        with self._lock:
+            transfers = list(self._transfers)
+        for sock in transfers:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(transfers)
+
+    # -- the transfer connection (its handler thread) --
+    def serve(self, session: Session, sock: socket.socket, hello: Frame, leftover: bytes) -> None:
+        """Turn a connection whose first line was a transfer hello into that transfer, and run it to the end.
+
+        The session stays in the registry (it counts against the
+        per-address limits) but is marked closing, so the housekeeper's
+        timeouts pass it by and nothing more is queued on its outbox; the
+        welcome already queued goes out before the first raw byte.
+        """
+        with self.registry.lock:
+            session.closing = True
+            session.close_reason = "transfer connection ended"
+            session.outbox.close()
+        if not session.outbox.join(WELCOME_FLUSH_SECONDS):
+            return
+        store = self.store
+        if store is None:
+            _send_quietly(sock, error_frame(ErrorCode.NOT_ALLOWED, "File sharing is turned off on this server."))
+            return
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._transfers.add(sock)
+        try:
+            outcome = serve_transfer(sock, hello, store, self.announce, leftover)
+        finally:
+            with self._lock:
+                self._transfers.discard(sock)
+        if outcome is TransferOutcome.REFUSED:
+            log.info("transfer from %s refused", session.address_text)
+
+    # -- announcing a verified upload (the transfer's thread) --
+    def announce(self, stored: StoredFile) -> None:
+        """The `file` frame to the room (the sender too) or to the two people; the message and row are kept."""
+        target = stored.target
+        now = time.time()
+        with self.registry.lock:
+            message_id = self.registry.next_id()
+            sender_session = self.registry.find_nick(stored.sender)
+            recipients: dict[Session, None] = {}
+            room_name = target.room
+            if target.room is not None:
+                room = self.registry.find_room(target.room)
+                if room is not None:
+                    room_name = room.name
+                    recipients.update(room.members)
+            else:
+                other = self.registry.find_nick(target.to or "")
+                if other is not None:
+                    recipients[other] = None
+            if sender_session is not None:
+                recipients[sender_session] = None
+            shown = Target(room=room_name) if room_name is not None else target
+            frame = file_frame(message_id, stored.id, stored.name, stored.size, stored.sha256, stored.sender, shown)
+            self.registry.deliver(list(recipients), frame)
+            self.storage.messages.append(self._message(message_id, stored, shown, int(now * 1000)))
+        record = self._record(message_id, stored, shown, int(now * 1000))
+        self.storage.files.put(record)
+        _KEPT[record.file_id] = record
+        log.info(
+            "%s shared %s (%d bytes) with %s as file %s", stored.sender, stored.name, stored.size, shown, stored.id
+        )
+
+    @staticmethod
+    def _message(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> StoredMessage:
+        text = history_text(stored)
+        if target.room is not None:
+            return StoredMessage.public(message_id, target.room, stored.sender, text, time_ms, kind=FILE_KIND)
+        return StoredMessage.private(message_id, stored.sender, target.to or "", text, time_ms, kind=FILE_KIND)
+
+    @staticmethod
+    def _record(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> FileRecord:
+        return FileRecord(
+            stored.id,
+            message_id,
+            stored.id,
+            stored.name,
+            stored.size,
+            stored.sha256,
+            stored.sender,
+            time_ms,
+            room=target.room,
+            recipient=target.to,
+            state="ready",
+        )
+
+    # -- deleting and expiring (off the registry lock) --
+    def message_deleted(self, message: StoredMessage) -> bool:
+        """DELETE of a message: if it announced a file, the file goes too (downloads under way stop)."""
+        if message.kind != FILE_KIND:
+            return False
+        for record in self.storage.files.list_all():
+            if record.message_id == message.id:
+                return self.delete_file(record.file_id)
+        return False
+
+    def delete_file(self, file_id: str) -> bool:
+        """Delete a file's bytes and row; nobody can fetch it any more."""
+        removed = self.store.delete(file_id) if self.store is not None else False
+        _KEPT.pop(file_id, None)
+        return self.storage.files.delete(file_id) or removed
+
+    def room_cleared(self, room_key: str) -> int:
+        """An admin cleared a room's history: its files go too.  How many."""
+        records = [record for record in self.storage.files.list_all() if record.room_key == room_key]
+        for record in records:
+            self.delete_file(record.file_id)
+        return len(records)
+
+    def expire(self) -> list[str]:
+        """Drop files older than the history keeps messages (a day with --no-history); their rows and messages go."""
+        if self.store is None:
+            return []
+        days = float(self.config.history_days) if self.config.history else NO_HISTORY_KEEP_DAYS
+        expired = self.store.expire(days)
+        for file_id in expired.files:
+            _KEPT.pop(file_id, None)
+            record = self.storage.files.get(file_id)
+            self.storage.files.delete(file_id)
+            if record is not None:
+                self.storage.messages.delete(record.message_id)
+        if expired.files or expired.uploads:
+            log.info("expired %d shared files and %d unfinished uploads", len(expired.files), len(expired.uploads))
+        return expired.files
+
+    def _expiry_loop(self) -> None:
+        while not self._stop.wait(EXPIRY_SECONDS):
+            try:
+                self.expire()
+            except Exception:
+                log.exception("expiring shared files failed")
+
+    def _reconcile(self) -> None:
+        """At start: rows whose bytes are gone are dropped; stored files never announced get their row and message."""
+        store = self.store
+        assert store is not None
+        stored_ids = {stored.id for stored in store.files()}
+        for record in self.storage.files.list_all():
+            if record.file_id not in stored_ids:
+                self.storage.files.delete(record.file_id)
+            else:
+                _KEPT[record.file_id] = record
+        for stored in store.files():
+            if self.storage.files.get(stored.id) is None:
+                self.announce(stored)  # completed just before a crash: announced now
+
+
+def _send_quietly(sock: socket.socket, frame: Frame) -> None:
+    try:
+        sock.sendall(encode_frame(frame))
+    except OSError:
+        pass

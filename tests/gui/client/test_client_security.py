@@ -1,0 +1,151 @@
+"""The window's encryption: the padlock and Connection details, "not encrypted" in the status bar and title, and the
+warning when the server's key changed (real servers, real TLS, a real Tk window under Xvfb)."""
+
+from __future__ import annotations
+
+import gc
+
+from chat_gui.core.trust_store import TrustStore, address_key
+from chat_gui.window.security_view import PLAIN_TEXT
+from chat_server import ChatServer, ServerConfig
+from tests.gui.client.conftest import WAIT
+from tests.support import wait_until
+
+
+def test_the_padlock_says_encrypted_and_details_show_the_key_to_compare(server, open_window, tk_root) -> None:
+    alice = open_window(server, "alice")
+    badge = alice.window.security
+    assert badge.state_shown == "encrypted" and badge.cget("text") == "Encrypted"
+    assert "not encrypted" not in tk_root.title()
+    assert server.tls is not None
+    short = server.tls.fingerprint.short
+    assert f"remembers its key: {short}" in alice.room_view.all_text(), "a first connection says: compare the key"
+    badge.event_generate("<Button-1>")  # a click on the padlock
+    tk_root.update()
+    details = alice.security.details_dialog
+    assert details is not None and details.winfo_exists()
+    assert details.rows["Server key"] == short
+    assert details.rows["SHA-256"] == server.tls.fingerprint.long
+    gc.collect()
+    assert details.long_entry.get() == server.tls.fingerprint.long, "the long form is shown, to select and copy"
+    assert details.fingerprint_label is not None and details.fingerprint_label.cget("text") == short
+    assert details.rows["Server"] == f"{server.address[0]}:{server.address[1]}"
+    assert details.rows["Encryption"].startswith("TLSv1.")
+    assert "first connection" in details.rows["This computer"]
+    details.close_button.invoke()
+    alice.show_connection_details()  # the Chat menu's entry opens the same dialog
+    assert alice.security.details_dialog is not None and alice.security.details_dialog.winfo_exists()
+
+
+def test_a_server_without_tls_is_marked_not_encrypted_in_the_status_bar_and_title(
+    start_server, open_window, tk_root
+) -> None:
+    server = start_server(tls=False)
+    alice = open_window(server, "alice", "lab")
+    badge = alice.window.security
+    assert badge.state_shown == "plain" and badge.cget("text") == PLAIN_TEXT
+    assert tk_root.title() == "ClassChat — alice in #lab — not encrypted"
+    assert "Not encrypted" in alice.room_view.all_text()
+    alice.show_connection_details()
+    assert alice.security.details_dialog is not None
+    assert alice.security.details_dialog.rows["Encryption"] == PLAIN_TEXT
+    assert "does not offer encryption" in alice.security.details_dialog.rows["note"]
+    alice.disconnect()
+    tk_root.update()
+    assert badge.state_shown == "offline" and "not encrypted" not in tk_root.title()
+
+
+def restarted_with_a_new_key(start_server, open_window, tk_root, tmp_path):
+    """A window that knew the server's key, and the same address now served with another key."""
+    first = start_server(data_dir=str(tmp_path / "old"))
+    port = first.address[1]
+    alice = open_window(first, "alice", "lab")
+    alice.disconnect()
+    first.stop()
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(tmp_path / "new"))).start()
+    return alice, first, second
+
+
+def test_a_changed_key_stops_with_a_warning_and_do_not_connect_is_the_default(
+    start_server, open_window, tk_root, tmp_path
+) -> None:
+    alice, first, second = restarted_with_a_new_key(start_server, open_window, tk_root, tmp_path)
+    try:
+        assert first.tls is not None and second.tls is not None
+        alice.reconnect_now()
+        wait_until(lambda: alice.security.key_dialog is not None, pump=tk_root.update, timeout=WAIT)
+        warning = alice.security.key_dialog
+        assert warning is not None
+        assert warning.remembered == first.tls.fingerprint.short and warning.now == second.tls.fingerprint.short
+        assert warning.trust_button.cget("text") == "Trust the new key"
+        assert alice.session.state == "failed" and alice.window.security.state_shown == "offline"
+        assert warning.focus_get() is warning.refuse_button, "Do not connect has the focus"
+        warning.event_generate("<Return>")  # Return answers "Do not connect"
+        tk_root.update()
+        assert alice.security.key_dialog is None and alice.session.state == "failed"
+        assert "did not show the key this computer remembers" in alice.room_view.all_text()
+        pins = TrustStore()
+        assert pins.pinned(address_key(*second.address)) == first.tls.fingerprint, "the old key stays pinned"
+        with second.registry.lock:
+            assert not [s for s in second.registry.sessions if s.nick], "nothing reached the new server"
+
+        alice.reconnect_now()  # asking again shows the warning again
+        wait_until(lambda: alice.security.key_dialog is not None, pump=tk_root.update, timeout=WAIT)
+        alice.security.key_dialog.trust_button.invoke()
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        assert pins.pinned(address_key(*second.address)) == second.tls.fingerprint
+        assert alice.window.security.state_shown == "encrypted"
+        assert alice.session.security is not None and alice.session.security.fingerprint == second.tls.fingerprint
+    finally:
+        second.stop()
+
+
+def test_a_pinned_server_that_stops_encrypting_asks_before_going_on_in_plain(
+    start_server, open_window, tk_root, tmp_path
+) -> None:
+    first = start_server(data_dir=str(tmp_path / "data"))
+    port = first.address[1]
+    alice = open_window(first, "alice", "lab")
+    alice.disconnect()
+    first.stop()
+    plain = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(tmp_path / "data"), tls=False)).start()
+    try:
+        alice.reconnect_now()
+        wait_until(lambda: alice.security.key_dialog is not None, pump=tk_root.update, timeout=WAIT)
+        warning = alice.security.key_dialog
+        assert warning is not None and warning.trust_button.cget("text") == "Connect without encryption"
+        assert warning.now == "no key: not encrypted"
+        warning.trust_button.invoke()
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        assert alice.window.security.state_shown == "plain" and tk_root.title().endswith("— not encrypted")
+    finally:
+        plain.stop()
+
+
+def test_accept_new_key_from_the_command_line_trusts_it_once(start_server, open_window, tk_root, tmp_path) -> None:
+    alice, first, second = restarted_with_a_new_key(start_server, open_window, tk_root, tmp_path)
+    try:
+        from chat_gui.core.connection_security import TlsPolicy
+
+        alice.session.tls_policy = TlsPolicy(accept_new_key=True)  # what chat-client --accept-new-key sets
+        alice.reconnect_now()
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        assert alice.security.key_dialog is None
+        assert "new key that you accepted" in alice.room_view.all_text()
+        assert not alice.session.tls_policy.accept_new_key, "only for the first connection"
+    finally:
+        second.stop()
+
+
+def test_moving_to_a_server_without_tls_says_so_in_the_new_rooms_pane(
+    server, start_server, open_window, tk_root
+) -> None:
+    alice = open_window(server, "alice", "general")
+    plain = start_server(tls=False)
+    alice.start("127.0.0.1", plain.address[1], "alice", "lab")
+    wait_until(
+        lambda: alice.session.state == "ready" and alice.session.room == "lab", pump=tk_root.update, timeout=WAIT
+    )
+    wait_until(lambda: "Not encrypted" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.room_view is alice.window.tabs.room_views.view_for("lab"), "the notice is in #lab's own pane"
+    assert alice.window.security.state_shown == "plain"
