@@ -29,11 +29,12 @@ class RecordingConnection:
 
     made: list[RecordingConnection] = []
 
-    def __init__(self, host: str, port: int, inbox: Inbox, stall_seconds: float = 15.0) -> None:
+    def __init__(self, host: str, port: int, inbox: Inbox, **options: object) -> None:  # stall, TLS policy...
         self.inbox = inbox
         self.sent: list[str] = []
         self.connected = False
         self.activity = 0
+        self.security = None  # plain: no TLS in these tests
         RecordingConnection.made.append(self)
 
     def connect(self) -> RecordingConnection:
