@@ -36,6 +36,7 @@ class ClientSettings:
     port: int = DEFAULT_PORT
     nick: str = ""
     room: str = "general"
+    log_in: bool = False  # the nickname is an account: the Connect dialog opens on "Log in" (no password is kept)
     show_joins: bool = True  # View > Show joins and leaves
     theme: str = "system"  # View > Theme: "system", "light" or "dark"
 
@@ -54,6 +55,7 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     data = _read(path or settings_path())
     defaults = ClientSettings()
     host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
+    log_in = data.get("log_in")
     show_joins = data.get("show_joins")
     theme = data.get("theme")
     return ClientSettings(
@@ -61,6 +63,7 @@ def load_settings(path: Path | None = None) -> ClientSettings:
         port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
         nick=nick if isinstance(nick, str) and (nick == "" or is_nick_shaped(nick)) else defaults.nick,
         room=room if isinstance(room, str) and _is_room_shaped(room) else defaults.room,
+        log_in=log_in if isinstance(log_in, bool) else defaults.log_in,
         show_joins=show_joins if isinstance(show_joins, bool) else defaults.show_joins,
         theme=theme if theme in THEMES else defaults.theme,
     )

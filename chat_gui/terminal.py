@@ -13,6 +13,8 @@ A line that cannot be sent is printed back, never silently dropped.
 After a reconnect it fetches what was said meanwhile (chat_gui.core.history)
 and prints it once, in order; `/history [N]` and `/search WORDS` print kept
 messages (chat_gui.text.history_lines).
+`/login NICK` and `/register` ask for the password on the keyboard thread,
+without echo on a terminal (getpass); no password is ever printed.
 Incoming text is printed through `harmless()`, so a control sequence such
 as ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import getpass
 import sys
 import threading
 import time
@@ -44,7 +47,20 @@ from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
-from chat_gui.core.typed_lines import GetFile, OpenPrivate, Quit, Reconnect, Refuse, Send, SendFile, ShowHelp, interpret
+from chat_gui.core.sign_in import password_problem
+from chat_gui.core.typed_lines import (
+    GetFile,
+    Login,
+    OpenPrivate,
+    Quit,
+    Reconnect,
+    Refuse,
+    Register,
+    Send,
+    SendFile,
+    ShowHelp,
+    interpret,
+)
 from chat_gui.text.history_lines import page_lines, search_lines
 from shared.file_transfer import format_size
 from shared.frame_text import render_text
@@ -57,6 +73,12 @@ INTRO = "Connected. Lines that start with / are commands (/help lists them); oth
 SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
 LAST_CHANCE_SECONDS = 10.0  # at the end of input, how long lines typed while offline may wait to go out
 QUIET_FRAMES = frozenset(("rooms", "members", "typing"))  # for the window's lists and typing line; not for a terminal
+WHAT_NEXT = {  # after an identity refusal: what to type
+    Problem.JOIN_CODE: "Type /pass CODE with the code your teacher gives, then /nick NAME (or use --join-code).",
+    Problem.NICK_REGISTERED: "Type /login NICK to log in (the password is asked for), or /nick ANOTHER.",
+    Problem.BAD_LOGIN: "Type /login NICK to try again, or /nick ANOTHER.",
+    Problem.REGISTER_REFUSED: "Type /register to try another password.",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("port", nargs="?", type=int, default=DEFAULT_PORT, help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname to register with at once")
     parser.add_argument("--room", help="room to join once registered")
+    parser.add_argument("--join-code", metavar="CODE", help="the join code, for a server that asks for one")
+    parser.add_argument(
+        "--login", action="store_true", help="log in as --nick: the password is asked for (not shown) before connecting"
+    )
     parser.add_argument(
         "--accept-new-key",
         action="store_true",
@@ -142,6 +168,8 @@ class TerminalClient:
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
 
     def start(self) -> None:
+        if self.args.join_code:
+            self.session.sign_in.set_code(self.args.host, self.args.port, self.args.join_code)
         self.session.start(self.args.host, self.args.port, self.args.nick or "", self.args.room)
 
     def say(self, text: str) -> None:
@@ -217,6 +245,8 @@ class TerminalClient:
             self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
             self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
+            if event.problem in WHAT_NEXT:
+                self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
         elif state is State.REGISTERING and not self._introduced:
             self._introduced = True
             self.say(INTRO)
@@ -268,6 +298,10 @@ class TerminalClient:
                 self.say(help_line)
         elif isinstance(typed, Quit):
             self.quit(typed.command)
+        elif isinstance(typed, Login):
+            self.log_in(typed.nick, typed.password)
+        elif isinstance(typed, Register):
+            self.register(typed.password)
         elif isinstance(typed, AskHistory):
             self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
         elif isinstance(typed, AskSearch):
@@ -278,6 +312,25 @@ class TerminalClient:
             self.transfers.get_file(typed.file_id, typed.folder)
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
+
+    def log_in(self, nick: str, password: str) -> None:
+        nick = nick or self.session.nick
+        if not nick or not password:
+            self.say(f"{now_stamp()} ! Log in how? /login NICK (the password is asked for next)")
+            return
+        if self.session.log_in(nick, password):
+            self.say(f"{now_stamp()} * Logging in as {nick}…")
+        else:
+            self.say(f"{now_stamp()} * Not connected now: you will be logged in as {nick} once connected.")
+
+    def register(self, password: str) -> None:
+        problem = password_problem(password)
+        if problem:
+            self.say(f"{now_stamp()} ! Not registered: {problem}")
+        elif self.session.register_account(password):
+            self.say(f"{now_stamp()} * Registering {self.session.nick}…")
+        else:
+            self.say(f"{now_stamp()} ! Connect and choose a nickname first; /register keeps the one you have.")
 
     def end_of_input(self) -> None:
         """Ctrl+D, or the end of piped input: quit once what was typed has gone out, if the server lets us soon."""
@@ -327,13 +380,44 @@ def tolerate_unencodable(out: TextIO) -> None:
         reconfigure(errors="backslashreplace")
 
 
+def read_secret(keyboard: TextIO, prompt: str) -> str:
+    """A password from the keyboard: without echo on a terminal; from a pipe, simply the next line."""
+    if keyboard is sys.stdin and keyboard.isatty():
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return ""
+    return keyboard.readline().rstrip("\r\n")
+
+
+def secret_line(line: str, keyboard: TextIO) -> Login | Register | Refuse | None:
+    """/login NICK or /register typed without a password: ask for it here, on the keyboard thread."""
+    typed = interpret(line) if line.lstrip().lower().startswith(("/login", "/identify", "/register")) else None
+    if isinstance(typed, Login) and typed.nick and not typed.password:
+        return Login(typed.nick, read_secret(keyboard, f"Password for {typed.nick}: "))
+    if isinstance(typed, Register) and not typed.password:
+        password = read_secret(keyboard, "New password (8 to 128 characters): ")
+        again = read_secret(keyboard, "The same password again: ")
+        problem = password_problem(password, again)
+        return Refuse(f"Not registered: {problem}") if problem else Register(password)
+    return None
+
+
 def read_keyboard(keyboard: TextIO, client: TerminalClient) -> None:
     """Keyboard thread: every line to the core thread, then the end of input."""
     try:
         for line in keyboard:
             if client.finished.is_set():
                 return
-            client.scheduler.call_soon(functools.partial(client.typed, line))
+            secret = secret_line(line, keyboard)
+            if isinstance(secret, Login):
+                client.scheduler.call_soon(functools.partial(client.log_in, secret.nick, secret.password))
+            elif isinstance(secret, Register):
+                client.scheduler.call_soon(functools.partial(client.register, secret.password))
+            elif isinstance(secret, Refuse):
+                client.scheduler.call_soon(functools.partial(client.say, f"{now_stamp()} ! {secret.text}"))
+            else:
+                client.scheduler.call_soon(functools.partial(client.typed, line))
     except (OSError, ValueError):
         pass
     client.scheduler.call_soon(client.end_of_input)
@@ -344,6 +428,8 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
     screen = Screen(out)
     scheduler = ThreadScheduler().start()
     client = TerminalClient(args, scheduler, screen)
+    if getattr(args, "login", False) and args.nick:
+        client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
     scheduler.call_soon(client.start)
     threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
     while True:
@@ -375,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
                 "chat_gui.terminal",
             ],
         )
+    if args.login and not args.nick:
+        print("chat-term: --login needs --nick NAME (the account to log in to).", file=sys.stderr)
+        return 2
     return run(args)
 
 

@@ -52,6 +52,11 @@ class Problem(str, Enum):
     BAD_NICK = "bad_nick"
     REFUSED_BY_SERVER = "refused_by_server"  # any other error during registration (server_full, a join code...)
     BROKE_PROTOCOL = "broke_protocol"  # the server sent an oversized line
+    JOIN_CODE = "join_code"  # the server wants a join code (code_required), or the one given was wrong (bad_code)
+    NICK_REGISTERED = "nick_registered"  # the nickname is an account: log in with its password
+    BAD_LOGIN = "bad_login"  # the password was wrong, or too many tries (rate_limited)
+    REGISTER_REFUSED = "register_refused"  # REGISTER was refused (the password's length, the name taken...)
+    TLS_REQUIRED = "tls_required"  # a password or join code over a plain connection from the network
     KEY_CHANGED = "key_changed"  # the server's key is not the pinned one, or it stopped encrypting: a person decides
     TLS_FAILED = "tls_failed"  # the TLS handshake failed (an old TLS version, a broken peer, a timeout)
 

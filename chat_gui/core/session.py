@@ -45,6 +45,8 @@ from chat_gui.core.presence import OwnPresence, PresenceBook
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
+from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, ban_words
+from chat_gui.core.sign_in_steps import CODE, REGISTER, SignInSteps
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 from shared.tls_channel import TlsError
@@ -76,7 +78,7 @@ class PollerStats:
         self.last_tick = time.perf_counter()
 
 
-class ClientSession:
+class ClientSession(SignInSteps):
     def __init__(
         self,
         scheduler: Scheduler,
@@ -119,6 +121,9 @@ class ClientSession:
         self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
         self._resuming = False
         self._barrier_joined = False
+        self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
+        self._reset_sign_in_steps()  # PASS, REGISTER, a typed LOGIN (chat_gui/core/sign_in_steps.py)
+        self._banned = False  # a `banned` error came on this connection
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
@@ -161,6 +166,7 @@ class ClientSession:
                 f"Not sent: {self.removed_reason or 'the server sent you away.'} "
                 f"Nothing reconnects by itself after that; Reconnect now (/reconnect) tries again."
             )
+        command = self.sign_in.outgoing(command, self.host, self.port)  # a JOIN gets the room's remembered key
         if self._can_send_now() and not self.pending and self.budget.take():
             try:
                 assert self.connection is not None
@@ -280,7 +286,8 @@ class ClientSession:
     # -- connection steps --
     def _open(self) -> None:
         self.removed_reason = self._last_words = ""
-        self._resuming = self._auto_nick = False
+        self._resuming = self._auto_nick = self._banned = False
+        self._reset_sign_in_steps()
         self.budget = SendBudget()  # the server counts per connection
         self._inbox = inbox = Inbox()
         self.security = self.key_warning = None
@@ -330,9 +337,12 @@ class ClientSession:
                 self._after("alive", self.alive.check_every_ms, self._check_alive)
                 self._register()
         elif frame["type"] == "nick":
+            if "role" in frame or not frame.get("old"):
+                self.sign_in.role = frame.get("role", "")
             self._on_nick(frame.get("token", ""), frame["nick"], bool(frame.get("resumed")))
         elif frame["type"] == "joined":
             self.room = frame["room"]
+            self.sign_in.joined(self.host, self.port, frame["room"], bool(frame.get("locked")))
             if self.state is State.JOINING:
                 self._barrier_joined = True
                 self._become_ready()
@@ -341,17 +351,26 @@ class ClientSession:
                 self.room = None
         elif frame["type"] == "pong" and frame["content"] == BARRIER_TOKEN:
             if self.state is State.JOINING and not self._barrier_joined and self.room:
-                self.send_now(f"JOIN {self.room}")  # RESUME gave the name back but not the room: join it
+                # RESUME gave the name back but not the room: join it
+                self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
+            return False
+        elif frame["type"] == "system" and frame["event"] == "code_accepted" and self._step == CODE:
+            return False  # "now choose a nickname": the session is already doing it
+        elif frame["type"] == "pong" and frame["content"] in (CODE_BARRIER, REGISTER_BARRIER):
+            self._identity_step_done(frame["content"])
             return False
         elif frame["type"] == "bye":
             self._last_words = frame["content"]
-            if frame.get("reason") in REMOVAL_REASONS:
+            if frame.get("reason") in REMOVAL_REASONS and not self._banned:
                 self.removed_reason = frame["content"] or "The server sent you away."
         elif frame["type"] == "error":
-            return self._on_error(frame["code"], frame["content"])
+            until: object = frame.get("until")
+            return self._on_error(frame["code"], ban_words(frame["content"], until) if until else frame["content"])
         return True
 
     def _register(self) -> None:
+        if self._give_code():
+            return  # the name goes out once the server has answered PASS
         if self.nick and self.token and self.ever_ready:
             self._resuming = True
             self._set_state(State.REGISTERING, f"Connected; taking back the nickname {self.nick}…")
@@ -359,19 +378,30 @@ class ClientSession:
         elif self.nick:
             self._auto_nick = True
             self._set_state(State.REGISTERING, f"Connected; registering as {self.nick}…")
-            self.send_now(f"NICK {self.nick}")
+            self.send_now(self.sign_in.name_command(self.nick))
         else:
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
             self._flush_pending()  # a /nick typed before the welcome goes out now
 
     def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
         self.nick = nick
+        self._login_typed = False
         if token:
             self.token = token
         if self.state is not State.REGISTERING:
+            self.sign_in.logged_in(nick)
             return
+        if self._step == REGISTER:
+            return  # REGISTER's own answer (`nick`, registered); the pong after it moves on
         resumed = resumed or self._resuming
         self._resuming = self._auto_nick = False
+        if not resumed and self._start_register(nick):
+            return
+        self.sign_in.logged_in(nick)
+        self._after_name(resumed)
+
+    def _after_name(self, resumed: bool) -> None:
+        """The nickname is ours: back into the room (RESUME did it, or JOIN), or ready without one."""
         if self.room and resumed:
             # The server puts a resumed session back in its room and says so with `joined` right after
             # `nick`; the pong to this PING comes after that, so it tells whether a JOIN is still needed.
@@ -381,22 +411,26 @@ class ClientSession:
         elif self.room:
             self._barrier_joined = True
             self._set_state(State.JOINING, f"Joining #{self.room}…")
-            self.send_now(f"JOIN {self.room}")
+            self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
         else:
             self._become_ready()
 
     def _on_error(self, code: str, content: str) -> bool:
         if self.state is State.CONNECTING:
             self._last_words = content  # refused before the welcome (server_full): the reason to show
-        if code == "banned":
+        if code == "banned":  # its words say for how long; the bye that follows may not
+            self._banned = True
             self.removed_reason = content or "You are banned from this server."
             return True
+        shown = self._identity_refusal(code, content)
+        if shown is not None:
+            return shown
         if self.state is State.REGISTERING and self._resuming:
             self._resuming = False
             if code in RESUME_REFUSALS:
-                self.token = ""  # a new server, or the session expired: register afresh
+                self.token = ""  # a new server, or the session expired: register afresh (with the login, if kept)
                 self._auto_nick = True
-                self.send_now(f"NICK {self.nick}")
+                self.send_now(self.sign_in.name_command(self.nick))
                 return False
             self._registration_refused(code, content)
             return False
@@ -407,16 +441,18 @@ class ClientSession:
                 self._drop_connection()
                 self._schedule_retry(f"the server still holds the nickname {self.nick}", refused=False)
             else:
-                self._registration_refused(code, content)
+                self._registration_refused(code, content, self.sign_in.refused(code, self.host, self.port))
             return False
         if self.state is State.JOINING:
             self.room = None  # the room cannot be joined (any more): be ready without it, and say why
             self._become_ready()
         return True
 
-    def _registration_refused(self, code: str, content: str) -> None:
+    def _registration_refused(self, code: str, content: str, problem: Problem | None = None) -> None:
         """The server refused our nickname: stay connected; the user chooses another (/nick, or the dialog)."""
-        problem = {"nick_taken": Problem.NICK_TAKEN, "bad_nick": Problem.BAD_NICK}.get(code, Problem.REFUSED_BY_SERVER)
+        problem = problem or {"nick_taken": Problem.NICK_TAKEN, "bad_nick": Problem.BAD_NICK}.get(
+            code, Problem.REFUSED_BY_SERVER
+        )
         self.nick = ""
         self._set_state(State.REGISTERING, content, problem, code)
 

@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from chat_gui.core import moderation_lines
 from chat_gui.core.history_commands import (
     AskHistory,
     AskSearch,
@@ -29,7 +30,8 @@ from chat_gui.core.history_commands import (
 )
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
-COMMANDS_HELP = """Lines that start with / are commands; any other line is said in your room (in a private tab: to that person only).
+COMMANDS_HELP = (
+    """Lines that start with / are commands; any other line is said in your room (in a private tab: to that person only).
 To say a line that starts with /, type the / twice: //etc says /etc.
   /say TEXT         say TEXT in your room
   /pm NICK TEXT     send TEXT to NICK only
@@ -43,12 +45,17 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
   /search WORDS     find kept messages (also /search #room WORDS)
   /delete ID        delete one of your messages
+  /login [NICK]     log in to your account (the password is asked for, not shown)
+  /register         keep your nickname for yourself with a password
   /send PATH [NICK] share a file with your room, or with NICK only ("quotes" for a path with spaces)
   /get FILE-ID [FOLDER]  save a shared file (to your Downloads folder unless you name one)
   /reconnect        connect again now
   /help             this help
   /quit [REASON]    leave the chat
-Other /commands go to the server as typed (for example /ping)."""
+Other /commands go to the server as typed (for example /ping).
+"""
+    + moderation_lines.HELP
+)
 
 WINDOW_HELP = """Enter sends; Shift+Enter starts a new line; Up/Down bring back earlier lines; Tab completes a nickname.
 Double-click a room to go there, a name to talk privately in a tab of its own."""
@@ -89,6 +96,21 @@ class Reconnect:
 
 
 @dataclass(frozen=True)
+class Login:
+    """Log in as `nick`; an empty `password` means: ask for it without showing it."""
+
+    nick: str
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Register:
+    """Register the current nickname; an empty `password` means: ask for it (twice) without showing it."""
+
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Refuse:
     """Nothing was sent; `text` says why and what to type instead (the window keeps the line in the box)."""
 
@@ -117,7 +139,19 @@ class GetFile:
 
 
 TypedLine = (
-    Send | OpenPrivate | ShowHelp | Quit | Reconnect | Refuse | Nothing | AskHistory | AskSearch | SendFile | GetFile
+    Send
+    | OpenPrivate
+    | ShowHelp
+    | Quit
+    | Reconnect
+    | Login
+    | Register
+    | Refuse
+    | Nothing
+    | AskHistory
+    | AskSearch
+    | SendFile
+    | GetFile
 )
 
 
@@ -186,6 +220,16 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
         return Reconnect()
     if word in ("history", "search", "delete"):
         return _history_line(word, argument)
+    if word in ("login", "identify"):
+        nick, _, password = argument.partition(" ")
+        if nick and not is_nick_shaped(nick):
+            return Refuse(f"“{nick}” is not a nickname. /login NICK (the password is asked for next)")
+        return Login(nick, password.strip())
+    if word == "register":
+        return Register(argument)
+    if word in moderation_lines.WORDS:
+        command, problem = moderation_lines.moderation_command(word, argument)
+        return Send(command, body) if command else Refuse(problem)
     if word == "send":
         return _send_file(argument, is_online)
     if word == "get":

@@ -19,6 +19,7 @@ from tkinter import ttk
 from chat_gui.core.local_probe import LocalProbe
 from chat_gui.settings import ClientSettings
 from chat_gui.window.found_servers import FoundServers
+from chat_gui.window.login_dialog import LOG_IN, NICKNAME, AccountFields
 from shared.discovery_record import FoundServer
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
@@ -57,10 +58,12 @@ class ConnectDialog(tk.Toplevel):
         ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground=_MUTED).grid(
             row=4, column=1, sticky="w"
         )
+        self.account = AccountFields(body, 5, mode=LOG_IN if settings.log_in else NICKNAME)  # code, log in, register
+        below = 5 + AccountFields.ROWS
         self.message = ttk.Label(body, text="", foreground="#b00020", wraplength=340, justify="left")
-        self.message.grid(row=5, column=0, columnspan=2, sticky="w", pady=(8, 0))
+        self.message.grid(row=below, column=0, columnspan=2, sticky="w", pady=(8, 0))
         buttons = ttk.Frame(body)
-        buttons.grid(row=6, column=0, columnspan=2, sticky="e", pady=(12, 0))
+        buttons.grid(row=below + 1, column=0, columnspan=2, sticky="e", pady=(12, 0))
         self.start_button = ttk.Button(buttons, text="Start a server on this computer", command=self._start_server)
         self.connect_button = ttk.Button(buttons, text="Connect", command=self._connect, default="active")
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
@@ -114,7 +117,13 @@ class ConnectDialog(tk.Toplevel):
             self.start_button.pack(side="left", padx=(0, 12))
         else:
             self.start_button.pack_forget()
-        entry = {"host": self.host_entry, "port": self.port_entry, "nick": self.nick_entry}.get(field)
+        entry = {
+            "host": self.host_entry,
+            "port": self.port_entry,
+            "nick": self.nick_entry,
+            "code": self.account.code_entry,
+            "password": self.account.password_entry,
+        }.get(field)
         if entry is not None:
             entry.focus_set()
             entry.select_range(0, "end")
@@ -148,7 +157,7 @@ class ConnectDialog(tk.Toplevel):
     def _connect(self) -> None:
         self._tried = True
         values = self.values()
-        if values is not None:
+        if values is not None and self.account.choice() is not None:
             self.show_busy(f"Connecting to {values[0]}:{values[1]}…")
             self.on_connect(*values)
 
@@ -164,7 +173,7 @@ class ConnectDialog(tk.Toplevel):
     def _start_server(self) -> None:
         self._tried = True
         values = self.values()
-        if values is not None:
+        if values is not None and self.account.choice() is not None:
             self.show_busy(f"Starting a chat server on port {values[1]}…")
             self.on_start_server(values[1], values[2])
 

@@ -15,6 +15,7 @@ LIST goes out only when the user asks (/list, F5).
 from __future__ import annotations
 
 import tkinter as tk
+from dataclasses import replace
 from pathlib import Path
 from tkinter import messagebox
 
@@ -35,10 +36,12 @@ from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import (
     GetFile,
+    Login,
     OpenPrivate,
     Quit,
     Reconnect,
     Refuse,
+    Register,
     Send,
     SendFile,
     ShowHelp,
@@ -53,11 +56,13 @@ from chat_gui.window.embedded_server import EmbeddedServer, PortTaken
 from chat_gui.window.file_sharing import FileSharing
 from chat_gui.window.frame_display import FrameDisplay
 from chat_gui.window.history_display import HistoryDisplay
+from chat_gui.window.identity_flow import IdentityFlow
 from chat_gui.window.main_window import ChatWindow, WindowActions
 from chat_gui.window.mention_alerts import MentionAlerts
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.security_shown import SecurityShown
 from chat_gui.window.standing import Standing
+from chat_gui.window.teacher_menu import Questions
 from chat_gui.window.tk_scheduler import TkScheduler
 from chat_gui.window.window_look import WindowLook
 from chat_gui.window.window_presence import WindowPresence
@@ -69,7 +74,9 @@ RECONNECT_LABEL = "Reconnect now"
 
 
 class ChatController:
-    def __init__(self, root: tk.Tk | tk.Toplevel, settings: ClientSettings, save: bool = True) -> None:
+    def __init__(
+        self, root: tk.Tk | tk.Toplevel, settings: ClientSettings, save: bool = True, questions: Questions | None = None
+    ) -> None:
         self.root = root
         self.settings = settings
         self.save = save  # tests and benchmarks leave the user's settings file alone
@@ -106,6 +113,7 @@ class ChatController:
         )
         self.files = FileSharing(root, self.window, self.session)
         self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
+        self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
         self.standing = Standing(
             self.window,
@@ -157,6 +165,8 @@ class ChatController:
         )
 
     def _dialog_connect(self, host: str, port: int, nick: str) -> None:
+        assert self.dialog is not None
+        self.identity.apply_choice(self.dialog, host, port, nick)
         self.start(host, port, nick, self.session.room or self.settings.room)
 
     def _dialog_start_server(self, port: int, nick: str) -> None:
@@ -176,6 +186,7 @@ class ChatController:
                 "system",
             )
         self.dialog.port_var.set(str(port))
+        self.identity.apply_choice(self.dialog, "127.0.0.1", port, nick)
         self.start("127.0.0.1", port, nick, self.settings.room)
 
     def _dialog_cancel(self) -> None:
@@ -231,6 +242,7 @@ class ChatController:
         if isinstance(event, Received):
             self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
             self.presence.on_frame(event.frame["type"])
+            self.identity.on_frame(event.frame)
             self.security.after_frame()
         elif isinstance(event, (HistoryPage, SearchResults, MessageDeleted)):
             self.history.on_event(event)
@@ -260,8 +272,10 @@ class ChatController:
                 "error",
                 action=(RECONNECT_LABEL, self.reconnect_now),
             )
-        elif event.state is State.REMOVED and self.dialog is not None:
-            self.dialog.show_error(event.detail, "host")  # a ban at Connect: said in the dialog, once
+        elif event.state is State.REMOVED:
+            self.identity.on_removed()  # Standing said it (banner, title, status); the dialog says a ban once
+            if self.dialog is not None:
+                self.dialog.show_error(event.detail, "host")  # a ban at Connect: said in the dialog, once
         elif event.problem is Problem.BROKE_PROTOCOL:
             self.room_view.show_notice(event.detail, "error", action=(RECONNECT_LABEL, self.reconnect_now))
         elif event.problem is Problem.KEY_CHANGED:
@@ -279,6 +293,8 @@ class ChatController:
             self.show_connect_dialog()
             dialog = self.dialog
         assert dialog is not None
+        if self.identity.show_problem(event, dialog):
+            return
         local = self.session.host in LOCAL_HOSTS and not self.embedded.running
         if event.problem is Problem.REFUSED and local:
             dialog.show_error(
@@ -303,13 +319,14 @@ class ChatController:
         self._close_dialog()
         self.security.on_ready()
         if self.save:
-            save_settings(
-                ClientSettings(
-                    "localhost" if self.embedded.running else session.host,
-                    session.port,
-                    session.nick,
-                    session.room or self.settings.room,
-                    show_joins=self.settings.show_joins,
+            save_settings(  # replace(): every other setting (show_joins, theme, ...) is kept as it is
+                replace(
+                    self.settings,
+                    host="localhost" if self.embedded.running else session.host,
+                    port=session.port,
+                    nick=session.nick,
+                    room=session.room or self.settings.room,
+                    log_in=self.identity.logged_in(),
                 )
             )
 
@@ -332,6 +349,8 @@ class ChatController:
         if isinstance(typed, Refuse):
             view.show_notice(typed.text, "error")
             return False
+        if isinstance(typed, (Login, Register)):
+            return self.identity.typed(typed)
         if isinstance(typed, OpenPrivate):
             self.open_private(typed.nick)
         elif isinstance(typed, ShowHelp):
@@ -424,6 +443,8 @@ class ChatController:
                 view.fail_pending(line.token, reason)
 
     def join_room(self, room: str) -> None:
+        if self.identity.join_room(room):
+            return  # a locked room: the key dialog joins once the key is typed
         if self.session.room is None or name_key(room) != name_key(self.session.room):
             self.send_typed(f"/join {room}")
         self.window.tabs.select(self.room_view)

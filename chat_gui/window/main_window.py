@@ -159,6 +159,7 @@ class ChatWindow:
         menubar.add_cascade(label="View", menu=view, underline=0)
         menubar.add_cascade(label="Help", menu=help_menu, underline=0)
         root.configure(menu=menubar)
+        self.menubar, self.chat_menu, self.rooms_menu = menubar, chat, rooms  # others add entries (identity_flow)
         root.bind_all("<Control-q>", lambda event: actions.quit())
         root.bind_all("<Control-j>", lambda event: actions.join_dialog())
         root.bind_all("<Control-w>", lambda event: self.tabs.close_current())

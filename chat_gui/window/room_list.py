@@ -2,6 +2,7 @@
 
     ▶ #general  (4)
       #maths  (2)  · 3 new        a room whose pane you keep, with messages you have not seen
+      #exam 🔒  (1)               a room locked with a key
       ✉ bob  · 1 new              a private tab
 
 Double-click or the Join button goes to the selected room (or brings a
@@ -22,6 +23,8 @@ from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
 from shared.palette import LIGHT, Palette
 
+LOCK_MARK = " 🔒"
+
 
 class RoomList(ttk.LabelFrame):
     def __init__(
@@ -35,6 +38,7 @@ class RoomList(ttk.LabelFrame):
         self.on_show_private = on_show_private
         self.rooms: list[tuple[str, int]] = []
         self.current: str | None = None
+        self.locked: set[str] = set()  # name keys of rooms with a key (marked with a lock)
         self.unread: dict[str, int] = {}  # room key -> messages not seen
         self.private: list[tuple[str, int]] = []  # (nickname, unread) of the private tabs
         self.palette = LIGHT
@@ -61,6 +65,12 @@ class RoomList(ttk.LabelFrame):
             shown = sorted([*shown, (current, 1)], key=lambda room: name_key(room[0]))
         self.rooms, self.current = shown, current
         self._redraw()
+
+    def set_locked(self, locked: set[str]) -> None:
+        """Mark these rooms (name keys) as locked."""
+        if locked != self.locked:
+            self.locked = set(locked)
+            self._redraw()
 
     def set_current(self, current: str | None) -> None:
         self.set_rooms(self.rooms, current)
@@ -120,7 +130,13 @@ class RoomList(ttk.LabelFrame):
             self.on_show_private(self.private[index - len(self.rooms)][0])
 
     def _redraw(self) -> None:
-        wanted = (tuple(self.rooms), self.current, tuple(sorted(self.unread.items())), tuple(self.private))
+        wanted = (
+            tuple(self.rooms),
+            self.current,
+            tuple(sorted(self.unread.items())),
+            tuple(self.private),
+            tuple(sorted(self.locked)),
+        )
         if wanted == self._shown:
             return
         self._shown = wanted
@@ -131,7 +147,8 @@ class RoomList(ttk.LabelFrame):
         for name, count in self.rooms:
             here = self.current is not None and name_key(name) == name_key(self.current)
             unread = self.unread.get(name_key(name), 0)
-            text = f"{'▶ ' if here else '   '}#{name}  ({count}){f'  · {unread} new' if unread else ''}"
+            lock = LOCK_MARK if name_key(name) in self.locked else ""
+            text = f"{'▶ ' if here else '   '}#{name}{lock}  ({count}){f'  · {unread} new' if unread else ''}"
             rows.append((text, palette.own_name if here else palette.text))
         for nick, unread in self.private:
             rows.append((f"   ✉ {nick}{f'  · {unread} new' if unread else ''}", palette.private))
@@ -153,6 +170,6 @@ def _same_row(new: str, old: str) -> bool:
     """Whether two row texts name the same room or conversation (counts and markers aside)."""
 
     def name(text: str) -> str:
-        return text.lstrip("▶ ").split("  ")[0]
+        return text.lstrip("▶ ").split("  ")[0].removesuffix(LOCK_MARK)
 
     return name(new) == name(old)

@@ -1,6 +1,7 @@
 """The members of the current room; double-click one to talk privately (Tk thread).
 
-Each row is a nickname, "(you)" after yours, in the palette's colours.
+Each row is a nickname, "(you)" after yours and "(teacher)" after a
+teacher's ("(you, teacher)" for both), in the palette's colours.
 Other features mark rows without knowing how they are drawn:
 `set_mark(nick, before="●", after=" (teacher)")` puts a presence dot before
 a name or a role after it (empty strings take a mark away).  Presence has
@@ -26,6 +27,7 @@ class UserList(ttk.LabelFrame):
         self.on_private = on_private
         self.users: list[str] = []
         self.me = ""
+        self.teachers: set[str] = set()  # name keys of the teachers in the list (marked "(teacher)")
         self.marks: dict[str, tuple[str, str]] = {}  # name key -> (before the name, after it)
         self.palette = LIGHT
         # the dots and the names share one sunken box, as the rooms list has one: the dots belong to the rows
@@ -87,6 +89,12 @@ class UserList(ttk.LabelFrame):
     def row_texts(self) -> list[str]:
         return [str(self.listbox.get(index)) for index in range(self.listbox.size())]
 
+    def set_teachers(self, teachers: set[str]) -> None:
+        """Mark these (name keys) as teachers."""
+        if teachers != self.teachers:
+            self.teachers = set(teachers)
+            self._redraw()
+
     def add_user(self, nick: str) -> None:
         self.set_users([*self.users, nick], self.me)
 
@@ -103,7 +111,8 @@ class UserList(ttk.LabelFrame):
             mine = name_key(nick) == name_key(self.me)
             before, after = self.marks.get(name_key(nick), ("", ""))
             shown = f"{before} {nick}" if before else nick
-            self.listbox.insert("end", f"{shown}{after}{' (you)' if mine else ''}")
+            tags = ", ".join(tag for tag, on in (("you", mine), ("teacher", name_key(nick) in self.teachers)) if on)
+            self.listbox.insert("end", f"{shown}{after}{f' ({tags})' if tags else ''}")
             self.listbox.itemconfigure(
                 index,
                 foreground=palette.own_name if mine else palette.text,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from chat_gui.core.typed_lines import (
+    Login,
     Nothing,
     OpenPrivate,
     Quit,
     Reconnect,
     Refuse,
+    Register,
     Send,
     ShowHelp,
     help_text,
@@ -126,3 +128,64 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
     assert text.startswith("Lines that start with / are commands; any other line is said in your room")
     assert "//" in text
     assert help_text(window=True).startswith(text)
+
+
+# -- identity and teachers' lines (chat_gui/core/moderation_lines.py) --
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        ("/kick bob", "KICK bob"),
+        ("/kick bob stop that now", "KICK bob stop that now"),
+        ("/ban bob", "BAN bob"),
+        ("/ban bob 10", "BAN bob 10"),
+        ("/ban bob 10 flooding the room", "BAN bob 10 flooding the room"),
+        ("/ban bob flooding", "BAN bob flooding"),  # no minutes: until /unban
+        ("/unban bob", "UNBAN bob"),
+        ("/mute bob", "MUTE bob"),
+        ("/UNMUTE Bob", "UNMUTE Bob"),
+        ("/announce tests start at 10", "ANNOUNCE tests start at 10"),
+        ("/close lab end of the lesson", "CLOSE lab end of the lesson"),
+        ("/topic Circuits, week 3", "TOPIC Circuits, week 3"),
+        ("/topic", "TOPIC"),
+        ("/key s3cret", "KEY s3cret"),
+        ("/key", "KEY"),
+    ],
+)
+def test_teacher_lines_that_send(line, command):
+    typed = interpret(line)
+    assert isinstance(typed, Send) and typed.command == command
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("/kick", "Say whom"),
+        ("/ban", "Say whom"),
+        ("/ban 10 bob", "nickname comes first"),
+        ("/kick a:b", "not a nickname"),
+        ("/ban bob 0", "1 to"),
+        ("/ban bob 99999999", "1 to"),
+        ("/mute bob for a while", "Only a nickname"),
+        ("/unban", "Say whom"),
+        ("/announce", "Announce what"),
+        ("/announce " + "x" * 2001, "2000"),
+        ("/close", "which room"),
+    ],
+)
+def test_teacher_lines_that_are_not_whole_are_refused(line, hint):
+    typed = interpret(line)
+    assert isinstance(typed, Refuse) and hint in typed.text
+
+
+def test_login_and_register_lines_are_local_and_hide_the_password():
+    assert interpret("/login alice") == Login("alice", "")
+    typed = interpret("/login alice my secret words")
+    assert typed == Login("alice", "my secret words") and "secret" not in repr(typed)
+    assert interpret("/login") == Login("", "")
+    assert isinstance(interpret("/login a:b"), Refuse)
+    assert interpret("/register") == Register("")
+    assert "pass-word-1" not in repr(interpret("/register pass-word-1"))
+
+
+def test_help_names_the_teacher_commands():
+    assert "/kick NICK" in help_text() and "/login" in help_text()

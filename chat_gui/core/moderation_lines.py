@@ -1,0 +1,79 @@
+"""Typed teacher and room-owner commands (/kick, /ban, /topic, ...) checked before they go out (any thread; pure).
+
+    moderation_command("ban", "bob 10 spamming") -> ("BAN bob 10 spamming", "")
+    moderation_command("ban", "")                -> ("", "Say whom: /ban NICK [MINUTES] [REASON] ...")
+
+The server decides who may (a student gets `not_allowed`); this only makes
+sure a line is whole, so a slip such as `/ban 10 bob` is not sent as a ban
+of someone called "10".  Used by chat_gui.core.typed_lines for both clients.
+"""
+
+from __future__ import annotations
+
+from shared.names import MAX_TEXT_CHARS, is_nick_shaped
+
+MAX_BAN_MINUTES = 60 * 24 * 366  # a year: longer is "until unbanned", which is leaving the minutes out
+
+USAGE = {
+    "kick": "/kick NICK [REASON]",
+    "ban": "/ban NICK [MINUTES] [REASON]   (no minutes: until /unban NICK)",
+    "unban": "/unban NICK",
+    "mute": "/mute NICK",
+    "unmute": "/unmute NICK",
+    "announce": "/announce TEXT   (to everyone on the server)",
+    "close": "/close ROOM [REASON]",
+    "topic": "/topic [TEXT]   (no text: remove the topic)",
+    "key": "/key [KEY]   (no key: anyone may join again)",
+}  # /delete ID is the history's (any sender's own message, or a teacher's); the server decides
+WORDS = frozenset(USAGE)
+NICK_FIRST = frozenset(("kick", "ban", "unban", "mute", "unmute"))
+
+HELP = """Teachers (others are refused), and the owner of a room for /topic and /key:
+  /kick NICK [REASON]           remove NICK from the chat
+  /ban NICK [MINUTES] [REASON]  keep NICK (and their address) out; no minutes: until /unban NICK
+  /mute NICK, /unmute NICK      NICK may read but not write, until unmuted (also after reconnecting)
+  /announce TEXT                say TEXT to everyone on the server
+  /close ROOM [REASON]          move everyone out of ROOM
+  /topic [TEXT]                 set (or remove) your room's topic
+  /key [KEY]                    lock your room with KEY (no key: open it again)"""
+
+
+def moderation_command(word: str, argument: str) -> tuple[str, str]:
+    """(the wire command, "") when the line is whole; ("", what to type instead) when not."""
+    wire = word.upper()
+    if word in NICK_FIRST:
+        nick, _, rest = argument.partition(" ")
+        if not nick:
+            return "", f"Say whom: {USAGE[word]}"
+        if not is_nick_shaped(nick):
+            return "", f"“{nick}” is not a nickname. {USAGE[word]}"
+        if word == "ban":
+            if nick.isdigit() and rest.strip() and not rest.split()[0].isdigit():
+                return "", f"The nickname comes first: {USAGE[word]}"  # "/ban 10 bob" is a slip, not a ban of "10"
+            return _ban(nick, rest.strip())
+        if word in ("kick",):
+            return f"{wire} {nick} {rest.strip()}".strip(), ""
+        if rest.strip():
+            return "", f"Only a nickname after /{word}: {USAGE[word]}"
+        return f"{wire} {nick}", ""
+    if word == "announce":
+        if not argument:
+            return "", f"Announce what? {USAGE[word]}"
+        if len(argument) > MAX_TEXT_CHARS:
+            return "", f"An announcement may have {MAX_TEXT_CHARS} characters; this one has {len(argument)}."
+        return f"ANNOUNCE {argument}", ""
+    if word == "close":
+        return (f"CLOSE {argument}", "") if argument else ("", f"Say which room: {USAGE[word]}")
+    return f"{wire} {argument}".strip(), ""  # topic and key: no argument removes it, as the contract says
+
+
+def _ban(nick: str, rest: str) -> tuple[str, str]:
+    first, _, reason = rest.partition(" ")
+    if not first.isdigit():
+        return f"BAN {nick} {rest}".strip(), ""  # no minutes: until unbanned
+    minutes = int(first)
+    if not 0 < minutes <= MAX_BAN_MINUTES:
+        return "", (
+            f"A ban lasts 1 to {MAX_BAN_MINUTES} minutes; leave the minutes out for one that lasts until /unban {nick}."
+        )
+    return f"BAN {nick} {minutes} {reason.strip()}".strip(), ""

@@ -1,0 +1,75 @@
+"""chat-term logging in and registering against a real server: passwords read from the keyboard, never printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_terminal_client import terminals  # noqa: F401  # the fixture
+from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+PASSWORD = "blackboard-42"
+
+
+def test_login_at_start_reads_the_password_and_never_prints_it(start_server, terminals):  # noqa: F811
+    server = start_server()
+    server.create_account("Teach", PASSWORD, "teacher")
+    teach = terminals(server.address, "--nick", "Teach", "--login", "--room", "general")
+    teach.type(PASSWORD)  # not a terminal: the password is the next line of input
+    teach.expect(r"You joined #general")
+    teach.type("/kick nobody-here")
+    teach.expect(r"nobody-here")  # a teacher's command reaches the server (and is refused for a name not online)
+    assert teach.finish() == 0
+    assert all(PASSWORD not in line for line in teach.lines)
+
+
+def test_a_registered_nickname_says_how_to_log_in_and_slash_login_asks_for_the_password(
+    start_server,
+    terminals,  # noqa: F811
+):
+    server = start_server()
+    server.create_account("ann", PASSWORD)
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"nick_registered")
+    ann.expect(r"/login NICK")
+    ann.type("/login ann")
+    ann.type("a-wrong-password")
+    ann.expect(r"bad_login|[Ww]rong")
+    ann.type("/login ann")
+    ann.type(PASSWORD)
+    ann.expect(r"You joined #lab|logged in as ann")
+    assert ann.finish() == 0
+    assert all(PASSWORD not in line and "a-wrong-password" not in line for line in ann.lines)
+
+
+def test_register_asks_twice_and_keeps_the_name(start_server, terminals, wire):  # noqa: F811
+    server = start_server()
+    bea = terminals(server.address, "--nick", "bea", "--room", "lab")
+    bea.expect(r"You joined #lab")
+    bea.type("/register")
+    bea.type(PASSWORD)
+    bea.type(PASSWORD + "-not-the-same")
+    bea.expect(r"not the same")
+    bea.type("/register")
+    bea.type(PASSWORD)
+    bea.type(PASSWORD)
+    bea.expect(r"[Rr]egistered")
+    other = wire(server)
+    other.send("NICK bea2")
+    other.expect("nick")
+    other.send("NICK bea")
+    assert other.expect("error")["code"] in ("nick_taken", "nick_registered")
+    assert bea.finish() == 0
+    assert all(PASSWORD not in line for line in bea.lines)
+
+
+def test_a_join_code_given_on_the_command_line_lets_it_in(start_server, terminals):  # noqa: F811
+    server = start_server(join_code="K7P4XQ")
+    without = terminals(server.address, "--nick", "cy")
+    without.expect(r"code_required")
+    without.expect(r"/pass CODE")
+    with_code = terminals(server.address, "--nick", "di", "--room", "lab", "--join-code", "k7p4xq")
+    with_code.expect(r"You joined #lab")
+    assert with_code.finish() == 0
+    wait_until(lambda: without.process.poll() is None)
