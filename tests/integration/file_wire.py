@@ -25,6 +25,9 @@ class ChatLine:
         self.sock = socket.create_connection(address, timeout=DEADLINE)
         self.pending = b""
         self.inbox: list[Frame] = []
+        # Speak first (a blank line, ignored), as the bundled clients do: a server that offers TLS waits
+        # up to 2 s for a silent client's first byte before it greets it in plain.
+        self.sock.sendall(b"\n")
         self.expect("welcome")
         if nick is not None:
             self.request(f"NICK {nick}", "nick")
