@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not _namespaces_work(), reason="user and mount n
 def test_a_disk_that_fills_up_mid_upload_gives_storage_full_removes_the_partial_and_chat_goes_on(tmp_path):
     server = ProtoProcess(tmp_path / "small-disk", tmpfs_mb=4, keep_free_mb=0)
     try:
-        alice = ChatLine(server.address, "alice", "general")
+        alice = ChatLine(server.address, "alice", "general", speak_first=False)
         big = tmp_path / "big.bin"
         big.write_bytes(os.urandom(6 * MIB))
         ticket = offer(alice, big)
@@ -54,7 +54,7 @@ def test_a_disk_that_fills_up_mid_upload_gives_storage_full_removes_the_partial_
 def test_an_upload_that_would_leave_too_little_free_disk_is_refused_before_a_byte_is_sent(tmp_path):
     server = ProtoProcess(tmp_path / "small-disk", tmpfs_mb=4, keep_free_mb=1)
     try:
-        alice = ChatLine(server.address, "alice", "general")
+        alice = ChatLine(server.address, "alice", "general", speak_first=False)
         three = tmp_path / "three.bin"
         three.write_bytes(os.urandom(3 * MIB + 512 * 1024))
         refused = offer(alice, three)

@@ -48,7 +48,7 @@ def chats():
     opened: list[ChatLine] = []
 
     def make(server: FileProtoServer, nick: str, room: str | None = "general") -> ChatLine:
-        chat = ChatLine(server.address, nick, room)
+        chat = ChatLine(server.address, nick, room, speak_first=False)
         opened.append(chat)
         return chat
 
@@ -202,7 +202,7 @@ def test_a_server_killed_mid_upload_resumes_after_its_restart(tmp_path):
     source = make_file(tmp_path, "essay.bin", 6 * MIB + 1)
     first = ProtoProcess(data, keep_free_mb=0)
     try:
-        chat = ChatLine(first.address, "alice", "general")
+        chat = ChatLine(first.address, "alice", "general", speak_first=False)
         ticket = offer(chat, source)
         transfer = RawTransfer(first.address, ticket["token"])
         half = source.stat().st_size // 2
@@ -219,7 +219,7 @@ def test_a_server_killed_mid_upload_resumes_after_its_restart(tmp_path):
         resumed.close()
         done = upload_file(connector(second.address), ticket["token"], source)
         assert done["sha256"] == sha256_of(source)
-        chat = ChatLine(second.address, "bob", "general")
+        chat = ChatLine(second.address, "bob", "general", speak_first=False)
         assert fetch(chat, done["file"], tmp_path / "copy").read_bytes() == source.read_bytes()
         chat.close()
     finally:
@@ -491,7 +491,9 @@ def test_a_transfer_connection_over_tls_on_the_same_port(tmp_path):
             raw = socket.create_connection(server.address, timeout=30)
             return client_tls.wrap_socket(raw, server_hostname="127.0.0.1")
 
-        plain_chat = ChatLine(server.address, "alice", "general")  # plain and TLS side by side on one port
+        plain_chat = ChatLine(
+            server.address, "alice", "general", speak_first=False
+        )  # plain and TLS side by side on one port
         source = make_file(tmp_path, "secret.bin", 8 * MIB + 7)
         ticket = offer(plain_chat, source)
         done = upload_file(connect, ticket["token"], source)
