@@ -50,7 +50,8 @@ def _is_word_char(ch: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _is_unspaced_script(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS)
+    # Letters of scripts written without spaces; their digits (Myanmar ၀, Thai ๑) are glued like any digit.
+    return unicodedata.category(ch) != "Nd" and unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS)
 
 
 def _is_boundary(before: str, after: str) -> bool:

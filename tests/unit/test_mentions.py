@@ -128,3 +128,9 @@ def test_a_nick_standing_alone_is_always_found_where_it_stands(nick, before, aft
 def test_a_nick_glued_to_more_name_characters_is_not_found_there(nick, glue):
     text = glue + nick + glue
     assert (1, 1 + len(nick)) not in mention_ranges(text, nick)
+
+
+@pytest.mark.parametrize("nick", ["၀", "๑๒", "a၀"])
+def test_digits_of_unspaced_scripts_glue_like_any_digit(nick):
+    """Found by Hypothesis: a Myanmar digit next to a Latin letter is one word, not a boundary."""
+    assert (1, 1 + len(nick)) not in mention_ranges("a" + nick + "a", nick)
