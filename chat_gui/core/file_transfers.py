@@ -119,7 +119,7 @@ class FileTransfers:
         self.session = session
         self.scheduler = scheduler
         self.listener = listener
-        self._connect = connect or self._plain_connect
+        self._connect = connect or self._default_connect
         self._jobs: dict[int, _Job] = {}
         self._keys = itertools.count(1)
         self._barriers = itertools.count(1)
@@ -127,7 +127,7 @@ class FileTransfers:
         self._polling = False
         self._cancelling: set[str] = set()  # upload ids we sent CANCEL for: their `cancelled` answers are ours
 
-    def _plain_connect(self) -> Connect:
+    def _default_connect(self) -> Connect:
         """Open transfer connections as the chat connection is open: over TLS when it is encrypted.
 
         The server's key must be the one the chat connection pinned (no

@@ -16,6 +16,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
+from chat_server.admin_gui.record_dialog import RecordDialog
 from chat_server.identity.admin import AccountInfo
 
 if TYPE_CHECKING:
@@ -26,63 +27,36 @@ NOT_RUNNING = "Start the server to see and change accounts (they are kept in its
 COLUMNS = (("nick", "Nickname", 200), ("role", "Role", 90), ("online", "Online", 70), ("created", "Made", 150))
 
 
-class AccountsDialog(tk.Toplevel):
+class AccountsDialog(RecordDialog):
     def __init__(self, parent: tk.Misc, owner: AdminIdentity) -> None:
-        super().__init__(parent)
-        self.owner = owner
-        self.title(TITLE)
+        super().__init__(parent, owner, TITLE, COLUMNS, stretch="nick", wraplength=560)
         self.accounts: dict[str, AccountInfo] = {}
-        frame = ttk.Frame(self, padding=8)
-        frame.pack(fill="both", expand=True)
-        self.heading = ttk.Label(frame, text=f"{TITLE}: 0", style="Heading.TLabel")
-        self.heading.grid(row=0, column=0, sticky="w")
-        self.tree = ttk.Treeview(frame, columns=[name for name, _, _ in COLUMNS], show="headings", height=10)
-        for name, heading, width in COLUMNS:
-            self.tree.heading(name, text=heading, anchor="w")
-            self.tree.column(name, width=width, minwidth=width // 2, stretch=name == "nick")
-        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.grid(row=1, column=0, sticky="nsew")
-        scroll.grid(row=1, column=1, sticky="ns")
-        self.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_buttons(), add=True)
-
-        buttons = ttk.Frame(frame)
-        buttons.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
+        buttons = self.buttons
         self.new_button = ttk.Button(buttons, text="New account…", command=self.on_new_clicked)
         self.teacher_button = ttk.Button(buttons, text="Make teacher", command=lambda: self.on_role_clicked("teacher"))
         self.student_button = ttk.Button(buttons, text="Make student", command=lambda: self.on_role_clicked("student"))
         self.password_button = ttk.Button(buttons, text="Set password…", command=self.on_password_clicked)
         self.delete_button = ttk.Button(buttons, text="Unregister…", command=self.on_delete_clicked)
         self.refresh_button = ttk.Button(buttons, text="Refresh", command=self.refresh)
-        for button in (
+        self.add_buttons(
             self.new_button,
             self.teacher_button,
             self.student_button,
             self.password_button,
             self.delete_button,
             self.refresh_button,
-        ):
-            button.pack(side="left", padx=(0, 4))
-        ttk.Button(buttons, text="Close", command=self.destroy).pack(side="right")
-        ttk.Label(frame, textvariable=owner.status, style="Hint.TLabel", wraplength=560).grid(
-            row=3, column=0, columnspan=2, sticky="w", pady=(6, 0)
         )
-        frame.rowconfigure(1, weight=1)
-        frame.columnconfigure(0, weight=1)
-        self.protocol("WM_DELETE_WINDOW", self.destroy)
-        self.shown_running = False
 
     # -- the list --
     def refresh(self) -> None:
         """Read the accounts again from the running server (none shown while it is stopped)."""
         if not self.winfo_exists():
             return  # closed while a helper thread was at work
-        server = self.owner.server
-        running = server is not None and self.owner.phase == "running"
-        self.shown_running = running
+        running = self.server_running()
         chosen = set(self.tree.selection())
         self.tree.delete(*self.tree.get_children())
         self.accounts = {}
+        server = self.owner.server
         if server is not None and running:
             for account in server.accounts():
                 self.accounts[account.nick] = account

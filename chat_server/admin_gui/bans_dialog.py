@@ -14,6 +14,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
+from chat_server.admin_gui.record_dialog import RecordDialog
 from chat_server.identity.admin import SanctionInfo
 from chat_server.moderation import parse_minutes
 from shared.errors import ProtocolError
@@ -34,51 +35,23 @@ COLUMNS = (
 )
 
 
-class BansDialog(tk.Toplevel):
+class BansDialog(RecordDialog):
     def __init__(self, parent: tk.Misc, owner: AdminIdentity) -> None:
-        super().__init__(parent)
-        self.owner = owner
-        self.title(TITLE)
+        super().__init__(parent, owner, TITLE, COLUMNS, stretch="reason", wraplength=640)
         self.sanctions: dict[str, SanctionInfo] = {}
-        frame = ttk.Frame(self, padding=8)
-        frame.pack(fill="both", expand=True)
-        self.heading = ttk.Label(frame, text=f"{TITLE}: 0", style="Heading.TLabel")
-        self.heading.grid(row=0, column=0, sticky="w")
-        self.tree = ttk.Treeview(frame, columns=[name for name, _, _ in COLUMNS], show="headings", height=10)
-        for name, heading, width in COLUMNS:
-            self.tree.heading(name, text=heading, anchor="w")
-            self.tree.column(name, width=width, minwidth=width // 2, stretch=name == "reason")
-        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.grid(row=1, column=0, sticky="nsew")
-        scroll.grid(row=1, column=1, sticky="ns")
-        self.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_buttons(), add=True)
-
-        buttons = ttk.Frame(frame)
-        buttons.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
-        self.lift_button = ttk.Button(buttons, text="Lift", command=self.on_lift_clicked)
-        self.ban_button = ttk.Button(buttons, text="Ban a name or address…", command=self.on_ban_clicked)
-        self.refresh_button = ttk.Button(buttons, text="Refresh", command=self.refresh)
-        for button in (self.lift_button, self.ban_button, self.refresh_button):
-            button.pack(side="left", padx=(0, 4))
-        ttk.Button(buttons, text="Close", command=self.destroy).pack(side="right")
-        ttk.Label(frame, textvariable=owner.status, style="Hint.TLabel", wraplength=640).grid(
-            row=3, column=0, columnspan=2, sticky="w", pady=(6, 0)
-        )
-        frame.rowconfigure(1, weight=1)
-        frame.columnconfigure(0, weight=1)
-        self.protocol("WM_DELETE_WINDOW", self.destroy)
-        self.shown_running = False
+        self.lift_button = ttk.Button(self.buttons, text="Lift", command=self.on_lift_clicked)
+        self.ban_button = ttk.Button(self.buttons, text="Ban a name or address…", command=self.on_ban_clicked)
+        self.refresh_button = ttk.Button(self.buttons, text="Refresh", command=self.refresh)
+        self.add_buttons(self.lift_button, self.ban_button, self.refresh_button)
 
     # -- the list --
     def refresh(self) -> None:
         if not self.winfo_exists():
             return  # closed while a helper thread was at work
-        server = self.owner.server
-        running = server is not None and self.owner.phase == "running"
-        self.shown_running = running
+        running = self.server_running()
         self.tree.delete(*self.tree.get_children())
         self.sanctions = {}
+        server = self.owner.server
         if server is not None and running:
             for sanction in server.sanctions():
                 iid = str(sanction.id)

@@ -435,6 +435,7 @@ SHIPPED_MODULES = [
     "chat_server.admin_gui.join_code_panel",
     "chat_server.admin_gui.accounts_dialog",
     "chat_server.admin_gui.bans_dialog",
+    "chat_server.admin_gui.record_dialog",
     "chat_server.admin_gui.handins",
     "shared.system_open",
     "chat_server.admin_gui.history_dialog",

@@ -1,0 +1,70 @@
+"""RecordDialog: the frame of the admin window's list dialogs: a heading, a table, action buttons, Close and the status line (Tk thread only).
+
+AccountsDialog and BansDialog build on it: each names its columns, adds its
+own buttons to `self.buttons` with `add_buttons`, and fills the table in
+its `refresh`.  The status line is the admin window's own (owner.status),
+so an action's answer shows in the dialog and in the window alike.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chat_server.admin_gui.identity_actions import AdminIdentity
+
+Column = tuple[str, str, int]  # (name, heading, width in pixels)
+
+
+class RecordDialog(tk.Toplevel):
+    def __init__(
+        self,
+        parent: tk.Misc,
+        owner: AdminIdentity,
+        title: str,
+        columns: tuple[Column, ...],
+        stretch: str,
+        wraplength: int,
+    ) -> None:
+        """`stretch`: the column that takes the width the others leave; `wraplength`: of the status line."""
+        super().__init__(parent)
+        self.owner = owner
+        self.title(title)
+        frame = ttk.Frame(self, padding=8)
+        frame.pack(fill="both", expand=True)
+        self.heading = ttk.Label(frame, text=f"{title}: 0", style="Heading.TLabel")
+        self.heading.grid(row=0, column=0, sticky="w")
+        self.tree = ttk.Treeview(frame, columns=[name for name, _, _ in columns], show="headings", height=10)
+        for name, heading, width in columns:
+            self.tree.heading(name, text=heading, anchor="w")
+            self.tree.column(name, width=width, minwidth=width // 2, stretch=name == stretch)
+        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set)
+        self.tree.grid(row=1, column=0, sticky="nsew")
+        scroll.grid(row=1, column=1, sticky="ns")
+        self.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_buttons(), add=True)
+        self.buttons = ttk.Frame(frame)
+        self.buttons.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
+        ttk.Button(self.buttons, text="Close", command=self.destroy).pack(side="right")
+        ttk.Label(frame, textvariable=owner.status, style="Hint.TLabel", wraplength=wraplength).grid(
+            row=3, column=0, columnspan=2, sticky="w", pady=(6, 0)
+        )
+        frame.rowconfigure(1, weight=1)
+        frame.columnconfigure(0, weight=1)
+        self.protocol("WM_DELETE_WINDOW", self.destroy)
+        self.shown_running = False
+
+    def add_buttons(self, *buttons: ttk.Button) -> None:
+        """The dialog's own buttons, left to right (Close stays at the right)."""
+        for button in buttons:
+            button.pack(side="left", padx=(0, 4))
+
+    def server_running(self) -> bool:
+        """Whether the owner's server runs now (remembered in `shown_running` for the list drawn from it)."""
+        self.shown_running = self.owner.server is not None and self.owner.phase == "running"
+        return self.shown_running
+
+    def refresh_buttons(self) -> None:
+        """Enable each button as the selection allows; the dialogs say how."""
