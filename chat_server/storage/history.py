@@ -1,6 +1,6 @@
 """SqliteMessageStore: message history in SQLite, with the recent part in memory (any caller thread).
 
-    append() -- no I/O: RecentMessages.add + Writer.submit --> writer thread commits in batches
+    append() -- no I/O: RecentMessages.add + Writer.submit_row --> writer thread commits in batches
     replay() -- a room's tail in memory (completed from the database once per room)
     recent() -- the same from memory only, or None; load_recent() reads the disk for it (the server's replay)
     page(), search(), get(), export_rows() -- a pooled reader connection, merged with what
@@ -22,6 +22,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from chat_server.storage.database import Database, describe_error, is_corruption
@@ -53,6 +54,9 @@ INSERT_MESSAGE = (
 )
 
 
+_ID = itemgetter(0)
+
+
 def _message(row: Sequence[Any]) -> StoredMessage:
     return StoredMessage(*row)
 
@@ -77,15 +81,17 @@ class SqliteMessageStore:
         self._history_days = history_days
         self._tail_size = tail_size
         self._clock = clock
-        self._writer: Writer | None = None
+        self._writer: Writer[StoredMessage] | None = None
         self._recent = RecentMessages(tail_size, unwritten_cap)
         self._recent.highest_id = self._highest_on_disk() if database is not None else 0
         self._read_failures: set[str] = set()
         self._retention_due = 0.0
         self._read_failures_lock = threading.Lock()
 
-    def attach_writer(self, writer: Writer) -> None:
+    def attach_writer(self, writer: Writer[StoredMessage]) -> None:
+        """Messages go to `writer` as rows of INSERT_MESSAGE; until committed, reads find them in its queue."""
         self._writer = writer
+        self._recent.pending = writer.unwritten_rows
 
     def damaged(self, reason: str) -> None:
         """SQLite met damage at run time: note it for the next open and tell the admin (any thread, off the lock)."""
@@ -95,20 +101,18 @@ class SqliteMessageStore:
             self._status.add_notice(notice)
 
     # -- the writer's callbacks (writer thread) --
-    def before_commit(self, connection: sqlite3.Connection, writes: Sequence[Write]) -> None:
+    def before_commit(
+        self, connection: sqlite3.Connection, writes: Sequence[Write], messages: Sequence[StoredMessage]
+    ) -> None:
         """Keep the highest id in `meta` too: one more place it survives if the table's pages are damaged."""
-        highest = max((write.message_id for write in writes), default=0)
+        highest = max(map(_ID, messages), default=0)
         if highest:
             connection.execute("UPDATE meta SET value = max(value, ?) WHERE key = 'last_id'", (highest,))
 
-    def committed(self, writes: Sequence[Write]) -> None:
-        self._recent.written(write.message_id for write in writes if write.message_id)
-
-    def lost(self, writes: Sequence[Write]) -> None:
-        ids = [write.message_id for write in writes if write.message_id and write.sql == INSERT_MESSAGE]
-        if ids:
-            self._status.count_not_saved(len(ids))
-            self._recent.written(ids)
+    def lost(self, messages: Sequence[StoredMessage]) -> None:
+        """The writer gave up on these messages (they also leave memory): count them as not saved."""
+        if messages:
+            self._status.count_not_saved(len(messages))
 
     def maintenance_step(self, connection: sqlite3.Connection) -> bool:
         """One small step of background work: index some new rows, and purge old ones when due. True: more to do."""
@@ -180,8 +184,8 @@ class SqliteMessageStore:
     def _submit(self, message: StoredMessage, late: bool) -> bool:
         """Queue the insert; called under RecentMessages' lock, so the writer gets messages in id order."""
         writer = self._writer
-        # tuple.__new__: the Write named tuple without its Python-level __new__ (see StoredMessage.public).
-        if writer is None or not writer.submit(tuple.__new__(Write, (INSERT_MESSAGE, message, message.id))):
+        # The message is the row: no Write is made per message (see Writer.submit_row).
+        if writer is None or not writer.submit_row(message):
             return False
         if late:
             # An id lower than one already queued: the indexer may have passed it, so index it now if so.

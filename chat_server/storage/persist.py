@@ -8,12 +8,14 @@ or a writer too far behind, the change is counted as not saved.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import Write, Writer
 
 
 class Persister:
-    def __init__(self, writer: Writer | None, status: StatusBoard) -> None:
+    def __init__(self, writer: Writer[Any] | None, status: StatusBoard) -> None:
         self._writer = writer
         self._status = status
 

@@ -1,9 +1,12 @@
 """RecentMessages: what the history store keeps in memory, under its own small lock (any thread, no I/O).
 
-- `unwritten`: messages appended but not yet committed by the writer (or,
-  with no database, every message kept this run, up to a cap), indexed by
-  conversation, so reads merge them with what the database returns and
-  every caller sees its own writes.
+- unwritten messages: those appended but not yet committed are the writer's
+  own queue of rows (`Writer.unwritten_rows`, read through `pending`), plus
+  `memory_only`: messages the writer refused (too far behind, closed) or,
+  with no database, every message kept this run, up to a cap. Reads merge
+  them with what the database returns, so every caller sees its own writes.
+  Normally a few hundred (one group commit's worth), so reads filter them
+  by a scan instead of keeping an index that every append would pay for.
 - `tails`: the newest messages of each room, for replay on join without
   touching the disk. A room's tail starts recording at its first append or
   replay and is completed from the database once (see `SqliteMessageStore.replay`).
@@ -16,16 +19,19 @@ The lock is held only for dictionary and list work, never for I/O, so
 
 from __future__ import annotations
 
-import bisect
 import collections
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from chat_server.storage.models import StoredMessage
 
 MAX_REMEMBERED_DELETES = 100_000
-WRITTEN_CHUNK = 64
+
+
+def _nothing_pending() -> list[StoredMessage]:
+    return []
 
 
 @dataclass(eq=False)
@@ -42,16 +48,17 @@ class RecentMessages:
     tail_size: int
     unwritten_cap: int
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _unwritten: dict[int, StoredMessage] = field(default_factory=dict)
-    # Ids in the order they were added, for evicting the oldest past the cap. A deque, because taking
-    # the first key of a dict that is emptied from the front costs a scan over its dead slots each time.
-    _order: collections.deque[int] = field(default_factory=collections.deque)
-    _by_conv: dict[str, list[int]] = field(default_factory=dict)
+    # The messages queued for the writer and not yet committed (Writer.unwritten_rows), oldest first.
+    pending: Callable[[], list[StoredMessage]] = _nothing_pending
+    _memory_only: collections.deque[StoredMessage] = field(init=False)
     _tails: dict[str, RoomTail] = field(default_factory=dict)
     _deleted: set[int] = field(default_factory=set)
     _deleted_order: collections.deque[int] = field(default_factory=collections.deque)
     _cleared: dict[str, int] = field(default_factory=dict)
     highest_id: int = 0
+
+    def __post_init__(self) -> None:
+        self._memory_only = collections.deque(maxlen=self.unwritten_cap)
 
     # -- all of these take the lock themselves --
     def add(self, message: StoredMessage, submit: Callable[[StoredMessage, bool], bool]) -> bool:
@@ -59,72 +66,51 @@ class RecentMessages:
 
         `late` is true when a higher id was added before this one. Calling
         submit under this lock puts messages on the writer's queue in the
-        order this method saw them.
+        order this method saw them. A message submit refuses is kept in
+        memory only (this run's reads still find it). The per-message path
+        (under the registry lock): keep it to a few operations.
         """
-        conv = message.conv
         with self.lock:
             late = message.id <= self.highest_id
             if not late:
                 self.highest_id = message.id
-            self._unwritten[message.id] = message
-            ids = self._by_conv.get(conv)
-            if ids is None:
-                self._by_conv[conv] = [message.id]
-            elif not ids or ids[-1] < message.id:
-                ids.append(message.id)
-            else:
-                bisect.insort(ids, message.id)
             if message.room is not None:
-                tail = self._tails.get(conv)
+                tail = self._tails.get(message.conv)
                 if tail is None:
-                    tail = self._tails[conv] = RoomTail(collections.deque(maxlen=self.tail_size))
+                    tail = self._tails[message.conv] = RoomTail(collections.deque(maxlen=self.tail_size))
                 tail.messages.append(message)
-            self._order.append(message.id)
-            while len(self._unwritten) > self.unwritten_cap:
-                self._forget_unwritten(self._order.popleft())
-            return submit(message, late)
+            if submit(message, late):
+                return True
+            self._memory_only.append(message)
+            return False
 
-    def written(self, ids: Iterable[int]) -> None:
-        """Forget messages now on disk; in short lock holds, since `add` may be waiting under the registry lock."""
-        pending = list(ids)
-        for start in range(0, len(pending), WRITTEN_CHUNK):
-            with self.lock:
-                convs = set()
-                for message_id in pending[start : start + WRITTEN_CHUNK]:
-                    message = self._unwritten.pop(message_id, None)
-                    if message is not None:
-                        convs.add(message.conv)
-                for conv in convs:
-                    self._trim(conv)
-                order = self._order
-                while order and order[0] not in self._unwritten:
-                    order.popleft()
+    def _unwritten(self) -> list[StoredMessage]:
+        """Every message not on disk: queued first, then kept in memory only (take before reading the disk)."""
+        queued = self.pending()
+        with self.lock:
+            return queued + list(self._memory_only) if self._memory_only else queued
 
     def unwritten_count(self) -> int:
-        with self.lock:
-            return len(self._unwritten)
+        return len(self._unwritten())
 
     def unwritten_in(self, conv: str, above: int | None, below: int | None) -> list[StoredMessage]:
         """Unwritten messages of `conv` with above < id < below (None: no bound), in id order."""
-        with self.lock:
-            ids = self._by_conv.get(conv)
-            if not ids:
-                return []
-            start = 0 if above is None else bisect.bisect_right(ids, above)
-            end = len(ids) if below is None else bisect.bisect_left(ids, below)
-            unwritten = self._unwritten
-            return [unwritten[message_id] for message_id in ids[start:end] if message_id in unwritten]
+        low = -1 if above is None else above
+        high = 1 << 62 if below is None else below
+        found = [message for message in self._unwritten() if message.conv == conv and low < message.id < high]
+        found.sort(key=attrgetter("id"))
+        return found
 
     def unwritten_where(self, keep: Callable[[StoredMessage], bool]) -> list[StoredMessage]:
-        with self.lock:
-            candidates = list(self._unwritten.values())
-        return [message for message in candidates if keep(message)]
+        return [message for message in self._unwritten() if keep(message)]
 
     def find(self, message_id: int) -> StoredMessage | None:
-        with self.lock:
-            if message_id in self._deleted:
-                return None
-            return self._unwritten.get(message_id)
+        if self.is_deleted(message_id):
+            return None
+        for message in self._unwritten():
+            if message.id == message_id:
+                return message
+        return None
 
     def is_deleted(self, message_id: int) -> bool:
         with self.lock:
@@ -147,6 +133,7 @@ class RecentMessages:
             return self._cleared.get(conv, 0)
 
     def delete(self, message_id: int) -> None:
+        """Hide a message from every read (an unwritten one is still written, then deleted by the writer)."""
         with self.lock:
             if message_id in self._deleted:
                 return
@@ -154,23 +141,19 @@ class RecentMessages:
             self._deleted_order.append(message_id)
             if len(self._deleted_order) > MAX_REMEMBERED_DELETES:
                 self._deleted.discard(self._deleted_order.popleft())
-            message = self._unwritten.get(message_id)
-            self._forget_unwritten(message_id)
-            if message is not None and message.room is not None:
-                self._drop_from_tail(message.conv, lambda m: m.id == message_id)
-            else:
-                for conv, tail in self._tails.items():
-                    if any(m.id == message_id for m in tail.messages):
-                        self._drop_from_tail(conv, lambda m: m.id == message_id)
-                        break
+            for conv, tail in self._tails.items():
+                if any(m.id == message_id for m in tail.messages):
+                    self._drop_from_tail(conv, lambda m: m.id == message_id)
+                    break
 
     def clear(self, conv: str) -> int:
         """Hide every message of `conv` up to the newest one so far; return that id."""
         with self.lock:
             upto = self.highest_id
             self._cleared[conv] = upto
-            for message_id in self._by_conv.pop(conv, ()):
-                self._unwritten.pop(message_id, None)
+            if any(message.conv == conv for message in self._memory_only):
+                kept = [message for message in self._memory_only if message.conv != conv]
+                self._memory_only = collections.deque(kept, maxlen=self.unwritten_cap)
             self._drop_from_tail(conv, lambda m: True)
             tail = self._tails.get(conv)
             if tail is not None:  # nothing up to `upto` is visible any more: the empty tail is the whole room
@@ -233,31 +216,6 @@ class RecentMessages:
             self._tails[conv] = RoomTail(kept, loaded=True, whole=whole and len(ordered) <= self.tail_size)
 
     # -- with the lock held --
-    def _forget_unwritten(self, message_id: int) -> None:
-        message = self._unwritten.pop(message_id, None)
-        if message is not None:
-            self._trim(message.conv)
-
-    def _trim(self, conv: str) -> None:
-        """Drop the conversation's leading ids that are no longer unwritten.
-
-        Commits come in id order, so what leaves is nearly always a prefix: one
-        slice per batch instead of a list deletion per message. An id that
-        leaves from the middle (a delete) stays until the prefix reaches it;
-        readers skip ids that are not in `_unwritten`.
-        """
-        ids = self._by_conv.get(conv)
-        if ids is None:
-            return
-        unwritten = self._unwritten
-        count = 0
-        while count < len(ids) and ids[count] not in unwritten:
-            count += 1
-        if count:
-            del ids[:count]
-        if not ids:
-            del self._by_conv[conv]
-
     def _drop_from_tail(self, conv: str, drop: Callable[[StoredMessage], bool]) -> None:
         tail = self._tails.get(conv)
         if tail is not None:

@@ -26,9 +26,9 @@ from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import Database, StorageUnavailable, describe_error, open_database
 from chat_server.storage.files import SqliteFileStore
-from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
+from chat_server.storage.history import INDEX_LATE_MESSAGE, INSERT_MESSAGE, TAIL_SIZE, SqliteMessageStore
 from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
-from chat_server.storage.models import StoreStatus
+from chat_server.storage.models import StoredMessage, StoreStatus
 from chat_server.storage.moderation import SqliteModerationStore
 from chat_server.storage.no_history import NoHistory
 from chat_server.storage.persist import Persister
@@ -61,7 +61,7 @@ class Storage:
         rooms: RoomStore,
         files: FileStore,
         database: Database | None = None,
-        writer: Writer | None = None,
+        writer: Writer[StoredMessage] | None = None,
     ) -> None:
         self.messages = messages
         self.accounts = accounts
@@ -192,12 +192,9 @@ def _wire(
     moderation_ref: list[SqliteModerationStore] = []
 
     def committed(writes: Sequence[Write]) -> None:
-        if history_store is not None:
-            history_store.committed(writes)
+        pass  # the small tables changed in memory first; a kept message leaves the writer's queue by itself
 
     def lost(writes: Sequence[Write]) -> None:
-        if history_store is not None:
-            history_store.lost(writes)
         # Changes of the small tables and deletions; not the index's own bookkeeping.
         others = sum(1 for write in writes if not write.message_id and write.sql != INDEX_LATE_MESSAGE)
         if others:
@@ -218,7 +215,7 @@ def _wire(
                 store.purge_expired(int(clock() * 1000))
         return history_store.maintenance_step(connection) if history_store is not None else False
 
-    writer = Writer(
+    writer: Writer[StoredMessage] = Writer(
         connection,
         status,
         committed,
@@ -226,6 +223,8 @@ def _wire(
         maintenance=maintenance,
         before_commit=history_store.before_commit if history_store is not None else None,
         on_damage=history_store.damaged if history_store is not None else damaged,
+        row_sql=INSERT_MESSAGE,
+        on_rows_lost=history_store.lost if history_store is not None else None,
     )
     persister = Persister(writer, status)
     moderation = SqliteModerationStore(persister, sanctions)

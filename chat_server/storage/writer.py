@@ -1,14 +1,24 @@
 """The writer thread ("chat-storage-writer"): commits queued writes in batches; submit() from any thread.
 
     callers (any thread, maybe under the registry lock)      writer thread "chat-storage-writer"
-      Writer.submit(Write) -- append to a deque, no I/O -->   BEGIN IMMEDIATE; up to BATCH writes, or what
-                                                              came within GATHER_SECONDS of the first
+      Writer.submit_row(row) -- deque.append, no lock --->   BEGIN IMMEDIATE; the waiting rows (kept messages,
+      Writer.submit(Write) -- SimpleQueue.put, no I/O -->      ROWS_PER_INSERT to a statement), then the writes
+                                                              that came within GATHER_SECONDS of the first
                                                               (consecutive equal SQL: executemany);
                                                               before_commit(); COMMIT; on_committed(batch)
                                                               idle (QUIET_SECONDS without writes), or after
                                                               every 32 batches: one small maintenance()
                                                               step (search index, retention) while it says
                                                               there is more
+
+Rows (one a kept message, already in the INSERT's parameter order) take
+their own lane because there is one per chat message: `submit_row` is a
+bare deque append made under the registry lock, with no object built for
+it and no lock taken, and the writer takes them in bulk. They stay
+readable until committed (`unwritten_rows`). A batch inserts its rows
+before its other writes, and a batch with any other write (or a flush
+marker) takes every row waiting, so a write never overtakes a row
+submitted before it (a DELETE of a message just said, for instance).
 
 A failed batch is rolled back and retried with growing pauses (disk full,
 database locked, I/O error) while new writes wait in memory up to
@@ -21,6 +31,7 @@ after the deadline, the rest is counted as lost and the thread ends.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import re
@@ -30,7 +41,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from chat_server.storage.database import describe_error, is_corruption
 from chat_server.storage.status import StatusBoard
@@ -63,9 +74,11 @@ class Write(NamedTuple):
     message_id: int = 0
 
 
+Row = TypeVar("Row", bound=tuple[Any, ...])
 Committed = Callable[[Sequence[Write]], None]
 Maintenance = Callable[[sqlite3.Connection], bool]
-BeforeCommit = Callable[[sqlite3.Connection, Sequence[Write]], None]
+BeforeCommit = Callable[[sqlite3.Connection, Sequence[Write], Sequence[Row]], None]
+RowsLost = Callable[[Sequence[Row]], None]
 
 
 class _Marker:
@@ -75,7 +88,11 @@ class _Marker:
         self.reached = threading.Event()
 
 
-class Writer:
+# Put on the queue by submit_row when the writer sleeps: rows are waiting (they are not on the queue).
+_ROWS_WAITING = _Marker()
+
+
+class Writer(Generic[Row]):
     def __init__(
         self,
         connection: sqlite3.Connection,
@@ -84,8 +101,10 @@ class Writer:
         on_lost: Committed,
         *,
         maintenance: Maintenance | None = None,
-        before_commit: BeforeCommit | None = None,
+        before_commit: BeforeCommit[Row] | None = None,
         on_damage: Callable[[str], None] | None = None,
+        row_sql: str = "",
+        on_rows_lost: RowsLost[Row] | None = None,
         max_waiting: int = MAX_WAITING,
         batch_size: int = BATCH,
         gather_seconds: float = GATHER_SECONDS,
@@ -97,12 +116,20 @@ class Writer:
         self._maintenance = maintenance
         self._before_commit = before_commit
         self._on_damage = on_damage
+        self._row_sql = row_sql
+        self._on_rows_lost = on_rows_lost
         self._max_waiting = max_waiting
         self._batch_size = batch_size
         self._gather_seconds = gather_seconds
-        # SimpleQueue: put() is one C call with no Python-level lock, the cheapest hand-off for append().
+        # SimpleQueue: put() is one C call with no Python-level lock, the cheapest hand-off for a write.
         self._queue: queue.SimpleQueue[Write | _Marker] = queue.SimpleQueue()
         self._in_flight = 0
+        # Rows: appended by any thread without a lock; taken (popleft) and settled by the writer under
+        # _rows_lock, which readers of unwritten_rows() take too, so a row is always in one of the two.
+        self._rows: collections.deque[Row] = collections.deque()
+        self._rows_in_flight: list[Row] = []
+        self._rows_lock = threading.Lock()
+        self._sleeping = False  # the writer waits on the queue and must be woken for rows
         self._accepting = True
         self._stopping = False
         self._give_up = threading.Event()
@@ -119,9 +146,32 @@ class Writer:
         self._queue.put(write)
         return True
 
+    def submit_row(self, row: Row) -> bool:
+        """Queue one row for `row_sql` (no I/O, no lock); False when the writer is closed or too far behind.
+
+        The cheapest hand-off there is (one per chat message, under the
+        registry lock): a deque append, and a wake-up only when the writer
+        sleeps. The writer sets `_sleeping` before it looks at the deque a
+        last time, and this reads it after appending, so a row is never left
+        waiting for a writer that will not wake (both run under the GIL).
+        """
+        rows = self._rows
+        if not self._accepting or len(rows) >= self._max_waiting:
+            return False
+        rows.append(row)
+        if self._sleeping:
+            self._sleeping = False
+            self._queue.put(_ROWS_WAITING)
+        return True
+
+    def unwritten_rows(self) -> list[Row]:
+        """Every row submitted and not yet committed (or given up), oldest first (any thread, no I/O)."""
+        with self._rows_lock:
+            return self._rows_in_flight + list(self._rows)
+
     @property
     def waiting(self) -> int:
-        return self._queue.qsize() + self._in_flight
+        return self._queue.qsize() + self._in_flight + len(self._rows) + len(self._rows_in_flight)
 
     def request_maintenance(self) -> None:
         """Run the maintenance step at the next idle moment instead of waiting for its timer."""
@@ -130,7 +180,7 @@ class Writer:
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything submitted before this call is committed or given up; False on timeout."""
         if not self._thread.is_alive():
-            return self._queue.empty()
+            return self._queue.empty() and not self._rows
         marker = _Marker()
         self._queue.put(marker)
         deadline = time.monotonic() + timeout
@@ -169,7 +219,7 @@ class Writer:
         batches = 0
         wrote = False  # the last step was a batch of writes, not maintenance
         while True:
-            if self._stopping and self._queue.empty():
+            if self._stopping and self._queue.empty() and not self._rows:
                 return
             first: Write | _Marker | None = None
             if wanted and not self._stopping:
@@ -187,9 +237,9 @@ class Writer:
             if first is None:
                 wanted = self._maintenance is not None
                 continue
-            batch, markers = self._take(first)
-            if batch:
-                self._write(batch)
+            batch, rows, markers = self._take(first)
+            if batch or rows:
+                self._write(batch, rows)
                 batches += 1
                 wrote = True
             for marker in markers:
@@ -198,24 +248,35 @@ class Writer:
             wanted = self._maintenance is not None
 
     def _next(self, timeout: float) -> Write | _Marker | None:
+        """The next write or marker, or _ROWS_WAITING when rows wait; None after `timeout` with neither."""
+        item = self._next_now()
+        if item is not None:
+            return item
+        self._sleeping = True  # before the last look at the rows: see submit_row
         try:
+            if self._rows:
+                return _ROWS_WAITING
             return self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
+        finally:
+            self._sleeping = False
 
     def _next_now(self) -> Write | _Marker | None:
         try:
             return self._queue.get_nowait()
         except queue.Empty:
-            return None
+            return _ROWS_WAITING if self._rows else None
 
-    def _take(self, first: Write | _Marker) -> tuple[list[Write], list[_Marker]]:
-        """Up to a batch of writes (and the markers among them), waiting up to GATHER_SECONDS for more.
+    def _take(self, first: Write | _Marker) -> tuple[list[Write], list[Row], list[_Marker]]:
+        """Up to a batch of writes and rows (and the markers among them), waiting up to GATHER_SECONDS for more.
 
         The wait is a group commit: a flood's messages go in a few large
         transactions instead of one small one per handler burst (each commit
         rewrites the same table and index pages).  A marker (flush, close)
         ends the wait, so nobody who waits on the writer waits longer.
+        Rows do not wake the writer while it gathers (that would cost every
+        message a wake-up); it takes what came when the wait ends.
         """
         batch: list[Write] = []
         markers: list[_Marker] = []
@@ -223,32 +284,54 @@ class Writer:
         deadline = time.monotonic() + self._gather_seconds
         while item is not None:
             if isinstance(item, _Marker):
-                markers.append(item)
+                if item is not _ROWS_WAITING:
+                    markers.append(item)
             else:
                 batch.append(item)
-                if len(batch) >= self._batch_size:
-                    break
+            if len(batch) + len(self._rows) >= self._batch_size:
+                break
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 left = deadline - time.monotonic()
-                item = None if markers or self._stopping or left <= 0 else self._next(left)
+                item = None
+                if not (markers or self._stopping or left <= 0):
+                    try:
+                        item = self._queue.get(timeout=left)
+                    except queue.Empty:
+                        item = None
+        # Every waiting row when there is another write (it may refer to one of them) or a flush point.
+        rows = self._take_rows(None if batch or markers or self._stopping else self._batch_size)
         self._in_flight = len(batch)
-        return batch, markers
+        return batch, rows, markers
+
+    def _take_rows(self, limit: int | None) -> list[Row]:
+        with self._rows_lock:
+            waiting = self._rows
+            count = len(waiting) if limit is None else min(limit, len(waiting))
+            popleft = waiting.popleft
+            taken = [popleft() for _ in range(count)]
+            self._rows_in_flight = taken
+        return taken
+
+    def _settle_rows(self) -> None:
+        """The rows in flight are committed or given up: they leave unwritten_rows()."""
+        with self._rows_lock:
+            self._rows_in_flight = []
 
     def _finish(self, batch: Sequence[Write]) -> None:
         self._in_flight = 0
+        self._settle_rows()
 
-    def _write(self, batch: list[Write]) -> None:
+    def _write(self, batch: list[Write], rows: list[Row]) -> None:
         pauses = iter(RETRY_PAUSES)
         pause = RETRY_PAUSES[0]
         while True:
             try:
-                self._commit(batch)
+                self._commit(batch, rows)
             except sqlite3.IntegrityError:
                 self._rollback()
-                batch = self._commit_one_by_one(batch)
-                if not batch:
+                if self._commit_one_by_one(batch, rows):
                     return
                 continue
             except sqlite3.Error as error:
@@ -268,9 +351,11 @@ class Writer:
             self._finish(batch)
             return
 
-    def _commit(self, batch: Sequence[Write]) -> None:
+    def _commit(self, batch: Sequence[Write], rows: list[Row]) -> None:
         connection = self._connection
         connection.execute("BEGIN IMMEDIATE")
+        if rows:
+            _execute_many(connection, self._row_sql, rows, checked=True)
         start = 0
         while start < len(batch):
             sql = batch[start].sql
@@ -283,16 +368,29 @@ class Writer:
                 _execute_many(connection, sql, [write.params for write in batch[start:end]])
             start = end
         if self._before_commit is not None:
-            self._before_commit(connection, batch)
+            self._before_commit(connection, batch, rows)
         connection.execute("COMMIT")
 
-    def _commit_one_by_one(self, batch: list[Write]) -> list[Write]:
-        """Commit every write that keeps the constraints, drop the others; return [] or the batch to retry."""
+    def _commit_one_by_one(self, batch: list[Write], rows: list[Row]) -> bool:
+        """Commit every write and row that keeps the constraints, drop the others; False: retry the batch."""
         connection = self._connection
         kept: list[Write] = []
         dropped: list[Write] = []
+        kept_rows: list[Row] = []
+        dropped_rows: list[Row] = []
         try:
             connection.execute("BEGIN IMMEDIATE")
+            for row in rows:
+                connection.execute("SAVEPOINT one")
+                try:
+                    connection.execute(self._row_sql, row)
+                except sqlite3.IntegrityError as error:
+                    connection.execute("ROLLBACK TO one")
+                    dropped_rows.append(row)
+                    log.error("storage: dropped a row that breaks a constraint (%s): %s", error, self._row_sql[:60])
+                else:
+                    kept_rows.append(row)
+                connection.execute("RELEASE one")
             for write in batch:
                 connection.execute("SAVEPOINT one")
                 try:
@@ -305,18 +403,30 @@ class Writer:
                     kept.append(write)
                 connection.execute("RELEASE one")
             if self._before_commit is not None:
-                self._before_commit(connection, kept)
+                self._before_commit(connection, kept, kept_rows)
             connection.execute("COMMIT")
         except sqlite3.Error:
             self._rollback()
-            return batch
+            return False
         self._status.write_ok()
         self._on_committed(kept)
         self._on_lost(dropped)
+        if dropped_rows and self._on_rows_lost is not None:
+            self._on_rows_lost(dropped_rows)
         self._finish(batch)
-        return []
+        return True
 
     def _lose_everything(self, batch: list[Write]) -> None:
+        """Give up on `batch`, every queued write and every row in flight or waiting: counted as lost."""
+        with self._rows_lock:
+            rows, self._rows_in_flight = self._rows_in_flight, []
+            waiting = self._rows
+            while waiting:  # popleft, not clear(): a row appended meanwhile is taken too, or stays
+                rows.append(waiting.popleft())
+        if rows:
+            log.error("storage: gave up on %d queued rows", len(rows))
+            if self._on_rows_lost is not None:
+                self._on_rows_lost(rows)
         rest: list[Write] = []
         while True:
             try:
@@ -366,7 +476,9 @@ def _many_rows(sql: str) -> tuple[str, int] | None:
     return sql[: match.start(1)] + ",".join([row] * ROWS_PER_INSERT) + sql[match.end(1) :], row.count("?")
 
 
-def _execute_many(connection: sqlite3.Connection, sql: str, rows: list[Sequence[object]]) -> None:
+def _execute_many(
+    connection: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]], *, checked: bool = False
+) -> None:
     """executemany(sql, rows), but a one-row INSERT goes ROWS_PER_INSERT rows per statement.
 
     executemany runs one statement per row and lets go of the GIL around
@@ -374,11 +486,12 @@ def _execute_many(connection: sqlite3.Connection, sql: str, rows: list[Sequence[
     hand-overs and 20 to 25% more of the writer's time than 20 statements
     of 50 rows (measured with the message table).  Same rows, same order,
     same errors: a constraint broken anywhere fails the whole transaction
-    either way (see Writer._write).
+    either way (see Writer._write). `checked`: every row is known to have
+    the statement's number of values (the row lane's), so skip counting them.
     """
     many = _many_rows(sql)
     whole = len(rows) - len(rows) % ROWS_PER_INSERT if many is not None else 0
-    if many is not None and all(len(row) == many[1] for row in rows[:whole]):
+    if many is not None and (checked or all(len(row) == many[1] for row in rows[:whole])):
         for start in range(0, whole, ROWS_PER_INSERT):
             connection.execute(many[0], list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
     else:

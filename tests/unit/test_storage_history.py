@@ -491,10 +491,10 @@ def test_no_history_keeps_nothing(tmp_path):
 def test_a_writer_that_breaks_stops_taking_writes_and_says_so(tmp_path, monkeypatch):
     storage = open_storage(tmp_path / "data")
 
-    def broken(self, writes) -> None:
+    def broken(connection, writes, messages) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(SqliteMessageStore, "committed", broken)
+    monkeypatch.setattr(storage._writer, "_before_commit", broken)  # a callback of the writer thread fails
     try:
         storage.messages.append(public(1))
         wait_until(lambda: storage.status().state == "memory", message="the writer reported its end")
