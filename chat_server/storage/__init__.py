@@ -17,6 +17,7 @@ from chat_server.storage.models import (
     Sanction,
     StoredMessage,
     StoreStatus,
+    room_message,
 )
 from chat_server.storage.store import Storage, StorageStats, open_storage
 
@@ -36,6 +37,7 @@ __all__ = [
     "StorageStats",
     "StoreStatus",
     "StoredMessage",
+    "room_message",
     "default_data_dir",
     "open_storage",
     "write_csv",

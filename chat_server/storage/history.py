@@ -31,7 +31,7 @@ from chat_server.storage.recent import RecentMessages
 from chat_server.storage.search_plans import COLUMNS, Fetch, frontier, newest_of, private_search, room_search
 from chat_server.storage.search_query import parse_query
 from chat_server.storage.status import StatusBoard
-from chat_server.storage.writer import MAX_WAITING, Write, Writer
+from chat_server.storage.writer import MAX_WAITING, Write, Writer, execute_rows
 from shared.names import name_key
 
 log = logging.getLogger("chat_server.storage")
@@ -52,6 +52,31 @@ INSERT_MESSAGE = (
     "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# The same rows without the columns that are NULL for their kind: sqlite3 binds None through its adapter
+# protocol, about 0.5 us a value, which was a sixth of the insert's cost (two per room message).
+INSERT_PUBLIC = (
+    "INSERT INTO messages (id, conv, room, sender, sender_key, text, time_ms, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_PRIVATE = (
+    "INSERT INTO messages (id, conv, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_PUBLIC_VALUES = itemgetter(0, 1, 2, 3, 4, 7, 8, 9)
+_PRIVATE_VALUES = itemgetter(0, 1, 3, 4, 5, 6, 7, 8, 9)
+
+
+def insert_messages(connection: sqlite3.Connection, messages: Sequence[StoredMessage]) -> None:
+    """Insert kept messages in the writer's open transaction (the writer thread's row_insert).
+
+    A message is public or private, never both, so each kind leaves out the
+    two or one columns that would be NULL (see INSERT_PUBLIC).
+    """
+    public = [message for message in messages if message.room is not None]
+    if public:
+        execute_rows(connection, INSERT_PUBLIC, list(map(_PUBLIC_VALUES, public)))
+    if len(public) < len(messages):
+        private = [message for message in messages if message.room is None]
+        execute_rows(connection, INSERT_PRIVATE, list(map(_PRIVATE_VALUES, private)))
 
 
 _ID = itemgetter(0)

@@ -26,7 +26,13 @@ from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import Database, StorageUnavailable, describe_error, open_database
 from chat_server.storage.files import SqliteFileStore
-from chat_server.storage.history import INDEX_LATE_MESSAGE, INSERT_MESSAGE, TAIL_SIZE, SqliteMessageStore
+from chat_server.storage.history import (
+    INDEX_LATE_MESSAGE,
+    INSERT_MESSAGE,
+    TAIL_SIZE,
+    SqliteMessageStore,
+    insert_messages,
+)
 from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
 from chat_server.storage.models import StoredMessage, StoreStatus
 from chat_server.storage.moderation import SqliteModerationStore
@@ -224,6 +230,7 @@ def _wire(
         before_commit=history_store.before_commit if history_store is not None else None,
         on_damage=history_store.damaged if history_store is not None else damaged,
         row_sql=INSERT_MESSAGE,
+        row_insert=insert_messages,
         on_rows_lost=history_store.lost if history_store is not None else None,
     )
     persister = Persister(writer, status)

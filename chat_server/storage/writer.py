@@ -79,6 +79,8 @@ Committed = Callable[[Sequence[Write]], None]
 Maintenance = Callable[[sqlite3.Connection], bool]
 BeforeCommit = Callable[[sqlite3.Connection, Sequence[Write], Sequence[Row]], None]
 RowsLost = Callable[[Sequence[Row]], None]
+# Writes rows into the open transaction (the default: row_sql, ROWS_PER_INSERT rows to a statement).
+RowInsert = Callable[[sqlite3.Connection, Sequence[Row]], None]
 
 
 class _Marker:
@@ -104,6 +106,7 @@ class Writer(Generic[Row]):
         before_commit: BeforeCommit[Row] | None = None,
         on_damage: Callable[[str], None] | None = None,
         row_sql: str = "",
+        row_insert: RowInsert[Row] | None = None,
         on_rows_lost: RowsLost[Row] | None = None,
         max_waiting: int = MAX_WAITING,
         batch_size: int = BATCH,
@@ -117,6 +120,7 @@ class Writer(Generic[Row]):
         self._before_commit = before_commit
         self._on_damage = on_damage
         self._row_sql = row_sql
+        self._row_insert = row_insert if row_insert is not None else self._insert_rows
         self._on_rows_lost = on_rows_lost
         self._max_waiting = max_waiting
         self._batch_size = batch_size
@@ -355,7 +359,7 @@ class Writer(Generic[Row]):
         connection = self._connection
         connection.execute("BEGIN IMMEDIATE")
         if rows:
-            _execute_many(connection, self._row_sql, rows, checked=True)
+            self._row_insert(connection, rows)
         start = 0
         while start < len(batch):
             sql = batch[start].sql
@@ -371,6 +375,9 @@ class Writer(Generic[Row]):
             self._before_commit(connection, batch, rows)
         connection.execute("COMMIT")
 
+    def _insert_rows(self, connection: sqlite3.Connection, rows: Sequence[Row]) -> None:
+        execute_rows(connection, self._row_sql, rows)
+
     def _commit_one_by_one(self, batch: list[Write], rows: list[Row]) -> bool:
         """Commit every write and row that keeps the constraints, drop the others; False: retry the batch."""
         connection = self._connection
@@ -383,11 +390,11 @@ class Writer(Generic[Row]):
             for row in rows:
                 connection.execute("SAVEPOINT one")
                 try:
-                    connection.execute(self._row_sql, row)
+                    self._row_insert(connection, [row])
                 except sqlite3.IntegrityError as error:
                     connection.execute("ROLLBACK TO one")
                     dropped_rows.append(row)
-                    log.error("storage: dropped a row that breaks a constraint (%s): %s", error, self._row_sql[:60])
+                    log.error("storage: dropped a row that breaks a constraint (%s)", error)
                 else:
                     kept_rows.append(row)
                 connection.execute("RELEASE one")
@@ -498,3 +505,8 @@ def _execute_many(
         whole = 0
     if whole < len(rows):
         connection.executemany(sql, rows[whole:])
+
+
+def execute_rows(connection: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
+    """Rows that all have the number of values of `sql`'s one-row INSERT, ROWS_PER_INSERT to a statement."""
+    _execute_many(connection, sql, rows, checked=True)

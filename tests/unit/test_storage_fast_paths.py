@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_server.storage import StoredMessage
+from chat_server.storage import StoredMessage, room_message
 from chat_server.storage.history import INSERT_MESSAGE
 from chat_server.storage.writer import Write
 from shared.names import name_key
@@ -35,3 +35,10 @@ def test_the_write_of_a_message_is_a_write():
     assert type(write) is Write
     assert write == Write(INSERT_MESSAGE, message, 9)
     assert (write.sql, write.params, write.message_id) == (INSERT_MESSAGE, message, 9)
+
+
+def test_the_chat_paths_room_message_is_the_public_message_it_stands_for():
+    made = room_message(7, "Général", "général", "Ann", "ann", "hi", 1_764_540_000_123)
+    assert type(made) is StoredMessage
+    assert made == StoredMessage.public(7, "Général", "Ann", "hi", 1_764_540_000_123)
+    assert (made.conv, made.room_key, made.is_private, made.kind) == ("#général", "général", False, "message")
