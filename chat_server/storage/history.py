@@ -30,6 +30,7 @@ from chat_server.storage.models import Conversation, Page, StoredMessage, room_c
 from chat_server.storage.recent import RecentMessages
 from chat_server.storage.search_plans import COLUMNS, Fetch, frontier, newest_of, private_search, room_search
 from chat_server.storage.search_query import parse_query
+from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import MAX_WAITING, Write, Writer, execute_rows
 from shared.names import name_key
@@ -112,6 +113,7 @@ class SqliteMessageStore:
         self._read_failures: set[str] = set()
         self._retention_due = 0.0
         self._read_failures_lock = threading.Lock()
+        self._trigram_stats = TrigramStats()
 
     def attach_writer(self, writer: Writer[StoredMessage]) -> None:
         """Messages go to `writer` as rows of INSERT_MESSAGE; until committed, reads find them in its queue."""
@@ -326,7 +328,7 @@ class SqliteMessageStore:
         cutoff = self._cutoff_ms()
         parts: list[Fetch] = []
         if conv is not None:
-            parts.append(room_search(conv, query, cutoff, self.damaged))
+            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats))
         if include_private:
             parts.append(private_search(asker_key, query, cutoff))
         return self._merge_nearest(newest_of(parts), unwritten, limit, True)

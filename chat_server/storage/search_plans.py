@@ -1,7 +1,8 @@
 """The SQL behind a search, as Fetch functions the history store runs on a reader connection (caller's thread).
 
 A room search asks the trigram index for candidates (after scanning the
-rows the index has not reached yet) and checks each candidate exactly; a
+rows the index has not reached yet), with the query's rarest trigrams
+(search_terms.py), and checks each candidate exactly; a
 query of short words only, or a damaged index, scans the newest messages
 of the room instead. A private search walks the asker's own private
 messages through their two indexes: a person has few, so that is faster
@@ -16,6 +17,8 @@ from typing import Any
 
 from chat_server.storage.database import is_corruption
 from chat_server.storage.search_query import SearchQuery
+from chat_server.storage.search_terms import TrigramStats
+from chat_server.storage.search_terms import expression as fts_expression
 
 SHORT_QUERY_SCAN = 20_000
 
@@ -51,10 +54,12 @@ def newest_of(parts: list[Fetch]) -> Fetch:
     return fetch
 
 
-def room_search(conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[str], None]) -> Fetch:
+def room_search(
+    conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[str], None], stats: TrigramStats
+) -> Fetch:
     """Newest first: messages of one room with every word; `damaged(reason)` hears of a damaged index."""
     conditions, condition_params = query.sql_conditions()
-    expression = query.fts_expression()
+    trigrams = query.trigrams()
 
     def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
         """The newest SHORT_QUERY_SCAN messages of the room, checked one by one."""
@@ -69,7 +74,7 @@ def room_search(conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[s
         ).fetchall()
         return rows, frontier(rows, count)
 
-    if expression is None:
+    if not trigrams:
         return scan  # too short for the trigram index
 
     def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
@@ -85,6 +90,7 @@ def room_search(conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[s
             ).fetchall()
             if len(newest) >= count:
                 return newest, newest[-1][0]
+            expression = fts_expression(stats.choose(connection, trigrams, upto))
             older = connection.execute(
                 f"SELECT {COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
                 f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"

@@ -35,7 +35,9 @@ def test_search_words_are_split_folded_and_capped():
     query = parse_query("  Photo\tSYNTHESIS  photo  ")
     assert query.words == ("Photo", "SYNTHESIS")
     assert query.folded == ("photo", "synthesis")
-    assert query.fts_expression() == '"Pho" AND "oto" AND "SYN" AND "THE" AND "SIS"'
+    assert query.fts_expression() == (
+        '"Pho" AND "hot" AND "oto" AND "SYN" AND "YNT" AND "NTH" AND "THE" AND "HES" AND "ESI" AND "SIS"'
+    )
     assert parse_query("abc abcd").fts_expression() == '"abc" AND "bcd"'
     assert parse_query("a " * 50).words == ("a",)
     assert len(parse_query(" ".join(f"w{n}x" for n in range(20))).words) == 8

@@ -56,7 +56,10 @@ def test_public_and_private_messages_in_one_batch_are_stored_exactly(folder: Pat
         assert storage.flush()
     stored = rows_on_disk(folder)
     assert stored == said
-    assert [(m.room, m.recipient, m.recipient_key) for m in stored[:2]] == [("general", None, None), (None, "Bob", "bob")]
+    assert [(m.room, m.recipient, m.recipient_key) for m in stored[:2]] == [
+        ("general", None, None),
+        (None, "Bob", "bob"),
+    ]
 
 
 def test_a_delete_right_after_an_append_is_never_overtaken_by_the_insert(folder: Path):
