@@ -7,9 +7,9 @@
                is not written yet, minus what was deleted or cleared this run
 
 Every read sees every append that returned before it (read-your-writes):
-reads take the unwritten messages first, then query the database; a
-message leaves `unwritten` only after its transaction commits, so it is
-always in one of the two. Background work runs in the writer thread
+reads take the unwritten messages first (the writer's own queue of rows,
+see writer.py), then query the database; a message leaves that queue only
+after its transaction commits, so it is always in one of the two. Background work runs in the writer thread
 (`maintenance_step`), a small batch at a time: filling the search index
 behind the inserts, and retention; reads hide anything older than the
 cutoff even before it is purged. The search SQL is in search_plans.py.
@@ -32,7 +32,7 @@ from chat_server.storage.search_plans import COLUMNS, Fetch, frontier, newest_of
 from chat_server.storage.search_query import parse_query
 from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.status import StatusBoard
-from chat_server.storage.writer import MAX_WAITING, Write, Writer, execute_rows
+from chat_server.storage.writer import MAX_WAITING, Write, Writer
 from shared.names import name_key
 
 log = logging.getLogger("chat_server.storage")
@@ -48,37 +48,6 @@ INDEX_LATE_MESSAGE = (
 INDEX_BATCH = 2000
 RETENTION_EVERY = 60.0
 NO_UPPER_BOUND = 1 << 62
-
-INSERT_MESSAGE = (
-    "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-# The same rows without the columns that are NULL for their kind: sqlite3 binds None through its adapter
-# protocol, about 0.5 us a value, which was a sixth of the insert's cost (two per room message).
-INSERT_PUBLIC = (
-    "INSERT INTO messages (id, conv, room, sender, sender_key, text, time_ms, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-INSERT_PRIVATE = (
-    "INSERT INTO messages (id, conv, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_PUBLIC_VALUES = itemgetter(0, 1, 2, 3, 4, 7, 8, 9)
-_PRIVATE_VALUES = itemgetter(0, 1, 3, 4, 5, 6, 7, 8, 9)
-
-
-def insert_messages(connection: sqlite3.Connection, messages: Sequence[StoredMessage]) -> None:
-    """Insert kept messages in the writer's open transaction (the writer thread's row_insert).
-
-    A message is public or private, never both, so each kind leaves out the
-    two or one columns that would be NULL (see INSERT_PUBLIC).
-    """
-    public = [message for message in messages if message.room is not None]
-    if public:
-        execute_rows(connection, INSERT_PUBLIC, list(map(_PUBLIC_VALUES, public)))
-    if len(public) < len(messages):
-        private = [message for message in messages if message.room is None]
-        execute_rows(connection, INSERT_PRIVATE, list(map(_PRIVATE_VALUES, private)))
-
 
 _ID = itemgetter(0)
 

@@ -26,14 +26,9 @@ from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import Database, StorageUnavailable, describe_error, open_database
 from chat_server.storage.files import SqliteFileStore
-from chat_server.storage.history import (
-    INDEX_LATE_MESSAGE,
-    INSERT_MESSAGE,
-    TAIL_SIZE,
-    SqliteMessageStore,
-    insert_messages,
-)
+from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
 from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
+from chat_server.storage.message_rows import INSERT_MESSAGE, insert_messages
 from chat_server.storage.models import StoredMessage, StoreStatus
 from chat_server.storage.moderation import SqliteModerationStore
 from chat_server.storage.no_history import NoHistory

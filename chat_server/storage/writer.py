@@ -34,16 +34,14 @@ from __future__ import annotations
 import collections
 import logging
 import queue
-import re
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from itertools import chain
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from chat_server.storage.database import describe_error, is_corruption
+from chat_server.storage.row_batches import execute_many, execute_rows
 from chat_server.storage.status import StatusBoard
 
 log = logging.getLogger("chat_server.storage")
@@ -54,9 +52,6 @@ RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 MAINTENANCE_EVERY = 60.0
 # During a long flood, one maintenance step (e.g. catching the search index up) after this many batches.
 MAINTAIN_AFTER_BATCHES = 32
-# An INSERT of one row of ? is sent this many rows per statement (see _execute_many); 50 rows of the
-# 10 message columns stay far below the 999 variables an old SQLite allows in one statement.
-ROWS_PER_INSERT = 50
 # A batch waits this long for more writes before it is committed (see Writer._take); the chat never waits.
 GATHER_SECONDS = 0.05
 # Maintenance waits for this long without a write, so a flood's short gaps are not taken for idleness.
@@ -369,7 +364,7 @@ class Writer(Generic[Row]):
             if end - start == 1:
                 connection.execute(sql, batch[start].params)
             else:
-                _execute_many(connection, sql, [write.params for write in batch[start:end]])
+                execute_many(connection, sql, [write.params for write in batch[start:end]])
             start = end
         if self._before_commit is not None:
             self._before_commit(connection, batch, rows)
@@ -468,45 +463,3 @@ class Writer(Generic[Row]):
                 self._on_damage(str(error))
             log.warning("storage: background work failed (%s); will try again later", describe_error(error))
             return False
-
-
-_ONE_ROW_INSERT = re.compile(r"(?is)\s*INSERT\b.*\bVALUES\s*(\(\s*\?(?:\s*,\s*\?)*\s*\))\s*")
-
-
-@lru_cache(maxsize=16)
-def _many_rows(sql: str) -> tuple[str, int] | None:
-    """`sql` as an INSERT of ROWS_PER_INSERT rows, and its ? per row; None unless it is `INSERT ... VALUES (?, ...)`."""
-    match = _ONE_ROW_INSERT.fullmatch(sql)
-    if match is None:
-        return None
-    row = match.group(1)
-    return sql[: match.start(1)] + ",".join([row] * ROWS_PER_INSERT) + sql[match.end(1) :], row.count("?")
-
-
-def _execute_many(
-    connection: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]], *, checked: bool = False
-) -> None:
-    """executemany(sql, rows), but a one-row INSERT goes ROWS_PER_INSERT rows per statement.
-
-    executemany runs one statement per row and lets go of the GIL around
-    each one; a flood's batch of 1,000 messages then meant 1,000 GIL
-    hand-overs and 20 to 25% more of the writer's time than 20 statements
-    of 50 rows (measured with the message table).  Same rows, same order,
-    same errors: a constraint broken anywhere fails the whole transaction
-    either way (see Writer._write). `checked`: every row is known to have
-    the statement's number of values (the row lane's), so skip counting them.
-    """
-    many = _many_rows(sql)
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT if many is not None else 0
-    if many is not None and (checked or all(len(row) == many[1] for row in rows[:whole])):
-        for start in range(0, whole, ROWS_PER_INSERT):
-            connection.execute(many[0], list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
-    else:
-        whole = 0
-    if whole < len(rows):
-        connection.executemany(sql, rows[whole:])
-
-
-def execute_rows(connection: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
-    """Rows that all have the number of values of `sql`'s one-row INSERT, ROWS_PER_INSERT to a statement."""
-    _execute_many(connection, sql, rows, checked=True)

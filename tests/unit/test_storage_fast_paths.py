@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from chat_server.storage import StoredMessage, room_message
-from chat_server.storage.history import INSERT_MESSAGE
-from chat_server.storage.writer import Write
 from shared.names import name_key
 
 
@@ -27,14 +25,6 @@ def test_a_private_message_is_the_named_tuple_its_fields_describe():
     assert type(message) is StoredMessage
     assert message == StoredMessage(9, "@ann@bob", None, "Bob", "bob", "Ann", "ann", "psst", 2, "message")
     assert message.is_private and message.visible_to("ann") and not message.visible_to("cy")
-
-
-def test_the_write_of_a_message_is_a_write():
-    message = StoredMessage.private(9, "Bob", "Ann", "psst", 2)
-    write = tuple.__new__(Write, (INSERT_MESSAGE, message, message.id))  # as SqliteMessageStore._submit makes it
-    assert type(write) is Write
-    assert write == Write(INSERT_MESSAGE, message, 9)
-    assert (write.sql, write.params, write.message_id) == (INSERT_MESSAGE, message, 9)
 
 
 def test_the_chat_paths_room_message_is_the_public_message_it_stands_for():

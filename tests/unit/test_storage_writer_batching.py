@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from chat_server.storage.row_batches import ROWS_PER_INSERT, many_rows
 from chat_server.storage.status import StatusBoard
-from chat_server.storage.writer import GATHER_SECONDS, ROWS_PER_INSERT, Write, Writer, _many_rows
+from chat_server.storage.writer import GATHER_SECONDS, Write, Writer
 from tests.support import wait_until
 
 INSERT = "INSERT INTO t (id) VALUES (?)"
@@ -138,12 +139,12 @@ def test_one_broken_row_in_a_multi_row_insert_costs_only_itself(writer: Writer, 
 
 
 def test_only_plain_one_row_inserts_are_sent_many_rows_at_once():
-    assert _many_rows("INSERT INTO t (a, b) VALUES (?, ?)") is not None
-    assert _many_rows("insert or ignore into t values (?,?)") is not None
+    assert many_rows("INSERT INTO t (a, b) VALUES (?, ?)") is not None
+    assert many_rows("insert or ignore into t values (?,?)") is not None
     for sql in (
         "INSERT INTO t (a) SELECT a FROM u WHERE a = ?",
         "INSERT INTO t (a, b) VALUES (?, 1)",
         "INSERT INTO t (a) VALUES (?) ON CONFLICT DO NOTHING",
         "UPDATE t SET a = ?",
     ):
-        assert _many_rows(sql) is None, sql
+        assert many_rows(sql) is None, sql
