@@ -37,7 +37,7 @@ class Reconnecting:
     _inbox: Inbox
     _last_words: str
 
-    if TYPE_CHECKING:  # ClientSession's own
+    if TYPE_CHECKING:  # the rest of ClientSession (session.py and its other mixins)
 
         def send_now(self, command: str) -> bool: ...
         def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None: ...

@@ -40,7 +40,7 @@ class RegistrationSteps(SignInSteps):
     _barrier_joined: bool
     _banned: bool
 
-    if TYPE_CHECKING:  # ClientSession's own
+    if TYPE_CHECKING:  # the rest of ClientSession (session.py and its other mixins)
 
         def _flush_pending(self) -> None: ...
         def _drop_connection(self) -> None: ...
