@@ -39,6 +39,7 @@ class ParkedSession:
     expires: float  # time.monotonic()
     nick_since: int = 0  # HistoryMarks.nick_since: the same person keeps their private history
     account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
+    owner: str | None = None  # Session.guest_owner: its private messages and files (chat_server/identity/owners.py)
 
 
 class ParkedSessions:
@@ -60,11 +61,13 @@ class ParkedSessions:
         now: float,
         nick_since: int = 0,
         account: str | None = None,
+        owner: str | None = None,
     ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
-        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds, nick_since, account)
+        expires = now + self.keep_seconds
+        self._by_key[key] = ParkedSession(nick, token, room, muted, expires, nick_since, account, owner)
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 

@@ -377,6 +377,7 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
                     time.monotonic(),
                     nick_since=session.history.nick_since,
                     account=session.account,
+                    owner=session.guest_owner,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

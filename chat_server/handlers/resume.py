@@ -31,6 +31,7 @@ from chat_server.farewells import resumed_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
 from chat_server.handlers.replay import with_replay
+from chat_server.identity.owners import account_owner
 from chat_server.identity.roles import identity_fields
 from chat_server.resume_tokens import new_token, token_matches
 from chat_server.session import Session
@@ -90,8 +91,11 @@ class ResumeCommands(CommandModule):
             return banned
         self.registry.set_nick(session, parked.nick)
         session.history.nick_since = parked.nick_since  # the token proved the same person
+        if parked.owner is not None:
+            session.guest_owner = parked.owner  # and so its private history and files
         if account is not None:
             session.account, session.role = key, account.role
+            session.account_owner = account_owner(account)
         self.nick_rules.after_rename(session)  # the mute, from the lasting mutes
         deliveries = self._welcome_back(session)
         if parked.room is not None:
@@ -102,6 +106,7 @@ class ResumeCommands(CommandModule):
         holder.end("resumed from another connection")
         self.hang_ups.add(holder)
         session.account, session.role = holder.account, holder.role
+        session.guest_owner, session.account_owner = holder.guest_owner, holder.account_owner  # the same person
         room = self.registry.hand_over(holder, session)
         self.nick_rules.after_rename(session)
         deliveries: list[Delivery] = [([holder], resumed_bye())]
