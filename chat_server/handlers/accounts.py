@@ -214,6 +214,9 @@ class AccountCommands(CommandModule):
                 deliveries.append((self.others(session.room, session), notice))
             if was_teacher != (session.role != "student"):
                 deliveries += role_notice(session)
+        files = self.services.files
+        if files is not None:  # hand-ins sent while nobody was logged in to the account (docs/files.md)
+            deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
 
     def _nick_frame(self, session: Session, text: str, old: str | None = None, registered: bool = False) -> Frame:

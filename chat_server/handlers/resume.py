@@ -100,6 +100,9 @@ class ResumeCommands(CommandModule):
         deliveries = self._welcome_back(session)
         if parked.room is not None:
             deliveries += join_deliveries(self.registry, session, parked.room)
+        files = self.services.files
+        if files is not None:  # private files to its account that came while it was away
+            deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
 
     def _take_over(self, session: Session, holder: Session) -> list[Delivery]:
