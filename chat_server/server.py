@@ -375,7 +375,6 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
                     room,
                     session.muted,
                     time.monotonic(),
-                    nick_since=session.history.nick_since,
                     account=session.account,
                     owner=session.guest_owner,
                 )

@@ -61,7 +61,7 @@ class HistoryCommands(CommandModule):
             shown = peer.nick if peer is not None and peer.nick else request.nick
             conversation = Conversation.between(session.nick or "", request.nick, session.owners)
             target, fields = f"@{shown}", {"peer": shown}
-            floor, cap = 0, marks.private_live_after + 1
+            cap = marks.private_live_after + 1
         else:
             if request.room is None:
                 name = self.require_room(session).name
@@ -71,7 +71,6 @@ class HistoryCommands(CommandModule):
                 name = live.name if live is not None else request.room
             conversation = Conversation.of_room(name)
             target, fields = f"#{name}", {"room": name}
-            floor = 0
             here = session.room is not None and session.room.key == name_key(name)
             cap = marks.room_live_from if here else None
         fields["direction"] = request.direction
@@ -82,7 +81,7 @@ class HistoryCommands(CommandModule):
 
         def work() -> Page:
             self._wait_until_read(session)
-            page = read_page(store, conversation, request.direction, request.anchor, request.limit, floor, cap)
+            page = read_page(store, conversation, request.direction, request.anchor, request.limit, cap)
             return trim_to_budget(page, request.direction, budget)
 
         def then(page: Page) -> list[Delivery]:

@@ -90,9 +90,8 @@ class ResumeCommands(CommandModule):
         if banned is not None:
             return banned
         self.registry.set_nick(session, parked.nick)
-        session.history.nick_since = parked.nick_since  # the token proved the same person
         if parked.owner is not None:
-            session.guest_owner = parked.owner  # and so its private history and files
+            session.guest_owner = parked.owner  # the token proved the same person: its private history and files
         if account is not None:
             session.account, session.role = key, account.role
             session.account_owner = account_owner(account)
