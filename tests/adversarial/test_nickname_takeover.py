@@ -124,12 +124,12 @@ def alice_talks(server: ChatServer, lines, tmp_path: Path) -> tuple[ChatLine, Ch
     return alice, bob, talk(alice, bob, tmp_path, token)
 
 
-def leave(server: ChatServer, alice: ChatLine, how: str) -> None:
+def leave(server: ChatServer, line: ChatLine, how: str, nick: str = "alice") -> None:
     if how == "quit":
-        alice.send("QUIT")
-        alice.expect("bye")
-    alice.close()  # "dropped": the connection just ends, its RESUME token is parked and never used
-    wait_until(lambda: server.registry.find_nick("alice") is None, message="alice gone")
+        line.send("QUIT")
+        line.expect("bye")
+    line.close()  # "dropped": the connection just ends, its RESUME token is parked and never used
+    wait_until(lambda: server.registry.find_nick(nick) is None, message=f"{nick} gone")
 
 
 def assert_sees_nothing_of(line: ChatLine, said: Talk) -> None:
@@ -295,3 +295,20 @@ def test_an_account_made_again_after_deletion_is_someone_else(server, lines, tmp
     assert history(newcomer, "HISTORY @bob") == []
     assert refused(newcomer, f"DOWNLOAD {done['file']}", "download") == ErrorCode.NO_SUCH_FILE
     assert refused(newcomer, f"DELETE {private}", "deleted") == ErrorCode.BAD_ARGUMENT
+
+
+def test_whoever_takes_the_recipients_nickname_mid_upload_gets_neither_announcement_nor_file(server, lines, tmp_path):
+    alice = lines(server, "alice", "lab")
+    bob = lines(server, "bob", "lab")
+    path = make_file(tmp_path, "for-bob.txt", SECRET)
+    ticket = offer(alice, path, "@bob")
+    assert ticket["type"] == "upload", ticket
+    leave(server, bob, "quit", "bob")
+    eve = lines(server, "bob", "lab")
+    done = upload_file(connector(server.address), ticket["token"], path)
+    announced = alice.expect("file")  # the sender still sees it go
+    assert announced["file"] == done["file"] and announced["to"] == "bob"
+    assert not eve.has_frame("file", wait=1.0)
+    assert refused(eve, f"DOWNLOAD {done['file']}", "download") == ErrorCode.NO_SUCH_FILE
+    assert history(eve, "HISTORY @alice") == []
+    assert fetch(alice, done["file"], tmp_path / "alices-copy.txt").read_text() == SECRET
