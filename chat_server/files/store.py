@@ -4,7 +4,8 @@ Which threads: a chat handler thread asks for an upload or a download
 (`begin_upload`, `grant_download`, `cancel_upload`) -- never while holding
 the registry lock, since these touch the disk; a transfer connection's
 thread writes or reads the bytes (`open_transfer`, then an UploadWriter or
-a DownloadReader); the housekeeper calls `expire`.
+a DownloadReader; going on with an unfinished upload is upload_resume.py);
+the housekeeper calls `expire`.
 
     begin_upload --> uploads/<id>.part + .json --(UploadWriter.write ...)--> finish: sha256 checked
         --> files/<id> + .json --> on_complete announces it (the server's job)
