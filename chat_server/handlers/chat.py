@@ -72,9 +72,11 @@ class ChatCommands(CommandModule):
         message_id, now = self.registry.next_id(), time.time()
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=nick)
         # Queued for the store's writer thread: no I/O here, and the cheapest constructor (docs/storage.md).
-        self.storage.messages.append(
-            room_message(message_id, room.name, room.key, nick, sender_key, text, round(now * 1000))
+        # The owner says who may delete it: this person, not the next holder of the name.
+        message = room_message(
+            message_id, room.name, room.key, nick, sender_key, text, round(now * 1000), session.owner
         )
+        self.storage.messages.append(message)
         room.messages += 1
         session.messages_sent += 1
         if self.registry.has_listeners:
@@ -100,6 +102,8 @@ class ChatCommands(CommandModule):
                 round(now * 1000),
                 sender_key=session.key,
                 recipient_key=target.key,
+                sender_owner=session.owner,  # the conversation is theirs, not their nicknames' (identity/owners.py)
+                recipient_owner=target.owner,
             )
         )
         session.messages_sent += 1

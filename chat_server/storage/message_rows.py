@@ -14,27 +14,28 @@ from chat_server.storage.models import StoredMessage
 from chat_server.storage.row_batches import execute_rows
 
 INSERT_MESSAGE = (
-    "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind,"
+    " sender_owner, recipient_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # The same rows without the columns that are NULL for their kind: sqlite3 binds None through its adapter
-# protocol, about 0.5 us a value, which was a sixth of the insert's cost (two per room message).
+# protocol, about 0.5 us a value, which was a sixth of the insert's cost (three per room message).
 INSERT_PUBLIC = (
-    "INSERT INTO messages (id, conv, room, sender, sender_key, text, time_ms, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-INSERT_PRIVATE = (
-    "INSERT INTO messages (id, conv, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
+    "INSERT INTO messages (id, conv, room, sender, sender_key, text, time_ms, kind, sender_owner)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_PUBLIC_VALUES = itemgetter(0, 1, 2, 3, 4, 7, 8, 9)
-_PRIVATE_VALUES = itemgetter(0, 1, 3, 4, 5, 6, 7, 8, 9)
+INSERT_PRIVATE = (
+    "INSERT INTO messages (id, conv, sender, sender_key, recipient, recipient_key, text, time_ms, kind,"
+    " sender_owner, recipient_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_PUBLIC_VALUES = itemgetter(0, 1, 2, 3, 4, 7, 8, 9, 10)
+_PRIVATE_VALUES = itemgetter(0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
 
 def insert_messages(connection: sqlite3.Connection, messages: Sequence[StoredMessage]) -> None:
     """Insert kept messages in the writer's open transaction (the writer thread's row_insert).
 
     A message is public or private, never both, so each kind leaves out the
-    two or one columns that would be NULL (see INSERT_PUBLIC).
+    columns that would be NULL (see INSERT_PUBLIC).
     """
     public = [message for message in messages if message.room is not None]
     if public:

@@ -28,7 +28,8 @@ def test_a_private_message_is_the_named_tuple_its_fields_describe():
 
 
 def test_the_chat_paths_room_message_is_the_public_message_it_stands_for():
-    made = room_message(7, "Général", "général", "Ann", "ann", "hi", 1_764_540_000_123)
+    made = room_message(7, "Général", "général", "Ann", "ann", "hi", 1_764_540_000_123, "g:1")
     assert type(made) is StoredMessage
-    assert made == StoredMessage.public(7, "Général", "Ann", "hi", 1_764_540_000_123)
+    assert made == StoredMessage.public(7, "Général", "Ann", "hi", 1_764_540_000_123, sender_owner="g:1")
+    assert room_message(8, "a", "a", "B", "b", "x", 1, None).sender_owner is None
     assert (made.conv, made.room_key, made.is_private, made.kind) == ("#général", "général", False, "message")

@@ -30,7 +30,10 @@ def private(message_id: int, sender: str = "alice", recipient: str = "bob", text
 def rows_on_disk(folder: Path) -> list[StoredMessage]:
     connection = sqlite3.connect(folder / "classchat.db")
     try:
-        columns = "id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind"
+        columns = (
+            "id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind,"
+            " sender_owner, recipient_owner"
+        )
         return [StoredMessage(*row) for row in connection.execute(f"SELECT {columns} FROM messages ORDER BY id")]
     finally:
         connection.close()
@@ -45,8 +48,8 @@ def test_public_and_private_messages_in_one_batch_are_stored_exactly(folder: Pat
     # Each kind is inserted without its NULL columns; what is read back must be the very same row.
     said = [
         public(1, "bonjour"),
-        private(2, "Alice", "Bob", "psst"),
-        public(3, "salut", room="Général", sender="Zoë"),
+        StoredMessage.private(2, "Alice", "Bob", "psst", NOW_MS, sender_owner="a:alice:1", recipient_owner="g:bob"),
+        StoredMessage.public(3, "Général", "Zoë", "salut", NOW_MS, sender_owner="g:zoë"),
         StoredMessage.public(4, "general", "carol", "a file", NOW_MS, kind="file"),
         private(5, "bob", "alice"),
     ]
