@@ -129,9 +129,18 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         least_height = fixed + self.look.scaled(160)
         root.minsize(min(self.look.scaled(760), self.winfo_reqwidth()), least_height)
         width = min(root.winfo_reqwidth(), root.winfo_screenwidth())
-        height = min(root.winfo_reqheight(), max(root.winfo_screenheight() - SCREEN_MARGIN, least_height))
+        usable = root.winfo_screenheight() - SCREEN_MARGIN - self.menu_bar_height()
+        height = min(root.winfo_reqheight(), max(usable, least_height))
         if (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight()):
             root.geometry(f"{width}x{height}")
+
+    def menu_bar_height(self) -> int:
+        """What the menu bar takes above the window's own area (on X11 Tk draws it as a clone of `menubar`)."""
+        clone = "." + str(self.menubar).replace(".", "#")  # ".!menu" -> ".#!menu"
+        try:
+            return int(self.root.tk.call("winfo", "reqheight", clone))
+        except tk.TclError:  # no clone: the system draws the bar (macOS, Windows)
+            return 0
 
     def _build(self, config: ServerConfig, log_level: str) -> None:
         self.form = ServerForm(self, config, on_start=self.start_server, on_stop=self.on_stop_clicked)
