@@ -5,7 +5,10 @@
 
 Each run starts the executable and polls `xdotool search --onlyvisible`
 every few milliseconds until a window of that name is mapped (xdotool's
-own --sync polls only twice a second, too coarse for this).  Every program
+own --sync polls only twice a second, too coarse for this).  On Linux it
+also reads the processor time the program (the one-file loader and the
+Python it starts) had used by then, from /proc: a figure that other work on
+a busy machine changes far less than the wall-clock time.  Every program
 runs with its settings and data folders in a temporary folder, never the
 user's: the server makes its certificate there, the chat window pins it
 there.  Prints each run and the median, for docs/executables.md:
@@ -28,11 +31,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from build_scripts.executables import BY_NAME  # noqa: E402
+from build_scripts.executables import BY_NAME, DIST  # noqa: E402
 
 POLL_INTERVAL = 0.005
 WINDOW_TIMEOUT = 30.0
 WINDOW_NAMES = {"ClassChat": "^ClassChat", "ClassChat-Server": "^ClassChat Server"}
+dist_folder = DIST  # --dist: another build's folder, to compare
+
+
+def program(name: str) -> str:
+    return str(dist_folder / BY_NAME[name].dist_path.name)
 
 
 def private_environment(folder: Path) -> dict[str, str]:
@@ -51,7 +59,7 @@ def private_environment(folder: Path) -> dict[str, str]:
 
 def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     server = subprocess.Popen(
-        [str(BY_NAME["chat-server"].dist_path), "--host", "127.0.0.1", "--port", "0", "--no-announce"],
+        [program("chat-server"), "--host", "127.0.0.1", "--port", "0", "--no-announce"],
         stdin=subprocess.PIPE,  # kept open: the admin console waits on it
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -66,12 +74,30 @@ def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen[str], in
     raise RuntimeError("the server executable ended without printing its address")
 
 
+def processor_seconds(pid: int) -> float | None:
+    """User and system time of `pid` and its descendants so far (Linux /proc), or None elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    pending = [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / ticks
+
+
 def visible_window(name: str) -> bool:
     found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name], capture_output=True, text=True)
     return bool(found.stdout.strip())
 
 
-def time_to_window(command: list[str], window_name: str, environment: dict[str, str]) -> float:
+def time_to_window(command: list[str], window_name: str, environment: dict[str, str]) -> tuple[float, float | None]:
+    """(seconds from start to the window shown, processor seconds used by then)."""
     started = time.perf_counter()
     program = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     try:
@@ -81,25 +107,25 @@ def time_to_window(command: list[str], window_name: str, environment: dict[str, 
             if time.perf_counter() - started > WINDOW_TIMEOUT:
                 raise RuntimeError(f"no {window_name} window within {WINDOW_TIMEOUT} s")
             time.sleep(POLL_INTERVAL)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, processor_seconds(program.pid)
     finally:
         program.terminate()
         program.wait()
 
 
-def measure(name: str, runs: int, folder: Path) -> list[float]:
+def measure(name: str, runs: int, folder: Path) -> list[tuple[float, float | None]]:
     environment = private_environment(folder / name)
     window_name = WINDOW_NAMES[name]
     if visible_window(window_name):  # a window left from elsewhere would end every run at once
         sys.exit(f"measure_startup: a {name} window is already open on this display; close it first")
     if name == "ClassChat-Server":
-        command = [str(BY_NAME[name].dist_path), "--host", "127.0.0.1", "--port", "0"]
+        command = [program(name), "--host", "127.0.0.1", "--port", "0"]
         return [time_to_window(command, window_name, environment) for _ in range(runs)]
     server, port = start_server(environment)
     try:
         seconds = []
         for run in range(runs):
-            command = [str(BY_NAME[name].dist_path), "--host", "127.0.0.1", "--port", str(port)]
+            command = [program(name), "--host", "127.0.0.1", "--port", str(port)]
             command += ["--nick", f"timer{run}", "--room", "timing"]
             seconds.append(time_to_window(command, window_name, environment))
         return seconds
@@ -112,15 +138,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=sorted(WINDOW_NAMES), action="append", help="measure just this one")
+    parser.add_argument("--dist", type=Path, help="the executables' folder (default dist/), e.g. an older build's copy")
     args = parser.parse_args()
+    if args.dist is not None:
+        global dist_folder
+        dist_folder = args.dist
     with tempfile.TemporaryDirectory(prefix="classchat-startup-") as temporary:
         for name in args.only or sorted(WINDOW_NAMES):
-            seconds = measure(name, args.runs, Path(temporary))
+            runs = measure(name, args.runs, Path(temporary))
+            seconds = [wall for wall, _cpu in runs]
             print(f"{name}: start to window, seconds: " + ", ".join(f"{value:.2f}" for value in seconds))
             print(
                 f"{name}: median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, "
                 f"max {max(seconds):.2f} s over {len(seconds)} runs"
             )
+            processor = [cpu for _wall, cpu in runs if cpu is not None]
+            if processor:
+                print(f"{name}: processor time by then, median {statistics.median(processor):.2f} s")
     return 0
 
 
