@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from tkinter import ttk
 
 from chat_server.discovery import ServerAnnouncer
 from shared.discovery_record import FoundServer
+from shared.palette import AA_TEXT, DARK, contrast_ratio
 from tests.gui.client.conftest import WAIT
 from tests.integration.test_discovery import LOOPBACK, PHYSICS, no_mdns_off_loopback
 from tests.support import wait_until
@@ -137,3 +139,19 @@ def test_a_server_never_joined_reads_new_and_one_without_a_key_says_so(open_wind
     assert [tree.item(row, "values")[1] for row in tree.get_children()] == ["new server", "key not announced"]
     assert panel.key_of(new).state == "new" and panel.key_of(plain).state == "unannounced"
     assert "Double-click" in panel.status.cget("text") and str(panel.status.cget("style")) == "Muted.TLabel"
+
+
+def test_the_dialogs_hint_and_messages_read_in_the_dark_theme_too(open_window, tk_root):
+    window = open_window()
+    window.look.set_theme("dark")
+    window.show_connect_dialog()
+    dialog = window.dialog
+    tk_root.update()
+    style = ttk.Style(tk_root)
+    background = str(style.lookup(".", "background"))
+    assert background == DARK.window
+    for show in (lambda: dialog.show_error("Nickname taken."), lambda: dialog.show_busy("Connecting…")):
+        show()
+        own = str(dialog.message.cget("foreground"))  # a colour set on the label itself wins over its style
+        colour = own or str(style.lookup(str(dialog.message.cget("style")) or "TLabel", "foreground"))
+        assert contrast_ratio(colour, background) >= AA_TEXT, (colour, background)
