@@ -20,10 +20,11 @@ from pathlib import Path
 from shared.errors import ProtocolError
 from shared.frames import DEFAULT_PORT
 from shared.names import is_nick_shaped, normalise_room
+from shared.palette import THEME_CHOICES
 from shared.settings_file import config_folder, read_json_object, replace_json
 
 MAX_HOST_CHARS = 253  # the longest DNS name
-THEMES = ("system", "light", "dark")  # shared_tk/theme.py THEME_CHOICES, without importing Tk here
+THEMES = THEME_CHOICES  # View > Theme (shared/palette.py: no Tk imported here)
 
 
 @dataclass

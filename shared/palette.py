@@ -146,6 +146,7 @@ DARK = Palette(
 )
 
 PALETTES = {"light": LIGHT, "dark": DARK}
+THEME_CHOICES = ("system", "light", "dark")  # what a window's Theme menu offers; "system": as the desktop is
 
 _OWN_BAND = 30.0  # degrees either side of own_hue that other nicknames never get
 _NICK_SATURATION = 0.7

@@ -27,10 +27,10 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from shared.palette import DARK, LIGHT, PALETTES, Palette
+from shared.palette import THEME_CHOICES as THEME_CHOICES  # for the windows' Theme menus
 
 log = logging.getLogger(__name__)
 
-THEME_CHOICES = ("system", "light", "dark")
 PaletteListener = Callable[[Palette], object]
 _listeners: dict[str, dict[str, tuple[tk.Misc, PaletteListener]]] = {}  # root path -> widget path -> listener
 POINTS_PER_INCH = 72

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from shared.palette import THEME_CHOICES
 from shared.settings_file import config_folder, read_json_object, replace_json
 
 ADMIN_SETTINGS_FILE = "admin.json"
-THEMES = ("system", "light", "dark")  # shared_tk/theme.py THEME_CHOICES, without importing Tk here
 
 
 @dataclass
@@ -33,7 +33,7 @@ def admin_settings_path() -> Path:
 def load_admin_settings(path: Path | None = None) -> AdminSettings:
     data = read_json_object(path or admin_settings_path())
     theme = data.get("theme")
-    return AdminSettings(theme=theme if isinstance(theme, str) and theme in THEMES else AdminSettings().theme)
+    return AdminSettings(theme=theme if isinstance(theme, str) and theme in THEME_CHOICES else AdminSettings().theme)
 
 
 def save_admin_settings(settings: AdminSettings, path: Path | None = None) -> bool:
