@@ -183,7 +183,16 @@ def classic_and_ttk_pairs(root: tk.Misc) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("scaling", [100, 150])
 @pytest.mark.parametrize("palette", [LIGHT, DARK], ids=lambda palette: palette.name)
 def test_every_dialog_reads_in_both_themes(make_window, tk_root, palette: Palette, scaling: int) -> None:
-    window = make_window(scaling)
+    # `tk scaling` is the X display's, shared by later tests' roots; closing the window destroys this root
+    # before the tk_root fixture could put it back, so it is put back here.
+    display_scaling = tk_root.tk.call("tk", "scaling")
+    try:
+        check_every_dialog(make_window(scaling), tk_root, palette)
+    finally:
+        tk_root.tk.call("tk", "scaling", display_scaling)
+
+
+def check_every_dialog(window: AdminWindow, tk_root: tk.Tk, palette: Palette) -> None:
     window.theme.set_theme(palette.name)
     started(window)
     window.log_pane.add_lines([])
