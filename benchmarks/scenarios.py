@@ -262,7 +262,9 @@ def _start_transfers(server: RunningServer, size_mib: int, rounds: int) -> tuple
     context = multiprocessing.get_context("fork")
     parent_end, child_end = context.Pipe()
     worker = context.Process(
-        target=transfer_process_main, args=("127.0.0.1", server.port, size_mib, rounds, child_end), daemon=True
+        target=transfer_process_main,
+        args=("127.0.0.1", server.port, size_mib, rounds, child_end, server.tls),
+        daemon=True,
     )
     worker.start()
     child_end.close()
