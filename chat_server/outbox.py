@@ -28,6 +28,7 @@ import logging
 import selectors
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from shared.tls_channel import TlsChannel, TlsError
@@ -208,6 +209,10 @@ class Outbox:
     def fileno(self) -> int:
         return self._sock.fileno()
 
+    @property
+    def writer(self) -> WriterPool:
+        return self._writer
+
     def abandon(self) -> None:
         """Send nothing more and count as finished (the writer could not serve this outbox)."""
         with self._lock:
@@ -235,6 +240,9 @@ class WriterPool:
         self._selector = selectors.DefaultSelector()  # only the writer thread touches it
         self._selector.register(self._wake_read, selectors.EVENT_READ, None)
         self._waiting: dict[int, Outbox] = {}
+        # When the writer last had outboxes to serve (time.monotonic()): file transfers give way to chat
+        # while it is recent (chat_server/files/pacing.py).  Once per round, not per outbox.
+        self.last_active = float("-inf")
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -283,6 +291,8 @@ class WriterPool:
                     if self._stopping and not self._waiting:
                         return
                     self._sleeping = True
+            if ready:
+                self.last_active = time.monotonic()
             for outbox in ready:
                 self._write(outbox)
             if ready:

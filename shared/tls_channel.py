@@ -206,7 +206,7 @@ class TlsChannel:
         with self._lock:
             return self._outgoing.pending > 0
 
-    def encrypt(self, plaintext: bytes) -> bytes:
+    def encrypt(self, plaintext: bytes | bytearray | memoryview) -> bytes:
         """Writer side: plaintext in, the ciphertext to send (with anything waiting from the reader side) out.
 
         `encrypt(b"")` just collects what is waiting.  Raises TlsError once
