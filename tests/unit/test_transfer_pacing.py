@@ -33,10 +33,10 @@ def test_without_chat_a_transfer_never_pauses() -> None:
 def test_while_chat_is_active_each_piece_is_followed_by_a_pause_as_long_as_its_cpu_time(cpu_used) -> None:
     clocks = Clocks()
     pacer = clocks.pacer()
-    clocks.last_chat = clocks.wall - CHAT_ACTIVE_SECONDS / 2
+    clocks.last_chat = clocks.wall - CHAT_ACTIVE_SECONDS / 4
     started = pacer.now()
     clocks.cpu += cpu_used
-    clocks.wall += 0.050  # waiting in recv for a slow client costs wall time, not CPU: it is not paid back
+    clocks.wall += CHAT_ACTIVE_SECONDS / 2  # waiting in recv for a slow client costs wall time, not CPU: not paid back
     pacer.after_piece(started)
     assert clocks.sleeps == [pytest.approx(cpu_used)]
     assert pacer.paused_seconds == pytest.approx(cpu_used)
