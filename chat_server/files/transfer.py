@@ -138,7 +138,13 @@ def _receive_upload(
         log.info("upload %s paused at %d of %d bytes (%s)", writer.upload_id, writer.offset, writer.size, exc)
         return TransferOutcome.PAUSED
     seconds = max(time.monotonic() - started, 1e-6)
-    log.info("upload %s complete: %d bytes, %.1f MB/s", stored.id, stored.size, (stored.size - first) / seconds / 1e6)
+    log.info(
+        "upload %s complete: %d bytes, %.1f MB/s (%.2f s of it giving way to chat)",
+        stored.id,
+        stored.size,
+        (stored.size - first) / seconds / 1e6,
+        pacer.paused_seconds,
+    )
     try:
         on_complete(stored)
     except Exception:  # the file is stored and the sender must hear so; the announcement is the server's bug
