@@ -39,6 +39,12 @@ STANDARD = {
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=500),
     "connect5000": Scenario("connect5000", "connect", clients=5000, idle_seconds=5, connect_window=0),
     "idle3000": Scenario("idle3000", "connect", clients=3000, idle_seconds=5, connect_window=4),
+    # Issue 14: 1,000 clients hand-shake TLS and register all at once (against a server that offers TLS
+    # beside plain, its default); the plain variant is the same without TLS.
+    "tls-register1000": Scenario(
+        "tls-register1000", "connect", clients=1000, idle_seconds=2, connect_window=0, tls_clients=True
+    ),
+    "register1000": Scenario("register1000", "connect", clients=1000, idle_seconds=2, connect_window=0),
     # Issue 15: 25 MiB up and down alone, and fanout100 while such transfers run.
     "files25": Scenario("files25", "files", clients=0, transfer_mib=25),
     "fanout100-files": Scenario(
@@ -52,6 +58,10 @@ QUICK = {
     "rooms-flat": Scenario("rooms-flat", "rooms", clients=200, rooms=20, messages=100),
     "connect5000": Scenario("connect5000", "connect", clients=1000, idle_seconds=2, connect_window=0),
     "idle3000": Scenario("idle3000", "connect", clients=600, idle_seconds=2, connect_window=4),
+    "tls-register1000": Scenario(
+        "tls-register1000", "connect", clients=1000, idle_seconds=1, connect_window=0, tls_clients=True
+    ),
+    "register1000": Scenario("register1000", "connect", clients=1000, idle_seconds=1, connect_window=0),
     "files25": Scenario("files25", "files", clients=0, transfer_mib=25),
     "fanout100-files": Scenario(
         "fanout100-files", "fanout", clients=100, senders=10, rate=20, messages=40, transfer_mib=25

@@ -11,6 +11,10 @@ def _ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
+def _kb(value: float) -> str:
+    return "-" if value != value else f"{value:.1f}"
+
+
 def _rate(value: float) -> str:
     return f"{value / 1e6:.3f}M" if value >= 1e5 else f"{value:,.0f}"
 
@@ -38,6 +42,7 @@ CONNECT_HEADER = (
     "registered",
     "seconds",
     "srv MB",
+    "KB/conn",
     "peak MB",
     "threads",
     "idle CPU%",
@@ -77,6 +82,7 @@ def connect_row(result: Result) -> tuple[str, ...]:
         f"{result.registered}/{result.scenario.clients}",
         f"{result.register_seconds:.2f}",
         f"{result.server_rss_mb:.0f}",
+        _kb(result.kb_per_connection),
         f"{result.server_peak_rss_mb:.0f}",
         f"{result.server_threads}",
         f"{result.server_cpu_percent:.1f}",

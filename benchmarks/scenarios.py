@@ -6,7 +6,9 @@
 
 A traffic scenario (fanout, rooms) reports deliveries per second, latency
 percentiles, lost messages and order violations; the connect scenario
-reports the time to register every client and what the idle server costs.
+reports the time to register every client, the server's memory per
+connection and what the idle server costs; `tls_clients` makes its clients
+speak TLS to a server that merely offers it (the register scenarios).
 The files scenario times one upload and one download of `transfer_mib`
 MiB; a traffic scenario with `transfer_mib` runs such transfers over and
 over beside the chat traffic (benchmarks/file_load.py).
@@ -47,6 +49,7 @@ class Scenario:
     # connect a few at a time so that a server with a short listen queue is measured on traffic only.
     connect_window: int = 8
     transfer_mib: int = 0  # files: the file's size; fanout/rooms: a transfer of this size runs throughout
+    tls_clients: bool = False  # the clients speak TLS even to a server that also takes plain (its default)
 
     def describe(self) -> str:
         if self.kind == "files":
@@ -57,7 +60,8 @@ class Scenario:
     def _describe_chat(self) -> str:
         if self.kind == "connect":
             pace = f"{self.connect_window} at a time" if self.connect_window else "all at once"
-            return f"{self.clients} clients register ({pace}), then sit idle {self.idle_seconds:g} s"
+            over = " over TLS" if self.tls_clients else ""
+            return f"{self.clients} clients register{over} ({pace}), then sit idle {self.idle_seconds:g} s"
         pace = f"{self.rate:g} msg/s each" if self.rate else "flat out"
         who = f"{self.senders} senders" if self.kind == "fanout" else "everybody sends"
         where = "one room" if self.rooms == 1 else f"{self.rooms} rooms"
@@ -78,6 +82,7 @@ class Result:
     order_compared: int = 0
     server_cpu_percent: float = 0.0
     server_rss_mb: float = 0.0
+    server_rss_before_mb: float = 0.0  # connect: before the first client connected
     server_peak_rss_mb: float = 0.0
     server_threads: int = 0
     load_cpu_percent: float = 0.0
@@ -105,6 +110,13 @@ class Result:
     @property
     def deliveries_per_second(self) -> float:
         return self.deliveries / self.seconds if self.seconds else 0.0
+
+    @property
+    def kb_per_connection(self) -> float:
+        """Connect: the server's resident memory growth per registered client, in KB (1,000 bytes)."""
+        if not self.registered or not self.server_rss_mb:
+            return float("nan")
+        return (self.server_rss_mb - self.server_rss_before_mb) * 1000 / self.registered
 
 
 def plan_clients(scenario: Scenario) -> list[ClientPlan]:
@@ -136,6 +148,10 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
     if scenario.transfer_mib and server.dialect != "classchat":
         result.error = "file transfers need a ClassChat server"
         return result
+    tls = server.tls or scenario.tls_clients
+    if tls and server.dialect != "classchat":
+        result.error = "TLS clients need a ClassChat server"
+        return result
     if scenario.kind == "files":
         transfers = _start_transfers(server, scenario.transfer_mib, rounds=1)
         _finish_transfers(result, transfers, stop=False)
@@ -150,7 +166,7 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
         parent_end, child_end = context.Pipe()
         worker = context.Process(
             target=load_process_main,
-            args=("127.0.0.1", server.port, server.dialect, share, child_end, server.tls),
+            args=("127.0.0.1", server.port, server.dialect, share, child_end, tls),
             daemon=True,
         )
         worker.start()
@@ -159,6 +175,7 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
         workers.append(worker)
     try:
         window = max(1, scenario.connect_window // len(pipes)) if scenario.connect_window else 0
+        result.server_rss_before_mb = sample(server.pid).rss_bytes / 1e6
         for pipe in pipes:
             pipe.send(("connect", window))
         setups = [pipe.recv() for pipe in pipes]
@@ -262,7 +279,9 @@ def _start_transfers(server: RunningServer, size_mib: int, rounds: int) -> tuple
     context = multiprocessing.get_context("fork")
     parent_end, child_end = context.Pipe()
     worker = context.Process(
-        target=transfer_process_main, args=("127.0.0.1", server.port, size_mib, rounds, child_end), daemon=True
+        target=transfer_process_main,
+        args=("127.0.0.1", server.port, size_mib, rounds, child_end, server.tls),
+        daemon=True,
     )
     worker.start()
     child_end.close()

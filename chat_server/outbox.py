@@ -28,6 +28,7 @@ import logging
 import selectors
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from shared.tls_channel import TlsChannel, TlsError
@@ -148,7 +149,14 @@ class Outbox:
 
     # -- the writer thread's side --
     def write_some(self) -> str:
-        """Send what can be sent now; say what the writer should do next: "wait", "again" or "idle"."""
+        """Send what can be sent now; say what the writer should do next: "wait", "again" or "idle".
+
+        Only the writer thread changes `_unsent` (abandon() clears it after setting `_dead`), so the
+        bytes to send can be put together outside the lock.  A TLS batch is encrypted there too, and
+        its ciphertext joins `_unsent` in the same lock hold that records what the send took: while it
+        is encrypted (microseconds) the limit check in put() does not count it, which can let one batch
+        more through, never more.
+        """
         plaintext: bytes | None = None
         with self._lock:
             if self._chunks and not self._dead:
@@ -162,8 +170,15 @@ class Outbox:
             data = b"" if self._dead else self._unsent
         sent = 0
         if plaintext is not None:
-            data, sent = self._encrypt(plaintext)
-        if data:
+            assert self.channel is not None
+            try:
+                ciphertext = self.channel.encrypt(plaintext)
+            except TlsError as exc:
+                log.debug("encrypting failed: %s", exc)
+                ciphertext, sent = b"", -1
+            if ciphertext:
+                data = data + ciphertext if data else ciphertext
+        if data and sent == 0:
             try:
                 sent = self._sock.send(data, SEND_FLAGS)
             except BlockingIOError:
@@ -178,8 +193,8 @@ class Outbox:
                 self._chunks = []
                 self._queued = 0
                 self._unsent = b""
-            elif sent:
-                self._unsent = data[sent:]
+            else:
+                self._unsent = data[sent:] if sent else data
                 self.bytes_sent += sent
             if self._unsent:
                 return "wait"
@@ -191,21 +206,12 @@ class Outbox:
             self._set_finished()
         return "idle"
 
-    def _encrypt(self, plaintext: bytes) -> tuple[bytes, int]:
-        """Encrypt a batch onto the unsent bytes; (what to send now, -1 if the TLS layer failed else 0)."""
-        assert self.channel is not None
-        try:
-            ciphertext = self.channel.encrypt(plaintext)
-        except TlsError as exc:
-            log.debug("encrypting failed: %s", exc)
-            return b"", -1
-        with self._lock:
-            if ciphertext and not self._dead:
-                self._unsent = self._unsent + ciphertext if self._unsent else ciphertext
-            return (b"" if self._dead else self._unsent), 0
-
     def fileno(self) -> int:
         return self._sock.fileno()
+
+    @property
+    def writer(self) -> WriterPool:
+        return self._writer
 
     def abandon(self) -> None:
         """Send nothing more and count as finished (the writer could not serve this outbox)."""
@@ -234,6 +240,9 @@ class WriterPool:
         self._selector = selectors.DefaultSelector()  # only the writer thread touches it
         self._selector.register(self._wake_read, selectors.EVENT_READ, None)
         self._waiting: dict[int, Outbox] = {}
+        # When the writer last had outboxes to serve (time.monotonic()): file transfers give way to chat
+        # while it is recent (chat_server/files/pacing.py).  Once per round, not per outbox.
+        self.last_active = float("-inf")
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -282,6 +291,8 @@ class WriterPool:
                     if self._stopping and not self._waiting:
                         return
                     self._sleeping = True
+            if ready:
+                self.last_active = time.monotonic()
             for outbox in ready:
                 self._write(outbox)
             if ready:

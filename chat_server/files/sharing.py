@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chat_server.files.limits import FileLimits
+from chat_server.files.pacing import TransferPacer
 from chat_server.files.records import StoredFile
 from chat_server.files.store import FileStore
 from chat_server.files.transfer import TransferOutcome, serve_transfer
@@ -212,7 +213,9 @@ class FileSharing:
                 return
             self._transfers.add(sock)
         try:
-            outcome = serve_transfer(sock, hello, store, self.announce, leftover)
+            writer = session.outbox.writer
+            pacer = TransferPacer(lambda: writer.last_active)  # gives way while chat frames go out
+            outcome = serve_transfer(sock, hello, store, self.announce, leftover, pacer=pacer)
         finally:
             with self._lock:
                 self._transfers.discard(sock)

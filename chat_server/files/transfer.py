@@ -31,6 +31,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from chat_server.files.handles import DownloadReader, UploadWriter
+from chat_server.files.pacing import NoPacing, TransferPacer
 from chat_server.files.records import StoredFile
 from chat_server.files.store import FileStore
 from shared.errors import ErrorCode
@@ -67,6 +68,7 @@ def serve_transfer(
     on_complete: Callable[[StoredFile], None],
     leftover: bytes = b"",
     idle_timeout: float = IDLE_TIMEOUT,
+    pacer: TransferPacer | None = None,
 ) -> TransferOutcome:
     """Carry out the transfer that `hello_frame` (the connection's first line, decoded) asks for.
 
@@ -74,7 +76,9 @@ def serve_transfer(
     a client must wait for `transfer_ready` before sending bytes, so
     anything there is refused.  `on_complete` is called once per upload,
     in this thread, after the file is stored and before `transfer_done`.
+    `pacer` pauses between pieces while chat is busy (chat_server/files/pacing.py).
     """
+    pacer = pacer or NoPacing()
     sock.settimeout(idle_timeout)
     interrupted = threading.Event()
 
@@ -95,14 +99,18 @@ def serve_transfer(
         return TransferOutcome.RECEIVED
     try:
         if isinstance(handle, UploadWriter):
-            return _receive_upload(sock, handle, on_complete, interrupted)
-        return _send_download(sock, handle)
+            return _receive_upload(sock, handle, on_complete, interrupted, pacer)
+        return _send_download(sock, handle, pacer)
     finally:
         handle.close()
 
 
 def _receive_upload(
-    sock: socket.socket, writer: UploadWriter, on_complete: Callable[[StoredFile], None], interrupted: threading.Event
+    sock: socket.socket,
+    writer: UploadWriter,
+    on_complete: Callable[[StoredFile], None],
+    interrupted: threading.Event,
+    pacer: TransferPacer,
 ) -> TransferOutcome:
     started, first = time.monotonic(), writer.offset
     buffer = bytearray(RECV_BYTES)
@@ -112,11 +120,13 @@ def _receive_upload(
         while not writer.complete:
             # One byte more than is still due: a sender that goes past its declared size is caught
             # in the same read as its last bytes and refused, instead of having the excess ignored.
+            piece = pacer.now()
             count = sock.recv_into(view, min(RECV_BYTES, writer.remaining + 1))
             if not count:
                 log.info("upload %s paused at %d of %d bytes", writer.upload_id, writer.offset, writer.size)
                 return TransferOutcome.PAUSED
             writer.write(view[:count])
+            pacer.after_piece(piece)
         stored = writer.finish()
     except FileError as exc:
         if interrupted.is_set():  # taken over or cancelled: the connection is already shut down
@@ -128,7 +138,13 @@ def _receive_upload(
         log.info("upload %s paused at %d of %d bytes (%s)", writer.upload_id, writer.offset, writer.size, exc)
         return TransferOutcome.PAUSED
     seconds = max(time.monotonic() - started, 1e-6)
-    log.info("upload %s complete: %d bytes, %.1f MB/s", stored.id, stored.size, (stored.size - first) / seconds / 1e6)
+    log.info(
+        "upload %s complete: %d bytes, %.1f MB/s (%.2f s of it giving way to chat)",
+        stored.id,
+        stored.size,
+        (stored.size - first) / seconds / 1e6,
+        pacer.paused_seconds,
+    )
     try:
         on_complete(stored)
     except Exception:  # the file is stored and the sender must hear so; the announcement is the server's bug
@@ -137,13 +153,14 @@ def _receive_upload(
     return TransferOutcome.RECEIVED
 
 
-def _send_download(sock: socket.socket, reader: DownloadReader) -> TransferOutcome:
+def _send_download(sock: socket.socket, reader: DownloadReader, pacer: TransferPacer) -> TransferOutcome:
     try:
         sock.sendall(encode_frame(transfer_ready_frame(reader.offset, reader.size, reader.sha256)))
         # Only on a plain socket: under a TLS wrapper (ssl or shared.tls_socket) sendfile would bypass the encryption.
         use_sendfile = _USE_SENDFILE and type(sock) is socket.socket
         for start, length in send_ranges(reader.size, reader.offset, SEND_PIECE):
             reader.check()
+            piece = pacer.now()
             if use_sendfile:
                 sent = sock.sendfile(reader.file, start, length)
                 if sent < length:
@@ -151,6 +168,7 @@ def _send_download(sock: socket.socket, reader: DownloadReader) -> TransferOutco
             else:
                 reader.file.seek(start)
                 sock.sendall(reader.file.read(length))
+            pacer.after_piece(piece)
     except FileError as exc:  # deleted half way: the stream simply ends short; a resume gets no_such_file
         log.info("download of %s stopped: %s", reader.stored.id, exc.message)
         return TransferOutcome.FAILED

@@ -65,6 +65,16 @@ def test_a_record_fed_in_pieces_comes_out_once_complete(pair) -> None:
     assert server.feed(record[-1:]) == b"split"
 
 
+def test_records_with_a_partial_one_behind_them_come_out_as_each_completes(pair) -> None:
+    # feed() stops reading as soon as nothing is buffered; it must not stop before records that are.
+    client, server = pair
+    first, second, third = client.encrypt(b"one\n"), client.encrypt(b"two\n"), client.encrypt(b"three\n")
+    assert server.feed(first + second + third[:5]) == b"one\ntwo\n"
+    assert server.feed(third[5:]) == b"three\n"
+    big = bytes(range(256)) * 256  # 64 KiB plaintext in one encrypt: several full records
+    assert server.feed(client.encrypt(big) + client.encrypt(b"tail")) == big + b"tail"
+
+
 def test_encrypt_of_nothing_gives_nothing(pair) -> None:
     client, _ = pair
     assert client.encrypt(b"") == b""
