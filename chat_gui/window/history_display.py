@@ -55,6 +55,8 @@ class HistoryDisplay:
         self.current_view = current_view
         self.ask = ask
         self.panes: dict[str, HistoryPane] = {}
+        # A kept `file` frame becomes its card (FileSharing.show_kept); None shows its words as a line.
+        self.show_file: Callable[[MessageView, Any], None] | None = None
         self.loader = HistoryLoader(self)
         self.search_panel = SearchPanel(
             window.tabs.master, on_search=self.search, on_pick=self.jump_to, on_close=self.close_search
@@ -73,7 +75,9 @@ class HistoryDisplay:
         if pane is None:
             for name in [name for name, kept in self.panes.items() if not kept.view.winfo_exists()]:
                 del self.panes[name]  # closed tabs, room panes dropped: their panes go too
-            pane = self.panes[str(view)] = HistoryPane(view, lambda: self.session.nick, lambda: self.loader.load(view))
+            pane = self.panes[str(view)] = HistoryPane(
+                view, lambda: self.session.nick, lambda: self.loader.load(view), self._show_file
+            )
             self.loader.watch(view)
             view.text.bind("<Button-3>", lambda event: self.on_right_click(view, event), add="+")
         return pane
@@ -112,6 +116,12 @@ class HistoryDisplay:
         if tabs.collector is not None:
             views.append(tabs.collector.view)
         return views
+
+    def _show_file(self, view: MessageView, frame: Any) -> None:
+        if self.show_file is not None:
+            self.show_file(view, frame)
+        else:
+            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
 
     # -- the core's events --
     def show_frame(self, frame: ServerFrame) -> None:
@@ -176,7 +186,10 @@ class HistoryDisplay:
             return
         view.show_notice(f"Kept messages of {page.target}, oldest first:", "system")
         for frame in page.frames:
-            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
+            if frame["type"] == "file":
+                self._show_file(view, frame)
+            else:
+                view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
         view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
 
     # -- typed lines --

@@ -4,7 +4,7 @@ A HistoryPane sits beside one MessageView and knows where each message
 with an id is (a Tk tag `msg-<id>` over its block), so that it can:
 
     remember(frame, start)    the block from `start` to the end shows `frame` (live, catch-up): tag it with its id
-    show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style)
+    show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style); a file as its card
     prepend(frames)           put a page of older messages above everything, the reader's view staying put
     new_since_line()          the "new since you were here" line under a replay
     mark_joined(content)      the "You joined" notice just shown: the replay that follows goes above it
@@ -42,10 +42,17 @@ REPLAY_MARK = "history-replay"
 
 
 class HistoryPane:
-    def __init__(self, view: MessageView, me: Callable[[], str], on_load: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        view: MessageView,
+        me: Callable[[], str],
+        on_load: Callable[[], object],
+        show_file: Callable[[MessageView, Any], None] | None = None,
+    ) -> None:
         self.view = view
         self.me = me
         self.on_load = on_load  # the header's link: load earlier messages
+        self.show_file = show_file  # a kept `file` frame: its card (file_sharing.py), muted
         self.ids: OrderedDict[int, str] = OrderedDict()  # id -> conversation key, in the order shown
         # Messages under this nickname that came as they were said: the ones offered for Delete.  A kept one
         # under the same nickname may be a former holder's, which the server would refuse to delete.
@@ -81,9 +88,12 @@ class HistoryPane:
         start = f"kept-{id(self)}"
         text.mark_set(start, at)
         text.mark_gravity(start, "left")
-        own = name_key(frame["sender"]) == name_key(self.me())
-        style = "own" if own else "private" if frame["type"] == "private" else ""
-        self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
+        if frame["type"] == "file" and self.show_file is not None:
+            self.show_file(self.view, frame)  # its card, as a live file has, muted (where the caller inserts)
+        else:
+            own = name_key(frame["sender"]) == name_key(self.me())
+            style = "own" if own else "private" if frame["type"] == "private" else ""
+            self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
         self.remember(frame, start, at, said_now=False)
 
     def prepend(self, frames: list[Any], key: str, more: bool) -> None:
