@@ -4,6 +4,7 @@
                             --HistoryPage----------> replay (muted, "new since" line), catch-up, earlier pages
                             --SearchResults--------> the search panel
                             --MessageDeleted-------> every pane of this window drops the message
+                            --system history_cleared--> the room's pane drops all its messages (HistoryPane.clear)
     scrolling to the top, the header link --> HistoryLoader (history_loader.py) --> HISTORY BEFORE <oldest id>
     Ctrl+F --> SearchPanel (search_panel.py) --> SEARCH;  a result clicked --> jump to it
     right-click on one's own message --> "Delete message" --> DELETE <id>
@@ -128,6 +129,8 @@ class HistoryDisplay:
         """Show a frame as FrameDisplay does; a kept one also gets its id remembered by the pane it went to."""
         if message_id(frame) is None:
             self.show(frame)
+            if frame["type"] == "system" and frame["event"] == "history_cleared":
+                self.on_cleared(frame.get("room", ""))
             if frame["type"] == "joined":
                 view = self.view_for(f"#{frame['room']}")
                 if view is not None:
@@ -260,6 +263,14 @@ class HistoryDisplay:
             if pane.view.winfo_exists():
                 pane.remove(number)
         self.search_panel.forget_result(number)
+
+    def on_cleared(self, room: str) -> None:
+        """An admin cleared `room`'s history: its pane drops every message of it, and so do the search results."""
+        view = self.view_for(f"#{room}") if room else None
+        if view is not None:
+            for number in self.pane(view).clear(key_of_target(f"#{room}"), room):
+                self.search_panel.forget_result(number)
+        self.search_panel.forget_room(room)
 
     def on_right_click(self, view: MessageView, event: tk.Event) -> None:
         menu = self.menu_at(view, event.x, event.y)

@@ -9,6 +9,7 @@ with an id is (a Tk tag `msg-<id>` over its block), so that it can:
     new_since_line()          the "new since you were here" line under a replay
     mark_joined(content)      the "You joined" notice just shown: the replay that follows goes above it
     remove(id)                replace a deleted message by a grey "message deleted"
+    clear(key, room)          a cleared history: the conversation's messages go, one grey line says so
     see(id)                   scroll to a message and flash it
     oldest(key)               the lowest id shown of one conversation, for HISTORY BEFORE
     id_at(x, y)               the message under the mouse (right-click)
@@ -37,6 +38,8 @@ PRUNE_EVERY = 200
 FLASH_MS = 1800
 HEADER_TAG = "history-head"
 NEW_LINE_TAG = "history-new"
+DAY_TAG = "history-day"
+CLEARED_MARK = "history-cleared"
 JOINED_MARK = "history-joined"
 REPLAY_MARK = "history-replay"
 
@@ -109,7 +112,7 @@ class HistoryPane:
             for frame in frames:
                 day = _day_of(frame)
                 if day and day != last_day:
-                    self.view.show_notice(day, "system")
+                    self._day_heading(day, "history-insert")
                     last_day = day
                 self.show_kept(frame, at="history-insert")
         self.more_before[key] = more
@@ -144,13 +147,21 @@ class HistoryPane:
             for frame in frames:
                 day = _day_of(frame)
                 if day and day != last_day:
-                    self.view.show_notice(day, "system")
+                    self._day_heading(day, at)
                     last_day = day
                 self.show_kept(frame, at=at)
             self.new_since_line(at)
         self.set_header(key)
         if at != "end-1c" and following:
             text.see("end")
+
+    def _day_heading(self, day: str, at: str) -> None:
+        """A day's heading above its kept messages, tagged so that a cleared history takes it too."""
+        text = self.view.text
+        text.mark_set("history-day-start", at)
+        text.mark_gravity("history-day-start", "left")
+        self.view.show_notice(day, "system")
+        text.tag_add(DAY_TAG, "history-day-start", at)
 
     def new_since_line(self, at: str = "end-1c") -> None:
         text = self.view.text
@@ -217,6 +228,33 @@ class HistoryPane:
         text.insert(start, f"{stamp}  message deleted\n" if stamp else "message deleted\n", ("system", "notice"))
         self._forget(number)
         return True
+
+    def clear(self, key: str, room: str) -> list[int]:
+        """An admin cleared conversation `key`'s history: its messages (and cards) go, one grey line where they were.
+
+        Day headings and the "new since" line go with them; the header says
+        nothing earlier is kept.  Returns the ids removed.
+        """
+        text = self.view.text
+        numbers = [number for number, owner in self.ids.items() if owner == key and self.has(number)]
+        if not numbers:
+            return []
+        starts = [text.tag_ranges(f"msg-{number}")[0] for number in numbers]
+        text.mark_set(CLEARED_MARK, min(starts, key=lambda index: tuple(map(int, str(index).split(".")))))
+        text.mark_gravity(CLEARED_MARK, "left")
+        for number in numbers:
+            ranges = text.tag_ranges(f"msg-{number}")
+            text.delete(ranges[0], ranges[-1])  # a card in it is destroyed with it
+            self._forget(number)
+        for tag in (DAY_TAG, NEW_LINE_TAG):
+            for start, end in _pairs(text.tag_ranges(tag)):
+                text.delete(start, end)
+        count = f"{len(numbers)} message{'s' if len(numbers) != 1 else ''}"
+        text.insert(CLEARED_MARK, f"{count} removed: an admin cleared the history of #{room}\n", ("system", "notice"))
+        text.mark_unset(CLEARED_MARK)
+        self.more_before[key] = False
+        self._drop_header()
+        return numbers
 
     def see(self, number: int) -> bool:
         text = self.view.text

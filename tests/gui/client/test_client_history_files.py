@@ -110,3 +110,64 @@ def test_a_page_of_older_history_brings_its_file_cards_above(file_server, open_w
         assert text.compare(card_index(text, card), "<", later)
     finally:
         bob.close()
+
+
+def test_a_deleted_file_message_takes_its_card_away_live_and_replayed(file_server, open_window, tk_root, tmp_path):
+    bob = ChatLine(file_server.address, "bob", "general")
+    try:
+        kept = share(bob, make_file(tmp_path / "out", "draft.txt", b"first draft"))[0]
+        alice = open_window(file_server, "alice", "general")
+        wait_until(lambda: cards_in(alice, "draft.txt"), pump=tk_root.update, timeout=WAIT)
+        live = share(bob, make_file(tmp_path / "out", "final.txt", b"final version"))[0]
+        wait_until(lambda: cards_in(alice, "final.txt"), pump=tk_root.update, timeout=WAIT)
+        say(bob, 1, "still here")
+        wait_until(lambda: "still here 0" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        numbers = {card.name: card.message_id for card in cards_in(alice, "draft.txt") + cards_in(alice, "final.txt")}
+        assert set(numbers) == {"draft.txt", "final.txt"}
+        assert kept["name"] == "draft.txt" and live["name"] == "final.txt"
+        for name in ("final.txt", "draft.txt"):  # a live card, then a replayed one
+            (card,) = cards_in(alice, name)
+            bob.send(f"DELETE {numbers[name]}")
+            assert bob.expect("deleted")["id"] == numbers[name]
+            wait_until(lambda card=card: not card.winfo_exists(), pump=tk_root.update, timeout=WAIT)
+            assert f"shared {name}" not in alice.room_view.all_text()
+        shown = alice.room_view.all_text()
+        assert shown.count("message deleted") == 2, "each deleted file leaves one grey line"
+        assert "still here 0" in shown
+    finally:
+        bob.close()
+
+
+def test_a_cleared_room_history_leaves_the_windows_that_showed_it(file_server, open_window, tk_root, tmp_path):
+    bob = ChatLine(file_server.address, "bob", "general")
+    carol = ChatLine(file_server.address, "carol", "other")
+    try:
+        say(bob, 3, "before")
+        share(bob, make_file(tmp_path / "out", "answers.txt", b"the answers"))
+        alice = open_window(file_server, "alice", "general")
+        wait_until(lambda: cards_in(alice, "answers.txt"), pump=tk_root.update, timeout=WAIT)
+        say(bob, 2, "live")
+        carol.send("PM alice a private word")
+        wait_until(lambda: "live 1" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        wait_until(lambda: "carol" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+        (card,) = cards_in(alice, "answers.txt")
+        alice.history.open_search("before")
+        alice.history.search_panel.submit()
+        wait_until(lambda: alice.history.search_panel.results, pump=tk_root.update, timeout=WAIT)
+        file_server.clear_history("general")
+        wait_until(lambda: "cleared the history" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        tk_root.update()
+        shown = alice.room_view.all_text()
+        for gone in ("before 0", "before 2", "shared answers.txt", "live 0", "live 1", "new since you were here"):
+            assert gone not in shown, f"{gone!r} is still shown after the clear"
+        assert not card.winfo_exists(), "the file's card went with its message"
+        assert "6 messages removed: an admin cleared the history of #general" in shown
+        assert shown.index("6 messages removed") < shown.index("An admin cleared the history of #general.")
+        assert not alice.history.pane(alice.room_view).ids, "no id of the room is left"
+        assert alice.history.search_panel.results == [], "the room's search results went too"
+        assert "a private word" in alice.window.tabs.private["carol"].view.all_text(), "private talk is not touched"
+        say(bob, 1, "after the clear")
+        wait_until(lambda: "after the clear 0" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    finally:
+        bob.close()
+        carol.close()
