@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from chat_gui.core.connection_security import Security, TlsPolicy
+from chat_gui.core.conversations import message_id
 from chat_gui.core.events import (
     CoreEvent,
     HistoryPage,
@@ -49,6 +50,7 @@ from chat_gui.core.typed_lines import (
 )
 from chat_gui.terminal_screen import Screen, now_stamp
 from chat_gui.text.history_lines import page_lines, search_lines
+from chat_gui.text.printed_kept import PrintedKept
 from shared.file_transfer import format_size
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
@@ -84,6 +86,7 @@ class TerminalClient:
         self._ending_since: float | None = None
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
+        self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
 
     def start(self) -> None:
         if self.args.join_code:
@@ -101,13 +104,30 @@ class TerminalClient:
         elif isinstance(event, StateChanged):
             self.on_state(event)
         elif isinstance(event, HistoryPage):
+            for frame in event.frames:
+                self.printed.note(frame)
             for line in page_lines(event, self.render):
                 self.say(line)
         elif isinstance(event, SearchResults):
             for line in search_lines(event):
                 self.say(line)
         elif isinstance(event, MessageDeleted):
-            self.say(f"{now_stamp()} * Message {event.id} was deleted.")
+            name = self.printed.deleted(event.id)
+            gone = f": the file {name} can no longer be fetched" if name is not None else ""
+            self.say(f"{now_stamp()} * Message {event.id} was deleted{gone}.")
+
+    def history_cleared(self, room: str) -> None:
+        """An admin cleared a room's history: the lines above cannot be taken back, so say which of them went."""
+        span = self.printed.cleared(room)
+        if span is None:
+            return
+        if span.count == 1:
+            gone = f"the message printed above (id {span.first}) is no longer kept: /history and /search will not "
+            gone += "find it, and a file it shared cannot be fetched."
+        else:
+            gone = f"the {span.count} messages printed above (ids {span.first} to {span.last}) are no longer kept: "
+            gone += "/history and /search will not find them, and their files cannot be fetched."
+        self.say(f"{now_stamp()} * In #{room}, {gone}")
 
     def render(self, frame: dict[str, Any]) -> str:
         text = render_text(frame, clean=harmless, multiline_help=True)
@@ -123,6 +143,10 @@ class TerminalClient:
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
             return
         self.screen.show(self.render(dict(frame)))
+        if message_id(frame) is not None:
+            self.printed.note(frame)
+        elif frame["type"] == "system" and frame["event"] == "history_cleared":
+            self.history_cleared(frame.get("room", ""))
 
     def on_transfer(self, event: TransferEvent) -> None:
         """A progress line per tenth of a transfer (a paused terminal must not fill up with them), and the end."""
