@@ -409,6 +409,7 @@ class ChatController:
                 # the conversation gets its tab, but the user stays where they type: the next bare line
                 # goes where it went before, as in chat-term
                 self.window.tabs.open_private(typed.to, select=False)
+                self.history.private_opened(typed.to)  # its last messages, before the new one
         result = self.session.send(typed.command)
         if isinstance(result, NotSent):
             view.show_notice(result.reason, "error")
@@ -454,6 +455,7 @@ class ChatController:
     def open_private(self, nick: str) -> None:
         partner, was_shut = self.partners.open(nick)
         tab = self.window.tabs.open_private(nick)
+        self.history.private_opened(nick)  # a new tab shows the conversation's last messages at once
         self.window.tabs.set_shut(nick, False)
         if was_shut:
             tab.view.show_notice(f"What you type here goes to whoever is called {nick} now.", "system")

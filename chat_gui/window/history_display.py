@@ -5,6 +5,7 @@
                             --SearchResults--------> the search panel
                             --MessageDeleted-------> every pane of this window drops the message
                             --system history_cleared--> the room's pane drops all its messages (HistoryPane.clear)
+    a private tab opened by hand --> private_opened: HISTORY @nick 50 --> its last messages, muted, "new since" line
     scrolling to the top, the header link --> HistoryLoader (history_loader.py) --> HISTORY BEFORE <oldest id>
     Ctrl+F --> SearchPanel (search_panel.py) --> SEARCH;  a result clicked --> jump to it
     right-click on one's own message --> "Delete message" --> DELETE <id>
@@ -35,6 +36,7 @@ from shared.frame_types import ServerFrame
 from shared.names import name_key
 
 AskYesNo = Callable[[str, str], bool]
+OPENING_PAGE = 50  # a private tab opened by hand shows this many of its last messages, as a room's replay does
 
 
 def ask_yes_no(title: str, question: str) -> bool:
@@ -63,6 +65,7 @@ class HistoryDisplay:
             window.tabs.master, on_search=self.search, on_pick=self.jump_to, on_close=self.close_search
         )
         self._searches: dict[int, str] = {}
+        self._opening: dict[int, tuple[MessageView, str]] = {}  # request -> a private tab's pane and key, just opened
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
         root = window.root
@@ -153,7 +156,9 @@ class HistoryDisplay:
             self.on_deleted(event.id)
 
     def on_page(self, page: HistoryPage) -> None:
-        if page.kind is PageKind.REPLAY:
+        if page.request in self._opening:
+            self._opened_page(page)
+        elif page.kind is PageKind.REPLAY:
             view = self.view_for(page.target)
             if view is not None:
                 self.pane(view).show_replay(list(page.frames), key_of_target(page.target), page.more)
@@ -163,6 +168,36 @@ class HistoryDisplay:
             self._asked(page)
         else:
             self.loader.on_page(page)
+
+    # -- a private tab opened by hand --
+    def private_opened(self, nick: str) -> None:
+        """The user opened a private tab: its conversation's last page at once, muted, above a "new since" line.
+
+        Only for a tab whose pane shows no message yet, once per tab; what
+        arrives live meanwhile stays below the page.
+        """
+        tab = self.window.tabs.private.get(name_key(nick))
+        if tab is None or not self.session.history.enabled:
+            return
+        pane = self.pane(tab.view)
+        if pane.ids or pane.loading or pane.opened:
+            return
+        pane.opened = pane.loading = True
+        pane.mark_here()
+        target = f"@{tab.nick}"
+        number = self.session.history.request_page(target, limit=OPENING_PAGE, kind=PageKind.EARLIER)
+        self._opening[number] = (tab.view, key_of_target(target))
+
+    def _opened_page(self, page: HistoryPage) -> None:
+        view, key = self._opening.pop(page.request)
+        if not view.winfo_exists():
+            return
+        pane = self.pane(view)
+        pane.loading = False
+        if page.error:
+            view.show_notice(f"Could not load the earlier messages of this conversation: {page.error}", "error")
+            return
+        pane.show_replay(list(page.frames), key, page.more)
 
     def _catch_up(self, page: HistoryPage) -> None:
         view = self.view_for(page.target, open_tab=bool(page.frames)) or self.window.tabs.room_view

@@ -8,6 +8,7 @@ with an id is (a Tk tag `msg-<id>` over its block), so that it can:
     prepend(frames)           put a page of older messages above everything, the reader's view staying put
     new_since_line()          the "new since you were here" line under a replay
     mark_joined(content)      the "You joined" notice just shown: the replay that follows goes above it
+    mark_here()               a replay asked for now (a private tab opened) goes above what arrives meanwhile
     remove(id)                replace a deleted message by a grey "message deleted"
     clear(key, room)          a cleared history: the conversation's messages go, one grey line says so
     see(id)                   scroll to a message and flash it
@@ -62,6 +63,7 @@ class HistoryPane:
         self.own: set[int] = set()
         self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
         self.loading = False
+        self.opened = False  # a private tab's last page was asked for when it opened (history_display.py)
         self._shown = itertools.count(1)
         view.text.tag_configure(NEW_LINE_TAG, justify="center")
 
@@ -129,11 +131,18 @@ class HistoryPane:
         else:
             text.mark_unset(JOINED_MARK)
 
+    def mark_here(self) -> None:
+        """A replay asked for now goes where the pane ends now: above whatever arrives live meanwhile."""
+        text = self.view.text
+        text.mark_set(JOINED_MARK, "end-1c")
+        text.mark_gravity(JOINED_MARK, "left")
+
     def show_replay(self, frames: list[Any], key: str, more: bool) -> None:
         """A replay after joining: muted, above the notice of joining (else at the end), then the "new since" line."""
-        if not frames:
-            return
         text = self.view.text
+        if not frames:
+            text.mark_unset(JOINED_MARK)  # one replay per join: a later one does not go up there
+            return
         following = self.view.is_following()
         at = "end-1c"
         if JOINED_MARK in text.mark_names():
