@@ -171,3 +171,56 @@ def test_a_cleared_room_history_leaves_the_windows_that_showed_it(file_server, o
     finally:
         bob.close()
         carol.close()
+
+
+def test_a_search_result_for_a_file_jumps_to_its_card_loading_what_it_must(file_server, open_window, tk_root, tmp_path):
+    bob = ChatLine(file_server.address, "bob", "general")
+    try:
+        share(bob, make_file(tmp_path / "out", "field-trip-form.pdf", b"%PDF-1.4 sign here"))
+        say(bob, 60, "after")
+        alice = open_window(file_server, "alice", "general")
+        wait_until(lambda: "after 59" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        assert not cards_in(alice, "field-trip-form.pdf"), "older than the replay"
+        alice.history.open_search("field-trip")
+        panel = alice.history.search_panel
+        panel.submit()
+        wait_until(lambda: panel.results, pump=tk_root.update, timeout=WAIT)
+        (result,) = panel.results
+        panel.pick(0)
+        wait_until(lambda: "Found it" in str(panel.status.cget("text")), pump=tk_root.update, timeout=WAIT)
+        (card,) = cards_in(alice, "field-trip-form.pdf")
+        assert card.message_id == result["id"] and card.name_label.cget("foreground") == MUTED_NAME
+        text = alice.room_view.text
+        start = text.tag_ranges(f"msg-{result['id']}")[0]
+        assert "flash" in text.tag_names(start)
+        tk_root.update()
+        assert text.bbox(start) is not None, "the view went to it"
+    finally:
+        bob.close()
+
+
+def test_private_files_show_as_cards_when_the_tab_is_opened_by_hand_and_in_history(
+    file_server, open_window, tk_root, tmp_path
+):
+    alice = open_window(file_server, "alice", "general")
+    bob = ChatLine(file_server.address, "bob", "general")
+    try:
+        bob.send("PM alice here is my essay")
+        share(bob, make_file(tmp_path / "out", "essay.txt", b"my essay"), "@alice")
+        wait_until(lambda: cards_in(alice, "essay.txt"), pump=tk_root.update, timeout=WAIT)
+        alice.window.tabs.close_private("bob")
+        tk_root.update()
+        alice.open_private("bob")
+        view = alice.window.tabs.private["bob"].view
+        wait_until(lambda: "new since you were here" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+        (card,) = cards_in(alice, "essay.txt")
+        assert card.name_label.cget("foreground") == MUTED_NAME and card.shared_in == "@bob"
+        assert view.text.compare(view.text.index(card), "<", view.text.search("new since you were here", "1.0"))
+        shown = view.all_text()
+        assert shown.index("here is my essay") < shown.index("shared essay.txt")
+        assert "essay.txt" not in alice.room_view.all_text()
+        alice.send_typed("/history 5")  # typed in bob's tab: its conversation, the file as a card again
+        wait_until(lambda: len(cards_in(alice, "essay.txt")) == 2, pump=tk_root.update, timeout=WAIT)
+        assert "Kept messages of @bob" in view.all_text()
+    finally:
+        bob.close()
