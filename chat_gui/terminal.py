@@ -4,7 +4,10 @@
     core thread:      ThreadScheduler running ClientSession and TerminalClient: typed lines become
                       commands (chat_gui.core.typed_lines, as in the window), events become printed lines
     printer thread:   Screen: writes the printed lines, so a paused terminal never stops the core
-    main thread:      starts them and waits for the end
+    main thread:      starts them and waits for the end (this module: arguments, run, main)
+
+Modules: terminal_client.py (the core thread's side), terminal_keyboard.py
+(the keyboard thread), terminal_screen.py (the printer thread).
 
 Like the window, it reconnects by itself (RESUME first, so the nickname and
 room come back), keeps lines typed while offline and sends them once back,
@@ -22,63 +25,18 @@ as ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
 from __future__ import annotations
 
 import argparse
-import functools
-import getpass
 import sys
 import threading
-import time
-from collections import deque
-from dataclasses import replace
-from typing import Any, TextIO
+from typing import TextIO
 
-from chat_gui.core.connection_security import Security, TlsPolicy
-from chat_gui.core.events import (
-    CoreEvent,
-    HistoryPage,
-    MessageDeleted,
-    Problem,
-    Received,
-    SearchResults,
-    State,
-    StateChanged,
-)
-from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
-from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.scheduler import ThreadScheduler
-from chat_gui.core.sending import NotSent, Waiting
-from chat_gui.core.session import ClientSession
-from chat_gui.core.sign_in import password_problem
-from chat_gui.core.typed_lines import (
-    GetFile,
-    Login,
-    OpenPrivate,
-    Quit,
-    Reconnect,
-    Refuse,
-    Register,
-    Send,
-    SendFile,
-    ShowHelp,
-    interpret,
-)
-from chat_gui.text.history_lines import page_lines, search_lines
-from shared.file_transfer import format_size
-from shared.frame_text import render_text
-from shared.frame_types import ServerFrame
+from chat_gui.terminal_client import TerminalClient
+from chat_gui.terminal_keyboard import read_keyboard, read_secret
+from chat_gui.terminal_screen import Screen, tolerate_unencodable
 from shared.frames import DEFAULT_PORT
-from shared.names import harmless
 from shared.version import __version__
 
-INTRO = "Connected. Lines that start with / are commands (/help lists them); other lines are said in your room."
-SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
-LAST_CHANCE_SECONDS = 10.0  # at the end of input, how long lines typed while offline may wait to go out
-QUIET_FRAMES = frozenset(("rooms", "members", "typing"))  # for the window's lists and typing line; not for a terminal
-WHAT_NEXT = {  # after an identity refusal: what to type
-    Problem.JOIN_CODE: "Type /pass CODE with the code your teacher gives, then /nick NAME (or use --join-code).",
-    Problem.NICK_REGISTERED: "Type /login NICK to log in (the password is asked for), or /nick ANOTHER.",
-    Problem.BAD_LOGIN: "Type /login NICK to try again, or /nick ANOTHER.",
-    Problem.REGISTER_REFUSED: "Type /register to try another password.",
-}
+__all__ = ["Screen", "TerminalClient", "build_parser", "main", "run"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,325 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
     )
     return parser
-
-
-class Screen:
-    """Lines to print, written by a thread of its own so that a paused terminal (Ctrl+S) stalls nobody."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self._lines: deque[str] = deque()
-        self._changed = threading.Condition()
-        self._closing = False
-        self._thread = threading.Thread(target=self._write_loop, name="chat-printer", daemon=True)
-        self._thread.start()
-
-    def show(self, text: str) -> None:
-        with self._changed:
-            self._lines.append(text)
-            self._changed.notify()
-
-    def backlog(self) -> int:
-        return len(self._lines)
-
-    def close(self, timeout: float = 2.0) -> None:
-        """Write what is left (waiting at most `timeout` seconds for a stuck terminal), then stop."""
-        with self._changed:
-            self._closing = True
-            self._changed.notify()
-        self._thread.join(timeout)
-
-    def _write_loop(self) -> None:
-        while True:
-            with self._changed:
-                while not self._lines and not self._closing:
-                    self._changed.wait()
-                if not self._lines:
-                    return
-                text = self._lines.popleft()
-            try:
-                print(text, file=self.out, flush=True)
-            except (OSError, ValueError):
-                return  # the terminal went away; nobody is reading
-
-
-def now_stamp() -> str:
-    return time.strftime("[%H:%M:%S]")
-
-
-class TerminalClient:
-    """The core thread's side of chat-term: every method runs on the ThreadScheduler's thread."""
-
-    def __init__(self, args: argparse.Namespace, scheduler: ThreadScheduler, screen: Screen) -> None:
-        self.args = args
-        self.scheduler = scheduler
-        self.screen = screen
-        self.session = ClientSession(scheduler, self.on_event, ready_for_more=lambda: screen.backlog() < SCREEN_BACKLOG)
-        # --accept-new-key holds for the first connection only: a key that changes again later is asked about again
-        self.session.tls_policy = TlsPolicy(accept_new_key=bool(getattr(args, "accept_new_key", False)))
-        self._security_said: Security | None = None
-        self.finished = threading.Event()
-        self.exit_code = 0
-        self._introduced = False
-        self._outage = False
-        self._ending_since: float | None = None
-        self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
-        self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
-
-    def start(self) -> None:
-        if self.args.join_code:
-            self.session.sign_in.set_code(self.args.host, self.args.port, self.args.join_code)
-        self.session.start(self.args.host, self.args.port, self.args.nick or "", self.args.room)
-
-    def say(self, text: str) -> None:
-        self.screen.show(harmless(text))
-
-    # -- the core's events --
-    def on_event(self, event: CoreEvent) -> None:
-        if isinstance(event, Received):
-            if not self.transfers.handle_frame(event.frame):
-                self.show_frame(event.frame)
-        elif isinstance(event, StateChanged):
-            self.on_state(event)
-        elif isinstance(event, HistoryPage):
-            for line in page_lines(event, self.render):
-                self.say(line)
-        elif isinstance(event, SearchResults):
-            for line in search_lines(event):
-                self.say(line)
-        elif isinstance(event, MessageDeleted):
-            self.say(f"{now_stamp()} * Message {event.id} was deleted.")
-
-    def render(self, frame: dict[str, Any]) -> str:
-        text = render_text(frame, clean=harmless, multiline_help=True)
-        if frame.get("type") == "file":  # live or replayed: the id to fetch it with
-            text += f"  (/get {harmless(str(frame.get('file')))})"
-        return text
-
-    def show_frame(self, frame: ServerFrame) -> None:
-        if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
-            return  # with --nick, the welcome's "choose a nickname" is already being done
-        if frame["type"] == "nick" and not frame.get("old") and self.session.state is State.JOINING:
-            # with --room the server's "join a room to talk" hint is already being done too
-            self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
-            return
-        self.screen.show(self.render(dict(frame)))
-
-    def on_transfer(self, event: TransferEvent) -> None:
-        """A progress line per tenth of a transfer (a paused terminal must not fill up with them), and the end."""
-        if isinstance(event, TransferProgressed):
-            report = event.report
-            tenth = int(report.fraction * 10)
-            if tenth > self._shown_tenths.get(event.key, 0):  # 100% too: a fast transfer may show only that
-                self._shown_tenths[event.key] = tenth
-                self.say(f"{now_stamp()} … {tenth * 10}%: {report.text()}")
-        elif isinstance(event, TransferFinished):
-            self._shown_tenths.pop(event.key, None)
-            self.say(f"{now_stamp()} {'*' if event.ok else '!'} {event.detail}")
-        elif event.size is not None:
-            verb = "Sending" if event.kind == "upload" else "Fetching"
-            self.say(f"{now_stamp()} * {verb} {event.name} ({format_size(event.size)}); Ctrl+C cancels it.")
-
-    def interrupt(self) -> None:
-        """Ctrl+C: cancels the transfers under way if there are any, else quits."""
-        if self.transfers.active:
-            self.transfers.cancel_all()
-        else:
-            self.quit("QUIT")
-
-    def on_state(self, event: StateChanged) -> None:
-        state = event.state
-        if state is State.REGISTERING:
-            self.say_security()
-        if event.problem is Problem.KEY_CHANGED:
-            advice = (
-                "Not connected. Compare the new key with the one on your teacher's screen; if they are the same, "
-                "start chat-term again with --accept-new-key."
-            )
-            if self._introduced:
-                self.say(f"*** {event.detail}")
-                self.say(f"*** {advice}")
-            else:
-                print(f"chat-term: cannot connect. {event.detail}\n{advice}", file=sys.stderr, flush=True)
-            self.finish(2)
-        elif state is State.REGISTERING and event.problem is not None:
-            self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
-            if event.problem in WHAT_NEXT:
-                self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
-        elif state is State.REGISTERING and not self._introduced:
-            self._introduced = True
-            self.say(INTRO)
-        elif state is State.FAILED and not self._introduced:
-            print(
-                f"chat-term: cannot connect. {event.detail}",
-                file=sys.stderr,
-                flush=True,
-            )
-            self.finish(2)
-        elif state is State.FAILED:
-            self.say(f"*** {event.detail} Type /reconnect to try again, or press Ctrl+D to quit.")
-        elif state is State.RECONNECTING and not self._outage:
-            self._outage = True
-            self.say(
-                f"*** {event.detail.split(';')[0]}. Reconnecting by itself; lines you type are kept and sent once back."
-            )
-        elif state is State.READY and self._outage:
-            self._outage = False
-            self.say(f"*** {event.detail}")
-        elif state is State.REMOVED:
-            self.say(f"*** {event.detail} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit.")
-
-    def say_security(self) -> None:
-        """Once per connection: encrypted with which key, or not encrypted at all."""
-        security = self.session.security
-        if security is None or security == self._security_said:
-            return
-        self._security_said = security
-        if self.session.tls_policy.accept_new_key:
-            self.session.tls_policy = replace(self.session.tls_policy, accept_new_key=False)
-        self.say(f"*** {security.describe()}")
-
-    # -- the keyboard's lines --
-    def typed(self, line: str) -> None:
-        typed = interpret(line, None, self.session.roster.is_online)
-        if isinstance(typed, Send):
-            result = self.session.send(typed.command)
-            if isinstance(result, Waiting):
-                self.say(f"{now_stamp()} … waiting to send: {typed.text}")
-            elif isinstance(result, NotSent):
-                self.say(f"{now_stamp()} ! {result.reason} The line was: {line.strip()}")
-        elif isinstance(typed, Refuse):
-            self.say(f"{now_stamp()} ! {typed.text}")
-        elif isinstance(typed, OpenPrivate):
-            self.say(f"{now_stamp()} ! Say what to send: /pm {typed.nick} TEXT")
-        elif isinstance(typed, ShowHelp):
-            for help_line in typed.text.splitlines():
-                self.say(help_line)
-        elif isinstance(typed, Quit):
-            self.quit(typed.command)
-        elif isinstance(typed, Login):
-            self.log_in(typed.nick, typed.password)
-        elif isinstance(typed, Register):
-            self.register(typed.password)
-        elif isinstance(typed, AskHistory):
-            self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
-        elif isinstance(typed, AskSearch):
-            self.session.history.search(typed.words, typed.room)
-        elif isinstance(typed, SendFile):
-            self.transfers.send_file(typed.path, typed.to)
-        elif isinstance(typed, GetFile):
-            self.transfers.get_file(typed.file_id, typed.folder)
-        elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
-            self.say(f"{now_stamp()} * Already connected, or connecting.")
-
-    def log_in(self, nick: str, password: str) -> None:
-        nick = nick or self.session.nick
-        if not nick or not password:
-            self.say(f"{now_stamp()} ! Log in how? /login NICK (the password is asked for next)")
-            return
-        if self.session.log_in(nick, password):
-            self.say(f"{now_stamp()} * Logging in as {nick}…")
-        else:
-            self.say(f"{now_stamp()} * Not connected now: you will be logged in as {nick} once connected.")
-
-    def register(self, password: str) -> None:
-        problem = password_problem(password)
-        if problem:
-            self.say(f"{now_stamp()} ! Not registered: {problem}")
-        elif self.session.register_account(password):
-            self.say(f"{now_stamp()} * Registering {self.session.nick}…")
-        else:
-            self.say(f"{now_stamp()} ! Connect and choose a nickname first; /register keeps the one you have.")
-
-    def end_of_input(self) -> None:
-        """Ctrl+D, or the end of piped input: quit once what was typed has gone out, if the server lets us soon."""
-        waiting = len(self.session.pending)
-        if waiting and self.session.state is not State.READY:
-            self.say(
-                f"*** {waiting} line{'s' if waiting != 1 else ''} still wait to go out; "
-                f"waiting up to {LAST_CHANCE_SECONDS:g} s for the server (Ctrl+C quits now)."
-            )
-        self._ending_since = time.monotonic()
-        self._try_to_end()
-
-    def _try_to_end(self) -> None:
-        assert self._ending_since is not None
-        session = self.session
-        settling = session.state in (State.CONNECTING, State.JOINING) or (
-            session.state is State.REGISTERING and session.nick
-        )
-        busy = session.pending and session.state in (State.READY, State.RECONNECTING)
-        if (settling or busy) and time.monotonic() - self._ending_since < LAST_CHANCE_SECONDS:
-            self.scheduler.after(100, self._try_to_end)
-        elif not self.finished.is_set():
-            self.quit("QUIT")
-
-    def quit(self, command: str) -> None:
-        for line in self.session.pending:
-            self.say(f"{now_stamp()} ! not sent: {line.command}")
-        self.session.send_now(command)
-        self.finish(1 if self.session.pending else 0)
-
-    def finish(self, code: int) -> None:
-        if self.finished.is_set():
-            return
-        self.exit_code = code
-        self.session.close()
-        self.finished.set()
-
-
-def tolerate_unencodable(out: TextIO) -> None:
-    """Print characters the output's encoding lacks (an emoji on a Latin-1 terminal) as escapes.
-
-    Otherwise one such character raises in the printer thread, which dies,
-    and the client silently stops showing anything.
-    """
-    reconfigure = getattr(out, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
-
-
-def read_secret(keyboard: TextIO, prompt: str) -> str:
-    """A password from the keyboard: without echo on a terminal; from a pipe, simply the next line."""
-    if keyboard is sys.stdin and keyboard.isatty():
-        try:
-            return getpass.getpass(prompt)
-        except (EOFError, KeyboardInterrupt):
-            return ""
-    return keyboard.readline().rstrip("\r\n")
-
-
-def secret_line(line: str, keyboard: TextIO) -> Login | Register | Refuse | None:
-    """/login NICK or /register typed without a password: ask for it here, on the keyboard thread."""
-    typed = interpret(line) if line.lstrip().lower().startswith(("/login", "/identify", "/register")) else None
-    if isinstance(typed, Login) and typed.nick and not typed.password:
-        return Login(typed.nick, read_secret(keyboard, f"Password for {typed.nick}: "))
-    if isinstance(typed, Register) and not typed.password:
-        password = read_secret(keyboard, "New password (8 to 128 characters): ")
-        again = read_secret(keyboard, "The same password again: ")
-        problem = password_problem(password, again)
-        return Refuse(f"Not registered: {problem}") if problem else Register(password)
-    return None
-
-
-def read_keyboard(keyboard: TextIO, client: TerminalClient) -> None:
-    """Keyboard thread: every line to the core thread, then the end of input."""
-    try:
-        for line in keyboard:
-            if client.finished.is_set():
-                return
-            secret = secret_line(line, keyboard)
-            if isinstance(secret, Login):
-                client.scheduler.call_soon(functools.partial(client.log_in, secret.nick, secret.password))
-            elif isinstance(secret, Register):
-                client.scheduler.call_soon(functools.partial(client.register, secret.password))
-            elif isinstance(secret, Refuse):
-                client.scheduler.call_soon(functools.partial(client.say, f"{now_stamp()} ! {secret.text}"))
-            else:
-                client.scheduler.call_soon(functools.partial(client.typed, line))
-    except (OSError, ValueError):
-        pass
-    client.scheduler.call_soon(client.end_of_input)
 
 
 def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
@@ -459,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
                 "chat_gui.core.file_transfers",
                 "chat_gui.core.transfer_client",
                 "chat_gui.terminal",
+                "chat_gui.terminal_client",
+                "chat_gui.terminal_keyboard",
+                "chat_gui.terminal_screen",
             ],
         )
     if args.login and not args.nick:

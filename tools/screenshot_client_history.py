@@ -4,7 +4,8 @@ Run: PYTHONPATH=. python3 tools/screenshot_client_history.py
 Without a DISPLAY it starts Xvfb on :47 for the duration.  A real server
 (its data folder a temporary one) and real classmates; it saves, in
 docs/screenshots/:
-  client-history.png   a late joiner: the room's last messages muted above "new since you were here"
+  client-history.png   a late joiner: the room's last messages muted above "new since you were here", a kept
+                       file among them as its card
   client-search.png    Ctrl+F: results for a word, one clicked, loaded from further back and flashing
 Needs ImageMagick's `import`.
 """
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from chat_gui.settings import ClientSettings  # noqa: E402
 from chat_gui.window.controller import ChatController  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
+from tests.integration.file_wire import ChatLine, share  # noqa: E402
 from tests.support import connect_client  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 from tools.screenshot_client import settle, type_line  # noqa: E402
@@ -54,10 +56,17 @@ def take_screenshots(data_dir: str) -> list[Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     server = ChatServer(
-        ServerConfig(host="127.0.0.1", port=0, rate_per_second=0, data_dir=data_dir, replay=len(LATER))
+        ServerConfig(
+            host="127.0.0.1", port=0, rate_per_second=0, data_dir=data_dir, replay=len(LATER) + 1, files_keep_free_mb=0
+        )
     ).start()
     classmates = {nick: connect_client(server.address, nick, "physics") for nick in ("bob", "chloe", "dmitri")}
-    for nick, text in EARLIER + LATER:
+    emma = ChatLine(server.address, "emma", "physics")
+    sheet = Path(data_dir).parent / "pendulum-worksheet.pdf"
+    sheet.write_bytes(b"%PDF-1.4 " + b"worksheet " * 9000)
+    for number, (nick, text) in enumerate(EARLIER + LATER):
+        if number == len(EARLIER) + 3:  # a file among the replayed messages: shown as its card, muted
+            share(emma, sheet, "#physics")
         classmates[nick].send_command(f"SAY {text}")
         classmates[nick].wait_for(lambda frame, text=text: frame.get("type") == "message" and frame["content"] == text)
 
@@ -72,7 +81,7 @@ def take_screenshots(data_dir: str) -> list[Path]:
     pump_until(root, lambda: "Hi alice" in controller.room_view.all_text())
     type_line(controller, "Hi! I'll scroll up and read 🙂")
     pump_until(root, lambda: "scroll up and read" in controller.room_view.all_text())
-    pump_until(root, lambda: controller.window.rooms.rooms == [("physics", 4)], 5)  # the rooms push: once a second
+    pump_until(root, lambda: controller.window.rooms.rooms == [("physics", 5)], 5)  # the rooms push: once a second
     saved.append(capture(root, OUT / "client-history.png"))
 
     controller.history.open_search("worksheet")
@@ -89,6 +98,7 @@ def take_screenshots(data_dir: str) -> list[Path]:
     root.destroy()
     for client in classmates.values():
         client.close()
+    emma.close()
     server.stop()
     return saved
 

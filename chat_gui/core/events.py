@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from shared.frame_types import MessageFrame, PrivateFrame, SearchResult, ServerFrame
+from shared.frame_types import FileFrame, MessageFrame, PrivateFrame, SearchResult, ServerFrame
 
 
 class State(str, Enum):
@@ -89,7 +89,7 @@ class PageKind(str, Enum):
     ASKED = "asked"  # asked for by the user (/history)
 
 
-KeptFrame = MessageFrame | PrivateFrame
+KeptFrame = MessageFrame | PrivateFrame | FileFrame  # a shared file is a kept message too
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from shared.image_header import MAX_THUMBNAIL_FILE_BYTES, ImageHeader, thumbnail
 from shared.safe_filename import clean_filename
 
 CARD_BACKGROUND = "#f4f6f8"
+MUTED_NAME = "#5f6368"  # 5.6:1 on CARD_BACKGROUND (WCAG AA)
 PICTURE_TYPES = (".png", ".gif")  # what Tk shows without Pillow (docs/files.md says why there is no Pillow)
 
 
@@ -83,6 +84,10 @@ class FileCard(tk.Frame):
         self.status.pack(side="left", padx=(8, 0))
 
     # -- intent methods --
+    def mute(self) -> None:
+        """A kept file (replay, an earlier page): its name in the muted grey of replayed messages; it works the same."""
+        self.name_label.configure(foreground=MUTED_NAME)
+
     def saving(self) -> None:
         self.save_button.state(["disabled"])
         self.status.configure(text="Saving…", foreground="#555555")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from tkinter import messagebox
 
+from chat_gui.core.conversations import conversation_of
 from chat_gui.core.downloads_folder import downloads_folder
 from chat_gui.core.file_transfers import (
     FileTransfers,
@@ -182,13 +183,23 @@ class FileSharing:
         return header is not None and card.show_thumbnail(path, header)
 
     def _on_file(self, frame: Frame) -> None:
+        view, place = self._place_of(frame)
+        self.show_card(view, frame, place)
+
+    def show_kept(self, view: MessageView, frame: Frame) -> None:
+        """A kept `file` frame (replay, an earlier page, /history): its card in `view`, muted, where the pane inserts."""
+        found = conversation_of(frame, self.session.nick)
+        self.show_card(view, frame, found[0] if found is not None else "", muted=True)
+
+    def show_card(self, view: MessageView, frame: Frame, place: str, muted: bool = False) -> FileCard:
+        """The line "alice shared name (size)" and the file's card under it; `place` is "#room" or "@nick" (keys)."""
         file_id, name, sender = str(frame["file"]), str(frame["name"]), str(frame["sender"])
         size, digest = int(frame["size"]), str(frame["sha256"])
-        view, place = self._place_of(frame)
         own = name_key(sender) == name_key(self.session.nick)
         style = "own" if own else ("private" if frame.get("to") else "")
         stamp = str(frame.get("timestamp", ""))
-        view.show_message(stamp, sender, f"shared {clean_filename(name)} ({format_size(size)})", style)
+        shown = f"shared {clean_filename(name)} ({format_size(size)})"
+        view.show_message(stamp, sender, shown, f"{style} replayed".strip() if muted else style)
         actions = CardActions(
             save=lambda: self.save(card),
             open_file=lambda: self.open_saved(card),
@@ -198,6 +209,8 @@ class FileSharing:
         card = FileCard(view.text, file_id, name, size, sender, actions, sha256=digest)
         card.message_id = frame.get("id")
         card.shared_in = place
+        if muted:
+            card.mute()
         view.show_widget(card)
         if len(self.cards) > MAX_REMEMBERED_CARDS:  # cards trimmed off the top of their pane are gone
             self.cards = {
@@ -206,6 +219,7 @@ class FileSharing:
         self.cards.setdefault(file_id, []).append(card)
         if is_picture_name(name) and (place in self.picture_places or file_id in self.sent_files):
             self._fetch_picture(card)
+        return card
 
     def message_deleted(self, message_id: object) -> None:
         """A deleted file can no longer be fetched: its cards say so instead of offering Save."""
@@ -218,7 +232,8 @@ class FileSharing:
         """The view a file frame goes to, and its key for "show pictures from here"."""
         to = frame.get("to")
         if not isinstance(to, str):
-            return self.window.tabs.room_view, f"#{name_key(str(frame.get('room', '')))}"
+            room = str(frame.get("room", ""))
+            return self.window.tabs.view_for_room(room), f"#{name_key(room)}"
         sender = str(frame["sender"])
         own = name_key(sender) == name_key(self.session.nick)
         other = to if own else sender

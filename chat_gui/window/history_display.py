@@ -4,6 +4,8 @@
                             --HistoryPage----------> replay (muted, "new since" line), catch-up, earlier pages
                             --SearchResults--------> the search panel
                             --MessageDeleted-------> every pane of this window drops the message
+                            --system history_cleared--> the room's pane drops all its messages (HistoryPane.clear)
+    a private tab opened by hand --> private_opened: HISTORY @nick 50 --> its last messages, muted, "new since" line
     scrolling to the top, the header link --> HistoryLoader (history_loader.py) --> HISTORY BEFORE <oldest id>
     Ctrl+F --> SearchPanel (search_panel.py) --> SEARCH;  a result clicked --> jump to it
     right-click on one's own message --> "Delete message" --> DELETE <id>
@@ -34,6 +36,7 @@ from shared.frame_types import ServerFrame
 from shared.names import name_key
 
 AskYesNo = Callable[[str, str], bool]
+OPENING_PAGE = 50  # a private tab opened by hand shows this many of its last messages, as a room's replay does
 
 
 def ask_yes_no(title: str, question: str) -> bool:
@@ -55,11 +58,14 @@ class HistoryDisplay:
         self.current_view = current_view
         self.ask = ask
         self.panes: dict[str, HistoryPane] = {}
+        # A kept `file` frame becomes its card (FileSharing.show_kept); None shows its words as a line.
+        self.show_file: Callable[[MessageView, Any], None] | None = None
         self.loader = HistoryLoader(self)
         self.search_panel = SearchPanel(
             window.tabs.master, on_search=self.search, on_pick=self.jump_to, on_close=self.close_search
         )
         self._searches: dict[int, str] = {}
+        self._opening: dict[int, tuple[MessageView, str]] = {}  # request -> a private tab's pane and key, just opened
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
         root = window.root
@@ -73,7 +79,9 @@ class HistoryDisplay:
         if pane is None:
             for name in [name for name, kept in self.panes.items() if not kept.view.winfo_exists()]:
                 del self.panes[name]  # closed tabs, room panes dropped: their panes go too
-            pane = self.panes[str(view)] = HistoryPane(view, lambda: self.session.nick, lambda: self.loader.load(view))
+            pane = self.panes[str(view)] = HistoryPane(
+                view, lambda: self.session.nick, lambda: self.loader.load(view), self._show_file
+            )
             self.loader.watch(view)
             view.text.bind("<Button-3>", lambda event: self.on_right_click(view, event), add="+")
         return pane
@@ -113,11 +121,19 @@ class HistoryDisplay:
             views.append(tabs.collector.view)
         return views
 
+    def _show_file(self, view: MessageView, frame: Any) -> None:
+        if self.show_file is not None:
+            self.show_file(view, frame)
+        else:
+            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
+
     # -- the core's events --
     def show_frame(self, frame: ServerFrame) -> None:
         """Show a frame as FrameDisplay does; a kept one also gets its id remembered by the pane it went to."""
         if message_id(frame) is None:
             self.show(frame)
+            if frame["type"] == "system" and frame["event"] == "history_cleared":
+                self.on_cleared(frame.get("room", ""))
             if frame["type"] == "joined":
                 view = self.view_for(f"#{frame['room']}")
                 if view is not None:
@@ -140,7 +156,9 @@ class HistoryDisplay:
             self.on_deleted(event.id)
 
     def on_page(self, page: HistoryPage) -> None:
-        if page.kind is PageKind.REPLAY:
+        if page.request in self._opening:
+            self._opened_page(page)
+        elif page.kind is PageKind.REPLAY:
             view = self.view_for(page.target)
             if view is not None:
                 self.pane(view).show_replay(list(page.frames), key_of_target(page.target), page.more)
@@ -150,6 +168,36 @@ class HistoryDisplay:
             self._asked(page)
         else:
             self.loader.on_page(page)
+
+    # -- a private tab opened by hand --
+    def private_opened(self, nick: str) -> None:
+        """The user opened a private tab: its conversation's last page at once, muted, above a "new since" line.
+
+        Only for a tab whose pane shows no message yet, once per tab; what
+        arrives live meanwhile stays below the page.
+        """
+        tab = self.window.tabs.private.get(name_key(nick))
+        if tab is None or not self.session.history.enabled:
+            return
+        pane = self.pane(tab.view)
+        if pane.ids or pane.loading or pane.opened:
+            return
+        pane.opened = pane.loading = True
+        pane.mark_here()
+        target = f"@{tab.nick}"
+        number = self.session.history.request_page(target, limit=OPENING_PAGE, kind=PageKind.EARLIER)
+        self._opening[number] = (tab.view, key_of_target(target))
+
+    def _opened_page(self, page: HistoryPage) -> None:
+        view, key = self._opening.pop(page.request)
+        if not view.winfo_exists():
+            return
+        pane = self.pane(view)
+        pane.loading = False
+        if page.error:
+            view.show_notice(f"Could not load the earlier messages of this conversation: {page.error}", "error")
+            return
+        pane.show_replay(list(page.frames), key, page.more)
 
     def _catch_up(self, page: HistoryPage) -> None:
         view = self.view_for(page.target, open_tab=bool(page.frames)) or self.window.tabs.room_view
@@ -176,7 +224,10 @@ class HistoryDisplay:
             return
         view.show_notice(f"Kept messages of {page.target}, oldest first:", "system")
         for frame in page.frames:
-            view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
+            if frame["type"] == "file":
+                self._show_file(view, frame)
+            else:
+                view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
         view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
 
     # -- typed lines --
@@ -247,6 +298,14 @@ class HistoryDisplay:
             if pane.view.winfo_exists():
                 pane.remove(number)
         self.search_panel.forget_result(number)
+
+    def on_cleared(self, room: str) -> None:
+        """An admin cleared `room`'s history: its pane drops every message of it, and so do the search results."""
+        view = self.view_for(f"#{room}") if room else None
+        if view is not None:
+            for number in self.pane(view).clear(key_of_target(f"#{room}"), room):
+                self.search_panel.forget_result(number)
+        self.search_panel.forget_room(room)
 
     def on_right_click(self, view: MessageView, event: tk.Event) -> None:
         menu = self.menu_at(view, event.x, event.y)

@@ -4,11 +4,13 @@ A HistoryPane sits beside one MessageView and knows where each message
 with an id is (a Tk tag `msg-<id>` over its block), so that it can:
 
     remember(frame, start)    the block from `start` to the end shows `frame` (live, catch-up): tag it with its id
-    show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style)
+    show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style); a file as its card
     prepend(frames)           put a page of older messages above everything, the reader's view staying put
     new_since_line()          the "new since you were here" line under a replay
     mark_joined(content)      the "You joined" notice just shown: the replay that follows goes above it
+    mark_here()               a replay asked for now (a private tab opened) goes above what arrives meanwhile
     remove(id)                replace a deleted message by a grey "message deleted"
+    clear(key, room)          a cleared history: the conversation's messages go, one grey line says so
     see(id)                   scroll to a message and flash it
     oldest(key)               the lowest id shown of one conversation, for HISTORY BEFORE
     id_at(x, y)               the message under the mouse (right-click)
@@ -37,21 +39,31 @@ PRUNE_EVERY = 200
 FLASH_MS = 1800
 HEADER_TAG = "history-head"
 NEW_LINE_TAG = "history-new"
+DAY_TAG = "history-day"
+CLEARED_MARK = "history-cleared"
 JOINED_MARK = "history-joined"
 REPLAY_MARK = "history-replay"
 
 
 class HistoryPane:
-    def __init__(self, view: MessageView, me: Callable[[], str], on_load: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        view: MessageView,
+        me: Callable[[], str],
+        on_load: Callable[[], object],
+        show_file: Callable[[MessageView, Any], None] | None = None,
+    ) -> None:
         self.view = view
         self.me = me
         self.on_load = on_load  # the header's link: load earlier messages
+        self.show_file = show_file  # a kept `file` frame: its card (file_sharing.py), muted
         self.ids: OrderedDict[int, str] = OrderedDict()  # id -> conversation key, in the order shown
         # Messages under this nickname that came as they were said: the ones offered for Delete.  A kept one
         # under the same nickname may be a former holder's, which the server would refuse to delete.
         self.own: set[int] = set()
         self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
         self.loading = False
+        self.opened = False  # a private tab's last page was asked for when it opened (history_display.py)
         self._shown = itertools.count(1)
         view.text.tag_configure(NEW_LINE_TAG, justify="center")
 
@@ -81,9 +93,12 @@ class HistoryPane:
         start = f"kept-{id(self)}"
         text.mark_set(start, at)
         text.mark_gravity(start, "left")
-        own = name_key(frame["sender"]) == name_key(self.me())
-        style = "own" if own else "private" if frame["type"] == "private" else ""
-        self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
+        if frame["type"] == "file" and self.show_file is not None:
+            self.show_file(self.view, frame)  # its card, as a live file has, muted (where the caller inserts)
+        else:
+            own = name_key(frame["sender"]) == name_key(self.me())
+            style = "own" if own else "private" if frame["type"] == "private" else ""
+            self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
         self.remember(frame, start, at, said_now=False)
 
     def prepend(self, frames: list[Any], key: str, more: bool) -> None:
@@ -99,7 +114,7 @@ class HistoryPane:
             for frame in frames:
                 day = _day_of(frame)
                 if day and day != last_day:
-                    self.view.show_notice(day, "system")
+                    self._day_heading(day, "history-insert")
                     last_day = day
                 self.show_kept(frame, at="history-insert")
         self.more_before[key] = more
@@ -116,11 +131,18 @@ class HistoryPane:
         else:
             text.mark_unset(JOINED_MARK)
 
+    def mark_here(self) -> None:
+        """A replay asked for now goes where the pane ends now: above whatever arrives live meanwhile."""
+        text = self.view.text
+        text.mark_set(JOINED_MARK, "end-1c")
+        text.mark_gravity(JOINED_MARK, "left")
+
     def show_replay(self, frames: list[Any], key: str, more: bool) -> None:
         """A replay after joining: muted, above the notice of joining (else at the end), then the "new since" line."""
-        if not frames:
-            return
         text = self.view.text
+        if not frames:
+            text.mark_unset(JOINED_MARK)  # one replay per join: a later one does not go up there
+            return
         following = self.view.is_following()
         at = "end-1c"
         if JOINED_MARK in text.mark_names():
@@ -134,13 +156,21 @@ class HistoryPane:
             for frame in frames:
                 day = _day_of(frame)
                 if day and day != last_day:
-                    self.view.show_notice(day, "system")
+                    self._day_heading(day, at)
                     last_day = day
                 self.show_kept(frame, at=at)
             self.new_since_line(at)
         self.set_header(key)
         if at != "end-1c" and following:
             text.see("end")
+
+    def _day_heading(self, day: str, at: str) -> None:
+        """A day's heading above its kept messages, tagged so that a cleared history takes it too."""
+        text = self.view.text
+        text.mark_set("history-day-start", at)
+        text.mark_gravity("history-day-start", "left")
+        self.view.show_notice(day, "system")
+        text.tag_add(DAY_TAG, "history-day-start", at)
 
     def new_since_line(self, at: str = "end-1c") -> None:
         text = self.view.text
@@ -207,6 +237,33 @@ class HistoryPane:
         text.insert(start, f"{stamp}  message deleted\n" if stamp else "message deleted\n", ("system", "notice"))
         self._forget(number)
         return True
+
+    def clear(self, key: str, room: str) -> list[int]:
+        """An admin cleared conversation `key`'s history: its messages (and cards) go, one grey line where they were.
+
+        Day headings and the "new since" line go with them; the header says
+        nothing earlier is kept.  Returns the ids removed.
+        """
+        text = self.view.text
+        numbers = [number for number, owner in self.ids.items() if owner == key and self.has(number)]
+        if not numbers:
+            return []
+        starts = [text.tag_ranges(f"msg-{number}")[0] for number in numbers]
+        text.mark_set(CLEARED_MARK, min(starts, key=lambda index: tuple(map(int, str(index).split(".")))))
+        text.mark_gravity(CLEARED_MARK, "left")
+        for number in numbers:
+            ranges = text.tag_ranges(f"msg-{number}")
+            text.delete(ranges[0], ranges[-1])  # a card in it is destroyed with it
+            self._forget(number)
+        for tag in (DAY_TAG, NEW_LINE_TAG):
+            for start, end in _pairs(text.tag_ranges(tag)):
+                text.delete(start, end)
+        count = f"{len(numbers)} message{'s' if len(numbers) != 1 else ''}"
+        text.insert(CLEARED_MARK, f"{count} removed: an admin cleared the history of #{room}\n", ("system", "notice"))
+        text.mark_unset(CLEARED_MARK)
+        self.more_before[key] = False
+        self._drop_header()
+        return numbers
 
     def see(self, number: int) -> bool:
         text = self.view.text

@@ -205,6 +205,10 @@ class MessageView(PaneBlocks, ttk.Frame):
 
     def show_widget(self, widget: tk.Widget) -> None:
         """An embedded widget (a file card; a child of `self.text`) on a line of its own; it goes when trimmed off."""
+        if self._insert_at != "end-1c":  # a kept file's card in a page put above (history_pane.py)
+            self.text.window_create(self._insert_at, window=widget, padx=4, pady=2)
+            self._insert_elsewhere([], ())
+            return
         following = self._scroll_scheduled or self.is_following()
         self.text.window_create("end-1c", window=widget, padx=4, pady=2)
         self._append([])
@@ -245,11 +249,11 @@ class MessageView(PaneBlocks, ttk.Frame):
         For older messages put above the conversation (chat_gui.window.history_pane):
         nothing is trimmed and the view does not jump to the end.
         """
-        self._insert_at = mark
+        outer, self._insert_at = self._insert_at, mark
         try:
             yield
         finally:
-            self._insert_at = "end-1c"
+            self._insert_at = outer
 
     # -- inside --
     def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> None:

@@ -24,6 +24,7 @@ from tkinter import ttk
 from typing import Any
 
 from chat_gui.text.history_lines import result_parts
+from shared.names import name_key
 
 RESULT_LINES = 8
 
@@ -119,6 +120,13 @@ class SearchPanel(ttk.Frame):
     def forget_result(self, number: int) -> None:
         """A deleted message leaves the results."""
         kept = [result for result in self.results if result.get("id") != number]
+        if len(kept) != len(self.results):
+            self.show_results(self.words.get().strip(), kept)
+
+    def forget_room(self, room: str) -> None:
+        """A room's history was cleared: its results leave the list."""
+        key = name_key(room)
+        kept = [result for result in self.results if name_key(str(result.get("room", ""))) != key or not room]
         if len(kept) != len(self.results):
             self.show_results(self.words.get().strip(), kept)
 

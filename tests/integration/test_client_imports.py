@@ -26,6 +26,9 @@ TK_FREE = [
     "chat_gui.core.connect_failure",
     "chat_gui.core.typed_lines",
     "chat_gui.terminal",
+    "chat_gui.terminal_client",
+    "chat_gui.terminal_keyboard",
+    "chat_gui.terminal_screen",
 ]
 
 

@@ -1,0 +1,69 @@
+"""chat-term's output: the printer thread that writes lines so a paused terminal stalls nobody (printer thread).
+
+    core thread --Screen.show(line)--> a deque --chat-printer thread--> print(..., flush=True)
+
+`tolerate_unencodable` makes a character the terminal's encoding lacks
+print as an escape instead of killing the printer thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import TextIO
+
+
+class Screen:
+    """Lines to print, written by a thread of its own so that a paused terminal (Ctrl+S) stalls nobody."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._lines: deque[str] = deque()
+        self._changed = threading.Condition()
+        self._closing = False
+        self._thread = threading.Thread(target=self._write_loop, name="chat-printer", daemon=True)
+        self._thread.start()
+
+    def show(self, text: str) -> None:
+        with self._changed:
+            self._lines.append(text)
+            self._changed.notify()
+
+    def backlog(self) -> int:
+        return len(self._lines)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Write what is left (waiting at most `timeout` seconds for a stuck terminal), then stop."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify()
+        self._thread.join(timeout)
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._changed:
+                while not self._lines and not self._closing:
+                    self._changed.wait()
+                if not self._lines:
+                    return
+                text = self._lines.popleft()
+            try:
+                print(text, file=self.out, flush=True)
+            except (OSError, ValueError):
+                return  # the terminal went away; nobody is reading
+
+
+def now_stamp() -> str:
+    return time.strftime("[%H:%M:%S]")
+
+
+def tolerate_unencodable(out: TextIO) -> None:
+    """Print characters the output's encoding lacks (an emoji on a Latin-1 terminal) as escapes.
+
+    Otherwise one such character raises in the printer thread, which dies,
+    and the client silently stops showing anything.
+    """
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")

@@ -1,0 +1,81 @@
+"""Which kept messages chat-term has printed, per room, so a cleared history or a deleted file can be named (core thread; pure).
+
+A terminal cannot take back a line it printed.  When an admin clears a
+room's history, or someone deletes a shared file, chat-term says which of
+the lines above are gone instead:
+
+    printed.note(frame)        a message, private message or file frame was printed
+    printed.cleared("lab")     -> a Span of #lab's printed messages (count 6, ids 12 to 20), then forgets them
+    printed.deleted(14)        -> "notes.txt" when message 14 was a shared file (and 14 leaves the counts)
+
+Memory stays bounded: at most MAX_ROOMS rooms and MAX_FILES file messages.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from shared.names import name_key
+
+MAX_ROOMS = 64
+MAX_FILES = 500
+MAX_IDS_PER_ROOM = 10_000  # past this a room's count says "at least"
+
+
+@dataclass
+class Span:
+    ids: set[int]  # each printed message once, however often it was printed (/history prints again)
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+class PrintedKept:
+    def __init__(self) -> None:
+        self._rooms: OrderedDict[str, Span] = OrderedDict()
+        self._files: OrderedDict[int, tuple[str, str]] = OrderedDict()  # message id -> (file name, room key or "")
+
+    def note(self, frame: Any) -> None:
+        """A kept frame was printed (live, replayed, a page): count it under its room; remember a file's name."""
+        number = frame.get("id")
+        if not isinstance(number, int) or isinstance(number, bool):
+            return
+        room = frame.get("room")
+        key = name_key(room) if frame.get("type") != "private" and isinstance(room, str) and room else ""
+        if frame.get("type") == "file" and isinstance(frame.get("name"), str):
+            self._files[number] = (frame["name"], key)
+            self._files.move_to_end(number)
+            while len(self._files) > MAX_FILES:
+                self._files.popitem(last=False)
+        if not key:
+            return
+        span = self._rooms.get(key)
+        if span is None:
+            self._rooms[key] = Span({number}, number, number)
+            while len(self._rooms) > MAX_ROOMS:
+                self._rooms.popitem(last=False)
+        else:
+            if len(span.ids) < MAX_IDS_PER_ROOM:
+                span.ids.add(number)
+            span.first, span.last = min(span.first, number), max(span.last, number)
+            self._rooms.move_to_end(key)
+
+    def deleted(self, number: int) -> str | None:
+        """Message `number` was deleted: it leaves the counts; the name of its file, if it announced one."""
+        for span in self._rooms.values():
+            span.ids.discard(number)
+        found = self._files.pop(number, None)
+        return found[0] if found is not None else None
+
+    def cleared(self, room: str) -> Span | None:
+        """The room's history was cleared: what of it was printed (None: nothing), forgotten from now on."""
+        key = name_key(room)
+        for number in [number for number, (_name, where) in self._files.items() if where == key]:
+            del self._files[number]
+        span = self._rooms.pop(key, None)
+        return span if span is not None and span.ids else None

@@ -1,0 +1,152 @@
+"""Typed lines in the window: what each means, sending it, and the lines that wait to be sent (Tk thread).
+
+    entry box Enter, menus --> send_typed --> typed_lines.interpret (the same as chat-term)
+        Send      --> checked here (connected? muted? the private partner here?) --> ClientSession.send
+                      Waiting: "waiting to send" in the pane until LineSent, or struck out by fail_pending
+        Refuse    --> a red note in the pane; the line stays in the box
+        /pm, /send, /get, /history, /search, /login, /register, /help, /quit, /reconnect --> their owners
+
+Nothing reaches the wire here that a typed line could not say; a line
+that cannot go out as it is stays in the box (send_typed returns False).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chat_gui.core.events import LineSent, State
+from chat_gui.core.history_commands import AskHistory, AskSearch
+from chat_gui.core.sending import NotSent, Waiting
+from chat_gui.core.typed_lines import (
+    GetFile,
+    Login,
+    OpenPrivate,
+    Quit,
+    Reconnect,
+    Refuse,
+    Register,
+    Send,
+    SendFile,
+    ShowHelp,
+    interpret,
+)
+from chat_gui.window.message_view import MessageView
+from shared.names import name_key
+
+if TYPE_CHECKING:
+    from chat_gui.window.controller import ChatController
+
+
+class LineSending:
+    def __init__(self, controller: ChatController) -> None:
+        self.controller = controller
+        self.pending_views: dict[int, MessageView] = {}  # token -> the pane showing a line waiting to be sent
+        self.pending_chat: dict[int, str] = {}  # token -> the text of a waiting chat line (SAY, MSG, PM)
+
+    def line_sent(self, event: LineSent) -> None:
+        """A waiting line went out: its marker goes (the server's echo shows the line)."""
+        view = self.pending_views.pop(event.token, None)
+        text = self.pending_chat.pop(event.token, None)
+        if view is not None and view.winfo_exists():
+            view.resolve_pending(event.token)
+            if text is not None:
+                self.controller.frames.outgoing.sent(text, view)
+
+    def send_typed(self, line: str) -> bool:
+        """A line typed (or a menu's line): sent, refused with a note (False: it stays in the box), or done here."""
+        tab = self.controller.window.tabs.current_tab()
+        view = self.controller.current_view()
+        private_to = tab.nick if tab is not None and tab.nick else None
+        typed_command = line.lstrip().startswith("/") and not line.lstrip().startswith("//")
+        if tab is not None and not tab.nick and not typed_command:
+            view.show_notice("This tab only collects messages. Answer one person with /pm NICK TEXT.", "error")
+            return False
+        typed = interpret(line, private_to, self.controller.session.roster.is_online, window=True)
+        if isinstance(typed, Send):
+            return self._send(typed, view, private_to, typed_command)
+        if isinstance(typed, Refuse):
+            view.show_notice(typed.text, "error")
+            return False
+        if isinstance(typed, (Login, Register)):
+            return self.controller.identity.typed(typed)
+        if isinstance(typed, OpenPrivate):
+            self.controller.open_private(typed.nick)
+        elif isinstance(typed, ShowHelp):
+            self.controller.show_help()
+        elif isinstance(typed, Quit):
+            self.controller.quit(typed.command)
+        elif isinstance(typed, Reconnect):
+            self.controller.reconnect_now()
+        elif isinstance(typed, (AskHistory, AskSearch)):
+            self.controller.history.typed(typed, private_to)
+        elif isinstance(typed, SendFile):
+            return self._send_file(typed, private_to, view)
+        elif isinstance(typed, GetFile):
+            self.controller.files.get(typed.file_id, Path(typed.folder).expanduser() if typed.folder else None)
+        return True
+
+    def _send_file(self, typed: SendFile, private_to: str | None, view: MessageView) -> bool:
+        path = Path(typed.path).expanduser()
+        if not path.is_file():
+            view.show_notice(f"No such file: {path}. Put a path with spaces in quotes.", "error")
+            return False  # the line stays in the box to be corrected
+        self.controller.files.send_file(path, typed.to or private_to)
+        return True
+
+    def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
+        chat_line = typed.command.startswith(("SAY ", "PM ", "MSG "))
+        refusal = self._refusal(chat_line)
+        if refusal:
+            view.show_notice(refusal, "error")
+            return False
+        if typed.to is not None:
+            if typed_command:  # /pm NICK: the user chose whom, so the conversation opens (again) for them
+                self.controller.partners.open(typed.to)
+                self.controller.window.tabs.set_shut(typed.to, False)
+            partner = self.controller.partners.get(typed.to) or self.controller.partners.open(typed.to)[0]
+            if not partner.here:
+                view.show_notice(
+                    f"Not sent: {partner.nick} is not here (see above). Your text is still in the box; "
+                    f"to send it to whoever is called {partner.nick} now, type /pm {partner.nick} TEXT.",
+                    "error",
+                )
+                return False
+            if name_key(typed.to) != name_key(private_to or ""):
+                # the conversation gets its tab, but the user stays where they type: the next bare line
+                # goes where it went before, as in chat-term
+                self.controller.window.tabs.open_private(typed.to, select=False)
+                self.controller.history.private_opened(typed.to)  # its last messages, before the new one
+        result = self.controller.session.send(typed.command)
+        if isinstance(result, NotSent):
+            view.show_notice(result.reason, "error")
+            return False
+        if isinstance(result, Waiting):
+            view.show_pending(typed.text, result.token)
+            self.pending_views[result.token] = view
+            if chat_line:
+                self.pending_chat[result.token] = typed.text
+        elif chat_line:
+            self.controller.frames.outgoing.sent(typed.text, view)
+        return True
+
+    def _refusal(self, chat_line: bool) -> str:
+        """Why a line cannot go out as things stand ("" when it can); the line then stays in the box."""
+        state = self.controller.session.state
+        if state in (State.OFFLINE, State.FAILED):
+            where = "Reconnect now (Ctrl+R, or /reconnect)" if self.controller.session.host else "Chat > Connect…"
+            return f"Not sent: you are not connected. {where} first; your text is still in the box."
+        if chat_line and self.controller.frames.muted:
+            return (
+                "Not sent: an admin muted you, so nothing you say reaches anyone (private messages neither). "
+                "Your text is still in the box for when you are unmuted."
+            )
+        return ""
+
+    def fail_pending(self, reason: str) -> None:
+        """Strike out every line still waiting to be sent: nothing will send it now."""
+        for line in self.controller.session.drop_pending():
+            view = self.pending_views.pop(line.token, None)
+            self.pending_chat.pop(line.token, None)
+            if view is not None and view.winfo_exists():
+                view.fail_pending(line.token, reason)
