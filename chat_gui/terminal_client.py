@@ -116,9 +116,10 @@ class TerminalClient:
             gone = f": the file {name} can no longer be fetched" if name is not None else ""
             self.say(f"{now_stamp()} * Message {event.id} was deleted{gone}.")
 
-    def history_cleared(self, room: str) -> None:
-        """An admin cleared a room's history: the lines above cannot be taken back, so say which of them went."""
-        span = self.printed.cleared(room)
+    def history_cleared(self, room: str, upto: int | None = None) -> None:
+        """An admin cleared a room's history (up to message `upto`): the lines above cannot be taken back, so say
+        which of them went."""
+        span = self.printed.cleared(room, upto)
         if span is None:
             return
         if span.count == 1:
@@ -146,7 +147,10 @@ class TerminalClient:
         if message_id(frame) is not None:
             self.printed.note(frame)
         elif frame["type"] == "system" and frame["event"] == "history_cleared":
-            self.history_cleared(frame.get("room", ""))
+            upto = frame.get("upto")
+            self.history_cleared(
+                frame.get("room", ""), upto if isinstance(upto, int) and not isinstance(upto, bool) else None
+            )
 
     def on_transfer(self, event: TransferEvent) -> None:
         """A progress line per tenth of a transfer (a paused terminal must not fill up with them), and the end."""

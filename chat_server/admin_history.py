@@ -87,7 +87,7 @@ class HistoryAdmin:
     def clear_history(self, room: str) -> str:
         """Forget every message of a room so far; its members are told. Returns the room's name."""
         name = normalise_room(room)
-        self.storage.messages.clear_room(name)
+        upto = self.storage.messages.clear_room(name)
         self.files.room_cleared(name_key(name))  # the room's files go with its history
         save_deletion(self.storage)
         with self.registry.lock:
@@ -95,7 +95,7 @@ class HistoryAdmin:
             if live is not None:
                 name = live.name
                 notice = server_frame(
-                    "system", f"An admin cleared the history of #{name}.", event="history_cleared", room=name
+                    "system", f"An admin cleared the history of #{name}.", event="history_cleared", room=name, upto=upto
                 )
                 self.registry.deliver(list(live.members), notice)
         log.warning("admin cleared the history of #%s", name)

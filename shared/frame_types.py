@@ -160,6 +160,7 @@ class SystemFrame(_System, total=False):
     topic: str  # extension: event topic, the new topic ("" when removed)
     locked: bool  # extension: event key, whether the room now has a key
     action: str  # extension: event moderation, what a teacher's command did (kick, ban, unban, mute, ...)
+    upto: int  # extension: event history_cleared, the highest message id that went (later ones are kept)
 
 
 class _List(_CommonOptional):

@@ -69,13 +69,25 @@ class PrintedKept:
         """Message `number` was deleted: it leaves the counts; the name of its file, if it announced one."""
         for span in self._rooms.values():
             span.ids.discard(number)
+            if span.ids and number in (span.first, span.last):  # "ids A to B" names printed ones only
+                span.first, span.last = min(span.ids), max(span.ids)
         found = self._files.pop(number, None)
         return found[0] if found is not None else None
 
-    def cleared(self, room: str) -> Span | None:
-        """The room's history was cleared: what of it was printed (None: nothing), forgotten from now on."""
+    def cleared(self, room: str, upto: int | None = None) -> Span | None:
+        """The room's history was cleared (up to message `upto`; None: all): what of it was printed (None:
+        nothing), forgotten from now on; printed messages after `upto` stay counted."""
         key = name_key(room)
         for number in [number for number, (_name, where) in self._files.items() if where == key]:
-            del self._files[number]
+            if upto is None or number <= upto:
+                del self._files[number]
         span = self._rooms.pop(key, None)
-        return span if span is not None and span.ids else None
+        if span is None or not span.ids:
+            return None
+        if upto is None:
+            return span
+        gone = {number for number in span.ids if number <= upto}
+        kept = span.ids - gone
+        if kept:
+            self._rooms[key] = Span(kept, min(kept), max(kept))
+        return Span(gone, min(gone), max(gone)) if gone else None

@@ -133,7 +133,10 @@ class HistoryDisplay:
         if message_id(frame) is None:
             self.show(frame)
             if frame["type"] == "system" and frame["event"] == "history_cleared":
-                self.on_cleared(frame.get("room", ""))
+                upto = frame.get("upto")
+                self.on_cleared(
+                    frame.get("room", ""), upto if isinstance(upto, int) and not isinstance(upto, bool) else None
+                )
             if frame["type"] == "joined":
                 view = self.view_for(f"#{frame['room']}")
                 if view is not None:
@@ -299,11 +302,12 @@ class HistoryDisplay:
                 pane.remove(number)
         self.search_panel.forget_result(number)
 
-    def on_cleared(self, room: str) -> None:
-        """An admin cleared `room`'s history: its pane drops every message of it, and so do the search results."""
+    def on_cleared(self, room: str, upto: int | None = None) -> None:
+        """An admin cleared `room`'s history (up to message `upto`; None: all of it): its pane drops those messages,
+        and the search results drop the room's."""
         view = self.view_for(f"#{room}") if room else None
         if view is not None:
-            for number in self.pane(view).clear(key_of_target(f"#{room}"), room):
+            for number in self.pane(view).clear(key_of_target(f"#{room}"), room, upto):
                 self.search_panel.forget_result(number)
         self.search_panel.forget_room(room)
 

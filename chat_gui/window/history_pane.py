@@ -238,14 +238,20 @@ class HistoryPane:
         self._forget(number)
         return True
 
-    def clear(self, key: str, room: str) -> list[int]:
-        """An admin cleared conversation `key`'s history: its messages (and cards) go, one grey line where they were.
+    def clear(self, key: str, room: str, upto: int | None = None) -> list[int]:
+        """An admin cleared conversation `key`'s history up to message `upto` (None: all of it): those messages (and
+        cards) go, one grey line where they were.
 
         Day headings and the "new since" line go with them; the header says
-        nothing earlier is kept.  Returns the ids removed.
+        nothing earlier is kept.  Returns the ids removed.  A message said
+        just after the clear (a higher id) stays.
         """
         text = self.view.text
-        numbers = [number for number, owner in self.ids.items() if owner == key and self.has(number)]
+        numbers = [
+            number
+            for number, owner in self.ids.items()
+            if owner == key and (upto is None or number <= upto) and self.has(number)
+        ]
         if not numbers:
             return []
         starts = [text.tag_ranges(f"msg-{number}")[0] for number in numbers]

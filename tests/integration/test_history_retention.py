@@ -109,7 +109,8 @@ def test_deleted_messages_stay_gone_after_a_restart(start_server, wire, tmp_path
             assert alice.expect("deleted")["id"] == victim
     else:
         server.clear_history("lab")
-        alice.expect(lambda f: f["type"] == "system" and f.get("event") == "history_cleared")
+        notice = alice.expect(lambda f: f["type"] == "system" and f.get("event") == "history_cleared")
+        assert notice["upto"] == max(sent), "the notice says up to which message the history went"
     server.stop()  # at once: the deletions are written on the way out
 
     again = start_server(data_dir=folder)

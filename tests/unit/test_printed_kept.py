@@ -60,3 +60,17 @@ def test_frames_without_a_usable_id_are_ignored_and_memory_stays_bounded():
     assert sum(printed.cleared(f"room{n}") is not None for n in range(printed_kept.MAX_ROOMS + 5)) <= (
         printed_kept.MAX_ROOMS
     ), "at most MAX_ROOMS rooms are remembered"
+
+
+def test_a_clear_up_to_an_id_keeps_what_was_printed_after_it():
+    printed = PrintedKept()
+    for number in (3, 4, 9, 10):
+        printed.note(message(number))
+    printed.note(file(5, "quiz.txt"))
+    printed.note(file(11, "late.txt"))
+    span = printed.cleared("lab", upto=5)  # 9, 10 and 11 were said just after the clear
+    assert span is not None and (span.count, span.first, span.last) == (3, 3, 5)
+    assert printed.deleted(11) == "late.txt", "a file after the clear is still known"
+    rest = printed.cleared("lab")
+    assert rest is not None and (rest.count, rest.first, rest.last) == (2, 9, 10)
+    assert printed.cleared("lab", upto=2) is None

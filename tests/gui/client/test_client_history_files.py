@@ -173,6 +173,35 @@ def test_a_cleared_room_history_leaves_the_windows_that_showed_it(file_server, o
         carol.close()
 
 
+def test_a_clear_takes_only_the_messages_up_to_its_id_from_the_window(file_server, open_window, tk_root):
+    bob = ChatLine(file_server.address, "bob", "general")
+    try:
+        alice = open_window(file_server, "alice", "general")
+        say(bob, 3, "early")
+        wait_until(lambda: "early 2" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        pane = alice.history.pane(alice.room_view)
+        upto = max(pane.ids)
+        say(bob, 2, "raced")  # said while the admin's clear was on its way: the server kept them
+        wait_until(lambda: "raced 1" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        alice.history.show_frame(
+            {
+                "type": "system",
+                "event": "history_cleared",
+                "room": "general",
+                "upto": upto,
+                "content": "An admin cleared the history of #general.",
+                "timestamp": "12:00:00",
+            }
+        )
+        tk_root.update()
+        shown = alice.room_view.all_text()
+        assert "early" not in shown and "3 messages removed" in shown
+        assert "raced 0" in shown and "raced 1" in shown, "messages after the cleared id stay"
+        assert all(number > upto for number in pane.ids) and len(pane.ids) == 2
+    finally:
+        bob.close()
+
+
 def test_a_search_result_for_a_file_jumps_to_its_card_loading_what_it_must(file_server, open_window, tk_root, tmp_path):
     bob = ChatLine(file_server.address, "bob", "general")
     try:
