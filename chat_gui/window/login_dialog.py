@@ -24,8 +24,8 @@ from chat_gui.core.sign_in import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, passwo
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
 NICKNAME, LOG_IN, REGISTER = "nickname", "login", "register"
-ERROR_COLOUR = "#b00020"
-HINT_COLOUR = "#6a6a6a"
+ERROR_STYLE = "Error.TLabel"  # the theme's colours (shared_tk/theme.py), readable light and dark
+HINT_STYLE = "Muted.TLabel"
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class AccountFields:
         self.keep_var = tk.BooleanVar(value=True)
         self.code_label = ttk.Label(master, text="Join code:")
         self.code_entry = ttk.Entry(master, textvariable=self.code_var, width=12, font=("TkFixedFont", 12))
-        self.code_hint = ttk.Label(master, text="", foreground=HINT_COLOUR, wraplength=300, justify="left")
+        self.code_hint = ttk.Label(master, text="", style=HINT_STYLE, wraplength=300, justify="left")
         choices = ttk.Frame(master)
         choices.grid(row=row + 2, column=0, columnspan=2, sticky="w", pady=(8, 2))
         labels = {NICKNAME: "Just a nickname", LOG_IN: "Log in", REGISTER: "Register this nickname"}
@@ -77,7 +77,7 @@ class AccountFields:
             text="Log in again by itself if the connection drops\n(the password stays in memory until you quit)",
             variable=self.keep_var,
         )
-        self.password_message = ttk.Label(master, text="", foreground=ERROR_COLOUR, wraplength=340, justify="left")
+        self.password_message = ttk.Label(master, text="", style=ERROR_STYLE, wraplength=340, justify="left")
         if code:
             self.show_code("")
         self._show_mode()
@@ -89,7 +89,7 @@ class AccountFields:
         self.code_entry.grid(row=self.row, column=1, sticky="w", pady=2)
         self.code_hint.configure(
             text=message or "The code your teacher gave (on the board or the admin window).",
-            foreground=ERROR_COLOUR if message else HINT_COLOUR,
+            style=ERROR_STYLE if message else HINT_STYLE,
         )
         self.code_hint.grid(row=self.row + 1, column=1, sticky="w")
         self.code_entry.focus_set()
@@ -98,7 +98,7 @@ class AccountFields:
     def code_taken(self) -> None:
         """The server took the code: its earlier words no longer apply."""
         if self.code_shown():
-            self.code_hint.configure(text="Join code accepted.", foreground=HINT_COLOUR)
+            self.code_hint.configure(text="Join code accepted.", style=HINT_STYLE)
 
     def show_password_error(self, message: str, mode: str | None = None) -> None:
         """What the server (or the rules) said about the password, next to the password fields."""
@@ -107,7 +107,7 @@ class AccountFields:
             self._show_mode()
         self.password_var.set("")
         self.again_var.set("")
-        self.password_message.configure(text=message, foreground=ERROR_COLOUR)
+        self.password_message.configure(text=message, style=ERROR_STYLE)
         self.password_entry.focus_set()
 
     def clear_messages(self) -> None:
@@ -161,13 +161,13 @@ class AccountFields:
                 if mode == REGISTER
                 else ""
             )
-            self.password_message.configure(text=hint, foreground=HINT_COLOUR)
+            self.password_message.configure(text=hint, style=HINT_STYLE)
             self.keep_check.grid(row=self.row + 5, column=1, sticky="w", pady=(4, 0))
             self.password_message.grid(row=self.row + 6, column=1, sticky="w")
         else:
             self.keep_check.grid_remove()
             self.password_message.grid_remove()
-        self.password_message.configure(foreground=HINT_COLOUR)
+        self.password_message.configure(style=HINT_STYLE)
 
 
 class AccountDialog(tk.Toplevel):
