@@ -103,7 +103,9 @@ def test_registering_from_the_dialog_keeps_the_nickname_for_its_owner(start_serv
     dialog = connect_with_dialog(window, server, "carol", REGISTER, STUDENT_PASSWORD, STUDENT_PASSWORD + "x")
     tk_root.update()
     assert "not the same" in dialog.account.password_message.cget("text")
-    assert str(dialog.account.password_message.cget("style")) == "Error.TLabel", "the theme's error colour, light or dark"
+    assert str(dialog.account.password_message.cget("style")) == "Error.TLabel", (
+        "the theme's error colour, light or dark"
+    )
     assert window.session.state is State.OFFLINE, "nothing was sent with two different passwords"
     dialog.account.password_var.set("short")
     dialog.account.again_var.set("short")
