@@ -38,6 +38,7 @@ from chat_server.identity.passwords import (
     verify_password,
 )
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.identity.service import CODE_GUESSES_KEY
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import Account
@@ -70,9 +71,18 @@ class AccountCommands(CommandModule):
             raise _rate_limited(
                 f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s."
             )
+        # Counted server-wide on the throttle's address side: a right code takes back only its own try.
+        everyone = identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
+        if everyone is None:
+            identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
+            wait = identity.code_guesses.retry_after(f"code\n{session.host}", CODE_GUESSES_KEY)
+            raise _rate_limited(
+                f"Too many wrong join codes were tried on this server; try again in {max(1, math.ceil(wait))} s."
+            )
         if not identity.code_matches(argument):
             raise ProtocolError(ErrorCode.BAD_CODE, "That is not the join code; check it on the teacher's screen.")
         identity.code_throttle.succeeded(attempt)
+        identity.code_guesses.succeeded(everyone)
         session.passed_code = True
         return [([session], _code_accepted("Join code accepted; now choose a nickname: /nick NAME."))]
 

@@ -21,6 +21,8 @@ PROTOCOL.md (Version 2, Identity):
 
 from __future__ import annotations
 
+import math
+
 from chat_server.handlers.base import CommandResult, Delivery, OffLock, ServerServices
 from chat_server.handlers.membership import join_deliveries
 from chat_server.handlers.replay import replay_count, replay_deliveries, with_replay
@@ -29,7 +31,7 @@ from chat_server.identity.room_keys import room_key_matches
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import room_lookalike_error
-from shared.names import normalise_room
+from shared.names import name_key, normalise_room
 
 
 def enter_room(services: ServerServices, session: Session, argument: str) -> CommandResult:
@@ -62,9 +64,15 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
             ErrorCode.BAD_ROOM_KEY, f"#{shown} is locked: join it with its key, /join {shown} KEY (ask its owner)."
         )
     throttle = services.who.service.room_key_throttle
-    attempt = throttle.try_begin(f"{name}\n{session.host}", session.host)
+    # Counted per room as well as per address (as logins are per nickname): five wrong keys a minute per
+    # address would be no limit for someone trying from many addresses.
+    room_side = f"room\n{name_key(shown)}"
+    attempt = throttle.try_begin(room_side, session.host)
     if attempt is None:
-        raise ProtocolError(ErrorCode.RATE_LIMITED, "Too many wrong room keys from your address; wait a minute.")
+        wait = max(1, math.ceil(throttle.retry_after(room_side, session.host)))
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED, f"Too many wrong keys for #{shown}, or from your address; try again in {wait} s."
+        )
     stored = key_hash
     store = services.storage.messages
     preload = bool(replay_count(services))

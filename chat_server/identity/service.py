@@ -33,6 +33,10 @@ from shared.errors import ErrorCode, ProtocolError
 # (the teacher's own window, or a chat window that started the server inside itself).
 THIS_COMPUTER = frozenset(["127.0.0.1", "::1"])
 LAST_ADDRESSES = 10_000  # nicknames whose last address is remembered (for a ban of someone who just left)
+# Wrong join codes a minute from all addresses together: 5 per address is no limit for someone with many
+# addresses (several devices, IPv6 privacy addresses), and the code is one secret for the whole server.
+JOIN_CODE_GUESSES_PER_MINUTE = 50
+CODE_GUESSES_KEY = "join code"
 
 
 class IdentityService:
@@ -43,6 +47,7 @@ class IdentityService:
         self.join_code: str | None = clean_chosen_code(config.join_code) if config.join_code else None
         self.login_throttle = LoginThrottle()
         self.code_throttle = LoginThrottle()  # wrong join codes, per address
+        self.code_guesses = LoginThrottle(max_failures=JOIN_CODE_GUESSES_PER_MINUTE)  # ...and from everyone
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
         self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
