@@ -47,18 +47,24 @@ class SenderRateLimit:
         self._lock = threading.Lock()
         self._times: dict[str, deque[float]] = {}
 
-    def acquire(self, key: str) -> float:
-        """0.0 if `key` may start one more file now (and it is counted); else the seconds until it may."""
+    def acquire(self, key: str, *more_keys: str) -> float:
+        """0.0 if `key` (and each of `more_keys`) may start one more file now, and then each is counted;
+        else the seconds until all may, and nothing is counted."""
         if self._limit <= 0:
             return 0.0
         now = self._clock()
         with self._lock:
-            times = self._times.setdefault(key, deque())
-            while times and now - times[0] >= self._window:
-                times.popleft()
-            if len(times) >= self._limit:
-                return max(0.001, self._window - (now - times[0]))
-            times.append(now)
+            wait = 0.0
+            for each in (key, *more_keys):
+                times = self._times.setdefault(each, deque())
+                while times and now - times[0] >= self._window:
+                    times.popleft()
+                if len(times) >= self._limit:
+                    wait = max(wait, 0.001, self._window - (now - times[0]))
+            if wait:
+                return wait
+            for each in (key, *more_keys):
+                self._times[each].append(now)
             return 0.0
 
     def forget_idle(self) -> None:

@@ -149,7 +149,8 @@ class FileStore:
                     ErrorCode.RATE_LIMITED,
                     f"You have {unfinished} unfinished uploads; finish or cancel one before starting another.",
                 )
-            wait = self._rate.acquire(name_key(sender))
+            # By address too: a new nickname must not bring a fresh allowance (as for unfinished uploads).
+            wait = self._rate.acquire(name_key(sender), *([f"address\n{address}"] if address is not None else []))
             if wait:
                 raise FileError(
                     ErrorCode.RATE_LIMITED,
