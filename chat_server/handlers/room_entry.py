@@ -28,6 +28,7 @@ from chat_server.handlers.membership import join_deliveries
 from chat_server.handlers.replay import replay_count, replay_deliveries, with_replay
 from chat_server.identity.login_throttle import LoginAttempt
 from chat_server.identity.room_keys import room_key_matches
+from chat_server.identity.service import NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS, THIS_COMPUTER
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import room_lookalike_error
@@ -53,6 +54,7 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         existing = registry.room_index.find(name)
         if existing is not None:
             raise room_lookalike_error(name, existing)
+        _count_new_room(services, session)
         return _join(services, session, name)  # a new room: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name
     key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
@@ -89,6 +91,20 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         return _after_check(services, session, shown, stored, matches, attempt)
 
     return OffLock(work, then)
+
+
+def _count_new_room(services: ServerServices, session: Session) -> None:
+    """Count a room this address makes; `rate_limited` past NEW_ROOMS_PER_ADDRESS (teachers, this computer: no limit)."""
+    service = services.who.service
+    if session.host in THIS_COMPUTER or service.is_teacher(session):
+        return
+    wait = service.new_rooms.acquire(session.host)
+    if wait:
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED,
+            f"You made {NEW_ROOMS_PER_ADDRESS} new rooms in {NEW_ROOMS_WINDOW_SECONDS / 60:g} minutes; join one "
+            f"that exists (/list), or make another in {max(1, math.ceil(wait))} s.",
+        )
 
 
 def _join(services: ServerServices, session: Session, name: str) -> CommandResult:
