@@ -148,3 +148,20 @@ def test_an_export_cannot_carry_formulas_or_markup_to_the_teachers_computer(star
     assert "<script" not in page and "<img" not in page and "<h1>forged" not in page
     assert "default-src 'none'" in page
     assert page.count("<tr") == len(hostile)
+
+
+def test_answers_about_escape_heavy_messages_stay_under_the_frame_cap(start_server, wire):
+    """Quotes and backslashes take two bytes each in JSON: fifty such 2,000-character messages still come
+    back as one `search` frame under 32 KiB (the client's decoder refuses longer lines) and as pages."""
+    server = start_server(rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    for number in range(50):
+        alice.send("SAY " + '"\\' * 995 + f"needle{number:02d}")
+    for _ in range(50):
+        alice.expect("message")
+    alice.send("SEARCH needle")
+    found = alice.expect("search")
+    assert len(found["results"]) == 50
+    assert all("needle" in result["content"] for result in found["results"])
+    messages, closing = answer(alice, "HISTORY #lab 100")
+    assert len(messages) == 50 and closing["count"] == 50
