@@ -23,6 +23,10 @@ class FileLimits:
     window_seconds: float = 300.0  # ...in this many seconds
     transfers_per_user: int = 4  # transfer connections open at once for one person
     unfinished_per_sender: int = 3  # uploads asked for but not yet complete, per sender (and per address)
+    # One computer's files (stored and reserved) may take at most 1/N of the quota, so one student cannot fill
+    # the class's space for a month (the hostile review, docs/reliability.md).  0: no share.  The caller says
+    # who is held to it (not teachers, not the server's own computer).
+    shares_of_quota: int = 4
     upload_expiry_seconds: float = 24 * 3600.0  # an unfinished upload with no progress for this long is dropped
     download_token_seconds: float = 3600.0  # a download token works this long (resumes included)
 

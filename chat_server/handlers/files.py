@@ -15,6 +15,7 @@ from chat_server.files.records import StoredFile, UploadTicket
 from chat_server.files.sharing import FileSharing
 from chat_server.files.store import FileStore
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.identity.service import THIS_COMPUTER
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import (
@@ -76,11 +77,13 @@ class FileCommands(CommandModule):
         self.require_voice(session)
         request = UploadRequest(request.size, request.sha256, self._target(session, request.target), request.name)
         sender, address = session.nick or "", session.host
+        # Teachers and the server's own computer (the teacher's window) share without a cap on their part.
+        shared = session.host not in THIS_COMPUTER and not self.identity.is_teacher(session)
 
         def answer(ticket: UploadTicket) -> list[Delivery]:
             return [([session], upload_frame(ticket.upload_id, ticket.token, request))]
 
-        return off_lock(lambda: store.begin_upload(sender, request, address), answer)
+        return off_lock(lambda: store.begin_upload(sender, request, address, shared_quota=shared), answer)
 
     def _target(self, session: Session, target: Target) -> Target:
         """The target as the registry spells it: the sender's own room, or someone online now."""

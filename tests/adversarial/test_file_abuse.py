@@ -96,24 +96,40 @@ def test_unfinished_uploads_that_never_finish_are_capped_per_address_across_name
     assert offer(other_computer(server, 2, "honest"))["type"] == "upload"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no per-person share of --files-quota-mb yet: one student (by rate, over a lesson) can fill it; "
-    "needs stored files to record their sender's address (chat_server/files/records.py, store.py)",
-)
-def test_one_student_cannot_fill_the_whole_files_space(start_server, wire, tmp_path):
-    server = start_server(files_quota_mb=3, max_file_mb=1, files_keep_free_mb=0)
+def test_one_computer_cannot_fill_the_whole_files_space(start_server, wire, tmp_path):
+    """Files are kept a month: one student filling --files-quota-mb would stop every hand-in until then."""
+    server = start_server(files_quota_mb=4, max_file_mb=1, files_keep_free_mb=0)  # a quarter: 1 MiB each
     path = tmp_path / "big.bin"
     path.write_bytes(b"x" * MIB)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    for number in range(3):
-        hog = other_computer(server, 1, f"hog{number}")
-        ticket = offer(hog, name="big.bin", size=MIB, sha=sha)
-        assert ticket["type"] == "upload", ticket
-        upload_file(connector(server.address), ticket["token"], path)
-        hog.close()
+    hog = other_computer(server, 1, "hog")
+    ticket = offer(hog, name="big.bin", size=MIB, sha=sha)
+    assert ticket["type"] == "upload", ticket
+    upload_file(connector(server.address), ticket["token"], path)
+    for number in range(2):  # a new name on the same computer shares the same part
+        again = other_computer(server, 1, f"hog{number}")
+        refused = offer(again, name="more.bin", size=10, sha="b" * 64)
+        assert refused.get("code") == ErrorCode.STORAGE_FULL and "one computer" in refused["content"], refused
+        again.close()
     honest = other_computer(server, 2, "honest")
     assert offer(honest)["type"] == "upload"
+    teachers_window = wire(server, "teacher_pc", "lab")  # the server's own computer: no share
+    assert offer(teachers_window, name="big.bin", size=MIB, sha=sha)["type"] == "upload"
+
+
+def test_deleting_ones_own_file_frees_ones_share(start_server, tmp_path):
+    server = start_server(files_quota_mb=4, max_file_mb=1, files_keep_free_mb=0)
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"y" * MIB)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    student = other_computer(server, 1, "student")
+    ticket = offer(student, name="big.bin", size=MIB, sha=sha)
+    upload_file(connector(server.address), ticket["token"], path)
+    shared = student.expect("file")
+    assert offer(student, size=10, sha="c" * 64).get("code") == ErrorCode.STORAGE_FULL
+    student.send(f"DELETE {shared['id']}")
+    student.expect("deleted")
+    assert offer(student, name="big.bin", size=MIB, sha=sha)["type"] == "upload"
 
 
 @pytest.mark.parametrize(
