@@ -6,6 +6,10 @@
     housekeeper thread: timeouts, the `rooms` push, expired RESUME tokens
     stop(): every client gets `system`/shutdown and `bye`; all threads are joined.
 
+Who may come in (`admit`) lives in chat_server/admission.py and carrying
+out a connection's lines (`run_commands`) in chat_server/command_runner.py,
+both mixed into ChatServer like the admin actions.
+
 Built on socketserver.TCPServer through its public hooks: `process_request`
 starts the connection's thread, `handle_error` sends a handler's traceback
 to the log, `server_close` joins the threads.  No log line, socket call or
@@ -19,25 +23,24 @@ from a handler thread.
 from __future__ import annotations
 
 import errno
-import functools
 import logging
 import socket
 import socketserver
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from chat_server.admin import AdminActions
 from chat_server.admin_history import HistoryAdmin
+from chat_server.admission import ConnectionAdmission, RefusalLog, allow_open_files
+from chat_server.command_runner import CommandRunner
 from chat_server.config import ServerConfig
-from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
+from chat_server.farewells import shutdown_frames
 from chat_server.files.sharing import FileSharing
-from chat_server.handlers import CommandHandlers, Delivery, OffLock
+from chat_server.handlers import CommandHandlers
 from chat_server.housekeeper import Housekeeper
 from chat_server.identity.admin import IdentityAdmin
 from chat_server.identity.wiring import build_identity
-from chat_server.moderation import now_ms
 from chat_server.opening import Openings
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
@@ -47,9 +50,7 @@ from chat_server.session import Session
 from chat_server.storage import open_storage
 from chat_server.storage.history import TAIL_SIZE
 from chat_server.tls.server_tls import load_server_tls
-from shared.errors import ErrorCode, ProtocolError
-from shared.frames import Frame, error_frame
-from shared.names import one_line
+from shared.frames import Frame
 
 log = logging.getLogger("chat_server")
 
@@ -57,10 +58,6 @@ THREAD_STACK_BYTES = 512 * 1024  # far below the usual 8 MiB; json nests at most
 WRITER_JOIN_SECONDS = 2.0
 ACCEPT_POLL_SECONDS = 0.05  # how long stop() may wait for the accept loop to notice (every test server pays it)
 ACCEPT_BACKOFF_SECONDS = 0.1  # out of file descriptors: the listening socket stays readable, so wait, don't spin
-REFUSAL_LOG_SECONDS = 10.0
-
-
-LogNote = tuple[int, str, tuple[object, ...]]  # (level, message, arguments): logged once the lock is released
 
 
 class _HandlerThreads:
@@ -85,30 +82,7 @@ class _HandlerThreads:
             thread.join()
 
 
-class _RefusalLog:
-    """Refused connections, logged at most once per REFUSAL_LOG_SECONDS with how many went unlogged (any thread).
-
-    A machine knocking a thousand times a second must not write a thousand
-    log lines a second.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last = float("-inf")
-        self._unlogged = 0
-
-    def note(self, address_text: str, why: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if now - self._last < REFUSAL_LOG_SECONDS:
-                self._unlogged += 1
-                return
-            self._last, unlogged, self._unlogged = now, self._unlogged, 0
-        more = f" ({unlogged} more refused since the last line like this)" if unlogged else ""
-        log.warning("refused %s: %s%s", address_text, why, more)
-
-
-class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServer):
+class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServer):
     allow_reuse_address = True
 
     def __init__(self, config: ServerConfig | None = None) -> None:
@@ -123,8 +97,8 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         self._stopped = threading.Event()
         self._out_of_files = False  # warned once that accept() ran out of file descriptors
         self._handler_threads = _HandlerThreads()
-        self._refusals = _RefusalLog()
-        self._transport_refusals = _RefusalLog()  # garbage, failed handshakes, plain under --require-tls
+        self._refusals = RefusalLog()
+        self._transport_refusals = RefusalLog()  # garbage, failed handshakes, plain under --require-tls
         # Before binding: a --cert that cannot be used stops the start with CertificateError, holding no port.
         self.tls = load_server_tls(self.config)
         self.openings = Openings(self.config.max_unregistered_per_address, self.config.max_per_address)
@@ -160,7 +134,7 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
     def start(self) -> ChatServer:
         """Serve on a background thread; returns at once."""
         threading.stack_size(THREAD_STACK_BYTES)
-        _allow_open_files(self.config.max_clients + 64)
+        allow_open_files(self.config.max_clients + 64)
         self.writer.start()
         self._serve_thread = threading.Thread(
             target=self.serve_forever, args=(ACCEPT_POLL_SECONDS,), name="chat-accept", daemon=True
@@ -257,106 +231,7 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
         super().server_close()
         self._handler_threads.join()
 
-    # -- the life of one connection, called by its handler thread --
-    def admit(self, session: Session) -> list[Frame] | None:
-        """Register a new connection, or return the frames that refuse it."""
-        note = ""
-        with self.registry.lock:
-            refusal = self._refusal(session)
-            if refusal is None:
-                self.registry.add_session(session)
-            else:
-                note = refusal[0]["content"]
-        if note:
-            self._refusals.note(session.address_text, note)
-        return refusal
-
-    def note_transport_problem(self, address_text: str, why: str) -> None:
-        """Log a connection closed before its transport was settled (garbage, a failed handshake); rate-limited."""
-        self._transport_refusals.note(address_text, why)
-
-    def _refusal(self, session: Session) -> list[Frame] | None:
-        """Why this connection cannot come in, as the frames it gets; None if it can (registry lock held)."""
-        config = self.config
-        if self._stopping:
-            return shutdown_frames()
-        ban = self.who.moderator.address_ban(session.host)
-        if ban is not None:
-            return banned_frames(ban, now_ms())
-        if config.max_clients and len(self.registry.sessions) >= config.max_clients:
-            return server_full_frames(config.max_clients)
-        connections, unregistered = self.registry.connections_from(session.host)
-        if config.max_per_address and connections >= config.max_per_address:
-            return address_full_frames(config.max_per_address, unregistered=False)
-        if config.max_unregistered_per_address and unregistered >= config.max_unregistered_per_address:
-            return address_full_frames(config.max_unregistered_per_address, unregistered=True)
-        return None
-
-    def run_commands(self, session: Session, contents: list[str]) -> None:
-        """Carry out command lines in order and queue every frame they cause; stop after QUIT.
-
-        The lines run under one hold of the registry lock, except that a
-        command's OffLock work (disk, hashing) runs with the lock released,
-        before the lines after it.
-        """
-        notes: list[LogNote] = []
-        lines = iter(contents)
-        finish: Callable[[], list[Delivery]] | None = None  # the rest of a slow command, once its work is done
-        # Looked up once per read, not per command: this loop is the message path (see docs/benchmarks.md).
-        dispatch = self.handlers.dispatch
-        debug = log.isEnabledFor(logging.DEBUG)
-        while True:
-            slow: OffLock[Any] | None = None
-            with self.registry.lock:
-                if finish is not None:
-                    try:
-                        self._queue_frames(session, finish(), notes, debug)
-                    except ProtocolError as exc:
-                        self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
-                for content in lines:
-                    ended = session.closing  # a local, so the type checker sees the handler below can end it
-                    if ended:
-                        break
-                    try:
-                        result = dispatch(session, content)
-                    except ProtocolError as exc:
-                        result = self._refused(session, exc, notes, debug)
-                    if isinstance(result, OffLock):
-                        slow = result
-                        break
-                    self._queue_frames(session, result, notes, debug)
-                hang_ups = self.handlers.hang_ups.take()
-                for other in hang_ups:  # their bye is queued: nothing after it
-                    other.outbox.close()
-            for other in hang_ups:
-                other.hang_up(other.close_reason)
-            for level, message, args in notes:
-                log.log(level, message, *args)
-            notes.clear()
-            if slow is None:
-                return
-            try:
-                finish = functools.partial(slow.then, slow.work())
-            except ProtocolError as refusal:
-                finish = functools.partial(_refuse, refusal)
-
-    def _refused(self, session: Session, exc: ProtocolError, notes: list[LogNote], debug: bool) -> list[Delivery]:
-        """A command refused: its `error` for the sender (registry lock held)."""
-        if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
-            who = session.nick or session.address_text
-            notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
-        return [([session], error_frame(exc.code, exc.message))]
-
-    def _queue_frames(self, session: Session, result: list[Delivery], notes: list[LogNote], debug: bool) -> None:
-        """Queue a command's frames (registry lock held); note what the log should say once it is released."""
-        deliver = self.registry.deliver
-        for recipients, frame in result:
-            deliver(recipients, frame)
-            if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
-                notes.append(_change_note(session, frame))
-        if session.closing:  # QUIT: its bye was the last frame
-            session.outbox.close()
-
+    # -- the life of one connection, called by its handler thread (admit, run_commands: the mixins) --
     def send_last(self, session: Session, frames: list[Frame], reason: str) -> None:
         """End a connection from its own handler thread: these frames, then nothing more (see Session.send_last)."""
         with self.registry.lock:
@@ -397,64 +272,12 @@ class ChatServer(AdminActions, IdentityAdmin, HistoryAdmin, socketserver.TCPServ
             log.info("%s disconnected (%s)", session.nick or session.address_text, why)
 
 
-_LOGGED_CHANGES = frozenset(["nick", "joined", "left"])
-
-
-def _refuse(refusal: ProtocolError) -> list[Delivery]:
-    """The `then` of slow work that was refused: the refusal goes to the sender as its `error`."""
-    raise refusal
-
-
-def _change_note(session: Session, frame: Frame) -> LogNote:
-    """INFO lines for registrations, renames, joins and leaves; message text only at DEBUG, made one line."""
-    kind = frame["type"]
-    if kind == "nick":
-        old = frame.get("old")
-        if frame.get("resumed"):
-            return logging.INFO, "%s resumed %s", (session.address_text, session.nick)
-        if frame.get("registered"):
-            return logging.INFO, "%s registered the account %s", (session.address_text, frame["nick"])
-        if frame.get("account") and not old:
-            return logging.INFO, "%s logged in as %s", (session.address_text, frame["nick"])
-        if old:
-            return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
-        return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])
-    if kind == "message":
-        return logging.DEBUG, "<%s> #%s: %s", (frame["sender"], frame["room"], one_line(frame["content"], 500))
-    if kind == "private":
-        return logging.DEBUG, "<%s> to %s: %s", (frame["sender"], frame["to"], one_line(frame["content"], 500))
-    verb = "joined" if kind == "joined" else "left"
-    return logging.INFO, "%s %s #%s", (session.nick, verb, frame["room"])
-
-
 def _address_text(address: Any) -> str:
     try:
         host, port = address[0], address[1]
     except (TypeError, IndexError):
         return str(address)
     return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-
-
-def _allow_open_files(wanted: int) -> None:
-    """Raise the soft open-file limit towards `wanted` (one descriptor per client) where the hard limit allows.
-
-    Many systems start programs with a soft limit of 1,024 and a much higher
-    hard limit; a server told to take more clients than that would
-    otherwise refuse them at accept().  Nothing to do on Windows.
-    """
-    try:
-        import resource
-    except ImportError:
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or soft >= wanted:
-        return
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    if target > soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        except (ValueError, OSError) as exc:
-            log.warning("could not raise the open-file limit to %d: %s", target, exc)
 
 
 def run_in_thread(config: ServerConfig | None = None) -> ChatServer:

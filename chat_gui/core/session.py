@@ -15,6 +15,12 @@ A `bye` that sends the user away (kick, ban, flood) goes to removed, where
 nothing is retried and typed lines are refused.  Lines typed while not
 ready, or faster than the server's rate limit allows, wait in `pending`
 and go out once, in order, as soon as they can.
+
+ClientSession is this module (the front end's calls, the poller, following
+frames, pending lines) plus its mixins, one step each:
+registration.py (RESUME, NICK, JOIN after the welcome), sign_in_steps.py
+(PASS, REGISTER, LOGIN) and reconnecting.py (a lost or silent connection,
+the retry); history.py's HistoryKeeper does the catch-up after it.
 """
 
 from __future__ import annotations
@@ -26,11 +32,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chat_gui.core.connect_failure import ConnectFailed, describe_os_error, describe_tls_error, not_chat_server
+from chat_gui.core.connect_failure import ConnectFailed, describe_os_error, describe_tls_error
 from chat_gui.core.connection import (
-    KEEPALIVE_TOKEN,
     STALL_SECONDS,
-    Cause,
     ChatConnection,
     Disconnected,
     Inbox,
@@ -39,14 +43,16 @@ from chat_gui.core.connection import (
 from chat_gui.core.connection_security import KeyWarning, Security, TlsPolicy
 from chat_gui.core.events import LineSent, Listener, Problem, State, StateChanged
 from chat_gui.core.history import HistoryKeeper
-from chat_gui.core.keepalive import Keepalive, Verdict
+from chat_gui.core.keepalive import Keepalive
 from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.presence import OwnPresence, PresenceBook
+from chat_gui.core.reconnecting import Reconnecting
+from chat_gui.core.registration import BARRIER_TOKEN, RegistrationSteps
 from chat_gui.core.roster import Roster
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.sending import NotSent, PendingLine, SendResult, Sent, Waiting
 from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, ban_words
-from chat_gui.core.sign_in_steps import CODE, REGISTER, SignInSteps
+from chat_gui.core.sign_in_steps import CODE
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 from shared.tls_channel import TlsError
@@ -57,10 +63,8 @@ BATCH_SECONDS = 0.025  # ...and no longer than this, so a window keeps answering
 WELCOME_TIMEOUT = 5.0  # a program that accepts but never greets is not a chat server
 KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the server is taken for dead
 SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
-BARRIER_TOKEN = "classchat-resumed"  # a PING after RESUME: its pong comes after the server's answer to RESUME
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
 REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed"))
-RESUME_REFUSALS = frozenset(("bad_login", "unknown_command", "bad_argument", "not_registered"))
 
 
 @dataclass
@@ -78,7 +82,7 @@ class PollerStats:
         self.last_tick = time.perf_counter()
 
 
-class ClientSession(SignInSteps):
+class ClientSession(RegistrationSteps, Reconnecting):
     def __init__(
         self,
         scheduler: Scheduler,
@@ -268,21 +272,6 @@ class ClientSession(SignInSteps):
             if self._track(frame):
                 self.history.on_frame(frame)  # hands it on (Received), or as part of a page, or holds it back
 
-    def _disconnected(self, item: Disconnected) -> None:
-        self.connection = None
-        self.presence.clear()
-        self._cancel("welcome", "alive")
-        self.history.on_lost(item.reason)
-        if item.by_user:
-            return
-        if self.removed_reason:
-            self._set_state(State.REMOVED, self.removed_reason)
-        elif item.cause is Cause.OVERSIZED:
-            self._set_state(State.FAILED, f"Disconnected: {item.reason}.", Problem.BROKE_PROTOCOL)
-        else:
-            # what the server said on hanging up ("The server is full.") says more than "closed"
-            self._lost(self._last_words.rstrip(".") or item.reason, refused=False)
-
     # -- connection steps --
     def _open(self) -> None:
         self.removed_reason = self._last_words = ""
@@ -313,14 +302,6 @@ class ClientSession(SignInSteps):
 
         threading.Thread(target=connect_in_background, name="chat-connect", daemon=True).start()
         self._after("welcome", int(self.welcome_timeout * 1000), self._welcome_overdue)
-
-    def _welcome_overdue(self) -> None:
-        if self.state is State.CONNECTING and self.connection is not None and self.connection.connected:
-            self._drop_connection()
-            if self.ever_ready:
-                self._schedule_retry("the server did not greet us", refused=False)
-                return
-            self._set_state(State.FAILED, not_chat_server(self.host, self.port), Problem.NOT_CHAT_SERVER)
 
     def _track(self, frame: ServerFrame) -> bool:
         """Follow the connection's life in one frame; False when the frame was the core's own business."""
@@ -368,111 +349,6 @@ class ClientSession(SignInSteps):
             return self._on_error(frame["code"], ban_words(frame["content"], until) if until else frame["content"])
         return True
 
-    def _register(self) -> None:
-        if self._give_code():
-            return  # the name goes out once the server has answered PASS
-        if self.nick and self.token and self.ever_ready:
-            self._resuming = True
-            self._set_state(State.REGISTERING, f"Connected; taking back the nickname {self.nick}…")
-            self.send_now(f"RESUME {self.nick} {self.token}")
-        elif self.nick:
-            self._auto_nick = True
-            self._set_state(State.REGISTERING, f"Connected; registering as {self.nick}…")
-            self.send_now(self.sign_in.name_command(self.nick))
-        else:
-            self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
-            self._flush_pending()  # a /nick typed before the welcome goes out now
-
-    def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
-        self.nick = nick
-        self._login_typed = False
-        if token:
-            self.token = token
-        if self.state is not State.REGISTERING:
-            self.sign_in.logged_in(nick)
-            return
-        if self._step == REGISTER:
-            return  # REGISTER's own answer (`nick`, registered); the pong after it moves on
-        resumed = resumed or self._resuming
-        self._resuming = self._auto_nick = False
-        if not resumed and self._start_register(nick):
-            return
-        self.sign_in.logged_in(nick)
-        self._after_name(resumed)
-
-    def _after_name(self, resumed: bool) -> None:
-        """The nickname is ours: back into the room (RESUME did it, or JOIN), or ready without one."""
-        if self.room and resumed:
-            # The server puts a resumed session back in its room and says so with `joined` right after
-            # `nick`; the pong to this PING comes after that, so it tells whether a JOIN is still needed.
-            self._barrier_joined = False
-            self._set_state(State.JOINING, f"Taking back #{self.room}…")
-            self.send_now(f"PING {BARRIER_TOKEN}")
-        elif self.room:
-            self._barrier_joined = True
-            self._set_state(State.JOINING, f"Joining #{self.room}…")
-            self.send_now(self.sign_in.join_command(self.host, self.port, self.room))
-        else:
-            self._become_ready()
-
-    def _on_error(self, code: str, content: str) -> bool:
-        if self.state is State.CONNECTING:
-            self._last_words = content  # refused before the welcome (server_full): the reason to show
-        if code == "banned":  # its words say for how long; the bye that follows may not
-            self._banned = True
-            self.removed_reason = content or "You are banned from this server."
-            return True
-        shown = self._identity_refusal(code, content)
-        if shown is not None:
-            return shown
-        if self.state is State.REGISTERING and self._resuming:
-            self._resuming = False
-            if code in RESUME_REFUSALS:
-                self.token = ""  # a new server, or the session expired: register afresh (with the login, if kept)
-                self._auto_nick = True
-                self.send_now(self.sign_in.name_command(self.nick))
-                return False
-            self._registration_refused(code, content)
-            return False
-        if self.state is State.REGISTERING and self._auto_nick:
-            self._auto_nick = False
-            if code == "nick_taken" and self.ever_ready:
-                # a server without RESUME may still hold our old connection: try again later
-                self._drop_connection()
-                self._schedule_retry(f"the server still holds the nickname {self.nick}", refused=False)
-            else:
-                self._registration_refused(code, content, self.sign_in.refused(code, self.host, self.port))
-            return False
-        if self.state is State.JOINING:
-            self.room = None  # the room cannot be joined (any more): be ready without it, and say why
-            self._become_ready()
-        return True
-
-    def _registration_refused(self, code: str, content: str, problem: Problem | None = None) -> None:
-        """The server refused our nickname: stay connected; the user chooses another (/nick, or the dialog)."""
-        problem = problem or {"nick_taken": Problem.NICK_TAKEN, "bad_nick": Problem.BAD_NICK}.get(
-            code, Problem.REFUSED_BY_SERVER
-        )
-        self.nick = ""
-        self._set_state(State.REGISTERING, content, problem, code)
-
-    def _become_ready(self) -> None:
-        first = not self.ever_ready
-        self.ever_ready = True
-        self.backoff.reset()
-        where = f" in #{self.room}" if self.room else ""
-        self._set_state(
-            State.READY,
-            f"Connected to {self.host}:{self.port} as {self.nick}{where}."
-            if first
-            else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
-        )
-        self.history.on_ready(reconnected=not first)
-        away_again = self.own_presence.command_after_reconnect()  # a new connection starts online
-        if away_again:
-            self.send_now(away_again)
-        self._flush_pending()
-
     def _can_send_now(self) -> bool:
         connected = self.connection is not None and self.connection.connected
         choosing = self.state is State.REGISTERING and not self.nick  # the user's own NICK, HELP...
@@ -499,48 +375,6 @@ class ClientSession(SignInSteps):
                 return
             self.pending.pop(0)
             self.listener(LineSent(line.token))
-
-    # -- keepalive --
-    def _check_alive(self) -> None:
-        """PING after `keepalive` seconds of silence; no word for as long again: the server is gone."""
-        connection = self.connection
-        if connection is None:
-            return
-        verdict = self.alive.check(connection.activity)
-        if verdict is Verdict.DEAD:
-            self._drop_connection()
-            self._lost(f"no answer from the server for {self.alive.silent_for():.0f} s", refused=False)
-            return
-        if verdict is Verdict.PING:
-            self.send_now(f"PING {KEEPALIVE_TOKEN}")
-        self._after("alive", self.alive.check_every_ms, self._check_alive)
-
-    # -- losing the connection --
-    def _lost(self, reason: str, refused: bool) -> None:
-        self._cancel("welcome", "alive")
-        if self.ever_ready:
-            self._schedule_retry("nothing listens there yet" if refused else reason, refused)
-        else:
-            self._set_state(State.FAILED, reason, Problem.REFUSED if refused else Problem.UNREACHABLE)
-
-    def _schedule_retry(self, reason: str, refused: bool) -> None:
-        delay = self.backoff.next_delay(refused)
-        self._set_state(
-            State.RECONNECTING,
-            f"Connection lost ({reason}); trying {self.host}:{self.port} again in {delay:.1f} s "
-            f"(attempt {self.backoff.attempts}).",
-        )
-        self._after("retry", int(delay * 1000), self._open)
-
-    def _drop_connection(self) -> None:
-        self._cancel("welcome", "retry", "flush", "alive")
-        connection, self.connection = self.connection, None
-        self._inbox = Inbox()  # whatever the old connection still says is not for us
-        self.presence.clear()
-        if connection is not None:
-            self.history.on_lost("hung up")
-        if connection is not None:
-            threading.Thread(target=connection.close, name="chat-close", daemon=True).start()
 
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state

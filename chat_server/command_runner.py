@@ -1,0 +1,127 @@
+"""Carrying out a connection's command lines under the registry lock, and what the log says of them (handler threads).
+
+Mixed into ChatServer (chat_server/server.py).  `run_commands` is the
+message path (handler -> run_commands -> CommandHandlers.dispatch ->
+ChatRegistry.deliver -> outboxes): keep it as cheap as it is, no extra
+call per line (docs/benchmarks.md).  A command's OffLock work (disk,
+hashing) runs with the lock released; log lines are noted under the lock
+and written after it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chat_server.handlers import CommandHandlers, Delivery, OffLock
+from chat_server.registry import ChatRegistry
+from chat_server.session import Session
+from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame, error_frame
+from shared.names import one_line
+
+log = logging.getLogger("chat_server")
+
+LogNote = tuple[int, str, tuple[object, ...]]  # (level, message, arguments): logged once the lock is released
+
+
+class CommandRunner:
+    registry: ChatRegistry
+    handlers: CommandHandlers
+
+    def run_commands(self, session: Session, contents: list[str]) -> None:
+        """Carry out command lines in order and queue every frame they cause; stop after QUIT.
+
+        The lines run under one hold of the registry lock, except that a
+        command's OffLock work (disk, hashing) runs with the lock released,
+        before the lines after it.
+        """
+        notes: list[LogNote] = []
+        lines = iter(contents)
+        finish: Callable[[], list[Delivery]] | None = None  # the rest of a slow command, once its work is done
+        # Looked up once per read, not per command: this loop is the message path (see docs/benchmarks.md).
+        dispatch = self.handlers.dispatch
+        debug = log.isEnabledFor(logging.DEBUG)
+        while True:
+            slow: OffLock[Any] | None = None
+            with self.registry.lock:
+                if finish is not None:
+                    try:
+                        self._queue_frames(session, finish(), notes, debug)
+                    except ProtocolError as exc:
+                        self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
+                for content in lines:
+                    ended = session.closing  # a local, so the type checker sees the handler below can end it
+                    if ended:
+                        break
+                    try:
+                        result = dispatch(session, content)
+                    except ProtocolError as exc:
+                        result = self._refused(session, exc, notes, debug)
+                    if isinstance(result, OffLock):
+                        slow = result
+                        break
+                    self._queue_frames(session, result, notes, debug)
+                hang_ups = self.handlers.hang_ups.take()
+                for other in hang_ups:  # their bye is queued: nothing after it
+                    other.outbox.close()
+            for other in hang_ups:
+                other.hang_up(other.close_reason)
+            for level, message, args in notes:
+                log.log(level, message, *args)
+            notes.clear()
+            if slow is None:
+                return
+            try:
+                finish = functools.partial(slow.then, slow.work())
+            except ProtocolError as refusal:
+                finish = functools.partial(_refuse, refusal)
+
+    def _refused(self, session: Session, exc: ProtocolError, notes: list[LogNote], debug: bool) -> list[Delivery]:
+        """A command refused: its `error` for the sender (registry lock held)."""
+        if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
+            who = session.nick or session.address_text
+            notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
+        return [([session], error_frame(exc.code, exc.message))]
+
+    def _queue_frames(self, session: Session, result: list[Delivery], notes: list[LogNote], debug: bool) -> None:
+        """Queue a command's frames (registry lock held); note what the log should say once it is released."""
+        deliver = self.registry.deliver
+        for recipients, frame in result:
+            deliver(recipients, frame)
+            if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
+                notes.append(_change_note(session, frame))
+        if session.closing:  # QUIT: its bye was the last frame
+            session.outbox.close()
+
+
+_LOGGED_CHANGES = frozenset(["nick", "joined", "left"])
+
+
+def _refuse(refusal: ProtocolError) -> list[Delivery]:
+    """The `then` of slow work that was refused: the refusal goes to the sender as its `error`."""
+    raise refusal
+
+
+def _change_note(session: Session, frame: Frame) -> LogNote:
+    """INFO lines for registrations, renames, joins and leaves; message text only at DEBUG, made one line."""
+    kind = frame["type"]
+    if kind == "nick":
+        old = frame.get("old")
+        if frame.get("resumed"):
+            return logging.INFO, "%s resumed %s", (session.address_text, session.nick)
+        if frame.get("registered"):
+            return logging.INFO, "%s registered the account %s", (session.address_text, frame["nick"])
+        if frame.get("account") and not old:
+            return logging.INFO, "%s logged in as %s", (session.address_text, frame["nick"])
+        if old:
+            return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
+        return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])
+    if kind == "message":
+        return logging.DEBUG, "<%s> #%s: %s", (frame["sender"], frame["room"], one_line(frame["content"], 500))
+    if kind == "private":
+        return logging.DEBUG, "<%s> to %s: %s", (frame["sender"], frame["to"], one_line(frame["content"], 500))
+    verb = "joined" if kind == "joined" else "left"
+    return logging.INFO, "%s %s #%s", (session.nick, verb, frame["room"])
