@@ -16,9 +16,11 @@ import time
 import pytest
 
 from chat_gui.core.tls_client import client_context
-from shared.frames import command_frame, encode_frame
+from shared.errors import ErrorCode
+from shared.frames import MAX_FRAME_BYTES, command_frame, encode_frame
 from shared.tls_channel import TlsChannel, run_handshake
 from tests.adversarial.conftest import resources, wait_for_resources
+from tests.integration.test_errors import padded_ping
 from tests.integration.test_tls_one_port import client_hello
 from tests.integration.wire import DEADLINE, WireClient
 from tests.support import connect_client, wait_until
@@ -183,3 +185,23 @@ def test_bytes_that_are_not_this_sessions_tls_end_only_that_connection(server, w
             return "mixer" not in {session.nick for session in server.registry.sessions}
 
     wait_until(gone, timeout=DEADLINE)
+
+
+@pytest.mark.parametrize("extra", [0, 1, 16 * 1024])
+def test_the_frame_cap_holds_the_same_inside_tls_records(server, wire, extra):
+    """Held: a line spans several TLS records (16 KiB each at most); the cap counts the line, not the records."""
+    watcher = wire(server, "watcher", "lab")
+    client = WireClient(server.address, source=ATTACKER, tls=True).register("tls_user", "lab")
+    client.send_raw(padded_ping(MAX_FRAME_BYTES + extra))
+    if extra == 0:
+        assert client.expect("pong")["content"] == "padded"
+        client.send("SAY after the biggest frame")
+        assert watcher.expect("message")["content"] == "after the biggest frame"
+        return
+    frames = client.rest_until_closed()
+    assert [(frame["type"], frame.get("code")) for frame in frames][-2:] == [
+        ("error", ErrorCode.FRAME_TOO_LARGE),
+        ("bye", None),
+    ]
+    watcher.send("SAY the rest go on")
+    assert watcher.expect("message")["content"] == "the rest go on"
