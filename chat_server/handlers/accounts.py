@@ -38,7 +38,7 @@ from chat_server.identity.passwords import (
     verify_password,
 )
 from chat_server.identity.roles import identity_fields, role_notice
-from chat_server.identity.service import CODE_GUESSES_KEY
+from chat_server.identity.service import CODE_GUESSES_KEY, NEW_ACCOUNTS_PER_ADDRESS, THIS_COMPUTER
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import Account
@@ -96,6 +96,13 @@ class AccountCommands(CommandModule):
         if account is not None and not identity.logged_in_to(session, account.key):
             raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} is already registered.")
         password = normalise_password(argument)
+        if account is None and session.host not in THIS_COMPUTER:
+            wait = identity.new_accounts.acquire(session.host)
+            if wait:
+                raise _rate_limited(
+                    f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
+                    f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher."
+                )
         attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
         if attempt is None:
             wait = identity.register_throttle.retry_after(key, session.host)

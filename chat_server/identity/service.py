@@ -43,6 +43,10 @@ CODE_GUESSES_KEY = "join code"
 # take every room name the class would use (found by the hostile review, docs/reliability.md).
 NEW_ROOMS_PER_ADDRESS = 10
 NEW_ROOMS_WINDOW_SECONDS = 600.0
+# New accounts one address may register in a day (this computer excepted): a registered name is its owner's
+# for good, so without it one student could register the whole class list before the lesson.
+NEW_ACCOUNTS_PER_ADDRESS = 3
+NEW_ACCOUNTS_WINDOW_SECONDS = 86400.0
 
 
 class IdentityService:
@@ -57,6 +61,7 @@ class IdentityService:
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
         self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
         self.new_rooms = SenderRateLimit(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
+        self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per address
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
 
     def load_indexes(self) -> None:

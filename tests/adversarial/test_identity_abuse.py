@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE
+from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE, NEW_ACCOUNTS_PER_ADDRESS
 from shared.errors import ErrorCode
-from tests.integration.identity_support import PASSWORD, add_account, teacher
+from tests.integration.identity_support import PASSWORD, add_account, login, teacher
 from tests.integration.wire import WireClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -162,3 +162,31 @@ def test_resume_with_a_stolen_token_from_another_address_after_use_fails(server,
     assert thief.error(f"RESUME ALICE {token}") == ErrorCode.BAD_LOGIN
     back.send("PING still-mine")
     assert back.expect("pong")["token"] == "still-mine"
+
+
+def test_one_computer_cannot_register_the_whole_class_list(start_server, wire):
+    """A registered name is its owner's for good: a student registering classmates' names before the lesson."""
+    server = start_server(allow_plain_passwords=True)
+    squatter = WireClient(server.address, source=address(1))
+    answers = []
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        squatter.send(f"NICK {name}")
+        squatter.expect("nick")
+        squatter.send(f"REGISTER {PASSWORD}")
+        answers.append(squatter.expect(lambda frame: frame["type"] in ("nick", "error"), timeout=60))
+    assert [answer["type"] for answer in answers[:NEW_ACCOUNTS_PER_ADDRESS]] == ["nick"] * NEW_ACCOUNTS_PER_ADDRESS
+    refused = answers[NEW_ACCOUNTS_PER_ADDRESS:]
+    assert all(answer.get("code") == ErrorCode.RATE_LIMITED for answer in refused), refused
+    # The names it did not get are free for their owners, from their own computers.
+    dave = WireClient(server.address, source=address(2))
+    assert dave.reply("NICK dave")["type"] == "nick"
+    assert dave.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick"
+    # Changing one's own password is no new name; the server's own computer (the teacher's) has no limit.
+    assert login(squatter, "carol")["nick"] == "carol"
+    changed = squatter.reply("REGISTER a brand new password", timeout=60)
+    assert changed["type"] == "nick" and changed["registered"] is True, changed
+    own = wire(server)
+    for name in ("t_one", "t_two", "t_three", "t_four"):
+        own.send(f"NICK {name}")
+        own.expect("nick")
+        assert own.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick", name
