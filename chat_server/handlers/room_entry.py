@@ -94,8 +94,11 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
 
 
 def _count_new_room(services: ServerServices, session: Session) -> None:
-    """Count a room this address makes; `rate_limited` past NEW_ROOMS_PER_ADDRESS (teachers, this computer: no limit)."""
+    """Count a room this address makes: `rate_limited` past NEW_ROOMS_PER_ADDRESS (teachers and this computer have
+    no limit); `muted` for a muted user."""
     service = services.who.service
+    if session.muted:  # a new room's name reaches every room list: a way round the mute
+        raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot make a new room; join one that exists.")
     if session.host in THIS_COMPUTER or service.is_teacher(session):
         return
     wait = service.new_rooms.acquire(session.host)
