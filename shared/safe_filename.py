@@ -33,6 +33,7 @@ that is safe on Linux may be a device on Windows):
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 import unicodedata
@@ -117,9 +118,13 @@ def _visible_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if category in _REMOVED_CATEGORIES or _is_default_ignorable(ord(ch)):
         return ""
-    if category == "Zs":
+    if category == "Zs" or ch in _BLANK_LOOKING:
         return " "  # no-break, ideographic and other odd spaces look like a space; make them one
     return ch
+
+
+# Characters drawn as nothing that are neither spaces nor ignorable (the braille blank).
+_BLANK_LOOKING = frozenset("\u2800")
 
 
 def split_extension(name: str) -> tuple[str, str]:
@@ -176,6 +181,9 @@ def clean_filename(raw: str, fallback: str = FALLBACK_NAME) -> str:
     for separator in _PATH_SEPARATORS:
         name = name.rsplit(separator, 1)[-1]
     name = "".join(_visible_char(ch) for ch in name)
+    # A run of blanks would push the real extension out of sight ("report.pdf      x.exe"): one space.
+    if "  " in name:
+        name = re.sub(" {2,}", " ", name)
     name = _trim_ends(name)
     if name.startswith("-"):
         name = "_" + name[1:]

@@ -163,3 +163,21 @@ def test_a_file_name_cannot_start_a_line_or_hide_its_extension(start_server, wir
     line = watcher.expect(r"alice shared")
     assert line.startswith("[") and line.index("alice shared") < 25, line
     watcher.close()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "report.pdf" + " " * 100 + "x.exe",
+        "report.pdf" + "\u2800" * 80 + ".exe",  # braille blank: drawn as nothing, not a space to Unicode
+        "report.pdf" + "\u3000" * 60 + "x.scr",
+        "report.pdf" + "\u00a0 " * 50 + "x.bat",
+    ],
+)
+def test_a_run_of_blanks_cannot_push_the_real_extension_out_of_sight(start_server, wire, name):
+    server = start_server(files_keep_free_mb=0)
+    ticket = offer(wire(server, "alice", "lab"), name=name)
+    assert ticket["type"] == "upload", ticket
+    cleaned = ticket["name"]
+    assert "  " not in cleaned and "\u2800" not in cleaned, repr(cleaned)
+    assert len(cleaned) <= len("report.pdf x.exe"), repr(cleaned)
