@@ -23,6 +23,8 @@ that is safe on Linux may be a device on Windows):
   `invoice\\u202Efdp.exe` shows as the `.exe` it is;
 - no leading dots (hidden files, `..`) or dashes (options to a shell),
   no leading or trailing spaces, no trailing dots (Windows drops them);
+- every run of blanks (odd spaces and the braille blank included) is one
+  space, so `report.pdf` and a hundred spaces cannot hide `x.exe`;
 - no device names (`CON`, `PRN`, `AUX`, `NUL`, `COM0-9`, `LPT0-9`, and
   the superscript-digit forms, `CONIN$`, `CONOUT$`), in any case, with
   any extension (`nul.txt`, `CON.tar.gz`): an `_` goes in front;
