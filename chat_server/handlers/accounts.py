@@ -3,9 +3,11 @@
 PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
 
     PASS CODE           before NICK or LOGIN when the server has a join code; `system` code_accepted,
-                        or bad_code (5 wrong in a minute from one address: rate_limited, unchecked)
+                        or bad_code (5 wrong in a minute from one address, or 50 from all addresses:
+                        rate_limited, unchecked)
     REGISTER PASSWORD   keeps the current nickname for its owner (8 to 128 characters); the owner
-                        logged in to it changes the password with it
+                        logged in to it changes the password with it; one address makes at most
+                        NEW_ACCOUNTS_PER_ADDRESS new accounts a day (this computer excepted)
     LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
                         nickname or password alike; 5 failed in a minute for one nickname or from
                         one address: rate_limited, unchecked

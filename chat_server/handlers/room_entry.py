@@ -7,7 +7,11 @@ PROTOCOL.md (Version 2, Identity):
   or width is simply that room.
 - A room with a key (`locked`) is entered with `JOIN room KEY`.  A missing or
   wrong key gets `bad_room_key`; after 5 wrong keys in a minute from one
-  address further tries get `rate_limited` without being checked.  The room's
+  address, or for one room from all addresses, further tries get
+  `rate_limited` without being checked.
+- One address makes at most NEW_ROOMS_PER_ADDRESS new rooms in
+  NEW_ROOMS_WINDOW_SECONDS (teachers and this computer excepted), and a
+  muted user none: a kept room's name is the class's for good.  The room's
   owner and teachers enter without the key, and so does a member already in it.
   A key given for a room without one is ignored (it may just have been
   removed); for a room that does not exist it is refused with `bad_room`
