@@ -10,8 +10,8 @@ PROTOCOL.md (Version 2, Identity):
   address, or for one room from all addresses, further tries get
   `rate_limited` without being checked.
 - One address makes at most NEW_ROOMS_PER_ADDRESS new rooms in
-  NEW_ROOMS_WINDOW_SECONDS (teachers and this computer excepted), and a
-  muted user none: a kept room's name is the class's for good.  The room's
+  NEW_ROOMS_WINDOW_SECONDS (teachers and this computer excepted): a kept
+  room's name is the class's for good.  The room's
   owner and teachers enter without the key, and so does a member already in it.
   A key given for a room without one is ignored (it may just have been
   removed); for a room that does not exist it is refused with `bad_room`
@@ -99,10 +99,8 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
 
 def _count_new_room(services: ServerServices, session: Session) -> None:
     """Count a room this address makes: `rate_limited` past NEW_ROOMS_PER_ADDRESS (teachers and this computer have
-    no limit); `muted` for a muted user."""
+    no limit)."""
     service = services.who.service
-    if session.muted:  # a new room's name reaches every room list: a way round the mute
-        raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot make a new room; join one that exists.")
     if session.host in THIS_COMPUTER or service.is_teacher(session):
         return
     wait = service.new_rooms.acquire(session.host)
