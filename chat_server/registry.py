@@ -206,7 +206,6 @@ class ChatRegistry:
         new.away = old.away  # the room heard nothing of the hand-over, so it still sees the old presence
         new.messages_sent = old.messages_sent
         self.set_nick(new, nick)
-        new.history.nick_since = old.history.nick_since  # the token proved the same person
         self.emit("client_nick", session=old, old=nick)
         return room
 

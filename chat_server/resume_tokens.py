@@ -37,8 +37,8 @@ class ParkedSession:
     room: str | None  # the room's name when the connection was lost
     muted: bool  # a muted user stays muted after coming back
     expires: float  # time.monotonic()
-    nick_since: int = 0  # HistoryMarks.nick_since: the same person keeps their private history
     account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
+    owner: str | None = None  # Session.guest_owner: its private messages and files (chat_server/identity/owners.py)
 
 
 class ParkedSessions:
@@ -58,13 +58,14 @@ class ParkedSessions:
         room: str | None,
         muted: bool,
         now: float,
-        nick_since: int = 0,
         account: str | None = None,
+        owner: str | None = None,
     ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
-        self._by_key[key] = ParkedSession(nick, token, room, muted, now + self.keep_seconds, nick_since, account)
+        expires = now + self.keep_seconds
+        self._by_key[key] = ParkedSession(nick, token, room, muted, expires, account, owner)
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 

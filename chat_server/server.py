@@ -250,8 +250,8 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                     room,
                     session.muted,
                     time.monotonic(),
-                    nick_since=session.history.nick_since,
                     account=session.account,
+                    owner=session.guest_owner,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

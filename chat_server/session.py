@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from chat_server.history.marks import HistoryMarks
+from chat_server.identity.owners import new_guest_owner
 from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import FloodGuard, TokenBucket
 from shared.frame_text import render_text_line
@@ -51,6 +52,9 @@ class Session:
         self.passed_code = False  # sent the right join code (or needed none when it came in)
         self.account: str | None = None  # the name key of the account this connection is logged in to
         self.role: Role = "student"  # "teacher" only while logged in to a teacher's account
+        # Whose private messages and files this is (chat_server/identity/owners.py): RESUME hands them on.
+        self.guest_owner = new_guest_owner()
+        self.account_owner: str | None = None  # the logged-in account's owner; set with `account`
         self.connected_at = time.time()  # wall clock, for display
         self.opened = time.monotonic()
         self.last_heard = time.monotonic()
@@ -75,6 +79,23 @@ class Session:
     def address_text(self) -> str:
         host, port = self.address[0], self.address[1]
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    @property
+    def owner(self) -> str:
+        """Who what this connection sends now belongs to: its account while logged in, else this guest."""
+        if self.account is not None and self.account_owner is not None:
+            return self.account_owner
+        return self.guest_owner
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """Whose private messages and files this connection may read: this guest's, and its account's."""
+        if self.account is not None and self.account_owner is not None:
+            return (self.guest_owner, self.account_owner)
+        return (self.guest_owner,)
+
+    def owns(self, owner: str | None) -> bool:
+        return owner is not None and owner in self.owners
 
     @property
     def registered(self) -> bool:

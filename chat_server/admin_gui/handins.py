@@ -31,6 +31,7 @@ from tkinter import filedialog, ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.views import Column, Table
+from chat_server.identity.owners import account_owner
 from chat_server.storage import FileRecord
 from shared.file_transfer import FileError, format_size
 from shared.safe_filename import clean_filename, create_unique_file, looks_executable
@@ -71,7 +72,8 @@ def handins_of(server: ChatServer) -> list[FileRecord]:
         if record.state != "ready" or record.recipient is None:
             continue
         account = storage.accounts.get(record.recipient)
-        if account is not None and account.role == "teacher":
+        # The teacher's own: sent to the account, not to a guest who had that nickname before it was registered.
+        if account is not None and account.role == "teacher" and record.recipient_owner == account_owner(account):
             found.append(record)
     return found
 

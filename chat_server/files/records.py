@@ -4,7 +4,7 @@ The data folder's files part looks like this (ids are opaque, never a
 client's name):
 
     files/<id>           the bytes of a complete, verified file (read-only to the server)
-    files/<id>.json      its record: name, size, sha256, sender, room or to, created, completed
+    files/<id>.json      its record: name, size, sha256, sender, room or to, created, completed, owners
     uploads/<id>.part    the bytes received so far of an unfinished upload
     uploads/<id>.json    its record, with the SHA-256 of its transfer token (never the token)
 
@@ -40,6 +40,8 @@ class StoredFile:
     target: Target
     created: float  # wall clock: when the upload was asked for
     completed: float | None = None  # wall clock: when the bytes were verified
+    sender_owner: str | None = None  # who sent it and who it is for (chat_server/identity/owners.py): kept from the
+    recipient_owner: str | None = None  # UPLOAD to the announcement, across a restart; None in older records
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ def record_fields(stored: StoredFile, token_digest: str | None = None) -> dict[s
     }
     if stored.completed is not None:
         fields["completed"] = stored.completed
+    for name in ("sender_owner", "recipient_owner"):
+        if getattr(stored, name) is not None:
+            fields[name] = getattr(stored, name)
     if token_digest is not None:
         fields["token_sha256"] = token_digest
     return fields
@@ -132,7 +137,13 @@ def _stored_from(fields: dict[str, Any]) -> StoredFile:
         target=Target(room=room if isinstance(room, str) else None, to=to if isinstance(to, str) else None),
         created=float(fields["created"]),
         completed=float(completed) if isinstance(completed, (int, float)) else None,
+        sender_owner=_optional_text(fields.get("sender_owner")),
+        recipient_owner=_optional_text(fields.get("recipient_owner")),
     )
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)

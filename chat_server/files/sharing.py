@@ -17,6 +17,7 @@ A data folder that cannot be written leaves sharing off (`enabled` False,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 import threading
@@ -29,6 +30,7 @@ from chat_server.files.records import StoredFile
 from chat_server.files.store import FileStore
 from chat_server.files.transfer import TransferOutcome, serve_transfer
 from chat_server.history.frames import FRAME_BUILDERS
+from chat_server.identity.owners import ACCOUNT_PREFIX
 from chat_server.registry import ChatRegistry
 from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
 from chat_server.storage.models import FILE_KIND
@@ -108,9 +110,18 @@ def history_file_frame(message: StoredMessage) -> Frame | None:
     record = _KEPT.get(file_id.strip())
     if record is None or record.message_id != message.id:
         return None
+    return _history_frame(record)
+
+
+def _history_frame(record: FileRecord) -> Frame:
     frame = file_frame_of(record)
     fields = {key: value for key, value in frame.items() if key not in ("type", "content", "timestamp", "time")}
-    return server_frame_at(message.time_ms / 1000, "file", frame["content"], **fields, history=True)
+    return server_frame_at(record.time_ms / 1000, "file", frame["content"], **fields, history=True)
+
+
+def _is_owner(session: Session, owner: str | None) -> bool:
+    """Whether the session holding the nickname is the file's person (an upload from before owners: by nickname)."""
+    return owner is None or session.owns(owner)
 
 
 FRAME_BUILDERS[FILE_KIND] = history_file_frame
@@ -210,14 +221,21 @@ class FileSharing:
 
     # -- announcing a verified upload (the transfer's thread) --
     def announce(self, stored: StoredFile) -> None:
-        """The `file` frame to the room (the sender too) or to the two people; the message and row are kept."""
+        """The `file` frame to the room (the sender too) or to the two people; the message and row are kept.
+
+        People are found by nickname and must be the file's owners
+        (chat_server/identity/owners.py): someone who took the sender's or
+        the recipient's nickname meanwhile gets nothing.  A private file to
+        an account nobody is logged in to waits for its next login
+        (`waiting_frames`).
+        """
         target = stored.target
-        now = time.time()
+        time_ms = int(time.time() * 1000)
         with self.registry.lock:
             message_id = self.registry.next_id()
-            sender_session = self.registry.find_nick(stored.sender)
             recipients: dict[Session, None] = {}
             room_name = target.room
+            waiting = False
             if target.room is not None:
                 room = self.registry.find_room(target.room)
                 if room is not None:
@@ -225,17 +243,21 @@ class FileSharing:
                     recipients.update(room.members)
             else:
                 other = self.registry.find_nick(target.to or "")
-                if other is not None:
+                if other is not None and _is_owner(other, stored.recipient_owner):
                     recipients[other] = None
-            if sender_session is not None:
+                else:
+                    waiting = (stored.recipient_owner or "").startswith(ACCOUNT_PREFIX)
+            sender_session = self.registry.find_nick(stored.sender)
+            if sender_session is not None and _is_owner(sender_session, stored.sender_owner):
                 recipients[sender_session] = None
             shown = Target(room=room_name) if room_name is not None else target
+            # The row first, so a DOWNLOAD sent the moment the frame arrives finds it (no I/O: written behind).
+            record = self._record(message_id, stored, shown, time_ms, waiting)
+            self.storage.files.put(record)
+            _KEPT[record.file_id] = record
             frame = file_frame(message_id, stored.id, stored.name, stored.size, stored.sha256, stored.sender, shown)
             self.registry.deliver(list(recipients), frame)
-            self.storage.messages.append(self._message(message_id, stored, shown, int(now * 1000)))
-        record = self._record(message_id, stored, shown, int(now * 1000))
-        self.storage.files.put(record)
-        _KEPT[record.file_id] = record
+            self.storage.messages.append(self._message(message_id, stored, shown, time_ms))
         log.info(
             "%s shared %s (%d bytes) with %s as file %s", stored.sender, stored.name, stored.size, shown, stored.id
         )
@@ -244,11 +266,22 @@ class FileSharing:
     def _message(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> StoredMessage:
         text = history_text(stored)
         if target.room is not None:
-            return StoredMessage.public(message_id, target.room, stored.sender, text, time_ms, kind=FILE_KIND)
-        return StoredMessage.private(message_id, stored.sender, target.to or "", text, time_ms, kind=FILE_KIND)
+            return StoredMessage.public(
+                message_id, target.room, stored.sender, text, time_ms, kind=FILE_KIND, sender_owner=stored.sender_owner
+            )
+        return StoredMessage.private(
+            message_id,
+            stored.sender,
+            target.to or "",
+            text,
+            time_ms,
+            kind=FILE_KIND,
+            sender_owner=stored.sender_owner,
+            recipient_owner=stored.recipient_owner,
+        )
 
     @staticmethod
-    def _record(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> FileRecord:
+    def _record(message_id: int, stored: StoredFile, target: Target, time_ms: int, waiting: bool) -> FileRecord:
         return FileRecord(
             stored.id,
             message_id,
@@ -261,7 +294,41 @@ class FileSharing:
             room=target.room,
             recipient=target.to,
             state="ready",
+            sender_owner=stored.sender_owner,
+            recipient_owner=stored.recipient_owner,
+            waiting=waiting,
         )
+
+    # -- who may fetch, and what waits for a login (registry lock held; memory only) --
+    def may_fetch(self, session: Session, file_id: str) -> bool:
+        """DOWNLOAD: a private file by its two owners only; a room's file by its sender and the room's members now.
+
+        A file announced before owners were kept (its row has none) goes by nickname, as it did then.
+        """
+        record = _KEPT.get(file_id)
+        if record is None:
+            return False
+        if record.sender_owner is not None and session.owns(record.sender_owner):
+            return True
+        if record.recipient is not None:
+            if record.sender_owner is None and record.recipient_owner is None:
+                return session.key in (record.sender_key, record.recipient_key)
+            return session.owns(record.recipient_owner)
+        if record.sender_owner is None and session.key == record.sender_key:
+            return True
+        return session.room is not None and session.room.key == record.room_key
+
+    def waiting_frames(self, session: Session) -> list[Frame]:
+        """The `file` frames (with `history: true`) of files sent to the session's account while nobody was logged in to it."""
+        if session.account is None or session.account_owner is None:
+            return []
+        frames = []
+        for record in self.storage.files.waiting_for(session.account_owner):
+            kept = _KEPT.get(record.file_id)
+            if kept is not None:
+                _KEPT[record.file_id] = dataclasses.replace(kept, waiting=False)
+                frames.append(_history_frame(record))
+        return frames
 
     # -- deleting and expiring (off the registry lock) --
     def message_deleted(self, message: StoredMessage) -> bool:

@@ -4,7 +4,8 @@ Which threads: a chat handler thread asks for an upload or a download
 (`begin_upload`, `grant_download`, `cancel_upload`) -- never while holding
 the registry lock, since these touch the disk; a transfer connection's
 thread writes or reads the bytes (`open_transfer`, then an UploadWriter or
-a DownloadReader); the housekeeper calls `expire`.
+a DownloadReader; going on with an unfinished upload is upload_resume.py);
+the housekeeper calls `expire`.
 
     begin_upload --> uploads/<id>.part + .json --(UploadWriter.write ...)--> finish: sha256 checked
         --> files/<id> + .json --> on_complete announces it (the server's job)
@@ -37,6 +38,7 @@ from chat_server.files.grants import DownloadGrants, Grant
 from chat_server.files.handles import DownloadReader, UploadWriter, _Upload, storage_error
 from chat_server.files.limits import FileLimits, SenderRateLimit, TransferSlots
 from chat_server.files.records import Expired, StoredFile, UploadTicket, record_fields, scan_folder, write_record
+from chat_server.files.upload_resume import open_upload
 from shared.errors import ErrorCode
 from shared.file_transfer import (
     FileError,
@@ -50,7 +52,6 @@ from shared.file_transfer import (
     token_digest,
 )
 from shared.names import name_key
-from shared.transfer_session import ReceiveSession
 
 Interrupt = Callable[[], None]
 
@@ -113,19 +114,26 @@ class FileStore:
 
     # -- uploads --
     def begin_upload(
-        self, sender: str, request: UploadRequest, address: str | None = None, *, shared_quota: bool = False
+        self,
+        sender: str,
+        request: UploadRequest,
+        address: str | None = None,
+        owners: tuple[str | None, str | None] = (None, None),
+        *,
+        shared_quota: bool = False,
     ) -> UploadTicket:
         """Reserve room for a new upload and make its token; FileError (too large, rate, storage full) otherwise.
 
         `address` (the sender's IP address) lets the cap on unfinished
         uploads also hold for someone who changes nickname between them:
         otherwise one person could reserve the whole quota with uploads
-        they never send.  With `shared_quota`, the address's files (stored
-        and reserved) may take at most 1/`shares_of_quota` of the quota
-        (files kept from before a restart count by their sender's name only
-        then, since addresses are not kept on disk).  Disk I/O: checks free
-        space and writes the upload's record, so call it outside the
-        registry lock.
+        they never send.  `owners` (sender's, recipient's) are kept in the
+        record for the announcement.  With `shared_quota`, the address's
+        files (stored and reserved) may take at most 1/`shares_of_quota` of
+        the quota (files kept from before a restart count by their sender's
+        name only then, since addresses are not kept on disk).  Disk I/O:
+        checks free space and writes the upload's record, so call it
+        outside the registry lock.
         """
         limits = self.limits
         check_size(request.size, limits.max_file_bytes)
@@ -170,6 +178,7 @@ class FileStore:
         stored = StoredFile(
             new_file_id(), request.name, request.size, request.sha256, sender, request.target, self._clock()
         )
+        stored = dataclasses.replace(stored, sender_owner=owners[0], recipient_owner=owners[1])
         token = new_token()
         upload = _Upload(stored, token_digest(token), self.uploads_dir / f"{stored.id}.part", self._clock())
         upload.address = address
@@ -218,11 +227,19 @@ class FileStore:
             except OSError:
                 return 0
 
-    def cancel_upload(self, upload_id: str, sender: str) -> StoredFile:
-        """Drop an unfinished upload of `sender`'s: its bytes, its token, its connection.  no_such_file otherwise."""
+    def cancel_upload(self, upload_id: str, sender: str, owners: tuple[str, ...] | None = None) -> StoredFile:
+        """Drop an unfinished upload of `sender`'s: its bytes, its token, its connection.  no_such_file otherwise.
+
+        With `owners`, an upload that records its sender's owner is `sender`'s only if that owner is one of them.
+        """
         with self._lock:
             upload = self._uploads.get(upload_id)
-        if upload is None or name_key(upload.stored.sender) != name_key(sender):
+        owner = upload.stored.sender_owner if upload is not None else None
+        if (
+            upload is None
+            or name_key(upload.stored.sender) != name_key(sender)
+            or (owners is not None and owner is not None and owner not in owners)
+        ):
             raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no unfinished upload of yours with that id.")
         self.abort_upload(upload)
         return upload.stored
@@ -308,52 +325,10 @@ class FileStore:
         if completed is not None:
             return completed
         if upload is not None:
-            return self._open_upload(upload, interrupt)
+            return open_upload(self, upload, interrupt)
         if grant is not None:
             return self._open_download(grant, hello.offset, interrupt)
         raise FileError(FileErrorCode.BAD_TOKEN, "That transfer token is unknown or expired; ask for the file again.")
-
-    def _open_upload(self, upload: _Upload, interrupt: Interrupt | None) -> UploadWriter:
-        holder = name_key(upload.stored.sender)
-        self.slots.take(holder)
-        try:
-            with upload.lock:
-                if upload.ended:
-                    raise FileError(FileErrorCode.BAD_TOKEN, "That upload has ended; start it again.")
-                previous = upload.interrupt
-                upload.generation += 1
-                upload.interrupt = interrupt
-                fd = os.open(upload.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
-                try:
-                    on_disk = os.fstat(fd).st_size
-                    if upload.session is None or upload.session.offset != on_disk:
-                        # A restart, or bytes written past what was hashed: read the partial file back.
-                        with open(upload.path, "rb") as partial:
-                            upload.session = ReceiveSession.resume(partial, upload.stored.size, upload.stored.sha256)
-                    os.lseek(fd, upload.session.offset, os.SEEK_SET)
-                except FileError:  # a partial file longer than declared: it cannot become this file
-                    os.close(fd)
-                    broken = True
-                except BaseException:
-                    os.close(fd)
-                    raise
-                else:
-                    broken = False
-                if not broken:
-                    writer = UploadWriter(self, upload, upload.generation, fd, holder)
-                    upload.open_writers += 1
-            if broken:
-                self.abort_upload(upload, stop_writer=False)
-                raise FileError(FileErrorCode.BAD_HASH, "The server's partial copy is damaged; send the file again.")
-        except FileError:
-            self.release_slot(holder)
-            raise
-        except OSError as exc:
-            self.release_slot(holder)
-            raise storage_error(exc, "resuming the upload") from None
-        if previous is not None:
-            previous()
-        return writer
 
     def _open_download(self, grant: Grant, offset: int, interrupt: Interrupt | None) -> DownloadReader:
         with self._lock:

@@ -32,6 +32,7 @@ from chat_server.farewells import replaced_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
 from chat_server.identity.login_throttle import LoginAttempt
+from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import (
     hash_password,
     needs_rehash,
@@ -124,10 +125,12 @@ class AccountCommands(CommandModule):
             raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} was registered by someone else meanwhile.")
         role = existing.role if existing is not None else "student"
         created = existing.created_ms if existing is not None else int(time.time() * 1000)
-        accounts.put(Account(session.nick or nick, password_hash, role, created))
+        account = Account(session.nick or nick, password_hash, role, created)
+        accounts.put(account)
         if existing is None:
             self.registry.nick_index.add(session.nick or nick)
         session.account, session.role = key, role
+        session.account_owner = account_owner(account)  # what it sends from now on is the account's
         self.registry.parked.forget(key)
         self.registry.emit("client_nick", session=session, old=session.nick)
         if existing is not None:
@@ -204,6 +207,7 @@ class AccountCommands(CommandModule):
         if session.key != key:
             self.registry.set_nick(session, account.nick)
         session.account, session.role = key, account.role
+        session.account_owner = account_owner(account)
         self.nick_rules.after_rename(session)
         if old is None:
             session.token = new_token()
@@ -229,6 +233,9 @@ class AccountCommands(CommandModule):
                 deliveries.append((self.others(session.room, session), notice))
             if was_teacher != (session.role != "student"):
                 deliveries += role_notice(session)
+        files = self.services.files
+        if files is not None:  # hand-ins sent while nobody was logged in to the account (docs/files.md)
+            deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
 
     def _nick_frame(self, session: Session, text: str, old: str | None = None, registered: bool = False) -> Frame:

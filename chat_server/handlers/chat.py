@@ -77,6 +77,7 @@ class ChatCommands(CommandModule):
                 round(now * 1000),
                 room_key=room.key,
                 sender_key=session.key,
+                sender_owner=session.owner,  # who may delete it: this person, not the next holder of the name
             )
         )
         room.messages += 1
@@ -104,6 +105,8 @@ class ChatCommands(CommandModule):
                 round(now * 1000),
                 sender_key=session.key,
                 recipient_key=target.key,
+                sender_owner=session.owner,  # the conversation is theirs, not their nicknames' (identity/owners.py)
+                recipient_owner=target.owner,
             )
         )
         session.messages_sent += 1

@@ -15,6 +15,7 @@ from chat_server.files.records import StoredFile, UploadTicket
 from chat_server.files.sharing import FileSharing
 from chat_server.files.store import FileStore
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.identity.owners import account_owner
 from chat_server.identity.service import THIS_COMPUTER
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -26,7 +27,6 @@ from shared.file_transfer import (
     UploadRequest,
     cancelled_frame,
     download_frame,
-    may_fetch,
     parse_id_argument,
     parse_upload_argument,
     upload_frame,
@@ -75,18 +75,26 @@ class FileCommands(CommandModule):
         except FileError as exc:
             raise protocol_error(exc) from None
         self.require_voice(session)
-        request = UploadRequest(request.size, request.sha256, self._target(session, request.target), request.name)
-        sender, address = session.nick or "", session.host
+        target, recipient_owner = self._target(session, request.target)
+        request = UploadRequest(request.size, request.sha256, target, request.name)
+        sender, address, owners = session.nick or "", session.host, (session.owner, recipient_owner)
         # Teachers and the server's own computer (the teacher's window) share without a cap on their part.
         shared = session.host not in THIS_COMPUTER and not self.identity.is_teacher(session)
 
         def answer(ticket: UploadTicket) -> list[Delivery]:
             return [([session], upload_frame(ticket.upload_id, ticket.token, request))]
 
-        return off_lock(lambda: store.begin_upload(sender, request, address, shared_quota=shared), answer)
+        return off_lock(lambda: store.begin_upload(sender, request, address, owners, shared_quota=shared), answer)
 
-    def _target(self, session: Session, target: Target) -> Target:
-        """The target as the registry spells it: the sender's own room, or someone online now."""
+    def _target(self, session: Session, target: Target) -> tuple[Target, str | None]:
+        """The target as the registry spells it, and the recipient's owner (chat_server/identity/owners.py).
+
+        The sender's own room; someone online now; or a teacher's account
+        while nobody is logged in to it (a hand-in waits for the teacher's
+        next login: docs/files.md, "Hand-ins").  An account's role is looked
+        up by its name (memory), so a guest who merely calls themselves like
+        a teacher is no teacher.
+        """
         if target.room is not None:
             room = self.require_room(session)
             if room.key != name_key(target.room):
@@ -94,13 +102,18 @@ class FileCommands(CommandModule):
                     ErrorCode.NOT_IN_ROOM,
                     f"You can share files only in your own room (#{room.name}), not #{one_line(target.room, 40)}.",
                 )
-            return Target(room=room.name)
+            return Target(room=room.name), None
         other = self.registry.find_nick(target.to or "")
-        if other is None or other.nick is None:
-            raise ProtocolError(
-                ErrorCode.NO_SUCH_USER, f"Nobody called {one_line(target.to or '', 40)} is online; /list shows who is."
-            )
-        return Target(to=other.nick)
+        if other is not None and other.nick is not None:
+            return Target(to=other.nick), other.owner
+        account = self.storage.accounts.get(target.to or "")
+        if account is not None and account.role == "teacher":
+            return Target(to=account.nick), account_owner(account)
+        raise ProtocolError(
+            ErrorCode.NO_SUCH_USER,
+            f"Nobody called {one_line(target.to or '', 40)} is online; /list shows who is. "
+            "A private file can wait only for a teacher's account.",
+        )
 
     def handle_download(self, session: Session, argument: str) -> CommandResult:
         store = self._store(session)
@@ -109,8 +122,8 @@ class FileCommands(CommandModule):
         except FileError as exc:
             raise protocol_error(exc) from None
         stored = store.info(file_id)  # a dictionary look-up under the store's own small lock: no I/O
-        readable = {session.room.key} if session.room is not None else set()
-        if stored is None or not may_fetch(stored.sender, stored.target, session.nick or "", readable):
+        sharing = self.sharing
+        if stored is None or sharing is None or not sharing.may_fetch(session, file_id):  # by owner, memory only
             # the same answer for "gone" and "not yours": an id tells nobody whether a file exists
             raise ProtocolError(ErrorCode.NO_SUCH_FILE, "There is no file with that id that you can fetch.")
         holder = session.nick or ""
@@ -127,9 +140,9 @@ class FileCommands(CommandModule):
             upload_id = parse_id_argument(argument, CANCEL_USAGE)
         except FileError as exc:
             raise protocol_error(exc) from None
-        sender = session.nick or ""
+        sender, owners = session.nick or "", session.owners
 
         def answer(stored: StoredFile) -> list[Delivery]:
             return [([session], cancelled_frame(upload_id, stored.name))]
 
-        return off_lock(lambda: store.cancel_upload(upload_id, sender), answer)
+        return off_lock(lambda: store.cancel_upload(upload_id, sender, owners), answer)

@@ -9,10 +9,11 @@ the lock released, and the answer is queued under the lock again.
     SEARCH   -> one `search` frame (results newest first, cut to fit 32 KiB)
     DELETE   -> `deleted` to the room's members (or the two people) and the sender
 
-Privacy: a private conversation is `Conversation.between(asker, peer)`, so
-the asker is always one of its two people, and only messages since the
-asker took the nickname are shown (policy.py, marks.py).  A page or
-search never reaches past what the asker may see.
+Privacy: a private conversation is `Conversation.between(asker, peer,
+owners)`, so the asker is always one of its two people, and only messages
+one of the asker's owners sent or received are shown (policy.py,
+chat_server/identity/owners.py): not those of whoever had the nickname
+before.  A page or search never reaches past what the asker may see.
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ class HistoryCommands(CommandModule):
         if request.nick is not None:
             peer = self.registry.find_nick(request.nick)
             shown = peer.nick if peer is not None and peer.nick else request.nick
-            conversation = Conversation.between(session.nick or "", request.nick)
+            conversation = Conversation.between(session.nick or "", request.nick, session.owners)
             target, fields = f"@{shown}", {"peer": shown}
-            floor, cap = marks.nick_since, marks.private_live_after + 1
+            cap = marks.private_live_after + 1
         else:
             if request.room is None:
                 name = self.require_room(session).name
@@ -70,7 +71,6 @@ class HistoryCommands(CommandModule):
                 name = live.name if live is not None else request.room
             conversation = Conversation.of_room(name)
             target, fields = f"#{name}", {"room": name}
-            floor = 0
             here = session.room is not None and session.room.key == name_key(name)
             cap = marks.room_live_from if here else None
         fields["direction"] = request.direction
@@ -81,7 +81,7 @@ class HistoryCommands(CommandModule):
 
         def work() -> Page:
             self._wait_until_read(session)
-            page = read_page(store, conversation, request.direction, request.anchor, request.limit, floor, cap)
+            page = read_page(store, conversation, request.direction, request.anchor, request.limit, cap)
             return trim_to_budget(page, request.direction, budget)
 
         def then(page: Page) -> list[Delivery]:
@@ -135,13 +135,13 @@ class HistoryCommands(CommandModule):
         if not self.config.history:
             return [([session], server_frame("search", NO_HISTORY, results=[], **fields))]
         store = self.storage.messages
-        nick, key, since = session.nick or "", session.key, session.history.nick_since
+        nick, key, owners = session.nick or "", session.key, session.owners
 
         def work() -> list[StoredMessage]:
             found = store.search(nick, request.text, room=room) if room is not None else []
             if with_private:
-                mine = store.search(nick, request.text, include_private=True)
-                found += [message for message in mine if private_of(message, key, since)]
+                mine = store.search(nick, request.text, include_private=True, owners=owners)
+                found += [message for message in mine if private_of(message, owners)]
             found.sort(key=lambda message: message.id, reverse=True)
             return found[:SEARCH_RESULTS]
 
@@ -163,15 +163,15 @@ class HistoryCommands(CommandModule):
         if not self.config.history:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, NO_HISTORY)
         store = self.storage.messages
-        key, since = session.key, session.history.nick_since
+        owners = session.owners
 
         def work() -> StoredMessage:
             message = store.get(message_id)
-            if message is None or (message.is_private and not private_of(message, key, since)):
+            if message is None or (message.is_private and not private_of(message, owners)):
                 raise ProtocolError(
                     ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
                 )
-            if not may_delete(session, message):
+            if not may_delete(session, owners, message):
                 raise ProtocolError(
                     ErrorCode.NOT_ALLOWED, f"Message {message_id} is not yours: you can delete only your own messages."
                 )
@@ -207,7 +207,7 @@ def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Ite
     else:
         for person in (message.sender_key, message.recipient_key):
             session = registry.by_nick.get(person or "")
-            if session is not None and private_of(message, session.key, session.history.nick_since):
+            if session is not None and private_of(message, session.owners):
                 recipients[session] = None
     frame: Frame = server_frame("deleted", f"Message {message.id} was deleted.", id=message.id, **fields)
     return [(list(recipients), frame)]

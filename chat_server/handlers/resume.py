@@ -31,6 +31,7 @@ from chat_server.farewells import resumed_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
 from chat_server.handlers.replay import with_replay
+from chat_server.identity.owners import account_owner
 from chat_server.identity.roles import identity_fields
 from chat_server.resume_tokens import new_token, token_matches
 from chat_server.session import Session
@@ -89,19 +90,25 @@ class ResumeCommands(CommandModule):
         if banned is not None:
             return banned
         self.registry.set_nick(session, parked.nick)
-        session.history.nick_since = parked.nick_since  # the token proved the same person
+        if parked.owner is not None:
+            session.guest_owner = parked.owner  # the token proved the same person: its private history and files
         if account is not None:
             session.account, session.role = key, account.role
+            session.account_owner = account_owner(account)
         self.nick_rules.after_rename(session)  # the mute, from the lasting mutes
         deliveries = self._welcome_back(session)
         if parked.room is not None:
             deliveries += join_deliveries(self.registry, session, parked.room)
+        files = self.services.files
+        if files is not None:  # private files to its account that came while it was away
+            deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
 
     def _take_over(self, session: Session, holder: Session) -> list[Delivery]:
         holder.end("resumed from another connection")
         self.hang_ups.add(holder)
         session.account, session.role = holder.account, holder.role
+        session.guest_owner, session.account_owner = holder.guest_owner, holder.account_owner  # the same person
         room = self.registry.hand_over(holder, session)
         self.nick_rules.after_rename(session)
         deliveries: list[Delivery] = [([holder], resumed_bye())]

@@ -4,13 +4,9 @@ Every Session has one (`session.history`).  The marks change only under
 the registry lock: when the nickname is taken (registry.set_nick), handed
 over by RESUME, or when a room is joined (replay.py).
 
-- `nick_since`: private messages and sent messages with a higher id belong
-  to the person behind this connection.  Without accounts a free nickname
-  is anyone's, so the one who takes "alice" after alice left must not read
-  alice's private conversations or delete her messages: this is the id of
-  the last message before the nickname was taken.  RESUME carries it over
-  (the token proves the same person); the accounts work sets it to 0 for a
-  logged-in account (policy.py).
+Whose private messages these are is not a mark: it goes by the session's
+owners (chat_server/identity/owners.py, history/policy.py).
+
 - `private_live_after`: this connection was sent every private message of
   its nickname with a higher id as it happened, so a HISTORY AFTER page of
   a private conversation stops there.
@@ -35,7 +31,6 @@ def _search_bucket() -> TokenBucket:
 
 @dataclass(eq=False, slots=True)
 class HistoryMarks:
-    nick_since: int = 0
     private_live_after: int = 0
     room_live_from: int = 0
     search_bucket: TokenBucket = field(default_factory=_search_bucket)
@@ -43,5 +38,4 @@ class HistoryMarks:
     def took_nick(self, last_id: int, same_person: bool) -> None:
         """The connection took a nickname (or changed it) when `last_id` was the newest message id."""
         if not same_person:
-            self.nick_since = last_id
             self.private_live_after = last_id

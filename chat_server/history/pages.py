@@ -1,7 +1,6 @@
 """One HISTORY page: read from the store between the bounds a connection may see, trimmed to a byte budget (the sender's thread, off the lock).
 
-    read_page(store, conversation, direction, anchor, limit, floor, cap) -> Page
-        floor: ids at or below it are not this connection's to see (private history: HistoryMarks.nick_since)
+    read_page(store, conversation, direction, anchor, limit, cap) -> Page
         cap:   for AFTER, ids from it on reached this connection live (HistoryMarks.room_live_from / private_live_after)
 
 The store is asked for one message more than the limit, so `more` is exact
@@ -23,20 +22,19 @@ def read_page(
     direction: Direction,
     anchor: int,
     limit: int,
-    floor: int = 0,
     cap: int | None = None,
 ) -> Page:
     if direction == "after":
-        after = max(anchor, floor)
+        after = anchor
         if cap is not None and after + 1 >= cap:
             return Page([], False)
         page = store.page(conversation, after=after, limit=limit + 1)
         messages = [message for message in page.messages if cap is None or message.id < cap]
         return Page(messages[:limit], len(messages) > limit)
-    if direction == "before" and anchor <= floor + 1:
+    if direction == "before" and anchor <= 1:
         return Page([], False)
     page = store.page(conversation, before=anchor if direction == "before" else None, limit=limit + 1)
-    messages = [message for message in page.messages if message.id > floor]
+    messages = page.messages
     return Page(messages[-limit:], len(messages) > limit)
 
 

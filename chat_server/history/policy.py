@@ -8,10 +8,12 @@ and a message or room name.
   members, its owner and teachers: `bad_room_key` for anyone else
   (KeptRooms.check_readable).
 - `sent_by` / `private_of`: whether a message's sender (or one of a
-  private message's two people) is this connection's person: the nickname matches and the message came after the
-  nickname was taken (`HistoryMarks.nick_since`), so a nickname taken over
-  by someone else does not bring its private conversations or its
-  messages with it.  A logged-in account will set `nick_since` to 0.
+  private message's two people) is this connection's person: one of its
+  owners (Session.owners: its account's, and its own guest one; see
+  chat_server/identity/owners.py) wrote or received it.  A nickname taken
+  over by someone else brings neither its private conversations nor its
+  messages with it; an account keeps them at every login; RESUME keeps
+  them (the token hands the guest owner on).
 - `may_delete(session, message)`: DELETE by the message's sender, and by a
   teacher (logged in to a teacher's account) of any room message.  It runs off the
   registry lock, on the sender's own handler thread, and reads only the
@@ -37,23 +39,18 @@ def check_room_readable(session: Session, room_name: str, who: WhoIsWho | None =
         who.rooms.check_readable(session, room_name, IdentityService.is_teacher(session))
 
 
-def sent_by(message: StoredMessage, key: str | None, since: int) -> bool:
-    """True when the person with nickname key `key`, holding it since id `since`, sent `message`."""
-    return key is not None and message.sender_key == key and message.id > since
+def sent_by(message: StoredMessage, owners: tuple[str, ...]) -> bool:
+    """True when the person with these owners (Session.owners) sent `message`."""
+    return message.sender_owner is not None and message.sender_owner in owners
 
 
-def private_of(message: StoredMessage, key: str | None, since: int) -> bool:
-    """A private message is shown only to its two people: as sender or recipient, since `since`."""
-    return (
-        key is not None
-        and message.id > since
-        and message.recipient is not None
-        and key in (message.sender_key, message.recipient_key)
-    )
+def private_of(message: StoredMessage, owners: tuple[str, ...]) -> bool:
+    """A private message is shown only to its two people: the owners that sent or received it."""
+    return message.recipient is not None and message.owned_by(owners)
 
 
-def may_delete(session: Session, message: StoredMessage) -> bool:
-    """DELETE: the sender of the message, under the same holding of the nickname; a teacher, any room message."""
+def may_delete(session: Session, owners: tuple[str, ...], message: StoredMessage) -> bool:
+    """DELETE: the person who sent the message (by owner, not nickname); a teacher, any room message."""
     if message.room is not None and IdentityService.is_teacher(session):
         return True
-    return sent_by(message, session.key, session.history.nick_since)
+    return sent_by(message, owners)

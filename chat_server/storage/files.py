@@ -17,7 +17,7 @@ from chat_server.storage.persist import Persister
 
 _COLUMNS = (
     "file_id, message_id, stored_name, original_name, size, sha256, sender, time_ms, room, recipient, state,"
-    " sender_key, room_key, recipient_key"
+    " sender_key, room_key, recipient_key, sender_owner, recipient_owner, waiting"
 )
 
 
@@ -29,7 +29,8 @@ class SqliteFileStore:
 
     @staticmethod
     def load(connection: sqlite3.Connection) -> list[FileRecord]:
-        return [FileRecord(*row) for row in connection.execute(f"SELECT {_COLUMNS} FROM files")]
+        rows = connection.execute(f"SELECT {_COLUMNS} FROM files").fetchall()
+        return [dataclasses.replace(FileRecord(*row[:-1]), waiting=bool(row[-1])) for row in rows]
 
     def get(self, file_id: str) -> FileRecord | None:
         with self._lock:
@@ -40,7 +41,7 @@ class SqliteFileStore:
         with self._lock:
             self._by_id[record.file_id] = record
         self._persist.write(
-            f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+            f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
             record.file_id,
             record.message_id,
             record.stored_name,
@@ -55,6 +56,9 @@ class SqliteFileStore:
             record.sender_key,
             record.room_key,
             record.recipient_key,
+            record.sender_owner,
+            record.recipient_owner,
+            int(record.waiting),
         )
 
     def set_state(self, file_id: str, state: FileState) -> FileRecord | None:
@@ -65,6 +69,16 @@ class SqliteFileStore:
             record = self._by_id[file_id] = dataclasses.replace(record, state=state)
         self._persist.write("UPDATE files SET state = ? WHERE file_id = ?", state, file_id)
         return record
+
+    def waiting_for(self, owner: str) -> list[FileRecord]:
+        """Ready files sent to `owner` while nobody was logged in to it, oldest first; they stop waiting here."""
+        with self._lock:
+            found = [r for r in self._by_id.values() if r.waiting and r.recipient_owner == owner and r.state == "ready"]
+            for record in found:
+                self._by_id[record.file_id] = dataclasses.replace(record, waiting=False)
+        for record in found:
+            self._persist.write("UPDATE files SET waiting = 0 WHERE file_id = ?", record.file_id)
+        return sorted(found, key=lambda record: (record.time_ms, record.file_id))
 
     def delete(self, file_id: str) -> bool:
         with self._lock:

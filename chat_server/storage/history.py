@@ -22,12 +22,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from chat_server.storage.database import Database, describe_error, is_corruption
+from chat_server.storage.database import Database
+from chat_server.storage.history_reads import HistoryReads, row_message
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
-from chat_server.storage.search_plans import COLUMNS, Fetch, frontier, newest_of, private_search, room_search
+from chat_server.storage.search_plans import COLUMNS, Fetch, newest_of, private_search, room_search
 from chat_server.storage.search_query import parse_query
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import MAX_WAITING, Write, Writer
@@ -46,18 +46,15 @@ INDEX_LATE_MESSAGE = (
 INDEX_BATCH = 2000
 RETENTION_EVERY = 60.0
 NO_UPPER_BOUND = 1 << 62
+Owners = tuple[str, ...] | None
 
 INSERT_MESSAGE = (
-    "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO messages (id, conv, room, sender, sender_key, recipient, recipient_key, text, time_ms, kind,"
+    " sender_owner, recipient_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _message(row: Sequence[Any]) -> StoredMessage:
-    return StoredMessage(*row)
-
-
-class SqliteMessageStore:
+class SqliteMessageStore(HistoryReads):
     """The MessageStore of one server: SQLite when `database` is given, memory only when it is None."""
 
     def __init__(
@@ -193,7 +190,7 @@ class SqliteMessageStore:
         message = self._recent.find(message_id)
         if message is None and not self._recent.is_deleted(message_id):
             rows = self._rows(f"SELECT {COLUMNS} FROM messages AS m WHERE m.id = ?", (message_id,))
-            message = _message(rows[0]) if rows else None
+            message = row_message(rows[0]) if rows else None
         if message is None:
             return None
         visible = self._recent.visible([message], self._cutoff_ms())
@@ -266,7 +263,7 @@ class SqliteMessageStore:
             raise ValueError("page before an id or after one, not both")
         if limit < 1:
             raise ValueError("limit is at least 1")
-        return self._page(conversation.key, before, after, limit, strict=False)
+        return self._page(conversation.key, before, after, limit, strict=False, owners=conversation.owners)
 
     def search(
         self,
@@ -276,11 +273,13 @@ class SqliteMessageStore:
         room: str | None = None,
         include_private: bool = False,
         limit: int = SEARCH_LIMIT,
+        owners: tuple[str, ...] | None = None,
     ) -> list[StoredMessage]:
         """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word.
 
         The store enforces the scope: a private message is returned only when
-        `asker` is its sender or its recipient, and a room message only from `room`.
+        `asker` is its sender or its recipient (with `owners`: when one of them
+        sent or received it), and a room message only from `room`.
         """
         query = parse_query(text)
         if query.empty or limit < 1 or (room is None and not include_private):
@@ -290,7 +289,8 @@ class SqliteMessageStore:
 
         def in_scope(message: StoredMessage) -> bool:
             if message.is_private:
-                return include_private and asker_key in (message.sender_key, message.recipient_key)
+                mine = message.owned_by(owners) if owners is not None else message.visible_to(asker_key)
+                return include_private and mine
             return message.conv == conv
 
         unwritten = self._recent.unwritten_where(lambda m: in_scope(m) and query.matches(m.text))
@@ -299,7 +299,7 @@ class SqliteMessageStore:
         if conv is not None:
             parts.append(room_search(conv, query, cutoff, self.damaged))
         if include_private:
-            parts.append(private_search(asker_key, query, cutoff))
+            parts.append(private_search(asker_key, query, cutoff, owners))
         return self._merge_nearest(newest_of(parts), unwritten, limit, True)
 
     def delete(self, message_id: int) -> StoredMessage | None:
@@ -341,7 +341,7 @@ class SqliteMessageStore:
             f"SELECT {COLUMNS} FROM messages AS m WHERE ({scope}) AND m.time_ms >= ? AND m.time_ms < ? ORDER BY m.id",
             (conv, start_ms, end_ms),
         )
-        merged = {message.id: message for message in map(_message, rows)}
+        merged = {message.id: message for message in map(row_message, rows)}
         merged.update((message.id, message) for message in unwritten)
         ordered = [merged[key] for key in sorted(merged)]
         return self._recent.visible(ordered, self._cutoff_ms())
@@ -365,87 +365,30 @@ class SqliteMessageStore:
         mark = connection.execute("SELECT value FROM meta WHERE key = 'last_id'").fetchone()
         return max(int(highest), int(mark[0]) if mark else 0, self._db.recovered_last_id)
 
-    def _page(self, conv: str, before: int | None, after: int | None, limit: int, *, strict: bool) -> Page:
+    def _page(
+        self, conv: str, before: int | None, after: int | None, limit: int, *, strict: bool, owners: Owners = None
+    ) -> Page:
+        """`owners`: only messages one of them sent or received (Conversation.owners)."""
         descending = after is None
         above = max(after or 0, self._recent.cleared_up_to(conv))
         below = before if before is not None else NO_UPPER_BOUND
         unwritten = self._recent.unwritten_in(conv, above, below)
+        params: list[object] = [conv, above, below, self._cutoff_ms()]
+        mine = ""
+        if owners is not None:
+            unwritten = [message for message in unwritten if message.owned_by(owners)]
+            marks = ", ".join("?" * len(owners)) or "NULL"
+            mine = f" AND (m.sender_owner IN ({marks}) OR m.recipient_owner IN ({marks}))"
+            params += [*owners, *owners]
         order = "DESC" if descending else "ASC"
         sql = (
             f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ? AND m.time_ms >= ?"
-            f" ORDER BY m.id {order} LIMIT ?"
+            f"{mine} ORDER BY m.id {order} LIMIT ?"
         )
-        fetch = self._fetcher(sql, [conv, above, below, self._cutoff_ms()])
+        fetch = self._fetcher(sql, params)
         nearest = self._merge_nearest(fetch, unwritten, limit + 1, descending, strict=strict)
         more = len(nearest) > limit
         messages = nearest[:limit]
         if descending:
             messages.reverse()
         return Page(messages, more)
-
-    @staticmethod
-    def _fetcher(sql: str, params: list[object]) -> Fetch:
-        """A Fetch for one query whose last parameter is its LIMIT."""
-
-        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-            rows = connection.execute(sql, (*params, count)).fetchall()
-            return rows, frontier(rows, count)
-
-        return fetch
-
-    def _merge_nearest(
-        self,
-        fetch: Fetch,
-        unwritten: list[StoredMessage],
-        want: int,
-        descending: bool,
-        *,
-        strict: bool = False,
-    ) -> list[StoredMessage]:
-        """The `want` nearest visible messages of the database's answer and `unwritten`, nearest first.
-
-        The database's rows are trusted only up to the frontier the fetch
-        reports; if deletions thin them out below `want` there, it asks again
-        for more.
-        """
-        cutoff = self._cutoff_ms()
-        count = want
-        while True:
-            rows, frontier = self._read(fetch, count, strict=strict)
-            merged = {message.id: message for message in map(_message, rows)}
-            merged.update((message.id, message) for message in unwritten)
-            ordered = [merged[key] for key in sorted(merged, reverse=descending)]
-            visible = self._recent.visible(ordered, cutoff)
-            if frontier is not None:
-                visible = [m for m in visible if (m.id >= frontier if descending else m.id <= frontier)]
-            if frontier is None or len(visible) >= want:
-                return visible[:want]
-            count *= 2
-
-    def _read(self, fetch: Fetch, count: int, *, strict: bool = False) -> tuple[list[Any], int | None]:
-        """fetch() on a pooled reader; nothing (logged once per reason) if the database cannot be read."""
-        if self._db is None:
-            return [], None
-        try:
-            with self._db.reading() as connection:
-                return fetch(connection, count)
-        except sqlite3.Error as error:
-            if is_corruption(error):
-                self.damaged(str(error))
-            reason = describe_error(error)
-            with self._read_failures_lock:
-                first = reason not in self._read_failures
-                self._read_failures.add(reason)
-            if first:
-                log.warning("storage: reading history failed (%s); answering from memory", reason)
-            if strict:
-                raise
-            return [], None
-
-    def _rows(self, sql: str, params: Sequence[object]) -> list[Any]:
-        """All rows of a small read query (no LIMIT parameter)."""
-
-        def fetch(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-            return connection.execute(sql, params).fetchall(), None
-
-        return self._read(fetch, 0)[0]

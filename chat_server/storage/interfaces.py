@@ -50,7 +50,14 @@ class MessageStore(Protocol):
     ) -> Page: ...
 
     def search(
-        self, asker: str, text: str, *, room: str | None = None, include_private: bool = False, limit: int = 50
+        self,
+        asker: str,
+        text: str,
+        *,
+        room: str | None = None,
+        include_private: bool = False,
+        limit: int = 50,
+        owners: tuple[str, ...] | None = None,
     ) -> list[StoredMessage]: ...
 
     def delete(self, message_id: int) -> StoredMessage | None: ...
@@ -116,3 +123,5 @@ class FileStore(Protocol):
     def list_all(self) -> list[FileRecord]: ...
 
     def older_than(self, time_ms: int) -> list[FileRecord]: ...
+
+    def waiting_for(self, owner: str) -> list[FileRecord]: ...

@@ -2,7 +2,11 @@
 
 Every name is kept twice: as shown (`sender`, `room`, `recipient`) and as
 the server compares it (`*_key`, from `shared.names.name_key`), so lookups
-never depend on how a user typed a name.
+never depend on how a user typed a name.  Who a private message or a file
+*belongs to* is a third thing, its owners (`sender_owner`,
+`recipient_owner`: an account, or one guest's session; see
+chat_server/identity/owners.py): a nickname can pass from one person to
+another, an owner never does.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ class StoredMessage(NamedTuple):
     text: str
     time_ms: int
     kind: str = MESSAGE_KIND
+    sender_owner: str | None = None  # who sent it (chat_server/identity/owners.py); None: nobody now (kept from before)
+    recipient_owner: str | None = None  # a private message's other person, the same way
 
     @classmethod
     def public(
@@ -58,12 +64,26 @@ class StoredMessage(NamedTuple):
         kind: str = MESSAGE_KIND,
         room_key: str | None = None,
         sender_key: str | None = None,
+        sender_owner: str | None = None,
     ) -> StoredMessage:
         """A room message; pass the name keys when you have them (saves normalising the names again)."""
         conv = "#" + (room_key if room_key is not None else name_key(room))  # room_conversation, inlined
         # tuple.__new__ skips the named tuple's generated Python __new__: one is made per message under
         # the registry lock (0.8 instead of 1.6 us).
-        row = (id, conv, room, sender, sender_key or name_key(sender), None, None, text, time_ms, kind)
+        row = (
+            id,
+            conv,
+            room,
+            sender,
+            sender_key or name_key(sender),
+            None,
+            None,
+            text,
+            time_ms,
+            kind,
+            sender_owner,
+            None,
+        )
         return tuple.__new__(cls, row)
 
     @classmethod
@@ -78,12 +98,17 @@ class StoredMessage(NamedTuple):
         kind: str = MESSAGE_KIND,
         sender_key: str | None = None,
         recipient_key: str | None = None,
+        sender_owner: str | None = None,
+        recipient_owner: str | None = None,
     ) -> StoredMessage:
-        """A private message from `sender` to `recipient`."""
+        """A private message from `sender` to `recipient` (the server always passes both owners)."""
         sender_key = sender_key or name_key(sender)
         recipient_key = recipient_key or name_key(recipient)
         conv = private_conversation(sender_key, recipient_key)
-        row = (id, conv, None, sender, sender_key, recipient, recipient_key, text, time_ms, kind)
+        row = (
+            *(id, conv, None, sender, sender_key, recipient, recipient_key, text, time_ms, kind),
+            *(sender_owner, recipient_owner),
+        )
         return tuple.__new__(cls, row)  # as in public()
 
     @property
@@ -98,18 +123,25 @@ class StoredMessage(NamedTuple):
         """Whether a private message is one of `asker_key`'s two people (public ones: always)."""
         return not self.is_private or asker_key in (self.sender_key, self.recipient_key)
 
+    def owned_by(self, owners: tuple[str, ...]) -> bool:
+        """Whether one of `owners` sent this message or, for a private one, received it."""
+        return self.sender_owner in owners or (self.recipient_owner is not None and self.recipient_owner in owners)
+
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
     """What a page of history is taken from: one room, or the private messages between two people.
 
-    Build it with `Conversation.of_room(room)` or `Conversation.between(asker, peer)`;
-    the asker of a private page is always one of its two people.
+    Build it with `Conversation.of_room(room)` or `Conversation.between(asker, peer, owners)`;
+    the asker of a private page is always one of its two people.  With
+    `owners`, a private page holds only the messages one of them sent or
+    received: the asker's own, not those of whoever had the nickname before.
     """
 
     key: str
     room_key: str | None = None
     people: tuple[str, str] | None = None
+    owners: tuple[str, ...] | None = None
 
     @classmethod
     def of_room(cls, room: str) -> Conversation:
@@ -117,9 +149,9 @@ class Conversation:
         return cls(room_conversation(key), room_key=key)
 
     @classmethod
-    def between(cls, asker: str, peer: str) -> Conversation:
+    def between(cls, asker: str, peer: str, owners: tuple[str, ...] | None = None) -> Conversation:
         a, b = sorted((name_key(asker), name_key(peer)))
-        return cls(private_conversation(a, b), people=(a, b))
+        return cls(private_conversation(a, b), people=(a, b), owners=owners)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +245,9 @@ class FileRecord:
     sender_key: str = field(default="", compare=False)
     room_key: str | None = field(default=None, compare=False)
     recipient_key: str | None = field(default=None, compare=False)
+    sender_owner: str | None = None  # as in StoredMessage: who may delete it, and fetch it when private
+    recipient_owner: str | None = None
+    waiting: bool = False  # sent privately to an account while nobody was logged in to it: shown at its login
 
     def __post_init__(self) -> None:
         if (self.room is None) == (self.recipient is None):

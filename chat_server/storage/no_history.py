@@ -34,7 +34,14 @@ class NoHistory:
         return Page([], False)
 
     def search(
-        self, asker: str, text: str, *, room: str | None = None, include_private: bool = False, limit: int = 50
+        self,
+        asker: str,
+        text: str,
+        *,
+        room: str | None = None,
+        include_private: bool = False,
+        limit: int = 50,
+        owners: tuple[str, ...] | None = None,
     ) -> list[StoredMessage]:
         return []
 

@@ -117,7 +117,46 @@ def _v3_identity_and_files(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Step, ...] = (_v1_messages, _v2_search_and_kinds, _v3_identity_and_files)
+def _account_owner_sql(key_column: str, time_column: str) -> str:
+    """The owner (chat_server/identity/owners.py) of an account that existed when the row was written, else NULL."""
+    return (
+        f"(SELECT 'a:' || a.key || ':' || a.created_ms FROM accounts AS a"
+        f" WHERE a.key = {key_column} AND {time_column} >= a.created_ms)"
+    )
+
+
+def _v4_owners(db: sqlite3.Connection) -> None:
+    """Version 4: private messages and files belong to an account or to one guest's session, not to a nickname.
+
+    Rows kept before this step get the owner of the account their nickname
+    had when they were written; a guest's rows get none (that guest's
+    session is over, so nobody may read them as their own any more, nor
+    delete them: only teachers and the admin, as before).
+    """
+    for table in ("messages", "files"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN sender_owner TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN recipient_owner TEXT")
+    db.execute("ALTER TABLE files ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        f"UPDATE messages SET sender_owner = {_account_owner_sql('messages.sender_key', 'messages.time_ms')}"
+        " WHERE sender_key IN (SELECT key FROM accounts)"
+    )
+    db.execute(
+        f"UPDATE messages SET recipient_owner = {_account_owner_sql('messages.recipient_key', 'messages.time_ms')}"
+        " WHERE recipient_key IN (SELECT key FROM accounts)"
+    )
+    db.execute(
+        f"UPDATE files SET sender_owner = {_account_owner_sql('files.sender_key', 'files.time_ms')},"
+        f" recipient_owner = {_account_owner_sql('files.recipient_key', 'files.time_ms')}"
+    )
+    # A person's private search walks their own messages through these (a person has few).
+    db.execute("CREATE INDEX messages_to_owner ON messages (recipient_owner, id) WHERE recipient_owner IS NOT NULL")
+    db.execute(
+        "CREATE INDEX messages_private_from_owner ON messages (sender_owner, id) WHERE recipient_key IS NOT NULL"
+    )
+
+
+MIGRATIONS: tuple[Step, ...] = (_v1_messages, _v2_search_and_kinds, _v3_identity_and_files, _v4_owners)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -20,7 +20,10 @@ from chat_server.storage.search_query import SearchQuery
 SHORT_QUERY_SCAN = 20_000
 
 # The columns in StoredMessage's field order: a row is a StoredMessage, and a StoredMessage is the INSERT's parameters.
-COLUMNS = "m.id, m.conv, m.room, m.sender, m.sender_key, m.recipient, m.recipient_key, m.text, m.time_ms, m.kind"
+COLUMNS = (
+    "m.id, m.conv, m.room, m.sender, m.sender_key, m.recipient, m.recipient_key, m.text, m.time_ms, m.kind,"
+    " m.sender_owner, m.recipient_owner"
+)
 
 # fetch(connection, n): at least the n nearest rows it has (nearest first), and its frontier: the id
 # of the farthest row it vouches for, past which it did not look; None when it returned everything.
@@ -106,16 +109,27 @@ def room_search(conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[s
     return indexed
 
 
-def private_search(asker_key: str, query: SearchQuery, cutoff: int) -> Fetch:
-    """The asker's own private messages, through the two private-message indexes (a person has few)."""
+def private_search(asker_key: str, query: SearchQuery, cutoff: int, owners: tuple[str, ...] | None = None) -> Fetch:
+    """The asker's own private messages, through the two private-message indexes (a person has few).
+
+    With `owners` (what the server passes): the messages one of them sent or
+    received; without, by nickname key (tools that look at a whole database).
+    """
     conditions, condition_params = query.sql_conditions()
+    if owners is None:
+        scope = "(m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL))"
+        scope_params: tuple[object, ...] = (asker_key, asker_key)
+    else:
+        marks = ", ".join("?" * len(owners)) or "NULL"
+        scope = f"(m.recipient_owner IN ({marks}) OR (m.sender_owner IN ({marks}) AND m.recipient_key IS NOT NULL))"
+        scope_params = (*owners, *owners)
 
     def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
         rows = connection.execute(
             f"SELECT {COLUMNS} FROM messages AS m"
-            " WHERE (m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL))"
+            f" WHERE {scope}"
             f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
-            (asker_key, asker_key, cutoff, *condition_params, count),
+            (*scope_params, cutoff, *condition_params, count),
         ).fetchall()
         return rows, frontier(rows, count)
 

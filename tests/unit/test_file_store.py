@@ -375,3 +375,27 @@ def test_unfinished_uploads_are_capped_per_sender_and_per_address_so_nobody_rese
     store.begin_upload("alice", request_for(b"x"), "192.0.2.8")  # others are not held up
     store.cancel_upload(tickets[0].upload_id, "mallory")
     store.begin_upload("mallory2", request_for(b"x"), "192.0.2.7")
+
+
+def test_an_uploads_owners_outlive_a_restart_and_only_its_sender_may_cancel_it(make_store):
+    store = make_store()
+    data = os.urandom(1000)
+    target = Target(to="bob")
+    ticket = store.begin_upload("alice", request_for(data, target=target), owners=("g:alice-1", "g:bob-1"))
+    writer = open_upload(store, ticket.token)
+    writer.write(data[:400])
+    writer.close()
+    del store, writer
+    restarted = make_store()
+    for other in (("g:alice-2",), ("a:alice:5",), ()):  # same nickname, another person
+        with pytest.raises(FileError) as refused:
+            restarted.cancel_upload(ticket.upload_id, "alice", other)
+        assert refused.value.code == FileErrorCode.NO_SUCH_FILE
+    writer = open_upload(restarted, ticket.token)
+    writer.write(data[400:])
+    stored = writer.finish()
+    writer.close()
+    assert (stored.sender_owner, stored.recipient_owner) == ("g:alice-1", "g:bob-1")
+    assert make_store().info(stored.id) == stored  # kept in the complete file's record too
+    second = restarted.begin_upload("alice", request_for(data, "b.pdf", target), owners=("g:alice-1", None))
+    assert restarted.cancel_upload(second.upload_id, "ALICE", ("g:alice-1",)).name == "b.pdf"
