@@ -70,4 +70,3 @@ def test_held_a_muted_user_cannot_go_away_with_words_or_whisper(muted_owner):
     assert bob.error(f"PM carol {WORDS}") == ErrorCode.MUTED
     assert bob.error(f"MSG carol:{WORDS}") == ErrorCode.MUTED
     assert bob.error("NICK teacher_bob") == ErrorCode.MUTED
-
