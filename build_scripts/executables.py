@@ -20,7 +20,7 @@ STAMP = DIST / ".classchat-build.json"  # what was built last, from which source
 VERSION_FILE = ROOT / "shared" / "version.py"
 
 # Everything whose change can change an executable.
-FINGERPRINT_DIRS = ("shared", "chat_server", "chat_gui", "build_scripts")
+FINGERPRINT_DIRS = ("shared", "shared_tk", "chat_server", "chat_gui", "build_scripts")
 FINGERPRINT_SUFFIXES = {".py", ".spec", ".png", ".ico"}
 FINGERPRINT_FILES = ("setup.cfg", "pyproject.toml")
 
@@ -51,9 +51,7 @@ class Executable:
 EXECUTABLES = (
     Executable("chat-server", "chat_server.cli", windowed=False, description="ClassChat server (headless)"),
     Executable("ClassChat", "chat_gui.app", windowed=True, description="ClassChat chat window"),
-    Executable(
-        "ClassChat-Server", "chat_server.admin_gui.window", windowed=True, description="ClassChat server window"
-    ),
+    Executable("ClassChat-Server", "chat_server.admin_gui.app", windowed=True, description="ClassChat server window"),
 )
 BY_NAME = {executable.name: executable for executable in EXECUTABLES}
 

@@ -1,39 +1,70 @@
-"""Measures the time from starting dist/ClassChat to its window being shown; runs in the main thread, needs X and xdotool.
+"""Measures the time from starting a window executable to its window being shown; runs in the main thread, needs X and xdotool.
 
-Starts dist/chat-server on a free port, then starts the client executable
-several times against it and polls `xdotool search --onlyvisible` every few
-milliseconds until a window named "ClassChat..." is mapped (xdotool's own
---sync polls only twice a second, too coarse for this).  Prints each run and
-the median, for docs/executables.md:
+    ClassChat          started against dist/chat-server on a free port (as a student with --host/--port/--nick)
+    ClassChat-Server   the admin window, started as a teacher does (no --start)
+
+Each run starts the executable and polls `xdotool search --onlyvisible`
+every few milliseconds until a window of that name is mapped (xdotool's
+own --sync polls only twice a second, too coarse for this).  On Linux it
+also reads the processor time the program (the one-file loader and the
+Python it starts) had used by then, from /proc: a figure that other work on
+a busy machine changes far less than the wall-clock time.  Every program
+runs with its settings and data folders in a temporary folder, never the
+user's: the server makes its certificate there, the chat window pins it
+there.  Prints each run and the median, for docs/executables.md:
 
     DISPLAY=:13 python3 build_scripts/measure_startup.py --runs 7
+    DISPLAY=:13 python3 build_scripts/measure_startup.py --runs 7 --only ClassChat-Server
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from build_scripts.executables import BY_NAME  # noqa: E402
+from build_scripts.executables import BY_NAME, DIST  # noqa: E402
 
 POLL_INTERVAL = 0.005
 WINDOW_TIMEOUT = 30.0
+WINDOW_NAMES = {"ClassChat": "^ClassChat", "ClassChat-Server": "^ClassChat Server"}
+dist_folder = DIST  # --dist: another build's folder, to compare
 
 
-def start_server() -> tuple[subprocess.Popen, int]:
+def program(name: str) -> str:
+    return str(dist_folder / BY_NAME[name].dist_path.name)
+
+
+def private_environment(folder: Path) -> dict[str, str]:
+    """The environment with every per-user folder ClassChat uses moved into `folder`."""
+    environment = dict(os.environ)
+    for variable, name in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("APPDATA", "config"),
+        ("LOCALAPPDATA", "data"),
+    ):
+        environment[variable] = str(folder / name)
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    return environment
+
+
+def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     server = subprocess.Popen(
-        [str(BY_NAME["chat-server"].dist_path), "--port", "0"],
+        [program("chat-server"), "--host", "127.0.0.1", "--port", "0", "--no-announce"],
         stdin=subprocess.PIPE,  # kept open: the admin console waits on it
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
         text=True,
+        env=environment,
     )
     assert server.stdout is not None
     for line in server.stdout:
@@ -43,57 +74,87 @@ def start_server() -> tuple[subprocess.Popen, int]:
     raise RuntimeError("the server executable ended without printing its address")
 
 
-def visible_window() -> bool:
-    found = subprocess.run(
-        ["xdotool", "search", "--onlyvisible", "--name", "^ClassChat"], capture_output=True, text=True
-    )
+def processor_seconds(pid: int) -> float | None:
+    """User and system time of `pid` and its descendants so far (Linux /proc), or None elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    pending = [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / ticks
+
+
+def visible_window(name: str) -> bool:
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name], capture_output=True, text=True)
     return bool(found.stdout.strip())
 
 
-def time_to_window(port: int, run: int) -> float:
+def time_to_window(command: list[str], window_name: str, environment: dict[str, str]) -> tuple[float, float | None]:
+    """(seconds from start to the window shown, processor seconds used by then)."""
     started = time.perf_counter()
-    client = subprocess.Popen(
-        [
-            str(BY_NAME["ClassChat"].dist_path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--nick",
-            f"timer{run}",
-            "--room",
-            "timing",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    program = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     try:
-        while not visible_window():
+        while not visible_window(window_name):
+            if program.poll() is not None:
+                raise RuntimeError(f"{command[0]} ended (exit {program.returncode}) before its window showed")
             if time.perf_counter() - started > WINDOW_TIMEOUT:
-                raise RuntimeError(f"no ClassChat window within {WINDOW_TIMEOUT} s")
+                raise RuntimeError(f"no {window_name} window within {WINDOW_TIMEOUT} s")
             time.sleep(POLL_INTERVAL)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, processor_seconds(program.pid)
     finally:
-        client.terminate()
-        client.wait()
+        program.terminate()
+        program.wait()
+
+
+def measure(name: str, runs: int, folder: Path) -> list[tuple[float, float | None]]:
+    environment = private_environment(folder / name)
+    window_name = WINDOW_NAMES[name]
+    if visible_window(window_name):  # a window left from elsewhere would end every run at once
+        sys.exit(f"measure_startup: a {name} window is already open on this display; close it first")
+    if name == "ClassChat-Server":
+        command = [program(name), "--host", "127.0.0.1", "--port", "0"]
+        return [time_to_window(command, window_name, environment) for _ in range(runs)]
+    server, port = start_server(environment)
+    try:
+        seconds = []
+        for run in range(runs):
+            command = [program(name), "--host", "127.0.0.1", "--port", str(port)]
+            command += ["--nick", f"timer{run}", "--room", "timing"]
+            seconds.append(time_to_window(command, window_name, environment))
+        return seconds
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", choices=sorted(WINDOW_NAMES), action="append", help="measure just this one")
+    parser.add_argument("--dist", type=Path, help="the executables' folder (default dist/), e.g. an older build's copy")
     args = parser.parse_args()
-    server, port = start_server()
-    try:
-        if visible_window():  # a window left from elsewhere would end every run at once
-            sys.exit("measure_startup: a ClassChat window is already open on this display; close it first")
-        seconds = [time_to_window(port, run) for run in range(args.runs)]
-    finally:
-        server.terminate()
-        server.wait()
-    print("start to window, seconds: " + ", ".join(f"{value:.2f}" for value in seconds))
-    print(
-        f"median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, max {max(seconds):.2f} s over {len(seconds)} runs"
-    )
+    if args.dist is not None:
+        global dist_folder
+        dist_folder = args.dist
+    with tempfile.TemporaryDirectory(prefix="classchat-startup-") as temporary:
+        for name in args.only or sorted(WINDOW_NAMES):
+            runs = measure(name, args.runs, Path(temporary))
+            seconds = [wall for wall, _cpu in runs]
+            print(f"{name}: start to window, seconds: " + ", ".join(f"{value:.2f}" for value in seconds))
+            print(
+                f"{name}: median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, "
+                f"max {max(seconds):.2f} s over {len(seconds)} runs"
+            )
+            processor = [cpu for _wall, cpu in runs if cpu is not None]
+            if processor:
+                print(f"{name}: processor time by then, median {statistics.median(processor):.2f} s")
     return 0
 
 

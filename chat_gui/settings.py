@@ -8,26 +8,23 @@ Whatever the file holds (nothing, binary, a megabyte, brackets nested ten
 thousand deep, wrong types), loading gives usable settings: each field that
 is not right falls back to its default.  Saving writes a temporary file
 beside it and renames it over the old one, so a crash or a full disk
-never leaves half a file.  A failed save is not worth interrupting a chat.
+never leaves half a file (shared/settings_file.py, which the admin window's
+settings use too).  A failed save is not worth interrupting a chat.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from shared.errors import ProtocolError
-from shared.frames import DEFAULT_PORT, MAX_NESTING, nesting_depth
+from shared.frames import DEFAULT_PORT
 from shared.names import is_nick_shaped, normalise_room
+from shared.palette import THEME_CHOICES
+from shared.settings_file import config_folder, read_json_object, replace_json
 
-MAX_SETTINGS_BYTES = 64 * 1024  # the real file is under 200 bytes
 MAX_HOST_CHARS = 253  # the longest DNS name
-THEMES = ("system", "light", "dark")  # chat_gui/window/theme.py THEME_CHOICES, without importing Tk here
+THEMES = THEME_CHOICES  # View > Theme (shared/palette.py: no Tk imported here)
 
 
 @dataclass
@@ -42,17 +39,11 @@ class ClientSettings:
 
 
 def settings_path() -> Path:
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-        return base / "ClassChat" / "client.json"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "ClassChat" / "client.json"
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "classchat" / "client.json"
+    return config_folder() / "client.json"
 
 
 def load_settings(path: Path | None = None) -> ClientSettings:
-    data = _read(path or settings_path())
+    data = read_json_object(path or settings_path())
     defaults = ClientSettings()
     host, port, nick, room = data.get("host"), data.get("port"), data.get("nick"), data.get("room")
     log_in = data.get("log_in")
@@ -69,23 +60,6 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     )
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """The file's JSON object, or {} for anything else."""
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_SETTINGS_BYTES + 1)
-    except OSError:
-        return {}
-    # deep nesting would overflow the JSON decoder's stack on some Pythons: refuse it before parsing
-    if len(raw) > MAX_SETTINGS_BYTES or nesting_depth(raw) > MAX_NESTING:
-        return {}
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _is_host_shaped(host: str) -> bool:
     return 0 < len(host) <= MAX_HOST_CHARS and host.isprintable() and not any(ch.isspace() for ch in host)
 
@@ -100,21 +74,4 @@ def _is_room_shaped(room: str) -> bool:
 
 def save_settings(settings: ClientSettings, path: Path | None = None) -> bool:
     """Replace the file in one step; returns False (and keeps going) when it cannot be written."""
-    path = path or settings_path()
-    temporary = ""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=".client-", suffix=".json", dir=path.parent)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(asdict(settings), file, indent=2)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError:
-        if temporary:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-        return False
-    return True
+    return replace_json(path or settings_path(), asdict(settings))

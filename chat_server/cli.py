@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test(SHIPPED_MODULES)
     if args.gui:
         try:
-            from chat_server.admin_gui.window import run_window
+            from chat_server.admin_gui.app import run_window
         except ImportError as exc:  # e.g. the headless executable, built without Tk
             sys.exit(
                 f"chat-server: the admin window is not available here ({exc}); use ClassChat-Server or chat-server-gui."

@@ -1,6 +1,6 @@
 """The colours of both windows, light and dark, with WCAG contrast checks and a stable colour per nickname (any thread).
 
-No Tk here: chat_gui.window.theme applies a palette to a window; the admin window
+No Tk here: shared_tk.theme applies a palette to a window; the admin window
 can use the same palettes.  Every colour that text is drawn in is listed
 with the background it is drawn on (Palette.text_pairs), and the tests hold
 each pair to WCAG 2.x AA: a contrast ratio of at least 4.5:1.  Status dots
@@ -146,6 +146,7 @@ DARK = Palette(
 )
 
 PALETTES = {"light": LIGHT, "dark": DARK}
+THEME_CHOICES = ("system", "light", "dark")  # what a window's Theme menu offers; "system": as the desktop is
 
 _OWN_BAND = 30.0  # degrees either side of own_hue that other nicknames never get
 _NICK_SATURATION = 0.7

@@ -139,19 +139,27 @@ def client_shots(folder: Path) -> None:
 
 def admin_shot(folder: Path) -> None:
     from chat_server.admin_gui.window import AdminWindow
-    from chat_server.storage import Account
     from tests.integration.file_wire import ChatLine, share
 
     root = tk.Tk()
-    window = AdminWindow(root, ServerConfig(host="127.0.0.1", port=0, data_dir=str(folder / "admin-server")))
+    window = AdminWindow(
+        root,
+        ServerConfig(host="127.0.0.1", port=0, data_dir=str(folder / "admin-server")),
+        settings_path=folder / "admin.json",  # never the user's settings: light, as the other shots
+    )
+    window.theme.set_theme("light")
     lines: list[ChatLine] = []
     try:
         pump_until(root, root.winfo_ismapped)
         assert window.start_server()
         server = window.server
         assert server is not None
-        server.storage.accounts.put(Account(nick="MsLee", password_hash="-", role="teacher"))
-        lines.append(ChatLine(server.address, "MsLee", "general"))
+        # A teacher's account is logged in to (a NICK of a registered name is refused now).
+        server.create_account("MsLee", "violet staircase 42", "teacher")
+        teacher = ChatLine(server.address)
+        teacher.send("LOGIN MsLee violet staircase 42")
+        teacher.request("JOIN general", "joined")
+        lines.append(teacher)
         for nick, name, size in (
             ("alice", "essay.pdf", 180_000),
             ("bob", "essay.pdf", 240_000),

@@ -39,7 +39,7 @@ TALK = [
 ]
 
 
-def take_screenshot(out: Path, folder: Path) -> Path:
+def take_screenshot(out: Path, folder: Path, theme: str = "light") -> Path:
     out.mkdir(parents=True, exist_ok=True)
     root = tk.Tk(className="ClassChatServer")
     transcript = folder / "physics-lesson.html"
@@ -49,7 +49,9 @@ def take_screenshot(out: Path, folder: Path) -> Path:
         ask_text=lambda *_: "",
         ask_yes_no=lambda *_: True,
         ask_save_path=lambda *_: str(transcript),
+        settings_path=folder / "admin.json",  # never the user's settings
     )
+    window.theme.set_theme(theme)
     root.geometry("+0+0")
     pump_until(root, root.winfo_ismapped)
     clients: dict[str, ChatConnection] = {}
@@ -76,7 +78,7 @@ def take_screenshot(out: Path, folder: Path) -> Path:
         dialog.results.selection_set(dialog.results.get_children()[-1])
         dialog.export_button.invoke()
         pump_until(root, lambda: dialog.busy == 0 and dialog.outcome.get().startswith("Wrote"))
-        return capture(dialog, out / "admin-history.png")
+        return capture(dialog, out / ("admin-history.png" if theme == "light" else f"admin-history-{theme}.png"))
     finally:
         for client in clients.values():
             client.close()
@@ -87,9 +89,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"folder for the PNG (default {OUT})")
     parser.add_argument("--display", default=XVFB_DISPLAY, help=f"the Xvfb display to start (default {XVFB_DISPLAY})")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="dark: admin-history-dark.png")
     args = parser.parse_args()
     with virtual_display(args.display, SCREEN), tempfile.TemporaryDirectory(prefix="classchat-shot-") as folder:
-        print(take_screenshot(args.out, Path(folder)))
+        print(take_screenshot(args.out, Path(folder), args.theme))
     return 0
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from chat_server.admin_gui.window import main
+from chat_server.admin_gui.app import main
 
 sys.exit(main())

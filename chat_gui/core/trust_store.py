@@ -77,6 +77,10 @@ class TrustStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or trust_store_path()
 
+    def all_pinned(self) -> dict[str, Fingerprint]:
+        """Every pin ("host:port" -> key), read in one go (the Connect dialog compares each found server)."""
+        return {address: pin.fingerprint for address, pin in self._load()[0].items()}
+
     def pinned(self, address: str) -> Fingerprint | None:
         pin = self._load()[0].get(address)
         return pin.fingerprint if pin else None

@@ -24,7 +24,9 @@ from shared.discovery_record import FoundServer
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
-_MUTED = "#4a4a4a"  # on the dialog's grey: 7:1
+# The theme's styles (shared_tk/theme.py) colour hints and errors for light and dark alike, at AA contrast.
+MUTED_STYLE = "Muted.TLabel"
+ERROR_STYLE = "Error.TLabel"
 PROBE_POLL_MS = 25
 PROBE_DELAY_MS = 400  # after a change to the address or port: wait for the typing to stop
 
@@ -55,12 +57,12 @@ class ConnectDialog(tk.Toplevel):
         self.host_entry = self._field(body, 1, "Server address:", self.host_var)
         self.port_entry = self._field(body, 2, "Port:", self.port_var)
         self.nick_entry = self._field(body, 3, "Your nickname:", self.nick_var)
-        ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", foreground=_MUTED).grid(
+        ttk.Label(body, text=f"Up to {MAX_NICK_CHARS} letters, digits, _ or -.", style=MUTED_STYLE).grid(
             row=4, column=1, sticky="w"
         )
         self.account = AccountFields(body, 5, mode=LOG_IN if settings.log_in else NICKNAME)  # code, log in, register
         below = 5 + AccountFields.ROWS
-        self.message = ttk.Label(body, text="", foreground="#b00020", wraplength=340, justify="left")
+        self.message = ttk.Label(body, text="", style=ERROR_STYLE, wraplength=340, justify="left")
         self.message.grid(row=below, column=0, columnspan=2, sticky="w", pady=(8, 0))
         buttons = ttk.Frame(body)
         buttons.grid(row=below + 1, column=0, columnspan=2, sticky="e", pady=(12, 0))
@@ -103,14 +105,14 @@ class ConnectDialog(tk.Toplevel):
         super().destroy()
 
     def show_busy(self, text: str) -> None:
-        self.message.configure(text=text, foreground=_MUTED)
+        self.message.configure(text=text, style=MUTED_STYLE)
         self.connect_button.state(["disabled"])
         self.start_button.state(["disabled"])
 
     def show_error(self, text: str, field: str = "", offer_server: bool = False) -> None:
         """Say what went wrong; put the cursor where the fix goes; offer a local server when it helps."""
         self._forget_probe()  # its answer, arriving later, must not wipe what went wrong (edits probe again)
-        self.message.configure(text=text, foreground="#b00020")
+        self.message.configure(text=text, style=ERROR_STYLE)
         self.connect_button.state(["!disabled"])
         self.start_button.state(["!disabled"])
         if offer_server and self.is_local():
@@ -130,7 +132,7 @@ class ConnectDialog(tk.Toplevel):
 
     def offer_local_server(self, text: str) -> None:
         """Offer "Start a server on this computer", with a word on why (nothing answers here yet)."""
-        self.message.configure(text=text, foreground=_MUTED)
+        self.message.configure(text=text, style=MUTED_STYLE)
         self.start_button.pack(side="left", padx=(0, 12))
 
     def is_local(self) -> bool:

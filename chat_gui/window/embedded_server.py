@@ -2,15 +2,18 @@
 
 It uses only the server's public API (`run_in_thread`), listens on every
 interface so classmates on the LAN can join, and is stopped when the window
-closes.  The server's own threads do the serving.
+closes.  The server's own threads do the serving.  The server package is
+imported when a server is started, not when the window opens (it is most
+of the window's start-up time otherwise, and most people never start one).
 """
 
 from __future__ import annotations
 
 import errno
+from typing import TYPE_CHECKING
 
-from chat_server import ChatServer, ServerConfig, run_in_thread
-from chat_server.netinfo import join_addresses
+if TYPE_CHECKING:
+    from chat_server import ChatServer
 
 LISTEN_ALL = "0.0.0.0"
 
@@ -33,6 +36,8 @@ class EmbeddedServer:
 
     def start(self, port: int, host: str = LISTEN_ALL) -> int:
         """Listen on host:port (0 picks a free port) and return the port; PortTaken if something holds it."""
+        from chat_server import ServerConfig, run_in_thread
+
         try:
             self.server = run_in_thread(ServerConfig(host=host, port=port))
         except OSError as exc:
@@ -48,6 +53,8 @@ class EmbeddedServer:
         """ "address:port" strings classmates can connect to."""
         if self.server is None:
             return []
+        from chat_server.netinfo import join_addresses
+
         host, port = self.server.address
         return join_addresses(host, port)
 

@@ -56,8 +56,10 @@ class EntryBox(ttk.Frame):
         # (typed prefix, candidates, next, what the last Tab put in): Tab again cycles while that is still there
         self._completion: tuple[str, list[str], int, str] | None = None
         self.on_edit: Callable[[str], object] = lambda text: None  # after each change (the typing indicator)
-        # The shortcode catalogue takes a moment to build: have it ready before the first Tab.
-        threading.Thread(target=emoji_data.catalogue, name="emoji-catalogue", daemon=True).start()
+        # The shortcode catalogue takes a moment to build: have it ready before the first Tab, but build it
+        # once the window is on the screen, so that its thread does not hold the GIL while the window starts.
+        self._emoji_loading = False
+        self.text.bind("<Map>", self._load_emoji_soon, add="+")
         text = self.text
         text.bind("<Return>", self._on_return)
         text.bind("<KP_Enter>", self._on_return)
@@ -67,6 +69,11 @@ class EntryBox(ttk.Frame):
         text.bind("<Tab>", self._on_tab)
         text.bind("<<Modified>>", self._on_modified)
         text.bind("<Key>", self._forget_completion, add="+")
+
+    def _load_emoji_soon(self, _event: tk.Event) -> None:
+        if not self._emoji_loading:
+            self._emoji_loading = True
+            threading.Thread(target=emoji_data.catalogue, name="emoji-catalogue", daemon=True).start()
 
     # -- intent methods --
     def get_text(self) -> str:

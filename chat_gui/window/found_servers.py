@@ -11,6 +11,12 @@ queue.  Where the network blocks multicast (many school networks) the list
 stays empty and says to type the address instead; manual entry is always
 there.  CLASSCHAT_DISCOVERY_INTERFACES (addresses, comma-separated) limits
 where it looks, e.g. to one network card; the tests set it to 127.0.0.1.
+
+Each row also says how the fingerprint prefix the server announces compares
+with the key pinned for its address in the trust store (chat_gui/core/
+announced_key.py): "known key", "new server", or, in the error colour with a
+sentence under the list, "key differs from the one you trusted".  It is a
+hint for choosing; the key itself is checked when connecting.
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ import os
 import queue
 import threading
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
+from chat_gui.core.announced_key import AnnouncedKey, compare_announced_key
+from chat_gui.core.trust_store import TrustStore
 from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer
+from shared.fingerprint import Fingerprint
+from shared_tk.theme import on_palette_change
 
 if TYPE_CHECKING:
     from chat_gui.core.discovery import ServerBrowser
@@ -38,6 +48,11 @@ INTERFACES_VARIABLE = "CLASSCHAT_DISCOVERY_INTERFACES"
 LOOKING = "Looking for class servers on this network…"
 NONE_FOUND = "None found yet. If none appears, type the address your teacher shows."
 FOUND = "Double-click a class to join it."
+KEY_CHANGED = (
+    "Careful: the key of “{name}” differs from the one you trusted at {address}. "
+    "Ask your teacher to read out the server key before you join."
+)
+PinsReader = Callable[[], Mapping[str, Fingerprint]]
 
 
 def interfaces_from_environment() -> list[str] | None:
@@ -61,16 +76,24 @@ class FoundServers(ttk.LabelFrame):
         on_choose: Callable[[FoundServer], object],
         interfaces: list[str] | None = None,
         browse: bool = True,
+        pins: PinsReader | None = None,
     ) -> None:
+        """`pins`: the trust store's pins, read for each new list (None: the client's own trust store)."""
         super().__init__(master, text="Class servers on this network", padding=(8, 4, 8, 6))
         self.on_choose = on_choose
+        self.pins: PinsReader = pins or (lambda: TrustStore().all_pinned())
+        self.key_states: tuple[AnnouncedKey, ...] = ()
         self.interfaces = interfaces if interfaces is not None else interfaces_from_environment()
         self.servers: tuple[FoundServer, ...] = ()
-        self.tree = ttk.Treeview(self, columns=("where",), show="tree", height=ROWS, selectmode="browse")
-        self.tree.column("#0", width=220, stretch=True)
-        self.tree.column("where", width=170, stretch=False, anchor="w")
+        self.tree = ttk.Treeview(self, columns=("where", "key"), show="tree", height=ROWS, selectmode="browse")
+        self.tree.column("#0", width=200, stretch=True)
+        self.tree.column("where", width=160, stretch=False, anchor="w")
+        self.tree.column("key", width=260, stretch=False, anchor="w")
+        style = ttk.Style(self)
+        self._colour_keys(str(style.lookup("Error.TLabel", "foreground")))
+        on_palette_change(self.tree, lambda palette: self._colour_keys(palette.error))
         self.tree.grid(row=0, column=0, sticky="nsew")
-        self.status = ttk.Label(self, text=LOOKING, style="Muted.TLabel", wraplength=380, justify="left")
+        self.status = ttk.Label(self, text=LOOKING, style="Muted.TLabel", wraplength=600, justify="left")
         self.status.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.columnconfigure(0, weight=1)
         self.tree.bind("<Double-Button-1>", self._on_double_click)
@@ -90,13 +113,37 @@ class FoundServers(ttk.LabelFrame):
         """Replace the list, keeping the selection on the same server if it is still there."""
         selected = self.selected()
         self.servers = servers
+        pins = self.pins() if servers else {}
+        self.key_states = tuple(compare_announced_key(server, pins) for server in servers)
         self.tree.delete(*self.tree.get_children())
-        for index, server in enumerate(servers):
+        for index, (server, key) in enumerate(zip(servers, self.key_states, strict=True)):
             name, where = server_label(server)
-            self.tree.insert("", "end", iid=str(index), text=name, values=(where,))
+            self.tree.insert(
+                "", "end", iid=str(index), text=name, values=(where, key.label), tags=(f"key-{key.state}",)
+            )
             if selected is not None and server.service == selected.service:
                 self.tree.selection_set(str(index))
-        self.status.configure(text=FOUND if servers else NONE_FOUND)
+        changed = [
+            (server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state == "changed"
+        ]
+        if changed:
+            server, key = changed[0]
+            self.status.configure(
+                text=KEY_CHANGED.format(name=server.class_name, address=key.address), style="Error.TLabel"
+            )
+        else:
+            self.status.configure(text=FOUND if servers else NONE_FOUND, style="Muted.TLabel")
+
+    def key_of(self, server: FoundServer) -> AnnouncedKey | None:
+        """How the listed server's announced key compares with the trusted one (None if it is not listed)."""
+        for listed, key in zip(self.servers, self.key_states, strict=True):
+            if listed.service == server.service:
+                return key
+        return None
+
+    def _colour_keys(self, error: str) -> None:
+        """A row whose key differs is drawn in the theme's error colour (AA on the list in both themes)."""
+        self.tree.tag_configure("key-changed", foreground=error)
 
     def show_failure(self, text: str) -> None:
         self.status.configure(text=f"Cannot look for class servers here ({text}). Type the address instead.")

@@ -37,9 +37,9 @@ from tkinter import ttk
 from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
-from chat_gui.window.theme import on_palette_change
 from chat_gui.window.tk_text import split_ranges
 from shared.palette import Palette
+from shared_tk.theme import on_palette_change
 
 MAX_LINES = 5000
 FOLD_LINES = 8  # a message with more lines than this is folded...

@@ -17,8 +17,8 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 
-from chat_gui.window.theme import on_palette_change
 from shared.palette import LIGHT, Palette
+from shared_tk.theme import on_palette_change
 
 AWAY = "away"
 UNKNOWN = "unknown"  # not connected: nobody's presence is known, so no dot is drawn

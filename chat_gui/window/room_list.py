@@ -19,9 +19,9 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import simpledialog, ttk
 
-from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
 from shared.palette import LIGHT, Palette
+from shared_tk.theme import on_palette_change
 
 LOCK_MARK = " 🔒"
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from chat_gui.window.theme import on_palette_change
 from shared.palette import LIGHT, Palette
+from shared_tk.theme import on_palette_change
 
 
 class StatusBar(ttk.Frame):

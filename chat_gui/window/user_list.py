@@ -16,9 +16,9 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from chat_gui.window.presence_dots import DotGutter
-from chat_gui.window.theme import on_palette_change
 from shared.names import name_key
 from shared.palette import LIGHT, Palette
+from shared_tk.theme import on_palette_change
 
 
 class UserList(ttk.LabelFrame):

@@ -1,7 +1,7 @@
 """The chat window's look: the theme chosen in View (system, light, dark), remembered, and the emoji picker by Send (Tk thread).
 
     WindowLook(root, window, settings, save)
-        apply_theme (chat_gui/window/theme.py): sv-ttk light or dark for every ttk widget, the palette's
+        apply_theme (shared_tk/theme.py): sv-ttk light or dark for every ttk widget, the palette's
         colours for the panes and lists (each registers on_palette_change), fonts in points so that
         125% and 150% desktops make everything larger
     set_theme("dark")    View > Theme: applied to the whole window at once and saved in the settings
@@ -20,8 +20,8 @@ from typing import cast
 from chat_gui.settings import ClientSettings
 from chat_gui.window.emoji_picker import EmojiPicker
 from chat_gui.window.main_window import ChatWindow
-from chat_gui.window.theme import THEME_CHOICES, apply_theme, on_palette_change
 from shared.palette import Palette
+from shared_tk.theme import THEME_CHOICES, apply_theme, on_palette_change
 
 
 class WindowLook:

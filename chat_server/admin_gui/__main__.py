@@ -1,5 +1,5 @@
 """`python -m chat_server.admin_gui`: the admin window, as `chat-server-gui`."""
 
-from chat_server.admin_gui.window import main
+from chat_server.admin_gui.app import main
 
 main()

@@ -12,8 +12,10 @@ import tkinter as tk
 from collections import deque
 from tkinter import ttk
 
-from chat_server.admin_gui.look import Look, apply_look
+from chat_server.admin_gui.look import Look, admin_colours, apply_look
 from chat_server.log_queue import LogLine
+from shared.palette import Palette
+from shared_tk.theme import on_palette_change
 
 MAX_LINES = 2000
 LOG_ROWS = 5  # the lines the pane asks for; it gets more when the window is taller
@@ -25,7 +27,6 @@ class LogPane(ttk.Frame):
     def __init__(self, parent: tk.Misc, level_name: str = "INFO", look: Look | None = None) -> None:
         super().__init__(parent)
         look = look or apply_look(parent)
-        colours = look.palette
         self.lines: deque[LogLine] = deque(maxlen=MAX_LINES)
         self.level_name = tk.StringVar(self, value=level_name)
         self.bar = bar = ttk.Frame(self)
@@ -42,11 +43,9 @@ class LogPane(ttk.Frame):
             state="disabled",
             font=look.log,
             undo=False,
-            background=colours.text_background,
-            foreground=colours.text_foreground,
         )
-        self.text.tag_configure("warning", foreground=colours.log_warning)
-        self.text.tag_configure("error", foreground=colours.log_error)
+        self.recolour(look.palette)
+        on_palette_change(self.text, self.recolour)  # a Text is not a ttk widget: the theme does not colour its tags
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
         self.text.configure(yscrollcommand=scrollbar.set)
         self.text.grid(row=1, column=0, sticky="nsew")
@@ -55,6 +54,19 @@ class LogPane(ttk.Frame):
         self.columnconfigure(0, weight=1)
         self._following = True  # the view shows the newest line; false once the admin scrolls up
         self.text.bind("<Configure>", self._keep_following)
+
+    def recolour(self, palette: Palette) -> None:
+        """The pane and its level colours for the theme's palette."""
+        self.text.configure(
+            background=palette.background,
+            foreground=palette.text,
+            insertbackground=palette.text,
+            selectbackground=palette.selection_background,
+            selectforeground=palette.selection_text,
+            inactiveselectbackground=palette.selection_background,
+        )
+        self.text.tag_configure("warning", foreground=admin_colours(palette).log_warning)
+        self.text.tag_configure("error", foreground=palette.error)
 
     def least_height(self) -> int:
         """The height that still shows the level filter and two lines of log."""

@@ -1,67 +1,86 @@
-"""The admin window's look in one place: its colours, fonts and ttk styles (Tk thread only).
+"""The admin window's look in one place: its colours, fonts and ttk styles, light or dark (Tk thread only).
 
-Every colour the window draws with comes from a Palette here, and every
-font from the Look made by `apply_look`; the widgets only name styles
-("Hint.TLabel", "JoinAddress.TLabel", ...) or read `look.palette`.  A
-theme (light, dark, a ttk theme package) then means one new Palette and
-one call, not a hunt through the widgets.
+    make_look(root)            the window's fonts, once (in points, so they grow with `tk scaling`)
+    style_look(look, palette)  every style the window names, for the palette of the theme in use
+    apply_look(root, palette)  both at once (a test, or a pane made on its own)
 
-Fonts are derived from Tk's named fonts in points, so they grow with
-`tk scaling` (125%, 150% desktops); the Treeview row height, which Tk
-keeps in pixels, is set from the table font's line height for the same
-reason.
+The theme itself (sv-ttk, light or dark, what the Theme menu chose) is
+applied by admin_theme.py through shared_tk/theme.py, the code the chat
+window uses too; its colours are shared/palette.py's.  Every other colour
+the window draws with is here (AdminColours), chosen per palette for WCAG
+AA on the background it is drawn on (`text_pairs`, checked by the tests);
+the widgets only name styles ("Hint.TLabel", "JoinAddress.TLabel", ...) or
+ask `look.colours`.
+
+ttk keeps a style's settings per theme, so style_look runs again after
+every theme switch.  Fonts are derived from the theme's body font in
+points, so they grow with `tk scaling` (125%, 150% desktops); the Treeview
+row height, which Tk keeps in pixels, is set from the table font's line
+height for the same reason.
 """
 
 from __future__ import annotations
 
 import tkinter as tk
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from tkinter import font as tkfont
 from tkinter import ttk
+
+from shared.palette import LIGHT, Palette, relative_luminance
 
 # The join address is read from the back of a classroom; at 100% scaling
 # (96 dpi) 28 points is 37 px high, and one line of it still leaves the
 # window under 720 px tall on a 1366x768 screen.
 BIG_POINTS = 28
 HEADING_STEP = 1  # headings: one point above the body text, and bold
+HEADING_PAD = 6  # px at 100% either side of a table heading's text (views.py leaves room for it)
+THEME_BODY_FONT = "SunValleyBodyFont"  # sv-ttk's; TkDefaultFont where the theme is not loaded
 
 
 @dataclass(frozen=True)
-class Palette:
-    """The window's colours, as Tk colour strings; each foreground is chosen for WCAG AA on its background."""
+class AdminColours:
+    """The admin window's own colours beside the shared palette's."""
 
-    name: str
-    ttk_theme: str  # the ttk theme these colours were chosen against (its window background)
-    hint: str  # secondary text: hints under the fields, the join banner's notes
-    join_address: str  # the big join address
-    join_idle: str  # the big line before Start
-    text_background: str  # the log's text area
-    text_foreground: str
-    log_warning: str
-    log_error: str
+    join_address: str  # the big join address, on the window background
+    log_warning: str  # WARNING lines of the log, on the pane background
 
 
-LIGHT = Palette(
-    name="light",
-    ttk_theme="clam",
-    hint="#4a4a4a",
-    join_address="#0b3d91",
-    join_idle="#5c5c5c",
-    text_background="#ffffff",
-    text_foreground="#1a1a1a",
-    log_warning="#7a4f00",
-    log_error="#b00020",
-)
+ADMIN_COLOURS = {
+    "light": AdminColours(join_address="#0b3d91", log_warning="#7a4f00"),
+    "dark": AdminColours(join_address="#8ab4f8", log_warning="#ffd27a"),
+}
 
 
-@dataclass(frozen=True)
+def admin_colours(palette: Palette) -> AdminColours:
+    if palette.name in ADMIN_COLOURS:
+        return ADMIN_COLOURS[palette.name]
+    return ADMIN_COLOURS["light" if relative_luminance(palette.background) > 0.5 else "dark"]
+
+
+def text_pairs(palette: Palette) -> list[tuple[str, str, str]]:
+    """(what, text colour, background) for every colour the admin window draws text in."""
+    colours = admin_colours(palette)
+    return [
+        ("hint", palette.muted, palette.window),
+        ("join address", colours.join_address, palette.window),
+        ("join idle", palette.muted, palette.window),
+        ("error label", palette.error, palette.window),
+        ("log text", palette.text, palette.background),
+        ("log warning", colours.log_warning, palette.background),
+        ("log error", palette.error, palette.background),
+        ("log selection", palette.selection_text, palette.selection_background),
+    ]
+
+
+@dataclass
 class Look:
     root: tk.Misc
-    palette: Palette
     body: tkfont.Font  # the ttk widgets' text and the tables' rows
     heading: tkfont.Font  # table titles
     big: tkfont.Font  # the join address
     log: tkfont.Font  # the log pane (fixed width)
+    palette: Palette = LIGHT  # the theme's colours now (style_look changes it)
+    colours: AdminColours = field(default_factory=lambda: ADMIN_COLOURS["light"])
 
     def scaled(self, pixels: int) -> int:
         """`pixels` at 100% scaling (96 dpi), at the display's scaling now."""
@@ -89,61 +108,41 @@ def _derived(
     )
 
 
-def apply_look(root: tk.Misc, palette: Palette = LIGHT) -> Look:
-    """Choose the ttk theme and define the window's styles and fonts; returns them for non-ttk widgets."""
-    style = ttk.Style(root)
-    if palette.ttk_theme in style.theme_names():
-        style.theme_use(palette.ttk_theme)
-    body = tkfont.nametofont("TkDefaultFont", root=root)
-    look = Look(
+def make_look(root: tk.Misc) -> Look:
+    """The window's fonts, derived from the theme's body font (apply the theme first)."""
+    try:
+        body = tkfont.nametofont(THEME_BODY_FONT, root=root)
+    except tk.TclError:  # sv-ttk not loaded: plain ttk
+        body = tkfont.nametofont("TkDefaultFont", root=root)
+    return Look(
         root=root,
-        palette=palette,
         body=body,
         heading=_derived(root, body, step=HEADING_STEP, bold=True),
         big=_derived(root, body, points=BIG_POINTS, bold=True),
         log=tkfont.nametofont("TkFixedFont", root=root),
     )
+
+
+def style_look(look: Look, palette: Palette) -> None:
+    """Define the window's styles for `palette` in the ttk theme in use (again after each theme switch)."""
+    look.palette = palette
+    look.colours = colours = admin_colours(palette)
+    style = ttk.Style(look.root)
     style.configure("Heading.TLabel", font=look.heading)
-    style.configure("Hint.TLabel", foreground=palette.hint)
-    style.configure("Error.TLabel", foreground=palette.log_error)  # the hand-ins list's failures
+    style.configure("Hint.TLabel", foreground=palette.muted)
+    style.configure("Error.TLabel", foreground=palette.error)  # the hand-ins list's failures
     style.configure("Status.TLabel", padding=(4, 2))
-    style.configure("JoinAddress.TLabel", font=look.big, foreground=palette.join_address)
-    style.configure("JoinIdle.TLabel", font=look.big, foreground=palette.join_idle)
+    style.configure("JoinAddress.TLabel", font=look.big, foreground=colours.join_address)
+    style.configure("JoinIdle.TLabel", font=look.big, foreground=palette.muted)
     style.configure("Small.TButton", padding=(look.scaled(6), 0))
+    # A table heading's text keeps clear of the next heading (a right-aligned "Sent" beside "Muted").
+    style.configure("Heading", padding=(look.scaled(HEADING_PAD), look.scaled(2)))
     # Tk keeps the row height in pixels: without this, rows clip their text at 125% and 150%.
-    style.configure("Treeview", rowheight=body.metrics("linespace") + look.scaled(4))
+    style.configure("Treeview", rowheight=look.body.metrics("linespace") + look.scaled(6))
+
+
+def apply_look(root: tk.Misc, palette: Palette = LIGHT) -> Look:
+    """The fonts and the styles for `palette` at once; returns them for non-ttk widgets."""
+    look = make_look(root)
+    style_look(look, palette)
     return look
-
-
-def rgb(colour: str, widget: tk.Misc | None = None) -> tuple[float, float, float]:
-    """A Tk colour as sRGB channels from 0 to 1: "#rgb" and "#rrggbb" read here, names asked of Tk through `widget`.
-
-    Hex is read directly rather than through winfo_rgb, which answers with what the display can show
-    (a 16-bit screen rounds the channels).
-    """
-    digits = colour[1:] if colour.startswith("#") else ""
-    if len(digits) in (3, 6) and all(ch in "0123456789abcdefABCDEF" for ch in digits):
-        step = len(digits) // 3  # "#fa0" means "#ffaa00"
-        red, green, blue = (int(digits[i : i + step] * (2 // step), 16) / 255 for i in range(0, len(digits), step))
-        return red, green, blue
-    if widget is None:
-        raise ValueError(f"not a #rgb or #rrggbb colour: {colour!r}")
-    red16, green16, blue16 = widget.winfo_rgb(colour)
-    return red16 / 65535, green16 / 65535, blue16 / 65535
-
-
-def relative_luminance(red: float, green: float, blue: float) -> float:
-    """WCAG 2 relative luminance of an sRGB colour (channels from 0 to 1)."""
-
-    def linear(value: float) -> float:
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-
-
-def contrast_ratio(foreground: str, background: str, widget: tk.Misc | None = None) -> float:
-    """WCAG 2 contrast ratio of two Tk colours (1 to 21; AA asks 4.5 for body text)."""
-    lighter, darker = sorted(
-        (relative_luminance(*rgb(colour, widget)) for colour in (foreground, background)), reverse=True
-    )
-    return (lighter + 0.05) / (darker + 0.05)

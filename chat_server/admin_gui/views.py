@@ -16,11 +16,11 @@ from tkinter import ttk
 from typing import Literal
 
 from chat_server.admin import ClientInfo, RoomInfo
-from chat_server.admin_gui.look import display_scale
+from chat_server.admin_gui.look import HEADING_PAD, display_scale
 
 NO_NICK = "(no nickname yet)"
 TEACHER_MARK = "(teacher)"
-TABLE_ROWS = 7  # the rows a table asks for; it gets more when the window is taller
+TABLE_ROWS = 6  # the rows a table asks for; it gets more when the window is taller (6: the menu bar fits at 100%)
 CELL_MARGIN = 14  # px at 100% scaling: the cell's own padding on both sides, and a little air
 
 
@@ -66,7 +66,7 @@ class Table(ttk.Frame):
         self.cell_margin = round(CELL_MARGIN * display_scale(self))
         for column in self.COLUMNS:
             width = max(
-                heading_font.measure(column.heading) + self.cell_margin,
+                heading_font.measure(column.heading) + self.cell_margin + round(2 * HEADING_PAD * display_scale(self)),
                 self.row_font.measure(column.sample) + self.cell_margin,
             )
             self.tree.heading(column.name, text=column.heading, anchor=column.anchor)

@@ -12,7 +12,8 @@ Nothing but the poller reads the queues, and no widget is touched off the Tk
 thread.  The admin actions (moderation.py) call the server's AdminActions
 methods, which take the registry lock briefly and only queue frames, so
 they never wait for a client.  Dialogs come in as callables so tests can
-answer them.  Colours and fonts come from look.py.
+answer them.  Colours and fonts come from look.py, the theme (Theme menu)
+from admin_theme.py; the entry points (chat-server-gui) are in app.py.
 
 Layout, top to bottom: the server form, the join banner, the tables over
 the log (a vertical PanedWindow), the announcement line, the status line.
@@ -24,23 +25,21 @@ in view.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import ipaddress
 import logging
-import signal
-import sys
 import tkinter as tk
 from collections.abc import Callable
+from pathlib import Path
 from tkinter import messagebox, simpledialog, ttk
 
+from chat_server.admin_gui.admin_theme import AdminTheme
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
 from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
 from chat_server.admin_gui.identity_actions import AdminIdentity
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.log_pane import LogPane
-from chat_server.admin_gui.look import apply_look
 from chat_server.admin_gui.moderation import AskText
 from chat_server.admin_gui.runner import ServerRunner
 from chat_server.admin_gui.server_form import ServerForm
@@ -48,7 +47,6 @@ from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
 from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
-from chat_server.options import add_server_options, check_tls_options, config_from_args
 from chat_server.server import ChatServer
 from chat_server.tls.errors import CertificateError
 from shared.icon import ICON_PNG
@@ -57,7 +55,6 @@ from shared.version import __version__
 log = logging.getLogger("chat_server.admin_gui.window")
 
 WINDOW_TITLE = f"ClassChat Server {__version__}"
-WINDOW_HOST = "0.0.0.0"  # the window is for a classroom: listen on the LAN unless told otherwise
 POLL_MS = 50
 EVENT_BATCH = 500
 LOG_BATCH = 200
@@ -76,7 +73,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         ask_yes_no: AskYesNo | None = None,
         ask_secret: AskText | None = None,
         ask_save_path: AskSavePath | None = None,
+        settings_path: Path | None = None,
     ) -> None:
+        """`settings_path`: the admin window's settings file (admin_settings.py); None is the user's."""
         super().__init__(root, padding=8)
         self.root = root
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
@@ -102,7 +101,8 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.log_handler = QueueLogHandler()
         self._logger.addHandler(self.log_handler)
 
-        self.look = apply_look(root)
+        self.theme = AdminTheme(root, settings_path)  # sv-ttk light or dark, as the Theme menu chose
+        self.look = self.theme.look
         self._dress_root()
         self._build(config, log_level)
         self.pack(fill="both", expand=True)
@@ -115,6 +115,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         root = self.root
         root.title(WINDOW_TITLE)
         root.protocol("WM_DELETE_WINDOW", self.on_close_request)
+        self.menubar = tk.Menu(root, tearoff=False)
+        self.theme.add_menu(self.menubar)
+        root.configure(menu=self.menubar)
         if ICON_PNG.exists():
             root.iconphoto(True, tk.PhotoImage(master=root, file=str(ICON_PNG)))
 
@@ -126,9 +129,18 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         least_height = fixed + self.look.scaled(160)
         root.minsize(min(self.look.scaled(760), self.winfo_reqwidth()), least_height)
         width = min(root.winfo_reqwidth(), root.winfo_screenwidth())
-        height = min(root.winfo_reqheight(), max(root.winfo_screenheight() - SCREEN_MARGIN, least_height))
+        usable = root.winfo_screenheight() - SCREEN_MARGIN - self.menu_bar_height()
+        height = min(root.winfo_reqheight(), max(usable, least_height))
         if (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight()):
             root.geometry(f"{width}x{height}")
+
+    def menu_bar_height(self) -> int:
+        """What the menu bar takes above the window's own area (on X11 Tk draws it as a clone of `menubar`)."""
+        clone = "." + str(self.menubar).replace(".", "#")  # ".!menu" -> ".#!menu"
+        try:
+            return int(self.root.tk.call("winfo", "reqheight", clone))
+        except tk.TclError:  # no clone: the system draws the bar (macOS, Windows)
+            return 0
 
     def _build(self, config: ServerConfig, log_level: str) -> None:
         self.form = ServerForm(self, config, on_start=self.start_server, on_stop=self.on_stop_clicked)
@@ -416,79 +428,3 @@ def _is_local_only(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
-
-
-# -- entry points --
-SHIPPED_MODULES = [
-    "chat_server.admin_gui.window",
-    "chat_server.admin_gui.views",
-    "chat_server.admin_gui.feed",
-    "chat_server.admin_gui.log_pane",
-    "chat_server.log_queue",
-    "chat_server.admin_gui.server_form",
-    "chat_server.admin_gui.runner",
-    "chat_server.admin_gui.join_banner",
-    "chat_server.admin_gui.key_badge",
-    "chat_server.admin_gui.look",
-    "chat_server.admin_gui.moderation",
-    "chat_server.admin_gui.identity_actions",
-    "chat_server.admin_gui.join_code_panel",
-    "chat_server.admin_gui.accounts_dialog",
-    "chat_server.admin_gui.bans_dialog",
-    "chat_server.admin_gui.record_dialog",
-    "chat_server.admin_gui.handins",
-    "shared.system_open",
-    "chat_server.admin_gui.history_dialog",
-    "chat_server.announcing",
-    "chat_server.discovery",
-    "zeroconf",
-    "chat_server.files.sharing",
-    "tkinter",
-    "tkinter.ttk",
-]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="chat-server-gui",
-        description="The ClassChat server with an admin window: start it, read the address out to the class, "
-        "watch who is connected, mute, kick, broadcast, close rooms.",
-    )
-    add_server_options(parser, host_default=WINDOW_HOST)
-    parser.add_argument("--start", action="store_true", help="start serving at once (for launchers and shortcuts)")
-    return parser
-
-
-def run_window(args: argparse.Namespace) -> int:
-    """Open the window with the parsed arguments and run it until it is closed (main thread)."""
-    if sys.stderr is not None:  # None when started without a console (pythonw, a windowed executable)
-        logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = config_from_args(args, default_host=WINDOW_HOST)
-    try:
-        root = tk.Tk(className="ClassChatServer")
-    except tk.TclError as exc:
-        print(f"chat-server-gui: cannot open a window ({exc}). Without a screen use chat-server.", file=sys.stderr)
-        return 2
-    window = AdminWindow(root, config, args.log_level)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda _signum, _frame: window.quit_soon())
-    if getattr(args, "start", False):
-        root.after_idle(window.start_server)
-    root.mainloop()
-    return 0
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`chat-server-gui`: --version and --self-test need no display; both exit here."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    check_tls_options(parser, args)
-    if args.self_test:
-        from chat_server.self_test import run_self_test
-
-        sys.exit(run_self_test(SHIPPED_MODULES))
-    sys.exit(run_window(args))
-
-
-if __name__ == "__main__":
-    main()

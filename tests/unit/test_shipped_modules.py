@@ -21,7 +21,7 @@ from build_scripts.executables import EXECUTABLES, ROOT, Executable
 SELF_TEST_LISTS = {
     "chat-server": "chat_server.cli",
     "ClassChat": "chat_gui.app",
-    "ClassChat-Server": "chat_server.admin_gui.window",
+    "ClassChat-Server": "chat_server.admin_gui.app",
 }
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from chat_gui import settings as settings_module
 from chat_gui.core.trust_store import STORE_FILE_NAME, TrustStore, address_key, trust_store_path
 from shared.fingerprint import Fingerprint
 
@@ -24,7 +24,7 @@ def store(tmp_path: Path) -> TrustStore:
 
 
 def test_the_file_sits_beside_the_client_settings(monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(settings_module.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")  # the folder is chosen in shared/settings_file.py
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert trust_store_path() == tmp_path / "classchat" / STORE_FILE_NAME
     assert TrustStore().path == trust_store_path()

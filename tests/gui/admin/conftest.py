@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
     """
     made: list[AdminWindow] = []
 
-    def make(scaling_percent: int | None = None) -> AdminWindow:
+    def make(scaling_percent: int | None = None, settings_path: Path | None = None) -> AdminWindow:
         if scaling_percent is not None:
             tk_root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
         admin = AdminWindow(
@@ -36,6 +37,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
             ask_yes_no=dialogs.ask_yes_no,
             ask_secret=dialogs.ask_secret,
             ask_save_path=dialogs.ask_save_path,
+            settings_path=settings_path,  # None: admin.json in the temporary config folder every test gets
         )
         made.append(admin)
         wait_until(tk_root.winfo_ismapped, TIMEOUT, pump=tk_root.update)

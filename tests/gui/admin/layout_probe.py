@@ -83,6 +83,7 @@ def probe(percent: int) -> dict[str, object]:
             "asked": [root.winfo_reqwidth(), root.winfo_reqheight()],
             "size": [root.winfo_width(), root.winfo_height()],
             "minsize": list(root.minsize()),
+            "menu_bar": window.menu_bar_height(),  # drawn above the window's own area, so not in its size
             "hidden": [name for name, widget in controls.items() if not inside(widget, root)],
             "row_height": int(first_row[3]) if first_row else 0,
             "row_linespace": window.clients_view.row_font.metrics("linespace"),

@@ -29,7 +29,7 @@ def headless_env() -> dict[str, str]:
 
 def test_version_needs_no_display() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "chat_server.admin_gui.window", "--version"],
+        [sys.executable, "-m", "chat_server.admin_gui", "--version"],
         env=headless_env(),
         capture_output=True,
         text=True,
@@ -40,7 +40,7 @@ def test_version_needs_no_display() -> None:
 
 def test_self_test_needs_no_display() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "chat_server.admin_gui.window", "--self-test"],
+        [sys.executable, "-m", "chat_server.admin_gui", "--self-test"],
         env=headless_env(),
         capture_output=True,
         text=True,

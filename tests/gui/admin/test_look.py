@@ -1,4 +1,4 @@
-"""The admin window's look: colours from one palette with enough contrast, fonts that follow the desktop scaling."""
+"""The admin window's look: every colour it draws text in reads on its background (light and dark), fonts follow the scaling."""
 
 from __future__ import annotations
 
@@ -10,47 +10,51 @@ from tkinter import ttk
 import pytest
 
 import chat_server.admin_gui as admin_gui
-from chat_server.admin_gui.look import LIGHT, apply_look, contrast_ratio
-
-AA_BODY_TEXT = 4.5  # WCAG 2 level AA for normal-size text
-
-
-def test_contrast_ratio_matches_the_wcag_reference_values(tk_root: tk.Tk) -> None:
-    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
-    assert contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
-    assert contrast_ratio("#fff", "#777777") == pytest.approx(4.48, abs=0.01)
-    assert contrast_ratio("white", "black", tk_root) == pytest.approx(21.0)
-    with pytest.raises(ValueError):
-        contrast_ratio("white", "#000000")  # a name needs Tk to read it
+from chat_server.admin_gui.look import ADMIN_COLOURS, admin_colours, apply_look, text_pairs
+from shared.palette import AA_TEXT, DARK, LIGHT, contrast_ratio
+from shared_tk.theme import apply_theme
 
 
-def test_every_palette_colour_reads_on_the_background_it_is_drawn_on(tk_root: tk.Tk) -> None:
-    look = apply_look(tk_root, LIGHT)
-    window_background = str(ttk.Style(tk_root).lookup("TLabel", "background"))
-    pairs = {
-        "hint": (LIGHT.hint, window_background),
-        "join address": (LIGHT.join_address, window_background),
-        "join idle": (LIGHT.join_idle, window_background),
-        "log text": (LIGHT.text_foreground, LIGHT.text_background),
-        "log warning": (LIGHT.log_warning, LIGHT.text_background),
-        "log error": (LIGHT.log_error, LIGHT.text_background),
-    }
-    low = {name: round(contrast_ratio(*colours, tk_root), 2) for name, colours in pairs.items()}
-    assert all(ratio >= AA_BODY_TEXT for ratio in low.values()), low
-    assert look.palette is LIGHT
+@pytest.mark.parametrize("palette", [LIGHT, DARK], ids=lambda palette: palette.name)
+def test_every_colour_of_the_admin_window_reads_on_its_background(palette) -> None:
+    low = {what: round(contrast_ratio(fg, bg), 2) for what, fg, bg in text_pairs(palette)}
+    assert all(ratio >= AA_TEXT for ratio in low.values()), low
+    assert admin_colours(palette) is ADMIN_COLOURS[palette.name]
+
+
+@pytest.mark.parametrize("palette", [LIGHT, DARK], ids=lambda palette: palette.name)
+def test_the_styles_tk_ends_up_with_read_on_the_theme_background(tk_root: tk.Tk, palette) -> None:
+    """Read back from ttk, not from the table: the styles are set in the theme in use."""
+    apply_theme(tk_root, palette.name)
+    apply_look(tk_root, palette)
+    tk_root.update()
+    style = ttk.Style(tk_root)
+    background = str(style.lookup(".", "background"))
+    assert background == palette.window
+    for name in ("Hint.TLabel", "JoinAddress.TLabel", "JoinIdle.TLabel", "Error.TLabel", "TLabel"):
+        foreground = as_hex(tk_root, style.lookup(name, "foreground"))
+        assert contrast_ratio(foreground, background) >= AA_TEXT, (name, foreground, background)
+
+
+def as_hex(root: tk.Misc, colour: object) -> str:
+    """Any colour Tk understands as #rrggbb, as Tk resolves it."""
+    red, green, blue = (value // 257 for value in root.winfo_rgb(str(colour)))
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def test_fonts_and_row_height_follow_the_desktop_scaling(tk_root: tk.Tk) -> None:
     tk_root.tk.call("tk", "scaling", 96 / 72)
+    apply_theme(tk_root, "light")
     at_100 = apply_look(tk_root)
     sizes_100 = (at_100.big.metrics("linespace"), at_100.heading.metrics("linespace"))
     rows_100 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
     tk_root.tk.call("tk", "scaling", 96 / 72 * 1.5)
+    apply_theme(tk_root, "light")
     at_150 = apply_look(tk_root)
     sizes_150 = (at_150.big.metrics("linespace"), at_150.heading.metrics("linespace"))
     rows_150 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
     assert all(big >= small * 1.35 for small, big in zip(sizes_100, sizes_150, strict=True)), (sizes_100, sizes_150)
-    assert rows_150 >= at_150.body.metrics("linespace") > rows_100 - 4
+    assert rows_150 >= at_150.body.metrics("linespace") > rows_100 - 6
     assert at_150.scaled(100) == 150
 
 

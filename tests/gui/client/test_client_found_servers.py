@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from tkinter import ttk
 
 from chat_server.discovery import ServerAnnouncer
 from shared.discovery_record import FoundServer
+from shared.palette import AA_TEXT, DARK, contrast_ratio
 from tests.gui.client.conftest import WAIT
 from tests.integration.test_discovery import LOOPBACK, PHYSICS, no_mdns_off_loopback
 from tests.support import wait_until
@@ -29,7 +31,7 @@ def test_the_dialog_lists_an_announced_server_and_a_double_click_joins_it(server
             wait_until(our_rows, pump=tk_root.update, timeout=WAIT, message="not listed")
             print(f"\nlisted in the dialog {time.monotonic() - started:.2f} s after the announcement started")
             [row] = our_rows()
-            assert tree.item(row, "values") == (f"127.0.0.1:{server.address[1]}",)
+            assert tree.item(row, "values") == (f"127.0.0.1:{server.address[1]}", "key not announced")
             tree.update_idletasks()
             x, y, _width, height = tree.bbox(row)
             for _click in range(2):  # a double click, as Tk sees one: two presses at one place in quick succession
@@ -77,3 +79,79 @@ def test_a_server_of_another_version_says_so_and_the_list_is_replaced_whole(open
     ]
     panel.show_servers(())
     assert tree.get_children() == () and "type the address" in panel.status.cget("text")
+
+
+def test_each_found_server_says_how_its_announced_key_compares_with_the_one_trusted(server, open_window, tk_root):
+    """A real TLS join pins the key; then the announcement with that key's prefix reads "known key" and one with another
+    prefix at the same address warns, in the theme's error colour, with a sentence under the list."""
+    window = open_window(server, "pupil")  # connecting over TLS pinned the server's key for 127.0.0.1:port
+    assert server.tls is not None
+    port = server.address[1]
+    window.show_connect_dialog()
+    panel = window.dialog.found
+    tree = panel.tree
+    trusted_prefix = server.tls.fingerprint.hex[:16]
+    other_prefix = "0" * 16 if not trusted_prefix.startswith("0" * 16) else "f" * 16
+    with no_mdns_off_loopback():
+        honest = ServerAnnouncer(
+            PHYSICS, port, addresses=LOOPBACK, interfaces=LOOPBACK, fingerprint_prefix=trusted_prefix
+        ).start()
+        impostor = ServerAnnouncer(
+            f"{PHYSICS} impostor", port, addresses=LOOPBACK, interfaces=LOOPBACK, fingerprint_prefix=other_prefix
+        ).start()
+        try:
+
+            def rows() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+                return {
+                    str(tree.item(row, "text")): (tuple(tree.item(row, "values")), tuple(tree.item(row, "tags")))
+                    for row in tree.get_children()
+                    if str(tree.item(row, "text")).startswith(PHYSICS)
+                }
+
+            wait_until(lambda: len(rows()) == 2, pump=tk_root.update, timeout=WAIT, message="not both listed")
+            listed = rows()
+            assert listed[PHYSICS] == ((f"127.0.0.1:{port}", "known key"), ("key-known",))
+            assert listed[f"{PHYSICS} impostor"] == (
+                (f"127.0.0.1:{port}", "⚠ key differs from the one you trusted"),
+                ("key-changed",),
+            )
+            assert str(tree.tag_configure("key-changed", "foreground")) == window.look.palette.error
+            warning = str(panel.status.cget("text"))
+            assert f"“{PHYSICS} impostor” differs from the one you trusted at 127.0.0.1:{port}" in warning
+            assert str(panel.status.cget("style")) == "Error.TLabel"
+
+            window.look.set_theme("dark")  # the warning keeps reading in the other theme
+            tk_root.update()
+            assert str(tree.tag_configure("key-changed", "foreground")) == window.look.palette.error
+        finally:
+            honest.stop()
+            impostor.stop()
+
+
+def test_a_server_never_joined_reads_new_and_one_without_a_key_says_so(open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    panel = window.dialog.found
+    new = FoundServer("a", "New class", ("127.0.0.1",), 4001, 2, "3fa4c1d2e5f60718", "pc")
+    plain = FoundServer("b", "Plain class", ("127.0.0.1",), 4002, 2, None, "pc")
+    panel.show_servers((new, plain))
+    tree = panel.tree
+    assert [tree.item(row, "values")[1] for row in tree.get_children()] == ["new server", "key not announced"]
+    assert panel.key_of(new).state == "new" and panel.key_of(plain).state == "unannounced"
+    assert "Double-click" in panel.status.cget("text") and str(panel.status.cget("style")) == "Muted.TLabel"
+
+
+def test_the_dialogs_hint_and_messages_read_in_the_dark_theme_too(open_window, tk_root):
+    window = open_window()
+    window.look.set_theme("dark")
+    window.show_connect_dialog()
+    dialog = window.dialog
+    tk_root.update()
+    style = ttk.Style(tk_root)
+    background = str(style.lookup(".", "background"))
+    assert background == DARK.window
+    for show in (lambda: dialog.show_error("Nickname taken."), lambda: dialog.show_busy("Connecting…")):
+        show()
+        own = str(dialog.message.cget("foreground"))  # a colour set on the label itself wins over its style
+        colour = own or str(style.lookup(str(dialog.message.cget("style")) or "TLabel", "foreground"))
+        assert contrast_ratio(colour, background) >= AA_TEXT, (colour, background)

@@ -9,8 +9,8 @@ from tkinter import ttk
 
 import pytest
 
-from chat_gui.window import theme
 from shared.palette import DARK, LIGHT, contrast_ratio
+from shared_tk import theme
 
 
 def test_switching_theme_at_runtime_changes_ttk_and_classic_colours(tk_root):

@@ -1,5 +1,8 @@
 """The look of a window: the sv-ttk theme, light or dark or as the system is, and scaling (Tk thread).
 
+Both windows use it: the chat window (chat_gui/window/window_look.py) and the
+server's admin window (chat_server/admin_gui/admin_theme.py).
+
     apply_theme(root, "system")  ->  Palette (shared/palette.py)
         "system" asks darkdetect whether the desktop is dark (Windows,
         macOS, GNOME-like Linux; anything else, or an error, is light);
@@ -24,10 +27,10 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from shared.palette import DARK, LIGHT, PALETTES, Palette
+from shared.palette import THEME_CHOICES as THEME_CHOICES  # for the windows' Theme menus
 
 log = logging.getLogger(__name__)
 
-THEME_CHOICES = ("system", "light", "dark")
 PaletteListener = Callable[[Palette], object]
 _listeners: dict[str, dict[str, tuple[tk.Misc, PaletteListener]]] = {}  # root path -> widget path -> listener
 POINTS_PER_INCH = 72
@@ -55,11 +58,18 @@ def system_prefers_dark() -> bool:
         return False
 
 
-def resolve_choice(choice: str) -> Palette:
-    """The palette for "light", "dark" or "system"; anything else is "system"."""
+def palette_for(choice: str, system_is_dark: bool) -> Palette:
+    """The decision: "light" and "dark" are themselves; "system" (or anything else) is what the system says."""
     if choice in PALETTES:
         return PALETTES[choice]
-    return DARK if system_prefers_dark() else LIGHT
+    return DARK if system_is_dark else LIGHT
+
+
+def resolve_choice(choice: str) -> Palette:
+    """The palette for "light", "dark" or "system"; the system is asked only for "system" (or anything else)."""
+    if choice in PALETTES:
+        return PALETTES[choice]
+    return palette_for(choice, system_prefers_dark())
 
 
 def apply_theme(root: tk.Tk, choice: str = "system") -> Palette:
