@@ -18,6 +18,12 @@ server keeps them in `Openings`: stop() shuts their read side, which ends
 the sniff or the handshake at once.  Handshakes still under way from one
 address are capped (the per-address limit for connections without a
 nickname), so one machine cannot hold many threads in the 10 s handshake.
+So are the connections from one address waiting for their first byte
+(--max-per-address): admit() does not count them yet, so without that cap
+one machine could hold a thread for 2 s per socket it opens, thousands at
+once (found by the hostile review, docs/reliability.md).  A connection past
+it does not wait: it is TLS if its ClientHello is already there, otherwise
+plain at once, and admit() refuses it as usual (`server_full`).
 A later step (file transfers) may add its own first-line kinds after this
 one has chosen the transport: `Opened` is where to carry that choice.
 """
@@ -32,7 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chat_server.farewells import plain_refused_frames
-from chat_server.tls.handshake import FirstByte, accept_tls, sniff_first_byte
+from chat_server.tls.handshake import FIRST_BYTE_SECONDS, FirstByte, accept_tls, sniff_first_byte
 from shared.tls_channel import TlsError
 
 if TYPE_CHECKING:
@@ -43,6 +49,7 @@ log = logging.getLogger("chat_server")
 
 GARBAGE_REASON = "not a chat client: its first byte is neither a TLS handshake nor text"
 PEEK_BYTES = 64  # enough to see past a few blank lines to a JSON client's `{`
+CROWDED_FIRST_BYTE_SECONDS = 0.05  # past the cap on waiting connections: a ClientHello sent with the connect is seen
 
 
 @dataclass(frozen=True)
@@ -58,24 +65,44 @@ PLAIN = Opened()
 class Openings:
     """Connections still choosing their transport (any thread): for stop(), and a cap on handshakes per address."""
 
-    def __init__(self, handshakes_per_address: int) -> None:
+    def __init__(self, handshakes_per_address: int, waiting_per_address: int = 0) -> None:
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._handshakes: Counter[str] = Counter()
+        self._waiting: Counter[str] = Counter()  # address -> its connections allowed to wait for a first byte
         self._limit = handshakes_per_address  # 0: no cap
+        self._waiting_limit = waiting_per_address  # 0: no cap
         self.closed = False
 
-    def enter(self, sock: socket.socket) -> bool:
-        """Note a connection that starts its opening; False once the server is stopping (close it then)."""
+    def enter(self, sock: socket.socket, host: str) -> bool | None:
+        """Note a connection that starts its opening: whether it may wait for its first byte (its address has
+        fewer than the cap waiting; then call `leave` with True), or None once the server is stopping."""
         with self._lock:
             if self.closed:
-                return False
+                return None
             self._sockets.add(sock)
-            return True
+            patient = not self._waiting_limit or self._waiting[host] < self._waiting_limit
+            if patient:
+                self._waiting[host] += 1
+            return patient
 
-    def leave(self, sock: socket.socket) -> None:
+    def leave(self, sock: socket.socket, host: str, patient: bool) -> None:
         with self._lock:
             self._sockets.discard(sock)
+            if patient:
+                self._waiting[host] -= 1
+                if self._waiting[host] <= 0:
+                    del self._waiting[host]
+
+    def handshakes_from(self, host: str) -> int:
+        """TLS handshakes under way from `host` now (for tests and snapshots)."""
+        with self._lock:
+            return self._handshakes[host]
+
+    def waiting_from(self, host: str) -> int:
+        """Connections from `host` allowed to wait for their first byte now (for tests and snapshots)."""
+        with self._lock:
+            return self._waiting[host]
 
     def begin_handshake(self, host: str) -> bool:
         """Count a handshake from `host`; False when that address already has as many under way as allowed."""
@@ -114,10 +141,11 @@ def open_transport(server: ChatServer, session: Session) -> Opened | None:
         return PLAIN
     sock = session.sock
     openings = server.openings
-    if not openings.enter(sock):
+    patient = openings.enter(sock, session.host)
+    if patient is None:
         return None
     try:
-        first = sniff_first_byte(sock)
+        first = sniff_first_byte(sock, FIRST_BYTE_SECONDS if patient else CROWDED_FIRST_BYTE_SECONDS)
         if first is FirstByte.CLOSED:
             return None
         if first is FirstByte.GARBAGE:
@@ -132,7 +160,7 @@ def open_transport(server: ChatServer, session: Session) -> Opened | None:
             return None
         return PLAIN
     finally:
-        openings.leave(sock)
+        openings.leave(sock, session.host, patient)
 
 
 def _handshake(server: ChatServer, session: Session) -> Opened | None:

@@ -206,7 +206,7 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         type=int,
         default=DEFAULTS.files_per_window,
         metavar="N",
-        help="new files one sender may share in any 5 minutes; 0 for no limit (default %(default)s)",
+        help="new files one sender (or address) may share in any 5 minutes; 0 for no limit (default %(default)s)",
     )
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"

@@ -101,7 +101,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self._transport_refusals = RefusalLog()  # garbage, failed handshakes, plain under --require-tls
         # Before binding: a --cert that cannot be used stops the start with CertificateError, holding no port.
         self.tls = load_server_tls(self.config)
-        self.openings = Openings(self.config.max_unregistered_per_address)
+        self.openings = Openings(self.config.max_unregistered_per_address, self.config.max_per_address)
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         # After binding, so a refused port leaks no wake-up socket pair and no open database.
         self.writer = WriterPool()

@@ -46,6 +46,20 @@ BIDI_CONTROLS = frozenset(
 # because emoji sequences and scripts such as Persian need them.
 TEXT_INVISIBLES = frozenset(map(chr, name_rules.TEXT_INVISIBLE))
 
+# Letters Unicode's confusables.txt leaves out but a user list shows as another letter (found by a hostile
+# review, docs/reliability.md): the Latin small capitals, which are letters of their own script (so no
+# mixed-script refusal catches them) and read as the capital they copy; the modifier letter low macron,
+# drawn where an underscore is; the tone-six letter, shaped like "b".  These replace the table's own
+# entry where it has one (it pairs small capital M with turned w, and both stay apart from "M").
+_EXTRA_PROTOTYPES = {
+    "\u1d00": "A", "\u0299": "B", "\u1d04": "C", "\u1d05": "D", "\u1d07": "E", "\ua730": "F", "\u0262": "G",
+    "\u029c": "H", "\u026a": "I", "\u1d0a": "J", "\u1d0b": "K", "\u029f": "L", "\u1d0d": "M", "\u0274": "N",
+    "\u1d0f": "O", "\u1d18": "P", "\ua7af": "Q", "\u0280": "R", "\ua731": "S", "\u1d1b": "T", "\u1d1c": "U",
+    "\u1d20": "V", "\u1d21": "W", "\u028f": "Y", "\u1d22": "Z",
+    "\u028d": "M", "\u0138": "K",  # turned w and kra: Unicode pairs them with the small capitals M and K
+    "\u02cd": "_", "\u0185": "b",
+}  # fmt: skip
+
 # Generic combining accents the skeleton drops (see the module docstring).
 _GENERIC_ACCENT_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
 
@@ -119,6 +133,8 @@ def _prototypes() -> dict[str, str]:
         for item in group:
             if len(item) == 1 and item != prototype:
                 table[item] = prototype
+    for item, prototype in _EXTRA_PROTOTYPES.items():
+        table[item] = table.get(prototype, prototype)
     return table
 
 

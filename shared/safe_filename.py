@@ -23,6 +23,8 @@ that is safe on Linux may be a device on Windows):
   `invoice\\u202Efdp.exe` shows as the `.exe` it is;
 - no leading dots (hidden files, `..`) or dashes (options to a shell),
   no leading or trailing spaces, no trailing dots (Windows drops them);
+- every run of blanks (odd spaces and the braille blank included) is one
+  space, so `report.pdf` and a hundred spaces cannot hide `x.exe`;
 - no device names (`CON`, `PRN`, `AUX`, `NUL`, `COM0-9`, `LPT0-9`, and
   the superscript-digit forms, `CONIN$`, `CONOUT$`), in any case, with
   any extension (`nul.txt`, `CON.tar.gz`): an `_` goes in front;
@@ -33,6 +35,7 @@ that is safe on Linux may be a device on Windows):
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 import unicodedata
@@ -117,9 +120,13 @@ def _visible_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if category in _REMOVED_CATEGORIES or _is_default_ignorable(ord(ch)):
         return ""
-    if category == "Zs":
+    if category == "Zs" or ch in _BLANK_LOOKING:
         return " "  # no-break, ideographic and other odd spaces look like a space; make them one
     return ch
+
+
+# Characters drawn as nothing that are neither spaces nor ignorable (the braille blank).
+_BLANK_LOOKING = frozenset("\u2800")
 
 
 def split_extension(name: str) -> tuple[str, str]:
@@ -176,6 +183,9 @@ def clean_filename(raw: str, fallback: str = FALLBACK_NAME) -> str:
     for separator in _PATH_SEPARATORS:
         name = name.rsplit(separator, 1)[-1]
     name = "".join(_visible_char(ch) for ch in name)
+    # A run of blanks would push the real extension out of sight ("report.pdf      x.exe"): one space.
+    if "  " in name:
+        name = re.sub(" {2,}", " ", name)
     name = _trim_ends(name)
     if name.startswith("-"):
         name = "_" + name[1:]

@@ -23,6 +23,10 @@ class FileLimits:
     window_seconds: float = 300.0  # ...in this many seconds
     transfers_per_user: int = 4  # transfer connections open at once for one person
     unfinished_per_sender: int = 3  # uploads asked for but not yet complete, per sender (and per address)
+    # One computer's files (stored and reserved) may take at most 1/N of the quota, so one student cannot fill
+    # the class's space for a month (the hostile review, docs/reliability.md).  0: no share.  The caller says
+    # who is held to it (not teachers, not the server's own computer).
+    shares_of_quota: int = 4
     upload_expiry_seconds: float = 24 * 3600.0  # an unfinished upload with no progress for this long is dropped
     download_token_seconds: float = 3600.0  # a download token works this long (resumes included)
 
@@ -47,18 +51,24 @@ class SenderRateLimit:
         self._lock = threading.Lock()
         self._times: dict[str, deque[float]] = {}
 
-    def acquire(self, key: str) -> float:
-        """0.0 if `key` may start one more file now (and it is counted); else the seconds until it may."""
+    def acquire(self, key: str, *more_keys: str) -> float:
+        """0.0 if `key` (and each of `more_keys`) may start one more file now, and then each is counted;
+        else the seconds until all may, and nothing is counted."""
         if self._limit <= 0:
             return 0.0
         now = self._clock()
         with self._lock:
-            times = self._times.setdefault(key, deque())
-            while times and now - times[0] >= self._window:
-                times.popleft()
-            if len(times) >= self._limit:
-                return max(0.001, self._window - (now - times[0]))
-            times.append(now)
+            wait = 0.0
+            for each in (key, *more_keys):
+                times = self._times.setdefault(each, deque())
+                while times and now - times[0] >= self._window:
+                    times.popleft()
+                if len(times) >= self._limit:
+                    wait = max(wait, 0.001, self._window - (now - times[0]))
+            if wait:
+                return wait
+            for each in (key, *more_keys):
+                self._times[each].append(now)
             return 0.0
 
     def forget_idle(self) -> None:

@@ -76,6 +76,7 @@ class FileStore:
         self._upload_by_token: dict[str, str] = {}
         self._completed_by_token: dict[str, str] = {}  # an upload's token digest -> its file, once complete
         self._files: dict[str, StoredFile] = {}
+        self._address_of: dict[str, str] = {}  # file id -> its sender's address, for files made in this process
         self._grants = DownloadGrants(self.limits.download_token_seconds, monotonic)
         self._readers: dict[str, set[DownloadReader]] = {}
         self.slots = TransferSlots(self.limits.transfers_per_user)
@@ -118,6 +119,8 @@ class FileStore:
         request: UploadRequest,
         address: str | None = None,
         owners: tuple[str | None, str | None] = (None, None),
+        *,
+        shared_quota: bool = False,
     ) -> UploadTicket:
         """Reserve room for a new upload and make its token; FileError (too large, rate, storage full) otherwise.
 
@@ -125,8 +128,12 @@ class FileStore:
         uploads also hold for someone who changes nickname between them:
         otherwise one person could reserve the whole quota with uploads
         they never send.  `owners` (sender's, recipient's) are kept in the
-        record for the announcement.  Disk I/O: checks free space and
-        writes the upload's record, so call it outside the registry lock.
+        record for the announcement.  With `shared_quota`, the address's
+        files (stored and reserved) may take at most 1/`shares_of_quota` of
+        the quota (files kept from before a restart count by their sender's
+        name only then, since addresses are not kept on disk).  Disk I/O:
+        checks free space and writes the upload's record, so call it
+        outside the registry lock.
         """
         limits = self.limits
         check_size(request.size, limits.max_file_bytes)
@@ -146,6 +153,8 @@ class FileStore:
                     f"The server's space for files ({format_size(limits.quota_bytes)}) is full; nothing was sent. "
                     "Ask the teacher to delete old files.",
                 )
+            if shared_quota and address is not None and limits.quota_bytes and limits.shares_of_quota:
+                self._check_share(sender, address, request.size)
             unfinished = sum(
                 1
                 for upload in self._uploads.values()
@@ -157,7 +166,8 @@ class FileStore:
                     ErrorCode.RATE_LIMITED,
                     f"You have {unfinished} unfinished uploads; finish or cancel one before starting another.",
                 )
-            wait = self._rate.acquire(name_key(sender))
+            # By address too: a new nickname must not bring a fresh allowance (as for unfinished uploads).
+            wait = self._rate.acquire(name_key(sender), *([f"address\n{address}"] if address is not None else []))
             if wait:
                 raise FileError(
                     ErrorCode.RATE_LIMITED,
@@ -185,6 +195,23 @@ class FileStore:
             self._uploads[stored.id] = upload
             self._upload_by_token[upload.token_digest] = stored.id
         return UploadTicket(stored.id, token, stored)
+
+    def _check_share(self, sender: str, address: str, size: int) -> None:
+        """FileError(storage_full) when this address's files would pass its share of the quota (lock held)."""
+        share = self.limits.quota_bytes // self.limits.shares_of_quota
+        key = name_key(sender)
+        mine = sum(
+            stored.size
+            for file_id, stored in self._files.items()
+            if self._address_of.get(file_id) == address or name_key(stored.sender) == key
+        )
+        mine += sum(upload.stored.size for upload in self._uploads.values() if upload.address == address)
+        if mine + size > share:
+            raise FileError(
+                FileErrorCode.STORAGE_FULL,
+                f"Your files already take {format_size(mine)} of the server's space for files; one computer may use "
+                f"at most {format_size(share)}. Delete one of yours (/delete ID) or ask the teacher.",
+            )
 
     def offset_of(self, upload_id: str) -> int:
         """Bytes the server holds of an unfinished upload; FileError(no_such_file) if there is no such upload."""
@@ -256,6 +283,8 @@ class FileStore:
             self._reserved_bytes -= stored.size
             self._stored_bytes += stored.size
             self._files[stored.id] = stored
+            if upload.address is not None:
+                self._address_of[stored.id] = upload.address
         try:
             os.unlink(self.uploads_dir / f"{stored.id}.json")
         except OSError:
@@ -345,6 +374,7 @@ class FileStore:
         """Delete a complete file: nobody can fetch it any more, and fetches under way are stopped."""
         with self._lock:
             stored = self._files.pop(file_id, None)
+            self._address_of.pop(file_id, None)
             if stored is None:
                 return False
             self._stored_bytes -= stored.size

@@ -3,9 +3,11 @@
 PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
 
     PASS CODE           before NICK or LOGIN when the server has a join code; `system` code_accepted,
-                        or bad_code (5 wrong in a minute from one address: rate_limited, unchecked)
+                        or bad_code (5 wrong in a minute from one address, or 50 from all addresses:
+                        rate_limited, unchecked)
     REGISTER PASSWORD   keeps the current nickname for its owner (8 to 128 characters); the owner
-                        logged in to it changes the password with it
+                        logged in to it changes the password with it; one address makes at most
+                        NEW_ACCOUNTS_PER_ADDRESS new accounts a day (this computer excepted)
     LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
                         nickname or password alike; 5 failed in a minute for one nickname or from
                         one address: rate_limited, unchecked
@@ -39,6 +41,7 @@ from chat_server.identity.passwords import (
     verify_password,
 )
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.identity.service import CODE_GUESSES_KEY, NEW_ACCOUNTS_PER_ADDRESS, THIS_COMPUTER
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import Account
@@ -71,9 +74,18 @@ class AccountCommands(CommandModule):
             raise _rate_limited(
                 f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s."
             )
+        # Counted server-wide on the throttle's address side: a right code takes back only its own try.
+        everyone = identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
+        if everyone is None:
+            identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
+            wait = identity.code_guesses.retry_after(f"code\n{session.host}", CODE_GUESSES_KEY)
+            raise _rate_limited(
+                f"Too many wrong join codes were tried on this server; try again in {max(1, math.ceil(wait))} s."
+            )
         if not identity.code_matches(argument):
             raise ProtocolError(ErrorCode.BAD_CODE, "That is not the join code; check it on the teacher's screen.")
         identity.code_throttle.succeeded(attempt)
+        identity.code_guesses.succeeded(everyone)
         session.passed_code = True
         return [([session], _code_accepted("Join code accepted; now choose a nickname: /nick NAME."))]
 
@@ -87,6 +99,13 @@ class AccountCommands(CommandModule):
         if account is not None and not identity.logged_in_to(session, account.key):
             raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} is already registered.")
         password = normalise_password(argument)
+        if account is None and session.host not in THIS_COMPUTER:
+            wait = identity.new_accounts.acquire(session.host)
+            if wait:
+                raise _rate_limited(
+                    f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
+                    f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher."
+                )
         attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
         if attempt is None:
             wait = identity.register_throttle.retry_after(key, session.host)

@@ -142,7 +142,9 @@ class ChatCommands(CommandModule):
         return [([session], server_frame("help", help_text(), commands=list(COMMANDS)))]
 
     def handle_quit(self, session: Session, argument: str) -> list[Delivery]:
-        session.end("quit", said=one_line(argument))  # the handler thread hangs up once the bye is queued
+        # A muted user's reason would reach the room in the leave notice: a way round the mute, so it is dropped.
+        said = "" if session.muted else one_line(argument)
+        session.end("quit", said=said)  # the handler thread hangs up once the bye is queued
         return [([session], quit_bye())]
 
     def handle_ping(self, session: Session, argument: str) -> list[Delivery]:

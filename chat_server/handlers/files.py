@@ -16,6 +16,7 @@ from chat_server.files.sharing import FileSharing
 from chat_server.files.store import FileStore
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.identity.owners import account_owner
+from chat_server.identity.service import THIS_COMPUTER
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import (
@@ -77,11 +78,13 @@ class FileCommands(CommandModule):
         target, recipient_owner = self._target(session, request.target)
         request = UploadRequest(request.size, request.sha256, target, request.name)
         sender, address, owners = session.nick or "", session.host, (session.owner, recipient_owner)
+        # Teachers and the server's own computer (the teacher's window) share without a cap on their part.
+        shared = session.host not in THIS_COMPUTER and not self.identity.is_teacher(session)
 
         def answer(ticket: UploadTicket) -> list[Delivery]:
             return [([session], upload_frame(ticket.upload_id, ticket.token, request))]
 
-        return off_lock(lambda: store.begin_upload(sender, request, address, owners), answer)
+        return off_lock(lambda: store.begin_upload(sender, request, address, owners, shared_quota=shared), answer)
 
     def _target(self, session: Session, target: Target) -> tuple[Target, str | None]:
         """The target as the registry spells it, and the recipient's owner (chat_server/identity/owners.py).

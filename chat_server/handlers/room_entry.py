@@ -7,7 +7,11 @@ PROTOCOL.md (Version 2, Identity):
   or width is simply that room.
 - A room with a key (`locked`) is entered with `JOIN room KEY`.  A missing or
   wrong key gets `bad_room_key`; after 5 wrong keys in a minute from one
-  address further tries get `rate_limited` without being checked.  The room's
+  address, or for one room from all addresses, further tries get
+  `rate_limited` without being checked.
+- One address makes at most NEW_ROOMS_PER_ADDRESS new rooms in
+  NEW_ROOMS_WINDOW_SECONDS (teachers and this computer excepted): a kept
+  room's name is the class's for good.  The room's
   owner and teachers enter without the key, and so does a member already in it.
   A key given for a room without one is ignored (it may just have been
   removed); for a room that does not exist it is refused with `bad_room`
@@ -21,15 +25,18 @@ PROTOCOL.md (Version 2, Identity):
 
 from __future__ import annotations
 
+import math
+
 from chat_server.handlers.base import CommandResult, Delivery, OffLock, ServerServices
 from chat_server.handlers.membership import join_deliveries
 from chat_server.handlers.replay import replay_count, replay_deliveries, with_replay
 from chat_server.identity.login_throttle import LoginAttempt
 from chat_server.identity.room_keys import room_key_matches
+from chat_server.identity.service import NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS, THIS_COMPUTER
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import room_lookalike_error
-from shared.names import normalise_room
+from shared.names import name_key, normalise_room
 
 
 def enter_room(services: ServerServices, session: Session, argument: str) -> CommandResult:
@@ -51,6 +58,7 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         existing = registry.room_index.find(name)
         if existing is not None:
             raise room_lookalike_error(name, existing)
+        _count_new_room(services, session)
         return _join(services, session, name)  # a new room: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name
     key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
@@ -62,9 +70,15 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
             ErrorCode.BAD_ROOM_KEY, f"#{shown} is locked: join it with its key, /join {shown} KEY (ask its owner)."
         )
     throttle = services.who.service.room_key_throttle
-    attempt = throttle.try_begin(f"{name}\n{session.host}", session.host)
+    # Counted per room as well as per address (as logins are per nickname): five wrong keys a minute per
+    # address would be no limit for someone trying from many addresses.
+    room_side = f"room\n{name_key(shown)}"
+    attempt = throttle.try_begin(room_side, session.host)
     if attempt is None:
-        raise ProtocolError(ErrorCode.RATE_LIMITED, "Too many wrong room keys from your address; wait a minute.")
+        wait = max(1, math.ceil(throttle.retry_after(room_side, session.host)))
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED, f"Too many wrong keys for #{shown}, or from your address; try again in {wait} s."
+        )
     stored = key_hash
     store = services.storage.messages
     preload = bool(replay_count(services))
@@ -81,6 +95,21 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         return _after_check(services, session, shown, stored, matches, attempt)
 
     return OffLock(work, then)
+
+
+def _count_new_room(services: ServerServices, session: Session) -> None:
+    """Count a room this address makes: `rate_limited` past NEW_ROOMS_PER_ADDRESS (teachers and this computer have
+    no limit)."""
+    service = services.who.service
+    if session.host in THIS_COMPUTER or service.is_teacher(session):
+        return
+    wait = service.new_rooms.acquire(session.host)
+    if wait:
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED,
+            f"You made {NEW_ROOMS_PER_ADDRESS} new rooms in {NEW_ROOMS_WINDOW_SECONDS / 60:g} minutes; join one "
+            f"that exists (/list), or make another in {max(1, math.ceil(wait))} s.",
+        )
 
 
 def _join(services: ServerServices, session: Session, name: str) -> CommandResult:

@@ -30,6 +30,8 @@ class RoomSettingCommands(CommandModule):
     def handle_topic(self, session: Session, argument: str) -> list[Delivery]:
         room = self._own_room(session, "set the topic")
         topic = one_line(argument, max_chars=10 * MAX_TOPIC_CHARS)
+        if topic and session.muted:  # the topic would be a way round the mute (removing one says nothing)
+            raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot set a topic; /topic alone removes it.")
         if len(topic) > MAX_TOPIC_CHARS:
             raise ProtocolError(
                 ErrorCode.TOO_LONG, f"A topic has at most {MAX_TOPIC_CHARS} characters; this one has {len(topic)}."

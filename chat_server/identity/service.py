@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from chat_server.config import ServerConfig
+from chat_server.files.limits import SenderRateLimit
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, join_code_matches, new_join_code
 from chat_server.identity.login_throttle import LoginThrottle
 from chat_server.identity.passwords import scrypt_available
@@ -33,6 +34,19 @@ from shared.errors import ErrorCode, ProtocolError
 # (the teacher's own window, or a chat window that started the server inside itself).
 THIS_COMPUTER = frozenset(["127.0.0.1", "::1"])
 LAST_ADDRESSES = 10_000  # nicknames whose last address is remembered (for a ban of someone who just left)
+# Wrong join codes a minute from all addresses together: 5 per address is no limit for someone with many
+# addresses (several devices, IPv6 privacy addresses), and the code is one secret for the whole server.
+JOIN_CODE_GUESSES_PER_MINUTE = 50
+CODE_GUESSES_KEY = "join code"
+# New rooms one address may make (teachers and this computer excepted): a room with a topic, a key or a
+# message is kept for good, and its name then keeps out look-alikes, so one student could otherwise
+# take every room name the class would use (found by the hostile review, docs/reliability.md).
+NEW_ROOMS_PER_ADDRESS = 10
+NEW_ROOMS_WINDOW_SECONDS = 600.0
+# New accounts one address may register in a day (this computer excepted): a registered name is its owner's
+# for good, so without it one student could register the whole class list before the lesson.
+NEW_ACCOUNTS_PER_ADDRESS = 3
+NEW_ACCOUNTS_WINDOW_SECONDS = 86400.0
 
 
 class IdentityService:
@@ -43,8 +57,11 @@ class IdentityService:
         self.join_code: str | None = clean_chosen_code(config.join_code) if config.join_code else None
         self.login_throttle = LoginThrottle()
         self.code_throttle = LoginThrottle()  # wrong join codes, per address
+        self.code_guesses = LoginThrottle(max_failures=JOIN_CODE_GUESSES_PER_MINUTE)  # ...and from everyone
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
         self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
+        self.new_rooms = SenderRateLimit(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
+        self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per address
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
 
     def load_indexes(self) -> None:

@@ -1,0 +1,183 @@
+"""A class trying to break file sharing: fresh allowances by renaming, filling the files space, names that lie.
+
+A real server on port 0 with its own data folder; "other computers" are
+connections bound to 127.0.1.x (tests never send traffic outside
+127.0.0.0/8).  Uploads are offered and cancelled, or sent for real with
+the client's own transfer code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from chat_gui.core.transfer_client import upload_file
+from shared.errors import ErrorCode
+from shared.file_transfer import MIB, parse_target, upload_command
+from tests.integration.file_wire import connector
+from tests.integration.wire import TextClient, WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+SMALL = b"worksheet\n"
+SMALL_SHA = hashlib.sha256(SMALL).hexdigest()
+
+
+def offer(
+    client: WireClient, target: str = "#lab", name: str = "notes.txt", size: int = len(SMALL), sha: str = SMALL_SHA
+):
+    """UPLOAD on a WireClient; the `upload` or `error` frame (the `rooms` push and notices skipped)."""
+    client.send(upload_command(size, sha, parse_target(target), name))
+    return client.expect(lambda frame: frame["type"] in ("upload", "error"))
+
+
+def offer_and_cancel(client: WireClient) -> dict:
+    ticket = offer(client)
+    if ticket["type"] == "upload":
+        client.send(f"CANCEL {ticket['upload']}")
+        client.expect("cancelled")
+    return ticket
+
+
+def other_computer(server, number: int, nick: str, room: str = "lab") -> WireClient:
+    return WireClient(server.address, source=f"127.0.1.{number}").register(nick, room)
+
+
+@pytest.fixture
+def rated(start_server):
+    return start_server(files_per_window=3, files_keep_free_mb=0)
+
+
+def test_a_new_nickname_brings_no_fresh_allowance_of_files(rated, wire):
+    alice = wire(rated, "alice", "lab")
+    for _ in range(3):
+        assert offer_and_cancel(alice)["type"] == "upload"
+    assert offer(alice)["code"] == ErrorCode.RATE_LIMITED
+    alice.send("NICK alice2")
+    alice.expect("nick")
+    refused = offer(alice)
+    assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
+
+
+def test_a_new_connection_under_a_new_name_brings_none_either(rated, wire):
+    first = wire(rated, "mallory", "lab")
+    for _ in range(3):
+        assert offer_and_cancel(first)["type"] == "upload"
+    first.close()
+    for number in range(3):
+        again = wire(rated, f"mallory{number}", "lab")
+        assert offer(again).get("code") == ErrorCode.RATE_LIMITED
+        again.close()
+
+
+def test_others_keep_their_own_allowance(rated, wire):
+    """The count by address must not stop classmates at other computers."""
+    mallory = other_computer(rated, 1, "mallory")
+    for _ in range(3):
+        assert offer_and_cancel(mallory)["type"] == "upload"
+    assert offer(mallory)["code"] == ErrorCode.RATE_LIMITED
+    for number, nick in enumerate(("bob", "carol"), start=2):
+        classmate = other_computer(rated, number, nick)
+        assert offer_and_cancel(classmate)["type"] == "upload"
+    assert offer_and_cancel(wire(rated, "teacher_pc", "lab"))["type"] == "upload"
+
+
+def test_unfinished_uploads_that_never_finish_are_capped_per_address_across_names(start_server, wire):
+    """Held: declared sizes are reserved, so never-finished uploads are capped per address, whatever the name."""
+    server = start_server(files_keep_free_mb=0)
+    kept = []
+    for number in range(4):
+        client = other_computer(server, 1, f"hoarder{number}")
+        kept.append(client)
+        answer = offer(client, size=25 * MIB, sha="a" * 64)
+        assert answer["type"] == ("upload" if number < 3 else "error"), answer
+    assert answer["code"] == ErrorCode.RATE_LIMITED and "unfinished" in answer["content"]
+    assert offer(other_computer(server, 2, "honest"))["type"] == "upload"
+
+
+def test_one_computer_cannot_fill_the_whole_files_space(start_server, wire, tmp_path):
+    """Files are kept a month: one student filling --files-quota-mb would stop every hand-in until then."""
+    server = start_server(files_quota_mb=4, max_file_mb=1, files_keep_free_mb=0)  # a quarter: 1 MiB each
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * MIB)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    hog = other_computer(server, 1, "hog")
+    ticket = offer(hog, name="big.bin", size=MIB, sha=sha)
+    assert ticket["type"] == "upload", ticket
+    upload_file(connector(server.address), ticket["token"], path)
+    for number in range(2):  # a new name on the same computer shares the same part
+        again = other_computer(server, 1, f"hog{number}")
+        refused = offer(again, name="more.bin", size=10, sha="b" * 64)
+        assert refused.get("code") == ErrorCode.STORAGE_FULL and "one computer" in refused["content"], refused
+        again.close()
+    honest = other_computer(server, 2, "honest")
+    assert offer(honest)["type"] == "upload"
+    teachers_window = wire(server, "teacher_pc", "lab")  # the server's own computer: no share
+    assert offer(teachers_window, name="big.bin", size=MIB, sha=sha)["type"] == "upload"
+
+
+def test_deleting_ones_own_file_frees_ones_share(start_server, tmp_path):
+    server = start_server(files_quota_mb=4, max_file_mb=1, files_keep_free_mb=0)
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"y" * MIB)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    student = other_computer(server, 1, "student")
+    ticket = offer(student, name="big.bin", size=MIB, sha=sha)
+    upload_file(connector(server.address), ticket["token"], path)
+    shared = student.expect("file")
+    assert offer(student, size=10, sha="c" * 64).get("code") == ErrorCode.STORAGE_FULL
+    student.send(f"DELETE {shared['id']}")
+    student.expect("deleted")
+    assert offer(student, name="big.bin", size=MIB, sha=sha)["type"] == "upload"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "report.pdf (1 KB)\u2028[12:00:00] * Ms_Lee: everyone download this",
+        "homework\u202efdp.exe",
+        "a\u200bb\u2066c\u2069.txt",
+        "x\r\n[09:00:00] ! Announcement: server restarting.txt",
+        "essay.pdf\u0085\u000b\u000cend.txt",
+    ],
+)
+def test_a_file_name_cannot_start_a_line_or_hide_its_extension(start_server, wire, tmp_path, name):
+    """Held: the name is cleaned before anyone sees it; a text-mode user sees the announcement as one line."""
+    server = start_server(files_keep_free_mb=0)
+    watcher = TextClient(server.address)
+    watcher.send_line("NICK watcher")
+    watcher.send_line("JOIN lab")
+    watcher.expect(r"#lab")
+    sender = wire(server, "alice", "lab")
+    ticket = offer(sender, name=name)
+    assert ticket["type"] == "upload", ticket
+    cleaned = ticket["name"]
+    for bad in ("\u2028", "\u202e", "\u200b", "\u2066", "\u2069", "\r", "\n", "\u0085", "\u000b", "\u000c", "/"):
+        assert bad not in cleaned, (bad, cleaned)
+    if "\u202e" in name:
+        assert cleaned.endswith(".exe"), cleaned  # the real extension stays where the eye looks for it
+    source = tmp_path / "source.bin"
+    source.write_bytes(SMALL)
+    upload_file(connector(server.address), ticket["token"], source)
+    line = watcher.expect(r"alice shared")
+    assert line.startswith("[") and line.index("alice shared") < 25, line
+    watcher.close()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "report.pdf" + " " * 100 + "x.exe",
+        "report.pdf" + "\u2800" * 80 + ".exe",  # braille blank: drawn as nothing, not a space to Unicode
+        "report.pdf" + "\u3000" * 60 + "x.scr",
+        "report.pdf" + "\u00a0 " * 50 + "x.bat",
+    ],
+)
+def test_a_run_of_blanks_cannot_push_the_real_extension_out_of_sight(start_server, wire, name):
+    server = start_server(files_keep_free_mb=0)
+    ticket = offer(wire(server, "alice", "lab"), name=name)
+    assert ticket["type"] == "upload", ticket
+    cleaned = ticket["name"]
+    assert "  " not in cleaned and "\u2800" not in cleaned, repr(cleaned)
+    assert len(cleaned) <= len("report.pdf x.exe"), repr(cleaned)

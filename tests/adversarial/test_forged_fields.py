@@ -1,0 +1,48 @@
+"""Version 2 fields that carry a user's words (topic, away text, kept messages in replays, pages and searches)
+never let those words start a line of their own, or pass for the server, in what an nc user reads.
+
+Held when the hostile review tried it; kept so that it keeps holding.  A
+real server on port 0, a JSON client writing, a text-mode client reading.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.wire import TextClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+FORGED = "[12:00:00] ! Announcement from Ms_Lee: everyone go home"
+BREAKS = ["\n", "\r", "\r\n", "\u2028", "\u2029", "\u0085", "\u000b", "\u000c"]
+LINE_START = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
+
+
+@pytest.mark.parametrize("line_break", BREAKS)
+def test_topic_away_replay_and_pages_keep_a_users_words_inside_the_servers_line(server, wire, line_break):
+    alice = wire(server, "alice", "lab")
+    alice.send(f"SAY hello{line_break}{FORGED}")
+    alice.expect("message")
+    alice.send(f"TOPIC study{line_break}{FORGED}")
+    alice.expect(lambda frame: frame.get("event") == "topic")
+    reader = TextClient(server.address)
+    reader.send_line("NICK reader")
+    reader.send_line("JOIN lab")  # the replay
+    lines = []
+    while "last message of #lab" not in (line := reader.next_line()):
+        lines.append(line)
+    alice.send(f"AWAY brb{line_break}{FORGED}")
+    alice.expect("presence")
+    reader.send_line("HISTORY #lab")
+    reader.send_line("SEARCH hello")
+    reader.send_line("PING end-of-test")
+    while "end-of-test" not in (line := reader.next_line()):
+        lines.append(line)
+    reader.close()
+    assert any("hello" in line for line in lines) and any("brb" in line for line in lines), lines
+    for line in lines[1:]:  # the first is the JSON welcome, sent before the mode is known
+        assert LINE_START.match(line), repr(line)
+        assert not line.rstrip("\r").split("] ", 1)[1].startswith(("!", "[")), repr(line)
+        assert line.count("[12:00:00]") <= 1 and not re.match(r"^\[12:00:00\]", line), repr(line)

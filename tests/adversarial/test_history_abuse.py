@@ -1,0 +1,167 @@
+"""A class trying to break the kept messages: search syntax, locked rooms' history, others' messages, exports.
+
+A real server on port 0 with its own data folder and real SQLite file.
+Everything here held when the hostile review tried it; the tests stay so
+that it keeps holding.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+
+from shared.errors import ErrorCode
+from tests.integration.history_wire import answer
+from tests.integration.identity_support import teacher
+from tests.integration.wire import WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+# Texts that FTS5 or LIKE would read as syntax if a query reached them unquoted.
+TEXTS = [
+    'she said "quoted" twice',
+    "glob* star",
+    "NEAR(a b) is fts syntax",
+    "minus -excluded word",
+    "column text:filter here",
+    "100% sure",
+    "snake_case name",
+    "back\\slash path",
+    "a OR b AND c NOT d",
+    "^caret start",
+    "{braces} and (parens)",
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"', ['she said "quoted" twice']),
+        ('"quoted"', ['she said "quoted" twice']),
+        ("*", ["glob* star"]),
+        ("NEAR(", ["NEAR(a b) is fts syntax"]),
+        ("-excluded", ["minus -excluded word"]),
+        ("text:filter", ["column text:filter here"]),
+        ("%", ["100% sure"]),
+        ("_", ["snake_case name"]),
+        ("\\", ["back\\slash path"]),
+        ("OR b", ["a OR b AND c NOT d"]),
+        ("NOT d", ["a OR b AND c NOT d"]),
+        ("^caret", ["^caret start"]),
+        ("{braces}", ["{braces} and (parens)"]),
+        ("(parens)", ["{braces} and (parens)"]),
+        ('" OR 1=1 --', []),
+        ("%%%", []),
+        ("___", []),
+    ],
+)
+def test_search_takes_every_character_literally(server, wire, query, expected):
+    alice = wire(server, "alice", "lab")
+    for text in TEXTS:
+        alice.send(f"SAY {text}")
+        alice.expect("message")
+    alice.send(f"SEARCH {query}")
+    found = alice.expect(lambda frame: frame["type"] in ("search", "error"))
+    assert found["type"] == "search", found
+    assert sorted(result["content"] for result in found["results"]) == sorted(expected)
+
+
+def test_a_locked_rooms_history_stays_locked_after_it_empties_and_after_a_restart(start_server, wire, tmp_path):
+    data = str(tmp_path / "data")
+    server = start_server(data_dir=data)
+    owner = wire(server, "owner", "den")
+    owner.reply("KEY blue whale", timeout=30)
+    owner.send("SAY the secret plan")
+    owner.expect("message")
+    owner.close()
+    outsider = wire(server, "outsider", "lab")
+    for command in (
+        "HISTORY #den",
+        "HISTORY #DEN AFTER 0 100",
+        "HISTORY #ｄｅｎ",
+        "HISTORY #d\u200ben",
+        "SEARCH #den secret",
+    ):
+        assert outsider.error(command) == ErrorCode.BAD_ROOM_KEY, command
+    outsider.send("SEARCH secret")  # the asker's own room and private messages only
+    assert outsider.expect("search")["results"] == []
+    server.stop()
+    again = start_server(data_dir=data)
+    outsider = wire(again, "outsider", "lab")
+    assert outsider.error("HISTORY #den") == ErrorCode.BAD_ROOM_KEY
+    assert outsider.error("SEARCH #den plan") == ErrorCode.BAD_ROOM_KEY
+
+
+def test_nobody_deletes_or_reads_someone_elses_messages(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    mallory = WireClient(server.address, source="127.0.0.2").register("mallory", "lab")
+    alice.send("SAY mine")
+    public = alice.expect("message")["id"]
+    mallory.expect("message")
+    alice.send("PM bob just for bob")
+    private = alice.expect("private")["id"]
+    bob.expect("private")
+    assert mallory.error(f"DELETE {public}") == ErrorCode.NOT_ALLOWED
+    assert mallory.error(f"DELETE {private}") == ErrorCode.BAD_ARGUMENT  # not told it exists
+    lee = teacher(server, wire)
+    assert lee.error(f"DELETE {private}") == ErrorCode.BAD_ARGUMENT  # teachers delete room messages only
+    messages, closing = answer(mallory, "HISTORY @alice")
+    assert messages == [] and closing["count"] == 0
+    mallory.send("SEARCH just for bob")
+    assert mallory.expect("search")["results"] == []
+    bob.send(f"DELETE {private}")  # either of its two people may not delete the other's words
+    assert bob.expect(lambda frame: frame["type"] in ("error", "deleted"))["type"] == "error"
+    alice.send("SAY still here")
+    assert alice.expect(lambda frame: frame["type"] == "message")["id"] > public
+
+
+def test_an_export_cannot_carry_formulas_or_markup_to_the_teachers_computer(start_server, wire, tmp_path):
+    server = start_server()
+    sender = wire(server, "-bob", "-lab")
+    hostile = [
+        '=HYPERLINK("http://example.org","click")',
+        "+1+1",
+        "-2+3",
+        "@SUM(1,1)",
+        "=cmd|' /C calc'!A0",
+        "<script>alert(1)</script>",
+        '"><img src=x onerror=alert(1)>',
+        "</td></tr></table><h1>forged</h1>",
+        "line one\n=second line formula",
+    ]
+    for text in hostile:
+        sender.send(f"SAY {text}")
+        sender.expect("message")
+    today = datetime.date.today()
+    csv_path, html_path = tmp_path / "lesson.csv", tmp_path / "lesson.html"
+    assert server.export_transcript("-lab", today, today, csv_path) == len(hostile)
+    server.export_transcript("-lab", today, today, html_path)
+    rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    for row in rows[1:]:
+        for cell in row[2:]:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    page = html_path.read_text(encoding="utf-8")
+    assert "<script" not in page and "<img" not in page and "<h1>forged" not in page
+    assert "default-src 'none'" in page
+    assert page.count("<tr") == len(hostile)
+
+
+def test_answers_about_escape_heavy_messages_stay_under_the_frame_cap(start_server, wire):
+    """Quotes and backslashes take two bytes each in JSON: fifty such 2,000-character messages still come
+    back as one `search` frame under 32 KiB (the client's decoder refuses longer lines) and as pages."""
+    server = start_server(rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    for number in range(50):
+        alice.send("SAY " + '"\\' * 995 + f"needle{number:02d}")
+    for _ in range(50):
+        alice.expect("message")
+    alice.send("SEARCH needle")
+    found = alice.expect("search")
+    assert len(found["results"]) == 50
+    assert all("needle" in result["content"] for result in found["results"])
+    messages, closing = answer(alice, "HISTORY #lab 100")
+    assert len(messages) == 50 and closing["count"] == 50

@@ -1,0 +1,192 @@
+"""A class trying to pass for someone else or guess their way in: look-alike names, join codes, room keys, passwords.
+
+A real server on port 0; "other computers" are connections bound to
+127.0.0.2 and up (tests never send traffic outside 127.0.0.0/8).  Each
+attack comes in several variants; a student with many addresses (a
+phone, a laptop, IPv6 privacy addresses) is many connections from many
+loopback addresses.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE, NEW_ACCOUNTS_PER_ADDRESS
+from shared.errors import ErrorCode
+from tests.integration.identity_support import PASSWORD, add_account, login, teacher
+from tests.integration.wire import WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+def address(number: int) -> str:
+    """The `number`th "other computer": 127.0.1.0 and up, away from the addresses other tests use."""
+    return f"127.0.{1 + number // 250}.{number % 250 + 1}"
+
+
+# -- look-alike names --
+# Letters that Unicode's confusables table does not pair with the letter they pass for, but which a
+# classmate reading the user list cannot tell apart from it: small capitals (IPA and phonetic blocks),
+# the modifier letter low macron that sits where an underscore does, the tone-six letter shaped like b.
+LOOKALIKES_OF_TEACHER = [
+    "Ms\u02cdLee",  # MODIFIER LETTER LOW MACRON for '_'
+    "\u1d0ds_Lee",  # LATIN LETTER SMALL CAPITAL M
+    "Ms_\u029fee",  # LATIN LETTER SMALL CAPITAL L
+    "Ms_L\u1d07\u1d07",  # LATIN LETTER SMALL CAPITAL E, twice
+    "\u1d0ds\u02cd\u029f\u1d07e",  # all of them at once
+]
+
+
+@pytest.mark.parametrize("disguise", LOOKALIKES_OF_TEACHER)
+def test_a_lookalike_of_a_registered_teacher_is_refused_while_she_is_offline(server, wire, disguise):
+    add_account(server, "Ms_Lee", "teacher")
+    student = wire(server)
+    refused = student.reply(f"NICK {disguise}")
+    assert (refused["type"], refused.get("code")) == ("error", ErrorCode.NICK_TAKEN), refused
+    assert "Ms_Lee" in refused["content"]
+
+
+@pytest.mark.parametrize("disguise", ["Bo\u0185", "\u0299ob", "B\u1d0f\u0299", "bo\u0185"])
+def test_a_lookalike_of_someone_online_is_refused(server, wire, disguise):
+    wire(server, "Bob", "lab")
+    refused = wire(server).reply(f"NICK {disguise}")
+    assert (refused["type"], refused.get("code")) == ("error", ErrorCode.NICK_TAKEN), refused
+
+
+def test_a_lookalike_rename_and_a_lookalike_room_are_refused_too(server, wire):
+    teacher(server, wire, "Ms_Lee", room="maths")
+    student = wire(server, "sam", "lab")
+    assert student.error("NICK Ms\u02cdLee") == ErrorCode.NICK_TAKEN
+    assert student.error("JOIN \u1d0daths") == ErrorCode.BAD_ROOM
+
+
+def test_real_names_with_these_letters_nearby_still_work(server, wire):
+    """The extra look-alikes must not refuse ordinary different names (nothing here looks like another)."""
+    add_account(server, "Ms_Lee", "teacher")
+    for name in ("Ms_Leo", "Mr_Lee", "Ms_Li", "Lee", "Ms-Lea"):
+        assert wire(server).reply(f"NICK {name}")["type"] == "nick", name
+
+
+# -- guessing from many addresses --
+@pytest.fixture
+def coded(start_server):
+    return start_server(join_code="K7M-XR4", allow_plain_passwords=True, max_per_address=0)
+
+
+def test_join_code_guesses_from_many_addresses_are_bounded_server_wide(coded):
+    """Five wrong codes a minute per address is no limit for someone with fifty addresses."""
+    checked = refused = 0
+    clients = []
+    for number in range(JOIN_CODE_GUESSES_PER_MINUTE // 5 + 3):
+        client = WireClient(coded.address, source=address(number))
+        clients.append(client)
+        for attempt in range(5):
+            code = client.error(f"PASS GUESS{number}X{attempt}")
+            if code == ErrorCode.BAD_CODE:
+                checked += 1
+            else:
+                assert code == ErrorCode.RATE_LIMITED
+                refused += 1
+    for client in clients:
+        client.close()
+    assert checked <= JOIN_CODE_GUESSES_PER_MINUTE, f"{checked} wrong codes were checked in one minute"
+    assert refused > 0
+    # Meanwhile the server stays usable: someone already in chats on, and the limit says when to retry.
+    late = WireClient(coded.address, source=address(999))
+    answer = late.reply("PASS K7M-XR4")
+    assert answer.get("code") == ErrorCode.RATE_LIMITED and " s" in answer["content"], answer
+
+
+def test_a_right_join_code_does_not_reset_the_server_wide_count(coded):
+    """Guessers cannot buy more guesses by sending the right code in between (they do not know it)."""
+    insider = WireClient(coded.address, source=address(0))
+    for number in range(1, JOIN_CODE_GUESSES_PER_MINUTE // 5 + 1):
+        client = WireClient(coded.address, source=address(number))
+        for attempt in range(5):
+            assert client.error(f"PASS GUESS{number}X{attempt}") == ErrorCode.BAD_CODE
+        client.close()
+    assert insider.reply("PASS K7M-XR4").get("code") == ErrorCode.RATE_LIMITED
+    fresh = WireClient(coded.address, source=address(500))
+    assert fresh.error("PASS ANOTHER1") == ErrorCode.RATE_LIMITED
+
+
+def test_room_key_guesses_from_many_addresses_are_bounded_per_room(start_server, wire):
+    server = start_server(max_per_address=0)
+    owner = wire(server, "owner", "den")
+    owner.send("KEY open sesame")
+    owner.expect(lambda frame: frame.get("event") == "key")
+    codes = []
+    for number in range(8):
+        guesser = WireClient(server.address, source=address(number)).register(f"guesser{number}")
+        codes.append(guesser.error(f"JOIN den guess number {number}"))
+        guesser.close()
+    assert codes[:5] == [ErrorCode.BAD_ROOM_KEY] * 5
+    assert codes[5:] == [ErrorCode.RATE_LIMITED] * 3, codes
+    # Another room's key is its own count; the owner walks in without the key.
+    owner.send("JOIN attic")
+    owner.expect("joined")
+    owner.send("KEY other key")
+    owner.expect(lambda frame: frame.get("event") == "key")
+    someone = WireClient(server.address, source=address(100)).register("someone")
+    assert someone.error("JOIN attic wrong") == ErrorCode.BAD_ROOM_KEY
+    owner.send("JOIN den")
+    assert owner.expect("joined")["room"] == "den"
+
+
+def test_password_guesses_from_many_addresses_are_bounded_per_nickname(start_server):
+    """Held: the login throttle counts per nickname too, so fresh addresses get no fresh guesses."""
+    server = start_server(allow_plain_passwords=True)
+    add_account(server, "Ms_Lee", "teacher")
+    codes = []
+    for number in range(7):
+        guesser = WireClient(server.address, source=address(number))
+        codes.append(guesser.error(f"LOGIN Ms_Lee wrong-password-{number}"))
+        guesser.close()
+    assert codes == [ErrorCode.BAD_LOGIN] * 5 + [ErrorCode.RATE_LIMITED] * 2, codes
+    # The right password from yet another address is not even checked for the rest of the minute.
+    owner = WireClient(server.address, source=address(50))
+    assert owner.error(f"LOGIN Ms_Lee {PASSWORD}") == ErrorCode.RATE_LIMITED
+
+
+def test_resume_with_a_stolen_token_from_another_address_after_use_fails(server, wire):
+    """Held: a token is used up by its RESUME; replaying it from another computer gets bad_login."""
+    alice = wire(server, "alice", "lab")
+    token = next(frame["token"] for frame in alice.received if frame["type"] == "nick")
+    alice.close()
+    back = WireClient(server.address)
+    resumed = back.reply(f"RESUME alice {token}")
+    assert resumed["type"] == "nick" and resumed["resumed"] is True
+    back.expect("joined")
+    thief = WireClient(server.address, source=address(7))
+    assert thief.error(f"RESUME alice {token}") == ErrorCode.BAD_LOGIN
+    assert thief.error(f"RESUME ALICE {token}") == ErrorCode.BAD_LOGIN
+    back.send("PING still-mine")
+    assert back.expect("pong")["token"] == "still-mine"
+
+
+def test_one_computer_cannot_register_the_whole_class_list(start_server, wire):
+    """A registered name is its owner's for good: a student registering classmates' names before the lesson."""
+    server = start_server(allow_plain_passwords=True)
+    squatter = WireClient(server.address, source=address(1))
+    answers = []
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        squatter.send(f"NICK {name}")
+        squatter.expect("nick")
+        squatter.send(f"REGISTER {PASSWORD}")
+        answers.append(squatter.expect(lambda frame: frame["type"] in ("nick", "error"), timeout=60))
+    assert [answer["type"] for answer in answers[:NEW_ACCOUNTS_PER_ADDRESS]] == ["nick"] * NEW_ACCOUNTS_PER_ADDRESS
+    refused = answers[NEW_ACCOUNTS_PER_ADDRESS:]
+    assert all(answer.get("code") == ErrorCode.RATE_LIMITED for answer in refused), refused
+    # The names it did not get are free for their owners, from their own computers.
+    dave = WireClient(server.address, source=address(2))
+    assert dave.reply("NICK dave")["type"] == "nick"
+    assert dave.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick"
+    # Changing one's own password is no new name; the server's own computer (the teacher's) has no limit.
+    assert login(squatter, "carol")["nick"] == "carol"
+    changed = squatter.reply("REGISTER a brand new password", timeout=60)
+    assert changed["type"] == "nick" and changed["registered"] is True, changed
+    own = wire(server)
+    for name in ("t_one", "t_two", "t_three", "t_four"):
+        own.send(f"NICK {name}")
+        own.expect("nick")
+        assert own.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick", name
