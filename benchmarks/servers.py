@@ -157,8 +157,9 @@ def start_server(choice: ServerChoice, port: int, max_clients: int, source_root:
         if _supports(source_root, "--data-dir"):  # a folder of its own, removed with the server
             data_dir = tempfile.mkdtemp(prefix="classchat-bench-data-")
             command += ["--data-dir", data_dir]
-        # Every simulated client connects from 127.0.0.1: lift the per-address limits (older revisions lack them).
-        for limit in ("--max-per-address", "--max-unregistered-per-address"):
+        # Every simulated client connects from 127.0.0.1: lift the per-address limits (older revisions lack them),
+        # and the rate of new files, which counts per address too (the file scenarios share one file after another).
+        for limit in ("--max-per-address", "--max-unregistered-per-address", "--files-per-5-minutes"):
             if _supports(source_root, limit):
                 command += [limit, "0"]
         command += list(choice.options)
