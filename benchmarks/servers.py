@@ -10,6 +10,7 @@ not installed is reported as skipped.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -121,7 +122,10 @@ def _supports(root: Path, option: str) -> bool:
 
 
 def free_port(first: int, last: int) -> int:
-    for port in range(first, last + 1):
+    """A port of first..last that is free now, from a random start: two runs at once seldom pick the same one."""
+    span = last - first + 1
+    start = random.randrange(span)
+    for port in (first + (start + step) % span for step in range(span)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
