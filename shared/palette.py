@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import colorsys
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from shared.names import name_key
+
+T = TypeVar("T")
 
 AA_TEXT = 4.5
 AA_GRAPHICS = 3.0
@@ -147,6 +151,14 @@ DARK = Palette(
 
 PALETTES = {"light": LIGHT, "dark": DARK}
 THEME_CHOICES = ("system", "light", "dark")  # what a window's Theme menu offers; "system": as the desktop is
+
+
+def for_palette(palette: Palette, table: Mapping[str, T]) -> T:
+    """A window's own {"light": ..., "dark": ...} colours for `palette`: by its name, else by how light it is."""
+    if palette.name in table:
+        return table[palette.name]
+    return table["light" if relative_luminance(palette.background) > 0.5 else "dark"]
+
 
 _OWN_BAND = 30.0  # degrees either side of own_hue that other nicknames never get
 _NICK_SATURATION = 0.7

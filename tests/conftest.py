@@ -86,6 +86,23 @@ def start_server(tmp_path_factory):
 
 
 @pytest.fixture
+def chat_lines():
+    """chat_lines(server, nick=None, room=None): a tests.integration.file_wire.ChatLine to `server`, closed after the test."""
+    from tests.integration.file_wire import ChatLine
+
+    made: list[ChatLine] = []
+
+    def make(server: ChatServer, nick: str | None = None, room: str | None = None) -> ChatLine:
+        line = ChatLine(server.address, nick, room)
+        made.append(line)
+        return line
+
+    yield make
+    for line in made:
+        line.close()
+
+
+@pytest.fixture
 def server(start_server) -> ChatServer:
     """A running server with the default limits."""
     return start_server()

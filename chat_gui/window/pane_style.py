@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from chat_gui.window.emoji_picker import emoji_font_family
 from shared.names import name_key
-from shared.palette import LIGHT, Palette, nick_colour, relative_luminance
+from shared.palette import LIGHT, Palette, for_palette, nick_colour
 
 EMOJI_STEP_POINTS = 4  # emoji drawn this much larger than the text: Symbola's glyphs are small at text size
 BANNER_STEP_POINTS = 1
@@ -44,9 +44,7 @@ BANNERS = {
 
 
 def banner_colours(palette: Palette) -> BannerColours:
-    if palette.name in BANNERS:
-        return BANNERS[palette.name]
-    return BANNERS["light" if relative_luminance(palette.background) > 0.5 else "dark"]
+    return for_palette(palette, BANNERS)
 
 
 def text_pairs(palette: Palette) -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from tkinter import font as tkfont
 from tkinter import ttk
 
-from shared.palette import LIGHT, Palette, relative_luminance
+from shared.palette import LIGHT, Palette, for_palette
 
 # The join address is read from the back of a classroom; at 100% scaling
 # (96 dpi) 28 points is 37 px high, and one line of it still leaves the
@@ -52,9 +52,7 @@ ADMIN_COLOURS = {
 
 
 def admin_colours(palette: Palette) -> AdminColours:
-    if palette.name in ADMIN_COLOURS:
-        return ADMIN_COLOURS[palette.name]
-    return ADMIN_COLOURS["light" if relative_luminance(palette.background) > 0.5 else "dark"]
+    return for_palette(palette, ADMIN_COLOURS)
 
 
 def text_pairs(palette: Palette) -> list[tuple[str, str, str]]:

@@ -47,20 +47,6 @@ class Talk:
     token: str  # alice's RESUME token
 
 
-@pytest.fixture
-def lines():
-    made: list[ChatLine] = []
-
-    def make(server: ChatServer, nick: str | None = None, room: str | None = None) -> ChatLine:
-        line = ChatLine(server.address, nick, room)
-        made.append(line)
-        return line
-
-    yield make
-    for line in made:
-        line.close()
-
-
 def history(line: ChatLine, command: str) -> list[Frame]:
     """The history frames (`private`, `message`, `file`) of one HISTORY answer."""
     line.send(command)
@@ -116,11 +102,11 @@ def talk(alice: ChatLine, bob: ChatLine, folder: Path, token: str) -> Talk:
     return Talk(privates, sent_by_alice, private_file["file"], private_file["id"], room_file["id"], public, token)
 
 
-def alice_talks(server: ChatServer, lines, tmp_path: Path) -> tuple[ChatLine, ChatLine, Talk]:
-    alice = lines(server)
+def alice_talks(server: ChatServer, chat_lines, tmp_path: Path) -> tuple[ChatLine, ChatLine, Talk]:
+    alice = chat_lines(server)
     token = alice.request("NICK alice", "nick")["token"]
     alice.request("JOIN lab", "joined")
-    bob = lines(server, "bob", "lab")
+    bob = chat_lines(server, "bob", "lab")
     return alice, bob, talk(alice, bob, tmp_path, token)
 
 
@@ -155,10 +141,10 @@ def assert_bob_keeps_his_side(bob: ChatLine, said: Talk, tmp_path: Path) -> None
 
 @pytest.mark.parametrize("how", ["quit", "dropped"])
 @pytest.mark.parametrize("taker", TAKERS)
-def test_whoever_takes_a_guests_nickname_gets_none_of_her_private_things(server, lines, tmp_path, how, taker):
-    alice, bob, said = alice_talks(server, lines, tmp_path)
+def test_whoever_takes_a_guests_nickname_gets_none_of_her_private_things(server, chat_lines, tmp_path, how, taker):
+    alice, bob, said = alice_talks(server, chat_lines, tmp_path)
     leave(server, alice, how)
-    eve = lines(server)
+    eve = chat_lines(server)
     answer = eve.request(f"NICK {taker}", "nick")
     assert answer["type"] == "nick", answer  # every variant is free once alice is gone
     eve.request("JOIN lab", "joined")
@@ -171,27 +157,27 @@ def test_whoever_takes_a_guests_nickname_gets_none_of_her_private_things(server,
     assert [r["id"] for r in search(eve, SECRET)] == [fresh]
 
 
-def test_a_guest_who_takes_the_name_and_registers_it_still_gets_nothing(server, lines, tmp_path):
-    alice, bob, said = alice_talks(server, lines, tmp_path)
+def test_a_guest_who_takes_the_name_and_registers_it_still_gets_nothing(server, chat_lines, tmp_path):
+    alice, bob, said = alice_talks(server, chat_lines, tmp_path)
     leave(server, alice, "quit")
-    eve = lines(server, "alice", "lab")
+    eve = chat_lines(server, "alice", "lab")
     registered = eve.request(f"REGISTER {PASSWORD}", "nick")
     assert registered.get("registered") is True, registered
     assert_sees_nothing_of(eve, said)
     eve.send("QUIT")
-    again = lines(server)
+    again = chat_lines(server)
     assert again.request(f"LOGIN alice {PASSWORD}", "nick")["type"] == "nick"
     assert_sees_nothing_of(again, said)
 
 
-def test_the_taker_never_gets_the_announcement_of_an_upload_the_owner_finishes_later(server, lines, tmp_path):
-    alice = lines(server, "alice", "lab")
-    bob = lines(server, "bob", "lab")
+def test_the_taker_never_gets_the_announcement_of_an_upload_the_owner_finishes_later(server, chat_lines, tmp_path):
+    alice = chat_lines(server, "alice", "lab")
+    bob = chat_lines(server, "bob", "lab")
     path = make_file(tmp_path, "late.txt", SECRET)
     ticket = offer(alice, path, "@bob")
     assert ticket["type"] == "upload", ticket
     leave(server, alice, "dropped")
-    eve = lines(server, "alice", "lab")
+    eve = chat_lines(server, "alice", "lab")
     done = upload_file(connector(server.address), ticket["token"], path)  # alice's program still sends the bytes
     announced = bob.expect("file")
     assert announced["file"] == done["file"] and announced["sender"] == "alice"
@@ -200,23 +186,23 @@ def test_the_taker_never_gets_the_announcement_of_an_upload_the_owner_finishes_l
     assert fetch(bob, announced["file"], tmp_path / "bob.txt").read_text() == SECRET
 
 
-def test_the_taker_cannot_cancel_the_owners_unfinished_upload(server, lines, tmp_path):
-    alice = lines(server, "alice", "lab")
-    lines(server, "bob", "lab")
+def test_the_taker_cannot_cancel_the_owners_unfinished_upload(server, chat_lines, tmp_path):
+    alice = chat_lines(server, "alice", "lab")
+    chat_lines(server, "bob", "lab")
     path = make_file(tmp_path, "slow.txt", SECRET)
     ticket = offer(alice, path, "@bob")
     leave(server, alice, "dropped")
-    eve = lines(server, "alice", "lab")
+    eve = chat_lines(server, "alice", "lab")
     assert refused(eve, f"CANCEL {ticket['upload']}", "cancelled") == ErrorCode.NO_SUCH_FILE
     upload_file(connector(server.address), ticket["token"], path)  # still alice's to finish
 
 
 @pytest.mark.parametrize("old_connection", ["dropped", "still open"])
-def test_resume_keeps_the_guests_private_history_files_and_deletes(server, lines, tmp_path, old_connection):
-    alice, bob, said = alice_talks(server, lines, tmp_path)
+def test_resume_keeps_the_guests_private_history_files_and_deletes(server, chat_lines, tmp_path, old_connection):
+    alice, bob, said = alice_talks(server, chat_lines, tmp_path)
     if old_connection == "dropped":
         leave(server, alice, "dropped")
-    back = lines(server)
+    back = chat_lines(server)
     assert back.request(f"RESUME alice {said.token}", "nick").get("resumed") is True
     frames = history(back, "HISTORY @bob")
     assert [f["id"] for f in frames if f["type"] == "private"] == said.privates
@@ -228,28 +214,28 @@ def test_resume_keeps_the_guests_private_history_files_and_deletes(server, lines
         assert deleted["type"] == "deleted", deleted
 
 
-def test_resume_after_someone_held_the_name_meanwhile_brings_back_only_ones_own(server, lines, tmp_path):
-    alice, bob, said = alice_talks(server, lines, tmp_path)
+def test_resume_after_someone_held_the_name_meanwhile_brings_back_only_ones_own(server, chat_lines, tmp_path):
+    alice, bob, said = alice_talks(server, chat_lines, tmp_path)
     leave(server, alice, "dropped")
-    eve = lines(server, "alice", "lab")
+    eve = chat_lines(server, "alice", "lab")
     bob.send("PM alice meant for eve")
     interloper = eve.expect("private")["id"]
     eve.send("QUIT")
     eve.expect("bye")
     wait_until(lambda: server.registry.find_nick("alice") is None, message="eve gone")
-    back = lines(server)
+    back = chat_lines(server)
     assert back.request(f"RESUME alice {said.token}", "nick").get("resumed") is True
     ids = [f["id"] for f in history(back, "HISTORY @bob") if f["type"] == "private"]
     assert ids == said.privates and interloper not in ids
     assert refused(back, f"DELETE {interloper}", "deleted") == ErrorCode.BAD_ARGUMENT
 
 
-def test_an_account_keeps_its_private_history_and_files_across_new_logins(server, lines, tmp_path):
+def test_an_account_keeps_its_private_history_and_files_across_new_logins(server, chat_lines, tmp_path):
     add_account(server, "carla")
-    carla = lines(server)
+    carla = chat_lines(server)
     login_frame = carla.request(f"LOGIN carla {PASSWORD}", "nick")
     assert login_frame["account"] is True, login_frame
-    bob = lines(server, "bob", "lab")
+    bob = chat_lines(server, "bob", "lab")
     carla.send(f"PM bob {SECRET} from the account")
     bob.send(f"PM carla {SECRET} to the account")
     received = [bob.expect("private") for _ in range(2)]
@@ -260,7 +246,7 @@ def test_an_account_keeps_its_private_history_and_files_across_new_logins(server
     carla.send("QUIT")
     carla.expect("bye")
     for attempt in range(2):  # two later logins, each on a new connection
-        again = lines(server)
+        again = chat_lines(server)
         assert again.request(f"LOGIN carla {PASSWORD}", "nick")["type"] == "nick"
         frames = history(again, "HISTORY @bob")
         assert [f["id"] for f in frames if f["type"] == "private"] == privates, attempt
@@ -269,17 +255,17 @@ def test_an_account_keeps_its_private_history_and_files_across_new_logins(server
         assert fetch(again, done["file"], tmp_path / f"again-{attempt}.txt").read_text() == SECRET
         again.send("QUIT")
         again.expect("bye")
-    last = lines(server)
+    last = chat_lines(server)
     last.request(f"LOGIN carla {PASSWORD}", "nick")
     deleted = last.request(f"DELETE {own}", "deleted")
     assert deleted["type"] == "deleted", deleted
 
 
-def test_an_account_made_again_after_deletion_is_someone_else(server, lines, tmp_path):
+def test_an_account_made_again_after_deletion_is_someone_else(server, chat_lines, tmp_path):
     add_account(server, "carla")
-    carla = lines(server)
+    carla = chat_lines(server)
     carla.request(f"LOGIN carla {PASSWORD}", "nick")
-    bob = lines(server, "bob", "lab")
+    bob = chat_lines(server, "bob", "lab")
     carla.send(f"PM bob {SECRET} from the first carla")
     private = bob.expect("private")["id"]
     _, done = share(carla, make_file(tmp_path, "notes.txt", SECRET), "@bob")
@@ -290,21 +276,23 @@ def test_an_account_made_again_after_deletion_is_someone_else(server, lines, tmp
     server.delete_account("carla")
     # The same name, made again (by the admin, or by whoever registers it next): another account.
     server.add_account(Account("carla", password_hash(), "student", first.created_ms + 1))
-    newcomer = lines(server)
+    newcomer = chat_lines(server)
     assert newcomer.request(f"LOGIN carla {PASSWORD}", "nick")["type"] == "nick"
     assert history(newcomer, "HISTORY @bob") == []
     assert refused(newcomer, f"DOWNLOAD {done['file']}", "download") == ErrorCode.NO_SUCH_FILE
     assert refused(newcomer, f"DELETE {private}", "deleted") == ErrorCode.BAD_ARGUMENT
 
 
-def test_whoever_takes_the_recipients_nickname_mid_upload_gets_neither_announcement_nor_file(server, lines, tmp_path):
-    alice = lines(server, "alice", "lab")
-    bob = lines(server, "bob", "lab")
+def test_whoever_takes_the_recipients_nickname_mid_upload_gets_neither_announcement_nor_file(
+    server, chat_lines, tmp_path
+):
+    alice = chat_lines(server, "alice", "lab")
+    bob = chat_lines(server, "bob", "lab")
     path = make_file(tmp_path, "for-bob.txt", SECRET)
     ticket = offer(alice, path, "@bob")
     assert ticket["type"] == "upload", ticket
     leave(server, bob, "quit", "bob")
-    eve = lines(server, "bob", "lab")
+    eve = chat_lines(server, "bob", "lab")
     done = upload_file(connector(server.address), ticket["token"], path)
     announced = alice.expect("file")  # the sender still sees it go
     assert announced["file"] == done["file"] and announced["to"] == "bob"

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from chat_server import ChatServer
 from chat_server.admin_gui.handins import handins_of
 from shared.errors import ErrorCode
 from shared.frames import Frame
@@ -23,20 +22,6 @@ from tests.integration.identity_support import PASSWORD, add_account
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 TEACHER = "Ms_Lee"
-
-
-@pytest.fixture
-def lines():
-    made: list[ChatLine] = []
-
-    def make(server: ChatServer, nick: str | None = None, room: str | None = None) -> ChatLine:
-        line = ChatLine(server.address, nick, room)
-        made.append(line)
-        return line
-
-    yield make
-    for line in made:
-        line.close()
 
 
 def essay(tmp_path: Path, text: str = "my essay about photosynthesis") -> Path:
@@ -62,9 +47,9 @@ def history_files(line: ChatLine, command: str) -> list[Frame]:
             frames.append(frame)
 
 
-def test_a_hand_in_to_an_offline_teacher_is_kept_listed_and_given_at_login(server, lines, tmp_path):
+def test_a_hand_in_to_an_offline_teacher_is_kept_listed_and_given_at_login(server, chat_lines, tmp_path):
     add_account(server, TEACHER, "teacher")
-    alice = lines(server, "alice", "lab")
+    alice = chat_lines(server, "alice", "lab")
     assert alice.request(f"PM {TEACHER} are you there?", "private")["code"] == ErrorCode.NO_SUCH_USER
     _, done = share(alice, essay(tmp_path), f"@{TEACHER}")
     echoed = alice.expect("file")  # the sender sees it go
@@ -79,7 +64,7 @@ def test_a_hand_in_to_an_offline_teacher_is_kept_listed_and_given_at_login(serve
         and server.files.store.path_of(done["file"]).read_bytes() == b"my essay about photosynthesis"
     )
 
-    teacher = lines(server)
+    teacher = chat_lines(server)
     log_in(teacher)
     given = teacher.expect("file")
     assert (given["file"], given["sender"], given["to"], given.get("history")) == (done["file"], "alice", TEACHER, True)
@@ -90,40 +75,40 @@ def test_a_hand_in_to_an_offline_teacher_is_kept_listed_and_given_at_login(serve
     teacher.send("QUIT")
     teacher.expect("bye")
 
-    again = lines(server)  # the next login does not hand it out twice, but history still has it
+    again = chat_lines(server)  # the next login does not hand it out twice, but history still has it
     log_in(again)
     assert not again.has_frame("file", wait=1.0)
     assert [f["file"] for f in history_files(again, "HISTORY @alice")] == [done["file"]]
 
 
-def test_a_hand_in_waits_across_a_server_restart(start_server, lines, tmp_path):
+def test_a_hand_in_waits_across_a_server_restart(start_server, chat_lines, tmp_path):
     data = str(tmp_path / "data")
     first = start_server(data_dir=data)
     add_account(first, TEACHER, "teacher")
-    alice = lines(first, "alice", "lab")
+    alice = chat_lines(first, "alice", "lab")
     _, done = share(alice, essay(tmp_path), f"@{TEACHER}")
     alice.expect("file")
     first.stop()
     second = start_server(data_dir=data)
     assert [record.file_id for record in handins_of(second)] == [done["file"]]
-    teacher = lines(second)
+    teacher = chat_lines(second)
     log_in(teacher)
     assert teacher.expect("file")["file"] == done["file"]
     assert fetch(teacher, done["file"], tmp_path / "fetched.txt").read_text() == "my essay about photosynthesis"
 
 
-def test_a_teacher_online_gets_the_hand_in_live_and_not_again_at_the_next_login(server, lines, tmp_path):
+def test_a_teacher_online_gets_the_hand_in_live_and_not_again_at_the_next_login(server, chat_lines, tmp_path):
     add_account(server, TEACHER, "teacher")
-    teacher = lines(server)
+    teacher = chat_lines(server)
     log_in(teacher)
-    alice = lines(server, "alice", "lab")
+    alice = chat_lines(server, "alice", "lab")
     _, done = share(alice, essay(tmp_path), f"@{TEACHER}")
     live = teacher.expect("file")
     assert live["file"] == done["file"] and not live.get("history")
     assert [record.file_id for record in handins_of(server)] == [done["file"]]
     teacher.send("QUIT")
     teacher.expect("bye")
-    again = lines(server)
+    again = chat_lines(server)
     log_in(again)
     assert not again.has_frame("file", wait=1.0)
 
@@ -137,7 +122,7 @@ def test_a_teacher_online_gets_the_hand_in_live_and_not_again_at_the_next_login(
         "teacher account in another case",  # still the teacher (names compare without case): accepted
     ],
 )
-def test_only_a_teachers_account_can_receive_a_file_while_away(server, lines, tmp_path, who):
+def test_only_a_teachers_account_can_receive_a_file_while_away(server, chat_lines, tmp_path, who):
     add_account(server, TEACHER, "teacher")
     add_account(server, "bob", "student")
     target = {
@@ -147,10 +132,10 @@ def test_only_a_teachers_account_can_receive_a_file_while_away(server, lines, tm
         "teacher account in another case": TEACHER.upper(),
     }[who]
     if who.startswith("guest"):
-        fake = lines(server, "Mr_Smith", "lab")
+        fake = chat_lines(server, "Mr_Smith", "lab")
         fake.send("QUIT")
         fake.expect("bye")
-    alice = lines(server, "alice", "lab")
+    alice = chat_lines(server, "alice", "lab")
     answer = offer(alice, essay(tmp_path), f"@{target}")
     if who == "teacher account in another case":
         assert answer["type"] == "upload" and answer["to"] == TEACHER, answer
@@ -160,10 +145,10 @@ def test_only_a_teachers_account_can_receive_a_file_while_away(server, lines, tm
     assert alice.request(f"PM {target} hello", "private")["code"] == ErrorCode.NO_SUCH_USER
 
 
-def test_a_guest_online_under_a_teachers_sort_of_name_gets_an_ordinary_file_not_a_hand_in(server, lines, tmp_path):
+def test_a_guest_online_under_a_teachers_sort_of_name_gets_an_ordinary_file_not_a_hand_in(server, chat_lines, tmp_path):
     add_account(server, TEACHER, "teacher")
-    fake = lines(server, "Mr_Smith", "lab")  # no account: nobody made it a teacher
-    alice = lines(server, "alice", "lab")
+    fake = chat_lines(server, "Mr_Smith", "lab")  # no account: nobody made it a teacher
+    alice = chat_lines(server, "alice", "lab")
     _, done = share(alice, essay(tmp_path), "@Mr_Smith")
     assert fake.expect("file")["file"] == done["file"]
     assert handins_of(server) == []
