@@ -8,6 +8,7 @@ It is the only reader of its socket.  Frames it produces go to outboxes
 from __future__ import annotations
 
 import logging
+import re
 import select
 import socket
 import socketserver
@@ -46,6 +47,11 @@ TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /
 # files, presence); ChatServer.features adds those its settings switch on ("history"), and the
 # identity service "accounts" when the database keeps them (IdentityService.features).
 FEATURES: list[str] = ["presence"]
+# A command line as both clients and the benchmark write it, {"type":"command","content":"..."} with no
+# escape, quote or control character in the text: its content is the bytes between the quotes, which is
+# all decode_frame would find (nothing nests, nothing is escaped, UTF-8 is checked by decode()).  The
+# message path's most common line, 4.4 to 1.2 us; every other line goes through decode_frame.
+_PLAIN_COMMAND = re.compile(rb'\{"type":"command","content":"([^"\\\x00-\x1f]*)"\}')
 
 
 class Disconnect:
@@ -232,6 +238,12 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                 raise ProtocolError(
                     ErrorCode.BAD_FRAME, "That line is not valid UTF-8; set your terminal to UTF-8."
                 ) from None
+        plain = _PLAIN_COMMAND.fullmatch(line)
+        if plain is not None:  # what decode_frame would find, without the JSON scanner (see _PLAIN_COMMAND)
+            try:
+                return plain[1].decode("utf-8")
+            except UnicodeDecodeError:
+                pass  # decode_frame refuses it with its own words
         frame = decode_frame(line)
         if frame["type"] != "command":
             raise ProtocolError(ErrorCode.BAD_FRAME, 'Clients send frames of type "command" only.')

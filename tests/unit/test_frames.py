@@ -246,6 +246,39 @@ def test_encoding_is_exactly_what_json_writes(fields, content):
     assert encode_frame(frame) == written.encode("utf-8", "replace")
 
 
+_message_field = st.text() | _json_values
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "type": st.just("message") | _message_field,
+            "content": st.text(),
+            "timestamp": st.just("12:00:00") | _message_field,
+            "time": st.just("2026-12-01T06:00:00.123Z") | _message_field,
+            "id": st.integers() | st.booleans() | _json_values,
+            "room": st.text(),
+            "sender": _message_field,
+        }
+    )
+)
+def test_a_room_message_s_own_encoding_is_exactly_what_json_writes(frame):
+    # The message frame's f-string path (shared/frames.py, _message_line): same keys in the same order,
+    # any values, lone surrogates included; anything it cannot write the same falls back.
+    written = json.dumps(frame, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert encode_frame(frame) == written.encode("utf-8", "replace")
+
+
+def test_a_real_room_message_takes_the_message_path_and_escapes_what_json_escapes():
+    from shared.frames import _message_line
+
+    frame = server_frame("message", 'a "quote" \\ \x01 \u2028 \ud800 ünï 👍🏽\n', id=7, room='r"1', sender="bob")
+    line = _message_line(frame)
+    assert line is not None and line == encode_frame(frame)
+    assert line == (json.dumps(frame, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
+    assert line.count(b"\n") == 1 and json.loads(line.replace(b"?", b"")) is not None
+
+
 _json_tokens = ["{", "}", "[", "]", '"type"', '"x"', ":", ",", " ", "\t", "\n", "\r", "\x0b", "1", "-", ".", "e"]
 _json_tokens += ["true", "null", "NaN", '"\\u00e9"', '"\\', "\ufeff", "x"]
 
