@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.handlers import CommandHandlers, Delivery, OffLock
+from chat_server.message_batch import MESSAGE_COMMANDS, RoomMessageBatch
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -44,6 +45,7 @@ class CommandRunner:
         # Looked up once per read, not per command: this loop is the message path (see docs/benchmarks.md).
         dispatch = self.handlers.dispatch
         debug = log.isEnabledFor(logging.DEBUG)
+        batch = RoomMessageBatch()  # the room messages of one lock hold, queued together (message_batch.py)
         while True:
             slow: OffLock[Any] | None = None
             with self.registry.lock:
@@ -56,6 +58,8 @@ class CommandRunner:
                     ended = session.closing  # a local, so the type checker sees the handler below can end it
                     if ended:
                         break
+                    if batch.open and not content.startswith(MESSAGE_COMMANDS):
+                        batch.flush()  # this command may queue frames or change a room: the messages go first
                     try:
                         result = dispatch(session, content)
                     except ProtocolError as exc:
@@ -63,7 +67,8 @@ class CommandRunner:
                     if isinstance(result, OffLock):
                         slow = result
                         break
-                    self._queue_frames(session, result, notes, debug)
+                    self._queue_frames(session, result, notes, debug, batch)
+                batch.flush()
                 hang_ups = self.handlers.hang_ups.take()
                 for other in hang_ups:  # their bye is queued: nothing after it
                     other.outbox.close()
@@ -86,8 +91,28 @@ class CommandRunner:
             notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
         return [([session], error_frame(exc.code, exc.message))]
 
-    def _queue_frames(self, session: Session, result: list[Delivery], notes: list[LogNote], debug: bool) -> None:
-        """Queue a command's frames (registry lock held); note what the log should say once it is released."""
+    def _queue_frames(
+        self,
+        session: Session,
+        result: list[Delivery],
+        notes: list[LogNote],
+        debug: bool,
+        batch: RoomMessageBatch | None = None,
+    ) -> None:
+        """Queue a command's frames (registry lock held); note what the log should say once it is released.
+
+        A room message (one frame for a room's members) joins `batch`; anything
+        else flushes the batch first, so every recipient keeps the order.
+        """
+        if batch is not None:
+            if len(result) == 1:
+                recipients, frame = result[0]
+                if type(recipients) is dict and frame["type"] == "message":
+                    batch.add(recipients, frame)
+                    if debug:
+                        notes.append(_change_note(session, frame))
+                    return
+            batch.flush()
         deliver = self.registry.deliver
         for recipients, frame in result:
             deliver(recipients, frame)

@@ -1,0 +1,62 @@
+"""Room messages of one registry lock hold, queued on their room's outboxes together (handler threads, lock held).
+
+A flat-out sender's read carries dozens of SAY lines, each a frame for the
+same members. One `Outbox.put_each` per message cost every recipient a lock
+hold, a size check and an append per message; gathered, the room gets all
+of them in one put per recipient (same bytes, same order).
+
+What keeps the order: the batch holds frames for one recipient set only
+(the room's `members` dict itself) and is flushed (queued for real) before
+any other frame is queued, before any command that is not SAY or MSG is
+carried out (only those leave the room's membership and every outbox as
+they were), and before the registry lock is released. So nothing can reach
+a member between two of the batch's messages, and nobody joins or leaves
+the room while the batch is open.
+"""
+
+from __future__ import annotations
+
+from chat_server.outbox import Outbox
+from chat_server.session import Session
+from shared.frames import Frame, encode_frame
+
+# Command lines that can only ever deliver a message or a refusal: the batch stays open across them.
+# Anything else (other words, a tab after the word, leading spaces) flushes first, which is always safe.
+MESSAGE_COMMANDS = tuple(
+    slash + word + " " for slash in ("", "/") for word in ("SAY", "say", "Say", "MSG", "msg", "Msg")
+)
+
+
+class RoomMessageBatch:
+    """Encoded room messages for one room's members, put on their outboxes at flush()."""
+
+    __slots__ = ("_recipients", "_outboxes", "_text_mode", "_lines")
+
+    def __init__(self) -> None:
+        self._recipients: dict[Session, None] | None = None
+        self._outboxes: list[Outbox] = []
+        self._text_mode: list[Session] = []
+        self._lines: list[bytes] = []
+
+    @property
+    def open(self) -> bool:
+        return self._recipients is not None
+
+    def add(self, recipients: dict[Session, None], frame: Frame) -> None:
+        """One room message for `recipients` (a room's members); text-mode members get theirs at once."""
+        if recipients is not self._recipients:
+            self.flush()
+            self._recipients = recipients
+            self._outboxes = [session.outbox for session in recipients if not session.text_mode]
+            self._text_mode = [session for session in recipients if session.text_mode]
+        for session in self._text_mode:  # nothing of theirs is held back, so this keeps their order too
+            session.send(frame)
+        self._lines.append(encode_frame(frame))
+
+    def flush(self) -> None:
+        """Queue what the batch holds (one put per recipient); the batch is empty and closed afterwards."""
+        lines = self._lines
+        if lines:
+            Outbox.put_each(self._outboxes, lines[0] if len(lines) == 1 else b"".join(lines))
+            self._lines = []
+        self._recipients = None
