@@ -49,26 +49,28 @@ class CommandRunner:
         while True:
             slow: OffLock[Any] | None = None
             with self.registry.lock:
-                if finish is not None:
-                    try:
-                        self._queue_frames(session, finish(), notes, debug)
-                    except ProtocolError as exc:
-                        self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
-                for content in lines:
-                    ended = session.closing  # a local, so the type checker sees the handler below can end it
-                    if ended:
-                        break
-                    if batch.open and not content.startswith(MESSAGE_COMMANDS):
-                        batch.flush()  # this command may queue frames or change a room: the messages go first
-                    try:
-                        result = dispatch(session, content)
-                    except ProtocolError as exc:
-                        result = self._refused(session, exc, notes, debug)
-                    if isinstance(result, OffLock):
-                        slow = result
-                        break
-                    self._queue_frames(session, result, notes, debug, batch)
-                batch.flush()
+                try:
+                    if finish is not None:
+                        try:
+                            self._queue_frames(session, finish(), notes, debug)
+                        except ProtocolError as exc:
+                            self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
+                    for content in lines:
+                        ended = session.closing  # a local, so the type checker sees the handler below can end it
+                        if ended:
+                            break
+                        if batch.open and not content.startswith(MESSAGE_COMMANDS):
+                            batch.flush()  # this command may queue frames or change a room: the messages go first
+                        try:
+                            result = dispatch(session, content)
+                        except ProtocolError as exc:
+                            result = self._refused(session, exc, notes, debug)
+                        if isinstance(result, OffLock):
+                            slow = result
+                            break
+                        self._queue_frames(session, result, notes, debug, batch)
+                finally:  # even a handler's bug leaves no message with an id undelivered
+                    batch.flush()
                 hang_ups = self.handlers.hang_ups.take()
                 for other in hang_ups:  # their bye is queued: nothing after it
                     other.outbox.close()

@@ -25,18 +25,22 @@ from shared.frames import Frame, encode_frame
 MESSAGE_COMMANDS = tuple(
     slash + word + " " for slash in ("", "/") for word in ("SAY", "say", "Say", "MSG", "msg", "Msg")
 )
+# Held back at most this much per batch: a bounded chunk per put, so a member's outbox limit cuts it off no
+# sooner than one put per message would (64 messages of 2,000 four-byte characters would be 512 KB at once).
+FLUSH_BYTES = 64 * 1024
 
 
 class RoomMessageBatch:
     """Encoded room messages for one room's members, put on their outboxes at flush()."""
 
-    __slots__ = ("_recipients", "_outboxes", "_text_mode", "_lines")
+    __slots__ = ("_recipients", "_outboxes", "_text_mode", "_lines", "_size")
 
     def __init__(self) -> None:
         self._recipients: dict[Session, None] | None = None
         self._outboxes: list[Outbox] = []
         self._text_mode: list[Session] = []
         self._lines: list[bytes] = []
+        self._size = 0  # bytes in _lines
 
     @property
     def open(self) -> bool:
@@ -51,12 +55,20 @@ class RoomMessageBatch:
             self._text_mode = [session for session in recipients if session.text_mode]
         for session in self._text_mode:  # nothing of theirs is held back, so this keeps their order too
             session.send(frame)
-        self._lines.append(encode_frame(frame))
+        line = encode_frame(frame)
+        self._lines.append(line)
+        self._size += len(line)
+        if self._size >= FLUSH_BYTES:
+            self._queue()
 
     def flush(self) -> None:
         """Queue what the batch holds (one put per recipient); the batch is empty and closed afterwards."""
-        lines = self._lines
-        if lines:
-            Outbox.put_each(self._outboxes, lines[0] if len(lines) == 1 else b"".join(lines))
-            self._lines = []
+        if self._lines:
+            self._queue()
         self._recipients = None
+
+    def _queue(self) -> None:
+        lines = self._lines
+        Outbox.put_each(self._outboxes, lines[0] if len(lines) == 1 else b"".join(lines))
+        self._lines = []
+        self._size = 0
