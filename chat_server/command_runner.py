@@ -113,8 +113,11 @@ class CommandRunner:
                     batch.add(recipients, frame)
                     if debug:
                         notes.append(_change_note(session, frame))
+                    if session.closing:  # no message ends its sender today; if one did, its frames go first
+                        batch.flush()
+                        session.outbox.close()
                     return
-            batch.flush()
+            batch.flush()  # before anything else is queued
         deliver = self.registry.deliver
         for recipients, frame in result:
             deliver(recipients, frame)

@@ -77,12 +77,13 @@ def test_held_messages_reach_every_member_at_flush_in_order_and_text_mode_member
 def test_another_room_flushes_the_first_one_s_messages_first(member):
     (a, peer_a), (b, peer_b) = member(), member()
     batch = RoomMessageBatch()
-    batch.add({a: None}, message(1))
-    batch.add({a: None, b: None}, message(2))  # a different members dict: the first batch is queued now
-    wait_until(lambda: peer_a.read() == encode_frame(message(1)), message="the first room's message")
+    first, second = message(1), message(2)
+    batch.add({a: None}, first)
+    batch.add({a: None, b: None}, second)  # a different members dict: the first batch is queued now
+    wait_until(lambda: peer_a.read() == encode_frame(first), message="the first room's message")
     batch.flush()
-    wait_until(lambda: peer_b.read() == encode_frame(message(2)), message="the second room's message")
-    wait_until(lambda: peer_a.read() == encode_frame(message(1)) + encode_frame(message(2)), message="both, in order")
+    wait_until(lambda: peer_b.read() == encode_frame(second), message="the second room's message")
+    wait_until(lambda: peer_a.read() == encode_frame(first) + encode_frame(second), message="both, in order")
 
 
 def test_a_batch_holds_back_no_more_than_flush_bytes(member):
