@@ -2,8 +2,9 @@
 
 Mixed into ChatServer (chat_server/server.py).  `run_commands` is the
 message path (handler -> run_commands -> CommandHandlers.dispatch ->
-ChatRegistry.deliver -> outboxes): keep it as cheap as it is, no extra
-call per line (docs/benchmarks.md).  A command's OffLock work (disk,
+ChatRegistry.deliver -> outboxes; room messages through a RoomMessageBatch,
+one put per member for the lot): keep it as cheap as it is, no extra
+call per line (docs/benchmarks.md, "Message path, per-message cost").  A command's OffLock work (disk,
 hashing) runs with the lock released; log lines are noted under the lock
 and written after it.
 """
