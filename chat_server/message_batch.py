@@ -20,8 +20,9 @@ from chat_server.outbox import Outbox
 from chat_server.session import Session
 from shared.frames import Frame, encode_frame
 
-# Command lines that can only ever deliver a message or a refusal: the batch stays open across them.
-# Anything else (other words, a tab after the word, leading spaces) flushes first, which is always safe.
+# Command lines whose handler changes no room and queues nothing itself (it returns a room message, a
+# private one or a refusal): the batch stays open across them. Anything else (other words, other case
+# mixes, a tab after the word, leading spaces) flushes first, which is always safe.
 MESSAGE_COMMANDS = tuple(
     slash + word + " " for slash in ("", "/") for word in ("SAY", "say", "Say", "MSG", "msg", "Msg")
 )
