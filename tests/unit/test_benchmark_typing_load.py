@@ -3,6 +3,7 @@ scenario whose count cannot be right (benchmarks/scenarios.py); no sockets, time
 
 from __future__ import annotations
 
+from benchmarks.report import TYPING_HEADER, typing_row
 from benchmarks.scenarios import Result, Scenario, _count_typing, plan_clients
 from benchmarks.typing_load import NS, TypingLoad, TypingMix
 from benchmarks.wire import DIALECTS
@@ -108,3 +109,22 @@ def test_the_load_processes_counts_add_up_per_second() -> None:
     assert result.error == ""
     assert (result.typing_frames, result.typing_by_second, result.typing_per_second) == (399, [199, 200], 199.5)
     assert result.typing_sent == 5 and result.typing_full_seconds == [199, 200]
+
+
+def test_the_typing_table_gives_the_rate_over_the_window_its_first_second_and_the_rest() -> None:
+    result = result_of(TypingMix(window=10, hostile=10), [398, 199, 398, 0], sent=812)
+    result.typing_seconds = 4.0  # result_of counts over 2 s; these four seconds are the window here
+    assert dict(zip(TYPING_HEADER, typing_row(result), strict=True)) == {
+        "scenario": "t",
+        "server": "classchat",
+        "typists": "10+10",
+        "TYPING/s": "203",
+        "typing frames": "995",
+        "typing/s": "249",
+        "1st s": "398",
+        "later /s": "199",
+        "busiest later s": "398",
+        "late": "0",
+    }
+    failed = result_of(TypingMix(window=1), [0, 0])
+    assert typing_row(failed)[2].startswith("error: no typing frame")
