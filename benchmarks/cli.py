@@ -14,11 +14,13 @@ from benchmarks.report import (
     CONNECT_HEADER,
     FILES_HEADER,
     TRAFFIC_HEADER,
+    TYPING_HEADER,
     connect_row,
     failure_notes,
     files_row,
     format_table,
     traffic_row,
+    typing_row,
 )
 from benchmarks.scenarios import Result, Scenario, run_scenario
 from benchmarks.servers import (
@@ -30,7 +32,10 @@ from benchmarks.servers import (
     start_server,
     unpack_revision,
 )
+from benchmarks.typing_load import TypingMix
 
+# Issue 16: 20 typists in a room of 200, half at the chat window's pace, half on every keystroke.
+TYPISTS = TypingMix(window=10, hostile=10)
 # The issue's reference workloads; --quick shortens the timed ones and shrinks the connect one.
 STANDARD = {
     "fanout100": Scenario("fanout100", "fanout", clients=100, senders=10, rate=20, messages=200),
@@ -50,6 +55,12 @@ STANDARD = {
     "fanout100-files": Scenario(
         "fanout100-files", "fanout", clients=100, senders=10, rate=20, messages=200, transfer_mib=25
     ),
+    # Issue 16: fanout100's chat in a room of 200 while 20 type, and the same without typists (the chat p99 to
+    # compare with, typing frames counted all the same).
+    "typing200": Scenario("typing200", "fanout", clients=200, senders=10, rate=20, messages=200, typing=TYPISTS),
+    "typing200-off": Scenario(
+        "typing200-off", "fanout", clients=200, senders=10, rate=20, messages=200, typing=TypingMix()
+    ),
 }
 QUICK = {
     "fanout100": Scenario("fanout100", "fanout", clients=100, senders=10, rate=20, messages=40),
@@ -65,6 +76,10 @@ QUICK = {
     "files25": Scenario("files25", "files", clients=0, transfer_mib=25),
     "fanout100-files": Scenario(
         "fanout100-files", "fanout", clients=100, senders=10, rate=20, messages=40, transfer_mib=25
+    ),
+    "typing200": Scenario("typing200", "fanout", clients=200, senders=10, rate=20, messages=40, typing=TYPISTS),
+    "typing200-off": Scenario(
+        "typing200-off", "fanout", clients=200, senders=10, rate=20, messages=40, typing=TypingMix()
     ),
 }
 CUSTOM_KINDS = ("fanout", "rooms", "connect")
@@ -218,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     traffic = [traffic_row(r) for r in results if r.scenario.kind not in ("connect", "files")]
     connect = [connect_row(r) for r in results if r.scenario.kind == "connect"]
     files = [files_row(r) for r in results if r.scenario.transfer_mib]
+    typing = [typing_row(r) for r in results if r.scenario.typing is not None]
     print()
     if traffic:
         print(format_table(TRAFFIC_HEADER, traffic))
@@ -227,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if files:
         print(format_table(FILES_HEADER, files))
+        print()
+    if typing:
+        print(format_table(TYPING_HEADER, typing))
         print()
     for note in failure_notes(results):
         print("note:", note)

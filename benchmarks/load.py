@@ -15,7 +15,8 @@ generator can use every core the server does not.  Receiving is kept cheap
 (one regular expression over each batch of complete lines); only "probe"
 clients parse every token for latency and per-sender order, the others
 count tokens and fold them into a CRC so the controller can check that all
-members of a room saw the same order.
+members of a room saw the same order.  In a typing run the typists' TYPING
+and the count of `typing` frames received are benchmarks/typing_load.py's.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ import zlib
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
+from benchmarks.load_plan import ClientPlan, RunPlan
 from benchmarks.procstat import own_cpu_seconds
+from benchmarks.typing_load import TypingLoad
 from benchmarks.wire import DIALECTS, PONG_RE, TOKEN_RE, Dialect, message_token
 from chat_gui.core.tls_client import client_context
 from shared.tls_channel import TlsChannel, TlsError
@@ -39,24 +42,6 @@ RECV_BYTES = 256 * 1024
 LATENCY_BUCKET_NS = 10_000  # latencies are kept as a histogram of 10 µs buckets
 SETUP_TIMEOUT = 60.0  # per phase
 QUIET_SECONDS = 0.3  # no data for this long: the setup traffic is over
-
-
-@dataclass(frozen=True)
-class ClientPlan:
-    index: int  # nickname b<index>; also the sender number in tokens
-    room: str | None
-    sender: bool
-    probe: bool
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    messages_per_sender: int
-    rate: float  # messages per second per sender; 0 means flat out
-    batch: int  # flat out: messages written before each PING
-    window: int  # flat out: PINGs that may be unanswered at once
-    expected: dict[int, int]  # client index -> room messages it should receive
-    deadline_seconds: float
 
 
 @dataclass
@@ -97,6 +82,7 @@ class LoadProcess:
         self.clients: list[Client] = []
         self.latency_histogram: dict[int, int] = {}  # LATENCY_BUCKET_NS bucket -> count; bounded for long runs
         self.latency_max_ns = 0
+        self.typing: TypingLoad | None = None  # typists and the typing-frame count, during a typing run only
 
     # -- the controller's commands --
     def serve(self) -> None:
@@ -250,6 +236,7 @@ class LoadProcess:
             return self._run(run_plan, start_ns, cpu_before)
         finally:
             gc.enable()
+            self.typing = None
 
     def _run(self, run_plan: RunPlan, start_ns: int, cpu_before: float) -> dict:
         senders = [c for c in self.clients if c.plan.sender]
@@ -259,13 +246,18 @@ class LoadProcess:
         deadline = time.monotonic() + run_plan.deadline_seconds
         interval_ns = int(1e9 / run_plan.rate) if run_plan.rate else 0
         offsets = {id(c): (i * interval_ns) // max(1, len(senders)) for i, c in enumerate(senders)}
+        typing = self.typing = (
+            TypingLoad.for_clients(self.clients, start_ns, run_plan.typing_seconds, self.dialect)
+            if run_plan.typing_seconds
+            else None
+        )
         unfinished = {
             id(c): c for c in self.clients if c.received - c.own_received < run_plan.expected.get(c.plan.index, 0)
         }
         while time.monotonic() < deadline:
             timeout = 0.5
             busy_senders = [c for c in senders if c.next_seq < total or c.pings_answered < c.pings_sent]
-            if not unfinished and not busy_senders:
+            if not unfinished and not busy_senders and (typing is None or typing.window_over(time.monotonic_ns())):
                 break
             if interval_ns:
                 now_ns = time.monotonic_ns()
@@ -283,6 +275,10 @@ class LoadProcess:
             else:
                 for client in senders:
                     self.fill_window(client, run_plan)
+            if typing is not None:
+                now_ns = time.monotonic_ns()
+                typing.send_due(now_ns, self.write)
+                timeout = typing.timeout(now_ns, timeout)
             # Two passes: first take every ready socket's bytes (noting when each recv returned), then
             # decrypt and parse them.  A message's latency then ends when its client had the bytes, not
             # after the clients ahead of it in this batch were decrypted and parsed too: the generator's
@@ -326,6 +322,7 @@ class LoadProcess:
             ],
             "latency_histogram": self.latency_histogram,
             "latency_max_ns": self.latency_max_ns,
+            "typing": typing.report() if typing is not None else None,
         }
 
     # -- sending --
@@ -416,6 +413,8 @@ class LoadProcess:
         cut = data.rfind(b"\n") + 1
         client.pending = data[cut:]
         complete = data[:cut] if cut < len(data) else data
+        if self.typing is not None:
+            self.typing.count(complete, now_ns)
         tokens = TOKEN_RE.findall(complete)
         if tokens:
             client.received += len(tokens)

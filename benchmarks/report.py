@@ -111,6 +111,43 @@ def files_row(result: Result) -> tuple[str, ...]:
     )
 
 
+TYPING_HEADER = (
+    "scenario",
+    "server",
+    "typists",
+    "TYPING/s",
+    "typing frames",
+    "typing/s",
+    "1st s",
+    "later /s",
+    "busiest later s",
+    "late",
+)
+
+
+def typing_row(result: Result) -> tuple[str, ...]:
+    """Typing frames the clients received in the measured window: per second over it, in its first second (the
+    server's budget starts full), per second over the whole seconds after that and in the busiest of them (a
+    second of the window, not a sliding one: a relay that reaches the room across a second's end counts in both).
+    TYPING/s is what the typists wrote."""
+    if result.error:
+        return (result.scenario.name, result.server, "error: " + result.error, *[""] * (len(TYPING_HEADER) - 3))
+    mix = result.scenario.typing
+    seconds = result.typing_full_seconds
+    return (
+        result.scenario.name,
+        result.server,
+        f"{mix.window}+{mix.hostile}" if mix is not None else "-",
+        f"{result.typing_sent / result.typing_seconds:,.0f}" if result.typing_seconds else "-",
+        f"{result.typing_frames:,}",
+        f"{result.typing_per_second:,.0f}",
+        f"{seconds[0]:,}" if seconds else "-",
+        f"{sum(seconds[1:]) / (len(seconds) - 1):,.0f}" if len(seconds) > 1 else "-",
+        f"{max(seconds[1:]):,}" if len(seconds) > 1 else "-",
+        f"{result.typing_late:,}",
+    )
+
+
 def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     """A Markdown table, aligned, so it can be pasted into docs/benchmarks.md as printed."""
     widths = [max(len(str(row[i])) for row in [header, *rows] if i < len(row)) for i in range(len(header))]

@@ -11,7 +11,11 @@ connection and what the idle server costs; `tls_clients` makes its clients
 speak TLS to a server that merely offers it (the register scenarios).
 The files scenario times one upload and one download of `transfer_mib`
 MiB; a traffic scenario with `transfer_mib` runs such transfers over and
-over beside the chat traffic (benchmarks/file_load.py).
+over beside the chat traffic (benchmarks/file_load.py).  A traffic
+scenario with `typing` has typists beside the chat senders, and reports the
+`typing` frames its receivers counted in the measured window
+(benchmarks/typing_load.py); a typing scenario in which no typing frame
+arrives fails, and so does its twin without typists if one does.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from benchmarks.file_load import transfer_process_main
-from benchmarks.load import LATENCY_BUCKET_NS, ClientPlan, RunPlan, load_process_main
+from benchmarks.load import LATENCY_BUCKET_NS, load_process_main
+from benchmarks.load_plan import ClientPlan, RunPlan
 from benchmarks.procstat import sample
 from benchmarks.servers import RunningServer
+from benchmarks.typing_load import TypingMix
 from benchmarks.wire import DIALECTS
 
 PROBES_PER_ROOM = 3  # flat-out runs parse every token only on these receivers
@@ -50,11 +56,16 @@ class Scenario:
     connect_window: int = 8
     transfer_mib: int = 0  # files: the file's size; fanout/rooms: a transfer of this size runs throughout
     tls_clients: bool = False  # the clients speak TLS even to a server that also takes plain (its default)
+    # fanout at a rate: who types beside the chat (the first clients after the senders); typing frames are
+    # counted whenever this is set, so TypingMix() is the twin without typists
+    typing: TypingMix | None = None
 
     def describe(self) -> str:
         if self.kind == "files":
             return f"one {self.transfer_mib} MiB upload, then its download, nothing else running"
         beside = f"; {self.transfer_mib} MiB transfers up and down all the while" if self.transfer_mib else ""
+        if self.typing is not None:
+            beside += "; " + self.typing.describe()
         return self._describe_chat() + beside
 
     def _describe_chat(self) -> str:
@@ -92,6 +103,13 @@ class Result:
     load_average: float = 0.0  # the machine's 1-minute load average at the end of the run
     registered: int = 0
     failures: list[str] = field(default_factory=list)
+    # typing scenarios: TYPING written, `typing` frames received inside the measured window (all clients), per
+    # second of it, and those received after it
+    typing_sent: int = 0
+    typing_frames: int = 0
+    typing_by_second: list[int] = field(default_factory=list)
+    typing_late: int = 0
+    typing_seconds: float = 0.0
     transfer_speeds: list[tuple[float, float]] = field(default_factory=list)  # (upload, download) MB/s per round
 
     def latency_ms(self, fraction: float) -> float:
@@ -112,6 +130,15 @@ class Result:
         return self.deliveries / self.seconds if self.seconds else 0.0
 
     @property
+    def typing_per_second(self) -> float:
+        return self.typing_frames / self.typing_seconds if self.typing_seconds else 0.0
+
+    @property
+    def typing_full_seconds(self) -> list[int]:
+        """The per-second counts of whole seconds only (a window of 2.5 s has two)."""
+        return self.typing_by_second[: int(self.typing_seconds)]
+
+    @property
     def kb_per_connection(self) -> float:
         """Connect: the server's resident memory growth per registered client, in KB (1,000 bytes)."""
         if not self.registered or not self.server_rss_mb:
@@ -121,19 +148,24 @@ class Result:
 
 def plan_clients(scenario: Scenario) -> list[ClientPlan]:
     plans = []
+    paces = scenario.typing.paces() if scenario.typing is not None else []
     for index in range(scenario.clients):
         if scenario.kind == "connect":
             plans.append(ClientPlan(index, None, False, False))
             continue
         room = f"bench{index % scenario.rooms}"
         sender = scenario.kind == "rooms" or index < scenario.senders
+        typist = index - scenario.senders
+        typing_every, typing_offset = (
+            paces[typist] if scenario.kind == "fanout" and 0 <= typist < len(paces) else (0, 0)
+        )
         # At a fixed rate every receiver can afford to check every token; flat out only a few do.
         probe = (
             bool(scenario.rate)
             or index // scenario.rooms < PROBES_PER_ROOM
             or (scenario.kind == "fanout" and scenario.senders <= index < scenario.senders + PROBES_PER_ROOM)
         )
-        plans.append(ClientPlan(index, room, sender, probe))
+        plans.append(ClientPlan(index, room, sender, probe, typing_every, typing_offset))
     return plans
 
 
@@ -151,6 +183,11 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
     tls = server.tls or scenario.tls_clients
     if tls and server.dialect != "classchat":
         result.error = "TLS clients need a ClassChat server"
+        return result
+    if scenario.typing is not None and (
+        server.dialect != "classchat" or scenario.kind != "fanout" or not scenario.rate
+    ):
+        result.error = "typing scenarios need a ClassChat server and a fanout at a fixed rate"
         return result
     if scenario.kind == "files":
         transfers = _start_transfers(server, scenario.transfer_mib, rounds=1)
@@ -224,7 +261,10 @@ def _run_traffic(
 ) -> None:
     expected = expected_counts(scenario, plans)
     duration = scenario.messages / scenario.rate if scenario.rate else 30.0
-    run_plan = RunPlan(scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0)
+    typing_seconds = duration if scenario.typing is not None else 0.0  # the typists type while the senders send
+    run_plan = RunPlan(
+        scenario.messages, scenario.rate, FLAT_OUT_BATCH, FLAT_OUT_WINDOW, expected, duration + 30.0, typing_seconds
+    )
     transfers = _start_transfers(server, scenario.transfer_mib, rounds=0) if scenario.transfer_mib else None
     before = sample(server.pid)
     wall_start = time.monotonic()
@@ -257,6 +297,24 @@ def _run_traffic(
     result.server_threads = after.threads
     result.load_cpu_percent = 100 * sum(report["cpu"] for report in reports) / wall
     result.load_busiest_percent = 100 * max(report["cpu"] for report in reports) / wall
+    if scenario.typing is not None:
+        _count_typing(result, scenario.typing, typing_seconds, [report["typing"] for report in reports])
+
+
+def _count_typing(result: Result, mix: TypingMix, seconds: float, counts: list[dict]) -> None:
+    """Add up the load processes' typing counts; a typing run with no typing frame (or its twin with one) fails."""
+    result.typing_seconds = seconds
+    result.typing_sent = sum(c["sent"] for c in counts)
+    result.typing_frames = sum(c["frames"] for c in counts)
+    result.typing_late = sum(c["late"] for c in counts)
+    result.typing_by_second = [sum(column) for column in zip(*(c["by_second"] for c in counts), strict=True)]
+    if mix.typists and not result.typing_frames:
+        result.error = (
+            f"no typing frame reached any client in the {seconds:g} s measured "
+            f"({mix.typists} typists wrote {result.typing_sent} TYPING)"
+        )
+    elif not mix.typists and (result.typing_frames or result.typing_late):
+        result.error = f"{result.typing_frames + result.typing_late} typing frames counted though nobody typed"
 
 
 def _compare_room_orders(result: Result, clients: list[dict], expected: dict[int, int], echoes_sender: bool) -> None:

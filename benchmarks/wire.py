@@ -4,7 +4,8 @@ The generator speaks the same scenario to every server.  A benchmark
 message's text is one token, `M<sender>.<seq>.<sent_ns>`, so a receiver
 can find sender, sequence number and send time with one regular expression
 over whatever it received, whatever the framing around it.  A flow-control
-probe is a PING whose token `PK<n>` comes back in the pong.
+probe is a PING whose token `PK<n>` comes back in the pong.  Typing
+scenarios (benchmarks/typing_load.py) speak ClassChat's TYPING only.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class Dialect:
     def ping(self, token: str) -> bytes:
         raise NotImplementedError
 
+    def typing(self) -> bytes:
+        """The command that tells the room this client is typing (ClassChat only)."""
+        raise NotImplementedError
+
+    def typing_marker(self) -> bytes:
+        """Bytes that occur once in each `typing` frame and in no other line (ClassChat only)."""
+        raise NotImplementedError
+
     def registered_marker(self) -> bytes:
         """Bytes that appear in the server's answer once a nickname is accepted."""
         raise NotImplementedError
@@ -58,6 +67,13 @@ class ClassChatDialect(Dialect):
 
     def ping(self, token: str) -> bytes:
         return self._command(f"PING {token}")
+
+    def typing(self) -> bytes:
+        return self._command("TYPING")
+
+    def typing_marker(self) -> bytes:
+        # Frames are encoded compactly and `type` is a frame's first key; message text is a token here.
+        return b'{"type":"typing",'
 
     def registered_marker(self) -> bytes:
         return b'"type":"nick"'

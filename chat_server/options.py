@@ -94,6 +94,14 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         help="LIST is answered once per this many seconds per connection, bursts of 3 (default %(default)s)",
     )
     limits.add_argument(
+        "--typing-frames-per-second",
+        type=float,
+        default=DEFAULTS.typing_frames_per_second,
+        metavar="N",
+        help="typing frames the whole server sends a second, all rooms together: a TYPING passed on to 30 people is 30 "
+        "(default %(default)g)",
+    )
+    limits.add_argument(
         "--keepalive-idle",
         type=float,
         default=DEFAULTS.keepalive_idle,
@@ -257,6 +265,7 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         rate_burst=args.burst,
         flood_seconds=args.flood_seconds,
         list_interval=args.list_interval,
+        typing_frames_per_second=args.typing_frames_per_second,
         keepalive_idle=args.keepalive_idle,
         keepalive_interval=args.keepalive_interval,
         keepalive_count=args.keepalive_count,
