@@ -15,6 +15,11 @@ there.  Prints each run and the median, for docs/executables.md:
 
     DISPLAY=:13 python3 build_scripts/measure_startup.py --runs 7
     DISPLAY=:13 python3 build_scripts/measure_startup.py --runs 7 --only ClassChat-Server
+    DISPLAY=:13 python3 build_scripts/measure_startup.py --runs 11 --dist old-build/ --dist dist/
+
+With --dist given more than once the builds are compared run by run: each
+round starts every build's program once, in turn (the chat windows all
+connect to the first folder's chat-server).
 """
 
 from __future__ import annotations
@@ -36,11 +41,10 @@ from build_scripts.executables import BY_NAME, DIST  # noqa: E402
 POLL_INTERVAL = 0.005
 WINDOW_TIMEOUT = 30.0
 WINDOW_NAMES = {"ClassChat": "^ClassChat", "ClassChat-Server": "^ClassChat Server"}
-dist_folder = DIST  # --dist: another build's folder, to compare
 
 
-def program(name: str) -> str:
-    return str(dist_folder / BY_NAME[name].dist_path.name)
+def program(name: str, dist: Path) -> str:
+    return str(dist / BY_NAME[name].dist_path.name)
 
 
 def private_environment(folder: Path) -> dict[str, str]:
@@ -57,9 +61,9 @@ def private_environment(folder: Path) -> dict[str, str]:
     return environment
 
 
-def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+def start_server(environment: dict[str, str], dist: Path) -> tuple[subprocess.Popen[str], int]:
     server = subprocess.Popen(
-        [program("chat-server"), "--host", "127.0.0.1", "--port", "0", "--no-announce"],
+        [program("chat-server", dist), "--host", "127.0.0.1", "--port", "0", "--no-announce"],
         stdin=subprocess.PIPE,  # kept open: the admin console waits on it
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -113,48 +117,67 @@ def time_to_window(command: list[str], window_name: str, environment: dict[str, 
         program.wait()
 
 
-def measure(name: str, runs: int, folder: Path) -> list[tuple[float, float | None]]:
+def measure(name: str, runs: int, folder: Path, dists: list[Path]) -> list[list[tuple[float, float | None]]]:
+    """`runs` rounds; each round starts the program of every build folder in `dists` once, in turn.
+
+    Interleaving keeps a comparison fair on a shared machine: a burst of
+    other work falls on every build alike instead of on one block of runs.
+    """
     environment = private_environment(folder / name)
     window_name = WINDOW_NAMES[name]
     if visible_window(window_name):  # a window left from elsewhere would end every run at once
         sys.exit(f"measure_startup: a {name} window is already open on this display; close it first")
+    results: list[list[tuple[float, float | None]]] = [[] for _ in dists]
     if name == "ClassChat-Server":
-        command = [program(name), "--host", "127.0.0.1", "--port", "0"]
-        return [time_to_window(command, window_name, environment) for _ in range(runs)]
-    server, port = start_server(environment)
+        for _run in range(runs):
+            for index, dist in enumerate(dists):
+                command = [program(name, dist), "--host", "127.0.0.1", "--port", "0"]
+                results[index].append(time_to_window(command, window_name, environment))
+        return results
+    server, port = start_server(environment, dists[0])
     try:
-        seconds = []
         for run in range(runs):
-            command = [program(name), "--host", "127.0.0.1", "--port", str(port)]
-            command += ["--nick", f"timer{run}", "--room", "timing"]
-            seconds.append(time_to_window(command, window_name, environment))
-        return seconds
+            for index, dist in enumerate(dists):
+                command = [program(name, dist), "--host", "127.0.0.1", "--port", str(port)]
+                command += ["--nick", f"timer{run}x{index}", "--room", "timing"]
+                results[index].append(time_to_window(command, window_name, environment))
+        return results
     finally:
         server.terminate()
         server.wait()
+
+
+def report(name: str, dist: Path, runs: list[tuple[float, float | None]]) -> None:
+    seconds = [wall for wall, _cpu in runs]
+    size = Path(program(name, dist)).stat().st_size
+    print(
+        f"{name} ({dist}, {size:,} bytes): start to window, seconds: " + ", ".join(f"{value:.2f}" for value in seconds)
+    )
+    print(
+        f"{name}: median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, "
+        f"max {max(seconds):.2f} s over {len(seconds)} runs"
+    )
+    processor = [cpu for _wall, cpu in runs if cpu is not None]
+    if processor:
+        print(f"{name}: processor time by then, median {statistics.median(processor):.2f} s")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=sorted(WINDOW_NAMES), action="append", help="measure just this one")
-    parser.add_argument("--dist", type=Path, help="the executables' folder (default dist/), e.g. an older build's copy")
+    parser.add_argument(
+        "--dist",
+        type=Path,
+        action="append",
+        help="an executables' folder (default dist/); give it twice or more to compare builds, run in turn",
+    )
     args = parser.parse_args()
-    if args.dist is not None:
-        global dist_folder
-        dist_folder = args.dist
+    dists = args.dist or [DIST]
     with tempfile.TemporaryDirectory(prefix="classchat-startup-") as temporary:
         for name in args.only or sorted(WINDOW_NAMES):
-            runs = measure(name, args.runs, Path(temporary))
-            seconds = [wall for wall, _cpu in runs]
-            print(f"{name}: start to window, seconds: " + ", ".join(f"{value:.2f}" for value in seconds))
-            print(
-                f"{name}: median {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, "
-                f"max {max(seconds):.2f} s over {len(seconds)} runs"
-            )
-            processor = [cpu for _wall, cpu in runs if cpu is not None]
-            if processor:
-                print(f"{name}: processor time by then, median {statistics.median(processor):.2f} s")
+            for dist, runs in zip(dists, measure(name, args.runs, Path(temporary), dists), strict=True):
+                report(name, dist, runs)
     return 0
 
 

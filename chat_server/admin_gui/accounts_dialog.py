@@ -17,10 +17,10 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.record_dialog import RecordDialog
-from chat_server.identity.admin import AccountInfo
 
 if TYPE_CHECKING:
     from chat_server.admin_gui.identity_actions import AdminIdentity
+    from chat_server.identity.admin import AccountInfo
 
 TITLE = "Accounts"
 NOT_RUNNING = "Start the server to see and change accounts (they are kept in its database)."

@@ -15,12 +15,11 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.record_dialog import RecordDialog
-from chat_server.identity.admin import SanctionInfo
-from chat_server.moderation import parse_minutes
 from shared.errors import ProtocolError
 
 if TYPE_CHECKING:
     from chat_server.admin_gui.identity_actions import AdminIdentity
+    from chat_server.identity.admin import SanctionInfo
 
 TITLE = "Bans and mutes"
 NOT_RUNNING = "start the server to see and lift them (they are kept in its database)"
@@ -90,6 +89,8 @@ class BansDialog(RecordDialog):
         answer = self.owner.ask_text("Ban", f"Keep {target.strip()} out for how many minutes? Empty: until lifted.")
         if answer is None:
             return
+        from chat_server.moderation import parse_minutes
+
         try:
             minutes = parse_minutes(answer.strip()) if answer.strip() else None
         except ProtocolError as exc:

@@ -19,11 +19,12 @@ import queue
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chat_server.admin import ClientInfo, RoomInfo, client_info, room_info
-from chat_server.registry import Room
-from chat_server.session import Session
+if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
+    from chat_server.admin import ClientInfo, RoomInfo
+    from chat_server.registry import Room
+    from chat_server.session import Session
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class AdminFeed:
                 if room is not None:
                     self._room_counts[self._token(room)] = (room.key, room.messages)
             return
+        from chat_server.admin import client_info, room_info  # loaded by then: the server that calls this imports it
+
         put = self.events.put
         if event in ("client_connected", "client_nick", "client_muted", "room_joined", "room_left"):
             assert session is not None

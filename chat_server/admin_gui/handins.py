@@ -31,14 +31,13 @@ from tkinter import filedialog, ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.views import Column, Table
-from chat_server.identity.owners import account_owner
-from chat_server.storage import FileRecord
 from shared.file_transfer import FileError, format_size
 from shared.safe_filename import clean_filename, create_unique_file, looks_executable
 from shared.system_open import WARNING_TITLE, executable_warning, launch_with_system
 
 if TYPE_CHECKING:
     from chat_server.server import ChatServer
+    from chat_server.storage import FileRecord
 
 REFRESH_SECONDS = 1.0
 HANDIN_ROWS = 2  # rows the list asks for beside the log; it gets more when the window is taller
@@ -66,6 +65,8 @@ CopyResult = Copied | CopyFailed
 
 def handins_of(server: ChatServer) -> list[FileRecord]:
     """Complete files sent privately to a teacher's account, oldest first (in-memory reads only)."""
+    from chat_server.identity.owners import account_owner
+
     storage = server.storage
     found: list[FileRecord] = []
     for record in storage.files.list_all():

@@ -25,12 +25,12 @@ import threading
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import filedialog, ttk
+from typing import TYPE_CHECKING
 
-from chat_server.admin_history import HistoryInfo
-from chat_server.history.transcripts import parse_day
-from chat_server.server import ChatServer
-from chat_server.storage import StoredMessage
 from shared.errors import ProtocolError
+
+if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
+    from chat_server.server import ChatServer
 
 log = logging.getLogger("chat_server.admin_gui")
 
@@ -157,6 +157,8 @@ class HistoryDialog(tk.Toplevel):
 
     # -- intent methods: the buttons (and tests) call these; each returns False if it did not start --
     def export(self, room: str, first: str, last: str, path: str) -> bool:
+        from chat_server.history.transcripts import parse_day
+
         try:
             first_day, last_day = parse_day(first), parse_day(last)
         except ValueError as exc:
@@ -194,6 +196,8 @@ class HistoryDialog(tk.Toplevel):
         )
 
     def _show_found(self, found: object) -> str:
+        from chat_server.storage import StoredMessage
+
         assert isinstance(found, list)
         self.results.delete(*self.results.get_children())
         for message in found:
@@ -215,6 +219,8 @@ class HistoryDialog(tk.Toplevel):
         return self._run("history info", lambda server: server.history_info(), self._show_info, quiet=True)
 
     def _show_info(self, info: object) -> str:
+        from chat_server.admin_history import HistoryInfo
+
         assert isinstance(info, HistoryInfo)
         self.info.set(info.describe())
         return ""

@@ -23,6 +23,7 @@ import tkinter as tk
 from collections.abc import Callable
 from dataclasses import replace
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.accounts_dialog import AccountsDialog
 from chat_server.admin_gui.bans_dialog import BansDialog
@@ -31,10 +32,11 @@ from chat_server.admin_gui.join_code_panel import JoinCodePanel
 from chat_server.admin_gui.moderation import Moderation
 from chat_server.admin_gui.server_form import ServerForm
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, new_join_code
-from chat_server.moderation import parse_minutes
-from chat_server.server import ChatServer
-from chat_server.storage.models import Role
 from shared.errors import ProtocolError
+
+if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
+    from chat_server.server import ChatServer
+    from chat_server.storage.models import Role
 
 log = logging.getLogger("chat_server.admin_gui")
 
@@ -130,6 +132,8 @@ class AdminIdentity(Moderation):
         )
         if answer is None:
             return
+        from chat_server.moderation import parse_minutes
+
         try:
             minutes = parse_minutes(answer.strip()) if answer.strip() else None
         except ProtocolError as exc:

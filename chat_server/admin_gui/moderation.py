@@ -18,10 +18,13 @@ import logging
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.views import ClientsView, RoomsView
-from chat_server.server import ChatServer
 from shared.errors import ProtocolError
+
+if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
+    from chat_server.server import ChatServer
 
 log = logging.getLogger("chat_server.admin_gui")
 

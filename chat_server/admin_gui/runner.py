@@ -12,11 +12,13 @@ withdrawn first when it stops.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from chat_server.admin_gui.feed import AdminFeed
-from chat_server.announcing import Announcement
-from chat_server.config import ServerConfig
-from chat_server.server import ChatServer
+if TYPE_CHECKING:  # the server's modules load at the first Start, not with the window (docs/executables.md)
+    from chat_server.admin_gui.feed import AdminFeed
+    from chat_server.announcing import Announcement
+    from chat_server.config import ServerConfig
+    from chat_server.server import ChatServer
 
 
 class ServerRunner:
@@ -30,6 +32,10 @@ class ServerRunner:
         """Bind and serve; raises OSError when the address cannot be used."""
         if self.server is not None:
             raise RuntimeError("a server is already running; stop it first")
+        from chat_server.admin_gui.feed import AdminFeed
+        from chat_server.announcing import Announcement
+        from chat_server.server import ChatServer
+
         server = ChatServer(config)
         feed = AdminFeed()
         server.registry.add_listener(feed.on_event)

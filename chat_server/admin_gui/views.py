@@ -13,10 +13,12 @@ import tkinter as tk
 from dataclasses import dataclass, replace
 from tkinter import font as tkfont
 from tkinter import ttk
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from chat_server.admin import ClientInfo, RoomInfo
 from chat_server.admin_gui.look import HEADING_PAD, display_scale
+
+if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
+    from chat_server.admin import ClientInfo, RoomInfo
 
 NO_NICK = "(no nickname yet)"
 TEACHER_MARK = "(teacher)"

@@ -32,6 +32,7 @@ import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
 from tkinter import messagebox, simpledialog, ttk
+from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.admin_theme import AdminTheme
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
@@ -47,10 +48,12 @@ from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
 from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
-from chat_server.server import ChatServer
 from chat_server.tls.errors import CertificateError
 from shared.icon import ICON_PNG
 from shared.version import __version__
+
+if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
+    from chat_server.server import ChatServer
 
 log = logging.getLogger("chat_server.admin_gui.window")
 
