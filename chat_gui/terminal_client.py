@@ -187,7 +187,7 @@ class TerminalClient:
                 self.say(f"*** {event.detail}")
                 self.say(f"*** {advice}")
             else:
-                print(f"chat-term: cannot connect. {event.detail}\n{advice}", file=sys.stderr, flush=True)
+                print(f"chat-term: cannot connect. {harmless(event.detail)}\n{advice}", file=sys.stderr, flush=True)
             self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
             self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
@@ -197,8 +197,8 @@ class TerminalClient:
             self._introduced = True
             self.say(INTRO)
         elif state is State.FAILED and not self._introduced:
-            print(
-                f"chat-term: cannot connect. {event.detail}",
+            print(  # the detail may be a server's words (its bye): escaped like everything else it says
+                f"chat-term: cannot connect. {harmless(event.detail)}",
                 file=sys.stderr,
                 flush=True,
             )
