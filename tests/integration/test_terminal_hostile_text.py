@@ -169,7 +169,9 @@ def test_every_field_of_every_frame_from_a_hostile_server_prints_harmlessly(scri
         line(type="private", id=2, sender=f"m{bad}", to="ann", content=f"psst{bad}"),
         line(type="system", event="topic", room="lab", user=f"m{bad}", topic=f"t{bad}", content=f"topic{bad}"),
         line(type="presence", user=f"m{bad}", status="away", text=f"away{bad}", content=f"m is away{bad}"),
-        line(type="file", id=3, file=f"9{bad}", room="lab", sender=f"m{bad}", name=f"f{bad}.pdf", size=5, sha256="0" * 64),
+        line(
+            type="file", id=3, file=f"9{bad}", room="lab", sender=f"m{bad}", name=f"f{bad}.pdf", size=5, sha256="0" * 64
+        ),
         line(type="error", code="bad_argument", content=f"no{bad}"),
         line(type="list", content=f"rooms{bad}", rooms=[], users=[]),
         line(type="pong", content=f"pong{bad}"),
@@ -203,7 +205,7 @@ def test_a_student_cannot_drive_a_chat_term_readers_terminal(server, wire):
         for nasty in NASTY:
             mallory.send(f"SAY s{nasty}e")
             mallory.send(f"AWAY a{nasty}e")
-            mallory.send(f"MSG ann p{nasty}e")
+            mallory.send(f"PM ann p{nasty}e")
             owner.send(f"TOPIC t{nasty}e")
         mallory.send("SAY the-end")
         wait_until(lambda: b"the-end" in term.out, timeout=DEADLINE, message=term.out.decode("utf-8", "replace"))

