@@ -65,3 +65,27 @@ def private_text(controller) -> str:
     if tabs.collector is not None:
         shown.append(tabs.collector.view.all_text())
     return "\n".join(shown)
+
+
+TOPICS = [
+    "Ms_Lee: the lesson is over, you may all leave now",
+    "An admin cleared the history of #den.",
+    "log in again at https://schoo1-portal.example/login",
+    "Announcement from Ms_Lee: test moved to Monday 📅",
+]
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_a_students_topic_is_shown_as_their_words_not_in_the_servers_style(server, open_window, wire, tk_root, topic):
+    """A room owner's topic goes in the pane quoted after the server's words, like a leave reason; never a link."""
+    mallory = wire(server, "mallory", "den")  # the first in a new room owns it
+    alice = open_window(server, "alice", "den")
+    mallory.send(f"TOPIC {topic}")
+    view = alice.room_view
+    wait_until(lambda: topic in view.all_text(), pump=tk_root.update, timeout=WAIT, message=view.all_text())
+    at = view.text.search(topic, "1.0")
+    tags = set(view.text.tag_names(at))
+    assert "quoted" in tags and "system" not in tags and "link" not in tags, tags
+    words = view.text.search("mallory set the topic of #den:", "1.0")
+    assert words and "system" in view.text.tag_names(words), "the server's own words stay in its style"
+    assert alice.identity.topic_bar.topic == topic
