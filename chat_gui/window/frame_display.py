@@ -216,9 +216,12 @@ class FrameDisplay:
 
     def _announcement(self, frame: SystemFrame) -> None:
         """A banner in the pane in front, naming who sent it: the server's admin, or a teacher (`user`)."""
-        sender = frame.get("user", "")
+        sender = frame.get("by") or frame.get("user", "")  # the contract names the teacher in `by`
         text = frame["content"]
         text = text[len("Announcement: ") :] if text.startswith("Announcement: ") else text
+        own_words = frame.get("text")
+        if sender and isinstance(own_words, str) and own_words:
+            text = own_words  # not "Announcement from Ms_Lee: ..." again under the banner's title
         title = f"📢 Announcement from {sender}" if sender else "📢 Announcement from the server's admin"
         self.current_view().show_banner(title, text, frame["timestamp"])
         self.count_unread()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 
 from chat_gui.window import notify
+from shared.errors import ErrorCode
 from tests.gui.client.conftest import WAIT
+from tests.integration.identity_support import teacher
 from tests.support import wait_until
 
 STUDENTS = 20
@@ -89,3 +91,23 @@ def test_a_students_topic_is_shown_as_their_words_not_in_the_servers_style(serve
     words = view.text.search("mallory set the topic of #den:", "1.0")
     assert words and "system" in view.text.tag_names(words), "the server's own words stay in its style"
     assert alice.identity.topic_bar.topic == topic
+
+
+def test_a_teachers_announcement_from_the_real_server_names_the_teacher_not_the_admin(
+    server, open_window, wire, tk_root
+):
+    """The server names the teacher in `by`; the banner said "from the server's admin" with the teacher inside."""
+    alice = open_window(server, "alice", "general")
+    ms_lee = teacher(server, wire, "Ms_Lee", "general")
+    mallory = wire(server, "mallory", "general")
+    assert mallory.error("ANNOUNCE the test is cancelled") == ErrorCode.NOT_ALLOWED  # a student cannot
+    ms_lee.send("ANNOUNCE hand in by 3 pm")
+    view = alice.room_view
+    wait_until(lambda: "hand in by 3 pm" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    text = view.all_text()
+    assert "Announcement from Ms_Lee" in text and "server's admin" not in text, text
+    assert "Announcement from Ms_Lee: hand in" not in text, "the title names the teacher once"
+    assert "the test is cancelled" not in text
+    server.broadcast("fire drill at 11")
+    wait_until(lambda: "fire drill at 11" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "Announcement from the server's admin" in view.all_text()
