@@ -111,3 +111,58 @@ def test_a_teachers_announcement_from_the_real_server_names_the_teacher_not_the_
     server.broadcast("fire drill at 11")
     wait_until(lambda: "fire drill at 11" in view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert "Announcement from the server's admin" in view.all_text()
+
+
+def click_link(view, text: str, tk_root) -> None:
+    """Click the link whose text is `text` (Tk finds the tag under the pointer on motion)."""
+    at = view.text.search(text, "1.0")
+    assert at and "link" in view.text.tag_names(at), (text, view.all_text())
+    view.text.see(at)
+    tk_root.update()
+    x, y, _width, height = view.text.bbox(f"{at} +2c")
+    for event in ("<Motion>", "<ButtonPress-1>", "<ButtonRelease-1>"):
+        view.text.event_generate(event, x=x, y=y + height // 2)
+    tk_root.update()
+
+
+DISGUISED_LINKS = [
+    ("https://g\u043e\u043egle.com/login", "xn--ggle-55da.com"),
+    ("https://school.edu@evil.example/grades", "evil.example"),
+    ("https://evil.example\\@school.edu", "evil.example"),
+    ("https://school\u3002edu.evil.example/", "school.edu.evil.example"),
+]
+
+
+@pytest.mark.parametrize(("link", "host"), DISGUISED_LINKS)
+def test_a_link_whose_text_hides_its_host_asks_first_naming_the_real_host(
+    server, open_window, wire, tk_root, monkeypatch, link, host
+):
+    opened: list[str] = []
+    monkeypatch.setattr("chat_gui.window.message_view.webbrowser.open", lambda url, new=0: opened.append(url))
+    alice = open_window(server, "alice", "general")
+    mallory = wire(server, "mallory", "general")
+    mallory.send(f"SAY grades are out: {link} check yours")
+    view = alice.room_view
+    wait_until(lambda: "check yours" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    asked: list[str] = []
+    answer = [False]
+    view.confirm_link = lambda warning: asked.append(warning) or answer[0]
+    click_link(view, link, tk_root)
+    assert len(asked) == 1 and host in asked[0], asked
+    assert opened == [], "declined: nothing opens"
+    answer[0] = True
+    click_link(view, link, tk_root)
+    assert opened == [link], "accepted: the link as sent"
+
+
+def test_an_ordinary_link_opens_without_a_question(server, open_window, wire, tk_root, monkeypatch):
+    opened: list[str] = []
+    monkeypatch.setattr("chat_gui.window.message_view.webbrowser.open", lambda url, new=0: opened.append(url))
+    alice = open_window(server, "alice", "general")
+    wire(server, "bob", "general").send("SAY notes: https://example.org/notes and www.example.org/more")
+    view = alice.room_view
+    wait_until(lambda: "www.example.org/more" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    view.confirm_link = lambda warning: pytest.fail(f"asked about an ordinary link: {warning}")
+    click_link(view, "https://example.org/notes", tk_root)
+    click_link(view, "www.example.org/more", tk_root)
+    assert opened == ["https://example.org/notes", "https://www.example.org/more"]
