@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import pytest
 
+from chat_gui.core.transfer_client import upload_file
 from chat_gui.window import notify
 from shared.errors import ErrorCode
 from tests.gui.client.conftest import WAIT
+from tests.integration.file_wire import ChatLine, connector, offer
 from tests.integration.identity_support import teacher
 from tests.support import wait_until
 
@@ -166,3 +168,47 @@ def test_an_ordinary_link_opens_without_a_question(server, open_window, wire, tk
     click_link(view, "https://example.org/notes", tk_root)
     click_link(view, "www.example.org/more", tk_root)
     assert opened == ["https://example.org/notes", "https://www.example.org/more"]
+
+
+LONG_NAMES = [
+    ("worksheet.pdf" + "_" * 200 + ".exe", ".exe"),
+    ("homework.docx" + "-" * 150 + "x.bat", "x.bat"),
+    ("x" * 240 + ".scr", ".scr"),
+    ("宿題" * 60 + ".pdf.js", ".js"),  # wide letters: sixty of them are wider than the pane
+    ("notes.pdf" + "\u2014" * 120 + ".cmd", ".cmd"),  # em dashes
+]
+
+
+@pytest.mark.parametrize(("name", "end"), LONG_NAMES)
+def test_a_long_file_name_cannot_push_its_real_extension_or_its_sender_out_of_the_card(
+    start_server, open_window, tk_root, tmp_path, name, end
+):
+    server = start_server(rate_per_second=0, files_keep_free_mb=0)
+    alice = open_window(server, "alice", "general")
+    mallory = ChatLine(server.address, "mallory", "general")
+    try:
+        path = tmp_path / "payload.bin"
+        path.write_bytes(b"MZ not really a program")
+        ticket = offer(mallory, path, "#general", name=name)
+        assert ticket["type"] == "upload", ticket
+        upload_file(connector(server.address), ticket["token"], path)
+        cards = wait_until(
+            lambda: [card for cards in alice.files.cards.values() for card in cards if card.winfo_exists()],
+            pump=tk_root.update,
+            timeout=WAIT,
+            message="no card",
+        )
+    finally:
+        mallory.close()
+    (card,) = cards
+    view = alice.room_view.text
+    view.see(view.index(card))
+    for _ in range(3):
+        tk_root.update()
+    shown = card.name_label.cget("text")
+    assert shown.endswith(end) and len(shown) <= 60, shown
+    pane_right = view.winfo_rootx() + view.winfo_width()
+    for label in (card.name_label, card.info_label):
+        right = label.winfo_rootx() + label.winfo_width()
+        assert right <= pane_right, f"{label.cget('text')!r} ends at {right}, past the pane's edge at {pane_right}"
+    assert "from mallory" in card.info_label.cget("text")
