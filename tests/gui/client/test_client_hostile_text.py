@@ -212,3 +212,17 @@ def test_a_long_file_name_cannot_push_its_real_extension_or_its_sender_out_of_th
         right = label.winfo_rootx() + label.winfo_width()
         assert right <= pane_right, f"{label.cget('text')!r} ends at {right}, past the pane's edge at {pane_right}"
     assert "from mallory" in card.info_label.cget("text")
+
+
+@pytest.mark.parametrize("topic", ["宿題" * 60, "W" * 120, "Official room of Ms_Lee " * 5])
+def test_a_long_topic_cannot_push_the_lock_and_the_owners_name_out_of_sight(server, open_window, wire, tk_root, topic):
+    mallory = wire(server, "mallory", "den")
+    alice = open_window(server, "alice", "den")
+    mallory.send("KEY sesame")
+    mallory.send(f"TOPIC {topic}")
+    bar = alice.identity.topic_bar
+    wait_until(lambda: "owner mallory" in bar.text() and topic[:10] in bar.text(), pump=tk_root.update, timeout=WAIT)
+    for _ in range(5):
+        tk_root.update()
+    assert bar.label.winfo_reqwidth() <= bar.label.winfo_width() + 1, "the bar shows all it says, wrapped"
+    assert bar.winfo_rootx() + bar.winfo_width() <= tk_root.winfo_rootx() + tk_root.winfo_width()
