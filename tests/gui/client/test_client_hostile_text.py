@@ -226,3 +226,37 @@ def test_a_long_topic_cannot_push_the_lock_and_the_owners_name_out_of_sight(serv
         tk_root.update()
     assert bar.label.winfo_reqwidth() <= bar.label.winfo_width() + 1, "the bar shows all it says, wrapped"
     assert bar.winfo_rootx() + bar.winfo_width() <= tk_root.winfo_rootx() + tk_root.winfo_width()
+
+
+MARKS = "".join(chr(code) for code in range(0x300, 0x36F))
+HEAVY_TEXTS = {
+    "one-base-1999-marks": "a" + (MARKS * 20)[:1999],
+    "zalgo-words": " ".join("Z" + MARKS[:19] for _ in range(95)),
+    "one-word-of-2000": "w" * 2000,
+    "zwj-chain": "\U0001f468\u200d" * 999,
+    "thai-stack": "\u0e01" + "\u0e34\u0e48" * 999,
+}
+
+
+@pytest.mark.parametrize("kind", HEAVY_TEXTS)
+def test_heavy_graphemes_and_endless_words_stay_inside_their_own_lines(server, open_window, wire, tk_root, kind):
+    """Held: Tk draws stacked marks inside their line; a long message is folded; the next one shows normally."""
+    alice = open_window(server, "alice", "general")
+    mallory, bob = wire(server, "mallory", "general"), wire(server, "bob", "general")
+    mallory.send(f"SAY {HEAVY_TEXTS[kind]}")
+    bob.send("SAY the plain line after it")
+    view = alice.room_view
+    wait_until(lambda: "plain line after it" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    text = view.text
+    plain = text.search("the plain line after it", "1.0")
+    text.see(plain)
+    tk_root.update()
+    plain_height = text.dlineinfo(plain)[3]
+    heavy = text.search("  mallory  ", "1.0")
+    assert heavy, "the message arrived"
+    text.see(heavy)
+    tk_root.update()
+    assert text.dlineinfo(heavy)[3] <= 2 * plain_height, "stacked marks do not make a line tall"
+    assert "show more" in view.all_text(), "a 2,000-character message is folded"
+    assert len(view.all_text()) < 3000
