@@ -212,3 +212,21 @@ def test_a_student_cannot_drive_a_chat_term_readers_terminal(server, wire):
     finally:
         term.end()
     assert controls_in(term.out) == [] and controls_in(term.err) == [], (term.out, term.err)
+
+
+def test_a_lone_surrogate_from_a_hostile_server_is_skipped_and_the_next_frame_shows(scripted):
+    lone = b'{"type":"message","id":1,"room":"lab","sender":"m","content":"x\\ud800y","timestamp":"12:00:00"}\n'
+
+    def play(sock: socket.socket) -> None:
+        sock.sendall(
+            line(type="welcome", content="hi", server="evil", protocol=2, features=[])
+            + line(type="nick", content="You are ann", nick="ann")
+            + lone
+            + line(type="pong", content="STILL-HERE")
+        )
+        time.sleep(DEADLINE)
+
+    term = scripted(play, "--nick", "ann")
+    wait_until(lambda: b"STILL-HERE" in term.out, timeout=DEADLINE, message=term.out.decode("utf-8", "replace"))
+    term.end()
+    assert b"Traceback" not in term.err and b"x" + b"\\ud800" not in term.out
