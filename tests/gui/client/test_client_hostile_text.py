@@ -13,6 +13,7 @@ import pytest
 
 from chat_gui.core.transfer_client import upload_file
 from chat_gui.window import notify
+from shared.discovery_record import FoundServer
 from shared.errors import ErrorCode
 from tests.gui.client.conftest import WAIT
 from tests.integration.file_wire import ChatLine, connector, offer
@@ -260,3 +261,30 @@ def test_heavy_graphemes_and_endless_words_stay_inside_their_own_lines(server, o
     assert text.dlineinfo(heavy)[3] <= 2 * plain_height, "stacked marks do not make a line tall"
     assert "show more" in view.all_text(), "a 2,000-character message is folded"
     assert len(view.all_text()) < 3000
+
+
+@pytest.mark.parametrize(
+    ("honest", "fake"),
+    [
+        ("Ms Lee's class", "Ms Lee's class"),
+        ("Maths 7B", "maths 7b"),
+        ("Maths 7B", "Maths 7\u0412"),  # a Cyrillic capital ve
+        ("Physics", "Physics"),
+    ],
+)
+def test_a_second_server_announcing_the_class_name_is_pointed_out(open_window, tk_root, honest, fake):
+    """A student's own server announcing the teacher's class name: on a first visit both read "new server"."""
+    window = open_window()
+    window.show_connect_dialog()
+    panel = window.dialog.found
+    real = FoundServer("a", honest, ("127.0.0.1",), 4001, 2, "3fa4c1d2e5f60718", "teacher-pc")
+    impostor = FoundServer("b", fake, ("127.0.0.2",), 4000, 2, "0badc0ffee000000", "student-pc")
+    other = FoundServer("c", "Art club", ("127.0.0.3",), 4000, 2, None, "art-pc")
+    panel.show_servers((real, other, impostor))
+    status = panel.status.cget("text")
+    assert "more than one server calls itself" in status and "127.0.0.1:4001" in status and "127.0.0.2:4000" in status
+    assert str(panel.status.cget("style")) == "Error.TLabel"
+    panel.show_servers((real, other))
+    assert "Double-click" in panel.status.cget("text"), "one of each name: nothing to point out"
+    panel.show_servers((real, FoundServer("d", honest, ("127.0.0.1",), 4001, 2, None, "teacher-pc")))
+    assert "more than one" not in panel.status.cget("text"), "the same server seen twice is one server"
