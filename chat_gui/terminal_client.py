@@ -48,6 +48,7 @@ from chat_gui.core.typed_lines import (
     ShowHelp,
     interpret,
 )
+from chat_gui.terminal_presence import PresenceLines
 from chat_gui.terminal_screen import Screen, now_stamp
 from chat_gui.text.history_lines import page_lines, search_lines
 from chat_gui.text.printed_kept import PrintedKept
@@ -87,6 +88,7 @@ class TerminalClient:
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
+        self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
 
     def start(self) -> None:
         if self.args.join_code:
@@ -142,6 +144,9 @@ class TerminalClient:
         if frame["type"] == "nick" and not frame.get("old") and self.session.state is State.JOINING:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
+            return
+        if frame["type"] == "presence":  # status spam: one line per person per few seconds, the latest kept
+            self.presence_lines.offer(frame)
             return
         self.screen.show(self.render(dict(frame)))
         if message_id(frame) is not None:

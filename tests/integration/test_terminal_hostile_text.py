@@ -230,3 +230,35 @@ def test_a_lone_surrogate_from_a_hostile_server_is_skipped_and_the_next_frame_sh
     wait_until(lambda: b"STILL-HERE" in term.out, timeout=DEADLINE, message=term.out.decode("utf-8", "replace"))
     term.end()
     assert b"Traceback" not in term.err and b"x" + b"\\ud800" not in term.out
+
+
+@pytest.mark.parametrize("muted", [True, False])
+def test_status_spam_prints_one_line_per_person_per_gap_and_the_last_state_shows(server, wire, muted):
+    """AWAY and BACK twenty times within the rate limit's burst (a muted student may still go away, without words)."""
+    term = Term(server.address, "--nick", "ann", "--room", "lab")
+    try:
+        wait_until(lambda: b"joined #lab" in term.out, timeout=DEADLINE)
+        mallory, bob = wire(server, "mallory", "lab"), wire(server, "bob", "lab")
+        if muted:
+            server.set_muted("mallory", True)
+        for number in range(20):
+            mallory.send("AWAY" if number % 2 == 0 else "BACK")
+        mallory.send("PING done")
+        mallory.expect(lambda frame: frame["type"] == "pong")
+        bob.send("AWAY lunch")
+        wait_until(lambda: b"bob is away" in term.out, timeout=DEADLINE, message="another person's change is not held")
+
+        def mallory_lines() -> list[str]:
+            return [line for line in term.out.decode().splitlines() if "mallory is" in line]
+
+        wait_until(
+            lambda: (shown := mallory_lines()) and shown[-1].endswith("mallory is back"),
+            timeout=DEADLINE,
+            message=term.out.decode(),
+        )
+        lines = mallory_lines()
+        # the first change at once, the last when the gap is over (one more only if the burst took over a gap)
+        assert 2 <= len(lines) <= 3 and lines[0].endswith("mallory is away"), lines
+    finally:
+        term.end()
+    assert controls_in(term.out) == []
