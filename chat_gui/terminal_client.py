@@ -48,6 +48,7 @@ from chat_gui.core.typed_lines import (
     ShowHelp,
     interpret,
 )
+from chat_gui.terminal_presence import PresenceLines
 from chat_gui.terminal_screen import Screen, now_stamp
 from chat_gui.text.history_lines import page_lines, search_lines
 from chat_gui.text.printed_kept import PrintedKept
@@ -87,6 +88,7 @@ class TerminalClient:
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
+        self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
 
     def start(self) -> None:
         if self.args.join_code:
@@ -143,6 +145,9 @@ class TerminalClient:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
             return
+        if frame["type"] == "presence":  # status spam: one line per person per few seconds, the latest kept
+            self.presence_lines.offer(frame)
+            return
         self.screen.show(self.render(dict(frame)))
         if message_id(frame) is not None:
             self.printed.note(frame)
@@ -187,7 +192,7 @@ class TerminalClient:
                 self.say(f"*** {event.detail}")
                 self.say(f"*** {advice}")
             else:
-                print(f"chat-term: cannot connect. {event.detail}\n{advice}", file=sys.stderr, flush=True)
+                print(f"chat-term: cannot connect. {harmless(event.detail)}\n{advice}", file=sys.stderr, flush=True)
             self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
             self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
@@ -197,8 +202,8 @@ class TerminalClient:
             self._introduced = True
             self.say(INTRO)
         elif state is State.FAILED and not self._introduced:
-            print(
-                f"chat-term: cannot connect. {event.detail}",
+            print(  # the detail may be a server's words (its bye): escaped like everything else it says
+                f"chat-term: cannot connect. {harmless(event.detail)}",
                 file=sys.stderr,
                 flush=True,
             )

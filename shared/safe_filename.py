@@ -91,10 +91,20 @@ _WINDOWS_TYPES = (  # programs, installers, scripts, shortcuts, control panel an
     "dll sys ocx drv gadget chm hlp settingcontent-ms library-ms search-ms xll xlam docm dotm xlsm "
     "pptm ppam one iso img vhd vhdx"
 )
+# More that Windows runs or that fetch and run something, from the attachment types Outlook blocks:
+# scriptlets and shell scraps, troubleshooting packs (Follina), Remote Desktop files (a 2024 phishing wave),
+# themes and web shortcuts (they fetch from a server of the sender's choice), Access and Excel query files.
+_WINDOWS_MORE_TYPES = (
+    "sct shb shs ws wsf msh msh1 msh2 mshxml msh1xml msh2xml ps2 ps2xml psc2 diagcab rdp theme themepack "
+    "website xbap cab msu mst ade adp mde accde mda mam hpj ins isp prf grp cnt printerexport webpnp "
+    "vsmacros vsw xnk bas iqy slk"
+)
 _UNIX_TYPES = "sh bash zsh csh ksh fish run bin elf appimage desktop deb rpm snap flatpakref"
 _MACOS_TYPES = "app command tool pkg mpkg dmg workflow scpt scptd applescript terminal"
 _INTERPRETED_TYPES = "jar jnlp py pyw pyz pyzw pyc pl rb"  # desktops often run these on a double click
-EXECUTABLE_EXTENSIONS = frozenset(f"{_WINDOWS_TYPES} {_UNIX_TYPES} {_MACOS_TYPES} {_INTERPRETED_TYPES}".split())
+EXECUTABLE_EXTENSIONS = frozenset(
+    f"{_WINDOWS_TYPES} {_WINDOWS_MORE_TYPES} {_UNIX_TYPES} {_MACOS_TYPES} {_INTERPRETED_TYPES}".split()
+)
 _EXECUTABLE_MAGIC = (
     b"MZ",  # Windows PE
     b"\x7fELF",  # Linux

@@ -18,6 +18,7 @@ size before it can shrink it).
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,12 @@ from tkinter import ttk
 
 from shared.file_transfer import format_size
 from shared.image_header import MAX_THUMBNAIL_FILE_BYTES, ImageHeader, thumbnail_step
-from shared.safe_filename import clean_filename
+from shared.safe_filename import clean_filename, split_extension
 
 CARD_BACKGROUND = "#f4f6f8"
 MUTED_NAME = "#5f6368"  # 5.6:1 on CARD_BACKGROUND (WCAG AA)
+SHOWN_NAME_CHARS = 60  # a longer name is cut in the middle: its end, the real extension, always shows
+NAME_WRAP_PIXELS = 420  # and it wraps rather than pushing its end past the pane's edge (wide letters)
 PICTURE_TYPES = (".png", ".gif")  # what Tk shows without Pillow (docs/files.md says why there is no Pillow)
 
 
@@ -38,6 +41,19 @@ class CardActions:
     open_file: Callable[[], None]
     open_folder: Callable[[], None]
     show_picture: Callable[[], None]
+
+
+def shown_name(name: str, limit: int = SHOWN_NAME_CHARS) -> str:
+    """A file name as a card shows it: at most `limit` characters, cut in the middle, its end kept whole.
+
+    `worksheet.pdf` + 200 underscores + `.exe` is a name a pane cannot show
+    whole: cut at the end, it reads as a PDF.  The end stays, with the extension.
+    """
+    if len(name) <= limit:
+        return name
+    extension = split_extension(name)[1]
+    tail = max(len(extension) + 8, limit // 3)
+    return name[: limit - tail - 1] + "…" + name[-tail:]
 
 
 def is_picture_name(name: str) -> bool:
@@ -63,13 +79,28 @@ class FileCard(tk.Frame):
         title = tk.Frame(self, background=CARD_BACKGROUND)
         title.pack(fill="x", anchor="w")
         self.name_label = tk.Label(
-            title, text=self.name, background=CARD_BACKGROUND, font=("TkDefaultFont", 10, "bold"), anchor="w"
+            title,
+            text=shown_name(self.name),
+            background=CARD_BACKGROUND,
+            font=("TkDefaultFont", 10, "bold"),
+            anchor="w",
+            justify="left",
+            wraplength=NAME_WRAP_PIXELS,
         )
         self.name_label.pack(side="left")
+        info = f"{format_size(size)} · from {sender}"
+        # beside a long name, size and sender would be pushed past a narrow pane's edge: under it instead
+        beside = self.name_label.winfo_reqwidth() + tkfont.Font(font="TkDefaultFont").measure(info) < NAME_WRAP_PIXELS
         self.info_label = tk.Label(
-            title, text=f"   {format_size(size)} · from {sender}", background=CARD_BACKGROUND, foreground="#555555"
+            title if beside else self,
+            text=f"   {info}" if beside else info,
+            background=CARD_BACKGROUND,
+            foreground="#555555",
         )
-        self.info_label.pack(side="left")
+        if beside:
+            self.info_label.pack(side="left")
+        else:
+            self.info_label.pack(anchor="w")
         self.picture = tk.Label(self, background=CARD_BACKGROUND, borderwidth=0)
         self.buttons = tk.Frame(self, background=CARD_BACKGROUND)
         self.buttons.pack(fill="x", anchor="w", pady=(4, 0))
@@ -98,7 +129,7 @@ class FileCard(tk.Frame):
         self.save_button.pack_forget()
         self.open_button.pack(side="left", before=self.status)
         self.folder_button.pack(side="left", padx=(6, 0), before=self.status)
-        self.status.configure(text=f"Saved as {path.name}", foreground="#2e7d32")
+        self.status.configure(text=f"Saved as {shown_name(path.name)}", foreground="#2e7d32")
 
     def deleted(self) -> None:
         """The file was deleted on the server: nothing to fetch any more (a saved copy stays where it is)."""

@@ -34,6 +34,7 @@ from chat_gui.core.announced_key import AnnouncedKey, compare_announced_key
 from chat_gui.core.trust_store import TrustStore
 from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer
 from shared.fingerprint import Fingerprint
+from shared.lookalike import looks_alike
 from shared_tk.theme import on_palette_change
 
 if TYPE_CHECKING:
@@ -52,7 +53,28 @@ KEY_CHANGED = (
     "Careful: the key of “{name}” differs from the one you trusted at {address}. "
     "Ask your teacher to read out the server key before you join."
 )
+TWINS = (
+    "Careful: more than one server calls itself “{name}” ({places}). Anyone can start a server with any name: "
+    "join the one whose address and key your teacher shows."
+)
 PinsReader = Callable[[], Mapping[str, Fingerprint]]
+
+
+def name_twins(servers: tuple[FoundServer, ...]) -> tuple[FoundServer, ...]:
+    """The first group of servers at different places whose class names are the same or look alike ("" if none).
+
+    A student can start a server announcing the teacher's class name; on a
+    first visit both read "new server", so the name alone must not decide.
+    """
+    for index, server in enumerate(servers):
+        group = [server]
+        for other in servers[index + 1 :]:
+            same_place = (other.address, other.port) == (server.address, server.port)
+            if not same_place and looks_alike(server.class_name, other.class_name):
+                group.append(other)
+        if len(group) > 1:
+            return tuple(group)
+    return ()
 
 
 def interfaces_from_environment() -> list[str] | None:
@@ -126,11 +148,15 @@ class FoundServers(ttk.LabelFrame):
         changed = [
             (server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state == "changed"
         ]
+        twins = name_twins(servers)
         if changed:
             server, key = changed[0]
             self.status.configure(
                 text=KEY_CHANGED.format(name=server.class_name, address=key.address), style="Error.TLabel"
             )
+        elif twins:
+            places = " and ".join(server_label(server)[1] for server in twins)
+            self.status.configure(text=TWINS.format(name=twins[0].class_name, places=places), style="Error.TLabel")
         else:
             self.status.configure(text=FOUND if servers else NONE_FOUND, style="Muted.TLabel")
 

@@ -208,14 +208,20 @@ class FrameDisplay:
             view.show_presence(event, user, frame["content"], frame["timestamp"])
             return
         text = leave_words(frame) if reason else frame["content"]
+        topic = frame.get("topic")
+        if event == "topic" and isinstance(topic, str) and topic:  # the owner's words, quoted apart like a reason
+            text, reason = topic_words(frame), topic
         style = "error" if event in ("shutdown", "muted", "room_closed") else "system"
         view.show_notice(text, style, frame["timestamp"], quoted=reason)
 
     def _announcement(self, frame: SystemFrame) -> None:
         """A banner in the pane in front, naming who sent it: the server's admin, or a teacher (`user`)."""
-        sender = frame.get("user", "")
+        sender = frame.get("by") or frame.get("user", "")  # the contract names the teacher in `by`
         text = frame["content"]
         text = text[len("Announcement: ") :] if text.startswith("Announcement: ") else text
+        own_words = frame.get("text")
+        if sender and isinstance(own_words, str) and own_words:
+            text = own_words  # not "Announcement from Ms_Lee: ..." again under the banner's title
         title = f"📢 Announcement from {sender}" if sender else "📢 Announcement from the server's admin"
         self.current_view().show_banner(title, text, frame["timestamp"])
         self.count_unread()
@@ -258,6 +264,12 @@ class FrameDisplay:
     def _bye(self, frame: ByeFrame) -> None:
         if frame["content"] != self.shutdown_notice:  # a server going down says it twice: system/shutdown, then bye
             self.current_view().show_notice(frame["content"], "system", frame["timestamp"])
+
+
+def topic_words(frame: SystemFrame) -> str:
+    """The server's own words of a topic notice, without the topic (a room owner's words, shown quoted, apart)."""
+    user, room = frame.get("user", ""), frame.get("room", "")
+    return f"{user} set the topic of #{room}:" if room else f"{user} set the topic:"
 
 
 def leave_words(frame: SystemFrame) -> str:

@@ -50,8 +50,10 @@ class TopicBar(ttk.Frame):
     def __init__(self, master: tk.Misc, above: tk.Widget) -> None:
         super().__init__(master, padding=(6, 2))
         self.above = above
-        self.label = ttk.Label(self, text="", anchor="w")
+        self.label = ttk.Label(self, text="", anchor="w", justify="left")
         self.label.pack(fill="x")
+        # a long topic wraps: on one line it pushed the lock and the owner's name past the window's edge
+        self.label.bind("<Configure>", lambda event: self.label.configure(wraplength=max(event.width, 100)))
         self.topic = ""
         self.locked = False
 

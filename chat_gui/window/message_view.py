@@ -32,9 +32,10 @@ import tkinter as tk
 import webbrowser
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from tkinter import ttk
+from tkinter import messagebox, ttk
 
 from chat_gui.text.emoji_runs import emoji_ranges
+from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
 from chat_gui.window.tk_text import split_ranges
@@ -377,10 +378,16 @@ class MessageView(PaneBlocks, ttk.Frame):
         start = self.text.tag_prevrange("link", f"{index} +1c")
         if not start:
             return
-        url = self.text.get(*start)
-        if not url.lower().startswith(("http://", "https://")):
-            url = "https://" + url
+        url = link_target(self.text.get(*start))
+        warning = link_warning(url)  # a look-alike host, a user name before "@", a backslash
+        if warning is not None and not self.confirm_link(warning):
+            return
         webbrowser.open(url, new=2)
+
+    def confirm_link(self, warning: str) -> bool:
+        """Ask before opening a link whose text hides where it goes (tests replace this)."""
+        question = f"{warning}\n\nOpen it anyway?"
+        return bool(messagebox.askyesno("Check this link", question, parent=self, icon="warning", default="no"))
 
     def _on_action_click(self, event: tk.Event) -> None:
         index = self.text.index(f"@{event.x},{event.y}")

@@ -18,8 +18,8 @@ works only from a signed app bundle (ClassChat's executables are not
 signed), and on Windows it pulls in seven winrt packages; a program run
 off the Tk thread needs no asyncio loop and adds nothing to the download.
 Where none is there (a headless machine, a desktop without a notification
-service) or the tool fails, the window's bell rings instead, once per
-notification, on the Tk thread.
+service) or the tool fails, the window's bell rings instead, on the Tk
+thread, at most once every BELL_GAP_SECONDS however many arrive.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "ClassChat"
 TOOL_TIMEOUT = 10.0  # seconds a notifier program may take before it is killed
 MIN_INTERVAL = 3.0  # seconds between two notifications; the ones between are folded into the next
+BELL_GAP_SECONDS = 10.0  # the bell instead: at most once in this long, as for private messages (frame_display.py)
 MAX_TITLE_CHARS = 80
 MAX_BODY_CHARS = 300
 _QUEUE_LIMIT = 100
@@ -157,10 +158,15 @@ class Notifier:
         bell: Callable[[], object],
         backend: Backend | None | Literal["platform"] = "platform",
         min_interval: float = MIN_INTERVAL,
+        bell_gap: float = BELL_GAP_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bell = bell
         self.backend = platform_backend() if backend == "platform" else backend
         self.min_interval = min_interval
+        self.bell_gap = bell_gap
+        self.clock = clock
+        self._last_bell = float("-inf")
         self.failed = False  # set by the worker when the tool did not work: from then on, the bell
         self.shown = 0  # notifications the tool took (for tests and the log)
         self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=_QUEUE_LIMIT)
@@ -172,9 +178,16 @@ class Notifier:
         return self.backend is not None and not self.failed
 
     def notify(self, title: str, body: str) -> None:
-        """Show `title` and `body` (made one short line each); never blocks."""
+        """Show `title` and `body` (made one short line each); never blocks.
+
+        Without a notifier the bell rings instead, at most once per `bell_gap`:
+        thirty students naming you at once is one bell, not thirty.
+        """
         if not self.available:
-            self.bell()
+            now = self.clock()
+            if now - self._last_bell >= self.bell_gap:
+                self._last_bell = now
+                self.bell()
             return
         if self._worker is None:
             self._worker = threading.Thread(target=self._run, name="notifier", daemon=True)

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from chat_gui.window import notify
-from chat_gui.window.notify import AppleScript, Notifier, NotifySend, ProgramBackend, WindowsToast
+from chat_gui.window.notify import BELL_GAP_SECONDS, AppleScript, Notifier, NotifySend, ProgramBackend, WindowsToast
 from tests.support import wait_until
 
 RECORDER = """
@@ -95,7 +95,7 @@ def test_long_and_multi_line_text_is_one_short_line(tool):
 
 def test_without_a_notifier_the_bell_rings_on_the_calling_thread():
     rung: list[str] = []
-    notifier = Notifier(lambda: rung.append(threading.current_thread().name), backend=None)
+    notifier = Notifier(lambda: rung.append(threading.current_thread().name), backend=None, bell_gap=0)
     notifier.notify("t", "b")
     notifier.notify("t", "b")
     assert rung == [threading.current_thread().name] * 2
@@ -107,7 +107,7 @@ def test_a_failing_program_turns_notifications_into_the_bell(tool):
     (tool.folder / "exit").write_text("1", encoding="utf-8")
     tool.open_gate()
     rung: list[bool] = []
-    notifier = Notifier(lambda: rung.append(True), backend=tool.backend, min_interval=0)
+    notifier = Notifier(lambda: rung.append(True), backend=tool.backend, min_interval=0, bell_gap=0)
     try:
         notifier.notify("t", "b")
         wait_until(lambda: notifier.failed)
@@ -160,3 +160,33 @@ def test_platform_backend_needs_a_desktop_session(monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert notify.platform_backend() is None
     assert Notifier(lambda: None).backend is None
+
+
+@pytest.mark.parametrize("backend", ["none", "failed"])
+def test_a_flood_of_notifications_without_a_notifier_rings_the_bell_once_per_gap(tool, backend):
+    """Thirty mentions at once: one bell; the next one only after the gap (a fake clock, no sleeping)."""
+    now = [1000.0]
+    rung: list[float] = []
+    notifier = Notifier(
+        lambda: rung.append(now[0]),
+        backend=None if backend == "none" else tool.backend,
+        min_interval=0,
+        clock=lambda: now[0],
+    )
+    try:
+        if backend == "failed":
+            (tool.folder / "exit").write_text("1", encoding="utf-8")
+            tool.open_gate()
+            notifier.notify("t", "b")
+            wait_until(lambda: notifier.failed)
+        for _ in range(30):
+            notifier.notify("alice mentioned you", "b")
+        now[0] += BELL_GAP_SECONDS - 0.5
+        notifier.notify("again", "b")
+        assert len(rung) == 1
+        now[0] += 0.5
+        for _ in range(5):
+            notifier.notify("after the gap", "b")
+        assert rung == [1000.0, 1000.0 + BELL_GAP_SECONDS]
+    finally:
+        notifier.close()

@@ -240,6 +240,16 @@ def test_executable_types_are_recognised_by_name(name):
 
 
 @pytest.mark.parametrize(
+    "name",
+    ["connect.rdp", "fix.diagcab", "update.sct", "scrap.shs", "lesson.website", "dark.theme", "pack.themepack"]
+    + ["update.msu", "drivers.cab", "grades.iqy", "table.slk", "db.accde", "app.xbap", "x.ps2", "Connect.RDP "],
+)
+def test_files_that_fetch_or_run_something_are_executable_types_too(name):
+    """Found by the second hostile review: a student's `connect.rdp` or `fix.diagcab` opened without a question."""
+    assert is_executable_name(name)
+
+
+@pytest.mark.parametrize(
     "name", ["report.pdf", "photo.png", "notes.txt", "data.tar.gz", "exe", "slides.pptx", "sheet.xlsx", "a.exe.txt"]
 )
 def test_ordinary_documents_are_not_executable_types(name):
