@@ -1,6 +1,6 @@
 """How many `typing` frames the whole server may deliver per second: a token bucket (handler threads, registry lock held).
 
-    budget = TypingBudget(per_second=200.0)
+    budget = TypingBudget(per_second=160.0)
     budget.allow(recipients=199) -> bool     spend `recipients` tokens, or refuse while the bucket is empty
 
 TYPING is already passed on at most once per 3 s per user, but what it

@@ -13,7 +13,7 @@ would be a way round the mute.
 
 TYPING is passed on at most once per `typing_interval` seconds (3) per
 connection, and while the server-wide budget of typing frames
-(`typing_frames_per_second`, 200; chat_server/typing_budget.py) lasts; the rest, and TYPING outside a room or from a muted user, are
+(`typing_frames_per_second`, 160; chat_server/typing_budget.py) lasts; the rest, and TYPING outside a room or from a muted user, are
 dropped without an answer: an indicator is worth nothing late, and an
 error for each would cost more than the frame it refuses.  Text-mode
 connections get no `typing` frames (a line each would drown the chat).

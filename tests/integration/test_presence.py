@@ -286,5 +286,5 @@ def test_the_servers_typing_frames_stay_within_its_budget(start_server, wire):
         time.sleep(0.05)
 
 
-def test_the_default_budget_is_200_typing_frames_a_second(server):
-    assert server.config.typing_frames_per_second == 200.0
+def test_the_default_budget_is_160_typing_frames_a_second(server):
+    assert server.config.typing_frames_per_second == 160.0

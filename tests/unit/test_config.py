@@ -68,6 +68,6 @@ def test_limits_turned_off_are_described_as_off():
 
 def test_the_typing_budget_is_an_option_and_0_turns_it_off():
     parser = build_parser()
-    assert config_from_args(parser.parse_args([])).typing_frames_per_second == 200
+    assert config_from_args(parser.parse_args([])).typing_frames_per_second == 160
     assert config_from_args(parser.parse_args(["--typing-frames-per-second", "15"])).typing_frames_per_second == 15
     assert config_from_args(parser.parse_args(["--typing-frames-per-second", "0"])).typing_frames_per_second == 0
