@@ -13,7 +13,7 @@ import pytest
 
 from shared.errors import ErrorCode
 from tests.integration.identity_support import moderate, teacher
-from tests.integration.wire import WireClient
+from tests.integration.wire import nothing_more
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -29,17 +29,6 @@ NUMBERS = [
     "²",
     "1_000",
 ]
-
-
-def nothing_more(client: WireClient) -> list[dict]:
-    """Every frame the client gets before the answer to a PING sent now (the server answers in order)."""
-    client.send("PING fence")
-    frames = []
-    while True:
-        frame = client.next()
-        if frame["type"] == "pong" and frame["content"] == "fence":
-            return frames
-        frames.append(frame)
 
 
 @pytest.mark.parametrize("number", NUMBERS)

@@ -10,20 +10,9 @@ from chat_server.handlers.membership import MEMBERS_PER_FRAME
 from chat_server.presence import MAX_AWAY_CHARS
 from shared.frames import MAX_FRAME_BYTES, encode_frame
 from tests.adversarial.crowd import add_crowd, long_nick, remove_crowd
-from tests.integration.wire import TextClient, WireClient
+from tests.integration.wire import TextClient, nothing_more
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
-
-
-def nothing_more(client: WireClient) -> list[dict]:
-    """Every frame the client gets before the answer to a PING sent now (the server answers in order)."""
-    client.send("PING fence")
-    frames = []
-    while True:
-        frame = client.next()
-        if frame["type"] == "pong" and frame["content"] == "fence":
-            return frames
-        frames.append(frame)
 
 
 def test_welcome_says_presence_is_switched_on(server, wire):

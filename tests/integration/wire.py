@@ -307,3 +307,14 @@ class Collector:
                 if remaining <= 0:
                     raise AssertionError(f"only {len(found)} of {count} {frame_type} frames arrived")
                 self._changed.wait(remaining)
+
+
+def nothing_more(client: WireClient) -> list[dict]:
+    """Every frame the client gets before the answer to a PING sent now (the server answers in order)."""
+    client.send("PING fence")
+    frames = []
+    while True:
+        frame = client.next()
+        if frame["type"] == "pong" and frame["content"] == "fence":
+            return frames
+        frames.append(frame)

@@ -17,24 +17,8 @@ from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from shared.frame_text import render_text_line
 from shared.frames import encode_frame, server_frame
+from tests.socket_peer import Peer
 from tests.support import wait_until
-
-
-class Peer:
-    """One client's end of a socket pair, and everything it has read."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.sock.setblocking(False)
-        self.received = b""
-
-    def read(self) -> bytes:
-        try:
-            while chunk := self.sock.recv(65536):
-                self.received += chunk
-        except BlockingIOError:
-            pass
-        return self.received
 
 
 @pytest.fixture
