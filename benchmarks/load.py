@@ -28,9 +28,9 @@ import selectors
 import socket
 import time
 import zlib
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
+from benchmarks.load_client import Client, LatencyBook
 from benchmarks.load_plan import ClientPlan, RunPlan
 from benchmarks.procstat import own_cpu_seconds
 from benchmarks.typing_load import TypingLoad
@@ -42,33 +42,8 @@ from shared.tls_channel import TlsChannel, TlsError
 # its result at full size first, which glibc serves with mmap/munmap and fresh pages each time, about
 # 20 us a call that a chat line's receipt paid and the latency figures counted as the server's.
 RECV_BYTES = 256 * 1024
-LATENCY_BUCKET_NS = 10_000  # latencies are kept as a histogram of 10 µs buckets
 SETUP_TIMEOUT = 60.0  # per phase
 QUIET_SECONDS = 0.3  # no data for this long: the setup traffic is over
-
-
-@dataclass
-class Client:
-    plan: ClientPlan
-    sock: socket.socket
-    own_marker: bytes
-    pending: bytes = b""
-    outgoing: bytearray = field(default_factory=bytearray)
-    writing: bool = False
-    connected: bool = False
-    setup_seen: bytes = b""
-    received: int = 0  # room message tokens, own echoes included
-    own_received: int = 0
-    crc: int = 0
-    next_seq: int = 0  # next message this sender writes
-    pings_sent: int = 0
-    pings_answered: int = 0
-    order_violations: int = 0
-    expected_seq: dict[int, int] = field(default_factory=dict)
-    last_receive_ns: int = 0
-    channel: TlsChannel | None = None  # TLS runs
-    handshaking: bool = False
-    plain_waiting: bytearray = field(default_factory=bytearray)  # said before the handshake finished
 
 
 class LoadProcess:
@@ -83,8 +58,7 @@ class LoadProcess:
         self.pipe = pipe
         self.selector = selectors.DefaultSelector()
         self.clients: list[Client] = []
-        self.latency_histogram: dict[int, int] = {}  # LATENCY_BUCKET_NS bucket -> count; bounded for long runs
-        self.latency_max_ns = 0
+        self.latency = LatencyBook()
         self.typing: TypingLoad | None = None  # typists and the typing-frame count, during a typing run only
         self._recv_buffer = bytearray(RECV_BYTES)
         self._recv_view = memoryview(self._recv_buffer)
@@ -325,8 +299,8 @@ class LoadProcess:
                 }
                 for c in self.clients
             ],
-            "latency_histogram": self.latency_histogram,
-            "latency_max_ns": self.latency_max_ns,
+            "latency_histogram": self.latency.histogram,
+            "latency_max_ns": self.latency.max_ns,
             "typing": typing.report() if typing is not None else None,
         }
 
@@ -433,29 +407,11 @@ class LoadProcess:
             if client.plan.sender and self.dialect.echoes_sender:
                 client.own_received += complete.count(client.own_marker)
             if client.plan.probe:
-                self.check_tokens(client, tokens, now_ns)
+                self.latency.check_tokens(client, tokens, now_ns)
         if client.plan.sender and b"PK" in complete:
             answered = PONG_RE.findall(complete)
             if answered:
                 client.pings_answered = max(client.pings_answered, int(answered[-1]))
-
-    def check_tokens(self, client: Client, tokens: list[bytes], now_ns: int) -> None:
-        expected_seq = client.expected_seq
-        histogram = self.latency_histogram
-        for token in tokens:
-            sender, seq, sent_ns = token[1:].split(b".")
-            sender_number, seq_number = int(sender), int(seq)
-            expected = expected_seq.get(sender_number, 0)
-            if seq_number < expected:
-                client.order_violations += 1
-            else:
-                expected_seq[sender_number] = seq_number + 1
-            if sender_number != client.plan.index:
-                latency = now_ns - int(sent_ns)
-                bucket = latency // LATENCY_BUCKET_NS
-                histogram[bucket] = histogram.get(bucket, 0) + 1
-                if latency > self.latency_max_ns:
-                    self.latency_max_ns = latency
 
     # -- the end --
     def drop(self, client: Client) -> None:

@@ -29,7 +29,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from benchmarks.file_load import transfer_process_main
-from benchmarks.load import LATENCY_BUCKET_NS, load_process_main
+from benchmarks.load import load_process_main
+from benchmarks.load_client import LATENCY_BUCKET_NS
 from benchmarks.load_plan import ClientPlan, RunPlan
 from benchmarks.procstat import sample
 from benchmarks.servers import RunningServer
