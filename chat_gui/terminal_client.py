@@ -55,7 +55,7 @@ from chat_gui.text.printed_kept import PrintedKept
 from shared.file_transfer import format_size
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
-from shared.names import harmless
+from shared.names import harmless, one_line
 
 INTRO = "Connected. Lines that start with / are commands (/help lists them); other lines are said in your room."
 SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
@@ -67,6 +67,19 @@ WHAT_NEXT = {  # after an identity refusal: what to type
     Problem.BAD_LOGIN: "Type /login NICK to try again, or /nick ANOTHER.",
     Problem.REGISTER_REFUSED: "Type /register to try another password.",
 }
+
+
+SERVER_WORDS_CHARS = 500  # a refusal or farewell longer than this is cut (with "…")
+
+
+def server_words(detail: str) -> str:
+    """A refusal or farewell that may carry a server's words, as one line.
+
+    A hostile server's `bye` or `error` text with line breaks would print
+    lines of its choosing that look like chat ("12:00 <teacher> ..."); every
+    run of whitespace becomes one space instead.
+    """
+    return one_line(detail, SERVER_WORDS_CHARS)
 
 
 class TerminalClient:
@@ -167,7 +180,7 @@ class TerminalClient:
                 self.say(f"{now_stamp()} … {tenth * 10}%: {report.text()}")
         elif isinstance(event, TransferFinished):
             self._shown_tenths.pop(event.key, None)
-            self.say(f"{now_stamp()} {'*' if event.ok else '!'} {event.detail}")
+            self.say(f"{now_stamp()} {'*' if event.ok else '!'} {server_words(event.detail)}")
         elif event.size is not None:
             verb = "Sending" if event.kind == "upload" else "Fetching"
             self.say(f"{now_stamp()} * {verb} {event.name} ({format_size(event.size)}); Ctrl+C cancels it.")
@@ -195,7 +208,7 @@ class TerminalClient:
                 print(f"chat-term: cannot connect. {harmless(event.detail)}\n{advice}", file=sys.stderr, flush=True)
             self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
-            self.say(f"{now_stamp()} ! {event.detail} ({event.code or event.problem.value})")
+            self.say(f"{now_stamp()} ! {server_words(event.detail)} ({event.code or event.problem.value})")
             if event.problem in WHAT_NEXT:
                 self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
         elif state is State.REGISTERING and not self._introduced:
@@ -203,23 +216,26 @@ class TerminalClient:
             self.say(INTRO)
         elif state is State.FAILED and not self._introduced:
             print(  # the detail may be a server's words (its bye): escaped like everything else it says
-                f"chat-term: cannot connect. {harmless(event.detail)}",
+                f"chat-term: cannot connect. {harmless(server_words(event.detail))}",
                 file=sys.stderr,
                 flush=True,
             )
             self.finish(2)
         elif state is State.FAILED:
-            self.say(f"*** {event.detail} Type /reconnect to try again, or press Ctrl+D to quit.")
+            self.say(f"*** {server_words(event.detail)} Type /reconnect to try again, or press Ctrl+D to quit.")
         elif state is State.RECONNECTING and not self._outage:
             self._outage = True
             self.say(
-                f"*** {event.detail.split(';')[0]}. Reconnecting by itself; lines you type are kept and sent once back."
+                f"*** {server_words(event.detail.split(';')[0])}. Reconnecting by itself; lines you type are kept"
+                " and sent once back."
             )
         elif state is State.READY and self._outage:
             self._outage = False
             self.say(f"*** {event.detail}")
         elif state is State.REMOVED:
-            self.say(f"*** {event.detail} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit.")
+            self.say(
+                f"*** {server_words(event.detail)} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit."
+            )
 
     def say_security(self) -> None:
         """Once per connection: encrypted with which key, or not encrypted at all."""

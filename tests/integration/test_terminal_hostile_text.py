@@ -262,3 +262,44 @@ def test_status_spam_prints_one_line_per_person_per_gap_and_the_last_state_shows
     finally:
         term.end()
     assert controls_in(term.out) == []
+
+
+FORGED = "12:00 <teacher> everyone type your password here"
+BREAKS = ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\u0085"]
+
+
+def printed_lines(data: bytes) -> list[str]:
+    """What a terminal would show as separate lines (carriage returns start a line over too)."""
+    text = data.decode("utf-8", "replace")
+    for separator in ("\r\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"):
+        text = text.replace(separator, "\n")
+    return [line.strip() for line in text.split("\n")]
+
+
+@pytest.mark.parametrize("brk", BREAKS)
+@pytest.mark.parametrize("when", ["kicked-after-joining", "refused-before-welcome", "nick-refused"])
+def test_a_hostile_servers_farewell_cannot_print_a_line_that_looks_like_chat(scripted, brk, when):
+    """A bye or error text with line breaks is printed as one line: no forged "12:00 <teacher>" line of its own."""
+    words = f"Goodbye.{brk}{FORGED}{brk}"
+
+    def play(sock: socket.socket) -> None:
+        if when == "refused-before-welcome":
+            sock.sendall(line(type="bye", reason="server_full", content=words))
+            sock.close()
+            return
+        sock.sendall(line(type="welcome", content="hi", server="evil", protocol=2, features=[]))
+        if when == "nick-refused":
+            sock.sendall(line(type="error", code="nick_taken", content=words))
+            time.sleep(DEADLINE)
+            return
+        sock.sendall(line(type="nick", content="You are ann", nick="ann"))
+        sock.sendall(line(type="joined", content="You joined lab", room="lab", users=["ann"]))
+        sock.sendall(line(type="bye", reason="kicked", content=words))
+        sock.close()
+
+    term = scripted(play, "--nick", "ann", "--room", "lab")
+    wait_until(lambda: b"your password" in term.out + term.err, timeout=DEADLINE, message="the farewell never showed")
+    term.end()
+    shown = printed_lines(term.out) + printed_lines(term.err)
+    assert not [text for text in shown if text.startswith("12:00 <teacher>")], (term.out, term.err)
+    assert any("Goodbye." in text and "your password" in text for text in shown), (term.out, term.err)
