@@ -32,6 +32,10 @@ AWAY = "away"
 TYPING_SHOWN_SECONDS = 6.0  # the contract: clients drop the indicator after 6 s without another TYPING
 TYPING_EVERY_SECONDS = 3.0  # the server passes one TYPING per 3 s on; sending more is wasted
 MAX_TYPING_TRACKED = 200  # a room of hundreds typing at once: the line names a few and counts the rest
+# Away people remembered at most (far more than a school's rooms hold): a hostile server announcing
+# millions of made-up people away must not fill the window's memory; past it the longest-known go.
+MAX_AWAY_TRACKED = 5000
+MAX_AWAY_TEXT_CHARS = 200  # the server keeps away texts to 64 characters; a longer one is cut here
 
 
 @dataclass
@@ -109,11 +113,16 @@ class PresenceBook:
     def _set(self, nick: str, status: str, text: str) -> bool:
         key = name_key(nick)
         if status == AWAY:
-            self._away[key] = (nick, text)
+            self._remember_away(key, nick, text[:MAX_AWAY_TEXT_CHARS])
             self._typing.pop(key, None)
         else:
             self._away.pop(key, None)
         return True
+
+    def _remember_away(self, key: str, nick: str, text: str) -> None:
+        if key not in self._away and len(self._away) >= MAX_AWAY_TRACKED:
+            del self._away[next(iter(self._away))]  # the one known longest (dicts keep insertion order)
+        self._away[key] = (nick, text)
 
     def _statuses(self, statuses: object) -> bool:
         if not isinstance(statuses, dict):
@@ -124,7 +133,7 @@ class PresenceBook:
                 if status == ONLINE:
                     self._away.pop(key, None)
                 elif key not in self._away:  # the text comes with `presence` frames only
-                    self._away[key] = (nick, "")
+                    self._remember_away(key, nick, "")
         return True
 
     def _typing_seen(self, nick: str, room: str, me: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from chat_gui.core.presence import (
+    MAX_AWAY_TEXT_CHARS,
+    MAX_AWAY_TRACKED,
     MAX_TYPING_TRACKED,
     TYPING_EVERY_SECONDS,
     TYPING_SHOWN_SECONDS,
@@ -46,6 +48,25 @@ def test_statuses_from_joined_and_presence_frames():
     assert book.status("cy") == "away"
     book.learn(server_frame("list", "", users=["ann"], rooms=[], statuses={"ann": "online"}), "me")
     assert book.status("ann") == "online"
+
+
+def test_a_hostile_server_announcing_endless_away_people_fills_no_memory():
+    """Made-up people away by the ten thousand (by `presence` and by `members` statuses), with huge texts."""
+    book = book_in_lab(Clock())
+    for number in range(MAX_AWAY_TRACKED * 2):
+        book.learn(presence(f"ghost{number}", "away", "x" * 100_000), "me")
+    book.learn(
+        server_frame(
+            "members", "", room="lab", users=[], more=True, statuses={f"shade{n}": "away" for n in range(3000)}
+        ),
+        "me",
+    )
+    assert len(book._away) == MAX_AWAY_TRACKED
+    assert book.status("shade2999") == "away" and book.status(f"ghost{MAX_AWAY_TRACKED * 2 - 1}") == "away"
+    assert book.status("ghost0") == "online" and book.status("ann") == "online"  # the longest known went first
+    assert len(book.away_text(f"ghost{MAX_AWAY_TRACKED * 2 - 1}")) == MAX_AWAY_TEXT_CHARS
+    book.learn(presence("ann", "away", "back at ten"), "me")  # the newest always counts
+    assert (book.status("ann"), book.away_text("ann"), len(book._away)) == ("away", "back at ten", MAX_AWAY_TRACKED)
 
 
 def test_hostile_statuses_are_ignored():
