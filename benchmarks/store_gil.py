@@ -36,11 +36,10 @@ class Outcome:
 
 
 def thread_cpu_seconds(thread: threading.Thread | None) -> float:
-    if thread is None or thread.native_id is None:
+    """CPU time a running thread has used (0.0 for none), from its own POSIX CPU clock."""
+    if thread is None or thread.ident is None:
         return 0.0
-    with open(f"/proc/self/task/{thread.native_id}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
 
 
 def run_once(history: bool, rate: int, seconds: float) -> Outcome:

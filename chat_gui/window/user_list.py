@@ -108,21 +108,23 @@ class UserList(ttk.LabelFrame):
             self._redraw()
 
     def add_user(self, nick: str) -> None:
-        key = name_key(nick)
-        first = bisect.bisect_left(self.users, key, key=name_key)
-        after = bisect.bisect_right(self.users, key, key=name_key, lo=first)
+        first, after = self._sorting_with(nick)
         if nick in self.users[first:after]:  # names that sort the same sit together: only they can be it
             return
         self.users.insert(after, nick)  # after them, as sorting the list with it added would put it
         self._redraw()
 
     def remove_user(self, nick: str) -> None:
-        key = name_key(nick)
-        first = bisect.bisect_left(self.users, key, key=name_key)
-        after = bisect.bisect_right(self.users, key, key=name_key, lo=first)
+        first, after = self._sorting_with(nick)
         if first < after:  # every name that sorts the same goes, as the server's names are unique by it
             del self.users[first:after]
             self._redraw()
+
+    def _sorting_with(self, nick: str) -> tuple[int, int]:
+        """The slice of `users` whose names sort the same as `nick` (empty: where it would go)."""
+        key = name_key(nick)
+        first = bisect.bisect_left(self.users, key, key=name_key)
+        return first, bisect.bisect_right(self.users, key, key=name_key, lo=first)
 
     def rename_user(self, old: str, new: str) -> None:
         self.set_users([new if name_key(user) == name_key(old) else user for user in self.users], self.me)
