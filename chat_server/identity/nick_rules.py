@@ -6,6 +6,7 @@ NICK goes through `check_nick` before the registry gives the name:
     one script?                 else bad_nick, naming the odd letters (shared/name_scripts.py)
     muted and renaming?         refused with muted: a mute must not be shed by a new name
     registered to an account?   only for a connection logged in to it, else nick_registered
+    kept for the server/staff?  ("Server", "Teacher_", shared/reserved_names.py) bad_nick, unless an account has it
     held by someone else?       nick_taken
     looks like a name online or registered (shared/lookalike.py)?  nick_taken, naming it
     banned?                     `banned`, then bye: the connection ends
@@ -28,6 +29,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import nick_lookalike_error
 from shared.name_scripts import check_single_script
 from shared.names import name_key
+from shared.reserved_names import check_not_reserved
 
 if TYPE_CHECKING:
     from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
@@ -53,6 +55,8 @@ class NickRules:
                 f"The nickname {account.nick} is registered. If it is yours: /login {account.nick} PASSWORD; "
                 "otherwise choose another.",
             )
+        if account is None:  # an account the admin made ("Teacher") may have one of these names
+            check_not_reserved(nick)
         holder = self.registry.by_nick.get(key)
         if holder is not None and holder is not session:
             raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")

@@ -79,7 +79,7 @@ def test_fifty_clients_claiming_one_nickname_at_once_exactly_one_wins(start_serv
 
     def claim(n: int) -> None:
         barrier.wait(timeout=30)
-        clients[n].send(f"NICK {'Teacher' if n % 2 else 'ＴＥＡＣＨＥＲ'}")
+        clients[n].send(f"NICK {'Lecturer' if n % 2 else 'ＬＥＣＴＵＲＥＲ'}")
         frame = clients[n].next()
         answers[n] = frame["type"] if frame["type"] == "nick" else frame.get("code", frame["type"])
 

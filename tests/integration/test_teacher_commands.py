@@ -28,8 +28,8 @@ TEACHER_COMMANDS = [
 @pytest.mark.parametrize("command", TEACHER_COMMANDS)
 def test_a_students_teacher_commands_get_not_allowed_and_change_nothing(server, wire, command):
     wire(server, "bob", "lab")
-    student = wire(server, "teacher", "lab")  # a nickname is just a name
-    assert student.reply("NICK teacher")["role"] == "student"
+    student = wire(server, "TheTeacher", "lab")  # a nickname is just a name ("teacher" itself is kept)
+    assert student.reply("NICK TheTeacher")["role"] == "student"
     assert student.error(command) == ErrorCode.NOT_ALLOWED
     assert [(c.nick, c.room, c.muted) for c in server.clients() if c.nick == "bob"] == [("bob", "lab", False)]
     assert server.sanctions() == []
@@ -206,7 +206,7 @@ def test_a_student_cannot_delete_a_teachers_or_another_students_message(server, 
 
 def test_a_student_named_teacher_or_a_logged_out_teacher_deletes_only_their_own(server, wire):
     add_account(server, "Ms_Lee", "teacher")
-    fake = wire(server, "teacher", "lab")
+    fake = wire(server, "TheTeacher", "lab")
     bob = wire(server, "bob", "lab")
     message_id = _said(bob, "mine")
     fake.send(f"DELETE {message_id}")
