@@ -79,8 +79,10 @@ class _Commands:
     def role(self, name: str, role: str) -> str:
         if not name:
             return f"Usage: /{role} NAME"
-        self.server.set_role(name, "teacher" if role == "teacher" else "student")
-        return f"{name} is now a {role}."
+        change = self.server.set_role(name, "teacher" if role == "teacher" else "student")
+        if change.role != "teacher":
+            return change.describe()
+        return f"{change.describe()} Not the teacher's? /student {change.nick}, then /unregister {change.nick}."
 
     def account(self, argument: str) -> str:
         words = argument.split()

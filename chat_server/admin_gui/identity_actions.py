@@ -31,6 +31,7 @@ from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.join_code_panel import JoinCodePanel
 from chat_server.admin_gui.moderation import Moderation
 from chat_server.admin_gui.server_form import ServerForm
+from chat_server.identity.admin import RoleChange
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, new_join_code
 from shared.errors import ProtocolError
 
@@ -156,7 +157,10 @@ class AdminIdentity(Moderation):
 
     # -- accounts --
     def set_role(self, nick: str, role: Role) -> bool:
-        return self._act(lambda server: server.set_role(nick, role), f"role of {nick}", f"{nick} is now a {role}.")
+        def said(change: object) -> str:
+            return change.describe() if isinstance(change, RoleChange) else f"{nick} is now a {role}."
+
+        return self._act(lambda server: server.set_role(nick, role), f"role of {nick}", said)
 
     def set_password(self, nick: str, password: str, then: Callable[[], object] | None = None) -> bool:
         """Started on a helper thread (the hash is slow); False if it could not start. `then` runs when done."""

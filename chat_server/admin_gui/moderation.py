@@ -65,18 +65,19 @@ class Moderation:
         _enable(self.history_button, running)
 
     # -- intent methods: the buttons (and tests) call these --
-    def _act(self, action: Callable[[ChatServer], object], what: str, done: str) -> bool:
+    def _act(self, action: Callable[[ChatServer], object], what: str, done: str | Callable[[object], str]) -> bool:
+        """Run `action` on the server now and say `done` (or what done(its result) makes of it), or why not."""
         server = self.server
         if server is None or self.phase != "running":
             self.say("The server is not running; press Start first.")
             return False
         try:
-            action(server)
+            result = action(server)
         except ProtocolError as exc:
             self.say(f"Not done: {exc.message}")
             log.warning("admin %s not done: %s", what, exc.message)
             return False
-        self.say(done)
+        self.say(done if isinstance(done, str) else done(result))
         return True
 
     def kick(self, nick: str, reason: str) -> bool:

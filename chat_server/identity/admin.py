@@ -42,6 +42,21 @@ class AccountInfo:
 
 
 @dataclass(frozen=True)
+class RoleChange:
+    """A role given, with what shows whose account it is: a student may have registered the teacher's name first."""
+
+    nick: str
+    role: Role
+    created: float  # when the account was made (seconds since the epoch)
+    logged_in_from: tuple[str, ...]  # the addresses of the connections logged in to it now
+
+    def describe(self) -> str:
+        made = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.created))
+        where = f"logged in now from {', '.join(self.logged_in_from)}" if self.logged_in_from else "not logged in now"
+        return f"{self.nick} is now a {self.role} (account made {made}; {where})."
+
+
+@dataclass(frozen=True)
 class SanctionInfo:
     id: int
     kind: SanctionKind
@@ -110,8 +125,13 @@ class IdentityAdmin:
             self.registry.nick_index.add(account.nick)
         log.warning("admin made the account %s (%s)", account.nick, account.role)
 
-    def set_role(self, nick: str, role: Role) -> None:
-        """Make a registered account a teacher or a student; someone logged in to it is told at once."""
+    def set_role(self, nick: str, role: Role) -> RoleChange:
+        """Make a registered account a teacher or a student; someone logged in to it is told at once.
+
+        The answer says when the account was made and where it is logged in
+        from, so an admin who types /teacher NAME sees a student who took
+        the name first (an account made minutes ago, from a student's desk).
+        """
         with self.registry.lock:
             account = self.who.service.storage.accounts.set_role(nick, role)
             if account is None:
@@ -119,7 +139,11 @@ class IdentityAdmin:
                     ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account; they register it first."
                 )
             deliveries: list[Delivery] = []
-            for session in self.who.service.sessions_of_account(account.key):
+            sessions = self.who.service.sessions_of_account(account.key)
+            change = RoleChange(
+                account.nick, role, account.created_ms / 1000, tuple(sorted({s.host for s in sessions}))
+            )
+            for session in sessions:
                 if session.role != role:
                     session.role = role
                     text = f"An admin made you a {role}."
@@ -131,6 +155,7 @@ class IdentityAdmin:
             for recipients, frame in deliveries:
                 self.registry.deliver(recipients, frame)
         log.warning("admin made %s a %s", account.nick, role)
+        return change
 
     def set_password(self, nick: str, password: str) -> None:
         """Give an account a new password (the old one stops working; nobody is logged out)."""

@@ -43,17 +43,44 @@ def test_teacher_student_accounts_password_and_unregister(server, console, wire)
     add_account(server, "lee")
     lee = wire(server)
     login(lee, "lee")
-    assert console.execute("/teacher LEE") == "LEE is now a teacher."
+    assert re.fullmatch(
+        r"lee is now a teacher \(account made \d{4}-\d\d-\d\d \d\d:\d\d; logged in now from 127\.0\.0\.1\)\."
+        r" Not the teacher's\? /student lee, then /unregister lee\.",
+        console.execute("/teacher LEE"),
+    )
     assert lee.expect("nick")["role"] == "teacher"
     listing = console.execute("/accounts")
     assert re.search(r"lee\s+teacher\s+since \d{4}-\d\d-\d\d\s+logged in", listing)
     answer = console.execute("/password lee a whole new passphrase")
     assert answer == "lee has a new password." and "passphrase" not in answer
     assert wire(server).reply(f"LOGIN lee {PASSWORD}", timeout=60)["code"] == ErrorCode.BAD_LOGIN
-    assert console.execute("/student lee") == "lee is now a student."
+    assert re.fullmatch(
+        r"lee is now a student \(account made [-\d: ]+; logged in now from 127\.0\.0\.1\)\.",
+        console.execute("/student lee"),
+    )
     assert console.execute("/unregister lee") == "Deleted the account lee."
     assert lee.expect(lambda frame: frame["type"] == "nick" and frame["account"] is False)
     assert console.execute("/accounts").startswith("No accounts yet")
+
+
+def test_teacher_says_who_holds_the_account_so_a_student_who_took_the_name_first_is_seen(server, console):
+    """A student registers the teacher's name from their desk before the lesson; /teacher shows it and the hint undoes it."""
+    squatter = WireClient(server.address, source="127.0.0.7", tls=True)  # "another computer"; REGISTER needs TLS there
+    try:
+        assert squatter.reply("NICK Ms_Lee")["type"] == "nick"
+        assert squatter.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick"
+        answer = console.execute("/teacher ms_lee")
+        assert "logged in now from 127.0.0.7" in answer, answer
+        assert answer.endswith("Not the teacher's? /student Ms_Lee, then /unregister Ms_Lee."), answer
+        assert squatter.expect("nick")["role"] == "teacher"
+        assert "is now a student" in console.execute("/student Ms_Lee")
+        assert squatter.expect("nick")["role"] == "student"
+        assert console.execute("/unregister Ms_Lee") == "Deleted the account Ms_Lee."
+        add_account(server, "Mr_Ode")  # made earlier, nobody logged in to it now
+        assert "(account made " in console.execute("/teacher Mr_Ode")
+        assert "; not logged in now)." in console.execute("/teacher Mr_Ode")
+    finally:
+        squatter.close()
 
 
 def test_account_makes_a_teacher_who_can_log_in(server, console, wire):

@@ -289,6 +289,8 @@ def test_make_student_set_password_and_unregister(window: AdminWindow, dialogs: 
     accounts.student_button.invoke()
     changed = lee.expect(lambda frame: frame["type"] == "nick" and frame.get("role") == "student")
     assert "student" in changed["content"]
+    status = window.status.get()  # says whose account it is (a student may have registered the name first)
+    assert status.startswith("Ms_Lee is now a student (account made ") and "logged in now from 127.0.0.1" in status
     assert account_row(window, "Ms_Lee")[1] == "student"
     pump_until(window, lambda: row_of(window, "Ms_Lee")[:1] == ("Ms_Lee",))  # the mark is gone
     assert lee.error("KICK nobody") == ErrorCode.NOT_ALLOWED
