@@ -196,7 +196,9 @@ def run_scenario(scenario: Scenario, server: RunningServer, processes: int) -> R
         return result
     plans = plan_clients(scenario)
     shares = [plans[i::processes] for i in range(processes)]
-    context = multiprocessing.get_context("fork")
+    # forkserver: children come from a clean one-threaded process, never a fork of this threaded controller
+    # (which can deadlock on a lock another thread held; Python 3.12+ warns of it).
+    context = multiprocessing.get_context("forkserver")
     pipes, workers = [], []
     for share in shares:
         if not share:
@@ -335,7 +337,7 @@ def _compare_room_orders(result: Result, clients: list[dict], expected: dict[int
 
 def _start_transfers(server: RunningServer, size_mib: int, rounds: int) -> tuple[BaseProcess, Connection]:
     """Fork the transfer process; returns once its file is made (so the timing starts with the transfers)."""
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
     parent_end, child_end = context.Pipe()
     worker = context.Process(
         target=transfer_process_main,
