@@ -18,6 +18,7 @@ import unicodedata
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import LookalikeIndex
+from shared.names import name_key
 
 RESERVED_NICKS = (
     "Server",
@@ -59,8 +60,10 @@ def reserved_lookalike(nick: str) -> str | None:
 def check_not_reserved(nick: str) -> None:
     """Raise ProtocolError(bad_nick) for a nickname that could pass for the server or its staff."""
     reserved = reserved_lookalike(nick)
-    if reserved is not None:
-        raise ProtocolError(
-            ErrorCode.BAD_NICK,
-            f"The nickname {nick} could pass for {reserved}, a name kept for the server and its staff; choose another.",
-        )
+    if reserved is None:
+        return
+    if name_key(nick) == name_key(reserved):
+        why = f"The nickname {nick} is kept for the server and its staff"
+    else:
+        why = f"The nickname {nick} could pass for {reserved}, a name kept for the server and its staff"
+    raise ProtocolError(ErrorCode.BAD_NICK, f"{why}; choose another.")

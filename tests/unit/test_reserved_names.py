@@ -69,7 +69,12 @@ def test_the_refusal_is_bad_nick_and_says_why():
     with pytest.raises(ProtocolError) as refused:
         check_not_reserved("Teacher_")
     assert refused.value.code == ErrorCode.BAD_NICK
-    assert "Teacher_" in str(refused.value) and "Teacher" in str(refused.value)
+    assert str(refused.value) == (
+        "The nickname Teacher_ could pass for Teacher, a name kept for the server and its staff; choose another."
+    )
+    with pytest.raises(ProtocolError) as refused:
+        check_not_reserved("SERVER")
+    assert str(refused.value) == "The nickname SERVER is kept for the server and its staff; choose another."
 
 
 def test_every_reserved_name_is_itself_a_valid_nickname_that_is_reserved():
