@@ -6,7 +6,8 @@ NICK goes through `check_nick` before the registry gives the name:
     one script?                 else bad_nick, naming the odd letters (shared/name_scripts.py)
     muted and renaming?         refused with muted: a mute must not be shed by a new name
     registered to an account?   only for a connection logged in to it, else nick_registered
-    kept for the server/staff?  ("Server", "Teacher_", shared/reserved_names.py) bad_nick, unless an account has it
+    kept for the server/staff?  ("Server", "Teacher_", shared/reserved_names.py) bad_nick, unless an account
+                                has it or the connection comes from the server's own computer
     held by someone else?       nick_taken
     looks like a name online or registered (shared/lookalike.py)?  nick_taken, naming it
     banned?                     `banned`, then bye: the connection ends
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chat_server.identity.service import IdentityService
+from chat_server.identity.service import THIS_COMPUTER, IdentityService
 from chat_server.moderation import Moderator
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -55,7 +56,9 @@ class NickRules:
                 f"The nickname {account.nick} is registered. If it is yours: /login {account.nick} PASSWORD; "
                 "otherwise choose another.",
             )
-        if account is None:  # an account the admin made ("Teacher") may have one of these names
+        # An account the admin made ("Teacher") may have one of these names, and so may whoever sits at the
+        # server's own computer (the teacher who started it from the chat window or the admin window).
+        if account is None and session.host not in THIS_COMPUTER:
             check_not_reserved(nick)
         holder = self.registry.by_nick.get(key)
         if holder is not None and holder is not session:
