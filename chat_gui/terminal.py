@@ -34,6 +34,7 @@ from chat_gui.terminal_client import TerminalClient
 from chat_gui.terminal_keyboard import read_keyboard, read_secret
 from chat_gui.terminal_screen import Screen, tolerate_unencodable
 from shared.frames import DEFAULT_PORT
+from shared.server_address import port_number, split_address
 from shared.version import __version__
 
 __all__ = ["Screen", "TerminalClient", "build_parser", "main", "run"]
@@ -41,8 +42,13 @@ __all__ = ["Screen", "TerminalClient", "build_parser", "main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-term", description="ClassChat in a terminal.")
-    parser.add_argument("host", nargs="?", default="127.0.0.1", help="server address (default 127.0.0.1)")
-    parser.add_argument("port", nargs="?", type=int, default=DEFAULT_PORT, help=f"server port (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "host",
+        nargs="?",
+        default="127.0.0.1",
+        help="server address, with its port if you like: 192.168.1.20:55555, [fe80::1]:55555 (default 127.0.0.1)",
+    )
+    parser.add_argument("port", nargs="?", help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname to register with at once")
     parser.add_argument("--room", help="room to join once registered")
     parser.add_argument("--join-code", metavar="CODE", help="the join code, for a server that asks for one")
@@ -106,7 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.login and not args.nick:
         print("chat-term: --login needs --nick NAME (the account to log in to).", file=sys.stderr)
         return 2
+    try:
+        args.host, args.port = server_address(args.host, args.port)
+    except ValueError as exc:
+        print(f"chat-term: {exc}", file=sys.stderr)
+        return 2
     return run(args)
+
+
+def server_address(host: str, port: str | None) -> tuple[str, int]:
+    """The host and port to connect to, from `host` (which may end in :PORT) and `port`; ValueError if they clash."""
+    host, port_in_host = split_address(host)
+    given = port_number(port) if port is not None else None
+    if port_in_host is not None and given is not None and given != port_in_host:
+        raise ValueError(f"two ports given, {port_in_host} in the address and {given} after it; give one.")
+    return host or "127.0.0.1", port_in_host or given or DEFAULT_PORT
 
 
 if __name__ == "__main__":

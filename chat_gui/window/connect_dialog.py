@@ -22,6 +22,7 @@ from chat_gui.window.found_servers import FoundServers
 from chat_gui.window.login_dialog import LOG_IN, NICKNAME, AccountFields
 from shared.discovery_record import FoundServer
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
+from shared.server_address import split_address
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
 # The theme's styles (shared_tk/theme.py) colour hints and errors for light and dark alike, at AA contrast.
@@ -136,11 +137,27 @@ class ConnectDialog(tk.Toplevel):
         self.start_button.pack(side="left", padx=(0, 12))
 
     def is_local(self) -> bool:
-        return self.host_var.get().strip().lower() in LOCAL_HOSTS
+        try:
+            host = split_address(self.host_var.get())[0]
+        except ValueError:
+            return False
+        return host.lower() in LOCAL_HOSTS
 
     def values(self) -> tuple[str, int, str] | None:
-        """(host, port, nick) when they are usable; otherwise shows why and returns None."""
-        host = self.host_var.get().strip() or "localhost"
+        """(host, port, nick) when they are usable; otherwise shows why and returns None.
+
+        The address may carry the port, as the teacher's screen shows it
+        ("192.168.1.20:55555"): then that port is used and moves to its field.
+        """
+        try:
+            host, port_in_host = split_address(self.host_var.get())
+        except ValueError as exc:
+            self.show_error(str(exc), "host")
+            return None
+        if port_in_host is not None:
+            self.host_var.set(host)
+            self.port_var.set(str(port_in_host))
+        host = host or "localhost"
         try:
             port = int(self.port_var.get().strip())
         except ValueError:
@@ -198,7 +215,7 @@ class ConnectDialog(tk.Toplevel):
         self._probe_timer = None
         self._probe = None
         try:
-            port = int(self.port_var.get().strip())
+            port = split_address(self.host_var.get())[1] or int(self.port_var.get().strip())
         except ValueError:
             return
         if self._tried or not self.is_local() or not 0 < port < 65536:

@@ -28,10 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 class Terminal:
     """One `chat-term` process: write lines to its keyboard, wait for lines on its screen."""
 
-    def __init__(self, address: tuple[str, int], *args: str, encoding: str = "utf-8") -> None:
+    def __init__(self, address: tuple[str, int] | str, *args: str, encoding: str = "utf-8") -> None:
+        """`address`: (host, port) as two arguments, or one "host:port" argument as a person may type it."""
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": encoding, "PYTHONUNBUFFERED": "1"}
+        where = [address] if isinstance(address, str) else [address[0], str(address[1])]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chat_gui.terminal", address[0], str(address[1]), *args],
+            [sys.executable, "-m", "chat_gui.terminal", *where, *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -104,7 +106,7 @@ class Terminal:
 def terminals():
     started: list[Terminal] = []
 
-    def start(address: tuple[str, int], *args: str, encoding: str = "utf-8") -> Terminal:
+    def start(address: tuple[str, int] | str, *args: str, encoding: str = "utf-8") -> Terminal:
         terminal = Terminal(address, *args, encoding=encoding)
         started.append(terminal)
         return terminal
@@ -294,6 +296,16 @@ def test_a_line_typed_before_the_server_answers_goes_out_before_the_end_of_input
     assert ann.finish() == 0
     said = watcher.expect(lambda f: f["type"] == "message")
     assert (said["sender"], said["content"]) == ("ann", "first words")
+
+
+def test_chat_term_takes_the_address_and_port_as_the_teachers_screen_shows_them(server, terminals, wire):
+    watcher = wire(server, "watcher", "lab")
+    ann = terminals(f"127.0.0.1:{server.address[1]}", "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
+    ann.type("found it")
+    said = watcher.expect(lambda f: f["type"] == "message")
+    assert (said["sender"], said["content"]) == ("ann", "found it")
+    assert ann.finish() == 0
 
 
 def test_self_test_runs_a_real_round_trip_and_exits_0(capsys):

@@ -44,6 +44,28 @@ def test_nick_taken_is_fixed_in_the_dialog_without_starting_over(
     assert (saved["host"], saved["port"], saved["nick"]) == (server.address[0], server.address[1], "alice2")
 
 
+def test_the_address_may_carry_the_port_as_the_teachers_screen_shows_it(server, open_window, tk_root, private_settings):
+    window = open_window(save=True)
+    window.show_connect_dialog()
+    dialog = window.dialog
+    host, port = server.address
+    fill_and_connect(window, f"{host}:{port}", 1, "alice")  # the port field still holds something else
+    assert (dialog.host_var.get(), dialog.port_var.get()) == (host, str(port)), "the port moved to its own field"
+    wait_until(lambda: window.session.state == "ready" and window.dialog is None, pump=tk_root.update, timeout=WAIT)
+    saved = json.loads((private_settings / "classchat" / "client.json").read_text(encoding="utf-8"))
+    assert (saved["host"], saved["port"]) == (host, port)
+
+
+def test_an_address_with_a_port_that_is_not_one_is_caught_before_connecting(open_window, tk_root):
+    window = open_window()
+    window.show_connect_dialog()
+    for typed, says in (("192.168.1.20:lab", "'lab' is not a port"), ("[fe80::1", "closing ']'")):
+        fill_and_connect(window, typed, 55555, "alice")
+        assert says in window.dialog.message.cget("text")
+        assert window.dialog.host_var.get() == typed, "what was typed stays, to be corrected"
+    assert window.session.state == "offline"
+
+
 def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window, make_client, tk_root):
     window = open_window()
     window.show_connect_dialog()

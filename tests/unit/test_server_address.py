@@ -1,0 +1,54 @@
+"""Unit tests for shared/server_address.py: addresses as people type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.server_address import port_number, split_address
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("192.168.1.20", ("192.168.1.20", None)),
+        ("192.168.1.20:55555", ("192.168.1.20", 55555)),
+        ("  192.168.1.20:5000 ", ("192.168.1.20", 5000)),
+        ("lab-pc.school.example:55555", ("lab-pc.school.example", 55555)),
+        ("localhost", ("localhost", None)),
+        ("::1", ("::1", None)),
+        ("fe80::1%eth0", ("fe80::1%eth0", None)),
+        ("[::1]", ("::1", None)),
+        ("[::1]:55555", ("::1", 55555)),
+        ("[fe80::1%eth0]:1", ("fe80::1%eth0", 1)),
+        ("host:65535", ("host", 65535)),
+    ],
+)
+def test_an_address_is_split_into_host_and_port(typed, expected):
+    assert split_address(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("192.168.1.20:", "is not a port"),
+        ("192.168.1.20:abc", "'abc' is not a port"),
+        ("host:0", "'0' is not a port"),
+        ("host:65536", "'65536' is not a port"),
+        ("host:-1", "is not a port"),
+        ("host:５５５５５", "is not a port"),  # full-width digits are digits to Python, not to a socket
+        ("[::1", "closing ']'"),
+        ("[::1]55555", "After ']' comes ':'"),
+        ("[::1]:x", "'x' is not a port"),
+    ],
+)
+def test_a_port_that_is_not_one_says_what_a_port_is(typed, says):
+    with pytest.raises(ValueError, match=".") as refused:
+        split_address(typed)
+    assert says in str(refused.value)
+
+
+def test_port_number_takes_the_range_and_nothing_else():
+    assert port_number(" 1 ") == 1 and port_number("65535") == 65535
+    for text in ("", "1.5", "1e3", "0x10", "+5"):
+        with pytest.raises(ValueError):
+            port_number(text)
