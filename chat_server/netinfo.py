@@ -58,9 +58,9 @@ def lan_addresses() -> list[str]:
 
 
 def join_addresses(host: str, port: int) -> list[str]:
-    """What to tell people to connect to, as "address:port" strings."""
+    """What to tell people to connect to, as "address:port" strings ("[address]:port" for IPv6, as clients read it)."""
     if host in ("0.0.0.0", "", "::"):
         addresses = lan_addresses() or ["127.0.0.1"]
     else:
         addresses = [host]
-    return [f"{address}:{port}" for address in addresses]
+    return [f"[{address}]:{port}" if ":" in address else f"{address}:{port}" for address in addresses]

@@ -50,6 +50,7 @@ from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
 from chat_server.tls.errors import CertificateError
 from shared.icon import ICON_PNG
+from shared.server_address import split_address
 from shared.version import __version__
 
 if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
@@ -261,7 +262,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         host, port = server.address
         log.warning("admin started the server on %s port %d", host, port)
         addresses = join_addresses(host, port)
-        self.banner.show(addresses, local_only=all(_is_local_only(address.rsplit(":", 1)[0]) for address in addresses))
+        self.banner.show(addresses, local_only=all(_is_local_only(split_address(address)[0]) for address in addresses))
         announcement = self.runner.announcement
         listing = f" {announcement.describe()}" if announcement is not None else ""
         self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat_server.netinfo import join_addresses
 from shared.server_address import port_number, split_address
 
 
@@ -52,3 +53,10 @@ def test_port_number_takes_the_range_and_nothing_else():
     for text in ("", "1.5", "1e3", "0x10", "+5"):
         with pytest.raises(ValueError):
             port_number(text)
+
+
+@pytest.mark.parametrize("host", ["192.168.1.20", "fe80::1", "::1", "2001:db8::5", "lab-pc.school.example"])
+def test_what_the_teacher_is_shown_reads_back_as_that_address_and_port(host):
+    """The admin window and the headless banner show (and Copy) join_addresses; a student types it back."""
+    [shown] = join_addresses(host, 55555)
+    assert split_address(shown) == (host, 55555)
