@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from chat_server.storage.constraint_sieve import sieve
 from chat_server.storage.database import describe_error, is_corruption
 from chat_server.storage.row_batches import execute_many, execute_rows
 from chat_server.storage.status import StatusBoard
@@ -375,46 +376,16 @@ class Writer(Generic[Row]):
 
     def _commit_one_by_one(self, batch: list[Write], rows: list[Row]) -> bool:
         """Commit every write and row that keeps the constraints, drop the others; False: retry the batch."""
-        connection = self._connection
-        kept: list[Write] = []
-        dropped: list[Write] = []
-        kept_rows: list[Row] = []
-        dropped_rows: list[Row] = []
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            for row in rows:
-                connection.execute("SAVEPOINT one")
-                try:
-                    self._row_insert(connection, [row])
-                except sqlite3.IntegrityError as error:
-                    connection.execute("ROLLBACK TO one")
-                    dropped_rows.append(row)
-                    log.error("storage: dropped a row that breaks a constraint (%s)", error)
-                else:
-                    kept_rows.append(row)
-                connection.execute("RELEASE one")
-            for write in batch:
-                connection.execute("SAVEPOINT one")
-                try:
-                    connection.execute(write.sql, write.params)
-                except sqlite3.IntegrityError as error:
-                    connection.execute("ROLLBACK TO one")
-                    dropped.append(write)
-                    log.error("storage: dropped a write that breaks a constraint (%s): %s", error, write.sql[:60])
-                else:
-                    kept.append(write)
-                connection.execute("RELEASE one")
-            if self._before_commit is not None:
-                self._before_commit(connection, kept, kept_rows)
-            connection.execute("COMMIT")
+            sieved = sieve(self._connection, batch, rows, self._row_insert, self._before_commit)
         except sqlite3.Error:
             self._rollback()
             return False
         self._status.write_ok()
-        self._on_committed(kept)
-        self._on_lost(dropped)
-        if dropped_rows and self._on_rows_lost is not None:
-            self._on_rows_lost(dropped_rows)
+        self._on_committed(sieved.kept)
+        self._on_lost(sieved.dropped)
+        if sieved.dropped_rows and self._on_rows_lost is not None:
+            self._on_rows_lost(sieved.dropped_rows)
         self._finish(batch)
         return True
 
