@@ -31,7 +31,6 @@ from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.join_code_panel import JoinCodePanel
 from chat_server.admin_gui.moderation import Moderation
 from chat_server.admin_gui.server_form import ServerForm
-from chat_server.identity.admin import RoleChange
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, new_join_code
 from shared.errors import ProtocolError
 
@@ -157,8 +156,9 @@ class AdminIdentity(Moderation):
 
     # -- accounts --
     def set_role(self, nick: str, role: Role) -> bool:
-        def said(change: object) -> str:
-            return change.describe() if isinstance(change, RoleChange) else f"{nick} is now a {role}."
+        def said(change: object) -> str:  # a RoleChange (chat_server/identity/admin.py, not imported with the window)
+            describe = getattr(change, "describe", None)
+            return str(describe()) if callable(describe) else f"{nick} is now a {role}."
 
         return self._act(lambda server: server.set_role(nick, role), f"role of {nick}", said)
 
