@@ -245,6 +245,7 @@ def test_heavy_graphemes_and_endless_words_stay_inside_their_own_lines(server, o
     alice = open_window(server, "alice", "general")
     mallory, bob = wire(server, "mallory", "general"), wire(server, "bob", "general")
     mallory.send(f"SAY {HEAVY_TEXTS[kind]}")
+    mallory.expect("message")  # its echo: the server has given it an id, so bob's line comes after it everywhere
     bob.send("SAY the plain line after it")
     view = alice.room_view
     wait_until(lambda: "plain line after it" in view.all_text(), pump=tk_root.update, timeout=WAIT)
