@@ -125,7 +125,8 @@ def make_client():
 
 @pytest.fixture
 def wire():
-    """Factory: wire(server, nick=None, room=None, welcome=True, replays=False) -> a checked JSON-mode WireClient."""
+    """Factory: wire(server, nick=None, room=None, welcome=True, replays=False, source=None, tls=False) -> a checked
+    JSON-mode WireClient (`source`: the loopback address it connects from, standing for another computer)."""
     clients: list[WireClient] = []
 
     def make(
@@ -134,8 +135,10 @@ def wire():
         room: str | None = None,
         welcome: bool = True,
         replays: bool = False,
+        source: str | None = None,
+        tls: bool = False,
     ) -> WireClient:
-        client = WireClient(server.address, welcome=welcome, replays=replays)
+        client = WireClient(server.address, welcome=welcome, replays=replays, source=source, tls=tls)
         clients.append(client)
         if nick is not None:
             client.register(nick, room)

@@ -140,16 +140,17 @@ class UserList(ttk.LabelFrame):
 
     def draw_now(self) -> None:
         """Bring the rows up to date at once (a pending redraw is done now and not again)."""
-        if self._draw_after is not None:
-            self.after_cancel(self._draw_after)
-            self._draw_after = None
+        self._cancel_draw()
         self._draw()
 
     def destroy(self) -> None:
+        self._cancel_draw()
+        super().destroy()
+
+    def _cancel_draw(self) -> None:
         if self._draw_after is not None:
             self.after_cancel(self._draw_after)
             self._draw_after = None
-        super().destroy()
 
     def _draw(self) -> None:
         palette = self.palette

@@ -156,11 +156,9 @@ class AdminIdentity(Moderation):
 
     # -- accounts --
     def set_role(self, nick: str, role: Role) -> bool:
-        def said(change: object) -> str:  # a RoleChange (chat_server/identity/admin.py, not imported with the window)
-            describe = getattr(change, "describe", None)
-            return str(describe()) if callable(describe) else f"{nick} is now a {role}."
-
-        return self._act(lambda server: server.set_role(nick, role), f"role of {nick}", said)
+        return self._act(
+            lambda server: server.set_role(nick, role), f"role of {nick}", lambda change: change.describe()
+        )
 
     def set_password(self, nick: str, password: str, then: Callable[[], object] | None = None) -> bool:
         """Started on a helper thread (the hash is slow); False if it could not start. `then` runs when done."""

@@ -18,13 +18,15 @@ import logging
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from chat_server.admin_gui.views import ClientsView, RoomsView
 from shared.errors import ProtocolError
 
 if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
     from chat_server.server import ChatServer
+
+Result = TypeVar("Result")  # what an action on the server answers
 
 log = logging.getLogger("chat_server.admin_gui")
 
@@ -65,7 +67,7 @@ class Moderation:
         _enable(self.history_button, running)
 
     # -- intent methods: the buttons (and tests) call these --
-    def _act(self, action: Callable[[ChatServer], object], what: str, done: str | Callable[[object], str]) -> bool:
+    def _act(self, action: Callable[[ChatServer], Result], what: str, done: str | Callable[[Result], str]) -> bool:
         """Run `action` on the server now and say `done` (or what done(its result) makes of it), or why not."""
         server = self.server
         if server is None or self.phase != "running":

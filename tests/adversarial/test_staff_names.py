@@ -13,7 +13,7 @@ computer (127.0.0.1, ::1: the teacher who started it) may take one.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -36,24 +36,17 @@ DISGUISES = [
     "Moderator",
 ]
 
-_addresses = (f"127.0.3.{number}" for number in itertools.count(1))
+_addresses = (f"127.0.{3 + number // 250}.{number % 250 + 1}" for number in itertools.count())  # 127.0.3.1 on
 
 
 @pytest.fixture
-def student(server: ChatServer) -> Iterator:
-    """Factory: student(nick=None, room=None) -> a WireClient from another computer (127.0.3.x); closed afterwards."""
-    clients: list[WireClient] = []
+def student(server: ChatServer, wire) -> Callable[..., WireClient]:
+    """Factory: student(nick=None, room=None, tls=False) -> a WireClient from another computer (127.0.3.x)."""
 
     def make(nick: str | None = None, room: str | None = None, tls: bool = False) -> WireClient:
-        client = WireClient(server.address, source=next(_addresses), tls=tls)
-        clients.append(client)
-        if nick is not None:
-            client.register(nick, room)
-        return client
+        return wire(server, nick, room, source=next(_addresses), tls=tls)
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 @pytest.mark.parametrize("disguise", DISGUISES)
