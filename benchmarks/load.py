@@ -220,6 +220,7 @@ class LoadProcess:
     def _run(self, run_plan: RunPlan, start_ns: int, cpu_before: float) -> dict:
         senders = [c for c in self.clients if c.plan.sender]
         total = run_plan.messages_per_sender
+        echoes = self.dialect.echoes_sender
         for client in self.clients:
             client.pending = b""
         deadline = time.monotonic() + run_plan.deadline_seconds
@@ -235,7 +236,13 @@ class LoadProcess:
         }
         while time.monotonic() < deadline:
             timeout = 0.5
-            busy_senders = [c for c in senders if c.next_seq < total or c.pings_answered < c.pings_sent]
+            # A sender is done once its messages are out, answered and (where the server echoes) back: the room-order
+            # check compares its stream with the others', and a last echo still on its way would read as a reorder.
+            busy_senders = [
+                c
+                for c in senders
+                if c.next_seq < total or c.pings_answered < c.pings_sent or (echoes and c.own_received < c.next_seq)
+            ]
             if not unfinished and not busy_senders and (typing is None or typing.window_over(time.monotonic_ns())):
                 break
             if interval_ns:
