@@ -205,7 +205,7 @@ class LoadProcess:
                     self.drop(key.data)
 
     def run(self, run_plan: RunPlan) -> dict:
-        start_ns = time.monotonic_ns()
+        start_ns = run_plan.start_ns or time.monotonic_ns()
         cpu_before = own_cpu_seconds()
         # No cyclic garbage collection while measuring: one load process holds the state of dozens of clients, and
         # a collection of it (up to 6 ms measured) stops all of them at once, which read as server latency.  The
@@ -225,7 +225,7 @@ class LoadProcess:
             client.pending = b""
         deadline = time.monotonic() + run_plan.deadline_seconds
         interval_ns = int(1e9 / run_plan.rate) if run_plan.rate else 0
-        offsets = {id(c): (i * interval_ns) // max(1, len(senders)) for i, c in enumerate(senders)}
+        offsets = {id(c): int(c.plan.send_phase * interval_ns) for c in senders}
         typing = self.typing = (
             TypingLoad.for_clients(self.clients, start_ns, run_plan.typing_seconds, self.dialect)
             if run_plan.typing_seconds

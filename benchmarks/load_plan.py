@@ -19,6 +19,9 @@ class ClientPlan:
     probe: bool
     typing_every: float = 0.0  # a typist: seconds between its TYPING commands (0: it never types)
     typing_offset: float = 0.0  # when its first TYPING goes out, after the run starts (typists are spread)
+    # At a fixed rate: where in each interval this sender's messages go out (0 to 1).  Spread over every sender of
+    # the run, whichever load process holds it, so no two senders of a fanout write at the same moment.
+    send_phase: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,6 @@ class RunPlan:
     # Typing scenarios: typists type and `typing` frames are counted for this many seconds from the start
     # (the measured window); 0 leaves typing out of the run altogether.
     typing_seconds: float = 0.0
+    # time.monotonic_ns() at which every load process starts (one clock on one machine), so that the senders'
+    # phases line up across processes; 0: each process starts when the plan reaches it.
+    start_ns: int = 0

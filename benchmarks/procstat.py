@@ -39,6 +39,30 @@ def sample(pid: int) -> ProcSample:
     return ProcSample((utime + stime) / CLOCK_TICKS, rss, peak, threads)
 
 
+@dataclass(frozen=True)
+class MachineTicks:
+    """The whole machine's CPU time so far, in clock ticks (the first line of /proc/stat)."""
+
+    steal: int  # time the hypervisor ran something else while this machine's CPUs had work
+    total: int
+
+    def steal_percent_since(self, earlier: MachineTicks) -> float:
+        """Stolen time between `earlier` and this sample, in % of all CPU time (vmstat's `st`); NaN if none passed."""
+        total = self.total - earlier.total
+        return 100 * (self.steal - earlier.steal) / total if total > 0 else float("nan")
+
+
+def machine_ticks() -> MachineTicks:
+    """On a virtual machine, stolen CPU time shows as latency no server change can remove: the table reports it."""
+    try:
+        with open("/proc/stat", "rb") as stat_file:
+            fields = [int(value) for value in stat_file.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return MachineTicks(0, 0)
+    steal = fields[7] if len(fields) > 7 else 0  # user nice system idle iowait irq softirq steal
+    return MachineTicks(steal, sum(fields))
+
+
 def own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system

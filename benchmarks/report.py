@@ -34,6 +34,7 @@ TRAFFIC_HEADER = (
     "thr",
     "load CPU%",
     "busiest%",
+    "steal%",
     "loadavg",
 )
 CONNECT_HEADER = (
@@ -69,6 +70,7 @@ def traffic_row(result: Result) -> tuple[str, ...]:
         f"{result.server_threads}",
         f"{result.load_cpu_percent:.0f}",
         f"{result.load_busiest_percent:.0f}",
+        "-" if result.steal_percent != result.steal_percent else f"{result.steal_percent:.1f}",
         f"{result.load_average:.1f}",
     )
 

@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -32,7 +32,7 @@ from benchmarks.file_load import transfer_process_main
 from benchmarks.load import load_process_main
 from benchmarks.load_client import LATENCY_BUCKET_NS
 from benchmarks.load_plan import ClientPlan, RunPlan
-from benchmarks.procstat import sample
+from benchmarks.procstat import machine_ticks, sample
 from benchmarks.servers import RunningServer
 from benchmarks.typing_load import TypingMix
 from benchmarks.wire import DIALECTS
@@ -40,6 +40,7 @@ from benchmarks.wire import DIALECTS
 PROBES_PER_ROOM = 3  # flat-out runs parse every token only on these receivers
 FLAT_OUT_BATCH = 20
 FLAT_OUT_WINDOW = 4
+RUN_START_AHEAD_NS = 20_000_000  # 20 ms: the load processes start together, however the pipes deliver the plan
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Result:
     lost: int = 0
     order_violations: int = 0
     order_compared: int = 0
+    steal_percent: float = float("nan")  # the machine's CPU time the hypervisor took during the run (traffic runs)
     server_cpu_percent: float = 0.0
     server_rss_mb: float = 0.0
     server_rss_before_mb: float = 0.0  # connect: before the first client connected
@@ -167,7 +169,11 @@ def plan_clients(scenario: Scenario) -> list[ClientPlan]:
             or (scenario.kind == "fanout" and scenario.senders <= index < scenario.senders + PROBES_PER_ROOM)
         )
         plans.append(ClientPlan(index, room, sender, probe, typing_every, typing_offset))
-    return plans
+    # Each sender its own phase of the interval, counted over the whole run: the load processes take every
+    # n-th client, and phases counted per process made their senders write in pairs at the same moment.
+    senders = [plan for plan in plans if plan.sender]
+    phases = {plan.index: rank / len(senders) for rank, plan in enumerate(senders)}
+    return [replace(plan, send_phase=phases[plan.index]) if plan.sender else plan for plan in plans]
 
 
 def expected_counts(scenario: Scenario, plans: list[ClientPlan]) -> dict[int, int]:
@@ -270,12 +276,16 @@ def _run_traffic(
     )
     transfers = _start_transfers(server, scenario.transfer_mib, rounds=0) if scenario.transfer_mib else None
     before = sample(server.pid)
+    ticks_before = machine_ticks()
     wall_start = time.monotonic()
+    # One start for every load process, a moment ahead so that each has its plan by then.
+    run_plan = replace(run_plan, start_ns=time.monotonic_ns() + RUN_START_AHEAD_NS)
     for pipe in pipes:
         pipe.send(("run", run_plan))
     reports = [pipe.recv() for pipe in pipes]
     wall = time.monotonic() - wall_start
     after = sample(server.pid)
+    result.steal_percent = machine_ticks().steal_percent_since(ticks_before)
     if transfers is not None:
         _finish_transfers(result, transfers, stop=True)
     clients = [c for report in reports for c in report["clients"]]
