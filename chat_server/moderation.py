@@ -20,6 +20,7 @@ banned or muted, since the teacher's own window connects from there.
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,16 +57,34 @@ def now_ms() -> int:
 
 
 def parse_minutes(word: str) -> int | None:
-    """A ban's minutes when `word` is a whole number (1 to a year), None when it is not a number at all."""
-    if not (word.isascii() and word.isdecimal()):
+    """A ban's length in minutes when `word` gives one, None when it is no number at all (the reason begins).
+
+    A whole number is minutes; a number with a unit, as teachers write it in
+    other chat programs, is converted (`10m`, `2h`, `3d`, `1w`).  Anything
+    else that starts like a number (`-5`, `1.5`, `1e3`, `10x`) is refused
+    instead of being taken for the reason: a ban meant for ten minutes must
+    not become one until lifted.
+    """
+    match = _BAN_LENGTH.fullmatch(word)
+    if match is None:
+        if _NUMBER_START.match(word):
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, _MINUTES_HELP)
         return None
-    minutes = int(word[:9])
-    if not 1 <= minutes <= MAX_BAN_MINUTES or len(word) > 9:
-        raise ProtocolError(
-            ErrorCode.BAD_ARGUMENT,
-            f"Minutes go from 1 to {MAX_BAN_MINUTES}; leave them out to ban until you unban.",
-        )
+    digits, unit = match.groups()
+    if len(digits) > 9:
+        raise ProtocolError(ErrorCode.BAD_ARGUMENT, _MINUTES_HELP)
+    minutes = int(digits) * _UNIT_MINUTES[unit.lower()[:1] if unit else "m"]
+    if not 1 <= minutes <= MAX_BAN_MINUTES:
+        raise ProtocolError(ErrorCode.BAD_ARGUMENT, _MINUTES_HELP)
     return minutes
+
+
+_BAN_LENGTH = re.compile(r"(\d+)(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?", re.IGNORECASE)
+_NUMBER_START = re.compile(r"[+\-\u2212]?\.?\d")  # ASCII and other scripts' digits alike
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+_MINUTES_HELP = (
+    f"Minutes go from 1 to {MAX_BAN_MINUTES} (or write 10m, 2h, 3d, 1w); leave them out to ban until you unban."
+)
 
 
 class Moderator:
@@ -204,7 +223,7 @@ class Moderator:
             frame = server_frame("system", f"Announcement: {text}", event="announcement", text=text)
         else:
             frame = server_frame("system", f"Announcement from {by}: {text}", event="announcement", by=by, text=text)
-        return Outcome(f"announcement sent to {len(recipients)} people", [(recipients, frame)], count=len(recipients))
+        return Outcome(f"Announcement sent to {len(recipients)} people", [(recipients, frame)], count=len(recipients))
 
     def close_room(self, room: Room, reason: str, by: str | None) -> Outcome:
         """Move every member out of a room (each gets a notice and `left`); its owner, topic and key stay."""

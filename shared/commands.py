@@ -50,7 +50,11 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("TOPIC", "/topic [TEXT]", "set (or with no text remove) your room's topic: owner or teacher"),
         CommandSpec("KEY", "/key [KEY]", "lock your room with a key (or with none unlock it): owner or teacher"),
         CommandSpec("KICK", "/kick NICK [REASON]", "teachers: remove NICK from the chat"),
-        CommandSpec("BAN", "/ban NICK [MINUTES] [REASON]", "teachers: keep NICK out (no minutes: until /unban)"),
+        CommandSpec(
+            "BAN",
+            "/ban NICK [MINUTES] [REASON]",
+            "teachers: keep NICK out for MINUTES (or 10m, 2h, 3d; none: until /unban)",
+        ),
         CommandSpec("UNBAN", "/unban NICK", "teachers: lift a ban"),
         CommandSpec("MUTE", "/mute NICK", "teachers: NICK's messages are not delivered"),
         CommandSpec("UNMUTE", "/unmute NICK", "teachers: give NICK the voice back"),

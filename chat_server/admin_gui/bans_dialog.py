@@ -97,7 +97,9 @@ class BansDialog(RecordDialog):
             self.owner.say(exc.message)
             return
         if answer.strip() and minutes is None:
-            self.owner.say("The minutes are a whole number, e.g. 30; leave it empty to ban until you lift it.")
+            self.owner.say(
+                "The minutes are a whole number, e.g. 30 (or 10m, 2h, 3d, 1w); leave it empty to ban until you lift it."
+            )
             return
         reason = self.owner.ask_text("Ban", f"Reason for banning {target.strip()} (they will see it):")
         if reason is None:

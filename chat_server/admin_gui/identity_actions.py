@@ -140,7 +140,9 @@ class AdminIdentity(Moderation):
             self.say(exc.message)
             return
         if answer.strip() and minutes is None:
-            self.say("The minutes are a whole number, e.g. 30; leave it empty to ban until you lift it.")
+            self.say(
+                "The minutes are a whole number, e.g. 30 (or 10m, 2h, 3d, 1w); leave it empty to ban until you lift it."
+            )
             return
         reason = self.ask_text("Ban", f"Reason for banning {names} (they will see it):")
         if reason is None:

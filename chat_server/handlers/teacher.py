@@ -55,7 +55,7 @@ class TeacherCommands(CommandModule):
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whose ban to lift: /unban NICK (or an address).")
         if not self.moderator.unban(target):
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{target} is not banned.")
-        return self._done(session, "unban", Outcome(f"the ban on {target} is lifted"), user=target)
+        return self._done(session, "unban", Outcome(f"The ban on {target} is lifted"), user=target)
 
     def handle_mute(self, session: Session, argument: str) -> list[Delivery]:
         self.identity.require_teacher(session, "mute someone")
@@ -102,7 +102,7 @@ class TeacherCommands(CommandModule):
             raise ProtocolError(ErrorCode.NOT_ALLOWED, f"{nick} is a teacher; only the admin can do that.")
 
     def _done(self, session: Session, action: str, outcome: Outcome, **about: str) -> list[Delivery]:
-        text = outcome.summary[:1].upper() + outcome.summary[1:] + "."
+        text = outcome.summary + "."  # as written: a sentence that starts with a nickname keeps its case
         self.hang_ups_from(outcome)
         confirmation = server_frame("system", text, event="moderation", action=action, **about)
         return [*outcome.deliveries, ([session], confirmation)]

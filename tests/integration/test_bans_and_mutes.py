@@ -214,3 +214,29 @@ def test_a_banned_user_cannot_slip_in_during_the_ban(server, wire):
         assert first.get("code") == ErrorCode.BANNED, (attempt, first)
     assert connect(server, source=OTHER_STUDENT).error(f"RESUME bob {token}") == ErrorCode.BAD_LOGIN  # forgotten
     assert_banned(refused_at_the_door(server, STUDENT))
+
+
+@pytest.mark.parametrize("typo", ["-5", "1.5", "1e3", "10x", "0", "53w", "\u22125"])
+def test_a_ban_length_that_is_no_length_is_refused_and_bans_nobody(server, wire, typo):
+    # Taken for the reason before, "BAN bob -5" banned bob until lifted: a teacher who meant minutes got forever.
+    lee = teacher(server, wire, room="lab")
+    bob = connect(server, nick="bob", room="lab")
+    answer = moderate(lee, f"BAN bob {typo} spamming")
+    assert (answer["type"], answer["code"]) == ("error", ErrorCode.BAD_ARGUMENT)
+    assert "10m, 2h, 3d" in answer["content"]
+    bob.send("SAY still here")
+    assert lee.expect(lambda f: f["type"] == "message" and f["sender"] == "bob")["content"] == "still here"
+    assert server.storage.moderation.find("ban", nick_key="bob", address=None, now_ms=int(time.time() * 1000)) is None
+
+
+@pytest.mark.parametrize(
+    ("length", "shown"), [("10m", "10 more minutes"), ("2h", "2 more hours"), ("45", "45 more minutes")]
+)
+def test_a_ban_length_with_a_unit_is_converted_and_the_name_keeps_its_case(server, wire, length, shown):
+    lee = teacher(server, wire, room="lab")
+    bob = connect(server, nick="bob", room="lab")
+    done = moderate(lee, f"BAN bob {length} spamming")
+    assert done["content"].startswith("bob is banned for "), done  # not "Bob": a nickname is shown as it is
+    assert shown in done["content"] and ": spamming (and the address 127.0.0.2)." in done["content"], done
+    frames = bob.rest_until_closed()
+    assert shown in frames[-2]["content"], frames[-2]

@@ -1,0 +1,46 @@
+"""How long a ban lasts, as a teacher types it: minutes, a number with a unit, or the start of the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_server.moderation import MAX_BAN_MINUTES, parse_minutes
+from shared.errors import ErrorCode, ProtocolError
+
+
+@pytest.mark.parametrize(
+    ("word", "minutes"),
+    [
+        ("5", 5),
+        ("527040", MAX_BAN_MINUTES),
+        ("10m", 10),
+        ("90mins", 90),
+        ("15Minutes", 15),
+        ("2h", 120),
+        ("3hrs", 180),
+        ("3D", 3 * 1440),
+        ("2days", 2 * 1440),
+        ("1w", 7 * 1440),
+        ("52weeks", 52 * 7 * 1440),
+        ("\u0661\u0662", 12),  # Arabic-Indic digits
+        ("\uff11\uff12", 12),  # fullwidth digits, as a Japanese keyboard types them
+    ],
+)
+def test_lengths(word: str, minutes: int) -> None:
+    assert parse_minutes(word) == minutes
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["-5", "+5", "\u22125", "1.5", ".5", "1e3", "10x", "5s", "0", "0m", "527041", "53w", "9" * 12, "1" * 10 + "m"],
+)
+def test_what_starts_like_a_number_but_is_no_length_is_refused(word: str) -> None:
+    with pytest.raises(ProtocolError) as refused:
+        parse_minutes(word)
+    assert refused.value.code == ErrorCode.BAD_ARGUMENT
+    assert "10m, 2h, 3d" in refused.value.message
+
+
+@pytest.mark.parametrize("word", ["spamming", "NaN", "h5", "m", "again", "x10"])
+def test_a_word_that_is_no_number_starts_the_reason(word: str) -> None:
+    assert parse_minutes(word) is None
