@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 
 from chat_server.identity.admin import IdentityAdmin, SanctionInfo
-from chat_server.moderation import parse_minutes
 from chat_server.storage.models import Role
+from shared.ban_length import parse_ban_minutes
 
 HELP_TEXT = """Who is who (the leading / is optional):
   /code                  show the join code (students type it before their nickname)
@@ -109,7 +109,7 @@ class _Commands:
         words = argument.split(None, 2)
         if not words:
             return "Usage: /ban NAME|ADDRESS [minutes] [reason]"
-        minutes = parse_minutes(words[1]) if len(words) > 1 else None
+        minutes = parse_ban_minutes(words[1]) if len(words) > 1 else None
         reason = " ".join(words[2 if minutes is not None else 1 :])
         return self.server.ban(words[0], minutes, reason) + "."
 

@@ -20,7 +20,6 @@ banned or muted, since the teacher's own window connects from there.
 from __future__ import annotations
 
 import ipaddress
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ from shared.names import clean_message_text, name_key, normalise_nick, one_line
 if TYPE_CHECKING:
     from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
 
-MAX_BAN_MINUTES = 366 * 24 * 60  # a year; longer is "until lifted"
 ADMIN = "admin"  # `set_by` of what the admin window or the console did
 
 
@@ -54,37 +52,6 @@ class Outcome:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def parse_minutes(word: str) -> int | None:
-    """A ban's length in minutes when `word` gives one, None when it is no number at all (the reason begins).
-
-    A whole number is minutes; a number with a unit, as teachers write it in
-    other chat programs, is converted (`10m`, `2h`, `3d`, `1w`).  Anything
-    else that starts like a number (`-5`, `1.5`, `1e3`, `10x`) is refused
-    instead of being taken for the reason: a ban meant for ten minutes must
-    not become one until lifted.
-    """
-    match = _BAN_LENGTH.fullmatch(word)
-    if match is None:
-        if _NUMBER_START.match(word):
-            raise ProtocolError(ErrorCode.BAD_ARGUMENT, _MINUTES_HELP)
-        return None
-    digits, unit = match.groups()
-    if len(digits) > 9:
-        raise ProtocolError(ErrorCode.BAD_ARGUMENT, _MINUTES_HELP)
-    minutes = int(digits) * _UNIT_MINUTES[unit.lower()[:1] if unit else "m"]
-    if not 1 <= minutes <= MAX_BAN_MINUTES:
-        raise ProtocolError(ErrorCode.BAD_ARGUMENT, _MINUTES_HELP)
-    return minutes
-
-
-_BAN_LENGTH = re.compile(r"(\d+)(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?", re.IGNORECASE)
-_NUMBER_START = re.compile(r"[+\-\u2212]?\.?\d")  # ASCII and other scripts' digits alike
-_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
-_MINUTES_HELP = (
-    f"Minutes go from 1 to {MAX_BAN_MINUTES} (or write 10m, 2h, 3d, 1w); leave them out to ban until you unban."
-)
 
 
 class Moderator:

@@ -10,13 +10,13 @@ of someone called "10".  Used by chat_gui.core.typed_lines for both clients.
 
 from __future__ import annotations
 
+from shared.ban_length import parse_ban_minutes
+from shared.errors import ProtocolError
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
-
-MAX_BAN_MINUTES = 60 * 24 * 366  # a year: longer is "until unbanned", which is leaving the minutes out
 
 USAGE = {
     "kick": "/kick NICK [REASON]",
-    "ban": "/ban NICK [MINUTES] [REASON]   (no minutes: until /unban NICK)",
+    "ban": "/ban NICK [MINUTES] [REASON]   (or 10m, 2h, 3d; no minutes: until /unban NICK)",
     "unban": "/unban NICK",
     "mute": "/mute NICK",
     "unmute": "/unmute NICK",
@@ -30,7 +30,8 @@ NICK_FIRST = frozenset(("kick", "ban", "unban", "mute", "unmute"))
 
 HELP = """Teachers (others are refused), and the owner of a room for /topic and /key:
   /kick NICK [REASON]           remove NICK from the chat
-  /ban NICK [MINUTES] [REASON]  keep NICK (and their address) out; no minutes: until /unban NICK
+  /ban NICK [MINUTES] [REASON]  keep NICK (and their address) out for MINUTES (or 10m, 2h, 3d, 1w);
+                                no minutes: until /unban NICK
   /mute NICK, /unmute NICK      NICK may read but not write, until unmuted (also after reconnecting)
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
@@ -69,11 +70,10 @@ def moderation_command(word: str, argument: str) -> tuple[str, str]:
 
 def _ban(nick: str, rest: str) -> tuple[str, str]:
     first, _, reason = rest.partition(" ")
-    if not first.isdigit():
+    try:
+        minutes = parse_ban_minutes(first)
+    except ProtocolError as slip:  # "-5", "1.5", "0": a length meant, none given; never a ban until lifted
+        return "", f"{slip.message} {USAGE['ban']}"
+    if minutes is None:
         return f"BAN {nick} {rest}".strip(), ""  # no minutes: until unbanned
-    minutes = int(first)
-    if not 0 < minutes <= MAX_BAN_MINUTES:
-        return "", (
-            f"A ban lasts 1 to {MAX_BAN_MINUTES} minutes; leave the minutes out for one that lasts until /unban {nick}."
-        )
-    return f"BAN {nick} {minutes} {reason.strip()}".strip(), ""
+    return f"BAN {nick} {minutes} {reason.strip()}".strip(), ""  # as minutes: any server version reads them

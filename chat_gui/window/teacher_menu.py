@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import simpledialog
 
+from shared.ban_length import BAN_LENGTH_HELP, parse_ban_minutes
+from shared.errors import ProtocolError
 from shared.names import name_key
 
 AskText = Callable[[str, str], "str | None"]
@@ -34,6 +36,17 @@ class Questions:
 
     ask_text: AskText
     ask_yes_no: AskYesNo
+
+
+def ban_length_problem(length: str) -> str:
+    """What is wrong with the length typed in the Ban… dialog; "" when it is one, or empty (until lifted)."""
+    if not length:
+        return ""
+    try:
+        minutes = parse_ban_minutes(length)
+    except ProtocolError as slip:
+        return slip.message
+    return "" if minutes is not None else f"“{length}” is not a number of minutes. {BAN_LENGTH_HELP}"
 
 
 def tk_questions(root: tk.Misc) -> Questions:
@@ -164,11 +177,15 @@ class TeacherMenus:
             self.send_typed(f"/kick {nick} {reason.strip()}".rstrip())
 
     def ban(self, nick: str) -> None:
-        minutes = self.questions.ask_text(
-            f"Ban {nick}", f"Keep {nick} out for how many minutes?\nLeave it empty for a ban until you unban {nick}."
-        )
-        if minutes is None:
-            return
+        question = f"Keep {nick} out for how many minutes (or 10m, 2h, 3d, 1w)?\nLeave it empty for a ban until you unban {nick}."
+        while True:  # asked again until it is a length or empty: a word typed here must not become the reason
+            minutes = self.questions.ask_text(f"Ban {nick}", question)
+            if minutes is None:
+                return
+            problem = ban_length_problem(minutes.strip())
+            if not problem:
+                break
+            question = f"{problem}\n\nKeep {nick} out for how many minutes? Empty: until you unban {nick}."
         reason = self.questions.ask_text(f"Ban {nick}", f"Reason ({nick} will see it):")
         if reason is None:
             return

@@ -89,10 +89,10 @@ class BansDialog(RecordDialog):
         answer = self.owner.ask_text("Ban", f"Keep {target.strip()} out for how many minutes? Empty: until lifted.")
         if answer is None:
             return
-        from chat_server.moderation import parse_minutes
+        from shared.ban_length import parse_ban_minutes
 
         try:
-            minutes = parse_minutes(answer.strip()) if answer.strip() else None
+            minutes = parse_ban_minutes(answer.strip()) if answer.strip() else None
         except ProtocolError as exc:
             self.owner.say(exc.message)
             return

@@ -132,10 +132,10 @@ class AdminIdentity(Moderation):
         )
         if answer is None:
             return
-        from chat_server.moderation import parse_minutes
+        from shared.ban_length import parse_ban_minutes
 
         try:
-            minutes = parse_minutes(answer.strip()) if answer.strip() else None
+            minutes = parse_ban_minutes(answer.strip()) if answer.strip() else None
         except ProtocolError as exc:
             self.say(exc.message)
             return

@@ -20,8 +20,9 @@ The teacher gets a `system` frame with event `moderation` (`action`, and
 from __future__ import annotations
 
 from chat_server.handlers.base import CommandModule, Delivery
-from chat_server.moderation import Outcome, parse_minutes
+from chat_server.moderation import Outcome
 from chat_server.session import Session
+from shared.ban_length import parse_ban_minutes
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import name_key, normalise_nick, normalise_room
@@ -42,7 +43,7 @@ class TeacherCommands(CommandModule):
         if not words:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /ban NICK [minutes] [reason].")
         nick = words[0]
-        minutes = parse_minutes(words[1]) if len(words) > 1 else None
+        minutes = parse_ban_minutes(words[1]) if len(words) > 1 else None
         reason = " ".join(words[2 if minutes is not None else 1 :])
         self._not_a_teacher(nick)
         outcome = self.moderator.ban(nick, minutes, reason, session.nick)

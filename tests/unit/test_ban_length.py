@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat_server.moderation import MAX_BAN_MINUTES, parse_minutes
+from shared.ban_length import MAX_BAN_MINUTES, parse_ban_minutes
 from shared.errors import ErrorCode, ProtocolError
 
 
@@ -27,7 +27,7 @@ from shared.errors import ErrorCode, ProtocolError
     ],
 )
 def test_lengths(word: str, minutes: int) -> None:
-    assert parse_minutes(word) == minutes
+    assert parse_ban_minutes(word) == minutes
 
 
 @pytest.mark.parametrize(
@@ -36,11 +36,11 @@ def test_lengths(word: str, minutes: int) -> None:
 )
 def test_what_starts_like_a_number_but_is_no_length_is_refused(word: str) -> None:
     with pytest.raises(ProtocolError) as refused:
-        parse_minutes(word)
+        parse_ban_minutes(word)
     assert refused.value.code == ErrorCode.BAD_ARGUMENT
     assert "10m, 2h, 3d" in refused.value.message
 
 
 @pytest.mark.parametrize("word", ["spamming", "NaN", "h5", "m", "again", "x10"])
 def test_a_word_that_is_no_number_starts_the_reason(word: str) -> None:
-    assert parse_minutes(word) is None
+    assert parse_ban_minutes(word) is None

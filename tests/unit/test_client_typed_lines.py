@@ -140,6 +140,8 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/ban bob 10", "BAN bob 10"),
         ("/ban bob 10 flooding the room", "BAN bob 10 flooding the room"),
         ("/ban bob flooding", "BAN bob flooding"),  # no minutes: until /unban
+        ("/ban bob 2h flooding", "BAN bob 120 flooding"),  # a unit: sent as minutes, which every server reads
+        ("/ban bob 1w", "BAN bob 10080"),
         ("/unban bob", "UNBAN bob"),
         ("/mute bob", "MUTE bob"),
         ("/UNMUTE Bob", "UNMUTE Bob"),
@@ -165,6 +167,9 @@ def test_teacher_lines_that_send(line, command):
         ("/kick a:b", "not a nickname"),
         ("/ban bob 0", "1 to"),
         ("/ban bob 99999999", "1 to"),
+        ("/ban bob -5 spam", "10m, 2h"),  # a slip, not a reason: it would have banned bob until lifted
+        ("/ban bob 1.5", "10m, 2h"),
+        ("/ban bob 1e3 spam", "10m, 2h"),
         ("/mute bob for a while", "Only a nickname"),
         ("/unban", "Say whom"),
         ("/announce", "Announce what"),

@@ -161,6 +161,28 @@ def test_a_teacher_kicks_a_student_from_the_right_click_menu(start_server, open_
     wait_until(lambda: "mallory" not in users.users, pump=tk_root.update, timeout=WAIT)
 
 
+def test_the_ban_dialog_asks_again_until_the_length_is_one_and_bans_for_it(
+    start_server, open_window, tk_root, make_client
+):
+    # "ten" or "-5" in the minutes box would have become the reason of a ban until lifted.
+    server = start_server()
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    student = make_client(server, "mallory", "general")
+    window = open_window()
+    answers = Answers("ten", "-5", "2h", "spamming")
+    window.identity.menus.questions = answers.questions()
+    connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
+    ready(window, tk_root)
+    wait_until(lambda: "mallory" in window.window.users.users, pump=tk_root.update, timeout=WAIT)
+    window.identity.menus.ban("mallory")
+    assert len(answers.asked) == 4 and answers.answers == []
+    assert answers.asked[1].startswith("“ten” is not a number of minutes.")
+    assert answers.asked[2].startswith("Minutes go from 1 to")
+    assert answers.asked[3] == "Reason (mallory will see it):"
+    banned = student.wait_for(lambda f: f.get("type") == "error" and f.get("code") == "banned", timeout=WAIT)
+    assert "for 2 more hours" in banned["content"] and "spamming" in banned["content"], banned
+
+
 def test_a_student_sees_no_moderation_and_is_refused_when_typing_it(server, open_window, tk_root, make_client):
     make_client(server, "bob", "general")
     window = open_window(server, "alice")

@@ -1,0 +1,48 @@
+"""How long a ban lasts, as people type it: minutes, or a number with a unit (any thread; pure).
+
+    parse_ban_minutes("10")        -> 10
+    parse_ban_minutes("2h")        -> 120      (also 10m, 3d, 1w, 90mins, 2days, ...)
+    parse_ban_minutes("spamming")  -> None     (no length: the reason begins)
+    parse_ban_minutes("-5")        -> ProtocolError bad_argument (a slip, never a ban until lifted)
+
+The server reads BAN with it; chat-term and the chat window check /ban and
+the Ban… dialog with it before anything is sent, so all three agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shared.errors import ErrorCode, ProtocolError
+
+MAX_BAN_MINUTES = 366 * 24 * 60  # a year; longer is "until lifted", which is leaving the length out
+BAN_LENGTH_HELP = (
+    f"Minutes go from 1 to {MAX_BAN_MINUTES} (or write 10m, 2h, 3d, 1w); leave them out to ban until you unban."
+)
+
+_LENGTH = re.compile(r"(\d+)(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?", re.IGNORECASE)
+_NUMBER_START = re.compile(r"[+\-\u2212]?\.?\d")  # digits of any script, as \d and int() take them
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+_MAX_DIGITS = 9
+
+
+def parse_ban_minutes(word: str) -> int | None:
+    """The length `word` gives, in minutes; None when it is no number at all (the reason begins).
+
+    Anything that starts like a number but is no length (`-5`, `1.5`,
+    `1e3`, `10x`, `0`, more than a year) raises ProtocolError
+    (`bad_argument`) instead of being taken for the reason: a ban meant for
+    ten minutes must not become one until lifted.
+    """
+    match = _LENGTH.fullmatch(word)
+    if match is None:
+        if _NUMBER_START.match(word):
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, BAN_LENGTH_HELP)
+        return None
+    digits, unit = match.groups()
+    if len(digits) > _MAX_DIGITS:
+        raise ProtocolError(ErrorCode.BAD_ARGUMENT, BAN_LENGTH_HELP)
+    minutes = int(digits) * _UNIT_MINUTES[unit[0].lower() if unit else "m"]
+    if not 1 <= minutes <= MAX_BAN_MINUTES:
+        raise ProtocolError(ErrorCode.BAD_ARGUMENT, BAN_LENGTH_HELP)
+    return minutes
