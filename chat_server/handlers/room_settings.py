@@ -29,7 +29,7 @@ MAX_TOPIC_CHARS = 120  # keeps the `rooms` push listing many rooms; a topic is a
 class RoomSettingCommands(CommandModule):
     def handle_topic(self, session: Session, argument: str) -> list[Delivery]:
         room = self._own_room(session, "set the topic")
-        topic = one_line(argument, max_chars=10 * MAX_TOPIC_CHARS)
+        topic = one_line(argument, max_chars=len(argument) + 1)  # whole: a refusal says how long it really was
         if topic and session.muted:  # the topic would be a way round the mute (removing one says nothing)
             raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot set a topic; /topic alone removes it.")
         if len(topic) > MAX_TOPIC_CHARS:

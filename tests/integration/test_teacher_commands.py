@@ -222,3 +222,13 @@ def test_a_teacher_cannot_delete_a_private_message_between_two_students(server, 
     lee.send(f"DELETE {message_id}")
     refused = lee.expect(lambda frame: frame["type"] in ("deleted", "error"))
     assert refused["type"] == "error" and refused["code"] == ErrorCode.BAD_ARGUMENT  # not even shown to exist
+
+
+@pytest.mark.parametrize("length", [121, 1201, 5000])
+def test_a_topic_too_long_is_refused_with_its_real_length_and_changes_nothing(server, wire, length):
+    # A 5,000-character topic was cut at 1,200 before it was measured, so the refusal said "has 1200".
+    bob = wire(server, "bob", "lab")
+    answer = bob.reply("TOPIC " + "x" * length)
+    assert (answer["type"], answer["code"]) == ("error", ErrorCode.TOO_LONG)
+    assert answer["content"] == f"A topic has at most 120 characters; this one has {length}."
+    assert bob.reply("TOPIC " + "x" * 120)["topic"] == "x" * 120
