@@ -133,7 +133,9 @@ def _page_number(word: str) -> int:
 
 def _check_page(page: int, pages: int) -> int:
     if page > pages:
-        raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"There {'is' if pages == 1 else 'are'} only {pages} page(s).")
+        raise ProtocolError(
+            ErrorCode.BAD_ARGUMENT, "There is only 1 page." if pages == 1 else f"There are only {pages} pages."
+        )
     return page
 
 
