@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from chat_server.identity.admin import IdentityAdmin, SanctionInfo
 from chat_server.storage.models import Role
-from shared.ban_length import parse_ban_minutes
+from shared.ban_length import split_ban_length
 
 HELP_TEXT = """Who is who (the leading / is optional):
   /code                  show the join code (students type it before their nickname)
@@ -106,12 +106,11 @@ class _Commands:
         return f"Deleted the account {name}."
 
     def ban(self, argument: str) -> str:
-        words = argument.split(None, 2)
-        if not words:
+        target, rest = (argument.split(None, 1) + ["", ""])[:2]
+        if not target:
             return "Usage: /ban NAME|ADDRESS [minutes] [reason]"
-        minutes = parse_ban_minutes(words[1]) if len(words) > 1 else None
-        reason = " ".join(words[2 if minutes is not None else 1 :])
-        return self.server.ban(words[0], minutes, reason) + "."
+        minutes, reason = split_ban_length(rest)
+        return self.server.ban(target, minutes, reason) + "."
 
     def unban(self, target: str) -> str:
         if not target:

@@ -4,6 +4,7 @@
     parse_ban_minutes("2h")        -> 120      (also 10m, 3d, 1w, 90mins, 2days, ...)
     parse_ban_minutes("spamming")  -> None     (no length: the reason begins)
     parse_ban_minutes("-5")        -> ProtocolError bad_argument (a slip, never a ban until lifted)
+    split_ban_length("2 hours spamming") -> (120, "spamming")   (what follows the nickname in /ban)
 
 The server reads BAN with it; chat-term and the chat window check /ban and
 the Ban… dialog with it before anything is sent, so all three agree.
@@ -20,7 +21,9 @@ BAN_LENGTH_HELP = (
     f"Minutes go from 1 to {MAX_BAN_MINUTES} (or write 10m, 2h, 3d, 1w); leave them out to ban until you unban."
 )
 
-_LENGTH = re.compile(r"(\d+)(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?", re.IGNORECASE)
+_UNITS = r"m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?"
+_LENGTH = re.compile(rf"(\d+)({_UNITS})?", re.IGNORECASE)
+_UNIT_WORD = re.compile(_UNITS, re.IGNORECASE)
 _NUMBER_START = re.compile(r"[+\-\u2212]?\.?\d")  # digits of any script, as \d and int() take them
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 _MAX_DIGITS = 9
@@ -46,3 +49,21 @@ def parse_ban_minutes(word: str) -> int | None:
     if not 1 <= minutes <= MAX_BAN_MINUTES:
         raise ProtocolError(ErrorCode.BAD_ARGUMENT, BAN_LENGTH_HELP)
     return minutes
+
+
+def split_ban_length(rest: str) -> tuple[int | None, str]:
+    """(minutes, reason) from what follows the nickname in /ban; minutes None for a ban until lifted.
+
+    The length may be one word (`10`, `10m`) or a number and a unit word
+    (`2 hours`, `3 days`), as people write it; raises ProtocolError as
+    parse_ban_minutes does.
+    """
+    words = rest.split(None, 2)
+    if not words:
+        return None, ""
+    minutes = parse_ban_minutes(words[0])
+    if minutes is None:
+        return None, rest.strip()
+    if len(words) > 1 and words[0].isdecimal() and _UNIT_WORD.fullmatch(words[1]):
+        return parse_ban_minutes(words[0] + words[1]), words[2] if len(words) > 2 else ""
+    return minutes, " ".join(words[1:])

@@ -10,7 +10,7 @@ of someone called "10".  Used by chat_gui.core.typed_lines for both clients.
 
 from __future__ import annotations
 
-from shared.ban_length import parse_ban_minutes
+from shared.ban_length import split_ban_length
 from shared.errors import ProtocolError
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
@@ -69,11 +69,10 @@ def moderation_command(word: str, argument: str) -> tuple[str, str]:
 
 
 def _ban(nick: str, rest: str) -> tuple[str, str]:
-    first, _, reason = rest.partition(" ")
     try:
-        minutes = parse_ban_minutes(first)
+        minutes, reason = split_ban_length(rest)
     except ProtocolError as slip:  # "-5", "1.5", "0": a length meant, none given; never a ban until lifted
         return "", f"{slip.message} {USAGE['ban']}"
     if minutes is None:
-        return f"BAN {nick} {rest}".strip(), ""  # no minutes: until unbanned
-    return f"BAN {nick} {minutes} {reason.strip()}".strip(), ""  # as minutes: any server version reads them
+        return f"BAN {nick} {reason}".strip(), ""  # no minutes: until unbanned
+    return f"BAN {nick} {minutes} {reason}".strip(), ""  # as minutes: any server version reads them

@@ -22,7 +22,7 @@ from __future__ import annotations
 from chat_server.handlers.base import CommandModule, Delivery
 from chat_server.moderation import Outcome
 from chat_server.session import Session
-from shared.ban_length import parse_ban_minutes
+from shared.ban_length import split_ban_length
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import name_key, normalise_nick, normalise_room
@@ -39,12 +39,10 @@ class TeacherCommands(CommandModule):
 
     def handle_ban(self, session: Session, argument: str) -> list[Delivery]:
         self.identity.require_teacher(session, "ban someone")
-        words = argument.split(None, 2)
-        if not words:
+        nick, rest = (argument.split(None, 1) + ["", ""])[:2]
+        if not nick:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /ban NICK [minutes] [reason].")
-        nick = words[0]
-        minutes = parse_ban_minutes(words[1]) if len(words) > 1 else None
-        reason = " ".join(words[2 if minutes is not None else 1 :])
+        minutes, reason = split_ban_length(rest)
         self._not_a_teacher(nick)
         outcome = self.moderator.ban(nick, minutes, reason, session.nick)
         return self._done(session, "ban", outcome, user=outcome.subject)

@@ -230,7 +230,8 @@ def test_a_ban_length_that_is_no_length_is_refused_and_bans_nobody(server, wire,
 
 
 @pytest.mark.parametrize(
-    ("length", "shown"), [("10m", "10 more minutes"), ("2h", "2 more hours"), ("45", "45 more minutes")]
+    ("length", "shown"),
+    [("10m", "10 more minutes"), ("2h", "2 more hours"), ("45", "45 more minutes"), ("3 hours", "3 more hours")],
 )
 def test_a_ban_length_with_a_unit_is_converted_and_the_name_keeps_its_case(server, wire, length, shown):
     lee = teacher(server, wire, room="lab")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.ban_length import MAX_BAN_MINUTES, parse_ban_minutes
+from shared.ban_length import MAX_BAN_MINUTES, parse_ban_minutes, split_ban_length
 from shared.errors import ErrorCode, ProtocolError
 
 
@@ -44,3 +44,31 @@ def test_what_starts_like_a_number_but_is_no_length_is_refused(word: str) -> Non
 @pytest.mark.parametrize("word", ["spamming", "NaN", "h5", "m", "again", "x10"])
 def test_a_word_that_is_no_number_starts_the_reason(word: str) -> None:
     assert parse_ban_minutes(word) is None
+
+
+@pytest.mark.parametrize(
+    ("rest", "split"),
+    [
+        ("", (None, "")),
+        ("spamming the room", (None, "spamming the room")),
+        ("10", (10, "")),
+        ("10 spamming", (10, "spamming")),
+        ("10m spamming", (10, "spamming")),
+        ("2 hours spamming again", (120, "spamming again")),
+        ("3 Days", (3 * 1440, "")),
+        ("1 w", (10080, "")),
+        ("10 minutes", (10, "")),
+        ("5 more minutes", (5, "more minutes")),  # a unit must follow the number at once
+        ("10m hours", (10, "hours")),  # one length only
+        ("  7\tlate  ", (7, "late")),
+    ],
+)
+def test_what_follows_the_nickname(rest: str, split: tuple[int | None, str]) -> None:
+    assert split_ban_length(rest) == split
+
+
+def test_a_slip_followed_by_a_unit_word_is_still_a_slip() -> None:
+    with pytest.raises(ProtocolError):
+        split_ban_length("-5 minutes")
+    with pytest.raises(ProtocolError):
+        split_ban_length("600000 hours")

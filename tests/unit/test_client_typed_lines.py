@@ -142,6 +142,7 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/ban bob flooding", "BAN bob flooding"),  # no minutes: until /unban
         ("/ban bob 2h flooding", "BAN bob 120 flooding"),  # a unit: sent as minutes, which every server reads
         ("/ban bob 1w", "BAN bob 10080"),
+        ("/ban bob 2 hours flooding", "BAN bob 120 flooding"),
         ("/unban bob", "UNBAN bob"),
         ("/mute bob", "MUTE bob"),
         ("/UNMUTE Bob", "UNMUTE Bob"),
