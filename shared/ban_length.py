@@ -5,6 +5,7 @@
     parse_ban_minutes("spamming")  -> None     (no length: the reason begins)
     parse_ban_minutes("-5")        -> ProtocolError bad_argument (a slip, never a ban until lifted)
     split_ban_length("2 hours spamming") -> (120, "spamming")   (what follows the nickname in /ban)
+    parse_ban_answer("2 hours")    -> 120      (a dialog that asks for the length only; "" -> None)
 
 The server reads BAN with it; chat-term and the chat window check /ban and
 the Ban… dialog with it before anything is sent, so all three agree.
@@ -67,3 +68,18 @@ def split_ban_length(rest: str) -> tuple[int | None, str]:
     if len(words) > 1 and words[0].isdecimal() and _UNIT_WORD.fullmatch(words[1]):
         return parse_ban_minutes(words[0] + words[1]), words[2] if len(words) > 2 else ""
     return minutes, " ".join(words[1:])
+
+
+def parse_ban_answer(answer: str) -> int | None:
+    """The length typed where only a length is asked (the Ban… dialogs); None when empty (until lifted).
+
+    Raises ProtocolError for anything else, words too ("ten", "2 hours please"): typed into a box that
+    asks for minutes, a word is a mistake, not a reason.
+    """
+    text = answer.strip()
+    if not text:
+        return None
+    minutes, rest = split_ban_length(text)
+    if minutes is None or rest:
+        raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"“{text}” is not a number of minutes. {BAN_LENGTH_HELP}")
+    return minutes

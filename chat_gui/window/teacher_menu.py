@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import simpledialog
 
-from shared.ban_length import BAN_LENGTH_HELP, parse_ban_minutes
+from shared.ban_length import parse_ban_answer
 from shared.errors import ProtocolError
 from shared.names import name_key
 
@@ -36,17 +36,6 @@ class Questions:
 
     ask_text: AskText
     ask_yes_no: AskYesNo
-
-
-def ban_length_problem(length: str) -> str:
-    """What is wrong with the length typed in the Ban… dialog; "" when it is one, or empty (until lifted)."""
-    if not length:
-        return ""
-    try:
-        minutes = parse_ban_minutes(length)
-    except ProtocolError as slip:
-        return slip.message
-    return "" if minutes is not None else f"“{length}” is not a number of minutes. {BAN_LENGTH_HELP}"
 
 
 def tk_questions(root: tk.Misc) -> Questions:
@@ -179,17 +168,19 @@ class TeacherMenus:
     def ban(self, nick: str) -> None:
         question = f"Keep {nick} out for how many minutes (or 10m, 2h, 3d, 1w)?\nLeave it empty for a ban until you unban {nick}."
         while True:  # asked again until it is a length or empty: a word typed here must not become the reason
-            minutes = self.questions.ask_text(f"Ban {nick}", question)
-            if minutes is None:
+            answer = self.questions.ask_text(f"Ban {nick}", question)
+            if answer is None:
                 return
-            problem = ban_length_problem(minutes.strip())
-            if not problem:
+            try:
+                minutes = parse_ban_answer(answer)
                 break
-            question = f"{problem}\n\nKeep {nick} out for how many minutes? Empty: until you unban {nick}."
+            except ProtocolError as slip:
+                question = f"{slip.message}\n\nKeep {nick} out for how many minutes? Empty: until you unban {nick}."
         reason = self.questions.ask_text(f"Ban {nick}", f"Reason ({nick} will see it):")
         if reason is None:
             return
-        self.send_typed(f"/ban {nick} {minutes.strip()} {reason.strip()}".replace("  ", " ").rstrip())
+        length = "" if minutes is None else str(minutes)
+        self.send_typed(f"/ban {nick} {length} {reason.strip()}".replace("  ", " ").rstrip())
 
     def unban(self, nick: str) -> None:
         self.send_typed(f"/unban {nick}")

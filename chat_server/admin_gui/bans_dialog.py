@@ -89,17 +89,12 @@ class BansDialog(RecordDialog):
         answer = self.owner.ask_text("Ban", f"Keep {target.strip()} out for how many minutes? Empty: until lifted.")
         if answer is None:
             return
-        from shared.ban_length import parse_ban_minutes
+        from shared.ban_length import parse_ban_answer
 
         try:
-            minutes = parse_ban_minutes(answer.strip()) if answer.strip() else None
+            minutes = parse_ban_answer(answer)  # "30", "2h", "2 hours"; empty: until lifted
         except ProtocolError as exc:
             self.owner.say(exc.message)
-            return
-        if answer.strip() and minutes is None:
-            self.owner.say(
-                "The minutes are a whole number, e.g. 30 (or 10m, 2h, 3d, 1w); leave it empty to ban until you lift it."
-            )
             return
         reason = self.owner.ask_text("Ban", f"Reason for banning {target.strip()} (they will see it):")
         if reason is None:

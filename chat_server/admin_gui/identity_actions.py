@@ -132,17 +132,12 @@ class AdminIdentity(Moderation):
         )
         if answer is None:
             return
-        from shared.ban_length import parse_ban_minutes
+        from shared.ban_length import parse_ban_answer
 
         try:
-            minutes = parse_ban_minutes(answer.strip()) if answer.strip() else None
+            minutes = parse_ban_answer(answer)  # "30", "2h", "2 hours"; empty: until lifted
         except ProtocolError as exc:
             self.say(exc.message)
-            return
-        if answer.strip() and minutes is None:
-            self.say(
-                "The minutes are a whole number, e.g. 30 (or 10m, 2h, 3d, 1w); leave it empty to ban until you lift it."
-            )
             return
         reason = self.ask_text("Ban", f"Reason for banning {names} (they will see it):")
         if reason is None:

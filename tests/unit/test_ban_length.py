@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.ban_length import MAX_BAN_MINUTES, parse_ban_minutes, split_ban_length
+from shared.ban_length import MAX_BAN_MINUTES, parse_ban_answer, parse_ban_minutes, split_ban_length
 from shared.errors import ErrorCode, ProtocolError
 
 
@@ -72,3 +72,15 @@ def test_a_slip_followed_by_a_unit_word_is_still_a_slip() -> None:
         split_ban_length("-5 minutes")
     with pytest.raises(ProtocolError):
         split_ban_length("600000 hours")
+
+
+@pytest.mark.parametrize(("answer", "minutes"), [("", None), ("  ", None), ("30", 30), (" 2h ", 120), ("2 hours", 120)])
+def test_an_answer_to_how_long(answer: str, minutes: int | None) -> None:
+    assert parse_ban_answer(answer) == minutes
+
+
+@pytest.mark.parametrize("answer", ["ten", "2 hours please", "-5", "forever", "1.5"])
+def test_an_answer_that_is_no_length_is_refused_not_taken_for_a_reason(answer: str) -> None:
+    with pytest.raises(ProtocolError) as refused:
+        parse_ban_answer(answer)
+    assert "10m, 2h, 3d" in refused.value.message

@@ -171,7 +171,7 @@ def test_ban_from_the_clients_table_keeps_the_name_and_address_out_until_lifted(
     pump_until(window, lambda: "admin lifted the ban on bob" in window.log_pane.shown_text())
 
 
-@pytest.mark.parametrize("minutes", ["abc", "0", "-5", "99999999999", "3.5"])
+@pytest.mark.parametrize("minutes", ["abc", "0", "-5", "99999999999", "3.5", "2 hours please"])
 def test_ban_with_minutes_that_are_not_a_number_bans_nobody(
     window: AdminWindow, dialogs: Dialogs, wire_to, minutes: str
 ) -> None:

@@ -169,7 +169,7 @@ def test_the_ban_dialog_asks_again_until_the_length_is_one_and_bans_for_it(
     server.create_account("Teach", TEACHER_PASSWORD, "teacher")
     student = make_client(server, "mallory", "general")
     window = open_window()
-    answers = Answers("ten", "-5", "2h", "spamming")
+    answers = Answers("ten", "-5", "2 hours", "spamming")
     window.identity.menus.questions = answers.questions()
     connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
     ready(window, tk_root)
