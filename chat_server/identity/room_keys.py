@@ -12,8 +12,9 @@ off the registry lock all the same.  It is much faster than the password
 hash on purpose: a room key is not a personal password reused elsewhere,
 its owner changes it with one command, and wrong keys are throttled per
 address (5 a minute) by the caller.  Keys are compared after NFKC (a
-full-width key typed on another keyboard still fits), case-sensitively,
-in constant time.
+full-width key typed on another keyboard still fits) and with every run of
+spaces made one (`a  b` set by a slip of the thumb is joined as `a b`),
+case-sensitively, in constant time.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ _MAX_ITERATIONS = 1_000_000  # a stored row asking for more is refused rather th
 
 
 def clean_room_key(raw: str) -> str:
-    """The key as hashed: NFKC, trimmed, 1 to MAX_KEY_CHARS printable characters; ProtocolError otherwise."""
-    key = unicodedata.normalize("NFKC", raw).strip()
+    """The key as hashed: NFKC, one space between words, 1 to MAX_KEY_CHARS printable characters; else ProtocolError."""
+    key = _as_compared(raw)
     if not key:
         raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which key: /key KEY (or /key alone to remove it).")
     if len(key) > MAX_KEY_CHARS:
@@ -46,6 +47,11 @@ def clean_room_key(raw: str) -> str:
     if not key.isprintable():
         raise ProtocolError(ErrorCode.BAD_ARGUMENT, "A room key is letters, digits, spaces and punctuation only.")
     return key
+
+
+def _as_compared(typed: str) -> str:
+    """NFKC (which makes every kind of space U+0020), trimmed, runs of spaces made one."""
+    return " ".join(word for word in unicodedata.normalize("NFKC", typed).strip().split(" ") if word)
 
 
 def _derive(key: str, salt: bytes, iterations: int) -> bytes:
@@ -72,5 +78,9 @@ def room_key_matches(typed: str, stored: str) -> bool:
         return False
     if not 1 <= iterations <= _MAX_ITERATIONS or not salt or not digest:
         return False
-    candidate = unicodedata.normalize("NFKC", typed[: 4 * MAX_KEY_CHARS]).strip()
-    return hmac.compare_digest(_derive(candidate, salt, iterations), digest)
+    as_typed = unicodedata.normalize("NFKC", typed[: 4 * MAX_KEY_CHARS]).strip()
+    candidate = _as_compared(as_typed)
+    if hmac.compare_digest(_derive(candidate, salt, iterations), digest):
+        return True
+    # A key set before runs of spaces were made one was hashed with them: it still opens its room.
+    return candidate != as_typed and hmac.compare_digest(_derive(as_typed, salt, iterations), digest)

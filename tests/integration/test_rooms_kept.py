@@ -38,6 +38,15 @@ def test_room_key_required_wrong_and_right(server, wire):
     assert (right["type"], right["locked"]) == ("joined", True)
     carol = wire(server, "carol")
     assert joined_frame(carol, "JOIN group1 ｂｌｕｅ ｗｈａｌｅ")["type"] == "joined"  # full width is the same key
+    dave = wire(server, "dave")
+    assert joined_frame(dave, "JOIN group1 blue   whale")["type"] == "joined"  # and so is a run of spaces
+
+
+def test_a_key_set_with_two_spaces_by_a_slip_opens_with_one(server, wire):
+    owner = wire(server, "alice", "group2")
+    assert owner.reply("KEY  blue  whale ", timeout=30)["locked"] is True
+    bob = wire(server, "bob")
+    assert joined_frame(bob, "JOIN group2 blue whale")["type"] == "joined"
 
 
 def test_wrong_room_keys_are_throttled_per_address(server, wire):
