@@ -166,7 +166,10 @@ class TeacherMenus:
             self.send_typed(f"/kick {nick} {reason.strip()}".rstrip())
 
     def ban(self, nick: str) -> None:
-        question = f"Keep {nick} out for how many minutes (or 10m, 2h, 3d, 1w)?\nLeave it empty for a ban until you unban {nick}."
+        question = (
+            f"Keep {nick} out for how many minutes (or 10m, 2h, 3d, 1w)?\n"
+            f"Leave it empty for a ban until you unban {nick}."
+        )
         while True:  # asked again until it is a length or empty: a word typed here must not become the reason
             answer = self.questions.ask_text(f"Ban {nick}", question)
             if answer is None:
