@@ -461,6 +461,24 @@ def test_stats_count_messages_and_measure_the_file(store):
     assert stats.size_bytes > 0 and stats.path is not None and stats.path.endswith("classchat.db")
 
 
+def test_a_message_committed_but_not_yet_let_go_by_the_writer_is_counted_once(store):
+    # The writer lets go of a batch just after its commit: for that moment a row is on disk and still unwritten.
+    # Seen once in a full run (history_info said 5 messages for 4); made here by holding a committed row in flight.
+    for message_id in range(1, 5):
+        store.messages.append(public(message_id))
+    assert store.flush()
+    writer = store.messages._writer
+    assert writer is not None and writer.unwritten_rows() == []
+    committed = store.messages.export_rows("general", 0, 2**62, include_private=False)
+    assert [m.id for m in committed] == [1, 2, 3, 4]
+    with writer._rows_lock:
+        writer._rows_in_flight = list(committed[-2:])
+    try:
+        assert store.stats().messages == 4
+    finally:
+        writer._settle_rows()
+
+
 # -- without a database --
 def test_memory_only_keeps_this_runs_history_and_counts_what_is_not_saved(tmp_path):
     with open_storage(tmp_path / "data", persist=False) as storage:
