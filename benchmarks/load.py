@@ -299,15 +299,8 @@ class LoadProcess:
                 continue
             if interval_ns and ready and not closed and time.monotonic_ns() - backlog[0][2] < BACKLOG_MAX_NS:
                 continue
-            for client, data, received_ns in backlog:
-                self.receive(client, data, received_ns)
-                if id(client) in unfinished and client.received - client.own_received >= run_plan.expected.get(
-                    client.plan.index, 0
-                ):
-                    del unfinished[id(client)]
-            backlog.clear()
-        for client, data, received_ns in backlog:  # the deadline passed with input still waiting
-            self.receive(client, data, received_ns)
+            self.digest(backlog, unfinished, run_plan.expected)
+        self.digest(backlog, unfinished, run_plan.expected)  # the deadline passed with input still waiting
         return {
             "cpu": own_cpu_seconds() - cpu_before,
             "start_ns": start_ns,
@@ -439,6 +432,16 @@ class LoadProcess:
             answered = PONG_RE.findall(complete)
             if answered:
                 client.pings_answered = max(client.pings_answered, int(answered[-1]))
+
+    def digest(
+        self, backlog: list[tuple[Client, bytes | None, int]], unfinished: dict[int, Client], expected: dict[int, int]
+    ) -> None:
+        """Decrypt and parse the bytes received (emptying `backlog`); drop from `unfinished` whoever has all now."""
+        for client, data, received_ns in backlog:
+            self.receive(client, data, received_ns)
+            if id(client) in unfinished and client.received - client.own_received >= expected.get(client.plan.index, 0):
+                del unfinished[id(client)]
+        backlog.clear()
 
     # -- the end --
     def drop(self, client: Client) -> None:

@@ -11,7 +11,7 @@ def _ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
-def _kb(value: float) -> str:
+def _tenths(value: float) -> str:
     return "-" if value != value else f"{value:.1f}"
 
 
@@ -70,7 +70,7 @@ def traffic_row(result: Result) -> tuple[str, ...]:
         f"{result.server_threads}",
         f"{result.load_cpu_percent:.0f}",
         f"{result.load_busiest_percent:.0f}",
-        "-" if result.steal_percent != result.steal_percent else f"{result.steal_percent:.1f}",
+        _tenths(result.steal_percent),
         f"{result.load_average:.1f}",
     )
 
@@ -84,7 +84,7 @@ def connect_row(result: Result) -> tuple[str, ...]:
         f"{result.registered}/{result.scenario.clients}",
         f"{result.register_seconds:.2f}",
         f"{result.server_rss_mb:.0f}",
-        _kb(result.kb_per_connection),
+        _tenths(result.kb_per_connection),
         f"{result.server_peak_rss_mb:.0f}",
         f"{result.server_threads}",
         f"{result.server_cpu_percent:.1f}",
