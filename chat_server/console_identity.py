@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from chat_server.identity.admin import IdentityAdmin, SanctionInfo
 from chat_server.storage.models import Role
-from shared.ban_length import split_ban_length
+from shared.ban_length import split_ban_command
 
 HELP_TEXT = """Who is who (the leading / is optional):
   /code                  show the join code (students type it before their nickname)
@@ -106,10 +106,9 @@ class _Commands:
         return f"Deleted the account {name}."
 
     def ban(self, argument: str) -> str:
-        target, rest = (argument.split(None, 1) + ["", ""])[:2]
+        target, minutes, reason = split_ban_command(argument)
         if not target:
             return "Usage: /ban NAME|ADDRESS [minutes] [reason]"
-        minutes, reason = split_ban_length(rest)
         return self.server.ban(target, minutes, reason) + "."
 
     def unban(self, target: str) -> str:

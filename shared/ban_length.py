@@ -5,6 +5,7 @@
     parse_ban_minutes("spamming")  -> None     (no length: the reason begins)
     parse_ban_minutes("-5")        -> ProtocolError bad_argument (a slip, never a ban until lifted)
     split_ban_length("2 hours spamming") -> (120, "spamming")   (what follows the nickname in /ban)
+    split_ban_command("bob 2h spamming") -> ("bob", 120, "spamming")   (BAN's whole argument)
     parse_ban_answer("2 hours")    -> 120      (a dialog that asks for the length only; "" -> None)
 
 The server reads BAN with it; chat-term and the chat window check /ban and
@@ -68,6 +69,15 @@ def split_ban_length(rest: str) -> tuple[int | None, str]:
     if len(words) > 1 and words[0].isdecimal() and _UNIT_WORD.fullmatch(words[1]):
         return parse_ban_minutes(words[0] + words[1]), words[2] if len(words) > 2 else ""
     return minutes, " ".join(words[1:])
+
+
+def split_ban_command(argument: str) -> tuple[str, int | None, str]:
+    """(whom, minutes, reason) from BAN's whole argument; whom is "" when nobody was named."""
+    words = argument.split(None, 1)
+    if not words:
+        return "", None, ""
+    minutes, reason = split_ban_length(words[1] if len(words) > 1 else "")
+    return words[0], minutes, reason
 
 
 def parse_ban_answer(answer: str) -> int | None:

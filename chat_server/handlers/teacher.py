@@ -22,7 +22,7 @@ from __future__ import annotations
 from chat_server.handlers.base import CommandModule, Delivery
 from chat_server.moderation import Outcome
 from chat_server.session import Session
-from shared.ban_length import split_ban_length
+from shared.ban_length import split_ban_command
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import name_key, normalise_nick, normalise_room
@@ -39,10 +39,9 @@ class TeacherCommands(CommandModule):
 
     def handle_ban(self, session: Session, argument: str) -> list[Delivery]:
         self.identity.require_teacher(session, "ban someone")
-        nick, rest = (argument.split(None, 1) + ["", ""])[:2]
+        nick, minutes, reason = split_ban_command(argument)
         if not nick:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /ban NICK [minutes] [reason].")
-        minutes, reason = split_ban_length(rest)
         self._not_a_teacher(nick)
         outcome = self.moderator.ban(nick, minutes, reason, session.nick)
         return self._done(session, "ban", outcome, user=outcome.subject)

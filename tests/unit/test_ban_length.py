@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from shared.ban_length import MAX_BAN_MINUTES, parse_ban_answer, parse_ban_minutes, split_ban_length
+from shared.ban_length import (
+    MAX_BAN_MINUTES,
+    parse_ban_answer,
+    parse_ban_minutes,
+    split_ban_command,
+    split_ban_length,
+)
 from shared.errors import ErrorCode, ProtocolError
 
 
@@ -84,3 +90,18 @@ def test_an_answer_that_is_no_length_is_refused_not_taken_for_a_reason(answer: s
     with pytest.raises(ProtocolError) as refused:
         parse_ban_answer(answer)
     assert "10m, 2h, 3d" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("argument", "split"),
+    [
+        ("", ("", None, "")),
+        ("   ", ("", None, "")),
+        ("bob", ("bob", None, "")),
+        ("bob spamming", ("bob", None, "spamming")),
+        ("bob\t2 hours  spamming", ("bob", 120, "spamming")),
+        ("192.168.1.23 30 lab laptop", ("192.168.1.23", 30, "lab laptop")),
+    ],
+)
+def test_the_whole_argument_of_ban(argument: str, split: tuple[str, int | None, str]) -> None:
+    assert split_ban_command(argument) == split
