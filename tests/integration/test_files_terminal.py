@@ -50,7 +50,9 @@ def test_send_privately_and_the_errors_people_see(start_server, terminals, tmp_p
         terminal.expect(r"joined #")
     note = tmp_path / "note.txt"
     note.write_text("only for bob")
-    alice.type(f"/send {note} bob")
+    # "@bob": a nickname whatever alice has heard; "/send PATH bob" reads bob as a nickname only once alice's
+    # terminal has seen bob join, which three terminals started together do not promise (failed once so).
+    alice.type(f"/send {note} @bob")
     alice.expect(r"\* Sent note\.txt")
     line = bob.expect(r"alice shared note\.txt")
     assert "*bob*" in line
