@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -282,7 +283,10 @@ def _msg(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
 
 
 def _send_file(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
-    """ "/send notes.pdf", "/send notes.pdf bob", "/send \"my notes.pdf\" bob", "/send my notes.pdf" (no nick online)."""
+    """ "/send notes.pdf", "/send notes.pdf bob", "/send \"my notes.pdf\" bob", "/send my notes.pdf" (no nick online).
+
+    Pure but for one stat: whether the path without its last word is a file.
+    """
     if not argument:
         return Refuse("Say which file: /send PATH to share it with your room, /send PATH NICK to send it to NICK only.")
     if argument[0] in "\"'":
@@ -295,6 +299,18 @@ def _send_file(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
             return Refuse(f"After the path comes at most a nickname: /send {quote}{path}{quote} NICK")
         return SendFile(path, rest.lstrip("@") or None)
     path, _, last = argument.rpartition(" ")
-    if path.strip() and (last.startswith("@") or is_online(last)) and is_nick_shaped(last.lstrip("@")):
-        return SendFile(path.strip(), last.lstrip("@"))
+    path = path.strip()
+    # The last word names someone when it says so (@), when that person is online, or when only the
+    # path without it is a file: "/send notes.pdf bob" typed before bob's join reached this client.
+    names_someone = last.startswith("@") or is_online(last) or (_is_file(path) and not _is_file(argument))
+    if path and is_nick_shaped(last.lstrip("@")) and names_someone:
+        return SendFile(path, last.lstrip("@"))
     return SendFile(argument)
+
+
+def _is_file(path: str) -> bool:
+    """Whether `path` (~ allowed) is a file here: a stat, no reading (the Tk thread can afford it)."""
+    try:
+        return os.path.isfile(os.path.expanduser(path))
+    except (OSError, ValueError):  # a NUL in the path, a name too long
+        return False

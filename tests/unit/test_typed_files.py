@@ -38,6 +38,22 @@ def test_send_and_get_lines_missing_something_are_refused(line):
     assert isinstance(interpret(line, None, online), Refuse)
 
 
+def test_a_last_word_names_someone_not_yet_seen_online_when_only_the_path_without_it_is_a_file(tmp_path, monkeypatch):
+    """Typed the moment after connecting, before carol's join arrived: the file decides."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / "my notes carol").write_bytes(b"a file whose name ends in a nickname")
+    (tmp_path / "both").write_bytes(b"x")
+    (tmp_path / "both carol").write_bytes(b"y")
+    assert interpret("/send notes.pdf carol", None, online) == SendFile("notes.pdf", "carol")
+    assert interpret(f"/send {tmp_path}/notes.pdf carol", None, online) == SendFile(f"{tmp_path}/notes.pdf", "carol")
+    assert interpret("/send my notes carol", None, online) == SendFile("my notes carol")  # the whole line is a file
+    assert interpret("/send both carol", None, online) == SendFile("both carol")  # both are files: the longer one
+    assert interpret("/send missing.pdf carol", None, online) == SendFile("missing.pdf carol")  # neither: as before
+    assert interpret("/send notes.pdf no_such-Name!", None, online) == SendFile("notes.pdf no_such-Name!")
+    assert interpret("/send no\x00tes.pdf carol", None, online) == SendFile("no\x00tes.pdf carol")  # no stat error
+
+
 def test_in_a_private_tab_send_is_still_a_command():
     assert interpret("/send a.txt", "bob", online) == SendFile("a.txt")
 
