@@ -1,6 +1,9 @@
 """chat-term's output: the printer thread that writes lines so a paused terminal stalls nobody (printer thread).
 
-    core thread --Screen.show(line)--> a deque --chat-printer thread--> print(..., flush=True)
+    core thread --Screen.show(line)--> a deque --chat-printer thread--> wrap_for_terminal --> print(..., flush=True)
+
+On a terminal, long lines are broken to its width with the rest indented
+(chat_gui/terminal_wrap.py), so no message can start a row of its own.
 
 `tolerate_unencodable` makes a character the terminal's encoding lacks
 print as an escape instead of killing the printer thread.
@@ -8,10 +11,14 @@ print as an escape instead of killing the printer thread.
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 from collections import deque
 from typing import TextIO
+
+from chat_gui.terminal_wrap import wrap_for_terminal
 
 
 class Screen:
@@ -22,6 +29,7 @@ class Screen:
         self._lines: deque[str] = deque()
         self._changed = threading.Condition()
         self._closing = False
+        self._is_terminal = _is_terminal(out)
         self._thread = threading.Thread(target=self._write_loop, name="chat-printer", daemon=True)
         self._thread.start()
 
@@ -49,9 +57,26 @@ class Screen:
                     return
                 text = self._lines.popleft()
             try:
-                print(text, file=self.out, flush=True)
+                print(self._fitted(text), file=self.out, flush=True)
             except (OSError, ValueError):
                 return  # the terminal went away; nobody is reading
+
+    def _fitted(self, text: str) -> str:
+        """`text` broken to the terminal's width as it is now (resized windows too); as is when not a terminal."""
+        if not self._is_terminal:
+            return text
+        try:
+            columns = os.get_terminal_size(self.out.fileno()).columns
+        except (OSError, ValueError):
+            columns = shutil.get_terminal_size().columns
+        return "\n".join(row for line in text.split("\n") for row in wrap_for_terminal(line, columns))
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return os.isatty(out.fileno())
+    except (AttributeError, OSError, ValueError):  # a StringIO in tests, a closed stream
+        return False
 
 
 def now_stamp() -> str:

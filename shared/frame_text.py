@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from shared.file_transfer import format_size
@@ -10,6 +11,10 @@ from shared.names import strip_control
 
 # Every character a terminal might take for the end of a line: a frame is always shown as one line.
 _LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+# Runs of blank-looking characters in what someone said: spaces of every width, and letters that show as
+# nothing (braille blank, Hangul fillers). Padding a message with them up to the edge of an 80-column
+# terminal made the rest wrap to a row of its own that passed for a server line; each run is one space.
+_BLANK_RUN = re.compile(r"[\s\u2800\u3164\u115f\u1160\uffa0]{2,}")
 
 
 def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False) -> str:
@@ -31,9 +36,11 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
     stamp = f"[{one_line(frame.get('timestamp', ''))}]"
     content = frame.get("content", "")
     if kind == "message":
-        return f"{stamp} #{one_line(frame.get('room'))} <{one_line(frame.get('sender'))}> {one_line(content)}"
+        said = _BLANK_RUN.sub(" ", one_line(content))
+        return f"{stamp} #{one_line(frame.get('room'))} <{one_line(frame.get('sender'))}> {said}"
     if kind == "private":
-        return f"{stamp} *{one_line(frame.get('sender'))} -> {one_line(frame.get('to'))}* {one_line(content)}"
+        said = _BLANK_RUN.sub(" ", one_line(content))
+        return f"{stamp} *{one_line(frame.get('sender'))} -> {one_line(frame.get('to'))}* {said}"
     if kind == "error":
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
     if kind == "help" and multiline_help:

@@ -171,17 +171,29 @@ def clean_message_text(raw: str, max_chars: int = MAX_TEXT_CHARS) -> str:
     return text
 
 
+# Format characters a terminal may show as they are: zero-width non-joiner and joiner (Persian words, emoji
+# families), the soft hyphen, and the tag characters of subdivision flags (England, Scotland, Wales). Bidi
+# controls, which reorder what a reader sees, are Cf too and stay escaped.
+_SHAPING_FORMAT = frozenset("\u200c\u200d\u00ad")
+
+
+def _is_shaping_format(ch: str) -> bool:
+    return ch in _SHAPING_FORMAT or "\U000e0020" <= ch <= "\U000e007f"
+
+
 def harmless(text: str) -> str:
     """Text safe to print on a terminal: every control or format character shown as a visible escape.
 
     An incoming ESC[2J becomes the literal characters "\\x1b[2J" instead of
-    clearing the reader's screen; newlines and tabs survive.
+    clearing the reader's screen; newlines and tabs survive, and so do the
+    format characters that only join or shape what is around them
+    (_SHAPING_FORMAT: emoji sequences, Persian, a soft hyphen).
     """
     if text.isprintable():
         return text
     out = []
     for ch in text:
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"):
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or _is_shaping_format(ch):
             out.append(ch)
         else:
             out.append(ch.encode("unicode_escape").decode("ascii"))

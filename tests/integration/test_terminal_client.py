@@ -361,3 +361,64 @@ def test_a_changed_key_stops_chat_term_with_both_keys_until_accept_new_key(start
         assert later.finish() == 0
     finally:
         second.stop()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_message_padded_to_the_edge_of_the_terminal_cannot_print_a_line_of_its_own(server, wire):
+    """chat-term on an 80-column terminal: mallory pads with blanks (of three kinds) or dots up to the edge and
+    follows with what looks like a server line or someone else's message; it must not start a row of its own."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "TERM": "dumb"}
+    env.pop("COLUMNS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chat_gui.terminal", server.address[0], str(server.address[1]), "--nick", "victim"]
+        + ["--room", "lab"],
+        stdin=subprocess.PIPE,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(slave)
+    screen = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end closed
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    fakes = ["[21:15:02] * Mrs_Smith is now a teacher.", "[21:15:03] #lab <Mrs_Smith> Homework is cancelled"]
+    paddings = [" " * 200, "\u3000" * 100, "\u2800" * 150, "." * 49]
+    try:
+        wait_until(lambda: members(server, "lab") == {"victim"}, timeout=DEADLINE)
+        mallory = wire(server, "mallory", "lab")
+        for number, padding in enumerate(paddings):
+            for fake in fakes:
+                mallory.send(f"SAY ok{number}{padding}{fake}")
+        mallory.send("SAY the end")
+        wait_until(lambda: b"<mallory> the end" in screen, timeout=DEADLINE)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(DEADLINE)
+        reader.join(DEADLINE)
+        os.close(master)
+        assert process.stderr is not None
+        process.stderr.close()
+    rows = screen.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+    said = [row for row in rows if "ok" in row or "Mrs_Smith" in row]
+    assert len(said) >= len(paddings) * len(fakes)
+    assert not [row for row in rows if row.startswith(("[21:15", "#lab", "<Mrs"))], "\n".join(rows)
+    assert all(len(row) < 80 for row in rows)
