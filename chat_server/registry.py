@@ -41,7 +41,8 @@ class Room:
     messages: int = 0
     # From the rooms table (chat_server/identity/rooms_kept.py): they outlive the last member.
     topic: str = ""
-    owner_key: str | None = None
+    owner_key: str | None = None  # the name key it was made under
+    owner_id: str | None = None  # who owns it: an account or one guest's session (identity/owners.py)
     owner: str = ""  # the owner's nickname as shown
     key_hash: str | None = None
     kept: bool = False  # its record was in the rooms table before this room was made

@@ -62,8 +62,8 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         return _join(services, session, name)  # a new room: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name
     key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
-    owner_key = room.owner_key if room is not None else record.owner_key if record is not None else None
-    if key_hash is None or services.who.service.is_teacher(session) or kept.is_owner(session, owner_key):
+    owner = room.owner_id if room is not None else record.owner if record is not None else None
+    if key_hash is None or services.who.service.is_teacher(session) or kept.is_owner(session, owner):
         return _join(services, session, shown)
     if not typed_key:
         raise ProtocolError(

@@ -69,7 +69,7 @@ class RoomSettingCommands(CommandModule):
 
     def _own_room(self, session: Session, what: str) -> Room:
         room = self.require_room(session)
-        if not (self.identity.is_teacher(session) or self.kept_rooms.is_owner(session, room.owner_key)):
+        if not (self.identity.is_teacher(session) or self.kept_rooms.is_owner(session, room.owner_id)):
             owner = f" ({room.owner})" if room.owner else ""
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED, f"Only the owner of #{room.name}{owner} or a teacher may {what}."

@@ -10,9 +10,12 @@ its owner, topic and key outlive its last member.  How:
   has a topic or a key, was kept before, or had a message this time;
   otherwise it goes again, so a student making rooms `a1`, `a2`... for fun
   leaves nothing behind, while a group's room with its key is kept.
-- The owner is a nickname key.  If that name has an account, only a
-  connection logged in to it counts as the owner; if not, whoever holds
-  the name does (so register a name you make rooms under).
+- The owner is who made it, as private messages have theirs
+  (chat_server/identity/owners.py): the maker's account when logged in,
+  else the maker's guest session, which only RESUME hands on. Whoever
+  takes a guest's nickname after they have gone does not own their rooms
+  (so register a name you make rooms under). A guest's room from before
+  owners has none; teachers manage it.
 
 A locked room's kept messages are for those who may enter it without
 telling its key again: its members, its owner and teachers
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import time
 
+from chat_server.identity.owners import ACCOUNT_PREFIX
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from chat_server.storage import RoomRecord, Storage
@@ -42,14 +46,17 @@ class KeptRooms:
     def created(self, room: Room, creator: Session) -> None:
         record = self.storage.rooms.get(room.name)
         if record is None:
-            record = RoomRecord(room.name, owner_key=creator.key, created_ms=int(time.time() * 1000))
+            record = RoomRecord(
+                room.name, owner_key=creator.key, created_ms=int(time.time() * 1000), owner=creator.owner
+            )
             self.storage.rooms.put(record)
             self.registry.room_index.add(record.name)
         else:
             room.kept = True
             room.name = record.name  # shown as it was first made
         room.topic, room.owner_key, room.key_hash = record.topic, record.owner_key, record.key_hash
-        room.owner = creator.nick or "" if record.owner_key == creator.key else self.owner_shown(record.owner_key)
+        room.owner_id = record.owner
+        room.owner = creator.nick or "" if creator.owns(record.owner) else self.owner_shown(record)
 
     def emptied(self, room: Room) -> None:
         if room.kept or room.topic or room.key_hash is not None or room.messages:
@@ -61,7 +68,9 @@ class KeptRooms:
         """Write the live room's topic and key to its record (after TOPIC or KEY)."""
         record = self.storage.rooms.get(room.name)
         created_ms = record.created_ms if record is not None else int(time.time() * 1000)
-        self.storage.rooms.put(RoomRecord(room.name, room.owner_key, room.topic, room.key_hash, created_ms))
+        self.storage.rooms.put(
+            RoomRecord(room.name, room.owner_key, room.topic, room.key_hash, created_ms, owner=room.owner_id)
+        )
         if record is None:
             self.registry.room_index.add(room.name)
         self.registry.rooms_version += 1  # the `rooms` push carries topic and lock
@@ -69,12 +78,10 @@ class KeptRooms:
     def record(self, name: str) -> RoomRecord | None:
         return self.storage.rooms.get(name)
 
-    def is_owner(self, session: Session, owner_key: str | None) -> bool:
-        if owner_key is None or session.key != owner_key:
-            return False
-        if self.storage.accounts.get(owner_key) is None:
-            return True
-        return session.account == owner_key
+    @staticmethod
+    def is_owner(session: Session, owner: str | None) -> bool:
+        """Whether `session` is the room's owner (`owner`: Room.owner_id or RoomRecord.owner), whatever its nickname."""
+        return session.owns(owner)
 
     def check_readable(self, session: Session, name: str, is_teacher: bool) -> None:
         """Raise `bad_room_key` unless `session` may read the kept messages of room `name` (lock held)."""
@@ -83,8 +90,8 @@ class KeptRooms:
         key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
         if key_hash is None or is_teacher or (room is not None and session.room is room):
             return
-        owner_key = room.owner_key if room is not None else record.owner_key if record is not None else None
-        if self.is_owner(session, owner_key):
+        owner = room.owner_id if room is not None else record.owner if record is not None else None
+        if self.is_owner(session, owner):
             return
         shown = room.name if room is not None else record.name if record is not None else name
         raise ProtocolError(
@@ -92,12 +99,21 @@ class KeptRooms:
             f"#{shown} is locked: its messages are for its members. Join it with its key first: /join {shown} KEY.",
         )
 
-    def owner_shown(self, owner_key: str | None) -> str:
-        """The owner's nickname as people see it: online, else as registered, else its key ("" for none)."""
-        if owner_key is None:
+    def owner_shown(self, record: RoomRecord) -> str:
+        """The owner's nickname as people see it: as online now, else as registered; "" when nobody owns it.
+
+        Never merely whoever holds the nickname the room was made under: a
+        guest's room whose maker has gone shows no owner, so the next holder
+        of that name does not look like its owner either.
+        """
+        owner = record.owner
+        if owner is None:
             return ""
-        holder = self.registry.by_nick.get(owner_key)
-        if holder is not None and holder.nick:
-            return holder.nick
-        account = self.storage.accounts.get(owner_key)
-        return account.nick if account is not None else owner_key
+        for session in self.registry.by_nick.values():
+            if session.nick and session.owns(owner):
+                return session.nick
+        if record.owner_key is not None and owner.startswith(ACCOUNT_PREFIX):
+            account = self.storage.accounts.get(record.owner_key)
+            if account is not None:
+                return account.nick
+        return ""

@@ -232,7 +232,12 @@ class Sanction:
 
 @dataclass(frozen=True, slots=True)
 class RoomRecord:
-    """What outlives a room's last member: its owner, topic and key (as a hash made elsewhere)."""
+    """What outlives a room's last member: its owner, topic and key (as a hash made elsewhere).
+
+    `owner` is who owns it (chat_server/identity/owners.py: an account, or one
+    guest's session; None: nobody now); `owner_key` is the name key of the
+    nickname it was made under, for showing.
+    """
 
     name: str
     owner_key: str | None = None
@@ -240,6 +245,7 @@ class RoomRecord:
     key_hash: str | None = None
     created_ms: int = 0
     key: str = field(default="", compare=False)
+    owner: str | None = None
 
     def __post_init__(self) -> None:
         if not self.key:

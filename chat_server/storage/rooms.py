@@ -23,10 +23,12 @@ class SqliteRoomStore:
 
     @staticmethod
     def load(connection: sqlite3.Connection) -> list[RoomRecord]:
-        rows = connection.execute("SELECT key, name, owner_key, topic, key_hash, created_ms FROM rooms").fetchall()
+        rows = connection.execute(
+            "SELECT key, name, owner_key, topic, key_hash, created_ms, owner FROM rooms"
+        ).fetchall()
         return [
-            RoomRecord(name, owner_key, topic, key_hash, created_ms, key)
-            for key, name, owner_key, topic, key_hash, created_ms in rows
+            RoomRecord(name, owner_key, topic, key_hash, created_ms, key, owner)
+            for key, name, owner_key, topic, key_hash, created_ms, owner in rows
         ]
 
     def get(self, room: str) -> RoomRecord | None:
@@ -38,15 +40,17 @@ class SqliteRoomStore:
         with self._lock:
             self._by_key[record.key] = record
         self._persist.write(
-            "INSERT INTO rooms (key, name, owner_key, topic, key_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO rooms (key, name, owner_key, topic, key_hash, created_ms, owner) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET name = excluded.name, owner_key = excluded.owner_key,"
-            " topic = excluded.topic, key_hash = excluded.key_hash, created_ms = excluded.created_ms",
+            " topic = excluded.topic, key_hash = excluded.key_hash, created_ms = excluded.created_ms,"
+            " owner = excluded.owner",
             record.key,
             record.name,
             record.owner_key,
             record.topic,
             record.key_hash,
             record.created_ms,
+            record.owner,
         )
 
     def delete(self, room: str) -> bool:

@@ -156,7 +156,29 @@ def _v4_owners(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Step, ...] = (_v1_messages, _v2_search_and_kinds, _v3_identity_and_files, _v4_owners)
+def _v5_room_owners(db: sqlite3.Connection) -> None:
+    """Version 5: a room belongs to an account or to one guest's session, like private messages (version 4).
+
+    Before, a room's owner was a nickname, and a guest's nickname is anyone's
+    once its holder has gone: whoever took it entered the locked room, read
+    what was said there and could take the key off. A room made under an
+    account gets that account's owner; a guest's room gets none (its maker's
+    session is over: teachers manage it).
+    """
+    db.execute("ALTER TABLE rooms ADD COLUMN owner TEXT")
+    db.execute(
+        f"UPDATE rooms SET owner = {_account_owner_sql('rooms.owner_key', 'rooms.created_ms')}"
+        " WHERE owner_key IN (SELECT key FROM accounts)"
+    )
+
+
+MIGRATIONS: tuple[Step, ...] = (
+    _v1_messages,
+    _v2_search_and_kinds,
+    _v3_identity_and_files,
+    _v4_owners,
+    _v5_room_owners,
+)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -1,4 +1,4 @@
-"""Schema version 4: owners of private messages and files, upgraded in place from version 3; pages and searches by owner."""
+"""Schema versions 4 and 5: owners of private messages, files and rooms, upgraded in place from version 3; pages and searches by owner."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def make_version_3(path) -> None:
         " VALUES ('f1', 4, 'f1', 'essay.txt', 1, ?, 'bob', 'bob', NULL, NULL, 'Alice', 'alice', ?, 'ready')",
         ("0" * 64, BASE_MS + 40),
     )
+    room = "INSERT INTO rooms (key, name, owner_key, topic, key_hash, created_ms) VALUES (?, ?, ?, '', 'h', ?)"
+    connection.execute(room, ("physics", "Physics", "alice", BASE_MS + 50))  # made by the account
+    connection.execute(room, ("den", "den", "alice", BASE_MS))  # by the guest who had the name before it
+    connection.execute(room, ("club", "club", "carol", BASE_MS + 60))  # by a guest
     connection.close()
 
 
@@ -56,8 +60,10 @@ def test_a_version_3_database_gets_owners_from_the_accounts_that_existed_then(tm
         record = storage.files.get("f1")
         assert record is not None and record.recipient_owner == owner and record.sender_owner is None
         assert not record.waiting
+        owners = {record.name: record.owner for record in storage.rooms.list_all()}
+        assert owners == {"Physics": owner, "den": None, "club": None}  # a guest's room is nobody's now
     connection = sqlite3.connect(path)
-    assert schema_version(connection) == LATEST_VERSION == 4
+    assert schema_version(connection) == LATEST_VERSION == 5
     assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     connection.close()
 

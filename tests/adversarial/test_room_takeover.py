@@ -1,0 +1,108 @@
+"""A locked room belongs to the person who made it, not to whoever takes their nickname after them.
+
+Found by a hostile probe: a guest made a room, locked it and talked there;
+once she had gone, anyone who took her nickname (in any case) entered
+without the key, read its history, searched it, and took the key off. The
+owner is now who made the room (an account, or one guest's session, which
+only RESUME hands on), as private messages already were. A real server on
+port 0; the takers connect from 127.0.0.2 and up, standing for other computers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import ErrorCode
+from tests.integration.identity_support import add_account, login, teacher
+from tests.integration.wire import WireClient
+from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+def joined_frame(client: WireClient, command: str) -> dict:
+    client.send(command)
+    return client.expect(lambda frame: frame["type"] in ("joined", "error"))
+
+
+def lock_and_talk(owner: WireClient, room: str) -> None:
+    owner.reply(f"KEY sekrit {room}", timeout=30)
+    owner.reply("TOPIC ours")
+    owner.send(f"SAY papaya secret of {room}")
+    owner.expect("message")
+
+
+def assert_locked_out(taker: WireClient, room: str) -> None:
+    """Nothing of the room for the taker: no entry without the key, no history, no search, no key or topic."""
+    assert joined_frame(taker, f"JOIN {room}")["code"] == ErrorCode.BAD_ROOM_KEY
+    assert taker.error(f"HISTORY #{room}") == ErrorCode.BAD_ROOM_KEY
+    assert taker.error(f"SEARCH #{room} papaya") == ErrorCode.BAD_ROOM_KEY
+    taker.send("SEARCH papaya")
+    assert taker.expect("search")["results"] == []
+    assert taker.error("KEY") == ErrorCode.NOT_IN_ROOM
+
+
+def went_away(server, nick: str) -> None:
+    wait_until(lambda: all(nick != info.nick for info in server.clients()))
+
+
+@pytest.mark.parametrize("taken_as", ["alice", "Alice", "ALICE", "ａｌｉｃｅ"])
+def test_taking_a_departed_guests_nickname_opens_none_of_her_rooms(server, wire, taken_as):
+    alice = wire(server, "alice", "club")
+    lock_and_talk(alice, "club")
+    alice.reply("LEAVE")
+    alice.close()
+    went_away(server, "alice")
+    taker = wire(server, taken_as, source="127.0.0.2")
+    assert_locked_out(taker, "club")
+    member = wire(server, "dave", source="127.0.0.3")
+    inside = joined_frame(member, "JOIN club sekrit club")
+    assert (inside["type"], inside["owner"], inside["topic"]) == ("joined", "", "ours")  # nobody owns it now
+    lee = teacher(server, wire, room="club")  # teachers manage a room nobody owns
+    lee.reply("TOPIC kept by the teacher")
+
+
+def test_a_renamed_owner_keeps_her_room_and_the_next_holder_of_her_old_name_gets_nothing(server, wire):
+    bea = wire(server, "bea", "den")
+    lock_and_talk(bea, "den")
+    bea.reply("NICK bea2")
+    bea.reply("LEAVE")
+    taker = wire(server, "bea", source="127.0.0.2")
+    assert_locked_out(taker, "den")
+    inside = joined_frame(bea, "JOIN den")  # the owner needs no key, under any name
+    assert (inside["type"], inside["owner"]) == ("joined", "bea2")
+    bea.reply("TOPIC still mine")
+
+
+def test_after_a_restart_a_guests_room_is_nobodys_and_an_accounts_is_still_its_own(start_server, wire, tmp_path):
+    data = str(tmp_path / "data")
+    server = start_server(data_dir=data)
+    olga = wire(server, "olga", "vault")
+    lock_and_talk(olga, "vault")
+    add_account(server, "Ms_Park")
+    park = wire(server)
+    login(park, "Ms_Park")
+    park.send("JOIN study")
+    park.expect("joined")
+    lock_and_talk(park, "study")
+    server.stop()
+    again = start_server(data_dir=data)
+    assert_locked_out(wire(again, "OLGA", source="127.0.0.2"), "vault")
+    park = wire(again)
+    login(park, "Ms_Park")
+    inside = joined_frame(park, "JOIN study")
+    assert (inside["type"], inside["owner"]) == ("joined", "Ms_Park")
+    park.reply("KEY")  # the owner may take the key off
+
+
+def test_resume_hands_the_room_on_to_the_same_person(server, wire):
+    carol = wire(server, "carol", "attic")
+    lock_and_talk(carol, "attic")
+    token = [frame for frame in carol.received if frame["type"] == "nick"][-1]["token"]
+    carol.close()
+    back = wire(server, source="127.0.0.2")
+    assert back.reply(f"RESUME carol {token}")["resumed"] is True
+    back.expect("joined")
+    back.reply("TOPIC still carol's")
+    back.reply("LEAVE")
+    assert joined_frame(back, "JOIN attic")["type"] == "joined"
