@@ -58,6 +58,10 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         existing = registry.room_index.find(name)
         if existing is not None:
             raise room_lookalike_error(name, existing)
+        if session.muted:  # a room's name reaches every window's room list: it would be a muted student's words
+            raise ProtocolError(
+                ErrorCode.MUTED, "You are muted, so you cannot make a new room; join one that exists (/list)."
+            )
         _count_new_room(services, session)
         return _join(services, session, name)  # a new room: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name

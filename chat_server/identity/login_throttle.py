@@ -20,6 +20,13 @@ between guesses would reset the count.
 A refused try is not counted, so a refused owner is free again one minute
 after the fifth failure, however often they retried meanwhile.
 
+The nickname's count must not let anyone keep its owner out, so it does
+not hold back an address that has logged in to that nickname before in
+this run (the teacher's own laptop): a student sending one wrong password every twelve seconds from
+other computers locked the teacher out for the whole lesson. Such an
+address still counts its own failures, and one that never logged in to
+the nickname is held as the contract says.
+
 Memory stays bounded: records older than the window are dropped as the
 throttle is used, and each table keeps at most `max_entries` keys (the
 least recently failed go first), so a flood of made-up nicknames cannot
@@ -126,12 +133,20 @@ class LoginThrottle:
         self._lock = threading.Lock()
         self._by_nick = _FailureTable(max_failures, window, max_entries)
         self._by_address = _FailureTable(max_failures, window, max_entries)
+        self._max_entries = max_entries
+        # (nickname key, address) pairs that logged in this run, least recent first: not held by the nickname's count.
+        self._known: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def _held_by_nick(self, nick_key: str, address: str, now: float) -> bool:
+        if (nick_key, address) in self._known:
+            return False
+        return self._by_nick.is_full(nick_key, now)
 
     def try_begin(self, nick_key: str, address: str) -> LoginAttempt | None:
         """None: refuse this try with rate_limited, without checking the password. Otherwise go ahead (counted)."""
         with self._lock:
             now = self._clock()
-            if self._by_nick.is_full(nick_key, now) or self._by_address.is_full(address, now):
+            if self._held_by_nick(nick_key, address, now) or self._by_address.is_full(address, now):
                 return None
             self._by_nick.add(nick_key, now)
             self._by_address.add(address, now)
@@ -142,14 +157,20 @@ class LoginThrottle:
         with self._lock:
             self._by_address.take_back(attempt.address, attempt.stamp)
             self._by_nick.clear(attempt.nick_key)
+            pair = (attempt.nick_key, attempt.address)
+            self._known[pair] = None
+            self._known.move_to_end(pair)
+            while len(self._known) > self._max_entries:
+                self._known.popitem(last=False)
 
     def retry_after(self, nick_key: str, address: str) -> float:
         """Seconds until a try for this nickname from this address would be let through (0 if now)."""
         with self._lock:
             now = self._clock()
-            return max(self._by_nick.free_in(nick_key, now), self._by_address.free_in(address, now), 0.0)
+            by_nick = self._by_nick.free_in(nick_key, now) if self._held_by_nick(nick_key, address, now) else 0.0
+            return max(by_nick, self._by_address.free_in(address, now), 0.0)
 
     def entry_count(self) -> int:
         """How many nicknames and addresses are remembered (for tests and the admin's snapshot)."""
         with self._lock:
-            return len(self._by_nick) + len(self._by_address)
+            return len(self._by_nick) + len(self._by_address) + len(self._known)

@@ -148,6 +148,29 @@ def test_password_guesses_from_many_addresses_are_bounded_per_nickname(start_ser
     assert owner.error(f"LOGIN Ms_Lee {PASSWORD}") == ErrorCode.RATE_LIMITED
 
 
+def test_wrong_passwords_from_other_computers_do_not_keep_the_teacher_out(start_server):
+    """Found by a probe: one wrong password every 12 s from other computers kept the teacher out all lesson.
+
+    Her own laptop (an address that logged in to the account before) is not
+    held by the nickname's count; a computer that never logged in to it still
+    is (the test above), the server's own computer included.
+    """
+    server = start_server(allow_plain_passwords=True)
+    add_account(server, "Ms_Lee", "teacher")
+    laptop = WireClient(server.address, source=address(60))
+    assert laptop.reply(f"LOGIN Ms_Lee {PASSWORD}", timeout=60)["role"] == "teacher"
+    laptop.close()
+    for number in range(12):
+        guesser = WireClient(server.address, source=address(number))
+        guesser.error(f"LOGIN Ms_Lee wrong-password-{number}")
+        guesser.close()
+    stranger = WireClient(server.address, source=address(70))
+    assert stranger.error(f"LOGIN Ms_Lee {PASSWORD}") == ErrorCode.RATE_LIMITED
+    assert WireClient(server.address).error(f"LOGIN Ms_Lee {PASSWORD}") == ErrorCode.RATE_LIMITED  # 127.0.0.1
+    back = WireClient(server.address, source=address(60))
+    assert back.reply(f"LOGIN Ms_Lee {PASSWORD}", timeout=60)["role"] == "teacher"
+
+
 def test_resume_with_a_stolen_token_from_another_address_after_use_fails(server, wire):
     """Held: a token is used up by its RESUME; replaying it from another computer gets bad_login."""
     alice = wire(server, "alice", "lab")

@@ -70,3 +70,21 @@ def test_held_a_muted_user_cannot_go_away_with_words_or_whisper(muted_owner):
     assert bob.error(f"PM carol {WORDS}") == ErrorCode.MUTED
     assert bob.error(f"MSG carol:{WORDS}") == ErrorCode.MUTED
     assert bob.error("NICK teacher_bob") == ErrorCode.MUTED
+
+
+@pytest.mark.parametrize("name", ["TEACHER_IS_AN_IDIOT_lol", "everyone_go_to_party", "x" * 30])
+def test_a_muted_user_cannot_put_words_in_every_room_list_by_making_a_room(server, muted_owner, wire, name):
+    """Found by a probe: a new room's name reaches every window's room list; a muted user makes none."""
+    bob, carol, _ = muted_owner
+    watcher = wire(server, "dave")
+    assert bob.error(f"JOIN {name}") == ErrorCode.MUTED
+    assert bob.error(f"JOIN {name} with-a-key") in (ErrorCode.MUTED, ErrorCode.BAD_ROOM)
+    assert bob.error("JOIN lab") == ErrorCode.MUTED  # no #lab yet
+    carol.send("JOIN lab")
+    carol.expect("joined")
+    bob.send("JOIN lab")  # ... but a room that exists is open to him
+    assert bob.expect(lambda frame: frame["type"] in ("joined", "error"))["type"] == "joined"
+    watcher.send("PING after")
+    watcher.expect("pong")
+    seen = [room["name"] for frame in watcher.received if frame["type"] == "rooms" for room in frame["rooms"]]
+    assert name not in seen and name.lower() not in [room.lower() for room in seen]

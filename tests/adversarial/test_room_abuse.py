@@ -67,3 +67,22 @@ def test_other_computers_teachers_and_the_teachers_own_window_are_not_held_back(
     teacher_on_laptop = WireClient(server.address, source=STUDENT)
     assert login(teacher_on_laptop, "Ms_Lee")["role"] == "teacher"
     assert join(teacher_on_laptop, "from_the_students_laptop")["type"] == "joined"
+
+
+def test_wrong_keys_from_others_do_not_keep_out_a_member_who_came_in_with_the_key_before(server, wire):
+    """Found by a probe: five wrong keys a minute locked a keyed room for everyone. A computer that came in
+    with the right key before is not held by the room's count; one that never did still is."""
+    owner = WireClient(server.address, source="127.0.5.1").register("owner", "club")
+    owner.reply("KEY blue whale", timeout=30)
+    member = WireClient(server.address, source="127.0.5.2").register("member")
+    member.send("JOIN club blue whale")
+    assert member.expect(lambda frame: frame["type"] in ("joined", "error"))["type"] == "joined"
+    member.reply("LEAVE")
+    for number in range(6):
+        guesser = WireClient(server.address, source=f"127.0.6.{number + 1}").register(f"guesser{number}")
+        assert guesser.error(f"JOIN club guess{number}") in (ErrorCode.BAD_ROOM_KEY, ErrorCode.RATE_LIMITED)
+        guesser.close()
+    stranger = WireClient(server.address, source="127.0.5.9").register("stranger")
+    assert stranger.error("JOIN club blue whale") == ErrorCode.RATE_LIMITED
+    member.send("JOIN club blue whale")
+    assert member.expect(lambda frame: frame["type"] in ("joined", "error"))["type"] == "joined"

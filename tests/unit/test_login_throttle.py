@@ -183,3 +183,33 @@ def test_the_throttle_agrees_with_the_plain_rule(tries):
     for nick, address, pause in tries:
         clock.now += pause
         assert (throttle.try_begin(nick, address) is not None) == model.try_begin(nick, address, clock.now)
+
+
+def test_the_nicknames_count_does_not_hold_back_an_address_that_logged_in_to_it_before():
+    """A student's wrong passwords from other computers must not keep the teacher out of her account."""
+    clock = FakeClock()
+    throttle = LoginThrottle(clock=clock)
+    laptop = throttle.try_begin("teacher", "10.0.0.5")
+    assert laptop is not None
+    throttle.succeeded(laptop)  # the teacher's laptop logged in this morning
+    for i in range(12):
+        clock.now += 1
+        fail(throttle, "teacher", f"10.0.1.{i}")
+    assert not fail(throttle, "teacher", "10.0.9.9")  # a computer that never logged in to it is still held
+    assert throttle.retry_after("teacher", "10.0.9.9") > 0
+    assert throttle.retry_after("teacher", "10.0.0.5") == 0
+    assert throttle.try_begin("teacher", "10.0.0.5") is not None  # her laptop is let through to the password check
+    assert throttle.try_begin("teacher", "127.0.0.1") is None  # any other computer is held, this one too
+    for _ in range(4):
+        fail(throttle, "teacher", "10.0.0.5")
+    assert not fail(throttle, "teacher", "10.0.0.5")  # a known address still counts its own failures
+    assert throttle.retry_after("teacher", "10.0.0.5") > 0
+
+
+def test_known_addresses_are_bounded():
+    throttle = LoginThrottle(max_entries=10)
+    for i in range(50):
+        attempt = throttle.try_begin(f"nick{i}", f"10.0.0.{i}")
+        assert attempt is not None
+        throttle.succeeded(attempt)
+    assert throttle.entry_count() <= 10 + 10 + 10
