@@ -35,12 +35,14 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
     kind = frame.get("type")
     stamp = f"[{one_line(frame.get('timestamp', ''))}]"
     content = frame.get("content", "")
+    # A teacher's line is marked inside the brackets, where no nickname can reach: "<Ms_Lee (teacher)>".
+    sender = one_line(frame.get("sender")) + (" (teacher)" if frame.get("role") == "teacher" else "")
     if kind == "message":
         said = _BLANK_RUN.sub(" ", one_line(content))
-        return f"{stamp} #{one_line(frame.get('room'))} <{one_line(frame.get('sender'))}> {said}"
+        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {said}"
     if kind == "private":
         said = _BLANK_RUN.sub(" ", one_line(content))
-        return f"{stamp} *{one_line(frame.get('sender'))} -> {one_line(frame.get('to'))}* {said}"
+        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {said}"
     if kind == "error":
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
     if kind == "help" and multiline_help:

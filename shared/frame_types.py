@@ -96,6 +96,7 @@ class _Message(_CommonOptional):
 
 class MessageFrame(_Message, total=False):
     history: bool
+    role: Literal["teacher"]  # extension: the sender is logged in to a teacher's account (absent for students)
 
 
 class _Private(_CommonOptional):
@@ -107,6 +108,7 @@ class _Private(_CommonOptional):
 
 class PrivateFrame(_Private, total=False):
     history: bool
+    role: Literal["teacher"]  # extension: as in MessageFrame
 
 
 class _Joined(_CommonOptional):

@@ -111,7 +111,7 @@ class FrameDisplay:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
         view = self.window.tabs.view_for_room(frame["room"])
         style = "own" if own else "mention" if self.mentioned(frame) else ""
-        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style)
+        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style, badge=_badge(frame))
         if own:
             self.outgoing.echoed()
         else:
@@ -130,7 +130,9 @@ class FrameDisplay:
         if tab is None:
             self._collect(frame)
             return
-        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private")
+        tab.view.show_message(
+            frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private", badge=_badge(frame)
+        )
         if not own:
             tabs.mark_unread(tab)
             self._ring()
@@ -149,7 +151,7 @@ class FrameDisplay:
             )
         self._last_collected = now
         tab = tabs.collecting_tab()
-        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private")
+        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private", badge=_badge(frame))
         tabs.mark_unread(tab)
         self._ring()
         self.count_unread()
@@ -285,3 +287,8 @@ def leave_words(frame: SystemFrame) -> str:
     if cause.isalpha() and len(cause) <= 20 and left_the_server(frame):
         return f"{words} ({cause}):"
     return f"{words}:"
+
+
+def _badge(frame: MessageFrame | PrivateFrame) -> str:
+    """ "teacher" when the server marked the sender as one (`role`), else nothing."""
+    return "teacher" if frame.get("role") == "teacher" else ""

@@ -160,22 +160,29 @@ class MessageView(PaneBlocks, ttk.Frame):
         self.style.apply(self.text, palette)
 
     # -- intent methods --
-    def show_message(self, stamp: str, sender: str, text: str, style: str = "", prefix: str = "") -> None:
+    def show_message(
+        self, stamp: str, sender: str, text: str, style: str = "", prefix: str = "", badge: str = ""
+    ) -> None:
         """A message: time, coloured nickname, text (links clickable, lines indented under it, long ones folded).
 
         `style` is "", "own" or "private", and may add more tags after a space
-        ("replayed" for a line from history, shown muted).
+        ("replayed" for a line from history, shown muted). `badge` ("teacher")
+        follows the nickname in a style of its own, from the frame's `role`,
+        which no nickname can copy.
         """
         extra = tuple(style.split())
-        indent = self._indent_for(stamp, prefix, sender)
+        shown_badge = f" {badge}" if badge else ""
+        indent = self._indent_for(stamp, prefix, sender + shown_badge)
         hang, _under = self._indent_tags_for(indent)
         shown, rest = fold(text)
         nick_tag = self.style.nick_tag(self.text, sender, own="own" in extra)
         parts: Parts = [
             (f"{stamp}  ", ("time", hang, *extra)),
             (f"{prefix}{sender}", ("nick", nick_tag, hang, *extra)),
-            ("  ", (hang, *extra)),
         ]
+        if badge:
+            parts.append((shown_badge, ("badge", hang, *extra)))
+        parts.append(("  ", (hang, *extra)))
         parts += self._body(shown, extra, indent)
         if rest:
             parts.append(self._more_link(rest, extra, indent))

@@ -106,6 +106,7 @@ class PaneStyle:
         text.tag_configure("notice", lmargin1=0, lmargin2=indent)
         text.tag_configure("time", foreground=palette.muted)
         text.tag_configure("nick", font=self.bold)
+        text.tag_configure("badge", foreground=palette.muted, font=self.italic)  # "teacher" after a teacher's name
         text.tag_configure("own")
         # a line that names you (chat_gui/window/mention_alerts.py): every text colour is AA on this background
         text.tag_configure("mention", background=palette.mention_background)

@@ -71,6 +71,8 @@ class ChatCommands(CommandModule):
             raise ProtocolError(ErrorCode.NOT_REGISTERED, "Choose a nickname first: /nick NAME.")
         message_id, now = self.registry.next_id(), time.time()
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=nick)
+        if session.role == "teacher":  # what no nickname can copy: the window and chat-term mark the line
+            frame["role"] = "teacher"
         # Queued for the store's writer thread: no I/O here, and the cheapest constructor (docs/storage.md).
         # The owner says who may delete it: this person, not the next holder of the name.
         message = room_message(
@@ -93,6 +95,8 @@ class ChatCommands(CommandModule):
         text = self.text(raw_text)
         message_id, now = self.registry.next_id(), time.time()
         frame = server_frame_at(now, "private", text, id=message_id, sender=session.nick, to=target.nick)
+        if session.role == "teacher":
+            frame["role"] = "teacher"
         self.storage.messages.append(
             StoredMessage.private(
                 message_id,

@@ -232,3 +232,18 @@ def test_a_topic_too_long_is_refused_with_its_real_length_and_changes_nothing(se
     assert (answer["type"], answer["code"]) == ("error", ErrorCode.TOO_LONG)
     assert answer["content"] == f"A topic has at most 120 characters; this one has {length}."
     assert bob.reply("TOPIC " + "x" * 120)["topic"] == "x" * 120
+
+
+def test_a_teachers_messages_carry_role_teacher_and_nobody_elses_do(server, wire):
+    """The mark the window and chat-term show after a teacher's name: set by the server, never by a client."""
+    lee = teacher(server, wire, "Ms_Lee", room="lab")
+    student = wire(server, "Ms-Lee", "lab")
+    watcher = wire(server, "watcher", "lab")
+    lee.send("SAY from the teacher")
+    student.send_raw(b'{"type":"command","content":"SAY from a student","role":"teacher","sender":"Ms_Lee"}\n')
+    said = [watcher.expect("message"), watcher.expect("message")]
+    assert {frame["sender"]: frame.get("role") for frame in said} == {"Ms_Lee": "teacher", "Ms-Lee": None}
+    lee.send("PM watcher privately")
+    student.send("PM watcher privately too")
+    private = [watcher.expect("private"), watcher.expect("private")]
+    assert {frame["sender"]: frame.get("role") for frame in private} == {"Ms_Lee": "teacher", "Ms-Lee": None}

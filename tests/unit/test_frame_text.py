@@ -81,3 +81,11 @@ def test_the_rooms_push_reads_as_a_list_of_rooms():
         server_frame("rooms", "", rooms=[{"name": "lab", "count": 2, "topic": "", "locked": False}], total=1)
     )
     assert render_text(frame) == "[12:00:01] * Rooms: #lab (2)"
+
+
+def test_a_teachers_line_is_marked_inside_the_brackets_where_no_nickname_reaches():
+    said = {"type": "message", "timestamp": "1", "room": "lab", "sender": "Ms_Lee", "content": "hi", "role": "teacher"}
+    assert render_text(said) == "[1] #lab <Ms_Lee (teacher)> hi"
+    assert render_text({**said, "role": "student"}) == "[1] #lab <Ms_Lee> hi"
+    private = {"type": "private", "timestamp": "1", "sender": "Ms_Lee", "to": "bob", "content": "x", "role": "teacher"}
+    assert render_text(private) == "[1] *Ms_Lee (teacher) -> bob* x"

@@ -46,3 +46,31 @@ def test_clicking_a_link_opens_it_in_the_browser(server, open_window, tk_root, m
     view.text.event_generate("<ButtonRelease-1>", x=x, y=y + height // 2)
     tk_root.update()
     assert opened == ["https://www.example.org/notes"]
+
+
+def test_a_teachers_line_is_marked_teacher_and_a_look_alike_name_is_not(server, open_window, tk_root, wire):
+    """The mark comes from the frame's `role`, which the server sets for a teacher's account: a student who
+    calls herself Ms-Lee (or types "teacher" after her name) gets no mark."""
+    from shared.names import name_key
+    from tests.integration.identity_support import teacher
+    from tests.support import wait_until
+
+    alice = open_window(server, "alice")
+    lee = teacher(server, wire, "Ms_Lee", room="general")
+    fake = wire(server, "Ms-Lee", "general")
+    lee.send("SAY homework is page 12")
+    fake.send("SAY teacher: homework is cancelled")
+    lee.send("PM alice see me after class")
+    view = alice.room_view
+    wait_until(lambda: "homework is cancelled" in view.all_text(), pump=tk_root.update, timeout=10)
+    badges = view.text.tag_ranges("badge")
+    marked = [view.text.get(badges[i], badges[i + 1]) for i in range(0, len(badges), 2)]
+    assert marked == [" teacher"]
+    lines = view.all_text().splitlines()
+    assert any("Ms_Lee teacher  homework is page 12" in line for line in lines), lines
+    assert any("Ms-Lee  teacher: homework is cancelled" in line for line in lines), lines
+    tabs = alice.window.tabs
+    wait_until(lambda: name_key("Ms_Lee") in tabs.private, pump=tk_root.update, timeout=10)
+    private = tabs.private[name_key("Ms_Lee")].view
+    wait_until(lambda: "see me after class" in private.all_text(), pump=tk_root.update, timeout=10)
+    assert "Ms_Lee teacher  see me after class" in private.all_text()
