@@ -4,7 +4,7 @@ Run: PYTHONPATH=. python3 tools/screenshot_identity.py
 Without a DISPLAY it starts Xvfb on :12 for the duration.  It saves, in
 docs/screenshots/:
   client-login.png          the Connect dialog: the server asked for a join code, and a wrong password was refused
-  client-teacher-menu.png   a teacher's window: topic, a locked room, teachers marked, the right-click menu on a student
+  client-teacher-menu.png   a teacher's window: topic, a locked room, teachers marked (and her line), the right-click menu on a student
 Needs ImageMagick's `import`.
 """
 
@@ -85,6 +85,8 @@ def take_screenshots(data_dir: str) -> list[Path]:
         ):
             client.send_command(f"SAY {text}")
             pump_until(root, lambda text=text: text in controller.room_view.all_text())  # in order
+        controller.send_typed("The quiz is on Friday: chapters 3 and 4")  # the teacher's own line, marked teacher
+        pump_until(root, lambda: "chapters 3 and 4" in controller.room_view.all_text())
         pump_until(root, lambda: any("🔒" in line for line in controller.window.rooms.listbox.get(0, "end")))
         users = controller.window.users
         pump_until(root, lambda: "dmitri" in users.users)
