@@ -28,6 +28,7 @@ from chat_server.history.frames import (
     history_frame,
     query_shown,
     result_of,
+    teacher_owners,
 )
 from chat_server.history.pages import read_page, trim_to_budget
 from chat_server.history.policy import check_room_readable, may_delete, private_of
@@ -105,7 +106,8 @@ class HistoryCommands(CommandModule):
     def _page_deliveries(
         self, session: Session, request: HistoryRequest, page: Page, target: str, fields: dict[str, object]
     ) -> list[Delivery]:
-        frames = [frame for frame in map(frame_of, page.messages) if frame is not None]
+        teachers = teacher_owners(self.storage.accounts.list_all())
+        frames = [frame for frame in (frame_of(message, teachers) for message in page.messages) if frame is not None]
         deliveries: list[Delivery] = [([session], frame) for frame in frames]
         if frames:
             fields = dict(fields, first=frames[0]["id"], last=frames[-1]["id"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chat_server.handlers.base import CommandResult, Delivery, OffLock, ServerServices
-from chat_server.history.frames import estimated_bytes, frame_of, history_frame
+from chat_server.history.frames import estimated_bytes, frame_of, history_frame, teacher_owners
 from chat_server.session import Session
 from shared.frames import Frame
 
@@ -76,8 +76,9 @@ def replay_deliveries(services: ServerServices, session: Session) -> list[Delive
     frames: list[tuple[int, Frame]] = []
     used = 0
     more = page.more
+    teachers = teacher_owners(services.storage.accounts.list_all())
     for message in reversed(page.messages):  # newest first, while they fit
-        frame = frame_of(message)
+        frame = frame_of(message, teachers)
         if frame is None:
             continue
         used += estimated_bytes(message)

@@ -17,9 +17,10 @@ true` (docs/protocol.md, History).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
-from chat_server.storage import StoredMessage
+from chat_server.identity.owners import account_owner
+from chat_server.storage import Account, StoredMessage
 from chat_server.storage.models import MESSAGE_KIND
 from shared.frame_types import SearchResult
 from shared.frames import Frame, server_frame, server_frame_at, utc_time
@@ -47,10 +48,22 @@ def _message_frame(message: StoredMessage) -> Frame:
 FRAME_BUILDERS: dict[str, Callable[[StoredMessage], Frame | None]] = {MESSAGE_KIND: _message_frame}  # None: left out
 
 
-def frame_of(message: StoredMessage) -> Frame | None:
-    """The frame a kept message is shown as in history answers; None for a kind nobody builds yet."""
+def frame_of(message: StoredMessage, teachers: Collection[str] = ()) -> Frame | None:
+    """The frame a kept message is shown as in history answers; None for a kind nobody builds yet.
+
+    `teachers`: the owners of the teachers' accounts (teacher_owners); a line
+    one of them sent gets `role: "teacher"`, as it had when it was said.
+    """
     builder = FRAME_BUILDERS.get(message.kind)
-    return builder(message) if builder is not None else None
+    frame = builder(message) if builder is not None else None
+    if frame is not None and message.kind == MESSAGE_KIND and message.sender_owner in teachers:
+        frame["role"] = "teacher"
+    return frame
+
+
+def teacher_owners(accounts: Iterable[Account]) -> frozenset[str]:
+    """The owners (chat_server/identity/owners.py) of the teachers' accounts, for frame_of."""
+    return frozenset(account_owner(account) for account in accounts if account.role == "teacher")
 
 
 def estimated_bytes(message: StoredMessage) -> int:

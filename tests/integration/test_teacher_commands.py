@@ -247,3 +247,20 @@ def test_a_teachers_messages_carry_role_teacher_and_nobody_elses_do(server, wire
     student.send("PM watcher privately too")
     private = [watcher.expect("private"), watcher.expect("private")]
     assert {frame["sender"]: frame.get("role") for frame in private} == {"Ms_Lee": "teacher", "Ms-Lee": None}
+
+
+def test_replayed_and_paged_lines_of_a_teacher_carry_the_mark_too(server, wire):
+    lee = teacher(server, wire, "Ms_Lee", room="lab")
+    student = wire(server, "Ms-Lee", "lab")
+    lee.send("SAY said by the teacher")
+    lee.expect("message")
+    student.send("SAY said by a student")
+    student.expect("message")
+    late = wire(server, "late", replays=True)
+    late.send("JOIN lab")
+    late.expect("joined")
+    replayed = [late.expect("message"), late.expect("message")]
+    assert [(frame["sender"], frame.get("role")) for frame in replayed] == [("Ms_Lee", "teacher"), ("Ms-Lee", None)]
+    late.send("HISTORY #lab 10")
+    paged = [late.expect("message"), late.expect("message")]
+    assert [(frame["sender"], frame.get("role")) for frame in paged] == [("Ms_Lee", "teacher"), ("Ms-Lee", None)]
