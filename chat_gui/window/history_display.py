@@ -230,7 +230,8 @@ class HistoryDisplay:
             if frame["type"] == "file":
                 self._show_file(view, frame)
             else:
-                view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed")
+                badge = "teacher" if frame.get("role") == "teacher" else ""
+                view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed", badge=badge)
         view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
 
     # -- typed lines --

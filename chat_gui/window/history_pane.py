@@ -98,7 +98,10 @@ class HistoryPane:
         else:
             own = name_key(frame["sender"]) == name_key(self.me())
             style = "own" if own else "private" if frame["type"] == "private" else ""
-            self.view.show_message(frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip())
+            badge = "teacher" if frame.get("role") == "teacher" else ""  # from the server only (docs/protocol.md)
+            self.view.show_message(
+                frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip(), badge=badge
+            )
         self.remember(frame, start, at, said_now=False)
 
     def prepend(self, frames: list[Any], key: str, more: bool) -> None:

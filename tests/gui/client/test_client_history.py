@@ -304,3 +304,20 @@ def test_no_delete_is_offered_on_a_kept_message_of_a_former_holder_of_the_nickna
     tk_root.update()
     x, y, _w, _h = text.bbox(message_start(alice, mine))
     assert alice.history.menu_at(alice.room_view, x + 2, y + 2) is not None, "one's own live message can be deleted"
+
+
+def test_a_teachers_replayed_line_is_marked_teacher(quick_server, wire, open_window, tk_root):
+    from tests.integration.identity_support import teacher
+
+    server = quick_server(replay=10)
+    lee = teacher(server, wire, "Ms_Lee", room="general")
+    student = wire(server, "Ms-Lee", "general")
+    lee.send("SAY from the teacher earlier")
+    lee.expect("message")
+    student.send("SAY from a student earlier")
+    student.expect("message")
+    alice = open_window(server, "alice", "general")
+    wait_until(lambda: "new since you were here" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    shown = alice.room_view.all_text()
+    assert "Ms_Lee teacher  from the teacher earlier" in shown
+    assert "Ms-Lee  from a student earlier" in shown
