@@ -180,11 +180,16 @@ def test_a_muted_line_stays_in_the_box_with_the_reason(server, open_window, make
         assert alice.window.entry.get_text() == line, "the line stays in the box"
     assert alice.room_view.all_text().count("Not sent: an admin muted you") == 3
     alice.window.entry.set_text("")
-    type_line(alice, "/join maths")  # mute covers what is said, not moving between rooms
+    type_line(alice, "/join physics")  # a new room's name would reach every room list: refused while muted
+    wait_until(lambda: "cannot make a new room" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.session.room == "general"
+    bob.send_command("JOIN maths")
+    wait_until(lambda: any(room.name == "maths" for room in server.rooms()), timeout=WAIT)
+    alice.window.entry.set_text("")
+    type_line(alice, "/join maths")  # mute covers what is said, not moving between rooms that exist
     wait_until(lambda: alice.session.room == "maths", pump=tk_root.update, timeout=WAIT)
     server.set_muted("alice", False)
     wait_until(lambda: not alice.frames.muted, pump=tk_root.update, timeout=WAIT)
-    bob.send_command("JOIN maths")
     type_line(alice, "thanks for unmuting me")
     wait_until(lambda: "alice  thanks for unmuting me" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
 
