@@ -59,7 +59,8 @@ class RoomSettingCommands(CommandModule):
         room.key_hash = key_hash
         self.kept_rooms.save(room)
         if key_hash is None:
-            text = f"{session.nick} removed the key of #{room.name}: anyone may join"
+            # What was said behind the key becomes readable too (HISTORY, SEARCH, replay): the room is told so.
+            text = f"{session.nick} removed the key of #{room.name}: anyone may join and read what was said here"
         else:
             text = f"{session.nick} set a key on #{room.name}: others join with /join {room.name} KEY"
         notice = server_frame(

@@ -80,6 +80,7 @@ def test_the_owner_removes_the_key_and_a_key_given_then_is_ignored(server, wire)
     owner.reply("KEY sesame", timeout=30)
     unlocked = owner.reply("KEY")
     assert (unlocked["event"], unlocked["locked"]) == ("key", False)
+    assert "read what was said here" in unlocked["content"]  # what was said behind the key is open now: say so
     assert joined_frame(wire(server, "bob"), "JOIN group1 sesame")["type"] == "joined"  # a remembered key is harmless
     assert joined_frame(wire(server, "carol"), "JOIN newroom sesame")["code"] == ErrorCode.BAD_ROOM
 
