@@ -162,7 +162,7 @@ def test_a_mute_lasts_across_reconnect_and_restart(start_server, wire, tmp_path)
 
     server.stop()
     restarted = start_server(data_dir=data)
-    connect(restarted, OTHER_STUDENT, nick="carol", room="lab")  # the room is there again (muted bob makes none)
+    carol = connect(restarted, OTHER_STUDENT, nick="carol", room="lab")  # the room again (muted bob makes none)
     after = connect(restarted, nick="bob", room="lab")
     assert error_of(after, "SAY after the restart") == ErrorCode.MUTED
     assert [c.muted for c in restarted.clients() if c.nick == "bob"] == [True]
@@ -170,6 +170,7 @@ def test_a_mute_lasts_across_reconnect_and_restart(start_server, wire, tmp_path)
     assert after.expect("system")["event"] == "unmuted"
     after.send("SAY free")
     assert after.expect("message")["content"] == "free"
+    carol.close()
 
 
 def test_unmute_of_someone_offline_lifts_the_mute(server, wire):
