@@ -26,7 +26,7 @@ from chat_gui.core.outgoing import OutgoingLines
 from chat_gui.core.partners import Partners, left_the_server
 from chat_gui.core.session import ClientSession
 from chat_gui.window.main_window import ChatWindow
-from chat_gui.window.message_view import MessageView
+from chat_gui.window.message_view import MessageView, badge_of
 from chat_gui.window.private_tabs import PrivateTab
 from shared.frame_types import (
     ByeFrame,
@@ -111,7 +111,7 @@ class FrameDisplay:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
         view = self.window.tabs.view_for_room(frame["room"])
         style = "own" if own else "mention" if self.mentioned(frame) else ""
-        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style, badge=_badge(frame))
+        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style, badge=badge_of(frame))
         if own:
             self.outgoing.echoed()
         else:
@@ -131,7 +131,7 @@ class FrameDisplay:
             self._collect(frame)
             return
         tab.view.show_message(
-            frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private", badge=_badge(frame)
+            frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private", badge=badge_of(frame)
         )
         if not own:
             tabs.mark_unread(tab)
@@ -151,7 +151,7 @@ class FrameDisplay:
             )
         self._last_collected = now
         tab = tabs.collecting_tab()
-        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private", badge=_badge(frame))
+        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private", badge=badge_of(frame))
         tabs.mark_unread(tab)
         self._ring()
         self.count_unread()
@@ -287,8 +287,3 @@ def leave_words(frame: SystemFrame) -> str:
     if cause.isalpha() and len(cause) <= 20 and left_the_server(frame):
         return f"{words} ({cause}):"
     return f"{words}:"
-
-
-def _badge(frame: MessageFrame | PrivateFrame) -> str:
-    """ "teacher" when the server marked the sender as one (`role`), else nothing."""
-    return "teacher" if frame.get("role") == "teacher" else ""

@@ -30,7 +30,7 @@ from chat_gui.text.history_lines import when_said, where_said
 from chat_gui.window.history_loader import HistoryLoader
 from chat_gui.window.history_pane import HistoryPane
 from chat_gui.window.main_window import ChatWindow
-from chat_gui.window.message_view import MessageView
+from chat_gui.window.message_view import MessageView, badge_of
 from chat_gui.window.search_panel import SearchPanel
 from shared.frame_types import ServerFrame
 from shared.names import name_key
@@ -230,8 +230,9 @@ class HistoryDisplay:
             if frame["type"] == "file":
                 self._show_file(view, frame)
             else:
-                badge = "teacher" if frame.get("role") == "teacher" else ""
-                view.show_message(frame["timestamp"], frame["sender"], frame["content"], "replayed", badge=badge)
+                view.show_message(
+                    frame["timestamp"], frame["sender"], frame["content"], "replayed", badge=badge_of(frame)
+                )
         view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
 
     # -- typed lines --

@@ -32,7 +32,7 @@ from typing import Any
 
 from chat_gui.core.conversations import conversation_of
 from chat_gui.text.history_lines import local_moment
-from chat_gui.window.message_view import MessageView
+from chat_gui.window.message_view import MessageView, badge_of
 from shared.names import name_key
 
 PRUNE_EVERY = 200
@@ -98,9 +98,12 @@ class HistoryPane:
         else:
             own = name_key(frame["sender"]) == name_key(self.me())
             style = "own" if own else "private" if frame["type"] == "private" else ""
-            badge = "teacher" if frame.get("role") == "teacher" else ""  # from the server only (docs/protocol.md)
             self.view.show_message(
-                frame["timestamp"], frame["sender"], frame["content"], f"{style} replayed".strip(), badge=badge
+                frame["timestamp"],
+                frame["sender"],
+                frame["content"],
+                f"{style} replayed".strip(),
+                badge=badge_of(frame),
             )
         self.remember(frame, start, at, said_now=False)
 

@@ -31,7 +31,7 @@ import re
 import tkinter as tk
 import webbrowser
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from tkinter import messagebox, ttk
 
 from chat_gui.text.emoji_runs import emoji_ranges
@@ -68,6 +68,11 @@ READ_ONLY_KEYS = frozenset(
 CONTROL_MASK = 0x4
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']", re.IGNORECASE)
 Parts = list[tuple[str, tuple[str, ...]]]
+
+
+def badge_of(frame: Mapping[str, object]) -> str:
+    """The badge after a message's sender: "teacher" when the server marked the line (`role`), else none."""
+    return "teacher" if frame.get("role") == "teacher" else ""
 
 
 def fold(text: str) -> tuple[str, str]:

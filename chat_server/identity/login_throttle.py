@@ -22,10 +22,10 @@ after the fifth failure, however often they retried meanwhile.
 
 The nickname's count must not let anyone keep its owner out, so it does
 not hold back an address that has logged in to that nickname before in
-this run (the teacher's own laptop): a student sending one wrong password every twelve seconds from
-other computers locked the teacher out for the whole lesson. Such an
-address still counts its own failures, and one that never logged in to
-the nickname is held as the contract says.
+this run (the teacher's own laptop): a student sending one wrong password
+every twelve seconds from other computers locked the teacher out for the
+whole lesson. Such an address still counts its own failures, and one that
+never logged in to the nickname is held as the contract says.
 
 Memory stays bounded: records older than the window are dropped as the
 throttle is used, and each table keeps at most `max_entries` keys (the
