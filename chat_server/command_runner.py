@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from chat_server.address_log import AddressLogBudget, held_back_note
 from chat_server.handlers import CommandHandlers, Delivery, OffLock
 from chat_server.message_batch import MESSAGE_COMMANDS, RoomMessageBatch
 from chat_server.registry import ChatRegistry
@@ -32,6 +33,7 @@ LogNote = tuple[int, str, tuple[object, ...]]  # (level, message, arguments): lo
 class CommandRunner:
     registry: ChatRegistry
     handlers: CommandHandlers
+    address_log: AddressLogBudget  # INFO lines about one address: a budget a minute
 
     def run_commands(self, session: Session, contents: list[str]) -> None:
         """Carry out command lines in order and queue every frame they cause; stop after QUIT.
@@ -77,15 +79,26 @@ class CommandRunner:
                     other.outbox.close()
             for other in hang_ups:
                 other.hang_up(other.close_reason)
-            for level, message, args in notes:
-                log.log(level, message, *args)
-            notes.clear()
+            if notes:
+                self._write_notes(session, notes)
+                notes.clear()
             if slow is None:
                 return
             try:
                 finish = functools.partial(slow.then, slow.work())
             except ProtocolError as refusal:
                 finish = functools.partial(_refuse, refusal)
+
+    def _write_notes(self, session: Session, notes: list[LogNote]) -> None:
+        """Log what the commands noted (lock released); INFO lines come out of the address's budget."""
+        for level, message, args in notes:
+            if level == logging.INFO:
+                held = self.address_log.take(session.host)
+                if held is None:
+                    continue
+                if held:
+                    message, args = message + "%s", (*args, held_back_note(held, session.host))
+            log.log(level, message, *args)
 
     def _refused(self, session: Session, exc: ProtocolError, notes: list[LogNote], debug: bool) -> list[Delivery]:
         """A command refused: its `error` for the sender (registry lock held)."""

@@ -15,6 +15,7 @@ import socketserver
 import time
 from typing import TYPE_CHECKING, cast
 
+from chat_server.address_log import held_back_note
 from chat_server.farewells import flood_bye, frame_too_large_bye
 from chat_server.files.sharing import transfer_hand_off
 from chat_server.handlers.listing import LIST_BURST
@@ -91,7 +92,9 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         if refusal is not None:
             session.send_last(*refusal)  # not in the registry: nobody else can queue anything for it
             return
-        log.info("connection from %s", session.address_text)
+        held = self.server.address_log.take(session.host)
+        if held is not None:
+            log.info("connection from %s%s", session.address_text, held_back_note(held, session.host))
         welcome = server_frame(
             "welcome",
             f"Welcome to {self.server.config.name}. Choose a nickname: /nick NAME. /help lists the commands.",

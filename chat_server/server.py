@@ -30,6 +30,7 @@ import threading
 import time
 from typing import Any
 
+from chat_server.address_log import AddressLogBudget, held_back_note
 from chat_server.admin import AdminActions
 from chat_server.admin_history import HistoryAdmin
 from chat_server.admission import ConnectionAdmission, RefusalLog, allow_open_files
@@ -99,6 +100,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self._handler_threads = _HandlerThreads()
         self._refusals = RefusalLog()
         self._transport_refusals = RefusalLog()  # garbage, failed handshakes, plain under --require-tls
+        self.address_log = AddressLogBudget()  # "connection from", "disconnected": a budget per address
         # Before binding: a --cert that cannot be used stops the start with CertificateError, holding no port.
         self.tls = load_server_tls(self.config)
         self.openings = Openings(self.config.max_unregistered_per_address, self.config.max_per_address)
@@ -266,10 +268,13 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                 pass
             session.outbox.join()
         if session.nick or session.close_reason:
-            why = session.close_reason or "closed"
-            if session.said:
-                why += f': "{session.said}"'
-            log.info("%s disconnected (%s)", session.nick or session.address_text, why)
+            held = self.address_log.take(session.host)
+            if held is not None:
+                why = session.close_reason or "closed"
+                if session.said:
+                    why += f': "{session.said}"'
+                note = held_back_note(held, session.host)
+                log.info("%s disconnected (%s)%s", session.nick or session.address_text, why, note)
 
 
 def _address_text(address: Any) -> str:
