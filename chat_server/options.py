@@ -98,8 +98,8 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         type=float,
         default=DEFAULTS.typing_frames_per_second,
         metavar="N",
-        help="typing frames the whole server sends a second, all rooms together: a TYPING passed on to 30 people is 30 "
-        "(default %(default)g)",
+        help="typing frames the whole server sends a second, all rooms together: a TYPING passed on to 30 people is 30; "
+        "each room where people type is sure of an even share (default %(default)g)",
     )
     limits.add_argument(
         "--keepalive-idle",

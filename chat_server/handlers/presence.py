@@ -12,8 +12,9 @@ the user).  A muted user may go away, but without words: the away text
 would be a way round the mute.
 
 TYPING is passed on at most once per `typing_interval` seconds (3) per
-connection, and while the server-wide budget of typing frames
-(`typing_frames_per_second`, 160; chat_server/typing_budget.py) lasts; the rest, and TYPING outside a room or from a muted user, are
+connection, and while the room's share of the server's budget of typing
+frames (`typing_frames_per_second`, 160, split evenly among the rooms
+where people type; chat_server/typing_budget.py) lasts; the rest, and TYPING outside a room or from a muted user, are
 dropped without an answer: an indicator is worth nothing late, and an
 error for each would cost more than the frame it refuses.  Text-mode
 connections get no `typing` frames (a line each would drown the chat).
@@ -56,7 +57,7 @@ class PresenceCommands(CommandModule):
         if now - session.typing_relayed < self.config.typing_interval:
             return []
         others = [member for member in room.members if member is not session and not member.text_mode]
-        if not others or not self.typing_budget.allow(len(others)):
+        if not others or not self.typing_budget.allow(room.key, len(others)):
             return []
         session.typing_relayed = now
         return [(others, typing_frame(session, room.name))]

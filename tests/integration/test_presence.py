@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -277,3 +278,34 @@ def test_the_servers_typing_frames_stay_within_its_budget(start_server, wire):
 
 def test_the_default_budget_is_160_typing_frames_a_second(server):
     assert server.config.typing_frames_per_second == 160.0
+
+
+def test_a_typing_flood_in_one_room_does_not_silence_the_room_next_door(start_server, wire):
+    """60 students typing in one room spent the whole server's budget; the two people next door never saw each other type."""
+    server = start_server(typing_frames_per_second=20, typing_interval=0.01, rate_per_second=0)
+    big = [wire(server, f"typist{n}", "hall") for n in range(12)]
+    ann, bob = wire(server, "ann", "lab"), wire(server, "bob", "lab")
+    ann.expect(lambda frame: frame["type"] == "system" and frame["user"] == "bob")
+    flooding = threading.Event()
+
+    def flood() -> None:
+        while not flooding.is_set():
+            for typist in big:
+                typist.send("TYPING")  # each relay is 11 frames: the hall asks for thousands a second
+            time.sleep(0.005)
+
+    flooder = threading.Thread(target=flood, daemon=True)
+    flooder.start()
+    try:
+        heard = 0
+        for _ in range(8):
+            time.sleep(0.15)  # ann's TYPING at no particular moment of the hall's flood
+            ann.send("TYPING")
+            nothing_more(ann)  # carried out: anything for bob is queued before his answer below
+            heard += any(frame["type"] == "typing" and frame["user"] == "ann" for frame in nothing_more(bob))
+        assert heard == 8, f"bob saw ann type {heard} times of 8 while the hall flooded"
+    finally:
+        flooding.set()
+        flooder.join()
+    hall_heard = [frame for frame in nothing_more(big[0]) if frame["type"] == "typing"]
+    assert hall_heard, "the hall still hears typing, within what the lab leaves"
