@@ -75,6 +75,7 @@ class CommandRunner:
                 finally:  # even a handler's bug leaves no message with an id undelivered
                     batch.flush()
                 hang_ups = self.handlers.hang_ups.take()
+                alerts = self.handlers.alerts.take()
                 for other in hang_ups:  # their bye is queued: nothing after it
                     other.outbox.close()
             for other in hang_ups:
@@ -82,6 +83,8 @@ class CommandRunner:
             if notes:
                 self._write_notes(session, notes)
                 notes.clear()
+            for alert in alerts:
+                log.warning("%s", alert)
             if slow is None:
                 return
             try:

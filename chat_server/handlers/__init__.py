@@ -29,7 +29,15 @@ from collections.abc import Callable
 from chat_server.config import ServerConfig
 from chat_server.files.sharing import FileSharing
 from chat_server.handlers.accounts import AccountCommands
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, HangUps, OffLock, ServerServices
+from chat_server.handlers.base import (
+    AdminAlerts,
+    CommandModule,
+    CommandResult,
+    Delivery,
+    HangUps,
+    OffLock,
+    ServerServices,
+)
 from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.files import FileCommands
 from chat_server.handlers.history import HistoryCommands
@@ -77,7 +85,8 @@ class CommandHandlers:
         self.registry = registry
         self.config = config
         self.hang_ups = HangUps()
-        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who, files)
+        self.alerts = AdminAlerts()
+        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who, files, self.alerts)
         modules = [module(services) for module in MODULES]
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:

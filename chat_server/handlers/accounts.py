@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from chat_server.farewells import replaced_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
-from chat_server.identity.login_throttle import LoginAttempt
+from chat_server.identity.login_throttle import MAX_FAILURES, LoginAttempt
 from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import (
     hash_password,
@@ -164,6 +164,12 @@ class AccountCommands(CommandModule):
             )
         account = identity.account_of(nick)
         stored = account.password_hash if account is not None else None
+        if attempt.alarm and account is not None:
+            self.alerts.add(
+                f"{MAX_FAILURES} tries at the password of the account {account.nick} within a minute, the latest "
+                f"from {session.address_text}: someone may be guessing it. Logins to it from computers that have "
+                "not logged in to it are held for a minute."
+            )
 
         def work() -> _Verdict:
             if stored is None:

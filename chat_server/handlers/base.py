@@ -16,7 +16,7 @@ it, so replies keep the order of the commands.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chat_server.config import ServerConfig
@@ -61,6 +61,20 @@ class HangUps:
         return sessions
 
 
+class AdminAlerts:
+    """Warnings for the admin that commands raised (registry lock held): logged once the lock is released."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+
+    def add(self, text: str) -> None:
+        self._texts.append(text)
+
+    def take(self) -> list[str]:
+        texts, self._texts = self._texts, []
+        return texts
+
+
 @dataclass(frozen=True)
 class ServerServices:
     """What command modules work with; a feature that needs a new service adds it here."""
@@ -72,6 +86,7 @@ class ServerServices:
     storage: Storage
     who: WhoIsWho  # join code, accounts, roles, bans and mutes, kept rooms (docs/identity.md)
     files: FileSharing | None = None  # file sharing (handlers/files.py); None where the server has none
+    alerts: AdminAlerts = field(default_factory=AdminAlerts)  # warnings for the admin, logged after the lock
 
 
 class CommandModule:
@@ -83,6 +98,7 @@ class CommandModule:
         self.config = services.config
         self.rooms_push = services.rooms_push
         self.hang_ups = services.hang_ups
+        self.alerts = services.alerts
         self.storage = services.storage
         self.identity = services.who.service
         self.moderator = services.who.moderator

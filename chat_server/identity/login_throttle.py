@@ -112,11 +112,17 @@ class _FailureTable:
 
 @dataclass(frozen=True)
 class LoginAttempt:
-    """One try let through by LoginThrottle.try_begin; hand it back to `succeeded` if the password was right."""
+    """One try let through by LoginThrottle.try_begin; hand it back to `succeeded` if the password was right.
+
+    `alarm`: this try brought the nickname to the limit (a minute's tries
+    without the right password), the first time in a window: worth telling
+    the admin that someone may be guessing the password.
+    """
 
     nick_key: str
     address: str
     stamp: float
+    alarm: bool = False
 
 
 class LoginThrottle:
@@ -136,6 +142,8 @@ class LoginThrottle:
         self._max_entries = max_entries
         # (nickname key, address) pairs that logged in this run, least recent first: not held by the nickname's count.
         self._known: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._window = window
+        self._alarmed: OrderedDict[str, float] = OrderedDict()  # nickname key -> when its alarm was last raised
 
     def _held_by_nick(self, nick_key: str, address: str, now: float) -> bool:
         if (nick_key, address) in self._known:
@@ -150,7 +158,22 @@ class LoginThrottle:
                 return None
             self._by_nick.add(nick_key, now)
             self._by_address.add(address, now)
-            return LoginAttempt(nick_key, address, now)
+            return LoginAttempt(nick_key, address, now, self._alarm(nick_key, now))
+
+    def _alarm(self, nick_key: str, now: float) -> bool:
+        """Whether this try reaches the nickname's limit for the first time in a window (lock held)."""
+        if not self._by_nick.is_full(nick_key, now):
+            return False
+        last = self._alarmed.get(nick_key)
+        if last is not None and now - last < self._window:
+            return False
+        self._alarmed[nick_key] = now
+        self._alarmed.move_to_end(nick_key)
+        while self._alarmed and (
+            len(self._alarmed) > self._max_entries or next(iter(self._alarmed.values())) <= now - self._window
+        ):
+            self._alarmed.popitem(last=False)
+        return True
 
     def succeeded(self, attempt: LoginAttempt) -> None:
         """The password was right: forget the nickname's failures and take back this try's count on the address."""

@@ -9,6 +9,8 @@ loopback addresses.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE, NEW_ACCOUNTS_PER_ADDRESS
@@ -169,6 +171,29 @@ def test_wrong_passwords_from_other_computers_do_not_keep_the_teacher_out(start_
     assert WireClient(server.address).error(f"LOGIN Ms_Lee {PASSWORD}") == ErrorCode.RATE_LIMITED  # 127.0.0.1
     back = WireClient(server.address, source=address(60))
     assert back.reply(f"LOGIN Ms_Lee {PASSWORD}", timeout=60)["role"] == "teacher"
+
+
+def test_the_admin_is_told_once_when_someone_guesses_a_password(start_server, caplog):
+    """Noticed before: a student guessing the teacher's password (five a minute from other computers) went unseen."""
+    server = start_server(allow_plain_passwords=True)
+    add_account(server, "Ms_Lee", "teacher")
+    caplog.set_level(logging.INFO, logger="chat_server")
+
+    def alerts() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "guessing" in r.getMessage()]
+
+    for number in range(12):  # the guesses, then refused tries: one alert, not one a try
+        guesser = WireClient(server.address, source=address(number))
+        guesser.error(f"LOGIN Ms_Lee wrong-password-{number}")
+        guesser.close()
+    found = alerts()
+    assert len(found) == 1, found
+    assert "Ms_Lee" in found[0] and address(4) in found[0], found  # the fifth try raised it
+    for number in range(5):  # an account that does not exist: nothing to warn about
+        guesser = WireClient(server.address, source=address(100 + number))
+        guesser.error(f"LOGIN nobody_here wrong-password-{number}")
+        guesser.close()
+    assert len(alerts()) == 1
 
 
 def test_resume_with_a_stolen_token_from_another_address_after_use_fails(server, wire):

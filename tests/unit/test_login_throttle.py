@@ -213,3 +213,21 @@ def test_known_addresses_are_bounded():
         assert attempt is not None
         throttle.succeeded(attempt)
     assert throttle.entry_count() <= 10 + 10 + 10
+
+
+def test_the_try_that_reaches_a_nicknames_limit_raises_one_alarm_a_window():
+    clock = FakeClock()
+    throttle = LoginThrottle(clock=clock)
+    alarms = []
+    for number in range(MAX_FAILURES + 3):  # the tries past the limit are refused (None)
+        attempt = throttle.try_begin("ms_lee", f"10.0.0.{number}")
+        if attempt is not None:
+            alarms.append(attempt.alarm)
+    assert alarms == [False] * (MAX_FAILURES - 1) + [True]
+    clock.now += WINDOW_SECONDS / 2
+    assert throttle.try_begin("ms_lee", "10.0.0.99") is None  # held, and no second alarm
+    clock.now += WINDOW_SECONDS / 2 + 1
+    again = [throttle.try_begin("ms_lee", f"10.0.1.{n}") for n in range(MAX_FAILURES)]
+    assert [attempt.alarm for attempt in again if attempt] == [False] * (MAX_FAILURES - 1) + [True]
+    other = [throttle.try_begin("bob", f"10.0.2.{n}") for n in range(MAX_FAILURES)]
+    assert [attempt.alarm for attempt in other if attempt][-1], "each nickname has its own alarm"
