@@ -10,10 +10,13 @@ the lock released, and the answer is queued under the lock again.
     DELETE   -> `deleted` to the room's members (or the two people) and the sender
 
 Privacy: a private conversation is `Conversation.between(asker, peer,
-owners)`, so the asker is always one of its two people, and only messages
-one of the asker's owners sent or received are shown (policy.py,
+owners, peers)`, so the asker is always one of its two people, and only
+messages one of the asker's owners sent or received are shown (policy.py,
 chat_server/identity/owners.py): not those of whoever had the nickname
-before.  A page or search never reaches past what the asker may see.
+before.  With `peers` (whoever holds the nickname now: online, or an
+account) the page also holds what the two people said to each other under
+other names, so `HISTORY @robert` finds what bob said before he renamed.
+A page or search never reaches past what the asker may see.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from chat_server.history.frames import (
 from chat_server.history.pages import read_page, trim_to_budget
 from chat_server.history.policy import check_room_readable, may_delete, private_of
 from chat_server.history.requests import HistoryRequest, parse_delete, parse_history, parse_search
+from chat_server.identity.owners import account_owner
 from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -60,7 +64,9 @@ class HistoryCommands(CommandModule):
         if request.nick is not None:
             peer = self.registry.find_nick(request.nick)
             shown = peer.nick if peer is not None and peer.nick else request.nick
-            conversation = Conversation.between(session.nick or "", request.nick, session.owners)
+            conversation = Conversation.between(
+                session.nick or "", request.nick, session.owners, self._person_of(peer, request.nick)
+            )
             target, fields = f"@{shown}", {"peer": shown}
             cap = marks.private_live_after + 1
         else:
@@ -89,6 +95,13 @@ class HistoryCommands(CommandModule):
             return self._page_deliveries(session, request, page, target, fields)
 
         return OffLock(work, then)
+
+    def _person_of(self, peer: Session | None, nick: str) -> tuple[str, ...] | None:
+        """Who holds `nick` now, as owners (the one online, else its account's); None for a guest who has gone."""
+        if peer is not None and peer.registered:
+            return peer.owners
+        account = self.storage.accounts.get(nick)
+        return (account_owner(account),) if account is not None else None
 
     def _answer_budget(self) -> int:
         limit = self.config.max_outbound_bytes

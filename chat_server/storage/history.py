@@ -22,13 +22,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from chat_server.storage.database import Database
 from chat_server.storage.history_reads import HistoryReads, row_message
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
-from chat_server.storage.search_plans import COLUMNS, Fetch, newest_of, private_search, room_search
+from chat_server.storage.search_plans import COLUMNS, Fetch, nearest_of, newest_of, private_search, room_search
 from chat_server.storage.search_query import parse_query
 from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.status import StatusBoard
@@ -263,7 +263,9 @@ class SqliteMessageStore(HistoryReads):
             raise ValueError("page before an id or after one, not both")
         if limit < 1:
             raise ValueError("limit is at least 1")
-        return self._page(conversation.key, before, after, limit, strict=False, owners=conversation.owners)
+        return self._page(
+            conversation.key, before, after, limit, strict=False, owners=conversation.owners, peers=conversation.peers
+        )
 
     def search(
         self,
@@ -362,6 +364,18 @@ class SqliteMessageStore(HistoryReads):
         return on_disk + len(unwritten)
 
     # -- inside --
+    def _between_fetch(
+        self, owners: tuple[str, ...], peers: tuple[str, ...], above: int, below: int, order: str
+    ) -> Fetch:
+        """Private messages from one of `owners` to one of `peers` or back, whatever the nicknames (a person has few)."""
+        ours, theirs = ", ".join("?" * len(owners)), ", ".join("?" * len(peers))
+        sql = (
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.recipient_key IS NOT NULL AND m.id > ? AND m.id < ?"
+            f" AND m.time_ms >= ? AND ((m.sender_owner IN ({ours}) AND m.recipient_owner IN ({theirs}))"
+            f" OR (m.sender_owner IN ({theirs}) AND m.recipient_owner IN ({ours}))) ORDER BY m.id {order} LIMIT ?"
+        )
+        return self._fetcher(sql, [above, below, self._cutoff_ms(), *owners, *peers, *peers, *owners])
+
     def _cutoff_ms(self) -> int:
         if not self._history_days:
             return 0
@@ -375,9 +389,17 @@ class SqliteMessageStore(HistoryReads):
         return max(int(highest), int(mark[0]) if mark else 0, self._db.recovered_last_id)
 
     def _page(
-        self, conv: str, before: int | None, after: int | None, limit: int, *, strict: bool, owners: Owners = None
+        self,
+        conv: str,
+        before: int | None,
+        after: int | None,
+        limit: int,
+        *,
+        strict: bool,
+        owners: Owners = None,
+        peers: Owners = None,
     ) -> Page:
-        """`owners`: only messages one of them sent or received (Conversation.owners)."""
+        """`owners`: only messages one of them sent or received; `peers`: also those between them and these (Conversation)."""
         descending = after is None
         above = max(after or 0, self._recent.cleared_up_to(conv))
         below = before if before is not None else NO_UPPER_BOUND
@@ -395,9 +417,28 @@ class SqliteMessageStore(HistoryReads):
             f"{mine} ORDER BY m.id {order} LIMIT ?"
         )
         fetch = self._fetcher(sql, params)
+        if owners and peers:  # the same two people under other names (a rename on either side)
+            fetch = nearest_of([fetch, self._between_fetch(owners, peers, above, below, order)], descending)
+            seen = {message.id for message in unwritten}
+            unwritten += [
+                message
+                for message in self._recent.unwritten_where(
+                    lambda m: above < m.id < below and _between(m, owners, peers)
+                )
+                if message.id not in seen
+            ]
+            unwritten.sort(key=attrgetter("id"))
         nearest = self._merge_nearest(fetch, unwritten, limit + 1, descending, strict=strict)
         more = len(nearest) > limit
         messages = nearest[:limit]
         if descending:
             messages.reverse()
         return Page(messages, more)
+
+
+def _between(message: StoredMessage, owners: tuple[str, ...], peers: tuple[str, ...]) -> bool:
+    """A private message from one of `owners` to one of `peers`, or back."""
+    sender, recipient = message.sender_owner, message.recipient_owner
+    if not message.is_private or sender is None or recipient is None:
+        return False
+    return (sender in owners and recipient in peers) or (sender in peers and recipient in owners)

@@ -154,16 +154,20 @@ def room_message(
 class Conversation:
     """What a page of history is taken from: one room, or the private messages between two people.
 
-    Build it with `Conversation.of_room(room)` or `Conversation.between(asker, peer, owners)`;
+    Build it with `Conversation.between(asker, peer, owners, peers)`;
     the asker of a private page is always one of its two people.  With
     `owners`, a private page holds only the messages one of them sent or
     received: the asker's own, not those of whoever had the nickname before.
+    With `peers` too (the other person's owners, when the server knows who
+    holds the nickname now), it also holds every message between the two
+    people under any names: the conversation follows a rename on either side.
     """
 
     key: str
     room_key: str | None = None
     people: tuple[str, str] | None = None
     owners: tuple[str, ...] | None = None
+    peers: tuple[str, ...] | None = None
 
     @classmethod
     def of_room(cls, room: str) -> Conversation:
@@ -171,9 +175,11 @@ class Conversation:
         return cls(room_conversation(key), room_key=key)
 
     @classmethod
-    def between(cls, asker: str, peer: str, owners: tuple[str, ...] | None = None) -> Conversation:
+    def between(
+        cls, asker: str, peer: str, owners: tuple[str, ...] | None = None, peers: tuple[str, ...] | None = None
+    ) -> Conversation:
         a, b = sorted((name_key(asker), name_key(peer)))
-        return cls(private_conversation(a, b), people=(a, b), owners=owners)
+        return cls(private_conversation(a, b), people=(a, b), owners=owners, peers=peers if owners else None)
 
 
 @dataclass(frozen=True, slots=True)

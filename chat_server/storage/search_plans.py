@@ -40,6 +40,16 @@ def frontier(rows: list[Any], count: int) -> int | None:
 
 def newest_of(parts: list[Fetch]) -> Fetch:
     """One Fetch (newest first) over several: rows of all, trusted down to the highest frontier among them."""
+    return nearest_of(parts, descending=True)
+
+
+def nearest_of(parts: list[Fetch], descending: bool) -> Fetch:
+    """One Fetch over several in the same order: rows of all, trusted only as far as every part's answer reaches.
+
+    Newest first (descending), that is down to the highest frontier among
+    them; oldest first, up to the lowest.  A row two parts both found comes
+    twice (the readers merge by id).
+    """
     if len(parts) == 1:
         return parts[0]
 
@@ -51,8 +61,10 @@ def newest_of(parts: list[Fetch]) -> Fetch:
             rows += part_rows
             if part_frontier is not None:
                 frontiers.append(part_frontier)
-        rows.sort(key=lambda row: row[0], reverse=True)
-        return rows, max(frontiers) if frontiers else None
+        rows.sort(key=lambda row: row[0], reverse=descending)
+        if not frontiers:
+            return rows, None
+        return rows, max(frontiers) if descending else min(frontiers)
 
     return fetch
 

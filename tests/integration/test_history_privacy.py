@@ -110,3 +110,47 @@ def test_a_transcript_never_holds_private_messages(server, wire, talked, tmp_pat
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert count == 1 and "public" in text
         assert SECRET not in text
+
+
+@pytest.mark.parametrize("flushed", [False, True], ids=["in memory", "on disk"])
+def test_a_private_conversation_follows_a_rename_on_either_side(server, wire, talked, flushed):
+    """Noticed before: after bob renamed to robert, HISTORY @robert found nothing of what they had said."""
+    alice, bob, privates = talked
+    bob.send("NICK robert")
+    bob.expect("nick")
+    alice.send(f"PM robert {SECRET} after the rename")
+    later = [bob.expect("private"), alice.expect("private")]
+    assert later[0]["id"] == later[1]["id"]
+    everything = ids(privates) + [later[0]["id"]]
+    if flushed:
+        server.storage.flush()
+    messages, closing = answer(alice, "HISTORY @robert")
+    assert ids(messages) == everything and closing["more"] is False
+    messages, _ = answer(bob, "HISTORY @alice")
+    assert ids(messages) == everything
+    messages, _ = answer(alice, f"HISTORY @robert BEFORE {later[0]['id']} 2")
+    assert ids(messages) == everything[-3:-1]
+    messages, closing = answer(alice, f"HISTORY @robert BEFORE {privates[2]['id']} 100")
+    assert ids(messages) == everything[:2] and closing["more"] is False
+    alice.send("NICK alicia")
+    alice.expect("nick")
+    messages, _ = answer(bob, "HISTORY @alicia")
+    assert ids(messages) == everything
+    messages, _ = answer(alice, "HISTORY @robert")
+    assert ids(messages) == everything
+
+
+def test_following_a_rename_shows_nobody_else_the_conversation(server, wire, talked):
+    alice, bob, privates = talked
+    bob.send("NICK robert")
+    bob.expect("nick")
+    carol = wire(server, "carol", "lab")
+    for command in ("HISTORY @robert", "HISTORY @alice", "HISTORY @bob"):
+        messages, closing = answer(carol, command)
+        assert (messages, closing["count"]) == ([], 0), command
+    eve = wire(server, "bob", "lab")  # takes the freed nickname
+    for command in ("HISTORY @alice", "HISTORY @robert"):
+        messages, closing = answer(eve, command)
+        assert (messages, closing["count"]) == ([], 0), command
+    messages, _ = answer(alice, "HISTORY @bob")  # alice's own messages with the old bob, as before; none of eve's
+    assert ids(messages) == ids(privates)
