@@ -161,7 +161,7 @@ class HistoryCommands(CommandModule):
             return found[:SEARCH_RESULTS]
 
         def then(found: list[StoredMessage]) -> list[Delivery]:
-            results = [result_of(message, _label(message, key)) for message in found]
+            results = [result_of(message, _label(message, key, owners)) for message in found]
             results = fit_results(results, parse_query(request.text).folded)
             where = f"#{room}" if room is not None else ""
             if with_private:
@@ -228,11 +228,19 @@ def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Ite
     return [(list(recipients), frame)]
 
 
-def _label(message: StoredMessage, asker_key: str | None) -> str:
-    """A result's `room`: the room's name, or "@" and the other person of a private message."""
+def _label(message: StoredMessage, asker_key: str | None, owners: tuple[str, ...]) -> str:
+    """A result's `room`: the room's name, or "@" and the other person of a private message.
+
+    Which side is the asker goes by owners, not names: after alice renamed,
+    her own old message to bob is still labelled "@bob", not "@alice".
+    """
     if message.room is not None:
         return message.room
-    peer = message.recipient if message.sender_key == asker_key else message.sender
+    if message.sender_owner is not None:
+        mine = message.sender_owner in owners and message.recipient_owner not in owners
+    else:
+        mine = message.sender_key == asker_key
+    peer = message.recipient if mine else message.sender
     return f"@{peer}"
 
 

@@ -138,6 +138,9 @@ def test_a_private_conversation_follows_a_rename_on_either_side(server, wire, ta
     assert ids(messages) == everything
     messages, _ = answer(alice, "HISTORY @robert")
     assert ids(messages) == everything
+    results = search(alice, f"SEARCH {SECRET}")  # labelled by the other person, whatever alice is called now
+    assert sorted(r["id"] for r in results) == everything
+    assert {r["room"] for r in results} == {"@bob", "@robert"}, results
 
 
 def test_following_a_rename_shows_nobody_else_the_conversation(server, wire, talked):
