@@ -39,6 +39,7 @@ class ParkedSession:
     expires: float  # time.monotonic()
     account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
     owner: str | None = None  # Session.guest_owner: its private messages and files (chat_server/identity/owners.py)
+    account_owner: str | None = None  # which account of that name (an account deleted and made again is another)
 
 
 class ParkedSessions:
@@ -60,21 +61,28 @@ class ParkedSessions:
         now: float,
         account: str | None = None,
         owner: str | None = None,
+        account_owner: str | None = None,
     ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
         expires = now + self.keep_seconds
-        self._by_key[key] = ParkedSession(nick, token, room, muted, expires, account, owner)
+        self._by_key[key] = ParkedSession(nick, token, room, muted, expires, account, owner, account_owner)
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 
     def take(self, key: str, token: str, now: float) -> ParkedSession | None:
         """The parked session if the token is right and it has not expired; it is forgotten then."""
+        parked = self.check(key, token, now)
+        if parked is not None:
+            del self._by_key[key]
+        return parked
+
+    def check(self, key: str, token: str, now: float) -> ParkedSession | None:
+        """The parked session if the token is right and it has not expired; left in place."""
         parked = self._by_key.get(key)
         if parked is None or parked.expires <= now or not token_matches(token, parked.token):
             return None
-        del self._by_key[key]
         return parked
 
     def peek(self, key: str) -> ParkedSession | None:

@@ -254,6 +254,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                     time.monotonic(),
                     account=session.account,
                     owner=session.guest_owner,
+                    account_owner=session.account_owner if session.account is not None else None,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

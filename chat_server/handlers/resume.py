@@ -73,22 +73,26 @@ class ResumeCommands(CommandModule):
         key = name_key(nick)
         account = self.identity.account_of(key)
         holder = self.registry.by_nick.get(key)
+        owner = account_owner(account) if account is not None else None
         if holder is not None and token_matches(token, holder.token):
-            if account is not None and holder.account != key:
-                raise _cannot_resume(nick)  # a registered name goes only with its account
+            if owner is not None and (holder.account != key or holder.account_owner != owner):
+                raise _cannot_resume(nick)  # a registered name goes only with its account (this one, not a deleted one)
             banned = self.moderator.refuse_if_banned(session, key)
             return banned if banned is not None else self._take_over(session, holder)
-        parked = self.registry.parked.take(key, token, time.monotonic())
-        if parked is None or (account is not None and parked.account != key):
+        now = time.monotonic()
+        parked = self.registry.parked.check(key, token, now)
+        if parked is None or (owner is not None and (parked.account != key or parked.account_owner != owner)):
             raise _cannot_resume(nick)
-        if holder is not None:
+        if holder is not None:  # the token stays good: the name may be free again before it expires
             raise ProtocolError(
                 ErrorCode.NICK_TAKEN,
-                f"Someone else took the nickname {nick} after your connection was lost; pick another with /nick NAME.",
+                f"Someone else took the nickname {nick} after your connection was lost; try /resume again once they "
+                "have gone, or pick another name with /nick NAME.",
             )
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
+        self.registry.parked.take(key, token, now)
         self.registry.set_nick(session, parked.nick)
         if parked.owner is not None:
             session.guest_owner = parked.owner  # the token proved the same person: its private history and files

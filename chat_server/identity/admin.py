@@ -123,6 +123,7 @@ class IdentityAdmin:
                 )
             storage.accounts.put(account)
             self.registry.nick_index.add(account.nick)
+            self.registry.parked.forget(account.key)  # a guest's dropped session of that name is not the account's
         log.warning("admin made the account %s (%s)", account.nick, account.role)
 
     def set_role(self, nick: str, role: Role) -> RoleChange:
@@ -177,6 +178,7 @@ class IdentityAdmin:
                 raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account.")
             accounts.delete(account.nick)
             self.registry.nick_index.discard(account.nick)
+            self.registry.parked.forget(account.key)  # its dropped session's token must not come back as the account
             deliveries: list[Delivery] = []
             for session in self.who.service.sessions_of_account(account.key):
                 was_teacher = session.role != "student"

@@ -17,6 +17,7 @@ from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE, NEW_ACCOU
 from shared.errors import ErrorCode
 from tests.integration.identity_support import PASSWORD, add_account, login, teacher
 from tests.integration.wire import WireClient
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -194,6 +195,31 @@ def test_the_admin_is_told_once_when_someone_guesses_a_password(start_server, ca
         guesser.error(f"LOGIN nobody_here wrong-password-{number}")
         guesser.close()
     assert len(alerts()) == 1
+
+
+@pytest.mark.parametrize("squatter_had", ["an account", "a guest's name"])
+@pytest.mark.parametrize("admin_does", ["delete, then make it for the teacher", "delete only"])
+def test_a_squatters_saved_session_does_not_come_back_as_the_remade_account(start_server, squatter_had, admin_does):
+    """Found by a probe: a student registered the teacher's name first and dropped; the admin deleted the
+    account and made it again for the teacher; the student's RESUME token logged in to the new account."""
+    server = start_server(allow_plain_passwords=True)
+    squatter = WireClient(server.address, source=address(200))
+    squatter.send("NICK msmith")
+    squatter.expect("nick")
+    if squatter_had == "an account":
+        assert squatter.reply(f"REGISTER {PASSWORD}-student", timeout=60)["registered"] is True
+    token = [frame for frame in squatter.received if frame["type"] == "nick"][-1]["token"]
+    squatter.close()  # dropped, not QUIT: the session waits for RESUME
+    wait_until(lambda: len(server.registry.parked) == 1)
+    if squatter_had == "an account":
+        server.delete_account("msmith")
+    if admin_does != "delete only" or squatter_had != "an account":
+        add_account(server, "msmith", "teacher")
+    again = WireClient(server.address, source=address(200))
+    assert again.error(f"RESUME msmith {token}") == ErrorCode.BAD_LOGIN
+    if server.storage.accounts.get("msmith") is not None:
+        teacher_client = WireClient(server.address, source=address(201))
+        assert login(teacher_client, "msmith")["role"] == "teacher"  # the teacher's password, nobody else's
 
 
 def test_resume_with_a_stolen_token_from_another_address_after_use_fails(server, wire):

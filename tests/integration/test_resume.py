@@ -104,6 +104,24 @@ def test_someone_who_took_the_name_meanwhile_keeps_it(server, wire):
     assert usurper.reply("PING mine")["type"] == "pong"
 
 
+def test_a_resume_refused_because_the_name_is_taken_keeps_the_token_for_later(server, wire):
+    """Found by a probe: someone holding a dropped guest's name for a moment used up her token for good."""
+    alice = wire(server, "alice", "lab")
+    token = token_of(alice)
+    alice.close()
+    wait_until(lambda: not server.clients())
+    squatter = wire(server, "alice")
+    for _ in range(3):
+        assert wire(server).error(f"RESUME alice {token}") == ErrorCode.NICK_TAKEN
+    squatter.send("QUIT")
+    squatter.rest_until_closed()
+    wait_until(lambda: server.registry.find_nick("alice") is None)
+    back = wire(server)
+    assert back.reply(f"RESUME alice {token}")["resumed"] is True
+    assert back.expect("joined")["room"] == "lab"
+    assert wire(server).error(f"RESUME alice {token}") == ErrorCode.BAD_LOGIN  # and then it is used up
+
+
 def test_a_parked_token_expires(start_server, wire):
     server = start_server(resume_seconds=0.5)
     alice = wire(server, "alice", "lab")
