@@ -32,13 +32,15 @@ from chat_server.files.store import FileStore
 from chat_server.files.transfer import TransferOutcome, serve_transfer
 from chat_server.history.frames import FRAME_BUILDERS
 from chat_server.identity.owners import ACCOUNT_PREFIX
+from chat_server.identity.service import sanction_address
 from chat_server.registry import ChatRegistry
 from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
-from chat_server.storage.models import FILE_KIND
+from chat_server.storage.models import FILE_KIND, SanctionKind
 from shared.errors import ErrorCode, ProtocolError
-from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, Target, file_frame, format_size
+from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, FileError, Target, file_frame, format_size
 from shared.frames import Frame, decode_frame, encode_frame, error_frame, server_frame_at
 from shared.framing import LineDecoder
+from shared.names import name_key
 
 if TYPE_CHECKING:
     from chat_server.config import ServerConfig
@@ -231,9 +233,27 @@ class FileSharing:
         the recipient's nickname meanwhile gets nothing.  A private file to
         an account nobody is logged in to waits for its next login
         (`waiting_frames`).
+
+        Who sends it is checked again now, since an upload may take hours:
+        a sender who has been muted or banned since, or who has gone while
+        someone else took their name, shares nothing (the bytes are deleted
+        and the transfer hears why: FileError).  A sender in the chat now
+        shares under the name they have now, not the one they began with.
+        One who has gone (a restart ends every guest's session) shares under
+        the old name while nobody else holds it.
         """
         target = stored.target
         time_ms = int(time.time() * 1000)
+        address = self.store.sender_address(stored.id) if self.store is not None else None
+        with self.registry.lock:
+            sender_session = self._sender_online(stored)
+            refusal = self._refusal(stored, sender_session, address)
+            if refusal is None and sender_session is not None and sender_session.nick:
+                stored = dataclasses.replace(stored, sender=sender_session.nick)
+        if refusal is not None:
+            self.delete_file(stored.id)
+            log.info("file %s from %s not shared: %s", stored.id, stored.sender, refusal.message)
+            raise refusal
         with self.registry.lock:
             message_id = self.registry.next_id()
             recipients: dict[Session, None] = {}
@@ -250,8 +270,8 @@ class FileSharing:
                     recipients[other] = None
                 else:
                     waiting = (stored.recipient_owner or "").startswith(ACCOUNT_PREFIX)
-            sender_session = self.registry.find_nick(stored.sender)
-            if sender_session is not None and _is_owner(sender_session, stored.sender_owner):
+            sender_session = self._sender_online(stored)
+            if sender_session is not None:
                 recipients[sender_session] = None
             shown = Target(room=room_name) if room_name is not None else target
             # The row first, so a DOWNLOAD sent the moment the frame arrives finds it (no I/O: written behind).
@@ -264,6 +284,41 @@ class FileSharing:
         log.info(
             "%s shared %s (%d bytes) with %s as file %s", stored.sender, stored.name, stored.size, shown, stored.id
         )
+
+    def _sender_online(self, stored: StoredFile) -> Session | None:
+        """The sender's connection now, found by owner (under any name); by nickname for an upload from before owners."""
+        if stored.sender_owner is None:
+            return self.registry.find_nick(stored.sender)
+        holder = self.registry.find_nick(stored.sender)
+        if holder is not None and holder.owns(stored.sender_owner) and not holder.closing:
+            return holder
+        for session in self.registry.sessions:
+            if session.registered and not session.closing and session.owns(stored.sender_owner):
+                return session
+        return None
+
+    def _refusal(self, stored: StoredFile, sender: Session | None, address: str | None) -> FileError | None:
+        """Why a finished upload is not shared, or None (registry lock held; memory only)."""
+        if sender is not None:
+            muted = sender.muted
+        else:
+            if self.registry.find_nick(stored.sender) is not None:
+                return FileError(
+                    ErrorCode.NOT_ALLOWED,
+                    f"The file was not shared: you have left the chat and someone else is called {stored.sender} now.",
+                )
+            if self._sanctioned("ban", stored.sender, address):
+                return FileError(ErrorCode.NOT_ALLOWED, "The file was not shared: you are banned from this server.")
+            muted = self._sanctioned("mute", stored.sender, address)
+        if muted:
+            return FileError(ErrorCode.MUTED, "The file was not shared: an admin has muted you.")
+        return None
+
+    def _sanctioned(self, kind: SanctionKind, nick: str, address: str | None) -> bool:
+        found = self.storage.moderation.find(
+            kind, nick_key=name_key(nick), address=sanction_address(address), now_ms=int(time.time() * 1000)
+        )
+        return found is not None
 
     @staticmethod
     def _message(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> StoredMessage:

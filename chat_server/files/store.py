@@ -291,6 +291,11 @@ class FileStore:
             pass  # found and removed at the next start (the file itself is complete)
         return stored
 
+    def sender_address(self, file_id: str) -> str | None:
+        """The address a file made in this process was uploaded from (None after a restart)."""
+        with self._lock:
+            return self._address_of.get(file_id)
+
     # -- downloads --
     def grant_download(self, file_id: str, holder: str) -> str:
         """A token that lets one transfer connection (and its resumes) fetch `file_id`; no_such_file if gone.

@@ -147,6 +147,9 @@ def _receive_upload(
     )
     try:
         on_complete(stored)
+    except FileError as exc:  # not shared (its sender has gone or is muted): the file is deleted again
+        _send_last_line(sock, exc.frame())
+        return TransferOutcome.FAILED
     except Exception:  # the file is stored and the sender must hear so; the announcement is the server's bug
         log.exception("announcing file %s failed", stored.id)
     _send_last_line(sock, transfer_done_frame(stored.id, stored.size, stored.sha256))

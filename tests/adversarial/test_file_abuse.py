@@ -9,14 +9,16 @@ the client's own transfer code.
 from __future__ import annotations
 
 import hashlib
+import socket
 
 import pytest
 
 from chat_gui.core.transfer_client import upload_file
 from shared.errors import ErrorCode
-from shared.file_transfer import MIB, parse_target, upload_command
+from shared.file_transfer import MIB, FileError, parse_target, upload_command
 from tests.integration.file_wire import connector
-from tests.integration.wire import TextClient, WireClient
+from tests.integration.wire import TextClient, WireClient, nothing_more
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -181,3 +183,73 @@ def test_a_run_of_blanks_cannot_push_the_real_extension_out_of_sight(start_serve
     cleaned = ticket["name"]
     assert "  " not in cleaned and "\u2800" not in cleaned, repr(cleaned)
     assert len(cleaned) <= len("report.pdf x.exe"), repr(cleaned)
+
+
+# -- who sends a file is checked again when its bytes are in (found by a probe) --
+def _finish(server, ticket: dict, tmp_path, source: str | None = None) -> FileError | None:
+    """Send SMALL for an upload ticket (from `source` if given): None if shared, else the refusal."""
+    path = tmp_path / "notes.txt"
+    path.write_bytes(SMALL)
+
+    def connect():
+        return socket.create_connection(server.address, timeout=10, source_address=(source, 0) if source else None)
+
+    try:
+        upload_file(connect, ticket["token"], path)
+    except FileError as refusal:
+        return refusal
+    return None
+
+
+def _no_file_frame(client: WireClient) -> None:
+    assert not [frame for frame in nothing_more(client) if frame["type"] == "file"]
+
+
+@pytest.mark.parametrize("sanction", ["mute", "ban", "ban the address"])
+def test_an_upload_begun_before_a_sanction_is_not_shared_after_it(start_server, wire, tmp_path, sanction):
+    server = start_server(files_keep_free_mb=0)
+    bob = wire(server, "bob", "lab")
+    mallory = other_computer(server, 20, "mallory")
+    private = offer(mallory, target="@bob")
+    public = offer(mallory)
+    if sanction == "mute":
+        server.set_muted("mallory", True)
+    elif sanction == "ban":
+        server.ban("mallory", None, "spamming")
+    else:
+        server.ban("127.0.1.20", None, "spamming")
+    for ticket in (private, public):
+        refusal = _finish(server, ticket, tmp_path, source="127.0.1.21")  # the bytes from another computer
+        assert refusal is not None and refusal.code in (ErrorCode.MUTED, ErrorCode.NOT_ALLOWED), refusal
+    _no_file_frame(bob)
+    assert server.files.store is not None and not server.files.store.info(public["upload"])
+
+
+def test_a_file_goes_out_under_the_name_its_sender_has_now(start_server, wire, tmp_path):
+    """Found by a probe: mallory began an upload as "kim", renamed, and the file was announced as kim's."""
+    server = start_server(files_keep_free_mb=0)
+    bob = wire(server, "bob", "lab")
+    mallory = other_computer(server, 22, "kim")
+    ticket = offer(mallory)
+    mallory.send("NICK mallory")
+    mallory.expect("nick")
+    kim = other_computer(server, 23, "kim")
+    assert _finish(server, ticket, tmp_path) is None
+    shared = bob.expect("file")
+    assert shared["sender"] == "mallory", shared
+    assert not [frame for frame in nothing_more(kim) if frame["type"] == "file" and frame["sender"] == "kim"]
+
+
+def test_a_sender_who_left_while_someone_else_took_the_name_shares_nothing(start_server, wire, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    bob = wire(server, "bob", "lab")
+    mallory = other_computer(server, 24, "kim")
+    ticket = offer(mallory)
+    mallory.send("QUIT")
+    mallory.rest_until_closed()
+    wait_until(lambda: server.registry.find_nick("kim") is None)
+    real_kim = other_computer(server, 25, "kim")
+    refusal = _finish(server, ticket, tmp_path)
+    assert refusal is not None and refusal.code == ErrorCode.NOT_ALLOWED
+    _no_file_frame(bob)
+    _no_file_frame(real_kim)
