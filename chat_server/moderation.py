@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from chat_server.farewells import banned_frames, kicked_bye, time_left
 from chat_server.identity.service import IdentityService, sanction_address
+from chat_server.presence import presence_frame
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from chat_server.storage import Sanction, Storage
@@ -159,6 +160,10 @@ class Moderator:
                     ([session], server_frame("system", text, event="muted", user=session.nick, **fields))
                 )
                 self.registry.emit("client_muted", session=session)
+                if session.away:  # the away text would go on reaching every room they join: it goes, "away" stays
+                    session.away = ""
+                    if session.room is not None:
+                        outcome.deliveries.append((session.room.members, presence_frame(session)))
         return outcome
 
     def unmute(self, nick: str, by: str | None) -> Outcome:

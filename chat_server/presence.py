@@ -52,7 +52,7 @@ def presence_frame(session: Session) -> Frame:
     nick = session.nick or ""
     if session.away is None:
         return server_frame("presence", f"{nick} is back", user=nick, status=ONLINE, text="")
-    text = session.away
+    text = "" if session.muted else session.away  # a muted user's words reach nobody, an away text neither
     content = f'{nick} is away: "{text}"' if text else f"{nick} is away"
     return server_frame("presence", content, user=nick, status=AWAY, text=text)
 

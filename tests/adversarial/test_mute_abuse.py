@@ -88,3 +88,28 @@ def test_a_muted_user_cannot_put_words_in_every_room_list_by_making_a_room(serve
     watcher.expect("pong")
     seen = [room["name"] for frame in watcher.received if frame["type"] == "rooms" for room in frame["rooms"]]
     assert name not in seen and name.lower() not in [room.lower() for room in seen]
+
+
+@pytest.mark.parametrize("then", ["joins another room", "stays"])
+def test_an_away_text_set_before_the_mute_is_not_shown_after_it(server, wire, then):
+    """Found by a probe: the away text from before the mute went to every room the muted student joined."""
+    bob = WireClient(server.address, source=BOBS_COMPUTER).register("bob", "den")
+    carol = wire(server, "carol", "den")
+    bob.send(f"AWAY {WORDS}")
+    assert bob.expect("presence")["text"] == WORDS
+    carol.expect(lambda frame: frame["type"] == "presence" and frame["text"] == WORDS)
+    lee = teacher(server, wire, room="den")
+    assert moderate(lee, "MUTE bob")["action"] == "mute"
+    cleared = carol.expect("presence")  # the room sees him away, without the words
+    assert (cleared["user"], cleared["status"], cleared["text"]) == ("bob", "away", "")
+    if then == "joins another room":
+        dave = wire(server, "dave", "lab")
+        bob.send("JOIN lab")
+        bob.expect("joined")
+        seen = dave.expect(lambda frame: frame["type"] == "presence" and frame["user"] == "bob")
+    else:
+        bob.send("PING fence")
+        bob.expect("pong")
+        seen = cleared
+    assert WORDS not in str(seen) and seen["status"] == "away"
+    bob.close()
