@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, ServerServices
 from chat_server.history.frames import (
     fit_results,
     frame_of,
@@ -36,6 +36,7 @@ from chat_server.history.frames import (
 from chat_server.history.pages import read_page, trim_to_budget
 from chat_server.history.policy import check_room_readable, may_delete, private_of
 from chat_server.history.requests import HistoryRequest, parse_delete, parse_history, parse_search
+from chat_server.history.search_gate import SearchBusy, SearchGate
 from chat_server.identity.owners import account_owner
 from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
@@ -55,6 +56,10 @@ NO_HISTORY = "This server keeps no history (it runs with --no-history)."
 
 
 class HistoryCommands(CommandModule):
+    def __init__(self, services: ServerServices) -> None:
+        super().__init__(services)
+        self.search_gate = SearchGate()  # a few searches at once, one per computer (history/search_gate.py)
+
     # -- HISTORY --
     def handle_history(self, session: Session, argument: str) -> CommandResult:
         request = parse_history(argument)
@@ -150,13 +155,19 @@ class HistoryCommands(CommandModule):
         if not self.config.history:
             return [([session], server_frame("search", NO_HISTORY, results=[], **fields))]
         store = self.storage.messages
-        nick, key, owners = session.nick or "", session.key, session.owners
+        nick, key, owners, host = session.nick or "", session.key, session.owners, session.host
 
         def work() -> list[StoredMessage]:
-            found = store.search(nick, request.text, room=room) if room is not None else []
-            if with_private:
-                mine = store.search(nick, request.text, include_private=True, owners=owners)
-                found += [message for message in mine if private_of(message, owners)]
+            try:
+                with self.search_gate.entered(host):
+                    found = store.search(nick, request.text, room=room) if room is not None else []
+                    if with_private:
+                        mine = store.search(nick, request.text, include_private=True, owners=owners)
+                        found += [message for message in mine if private_of(message, owners)]
+            except SearchBusy:
+                raise ProtocolError(
+                    ErrorCode.RATE_LIMITED, "A search from your computer is still running; wait for its answer."
+                ) from None
             found.sort(key=lambda message: message.id, reverse=True)
             return found[:SEARCH_RESULTS]
 

@@ -7,6 +7,7 @@ that it keeps holding.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -14,9 +15,10 @@ import io
 import pytest
 
 from shared.errors import ErrorCode
-from tests.integration.history_wire import answer
+from tests.integration.history_wire import answer, say_many
 from tests.integration.identity_support import teacher
 from tests.integration.wire import WireClient
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -165,3 +167,24 @@ def test_answers_about_escape_heavy_messages_stay_under_the_frame_cap(start_serv
     assert all("needle" in result["content"] for result in found["results"])
     messages, closing = answer(alice, "HISTORY #lab 100")
     assert len(messages) == 50 and closing["count"] == 50
+
+
+def test_searches_cannot_take_every_reader_from_history_pages(server, wire):
+    """Found by a probe: sixty connections from three computers, each searching once a second, held every
+    database reader; an honest HISTORY page took seconds and joining a room up to a minute."""
+    alice = wire(server, "alice", "lab")
+    say_many(alice, 5, "photosynthesis")
+    gate = server.handlers._table["SEARCH"].__self__.search_gate
+    with contextlib.ExitStack() as held:
+        for number in range(2):  # two long searches from two other computers hold both search slots
+            held.enter_context(gate.entered(f"10.9.9.{number}"))
+        searcher = wire(server, "searcher", "lab")
+        searcher.send("SEARCH photosynthesis")  # waits for a slot
+        wait_until(lambda: gate.searching() == 3, message="the third search never reached the gate")
+        again = wire(server, "again", "lab")  # the same computer (127.0.0.1): refused, not queued
+        assert again.error("SEARCH photosynthesis") == ErrorCode.RATE_LIMITED
+        reader = WireClient(server.address, source="127.0.0.2").register("reader", "lab")
+        messages, closing = answer(reader, "HISTORY #lab 3")  # pages are answered while searches wait
+        assert len(messages) == 3 and closing["more"] is True
+    found = searcher.expect("search")
+    assert len(found["results"]) == 5
