@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 
+from chat_server.address_budget import AddressBudgets
 from chat_server.config import ServerConfig
 from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
 from chat_server.identity.wiring import WhoIsWho
@@ -58,6 +59,7 @@ class ConnectionAdmission:
     _stopping: bool
     _refusals: RefusalLog
     _transport_refusals: RefusalLog  # garbage, failed handshakes, plain under --require-tls
+    address_budgets: AddressBudgets  # what each computer may say, all its connections together
 
     def admit(self, session: Session) -> list[Frame] | None:
         """Register a new connection, or return the frames that refuse it."""
@@ -66,6 +68,7 @@ class ConnectionAdmission:
             refusal = self._refusal(session)
             if refusal is None:
                 self.registry.add_session(session)
+                session.address_budget = self.address_budgets.join(session.host)
             else:
                 note = refusal[0]["content"]
         if note:

@@ -74,7 +74,8 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         type=float,
         default=DEFAULTS.rate_per_second,
         metavar="PER_SECOND",
-        help="commands per second per connection (default %(default)s)",
+        help="commands per second per connection; one computer's messages, all its connections together, may be twice "
+        "that (default %(default)s)",
     )
     limits.add_argument(
         "--burst", type=int, default=DEFAULTS.rate_burst, help="commands allowed in a burst (default %(default)s)"

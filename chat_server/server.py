@@ -30,6 +30,7 @@ import threading
 import time
 from typing import Any
 
+from chat_server.address_budget import AddressBudgets
 from chat_server.address_log import AddressLogBudget, held_back_note
 from chat_server.admin import AdminActions
 from chat_server.admin_history import HistoryAdmin
@@ -100,6 +101,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self._handler_threads = _HandlerThreads()
         self._refusals = RefusalLog()
         self._transport_refusals = RefusalLog()  # garbage, failed handshakes, plain under --require-tls
+        self.address_budgets = AddressBudgets(self.config.rate_per_second, self.config.rate_burst)
         self.address_log = AddressLogBudget()  # "connection from", "disconnected": a budget per address
         # Before binding: a --cert that cannot be used stops the start with CertificateError, holding no port.
         self.tls = load_server_tls(self.config)
@@ -260,6 +262,8 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                 self.registry.deliver(recipients, frame)
             if session in self.registry.sessions:
                 self.registry.remove_session(session)
+                if session.address_budget is not None:
+                    self.address_budgets.leave(session.host)
         session.outbox.close()
         if not session.outbox.join(WRITER_JOIN_SECONDS):
             session.hang_up(session.close_reason)

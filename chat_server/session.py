@@ -20,6 +20,7 @@ from shared.frame_text import render_text_line
 from shared.frames import Frame, encode_frame
 
 if TYPE_CHECKING:
+    from chat_server.address_budget import AddressBudget
     from chat_server.registry import Room
     from chat_server.storage.models import Role
 
@@ -47,6 +48,9 @@ class Session:
         self.text_mode = False
         self.encrypted = False  # came in over TLS (chat_server/opening.py sets it before admit)
         self.muted = False
+        self.address_budget: AddressBudget | None = (
+            None  # what its computer may still say (chat_server/address_budget.py)
+        )
         # Who is who (docs/identity.md): these change only under the registry lock.
         self.encrypted = False  # set by the TLS layer when the connection is encrypted
         self.passed_code = False  # sent the right join code (or needed none when it came in)

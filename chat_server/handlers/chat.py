@@ -9,6 +9,7 @@ from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.room_entry import enter_room
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.rate_limit import Refusal
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import StoredMessage, room_message
@@ -66,6 +67,9 @@ class ChatCommands(CommandModule):
         room = self.require_room(session)
         self.require_voice(session)
         text = self.text(raw_text)
+        budget = session.address_budget
+        if budget is not None and not budget.allow(len(text)):
+            return self._over_budget(session)
         nick, sender_key = session.nick, session.key
         if nick is None or sender_key is None:  # dispatch lets only registered sessions talk: never taken
             raise ProtocolError(ErrorCode.NOT_REGISTERED, "Choose a nickname first: /nick NAME.")
@@ -93,6 +97,9 @@ class ChatCommands(CommandModule):
             )
         self.require_voice(session)
         text = self.text(raw_text)
+        budget = session.address_budget
+        if budget is not None and not budget.allow(len(text)):
+            return self._over_budget(session)
         message_id, now = self.registry.next_id(), time.time()
         frame = server_frame_at(now, "private", text, id=message_id, sender=session.nick, to=target.nick)
         if session.role == "teacher":
@@ -114,6 +121,17 @@ class ChatCommands(CommandModule):
         if self.registry.has_listeners:
             self.registry.emit("message", session=session, room=None)
         return [([target] if target is session else [target, session], frame)]
+
+    @staticmethod
+    def _over_budget(session: Session) -> list[Delivery]:
+        """Past its computer's budget (chat_server/address_budget.py): one `rate_limited` a second, the rest dropped."""
+        if session.flood.refuse_quietly() is Refusal.DROP:
+            return []
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED,
+            "Your computer is sending more than one person can type (all its connections together); "
+            "the message was not sent. Wait a moment.",
+        )
 
     def handle_msg(self, session: Session, argument: str) -> list[Delivery]:
         target = classify_msg(argument, lambda nick: self.registry.find_nick(nick) is not None)

@@ -14,7 +14,9 @@ import time
 
 import pytest
 
-from tests.integration.wire import DEADLINE, Collector, WireClient
+from chat_server.address_budget import CHARS_BURST
+from shared.frames import command_frame, encode_frame
+from tests.integration.wire import DEADLINE, Collector, WireClient, nothing_more
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -139,3 +141,24 @@ def test_a_client_just_under_the_rate_is_never_refused(start_server, wire):
     for n in range(40):
         assert talker.reply(f"PING {n}")["type"] == "pong"
         time.sleep(0.06)
+
+
+@pytest.mark.parametrize("length", [5, 2000], ids=["short lines", "long lines"])
+def test_many_connections_from_one_computer_share_one_budget(start_server, wire, length):
+    """Found by a probe: two students with 19 connections each, every one under its own limit, sent 340 messages
+    of 2,000 characters a second into one room; every chat window in it was cut off as a slow reader."""
+    server = start_server()
+    listener = wire(server, "listener", "hall")
+    flooders = [WireClient(server.address, source="127.0.0.2").register(f"f{n}", "hall") for n in range(6)]
+    honest = WireClient(server.address, source="127.0.0.3").register("honest", "hall")
+    text = "x" * length
+    for flooder in flooders:  # 25 each at once: every connection within its own burst of 30
+        flooder.sock.sendall(b"".join(encode_frame(command_frame(f"SAY {text}")) for _ in range(25)))
+    for flooder in flooders:
+        nothing_more(flooder)
+    honest.send("SAY still heard")
+    got = nothing_more(listener)
+    from_flood = [frame for frame in got if frame["type"] == "message" and frame["sender"].startswith("f")]
+    allowed = min(2 * server.config.rate_burst, CHARS_BURST // length)
+    assert allowed <= len(from_flood) <= allowed + 10, len(from_flood)  # plus what refills meanwhile
+    assert [frame["content"] for frame in got if frame.get("sender") == "honest"] == ["still heard"]

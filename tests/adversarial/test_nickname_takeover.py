@@ -23,6 +23,7 @@ from chat_gui.core.transfer_client import upload_file
 from chat_server import ChatServer
 from chat_server.storage import Account
 from shared.errors import ErrorCode
+from shared.file_transfer import FileError
 from shared.frames import Frame
 from tests.integration.file_wire import ChatLine, connector, fetch, offer, share
 from tests.integration.identity_support import PASSWORD, add_account, password_hash
@@ -178,12 +179,14 @@ def test_the_taker_never_gets_the_announcement_of_an_upload_the_owner_finishes_l
     assert ticket["type"] == "upload", ticket
     leave(server, alice, "dropped")
     eve = chat_lines(server, "alice", "lab")
-    done = upload_file(connector(server.address), ticket["token"], path)  # alice's program still sends the bytes
-    announced = bob.expect("file")
-    assert announced["file"] == done["file"] and announced["sender"] == "alice"
+    # alice's program still sends the bytes, but the file would go out as "alice", whom everyone now takes
+    # for eve: it is not shared (alice hears why and can send it again once back), and eve gets nothing.
+    with pytest.raises(FileError) as refusal:
+        upload_file(connector(server.address), ticket["token"], path)
+    assert refusal.value.code == ErrorCode.NOT_ALLOWED
     assert not eve.has_frame("file", wait=1.0)
-    assert refused(eve, f"DOWNLOAD {announced['file']}", "download") == ErrorCode.NO_SUCH_FILE
-    assert fetch(bob, announced["file"], tmp_path / "bob.txt").read_text() == SECRET
+    assert not bob.has_frame("file", wait=0.2)
+    assert refused(eve, f"DOWNLOAD {ticket['upload']}", "download") == ErrorCode.NO_SUCH_FILE
 
 
 def test_the_taker_cannot_cancel_the_owners_unfinished_upload(server, chat_lines, tmp_path):
@@ -194,7 +197,9 @@ def test_the_taker_cannot_cancel_the_owners_unfinished_upload(server, chat_lines
     leave(server, alice, "dropped")
     eve = chat_lines(server, "alice", "lab")
     assert refused(eve, f"CANCEL {ticket['upload']}", "cancelled") == ErrorCode.NO_SUCH_FILE
-    upload_file(connector(server.address), ticket["token"], path)  # still alice's to finish
+    with pytest.raises(FileError) as refusal:  # still alice's to finish (not cancelled: the bytes are all taken) ...
+        upload_file(connector(server.address), ticket["token"], path)
+    assert refusal.value.code == ErrorCode.NOT_ALLOWED  # ... though not shared while eve holds her name
 
 
 @pytest.mark.parametrize("old_connection", ["dropped", "still open"])

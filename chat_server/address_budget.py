@@ -1,0 +1,85 @@
+"""How much one computer may say, all its connections together: messages and characters a second (handler threads, registry lock held).
+
+The rate limit (`--rate`, `--burst`) is per connection, and a computer may
+have 20 connections (`--max-per-address`).  Two students with 19 scripted
+connections each, every one of them under its own limit, sent 340 messages
+of 2,000 characters a second into one room: every chat window in it fell
+behind and was cut off as a slow reader, and the history grew by 20 MB a
+second.  So the room and private messages (SAY, MSG, PM, text-mode lines)
+of one address also share one budget: twice a connection's rate and burst
+in messages (a window and chat-term on the same computer), and
+CHARS_PER_SECOND characters with a burst of CHARS_BURST.  Past it a
+message is refused with `rate_limited` (at most one a second; the rest are
+dropped without an answer), and nothing of it is delivered or kept.
+
+The server's own computer (127.0.0.1, ::1: the teacher's window, the
+benchmarks) has no such budget, as it has no limit on plain passwords;
+with `--rate 0` there is none either.  A budget lives while its address has
+a connection (AddressBudgets counts them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from chat_server.rate_limit import TokenBucket
+
+CHARS_PER_SECOND = 8_000  # four long messages a second, all of a computer's connections together
+CHARS_BURST = 64_000  # a few pastes at once
+EXEMPT = frozenset({"127.0.0.1", "::1"})  # Session.host spells an IPv4-mapped loopback as 127.0.0.1 already
+
+
+class AddressBudget:
+    __slots__ = ("_messages", "_chars", "_stamp", "_clock")
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._messages = TokenBucket(2 * rate, 2 * burst, clock)
+        self._clock = clock
+        self._chars = float(CHARS_BURST)
+        self._stamp = clock()
+
+    def allow(self, chars: int) -> bool:
+        """Whether one more message of `chars` characters may go now; if so it is paid for."""
+        now = self._clock()
+        tokens = min(float(CHARS_BURST), self._chars + (now - self._stamp) * CHARS_PER_SECOND)
+        self._stamp = now
+        if tokens < chars:
+            self._chars = tokens
+            return False
+        if not self._messages.allow():
+            self._chars = tokens
+            return False
+        self._chars = tokens - chars
+        return True
+
+
+class AddressBudgets:
+    """The budget of each address with connections (registry lock held)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._budgets: dict[str, tuple[AddressBudget, int]] = {}  # host -> (budget, its connections)
+
+    def join(self, host: str) -> AddressBudget | None:
+        """A connection from `host` came in: the budget it shares (None: no budget for it)."""
+        if not self._rate or host in EXEMPT:
+            return None
+        budget, count = self._budgets.get(host) or (AddressBudget(self._rate, self._burst), 0)
+        self._budgets[host] = (budget, count + 1)
+        return budget
+
+    def leave(self, host: str) -> None:
+        """A connection from `host` that joined has ended."""
+        entry = self._budgets.get(host)
+        if entry is None:
+            return
+        budget, count = entry
+        if count <= 1:
+            del self._budgets[host]
+        else:
+            self._budgets[host] = (budget, count - 1)
+
+    def __len__(self) -> int:
+        return len(self._budgets)
