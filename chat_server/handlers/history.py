@@ -235,6 +235,11 @@ def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Ite
             session = registry.by_nick.get(person or "")
             if session is not None and private_of(message, session.owners):
                 recipients[session] = None
+        owners = {owner for owner in (message.sender_owner, message.recipient_owner) if owner is not None}
+        if owners and len(recipients) < 2:  # one of them renamed since: found by who they are, not the name
+            for session in registry.sessions:
+                if session.registered and not owners.isdisjoint(session.owners):
+                    recipients[session] = None
     frame: Frame = server_frame("deleted", f"Message {message.id} was deleted.", id=message.id, **fields)
     return [(list(recipients), frame)]
 

@@ -157,3 +157,16 @@ def test_following_a_rename_shows_nobody_else_the_conversation(server, wire, tal
         assert (messages, closing["count"]) == ([], 0), command
     messages, _ = answer(alice, "HISTORY @bob")  # alice's own messages with the old bob, as before; none of eve's
     assert ids(messages) == ids(privates)
+
+
+@pytest.mark.parametrize("who_renames", ["recipient", "sender"])
+def test_a_deleted_private_message_leaves_both_screens_after_a_rename(server, wire, talked, who_renames):
+    """Found by a probe: after bob renamed to bob2, alice's deletion never reached him and the line stayed."""
+    alice, bob, privates = talked
+    renamer = bob if who_renames == "recipient" else alice
+    renamer.send(f"NICK {'bob2' if renamer is bob else 'alice2'}")
+    renamer.expect("nick")
+    mine = next(frame["id"] for frame in privates if frame["sender"] == "alice")
+    alice.send(f"DELETE {mine}")
+    for client in (alice, bob):
+        assert client.expect("deleted")["id"] == mine
