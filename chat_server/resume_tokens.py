@@ -40,6 +40,7 @@ class ParkedSession:
     account: str | None = None  # the account it was logged in to: RESUME of a registered name needs it
     owner: str | None = None  # Session.guest_owner: its private messages and files (chat_server/identity/owners.py)
     account_owner: str | None = None  # which account of that name (an account deleted and made again is another)
+    room_key_hash: str | None = None  # the room's key when the connection was lost: a key set since keeps it out
 
 
 class ParkedSessions:
@@ -62,12 +63,15 @@ class ParkedSessions:
         account: str | None = None,
         owner: str | None = None,
         account_owner: str | None = None,
+        room_key_hash: str | None = None,
     ) -> None:
         if not self.keep_seconds:
             return
         self._by_key.pop(key, None)
         expires = now + self.keep_seconds
-        self._by_key[key] = ParkedSession(nick, token, room, muted, expires, account, owner, account_owner)
+        self._by_key[key] = ParkedSession(
+            nick, token, room, muted, expires, account, owner, account_owner, room_key_hash
+        )
         while len(self._by_key) > self.capacity:
             self._by_key.popitem(last=False)
 

@@ -257,6 +257,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                     account=session.account,
                     owner=session.guest_owner,
                     account_owner=session.account_owner if session.account is not None else None,
+                    room_key_hash=session.room.key_hash if session.room else None,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

@@ -102,11 +102,25 @@ class ResumeCommands(CommandModule):
         self.nick_rules.after_rename(session)  # the mute, from the lasting mutes
         deliveries = self._welcome_back(session)
         if parked.room is not None:
-            deliveries += join_deliveries(self.registry, session, parked.room)
+            if self._locked_since(session, parked.room, parked.room_key_hash):
+                text = f"#{parked.room} was locked while you were away: join it with its key, /join {parked.room} KEY."
+                deliveries.append(([session], server_frame("system", text, event="room_locked", room=parked.room)))
+            else:
+                deliveries += join_deliveries(self.registry, session, parked.room)
         files = self.services.files
         if files is not None:  # private files to its account that came while it was away
             deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
+
+    def _locked_since(self, session: Session, name: str, key_hash_then: str | None) -> bool:
+        """Whether the room got a key (or another one) after the connection was lost, one this person may not skip."""
+        room = self.registry.find_room(name)
+        record = self.services.who.rooms.record(name) if room is None else None
+        key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
+        if key_hash is None or key_hash == key_hash_then or self.identity.is_teacher(session):
+            return False
+        owner = room.owner_id if room is not None else record.owner if record is not None else None
+        return not self.services.who.rooms.is_owner(session, owner)
 
     def _take_over(self, session: Session, holder: Session) -> list[Delivery]:
         holder.end("resumed from another connection")

@@ -14,7 +14,7 @@ import pytest
 
 from shared.errors import ErrorCode
 from tests.integration.identity_support import add_account, login, teacher
-from tests.integration.wire import WireClient
+from tests.integration.wire import WireClient, nothing_more
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -106,3 +106,46 @@ def test_resume_hands_the_room_on_to_the_same_person(server, wire):
     back.reply("TOPIC still carol's")
     back.reply("LEAVE")
     assert joined_frame(back, "JOIN attic")["type"] == "joined"
+
+
+@pytest.mark.parametrize("key_when_he_left", [None, "first-key"])
+def test_resume_does_not_walk_past_a_key_set_while_away(server, wire, key_when_he_left):
+    """Found by a probe: xavier dropped, the owner locked the room and talked; xavier's RESUME put him back in
+    the locked room without the key and replayed what was said behind it."""
+    carol = wire(server, "carol", "den")
+    if key_when_he_left:
+        carol.reply(f"KEY {key_when_he_left}", timeout=30)
+    xavier = wire(server)
+    xavier.send("NICK xavier")
+    xavier.expect("nick")
+    xavier.send(f"JOIN den {key_when_he_left}" if key_when_he_left else "JOIN den")
+    xavier.expect("joined")
+    token = [frame for frame in xavier.received if frame["type"] == "nick"][-1]["token"]
+    xavier.close()
+    carol.expect(lambda frame: frame.get("event") == "leave")
+    carol.reply("KEY second-key", timeout=30)
+    carol.reply("SAY behind the new key")
+    back = wire(server, replays=True)
+    assert back.reply(f"RESUME xavier {token}")["resumed"] is True
+    notice = back.expect(lambda frame: frame["type"] in ("joined", "system") and frame.get("event") != "join")
+    assert notice.get("event") == "room_locked" and notice["room"] == "den", notice
+    assert not [frame for frame in nothing_more(back) if "behind the new key" in frame.get("content", "")]
+    assert back.error("JOIN den") == ErrorCode.BAD_ROOM_KEY
+    back.send("JOIN den second-key")
+    assert back.expect("joined")["room"] == "den"
+
+
+def test_resume_with_the_key_unchanged_goes_back_in(server, wire):
+    carol = wire(server, "carol", "den")
+    carol.reply("KEY same-key", timeout=30)
+    xavier = wire(server)
+    xavier.send("NICK xavier")
+    xavier.expect("nick")
+    xavier.send("JOIN den same-key")
+    xavier.expect("joined")
+    token = [frame for frame in xavier.received if frame["type"] == "nick"][-1]["token"]
+    xavier.close()
+    carol.expect(lambda frame: frame.get("event") == "leave")
+    back = wire(server)
+    assert back.reply(f"RESUME xavier {token}")["resumed"] is True
+    assert back.expect("joined")["room"] == "den"
