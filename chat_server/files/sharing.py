@@ -305,7 +305,9 @@ class FileSharing:
             if self.registry.find_nick(stored.sender) is not None:
                 return FileError(
                     ErrorCode.NOT_ALLOWED,
-                    f"The file was not shared: you have left the chat and someone else is called {stored.sender} now.",
+                    f"The file was not shared: someone called {stored.sender} is in the chat now, and the server cannot "
+                    "tell that they are the one who began this upload (after a restart or a lost connection). "
+                    "Send it again.",
                 )
             if self._sanctioned("ban", stored.sender, address):
                 return FileError(ErrorCode.NOT_ALLOWED, "The file was not shared: you are banned from this server.")

@@ -38,6 +38,7 @@ from chat_server.history.policy import check_room_readable, may_delete, private_
 from chat_server.history.requests import HistoryRequest, parse_delete, parse_history, parse_search
 from chat_server.history.search_gate import SearchBusy, SearchGate
 from chat_server.identity.owners import account_owner
+from chat_server.identity.service import THIS_COMPUTER
 from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -155,7 +156,8 @@ class HistoryCommands(CommandModule):
         if not self.config.history:
             return [([session], server_frame("search", NO_HISTORY, results=[], **fields))]
         store = self.storage.messages
-        nick, key, owners, host = session.nick or "", session.key, session.owners, session.host
+        nick, key, owners = session.nick or "", session.key, session.owners
+        host = None if session.host in THIS_COMPUTER else session.host  # one search at a time per other computer
 
         def work() -> list[StoredMessage]:
             try:

@@ -13,6 +13,8 @@ student's HISTORY page took seconds and joining a room up to a minute.
 So searches take at most `slots` readers at once (the rest stay free for
 pages and replays), and a computer has one search running at a time; its
 other connections are refused until it is answered, rather than queued.
+The server's own computer (the teacher's window, several test windows) is
+not held to one at a time, as it has no message budget either.
 """
 
 from __future__ import annotations
@@ -35,18 +37,20 @@ class SearchGate:
         self._searching: set[str] = set()  # computers (addresses) with a search under way
 
     @contextlib.contextmanager
-    def entered(self, host: str) -> Iterator[None]:
-        """Run a search for a connection from `host`: one per computer, waiting for a free slot."""
-        with self._lock:
-            if host in self._searching:
-                raise SearchBusy(host)
-            self._searching.add(host)
+    def entered(self, host: str | None) -> Iterator[None]:
+        """Run a search for a connection from `host`: one per computer (None: no such limit), waiting for a slot."""
+        if host is not None:
+            with self._lock:
+                if host in self._searching:
+                    raise SearchBusy(host)
+                self._searching.add(host)
         try:
             with self._slots:
                 yield
         finally:
-            with self._lock:
-                self._searching.discard(host)
+            if host is not None:
+                with self._lock:
+                    self._searching.discard(host)
 
     def searching(self) -> int:
         """Computers with a search under way (for tests)."""

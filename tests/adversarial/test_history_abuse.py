@@ -178,11 +178,11 @@ def test_searches_cannot_take_every_reader_from_history_pages(server, wire):
     with contextlib.ExitStack() as held:
         for number in range(2):  # two long searches from two other computers hold both search slots
             held.enter_context(gate.entered(f"10.9.9.{number}"))
-        searcher = wire(server, "searcher", "lab")
+        searcher = WireClient(server.address, source="127.0.0.3").register("searcher", "lab")
         searcher.send("SEARCH photosynthesis")  # waits for a slot
         wait_until(lambda: gate.searching() == 3, message="the third search never reached the gate")
-        again = wire(server, "again", "lab")  # the same computer (127.0.0.1): refused, not queued
-        assert again.error("SEARCH photosynthesis") == ErrorCode.RATE_LIMITED
+        again = WireClient(server.address, source="127.0.0.3").register("again", "lab")
+        assert again.error("SEARCH photosynthesis") == ErrorCode.RATE_LIMITED  # the same computer: refused, not queued
         reader = WireClient(server.address, source="127.0.0.2").register("reader", "lab")
         messages, closing = answer(reader, "HISTORY #lab 3")  # pages are answered while searches wait
         assert len(messages) == 3 and closing["more"] is True

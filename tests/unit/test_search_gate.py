@@ -51,3 +51,9 @@ def test_past_the_slots_searches_wait_their_turn():
     for thread in threads:
         thread.join(10)
     assert sorted(inside) == [f"10.0.0.{n}" for n in range(5)]
+
+
+def test_no_host_means_no_limit_per_computer():
+    gate = SearchGate(slots=2)
+    with gate.entered(None), gate.entered(None):
+        assert gate.searching() == 0
