@@ -23,34 +23,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.rate_limit import TokenBucket
 
 CHARS_PER_SECOND = 8_000  # four long messages a second, all of a computer's connections together
 CHARS_BURST = 64_000  # a few pastes at once
-EXEMPT = frozenset({"127.0.0.1", "::1"})  # Session.host spells an IPv4-mapped loopback as 127.0.0.1 already
 
 
 class AddressBudget:
-    __slots__ = ("_messages", "_chars", "_stamp", "_clock")
+    __slots__ = ("_messages", "_chars")
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._messages = TokenBucket(2 * rate, 2 * burst, clock)
-        self._clock = clock
-        self._chars = float(CHARS_BURST)
-        self._stamp = clock()
+        self._chars = TokenBucket(CHARS_PER_SECOND, CHARS_BURST, clock)
 
     def allow(self, chars: int) -> bool:
         """Whether one more message of `chars` characters may go now; if so it is paid for."""
-        now = self._clock()
-        tokens = min(float(CHARS_BURST), self._chars + (now - self._stamp) * CHARS_PER_SECOND)
-        self._stamp = now
-        if tokens < chars:
-            self._chars = tokens
+        if not self._chars.allow(chars):
             return False
         if not self._messages.allow():
-            self._chars = tokens
+            self._chars.give_back(chars)  # refused for its count: its characters are not spent
             return False
-        self._chars = tokens - chars
         return True
 
 
@@ -64,7 +57,7 @@ class AddressBudgets:
 
     def join(self, host: str) -> AddressBudget | None:
         """A connection from `host` came in: the budget it shares (None: no budget for it)."""
-        if not self._rate or host in EXEMPT:
+        if not self._rate or host in THIS_COMPUTER:
             return None
         budget, count = self._budgets.get(host) or (AddressBudget(self._rate, self._burst), 0)
         self._budgets[host] = (budget, count + 1)

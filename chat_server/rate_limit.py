@@ -23,16 +23,21 @@ class TokenBucket:
         self._clock = clock
         self._stamp = clock()
 
-    def allow(self) -> bool:
+    def allow(self, cost: float = 1.0) -> bool:
+        """Take `cost` tokens if there are that many now (a command is 1; a message may cost its length)."""
         if not self._rate:
             return True
         now = self._clock()
         self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
         self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        if self._tokens >= cost:
+            self._tokens -= cost
             return True
         return False
+
+    def give_back(self, cost: float) -> None:
+        """Return tokens taken by `allow` for something that did not happen after all."""
+        self._tokens = min(self._burst, self._tokens + cost)
 
 
 class Refusal(Enum):

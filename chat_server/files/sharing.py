@@ -242,48 +242,52 @@ class FileSharing:
         One who has gone (a restart ends every guest's session) shares under
         the old name while nobody else holds it.
         """
-        target = stored.target
         time_ms = int(time.time() * 1000)
         address = self.store.sender_address(stored.id) if self.store is not None else None
         with self.registry.lock:
             sender_session = self._sender_online(stored)
             refusal = self._refusal(stored, sender_session, address)
-            if refusal is None and sender_session is not None and sender_session.nick:
-                stored = dataclasses.replace(stored, sender=sender_session.nick)
+            if refusal is None:
+                if sender_session is not None and sender_session.nick:
+                    stored = dataclasses.replace(stored, sender=sender_session.nick)
+                shown = self._share(stored, sender_session, time_ms)
         if refusal is not None:
             self.delete_file(stored.id)
             log.info("file %s from %s not shared: %s", stored.id, stored.sender, refusal.message)
             raise refusal
-        with self.registry.lock:
-            message_id = self.registry.next_id()
-            recipients: dict[Session, None] = {}
-            room_name = target.room
-            waiting = False
-            if target.room is not None:
-                room = self.registry.find_room(target.room)
-                if room is not None:
-                    room_name = room.name
-                    recipients.update(room.members)
-            else:
-                other = self.registry.find_nick(target.to or "")
-                if other is not None and _is_owner(other, stored.recipient_owner):
-                    recipients[other] = None
-                else:
-                    waiting = (stored.recipient_owner or "").startswith(ACCOUNT_PREFIX)
-            sender_session = self._sender_online(stored)
-            if sender_session is not None:
-                recipients[sender_session] = None
-            shown = Target(room=room_name) if room_name is not None else target
-            # The row first, so a DOWNLOAD sent the moment the frame arrives finds it (no I/O: written behind).
-            record = self._record(message_id, stored, shown, time_ms, waiting)
-            self.storage.files.put(record)
-            _KEPT[record.file_id] = record
-            frame = file_frame(message_id, stored.id, stored.name, stored.size, stored.sha256, stored.sender, shown)
-            self.registry.deliver(list(recipients), frame)
-            self.storage.messages.append(self._message(message_id, stored, shown, time_ms))
         log.info(
             "%s shared %s (%d bytes) with %s as file %s", stored.sender, stored.name, stored.size, shown, stored.id
         )
+
+    def _share(self, stored: StoredFile, sender_session: Session | None, time_ms: int) -> Target:
+        """Keep the file's row and message and deliver its `file` frame; where it went (registry lock held; no I/O)."""
+        target = stored.target
+        message_id = self.registry.next_id()
+        recipients: dict[Session, None] = {}
+        room_name = target.room
+        waiting = False
+        if target.room is not None:
+            room = self.registry.find_room(target.room)
+            if room is not None:
+                room_name = room.name
+                recipients.update(room.members)
+        else:
+            other = self.registry.find_nick(target.to or "")
+            if other is not None and _is_owner(other, stored.recipient_owner):
+                recipients[other] = None
+            else:
+                waiting = (stored.recipient_owner or "").startswith(ACCOUNT_PREFIX)
+        if sender_session is not None:
+            recipients[sender_session] = None
+        shown = Target(room=room_name) if room_name is not None else target
+        # The row first, so a DOWNLOAD sent the moment the frame arrives finds it (no I/O: written behind).
+        record = self._record(message_id, stored, shown, time_ms, waiting)
+        self.storage.files.put(record)
+        _KEPT[record.file_id] = record
+        frame = file_frame(message_id, stored.id, stored.name, stored.size, stored.sha256, stored.sender, shown)
+        self.registry.deliver(list(recipients), frame)
+        self.storage.messages.append(self._message(message_id, stored, shown, time_ms))
+        return shown
 
     def _sender_online(self, stored: StoredFile) -> Session | None:
         """The sender's connection now, found by owner (under any name); by nickname for an upload from before owners."""

@@ -31,6 +31,7 @@ from chat_server.farewells import resumed_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
 from chat_server.handlers.replay import with_replay
+from chat_server.handlers.room_entry import key_to_enter
 from chat_server.identity.owners import account_owner
 from chat_server.identity.roles import identity_fields
 from chat_server.resume_tokens import new_token, token_matches
@@ -116,11 +117,8 @@ class ResumeCommands(CommandModule):
         """Whether the room got a key (or another one) after the connection was lost, one this person may not skip."""
         room = self.registry.find_room(name)
         record = self.services.who.rooms.record(name) if room is None else None
-        key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
-        if key_hash is None or key_hash == key_hash_then or self.identity.is_teacher(session):
-            return False
-        owner = room.owner_id if room is not None else record.owner if record is not None else None
-        return not self.services.who.rooms.is_owner(session, owner)
+        needed = key_to_enter(self.services, session, room, record)
+        return needed is not None and needed != key_hash_then
 
     def _take_over(self, session: Session, holder: Session) -> list[Delivery]:
         holder.end("resumed from another connection")

@@ -33,7 +33,9 @@ from chat_server.handlers.replay import replay_count, replay_deliveries, with_re
 from chat_server.identity.login_throttle import LoginAttempt
 from chat_server.identity.room_keys import room_key_matches
 from chat_server.identity.service import NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS, THIS_COMPUTER
+from chat_server.registry import Room
 from chat_server.session import Session
+from chat_server.storage.models import RoomRecord
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import room_lookalike_error
 from shared.names import name_key, normalise_room
@@ -65,9 +67,8 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         _count_new_room(services, session)
         return _join(services, session, name)  # a new room: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name
-    key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
-    owner = room.owner_id if room is not None else record.owner if record is not None else None
-    if key_hash is None or services.who.service.is_teacher(session) or kept.is_owner(session, owner):
+    key_hash = key_to_enter(services, session, room, record)
+    if key_hash is None:
         return _join(services, session, shown)
     if not typed_key:
         raise ProtocolError(
@@ -99,6 +100,17 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         return _after_check(services, session, shown, stored, matches, attempt)
 
     return OffLock(work, then)
+
+
+def key_to_enter(
+    services: ServerServices, session: Session, room: Room | None, record: RoomRecord | None
+) -> str | None:
+    """The key hash `session` must match to enter the room (live, else kept); None: no key, or a teacher or the owner."""
+    key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
+    if key_hash is None or services.who.service.is_teacher(session):
+        return None
+    owner = room.owner_id if room is not None else record.owner if record is not None else None
+    return None if services.who.rooms.is_owner(session, owner) else key_hash
 
 
 def _count_new_room(services: ServerServices, session: Session) -> None:
