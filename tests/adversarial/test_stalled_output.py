@@ -133,8 +133,9 @@ def test_dropped_log_lines_are_counted_and_reported_when_the_output_moves_again(
     talkers = fill_the_log(run.address, run)
     for n in range(12_000):  # past the 10,000 lines the queue holds while the pipe is full
         talkers[n % 4].send(f"SAY overflow {n}")
-    talkers[0].send("PING settled")
-    talkers[0].expect("pong")
+    for talker in talkers:  # every talker's lines carried out (and logged) before the pipe is read at all
+        talker.send("PING settled")
+        talker.expect("pong")
     assert run.process.stderr is not None
     os.set_blocking(run.process.stderr.fileno(), False)
     log = b""
