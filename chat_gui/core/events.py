@@ -121,6 +121,7 @@ class SearchResults:
     results: tuple[SearchResult, ...]  # newest first, as the server sends them
     error: str = ""
     request: int = 0
+    stopped_early: bool = False  # the server stopped searching before the oldest messages (it took too long)
 
 
 @dataclass(frozen=True)

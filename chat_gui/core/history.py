@@ -182,10 +182,12 @@ class HistoryKeeper:
 
         def done(answer: Answer) -> None:
             found: list[Any] = []
+            stopped_early = False
             if answer.search is not None:
                 results: list[Any] = list(answer.search["results"])  # the frame check looked at the list only
                 found = [result for result in results if _is_search_result(result)]
-            self.emit(SearchResults(words, room, tuple(found), answer.problem, number))
+                stopped_early = answer.search.get("stopped_early") is True
+            self.emit(SearchResults(words, room, tuple(found), answer.problem, number, stopped_early))
 
         if not self.requests.submit(command, done):
             self.emit(SearchResults(words, room, (), "too many requests are waiting", number))

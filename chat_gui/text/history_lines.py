@@ -17,6 +17,7 @@ from typing import Any
 from chat_gui.core.events import HistoryPage, PageKind, SearchResults
 
 PREVIEW_CHARS = 200
+STOPPED_EARLY_NOTE = "The server stopped searching before the oldest messages: longer words search further."
 
 
 def local_moment(iso_time: object) -> dt.datetime | None:
@@ -64,14 +65,15 @@ def search_lines(found: SearchResults) -> list[str]:
     where = f" in #{found.room}" if found.room else ""
     if found.error:
         return [f"! Search for “{found.words}”{where}: {found.error}"]
+    note = [f"*** {STOPPED_EARLY_NOTE}"] if found.stopped_early else []
     if not found.results:
-        return [f"*** Nothing found for “{found.words}”{where}."]
+        return [f"*** Nothing found for “{found.words}”{where}.", *note]
     count = len(found.results)
     lines = [f"*** {count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first:"]
     for result in found.results:
         when, place, who, text = result_parts(result)
         lines.append(f"  [{when}] {place} <{who}> {text}  (id {result['id']})")
-    return lines
+    return lines + note
 
 
 def page_lines(page: HistoryPage, render: Callable[[dict[str, Any]], str]) -> list[str]:

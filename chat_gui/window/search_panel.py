@@ -23,7 +23,7 @@ from collections.abc import Callable
 from tkinter import ttk
 from typing import Any
 
-from chat_gui.text.history_lines import result_parts
+from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, result_parts
 from shared.names import name_key
 
 RESULT_LINES = 8
@@ -42,6 +42,7 @@ class SearchPanel(ttk.Frame):
         self.on_pick = on_pick
         self.on_close = on_close
         self.results: list[Any] = []
+        self.stopped_early = False
         bar = ttk.Frame(self)
         bar.pack(fill="x")
         ttk.Label(bar, text="Search").pack(side="left")
@@ -92,19 +93,21 @@ class SearchPanel(ttk.Frame):
         self.status.configure(text=f"Searching for “{words}”…")
         self.on_search(words, self.room_only.get())
 
-    def show_results(self, words: str, results: list[Any], error: str = "") -> None:
+    def show_results(self, words: str, results: list[Any], error: str = "", stopped_early: bool = False) -> None:
         self.results = list(results)
+        self.stopped_early = stopped_early
         self.list.delete("1.0", "end")
         self.list.configure(height=1)
         if error:
             self.status.configure(text=f"Search for “{words}”: {error}")
             return
         count = len(results)
-        self.status.configure(
-            text=f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first. Click one to go to it."
+        text = (
+            f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first. Click one to go to it."
             if count
             else f"Nothing found for “{words}”."
         )
+        self.status.configure(text=f"{text} {STOPPED_EARLY_NOTE}" if stopped_early else text)
         self.list.configure(height=max(1, min(count, RESULT_LINES)))
         for index, result in enumerate(results):
             when, where, who, text = result_parts(result)
@@ -121,14 +124,14 @@ class SearchPanel(ttk.Frame):
         """A deleted message leaves the results."""
         kept = [result for result in self.results if result.get("id") != number]
         if len(kept) != len(self.results):
-            self.show_results(self.words.get().strip(), kept)
+            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early)
 
     def forget_room(self, room: str) -> None:
         """A room's history was cleared: its results leave the list."""
         key = name_key(room)
         kept = [result for result in self.results if name_key(str(result.get("room", ""))) != key or not room]
         if len(kept) != len(self.results):
-            self.show_results(self.words.get().strip(), kept)
+            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early)
 
     def pick(self, index: int) -> None:
         """As a click on result `index` (tests, keyboard)."""

@@ -43,6 +43,7 @@ from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from chat_server.storage import Conversation, Page, Storage, StoredMessage
+from chat_server.storage.search_clock import SEARCH_SECONDS, SearchClock
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, server_frame
@@ -54,6 +55,10 @@ DRAIN_POLL_SECONDS = 0.02
 SEARCH_RESULTS = 50
 DELETE_SAVE_SECONDS = 5.0  # a deletion waits this long at most for the disk before `deleted` goes out
 NO_HISTORY = "This server keeps no history (it runs with --no-history)."
+STOPPED_EARLY = (
+    f" The search stopped after {SEARCH_SECONDS:g} s, so older messages were not searched:"
+    " longer words (3 letters or more) search faster."
+)
 
 
 class HistoryCommands(CommandModule):
@@ -159,21 +164,23 @@ class HistoryCommands(CommandModule):
         nick, key, owners = session.nick or "", session.key, session.owners
         host = None if session.host in THIS_COMPUTER else session.host  # one search at a time per other computer
 
-        def work() -> list[StoredMessage]:
+        def work() -> tuple[list[StoredMessage], bool]:
             try:
                 with self.search_gate.entered(host):
-                    found = store.search(nick, request.text, room=room) if room is not None else []
+                    clock = SearchClock()  # from when it may read: waiting for a slot does not count
+                    found = store.search(nick, request.text, room=room, clock=clock) if room is not None else []
                     if with_private:
-                        mine = store.search(nick, request.text, include_private=True, owners=owners)
+                        mine = store.search(nick, request.text, include_private=True, owners=owners, clock=clock)
                         found += [message for message in mine if private_of(message, owners)]
             except SearchBusy:
                 raise ProtocolError(
                     ErrorCode.RATE_LIMITED, "A search from your computer is still running; wait for its answer."
                 ) from None
             found.sort(key=lambda message: message.id, reverse=True)
-            return found[:SEARCH_RESULTS]
+            return found[:SEARCH_RESULTS], clock.ran_out
 
-        def then(found: list[StoredMessage]) -> list[Delivery]:
+        def then(outcome: tuple[list[StoredMessage], bool]) -> list[Delivery]:
+            found, stopped_early = outcome
             results = [result_of(message, _label(message, key, owners)) for message in found]
             results = fit_results(results, parse_query(request.text).folded)
             where = f"#{room}" if room is not None else ""
@@ -181,6 +188,9 @@ class HistoryCommands(CommandModule):
                 where = f"{where} and your private messages" if where else "your private messages"
             count = f"{len(results)} result{'' if len(results) == 1 else 's'}" if results else "Nothing found"
             text = f"{count} for “{shown}” in {where}" + (" (newest first)." if results else ".")
+            if stopped_early:
+                text += STOPPED_EARLY
+                fields["stopped_early"] = True
             return [([session], server_frame("search", text, results=results, **fields))]
 
         return OffLock(work, then)

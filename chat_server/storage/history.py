@@ -28,7 +28,16 @@ from chat_server.storage.database import Database
 from chat_server.storage.history_reads import HistoryReads, row_message
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
-from chat_server.storage.search_plans import COLUMNS, Fetch, nearest_of, newest_of, private_search, room_search
+from chat_server.storage.search_clock import SearchClock
+from chat_server.storage.search_plans import (
+    COLUMNS,
+    Fetch,
+    nearest_of,
+    newest_of,
+    private_search,
+    room_search,
+    watched,
+)
 from chat_server.storage.search_query import parse_query
 from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.status import StatusBoard
@@ -276,12 +285,15 @@ class SqliteMessageStore(HistoryReads):
         include_private: bool = False,
         limit: int = SEARCH_LIMIT,
         owners: tuple[str, ...] | None = None,
+        clock: SearchClock | None = None,
     ) -> list[StoredMessage]:
         """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word.
 
         The store enforces the scope: a private message is returned only when
         `asker` is its sender or its recipient (with `owners`: when one of them
-        sent or received it), and a room message only from `room`.
+        sent or received it), and a room message only from `room`.  With a
+        `clock`, the reading stops when it runs out (`clock.ran_out`), with the
+        newest matches found until then.
         """
         query = parse_query(text)
         if query.empty or limit < 1 or (room is None and not include_private):
@@ -299,10 +311,10 @@ class SqliteMessageStore(HistoryReads):
         cutoff = self._cutoff_ms()
         parts: list[Fetch] = []
         if conv is not None:
-            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats))
+            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats, clock))
         if include_private:
-            parts.append(private_search(asker_key, query, cutoff, owners))
-        return self._merge_nearest(newest_of(parts), unwritten, limit, True)
+            parts.append(private_search(asker_key, query, cutoff, owners, clock))
+        return self._merge_nearest(watched(newest_of(parts), clock), unwritten, limit, True, clock=clock)
 
     def delete(self, message_id: int) -> StoredMessage | None:
         """Remove a message for good and return it (None if there is none); the caller checked who may."""

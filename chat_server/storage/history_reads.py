@@ -17,6 +17,7 @@ from typing import Any
 from chat_server.storage.database import Database, describe_error, is_corruption
 from chat_server.storage.models import StoredMessage
 from chat_server.storage.recent import RecentMessages
+from chat_server.storage.search_clock import SearchClock
 from chat_server.storage.search_plans import Fetch, frontier
 
 log = logging.getLogger("chat_server.storage")
@@ -58,12 +59,13 @@ class HistoryReads:
         descending: bool,
         *,
         strict: bool = False,
+        clock: SearchClock | None = None,
     ) -> list[StoredMessage]:
         """The `want` nearest visible messages of the database's answer and `unwritten`, nearest first.
 
         The database's rows are trusted only up to the frontier the fetch
         reports; if deletions thin them out below `want` there, it asks again
-        for more.
+        for more (unless the search's `clock` ran out: then what it has).
         """
         cutoff = self._cutoff_ms()
         count = want
@@ -75,7 +77,7 @@ class HistoryReads:
             visible = self._recent.visible(ordered, cutoff)
             if frontier is not None:
                 visible = [m for m in visible if (m.id >= frontier if descending else m.id <= frontier)]
-            if frontier is None or len(visible) >= want:
+            if frontier is None or len(visible) >= want or (clock is not None and clock.ran_out):
                 return visible[:want]
             count *= 2
 

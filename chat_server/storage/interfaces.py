@@ -30,6 +30,7 @@ from chat_server.storage.models import (
     SanctionKind,
     StoredMessage,
 )
+from chat_server.storage.search_clock import SearchClock
 
 
 class MessageStore(Protocol):
@@ -58,6 +59,7 @@ class MessageStore(Protocol):
         include_private: bool = False,
         limit: int = 50,
         owners: tuple[str, ...] | None = None,
+        clock: SearchClock | None = None,
     ) -> list[StoredMessage]: ...
 
     def delete(self, message_id: int) -> StoredMessage | None: ...

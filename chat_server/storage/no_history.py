@@ -7,6 +7,7 @@ Ids then start again from 1 at every start, as the contract allows
 from __future__ import annotations
 
 from chat_server.storage.models import Conversation, Page, StoredMessage
+from chat_server.storage.search_clock import SearchClock
 
 
 class NoHistory:
@@ -42,6 +43,7 @@ class NoHistory:
         include_private: bool = False,
         limit: int = 50,
         owners: tuple[str, ...] | None = None,
+        clock: SearchClock | None = None,
     ) -> list[StoredMessage]:
         return []
 

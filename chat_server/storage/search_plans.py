@@ -7,6 +7,10 @@ query of short words only, or a damaged index, scans the newest messages
 of the room instead. A private search walks the asker's own private
 messages through their two indexes: a person has few, so that is faster
 than the index and cannot return anybody else's.
+
+Every query of a search runs newest first and stops when the search's
+SearchClock runs out (search_clock.py); it then vouches only for the rows
+it found, and the search says it stopped early.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.storage.database import is_corruption
+from chat_server.storage.search_clock import SearchClock, collect
 from chat_server.storage.search_query import SearchQuery
 from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.search_terms import expression as fts_expression
 
 SHORT_QUERY_SCAN = 20_000
+# The frontier of a query stopped before it found anything: higher than any id, so it vouches for nothing.
+NOTHING_VOUCHED = 2**63 - 1
 
 # The columns in StoredMessage's field order: a row is a StoredMessage, and a StoredMessage is the INSERT's parameters.
 COLUMNS = (
@@ -36,6 +43,30 @@ Fetch = Callable[[sqlite3.Connection, int], tuple[list[Any], int | None]]
 def frontier(rows: list[Any], count: int) -> int | None:
     """For a query with LIMIT count: its last row's id if it was cut off, else None (it said everything)."""
     return rows[-1][0] if len(rows) >= count else None
+
+
+def reached(rows: list[Any], count: int, clock: SearchClock | None) -> int | None:
+    """frontier(), or, for a query the clock stopped, the id of the last row it found (nothing vouched if none)."""
+    if clock is not None and clock.ran_out:
+        return rows[-1][0] if rows else NOTHING_VOUCHED
+    return frontier(rows, count)
+
+
+def watched(fetch: Fetch, clock: SearchClock | None) -> Fetch:
+    """`fetch` with the clock watching its queries; stopped before any query gave rows, it vouches for nothing."""
+    if clock is None:
+        return fetch
+
+    def run(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        with clock.watching(connection):
+            try:
+                return fetch(connection, count)
+            except sqlite3.OperationalError:
+                if not clock.ran_out:
+                    raise
+                return [], NOTHING_VOUCHED
+
+    return run
 
 
 def newest_of(parts: list[Fetch]) -> Fetch:
@@ -70,7 +101,12 @@ def nearest_of(parts: list[Fetch], descending: bool) -> Fetch:
 
 
 def room_search(
-    conv: str, query: SearchQuery, cutoff: int, damaged: Callable[[str], None], stats: TrigramStats
+    conv: str,
+    query: SearchQuery,
+    cutoff: int,
+    damaged: Callable[[str], None],
+    stats: TrigramStats,
+    clock: SearchClock | None = None,
 ) -> Fetch:
     """Newest first: messages of one room with every word; `damaged(reason)` hears of a damaged index."""
     conditions, condition_params = query.sql_conditions()
@@ -82,12 +118,13 @@ def room_search(
             "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
             (conv, SHORT_QUERY_SCAN - 1),
         ).fetchone()
-        rows = connection.execute(
+        cursor = connection.execute(
             f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
             f"{conditions} ORDER BY m.id DESC LIMIT ?",
             (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
-        ).fetchall()
-        return rows, frontier(rows, count)
+        )
+        rows = collect(cursor, clock)
+        return rows, reached(rows, count, clock)
 
     if not trigrams:
         return scan  # too short for the trigram index
@@ -95,24 +132,36 @@ def room_search(
     def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
         # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the
         # rest, in one read transaction so that the mark and the index agree.
+        newest: list[Any] = []
+        checked_down_to = NOTHING_VOUCHED  # for a search the clock stops: every row above it was checked
         connection.execute("BEGIN")
         try:
             upto = connection.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()[0]
-            newest = connection.execute(
-                f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.time_ms >= ?"
-                f"{conditions} ORDER BY m.id DESC LIMIT ?",
-                (conv, upto, cutoff, *condition_params, count),
-            ).fetchall()
-            if len(newest) >= count:
-                return newest, newest[-1][0]
+            newest = collect(
+                connection.execute(
+                    f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.time_ms >= ?"
+                    f"{conditions} ORDER BY m.id DESC LIMIT ?",
+                    (conv, upto, cutoff, *condition_params, count),
+                ),
+                clock,
+            )
+            if len(newest) >= count or (clock is not None and clock.ran_out):
+                return newest, reached(newest, count, clock)
+            checked_down_to = upto + 1
             expression = fts_expression(stats.choose(connection, trigrams, upto))
-            older = connection.execute(
-                f"SELECT {COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
-                f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"
-                " ORDER BY messages_fts.rowid DESC LIMIT ?",
-                (expression, conv, cutoff, *condition_params, count),
-            ).fetchall()
+            older = collect(
+                connection.execute(
+                    f"SELECT {COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
+                    f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"
+                    " ORDER BY messages_fts.rowid DESC LIMIT ?",
+                    (expression, conv, cutoff, *condition_params, count),
+                ),
+                clock,
+            )
         except sqlite3.DatabaseError as error:
+            if clock is not None and clock.ran_out and isinstance(error, sqlite3.OperationalError):
+                # Stopped between the two queries (choosing trigrams): the unindexed rows found still count.
+                return newest, checked_down_to
             if not is_corruption(error):
                 raise
             # A damaged index: say so once, and go on searching the newest messages without it.
@@ -122,12 +171,21 @@ def room_search(
         finally:
             if connection.in_transaction:
                 connection.execute("COMMIT")
+        if clock is not None and clock.ran_out:
+            # Every row above `upto` was checked; of the indexed ones, those down to the last found.
+            return newest + older, (older[-1][0] if older else checked_down_to)
         return newest + older, frontier(older, count)
 
     return indexed
 
 
-def private_search(asker_key: str, query: SearchQuery, cutoff: int, owners: tuple[str, ...] | None = None) -> Fetch:
+def private_search(
+    asker_key: str,
+    query: SearchQuery,
+    cutoff: int,
+    owners: tuple[str, ...] | None = None,
+    clock: SearchClock | None = None,
+) -> Fetch:
     """The asker's own private messages, through the two private-message indexes (a person has few).
 
     With `owners` (what the server passes): the messages one of them sent or
@@ -143,12 +201,13 @@ def private_search(asker_key: str, query: SearchQuery, cutoff: int, owners: tupl
         scope_params = (*owners, *owners)
 
     def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-        rows = connection.execute(
+        cursor = connection.execute(
             f"SELECT {COLUMNS} FROM messages AS m"
             f" WHERE {scope}"
             f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
             (*scope_params, cutoff, *condition_params, count),
-        ).fetchall()
-        return rows, frontier(rows, count)
+        )
+        rows = collect(cursor, clock)
+        return rows, reached(rows, count, clock)
 
     return scan

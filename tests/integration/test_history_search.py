@@ -161,3 +161,26 @@ def test_a_deleted_private_message_is_gone_for_both(server, wire):
     messages, closing = answer(bob, "HISTORY @alice")
     assert (messages, closing["count"]) == ([], 0)
     assert search(bob, "SEARCH oops")["results"] == []
+
+
+def test_a_search_that_takes_too_long_stops_with_the_newest_matches_and_says_so(start_server, wire, monkeypatch):
+    # The attack: one short word over long CJK messages makes the server check every message one by one.
+    server = start_server(rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    said_ids = []
+    for n in range(300):
+        alice.send(f"SAY {n} " + "今天学习" * 400)
+        said_ids.append(alice.expect("message")["id"])
+    server.storage.flush()  # on disk, where the clock watches the reading
+    monkeypatch.setattr("chat_server.storage.search_clock.SEARCH_SECONDS", 0.0)  # stands for a far bigger room
+    frame = search(alice, "SEARCH 学习")  # two characters: too short for the index, so a scan
+    assert frame["stopped_early"] is True
+    assert "stopped" in frame["content"] and "older messages were not searched" in frame["content"]
+    found = [r["id"] for r in frame["results"]]
+    newest = sorted(said_ids, reverse=True)
+    assert found == newest[: len(found)]  # the newest matches, in order, and nothing else
+    bob = wire(server, "bob", "lab")  # the server goes on answering everyone
+    assert said(bob, "still here")["sender"] == "bob"
+    monkeypatch.setattr("chat_server.storage.search_clock.SEARCH_SECONDS", 60.0)
+    frame = search(alice, "SEARCH #lab 学习")
+    assert "stopped_early" not in frame and len(frame["results"]) == 50

@@ -16,6 +16,7 @@ from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
 from chat_gui.core.history_commands import AskHistory, AskSearch, parse_history
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
+from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, search_lines
 from tests.fake_scheduler import FakeScheduler
 
 
@@ -302,6 +303,21 @@ def test_search_results_come_as_one_event_and_malformed_entries_are_skipped():
     harness.answer(1, frame)
     (results,) = [event for event in harness.events if isinstance(event, SearchResults)]
     assert results == SearchResults("plan", "lab", (good,), "", asked)
+
+
+@pytest.mark.parametrize("flag", [True, False, "yes", None])
+def test_a_search_the_server_stopped_early_says_so_in_the_terminal(flag):
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.keeper.search("plan")
+    good = {"id": 9, "room": "lab", "sender": "bob", "time": "2026-11-30T17:25:03.123Z", "content": "the plan"}
+    frame = {"type": "search", "content": "", "timestamp": "12:00:00", "results": [good], "stopped_early": flag}
+    harness.answer(1, frame)
+    (results,) = [event for event in harness.events if isinstance(event, SearchResults)]
+    assert results.stopped_early is (flag is True)  # only a real true counts
+    lines = search_lines(results)
+    assert (STOPPED_EARLY_NOTE in lines[-1]) is (flag is True)
+    assert "(id 9)" in lines[1]
 
 
 def test_one_request_at_a_time_and_only_when_the_budget_has_room_for_all_three_lines():
