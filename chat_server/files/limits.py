@@ -23,9 +23,9 @@ class FileLimits:
     window_seconds: float = 300.0  # ...in this many seconds
     transfers_per_user: int = 4  # transfer connections open at once for one person
     unfinished_per_sender: int = 3  # uploads asked for but not yet complete, per sender (and per address)
-    # One computer's files (stored and reserved) may take at most 1/N of the quota, so one student cannot fill
-    # the class's space for a month (the hostile review, docs/reliability.md).  0: no share.  The caller says
-    # who is held to it (not teachers, not the server's own computer).
+    # One computer's files (stored and reserved) may take at most 1/N of what the other computers leave of the
+    # quota, so students cannot fill the class's space for a month (the hostile review, docs/reliability.md).
+    # 0: no share.  The caller says who is held to it (not teachers, not the server's own computer).
     shares_of_quota: int = 4
     upload_expiry_seconds: float = 24 * 3600.0  # an unfinished upload with no progress for this long is dropped
     download_token_seconds: float = 3600.0  # a download token works this long (resumes included)
@@ -34,6 +34,11 @@ class FileLimits:
     def from_megabytes(cls, max_file_mb: float, quota_mb: float = 2048) -> FileLimits:
         """Limits from the command-line units (MB meaning MiB, so --max-file-mb 25 lets a 25 MiB file through)."""
         return cls(max_file_bytes=int(max_file_mb * MIB), quota_bytes=int(quota_mb * MIB))
+
+
+def share_word(shares: int) -> str:
+    """How a refusal names one computer's share: "quarter" for 4, "half" for 2, else "1/N"."""
+    return {2: "half", 3: "third", 4: "quarter"}.get(shares, f"1/{shares}")
 
 
 class SenderRateLimit:

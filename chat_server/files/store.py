@@ -36,7 +36,7 @@ from typing import BinaryIO
 
 from chat_server.files.grants import DownloadGrants, Grant
 from chat_server.files.handles import DownloadReader, UploadWriter, _Upload, storage_error
-from chat_server.files.limits import FileLimits, SenderRateLimit, TransferSlots
+from chat_server.files.limits import FileLimits, SenderRateLimit, TransferSlots, share_word
 from chat_server.files.records import Expired, StoredFile, UploadTicket, record_fields, scan_folder, write_record
 from chat_server.files.upload_resume import open_upload
 from shared.errors import ErrorCode
@@ -130,7 +130,7 @@ class FileStore:
         they never send.  `owners` (sender's, recipient's) are kept in the
         record for the announcement.  With `shared_quota`, the address's
         files (stored and reserved) may take at most 1/`shares_of_quota` of
-        the quota (files kept from before a restart count by their sender's
+        what the other computers leave of the quota (files kept from before a restart count by their sender's
         name only then, since addresses are not kept on disk).  Disk I/O:
         checks free space and writes the upload's record, so call it
         outside the registry lock.
@@ -197,8 +197,14 @@ class FileStore:
         return UploadTicket(stored.id, token, stored)
 
     def _check_share(self, sender: str, address: str, size: int) -> None:
-        """FileError(storage_full) when this address's files would pass its share of the quota (lock held)."""
-        share = self.limits.quota_bytes // self.limits.shares_of_quota
+        """FileError(storage_full) when this address's files would pass its share of the quota (lock held).
+
+        The share is 1/`shares_of_quota` of what the other computers leave of
+        the quota, so it shrinks as the space fills: a few computers that each
+        take all they may leave most of the space to everybody else (with 4
+        shares, 4 of them leave 32%, 8 of them 10%), and a hand-in always has
+        a share of what is free.
+        """
         key = name_key(sender)
         mine = sum(
             stored.size
@@ -206,11 +212,14 @@ class FileStore:
             if self._address_of.get(file_id) == address or name_key(stored.sender) == key
         )
         mine += sum(upload.stored.size for upload in self._uploads.values() if upload.address == address)
+        others = max(0, self._stored_bytes + self._reserved_bytes - mine)
+        share = max(0, self.limits.quota_bytes - others) // self.limits.shares_of_quota
         if mine + size > share:
             raise FileError(
                 FileErrorCode.STORAGE_FULL,
                 f"Your files already take {format_size(mine)} of the server's space for files; one computer may use "
-                f"at most {format_size(share)}. Delete one of yours (/delete ID) or ask the teacher.",
+                f"at most {format_size(share)} now (a {share_word(self.limits.shares_of_quota)} of what the others "
+                "leave free). Delete one of yours (/delete ID) or ask the teacher.",
             )
 
     def offset_of(self, upload_id: str) -> int:

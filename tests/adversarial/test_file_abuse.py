@@ -253,3 +253,26 @@ def test_a_sender_who_left_while_someone_else_took_the_name_shares_nothing(start
     assert refusal is not None and refusal.code == ErrorCode.NOT_ALLOWED
     _no_file_frame(bob)
     _no_file_frame(real_kim)
+
+
+def test_several_computers_taking_all_they_may_still_leave_room_for_a_hand_in(start_server, wire):
+    """Four computers could each take a quarter of the quota: a fifth student's hand-in then found it full."""
+    server = start_server(files_quota_mb=8, max_file_mb=8, files_keep_free_mb=0)
+    hogs = []
+    for number in range(1, 7):
+        hog = other_computer(server, number, f"hog{number}")
+        hogs.append(hog)
+        taken, size = 0, 8 * MIB
+        while taken < 3 and size >= 1024:  # 3 unfinished uploads each, as large as it is allowed
+            answer = offer(hog, name="fill.bin", size=size, sha="d" * 64)
+            if answer["type"] == "upload":
+                taken += 1
+            else:
+                assert answer["code"] == ErrorCode.STORAGE_FULL, answer
+                size //= 2
+        assert taken, f"hog{number} could store nothing at all"
+    honest = other_computer(server, 50, "honest")
+    hand_in = offer(honest, name="essay.pdf", size=200 * 1024, sha="e" * 64)
+    assert hand_in["type"] == "upload", hand_in
+    teachers_window = wire(server, "teacher_pc", "lab")  # the server's own computer has no share: it may fill the rest
+    assert offer(teachers_window, name="big.bin", size=MIB, sha="f" * 64)["type"] == "upload"
