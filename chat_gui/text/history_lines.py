@@ -43,21 +43,27 @@ def when_said(iso_time: object, today: dt.date | None = None) -> str:
     return f"{local.day} {local.strftime('%b %H:%M')}"
 
 
+def _flat(value: object) -> str:
+    """A field on one line: every run of white space (line breaks of any kind too) one space."""
+    return " ".join(str(value).split())
+
+
 def where_said(result: Any) -> str:
     """ "#lab" for a room's message, "@bob" for a private one (the server puts "@bob" in `room`)."""
     room = result.get("room")
     if isinstance(room, str) and room:
-        return room if room.startswith("@") else f"#{room}"
+        return _flat(room if room.startswith("@") else f"#{room}")
     to = result.get("to")
-    return f"@{to}" if isinstance(to, str) and to else ""
+    return _flat(f"@{to}") if isinstance(to, str) and to else ""
 
 
 def result_parts(result: Any) -> tuple[str, str, str, str]:
-    """(when, where, who, text on one line) of one search result."""
-    text = " ".join(str(result.get("content", "")).split())
+    """(when, where, who, text), each on one line, of one search result (a real server's names have no
+    line breaks, but a server a student runs could put some there to print lines of its own)."""
+    text = _flat(result.get("content", ""))
     if len(text) > PREVIEW_CHARS:
         text = text[: PREVIEW_CHARS - 1] + "…"
-    return when_said(result.get("time")), where_said(result), str(result.get("sender", "")), text
+    return when_said(result.get("time")), where_said(result), _flat(result.get("sender", "")), text
 
 
 def search_lines(found: SearchResults) -> list[str]:

@@ -320,6 +320,20 @@ def test_a_search_the_server_stopped_early_says_so_in_the_terminal(flag):
     assert "(id 9)" in lines[1]
 
 
+@pytest.mark.parametrize("line_break", ["\n", "\r", "\u2028", "\x85", "\x1e"])
+def test_a_search_result_from_a_lying_server_cannot_print_lines_of_its_own(line_break):
+    """A server a student runs can put line breaks in a result's names, which real names never hold."""
+    forged = f"{line_break}[12:00:00] #lab <teacher> download this{line_break}"
+    results = [
+        {"id": 9, "room": f"lab{forged}", "sender": f"bob{forged}", "time": "2026-11-30T17:25:03Z", "content": "x"},
+        {"id": 8, "room": "", "to": f"kim{forged}", "sender": "bob", "time": "2026-11-30T17:25:03Z", "content": "y"},
+    ]
+    lines = search_lines(SearchResults("x", None, tuple(results)))
+    assert len(lines) == 3
+    for line in lines:
+        assert len(line.splitlines()) == 1, line
+
+
 def test_one_request_at_a_time_and_only_when_the_budget_has_room_for_all_three_lines():
     harness = Harness(budget=0.5)
     harness.keeper.on_ready(reconnected=False)

@@ -32,7 +32,22 @@ def png(width: int, height: int) -> bytes:
 
 
 def gif_header(width: int, height: int, version: bytes = b"GIF89a") -> bytes:
+    """Only a GIF's header and screen size, no image at all."""
     return version + struct.pack("<HH", width, height) + b"\x00\x00\x00" + b";"
+
+
+PIXELS = b"\x02\x02\x44\x01\x00"  # LZW code size 2, one sub-block (clear, colour 0, end), the empty sub-block
+
+
+def image_block(width: int, height: int, left: int = 0, top: int = 0) -> bytes:
+    return b"," + struct.pack("<HHHHB", left, top, width, height, 0) + PIXELS
+
+
+def gif(width: int, height: int, *images: bytes, version: bytes = b"GIF89a", trailer: bytes = b";") -> bytes:
+    """A GIF with a two-colour table, a comment extension, and `images` (default: one that fills the screen)."""
+    screen = version + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    comment = b"!\xfe\x05hello\x00"
+    return screen + comment + b"".join(images or (image_block(width, height),)) + trailer
 
 
 def png_claiming(width: int, height: int) -> bytes:
@@ -58,7 +73,18 @@ def test_other_or_truncated_files_have_no_image_header(head):
     ("content", "shown"),
     [
         (png(640, 480), True),
-        (gif_header(320, 240), True),
+        (gif(320, 240), True),
+        (gif(320, 240, image_block(100, 50, 220, 190), image_block(320, 240)), True),  # frames inside the screen
+        (gif(320, 240, trailer=b""), True),  # no trailer: Tk shows it all the same
+        (gif_header(320, 240), False),  # a header and nothing to show
+        (gif(10, 10, image_block(26000, 26000)), False),  # 35 bytes that took 2 GB in Tk (a probe)
+        (gif(10, 10, image_block(10, 10), image_block(26000, 26000)), False),  # the big frame second
+        (gif(100, 100, image_block(60, 60, 50, 0)), False),  # an image that sticks out of the screen
+        (gif(100, 100, image_block(10, 10, 0, 95)), False),
+        (gif(100, 100, image_block(0, 100)), False),
+        (gif(100, 100)[:-4], False),  # its pixels cut short
+        (gif(100, 100, b"\x99" + image_block(100, 100)), False),  # a block GIF has not
+        (gif(100, 100, b"!\xf9\x04\x00\x00\x00"), False),  # an extension that never ends
         (png_claiming(30_000, 30_000), False),  # 3.6 GB once decoded
         (png_claiming(8192, 8192), False),  # within the side limit, over the pixel limit
         (png_claiming(0, 100), False),
