@@ -11,6 +11,8 @@ in messages (a window and chat-term on the same computer), and
 CHARS_PER_SECOND characters with a burst of CHARS_BURST.  Past it a
 message is refused with `rate_limited` (at most one a second; the rest are
 dropped without an answer), and nothing of it is delivered or kept.
+Commands a room hears of (JOIN, LEAVE, renames, AWAY, BACK) have a budget
+of the same size, apart from the messages'.
 
 The server's own computer (127.0.0.1, ::1: the teacher's window, the
 benchmarks) has no such budget, as it has no limit on plain passwords;
@@ -31,11 +33,18 @@ CHARS_BURST = 64_000  # a few pastes at once
 
 
 class AddressBudget:
-    __slots__ = ("_messages", "_chars")
+    __slots__ = ("_messages", "_chars", "_notices")
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._messages = TokenBucket(2 * rate, 2 * burst, clock)
         self._chars = TokenBucket(CHARS_PER_SECOND, CHARS_BURST, clock)
+        # JOIN, LEAVE, renames, AWAY and BACK: each is a notice to a room, so a computer's churn is bounded
+        # like its messages (a muted computer with 19 connections sent 220 a second), in a budget of its own.
+        self._notices = TokenBucket(2 * rate, 2 * burst, clock)
+
+    def allow_notice(self) -> bool:
+        """Whether one more command that the room hears of may go now; if so it is paid for."""
+        return self._notices.allow()
 
     def allow(self, chars: int) -> bool:
         """Whether one more message of `chars` characters may go now; if so it is paid for."""

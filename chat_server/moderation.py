@@ -94,6 +94,7 @@ class Moderator:
     def kick(self, nick: str, reason: str, by: str | None) -> Outcome:
         target = self._target(nick)
         reason = one_line(reason) or "no reason given"
+        self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
         target.send_last(kicked_bye(reason, by))
         target.end("kicked", said=reason)
         return Outcome(f"{target.nick} was removed: {reason}", ended=[target], subject=target.nick or nick)
@@ -173,7 +174,19 @@ class Moderator:
         if not lifted and target is None:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {nick} is online or muted.")
         shown = target.nick or nick if target is not None else nick
-        outcome = Outcome(f"{shown} may speak again", subject=shown)
+        still = self.sanction_on("mute", target.key, target.host) if target is not None else None
+        if still is not None:
+            # Their computer is muted under another name: saying "may speak again" would be untrue.
+            if not lifted:
+                raise ProtocolError(
+                    ErrorCode.BAD_ARGUMENT,
+                    f"{shown} is muted because their computer is: unmute the name the mute was set on"
+                    + (f" ({still.nick_key})" if still.nick_key else f", or the address {still.address}")
+                    + ".",
+                )
+            outcome = Outcome(f"{shown}'s own mute was lifted, but their computer is still muted", subject=shown)
+        else:
+            outcome = Outcome(f"{shown} may speak again", subject=shown)
         addresses = {sanction.address for sanction in lifted if sanction.address is not None}
         affected = [target] if target is not None else []
         affected += [session for address in addresses for session in self._sessions_from(address)]

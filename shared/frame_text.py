@@ -59,7 +59,9 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         shown = ", ".join(f"#{one_line(room.get('name'))} ({one_line(room.get('count'))})" for room in rooms[:20])
         more = len(rooms) - 20 if len(rooms) > 20 else 0
         return f"{stamp} * Rooms: {shown or 'none'}" + (f" and {more} more" if more else "")
-    return f"{stamp} * {one_line(content)}"
+    # Notices carry people's words too (a topic, an away text): padded with blanks, they reached a new row of
+    # an 80-column terminal that read like a line of the server's own.
+    return f"{stamp} * {_BLANK_RUN.sub(' ', one_line(content))}"
 
 
 def render_text_line(frame: Frame) -> bytes:

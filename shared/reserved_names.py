@@ -17,7 +17,7 @@ import functools
 import unicodedata
 
 from shared.errors import ErrorCode, ProtocolError
-from shared.lookalike import LookalikeIndex
+from shared.lookalike import LookalikeIndex, looks_alike
 from shared.names import name_key
 
 RESERVED_NICKS = (
@@ -49,6 +49,19 @@ def _core(nick: str) -> str:
     while end > start and (nick[end - 1] in "_-" or unicodedata.category(nick[end - 1]) == "Nd"):
         end -= 1
     return nick[start:end]
+
+
+def _letters(nick: str) -> str:
+    """The nickname without `_`, `-` and `.` anywhere, then without digits at either end: "Ms_Khan2" -> "MsKhan"."""
+    return _core(nick.replace("_", "").replace("-", "").replace(".", ""))
+
+
+def passes_for_staff(nick: str, staff_name: str) -> bool:
+    """True when `nick` could pass for the teacher's name `staff_name` in a transcript or a list ("Ms-Khan",
+    "MsKhan", "_Ms_Khan", "Ms_Khan2" for "Ms_Khan"): the same letters by the look-alike rule once the
+    separators and end digits are gone.  The teacher's own name passes too; the caller skips it."""
+    mine, theirs = _letters(nick), _letters(staff_name)
+    return bool(mine) and bool(theirs) and looks_alike(mine, theirs)
 
 
 def reserved_lookalike(nick: str) -> str | None:

@@ -317,7 +317,7 @@ class FileSharing:
                 return FileError(ErrorCode.NOT_ALLOWED, "The file was not shared: you are banned from this server.")
             muted = self._sanctioned("mute", stored.sender, address)
         if muted:
-            return FileError(ErrorCode.MUTED, "The file was not shared: an admin has muted you.")
+            return FileError(ErrorCode.MUTED, "The file was not shared: you are muted.")
         return None
 
     def _sanctioned(self, kind: SanctionKind, nick: str, address: str | None) -> bool:

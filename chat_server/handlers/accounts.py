@@ -75,8 +75,13 @@ class AccountCommands(CommandModule):
                 f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s."
             )
         # Counted server-wide on the throttle's address side: a right code takes back only its own try.
-        everyone = identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
-        if everyone is None:
+        # Not for the server's own computer: ten student computers guessing kept the teacher there out.
+        everyone = (
+            None
+            if session.host in THIS_COMPUTER
+            else identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
+        )
+        if everyone is None and session.host not in THIS_COMPUTER:
             identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
             wait = identity.code_guesses.retry_after(f"code\n{session.host}", CODE_GUESSES_KEY)
             raise _rate_limited(
@@ -85,7 +90,8 @@ class AccountCommands(CommandModule):
         if not identity.code_matches(argument):
             raise ProtocolError(ErrorCode.BAD_CODE, "That is not the join code; check it on the teacher's screen.")
         identity.code_throttle.succeeded(attempt)
-        identity.code_guesses.succeeded(everyone)
+        if everyone is not None:
+            identity.code_guesses.succeeded(everyone)
         session.passed_code = True
         return [([session], _code_accepted("Join code accepted; now choose a nickname: /nick NAME."))]
 

@@ -36,6 +36,8 @@ class ChatCommands(CommandModule):
         if nick == session.nick:  # nothing changes, so the room hears nothing
             frame = server_frame("nick", f"You are already {nick}.", nick=nick, token=session.token)
             return [([session], {**frame, **identity_fields(session)})]
+        if session.nick is not None and not self.notice_allowed(session):
+            return []
         was_teacher = session.role != "student"
         old = self.registry.set_nick(session, nick)
         logged_out = self.nick_rules.after_rename(session)
@@ -61,6 +63,8 @@ class ChatCommands(CommandModule):
     def handle_join(self, session: Session, argument: str) -> CommandResult:
         if not argument:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room, e.g. /join general.")
+        if not self.notice_allowed(session):
+            return []
         return enter_room(self.services, session, argument)  # JOIN ROOM [KEY]: keys, owners, look-alikes, replay
 
     def _public(self, session: Session, raw_text: str) -> list[Delivery]:
@@ -156,6 +160,8 @@ class ChatCommands(CommandModule):
 
     def handle_leave(self, session: Session, argument: str) -> list[Delivery]:
         room = self.require_room(session)
+        if not self.notice_allowed(session):
+            return []
         return leave_deliveries(self.registry, session) + [
             ([session], server_frame("left", f"You left #{room.name}", room=room.name))
         ]

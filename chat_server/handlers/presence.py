@@ -41,12 +41,14 @@ class PresenceCommands(CommandModule):
     def handle_away(self, session: Session, argument: str) -> list[Delivery]:
         text = one_line(argument, MAX_AWAY_CHARS)
         if text and session.muted:
-            raise ProtocolError(
-                ErrorCode.MUTED, "An admin has muted you, so your away text is not shown; use /away on its own."
-            )
+            raise ProtocolError(ErrorCode.MUTED, "You are muted, so your away text is not shown; use /away on its own.")
+        if not self.notice_allowed(session):
+            return []
         return self._set(session, text)
 
     def handle_back(self, session: Session, argument: str) -> list[Delivery]:
+        if not self.notice_allowed(session):
+            return []
         return self._set(session, None)
 
     def handle_typing(self, session: Session, argument: str) -> list[Delivery]:

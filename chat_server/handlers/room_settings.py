@@ -48,6 +48,10 @@ class RoomSettingCommands(CommandModule):
         room = self._own_room(session, "set the key")
         if not argument:
             return self._keyed(session, room, None)
+        if session.muted:  # a key would let a muted owner keep the class out of the room, again and again
+            raise ProtocolError(
+                ErrorCode.MUTED, "You are muted, so you cannot lock the room; /key alone removes its key."
+            )
         key = clean_room_key(argument)
         return OffLock(lambda: hash_room_key(key), lambda key_hash: self._keyed(session, room, key_hash))
 

@@ -25,7 +25,11 @@ not hold back an address that has logged in to that nickname before in
 this run (the teacher's own laptop): a student sending one wrong password
 every twelve seconds from other computers locked the teacher out for the
 whole lesson. Such an address still counts its own failures, and one that
-never logged in to the nickname is held as the contract says.
+never logged in to the nickname is held as the contract says.  The server's
+own computer (127.0.0.1, ::1) is never held by a nickname's count either:
+students guessing from their computers kept the teacher at the server's
+keyboard out of her account after every restart, when no address is known
+yet.
 
 Memory stays bounded: records older than the window are dropped as the
 throttle is used, and each table keeps at most `max_entries` keys (the
@@ -40,6 +44,8 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from chat_server.plain_secrets import THIS_COMPUTER
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 60.0
@@ -146,7 +152,7 @@ class LoginThrottle:
         self._alarmed: OrderedDict[str, float] = OrderedDict()  # nickname key -> when its alarm was last raised
 
     def _held_by_nick(self, nick_key: str, address: str, now: float) -> bool:
-        if (nick_key, address) in self._known:
+        if address in THIS_COMPUTER or (nick_key, address) in self._known:
             return False
         return self._by_nick.is_full(nick_key, now)
 

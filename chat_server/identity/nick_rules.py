@@ -30,7 +30,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import nick_lookalike_error
 from shared.name_scripts import check_single_script
 from shared.names import name_key
-from shared.reserved_names import check_not_reserved
+from shared.reserved_names import check_not_reserved, passes_for_staff
 
 if TYPE_CHECKING:
     from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
@@ -50,6 +50,8 @@ class NickRules:
         if session.muted and key != session.key:
             raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot change your nickname until unmuted.")
         account = self.identity.account_of(nick)
+        if key != session.key and not (account is not None and self.identity.logged_in_to(session, account.key)):
+            self._check_muted_computer(session, key)
         if account is not None and not self.identity.logged_in_to(session, account.key):
             raise ProtocolError(
                 ErrorCode.NICK_REGISTERED,
@@ -60,11 +62,38 @@ class NickRules:
         # server's own computer (the teacher who started it from the chat window or the admin window).
         if account is None and session.host not in THIS_COMPUTER:
             check_not_reserved(nick)
+            self._check_not_a_teachers_copy(nick)
         holder = self.registry.by_nick.get(key)
         if holder is not None and holder is not session:
             raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
         self.check_lookalike(session, nick)
         return self.moderator.refuse_if_banned(session, key)
+
+    def _check_not_a_teachers_copy(self, nick: str) -> None:
+        """`bad_nick` for a guest name that could pass for a teacher's account ("Ms-Khan" beside "Ms_Khan")."""
+        for account in self.identity.storage.accounts.list_all():
+            if account.role == "teacher" and passes_for_staff(nick, account.nick):
+                raise ProtocolError(
+                    ErrorCode.BAD_NICK,
+                    f"The nickname {nick} could pass for the teacher {account.nick}; choose another.",
+                )
+
+    def _check_muted_computer(self, session: Session, key: str) -> None:
+        """`muted` for a new name asked from a computer muted under another name (lock held).
+
+        A name reaches every member's room list and join notices: a muted
+        student opening new connections got `Khan_is_useless` and the like
+        in front of the class (a probe).  The computer keeps the name it was
+        muted under (a window that reconnects takes it again) and accounts
+        logged in to.
+        """
+        mute = self.moderator.sanction_on("mute", None, session.host)
+        if mute is not None and mute.nick_key is not None and mute.nick_key != key:
+            raise ProtocolError(
+                ErrorCode.MUTED,
+                f"Your computer is muted, so it can take no new nickname; come back as {mute.nick_key}, "
+                "or ask the teacher.",
+            )
 
     def check_lookalike(self, session: Session, nick: str) -> None:
         """nick_taken when `nick` could pass for a name online or registered (other than the session's own)."""

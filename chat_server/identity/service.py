@@ -34,6 +34,10 @@ from shared.errors import ErrorCode, ProtocolError
 # (the teacher's own window, or a chat window that started the server inside itself).
 THIS_COMPUTER = frozenset(["127.0.0.1", "::1"])
 LAST_ADDRESSES = 10_000  # nicknames whose last address is remembered (for a ban of someone who just left)
+# Of those, one address keeps its newest NAMES_PER_ADDRESS: renaming thousands of times from one computer
+# then forgets only that computer's own older names, never another computer's.
+NAMES_PER_ADDRESS = 32
+KICKED_ADDRESSES = 1_000  # kicked nicknames whose address is kept apart, whatever renames follow
 # Wrong join codes a minute from all addresses together: 5 per address is no limit for someone with many
 # addresses (several devices, IPv6 privacy addresses), and the code is one secret for the whole server.
 JOIN_CODE_GUESSES_PER_MINUTE = 50
@@ -63,6 +67,8 @@ class IdentityService:
         self.new_rooms = SenderRateLimit(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
         self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per address
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
+        self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
+        self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
 
     def load_indexes(self) -> None:
         """Fill the look-alike indexes from the accounts and rooms kept; call once, before serving."""
@@ -158,15 +164,39 @@ class IdentityService:
     # -- addresses (registry lock held) --
     def remember_address(self, session: Session) -> None:
         """The address a nickname last came from, so a ban of someone who just left covers it too."""
+        key, host = session.key, session.host
+        if key is None:
+            return
+        self._forget_name(key)
+        self._last_address[key] = host
+        names = self._names_of.setdefault(host, OrderedDict())
+        names[key] = None
+        while len(names) > NAMES_PER_ADDRESS:
+            self._forget_name(next(iter(names)))
+        while len(self._last_address) > LAST_ADDRESSES:
+            self._forget_name(next(iter(self._last_address)))
+
+    def _forget_name(self, key: str) -> None:
+        host = self._last_address.pop(key, None)
+        if host is None:
+            return
+        names = self._names_of.get(host)
+        if names is not None:
+            names.pop(key, None)
+            if not names:
+                del self._names_of[host]
+
+    def remember_kicked(self, session: Session) -> None:
+        """A kicked name's address, kept apart so that renames from that computer cannot push it out before a ban."""
         if session.key is None:
             return
-        self._last_address[session.key] = session.host
-        self._last_address.move_to_end(session.key)
-        while len(self._last_address) > LAST_ADDRESSES:
-            self._last_address.popitem(last=False)
+        self._kicked_from[session.key] = session.host
+        self._kicked_from.move_to_end(session.key)
+        while len(self._kicked_from) > KICKED_ADDRESSES:
+            self._kicked_from.popitem(last=False)
 
     def last_address(self, nick_key: str) -> str | None:
-        return self._last_address.get(nick_key)
+        return self._last_address.get(nick_key) or self._kicked_from.get(nick_key)
 
 
 def sanction_address(host: str | None) -> str | None:

@@ -113,6 +113,44 @@ def test_a_client_that_keeps_flooding_is_disconnected(start_server, wire):
     assert leave["content"] == "flooder left #lab (flooding)"
 
 
+@pytest.mark.parametrize("blank", [b"\n", b"\r\n", b"   \n", b"\t\r\n"], ids=["LF", "CRLF", "spaces", "tab"])
+def test_a_flood_of_blank_lines_is_paid_for_and_disconnected_too(start_server, wire, blank):
+    """Found by a probe: lines with nothing in them skipped the rate limit, so twenty connections sending only
+    newlines took most of a core for as long as they liked (a PING a minute kept them from the idle timeout)."""
+    server = start_server(flood_seconds=2)
+    flooder = wire(server, "blanks", "lab")
+    reader = Collector(flooder)
+    started = time.monotonic()
+    try:
+        while reader.client.closed is False and time.monotonic() - started < 30:
+            flooder.send_raw(blank * 200)
+            time.sleep(0.002)
+    except OSError:
+        pass  # the server hung up while we were still sending
+    reader.wait_closed(timeout=DEADLINE)
+    assert (reader.frames[-1]["type"], reader.frames[-1]["reason"]) == ("bye", "flood")
+    assert time.monotonic() - started < 15
+
+
+def test_a_few_blank_lines_are_still_nothing_at_all(server, wire):
+    client = wire(server, "enter_key", "lab")
+    for _ in range(5):
+        client.send_raw(b"\n\r\n  \n")
+        assert client.reply("PING after")["type"] == "pong"  # nothing came before the pong: no error, no refusal
+
+
+def test_a_byte_order_mark_before_the_first_json_line_is_ignored(server):
+    sock = socket.create_connection(server.address)
+    try:
+        sock.sendall(b"\xef\xbb\xbf" + encode_frame(command_frame("PING bom")))
+        data = b""
+        while b"\n" not in data:
+            data += sock.recv(4096)
+    finally:
+        sock.close()
+    assert data.startswith(b"{") and b'"pong"' in data, data  # JSON, not the text-mode greeting
+
+
 def answered(client: WireClient, command: str) -> bool:
     """Send; True once its answer comes (a command past the rate may get no answer at all)."""
     client.send(command)

@@ -55,12 +55,15 @@ def test_a_muted_user_leaves_without_a_reason_on_show(muted_owner, how):
 
 
 def test_a_muted_user_reconnecting_to_quit_with_words_is_silenced_too(server, muted_owner, wire):
-    """The mute is kept by nickname and address: a new connection is muted as well."""
-    _, carol, _ = muted_owner
-    again = WireClient(server.address, source=BOBS_COMPUTER).register("bob2", "den")
+    """The mute is kept by nickname and address: a new connection is muted as well, and comes back only as bob."""
+    bob, carol, _ = muted_owner
+    bob.close()
+    carol.expect(lambda frame: frame.get("event") == "leave" and frame.get("user") == "bob")
+    assert WireClient(server.address, source=BOBS_COMPUTER).error("NICK bob2") == ErrorCode.MUTED
+    again = WireClient(server.address, source=BOBS_COMPUTER).register("bob", "den")
     again.send(f"QUIT {WORDS}")
     again.rest_until_closed()
-    notice = carol.expect(lambda frame: frame.get("event") == "leave" and frame.get("user") == "bob2")
+    notice = carol.expect(lambda frame: frame.get("event") == "leave" and frame.get("user") == "bob")
     assert WORDS not in notice["content"], notice
 
 

@@ -39,7 +39,7 @@ def test_other_frames_show_their_content_as_a_notice():
 
 def test_help_is_one_line_in_text_mode_and_one_stamped_line_per_command_for_the_terminal():
     frame = stamped(server_frame("help", "Commands:\n  NICK <name>\n  JOIN <room>"))
-    assert render_text(frame) == "[12:00:01] * Commands: |   NICK <name> |   JOIN <room>"
+    assert render_text(frame) == "[12:00:01] * Commands: | NICK <name> | JOIN <room>"  # each run of blanks one
     lines = render_text(frame, multiline_help=True).split("\n")
     assert lines == ["[12:00:01] Commands:", "[12:00:01]   NICK <name>", "[12:00:01]   JOIN <room>"]
 

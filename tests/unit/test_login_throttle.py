@@ -34,7 +34,7 @@ def test_the_sixth_try_on_one_nickname_is_refused_from_any_address():
         clock.now += 1
         assert fail(throttle, "teacher", f"127.0.0.{i + 1}")
     assert not fail(throttle, "teacher", "127.0.0.9")
-    assert not fail(throttle, "teacher", "127.0.0.1")
+    assert fail(throttle, "teacher", "127.0.0.1")  # the server's own computer: only its own count holds it
     assert fail(throttle, "alice", "127.0.0.9")  # other nicknames from fresh addresses are untouched
 
 
@@ -199,7 +199,9 @@ def test_the_nicknames_count_does_not_hold_back_an_address_that_logged_in_to_it_
     assert throttle.retry_after("teacher", "10.0.9.9") > 0
     assert throttle.retry_after("teacher", "10.0.0.5") == 0
     assert throttle.try_begin("teacher", "10.0.0.5") is not None  # her laptop is let through to the password check
-    assert throttle.try_begin("teacher", "127.0.0.1") is None  # any other computer is held, this one too
+    assert throttle.try_begin("teacher", "10.0.7.7") is None  # any other computer is held
+    assert throttle.try_begin("teacher", "127.0.0.1") is not None  # but not the server's own (::1 neither)
+    assert throttle.try_begin("teacher", "::1") is not None
     for _ in range(4):
         fail(throttle, "teacher", "10.0.0.5")
     assert not fail(throttle, "teacher", "10.0.0.5")  # a known address still counts its own failures

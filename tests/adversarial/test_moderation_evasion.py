@@ -1,0 +1,198 @@
+"""Students getting round the teacher's controls (found by a probe): lock-outs, renames before a ban, names, notices.
+
+A real server on port 0 with a teacher logged in to a teacher's account;
+"other computers" are connections bound to 127.0.1.x (tests never send
+traffic outside 127.0.0.0/8).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE
+from shared.errors import ErrorCode
+from shared.frame_text import render_text
+from tests.integration.identity_support import PASSWORD, add_account, moderate, teacher
+from tests.integration.wire import Closed, WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+def computer(number: int) -> str:
+    return f"127.0.1.{number}"
+
+
+def student(server, number: int, nick: str, room: str | None = None) -> WireClient:
+    return WireClient(server.address, source=computer(number)).register(nick, room)
+
+
+# -- lock-outs --
+def test_wrong_join_codes_from_the_class_do_not_keep_the_server_computer_out(start_server):
+    """Ten computers sending five wrong codes each used up the server-wide count: the teacher at the server got
+    `rate_limited` for the right code."""
+    server = start_server(join_code="K7M-XR4", allow_plain_passwords=True, max_per_address=0)
+    for number in range(JOIN_CODE_GUESSES_PER_MINUTE // 5 + 2):
+        guesser = WireClient(server.address, source=computer(number + 1))
+        for attempt in range(5):
+            guesser.error(f"PASS WRONG{number}X{attempt}")
+        guesser.close()
+    outsider = WireClient(server.address, source=computer(200))
+    assert outsider.reply("PASS K7M-XR4").get("code") == ErrorCode.RATE_LIMITED  # the limit still holds for them
+    at_the_server = WireClient(server.address)  # 127.0.0.1
+    assert at_the_server.reply("PASS K7M-XR4")["type"] == "system"
+    assert at_the_server.reply("NICK Ms_Khan")["type"] == "nick"
+
+
+def test_password_guesses_right_after_a_start_do_not_keep_the_teacher_at_the_server_out(start_server):
+    """After a restart no address has logged in yet: guesses from the class held every computer, the server's too."""
+    server = start_server(allow_plain_passwords=True)
+    add_account(server, "Ms_Khan", "teacher")
+    codes = []
+    for number in range(8):
+        guesser = WireClient(server.address, source=computer(number + 1))
+        codes.append(guesser.error(f"LOGIN Ms_Khan wrong-password-{number}"))
+        guesser.close()
+    assert codes == [ErrorCode.BAD_LOGIN] * 5 + [ErrorCode.RATE_LIMITED] * 3, codes
+    stranger = WireClient(server.address, source=computer(50))
+    assert stranger.error(f"LOGIN Ms_Khan {PASSWORD}") == ErrorCode.RATE_LIMITED
+    at_the_server = WireClient(server.address)  # 127.0.0.1
+    assert at_the_server.reply(f"LOGIN Ms_Khan {PASSWORD}", timeout=60)["role"] == "teacher"
+
+
+# -- a ban after a kick --
+@pytest.mark.parametrize("renames", [40, 120])
+def test_renaming_many_times_after_a_kick_does_not_let_the_ban_miss_the_computer(
+    start_server, wire, monkeypatch, renames
+):
+    """Found by a probe: 10,089 renames from the kicked student's computer pushed its name out of the server's
+    memory of addresses (10,000 names), so the teacher's BAN named no address and the student came back."""
+    monkeypatch.setattr("chat_server.identity.service.LAST_ADDRESSES", 60)  # stands for 10,000 with fewer renames
+    server = start_server(rate_per_second=0)
+    ms_khan = teacher(server, wire, "Ms_Khan", room="class")
+    troll = student(server, 9, "troll9", "class")
+    bystander = student(server, 8, "bystander", "class")
+    bystander.close()  # left before the churn: a ban of her name must still find her computer
+    assert moderate(ms_khan, "KICK troll9 spamming")["action"] == "kick"
+    troll.rest_until_closed()
+    churner = student(server, 9, "churn0")
+    for number in range(1, renames + 1):
+        churner.send(f"NICK churn{number}")
+    churner.send("PING fence")
+    churner.expect("pong")
+    churner.close()
+    for name, number in (("troll9", 9), ("bystander", 8)):
+        ban = moderate(ms_khan, f"BAN {name} 60")
+        assert ban["action"] == "ban", ban
+        try:  # a banned computer is sent away at once, or when it asks for a name
+            answer = WireClient(server.address, source=computer(number)).reply(f"NICK fresh_{number}")
+        except Closed:
+            continue
+        assert answer["type"] != "nick", f"{name}'s computer got back in: {answer}"
+
+
+# -- a muted computer --
+def test_a_muted_computer_can_take_no_new_names_only_its_own(server, wire):
+    """Found by a probe: new connections from a muted computer took names like Khan_is_useless, which the whole
+    class saw in the room list and in join notices."""
+    ms_khan = teacher(server, wire, "Ms_Khan", room="class")
+    kim = student(server, 3, "kim", "class")
+    assert moderate(ms_khan, "MUTE kim")["action"] == "mute"
+    for name in ("Khan_is_useless", "quiz_answers_B_C_A", "KIM_2"):
+        assert WireClient(server.address, source=computer(3)).error(f"NICK {name}") == ErrorCode.MUTED
+    kim.close()
+    back = WireClient(server.address, source=computer(3))
+    assert back.reply("NICK kim")["type"] == "nick"  # a window coming back after a drop
+    assert back.error("SAY hello") in (ErrorCode.MUTED, ErrorCode.NOT_IN_ROOM)
+    student(server, 4, "Khan_fan", "class")  # another computer takes names as before
+
+
+def test_a_muted_owner_cannot_lock_the_room_but_can_unlock_it(server, wire):
+    owner = student(server, 5, "owner", "general")
+    classmate = wire(server, "classmate", "general")
+    ms_khan = teacher(server, wire, "Ms_Khan", room="general")
+    owner.send("KEY before-the-mute")
+    owner.expect(lambda frame: frame.get("event") == "key")
+    assert moderate(ms_khan, "MUTE owner")["action"] == "mute"
+    owner.send("KEY")  # removing the key says no words: allowed
+    owner.expect(lambda frame: frame.get("event") == "key" and frame.get("locked") is False)
+    for key in ("again", "keep-them-out", "x" * 30):
+        assert owner.error(f"KEY {key}") == ErrorCode.MUTED
+    late = wire(server, "late")
+    late.send("JOIN general")
+    assert late.expect(lambda frame: frame["type"] in ("joined", "error"))["type"] == "joined"
+    classmate.send("PING still")
+    classmate.expect("pong")
+
+
+def test_unmuting_a_name_muted_through_its_computer_says_so_instead_of_a_false_yes(server, wire):
+    """Found by a probe: UNMUTE altu answered "altu may speak again", yet altu stayed muted by the mute on
+    altmain's computer, which altu shares."""
+    ms_khan = teacher(server, wire, "Ms_Khan", room="class")
+    altmain = student(server, 6, "altmain", "class")
+    altu = student(server, 6, "altu", "class")  # the same computer, connected before the mute
+    muted = moderate(ms_khan, "MUTE altmain")
+    assert muted.get("action") == "mute", muted
+    altu.expect(lambda frame: frame.get("event") == "muted")
+    refused = moderate(ms_khan, "UNMUTE altu")
+    assert refused["type"] == "error" and "altmain" in refused["content"], refused
+    altu.send("SAY still here?")
+    assert altu.expect(lambda frame: frame["type"] == "error")["code"] == ErrorCode.MUTED
+    altmain.send("SAY me neither?")
+    assert altmain.expect(lambda frame: frame["type"] == "error")["code"] == ErrorCode.MUTED
+    lifted = moderate(ms_khan, "UNMUTE altmain")
+    assert "may speak again" in lifted["content"], lifted
+    altu.expect(lambda frame: frame.get("event") == "unmuted")
+    assert altu.reply("SAY back")["type"] == "message"
+
+
+# -- names that pass for the teacher --
+@pytest.mark.parametrize("copy", ["Ms-Khan", "MsKhan", "Ms_Khan_", "_Ms_Khan", "Ms_Khan2", "ms.khan", "MS__KHAN"])
+def test_near_copies_of_a_teachers_name_are_refused(server, wire, copy):
+    add_account(server, "Ms_Khan", "teacher")
+    assert WireClient(server.address, source=computer(7)).error(f"NICK {copy}") == ErrorCode.BAD_NICK
+
+
+@pytest.mark.parametrize("name", ["Khan", "Ms_Khanh", "MrKhan", "Khan_Ms", "Ms_Lee"])
+def test_other_names_near_a_teachers_are_still_free(server, wire, name):
+    add_account(server, "Ms_Khan", "teacher")
+    assert WireClient(server.address, source=computer(7)).reply(f"NICK {name}")["type"] == "nick"
+
+
+# -- text mode --
+@pytest.mark.parametrize("blank", ["\u2800", "\u3164", "\u115f", "\uffa0", "\u3000"])
+def test_a_topic_padded_with_blank_letters_cannot_wrap_into_a_line_of_its_own(blank):
+    forged = "[03:41:07] ! You were muted by Ms_Khan (teacher)"
+    frame = {"type": "system", "content": f"The topic of #class is now: hi{blank * 120}{forged}", "timestamp": "03:41"}
+    line = render_text(frame)
+    assert blank * 2 not in line and line.endswith(forged) and len(line) < 80 + len(forged)
+
+
+# -- notices --
+def test_joining_and_leaving_in_a_loop_is_bounded_per_computer(server, wire):
+    """Found by a probe: a computer with 19 connections sent 220 join, leave and away notices a second."""
+    watcher = wire(server, "watcher", "class")
+    churners = [student(server, 10, f"churner{number}") for number in range(10)]
+    started = time.monotonic()
+    for _ in range(9):  # 27 commands each: within one connection's own limit (bursts of 30)
+        for churner in churners:
+            churner.send("JOIN class")
+            churner.send("AWAY brb")
+            churner.send("LEAVE")
+    for churner in churners:
+        churner.send("PING fence")
+        churner.expect("pong")
+    elapsed = time.monotonic() - started
+    watcher.send("PING after")
+    watcher.expect("pong")
+    notices = [
+        frame for frame in watcher.received if frame.get("event") in ("join", "leave") or frame["type"] == "presence"
+    ]
+    # The computer's budget for notices: bursts of 60, then 20 a second (twice a connection's --rate, all its
+    # connections together);
+    # a command let through may show as two frames (someone away joining: the join and their presence).
+    # Without the budget: 270 (10 connections x 9 x join, away, leave).
+    assert len(notices) <= 2 * (60 + 20 * elapsed) + 10, f"{len(notices)} notices in {elapsed:.1f} s"
+    watcher.send("PING alive")
+    watcher.expect("pong")
