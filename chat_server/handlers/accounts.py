@@ -197,6 +197,8 @@ class AccountCommands(CommandModule):
         if not verdict.right or account is None or account.password_hash != checked:
             raise ProtocolError(ErrorCode.BAD_LOGIN, "Wrong nickname or password. Check both and try again.")
         self.identity.login_throttle.succeeded(attempt)
+        if session.host not in THIS_COMPUTER:  # kept for the throttle after a restart (written behind, no I/O)
+            accounts.logged_in_from(key, session.host, int(time.time() * 1000))
         if verdict.new_hash is not None:
             account = Account(account.nick, verdict.new_hash, account.role, account.created_ms)
             accounts.put(account)

@@ -122,6 +122,7 @@ class IdentityAdmin:
                     f"{holder.nick} is online without an account; ask them to /register, or choose another name.",
                 )
             storage.accounts.put(account)
+            self.who.service.login_throttle.forget(account.key)  # computers that logged in to an earlier one
             self.registry.nick_index.add(account.nick)
             self.registry.parked.forget(account.key)  # a guest's dropped session of that name is not the account's
         log.warning("admin made the account %s (%s)", account.nick, account.role)
@@ -177,6 +178,7 @@ class IdentityAdmin:
             if account is None:
                 raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account.")
             accounts.delete(account.nick)
+            self.who.service.login_throttle.forget(account.key)
             self.registry.nick_index.discard(account.nick)
             self.registry.parked.forget(account.key)  # its dropped session's token must not come back as the account
             deliveries: list[Delivery] = []

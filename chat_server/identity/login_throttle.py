@@ -25,7 +25,10 @@ not hold back an address that has logged in to that nickname before in
 this run (the teacher's own laptop): a student sending one wrong password
 every twelve seconds from other computers locked the teacher out for the
 whole lesson. Such an address still counts its own failures, and one that
-never logged in to the nickname is held as the contract says.  The server's
+never logged in to the nickname is held as the contract says.  The
+addresses that logged in to an account are kept in the database too
+(`login_addresses`), and the server's login throttle starts with them, so
+a restart does not forget the teacher's laptop.  The server's
 own computer (127.0.0.1, ::1) is never held by a nickname's count either:
 students guessing from their computers kept the teacher at the server's
 keyboard out of her account after every restart, when no address is known
@@ -42,7 +45,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from chat_server.plain_secrets import THIS_COMPUTER
@@ -140,6 +143,7 @@ class LoginThrottle:
         window: float = WINDOW_SECONDS,
         max_entries: int = MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
+        known: Iterable[tuple[str, str]] = (),
     ) -> None:
         self._clock = clock
         self._lock = threading.Lock()
@@ -147,7 +151,9 @@ class LoginThrottle:
         self._by_address = _FailureTable(max_failures, window, max_entries)
         self._max_entries = max_entries
         # (nickname key, address) pairs that logged in this run, least recent first: not held by the nickname's count.
-        self._known: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._known: OrderedDict[tuple[str, str], None] = OrderedDict.fromkeys(known)
+        while len(self._known) > max_entries:
+            self._known.popitem(last=False)
         self._window = window
         self._alarmed: OrderedDict[str, float] = OrderedDict()  # nickname key -> when its alarm was last raised
 
@@ -191,6 +197,12 @@ class LoginThrottle:
             self._known.move_to_end(pair)
             while len(self._known) > self._max_entries:
                 self._known.popitem(last=False)
+
+    def forget(self, nick_key: str) -> None:
+        """Forget the addresses that logged in to `nick_key` (its account was deleted or made anew)."""
+        with self._lock:
+            for pair in [pair for pair in self._known if pair[0] == nick_key]:
+                del self._known[pair]
 
     def retry_after(self, nick_key: str, address: str) -> float:
         """Seconds until a try for this nickname from this address would be let through (0 if now)."""

@@ -59,7 +59,7 @@ class IdentityService:
         self.storage = storage
         self.config = config
         self.join_code: str | None = clean_chosen_code(config.join_code) if config.join_code else None
-        self.login_throttle = LoginThrottle()
+        self.login_throttle = LoginThrottle(known=storage.accounts.known_logins())  # kept across restarts
         self.code_throttle = LoginThrottle()  # wrong join codes, per address
         self.code_guesses = LoginThrottle(max_failures=JOIN_CODE_GUESSES_PER_MINUTE)  # ...and from everyone
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash

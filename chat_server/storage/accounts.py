@@ -14,12 +14,43 @@ from chat_server.storage.models import Account, Role
 from chat_server.storage.persist import Persister
 from shared.names import name_key
 
+# Logins remembered per account and address (the login throttle's known computers): the newest this many,
+# from the last LOGIN_ADDRESS_DAYS days, are loaded at a start.
+MAX_LOGIN_ADDRESSES = 10_000
+LOGIN_ADDRESS_DAYS = 120
+
 
 class SqliteAccountStore:
-    def __init__(self, persister: Persister, accounts: list[Account]) -> None:
+    def __init__(
+        self, persister: Persister, accounts: list[Account], login_addresses: list[tuple[str, str]] | None = None
+    ) -> None:
         self._persist = persister
         self._lock = threading.Lock()
         self._by_key = {account.key: account for account in accounts}
+        self._loaded_logins = list(login_addresses or [])
+
+    @staticmethod
+    def load_login_addresses(connection: sqlite3.Connection, now_ms: int) -> list[tuple[str, str]]:
+        """(account key, address) of the computers that logged in lately, oldest first."""
+        rows = connection.execute(
+            "SELECT account_key, address FROM login_addresses WHERE last_ms >= ? ORDER BY last_ms DESC LIMIT ?",
+            (now_ms - LOGIN_ADDRESS_DAYS * 86_400_000, MAX_LOGIN_ADDRESSES),
+        ).fetchall()
+        return [(key, address) for key, address in reversed(rows)]
+
+    def known_logins(self) -> list[tuple[str, str]]:
+        """What load_login_addresses found at the start (the login throttle is seeded with it)."""
+        return list(self._loaded_logins)
+
+    def logged_in_from(self, key: str, address: str, now_ms: int) -> None:
+        """Remember that the account `key` was logged in to from `address` (written behind; no I/O here)."""
+        self._persist.write(
+            "INSERT INTO login_addresses (account_key, address, last_ms) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_key, address) DO UPDATE SET last_ms = excluded.last_ms",
+            key,
+            address,
+            now_ms,
+        )
 
     @staticmethod
     def load(connection: sqlite3.Connection) -> list[Account]:
@@ -64,6 +95,7 @@ class SqliteAccountStore:
             found = self._by_key.pop(key, None) is not None
         if found:
             self._persist.write("DELETE FROM accounts WHERE key = ?", key)
+            self._persist.write("DELETE FROM login_addresses WHERE account_key = ?", key)
         return found
 
     def list_all(self) -> list[Account]:

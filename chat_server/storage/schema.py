@@ -172,12 +172,30 @@ def _v5_room_owners(db: sqlite3.Connection) -> None:
     )
 
 
+def _v6_login_addresses(db: sqlite3.Connection) -> None:
+    """Version 6: the computers that logged in to each account, so that a restart does not forget them.
+
+    The login throttle lets such a computer through a name's count of wrong
+    passwords (chat_server/identity/login_throttle.py); kept only in memory,
+    every restart (every lesson) left the teacher's laptop held while
+    students guessed her password.
+    """
+    db.execute(
+        """CREATE TABLE login_addresses (
+               account_key TEXT NOT NULL,
+               address TEXT NOT NULL,
+               last_ms INTEGER NOT NULL,
+               PRIMARY KEY (account_key, address))"""
+    )
+
+
 MIGRATIONS: tuple[Step, ...] = (
     _v1_messages,
     _v2_search_and_kinds,
     _v3_identity_and_files,
     _v4_owners,
     _v5_room_owners,
+    _v6_login_addresses,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

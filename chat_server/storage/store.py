@@ -182,6 +182,7 @@ def _wire(
 ) -> Storage:
     connection = database.writer
     accounts = SqliteAccountStore.load(connection)
+    login_addresses = SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000))
     sanctions = SqliteModerationStore.load(connection)
     rooms = SqliteRoomStore.load(connection)
     files = SqliteFileStore.load(connection)
@@ -237,7 +238,7 @@ def _wire(
     return Storage(
         status=status,
         messages=history_store if history_store is not None else NoHistory(),
-        accounts=SqliteAccountStore(persister, accounts),
+        accounts=SqliteAccountStore(persister, accounts, login_addresses),
         moderation=moderation,
         rooms=SqliteRoomStore(persister, rooms),
         files=SqliteFileStore(persister, files),

@@ -16,6 +16,7 @@ from shared.errors import ErrorCode
 from shared.frame_text import render_text
 from tests.integration.identity_support import PASSWORD, add_account, moderate, teacher
 from tests.integration.wire import Closed, WireClient
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -59,6 +60,53 @@ def test_password_guesses_right_after_a_start_do_not_keep_the_teacher_at_the_ser
     assert stranger.error(f"LOGIN Ms_Khan {PASSWORD}") == ErrorCode.RATE_LIMITED
     at_the_server = WireClient(server.address)  # 127.0.0.1
     assert at_the_server.reply(f"LOGIN Ms_Khan {PASSWORD}", timeout=60)["role"] == "teacher"
+
+
+def guess(server, count: int, first: int = 1) -> None:
+    for number in range(first, first + count):
+        guesser = WireClient(server.address, source=computer(number))
+        guesser.error(f"LOGIN Ms_Khan wrong-password-{number}")
+        guesser.close()
+
+
+def test_the_teachers_laptop_is_not_held_by_guesses_after_a_restart(start_server, tmp_path):
+    """The computers that logged in to an account were known only until a restart, that is, every lesson."""
+    data = str(tmp_path / "data")
+    server = start_server(allow_plain_passwords=True, data_dir=data)
+    add_account(server, "Ms_Khan", "teacher")
+    laptop = WireClient(server.address, source=computer(60))
+    assert laptop.reply(f"LOGIN Ms_Khan {PASSWORD}", timeout=60)["role"] == "teacher"
+    laptop.close()
+    server.stop()
+    restarted = start_server(allow_plain_passwords=True, data_dir=data)
+    guess(restarted, 8)
+    stranger = WireClient(restarted.address, source=computer(70))
+    assert stranger.error(f"LOGIN Ms_Khan {PASSWORD}") == ErrorCode.RATE_LIMITED
+    back = WireClient(restarted.address, source=computer(60))
+    assert back.reply(f"LOGIN Ms_Khan {PASSWORD}", timeout=60)["role"] == "teacher"
+
+
+def test_a_deleted_account_forgets_the_computers_that_logged_in_to_it(start_server, tmp_path):
+    """A squatter's computer that logged in to the name before the admin remade the account gets no pass."""
+    data = str(tmp_path / "data")
+    server = start_server(allow_plain_passwords=True, data_dir=data)
+    add_account(server, "Ms_Khan", "student")  # registered first by a student
+    squatter = WireClient(server.address, source=computer(66))
+    assert squatter.reply(f"LOGIN Ms_Khan {PASSWORD}", timeout=60)["type"] == "nick"
+    squatter.close()
+    wait_until(lambda: not [client for client in server.clients() if client.nick == "Ms_Khan"])
+    server.delete_account("Ms_Khan")
+    add_account(server, "Ms_Khan", "teacher")  # remade for the teacher
+    guess(server, 8)
+    assert WireClient(server.address, source=computer(66)).error(f"LOGIN Ms_Khan {PASSWORD}") == (
+        ErrorCode.RATE_LIMITED
+    )
+    server.stop()
+    restarted = start_server(allow_plain_passwords=True, data_dir=data)
+    guess(restarted, 8, first=20)
+    assert WireClient(restarted.address, source=computer(66)).error(f"LOGIN Ms_Khan {PASSWORD}") == (
+        ErrorCode.RATE_LIMITED
+    )
 
 
 # -- a ban after a kick --
