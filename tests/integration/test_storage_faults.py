@@ -229,7 +229,9 @@ def test_a_disk_already_full_at_start_means_memory_only(tmpfs):
 
 
 @pytest.mark.skipif(not POSIX, reason="RLIMIT_FSIZE is POSIX")
-@pytest.mark.parametrize("limit_kib", [128, 512])
+# Above what a fresh database needs (its write-ahead log holds about 129 KiB after the schema steps), so the
+# limit is met by the flood, not by opening the file.
+@pytest.mark.parametrize("limit_kib", [192, 512])
 def test_a_file_size_limit_keeps_the_chat_going_and_counts_what_was_not_saved(tmp_path, limit_kib):
     count = 3000  # about 700 KB of text per 1000
     during, after = child_json("fill", str(tmp_path / "data"), str(limit_kib * 1024), str(count))
