@@ -41,7 +41,8 @@ from chat_server.identity.passwords import (
     verify_password,
 )
 from chat_server.identity.roles import identity_fields, role_notice
-from chat_server.identity.service import CODE_GUESSES_KEY, NEW_ACCOUNTS_PER_ADDRESS, THIS_COMPUTER
+from chat_server.identity.service import CODE_GUESSES_KEY, NEW_ACCOUNTS_PER_ADDRESS
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import Account
@@ -76,17 +77,15 @@ class AccountCommands(CommandModule):
             )
         # Counted server-wide on the throttle's address side: a right code takes back only its own try.
         # Not for the server's own computer: ten student computers guessing kept the teacher there out.
-        everyone = (
-            None
-            if session.host in THIS_COMPUTER
-            else identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
-        )
-        if everyone is None and session.host not in THIS_COMPUTER:
-            identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
-            wait = identity.code_guesses.retry_after(f"code\n{session.host}", CODE_GUESSES_KEY)
-            raise _rate_limited(
-                f"Too many wrong join codes were tried on this server; try again in {max(1, math.ceil(wait))} s."
-            )
+        everyone = None
+        if session.host not in THIS_COMPUTER:
+            everyone = identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
+            if everyone is None:
+                identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
+                wait = identity.code_guesses.retry_after(f"code\n{session.host}", CODE_GUESSES_KEY)
+                raise _rate_limited(
+                    f"Too many wrong join codes were tried on this server; try again in {max(1, math.ceil(wait))} s."
+                )
         if not identity.code_matches(argument):
             raise ProtocolError(ErrorCode.BAD_CODE, "That is not the join code; check it on the teacher's screen.")
         identity.code_throttle.succeeded(attempt)

@@ -16,7 +16,7 @@ from chat_server.files.sharing import FileSharing
 from chat_server.files.store import FileStore
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.identity.owners import account_owner
-from chat_server.identity.service import THIS_COMPUTER
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import (

@@ -38,7 +38,7 @@ from chat_server.history.policy import check_room_readable, may_delete, private_
 from chat_server.history.requests import HistoryRequest, parse_delete, parse_history, parse_search
 from chat_server.history.search_gate import SearchBusy, SearchGate
 from chat_server.identity.owners import account_owner
-from chat_server.identity.service import THIS_COMPUTER
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session

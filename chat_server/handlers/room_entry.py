@@ -32,7 +32,8 @@ from chat_server.handlers.membership import join_deliveries
 from chat_server.handlers.replay import replay_count, replay_deliveries, with_replay
 from chat_server.identity.login_throttle import LoginAttempt
 from chat_server.identity.room_keys import room_key_matches
-from chat_server.identity.service import NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS, THIS_COMPUTER
+from chat_server.identity.service import NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import Room
 from chat_server.session import Session
 from chat_server.storage.models import RoomRecord

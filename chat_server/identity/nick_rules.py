@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chat_server.identity.service import THIS_COMPUTER, IdentityService
+from chat_server.identity.service import IdentityService
 from chat_server.moderation import Moderator
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError

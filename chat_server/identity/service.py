@@ -24,15 +24,13 @@ from chat_server.files.limits import SenderRateLimit
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, join_code_matches, new_join_code
 from chat_server.identity.login_throttle import LoginThrottle
 from chat_server.identity.passwords import scrypt_available
+from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from chat_server.storage import Account, Storage
 from shared import lookalike
 from shared.errors import ErrorCode, ProtocolError
 
-# "This computer": passwords may travel unencrypted only from here, and bans by address never cover it
-# (the teacher's own window, or a chat window that started the server inside itself).
-THIS_COMPUTER = frozenset(["127.0.0.1", "::1"])
 LAST_ADDRESSES = 10_000  # nicknames whose last address is remembered (for a ban of someone who just left)
 # Of those, one address keeps its newest NAMES_PER_ADDRESS: renaming thousands of times from one computer
 # then forgets only that computer's own older names, never another computer's.

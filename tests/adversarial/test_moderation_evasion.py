@@ -46,27 +46,26 @@ def test_wrong_join_codes_from_the_class_do_not_keep_the_server_computer_out(sta
     assert at_the_server.reply("NICK Ms_Khan")["type"] == "nick"
 
 
+def guess(server, count: int, first: int = 1) -> list[str]:
+    """`count` wrong passwords for Ms_Khan, each from a computer of its own; the error code each got."""
+    codes = []
+    for number in range(first, first + count):
+        guesser = WireClient(server.address, source=computer(number))
+        codes.append(guesser.error(f"LOGIN Ms_Khan wrong-password-{number}"))
+        guesser.close()
+    return codes
+
+
 def test_password_guesses_right_after_a_start_do_not_keep_the_teacher_at_the_server_out(start_server):
     """After a restart no address has logged in yet: guesses from the class held every computer, the server's too."""
     server = start_server(allow_plain_passwords=True)
     add_account(server, "Ms_Khan", "teacher")
-    codes = []
-    for number in range(8):
-        guesser = WireClient(server.address, source=computer(number + 1))
-        codes.append(guesser.error(f"LOGIN Ms_Khan wrong-password-{number}"))
-        guesser.close()
+    codes = guess(server, 8)
     assert codes == [ErrorCode.BAD_LOGIN] * 5 + [ErrorCode.RATE_LIMITED] * 3, codes
     stranger = WireClient(server.address, source=computer(50))
     assert stranger.error(f"LOGIN Ms_Khan {PASSWORD}") == ErrorCode.RATE_LIMITED
     at_the_server = WireClient(server.address)  # 127.0.0.1
     assert at_the_server.reply(f"LOGIN Ms_Khan {PASSWORD}", timeout=60)["role"] == "teacher"
-
-
-def guess(server, count: int, first: int = 1) -> None:
-    for number in range(first, first + count):
-        guesser = WireClient(server.address, source=computer(number))
-        guesser.error(f"LOGIN Ms_Khan wrong-password-{number}")
-        guesser.close()
 
 
 def test_the_teachers_laptop_is_not_held_by_guesses_after_a_restart(start_server, tmp_path):
