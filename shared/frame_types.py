@@ -345,46 +345,106 @@ ServerFrame = (
 
 
 # -- the check, built once from the types above --
-_Shape = dict[str, tuple[type, type | None]]  # field -> (container or value type, element type of a list)
+class _Field(typing.NamedTuple):
+    """What one field must hold: a value type, or a list/dict of values, or nested frames (checked in turn)."""
+
+    kind: type
+    element: type | None = None  # a list's items, or a dict's values (its keys are always str)
+    nested: _Shape | None = None  # a TypedDict, or a list of them
 
 
-def _shape_of(frame_type: Any) -> tuple[str, _Shape]:
+class _Shape(typing.NamedTuple):
+    required: dict[str, _Field]
+    optional: dict[str, _Field]
+
+
+def _field_of(hint: Any) -> _Field:
+    origin = typing.get_origin(hint) or hint
+    args = typing.get_args(hint)
+    if _is_typed_dict(origin):
+        return _Field(dict, nested=_shape_of(origin))
+    if origin is list and args:
+        if _is_typed_dict(args[0]):
+            return _Field(list, nested=_shape_of(args[0]))
+        return _Field(list, args[0])
+    if origin is dict and len(args) == 2:
+        return _Field(dict, args[1])
+    if origin is Literal:
+        return _Field(type(args[0]))
+    return _Field(origin)
+
+
+def _shape_of(frame_type: Any) -> _Shape:
     hints = typing.get_type_hints(frame_type)
-    (name,) = typing.get_args(hints["type"])
-    shape: _Shape = {}
-    for field in frame_type.__required_keys__:
-        if field == "type":
-            continue
-        hint = hints[field]
-        origin = typing.get_origin(hint) or hint
-        args = typing.get_args(hint)
-        element = args[0] if origin is list and args and not _is_typed_dict(args[0]) else None
-        shape[field] = (dict if _is_typed_dict(origin) else origin, element)
-    return str(name), shape
+    fields = {name: _field_of(hint) for name, hint in hints.items() if name != "type"}
+    required = {name: field for name, field in fields.items() if name in frame_type.__required_keys__}
+    optional = {name: field for name, field in fields.items() if name not in required}
+    return _Shape(required, optional)
 
 
 def _is_typed_dict(hint: Any) -> bool:
     return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__required_keys__")
 
 
-REQUIRED_FIELDS: dict[str, _Shape] = dict(_shape_of(kind) for kind in typing.get_args(ServerFrame))
-FRAME_TYPES = frozenset(REQUIRED_FIELDS)
+def _frame_type_name(frame_type: Any) -> str:
+    (name,) = typing.get_args(typing.get_type_hints(frame_type)["type"])
+    return str(name)
+
+
+FRAME_SHAPES: dict[str, _Shape] = {_frame_type_name(kind): _shape_of(kind) for kind in typing.get_args(ServerFrame)}
+FRAME_TYPES = frozenset(FRAME_SHAPES)
+
+
+def _is(value: Any, kind: type) -> bool:
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
+def _fault(value: Any, field: _Field) -> str:
+    """Why `value` does not fit `field` ("" when it does); names the innermost field that is wrong."""
+    if not _is(value, field.kind):
+        return f"({field.kind.__name__})"
+    if field.nested is not None:
+        items = typing.cast("list[Any]", value) if field.kind is list else [value]
+        for item in items:
+            problem = _shape_fault(item, field.nested) if isinstance(item, dict) else "(objects)"
+            if problem:
+                return problem
+    elif field.element is not None:
+        element = field.element
+        if field.kind is list:
+            if not all(_is(item, element) for item in typing.cast("list[Any]", value)):
+                return f"({element.__name__}s)"
+        elif not all(isinstance(key, str) and _is(item, element) for key, item in value.items()):
+            return f"(text to {element.__name__})"
+    return ""
+
+
+def _shape_fault(frame: dict[str, Any], shape: _Shape) -> str:
+    for name, field in shape.required.items():
+        problem = _fault(frame.get(name), field)
+        if problem:
+            return f"{name} {problem}" if problem.startswith("(") else f"{name}: {problem}"
+    for name, field in shape.optional.items():
+        if name in frame:
+            problem = _fault(frame[name], field)
+            if problem:
+                return f"{name} {problem}" if problem.startswith("(") else f"{name}: {problem}"
+    return ""
 
 
 def check_server_frame(frame: dict[str, Any]) -> ServerFrame:
     """The frame as its type, or ProtocolError(bad_frame) naming the first field that is missing or wrong.
 
-    Unknown frame types come back as they are (the caller ignores them).
+    Every field the type names is checked: required ones must be there,
+    optional ones only when present, nested objects (a search's results,
+    the rooms of LIST) field by field.  Fields the type does not name pass
+    through, and unknown frame types come back as they are (the caller
+    ignores them), so a newer server never breaks an older client.
     """
-    shape = REQUIRED_FIELDS.get(frame.get("type", ""))
+    shape = FRAME_SHAPES.get(frame.get("type", ""))
     if shape is None:
         return frame  # type: ignore[return-value]  # a newer server's frame: not ours to refuse
-    for field, (kind, element) in shape.items():
-        value: Any = frame.get(field)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ProtocolError(ErrorCode.BAD_FRAME, f"A {frame['type']} frame needs {field} ({kind.__name__}).")
-        if element is not None and not all(isinstance(item, element) for item in typing.cast("list[Any]", value)):
-            raise ProtocolError(
-                ErrorCode.BAD_FRAME, f"A {frame['type']} frame's {field} must hold {element.__name__}s."
-            )
+    problem = _shape_fault(frame, shape)
+    if problem:
+        raise ProtocolError(ErrorCode.BAD_FRAME, f"A {frame['type']} frame needs {problem}.")
     return frame  # type: ignore[return-value]  # checked above against its TypedDict

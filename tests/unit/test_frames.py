@@ -177,6 +177,45 @@ def test_a_frame_missing_or_mistyping_a_required_field_is_a_bad_frame(frame):
     assert caught.value.code is ErrorCode.BAD_FRAME
 
 
+_BASE = {"content": "", "timestamp": "12:00:00"}
+
+
+@pytest.mark.parametrize(
+    ("frame", "named"),
+    [
+        ({"type": "system", "event": "nick", "user": "bob", "old": ["x"]}, "old"),
+        ({"type": "system", "event": "join", "room": "r", "user": 7}, "user"),
+        ({"type": "joined", "room": "r", "users": ["a"], "statuses": {"a": 1}}, "statuses"),
+        ({"type": "joined", "room": "r", "users": ["a"], "roles": ["a"]}, "roles"),
+        ({"type": "message", "id": 1, "room": "r", "sender": "s", "history": "yes"}, "history"),
+        ({"type": "search", "results": [{"id": 1, "room": "r", "sender": ["s"], "time": "", "content": ""}]}, "sender"),
+        (
+            {"type": "search", "results": [{"id": 1, "room": "r", "sender": "s", "time": "", "content": "", "cut": 1}]},
+            "cut",
+        ),
+        ({"type": "search", "results": ["not an object"]}, "results"),
+        ({"type": "rooms", "rooms": [{"name": "r", "count": "many"}]}, "count"),
+        ({"type": "list", "users": [], "rooms": [{"name": "r", "users": [None]}]}, "users"),
+    ],
+)
+def test_a_frame_mistyping_an_optional_or_nested_field_is_a_bad_frame_naming_it(frame, named):
+    """A hostile server's wrong-typed extra field must not reach code that expects text (it used to crash chat-term)."""
+    with pytest.raises(ProtocolError) as caught:
+        check_server_frame({**_BASE, **frame})
+    assert caught.value.code is ErrorCode.BAD_FRAME
+    assert named in str(caught.value)
+
+
+def test_optional_fields_of_the_right_type_and_unknown_extra_fields_pass():
+    frame = {
+        **_BASE,
+        "type": "search",
+        "results": [{"id": 1, "room": "@bob", "sender": "s", "time": "t", "content": "c", "to": "bob", "cut": True}],
+        "from_a_newer_server": [1, {"x": None}],
+    }
+    assert check_server_frame(frame) is frame
+
+
 def test_a_frame_type_the_client_does_not_know_passes_unchecked():
     frame = {"type": "from_the_future", "content": "", "timestamp": "12:00:00"}
     assert check_server_frame(frame) is frame
