@@ -28,19 +28,18 @@ from typing import TYPE_CHECKING
 from chat_server.files.limits import FileLimits
 from chat_server.files.pacing import TransferPacer
 from chat_server.files.records import StoredFile
+from chat_server.files.share_rules import ShareRules, WasKicked
 from chat_server.files.store import FileStore
 from chat_server.files.transfer import TransferOutcome, serve_transfer
 from chat_server.history.frames import FRAME_BUILDERS
 from chat_server.identity.owners import ACCOUNT_PREFIX
-from chat_server.identity.service import sanction_address
 from chat_server.registry import ChatRegistry
 from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
-from chat_server.storage.models import FILE_KIND, SanctionKind
+from chat_server.storage.models import FILE_KIND
 from shared.errors import ErrorCode, ProtocolError
-from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, FileError, Target, file_frame, format_size
+from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, Target, file_frame, format_size
 from shared.frames import Frame, decode_frame, encode_frame, error_frame, server_frame_at
 from shared.framing import LineDecoder
-from shared.names import name_key
 
 if TYPE_CHECKING:
     from chat_server.config import ServerConfig
@@ -133,10 +132,11 @@ FRAME_BUILDERS[FILE_KIND] = history_file_frame
 class FileSharing:
     """The server's file sharing: None of it runs when --max-file-mb is 0 or the folder cannot be used."""
 
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, storage: Storage) -> None:
+    def __init__(self, registry: ChatRegistry, config: ServerConfig, storage: Storage, was_kicked: WasKicked) -> None:
         self.registry = registry
         self.config = config
         self.storage = storage
+        self.rules = ShareRules(registry, storage, was_kicked)
         self.store: FileStore | None = None
         self.problem = ""
         if config.max_file_mb <= 0:
@@ -225,7 +225,7 @@ class FileSharing:
             log.info("transfer from %s refused", session.address_text)
 
     # -- announcing a verified upload (the transfer's thread) --
-    def announce(self, stored: StoredFile) -> None:
+    def announce(self, stored: StoredFile, *, at_start: bool = False) -> None:
         """The `file` frame to the room (the sender too) or to the two people; the message and row are kept.
 
         People are found by nickname and must be the file's owners
@@ -234,19 +234,23 @@ class FileSharing:
         an account nobody is logged in to waits for its next login
         (`waiting_frames`).
 
-        Who sends it is checked again now, since an upload may take hours:
-        a sender who has been muted or banned since, or who has gone while
-        someone else took their name, shares nothing (the bytes are deleted
-        and the transfer hears why: FileError).  A sender in the chat now
+        Who sends it, and where to, is checked again now, since an upload
+        may take hours (chat_server/files/share_rules.py): a sender who has
+        been muted, banned or kicked since, or who has gone while someone
+        else took their name, shares nothing, and nor does one whose room
+        is empty now or locked to them (the bytes are deleted and the
+        transfer hears why: FileError).  A sender in the chat now
         shares under the name they have now, not the one they began with.
         One who has gone (a restart ends every guest's session) shares under
-        the old name while nobody else holds it.
+        the old name while nobody else holds it.  `at_start`: an upload that
+        was complete when the server stopped, announced as the server starts,
+        when no room has members yet (its room is not asked about).
         """
         time_ms = int(time.time() * 1000)
         address = self.store.sender_address(stored.id) if self.store is not None else None
         with self.registry.lock:
             sender_session = self._sender_online(stored)
-            refusal = self._refusal(stored, sender_session, address)
+            refusal = self.rules.refusal(stored, sender_session, address, rooms=not at_start)
             if refusal is None:
                 if sender_session is not None and sender_session.nick:
                     stored = dataclasses.replace(stored, sender=sender_session.nick)
@@ -300,31 +304,6 @@ class FileSharing:
             if session.registered and not session.closing and session.owns(stored.sender_owner):
                 return session
         return None
-
-    def _refusal(self, stored: StoredFile, sender: Session | None, address: str | None) -> FileError | None:
-        """Why a finished upload is not shared, or None (registry lock held; memory only)."""
-        if sender is not None:
-            muted = sender.muted
-        else:
-            if self.registry.find_nick(stored.sender) is not None:
-                return FileError(
-                    ErrorCode.NOT_ALLOWED,
-                    f"The file was not shared: someone called {stored.sender} is in the chat now, and the server cannot "
-                    "tell that they are the one who began this upload (after a restart or a lost connection). "
-                    "Send it again.",
-                )
-            if self._sanctioned("ban", stored.sender, address):
-                return FileError(ErrorCode.NOT_ALLOWED, "The file was not shared: you are banned from this server.")
-            muted = self._sanctioned("mute", stored.sender, address)
-        if muted:
-            return FileError(ErrorCode.MUTED, "The file was not shared: you are muted.")
-        return None
-
-    def _sanctioned(self, kind: SanctionKind, nick: str, address: str | None) -> bool:
-        found = self.storage.moderation.find(
-            kind, nick_key=name_key(nick), address=sanction_address(address), now_ms=int(time.time() * 1000)
-        )
-        return found is not None
 
     @staticmethod
     def _message(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> StoredMessage:
@@ -452,7 +431,7 @@ class FileSharing:
                 _KEPT[record.file_id] = record
         for stored in store.files():
             if self.storage.files.get(stored.id) is None:
-                self.announce(stored)  # completed just before a crash: announced now
+                self.announce(stored, at_start=True)  # completed just before a crash: announced now
 
 
 def _send_quietly(sock: socket.socket, frame: Frame) -> None:

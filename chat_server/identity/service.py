@@ -67,6 +67,9 @@ class IdentityService:
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
         self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
+        self._kicked_owners: OrderedDict[str, None] = (
+            OrderedDict()
+        )  # the owners (identity/owners.py) of kicked sessions
 
     def load_indexes(self) -> None:
         """Fill the look-alike indexes from the accounts and rooms kept; call once, before serving."""
@@ -185,13 +188,26 @@ class IdentityService:
                 del self._names_of[host]
 
     def remember_kicked(self, session: Session) -> None:
-        """A kicked name's address, kept apart so that renames from that computer cannot push it out before a ban."""
+        """A kicked name's address, kept apart so that renames from that computer cannot push it out before a ban.
+
+        Its owners are kept too: an upload the kicked session began is not
+        shared when its bytes come in later (chat_server/files/share_rules.py).
+        """
+        for owner in session.owners:
+            self._kicked_owners[owner] = None
+            self._kicked_owners.move_to_end(owner)
+        while len(self._kicked_owners) > KICKED_ADDRESSES:
+            self._kicked_owners.popitem(last=False)
         if session.key is None:
             return
         self._kicked_from[session.key] = session.host
         self._kicked_from.move_to_end(session.key)
         while len(self._kicked_from) > KICKED_ADDRESSES:
             self._kicked_from.popitem(last=False)
+
+    def was_kicked(self, owner: str) -> bool:
+        """Whether a session of this owner was kicked in this run (the last KICKED_ADDRESSES kicks; memory only)."""
+        return owner in self._kicked_owners
 
     def last_address(self, nick_key: str) -> str | None:
         return self._last_address.get(nick_key) or self._kicked_from.get(nick_key)

@@ -276,3 +276,78 @@ def test_several_computers_taking_all_they_may_still_leave_room_for_a_hand_in(st
     assert hand_in["type"] == "upload", hand_in
     teachers_window = wire(server, "teacher_pc", "lab")  # the server's own computer has no share: it may fill the rest
     assert offer(teachers_window, name="big.bin", size=MIB, sha="f" * 64)["type"] == "upload"
+
+
+# -- where a file goes is checked again when its bytes are in (found by a probe) --
+def _refused_with(refusal: FileError | None, code: ErrorCode, *words: str) -> None:
+    assert refusal is not None and refusal.code == code, refusal
+    assert all(word in str(refusal) for word in words), refusal
+
+
+@pytest.mark.parametrize("leave", ["LEAVE", "JOIN elsewhere", "QUIT"])
+def test_a_file_for_a_room_locked_since_is_not_posted_by_someone_outside_it(start_server, wire, tmp_path, leave):
+    server = start_server(files_keep_free_mb=0)
+    carol = wire(server, "carol", "secret")
+    mallory = other_computer(server, 30, "mallory", room="secret")
+    ticket = offer(mallory, target="#secret")
+    mallory.send(leave)
+    carol.expect(lambda frame: frame["type"] == "system" and frame.get("user") == "mallory")
+    carol.send("KEY hunter2")
+    carol.expect(lambda frame: frame["type"] == "system" and frame.get("event") == "key")
+    _refused_with(_finish(server, ticket, tmp_path), ErrorCode.NOT_IN_ROOM, "#secret", "locked")
+    _no_file_frame(carol)
+    assert server.files.store is not None and not server.files.store.info(ticket["upload"])
+
+
+def test_a_file_begun_for_an_empty_room_name_does_not_land_in_the_room_made_later(start_server, wire, tmp_path):
+    """The upload was opened in #groupx, its maker left; carol made #groupx anew and locked it."""
+    server = start_server(files_keep_free_mb=0)
+    mallory = other_computer(server, 31, "mallory", room="groupx")
+    ticket = offer(mallory, target="#groupx")
+    mallory.send("QUIT")
+    mallory.rest_until_closed()
+    wait_until(lambda: server.registry.find_room("groupx") is None)
+    assert _finish(server, ticket, tmp_path) is not None  # nobody in it now
+    carol = wire(server, "carol", "groupx")
+    _no_file_frame(carol)
+    carol.send("HISTORY #groupx")
+    assert carol.expect("history")["count"] == 0
+
+
+def test_a_file_for_a_closed_room_is_not_posted(start_server, wire, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    mallory = other_computer(server, 32, "mallory", room="exam")
+    bob = wire(server, "bob", "exam")
+    ticket = offer(mallory, target="#exam")
+    assert server.close_room("exam", "time is up") == 2
+    _refused_with(_finish(server, ticket, tmp_path), ErrorCode.NOT_IN_ROOM, "#exam")
+    bob.send("JOIN exam")
+    bob.expect("joined")
+    _no_file_frame(bob)
+
+
+@pytest.mark.parametrize("how", ["kick", "kick and come back under a new name"])
+def test_a_kicked_students_upload_is_not_shared_after_the_kick(start_server, wire, tmp_path, how):
+    server = start_server(files_keep_free_mb=0)
+    bob = wire(server, "bob", "quiz")
+    mallory = other_computer(server, 33, "mallory", room="quiz")
+    ticket = offer(mallory, target="#quiz")
+    server.kick("mallory", "spamming")
+    mallory.rest_until_closed()
+    if how != "kick":
+        other_computer(server, 33, "mallory2", room="quiz")  # a new guest: not the one who began the upload
+    _refused_with(_finish(server, ticket, tmp_path), ErrorCode.NOT_ALLOWED, "removed")
+    _no_file_frame(bob)
+
+
+def test_a_sender_who_moved_to_another_open_room_still_shares_into_the_first(start_server, wire, tmp_path):
+    """What a chat user expects: a long upload goes where it was sent, though its sender has moved on."""
+    server = start_server(files_keep_free_mb=0)
+    bob = wire(server, "bob", "lab")
+    alice = other_computer(server, 34, "alice", room="lab")
+    ticket = offer(alice, target="#lab")
+    alice.send("JOIN break")
+    alice.expect("joined")
+    assert _finish(server, ticket, tmp_path) is None
+    shared = bob.expect("file")
+    assert (shared["sender"], shared["room"]) == ("alice", "lab")

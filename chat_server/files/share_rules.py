@@ -1,0 +1,102 @@
+"""Whether a finished upload may still be shared: its sender and its room, checked again (registry lock held).
+
+An upload may take hours (it resumes after a broken connection), so what
+was true at UPLOAD is asked again when the bytes are in:
+
+    sender muted or banned since                  -> refused (muted / not_allowed)
+    sender gone, someone else has the name now    -> refused: nobody can tell it is the same person
+    sender gone after a KICK                      -> refused: a teacher removed them
+    room file, the room has nobody in it now      -> refused: closed, or left (the file would wait in its
+                                                     history for whoever makes a room of that name next)
+    room file, the room is locked and the sender  -> refused: a key put on since, or a locked room left,
+      is not in it                                   keeps out files from outside as it keeps out people
+    room file, the sender is in another open room -> shared: they could walk back in and post it
+
+Memory only (a ban or mute may be looked up in the database's cache of
+sanctions, which is memory too): no I/O here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chat_server.identity.service import sanction_address
+from chat_server.registry import ChatRegistry
+from chat_server.storage import Storage
+from chat_server.storage.models import SanctionKind
+from shared.errors import ErrorCode
+from shared.file_transfer import FileError
+from shared.names import name_key
+
+if TYPE_CHECKING:
+    from chat_server.files.records import StoredFile
+    from chat_server.session import Session
+
+WasKicked = Callable[[str], bool]
+
+
+class ShareRules:
+    def __init__(self, registry: ChatRegistry, storage: Storage, was_kicked: WasKicked) -> None:
+        self.registry = registry
+        self.storage = storage
+        self.was_kicked = was_kicked
+
+    def refusal(
+        self, stored: StoredFile, sender: Session | None, address: str | None, *, rooms: bool = True
+    ) -> FileError | None:
+        """Why the finished upload is not shared, or None (registry lock held; memory only).
+
+        `rooms` False: the room is not asked about (at start, when no room has members yet).
+        """
+        refused = self._sender_refusal(stored, sender, address)
+        if refused is None and rooms:
+            refused = self._room_refusal(stored, sender)
+        return refused
+
+    def _sender_refusal(self, stored: StoredFile, sender: Session | None, address: str | None) -> FileError | None:
+        if sender is not None:
+            muted = sender.muted
+        else:
+            if self.registry.find_nick(stored.sender) is not None:
+                return FileError(
+                    ErrorCode.NOT_ALLOWED,
+                    f"The file was not shared: someone called {stored.sender} is in the chat now, and the server cannot "
+                    "tell that they are the one who began this upload (after a restart or a lost connection). "
+                    "Send it again.",
+                )
+            if self._sanctioned("ban", stored.sender, address):
+                return FileError(ErrorCode.NOT_ALLOWED, "The file was not shared: you are banned from this server.")
+            if stored.sender_owner is not None and self.was_kicked(stored.sender_owner):
+                return FileError(
+                    ErrorCode.NOT_ALLOWED, "The file was not shared: you were removed from the chat since you began."
+                )
+            muted = self._sanctioned("mute", stored.sender, address)
+        if muted:
+            return FileError(ErrorCode.MUTED, "The file was not shared: you are muted.")
+        return None
+
+    def _room_refusal(self, stored: StoredFile, sender: Session | None) -> FileError | None:
+        wanted = stored.target.room
+        if wanted is None:
+            return None
+        room = self.registry.find_room(wanted)
+        if room is None:
+            return FileError(
+                ErrorCode.NOT_IN_ROOM,
+                f"The file was not shared: nobody is in #{wanted} now (it was closed, or everyone left). "
+                "Send it again from a room.",
+            )
+        if room.locked and (sender is None or sender not in room.members):
+            return FileError(
+                ErrorCode.NOT_IN_ROOM,
+                f"The file was not shared: #{room.name} is locked with a key and you are not in it now.",
+            )
+        return None
+
+    def _sanctioned(self, kind: SanctionKind, nick: str, address: str | None) -> bool:
+        found = self.storage.moderation.find(
+            kind, nick_key=name_key(nick), address=sanction_address(address), now_ms=int(time.time() * 1000)
+        )
+        return found is not None
