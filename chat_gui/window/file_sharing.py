@@ -3,7 +3,8 @@
     Attach… / /send PATH [NICK] --> FileTransfers.send_file --events--> a row: progress, speed, time left, Cancel
     file frame {file, name, size, sender, room|to} --> a FileCard in the room's or the private tab's text pane
     card's Save / /get FILE-ID --> FileTransfers.get_file(into Downloads) --events--> row; card: Open, Open folder
-    card's "Show pictures from here" --> get_file(into a private cache folder) --> the thumbnail on the card
+    card's "Show pictures from here" --> get_file(into a private cache folder) --> the thumbnail on the card;
+                                         the fetched file is removed once the thumbnail is made (or failed)
 
 The moving of bytes is the client core's (chat_gui/core/file_transfers.py,
 shared with chat-term): it hashes and transfers in worker threads and
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +48,9 @@ from shared.names import name_key
 from shared.safe_filename import clean_filename, looks_executable
 
 MAX_REMEMBERED_CARDS = 500
+CACHE_PREFIX = "classchat-pictures-"
+# A picture cache left by a window that was killed (no shutdown ran) goes when a later window makes its own.
+STALE_CACHE_SECONDS = 24 * 3600
 ANSWER_TYPES = frozenset(("upload", "download", "cancelled"))  # the server's answers to our own requests
 
 
@@ -164,8 +169,9 @@ class FileSharing:
         return key
 
     def _cache_folder(self) -> Path:
-        if self._cache is None:
-            self._cache = Path(tempfile.mkdtemp(prefix="classchat-pictures-"))
+        if self._cache is None or not self._cache.is_dir():  # a day-old cache may have been taken for a dead one
+            remove_stale_caches(Path(tempfile.gettempdir()))
+            self._cache = Path(tempfile.mkdtemp(prefix=CACHE_PREFIX))
         return self._cache
 
     def _fetch_picture(self, card: FileCard) -> None:
@@ -298,9 +304,25 @@ class FileSharing:
             card.fetching = False
             if not (event.ok and event.path is not None and self._try_thumbnail(card, event.path)):
                 card.failed("" if event.cancelled else "The picture could not be shown.")
+            if event.path is not None:  # the thumbnail is in memory now: the cache never holds more than fetches
+                event.path.unlink(missing_ok=True)
         elif event.ok and event.path is not None:
             card.saved(event.path)
             if is_picture_name(event.path.name):
                 self._try_thumbnail(card, event.path)
         else:
             card.failed("" if event.cancelled else event.detail)
+
+
+def remove_stale_caches(folder: Path, now: float | None = None) -> int:
+    """Remove picture caches in `folder` untouched for STALE_CACHE_SECONDS (another window's live one is kept)."""
+    moment = time.time() if now is None else now
+    removed = 0
+    for cache in folder.glob(f"{CACHE_PREFIX}*"):
+        try:
+            if cache.is_dir() and not cache.is_symlink() and moment - cache.stat().st_mtime > STALE_CACHE_SECONDS:
+                shutil.rmtree(cache, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed

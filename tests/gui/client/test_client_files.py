@@ -7,6 +7,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 import tkinter as tk
 import zlib
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from chat_gui.window.controller import ChatController
 from chat_gui.window.file_card import FileCard
+from chat_gui.window.file_sharing import CACHE_PREFIX, remove_stale_caches
 from chat_gui.window.open_file import WARNING_TITLE
 from tests.gui.client.conftest import WAIT
 from tests.gui.client.test_client_window import type_line
@@ -203,6 +205,23 @@ def test_png_and_gif_show_inline_once_asked_and_jpeg_stays_a_card(server, open_w
     wait_until(lambda: "could not be shown" in bad.status.cget("text"), pump=tk_root.update, timeout=WAIT)
     assert not bad.has_thumbnail()
     assert cards_of(alice, "screenshot.png")[0].has_thumbnail(), "the sender sees its own picture from its own file"
+    # Found by a probe: classmates' pictures piled up in the cache (8 MB each, deleted or not) until the window
+    # closed.  The thumbnail is in memory, so each fetched file goes once it is made.
+    cache = bob.files._cache
+    assert cache is not None and cache.is_dir()
+    assert list(cache.iterdir()) == [], "the fetched pictures stay on disk"
+
+
+def test_a_picture_cache_left_by_a_killed_window_goes_after_a_day(tmp_path):
+    old, fresh, other = tmp_path / f"{CACHE_PREFIX}old", tmp_path / f"{CACHE_PREFIX}fresh", tmp_path / "keep-me"
+    for folder in (old, fresh, other):
+        folder.mkdir()
+        (folder / "photo.png").write_bytes(b"x" * 100)
+    day_and_a_bit = 25 * 3600
+    os.utime(old, (time.time() - day_and_a_bit, time.time() - day_and_a_bit))
+    os.utime(other, (time.time() - day_and_a_bit, time.time() - day_and_a_bit))
+    assert remove_stale_caches(tmp_path) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([fresh.name, other.name])
 
 
 class GatedSocket(socket.socket):
