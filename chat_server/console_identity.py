@@ -96,7 +96,9 @@ class _Commands:
         name, _, password = argument.partition(" ")
         if not name or not password.strip():
             return "Usage: /password NAME NEWPASSWORD"
-        self.server.set_password(name, password.strip())
+        closed = self.server.set_password(name, password.strip())
+        if closed:
+            return f"{name} has a new password; its connection was closed, so it logs in again with the new one."
         return f"{name} has a new password."
 
     def unregister(self, name: str) -> str:

@@ -64,7 +64,7 @@ WELCOME_TIMEOUT = 5.0  # a program that accepts but never greets is not a chat s
 KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the server is taken for dead
 SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
-REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed"))
+REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "password"))
 
 
 @dataclass

@@ -162,7 +162,10 @@ class AdminIdentity(Moderation):
         return self._act_slowly(
             lambda server: server.set_password(nick, password),
             f"password of {nick}",
-            f"{nick} has a new password.",
+            lambda closed: (
+                f"{nick} has a new password."
+                + (" Its connection was closed: it logs in again with the new one." if closed else "")
+            ),
             then,
         )
 
@@ -179,7 +182,11 @@ class AdminIdentity(Moderation):
         )
 
     def _act_slowly(
-        self, action: Callable[[ChatServer], object], what: str, done: str, then: Callable[[], object] | None
+        self,
+        action: Callable[[ChatServer], object],
+        what: str,
+        done: str | Callable[[object], str],
+        then: Callable[[], object] | None,
     ) -> bool:
         server = self.server
         if server is None or self.phase != "running":
@@ -188,8 +195,8 @@ class AdminIdentity(Moderation):
 
         def work() -> None:
             try:
-                action(server)
-                answer, failure = done, None
+                result = action(server)
+                answer, failure = (done if isinstance(done, str) else done(result)), None
             except ProtocolError as exc:
                 answer, failure = f"Not done: {exc.message}", exc.message
             except ValueError as exc:  # a password or name the hashing or the rules refused

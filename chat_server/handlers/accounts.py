@@ -10,7 +10,14 @@ PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
                         NEW_ACCOUNTS_PER_ADDRESS new accounts a day (this computer excepted)
     LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
                         nickname or password alike; 5 failed in a minute for one nickname or from
-                        one address: rate_limited, unchecked
+                        one address: rate_limited, unchecked; checked again for a ban once the
+                        password is (a teacher may have banned the name meanwhile)
+
+Password checks take turns (identity/hash_turns.py): a LOGIN from this
+computer or from one that logged in to the account before goes before the
+others; while MAX_WAITING_HASHES ordinary checks wait, a new LOGIN or
+REGISTER from anywhere else gets rate_limited at once, nothing counted, so
+a crowd of wrong logins cannot keep the teacher out.
 
 The three carry secrets, so over a plain connection from another computer
 they get `tls_required` first (unless --allow-plain-passwords).  Hashing
@@ -31,6 +38,7 @@ from dataclasses import dataclass
 from chat_server.farewells import replaced_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
+from chat_server.identity.hash_turns import PASSWORD_TURNS
 from chat_server.identity.login_throttle import MAX_FAILURES, LoginAttempt
 from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import (
@@ -49,6 +57,10 @@ from chat_server.storage import Account
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, server_frame
 from shared.names import name_key, normalise_nick
+
+# Ordinary password checks that may wait for their turn at once (about 3 s of hashing on two slow cores); past
+# it a LOGIN or REGISTER from a computer unknown to the account is refused at once with rate_limited.
+MAX_WAITING_HASHES = 16
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ class AccountCommands(CommandModule):
                     f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
                     f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher."
                 )
+        _refuse_while_busy()
         attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
         if attempt is None:
             wait = identity.register_throttle.retry_after(key, session.host)
@@ -122,6 +135,8 @@ class AccountCommands(CommandModule):
         return OffLock(lambda: hash_password(password), then)
 
     def _registered(self, session: Session, nick: str, key: str, password_hash: str) -> list[Delivery]:
+        if session.closing:  # kicked or banned while the password was hashed
+            return []
         if session.key != key:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Your nickname changed meanwhile; register again.")
         accounts = self.storage.accounts
@@ -161,6 +176,9 @@ class AccountCommands(CommandModule):
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
+        first = identity.login_throttle.knows(key, session.host)
+        if not first:
+            _refuse_while_busy()
         attempt = identity.login_throttle.try_begin(key, session.host)
         if attempt is None:
             wait = identity.login_throttle.retry_after(key, session.host)
@@ -179,7 +197,7 @@ class AccountCommands(CommandModule):
         def work() -> _Verdict:
             if stored is None:
                 return _Verdict(verify_dummy(password), None)  # as slow as a real check
-            if not verify_password(password, stored):
+            if not verify_password(password, stored, first=first):
                 return _Verdict(False, None)
             return _Verdict(True, hash_password(password) if needs_rehash(stored) else None)
 
@@ -191,11 +209,17 @@ class AccountCommands(CommandModule):
     def _logged_in(
         self, session: Session, key: str, checked: str | None, verdict: _Verdict, attempt: LoginAttempt
     ) -> list[Delivery]:
+        if session.closing:  # kicked, banned or taken over while the password was checked
+            return []
         accounts = self.storage.accounts
         account = accounts.get(key)
         if not verdict.right or account is None or account.password_hash != checked:
             raise ProtocolError(ErrorCode.BAD_LOGIN, "Wrong nickname or password. Check both and try again.")
         self.identity.login_throttle.succeeded(attempt)
+        # A teacher may have banned the name (or its computer) while the password was checked.
+        banned = self.moderator.refuse_if_banned(session, key)
+        if banned is not None:
+            return banned
         if session.host not in THIS_COMPUTER:  # kept for the throttle after a restart (written behind, no I/O)
             accounts.logged_in_from(key, session.host, int(time.time() * 1000))
         if verdict.new_hash is not None:
@@ -262,6 +286,14 @@ class AccountCommands(CommandModule):
 
 def _code_accepted(text: str) -> Frame:
     return server_frame("system", text, event="code_accepted")
+
+
+def _refuse_while_busy() -> None:
+    """rate_limited, nothing counted, when MAX_WAITING_HASHES checks wait already (known computers never get it)."""
+    if PASSWORD_TURNS.waiting() >= MAX_WAITING_HASHES:
+        raise _rate_limited(
+            "The server is checking many passwords just now; try again in a few seconds. Nothing was checked."
+        )
 
 
 def _rate_limited(text: str) -> ProtocolError:

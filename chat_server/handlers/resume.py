@@ -10,7 +10,11 @@ place of NICK on a new connection:
 - the old connection was already dropped (within `resume_seconds`): the
   new one gets the nickname if nobody took it meanwhile, and joins the room
   again (the room heard the leave, so it hears the join);
-- a wrong or expired token gets `bad_login`.
+- a wrong or expired token gets `bad_login`;
+- a dropped guest name is asked again what NICK would ask now (a look-alike
+  taken meanwhile: `nick_taken`; a teacher's account it could pass for:
+  `bad_nick`; its computer muted meanwhile under another name: `muted`),
+  since it left the look-alike index when it was dropped.
 
 The new connection gets `nick` (with `resumed`: true and a fresh token),
 the `rooms` push, and `joined` for its room followed by the room's replay
@@ -93,6 +97,7 @@ class ResumeCommands(CommandModule):
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
+        self.nick_rules.check_resumed_name(session, parked.nick, account is not None)
         self.registry.parked.take(key, token, now)
         self.registry.set_nick(session, parked.nick)
         if parked.owner is not None:

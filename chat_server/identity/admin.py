@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chat_server.farewells import bye
 from chat_server.identity.passwords import hash_password, normalise_password
 from chat_server.identity.roles import identity_fields, role_notice
 from chat_server.moderation import carry_out, is_address, now_ms
@@ -159,16 +160,39 @@ class IdentityAdmin:
         log.warning("admin made %s a %s", account.nick, role)
         return change
 
-    def set_password(self, nick: str, password: str) -> None:
-        """Give an account a new password (the old one stops working; nobody is logged out)."""
+    def set_password(self, nick: str, password: str) -> int:
+        """Give an account a new password; how many connections logged in to it were closed.
+
+        A reset is what a teacher does when a password has leaked, so
+        whoever is logged in to the account now (perhaps the one who stole
+        it) is sent away with `bye` (reason `password`), the token of a
+        dropped connection of it is forgotten (no RESUME back in), and the
+        computers it was logged in from lose the leeway they had (the
+        login throttle's known addresses): everyone logs in again with the
+        new password.
+        """
         password_hash = hash_password(normalise_password(password))  # slow: before the lock
         with self.registry.lock:
-            accounts = self.who.service.storage.accounts
+            service = self.who.service
+            accounts = service.storage.accounts
             account = accounts.get(nick)
             if account is None:
                 raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{normalise_nick(nick)} has no account.")
             accounts.put(Account(account.nick, password_hash, account.role, account.created_ms))
-        log.warning("admin set a new password for %s", account.nick)
+            service.login_throttle.forget(account.key)
+            accounts.forget_logins(account.key)
+            self.registry.parked.forget(account.key)
+            ended = [session for session in service.sessions_of_account(account.key) if not session.closing]
+            farewell = bye(
+                f"An admin set a new password for {account.nick}; log in again with the new one.", "password"
+            )
+            for session in ended:
+                session.end("password reset by the admin")
+            self.registry.deliver(ended, farewell)
+        for session in ended:
+            session.hang_up(session.close_reason)
+        log.warning("admin set a new password for %s (%d connections closed)", account.nick, len(ended))
+        return len(ended)
 
     def delete_account(self, nick: str) -> None:
         """Forget an account; whoever is logged in to it keeps the name as an ordinary student."""

@@ -162,6 +162,11 @@ class LoginThrottle:
             return False
         return self._by_nick.is_full(nick_key, now)
 
+    def knows(self, nick_key: str, address: str) -> bool:
+        """Whether `address` is this computer or has logged in to `nick_key` before (its checks go first)."""
+        with self._lock:
+            return address in THIS_COMPUTER or (nick_key, address) in self._known
+
     def try_begin(self, nick_key: str, address: str) -> LoginAttempt | None:
         """None: refuse this try with rate_limited, without checking the password. Otherwise go ahead (counted)."""
         with self._lock:

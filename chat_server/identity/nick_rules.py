@@ -70,6 +70,22 @@ class NickRules:
         self.check_lookalike(session, nick)
         return self.moderator.refuse_if_banned(session, key)
 
+    def check_resumed_name(self, session: Session, nick: str, has_account: bool) -> None:
+        """Raise the refusal for taking back a guest name dropped a while ago (RESUME of a parked session).
+
+        A dropped name leaves the look-alike index, so what NICK would refuse
+        now must be asked again: a look-alike taken meanwhile, a teacher's
+        account made meanwhile that it could pass for, a mute put on its
+        computer meanwhile under another name.  A name with its account
+        needs none of these (the account keeps it, and was checked when made).
+        """
+        if has_account:
+            return
+        self._check_muted_computer(session, name_key(nick))
+        if session.host not in THIS_COMPUTER:
+            self._check_not_a_teachers_copy(nick)
+        self.check_lookalike(session, nick)
+
     def _check_not_a_teachers_copy(self, nick: str) -> None:
         """`bad_nick` for a guest name that could pass for a teacher's account ("Ms-Khan" beside "Ms_Khan")."""
         for account in self.identity.storage.accounts.list_all():

@@ -9,8 +9,9 @@ is below today's, and the caller re-hashes the password at the next good
 login.  Parameters are OWASP's first scrypt choice (N=2**17, r=8, p=1):
 each hash takes about 100 ms of one core and 128 MiB of memory, on purpose.
 So never call these functions holding the registry lock; at most
-`MAX_CONCURRENT_HASHES` run at once (the others wait their turn), which
-bounds the memory a crowd of logins can take.
+`HASHES_AT_ONCE` run at once (the others wait their turn, logins from
+computers known to the account first: hash_turns.py), which bounds the
+memory a crowd of logins can take.
 
 `verify_dummy` spends the same time as a real check, for a login to a
 nickname that has no account, so a wrong nickname and a wrong password
@@ -26,17 +27,16 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import threading
 import unicodedata
 from dataclasses import dataclass
 
+from chat_server.identity.hash_turns import PASSWORD_TURNS
 from shared.errors import ErrorCode, ProtocolError
 
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 128
 SALT_BYTES = 16
 KEY_BYTES = 32
-MAX_CONCURRENT_HASHES = 2
 
 _ALGORITHM = "scrypt"
 # A stored hash asking for more than this is refused rather than run (a corrupted or hostile database row).
@@ -69,8 +69,6 @@ class ScryptParameters:
 
 CURRENT = ScryptParameters()
 
-_hash_slots = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
-
 
 def normalise_password(raw: str) -> str:
     """The password as hashed (NFKC), or ProtocolError(bad_argument) if it is not 8 to 128 characters."""
@@ -89,10 +87,10 @@ def scrypt_available() -> bool:
     return hasattr(hashlib, "scrypt")
 
 
-def _derive(password: str, salt: bytes, params: ScryptParameters, length: int) -> bytes:
+def _derive(password: str, salt: bytes, params: ScryptParameters, length: int, first: bool = False) -> bytes:
     if not scrypt_available():
         raise RuntimeError("This Python's hashlib has no scrypt (it was built without OpenSSL); accounts need it.")
-    with _hash_slots:
+    with PASSWORD_TURNS.turn(first=first):
         return hashlib.scrypt(
             unicodedata.normalize("NFKC", password).encode("utf-8"),
             salt=salt,
@@ -138,13 +136,16 @@ def _parse(stored: str) -> _Stored | None:
     return _Stored(params, salt, key)
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """True if `password` matches the stored hash; False for a wrong password or an unreadable hash. Slow."""
+def verify_password(password: str, stored: str, *, first: bool = False) -> bool:
+    """True if `password` matches the stored hash; False for a wrong password or an unreadable hash. Slow.
+
+    `first`: a login from a computer known to the account, whose check goes before the others (hash_turns.py).
+    """
     parsed = _parse(stored)
     if parsed is None:
         verify_dummy(password)  # an unreadable row should not answer faster than a real one
         return False
-    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.key))
+    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.key), first)
     return hmac.compare_digest(candidate, parsed.key)
 
 

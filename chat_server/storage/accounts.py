@@ -52,6 +52,10 @@ class SqliteAccountStore:
             now_ms,
         )
 
+    def forget_logins(self, key: str) -> None:
+        """Forget where the account `key` was logged in from (a new password: written behind; no I/O here)."""
+        self._persist.write("DELETE FROM login_addresses WHERE account_key = ?", key)
+
     @staticmethod
     def load(connection: sqlite3.Connection) -> list[Account]:
         rows = connection.execute("SELECT key, nick, password_hash, role, created_ms FROM accounts").fetchall()
@@ -95,7 +99,7 @@ class SqliteAccountStore:
             found = self._by_key.pop(key, None) is not None
         if found:
             self._persist.write("DELETE FROM accounts WHERE key = ?", key)
-            self._persist.write("DELETE FROM login_addresses WHERE account_key = ?", key)
+            self.forget_logins(key)
         return found
 
     def list_all(self) -> list[Account]:

@@ -141,7 +141,9 @@ def test_brute_force_the_sixth_try_in_a_minute_is_refused_without_checking(serve
     from chat_server.handlers import accounts
 
     real = accounts.verify_password
-    monkeypatch.setattr(accounts, "verify_password", lambda pw, stored: checks.append(pw) or real(pw, stored))
+    monkeypatch.setattr(
+        accounts, "verify_password", lambda pw, stored, **how: checks.append(pw) or real(pw, stored, **how)
+    )
     attacker = wire(server)
     for attempt in range(5):
         assert attacker.reply(f"LOGIN alice guess-number-{attempt}", timeout=60)["code"] == ErrorCode.BAD_LOGIN

@@ -52,8 +52,15 @@ def test_teacher_student_accounts_password_and_unregister(server, console, wire)
     listing = console.execute("/accounts")
     assert re.search(r"lee\s+teacher\s+since \d{4}-\d\d-\d\d\s+logged in", listing)
     answer = console.execute("/password lee a whole new passphrase")
-    assert answer == "lee has a new password." and "passphrase" not in answer
+    assert (
+        answer == ("lee has a new password; its connection was closed, so it logs in again with the new one.")
+        and "passphrase" not in answer
+    )
+    assert lee.expect("bye")["reason"] == "password"
+    assert console.execute("/password lee a whole new passphrase") == "lee has a new password."  # nobody logged in
     assert wire(server).reply(f"LOGIN lee {PASSWORD}", timeout=60)["code"] == ErrorCode.BAD_LOGIN
+    lee = wire(server)
+    login(lee, "lee", "a whole new passphrase")
     assert re.fullmatch(
         r"lee is now a student \(account made [-\d: ]+; logged in now from 127\.0\.0\.1\)\.",
         console.execute("/student lee"),

@@ -15,9 +15,9 @@ import time
 import pytest
 
 from chat_server.identity import passwords
+from chat_server.identity.hash_turns import HASHES_AT_ONCE
 from chat_server.identity.passwords import (
     CURRENT,
-    MAX_CONCURRENT_HASHES,
     MAX_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
     ScryptParameters,
@@ -189,17 +189,17 @@ def test_at_most_two_hashes_run_at_once(monkeypatch):
     threads = [threading.Thread(target=hash_password, args=("some password", FAST)) for _ in range(6)]
     for thread in threads:
         thread.start()
-    wait_until(lambda: entered == MAX_CONCURRENT_HASHES)
+    wait_until(lambda: entered == HASHES_AT_ONCE)
     # The other four are queued; give them every chance to get in wrongly before letting the two finish.
     deadline = time.monotonic() + 0.3
     while time.monotonic() < deadline:
-        assert entered == MAX_CONCURRENT_HASHES
+        assert entered == HASHES_AT_ONCE
         time.sleep(0.01)
     release.set()
     for thread in threads:
         thread.join(10)
     assert entered == 6
-    assert most == MAX_CONCURRENT_HASHES
+    assert most == HASHES_AT_ONCE
 
 
 def test_a_python_without_scrypt_gets_a_clear_error(monkeypatch):

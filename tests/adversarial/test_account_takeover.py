@@ -1,0 +1,215 @@
+"""A stolen password, a name dropped and taken back, a crowd of wrong logins: found by a probe of who is who.
+
+A real server on port 0; "other computers" are connections bound to
+127.0.2.x (tests never send traffic outside 127.0.0.0/8).  Passwords go
+over plain connections here with --allow-plain-passwords (TLS has its own
+tests); the hash is real scrypt.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from chat_server.console import AdminConsole
+from chat_server.handlers.accounts import MAX_WAITING_HASHES
+from chat_server.identity.hash_turns import HASHES_AT_ONCE, PASSWORD_TURNS
+from shared.errors import ErrorCode
+from tests.integration.identity_support import PASSWORD, add_account, login, password_hash
+from tests.integration.wire import WireClient
+from tests.support import wait_until
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+NEW_PASSWORD = "the admin's new one"
+
+
+def computer(server, number: int) -> WireClient:
+    return WireClient(server.address, source=f"127.0.2.{number}")
+
+
+@pytest.fixture
+def plain(start_server):
+    return start_server(allow_plain_passwords=True, max_per_address=0)
+
+
+class HeldHashes:
+    """Holds every hashing slot from the test, so password checks queue up until released one at a time."""
+
+    def __init__(self) -> None:
+        self._releases: list[threading.Event] = []
+        self._threads: list[threading.Thread] = []
+        held = threading.Barrier(HASHES_AT_ONCE + 1)
+        for _ in range(HASHES_AT_ONCE):
+            release = threading.Event()
+
+            def hold(release: threading.Event = release) -> None:
+                with PASSWORD_TURNS.turn(first=True):
+                    held.wait(10)
+                    release.wait(30)
+
+            thread = threading.Thread(target=hold, daemon=True)
+            thread.start()
+            self._releases.append(release)
+            self._threads.append(thread)
+        held.wait(10)
+
+    def release_one(self) -> None:
+        self._releases.pop().set()
+
+    def release_all(self) -> None:
+        while self._releases:
+            self.release_one()
+        for thread in self._threads:
+            thread.join(10)
+
+
+@pytest.fixture
+def held_hashes():
+    password_hash(PASSWORD)  # the accounts' hash is made (and cached) before the slots are held
+    held = HeldHashes()
+    yield held
+    held.release_all()
+
+
+# -- a password reset --
+def _owner_and_thief(server) -> tuple[WireClient, WireClient, dict]:
+    owner = computer(server, 3).register("Chloe_A", "lab")
+    assert owner.reply(f"REGISTER {PASSWORD}")["type"] == "nick"
+    owner.send("QUIT")
+    owner.rest_until_closed()
+    wait_until(lambda: server.registry.find_nick("Chloe_A") is None)
+    thief = computer(server, 4)
+    answer = login(thief, "Chloe_A")
+    return owner, thief, answer
+
+
+def test_a_password_reset_sends_away_whoever_is_logged_in_with_the_old_one(plain):
+    _, thief, _ = _owner_and_thief(plain)
+    said = AdminConsole(plain).execute(f"/password Chloe_A {NEW_PASSWORD}")
+    assert "connection was closed" in said, said
+    bye = thief.expect("bye")
+    assert bye.get("reason") == "password" and "new password" in bye["content"], bye
+    thief.rest_until_closed()
+    owner = computer(plain, 3)
+    assert login(owner, "Chloe_A", NEW_PASSWORD)["nick"] == "Chloe_A"
+
+
+def test_after_a_reset_the_thief_can_neither_log_in_with_the_old_password_nor_resume(plain):
+    _, thief, answer = _owner_and_thief(plain)
+    AdminConsole(plain).execute(f"/password Chloe_A {NEW_PASSWORD}")
+    thief.rest_until_closed()
+    again = computer(plain, 4)
+    refused = again.reply(f"RESUME Chloe_A {answer['token']}")
+    assert refused.get("code") == ErrorCode.BAD_LOGIN, refused
+    assert again.reply(f"LOGIN Chloe_A {PASSWORD}").get("code") == ErrorCode.BAD_LOGIN
+
+
+def test_a_reset_while_the_thiefs_connection_is_dropped_forgets_its_token(plain):
+    _, thief, answer = _owner_and_thief(plain)
+    thief.close()  # dropped, not QUIT: the session is parked for RESUME
+    wait_until(lambda: plain.registry.find_nick("Chloe_A") is None)
+    AdminConsole(plain).execute(f"/password Chloe_A {NEW_PASSWORD}")
+    refused = computer(plain, 5).reply(f"RESUME Chloe_A {answer['token']}")
+    assert refused.get("code") == ErrorCode.BAD_LOGIN, refused
+
+
+# -- a ban while the password is being checked --
+@pytest.mark.parametrize("banned", ["the name", "the computer"])
+def test_a_ban_made_while_a_login_is_checked_stops_that_login(plain, wire, held_hashes, banned):
+    add_account(plain, "Sam_acc")
+    student = computer(plain, 51)
+    student.send(f"LOGIN Sam_acc {PASSWORD}")
+    wait_until(lambda: PASSWORD_TURNS.waiting() == 1, message="the login's check did not queue")
+    plain.ban("Sam_acc" if banned == "the name" else "127.0.2.51", 30, "cheating")
+    held_hashes.release_all()
+    frames = student.rest_until_closed(timeout=60)
+    assert not [frame for frame in frames if frame["type"] == "nick"], frames
+    assert [frame for frame in frames if frame.get("code") == ErrorCode.BANNED or frame["type"] == "bye"], frames
+    assert plain.registry.find_nick("Sam_acc") is None
+
+
+# -- a crowd of wrong logins --
+def test_the_teachers_login_goes_before_a_queue_of_wrong_logins(plain, held_hashes):
+    add_account(plain, "Ms_Khan", "teacher")
+    attackers = [computer(plain, 60 + number) for number in range(MAX_WAITING_HASHES)]
+    for number, attacker in enumerate(attackers):  # names with and without accounts: each costs a hash
+        attacker.send(f"LOGIN {'Ms_Khan' if number < 4 else f'ghost{number}'} wrong-password-1")
+    wait_until(lambda: PASSWORD_TURNS.waiting() == MAX_WAITING_HASHES, message="the wrong logins did not queue")
+    at_the_server = WireClient(plain.address)  # 127.0.0.1: the teacher's own computer
+    at_the_server.send(f"LOGIN Ms_Khan {PASSWORD}")
+    wait_until(lambda: PASSWORD_TURNS.waiting(first=True) == 1, message="the teacher's check did not queue")
+    held_hashes.release_one()  # one hash at a time from now: the first free turn must be hers
+    assert at_the_server.expect("nick", timeout=60)["role"] == "teacher"
+    assert PASSWORD_TURNS.waiting() >= MAX_WAITING_HASHES - 1, "wrong logins went before the teacher's"
+
+
+def test_past_the_waiting_limit_a_new_login_is_refused_at_once_and_not_counted(plain, held_hashes):
+    add_account(plain, "Ms_Khan", "teacher")
+    attackers = [computer(plain, 80 + number) for number in range(MAX_WAITING_HASHES)]
+    for number, attacker in enumerate(attackers):
+        attacker.send(f"LOGIN ghost{number} wrong-password-1")
+    wait_until(lambda: PASSWORD_TURNS.waiting() == MAX_WAITING_HASHES)
+    late = computer(plain, 99)
+    refused = late.reply("LOGIN ghost99 wrong-password-2")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and "many passwords" in refused["content"], refused
+    registering = computer(plain, 98).register("newcomer")
+    refused = registering.reply("REGISTER whatever-password")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and "many passwords" in refused["content"], refused
+    held_hashes.release_all()
+    for attacker in attackers:
+        assert attacker.expect("error", timeout=60)["code"] == ErrorCode.BAD_LOGIN
+    # nothing was counted for the refused one: its computer still has its five tries
+    assert login(computer(plain, 99), "Ms_Khan")["nick"] == "Ms_Khan"
+
+
+# -- RESUME of a dropped guest name asks what NICK asks --
+def _dropped(server, number: int, nick: str, room: str = "maths") -> str:
+    """A guest `nick` on computer `number` whose connection drops (parked for RESUME); its token."""
+    client = computer(server, number)
+    named = client.reply(f"NICK {nick}")
+    assert named["type"] == "nick", named
+    client.send(f"JOIN {room}")
+    client.expect("joined")
+    client.close()
+    wait_until(lambda: server.registry.find_nick(nick) is None)
+    return named["token"]
+
+
+@pytest.mark.parametrize("lookalike", ["0liver_K", "OIiver_K", "0Iiver_K"])
+def test_resume_does_not_bring_back_a_name_whose_lookalike_was_taken_meanwhile(plain, lookalike):
+    token = _dropped(plain, 10, "Oliver_K")
+    other = computer(plain, 11)
+    answer = other.reply(f"NICK {lookalike}")
+    if answer["type"] != "nick":  # refused for its own reasons (mixed scripts): nothing to test for this one
+        pytest.skip(f"{lookalike!r} is refused by NICK itself: {answer['content']}")
+    refused = computer(plain, 10).reply(f"RESUME Oliver_K {token}")
+    assert refused.get("code") == ErrorCode.NICK_TAKEN, refused
+    assert plain.registry.find_nick("Oliver_K") is None
+
+
+def test_resume_does_not_bring_back_a_name_that_could_pass_for_a_teacher_made_meanwhile(plain):
+    token = _dropped(plain, 12, "Ms-Khan")
+    add_account(plain, "Ms_Khan", "teacher")
+    refused = computer(plain, 12).reply(f"RESUME Ms-Khan {token}")
+    assert refused.get("code") == ErrorCode.BAD_NICK and "Ms_Khan" in refused["content"], refused
+
+
+@pytest.mark.parametrize("parked", ["Khan_is_useless", "Khan_smells"])
+def test_a_computer_muted_meanwhile_cannot_resume_its_other_dropped_names(plain, parked):
+    insult = _dropped(plain, 13, parked)
+    sam = computer(plain, 13).register("sam", "maths")
+    plain.set_muted("sam", True)  # the mute covers sam's computer too
+    refused = computer(plain, 13).reply(f"RESUME {parked} {insult}")
+    assert refused.get("code") == ErrorCode.MUTED, refused
+    assert plain.registry.find_nick(parked) is None
+    sam.close()
+
+
+def test_a_plain_resume_still_works(plain):
+    """The checks must not refuse an ordinary student whose window lost its network."""
+    token = _dropped(plain, 14, "Oliver_K")
+    back = computer(plain, 14)
+    answer = back.reply(f"RESUME Oliver_K {token}")
+    assert answer["type"] == "nick" and answer.get("resumed"), answer
