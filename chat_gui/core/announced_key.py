@@ -1,18 +1,30 @@
-"""Whether a class server announced on the network has the key this client trusted at its address (any thread; pure).
+"""Whether a class server announced on the network has the key this client trusted at the address it joins (any thread; pure).
 
-    compare_announced_key(found_server, pins)  ->  AnnouncedKey(state, address)
+    address_to_join(found_server)           ->  (host, port): addresses[0], what the Connect dialog joins
+    compare_announced_key(found_server, pins)  ->  AnnouncedKey(state, address, joins)
         pins: the trust store's pins ("host:port" -> Fingerprint, TrustStore.all_pinned())
 
-    "new"        no pin for any of its addresses (or its host name) at its port: never joined there
-    "known"      every pin there starts with the announced fingerprint prefix
-    "changed"    a pin there does not: the key differs from the one trusted at that address
+Only the address the client will join is judged: `joins` is its "host:port"
+as the trust store keys it (address_key, so a link-local IPv6 address keeps
+its "%scope", as the TLS layer pins it).  The other announced addresses and
+the host name vouch for nothing, since connecting does not go there:
+
+    "new"        no pin at the address joined, nor at any other announced address or the host name
+    "known"      the pin at the address joined starts with the announced fingerprint prefix
+    "changed"    a pin at the address joined, or at another announced address or the host name,
+                 does not start with it: the key differs from the one trusted there
+    "elsewhere"  no pin at the address joined, but one at another announced address or the host name
+                 starts with the prefix: the announcement borrows a trusted server's name and key
+                 for an address never trusted (an impostor listing the teacher's address second)
     "unannounced"  the announcement gives no prefix (a server without TLS says none)
-    "unchecked"  the prefix matches but is too short to vouch for a key (a few digits prove nothing)
+    "unchecked"  the prefix matches the pin at the address joined but is too short to vouch for a key
 
 The announcement is anyone's on the LAN: "known" is a hint for choosing
 from the list, never trust.  The key the server really presents is
-checked against the pin when connecting (chat_gui/core/tls_client.py), and
-a changed key stops there with both fingerprints shown.  A prefix that
+checked against the pin for the address joined when connecting
+(chat_gui/core/tls_client.py), and a changed key stops there with both
+fingerprints shown; "known" promises only that this check will be made
+against the key trusted before, not a first-time pin.  A prefix that
 does not match is shown as "changed" whatever its length: a stranger who
 announces a wrong prefix gets a warning shown, which is what should
 happen.
@@ -30,46 +42,66 @@ from shared.fingerprint import Fingerprint
 
 MIN_PREFIX_DIGITS = 16  # hex digits (64 bits): what servers announce (chat_server/announcing.py)
 
-KeyState = Literal["new", "known", "changed", "unannounced", "unchecked"]
+KeyState = Literal["new", "known", "changed", "elsewhere", "unannounced", "unchecked"]
 
 LABELS: dict[KeyState, str] = {
     "new": "new server",
     "known": "known key",
     "changed": "⚠ key differs from the one you trusted",
+    "elsewhere": "⚠ not the address you trusted",
     "unannounced": "key not announced",
     "unchecked": "key not checked (prefix too short)",
 }
+WARNINGS: frozenset[KeyState] = frozenset({"changed", "elsewhere"})  # drawn in the error colour
 
 
 @dataclass(frozen=True)
 class AnnouncedKey:
     state: KeyState
     address: str = ""  # the "host:port" whose pin decided ("" when no pin did)
+    joins: str = ""  # the "host:port" judged: the one address_to_join() names, as the trust store keys it
 
     @property
     def label(self) -> str:
         return LABELS[self.state]
 
 
-def announced_addresses(server: FoundServer) -> list[str]:
-    """Every "host:port" the trust store may know this server by: its addresses, then its host name."""
-    keys = [address_key(address.split("%", 1)[0], server.port) for address in server.addresses]
+def address_to_join(server: FoundServer) -> tuple[str, int]:
+    """The host and port a choice from the list connects to: the first address announced (IPv4 first)."""
+    return server.address, server.port
+
+
+def other_announced_addresses(server: FoundServer) -> list[str]:
+    """Every other "host:port" the trust store may know this server by: its other addresses, then its host name.
+
+    A link-local address is listed with and without its "%scope" (either may have been typed once).
+    """
+    joins = address_key(*address_to_join(server))
+    keys = []
+    for address in server.addresses:
+        keys += [address_key(address, server.port), address_key(address.split("%", 1)[0], server.port)]
     if server.host:
         keys.append(address_key(server.host, server.port))
-    return list(dict.fromkeys(keys))
+    return [key for key in dict.fromkeys(keys) if key != joins]
 
 
 def compare_announced_key(server: FoundServer, pins: Mapping[str, Fingerprint]) -> AnnouncedKey:
-    """How the announced fingerprint prefix compares with the keys pinned for the server's addresses."""
-    pinned = [(address, pins[address]) for address in announced_addresses(server) if address in pins]
+    """How the announced fingerprint prefix compares with the key pinned for the address the client joins."""
+    joins = address_key(*address_to_join(server))
+    pinned_here = pins.get(joins)
+    pinned_elsewhere = [(address, pins[address]) for address in other_announced_addresses(server) if address in pins]
     prefix = server.fingerprint_prefix
     if prefix is None:
-        return AnnouncedKey("unannounced", pinned[0][0] if pinned else "")
-    if not pinned:
-        return AnnouncedKey("new")
-    for address, fingerprint in pinned:
+        return AnnouncedKey("unannounced", joins if pinned_here is not None else "", joins)
+    if pinned_here is not None and not pinned_here.hex.startswith(prefix):
+        return AnnouncedKey("changed", joins, joins)
+    for address, fingerprint in pinned_elsewhere:
         if not fingerprint.hex.startswith(prefix):
-            return AnnouncedKey("changed", address)
+            return AnnouncedKey("changed", address, joins)
+    if pinned_here is None and pinned_elsewhere:
+        return AnnouncedKey("elsewhere", pinned_elsewhere[0][0], joins)
+    if pinned_here is None:
+        return AnnouncedKey("new", "", joins)
     if len(prefix) < MIN_PREFIX_DIGITS:
-        return AnnouncedKey("unchecked", pinned[0][0])
-    return AnnouncedKey("known", pinned[0][0])
+        return AnnouncedKey("unchecked", joins, joins)
+    return AnnouncedKey("known", joins, joins)

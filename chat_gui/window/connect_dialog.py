@@ -7,7 +7,9 @@ from the moment it opens, since it asks the port on this computer at once
 (chat_gui/core/local_probe.py, on a thread of its own; the answer is
 polled here with after()), and again when the address or port changes.
 Above the fields, the class servers announced on this network
-(chat_gui/window/found_servers.py): double-click one to join it.
+(chat_gui/window/found_servers.py): double-click one to join it, at the
+address whose key the list judged (chat_gui/core/announced_key.py); one
+marked "not the address you trusted" only fills the fields.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from chat_gui.core.announced_key import address_to_join
 from chat_gui.core.local_probe import LocalProbe
 from chat_gui.settings import ClientSettings
 from chat_gui.window.found_servers import FoundServers
@@ -181,10 +184,19 @@ class ConnectDialog(tk.Toplevel):
             self.on_connect(*values)
 
     def _join_found(self, server: FoundServer) -> None:
-        """A server from the list: its address in the fields, and connect at once if a nickname is there."""
-        self.host_var.set(server.address)
-        self.port_var.set(str(server.port))
-        if is_nick_shaped(self.nick_var.get().strip()):
+        """A server from the list: the address its key was judged for in the fields, and connect at once if a
+        nickname is there and the list gave no "not the address you trusted" warning for it."""
+        host, port = address_to_join(server)
+        self.host_var.set(host)
+        self.port_var.set(str(port))
+        key = self.found.key_of(server)
+        if key is not None and key.state == "elsewhere":
+            self.show_error(
+                f"“{server.class_name}” is announced at {key.joins}, but you trusted its key at {key.address}. "
+                "Press Connect only if your teacher shows this address.",
+                "host",
+            )
+        elif is_nick_shaped(self.nick_var.get().strip()):
             self._connect()
         else:
             self.show_error(f"Choose a nickname to join {server.class_name}, then press Connect.", "nick")

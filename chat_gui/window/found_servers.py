@@ -13,9 +13,11 @@ there.  CLASSCHAT_DISCOVERY_INTERFACES (addresses, comma-separated) limits
 where it looks, e.g. to one network card; the tests set it to 127.0.0.1.
 
 Each row also says how the fingerprint prefix the server announces compares
-with the key pinned for its address in the trust store (chat_gui/core/
-announced_key.py): "known key", "new server", or, in the error colour with a
-sentence under the list, "key differs from the one you trusted".  It is a
+with the key pinned in the trust store for the address a double-click joins
+(chat_gui/core/announced_key.py): "known key", "new server", or, in the
+error colour with a sentence under the list, "key differs from the one you
+trusted" or "not the address you trusted" (the name and key of a server
+trusted at another address, announced from one never joined).  It is a
 hint for choosing; the key itself is checked when connecting.
 """
 
@@ -30,7 +32,7 @@ from collections.abc import Callable, Mapping
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-from chat_gui.core.announced_key import AnnouncedKey, compare_announced_key
+from chat_gui.core.announced_key import WARNINGS, AnnouncedKey, compare_announced_key
 from chat_gui.core.trust_store import TrustStore
 from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer
 from shared.fingerprint import Fingerprint
@@ -52,6 +54,10 @@ FOUND = "Double-click a class to join it."
 KEY_CHANGED = (
     "Careful: the key of “{name}” differs from the one you trusted at {address}. "
     "Ask your teacher to read out the server key before you join."
+)
+KEY_ELSEWHERE = (
+    "Careful: “{name}” is announced at {joins}, but you trusted its key at {address}. "
+    "Join only the address your teacher shows."
 )
 TWINS = (
     "Careful: more than one server calls itself “{name}” ({places}). Anyone can start a server with any name: "
@@ -145,14 +151,17 @@ class FoundServers(ttk.LabelFrame):
             )
             if selected is not None and server.service == selected.service:
                 self.tree.selection_set(str(index))
-        changed = [
-            (server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state == "changed"
-        ]
+        warned = sorted(
+            ((server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state in WARNINGS),
+            key=lambda pair: pair[1].state != "changed",  # a changed key first: the plainest danger
+        )
         twins = name_twins(servers)
-        if changed:
-            server, key = changed[0]
+        if warned:
+            server, key = warned[0]
+            warning = KEY_CHANGED if key.state == "changed" else KEY_ELSEWHERE
             self.status.configure(
-                text=KEY_CHANGED.format(name=server.class_name, address=key.address), style="Error.TLabel"
+                text=warning.format(name=server.class_name, address=key.address, joins=key.joins),
+                style="Error.TLabel",
             )
         elif twins:
             places = " and ".join(server_label(server)[1] for server in twins)
@@ -168,8 +177,9 @@ class FoundServers(ttk.LabelFrame):
         return None
 
     def _colour_keys(self, error: str) -> None:
-        """A row whose key differs is drawn in the theme's error colour (AA on the list in both themes)."""
-        self.tree.tag_configure("key-changed", foreground=error)
+        """A row with a warning is drawn in the theme's error colour (AA on the list in both themes)."""
+        for state in WARNINGS:
+            self.tree.tag_configure(f"key-{state}", foreground=error)
 
     def show_failure(self, text: str) -> None:
         self.status.configure(text=f"Cannot look for class servers here ({text}). Type the address instead.")

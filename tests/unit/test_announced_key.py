@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from chat_gui.core.announced_key import LABELS, MIN_PREFIX_DIGITS, compare_announced_key
-from chat_gui.core.trust_store import TrustStore
+from chat_gui.core.announced_key import LABELS, MIN_PREFIX_DIGITS, address_to_join, compare_announced_key
+from chat_gui.core.trust_store import TrustStore, address_key
 from shared.discovery_record import FoundServer, read_announcement
 from shared.fingerprint import Fingerprint
 
@@ -33,14 +33,14 @@ def test_a_server_never_joined_is_new() -> None:
     assert compare_announced_key(found(ANNOUNCED), {"192.0.2.10:4000": OTHER}).state == "new"  # another port
 
 
-@pytest.mark.parametrize(
-    "pinned_at",
-    [f"192.0.2.10:{PORT}", f"pc-12.local:{PORT}"],
-    ids=["by address", "by host name"],
-)
-def test_the_key_trusted_at_its_address_or_name_is_known(pinned_at: str) -> None:
-    key = compare_announced_key(found(ANNOUNCED), {pinned_at: TRUSTED})
-    assert (key.state, key.address, key.label) == ("known", pinned_at, "known key")
+def test_the_key_trusted_at_the_address_joined_is_known() -> None:
+    key = compare_announced_key(found(ANNOUNCED), {f"192.0.2.10:{PORT}": TRUSTED})
+    assert (key.state, key.address, key.joins, key.label) == (
+        "known",
+        f"192.0.2.10:{PORT}",
+        f"192.0.2.10:{PORT}",
+        "known key",
+    )
 
 
 def test_another_key_at_that_address_is_a_clear_warning() -> None:
@@ -56,10 +56,92 @@ def test_one_address_that_differs_is_enough_for_the_warning() -> None:
 
 
 def test_addresses_and_names_are_compared_as_the_trust_store_writes_them() -> None:
-    pins = {f"[fe80::1]:{PORT}": TRUSTED}
-    assert compare_announced_key(found(ANNOUNCED, addresses=("fe80::1%eth0",)), pins).state == "known"
-    pins = {f"pc-12.local:{PORT}": TRUSTED}
-    assert compare_announced_key(found(ANNOUNCED, host="PC-12.local."), pins).state == "known"
+    pins = {f"[2001:db8::10]:{PORT}": TRUSTED}
+    assert compare_announced_key(found(ANNOUNCED, addresses=("2001:DB8:0::10",)), pins).state == "known"
+    pins = {f"pc-12.local:{PORT}": OTHER}
+    assert compare_announced_key(found(ANNOUNCED, host="PC-12.local."), pins).state == "changed"
+
+
+# -- an impostor: the teacher's server is at 127.0.0.1:47001, its key pinned there; another computer announces
+#    the same class name and the same fingerprint prefix, listing its own address first and the teacher's after --
+
+TEACHER_PORT = 47001
+TEACHER_PIN = {f"127.0.0.1:{TEACHER_PORT}": TRUSTED}
+
+
+def physics(addresses: tuple[str, ...], host: str = "teacher-pc.local") -> FoundServer:
+    return FoundServer(
+        "Physics 3B on x port 47001._classchat._tcp.local.", "Physics 3B", addresses, TEACHER_PORT, 2, ANNOUNCED, host
+    )
+
+
+def test_an_impostor_listing_the_pinned_address_second_is_not_known_and_is_joined_where_it_was_judged() -> None:
+    impostor = physics(("127.0.0.2", "127.0.0.1"))
+    key = compare_announced_key(impostor, TEACHER_PIN)
+    assert key.state == "elsewhere" and key.label == "⚠ not the address you trusted"
+    assert (key.joins, key.address) == (f"127.0.0.2:{TEACHER_PORT}", f"127.0.0.1:{TEACHER_PORT}")
+    assert address_to_join(impostor) == ("127.0.0.2", TEACHER_PORT)
+    assert address_key(*address_to_join(impostor)) == key.joins  # what is joined is what was judged
+
+
+def test_an_impostor_whose_host_name_is_the_pinned_one_is_not_known() -> None:
+    pins = {f"teacher-pc.local:{TEACHER_PORT}": TRUSTED}  # the teacher's server was once joined by its name
+    key = compare_announced_key(physics(("127.0.0.2",), host="Teacher-PC.local."), pins)
+    assert (key.state, key.joins, key.address) == (
+        "elsewhere",
+        f"127.0.0.2:{TEACHER_PORT}",
+        f"teacher-pc.local:{TEACHER_PORT}",
+    )
+
+
+def test_an_impostor_read_from_a_hostile_announcement_is_not_known() -> None:
+    properties = {b"class": b"Physics 3B", b"protocol": b"2", b"fp": TRUSTED.hex[:16].encode()}
+    impostor = read_announcement(
+        "Physics 3B on pc port 47001._classchat._tcp.local.",
+        properties,
+        ["127.0.0.2", "127.0.0.1"],
+        TEACHER_PORT,
+        "teacher-pc.local.",
+    )
+    assert impostor is not None
+    key = compare_announced_key(impostor, TEACHER_PIN)
+    assert key.state != "known" and key.joins == f"127.0.0.2:{TEACHER_PORT}"
+
+
+def test_the_same_addresses_read_known_only_when_the_pinned_one_comes_first_and_is_joined() -> None:
+    teacher = physics(("127.0.0.1", "127.0.0.2"))
+    key = compare_announced_key(teacher, TEACHER_PIN)
+    assert (key.state, key.joins, key.address) == ("known", f"127.0.0.1:{TEACHER_PORT}", f"127.0.0.1:{TEACHER_PORT}")
+    assert address_to_join(teacher) == ("127.0.0.1", TEACHER_PORT)
+    swapped = physics(("127.0.0.2", "127.0.0.1"))
+    assert compare_announced_key(swapped, TEACHER_PIN).state == "elsewhere"
+    assert address_to_join(swapped) == ("127.0.0.2", TEACHER_PORT)
+
+
+def test_a_pin_elsewhere_that_differs_still_reads_changed_and_one_that_matches_warns() -> None:
+    impostor = physics(("127.0.0.2", "127.0.0.1"))
+    key = compare_announced_key(impostor, {f"127.0.0.1:{TEACHER_PORT}": OTHER})
+    assert (key.state, key.address, key.joins) == ("changed", f"127.0.0.1:{TEACHER_PORT}", f"127.0.0.2:{TEACHER_PORT}")
+    assert compare_announced_key(impostor, {f"127.0.0.1:{TEACHER_PORT}": TRUSTED}).state == "elsewhere"
+
+
+def test_a_short_prefix_matching_only_a_pin_elsewhere_is_not_known_either() -> None:
+    impostor = FoundServer("x", "Physics 3B", ("127.0.0.2", "127.0.0.1"), TEACHER_PORT, 2, TRUSTED.hex[:4], "")
+    assert compare_announced_key(impostor, TEACHER_PIN).state == "elsewhere"
+
+
+def test_a_link_local_address_is_judged_with_its_scope_as_the_tls_layer_pins_it(tmp_path) -> None:
+    store = TrustStore(tmp_path / "known_servers.json")
+    store.check(address_key("fe80::1%eth0", PORT), TRUSTED)  # what chat_gui/core/tls_client.py pins on joining
+    assert store.all_pinned() == {f"[fe80::1%eth0]:{PORT}": TRUSTED}
+    teacher = found(ANNOUNCED, addresses=("fe80::1%eth0",))
+    assert compare_announced_key(teacher, store.all_pinned()).state == "known"
+    impostor = found(ANNOUNCED, addresses=("fe80::2%eth0", "fe80::1%eth0"))
+    key = compare_announced_key(impostor, store.all_pinned())
+    assert (key.state, key.joins, key.address) == ("elsewhere", f"[fe80::2%eth0]:{PORT}", f"[fe80::1%eth0]:{PORT}")
+    # a pin made without the scope is not the address joined (the TLS layer would pin anew): not known
+    key = compare_announced_key(teacher, {f"[fe80::1]:{PORT}": TRUSTED})
+    assert key.state == "elsewhere" and key.joins == f"[fe80::1%eth0]:{PORT}"
 
 
 def test_no_prefix_announced_cannot_be_compared() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from tkinter import ttk
 
+from chat_server import ChatServer
+from chat_server.config import ServerConfig
 from chat_server.discovery import ServerAnnouncer
 from shared.discovery_record import FoundServer
 from shared.palette import AA_TEXT, DARK, contrast_ratio
@@ -155,3 +157,71 @@ def test_the_dialogs_hint_and_messages_read_in_the_dark_theme_too(open_window, t
         own = str(dialog.message.cget("foreground"))  # a colour set on the label itself wins over its style
         colour = own or str(style.lookup(str(dialog.message.cget("style")) or "TLabel", "foreground"))
         assert contrast_ratio(colour, background) >= AA_TEXT, (colour, background)
+
+
+def teacher_and_impostor(start_server, tmp_path) -> tuple[ChatServer, ChatServer]:
+    """The teacher's server on 127.0.0.1 and another one on 127.0.0.2 at the same port (a few tries: other runs on
+    this machine may hold that port on every address)."""
+    for attempt in range(5):
+        teacher = start_server()
+        config = ServerConfig(host="127.0.0.2", port=teacher.address[1], data_dir=str(tmp_path / f"impostor{attempt}"))
+        try:
+            return teacher, ChatServer(config).start()
+        except OSError:
+            continue
+    raise AssertionError("no port free on both 127.0.0.1 and 127.0.0.2")
+
+
+def test_an_impostor_announcing_the_trusted_name_and_key_from_another_address_is_not_known_and_joins_where_judged(
+    start_server, open_window, tk_root, tmp_path
+):
+    """The teacher's server (127.0.0.1) has its key pinned; another server on 127.0.0.2, same port, announces the same
+    name with the teacher's fingerprint prefix, listing its own address first and the teacher's second.  The row must
+    not read "known key"; a double-click fills in the address that was judged and does not join at once; Connect then
+    joins that address, nowhere else."""
+    server, impostor_server = teacher_and_impostor(start_server, tmp_path)
+    open_window(server, "pupil")  # connecting over TLS pinned the teacher's key for 127.0.0.1:port
+    assert server.tls is not None
+    port = server.address[1]
+    window = open_window()  # another window on this computer: same trust store, not connected
+    window.show_connect_dialog()
+    dialog = window.dialog
+    dialog.nick_var.set("pupil2")
+    tree = dialog.found.tree
+    impostor = FoundServer(
+        f"{PHYSICS} on x port {port}._classchat._tcp.local.",
+        PHYSICS,
+        ("127.0.0.2", "127.0.0.1"),
+        port,
+        2,
+        server.tls.fingerprint.hex[:16],
+        "",
+    )
+    try:
+        dialog.found.show_servers((impostor,))
+        [row] = tree.get_children()
+        where, key = tree.item(row, "values")
+        assert where == f"127.0.0.2:{port}" and key != "known key"
+        assert key == "⚠ not the address you trusted" and tuple(tree.item(row, "tags")) == ("key-elsewhere",)
+        assert str(tree.tag_configure("key-elsewhere", "foreground")) == window.look.palette.error
+        warning = str(dialog.found.status.cget("text"))
+        assert f"announced at 127.0.0.2:{port}, but you trusted its key at 127.0.0.1:{port}" in warning
+        tk_root.update()
+        tree.update_idletasks()
+        x, y, _width, height = tree.bbox(row)
+        for _click in range(2):
+            tree.event_generate("<ButtonPress-1>", x=x + 5, y=y + height // 2)
+            tree.event_generate("<ButtonRelease-1>", x=x + 5, y=y + height // 2)
+        tk_root.update()
+        assert (dialog.host_var.get(), dialog.port_var.get()) == ("127.0.0.2", str(port))  # the address judged
+        assert "you trusted its key at 127.0.0.1" in str(dialog.message.cget("text"))
+        assert window.dialog is dialog and impostor_server.registry.online_nicks() == []  # not joined at once
+        dialog.connect_button.invoke()  # the person insists: the address judged is the one joined
+        wait_until(
+            lambda: window.session.state == "ready" and "pupil2" in impostor_server.registry.online_nicks(),
+            pump=tk_root.update,
+            timeout=WAIT,
+        )
+        assert (window.session.host, window.session.port) == ("127.0.0.2", port)
+    finally:
+        impostor_server.stop()
