@@ -43,6 +43,8 @@ IDLE_RECV_BYTES = 1024
 BUSY_RECV_BYTES = 64 * 1024
 SELECT_SECONDS = 1.0  # where sockets are non-blocking: how often a waiting reader checks for a hang-up
 COMMANDS_PER_LOCK = 64  # bounds how long one sender holds the registry lock
+# The kernel's send buffer of each connection (set_send_buffer): fixed, so a peer that never reads holds little.
+KERNEL_SEND_BUFFER = 256 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 FREE_BLANK_LINES = 3  # a connection's first blank lines cost nothing (clients speak first with one)
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
@@ -65,11 +67,28 @@ class Disconnect:
         self.reason = reason
 
 
+def set_send_buffer(sock: socket.socket) -> None:
+    """Fix the kernel's send buffer at KERNEL_SEND_BUFFER (no socket I/O; a refusal leaves the system's default).
+
+    Left to itself, Linux grows a socket's send buffer up to tcp_wmem's
+    largest (4 MiB here) for a peer that does not read, on top of the
+    outbox's --max-outbound-bytes: a probe's 190 connections that asked for
+    history and never read held 2.7 MB each in the kernel.  A fixed buffer
+    (the kernel doubles it for its own bookkeeping) bounds that; on a LAN
+    it still lets a connection move hundreds of megabytes a second.
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
+    except OSError:
+        pass
+
+
 class ChatRequestHandler(socketserver.BaseRequestHandler):
     server: ChatServer
 
     def setup(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        set_send_buffer(self.request)
         config = self.server.config
         enable_keepalive(self.request, config)
         if SOCKETS_NEED_NONBLOCKING:

@@ -213,3 +213,17 @@ def test_a_plain_resume_still_works(plain):
     back = computer(plain, 14)
     answer = back.reply(f"RESUME Oliver_K {token}")
     assert answer["type"] == "nick" and answer.get("resumed"), answer
+
+
+def test_one_computer_dropping_names_by_the_hundred_does_not_push_out_a_classmates_resume(start_server):
+    """Found by a probe: 10,500 connect-name-drop cycles from one computer emptied RESUME's table of 10,000."""
+    server = start_server(max_per_address=0)
+    server.registry.parked.capacity = 150  # the same attack at a test's scale (the table is 10,000 by default)
+    token = _dropped(server, 20, "alice_r")
+    for number in range(200):
+        churn = computer(server, 21)
+        assert churn.reply(f"NICK churn{number}")["type"] == "nick"
+        churn.close()
+    wait_until(lambda: server.registry.find_nick("churn199") is None)
+    back = computer(server, 20).reply(f"RESUME alice_r {token}")
+    assert back["type"] == "nick" and back.get("resumed"), back

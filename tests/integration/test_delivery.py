@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import socket
+import sys
+import termios
 import threading
 
 import pytest
 
+from chat_server.request_handler import KERNEL_SEND_BUFFER
 from tests.integration.wire import Collector, WireClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -116,3 +120,34 @@ def test_the_non_readers_socket_is_closed_by_the_server(start_server, wire):
     finally:
         sleeper.close()
     assert [room.members for room in server.rooms()] == [("sender",)]
+
+
+def _unsent_in_kernel(sock: socket.socket) -> int:
+    """Bytes the kernel still holds to send on `sock` (Linux: SIOCOUTQ, the same number as TIOCOUTQ)."""
+    answer = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4)
+    return int.from_bytes(answer, sys.byteorder, signed=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIOCOUTQ is Linux's")
+def test_a_non_reader_holds_little_in_the_kernel_besides_its_outbox(start_server, wire):
+    """Found by a probe: with the kernel left to grow the send buffer, a non-reader held 2.7 MB there (+ 1 MiB)."""
+    server = start_server(rate_per_second=0, max_outbound_bytes=2 * 1024 * 1024)
+    sender = wire(server, "sender", "lab")
+    sleeper = connect_non_reader(server.address)
+    try:
+        sender.expect(lambda f: f["type"] == "system" and f.get("user") == "sleeper")
+        collector = Collector(sender)
+        held = server.registry.find_nick("sleeper")
+        assert held is not None
+        most = sent = 0
+        while sent < 1500 and not held.closing:  # 3 MB: past what the fixed buffer and the outbox take together
+            for _ in range(50):
+                sender.send("SAY " + "z" * 2000)
+                sent += 1
+            collector.wait_for("message", sent)
+            if not held.closing:
+                most = max(most, _unsent_in_kernel(held.sock))
+        assert most > KERNEL_SEND_BUFFER // 2, "the flood never filled the kernel's buffer: the test tests nothing"
+        assert most <= 2 * KERNEL_SEND_BUFFER + 64 * 1024, most
+    finally:
+        sleeper.close()
