@@ -88,9 +88,10 @@ class AccountCommands(CommandModule):
                 f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s."
             )
         # Counted server-wide on the throttle's address side: a right code takes back only its own try.
-        # Not for the server's own computer: ten student computers guessing kept the teacher there out.
+        # Not for the server's own computer, nor one that gave the right code before (a window reconnecting
+        # after its network dropped): ten student computers guessing kept the teacher and the class out.
         everyone = None
-        if session.host not in THIS_COMPUTER:
+        if not identity.knows_code(session.host):
             everyone = identity.code_guesses.try_begin(f"code\n{session.host}", CODE_GUESSES_KEY)
             if everyone is None:
                 identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
@@ -103,6 +104,7 @@ class AccountCommands(CommandModule):
         identity.code_throttle.succeeded(attempt)
         if everyone is not None:
             identity.code_guesses.succeeded(everyone)
+        identity.code_passed(session.host)
         session.passed_code = True
         return [([session], _code_accepted("Join code accepted; now choose a nickname: /nick NAME."))]
 

@@ -35,6 +35,7 @@ LAST_ADDRESSES = 10_000  # nicknames whose last address is remembered (for a ban
 # Of those, one address keeps its newest NAMES_PER_ADDRESS: renaming thousands of times from one computer
 # then forgets only that computer's own older names, never another computer's.
 NAMES_PER_ADDRESS = 32
+CODE_PASSED_ADDRESSES = 4_096  # addresses remembered as knowing the join code (a school's computers, and more)
 KICKED_ADDRESSES = 1_000  # kicked nicknames whose address is kept apart, whatever renames follow
 # Wrong join codes a minute from all addresses together: 5 per address is no limit for someone with many
 # addresses (several devices, IPv6 privacy addresses), and the code is one secret for the whole server.
@@ -67,9 +68,9 @@ class IdentityService:
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
         self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
-        self._kicked_owners: OrderedDict[str, None] = (
-            OrderedDict()
-        )  # the owners (identity/owners.py) of kicked sessions
+        self._kicked_owners: OrderedDict[str, None] = OrderedDict()  # owners (identity/owners.py) of kicked ones
+        # Addresses that gave the right join code since it was set: a crowd's wrong codes do not hold them.
+        self._code_passed_from: OrderedDict[str, None] = OrderedDict()
 
     def load_indexes(self) -> None:
         """Fill the look-alike indexes from the accounts and rooms kept; call once, before serving."""
@@ -129,6 +130,7 @@ class IdentityService:
 
     def set_join_code(self, code: str | None) -> str | None:
         """Set (a chosen code, cleaned), make a new one ("" or "new"), or switch it off (None); returns it."""
+        self._code_passed_from.clear()  # a new code: nobody has shown they know it yet
         if code is None:
             self.join_code = None
         elif code.strip().lower() in ("", "new"):
@@ -136,6 +138,17 @@ class IdentityService:
         else:
             self.join_code = clean_chosen_code(code)  # ValueError says what a code may be
         return self.join_code
+
+    def code_passed(self, host: str) -> None:
+        """`host` gave the right join code: the server-wide count of wrong codes no longer holds it back."""
+        self._code_passed_from[host] = None
+        self._code_passed_from.move_to_end(host)
+        while len(self._code_passed_from) > CODE_PASSED_ADDRESSES:
+            self._code_passed_from.popitem(last=False)
+
+    def knows_code(self, host: str) -> bool:
+        """Whether `host` gave the right code since it was set (this computer always counts as knowing it)."""
+        return host in THIS_COMPUTER or host in self._code_passed_from
 
     def shown_join_code(self) -> str | None:
         return format_join_code(self.join_code) if self.join_code is not None else None

@@ -113,6 +113,27 @@ def test_a_right_join_code_does_not_reset_the_server_wide_count(coded):
     assert fresh.error("PASS ANOTHER1") == ErrorCode.RATE_LIMITED
 
 
+def test_a_computer_that_gave_the_right_code_is_not_held_by_a_crowds_wrong_codes(coded):
+    """Left alone before: fifty wrong codes a minute from other computers held every honest student's window
+    that reconnected after its network dropped; only computers that never gave the right code are held now."""
+    student = WireClient(coded.address, source=address(700))
+    assert student.reply("PASS K7M-XR4")["type"] == "system"
+    student.close()
+    for number in range(1, JOIN_CODE_GUESSES_PER_MINUTE // 5 + 2):
+        guesser = WireClient(coded.address, source=address(number))
+        for attempt in range(5):
+            guesser.error(f"PASS GUESS{number}X{attempt}")
+        guesser.close()
+    stranger = WireClient(coded.address, source=address(701))
+    assert stranger.reply("PASS K7M-XR4").get("code") == ErrorCode.RATE_LIMITED
+    back = WireClient(coded.address, source=address(700))  # the student's window, reconnecting
+    assert back.reply("PASS K7M-XR4")["type"] == "system"
+    assert back.reply("NICK amira")["type"] == "nick"
+    coded.set_join_code("NEW-CODE9")  # a new code: nobody has shown they know it yet
+    again = WireClient(coded.address, source=address(700))
+    assert again.reply("PASS NEW-CODE9").get("code") == ErrorCode.RATE_LIMITED
+
+
 def test_room_key_guesses_from_many_addresses_are_bounded_per_room(start_server, wire):
     server = start_server(max_per_address=0)
     owner = wire(server, "owner", "den")
