@@ -5,6 +5,10 @@ Without a DISPLAY it starts Xvfb on :11 for the duration.  It saves, in
 docs/screenshots/:
   client-connect.png       the Connect dialog as it opens when nothing answers on this computer, listing a
                            class server announced (on loopback only) by DNS-SD
+  client-connect-impostor.png  the Connect dialog after a real join pinned the teacher's key at 127.0.0.1: a
+                           "Physics 3B" at 127.0.0.2 (a real second server) listed with that key reads "⚠ not
+                           the address you trusted" in red, with the sentence under the list (the row given to
+                           the list as tests/gui/client/test_client_found_servers.py does)
   client-chat.png          a room in full swing: rooms, people with their presence dots (one away), a link,
                            emoji, a mention, an announcement, "bob is typing…", an unread private message
   client-chat-dark.png     the same in the dark theme
@@ -32,6 +36,7 @@ from chat_gui.settings import ClientSettings  # noqa: E402
 from chat_gui.window.controller import ChatController  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
 from chat_server.discovery import ServerAnnouncer  # noqa: E402
+from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer  # noqa: E402
 from tests.support import connect_client  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
 
@@ -57,6 +62,73 @@ def say(controller: ChatController, client: ChatConnection, text: str) -> None:
     """A classmate says text in the room; wait until the window shows it, so the lines keep their order."""
     client.send_command(f"SAY {text}")
     pump_until(controller.root, lambda: text in controller.room_view.all_text())
+
+
+def teacher_and_impostor() -> tuple[ChatServer, ChatServer]:
+    """The teacher's server on 127.0.0.1 and another one on 127.0.0.2 at the same port (a few tries)."""
+    for _attempt in range(5):
+        teacher = ChatServer(
+            ServerConfig(host="127.0.0.1", port=0, data_dir=tempfile.mkdtemp(prefix="teacher-"))
+        ).start()
+        config = ServerConfig(host="127.0.0.2", port=teacher.address[1], data_dir=tempfile.mkdtemp(prefix="impostor-"))
+        try:
+            return teacher, ChatServer(config).start()
+        except OSError:
+            teacher.stop()
+    raise RuntimeError("no port free on both 127.0.0.1 and 127.0.0.2")
+
+
+def take_impostor() -> Path:
+    """The Connect dialog after a real TLS join pinned the teacher's key at 127.0.0.1: another server, running on
+    127.0.0.2 at the same port, is listed with the teacher's class name and key prefix, its own address first and the
+    teacher's second; its row warns, in red, with a sentence under the list."""
+    teacher, impostor = teacher_and_impostor()
+    assert teacher.tls is not None
+    host, port = teacher.address
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("900x560+0+0")
+    pump_until(root, root.winfo_ismapped)
+    controller.start(host, port, "alice", "general")  # trust on first use: the teacher's key is pinned for 127.0.0.1
+    pump_until(root, lambda: controller.session.state == "ready")
+    controller.shutdown()
+    root.destroy()
+
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("900x560+0+0")
+    pump_until(root, root.winfo_ismapped)
+    controller.settings = ClientSettings(host, port, "alice")  # the address the class joined last time
+    controller.show_connect_dialog()
+    dialog = controller.dialog
+    assert dialog is not None
+    dialog.geometry("+40+40")
+    pump_until(root, lambda: dialog.found.winfo_ismapped())
+    # The announcement as the browser hands it on (chat_gui/core/discovery.py), given to the list as the test does:
+    # announced by zeroconf on loopback, the two addresses came back with the teacher's first in either order.
+    impostor_row = FoundServer(
+        f"Physics 3B on school-pc port {port}._classchat._tcp.local.",
+        "Physics 3B",
+        ("127.0.0.2", host),  # its own address first (the one a double-click joins), the teacher's second
+        port,
+        ANNOUNCED_PROTOCOL,
+        teacher.tls.fingerprint.hex[:16],  # the teacher's key, borrowed
+        "",
+    )
+    found = dialog.found
+    for _attempt in range(3):  # another run's announcement on loopback may replace the list meanwhile
+        found.show_servers((impostor_row,))
+        settle(root)
+        path = capture(dialog, OUT / "client-connect-impostor.png")
+        if found.servers == (impostor_row,) and [key.state for key in found.key_states] == ["elsewhere"]:
+            break
+    else:
+        raise RuntimeError("the list kept changing: other announcements on loopback")
+    controller.shutdown()
+    root.destroy()
+    impostor.stop()
+    teacher.stop()
+    return path
 
 
 def take_screenshots() -> list[Path]:
@@ -88,6 +160,7 @@ def take_screenshots() -> list[Path]:
     root.destroy()
     announcer.stop()
     announced.stop()
+    saved.append(take_impostor())
 
     # 2. A room in full swing.
     server = ChatServer(ServerConfig(host="127.0.0.1", port=0, rate_per_second=0)).start()

@@ -7,6 +7,9 @@ docs/screenshots/:
   client-history.png   a late joiner: the room's last messages muted above "new since you were here", a kept
                        file among them as its card
   client-search.png    Ctrl+F: results for a word, one clicked, loaded from further back and flashing
+  client-search-stopped.png  Ctrl+F: a search for a short word the server stopped early, its newest results and
+                       the note that older messages were not searched (the server's 0.5 s reading budget made
+                       tiny here, standing for a far bigger room)
 Needs ImageMagick's `import`.
 """
 
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from chat_gui.settings import ClientSettings  # noqa: E402
 from chat_gui.window.controller import ChatController  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
+from chat_server.storage import search_clock  # noqa: E402
 from tests.integration.file_wire import ChatLine, share  # noqa: E402
 from tests.support import connect_client  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
@@ -103,6 +107,61 @@ def take_screenshots(data_dir: str) -> list[Path]:
     return saved
 
 
+# A chemistry lab: groups read out the pH of their samples, and someone looks for one from the start.
+LAB_VOICES = ("bob", "chloe", "dmitri")
+LAB_CHATTER = ("Rinsing the probe with distilled water", "Next beaker is ready", "Writing it in the table")
+LAB_LATEST = [
+    ("chloe", "That's all twelve samples done for today"),
+    ("dmitri", "Does anyone still have the first readings of sample 3?"),
+    ("bob", "Search for pH, they're all in here somewhere"),
+]
+
+
+def take_stopped_search(data_dir: str) -> Path:
+    """A search for a short word (no index: the server reads message by message) that the server stops early."""
+    saved_budget = search_clock.SEARCH_SECONDS
+    search_clock.SEARCH_SECONDS = 0.0  # stands for a far bigger room: the first look at the clock stops the reading
+    server = ChatServer(
+        ServerConfig(host="127.0.0.1", port=0, rate_per_second=0, data_dir=data_dir, replay=len(LAB_LATEST))
+    ).start()
+    classmates = {nick: connect_client(server.address, nick, "chemistry") for nick in LAB_VOICES}
+    lines = []
+    for lesson in range(1, 9):
+        for sample in range(1, 13):
+            nick = LAB_VOICES[sample % len(LAB_VOICES)]
+            reading = 3.2 + ((sample * 7 + lesson * 3) % 45) / 10
+            lines.append((nick, f"Lesson {lesson}, sample {sample}: pH {reading:.1f}"))
+            if sample % 4 == 0:
+                lines.append((LAB_VOICES[(sample + 1) % 3], LAB_CHATTER[(sample // 4 + lesson) % 3]))
+    for nick, text in lines + LAB_LATEST:
+        classmates[nick].send_command(f"SAY {text}")
+        classmates[nick].wait_for(lambda frame, text=text: frame.get("type") == "message" and frame["content"] == text)
+    server.storage.flush()  # on disk, where the search clock watches the reading
+
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("1320x600+0+0")  # the note follows the count on one line
+    pump_until(root, root.winfo_ismapped)
+    controller.start(*server.address, "alice", "chemistry")
+    pump_until(root, lambda: controller.session.state == "ready")
+    pump_until(root, lambda: "somewhere" in controller.room_view.all_text())
+    pump_until(root, lambda: controller.window.rooms.rooms == [("chemistry", 4)], 5)
+    controller.history.open_search("pH")
+    panel = controller.history.search_panel
+    panel.submit()
+    pump_until(root, lambda: panel.stopped_early and len(panel.results) >= 3)
+    settle(root, 0.3)
+    path = capture(root, OUT / "client-search-stopped.png")
+
+    controller.shutdown()
+    root.destroy()
+    for client in classmates.values():
+        client.close()
+    server.stop()
+    search_clock.SEARCH_SECONDS = saved_budget
+    return path
+
+
 def main() -> int:
     if shutil.which("import") is None:
         print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
@@ -110,9 +169,11 @@ def main() -> int:
     scratch = tempfile.mkdtemp(prefix="classchat-screens-")
     os.environ["XDG_CONFIG_HOME"] = os.path.join(scratch, "config")  # never touch real settings or data
     os.environ["XDG_DATA_HOME"] = os.path.join(scratch, "data")
-    with virtual_display(XVFB_DISPLAY, "1280x800x24"):
+    with virtual_display(XVFB_DISPLAY, "1400x800x24"):
         for path in take_screenshots(os.path.join(scratch, "server")):
             print(f"saved {path.relative_to(ROOT)}")
+        path = take_stopped_search(os.path.join(scratch, "server-lab"))
+        print(f"saved {path.relative_to(ROOT)}")
     return 0
 
 
