@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chat_server.config import ServerConfig
-from chat_server.handlers.history import deleted_deliveries, save_deletion
+from chat_server.handlers.base import save_now
+from chat_server.handlers.history import deleted_deliveries
 from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
 from chat_server.registry import ChatRegistry
 from chat_server.storage import Storage, StoredMessage
@@ -76,7 +77,7 @@ class HistoryAdmin:
                 ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
             )
         self.files.message_deleted(message)  # a file message: the file goes too
-        save_deletion(self.storage)
+        save_now(self.storage)
         with self.registry.lock:
             for recipients, frame in deleted_deliveries(self.registry, message):
                 self.registry.deliver(recipients, frame)
@@ -89,7 +90,7 @@ class HistoryAdmin:
         name = normalise_room(room)
         upto = self.storage.messages.clear_room(name)
         self.files.room_cleared(name_key(name))  # the room's files go with its history
-        save_deletion(self.storage)
+        save_now(self.storage)
         with self.registry.lock:
             live = self.registry.find_room(name)
             if live is not None:

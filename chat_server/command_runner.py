@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_server.address_log import AddressLogBudget, held_back_note
-from chat_server.handlers import CommandHandlers, Delivery, OffLock
+from chat_server.handlers import CommandHandlers, CommandResult, Delivery, OffLock
 from chat_server.message_batch import MESSAGE_COMMANDS, RoomMessageBatch
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -44,7 +44,7 @@ class CommandRunner:
         """
         notes: list[LogNote] = []
         lines = iter(contents)
-        finish: Callable[[], list[Delivery]] | None = None  # the rest of a slow command, once its work is done
+        finish: Callable[[], CommandResult] | None = None  # the rest of a slow command, once its work is done
         # Looked up once per read, not per command: this loop is the message path (see docs/benchmarks.md).
         dispatch = self.handlers.dispatch
         debug = log.isEnabledFor(logging.DEBUG)
@@ -55,10 +55,14 @@ class CommandRunner:
                 try:
                     if finish is not None:
                         try:
-                            self._queue_frames(session, finish(), notes, debug)
+                            finished = finish()
                         except ProtocolError as exc:
-                            self._queue_frames(session, self._refused(session, exc, notes, debug), notes, debug)
-                    for content in lines:
+                            finished = self._refused(session, exc, notes, debug)
+                        if isinstance(finished, OffLock):
+                            slow = finished  # a second slow part (after_saving): the next lines wait for it too
+                        else:
+                            self._queue_frames(session, finished, notes, debug)
+                    for content in lines if slow is None else ():
                         ended = session.closing  # a local, so the type checker sees the handler below can end it
                         if ended:
                             break

@@ -29,6 +29,7 @@ from chat_server.farewells import banned_frames, kicked_bye, time_left
 from chat_server.identity.service import IdentityService, sanction_address
 from chat_server.presence import presence_frame
 from chat_server.registry import ChatRegistry, Room
+from chat_server.resume_tokens import ParkedSession
 from chat_server.session import Session
 from chat_server.storage import Sanction, Storage
 from chat_server.storage.models import SanctionKind
@@ -147,12 +148,22 @@ class Moderator:
 
     # -- mutes --
     def mute(self, nick: str, by: str | None) -> Outcome:
+        parked = (
+            self.registry.parked.peek(name_key(normalise_nick(nick))) if self.registry.find_nick(nick) is None else None
+        )
+        if parked is not None:  # dropped a moment ago and may RESUME: the mute must be waiting for them
+            return self._mute_parked(parked, by)
         target = self._target(nick)
         address = sanction_address(target.host)
         self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(f"{target.nick} is muted", subject=target.nick or nick)
+        self._tell_muted(list(dict.fromkeys([target, *self._sessions_from(address)])), by, outcome)
+        return outcome
+
+    def _tell_muted(self, sessions: list[Session], by: str | None, outcome: Outcome) -> None:
+        """Mark these sessions muted, each told so once; an away text goes (it would reach every room they join)."""
         who = "An admin" if by is None else f"{by} (teacher)"
-        for session in dict.fromkeys([target, *self._sessions_from(address)]):
+        for session in sessions:
             if session.registered and not session.muted:
                 session.muted = True
                 text = f"{who} muted you; your messages are not delivered."
@@ -165,6 +176,16 @@ class Moderator:
                     session.away = ""
                     if session.room is not None:
                         outcome.deliveries.append((session.room.members, presence_frame(session)))
+
+    def _mute_parked(self, parked: ParkedSession, by: str | None) -> Outcome:
+        """MUTE of a name whose connection dropped and is held for RESUME: kept by name and its address."""
+        key = name_key(parked.nick)
+        address = sanction_address(parked.address or None)
+        self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
+        outcome = Outcome(
+            f"{parked.nick} is muted (their connection dropped; it holds when they come back)", subject=parked.nick
+        )
+        self._tell_muted(self._sessions_from(address), by, outcome)
         return outcome
 
     def unmute(self, nick: str, by: str | None) -> Outcome:

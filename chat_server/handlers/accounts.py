@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 
 from chat_server.farewells import replaced_bye
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
 from chat_server.identity.hash_turns import PASSWORD_TURNS
 from chat_server.identity.login_throttle import MAX_FAILURES, LoginAttempt
@@ -131,12 +131,12 @@ class AccountCommands(CommandModule):
             wait = identity.register_throttle.retry_after(key, session.host)
             raise _rate_limited(f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.")
 
-        def then(password_hash: str) -> list[Delivery]:
+        def then(password_hash: str) -> CommandResult:
             return self._registered(session, nick, key, password_hash)
 
         return OffLock(lambda: hash_password(password), then)
 
-    def _registered(self, session: Session, nick: str, key: str, password_hash: str) -> list[Delivery]:
+    def _registered(self, session: Session, nick: str, key: str, password_hash: str) -> CommandResult:
         if session.closing:  # kicked or banned while the password was hashed
             return []
         if session.key != key:
@@ -159,7 +159,9 @@ class AccountCommands(CommandModule):
             text = f"Your password for {session.nick} is changed."
         else:
             text = f"{session.nick} is registered to you. Next time: /login {session.nick} PASSWORD."
-        return [([session], self._nick_frame(session, text, registered=True))]
+        # The answer promises the account is kept: it goes once the row is on disk (a crash right after
+        # the answer lost the account once in nine tries, and another computer then took the name).
+        return after_saving(self.storage, [([session], self._nick_frame(session, text, registered=True))])
 
     # -- LOGIN --
     def handle_login(self, session: Session, argument: str) -> CommandResult:

@@ -9,8 +9,10 @@ raised as ProtocolError and becomes an `error` frame for the sender.
 A command with a slow part (reading the database, hashing a password)
 returns an `OffLock` instead: its `work` runs on the sender's thread after
 the registry lock is released, then `then` runs under the lock again with
-the result and returns the deliveries.  The sender's later lines wait for
-it, so replies keep the order of the commands.
+the result and returns the deliveries, or another OffLock (a second slow
+part: `after_saving` waits for the disk before an answer that promises a
+change is kept).  The sender's later lines wait for it, so replies keep the
+order of the commands.
 """
 
 from __future__ import annotations
@@ -42,10 +44,25 @@ class OffLock(Generic[T]):
     """The slow part of a command: `work()` runs without the registry lock, `then(result)` with it."""
 
     work: Callable[[], T]
-    then: Callable[[T], list[Delivery]]
+    then: Callable[[T], CommandResult]
 
 
 CommandResult = list[Delivery] | OffLock[Any]
+
+SAVE_SECONDS = 5.0  # an answer that promises a change is kept waits this long at most for the disk
+
+
+def save_now(storage: Storage) -> None:
+    """Wait (off the lock) until what was changed so far is on disk, so a crash right after the answer
+    cannot undo it. Not while the store is retrying (a full disk, a lock): then the change waits in
+    memory with the rest, and the wait would only hold up the one who asked."""
+    if storage.status().state == "ok":
+        storage.flush(SAVE_SECONDS)
+
+
+def after_saving(storage: Storage, deliveries: list[Delivery]) -> OffLock[None]:
+    """`deliveries` once the change just made (under the lock) is on disk: waited for with the lock released."""
+    return OffLock(lambda: save_now(storage), lambda _saved: deliveries)
 
 
 class HangUps:

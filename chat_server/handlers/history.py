@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, ServerServices
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, ServerServices, save_now
 from chat_server.history.frames import (
     fit_results,
     frame_of,
@@ -42,7 +42,7 @@ from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
-from chat_server.storage import Conversation, Page, Storage, StoredMessage
+from chat_server.storage import Conversation, Page, StoredMessage
 from chat_server.storage.search_clock import SEARCH_SECONDS, SearchClock
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
@@ -53,7 +53,6 @@ ANSWER_BUDGET_BYTES = 256 * 1024  # one HISTORY answer at most (and a quarter of
 DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to read what it was sent
 DRAIN_POLL_SECONDS = 0.02
 SEARCH_RESULTS = 50
-DELETE_SAVE_SECONDS = 5.0  # a deletion waits this long at most for the disk before `deleted` goes out
 NO_HISTORY = "This server keeps no history (it runs with --no-history)."
 STOPPED_EARLY = (
     f" The search stopped after {SEARCH_SECONDS:g} s, so older messages were not searched:"
@@ -217,20 +216,10 @@ class HistoryCommands(CommandModule):
                 raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already).")
             if self.services.files is not None:
                 self.services.files.message_deleted(message)  # a file message: the file goes too
-            save_deletion(self.storage)
+            save_now(self.storage)
             return message
 
         return OffLock(work, lambda message: deleted_deliveries(self.registry, message, also=[session]))
-
-
-def save_deletion(storage: Storage) -> None:
-    """Wait (off the lock) until a deletion is on disk, so a crash right after `deleted` cannot bring it back.
-
-    Not while the store is retrying (a full disk, a lock): then the deletion waits in memory with the
-    rest, and the wait would only hold up the person deleting.
-    """
-    if storage.status().state == "ok":
-        storage.flush(DELETE_SAVE_SECONDS)
 
 
 def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Iterable[Session] = ()) -> list[Delivery]:

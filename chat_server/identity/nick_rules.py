@@ -30,7 +30,7 @@ from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import nick_lookalike_error
 from shared.name_scripts import check_single_script
-from shared.names import name_key
+from shared.names import name_key, normalise_nick
 from shared.reserved_names import check_not_reserved, passes_for_staff
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class NickRules:
         if mute is not None and mute.nick_key is not None and mute.nick_key != key:
             raise ProtocolError(
                 ErrorCode.MUTED,
-                f"Your computer is muted, so it can take no new nickname; come back as {mute.nick_key}, "
+                f"Your computer is muted, so it can take no new nickname; come back {_as_name(mute.nick_key)}, "
                 "or ask the teacher.",
             )
 
@@ -128,3 +128,11 @@ class NickRules:
         session.muted = self.moderator.is_muted(session)
         self.identity.remember_address(session)
         return logged_out
+
+
+def _as_name(nick_key: str) -> str:
+    """ "as NAME" for a name key someone can type back; the key of "İpek" is "i̇pek", which is no nickname."""
+    try:
+        return f"as {normalise_nick(nick_key)}"
+    except ProtocolError:
+        return "under the name it was muted under"

@@ -243,3 +243,34 @@ def test_joining_and_leaving_in_a_loop_is_bounded_per_computer(server, wire):
     assert len(notices) <= 2 * (60 + 20 * elapsed) + 10, f"{len(notices)} notices in {elapsed:.1f} s"
     watcher.send("PING alive")
     watcher.expect("pong")
+
+
+# -- a mute while the student's connection is dropped (found by a probe) --
+@pytest.mark.parametrize("how", ["MUTE from a teacher", "the admin's mute"])
+def test_a_student_whose_connection_dropped_is_muted_when_they_resume(start_server, wire, how):
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    dave = student(server, 40, "dave", "lab")
+    token = server.registry.find_nick("dave").token
+    dave.close()  # dropped, not QUIT: the name is held for RESUME
+    wait_until(lambda: server.registry.find_nick("dave") is None)
+    if how == "MUTE from a teacher":
+        answer = moderate(ms_lee, "MUTE dave")
+        assert answer.get("event") == "moderation" and "dropped" in answer["content"], answer
+    else:
+        server.set_muted("dave", True)
+    back = WireClient(server.address, source=computer(40))
+    assert back.reply(f"RESUME dave {token}").get("resumed")
+    back.send("SAY I am back and unmuted")
+    refused = back.expect(lambda frame: frame["type"] in ("error", "message"))
+    assert refused.get("code") == ErrorCode.MUTED, refused
+
+
+def test_the_muted_computers_refusal_names_a_name_one_can_type(start_server, wire):
+    """The name key of "İpek" is "i̇pek" (i and a combining dot), which NICK refuses: the refusal must not offer it."""
+    server = start_server()
+    student(server, 41, "İpek", "lab")
+    server.set_muted("İpek", True)
+    refused = WireClient(server.address, source=computer(41)).reply("NICK another")
+    assert refused.get("code") == ErrorCode.MUTED, refused
+    assert "i\u0307pek" not in refused["content"] and "muted under" in refused["content"], refused

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +222,20 @@ def test_a_server_without_a_database_offers_no_accounts(start_server, wire, tmp_
         assert client.error(f"LOGIN alice {PASSWORD}") == ErrorCode.NOT_ALLOWED
     finally:
         client.close()
+
+
+def _kept_on_disk(server, key: str) -> bool:
+    connection = sqlite3.connect(Path(server.config.data_dir) / "classchat.db")
+    try:
+        return connection.execute("SELECT 1 FROM accounts WHERE key = ?", (key,)).fetchone() is not None
+    finally:
+        connection.close()
+
+
+def test_the_answer_to_register_comes_once_the_account_is_on_disk(start_server, wire, tmp_path):
+    """Found by a probe: a kill -9 a few ms after "registered to you" lost the account (written behind)."""
+    server = start_server(data_dir=str(tmp_path / "data"))
+    for number in range(5):
+        client = wire(server, f"keeper{number}")
+        assert client.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick"
+        assert _kept_on_disk(server, f"keeper{number}"), "answered before the account was written"
