@@ -77,6 +77,10 @@ class Moderator:
         session.end("banned")
         return [([session], frame) for frame in banned_frames(ban, now_ms())]
 
+    def active_bans(self) -> list[Sanction]:
+        """The bans in force now (memory only)."""
+        return self.storage.moderation.active(now_ms(), "ban")
+
     def address_ban(self, host: str) -> Sanction | None:
         return self.sanction_on("ban", None, host)
 

@@ -28,7 +28,7 @@ from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
-from shared.lookalike import nick_lookalike_error
+from shared.lookalike import looks_alike, nick_lookalike_error
 from shared.name_scripts import check_single_script
 from shared.names import name_key, normalise_nick
 from shared.reserved_names import check_not_reserved, passes_for_staff
@@ -68,7 +68,24 @@ class NickRules:
         if holder is not None and holder is not session:
             raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
         self.check_lookalike(session, nick)
+        if account is None:
+            self._check_not_like_a_banned_name(nick, key)
         return self.moderator.refuse_if_banned(session, key)
+
+    def _check_not_like_a_banned_name(self, nick: str, key: str) -> None:
+        """`bad_nick` for a guest name that could pass for a banned one (lock held; the bans are in memory).
+
+        A banned student came back from another computer as `еѵе2` in
+        Cyrillic: the class saw "eve2 joined", and the teacher's `/kick
+        eve2` found nobody of that name (a probe). A look-alike of a name
+        online or registered was refused already; a banned name is neither
+        once its owner has gone.
+        """
+        for ban in self.moderator.active_bans():
+            if ban.nick_key is not None and ban.nick_key != key and looks_alike(nick, ban.nick_key):
+                raise ProtocolError(
+                    ErrorCode.BAD_NICK, f"The nickname {nick} looks like a banned name; choose another."
+                )
 
     def check_resumed_name(self, session: Session, nick: str, has_account: bool) -> None:
         """Raise the refusal for taking back a guest name dropped a while ago (RESUME of a parked session).

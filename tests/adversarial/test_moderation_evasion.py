@@ -274,3 +274,26 @@ def test_the_muted_computers_refusal_names_a_name_one_can_type(start_server, wir
     refused = WireClient(server.address, source=computer(41)).reply("NICK another")
     assert refused.get("code") == ErrorCode.MUTED, refused
     assert "i\u0307pek" not in refused["content"] and "muted under" in refused["content"], refused
+
+
+# -- coming back under a look-alike of a banned name (found by a probe) --
+@pytest.mark.parametrize("disguise", ["\u0435\u0475\u04352", "\u1d07\u1d20\u1d072"])
+@pytest.mark.parametrize("banned_while", ["online", "gone"])
+def test_a_lookalike_of_a_banned_name_is_refused_from_another_computer(start_server, disguise, banned_while):
+    server = start_server()
+    eve = student(server, 50, "eve2", "lab")
+    if banned_while == "gone":
+        eve.send("QUIT")
+        eve.rest_until_closed()
+        wait_until(lambda: server.registry.find_nick("eve2") is None)
+    server.ban("eve2", None, "spamming")
+    refused = WireClient(server.address, source=computer(51)).reply(f"NICK {disguise}")
+    assert refused.get("code") == ErrorCode.BAD_NICK and "banned" in refused["content"], refused
+    assert server.registry.find_nick(disguise) is None
+
+
+def test_names_unlike_a_banned_one_are_still_free(start_server):
+    server = start_server()
+    server.ban("eve2", None, "spamming")
+    for number, name in enumerate(("eve_2", "eva2", "steve2", "evelyn")):
+        assert WireClient(server.address, source=computer(60 + number)).reply(f"NICK {name}")["type"] == "nick", name
