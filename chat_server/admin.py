@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chat_server.identity.wiring import WhoIsWho
-from chat_server.moderation import Moderator, Outcome, carry_out
+from chat_server.moderation import Moderator, Outcome, carry_out, chosen_nick
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -70,10 +70,12 @@ class AdminActions:
     def _moderate(self, action: Callable[[Moderator], Outcome]) -> Outcome:
         return carry_out(self.registry, self.who.moderator, action)
 
-    def kick(self, nick: str, reason: str = "") -> None:
-        """Disconnect a client; it gets a `bye` saying why."""
+    def kick(self, nick: str, reason: str = "", session_id: int | None = None) -> None:
+        """Disconnect a client; it gets a `bye` saying why. `session_id`: the row the admin chose (chat_server/moderation.py chosen_nick)."""
         reason = one_line(reason) or "no reason given"
-        outcome = self._moderate(lambda moderator: moderator.kick(nick, reason, None))
+        outcome = self._moderate(
+            lambda moderator: moderator.kick(chosen_nick(self.registry, nick, session_id), reason, None)
+        )
         log.warning("admin kicked %s: %s", outcome.ended[0].nick if outcome.ended else nick, reason)
 
     def set_muted(self, nick: str, muted: bool) -> None:

@@ -266,6 +266,29 @@ def carry_out(registry: ChatRegistry, moderator: Moderator, action: Callable[[Mo
     return outcome
 
 
+def chosen_nick(registry: ChatRegistry, nick: str, session_id: int | None) -> str:
+    """The nickname the admin's chosen row has now (registry lock held); ProtocolError if it went to someone else.
+
+    A dialog stays open while the admin types a reason: the chosen student
+    renamed meanwhile and a friend took the old name, and the ban landed on
+    the friend (a probe). The action follows the connection that was chosen:
+    its new name if it renamed; if it has gone, the name (a ban then covers
+    its last address) unless someone else holds it now.
+    """
+    if session_id is None:
+        return nick
+    for session in registry.sessions:
+        if session.id == session_id:
+            return session.nick or nick
+    holder = registry.find_nick(nick)
+    if holder is not None:
+        raise ProtocolError(
+            ErrorCode.NICK_TAKEN,
+            f"{nick} left and someone else has that name now; nothing was done. Choose them again from the list.",
+        )
+    return nick
+
+
 def is_address(text: str) -> bool:
     try:
         ipaddress.ip_address(text)

@@ -118,15 +118,18 @@ class AdminIdentity(Moderation):
         self.set_code(None)
 
     # -- bans --
-    def ban(self, target: str, minutes: int | None, reason: str) -> bool:
-        return self._act(lambda server: server.ban(target, minutes, reason), f"ban of {target}", f"Banned {target}.")
+    def ban(self, target: str, minutes: int | None, reason: str, session_id: int | None = None) -> bool:
+        """`session_id`: the chosen row's connection, which the ban follows if it renamed meanwhile."""
+        return self._act(
+            lambda server: server.ban(target, minutes, reason, session_id), f"ban of {target}", f"Banned {target}."
+        )
 
     def on_ban_clicked(self) -> None:
-        nicks = [client.nick for client in self.clients_view.selected() if client.nick]
-        if not nicks:
+        chosen = [(client.nick, client.session_id) for client in self.clients_view.selected() if client.nick]
+        if not chosen:
             self.say("Select a client in the list first.")
             return
-        names = ", ".join(nicks)
+        names = ", ".join(nick for nick, _session_id in chosen)
         answer = self.ask_text(
             "Ban", f"Keep {names} out (name and address).\nFor how many minutes? Empty: until lifted."
         )
@@ -142,8 +145,8 @@ class AdminIdentity(Moderation):
         reason = self.ask_text("Ban", f"Reason for banning {names} (they will see it):")
         if reason is None:
             return
-        for nick in nicks:
-            self.ban(nick, minutes, reason)
+        for nick, session_id in chosen:  # the connections chosen, whatever names they took while the dialogs were open
+            self.ban(nick, minutes, reason, session_id)
 
     def unban(self, target: str) -> bool:
         return self._act(lambda server: server.unban(target), f"unban of {target}", f"Lifted the ban on {target}.")

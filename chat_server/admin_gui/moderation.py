@@ -82,8 +82,9 @@ class Moderation:
         self.say(done if isinstance(done, str) else done(result))
         return True
 
-    def kick(self, nick: str, reason: str) -> bool:
-        return self._act(lambda server: server.kick(nick, reason), f"kick of {nick}", f"Kicked {nick}.")
+    def kick(self, nick: str, reason: str, session_id: int | None = None) -> bool:
+        """`session_id`: the chosen row's connection, which the kick follows if it renamed meanwhile."""
+        return self._act(lambda server: server.kick(nick, reason, session_id), f"kick of {nick}", f"Kicked {nick}.")
 
     def set_muted(self, nick: str, muted: bool) -> bool:
         verb = "mute" if muted else "unmute"
@@ -98,24 +99,26 @@ class Moderation:
         return self._act(lambda server: server.close_room(name, reason), f"closing #{name}", f"Closed #{name}.")
 
     # -- button handlers: the selection, a question, then the intent method --
-    def _selected_nicks(self) -> list[str]:
+    def _selected_named(self) -> list[tuple[str, int]]:
+        """The chosen rows that have a nickname, as (nickname, connection id)."""
         clients = self.clients_view.selected()
-        nicks = [client.nick for client in clients if client.nick]
+        named = [(client.nick, client.session_id) for client in clients if client.nick]
         if not clients:
             self.say("Select a client in the list first.")
-        elif not nicks:
+        elif not named:
             self.say("That connection has no nickname yet; it is dropped if it does not choose one.")
-        return nicks
+        return named
 
     def on_kick_clicked(self) -> None:
-        nicks = self._selected_nicks()
-        if not nicks:
+        chosen = self._selected_named()
+        if not chosen:
             return
-        reason = self.ask_text("Kick", f"Remove {', '.join(nicks)} from the chat.\nReason (they will see it):")
+        names = ", ".join(nick for nick, _session_id in chosen)
+        reason = self.ask_text("Kick", f"Remove {names} from the chat.\nReason (they will see it):")
         if reason is None:
             return
-        for nick in nicks:
-            self.kick(nick, reason)
+        for nick, session_id in chosen:  # the connections chosen, whatever names they took while the dialog was open
+            self.kick(nick, reason, session_id)
 
     def on_mute_clicked(self, muted: bool) -> None:
         for client in self.clients_view.selected():

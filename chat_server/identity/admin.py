@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from chat_server.farewells import bye
 from chat_server.identity.passwords import hash_password, normalise_password
 from chat_server.identity.roles import identity_fields, role_notice
-from chat_server.moderation import carry_out, is_address, now_ms
+from chat_server.moderation import carry_out, chosen_nick, is_address, now_ms
 from chat_server.storage import Account
 from chat_server.storage.models import Role, Sanction, SanctionKind
 from shared.errors import ErrorCode, ProtocolError
@@ -243,13 +243,22 @@ class IdentityAdmin:
             sanction.created_ms / 1000,
         )
 
-    def ban(self, name_or_address: str, minutes: int | None = None, reason: str = "") -> str:
-        """Ban a nickname (and its address) or an address; whoever is on it is sent away. Returns what was done."""
+    def ban(
+        self, name_or_address: str, minutes: int | None = None, reason: str = "", session_id: int | None = None
+    ) -> str:
+        """Ban a nickname (and its address) or an address; whoever is on it is sent away. Returns what was done.
+
+        `session_id`: the admin window's chosen row; the ban follows that connection (chat_server/moderation.py chosen_nick).
+        """
         text = name_or_address.strip()
         if is_address(text):
             outcome = carry_out(self.registry, self.who.moderator, lambda m: m.ban_address(text, minutes, reason, None))
         else:
-            outcome = carry_out(self.registry, self.who.moderator, lambda m: m.ban(text, minutes, reason, None))
+            outcome = carry_out(
+                self.registry,
+                self.who.moderator,
+                lambda m: m.ban(chosen_nick(self.registry, text, session_id), minutes, reason, None),
+            )
         log.warning("admin banned %s", outcome.summary.replace(" is banned", "", 1))
         return outcome.summary
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE
-from shared.errors import ErrorCode
+from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import render_text
 from tests.integration.identity_support import PASSWORD, add_account, moderate, teacher
 from tests.integration.wire import Closed, WireClient
@@ -297,3 +297,19 @@ def test_names_unlike_a_banned_one_are_still_free(start_server):
     server.ban("eve2", None, "spamming")
     for number, name in enumerate(("eve_2", "eva2", "steve2", "evelyn")):
         assert WireClient(server.address, source=computer(60 + number)).reply(f"NICK {name}")["type"] == "nick", name
+
+
+def test_the_admins_chosen_row_is_not_taken_over_by_someone_else_who_took_its_name(start_server):
+    """The chosen student left and a friend took the name while the admin's dialog was open: nothing is done."""
+    server = start_server()
+    bob = student(server, 70, "bob", "lab")
+    chosen = server.registry.find_nick("bob").id
+    bob.send("QUIT")
+    bob.rest_until_closed()
+    wait_until(lambda: server.registry.find_nick("bob") is None)
+    friend = student(server, 71, "bob", "lab")
+    with pytest.raises(ProtocolError) as refused:
+        server.ban("bob", 30, "spamming", session_id=chosen)
+    assert "someone else" in refused.value.message
+    friend.send("PING still-here")
+    assert friend.expect("pong")["token"] == "still-here"

@@ -211,3 +211,46 @@ def test_every_admin_action_is_a_warning_line_the_warning_filter_keeps(
     window.log_pane.level_name.set("INFO")
     window.log_pane.refilter()
     assert "registered as alice" in window.log_pane.shown_text()
+
+
+def _renames_while_asked(window: AdminWindow, chosen, friend, answers: list[str]):
+    """The dialog's stand-in: while it is open, the chosen student renames and a friend takes the old name."""
+    old = window.ask_text
+
+    def ask(title: str, prompt: str) -> str | None:
+        if answers and len(answers) == 1:  # the last question: the renames happen before it is answered
+            chosen.send_command("NICK bob_away")
+            frame_where(chosen, "nick", nick="bob_away")
+            friend.send_command("NICK bob")
+            frame_where(friend, "nick", nick="bob")
+        return answers.pop(0) if answers else old(title, prompt)
+
+    return ask
+
+
+def test_a_kick_follows_the_chosen_student_who_renamed_while_the_dialog_was_open(window: AdminWindow, clients) -> None:
+    """Found by a probe: the kick went to the friend who took the old name, not to the student chosen."""
+    started(window)
+    bob = clients(window, "bob", "general")
+    carol = clients(window, "carol", "general")
+    pump_until(window, lambda: row_of(window, "bob"))
+    select_client(window, "bob")
+    window.ask_text = _renames_while_asked(window, bob, carol, ["spamming"])
+    window.kick_button.invoke()
+    assert "spamming" in frame_where(bob, "bye")["content"]
+    carol.send_command("PING still-here")
+    assert frame_where(carol, "pong")["token"] == "still-here"
+
+
+def test_a_ban_follows_the_chosen_student_who_renamed_while_the_dialogs_were_open(window: AdminWindow, clients) -> None:
+    started(window)
+    bob = clients(window, "bob", "general")
+    carol = clients(window, "carol", "general")
+    pump_until(window, lambda: row_of(window, "bob"))
+    select_client(window, "bob")
+    window.ask_text = _renames_while_asked(window, bob, carol, ["30", "spamming"])
+    window.ban_button.invoke()
+    frame_where(bob, "bye")
+    carol.send_command("PING still-here")
+    assert frame_where(carol, "pong")["token"] == "still-here"
+    assert window.server is not None and window.server.registry.find_nick("bob") is not None  # carol, not banned
