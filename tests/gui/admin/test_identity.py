@@ -299,8 +299,12 @@ def test_make_student_set_password_and_unregister(window: AdminWindow, dialogs: 
     dialogs.text_answers.append("a new secret phrase")
     accounts.password_button.invoke()
     wait_pumped(window, lambda: "has a new password" in window.status.get(), HASH_TIMEOUT, window.status.get())
+    assert "connection was closed" in window.status.get(), window.status.get()
+    assert lee.expect("bye")["reason"] == "password"  # whoever had the old password logs in again
     again = wire_to(window)
     assert again.reply(f"LOGIN Ms_Lee {PASSWORD}", timeout=HASH_TIMEOUT)["code"] == ErrorCode.BAD_LOGIN
+    lee = wire_to(window)
+    assert lee.reply("LOGIN Ms_Lee a new secret phrase", timeout=HASH_TIMEOUT)["type"] == "nick"
     assert "a new secret phrase" not in window.log_pane.shown_text()
 
     accounts.select("Ms_Lee")
