@@ -251,8 +251,8 @@ class ChatController:
         """The entry box's Enter; False leaves the line in the box (it could not be sent as it is)."""
         return self.send_typed(line)
 
-    def send_typed(self, line: str) -> bool:
-        return self.lines.send_typed(line)
+    def send_typed(self, line: str, from_dialog: bool = False) -> bool:
+        return self.lines.send_typed(line, from_dialog)
 
     def _show_frame(self, frame: ServerFrame) -> None:
         """A live frame: file frames and the answers to UPLOAD/DOWNLOAD are file_sharing.py's, the rest FrameDisplay's."""
