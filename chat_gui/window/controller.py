@@ -101,6 +101,7 @@ class ChatController:
         self.files = FileSharing(root, self.window, self.session)
         self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
         self.history.show_file = self.files.show_kept  # kept files get their cards too
+        self.history.may_delete_others = lambda: self.session.sign_in.is_teacher  # Delete on anyone's room message
         self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
         self.standing = Standing(
