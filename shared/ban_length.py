@@ -5,11 +5,16 @@
     parse_ban_minutes("spamming")  -> None     (no length: the reason begins)
     parse_ban_minutes("-5")        -> ProtocolError bad_argument (a slip, never a ban until lifted)
     split_ban_length("2 hours spamming") -> (120, "spamming")   (what follows the nickname in /ban)
+    split_ban_length('"3 warnings"')     -> (None, "3 warnings")   (a reason in double quotes is the reason, whole)
+    split_ban_length('5 "days of it"')   -> (5, "days of it")
     split_ban_command("bob 2h spamming") -> ("bob", 120, "spamming")   (BAN's whole argument)
     parse_ban_answer("2 hours")    -> 120      (a dialog that asks for the length only; "" -> None)
 
 The server reads BAN with it; chat-term and the chat window check /ban and
-the Ban… dialog with it before anything is sent, so all three agree.
+the Ban… dialog with it before anything is sent, so all three agree.  A
+reason that starts with a number ("3 warnings ignored") would be read as a
+length: written in double quotes it is the reason as it stands, and the
+window's Ban… dialog always sends its reason so.
 """
 
 from __future__ import annotations
@@ -58,17 +63,35 @@ def split_ban_length(rest: str) -> tuple[int | None, str]:
 
     The length may be one word (`10`, `10m`) or a number and a unit word
     (`2 hours`, `3 days`), as people write it; raises ProtocolError as
-    parse_ban_minutes does.
+    parse_ban_minutes does.  What starts with `"` is the reason, never a
+    length (`"3 warnings ignored"`, `5 "days of trolling"`): one pair of
+    quotes around it is taken off.
     """
     words = rest.split(None, 2)
     if not words:
         return None, ""
+    if words[0].startswith('"'):
+        return None, unquote_reason(rest)
     minutes = parse_ban_minutes(words[0])
     if minutes is None:
         return None, rest.strip()
     if len(words) > 1 and words[0].isdecimal() and _UNIT_WORD.fullmatch(words[1]):
-        return parse_ban_minutes(words[0] + words[1]), words[2] if len(words) > 2 else ""
-    return minutes, " ".join(words[1:])
+        return parse_ban_minutes(words[0] + words[1]), unquote_reason(words[2] if len(words) > 2 else "")
+    after = rest.split(None, 1)
+    return minutes, unquote_reason(after[1] if len(after) > 1 else "")
+
+
+def unquote_reason(reason: str) -> str:
+    """The reason without the one pair of double quotes around it (`"3 warnings"` -> `3 warnings`); else as it is."""
+    text = reason.strip()
+    if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
+        return text[1:-1]
+    return text
+
+
+def quote_reason(reason: str) -> str:
+    """A reason that reads back whole after a length, or after none: in double quotes (empty stays empty)."""
+    return f'"{reason}"' if reason else ""
 
 
 def split_ban_command(argument: str) -> tuple[str, int | None, str]:

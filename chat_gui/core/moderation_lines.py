@@ -5,12 +5,18 @@
 
 The server decides who may (a student gets `not_allowed`); this only makes
 sure a line is whole, so a slip such as `/ban 10 bob` is not sent as a ban
-of someone called "10".  Used by chat_gui.core.typed_lines for both clients.
+of someone called "10" (unless someone called "10" is known to be online,
+or a dialog built the line and knows its first word is a nickname).  A
+reason that would read back as a length (`/ban bob "3 warnings"`) goes to
+the server in double quotes.  Used by chat_gui.core.typed_lines for both
+clients.
 """
 
 from __future__ import annotations
 
-from shared.ban_length import split_ban_length
+from collections.abc import Callable
+
+from shared.ban_length import quote_reason, split_ban_command, split_ban_length
 from shared.errors import ProtocolError
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
@@ -39,8 +45,17 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic and 
   /key [KEY]                    lock your room with KEY (no key: open it again)"""
 
 
-def moderation_command(word: str, argument: str) -> tuple[str, str]:
-    """(the wire command, "") when the line is whole; ("", what to type instead) when not."""
+def _nobody(nick: str) -> bool:
+    return False
+
+
+def moderation_command(
+    word: str, argument: str, is_online: Callable[[str], bool] = _nobody, nick_certain: bool = False
+) -> tuple[str, str]:
+    """(the wire command, "") when the line is whole; ("", what to type instead) when not.
+
+    `nick_certain`: a dialog built the line, so its first word is a nickname whatever it looks like.
+    """
     wire = word.upper()
     if word in NICK_FIRST:
         nick, _, rest = argument.partition(" ")
@@ -49,7 +64,8 @@ def moderation_command(word: str, argument: str) -> tuple[str, str]:
         if not is_nick_shaped(nick):
             return "", f"“{nick}” is not a nickname. {USAGE[word]}"
         if word == "ban":
-            if nick.isdigit() and rest.strip() and not rest.split()[0].isdigit():
+            slip = nick.isdigit() and rest.strip() and not rest.split()[0].isdigit()
+            if slip and not nick_certain and not is_online(nick):
                 return "", f"The nickname comes first: {USAGE[word]}"  # "/ban 10 bob" is a slip, not a ban of "10"
             return _ban(nick, rest.strip())
         if word in ("kick",):
@@ -73,6 +89,16 @@ def _ban(nick: str, rest: str) -> tuple[str, str]:
         minutes, reason = split_ban_length(rest)
     except ProtocolError as slip:  # "-5", "1.5", "0": a length meant, none given; never a ban until lifted
         return "", f"{slip.message} {USAGE['ban']}"
-    if minutes is None:
-        return f"BAN {nick} {reason}".strip(), ""  # no minutes: until unbanned
-    return f"BAN {nick} {minutes} {reason}".strip(), ""  # as minutes: any server version reads them
+    length = "" if minutes is None else str(minutes)  # as minutes: any server version reads them
+    argument = " ".join(filter(None, (nick, length, reason)))  # no minutes: until unbanned
+    if reason and not _reads_back(argument, (nick, minutes, reason)):
+        argument = " ".join(filter(None, (nick, length, quote_reason(reason))))  # "3 warnings" stays the reason
+    return f"BAN {argument}", ""
+
+
+def _reads_back(argument: str, meant: tuple[str, int | None, str]) -> bool:
+    """Whether the server reads BAN `argument` as `meant`; a reason that starts like a length does not."""
+    try:
+        return split_ban_command(argument) == meant
+    except ProtocolError:
+        return False

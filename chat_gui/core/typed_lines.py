@@ -161,10 +161,18 @@ def _nobody(nick: str) -> bool:
 
 
 def interpret(
-    line: str, private_to: str | None = None, is_online: Callable[[str], bool] = _nobody, window: bool = False
+    line: str,
+    private_to: str | None = None,
+    is_online: Callable[[str], bool] = _nobody,
+    window: bool = False,
+    from_dialog: bool = False,
 ) -> TypedLine:
-    """Translate one typed line; `private_to` is the nickname of the private tab it was typed in."""
-    typed = _interpret(line.strip(), private_to, is_online, window)
+    """Translate one typed line; `private_to` is the nickname of the private tab it was typed in.
+
+    `from_dialog`: a dialog built the line (the Ban… dialog), so the word after /ban is a nickname for
+    certain and is not checked for a slip such as `/ban 10 bob`.
+    """
+    typed = _interpret(line.strip(), private_to, is_online, window, from_dialog)
     if (
         isinstance(typed, Send)
         and typed.command.startswith(("SAY ", "PM ", "MSG "))
@@ -177,19 +185,21 @@ def interpret(
     return typed
 
 
-def _interpret(text: str, private_to: str | None, is_online: Callable[[str], bool], window: bool) -> TypedLine:
+def _interpret(
+    text: str, private_to: str | None, is_online: Callable[[str], bool], window: bool, from_dialog: bool
+) -> TypedLine:
     if not text:
         return Nothing()
     if text.startswith("//"):
         text = text[1:]
     elif text.startswith("/"):
-        return _command(text[1:], is_online, window)
+        return _command(text[1:], is_online, window, from_dialog)
     if private_to:
         return Send(f"PM {private_to} {text}", text, private_to)
     return Send(f"SAY {text}", text)
 
 
-def _command(body: str, is_online: Callable[[str], bool], window: bool) -> TypedLine:
+def _command(body: str, is_online: Callable[[str], bool], window: bool, from_dialog: bool) -> TypedLine:
     parts = body.split(None, 1)
     if not parts:
         return Refuse("A line that starts with / is a command; /help lists them. To say it, type // instead.")
@@ -229,7 +239,7 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool) -> Typed
     if word == "register":
         return Register(argument)
     if word in moderation_lines.WORDS:
-        command, problem = moderation_lines.moderation_command(word, argument)
+        command, problem = moderation_lines.moderation_command(word, argument, is_online, from_dialog)
         return Send(command, body) if command else Refuse(problem)
     if word == "send":
         return _send_file(argument, is_online)

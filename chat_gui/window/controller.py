@@ -101,6 +101,7 @@ class ChatController:
         self.files = FileSharing(root, self.window, self.session)
         self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
         self.history.show_file = self.files.show_kept  # kept files get their cards too
+        self.history.may_delete_others = lambda: self.session.sign_in.is_teacher  # Delete on anyone's room message
         self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
         self.standing = Standing(
@@ -251,8 +252,8 @@ class ChatController:
         """The entry box's Enter; False leaves the line in the box (it could not be sent as it is)."""
         return self.send_typed(line)
 
-    def send_typed(self, line: str) -> bool:
-        return self.lines.send_typed(line)
+    def send_typed(self, line: str, from_dialog: bool = False) -> bool:
+        return self.lines.send_typed(line, from_dialog)
 
     def _show_frame(self, frame: ServerFrame) -> None:
         """A live frame: file frames and the answers to UPLOAD/DOWNLOAD are file_sharing.py's, the rest FrameDisplay's."""

@@ -8,7 +8,9 @@
     a private tab opened by hand --> private_opened: HISTORY @nick 50 --> its last messages, muted, "new since" line
     scrolling to the top, the header link --> HistoryLoader (history_loader.py) --> HISTORY BEFORE <oldest id>
     Ctrl+F --> SearchPanel (search_panel.py) --> SEARCH;  a result clicked --> jump to it
-    right-click on one's own message --> "Delete message" --> DELETE <id>
+    right-click on one's own message (a teacher: any room message) --> "Delete message" --> DELETE <id>
+        the message is the one whose `msg-<id>` tag is under the pointer (history_pane.py), never one guessed
+        from its time, sender and words: two lines of one sender in one second are told apart
 
 The panes stay whatever FrameDisplay and MessageView make them; this module
 adds ids, muted kept messages and pages above (history_pane.py).  Menus
@@ -68,6 +70,7 @@ class HistoryDisplay:
         self._opening: dict[int, tuple[MessageView, str]] = {}  # request -> a private tab's pane and key, just opened
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
+        self.may_delete_others: Callable[[], bool] = lambda: False  # a teacher: any room message (the controller)
         root = window.root
         for sequence in ("<Control-f>", "<Control-F>"):  # F: with Caps Lock on
             root.bind(sequence, lambda event: self.open_search(), add="+")  # this window's widgets only
@@ -319,19 +322,26 @@ class HistoryDisplay:
             menu.tk_popup(event.x_root, event.y_root)
 
     def menu_at(self, view: MessageView, x: int, y: int) -> tk.Menu | None:
-        """The right-click menu for the message at x, y: "Delete message" on one's own; None elsewhere."""
+        """The right-click menu for the message at x, y: "Delete message" on one's own (a teacher's: on any
+        room message, as the server allows); None elsewhere."""
         pane = self.pane(view)
         number = pane.id_at(x, y)
-        if number is None or number not in pane.own:
+        if number is None:
             return None
+        own = number in pane.own
+        if not own and not (self.may_delete_others() and pane.ids.get(number, "").startswith("#")):
+            return None
+        sender, words = ("", "") if own else pane.said(number)
         if self.context_menu is not None:
             self.context_menu.destroy()
         self.context_menu = menu = tk.Menu(view, tearoff=False)
-        menu.add_command(label="Delete message", command=lambda: self.delete(number))
+        menu.add_command(label="Delete message", command=lambda: self.delete(number, sender, words))
         return menu
 
-    def delete(self, number: int) -> None:
-        if self.ask("Delete message?", "Delete this message for everyone? It cannot be brought back."):
+    def delete(self, number: int, sender: str = "", words: str = "") -> None:
+        """Delete message `number` after asking; `sender` and `words` name someone else's message in the question."""
+        whose = f"{sender}'s message “{words}”" if sender else "this message"
+        if self.ask("Delete message?", f"Delete {whose} for everyone? It cannot be brought back."):
             self.session.history.delete(number)
 
     def _add_menu_entry(self) -> None:

@@ -13,7 +13,8 @@ with an id is (a Tk tag `msg-<id>` over its block), so that it can:
     clear(key, room)          a cleared history: the conversation's messages go, one grey line says so
     see(id)                   scroll to a message and flash it
     oldest(key)               the lowest id shown of one conversation, for HISTORY BEFORE
-    id_at(x, y)               the message under the mouse (right-click)
+    id_at(x, y)               the message under the mouse (right-click): read from the tag, never guessed from the text
+    said(id)                  (sender, first words) of a message shown, for the question before deleting it
 
 The first line of a pane that can load more is a header: a link that
 loads earlier messages, "Loading…", or the start of what is kept.
@@ -61,6 +62,7 @@ class HistoryPane:
         # Messages under this nickname that came as they were said: the ones offered for Delete.  A kept one
         # under the same nickname may be a former holder's, which the server would refuse to delete.
         self.own: set[int] = set()
+        self.senders: dict[int, tuple[str, str]] = {}  # id -> (sender, the start of its text), while it is shown
         self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
         self.loading = False
         self.opened = False  # a private tab's last page was asked for when it opened (history_display.py)
@@ -80,6 +82,8 @@ class HistoryPane:
         text.tag_add(f"msg-{number}", start, end)
         found = conversation_of(frame, self.me())
         self.ids[number] = found[0] if found is not None else ""
+        words = str(frame.get("content") or frame.get("name") or "")
+        self.senders[number] = (str(frame.get("sender", "")), words.split("\n", 1)[0][:40])
         if said_now and name_key(str(frame.get("sender", ""))) == name_key(self.me()):
             self.own.add(number)
         if next(self._shown) % PRUNE_EVERY == 0:
@@ -231,6 +235,10 @@ class HistoryPane:
                 return int(name[4:])
         return None
 
+    def said(self, number: int) -> tuple[str, str]:
+        """(sender, the first words) of message `number` as shown; ("", "") when it is not here."""
+        return self.senders.get(number, ("", "")) if self.has(number) else ("", "")
+
     def remove(self, number: int) -> bool:
         """A deleted message: its block becomes one grey line "message deleted"; False when it is not here."""
         text = self.view.text
@@ -302,6 +310,7 @@ class HistoryPane:
     def _forget(self, number: int) -> None:
         self.ids.pop(number, None)
         self.own.discard(number)
+        self.senders.pop(number, None)
         self.view.text.tag_delete(f"msg-{number}")  # Tk keeps every tag name until it is deleted
 
 

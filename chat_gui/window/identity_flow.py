@@ -6,6 +6,7 @@ through the widgets' intent methods:
     Connect dialog's choice (join code, log in, register) --> ClientSession.sign_in, before start()
     StateChanged with an identity Problem --> the dialog asks for the code or the password, with the server's words
     frames: nick (role) --> Moderate menu, "(teacher)" marks;  joined / rooms (topic, locked) --> topic bar, 🔒
+            system nick / join / leave --> TeacherMenus: whom a name clicked before a dialog is called now
             error bad_room_key --> RoomKeyDialog, which joins again with the key
     typed /login, /register --> AccountDialog, or straight to the core when the password was typed
 
@@ -90,13 +91,13 @@ class IdentityFlow:
             window.root,
             window.users.listbox,
             lambda: list(window.users.users),
-            window.tabs.room_view.text,
             controller.send_typed,
             controller.open_private,
             lambda: self.session.nick,
             lambda: self.session.sign_in.is_teacher,
             lambda: self.session.room,
             questions or tk_questions(window.root),
+            lambda text: controller.current_view().show_notice(text, "error"),
         )
         self.menus.install(window.menubar, window.rooms_menu)
         window.chat_menu.insert_command(1, label="Log in or register…", command=self.ask_account)
@@ -158,7 +159,7 @@ class IdentityFlow:
     def _forget_room(self) -> None:
         self.topic_bar.show(None, "", False)
         self.teachers.clear()
-        self.menus.forget_all()
+        self.menus.lose_track()
 
     def logged_in(self) -> bool:
         account = self.session.sign_in.account
@@ -166,6 +167,7 @@ class IdentityFlow:
 
     # -- frames --
     def on_frame(self, frame: ServerFrame) -> None:
+        self.menus.learn(frame)  # renames, joins, leaves: Kick… and Ban… act on the person clicked, or on nobody
         if frame["type"] == "nick":
             self.menus.show_role(self.session.sign_in.is_teacher)
             self._show_teachers()
@@ -182,8 +184,6 @@ class IdentityFlow:
                 self._show_teachers()
         elif frame["type"] == "system":
             self._system(frame)
-        elif frame["type"] == "message" and self.session.roster.in_my_room(frame["room"]):
-            self.menus.remember(frame["id"], frame["timestamp"], frame["sender"], frame["content"])
         elif frame["type"] == "error" and frame["code"] == "bad_room_key":
             self.ask_room_key(self.session.sign_in.joining, frame["content"])
 

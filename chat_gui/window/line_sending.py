@@ -53,8 +53,11 @@ class LineSending:
             if text is not None:
                 self.controller.frames.outgoing.sent(text, view)
 
-    def send_typed(self, line: str) -> bool:
-        """A line typed (or a menu's line): sent, refused with a note (False: it stays in the box), or done here."""
+    def send_typed(self, line: str, from_dialog: bool = False) -> bool:
+        """A line typed (or a menu's line): sent, refused with a note (False: it stays in the box), or done here.
+
+        `from_dialog`: a dialog built the line (typed_lines.interpret).
+        """
         tab = self.controller.window.tabs.current_tab()
         view = self.controller.current_view()
         private_to = tab.nick if tab is not None and tab.nick else None
@@ -62,7 +65,9 @@ class LineSending:
         if tab is not None and not tab.nick and not typed_command:
             view.show_notice("This tab only collects messages. Answer one person with /pm NICK TEXT.", "error")
             return False
-        typed = interpret(line, private_to, self.controller.session.roster.is_online, window=True)
+        typed = interpret(
+            line, private_to, self.controller.session.roster.is_online, window=True, from_dialog=from_dialog
+        )
         if isinstance(typed, Send):
             return self._send(typed, view, private_to, typed_command)
         if isinstance(typed, Refuse):

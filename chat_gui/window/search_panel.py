@@ -55,6 +55,8 @@ class SearchPanel(ttk.Frame):
         ttk.Button(bar, text="✕", width=3, command=on_close).pack(side="left", padx=(4, 0))
         self.status = ttk.Label(self, text="Type words to find in kept messages, then Enter.", foreground="#6a6a6a")
         self.status.pack(fill="x", pady=(4, 2))
+        # long notes wrap to the panel: on one line "The server stopped searching before ..." ran past the edge
+        self.status.bind("<Configure>", lambda event: self.status.configure(wraplength=max(event.width, 100)))
         self.list = tk.Text(
             self,
             height=1,

@@ -1,8 +1,9 @@
-"""Moderating from the chat window: right-click menus on people and messages, and the Moderate menu (Tk thread).
+"""Moderating from the chat window: right-click menus on people, and the Moderate menu (Tk thread).
 
     right-click a name in "People here"  -> Talk privately | Kick… Ban… Mute Unmute (teachers)
-    right-click a message                -> Delete message (your own; anyone's for a teacher)
     menu bar: Moderate (teachers only)   -> Announce… Close room… Unban… ; Rooms: Set topic… Set key…
+
+(Right-click a message -> Delete message is the history's: chat_gui/window/history_display.py.)
 
 Every action becomes the same typed command a teacher could type
 (`/kick bob reason`, chat_gui/core/moderation_lines.py), sent through
@@ -11,23 +12,32 @@ Every action becomes the same typed command a teacher could type
 the controller: tests answer them without a modal dialog.  The server
 decides who may; the menus only leave out what a student would be
 refused anyway.
+
+A person is named by nickname, and nicknames change hands while a dialog
+is open: the action goes to the person clicked, under the name they have
+when the dialog closes, or to nobody (and the window says why) when
+another rename, join or leave touched their names meanwhile
+(chat_gui/core/name_trail.py).  The Ban… dialog sends its reason in
+double quotes, so a reason such as "3 warnings ignored" is never read as
+a length (shared/ban_length.py).
 """
 
 from __future__ import annotations
 
 import tkinter as tk
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import simpledialog
+from typing import Any
 
-from shared.ban_length import parse_ban_answer
+from chat_gui.core.name_trail import NameTrail
+from shared.ban_length import parse_ban_answer, quote_reason
 from shared.errors import ProtocolError
 from shared.names import name_key
 
 AskText = Callable[[str, str], "str | None"]
 AskYesNo = Callable[[str, str], bool]
-RECENT_MESSAGES = 5000  # as many as a message pane keeps lines
+SendTyped = Callable[[str, bool], bool]  # (line, built by a dialog) -> sent
 
 
 @dataclass
@@ -47,45 +57,35 @@ def tk_questions(root: tk.Misc) -> Questions:
     )
 
 
-@dataclass(frozen=True)
-class ShownMessage:
-    id: int
-    stamp: str
-    sender: str
-    start: str  # the first characters of its text, as the pane shows them
-
-
 class TeacherMenus:
     def __init__(
         self,
         root: tk.Misc,
         users: tk.Listbox,
         user_names: Callable[[], list[str]],
-        message_text: tk.Text,
-        send_typed: Callable[[str], bool],
+        send_typed: SendTyped,
         open_private: Callable[[str], None],
         me: Callable[[], str],
         is_teacher: Callable[[], bool],
         current_room: Callable[[], str | None],
         questions: Questions,
+        say: Callable[[str], None],
     ) -> None:
         self.root = root
         self.users = users
         self.user_names = user_names
-        self.message_text = message_text
         self.send_typed = send_typed
         self.open_private = open_private
         self.me = me
         self.is_teacher = is_teacher
         self.current_room = current_room
         self.questions = questions
-        self.recent: deque[ShownMessage] = deque(maxlen=RECENT_MESSAGES)
+        self.say = say  # a note in the window: why nothing was done
+        self.names = NameTrail()  # renames, joins and leaves: whom a name clicked before a dialog names now
         self.user_menu = tk.Menu(root, tearoff=False)
-        self.message_menu = tk.Menu(root, tearoff=False)
         self.moderate_menu: tk.Menu | None = None
         self.menubar: tk.Menu | None = None
         users.bind("<Button-3>", self.on_user_right_click, add="+")
-        message_text.bind("<Button-3>", self.on_message_right_click, add="+")
 
     # -- the menu bar --
     def install(self, menubar: tk.Menu, rooms_menu: tk.Menu | None) -> None:
@@ -150,22 +150,35 @@ class TeacherMenus:
         menu = self.user_menu
         menu.delete(0, "end")
         mine = name_key(nick) == name_key(self.me())
+        since = self.names.mark()  # the person clicked is followed from here, through the menu and the dialogs
         if not mine:
             menu.add_command(label=f"Talk privately with {nick}", command=lambda: self.open_private(nick))
         if self.is_teacher() and not mine:
             menu.add_separator()
-            menu.add_command(label="Kick…", command=lambda: self.kick(nick))
-            menu.add_command(label="Ban…", command=lambda: self.ban(nick))
-            menu.add_command(label="Mute", command=lambda: self.mute(nick))
-            menu.add_command(label="Unmute", command=lambda: self.unmute(nick))
+            menu.add_command(label="Kick…", command=lambda: self.kick(nick, since))
+            menu.add_command(label="Ban…", command=lambda: self.ban(nick, since))
+            menu.add_command(label="Mute", command=lambda: self.mute(nick, since))
+            menu.add_command(label="Unmute", command=lambda: self.unmute(nick, since))
         return menu
 
-    def kick(self, nick: str) -> None:
-        reason = self.questions.ask_text(f"Kick {nick}", f"Remove {nick} from the chat.\nReason ({nick} will see it):")
-        if reason is not None:
-            self.send_typed(f"/kick {nick} {reason.strip()}".rstrip())
+    def learn(self, frame: Any) -> None:
+        """A server frame: renames, joins and leaves keep the people clicked followable (NameTrail)."""
+        self.names.learn(frame)
 
-    def ban(self, nick: str) -> None:
+    def lose_track(self) -> None:
+        self.names.lose_track()
+
+    def kick(self, nick: str, since: int | None = None) -> None:
+        since = self.names.mark() if since is None else since
+        reason = self.questions.ask_text(f"Kick {nick}", f"Remove {nick} from the chat.\nReason ({nick} will see it):")
+        if reason is None:
+            return
+        whom = self._now_called(nick, since, "Nobody was kicked")
+        if whom is not None:
+            self.send_typed(f"/kick {whom} {reason.strip()}".rstrip(), True)
+
+    def ban(self, nick: str, since: int | None = None) -> None:
+        since = self.names.mark() if since is None else since
         question = (
             f"Keep {nick} out for how many minutes (or 10m, 2h, 3d, 1w)?\n"
             f"Leave it empty for a ban until you unban {nick}."
@@ -182,17 +195,32 @@ class TeacherMenus:
         reason = self.questions.ask_text(f"Ban {nick}", f"Reason ({nick} will see it):")
         if reason is None:
             return
+        whom = self._now_called(nick, since, "Nobody was banned")
+        if whom is None:
+            return
         length = "" if minutes is None else str(minutes)
-        self.send_typed(f"/ban {nick} {length} {reason.strip()}".replace("  ", " ").rstrip())
+        # the reason in quotes: "3 warnings ignored" is the reason, not a ban of 3 minutes (shared/ban_length.py)
+        self.send_typed(" ".join(filter(None, ("/ban", whom, length, quote_reason(reason.strip())))), True)
 
     def unban(self, nick: str) -> None:
-        self.send_typed(f"/unban {nick}")
+        self.send_typed(f"/unban {nick}", True)
 
-    def mute(self, nick: str) -> None:
-        self.send_typed(f"/mute {nick}")
+    def mute(self, nick: str, since: int | None = None) -> None:
+        whom = nick if since is None else self._now_called(nick, since, "Nobody was muted")
+        if whom is not None:
+            self.send_typed(f"/mute {whom}", True)
 
-    def unmute(self, nick: str) -> None:
-        self.send_typed(f"/unmute {nick}")
+    def unmute(self, nick: str, since: int | None = None) -> None:
+        whom = nick if since is None else self._now_called(nick, since, "Nobody was unmuted")
+        if whom is not None:
+            self.send_typed(f"/unmute {whom}", True)
+
+    def _now_called(self, nick: str, since: int, nothing_done: str) -> str | None:
+        """The nickname of the person who was `nick` at `since`; None (and a note saying why) when unsure."""
+        followed = self.names.follow(nick, since)
+        if followed.nick is None:
+            self.say(f"{nothing_done}: {followed.why}")
+        return followed.nick
 
     def _ask_nick_then(self, action: Callable[[str], None]) -> None:
         nick = self.questions.ask_text("Who?", "Nickname:")
@@ -203,7 +231,7 @@ class TeacherMenus:
     def ask_announce(self) -> None:
         text = self.questions.ask_text("Announce", "Say to everyone on the server:")
         if text and text.strip():
-            self.send_typed(f"/announce {text.strip()}")
+            self.send_typed(f"/announce {text.strip()}", True)
 
     def ask_close(self) -> None:
         room = self.current_room() or ""
@@ -215,62 +243,16 @@ class TeacherMenus:
             return
         reason = self.questions.ask_text("Close room", "Reason (members will see it):")
         if reason is not None:
-            self.send_typed(f"/close {name} {reason.strip()}".rstrip())
+            self.send_typed(f"/close {name} {reason.strip()}".rstrip(), True)
 
     def ask_topic(self) -> None:
         text = self.questions.ask_text("Room topic", "The topic of your room (empty: no topic):")
         if text is not None:
-            self.send_typed(f"/topic {text.strip()}".rstrip())
+            self.send_typed(f"/topic {text.strip()}".rstrip(), True)
 
     def ask_key(self) -> None:
         key = self.questions.ask_text(
             "Room key", "A key people need to join your room (one word; empty: anyone may join):"
         )
         if key is not None:
-            self.send_typed(f"/key {key.strip()}".rstrip())
-
-    # -- messages --
-    def remember(self, message_id: int, stamp: str, sender: str, text: str) -> None:
-        """A message shown in the room pane (FrameDisplay shows it; this keeps its id to find it again)."""
-        self.recent.append(ShownMessage(message_id, stamp, sender, text.split("\n", 1)[0][:40]))
-
-    def forget_all(self) -> None:
-        self.recent.clear()
-
-    def message_at(self, x: int, y: int) -> ShownMessage | None:
-        """The message whose block is under the pointer (None over a notice or empty space)."""
-        text = self.message_text
-        index = text.index(f"@{x},{y}")
-        if "notice" in text.tag_names(index) or not text.get(index, f"{index} lineend+1c").strip():
-            return None
-        nick = text.tag_prevrange("nick", f"{index} +1c")
-        if not nick:
-            return None
-        header = str(nick[0]).split(".")[0]
-        stamp = text.get(f"{header}.0", nick[0]).strip()
-        sender = text.get(nick[0], nick[1])
-        start = text.get(f"{nick[1]} +2c", f"{nick[1]} lineend")
-        for shown in reversed(self.recent):
-            if shown.stamp == stamp and shown.sender == sender and start.startswith(shown.start[: len(start)]):
-                return shown
-        return None
-
-    def on_message_right_click(self, event: tk.Event) -> None:
-        shown = self.message_at(event.x, event.y)
-        if shown is None:
-            return
-        if self.build_message_menu(shown).index("end") is not None:
-            self.message_menu.tk_popup(event.x_root, event.y_root)
-
-    def build_message_menu(self, shown: ShownMessage) -> tk.Menu:
-        menu = self.message_menu
-        menu.delete(0, "end")
-        own = name_key(shown.sender) == name_key(self.me())
-        if own or self.is_teacher():
-            menu.add_command(label="Delete message", command=lambda: self.delete(shown))
-        return menu
-
-    def delete(self, shown: ShownMessage) -> None:
-        whose = "your message" if name_key(shown.sender) == name_key(self.me()) else f"{shown.sender}'s message"
-        if self.questions.ask_yes_no("Delete message", f"Delete {whose} “{shown.start}” for everyone?"):
-            self.send_typed(f"/delete {shown.id}")
+            self.send_typed(f"/key {key.strip()}".rstrip(), True)

@@ -8,6 +8,7 @@ from shared.ban_length import (
     MAX_BAN_MINUTES,
     parse_ban_answer,
     parse_ban_minutes,
+    quote_reason,
     split_ban_command,
     split_ban_length,
 )
@@ -105,3 +106,29 @@ def test_an_answer_that_is_no_length_is_refused_not_taken_for_a_reason(answer: s
 )
 def test_the_whole_argument_of_ban(argument: str, split: tuple[str, int | None, str]) -> None:
     assert split_ban_command(argument) == split
+
+
+@pytest.mark.parametrize(
+    ("rest", "split"),
+    [
+        ('"3 warnings ignored"', (None, "3 warnings ignored")),  # bare, it was a ban of 3 minutes
+        ('"2 days of trolling"', (None, "2 days of trolling")),
+        ('"1.5 hours late"', (None, "1.5 hours late")),  # bare, it was refused as a length
+        ('5 "days of trolling"', (5, "days of trolling")),  # bare, 5 days
+        ('2 hours "3 warnings"', (120, "3 warnings")),
+        ('"said "hi" to everyone"', (None, 'said "hi" to everyone')),  # one pair only comes off
+        ('"3 warnings', (None, '"3 warnings')),  # no closing quote: the reason as it stands
+        ('10 "', (10, '"')),
+        ('""', (None, "")),
+        ('spamming "again"', (None, 'spamming "again"')),  # quotes inside a bare reason stay
+    ],
+)
+def test_a_reason_in_double_quotes_is_the_reason_whole(rest: str, split: tuple[int | None, str]) -> None:
+    assert split_ban_length(rest) == split
+
+
+def test_a_quoted_reason_reads_back_whole_after_any_length() -> None:
+    for reason in ("3 warnings ignored", 'a "quoted" word', '"', "x", "1e3 times"):
+        for length in ("", "5 ", "2 hours "):
+            minutes, read = split_ban_length(f"{length}{quote_reason(reason)}")
+            assert read == reason and minutes == {"": None, "5 ": 5, "2 hours ": 120}[length]

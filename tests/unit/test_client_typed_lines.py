@@ -143,6 +143,10 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/ban bob 2h flooding", "BAN bob 120 flooding"),  # a unit: sent as minutes, which every server reads
         ("/ban bob 1w", "BAN bob 10080"),
         ("/ban bob 2 hours flooding", "BAN bob 120 flooding"),
+        ('/ban bob "flooding"', "BAN bob flooding"),  # quotes go on the wire only where the reason needs them
+        ('/ban bob "3 warnings ignored"', 'BAN bob "3 warnings ignored"'),  # bare, the server read 3 minutes
+        ('/ban bob 5 "days of trolling"', 'BAN bob 5 "days of trolling"'),  # bare: 5 days
+        ('/ban bob "1.5 hours late"', 'BAN bob "1.5 hours late"'),  # bare: refused as a length
         ("/unban bob", "UNBAN bob"),
         ("/mute bob", "MUTE bob"),
         ("/UNMUTE Bob", "UNMUTE Bob"),
@@ -195,3 +199,13 @@ def test_login_and_register_lines_are_local_and_hide_the_password():
 
 def test_help_names_the_teacher_commands():
     assert "/kick NICK" in help_text() and "/login" in help_text()
+
+
+def test_an_all_digit_nickname_is_banned_when_someone_has_it_or_a_dialog_says_so():
+    # "/ban 10 spamming" looks like the slip "/ban 10 bob", unless "10" is someone this client knows
+    assert isinstance(interpret("/ban 10 spamming"), Refuse)
+    online = interpret("/ban 10 spamming", is_online=lambda nick: nick == "10")
+    assert isinstance(online, Send) and online.command == "BAN 10 spamming"
+    built = interpret('/ban 10 "spamming"', from_dialog=True)  # the Ban… dialog: the first word is the nickname
+    assert isinstance(built, Send) and built.command == "BAN 10 spamming"
+    assert isinstance(interpret("/ban 10 bob", is_online=lambda nick: nick == "bob"), Refuse), "bob: still a slip"

@@ -321,3 +321,15 @@ def test_a_teachers_replayed_line_is_marked_teacher(quick_server, wire, open_win
     shown = alice.room_view.all_text()
     assert "Ms_Lee teacher  from the teacher earlier" in shown
     assert "Ms-Lee  from a student earlier" in shown
+
+
+def test_the_search_panels_note_wraps_inside_a_narrow_window(open_window, tk_root):
+    # On one line, "The server stopped searching before ..." ran past the right edge below ~1290 pixels.
+    window = open_window()
+    tk_root.geometry("900x700")
+    window.history.open_search()
+    panel = window.history.search_panel
+    panel.show_results("plan", [], stopped_early=True)
+    wait_until(lambda: panel.winfo_width() <= 900 and panel.status.winfo_width() > 1, pump=tk_root.update)
+    tk_root.update()
+    assert panel.status.winfo_reqwidth() <= panel.winfo_width(), "the note wraps to the panel's width"

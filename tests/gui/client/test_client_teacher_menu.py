@@ -1,0 +1,150 @@
+"""A teacher's menus against a real server: the person clicked, the Ban… dialog's reason, the message right-clicked."""
+
+from __future__ import annotations
+
+import time
+
+from chat_gui.window.controller import ChatController
+from chat_gui.window.login_dialog import LOG_IN
+from chat_gui.window.teacher_menu import Questions
+from tests.gui.client.conftest import WAIT
+from tests.gui.client.test_client_identity import TEACHER_PASSWORD, Answers, connect_with_dialog, ready
+from tests.support import wait_until
+
+
+def teacher_window(start_server, open_window, tk_root, **limits):
+    server = start_server(**limits)
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    window = open_window()
+    connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
+    ready(window, tk_root)
+    return server, window
+
+
+def invoke(menu, label: str) -> None:
+    labels = [menu.entrycget(i, "label") if menu.type(i) == "command" else "" for i in range(menu.index("end") + 1)]
+    menu.invoke(labels.index(label))
+
+
+def people(window: ChatController) -> list[str]:
+    return list(window.window.users.users)
+
+
+def test_kick_from_the_menu_goes_to_nobody_when_the_name_clicked_changed_hands(
+    start_server, open_window, tk_root, wire
+):
+    # The probe: rex renamed to rex_ while the reason was asked, his friend took "rex", and the friend was kicked.
+    server, window = teacher_window(start_server, open_window, tk_root)
+    rex = wire(server, "rex", "general", source="127.0.0.10")
+    pal = wire(server, "pal", "general", source="127.0.0.11")
+    wait_until(lambda: {"rex", "pal"} <= set(people(window)), pump=tk_root.update, timeout=WAIT)
+
+    def swap_names_then_answer(title: str, prompt: str) -> str:
+        rex.send("NICK rex_")
+        rex.expect("nick")
+        pal.send("NICK rex")
+        pal.expect("nick")
+        wait_until(lambda: {"rex_", "rex"} <= set(people(window)), pump=tk_root.update, timeout=WAIT)
+        return "go away"
+
+    menus = window.identity.menus
+    menus.questions = Questions(ask_text=swap_names_then_answer, ask_yes_no=lambda title, prompt: False)
+    invoke(menus.build_user_menu("rex"), "Kick…")
+    assert "Nobody was kicked: rex changed their name while you were choosing; pick them again." in (
+        window.room_view.all_text()
+    )
+    # Picked again, rex (now rex_) goes; the friend, who was never meant, is still connected.
+    menus.questions = Answers("go away").questions()
+    invoke(menus.build_user_menu("rex_"), "Kick…")
+    assert "go away" in rex.expect("bye")["content"]
+    pal.send("PING")
+    answer = pal.expect(lambda frame: frame["type"] in ("pong", "bye"))
+    assert answer["type"] == "pong", "the friend who took the name was not kicked"
+
+
+def test_kick_from_the_menu_follows_the_person_clicked_through_a_rename(start_server, open_window, tk_root, wire):
+    server, window = teacher_window(start_server, open_window, tk_root)
+    rex = wire(server, "rex", "general", source="127.0.0.10")
+    wait_until(lambda: "rex" in people(window), pump=tk_root.update, timeout=WAIT)
+
+    def rename_then_answer(title: str, prompt: str) -> str:
+        rex.send("NICK rex_")
+        wait_until(lambda: "rex_" in people(window), pump=tk_root.update, timeout=WAIT)
+        return "go away"
+
+    menus = window.identity.menus
+    menus.questions = Questions(ask_text=rename_then_answer, ask_yes_no=lambda title, prompt: False)
+    invoke(menus.build_user_menu("rex"), "Kick…")
+    assert "go away" in rex.expect("bye")["content"]
+
+
+def bans(server) -> dict[str, tuple[float | None, str]]:
+    """Nickname -> (minutes, reason) of each ban the server keeps."""
+    return {
+        s.name: (None if s.until is None else round((s.until - s.created) / 60), s.reason)
+        for s in server.sanctions()
+        if s.kind == "ban"
+    }
+
+
+def test_the_ban_dialogs_reason_stays_the_reason_when_it_starts_with_a_number(start_server, open_window, tk_root, wire):
+    # Sent as "/ban mallory 3 warnings ignored", the reason became a ban of 3 minutes "warnings ignored".
+    server, window = teacher_window(start_server, open_window, tk_root)
+    wire(server, "mallory", "general", source="127.0.0.12")
+    wire(server, "trent", "general", source="127.0.0.13")
+    wait_until(lambda: {"mallory", "trent"} <= set(people(window)), pump=tk_root.update, timeout=WAIT)
+    menus = window.identity.menus
+    menus.questions = Answers("", "3 warnings ignored", "5", "days of trolling").questions()
+    invoke(menus.build_user_menu("mallory"), "Ban…")
+    invoke(menus.build_user_menu("trent"), "Ban…")
+    wait_until(lambda: len(bans(server)) == 2, pump=tk_root.update, timeout=WAIT)
+    assert bans(server) == {"mallory": (None, "3 warnings ignored"), "trent": (5, "days of trolling")}
+
+
+def test_a_student_called_10_can_be_banned_from_the_dialog_without_a_length(start_server, open_window, tk_root, wire):
+    # "/ban 10 spamming" looks like the slip "/ban 10 bob"; the dialog knows "10" is the nickname.
+    server, window = teacher_window(start_server, open_window, tk_root)
+    wire(server, "10", "general", source="127.0.0.14")
+    wait_until(lambda: "10" in people(window), pump=tk_root.update, timeout=WAIT)
+    menus = window.identity.menus
+    menus.questions = Answers("", "spamming").questions()
+    invoke(menus.build_user_menu("10"), "Ban…")
+    assert "nickname comes first" not in window.room_view.all_text()
+    wait_until(lambda: bans(server), pump=tk_root.update, timeout=WAIT)
+    assert bans(server) == {"10": (None, "spamming")}
+
+
+def test_delete_from_the_menu_takes_the_message_right_clicked_of_two_in_one_second(
+    start_server, open_window, tk_root, wire
+):
+    # A match by time, sender and first words took the later "y" for the abusive line above it.
+    server, window = teacher_window(start_server, open_window, tk_root, rate_per_second=0)
+    eve = wire(server, "eve", "general", source="127.0.0.15")
+    abusive = "you are all idiots and I hate this class"
+    for attempt in range(5):  # two lines in one second, as the server stamps them (a pair may straddle a second)
+        wait_until(lambda: time.time() % 1 < 0.5, timeout=WAIT)
+        eve.send(f"SAY {abusive} {attempt}")
+        eve.send("SAY y")
+        first = eve.expect(lambda frame: frame["type"] == "message" and frame["content"].startswith(abusive))
+        second = eve.expect(lambda frame: frame["type"] == "message" and frame["content"] == "y")
+        if first["timestamp"] == second["timestamp"]:
+            break
+    else:
+        raise AssertionError("no two lines in one second")
+    pane = window.history.pane(window.room_view)
+    wait_until(lambda: pane.has(first["id"]) and pane.has(second["id"]), pump=tk_root.update, timeout=WAIT)
+    text = window.room_view.text
+    start = str(text.tag_ranges(f"msg-{first['id']}")[0])
+    text.see(start)
+    tk_root.update()
+    x, y, _width, _height = text.bbox(f"{start} lineend -3c")  # on the words, where a teacher clicks
+    asked: list[str] = []
+    window.history.ask = lambda title, question: asked.append(question) or True
+    menu = window.history.menu_at(window.room_view, x + 1, y + 1)
+    assert menu is not None and menu.entrycget(0, "label") == "Delete message"
+    menu.invoke(0)
+    assert asked and f"eve's message “{abusive}" in asked[0]
+    assert eve.expect("deleted")["id"] == first["id"]
+    wait_until(lambda: not pane.has(first["id"]), pump=tk_root.update, timeout=WAIT)
+    assert pane.has(second["id"]), "the other line stays"
+    assert window.history.menu_at(window.room_view, x + 1, y + 1) is None, "the deleted line offers nothing"
