@@ -23,6 +23,7 @@ from chat_gui.core.events import (
     CoreEvent,
     HistoryPage,
     MessageDeleted,
+    MessagesGone,
     Problem,
     Received,
     SearchResults,
@@ -130,6 +131,10 @@ class TerminalClient:
             name = self.printed.deleted(event.id)
             gone = f": the file {name} can no longer be fetched" if name is not None else ""
             self.say(f"{now_stamp()} * Message {event.id} was deleted{gone}.")
+        elif isinstance(event, MessagesGone):
+            for number in event.ids:
+                self.printed.deleted(number)
+            self.say(f"{now_stamp()} * {gone_words(event)}")
 
     def history_cleared(self, room: str, upto: int | None = None) -> None:
         """An admin cleared a room's history (up to message `upto`): the lines above cannot be taken back, so say
@@ -334,3 +339,13 @@ class TerminalClient:
         self.exit_code = code
         self.session.close()
         self.finished.set()
+
+
+def gone_words(event: MessagesGone) -> str:
+    """One line for messages deleted or cleared while away: printed lines cannot be taken back, so say which."""
+    if len(event.ids) == 1:
+        return f"Message {event.ids[0]} in {event.target} was deleted while you were away."
+    return (
+        f"{len(event.ids)} messages in {event.target} (ids {event.ids[0]} to {event.ids[-1]}) were deleted "
+        "while you were away."
+    )

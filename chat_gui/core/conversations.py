@@ -18,13 +18,14 @@ kept, so memory stays bounded however many people write to this client.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.names import name_key
 
 MAX_CONVERSATIONS = 256
+SEEN_PER_CONVERSATION = 500  # ids remembered per conversation to notice the ones deleted while away
 KEPT_TYPES = frozenset(("message", "private", "file"))  # the frames that carry a message id
 
 
@@ -69,6 +70,9 @@ def is_history(frame: Any) -> bool:
 class Cursor:
     target: str  # "#Room" or "@Nick" as last seen, for the HISTORY command
     last_id: int
+    # The newest ids handed on here (live, replayed, caught up): a later replay that lacks one of them shows
+    # it was deleted or cleared meanwhile (HistoryKeeper, "gone while away").
+    seen: deque[int] = field(default_factory=lambda: deque(maxlen=SEEN_PER_CONVERSATION))
 
 
 class Cursors:
@@ -94,12 +98,17 @@ class Cursors:
         cursor = self._by_key.get(key)
         return cursor is None or message > cursor.last_id
 
-    def advance(self, key: str, target: str, message: int) -> bool:
-        """Move the cursor to `message` if that is newer; False when it was handed on already (a duplicate)."""
+    def advance(self, key: str, target: str, message: int, shown: bool = True) -> bool:
+        """Move the cursor to `message` if that is newer; False when it was handed on already (a duplicate).
+
+        `shown` False: a cursor placed, not a message handed on (it is not remembered as seen).
+        """
         self.highest = max(self.highest, message)
         cursor = self._by_key.get(key)
         if cursor is None:
-            self._by_key[key] = Cursor(target, message)
+            cursor = self._by_key[key] = Cursor(target, message)
+            if shown:
+                cursor.seen.append(message)
             while len(self._by_key) > self.limit:
                 self._by_key.popitem(last=False)
             return True
@@ -108,7 +117,27 @@ class Cursors:
         if message <= cursor.last_id:
             return False
         cursor.last_id = message
+        if shown:
+            cursor.seen.append(message)
         return True
+
+    def seen(self, key: str) -> tuple[int, ...]:
+        """The newest ids handed on in this conversation (at most SEEN_PER_CONVERSATION), oldest first."""
+        cursor = self._by_key.get(key)
+        return tuple(cursor.seen) if cursor is not None else ()
+
+    def forget_id(self, number: int) -> None:
+        """A message deleted while this client was there: no later replay should report it gone again."""
+        for cursor in self._by_key.values():
+            if number in cursor.seen:
+                cursor.seen.remove(number)
+
+    def forget_seen(self, key: str, gone: set[int]) -> None:
+        cursor = self._by_key.get(key)
+        if cursor is not None:
+            kept = [number for number in cursor.seen if number not in gone]
+            cursor.seen.clear()
+            cursor.seen.extend(kept)
 
     def recent(self, prefix: str, count: int) -> list[tuple[str, Cursor]]:
         """The `count` most recently active conversations whose key starts with `prefix` ("@" or "#"), newest first."""

@@ -129,5 +129,14 @@ class MessageDeleted:
     id: int
 
 
-CoreEvent = StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted
+@dataclass(frozen=True)
+class MessagesGone:
+    """Messages of `target` this client showed that its replay after `joined` no longer has: deleted or
+    cleared while this client was in another room or cut off (no `deleted` reached it then)."""
+
+    target: str
+    ids: tuple[int, ...]
+
+
+CoreEvent = StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted | MessagesGone
 Listener = Callable[[CoreEvent], None]

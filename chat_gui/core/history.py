@@ -19,7 +19,11 @@ What it promises the front ends:
   are bounded (MAX_HELD); past that the catch-up stops and says so.
 
 The replay after `joined` becomes one REPLAY HistoryPage when its
-`history` frame arrives.  Pages and search results that the front end or
+`history` frame arrives.  It also shows what went while this client was
+elsewhere: a message of that room it handed on before (Cursors.seen) that
+the replay lacks, though the replay reaches back past it (or is the whole
+history: `more` false), was deleted or cleared meanwhile, and one
+MessagesGone says so (a `deleted` reaches only the room's members then).  Pages and search results that the front end or
 the user asked for come back as HistoryPage / SearchResults with the
 number `request_page` / `search` returned.  A `deleted` frame becomes
 MessageDeleted, and the message is dropped from anything held.
@@ -32,7 +36,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chat_gui.core.conversations import Cursors, conversation_of, is_history, message_id, room_key
-from chat_gui.core.events import HistoryPage, Listener, MessageDeleted, PageKind, Received, SearchResults
+from chat_gui.core.events import (
+    HistoryPage,
+    Listener,
+    MessageDeleted,
+    MessagesGone,
+    PageKind,
+    Received,
+    SearchResults,
+)
 from chat_gui.core.history_requests import Answer, HistoryRequests
 from chat_gui.core.scheduler import Scheduler
 from shared.frame_types import ServerFrame
@@ -54,6 +66,8 @@ class CatchUp:
     )  # ids the pages brought: held live frames among them are not shown again
     held: list[Any] = field(default_factory=list)
     queued: bool = False  # a page request is waiting or out
+    # The room's replay that came while catching up (held): its ids and `more`, judged once the catch-up ends.
+    replayed: tuple[set[int], bool] | None = None
 
 
 class HistoryKeeper:
@@ -77,6 +91,7 @@ class HistoryKeeper:
         self.catching: dict[str, CatchUp] = {}
         self._held_count = 0
         self._replay: list[Any] = []
+        self._replay_ids: set[int] = set()  # every id of the replay arriving, handed on in parts or not
         self._replay_key: str | None = None  # the room whose replay is arriving (after `joined`)
         self._replay_target = ""
         self._request_numbers = 0
@@ -87,7 +102,7 @@ class HistoryKeeper:
         self.requests.reset("a new connection was started")
         self._release_all()
         self.cursors = Cursors()
-        self._replay, self._replay_key = [], None
+        self._replay, self._replay_key, self._replay_ids = [], None, set()
 
     def on_welcome(self, features: object) -> None:
         self.enabled = isinstance(features, list) and HISTORY_FEATURE in features
@@ -135,6 +150,7 @@ class HistoryKeeper:
         elif frame["type"] == "joined":
             self._end_replay(None)
             self._replay_key, self._replay_target = room_key(frame["room"]), f"#{frame['room']}"
+            self._replay_ids = set()
             self.emit(Received(frame))
         elif frame["type"] == "deleted":
             self._deleted(frame["id"])
@@ -206,9 +222,12 @@ class HistoryKeeper:
         key, target = found
         catch_up = self.catching.get(key)
         if catch_up is not None:
+            if is_history(frame) and key == self._replay_key:
+                self._replay_ids.add(number)
             self._hold(key, catch_up, frame)
         elif is_history(frame) and key == self._replay_key:
             self._replay.append(frame)
+            self._replay_ids.add(number)
             if len(self._replay) >= MAX_REPLAY:
                 self._flush_replay(more=True)
         elif is_history(frame):
@@ -223,8 +242,25 @@ class HistoryKeeper:
     def _end_replay(self, summary: Any) -> None:
         if self._replay_key is None:
             return
-        self._flush_replay(more=bool(summary.get("more")) if summary is not None else False)
+        key, more = self._replay_key, bool(summary.get("more")) if summary is not None else False
+        self._flush_replay(more=more)
+        catch_up = self.catching.get(key)
+        if summary is not None and self.enabled:
+            if catch_up is None:
+                self._find_gone(key, self._replay_ids, more)
+            else:  # the replay is held with the catch-up: judged when it ends, after what is held is handed on
+                catch_up.replayed = (set(self._replay_ids), more)
         self._replay_key = None
+
+    def _find_gone(self, key: str, replayed: set[int], more: bool) -> None:
+        """Ids handed on here before that the replay vouches for but lacks: gone while this client was away."""
+        if more and not replayed:
+            return
+        oldest = min(replayed) if more else 0  # `more`: only what the replay reaches back to is vouched for
+        gone = {number for number in self.cursors.seen(key) if number >= oldest and number not in replayed}
+        if gone:
+            self.cursors.forget_seen(key, gone)
+            self.emit(MessagesGone(self._replay_target, tuple(sorted(gone))))
 
     def _flush_replay(self, more: bool) -> None:
         key, replay, self._replay = self._replay_key, self._replay, []
@@ -237,12 +273,16 @@ class HistoryKeeper:
         if self.cursors.get(key) is None:
             # Nothing kept in the room yet: what is said there from now on comes after the highest id seen
             # anywhere (ids are one sequence), so a reconnect can ask for what came after that.
-            self.cursors.advance(key, self._replay_target, self.cursors.highest)
+            self.cursors.advance(key, self._replay_target, self.cursors.highest, shown=False)
         self.emit(HistoryPage(PageKind.REPLAY, self._replay_target, tuple(fresh), more))
 
     def _deleted(self, number: int) -> None:
         self._replay = [frame for frame in self._replay if frame["id"] != number]
+        self._replay_ids.discard(number)
+        self.cursors.forget_id(number)
         for catch_up in self.catching.values():
+            if catch_up.replayed is not None:
+                catch_up.replayed[0].discard(number)
             kept = [frame for frame in catch_up.held if frame["id"] != number]
             self._held_count -= len(catch_up.held) - len(kept)
             catch_up.held = kept
@@ -320,6 +360,8 @@ class HistoryKeeper:
             elif frame["id"] not in catch_up.fetched:
                 self.cursors.advance(key, target, frame["id"])
                 self.emit(Received(frame))
+        if catch_up.replayed is not None:
+            self._find_gone(key, *catch_up.replayed)
 
     def _release_all(self) -> None:
         for key in list(self.catching):

@@ -24,6 +24,7 @@ from chat_gui.core.events import (
     HistoryPage,
     LineSent,
     MessageDeleted,
+    MessagesGone,
     Problem,
     Received,
     SearchResults,
@@ -196,6 +197,10 @@ class ChatController:
             self.history.on_event(event)
             if isinstance(event, MessageDeleted):
                 self.files.message_deleted(event.id)
+        elif isinstance(event, MessagesGone):  # deleted or cleared while this window was elsewhere
+            for number in event.ids:
+                self.history.on_deleted(number)
+                self.files.message_deleted(number)
         elif isinstance(event, StateChanged):
             self.on_state(event)
             self.presence.refresh()

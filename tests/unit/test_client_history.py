@@ -11,7 +11,7 @@ import re
 import pytest
 
 from chat_gui.core.conversations import Cursors
-from chat_gui.core.events import HistoryPage, MessageDeleted, PageKind, Received, SearchResults
+from chat_gui.core.events import HistoryPage, MessageDeleted, MessagesGone, PageKind, Received, SearchResults
 from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
 from chat_gui.core.history_commands import AskHistory, AskSearch, parse_history
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
@@ -149,6 +149,56 @@ def test_a_replay_without_its_history_frame_ends_when_live_talk_begins():
     assert harness.shown_ids() == [5, 6]
 
 
+# -- what went while this client was elsewhere (found by a probe: a deleted line stayed in the window) --
+def gone(harness: Harness) -> list[tuple[str, tuple[int, ...]]]:
+    return [(event.target, event.ids) for event in harness.events if isinstance(event, MessagesGone)]
+
+
+def away_and_back(harness: Harness, replayed: list[int], more: bool) -> None:
+    """The client saw 1 to 4 live in #lab, went to #other, and came back to #lab's replay."""
+    harness.feed(joined(), summary("#lab", 0, False), *[message(number) for number in (1, 2, 3, 4)])
+    harness.feed(joined("other"), summary("#other", 0, False))
+    replay = [message(number, history=True) for number in replayed]
+    harness.feed(joined(), *replay, summary("#lab", len(replay), more))
+
+
+@pytest.mark.parametrize(
+    ("replayed", "more", "expected"),
+    [
+        ([1, 3, 4], False, [("#lab", (2,))]),  # the whole history came back: 2 is gone
+        ([3, 4, 5], True, []),  # older ones may be kept beyond the replay: 1 and 2 are not vouched for
+        ([2, 4, 5], True, [("#lab", (3,))]),  # 3 lies inside what the replay covers
+        ([], False, [("#lab", (1, 2, 3, 4))]),  # the room was cleared
+        ([5], False, [("#lab", (1, 2, 3, 4))]),  # cleared, then someone spoke
+    ],
+)
+def test_a_replay_that_lacks_messages_seen_before_reports_them_gone(replayed, more, expected):
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    away_and_back(harness, replayed, more)
+    assert gone(harness) == expected
+
+
+def test_a_message_deleted_while_this_client_was_there_is_not_reported_again():
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.feed(joined(), summary("#lab", 0, False), message(1), message(2))
+    harness.feed({"type": "deleted", "content": "", "timestamp": "12:00:00", "id": 2, "room": "lab"})
+    harness.feed(joined("other"), summary("#other", 0, False))
+    harness.feed(joined(), message(1, history=True), summary("#lab", 1, False))
+    assert gone(harness) == []
+
+
+def test_no_replay_summary_no_verdict():
+    """--replay 0: no `history` frame follows `joined`; live talk ends the replay and nothing is called gone."""
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.feed(joined(), message(1), message(2))
+    harness.feed(joined("other"), message(3, room="other"))
+    harness.feed(joined(), message(4))
+    assert gone(harness) == []
+
+
 def reconnected_harness(last_seen: int = 10) -> Harness:
     harness = Harness()
     harness.keeper.on_ready(reconnected=False)
@@ -179,6 +229,18 @@ def test_after_a_reconnect_the_missed_messages_come_page_by_page_then_what_was_h
     assert [len(page.frames) for page in catch_up_pages] == [100, 102] and not catch_up_pages[-1].more
     harness.feed(message(214))
     assert harness.shown_ids()[-1] == 214
+
+
+def test_after_a_reconnect_what_was_deleted_while_cut_off_is_reported_gone_once_the_catch_up_ends():
+    harness = reconnected_harness(last_seen=10)
+    harness.keeper.on_ready(reconnected=True)
+    (first,) = harness.requests()
+    # RESUME's replay: 9 was deleted while this client was cut off (and 11 said)
+    harness.feed(joined(), *[message(number, history=True) for number in (7, 8, 10, 11)], summary("#lab", 4, True))
+    assert gone(harness) == [], "judged once the catch-up is over"
+    harness.answer(first[0], message(11, history=True), summary("#lab", 1, False))
+    assert gone(harness) == [("#lab", (9,))]
+    assert harness.shown_ids() == list(range(1, 12))
 
 
 def test_private_conversations_are_caught_up_too_after_the_room():

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from chat_gui.window.controller import ChatController
+from chat_server.console import AdminConsole
 from tests.gui.client.conftest import WAIT
 from tests.gui.client.test_client_window import type_line
 from tests.integration.cut_relay import CutRelay
@@ -333,3 +334,32 @@ def test_the_search_panels_note_wraps_inside_a_narrow_window(open_window, tk_roo
     wait_until(lambda: panel.winfo_width() <= 900 and panel.status.winfo_width() > 1, pump=tk_root.update)
     tk_root.update()
     assert panel.status.winfo_reqwidth() <= panel.winfo_width(), "the note wraps to the panel's width"
+
+
+@pytest.mark.parametrize("how", ["deleted by its sender", "cleared by the admin"])
+def test_a_message_that_went_while_this_window_was_in_another_room_goes_when_it_comes_back(
+    quick_server, open_window, wire, tk_root, how
+):
+    """Found by a probe: `deleted` reaches the room's members only, so bob's kept #general pane kept the line."""
+    server = quick_server()
+    bob = open_window(server, "bob", "general")
+    alice = wire(server, "alice", "general")
+    alice.send("SAY my phone is 555-0100")
+    said = alice.expect(lambda frame: frame["type"] == "message" and "555" in frame["content"])
+    wait_until(lambda: "555-0100" in bob.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    type_line(bob, "/join other")
+    wait_until(lambda: bob.session.room == "other", pump=tk_root.update, timeout=WAIT)
+    if how == "deleted by its sender":
+        alice.send(f"DELETE {said['id']}")
+        alice.expect("deleted")
+    else:
+        AdminConsole(server).execute("/clear general")
+    alice.send("SAY after that")
+    alice.expect(lambda frame: frame["type"] == "message" and frame["content"] == "after that")
+    type_line(bob, "/join general")
+    wait_until(
+        lambda: bob.session.room == "general" and "after that" in bob.room_view.all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
+    assert "555-0100" not in bob.room_view.all_text()
