@@ -67,7 +67,7 @@ class CatchUp:
     held: list[Any] = field(default_factory=list)
     queued: bool = False  # a page request is waiting or out
     # The room's replay that came while catching up (held): its ids and `more`, judged once the catch-up ends.
-    replayed: tuple[set[int], bool] | None = None
+    replayed: tuple[set[int], set[int], bool] | None = None  # (ids shown before it, its ids, its `more`)
 
 
 class HistoryKeeper:
@@ -92,6 +92,7 @@ class HistoryKeeper:
         self._held_count = 0
         self._replay: list[Any] = []
         self._replay_ids: set[int] = set()  # every id of the replay arriving, handed on in parts or not
+        self._seen_before: set[int] = set()  # the ids of the replay's room handed on before its `joined`
         self._replay_key: str | None = None  # the room whose replay is arriving (after `joined`)
         self._replay_target = ""
         self._request_numbers = 0
@@ -102,7 +103,7 @@ class HistoryKeeper:
         self.requests.reset("a new connection was started")
         self._release_all()
         self.cursors = Cursors()
-        self._replay, self._replay_key, self._replay_ids = [], None, set()
+        self._replay, self._replay_key, self._replay_ids, self._seen_before = [], None, set(), set()
 
     def on_welcome(self, features: object) -> None:
         self.enabled = isinstance(features, list) and HISTORY_FEATURE in features
@@ -151,6 +152,7 @@ class HistoryKeeper:
             self._end_replay(None)
             self._replay_key, self._replay_target = room_key(frame["room"]), f"#{frame['room']}"
             self._replay_ids = set()
+            self._seen_before = set(self.cursors.seen(self._replay_key))  # only these can have gone meanwhile
             self.emit(Received(frame))
         elif frame["type"] == "deleted":
             self._deleted(frame["id"])
@@ -247,17 +249,22 @@ class HistoryKeeper:
         catch_up = self.catching.get(key)
         if summary is not None and self.enabled:
             if catch_up is None:
-                self._find_gone(key, self._replay_ids, more)
+                self._find_gone(key, self._seen_before, self._replay_ids, more)
             else:  # the replay is held with the catch-up: judged when it ends, after what is held is handed on
-                catch_up.replayed = (set(self._replay_ids), more)
+                catch_up.replayed = (set(self._seen_before), set(self._replay_ids), more)
         self._replay_key = None
 
-    def _find_gone(self, key: str, replayed: set[int], more: bool) -> None:
-        """Ids handed on here before that the replay vouches for but lacks: gone while this client was away."""
+    def _find_gone(self, key: str, before: set[int], replayed: set[int], more: bool) -> None:
+        """Ids handed on here before the replay that it vouches for but lacks: gone while this client was away.
+
+        Only ids shown before the `joined` count: what arrived after it (live, or held with a catch-up) is
+        newer than anything the replay could hold.
+        """
         if more and not replayed:
             return
         oldest = min(replayed) if more else 0  # `more`: only what the replay reaches back to is vouched for
-        gone = {number for number in self.cursors.seen(key) if number >= oldest and number not in replayed}
+        now = set(self.cursors.seen(key))
+        gone = {number for number in before & now if number >= oldest and number not in replayed}
         if gone:
             self.cursors.forget_seen(key, gone)
             self.emit(MessagesGone(self._replay_target, tuple(sorted(gone))))
@@ -282,7 +289,7 @@ class HistoryKeeper:
         self.cursors.forget_id(number)
         for catch_up in self.catching.values():
             if catch_up.replayed is not None:
-                catch_up.replayed[0].discard(number)
+                catch_up.replayed[1].discard(number)
             kept = [frame for frame in catch_up.held if frame["id"] != number]
             self._held_count -= len(catch_up.held) - len(kept)
             catch_up.held = kept
