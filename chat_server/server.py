@@ -117,7 +117,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         )
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.who = build_identity(self.registry, self.storage, self.config)
-        self.files = FileSharing(self.registry, self.config, self.storage, self.who.service.was_kicked)
+        self.files = FileSharing(self.registry, self.config, self.storage, self.who.service.sent_away_since)
         self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         # The contract's optional features this server has switched on (the `welcome` frame lists them).

@@ -5,7 +5,8 @@ was true at UPLOAD is asked again when the bytes are in:
 
     sender muted or banned since                  -> refused (muted / not_allowed)
     sender gone, someone else has the name now    -> refused: nobody can tell it is the same person
-    sender gone after a KICK                      -> refused: a teacher removed them
+    sender kicked, or its account's password      -> refused: a teacher removed them, or the admin shut out
+      reset, since it began (online again or not)    whoever had the old password
     room file, the room has nobody in it now      -> refused: closed, or left (the file would wait in its
                                                      history for whoever makes a room of that name next)
     room file, the room is locked and the sender  -> refused: a key put on since, or a locked room left,
@@ -34,14 +35,14 @@ if TYPE_CHECKING:
     from chat_server.files.records import StoredFile
     from chat_server.session import Session
 
-WasKicked = Callable[[str], bool]
+SentAwaySince = Callable[[str, float], bool]  # (owner, since) -> kicked or reset at or after it
 
 
 class ShareRules:
-    def __init__(self, registry: ChatRegistry, storage: Storage, was_kicked: WasKicked) -> None:
+    def __init__(self, registry: ChatRegistry, storage: Storage, sent_away_since: SentAwaySince) -> None:
         self.registry = registry
         self.storage = storage
-        self.was_kicked = was_kicked
+        self.sent_away_since = sent_away_since
 
     def refusal(
         self, stored: StoredFile, sender: Session | None, address: str | None, *, rooms: bool = True
@@ -56,6 +57,12 @@ class ShareRules:
         return refused
 
     def _sender_refusal(self, stored: StoredFile, sender: Session | None, address: str | None) -> FileError | None:
+        if stored.sender_owner is not None and self.sent_away_since(stored.sender_owner, stored.created):
+            return FileError(
+                ErrorCode.NOT_ALLOWED,
+                "The file was not shared: you were removed from the chat (or your account's password was reset) "
+                "since you began.",
+            )
         if sender is not None:
             muted = sender.muted
         else:
@@ -68,10 +75,6 @@ class ShareRules:
                 )
             if self._sanctioned("ban", stored.sender, address):
                 return FileError(ErrorCode.NOT_ALLOWED, "The file was not shared: you are banned from this server.")
-            if stored.sender_owner is not None and self.was_kicked(stored.sender_owner):
-                return FileError(
-                    ErrorCode.NOT_ALLOWED, "The file was not shared: you were removed from the chat since you began."
-                )
             muted = self._sanctioned("mute", stored.sender, address)
         if muted:
             return FileError(ErrorCode.MUTED, "The file was not shared: you are muted.")

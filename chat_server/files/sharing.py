@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from chat_server.files.limits import FileLimits
 from chat_server.files.pacing import TransferPacer
 from chat_server.files.records import StoredFile
-from chat_server.files.share_rules import ShareRules, WasKicked
+from chat_server.files.share_rules import SentAwaySince, ShareRules
 from chat_server.files.store import FileStore
 from chat_server.files.transfer import TransferOutcome, serve_transfer
 from chat_server.history.frames import FRAME_BUILDERS
@@ -132,11 +132,13 @@ FRAME_BUILDERS[FILE_KIND] = history_file_frame
 class FileSharing:
     """The server's file sharing: None of it runs when --max-file-mb is 0 or the folder cannot be used."""
 
-    def __init__(self, registry: ChatRegistry, config: ServerConfig, storage: Storage, was_kicked: WasKicked) -> None:
+    def __init__(
+        self, registry: ChatRegistry, config: ServerConfig, storage: Storage, sent_away_since: SentAwaySince
+    ) -> None:
         self.registry = registry
         self.config = config
         self.storage = storage
-        self.rules = ShareRules(registry, storage, was_kicked)
+        self.rules = ShareRules(registry, storage, sent_away_since)
         self.store: FileStore | None = None
         self.problem = ""
         if config.max_file_mb <= 0:

@@ -14,10 +14,11 @@ PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
                         password is (a teacher may have banned the name meanwhile)
 
 Password checks take turns (identity/hash_turns.py): a LOGIN from this
-computer or from one that logged in to the account before goes before the
-others; while MAX_WAITING_HASHES ordinary checks wait, a new LOGIN or
-REGISTER from anywhere else gets rate_limited at once, nothing counted, so
-a crowd of wrong logins cannot keep the teacher out.
+computer, or to a teacher's account from a computer that logged in to it
+before, goes before the others; while MAX_WAITING_HASHES ordinary checks
+wait, or MAX_WAITING_PER_ADDRESS of one computer's, a new LOGIN or REGISTER
+from there gets rate_limited at once, nothing counted, so a crowd of wrong
+logins cannot keep the teacher out, nor one student's logins the class.
 
 The three carry secrets, so over a plain connection from another computer
 they get `tls_required` first (unless --allow-plain-passwords).  Hashing
@@ -61,6 +62,7 @@ from shared.names import name_key, normalise_nick
 # Ordinary password checks that may wait for their turn at once (about 3 s of hashing on two slow cores); past
 # it a LOGIN or REGISTER from a computer unknown to the account is refused at once with rate_limited.
 MAX_WAITING_HASHES = 16
+MAX_WAITING_PER_ADDRESS = 2  # one computer's checks waiting at once: it cannot fill the queue for the class
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class AccountCommands(CommandModule):
                     f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
                     f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher."
                 )
-        _refuse_while_busy()
+        _refuse_while_busy(session.host)
         attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
         if attempt is None:
             wait = identity.register_throttle.retry_after(key, session.host)
@@ -134,7 +136,8 @@ class AccountCommands(CommandModule):
         def then(password_hash: str) -> CommandResult:
             return self._registered(session, nick, key, password_hash)
 
-        return OffLock(lambda: hash_password(password), then)
+        host = session.host
+        return OffLock(lambda: hash_password(password, who=host), then)
 
     def _registered(self, session: Session, nick: str, key: str, password_hash: str) -> CommandResult:
         if session.closing:  # kicked or banned while the password was hashed
@@ -180,9 +183,14 @@ class AccountCommands(CommandModule):
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
-        first = identity.login_throttle.knows(key, session.host)
+        # The first lane at the hash is the teacher's: the server's computer, or a teacher's account from a
+        # computer that logged in to it before. A student's own accounts wait with everyone else.
+        held = identity.account_of(nick)
+        first = session.host in THIS_COMPUTER or (
+            held is not None and held.role == "teacher" and identity.login_throttle.knows(key, session.host)
+        )
         if not first:
-            _refuse_while_busy()
+            _refuse_while_busy(session.host)
         attempt = identity.login_throttle.try_begin(key, session.host)
         if attempt is None:
             wait = identity.login_throttle.retry_after(key, session.host)
@@ -198,10 +206,12 @@ class AccountCommands(CommandModule):
                 "not logged in to it are held for a minute."
             )
 
+        host = session.host
+
         def work() -> _Verdict:
             if stored is None:
-                return _Verdict(verify_dummy(password), None)  # as slow as a real check
-            if not verify_password(password, stored, first=first):
+                return _Verdict(verify_dummy(password, first=first, who=host), None)  # as slow as a real check
+            if not verify_password(password, stored, first=first, who=host):
                 return _Verdict(False, None)
             return _Verdict(True, hash_password(password) if needs_rehash(stored) else None)
 
@@ -292,9 +302,10 @@ def _code_accepted(text: str) -> Frame:
     return server_frame("system", text, event="code_accepted")
 
 
-def _refuse_while_busy() -> None:
-    """rate_limited, nothing counted, when MAX_WAITING_HASHES checks wait already (known computers never get it)."""
-    if PASSWORD_TURNS.waiting() >= MAX_WAITING_HASHES:
+def _refuse_while_busy(host: str) -> None:
+    """rate_limited, nothing counted, when MAX_WAITING_HASHES checks wait already, or MAX_WAITING_PER_ADDRESS of
+    this address's (the teacher's first lane never gets it)."""
+    if PASSWORD_TURNS.waiting() >= MAX_WAITING_HASHES or PASSWORD_TURNS.waiting_from(host) >= MAX_WAITING_PER_ADDRESS:
         raise _rate_limited(
             "The server is checking many passwords just now; try again in a few seconds. Nothing was checked."
         )

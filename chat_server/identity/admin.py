@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chat_server.farewells import bye
+from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import hash_password, normalise_password
 from chat_server.identity.roles import identity_fields, role_notice
 from chat_server.moderation import carry_out, chosen_nick, is_address, now_ms
@@ -181,6 +182,7 @@ class IdentityAdmin:
             accounts.put(Account(account.nick, password_hash, account.role, account.created_ms))
             service.login_throttle.forget(account.key)
             accounts.forget_logins(account.key)
+            service.remember_sent_away((account_owner(account),))  # uploads begun with the old password are void
             self.registry.parked.forget(account.key)
             ended = [session for session in service.sessions_of_account(account.key) if not session.closing]
             farewell = bye(

@@ -93,7 +93,8 @@ class NickRules:
         A dropped name leaves the look-alike index, so what NICK would refuse
         now must be asked again: a look-alike taken meanwhile, a teacher's
         account made meanwhile that it could pass for, a mute put on its
-        computer meanwhile under another name.  A name with its account
+        computer meanwhile under another name, a ban on a name it could pass
+        for.  A name with its account
         needs none of these (the account keeps it, and was checked when made).
         """
         if has_account:
@@ -102,6 +103,7 @@ class NickRules:
         if session.host not in THIS_COMPUTER:
             self._check_not_a_teachers_copy(nick)
         self.check_lookalike(session, nick)
+        self._check_not_like_a_banned_name(nick, name_key(nick))
 
     def _check_not_a_teachers_copy(self, nick: str) -> None:
         """`bad_nick` for a guest name that could pass for a teacher's account ("Ms-Khan" beside "Ms_Khan")."""

@@ -9,9 +9,8 @@ is below today's, and the caller re-hashes the password at the next good
 login.  Parameters are OWASP's first scrypt choice (N=2**17, r=8, p=1):
 each hash takes about 100 ms of one core and 128 MiB of memory, on purpose.
 So never call these functions holding the registry lock; at most
-`HASHES_AT_ONCE` run at once (the others wait their turn, logins from
-computers known to the account first: hash_turns.py), which bounds the
-memory a crowd of logins can take.
+`HASHES_AT_ONCE` run at once (the others wait their turn, the teacher's
+first: hash_turns.py), which bounds the memory a crowd of logins can take.
 
 `verify_dummy` spends the same time as a real check, for a login to a
 nickname that has no account, so a wrong nickname and a wrong password
@@ -87,10 +86,12 @@ def scrypt_available() -> bool:
     return hasattr(hashlib, "scrypt")
 
 
-def _derive(password: str, salt: bytes, params: ScryptParameters, length: int, first: bool = False) -> bytes:
+def _derive(
+    password: str, salt: bytes, params: ScryptParameters, length: int, first: bool = False, who: str = ""
+) -> bytes:
     if not scrypt_available():
         raise RuntimeError("This Python's hashlib has no scrypt (it was built without OpenSSL); accounts need it.")
-    with PASSWORD_TURNS.turn(first=first):
+    with PASSWORD_TURNS.turn(first=first, who=who):
         return hashlib.scrypt(
             unicodedata.normalize("NFKC", password).encode("utf-8"),
             salt=salt,
@@ -106,10 +107,10 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def hash_password(password: str, params: ScryptParameters = CURRENT) -> str:
+def hash_password(password: str, params: ScryptParameters = CURRENT, *, who: str = "") -> str:
     """The string to store for `password` (already checked with normalise_password). Slow: ~100 ms."""
     salt = secrets.token_bytes(SALT_BYTES)
-    key = _derive(password, salt, params, KEY_BYTES)
+    key = _derive(password, salt, params, KEY_BYTES, who=who)
     return f"{_ALGORITHM}${params.text()}${_b64(salt)}${_b64(key)}"
 
 
@@ -136,16 +137,16 @@ def _parse(stored: str) -> _Stored | None:
     return _Stored(params, salt, key)
 
 
-def verify_password(password: str, stored: str, *, first: bool = False) -> bool:
+def verify_password(password: str, stored: str, *, first: bool = False, who: str = "") -> bool:
     """True if `password` matches the stored hash; False for a wrong password or an unreadable hash. Slow.
 
-    `first`: a login from a computer known to the account, whose check goes before the others (hash_turns.py).
+    `first`: a check that goes before the others (the teacher's: hash_turns.py); `who`: the asking address.
     """
     parsed = _parse(stored)
     if parsed is None:
-        verify_dummy(password)  # an unreadable row should not answer faster than a real one
+        verify_dummy(password, first=first, who=who)  # an unreadable row should not answer faster than a real one
         return False
-    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.key), first)
+    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.key), first, who)
     return hmac.compare_digest(candidate, parsed.key)
 
 
@@ -154,12 +155,12 @@ _DUMMY_SALT, _DUMMY_KEY = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(K
 _DUMMY_STORED = f"{_ALGORITHM}${CURRENT.text()}${_b64(_DUMMY_SALT)}${_b64(_DUMMY_KEY)}"
 
 
-def verify_dummy(password: str) -> bool:
+def verify_dummy(password: str, *, first: bool = False, who: str = "") -> bool:
     """Spend what verify_password spends, for a nickname without an account; always False."""
     # The same steps as a real check: parse, derive, compare.
     parsed = _parse(_DUMMY_STORED)
     assert parsed is not None
-    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.key))
+    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.key), first, who)
     hmac.compare_digest(candidate, parsed.key)
     return False
 

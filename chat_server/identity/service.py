@@ -17,6 +17,7 @@ callers' OffLock work, with the registry lock released.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 
 from chat_server.config import ServerConfig
@@ -68,7 +69,8 @@ class IdentityService:
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
         self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
-        self._kicked_owners: OrderedDict[str, None] = OrderedDict()  # owners (identity/owners.py) of kicked ones
+        # Owners (identity/owners.py) sent away: kicked, or their account's password reset; -> when (wall clock).
+        self._sent_away: OrderedDict[str, float] = OrderedDict()
         # Addresses that gave the right join code since it was set: a crowd's wrong codes do not hold them.
         self._code_passed_from: OrderedDict[str, None] = OrderedDict()
 
@@ -206,11 +208,7 @@ class IdentityService:
         Its owners are kept too: an upload the kicked session began is not
         shared when its bytes come in later (chat_server/files/share_rules.py).
         """
-        for owner in session.owners:
-            self._kicked_owners[owner] = None
-            self._kicked_owners.move_to_end(owner)
-        while len(self._kicked_owners) > KICKED_ADDRESSES:
-            self._kicked_owners.popitem(last=False)
+        self.remember_sent_away(session.owners)
         if session.key is None:
             return
         self._kicked_from[session.key] = session.host
@@ -218,9 +216,20 @@ class IdentityService:
         while len(self._kicked_from) > KICKED_ADDRESSES:
             self._kicked_from.popitem(last=False)
 
-    def was_kicked(self, owner: str) -> bool:
-        """Whether a session of this owner was kicked in this run (the last KICKED_ADDRESSES kicks; memory only)."""
-        return owner in self._kicked_owners
+    def remember_sent_away(self, owners: tuple[str, ...], moment: float | None = None) -> None:
+        """These owners were sent away now (a kick, a password reset): what they began before is void."""
+        when = time.time() if moment is None else moment
+        for owner in owners:
+            self._sent_away[owner] = when
+            self._sent_away.move_to_end(owner)
+        while len(self._sent_away) > KICKED_ADDRESSES:
+            self._sent_away.popitem(last=False)
+
+    def sent_away_since(self, owner: str, moment: float) -> bool:
+        """Whether this owner was kicked, or its account's password reset, at or after `moment` (wall clock; the
+        last KICKED_ADDRESSES of them in this run, memory only)."""
+        when = self._sent_away.get(owner)
+        return when is not None and when >= moment
 
     def last_address(self, nick_key: str) -> str | None:
         return self._last_address.get(nick_key) or self._kicked_from.get(nick_key)

@@ -227,3 +227,71 @@ def test_one_computer_dropping_names_by_the_hundred_does_not_push_out_a_classmat
     wait_until(lambda: server.registry.find_nick("churn199") is None)
     back = computer(server, 20).reply(f"RESUME alice_r {token}")
     assert back["type"] == "nick" and back.get("resumed"), back
+
+
+# -- round two (a probe of this session's fixes) --
+def test_a_students_own_logins_wait_with_everyone_and_cannot_fill_the_queue(plain):
+    """A student logging in to their own accounts again and again from their own computer went first and
+    starved every other student's check; now they wait in the ordinary lane, two at a time per computer."""
+    for name in ("own_a", "own_b", "own_c"):
+        add_account(plain, name)
+    login(computer(plain, 120), "own_a")  # the computer is known to own_a from now on
+    connections = [computer(plain, 120) for _ in range(3)]
+    held = HeldHashes()
+    try:
+        for connection, name in zip(connections, ("own_a", "own_b", "own_c"), strict=True):
+            connection.send(f"LOGIN {name} {PASSWORD}")
+            if name != "own_c":
+                wait_until(lambda name=name: PASSWORD_TURNS.waiting_from("127.0.2.120") == 1 + (name == "own_b"))
+        assert PASSWORD_TURNS.waiting(first=True) == 0, "a student's own account does not go first"
+        third = connections[2].expect("error")
+        assert third["code"] == ErrorCode.RATE_LIMITED and "many passwords" in third["content"], third
+        classmate = computer(plain, 121)
+        classmate.send(f"LOGIN own_b {PASSWORD}")  # another computer still gets a place in the queue
+        wait_until(lambda: PASSWORD_TURNS.waiting_from("127.0.2.121") == 1)
+    finally:
+        held.release_all()
+    assert classmate.expect("nick", timeout=60)["nick"] == "own_b"
+
+
+def test_an_upload_begun_with_the_old_password_is_not_shared_after_a_reset(plain, tmp_path):
+    from tests.adversarial.test_file_abuse import _finish, _no_file_frame, offer
+
+    _owner, thief, _answer = _owner_and_thief(plain)
+    classmate = computer(plain, 6).register("classmate", "lab")
+    thief.send("JOIN lab")
+    thief.expect("joined")
+    ticket = offer(thief, target="#lab")
+    AdminConsole(plain).execute(f"/password Chloe_A {NEW_PASSWORD}")
+    refusal = _finish(plain, ticket, tmp_path, source="127.0.2.4")
+    assert refusal is not None and refusal.code == ErrorCode.NOT_ALLOWED and "password" in str(refusal), refusal
+    _no_file_frame(classmate)
+
+
+def test_a_kicked_student_with_an_account_who_logs_in_again_does_not_share_the_upload(plain, tmp_path):
+    from tests.adversarial.test_file_abuse import _finish, _no_file_frame, offer
+
+    add_account(plain, "Rude_R")
+    classmate = computer(plain, 7).register("classmate", "lab")
+    rude = computer(plain, 8)
+    login(rude, "Rude_R")
+    rude.send("JOIN lab")
+    rude.expect("joined")
+    ticket = offer(rude, target="#lab")
+    plain.kick("Rude_R", "rude picture")
+    rude.rest_until_closed()
+    back = computer(plain, 8)
+    login(back, "Rude_R")  # back at once, under the account, and online while the bytes come in
+    refusal = _finish(plain, ticket, tmp_path, source="127.0.2.8")
+    assert refusal is not None and refusal.code == ErrorCode.NOT_ALLOWED and "removed" in str(refusal), refusal
+    _no_file_frame(classmate)
+    back.send("JOIN lab")
+    back.expect("joined")
+    assert _finish(plain, offer(back, target="#lab"), tmp_path, source="127.0.2.8") is None, "a new upload is fine"
+
+
+def test_resume_does_not_bring_back_a_lookalike_of_a_name_banned_meanwhile(plain):
+    token = _dropped(plain, 15, "\u0435\u0475\u04352")
+    plain.ban("eve2", None, "3 warnings")
+    refused = computer(plain, 15).reply(f"RESUME \u0435\u0475\u04352 {token}")
+    assert refused.get("code") == ErrorCode.BAD_NICK, refused
