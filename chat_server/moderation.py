@@ -152,11 +152,10 @@ class Moderator:
 
     # -- mutes --
     def mute(self, nick: str, by: str | None) -> Outcome:
-        parked = (
-            self.registry.parked.peek(name_key(normalise_nick(nick))) if self.registry.find_nick(nick) is None else None
-        )
-        if parked is not None:  # dropped a moment ago and may RESUME: the mute must be waiting for them
-            return self._mute_parked(parked, by)
+        if self.registry.find_nick(nick) is None:
+            parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
+            if parked is not None:  # dropped a moment ago and may RESUME: the mute must be waiting for them
+                return self._mute_parked(parked, by)
         target = self._target(nick)
         address = sanction_address(target.host)
         self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))

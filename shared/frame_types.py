@@ -420,15 +420,11 @@ def _fault(value: Any, field: _Field) -> str:
 
 
 def _shape_fault(frame: dict[str, Any], shape: _Shape) -> str:
-    for name, field in shape.required.items():
+    present = [(name, field) for name, field in shape.optional.items() if name in frame]
+    for name, field in [*shape.required.items(), *present]:
         problem = _fault(frame.get(name), field)
         if problem:
             return f"{name} {problem}" if problem.startswith("(") else f"{name}: {problem}"
-    for name, field in shape.optional.items():
-        if name in frame:
-            problem = _fault(frame[name], field)
-            if problem:
-                return f"{name} {problem}" if problem.startswith("(") else f"{name}: {problem}"
     return ""
 
 

@@ -185,9 +185,9 @@ class AccountCommands(CommandModule):
             return banned
         # The first lane at the hash is the teacher's: the server's computer, or a teacher's account from a
         # computer that logged in to it before. A student's own accounts wait with everyone else.
-        held = identity.account_of(nick)
+        account = identity.account_of(nick)
         first = session.host in THIS_COMPUTER or (
-            held is not None and held.role == "teacher" and identity.login_throttle.knows(key, session.host)
+            account is not None and account.role == "teacher" and identity.login_throttle.knows(key, session.host)
         )
         if not first:
             _refuse_while_busy(session.host)
@@ -197,7 +197,6 @@ class AccountCommands(CommandModule):
             raise _rate_limited(
                 f"Too many failed logins; try again in {max(1, math.ceil(wait))} s. Nothing was checked."
             )
-        account = identity.account_of(nick)
         stored = account.password_hash if account is not None else None
         if attempt.alarm and account is not None:
             self.alerts.add(

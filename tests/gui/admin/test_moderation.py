@@ -228,14 +228,20 @@ def _renames_while_asked(window: AdminWindow, chosen, friend, answers: list[str]
     return ask
 
 
-def test_a_kick_follows_the_chosen_student_who_renamed_while_the_dialog_was_open(window: AdminWindow, clients) -> None:
-    """Found by a probe: the kick went to the friend who took the old name, not to the student chosen."""
+def _bob_chosen_then_renamed(window: AdminWindow, clients, answers: list[str]):
+    """bob and carol in #general, bob's row chosen; the dialogs answer `answers`, the renames before the last."""
     started(window)
     bob = clients(window, "bob", "general")
     carol = clients(window, "carol", "general")
     pump_until(window, lambda: row_of(window, "bob"))
     select_client(window, "bob")
-    window.ask_text = _renames_while_asked(window, bob, carol, ["spamming"])
+    window.ask_text = _renames_while_asked(window, bob, carol, answers)
+    return bob, carol
+
+
+def test_a_kick_follows_the_chosen_student_who_renamed_while_the_dialog_was_open(window: AdminWindow, clients) -> None:
+    """Found by a probe: the kick went to the friend who took the old name, not to the student chosen."""
+    bob, carol = _bob_chosen_then_renamed(window, clients, ["spamming"])
     window.kick_button.invoke()
     assert "spamming" in frame_where(bob, "bye")["content"]
     carol.send_command("PING still-here")
@@ -243,12 +249,7 @@ def test_a_kick_follows_the_chosen_student_who_renamed_while_the_dialog_was_open
 
 
 def test_a_ban_follows_the_chosen_student_who_renamed_while_the_dialogs_were_open(window: AdminWindow, clients) -> None:
-    started(window)
-    bob = clients(window, "bob", "general")
-    carol = clients(window, "carol", "general")
-    pump_until(window, lambda: row_of(window, "bob"))
-    select_client(window, "bob")
-    window.ask_text = _renames_while_asked(window, bob, carol, ["30", "spamming"])
+    bob, carol = _bob_chosen_then_renamed(window, clients, ["30", "spamming"])
     window.ban_button.invoke()
     frame_where(bob, "bye")
     carol.send_command("PING still-here")
