@@ -10,6 +10,15 @@ and oldest first past `capacity`, or past `per_address` for one address:
 one computer that connects, takes a name and drops thousands of times a
 minute pushes out only its own older entries, not a classmate's whose
 Wi-Fi dropped (found by a probe: 10,500 such drops emptied the table).
+
+While parked, a name is kept for its owner: `kept_for_another` finds a
+parked name that a NICK from another computer could pass for (the same
+name too), so NICK refuses it (chat_server/identity/nick_rules.py).  A
+classmate who took a dropped guest's name at once held it past the RESUME
+window: the guest lost their private history and their locked room, and
+private messages meant for them reached the classmate (found by a probe).
+The same computer may take the name (a window that restarted without its
+token).
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ import hmac
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
+
+from shared.lookalike import LookalikeIndex
+from shared.names import name_key
 
 TOKEN_BYTES = 24  # 192 random bits: guessing is hopeless, so failed tries need no counting
 
@@ -57,6 +69,7 @@ class ParkedSessions:
         self.per_address = per_address
         self._by_key: OrderedDict[str, ParkedSession] = OrderedDict()  # oldest first
         self._by_address: dict[str, OrderedDict[str, None]] = {}  # address -> its keys, oldest first
+        self._names = LookalikeIndex()  # the parked names, for kept_for_another
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -82,6 +95,8 @@ class ParkedSessions:
         self._by_key[key] = ParkedSession(
             nick, token, room, muted, expires, account, owner, account_owner, room_key_hash, address
         )
+        if nick:
+            self._names.add(nick)
         mine = self._by_address.setdefault(address, OrderedDict())
         mine[key] = None
         while len(mine) > self.per_address:
@@ -107,10 +122,21 @@ class ParkedSessions:
         """The parked session of a nickname key, left in place (RESUME looks at its room before taking it)."""
         return self._by_key.get(key)
 
+    def kept_for_another(self, nick: str, address: str, now: float) -> ParkedSession | None:
+        """A live parked session from another address whose name `nick` is, or could pass for; else None."""
+        passed: list[str] = []
+        while (name := self._names.find(nick, ignore=passed)) is not None:
+            parked = self._by_key.get(name_key(name))
+            if parked is not None and parked.address != address and parked.expires > now:
+                return parked
+            passed.append(name)
+        return None
+
     def forget(self, key: str) -> None:
         parked = self._by_key.pop(key, None)
         if parked is None:
             return
+        self._names.discard(parked.nick)
         mine = self._by_address.get(parked.address)
         if mine is not None:
             mine.pop(key, None)

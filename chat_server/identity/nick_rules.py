@@ -9,6 +9,8 @@ NICK goes through `check_nick` before the registry gives the name:
     kept for the server/staff?  ("Server", "Teacher_", shared/reserved_names.py) bad_nick, unless an account
                                 has it or the connection comes from the server's own computer
     held by someone else?       nick_taken
+    kept for a dropped guest?   nick_taken while it may RESUME, unless asked from the same computer
+                                (the name or a look-alike of it: chat_server/resume_tokens.py)
     looks like a name online or registered (shared/lookalike.py)?  nick_taken, naming it
     banned?                     `banned`, then bye: the connection ends
 
@@ -20,13 +22,15 @@ the new name, and the address the name came from is remembered for a ban.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import TYPE_CHECKING
 
 from chat_server.identity.service import IdentityService
 from chat_server.moderation import Moderator
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
-from chat_server.session import Session
+from chat_server.session import Session, address_key
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import looks_alike, nick_lookalike_error
 from shared.name_scripts import check_single_script
@@ -69,8 +73,27 @@ class NickRules:
             raise ProtocolError(ErrorCode.NICK_TAKEN, f"The nickname {nick} is taken; pick another one.")
         self.check_lookalike(session, nick)
         if account is None:
+            self._check_not_kept_for_a_dropped_guest(session, nick)
             self._check_not_like_a_banned_name(nick, key)
         return self.moderator.refuse_if_banned(session, key)
+
+    def _check_not_kept_for_a_dropped_guest(self, session: Session, nick: str) -> None:
+        """nick_taken for a name (or a look-alike of one) whose owner dropped off and may still RESUME.
+
+        The same computer may take it: most likely the owner, whose window
+        started again without its token.
+        """
+        now = time.monotonic()
+        kept = self.registry.parked.kept_for_another(nick, address_key(session.host), now)
+        if kept is None:
+            return
+        minutes = max(1, math.ceil((kept.expires - now) / 60))
+        also = "" if name_key(kept.nick) == name_key(nick) else f" (it could pass for {kept.nick})"
+        raise ProtocolError(
+            ErrorCode.NICK_TAKEN,
+            f"The nickname {nick} is kept for {kept.nick}, whose connection dropped{also}: they may come back within "
+            f"{minutes} minute{'s' if minutes != 1 else ''}. Pick another one.",
+        )
 
     def _check_not_like_a_banned_name(self, nick: str, key: str) -> None:
         """`bad_nick` for a guest name that could pass for a banned one (lock held; the bans are in memory).

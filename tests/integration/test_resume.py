@@ -151,3 +151,55 @@ def test_resume_of_a_user_in_no_room_gives_the_name_only(server, wire):
     again = wire(server)
     assert again.reply(f"RESUME alice {token}")["nick"] == "alice"
     assert again.reply("PING after")["type"] == "pong"  # no joined came first
+
+
+def test_a_dropped_guests_name_is_kept_for_them_against_other_computers(server, wire):
+    """Found by a probe: a classmate took bob's name the moment his Wi-Fi dropped and held it past the RESUME
+    window, so bob lost his private history and his locked room, and PMs meant for him reached her."""
+    alice = wire(server, "alice", "lab", source="127.0.0.2")
+    bob = wire(server, "bob", "den", source="127.0.0.3")
+    bob.reply("KEY sesame")
+    alice.send("PM bob the code is 1234")
+    alice.expect("private")  # her own copy
+    bob.expect("private")
+    token = token_of(bob)
+    bob.close()
+    wait_until(lambda: server.registry.find_nick("bob") is None)
+    mallory = wire(server, source="127.0.0.4")
+    for wanted in ["bob", "BOB", "b0b", "ｂｏｂ"]:
+        refusal = mallory.reply(f"NICK {wanted}")
+        assert (refusal["type"], refusal.get("code")) == ("error", ErrorCode.NICK_TAKEN), wanted
+        assert "kept for bob" in refusal["content"] and "minutes" in refusal["content"], refusal
+    mallory.register("mallory")
+    assert mallory.error("NICK bob") == ErrorCode.NICK_TAKEN  # a rename too
+    assert alice.error("PM bob are you there?") == ErrorCode.NO_SUCH_USER  # nobody else reads it
+    back = wire(server, source="127.0.0.5")  # back on another network: the token proves it is bob
+    assert back.reply(f"RESUME bob {token}")["resumed"] is True
+    assert back.expect("joined")["room"] == "den"
+
+
+def test_the_same_computer_may_take_its_dropped_name_at_once(server, wire):
+    """A window that started again without its token comes from the same computer: most likely the owner."""
+    bob = wire(server, "bob", "lab", source="127.0.0.3")
+    bob.close()
+    wait_until(lambda: server.registry.find_nick("bob") is None)
+    again = wire(server, "bob", source="127.0.0.3")
+    assert again.reply("PING mine")["type"] == "pong"
+
+
+def test_a_kept_name_is_free_for_anyone_once_its_resume_window_ends(start_server, wire):
+    server = start_server(resume_seconds=0.5)
+    bob = wire(server, "bob", "lab", source="127.0.0.3")
+    bob.close()
+    wait_until(lambda: server.registry.find_nick("bob") is None)
+    wait_until(lambda: len(server.registry.parked) == 0, message="the housekeeper never forgot the token")
+    other = wire(server, "bob", source="127.0.0.4")
+    assert other.reply("PING mine")["type"] == "pong"
+
+
+def test_a_name_that_quit_is_free_for_anyone_at_once(server, wire):
+    bob = wire(server, "bob", "lab", source="127.0.0.3")
+    bob.send("QUIT bye")
+    bob.rest_until_closed()
+    wait_until(lambda: server.registry.find_nick("bob") is None)
+    assert wire(server, "bob", source="127.0.0.4").reply("PING mine")["type"] == "pong"
