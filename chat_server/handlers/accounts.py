@@ -164,7 +164,10 @@ class AccountCommands(CommandModule):
             text = f"{session.nick} is registered to you. Next time: /login {session.nick} PASSWORD."
         # The answer promises the account is kept: it goes once the row is on disk (a crash right after
         # the answer lost the account once in nine tries, and another computer then took the name).
-        return after_saving(self.storage, [([session], self._nick_frame(session, text, registered=True))])
+        what = "Your new password" if existing is not None else f"The account {session.nick}"
+        return after_saving(
+            self.storage, [([session], self._nick_frame(session, text, registered=True))], asker=session, what=what
+        )
 
     # -- LOGIN --
     def handle_login(self, session: Session, argument: str) -> CommandResult:

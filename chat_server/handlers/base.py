@@ -29,7 +29,7 @@ from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
 from chat_server.storage import Storage
 from shared.errors import ErrorCode, ProtocolError
-from shared.frames import Frame
+from shared.frames import Frame, server_frame
 from shared.names import clean_message_text
 
 if TYPE_CHECKING:
@@ -52,17 +52,49 @@ CommandResult = list[Delivery] | OffLock[Any]
 SAVE_SECONDS = 5.0  # an answer that promises a change is kept waits this long at most for the disk
 
 
-def save_now(storage: Storage) -> None:
+def save_now(storage: Storage) -> bool:
     """Wait (off the lock) until what was changed so far is on disk, so a crash right after the answer
-    cannot undo it. Not while the store is retrying (a full disk, a lock): then the change waits in
-    memory with the rest, and the wait would only hold up the one who asked."""
-    if storage.status().state == "ok":
-        storage.flush(SAVE_SECONDS)
+    cannot undo it; True once it is.  False at once while the store is retrying (a full disk, a lock) or
+    keeps nothing on disk: then the change waits in memory with the rest, and the wait would only hold
+    up the one who asked."""
+    if storage.status().state != "ok":
+        return False
+    return storage.flush(SAVE_SECONDS)
 
 
-def after_saving(storage: Storage, deliveries: list[Delivery]) -> OffLock[None]:
-    """`deliveries` once the change just made (under the lock) is on disk: waited for with the lock released."""
-    return OffLock(lambda: save_now(storage), lambda _saved: deliveries)
+def not_saved_frame(storage: Storage, what: str) -> Frame:
+    """The warning for whoever made a change the disk did not take: it holds now, and may not outlive the run.
+
+    Found by a probe: with the disk full, REGISTER, BAN and DELETE were confirmed as kept, and a normal
+    stop before the disk was freed lost them without a word to anyone.
+    """
+    status = storage.status()
+    if status.state == "memory":
+        why = f"the server keeps nothing on disk this run ({status.reason})" if status.reason else "no disk"
+        text = f"{what} holds until the server stops, but it is not saved: {why}. Tell the admin."
+    else:
+        why = status.reason or "the disk did not answer in time"
+        text = (
+            f"{what} holds now but is not saved yet: {why}. It is saved once the disk works again; "
+            "if the server stops before that, it is lost. Tell the admin."
+        )
+    return server_frame("system", text, event="not_saved")
+
+
+def after_saving(
+    storage: Storage, deliveries: list[Delivery], asker: Session | None = None, what: str = "This change"
+) -> OffLock[bool]:
+    """`deliveries` once the change just made (under the lock) is on disk: waited for with the lock released.
+
+    If the disk does not take it, `asker` is told so (not_saved_frame) after the deliveries.
+    """
+
+    def then(saved: bool) -> list[Delivery]:
+        if saved or asker is None:
+            return deliveries
+        return [*deliveries, ([asker], not_saved_frame(storage, what))]
+
+    return OffLock(lambda: save_now(storage), then)
 
 
 class HangUps:

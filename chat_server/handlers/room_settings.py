@@ -9,13 +9,14 @@ PROTOCOL.md (Version 2, Identity).  Both act on the sender's current room:
 
 Only the room's owner (its maker; chat_server/identity/rooms_kept.py) or
 a teacher may; others get `not_allowed`.  Both are kept in the rooms table
-and go out in `joined` and the `rooms` push.  A key is hashed (PBKDF2,
+(the room hears the change once it is on disk: a `kill -9` just after a KEY
+undid it, found by a probe) and go out in `joined` and the `rooms` push.  A key is hashed (PBKDF2,
 chat_server/identity/room_keys.py) off the registry lock.
 """
 
 from __future__ import annotations
 
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
+from chat_server.handlers.base import CommandModule, CommandResult, OffLock, after_saving
 from chat_server.identity.room_keys import clean_room_key, hash_room_key
 from chat_server.registry import Room
 from chat_server.session import Session
@@ -27,7 +28,7 @@ MAX_TOPIC_CHARS = 120  # keeps the `rooms` push listing many rooms; a topic is a
 
 
 class RoomSettingCommands(CommandModule):
-    def handle_topic(self, session: Session, argument: str) -> list[Delivery]:
+    def handle_topic(self, session: Session, argument: str) -> CommandResult:
         room = self._own_room(session, "set the topic")
         topic = one_line(argument, max_chars=len(argument) + 1)  # whole: a refusal says how long it really was
         if topic and session.muted:  # the topic would be a way round the mute (removing one says nothing)
@@ -42,7 +43,7 @@ class RoomSettingCommands(CommandModule):
             f"{session.nick} set the topic of #{room.name}: {topic}" if topic else f"{session.nick} removed the topic"
         )
         notice = server_frame("system", text, event="topic", room=room.name, user=session.nick, topic=topic)
-        return [(room.members, notice)]
+        return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The topic of #{room.name}")
 
     def handle_key(self, session: Session, argument: str) -> CommandResult:
         room = self._own_room(session, "set the key")
@@ -55,7 +56,7 @@ class RoomSettingCommands(CommandModule):
         key = clean_room_key(argument)
         return OffLock(lambda: hash_room_key(key), lambda key_hash: self._keyed(session, room, key_hash))
 
-    def _keyed(self, session: Session, room: Room, key_hash: str | None) -> list[Delivery]:
+    def _keyed(self, session: Session, room: Room, key_hash: str | None) -> CommandResult:
         if session.room is not room:
             raise ProtocolError(
                 ErrorCode.NOT_IN_ROOM, f"You left #{room.name} before the key was set; nothing changed."
@@ -70,7 +71,7 @@ class RoomSettingCommands(CommandModule):
         notice = server_frame(
             "system", text, event="key", room=room.name, user=session.nick, locked=key_hash is not None
         )
-        return [(room.members, notice)]
+        return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The key of #{room.name}")
 
     def _own_room(self, session: Session, what: str) -> Room:
         room = self.require_room(session)
