@@ -34,6 +34,7 @@ from chat_server.files.transfer import TransferOutcome, serve_transfer
 from chat_server.history.frames import FRAME_BUILDERS
 from chat_server.identity.owners import ACCOUNT_PREFIX
 from chat_server.registry import ChatRegistry
+from chat_server.session import address_key
 from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
 from chat_server.storage.models import FILE_KIND
 from shared.errors import ErrorCode, ProtocolError
@@ -219,7 +220,10 @@ class FileSharing:
         try:
             writer = session.outbox.writer
             pacer = TransferPacer(lambda: writer.last_active)  # gives way while chat frames go out
-            outcome = serve_transfer(sock, hello, store, self.announce, leftover, pacer=pacer)
+            via = address_key(session.host)  # the computer that holds the upload's token now
+            outcome = serve_transfer(
+                sock, hello, store, lambda stored: self.announce(stored, via=via), leftover, pacer=pacer
+            )
         finally:
             with self._lock:
                 self._transfers.discard(sock)
@@ -227,7 +231,7 @@ class FileSharing:
             log.info("transfer from %s refused", session.address_text)
 
     # -- announcing a verified upload (the transfer's thread) --
-    def announce(self, stored: StoredFile, *, at_start: bool = False) -> None:
+    def announce(self, stored: StoredFile, *, at_start: bool = False, via: str | None = None) -> None:
         """The `file` frame to the room (the sender too) or to the two people; the message and row are kept.
 
         People are found by nickname and must be the file's owners
@@ -244,14 +248,19 @@ class FileSharing:
         transfer hears why: FileError).  A sender in the chat now
         shares under the name they have now, not the one they began with.
         One who has gone (a restart ends every guest's session) shares under
-        the old name while nobody else holds it.  `at_start`: an upload that
+        the old name while nobody else holds it; a guest who holds it again
+        from the computer that finishes the upload (`via`, the transfer
+        connection's address: it has the upload's token) is taken for the
+        sender.  Found by a probe: after a restart mid-upload, chat-term
+        reconnected under its name at once, sent the rest, and its own
+        reconnect voided the file.  `at_start`: an upload that
         was complete when the server stopped, announced as the server starts,
         when no room has members yet (its room is not asked about).
         """
         time_ms = int(time.time() * 1000)
-        address = self.store.sender_address(stored.id) if self.store is not None else None
+        address = (self.store.sender_address(stored.id) if self.store is not None else None) or via
         with self.registry.lock:
-            sender_session = self._sender_online(stored)
+            sender_session = self._sender_online(stored, via)
             refusal = self.rules.refusal(stored, sender_session, address, rooms=not at_start)
             if refusal is None:
                 if sender_session is not None and sender_session.nick:
@@ -295,8 +304,9 @@ class FileSharing:
         self.storage.messages.append(self._message(message_id, stored, shown, time_ms))
         return shown
 
-    def _sender_online(self, stored: StoredFile) -> Session | None:
-        """The sender's connection now, found by owner (under any name); by nickname for an upload from before owners."""
+    def _sender_online(self, stored: StoredFile, via: str | None = None) -> Session | None:
+        """The sender's connection now, found by owner (under any name); by nickname for an upload from before owners,
+        or for a guest holding the sender's name from the computer `via` that finishes the upload."""
         if stored.sender_owner is None:
             return self.registry.find_nick(stored.sender)
         holder = self.registry.find_nick(stored.sender)
@@ -305,7 +315,15 @@ class FileSharing:
         for session in self.registry.sessions:
             if session.registered and not session.closing and session.owns(stored.sender_owner):
                 return session
-        return None
+        same_guest = (
+            holder is not None
+            and not holder.closing
+            and holder.account is None
+            and not stored.sender_owner.startswith(ACCOUNT_PREFIX)
+            and via is not None
+            and address_key(holder.host) == via
+        )
+        return holder if same_guest else None
 
     @staticmethod
     def _message(message_id: int, stored: StoredFile, target: Target, time_ms: int) -> StoredMessage:

@@ -21,10 +21,15 @@ class ChatLine:
     """A JSON chat connection that keeps frames it was not waiting for (announcements arrive at any time)."""
 
     def __init__(
-        self, address: tuple[str, int], nick: str | None = None, room: str | None = None, speak_first: bool = True
+        self,
+        address: tuple[str, int],
+        nick: str | None = None,
+        room: str | None = None,
+        speak_first: bool = True,
+        source: str | None = None,
     ) -> None:
         self.address = address
-        self.sock = socket.create_connection(address, timeout=DEADLINE)
+        self.sock = socket.create_connection(address, timeout=DEADLINE, source_address=(source, 0) if source else None)
         self.pending = b""
         self.inbox: list[Frame] = []
         # Speak first (a blank line, ignored), as the bundled clients do: a server that offers TLS waits

@@ -203,6 +203,46 @@ def test_an_upload_resumes_after_the_server_restarts(start_server, chats, tmp_pa
     assert fetch(bob, done["file"], tmp_path / "got").read_bytes() == source.read_bytes()
 
 
+@pytest.mark.parametrize("holder", ["the sender again", "someone else"])
+def test_after_a_restart_the_sender_back_under_its_name_on_its_computer_still_shares(
+    start_server, tmp_path, outcomes, holder
+):
+    """Found by a probe: chat-term reconnected under its name after a restart mid-upload, sent the rest, and its
+    own reconnect voided the file. The guest holding the name from the computer that has the token is the sender;
+    someone else holding it (another computer) still gets nothing shared under it."""
+    data_dir = str(tmp_path / "data")
+    first = start_server(data_dir=data_dir, files_keep_free_mb=0)
+    alice = ChatLine(first.address, "alice", "general")
+    source = make_file(tmp_path, "essay.bin", 3 * MIB + 1)
+    ticket = offer(alice, source)
+    transfer = RawTransfer(first.address, ticket["token"])
+    half = source.stat().st_size // 2
+    transfer.sock.sendall(source.read_bytes()[:half])
+    store = first.files.store
+    assert store is not None
+    wait_until(lambda: store.offset_of(ticket["upload"]) == half, timeout=30)
+    first.stop()
+    transfer.close()
+    alice.close()
+    second = start_server(data_dir=data_dir, files_keep_free_mb=0)
+    back = ChatLine(second.address, "alice", "general", source=None if holder == "the sender again" else "127.0.0.2")
+    bob = ChatLine(second.address, "bob", "general", source="127.0.0.3")
+    try:
+        if holder == "the sender again":
+            done = upload_file(connector(second.address), ticket["token"], source)
+            assert bob.expect("file")["file"] == done["file"]
+            assert back.expect("file")["sender"] == "alice"
+        else:
+            with pytest.raises(FileError, match="someone called alice"):
+                upload_file(connector(second.address), ticket["token"], source)
+            bob.send("PING after")
+            assert bob.expect("pong")  # no file frame came before it
+            assert not bob.has_frame("file")
+    finally:
+        back.close()
+        bob.close()
+
+
 @pytest.mark.parametrize("side", ["client", "server"])
 def test_a_download_cut_at_half_resumes_from_the_last_byte(start_server, chats, tmp_path, outcomes, side):
     server = start_server(files_keep_free_mb=0)
