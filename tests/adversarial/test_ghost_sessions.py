@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from chat_server import ChatServer, ServerConfig
+from shared.errors import ErrorCode
 from tests.adversarial import netns
 from tests.integration.wire import WireClient
 from tests.support import wait_until
@@ -84,7 +85,12 @@ def test_a_client_whose_link_goes_down_is_dropped_and_its_name_freed(link, serve
     assert leave["user"] == "ghost" and "connection error" in leave["content"]
     assert took < 3 + 5  # keepalive's 3 s, with room for a loaded machine
     assert nicks(server) == {"watcher"}
-    assert at_the_server(link, server, "ghost", "other").reply("PING mine now")["type"] == "pong"
+    # Off the live list, and kept for the ghost's own RESUME (its token) against any other computer's NICK.
+    address = ("127.0.0.1", server.address[1])
+    other = link.run_in(link.server_ns, lambda: WireClient(address))
+    assert other.error("NICK ghost") == ErrorCode.NICK_TAKEN
+    token = [frame for frame in ghost.received if frame["type"] == "nick"][-1]["token"]
+    assert other.reply(f"RESUME ghost {token}")["resumed"] is True
     assert "ghost" in nicks(control)  # the same vanishing, no keepalive: the server cannot know
     time.sleep(server.config.dead_peer_seconds)  # a whole keepalive period more: the control still holds it
     assert "ghost" in nicks(control)
