@@ -12,16 +12,29 @@ not reach whoever holds "bob" now.  So each partner is `here` or not:
 - someone else renames to "bob": bob's conversation says so and stays shut;
 - bob leaves the server: not here, until someone named bob joins our
   room again or writes to us (the server cannot tell us more), or the
-  user opens the conversation again on purpose (/pm bob, a double-click).
+  user opens the conversation again on purpose (/pm bob, a double-click);
+- this client's own connection is lost (a drop, a server restart): every
+  open conversation is shut as if its partner had left, since whatever
+  happened meanwhile went unheard; someone named bob seen again (in our
+  room, or writing to us) opens it with a warning that it may be someone
+  else, as after a leave.
+- while shut after a rename away or a name taken, a message from whoever
+  holds "bob" now is shown with a warning and leaves the conversation shut:
+  only the user opens it for the new holder.
 
-Renames and leaves in rooms we are not in are not sent to us; without
-accounts that gap cannot be closed on the client.
+Every reopening that is not the user's own choice says "Someone named
+bob ...": the server cannot tell us it is the same person.  A partner's own
+RESUME after a short drop is no trouble: the room hears neither a leave
+nor a join, so nothing here changes.  Renames and leaves in rooms we are
+not in are not sent to us; without accounts that gap cannot be closed on
+the client.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chat_gui.core.events import State
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
@@ -31,6 +44,8 @@ class Partner:
     nick: str  # the name the conversation shows and sends to
     here: bool = True
     moved_to: str = ""  # after a rename away: the name the person has now
+    taken: bool = False  # someone else took the name while the conversation's person had it (or we thought so)
+    warned: bool = False  # a message from the name's new holder was shown with a warning since it shut
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ def left_the_server(frame: ServerFrame) -> bool:
 class Partners:
     def __init__(self) -> None:
         self._by_key: dict[str, Partner] = {}
+        self._connected = False  # the connection was ready; losing it shuts every conversation
 
     def get(self, nick: str) -> Partner | None:
         return self._by_key.get(name_key(nick))
@@ -69,7 +85,7 @@ class Partners:
             partner = self._by_key[name_key(nick)] = Partner(nick)
             return partner, False
         was_shut = not partner.here
-        partner.here, partner.moved_to = True, ""
+        self._reopen(partner)
         return partner, was_shut
 
     def close(self, nick: str) -> None:
@@ -86,9 +102,71 @@ class Partners:
         if frame["type"] == "joined":
             return self._returned(frame["users"])
         if frame["type"] == "private" and name_key(frame["sender"]) != name_key(me):
-            partner, was_shut = self.open(frame["sender"])
-            return [PartnerNotice(partner.nick, f"{partner.nick} is here again.")] if was_shut else []
+            return self._wrote(frame["sender"])
         return []
+
+    def follow(self, state: State) -> list[PartnerNotice]:
+        """The connection's state changed: losing a ready connection shuts every open conversation.
+
+        Whatever happened while it was gone went unheard (a partner's leave, a
+        rename, someone else taking the name; a server restart forgets every
+        name), and a RESUME of our own does not replay it: the honest thing is
+        to treat each partner as having left.
+        """
+        if state is State.READY:
+            self._connected = True
+            return []
+        if not self._connected:
+            return []
+        self._connected = False
+        notices = []
+        for partner in self._by_key.values():
+            if partner.here:
+                partner.here = False
+                notices.append(
+                    PartnerNotice(
+                        partner.nick,
+                        f"The connection to the server was lost. Meanwhile {partner.nick} may have left and someone "
+                        f"else may have taken the name, so nothing you type here is sent until someone named "
+                        f"{partner.nick} is seen again.",
+                    )
+                )
+        return notices
+
+    def _wrote(self, sender: str) -> list[PartnerNotice]:
+        """A private message from `sender`: a new conversation, one going on, or the name's holder writing to a shut one."""
+        partner = self.get(sender)
+        if partner is None or partner.here:
+            self.open(sender)
+            return []
+        if partner.moved_to or partner.taken:  # known to be someone else: shown, warned once, and it stays shut
+            if partner.warned:
+                return []
+            partner.warned = True
+            whose = (
+                f"the {partner.nick} of this conversation is called {partner.moved_to} now"
+                if partner.moved_to
+                else f"someone else took the name {partner.nick}"
+            )
+            return [
+                PartnerNotice(
+                    partner.nick,
+                    f"Someone else may be using the name {partner.nick} now ({whose}); the message below is theirs. "
+                    f"Nothing you type here is sent; to answer them, type /pm {partner.nick} TEXT.",
+                )
+            ]
+        self._reopen(partner)  # after a leave or a lost connection: as when someone named them joins again
+        return [
+            PartnerNotice(
+                partner.nick,
+                f"Someone named {partner.nick} wrote to you; it may not be the {partner.nick} of before. "
+                f"What you type here goes to them.",
+            )
+        ]
+
+    @staticmethod
+    def _reopen(partner: Partner) -> None:
+        partner.here, partner.moved_to, partner.taken, partner.warned = True, "", False, False
 
     def _renamed(self, old: str, new: str) -> list[PartnerNotice]:
         notices: list[PartnerNotice] = []
@@ -106,12 +184,12 @@ class Partners:
                 )
             elif not partner.here and partner.moved_to and name_key(partner.moved_to) == name_key(old):
                 if name_key(new) == name_key(partner.nick):
-                    partner.here, partner.moved_to = True, ""
+                    self._reopen(partner)
                     notices.append(PartnerNotice(partner.nick, f"{new} is back under this name."))
                 else:
                     partner.moved_to = new
             elif name_key(partner.nick) == name_key(new):
-                partner.here, partner.moved_to = False, partner.moved_to
+                partner.here, partner.taken = False, not partner.moved_to
                 notices.append(
                     PartnerNotice(
                         partner.nick,
@@ -136,7 +214,7 @@ class Partners:
         notices = []
         for user in users:
             partner = self.get(user)
-            if partner is not None and not partner.here and not partner.moved_to:
+            if partner is not None and not partner.here and not partner.moved_to and not partner.taken:
                 partner.here = True
                 notices.append(
                     PartnerNotice(

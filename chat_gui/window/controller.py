@@ -209,6 +209,7 @@ class ChatController:
 
     def on_state(self, event: StateChanged) -> None:
         self.standing.on_state(event, dialog_open=self.dialog is not None)
+        self.frames.tell_partners(self.partners.follow(event.state))  # a lost connection shuts private tabs
         self.security.follow(event.state)
         if event.state is State.READY:
             self._on_ready(event.detail)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 
 from chat_gui.core.outgoing import OutgoingLines
-from chat_gui.core.partners import Partners, left_the_server
+from chat_gui.core.partners import PartnerNotice, Partners, left_the_server
 from chat_gui.core.session import ClientSession
 from chat_gui.window.main_window import ChatWindow
 from chat_gui.window.message_view import MessageView, badge_of
@@ -77,12 +77,7 @@ class FrameDisplay:
         return self.window.tabs.room_view
 
     def show(self, frame: ServerFrame) -> None:
-        for notice in self.partners.learn(frame, self.session.nick):
-            tab = self.window.tabs.private.get(name_key(notice.nick))
-            partner = self.partners.get(notice.nick)
-            if tab is not None and partner is not None:
-                tab.view.show_notice(notice.text, "system", frame["timestamp"])
-                self.window.tabs.set_shut(notice.nick, not partner.here)
+        self.tell_partners(self.partners.learn(frame, self.session.nick), frame["timestamp"])
         if frame["type"] == "message":
             self._message(frame)
         elif frame["type"] == "private":
@@ -105,6 +100,15 @@ class FrameDisplay:
             self._bye(frame)
         elif frame["type"] in ("list", "help", "pong"):
             self.current_view().show_notice(frame["content"], "system", frame["timestamp"])
+
+    def tell_partners(self, notices: list[PartnerNotice], stamp: str = "") -> None:
+        """Each notice in its conversation's tab, and the tab's banner says whether typing there sends."""
+        for notice in notices:
+            tab = self.window.tabs.private.get(name_key(notice.nick))
+            partner = self.partners.get(notice.nick)
+            if tab is not None and partner is not None:
+                tab.view.show_notice(notice.text, "system", stamp)
+                self.window.tabs.set_shut(notice.nick, not partner.here)
 
     # -- one method per frame type --
     def _message(self, frame: MessageFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chat_gui.core.events import State
 from chat_gui.core.partners import Partners, left_the_server
 from shared.frames import server_frame
 
@@ -85,3 +86,63 @@ def test_own_echo_and_case_only_renames_change_nothing():
     partners.open("bob")
     assert partners.learn(private("me", "bob"), "me") == []
     assert partners.learn(rename("bob", "BOB"), "me") == [] and partners.get("bob").here
+
+
+def test_the_names_new_holder_writing_after_a_rename_away_is_warned_of_and_the_conversation_stays_shut():
+    """Found by a probe: dave renamed to dave_afk, mallory took "dave" and wrote; the tab said "dave is here
+    again", opened, and the reply went to mallory."""
+    partners = Partners()
+    partners.open("dave")
+    partners.learn(rename("dave", "dave_afk"), "me")
+    notices = partners.learn(private("dave"), "me")
+    assert [notice.nick for notice in notices] == ["dave"]
+    assert "Someone else may be using the name dave now" in notices[0].text and "dave_afk" in notices[0].text
+    assert "here again" not in notices[0].text
+    assert not partners.get("dave").here, "nothing typed in the tab goes to the new holder"
+    assert partners.learn(private("dave"), "me") == [], "warned once, not at every message"
+    assert not partners.get("dave").here
+    partners.learn(join("dave"), "me")  # the new holder joining our room changes nothing either
+    assert not partners.get("dave").here
+    assert partners.open("dave") == (partners.get("dave"), True), "the user may open it for them on purpose"
+    assert partners.get("dave").here and partners.learn(private("dave"), "me") == []
+
+
+def test_the_name_taken_then_its_new_holder_writing_stays_shut():
+    partners = Partners()
+    partners.open("bob")
+    partners.learn(rename("mallory", "bob"), "me")
+    notices = partners.learn(private("bob"), "me")
+    assert "Someone else may be using the name bob now" in notices[0].text and not partners.get("bob").here
+
+
+def test_a_lost_connection_shuts_every_open_conversation_until_the_name_is_seen_again():
+    """Found by a probe: after a server restart mallory took "gina" first; the gina tab went on sending to her."""
+    partners = Partners()
+    assert partners.follow(State.READY) == []
+    partners.open("gina")
+    partners.open("bob")
+    partners.learn(rename("bob", "bob2"), "me")
+    notices = partners.follow(State.RECONNECTING)
+    assert [notice.nick for notice in notices] == ["gina"] and "may have taken the name" in notices[0].text
+    assert not partners.get("gina").here and partners.get("bob").moved_to == "bob2"
+    assert partners.follow(State.CONNECTING) == [] and partners.follow(State.JOINING) == []
+    partners.follow(State.READY)
+    notices = partners.learn(private("gina"), "me")  # someone named gina writes: honest words, then it sends
+    assert "Someone named gina wrote to you; it may not be the gina of before" in notices[0].text
+    assert partners.get("gina").here
+    assert not partners.get("bob").here, "a conversation shut after a rename away stays shut"
+
+
+def test_after_a_lost_connection_the_name_in_our_room_opens_it_with_a_warning():
+    partners = Partners()
+    partners.follow(State.READY)
+    partners.open("gina")
+    partners.follow(State.OFFLINE)
+    notices = partners.learn(server_frame("joined", "", room="lab", users=["me", "gina"]), "me")
+    assert "Someone named gina is online again" in notices[0].text and partners.get("gina").here
+
+
+def test_nothing_is_lost_before_a_connection_was_ready():
+    partners = Partners()
+    partners.open("gina")  # /pm typed while connecting
+    assert partners.follow(State.CONNECTING) == [] and partners.get("gina").here
