@@ -11,6 +11,14 @@
     own.want_away("lunch") / own.want_back()   what the user (or the idle timer) asked; the command to send
     own.typing_due() -> bool              True at most once per TYPING_EVERY_SECONDS while the user types
 
+Away is known from `presence` frames and the `statuses` of `joined`,
+`members` and `list`; it is forgotten when it can no longer be true or
+followed: a join (the server sends `presence` right after the join of
+someone away, so a join alone means online), a leave (we stop hearing of
+them), a rename (the status goes with the person to the new name; the new
+name's old status was someone else's).  A message is not taken for BACK:
+the contract has only BACK for that, and a student away can still type.
+
 PROTOCOL.md (Version 2, Presence): clients drop a typing indicator after
 6 s or when that user's message arrives; here also when that user leaves
 the room, renames, goes away, or when this client leaves the room or loses
@@ -103,6 +111,8 @@ class PresenceBook:
                 self._away.pop(name_key(user), None)
                 self._stop_typing(user)
                 return True
+            if event == "join" and user:  # online, unless the `presence` the server sends right after says away
+                return self._away.pop(name_key(user), None) is not None
             if event == "nick" and user and frame.get("old"):
                 return self._rename(frame.get("old", ""), user)
             return False
@@ -152,13 +162,17 @@ class PresenceBook:
     def _rename(self, old: str, new: str) -> bool:
         old_key, new_key = name_key(old), name_key(new)
         away = self._away.pop(old_key, None)
+        if old_key != new_key:  # whatever was known of the new name was someone else's (or stale)
+            forgot = self._away.pop(new_key, None) is not None
+        else:
+            forgot = False
         if away is not None:
             self._away[new_key] = (new, away[1])
         typing = self._typing.pop(old_key, None)
         if typing is not None:
             typing.nick = new
             self._typing[new_key] = typing
-        return away is not None or typing is not None
+        return away is not None or typing is not None or forgot
 
     def _expire(self, now: float) -> None:
         for key in [key for key, entry in self._typing.items() if entry.until <= now]:

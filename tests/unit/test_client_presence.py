@@ -169,3 +169,45 @@ def test_own_presence_follows_the_servers_word_about_this_user():
     assert own.away == "typed /away myself"
     own.learn(presence("me", "online"), "me")
     assert own.away is None and own.command_after_reconnect() is None
+
+
+def join(user: str, room: str = "general") -> dict:
+    return server_frame("system", f"{user} joined #{room}", event="join", room=room, user=user)
+
+
+def test_a_join_says_online_and_the_presence_after_it_says_away():
+    """Found by a probe: ann, known away from a /list, came BACK where this client could not hear it and joined
+    its room: she stayed shown away.  The server sends `presence` right after the join of someone away."""
+    book = PresenceBook(Clock())
+    book.learn(server_frame("list", "", users=["ann", "bob"], rooms=[], statuses={"ann": "away", "bob": "away"}), "me")
+    assert book.learn(join("ann"), "me") and book.status("ann") == "online"
+    book.learn(join("bob"), "me")  # bob is still away: the server says so right after
+    book.learn(presence("bob", "away", "brb"), "me")
+    assert book.status("bob") == "away" and book.away_text("bob") == "brb"
+
+
+def test_a_message_is_not_taken_for_back():
+    book = PresenceBook(Clock())
+    book.learn(presence("ann", "away", "at lunch"), "me")
+    book.learn(server_frame("message", "still here", id=1, room="general", sender="ann"), "me")
+    assert book.status("ann") == "away", "only BACK (a `presence` online) says back; an away student may type"
+
+
+def test_a_quit_forgets_and_a_new_holder_of_the_name_starts_online():
+    book = PresenceBook(Clock())
+    book.learn(server_frame("list", "", users=["bob"], rooms=[], statuses={"bob": "away"}), "me")
+    book.learn(server_frame("system", "bob left #general (quit)", event="leave", room="general", user="bob"), "me")
+    assert book.status("bob") == "online"
+    book.learn(server_frame("list", "", users=["bob"], rooms=[], statuses={"bob": "away"}), "me")
+    book.learn(join("bob"), "me")  # another student took "bob" after a quit this client never heard
+    assert book.status("bob") == "online"
+
+
+def test_a_rename_to_a_name_known_away_takes_the_renamers_own_status():
+    book = PresenceBook(Clock())
+    book.learn(presence("bob", "away", "brb"), "me")  # bob, away, then left unheard; cy takes "bob"
+    assert book.learn(server_frame("system", "", event="nick", room="lab", user="bob", old="cy"), "me")
+    assert book.status("bob") == "online" and book.away_text("bob") == ""
+    book.learn(presence("ann", "away", "lunch"), "me")
+    book.learn(server_frame("system", "", event="nick", room="lab", user="bob", old="ann"), "me")
+    assert (book.status("bob"), book.away_text("bob"), book.status("ann")) == ("away", "lunch", "online")

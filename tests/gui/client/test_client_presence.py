@@ -216,3 +216,30 @@ def test_the_theme_is_chosen_in_the_view_menu_and_remembered(server, open_window
         assert load_settings().theme == "light"
     finally:
         later.shutdown()
+
+
+def test_someone_shown_away_who_joins_the_room_is_online_unless_the_server_says_away(
+    server, open_window, wire, tk_root
+):
+    """Found by a probe: ann, away in a /list, came BACK in another room and joined: her ring stayed; and a new
+    student taking a name that was away in a /list was shown away."""
+    alice = open_window(server, "alice", "general")
+    ann = wire(server, "ann", "lab")
+    bob = wire(server, "bob", "lab")
+    carl = wire(server, "carl", "lab")
+    for person in (ann, bob, carl):
+        person.send("AWAY gone home")
+        person.expect("presence")
+    alice.send_typed("/list")
+    book = alice.session.presence
+    wait_until(lambda: book.status("carl") == "away", pump=tk_root.update, timeout=WAIT)
+    ann.send("BACK")  # only #lab hears it
+    ann.expect("presence")
+    ann.send("JOIN general")
+    bob.send("QUIT")
+    bob.rest_until_closed()
+    wire(server, "bob", "general", source="127.0.0.2")  # another student takes "bob"
+    carl.send("JOIN general")  # still away: the server says so right after the join
+    wait_until(lambda: {"ann", "bob", "carl"} <= set(alice.window.users.users), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: dot_of(alice, "carl") == "away", pump=tk_root.update, timeout=WAIT)
+    assert (dot_of(alice, "ann"), dot_of(alice, "bob")) == ("online", "online")
