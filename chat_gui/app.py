@@ -28,6 +28,7 @@ SHIPPED_MODULES = [
     "chat_gui.core.keepalive",
     "chat_gui.core.roster",
     "chat_gui.core.partners",
+    "chat_gui.core.unread",
     "chat_gui.core.typed_lines",
     "chat_gui.core.sign_in",
     "chat_gui.core.moderation_lines",

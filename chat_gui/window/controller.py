@@ -34,6 +34,7 @@ from chat_gui.core.events import (
 from chat_gui.core.partners import Partners
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import help_text
+from chat_gui.core.unread import UnreadCounts
 from chat_gui.settings import ClientSettings, save_settings
 from chat_gui.text.help_table import help_rows
 from chat_gui.window.attach import choose_file
@@ -121,7 +122,7 @@ class ChatController:
         self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
         self.standing.title_note = self.security.title_note
         self.focused = True
-        self.unread = 0
+        self.counts = UnreadCounts()  # the title's unread and mention counts (chat_gui/core/unread.py)
         if not settings.show_joins:
             self.window.show_presence.set(False)
             self.window.tabs.set_presence_shown(False)
@@ -197,10 +198,12 @@ class ChatController:
             self.history.on_event(event)
             if isinstance(event, MessageDeleted):
                 self.files.message_deleted(event.id)
+                self._uncount(event.id)
         elif isinstance(event, MessagesGone):  # deleted or cleared while this window was elsewhere
             for number in event.ids:
                 self.history.on_deleted(number)
                 self.files.message_deleted(number)
+                self._uncount(number)
         elif isinstance(event, StateChanged):
             self.on_state(event)
             self.presence.refresh()
@@ -329,10 +332,8 @@ class ChatController:
     # -- unread count in the title --
     def set_focused(self, focused: bool) -> None:
         self.focused = focused
-        if focused and self.unread:
-            self.unread = 0
         if focused:
-            self.mention_alerts.reset()
+            self.counts.seen()
         self._update_title()
 
     def _check_focus(self) -> None:
@@ -342,11 +343,16 @@ class ChatController:
             has_focus = False
         self.set_focused(has_focus)
 
-    def _count_unread(self) -> None:
+    def _count_unread(self, message_id: int | None = None, mention: bool = False) -> None:
         if not self.focused:
-            self.unread += 1
+            self.counts.count(message_id, mention)
+            self._update_title()
+
+    def _uncount(self, message_id: int) -> None:
+        """A deleted message no longer waits to be read (found by a probe: the title kept "(5, @5)")."""
+        if self.counts.deleted(message_id):
             self._update_title()
 
     def _update_title(self) -> None:
-        self.window.mentions = self.mention_alerts.count
-        self.standing.refresh(self.unread)
+        self.window.mentions = self.counts.mentions
+        self.standing.refresh(self.counts.unread)

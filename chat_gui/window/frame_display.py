@@ -54,7 +54,7 @@ class FrameDisplay:
         session: ClientSession,
         partners: Partners,
         current_view: Callable[[], MessageView],
-        count_unread: Callable[[], None],
+        count_unread: Callable[[int | None, bool], None],
         update_title: Callable[[], None],
     ) -> None:
         self.window = window
@@ -120,7 +120,8 @@ class FrameDisplay:
             self.outgoing.echoed()
         else:
             self.window.tabs.count_room_message(frame["room"])
-            self.count_unread()
+            # a mention from history is highlighted but old news: counted as unread, not as a mention
+            self.count_unread(frame["id"], style == "mention" and not frame.get("history"))
 
     def _private(self, frame: PrivateFrame) -> None:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
@@ -140,7 +141,7 @@ class FrameDisplay:
         if not own:
             tabs.mark_unread(tab)
             self._ring()
-            self.count_unread()
+            self.count_unread(frame["id"], False)
 
     def _collect(self, frame: PrivateFrame) -> None:
         """A private message from one person too many: into the collecting tab, one notice per flood."""
@@ -158,7 +159,7 @@ class FrameDisplay:
         tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private", badge=badge_of(frame))
         tabs.mark_unread(tab)
         self._ring()
-        self.count_unread()
+        self.count_unread(frame["id"], False)
 
     def _ring(self) -> None:
         now = time.monotonic()
@@ -230,7 +231,7 @@ class FrameDisplay:
             text = own_words  # not "Announcement from Ms_Lee: ..." again under the banner's title
         title = f"📢 Announcement from {sender}" if sender else "📢 Announcement from the server's admin"
         self.current_view().show_banner(title, text, frame["timestamp"])
-        self.count_unread()
+        self.count_unread(None, False)
 
     def set_muted(self, muted: bool) -> None:
         if muted != self.muted:

@@ -25,7 +25,6 @@ class MentionAlerts:
     def __init__(self, root: tk.Misc, notifier: Notifier | None = None) -> None:
         self.root = root
         self._notifier = notifier
-        self.count = 0  # mentions since the window last had the focus
 
     @property
     def notifier(self) -> Notifier:
@@ -39,13 +38,9 @@ class MentionAlerts:
             return False
         if frame.get("history"):
             return True  # shown highlighted, but it is old news: no count, no notification
-        if not focused:
-            self.count += 1
+        if not focused:  # the controller counts it for the title (chat_gui/core/unread.py)
             self.notifier.notify(f"{frame['sender']} mentioned you in #{frame['room']}", frame["content"])
         return True
-
-    def reset(self) -> None:
-        self.count = 0
 
     def close(self) -> None:
         if self._notifier is not None:

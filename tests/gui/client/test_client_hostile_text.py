@@ -59,7 +59,7 @@ def test_a_flood_of_mentions_in_the_background_rings_once_not_once_each(
             message="the private messages did not all arrive",
         )
     tk_root.update()
-    assert alice.mention_alerts.count == STUDENTS, "every mention is counted for the title"
+    assert alice.counts.mentions == STUDENTS, "every mention is counted for the title"
     # one bell for the mentions, at most one more for the private messages: not one per message
     assert 1 <= len(bells) <= (2 if how == "private-and-mentions" else 1), len(bells)
 

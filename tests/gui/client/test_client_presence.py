@@ -184,10 +184,10 @@ def test_a_mention_is_highlighted_counted_apart_and_notified_when_not_focused(se
     assert "mention" in view.text.tag_names(mentioned)
     plain = view.text.search("malice", "1.0")
     assert "mention" not in view.text.tag_names(plain)
-    assert alice.mention_alerts.count == 1 and rung == [True]
+    assert alice.counts.mentions == 1 and rung == [True]
     assert alice.root.title().startswith("(2, @1) "), "two unread, one of them names alice"
     alice.set_focused(True)
-    assert alice.mention_alerts.count == 0 and "@" not in alice.root.title()
+    assert alice.counts.mentions == 0 and "@" not in alice.root.title()
 
 
 def test_the_theme_is_chosen_in_the_view_menu_and_remembered(server, open_window, tk_root, private_settings):
@@ -216,6 +216,24 @@ def test_the_theme_is_chosen_in_the_view_menu_and_remembered(server, open_window
         assert load_settings().theme == "light"
     finally:
         later.shutdown()
+
+
+def test_deleted_messages_leave_the_titles_unread_and_mention_counts(server, open_window, wire, tk_root):
+    """Found by a probe: five mentions deleted by their sender left "(5, @5)" in the title."""
+    alice = open_window(server, "alice", "general")
+    alice.mention_alerts._notifier = Notifier(lambda: None, backend=None)
+    mallory = wire(server, "mallory", "general")
+    alice.set_focused(False)
+    ids = []
+    for number in range(3):
+        mallory.send(f"SAY hey alice look at this {number}")
+        ids.append(mallory.expect(lambda frame: frame["type"] == "message")["id"])
+    mallory.send("SAY and a plain line")
+    wait_until(lambda: alice.root.title().startswith("(4, @3) "), pump=tk_root.update, timeout=WAIT)
+    for number in ids:
+        mallory.send(f"DELETE {number}")
+    wait_until(lambda: alice.root.title().startswith("(1) "), pump=tk_root.update, timeout=WAIT)
+    assert alice.counts.mentions == 0 and "@" not in alice.root.title()
 
 
 def test_someone_shown_away_who_joins_the_room_is_online_unless_the_server_says_away(
