@@ -50,7 +50,13 @@ class NickRules:
     def check_nick(self, session: Session, nick: str) -> list[Delivery] | None:
         """Raise the refusal for taking `nick`; return `banned` + bye for a banned name; None when it may be taken."""
         self.identity.require_code(session)
-        check_single_script(nick)
+        try:
+            check_single_script(nick)
+        except ProtocolError:
+            # "pаypal" (Cyrillic а) beside "paypal": the contract's answer for a look-alike comes first,
+            # nick_taken naming it (a probe); a mixed name like no other stays bad_nick.
+            self.check_lookalike(session, nick)
+            raise
         key = name_key(nick)
         if session.muted and key != session.key:
             raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot change your nickname until unmuted.")

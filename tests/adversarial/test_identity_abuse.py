@@ -56,6 +56,17 @@ def test_a_lookalike_of_someone_online_is_refused(server, wire, disguise):
     assert (refused["type"], refused.get("code")) == ("error", ErrorCode.NICK_TAKEN), refused
 
 
+@pytest.mark.parametrize("disguise", ["p\u0430ypal", "\u0440aypal", "payp\u0430l", "PAYP\u0391L"])
+def test_a_mixed_script_lookalike_gets_nick_taken_naming_the_name_it_copies(server, wire, disguise):
+    """The contract's answer for a look-alike of a name in use (found by a probe: it was `bad_nick` for mixing
+    scripts, naming nobody); a mixed name like no other stays `bad_nick`."""
+    wire(server, "paypal", "lab")
+    refused = wire(server).reply(f"NICK {disguise}")
+    assert (refused["type"], refused.get("code")) == ("error", ErrorCode.NICK_TAKEN), refused
+    assert "paypal" in refused["content"]
+    assert wire(server).error("NICK p\u0430ymate") == ErrorCode.BAD_NICK
+
+
 def test_a_lookalike_rename_and_a_lookalike_room_are_refused_too(server, wire):
     teacher(server, wire, "Ms_Lee", room="maths")
     student = wire(server, "sam", "lab")
