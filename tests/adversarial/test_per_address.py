@@ -61,7 +61,7 @@ def test_a_freed_place_can_be_taken_again(start_server):
 
 
 def test_connections_without_a_nickname_have_a_lower_cap_of_their_own(start_server):
-    server = start_server()
+    server = start_server(max_unregistered_per_address=10)  # a lower cap than the 20 of the address
     silent = [connect_from(server, "127.0.0.4") for _ in range(10)]
     assert_refused(WireClient(server.address, welcome=False, source="127.0.0.4"), 10, still_unregistered=True)
     silent[0].register("now_named")  # a registered one no longer counts against the cap
@@ -73,6 +73,16 @@ def test_connections_without_a_nickname_have_a_lower_cap_of_their_own(start_serv
     more = [connect_from(server, "127.0.0.4") for _ in range(9)]  # kept: a dropped client would close
     assert len(more) == 9
     assert_refused(WireClient(server.address, welcome=False, source="127.0.0.4"), 20)
+
+
+def test_by_default_the_contracts_twenty_may_all_connect_before_any_chooses_a_name(start_server):
+    """A class behind one address connecting at once (found by a probe: the 11th got server_full)."""
+    server = start_server()
+    waiting = [connect_from(server, "127.0.0.7") for _ in range(20)]
+    assert all(client.reply("PING here")["type"] == "pong" for client in waiting)
+    for number, client in enumerate(waiting):
+        client.register(f"pupil{number}")
+    assert_refused(WireClient(server.address, welcome=False, source="127.0.0.7"), 20)
 
 
 def test_loopback_counts_like_any_address(start_server):
@@ -120,7 +130,7 @@ def test_a_thousand_knocks_from_one_machine_leave_the_class_room_to_join(start_s
         thread.start()
     for thread in threads:
         thread.join(120)
-    assert len(admitted) == 10 and refused == 990  # only the unregistered cap's worth ever got in
+    assert len(admitted) == 20 and refused == 980  # only the unregistered cap's worth ever got in
     class_members += [connect_from(server, f"127.0.1.{n}", f"student{n}", "class") for n in range(6, 10)]
     class_members[0].send("SAY everyone is here")
     for member in class_members:
