@@ -343,6 +343,16 @@ class TerminalClient:
 
 def gone_words(event: MessagesGone) -> str:
     """One line for messages deleted or cleared while away: printed lines cannot be taken back, so say which."""
+    if event.unsaved:
+        which = (
+            f"Message {event.ids[0]}"
+            if len(event.ids) == 1
+            else (f"{len(event.ids)} messages (ids {event.ids[0]} to {event.ids[-1]})")
+        )
+        return (
+            f"{which} in {event.target} {'was' if len(event.ids) == 1 else 'were'} not saved: the server stopped "
+            "unexpectedly before writing them, so its history does not have them."
+        )
     if len(event.ids) == 1:
         return f"Message {event.ids[0]} in {event.target} was deleted while you were away."
     return (

@@ -124,6 +124,8 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             protocol=PROTOCOL_VERSION,
             features=[*self.server.features, *self.server.who.service.features()],
         )
+        if self.server.unsaved_ids is not None:  # so clients tell messages lost in a crash from deleted ones
+            welcome["unsaved_ids"] = list(self.server.unsaved_ids)
         session.send(welcome)
         decoder = LineDecoder()
         sock = self.request

@@ -122,6 +122,8 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
         # The contract's optional features this server has switched on (the `welcome` frame lists them).
         self.features: list[str] = [*FEATURES, *(["history"] if self.config.history else []), *self.files.features()]
+        # The welcome names them (request_handler.py): ids the last run lost when it stopped without closing.
+        self.unsaved_ids = self.storage.unsaved_ids if self.config.history else None
         if self.tls is not None:
             self.features.append("tls")  # plain welcomes name it too: a plain client learns it could encrypt
 

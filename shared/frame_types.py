@@ -71,6 +71,7 @@ class _Welcome(_CommonOptional):
 
 class WelcomeFrame(_Welcome, total=False):
     features: list[str]
+    unsaved_ids: list[int]  # extension: [low, high], ids the last run lost when it stopped without closing its store
 
 
 class _Nick(_CommonOptional):

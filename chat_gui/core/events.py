@@ -132,10 +132,15 @@ class MessageDeleted:
 @dataclass(frozen=True)
 class MessagesGone:
     """Messages of `target` this client showed that its replay after `joined` no longer has: deleted or
-    cleared while this client was in another room or cut off (no `deleted` reached it then)."""
+    cleared while this client was in another room or cut off (no `deleted` reached it then).
+
+    `unsaved`: not deleted but lost: the server stopped unexpectedly before writing them (their ids are in
+    the range its `welcome` names in `unsaved_ids`).  Nobody took them back, so front ends keep them shown.
+    """
 
     target: str
     ids: tuple[int, ...]
+    unsaved: bool = False
 
 
 CoreEvent = StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted | MessagesGone

@@ -23,7 +23,9 @@ The replay after `joined` becomes one REPLAY HistoryPage when its
 elsewhere: a message of that room it handed on before (Cursors.seen) that
 the replay lacks, though the replay reaches back past it (or is the whole
 history: `more` false), was deleted or cleared meanwhile, and one
-MessagesGone says so (a `deleted` reaches only the room's members then).  Pages and search results that the front end or
+MessagesGone says so (a `deleted` reaches only the room's members then);
+ids in the range the server's `welcome` names in `unsaved_ids` were lost
+in a crash instead, and their MessagesGone says `unsaved`.  Pages and search results that the front end or
 the user asked for come back as HistoryPage / SearchResults with the
 number `request_page` / `search` returned.  A `deleted` frame becomes
 MessageDeleted, and the message is dropped from anything held.
@@ -95,6 +97,7 @@ class HistoryKeeper:
         self._seen_before: set[int] = set()  # the ids of the replay's room handed on before its `joined`
         self._replay_key: str | None = None  # the room whose replay is arriving (after `joined`)
         self._replay_target = ""
+        self._unsaved = (1, 0)  # ids the server lost in a crash before this connection (welcome's unsaved_ids)
         self._request_numbers = 0
 
     # -- the session's hooks --
@@ -105,8 +108,9 @@ class HistoryKeeper:
         self.cursors = Cursors()
         self._replay, self._replay_key, self._replay_ids, self._seen_before = [], None, set(), set()
 
-    def on_welcome(self, features: object) -> None:
+    def on_welcome(self, features: object, unsaved_ids: object = None) -> None:
         self.enabled = isinstance(features, list) and HISTORY_FEATURE in features
+        self._unsaved = unsaved_range(unsaved_ids)
         if not self.enabled:
             # a server that keeps nothing may count ids from 1 again: old cursors would hide new messages
             self._release_all()
@@ -267,7 +271,12 @@ class HistoryKeeper:
         gone = {number for number in before & now if number >= oldest and number not in replayed}
         if gone:
             self.cursors.forget_seen(key, gone)
-            self.emit(MessagesGone(self._replay_target, tuple(sorted(gone))))
+            low, high = self._unsaved
+            lost = {number for number in gone if low <= number <= high}
+            if gone - lost:
+                self.emit(MessagesGone(self._replay_target, tuple(sorted(gone - lost))))
+            if lost:
+                self.emit(MessagesGone(self._replay_target, tuple(sorted(lost)), unsaved=True))
 
     def _flush_replay(self, more: bool) -> None:
         key, replay, self._replay = self._replay_key, self._replay, []
@@ -385,3 +394,15 @@ def _is_search_result(result: object) -> bool:
         return False
     fields = (("id", int), ("sender", str), ("content", str))
     return all(isinstance(result.get(name), kind) for name, kind in fields) and not isinstance(result["id"], bool)
+
+
+def unsaved_range(field: object) -> tuple[int, int]:
+    """The inclusive id range of `welcome`'s `unsaved_ids` ([low, high]); (1, 0), an empty one, when absent or odd."""
+    if (
+        isinstance(field, list)
+        and len(field) == 2
+        and all(type(number) is int for number in field)
+        and 0 < field[0] <= field[1]
+    ):
+        return field[0], field[1]
+    return 1, 0

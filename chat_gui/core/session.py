@@ -312,7 +312,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
             if self.state is State.CONNECTING and self.connection is not None:
                 self.security = self.connection.security
             if self.state is State.CONNECTING:
-                self.history.on_welcome(frame.get("features"))
+                self.history.on_welcome(frame.get("features"), frame.get("unsaved_ids"))
                 self._cancel("welcome")
                 self.alive.restart()
                 self._after("alive", self.alive.check_every_ms, self._check_alive)

@@ -199,6 +199,8 @@ class ChatController:
             if isinstance(event, MessageDeleted):
                 self.files.message_deleted(event.id)
                 self._uncount(event.id)
+        elif isinstance(event, MessagesGone) and event.unsaved:  # lost in a crash: said, and left where they are
+            self.history.on_unsaved(event.target, len(event.ids))
         elif isinstance(event, MessagesGone):  # deleted or cleared while this window was elsewhere
             for number in event.ids:
                 self.history.on_deleted(number)

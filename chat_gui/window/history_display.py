@@ -307,6 +307,16 @@ class HistoryDisplay:
                 pane.remove(number)
         self.search_panel.forget_result(number)
 
+    def on_unsaved(self, target: str, count: int) -> None:
+        """Messages shown here that the server lost in a crash (not deleted): they stay, and the pane says so."""
+        view = self.view_for(target) or self.window.tabs.room_view
+        which = "1 message shown above was" if count == 1 else f"{count} messages shown above were"
+        view.show_notice(
+            f"{which} not saved: the server stopped unexpectedly before writing them, so its history "
+            "(and anyone who joins later) does not have them.",
+            "system",
+        )
+
     def on_cleared(self, room: str, upto: int | None = None) -> None:
         """An admin cleared `room`'s history (up to message `upto`; None: all of it): its pane drops those messages,
         and the search results drop the room's."""

@@ -100,6 +100,8 @@ class Database:
     lock: FolderLock | None
     notices: list[str] = field(default_factory=list)
     recovered_last_id: int = 0
+    # The ids the last run handed out but never wrote (it stopped without closing the file): [low, high].
+    unsaved_ids: tuple[int, int] | None = None
     _readers: queue.LifoQueue[sqlite3.Connection] = field(default_factory=queue.LifoQueue)
     _reader_count: int = 0
     _reader_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -262,6 +264,7 @@ def open_database(
         )
         log.warning("storage: %s", notice)
         notices.append(notice)
+        return Database(path, writer, lock, notices, recovered, unsaved_ids=(unclean[0] + 1, recovered))
     return Database(path, writer, lock, notices, recovered)
 
 

@@ -78,6 +78,11 @@ class Storage:
     def persistent(self) -> bool:
         return self._database is not None
 
+    @property
+    def unsaved_ids(self) -> tuple[int, int] | None:
+        """Ids the last run gave out and never wrote, as it stopped without closing the database; [low, high]."""
+        return self._database.unsaved_ids if self._database is not None else None
+
     def status(self) -> StoreStatus:
         status = self._status.snapshot()
         if self._writer is not None and status.state == "retrying":

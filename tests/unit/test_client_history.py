@@ -179,6 +179,26 @@ def test_a_replay_that_lacks_messages_seen_before_reports_them_gone(replayed, mo
     assert gone(harness) == expected
 
 
+def test_messages_in_the_range_the_server_lost_in_a_crash_are_reported_unsaved_not_gone():
+    """Found by a probe: after a kill -9 the replay lacked 200 messages, and both clients said they were deleted."""
+    harness = Harness()
+    harness.keeper.on_welcome(["history"], [3, 10])  # the last run handed out 3 to 10 and never wrote them
+    harness.keeper.on_ready(reconnected=False)
+    away_and_back(harness, [1], False)
+    verdicts = [(event.ids, event.unsaved) for event in harness.events if isinstance(event, MessagesGone)]
+    assert verdicts == [((2,), False), ((3, 4), True)]
+
+
+@pytest.mark.parametrize("field", [None, [5], [0, 4], [4, 3], ["1", "4"], [1.0, 4], [True, 4], "1-4"])
+def test_an_odd_unsaved_range_counts_as_none(field):
+    harness = Harness()
+    harness.keeper.on_welcome(["history"], field)
+    harness.keeper.on_ready(reconnected=False)
+    away_and_back(harness, [1], False)
+    verdicts = [(event.ids, event.unsaved) for event in harness.events if isinstance(event, MessagesGone)]
+    assert verdicts == [((2, 3, 4), False)]
+
+
 def test_a_message_deleted_while_this_client_was_there_is_not_reported_again():
     harness = Harness()
     harness.keeper.on_ready(reconnected=False)
