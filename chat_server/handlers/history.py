@@ -196,30 +196,59 @@ class HistoryCommands(CommandModule):
 
     # -- DELETE --
     def handle_delete(self, session: Session, argument: str) -> CommandResult:
+        """Find the message off the lock, judge who asks under it, delete off it again, then tell everyone.
+
+        One answer, `bad_argument` "no message N that you can delete", for
+        every message the asker may not see: none with that id, deleted,
+        too old, someone else's private message, or a message of a locked
+        room the asker may not read.  `not_allowed` would tell an outsider
+        which ids are live messages of a locked room (found by a probe), so
+        it is only for a message the asker can see but did not send.
+        """
         message_id = parse_delete(argument)
         if not self.config.history:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, NO_HISTORY)
         store = self.storage.messages
         owners = session.owners
+        nothing = ProtocolError(
+            ErrorCode.BAD_ARGUMENT,
+            f"There is no message {message_id} that you can delete (deleted already, too old, or not yours to see).",
+        )
 
-        def work() -> StoredMessage:
+        def find() -> StoredMessage:
             message = store.get(message_id)
             if message is None or (message.is_private and not private_of(message, owners)):
-                raise ProtocolError(
-                    ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already, or too old)."
-                )
+                raise nothing
+            return message
+
+        def judge(message: StoredMessage) -> OffLock[StoredMessage]:
+            if message.room is not None and not self._may_read(session, message.room):
+                raise nothing
             if not may_delete(session, owners, message):
                 raise ProtocolError(
                     ErrorCode.NOT_ALLOWED, f"Message {message_id} is not yours: you can delete only your own messages."
                 )
+            return OffLock(
+                lambda: delete(message), lambda gone: deleted_deliveries(self.registry, gone, also=[session])
+            )
+
+        def delete(message: StoredMessage) -> StoredMessage:
             if store.delete(message_id) is None:
-                raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"There is no message {message_id} (deleted already).")
+                raise nothing
             if self.services.files is not None:
                 self.services.files.message_deleted(message)  # a file message: the file goes too
             save_now(self.storage)
             return message
 
-        return OffLock(work, lambda message: deleted_deliveries(self.registry, message, also=[session]))
+        return OffLock(find, judge)
+
+    def _may_read(self, session: Session, room: str) -> bool:
+        """Whether HISTORY #room would show `session` the room's messages (lock held)."""
+        try:
+            check_room_readable(session, room, self.services.who)
+        except ProtocolError:
+            return False
+        return True
 
 
 def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Iterable[Session] = ()) -> list[Delivery]:

@@ -188,3 +188,47 @@ def test_searches_cannot_take_every_reader_from_history_pages(server, wire):
         assert len(messages) == 3 and closing["more"] is True
     found = searcher.expect("search")
     assert len(found["results"]) == 5
+
+
+def said(client: WireClient, command: str) -> int:
+    """Send a SAY and return the id of its echo (others' messages and notices that come first are skipped)."""
+    client.send(command)
+    text = command.removeprefix("SAY ")
+    return client.expect(lambda frame: frame["type"] == "message" and frame["content"] == text)["id"]
+
+
+def test_delete_tells_an_outsider_nothing_about_a_locked_rooms_messages(server, wire):
+    """Found by a probe: `HISTORY #den` was refused, but DELETE answered `not_allowed` for a live message of the
+    locked room and `bad_argument` for a deleted one, so an outsider mapped the room's ids."""
+    bob = wire(server, "bob", "den")
+    bob.reply("KEY blue whale", timeout=30)
+    carol = wire(server, "carol", source="127.0.0.3")
+    carol.send("JOIN den blue whale")
+    carol.expect("joined")
+    live = said(bob, "SAY meet at 3")
+    gone = said(bob, "SAY delete this later")
+    bob.send(f"DELETE {gone}")
+    bob.expect("deleted")
+    bob.send("PM carol psst")
+    private = bob.expect("private")["id"]
+    mallory = WireClient(server.address, source="127.0.0.2").register("mallory", "lab")
+    public = said(mallory, "SAY in the open")
+    assert mallory.error("HISTORY #den") == ErrorCode.BAD_ROOM_KEY
+
+    def refusal(client: WireClient, message_id: int) -> tuple[str, str]:
+        client.send(f"DELETE {message_id}")
+        frame = client.expect(lambda f: f["type"] == "error" or (f["type"] == "deleted" and f["id"] == message_id))
+        assert frame["type"] == "error", frame
+        return frame["code"], frame["content"].replace(str(message_id), "N")
+
+    answers = {refusal(mallory, message_id) for message_id in (live, gone, private, private + 1000)}
+    assert len(answers) == 1, answers  # one answer for every message she may not see
+    assert answers.pop()[0] == ErrorCode.BAD_ARGUMENT
+    # Where the asker can see the message, `not_allowed` still says why: a member of the locked room, a
+    # public room, a private message to oneself.
+    assert refusal(carol, live)[0] == ErrorCode.NOT_ALLOWED
+    assert refusal(bob, public)[0] == ErrorCode.NOT_ALLOWED
+    assert refusal(carol, private)[0] == ErrorCode.NOT_ALLOWED
+    lee = teacher(server, wire)
+    lee.send(f"DELETE {live}")  # a teacher may read and delete a locked room's message
+    assert lee.expect(lambda f: f["type"] in ("error", "deleted"))["id"] == live
