@@ -3,7 +3,10 @@
 PROTOCOL.md, History; docs/protocol.md has every detail decided here.
 Each command checks its arguments and who asks under the registry lock,
 then returns OffLock: the store is read on the sender's own thread with
-the lock released, and the answer is queued under the lock again.
+the lock released, and the answer is queued under the lock again, without
+what was deleted or cleared meanwhile (`MessageStore.still_visible`): the
+`deleted` of a DELETE that finished in between is queued before the answer,
+which must not bring the message back.
 
     HISTORY  -> `message`/`private` frames with "history": true, in id order, then `history`
     SEARCH   -> one `search` frame (results newest first, cut to fit 32 KiB)
@@ -130,7 +133,10 @@ class HistoryCommands(CommandModule):
         self, session: Session, request: HistoryRequest, page: Page, target: str, fields: dict[str, object]
     ) -> list[Delivery]:
         teachers = teacher_owners(self.storage.accounts.list_all())
-        frames = [frame for frame in (frame_of(message, teachers) for message in page.messages) if frame is not None]
+        # The page was read off the lock: a DELETE (or an admin's clearing) that finished since has queued its
+        # `deleted` already, and the page must not bring the message back after it (found by a probe).
+        shown = self.storage.messages.still_visible(page.messages)
+        frames = [frame for frame in (frame_of(message, teachers) for message in shown) if frame is not None]
         deliveries: list[Delivery] = [([session], frame) for frame in frames]
         if frames:
             fields = dict(fields, first=frames[0]["id"], last=frames[-1]["id"])
@@ -180,6 +186,7 @@ class HistoryCommands(CommandModule):
 
         def then(outcome: tuple[list[StoredMessage], bool]) -> list[Delivery]:
             found, stopped_early = outcome
+            found = store.still_visible(found)  # not one deleted while the search ran: its `deleted` went out already
             results = [result_of(message, _label(message, key, owners)) for message in found]
             results = fit_results(results, parse_query(request.text).folded)
             where = f"#{room}" if room is not None else ""

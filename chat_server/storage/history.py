@@ -5,6 +5,7 @@
     recent() -- the same from memory only, or None; load_recent() reads the disk for it (the server's replay)
     page(), search(), get(), export_rows() -- a pooled reader connection, merged with what
                is not written yet, minus what was deleted or cleared this run
+    still_visible() -- no I/O: what such a read returned, minus what was deleted or cleared since
 
 Every read sees every append that returned before it (read-your-writes):
 reads take the unwritten messages first (the writer's own queue of rows,
@@ -204,6 +205,10 @@ class SqliteMessageStore(HistoryReads):
             return None
         visible = self._recent.visible([message], self._cutoff_ms())
         return visible[0] if visible else None
+
+    def still_visible(self, messages: Sequence[StoredMessage]) -> list[StoredMessage]:
+        """`messages` (read a moment ago) without those deleted or cleared since (no I/O; safe under the registry lock)."""
+        return self._recent.visible(messages, self._cutoff_ms())
 
     def replay(self, room: str, count: int) -> list[StoredMessage]:
         """The room's newest `count` messages, oldest first; from memory once the room's tail is loaded."""

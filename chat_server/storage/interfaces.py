@@ -5,7 +5,7 @@ servers (a database server, say) can replace them without the handlers
 changing. Contract for every implementation:
 
 - No method may be slow while the caller holds the registry lock except
-  where noted: `MessageStore.append`, `highest_id` and `recent`, and the look-ups
+  where noted: `MessageStore.append`, `highest_id`, `recent` and `still_visible`, and the look-ups
   `AccountStore.get`, `ModerationStore.find`, `RoomStore.get` and
   `FileStore.get`, do no I/O. Everything else may read the disk: call it
   off the lock.
@@ -16,6 +16,7 @@ changing. Contract for every implementation:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from chat_server.storage.models import (
@@ -39,6 +40,8 @@ class MessageStore(Protocol):
     def append(self, message: StoredMessage) -> None: ...
 
     def get(self, message_id: int) -> StoredMessage | None: ...
+
+    def still_visible(self, messages: Sequence[StoredMessage]) -> list[StoredMessage]: ...
 
     def replay(self, room: str, count: int) -> list[StoredMessage]: ...
 

@@ -6,6 +6,8 @@ Ids then start again from 1 at every start, as the contract allows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chat_server.storage.models import Conversation, Page, StoredMessage
 from chat_server.storage.search_clock import SearchClock
 
@@ -19,6 +21,9 @@ class NoHistory:
 
     def get(self, message_id: int) -> StoredMessage | None:
         return None
+
+    def still_visible(self, messages: Sequence[StoredMessage]) -> list[StoredMessage]:
+        return list(messages)
 
     def replay(self, room: str, count: int) -> list[StoredMessage]:
         return []

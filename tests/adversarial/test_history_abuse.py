@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime
 import io
+import threading
 
 import pytest
 
@@ -232,3 +233,48 @@ def test_delete_tells_an_outsider_nothing_about_a_locked_rooms_messages(server, 
     lee = teacher(server, wire)
     lee.send(f"DELETE {live}")  # a teacher may read and delete a locked room's message
     assert lee.expect(lambda f: f["type"] in ("error", "deleted"))["id"] == live
+
+
+class HeldRead:
+    """Holds the next read of the store (a HISTORY page or a search) after it has read, until `release()`."""
+
+    def __init__(self, monkeypatch, store, method: str) -> None:
+        self.read, self.go = threading.Event(), threading.Event()
+        real = getattr(store, method)
+
+        def held(*args, **kwargs):
+            result = real(*args, **kwargs)
+            if not self.read.is_set():
+                self.read.set()
+                assert self.go.wait(10), "never released"
+            return result
+
+        monkeypatch.setattr(store, method, held)
+
+    def release(self) -> None:
+        self.go.set()
+
+
+@pytest.mark.parametrize("command", ["HISTORY #lab", "SEARCH phone"])
+def test_a_page_or_search_read_before_a_delete_does_not_bring_the_message_back_after_it(
+    server, wire, monkeypatch, command
+):
+    """Found by a probe (1 try in 40): a page read just before a DELETE was queued after its `deleted`, so the
+    client showed the message again. Here the read is held until the `deleted` has arrived."""
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab", source="127.0.0.3")
+    kept = said(bob, "SAY my phone is in my bag")
+    oops = said(bob, "SAY oops my phone is 555-0101")
+    alice.expect(lambda f: f.get("id") == oops)
+    hold = HeldRead(monkeypatch, server.storage.messages, "page" if command.startswith("HISTORY") else "search")
+    alice.send(command)
+    assert hold.read.wait(10), "the read never happened"
+    bob.send(f"DELETE {oops}")
+    alice.expect(lambda f: f["type"] == "deleted" and f["id"] == oops)
+    hold.release()
+    if command.startswith("HISTORY"):
+        messages, closing = answer(alice)
+        assert [frame["id"] for frame in messages] == [kept] and closing["count"] == 1
+    else:
+        found = alice.expect("search")
+        assert [result["id"] for result in found["results"]] == [kept]

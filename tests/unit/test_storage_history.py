@@ -582,3 +582,18 @@ def test_a_writer_too_far_behind_refuses_and_counts_instead_of_growing(blocked_w
     assert len(on_disk(tmp_path)) == 50 - not_saved
     assert storage.status().state == "ok" and storage.status().not_saved == not_saved
     assert f"{not_saved} messages not saved" in storage.status().describe()
+
+
+def test_what_a_read_returned_loses_what_was_deleted_or_cleared_after_it(store):
+    """A HISTORY page or a search is read off the registry lock and answered under it: `still_visible` takes out
+    what a DELETE or an admin's clearing removed in between (found by a probe: the page brought it back)."""
+    for message_id in range(1, 5):
+        store.messages.append(public(message_id))
+    store.messages.append(public(5, room="lab"))
+    page = store.messages.page(Conversation.of_room("general")).messages
+    found = store.messages.search("x", "message", room="lab")
+    assert ids(page) == [1, 2, 3, 4] and ids(found) == [5]
+    store.messages.delete(2)
+    store.messages.clear_room("lab")
+    assert ids(store.messages.still_visible(page)) == [1, 3, 4]
+    assert store.messages.still_visible(found) == []
