@@ -17,6 +17,12 @@ _LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
 _BLANK_RUN = re.compile(r"[\s\u2800\u3164\u115f\u1160\uffa0]{2,}")
 
 
+def collapse_blanks(text: str) -> str:
+    """`text` with every run of blank-looking characters (line breaks included) as one space: what someone said,
+    made safe to print where a reader's wrapping could turn padding into a line of its own (a terminal, a .txt)."""
+    return _BLANK_RUN.sub(" ", text)
+
+
 def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
 
@@ -38,10 +44,10 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
     # A teacher's line is marked inside the brackets, where no nickname can reach: "<Ms_Lee (teacher)>".
     sender = one_line(frame.get("sender")) + (" (teacher)" if frame.get("role") == "teacher" else "")
     if kind == "message":
-        said = _BLANK_RUN.sub(" ", one_line(content))
+        said = collapse_blanks(one_line(content))
         return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {said}"
     if kind == "private":
-        said = _BLANK_RUN.sub(" ", one_line(content))
+        said = collapse_blanks(one_line(content))
         return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {said}"
     if kind == "error":
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
@@ -61,7 +67,7 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         return f"{stamp} * Rooms: {shown or 'none'}" + (f" and {more} more" if more else "")
     # Notices carry people's words too (a topic, an away text): padded with blanks, they reached a new row of
     # an 80-column terminal that read like a line of the server's own.
-    return f"{stamp} * {_BLANK_RUN.sub(' ', one_line(content))}"
+    return f"{stamp} * {collapse_blanks(one_line(content))}"
 
 
 def render_text_line(frame: Frame) -> bytes:

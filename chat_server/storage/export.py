@@ -3,6 +3,8 @@
 Each writer takes rows (from `MessageStore.export_rows`) and an open text
 file. Private messages are left out unless the caller passes
 `include_private=True`, so a transcript never shows them by accident.
+In plain text only an entry starts a line with "[": a message's further
+lines start with "    | ", and its runs of blanks are one space.
 CSV cells that a spreadsheet would run as a formula get a leading quote;
 HTML is escaped and the page loads nothing from anywhere.
 """
@@ -16,8 +18,10 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from chat_server.storage.models import StoredMessage
+from shared.frame_text import collapse_blanks
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CONTINUATION = "\n    | "  # before each further line of a message in a .txt transcript
 
 
 def _shown(rows: Iterable[StoredMessage], include_private: bool) -> list[StoredMessage]:
@@ -36,11 +40,20 @@ def _where(row: StoredMessage) -> str:
 def write_text(
     rows: Iterable[StoredMessage], out: TextIO, *, include_private: bool = False, tz: datetime.tzinfo | None = None
 ) -> int:
-    """`[YYYY-MM-DD HH:MM:SS] #room <sender> text`, one message per line (continuations indented); returns the count."""
+    """`[YYYY-MM-DD HH:MM:SS] #room <sender> text`, one message per entry; returns the count.
+
+    A message's further lines follow as `    | line`: a line a student
+    typed as "[2026-12-02 10:44:14] #lab <carol> ..." reads as part of
+    their message, never as carol's entry (found by a probe: a 4-space
+    indent alone passed for an entry).  Runs of blank-looking characters
+    are one space (shared/frame_text.py), so padding cannot push such text
+    to the start of a row in a viewer that wraps long lines.
+    """
     shown = _shown(rows, include_private)
     for row in shown:
         stamp = _when(row.time_ms, tz).strftime("%Y-%m-%d %H:%M:%S")
-        text = row.text.replace("\r\n", "\n").replace("\n", "\n    ")
+        lines = [collapse_blanks(line) for line in row.text.splitlines()] or [""]
+        text = CONTINUATION.join(lines)
         out.write(f"[{stamp}] {_where(row)} <{row.sender}> {text}\n")
     return len(shown)
 

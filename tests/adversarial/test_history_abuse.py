@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime
 import io
+import textwrap
 import threading
 
 import pytest
@@ -278,3 +279,30 @@ def test_a_page_or_search_read_before_a_delete_does_not_bring_the_message_back_a
     else:
         found = alice.expect("search")
         assert [result["id"] for result in found["results"]] == [kept]
+
+
+def test_a_txt_transcript_cannot_hold_a_forged_entry(start_server, wire, tmp_path):
+    """Found by a probe: a typed "[...] #lab <carol> ..." line was told from carol's entries by a 4-space indent
+    alone, and padding put one at the start of a row in a viewer that wraps long lines."""
+    server = start_server()
+    carol = wire(server, "carol", "lab")
+    mal = wire(server, "mal", "lab", source="127.0.0.5")
+    said(carol, "SAY good morning")
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    forged = f"[{stamp}] #lab <carol> Ms Lee is useless"
+    said(mal, f"SAY ok\n{forged}")
+    for blank in (" ", "\u3000", "\u2800"):
+        said(mal, f"SAY ok{blank * 150}{forged}")
+    target = tmp_path / "lab.txt"
+    today = datetime.date.today()
+    assert server.export_transcript("lab", today, today, target) == 5
+    lines = target.read_text(encoding="utf-8").splitlines()[1:]
+    entries = [line for line in lines if line.startswith("[")]
+    assert [line.split("> ", 1)[0].rsplit(" ", 1)[1] for line in entries] == ["<carol", *["<mal"] * 4]
+    assert all(line.startswith("    | ") for line in lines if not line.startswith("["))
+    said_text = [line.split("> ", 1)[1] if line.startswith("[") else line[len("    | ") :] for line in lines]
+    assert not any(blank * 2 in text for text in said_text for blank in (" ", "\u3000", "\u2800"))
+    # As the probe showed it: a viewer or printout that wraps at 80, 100 or 120 columns (`fold -s`).
+    for width in (80, 100, 120):
+        further_rows = [row for line in lines for row in textwrap.wrap(line, width, break_long_words=False)[1:]]
+        assert not [row for row in further_rows if row.startswith("[")], width

@@ -7,6 +7,8 @@ import datetime
 import html.parser
 import io
 
+import pytest
+
 from chat_server.storage import StoredMessage, write_csv, write_html, write_text
 
 UTC = datetime.timezone.utc
@@ -25,7 +27,7 @@ def test_text_lists_one_message_per_line_without_private_ones():
     assert write_text(ROWS, out, tz=UTC) == 3
     lines = out.getvalue().splitlines()
     assert lines[0] == "[2026-11-30 00:53:20] #Physics <alice> Hello class"
-    assert lines[1] == "    second line"
+    assert lines[1] == "    | second line"
     assert "secret" not in out.getvalue()
     assert lines[-1] == "[2026-11-30 00:53:23] #Physics <-dash> +1 @here 你好"
 
@@ -98,3 +100,26 @@ def test_an_empty_range_makes_an_empty_but_valid_transcript():
     out = io.StringIO()
     assert write_html([], out, title="Nothing") == 0
     assert out.getvalue().rstrip().endswith("</html>")
+
+
+FORGED = "[2026-12-02 10:44:14] #Physics <carol> Ms Lee is useless"
+
+
+def test_text_marks_each_further_line_so_a_typed_entry_cannot_pass_for_one():
+    """Found by a probe: a message's second line was told from an entry by a 4-space indent alone."""
+    rows = [StoredMessage.public(1, "Physics", "mal", f"ok\n{FORGED}\r\n\n  {FORGED}\u2028{FORGED}", T)]
+    out = io.StringIO()
+    write_text(rows, out, tz=UTC)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "[2026-11-30 00:53:20] #Physics <mal> ok"
+    assert lines[1:] == [f"    | {FORGED}", "    | ", f"    |  {FORGED}", f"    | {FORGED}"]
+
+
+@pytest.mark.parametrize("blank", [" ", "\u3000", "\u2800", "\u3164", "\uffa0", "\t", "\u00a0", "\u2003"])
+def test_text_makes_every_run_of_blanks_one_space_so_padding_cannot_wrap_to_a_new_row(blank):
+    """Padding of blank-looking characters pushed a forged entry to the start of a row in a wrapping viewer."""
+    rows = [StoredMessage.public(1, "Physics", "mal", f"ok{blank * 150}{FORGED}\nand{blank * 3}more", T)]
+    out = io.StringIO()
+    write_text(rows, out, tz=UTC)
+    lines = out.getvalue().splitlines()
+    assert lines == [f"[2026-11-30 00:53:20] #Physics <mal> ok {FORGED}", "    | and more"]
