@@ -207,6 +207,24 @@ def test_other_names_near_a_teachers_are_still_free(server, wire, name):
     assert WireClient(server.address, source=computer(7)).reply(f"NICK {name}")["type"] == "nick"
 
 
+@pytest.mark.parametrize(
+    "copy",
+    ["Ms_Khan_teacher", "Ms_Khan-teacher", "Ms_Khan_Teacher", "MsKhan_teacher", "Ms_Khan_admin", "TheRealMsKhan"],
+)
+def test_a_teachers_name_with_a_role_word_is_refused(server, wire, copy):
+    """Found by a probe: beside the teacher Ms_Lee a guest took "Ms_Lee_teacher", which the class read as her."""
+    add_account(server, "Ms_Khan", "teacher")
+    refused = WireClient(server.address, source=computer(7)).reply(f"NICK {copy}")
+    assert refused.get("code") == ErrorCode.BAD_NICK, refused
+    assert "could pass for the teacher Ms_Khan" in refused["content"]
+
+
+@pytest.mark.parametrize("name", ["Khanh_teacher", "Akhan_admin", "Khanna"])
+def test_a_longer_name_holding_a_teachers_stays_free_with_role_words(server, wire, name):
+    add_account(server, "Ms_Khan", "teacher")
+    assert WireClient(server.address, source=computer(7)).reply(f"NICK {name}")["type"] == "nick"
+
+
 # -- text mode --
 @pytest.mark.parametrize("blank", ["\u2800", "\u3164", "\u115f", "\uffa0", "\u3000"])
 def test_a_topic_padded_with_blank_letters_cannot_wrap_into_a_line_of_its_own(blank):
