@@ -27,7 +27,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, ServerServices, save_now
+from chat_server.handlers.base import (
+    CommandModule,
+    CommandResult,
+    Delivery,
+    OffLock,
+    ServerServices,
+    not_saved_frame,
+    save_now,
+)
 from chat_server.history.frames import (
     fit_results,
     frame_of,
@@ -228,24 +236,28 @@ class HistoryCommands(CommandModule):
                 raise nothing
             return message
 
-        def judge(message: StoredMessage) -> OffLock[StoredMessage]:
+        def judge(message: StoredMessage) -> OffLock[tuple[StoredMessage, bool]]:
             if message.room is not None and not self._may_read(session, message.room):
                 raise nothing
             if not may_delete(session, owners, message):
                 raise ProtocolError(
                     ErrorCode.NOT_ALLOWED, f"Message {message_id} is not yours: you can delete only your own messages."
                 )
-            return OffLock(
-                lambda: delete(message), lambda gone: deleted_deliveries(self.registry, gone, also=[session])
-            )
+            return OffLock(lambda: delete(message), told)
 
-        def delete(message: StoredMessage) -> StoredMessage:
+        def delete(message: StoredMessage) -> tuple[StoredMessage, bool]:
             if store.delete(message_id) is None:
                 raise nothing
             if self.services.files is not None:
                 self.services.files.message_deleted(message)  # a file message: the file goes too
-            save_now(self.storage)
-            return message
+            return message, save_now(self.storage)
+
+        def told(done: tuple[StoredMessage, bool]) -> list[Delivery]:
+            message, saved = done
+            deliveries = deleted_deliveries(self.registry, message, also=[session])
+            if not saved:  # gone for everyone now, but the disk may bring it back after a restart
+                deliveries.append(([session], not_saved_frame(self.storage, f"The deletion of message {message.id}")))
+            return deliveries
 
         return OffLock(find, judge)
 

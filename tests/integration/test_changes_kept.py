@@ -68,6 +68,7 @@ def test_with_the_database_locked_the_changes_hold_and_their_makers_are_told_the
     other.execute("BEGIN EXCLUSIVE")
     try:
         lee.send("SAY this waits in memory")
+        said = lee.expect("message")["id"]
         wait_until(lambda: server.storage.status().state == "retrying", message="the writer never met the lock")
 
         student.send(f"REGISTER {PASSWORD}")
@@ -81,6 +82,10 @@ def test_with_the_database_locked_the_changes_hold_and_their_makers_are_told_the
         assert "The ban of rude" in warning["content"]
         rude.rest_until_closed()  # the ban holds meanwhile
         assert wire(server).error("NICK rude") == "banned"
+
+        lee.send(f"DELETE {said}")
+        assert lee.expect("deleted")["id"] == said
+        assert f"The deletion of message {said}" in lee.expect(lambda f: f.get("event") == "not_saved")["content"]
 
         lee.send("TOPIC quiet please")
         assert lee.expect("system")["event"] == "topic"
