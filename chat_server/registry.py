@@ -135,7 +135,6 @@ class ChatRegistry:
             _count(self.unregistered_by_host, session.host, -1)
         else:
             self._forget_nick(session)
-        session.history.took_nick(self._last_id, same_person=session.key == name_key(nick))
         session.nick = nick
         session.key = name_key(nick)
         self.by_nick[session.key] = session

@@ -12,7 +12,8 @@ What it promises the front ends:
 - **Nothing missed.** After a reconnect (a RESUME too), for the room and
   for the MAX_PRIVATE_CATCH_UP private conversations most recently active
   it asks `HISTORY <target> AFTER <cursor> 100`, page after page while
-  `more` is true, and hands each page on as a CATCH_UP HistoryPage.
+  `more` is true and the pages have not reached what came live meanwhile,
+  and hands each page on as a CATCH_UP HistoryPage.
 - **In order.** While a conversation is being caught up, its live frames
   and its replay are held back, then handed on after the last page,
   sorted by id and without what the pages already brought.  Held frames
@@ -70,6 +71,10 @@ class CatchUp:
     queued: bool = False  # a page request is waiting or out
     # The room's replay that came while catching up (held): its ids and `more`, judged once the catch-up ends.
     replayed: tuple[set[int], set[int], bool] | None = None  # (ids shown before it, its ids, its `more`)
+
+    def first_held(self) -> int:
+        """The lowest id held back (live or replayed) while catching up."""
+        return min(int(frame["id"]) for frame in self.held)
 
 
 class HistoryKeeper:
@@ -335,7 +340,10 @@ class HistoryKeeper:
             if self.cursors.advance(key, found[1], frame["id"]):
                 fresh.append(frame)
         catch_up.pages += 1
-        more = bool(answer.summary.get("more"))
+        # The server answers AFTER with whatever follows, live talk too: once a page reaches what came live
+        # (or as the replay) while catching up, the rest is held here already.
+        reached = bool(catch_up.held) and bool(catch_up.fetched) and max(catch_up.fetched) >= catch_up.first_held()
+        more = bool(answer.summary.get("more")) and not reached
         self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, tuple(fresh), more and bool(fresh)))
         if more and fresh and catch_up.pages < MAX_CATCH_UP_PAGES:
             self._ask_next_page(key, catch_up)

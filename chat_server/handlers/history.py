@@ -58,7 +58,6 @@ from chat_server.storage.search_clock import SEARCH_SECONDS, SearchClock
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, server_frame
-from shared.names import name_key
 
 ANSWER_BUDGET_BYTES = 256 * 1024  # one HISTORY answer at most (and a quarter of the outbox limit)
 DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to read what it was sent
@@ -79,9 +78,7 @@ class HistoryCommands(CommandModule):
     # -- HISTORY --
     def handle_history(self, session: Session, argument: str) -> CommandResult:
         request = parse_history(argument)
-        marks = session.history
         fields: dict[str, object]
-        cap: int | None
         if request.nick is not None:
             peer = self.registry.find_nick(request.nick)
             shown = peer.nick if peer is not None and peer.nick else request.nick
@@ -89,7 +86,6 @@ class HistoryCommands(CommandModule):
                 session.nick or "", request.nick, session.owners, self._person_of(peer, request.nick)
             )
             target, fields = f"@{shown}", {"peer": shown}
-            cap = marks.private_live_after + 1
         else:
             if request.room is None:
                 name = self.require_room(session).name
@@ -99,8 +95,6 @@ class HistoryCommands(CommandModule):
                 name = live.name if live is not None else request.room
             conversation = Conversation.of_room(name)
             target, fields = f"#{name}", {"room": name}
-            here = session.room is not None and session.room.key == name_key(name)
-            cap = marks.room_live_from if here else None
         fields["direction"] = request.direction
         if not self.config.history:
             return [([session], history_frame(NO_HISTORY, target, 0, False, **fields))]
@@ -109,7 +103,7 @@ class HistoryCommands(CommandModule):
 
         def work() -> Page:
             self._wait_until_read(session)
-            page = read_page(store, conversation, request.direction, request.anchor, request.limit, cap)
+            page = read_page(store, conversation, request.direction, request.anchor, request.limit)
             return trim_to_budget(page, request.direction, budget)
 
         def then(page: Page) -> list[Delivery]:

@@ -62,13 +62,12 @@ def with_replay(
 
 
 def replay_deliveries(services: ServerServices, session: Session) -> list[Delivery]:
-    """The replay of the session's room and its `history` frame; sets where its live copy of the room begins."""
+    """The replay of the session's room and its `history` frame."""
     room = session.room
     if room is None:
         return []
     count = replay_count(services)
     if not count:
-        session.history.room_live_from = services.registry.last_id + 1
         return []
     store = services.storage.messages
     page = store.recent(room.name, count) or store.recent(room.name, count, memory_only=True)
@@ -87,7 +86,6 @@ def replay_deliveries(services: ServerServices, session: Session) -> list[Delive
             break
         frames.append((message.id, frame))
     frames.reverse()
-    session.history.room_live_from = frames[0][0] if frames else services.registry.last_id + 1
     deliveries: list[Delivery] = [([session], frame) for _, frame in frames]
     fields: dict[str, object] = {"room": room.name, "direction": "replay"}
     if frames:

@@ -1,10 +1,12 @@
 """One HISTORY page: read from the store between the bounds a connection may see, trimmed to a byte budget (the sender's thread, off the lock).
 
-    read_page(store, conversation, direction, anchor, limit, cap) -> Page
-        cap:   for AFTER, ids from it on reached this connection live (HistoryMarks.room_live_from / private_live_after)
+    read_page(store, conversation, direction, anchor, limit) -> Page
 
-The store is asked for one message more than the limit, so `more` is exact
-even when the bounds cut the answer short.  `trim_to_budget` keeps the
+The store is asked for one message more than the limit, so `more` is
+exact.  AFTER gives what follows the id whether or not this connection
+has it already (ids are unique: a client drops what it has); a cut at
+where the connection's live copy began made `more` false while newer
+messages remained, against the contract (found by a conformance probe).  `trim_to_budget` keeps the
 messages nearest the anchor that fit in the budget; if it drops any, more
 are left in that direction.
 """
@@ -22,15 +24,10 @@ def read_page(
     direction: Direction,
     anchor: int,
     limit: int,
-    cap: int | None = None,
 ) -> Page:
     if direction == "after":
-        after = anchor
-        if cap is not None and after + 1 >= cap:
-            return Page([], False)
-        page = store.page(conversation, after=after, limit=limit + 1)
-        messages = [message for message in page.messages if cap is None or message.id < cap]
-        return Page(messages[:limit], len(messages) > limit)
+        page = store.page(conversation, after=anchor, limit=limit + 1)
+        return Page(page.messages[:limit], len(page.messages) > limit)
     if direction == "before" and anchor <= 1:
         return Page([], False)
     page = store.page(conversation, before=anchor if direction == "before" else None, limit=limit + 1)

@@ -131,14 +131,16 @@ def _room_ids(frames: list[Frame]) -> list[int]:
     return [f["id"] for f in frames if f["type"] == "message" and f["room"] == "lab"]
 
 
-def _catch_up(client: WireClient, last_seen: int) -> list[Frame]:
-    """What a reconnecting client does: HISTORY #lab AFTER its last id, page after page until `more` is false."""
+def _catch_up(client: WireClient, last_seen: int, have: set[int] | None = None) -> list[Frame]:
+    """What a reconnecting client does: HISTORY #lab AFTER its last id, page after page until `more` is false or
+    a page reaches what it has already (`have`: the replay after its join), taking nothing it has twice."""
+    have = have or set()
     got: list[Frame] = []
     after = last_seen
     while True:
         messages, closing = answer(client, f"HISTORY #lab AFTER {after} 100")
-        got += messages
-        if not closing["more"]:
+        got += [message for message in messages if message["id"] not in have]
+        if not closing["more"] or (have and closing["last"] >= min(have)):
             return got
         after = closing["last"]
 
@@ -181,7 +183,7 @@ def test_a_client_cut_off_while_200_messages_are_sent_gets_all_200_once_in_order
         assert again.reply(f"RESUME alice {token}")["resumed"] is True
         again.expect("joined")
         replayed, _ = answer(again)
-    caught = _catch_up(again, seen[-1])
+    caught = _catch_up(again, seen[-1], set(ids(replayed)))
     new_ids = ids(replayed) + ids(caught)
     assert len(new_ids) == len(set(new_ids)), "the reconnected client was sent a message twice"
     assert sorted(new_ids) == during
@@ -201,8 +203,9 @@ def _drain(client: WireClient) -> int:
     return len(_room_ids(client.received))
 
 
-def test_after_pages_stop_where_the_connections_live_copy_of_the_room_begins(start_server, wire):
-    """In one's own room, AFTER pages end at the first message this connection was sent: nothing comes twice."""
+def test_after_pages_give_what_follows_even_what_this_connection_has_already(start_server, wire):
+    """As the contract says, `more` is true while newer messages remain (found by a conformance probe: AFTER in
+    one's own room stopped where the connection's copy began, with `more` false); a client drops what it has."""
     server = start_server(replay=10, rate_per_second=0)
     alice = wire(server, "alice", "lab")
     sent = ids(say_many(alice, 30))
@@ -210,10 +213,14 @@ def test_after_pages_stop_where_the_connections_live_copy_of_the_room_begins(sta
     _, replayed, _ = join_with_replay(bob, "lab")
     assert ids(replayed) == sent[-10:]
     messages, closing = answer(bob, "HISTORY AFTER 0 100")
-    assert (ids(messages), closing["more"]) == (sent[:20], False)
+    assert (ids(messages), closing["more"]) == (sent, False)
+    messages, closing = answer(bob, "HISTORY AFTER 0 5")
+    assert (ids(messages), closing["more"]) == (sent[:5], True)
     messages, closing = answer(bob, f"HISTORY AFTER {sent[-11]}")
-    assert (messages, closing["more"]) == ([], False)
-    messages, closing = answer(bob, f"HISTORY BEFORE {sent[-1] + 1} 5")  # BEFORE is not capped: asked for
+    assert (ids(messages), closing["more"]) == (sent[-10:], False)
+    messages, closing = answer(alice, f"HISTORY #lab AFTER {sent[9]} 5")  # the sender's own, live, copy too
+    assert (ids(messages), closing["more"]) == (sent[10:15], True)
+    messages, closing = answer(bob, f"HISTORY BEFORE {sent[-1] + 1} 5")
     assert ids(messages) == sent[-5:]
 
 
