@@ -10,6 +10,7 @@ here does I/O: no socket call, no disk, no logging.
 from __future__ import annotations
 
 import bisect
+import collections
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class ChatRegistry:
         self.nick_index = LookalikeIndex()
         self.room_index = LookalikeIndex()
         self.room_life: RoomLife | None = None
+        # The last RECENT_DELETES ids deleted in each room this run, for its replay's `deleted` (handlers/replay.py).
+        self.recent_deletes: dict[str, collections.deque[int]] = {}
         self._last_id = 0
         self._listeners: list[Listener] = []
 

@@ -229,6 +229,7 @@ class HistoryFrame(_History, total=False):
     direction: str  # extension: "replay" (after joined), "newest", "before" or "after"
     first: int  # extension: the lowest id sent (absent when count is 0)
     last: int  # extension: the highest id sent (absent when count is 0)
+    deleted: list[int]  # extension, a replay's: ids deleted in the room lately, for a client that showed one while away
 
 
 class _Deleted(_CommonOptional):

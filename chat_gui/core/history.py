@@ -70,7 +70,7 @@ class CatchUp:
     held: list[Any] = field(default_factory=list)
     queued: bool = False  # a page request is waiting or out
     # The room's replay that came while catching up (held): its ids and `more`, judged once the catch-up ends.
-    replayed: tuple[set[int], set[int], bool] | None = None  # (ids shown before it, its ids, its `more`)
+    replayed: tuple[set[int], set[int], bool, set[int]] | None = None  # (shown before it, its ids, `more`, `deleted`)
 
     def first_held(self) -> int:
         """The lowest id held back (live or replayed) while catching up."""
@@ -257,27 +257,31 @@ class HistoryKeeper:
         self._flush_replay(more=more)
         catch_up = self.catching.get(key)
         if summary is not None and self.enabled:
+            deleted = {number for number in summary.get("deleted", ()) if type(number) is int}
             if catch_up is None:
-                self._find_gone(key, self._seen_before, self._replay_ids, more)
+                self._find_gone(key, self._seen_before, self._replay_ids, more, deleted)
             else:  # the replay is held with the catch-up: judged when it ends, after what is held is handed on
-                catch_up.replayed = (set(self._seen_before), set(self._replay_ids), more)
+                catch_up.replayed = (set(self._seen_before), set(self._replay_ids), more, deleted)
         self._replay_key = None
 
-    def _find_gone(self, key: str, before: set[int], replayed: set[int], more: bool) -> None:
-        """Ids handed on here before the replay that it vouches for but lacks: gone while this client was away.
+    def _find_gone(
+        self, key: str, before: set[int], replayed: set[int], more: bool, deleted: set[int] | None = None
+    ) -> None:
+        """Ids handed on here before the replay that it vouches for but lacks, or that it names as deleted lately
+        (its `deleted`, reaching past the replay): gone while this client was away.
 
         Only ids shown before the `joined` count: what arrived after it (live, or held with a catch-up) is
         newer than anything the replay could hold.
         """
-        if more and not replayed:
-            return
-        oldest = min(replayed) if more else 0  # `more`: only what the replay reaches back to is vouched for
         now = set(self.cursors.seen(key))
-        gone = {number for number in before & now if number >= oldest and number not in replayed}
+        gone = before & now & deleted if deleted else set()
+        if not (more and not replayed):
+            oldest = min(replayed) if more else 0  # `more`: only what the replay reaches back to is vouched for
+            gone |= {number for number in before & now if number >= oldest and number not in replayed}
         if gone:
             self.cursors.forget_seen(key, gone)
             low, high = self._unsaved
-            lost = {number for number in gone if low <= number <= high}
+            lost = {number for number in gone if low <= number <= high and not (deleted and number in deleted)}
             if gone - lost:
                 self.emit(MessagesGone(self._replay_target, tuple(sorted(gone - lost))))
             if lost:

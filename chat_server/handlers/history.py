@@ -24,6 +24,7 @@ A page or search never reaches past what the asker may see.
 
 from __future__ import annotations
 
+import collections
 import time
 from collections.abc import Iterable
 
@@ -59,6 +60,9 @@ from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, server_frame
 
+# A room's replay names the ids deleted there lately (this many at most): a client that showed one while it was
+# away (another room, a reconnect) takes it down, even past the replay's reach (found by a probe).
+RECENT_DELETES = 200
 ANSWER_BUDGET_BYTES = 256 * 1024  # one HISTORY answer at most (and a quarter of the outbox limit)
 DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to read what it was sent
 DRAIN_POLL_SECONDS = 0.02
@@ -270,6 +274,8 @@ def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Ite
     fields: dict[str, object] = {}
     if message.room is not None:
         fields["room"] = message.room
+        kept = registry.recent_deletes.setdefault(message.room_key or "", collections.deque(maxlen=RECENT_DELETES))
+        kept.append(message.id)  # for whoever comes back to the room: its replay names them (handlers/replay.py)
         room = registry.rooms.get(message.room_key or "")
         if room is not None:
             recipients.update(room.members)

@@ -88,6 +88,9 @@ def replay_deliveries(services: ServerServices, session: Session) -> list[Delive
     frames.reverse()
     deliveries: list[Delivery] = [([session], frame) for _, frame in frames]
     fields: dict[str, object] = {"room": room.name, "direction": "replay"}
+    deleted = services.registry.recent_deletes.get(room.key)
+    if deleted:  # so a client that showed one while away takes it down (chat_gui/core/history.py)
+        fields["deleted"] = list(deleted)
     if frames:
         fields.update(first=frames[0][0], last=frames[-1][0])
     if not frames:

@@ -241,3 +241,21 @@ def test_a_page_of_huge_messages_is_cut_to_fit_and_nobody_is_dropped_for_reading
         assert sum(len(f["content"].encode()) for f in messages) <= 64 * 1024
         pages.append(messages)
     assert bob.reply("PING still-connected")["type"] == "pong"
+
+
+def test_a_rooms_replay_names_what_was_deleted_there_lately(start_server, wire):
+    """Found by a probe: deleted while a classmate was away, with more than a replay's worth said since, the line
+    stayed in her window for good; the replay's `history` frame now names the room's recent deletions."""
+    server = start_server(replay=10, rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    rude = ids(say_many(alice, 1, "rude"))[0]
+    alice.send(f"DELETE {rude}")
+    alice.expect("deleted")
+    say_many(alice, 60, "later")
+    bob = wire(server, "bob", replays=True)
+    _, replayed, closing = join_with_replay(bob, "lab")
+    assert len(replayed) == 10 and rude not in ids(replayed)
+    assert closing["deleted"] == [rude]
+    elsewhere = wire(server, "carol", replays=True)
+    _, _, other = join_with_replay(elsewhere, "hall")  # another room's replay names none of lab's
+    assert "deleted" not in other

@@ -179,6 +179,17 @@ def test_a_replay_that_lacks_messages_seen_before_reports_them_gone(replayed, mo
     assert gone(harness) == expected
 
 
+def test_a_replay_naming_deleted_ids_takes_them_down_even_beyond_its_reach():
+    """Found by a probe: deleted while this client was away, with more than a replay's worth said since."""
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.feed(joined(), summary("#lab", 0, False), *[message(number) for number in (1, 2, 3, 4)])
+    harness.feed(joined("other"), summary("#other", 0, False))
+    replay = [message(number, history=True) for number in (3, 4)]
+    harness.feed(joined(), *replay, {**summary("#lab", 2, True), "deleted": [1, 99, "x"]})
+    assert gone(harness) == [("#lab", (1,))]  # 2 is beyond the replay's reach and not named: it stays
+
+
 def test_messages_in_the_range_the_server_lost_in_a_crash_are_reported_unsaved_not_gone():
     """Found by a probe: after a kill -9 the replay lacked 200 messages, and both clients said they were deleted."""
     harness = Harness()
