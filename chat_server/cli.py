@@ -24,6 +24,7 @@ from collections.abc import Callable
 from chat_server.announcing import Announcement
 from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
+from chat_server.folder_busy import FolderBusy
 from chat_server.log_output import HeadlessOutput
 from chat_server.netinfo import join_addresses
 from chat_server.options import add_server_options, check_tls_options, config_from_args
@@ -75,6 +76,13 @@ def bind_or_explain(config: ServerConfig) -> ChatServer:
         return ChatServer(config)
     except CertificateError as exc:
         print(f"chat-server: cannot start: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except FolderBusy as exc:
+        print(
+            f"chat-server: cannot start: {exc}. Stop that server first, or give this one another folder "
+            "with --data-dir.",
+            file=sys.stderr,
+        )
         sys.exit(2)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

@@ -39,6 +39,7 @@ from chat_server.command_runner import CommandRunner
 from chat_server.config import ServerConfig
 from chat_server.farewells import shutdown_frames
 from chat_server.files.sharing import FileSharing
+from chat_server.folder_busy import FolderBusy
 from chat_server.handlers import CommandHandlers
 from chat_server.housekeeper import Housekeeper
 from chat_server.identity.admin import IdentityAdmin
@@ -109,12 +110,17 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         super().__init__((self.config.host, self.config.port), ChatRequestHandler)
         # After binding, so a refused port leaks no wake-up socket pair and no open database.
         self.writer = WriterPool()
-        self.storage = open_storage(
-            self.config.data_dir,
-            history=self.config.history,
-            history_days=self.config.history_days,
-            tail_size=max(TAIL_SIZE, self.config.replay + 1),  # a replay comes from memory, and knows if more exist
-        )
+        try:
+            self.storage = open_storage(
+                self.config.data_dir,
+                history=self.config.history,
+                history_days=self.config.history_days,
+                # A replay comes from memory, and knows if more exist.
+                tail_size=max(TAIL_SIZE, self.config.replay + 1),
+            )
+        except FolderBusy:  # another live server has this data folder: do not run beside it (nor hold the port)
+            self.socket.close()
+            raise
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.who = build_identity(self.registry, self.storage, self.config)
         self.files = FileSharing(self.registry, self.config, self.storage, self.who.service.sent_away_since)

@@ -29,7 +29,7 @@ class ServerRunner:
         self._stop_thread: threading.Thread | None = None
 
     def start(self, config: ServerConfig) -> ChatServer:
-        """Bind and serve; raises OSError when the address cannot be used."""
+        """Bind and serve; raises OSError when the address cannot be used, FolderBusy when another server has the data folder."""
         if self.server is not None:
             raise RuntimeError("a server is already running; stop it first")
         from chat_server.admin_gui.feed import AdminFeed

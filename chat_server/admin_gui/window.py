@@ -46,6 +46,7 @@ from chat_server.admin_gui.runner import ServerRunner
 from chat_server.admin_gui.server_form import ServerForm
 from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
+from chat_server.folder_busy import FolderBusy
 from chat_server.log_queue import QueueLogHandler
 from chat_server.netinfo import join_addresses
 from chat_server.tls.errors import CertificateError
@@ -243,6 +244,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
             return False
         except CertificateError as exc:  # --cert/--key that cannot be used
             self.say(f"Cannot start: {exc}")
+            log.error("cannot start: %s", exc)
+            return False
+        except FolderBusy as exc:  # another server runs on this data folder
+            self.say(f"Cannot start: {exc}. Stop that server first, or choose another data folder.")
             log.error("cannot start: %s", exc)
             return False
         except OSError as exc:

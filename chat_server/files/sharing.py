@@ -131,7 +131,7 @@ FRAME_BUILDERS[FILE_KIND] = history_file_frame
 
 
 class FileSharing:
-    """The server's file sharing: None of it runs when --max-file-mb is 0 or the folder cannot be used."""
+    """The server's file sharing: None of it runs when --max-file-mb is 0, the folder cannot be used or the store is memory-only."""
 
     def __init__(
         self, registry: ChatRegistry, config: ServerConfig, storage: Storage, sent_away_since: SentAwaySince
@@ -144,6 +144,10 @@ class FileSharing:
         self.problem = ""
         if config.max_file_mb <= 0:
             self.problem = "file sharing is turned off (--max-file-mb 0)"
+        elif not storage.persistent:
+            # Without the database nothing says which files were announced, nor which rooms are locked: the
+            # folder's kept files would all be announced again, a locked room's to anyone (found by a probe).
+            self.problem = "the database is not open, so the shared files in the data folder are not used"
         else:
             folder = Path(config.data_dir) if config.data_dir is not None else default_data_dir()
             try:

@@ -2,11 +2,14 @@
 
 `open_database` either returns a working `Database` or raises
 `StorageUnavailable` with a sentence for the log; the caller then carries
-on without persistence. A file SQLite calls corrupt is moved aside (with
-its -wal and -shm) and a fresh one is started; the highest message id the
-damaged file still shows is kept so ids go on increasing. Damage that
-only shows later (a read or write meets SQLITE_CORRUPT) is noted in a
-`classchat.db.damaged` file beside it, and the next open sets it aside.
+on without persistence. A data folder held by another live ClassChat server
+raises `FolderBusy` instead: the caller must not start beside it. A
+database locked by another program (a backup tool, DB Browser) is waited
+for, up to LOCKED_AT_START_SECONDS. A file SQLite calls corrupt is moved
+aside (with its -wal and -shm) and a fresh one is started; the highest
+message id the damaged file still shows is kept so ids go on increasing. Damage that only shows later (a read or write meets
+SQLITE_CORRUPT) is noted in a `classchat.db.damaged` file beside it, and
+the next open sets it aside.
 
 After opening, the writer thread owns one connection (`Database.writer`)
 and any thread may read through a small pool (`Database.reading()`):
@@ -25,13 +28,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chat_server.storage.folder_lock import FolderBusy, FolderLock
+from chat_server.storage.folder_lock import FolderLock
 from chat_server.storage.schema import MIGRATIONS, NewerSchema, Step, migrate, schema_version
 
 log = logging.getLogger("chat_server.storage")
 
 DB_FILE_NAME = "classchat.db"
 BUSY_TIMEOUT = 2.0
+# A database another program holds at start (a backup tool's or DB Browser's write transaction) is tried
+# again for this long before the server gives up and runs memory-only: without accounts, bans or room keys.
+LOCKED_AT_START_SECONDS = 15.0
+LOCKED_RETRY_PAUSE = 0.5
 READERS = 4
 # After a crash, new ids skip this far past the last committed one (or go on from the clock in ms, if
 # higher): more than the writer ever holds uncommitted (its queue stops at 100,000 writes).
@@ -54,6 +61,14 @@ def is_corruption(error: BaseException) -> bool:
     if name:
         return name.startswith(CORRUPT_NAMES)
     return isinstance(error, sqlite3.DatabaseError) and any(word in str(error).lower() for word in CORRUPT_WORDS)
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds a lock the operation needs."""
+    name = error_name(error)
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
 def describe_error(error: BaseException) -> str:
@@ -202,15 +217,17 @@ def open_database(
     steps: Sequence[Step] = MIGRATIONS,
     full_check: bool = True,
 ) -> Database:
-    """Create the folder if needed, lock it, open and upgrade the database; StorageUnavailable if any step fails."""
+    """Create the folder if needed, lock it, open and upgrade the database; StorageUnavailable if any step fails.
+
+    FolderBusy (not caught here) when another live server holds the folder: running beside it memory-only
+    would drop every account, ban and room key while its files/ folder stays in reach (found by a probe).
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StorageUnavailable(f"cannot create the data folder {folder}: {describe_error(error)}") from error
     try:
         lock = FolderLock.acquire(folder, wait=lock_wait)
-    except FolderBusy as busy:
-        raise StorageUnavailable(str(busy)) from busy
     except OSError as error:
         raise StorageUnavailable(f"cannot write in the data folder {folder}: {describe_error(error)}") from error
     path = folder / DB_FILE_NAME
@@ -223,7 +240,7 @@ def open_database(
             if damaged_marker.exists():
                 reason = damaged_marker.read_text(encoding="utf-8", errors="replace").strip()
                 raise _Corrupt(f"found damaged while running: {reason}")
-            writer = _open_file(path, steps, full_check, unclean)
+            writer = _open_waiting(path, steps, full_check, unclean)
         except _Corrupt as corrupt:
             unclean.clear()  # the damage is the news
             recovered = _last_id_of_damaged(path)
@@ -246,6 +263,9 @@ def open_database(
     except _Corrupt as corrupt:
         lock.release()
         raise StorageUnavailable(f"a fresh database at {path} is damaged too ({corrupt})") from corrupt
+    except _StillLocked as locked:
+        lock.release()
+        raise StorageUnavailable(f"cannot use the database {path}: {locked}") from locked
     except NewerSchema as newer:
         lock.release()
         raise StorageUnavailable(f"{path}: {newer}; left it untouched") from newer
@@ -270,6 +290,43 @@ def open_database(
 
 class _Corrupt(Exception):
     pass
+
+
+class _StillLocked(Exception):
+    pass
+
+
+def _open_waiting(path: Path, steps: Sequence[Step], full_check: bool, unclean: list[int]) -> sqlite3.Connection:
+    """_open_file, tried again while another program holds the database locked (up to LOCKED_AT_START_SECONDS).
+
+    Each try already waits BUSY_TIMEOUT inside SQLite; a backup tool or DB
+    Browser holding a write transaction for a few seconds must not cost the
+    whole lesson its accounts, bans and room keys (found by a probe).
+    """
+    deadline = time.monotonic() + LOCKED_AT_START_SECONDS
+    waited = False
+    while True:
+        try:
+            connection = _open_file(path, steps, full_check, unclean)
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise _StillLocked(f"{describe_error(error)}, still after {LOCKED_AT_START_SECONDS:g} s") from error
+            if not waited:
+                waited = True
+                log.warning(
+                    "storage: %s is locked by another program (a backup tool? DB Browser?); "
+                    "waiting up to %g s for it before running without it",
+                    path,
+                    LOCKED_AT_START_SECONDS,
+                )
+            unclean.clear()
+            time.sleep(LOCKED_RETRY_PAUSE)
+            continue
+        if waited:
+            log.warning("storage: %s is free again; opened it", path)
+        return connection
 
 
 def _open_file(path: Path, steps: Sequence[Step], full_check: bool, unclean: list[int]) -> sqlite3.Connection:

@@ -1,9 +1,9 @@
 """One server per data folder: an exclusive lock on a small file beside the database (the opening thread).
 
 Two servers writing one database would hand out the same message ids, so
-the second one waits briefly for the lock and then carries on without
-persistence. The operating system drops the lock when the process dies,
-so a `kill -9` never leaves a stale lock behind.
+the second one waits briefly for the lock and then refuses to start
+(FolderBusy, chat_server/folder_busy.py). The operating system drops the
+lock when the process dies, so a `kill -9` never leaves a stale lock behind.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+from chat_server.folder_busy import FolderBusy
+
+__all__ = ["LOCK_FILE_NAME", "FolderBusy", "FolderLock"]
+
 LOCK_FILE_NAME = "classchat.lock"
-
-
-class FolderBusy(Exception):
-    """Another process holds the data folder; the message names its pid when known."""
 
 
 class FolderLock:

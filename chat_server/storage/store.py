@@ -10,7 +10,12 @@
         .close()     flush, stop the writer thread, mark a clean close, release the folder
 
 Opening never raises for a bad folder or database: the store comes up in
-memory and `status()` says why (the chat must keep running).
+memory and `status()` says why (the chat must keep running). The one
+exception is a folder another live server holds: FolderBusy
+(chat_server/folder_busy.py), and the server does not start.
+In memory the accounts, bans, room keys and files of the folder are not
+known, and the warning says so: the server then shares no files either
+(chat_server/files/sharing.py).
 """
 
 from __future__ import annotations
@@ -142,6 +147,7 @@ def open_storage(
 
     `persist=False` keeps everything in memory; `history=False` keeps no
     messages (`--no-history`); `history_days` 0 keeps them forever.
+    FolderBusy when another live server holds the folder (after `lock_wait` s).
     """
     database: Database | None = None
     reason = "persistence is switched off"
@@ -160,6 +166,8 @@ def open_storage(
         except sqlite3.Error as error:
             reason = f"cannot read the database {database.path}: {describe_error(error)}"
             database.close()
+    if persist:
+        reason += "; its accounts, bans and mutes, room keys and shared files are not loaded"
     status.memory_only(reason)
     persister = Persister(None, status)
     messages: MessageStore = (

@@ -9,6 +9,7 @@ from chat_gui.core.connection import ChatConnection, Disconnected
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from chat_server.netinfo import join_addresses
+from chat_server.storage import default_data_dir
 from tests.gui.admin.helpers import (
     Dialogs,
     frame_where,
@@ -191,3 +192,15 @@ def test_stop_does_not_ask_when_nobody_with_a_nickname_is_connected(
     window.form.stop_button.invoke()
     assert not dialogs.asked
     pump_until(window, lambda: window.phase == "stopped")
+
+
+def test_start_refuses_a_data_folder_another_server_uses(window: AdminWindow, start_server) -> None:
+    """Not memory-only beside it, without its accounts, bans and room keys (found by a probe)."""
+    other = start_server(data_dir=str(default_data_dir()))  # the folder the window's server would use
+    assert not window.start_server()
+    assert window.phase == "stopped" and window.server is None
+    status = window.status.get()
+    assert status.startswith("Cannot start:") and "in use by another ClassChat server" in status, status
+    other.stop()
+    assert window.start_server(), window.status.get()  # free again once the other has stopped
+    assert window.server is not None and window.server.storage.status().ok

@@ -1,0 +1,172 @@
+"""A real server whose store is in trouble as it starts: a data folder in use, a locked database.
+
+Found by a fault probe: in each case the server used to run memory-only or
+from a fresh file, and every safeguard went with it (bans lifted, the
+teacher's name free for anyone, locked rooms open, kept files announced
+again to anyone). Each test keeps a real SQLite file in a temporary data
+folder and talks to a real server on port 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from chat_server import ChatServer, ServerConfig
+from chat_server.storage.folder_lock import FolderBusy
+from shared.errors import ErrorCode
+from tests.integration.file_wire import ChatLine, share
+from tests.integration.identity_support import add_account, login
+from tests.integration.test_bans_and_mutes import STUDENT
+from tests.integration.wire import WireClient
+from tests.support import stop_process, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def first_run(start_server, data: Path) -> ChatServer:
+    """A teacher's account, a ban on mallory, #staffroom locked with a key and 300 messages said there."""
+    server = start_server(data_dir=str(data), rate_per_second=0)
+    add_account(server, "msmith", "teacher")
+    server.ban("mallory", None, "cheating")
+    owner = WireClient(server.address)
+    login(owner, "msmith")
+    owner.send("JOIN staffroom")
+    owner.expect("joined")
+    assert owner.reply("KEY staffonly", timeout=30)["locked"] is True
+    for number in range(1, 301):
+        owner.send(f"SAY exam answer {number} " + "x" * 60)
+    owner.expect(lambda frame: frame.get("content", "").startswith("exam answer 300 "))
+    owner.close()
+    assert server.storage.flush()
+    return server
+
+
+def safeguards_hold(server: ChatServer) -> None:
+    """The ban, the teacher's name and the room key are what they were."""
+    mallory = WireClient(server.address, source=STUDENT)
+    mallory.send("NICK mallory")
+    assert mallory.expect("error")["code"] == ErrorCode.BANNED
+    mallory.close()
+    student = WireClient(server.address, source="127.0.0.3")
+    student.send("NICK msmith")
+    assert student.expect("error")["code"] == ErrorCode.NICK_REGISTERED
+    student.register("student1")
+    student.send("JOIN staffroom")
+    assert student.expect(lambda frame: frame["type"] in ("joined", "error"))["code"] == ErrorCode.BAD_ROOM_KEY
+    student.close()
+    teacher = WireClient(server.address)
+    assert login(teacher, "msmith")["role"] == "teacher"
+    teacher.close()
+
+
+# -- a second server on the same folder --
+def test_a_second_server_on_a_data_folder_in_use_refuses_to_start_and_frees_its_port(start_server, tmp_path):
+    data = tmp_path / "data"
+    first = start_server(data_dir=str(data))
+    with pytest.raises(FolderBusy, match=f"in use by another ClassChat server \\(pid {os.getpid()}\\)"):
+        ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=str(data)))
+    assert first.storage.status().ok
+    first.stop()
+    again = start_server(data_dir=str(data))  # the folder is free once the first has stopped
+    assert again.storage.status().ok
+
+
+def test_the_headless_server_on_a_data_folder_in_use_exits_with_the_reason(start_server, tmp_path):
+    data = tmp_path / "data"
+    start_server(data_dir=str(data))
+    command = [sys.executable, "-m", "chat_server", "--port", "0", "--no-console", "--no-announce"]
+    process = subprocess.Popen(
+        [*command, "--data-dir", str(data)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _, errors = process.communicate(timeout=60)
+    finally:
+        stop_process(process)
+    assert process.returncode == 2
+    assert f"in use by another ClassChat server (pid {os.getpid()})" in errors and "--data-dir" in errors
+
+
+# -- a database another program holds --
+class Holder:
+    """Another program (a backup tool, DB Browser) holding a write transaction on the database."""
+
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.connection.execute("BEGIN IMMEDIATE")
+        self.connection.execute("UPDATE meta SET value = value WHERE key = 'last_id'")
+
+        self.holding = True
+
+    def let_go(self) -> None:
+        if self.holding:
+            self.holding = False
+            self.connection.execute("ROLLBACK")
+            self.connection.close()
+
+
+class Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_a_database_locked_for_a_few_seconds_at_start_is_waited_for_and_the_safeguards_hold(start_server, tmp_path):
+    data = tmp_path / "data"
+    first_run(start_server, data).stop()
+    holder = Holder(data / "classchat.db")
+    warnings = Warnings()
+    logging.getLogger("chat_server.storage").addHandler(warnings)
+    started: list[ChatServer] = []
+    try:
+        opening = threading.Thread(target=lambda: started.append(start_server(data_dir=str(data))))
+        opening.start()
+        wait_until(lambda: any("is locked by another program" in line for line in warnings.lines), timeout=30)
+        holder.let_go()  # a few seconds after the start, as a backup tool would
+        opening.join(60)
+    finally:
+        holder.let_go()
+        logging.getLogger("chat_server.storage").removeHandler(warnings)
+    [server] = started
+    assert server.storage.status().ok, server.storage.status().describe()
+    assert any("is free again" in line for line in warnings.lines)
+    safeguards_hold(server)
+
+
+def test_a_server_left_memory_only_shares_no_file_from_the_folder(start_server, tmp_path, monkeypatch):
+    monkeypatch.setattr("chat_server.storage.database.BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("chat_server.storage.database.LOCKED_AT_START_SECONDS", 0.5, raising=False)
+    data = tmp_path / "data"
+    server = start_server(data_dir=str(data))
+    bob = ChatLine(server.address, "bob", "staffroom")
+    assert bob.request("KEY teachers-only", "system")["locked"] is True
+    exam = tmp_path / "exam.txt"
+    exam.write_text("EXAM ANSWERS: 1b 2c 3a\n")
+    share(bob, exam, "#staffroom")
+    bob.close()
+    server.stop()
+    holder = Holder(data / "classchat.db")
+    try:
+        again = start_server(data_dir=str(data))
+    finally:
+        holder.let_go()
+    assert "files" not in again.features
+    status = again.storage.status()
+    assert status.state == "memory" and "room keys and shared files are not loaded" in status.reason
+    mallory = ChatLine(again.address, "mallory", "staffroom")
+    try:
+        assert not mallory.has_frame("file", wait=1.0)
+        mallory.send("UPLOAD 5 " + "0" * 64 + " #staffroom x.txt")
+        assert mallory.expect("error")["code"] in ("not_allowed", "unknown_command")
+    finally:
+        mallory.close()
