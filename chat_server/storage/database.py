@@ -6,8 +6,10 @@ on without persistence. A data folder held by another live ClassChat server
 raises `FolderBusy` instead: the caller must not start beside it. A
 database locked by another program (a backup tool, DB Browser) is waited
 for, up to LOCKED_AT_START_SECONDS. A file SQLite calls corrupt is moved
-aside (with its -wal and -shm) and a fresh one is started; the highest
-message id the damaged file still shows is kept so ids go on increasing. Damage that only shows later (a read or write meets
+aside (with its -wal and -shm), a fresh one is started, and what the damaged
+copy still gives up is copied into it (chat_server/storage/salvage.py); the
+highest message id the damaged file still shows is kept so ids go on
+increasing. Damage that only shows later (a read or write meets
 SQLITE_CORRUPT) is noted in a `classchat.db.damaged` file beside it, and
 the next open sets it aside.
 
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chat_server.storage.folder_lock import FolderLock
+from chat_server.storage.salvage import salvage_into
 from chat_server.storage.schema import MIGRATIONS, NewerSchema, Step, migrate, schema_version
 
 log = logging.getLogger("chat_server.storage")
@@ -253,13 +256,14 @@ def open_database(
                 lost_ids = f"; its last message id could not be read, so ids go on from {recovered + 1}"
             aside = _move_aside(path)
             _damaged_marker(path).unlink(missing_ok=True)
+            writer = _open_file(path, steps, full_check, [])
+            salvaged = salvage_into(aside, writer)
             notice = (
                 f"the database {path} was damaged ({corrupt}); moved it to {aside.name} and started a fresh one"
-                f"{lost_ids}"
+                f"{lost_ids}; {salvaged}"
             )
             log.warning("storage: %s", notice)
             notices.append(notice)
-            writer = _open_file(path, steps, full_check, [])
     except _Corrupt as corrupt:
         lock.release()
         raise StorageUnavailable(f"a fresh database at {path} is damaged too ({corrupt})") from corrupt

@@ -343,8 +343,12 @@ def test_damage_found_while_running_is_reported_search_goes_on_and_the_next_star
     with open_storage(data) as storage:
         status = storage.status()
         assert len(status.notices) == 1 and "found damaged while running" in status.notices[0]
+        assert (
+            "salvaged from it: 0 accounts, 0 bans and mutes, 0 rooms, 0 shared files, 3005 messages"
+            in (status.notices[0])
+        )
         assert storage.messages.highest_id() == 3005
-        assert storage.messages.replay("general", 5) == []
+        assert ids(storage.messages.replay("general", 5)) == [3001, 3002, 3003, 3004, 3005]  # the rows were sound
     assert not (data / "classchat.db.damaged").exists()
     assert len(list(data.glob("classchat.db.corrupt-*[0-9]"))) == 1
 

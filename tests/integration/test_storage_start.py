@@ -1,4 +1,4 @@
-"""A real server whose store is in trouble as it starts: a data folder in use, a locked database.
+"""A real server whose store is in trouble as it starts: a data folder in use, a locked or damaged database.
 
 Found by a fault probe: in each case the server used to run memory-only or
 from a fresh file, and every safeguard went with it (bans lifted, the
@@ -170,3 +170,42 @@ def test_a_server_left_memory_only_shares_no_file_from_the_folder(start_server, 
         assert mallory.expect("error")["code"] in ("not_allowed", "unknown_command")
     finally:
         mallory.close()
+
+
+# -- a damaged database --
+def damage_one_page_of_messages(path: Path) -> None:
+    """Overwrite one leaf page of the messages table in the middle of the file (the rest stays readable)."""
+    connection = sqlite3.connect(path)
+    pages = [
+        row[0]
+        for row in connection.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'messages' AND pagetype = 'leaf' ORDER BY pageno"
+        )
+    ]
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    assert len(pages) >= 5
+    with open(path, "r+b") as file:
+        file.seek((pages[len(pages) // 2] - 1) * page_size)
+        file.write(b"\xde\xad" * (page_size // 2))
+
+
+def test_a_damaged_database_keeps_what_its_copy_still_gives_up(start_server, tmp_path):
+    data = tmp_path / "data"
+    first_run(start_server, data).stop()
+    damage_one_page_of_messages(data / "classchat.db")
+    server = start_server(data_dir=str(data))
+    [notice] = server.storage.status().notices
+    assert "moved it to classchat.db.corrupt-" in notice
+    assert "salvaged from it: 1 account, 1 ban or mute, 1 room" in notice, notice
+    assert "messages (1 unreadable part lost)" in notice, notice
+    safeguards_hold(server)
+    connection = sqlite3.connect(data / "classchat.db")
+    texts = [row[0] for row in connection.execute("SELECT text FROM messages WHERE room = 'staffroom' ORDER BY id")]
+    assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    connection.close()
+    kept = [int(text.split()[2]) for text in texts if text.startswith("exam answer ")]
+    lost = sorted(set(range(1, 301)) - set(kept))
+    # One page's rows are gone, one run of them; everything before and after it is back, in order.
+    assert kept == sorted(kept) and 0 < len(lost) < 80 and lost == list(range(lost[0], lost[-1] + 1)), lost
+    assert 1 in kept and 300 in kept
