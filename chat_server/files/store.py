@@ -137,6 +137,13 @@ class FileStore:
         """
         limits = self.limits
         check_size(request.size, limits.max_file_bytes)
+        unwritable = self._unwritable_reason()
+        if unwritable:
+            # Before the free space: a read-only disk was reported as a full one (found by a probe).
+            raise FileError(
+                FileErrorCode.STORAGE_FULL,
+                f"The server cannot store files now: {unwritable}; nothing was sent. Tell the teacher.",
+            )
         if limits.keep_free_bytes:
             free = self._free_disk()
             if free - self._unwritten_reservations() < request.size + limits.keep_free_bytes:
@@ -434,6 +441,16 @@ class FileStore:
         return Expired(old, [upload.stored.id for upload in stale])
 
     # -- disk --
+    def _unwritable_reason(self) -> str:
+        """Why nothing can be written in the uploads folder now ('' if it can): a disk remounted read-only."""
+        if os.access(self.uploads_dir, os.W_OK):
+            return ""
+        try:
+            read_only = bool(os.statvfs(self.uploads_dir).f_flag & os.ST_RDONLY) if hasattr(os, "statvfs") else False
+        except OSError as exc:
+            return f"its folder for files cannot be reached ({exc.strerror or exc})"
+        return "its disk is read-only" if read_only else "it may not write in its folder for files"
+
     def _free_disk(self) -> int:
         try:
             return shutil.disk_usage(self.folder).free

@@ -1,4 +1,4 @@
-"""A real server whose store is in trouble as it starts: a data folder in use, a locked or damaged database.
+"""A real server whose store is in trouble: a data folder in use, a locked or damaged database, a read-only folder.
 
 Found by a fault probe: in each case the server used to run memory-only or
 from a fresh file, and every safeguard went with it (bans lifted, the
@@ -22,9 +22,10 @@ import pytest
 from chat_server import ChatServer, ServerConfig
 from chat_server.storage.folder_lock import FolderBusy
 from shared.errors import ErrorCode
-from tests.integration.file_wire import ChatLine, share
+from tests.integration.file_wire import ChatLine, offer, share
 from tests.integration.identity_support import add_account, login
 from tests.integration.test_bans_and_mutes import STUDENT
+from tests.integration.test_storage_faults import tmpfs  # noqa: F401  # a fixture
 from tests.integration.wire import WireClient
 from tests.support import stop_process, wait_until
 
@@ -209,3 +210,25 @@ def test_a_damaged_database_keeps_what_its_copy_still_gives_up(start_server, tmp
     # One page's rows are gone, one run of them; everything before and after it is back, in order.
     assert kept == sorted(kept) and 0 < len(lost) < 80 and lost == list(range(lost[0], lost[-1] + 1)), lost
     assert 1 in kept and 300 in kept
+
+
+# -- a disk that turns read-only --
+def test_an_upload_to_a_folder_turned_read_only_is_refused_with_that_reason(start_server, tmpfs, tmp_path):  # noqa: F811
+    point = tmpfs("disk", "size=3m")  # a small disk: less free than the 64 MB uploads keep free
+    server = start_server(data_dir=str(point / "data"))
+    uploads = point / "data" / "uploads"
+    subprocess.run(["mount", "--bind", str(uploads), str(uploads)], check=True)
+    alice = ChatLine(server.address, "alice", "general")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(uploads)], check=True)
+        homework = tmp_path / "homework.txt"
+        homework.write_text("homework\n")
+        answer = offer(alice, homework)
+        assert answer["type"] == "error" and answer["code"] == "storage_full", answer
+        assert "its disk is read-only" in answer["content"] and "free space" not in answer["content"], answer
+        alice.send("SAY still talking")
+        alice.expect("message")
+    finally:
+        alice.close()
+        server.stop()
+        subprocess.run(["umount", str(uploads)], check=False)
