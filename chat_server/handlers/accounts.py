@@ -173,7 +173,7 @@ class AccountCommands(CommandModule):
     def handle_login(self, session: Session, argument: str) -> CommandResult:
         identity = self.identity
         identity.require_safe_channel(session, "A password")
-        identity.require_accounts()
+        identity.require_accounts(change=False)
         identity.require_code(session)
         words = argument.split(None, 1)
         if len(words) != 2:

@@ -88,17 +88,21 @@ class IdentityService:
     # -- what this server offers --
     @property
     def accounts_enabled(self) -> bool:
-        """Accounts need a database that keeps them and a Python with scrypt."""
-        return self.storage.persistent and scrypt_available()
+        """Accounts need a database that keeps them (or one read that cannot be written: LOGIN only) and scrypt."""
+        return self.storage.knows_accounts and scrypt_available()
 
     def features(self) -> list[str]:
         return ["accounts"] if self.accounts_enabled else []
 
-    def require_accounts(self) -> None:
-        if not self.storage.persistent:
+    def require_accounts(self, *, change: bool = True) -> None:
+        """Refuse unless accounts can be used: `change` (REGISTER, a new account) needs them kept on disk."""
+        if not self.storage.knows_accounts or (change and not self.storage.persistent):
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED,
-                "This server keeps no accounts (its data folder cannot be written); chat with /nick NAME instead.",
+                "This server keeps no accounts (its data folder cannot be written); chat with /nick NAME instead."
+                if not self.storage.knows_accounts
+                else "This server cannot save accounts now (its data folder cannot be written); existing accounts "
+                "can log in.",
             )
         if not scrypt_available():
             raise ProtocolError(

@@ -29,12 +29,12 @@ from pathlib import Path
 
 from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
-from chat_server.storage.database import Database, StorageUnavailable, describe_error, open_database
+from chat_server.storage.database import DB_FILE_NAME, Database, StorageUnavailable, describe_error, open_database
 from chat_server.storage.files import SqliteFileStore
 from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
 from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
 from chat_server.storage.message_rows import INSERT_MESSAGE, insert_messages
-from chat_server.storage.models import StoredMessage, StoreStatus
+from chat_server.storage.models import Account, RoomRecord, Sanction, StoredMessage, StoreStatus
 from chat_server.storage.moderation import SqliteModerationStore
 from chat_server.storage.no_history import NoHistory
 from chat_server.storage.persist import Persister
@@ -68,8 +68,10 @@ class Storage:
         files: FileStore,
         database: Database | None = None,
         writer: Writer[StoredMessage] | None = None,
+        accounts_read: bool = False,
     ) -> None:
         self.messages = messages
+        self._accounts_read = accounts_read  # memory-only, but the file's accounts were read (_read_safeguards)
         self.accounts = accounts
         self.moderation = moderation
         self.rooms = rooms
@@ -82,6 +84,11 @@ class Storage:
     @property
     def persistent(self) -> bool:
         return self._database is not None
+
+    @property
+    def knows_accounts(self) -> bool:
+        """The accounts are the data folder's: kept there, or read from a file the server cannot write."""
+        return self._database is not None or self._accounts_read
 
     @property
     def unsaved_ids(self) -> tuple[int, int] | None:
@@ -166,7 +173,13 @@ def open_storage(
         except sqlite3.Error as error:
             reason = f"cannot read the database {database.path}: {describe_error(error)}"
             database.close()
-    if persist:
+    kept = _read_safeguards(Path(data_dir) if data_dir is not None else default_data_dir(), clock) if persist else None
+    if kept is not None:
+        reason += (
+            "; its accounts, bans and mutes and room keys were read from it and hold, but changes to them are not "
+            "saved, and shared files are off"
+        )
+    elif persist:
         reason += "; its accounts, bans and mutes, room keys and shared files are not loaded"
     status.memory_only(reason)
     persister = Persister(None, status)
@@ -175,14 +188,49 @@ def open_storage(
         if history
         else NoHistory()
     )
+    accounts, logins, sanctions, rooms = kept if kept is not None else ([], [], [], [])
     return Storage(
         status=status,
         messages=messages,
-        accounts=SqliteAccountStore(persister, []),
-        moderation=SqliteModerationStore(persister, []),
-        rooms=SqliteRoomStore(persister, []),
+        accounts=SqliteAccountStore(persister, accounts, logins),
+        moderation=SqliteModerationStore(persister, sanctions),
+        rooms=SqliteRoomStore(persister, rooms),
         files=SqliteFileStore(persister, []),
+        accounts_read=kept is not None,
     )
+
+
+Safeguards = tuple[list[Account], list[tuple[str, str]], list[Sanction], list[RoomRecord]]
+
+
+def _read_safeguards(folder: Path, clock: Callable[[], float]) -> Safeguards | None:
+    """The accounts, bans and mutes and rooms of a database the server cannot write (read-only, or locked); None if
+    there is none or it cannot be read.
+
+    Found by a probe: a server on a read-only data folder ran with none of them, so a banned student walked in and
+    a guest could take the teacher's name.  A reader needs no write lock (the file is in WAL mode), and
+    `immutable` reads a file on a read-only disk whose -shm cannot be made.
+    """
+    path = folder / DB_FILE_NAME
+    if not path.is_file():
+        return None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            connection = sqlite3.connect(f"{path.as_uri()}?{options}", uri=True, timeout=1.0)
+        except sqlite3.Error:
+            continue
+        try:
+            return (
+                SqliteAccountStore.load(connection),
+                SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000)),
+                SqliteModerationStore.load(connection),
+                SqliteRoomStore.load(connection),
+            )
+        except sqlite3.Error as error:
+            log.debug("storage: reading %s (%s) failed: %s", path, options, describe_error(error))
+        finally:
+            connection.close()
+    return None
 
 
 def _wire(

@@ -25,8 +25,11 @@ from pathlib import Path
 
 import pytest
 
+from chat_server.identity.room_keys import hash_room_key
 from chat_server.storage import Conversation, StoredMessage, open_storage
 from chat_server.storage.folder_lock import FolderBusy
+from chat_server.storage.models import Account, RoomRecord, Sanction
+from tests.integration.identity_support import PASSWORD, password_hash
 from tests.support import stop_process, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -190,6 +193,29 @@ def test_a_read_only_filesystem_means_memory_only(tmpfs):
         assert status.state == "memory" and "cannot create the data folder" in status.reason
         assert "Read-only file system" in status.reason
         keeps_chatting(storage)
+
+
+def test_a_data_folder_turned_read_only_keeps_its_bans_accounts_and_room_keys(tmpfs, start_server, wire):
+    """Found by a probe: on a read-only data folder the server ran with none of them: a banned student walked in,
+    a guest took the teacher's name and a locked room opened to anyone.  They are read from the file now."""
+    point = tmpfs("turned-ro", "size=4m")
+    folder = point / "classchat"
+    with open_storage(folder) as storage:
+        storage.accounts.put(Account("Ms_Lee", password_hash(), "teacher", 1))
+        storage.moderation.add(Sanction("ban", "mallory", None, "spam", None, "Ms_Lee", 1))
+        storage.rooms.put(RoomRecord("den", "ms_lee", "", hash_room_key("sesame"), 1))
+    remount(point, "ro")
+    server = start_server(data_dir=str(folder))
+    assert server.storage.status().state == "memory"
+    assert wire(server).error("NICK mallory") == "banned"
+    assert wire(server).error("NICK Ms_Lee") == "nick_registered"
+    assert wire(server).error("NICK Ms_Iee") == "nick_taken"  # its look-alikes too
+    student = wire(server, "sam")
+    assert student.error("JOIN den") == "bad_room_key"
+    refused = student.reply(f"REGISTER {PASSWORD}")
+    assert refused.get("code") == "not_allowed" and "cannot save accounts" in refused["content"], refused
+    teacher = wire(server)
+    assert teacher.reply(f"LOGIN Ms_Lee {PASSWORD}", timeout=60)["role"] == "teacher"
 
 
 def test_a_full_disk_keeps_the_chat_going_and_catches_up_when_space_returns(tmpfs):
@@ -372,6 +398,9 @@ def test_a_database_locked_by_another_program_all_through_the_wait_at_start_mean
     data = tmp_path / "data"
     with open_storage(data) as storage:
         storage.messages.append(public(1))
+        storage.accounts.put(Account("Ms_Lee", "hash", "teacher", 1))
+        storage.moderation.add(Sanction("ban", "mallory", None, "spam", None, "Ms_Lee", 1))
+        storage.rooms.put(RoomRecord("den", "ms_lee", "", "key-hash", 1))
     other = sqlite3.connect(data / "classchat.db", isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
@@ -381,7 +410,12 @@ def test_a_database_locked_by_another_program_all_through_the_wait_at_start_mean
             status = storage.status()
             assert status.state == "memory"
             assert "locked by another program, still after 1 s" in status.reason
-            assert "accounts, bans and mutes, room keys and shared files are not loaded" in status.reason
+            # Read all the same (found by a probe: a memory-only server let the banned in and the teacher's name go)
+            assert "accounts, bans and mutes and room keys were read from it and hold" in status.reason
+            assert storage.accounts.get("ms_lee") is not None and storage.knows_accounts and not storage.persistent
+            assert storage.moderation.find("ban", nick_key="mallory", address=None, now_ms=2) is not None
+            record = storage.rooms.get("den")
+            assert record is not None and record.key_hash == "key-hash"
             keeps_chatting(storage)
     finally:
         other.execute("ROLLBACK")
