@@ -56,3 +56,34 @@ def test_pane_keeps_a_bounded_number_of_lines(tk_root: tk.Tk) -> None:
     pane.add_lines([LogLine(logging.INFO, f"line {n}") for n in range(MAX_LINES + 50)])
     shown = pane.shown_text().splitlines()
     assert len(shown) == MAX_LINES and shown[-1] == f"line {MAX_LINES + 49}"
+
+
+def test_a_flood_of_info_keeps_the_warning_lines(tk_root: tk.Tk) -> None:
+    """Each level keeps its own last MAX_LINES lines: students coming and going never push out an admin line."""
+    pane = LogPane(tk_root, "INFO")
+    pane.add_lines([LogLine(logging.WARNING, "admin muted student01"), LogLine(logging.ERROR, "cannot write")])
+    pane.add_lines([LogLine(logging.INFO, f"student{n} connected") for n in range(MAX_LINES + 10)])
+    shown = pane.shown_text().splitlines()
+    assert len(shown) == MAX_LINES + 2 and shown[:2] == ["admin muted student01", "cannot write"]
+    assert shown[2] == "student10 connected"
+    pane.level_name.set("WARNING")
+    pane.refilter()
+    assert pane.shown_text().splitlines() == ["admin muted student01", "cannot write"]
+
+
+def test_the_view_shows_exactly_the_kept_lines_as_they_are_dropped(tk_root: tk.Tk) -> None:
+    """A line its buffer dropped leaves the view at once, whatever lines of other levels sit above it."""
+    pane = LogPane(tk_root, "WARNING")
+    pane.add_lines([LogLine(logging.ERROR, "first error")])
+    pane.add_lines([LogLine(logging.INFO, f"info {n}") for n in range(50)])
+    for start in range(0, MAX_LINES + 30, 7):  # in batches, as the poller hands them over
+        pane.add_lines([LogLine(logging.WARNING, f"admin action {n}") for n in range(start, start + 7)])
+    pane.add_lines([LogLine(logging.WARNING, "traceback:\n  line 1\n  line 2")] * 3)
+    live = pane.shown_text()
+    assert live.startswith("first error\nadmin action ")
+    pane.refilter()
+    assert pane.shown_text() == live
+    assert live.count("admin action") == MAX_LINES - 3
+    pane.level_name.set("DEBUG")
+    pane.refilter()
+    assert pane.shown_text().count("info ") == 50
