@@ -2,7 +2,8 @@
 
 Run by test_layout.py in a child process on a private Xvfb screen of the size under test: Tk keeps its
 display connection until the process exits, so a window on a screen the test then takes away must live
-in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT
+in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT [JOIN_CODE [LATER_CODE]]
+(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs).
 """
 
 from __future__ import annotations
@@ -35,13 +36,16 @@ def inside(widget: tk.Misc, root: tk.Misc) -> bool:
     )
 
 
-def probe(percent: int) -> dict[str, object]:
+def probe(percent: int, join_code: str | None = None, later_code: str | None = None) -> dict[str, object]:
     root = tk.Tk()
     errors: list[str] = []
     root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
     root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
     window = AdminWindow(
-        root, ServerConfig(host="127.0.0.1", port=0), ask_text=lambda *_: None, ask_yes_no=lambda *_: True
+        root,
+        ServerConfig(host="127.0.0.1", port=0, announce=False, join_code=join_code),
+        ask_text=lambda *_: None,
+        ask_yes_no=lambda *_: True,
     )
     clients: list[ChatConnection] = []
     try:
@@ -52,8 +56,17 @@ def probe(percent: int) -> dict[str, object]:
             raise RuntimeError(window.status.get())
         assert window.server is not None
         for nick, room in [(LONG_NICK, "general"), ("bob", "general"), ("chloe", "chemistry-lab")]:
-            clients.append(connect_client(window.server.address, nick, room))
+            client = connect_client(window.server.address)
+            clients.append(client)
+            if join_code is not None:
+                client.send_command(f"PASS {join_code}")
+            client.send_command(f"NICK {nick}")
+            client.wait_for("nick")
+            client.send_command(f"JOIN {room}")
+            client.wait_for("joined")
         wait_until(lambda: len(window.clients_view.clients) == 3, TIMEOUT, pump=root.update)
+        if later_code is not None and not window.set_code(later_code):
+            raise RuntimeError(window.status.get())
         window.say(f"Kicked {LONG_NICK}. This status line must be in view.")
         root.update()
         controls = {
@@ -98,4 +111,4 @@ def probe(percent: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(probe(int(sys.argv[1]))))
+    print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))

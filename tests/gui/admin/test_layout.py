@@ -46,10 +46,13 @@ def screens():
         yield screen
 
 
-def open_window_on(display: str, percent: int) -> dict:
-    """The admin window opened, started and measured in a child process (layout_probe.py) on `display`."""
+def open_window_on(display: str, percent: int, *join_codes: str) -> dict:
+    """The admin window opened, started and measured in a child process (layout_probe.py) on `display`.
+
+    `join_codes`: the code it starts with (as `--join-code CODE --start`), then one set while it runs.
+    """
     done = subprocess.run(
-        [sys.executable, "-m", "tests.gui.admin.layout_probe", str(percent)],
+        [sys.executable, "-m", "tests.gui.admin.layout_probe", str(percent), *join_codes],
         env={**os.environ, "DISPLAY": display, "PYTHONPATH": str(ROOT)},
         cwd=ROOT,
         capture_output=True,
@@ -96,6 +99,23 @@ def test_controls_and_status_line_stay_in_view_when_scaled(screens, percent, siz
     # Rows are as tall as their text at this scaling, and the log still shows two lines.
     assert measured["row_height"] >= measured["row_linespace"], "no row in view, or rows clip their text"
     assert measured["log_height"] >= 2 * measured["log_linespace"]
+
+
+LONGEST_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ234567892"  # 32 characters: the longest the window accepts
+
+
+@pytest.mark.parametrize(
+    "join_codes", [(LONGEST_CODE,), ("K7MXR4", LONGEST_CODE), ("K7MXR4", "PHYSICS3B2026")], ids=["start", "set", "13"]
+)
+def test_a_long_join_code_keeps_the_window_on_the_screen_and_the_key_in_view(screens, join_codes) -> None:
+    """Found by a classroom probe: a 32-character code made the window 1934 px wide and hid the server key."""
+    made_code = open_window_on(screens("1280x900"), 100, "K7MXR4")
+    measured = open_window_on(screens("1280x900"), 100, *join_codes)
+    width, _height = measured["asked"]
+    assert width <= 1280, f"asks for {width} px with the code {join_codes[-1]}"
+    assert width == made_code["asked"][0], "a longer code made the window wider"
+    assert measured["asked"][1] == made_code["asked"][1], "a longer code made the window taller"
+    assert not measured["hidden"], f"{measured['hidden']} out of view"
 
 
 def client(nick: str, address: str = "192.168.100.200:65535", room: str = "general") -> ClientInfo:
