@@ -30,6 +30,7 @@ import ipaddress
 import logging
 import tkinter as tk
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from tkinter import messagebox, simpledialog, ttk
 from typing import TYPE_CHECKING
@@ -94,6 +95,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.history_dialog: HistoryDialog | None = None
         self.runner = ServerRunner()
         self.phase = "stopped"  # stopped, running, stopping
+        self.port_zero_got: int | None = None  # the port a start with Port 0 was given: a restart asks for it again
         self.closed = False  # close() ran: the server is stopped
         self.destroyed = False  # the widgets are gone
         self._quit_signalled = False  # set by a signal handler; the poller closes the window
@@ -238,7 +240,8 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         if self.phase != "stopped":
             return False
         try:
-            server = self.runner.start(self.form.read_config())
+            config = self.form.read_config()
+            server, lost_port = self._serve(config)
         except ValueError as exc:  # the form's own sentence
             self.say(str(exc))
             return False
@@ -265,7 +268,17 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.form.set_state("running")
         self.refresh_actions()
         host, port = server.address
+        self.port_zero_got = port if config.port == 0 else None
         log.warning("admin started the server on %s port %d", host, port)
+        moved = ""
+        if lost_port is not None:
+            log.warning(
+                "the address changed: port %d, which the server had before, is taken now; it listens on port %d, "
+                "so students must join again by the new address",
+                lost_port,
+                port,
+            )
+            moved = f" THE ADDRESS CHANGED: port {lost_port} is taken now; students must join by the new address."
         addresses = join_addresses(host, port)
         self.banner.show(addresses, local_only=all(_is_local_only(split_address(address)[0]) for address in addresses))
         announcement = self.runner.announcement
@@ -274,8 +287,26 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
-        self.say(f"Running on {host} port {port}.{listing}{note}")
+        self.say(f"Running on {host} port {port}.{moved}{listing}{note}")
         return True
+
+    def _serve(self, config: ServerConfig) -> tuple[ChatServer, int | None]:
+        """Start with `config`; with Port 0 after a start with Port 0, on the port that start was given.
+
+        Every chat window retries the address it joined by, so a restart on a new
+        random port would strand the class.  Only when that port is taken now does
+        the server take a new free one; the old port is returned then (else None),
+        for the window to say loudly that the address changed.
+        """
+        again = self.port_zero_got if config.port == 0 else None
+        if again is None:
+            return self.runner.start(config), None
+        try:
+            return self.runner.start(replace(config, port=again)), None
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+        return self.runner.start(config), again
 
     def people_connected(self) -> int:
         """How many connections have a nickname now (the server's count, not the table's, which may lag)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import tkinter as tk
 
 from chat_gui.core.connection import ChatConnection, Disconnected
@@ -204,3 +205,42 @@ def test_start_refuses_a_data_folder_another_server_uses(window: AdminWindow, st
     other.stop()
     assert window.start_server(), window.status.get()  # free again once the other has stopped
     assert window.server is not None and window.server.storage.status().ok
+
+
+def test_port_zero_restarts_on_the_port_it_was_given(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+    """Found by a classroom probe: with Port 0, Stop then Start took a new random port and stranded the class."""
+    assert window.form.port.get() == "0"
+    port = started(window)
+    alice = clients(window, "alice", "general")
+    pump_until(window, lambda: row_of(window, "alice"))
+    dialogs.yes_no_answers.append(True)
+    window.form.stop_button.invoke()
+    wait_disconnected(alice)
+    pump_until(window, lambda: window.phase == "stopped", "the window did not notice the server stopped")
+    window.form.start_button.invoke()
+    assert window.phase == "running", window.status.get()
+    assert window.server is not None and window.server.address[1] == port, "Start took another port"
+    assert window.form.port.get() == "0"
+    clients(window, "alice", "general")  # back by the address she joined by
+    pump_until(window, lambda: row_of(window, "alice"))
+
+
+def test_port_zero_restart_says_loudly_when_its_port_was_taken(window: AdminWindow) -> None:
+    port = started(window)
+    window.stop_server()
+    pump_until(window, lambda: window.phase == "stopped", "the window did not notice the server stopped")
+    squatter = socket.socket()
+    try:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        assert window.start_server(), window.status.get()
+        assert window.server is not None
+        new_port = window.server.address[1]
+        assert new_port != port
+        assert f"THE ADDRESS CHANGED: port {port} is taken now" in window.status.get()
+        assert window.banner.addresses == [f"127.0.0.1:{new_port}"]
+        pump_until(
+            window, lambda: f"port {port}, which the server had before, is taken" in window.log_pane.shown_text()
+        )
+    finally:
+        squatter.close()
