@@ -86,12 +86,13 @@ class AdminActions:
             outcome = self._moderate(lambda moderator: moderator.unmute(nick, None))
         log.warning("admin %s %s", "muted" if muted else "unmuted", outcome.subject or nick)
 
-    def broadcast(self, text: str) -> None:
-        """An announcement to every registered client, as a `system` frame."""
+    def broadcast(self, text: str) -> int:
+        """An announcement to every registered client, as a `system` frame; returns how many got it."""
         text = clean_message_text(text)
         outcome = self._moderate(lambda moderator: moderator.announce(text, None))
         recipients = sum(len(list(recipients)) for recipients, _frame in outcome.deliveries)
         log.warning("admin broadcast to %d clients: %s", recipients, text)
+        return recipients
 
     def close_room(self, name: str, reason: str = "") -> int:
         """Move every member out of a room (each gets a notice and `left`); returns how many."""

@@ -15,7 +15,6 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.record_dialog import RecordDialog
-from shared.errors import ProtocolError
 
 if TYPE_CHECKING:
     from chat_server.admin_gui.identity_actions import AdminIdentity
@@ -86,16 +85,12 @@ class BansDialog(RecordDialog):
         target = self.owner.ask_text("Ban", "Nickname or address (e.g. 192.168.1.23) to keep out:")
         if not target or not target.strip():
             return
-        answer = self.owner.ask_text("Ban", f"Keep {target.strip()} out for how many minutes? Empty: until lifted.")
-        if answer is None:
+        length = self.owner.ask_ban_length(f"Keep {target.strip()} out for how many minutes? Empty: until lifted.")
+        if length is None:
             return
         from shared.ban_length import parse_ban_answer
 
-        try:
-            minutes = parse_ban_answer(answer)  # "30", "2h", "2 hours"; empty: until lifted
-        except ProtocolError as exc:
-            self.owner.say(exc.message)
-            return
+        minutes = parse_ban_answer(length)
         reason = self.owner.ask_text("Ban", f"Reason for banning {target.strip()} (they will see it):")
         if reason is None:
             return

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.accounts_dialog import AccountsDialog
 from chat_server.admin_gui.bans_dialog import BansDialog
+from chat_server.admin_gui.checked_question import AskChecked
 from chat_server.admin_gui.join_banner import JoinBanner
 from chat_server.admin_gui.join_code_panel import JoinCodePanel
 from chat_server.admin_gui.moderation import Moderation
@@ -50,6 +51,7 @@ class AdminIdentity(Moderation):
     root: tk.Tk
     status: tk.StringVar
     ask_secret: AskText
+    ask_checked: AskChecked
     ask_yes_no: AskYesNo
     form: ServerForm
     banner: JoinBanner
@@ -130,23 +132,35 @@ class AdminIdentity(Moderation):
             self.say("Select a client in the list first.")
             return
         names = ", ".join(nick for nick, _session_id in chosen)
-        answer = self.ask_text(
-            "Ban", f"Keep {names} out (name and address).\nFor how many minutes? Empty: until lifted."
+        length = self.ask_ban_length(
+            f"Keep {names} out (name and address).\nFor how many minutes? Empty: until lifted."
         )
-        if answer is None:
+        if length is None:
             return
         from shared.ban_length import parse_ban_answer
 
-        try:
-            minutes = parse_ban_answer(answer)  # "30", "2h", "2 hours"; empty: until lifted
-        except ProtocolError as exc:
-            self.say(exc.message)
-            return
+        minutes = parse_ban_answer(length)
         reason = self.ask_text("Ban", f"Reason for banning {names} (they will see it):")
         if reason is None:
             return
         for nick, session_id in chosen:  # the connections chosen, whatever names they took while the dialogs were open
             self.ban(nick, minutes, reason, session_id)
+
+    def ask_ban_length(self, prompt: str) -> str | None:
+        """A length parse_ban_answer reads ("30", "2h", "2 hours"; empty: until lifted), or None if cancelled.
+
+        A length it cannot read is refused in the question, which stays open with what was typed.
+        """
+        from shared.ban_length import parse_ban_answer
+
+        def problem(answer: str) -> str | None:
+            try:
+                parse_ban_answer(answer)
+            except ProtocolError as exc:
+                return exc.message
+            return None
+
+        return self.ask_checked("Ban", prompt, problem)
 
     def unban(self, target: str) -> bool:
         return self._act(lambda server: server.unban(target), f"unban of {target}", f"Lifted the ban on {target}.")

@@ -93,7 +93,19 @@ class Moderation:
         )
 
     def broadcast(self, text: str) -> bool:
-        return self._act(lambda server: server.broadcast(text), "announcement", "Announcement sent to everyone.")
+        """True if anyone heard it; with nobody online it says so (the text stays in the box for later)."""
+        heard: list[int] = []
+
+        def send(server: ChatServer) -> int:
+            heard.append(server.broadcast(text))
+            return heard[-1]
+
+        done = self._act(
+            send,
+            "announcement",
+            lambda count: "Announcement sent to everyone." if count else "Nobody is online to hear it: not sent.",
+        )
+        return done and heard[-1] > 0
 
     def close_room(self, name: str, reason: str) -> bool:
         return self._act(lambda server: server.close_room(name, reason), f"closing #{name}", f"Closed #{name}.")

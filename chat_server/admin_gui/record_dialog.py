@@ -2,8 +2,10 @@
 
 AccountsDialog and BansDialog build on it: each names its columns, adds its
 own buttons to `self.buttons` with `add_buttons`, and fills the table in
-its `refresh`.  The status line is the admin window's own (owner.status),
-so an action's answer shows in the dialog and in the window alike.
+its `refresh`.  The status line repeats what the admin window's own
+(owner.status) says from the dialog's opening on, so an action's answer
+shows in the dialog and in the window alike, but an older, unrelated
+message of the window (a refused Start) is not shown as if the dialog's.
 """
 
 from __future__ import annotations
@@ -48,13 +50,22 @@ class RecordDialog(tk.Toplevel):
         self.buttons = ttk.Frame(frame)
         self.buttons.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
         ttk.Button(self.buttons, text="Close", command=self.destroy).pack(side="right")
-        ttk.Label(frame, textvariable=owner.status, style="Hint.TLabel", wraplength=wraplength).grid(
+        self.status = tk.StringVar(self, value="")
+        self._status_trace = owner.status.trace_add("write", lambda *_: self.status.set(owner.status.get()))
+        ttk.Label(frame, textvariable=self.status, style="Hint.TLabel", wraplength=wraplength).grid(
             row=3, column=0, columnspan=2, sticky="w", pady=(6, 0)
         )
         frame.rowconfigure(1, weight=1)
         frame.columnconfigure(0, weight=1)
         self.protocol("WM_DELETE_WINDOW", self.destroy)
         self.shown_running = False
+
+    def destroy(self) -> None:
+        """However the dialog goes, it stops following the window's status line."""
+        if self._status_trace:
+            self.owner.status.trace_remove("write", self._status_trace)
+            self._status_trace = ""
+        super().destroy()
 
     def add_buttons(self, *buttons: ttk.Button) -> None:
         """The dialog's own buttons, left to right (Close stays at the right)."""

@@ -36,6 +36,7 @@ from tkinter import messagebox, simpledialog, ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.admin_theme import AdminTheme
+from chat_server.admin_gui.checked_question import AskChecked, ask_checked_dialog
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
 from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
@@ -80,6 +81,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         ask_secret: AskText | None = None,
         ask_save_path: AskSavePath | None = None,
         settings_path: Path | None = None,
+        ask_checked: AskChecked | None = None,
     ) -> None:
         """`settings_path`: the admin window's settings file (admin_settings.py); None is the user's."""
         super().__init__(root, padding=8)
@@ -92,6 +94,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
             lambda title, prompt: simpledialog.askstring(title, prompt, parent=root, show="*")
         )
         self.ask_save_path: AskSavePath = ask_save_path or file_dialog(root)
+        self.ask_checked: AskChecked = ask_checked or ask_checked_dialog(root)  # stays open until the answer will do
         self.history_dialog: HistoryDialog | None = None
         self.runner = ServerRunner()
         self.phase = "stopped"  # stopped, running, stopping

@@ -37,6 +37,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
             ask_yes_no=dialogs.ask_yes_no,
             ask_secret=dialogs.ask_secret,
             ask_save_path=dialogs.ask_save_path,
+            ask_checked=dialogs.ask_checked,
             settings_path=settings_path,  # None: admin.json in the temporary config folder every test gets
         )
         made.append(admin)

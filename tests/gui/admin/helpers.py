@@ -8,7 +8,7 @@ import select
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from tkinter import ttk
 
 import pytest
@@ -29,6 +29,7 @@ class Dialogs:
         self.save_paths: list[str | None] = []
         self.asked: list[str] = []
         self.titles: list[str] = []
+        self.problems: list[str] = []  # what a checked question said was wrong with an answer
 
     def ask_text(self, title: str, prompt: str) -> str | None:
         self.titles.append(title)
@@ -38,6 +39,17 @@ class Dialogs:
     def ask_secret(self, title: str, prompt: str) -> str | None:
         """A password question (shown masked in the real window); answered from `text_answers` too."""
         return self.ask_text(title, prompt)
+
+    def ask_checked(self, title: str, prompt: str, check: Callable[[str], str | None]) -> str | None:
+        """A question that stays open on an answer `check` refuses: the next answer is the admin's next try."""
+        self.titles.append(title)
+        self.asked.append(prompt)
+        while True:
+            answer = self.text_answers.pop(0)
+            problem = None if answer is None else check(answer)
+            if problem is None:
+                return answer
+            self.problems.append(problem)
 
     def ask_yes_no(self, title: str, prompt: str) -> bool:
         self.titles.append(title)

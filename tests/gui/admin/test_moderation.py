@@ -235,7 +235,8 @@ def _bob_chosen_then_renamed(window: AdminWindow, clients, answers: list[str]):
     carol = clients(window, "carol", "general")
     pump_until(window, lambda: row_of(window, "bob"))
     select_client(window, "bob")
-    window.ask_text = _renames_while_asked(window, bob, carol, answers)
+    window.ask_text = asked = _renames_while_asked(window, bob, carol, answers)
+    window.ask_checked = lambda title, prompt, _check: asked(title, prompt)  # the ban's length, in the same order
     return bob, carol
 
 
@@ -255,3 +256,12 @@ def test_a_ban_follows_the_chosen_student_who_renamed_while_the_dialogs_were_ope
     carol.send_command("PING still-here")
     assert frame_where(carol, "pong")["token"] == "still-here"
     assert window.server is not None and window.server.registry.find_nick("bob") is not None  # carol, not banned
+
+
+def test_broadcast_with_nobody_online_says_so_and_keeps_the_text(window: AdminWindow) -> None:
+    """Found by a classroom probe: "Announcement sent to everyone." when nobody was there to get it."""
+    started(window)
+    window.announcement.set("Lab starts in 5 minutes")
+    window.broadcast_button.invoke()
+    assert window.status.get() == "Nobody is online to hear it: not sent."
+    assert window.announcement.get() == "Lab starts in 5 minutes"
