@@ -141,8 +141,22 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         width = min(root.winfo_reqwidth(), root.winfo_screenwidth())
         usable = root.winfo_screenheight() - SCREEN_MARGIN - self.menu_bar_height()
         height = min(root.winfo_reqheight(), max(usable, least_height))
-        if (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight()):
+        self._size_given = (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight())
+        if self._size_given:  # from now on Tk keeps this size, whatever the widgets ask
             root.geometry(f"{width}x{height}")
+
+    def _widen_to_show_all(self) -> None:
+        """A window given a size (a short screen) keeps that width: widen it, up to the screen, for what Start showed.
+
+        The address and the server key appear at Start; in a window whose width was
+        fixed at opening, the key (and its Copy) would be cut off at the right.
+        """
+        root = self.root
+        root.update_idletasks()
+        wanted = min(root.winfo_reqwidth(), root.winfo_screenwidth())
+        if not self._size_given or wanted <= root.winfo_width():
+            return  # Tk follows what the widgets ask, or it is wide enough
+        root.geometry(f"{wanted}x{root.winfo_height()}")
 
     def menu_bar_height(self) -> int:
         """What the menu bar takes above the window's own area (on X11 Tk draws it as a clone of `menubar`)."""
@@ -288,6 +302,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         listing = f" {announcement.describe()}" if announcement is not None else ""
         self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
         self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
+        self._widen_to_show_all()
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
         self.say(f"Running on {host} port {port}.{moved}{listing}{note}")

@@ -118,6 +118,15 @@ def test_a_long_join_code_keeps_the_window_on_the_screen_and_the_key_in_view(scr
     assert not measured["hidden"], f"{measured['hidden']} out of view"
 
 
+@pytest.mark.parametrize("join_codes", [(), ("K7MXR4",), (LONGEST_CODE,)], ids=["none", "made", "longest"])
+def test_a_window_sized_to_a_short_screen_widens_at_start_to_show_the_key(screens, join_codes) -> None:
+    """A window whose height was cut to the screen has its width fixed too: Start must not clip the server key."""
+    measured = open_window_on(screens("1280x640"), 100, *join_codes)
+    assert measured["size"][1] < measured["asked"][1], "the screen did not cut the window's height"
+    assert measured["size"][0] == measured["asked"][0] <= 1280
+    assert not measured["hidden"], f"{measured['hidden']} out of view"
+
+
 def client(nick: str, address: str = "192.168.100.200:65535", room: str = "general") -> ClientInfo:
     return ClientInfo(1, nick, address, room, 0.0, 12345, True)
 
