@@ -92,8 +92,10 @@ def chat_lines():
 
     made: list[ChatLine] = []
 
-    def make(server: ChatServer, nick: str | None = None, room: str | None = None) -> ChatLine:
-        line = ChatLine(server.address, nick, room)
+    def make(
+        server: ChatServer, nick: str | None = None, room: str | None = None, source: str | None = None
+    ) -> ChatLine:
+        line = ChatLine(server.address, nick, room, source=source)
         made.append(line)
         return line
 

@@ -177,8 +177,10 @@ def test_the_taker_never_gets_the_announcement_of_an_upload_the_owner_finishes_l
     path = make_file(tmp_path, "late.txt", SECRET)
     ticket = offer(alice, path, "@bob")
     assert ticket["type"] == "upload", ticket
-    leave(server, alice, "dropped")
-    eve = chat_lines(server, "alice", "lab")
+    # Gone for good (a dropped name is kept for its owner against other computers while it may RESUME), and
+    # eve on another computer: the token's holder finishing the upload is not the name's holder now.
+    leave(server, alice, "quit")
+    eve = chat_lines(server, "alice", "lab", source="127.0.0.2")
     # alice's program still sends the bytes, but the file would go out as "alice", whom everyone now takes
     # for eve: it is not shared (alice hears why and can send it again once back), and eve gets nothing.
     with pytest.raises(FileError) as refusal:
@@ -194,8 +196,8 @@ def test_the_taker_cannot_cancel_the_owners_unfinished_upload(server, chat_lines
     chat_lines(server, "bob", "lab")
     path = make_file(tmp_path, "slow.txt", SECRET)
     ticket = offer(alice, path, "@bob")
-    leave(server, alice, "dropped")
-    eve = chat_lines(server, "alice", "lab")
+    leave(server, alice, "quit")  # as above
+    eve = chat_lines(server, "alice", "lab", source="127.0.0.2")
     assert refused(eve, f"CANCEL {ticket['upload']}", "cancelled") == ErrorCode.NO_SUCH_FILE
     with pytest.raises(FileError) as refusal:  # still alice's to finish (not cancelled: the bytes are all taken) ...
         upload_file(connector(server.address), ticket["token"], path)

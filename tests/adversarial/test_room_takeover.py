@@ -51,7 +51,8 @@ def test_taking_a_departed_guests_nickname_opens_none_of_her_rooms(server, wire,
     alice = wire(server, "alice", "club")
     lock_and_talk(alice, "club")
     alice.reply("LEAVE")
-    alice.close()
+    alice.send("QUIT")  # gone for good: a dropped name is kept for its owner against other computers meanwhile
+    alice.rest_until_closed()
     went_away(server, "alice")
     taker = wire(server, taken_as, source="127.0.0.2")
     assert_locked_out(taker, "club")
