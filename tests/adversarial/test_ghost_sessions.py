@@ -41,11 +41,12 @@ def link() -> Iterator[netns.VethPair]:
 
 
 @pytest.fixture
-def servers(link):
+def servers(link, tmp_path_factory):
     """Servers listening in the server namespace (0.0.0.0 there: its loopback and its end of the veth)."""
     started: list[ChatServer] = []
 
     def start(**settings) -> ChatServer:
+        settings.setdefault("data_dir", str(tmp_path_factory.mktemp("ghost-data")))  # a folder each: not shared
         server = link.run_in(link.server_ns, lambda: ChatServer(ServerConfig(host="0.0.0.0", port=0, **settings)))
         started.append(server.start())
         return server

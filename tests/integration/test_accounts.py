@@ -49,9 +49,9 @@ def test_register_keeps_the_name_and_login_takes_it_back_on_another_connection(s
         ("Ｍｒ_Ｓｍｉｔｈ", ErrorCode.NICK_REGISTERED),  # full width
         ("Mr_Smith\u200b", ErrorCode.NICK_REGISTERED),  # an invisible character
         ("Mr_\u00adSmith", ErrorCode.NICK_REGISTERED),  # a soft hyphen, invisible
-        ("Мr_Smith", ErrorCode.BAD_NICK),  # Cyrillic М among Latin letters
-        ("Mr_Smіth", ErrorCode.BAD_NICK),  # Cyrillic і
-        ("Μr_Smith", ErrorCode.BAD_NICK),  # Greek Μ
+        ("Мr_Smith", ErrorCode.NICK_TAKEN),  # Cyrillic М among Latin letters: a look-alike, named
+        ("Mr_Smіth", ErrorCode.NICK_TAKEN),  # Cyrillic і
+        ("Μr_Smith", ErrorCode.NICK_TAKEN),  # Greek Μ
         ("Mr_Smıth", ErrorCode.NICK_TAKEN),  # a dotless i: a look-alike
         ("MR_SMlTH", ErrorCode.NICK_TAKEN),  # small L in a capital name
         ("Mr_Srnith", ErrorCode.NICK_TAKEN),  # rn for m

@@ -163,9 +163,12 @@ def test_a_server_left_memory_only_shares_no_file_from_the_folder(start_server, 
         holder.let_go()
     assert "files" not in again.features
     status = again.storage.status()
-    assert status.state == "memory" and "room keys and shared files are not loaded" in status.reason
-    mallory = ChatLine(again.address, "mallory", "staffroom")
+    assert status.state == "memory" and "room keys were read from it and hold" in status.reason
+    assert "shared files are off" in status.reason
+    mallory = ChatLine(again.address, "mallory")
     try:
+        assert mallory.request("JOIN staffroom", "joined").get("code") == "bad_room_key"  # the key read holds
+        assert mallory.request("JOIN lobby", "joined")["type"] == "joined"
         assert not mallory.has_frame("file", wait=1.0)
         mallory.send("UPLOAD 5 " + "0" * 64 + " #staffroom x.txt")
         assert mallory.expect("error")["code"] in ("not_allowed", "unknown_command")
