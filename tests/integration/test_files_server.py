@@ -180,11 +180,13 @@ def test_an_upload_cut_at_half_resumes_from_the_last_byte_with_the_right_hash(
     assert bob.expect("file")["file"] == done["file"]
 
 
-def test_an_upload_resumes_after_the_server_restarts(start_server, chats, tmp_path, outcomes):
+def _half_uploaded_then_restarted(start_server, alice_of, tmp_path, size: int):
+    """alice offers a file of `size` bytes, sends half, and the server stops; a new one starts on the same folder.
+    (The new server, the file and its upload ticket.)"""
     data_dir = str(tmp_path / "data")
     first = start_server(data_dir=data_dir, files_keep_free_mb=0)
-    alice = chats(first, "alice")
-    source = make_file(tmp_path, "essay.bin", 6 * MIB + 1)
+    alice = alice_of(first)
+    source = make_file(tmp_path, "essay.bin", size)
     ticket = offer(alice, source)
     transfer = RawTransfer(first.address, ticket["token"])
     half = source.stat().st_size // 2
@@ -194,7 +196,14 @@ def test_an_upload_resumes_after_the_server_restarts(start_server, chats, tmp_pa
     wait_until(lambda: store.offset_of(ticket["upload"]) == half, timeout=30)
     first.stop()
     transfer.close()
-    second = start_server(data_dir=data_dir, files_keep_free_mb=0)
+    alice.close()
+    return start_server(data_dir=data_dir, files_keep_free_mb=0), source, ticket
+
+
+def test_an_upload_resumes_after_the_server_restarts(start_server, chats, tmp_path, outcomes):
+    second, source, ticket = _half_uploaded_then_restarted(
+        start_server, lambda server: chats(server, "alice"), tmp_path, 6 * MIB + 1
+    )
     bob = chats(second, "bob")
     done = upload_file(connector(second.address), ticket["token"], source)
     assert done["sha256"] == sha256_of(source)
@@ -210,21 +219,9 @@ def test_after_a_restart_the_sender_back_under_its_name_on_its_computer_still_sh
     """Found by a probe: chat-term reconnected under its name after a restart mid-upload, sent the rest, and its
     own reconnect voided the file. The guest holding the name from the computer that has the token is the sender;
     someone else holding it (another computer) still gets nothing shared under it."""
-    data_dir = str(tmp_path / "data")
-    first = start_server(data_dir=data_dir, files_keep_free_mb=0)
-    alice = ChatLine(first.address, "alice", "general")
-    source = make_file(tmp_path, "essay.bin", 3 * MIB + 1)
-    ticket = offer(alice, source)
-    transfer = RawTransfer(first.address, ticket["token"])
-    half = source.stat().st_size // 2
-    transfer.sock.sendall(source.read_bytes()[:half])
-    store = first.files.store
-    assert store is not None
-    wait_until(lambda: store.offset_of(ticket["upload"]) == half, timeout=30)
-    first.stop()
-    transfer.close()
-    alice.close()
-    second = start_server(data_dir=data_dir, files_keep_free_mb=0)
+    second, source, ticket = _half_uploaded_then_restarted(
+        start_server, lambda server: ChatLine(server.address, "alice", "general"), tmp_path, 3 * MIB + 1
+    )
     back = ChatLine(second.address, "alice", "general", source=None if holder == "the sender again" else "127.0.0.2")
     bob = ChatLine(second.address, "bob", "general", source="127.0.0.3")
     try:
