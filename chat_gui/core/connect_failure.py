@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chat_gui.core.connection_security import KeyWarning, TlsMissing
 from chat_gui.core.events import Problem
 from chat_gui.core.tls_client import ServerKeyChanged
+from shared.frames import DEFAULT_PORT
 from shared.tls_channel import HandshakeTimeout, TlsError
 
 
@@ -44,7 +45,8 @@ def describe_tls_error(exc: TlsError, host: str, port: int) -> ConnectFailed:
 
 
 def not_chat_server(host: str, port: int) -> str:
+    """Both front ends say this when a program answers that never says `welcome` (a web server, a silent one)."""
     return (
-        f"Something answers on {host}:{port}, but it is not a ClassChat server. "
-        f"Check the port number; to start a chat server here, pick a free port."
+        f"Something answers at {host}:{port}, but it is not a ClassChat server: "
+        f"check the port the teacher gave (the default is {DEFAULT_PORT})."
     )

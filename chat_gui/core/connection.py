@@ -74,6 +74,7 @@ class Disconnected:
     reason: str
     by_user: bool = False  # True when close() ended it
     cause: Cause = Cause.CLOSED
+    frames: int = 0  # frames the connection delivered: none at all, before a welcome, means it was no chat server
 
 
 InboxItem = ServerFrame | Disconnected
@@ -151,6 +152,7 @@ class ChatConnection:
         self.stall_seconds = stall_seconds
         self.activity = 0  # counts recv() calls and waits for room: the core's keepalive sees the server is not silent
         self.skipped = 0  # lines that were not frames of the contract
+        self.delivered = 0  # frames put on the inbox
         self.policy = policy or TlsPolicy()
         self.handshake_timeout = handshake_timeout
         self.security: Security | None = None  # set by connect(): encrypted or not, the server's key
@@ -300,7 +302,7 @@ class ChatConnection:
             reason, cause = "disconnected", Cause.BY_USER
         else:
             self._hang_up()
-        self.inbox.put(Disconnected(reason, self._closed_by_user, cause))
+        self.inbox.put(Disconnected(reason, self._closed_by_user, cause, self.delivered))
 
     def _decrypt(self, channel: TlsChannel, data: bytes) -> bytes:
         """The plaintext in what the server sent (often b""); raises TlsError on a broken or forged record."""
@@ -326,6 +328,7 @@ class ChatConnection:
                 continue
             if not self._offer(frame, frame_weight(line)):
                 return False
+            self.delivered += 1
         return True
 
     def _offer(self, frame: ServerFrame, weight: int) -> bool:

@@ -56,9 +56,19 @@ class Reconnecting:
             self._set_state(State.REMOVED, self.removed_reason)
         elif item.cause is Cause.OVERSIZED:
             self._set_state(State.FAILED, f"Disconnected: {item.reason}.", Problem.BROKE_PROTOCOL)
+        elif self._never_greeted(item):
+            self._set_state(State.FAILED, not_chat_server(self.host, self.port), Problem.NOT_CHAT_SERVER)
         else:
             # what the server said on hanging up ("The server is full.") says more than "closed"
             self._lost(self._last_words.rstrip(".") or item.reason, refused=False)
+
+    def _never_greeted(self, item: Disconnected) -> bool:
+        """A first connection closed without a single frame (a web server answering "HTTP/1.0 400"): no chat server.
+
+        A ClassChat server that refuses someone (full, banned, stopping) says
+        why in a frame before it closes, so it never looks like this.
+        """
+        return not self.ever_ready and self.state is State.CONNECTING and item.cause is Cause.CLOSED and not item.frames
 
     def _welcome_overdue(self) -> None:
         if self.state is State.CONNECTING and self.connection is not None and self.connection.connected:

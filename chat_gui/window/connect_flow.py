@@ -98,7 +98,8 @@ class ConnectFlow:
                 offer_server=True,
             )
         elif event.problem is Problem.NOT_CHAT_SERVER:
-            dialog.show_error(event.detail, "port", offer_server=local)
+            here = " To start a chat server on this computer, pick a free port." if local else ""
+            dialog.show_error(event.detail + here, "port", offer_server=local)
         elif event.problem in (Problem.NICK_TAKEN, Problem.BAD_NICK):
             dialog.show_error(event.detail, "nick")
         else:

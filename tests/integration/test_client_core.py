@@ -17,6 +17,7 @@ from chat_gui.core.session import ClientSession
 from chat_server import ChatServer, ServerConfig
 from tests.fake_scheduler import FakeScheduler
 from tests.support import wait_until
+from tests.web_server import web_server
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -210,6 +211,20 @@ def test_something_that_never_says_welcome_is_not_a_chat_server(core):
         alice.session.start(*silent.getsockname(), "alice", None)
         alice.run_until(lambda: alice.session.state is State.FAILED)
         assert alice.events[-1].problem is Problem.NOT_CHAT_SERVER
+
+
+def test_a_web_server_on_the_port_is_said_to_be_no_chat_server(core):
+    """Found by a probe: it answers "HTTP/1.0 400" to the TLS hello and to the plain line, then closes."""
+    with web_server() as address:
+        alice = core()
+        alice.session.start(*address, "alice", None)
+        alice.run_until(lambda: alice.session.state is State.FAILED)
+    failed = alice.events[-1]
+    assert failed.problem is Problem.NOT_CHAT_SERVER
+    assert failed.detail == (
+        f"Something answers at 127.0.0.1:{address[1]}, but it is not a ClassChat server: "
+        "check the port the teacher gave (the default is 55555)."
+    )
 
 
 def test_a_taken_nickname_leaves_the_choice_to_the_user(server, core, make_client):

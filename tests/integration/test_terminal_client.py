@@ -19,6 +19,7 @@ import pytest
 from chat_server import ChatServer, ServerConfig
 from tests.integration.wire import DEADLINE, TextClient
 from tests.support import wait_until
+from tests.web_server import web_server
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -242,6 +243,23 @@ def test_no_server_gives_a_clear_message_and_exit_code_2(start_server):
     )
     assert process.returncode == 2
     assert "cannot connect" in process.stderr and "Is the chat server running" in process.stderr
+
+
+def test_a_web_server_on_the_port_is_said_to_be_no_chat_server_and_exit_code_2():
+    """Found by a probe: chat-term said only "the server closed the connection"."""
+    with web_server() as (host, port):
+        process = subprocess.run(
+            [sys.executable, "-m", "chat_gui.terminal", f"{host}:{port}", "--nick", "bob"],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.DEVNULL,
+        )
+    assert process.returncode == 2
+    assert f"cannot connect. Something answers at 127.0.0.1:{port}, but it is not a ClassChat server" in process.stderr
+    assert "check the port the teacher gave (the default is 55555)" in process.stderr
 
 
 def test_with_nick_and_room_it_prompts_for_nothing_it_is_already_doing(server, terminals):
