@@ -10,6 +10,8 @@ and no port; with a port it needs brackets, as in a URL.
 from __future__ import annotations
 
 MAX_PORT = 65535
+# letters that pass for digits in a hurry: 192.168.1.2O, l92.168.1.20
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1"})
 
 
 def port_number(text: str) -> int:
@@ -37,3 +39,20 @@ def split_address(text: str) -> tuple[str, int | None]:
         host, _, port = text.partition(":")
         return host, port_number(port)
     return text, None  # a name, an IPv4 address, or an IPv6 address without a port
+
+
+def mistyped_address(host: str) -> str | None:
+    """What to say when `host` is a number address with a letter for a digit ("192.168.1.2O"), else None.
+
+    Such a name would be looked up as a computer's name, which fails slowly
+    and in words ("Temporary failure in name resolution") that do not point
+    at the stray letter; this needs no lookup.
+    """
+    parts = host.split(".")
+    fixed = host.translate(DIGIT_LOOKALIKES)
+    if len(parts) != 4 or fixed == host or not all(part.isascii() and part.isdigit() for part in fixed.split(".")):
+        return None
+    return (
+        f"'{host}' is not an address: check the spelling: an address is four numbers like 192.168.1.20 "
+        f"(did you mean {fixed}?)."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from chat_gui.core.connection_security import KeyWarning, TlsMissing
@@ -28,8 +29,11 @@ def describe_os_error(exc: OSError, host: str, port: int) -> str:
         )
     if isinstance(exc, TimeoutError):
         return f"{host}:{port} did not answer in time. Check the address, and that you are on the same network."
-    if "Name or service not known" in str(exc) or "getaddrinfo" in str(exc) or "nodename" in str(exc):
-        return f"The address {host!r} is unknown. Check its spelling, or use a numeric address like 192.168.1.20."
+    if isinstance(exc, socket.gaierror):  # unknown, or no name server to ask: either way the name did not work
+        return (
+            f"Could not look up the name {host}: check its spelling, or use the numbers the teacher's screen shows "
+            f"(like 192.168.1.20)."
+        )
     return f"Could not connect to {host}:{port}: {exc.strerror or exc}."
 
 

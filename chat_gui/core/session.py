@@ -55,6 +55,7 @@ from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, ban_wo
 from chat_gui.core.sign_in_steps import CODE
 from shared.frame_types import ServerFrame
 from shared.names import name_key
+from shared.server_address import mistyped_address
 from shared.tls_channel import TlsError
 
 POLL_MS = 15
@@ -293,6 +294,10 @@ class ClientSession(RegistrationSteps, Reconnecting):
         host, port = self.host, self.port
 
         def connect_in_background() -> None:
+            typo = mistyped_address(host)
+            if typo is not None:  # said at once: looking "192.168.1.2O" up as a name would fail slowly and vaguely
+                inbox.put(ConnectFailed(typo, False, problem=Problem.UNREACHABLE))
+                return
             try:
                 connection.connect()
             except OSError as exc:

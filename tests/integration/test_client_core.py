@@ -227,6 +227,28 @@ def test_a_web_server_on_the_port_is_said_to_be_no_chat_server(core):
     )
 
 
+def test_a_mistyped_number_address_is_said_before_any_lookup(core, monkeypatch):
+    """Found by a probe: "192.168.1.2O" (a letter O) gave the raw "Temporary failure in name resolution"."""
+    lookups: list[object] = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: lookups.append(args) or [])
+    alice = core()
+    alice.session.start("192.168.1.2O", 55555, "alice", None)
+    alice.run_until(lambda: alice.session.state is State.FAILED)
+    assert "check the spelling: an address is four numbers like 192.168.1.20" in alice.events[-1].detail
+    assert alice.events[-1].problem is Problem.UNREACHABLE and not lookups
+
+
+def test_a_name_that_cannot_be_looked_up_is_worded_for_a_student(core):
+    """`.invalid` never resolves (RFC 2606): a gaierror of whatever kind, with or without a name server."""
+    alice = core()
+    alice.session.start("class-server.invalid", 55555, "alice", None)
+    alice.run_until(lambda: alice.session.state is State.FAILED)
+    assert alice.events[-1].detail == (
+        "Could not look up the name class-server.invalid: check its spelling, or use the numbers the teacher's "
+        "screen shows (like 192.168.1.20)."
+    )
+
+
 def test_a_taken_nickname_leaves_the_choice_to_the_user(server, core, make_client):
     make_client(server, "alice")
     alice = core()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chat_server.netinfo import join_addresses
-from shared.server_address import port_number, split_address
+from shared.server_address import mistyped_address, port_number, split_address
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,26 @@ def test_what_the_teacher_is_shown_reads_back_as_that_address_and_port(host):
     """The admin window and the headless banner show (and Copy) join_addresses; a student types it back."""
     [shown] = join_addresses(host, 55555)
     assert split_address(shown) == (host, 55555)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("192.168.1.2O", "192.168.1.20"),
+        ("l92.168.1.20", "192.168.1.20"),
+        ("10.0.o.5", "10.0.0.5"),
+        ("1O.I.1.1", "10.1.1.1"),
+    ],
+)
+def test_a_number_address_with_a_letter_for_a_digit_is_caught_without_a_lookup(typed, meant):
+    """Found by a probe: "192.168.1.2O" was looked up as a name and failed with "Temporary failure in name resolution"."""
+    said = mistyped_address(typed)
+    assert said is not None
+    assert "check the spelling: an address is four numbers like 192.168.1.20" in said and meant in said
+
+
+@pytest.mark.parametrize(
+    "host", ["192.168.1.20", "localhost", "lab-pc.school.example", "fe80::1", "pool.lo.local", "1.2.3"]
+)
+def test_real_names_and_addresses_are_not_taken_for_typos(host):
+    assert mistyped_address(host) is None
