@@ -26,7 +26,7 @@ from chat_server.config import ServerConfig
 from chat_server.console import AdminConsole
 from chat_server.folder_busy import FolderBusy
 from chat_server.log_output import HeadlessOutput
-from chat_server.netinfo import join_addresses
+from chat_server.netinfo import join_addresses, join_lines
 from chat_server.options import add_server_options, check_tls_options, config_from_args
 from chat_server.server import ChatServer
 from chat_server.tls.errors import CertificateError
@@ -119,9 +119,8 @@ def print_banner(
     host, port = server.address
     say(f"ClassChat server {__version__} listening on {host}:{port}")
     if host in ("0.0.0.0", "::"):
-        say("Others on the network can connect to:")
-        for address in join_addresses(host, port):
-            say(f"    {address}")
+        for line in join_lines(join_addresses(host, port)):
+            say(line)
     if announcement is not None:
         say(announcement.describe())
     code = server.join_code()

@@ -11,6 +11,12 @@ import socket
 import struct
 import sys
 
+from shared.server_address import split_address
+
+ONLY_THIS_COMPUTER = (
+    "Only this computer can join: to let the class in, listen on host 0.0.0.0 with this computer on the class network."
+)
+
 
 def _linux_interface_addresses() -> list[str]:
     import fcntl
@@ -64,3 +70,27 @@ def join_addresses(host: str, port: int) -> list[str]:
     else:
         addresses = [host]
     return [f"[{address}]:{port}" if ":" in address else f"{address}:{port}" for address in addresses]
+
+
+def only_this_computer(addresses: list[str]) -> bool:
+    """True when every join address ("address:port") is this computer's own (no network address, or 127.0.0.1).
+
+    Then telling classmates to connect there would send them to their own
+    computers: the admin window, the headless banner and the chat window's
+    own server all say ONLY_THIS_COMPUTER instead.
+    """
+    return all(_is_loopback(split_address(address)[0]) for address in addresses)
+
+
+def join_lines(addresses: list[str]) -> list[str]:
+    """What a text banner says about joining: where others connect, or that only this computer can."""
+    if only_this_computer(addresses):
+        return [ONLY_THIS_COMPUTER, "This computer itself joins at:", *(f"    {address}" for address in addresses)]
+    return ["Others on the network can connect to:", *(f"    {address}" for address in addresses)]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

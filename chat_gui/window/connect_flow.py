@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from chat_gui.core.events import Problem, State, StateChanged
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
-from chat_gui.window.embedded_server import PortTaken
+from chat_gui.window.embedded_server import PortTaken, running_notice
 
 if TYPE_CHECKING:
     from chat_gui.window.controller import ChatController
@@ -57,11 +57,7 @@ class ConnectFlow:
             except OSError as exc:
                 self.dialog.show_error(f"Could not start a server on port {port}: {exc.strerror or exc}.", "port")
                 return
-            self.controller.room_view.show_notice(
-                f"This computer now runs the chat server. Classmates on the same network join with address and "
-                f"port: {', '.join(self.controller.embedded.addresses())}. Closing this window stops the server.",
-                "system",
-            )
+            self.controller.room_view.show_notice(running_notice(self.controller.embedded.addresses()), "system")
         self.dialog.port_var.set(str(port))
         self.controller.identity.apply_choice(self.dialog, "127.0.0.1", port, nick)
         self.controller.start("127.0.0.1", port, nick, self.controller.settings.room)

@@ -62,3 +62,15 @@ class EmbeddedServer:
         server, self.server = self.server, None
         if server is not None:
             server.stop("The window that ran this chat server was closed.")
+
+
+def running_notice(addresses: list[str]) -> str:
+    """What the chat window says once its own server runs: where classmates join, or that only this computer can."""
+    from chat_server.netinfo import ONLY_THIS_COMPUTER, only_this_computer
+
+    if only_this_computer(addresses):
+        return f"This computer now runs the chat server. {ONLY_THIS_COMPUTER} Closing this window stops the server."
+    return (
+        f"This computer now runs the chat server. Classmates on the same network join with address and "
+        f"port: {', '.join(addresses)}. Closing this window stops the server."
+    )

@@ -15,13 +15,12 @@ import tkinter as tk
 from tkinter import ttk
 
 from chat_server.admin_gui.key_badge import KeyBadge
+from chat_server.netinfo import ONLY_THIS_COMPUTER
 
 IDLE_TEXT = "Not running"
 IDLE_NOTE = "Press Start; the address to join by appears here."
 LAN_NOTE = "Students enter this address (host:port) in the chat window's Connect dialog."
-LOCAL_NOTE = (
-    "Only this computer can join: to let the class in, listen on host 0.0.0.0 with this computer on the class network."
-)
+LOCAL_NOTE = ONLY_THIS_COMPUTER
 
 
 class JoinBanner(ttk.LabelFrame):

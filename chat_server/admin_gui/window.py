@@ -26,7 +26,6 @@ in view.
 from __future__ import annotations
 
 import errno
-import ipaddress
 import logging
 import tkinter as tk
 from collections.abc import Callable
@@ -50,10 +49,9 @@ from chat_server.admin_gui.views import ClientsView, RoomsView
 from chat_server.config import ServerConfig
 from chat_server.folder_busy import FolderBusy
 from chat_server.log_queue import QueueLogHandler
-from chat_server.netinfo import join_addresses
+from chat_server.netinfo import join_addresses, only_this_computer
 from chat_server.tls.errors import CertificateError
 from shared.icon import ICON_PNG
-from shared.server_address import split_address
 from shared.version import __version__
 
 if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
@@ -297,7 +295,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
             )
             moved = f" THE ADDRESS CHANGED: port {lost_port} is taken now; students must join by the new address."
         addresses = join_addresses(host, port)
-        self.banner.show(addresses, local_only=all(_is_local_only(split_address(address)[0]) for address in addresses))
+        self.banner.show(addresses, local_only=only_this_computer(addresses))
         announcement = self.runner.announcement
         listing = f" {announcement.describe()}" if announcement is not None else ""
         self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
@@ -479,10 +477,3 @@ def _people(count: int, verb: bool = True) -> str:
     if not verb:
         return noun
     return f"{noun} {'is' if count == 1 else 'are'}"
-
-
-def _is_local_only(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
