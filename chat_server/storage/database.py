@@ -281,10 +281,15 @@ def open_database(
         # nothing on disk says how much that was. Clients saw those messages' ids: new ids start well
         # past them (a client that drops an id it has already shown would otherwise drop new messages).
         recovered = max(recovered, unclean[0] + CRASH_ID_GAP, int(time.time() * 1000))
+        # a server stopped before any message was written (id 0) has nothing to be "kept up to"
+        kept = (
+            f"every message up to id {unclean[0]} is kept; any said in its last moment after that were not saved"
+            if unclean[0]
+            else "no message had been written yet; any said in its last moment were not saved"
+        )
         notice = (
             f"the last server to use {path} stopped without closing it (a crash, kill -9 or power cut): "
-            f"every message up to id {unclean[0]} is kept; any said in its last moment after that were not saved; "
-            f"new ids start after {recovered}"
+            f"{kept}; new ids start after {recovered}"
         )
         log.warning("storage: %s", notice)
         notices.append(notice)

@@ -540,3 +540,19 @@ def test_kill_9_in_the_middle_of_a_flood_loses_nothing_committed(tmp_path, flush
     connection.close()
     with open_storage(data, history_days=0) as storage:  # closed properly last time: nothing to say
         assert storage.status().ok and not storage.status().notices
+
+
+def test_a_server_killed_before_any_message_says_none_had_been_written(tmp_path):
+    """Found by a probe: the next start said "every message up to id 0 is kept"."""
+    data = tmp_path / "data"
+    holder = child("hold", str(data))
+    try:
+        assert json.loads(holder.stdout.readline())["state"] == "ok"  # open, no message written
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+    finally:
+        stop_process(holder)
+    with open_storage(data, history_days=0) as storage:
+        [notice] = storage.status().notices
+        assert "stopped without closing it" in notice and "no message had been written yet" in notice
+        assert "up to id 0" not in notice
