@@ -7,6 +7,7 @@ Arguments are parsed before tkinter is imported, so --version and
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         from chat_gui.core.connection_security import TlsPolicy
 
         controller.session.tls_policy = TlsPolicy(accept_new_key=True)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: controller.quit_soon())  # like Quit: an in-app server closes
     if args.nick:
         controller.start(settings.host, settings.port, settings.nick, settings.room)
     else:

@@ -177,6 +177,23 @@ class ChatController:
         self.shutdown(command)
         self.root.destroy()
 
+    def quit_soon(self) -> None:
+        """For a SIGTERM handler: close as Quit does, without a question, on the Tk thread's next turn.
+
+        The handler runs on the main thread between two Tk callbacks; `after`
+        puts the close among them, so an in-app server stops cleanly (its
+        database closed) instead of the process just ending.
+        """
+        self.root.after(0, self._quit_now)
+
+    def _quit_now(self) -> None:
+        try:
+            self.root.winfo_exists()
+        except tk.TclError:  # already closed
+            return
+        self.shutdown()
+        self.root.destroy()
+
     def shutdown(self, command: str = "QUIT") -> None:
         """Say goodbye, stop the session and its timers, stop an embedded server; the widgets stay."""
         self.session.send_now(command)
