@@ -50,7 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("port", nargs="?", help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--nick", help="nickname to register with at once")
-    parser.add_argument("--room", help="room to join once registered")
+    parser.add_argument(
+        "--room",
+        default="general",
+        help='room to join once registered (default general, as the window; --room "" joins none)',
+    )
     parser.add_argument("--join-code", metavar="CODE", help="the join code, for a server that asks for one")
     parser.add_argument(
         "--login", action="store_true", help="log in as --nick: the password is asked for (not shown) before connecting"

@@ -326,6 +326,25 @@ def test_chat_term_takes_the_address_and_port_as_the_teachers_screen_shows_them(
     assert ann.finish() == 0
 
 
+def test_without_room_it_joins_general_like_the_window_and_the_first_line_is_said_there(server, terminals, wire):
+    """Found by a probe: README's `chat-term 192.168.1.20:55555 --nick alice` joined no room, so the first line failed."""
+    watcher = wire(server, "watcher", "general")
+    ann = terminals(server.address, "--nick", "ann")
+    ann.expect(r"You joined #general")
+    ann.type("hello class")
+    said = watcher.expect(lambda f: f["type"] == "message")
+    assert (said["sender"], said["room"], said["content"]) == ("ann", "general", "hello class")
+    assert ann.finish() == 0
+
+
+def test_an_empty_room_joins_none(server, terminals):
+    ann = terminals(server.address, "--nick", "ann", "--room", "")
+    ann.type("hello?")
+    ann.expect(r"not_in_room")  # said in no room: the server refuses it
+    assert members(server, "general") == set()
+    assert ann.finish() == 0
+
+
 def test_self_test_runs_a_real_round_trip_and_exits_0(capsys):
     from chat_gui.terminal import main
 
