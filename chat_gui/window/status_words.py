@@ -36,7 +36,12 @@ def status_text(situation: Situation) -> str:
         where = f"in #{situation.room}" if situation.room else _no_room(situation.room_note)
         text = f"Connected to {situation.host}:{situation.port} as {situation.nick} · {where}"
         if situation.server_here:
-            text += f" · This computer runs the chat server: others join at {', '.join(situation.server_here)}."
+            from chat_server.netinfo import only_this_computer  # loaded already: this computer runs the server
+
+            if only_this_computer(situation.server_here):  # no network address: 127.0.0.1 is no use to others
+                text += " · This computer runs the chat server: only this computer can join (no network address)."
+            else:
+                text += f" · This computer runs the chat server: others join at {', '.join(situation.server_here)}."
         return text
     if state is State.REMOVED and not situation.dialog_problem:
         return f"Not connected: {detail.rstrip('.')}. Nothing reconnects by itself; Reconnect now (Ctrl+R) tries again."

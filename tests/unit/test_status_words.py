@@ -26,6 +26,12 @@ def test_a_server_on_this_computer_is_named():
     assert "others join at 192.168.1.20:55555" in status_text(replace(READY, server_here=["192.168.1.20:55555"]))
 
 
+def test_a_server_on_a_computer_with_no_network_address_offers_no_loopback_to_others():
+    """Found by a probe: "others join at 127.0.0.1:55555" on a computer with no network address."""
+    text = status_text(replace(READY, server_here=["127.0.0.1:55555"]))
+    assert "only this computer can join" in text and "others join at" not in text
+
+
 @pytest.mark.parametrize(
     ("state", "ever_ready", "dialog", "words", "condition"),
     [
