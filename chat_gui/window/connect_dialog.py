@@ -33,6 +33,10 @@ MUTED_STYLE = "Muted.TLabel"
 ERROR_STYLE = "Error.TLabel"
 PROBE_POLL_MS = 25
 PROBE_DELAY_MS = 400  # after a change to the address or port: wait for the typing to stop
+# Nothing answering here is the usual first run of a student whose teacher's server is elsewhere (or not up
+# yet): they wait for the teacher's address; only the teacher starts a server, which the whole network sees.
+STUDENTS_ASK = "Students: ask your teacher for the address to join, and type it above."
+START_SERVER_TEXT = "I am the teacher: start a server here"
 
 
 class ConnectDialog(tk.Toplevel):
@@ -70,7 +74,7 @@ class ConnectDialog(tk.Toplevel):
         self.message.grid(row=below, column=0, columnspan=2, sticky="w", pady=(8, 0))
         buttons = ttk.Frame(body)
         buttons.grid(row=below + 1, column=0, columnspan=2, sticky="e", pady=(12, 0))
-        self.start_button = ttk.Button(buttons, text="Start a server on this computer", command=self._start_server)
+        self.start_button = ttk.Button(buttons, text=START_SERVER_TEXT, command=self._start_server)
         self.connect_button = ttk.Button(buttons, text="Connect", command=self._connect, default="active")
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
         self.connect_button.pack(side="right")
@@ -135,7 +139,7 @@ class ConnectDialog(tk.Toplevel):
             entry.select_range(0, "end")
 
     def offer_local_server(self, text: str) -> None:
-        """Offer "Start a server on this computer", with a word on why (nothing answers here yet)."""
+        """Offer the teacher's "start a server on this computer", with a word on why (nothing answers here yet)."""
         self.message.configure(text=text, style=MUTED_STYLE)
         self.start_button.pack(side="left", padx=(0, 12))
 
@@ -250,7 +254,4 @@ class ConnectDialog(tk.Toplevel):
             self.start_button.pack_forget()
             self.message.configure(text="")
         else:
-            self.offer_local_server(
-                f"Nothing answers on this computer at port {probe.port} yet. Connect to your teacher's address, "
-                f"or start a chat server here that classmates can join."
-            )
+            self.offer_local_server(f"Nothing answers on this computer at port {probe.port}. {STUDENTS_ASK}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chat_gui.core.events import Problem, State, StateChanged
-from chat_gui.window.connect_dialog import LOCAL_HOSTS, ConnectDialog
+from chat_gui.window.connect_dialog import LOCAL_HOSTS, STUDENTS_ASK, ConnectDialog
 from chat_gui.window.embedded_server import PortTaken, running_notice
 
 if TYPE_CHECKING:
@@ -88,8 +88,7 @@ class ConnectFlow:
         local = self.controller.session.host in LOCAL_HOSTS and not self.controller.embedded.running
         if event.problem is Problem.REFUSED and local:
             dialog.show_error(
-                f"No chat server answers on this computer (port {self.controller.session.port}). "
-                f"Start one here, and others on your network can join you.",
+                f"No chat server answers on this computer (port {self.controller.session.port}). {STUDENTS_ASK}",
                 "host",
                 offer_server=True,
             )

@@ -6,6 +6,7 @@ import json
 import socket
 
 from chat_server import ChatServer, ServerConfig
+from chat_server.netinfo import ONLY_THIS_COMPUTER, only_this_computer
 from chat_server.storage import default_data_dir
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
@@ -87,8 +88,12 @@ def test_refused_on_this_computer_offers_a_server_started_in_the_app(open_window
     assert embedded.tls.certificate.cert_path.parent == default_data_dir(), "its certificate lives in the data folder"
     assert window.session.security is not None and window.session.security.fingerprint == embedded.tls.fingerprint
     assert window.window.security.state_shown == "encrypted"
-    assert "others join at" in window.window.status.cget("text")
-    assert f":{port}. Closing this window stops the server" in window.room_view.all_text()
+    if only_this_computer(window.embedded.addresses()):  # a computer (or test namespace) with no network address
+        assert "only this computer can join" in window.window.status.cget("text")
+        assert f"{ONLY_THIS_COMPUTER} Closing this window stops the server" in window.room_view.all_text()
+    else:
+        assert "others join at" in window.window.status.cget("text")
+        assert f":{port}. Closing this window stops the server" in window.room_view.all_text()
     student = make_client(window.embedded.server, "student", "general")
     student.send_command("SAY hello teacher")
     wait_until(lambda: "student  hello teacher" in window.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
@@ -153,6 +158,9 @@ def test_the_dialog_offers_a_server_here_from_the_start_when_nothing_answers(ope
     dialog = window.dialog
     wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
     assert "Nothing answers on this computer" in dialog.message.cget("text")
+    # found by a probe: a student whose teacher's server is not up yet was invited to start one of their own
+    assert "Students: ask your teacher for the address to join" in dialog.message.cget("text")
+    assert dialog.start_button.cget("text") == "I am the teacher: start a server here"
     assert window.session.state == "offline", "offered before any Connect"
 
 
