@@ -26,7 +26,8 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     default of the program that runs (the window listens on the LAN).
     """
     parser.add_argument("--version", action="version", version=f"ClassChat server {__version__}")
-    parser.add_argument("--host", help=f"address to listen on (default {host_default}; 0.0.0.0 for the LAN)")
+    other = "127.0.0.1 for this computer only" if host_default == "0.0.0.0" else "0.0.0.0 for the LAN"
+    parser.add_argument("--host", help=f"address to listen on (default {host_default}; {other})")
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)"
     )

@@ -71,3 +71,16 @@ def test_the_typing_budget_is_an_option_and_0_turns_it_off():
     assert config_from_args(parser.parse_args([])).typing_frames_per_second == 160
     assert config_from_args(parser.parse_args(["--typing-frames-per-second", "15"])).typing_frames_per_second == 15
     assert config_from_args(parser.parse_args(["--typing-frames-per-second", "0"])).typing_frames_per_second == 0
+
+
+def test_host_help_names_the_other_choice_than_the_default():
+    """Found by a probe: chat-server-gui's help read "(default 0.0.0.0; 0.0.0.0 for the LAN)"."""
+    import argparse
+
+    from chat_server.options import add_server_options
+
+    for default, other in (("0.0.0.0", "127.0.0.1 for this computer only"), ("127.0.0.1", "0.0.0.0 for the LAN")):
+        parser = argparse.ArgumentParser()
+        add_server_options(parser, host_default=default)
+        [host] = [action for action in parser._actions if "--host" in action.option_strings]
+        assert host.help == f"address to listen on (default {default}; {other})"
