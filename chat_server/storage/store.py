@@ -212,11 +212,15 @@ def _read_safeguards(folder: Path, clock: Callable[[], float]) -> Safeguards | N
     `immutable` reads a file on a read-only disk whose -shm cannot be made.
     """
     path = folder / DB_FILE_NAME
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+        where = _file_uri(path)
+    except (OSError, ValueError):
         return None
     for options in ("mode=ro", "mode=ro&immutable=1"):
         try:
-            connection = sqlite3.connect(f"{path.as_uri()}?{options}", uri=True, timeout=1.0)
+            connection = sqlite3.connect(f"{where}?{options}", uri=True, timeout=1.0)
         except sqlite3.Error:
             continue
         try:
@@ -306,3 +310,10 @@ def _wire(
         database=database,
         writer=writer,
     )
+
+
+def _file_uri(path: Path) -> str:
+    """An SQLite `file:` URI for `path` (Path.as_uri imports urllib lazily on Python 3.13, which a server that
+    dropped its privileges may not read; only %, ? and # need escaping for SQLite)."""
+    text = str(path.absolute())
+    return "file:" + "".join(f"%{ord(char):02X}" if char in "%?#" else char for char in text)
