@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chat_server.storage.file_uri import read_only_uri
 from chat_server.storage.folder_lock import FolderLock
 from chat_server.storage.salvage import salvage_into
 from chat_server.storage.schema import MIGRATIONS, NewerSchema, Step, migrate, schema_version
@@ -388,7 +389,7 @@ def _last_id_of_damaged(path: Path) -> int:
         "SELECT value FROM meta WHERE key = 'last_id'",
     )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+        connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=0.5)
     except sqlite3.Error:
         return 0
     try:

@@ -20,6 +20,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chat_server.storage.file_uri import read_only_uri
+
 log = logging.getLogger("chat_server.storage")
 
 # The safeguards first (who may use which name, who is banned, which rooms are locked), the bulk last.
@@ -64,7 +66,7 @@ def salvage_into(aside: Path, fresh: sqlite3.Connection) -> str:
     Never raises for a database error: salvage is a bonus on the way to a working store.
     """
     try:
-        source = sqlite3.connect(f"file:{aside}?mode=ro", uri=True, timeout=0.5)
+        source = sqlite3.connect(read_only_uri(aside), uri=True, timeout=0.5)
     except sqlite3.Error as error:
         return f"nothing could be salvaged from it ({error})"
     results: list[TableSalvage] = []

@@ -30,6 +30,7 @@ from pathlib import Path
 from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import DB_FILE_NAME, Database, StorageUnavailable, describe_error, open_database
+from chat_server.storage.file_uri import read_only_uri
 from chat_server.storage.files import SqliteFileStore
 from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
 from chat_server.storage.interfaces import AccountStore, FileStore, MessageStore, ModerationStore, RoomStore
@@ -215,12 +216,11 @@ def _read_safeguards(folder: Path, clock: Callable[[], float]) -> Safeguards | N
     try:
         if not path.is_file():
             return None
-        where = _file_uri(path)
-    except (OSError, ValueError):
+    except OSError:
         return None
-    for options in ("mode=ro", "mode=ro&immutable=1"):
+    for options in ("", "immutable=1"):
         try:
-            connection = sqlite3.connect(f"{where}?{options}", uri=True, timeout=1.0)
+            connection = sqlite3.connect(read_only_uri(path, options), uri=True, timeout=1.0)
         except sqlite3.Error:
             continue
         try:
@@ -310,10 +310,3 @@ def _wire(
         database=database,
         writer=writer,
     )
-
-
-def _file_uri(path: Path) -> str:
-    """An SQLite `file:` URI for `path` (Path.as_uri imports urllib lazily on Python 3.13, which a server that
-    dropped its privileges may not read; only %, ? and # need escaping for SQLite)."""
-    text = str(path.absolute())
-    return "file:" + "".join(f"%{ord(char):02X}" if char in "%?#" else char for char in text)
