@@ -158,8 +158,10 @@ class AdminConsole:
     def do_broadcast(self, text: str) -> str:
         if not text:
             return "Usage: /broadcast TEXT"
-        self.server.broadcast(text)
-        return "Announcement sent."
+        heard = self.server.broadcast(text)
+        if not heard:
+            return "Nobody is online to hear it: not sent."
+        return f"Announcement sent to {heard} {'person' if heard == 1 else 'people'}."
 
     def do_close(self, argument: str) -> str:
         name, _, reason = argument.partition(" ")

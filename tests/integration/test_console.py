@@ -120,7 +120,7 @@ def test_console_commands_through_stdin(headless: HeadlessServer, connect) -> No
     assert frame_where(bob, "message")["content"] == "hello again"
 
     headless.type("/broadcast Tests start now")
-    headless.expect(r"^Announcement sent")
+    headless.expect(r"^Announcement sent to 3 people\.$")
     for person in (alice, bob, carol):
         assert "Tests start now" in frame_where(person, "system", event="announcement")["content"]
 
@@ -164,3 +164,12 @@ def test_execute_answers_usage_and_refusals(server, make_client) -> None:
     assert console.execute("/rooms") == "1 room:\n  #general (1): alice; 0 messages"
     assert console.execute("/close #general") == "Closed #general; 1 moved out."
     assert console.execute("/rooms") == "No rooms yet."
+
+
+def test_an_announcement_to_nobody_says_it_was_not_sent(server, make_client) -> None:
+    """Found by a classroom probe: the console said "Announcement sent." with nobody there to get it."""
+    console = AdminConsole(server)
+    assert console.execute("/broadcast anyone?") == "Nobody is online to hear it: not sent."
+    alice = make_client(server, "alice", "general")
+    assert console.execute("/broadcast just you") == "Announcement sent to 1 person."
+    assert "just you" in frame_where(alice, "system", event="announcement")["content"]
