@@ -233,6 +233,7 @@ class ChatController:
         self.standing.on_state(event, dialog_open=self.dialog is not None)
         self.frames.tell_partners(self.partners.follow(event.state))  # a lost connection shuts private tabs
         self.security.follow(event.state)
+        self.window.rooms.set_connected(event.state is State.READY)
         if event.state is State.READY:
             self._on_ready(event.detail)
         elif event.state is State.RECONNECTING and not self._lost_notice_shown:

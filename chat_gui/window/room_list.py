@@ -9,6 +9,9 @@ Double-click or the Join button goes to the selected room (or brings a
 private tab to the front); "New room…" asks for a name.  The list follows
 the server's `rooms` push and is redrawn only when what it shows has
 changed, so a push that brings nothing new does not disturb a selection.
+While the connection is down the member counts are old news: the rooms
+stay listed (they can be joined again) but muted and without counts, until
+the server's next push.
 Its colours come from the palette (the selected row too), so every row
 stays readable, selected or not, light or dark.
 """
@@ -41,6 +44,7 @@ class RoomList(ttk.LabelFrame):
         self.locked: set[str] = set()  # name keys of rooms with a key (marked with a lock)
         self.unread: dict[str, int] = {}  # room key -> messages not seen
         self.private: list[tuple[str, int]] = []  # (nickname, unread) of the private tabs
+        self.connected = True  # False: counts are from a connection that is gone, so none are shown
         self.palette = LIGHT
         self.ask_text: Callable[[str, str], str | None] = self._ask_in_dialog  # tests answer instead
         self._shown: tuple[object, ...] = ()
@@ -65,6 +69,12 @@ class RoomList(ttk.LabelFrame):
             shown = sorted([*shown, (current, 1)], key=lambda room: name_key(room[0]))
         self.rooms, self.current = shown, current
         self._redraw()
+
+    def set_connected(self, connected: bool) -> None:
+        """Connected: show member counts; not: show the rooms muted and without counts (they are stale)."""
+        if connected != self.connected:
+            self.connected = connected
+            self._redraw()
 
     def set_locked(self, locked: set[str]) -> None:
         """Mark these rooms (name keys) as locked."""
@@ -136,6 +146,7 @@ class RoomList(ttk.LabelFrame):
             tuple(sorted(self.unread.items())),
             tuple(self.private),
             tuple(sorted(self.locked)),
+            self.connected,
         )
         if wanted == self._shown:
             return
@@ -148,8 +159,10 @@ class RoomList(ttk.LabelFrame):
             here = self.current is not None and name_key(name) == name_key(self.current)
             unread = self.unread.get(name_key(name), 0)
             lock = LOCK_MARK if name_key(name) in self.locked else ""
-            text = f"{'▶ ' if here else '   '}#{name}{lock}  ({count}){f'  · {unread} new' if unread else ''}"
-            rows.append((text, palette.own_name if here else palette.text))
+            members = f"  ({count})" if self.connected else ""
+            text = f"{'▶ ' if here else '   '}#{name}{lock}{members}{f'  · {unread} new' if unread else ''}"
+            colour = palette.muted if not self.connected else palette.own_name if here else palette.text
+            rows.append((text, colour))
         for nick, unread in self.private:
             rows.append((f"   ✉ {nick}{f'  · {unread} new' if unread else ''}", palette.private))
         self.listbox.delete(0, "end")

@@ -88,3 +88,24 @@ def test_a_user_removed_by_an_admin_does_not_come_straight_back(server, open_win
     watcher.send_command("LIST")
     listing = watcher.wait_for("list")
     assert listing["users"] == ["watcher"], "the window did not reconnect by itself"
+
+
+def test_the_rooms_list_shows_no_old_counts_while_the_connection_is_down(start_server, open_window, tk_root):
+    """Found by a classroom probe: after a disconnect the rooms list kept the member counts of a lost connection."""
+    first = start_server()
+    port = first.address[1]
+    alice = open_window(first, "alice", "physics")
+    bob = connect_client(first.address, "bob", "physics")
+    wait_until(lambda: "▶ #physics  (2)" in alice.window.rooms.row_texts(), pump=tk_root.update, timeout=WAIT)
+    bob.close()
+    first.stop()
+    wait_until(lambda: alice.session.state in ("reconnecting", "connecting"), pump=tk_root.update, timeout=10)
+    tk_root.update()
+    assert alice.window.rooms.row_texts() == ["▶ #physics"], "the room stays listed, without a count"
+
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=first.config.data_dir)).start()
+    try:
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=20)
+        wait_until(lambda: alice.window.rooms.row_texts() == ["▶ #physics  (1)"], pump=tk_root.update, timeout=WAIT)
+    finally:
+        second.stop()
