@@ -4,10 +4,13 @@ Each has an `actions` bar under its table for the window's buttons.
 The window's poller calls their intent methods (`show_client`,
 `remove_client`, `set_sent`, ...) with snapshots from the AdminFeed; a view
 changes only the rows an event names, it never redraws the whole table.
+A click on a heading sorts the table by that column (again: the other way);
+a row that arrives or changes afterwards moves to its place in that order.
 """
 
 from __future__ import annotations
 
+import bisect
 import time
 import tkinter as tk
 from dataclasses import dataclass, replace
@@ -24,6 +27,8 @@ NO_NICK = "(no nickname yet)"
 TEACHER_MARK = "(teacher)"
 TABLE_ROWS = 6  # the rows a table asks for; it gets more when the window is taller (6: the menu bar fits at 100%)
 CELL_MARGIN = 14  # px at 100% scaling: the cell's own padding on both sides, and a little air
+# After the heading of the column the table is sorted by; the heading's own padding (HEADING_PAD) has room for it.
+ASCENDING_MARK, DESCENDING_MARK = " ▲", " ▼"
 
 
 @dataclass(frozen=True)
@@ -66,12 +71,20 @@ class Table(ttk.Frame):
         self.row_font = _font_of(self, "Treeview", "TkDefaultFont")
         heading_font = _font_of(self, "Treeview.Heading", "TkHeadingFont")
         self.cell_margin = round(CELL_MARGIN * display_scale(self))
+        self._values: dict[str, tuple[str, ...]] = {}  # each row's values, by iid (read without asking Tk)
+        self._sorted_by: int | None = None  # the index of the column the rows are sorted by; None: arrival order
+        self._descending = False
         for column in self.COLUMNS:
             width = max(
                 heading_font.measure(column.heading) + self.cell_margin + round(2 * HEADING_PAD * display_scale(self)),
                 self.row_font.measure(column.sample) + self.cell_margin,
             )
-            self.tree.heading(column.name, text=column.heading, anchor=column.anchor)
+            self.tree.heading(
+                column.name,
+                text=column.heading,
+                anchor=column.anchor,
+                command=lambda name=column.name: self.sort_by(name),
+            )
             self.tree.column(
                 column.name,
                 width=width,
@@ -109,6 +122,61 @@ class Table(ttk.Frame):
     def _retitle(self, count: int) -> None:
         self.title.configure(text=f"{self.title_text}: {count}")
 
+    # -- rows, kept in the order the admin asked for --
+    def sort_by(self, name: str) -> None:
+        """Sort the rows by this column; the same column again: the other way round."""
+        index = [column.name for column in self.COLUMNS].index(name)
+        self._descending = not self._descending if self._sorted_by == index else False
+        self._sorted_by = index
+        for number, column in enumerate(self.COLUMNS):
+            mark = (DESCENDING_MARK if self._descending else ASCENDING_MARK) if number == index else ""
+            self.tree.heading(column.name, text=column.heading + mark)
+        for place, iid in enumerate(sorted(self._values, key=self._sort_key, reverse=self._descending)):
+            self.tree.move(iid, "", place)
+
+    def _sort_key(self, iid: str) -> tuple[object, ...]:
+        assert self._sorted_by is not None
+        value = self._values[iid][self._sorted_by]
+        if self.COLUMNS[self._sorted_by].anchor == "e":  # a number
+            return (int(value) if value.isdigit() else -1, iid)
+        return (value.casefold(), iid)
+
+    def _put(self, iid: str, row: tuple[str, ...]) -> None:
+        """Add the row, or change it; either way it goes to its place in the order shown."""
+        if iid in self._values:
+            if self._values[iid] == row:
+                return
+            self.tree.item(iid, values=row)
+        else:
+            self.tree.insert("", "end", iid=iid, values=row)
+        self._values[iid] = row
+        self._place(iid)
+
+    def _set_cell(self, iid: str, name: str, value: str) -> None:
+        index = [column.name for column in self.COLUMNS].index(name)
+        row = self._values[iid]
+        self._put(iid, (*row[:index], value, *row[index + 1 :]))
+
+    def _drop(self, iid: str) -> None:
+        del self._values[iid]
+        self.tree.delete(iid)
+
+    def _drop_all(self) -> None:
+        self.tree.delete(*self.tree.get_children())
+        self._values.clear()
+
+    def _place(self, iid: str) -> None:
+        """Move one row to where the sort puts it (one Tk call; the others are in order already)."""
+        if self._sorted_by is None:
+            return
+        others = [other for other in self.tree.get_children() if other != iid]
+        keys = [self._sort_key(other) for other in others]
+        if self._descending:
+            place = len(keys) - bisect.bisect_right(keys[::-1], self._sort_key(iid))
+        else:
+            place = bisect.bisect_left(keys, self._sort_key(iid))
+        self.tree.move(iid, "", place)
+
 
 class ClientsView(Table):
     """One row per connection, keyed by the session id."""
@@ -140,27 +208,23 @@ class ClientsView(Table):
             "muted": "muted" if client.muted else "",
         }
         self._fit(values)
-        row = tuple(values[column.name] for column in self.COLUMNS)
-        if client.session_id in self.clients:
-            self.tree.item(iid, values=row)
-        else:
-            self.tree.insert("", "end", iid=iid, values=row)
+        self._put(iid, tuple(values[column.name] for column in self.COLUMNS))
         self.clients[client.session_id] = client
         self._retitle(len(self.clients))
 
     def remove_client(self, session_id: int) -> None:
         if self.clients.pop(session_id, None) is not None:
-            self.tree.delete(str(session_id))
+            self._drop(str(session_id))
             self._retitle(len(self.clients))
 
     def set_sent(self, session_id: int, messages_sent: int) -> None:
         client = self.clients.get(session_id)
         if client is not None and client.messages_sent != messages_sent:
             self.clients[session_id] = replace(client, messages_sent=messages_sent)
-            self.tree.set(str(session_id), "sent", messages_sent)
+            self._set_cell(str(session_id), "sent", str(messages_sent))
 
     def clear(self) -> None:
-        self.tree.delete(*self.tree.get_children())
+        self._drop_all()
         self.clients.clear()
         self._retitle(0)
 
@@ -207,11 +271,7 @@ class RoomsView(Table):
             "names": ", ".join(room.members),
         }
         self._fit(values)
-        row = tuple(values[column.name] for column in self.COLUMNS)
-        if room.key in self.rooms:
-            self.tree.item(room.key, values=row)
-        else:
-            self.tree.insert("", "end", iid=room.key, values=row)
+        self._put(room.key, tuple(values[column.name] for column in self.COLUMNS))
         self.rooms[room.key] = (room, token)
         self._retitle(len(self.rooms))
 
@@ -219,17 +279,17 @@ class RoomsView(Table):
         known = self.rooms.get(key)
         if known is not None and known[1] == token:
             del self.rooms[key]
-            self.tree.delete(key)
+            self._drop(key)
             self._retitle(len(self.rooms))
 
     def set_messages(self, key: str, token: int, messages: int) -> None:
         known = self.rooms.get(key)
         if known is not None and known[1] == token and known[0].messages != messages:
             self.rooms[key] = (replace(known[0], messages=messages), token)
-            self.tree.set(key, "messages", messages)
+            self._set_cell(key, "messages", str(messages))
 
     def clear(self) -> None:
-        self.tree.delete(*self.tree.get_children())
+        self._drop_all()
         self.rooms.clear()
         self._retitle(0)
 

@@ -51,3 +51,41 @@ def test_rooms_view_tells_a_room_from_a_later_one_of_the_same_name(tk_root: tk.T
     assert [room.name for room in view.selected()] == ["general"]
     view.clear()
     assert view.rooms == {} and view.title.cget("text") == "Rooms: 0"
+
+
+def test_a_click_on_a_heading_sorts_the_table_and_later_rows_take_their_place(tk_root: tk.Tk) -> None:
+    """Noticed in a classroom run: with 30 students the Clients table could not be sorted by name or by messages sent."""
+    view = ClientsView(tk_root)
+    for session_id, nick, sent in ((1, "chloe", 3), (2, "Alice", 12), (3, "bob", 7)):
+        view.show_client(client(session_id, nick, sent=sent))
+    assert view.tree.get_children() == ("1", "2", "3"), "arrival order until a heading is clicked"
+    view.sort_by("nick")
+    assert view.tree.get_children() == ("2", "3", "1"), "Alice, bob, chloe: case does not split the names"
+    assert view.tree.heading("nick", "text").endswith("▲")
+    view.show_client(client(4, "anna"))
+    assert view.tree.get_children() == ("2", "4", "3", "1"), "a newcomer goes to its place"
+    view.sort_by("sent")
+    assert view.tree.get_children() == ("4", "1", "3", "2"), "0, 3, 7, 12: as numbers, not as text"
+    assert view.tree.heading("sent", "text").endswith("▲") and not view.tree.heading("nick", "text").endswith("▲")
+    view.sort_by("sent")
+    assert view.tree.get_children() == ("2", "3", "1", "4") and view.tree.heading("sent", "text").endswith("▼")
+    view.set_sent(4, 9)
+    assert view.tree.get_children() == ("2", "4", "3", "1"), "a changed count moves its row"
+    view.remove_client(3)
+    view.show_client(client(5, "dan", sent=100))
+    assert view.tree.get_children() == ("5", "2", "4", "1")
+
+
+def test_the_rooms_table_sorts_by_members(tk_root: tk.Tk) -> None:
+    view = RoomsView(tk_root)
+    view.show_room(RoomInfo("maths", ("a",), 40, "maths"), token=1)
+    view.show_room(RoomInfo("art", ("a", "b", "c"), 2, "art"), token=2)
+    view.show_room(RoomInfo("lab", ("a", "b"), 9, "lab"), token=3)
+    view.sort_by("count")
+    view.sort_by("count")
+    assert view.tree.get_children() == ("art", "lab", "maths")
+    view.set_messages("maths", 1, 41)
+    view.sort_by("messages")
+    assert view.tree.get_children() == ("art", "lab", "maths")
+    view.sort_by("room")
+    assert view.tree.get_children() == ("art", "lab", "maths")
