@@ -274,6 +274,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                 self.registry.remove_session(session)
                 if session.address_budget is not None:
                     self.address_budgets.leave(session.host)
+        self.files.session_ended(session)  # off the lock: uploads never begun give their room back
         session.outbox.close()
         if not session.outbox.join(WRITER_JOIN_SECONDS):
             session.hang_up(session.close_reason)

@@ -230,8 +230,9 @@ def download_frame(file_id: str, token: str, name: str, size: int, sha256: str) 
     )
 
 
-def cancelled_frame(upload_id: str, name: str) -> Frame:
-    return server_frame("cancelled", f"Sending {name} was cancelled.", upload=upload_id)
+def cancelled_frame(upload_id: str, name: str, why: str = "") -> Frame:
+    """CANCEL's answer; with `why`, the server voided the upload itself (no progress, its sender gone)."""
+    return server_frame("cancelled", why or f"Sending {name} was cancelled.", upload=upload_id)
 
 
 def file_frame(message_id: int, file_id: str, name: str, size: int, sha256: str, sender: str, target: Target) -> Frame:

@@ -229,6 +229,13 @@ class FileTransfers:
         elif frame["type"] == "cancelled" and frame["upload"] in self._cancelling:
             self._cancelling.discard(frame["upload"])
             return True
+        elif frame["type"] == "cancelled":
+            # The server voided one of our uploads itself (no byte came for minutes): it ends with the server's reason.
+            for job in self._jobs.values():
+                if job.kind == "upload" and job.file_id == frame["upload"] and not job.done:
+                    job.cancel.set()
+                    self._finish(job, False, frame["content"])
+                    return True
         return False
 
     def _waiting(self, kind: str | None = None) -> list[_Job]:

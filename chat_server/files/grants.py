@@ -2,7 +2,10 @@
 
 A token is granted by DOWNLOAD on the chat connection and shown to that
 user once; only its SHA-256 is kept.  It works for every resume of that
-download until it expires; deleting the file voids it.
+download until it expires; deleting the file voids it.  Whoever presents it
+must still be allowed the file (the server asks again at each transfer
+connection: `owner` and `granted` are for that), so a token taken before
+leaving a locked room, or before a ban, fetches nothing afterwards.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ class Grant:
     file_id: str
     holder: str  # name key of the user it was granted to
     expires: float  # monotonic
+    owner: str | None = None  # the session owner it was granted to (chat_server/identity/owners.py)
+    granted: float = 0.0  # wall clock: a kick at or after it voids the token
 
 
 class DownloadGrants:
@@ -31,14 +36,16 @@ class DownloadGrants:
         self._lock = threading.Lock()
         self._grants: dict[str, Grant] = {}  # token digest -> grant, oldest first
 
-    def grant(self, file_id: str, holder: str) -> str:
+    def grant(self, file_id: str, holder: str, owner: str | None = None, granted: float = 0.0) -> str:
         """A new token for `holder` (a name key) to fetch `file_id`; their oldest one goes past the cap."""
         token = new_token()
         with self._lock:
             mine = [digest for digest, grant in self._grants.items() if grant.holder == holder]
             for digest in mine[: max(0, len(mine) - GRANTS_PER_HOLDER + 1)]:
                 del self._grants[digest]
-            self._grants[token_digest(token)] = Grant(file_id, holder, self._monotonic() + self._lifetime)
+            self._grants[token_digest(token)] = Grant(
+                file_id, holder, self._monotonic() + self._lifetime, owner, granted
+            )
         return token
 
     def find(self, digest: str) -> Grant | None:

@@ -98,6 +98,10 @@ class ShareRules:
             )
         return None
 
+    def banned(self, nick: str, address: str | None = None) -> bool:
+        """Whether a ban holds now for this name (or address); memory only."""
+        return self._sanctioned("ban", nick, address)
+
     def _sanctioned(self, kind: SanctionKind, nick: str, address: str | None) -> bool:
         found = self.storage.moderation.find(
             kind, nick_key=name_key(nick), address=sanction_address(address), now_ms=int(time.time() * 1000)

@@ -7,7 +7,10 @@ Threads:
                           line) runs chat_server.files.transfer.serve_transfer; an upload that completes calls
                           `announce` there: message id and `file` frame under the registry lock, the files row
                           and history after it
-    chat-files-expiry     `expire` every EXPIRY_SECONDS: files past the history's retention go with their rows
+    chat-files-expiry     `void_idle_uploads` every IDLE_SWEEP_SECONDS (uploads with no byte for 10 minutes give
+                          their room back; their senders get `cancelled`), `expire` every EXPIRY_SECONDS: files
+                          past the history's retention go with their rows
+    a chat handler thread `session_ended`: a sender who leaves voids their uploads that hold no byte
 
 The store's disk work never runs under the registry lock; `announce` holds
 the lock only to take a message id, find the recipients and queue frames.
@@ -25,6 +28,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chat_server.files.grants import Grant
 from chat_server.files.limits import FileLimits
 from chat_server.files.pacing import TransferPacer
 from chat_server.files.records import StoredFile
@@ -38,7 +42,16 @@ from chat_server.session import address_key
 from chat_server.storage import FileRecord, Storage, StoredMessage, default_data_dir
 from chat_server.storage.models import FILE_KIND
 from shared.errors import ErrorCode, ProtocolError
-from shared.file_transfer import MIB, TRANSFER_FRAME_TYPE, Target, file_frame, format_size
+from shared.file_transfer import (
+    MIB,
+    TRANSFER_FRAME_TYPE,
+    FileError,
+    FileErrorCode,
+    Target,
+    cancelled_frame,
+    file_frame,
+    format_size,
+)
 from shared.frames import Frame, decode_frame, encode_frame, error_frame, server_frame_at
 from shared.framing import LineDecoder
 
@@ -48,7 +61,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chat_server.files")
 
-EXPIRY_SECONDS = 600.0  # how often old files and stale uploads are looked for
+EXPIRY_SECONDS = 600.0  # how often old files are looked for
+IDLE_SWEEP_SECONDS = 60.0  # how often uploads that make no progress are looked for
 NO_HISTORY_KEEP_DAYS = 1.0  # with --no-history a file still stays a day, so late downloads work
 WELCOME_FLUSH_SECONDS = 5.0  # a transfer connection's welcome must be out before raw bytes follow it
 
@@ -226,7 +240,13 @@ class FileSharing:
             pacer = TransferPacer(lambda: writer.last_active)  # gives way while chat frames go out
             via = address_key(session.host)  # the computer that holds the upload's token now
             outcome = serve_transfer(
-                sock, hello, store, lambda stored: self.announce(stored, via=via), leftover, pacer=pacer
+                sock,
+                hello,
+                store,
+                lambda stored: self.announce(stored, via=via),
+                leftover,
+                pacer=pacer,
+                may_download=self.download_refusal,
             )
         finally:
             with self._lock:
@@ -385,6 +405,77 @@ class FileSharing:
             return True
         return session.room is not None and session.room.key == record.room_key
 
+    def download_refusal(self, grant: Grant) -> FileError | None:
+        """Whether a download token's owner may still fetch its file, asked when a transfer connection brings it.
+
+        A token worked for an hour from any computer, so one taken before
+        leaving a locked room, or before a kick or a ban, still fetched the
+        file (found by a probe).  Now: the file's sender, and the two people
+        of a private file, while not removed from the chat since the token
+        was granted nor banned; anyone else (a room's file) only while
+        someone of theirs is in that room now (`may_fetch`).  A transfer
+        connection's thread; the registry lock for a few look-ups, no I/O.
+        """
+        owner = grant.owner
+        if owner is None:  # granted by a caller that names nobody (the store's own tests)
+            return None
+        refused = FileError(
+            FileErrorCode.NO_SUCH_FILE,
+            "You cannot fetch that file any more (you left its room, or were removed from the chat).",
+        )
+        record = _KEPT.get(grant.file_id)
+        if record is None:
+            return refused
+        with self.registry.lock:
+            if self.rules.sent_away_since(owner, grant.granted) or self.rules.banned(grant.holder):
+                return refused
+            if owner in (record.sender_owner, record.recipient_owner):
+                return None
+            members = [session for session in self.registry.sessions if session.registered and not session.closing]
+            if any(session.owns(owner) and self.may_fetch(session, grant.file_id) for session in members):
+                return None
+        return refused
+
+    def session_ended(self, session: Session) -> None:
+        """A chat connection ended: its uploads that hold no byte are voided, unless the sender is still here.
+
+        Called by the server after the session left the registry (its handler
+        thread, off the registry lock: the store touches the disk).
+        """
+        store = self.store
+        if store is None or not session.registered:
+            return
+        with self.registry.lock:
+            here = [other for other in self.registry.sessions if other is not session and not other.closing]
+            gone = tuple(owner for owner in session.owners if not any(other.owns(owner) for other in here))
+        if gone:
+            voided = store.void_unstarted(gone)
+            if voided:
+                log.info("%d uploads of %s voided: they left before sending a byte", len(voided), session.nick)
+
+    def void_idle_uploads(self) -> list[StoredFile]:
+        """Void the uploads with no byte for a while (FileStore.void_idle_uploads); their senders get `cancelled`."""
+        if self.store is None:
+            return []
+        voided = self.store.void_idle_uploads()
+        if voided:
+            minutes = self.store.limits.upload_expiry_seconds / 60
+            with self.registry.lock:
+                for stored in voided:
+                    why = (
+                        f"Sending {stored.name} was stopped: no byte of it came for {minutes:g} minutes, so its "
+                        "space was given back. Send it again."
+                    )
+                    frame = cancelled_frame(stored.id, stored.name, why)
+                    senders = [
+                        session
+                        for session in self.registry.sessions
+                        if session.registered and not session.closing and session.owns(stored.sender_owner)
+                    ]
+                    self.registry.deliver(senders, frame)
+            log.info("voided %d unfinished uploads that made no progress", len(voided))
+        return voided
+
     def waiting_frames(self, session: Session) -> list[Frame]:
         """The `file` frames (with `history: true`) of files sent to the session's account while nobody was logged in to it."""
         if session.account is None or session.account_owner is None:
@@ -437,9 +528,13 @@ class FileSharing:
         return expired.files
 
     def _expiry_loop(self) -> None:
-        while not self._stop.wait(EXPIRY_SECONDS):
+        last_expiry = time.monotonic()
+        while not self._stop.wait(IDLE_SWEEP_SECONDS):
             try:
-                self.expire()
+                self.void_idle_uploads()
+                if time.monotonic() - last_expiry >= EXPIRY_SECONDS:
+                    last_expiry = time.monotonic()
+                    self.expire()
             except Exception:
                 log.exception("expiring shared files failed")
 

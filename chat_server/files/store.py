@@ -36,7 +36,7 @@ from typing import BinaryIO
 
 from chat_server.files.grants import DownloadGrants, Grant
 from chat_server.files.handles import DownloadReader, UploadWriter, _Upload, storage_error
-from chat_server.files.limits import FileLimits, SenderRateLimit, TransferSlots, share_word
+from chat_server.files.limits import FileLimits, SenderRateLimit, TransferSlots, share_word, students_space
 from chat_server.files.records import Expired, StoredFile, UploadTicket, record_fields, scan_folder, write_record
 from chat_server.files.upload_resume import open_upload
 from shared.errors import ErrorCode
@@ -54,6 +54,8 @@ from shared.file_transfer import (
 from shared.names import name_key
 
 Interrupt = Callable[[], None]
+MayDownload = Callable[[Grant], FileError | None]  # None: the grant's owner may still fetch its file
+VOIDED_REMEMBERED = 1000  # voided uploads whose token still gets the reason (then a plain bad_token)
 
 
 class FileStore:
@@ -75,6 +77,7 @@ class FileStore:
         self._uploads: dict[str, _Upload] = {}
         self._upload_by_token: dict[str, str] = {}
         self._completed_by_token: dict[str, str] = {}  # an upload's token digest -> its file, once complete
+        self._voided: dict[str, str] = {}  # a voided upload's token digest -> why, for its sender's next connection
         self._files: dict[str, StoredFile] = {}
         self._address_of: dict[str, str] = {}  # file id -> its sender's address, for files made in this process
         self._grants = DownloadGrants(self.limits.download_token_seconds, monotonic)
@@ -128,21 +131,28 @@ class FileStore:
         uploads also hold for someone who changes nickname between them:
         otherwise one person could reserve the whole quota with uploads
         they never send.  `owners` (sender's, recipient's) are kept in the
-        record for the announcement.  With `shared_quota`, the address's
-        files (stored and reserved) may take at most 1/`shares_of_quota` of
-        what the other computers leave of the quota (files kept from before a restart count by their sender's
-        name only then, since addresses are not kept on disk).  Disk I/O:
+        record for the announcement.  `shared_quota` is a student's upload:
+        all files together may then fill only `students_space` (the teachers'
+        part stays free for them), and the address's files (stored and
+        reserved) may take at most 1/`shares_of_quota` of what the other
+        computers leave of the quota (files kept from before a restart count by
+        their sender's name only then, since addresses are not kept on disk);
+        refusals say to ask the teacher only then.  Disk I/O:
         checks free space and writes the upload's record, so call it
         outside the registry lock.
         """
         limits = self.limits
         check_size(request.size, limits.max_file_bytes)
+        # Who reads the refusal: a student asks the teacher; the teacher (or the server's own computer) is told what
+        # to do, not to ask the teacher (found by a probe).
+        ask = "Tell the teacher." if shared_quota else "Free some space on the server's disk."
         unwritable = self._unwritable_reason()
         if unwritable:
             # Before the free space: a read-only disk was reported as a full one (found by a probe).
             raise FileError(
                 FileErrorCode.STORAGE_FULL,
-                f"The server cannot store files now: {unwritable}; nothing was sent. Tell the teacher.",
+                f"The server cannot store files now: {unwritable}; nothing was sent. "
+                + ("Tell the teacher." if shared_quota else "Check the server's data folder."),
             )
         if limits.keep_free_bytes:
             free = self._free_disk()
@@ -150,7 +160,7 @@ class FileStore:
                 raise FileError(
                     FileErrorCode.STORAGE_FULL,
                     f"The server's disk has too little free space for {format_size(request.size)}; "
-                    "nothing was sent. Tell the teacher.",
+                    f"nothing was sent. {ask}",
                 )
         with self._lock:
             used = self._stored_bytes + self._reserved_bytes
@@ -158,7 +168,19 @@ class FileStore:
                 raise FileError(
                     FileErrorCode.STORAGE_FULL,
                     f"The server's space for files ({format_size(limits.quota_bytes)}) is full; nothing was sent. "
-                    "Ask the teacher to delete old files.",
+                    + (
+                        "Ask the teacher to delete old files."
+                        if shared_quota
+                        else "Delete old files (/delete on their messages, or in the admin window) or start the "
+                        "server with a larger --files-quota-mb."
+                    ),
+                )
+            students = students_space(limits)
+            if shared_quota and limits.quota_bytes and used + request.size > students:
+                raise FileError(
+                    FileErrorCode.STORAGE_FULL,
+                    f"The students' part of the server's space for files ({format_size(students)}) is full; the rest "
+                    "is kept for the teacher. Nothing was sent. Ask the teacher to delete old files.",
                 )
             if shared_quota and address is not None and limits.quota_bytes and limits.shares_of_quota:
                 self._check_share(sender, address, request.size)
@@ -266,7 +288,22 @@ class FileStore:
         A writer that fails by itself passes stop_writer=False: its own
         connection must stay open to carry the error line.
         """
+        self._end_upload(upload, stop_writer)
+
+    def _end_upload(
+        self,
+        upload: _Upload,
+        stop_writer: bool = True,
+        only_if: Callable[[_Upload], bool] | None = None,
+        voided: str = "",
+    ) -> bool:
+        """abort_upload, or (with `only_if`) only if that still holds under the upload's lock; whether it ended it.
+
+        `voided` is what a later connection with the upload's token is told.
+        """
         with upload.lock:
+            if only_if is not None and (upload.ended or not only_if(upload)):
+                return False
             interrupt = upload.end()
             if not stop_writer:
                 interrupt = None
@@ -274,9 +311,59 @@ class FileStore:
             if self._uploads.pop(upload.stored.id, None) is not None:
                 self._upload_by_token.pop(upload.token_digest, None)
                 self._reserved_bytes -= upload.stored.size
+            if voided:
+                self._voided[upload.token_digest] = voided
+                while len(self._voided) > VOIDED_REMEMBERED:
+                    del self._voided[next(iter(self._voided))]
         self._remove_upload_files(upload.stored.id)
         if interrupt is not None:
             interrupt()
+        return True
+
+    # -- uploads that make no progress give their room back --
+    def void_idle_uploads(self) -> list[StoredFile]:
+        """Void the unfinished uploads with no byte for `upload_expiry_seconds` and no connection on them.
+
+        A reservation is counted at its declared size, so uploads asked for
+        and never sent held the quota: thirty computers filled it for a day
+        (found by a probe).  The housekeeping thread calls this every
+        minute; the caller tells the senders (what it returns).
+        """
+        now, limit = self._clock(), self.limits.upload_expiry_seconds
+        with self._lock:
+            uploads = list(self._uploads.values())
+
+        def idle(upload: _Upload) -> bool:
+            return not upload.open_writers and now - upload.last_progress > limit
+
+        reason = (
+            f"That upload was dropped: no byte of it came for {limit / 60:g} minutes and its space was given back. "
+            "Send the file again."
+        )
+        return [upload.stored for upload in uploads if self._end_upload(upload, only_if=idle, voided=reason)]
+
+    def void_unstarted(self, owners: tuple[str, ...]) -> list[StoredFile]:
+        """Its sender has left the chat: void each upload of theirs that holds no byte and has no connection on it.
+
+        An upload under way, or one with bytes (it resumes when they come
+        back), is left to `void_idle_uploads`.  Disk I/O (the partial
+        files' sizes): call it off the registry lock.
+        """
+        with self._lock:
+            uploads = [upload for upload in self._uploads.values() if upload.stored.sender_owner in owners]
+
+        def unstarted(upload: _Upload) -> bool:
+            if upload.open_writers:
+                return False
+            if upload.session is not None:
+                return upload.session.offset == 0
+            try:
+                return upload.path.stat().st_size == 0
+            except OSError:
+                return True
+
+        reason = "That upload was dropped when you left the chat before sending a byte of it. Send the file again."
+        return [upload.stored for upload in uploads if self._end_upload(upload, only_if=unstarted, voided=reason)]
 
     def now(self) -> float:
         return self._clock()
@@ -313,7 +400,7 @@ class FileStore:
             return self._address_of.get(file_id)
 
     # -- downloads --
-    def grant_download(self, file_id: str, holder: str) -> str:
+    def grant_download(self, file_id: str, holder: str, owner: str | None = None) -> str:
         """A token that lets one transfer connection (and its resumes) fetch `file_id`; no_such_file if gone.
 
         Who may fetch is the caller's decision (shared.file_transfer.may_fetch).
@@ -321,11 +408,11 @@ class FileStore:
         with self._lock:
             if file_id not in self._files:
                 raise FileError(FileErrorCode.NO_SUCH_FILE, "There is no file with that id (it may have been deleted).")
-        return self._grants.grant(file_id, name_key(holder))
+        return self._grants.grant(file_id, name_key(holder), owner, self._clock())
 
     # -- the transfer connection --
     def open_transfer(
-        self, hello: TransferHello, interrupt: Interrupt | None = None
+        self, hello: TransferHello, interrupt: Interrupt | None = None, may_download: MayDownload | None = None
     ) -> UploadWriter | DownloadReader | StoredFile:
         """The upload or download a transfer token stands for, ready to go on at the right offset.
 
@@ -333,7 +420,9 @@ class FileStore:
         connection that takes over an upload stops the one before it
         (`interrupt` is how this one is stopped in turn).  The token of an
         upload that is already complete gives its StoredFile (the sender
-        lost the connection just before `transfer_done`).  FileError:
+        lost the connection just before `transfer_done`).  `may_download`
+        (the server's) asks again whether the download token's owner may
+        still have the file: a FileError it gives is the refusal.  FileError:
         bad_token, no_such_file, bad_argument (an offset past the end),
         rate_limited (too many transfers at once), storage_full.
         """
@@ -348,8 +437,15 @@ class FileStore:
         if upload is not None:
             return open_upload(self, upload, interrupt)
         if grant is not None:
+            refusal = may_download(grant) if may_download is not None else None
+            if refusal is not None:
+                raise refusal
             return self._open_download(grant, hello.offset, interrupt)
-        raise FileError(FileErrorCode.BAD_TOKEN, "That transfer token is unknown or expired; ask for the file again.")
+        with self._lock:
+            voided = self._voided.get(digest)
+        raise FileError(
+            FileErrorCode.BAD_TOKEN, voided or "That transfer token is unknown or expired; ask for the file again."
+        )
 
     def _open_download(self, grant: Grant, offset: int, interrupt: Interrupt | None) -> DownloadReader:
         with self._lock:
@@ -427,18 +523,12 @@ class FileStore:
                 if max_age_days > 0
                 else []
             )
-            stale = [
-                upload
-                for upload in self._uploads.values()
-                if not upload.open_writers and now - upload.last_progress > self.limits.upload_expiry_seconds
-            ]
         for file_id in old:
             self.delete(file_id)
-        for upload in stale:
-            self.abort_upload(upload)
+        stale = self.void_idle_uploads()
         self._grants.expire()
         self._rate.forget_idle()
-        return Expired(old, [upload.stored.id for upload in stale])
+        return Expired(old, [stored.id for stored in stale])
 
     # -- disk --
     def _unwritable_reason(self) -> str:

@@ -33,7 +33,7 @@ from enum import Enum
 from chat_server.files.handles import DownloadReader, UploadWriter
 from chat_server.files.pacing import NoPacing, TransferPacer
 from chat_server.files.records import StoredFile
-from chat_server.files.store import FileStore
+from chat_server.files.store import FileStore, MayDownload
 from shared.errors import ErrorCode
 from shared.file_transfer import (
     FileError,
@@ -69,6 +69,7 @@ def serve_transfer(
     leftover: bytes = b"",
     idle_timeout: float = IDLE_TIMEOUT,
     pacer: TransferPacer | None = None,
+    may_download: MayDownload | None = None,
 ) -> TransferOutcome:
     """Carry out the transfer that `hello_frame` (the connection's first line, decoded) asks for.
 
@@ -77,6 +78,7 @@ def serve_transfer(
     anything there is refused.  `on_complete` is called once per upload,
     in this thread, after the file is stored and before `transfer_done`.
     `pacer` pauses between pieces while chat is busy (chat_server/files/pacing.py).
+    `may_download` asks whether a download token's owner may still fetch the file (FileStore.open_transfer).
     """
     pacer = pacer or NoPacing()
     sock.settimeout(idle_timeout)
@@ -90,7 +92,7 @@ def serve_transfer(
         hello = parse_transfer_hello(hello_frame)
         if leftover:
             raise FileError(ErrorCode.BAD_ARGUMENT, "Send the bytes after transfer_ready, not before.")
-        handle = store.open_transfer(hello, interrupt)
+        handle = store.open_transfer(hello, interrupt, may_download)
     except FileError as exc:
         _send_last_line(sock, exc.frame())
         return TransferOutcome.REFUSED

@@ -126,13 +126,13 @@ class FileCommands(CommandModule):
         if stored is None or sharing is None or not sharing.may_fetch(session, file_id):  # by owner, memory only
             # the same answer for "gone" and "not yours": an id tells nobody whether a file exists
             raise ProtocolError(ErrorCode.NO_SUCH_FILE, "There is no file with that id that you can fetch.")
-        holder = session.nick or ""
+        holder, owner = session.nick or "", session.owner  # asked again when the token is used (download_refusal)
 
         def answer(token: str) -> list[Delivery]:
             frame = download_frame(file_id, token, stored.name, stored.size, stored.sha256)
             return [([session], frame)]
 
-        return off_lock(lambda: store.grant_download(file_id, holder), answer)
+        return off_lock(lambda: store.grant_download(file_id, holder, owner), answer)
 
     def handle_cancel(self, session: Session, argument: str) -> CommandResult:
         store = self._store(session)

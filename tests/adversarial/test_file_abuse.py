@@ -16,7 +16,7 @@ import pytest
 from chat_gui.core.transfer_client import upload_file
 from shared.errors import ErrorCode
 from shared.file_transfer import MIB, FileError, parse_target, upload_command
-from tests.integration.file_wire import connector
+from tests.integration.file_wire import connector, start_sending
 from tests.integration.wire import TextClient, WireClient, nothing_more
 from tests.support import wait_until
 
@@ -212,6 +212,8 @@ def test_an_upload_begun_before_a_sanction_is_not_shared_after_it(start_server, 
     mallory = other_computer(server, 20, "mallory")
     private = offer(mallory, target="@bob")
     public = offer(mallory)
+    for ticket in (private, public):  # with no byte they would be voided as mallory is sent away
+        start_sending(server, ticket, SMALL[:1])
     if sanction == "mute":
         server.set_muted("mallory", True)
     elif sanction == "ban":
@@ -245,6 +247,7 @@ def test_a_sender_who_left_while_someone_else_took_the_name_shares_nothing(start
     bob = wire(server, "bob", "lab")
     mallory = other_computer(server, 24, "kim")
     ticket = offer(mallory)
+    start_sending(server, ticket, SMALL[:1])  # with no byte it would be voided as its sender leaves
     mallory.send("QUIT")
     mallory.rest_until_closed()
     wait_until(lambda: server.registry.find_nick("kim") is None)
@@ -290,6 +293,7 @@ def test_a_file_for_a_room_locked_since_is_not_posted_by_someone_outside_it(star
     carol = wire(server, "carol", "secret")
     mallory = other_computer(server, 30, "mallory", room="secret")
     ticket = offer(mallory, target="#secret")
+    start_sending(server, ticket, SMALL[:1])  # with no byte it would be voided as its sender leaves
     mallory.send(leave)
     carol.expect(lambda frame: frame["type"] == "system" and frame.get("user") == "mallory")
     carol.send("KEY hunter2")
@@ -332,6 +336,7 @@ def test_a_kicked_students_upload_is_not_shared_after_the_kick(start_server, wir
     bob = wire(server, "bob", "quiz")
     mallory = other_computer(server, 33, "mallory", room="quiz")
     ticket = offer(mallory, target="#quiz")
+    start_sending(server, ticket, SMALL[:1])  # with no byte it would be voided as its sender is sent away
     server.kick("mallory", "spamming")
     mallory.rest_until_closed()
     if how != "kick":

@@ -25,7 +25,7 @@ from chat_server.storage import Account
 from shared.errors import ErrorCode
 from shared.file_transfer import FileError
 from shared.frames import Frame
-from tests.integration.file_wire import ChatLine, connector, fetch, offer, share
+from tests.integration.file_wire import ChatLine, connector, fetch, offer, share, start_sending
 from tests.integration.identity_support import PASSWORD, add_account, password_hash
 from tests.support import wait_until
 
@@ -177,6 +177,7 @@ def test_the_taker_never_gets_the_announcement_of_an_upload_the_owner_finishes_l
     path = make_file(tmp_path, "late.txt", SECRET)
     ticket = offer(alice, path, "@bob")
     assert ticket["type"] == "upload", ticket
+    start_sending(server, ticket, path.read_bytes()[:1])  # with no byte it would be voided as she leaves
     # Gone for good (a dropped name is kept for its owner against other computers while it may RESUME), and
     # eve on another computer: the token's holder finishing the upload is not the name's holder now.
     leave(server, alice, "quit")
@@ -196,6 +197,7 @@ def test_the_taker_cannot_cancel_the_owners_unfinished_upload(server, chat_lines
     chat_lines(server, "bob", "lab")
     path = make_file(tmp_path, "slow.txt", SECRET)
     ticket = offer(alice, path, "@bob")
+    start_sending(server, ticket, path.read_bytes()[:1])
     leave(server, alice, "quit")  # as above
     eve = chat_lines(server, "alice", "lab", source="127.0.0.2")
     assert refused(eve, f"CANCEL {ticket['upload']}", "cancelled") == ErrorCode.NO_SUCH_FILE

@@ -12,7 +12,7 @@ from pathlib import Path
 from chat_gui.core.transfer_client import download_file, sha256_of, upload_file
 from shared.file_transfer import parse_target, transfer_hello, upload_command
 from shared.frames import Frame, command_frame, decode_frame, encode_frame
-from tests.support import stop_process
+from tests.support import stop_process, wait_until
 
 DEADLINE = 30.0  # generous: two cores shared by several engineers
 
@@ -207,3 +207,16 @@ class ProtoProcess:
         self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def start_sending(server, ticket: Frame, part: bytes) -> None:
+    """Send the first bytes of an upload and close that transfer connection: the upload is paused, with bytes.
+
+    An upload that holds no byte is voided when its sender leaves the chat,
+    so a test of what happens to an upload after its sender left starts it.
+    """
+    transfer = RawTransfer(server.address, ticket["token"])
+    assert transfer.reply["type"] == "transfer_ready", transfer.reply
+    transfer.sock.sendall(part)
+    wait_until(lambda: server.files.store.offset_of(ticket["upload"]) >= len(part), timeout=DEADLINE)
+    transfer.close()
