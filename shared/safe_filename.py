@@ -84,7 +84,8 @@ _DEVICE_NAMES = frozenset(
 # Compound extensions kept whole when a name is shortened or numbered: "data (1).tar.gz".
 _COMPOUND_EXTENSIONS = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lz", ".tar.z")
 
-# Types a double click runs (or mounts, or installs, or follows to a program) on some system.
+# Types a double click runs (or mounts, or installs, or follows to a program) on some system: the one list,
+# kept here, that the chat window's and chat-term's "Open a program?" question and the admin window ask.
 _WINDOWS_TYPES = (  # programs, installers, scripts, shortcuts, control panel and help files, macro documents
     "exe com bat cmd scr pif msi msp msix msixbundle appx appxbundle appinstaller application appref-ms "
     "ps1 psm1 psd1 ps1xml psc1 vb vbs vbe js jse wsf wsh wsc hta cpl msc reg inf lnk url scf "
@@ -99,11 +100,23 @@ _WINDOWS_MORE_TYPES = (
     "website xbap cab msu mst ade adp mde accde mda mam hpj ins isp prf grp cnt printerexport webpnp "
     "vsmacros vsw xnk bas iqy slk"
 )
+# Documents that can carry macros or run code when opened, and web pages and shortcuts that run script or fetch
+# something of the sender's choice (found by a probe: .doc, .xls, .html, .svg, .webloc opened without a question).
+# From the types Office's Protected View and Outlook's attachment rules treat as active content (the Office
+# 97-2003 formats, the macro-enabled OOXML types, Publisher, Access, Visio macro files), Windows Search and
+# library files that point at a server, RTF (it embeds OLE objects: CVE-2017-0199, CVE-2022-30190), HTML, SVG
+# and MHT (script in the browser, or in the old HTML engine for .mht), and macOS's location files (.fileloc
+# opens a local program, .webloc and .inetloc a link).
+_DOCUMENT_TYPES = (
+    "doc dot wbk docm dotm rtf xls xlt xla xlm xlw xlsb xlsm xltm xlam xll xlb ppt pot pps ppa pptm potm ppsm "
+    "ppam sldm pub accdb accdr accdt accde mdb mde mda vsd vss vst vsdm vssm vstm vsto vsix wll "
+    "searchconnector-ms html htm xhtml xht shtml svg svgz mht mhtml"
+)
 _UNIX_TYPES = "sh bash zsh csh ksh fish run bin elf appimage desktop deb rpm snap flatpakref"
-_MACOS_TYPES = "app command tool pkg mpkg dmg workflow scpt scptd applescript terminal"
+_MACOS_TYPES = "app command tool pkg mpkg dmg workflow scpt scptd applescript terminal fileloc webloc inetloc afploc"
 _INTERPRETED_TYPES = "jar jnlp py pyw pyz pyzw pyc pl rb"  # desktops often run these on a double click
 EXECUTABLE_EXTENSIONS = frozenset(
-    f"{_WINDOWS_TYPES} {_WINDOWS_MORE_TYPES} {_UNIX_TYPES} {_MACOS_TYPES} {_INTERPRETED_TYPES}".split()
+    f"{_WINDOWS_TYPES} {_WINDOWS_MORE_TYPES} {_DOCUMENT_TYPES} {_UNIX_TYPES} {_MACOS_TYPES} {_INTERPRETED_TYPES}".split()
 )
 _EXECUTABLE_MAGIC = (
     b"MZ",  # Windows PE

@@ -46,6 +46,7 @@ from chat_gui.core.transfer_client import (
     sha256_of,
     upload_file,
 )
+from shared.download_mark import mark_downloaded
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import FileError, FileErrorCode, Target, format_size, upload_command
 from shared.frame_types import ServerFrame
@@ -379,6 +380,7 @@ class FileTransfers:
             else:
                 self._fail(job, f"Fetching {job.name} failed: {exc}")
             return
+        mark_downloaded(path)  # Windows' Mark of the Web, macOS's quarantine: the system's own guards apply
         self._post(lambda: self._finish(job, True, f"Saved {job.name} as {path}.", path, file_id=job.file_id))
 
     # -- results, on the scheduler's thread --

@@ -31,6 +31,7 @@ from tkinter import filedialog, ttk
 from typing import TYPE_CHECKING
 
 from chat_server.admin_gui.views import Column, Table
+from shared.download_mark import mark_downloaded
 from shared.file_transfer import FileError, format_size
 from shared.safe_filename import clean_filename, create_unique_file, looks_executable
 from shared.system_open import WARNING_TITLE, executable_warning, launch_with_system
@@ -95,6 +96,7 @@ def copy_files(jobs: list[tuple[Path, Path, str]]) -> list[Path]:
         except OSError:
             target.unlink(missing_ok=True)
             raise
+        mark_downloaded(target)  # a student's file: Office's Protected View and SmartScreen should see it so
         made.append(target)
     return made
 

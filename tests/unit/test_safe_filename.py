@@ -250,7 +250,21 @@ def test_files_that_fetch_or_run_something_are_executable_types_too(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["report.pdf", "photo.png", "notes.txt", "data.tar.gz", "exe", "slides.pptx", "sheet.xlsx", "a.exe.txt"]
+    "name",
+    ["x.doc", "x.xls", "x.ppt", "x.pps", "x.dot", "x.xla", "x.ppsm", "x.potm", "x.xltm", "x.sldm", "x.pub", "x.rtf"]
+    + ["x.accdb", "x.mdb", "x.vsdm", "x.searchConnector-ms", "x.html", "x.htm", "x.svg", "x.mht", "x.mhtml"]
+    + ["x.xhtml", "x.fileloc", "x.webloc", "x.inetloc", "x.lnk", "x.url", "x.scf", "x.hta", "x.jar", "x.appref-ms"]
+    + ["x.library-ms", "x.settingcontent-ms", "Essay.DOC", "page.HTML "],
+)
+def test_macro_documents_web_pages_and_location_files_are_executable_types(name):
+    """Found by a probe: Office 97-2003 and macro-enabled types, HTML, SVG and macOS .webloc opened without a question."""
+    assert is_executable_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["report.pdf", "photo.png", "notes.txt", "data.tar.gz", "exe", "slides.pptx", "sheet.xlsx", "a.exe.txt"]
+    + ["essay.docx", "essay.odt"],
 )
 def test_ordinary_documents_are_not_executable_types(name):
     assert not is_executable_name(name)
