@@ -49,6 +49,9 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("REGISTER", "/register PASSWORD", "keep your current nickname for yourself (8+ characters)"),
         CommandSpec("TOPIC", "/topic [TEXT]", "set (or with no text remove) your room's topic: owner or teacher"),
         CommandSpec("KEY", "/key [KEY]", "lock your room with a key (or with none unlock it): owner or teacher"),
+        CommandSpec(
+            "REMOVE", "/remove NICK [REASON]", "move NICK out of your room (they stay in the chat): owner or teacher"
+        ),
         CommandSpec("KICK", "/kick NICK [REASON]", "teachers: remove NICK from the chat"),
         CommandSpec(
             "BAN",

@@ -126,6 +126,7 @@ class JoinedFrame(_Joined, total=False):
     locked: bool
     statuses: dict[str, str]
     roles: dict[str, str]  # extension: {nick: "teacher"} for the teachers among `users`
+    you_own: bool  # extension: true when the joiner owns the room (TOPIC, KEY, REMOVE are theirs)
 
 
 class _Members(_CommonOptional):
@@ -158,7 +159,8 @@ class SystemFrame(_System, total=False):
     old: str
     reason: str  # extension: a leaver's own words (QUIT reason, kick reason), one line; never in the server's voice
     role: str  # extension: on join, the joiner's role; on event role, the new role
-    by: str  # extension: the teacher who did it (announcement, muted, unmuted, room_closed); absent: the admin
+    by: str  # extension: the teacher who did it (announcement, muted, unmuted, room_closed), or who removed you
+    # (removed: a room's owner or a teacher); absent: the admin
     text: str  # extension: an announcement's own text, without "Announcement from ...:"
     topic: str  # extension: event topic, the new topic ("" when removed)
     locked: bool  # extension: event key, whether the room now has a key

@@ -94,6 +94,7 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         owner=room.owner,
         locked=room.locked,
         roles=roles_for(roles, first),
+        you_own=session.owns(room.owner_id),  # the window offers the owner's menu items (REMOVE) by it
     )
     deliveries: list[Delivery] = [([session], joined)]
     if rest and not session.text_mode:  # an nc user reads the count; /list ROOM pages through the names

@@ -1,28 +1,38 @@
-"""TOPIC and KEY: a room's owner (or a teacher) sets what outlives its members (handler threads, registry lock held).
+"""TOPIC, KEY and REMOVE: a room's owner (or a teacher) looks after the room (handler threads, registry lock held).
 
-PROTOCOL.md (Version 2, Identity).  Both act on the sender's current room:
+PROTOCOL.md (Version 2, Identity); REMOVE is our addition.  All three act on the sender's current room:
 
     TOPIC [TEXT]   sets the topic (one line, at most MAX_TOPIC_CHARS), or removes it with no text;
                    the room hears `system` topic {room, user, topic}
     KEY [KEY]      sets the room's key (JOIN room KEY enters), or removes it with no key; the room
-                   hears `system` key {room, user, locked}; the key itself is never sent to anyone
+                   hears `system` key {room, user, locked}; the key itself is never sent to anyone;
+                   a new key has at least MIN_NEW_KEY_CHARS characters
+    REMOVE NICK [REASON]  moves NICK out of the room: NICK gets `system` removed {room, by, reason},
+                   then `left`; the room hears NICK leave.  NICK stays connected, and joins a locked
+                   room again only with its current key.  Nobody removes a teacher.
 
 Only the room's owner (its maker; chat_server/identity/rooms_kept.py) or
 a teacher may; others get `not_allowed`.  Both are kept in the rooms table
 (the room hears the change once it is on disk: a `kill -9` just after a KEY
 undid it, found by a probe) and go out in `joined` and the `rooms` push.  A key is hashed (PBKDF2,
 chat_server/identity/room_keys.py) off the registry lock.
+
+REMOVE exists because a new key alone kept nobody out who was already in:
+someone who joined with a leaked key went on reading the room, its history
+and its files, and only a teacher's KICK (off the whole chat) could end
+that; a student owner had no way at all (found by a probe).
 """
 
 from __future__ import annotations
 
-from chat_server.handlers.base import CommandModule, CommandResult, OffLock, after_saving
-from chat_server.identity.room_keys import clean_room_key, hash_room_key
+from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
+from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, leave_deliveries
+from chat_server.identity.room_keys import hash_room_key, new_room_key
 from chat_server.registry import Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
-from shared.names import one_line
+from shared.names import name_key, normalise_nick, one_line
 
 MAX_TOPIC_CHARS = 120  # keeps the `rooms` push listing many rooms; a topic is a line, not a text
 
@@ -53,7 +63,7 @@ class RoomSettingCommands(CommandModule):
             raise ProtocolError(
                 ErrorCode.MUTED, "You are muted, so you cannot lock the room; /key alone removes its key."
             )
-        key = clean_room_key(argument)
+        key = new_room_key(argument)
         return OffLock(lambda: hash_room_key(key), lambda key_hash: self._keyed(session, room, key_hash))
 
     def _keyed(self, session: Session, room: Room, key_hash: str | None) -> CommandResult:
@@ -72,6 +82,40 @@ class RoomSettingCommands(CommandModule):
             "system", text, event="key", room=room.name, user=session.nick, locked=key_hash is not None
         )
         return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The key of #{room.name}")
+
+    def handle_remove(self, session: Session, argument: str) -> list[Delivery]:
+        room = self._own_room(session, "remove someone from it")
+        nick, _, said = argument.partition(" ")
+        if not nick:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /remove NICK [reason].")
+        target = self.registry.by_nick.get(name_key(normalise_nick(nick)))
+        if target is None or target.room is not room or target.closing:
+            shown = target.nick if target is not None else one_line(nick, 40)
+            raise ProtocolError(
+                ErrorCode.NOT_IN_ROOM, f"{shown} is not in #{room.name}; /remove acts on the people of your room."
+            )
+        if target is session:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"To go out of #{room.name} yourself: /leave.")
+        if self.identity.is_teacher(target):
+            raise ProtocolError(ErrorCode.NOT_ALLOWED, f"{target.nick} is a teacher; only the admin can do that.")
+        reason = one_line(said)
+        if reason and session.muted:  # the reason reaches the room: it would be a way round the mute
+            raise ProtocolError(ErrorCode.MUTED, f"You are muted, so without a reason: /remove {target.nick}.")
+        by = session.nick or ""
+        text = f"{by} removed you from #{room.name}"
+        fields = {"room": room.name, "by": by}
+        if reason:
+            shown = reason if len(reason) <= REASON_IN_NOTICE_CHARS else reason[: REASON_IN_NOTICE_CHARS - 1] + "…"
+            text += f': "{shown}"'  # their words, quoted and capped; whole in `reason`
+            fields["reason"] = reason
+        notice = server_frame("system", text, event="removed", **fields)
+        left = server_frame("left", f"You left #{room.name}", room=room.name)
+        # The room (the remover too) hears the leave, with who did it: their confirmation.
+        return [
+            ([target], notice),
+            ([target], left),
+            *leave_deliveries(self.registry, target, f"removed by {by}", reason),
+        ]
 
     def _own_room(self, session: Session, what: str) -> Room:
         room = self.require_room(session)

@@ -31,11 +31,21 @@ def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nic
     version_1 = {"NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"}
     identity = {"PASS", "REGISTER", "LOGIN", "TOPIC", "KEY", "KICK", "BAN", "UNBAN", "MUTE", "UNMUTE", "ANNOUNCE"}
     presence = {"AWAY", "BACK", "TYPING"}
-    assert set(COMMANDS) == version_1 | {"RESUME", "HISTORY", "SEARCH", "DELETE"} | identity | {"CLOSE"} | presence | {
-        "UPLOAD",
-        "DOWNLOAD",
-        "CANCEL",
-    }
+    ours = {"REMOVE"}  # our addition: a room's owner (or a teacher) moves someone out of the room
+    assert (
+        set(COMMANDS)
+        == version_1
+        | {"RESUME", "HISTORY", "SEARCH", "DELETE"}
+        | identity
+        | {"CLOSE"}
+        | presence
+        | {
+            "UPLOAD",
+            "DOWNLOAD",
+            "CANCEL",
+        }
+        | ours
+    )
     before_nick = {"NICK", "HELP", "PING", "QUIT", "RESUME", "PASS", "LOGIN"}
     assert {name for name, spec in COMMANDS.items() if spec.before_nick} == before_nick
 
