@@ -30,11 +30,13 @@ USAGE = {
     "close": "/close ROOM [REASON]",
     "topic": "/topic [TEXT]   (no text: remove the topic)",
     "key": "/key [KEY]   (no key: anyone may join again)",
+    "remove": "/remove NICK [REASON]   (out of your room; set a new /key first to keep them out)",
 }  # /delete ID is the history's (any sender's own message, or a teacher's); the server decides
 WORDS = frozenset(USAGE)
-NICK_FIRST = frozenset(("kick", "ban", "unban", "mute", "unmute"))
+NICK_FIRST = frozenset(("kick", "ban", "unban", "mute", "unmute", "remove"))
+WITH_REASON = frozenset(("kick", "remove"))
 
-HELP = """Teachers (others are refused), and the owner of a room for /topic and /key:
+HELP = """Teachers (others are refused), and the owner of a room for /topic, /key and /remove:
   /kick NICK [REASON]           remove NICK from the chat
   /ban NICK [MINUTES] [REASON]  keep NICK (and their address) out for MINUTES (or 10m, 2h, 3d, 1w);
                                 no minutes: until /unban NICK
@@ -42,7 +44,8 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic and 
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
   /topic [TEXT]                 set (or remove) your room's topic
-  /key [KEY]                    lock your room with KEY (no key: open it again)"""
+  /key [KEY]                    lock your room with KEY (no key: open it again)
+  /remove NICK [REASON]         move NICK out of your room (they stay in the chat)"""
 
 
 def _nobody(nick: str) -> bool:
@@ -68,7 +71,7 @@ def moderation_command(
             if slip and not nick_certain and not is_online(nick):
                 return "", f"The nickname comes first: {USAGE[word]}"  # "/ban 10 bob" is a slip, not a ban of "10"
             return _ban(nick, rest.strip())
-        if word in ("kick",):
+        if word in WITH_REASON:
             return f"{wire} {nick} {rest.strip()}".strip(), ""
         if rest.strip():
             return "", f"Only a nickname after /{word}: {USAGE[word]}"

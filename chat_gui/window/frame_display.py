@@ -205,7 +205,7 @@ class FrameDisplay:
             self.shutdown_notice = frame["content"]
         elif event in ("muted", "unmuted") and (not user or name_key(user) == name_key(self.session.nick)):
             self.set_muted(event == "muted")
-        elif event == "room_closed":
+        elif event in ("room_closed", "removed"):
             self.room_note = frame["content"]
         elif event == "announcement":
             self._announcement(frame)
@@ -214,11 +214,11 @@ class FrameDisplay:
         if event in ("join", "leave") and user and not reason:
             view.show_presence(event, user, frame["content"], frame["timestamp"])
             return
-        text = leave_words(frame) if reason else frame["content"]
+        text = (removed_words(frame) if event == "removed" else leave_words(frame)) if reason else frame["content"]
         topic = frame.get("topic")
         if event == "topic" and isinstance(topic, str) and topic:  # the owner's words, quoted apart like a reason
             text, reason = topic_words(frame), topic
-        style = "error" if event in ("shutdown", "muted", "room_closed") else "system"
+        style = "error" if event in ("shutdown", "muted", "room_closed", "removed") else "system"
         view.show_notice(text, style, frame["timestamp"], quoted=reason)
 
     def _announcement(self, frame: SystemFrame) -> None:
@@ -277,6 +277,11 @@ def topic_words(frame: SystemFrame) -> str:
     """The server's own words of a topic notice, without the topic (a room owner's words, shown quoted, apart)."""
     user, room = frame.get("user", ""), frame.get("room", "")
     return f"{user} set the topic of #{room}:" if room else f"{user} set the topic:"
+
+
+def removed_words(frame: SystemFrame) -> str:
+    """The server's own words of a `removed` notice, without the remover's reason (shown quoted, apart)."""
+    return f"{frame.get('by', '')} removed you from #{frame.get('room', '')}"
 
 
 def leave_words(frame: SystemFrame) -> str:

@@ -83,6 +83,7 @@ class IdentityFlow:
         self.session = controller.session
         self.topic_bar = TopicBar(window.tabs.master, window.tabs)
         self.owner = ""
+        self.room_is_mine = False  # the server said I own the room I am in (`joined` you_own): Remove from #room…
         self.locked: set[str] = set()  # rooms (name keys) that have a key, from joined and the rooms push
         self.teachers: set[str] = set()  # the teachers in my room, as far as the server said
         self.key_dialog: RoomKeyDialog | None = None
@@ -98,6 +99,7 @@ class IdentityFlow:
             lambda: self.session.room,
             questions or tk_questions(window.root),
             lambda text: controller.current_view().show_notice(text, "error"),
+            lambda: self.room_is_mine,
         )
         self.menus.install(window.menubar, window.rooms_menu)
         window.chat_menu.insert_command(1, label="Log in or register…", command=self.ask_account)
@@ -158,6 +160,7 @@ class IdentityFlow:
 
     def _forget_room(self) -> None:
         self.topic_bar.show(None, "", False)
+        self.room_is_mine = False
         self.teachers.clear()
         self.menus.lose_track()
 
@@ -190,6 +193,13 @@ class IdentityFlow:
     def _joined(self, frame: JoinedFrame) -> None:
         room, locked = frame["room"], bool(frame.get("locked"))
         self.owner = frame.get("owner", "")
+        you_own: object = frame.get("you_own")
+        # a server without `you_own`: by the owner's name (the server decides all the same)
+        self.room_is_mine = (
+            you_own
+            if isinstance(you_own, bool)
+            else bool(self.owner) and name_key(self.owner) == name_key(self.session.nick)
+        )
         (self.locked.add if locked else self.locked.discard)(name_key(room))
         self.topic_bar.show(room, frame.get("topic", ""), locked, self.owner)
         self.controller.window.rooms.set_locked(self.locked)

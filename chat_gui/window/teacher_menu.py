@@ -1,6 +1,7 @@
 """Moderating from the chat window: right-click menus on people, and the Moderate menu (Tk thread).
 
-    right-click a name in "People here"  -> Talk privately | Kick… Ban… Mute Unmute (teachers)
+    right-click a name in "People here"  -> Talk privately | Remove from #room… (the room's owner, teachers)
+                                            | Kick… Ban… Mute Unmute (teachers)
     menu bar: Moderate (teachers only)   -> Announce… Close room… Unban… ; Rooms: Set topic… Set key…
 
 (Right-click a message -> Delete message is the history's: chat_gui/window/history_display.py.)
@@ -70,6 +71,7 @@ class TeacherMenus:
         current_room: Callable[[], str | None],
         questions: Questions,
         say: Callable[[str], None],
+        owns_room: Callable[[], bool] = lambda: False,
     ) -> None:
         self.root = root
         self.users = users
@@ -81,6 +83,7 @@ class TeacherMenus:
         self.current_room = current_room
         self.questions = questions
         self.say = say  # a note in the window: why nothing was done
+        self.owns_room = owns_room  # whether the server said the current room is mine (`joined` you_own)
         self.names = NameTrail()  # renames, joins and leaves: whom a name clicked before a dialog names now
         self.user_menu = tk.Menu(root, tearoff=False)
         self.moderate_menu: tk.Menu | None = None
@@ -153,8 +156,13 @@ class TeacherMenus:
         since = self.names.mark()  # the person clicked is followed from here, through the menu and the dialogs
         if not mine:
             menu.add_command(label=f"Talk privately with {nick}", command=lambda: self.open_private(nick))
-        if self.is_teacher() and not mine:
+        room = self.current_room()
+        teacher = self.is_teacher()
+        if not mine and (teacher or (room and self.owns_room())):
             menu.add_separator()
+        if room and not mine and (teacher or self.owns_room()):
+            menu.add_command(label=f"Remove from #{room}…", command=lambda: self.remove(nick, room, since))
+        if teacher and not mine:
             menu.add_command(label="Kick…", command=lambda: self.kick(nick, since))
             menu.add_command(label="Ban…", command=lambda: self.ban(nick, since))
             menu.add_command(label="Mute", command=lambda: self.mute(nick, since))
@@ -176,6 +184,23 @@ class TeacherMenus:
         whom = self._now_called(nick, since, "Nobody was kicked")
         if whom is not None:
             self.send_typed(f"/kick {whom} {reason.strip()}".rstrip(), True)
+
+    def remove(self, nick: str, room: str, since: int | None = None) -> None:
+        """Move `nick` out of my room (REMOVE acts on the room I am in, so a room changed meanwhile does nothing)."""
+        since = self.names.mark() if since is None else since
+        reason = self.questions.ask_text(
+            f"Remove {nick} from #{room}",
+            f"Move {nick} out of #{room}? They stay in the chat; to keep them out, set a new key too.\n"
+            f"Reason ({nick} and the room will see it):",
+        )
+        if reason is None:
+            return
+        if name_key(self.current_room() or "") != name_key(room):
+            self.say(f"Nobody was removed: you are no longer in #{room}.")
+            return
+        whom = self._now_called(nick, since, "Nobody was removed")
+        if whom is not None:
+            self.send_typed(f"/remove {whom} {reason.strip()}".rstrip(), True)
 
     def ban(self, nick: str, since: int | None = None) -> None:
         since = self.names.mark() if since is None else since
@@ -252,7 +277,7 @@ class TeacherMenus:
 
     def ask_key(self) -> None:
         key = self.questions.ask_text(
-            "Room key", "A key people need to join your room (one word; empty: anyone may join):"
+            "Room key", "A key people need to join your room (at least 4 characters; empty: anyone may join):"
         )
         if key is not None:
             self.send_typed(f"/key {key.strip()}".rstrip(), True)

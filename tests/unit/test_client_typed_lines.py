@@ -156,6 +156,8 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/topic", "TOPIC"),
         ("/key s3cret", "KEY s3cret"),
         ("/key", "KEY"),
+        ("/remove ivan", "REMOVE ivan"),  # a room's owner too (found by a probe: an owner could not)
+        ("/remove ivan came in with the leaked key", "REMOVE ivan came in with the leaked key"),
     ],
 )
 def test_teacher_lines_that_send(line, command):
@@ -180,6 +182,8 @@ def test_teacher_lines_that_send(line, command):
         ("/announce", "Announce what"),
         ("/announce " + "x" * 2001, "2000"),
         ("/close", "which room"),
+        ("/remove", "Say whom: /remove NICK"),
+        ("/remove a:b spam", "not a nickname"),
     ],
 )
 def test_teacher_lines_that_are_not_whole_are_refused(line, hint):

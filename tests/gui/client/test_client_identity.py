@@ -154,7 +154,7 @@ def test_a_teacher_kicks_a_student_from_the_right_click_menu(start_server, open_
     wait_until(lambda: "mallory" in users.users, pump=tk_root.update, timeout=WAIT)
     menu = window.identity.menus.build_user_menu("mallory")
     labels = [menu.entrycget(i, "label") for i in range(menu.index("end") + 1) if menu.type(i) == "command"]
-    assert labels == ["Talk privately with mallory", "Kick…", "Ban…", "Mute", "Unmute"]
+    assert labels == ["Talk privately with mallory", "Remove from #general…", "Kick…", "Ban…", "Mute", "Unmute"]
     menu.invoke(labels.index("Kick…") + 1)  # the separator takes one place
     bye = student.wait_for("bye", timeout=WAIT)
     assert "stop spamming the room" in bye["content"]

@@ -148,3 +148,54 @@ def test_delete_from_the_menu_takes_the_message_right_clicked_of_two_in_one_seco
     wait_until(lambda: not pane.has(first["id"]), pump=tk_root.update, timeout=WAIT)
     assert pane.has(second["id"]), "the other line stays"
     assert window.history.menu_at(window.room_view, x + 1, y + 1) is None, "the deleted line offers nothing"
+
+
+def labels_of(menu) -> list[str]:
+    last = menu.index("end")
+    return [menu.entrycget(i, "label") for i in range(0 if last is None else last + 1) if menu.type(i) == "command"]
+
+
+def test_a_room_owner_removes_someone_from_the_people_menu_and_the_item_is_only_the_owners(
+    start_server, open_window, tk_root, wire
+):
+    # The probe: ivan came into #secret with a leaked key; its student owner set a new key, but /kick got
+    # not_allowed and nothing else could take ivan out of the room.
+    server = start_server()
+    window = open_window(server, "olivia", "secret")  # she makes #secret, so she owns it
+    wait_until(lambda: window.identity.room_is_mine, pump=tk_root.update, timeout=WAIT)
+    ivan = wire(server, "ivan", "secret", source="127.0.0.10")
+    wait_until(lambda: "ivan" in people(window), pump=tk_root.update, timeout=WAIT)
+    menus = window.identity.menus
+    assert not labels_of(menus.build_user_menu("olivia"))  # nothing on one's own row
+    menu = menus.build_user_menu("ivan")  # the same menu, built for ivan
+    assert "Remove from #secret…" in labels_of(menu) and "Kick…" not in labels_of(menu)  # a student owner
+    answers = Answers("came in with the leaked key")
+    menus.questions = answers.questions()
+    invoke(menu, "Remove from #secret…")
+    assert "ivan" in answers.asked[0] and "#secret" in answers.asked[0]
+    removed = ivan.expect("system")
+    assert (removed["event"], removed["by"], removed["reason"]) == ("removed", "olivia", "came in with the leaked key")
+    assert ivan.next()["type"] == "left"
+    wait_until(lambda: "ivan" not in people(window), pump=tk_root.update, timeout=WAIT)
+
+    # In a room someone else owns, the window offers no Remove (the server would refuse it anyway).
+    ivan.send("JOIN ivans_room")
+    ivan.expect("joined")
+    window.send_typed("/join ivans_room", False)
+    wait_until(
+        lambda: window.session.room == "ivans_room" and "ivan" in people(window), pump=tk_root.update, timeout=WAIT
+    )
+    assert not window.identity.room_is_mine
+    assert not [label for label in labels_of(menus.build_user_menu("ivan")) if label.startswith("Remove")]
+
+
+def test_the_person_removed_sees_who_removed_them_and_why_and_is_in_no_room(start_server, open_window, tk_root, wire):
+    server = start_server()
+    olivia = wire(server, "olivia", "secret", source="127.0.0.10")
+    window = open_window(server, "ivan", "secret")
+    olivia.expect(lambda frame: frame.get("event") == "join")
+    olivia.send("REMOVE ivan came in with the leaked key")
+    wait_until(lambda: window.session.room is None, pump=tk_root.update, timeout=WAIT)
+    text = window.window.tabs.view_for_room("secret").all_text()
+    assert "olivia removed you from #secret" in text and "came in with the leaked key" in text
+    assert window.frames.room_note.startswith("olivia removed you from #secret")
