@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
+import time
 import tkinter as tk
 import webbrowser
 from collections import OrderedDict
@@ -43,6 +44,7 @@ from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
 MAX_LINES = 5000
+CARD_SETTLE_SECONDS = 1.0  # how long a new card's growth keeps a following pane at the end
 FOLD_LINES = 8  # a message with more lines than this is folded...
 FOLD_CHARS = 600  # ...and so is one with more characters
 SHOWN_LINES = 6  # what a folded message shows
@@ -228,6 +230,18 @@ class MessageView(PaneBlocks, ttk.Frame):
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
+        if following:
+            # The card's height is known only once Tk has laid it out (it grows in steps, after the scroll
+            # above): scrolling stops short of the end and every later line looks like "the user scrolled
+            # up to read" (found by a lesson probe: the pane stopped at a file card). Follow its growth
+            # for a moment.
+            until = time.monotonic() + CARD_SETTLE_SECONDS
+            widget.bind("<Configure>", lambda _event: self._see_end_before(until), add="+")
+
+    def _see_end_before(self, until: float) -> None:
+        """A card put in while following grew: see the end, while the card is new."""
+        if time.monotonic() < until and self.text.winfo_exists():
+            self.text.see("end")
 
     def show_pending(self, text: str, token: int) -> None:
         """A line typed while offline: marked as waiting until it is sent."""

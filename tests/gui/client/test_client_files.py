@@ -404,3 +404,31 @@ def test_a_deleted_file_card_no_longer_offers_save(server, open_window, tk_root,
     assert key is not None
     wait_until(lambda: key not in bob.files.purposes, pump=tk_root.update, timeout=WAIT)
     assert list(downloads.iterdir()) == [], "a deleted file cannot be fetched any more"
+
+
+def test_the_pane_keeps_following_new_lines_after_a_file_card(server, open_window, make_client, tk_root, tmp_path):
+    """Found by a lesson probe: after a card came in, the pane stopped at it and ten minutes of messages never showed."""
+    alice = open_window(server, "alice")
+    bob = open_window(server, "bob")
+    talker = make_client(server, "carl", "general")
+    for number in range(15):  # wrapped over more lines than the pane shows, so it scrolls
+        talker.send_command(f"SAY before the card {number} " + "words that wrap " * 25)
+    wait_until(lambda: "before the card 14" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.room_view.text.yview()[0] > 0, "the pane has scrolled"
+    bob.files.send_file(make_file(tmp_path / "mine", "essay.txt", b"an essay\n" * 4000))
+    wait_card(alice, "essay.txt", tk_root)
+    for number in range(10):
+        talker.send_command(f"SAY after the card {number}")
+    text = alice.room_view.text
+
+    def last_line_in_view() -> bool:
+        tk_root.update()
+        return text.dlineinfo("end-2c linestart") is not None and "after the card 9" in alice.room_view.all_text()
+
+    wait_until(
+        last_line_in_view,
+        pump=tk_root.update,
+        timeout=WAIT,
+        message="the newest line is out of view",
+    )
+    assert alice.room_view.is_following()
