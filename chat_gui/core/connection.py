@@ -19,7 +19,9 @@ is bounded, whatever the server sends:
 
 The connection is TLS unless told otherwise (chat_gui.core.connection_security
 settles it in connect(): the handshake, the key's pin, the plain fallback for
-a server without TLS).  Over TLS the socket stays a plain socket: the reader
+a server without TLS).  On a plain connection to the network, send_command
+refuses PASS, LOGIN and REGISTER unless allowed (chat_gui/core/plain_secrets.py).
+Over TLS the socket stays a plain socket: the reader
 feeds what it receives to the TlsChannel, and senders encrypt and send under
 one lock so records leave in order (shared/tls_channel.py says why).
 
@@ -40,6 +42,7 @@ from enum import Enum
 from typing import Any, cast
 
 from chat_gui.core.connection_security import Security, TlsPolicy, secure
+from chat_gui.core.plain_secrets import secret_kind
 from chat_gui.core.tls_client import HANDSHAKE_SECONDS
 from shared.errors import ProtocolError
 from shared.frame_types import ServerFrame, check_server_frame
@@ -82,6 +85,14 @@ InboxItem = ServerFrame | Disconnected
 
 class NotConnected(ConnectionError):
     pass
+
+
+class SecretHeldBack(NotConnected):
+    """A PASS, LOGIN or REGISTER would have crossed the network unencrypted without the person's yes.
+
+    The client core asks first (ClientSession.secret_would_wait), so this is
+    the last guard, under every caller: the line is not sent.
+    """
 
 
 def frame_weight(line: bytes) -> int:
@@ -156,6 +167,8 @@ class ChatConnection:
         self.policy = policy or TlsPolicy()
         self.handshake_timeout = handshake_timeout
         self.security: Security | None = None  # set by connect(): encrypted or not, the server's key
+        # PASS, LOGIN, REGISTER over plain to the network: only with chat-term's option or the person's yes
+        self.allow_plain_secrets = self.policy.allow_plain_passwords
         self._sock: socket.socket | None = None
         self._channel: TlsChannel | None = None
         self._early_data = b""
@@ -194,8 +207,16 @@ class ChatConnection:
     def connected(self) -> bool:
         return self._sock is not None and self._reader is not None and self._reader.is_alive()
 
+    def exposes_secrets(self) -> bool:
+        """A password or join code sent now would cross the network unencrypted, and nobody allowed that."""
+        security = self.security
+        return security is not None and security.exposes_secrets and not self.allow_plain_secrets
+
     def send_command(self, content: str) -> None:
-        """Send one command line; raises NotConnected if the connection is gone."""
+        """Send one command line; raises NotConnected if the connection is gone, SecretHeldBack (a NotConnected)
+        for a secret that exposes_secrets() keeps back."""
+        if secret_kind(content) and self.exposes_secrets():
+            raise SecretHeldBack(f"not sent over an unencrypted connection to {self.host}:{self.port}")
         self.send_raw(encode_frame(command_frame(content)))
 
     def send_raw(self, data: bytes) -> None:

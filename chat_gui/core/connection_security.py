@@ -5,10 +5,16 @@
         TLS, key new or pinned  -> Secured with the channel (the key is pinned now if it was new)
         TLS, another key        -> ServerKeyChanged (nothing was sent), unless policy.accept_new_key
         the server answers plain (NotTls):
-            no pin for the address -> a new plain connection (`reopen()`): "not encrypted"
+            no pin for the address -> a new plain connection (`reopen()`): "not encrypted", marked
+                                      `tls_refused`; if its `welcome` then lists `tls` in `features`,
+                                      someone between us blocked TLS: `encryption_blocked` says so and
+                                      the session stops (chat_gui/core/session.py)
             a pin for the address  -> TlsMissing: a server that had TLS does not lose it by itself,
                                       and that is what someone stripping TLS would look like
         the handshake fails     -> TlsError (the connection is closed)
+
+A plain connection to any address but 127.0.0.1 and ::1 carries no password
+or join code unless the person allowed it (chat_gui/core/plain_secrets.py).
 
 A person accepts a changed key (or a server that stopped encrypting) with
 `accept_warning`, after comparing the fingerprints with the teacher's
@@ -23,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chat_gui.core.plain_secrets import is_this_computer
 from chat_gui.core.tls_client import HANDSHAKE_SECONDS, ServerKeyChanged, start_tls
 from chat_gui.core.trust_store import PinStatus, TrustStore, address_key
 from shared.fingerprint import Fingerprint
@@ -37,6 +44,7 @@ class TlsPolicy:
 
     tls: bool = True
     accept_new_key: bool = False
+    allow_plain_passwords: bool = False  # chat-term's option: PASS, LOGIN, REGISTER may go over plain to the network
     store_path: str | None = None  # None: known_servers.json beside the client's settings
 
     def store(self) -> TrustStore:
@@ -55,6 +63,13 @@ class Security:
     pin: PinStatus | None = None  # "new": remembered now; "match": as before; "changed": a new key was accepted
     pinned_since: str = ""  # when the key was first remembered (UTC ISO time), for "match"
     why_plain: str = ""  # for a plain connection: why, in words
+    this_computer: bool = False  # the socket reached 127.0.0.1 or ::1: nothing of it crosses the network
+    tls_refused: bool = False  # TLS was asked for and the answer came in plain: the server's own, or a relay's
+
+    @property
+    def exposes_secrets(self) -> bool:
+        """A password sent on this connection could be read on the network (the client's tls_required rule)."""
+        return not self.encrypted and not self.this_computer
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
@@ -131,7 +146,8 @@ def secure(
     """Secure a freshly connected socket as the module's table says; on failure the socket is closed and it raises."""
     address = address_key(host, port)
     if not policy.tls:
-        return _plain(sock, Security(address, False, why_plain="this connection was opened without encryption."))
+        why = "this connection was opened without encryption."
+        return _plain(sock, Security(address, False, why_plain=why, this_computer=_reached_this_computer(sock)))
     store = policy.store()
     try:
         tls = start_tls(sock, host, port, store, accept_new_key=policy.accept_new_key, timeout=timeout)
@@ -142,14 +158,43 @@ def secure(
             if not policy.accept_new_key:
                 raise TlsMissing(address, pinned) from None
             store.forget(address)
-        why = "the server does not offer encryption (an older server, or one started with --no-tls)."
-        return _plain(reopen(), Security(address, False, why_plain=why))
+        why = (
+            "the server answered without encryption: an older server, one started with --no-tls, "
+            "or something between you and the server that blocks encryption."
+        )
+        plain = reopen()
+        return _plain(
+            plain,
+            Security(address, False, why_plain=why, this_computer=_reached_this_computer(plain), tls_refused=True),
+        )
     except BaseException:
         sock.close()
         raise
     since = tls.pin.pinned_since if tls.pin.status == "match" else ""
     security = Security(address, True, tls.fingerprint, tls.version, tls.cipher, tls.pin.status, since)
     return Secured(sock, security, tls.channel, tls.early_data)
+
+
+def encryption_blocked(security: Security | None, features: object) -> bool:
+    """A TLS opening was answered in plain, yet the plain `welcome` lists `tls`: the server offers encryption, so
+    something between us answered for it (a relay stripping TLS).  An older server or a --no-tls one lists no `tls`."""
+    return security is not None and security.tls_refused and isinstance(features, list) and "tls" in features
+
+
+def blocked_words(address: str) -> str:
+    return (
+        f"Not connected: the server at {address} offers encryption, but something between you and it blocked it "
+        "(this computer's encrypted opening was answered without encryption). Someone on the network may be trying "
+        "to read what you send; nothing was sent. Tell your teacher."
+    )
+
+
+def _reached_this_computer(sock: socket.socket) -> bool:
+    try:
+        peer = sock.getpeername()
+    except OSError:
+        return False
+    return is_this_computer(str(peer[0]))
 
 
 def _plain(sock: socket.socket, security: Security) -> Secured:

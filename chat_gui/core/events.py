@@ -9,6 +9,8 @@ receives, on the scheduler's thread, one of:
     HistoryPage(kind, target, frames, ...) kept messages: a replay, a catch-up page, a page asked for
     SearchResults(words, room, results)    the answer to a search
     MessageDeleted(id)                     a message was deleted: show it nowhere any more
+    SecretHeld(kind, address, question)    a password or join code waits: the connection is not encrypted and
+                                           crosses the network; ask, then allow_plain_secrets() or keep_secrets()
 
 The history events come from chat_gui.core.history (see there).
 """
@@ -59,6 +61,7 @@ class Problem(str, Enum):
     TLS_REQUIRED = "tls_required"  # a password or join code over a plain connection from the network
     KEY_CHANGED = "key_changed"  # the server's key is not the pinned one, or it stopped encrypting: a person decides
     TLS_FAILED = "tls_failed"  # the TLS handshake failed (an old TLS version, a broken peer, a timeout)
+    TLS_BLOCKED = "tls_blocked"  # the server offers TLS, but our TLS opening was answered in plain: stripped
 
 
 @dataclass(frozen=True)
@@ -143,5 +146,19 @@ class MessagesGone:
     unsaved: bool = False
 
 
-CoreEvent = StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted | MessagesGone
+@dataclass(frozen=True)
+class SecretHeld:
+    """A password (`kind` "password") or join code ("join code") was about to go over a plain connection to
+    another computer, where anyone on the network could read it; nothing was sent.  The front end asks the person
+    (default: no), then calls ClientSession.allow_plain_secrets() or keep_secrets().  Left unanswered, it never goes.
+    """
+
+    kind: str
+    address: str  # host:port
+    question: str  # the question to ask, in words
+
+
+CoreEvent = (
+    StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted | MessagesGone | SecretHeld
+)
 Listener = Callable[[CoreEvent], None]

@@ -56,7 +56,7 @@ class RegistrationSteps(SignInSteps):
         elif self.nick:
             self._auto_nick = True
             self._set_state(State.REGISTERING, f"Connected; registering as {self.nick}…")
-            self.send_now(self.sign_in.name_command(self.nick))
+            self._send_guarded(self.sign_in.name_command(self.nick))  # LOGIN waits on a plain network connection
         else:
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
             self._flush_pending()  # a /nick typed before the welcome goes out now
@@ -108,7 +108,7 @@ class RegistrationSteps(SignInSteps):
             if code in RESUME_REFUSALS:
                 self.token = ""  # a new server, or the session expired: register afresh (with the login, if kept)
                 self._auto_nick = True
-                self.send_now(self.sign_in.name_command(self.nick))
+                self._send_guarded(self.sign_in.name_command(self.nick))
                 return False
             self._registration_refused(code, content)
             return False

@@ -6,7 +6,9 @@
                       every other method here runs on it too (callers use the scheduler to get there)
 
 States (chat_gui.core.events.State): offline -> connecting -> registering
-(welcome seen; RESUME or NICK sent) -> joining -> ready.  A connection lost
+(welcome seen; RESUME or NICK sent) -> joining -> ready.  A plain `welcome`
+that lists `tls` after our TLS opening was answered in plain means someone
+between us stripped encryption: failed (Problem.TLS_BLOCKED), nothing sent.  A connection lost
 by accident goes to reconnecting and is retried (chat_gui.core.pacing
 says how soon); the client first sends RESUME with the token of its last
 `nick` frame, so it takes its own nickname and room back even while the
@@ -40,11 +42,12 @@ from chat_gui.core.connection import (
     Inbox,
     NotConnected,
 )
-from chat_gui.core.connection_security import KeyWarning, Security, TlsPolicy
+from chat_gui.core.connection_security import KeyWarning, Security, TlsPolicy, blocked_words, encryption_blocked
 from chat_gui.core.events import LineSent, Listener, Problem, State, StateChanged
 from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.keepalive import Keepalive
 from chat_gui.core.pacing import Backoff, SendBudget
+from chat_gui.core.plain_secrets import secret_kind
 from chat_gui.core.presence import OwnPresence, PresenceBook
 from chat_gui.core.reconnecting import Reconnecting
 from chat_gui.core.registration import BARRIER_TOKEN, RegistrationSteps
@@ -127,6 +130,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self._resuming = False
         self._barrier_joined = False
         self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
+        self._plain_allowed = ""  # the server the person let secrets go to unencrypted (sign_in_steps.py)
         self._reset_sign_in_steps()  # PASS, REGISTER, a typed LOGIN (chat_gui/core/sign_in_steps.py)
         self._banned = False  # a `banned` error came on this connection
         self.alive = Keepalive(clock, keepalive)
@@ -157,6 +161,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
     def start(self, host: str, port: int, nick: str, room: str | None) -> None:
         """Connect (again) to host:port as nick ("" lets the user choose), then join room; events follow."""
         self._drop_connection()
+        self._plain_allowed = ""  # a yes to secrets in plain holds for this connection's reconnects only
         self.host, self.port, self.nick, self.room = host, port, nick, room or None
         self.ever_ready = False
         self.token = ""
@@ -172,6 +177,13 @@ class ClientSession(RegistrationSteps, Reconnecting):
                 f"Nothing reconnects by itself after that; Reconnect now (/reconnect) tries again."
             )
         command = self.sign_in.outgoing(command, self.host, self.port)  # a JOIN gets the room's remembered key
+        kind = secret_kind(command)  # a typed PASS, LOGIN or REGISTER: now or never, and never exposed
+        if kind and not self._can_send_now():
+            return NotSent(f"Not sent: a {kind} goes out only while connected; type it again once connected.")
+        if kind and self.secret_would_wait():
+            return NotSent(
+                f"Not sent: this connection is not encrypted, and anyone on the network could read your {kind}."
+            )
         if self._can_send_now() and not self.pending and self.budget.take():
             try:
                 assert self.connection is not None
@@ -289,6 +301,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
             policy=self.tls_policy,
             handshake_timeout=self.welcome_timeout,
         )
+        connection.allow_plain_secrets = self._secrets_allowed_here()
         self.connection = connection
         self._set_state(State.CONNECTING, f"Connecting to {self.host}:{self.port}…")
         host, port = self.host, self.port
@@ -316,6 +329,10 @@ class ClientSession(RegistrationSteps, Reconnecting):
         if frame["type"] == "welcome":
             if self.state is State.CONNECTING and self.connection is not None:
                 self.security = self.connection.security
+                if encryption_blocked(self.security, frame.get("features")):
+                    self._drop_connection()  # before anything is sent: no name, no password, no code
+                    self._set_state(State.FAILED, blocked_words(f"{self.host}:{self.port}"), Problem.TLS_BLOCKED)
+                    return False
             if self.state is State.CONNECTING:
                 self.history.on_welcome(frame.get("features"), frame.get("unsaved_ids"))
                 self._cancel("welcome")

@@ -149,6 +149,12 @@ class SignIn:
         if account is not None and not account.register and name_key(account.nick) == name_key(nick):
             self._after_success()
 
+    def forget_password(self) -> None:
+        """A login or registration the user then chose not to send: the password is not kept for later."""
+        if self.account is not None:
+            self.account.password = ""
+            self.account.register = False
+
     def _after_success(self) -> None:
         if self.account is not None and not self.account.keep:
             self.account.password = ""

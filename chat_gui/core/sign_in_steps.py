@@ -9,15 +9,23 @@ session's life (connect, register, join, reconnect) reads on its own:
     log_in(), register_account()   the user's own, while connected
 
 `SignIn` (chat_gui/core/sign_in.py) holds the secrets and decides the lines;
-this module only knows when to send them.
+this module only knows when to send them.  Every line that carries one goes
+through `_send_guarded`: on a plain connection to another computer
+(chat_gui/core/plain_secrets.py) it is held back and SecretHeld asks the
+front end, which answers with allow_plain_secrets() (sent, and not asked
+again for this server until start()) or keep_secrets() (nothing is sent;
+while registering the connection is given up).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chat_gui.core.events import Problem, State
-from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn
+from chat_gui.core.connection import ChatConnection
+from chat_gui.core.connection_security import TlsPolicy
+from chat_gui.core.events import Listener, Problem, SecretHeld, State
+from chat_gui.core.plain_secrets import not_sent, question, secret_kind
+from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, server_key
 
 CODE, REGISTER = "code", "register"
 
@@ -31,10 +39,16 @@ class SignInSteps:
     _step: str  # the identity step in flight while registering: CODE, REGISTER or ""
     _code_given: bool  # PASS went out on this connection and its pong came back
     _login_typed: bool  # a LOGIN the user typed while connected: its refusal forgets the password
+    _held: tuple[str, ...]  # lines held back (a secret first) until the person says whether they may go in plain
+    _plain_allowed: str  # the server (host:port) the person allowed secrets in plain to, until start()
+    tls_policy: TlsPolicy
+    connection: ChatConnection | None
+    listener: Listener
 
     if TYPE_CHECKING:  # ClientSession's own
 
         def send_now(self, command: str) -> bool: ...
+        def _drop_connection(self) -> None: ...
         def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None: ...
         def _register(self) -> None: ...
         def _after_name(self, resumed: bool) -> None: ...
@@ -44,6 +58,62 @@ class SignInSteps:
         """A new connection: nothing given or in flight on it yet."""
         self._step = ""
         self._code_given = self._login_typed = False
+        self._held = ()
+
+    def _secrets_allowed_here(self) -> bool:
+        """For a new connection: chat-term's --allow-plain-passwords, or the person's yes for this server."""
+        return self.tls_policy.allow_plain_passwords or self._plain_allowed == server_key(self.host, self.port)
+
+    # -- secrets in plain --
+    def secret_would_wait(self) -> bool:
+        """True when a password or join code sent now would be held back (plain, to another computer, not allowed)."""
+        connection = self.connection
+        return connection is not None and connection.exposes_secrets()
+
+    def _send_guarded(self, *lines: str) -> bool:
+        """Send `lines` now, unless the first carries a secret that the connection would expose: then hold them
+        all back and ask (SecretHeld).  True when they went out or wait for the person's answer; False when the
+        connection is gone."""
+        kind = secret_kind(lines[0])
+        if kind and self.secret_would_wait():
+            self._held = lines
+            address = f"{self.host}:{self.port}"
+            self.listener(SecretHeld(kind, address, question(kind)))
+            return True
+        sent = [self.send_now(line) for line in lines]  # each one, as before: a PING follows its secret
+        return all(sent)
+
+    @property
+    def secret_waiting(self) -> bool:
+        """A password or join code is held back, waiting for allow_plain_secrets() or keep_secrets()."""
+        return bool(self._held)
+
+    def allow_plain_secrets(self) -> None:
+        """The person said yes: what was held back goes out now, and later secrets to this server go without asking."""
+        self._plain_allowed = server_key(self.host, self.port)
+        if self.connection is not None:
+            self.connection.allow_plain_secrets = True
+        held, self._held = self._held, ()
+        for line in held:
+            self.send_now(line)
+
+    def keep_secrets(self) -> None:
+        """The person said no (or chat-term has no --allow-plain-passwords): nothing held back is sent.
+
+        While chatting the connection goes on and the typed login or
+        registration is forgotten; while registering it cannot go on without
+        the secret, so it is given up (failed, Problem.TLS_REQUIRED).
+        """
+        held, self._held = self._held, ()
+        if not held:
+            return
+        if self.state is State.READY:
+            self._step = ""
+            self._login_typed = False
+            self.sign_in.forget_password()
+            return
+        self._drop_connection()
+        self._set_state(State.FAILED, not_sent(secret_kind(held[0]), f"{self.host}:{self.port}"), Problem.TLS_REQUIRED)
 
     # -- the user's own --
     def log_in(self, nick: str, password: str, keep: bool = True) -> bool:
@@ -51,7 +121,7 @@ class SignInSteps:
         self.sign_in.log_in(nick, password, keep)
         if self.state is State.READY or (self.state is State.REGISTERING and not self.nick):
             self._login_typed = True
-            return self.send_now(f"LOGIN {nick} {password}")
+            return self._send_guarded(f"LOGIN {nick} {password}")
         return False
 
     def register_account(self, password: str, keep: bool = True) -> bool:
@@ -60,7 +130,7 @@ class SignInSteps:
             return False
         self.sign_in.register(self.nick, password, keep)
         self._step = REGISTER
-        return self.send_now(f"REGISTER {password}") and self.send_now(f"PING {REGISTER_BARRIER}")
+        return self._send_guarded(f"REGISTER {password}", f"PING {REGISTER_BARRIER}")
 
     # -- while registering --
     def _give_code(self) -> bool:
@@ -70,8 +140,7 @@ class SignInSteps:
             return False
         self._step = CODE
         self._set_state(State.REGISTERING, "Connected; giving the join code…")
-        self.send_now(f"PASS {code}")
-        self.send_now(f"PING {CODE_BARRIER}")
+        self._send_guarded(f"PASS {code}", f"PING {CODE_BARRIER}")
         return True
 
     def _start_register(self, nick: str) -> bool:
@@ -81,8 +150,7 @@ class SignInSteps:
             return False
         self._step = REGISTER
         self._set_state(State.REGISTERING, f"Registering the nickname {nick}…")
-        self.send_now(f"REGISTER {password}")
-        self.send_now(f"PING {REGISTER_BARRIER}")
+        self._send_guarded(f"REGISTER {password}", f"PING {REGISTER_BARRIER}")
         return True
 
     def _identity_step_done(self, barrier: str) -> None:

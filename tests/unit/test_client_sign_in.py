@@ -41,6 +41,9 @@ class RecordingConnection:
         self.connected = True
         return self
 
+    def exposes_secrets(self) -> bool:
+        return False  # as to 127.0.0.1: secrets may go (the rule itself: tests/integration/test_tls_strip.py)
+
     def send_command(self, content: str) -> None:
         self.sent.append(content)
 

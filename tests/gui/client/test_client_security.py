@@ -49,7 +49,7 @@ def test_a_server_without_tls_is_marked_not_encrypted_in_the_status_bar_and_titl
     alice.show_connection_details()
     assert alice.security.details_dialog is not None
     assert alice.security.details_dialog.rows["Encryption"] == PLAIN_TEXT
-    assert "does not offer encryption" in alice.security.details_dialog.rows["note"]
+    assert "the server answered without encryption" in alice.security.details_dialog.rows["note"]
     alice.disconnect()
     tk_root.update()
     assert badge.state_shown == "offline" and "not encrypted" not in tk_root.title()
