@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="trust the server's key even if it changed since last time, or go on without encryption if the "
         "server stopped offering it (compare the key with the teacher's screen first)",
     )
+    parser.add_argument(
+        "--allow-plain-passwords",
+        action="store_true",
+        help="send a password or join code even over an unencrypted connection to another computer, where anyone "
+        "on the network could read it (without it chat-term refuses and says so)",
+    )
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 "chat_gui.core.connection",
                 "chat_gui.core.connection_security",
+                "chat_gui.core.plain_secrets",
                 "chat_gui.core.session",
                 "chat_gui.core.typed_lines",
                 "chat_gui.core.file_transfers",

@@ -27,6 +27,7 @@ from chat_gui.core.events import (
     Problem,
     Received,
     SearchResults,
+    SecretHeld,
     State,
     StateChanged,
 )
@@ -70,6 +71,12 @@ WHAT_NEXT = {  # after an identity refusal: what to type
 }
 
 
+PLAIN_ADVICE = (
+    "To send it unencrypted anyway, start chat-term again with --allow-plain-passwords; "
+    "better, ask the teacher for a server with encryption."
+)
+
+
 SERVER_WORDS_CHARS = 500  # a refusal or farewell longer than this is cut (with "…")
 
 
@@ -92,7 +99,10 @@ class TerminalClient:
         self.screen = screen
         self.session = ClientSession(scheduler, self.on_event, ready_for_more=lambda: screen.backlog() < SCREEN_BACKLOG)
         # --accept-new-key holds for the first connection only: a key that changes again later is asked about again
-        self.session.tls_policy = TlsPolicy(accept_new_key=bool(getattr(args, "accept_new_key", False)))
+        self.session.tls_policy = TlsPolicy(
+            accept_new_key=bool(getattr(args, "accept_new_key", False)),
+            allow_plain_passwords=bool(getattr(args, "allow_plain_passwords", False)),
+        )
         self._security_said: Security | None = None
         self.finished = threading.Event()
         self.exit_code = 0
@@ -119,6 +129,9 @@ class TerminalClient:
                 self.show_frame(event.frame)
         elif isinstance(event, StateChanged):
             self.on_state(event)
+        elif isinstance(event, SecretHeld):
+            # no question on a terminal: without --allow-plain-passwords the answer is no (on_state says what to do)
+            self.session.keep_secrets()
         elif isinstance(event, HistoryPage):
             for frame in event.frames:
                 self.printed.note(frame)
@@ -212,6 +225,10 @@ class TerminalClient:
             else:
                 print(f"chat-term: cannot connect. {harmless(event.detail)}\n{advice}", file=sys.stderr, flush=True)
             self.finish(2)
+        elif state is State.FAILED and event.problem is Problem.TLS_REQUIRED:  # a secret we would not send in plain
+            self.say(f"*** {event.detail}")
+            self.say(f"*** {PLAIN_ADVICE}")
+            self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
             self.say(f"{now_stamp()} ! {server_words(event.detail)} ({event.code or event.problem.value})")
             if event.problem in WHAT_NEXT:
@@ -285,10 +302,22 @@ class TerminalClient:
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
 
+    def refuse_plain_secret(self) -> bool:
+        """True (and says why) when a password typed now would go unencrypted over the network."""
+        if not self.session.secret_would_wait():
+            return False
+        self.say(
+            f"{now_stamp()} ! Not sent: this connection is not encrypted, and anyone on the network could "
+            f"read your password. {PLAIN_ADVICE}"
+        )
+        return True
+
     def log_in(self, nick: str, password: str) -> None:
         nick = nick or self.session.nick
         if not nick or not password:
             self.say(f"{now_stamp()} ! Log in how? /login NICK (the password is asked for next)")
+            return
+        if self.refuse_plain_secret():
             return
         if self.session.log_in(nick, password):
             self.say(f"{now_stamp()} * Logging in as {nick}…")
@@ -299,6 +328,8 @@ class TerminalClient:
         problem = password_problem(password)
         if problem:
             self.say(f"{now_stamp()} ! Not registered: {problem}")
+        elif self.refuse_plain_secret():
+            return
         elif self.session.register_account(password):
             self.say(f"{now_stamp()} * Registering {self.session.nick}…")
         else:
