@@ -28,6 +28,7 @@ from chat_gui.core.events import (
     Problem,
     Received,
     SearchResults,
+    SecretHeld,
     State,
     StateChanged,
 )
@@ -51,7 +52,7 @@ from chat_gui.window.mention_alerts import MentionAlerts
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.security_shown import SecurityShown
 from chat_gui.window.standing import Standing
-from chat_gui.window.teacher_menu import Questions
+from chat_gui.window.teacher_menu import Questions, tk_questions
 from chat_gui.window.tk_scheduler import TkScheduler
 from chat_gui.window.window_look import WindowLook
 from chat_gui.window.window_presence import WindowPresence
@@ -104,7 +105,10 @@ class ChatController:
         self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
         self.history.show_file = self.files.show_kept  # kept files get their cards too
         self.history.may_delete_others = lambda: self.session.sign_in.is_teacher  # Delete on anyone's room message
-        self.identity = IdentityFlow(self, questions)  # join code, login, roles, topics, room keys, moderation menus
+        self.questions = questions or tk_questions(root)  # tests give their own answers
+        self.identity = IdentityFlow(
+            self, self.questions
+        )  # join code, login, roles, topics, room keys, moderation menus
         self.embedded = EmbeddedServer()
         self.standing = Standing(
             self.window,
@@ -228,6 +232,8 @@ class ChatController:
             self.presence.refresh()
         elif isinstance(event, LineSent):
             self.lines.line_sent(event)
+        elif isinstance(event, SecretHeld):
+            self.security.ask_plain_secret(event)
 
     def on_state(self, event: StateChanged) -> None:
         self.standing.on_state(event, dialog_open=self.dialog is not None)

@@ -6,6 +6,8 @@ ChatController.on_state --> follow(state): the padlock shows the connection's pr
 ChatController._on_ready --> on_ready(): a notice for a first connection (compare the key) or a plain one,
                             shown by after_frame() once the `joined` frame that made it ready is shown
 Chat menu, padlock click --> show_details(): the Connection details dialog
+SecretHeld (a password or join code on a plain connection to another computer) --> ask_plain_secret(): "Send it
+                            anyway?", No the default; yes sends it, no keeps it (while registering: not connected)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chat_gui.core.connection_security import Security, accept_warning
-from chat_gui.core.events import State
+from chat_gui.core.events import SecretHeld, State
 from chat_gui.window.key_warning import KeyWarningDialog
 from chat_gui.window.security_view import ConnectionDetails
 
@@ -85,6 +87,24 @@ class SecurityShown:
         security = self.current
         address = f"{session.host}:{session.port}" if security is not None else ""
         self.details_dialog = ConnectionDetails(self.controller.root, address, security)
+
+    # -- a secret on a plain connection --
+    def ask_plain_secret(self, event: SecretHeld) -> None:
+        """Ask once Tk is idle, not inside the core's dispatch that held the secret back."""
+        self.controller.root.after_idle(lambda: self._ask_plain_secret(event))
+
+    def _ask_plain_secret(self, event: SecretHeld) -> None:
+        session = self.controller.session
+        if not session.secret_waiting:
+            return  # that connection is gone; a new one asks again
+        if self.controller.questions.ask_yes_no("Not encrypted", event.question):
+            session.allow_plain_secrets()
+            return
+        session.keep_secrets()  # while registering this fails the connection and the Connect dialog says why
+        if session.state is State.READY:
+            self.controller.current_view().show_notice(
+                f"Not sent: your {event.kind}, because this connection is not encrypted.", "error"
+            )
 
     # -- a changed key --
     def warn(self) -> None:

@@ -1,7 +1,7 @@
 """The padlock in the status bar and the "Connection details" dialog (Tk thread).
 
     status bar:  [closed padlock] Encrypted      a TLS connection (click: details)
-                 [open padlock]   Not encrypted  a plain one: a server without TLS
+                 [open padlock]   Not encrypted  a plain one: the server answered without TLS
                  (nothing)                       not connected
     details:     the server's address, TLS version and cipher, the server key's
                  fingerprint (short form large, to compare with the teacher's
