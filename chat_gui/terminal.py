@@ -25,6 +25,7 @@ as ESC[2J shows up as the visible text "\\x1b[2J" and cannot clear the screen.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import TextIO
@@ -33,6 +34,7 @@ from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.terminal_client import TerminalClient
 from chat_gui.terminal_keyboard import read_keyboard, read_secret
 from chat_gui.terminal_screen import Screen, tolerate_unencodable
+from chat_gui.terminal_wrap import ambiguous_is_wide_here
 from shared.frames import DEFAULT_PORT
 from shared.server_address import port_number, split_address
 from shared.version import __version__
@@ -71,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="send a password or join code even over an unencrypted connection to another computer, where anyone "
         "on the network could read it (without it chat-term refuses and says so)",
     )
+    parser.add_argument(
+        "--wide-ambiguous",
+        action="store_true",
+        help='count East Asian "ambiguous" characters (Greek, Cyrillic, box drawing, ①) as two columns, for a '
+        "terminal set to draw them wide (automatic in a Chinese, Japanese or Korean locale)",
+    )
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"
@@ -80,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     tolerate_unencodable(out)
-    screen = Screen(out)
+    wide = bool(getattr(args, "wide_ambiguous", False))
+    screen = Screen(out, wide or ambiguous_is_wide_here(os.environ, getattr(out, "encoding", None)))
     scheduler = ThreadScheduler().start()
     client = TerminalClient(args, scheduler, screen)
     if getattr(args, "login", False) and args.nick:

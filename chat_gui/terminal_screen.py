@@ -1,6 +1,6 @@
 """chat-term's output: the printer thread that writes lines so a paused terminal stalls nobody (printer thread).
 
-    core thread --Screen.show(line)--> a deque --chat-printer thread--> wrap_for_terminal --> print(..., flush=True)
+    core thread --Screen.show(line)--> a deque --chat-printer thread--> fit_for_terminal --> one write, flushed
 
 On a terminal, long lines are broken to its width with the rest indented
 (chat_gui/terminal_wrap.py), so no message can start a row of its own.
@@ -18,14 +18,15 @@ import time
 from collections import deque
 from typing import TextIO
 
-from chat_gui.terminal_wrap import wrap_for_terminal
+from chat_gui.terminal_wrap import fit_for_terminal
 
 
 class Screen:
     """Lines to print, written by a thread of its own so that a paused terminal (Ctrl+S) stalls nobody."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, wide_ambiguous: bool = False) -> None:
         self.out = out
+        self.wide_ambiguous = wide_ambiguous  # count East Asian "Ambiguous" characters as two columns
         self._lines: deque[str] = deque()
         self._changed = threading.Condition()
         self._closing = False
@@ -56,20 +57,23 @@ class Screen:
                 if not self._lines:
                     return
                 text = self._lines.popleft()
+            rows = self._fitted(text) + "\n"
             try:
-                print(self._fitted(text), file=self.out, flush=True)
+                self.out.write(rows)
+                self.out.flush()
             except (OSError, ValueError):
                 return  # the terminal went away; nobody is reading
 
     def _fitted(self, text: str) -> str:
-        """`text` broken to the terminal's width as it is now (resized windows too); as is when not a terminal."""
+        """`text` as it will be printed, broken to the terminal's width as it is now (resized windows too); as is
+        when not a terminal."""
         if not self._is_terminal:
             return text
         try:
             columns = os.get_terminal_size(self.out.fileno()).columns
         except (OSError, ValueError):
             columns = shutil.get_terminal_size().columns
-        return "\n".join(row for line in text.split("\n") for row in wrap_for_terminal(line, columns))
+        return fit_for_terminal(text, columns, getattr(self.out, "encoding", None), self.wide_ambiguous)
 
 
 def _is_terminal(out: TextIO) -> bool:
