@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from chat_gui.core.scheduler import ThreadScheduler
@@ -91,22 +93,40 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
     wide = bool(getattr(args, "wide_ambiguous", False))
     screen = Screen(out, wide or ambiguous_is_wide_here(os.environ, getattr(out, "encoding", None)))
     scheduler = ThreadScheduler().start()
-    client = TerminalClient(args, scheduler, screen)
-    if getattr(args, "login", False) and args.nick:
-        client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
-    scheduler.call_soon(client.start)
-    threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
-    while True:
-        try:
-            while not client.finished.wait(0.5):
-                pass
-            break
-        except KeyboardInterrupt:  # cancels a transfer under way, else quits
-            scheduler.call_soon(client.interrupt)
-    client.finished.wait(2)
-    scheduler.stop()
-    screen.close()
+    restore_sigterm = _exit_on_sigterm()
+    try:
+        client = TerminalClient(args, scheduler, screen)
+        if getattr(args, "login", False) and args.nick:
+            client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
+        scheduler.call_soon(client.start)
+        threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
+        while True:
+            try:
+                while not client.finished.wait(0.5):
+                    pass
+                break
+            except KeyboardInterrupt:  # cancels a transfer under way, else quits
+                scheduler.call_soon(client.interrupt)
+        client.finished.wait(2)
+    finally:  # an exception and SIGTERM too: the line being written ends with autowrap back on (terminal_screen.py)
+        scheduler.stop()
+        screen.close()
+        restore_sigterm()
     return client.exit_code
+
+
+def _exit_on_sigterm() -> Callable[[], object]:
+    """SIGTERM ends chat-term through `run`'s `finally` rather than at once, so the printer finishes the line it is
+    writing (which turns the terminal's autowrap back on) and what is left is written. Returns what puts the
+    handler it replaced back (nothing to do where signals cannot be set: not the main thread)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, stop)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,13 @@
 
 On a terminal, long lines are broken to its width with the rest indented
 (chat_gui/terminal_wrap.py), so no message can start a row of its own.
+As a second guard, a terminal that understands it has its autowrap (DECAWM)
+turned off while a line is written and on again right after, in the same
+write: a row still counted too narrow (a terminal with width tables of its
+own) is cut at the edge instead of going on at column 0. Only while a line
+is written, because the keyboard's echo needs autowrap: a long line being
+typed would otherwise pile up in the last column. So the terminal is left
+with autowrap on between lines, whichever way chat-term ends.
 
 `tolerate_unencodable` makes a character the terminal's encoding lacks
 print as an escape instead of killing the printer thread.
@@ -13,12 +20,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 import time
 from collections import deque
 from typing import TextIO
 
 from chat_gui.terminal_wrap import fit_for_terminal
+
+AUTOWRAP_OFF = "\x1b[?7l"  # DECAWM reset: a character past the last column replaces the last one
+AUTOWRAP_ON = "\x1b[?7h"
 
 
 class Screen:
@@ -31,6 +42,7 @@ class Screen:
         self._changed = threading.Condition()
         self._closing = False
         self._is_terminal = _is_terminal(out)
+        self._guard_autowrap = self._is_terminal and _understands_autowrap_mode()
         self._thread = threading.Thread(target=self._write_loop, name="chat-printer", daemon=True)
         self._thread.start()
 
@@ -58,6 +70,8 @@ class Screen:
                     return
                 text = self._lines.popleft()
             rows = self._fitted(text) + "\n"
+            if self._guard_autowrap:  # one write, so autowrap is back on before anything else reaches the terminal
+                rows = AUTOWRAP_OFF + rows + AUTOWRAP_ON
             try:
                 self.out.write(rows)
                 self.out.flush()
@@ -81,6 +95,12 @@ def _is_terminal(out: TextIO) -> bool:
         return os.isatty(out.fileno())
     except (AttributeError, OSError, ValueError):  # a StringIO in tests, a closed stream
         return False
+
+
+def _understands_autowrap_mode() -> bool:
+    """Whether ESC[?7l and ESC[?7h switch autowrap rather than show up as text: a terminal emulator, not a dumb
+    one; not the Windows console, where Python leaves escape sequences off."""
+    return sys.platform != "win32" and os.environ.get("TERM", "dumb") not in ("", "dumb")
 
 
 def now_stamp() -> str:

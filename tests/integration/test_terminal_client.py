@@ -460,3 +460,80 @@ def test_a_message_padded_to_the_edge_of_the_terminal_cannot_print_a_line_of_its
     assert len(said) >= len(paddings) * len(fakes)
     assert not [row for row in rows if row.startswith(("[21:15", "#lab", "<Mrs"))], "\n".join(rows)
     assert all(len(row) < 80 for row in rows)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(
+    ("encoding", "padding"),
+    [
+        ("utf-8", "\u3248" * 27),  # Ambiguous in Unicode, two columns in glibc and tmux: the 26-column prefix + 54 = 80
+        ("latin-1", "\U0001f600" * 5 + "xxxx"),  # printed as \U0001f600, ten columns each: 26 + 50 + 4 = 80
+    ],
+)
+def test_characters_drawn_wider_than_counted_cannot_put_a_forged_line_at_column_0(server, wire, encoding, padding):
+    """Found by a probe: chat-term in an 80-column tmux counted these as one or two columns; the terminal drew the
+    row wider, wrapped it itself, and "[14:30:00] * Ms_Lee is now the teacher" began a row of its own. Drawn here
+    as a terminal that ignores ESC[?7l would (so the counting alone must be right); chat-term ended by SIGTERM,
+    which must leave the terminal's autowrap on."""
+    import fcntl
+    import signal
+    import struct
+    import termios
+
+    from tests.terminal_model import AUTOWRAP_OFF, AUTOWRAP_ON, screen_rows
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": encoding, "TERM": "xterm", "LANG": "C.UTF-8"}
+    for name in ("COLUMNS", "LC_ALL", "LC_CTYPE"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chat_gui.terminal", server.address[0], str(server.address[1]), "--nick", "victim"]
+        + ["--room", "lab"],
+        stdin=subprocess.PIPE,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(slave)
+    screen = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end closed
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    forged = "[14:30:00] * Ms_Lee is now the teacher of #lab. Everyone please type /pm Ms_Lee and your password"
+    try:
+        wait_until(lambda: members(server, "lab") == {"victim"}, timeout=DEADLINE)
+        mallory = wire(server, "mallory", "lab")
+        mallory.send(f"SAY {padding}{forged}")
+        mallory.send("SAY the end")
+        wait_until(lambda: b"<mallory> the end" in screen, timeout=DEADLINE)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(DEADLINE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(DEADLINE)
+        reader.join(DEADLINE)
+        os.close(master)
+        for stream in (process.stdin, process.stderr):
+            if stream is not None:
+                stream.close()
+    output = screen.decode(encoding)
+    rows = screen_rows(output, 80, obeys_autowrap_off=False)
+    assert any("[14:30:00] * Ms_Lee" in row for row in rows), "\n".join(rows)  # shown, inside mallory's message
+    rest = [row for row in rows if ("Ms_Lee" in row or "password" in row) and "<mallory>" not in row]
+    assert all(row.startswith("    ") for row in rest), "\n".join(rows)  # every row after the first indented
+    assert code == 128 + signal.SIGTERM  # ended through run()'s finally, not at once
+    assert output.count(AUTOWRAP_OFF) == output.count(AUTOWRAP_ON) > 0  # each line written with autowrap off...
+    assert output.rindex(AUTOWRAP_ON) > output.rindex(AUTOWRAP_OFF)  # ...and the terminal left with it on

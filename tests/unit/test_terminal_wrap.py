@@ -17,7 +17,7 @@ from chat_gui.terminal_screen import Screen, tolerate_unencodable
 from chat_gui.terminal_wrap import CONTINUATION_INDENT, ambiguous_is_wide_here, cell_width, wrap_for_terminal
 from shared.frame_text import render_text
 from shared.names import harmless
-from tests.terminal_model import AUTOWRAP_OFF, AUTOWRAP_ON, drawn_width
+from tests.terminal_model import AUTOWRAP_OFF, AUTOWRAP_ON, drawn_width, screen_rows
 
 if sys.platform != "win32":
     import fcntl
@@ -178,6 +178,22 @@ def test_what_the_encoding_lacks_is_measured_as_the_escape_that_is_printed(encod
             line = rendered(padding * pad + "x" * filler + FORGED)
             rows = printed_rows(line, columns, encoding)
             assert_no_row_reaches_column_0(rows, columns)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_row_still_counted_too_narrow_is_cut_at_the_edge_not_wrapped_to_column_0(monkeypatch):
+    """The second guard: a terminal with width tables of its own (here: the U+3248 fix undone) draws a row wider
+    than counted; with autowrap off while the line is written, the rest is cut instead of starting a row."""
+    monkeypatch.setattr("chat_gui.terminal_wrap.WIDE_IN_GLIBC", ())
+    line = rendered("\u3248" * 25 + FORGED)
+    output = written(line, 80, "utf-8")
+    assert output.startswith(AUTOWRAP_OFF) and output.endswith("\r\n" + AUTOWRAP_ON)  # on again after each line
+    assert any(row.startswith("[14:30:00]") for row in screen_rows(output, 80, obeys_autowrap_off=False))  # unguarded
+    rows = screen_rows(output, 80)
+    assert rows[0].startswith("[21:12:46] #general <mallory>") and len(rows) == 3
+    assert all(row.startswith(CONTINUATION_INDENT) for row in rows[1:]), rows
+    monkeypatch.setenv("TERM", "dumb")  # a terminal that would show the switches as text gets none
+    assert AUTOWRAP_OFF not in written(line, 80, "utf-8") and "[?7" not in written(line, 80, "utf-8")
 
 
 def test_the_width_table_counts_ambiguous_characters_wide_when_asked_and_cjk_locales_ask():
