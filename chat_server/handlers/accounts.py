@@ -11,7 +11,8 @@ PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
     LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
                         nickname or password alike; 5 failed in a minute for one nickname or from
                         one address: rate_limited, unchecked; checked again for a ban once the
-                        password is (a teacher may have banned the name meanwhile)
+                        password is (a teacher may have banned the name meanwhile); a good login
+                        forgets the account's dropped connection and its RESUME token
 
 Password checks take turns (identity/hash_turns.py): a LOGIN from this
 computer, or to a teacher's account from a computer that logged in to it
@@ -238,6 +239,9 @@ class AccountCommands(CommandModule):
             return banned
         if session.host not in THIS_COMPUTER:  # kept for the throttle after a restart (written behind, no I/O)
             accounts.logged_in_from(key, session.host, int(time.time() * 1000))
+        # A dropped connection of the account is not hers to come back to once she logged in afresh: its token
+        # (left in a lab computer's window) made a student the teacher after she quit (found by a probe).
+        self.registry.parked.forget(key)
         if verdict.new_hash is not None:
             account = Account(account.nick, verdict.new_hash, account.role, account.created_ms)
             accounts.put(account)

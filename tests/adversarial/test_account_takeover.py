@@ -115,6 +115,25 @@ def test_a_reset_while_the_thiefs_connection_is_dropped_forgets_its_token(plain)
     assert refused.get("code") == ErrorCode.BAD_LOGIN, refused
 
 
+
+def test_a_fresh_login_forgets_the_token_of_the_accounts_dropped_connection(plain):
+    """The teacher's connection at a lab computer dropped; she logged in again from her laptop and quit: the lab
+    computer's old token made a student the teacher (found by a probe)."""
+    add_account(plain, "Ms_Lee", "teacher")
+    lab = computer(plain, 20)
+    token = login(lab, "Ms_Lee")["token"]
+    lab.close()  # dropped, not QUIT: parked for RESUME
+    wait_until(lambda: plain.registry.find_nick("Ms_Lee") is None)
+    laptop = computer(plain, 30)
+    assert login(laptop, "Ms_Lee")["role"] == "teacher"
+    laptop.send("QUIT")
+    laptop.rest_until_closed()
+    wait_until(lambda: plain.registry.find_nick("Ms_Lee") is None)
+    student = computer(plain, 20)
+    refused = student.reply(f"RESUME Ms_Lee {token}")
+    assert refused.get("code") == ErrorCode.BAD_LOGIN, refused
+    assert plain.registry.find_nick("Ms_Lee") is None
+
 # -- a ban while the password is being checked --
 @pytest.mark.parametrize("banned", ["the name", "the computer"])
 def test_a_ban_made_while_a_login_is_checked_stops_that_login(plain, wire, held_hashes, banned):
