@@ -5,13 +5,15 @@ PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
     PASS CODE           before NICK or LOGIN when the server has a join code; `system` code_accepted,
                         or bad_code (5 wrong in a minute from one address, or 50 from all addresses:
                         rate_limited, unchecked)
-    REGISTER PASSWORD   keeps the current nickname for its owner (8 to 128 characters); the owner
+    REGISTER PASSWORD   keeps the current nickname for its owner (8 to 128 characters, not one a guesser
+                        tries first: identity/weak_passwords.py); the owner
                         logged in to it changes the password with it; one address makes at most
                         NEW_ACCOUNTS_PER_ADDRESS new accounts a day (this computer excepted)
     LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
                         nickname or password alike; 5 failed in a minute for one nickname or from
                         one address: rate_limited, unchecked; checked again for a ban once the
-                        password is (a teacher may have banned the name meanwhile); a good login
+                        password is (a teacher may have banned the name meanwhile); wrong passwords
+                        for 3 accounts from one address in 10 minutes warn the admin; a good login
                         forgets the account's dropped connection and its RESUME token
 
 Password checks take turns (identity/hash_turns.py): a LOGIN from this
@@ -52,6 +54,8 @@ from chat_server.identity.passwords import (
 )
 from chat_server.identity.roles import identity_fields, role_notice
 from chat_server.identity.service import CODE_GUESSES_KEY, NEW_ACCOUNTS_PER_ADDRESS
+from chat_server.identity.spray_watch import WINDOW_SECONDS as SPRAY_WINDOW_SECONDS
+from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
@@ -121,6 +125,7 @@ class AccountCommands(CommandModule):
         if account is not None and not identity.logged_in_to(session, account.key):
             raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} is already registered.")
         password = normalise_password(argument)
+        check_not_weak(password, nick)
         if account is None and session.host not in THIS_COMPUTER:
             wait = identity.new_accounts.acquire(session.host)
             if wait:
@@ -231,6 +236,8 @@ class AccountCommands(CommandModule):
         accounts = self.storage.accounts
         account = accounts.get(key)
         if not verdict.right or account is None or account.password_hash != checked:
+            if account is not None and not verdict.right:
+                self._watch_for_spraying(session, account)
             raise ProtocolError(ErrorCode.BAD_LOGIN, "Wrong nickname or password. Check both and try again.")
         self.identity.login_throttle.succeeded(attempt)
         # A teacher may have banned the name (or its computer) while the password was checked.
@@ -294,6 +301,16 @@ class AccountCommands(CommandModule):
         if files is not None:  # hand-ins sent while nobody was logged in to the account (docs/files.md)
             deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
+
+    def _watch_for_spraying(self, session: Session, account: Account) -> None:
+        """A wrong password for an account: the admin is warned when this address has tried several (spray_watch.py)."""
+        tried = self.identity.spray_watch.failed(session.host, account.nick, time.monotonic())
+        if tried is not None:
+            self.alerts.add(
+                f"Wrong passwords for {len(tried)} different accounts ({', '.join(tried)}) from "
+                f"{session.address_text} within {SPRAY_WINDOW_SECONDS / 60:g} minutes: someone there may be trying "
+                "one common password on many accounts. Ban the address if it is not a mistake."
+            )
 
     def _nick_frame(self, session: Session, text: str, old: str | None = None, registered: bool = False) -> Frame:
         fields = identity_fields(session)

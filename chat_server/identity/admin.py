@@ -19,6 +19,7 @@ from chat_server.farewells import bye
 from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import hash_password, normalise_password
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.moderation import carry_out, chosen_nick, is_address, now_ms
 from chat_server.storage import Account
 from chat_server.storage.models import Role, Sanction, SanctionKind
@@ -107,7 +108,9 @@ class IdentityAdmin:
         """A new account made by the admin (e.g. a teacher's before the lesson)."""
         nick = normalise_nick(nick)
         check_single_script(nick)
-        password_hash = hash_password(normalise_password(password))  # slow: before the lock
+        password = normalise_password(password)
+        check_not_weak(password, nick)
+        password_hash = hash_password(password)  # slow: before the lock
         self.add_account(Account(nick, password_hash, role, int(time.time() * 1000)))
 
     def add_account(self, account: Account) -> None:
@@ -172,7 +175,9 @@ class IdentityAdmin:
         login throttle's known addresses): everyone logs in again with the
         new password.
         """
-        password_hash = hash_password(normalise_password(password))  # slow: before the lock
+        password = normalise_password(password)
+        check_not_weak(password, normalise_nick(nick))
+        password_hash = hash_password(password)  # slow: before the lock
         with self.registry.lock:
             service = self.who.service
             accounts = service.storage.accounts

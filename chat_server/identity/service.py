@@ -9,6 +9,7 @@ What it holds, and what guards it:
     nick and room look-alike indexes    on the registry (ChatRegistry.nick_index / room_index), same lock
     login, join code, register and      each LoginThrottle has its own small lock (no I/O inside)
     room key throttles
+    spray watch                         the registry lock
     accounts, bans and mutes, rooms     the storage's in-memory tables (no I/O to look up or change)
 
 Nothing here does I/O or hashing: password and key hashes are made by the
@@ -25,6 +26,7 @@ from chat_server.files.limits import SenderRateLimit
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, join_code_matches, new_join_code
 from chat_server.identity.login_throttle import LoginThrottle
 from chat_server.identity.passwords import scrypt_available
+from chat_server.identity.spray_watch import SprayWatch
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -60,6 +62,7 @@ class IdentityService:
         self.config = config
         self.join_code: str | None = clean_chosen_code(config.join_code) if config.join_code else None
         self.login_throttle = LoginThrottle(known=storage.accounts.known_logins())  # kept across restarts
+        self.spray_watch = SprayWatch()  # one address failing against several accounts: the admin is told
         self.code_throttle = LoginThrottle()  # wrong join codes, per address
         self.code_guesses = LoginThrottle(max_failures=JOIN_CODE_GUESSES_PER_MINUTE)  # ...and from everyone
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
