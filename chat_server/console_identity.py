@@ -89,8 +89,7 @@ class _Commands:
         if len(words) not in (2, 3) or (len(words) == 3 and words[2].lower() not in ("teacher", "student")):
             return "Usage: /account NAME PASSWORD [teacher] (the password has no spaces here)"
         role: Role = "teacher" if len(words) == 3 and words[2].lower() == "teacher" else "student"
-        self.server.create_account(words[0], words[1], role)
-        return f"Made the account {words[0]} ({role})."
+        return self.server.create_account(words[0], words[1], role)
 
     def password(self, argument: str) -> str:
         name, _, password = argument.partition(" ")

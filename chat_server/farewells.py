@@ -13,6 +13,8 @@ The contract promises a `bye` before every deliberate close; its `reason`
     resumed           its nickname was taken back with RESUME        stay away (it is the old one)
     replaced          its account was logged in to from elsewhere    stay away (it is the old one)
     banned            a teacher or the admin banned it               stay away, say so (an `error` banned came first)
+    name              its name could pass for a teacher's account    come back under another name
+                      the admin just made (identity/teacher_copies.py)
     shutdown          the server is stopping                         reconnect later
     tls_required      a plain connection to a server with --require-tls   connect with TLS
 """

@@ -8,13 +8,15 @@ PROTOCOL.md (Version 2, Identity; docs/protocol.md, "Who is who"):
     REGISTER PASSWORD   keeps the current nickname for its owner (8 to 128 characters, not one a guesser
                         tries first: identity/weak_passwords.py); the owner
                         logged in to it changes the password with it; one address makes at most
-                        NEW_ACCOUNTS_PER_ADDRESS new accounts a day (this computer excepted)
+                        NEW_ACCOUNTS_PER_ADDRESS new accounts a day (this computer excepted); a name
+                        that could pass for a teacher's account gets bad_nick (identity/teacher_copies.py)
     LOGIN NICK PASSWORD takes a registered nickname, before or after NICK; bad_login for a wrong
                         nickname or password alike; 5 failed in a minute for one nickname or from
                         one address: rate_limited, unchecked; checked again for a ban once the
                         password is (a teacher may have banned the name meanwhile); wrong passwords
                         for 3 accounts from one address in 10 minutes warn the admin; a good login
-                        forgets the account's dropped connection and its RESUME token
+                        forgets the account's dropped connection and its RESUME token; a student's
+                        account that could pass for a teacher's gets bad_nick once its password is right
 
 Password checks take turns (identity/hash_turns.py): a LOGIN from this
 computer, or to a teacher's account from a computer that logged in to it
@@ -55,6 +57,7 @@ from chat_server.identity.passwords import (
 from chat_server.identity.roles import identity_fields, role_notice
 from chat_server.identity.service import CODE_GUESSES_KEY, NEW_ACCOUNTS_PER_ADDRESS
 from chat_server.identity.spray_watch import WINDOW_SECONDS as SPRAY_WINDOW_SECONDS
+from chat_server.identity.teacher_copies import check_account_usable, check_may_register
 from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.resume_tokens import new_token
@@ -126,6 +129,8 @@ class AccountCommands(CommandModule):
             raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} is already registered.")
         password = normalise_password(argument)
         check_not_weak(password, nick)
+        if account is None or account.role != "teacher":
+            check_may_register(self.storage, nick)  # "MrBell" beside the teacher Mr_Bell (teacher_copies.py)
         if account is None and session.host not in THIS_COMPUTER:
             wait = identity.new_accounts.acquire(session.host)
             if wait:
@@ -154,6 +159,8 @@ class AccountCommands(CommandModule):
         existing = accounts.get(key)
         if existing is not None and not self.identity.logged_in_to(session, existing.key):
             raise ProtocolError(ErrorCode.NICK_REGISTERED, f"{nick} was registered by someone else meanwhile.")
+        if existing is None or existing.role != "teacher":
+            check_may_register(self.storage, nick)  # the admin may have made the teacher's account meanwhile
         role = existing.role if existing is not None else "student"
         created = existing.created_ms if existing is not None else int(time.time() * 1000)
         account = Account(session.nick or nick, password_hash, role, created)
@@ -240,6 +247,7 @@ class AccountCommands(CommandModule):
                 self._watch_for_spraying(session, account)
             raise ProtocolError(ErrorCode.BAD_LOGIN, "Wrong nickname or password. Check both and try again.")
         self.identity.login_throttle.succeeded(attempt)
+        check_account_usable(self.storage, account)  # "MrBell", registered before the teacher Mr_Bell's account
         # A teacher may have banned the name (or its computer) while the password was checked.
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:

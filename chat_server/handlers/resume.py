@@ -14,7 +14,8 @@ place of NICK on a new connection:
 - a dropped guest name is asked again what NICK would ask now (a look-alike
   taken meanwhile: `nick_taken`; a teacher's account it could pass for:
   `bad_nick`; its computer muted meanwhile under another name: `muted`),
-  since it left the look-alike index when it was dropped.
+  since it left the look-alike index when it was dropped; a student's
+  account that could pass for a teacher's gets `bad_nick` too.
 
 The new connection gets `nick` (with `resumed`: true and a fresh token),
 the `rooms` push, and `joined` for its room followed by the room's replay
@@ -38,6 +39,7 @@ from chat_server.handlers.replay import with_replay
 from chat_server.handlers.room_entry import key_to_enter
 from chat_server.identity.owners import account_owner
 from chat_server.identity.roles import identity_fields
+from chat_server.identity.teacher_copies import check_account_usable
 from chat_server.resume_tokens import new_token, token_matches
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -82,12 +84,16 @@ class ResumeCommands(CommandModule):
         if holder is not None and token_matches(token, holder.token):
             if owner is not None and (holder.account != key or holder.account_owner != owner):
                 raise _cannot_resume(nick)  # a registered name goes only with its account (this one, not a deleted one)
+            if account is not None:
+                check_account_usable(self.storage, account)  # it could pass for a teacher's account made since
             banned = self.moderator.refuse_if_banned(session, key)
             return banned if banned is not None else self._take_over(session, holder)
         now = time.monotonic()
         parked = self.registry.parked.check(key, token, now)
         if parked is None or (owner is not None and (parked.account != key or parked.account_owner != owner)):
             raise _cannot_resume(nick)
+        if account is not None:
+            check_account_usable(self.storage, account)
         if holder is not None:  # the token stays good: the name may be free again before it expires
             raise ProtocolError(
                 ErrorCode.NICK_TAKEN,

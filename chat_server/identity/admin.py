@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from chat_server.farewells import bye
 from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import hash_password, normalise_password
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.identity.teacher_copies import TeacherCopies, send_away_copies
 from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.moderation import carry_out, chosen_nick, is_address, now_ms
 from chat_server.storage import Account
@@ -52,11 +53,14 @@ class RoleChange:
     role: Role
     created: float  # when the account was made (seconds since the epoch)
     logged_in_from: tuple[str, ...]  # the addresses of the connections logged in to it now
+    copies: str = ""  # for a teacher: the accounts and people online whose names could pass for it (teacher_copies.py)
 
     def describe(self) -> str:
         made = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.created))
         where = f"logged in now from {', '.join(self.logged_in_from)}" if self.logged_in_from else "not logged in now"
-        return f"{self.nick} is now a {self.role} (account made {made}; {where})."
+        return f"{self.nick} is now a {self.role} (account made {made}; {where})." + (
+            f" {self.copies}" if self.copies else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -104,17 +108,23 @@ class IdentityAdmin:
                 for account in self.who.service.storage.accounts.list_all()
             ]
 
-    def create_account(self, nick: str, password: str, role: Role = "student") -> None:
-        """A new account made by the admin (e.g. a teacher's before the lesson)."""
+    def create_account(self, nick: str, password: str, role: Role = "student") -> str:
+        """A new account made by the admin (e.g. a teacher's before the lesson); returns the answer's sentence.
+
+        For a teacher's, the sentence names the accounts and people online whose names could pass for it
+        (chat_server/identity/teacher_copies.py).
+        """
         nick = normalise_nick(nick)
         check_single_script(nick)
         password = normalise_password(password)
         check_not_weak(password, nick)
         password_hash = hash_password(password)  # slow: before the lock
-        self.add_account(Account(nick, password_hash, role, int(time.time() * 1000)))
+        copies = self.add_account(Account(nick, password_hash, role, int(time.time() * 1000)))
+        return " ".join(filter(None, [f"Made the account {nick} ({role}).", copies.describe() if copies else ""]))
 
-    def add_account(self, account: Account) -> None:
-        """Keep an account whose password hash was made elsewhere (an import, a test)."""
+    def add_account(self, account: Account) -> TeacherCopies | None:
+        """Keep an account whose password hash was made elsewhere (an import, a test); for a teacher's, who
+        could pass for it (those online are sent away: teacher_copies.py)."""
         with self.registry.lock:
             self.who.service.require_accounts()
             storage = self.who.service.storage
@@ -130,7 +140,11 @@ class IdentityAdmin:
             self.who.service.login_throttle.forget(account.key)  # computers that logged in to an earlier one
             self.registry.nick_index.add(account.nick)
             self.registry.parked.forget(account.key)  # a guest's dropped session of that name is not the account's
+            copies = send_away_copies(self.registry, storage, account) if account.role == "teacher" else None
+        _hang_up(copies)
         log.warning("admin made the account %s (%s)", account.nick, account.role)
+        _log_copies(copies)
+        return copies
 
     def set_role(self, nick: str, role: Role) -> RoleChange:
         """Make a registered account a teacher or a student; someone logged in to it is told at once.
@@ -161,8 +175,11 @@ class IdentityAdmin:
                     self.registry.emit("client_nick", session=session, old=session.nick)
             for recipients, frame in deliveries:
                 self.registry.deliver(recipients, frame)
+            copies = send_away_copies(self.registry, self.who.service.storage, account) if role == "teacher" else None
+        _hang_up(copies)
         log.warning("admin made %s a %s", account.nick, role)
-        return change
+        _log_copies(copies)
+        return replace(change, copies=copies.describe()) if copies is not None else change
 
     def set_password(self, nick: str, password: str) -> int:
         """Give an account a new password; how many connections logged in to it were closed.
@@ -298,3 +315,14 @@ class IdentityAdmin:
                 frame = server_frame("system", "An admin unmuted you.", event="unmuted", user=session.nick)
                 self.registry.deliver([session], frame)
                 self.registry.emit("client_muted", session=session)
+
+
+def _hang_up(copies: TeacherCopies | None) -> None:
+    """Hang up those sent away for a name like the new teacher's (their bye is queued; the lock is released)."""
+    for session in copies.ended if copies is not None else ():
+        session.hang_up(session.close_reason)
+
+
+def _log_copies(copies: TeacherCopies | None) -> None:
+    if copies is not None and (copies.accounts or copies.online):
+        log.warning("admin: names that could pass for the teacher %s: %s", copies.teacher, copies.describe())

@@ -27,6 +27,7 @@ import time
 from typing import TYPE_CHECKING
 
 from chat_server.identity.service import IdentityService
+from chat_server.identity.teacher_copies import teacher_passed_for
 from chat_server.moderation import Moderator
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
@@ -35,7 +36,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import looks_alike, nick_lookalike_error
 from shared.name_scripts import check_single_script
 from shared.names import name_key, normalise_nick
-from shared.reserved_names import check_not_reserved, passes_for_staff
+from shared.reserved_names import check_not_reserved
 
 if TYPE_CHECKING:
     from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
@@ -136,12 +137,11 @@ class NickRules:
 
     def _check_not_a_teachers_copy(self, nick: str) -> None:
         """`bad_nick` for a guest name that could pass for a teacher's account ("Ms-Khan" beside "Ms_Khan")."""
-        for account in self.identity.storage.accounts.list_all():
-            if account.role == "teacher" and passes_for_staff(nick, account.nick):
-                raise ProtocolError(
-                    ErrorCode.BAD_NICK,
-                    f"The nickname {nick} could pass for the teacher {account.nick}; choose another.",
-                )
+        teacher = teacher_passed_for(self.identity.storage, nick)
+        if teacher is not None:
+            raise ProtocolError(
+                ErrorCode.BAD_NICK, f"The nickname {nick} could pass for the teacher {teacher.nick}; choose another."
+            )
 
     def _check_muted_computer(self, session: Session, key: str) -> None:
         """`muted` for a new name asked from a computer muted under another name (lock held).

@@ -115,7 +115,6 @@ def test_a_reset_while_the_thiefs_connection_is_dropped_forgets_its_token(plain)
     assert refused.get("code") == ErrorCode.BAD_LOGIN, refused
 
 
-
 def test_a_fresh_login_forgets_the_token_of_the_accounts_dropped_connection(plain):
     """The teacher's connection at a lab computer dropped; she logged in again from her laptop and quit: the lab
     computer's old token made a student the teacher (found by a probe)."""
@@ -133,6 +132,7 @@ def test_a_fresh_login_forgets_the_token_of_the_accounts_dropped_connection(plai
     refused = student.reply(f"RESUME Ms_Lee {token}")
     assert refused.get("code") == ErrorCode.BAD_LOGIN, refused
     assert plain.registry.find_nick("Ms_Lee") is None
+
 
 # -- a ban while the password is being checked --
 @pytest.mark.parametrize("banned", ["the name", "the computer"])

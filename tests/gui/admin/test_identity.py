@@ -323,6 +323,28 @@ def test_make_student_set_password_and_unregister(window: AdminWindow, dialogs: 
     assert wire_to(window).reply("NICK ms_lee")["type"] == "nick"  # the name is free again
 
 
+def test_make_teacher_names_the_copies_of_her_name_and_sends_away_those_online(
+    window: AdminWindow, dialogs: Dialogs, wire_to
+) -> None:
+    """A student sat online as "MsKhan" before the admin made Ms_Khan's account a teacher's (found by a probe)."""
+    started(window)
+    assert window.server is not None
+    add_account(window.server, "Ms_Khan")
+    add_account(window.server, "Ms-Khan")
+    copy = wire_to(window, source=NETWORK)
+    assert copy.reply("NICK MsKhan")["type"] == "nick"
+    accounts = window.open_accounts()
+    accounts.select("Ms_Khan")
+    accounts.teacher_button.invoke()
+    status = window.status.get()
+    assert status.startswith("Ms_Khan is now a teacher"), status
+    assert "Ms-Khan" in status and "can no longer be used" in status, status
+    assert f"MsKhan ({NETWORK}" in status and "1 disconnected" in status, status
+    assert copy.expect("bye")["reason"] == "name"
+    pump_until(window, lambda: not row_of(window, "MsKhan"))
+    assert "could pass for the teacher Ms_Khan" in window.log_pane.shown_text()
+
+
 def test_account_actions_need_a_running_server(window: AdminWindow) -> None:
     assert not window.set_role("Ms_Lee", "teacher")
     assert not window.create_account("Ms_Lee", PASSWORD, "teacher")
