@@ -13,7 +13,9 @@ and by address, with an end time, so they last across reconnects and
 restarts.  The address is the one the person is connected from, or the
 last one their nickname came from in this run of the server (a ban just
 after a kick); this computer's own addresses (127.0.0.1, ::1) are never
-banned or muted, since the teacher's own window connects from there.
+banned or muted, since the teacher's own window connects from there.  A
+ban whose name has no known address (nobody of that name since the
+server started) says so in its confirmation: it keeps out the name only.
 `by` None is the admin; otherwise it is the teacher's nickname.
 """
 
@@ -110,8 +112,21 @@ class Moderator:
         nick = normalise_nick(name)
         key = name_key(nick)
         holder = self.registry.by_nick.get(key)
-        address = sanction_address(holder.host if holder is not None else self.identity.last_address(key))
-        return self._ban(key, address, holder.nick if holder is not None and holder.nick else nick, minutes, reason, by)
+        known = holder.host if holder is not None else self.identity.last_address(key)
+        address = sanction_address(known)
+        outcome = self._ban(
+            key, address, holder.nick if holder is not None and holder.nick else nick, minutes, reason, by
+        )
+        if known is None:
+            # Addresses are remembered for this run only: a kick before a restart, a ban after it covered the
+            # name alone and the same computer came back under another name (found by a probe). Say so plainly.
+            outcome.summary += (
+                " (the name only: the computer it last came from is not known since the server started, so "
+                "another name from there is not kept out; ban that computer's address too if you know it)"
+            )
+        elif address is None:
+            outcome.summary += " (the name only: it came from this computer, whose own address is never banned)"
+        return outcome
 
     def ban_address(self, address: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
         if sanction_address(address) is None:

@@ -123,7 +123,9 @@ class AdminIdentity(Moderation):
     def ban(self, target: str, minutes: int | None, reason: str, session_id: int | None = None) -> bool:
         """`session_id`: the chosen row's connection, which the ban follows if it renamed meanwhile."""
         return self._act(
-            lambda server: server.ban(target, minutes, reason, session_id), f"ban of {target}", f"Banned {target}."
+            lambda server: server.ban(target, minutes, reason, session_id),
+            f"ban of {target}",
+            lambda summary: f"{summary}.",  # "kim is banned ...", and when it covers the name only, why
         )
 
     def on_ban_clicked(self) -> None:

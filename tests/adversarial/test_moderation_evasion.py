@@ -11,10 +11,11 @@ import time
 
 import pytest
 
+from chat_server.console import AdminConsole
 from chat_server.identity.service import JOIN_CODE_GUESSES_PER_MINUTE
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import render_text
-from tests.integration.identity_support import PASSWORD, add_account, moderate, teacher
+from tests.integration.identity_support import PASSWORD, add_account, login, moderate, teacher
 from tests.integration.wire import Closed, WireClient
 from tests.support import wait_until
 
@@ -137,6 +138,30 @@ def test_renaming_many_times_after_a_kick_does_not_let_the_ban_miss_the_computer
         except Closed:
             continue
         assert answer["type"] != "nick", f"{name}'s computer got back in: {answer}"
+
+
+def test_a_ban_after_a_kick_and_a_restart_says_it_covers_the_name_only(start_server, tmp_path):
+    """Found by a probe: the teacher kicked kim, the server restarted, she banned kim; the ban had no address and
+    kim_again came in from the same computer, while the confirmation read as if kim were kept out."""
+    data = str(tmp_path / "data")
+    server = start_server(allow_plain_passwords=True, data_dir=data)
+    add_account(server, "Ms_Khan", "teacher")
+    ms_khan = WireClient(server.address)
+    login(ms_khan, "Ms_Khan")
+    student(server, 6, "kim")
+    assert moderate(ms_khan, "KICK kim")["action"] == "kick"
+    ms_khan.close()
+    server.stop()
+    restarted = start_server(allow_plain_passwords=True, data_dir=data)
+    ms_khan = WireClient(restarted.address)
+    login(ms_khan, "Ms_Khan")
+    ban = moderate(ms_khan, "BAN kim 60")
+    assert ban["action"] == "ban" and "the name only" in ban["content"] and "not known" in ban["content"], ban
+    answer = AdminConsole(restarted).execute("/ban kim2 30")
+    assert "the name only" in answer and "ban that computer's address too" in answer, answer
+    student(restarted, 7, "lena")  # a name whose computer is known: no such note
+    answer = AdminConsole(restarted).execute("/ban lena 30")
+    assert "the name only" not in answer and computer(7) in answer, answer
 
 
 # -- a muted computer --
