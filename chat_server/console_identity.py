@@ -24,7 +24,8 @@ HELP_TEXT = """Who is who (the leading / is optional):
   /unregister NAME       delete NAME's account
   /ban NAME|ADDRESS [minutes] [reason]   keep them out (no minutes: until /unban)
   /unban NAME|ADDRESS    lift it
-  /bans                  the bans and mutes in force"""
+  /bans                  the bans and mutes in force
+  /owner ROOM NAME|none  give a room to NAME (a teacher, say) or to nobody: a student who made it first keeps it"""
 
 
 def identity_commands(server: IdentityAdmin) -> dict[str, Callable[[str], str]]:
@@ -40,6 +41,7 @@ def identity_commands(server: IdentityAdmin) -> dict[str, Callable[[str], str]]:
         "ban": commands.ban,
         "unban": commands.unban,
         "bans": commands.bans,
+        "owner": commands.owner,
     }
 
 
@@ -117,6 +119,12 @@ class _Commands:
             return "Usage: /unban NAME|ADDRESS"
         lifted = self.server.unban(target)
         return f"Lifted {lifted} ban{'' if lifted == 1 else 's'} on {target}."
+
+    def owner(self, argument: str) -> str:
+        words = argument.split()
+        if len(words) != 2:
+            return "Usage: /owner ROOM NAME (or /owner ROOM none: nobody owns it)"
+        return self.server.set_room_owner(words[0].lstrip("#"), words[1])
 
     def bans(self, _argument: str) -> str:
         sanctions = self.server.sanctions()

@@ -1,4 +1,4 @@
-"""Moderation: the admin window's Kick, Mute, Unmute, Close room and Broadcast, and when each may be pressed (Tk thread).
+"""Moderation: the admin window's Kick, Mute, Unmute, Close room, Owner and Broadcast, and when each may be pressed (Tk thread).
 
 Mixed into AdminWindow, which builds the buttons and the views.  Each
 action has an intent method (`kick`, `set_muted`, `close_room`,
@@ -44,6 +44,7 @@ class Moderation:
     mute_button: ttk.Button
     unmute_button: ttk.Button
     close_room_button: ttk.Button
+    owner_button: ttk.Button
     history_button: ttk.Button
     broadcast_button: ttk.Button
 
@@ -63,6 +64,7 @@ class Moderation:
         _enable(self.mute_button, any(not client.muted for client in clients))
         _enable(self.unmute_button, any(client.muted for client in clients))
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
+        _enable(self.owner_button, running and len(self.rooms_view.selected()) == 1)
         _enable(self.broadcast_button, running)
         _enable(self.history_button, running)
 
@@ -110,6 +112,10 @@ class Moderation:
     def close_room(self, name: str, reason: str) -> bool:
         return self._act(lambda server: server.close_room(name, reason), f"closing #{name}", f"Closed #{name}.")
 
+    def set_room_owner(self, name: str, owner: str | None) -> bool:
+        """Give the room to `owner` (a teacher, say) or to nobody (None): a student who made it first keeps it."""
+        return self._act(lambda server: server.set_room_owner(name, owner), f"owner of #{name}", lambda said: said)
+
     # -- button handlers: the selection, a question, then the intent method --
     def _selected_named(self) -> list[tuple[str, int]]:
         """The chosen rows that have a nickname, as (nickname, connection id)."""
@@ -150,6 +156,21 @@ class Moderation:
             return
         for room in rooms:
             self.close_room(room.name, reason)
+
+    def on_change_owner_clicked(self) -> None:
+        rooms = self.rooms_view.selected()
+        if len(rooms) != 1:
+            self.say("Select one room in the list first.")
+            return
+        name = rooms[0].name
+        answer = self.ask_text(
+            "Change owner",
+            f"Give #{name} to whom? A nickname (a teacher's account, say), or leave it empty so nobody owns it.\n"
+            "The owner sets its topic and key; teachers may anyway.",
+        )
+        if answer is None:
+            return
+        self.set_room_owner(name, answer.strip() or None)
 
     def on_broadcast_clicked(self) -> None:
         text = self.announcement.get().strip()

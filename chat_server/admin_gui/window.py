@@ -185,9 +185,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.close_room_button = ttk.Button(
             self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked
         )
+        self.owner_button = ttk.Button(self.rooms_view.actions, text="Owner…", command=self.on_change_owner_clicked)
         self.history_button = ttk.Button(self.rooms_view.actions, text="History…", command=self.open_history)
         moderation = (self.kick_button, self.mute_button, self.unmute_button)
-        for button in (*moderation, self.close_room_button, self.history_button):
+        for button in (*moderation, self.close_room_button, self.owner_button, self.history_button):
             button.pack(side="left", padx=(0, 4))
         for view in (self.clients_view, self.rooms_view):
             view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)

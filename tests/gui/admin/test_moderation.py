@@ -1,4 +1,4 @@
-"""Kick, Mute, Unmute, Close room and Broadcast from the admin window, on a real server with real clients (Xvfb).
+"""Kick, Mute, Unmute, Close room, Owner and Broadcast from the admin window, on a real server with real clients (Xvfb).
 
 Also when each can be pressed, and what the log says about it.
 """
@@ -17,6 +17,7 @@ from tests.gui.admin.helpers import (
     started,
     wait_disconnected,
 )
+from tests.integration.identity_support import add_account
 
 
 def test_kick_with_reason(window: AdminWindow, dialogs: Dialogs, clients) -> None:
@@ -89,6 +90,27 @@ def test_close_room_moves_members_out(window: AdminWindow, dialogs: Dialogs, cli
         assert frame_where(member, "left")["room"] == "general"
     pump_until(window, lambda: "general" not in window.rooms_view.rooms and row_of(window, "alice")[2] == "")
     assert "maths" in window.rooms_view.rooms
+
+
+def test_owner_gives_the_chosen_room_to_a_teacher(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+    """A student who made the room first kept re-locking it; the admin gives it to the teacher (found by a probe)."""
+    started(window)
+    assert window.server is not None
+    add_account(window.server, "Ms_Lee", "teacher")
+    alice = clients(window, "alice", "homework")
+    pump_until(window, lambda: "homework" in window.rooms_view.rooms)
+    select_room(window, "homework")
+    assert enabled(window.owner_button)
+    dialogs.text_answers.append("Ms_Lee")
+    window.owner_button.invoke()
+    assert window.status.get() == "#homework now belongs to Ms_Lee."
+    assert frame_where(alice, "system", event="owner")["owner"] == "Ms_Lee"
+    alice.send_command("TOPIC mine")
+    assert frame_where(alice, "error")["code"] == "not_allowed"
+    dialogs.text_answers.append("")  # empty: nobody owns it
+    window.owner_button.invoke()
+    assert window.status.get() == "Nobody owns #homework now."
+    pump_until(window, lambda: "admin gave #homework to nobody" in window.log_pane.shown_text())
 
 
 def test_actions_need_a_selection(window: AdminWindow, dialogs: Dialogs) -> None:
