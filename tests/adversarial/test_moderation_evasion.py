@@ -148,8 +148,10 @@ def test_a_ban_after_a_kick_and_a_restart_says_it_covers_the_name_only(start_ser
     add_account(server, "Ms_Khan", "teacher")
     ms_khan = WireClient(server.address)
     login(ms_khan, "Ms_Khan")
-    student(server, 6, "kim")
-    assert moderate(ms_khan, "KICK kim")["action"] == "kick"
+    kim = student(server, 6, "kim")  # kept: a client no longer referred to is closed, and kim would leave
+    kicked = moderate(ms_khan, "KICK kim")
+    assert kicked.get("action") == "kick", kicked
+    kim.rest_until_closed()
     ms_khan.close()
     server.stop()
     restarted = start_server(allow_plain_passwords=True, data_dir=data)
@@ -159,9 +161,10 @@ def test_a_ban_after_a_kick_and_a_restart_says_it_covers_the_name_only(start_ser
     assert ban["action"] == "ban" and "the name only" in ban["content"] and "not known" in ban["content"], ban
     answer = AdminConsole(restarted).execute("/ban kim2 30")
     assert "the name only" in answer and "ban that computer's address too" in answer, answer
-    student(restarted, 7, "lena")  # a name whose computer is known: no such note
+    lena = student(restarted, 7, "lena")  # a name whose computer is known: no such note
     answer = AdminConsole(restarted).execute("/ban lena 30")
     assert "the name only" not in answer and computer(7) in answer, answer
+    assert lena.rest_until_closed()[-1]["reason"] == "banned"
 
 
 # -- a muted computer --
