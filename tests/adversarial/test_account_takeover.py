@@ -276,13 +276,15 @@ def test_a_students_own_logins_wait_with_everyone_and_cannot_fill_the_queue(plai
 
 
 def test_an_upload_begun_with_the_old_password_is_not_shared_after_a_reset(plain, tmp_path):
-    from tests.adversarial.test_file_abuse import _finish, _no_file_frame, offer
+    from tests.adversarial.test_file_abuse import SMALL, _finish, _no_file_frame, offer
+    from tests.integration.file_wire import start_sending
 
     _owner, thief, _answer = _owner_and_thief(plain)
     classmate = computer(plain, 6).register("classmate", "lab")
     thief.send("JOIN lab")
     thief.expect("joined")
     ticket = offer(thief, target="#lab")
+    start_sending(plain, ticket, SMALL[:1])  # with no byte it would be voided as the reset sends the thief away
     AdminConsole(plain).execute(f"/password Chloe_A {NEW_PASSWORD}")
     refusal = _finish(plain, ticket, tmp_path, source="127.0.2.4")
     assert refusal is not None and refusal.code == ErrorCode.NOT_ALLOWED and "password" in str(refusal), refusal
@@ -290,7 +292,8 @@ def test_an_upload_begun_with_the_old_password_is_not_shared_after_a_reset(plain
 
 
 def test_a_kicked_student_with_an_account_who_logs_in_again_does_not_share_the_upload(plain, tmp_path):
-    from tests.adversarial.test_file_abuse import _finish, _no_file_frame, offer
+    from tests.adversarial.test_file_abuse import SMALL, _finish, _no_file_frame, offer
+    from tests.integration.file_wire import start_sending
 
     add_account(plain, "Rude_R")
     classmate = computer(plain, 7).register("classmate", "lab")
@@ -299,6 +302,7 @@ def test_a_kicked_student_with_an_account_who_logs_in_again_does_not_share_the_u
     rude.send("JOIN lab")
     rude.expect("joined")
     ticket = offer(rude, target="#lab")
+    start_sending(plain, ticket, SMALL[:1])  # with no byte it would be voided as the kick sends rude away
     plain.kick("Rude_R", "rude picture")
     rude.rest_until_closed()
     back = computer(plain, 8)
