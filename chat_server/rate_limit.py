@@ -35,6 +35,24 @@ class TokenBucket:
             return True
         return False
 
+    def reserve(self, cost: float, max_wait: float) -> float | None:
+        """Take `cost` tokens, borrowing ahead: the seconds until they are really there (0: now), or None, and
+        nothing taken, when that would be more than `max_wait` seconds away.
+
+        What the caller does with the wait is its own business (a HISTORY page sleeps it off its thread);
+        the next caller waits behind it, so waits queue up fairly in the order they were asked.
+        """
+        if not self._rate:
+            return 0.0
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        self._stamp = now
+        wait = max(0.0, cost - self._tokens) / self._rate
+        if wait > max_wait:
+            return None
+        self._tokens -= cost
+        return wait
+
     def give_back(self, cost: float) -> None:
         """Return tokens taken by `allow` for something that did not happen after all."""
         self._tokens = min(self._burst, self._tokens + cost)

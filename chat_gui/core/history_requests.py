@@ -18,6 +18,13 @@ request goes out only when the send budget has room for all three lines,
 so the server's rate limit never refuses one of them; an answer that does
 not come within REQUEST_TIMEOUT_MS (a refused PING, a stuck server) ends
 the request as lost, and so does losing the connection.
+
+A HISTORY page the server refused for going too fast (`rate_limited`: its
+computer asks for pages faster than the server gives them, or the server is
+busy), or left unanswered (past one `rate_limited` a second the server drops
+refusals without a word), is asked for again after RETRY_MS, then twice as
+long, up to MAX_RETRIES times, before its caller hears of it: a catch-up, a
+scroll-up or a /history loses nothing and shows no error for that.
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ MARKER = "classchat-history-"
 REQUEST_TIMEOUT_MS = 30_000
 MAX_QUEUED = 64  # requests waiting to go out; past that a new one is refused at once
 LINES_PER_REQUEST = 3
+RETRY_MS = 2_000  # a refused page is asked again after this, then after twice as long each time...
+MAX_RETRY_MS = 8_000  # ...up to this
+MAX_RETRIES = 8  # about 50 s in all: longer than any wait the server's page budget asks for
+NO_ANSWER = "the server did not answer it"
 
 
 @dataclass
@@ -64,6 +75,15 @@ class Request:
     number: int = 0
     answer: Answer = field(default_factory=Answer)
     open: bool = False  # the start pong came: what follows, up to the end pong, is the answer
+    retries: int = 0  # times it was asked again after being refused for going too fast
+
+    def should_retry(self, answer: Answer) -> bool:
+        """Whether this answer is a HISTORY refused for going too fast (or dropped unanswered) that may go again."""
+        if self.retries >= MAX_RETRIES or not self.command.upper().startswith("HISTORY"):
+            return False
+        if answer.error is not None:
+            return answer.error.get("code") == "rate_limited" and answer.summary is None and not answer.frames
+        return answer.lost == NO_ANSWER and not answer.frames
 
 
 class HistoryRequests:
@@ -84,6 +104,7 @@ class HistoryRequests:
         self._numbers = itertools.count(1)
         self._timer: object | None = None
         self._pump_timer: object | None = None
+        self._retry_timer: object | None = None  # while set, a refused page rests before it goes again
 
     def submit(self, command: str, on_done: Callable[[Answer], None]) -> bool:
         """Queue a request; False (and nothing queued) when MAX_QUEUED are waiting already."""
@@ -103,7 +124,7 @@ class HistoryRequests:
 
     def pump(self) -> None:
         """Send the next request if none is out, the session is ready and the budget has room."""
-        if self.in_flight is not None or not self.queue or not self.ready:
+        if self.in_flight is not None or not self.queue or not self.ready or self._retry_timer is not None:
             return
         wait = self.budget_wait(LINES_PER_REQUEST)
         if wait > 0:
@@ -170,7 +191,10 @@ class HistoryRequests:
             if not request.open:
                 answer.lost = "the server's answer was incomplete"
             elif answer.summary is None and answer.search is None and answer.error is None:
-                answer.lost = "the server did not answer it"
+                answer.lost = NO_ANSWER
+            if request.open and request.should_retry(answer):
+                self._retry_later(request)
+                return
             self._end(answer)
 
     def _end(self, answer: Answer) -> None:
@@ -180,6 +204,22 @@ class HistoryRequests:
             self._timer = None
         if request is not None:
             request.on_done(answer)
+        self.pump()
+
+    def _retry_later(self, request: Request) -> None:
+        """Put a page refused for going too fast back at the head of the queue, to go after a rest."""
+        self.in_flight = None
+        if self._timer is not None:
+            self.scheduler.cancel(self._timer)
+            self._timer = None
+        delay = min(RETRY_MS * 2**request.retries, MAX_RETRY_MS)
+        request.retries += 1
+        request.answer, request.open = Answer(), False
+        self.queue.appendleft(request)
+        self._retry_timer = self.scheduler.after(delay, self._retry_now)
+
+    def _retry_now(self) -> None:
+        self._retry_timer = None
         self.pump()
 
     def _timed_out(self) -> None:
@@ -192,7 +232,7 @@ class HistoryRequests:
         self.pump()
 
     def _cancel_timers(self) -> None:
-        for timer in (self._timer, self._pump_timer):
+        for timer in (self._timer, self._pump_timer, self._retry_timer):
             if timer is not None:
                 self.scheduler.cancel(timer)
-        self._timer = self._pump_timer = None
+        self._timer = self._pump_timer = self._retry_timer = None

@@ -66,6 +66,7 @@ RECENT_DELETES = 200
 ANSWER_BUDGET_BYTES = 256 * 1024  # one HISTORY answer at most (and a quarter of the outbox limit)
 DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to read what it was sent
 DRAIN_POLL_SECONDS = 0.02
+TURN_POLL_SECONDS = 0.25  # a page waiting for its computer's turn looks this often whether its connection ended
 SEARCH_RESULTS = 50
 NO_HISTORY = "This server keeps no history (it runs with --no-history)."
 STOPPED_EARLY = (
@@ -102,10 +103,14 @@ class HistoryCommands(CommandModule):
         fields["direction"] = request.direction
         if not self.config.history:
             return [([session], history_frame(NO_HISTORY, target, 0, False, **fields))]
+        turn = self._page_turn(session)
+        if turn is None:
+            return []
         store = self.storage.messages
         budget = self._answer_budget()
 
         def work() -> Page:
+            self._wait_for_turn(session, turn)
             self._wait_until_read(session)
             page = read_page(store, conversation, request.direction, request.anchor, request.limit)
             return trim_to_budget(page, request.direction, budget)
@@ -121,6 +126,37 @@ class HistoryCommands(CommandModule):
             return peer.owners
         account = self.storage.accounts.get(nick)
         return (account_owner(account),) if account is not None else None
+
+    @staticmethod
+    def _page_turn(session: Session) -> float | None:
+        """Seconds this page waits for its computer's page budget (chat_server/address_budget.py); None: dropped.
+
+        A page that would wait too long is refused with `rate_limited` (once a second; the rest are dropped
+        without an answer, as every rate_limited is).
+        """
+        budget = session.address_budget
+        if budget is None:
+            return 0.0
+        turn = budget.reserve_page()
+        if turn is not None:
+            return turn
+        if session.flood.refuse_quietly() is Refusal.DROP:
+            return None
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED,
+            "Your computer is asking for history pages faster than the server gives them (all its connections "
+            "together); this page was not sent. Ask again in a few seconds.",
+        )
+
+    @staticmethod
+    def _wait_for_turn(session: Session, turn: float) -> None:
+        """Sleep off the page's turn on the asker's own thread (lock released); a hang-up ends the wait."""
+        deadline = time.monotonic() + turn
+        while not session.closing:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, TURN_POLL_SECONDS))
 
     def _answer_budget(self) -> int:
         limit = self.config.max_outbound_bytes

@@ -5,6 +5,7 @@
     relay.cut(server_notices=False)       only the client's side closes: the server goes on writing into
                                           a connection nobody reads (a drop it has not noticed yet)
     relay.restore()                       it listens again, on the same port
+    CutRelay(server.address, source="127.0.0.2")   the server sees the clients come from that address
 
 The server sees its side of each connection close (so it keeps the user's
 session for RESUME), and the client sees its side close and reconnects,
@@ -18,8 +19,9 @@ import threading
 
 
 class CutRelay:
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], source: str | None = None) -> None:
         self.target = target
+        self.source = (source, 0) if source else None  # stands for another computer (per-address limits)
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.address: tuple[str, int] = self.listener.getsockname()[:2]
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
@@ -38,7 +40,7 @@ class CutRelay:
             except OSError:
                 return
             try:
-                upstream = socket.create_connection(self.target)
+                upstream = socket.create_connection(self.target, source_address=self.source)
             except OSError:
                 client.close()
                 continue
