@@ -11,7 +11,9 @@ PROTOCOL.md (Version 2, Identity):
   `rate_limited` without being checked.
 - One address makes at most NEW_ROOMS_PER_ADDRESS new rooms in
   NEW_ROOMS_WINDOW_SECONDS (teachers and this computer excepted): a kept
-  room's name is the class's for good.  The room's
+  room's name is the class's for good.  Only a really new room counts: not
+  one with kept messages, nor one this address made within the window
+  already (it emptied and lost its record; going back to it is not making it).  The room's
   owner and teachers enter without the key, and so does a member already in it.
   A key given for a room without one is ignored (it may just have been
   removed); for a room that does not exist it is refused with `bad_room`
@@ -42,7 +44,8 @@ from shared.lookalike import room_lookalike_error
 from shared.names import name_key, normalise_room
 
 
-def enter_room(services: ServerServices, session: Session, argument: str) -> CommandResult:
+def enter_room(services: ServerServices, session: Session, argument: str, history_read: bool = False) -> CommandResult:
+    """JOIN: `history_read` when the room's newest kept messages were just read into memory (off the lock)."""
     words = argument.split(None, 1)
     name = normalise_room(words[0])
     typed_key = words[1].strip() if len(words) > 1 else ""
@@ -61,12 +64,21 @@ def enter_room(services: ServerServices, session: Session, argument: str) -> Com
         existing = registry.room_index.find(name)
         if existing is not None:
             raise room_lookalike_error(name, existing)
-        if session.muted:  # a room's name reaches every window's room list: it would be a muted student's words
-            raise ProtocolError(
-                ErrorCode.MUTED, "You are muted, so you cannot make a new room; join one that exists (/list)."
-            )
-        _count_new_room(services, session)
-        return _join(services, session, name)  # a new room: its maker owns it
+        history = kept_history(services, name, history_read)
+        if history is None:  # memory cannot say: read the room's newest messages off the lock, then decide again
+            store = services.storage.messages
+
+            def again(_read: bool) -> CommandResult:
+                return [] if session.closing else enter_room(services, session, argument, history_read=True)
+
+            return OffLock(lambda: store.load_recent(name), again)
+        if not history:  # really new: no kept message, no record (owner, topic, key)
+            if session.muted:  # a room's name reaches every window's room list: it would be a muted student's words
+                raise ProtocolError(
+                    ErrorCode.MUTED, "You are muted, so you cannot make a new room; join one that exists (/list)."
+                )
+            _count_new_room(services, session, name)
+        return _join(services, session, name)  # made again: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name
     key_hash = key_to_enter(services, session, room, record)
     if key_hash is None:
@@ -114,13 +126,26 @@ def key_to_enter(
     return None if services.who.rooms.is_owner(session, owner) else key_hash
 
 
-def _count_new_room(services: ServerServices, session: Session) -> None:
+def kept_history(services: ServerServices, name: str, read: bool) -> bool | None:
+    """Whether room `name` has kept messages, from memory (no I/O); None: memory cannot say until they are read.
+
+    A room without a record may still have history (its record went, or it predates the rooms table):
+    entering it is not making a room, whatever number of times (found by a probe: a room with 12,500
+    messages counted as new).
+    """
+    if not services.config.history:
+        return False
+    page = services.storage.messages.recent(name, 1, memory_only=read)
+    return None if page is None else bool(page.messages)
+
+
+def _count_new_room(services: ServerServices, session: Session, name: str) -> None:
     """Count a room this address makes: `rate_limited` past NEW_ROOMS_PER_ADDRESS (teachers and this computer have
-    no limit)."""
+    no limit); one it made within the window already is not counted again (identity/new_rooms.py)."""
     service = services.who.service
     if session.host in THIS_COMPUTER or service.is_teacher(session):
         return
-    wait = service.new_rooms.acquire(session.host)
+    wait = service.new_rooms.acquire(session.host, name_key(name))
     if wait:
         raise ProtocolError(
             ErrorCode.RATE_LIMITED,

@@ -25,6 +25,7 @@ from chat_server.config import ServerConfig
 from chat_server.files.limits import SenderRateLimit
 from chat_server.identity.join_code import clean_chosen_code, format_join_code, join_code_matches, new_join_code
 from chat_server.identity.login_throttle import LoginThrottle
+from chat_server.identity.new_rooms import RoomsMade
 from chat_server.identity.passwords import scrypt_available
 from chat_server.identity.spray_watch import SprayWatch
 from chat_server.plain_secrets import THIS_COMPUTER
@@ -67,7 +68,7 @@ class IdentityService:
         self.code_guesses = LoginThrottle(max_failures=JOIN_CODE_GUESSES_PER_MINUTE)  # ...and from everyone
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
         self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
-        self.new_rooms = SenderRateLimit(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
+        self.new_rooms = RoomsMade(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
         self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per address
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
