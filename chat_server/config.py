@@ -22,6 +22,9 @@ class ServerConfig:
     register_timeout: float = 30.0  # seconds to get a NICK accepted
     idle_timeout: float = 300.0  # seconds of silence before the server hangs up
     max_outbound_bytes: int = 1024 * 1024  # unsent output per client
+    # Unsent output of all clients together (chat_server/output_cap.py): past it HISTORY, SEARCH and LIST are
+    # refused and the worst non-readers cut off; 960 non-reading connections held 1 GB without it (a probe).
+    max_total_outbound_bytes: int = 256 * 1024 * 1024
     rate_per_second: float = 10.0  # commands per second per connection...
     rate_burst: int = 30  # ...with bursts of this many
     flood_seconds: float = 10.0  # refused for going past the rate this long without a pause: disconnected
@@ -86,6 +89,10 @@ class ServerConfig:
             ("silence", off(self.idle_timeout, f"{self.idle_timeout:g} s")),
             ("vanished peer noticed", off(self.dead_peer_seconds, f"within {self.dead_peer_seconds:g} s")),
             ("unsent output per client", off(self.max_outbound_bytes, f"{self.max_outbound_bytes} bytes")),
+            (
+                "unsent output, all clients",
+                off(self.max_total_outbound_bytes, f"{self.max_total_outbound_bytes} bytes"),
+            ),
             ("commands", off(self.rate_per_second, f"{self.rate_per_second:g}/s, bursts of {self.rate_burst}")),
             ("LIST", off(self.list_interval, f"once per {self.list_interval:g} s")),
             (

@@ -71,6 +71,14 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         help="unsent output per client before it is cut off (default %(default)s)",
     )
     limits.add_argument(
+        "--max-total-outbound-bytes",
+        type=int,
+        default=DEFAULTS.max_total_outbound_bytes,
+        metavar="BYTES",
+        help="unsent output of all clients together; past it HISTORY, SEARCH and LIST are refused and the "
+        "connections that read nothing for longest are cut off (default %(default)s; 0: no cap)",
+    )
+    limits.add_argument(
         "--rate",
         type=float,
         default=DEFAULTS.rate_per_second,
@@ -263,6 +271,7 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         register_timeout=args.register_timeout,
         idle_timeout=args.idle_timeout,
         max_outbound_bytes=args.max_outbound_bytes,
+        max_total_outbound_bytes=args.max_total_outbound_bytes,
         rate_per_second=args.rate,
         rate_burst=args.burst,
         flood_seconds=args.flood_seconds,

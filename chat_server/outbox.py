@@ -20,6 +20,15 @@ One writer thread instead of one per connection: measured with the
 benchmark (docs/benchmarks.md), it halves the thread count, saves memory
 per client and turns a broadcast to N clients into one thread's loop
 instead of N thread wake-ups.
+
+The WriterPool also keeps the total of what every outbox holds unsent
+(`unsent_total`), and each outbox when it last got anywhere (`progress`,
+set by the writer): 960 connections that asked for big HISTORY pages and
+never read held 1 GB between them, each under its own limit (a probe), so
+the server refuses large optional answers while the total is past a cap and
+cuts off the worst of those not reading (chat_server/output_cap.py).  Each
+outbox adds to the total what changed while it held its own lock: a fan-out
+adds its bytes once per call, not once per recipient.
 """
 
 from __future__ import annotations
@@ -64,6 +73,8 @@ class Outbox:
         self._finished.acquire()
         self._is_finished = False
         self.bytes_sent = 0
+        self._counted = 0  # what this outbox has added to the writer's unsent_total
+        self.progress = time.monotonic()  # when the writer last sent some of it or found it empty (writer thread)
         self.channel: TlsChannel | None = None  # set before anything is queued when the connection is TLS
 
     @property
@@ -85,6 +96,8 @@ class Outbox:
             else:
                 overflow, schedule = False, not self._scheduled
                 self._scheduled = True
+            change = self._recount()
+        self._writer.count(change)
         if schedule:
             self._writer.schedule(self)
         elif overflow:
@@ -105,6 +118,8 @@ class Outbox:
         """
         size = len(data)
         ready: list[Outbox] = []
+        writer: WriterPool | None = None
+        added = 0
         for outbox in outboxes:
             with outbox._lock:
                 if outbox._closing or outbox._dead:
@@ -113,13 +128,39 @@ class Outbox:
                 if fits:
                     outbox._chunks.append(data)
                     outbox._queued += size
+                    outbox._counted += size
+                    added += size
+                    writer = outbox._writer
                     if not outbox._scheduled:
                         outbox._scheduled = True
                         ready.append(outbox)
                     continue
             outbox.put(data)  # the overflow, outside this outbox's lock as put() needs
+        if writer is not None:
+            writer.count(added)  # one server, one writer: every outbox of a fan-out counts into the same total
         if ready:
             ready[0]._writer.schedule_all(ready)
+
+    def cut(self) -> None:
+        """Drop everything unsent and accept nothing more, at once (no socket call: the caller hangs up after).
+
+        For a client that has not read for a long while when the server is past its cap on unsent output
+        (chat_server/output_cap.py): its memory comes back now, not when its connection has ended.
+        """
+        with self._lock:
+            self._dead = True
+            self._chunks = []
+            self._queued = 0
+            self._unsent = b""  # as abandon(): a send under way ends on `_dead` and keeps nothing
+            change = self._recount()
+        self._writer.count(change)
+        self._finish_if_idle()
+
+    def _recount(self) -> int:
+        """What changed in the unsent bytes since they were last counted into the writer's total (own lock held)."""
+        now = self._queued + len(self._unsent)
+        change, self._counted = now - self._counted, now
+        return change
 
     def close(self) -> None:
         """Accept nothing more; the writer sends what is queued, then the outbox is finished."""
@@ -196,12 +237,21 @@ class Outbox:
             else:
                 self._unsent = data[sent:] if sent else data
                 self.bytes_sent += sent
+            change = self._recount()
+            finished = False
+            if sent > 0 or not self._unsent:
+                self.progress = time.monotonic()
             if self._unsent:
-                return "wait"
-            if self._chunks:
-                return "again"
-            self._scheduled = False
-            finished = self._closing or self._dead
+                step = "wait"
+            elif self._chunks:
+                step = "again"
+            else:
+                step = "idle"
+                self._scheduled = False
+                finished = self._closing or self._dead
+        self._writer.count(change)
+        if step != "idle":
+            return step
         if finished:
             self._set_finished()
         return "idle"
@@ -221,6 +271,8 @@ class Outbox:
             self._queued = 0
             self._unsent = b""
             self._scheduled = False
+            change = self._recount()
+        self._writer.count(change)
         self._set_finished()
         self._on_overflow()  # shuts the socket down, so its handler thread ends too
 
@@ -240,6 +292,8 @@ class WriterPool:
         self._selector = selectors.DefaultSelector()  # only the writer thread touches it
         self._selector.register(self._wake_read, selectors.EVENT_READ, None)
         self._waiting: dict[int, Outbox] = {}
+        self._total_lock = threading.Lock()
+        self.unsent_total = 0  # bytes every outbox holds unsent, all together (read without the lock: one int)
         # When the writer last had outboxes to serve (time.monotonic()): file transfers give way to chat
         # while it is recent (chat_server/files/pacing.py).  Once per round, not per outbox.
         self.last_active = float("-inf")
@@ -258,6 +312,12 @@ class WriterPool:
         self._selector.close()
         self._wake_read.close()
         self._wake_write.close()
+
+    def count(self, change: int) -> None:
+        """Add what one outbox's unsent bytes changed by to the total (any thread)."""
+        if change:
+            with self._total_lock:
+                self.unsent_total += change
 
     def schedule(self, outbox: Outbox) -> None:
         """Called once when an outbox gets something to send; wakes the writer if it sleeps."""

@@ -48,6 +48,7 @@ from chat_server.handlers.resume import ResumeCommands
 from chat_server.handlers.room_settings import RoomSettingCommands
 from chat_server.handlers.teacher import TeacherCommands
 from chat_server.identity.wiring import WhoIsWho
+from chat_server.output_cap import OutputCap
 from chat_server.plain_secrets import check_secret_transport
 from chat_server.registry import ChatRegistry
 from chat_server.rooms_push import RoomsPush
@@ -86,7 +87,17 @@ class CommandHandlers:
         self.config = config
         self.hang_ups = HangUps()
         self.alerts = AdminAlerts()
-        services = ServerServices(registry, config, rooms_push, self.hang_ups, storage, who, files, self.alerts)
+        services = ServerServices(
+            registry,
+            config,
+            rooms_push,
+            self.hang_ups,
+            storage,
+            who,
+            files,
+            self.alerts,
+            OutputCap(config.max_total_outbound_bytes),
+        )
         modules = [module(services) for module in MODULES]
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:

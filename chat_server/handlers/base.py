@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chat_server.config import ServerConfig
 from chat_server.identity.wiring import WhoIsWho
+from chat_server.output_cap import OutputCap
 from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry, Room
 from chat_server.rooms_push import RoomsPush
@@ -137,6 +138,7 @@ class ServerServices:
     who: WhoIsWho  # join code, accounts, roles, bans and mutes, kept rooms (docs/identity.md)
     files: FileSharing | None = None  # file sharing (handlers/files.py); None where the server has none
     alerts: AdminAlerts = field(default_factory=AdminAlerts)  # warnings for the admin, logged after the lock
+    output_cap: OutputCap = field(default_factory=lambda: OutputCap(0))  # unsent output, all clients (output_cap.py)
 
 
 class CommandModule:
@@ -183,6 +185,26 @@ class CommandModule:
             ErrorCode.RATE_LIMITED,
             "Your computer is joining, leaving, renaming or changing its status too often (all its connections "
             "together); nothing changed. Wait a moment.",
+        )
+
+    def output_room(self, session: Session, what: str) -> bool:
+        """Whether a large answer the client may ask again for (HISTORY, SEARCH, LIST) may be queued now.
+
+        While the server holds more unsent output than its cap (chat_server/output_cap.py) it is refused:
+        `rate_limited` once a second, and False (drop it quietly) in between; the connections that read
+        nothing for longest are cut off meanwhile, so the room comes back.
+        """
+        cap = self.services.output_cap
+        writer = session.outbox.writer
+        if not cap.busy(writer):
+            return True
+        cap.sweep(self.registry, self.hang_ups, writer)
+        if session.flood.refuse_quietly() is Refusal.DROP:
+            return False
+        raise ProtocolError(
+            ErrorCode.RATE_LIMITED,
+            f"The server is busy: it has more output waiting for slow connections than it allows, so {what} "
+            "is not answered now. Try again in a few seconds.",
         )
 
     def require_voice(self, session: Session) -> None:

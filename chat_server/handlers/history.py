@@ -103,6 +103,8 @@ class HistoryCommands(CommandModule):
         fields["direction"] = request.direction
         if not self.config.history:
             return [([session], history_frame(NO_HISTORY, target, 0, False, **fields))]
+        if not self.output_room(session, "/history"):
+            return []
         turn = self._page_turn(session)
         if turn is None:
             return []
@@ -201,6 +203,8 @@ class HistoryCommands(CommandModule):
         else:
             room = session.room.name if session.room is not None else None
             with_private = True
+        if not self.output_room(session, "/search"):
+            return []
         shown = query_shown(request.text)
         fields: dict[str, object] = {"query": shown, "private": with_private}
         if room is not None:

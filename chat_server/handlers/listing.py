@@ -54,6 +54,8 @@ class ListCommands(CommandModule):
                 f"/list is answered once every {self.config.list_interval:g} s; the rooms list updates by itself.",
             )
         room_name, page = _parse_argument(argument)
+        if not self.output_room(session, "/list"):
+            return []
         frame = self._room_answer(room_name, page) if room_name else self._server_answer(page)
         frame["roles"] = roles_of_names(self.registry, frame["users"])  # the teachers among the names
         return [([session], frame)]
