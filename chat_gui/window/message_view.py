@@ -39,7 +39,7 @@ from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
-from chat_gui.window.tk_text import split_ranges
+from chat_gui.window.tk_text import insert_parts, split_ranges
 from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
@@ -293,11 +293,7 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._presence = None  # join/leave notices after this line start a line of their own
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
         following = self._scroll_scheduled or self.is_following()
-        args: list[object] = []
-        for chunk, tags in parts:
-            args += [chunk, tags]
-        args += ["\n", line_tags]
-        text.insert("end-1c", *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
+        insert_parts(text, "end-1c", [*parts, ("\n", line_tags)])
         excess = self.line_count() - self.max_lines
         if excess > 0:
             # trim in steps of 1% so a flood does not pay for a delete on every line
@@ -308,11 +304,7 @@ class MessageView(PaneBlocks, ttk.Frame):
             self.after_idle(self._scroll_to_end)
 
     def _insert_elsewhere(self, parts: Parts, line_tags: tuple[str, ...]) -> None:
-        args: list[object] = []
-        for chunk, tags in parts:
-            args += [chunk, tags]
-        args += ["\n", line_tags]
-        self.text.insert(self._insert_at, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
+        insert_parts(self.text, self._insert_at, [*parts, ("\n", line_tags)])
 
     def _scroll_to_end(self) -> None:
         self._scroll_scheduled = False
@@ -368,10 +360,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         rest, extra, indent = self._folded.pop(tag)
         start, end = self.text.tag_ranges(tag)[:2]
         self.text.delete(start, end)
-        args: list[object] = []
-        for chunk, tags in self._body(rest, extra, indent):
-            args += [chunk, tags]
-        self.text.insert(start, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
+        insert_parts(self.text, str(start), self._body(rest, extra, indent))
         self.text.tag_delete(tag)
 
     def _forget_scrolled_out(self) -> None:

@@ -81,3 +81,44 @@ def entry_cursor(entry: tk.Entry | ttk.Entry) -> int:
 def tk_ranges(text: str, ranges: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
     """Python (start, end) ranges in `text` as Tk character ranges, e.g. for Text.tag_add("mention", ...)."""
     return [(tk_offset(text, start, width), tk_offset(text, end, width)) for start, end in ranges]
+
+
+def insert_parts(
+    text: tk.Text, index: str, parts: list[tuple[str, tuple[str, ...]]], ranged: frozenset[str] = frozenset(("link",))
+) -> None:
+    """Insert (chars, tags) pieces at `index`; the tags in `ranged` are added afterwards, by one `tag add`.
+
+    Tk's insert clears and sets the tags of every (chars, tags) pair it is
+    given, at a cost that grows with the pane: a 400-character message of 44
+    short links was 90 pairs and took 2.7 ms to insert into a full pane, 27
+    times a plain line, and a flood of such messages outran the window (found
+    by a probe).  Pieces whose other tags are the same go in as one pair, and
+    each `ranged` tag covers its pieces exactly ("line.column" in Tk's units).
+    """
+    width = astral_width(text)
+    line, column = (int(number) for number in text.index(index).split("."))
+    args: list[object] = []
+    ranges: dict[str, list[str]] = {}
+    last: tuple[str, ...] | None = None
+    for chunk, tags in parts:
+        start = f"{line}.{column}"
+        newlines = chunk.count("\n")
+        if newlines:
+            line += newlines
+            column = tk_length(chunk[chunk.rfind("\n") + 1 :], width)
+        else:
+            column += tk_length(chunk, width)
+        kept = tags
+        if not ranged.isdisjoint(tags):
+            kept = tuple(tag for tag in tags if tag not in ranged)
+            for tag in ranged.intersection(tags):
+                ranges.setdefault(tag, []).extend((start, f"{line}.{column}"))
+        if kept == last:
+            args[-2] = f"{args[-2]}{chunk}"
+        else:
+            args += [chunk, kept]
+            last = kept
+    if args:
+        text.insert(index, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
+    for tag, spans in ranges.items():
+        text.tag_add(tag, *spans)
