@@ -66,6 +66,9 @@ BATCH_LIMIT = 400  # frames per tick at most...
 BATCH_SECONDS = 0.025  # ...and no longer than this, so a window keeps answering
 WELCOME_TIMEOUT = 5.0  # a program that accepts but never greets is not a chat server
 KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the server is taken for dead
+BEHIND_FRAMES = (
+    500  # frames waiting: a second or more of drawing a flood of long messages; the window says it is behind
+)
 SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
 REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "password"))
@@ -227,6 +230,24 @@ class ClientSession(RegistrationSteps, Reconnecting):
     def backlog(self) -> int:
         """Frames received and not yet handled by the poller."""
         return self._inbox.qsize()
+
+    def behind(self) -> bool:
+        """Far more frames wait than one tick handles: the front end says it is catching up (found by a probe)."""
+        return self._inbox.qsize() >= BEHIND_FRAMES
+
+    def reader_gone(self) -> bool:
+        """The connection has ended but frames it delivered before that still wait to be handled.
+
+        The Disconnected comes last on the inbox, so until those are shown the
+        state is still READY; the front end must not say "Connected" meanwhile.
+        """
+        connection = self.connection
+        return (
+            self.state is State.READY
+            and connection is not None
+            and not connection.connected  # its reader has stopped
+            and not self._inbox.empty()
+        )
 
     def disconnect(self) -> None:
         """Hang up on purpose: no reconnect; pending lines stay pending."""

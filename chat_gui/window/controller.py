@@ -131,6 +131,7 @@ class ChatController:
             self.window.show_presence.set(False)
             self.window.tabs.set_presence_shown(False)
         self._lost_notice_shown = False
+        self._was_behind = False  # the status bar says "catching up…"
         self.was_connected = False  # once chatting, cancelling the dialog keeps the window open
         root.bind("<FocusIn>", lambda event: self.set_focused(True), add="+")
         root.bind("<FocusOut>", lambda event: self.root.after_idle(self._check_focus), add="+")
@@ -212,6 +213,10 @@ class ChatController:
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
             self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
+            behind = self.session.behind() or self.session.reader_gone()
+            if behind != self._was_behind:  # "catching up…" in the status bar while far behind, and gone after
+                self._was_behind = behind
+                self._update_title()
             self.presence.on_frame(event.frame["type"])
             self.identity.on_frame(event.frame)
             self.security.after_frame()

@@ -63,6 +63,8 @@ class Standing:
             server_here=self.server_here(),
             dialog_problem=self.dialog_problem,
             ever_ready=session.ever_ready,
+            behind=session.behind(),
+            reader_gone=session.reader_gone(),
         )
 
     # -- what changes it --

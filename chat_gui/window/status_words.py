@@ -28,6 +28,8 @@ class Situation:
     server_here: list[str] = field(default_factory=list)  # "address:port" others join at, when this computer serves
     dialog_problem: bool = False  # the Connect dialog is showing what went wrong
     ever_ready: bool = False
+    behind: bool = False  # far more frames wait than the window shows at once: it is catching up
+    reader_gone: bool = False  # the connection ended; what arrived before that is still being shown
 
 
 def status_text(situation: Situation) -> str:
@@ -35,6 +37,12 @@ def status_text(situation: Situation) -> str:
     if state is State.READY:
         where = f"in #{situation.room}" if situation.room else _no_room(situation.room_note)
         text = f"Connected to {situation.host}:{situation.port} as {situation.nick} · {where}"
+        if (
+            situation.reader_gone
+        ):  # the loss is handled once the frames before it are shown: never "Connected" meanwhile
+            return f"Connection lost; showing what arrived before it, then reconnecting… · {where}"
+        if situation.behind:
+            text += " · catching up…"
         if situation.server_here:
             from chat_server.netinfo import only_this_computer  # loaded already: this computer runs the server
 

@@ -60,3 +60,9 @@ def test_every_state_has_its_words(state, ever_ready, dialog, words, condition):
 def test_window_sizes_grow_with_scaling_but_never_past_the_screen(scale, screen, size):
     assert fit(BASE_SIZE, scale, screen) == size
     assert fit(BASE_MIN_SIZE, scale, screen)[1] <= screen[1] - 80
+
+
+def test_far_behind_says_catching_up_and_a_lost_connection_never_says_connected():
+    assert status_text(replace(READY, behind=True)).endswith(" · in #maths · catching up…")
+    lost = status_text(replace(READY, behind=True, reader_gone=True))
+    assert lost.startswith("Connection lost;") and "Connected" not in lost
