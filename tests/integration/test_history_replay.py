@@ -156,7 +156,7 @@ def test_messages_said_while_someone_joins_reach_them_once_and_after_the_replay(
             number += 1
             if number % 100 == 0:
                 wait_until(
-                    lambda: all(len(drain.of_type("message")) >= number - IN_FLIGHT for drain in list(drains)[:2]),
+                    lambda sent=number: all(len(drain.of_type("message")) >= sent - IN_FLIGHT for drain in drains[:2]),
                     timeout=30,
                 )
 
