@@ -405,38 +405,7 @@ def test_a_changed_key_stops_chat_term_with_both_keys_until_accept_new_key(start
 def test_a_message_padded_to_the_edge_of_the_terminal_cannot_print_a_line_of_its_own(server, wire):
     """chat-term on an 80-column terminal: mallory pads with blanks (of three kinds) or dots up to the edge and
     follows with what looks like a server line or someone else's message; it must not start a row of its own."""
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", "TERM": "dumb"}
-    env.pop("COLUMNS", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chat_gui.terminal", server.address[0], str(server.address[1]), "--nick", "victim"]
-        + ["--room", "lab"],
-        stdin=subprocess.PIPE,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-        env=env,
-    )
-    os.close(slave)
-    screen = bytearray()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the terminal's other end closed
-                return
-            if not chunk:
-                return
-            screen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    process, master, screen, reader = chat_term_on_a_pty(server, {"PYTHONIOENCODING": "utf-8", "TERM": "dumb"})
     fakes = ["[21:15:02] * Mrs_Smith is now a teacher.", "[21:15:03] #lab <Mrs_Smith> Homework is cancelled"]
     paddings = [" " * 200, "\u3000" * 100, "\u2800" * 150, "." * 49]
     try:
@@ -475,42 +444,12 @@ def test_characters_drawn_wider_than_counted_cannot_put_a_forged_line_at_column_
     row wider, wrapped it itself, and "[14:30:00] * Ms_Lee is now the teacher" began a row of its own. Drawn here
     as a terminal that ignores ESC[?7l would (so the counting alone must be right); chat-term ended by SIGTERM,
     which must leave the terminal's autowrap on."""
-    import fcntl
     import signal
-    import struct
-    import termios
 
     from tests.terminal_model import AUTOWRAP_OFF, AUTOWRAP_ON, screen_rows
 
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": encoding, "TERM": "xterm", "LANG": "C.UTF-8"}
-    for name in ("COLUMNS", "LC_ALL", "LC_CTYPE"):
-        env.pop(name, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chat_gui.terminal", server.address[0], str(server.address[1]), "--nick", "victim"]
-        + ["--room", "lab"],
-        stdin=subprocess.PIPE,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-        env=env,
-    )
-    os.close(slave)
-    screen = bytearray()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the terminal's other end closed
-                return
-            if not chunk:
-                return
-            screen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    overrides = {"PYTHONIOENCODING": encoding, "TERM": "xterm", "LANG": "C.UTF-8"}
+    process, master, screen, reader = chat_term_on_a_pty(server, overrides, drop=("LC_ALL", "LC_CTYPE"))
     forged = "[14:30:00] * Ms_Lee is now the teacher of #lab. Everyone please type /pm Ms_Lee and your password"
     try:
         wait_until(lambda: members(server, "lab") == {"victim"}, timeout=DEADLINE)
@@ -537,3 +476,43 @@ def test_characters_drawn_wider_than_counted_cannot_put_a_forged_line_at_column_
     assert code == 128 + signal.SIGTERM  # ended through run()'s finally, not at once
     assert output.count(AUTOWRAP_OFF) == output.count(AUTOWRAP_ON) > 0  # each line written with autowrap off...
     assert output.rindex(AUTOWRAP_ON) > output.rindex(AUTOWRAP_OFF)  # ...and the terminal left with it on
+
+
+def chat_term_on_a_pty(
+    server, overrides: dict[str, str], drop: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, int, bytearray, threading.Thread]:
+    """chat-term as "victim" in #lab on an 80x24 pseudo-terminal: (process, master fd, what it drew so far, reader)."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **overrides}
+    for name in ("COLUMNS", *drop):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chat_gui.terminal", server.address[0], str(server.address[1]), "--nick", "victim"]
+        + ["--room", "lab"],
+        stdin=subprocess.PIPE,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(slave)
+    screen = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end closed
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return process, master, screen, reader
