@@ -66,9 +66,8 @@ BATCH_LIMIT = 400  # frames per tick at most...
 BATCH_SECONDS = 0.025  # ...and no longer than this, so a window keeps answering
 WELCOME_TIMEOUT = 5.0  # a program that accepts but never greets is not a chat server
 KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the server is taken for dead
-BEHIND_FRAMES = (
-    500  # frames waiting: a second or more of drawing a flood of long messages; the window says it is behind
-)
+# Frames waiting: a second or more of drawing a flood of long messages; the window says it is behind.
+BEHIND_FRAMES = 500
 SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
 REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "password"))

@@ -106,9 +106,8 @@ class ChatController:
         self.history.show_file = self.files.show_kept  # kept files get their cards too
         self.history.may_delete_others = lambda: self.session.sign_in.is_teacher  # Delete on anyone's room message
         self.questions = questions or tk_questions(root)  # tests give their own answers
-        self.identity = IdentityFlow(
-            self, self.questions
-        )  # join code, login, roles, topics, room keys, moderation menus
+        # join code, login, roles, topics, room keys, moderation menus
+        self.identity = IdentityFlow(self, self.questions)
         self.embedded = EmbeddedServer()
         self.standing = Standing(
             self.window,

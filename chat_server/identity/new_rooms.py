@@ -47,14 +47,3 @@ class RoomsMade:
                 return max(0.001, self._window - (now - next(iter(made.values()))))
             made[room_key] = now
             return 0.0
-
-    def forget_idle(self) -> None:
-        """Drop addresses with nothing in the window (bounds memory; the housekeeper may call it)."""
-        now = self._clock()
-        with self._lock:
-            for host in [
-                host
-                for host, made in self._made.items()
-                if not made or now - next(reversed(made.values())) >= self._window
-            ]:
-                del self._made[host]
