@@ -35,9 +35,21 @@ from shared.frames import command_frame, encode_frame  # noqa: E402
 ROOM = "bench"
 
 
+TEXTS = {
+    "fox": "the quick brown fox jumps over the lazy dog",
+    # a probe's flood: 1,980 characters of short links, folded to 400 in the pane (44 links on show)
+    "links": " ".join(f"www.{letter}.io" for letter in "abcdefghij" * 23)[:1980],
+}
+
+
 # -- feeder process --
 def _feeder(
-    port_out: mp.connection.Connection, go: mp.synchronize.Event, messages: int, rate: float, senders: int
+    port_out: mp.connection.Connection,
+    go: mp.synchronize.Event,
+    messages: int,
+    rate: float,
+    senders: int,
+    text: str = TEXTS["fox"],
 ) -> None:
     from chat_server import ChatServer, ServerConfig
 
@@ -52,7 +64,7 @@ def _feeder(
     go.wait()
     share = [messages // senders + (1 if number < messages % senders else 0) for number in range(senders)]
     threads = [
-        threading.Thread(target=_send, args=(sock, number, count, rate / senders if rate else 0.0))
+        threading.Thread(target=_send, args=(sock, number, count, rate / senders if rate else 0.0, text))
         for number, (sock, count) in enumerate(zip(sockets, share, strict=False))
     ]
     for thread in threads:
@@ -71,12 +83,12 @@ def _drain(sock: socket.socket) -> None:
         pass
 
 
-def _send(sock: socket.socket, sender: int, count: int, rate: float) -> None:
+def _send(sock: socket.socket, sender: int, count: int, rate: float, text: str = TEXTS["fox"]) -> None:
     start = time.perf_counter()
     batch = 20
     for first in range(0, count, batch):
         lines = b"".join(
-            encode_frame(command_frame(f"SAY bench {sender}.{seq} the quick brown fox jumps over the lazy dog"))
+            encode_frame(command_frame(f"SAY bench {sender}.{seq} {text}"))
             for seq in range(first, min(first + batch, count))
         )
         sock.sendall(lines)
@@ -99,7 +111,7 @@ class Result:
     outcome: str  # empty when every message was shown
 
 
-def run_one(messages: int, rate: float, senders: int) -> Result:
+def run_one(messages: int, rate: float, senders: int, text: str = "fox") -> Result:
     import tkinter as tk
 
     from chat_gui.settings import ClientSettings
@@ -108,7 +120,7 @@ def run_one(messages: int, rate: float, senders: int) -> Result:
     context = mp.get_context("spawn")
     parent_end, child_end = context.Pipe()
     go = context.Event()
-    feeder = context.Process(target=_feeder, args=(child_end, go, messages, rate, senders), daemon=True)
+    feeder = context.Process(target=_feeder, args=(child_end, go, messages, rate, senders, TEXTS[text]), daemon=True)
     feeder.start()
     port = parent_end.recv()
     root = tk.Tk()
@@ -169,13 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=50_000)
     parser.add_argument("--rates", default="2000,0", help="messages per second to send, comma-separated; 0: flat out")
     parser.add_argument("--senders", type=int, default=4)
+    parser.add_argument(
+        "--text", choices=sorted(TEXTS), default="fox", help="what each message says (links: 44 links on show)"
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
         print("No DISPLAY: run it under xvfb-run -a, or on a desktop.", file=sys.stderr)
         return 2
     rss_start = sample(os.getpid()).rss_bytes / 2**20
     print(
-        f"ClassChat window benchmark: {args.messages} messages from {args.senders} senders per run; "
+        f"ClassChat window benchmark: {args.messages} messages ({args.text}) from {args.senders} senders per run; "
         f"memory before any window {rss_start:.1f} MiB"
     )
     header = (
@@ -185,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     for rate in (float(part) for part in args.rates.split(",")):
-        result = run_one(args.messages, rate, args.senders)
+        result = run_one(args.messages, rate, args.senders, args.text)
         print(
             f"{result.rate:>16} | {result.shown_per_second:8.0f} | {result.longest_gap_ms:15.1f} ms | "
             f"{result.slow_gaps:12d} | {result.ticks:6d} | {result.rss_mib:8.1f} MiB | {result.seconds:5.1f} s{result.outcome}",

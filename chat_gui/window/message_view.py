@@ -37,6 +37,7 @@ from tkinter import messagebox, ttk
 
 from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.text.link_check import link_target, link_warning
+from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
 from chat_gui.window.tk_text import insert_parts, split_ranges
@@ -70,6 +71,7 @@ READ_ONLY_KEYS = frozenset(
 CONTROL_MASK = 0x4
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']", re.IGNORECASE)
 Parts = list[tuple[str, tuple[str, ...]]]
+_PENDING_ONLY = frozenset((PENDING,))
 
 
 def badge_of(frame: Mapping[str, object]) -> str:
@@ -112,7 +114,15 @@ class MessageView(PaneBlocks, ttk.Frame):
             insertwidth=0,
         )
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
-        self.text.configure(yscrollcommand=scrollbar.set)
+        self._links = LinkPainter(self.text, LINK)  # links are styled where they are on screen (link_painter.py)
+
+        def view_moved(first: float, last: float) -> None:
+            scrollbar.set(first, last)
+            self._links.schedule()
+
+        self.text.configure(yscrollcommand=view_moved)
+        self.text.bind("<Configure>", lambda event: self._links.schedule(), add="+")
+        self.text.bind("<Destroy>", lambda event: self._links.cancel(), add="+")  # no paint for a pane that is gone
         self.text.grid(row=0, column=0, sticky="nsew")
         scrollbar.grid(row=0, column=1, sticky="ns")
         self.rowconfigure(0, weight=1)
@@ -293,7 +303,7 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._presence = None  # join/leave notices after this line start a line of their own
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
         following = self._scroll_scheduled or self.is_following()
-        insert_parts(text, "end-1c", [*parts, ("\n", line_tags)])
+        self._insert_parts("end-1c", [*parts, ("\n", line_tags)])
         excess = self.line_count() - self.max_lines
         if excess > 0:
             # trim in steps of 1% so a flood does not pay for a delete on every line
@@ -304,7 +314,16 @@ class MessageView(PaneBlocks, ttk.Frame):
             self.after_idle(self._scroll_to_end)
 
     def _insert_elsewhere(self, parts: Parts, line_tags: tuple[str, ...]) -> None:
-        insert_parts(self.text, self._insert_at, [*parts, ("\n", line_tags)])
+        self._insert_parts(self._insert_at, [*parts, ("\n", line_tags)])
+
+    def _insert_parts(self, index: str, parts: Parts) -> None:
+        """Insert styled pieces; their links are painted once they are on screen (see link_painter.py)."""
+        insert_parts(self.text, index, parts, spanned=_PENDING_ONLY)
+        self._links.schedule()
+
+    def paint_links(self) -> None:
+        """Style the links on screen now, without waiting for the painter's turn (tests, a jump to a message)."""
+        self._links.paint()
 
     def _scroll_to_end(self) -> None:
         self._scroll_scheduled = False
@@ -360,7 +379,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         rest, extra, indent = self._folded.pop(tag)
         start, end = self.text.tag_ranges(tag)[:2]
         self.text.delete(start, end)
-        insert_parts(self.text, str(start), self._body(rest, extra, indent))
+        self._insert_parts(str(start), self._body(rest, extra, indent))
         self.text.tag_delete(tag)
 
     def _forget_scrolled_out(self) -> None:
@@ -382,7 +401,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         for match in LINK.finditer(text):
             if match.start() > position:
                 parts += _with_emoji(text[position : match.start()], extra)
-            parts.append((match.group(), ("link", *extra)))
+            parts.append((match.group(), (PENDING, *extra)))
             position = match.end()
         if position < len(text) or not parts:
             parts += _with_emoji(text[position:], extra)

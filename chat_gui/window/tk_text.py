@@ -84,21 +84,31 @@ def tk_ranges(text: str, ranges: list[tuple[int, int]], width: int) -> list[tupl
 
 
 def insert_parts(
-    text: tk.Text, index: str, parts: list[tuple[str, tuple[str, ...]]], ranged: frozenset[str] = frozenset(("link",))
+    text: tk.Text,
+    index: str,
+    parts: list[tuple[str, tuple[str, ...]]],
+    ranged: frozenset[str] = frozenset(),
+    spanned: frozenset[str] = frozenset(),
 ) -> None:
-    """Insert (chars, tags) pieces at `index`; the tags in `ranged` are added afterwards, by one `tag add`.
+    """Insert (chars, tags) pieces at `index`; the tags in `ranged` and `spanned` are added afterwards.
 
     Tk's insert clears and sets the tags of every (chars, tags) pair it is
     given, at a cost that grows with the pane: a 400-character message of 44
     short links was 90 pairs and took 2.7 ms to insert into a full pane, 27
     times a plain line, and a flood of such messages outran the window (found
-    by a probe).  Pieces whose other tags are the same go in as one pair, and
-    each `ranged` tag covers its pieces exactly ("line.column" in Tk's units).
+    by a probe).  Pieces whose other tags are the same go in as one pair.
+    Each `ranged` tag covers its pieces exactly, by one `tag add`; each
+    `spanned` tag covers one stretch, from the start of its first piece to
+    the end of its last (what lies between included), so that it changes
+    only twice in the line however many pieces carry it.  Indices are
+    "line.column" in Tk's units.
     """
     width = astral_width(text)
     line, column = (int(number) for number in text.index(index).split("."))
     args: list[object] = []
     ranges: dict[str, list[str]] = {}
+    stretches: dict[str, list[str]] = {}
+    separate = ranged | spanned
     last: tuple[str, ...] | None = None
     for chunk, tags in parts:
         start = f"{line}.{column}"
@@ -109,10 +119,12 @@ def insert_parts(
         else:
             column += tk_length(chunk, width)
         kept = tags
-        if not ranged.isdisjoint(tags):
-            kept = tuple(tag for tag in tags if tag not in ranged)
+        if not separate.isdisjoint(tags):
+            kept = tuple(tag for tag in tags if tag not in separate)
             for tag in ranged.intersection(tags):
                 ranges.setdefault(tag, []).extend((start, f"{line}.{column}"))
+            for tag in spanned.intersection(tags):
+                stretches.setdefault(tag, [start, ""])[1] = f"{line}.{column}"
         if kept == last:
             args[-2] = f"{args[-2]}{chunk}"
         else:
@@ -120,5 +132,5 @@ def insert_parts(
             last = kept
     if args:
         text.insert(index, *args)  # type: ignore[arg-type]  # Tk takes (chars, tags) pairs
-    for tag, spans in ranges.items():
+    for tag, spans in (*ranges.items(), *stretches.items()):
         text.tag_add(tag, *spans)

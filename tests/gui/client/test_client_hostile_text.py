@@ -119,9 +119,11 @@ def test_a_teachers_announcement_from_the_real_server_names_the_teacher_not_the_
 def click_link(view, text: str, tk_root) -> None:
     """Click the link whose text is `text` (Tk finds the tag under the pointer on motion)."""
     at = view.text.search(text, "1.0")
-    assert at and "link" in view.text.tag_names(at), (text, view.all_text())
+    assert at, (text, view.all_text())
     view.text.see(at)
     tk_root.update()
+    view.paint_links()  # links are styled once on screen, by the pane's painter
+    assert "link" in view.text.tag_names(at), (text, view.all_text())
     x, y, _width, height = view.text.bbox(f"{at} +2c")
     for event in ("<Motion>", "<ButtonPress-1>", "<ButtonRelease-1>"):
         view.text.event_generate(event, x=x, y=y + height // 2)

@@ -39,6 +39,7 @@ def test_clicking_a_link_opens_it_in_the_browser(server, open_window, tk_root, m
     view = alice.room_view
     view.show_message("12:00:00", "bob", "notes at www.example.org/notes, see you")
     tk_root.update()
+    view.paint_links()  # the painter's turn may be a tenth of a second away
     start, _end = view.text.tag_ranges("link")[-2:]
     x, y, _width, height = view.text.bbox(f"{start} +2c")
     view.text.event_generate("<Motion>", x=x, y=y + height // 2)  # Tk finds the tag under the pointer on motion

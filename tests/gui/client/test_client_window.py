@@ -121,6 +121,7 @@ def test_server_errors_and_help_show_in_the_pane(server, open_window, tk_root):
     assert "/join ROOM" in alice.room_view.all_text()
     type_line(alice, "see https://example.org/page.")
     wait_until(lambda: "https://example.org/page" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    alice.room_view.paint_links()
     link = alice.room_view.text.tag_ranges("link")
     assert alice.room_view.text.get(*link[-2:]) == "https://example.org/page"
 
