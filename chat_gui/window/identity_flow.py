@@ -234,6 +234,12 @@ class IdentityFlow:
             self.teachers.discard(name_key(user))
         elif event == "topic" and isinstance(frame.get("topic"), str):
             self.topic_bar.show(self.session.room, str(frame.get("topic")), self.topic_bar.locked, self.owner)
+        elif event == "owner":  # the admin gave the room to someone else, or to nobody
+            owner: object = frame.get("owner")
+            self.owner = owner if isinstance(owner, str) else ""
+            self.room_is_mine = bool(self.owner) and name_key(self.owner) == name_key(self.session.nick or "")
+            self.topic_bar.show(self.session.room, self.topic_bar.topic, self.topic_bar.locked, self.owner)
+            return
         else:
             return
         self._show_teachers()

@@ -199,3 +199,26 @@ def test_the_person_removed_sees_who_removed_them_and_why_and_is_in_no_room(star
     text = window.window.tabs.view_for_room("secret").all_text()
     assert "olivia removed you from #secret" in text and "came in with the leaked key" in text
     assert window.frames.room_note.startswith("olivia removed you from #secret")
+
+
+def test_the_window_follows_the_admin_giving_the_room_away_and_back(start_server, open_window, tk_root, wire):
+    # Noticed in a review: the topic line and the owner's Remove item stayed as the `joined` said, so after
+    # the admin took #squat from olivia her window still offered Remove (refused by the server) and named her.
+    server = start_server()
+    window = open_window(server, "olivia", "squat")
+    wait_until(lambda: window.identity.room_is_mine, pump=tk_root.update, timeout=WAIT)
+    wire(server, "ivan", "squat", source="127.0.0.10")
+    window.send_typed("/topic our room", False)
+    wait_until(lambda: "owner olivia" in window.identity.topic_bar.text(), pump=tk_root.update, timeout=WAIT)
+    server.set_room_owner("squat", "ivan")
+    wait_until(lambda: "owner ivan" in window.identity.topic_bar.text(), pump=tk_root.update, timeout=WAIT)
+    assert not window.identity.room_is_mine
+    assert not [
+        label for label in labels_of(window.identity.menus.build_user_menu("ivan")) if label.startswith("Remove")
+    ]
+    assert "Topic: our room" in window.identity.topic_bar.text()
+    server.set_room_owner("squat", "none")
+    wait_until(lambda: "owner" not in window.identity.topic_bar.text(), pump=tk_root.update, timeout=WAIT)
+    server.set_room_owner("squat", "olivia")
+    wait_until(lambda: window.identity.room_is_mine, pump=tk_root.update, timeout=WAIT)
+    assert "owner olivia" in window.identity.topic_bar.text()
