@@ -68,14 +68,23 @@ class SenderRateLimit:
         self._clock = clock
         self._lock = threading.Lock()
         self._times: dict[str, deque[float]] = {}
+        self._swept = clock()
+
+    def __len__(self) -> int:
+        """How many senders are remembered."""
+        return len(self._times)
 
     def acquire(self, key: str, *more_keys: str) -> float:
         """0.0 if `key` (and each of `more_keys`) may start one more file now, and then each is counted;
-        else the seconds until all may, and nothing is counted."""
+        else the seconds until all may, and nothing is counted.  Once a window, senders with nothing
+        left in it are forgotten, so many addresses trying once each do not add up."""
         if self._limit <= 0:
             return 0.0
         now = self._clock()
         with self._lock:
+            if now - self._swept >= self._window:
+                self._swept = now
+                self._drop_idle(now)
             wait = 0.0
             for each in (key, *more_keys):
                 times = self._times.setdefault(each, deque())
@@ -93,8 +102,11 @@ class SenderRateLimit:
         """Drop senders with nothing in the window (the housekeeper calls it now and then to bound memory)."""
         now = self._clock()
         with self._lock:
-            for key in [key for key, times in self._times.items() if not times or now - times[-1] >= self._window]:
-                del self._times[key]
+            self._drop_idle(now)
+
+    def _drop_idle(self, now: float) -> None:
+        for key in [key for key, times in self._times.items() if not times or now - times[-1] >= self._window]:
+            del self._times[key]
 
 
 class TransferSlots:

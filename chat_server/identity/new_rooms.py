@@ -27,6 +27,11 @@ class RoomsMade:
         self._clock = clock
         self._lock = threading.Lock()
         self._made: dict[str, OrderedDict[str, float]] = {}  # address -> room key -> when made, oldest first
+        self._swept = clock()
+
+    def __len__(self) -> int:
+        """How many addresses are remembered."""
+        return len(self._made)
 
     def acquire(self, host: str, room_key: str) -> float:
         """0.0 if `host` may make room `room_key` now (counted, unless it made it within the window already);
@@ -35,6 +40,10 @@ class RoomsMade:
             return 0.0
         now = self._clock()
         with self._lock:
+            if now - self._swept >= self._window:  # once a window: forget addresses with nothing left in it
+                self._swept = now
+                for stale in [key for key, rooms in self._made.items() if self._newest(rooms) <= now - self._window]:
+                    del self._made[stale]
             made = self._made.setdefault(host, OrderedDict())
             while made:
                 oldest, when = next(iter(made.items()))
@@ -47,3 +56,7 @@ class RoomsMade:
                 return max(0.001, self._window - (now - next(iter(made.values()))))
             made[room_key] = now
             return 0.0
+
+    @staticmethod
+    def _newest(rooms: OrderedDict[str, float]) -> float:
+        return next(reversed(rooms.values())) if rooms else float("-inf")
