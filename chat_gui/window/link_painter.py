@@ -88,8 +88,15 @@ class LinkPainter:
         lines = self.text.get(f"{begin_line}.0", f"{end_line}.end").split("\n")
         spans: list[str] = []
         for number, line in enumerate(lines, start=begin_line):
+            counted, counted_to = 0, 0  # Tk's count of line[:counted_to]: matches come in order, so count on
+            plain = width == 1 or line.isascii()
             for match in self.pattern.finditer(line):
-                left, right = tk_offset(line, match.start(), width), tk_offset(line, match.end(), width)
+                if plain:
+                    left, right = match.start(), match.end()
+                else:
+                    left = counted + tk_offset(line[counted_to:], match.start() - counted_to, width)
+                    right = left + tk_offset(match.group(), len(match.group()), width)
+                    counted, counted_to = right, match.end()
                 if (number == begin_line and left < begin_column) or (number == end_line and right > end_column):
                     continue
                 spans += (f"{number}.{left}", f"{number}.{right}")

@@ -31,7 +31,7 @@ def astral_width(widget: tk.Misc) -> int:
 
 def tk_length(text: str, width: int) -> int:
     """The length of `text` as Tk counts it, with `width` from astral_width()."""
-    if width == 1:
+    if width == 1 or text.isascii():
         return len(text)
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
