@@ -13,6 +13,16 @@ from chat_gui.core.connection import ChatConnection
 T = TypeVar("T")
 
 
+class FakeClock:
+    """A clock a test moves by hand: pass it where a clock is injectable, then set or add to `now`."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def wait_until(
     condition: Callable[[], T],
     timeout: float = 5.0,

@@ -8,14 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chat_server.identity.login_throttle import MAX_FAILURES, WINDOW_SECONDS, LoginThrottle
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support import FakeClock
 
 
 def fail(throttle: LoginThrottle, nick: str, address: str) -> bool:

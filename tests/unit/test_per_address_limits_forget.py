@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from chat_server.files.limits import SenderRateLimit
 from chat_server.identity.new_rooms import RoomsMade
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support import FakeClock
 
 
 def test_rooms_made_forgets_addresses_whose_rooms_left_the_window_and_keeps_the_others_counted():

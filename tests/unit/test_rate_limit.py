@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from chat_server.rate_limit import TokenBucket
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support import FakeClock
 
 
 def allowed(bucket: TokenBucket, attempts: int) -> int:
@@ -18,14 +11,14 @@ def allowed(bucket: TokenBucket, attempts: int) -> int:
 
 
 def test_a_full_bucket_allows_a_burst_then_refuses():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     bucket = TokenBucket(10, 30, clock)
     assert allowed(bucket, 30) == 30
     assert not bucket.allow()
 
 
 def test_tokens_come_back_at_the_rate():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     bucket = TokenBucket(10, 30, clock)
     allowed(bucket, 31)
     clock.now += 0.5
@@ -33,14 +26,14 @@ def test_tokens_come_back_at_the_rate():
 
 
 def test_the_bucket_never_holds_more_than_the_burst():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     bucket = TokenBucket(10, 5, clock)
     clock.now += 3600
     assert allowed(bucket, 100) == 5
 
 
 def test_a_refused_command_costs_nothing():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     bucket = TokenBucket(1, 1, clock)
     assert bucket.allow()
     for _ in range(10):
@@ -50,11 +43,11 @@ def test_a_refused_command_costs_nothing():
 
 
 def test_rate_zero_turns_the_limit_off():
-    assert allowed(TokenBucket(0, 30, FakeClock()), 10_000) == 10_000
+    assert allowed(TokenBucket(0, 30, FakeClock(100.0)), 10_000) == 10_000
 
 
 def test_a_burst_of_zero_still_allows_one_command_at_a_time():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     bucket = TokenBucket(2, 0, clock)
     assert bucket.allow() and not bucket.allow()
     clock.now += 0.5
@@ -76,14 +69,14 @@ def run_flood(guard: FloodGuard, clock: FakeClock, seconds: float, per_second: i
 
 
 def test_at_most_one_report_a_second_the_rest_dropped():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     guard = FloodGuard(10, clock)
     answers = run_flood(guard, clock, 5, 1000)
     assert answers.count(Refusal.REPORT) == 5 and answers.count(Refusal.DROP) == 4995
 
 
 def test_ten_seconds_of_flooding_by_default_disconnects():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     guard = FloodGuard(ServerConfig().flood_seconds, clock)
     answers = run_flood(guard, clock, 9.9, 100)
     assert Refusal.DISCONNECT not in answers and guard.refuse_command() is not Refusal.DISCONNECT  # 9.9 s in
@@ -92,14 +85,14 @@ def test_ten_seconds_of_flooding_by_default_disconnects():
 
 
 def test_one_refusal_a_second_is_still_a_flood():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     guard = FloodGuard(10, clock)
     answers = run_flood(guard, clock, 11, 1)  # e.g. 11 commands a second against a rate of 10
     assert answers[-1] is Refusal.DISCONNECT
 
 
 def test_a_pause_ends_a_flood():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     guard = FloodGuard(10, clock)
     for _ in range(5):
         answers = run_flood(guard, clock, 8, 50)  # bursts of 8 s...
@@ -109,7 +102,7 @@ def test_a_pause_ends_a_flood():
 
 
 def test_refusals_that_do_not_count_towards_a_flood():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     guard = FloodGuard(2, clock)
     answers = []
     for _ in range(1000):
@@ -119,6 +112,6 @@ def test_refusals_that_do_not_count_towards_a_flood():
 
 
 def test_zero_flood_seconds_never_disconnects():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     guard = FloodGuard(0, clock)
     assert Refusal.DISCONNECT not in run_flood(guard, clock, 60, 20)

@@ -14,17 +14,10 @@ from chat_server.files.limits import SenderRateLimit
 from shared.errors import ErrorCode
 from shared.file_transfer import EMPTY_SHA256, FileError, FileErrorCode
 from shared.transfer_session import ReceiveSession, TransferProgress, send_ranges
+from tests.support import FakeClock
 
 DATA = os.urandom(100_000)
 DIGEST = hashlib.sha256(DATA).hexdigest()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_bytes_fed_in_pieces_complete_and_verify():
