@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from enum import Enum
 
+from shared.errors import ErrorCode, ProtocolError
+
 
 class TokenBucket:
     """`rate` tokens a second up to `burst`; a rate of 0 means unlimited."""
@@ -93,3 +95,8 @@ class FloodGuard:
             self._last_report = now
             return Refusal.REPORT
         return Refusal.DROP
+
+    def refuse_or_drop(self, reason: str) -> None:
+        """Raise `rate_limited` saying `reason` at most once a second; return quietly (drop it) in between."""
+        if self.refuse_quietly() is Refusal.REPORT:
+            raise ProtocolError(ErrorCode.RATE_LIMITED, reason)

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from chat_server.config import ServerConfig
 from chat_server.identity.wiring import WhoIsWho
 from chat_server.output_cap import OutputCap
-from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry, Room
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session
@@ -179,13 +178,11 @@ class CommandModule:
         budget = session.address_budget
         if budget is None or budget.allow_notice():
             return True
-        if session.flood.refuse_quietly() is Refusal.DROP:
-            return False
-        raise ProtocolError(
-            ErrorCode.RATE_LIMITED,
+        session.flood.refuse_or_drop(
             "Your computer is joining, leaving, renaming or changing its status too often (all its connections "
-            "together); nothing changed. Wait a moment.",
+            "together); nothing changed. Wait a moment."
         )
+        return False
 
     def output_room(self, session: Session, what: str) -> bool:
         """Whether a large answer the client may ask again for (HISTORY, SEARCH, LIST) may be queued now.
@@ -199,13 +196,11 @@ class CommandModule:
         if not cap.busy(writer):
             return True
         cap.sweep(self.registry, self.hang_ups, writer)
-        if session.flood.refuse_quietly() is Refusal.DROP:
-            return False
-        raise ProtocolError(
-            ErrorCode.RATE_LIMITED,
+        session.flood.refuse_or_drop(
             f"The server is busy: it has more output waiting for slow connections than it allows, so {what} "
-            "is not answered now. Try again in a few seconds.",
+            "is not answered now. Try again in a few seconds."
         )
+        return False
 
     def require_voice(self, session: Session) -> None:
         if session.muted:

@@ -9,7 +9,6 @@ from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.room_entry import enter_room
 from chat_server.identity.roles import identity_fields, role_notice
-from chat_server.rate_limit import Refusal
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import StoredMessage, room_message
@@ -129,13 +128,11 @@ class ChatCommands(CommandModule):
     @staticmethod
     def _over_budget(session: Session) -> list[Delivery]:
         """Past its computer's budget (chat_server/address_budget.py): one `rate_limited` a second, the rest dropped."""
-        if session.flood.refuse_quietly() is Refusal.DROP:
-            return []
-        raise ProtocolError(
-            ErrorCode.RATE_LIMITED,
+        session.flood.refuse_or_drop(
             "Your computer is sending more than one person can type (all its connections together); "
-            "the message was not sent. Wait a moment.",
+            "the message was not sent. Wait a moment."
         )
+        return []
 
     def handle_msg(self, session: Session, argument: str) -> list[Delivery]:
         target = classify_msg(argument, lambda nick: self.registry.find_nick(nick) is not None)

@@ -51,7 +51,6 @@ from chat_server.history.requests import HistoryRequest, parse_delete, parse_his
 from chat_server.history.search_gate import SearchBusy, SearchGate
 from chat_server.identity.owners import account_owner
 from chat_server.plain_secrets import THIS_COMPUTER
-from chat_server.rate_limit import Refusal
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from chat_server.storage import Conversation, Page, StoredMessage
@@ -142,13 +141,11 @@ class HistoryCommands(CommandModule):
         turn = budget.reserve_page()
         if turn is not None:
             return turn
-        if session.flood.refuse_quietly() is Refusal.DROP:
-            return None
-        raise ProtocolError(
-            ErrorCode.RATE_LIMITED,
+        session.flood.refuse_or_drop(
             "Your computer is asking for history pages faster than the server gives them (all its connections "
-            "together); this page was not sent. Ask again in a few seconds.",
+            "together); this page was not sent. Ask again in a few seconds."
         )
+        return None
 
     @staticmethod
     def _wait_for_turn(session: Session, turn: float) -> None:
@@ -192,9 +189,8 @@ class HistoryCommands(CommandModule):
     def handle_search(self, session: Session, argument: str) -> CommandResult:
         request = parse_search(argument)
         if self.config.rate_per_second and not session.history.search_bucket.allow():
-            if session.flood.refuse_quietly() is Refusal.DROP:
-                return []
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "/search is answered about once a second; wait a moment.")
+            session.flood.refuse_or_drop("/search is answered about once a second; wait a moment.")
+            return []
         if request.room is not None:
             check_room_readable(session, request.room, self.services.who)
             live = self.registry.find_room(request.room)

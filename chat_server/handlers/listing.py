@@ -25,7 +25,6 @@ import math
 from chat_server.handlers.base import CommandModule, Delivery
 from chat_server.identity.roles import roles_of_names
 from chat_server.presence import STATUS_ENTRY_BYTES, statuses_for
-from chat_server.rate_limit import Refusal
 from chat_server.registry import Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -47,12 +46,10 @@ _NAME_ENTRY_BYTES = 3  # two quotes and a comma
 class ListCommands(CommandModule):
     def handle_list(self, session: Session, argument: str) -> list[Delivery]:
         if not session.list_bucket.allow():
-            if session.flood.refuse_quietly() is Refusal.DROP:
-                return []
-            raise ProtocolError(
-                ErrorCode.RATE_LIMITED,
-                f"/list is answered once every {self.config.list_interval:g} s; the rooms list updates by itself.",
+            session.flood.refuse_or_drop(
+                f"/list is answered once every {self.config.list_interval:g} s; the rooms list updates by itself."
             )
+            return []
         room_name, page = _parse_argument(argument)
         if not self.output_room(session, "/list"):
             return []

@@ -57,6 +57,7 @@ def test_a_burst_of_zero_still_allows_one_command_at_a_time():
 # -- the answer to going past the rate: FloodGuard --
 from chat_server.config import ServerConfig  # noqa: E402
 from chat_server.rate_limit import FLOOD_PAUSE_SECONDS, FloodGuard, Refusal  # noqa: E402
+from shared.errors import ErrorCode, ProtocolError  # noqa: E402
 
 
 def run_flood(guard: FloodGuard, clock: FakeClock, seconds: float, per_second: int) -> list[Refusal]:
@@ -115,3 +116,19 @@ def test_zero_flood_seconds_never_disconnects():
     clock = FakeClock(100.0)
     guard = FloodGuard(0, clock)
     assert Refusal.DISCONNECT not in run_flood(guard, clock, 60, 20)
+
+
+def test_refuse_or_drop_raises_rate_limited_once_a_second_with_the_reason():
+    clock = FakeClock(100.0)
+    guard = FloodGuard(2, clock)
+    raised: list[ProtocolError] = []
+    for _ in range(300):
+        try:
+            guard.refuse_or_drop("/list is answered once every 5 s")
+        except ProtocolError as refusal:
+            raised.append(refusal)
+        clock.now += 0.01
+    assert len(raised) == 3
+    assert {(error.code, error.message) for error in raised} == {
+        (ErrorCode.RATE_LIMITED, "/list is answered once every 5 s")
+    }
