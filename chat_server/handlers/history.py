@@ -62,6 +62,8 @@ from shared.frames import Frame, server_frame
 # A room's replay names the ids deleted there lately (this many at most): a client that showed one while it was
 # away (another room, a reconnect) takes it down, even past the replay's reach (found by a probe).
 RECENT_DELETES = 200
+# Rooms whose recent deletes are remembered (a probe: one DELETE in each of 300 rooms kept them all for good).
+RECENT_DELETE_ROOMS = 256
 ANSWER_BUDGET_BYTES = 256 * 1024  # one HISTORY answer at most (and a quarter of the outbox limit)
 DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to read what it was sent
 DRAIN_POLL_SECONDS = 0.02
@@ -310,7 +312,14 @@ def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Ite
     fields: dict[str, object] = {}
     if message.room is not None:
         fields["room"] = message.room
-        kept = registry.recent_deletes.setdefault(message.room_key or "", collections.deque(maxlen=RECENT_DELETES))
+        room_key = message.room_key or ""
+        deletes = registry.recent_deletes
+        kept = deletes.pop(room_key, None)  # back in at the end: the rooms with the oldest deletes go first
+        if kept is None:
+            kept = collections.deque(maxlen=RECENT_DELETES)
+            if len(deletes) >= RECENT_DELETE_ROOMS:
+                del deletes[next(iter(deletes))]
+        deletes[room_key] = kept
         kept.append(message.id)  # for whoever comes back to the room: its replay names them (handlers/replay.py)
         room = registry.rooms.get(message.room_key or "")
         if room is not None:

@@ -326,7 +326,7 @@ class SqliteMessageStore(HistoryReads):
         message = self.get(message_id)
         if message is None:
             return None
-        self._recent.delete(message_id)
+        self._recent.delete(message_id, message.conv)
         writer = self._writer
         if writer is not None and not writer.submit(Write("DELETE FROM messages WHERE id = ?", (message_id,))):
             log.warning("storage: the deletion of message %d is not saved (the writer is too far behind)", message_id)

@@ -10,6 +10,11 @@
 - `tails`: the newest messages of each room, for replay on join without
   touching the disk. A room's tail starts recording at its first append or
   replay and is completed from the database once (see `SqliteMessageStore.replay`).
+  At most `max_tails` rooms keep one: past it, a room whose tail was not
+  used since the last look goes (a clock sweep), and its next replay reads
+  the disk again. Before, every room that ever had a message kept its tail
+  for good, empty or not (a probe: 300 rooms made within the new-rooms limit
+  held 54 MB, and each DELETE scanned them all under this lock).
 - `deleted` and `cleared`: ids and room prefixes removed this run, so a
   database read that raced with the delete never brings a row back.
 
@@ -28,6 +33,7 @@ from operator import attrgetter
 from chat_server.storage.models import StoredMessage
 
 MAX_REMEMBERED_DELETES = 100_000
+MAX_TAILS = 64  # rooms whose newest messages stay in memory (a class uses tens; more are read from disk)
 
 
 def _nothing_pending() -> list[StoredMessage]:
@@ -41,6 +47,7 @@ class RoomTail:
     # Loaded with every visible message the room had: while the deque has never been full since (nothing
     # was pushed out), it is the room's whole history and a replay from it knows nothing older exists.
     whole: bool = False
+    used: bool = False  # appended to or replayed since the clock sweep last passed it
 
 
 @dataclass(eq=False)
@@ -56,6 +63,7 @@ class RecentMessages:
     _deleted_order: collections.deque[int] = field(default_factory=collections.deque)
     _cleared: dict[str, int] = field(default_factory=dict)
     highest_id: int = 0
+    max_tails: int = MAX_TAILS
 
     def __post_init__(self) -> None:
         self._memory_only = collections.deque(maxlen=self.unwritten_cap)
@@ -76,8 +84,10 @@ class RecentMessages:
                 self.highest_id = message.id
             if message.room is not None:
                 tail = self._tails.get(message.conv)
-                if tail is None:
-                    tail = self._tails[message.conv] = RoomTail(collections.deque(maxlen=self.tail_size))
+                if tail is None:  # marked used at its second message: a room said one thing in goes first
+                    tail = self._new_tail(message.conv, RoomTail(collections.deque(maxlen=self.tail_size)))
+                else:
+                    tail.used = True
                 tail.messages.append(message)
             if submit(message, late):
                 return True
@@ -132,8 +142,11 @@ class RecentMessages:
         with self.lock:
             return self._cleared.get(conv, 0)
 
-    def delete(self, message_id: int) -> None:
-        """Hide a message from every read (an unwritten one is still written, then deleted by the writer)."""
+    def delete(self, message_id: int, conv: str | None = None) -> None:
+        """Hide a message from every read (an unwritten one is still written, then deleted by the writer).
+
+        `conv`, when known, is the only tail looked through (else every one).
+        """
         with self.lock:
             if message_id in self._deleted:
                 return
@@ -141,9 +154,10 @@ class RecentMessages:
             self._deleted_order.append(message_id)
             if len(self._deleted_order) > MAX_REMEMBERED_DELETES:
                 self._deleted.discard(self._deleted_order.popleft())
-            for conv, tail in self._tails.items():
-                if any(m.id == message_id for m in tail.messages):
-                    self._drop_from_tail(conv, lambda m: m.id == message_id)
+            tails = self._tails.items() if conv is None else [(conv, self._tails.get(conv))]
+            for tail_conv, tail in tails:
+                if tail is not None and any(m.id == message_id for m in tail.messages):
+                    self._drop_from_tail(tail_conv, lambda m: m.id == message_id)
                     break
 
     def clear(self, conv: str) -> int:
@@ -166,7 +180,8 @@ class RecentMessages:
         with self.lock:
             tail = self._tails.get(conv)
             if tail is None:
-                tail = self._tails[conv] = RoomTail(collections.deque(maxlen=self.tail_size))
+                tail = self._new_tail(conv, RoomTail(collections.deque(maxlen=self.tail_size)))
+            tail.used = True
             return tail, list(tail.messages)
 
     def complete_tail(self, conv: str, tail: RoomTail, older: list[StoredMessage]) -> list[StoredMessage]:
@@ -188,6 +203,7 @@ class RecentMessages:
             tail = self._tails.get(conv)
             if tail is None or not tail.loaded:
                 return None
+            tail.used = True
             return list(tail.messages), tail.whole and len(tail.messages) < self.tail_size
 
     def memory_tail(self, conv: str) -> list[StoredMessage] | None:
@@ -213,9 +229,32 @@ class RecentMessages:
                 self._tails.pop(conv, None)
                 return
             kept = collections.deque(ordered[-self.tail_size :], maxlen=self.tail_size)
-            self._tails[conv] = RoomTail(kept, loaded=True, whole=whole and len(ordered) <= self.tail_size)
+            loaded = RoomTail(kept, loaded=True, whole=whole and len(ordered) <= self.tail_size)
+            if tail is None:
+                self._new_tail(conv, loaded)
+            else:
+                self._tails[conv] = loaded
+
+    def tail_count(self) -> int:
+        with self.lock:
+            return len(self._tails)
 
     # -- with the lock held --
+    def _new_tail(self, conv: str, tail: RoomTail) -> RoomTail:
+        """Keep `tail` for `conv`, first letting one old tail go if `max_tails` rooms have one."""
+        tails = self._tails
+        if len(tails) >= self.max_tails:
+            # A clock sweep in insertion order: a used tail goes to the back unmarked, the first unused one goes.
+            for _ in range(2 * len(tails)):
+                oldest = next(iter(tails))
+                swept = tails.pop(oldest)
+                if not swept.used:
+                    break
+                swept.used = False
+                tails[oldest] = swept
+        tails[conv] = tail
+        return tail
+
     def _drop_from_tail(self, conv: str, drop: Callable[[StoredMessage], bool]) -> None:
         tail = self._tails.get(conv)
         if tail is not None:

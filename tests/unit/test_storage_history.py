@@ -597,3 +597,42 @@ def test_what_a_read_returned_loses_what_was_deleted_or_cleared_after_it(store):
     store.messages.clear_room("lab")
     assert ids(store.messages.still_visible(page)) == [1, 3, 4]
     assert store.messages.still_visible(found) == []
+
+
+# -- the rooms whose tails stay in memory --
+def test_only_max_tails_rooms_keep_their_newest_messages_in_memory_and_the_rest_replay_from_disk(store):
+    messages = history(store)
+    messages._recent.max_tails = 4
+    for number in range(1, 31):  # 30 rooms, two messages each (a class making rooms within its limits)
+        messages.append(public(2 * number - 1, room=f"room{number}"))
+        messages.append(public(2 * number, room=f"room{number}"))
+    assert messages._recent.tail_count() == 4
+    for number in (1, 17, 30):  # gone from memory or not, every room's replay is whole and in order
+        assert ids(messages.replay(f"room{number}", 10)) == [2 * number - 1, 2 * number]
+        assert messages.load_recent(f"room{number}")
+        page = messages.recent(f"room{number}", 10)
+        assert page is not None and ids(page.messages) == [2 * number - 1, 2 * number] and not page.more
+    assert messages._recent.tail_count() == 4
+
+
+def test_a_busy_room_keeps_its_tail_while_new_rooms_come_and_go(store):
+    messages = history(store)
+    messages._recent.max_tails = 4
+    next_id = 1
+    for number in range(40):
+        messages.append(public(next_id, room="general"))  # the class's room, in use all along
+        messages.append(public(next_id + 1, room=f"passing{number}"))
+        next_id += 2
+    tail = messages._recent.memory_tail("#general")
+    assert tail is not None and len(tail) == 40  # never swept out, so nothing it recorded was lost
+    assert messages._recent.tail_count() == 4
+
+
+def test_a_delete_looks_through_at_most_max_tails_rooms(store):
+    messages = history(store)
+    messages._recent.max_tails = 4
+    for number in range(1, 101):
+        messages.append(public(number, room=f"room{number}"))
+    assert messages.delete(100) is not None
+    assert messages.replay("room100", 5) == []
+    assert ids(messages.replay("room99", 5)) == [99]
