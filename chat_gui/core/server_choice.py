@@ -1,6 +1,6 @@
 """Which of the class servers heard on the network the Connect dialog shows, and which names are copied (any thread; pure).
 
-    choice = choose_shown(heard, pinned_addresses, limit=MAX_SHOWN)
+    choice = choose_shown(heard, preferred_addresses, limit=MAX_SHOWN)
     choice.shown      at most `limit`, sorted by class name: what the list shows
     choice.twins      a group of servers at different places whose names look alike (() if none), hidden ones included
     choice.left_out   how many heard servers are not shown
@@ -11,7 +11,8 @@ before the teacher's server filled the list, and one fake named exactly
 like the class was then shown alone, with no "more than one server calls
 itself that" warning.  So every server heard is judged (the browser keeps
 up to chat_gui/core/discovery.py MAX_HEARD), and the shown places go first
-to servers at an address this computer trusted (joined before), then to
+to servers at an address this computer trusted (joined before) or at the
+address in the dialog (typed, or remembered from last time), then to
 every server whose name looks like another's (both are shown and the
 warning names both), then to the earliest heard.
 """
@@ -62,11 +63,14 @@ def twin_groups(servers: Sequence[FoundServer]) -> list[tuple[FoundServer, ...]]
     return sorted(groups.values(), key=lambda group: order[group[0].service])
 
 
-def choose_shown(heard: Sequence[FoundServer], pinned: Collection[str], limit: int = MAX_SHOWN) -> Choice:
-    """`heard`: every server heard, earliest first; `pinned`: the "host:port"s the trust store holds a key for."""
+def choose_shown(heard: Sequence[FoundServer], preferred: Collection[str], limit: int = MAX_SHOWN) -> Choice:
+    """`heard`: every server heard, earliest first; `preferred`: "host:port"s (address_key) to show first: those the
+    trust store holds a key for, and the one in the dialog's fields."""
 
     def trusted(server: FoundServer) -> bool:
-        return address_key(*_place(server)) in pinned or any(key in pinned for key in other_announced_addresses(server))
+        return address_key(*_place(server)) in preferred or any(
+            key in preferred for key in other_announced_addresses(server)
+        )
 
     groups = twin_groups(heard)
     in_groups = [server for group in groups for server in group]

@@ -22,7 +22,7 @@ hint for choosing; the key itself is checked when connecting.
 
 A flood of announcements cannot push the teacher's server out: the browser
 keeps thousands, chat_gui/core/server_choice.py picks the MAX_SHOWN rows
-(servers joined before first, then every server whose name copies
+(servers joined before or at the address typed first, then every server whose name copies
 another's, both shown and warned about), and the sentence under the list
 says how many were left out.
 """
@@ -106,11 +106,14 @@ class FoundServers(ttk.LabelFrame):
         interfaces: list[str] | None = None,
         browse: bool = True,
         pins: PinsReader | None = None,
+        wanted: Callable[[], str | None] | None = None,
     ) -> None:
-        """`pins`: the trust store's pins, read for each new list (None: the client's own trust store)."""
+        """`pins`: the trust store's pins, read for each new list (None: the client's own trust store);
+        `wanted`: the "host:port" in the dialog's fields (address_key), shown first if announced."""
         super().__init__(master, text="Class servers on this network", padding=(8, 4, 8, 6))
         self.on_choose = on_choose
         self.pins: PinsReader = pins or (lambda: TrustStore().all_pinned())
+        self.wanted = wanted or (lambda: None)
         self.key_states: tuple[AnnouncedKey, ...] = ()
         self.interfaces = interfaces if interfaces is not None else interfaces_from_environment()
         self.servers: tuple[FoundServer, ...] = ()  # the rows shown, in order
@@ -147,7 +150,8 @@ class FoundServers(ttk.LabelFrame):
         """
         selected = self.selected()
         pins = self.pins() if heard else {}
-        choice = choose_shown(heard, pins.keys(), MAX_SHOWN)
+        wanted = self.wanted() if heard else None
+        choice = choose_shown(heard, {*pins.keys(), *([wanted] if wanted else [])}, MAX_SHOWN)
         servers = choice.shown
         self.servers = servers
         self.left_out = choice.left_out + not_kept

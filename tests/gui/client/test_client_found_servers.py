@@ -281,3 +281,20 @@ def test_sixty_fakes_announced_first_cannot_hide_the_teacher_behind_an_impostor_
                 announcer.stop()
         finally:
             raw.close()
+
+
+def test_the_address_in_the_dialog_gets_its_row_even_after_sixty_fakes(open_window, tk_root):
+    """A plain server is never pinned: the address typed (or remembered from last time) is what marks it."""
+    window = open_window()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    dialog.host_var.set("10.0.0.5")
+    dialog.port_var.set("55555")
+    fakes = tuple(
+        FoundServer(f"Fake {index}", f"Fake {index}", ("127.0.0.1",), 5000 + index, 2, None, "pc")
+        for index in range(60)
+    )
+    teacher = FoundServer("Physics 3B on t port 55555", "Physics 3B", ("10.0.0.5",), 55555, 2, None, "t")
+    dialog.found.show_servers((*fakes, teacher))
+    assert teacher in dialog.found.servers and dialog.found.left_out == 11
+    assert "11 more announced servers are not shown" in dialog.found.status.cget("text")
