@@ -2,16 +2,24 @@
 
     browser = ServerBrowser().start()
     ... every 200 ms on the Tk thread:
-        while True: servers = browser.changes.get_nowait()   # the whole list after each change
+        servers = browser.changes.get_nowait()   # the whole list, earliest heard first; only the newest is kept
     browser.stop()
 
 zeroconf's browser thread hears announcements and goodbyes, resolves each
-server (address, port, TXT) and puts the new list of FoundServer on
-`changes`; `on_change`, if given, is called on that thread too, so it must
-not touch Tk.  Announcements are anyone's on the LAN: every field is
-cleaned (shared/discovery_record.py), at most MAX_SERVERS are kept, and
-the list is sorted by class name so a flood cannot reorder it under the
-user's pointer.
+server (address, port, TXT) and puts the new list of FoundServer, earliest
+heard first, on `changes`; `on_change`, if given, is called on that thread
+too, so it must not touch Tk.  Announcements are anyone's on the LAN: every
+field is cleaned (shared/discovery_record.py); `servers()` is sorted by
+class name so a flood cannot reorder a list under the user's pointer.
+
+A flood must not hide the teacher's server by coming first (found by a
+probe: 50 fakes announced before it kept it out of the list).  So up to
+MAX_HEARD servers are kept, a few hundred bytes each; the first
+MAX_SERVERS are resolved over the network if need be, later ones only from
+what zeroconf already heard (a real server announces its address, port and
+TXT in one packet), so a flood still costs no waiting here.  Past
+MAX_HEARD a name is only counted (`refused`).  Which ones the dialog shows
+is chat_gui/core/server_choice.py's business.
 """
 
 from __future__ import annotations
@@ -22,16 +30,18 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 
-from zeroconf import InterfaceChoice, IPVersion, ServiceBrowser, ServiceStateChange, Zeroconf
+from zeroconf import InterfaceChoice, IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
 from shared.discovery_record import SERVICE_TYPE, FoundServer, read_announcement
 
 log = logging.getLogger(__name__)
 
-MAX_SERVERS = 50
+MAX_SERVERS = 50  # resolved over the network (waiting up to RESOLVE_TIMEOUT_MS each); later ones from the cache only
+MAX_HEARD = 2000  # servers kept at all, ~0.5 KB each; past it a name is counted, bounded by MAX_REFUSED
+MAX_REFUSED = 10 * MAX_HEARD
 RESOLVE_TIMEOUT_MS = 2000  # answers come from the cache or within ms on a LAN; this bounds stop()
 
-__all__ = ["FoundServer", "ServerBrowser", "MAX_SERVERS"]
+__all__ = ["FoundServer", "ServerBrowser", "MAX_SERVERS", "MAX_HEARD"]
 
 
 class ServerBrowser:
@@ -47,8 +57,10 @@ class ServerBrowser:
         self.interfaces = list(interfaces) if interfaces is not None else None
         self.changes: queue.Queue[tuple[FoundServer, ...]] = queue.Queue()
         self.failure: str | None = None
-        self._refused: set[str] = set()  # names not listed because MAX_SERVERS were listed already
-        self._found: dict[str, FoundServer] = {}
+        self._refused: set[str] = (
+            set()
+        )  # names not kept: MAX_HEARD kept already, or not in the cache once past MAX_SERVERS
+        self._found: dict[str, FoundServer] = {}  # earliest heard first
         self._lock = threading.Lock()
         self._zeroconf: Zeroconf | None = None
         self._browser: ServiceBrowser | None = None
@@ -77,7 +89,7 @@ class ServerBrowser:
 
     @property
     def refused(self) -> int:
-        """How many servers were heard but not listed, the list being full."""
+        """How many servers were heard but not kept (past MAX_HEARD, or past MAX_SERVERS and not in the cache)."""
         with self._lock:
             return len(self._refused)
 
@@ -85,6 +97,11 @@ class ServerBrowser:
         """The servers found so far, sorted by class name (any thread)."""
         with self._lock:
             return self._sorted()
+
+    def heard(self) -> tuple[FoundServer, ...]:
+        """The servers found so far, earliest heard first (any thread)."""
+        with self._lock:
+            return tuple(self._found.values())
 
     def stop(self) -> None:
         """Stop listening and close the sockets; safe to call twice.
@@ -113,37 +130,55 @@ class ServerBrowser:
                 self._publish()
             return
         with self._lock:
-            if name not in self._found and len(self._found) >= MAX_SERVERS:
-                if len(self._refused) < 10 * MAX_SERVERS:
-                    self._refused.add(name)
+            known = name in self._found
+            if not known and len(self._found) >= MAX_HEARD:
+                self._refuse(name)
                 return  # full: not even resolved, so a flood costs no time here
+            from_cache_only = not known and len(self._found) >= MAX_SERVERS
         try:
-            info = zeroconf.get_service_info(service_type, name, timeout=RESOLVE_TIMEOUT_MS)
+            if from_cache_only:
+                info: ServiceInfo | None = ServiceInfo(service_type, name)
+                if info is not None and not info.load_from_cache(zeroconf):
+                    info = None
+            else:
+                info = zeroconf.get_service_info(service_type, name, timeout=RESOLVE_TIMEOUT_MS)
         except Exception as error:  # a malformed record must not stop the browser thread
             log.debug("cannot resolve %r: %r", name, error)
             return
         if info is None:
+            if from_cache_only:
+                with self._lock:
+                    self._refuse(name)
             return
         found = read_announcement(name, info.properties, info.parsed_scoped_addresses(), info.port, info.server)
         if found is None:
             return
         with self._lock:
-            if name not in self._found and len(self._found) >= MAX_SERVERS:
-                if len(self._refused) < 10 * MAX_SERVERS:
-                    self._refused.add(name)
+            if name not in self._found and len(self._found) >= MAX_HEARD:
+                self._refuse(name)
                 return
             if self._found.get(name) == found:
                 return
             self._found[name] = found
+            self._refused.discard(name)
         self._publish()
+
+    def _refuse(self, name: str) -> None:
+        if len(self._refused) < MAX_REFUSED:
+            self._refused.add(name)
 
     def _sorted(self) -> tuple[FoundServer, ...]:
         return tuple(sorted(self._found.values(), key=lambda server: (server.class_name.casefold(), server.service)))
 
     def _publish(self) -> None:
         with self._lock:
-            servers = self._sorted()
-        self.changes.put(servers)
+            servers = tuple(self._found.values())  # earliest heard first: server_choice gives them places in turn
+            while True:  # only the newest list matters: a flood nobody reads must not pile up thousands of lists
+                try:
+                    self.changes.get_nowait()
+                except queue.Empty:
+                    break
+            self.changes.put(servers)
         if self.on_change is not None:
             try:
                 self.on_change(servers)

@@ -20,6 +20,7 @@ from tkinter import ttk
 
 from chat_gui.core.announced_key import address_to_join
 from chat_gui.core.local_probe import LocalProbe
+from chat_gui.core.trust_store import address_key
 from chat_gui.settings import ClientSettings
 from chat_gui.window.found_servers import FoundServers
 from chat_gui.window.login_dialog import LOG_IN, NICKNAME, AccountFields
@@ -79,7 +80,7 @@ class ConnectDialog(tk.Toplevel):
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
         self.connect_button.pack(side="right")
         self.quit_button.pack(side="right", padx=(0, 6))
-        self.found = FoundServers(self, on_choose=self._join_found)
+        self.found = FoundServers(self, on_choose=self._join_found, wanted=self._address_typed)
         self.found.pack(fill="x", padx=14, pady=(14, 0), before=body)
         self.bind("<Return>", lambda event: self._connect())
         self.bind("<Escape>", lambda event: self._cancel())
@@ -142,6 +143,16 @@ class ConnectDialog(tk.Toplevel):
         """Offer the teacher's "start a server on this computer", with a word on why (nothing answers here yet)."""
         self.message.configure(text=text, style=MUTED_STYLE)
         self.start_button.pack(side="left", padx=(0, 12))
+
+    def _address_typed(self) -> str | None:
+        """The "host:port" in the fields (typed, or remembered from last time), as the trust store names it; None if
+        it is not one."""
+        try:
+            host, port_in_host = split_address(self.host_var.get())
+            port = port_in_host if port_in_host is not None else int(self.port_var.get().strip())
+        except ValueError:
+            return None
+        return address_key(host, port) if host else None
 
     def is_local(self) -> bool:
         try:

@@ -19,6 +19,12 @@ error colour with a sentence under the list, "key differs from the one you
 trusted" or "not the address you trusted" (the name and key of a server
 trusted at another address, announced from one never joined).  It is a
 hint for choosing; the key itself is checked when connecting.
+
+A flood of announcements cannot push the teacher's server out: the browser
+keeps thousands, chat_gui/core/server_choice.py picks the MAX_SHOWN rows
+(servers joined before or at the address typed first, then every server whose name copies
+another's, both shown and warned about), and the sentence under the list
+says how many were left out.
 """
 
 from __future__ import annotations
@@ -33,10 +39,10 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from chat_gui.core.announced_key import WARNINGS, AnnouncedKey, compare_announced_key
+from chat_gui.core.server_choice import MAX_SHOWN, choose_shown, twin_groups
 from chat_gui.core.trust_store import TrustStore
 from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer
 from shared.fingerprint import Fingerprint
-from shared.lookalike import looks_alike
 from shared_tk.theme import on_palette_change
 
 if TYPE_CHECKING:
@@ -63,24 +69,19 @@ TWINS = (
     "Careful: more than one server calls itself “{name}” ({places}). Anyone can start a server with any name: "
     "join the one whose address and key your teacher shows."
 )
+LEFT_OUT = "{count} more announced servers are not shown (a flood may hide your teacher's): type the address your teacher shows."
+MAX_PLACES = 3  # places named in the TWINS warning; more read "and N more"
 PinsReader = Callable[[], Mapping[str, Fingerprint]]
 
 
 def name_twins(servers: tuple[FoundServer, ...]) -> tuple[FoundServer, ...]:
-    """The first group of servers at different places whose class names are the same or look alike ("" if none).
+    """The first group of servers at different places whose class names are the same or look alike (() if none).
 
     A student can start a server announcing the teacher's class name; on a
     first visit both read "new server", so the name alone must not decide.
     """
-    for index, server in enumerate(servers):
-        group = [server]
-        for other in servers[index + 1 :]:
-            same_place = (other.address, other.port) == (server.address, server.port)
-            if not same_place and looks_alike(server.class_name, other.class_name):
-                group.append(other)
-        if len(group) > 1:
-            return tuple(group)
-    return ()
+    groups = twin_groups(servers)
+    return groups[0] if groups else ()
 
 
 def interfaces_from_environment() -> list[str] | None:
@@ -105,14 +106,18 @@ class FoundServers(ttk.LabelFrame):
         interfaces: list[str] | None = None,
         browse: bool = True,
         pins: PinsReader | None = None,
+        wanted: Callable[[], str | None] | None = None,
     ) -> None:
-        """`pins`: the trust store's pins, read for each new list (None: the client's own trust store)."""
+        """`pins`: the trust store's pins, read for each new list (None: the client's own trust store);
+        `wanted`: the "host:port" in the dialog's fields (address_key), shown first if announced."""
         super().__init__(master, text="Class servers on this network", padding=(8, 4, 8, 6))
         self.on_choose = on_choose
         self.pins: PinsReader = pins or (lambda: TrustStore().all_pinned())
+        self.wanted = wanted or (lambda: None)
         self.key_states: tuple[AnnouncedKey, ...] = ()
         self.interfaces = interfaces if interfaces is not None else interfaces_from_environment()
-        self.servers: tuple[FoundServer, ...] = ()
+        self.servers: tuple[FoundServer, ...] = ()  # the rows shown, in order
+        self.left_out = 0  # servers heard and not shown
         self.tree = ttk.Treeview(self, columns=("where", "key"), show="tree", height=ROWS, selectmode="browse")
         self.tree.column("#0", width=200, stretch=True)
         self.tree.column("where", width=160, stretch=False, anchor="w")
@@ -126,7 +131,8 @@ class FoundServers(ttk.LabelFrame):
         self.columnconfigure(0, weight=1)
         self.tree.bind("<Double-Button-1>", self._on_double_click)
         self.tree.bind("<Return>", self._on_return)
-        self._changes: queue.Queue[tuple[FoundServer, ...] | str] = queue.Queue()
+        self._changes: queue.Queue[str] = queue.Queue()  # failures
+        self._latest: tuple[FoundServer, ...] | None = None  # the newest list not shown yet (under _lock)
         self._browser: ServerBrowser | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -137,11 +143,18 @@ class FoundServers(ttk.LabelFrame):
         self._quiet_id: str | None = self.after(QUIET_MS, self._say_none_found)
 
     # -- intent methods --
-    def show_servers(self, servers: tuple[FoundServer, ...]) -> None:
-        """Replace the list, keeping the selection on the same server if it is still there."""
+    def show_servers(self, heard: tuple[FoundServer, ...], not_kept: int = 0) -> None:
+        """Replace the list with the servers chosen from those heard (earliest first), keeping the selection.
+
+        `not_kept`: servers the browser heard but did not keep (chat_gui/core/discovery.py `refused`).
+        """
         selected = self.selected()
+        pins = self.pins() if heard else {}
+        wanted = self.wanted() if heard else None
+        choice = choose_shown(heard, {*pins.keys(), *([wanted] if wanted else [])}, MAX_SHOWN)
+        servers = choice.shown
         self.servers = servers
-        pins = self.pins() if servers else {}
+        self.left_out = choice.left_out + not_kept
         self.key_states = tuple(compare_announced_key(server, pins) for server in servers)
         self.tree.delete(*self.tree.get_children())
         for index, (server, key) in enumerate(zip(servers, self.key_states, strict=True)):
@@ -155,7 +168,7 @@ class FoundServers(ttk.LabelFrame):
             ((server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state in WARNINGS),
             key=lambda pair: pair[1].state != "changed",  # a changed key first: the plainest danger
         )
-        twins = name_twins(servers)
+        twins = choice.twins
         if warned:
             server, key = warned[0]
             warning = KEY_CHANGED if key.state == "changed" else KEY_ELSEWHERE
@@ -164,10 +177,16 @@ class FoundServers(ttk.LabelFrame):
                 style="Error.TLabel",
             )
         elif twins:
-            places = " and ".join(server_label(server)[1] for server in twins)
+            named = [server_label(server)[1] for server in twins[:MAX_PLACES]]
+            if len(twins) > MAX_PLACES:
+                named.append(f"{len(twins) - MAX_PLACES} more")
+            places = " and ".join(named)
             self.status.configure(text=TWINS.format(name=twins[0].class_name, places=places), style="Error.TLabel")
         else:
             self.status.configure(text=FOUND if servers else NONE_FOUND, style="Muted.TLabel")
+        if self.left_out:
+            text = str(self.status.cget("text"))
+            self.status.configure(text=f"{text} {LEFT_OUT.format(count=self.left_out)}")
 
     def key_of(self, server: FoundServer) -> AnnouncedKey | None:
         """How the listed server's announced key compares with the trusted one (None if it is not listed)."""
@@ -204,7 +223,7 @@ class FoundServers(ttk.LabelFrame):
         try:
             from chat_gui.core.discovery import ServerBrowser  # zeroconf loads here, not while the window opens
 
-            browser = ServerBrowser(on_change=self._changes.put, interfaces=self.interfaces)
+            browser = ServerBrowser(on_change=self._offer, interfaces=self.interfaces)
         except Exception as error:  # a broken zeroconf install must not stop anyone joining by address
             log.warning("cannot look for class servers: %r", error)
             self._changes.put(str(error))
@@ -217,6 +236,11 @@ class FoundServers(ttk.LabelFrame):
         if browser.failure:
             self._changes.put(browser.failure)
 
+    def _offer(self, heard: tuple[FoundServer, ...]) -> None:
+        """zeroconf's thread: keep only the newest list, so a flood between two polls holds one list, not thousands."""
+        with self._lock:
+            self._latest = heard
+
     def _stop_browser(self) -> None:
         with self._lock:
             self._closed = True
@@ -227,18 +251,16 @@ class FoundServers(ttk.LabelFrame):
     # -- the Tk thread --
     def _poll(self) -> None:
         self._poll_id = None
-        latest: tuple[FoundServer, ...] | None = None
         while True:
             try:
-                item = self._changes.get_nowait()
+                self.show_failure(self._changes.get_nowait())
             except queue.Empty:
                 break
-            if isinstance(item, str):
-                self.show_failure(item)
-            else:
-                latest = item  # each item is the whole list: only the newest matters
+        with self._lock:
+            latest, self._latest = self._latest, None
+            browser = self._browser
         if latest is not None:
-            self.show_servers(latest)
+            self.show_servers(latest, browser.refused if browser is not None else 0)
         self._poll_id = self.after(POLL_MS, self._poll)
 
     def _say_none_found(self) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from tkinter import ttk
+
+from zeroconf import Zeroconf
 
 from chat_server import ChatServer
 from chat_server.config import ServerConfig
@@ -11,7 +14,7 @@ from chat_server.discovery import ServerAnnouncer
 from shared.discovery_record import FoundServer
 from shared.palette import AA_TEXT, DARK, contrast_ratio
 from tests.gui.client.conftest import WAIT
-from tests.integration.test_discovery import LOOPBACK, PHYSICS, no_mdns_off_loopback
+from tests.integration.test_discovery import LOOPBACK, PHYSICS, flood_of, no_mdns_off_loopback
 from tests.support import wait_until
 
 
@@ -75,9 +78,9 @@ def test_a_server_of_another_version_says_so_and_the_list_is_replaced_whole(open
     new = FoundServer("b", "New class", ("::1",), 4002, 2, None, "pc")
     panel.show_servers((old, new))
     tree = panel.tree
-    assert [tree.item(row, "values")[0] for row in tree.get_children()] == [
-        "127.0.0.1:4001 (another version)",
+    assert [tree.item(row, "values")[0] for row in tree.get_children()] == [  # sorted by class name
         "[::1]:4002",
+        "127.0.0.1:4001 (another version)",
     ]
     panel.show_servers(())
     assert tree.get_children() == () and "type the address" in panel.status.cget("text")
@@ -225,3 +228,73 @@ def test_an_impostor_announcing_the_trusted_name_and_key_from_another_address_is
         assert (window.session.host, window.session.port) == ("127.0.0.2", port)
     finally:
         impostor_server.stop()
+
+
+def test_sixty_fakes_announced_first_cannot_hide_the_teacher_behind_an_impostor_of_the_same_name(
+    server, open_window, tk_root
+):
+    """Found by a probe: the dialog listens first; 60 fakes fill it, one named exactly like the class; then the
+    teacher starts the server.  Both "Physics 3B" rows must be shown, with the warning, and the rest counted."""
+    window = open_window()
+    window.show_connect_dialog()
+    panel = window.dialog.found
+    tree = panel.tree
+    raw = Zeroconf(interfaces=LOOPBACK)
+    with no_mdns_off_loopback():
+        try:
+            for info in flood_of(60, "Fake", named_like={7: PHYSICS}):
+                asyncio.run_coroutine_threadsafe(raw.async_register_service(info), raw.loop)
+
+            def fakes_heard() -> bool:
+                browser = panel._browser
+                return (
+                    browser is not None
+                    and len([s for s in browser.servers() if "Fake" in s.service]) + (browser.refused) >= 60
+                )
+
+            wait_until(fakes_heard, pump=tk_root.update, timeout=WAIT, message="the flood was not heard")
+            announcer = ServerAnnouncer(PHYSICS, server.address[1], addresses=LOOPBACK, interfaces=LOOPBACK).start()
+            try:
+
+                def physics_rows() -> list[str]:
+                    return [
+                        str(tree.item(row, "values")[0])
+                        for row in tree.get_children()
+                        if tree.item(row, "text") == PHYSICS
+                    ]
+
+                rows = wait_until(
+                    lambda: len(physics_rows()) == 2 and physics_rows(),
+                    pump=tk_root.update,
+                    timeout=WAIT,
+                    message="the teacher's server is not shown beside the impostor",
+                )
+                from chat_gui.core.server_choice import MAX_SHOWN  # here, so the test fails on its point before the fix
+
+                assert sorted(rows) == sorted([f"127.0.0.1:{server.address[1]}", "127.0.0.1:5007 (another version)"])
+                status = str(panel.status.cget("text"))
+                assert f"more than one server calls itself “{PHYSICS}”" in status
+                assert str(panel.status.cget("style")) == "Error.TLabel"
+                assert len(tree.get_children()) == MAX_SHOWN and panel.left_out >= 11
+                assert f"{panel.left_out} more announced servers are not shown" in status
+            finally:
+                announcer.stop()
+        finally:
+            raw.close()
+
+
+def test_the_address_in_the_dialog_gets_its_row_even_after_sixty_fakes(open_window, tk_root):
+    """A plain server is never pinned: the address typed (or remembered from last time) is what marks it."""
+    window = open_window()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    dialog.host_var.set("10.0.0.5")
+    dialog.port_var.set("55555")
+    fakes = tuple(
+        FoundServer(f"Fake {index}", f"Fake {index}", ("127.0.0.1",), 5000 + index, 2, None, "pc")
+        for index in range(60)
+    )
+    teacher = FoundServer("Physics 3B on t port 55555", "Physics 3B", ("10.0.0.5",), 55555, 2, None, "t")
+    dialog.found.show_servers((*fakes, teacher))
+    assert teacher in dialog.found.servers and dialog.found.left_out == 11
+    assert "11 more announced servers are not shown" in dialog.found.status.cget("text")
