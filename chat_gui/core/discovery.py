@@ -57,9 +57,8 @@ class ServerBrowser:
         self.interfaces = list(interfaces) if interfaces is not None else None
         self.changes: queue.Queue[tuple[FoundServer, ...]] = queue.Queue()
         self.failure: str | None = None
-        self._refused: set[str] = (
-            set()
-        )  # names not kept: MAX_HEARD kept already, or not in the cache once past MAX_SERVERS
+        # Names not kept: MAX_HEARD kept already, or not in the cache once past MAX_SERVERS.
+        self._refused: set[str] = set()
         self._found: dict[str, FoundServer] = {}  # earliest heard first
         self._lock = threading.Lock()
         self._zeroconf: Zeroconf | None = None
