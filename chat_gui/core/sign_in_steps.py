@@ -196,6 +196,7 @@ class SignInSteps:
         self._set_state(
             State.REGISTERING,
             f"The server is busy checking passwords; {what} as {nick} again in {delay:.0f} s (nothing was checked).",
+            code="rate_limited",  # no problem for the user to fix: only said (chat-term prints it)
         )
         connection = self.connection
 

@@ -171,7 +171,8 @@ def test_a_login_turned_away_unchecked_keeps_the_password_and_goes_again_by_itse
     core.server(frame("error", BUSY, code="rate_limited"))
     assert core.session.state is State.REGISTERING and core.session.nick == "alice"
     assert not [e for e in core.events if isinstance(e, StateChanged) and e.problem is not None]
-    assert "busy" in [e for e in core.events if isinstance(e, StateChanged)][-1].detail
+    said = [e for e in core.events if isinstance(e, StateChanged)][-1]
+    assert "busy" in said.detail and "again in 1 s" in said.detail and said.code == "rate_limited"
     account = core.session.sign_in.account
     assert account is not None and account.password == PASSWORD
     assert core.wire.sent == [f"LOGIN alice {PASSWORD}"]  # not at once...
