@@ -233,6 +233,8 @@ class TerminalClient:
             self.say(f"{now_stamp()} ! {server_words(event.detail)} ({event.code or event.problem.value})")
             if event.problem in WHAT_NEXT:
                 self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
+        elif state is State.REGISTERING and event.code == "rate_limited":  # busy: the core tries again by itself
+            self.say(f"{now_stamp()} * {event.detail}")
         elif state is State.REGISTERING and not self._introduced:
             self._introduced = True
             self.say(INTRO)

@@ -25,6 +25,10 @@ REFUSED_FAST_SECONDS = 300.0  # ...for this long; after that, every REFUSED_SLOW
 REFUSED_SLOW_DELAY = 5.0
 SILENT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # while nothing answers at all
 JITTER = 0.2  # delays are shortened by up to 20%, so a class does not come back in one burst
+# A LOGIN or REGISTER refused because the server was checking too many passwords (nothing was checked) goes
+# again after these; each is lengthened by up to half, so a class that came back at once does not stay together.
+BUSY_DELAYS = (1.0, 2.0, 4.0, 8.0)
+BUSY_JITTER = 0.5
 
 
 class Backoff:
@@ -58,6 +62,13 @@ class Backoff:
             delay = SILENT_DELAYS[min(self._silent, len(SILENT_DELAYS) - 1)]
             self._silent += 1
         return delay * (1 - JITTER * self.jitter())
+
+
+def busy_delay(tries: int, named: float, jitter: Callable[[], float] = random.random) -> float:
+    """Seconds before signing in again after the `tries`-th busy refusal in a row (0 for the first): growing,
+    jittered, and never shorter than the wait the server named."""
+    delay = BUSY_DELAYS[min(tries, len(BUSY_DELAYS) - 1)] * (1 + BUSY_JITTER * jitter())
+    return max(named, delay)
 
 
 class SendBudget:

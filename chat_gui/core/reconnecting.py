@@ -48,7 +48,7 @@ class Reconnecting:
     def _disconnected(self, item: Disconnected) -> None:
         self.connection = None
         self.presence.clear()
-        self._cancel("welcome", "alive")
+        self._cancel("welcome", "alive", "sign_in")
         self.history.on_lost(item.reason)
         if item.by_user:
             return
@@ -111,7 +111,7 @@ class Reconnecting:
         self._after("retry", int(delay * 1000), self._open)
 
     def _drop_connection(self) -> None:
-        self._cancel("welcome", "retry", "flush", "alive")
+        self._cancel("welcome", "retry", "flush", "alive", "sign_in")
         connection, self.connection = self.connection, None
         self._inbox = Inbox()  # whatever the old connection still says is not for us
         self.presence.clear()

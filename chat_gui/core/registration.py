@@ -8,7 +8,8 @@ steps (chat_gui/core/sign_in_steps.py: PASS, REGISTER, a typed LOGIN):
     _on_nick()         the server gave us a name: REGISTER if asked for, then _after_name()
     _after_name()      back into the room: RESUME did it (a PING after it tells), or JOIN; or ready
     _on_error()        an `error` while registering or joining: a refused RESUME falls back to NICK,
-                       a taken name after a reconnect is retried later, anything else is the user's
+                       a taken name after a reconnect is retried later, a LOGIN or REGISTER turned away
+                       unchecked (busy) goes again by itself, anything else is the user's
     _become_ready()    ready: away again if we were, the catch-up asked, pending lines sent
 """
 
@@ -20,6 +21,7 @@ from chat_gui.core.events import Problem, State
 from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.pacing import Backoff
 from chat_gui.core.presence import OwnPresence
+from chat_gui.core.sign_in import busy_wait
 from chat_gui.core.sign_in_steps import REGISTER, SignInSteps
 
 BARRIER_TOKEN = "classchat-resumed"  # a PING after RESUME: its pong comes after the server's answer to RESUME
@@ -100,6 +102,9 @@ class RegistrationSteps(SignInSteps):
             self._banned = True
             self.removed_reason = content or "You are banned from this server."
             return True
+        wait = busy_wait(code, content)
+        if wait is not None and self._retry_when_busy(wait):
+            return False
         shown = self._identity_refusal(code, content)
         if shown is not None:
             return shown
@@ -138,6 +143,7 @@ class RegistrationSteps(SignInSteps):
         first = not self.ever_ready
         self.ever_ready = True
         self.backoff.reset()
+        self._busy_tries = 0
         where = f" in #{self.room}" if self.room else ""
         self._set_state(
             State.READY,

@@ -133,6 +133,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self._barrier_joined = False
         self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
         self._plain_allowed = ""  # the server the person let secrets go to unencrypted (sign_in_steps.py)
+        self._busy_tries = 0  # LOGIN or REGISTER turned away unchecked in a row (sign_in_steps.py)
         self._reset_sign_in_steps()  # PASS, REGISTER, a typed LOGIN (chat_gui/core/sign_in_steps.py)
         self._banned = False  # a `banned` error came on this connection
         self.alive = Keepalive(clock, keepalive)

@@ -15,11 +15,16 @@ Secrets stay in this process's memory and are never printed or logged.  A
 password is kept after a login only when the user chose "log in again by
 itself"; otherwise a reconnect that needs it (the server restarted, so
 RESUME is refused) stops and asks.  A wrong password or join code is
-forgotten at once, so a retry never repeats it.
+forgotten at once, so a retry never repeats it.  A `rate_limited` that says
+"Nothing was checked" (the server was busy checking others' passwords, as
+when a whole class comes back after a restart) is not a wrong password:
+`busy_wait` tells it apart, the password is kept and the session sends it
+again after a short wait.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +36,9 @@ MAX_PASSWORD_CHARS = 128
 CODE_BARRIER = "classchat-code"  # the pong to this PING follows the server's answer to PASS
 REGISTER_BARRIER = "classchat-registered"  # ... and to REGISTER
 TEACHER = "teacher"
+
+NOTHING_CHECKED = "nothing was checked"  # the server's words on a LOGIN or REGISTER it turned away unchecked
+_NAMED_WAIT = re.compile(r"try again in (\d+) s\b")
 
 # identity refusals while registering, and what the front end should ask for
 PROBLEMS = {
@@ -55,6 +63,14 @@ def password_problem(password: str, again: str | None = None) -> str:
     if again is not None and again != password:
         return "The two passwords are not the same. Type it again in both fields."
     return ""
+
+
+def busy_wait(code: str, content: str) -> float | None:
+    """A refusal that checked nothing (the server was busy): the seconds it names (0.0 if none); None otherwise."""
+    if code != "rate_limited" or NOTHING_CHECKED not in content.lower():
+        return None
+    named = _NAMED_WAIT.search(content)
+    return float(named.group(1)) if named else 0.0
 
 
 def ban_words(content: str, until: object) -> str:
@@ -163,7 +179,7 @@ class SignIn:
         """An identity refusal while registering: forget what was wrong; the problem to show (None: not ours)."""
         if code == "bad_code":
             self.codes.pop(server_key(host, port), None)
-        elif code in ("bad_login", "rate_limited") and self.account is not None and self.account.password:
+        elif code == "bad_login" and self.account is not None and self.account.password:
             self.account.password = ""
             return Problem.BAD_LOGIN
         elif code == "nick_registered" and self.account is not None and self.account.register:

@@ -6,6 +6,8 @@ session's life (connect, register, join, reconnect) reads on its own:
     _give_code()          after welcome: PASS and a PING when a code is known; the pong lets the name go out
     _start_register(nick) after `nick`: REGISTER and a PING when the user asked to register; the pong joins
     _identity_refusal()   an `error` during those steps (or after a typed LOGIN): what to forget, what to ask
+    _retry_when_busy()    LOGIN or REGISTER turned away unchecked (the server was busy): the same again after
+                          a short, growing, jittered wait (chat_gui.core.pacing.busy_delay), the password kept
     log_in(), register_account()   the user's own, while connected
 
 `SignIn` (chat_gui/core/sign_in.py) holds the secrets and decides the lines;
@@ -19,11 +21,13 @@ while registering the connection is given up).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chat_gui.core.connection import ChatConnection
 from chat_gui.core.connection_security import TlsPolicy
 from chat_gui.core.events import Listener, Problem, SecretHeld, State
+from chat_gui.core.pacing import Backoff, busy_delay
 from chat_gui.core.plain_secrets import not_sent, question, secret_kind
 from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, SignIn, server_key
 
@@ -41,6 +45,9 @@ class SignInSteps:
     _login_typed: bool  # a LOGIN the user typed while connected: its refusal forgets the password
     _held: tuple[str, ...]  # lines held back (a secret first) until the person says whether they may go in plain
     _plain_allowed: str  # the server (host:port) the person allowed secrets in plain to, until start()
+    _busy_tries: int  # LOGIN or REGISTER turned away as busy in a row (ClientSession resets it once ready)
+    _auto_nick: bool
+    backoff: Backoff
     tls_policy: TlsPolicy
     connection: ChatConnection | None
     listener: Listener
@@ -53,6 +60,7 @@ class SignInSteps:
         def _register(self) -> None: ...
         def _after_name(self, resumed: bool) -> None: ...
         def _registration_refused(self, code: str, content: str, problem: Problem | None = None) -> None: ...
+        def _after(self, name: str, ms: int, callback: Callable[[], None]) -> None: ...
 
     def _reset_sign_in_steps(self) -> None:
         """A new connection: nothing given or in flight on it yet."""
@@ -163,6 +171,52 @@ class SignInSteps:
             self.sign_in.registered()
             if self.state is State.REGISTERING:
                 self._after_name(resumed=False)
+
+    def _retry_when_busy(self, named_wait: float) -> bool:
+        """LOGIN or REGISTER was refused unchecked while signing in (sign_in.busy_wait): keep the password and send
+        it again after a wait that grows and is jittered, at least the one the server named; True when so.
+
+        Found by a probe: after a restart forty students sent LOGIN at once; the server checks two, lets 16
+        wait and turns the rest away, and 22 of them were left without their name, asked for their password.
+        """
+        if self.state is not State.REGISTERING or self.connection is None:
+            return False
+        account = self.sign_in.account
+        if account is None or not account.password:
+            return False
+        if self._step == REGISTER:
+            what, nick, again = "registering", self.nick, self._register_again
+        elif (self._auto_nick or self._login_typed) and not account.register:
+            what, nick, again = "signing in", account.nick, self._log_in_again
+        else:
+            return False
+        self._step = ""
+        delay = busy_delay(self._busy_tries, named_wait, self.backoff.jitter)
+        self._busy_tries += 1
+        self._set_state(
+            State.REGISTERING,
+            f"The server is busy checking passwords; {what} as {nick} again in {delay:.0f} s (nothing was checked).",
+            code="rate_limited",  # no problem for the user to fix: only said (chat-term prints it)
+        )
+        connection = self.connection
+
+        def when_due() -> None:
+            if self.state is State.REGISTERING and self.connection is connection and connection.connected:
+                again()
+
+        self._after("sign_in", int(delay * 1000), when_due)
+        return True
+
+    def _log_in_again(self) -> None:
+        account = self.sign_in.account
+        if account is None or not account.password or account.register:
+            return  # the user chose something else meanwhile (_auto_nick or _login_typed still says whose it is)
+        self._set_state(State.REGISTERING, f"Connected; logging in as {account.nick}…")
+        self._send_guarded(self.sign_in.name_command(account.nick))
+
+    def _register_again(self) -> None:
+        if self.nick and not self._start_register(self.nick):
+            self._after_name(resumed=False)  # the user chose not to register meanwhile: go on without it
 
     def _identity_refusal(self, code: str, content: str) -> bool | None:
         """An error that answers an identity step: True to show it, False when handled; None when not one."""

@@ -98,6 +98,13 @@ class SenderRateLimit:
                 self._times[each].append(now)
             return 0.0
 
+    def give_back(self, key: str) -> None:
+        """Take back the latest count of `key` (what it was counted for did not happen)."""
+        with self._lock:
+            times = self._times.get(key)
+            if times:
+                times.pop()
+
     def forget_idle(self) -> None:
         """Drop senders with nothing in the window (the housekeeper calls it now and then to bound memory)."""
         now = self._clock()

@@ -131,23 +131,32 @@ class AccountCommands(CommandModule):
         check_not_weak(password, nick)
         if account is None or account.role != "teacher":
             check_may_register(self.storage, nick)  # "MrBell" beside the teacher Mr_Bell (teacher_copies.py)
-        if account is None and session.host not in THIS_COMPUTER:
+        _refuse_while_busy(session.host)  # before the day's allowance: a REGISTER turned away unchecked uses none
+        counted = account is None and session.host not in THIS_COMPUTER
+        if counted:
             wait = identity.new_accounts.acquire(session.host)
             if wait:
                 raise _rate_limited(
                     f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
                     f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher."
                 )
-        _refuse_while_busy(session.host)
         attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
         if attempt is None:
+            if counted:
+                identity.new_accounts.give_back(session.host)  # nothing was made
             wait = identity.register_throttle.retry_after(key, session.host)
             raise _rate_limited(f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.")
 
-        def then(password_hash: str) -> CommandResult:
-            return self._registered(session, nick, key, password_hash)
-
         host = session.host
+
+        def then(password_hash: str) -> CommandResult:
+            try:
+                return self._registered(session, nick, key, password_hash)
+            except ProtocolError:
+                if counted:
+                    identity.new_accounts.give_back(host)  # refused after the hash: no account was made
+                raise
+
         return OffLock(lambda: hash_password(password, who=host), then)
 
     def _registered(self, session: Session, nick: str, key: str, password_hash: str) -> CommandResult:

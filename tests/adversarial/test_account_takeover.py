@@ -13,8 +13,9 @@ import threading
 import pytest
 
 from chat_server.console import AdminConsole
-from chat_server.handlers.accounts import MAX_WAITING_HASHES
+from chat_server.handlers.accounts import MAX_WAITING_HASHES, MAX_WAITING_PER_ADDRESS
 from chat_server.identity.hash_turns import HASHES_AT_ONCE, PASSWORD_TURNS
+from chat_server.identity.service import NEW_ACCOUNTS_PER_ADDRESS
 from shared.errors import ErrorCode
 from tests.integration.identity_support import PASSWORD, add_account, login, password_hash
 from tests.integration.wire import WireClient
@@ -181,6 +182,23 @@ def test_past_the_waiting_limit_a_new_login_is_refused_at_once_and_not_counted(p
         assert attacker.expect("error", timeout=60)["code"] == ErrorCode.BAD_LOGIN
     # nothing was counted for the refused one: its computer still has its five tries
     assert login(computer(plain, 99), "Ms_Khan")["nick"] == "Ms_Khan"
+
+
+def test_registers_refused_while_busy_do_not_use_the_days_new_accounts(plain, held_hashes):
+    """Found by a probe: a REGISTER turned away unchecked ("many passwords") used one of the computer's 3 a day."""
+    waiting = [computer(plain, 120) for _ in range(MAX_WAITING_PER_ADDRESS)]
+    for number, client in enumerate(waiting):  # this computer's checks that may wait at once
+        client.send(f"LOGIN ghost{number} wrong-password-1")
+    wait_until(lambda: PASSWORD_TURNS.waiting_from("127.0.2.120") == MAX_WAITING_PER_ADDRESS)
+    for name in ("busy_a", "busy_b", "busy_c", "busy_d"):
+        refused = computer(plain, 120).register(name).reply(f"REGISTER {PASSWORD}")
+        assert refused.get("code") == ErrorCode.RATE_LIMITED and "many passwords" in refused["content"], refused
+    held_hashes.release_all()
+    for client in waiting:
+        assert client.expect("error", timeout=60)["code"] == ErrorCode.BAD_LOGIN
+    for name in ("sam_a", "sam_b", "sam_c")[:NEW_ACCOUNTS_PER_ADDRESS]:
+        made = computer(plain, 120).register(name).reply(f"REGISTER {PASSWORD}", timeout=60)
+        assert made["type"] == "nick" and made["registered"] is True, made
 
 
 # -- RESUME of a dropped guest name asks what NICK asks --

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from chat_gui.core.events import Problem, Received, State, StateChanged
+import chat_gui.core.connection as connection_module
+from chat_gui.core.connection_security import TlsPolicy
+from chat_gui.core.events import CoreEvent, Problem, Received, State, StateChanged
+from chat_gui.core.scheduler import ThreadScheduler
+from chat_gui.core.session import ClientSession
 from chat_server import ChatServer, ServerConfig
+from tests.integration.identity_support import add_account
 from tests.integration.test_client_core import Core
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -85,6 +93,77 @@ def test_a_login_not_kept_asks_after_a_restart(tmp_path, core):
         one.run_until(lambda: Problem.NICK_REGISTERED in problems(one), timeout=30)
     finally:
         second.stop()
+
+
+CLASS_SIZE = 30
+
+
+@pytest.fixture
+def from_other_computers(monkeypatch):
+    """The client core's connections to "127.0.3.N" go to the server's 127.0.0.1 from source address 127.0.3.N,
+    so each student is a computer of its own (the server lets only 2 checks of one computer wait)."""
+    connect = socket.create_connection
+
+    def create_connection(address, timeout=None, source_address=None, **options):
+        host, port = address
+        if host.startswith("127.0.3."):
+            return connect(("127.0.0.1", port), timeout=timeout, source_address=(host, 0), **options)
+        return connect(address, timeout=timeout, source_address=source_address, **options)
+
+    monkeypatch.setattr(connection_module.socket, "create_connection", create_connection)
+
+
+def test_a_whole_class_logging_in_at_once_after_a_restart_all_get_their_names_back(tmp_path, from_other_computers):
+    """Found by a probe: after a restart forty students sent LOGIN at once; the server checks 2 passwords, lets 16
+    wait and turns the rest away unchecked (rate_limited), and the client took that for a wrong password: 22 of 40
+    were left without their name, their kept password forgotten.  Now each busy answer is tried again by itself."""
+    data = str(tmp_path / "data")
+    config = {"host": "127.0.0.1", "data_dir": data, "allow_plain_passwords": True}
+    first = ChatServer(ServerConfig(port=0, **config)).start()
+    port = first.address[1]
+    password = "blackboard-42-class"
+    students: list[tuple[ClientSession, ThreadScheduler, list[CoreEvent]]] = []
+
+    def signed_in() -> int:
+        return sum(1 for one, _, _ in students if one.state is State.READY and one.nick.startswith("pupil"))
+
+    try:
+        for number in range(CLASS_SIZE):
+            add_account(first, f"pupil{number}", password=password)
+        for number in range(CLASS_SIZE):  # they all start at once: the first LOGIN storm
+            scheduler = ThreadScheduler(name=f"core{number}").start()
+            events: list[CoreEvent] = []
+            one = ClientSession(scheduler, events.append)
+            one.tls_policy = TlsPolicy(allow_plain_passwords=True)
+            one.sign_in.log_in(f"pupil{number}", password, keep=True)
+            students.append((one, scheduler, events))
+            scheduler.call_soon(
+                lambda one=one, number=number: one.start(f"127.0.3.{number + 2}", port, f"pupil{number}", "general")
+            )
+        wait_until(lambda: signed_in() == CLASS_SIZE, timeout=90, message="not every student signed in")
+        first.stop()
+        wait_until(lambda: all(one.state is State.RECONNECTING for one, _, _ in students), timeout=30)
+        second = ChatServer(ServerConfig(port=port, **config)).start()  # RESUME tokens are gone: LOGIN, all at once
+        try:
+            wait_until(
+                lambda: signed_in() == CLASS_SIZE,
+                timeout=90,
+                message="not every student got the name back after the restart",
+            )
+        finally:
+            second.stop()
+        for one, _, events in students:
+            account = one.sign_in.account
+            assert account is not None and account.password == password, f"{one.nick}: the kept password was forgotten"
+            assert one.room == "general"
+            assert not [e.problem for e in events if isinstance(e, StateChanged) and e.problem is not None], one.nick
+        busy = [e for _, _, events in students for e in events if isinstance(e, StateChanged) and "busy" in e.detail]
+        assert busy, "the server was never busy: the test did not make the storm it is about"
+    finally:
+        first.stop()
+        for one, scheduler, _ in students:
+            scheduler.call_soon(one.close)
+            scheduler.stop()
 
 
 def test_a_room_key_wrong_then_right_is_remembered(server, core, make_client):

@@ -152,13 +152,77 @@ def test_a_password_the_user_did_not_want_kept_is_dropped_once_logged_in(core):
     assert account is not None and account.password == "" and PASSWORD not in repr(account)
 
 
-@pytest.mark.parametrize("code", ["bad_login", "rate_limited"])
-def test_a_refused_login_forgets_the_password_and_asks_again(core, code):
+def test_a_refused_login_forgets_the_password_and_asks_again(core):
     core.session.sign_in.log_in("alice", "wrong password", keep=True)
     core.start()
-    core.server(frame("error", "Wrong nickname or password.", code=code))
+    core.server(frame("error", "Wrong nickname or password.", code="bad_login"))
     assert core.last_problem().problem is Problem.BAD_LOGIN
     assert core.session.sign_in.account is not None and core.session.sign_in.account.password == ""
+    core.scheduler.advance(30)
+    assert core.wire.sent == ["LOGIN alice wrong password"]  # never sent again by itself
+
+
+BUSY = "The server is checking many passwords just now; try again in a few seconds. Nothing was checked."
+
+
+def test_a_login_turned_away_unchecked_keeps_the_password_and_goes_again_by_itself(core):
+    core.session.sign_in.log_in("alice", PASSWORD, keep=True)
+    core.start()
+    core.server(frame("error", BUSY, code="rate_limited"))
+    assert core.session.state is State.REGISTERING and core.session.nick == "alice"
+    assert not [e for e in core.events if isinstance(e, StateChanged) and e.problem is not None]
+    said = [e for e in core.events if isinstance(e, StateChanged)][-1]
+    assert "busy" in said.detail and "again in 1 s" in said.detail and said.code == "rate_limited"
+    account = core.session.sign_in.account
+    assert account is not None and account.password == PASSWORD
+    assert core.wire.sent == [f"LOGIN alice {PASSWORD}"]  # not at once...
+    core.scheduler.advance(1.01)  # ...but after the first busy delay (jitter 0 in these tests)
+    assert core.wire.sent == [f"LOGIN alice {PASSWORD}"] * 2
+    core.server(frame("error", BUSY, code="rate_limited"))
+    core.scheduler.advance(1.5)
+    assert len(core.wire.sent) == 2  # the second wait is longer
+    core.scheduler.advance(0.6)
+    assert core.wire.sent == [f"LOGIN alice {PASSWORD}"] * 3
+    core.ready_in()
+    assert core.wire.sent[3:] == ["JOIN general"]
+
+
+def test_a_busy_refusal_that_names_a_wait_is_waited_out(core):
+    core.session.sign_in.log_in("alice", PASSWORD, keep=True)
+    core.start()
+    core.server(frame("error", "Too many failed logins; try again in 7 s. Nothing was checked.", code="rate_limited"))
+    core.scheduler.advance(6.9)
+    assert core.wire.sent == [f"LOGIN alice {PASSWORD}"]
+    core.scheduler.advance(0.2)
+    assert core.wire.sent == [f"LOGIN alice {PASSWORD}"] * 2
+
+
+def test_after_a_restart_a_busy_server_gets_the_kept_login_again(core):
+    core.session.sign_in.log_in("alice", PASSWORD, keep=True)
+    core.start()
+    core.ready_in()
+    core.drop()
+    core.reconnect()
+    core.server(frame("error", "That session is gone.", code="bad_login"))
+    core.server(frame("error", BUSY, code="rate_limited"))
+    assert core.session.sign_in.account is not None and core.session.sign_in.account.password == PASSWORD
+    core.scheduler.advance(1.01)
+    assert core.wire.sent[1:] == [f"LOGIN alice {PASSWORD}"] * 2
+    core.ready_in()
+    assert core.wire.sent[3:] == ["JOIN general"]
+
+
+def test_a_register_turned_away_unchecked_goes_again_by_itself(core):
+    core.session.sign_in.register("alice", PASSWORD, keep=True)
+    core.start()
+    core.server(frame("nick", nick="alice", token="t0k3n", role="student"))
+    assert core.wire.sent[1:] == [f"REGISTER {PASSWORD}", f"PING {REGISTER_BARRIER}"]
+    core.server(frame("error", BUSY, code="rate_limited"), frame("pong", REGISTER_BARRIER))
+    assert core.session.state is State.REGISTERING
+    core.scheduler.advance(1.01)
+    assert core.wire.sent[3:] == [f"REGISTER {PASSWORD}", f"PING {REGISTER_BARRIER}"]
+    core.server(frame("nick", nick="alice", token="t0k3n", registered=True), frame("pong", REGISTER_BARRIER))
+    assert core.wire.sent[5:] == ["JOIN general"]
 
 
 def test_a_registered_nickname_without_a_password_asks_for_a_login(core):
