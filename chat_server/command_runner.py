@@ -112,7 +112,7 @@ class CommandRunner:
         if debug or exc.code in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK):
             who = session.nick or session.address_text
             notes.append((logging.INFO, "refused %s from %s: %s", (exc.code, who, exc.message)))
-        return [([session], error_frame(exc.code, exc.message))]
+        return [([session], error_frame(exc.code, exc.message, **exc.fields))]
 
     def _queue_frames(
         self,

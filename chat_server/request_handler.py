@@ -264,7 +264,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         try:
             return self.command_content(line)
         except ProtocolError as exc:
-            return error_frame(exc.code, exc.message)
+            return error_frame(exc.code, exc.message, **exc.fields)
 
     def command_content(self, line: bytes) -> str:
         if self.session.text_mode:

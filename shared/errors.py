@@ -50,7 +50,8 @@ class ErrorCode(str, Enum):
 class ProtocolError(Exception):
     """A refusal with a contract error code and a message that says what to do next."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, **fields: object) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.fields = fields  # extra fields of the `error` frame (e.g. retry_after, checked)

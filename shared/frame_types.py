@@ -216,6 +216,8 @@ class _Error(_CommonOptional):
 
 class ErrorFrame(_Error, total=False):
     until: str  # extension, on `banned`: when the ban ends (UTC, as `time`); absent: until lifted
+    retry_after: int  # extension, on `rate_limited`: seconds to wait before asking again, when the server knows
+    checked: bool  # extension, on `rate_limited` LOGIN/REGISTER/PASS: false = turned away unchecked (not wrong)
 
 
 class _History(_CommonOptional):

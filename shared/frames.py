@@ -125,8 +125,8 @@ def server_frame_at(now: float, frame_type: str, content: str = "", **fields: An
     return {"type": frame_type, "content": content, "timestamp": texts[1], "time": texts[2] + millis, **fields}
 
 
-def error_frame(code: str, content: str) -> Frame:
-    return server_frame("error", content, code=code)
+def error_frame(code: str, content: str, **fields: object) -> Frame:
+    return server_frame("error", content, code=code, **fields)
 
 
 def command_frame(content: str) -> Frame:

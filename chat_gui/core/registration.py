@@ -95,14 +95,14 @@ class RegistrationSteps(SignInSteps):
         else:
             self._become_ready()
 
-    def _on_error(self, code: str, content: str) -> bool:
+    def _on_error(self, code: str, content: str, checked: object = None, retry_after: object = None) -> bool:
         if self.state is State.CONNECTING:
             self._last_words = content  # refused before the welcome (server_full): the reason to show
         if code == "banned":  # its words say for how long; the bye that follows may not
             self._banned = True
             self.removed_reason = content or "You are banned from this server."
             return True
-        wait = busy_wait(code, content)
+        wait = busy_wait(code, content, checked, retry_after)
         if wait is not None and self._retry_when_busy(wait):
             return False
         shown = self._identity_refusal(code, content)

@@ -389,7 +389,8 @@ class ClientSession(RegistrationSteps, Reconnecting):
                 self.removed_reason = frame["content"] or "The server sent you away."
         elif frame["type"] == "error":
             until: object = frame.get("until")
-            return self._on_error(frame["code"], ban_words(frame["content"], until) if until else frame["content"])
+            content = ban_words(frame["content"], until) if until else frame["content"]
+            return self._on_error(frame["code"], content, frame.get("checked"), frame.get("retry_after"))
         return True
 
     def _can_send_now(self) -> bool:

@@ -39,6 +39,7 @@ TEACHER = "teacher"
 
 NOTHING_CHECKED = "nothing was checked"  # the server's words on a LOGIN or REGISTER it turned away unchecked
 _NAMED_WAIT = re.compile(r"try again in (\d+) s\b")
+MAX_BUSY_WAIT = 120.0  # seconds: a longer wait the server names is shown to the person, not waited out
 
 # identity refusals while registering, and what the front end should ask for
 PROBLEMS = {
@@ -65,12 +66,23 @@ def password_problem(password: str, again: str | None = None) -> str:
     return ""
 
 
-def busy_wait(code: str, content: str) -> float | None:
-    """A refusal that checked nothing (the server was busy): the seconds it names (0.0 if none); None otherwise."""
-    if code != "rate_limited" or NOTHING_CHECKED not in content.lower():
+def busy_wait(code: str, content: str, checked: object = None, retry_after: object = None) -> float | None:
+    """A refusal that checked nothing (the server was busy): the seconds to wait (0.0 if none named); None otherwise.
+
+    The frame's `checked: false` and `retry_after` say it; from a server that
+    sends neither, its words do ("Nothing was checked", "try again in N s").
+    A wait of more than MAX_BUSY_WAIT is not waited out by itself.
+    """
+    if code != "rate_limited" or checked is True:
         return None
-    named = _NAMED_WAIT.search(content)
-    return float(named.group(1)) if named else 0.0
+    if checked is None and NOTHING_CHECKED not in content.lower():
+        return None
+    if isinstance(retry_after, int) and not isinstance(retry_after, bool) and retry_after >= 0:
+        wait = float(retry_after)
+    else:
+        named = _NAMED_WAIT.search(content)
+        wait = float(named.group(1)) if named else 0.0
+    return wait if wait <= MAX_BUSY_WAIT else None
 
 
 def ban_words(content: str, until: object) -> str:

@@ -95,7 +95,7 @@ class AccountCommands(CommandModule):
         if attempt is None:
             wait = identity.code_throttle.retry_after(f"code\n{session.host}", session.host)
             raise _rate_limited(
-                f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s."
+                f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s.", wait
             )
         # Counted server-wide on the throttle's address side: a right code takes back only its own try.
         # Not for the server's own computer, nor one that gave the right code before (a window reconnecting
@@ -107,7 +107,8 @@ class AccountCommands(CommandModule):
                 identity.code_throttle.succeeded(attempt)  # not checked, so not this address's failure
                 wait = identity.code_guesses.retry_after(f"code\n{session.host}", CODE_GUESSES_KEY)
                 raise _rate_limited(
-                    f"Too many wrong join codes were tried on this server; try again in {max(1, math.ceil(wait))} s."
+                    f"Too many wrong join codes were tried on this server; try again in {max(1, math.ceil(wait))} s.",
+                    wait,
                 )
         if not identity.code_matches(argument):
             raise ProtocolError(ErrorCode.BAD_CODE, "That is not the join code; check it on the teacher's screen.")
@@ -138,14 +139,18 @@ class AccountCommands(CommandModule):
             if wait:
                 raise _rate_limited(
                     f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
-                    f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher."
+                    f"Try again in {max(1, math.ceil(wait / 3600))} h, or ask the teacher.",
+                    wait,
+                    checked=None,
                 )
         attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
         if attempt is None:
             if counted:
                 identity.new_accounts.give_back(session.host)  # nothing was made
             wait = identity.register_throttle.retry_after(key, session.host)
-            raise _rate_limited(f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.")
+            raise _rate_limited(
+                f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.", wait
+            )
 
         host = session.host
 
@@ -220,7 +225,7 @@ class AccountCommands(CommandModule):
         if attempt is None:
             wait = identity.login_throttle.retry_after(key, session.host)
             raise _rate_limited(
-                f"Too many failed logins; try again in {max(1, math.ceil(wait))} s. Nothing was checked."
+                f"Too many failed logins; try again in {max(1, math.ceil(wait))} s. Nothing was checked.", wait
             )
         stored = account.password_hash if account is not None else None
         if attempt.alarm and account is not None:
@@ -351,5 +356,11 @@ def _refuse_while_busy(host: str) -> None:
         )
 
 
-def _rate_limited(text: str) -> ProtocolError:
-    return ProtocolError(ErrorCode.RATE_LIMITED, text)
+def _rate_limited(text: str, wait: float | None = None, *, checked: bool | None = False) -> ProtocolError:
+    """`rate_limited` saying `text`, with `retry_after` (whole seconds) when the wait is known and
+    `checked: false` when nothing was checked (asking again later may work): clients tell it from a
+    wrong password without reading the words.  `checked=None` leaves the field out."""
+    fields: dict[str, object] = {} if checked is None else {"checked": checked}
+    if wait is not None:
+        fields["retry_after"] = max(1, math.ceil(wait))
+    return ProtocolError(ErrorCode.RATE_LIMITED, text, **fields)
