@@ -20,6 +20,9 @@ from chat_gui.core.pacing import FIRST_DELAY, STABLE_SECONDS
 from chat_gui.core.session import ClientSession
 from tests.fake_scheduler import FakeScheduler
 from tests.integration.test_client_hostile_server import GREETING, HostilePeer, HostileServer
+from tests.support import wait_until
+
+HALF_FRAME = b'{"type":"message","content":"never fin'
 
 
 @pytest.fixture
@@ -102,4 +105,28 @@ def test_a_session_that_lasted_starts_the_delays_over(hostile):
         assert core.retry_delays()[4] == shown(FIRST_DELAY)
     finally:
         hang_up.set()
+        core.session.close()
+
+
+def test_a_server_that_answers_only_with_bytes_of_an_unfinished_line_is_given_up(hostile):
+    """Half a frame, then one more byte for every line we send (our PING too): no complete line, so dead."""
+    got: list[bytes] = []
+
+    def script(peer: HostilePeer) -> None:
+        peer.send(GREETING + HALF_FRAME)
+        while data := peer.sock.recv(4096):
+            got.append(data)
+            peer.send(b"x")
+
+    server = hostile(script)
+    core = Core(keepalive=10.0)
+    try:
+        core.session.start(*server.address, "alice", None)
+        core.scheduler.run_until(lambda: core.session.state is State.READY)
+        ready_at = core.scheduler.now
+        core.scheduler.run_until(lambda: core.session.state is State.RECONNECTING, timeout=30)
+        assert "no answer from the server" in core.states[-1][1]
+        assert core.scheduler.now - ready_at < 2 * 10.0 + 5
+        wait_until(lambda: any(b"PING" in data for data in got), timeout=10)
+    finally:
         core.session.close()
