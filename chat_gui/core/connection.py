@@ -26,7 +26,9 @@ feeds what it receives to the TlsChannel, and senders encrypt and send under
 one lock so records leave in order (shared/tls_channel.py says why).
 
 Idle pings live in the client core (chat_gui.core.session), which watches
-`activity`; the answer to its PING is not put on the inbox.
+`activity`; the answer to its PING is not put on the inbox.  Only complete
+lines count as activity, as on the server: a peer that sends half a frame
+and then a byte now and then is as dead as a silent one.
 """
 
 from __future__ import annotations
@@ -161,7 +163,8 @@ class ChatConnection:
         self.inbox = inbox if inbox is not None else Inbox()
         self.connect_timeout = connect_timeout
         self.stall_seconds = stall_seconds
-        self.activity = 0  # counts recv() calls and waits for room: the core's keepalive sees the server is not silent
+        # counts received complete lines and waits for room: the core's keepalive sees the server is not silent
+        self.activity = 0
         self.skipped = 0  # lines that were not frames of the contract
         self.delivered = 0  # frames put on the inbox
         self.policy = policy or TlsPolicy()
@@ -292,7 +295,6 @@ class ChatConnection:
                     data = sock.recv(65536)
                     if not data:
                         break
-                    self.activity += 1
                     if channel is not None:
                         data = self._decrypt(channel, data)
                         if channel.peer_closed and not data:
@@ -307,6 +309,8 @@ class ChatConnection:
                     )
                     cause = Cause.OVERSIZED
                     break
+                if complete:  # bytes of a line that never ends are no proof of life (a hostile trickle)
+                    self.activity += 1
                 if not self._deliver_lines(complete):
                     reason = (
                         f"the server sent more than this client could take in for {self.stall_seconds:g} s "

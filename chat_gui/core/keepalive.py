@@ -1,6 +1,7 @@
 """When an idle client pings its server, and when it gives the server up for dead (scheduler thread; pure).
 
-The reader thread counts what arrives (ChatConnection.activity); the core
+The reader thread counts the complete lines that arrive (ChatConnection.activity,
+not bytes: half a line trickled byte by byte is silence); the core
 looks at the count every quarter of `seconds`.  Silence for `seconds`:
 PING.  Silence for `seconds` more after that: the connection is dead, even
 though TCP has not noticed (a Wi-Fi that went away).

@@ -142,7 +142,7 @@ class RegistrationSteps(SignInSteps):
     def _become_ready(self) -> None:
         first = not self.ever_ready
         self.ever_ready = True
-        self.backoff.reset()
+        self.backoff.connected()  # the delays start afresh only once this session has lasted (pacing.py)
         self._busy_tries = 0
         where = f" in #{self.room}" if self.room else ""
         self._set_state(

@@ -8,6 +8,7 @@ from chat_gui.core.pacing import (
     REFUSED_FAST_SECONDS,
     REFUSED_SLOW_DELAY,
     SILENT_DELAYS,
+    STABLE_SECONDS,
     Backoff,
     SendBudget,
 )
@@ -57,3 +58,17 @@ def test_the_send_budget_allows_a_burst_then_the_rate():
     clock.now += 0.5
     assert sum(budget.take() for _ in range(10)) == 4
     assert budget.take(force=True) and budget.tokens < 0
+
+
+def test_a_session_ends_the_outage_only_once_it_has_lasted():
+    clock = Clock()
+    backoff = Backoff(clock, jitter=lambda: 0.0)
+    delays = []
+    for _ in range(4):  # ready, and lost again at once: the delays grow as after failed connects
+        backoff.connected()
+        clock.now += 1
+        delays.append(backoff.next_delay(refused=False))
+    assert delays == [FIRST_DELAY, *SILENT_DELAYS[:3]]
+    backoff.connected()
+    clock.now += STABLE_SECONDS
+    assert backoff.next_delay(refused=False) == FIRST_DELAY and backoff.attempts == 1
