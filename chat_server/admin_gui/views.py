@@ -275,9 +275,10 @@ class RoomsView(Table):
         self.rooms[room.key] = (room, token)
         self._retitle(len(self.rooms))
 
-    def remove_room(self, key: str, token: int) -> None:
+    def remove_room(self, key: str, token: int | None = None) -> None:
+        """Drop the row of room `key` (only if it is that room, when a token is given)."""
         known = self.rooms.get(key)
-        if known is not None and known[1] == token:
+        if known is not None and token in (None, known[1]):
             del self.rooms[key]
             self._drop(key)
             self._retitle(len(self.rooms))
