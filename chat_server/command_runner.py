@@ -22,6 +22,7 @@ from chat_server.message_batch import MESSAGE_COMMANDS, RoomMessageBatch
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
+from shared.frame_text import collapse_blanks
 from shared.frames import Frame, error_frame
 from shared.names import one_line
 
@@ -171,8 +172,16 @@ def _change_note(session: Session, frame: Frame) -> LogNote:
             return logging.INFO, "%s renamed %s -> %s", (session.address_text, old, frame["nick"])
         return logging.INFO, "%s registered as %s", (session.address_text, frame["nick"])
     if kind == "message":
-        return logging.DEBUG, "<%s> #%s: %s", (frame["sender"], frame["room"], one_line(frame["content"], 500))
+        return (
+            logging.DEBUG,
+            "<%s> #%s: %s",
+            (frame["sender"], frame["room"], collapse_blanks(one_line(frame["content"], 500))),
+        )
     if kind == "private":
-        return logging.DEBUG, "<%s> to %s: %s", (frame["sender"], frame["to"], one_line(frame["content"], 500))
+        return (
+            logging.DEBUG,
+            "<%s> to %s: %s",
+            (frame["sender"], frame["to"], collapse_blanks(one_line(frame["content"], 500))),
+        )
     verb = "joined" if kind == "joined" else "left"
     return logging.INFO, "%s %s #%s", (session.nick, verb, frame["room"])

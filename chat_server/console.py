@@ -25,6 +25,7 @@ from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
 from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
 from shared.errors import ProtocolError
+from shared.frame_text import collapse_blanks
 
 if TYPE_CHECKING:
     from chat_server.server import ChatServer  # its AdminActions and HistoryAdmin
@@ -193,7 +194,9 @@ class AdminConsole:
         lines = [f"{len(found)} found in #{room.lstrip('#')}, newest first:"]
         for message in found:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(message.time_ms / 1000))
-            lines.append(f"  {message.id}  {when}  {message.sender}: {' '.join(message.text.split())[:200]}")
+            lines.append(
+                f"  {message.id}  {when}  {message.sender}: {collapse_blanks(' '.join(message.text.split()))[:200]}"
+            )
         return "\n".join(lines)
 
     def do_export(self, argument: str) -> str:

@@ -1,30 +1,38 @@
-"""AdminFeed: turns the registry's events into snapshots on a queue for the admin window.
+"""AdminFeed: turns the registry's events into the latest snapshot per client and per room for the admin window.
 
-    server threads (registry lock held) --on_event--> snapshot --> events queue
+    server threads (registry lock held) --on_event--> snapshot --> latest per session id / room name (coalesced)
                                         --message--> latest counters (coalesced)
+    admin-stop thread --mark_stopped--> a flag, seen before anything pending
     Tk thread: take_events(limit), take_counters()
 
 `on_event` runs on server threads while they hold the registry lock, so it
 copies what the window needs into frozen records (the live Session and
-Room objects keep changing) and only puts them on an unbounded queue; it
-never blocks and never calls back into the server.  Message events are the
-hot path: instead of one queue item per message they overwrite the latest
-counter values in a small dict, so a busy room cannot flood the window.
+Room objects keep changing) and only overwrites the pending record for
+that client or room; it never blocks and never calls back into the server.
+Nothing is kept but the latest state of each client (by session id) and
+each room name (by its key: a room closed and opened again is one entry)
+changed since the window last took them, so however fast students come,
+go and hop between rooms, what waits is bounded by the clients and rooms there are
+(plus those gone since the last take), never by how many changes there
+were.  The stop is a flag, not an item in line: the window sees it at its
+next take, however much is pending.
 """
 
 from __future__ import annotations
 
 import itertools
-import queue
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the server's modules load when a server starts, not with the window (docs/executables.md)
     from chat_server.admin import ClientInfo, RoomInfo
     from chat_server.registry import Room
     from chat_server.session import Session
+
+_K = TypeVar("_K")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class RoomChanged:
 
 @dataclass(frozen=True)
 class RoomGone:
-    key: str
+    key: str  # no room has this name now (a later room of the same name comes as RoomChanged)
     token: int
 
 
@@ -67,7 +75,12 @@ class Counters:
 
 class AdminFeed:
     def __init__(self) -> None:
-        self.events: queue.Queue[FeedEvent] = queue.Queue()
+        self._pending_lock = threading.Lock()
+        self._clients: dict[int, ClientChanged | ClientGone] = {}  # session id -> its latest state
+        self._rooms: dict[
+            str, RoomChanged | RoomGone
+        ] = {}  # room name key -> the latest state of the room by that name
+        self._stopped = False
         self._counter_lock = threading.Lock()
         self._client_counts: dict[int, int] = {}
         self._room_counts: dict[int, tuple[str, int]] = {}
@@ -93,7 +106,7 @@ class AdminFeed:
             return
         from chat_server.admin import client_info, room_info  # loaded by then: the server that calls this imports it
 
-        put = self.events.put
+        put = self._put
         if event in ("client_connected", "client_nick", "client_muted", "room_joined", "room_left"):
             assert session is not None
             put(ClientChanged(client_info(session)))
@@ -112,23 +125,53 @@ class AdminFeed:
         ):
             put(RoomChanged(room_info(room), self._token(room)))
 
+    def _put(self, change: ClientChanged | ClientGone | RoomChanged | RoomGone) -> None:
+        with self._pending_lock:  # a dict assignment: held for no time at all
+            if isinstance(change, ClientChanged):
+                self._clients[change.client.session_id] = change
+            elif isinstance(change, ClientGone):
+                self._clients[change.session_id] = change
+            else:
+                self._rooms[change.key if isinstance(change, RoomGone) else change.room.key] = change
+
     # -- any thread --
     def mark_stopped(self) -> None:
-        self.events.put(ServerStopped())
+        """Called after stop() returned: the next take reports ServerStopped alone; nothing pending matters then."""
+        with self._pending_lock:
+            self._stopped = True
+
+    def pending(self) -> int:
+        """How many client and room states wait to be taken."""
+        with self._pending_lock:
+            return len(self._clients) + len(self._rooms)
 
     # -- the consumer (Tk thread) --
     def take_events(self, limit: int) -> tuple[list[FeedEvent], bool]:
-        """Up to `limit` events, oldest first, and whether the queue was found empty."""
-        taken: list[FeedEvent] = []
-        while len(taken) < limit:
-            try:
-                taken.append(self.events.get_nowait())
-            except queue.Empty:
-                return taken, True
-        return taken, False
+        """Up to `limit` latest states (each client's and room's in the order it first changed), and whether none are left.
+
+        Once the server has stopped: [ServerStopped()] alone, at once, whatever was still pending.
+        """
+        with self._pending_lock:
+            if self._stopped:
+                self._clients.clear()
+                self._rooms.clear()
+                return [ServerStopped()], True
+            clients = _take(self._clients, limit)
+            rooms = _take(self._rooms, limit - len(clients))
+            return [*clients, *rooms], not self._clients and not self._rooms
 
     def take_counters(self) -> Counters:
         with self._counter_lock:
             clients, self._client_counts = self._client_counts, {}
             rooms, self._room_counts = self._room_counts, {}
         return Counters(clients, rooms)
+
+
+def _take(pending: dict[_K, _T], limit: int) -> list[_T]:
+    """Remove and return up to `limit` values from the front of `pending`."""
+    if len(pending) <= limit:
+        taken = list(pending.values())
+        pending.clear()
+        return taken
+    keys = list(itertools.islice(pending, max(limit, 0)))
+    return [pending.pop(key) for key in keys]

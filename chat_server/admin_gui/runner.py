@@ -3,8 +3,9 @@
 Starting binds at once (so a busy port is reported right away) and hands
 the rest to the server's threads.  Stopping runs on an "admin-stop" helper
 thread, because ChatServer.stop() joins every client's threads; when it
-has returned, ServerStopped is put on the feed, after everything the old
-server reported, and the window's poller calls `forget()`.  The server's
+has returned, the feed is marked stopped (its next take reports
+ServerStopped and drops whatever the old server left pending), and the
+window's poller calls `forget()`.  The server's
 DNS-SD announcement (chat_server/announcing.py) starts with it and is
 withdrawn first when it stops.
 """
@@ -45,7 +46,7 @@ class ServerRunner:
         return server
 
     def stop_in_background(self) -> None:
-        """Every client gets shutdown and bye; ServerStopped arrives on the feed when all is joined."""
+        """Every client gets shutdown and bye; the feed is marked stopped when all is joined."""
         server, feed, announcement = self.server, self.feed, self.announcement
         if server is None or feed is None or self._stop_thread is not None:
             return

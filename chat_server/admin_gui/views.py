@@ -74,6 +74,9 @@ class Table(ttk.Frame):
         self._values: dict[str, tuple[str, ...]] = {}  # each row's values, by iid (read without asking Tk)
         self._sorted_by: int | None = None  # the index of the column the rows are sorted by; None: arrival order
         self._descending = False
+        # While sorted: each row's sort key, and all of them in ascending order (the tree shows them so, or reversed).
+        self._keys: dict[str, tuple[object, ...]] = {}
+        self._order: list[tuple[object, ...]] = []
         for column in self.COLUMNS:
             width = max(
                 heading_font.measure(column.heading) + self.cell_margin + round(2 * HEADING_PAD * display_scale(self)),
@@ -131,7 +134,9 @@ class Table(ttk.Frame):
         for number, column in enumerate(self.COLUMNS):
             mark = (DESCENDING_MARK if self._descending else ASCENDING_MARK) if number == index else ""
             self.tree.heading(column.name, text=column.heading + mark)
-        for place, iid in enumerate(sorted(self._values, key=self._sort_key, reverse=self._descending)):
+        self._keys = {iid: self._sort_key(iid) for iid in self._values}
+        self._order = sorted(self._keys.values())
+        for place, iid in enumerate(sorted(self._values, key=self._keys.__getitem__, reverse=self._descending)):
             self.tree.move(iid, "", place)
 
     def _sort_key(self, iid: str) -> tuple[object, ...]:
@@ -159,23 +164,36 @@ class Table(ttk.Frame):
 
     def _drop(self, iid: str) -> None:
         del self._values[iid]
+        self._forget_key(iid)
         self.tree.delete(iid)
 
     def _drop_all(self) -> None:
         self.tree.delete(*self.tree.get_children())
         self._values.clear()
+        self._keys.clear()
+        self._order.clear()
+
+    def _forget_key(self, iid: str) -> None:
+        key = self._keys.pop(iid, None)
+        if key is not None:
+            del self._order[bisect.bisect_left(self._order, key)]
 
     def _place(self, iid: str) -> None:
-        """Move one row to where the sort puts it (one Tk call; the others are in order already)."""
+        """Move one row to where the sort puts it: nothing when its sort key is unchanged, else one bisect and one Tk call.
+
+        The other rows are in order already, and their keys are kept (`_order`), so
+        a change costs no reading of the other rows.
+        """
         if self._sorted_by is None:
             return
-        others = [other for other in self.tree.get_children() if other != iid]
-        keys = [self._sort_key(other) for other in others]
-        if self._descending:
-            place = len(keys) - bisect.bisect_right(keys[::-1], self._sort_key(iid))
-        else:
-            place = bisect.bisect_left(keys, self._sort_key(iid))
-        self.tree.move(iid, "", place)
+        key = self._sort_key(iid)
+        if self._keys.get(iid) == key:
+            return
+        self._forget_key(iid)
+        self._keys[iid] = key
+        index = bisect.bisect_left(self._order, key)
+        self._order.insert(index, key)
+        self.tree.move(iid, "", len(self._order) - 1 - index if self._descending else index)
 
 
 class ClientsView(Table):
@@ -275,9 +293,10 @@ class RoomsView(Table):
         self.rooms[room.key] = (room, token)
         self._retitle(len(self.rooms))
 
-    def remove_room(self, key: str, token: int) -> None:
+    def remove_room(self, key: str, token: int | None = None) -> None:
+        """Drop the row of room `key` (only if it is that room, when a token is given)."""
         known = self.rooms.get(key)
-        if known is not None and known[1] == token:
+        if known is not None and token in (None, known[1]):
             del self.rooms[key]
             self._drop(key)
             self._retitle(len(self.rooms))

@@ -1,12 +1,12 @@
 """The server admin window (`chat-server-gui`, `python -m chat_server --gui`): start, watch and steer a server.
 
     Tk thread:  Start -> ServerRunner: a new ChatServer(config).start() (binds at once; its threads do the rest)
-    server threads --registry events--> AdminFeed (snapshots; message counters coalesced)
+    server threads --registry events--> AdminFeed (the latest snapshot per client and room; counters likewise)
     server threads --logging--> QueueLogHandler (bounded queue)
     Tk thread:  _poll() every POLL_MS drains a bounded batch of both into the views and the log pane
     Stop (asks first if anyone is connected) -> ServerRunner's "admin-stop" thread runs server.stop()
-            (clients get shutdown and bye, threads are joined), then puts ServerStopped on the feed;
-            the poller offers Start again.
+            (clients get shutdown and bye, threads are joined), then marks the feed stopped;
+            the poller's next look sees it first, however much is pending, and offers Start again.
 
 Nothing but the poller reads the queues, and no widget is touched off the Tk
 thread.  The admin actions (moderation.py) call the server's AdminActions
@@ -429,7 +429,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
                 self._poll_id = self.after(POLL_MS, self._poll)
 
     def pump(self) -> None:
-        """Apply a bounded batch of server events and log lines to the widgets."""
+        """Apply a bounded batch of client and room states and log lines to the widgets."""
         if self._quit_signalled:
             self.close()
             return
@@ -459,7 +459,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         elif isinstance(event, RoomChanged):
             self.rooms_view.show_room(event.room, event.token)
         elif isinstance(event, RoomGone):
-            self.rooms_view.remove_room(event.key, event.token)
+            self.rooms_view.remove_room(event.key)  # the latest word on that name: no room has it now
         elif isinstance(event, ServerStopped):
             self._on_stopped()
 

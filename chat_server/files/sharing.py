@@ -52,6 +52,7 @@ from shared.file_transfer import (
     file_frame,
     format_size,
 )
+from shared.frame_text import collapse_blanks
 from shared.frames import Frame, decode_frame, encode_frame, error_frame, server_frame_at
 from shared.framing import LineDecoder
 
@@ -295,7 +296,12 @@ class FileSharing:
             log.info("file %s from %s not shared: %s", stored.id, stored.sender, refusal.message)
             raise refusal
         log.info(
-            "%s shared %s (%d bytes) with %s as file %s", stored.sender, stored.name, stored.size, shown, stored.id
+            "%s shared %s (%d bytes) with %s as file %s",
+            stored.sender,
+            collapse_blanks(stored.name),
+            stored.size,
+            shown,
+            stored.id,
         )
 
     def _share(self, stored: StoredFile, sender_session: Session | None, time_ms: int) -> Target:

@@ -4,7 +4,8 @@ Each writer takes rows (from `MessageStore.export_rows`) and an open text
 file. Private messages are left out unless the caller passes
 `include_private=True`, so a transcript never shows them by accident.
 In plain text only an entry starts a line with "[": a message's further
-lines start with "    | ", and its runs of blanks are one space.
+lines, and the rest of a line longer than 79 columns, start with "    | ",
+and its runs of blanks are one space.
 CSV cells that a spreadsheet would run as a formula get a leading quote;
 HTML is escaped and the page loads nothing from anywhere.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime
 import html
+import unicodedata
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -22,6 +24,9 @@ from shared.frame_text import collapse_blanks
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTINUATION = "\n    | "  # before each further line of a message in a .txt transcript
+# A .txt row is at most this many columns (an 80-column terminal's last one left free: some wrap there); a longer
+# line goes on in a row of its own after CONTINUATION, so a terminal or viewer never wraps it to column 0.
+TEXT_COLUMNS = 79
 
 
 def _shown(rows: Iterable[StoredMessage], include_private: bool) -> list[StoredMessage]:
@@ -53,9 +58,51 @@ def write_text(
     for row in shown:
         stamp = _when(row.time_ms, tz).strftime("%Y-%m-%d %H:%M:%S")
         lines = [collapse_blanks(line) for line in row.text.splitlines()] or [""]
-        text = CONTINUATION.join(lines)
-        out.write(f"[{stamp}] {_where(row)} <{row.sender}> {text}\n")
+        head = f"[{stamp}] {_where(row)} <{row.sender}> "
+        text = CONTINUATION.join(_rows(head if number == 0 else "", line) for number, line in enumerate(lines))
+        out.write(f"{text}\n")
     return len(shown)
+
+
+def _cells(ch: str) -> int:
+    """Columns a character may take, never fewer than it takes: wide, emoji and East Asian "Ambiguous" ones 2."""
+    if ch < "\u00a1":
+        return 1
+    if unicodedata.east_asian_width(ch) in ("W", "F", "A") or unicodedata.category(ch) == "So":
+        return 2
+    return 1
+
+
+def _rows(head: str, line: str) -> str:
+    """`head` + `line` broken after a space (or anywhere, if it must) into rows of at most TEXT_COLUMNS columns.
+
+    Each row after the first is joined by CONTINUATION, without the blanks at
+    the break: nothing a user wrote, however it is padded (blanks, a rule of
+    dashes, a row of letters), can reach the start of a row and pass for an
+    entry (found by a probe: a rule of U+2500 pushed "[stamp] #lab <alice> ..."
+    to column 0 of an 80-column terminal).
+    """
+    rows: list[str] = []
+    prefix, rest = head, line
+    while True:
+        used = sum(_cells(ch) for ch in prefix) + (len(CONTINUATION) - 1 if rows else 0)
+        cut, last_space = len(rest), -1
+        for index, ch in enumerate(rest):
+            width = _cells(ch)
+            if used + width > TEXT_COLUMNS:
+                cut = index
+                break
+            used += width
+            if ch.isspace():
+                last_space = index + 1
+        else:
+            rows.append(prefix + rest)
+            return CONTINUATION.join(rows)
+        cut = max(last_space if last_space > 0 else cut, 1)
+        rows.append(prefix + rest[:cut].rstrip())
+        prefix, rest = "", rest[cut:].lstrip()
+        if not rest:
+            return CONTINUATION.join(rows)
 
 
 def _cell(value: str) -> str:

@@ -6,6 +6,7 @@ import csv
 import datetime
 import html.parser
 import io
+import unicodedata
 
 import pytest
 
@@ -122,4 +123,28 @@ def test_text_makes_every_run_of_blanks_one_space_so_padding_cannot_wrap_to_a_ne
     out = io.StringIO()
     write_text(rows, out, tz=UTC)
     lines = out.getvalue().splitlines()
-    assert lines == [f"[2026-11-30 00:53:20] #Physics <mal> ok {FORGED}", "    | and more"]
+    assert lines == [
+        "[2026-11-30 00:53:20] #Physics <mal> ok [2026-12-02 10:44:14] #Physics <carol>",
+        "    | Ms Lee is useless",  # the row was longer than 79 columns: it goes on after the marker
+        "    | and more",
+    ]
+
+
+@pytest.mark.parametrize(
+    "padding",
+    ["\u2500" * 120, "-" * 130, "=" * 90 + "~" * 40, "x" * 200, "ab" * 70, "\u2500 " * 60, "\u4e00" * 70, "ok " * 45],
+)
+def test_text_wraps_long_lines_itself_so_no_padding_reaches_column_0(padding):
+    """A probe: a rule of U+2500 dashes (or any visible padding) pushed a forged entry to column 0 of 80 columns."""
+    rows = [StoredMessage.public(1, "lab", "mal", f"{padding}{FORGED}", T)]
+    out = io.StringIO()
+    write_text(rows, out, tz=UTC)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("[2026-11-30 00:53:20] #lab <mal> ")
+    assert all(line.startswith("    | ") and not line[6:7].isspace() for line in lines[1:]), lines
+    assert all(_columns(line) <= 79 for line in lines), lines
+    assert "".join(line.removeprefix("    | ") for line in lines).replace(" ", "").endswith(FORGED.replace(" ", ""))
+
+
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from chat_server.admin_gui.feed import AdminFeed, ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone
+from chat_server.admin_gui.feed import (
+    AdminFeed,
+    ClientChanged,
+    ClientGone,
+    FeedEvent,
+    RoomChanged,
+    RoomGone,
+    ServerStopped,
+)
 from tests.support import wait_until
 
 
@@ -16,30 +24,47 @@ def test_snapshots_follow_a_client_through_a_room(start_server, make_client) -> 
     server = start_server()
     feed = AdminFeed()
     server.registry.add_listener(feed.on_event)
-    alice = make_client(server, "alice", "general")
-    wait_until(lambda: not feed.events.empty())
+    alice = make_client(server, "alice")
+    (named,) = drain(feed)  # connected, then named: only the latest state waits
+    assert isinstance(named, ClientChanged) and named.client.nick == "alice" and named.client.room is None
+    alice.send_command("JOIN general")
+    alice.wait_for("joined")
+    joined, room = drain(feed)
+    assert isinstance(joined, ClientChanged) and joined.client.room == "general"
+    assert isinstance(room, RoomChanged) and room.room.members == ("alice",) and room.room.key == "general"
     alice.close()
     events: list[FeedEvent] = []
     wait_until(lambda: events.extend(drain(feed)) or any(isinstance(e, ClientGone) for e in events), 10)
-    kinds = [type(event).__name__ for event in events]
-    assert kinds == [
-        "ClientChanged",
-        "ClientChanged",
-        "RoomChanged",
-        "ClientChanged",
-        "RoomChanged",
-        "ClientChanged",
-        "RoomGone",
-        "ClientGone",
-    ]
-    connected, named = events[0], events[1]
-    assert isinstance(connected, ClientChanged) and connected.client.nick is None
-    assert isinstance(named, ClientChanged) and named.client.nick == "alice" and named.client.room is None
-    created, joined = events[2], events[4]
-    assert isinstance(created, RoomChanged) and created.room.members == ()
-    assert isinstance(joined, RoomChanged) and joined.room.members == ("alice",) and joined.room.key == "general"
-    gone = events[6]
-    assert isinstance(gone, RoomGone) and gone.token == joined.token == created.token
+    assert [type(event).__name__ for event in events] == ["ClientGone", "RoomGone"]
+    gone = events[1]
+    assert isinstance(gone, RoomGone) and gone.key == "general" and gone.token == room.token
+
+
+def test_a_room_closed_and_opened_again_waits_as_one_entry(start_server, make_client) -> None:
+    server = start_server()
+    feed = AdminFeed()
+    server.registry.add_listener(feed.on_event)
+    alice = make_client(server, "alice", "general")
+    drain(feed)
+    for _ in range(5):
+        alice.send_command("JOIN lab")
+        alice.wait_for("joined")
+        alice.send_command("JOIN general")
+        alice.wait_for("joined")
+    assert feed.pending() == 3  # alice, #general (open again), #lab (closed)
+    events = drain(feed)
+    assert isinstance(events[-1], RoomGone) and events[-1].key == "lab"
+    rooms = [event for event in events if isinstance(event, RoomChanged)]
+    assert [(room.room.key, room.room.members) for room in rooms] == [("general", ("alice",))]
+
+
+def test_the_stop_comes_first_and_alone(start_server, make_client) -> None:
+    server = start_server()
+    feed = AdminFeed()
+    server.registry.add_listener(feed.on_event)
+    make_client(server, "alice", "general")
+    feed.mark_stopped()
+    assert feed.take_events(1) == ([ServerStopped()], True) and feed.pending() == 0
 
 
 def test_messages_are_counted_not_queued(start_server, make_client) -> None:
@@ -71,9 +96,10 @@ def test_a_later_room_of_the_same_name_gets_a_new_token(start_server, make_clien
     feed = AdminFeed()
     server.registry.add_listener(feed.on_event)
     alice = make_client(server, "alice", "general")
+    first = [event for event in drain(feed) if isinstance(event, RoomChanged)]
     alice.send_command("LEAVE")
     alice.wait_for("left")
     alice.send_command("JOIN General")
     alice.wait_for("joined")
-    rooms = [event for event in drain(feed) if isinstance(event, RoomChanged)]
-    assert rooms[0].token != rooms[-1].token and rooms[-1].room.name == "General"
+    later = [event for event in drain(feed) if isinstance(event, RoomChanged)]
+    assert first[-1].token != later[-1].token and later[-1].room.name == "General"

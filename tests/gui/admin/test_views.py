@@ -89,3 +89,50 @@ def test_the_rooms_table_sorts_by_members(tk_root: tk.Tk) -> None:
     assert view.tree.get_children() == ("art", "lab", "maths")
     view.sort_by("room")
     assert view.tree.get_children() == ("art", "lab", "maths")
+
+
+def test_a_row_update_in_a_sorted_table_does_not_read_every_row(tk_root: tk.Tk) -> None:
+    """A probe: sorted by name, each count update re-read and re-keyed all 990 rows; now only its own row's key."""
+    view = ClientsView(tk_root)
+    for session_id in range(1, 301):
+        view.show_client(client(session_id, f"s{session_id:03d}", sent=session_id % 7))
+    view.sort_by("nick")
+    keyed: list[str] = []
+    sort_key = view._sort_key
+
+    def counted(iid: str) -> tuple[object, ...]:
+        keyed.append(iid)
+        return sort_key(iid)
+
+    view._sort_key = counted  # type: ignore[method-assign]
+    for session_id in range(1, 301):
+        view.set_sent(session_id, 1000 + session_id)  # the sort column (names) did not change
+    assert len(keyed) <= 300, f"{len(keyed)} rows keyed for 300 updates"
+    assert view.tree.get_children() == tuple(str(session_id) for session_id in range(1, 301))
+
+
+def test_rows_that_change_stay_in_sorted_order_both_ways(tk_root: tk.Tk) -> None:
+    view = ClientsView(tk_root)
+    sent = {session_id: (session_id * 37) % 11 for session_id in range(1, 41)}
+    for session_id, count in sent.items():
+        view.show_client(client(session_id, f"n{session_id}", sent=count))
+
+    def expected(descending: bool) -> tuple[str, ...]:
+        order = sorted(sent, key=lambda session_id: (sent[session_id], str(session_id)), reverse=descending)
+        return tuple(str(session_id) for session_id in order)
+
+    for descending in (False, True):
+        view.sort_by("sent")
+        assert view.tree.get_children() == expected(descending)
+        for step in range(120):
+            session_id = 1 + (step * 13) % 40
+            if step % 9 == 0:
+                view.remove_client(session_id)
+                del sent[session_id]
+                session_id = 100 + step
+            sent[session_id] = (step * 7) % 15
+            if session_id in view.clients:
+                view.set_sent(session_id, sent[session_id])
+            else:
+                view.show_client(client(session_id, f"n{session_id}", sent=sent[session_id]))
+            assert view.tree.get_children() == expected(descending), step
