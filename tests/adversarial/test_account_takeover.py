@@ -174,9 +174,11 @@ def test_past_the_waiting_limit_a_new_login_is_refused_at_once_and_not_counted(p
     late = computer(plain, 99)
     refused = late.reply("LOGIN ghost99 wrong-password-2")
     assert refused.get("code") == ErrorCode.RATE_LIMITED and "many passwords" in refused["content"], refused
+    assert refused["checked"] is False  # the clients keep the password and ask again (not a wrong one)
     registering = computer(plain, 98).register("newcomer")
     refused = registering.reply("REGISTER whatever-password")
     assert refused.get("code") == ErrorCode.RATE_LIMITED and "many passwords" in refused["content"], refused
+    assert refused["checked"] is False
     held_hashes.release_all()
     for attacker in attackers:
         assert attacker.expect("error", timeout=60)["code"] == ErrorCode.BAD_LOGIN

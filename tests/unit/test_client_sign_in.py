@@ -18,7 +18,7 @@ import chat_gui.core.session as session_module
 from chat_gui.core.connection import Disconnected, Inbox
 from chat_gui.core.events import CoreEvent, Problem, Received, State, StateChanged
 from chat_gui.core.session import ClientSession
-from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, password_problem
+from chat_gui.core.sign_in import CODE_BARRIER, REGISTER_BARRIER, busy_wait, password_problem
 from tests.fake_scheduler import FakeScheduler
 
 PASSWORD = "correct-horse-staple"
@@ -377,3 +377,22 @@ def test_no_event_carries_a_password(core):
 )
 def test_password_rules_before_anything_is_sent(password, again, fits):
     assert (password_problem(password, again) == "") is fits
+
+
+# -- telling an unchecked refusal from a wrong password: the frame's fields first, the words second --
+@pytest.mark.parametrize(
+    ("checked", "retry_after", "content", "expected"),
+    [
+        (False, None, "Busy; come back soon.", 0.0),  # the field says it, whatever the words
+        (False, 7, "Busy; come back soon.", 7.0),
+        (False, 600, "Busy.", None),  # ten minutes: shown to the person, not waited out
+        (True, None, "Nothing was checked.", None),  # the field wins over the words
+        (None, None, "The server is checking many passwords. Nothing was checked.", 0.0),  # an older server
+        (None, None, "Too many failed logins; try again in 12 s. Nothing was checked.", 12.0),
+        (None, None, "Your computer registered 3 names today; try again in 5 h.", None),
+        (False, True, "Busy.", 0.0),  # a bool is no number of seconds
+    ],
+)
+def test_busy_wait_reads_checked_and_retry_after_before_the_words(checked, retry_after, content, expected):
+    assert busy_wait("rate_limited", content, checked, retry_after) == expected
+    assert busy_wait("bad_login", content, checked, retry_after) is None
