@@ -28,6 +28,8 @@ import codecs
 import unicodedata
 from collections.abc import Mapping
 
+from shared.row_cut import row_cut
+
 CONTINUATION_INDENT = " " * 4
 # The terminal's last column is not used: on many terminals a character there moves the cursor to the next line.
 RIGHT_MARGIN = 1
@@ -111,23 +113,10 @@ def wrap_for_terminal(line: str, columns: int, wide_ambiguous: bool = False) -> 
     indent = ""
     rest = line
     while rest:
-        used = len(indent)
-        cut = len(rest)  # characters of `rest` that fit
-        last_space = -1
-        for index, ch in enumerate(rest):
-            width = cell_width(ch, wide_ambiguous)
-            if used + width > limit:
-                cut = index
-                break
-            used += width
-            if ch.isspace():
-                last_space = index + 1
-        else:
+        cut = row_cut(rest, len(indent), limit, lambda ch: cell_width(ch, wide_ambiguous))
+        if cut is None:
             rows.append(indent + rest)
             break
-        if last_space > 0:  # break after the last blank that fits
-            cut = last_space
-        cut = max(cut, 1)  # one character wider than the row: it goes alone
         rows.append(indent + rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
         indent = CONTINUATION_INDENT

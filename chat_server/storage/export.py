@@ -21,6 +21,7 @@ from typing import TextIO
 
 from chat_server.storage.models import StoredMessage
 from shared.frame_text import collapse_blanks
+from shared.row_cut import row_cut
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTINUATION = "\n    | "  # before each further line of a message in a .txt transcript
@@ -86,19 +87,10 @@ def _rows(head: str, line: str) -> str:
     prefix, rest = head, line
     while True:
         used = sum(_cells(ch) for ch in prefix) + (len(CONTINUATION) - 1 if rows else 0)
-        cut, last_space = len(rest), -1
-        for index, ch in enumerate(rest):
-            width = _cells(ch)
-            if used + width > TEXT_COLUMNS:
-                cut = index
-                break
-            used += width
-            if ch.isspace():
-                last_space = index + 1
-        else:
+        cut = row_cut(rest, used, TEXT_COLUMNS, _cells)
+        if cut is None:
             rows.append(prefix + rest)
             return CONTINUATION.join(rows)
-        cut = max(last_space if last_space > 0 else cut, 1)
         rows.append(prefix + rest[:cut].rstrip())
         prefix, rest = "", rest[cut:].lstrip()
         if not rest:
