@@ -103,8 +103,9 @@ class HostileServer:
             thread.join(10)
 
 
-@pytest.fixture
-def hostile():
+@pytest.fixture(name="hostile")
+def hostile_servers():
+    """hostile(script) starts a HostileServer running `script` for each connection; all are closed after the test."""
     servers: list[HostileServer] = []
 
     def start(script: Callable[[HostilePeer], None]) -> HostileServer:

@@ -11,32 +11,19 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
-
-import pytest
 
 from chat_gui.core.events import State
 from chat_gui.core.pacing import FIRST_DELAY, STABLE_SECONDS
 from chat_gui.core.session import ClientSession
 from tests.fake_scheduler import FakeScheduler
-from tests.integration.test_client_hostile_server import GREETING, HostilePeer, HostileServer
+from tests.integration.test_client_hostile_server import (
+    GREETING,
+    HostilePeer,
+    hostile_servers,  # noqa: F401 (the `hostile` fixture)
+)
 from tests.support import wait_until
 
 HALF_FRAME = b'{"type":"message","content":"never fin'
-
-
-@pytest.fixture
-def hostile() -> Iterator[Callable[[Callable[[HostilePeer], None]], HostileServer]]:
-    servers: list[HostileServer] = []
-
-    def start(script: Callable[[HostilePeer], None]) -> HostileServer:
-        server = HostileServer(script)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def shown(seconds: float) -> float:
