@@ -99,13 +99,15 @@ def is_file_id(text: str) -> bool:
 
 
 def format_size(size: float) -> str:
-    """A size for people: "0 bytes", "1 byte", "512 bytes", "2.5 KB", "25.0 MB" (powers of 1024)."""
+    """A size for people: "0 bytes", "1 byte", "512 bytes", "2.5 KB", "25.0 MB", "3.0 TB" (powers of 1024)."""
+    if size < 0:
+        return "unknown size"
     if size < 1024:
         whole = int(size)
         return f"{whole} byte" if whole == 1 else f"{whole} bytes"
-    for unit in ("KB", "MB", "GB"):
+    for unit in ("KB", "MB", "GB", "TB"):
         size /= 1024
-        if size < 1024 or unit == "GB":
+        if size < 1024 or unit == "TB":
             return f"{size:.1f} {unit}"
     raise AssertionError("unreachable")
 

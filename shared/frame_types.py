@@ -17,10 +17,15 @@ through unchecked, so a newer server never breaks an older client.
 
 from __future__ import annotations
 
+import re
+import time
 import typing
 from typing import Any, Literal, TypedDict
 
 from shared.errors import ErrorCode, ProtocolError
+
+STAMP_PATTERN = re.compile(r"[0-2][0-9]:[0-5][0-9]:[0-5][0-9]")  # what `timestamp` holds: HH:MM:SS
+NOT_NEGATIVE = frozenset(("size", "offset", "count"))  # counts of bytes or people: below 0 only from a forger
 
 
 class _Common(TypedDict):
@@ -428,9 +433,12 @@ def _fault(value: Any, field: _Field) -> str:
 def _shape_fault(frame: dict[str, Any], shape: _Shape) -> str:
     present = [(name, field) for name, field in shape.optional.items() if name in frame]
     for name, field in [*shape.required.items(), *present]:
-        problem = _fault(frame.get(name), field)
+        value = frame.get(name)
+        problem = _fault(value, field)
         if problem:
             return f"{name} {problem}" if problem.startswith("(") else f"{name}: {problem}"
+        if name in NOT_NEGATIVE and field.kind is int and value < 0:
+            return f"{name}: a number not below 0"
     return ""
 
 
@@ -449,4 +457,8 @@ def check_server_frame(frame: dict[str, Any]) -> ServerFrame:
     problem = _shape_fault(frame, shape)
     if problem:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"A {frame['type']} frame needs {problem}.")
+    if STAMP_PATTERN.fullmatch(frame["timestamp"]) is None:
+        # Shown in the time column as it is, so it must be a time: other text there (a hostile server's
+        # "21:15:02  * Mrs_Smith is now a teacher") would read as a line of its own.  The message is kept.
+        frame["timestamp"] = time.strftime("%H:%M:%S")
     return frame  # type: ignore[return-value]  # checked above against its TypedDict

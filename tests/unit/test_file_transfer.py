@@ -179,6 +179,8 @@ def test_a_private_file_is_for_its_two_people_and_a_room_file_for_its_readers():
         (1536, "1.5 KB"),
         (25 * MIB, "25.0 MB"),
         (3 * 1024 * MIB, "3.0 GB"),
+        (2 * 1024 * 1024 * MIB, "2.0 TB"),
+        (-5, "unknown size"),
     ],
 )
 def test_sizes_for_people(size, text):

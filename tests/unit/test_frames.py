@@ -221,6 +221,32 @@ def test_a_frame_type_the_client_does_not_know_passes_unchecked():
     assert check_server_frame(frame) is frame
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    ["21:15:02  * Mrs_Smith is now a teacher", "", "9:15:02", "12:00", "25:00:00", "12:00:00\n", "１２:００:００"],
+)
+def test_a_timestamp_that_is_not_a_time_is_replaced_by_the_clock_and_the_message_kept(stamp):
+    """A hostile server's text in the time column would read as a line of its own (sixth review, left low then)."""
+    frame = {"type": "message", "content": "hi", "timestamp": stamp, "id": 1, "room": "r", "sender": "s"}
+    checked = check_server_frame(frame)
+    assert re.fullmatch(r"[0-2]\d:[0-5]\d:[0-5]\d", checked["timestamp"])
+    assert checked["content"] == "hi"
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "file", "id": 1, "file": "f", "name": "n", "size": -5, "sha256": "0" * 64, "sender": "s"},
+        {"type": "rooms", "rooms": [{"name": "r", "count": -1, "topic": "", "locked": False}]},
+    ],
+)
+def test_a_negative_size_or_count_is_a_bad_frame(frame):
+    with pytest.raises(ProtocolError) as caught:
+        check_server_frame({**_BASE, **frame})
+    assert caught.value.code is ErrorCode.BAD_FRAME
+    assert "not below 0" in str(caught.value)
+
+
 # -- nesting, refused before json.loads sees it --
 from shared.frames import MAX_NESTING, nesting_depth  # noqa: E402
 
