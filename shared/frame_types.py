@@ -437,7 +437,7 @@ def _shape_fault(frame: dict[str, Any], shape: _Shape) -> str:
         problem = _fault(value, field)
         if problem:
             return f"{name} {problem}" if problem.startswith("(") else f"{name}: {problem}"
-        if name in NOT_NEGATIVE and field.kind is int and value < 0:
+        if name in NOT_NEGATIVE and isinstance(value, int) and value < 0:
             return f"{name}: a number not below 0"
     return ""
 
