@@ -1,4 +1,4 @@
-"""Admin actions on the kept messages: delete one, clear a room's, export a transcript, the store's figures (admin threads).
+"""Admin actions on the kept messages: delete one or a person's recent ones, clear a room's, export a transcript, the store's figures (admin threads).
 
 Mixed into ChatServer beside AdminActions; the console and the admin
 window call these from their own threads, never the Tk thread for long
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from chat_server.files.sharing import FileSharing
 
 log = logging.getLogger("chat_server.admin")
+
+MAX_CLEANUP_MINUTES = 7 * 24 * 60  # a person's messages can be cleaned up as far back as a week...
+MAX_CLEANUP_MESSAGES = 2000  # ...and this many at a time (the newest first)
+CLEANUP_TELLS = 100  # `deleted` frames queued under one hold of the registry lock
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,36 @@ class HistoryAdmin:
         where = f"#{message.room}" if message.room is not None else f"private, to {message.recipient}"
         log.warning("admin deleted message %d (%s, from %s)", message_id, where, message.sender)
         return message
+
+    def delete_messages_by(self, nick: str, minutes: int) -> int:
+        """Delete what `nick` said in rooms in the last `minutes` (a troll's flood); returns how many went.
+
+        Everything sent under that name counts, whoever held it; private
+        messages are left alone.  Whoever may have one on screen gets
+        `deleted`, as for one message.  At most MAX_CLEANUP_MESSAGES, the
+        newest first: the admin can run it again for more.
+        """
+        if not 1 <= minutes <= MAX_CLEANUP_MINUTES:
+            raise ProtocolError(
+                ErrorCode.BAD_ARGUMENT, f"Say how many minutes back, from 1 to {MAX_CLEANUP_MINUTES:,} (a week)."
+            )
+        if not self.config.history:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "History is off (--no-history): there are no kept messages.")
+        store = self.storage.messages
+        since_ms = int(time.time() * 1000) - minutes * 60_000
+        found = store.room_messages_by(nick, since_ms, MAX_CLEANUP_MESSAGES)
+        gone = [message for message in found if store.delete(message.id) is not None]
+        for message in gone:
+            self.files.message_deleted(message)  # a file message: the file goes too
+        if gone:
+            save_now(self.storage)
+        for start in range(0, len(gone), CLEANUP_TELLS):  # the lock is let go between: the chat goes on meanwhile
+            with self.registry.lock:
+                for message in gone[start : start + CLEANUP_TELLS]:
+                    for recipients, frame in deleted_deliveries(self.registry, message):
+                        self.registry.deliver(recipients, frame)
+        log.warning("admin deleted %d room messages of %s (the last %d minutes)", len(gone), nick, minutes)
+        return len(gone)
 
     def clear_history(self, room: str) -> str:
         """Forget every message of a room so far; its members are told. Returns the room's name."""

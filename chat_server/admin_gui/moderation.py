@@ -1,4 +1,4 @@
-"""Moderation: the admin window's Kick, Mute, Unmute, Close room, Owner and Broadcast, and when each may be pressed (Tk thread).
+"""Moderation: the admin window's Kick, Mute, Unmute, Delete messages, Close room, Owner and Broadcast, and when each may be pressed (Tk thread).
 
 Mixed into AdminWindow, which builds the buttons and the views.  Each
 action has an intent method (`kick`, `set_muted`, `close_room`,
@@ -43,6 +43,7 @@ class Moderation:
     kick_button: ttk.Button
     mute_button: ttk.Button
     unmute_button: ttk.Button
+    wipe_button: ttk.Button
     close_room_button: ttk.Button
     owner_button: ttk.Button
     history_button: ttk.Button
@@ -63,6 +64,7 @@ class Moderation:
         _enable(self.kick_button, bool(clients))
         _enable(self.mute_button, any(not client.muted for client in clients))
         _enable(self.unmute_button, any(client.muted for client in clients))
+        _enable(self.wipe_button, bool(clients))
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
         _enable(self.owner_button, running and len(self.rooms_view.selected()) == 1)
         _enable(self.broadcast_button, running)
@@ -92,6 +94,16 @@ class Moderation:
         verb = "mute" if muted else "unmute"
         return self._act(
             lambda server: server.set_muted(nick, muted), f"{verb} of {nick}", f"{verb.capitalize()}d {nick}."
+        )
+
+    def delete_messages_by(self, nick: str, minutes: int) -> bool:
+        """Delete what `nick` said in rooms in the last `minutes`, for everyone (a flood); private messages stay."""
+        return self._act(
+            lambda server: server.delete_messages_by(nick, minutes),
+            f"deletion of {nick}'s messages",
+            lambda count: (
+                f"Deleted {count} room message{'' if count == 1 else 's'} of {nick} from the last {minutes} minutes."
+            ),
         )
 
     def broadcast(self, text: str) -> bool:
@@ -137,6 +149,25 @@ class Moderation:
             return
         for nick, session_id in chosen:  # the connections chosen, whatever names they took while the dialog was open
             self.kick(nick, reason, session_id)
+
+    def on_delete_messages_clicked(self) -> None:
+        chosen = self._selected_named()
+        if not chosen:
+            return
+        names = ", ".join(nick for nick, _session_id in chosen)
+        answer = self.ask_text(
+            "Delete messages",
+            f"Delete what {names} said in rooms, for everyone (private messages stay).\n"
+            "How many minutes back? (empty: the last 60)",
+        )
+        if answer is None:
+            return
+        text = answer.strip() or "60"
+        if not (text.isascii() and text.isdigit()):
+            self.say(f"Not done: {text!r} is not a number of minutes.")
+            return
+        for nick, _session_id in chosen:
+            self.delete_messages_by(nick, int(text))
 
     def on_mute_clicked(self, muted: bool) -> None:
         for client in self.clients_view.selected():

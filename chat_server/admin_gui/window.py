@@ -181,13 +181,16 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.unmute_button = ttk.Button(
             self.clients_view.actions, text="Unmute", command=lambda: self.on_mute_clicked(False)
         )
+        self.wipe_button = ttk.Button(
+            self.clients_view.actions, text="Delete messages…", command=self.on_delete_messages_clicked
+        )
         self.rooms_view = RoomsView(tables)
         self.close_room_button = ttk.Button(
             self.rooms_view.actions, text="Close room…", command=self.on_close_room_clicked
         )
         self.owner_button = ttk.Button(self.rooms_view.actions, text="Owner…", command=self.on_change_owner_clicked)
         self.history_button = ttk.Button(self.rooms_view.actions, text="History…", command=self.open_history)
-        moderation = (self.kick_button, self.mute_button, self.unmute_button)
+        moderation = (self.kick_button, self.mute_button, self.unmute_button, self.wipe_button)
         for button in (*moderation, self.close_room_button, self.owner_button, self.history_button):
             button.pack(side="left", padx=(0, 4))
         for view in (self.clients_view, self.rooms_view):

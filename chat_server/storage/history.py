@@ -57,6 +57,7 @@ INDEX_LATE_MESSAGE = (
 )
 INDEX_BATCH = 2000
 RETENTION_EVERY = 60.0
+SCAN_PAGE = 2000  # rows read at a time, newest first, when looking for one person's recent messages
 NO_UPPER_BOUND = 1 << 62
 Owners = tuple[str, ...] | None
 
@@ -331,6 +332,34 @@ class SqliteMessageStore(HistoryReads):
         if writer is not None and not writer.submit(Write("DELETE FROM messages WHERE id = ?", (message_id,))):
             log.warning("storage: the deletion of message %d is not saved (the writer is too far behind)", message_id)
         return message
+
+    def room_messages_by(self, sender: str, since_ms: int, limit: int) -> list[StoredMessage]:
+        """`sender`'s room messages sent at `since_ms` or later, newest first, at most `limit` (an admin's clean-up).
+
+        The table has no index on time, so it is read newest first, SCAN_PAGE
+        ids at a time, up to the first page sent wholly before `since_ms`:
+        cleaning up the last hour reads about the last hour's rows.  Private
+        messages are never among them.
+        """
+        key = name_key(sender)
+
+        def wanted(message: StoredMessage) -> bool:
+            return message.room is not None and message.sender_key == key and message.time_ms >= since_ms
+
+        cutoff = self._cutoff_ms()
+        unwritten = self._recent.visible(self._recent.unwritten_where(wanted), cutoff)
+        found = {message.id: message for message in unwritten}
+        below = NO_UPPER_BOUND
+        while len(found) < limit:
+            rows = self._rows(
+                f"SELECT {COLUMNS} FROM messages AS m WHERE m.id < ? ORDER BY m.id DESC LIMIT {SCAN_PAGE}", (below,)
+            )
+            page = list(map(row_message, rows))
+            found.update((message.id, message) for message in self._recent.visible(filter(wanted, page), cutoff))
+            if len(page) < SCAN_PAGE or max(message.time_ms for message in page) < since_ms:
+                break
+            below = page[-1].id
+        return sorted(found.values(), key=attrgetter("id"), reverse=True)[:limit]
 
     def clear_room(self, room: str) -> int:
         """Remove every message of `room` kept so far; return the id up to which they are gone."""

@@ -262,6 +262,26 @@ def test_deletes_keep_pages_full(store):
     assert ids(page.messages) == [*range(41, 60), 100] and page.more
 
 
+def test_one_person_s_recent_room_messages_are_found_newest_first_across_pages_and_unwritten(store, monkeypatch):
+    """The admin's clean-up of a flood: read newest first, a page at a time, up to the first page wholly too old."""
+    monkeypatch.setattr("chat_server.storage.history.SCAN_PAGE", 7)
+    hour = 3_600_000
+    for message_id in range(1, 21):  # two hours ago: too old
+        store.messages.append(public(message_id, sender="troll", age_ms=2 * hour))
+    for message_id in range(21, 61):  # this half hour, mixed with others and a private one
+        sender = "TROLL" if message_id % 2 else "alice"
+        store.messages.append(public(message_id, room="physics" if message_id % 3 else "general", sender=sender))
+    store.messages.append(private(61, "troll", "alice"))
+    store.flush()
+    store.messages.append(public(62, sender="troll"))  # not written yet
+    store.messages.delete(59)  # deleted already: not found again
+    found = store.messages.room_messages_by("Troll", NOW_MS - hour, 1000)
+    assert ids(found) == [62, *range(57, 20, -2)]
+    assert ids(store.messages.room_messages_by("troll", NOW_MS - hour, 5)) == [62, 57, 55, 53, 51]
+    assert ids(store.messages.room_messages_by("troll", NOW_MS - 3 * hour, 1000))[-3:] == [3, 2, 1]
+    assert store.messages.room_messages_by("nobody", 0, 1000) == []
+
+
 def test_clearing_a_room_removes_its_history_only(store, tmp_path):
     store.messages.append(public(1, room="general"))
     store.messages.append(public(2, room="physics"))

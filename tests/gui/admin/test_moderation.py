@@ -1,4 +1,4 @@
-"""Kick, Mute, Unmute, Close room, Owner and Broadcast from the admin window, on a real server with real clients (Xvfb).
+"""Kick, Mute, Unmute, Delete messages, Close room, Owner and Broadcast from the admin window, on a real server with real clients (Xvfb).
 
 Also when each can be pressed, and what the log says about it.
 """
@@ -63,6 +63,31 @@ def test_mute_and_unmute(window: AdminWindow, clients) -> None:
     pump_until(window, lambda: row_of(window, "alice")[5] == "")
     alice.send_command("SAY back again")
     assert frame_where(alice, "message")["content"] == "back again"
+
+
+def test_delete_messages_takes_a_flooders_room_messages_away_from_everyone(
+    window: AdminWindow, dialogs: Dialogs, clients
+) -> None:
+    started(window)
+    alice = clients(window, "alice", "general")
+    troll = clients(window, "troll", "general")
+    sent = []
+    for number in range(3):
+        troll.send_command(f"SAY spam {number}")
+        sent.append(frame_where(alice, "message", content=f"spam {number}")["id"])
+    alice.send_command("SAY a real question")
+    frame_where(troll, "message", content="a real question")
+    pump_until(window, lambda: row_of(window, "troll"))
+    select_client(window, "troll")
+    assert enabled(window.wipe_button)
+    dialogs.text_answers.append("ten")
+    window.wipe_button.invoke()
+    assert "'ten' is not a number of minutes" in window.status.get()
+    dialogs.text_answers.append("")  # the last 60 minutes
+    window.wipe_button.invoke()
+    assert sorted(frame_where(alice, "deleted")["id"] for _ in sent) == sent
+    assert window.status.get() == "Deleted 3 room messages of troll from the last 60 minutes."
+    pump_until(window, lambda: "admin deleted 3 room messages of troll" in window.log_pane.shown_text())
 
 
 def test_broadcast_reaches_everyone(window: AdminWindow, clients) -> None:
