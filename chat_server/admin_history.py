@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from chat_server.config import ServerConfig
 from chat_server.handlers.base import save_now
 from chat_server.handlers.history import deleted_deliveries
+from chat_server.history.purge import MAX_PURGE_MINUTES, purge_recent
 from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
 from chat_server.registry import ChatRegistry
 from chat_server.storage import Storage, StoredMessage
@@ -33,9 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chat_server.admin")
 
-MAX_CLEANUP_MINUTES = 7 * 24 * 60  # a person's messages can be cleaned up as far back as a week...
-MAX_CLEANUP_MESSAGES = 2000  # ...and this many at a time (the newest first)
-CLEANUP_TELLS = 100  # `deleted` frames queued under one hold of the registry lock
+PURGE_TELLS = 100  # `deleted` frames queued under one hold of the registry lock
 
 
 @dataclass(frozen=True)
@@ -91,30 +89,24 @@ class HistoryAdmin:
         return message
 
     def delete_messages_by(self, nick: str, minutes: int) -> int:
-        """Delete what `nick` said in rooms in the last `minutes` (a troll's flood); returns how many went.
+        """Delete what `nick` said in rooms in the last `minutes` (a flood); returns how many went.
 
-        Everything sent under that name counts, whoever held it; private
-        messages are left alone.  Whoever may have one on screen gets
-        `deleted`, as for one message.  At most MAX_CLEANUP_MESSAGES, the
-        newest first: the admin can run it again for more.
+        As the teachers' PURGE (chat_server/history/purge.py): private
+        messages stay, whoever may have one on screen gets `deleted`, at most
+        MAX_PURGE_MESSAGES at a time, the newest first.
         """
-        if not 1 <= minutes <= MAX_CLEANUP_MINUTES:
+        if not 1 <= minutes <= MAX_PURGE_MINUTES:
             raise ProtocolError(
-                ErrorCode.BAD_ARGUMENT, f"Say how many minutes back, from 1 to {MAX_CLEANUP_MINUTES:,} (a week)."
+                ErrorCode.BAD_ARGUMENT, f"Say how many minutes back, from 1 to {MAX_PURGE_MINUTES:,} (a week)."
             )
         if not self.config.history:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "History is off (--no-history): there are no kept messages.")
-        store = self.storage.messages
-        since_ms = int(time.time() * 1000) - minutes * 60_000
-        found = store.room_messages_by(nick, since_ms, MAX_CLEANUP_MESSAGES)
-        gone = [message for message in found if store.delete(message.id) is not None]
-        for message in gone:
-            self.files.message_deleted(message)  # a file message: the file goes too
+        gone = purge_recent(self.storage, self.files, nick, minutes)
         if gone:
             save_now(self.storage)
-        for start in range(0, len(gone), CLEANUP_TELLS):  # the lock is let go between: the chat goes on meanwhile
+        for start in range(0, len(gone), PURGE_TELLS):  # the lock is let go between: the chat goes on meanwhile
             with self.registry.lock:
-                for message in gone[start : start + CLEANUP_TELLS]:
+                for message in gone[start : start + PURGE_TELLS]:
                     for recipients, frame in deleted_deliveries(self.registry, message):
                         self.registry.deliver(recipients, frame)
         log.warning("admin deleted %d room messages of %s (the last %d minutes)", len(gone), nick, minutes)

@@ -43,8 +43,7 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /broadcast TEXT        an announcement to everyone connected
   /close ROOM [reason]   move everyone out of ROOM
   /delete ID             delete message ID for everyone (it is never shown again)
-  /delete-from NAME [MINUTES]
-                         delete what NAME said in rooms in the last MINUTES minutes (60 if not
+  /purge NAME [MINUTES]  delete what NAME said in rooms in the last MINUTES minutes (60 if not
                          given, up to 10080: a week), for everyone; private messages stay
   /clear ROOM            forget every message of ROOM so far
   /find ROOM WORDS       ROOM's messages with WORDS, newest first, with their ids (never private ones)
@@ -69,7 +68,7 @@ class AdminConsole:
             "broadcast": self.do_broadcast,
             "close": self.do_close,
             "delete": self.do_delete,
-            "delete-from": self.do_delete_from,
+            "purge": self.do_purge,
             "clear": self.do_clear,
             "find": self.do_find,
             "export": self.do_export,
@@ -182,10 +181,10 @@ class AdminConsole:
         where = f"#{message.room}" if message.room is not None else f"private, to {message.recipient}"
         return f"Deleted message {message.id} ({where}, from {message.sender})."
 
-    def do_delete_from(self, argument: str) -> str:
+    def do_purge(self, argument: str) -> str:
         words = argument.split()
         if not 1 <= len(words) <= 2 or (len(words) == 2 and not (words[1].isascii() and words[1].isdigit())):
-            return "Usage: /delete-from NAME [MINUTES], e.g. /delete-from troll 30 (60 minutes if not given)"
+            return "Usage: /purge NAME [MINUTES], e.g. /purge troll 30 (60 minutes if not given)"
         minutes = int(words[1]) if len(words) == 2 else 60
         count = self.server.delete_messages_by(words[0], minutes)
         return f"Deleted {count} room message{'' if count == 1 else 's'} of {words[0]} from the last {minutes} minutes."

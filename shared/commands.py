@@ -63,6 +63,9 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("UNMUTE", "/unmute NICK", "teachers: give NICK the voice back"),
         CommandSpec("ANNOUNCE", "/announce TEXT", "teachers: a notice to everyone"),
         CommandSpec("CLOSE", "/close ROOM [REASON]", "teachers: move everyone out of ROOM"),
+        CommandSpec(
+            "PURGE", "/purge NICK [MINUTES]", "teachers: delete what NICK said in rooms in the last MINUTES (60)"
+        ),
         # files (docs/files.md): people type /send and /get; the clients send these
         CommandSpec("UPLOAD", "/upload SIZE SHA256 #ROOM|@NICK NAME", "offer a file (clients do it for /send)"),
         CommandSpec("DOWNLOAD", "/download FILE-ID", "ask to fetch a shared file (clients do it for /get)"),

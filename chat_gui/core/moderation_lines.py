@@ -43,6 +43,7 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic, /ke
   /mute NICK, /unmute NICK      NICK may read but not write, until unmuted (also after reconnecting)
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
+  /purge NICK [MINUTES]         delete what NICK said in rooms in the last MINUTES (60), for everyone
   /topic [TEXT]                 set (or remove) your room's topic
   /key [KEY]                    lock your room with KEY (no key: open it again)
   /remove NICK [REASON]         move NICK out of your room (they stay in the chat)"""

@@ -1,7 +1,7 @@
 """Moderating from the chat window: right-click menus on people, and the Moderate menu (Tk thread).
 
     right-click a name in "People here"  -> Talk privately | Remove from #room… (the room's owner, teachers)
-                                            | Kick… Ban… Mute Unmute (teachers)
+                                            | Kick… Ban… Mute Unmute Delete their messages… (teachers)
     menu bar: Moderate (teachers only)   -> Announce… Close room… Unban… ; Rooms: Set topic… Set key…
 
 (Right-click a message -> Delete message is the history's: chat_gui/window/history_display.py.)
@@ -167,6 +167,7 @@ class TeacherMenus:
             menu.add_command(label="Ban…", command=lambda: self.ban(nick, since))
             menu.add_command(label="Mute", command=lambda: self.mute(nick, since))
             menu.add_command(label="Unmute", command=lambda: self.unmute(nick, since))
+            menu.add_command(label="Delete their messages…", command=lambda: self.purge(nick))
         return menu
 
     def learn(self, frame: Any) -> None:
@@ -239,6 +240,19 @@ class TeacherMenus:
         whom = nick if since is None else self._now_called(nick, since, "Nobody was unmuted")
         if whom is not None:
             self.send_typed(f"/unmute {whom}", True)
+
+    def purge(self, nick: str) -> None:
+        """Delete what `nick` said in rooms lately, for everyone (a flood): by the name the messages show."""
+        question = f"Delete what {nick} said in rooms, for everyone (private messages stay).\nHow many minutes back? (empty: the last 60)"
+        while True:  # asked again until it is a number or empty
+            answer = self.questions.ask_text(f"Delete {nick}'s messages", question)
+            if answer is None:
+                return
+            minutes = answer.strip() or "60"
+            if minutes.isascii() and minutes.isdigit() and int(minutes) > 0:
+                break
+            question = f"“{answer.strip()}” is not a number of minutes.\n\nHow many minutes back? (empty: the last 60)"
+        self.send_typed(f"/purge {nick} {int(minutes)}", True)
 
     def _now_called(self, nick: str, since: int, nothing_done: str) -> str | None:
         """The nickname of the person who was `nick` at `since`; None (and a note saying why) when unsure."""

@@ -1,4 +1,4 @@
-"""Teacher commands: KICK, BAN, UNBAN, MUTE, UNMUTE, ANNOUNCE, CLOSE (handler threads, registry lock held).
+"""Teacher commands: KICK, BAN, UNBAN, MUTE, UNMUTE, ANNOUNCE, CLOSE, PURGE (handler threads, registry lock held).
 
 PROTOCOL.md (Version 2, Identity): only a connection logged in to a
 teacher's account may use them; anyone else gets `not_allowed`.  A teacher
@@ -12,6 +12,8 @@ Moderator's (chat_server/moderation.py), the same as the admin window's.
     MUTE NICK / UNMUTE NICK       kept in the database by nickname and address; NICK gets system muted / unmuted
     ANNOUNCE TEXT                 everyone gets system announcement, with `by` and `text`
     CLOSE ROOM [REASON]           every member gets system room_closed, then `left`
+    PURGE NICK [MINUTES]          our addition: NICK's room messages of the last MINUTES (60) are deleted,
+                                  as DELETE would (`deleted` to whoever may have them); private ones stay
 
 The teacher gets a `system` frame with event `moderation` (`action`, and
 `user` or `room`) saying what was done.  For what is kept (BAN, UNBAN,
@@ -22,13 +24,28 @@ in 3 runs of 3); if the disk refuses, the teacher is told it is not saved.
 
 from __future__ import annotations
 
-from chat_server.handlers.base import CommandModule, CommandResult, Delivery, after_saving
+import logging
+
+from chat_server.handlers.base import (
+    CommandModule,
+    CommandResult,
+    Delivery,
+    OffLock,
+    after_saving,
+    not_saved_frame,
+    save_now,
+)
+from chat_server.handlers.history import NO_HISTORY, deleted_deliveries
+from chat_server.history.purge import parse_purge, purge_recent
 from chat_server.moderation import Outcome
 from chat_server.session import Session
+from chat_server.storage import StoredMessage
 from shared.ban_length import split_ban_command
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import name_key, normalise_nick, normalise_room
+
+log = logging.getLogger("chat_server.teacher")
 
 
 class TeacherCommands(CommandModule):
@@ -91,6 +108,38 @@ class TeacherCommands(CommandModule):
         in_it = session in room.members
         outcome = self.moderator.close_room(room, reason, session.nick)
         return outcome.deliveries if in_it else self._done(session, "close", outcome, room=room.name)
+
+    def handle_purge(self, session: Session, argument: str) -> CommandResult:
+        """Delete what NICK said in rooms lately (a flood), off the lock; then `deleted` to whoever may have it."""
+        self.identity.require_teacher(session, "delete someone's messages")
+        nick, minutes = parse_purge(argument, "/purge NICK [MINUTES]")
+        if not self.config.history:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, NO_HISTORY)
+        self._not_a_teacher(nick)
+        storage, files, teacher = self.storage, self.services.files, session.nick
+
+        def work() -> tuple[list[StoredMessage], bool]:
+            gone = purge_recent(storage, files, nick, minutes)
+            saved = save_now(storage) if gone else True
+            log.warning(
+                "teacher %s deleted %d room messages of %s (the last %d minutes)", teacher, len(gone), nick, minutes
+            )
+            return gone, saved
+
+        def then(done: tuple[list[StoredMessage], bool]) -> list[Delivery]:
+            gone, saved = done
+            deliveries: list[Delivery] = []
+            for message in gone:
+                deliveries += deleted_deliveries(self.registry, message, also=[session])
+            count = len(gone)
+            text = f"Deleted {count} room message{'' if count == 1 else 's'} of {nick} from the last {minutes} minutes."
+            confirmation = server_frame("system", text, event="moderation", action="purge", user=nick, count=count)
+            deliveries.append(([session], confirmation))
+            if not saved:
+                deliveries.append(([session], not_saved_frame(storage, "The deletion of those messages")))
+            return deliveries
+
+        return OffLock(work, then)
 
     # -- shared --
     def _not_a_teacher(self, nick: str) -> None:

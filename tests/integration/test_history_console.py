@@ -100,7 +100,7 @@ def test_console_history_commands_answer_usage_and_refusals(server, wire, tmp_pa
     )
 
 
-def test_delete_from_removes_a_flooders_room_messages_for_everyone_and_leaves_the_rest(server, wire, caplog) -> None:
+def test_purge_removes_a_flooders_room_messages_for_everyone_and_leaves_the_rest(server, wire, caplog) -> None:
     caplog.set_level(logging.WARNING, "chat_server")
     console = AdminConsole(server)
     alice = wire(server, "alice", "lab")
@@ -113,12 +113,12 @@ def test_delete_from_removes_a_flooders_room_messages_for_everyone_and_leaves_th
     troll.send("MSG alice: a private word")
     private_id = alice.expect("private")["id"]
     kept = ids(say_many(alice, 2, prefix="alice-says"))
-    for wrong in ("/delete-from", "/delete-from troll ten", "/delete-from troll 5 6", "/delete-from troll -5"):
-        assert console.execute(wrong).startswith("Usage: /delete-from NAME [MINUTES]"), wrong
-    assert console.execute("/delete-from troll 0").startswith("Not done: Say how many minutes back")
-    assert console.execute("/delete-from troll 10081").startswith("Not done: Say how many minutes back")
+    for wrong in ("/purge", "/purge troll ten", "/purge troll 5 6", "/purge troll -5"):
+        assert console.execute(wrong).startswith("Usage: /purge NAME [MINUTES]"), wrong
+    assert console.execute("/purge troll 0").startswith("Not done: Say how many minutes back")
+    assert console.execute("/purge troll 10081").startswith("Not done: Say how many minutes back")
 
-    assert console.execute("/delete-from TROLL") == "Deleted 8 room messages of TROLL from the last 60 minutes."
+    assert console.execute("/purge TROLL") == "Deleted 8 room messages of TROLL from the last 60 minutes."
     told_alice = {alice.expect("deleted")["id"] for _ in range(5)}
     told_bob = {bob.expect("deleted")["id"] for _ in range(3)}
     assert told_alice | told_bob == set(flood) and told_alice == set(flood[:5])
@@ -128,7 +128,7 @@ def test_delete_from_removes_a_flooders_room_messages_for_everyone_and_leaves_th
     assert ids(messages) == []
     messages, _ = answer(alice, "HISTORY @troll")
     assert ids(messages) == [private_id]
-    assert console.execute("/delete-from troll 30") == "Deleted 0 room messages of troll from the last 30 minutes."
+    assert console.execute("/purge troll 30") == "Deleted 0 room messages of troll from the last 30 minutes."
     assert "admin deleted 8 room messages of TROLL (the last 60 minutes)" in caplog.text
 
 
@@ -136,7 +136,7 @@ def test_console_history_commands_with_history_off(start_server, tmp_path: Path)
     console = AdminConsole(start_server(history=False))
     assert console.execute("/history-info") == "History is off (--no-history): no messages are kept."
     assert console.execute("/delete 1").startswith("Not done: There is no message 1")
-    assert console.execute("/delete-from alice").startswith("Not done: History is off")
+    assert console.execute("/purge alice").startswith("Not done: History is off")
 
 
 def test_the_banner_says_when_history_is_kept_in_memory_only(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ TEACHER_COMMANDS = [
     "ANNOUNCE class is over",
     "CLOSE lab",
     "close lab now",
+    "PURGE bob",
+    "PURGE bob 30",
     "/kick bob",
 ]
 
@@ -136,7 +138,7 @@ def test_a_teacher_cannot_act_on_another_teacher(server, wire):
     lee = teacher(server, wire, "Ms_Lee")
     teacher(server, wire, "Mr_Kim")
     add_account(server, "Mrs_Offline", "teacher")
-    for command in ["KICK Mr_Kim", "BAN Mr_Kim", "MUTE Mr_Kim", "BAN Mrs_Offline 5"]:
+    for command in ["KICK Mr_Kim", "BAN Mr_Kim", "MUTE Mr_Kim", "BAN Mrs_Offline 5", "PURGE Mr_Kim", "PURGE Ms_Lee"]:
         assert lee.error(command) == ErrorCode.NOT_ALLOWED, command
     assert server.sanctions() == []
 
@@ -144,6 +146,8 @@ def test_a_teacher_cannot_act_on_another_teacher(server, wire):
 def test_teacher_commands_refuse_bad_arguments_clearly(server, wire):
     lee = teacher(server, wire)
     for command in ["KICK", "BAN", "MUTE", "UNMUTE", "CLOSE", "UNBAN", "ANNOUNCE", "BAN bob 0", "BAN bob 99999999"]:
+        assert lee.error(command) == ErrorCode.BAD_ARGUMENT, command
+    for command in ["PURGE", "PURGE bob 0", "PURGE bob 10081", "PURGE bob ten", "PURGE bob 5 more", "PURGE bob -1"]:
         assert lee.error(command) == ErrorCode.BAD_ARGUMENT, command
     for command in ["KICK nobody", "MUTE nobody"]:
         assert lee.error(command) == ErrorCode.NO_SUCH_USER, command
@@ -192,6 +196,39 @@ def test_a_teacher_deletes_a_students_room_message_for_everyone(server, wire):
     assert carol.expect("history")["count"] >= 1  # the kind one
     paged = [frame.get("id") for frame in carol.received[before:] if frame["type"] == "message"]
     assert paged and message_id not in paged
+
+
+def test_a_teacher_purges_a_flooders_room_messages_in_every_room_and_leaves_the_rest(server, wire):
+    lee = teacher(server, wire, room="lab")
+    carol = wire(server, "carol", "lab")
+    art = wire(server, "dan", "art")
+    troll = wire(server, "troll", "lab", source="127.0.0.2")
+    flood = [_said(troll, f"spam {number}") for number in range(4)]
+    troll.send("JOIN art")
+    troll.expect("joined")
+    flood += [_said(troll, f"more spam {number}") for number in range(2)]
+    troll.send("PM carol a private word")
+    private_id = carol.expect("private")["id"]
+    kept = _said(carol, "a real question")
+    lee.send("PURGE troll")
+    gone_for_lee = {lee.expect("deleted")["id"] for _ in flood}  # the teacher is told of every one
+    done = lee.expect(lambda frame: frame["type"] == "system" and frame.get("event") == "moderation")
+    assert (done["action"], done["user"], done["count"]) == ("purge", "troll", 6)
+    assert done["content"] == "Deleted 6 room messages of troll from the last 60 minutes."
+    assert gone_for_lee == set(flood)
+    assert {carol.expect("deleted")["id"] for _ in range(4)} == set(flood[:4])
+    assert {art.expect("deleted")["id"] for _ in range(2)} == set(flood[4:])
+    carol.send("HISTORY #lab")
+    carol.expect("history")
+    carol.send("HISTORY @troll")
+    carol.expect("history")
+    paged = [
+        frame["id"] for frame in carol.received if frame["type"] in ("message", "private") and frame.get("history")
+    ]
+    assert kept in paged and private_id in paged and not set(flood) & set(paged)
+    lee.send("PURGE troll 5")
+    again = lee.expect(lambda frame: frame["type"] == "system" and frame.get("event") == "moderation")
+    assert again["count"] == 0
 
 
 def test_a_student_cannot_delete_a_teachers_or_another_students_message(server, wire):

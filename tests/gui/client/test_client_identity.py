@@ -154,7 +154,10 @@ def test_a_teacher_kicks_a_student_from_the_right_click_menu(start_server, open_
     wait_until(lambda: "mallory" in users.users, pump=tk_root.update, timeout=WAIT)
     menu = window.identity.menus.build_user_menu("mallory")
     labels = [menu.entrycget(i, "label") for i in range(menu.index("end") + 1) if menu.type(i) == "command"]
-    assert labels == ["Talk privately with mallory", "Remove from #general…", "Kick…", "Ban…", "Mute", "Unmute"]
+    assert labels == [
+        *("Talk privately with mallory", "Remove from #general…", "Kick…", "Ban…", "Mute", "Unmute"),
+        "Delete their messages…",
+    ]
     menu.invoke(labels.index("Kick…") + 1)  # the separator takes one place
     bye = student.wait_for("bye", timeout=WAIT)
     assert "stop spamming the room" in bye["content"]
@@ -181,6 +184,38 @@ def test_the_ban_dialog_asks_again_until_the_length_is_one_and_bans_for_it(
     assert answers.asked[3] == "Reason (mallory will see it):"
     banned = student.wait_for(lambda f: f.get("type") == "error" and f.get("code") == "banned", timeout=WAIT)
     assert "for 2 more hours" in banned["content"] and "spamming" in banned["content"], banned
+
+
+def test_a_teacher_deletes_a_flooders_messages_from_the_people_menu_for_everyone(
+    start_server, open_window, tk_root, make_client
+):
+    server = start_server()
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    classmate = make_client(server, "carol", "general")
+    flooder = make_client(server, "mallory", "general")
+    window = open_window()
+    answers = Answers("lots", "")  # asked again after "lots"; empty: the last hour
+    window.identity.menus.questions = answers.questions()
+    connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
+    ready(window, tk_root)
+    wait_until(lambda: "mallory" in window.window.users.users, pump=tk_root.update, timeout=WAIT)
+    sent = []
+    for number in range(3):
+        flooder.send_command(f"SAY spam {number}")
+        sent.append(classmate.wait_for(lambda f, n=number: f.get("content") == f"spam {n}", timeout=WAIT)["id"])
+    pane = window.window.tabs.room_view.text
+    wait_until(lambda: "spam 2" in pane.get("1.0", "end"), pump=tk_root.update, timeout=WAIT)
+    menu = window.identity.menus.build_user_menu("mallory")
+    labels = [menu.entrycget(i, "label") if menu.type(i) == "command" else "" for i in range(menu.index("end") + 1)]
+    menu.invoke(labels.index("Delete their messages…"))
+    assert answers.asked[1].startswith("“lots” is not a number of minutes.") and answers.answers == []
+    assert sorted(classmate.wait_for("deleted", timeout=WAIT)["id"] for _ in sent) == sent
+    wait_until(lambda: "spam" not in pane.get("1.0", "end"), pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: "Deleted 3 room messages of mallory from the last 60 minutes." in pane.get("1.0", "end"),
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
 
 
 def test_a_student_sees_no_moderation_and_is_refused_when_typing_it(server, open_window, tk_root, make_client):
