@@ -15,6 +15,8 @@ it carried out; one it refused is logged here, with its reason.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
@@ -31,6 +33,7 @@ Result = TypeVar("Result")  # what an action on the server answers
 log = logging.getLogger("chat_server.admin_gui")
 
 AskText = Callable[[str, str], "str | None"]
+RESULT_POLL_MS = 50  # how often the Tk thread looks whether a helper thread's action is done
 
 
 class Moderation:
@@ -48,6 +51,7 @@ class Moderation:
     owner_button: ttk.Button
     history_button: ttk.Button
     broadcast_button: ttk.Button
+    root: tk.Tk
 
     @property
     def server(self) -> ChatServer | None:
@@ -97,14 +101,42 @@ class Moderation:
         )
 
     def delete_messages_by(self, nick: str, minutes: int) -> bool:
-        """Delete what `nick` said in rooms in the last `minutes`, for everyone (a flood); private messages stay."""
-        return self._act(
-            lambda server: server.delete_messages_by(nick, minutes),
-            f"deletion of {nick}'s messages",
-            lambda count: (
-                f"Deleted {count} room message{'' if count == 1 else 's'} of {nick} from the last {minutes} minutes."
-            ),
-        )
+        """Delete what `nick` said in rooms in the last `minutes`, for everyone (a flood); private messages stay.
+
+        It reads and writes the disk (up to 2,000 messages), so it runs on a
+        helper thread and the status line says the outcome when it is done;
+        False when it could not start (the server is not running).
+        """
+        server = self.server
+        if server is None or self.phase != "running":
+            self.say("The server is not running; press Start first.")
+            return False
+        self.say(f"Deleting {nick}'s messages…")
+        outcome: queue.Queue[str] = queue.Queue(maxsize=1)
+
+        def work() -> None:
+            try:
+                count = server.delete_messages_by(nick, minutes)
+            except ProtocolError as exc:
+                log.warning("admin deletion of %s's messages not done: %s", nick, exc.message)
+                outcome.put(f"Not done: {exc.message}")
+                return
+            except Exception:
+                log.exception("admin deletion of %s's messages failed", nick)
+                outcome.put(f"Deleting {nick}'s messages failed; the log has the details.")
+                return
+            plural = "" if count == 1 else "s"
+            outcome.put(f"Deleted {count} room message{plural} of {nick} from the last {minutes} minutes.")
+
+        def show_when_done() -> None:
+            try:
+                self.say(outcome.get_nowait())
+            except queue.Empty:
+                self.root.after(RESULT_POLL_MS, show_when_done)
+
+        threading.Thread(target=work, name="admin-purge", daemon=True).start()
+        self.root.after(RESULT_POLL_MS, show_when_done)
+        return True
 
     def broadcast(self, text: str) -> bool:
         """True if anyone heard it; with nobody online it says so (the text stays in the box for later)."""

@@ -86,7 +86,7 @@ def test_delete_messages_takes_a_flooders_room_messages_away_from_everyone(
     dialogs.text_answers.append("")  # the last 60 minutes
     window.wipe_button.invoke()
     assert sorted(frame_where(alice, "deleted")["id"] for _ in sent) == sent
-    assert window.status.get() == "Deleted 3 room messages of troll from the last 60 minutes."
+    pump_until(window, lambda: window.status.get() == "Deleted 3 room messages of troll from the last 60 minutes.")
     pump_until(window, lambda: "admin deleted 3 room messages of troll" in window.log_pane.shown_text())
 
 
