@@ -84,6 +84,7 @@ class InFlight:
         self._unanswered: deque[InFlightLine] = deque()
         self._suspects: dict[str, list[InFlightLine]] = {}  # conversation key -> lines, oldest first
         self._suspect_count = 0
+        self._matched: set[int] = set()  # ids that answered a suspect: the replay and the catch-up both bring them
 
     # -- the current connection --
     def sent(self, command: str, room: str | None, is_online: Callable[[str], bool], floor: int) -> None:
@@ -144,7 +145,7 @@ class InFlight:
         """A kept message of ours (replay, catch-up page): the suspect it is was delivered."""
         found = conversation_of(frame, me)
         number = frame.get("id")
-        if found is None or not isinstance(number, int):
+        if found is None or not isinstance(number, int) or number in self._matched:
             return
         lines = self._suspects.get(found[0])
         if not lines:
@@ -154,6 +155,7 @@ class InFlight:
             return  # older than all of them: said before they were sent
         content = tidy(str(frame.get("content", "")))
         match = next((index for index in candidates if tidy(lines[index].text) == content), candidates[0])
+        self._matched.add(number)
         self._drop_suspect(found[0], match)
 
     def _drop_suspect(self, key: str, index: int) -> None:
@@ -162,6 +164,8 @@ class InFlight:
         self._suspect_count -= 1
         if not lines:
             del self._suspects[key]
+        if not self._suspects:
+            self._matched.clear()
 
     def ready(self, catching: Callable[[str], bool], history: bool) -> None:
         """Ready again after a loss: suspects of conversations that no catch-up will show may have been lost."""
@@ -184,6 +188,7 @@ class InFlight:
         self._unanswered.clear()
         self._suspects.clear()
         self._suspect_count = 0
+        self._matched.clear()
 
     def unanswered(self) -> int:
         return len(self._unanswered)
@@ -194,4 +199,6 @@ class InFlight:
     def _report(self, key: str, certain: bool) -> None:
         lines = self._suspects.pop(key)
         self._suspect_count -= len(lines)
+        if not self._suspects:
+            self._matched.clear()
         self.emit(LinesNotDelivered(lines[-1].target, tuple(line.text for line in lines), certain))

@@ -137,3 +137,14 @@ def test_bounded() -> None:
     assert len(events) == 1 and len(events[0].lines) == MAX_LINES
     assert events[0].lines[-1] == f"line {MAX_LINES + 99}"  # the newest kept, the oldest dropped
     assert lines.suspects() == 0 and lines.unanswered() == 0
+
+
+def test_one_kept_message_seen_twice_answers_one_suspect() -> None:
+    lines, events = make()
+    lines.sent("SAY arrived", "Lab", online, 3)
+    lines.sent("SAY lost", "Lab", online, 3)
+    lines.connection_lost()
+    lines.observe(message("arrived", 4, history=True), ME)  # in the replay after `joined`
+    lines.observe(message("arrived", 4, history=True), ME)  # and again in the catch-up page
+    lines.caught_up("#lab", complete=True)
+    assert events == [LinesNotDelivered("#Lab", ("lost",), True)]
