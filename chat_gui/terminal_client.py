@@ -403,7 +403,7 @@ def undelivered_lines(event: LinesNotDelivered) -> list[str]:
     words = (
         "Not delivered (the connection was lost)"
         if event.certain
-        else "Maybe not delivered (the connection was lost; this server keeps no history to check)"
+        else "Maybe not delivered (the connection was lost before the server answered, and it could not be checked)"
     )
     again = f"/pm {event.target[1:]} " if event.target.startswith("@") else ""
     return [f"* {words}: {again}{text}" for text in event.lines]

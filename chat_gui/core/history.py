@@ -130,6 +130,12 @@ class HistoryKeeper:
         for catch_up in self.catching.values():
             catch_up.queued = False
 
+    def follow(self, key: str, target: str, after: int) -> None:
+        """Catch `target` up after the next reconnect from `after` on, unless a cursor already says from where
+        (a private conversation that only the user's own lost lines started: chat_gui/core/in_flight.py)."""
+        if self.cursors.get(key) is None:
+            self.cursors.advance(key, target, after, shown=False)
+
     def on_ready(self, reconnected: bool) -> None:
         """Ready again: after a reconnect, catch up the room and the recent private conversations; then send."""
         if reconnected and self.enabled:

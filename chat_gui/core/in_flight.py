@@ -190,6 +190,10 @@ class InFlight:
         self._suspect_count = 0
         self._matched.clear()
 
+    def suspected(self) -> list[tuple[str, str, int]]:
+        """(key, target, floor) of each conversation with suspects: a catch-up after `floor` shows what arrived."""
+        return [(key, lines[0].target, lines[0].floor) for key, lines in self._suspects.items()]
+
     def unanswered(self) -> int:
         return len(self._unanswered)
 

@@ -441,6 +441,8 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.state = state
         if state is State.RECONNECTING:
             self.in_flight.connection_lost()  # lines not answered yet may have died with the connection
+            for key, target, floor in self.in_flight.suspected():
+                self.history.follow(key, target, floor)  # the catch-up will show whether they arrived
         if state in (State.REMOVED, State.FAILED, State.OFFLINE):
             self.history.on_ended()  # no reconnect is coming: hand on whatever a catch-up held back
             self.in_flight.ended()

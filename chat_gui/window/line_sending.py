@@ -67,7 +67,7 @@ class LineSending:
         words = (
             "Not delivered (the connection was lost):"
             if event.certain
-            else "Maybe not delivered (the connection was lost and this server keeps no history to check):"
+            else "Maybe not delivered (the connection was lost before the server answered, and it could not be checked):"
         )
         for text in event.lines:
             typed = Send(f"PM {nick} {text}", text, nick) if nick is not None else Send(f"SAY {text}", text)
