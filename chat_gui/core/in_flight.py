@@ -51,6 +51,7 @@ class InFlightLine:
     target: str  # as shown: "#Lab", "@Bob"
     text: str  # what the person typed (the message's text)
     floor: int  # the highest message id seen when it was sent: its own id, if it gets one, is above
+    kept_as: str  # the text as the server keeps it (tidy), worked out once: frames are compared with it
 
 
 def chat_line(command: str, room: str | None, is_online: Callable[[str], bool]) -> tuple[str, str, str] | None:
@@ -95,10 +96,12 @@ class InFlight:
         key, target, text = found
         if len(self._unanswered) >= MAX_LINES:
             self._unanswered.popleft()
-        self._unanswered.append(InFlightLine(key, target, text, floor))
+        self._unanswered.append(InFlightLine(key, target, text, floor, tidy(text)))
 
     def observe(self, frame: Any, me: str) -> None:
         """Every frame from the server (live, replayed or a page): O(1) unless it is one of our own messages."""
+        if not self._unanswered and not self._suspects:
+            return  # nothing in flight: the usual case costs one test
         kind = frame.get("type")
         if kind not in ANSWERS:
             return
@@ -120,11 +123,11 @@ class InFlight:
         content = tidy(str(frame.get("content", "")))
         lines = self._unanswered
         first = lines[0]
-        if found is not None and first.key == found[0] and tidy(first.text) == content:
+        if found is not None and first.key == found[0] and first.kept_as == content:
             lines.popleft()  # the common case: the oldest line, echoed
             return
         for index, line in enumerate(lines):
-            if found is not None and line.key == found[0] and tidy(line.text) == content:
+            if found is not None and line.key == found[0] and line.kept_as == content:
                 for _ in range(index + 1):  # the older ones were answered before it: refused, or dropped
                     lines.popleft()
                 return
@@ -154,7 +157,7 @@ class InFlight:
         if not candidates:
             return  # older than all of them: said before they were sent
         content = tidy(str(frame.get("content", "")))
-        match = next((index for index in candidates if tidy(lines[index].text) == content), candidates[0])
+        match = next((index for index in candidates if lines[index].kept_as == content), candidates[0])
         self._matched.add(number)
         self._drop_suspect(found[0], match)
 
