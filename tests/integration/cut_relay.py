@@ -7,6 +7,7 @@
     relay.freeze()                        nothing is forwarded any more, either way, but every socket stays open:
                                           a half-open connection (Wi-Fi gone); `relay.dropped` holds what the
                                           client wrote meanwhile.  freeze(to_server=False) loses only the answers
+    relay.thaw()                          forward again, without cutting
     relay.restore()                       it listens again, on the same port (and forwards again)
     CutRelay(server.address, source="127.0.0.2")   the server sees the clients come from that address
 
@@ -96,6 +97,10 @@ class CutRelay:
     def freeze(self, to_server: bool = True, to_client: bool = True) -> None:
         """Stop forwarding (both ways by default) while every connection stays open: neither end notices."""
         self.frozen = {"to_server": to_server, "to_client": to_client}
+
+    def thaw(self) -> None:
+        """Forward again (connections made from now on, and what the frozen ones still carry)."""
+        self.frozen = {"to_server": False, "to_client": False}
 
     def restore(self) -> None:
         self.frozen = {"to_server": False, "to_client": False}

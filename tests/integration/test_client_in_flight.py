@@ -84,6 +84,28 @@ def test_lines_sent_while_frozen_are_reported_once_and_lines_that_arrived_are_no
         relay.close()
 
 
+def test_the_keepalive_finds_the_frozen_connection_dead_and_the_lost_line_is_reported(start_server, wire):
+    server = start_server()
+    relay = CutRelay(server.address)
+    alice = Watched(relay.address, "alice", "lab")
+    try:
+        bob = wire(server, "bob", "lab")
+        relay.freeze()  # half-open: nobody closes anything; only the keepalive can tell
+        alice.session.send("SAY lost to silence")
+        swallowed(relay, 1)
+        alice.scheduler.run_until(lambda: alice.session.state is State.RECONNECTING, timeout=30, step=0.25)
+        assert alice.scheduler.now - 1000.0 >= 30, "found dead by the keepalive, not by a closed socket"
+        relay.thaw()  # a new connection gets through (the server may still hold the old one: RESUME takes it)
+        alice.run_until(lambda: alice.caught_up() and len(reports(alice)) == 1)
+        assert reports(alice) == [LinesNotDelivered("#lab", ("lost to silence",), True)]
+        bob.send("SAY still here")
+        alice.run_until(lambda: any(text == "still here" for _id, text in alice.shown()))
+        assert len(reports(alice)) == 1
+    finally:
+        alice.close()
+        relay.close()
+
+
 def test_without_history_the_lines_may_not_have_been_delivered(start_server):
     server = start_server(history=False)
     relay = CutRelay(server.address)
