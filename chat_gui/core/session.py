@@ -16,7 +16,10 @@ server still holds the old connection, and falls back to NICK and JOIN.
 A `bye` that sends the user away (kick, ban, flood) goes to removed, where
 nothing is retried and typed lines are refused.  Lines typed while not
 ready, or faster than the server's rate limit allows, wait in `pending`
-and go out once, in order, as soon as they can.
+and go out once, in order, as soon as they can.  Lines that went out on a
+connection already dead but not yet known to be are caught by
+chat_gui/core/in_flight.py: after the reconnect's catch-up, those the
+server never got come back as LinesNotDelivered.
 
 ClientSession is this module (the front end's calls, the poller, following
 frames, pending lines) plus its mixins, one step each:
