@@ -22,6 +22,7 @@ from chat_gui.core.conversations import message_id
 from chat_gui.core.events import (
     CoreEvent,
     HistoryPage,
+    LinesNotDelivered,
     MessageDeleted,
     MessagesGone,
     Problem,
@@ -148,6 +149,9 @@ class TerminalClient:
             for number in event.ids:
                 self.printed.deleted(number)
             self.say(f"{now_stamp()} * {gone_words(event)}")
+        elif isinstance(event, LinesNotDelivered):
+            for line in undelivered_lines(event):
+                self.say(f"{now_stamp()} {line}")  # say() escapes the typed text like all user text
 
     def history_cleared(self, room: str, upto: int | None = None) -> None:
         """An admin cleared a room's history (up to message `upto`): the lines above cannot be taken back, so say
@@ -392,3 +396,14 @@ def gone_words(event: MessagesGone) -> str:
         f"{len(event.ids)} messages in {event.target} (ids {event.ids[0]} to {event.ids[-1]}) were deleted "
         "while you were away."
     )
+
+
+def undelivered_lines(event: LinesNotDelivered) -> list[str]:
+    """One line per chat line a lost connection ate, worded so it can be typed again (a private one as /pm)."""
+    words = (
+        "Not delivered (the connection was lost)"
+        if event.certain
+        else "Maybe not delivered (the connection was lost before the server answered, and it could not be checked)"
+    )
+    again = f"/pm {event.target[1:]} " if event.target.startswith("@") else ""
+    return [f"* {words}: {again}{text}" for text in event.lines]

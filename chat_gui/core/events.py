@@ -9,6 +9,7 @@ receives, on the scheduler's thread, one of:
     HistoryPage(kind, target, frames, ...) kept messages: a replay, a catch-up page, a page asked for
     SearchResults(words, room, results)    the answer to a search
     MessageDeleted(id)                     a message was deleted: show it nowhere any more
+    LinesNotDelivered(target, lines, ...)  chat lines sent on a connection that was dying never reached the server
     SecretHeld(kind, address, question)    a password or join code waits: the connection is not encrypted and
                                            crosses the network; ask, then allow_plain_secrets() or keep_secrets()
 
@@ -158,7 +159,28 @@ class SecretHeld:
     question: str  # the question to ask, in words
 
 
+@dataclass(frozen=True)
+class LinesNotDelivered:
+    """Chat lines of `target` ("#room", "@nick") that went out while the connection was already dead (half-open,
+    a silent server) and that the server never got (chat_gui/core/in_flight.py).  `certain`: the catch-up after
+    the reconnect showed everything the server kept since, without them; false: the server keeps no history (or
+    the catch-up was cut short), so they may or may not have arrived.  Nothing is sent again by itself.
+    """
+
+    target: str
+    lines: tuple[str, ...]  # the texts as typed, oldest first
+    certain: bool = True
+
+
 CoreEvent = (
-    StateChanged | Received | LineSent | HistoryPage | SearchResults | MessageDeleted | MessagesGone | SecretHeld
+    StateChanged
+    | Received
+    | LineSent
+    | HistoryPage
+    | SearchResults
+    | MessageDeleted
+    | MessagesGone
+    | SecretHeld
+    | LinesNotDelivered
 )
 Listener = Callable[[CoreEvent], None]

@@ -87,8 +87,10 @@ class HistoryKeeper:
         budget_wait: Callable[[int], float],
         me: Callable[[], str],
         room: Callable[[], str | None],
+        caught_up: Callable[[str, bool], None] = lambda key, complete: None,
     ) -> None:
         self.emit = emit
+        self.caught_up = caught_up  # told when a conversation's catch-up ends, and whether it reached the newest
         self.send = send  # paced like a typed line (DELETE)
         self.me = me
         self.room = room
@@ -127,6 +129,12 @@ class HistoryKeeper:
         self.requests.reset(f"the connection was lost ({reason})")
         for catch_up in self.catching.values():
             catch_up.queued = False
+
+    def follow(self, key: str, target: str, after: int) -> None:
+        """Catch `target` up after the next reconnect from `after` on, unless a cursor already says from where
+        (a private conversation that only the user's own lost lines started: chat_gui/core/in_flight.py)."""
+        if self.cursors.get(key) is None:
+            self.cursors.advance(key, target, after, shown=False)
 
     def on_ready(self, reconnected: bool) -> None:
         """Ready again: after a reconnect, catch up the room and the recent private conversations; then send."""
@@ -358,7 +366,7 @@ class HistoryKeeper:
                 f"the newest are below, /search or /history finds the rest",
             )
         else:
-            self._finish(key)
+            self._finish(key, complete=True)
 
     def _hold(self, key: str, catch_up: CatchUp, frame: Any) -> None:
         catch_up.held.append(frame)
@@ -373,8 +381,11 @@ class HistoryKeeper:
         self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, (), False, why))
         self._finish(key)
 
-    def _finish(self, key: str) -> None:
-        """The catch-up of `key` is over: hand on what was held, in id order, without what the pages brought."""
+    def _finish(self, key: str, complete: bool = False) -> None:
+        """The catch-up of `key` is over: hand on what was held, in id order, without what the pages brought.
+
+        `complete`: the last page reached the newest message (not given up, nor released unfetched).
+        """
         catch_up = self.catching.pop(key, None)
         if catch_up is None:
             return
@@ -390,6 +401,7 @@ class HistoryKeeper:
                 self.emit(Received(frame))
         if catch_up.replayed is not None:
             self._find_gone(key, *catch_up.replayed)
+        self.caught_up(key, complete)
 
     def _release_all(self) -> None:
         for key in list(self.catching):

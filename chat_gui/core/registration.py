@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from chat_gui.core.events import Problem, State
 from chat_gui.core.history import HistoryKeeper
+from chat_gui.core.in_flight import InFlight
 from chat_gui.core.pacing import Backoff
 from chat_gui.core.presence import OwnPresence
 from chat_gui.core.sign_in import busy_wait
@@ -35,6 +36,7 @@ class RegistrationSteps(SignInSteps):
     removed_reason: str
     backoff: Backoff
     history: HistoryKeeper
+    in_flight: InFlight
     own_presence: OwnPresence
     _last_words: str
     _auto_nick: bool  # the NICK in flight is ours (from start()), not the user's
@@ -152,6 +154,7 @@ class RegistrationSteps(SignInSteps):
             else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
         )
         self.history.on_ready(reconnected=not first)
+        self.in_flight.ready(lambda key: key in self.history.catching, self.history.enabled)
         away_again = self.own_presence.command_after_reconnect()  # a new connection starts online
         if away_again:
             self.send_now(away_again)

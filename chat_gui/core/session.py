@@ -16,7 +16,10 @@ server still holds the old connection, and falls back to NICK and JOIN.
 A `bye` that sends the user away (kick, ban, flood) goes to removed, where
 nothing is retried and typed lines are refused.  Lines typed while not
 ready, or faster than the server's rate limit allows, wait in `pending`
-and go out once, in order, as soon as they can.
+and go out once, in order, as soon as they can.  Lines that went out on a
+connection already dead but not yet known to be are caught by
+chat_gui/core/in_flight.py: after the reconnect's catch-up, those the
+server never got come back as LinesNotDelivered.
 
 ClientSession is this module (the front end's calls, the poller, following
 frames, pending lines) plus its mixins, one step each:
@@ -45,6 +48,7 @@ from chat_gui.core.connection import (
 from chat_gui.core.connection_security import KeyWarning, Security, TlsPolicy, blocked_words, encryption_blocked
 from chat_gui.core.events import LineSent, Listener, Problem, State, StateChanged
 from chat_gui.core.history import HistoryKeeper
+from chat_gui.core.in_flight import InFlight
 from chat_gui.core.keepalive import Keepalive
 from chat_gui.core.pacing import Backoff, SendBudget
 from chat_gui.core.plain_secrets import secret_kind
@@ -139,8 +143,16 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
+        self.in_flight = InFlight(listener)  # chat lines written but not yet answered (chat_gui/core/in_flight.py)
         self.history = HistoryKeeper(
-            scheduler, listener, self.send_now, self.send, self.budget_wait, lambda: self.nick, lambda: self.room
+            scheduler,
+            listener,
+            self.send_now,
+            self.send,
+            self.budget_wait,
+            lambda: self.nick,
+            lambda: self.room,
+            self.in_flight.caught_up,
         )
         self._after("poll", POLL_MS, self._poll)
 
@@ -169,6 +181,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.ever_ready = False
         self.token = ""
         self.backoff.reset()
+        self.in_flight.forget()
         self.history.forget()
         self._open()
 
@@ -191,6 +204,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
             try:
                 assert self.connection is not None
                 self.connection.send_command(command)
+                self._written(command)
                 return Sent()
             except NotConnected:
                 pass  # the reader will report the loss; keep the line
@@ -303,6 +317,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
             self._disconnected(item)
         else:
             frame: ServerFrame = item  # type: ignore[assignment]  # the reader puts only checked frames besides these
+            self.in_flight.observe(frame, self.nick)
             if self._track(frame):
                 self.history.on_frame(frame)  # hands it on (Received), or as part of a page, or holds it back
 
@@ -418,10 +433,20 @@ class ClientSession(RegistrationSteps, Reconnecting):
             except NotConnected:
                 return
             self.pending.pop(0)
+            self._written(line.command)
             self.listener(LineSent(line.token))
+
+    def _written(self, command: str) -> None:
+        """A command reached the socket: a chat line is remembered until the server answers it (in_flight.py)."""
+        self.in_flight.sent(command, self.room, self.roster.is_online, self.history.cursors.highest)
 
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state
+        if state is State.RECONNECTING:
+            self.in_flight.connection_lost()  # lines not answered yet may have died with the connection
+            for key, target, floor in self.in_flight.suspected():
+                self.history.follow(key, target, floor)  # the catch-up will show whether they arrived
         if state in (State.REMOVED, State.FAILED, State.OFFLINE):
             self.history.on_ended()  # no reconnect is coming: hand on whatever a catch-up held back
+            self.in_flight.ended()
         self.listener(StateChanged(state, detail, problem, code))

@@ -23,6 +23,7 @@ from chat_gui.core.events import (
     CoreEvent,
     HistoryPage,
     LineSent,
+    LinesNotDelivered,
     MessageDeleted,
     MessagesGone,
     Problem,
@@ -236,6 +237,8 @@ class ChatController:
             self.presence.refresh()
         elif isinstance(event, LineSent):
             self.lines.line_sent(event)
+        elif isinstance(event, LinesNotDelivered):
+            self.lines.not_delivered(event)
         elif isinstance(event, SecretHeld):
             self.security.ask_plain_secret(event)
 

@@ -4,6 +4,7 @@
         Send      --> checked here (connected? muted? the private partner here?) --> ClientSession.send
                       Waiting: "waiting to send" in the pane until LineSent, or struck out by fail_pending
         Refuse    --> a red note in the pane; the line stays in the box
+    LinesNotDelivered (a dying connection ate them) --> not_delivered: a notice per line, "Send again" --> _send
         /pm, /send, /get, /history, /search, /login, /register, /help, /quit, /reconnect --> their owners
 
 Nothing reaches the wire here that a typed line could not say; a line
@@ -12,10 +13,11 @@ that cannot go out as it is stays in the box (send_typed returns False).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chat_gui.core.events import LineSent, State
+from chat_gui.core.events import LineSent, LinesNotDelivered, State
 from chat_gui.core.history_commands import AskHistory, AskSearch
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.typed_lines import (
@@ -37,6 +39,8 @@ from shared.names import name_key
 if TYPE_CHECKING:
     from chat_gui.window.controller import ChatController
 
+SEND_AGAIN_LABEL = "Send again"
+
 
 class LineSending:
     def __init__(self, controller: ChatController) -> None:
@@ -52,6 +56,35 @@ class LineSending:
             view.resolve_pending(event.token)
             if text is not None:
                 self.controller.frames.outgoing.sent(text, view)
+
+    def not_delivered(self, event: LinesNotDelivered) -> None:
+        """Lines a lost connection ate: said in their conversation's pane, each with "Send again" (never resent by itself)."""
+        nick = event.target[1:] if event.target.startswith("@") else None
+        if nick is not None:
+            view = self.controller.window.tabs.open_private(nick, select=False).view
+        else:
+            view = self.controller.window.tabs.view_for_room(event.target[1:])
+        words = (
+            "Not delivered (the connection was lost):"
+            if event.certain
+            else "Maybe not delivered (the connection was lost before the server answered, and it could not be checked):"
+        )
+        for text in event.lines:
+            typed = Send(f"PM {nick} {text}", text, nick) if nick is not None else Send(f"SAY {text}", text)
+            again = self._again(typed, view, None if nick is not None else event.target[1:])
+            view.show_notice(words, "error", quoted=text, action=(SEND_AGAIN_LABEL, again))
+
+    def _again(self, typed: Send, view: MessageView, room: str | None) -> Callable[[], None]:
+        """Send again, through the same checks as a typed line (connected, muted, the partner here)."""
+
+        def send_again() -> None:
+            now_in = self.controller.session.room
+            if room is not None and name_key(now_in or "") != name_key(room):
+                view.show_notice(f"Not sent: you are not in #{room} now; type it again there if you go back.", "error")
+                return
+            self._send(typed, view, typed.to, typed_command=False)
+
+        return send_again
 
     def send_typed(self, line: str, from_dialog: bool = False) -> bool:
         """A line typed (or a menu's line): sent, refused with a note (False: it stays in the box), or done here.

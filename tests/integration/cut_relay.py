@@ -4,7 +4,11 @@
     relay.cut()                           every connection through it is closed, both ways; new ones are refused
     relay.cut(server_notices=False)       only the client's side closes: the server goes on writing into
                                           a connection nobody reads (a drop it has not noticed yet)
-    relay.restore()                       it listens again, on the same port
+    relay.freeze()                        nothing is forwarded any more, either way, but every socket stays open:
+                                          a half-open connection (Wi-Fi gone); `relay.dropped` holds what the
+                                          client wrote meanwhile.  freeze(to_server=False) loses only the answers
+    relay.thaw()                          forward again, without cutting
+    relay.restore()                       it listens again, on the same port (and forwards again)
     CutRelay(server.address, source="127.0.0.2")   the server sees the clients come from that address
 
 The server sees its side of each connection close (so it keeps the user's
@@ -28,6 +32,8 @@ class CutRelay:
         self._lock = threading.Lock()
         self.connections = 0
         self.silent: set[socket.socket] = set()  # server sides left open by cut(server_notices=False)
+        self.frozen = {"to_server": False, "to_client": False}  # freeze(): what is read that way is dropped
+        self.dropped = bytearray()  # what the client wrote while its way to the server was frozen
         self._start_accepting(self.listener)
 
     def _start_accepting(self, listener: socket.socket) -> None:
@@ -47,13 +53,17 @@ class CutRelay:
             with self._lock:
                 self.pairs.append((client, upstream))
                 self.connections += 1
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), name="relay-pump", daemon=True).start()
+            for source, sink, way in ((client, upstream, "to_server"), (upstream, client, "to_client")):
+                threading.Thread(target=self._pump, args=(source, sink, way), name="relay-pump", daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, way: str) -> None:
         try:
             while data := source.recv(65536):
-                if source not in self.silent:  # a silent server side's frames are lost, as on a dropped Wi-Fi
+                if self.frozen[way]:
+                    with self._lock:
+                        if way == "to_server":
+                            self.dropped += data
+                elif source not in self.silent:  # a silent server side's frames are lost, as on a dropped Wi-Fi
                     sink.sendall(data)
         except OSError:
             pass
@@ -84,7 +94,16 @@ class CutRelay:
                     pass
                 end.close()
 
+    def freeze(self, to_server: bool = True, to_client: bool = True) -> None:
+        """Stop forwarding (both ways by default) while every connection stays open: neither end notices."""
+        self.frozen = {"to_server": to_server, "to_client": to_client}
+
+    def thaw(self) -> None:
+        """Forward again (connections made from now on, and what the frozen ones still carry)."""
+        self.frozen = {"to_server": False, "to_client": False}
+
     def restore(self) -> None:
+        self.frozen = {"to_server": False, "to_client": False}
         self.listener = socket.create_server(self.address)
         self._start_accepting(self.listener)
 
