@@ -173,7 +173,7 @@ class HistoryPane:
             return
         following = self.view.is_following()
         at = "end-1c"
-        if JOINED_MARK in text.mark_names():
+        if _has_mark(text, JOINED_MARK):  # not `in mark_names()`: a full pane has 10,000 marks
             at = REPLAY_MARK
             text.mark_set(REPLAY_MARK, JOINED_MARK)
             text.mark_gravity(REPLAY_MARK, "right")
@@ -237,7 +237,10 @@ class HistoryPane:
 
     # -- finding, deleting --
     def has(self, number: int) -> bool:
-        return self.span(number) is not None
+        try:  # one Tk call: scrolling up asks this of every id in the pane
+            return bool(self.view.text.compare(f"{START}{number}", "<", f"{START}{number}{END}"))
+        except tk.TclError:  # no such mark
+            return False
 
     def span(self, number: int) -> tuple[str, str] | None:
         """(start, end) of message `number`'s block, or None when it is not shown (never, trimmed off, deleted)."""
@@ -347,6 +350,14 @@ class HistoryPane:
         self.own.discard(number)
         self.senders.pop(number, None)
         self.view.text.mark_unset(f"{START}{number}", f"{START}{number}{END}")  # Tk keeps every mark until unset
+
+
+def _has_mark(text: tk.Text, name: str) -> bool:
+    try:
+        text.index(name)
+    except tk.TclError:
+        return False
+    return True
 
 
 def _pairs(ranges: tuple[Any, ...]) -> list[tuple[Any, Any]]:
