@@ -112,6 +112,7 @@ class TerminalClient:
         self._ending_since: float | None = None
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
+        self._shutdown_notice = ""  # a server going down says it twice: system/shutdown, then bye (printed once)
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
         self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
 
@@ -183,6 +184,10 @@ class TerminalClient:
         if frame["type"] == "presence":  # status spam: one line per person per few seconds, the latest kept
             self.presence_lines.offer(frame)
             return
+        if frame["type"] == "system" and frame["event"] == "shutdown":
+            self._shutdown_notice = frame["content"]
+        elif frame["type"] == "bye" and frame["content"] == self._shutdown_notice:
+            return  # the same words again, just printed from the system notice (as the window does)
         self.screen.show(self.render(dict(frame)))
         if message_id(frame) is not None:
             self.printed.note(frame)

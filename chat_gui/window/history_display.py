@@ -9,7 +9,7 @@
     scrolling to the top, the header link --> HistoryLoader (history_loader.py) --> HISTORY BEFORE <oldest id>
     Ctrl+F --> SearchPanel (search_panel.py) --> SEARCH;  a result clicked --> jump to it
     right-click on one's own message (a teacher: any room message) --> "Delete message" --> DELETE <id>
-        the message is the one whose `msg-<id>` tag is under the pointer (history_pane.py), never one guessed
+        the message is the one whose `msg-<id>` marks hold the pointer (history_pane.py), never one guessed
         from its time, sender and words: two lines of one sender in one second are told apart
 
 The panes stay whatever FrameDisplay and MessageView make them; this module

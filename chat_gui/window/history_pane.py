@@ -1,7 +1,8 @@
 """Message ids in one conversation pane: kept messages shown muted, pages put above, the "new since" line, deletions (Tk thread).
 
 A HistoryPane sits beside one MessageView and knows where each message
-with an id is (a Tk tag `msg-<id>` over its block), so that it can:
+with an id is (two Tk marks, `msg-<id>` where its block starts and
+`msg-<id>-end` where it ends), so that it can:
 
     remember(frame, start)    the block from `start` to the end shows `frame` (live, catch-up): tag it with its id
     show_kept(frame)          show a kept message (replay), muted (the pane's "replayed" style); a file as its card
@@ -12,8 +13,9 @@ with an id is (a Tk tag `msg-<id>` over its block), so that it can:
     remove(id)                replace a deleted message by a grey "message deleted"
     clear(key, room)          a cleared history: the conversation's messages go, one grey line says so
     see(id)                   scroll to a message and flash it
+    span(id)                  (start, end) of a message's block, or None when it is not shown
     oldest(key)               the lowest id shown of one conversation, for HISTORY BEFORE
-    id_at(x, y)               the message under the mouse (right-click): read from the tag, never guessed from the text
+    id_at(x, y)               the message under the mouse (right-click): read from the marks, never guessed from the text
     said(id)                  (sender, first words) of a message shown, for the question before deleting it
 
 The first line of a pane that can load more is a header: a link that
@@ -21,12 +23,22 @@ loads earlier messages, "Loading…", or the start of what is kept.
 Blocks trimmed off the top by the pane's bounded scrollback lose their
 ids here too (checked every PRUNE_EVERY shows), so the index stays as
 small as the pane.
+
+Marks, not a tag per message: Tk lays out and draws every line looking
+through the tags of the text, so 5,000 `msg-<id>` tags in a full pane
+made each new line cost three times as much (1.5 ms instead of 0.45 in
+a bare pane; found by a probe of a whole lesson), while marks cost
+nothing to draw. A block's start mark has right gravity and its end mark
+left gravity, so text put in just before it (a page above) or just after
+it (the next line) stays outside; a block trimmed or deleted leaves its
+two marks together (start not before end), which counts as not shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import tkinter as tk
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +54,8 @@ HEADER_TAG = "history-head"
 NEW_LINE_TAG = "history-new"
 DAY_TAG = "history-day"
 CLEARED_MARK = "history-cleared"
+START = "msg-"  # START + id: where a message's block starts; + END after it: where it ends
+END = "-end"
 JOINED_MARK = "history-joined"
 REPLAY_MARK = "history-replay"
 
@@ -79,7 +93,11 @@ class HistoryPane:
         if text.compare(start, ">=", end):
             return  # the frame went to another pane
         number = frame["id"]
-        text.tag_add(f"msg-{number}", start, end)
+        first, last = f"{START}{number}", f"{START}{number}{END}"
+        text.mark_set(first, start)
+        text.mark_gravity(first, "right")  # a page put in just above stays above
+        text.mark_set(last, end)
+        text.mark_gravity(last, "left")  # the next line put in just below stays below
         found = conversation_of(frame, self.me())
         self.ids[number] = found[0] if found is not None else ""
         words = str(frame.get("content") or frame.get("name") or "")
@@ -155,7 +173,7 @@ class HistoryPane:
             return
         following = self.view.is_following()
         at = "end-1c"
-        if JOINED_MARK in text.mark_names():
+        if _has_mark(text, JOINED_MARK):  # not `in mark_names()`: a full pane has 10,000 marks
             at = REPLAY_MARK
             text.mark_set(REPLAY_MARK, JOINED_MARK)
             text.mark_gravity(REPLAY_MARK, "right")
@@ -219,7 +237,19 @@ class HistoryPane:
 
     # -- finding, deleting --
     def has(self, number: int) -> bool:
-        return bool(self.view.text.tag_ranges(f"msg-{number}"))
+        try:  # one Tk call: scrolling up asks this of every id in the pane
+            return bool(self.view.text.compare(f"{START}{number}", "<", f"{START}{number}{END}"))
+        except tk.TclError:  # no such mark
+            return False
+
+    def span(self, number: int) -> tuple[str, str] | None:
+        """(start, end) of message `number`'s block, or None when it is not shown (never, trimmed off, deleted)."""
+        text = self.view.text
+        try:
+            start, end = text.index(f"{START}{number}"), text.index(f"{START}{number}{END}")
+        except tk.TclError:  # no such mark
+            return None
+        return (start, end) if text.compare(start, "<", end) else None
 
     def oldest(self, key: str) -> int | None:
         """The lowest id of conversation `key` still in the pane (every entry checked: called on scrolling up)."""
@@ -229,10 +259,17 @@ class HistoryPane:
         return min(numbers) if numbers else None
 
     def id_at(self, x: int, y: int) -> int | None:
-        index = self.view.text.index(f"@{x},{y}")
-        for name in self.view.text.tag_names(index):
-            if name.startswith("msg-"):
-                return int(name[4:])
+        """The message whose block holds the character at x, y: the nearest block starting at or before it."""
+        text = self.view.text
+        index = text.index(f"@{x},{y}")
+        name = text.mark_previous(f"{index} +1c")  # marks at `index` itself count too
+        while name:
+            if name.startswith(START) and not name.endswith(END) and name[len(START) :].isdigit():
+                number = int(name[len(START) :])
+                span = self.span(number) if number in self.ids else None
+                if span is not None:  # blocks never overlap: an earlier one cannot hold `index`
+                    return number if text.compare(index, "<", span[1]) else None
+            name = text.mark_previous(name)
         return None
 
     def said(self, number: int) -> tuple[str, str]:
@@ -242,10 +279,10 @@ class HistoryPane:
     def remove(self, number: int) -> bool:
         """A deleted message: its block becomes one grey line "message deleted"; False when it is not here."""
         text = self.view.text
-        ranges = text.tag_ranges(f"msg-{number}")
-        if not ranges:
+        span = self.span(number)
+        if span is None:
             return False
-        start, end = ranges[0], ranges[-1]
+        start, end = span
         stamp = text.get(start, f"{start} lineend").split("  ", 1)[0].strip()
         text.delete(start, end)
         text.insert(start, f"{stamp}  message deleted\n" if stamp else "message deleted\n", ("system", "notice"))
@@ -268,12 +305,13 @@ class HistoryPane:
         ]
         if not numbers:
             return []
-        starts = [text.tag_ranges(f"msg-{number}")[0] for number in numbers]
-        text.mark_set(CLEARED_MARK, min(starts, key=lambda index: tuple(map(int, str(index).split(".")))))
+        starts = [f"{START}{number}" for number in numbers]
+        text.mark_set(CLEARED_MARK, min(starts, key=lambda mark: tuple(map(int, text.index(mark).split(".")))))
         text.mark_gravity(CLEARED_MARK, "left")
         for number in numbers:
-            ranges = text.tag_ranges(f"msg-{number}")
-            text.delete(ranges[0], ranges[-1])  # a card in it is destroyed with it
+            span = self.span(number)
+            if span is not None:
+                text.delete(*span)  # a card in it is destroyed with it
             self._forget(number)
         for tag in (DAY_TAG, NEW_LINE_TAG):
             for start, end in _pairs(text.tag_ranges(tag)):
@@ -287,15 +325,15 @@ class HistoryPane:
 
     def see(self, number: int) -> bool:
         text = self.view.text
-        ranges = text.tag_ranges(f"msg-{number}")
-        if not ranges:
+        span = self.span(number)
+        if span is None:
             return False
-        text.see(ranges[0])
-        text.yview(ranges[0])
+        text.see(span[0])
+        text.yview(span[0])
         palette = self.view.style.palette
         text.tag_configure("flash", background=palette.selection_background, foreground=palette.selection_text)
         text.tag_remove("flash", "1.0", "end")
-        text.tag_add("flash", ranges[0], ranges[-1])
+        text.tag_add("flash", *span)
         text.tag_raise("flash")
         self.view.after(FLASH_MS, lambda: text.tag_remove("flash", "1.0", "end") if text.winfo_exists() else None)
         return True
@@ -311,7 +349,15 @@ class HistoryPane:
         self.ids.pop(number, None)
         self.own.discard(number)
         self.senders.pop(number, None)
-        self.view.text.tag_delete(f"msg-{number}")  # Tk keeps every tag name until it is deleted
+        self.view.text.mark_unset(f"{START}{number}", f"{START}{number}{END}")  # Tk keeps every mark until unset
+
+
+def _has_mark(text: tk.Text, name: str) -> bool:
+    try:
+        text.index(name)
+    except tk.TclError:
+        return False
+    return True
 
 
 def _pairs(ranges: tuple[Any, ...]) -> list[tuple[Any, Any]]:

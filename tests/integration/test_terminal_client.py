@@ -291,6 +291,8 @@ def test_the_server_restarts_and_a_line_typed_meanwhile_arrives_once(start_serve
     finally:
         second.stop()
     assert sum("typed while the server was away" in line and "<ann>" in line for line in ann.lines) == 1
+    # found by a lesson probe: the system notice and the bye that follows it each printed the same words
+    assert sum(line.endswith("* The server is shutting down.") for line in ann.lines) == 1, ann.lines
 
 
 def test_a_kick_is_said_at_once_and_not_retried_and_a_line_typed_then_is_printed_back(server, terminals):

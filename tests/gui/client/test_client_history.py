@@ -32,9 +32,9 @@ def visible(controller: ChatController, text_index: str) -> bool:
 
 
 def message_start(controller: ChatController, number: int) -> str:
-    ranges = controller.room_view.text.tag_ranges(f"msg-{number}")
-    assert ranges, f"message {number} is not in the pane"
-    return str(ranges[0])
+    span = controller.history.pane(controller.room_view).span(number)
+    assert span, f"message {number} is not in the pane"
+    return span[0]
 
 
 def test_a_late_joiner_sees_the_replay_muted_above_the_new_since_line(quick_server, wire, open_window, tk_root):
@@ -192,8 +192,9 @@ def test_the_window_cut_off_while_200_messages_are_sent_shows_each_once_in_order
 
 
 def _range(controller: ChatController, number: int) -> tuple[str, str]:
-    ranges = controller.room_view.text.tag_ranges(f"msg-{number}")
-    return str(ranges[0]), str(ranges[-1])
+    span = controller.history.pane(controller.room_view).span(number)
+    assert span, f"message {number} is not in the pane"
+    return span
 
 
 def test_a_private_result_opens_its_tab_and_a_third_person_never_finds_it(quick_server, wire, open_window, tk_root):
@@ -219,7 +220,7 @@ def test_a_private_result_opens_its_tab_and_a_third_person_never_finds_it(quick_
     view = alice.window.tabs.private["bob"].view
     wait_until(lambda: "secret plan" in view.all_text(), pump=tk_root.update, timeout=WAIT)
     wait_until(lambda: alice.window.tabs.current_private() == "bob", pump=tk_root.update, timeout=WAIT)
-    start = view.text.tag_ranges(f"msg-{result['id']}")[0]
+    start = alice.history.pane(view).span(result["id"])[0]
     assert "flash" in view.text.tag_names(start)
     assert "secret plan" not in chloe.room_view.all_text()
 
@@ -363,3 +364,36 @@ def test_a_message_that_went_while_this_window_was_in_another_room_goes_when_it_
         timeout=WAIT,
     )
     assert "555-0100" not in bob.room_view.all_text()
+
+
+def test_a_full_pane_keeps_no_tag_per_message_and_still_knows_each_message_shown(
+    quick_server, wire, open_window, tk_root
+):
+    """Found by a probe of a whole lesson: a tag per message id (5,000 in a full pane) tripled the cost of every
+    new line, because Tk looks through a text's tags to lay out and draw each line. Ids are marks now."""
+    server = quick_server(replay=0)
+    alice = open_window(server, "alice", "general")
+    view = alice.room_view
+    view.max_lines = 300  # a full pane sooner: the default 5,000 lines work the same way
+    pane = alice.history.pane(view)
+    bob = wire(server, "bob", "general")
+    ids = say_many(bob, 900, "early")
+    wait_until(lambda: "bob  early 899" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    text = view.text
+    assert view.line_count() <= 300
+    tags = [name for name in text.tag_names() if name.startswith("msg-")]
+    assert not tags, f"{len(tags)} tags for message ids in the pane"
+    assert len(text.tag_names()) < 100, "the pane's tags do not grow with the messages shown"
+    shown = [number for number in ids if pane.has(number)]
+    assert shown == ids[-len(shown) :] and 250 <= len(shown) <= 300, "the newest messages, and only they, are shown"
+    assert len(pane.ids) <= len(shown) + 200 and len(text.mark_names()) <= 2 * len(pane.ids) + 20, "ids are pruned"
+    assert not pane.has(ids[0]) and pane.span(ids[0]) is None and not pane.remove(ids[0]), "trimmed off is gone"
+    for number in (shown[0], shown[len(shown) // 2], shown[-1]):
+        start, end = pane.span(number)
+        text.see(start)
+        tk_root.update()
+        assert text.get(start, end).rstrip("\n").endswith(f"bob  early {ids.index(number)}")
+        x, y, _width, _height = text.bbox(f"{start} lineend -2c")  # on the words, where a right-click lands
+        assert pane.id_at(x, y) == number, "the message under the pointer is told by its marks"
+    assert pane.remove(shown[-1]) and not pane.has(shown[-1]), "a deleted message goes"
+    assert "bob  early 899" not in view.all_text() and "bob  early 898" in view.all_text()

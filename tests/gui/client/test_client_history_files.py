@@ -65,7 +65,7 @@ def test_a_late_joiner_sees_shared_files_as_muted_cards_in_the_replay(file_serve
         assert order == sorted(order), "cards stand where their messages were said"
         new_line = text.search("new since you were here", "1.0")
         assert text.compare(card_index(text, card), "<", new_line), "the card is in the replay, above the line"
-        start = text.tag_ranges(f"msg-{card.message_id}")[0]
+        start = alice.history.pane(alice.room_view).span(card.message_id)[0]
         assert "replayed" in text.tag_names(start), "the line above the card is muted like other kept messages"
         assert text.compare(start, "<=", card_index(text, card)), "the card belongs to its message's block"
         # the card works as a live one does: Save, and pictures once asked for
@@ -220,7 +220,7 @@ def test_a_search_result_for_a_file_jumps_to_its_card_loading_what_it_must(file_
         (card,) = cards_in(alice, "field-trip-form.pdf")
         assert card.message_id == result["id"] and card.name_label.cget("foreground") == MUTED_NAME
         text = alice.room_view.text
-        start = text.tag_ranges(f"msg-{result['id']}")[0]
+        start = alice.history.pane(alice.room_view).span(result["id"])[0]
         assert "flash" in text.tag_names(start)
         tk_root.update()
         assert text.bbox(start) is not None, "the view went to it"

@@ -134,7 +134,7 @@ def test_delete_from_the_menu_takes_the_message_right_clicked_of_two_in_one_seco
     pane = window.history.pane(window.room_view)
     wait_until(lambda: pane.has(first["id"]) and pane.has(second["id"]), pump=tk_root.update, timeout=WAIT)
     text = window.room_view.text
-    start = str(text.tag_ranges(f"msg-{first['id']}")[0])
+    start = str(pane.span(first["id"])[0])
     text.see(start)
     tk_root.update()
     x, y, _width, _height = text.bbox(f"{start} lineend -3c")  # on the words, where a teacher clicks
