@@ -24,6 +24,7 @@ from chat_server.storage import Account, StoredMessage
 from chat_server.storage.models import MESSAGE_KIND
 from shared.frame_types import SearchResult
 from shared.frames import Frame, server_frame, server_frame_at, utc_time
+from shared.names import one_line
 
 SEARCH_RESULTS_BUDGET = 28 * 1024  # bytes of `results`; the rest of the frame stays under 1 KiB
 QUERY_SHOWN_CHARS = 60
@@ -148,6 +149,5 @@ def snippet(text: str, folded_words: Sequence[str], max_bytes: int) -> str:
 
 
 def query_shown(text: str) -> str:
-    """The query as the `content` quotes it: one line, at most QUERY_SHOWN_CHARS characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= QUERY_SHOWN_CHARS else line[: QUERY_SHOWN_CHARS - 1] + ELLIPSIS
+    """The query as the `content` quotes it: one line, cleaned as any user's words are, at most QUERY_SHOWN_CHARS."""
+    return one_line(text, QUERY_SHOWN_CHARS)

@@ -46,3 +46,21 @@ def test_topic_away_replay_and_pages_keep_a_users_words_inside_the_servers_line(
         assert LINE_START.match(line), repr(line)
         assert not line.rstrip("\r").split("] ", 1)[1].startswith(("!", "[")), repr(line)
         assert line.count("[12:00:00]") <= 1 and not re.match(r"^\[12:00:00\]", line), repr(line)
+
+
+# Controls and invisibles the server removes from every user's text (docs/protocol.md, "Invisible characters").
+UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff]")
+
+
+def test_search_quotes_the_askers_words_without_control_or_bidi_characters(server, wire):
+    # Found by the seventh review's contract fuzzer: `SEARCH \x1b[2J`, or words with NUL or U+202E, came back raw in
+    # the `search` frame's `query` and `content` ("Nothing found for “\x1b[2J” ..."), the one server sentence that
+    # still quoted a user's words uncleaned.
+    alice = wire(server, "alice", "lab")
+    alice.send("SAY plain words")
+    alice.expect("message")
+    alice.send("SEARCH \x1b[2Jwords\x00 \u202eabc\u2066 \u200b\ufeffx\x07")
+    frame = alice.expect("search")
+    assert not UNSHOWN.search(frame["query"]), repr(frame["query"])
+    assert not UNSHOWN.search(frame["content"]), repr(frame["content"])
+    assert "[2Jwords" in frame["query"] and "abc" in frame["query"], frame
