@@ -143,13 +143,17 @@ class TeacherCommands(CommandModule):
 
     # -- shared --
     def _not_a_teacher(self, nick: str) -> None:
+        """not_allowed naming the teacher as the name is (not as typed: it may hold bidi controls or invisibles)."""
         key = name_key(normalise_nick(nick))
         holder = self.registry.by_nick.get(key)
         account = self.identity.account_of(key)
-        if (holder is not None and self.identity.is_teacher(holder)) or (
-            account is not None and account.role == "teacher"
-        ):
-            raise ProtocolError(ErrorCode.NOT_ALLOWED, f"{nick} is a teacher; only the admin can do that.")
+        if holder is not None and holder.nick and self.identity.is_teacher(holder):
+            name = holder.nick
+        elif account is not None and account.role == "teacher":
+            name = account.nick
+        else:
+            return
+        raise ProtocolError(ErrorCode.NOT_ALLOWED, f"{name} is a teacher; only the admin can do that.")
 
     def _done(self, session: Session, action: str, outcome: Outcome, **about: str) -> list[Delivery]:
         text = outcome.summary + "."  # as written: a sentence that starts with a nickname keeps its case

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.integration.identity_support import add_account, teacher
 from tests.integration.wire import TextClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -64,3 +65,15 @@ def test_search_quotes_the_askers_words_without_control_or_bidi_characters(serve
     assert not UNSHOWN.search(frame["query"]), repr(frame["query"])
     assert not UNSHOWN.search(frame["content"]), repr(frame["content"])
     assert "[2Jwords" in frame["query"] and "abc" in frame["query"], frame
+
+
+@pytest.mark.parametrize("command", ["KICK", "BAN", "MUTE"])
+def test_a_teacher_acting_on_a_teachers_name_is_told_the_real_name_not_the_typed_one(server, wire, command):
+    # Found by the seventh review's contract fuzzer: `KICK Ms_Lee\u200b` answered "Ms_Lee\u200b is a teacher; ...",
+    # quoting the typed argument with its zero-width space and bidi controls.
+    add_account(server, "Mr_Park", "teacher")
+    ms_lee = teacher(server, wire, "Ms_Lee")
+    ms_lee.send(f"{command} \u202eMr_Park\u200b\u2066")
+    refusal = ms_lee.expect("error")
+    assert refusal["code"] == "not_allowed", refusal
+    assert refusal["content"] == "Mr_Park is a teacher; only the admin can do that.", refusal
