@@ -55,7 +55,8 @@ class TeacherCommands(CommandModule):
         if not nick:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /kick NICK [reason].")
         self._not_a_teacher(nick)
-        return self._done(session, "kick", self.moderator.kick(nick, reason, session.nick), user=nick)
+        outcome = self.moderator.kick(nick, reason, session.nick)
+        return self._done(session, "kick", outcome, user=outcome.subject)  # the name as it is, not as typed
 
     def handle_ban(self, session: Session, argument: str) -> CommandResult:
         self.identity.require_teacher(session, "ban someone")

@@ -11,8 +11,9 @@ import re
 
 import pytest
 
+from shared.commands import COMMANDS
 from tests.integration.identity_support import add_account, teacher
-from tests.integration.wire import TextClient
+from tests.integration.wire import Closed, TextClient
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -77,3 +78,46 @@ def test_a_teacher_acting_on_a_teachers_name_is_told_the_real_name_not_the_typed
     refusal = ms_lee.expect("error")
     assert refusal["code"] == "not_allowed", refusal
     assert refusal["content"] == "Mr_Park is a teacher; only the admin can do that.", refusal
+
+
+def test_no_answer_to_any_command_quotes_a_users_controls_or_invisibles(start_server, wire):
+    # The sweep the two findings above came from (seventh review): every command of the contract, from a student
+    # and from a teacher, with bidi controls, zero-width and control characters in every argument position and
+    # around names that exist.  No frame anyone receives may carry them, but `pong`, which by contract carries the
+    # token as it came.
+    server = start_server(rate_per_second=0, list_interval=0)
+    ms_lee = teacher(server, wire, "Ms_Lee", "lab")
+    alice = wire(server, "alice", "lab", source="127.0.0.2")
+    odd = "\u202eX\u200b\u2066\x1b"
+    shapes = [odd, f"{odd} {odd}", f"\u202ealice\u200b {odd}", f"\u202eMs_Lee\u2066 {odd}", f"\u202elab\u200b {odd}"]
+    shapes += [f"#\u202elab\u200b {odd}", f"@\u202ealice\u200b {odd}", f"#lab {odd}", f"1 {odd}", f"{odd}:hi"]
+    shapes += [f"10 {'a' * 64} #lab {odd}.txt", f"10 {'a' * 64} @\u202ealice\u200b {odd}.txt"]
+    words = sorted(set(COMMANDS) - {"QUIT", "NICK", "LOGIN", "RESUME", "KICK", "BAN", "CLOSE", "REMOVE", "REGISTER"})
+    # NICK, LOGIN and RESUME would rename, KICK, BAN, CLOSE and REMOVE take alice out: each gets a name that exists.
+    lines = [f"{word} {shape}" for word in [*words, "FROB\u202e"] for shape in shapes]
+    lines += [f"{word} \u202ealice\u200b {odd}" for word in ("KICK", "BAN", "REMOVE")]
+    lines += [f"CLOSE \u202elab\u200b {odd}", "NICK \u202eMs_Lee\u200b", f"LOGIN \u202eMs_Lee\u200b {odd}"]
+    for n, line in enumerate(lines):
+        for client in (ms_lee, alice):
+            if client.closed:
+                continue
+            client.send(line)
+            client.send(f"PING sweep-{n}")
+            try:
+                client.expect(lambda frame, n=n: frame["type"] == "pong" and frame["token"] == f"sweep-{n}")
+            except Closed:
+                assert client is alice and line.startswith(("KICK", "BAN")), line
+    for client in (ms_lee, alice):
+        for frame in client.received:
+            if frame["type"] == "pong":
+                continue
+            for value in _strings(frame):
+                assert not UNSHOWN.search(value), (frame, value)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
