@@ -37,7 +37,7 @@ from chat_server.handlers.base import (
 )
 from chat_server.handlers.history import NO_HISTORY, deleted_deliveries
 from chat_server.history.purge import parse_purge, purge_recent
-from chat_server.moderation import Outcome
+from chat_server.moderation import Outcome, is_address
 from chat_server.session import Session
 from chat_server.storage import StoredMessage
 from shared.ban_length import split_ban_command
@@ -72,9 +72,11 @@ class TeacherCommands(CommandModule):
         target = argument.strip()
         if not target or " " in target:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whose ban to lift: /unban NICK (or an address).")
-        if not self.moderator.unban(target):
-            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{target} is not banned.")
-        return self._kept(session, "unban", Outcome(f"The ban on {target} is lifted"), user=target)
+        lifted = self.moderator.unban(target)
+        shown = target if is_address(target) else normalise_nick(target)  # not as typed: no bidi or invisibles
+        if not lifted:
+            raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{shown} is not banned.")
+        return self._kept(session, "unban", Outcome(f"The ban on {shown} is lifted"), user=shown)
 
     def handle_mute(self, session: Session, argument: str) -> CommandResult:
         self.identity.require_teacher(session, "mute someone")

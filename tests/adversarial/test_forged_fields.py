@@ -89,7 +89,17 @@ def test_no_answer_to_any_command_quotes_a_users_controls_or_invisibles(start_se
     ms_lee = teacher(server, wire, "Ms_Lee", "lab")
     alice = wire(server, "alice", "lab", source="127.0.0.2")
     odd = "\u202eX\u200b\u2066\x1b"
-    shapes = [odd, f"{odd} {odd}", f"\u202ealice\u200b {odd}", f"\u202eMs_Lee\u2066 {odd}", f"\u202elab\u200b {odd}"]
+    shapes = [
+        odd,
+        f"{odd} {odd}",
+        "\u202ealice\u200b",
+        "\u202eMs_Lee\u2066",
+        "\u202elab\u200b",
+        "#\u202elab\u200b",
+        f"\u202ealice\u200b {odd}",
+        f"\u202eMs_Lee\u2066 {odd}",
+        f"\u202elab\u200b {odd}",
+    ]
     shapes += [f"#\u202elab\u200b {odd}", f"@\u202ealice\u200b {odd}", f"#lab {odd}", f"1 {odd}", f"{odd}:hi"]
     shapes += [f"10 {'a' * 64} #lab {odd}.txt", f"10 {'a' * 64} @\u202ealice\u200b {odd}.txt"]
     words = sorted(set(COMMANDS) - {"QUIT", "NICK", "LOGIN", "RESUME", "KICK", "BAN", "CLOSE", "REMOVE", "REGISTER"})
