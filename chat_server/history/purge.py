@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from chat_server.storage import Storage, StoredMessage
 from shared.errors import ErrorCode, ProtocolError
+from shared.names import normalise_nick
 
 if TYPE_CHECKING:
     from chat_server.files.sharing import FileSharing
@@ -36,7 +37,7 @@ def parse_purge(argument: str, usage: str) -> tuple[str, int]:
         raise ProtocolError(
             ErrorCode.BAD_ARGUMENT, f"Say how many minutes back, from 1 to {MAX_PURGE_MINUTES:,} (a week)."
         )
-    return words[0], minutes
+    return normalise_nick(words[0]), minutes  # the name as it is: the answer quotes it (bad_nick if it is none)
 
 
 def purge_recent(storage: Storage, files: FileSharing | None, nick: str, minutes: int) -> list[StoredMessage]:
