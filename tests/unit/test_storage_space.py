@@ -1,4 +1,4 @@
-"""A purge on a real store gives back the search index's pages, not only the rows'.
+"""On a real store: a purge gives back the search index's pages, not only the rows'; the -wal file is cut back.
 
 Found by a probe (docs/review7-term-storage.md): deleting 15,000 of 20,000
 messages grew the search index from 9.5 to 22 MB (FTS5 keeps a delete
@@ -56,3 +56,22 @@ def test_a_retention_purge_gives_back_the_search_index_pages(tmp_path):
         wait_until(lambda: sizes(tmp_path)[2] < index_before * 0.6, timeout=120, message=str(sizes(tmp_path)))
         assert [m.id for m in messages.search("amy", "n20000", room="lab")] == [20_000]
         assert messages.search("amy", "n15000 ", room="lab") == []
+
+
+def test_the_wal_file_is_cut_back_after_a_flood_of_long_messages(tmp_path):
+    """It kept its largest size for good (54 MB after a minute of long rare-character messages)."""
+    wal = tmp_path / "classchat.db-wal"
+    now = int(time.time() * 1000)
+    pick = random.Random(7)
+    with open_storage(tmp_path) as storage:
+        messages = storage.messages
+        for number in range(1, 3_001):  # 2,000 characters U+20000 and up: about 30 KB on disk each
+            long = "".join(chr(pick.randint(0x20000, 0x2A6DF)) for _ in range(2_000))
+            messages.append(room_message(number, "lab", "lab", "amy", "amy", long, now, None))
+        assert storage.flush(timeout=60)
+        wait_until(lambda: messages.index_lag() == 0, timeout=120, message="the index never caught up")
+        largest = wal.stat().st_size
+        assert largest > 8 * 1024 * 1024  # the index's steps are large transactions
+        messages.append(room_message(3_001, "lab", "lab", "amy", "amy", "after the flood", now, None))
+        assert storage.flush(timeout=30)
+        wait_until(lambda: wal.stat().st_size <= 8 * 1024 * 1024, timeout=60, message=f"{wal.stat().st_size}")
