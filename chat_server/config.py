@@ -39,6 +39,7 @@ class ServerConfig:
     data_dir: str | None = None
     history: bool = True  # keep messages (--no-history: keep none)
     history_days: int = 30  # 0 keeps them forever
+    history_max_mb: float = 2048.0  # past this much history the oldest messages go (storage/space.py); 0: no limit
     replay: int = 50  # messages replayed to a joiner; 0 off
     typing_interval: float = 3.0  # TYPING passed on at most once per this many seconds per user
     # Typing frames the whole server delivers a second (0: no limit).  160, not 200: with the bucket's

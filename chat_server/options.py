@@ -160,6 +160,14 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         help="keep messages this many days; 0 keeps them forever (default %(default)s)",
     )
     memory.add_argument(
+        "--history-max-mb",
+        type=_megabytes,
+        default=DEFAULTS.history_max_mb,
+        metavar="MB",
+        help="past this size of kept messages the oldest ones are deleted to make room; 0: no size limit "
+        "(default %(default)g)",
+    )
+    memory.add_argument(
         "--replay",
         type=int,
         default=DEFAULTS.replay,
@@ -285,6 +293,7 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         data_dir=args.data_dir,
         history=not args.no_history,
         history_days=args.history_days,
+        history_max_mb=args.history_max_mb,
         replay=args.replay,
         class_name=args.class_name or "",
         announce=not args.no_announce,
@@ -300,6 +309,17 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         files_keep_free_mb=args.files_keep_free_mb,
         files_per_window=args.files_per_5_minutes,
     )
+
+
+def _megabytes(text: str) -> float:
+    """A size in MB (MiB), 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of MB: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"0 or more MB, not {text!r}")
+    return value
 
 
 def _ip_address(text: str) -> str:

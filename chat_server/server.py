@@ -116,6 +116,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                 self.config.data_dir,
                 history=self.config.history,
                 history_days=self.config.history_days,
+                history_max_mb=self.config.history_max_mb,
                 # A replay comes from memory, and knows if more exist.
                 tail_size=max(TAIL_SIZE, self.config.replay + 1),
             )

@@ -75,6 +75,9 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
+WAL_KEEP_BYTES = 8 * 1024 * 1024
+
+
 def describe_error(error: BaseException) -> str:
     """A short reason for a failed database operation, worded for a teacher reading the log."""
     if isinstance(error, OSError):
@@ -354,6 +357,9 @@ def _open_file(path: Path, steps: Sequence[Step], full_check: bool, unclean: lis
         # WAL with NORMAL: a crash or kill -9 loses nothing committed; a power cut may lose the last
         # transactions but never corrupts the file (SQLite's documented guarantee).
         connection.execute("PRAGMA synchronous = NORMAL")
+        # The -wal file keeps its largest size otherwise (54 MB after a flood of long messages of rare
+        # characters, for good); past a checkpoint that empties it, it is cut back to this.
+        connection.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
         migrate(connection, steps)
         if full_check:
             problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]

@@ -41,6 +41,7 @@ from chat_server.storage.search_plans import (
 )
 from chat_server.storage.search_query import parse_query
 from chat_server.storage.search_terms import TrigramStats
+from chat_server.storage.space import HistorySpace
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import MAX_WAITING, Write, Writer
 from shared.names import name_key
@@ -51,6 +52,11 @@ DAY_MS = 86_400_000
 TAIL_SIZE = 100
 SEARCH_LIMIT = 50
 PURGE_BATCH = 1000
+# At most this many oldest messages go in one step of keeping within the size limit (about 5 s of the
+# writer's time for 400-character messages: deleting a row costs its search-index entries, 0.5 ms).
+ROOM_BATCH_MAX = 10_000
+# Pages of work of one merge step of the search index after a purge (FTS5's 'merge' command).
+MERGE_PAGES = 500
 INDEX_LATE_MESSAGE = (
     "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
     " WHERE id = ? AND id <= (SELECT value FROM meta WHERE key = 'fts_upto')"
@@ -76,6 +82,7 @@ class SqliteMessageStore(HistoryReads):
         tail_size: int = TAIL_SIZE,
         unwritten_cap: int = MAX_WAITING,
         clock: Callable[[], float] = time.time,
+        space: HistorySpace | None = None,
     ) -> None:
         if history_days < 0:
             raise ValueError("history_days is 0 (keep forever) or more")
@@ -91,6 +98,12 @@ class SqliteMessageStore(HistoryReads):
         self._retention_due = 0.0
         self._read_failures_lock = threading.Lock()
         self._trigram_stats = TrigramStats()
+        self._space = space
+        self._short_of_room = False  # past the size limit now: the warning is logged once per time past it
+        self._said_room = False  # the admin's notice is added once a run
+        self._index_garbage = False  # rows were deleted whose index entries no merge has dropped yet
+        self._usermerge_set = False
+        self.made_room = 0  # messages deleted to keep within the size limit of `space`, this run
 
     def attach_writer(self, writer: Writer[StoredMessage]) -> None:
         """Messages go to `writer` as rows of INSERT_MESSAGE; until committed, reads find them in its queue."""
@@ -119,14 +132,90 @@ class SqliteMessageStore(HistoryReads):
             self._status.count_not_saved(len(messages))
 
     def maintenance_step(self, connection: sqlite3.Connection) -> bool:
-        """One small step of background work: index some new rows, and purge old ones when due. True: more to do."""
-        more = self.index_step(connection)
+        """One small step of background work: index some new rows, purge old ones when due or when the history
+        is past its size limit (`space_step`). True: more to do."""
+        more = self.space_step(connection)
+        more = self.index_step(connection) or more
         now = time.monotonic()
         if now >= self._retention_due:
             retention_more = self.retention_step(connection)
             self._retention_due = now if retention_more else now + RETENTION_EVERY
             more = more or retention_more
+        if not more and self._index_garbage:
+            # After a purge (by age or by room), a step at a time: the index gives back what the rows held.
+            more = self._compact_index(connection)
         return more
+
+    def space_step(self, connection: sqlite3.Connection) -> bool:
+        """Delete about the excess of the oldest messages while the history is past its size limit; True if it was."""
+        if self._space is None:
+            return False
+        shortage = self._space.short_of_room(connection)
+        if shortage.reason and self._index_garbage:
+            # Deleted rows leave delete markers in the search index (it grew from 9.5 to 22 MB when 15,000 of
+            # 20,000 messages went): merge those first, and delete more only if that was not enough.
+            if self._compact_index(connection):  # the merge still gives pages back: no more rows go until it is done
+                return True
+            shortage = self._space.short_of_room(connection)
+        if not shortage.reason:
+            if self._short_of_room:
+                log.info(
+                    "storage: the history is within its size limit again (%d oldest messages deleted)", self.made_room
+                )
+            self._short_of_room = False
+            return False
+        deleted = self._delete_bytes(connection, shortage.excess + shortage.excess // 10)
+        self._note_room_made(shortage.reason, deleted)
+        return deleted > 0
+
+    def _delete_bytes(self, connection: sqlite3.Connection, wanted: int) -> int:
+        """Delete about `wanted` bytes of the oldest messages, at the rows' average size (ids are nearly dense)."""
+        low, high = connection.execute("SELECT min(id), max(id) FROM messages").fetchone()
+        if high is None or self._space is None:
+            return 0
+        count = wanted * (high - low + 1) // max(1, self._space.used_bytes(connection)) + 1
+        return self._delete_oldest(connection, min(ROOM_BATCH_MAX, count))
+
+    def _delete_oldest(self, connection: sqlite3.Connection, count: int) -> int:
+        """Delete the `count` oldest messages (with their search-index entries) in one transaction; how many went."""
+        row = connection.execute("SELECT id FROM messages ORDER BY id LIMIT 1 OFFSET ?", (count - 1,)).fetchone()
+        if row is None:
+            row = connection.execute("SELECT max(id) FROM messages").fetchone()
+        if row is None or row[0] is None:
+            return 0
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            deleted = connection.execute("DELETE FROM messages WHERE id <= ?", (row[0],)).rowcount
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        self._index_garbage = True
+        return int(deleted)
+
+    def _compact_index(self, connection: sqlite3.Connection) -> bool:
+        """One bounded step (about MERGE_PAGES pages of work, 0.1 to 0.3 s) of merging the search index's segments,
+        which drops the delete markers that purged rows left; the garbage is gone when a step frees no page.
+        True while it is not."""
+        if not self._usermerge_set:
+            # Merge any level with 2 segments or more (FTS5's default is 4, which left most markers in place).
+            connection.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('usermerge', 2)")
+            self._usermerge_set = True
+        before = connection.execute("PRAGMA freelist_count").fetchone()[0]
+        connection.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)", (MERGE_PAGES,))
+        if connection.execute("PRAGMA freelist_count").fetchone()[0] <= before:
+            self._index_garbage = False
+        return self._index_garbage
+
+    def _note_room_made(self, reason: str, deleted: int) -> None:
+        self.made_room += deleted
+        if not self._short_of_room:
+            log.warning("storage: %s: deleting the oldest messages to make room for new ones", reason)
+        self._short_of_room = True
+        if not self._said_room:
+            self._said_room = True
+            self._status.add_notice(f"{reason}: the oldest messages are deleted to make room for new ones")
 
     def purge_soon(self) -> None:
         """Make the next maintenance step check retention (instead of waiting for its timer)."""
@@ -172,6 +261,7 @@ class SqliteMessageStore(HistoryReads):
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,))
         connection.execute("COMMIT")
+        self._index_garbage = True
         return len(rows) == PURGE_BATCH and last_old == rows[-1][0]
 
     # -- MessageStore --

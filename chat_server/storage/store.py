@@ -40,6 +40,7 @@ from chat_server.storage.moderation import SqliteModerationStore
 from chat_server.storage.no_history import NoHistory
 from chat_server.storage.persist import Persister
 from chat_server.storage.rooms import SqliteRoomStore
+from chat_server.storage.space import DEFAULT_MAX_MB, MIB, HistorySpace
 from chat_server.storage.status import StatusBoard
 from chat_server.storage.writer import Write, Writer
 
@@ -150,11 +151,14 @@ def open_storage(
     tail_size: int = TAIL_SIZE,
     lock_wait: float = 2.0,
     clock: Callable[[], float] = time.time,
+    history_max_mb: float = DEFAULT_MAX_MB,
 ) -> Storage:
     """Open (creating if needed) the store in `data_dir` (default: the user's data folder for the app).
 
     `persist=False` keeps everything in memory; `history=False` keeps no
-    messages (`--no-history`); `history_days` 0 keeps them forever.
+    messages (`--no-history`); `history_days` 0 keeps them forever;
+    past `history_max_mb` of history the oldest messages go (0: no limit;
+    space.py).
     FolderBusy when another live server holds the folder (after `lock_wait` s).
     """
     database: Database | None = None
@@ -170,7 +174,8 @@ def open_storage(
         for notice in database.notices:
             status.add_notice(notice)
         try:
-            return _wire(database, status, history, history_days, tail_size, clock)
+            space = HistorySpace(max_bytes=int(history_max_mb * MIB))
+            return _wire(database, status, history, history_days, tail_size, clock, space)
         except sqlite3.Error as error:
             reason = f"cannot read the database {database.path}: {describe_error(error)}"
             database.close()
@@ -244,6 +249,7 @@ def _wire(
     history_days: int,
     tail_size: int,
     clock: Callable[[], float],
+    space: HistorySpace,
 ) -> Storage:
     connection = database.writer
     accounts = SqliteAccountStore.load(connection)
@@ -252,7 +258,7 @@ def _wire(
     rooms = SqliteRoomStore.load(connection)
     files = SqliteFileStore.load(connection)
     history_store = (
-        SqliteMessageStore(database, status, history_days=history_days, tail_size=tail_size, clock=clock)
+        SqliteMessageStore(database, status, history_days=history_days, tail_size=tail_size, clock=clock, space=space)
         if history
         else None
     )
