@@ -1,6 +1,6 @@
 """The history's room on disk, on real servers: a size limit, a disk left with room, a full disk that frees itself.
 
-Found by a probe (docs/review7-term-storage.md): a class within every rate
+Found by a probe (docs/reliability.md, the seventh hostile review): a class within every rate
 limit grew the database by 2.2 GB an hour of plain words and 13 GB an hour
 of rare characters, with nothing but `--history-days` to bound it; once it
 filled the disk, accounts, bans and room keys were not saved either, and

@@ -1,6 +1,6 @@
 """On a real store: a purge gives back the search index's pages, not only the rows'; the -wal file is cut back.
 
-Found by a probe (docs/review7-term-storage.md): deleting 15,000 of 20,000
+Found by a probe (docs/reliability.md, the seventh hostile review): deleting 15,000 of 20,000
 messages grew the search index from 9.5 to 22 MB (FTS5 keeps a delete
 marker per row until its segments are merged), so a retention purge made
 the database bigger, not smaller.
