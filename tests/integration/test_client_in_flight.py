@@ -34,6 +34,25 @@ def swallowed(relay: CutRelay, lines: int) -> None:
     wait_until(lambda: len(relay.dropped) >= 60 * lines, timeout=10)
 
 
+@pytest.fixture
+def alice_through_relay(start_server):
+    """alice_through_relay(**server_options) -> (server, relay, alice): alice's client core reaches a real server
+    through a relay that can freeze and cut; both closed afterwards."""
+    made: list[tuple[CutRelay, Watched]] = []
+
+    def make(**options):
+        server = start_server(**options)
+        relay = CutRelay(server.address)
+        alice = Watched(relay.address, "alice", "lab")
+        made.append((relay, alice))
+        return server, relay, alice
+
+    yield make
+    for relay, alice in made:
+        alice.close()
+        relay.close()
+
+
 def cut_and_resume(alice: Watched, relay: CutRelay) -> None:
     relay.cut()
     alice.run_until(lambda: alice.session.state is State.RECONNECTING)
@@ -41,82 +60,64 @@ def cut_and_resume(alice: Watched, relay: CutRelay) -> None:
     alice.run_until(alice.caught_up)
 
 
-def test_lines_sent_while_frozen_are_reported_once_and_lines_that_arrived_are_not(start_server, wire):
-    server = start_server()
-    relay = CutRelay(server.address)
-    alice = Watched(relay.address, "alice", "lab")
-    try:
-        bob = wire(server, "bob", "lab")
-        bob.send("SAY hello alice")
-        bob.send("PM alice psst")  # a private conversation alice knows: it is caught up after the reconnect too
-        alice.run_until(lambda: len(alice.shown()) == 1 and alice.session.history.cursors.get("@bob") is not None)
-        alice.session.send("SAY seen")
-        alice.run_until(lambda: own_echo(alice, "seen"))
-        assert alice.session.in_flight.unanswered() == 0
+def test_lines_sent_while_frozen_are_reported_once_and_lines_that_arrived_are_not(alice_through_relay, wire):
+    server, relay, alice = alice_through_relay()
+    bob = wire(server, "bob", "lab")
+    bob.send("SAY hello alice")
+    bob.send("PM alice psst")  # a private conversation alice knows: it is caught up after the reconnect too
+    alice.run_until(lambda: len(alice.shown()) == 1 and alice.session.history.cursors.get("@bob") is not None)
+    alice.session.send("SAY seen")
+    alice.run_until(lambda: own_echo(alice, "seen"))
+    assert alice.session.in_flight.unanswered() == 0
 
-        relay.freeze(to_server=False)  # the answers are lost from here on; what alice says still arrives
-        alice.session.send("SAY arrived")
-        bob.expect(lambda frame: frame.get("content") == "arrived")
-        relay.freeze()  # now nothing arrives either
-        alice.session.send("SAY lost one")
-        alice.session.send("PM bob lost two")
-        alice.session.send("SAY lost three")
-        swallowed(relay, 3)
-        assert alice.session.state is State.READY  # the client has noticed nothing
-        assert alice.session.in_flight.unanswered() == 4
+    relay.freeze(to_server=False)  # the answers are lost from here on; what alice says still arrives
+    alice.session.send("SAY arrived")
+    bob.expect(lambda frame: frame.get("content") == "arrived")
+    relay.freeze()  # now nothing arrives either
+    alice.session.send("SAY lost one")
+    alice.session.send("PM bob lost two")
+    alice.session.send("SAY lost three")
+    swallowed(relay, 3)
+    assert alice.session.state is State.READY  # the client has noticed nothing
+    assert alice.session.in_flight.unanswered() == 4
 
-        cut_and_resume(alice, relay)
-        alice.run_until(lambda: len(reports(alice)) == 2)
-        by_target = {report.target: report for report in reports(alice)}
-        assert by_target["#lab"] == LinesNotDelivered("#lab", ("lost one", "lost three"), True)
-        assert by_target["@bob"] == LinesNotDelivered("@bob", ("lost two",), True)
-        assert alice.session.in_flight.suspects() == 0
+    cut_and_resume(alice, relay)
+    alice.run_until(lambda: len(reports(alice)) == 2)
+    by_target = {report.target: report for report in reports(alice)}
+    assert by_target["#lab"] == LinesNotDelivered("#lab", ("lost one", "lost three"), True)
+    assert by_target["@bob"] == LinesNotDelivered("@bob", ("lost two",), True)
+    assert alice.session.in_flight.suspects() == 0
 
-        # Nothing twice: life goes on, and another loss with nothing in flight reports nothing.
-        alice.session.send("SAY back again")
-        alice.run_until(lambda: own_echo(alice, "back again"))
-        cut_and_resume(alice, relay)
-        alice.session.send("SAY and again")
-        alice.run_until(lambda: own_echo(alice, "and again"))
-        assert len(reports(alice)) == 2
-    finally:
-        alice.close()
-        relay.close()
+    # Nothing twice: life goes on, and another loss with nothing in flight reports nothing.
+    alice.session.send("SAY back again")
+    alice.run_until(lambda: own_echo(alice, "back again"))
+    cut_and_resume(alice, relay)
+    alice.session.send("SAY and again")
+    alice.run_until(lambda: own_echo(alice, "and again"))
+    assert len(reports(alice)) == 2
 
 
-def test_the_keepalive_finds_the_frozen_connection_dead_and_the_lost_line_is_reported(start_server, wire):
-    server = start_server()
-    relay = CutRelay(server.address)
-    alice = Watched(relay.address, "alice", "lab")
-    try:
-        bob = wire(server, "bob", "lab")
-        relay.freeze()  # half-open: nobody closes anything; only the keepalive can tell
-        alice.session.send("SAY lost to silence")
-        swallowed(relay, 1)
-        alice.scheduler.run_until(lambda: alice.session.state is State.RECONNECTING, timeout=30, step=0.25)
-        assert alice.scheduler.now - 1000.0 >= 30, "found dead by the keepalive, not by a closed socket"
-        relay.thaw()  # a new connection gets through (the server may still hold the old one: RESUME takes it)
-        alice.run_until(lambda: alice.caught_up() and len(reports(alice)) == 1)
-        assert reports(alice) == [LinesNotDelivered("#lab", ("lost to silence",), True)]
-        bob.send("SAY still here")
-        alice.run_until(lambda: any(text == "still here" for _id, text in alice.shown()))
-        assert len(reports(alice)) == 1
-    finally:
-        alice.close()
-        relay.close()
+def test_the_keepalive_finds_the_frozen_connection_dead_and_the_lost_line_is_reported(alice_through_relay, wire):
+    server, relay, alice = alice_through_relay()
+    bob = wire(server, "bob", "lab")
+    relay.freeze()  # half-open: nobody closes anything; only the keepalive can tell
+    alice.session.send("SAY lost to silence")
+    swallowed(relay, 1)
+    alice.scheduler.run_until(lambda: alice.session.state is State.RECONNECTING, timeout=30, step=0.25)
+    assert alice.scheduler.now - 1000.0 >= 30, "found dead by the keepalive, not by a closed socket"
+    relay.thaw()  # a new connection gets through (the server may still hold the old one: RESUME takes it)
+    alice.run_until(lambda: alice.caught_up() and len(reports(alice)) == 1)
+    assert reports(alice) == [LinesNotDelivered("#lab", ("lost to silence",), True)]
+    bob.send("SAY still here")
+    alice.run_until(lambda: any(text == "still here" for _id, text in alice.shown()))
+    assert len(reports(alice)) == 1
 
 
-def test_without_history_the_lines_may_not_have_been_delivered(start_server):
-    server = start_server(history=False)
-    relay = CutRelay(server.address)
-    alice = Watched(relay.address, "alice", "lab")
-    try:
-        relay.freeze()
-        alice.session.send("SAY into the void")
-        swallowed(relay, 1)
-        cut_and_resume(alice, relay)
-        alice.run_until(lambda: len(reports(alice)) == 1)
-        assert reports(alice) == [LinesNotDelivered("#lab", ("into the void",), False)]
-    finally:
-        alice.close()
-        relay.close()
+def test_without_history_the_lines_may_not_have_been_delivered(alice_through_relay):
+    _server, relay, alice = alice_through_relay(history=False)
+    relay.freeze()
+    alice.session.send("SAY into the void")
+    swallowed(relay, 1)
+    cut_and_resume(alice, relay)
+    alice.run_until(lambda: len(reports(alice)) == 1)
+    assert reports(alice) == [LinesNotDelivered("#lab", ("into the void",), False)]
