@@ -405,10 +405,5 @@ def gone_words(event: MessagesGone) -> str:
 
 def undelivered_lines(event: LinesNotDelivered) -> list[str]:
     """One line per chat line a lost connection ate, worded so it can be typed again (a private one as /pm)."""
-    words = (
-        "Not delivered (the connection was lost)"
-        if event.certain
-        else "Maybe not delivered (the connection was lost before the server answered, and it could not be checked)"
-    )
     again = f"/pm {event.target[1:]} " if event.target.startswith("@") else ""
-    return [f"* {words}: {again}{text}" for text in event.lines]
+    return [f"* {event.words}: {again}{text}" for text in event.lines]

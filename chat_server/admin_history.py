@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from chat_server.config import ServerConfig
 from chat_server.handlers.base import save_now
 from chat_server.handlers.history import deleted_deliveries
-from chat_server.history.purge import MAX_PURGE_MINUTES, purge_recent
+from chat_server.history.purge import check_minutes, purge_recent
 from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
 from chat_server.registry import ChatRegistry
 from chat_server.storage import Storage, StoredMessage
@@ -95,10 +95,7 @@ class HistoryAdmin:
         messages stay, whoever may have one on screen gets `deleted`, at most
         MAX_PURGE_MESSAGES at a time, the newest first.
         """
-        if not 1 <= minutes <= MAX_PURGE_MINUTES:
-            raise ProtocolError(
-                ErrorCode.BAD_ARGUMENT, f"Say how many minutes back, from 1 to {MAX_PURGE_MINUTES:,} (a week)."
-            )
+        check_minutes(minutes)
         if not self.config.history:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "History is off (--no-history): there are no kept messages.")
         gone = purge_recent(self.storage, self.files, nick, minutes)

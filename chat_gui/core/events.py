@@ -171,6 +171,13 @@ class LinesNotDelivered:
     lines: tuple[str, ...]  # the texts as typed, oldest first
     certain: bool = True
 
+    @property
+    def words(self) -> str:
+        """How both clients say it, before the line itself."""
+        if self.certain:
+            return "Not delivered (the connection was lost)"
+        return "Maybe not delivered (the connection was lost before the server answered, and it could not be checked)"
+
 
 CoreEvent = (
     StateChanged

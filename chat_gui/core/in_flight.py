@@ -122,15 +122,12 @@ class InFlight:
         found = conversation_of(frame, me)
         content = tidy(str(frame.get("content", "")))
         lines = self._unanswered
-        first = lines[0]
-        if found is not None and first.key == found[0] and first.kept_as == content:
-            lines.popleft()  # the common case: the oldest line, echoed
-            return
-        for index, line in enumerate(lines):
-            if found is not None and line.key == found[0] and line.kept_as == content:
-                for _ in range(index + 1):  # the older ones were answered before it: refused, or dropped
-                    lines.popleft()
-                return
+        if found is not None:
+            for index, line in enumerate(lines):  # the common case: the oldest line, echoed (index 0)
+                if line.key == found[0] and line.kept_as == content:
+                    for _ in range(index + 1):  # the older ones were answered before it: refused, or dropped
+                        lines.popleft()
+                    return
         lines.popleft()  # the server tidied the text beyond recognition: the oldest is the one answered
 
     # -- after a loss --

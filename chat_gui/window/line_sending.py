@@ -64,15 +64,10 @@ class LineSending:
             view = self.controller.window.tabs.open_private(nick, select=False).view
         else:
             view = self.controller.window.tabs.view_for_room(event.target[1:])
-        words = (
-            "Not delivered (the connection was lost):"
-            if event.certain
-            else "Maybe not delivered (the connection was lost before the server answered, and it could not be checked):"
-        )
         for text in event.lines:
             typed = Send(f"PM {nick} {text}", text, nick) if nick is not None else Send(f"SAY {text}", text)
             again = self._again(typed, view, None if nick is not None else event.target[1:])
-            view.show_notice(words, "error", quoted=text, action=(SEND_AGAIN_LABEL, again))
+            view.show_notice(f"{event.words}:", "error", quoted=text, action=(SEND_AGAIN_LABEL, again))
 
     def _again(self, typed: Send, view: MessageView, room: str | None) -> Callable[[], None]:
         """Send again, through the same checks as a typed line (connected, muted, the partner here)."""

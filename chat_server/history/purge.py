@@ -32,12 +32,17 @@ def parse_purge(argument: str, usage: str) -> tuple[str, int]:
     words = argument.split()
     if not 1 <= len(words) <= 2 or (len(words) == 2 and not (words[1].isascii() and words[1].isdigit())):
         raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"Usage: {usage}, e.g. troll 30 (the last hour if not given).")
-    minutes = int(words[1]) if len(words) == 2 else DEFAULT_PURGE_MINUTES
+    minutes = check_minutes(int(words[1]) if len(words) == 2 else DEFAULT_PURGE_MINUTES)
+    return normalise_nick(words[0]), minutes  # the name as it is: the answer quotes it (bad_nick if it is none)
+
+
+def check_minutes(minutes: int) -> int:
+    """`minutes` when 1 to MAX_PURGE_MINUTES, else ProtocolError(bad_argument) saying the range."""
     if not 1 <= minutes <= MAX_PURGE_MINUTES:
         raise ProtocolError(
             ErrorCode.BAD_ARGUMENT, f"Say how many minutes back, from 1 to {MAX_PURGE_MINUTES:,} (a week)."
         )
-    return normalise_nick(words[0]), minutes  # the name as it is: the answer quotes it (bad_nick if it is none)
+    return minutes
 
 
 def purge_recent(storage: Storage, files: FileSharing | None, nick: str, minutes: int) -> list[StoredMessage]:
