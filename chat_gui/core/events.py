@@ -176,7 +176,7 @@ class LinesNotDelivered:
         """How both clients say it, before the line itself."""
         if self.certain:
             return "Not delivered (the connection was lost)"
-        return "Maybe not delivered (the connection was lost before the server answered, and it could not be checked)"
+        return "Maybe not delivered (the connection ended before the server answered, and it could not be checked)"
 
 
 CoreEvent = (

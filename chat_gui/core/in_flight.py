@@ -6,6 +6,8 @@
     lines.connection_lost()                          lost by accident: what is unanswered becomes suspect
     lines.ready(catching, history)                   reconnected: suspects without a catch-up "may" be lost
     lines.caught_up(key, complete)                   the catch-up of one conversation is over: the rest were lost
+    lines.ended()                                    removed, failed: nothing will check what was in flight
+    lines.hung_up()                                  the person's own Disconnect: lines long unanswered may be lost
 
 A socket send that succeeded proves nothing: on a half-open connection
 (Wi-Fi gone, a silent server) the line vanishes and the keepalive notices
@@ -25,10 +27,18 @@ delivered: one LinesNotDelivered per conversation, `certain`.  Without a
 catch-up (a server that keeps nothing, one cut short, the session ended)
 they may not have been: `certain` false.  Nothing is sent again here; the
 person decides.  At most MAX_LINES lines are remembered, the oldest go first.
+
+When the session ends for good (a kick, a ban, a failure) the lines still
+unanswered are reported as "maybe" too: nothing will ever check them.  The
+person's own Disconnect shuts the socket down in order, so the server reads
+every line before the end; only lines that had waited ANSWER_OVERDUE
+seconds (the connection was probably dead already, which is often why the
+person hung up) are reported, as "maybe".
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +50,7 @@ from shared.commands import classify_msg, parse_command_line, split_pm_argument
 from shared.names import clean_text, name_key
 
 MAX_LINES = 200
+ANSWER_OVERDUE = 5.0  # seconds: a live server echoes in milliseconds; no answer for this long, the link was dying
 # Refusals of a chat line (chat_server/handlers/chat.py): the oldest unanswered line was not carried out.
 REFUSALS = frozenset(("muted", "no_such_user", "not_in_room", "too_long", "bad_argument", "rate_limited"))
 ANSWERS = frozenset(("message", "private", "error"))
@@ -52,6 +63,7 @@ class InFlightLine:
     text: str  # what the person typed (the message's text)
     floor: int  # the highest message id seen when it was sent: its own id, if it gets one, is above
     kept_as: str  # the text as the server keeps it (tidy), worked out once: frames are compared with it
+    sent_at: float = 0.0  # the session clock when it was written to the socket
 
 
 def chat_line(command: str, room: str | None, is_online: Callable[[str], bool]) -> tuple[str, str, str] | None:
@@ -80,8 +92,9 @@ def tidy(text: str) -> str:
 
 
 class InFlight:
-    def __init__(self, emit: Listener) -> None:
+    def __init__(self, emit: Listener, clock: Callable[[], float] = time.monotonic) -> None:
         self.emit = emit
+        self.clock = clock
         self._unanswered: deque[InFlightLine] = deque()
         self._suspects: dict[str, list[InFlightLine]] = {}  # conversation key -> lines, oldest first
         self._suspect_count = 0
@@ -96,7 +109,7 @@ class InFlight:
         key, target, text = found
         if len(self._unanswered) >= MAX_LINES:
             self._unanswered.popleft()
-        self._unanswered.append(InFlightLine(key, target, text, floor, tidy(text)))
+        self._unanswered.append(InFlightLine(key, target, text, floor, tidy(text), self.clock()))
 
     def observe(self, frame: Any, me: str) -> None:
         """Every frame from the server (live, replayed or a page): O(1) unless it is one of our own messages."""
@@ -133,10 +146,7 @@ class InFlight:
     # -- after a loss --
     def connection_lost(self) -> None:
         """The connection was lost by accident: every line not answered may never have reached the server."""
-        while self._unanswered:
-            line = self._unanswered.popleft()
-            self._suspects.setdefault(line.key, []).append(line)
-            self._suspect_count += 1
+        self._suspect_all(lambda line: True)
         while self._suspect_count > MAX_LINES:
             oldest_key = min(self._suspects, key=lambda key: self._suspects[key][0].floor)
             self._drop_suspect(oldest_key, 0)
@@ -178,10 +188,25 @@ class InFlight:
             self._report(key, certain=complete)
 
     def ended(self) -> None:
-        """No reconnect is coming: suspects may have been lost; lines in flight are beyond knowing."""
+        """No reconnect is coming (removed, failed): suspects and lines still in flight may have been lost."""
+        self._suspect_all(lambda line: True)
         for key in list(self._suspects):
             self._report(key, certain=False)
-        self._unanswered.clear()
+
+    def hung_up(self) -> None:
+        """The person's own Disconnect: the orderly shutdown carries what is in flight, unless it waited too long."""
+        now = self.clock()
+        self._suspect_all(lambda line: now - line.sent_at >= ANSWER_OVERDUE)
+        for key in list(self._suspects):
+            self._report(key, certain=False)
+
+    def _suspect_all(self, doubtful: Callable[[InFlightLine], bool]) -> None:
+        """The unanswered lines that `doubtful` picks become suspects; the rest are taken as delivered."""
+        lines, self._unanswered = self._unanswered, deque()
+        for line in lines:
+            if doubtful(line):
+                self._suspects.setdefault(line.key, []).append(line)
+                self._suspect_count += 1
 
     def forget(self) -> None:
         """A new server or user: nothing from before counts."""

@@ -143,7 +143,9 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.alive = Keepalive(clock, keepalive)
         self._timers: dict[str, object] = {}
         self._closed = False
-        self.in_flight = InFlight(listener)  # chat lines written but not yet answered (chat_gui/core/in_flight.py)
+        self.in_flight = InFlight(
+            listener, clock
+        )  # chat lines written but not yet answered (chat_gui/core/in_flight.py)
         self.history = HistoryKeeper(
             scheduler,
             listener,
@@ -448,5 +450,8 @@ class ClientSession(RegistrationSteps, Reconnecting):
                 self.history.follow(key, target, floor)  # the catch-up will show whether they arrived
         if state in (State.REMOVED, State.FAILED, State.OFFLINE):
             self.history.on_ended()  # no reconnect is coming: hand on whatever a catch-up held back
-            self.in_flight.ended()
+            if state is State.OFFLINE:
+                self.in_flight.hung_up()  # the person's Disconnect: only lines long unanswered are in doubt
+            else:
+                self.in_flight.ended()
         self.listener(StateChanged(state, detail, problem, code))

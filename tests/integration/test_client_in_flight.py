@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from chat_gui.core.events import LinesNotDelivered, Received, State
+from chat_gui.core.in_flight import ANSWER_OVERDUE
 from tests.integration.cut_relay import CutRelay
 from tests.integration.test_client_history import Watched
 from tests.support import wait_until
@@ -121,3 +122,34 @@ def test_without_history_the_lines_may_not_have_been_delivered(alice_through_rel
     cut_and_resume(alice, relay)
     alice.run_until(lambda: len(reports(alice)) == 1)
     assert reports(alice) == [LinesNotDelivered("#lab", ("into the void",), False)]
+
+
+def test_a_kick_with_a_line_in_flight_reports_it_as_maybe(alice_through_relay):
+    server, relay, alice = alice_through_relay()
+    relay.freeze(to_client=False)  # what alice says is lost from here on; what the server says still arrives
+    alice.session.send("SAY said as the teacher kicked")
+    swallowed(relay, 1)
+    server.kick("alice", "spamming")
+    alice.run_until(lambda: alice.session.state is State.REMOVED and len(reports(alice)) == 1)
+    assert reports(alice) == [LinesNotDelivered("#lab", ("said as the teacher kicked",), False)]
+
+
+def test_own_disconnect_right_after_a_line_delivers_it_and_reports_nothing(alice_through_relay, wire):
+    server, _relay, alice = alice_through_relay()
+    bob = wire(server, "bob", "lab")
+    alice.session.send("SAY see you tomorrow")
+    alice.session.disconnect()  # at once: the echo cannot have come back yet
+    assert bob.expect(lambda frame: frame.get("content") == "see you tomorrow")
+    alice.scheduler.advance(60)
+    assert reports(alice) == []
+
+
+def test_own_disconnect_of_a_stuck_connection_reports_the_overdue_line(alice_through_relay):
+    _server, relay, alice = alice_through_relay()
+    relay.freeze()  # half-open: the person sees nothing come back and hangs up herself
+    alice.session.send("SAY is anyone there")
+    swallowed(relay, 1)
+    alice.scheduler.advance(ANSWER_OVERDUE + 1)
+    assert alice.session.state is State.READY  # the keepalive has not found out yet
+    alice.session.disconnect()
+    assert reports(alice) == [LinesNotDelivered("#lab", ("is anyone there",), False)]

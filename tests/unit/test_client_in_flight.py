@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chat_gui.core.events import LinesNotDelivered
-from chat_gui.core.in_flight import MAX_LINES, InFlight, chat_line
+from chat_gui.core.in_flight import ANSWER_OVERDUE, MAX_LINES, InFlight, chat_line
 
 ME = "Ann"
 
@@ -148,3 +148,46 @@ def test_one_kept_message_seen_twice_answers_one_suspect() -> None:
     lines.observe(message("arrived", 4, history=True), ME)  # and again in the catch-up page
     lines.caught_up("#lab", complete=True)
     assert events == [LinesNotDelivered("#Lab", ("lost",), True)]
+
+
+def test_removed_or_failed_reports_what_was_still_in_flight_as_maybe() -> None:
+    lines, events = make()
+    lines.sent("SAY answered", "Lab", online, 5)
+    lines.sent("SAY never answered", "Lab", online, 5)
+    lines.sent("PM bob psst", "Lab", online, 5)
+    lines.observe(message("answered", 6), ME)
+    lines.ended()
+    assert sorted(events, key=lambda event: event.target) == [
+        LinesNotDelivered("#Lab", ("never answered",), False),
+        LinesNotDelivered("@bob", ("psst",), False),
+    ]
+    assert lines.unanswered() == 0 and lines.suspects() == 0
+    lines.ended()
+    assert len(events) == 2  # said once
+
+
+def test_own_disconnect_doubts_only_lines_long_unanswered() -> None:
+    now = [100.0]
+    events: list[Any] = []
+    lines = InFlight(events.append, clock=lambda: now[0])
+    lines.sent("SAY stuck", "Lab", online, 5)
+    now[0] += ANSWER_OVERDUE + 1
+    lines.sent("SAY just typed", "Lab", online, 5)
+    lines.hung_up()
+    assert events == [LinesNotDelivered("#Lab", ("stuck",), False)]  # "just typed" goes out with the orderly close
+    assert lines.unanswered() == 0 and lines.suspects() == 0
+
+
+def test_own_disconnect_with_a_prompt_server_reports_nothing() -> None:
+    lines, events = make()
+    lines.sent("SAY bye all", "Lab", online, 5)
+    lines.hung_up()
+    assert events == []
+
+
+def test_own_disconnect_while_reconnecting_reports_the_suspects() -> None:
+    lines, events = make()
+    lines.sent("SAY lost", "Lab", online, 5)
+    lines.connection_lost()
+    lines.hung_up()
+    assert events == [LinesNotDelivered("#Lab", ("lost",), False)]
