@@ -66,6 +66,9 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec(
             "PURGE", "/purge NICK [MINUTES]", "teachers: delete what NICK said in rooms in the last MINUTES (60)"
         ),
+        CommandSpec(
+            "OWNER", "/owner ROOM NICK|none", "teachers: give ROOM to NICK (or to nobody); they set its topic and key"
+        ),
         # files (docs/files.md): people type /send and /get; the clients send these
         CommandSpec("UPLOAD", "/upload SIZE SHA256 #ROOM|@NICK NAME", "offer a file (clients do it for /send)"),
         CommandSpec("DOWNLOAD", "/download FILE-ID", "ask to fetch a shared file (clients do it for /get)"),

@@ -28,6 +28,7 @@ USAGE = {
     "unmute": "/unmute NICK",
     "announce": "/announce TEXT   (to everyone on the server)",
     "close": "/close ROOM [REASON]",
+    "owner": "/owner ROOM NICK   (or /owner ROOM none: nobody owns it)",
     "topic": "/topic [TEXT]   (no text: remove the topic)",
     "key": "/key [KEY]   (no key: anyone may join again)",
     "remove": "/remove NICK [REASON]   (out of your room; set a new /key first to keep them out)",
@@ -44,6 +45,7 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic, /ke
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
   /purge NICK [MINUTES]         delete what NICK said in rooms in the last MINUTES (60), for everyone
+  /owner ROOM NICK              give ROOM to NICK, who then sets its topic and key (none: to nobody)
   /topic [TEXT]                 set (or remove) your room's topic
   /key [KEY]                    lock your room with KEY (no key: open it again)
   /remove NICK [REASON]         move NICK out of your room (they stay in the chat)"""
@@ -85,6 +87,11 @@ def moderation_command(
         return f"ANNOUNCE {argument}", ""
     if word == "close":
         return (f"CLOSE {argument}", "") if argument else ("", f"Say which room: {USAGE[word]}")
+    if word == "owner":
+        words = argument.split()
+        return (
+            (f"OWNER {' '.join(words)}", "") if len(words) == 2 else ("", f"Say which room and to whom: {USAGE[word]}")
+        )
     return f"{wire} {argument}".strip(), ""  # topic and key: no argument removes it, as the contract says
 
 

@@ -168,6 +168,8 @@ class TeacherMenus:
             menu.add_command(label="Mute", command=lambda: self.mute(nick, since))
             menu.add_command(label="Unmute", command=lambda: self.unmute(nick, since))
             menu.add_command(label="Delete their messages…", command=lambda: self.purge(nick))
+        if teacher and room and not mine:
+            menu.add_command(label=f"Give #{room} to them", command=lambda: self.give_room(room, nick, since))
         return menu
 
     def learn(self, frame: Any) -> None:
@@ -240,6 +242,12 @@ class TeacherMenus:
         whom = nick if since is None else self._now_called(nick, since, "Nobody was unmuted")
         if whom is not None:
             self.send_typed(f"/unmute {whom}", True)
+
+    def give_room(self, room: str, nick: str, since: int | None = None) -> None:
+        """The room is theirs from now on (its topic and key): a group's room to its leader."""
+        whom = nick if since is None else self._now_called(nick, since, f"#{room} was not given to anyone")
+        if whom is not None:
+            self.send_typed(f"/owner {room} {whom}", True)
 
     def purge(self, nick: str) -> None:
         """Delete what `nick` said in rooms lately, for everyone (a flood): by the name the messages show."""

@@ -1,4 +1,4 @@
-"""Teacher commands: KICK, BAN, UNBAN, MUTE, UNMUTE, ANNOUNCE, CLOSE, PURGE (handler threads, registry lock held).
+"""Teacher commands: KICK, BAN, UNBAN, MUTE, UNMUTE, ANNOUNCE, CLOSE, PURGE, OWNER (handler threads, registry lock held).
 
 PROTOCOL.md (Version 2, Identity): only a connection logged in to a
 teacher's account may use them; anyone else gets `not_allowed`.  A teacher
@@ -14,6 +14,8 @@ Moderator's (chat_server/moderation.py), the same as the admin window's.
     CLOSE ROOM [REASON]           every member gets system room_closed, then `left`
     PURGE NICK [MINUTES]          our addition: NICK's room messages of the last MINUTES (60) are deleted,
                                   as DELETE would (`deleted` to whoever may have them); private ones stay
+    OWNER ROOM NICK|none          our addition: ROOM (live or kept) now belongs to NICK (an account, else a guest
+                                  online), or to nobody; its members get system `owner`, as from the admin
 
 The teacher gets a `system` frame with event `moderation` (`action`, and
 `user` or `room`) saying what was done.  For what is kept (BAN, UNBAN,
@@ -143,6 +145,32 @@ class TeacherCommands(CommandModule):
             return deliveries
 
         return OffLock(work, then)
+
+    def handle_owner(self, session: Session, argument: str) -> list[Delivery]:
+        """Give a room away (a group's room to its leader, a squatted room back to nobody), as the admin can."""
+        self.identity.require_teacher(session, "give a room to someone")
+        words = argument.split()
+        if len(words) != 2:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room and to whom: /owner ROOM NICK (or none).")
+        shown_room, shown, live = self.services.who.rooms.give(normalise_room(words[0]), words[1])
+        text = (
+            f"{session.nick} gave #{shown_room} to {shown}: they set its topic and key now"
+            if shown
+            else f"{session.nick} took #{shown_room} from its owner: nobody owns it now (teachers set its topic and key)"
+        )
+        notice = server_frame("system", text, event="owner", room=shown_room, owner=shown, by=session.nick)
+        deliveries: list[Delivery] = []
+        if live is not None:
+            deliveries.append(([member for member in live.members if member is not session], notice))
+        if live is None or session not in live.members:
+            done = f"#{shown_room} now belongs to {shown}." if shown else f"Nobody owns #{shown_room} now."
+            confirmation = server_frame(
+                "system", done, event="moderation", action="owner", room=shown_room, owner=shown
+            )
+            deliveries.append(([session], confirmation))
+        else:
+            deliveries.append(([session], notice))
+        return deliveries
 
     # -- shared --
     def _not_a_teacher(self, nick: str) -> None:

@@ -27,7 +27,7 @@ from chat_server.storage.models import Role, Sanction, SanctionKind
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.name_scripts import check_single_script
-from shared.names import normalise_nick, normalise_room, one_line
+from shared.names import normalise_nick, normalise_room
 
 if TYPE_CHECKING:
     from chat_server.handlers.base import Delivery
@@ -248,33 +248,18 @@ class IdentityAdmin:
         """Give a room (live or kept) to the person `name` (an account, else a guest online), or to nobody (None,
         "none"); returns the answer's sentence.  The room's members hear it.  A teacher manages a room they do not
         own already (TOPIC, KEY); this takes it from a student who made it first and keeps re-locking it."""
-        room_name = normalise_room(room)
-        wanted = (name or "").strip()
-        nobody = wanted.lower() in ("", "none", "nobody", "-")
         with self.registry.lock:
-            owner, owner_key, shown = None, None, ""
-            if not nobody:
-                account = self.who.service.storage.accounts.get(wanted)
-                holder = self.registry.find_nick(wanted)
-                if account is not None:
-                    owner, owner_key, shown = account_owner(account), account.key, account.nick
-                elif holder is not None and holder.nick:
-                    owner, owner_key, shown = holder.guest_owner, holder.key, holder.nick
-                else:
-                    raise ProtocolError(
-                        ErrorCode.NO_SUCH_USER, f"{one_line(wanted, 40)} has no account and is not online."
-                    )
-            shown_room, live = self.who.rooms.set_owner(room_name, owner, owner_key)
+            shown_room, shown, live = self.who.rooms.give(normalise_room(room), name or "")
             text = (
                 f"An admin gave #{shown_room} to {shown}: they set its topic and key now"
-                if owner is not None
+                if shown
                 else f"An admin took #{shown_room} from its owner: nobody owns it now (teachers set its topic and key)"
             )
             if live is not None:
                 notice = server_frame("system", text, event="owner", room=shown_room, owner=shown)
                 self.registry.deliver(list(live.members), notice)
         log.warning("admin gave #%s to %s", shown_room, shown or "nobody")
-        return f"#{shown_room} now belongs to {shown}." if owner is not None else f"Nobody owns #{shown_room} now."
+        return f"#{shown_room} now belongs to {shown}." if shown else f"Nobody owns #{shown_room} now."
 
     # -- bans and mutes --
     def sanctions(self, kind: SanctionKind | None = None) -> list[SanctionInfo]:

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import time
 
-from chat_server.identity.owners import ACCOUNT_PREFIX
+from chat_server.identity.owners import ACCOUNT_PREFIX, account_owner
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from chat_server.storage import RoomRecord, Storage
 from shared.errors import ErrorCode, ProtocolError
+from shared.names import normalise_nick, one_line
+
+NOBODY = ("", "none", "nobody", "-")  # the words that give a room to nobody
 
 
 class KeptRooms:
@@ -96,6 +99,27 @@ class KeptRooms:
             RoomRecord(record.name, owner_key, record.topic, record.key_hash, record.created_ms, owner=owner)
         )
         return record.name, None
+
+    def give(self, name: str, wanted: str) -> tuple[str, str, Room | None]:
+        """Give room `name` to the person `wanted` (an account, else a guest online) or to nobody (NOBODY words);
+        (the room's name as shown, the new owner's name as shown or "", the live Room or None)."""
+        wanted = wanted.strip()
+        if wanted.lower() in NOBODY:
+            shown_room, live = self.set_owner(name, None, None)
+            return shown_room, "", live
+        account = self.storage.accounts.get(wanted)
+        holder = self.registry.find_nick(wanted)
+        owner_key: str | None
+        if account is not None:
+            owner, owner_key, shown = account_owner(account), account.key, account.nick
+        elif holder is not None and holder.nick:
+            owner, owner_key, shown = holder.guest_owner, holder.key, holder.nick
+        else:
+            raise ProtocolError(
+                ErrorCode.NO_SUCH_USER, f"{one_line(normalise_nick(wanted), 40)} has no account and is not online."
+            )
+        shown_room, live = self.set_owner(name, owner, owner_key)
+        return shown_room, shown, live
 
     def record(self, name: str) -> RoomRecord | None:
         return self.storage.rooms.get(name)

@@ -23,6 +23,8 @@ TEACHER_COMMANDS = [
     "close lab now",
     "PURGE bob",
     "PURGE bob 30",
+    "OWNER lab bob",
+    "OWNER lab none",
     "/kick bob",
 ]
 
@@ -165,6 +167,53 @@ def test_a_teacher_sets_topic_and_key_in_someone_elses_room(server, wire):
     key = lee.reply("KEY sesame", timeout=30)
     assert (key["event"], key["locked"]) == ("key", True)
     assert "sesame" not in str(key)
+
+
+def test_a_teacher_gives_a_students_locked_room_to_another_and_the_old_owner_loses_it(server, wire):
+    bob = wire(server, "bob", "lab")  # bob made #lab and locks it
+    assert bob.reply("KEY sesame", timeout=30)["locked"] is True
+    add_account(server, "carol")
+    carol = wire(server, "carol_guest")
+    login(carol, "carol")
+    lee = teacher(server, wire)  # not in the room
+    done = lee.reply("OWNER lab carol")
+    assert (done["event"], done["action"], done["room"], done["owner"]) == ("moderation", "owner", "lab", "carol")
+    heard = bob.expect(lambda frame: frame.get("event") == "owner")
+    assert (heard["owner"], heard["by"]) == ("carol", "Ms_Lee") and "Ms_Lee gave #lab to carol" in heard["content"]
+    assert bob.error("KEY other") == ErrorCode.NOT_ALLOWED  # bob no longer owns it
+    assert bob.error("TOPIC mine again") == ErrorCode.NOT_ALLOWED
+    carol.send("JOIN lab sesame")
+    assert carol.expect("joined")["owner"] == "carol"
+    assert carol.reply("KEY", timeout=30)["locked"] is False  # the new owner unlocks it
+
+
+def test_a_teacher_takes_a_room_from_its_owner_and_gives_a_kept_room_to_a_guest(server, wire):
+    bob = wire(server, "bob", "squat")
+    assert bob.reply("TOPIC ours now")["topic"] == "ours now"
+    lee = teacher(server, wire, room="squat")
+    bob.expect(lambda frame: frame["type"] == "joined" or frame.get("type") == "system")
+    taken = lee.reply("OWNER #squat none")
+    assert (taken["event"], taken["owner"]) == ("owner", "") and "nobody owns it now" in taken["content"]
+    assert bob.expect(lambda frame: frame.get("event") == "owner")["owner"] == ""
+    assert bob.error("TOPIC back to me") == ErrorCode.NOT_ALLOWED
+    bob.send("JOIN hall")
+    lee.send("JOIN hall")
+    lee.expect("joined")
+    dan = wire(server, "dan")
+    done = lee.reply("OWNER squat dan")  # #squat is kept (it has a topic), nobody is in it
+    assert (done["action"], done["owner"]) == ("owner", "dan")
+    dan.send("JOIN squat")
+    assert dan.expect("joined")["owner"] == "dan"
+
+
+def test_owner_refuses_bad_arguments_clearly(server, wire):
+    lee = teacher(server, wire, room="lab")
+    for command in ["OWNER", "OWNER lab", "OWNER lab bob extra"]:
+        assert lee.error(command) == ErrorCode.BAD_ARGUMENT, command
+    assert lee.error("OWNER lab nobody_here") == ErrorCode.NO_SUCH_USER
+    assert lee.error("OWNER nowhere none") == ErrorCode.BAD_ROOM
+    refused = lee.reply("OWNER lab \u202eevil\u200b")
+    assert refused["type"] == "error" and "\u202e" not in refused["content"] and "\u200b" not in refused["content"]
 
 
 def test_a_kicked_teacher_account_logged_out_by_the_admin_loses_its_powers(server, wire):

@@ -158,6 +158,8 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/key", "KEY"),
         ("/remove ivan", "REMOVE ivan"),  # a room's owner too (found by a probe: an owner could not)
         ("/remove ivan came in with the leaked key", "REMOVE ivan came in with the leaked key"),
+        ("/owner #lab carol", "OWNER #lab carol"),
+        ("/owner lab  none", "OWNER lab none"),
     ],
 )
 def test_teacher_lines_that_send(line, command):
@@ -184,6 +186,9 @@ def test_teacher_lines_that_send(line, command):
         ("/close", "which room"),
         ("/remove", "Say whom: /remove NICK"),
         ("/remove a:b spam", "not a nickname"),
+        ("/owner", "which room and to whom"),
+        ("/owner lab", "which room and to whom"),
+        ("/owner lab carol now", "which room and to whom"),
     ],
 )
 def test_teacher_lines_that_are_not_whole_are_refused(line, hint):
@@ -202,7 +207,7 @@ def test_login_and_register_lines_are_local_and_hide_the_password():
 
 
 def test_help_names_the_teacher_commands():
-    assert "/kick NICK" in help_text() and "/login" in help_text()
+    assert "/kick NICK" in help_text() and "/login" in help_text() and "/owner ROOM NICK" in help_text()
 
 
 def test_an_all_digit_nickname_is_banned_when_someone_has_it_or_a_dialog_says_so():

@@ -157,6 +157,7 @@ def test_a_teacher_kicks_a_student_from_the_right_click_menu(start_server, open_
     assert labels == [
         *("Talk privately with mallory", "Remove from #general…", "Kick…", "Ban…", "Mute", "Unmute"),
         "Delete their messages…",
+        "Give #general to them",
     ]
     menu.invoke(labels.index("Kick…") + 1)  # the separator takes one place
     bye = student.wait_for("bye", timeout=WAIT)
@@ -216,6 +217,25 @@ def test_a_teacher_deletes_a_flooders_messages_from_the_people_menu_for_everyone
         pump=tk_root.update,
         timeout=WAIT,
     )
+
+
+def test_a_teacher_gives_the_room_to_a_student_from_the_people_menu(start_server, open_window, tk_root, make_client):
+    server = start_server()
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    leader = make_client(server, "rosa", "general")
+    window = open_window()
+    connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
+    ready(window, tk_root)
+    wait_until(lambda: "rosa" in window.window.users.users, pump=tk_root.update, timeout=WAIT)
+    menu = window.identity.menus.build_user_menu("rosa")
+    labels = [menu.entrycget(i, "label") if menu.type(i) == "command" else "" for i in range(menu.index("end") + 1)]
+    menu.invoke(labels.index("Give #general to them"))
+    heard = leader.wait_for(lambda f: f.get("event") == "owner", timeout=WAIT)
+    assert (heard["owner"], heard["by"]) == ("rosa", "Teach")
+    leader.send_command("TOPIC Group 3: circuits")
+    assert leader.wait_for(lambda f: f.get("event") == "topic" or f["type"] == "error", timeout=WAIT)["type"] != "error"
+    pane = window.window.tabs.room_view.text
+    wait_until(lambda: "Teach gave #general to rosa" in pane.get("1.0", "end"), pump=tk_root.update, timeout=WAIT)
 
 
 def test_a_student_sees_no_moderation_and_is_refused_when_typing_it(server, open_window, tk_root, make_client):
