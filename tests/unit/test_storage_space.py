@@ -75,3 +75,26 @@ def test_the_wal_file_is_cut_back_after_a_flood_of_long_messages(tmp_path):
         messages.append(room_message(3_001, "lab", "lab", "amy", "amy", "after the flood", now, None))
         assert storage.flush(timeout=30)
         wait_until(lambda: wal.stat().st_size <= 8 * 1024 * 1024, timeout=60, message=f"{wal.stat().st_size}")
+
+
+def test_the_size_limit_keeps_about_as_many_messages_as_fit(tmp_path):
+    """Found by a probe: with a 15 MB limit on 60,000 messages, 42 were left where 16,000 fit; each deletion's
+    delete markers kept the pages in use up, and the writer deleted again and again."""
+    now = int(time.time() * 1000)
+    with open_storage(tmp_path) as storage:
+        for number in range(1, 20_001):
+            storage.messages.append(room_message(number, "lab", "lab", "amy", "amy", text(number), now, None))
+        assert storage.flush(timeout=60)
+        wait_until(lambda: storage.messages.index_lag() == 0, timeout=120, message="the index never caught up")
+    per_message = sizes(tmp_path)[1] / 20_000
+    limit_mb = 6
+    fit = int(limit_mb * 1024 * 1024 / per_message)
+    assert fit < 10_000
+    with open_storage(tmp_path, history_max_mb=limit_mb) as storage:
+        messages = storage.messages
+        wait_until(lambda: messages.count() < 20_000, timeout=60, message="nothing was deleted")
+        wait_until(lambda: sizes(tmp_path)[1] <= limit_mb * 1024 * 1024, timeout=120, message=str(sizes(tmp_path)))
+        kept = messages.count()
+        storage.flush(timeout=30)
+        assert fit * 0.8 <= kept <= fit, (kept, fit)
+        assert [m.id for m in messages.search("amy", "n20000", room="lab")] == [20_000]
