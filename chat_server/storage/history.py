@@ -59,6 +59,7 @@ ROOM_BATCH_MAX = 10_000
 MERGE_PAGES = 500
 # Steps one compaction of the index may take beyond one pass over it (new rows keep adding segments in a flood).
 MERGE_SPARE_STEPS = 20
+COMPACT_FRACTION = 20  # purges compact the index once they have deleted a twentieth of what is left
 INDEX_LATE_MESSAGE = (
     "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
     " WHERE id = ? AND id <= (SELECT value FROM meta WHERE key = 'fts_upto')"
@@ -103,7 +104,7 @@ class SqliteMessageStore(HistoryReads):
         self._space = space
         self._short_of_room = False  # past the size limit now: the warning is logged once per time past it
         self._said_room = False  # the admin's notice is added once a run
-        self._index_garbage = False  # rows were deleted whose index entries no compaction has dropped yet
+        self._garbage_rows = 0  # rows deleted whose index entries no compaction has dropped yet
         self._compacting = False  # a compaction of the search index (an incremental 'optimize') is under way
         self._compaction_steps_left = 0
         self.made_room = 0  # messages deleted to keep within the size limit of `space`, this run
@@ -144,7 +145,7 @@ class SqliteMessageStore(HistoryReads):
             retention_more = self.retention_step(connection)
             self._retention_due = now if retention_more else now + RETENTION_EVERY
             more = more or retention_more
-        if not more and (self._index_garbage or self._compacting):
+        if not more and (self._compacting or self._garbage_worth_compacting(connection)):
             # After a purge (by age or by room), a step at a time: the index gives back what the rows held.
             more = self._compact_index(connection)
         return more
@@ -154,7 +155,7 @@ class SqliteMessageStore(HistoryReads):
         if self._space is None:
             return False
         shortage = self._space.short_of_room(connection)
-        if shortage.reason and (self._index_garbage or self._compacting):
+        if shortage.reason and (self._garbage_rows or self._compacting):
             # Deleted rows leave delete markers in the search index (it grew from 9.5 to 22 MB when 15,000 of
             # 20,000 messages went): merge those first, and delete more only if that was not enough.
             if self._compact_index(connection):  # the merge still gives pages back: no more rows go until it is done
@@ -194,7 +195,7 @@ class SqliteMessageStore(HistoryReads):
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
-        self._index_garbage = True
+        self._garbage_rows += deleted
         return int(deleted)
 
     def _compact_index(self, connection: sqlite3.Connection) -> bool:
@@ -212,7 +213,7 @@ class SqliteMessageStore(HistoryReads):
         before = connection.total_changes
         if not self._compacting:
             self._compacting = True
-            self._index_garbage = False  # rows deleted from now on need a compaction of their own
+            self._garbage_rows = 0  # rows deleted from now on need a compaction of their own
             pages = connection.execute("SELECT count(*) FROM messages_fts_data").fetchone()[0]
             self._compaction_steps_left = pages // MERGE_PAGES + MERGE_SPARE_STEPS
             connection.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)", (-MERGE_PAGES,))
@@ -221,7 +222,17 @@ class SqliteMessageStore(HistoryReads):
         self._compaction_steps_left -= 1
         if connection.total_changes - before < 2 or self._compaction_steps_left <= 0:
             self._compacting = False
-        return self._compacting or self._index_garbage
+        return self._compacting or self._garbage_rows > 0
+
+    def _garbage_worth_compacting(self, connection: sqlite3.Connection) -> bool:
+        """Whether the rows purged since the last compaction are worth rewriting the index for: a twentieth of the
+        history (a compaction rewrites all of it, about 100 s of the writer's time at 2 GB) or all of a small one.
+        Retention deletes a minute's worth every minute; compacting after each would rewrite the index for ever."""
+        if not self._garbage_rows:
+            return False
+        low, high = connection.execute("SELECT min(id), max(id) FROM messages").fetchone()
+        left = 0 if high is None else high - low + 1  # ids are nearly dense
+        return self._garbage_rows * COMPACT_FRACTION >= left
 
     def _note_room_made(self, reason: str, deleted: int) -> None:
         self.made_room += deleted
@@ -274,9 +285,9 @@ class SqliteMessageStore(HistoryReads):
         if last_old is None:
             return False
         connection.execute("BEGIN IMMEDIATE")
-        connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,))
+        deleted = connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,)).rowcount
         connection.execute("COMMIT")
-        self._index_garbage = True
+        self._garbage_rows += deleted
         return len(rows) == PURGE_BATCH and last_old == rows[-1][0]
 
     # -- MessageStore --
