@@ -23,6 +23,7 @@ token).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
@@ -45,10 +46,15 @@ def token_matches(given: str, expected: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
+def token_digest(token: str) -> str:
+    """What is kept of a parked token (SHA-256, hex): the handoff file to the next run holds no usable token."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
 @dataclass(frozen=True)
 class ParkedSession:
     nick: str
-    token: str
+    digest: str  # token_digest of its token
     room: str | None  # the room's name when the connection was lost
     muted: bool  # a muted user stays muted after coming back
     expires: float  # time.monotonic()
@@ -90,11 +96,19 @@ class ParkedSessions:
     ) -> None:
         if not self.keep_seconds:
             return
-        self.forget(key)
         expires = now + self.keep_seconds
-        self._by_key[key] = ParkedSession(
-            nick, token, room, muted, expires, account, owner, account_owner, room_key_hash, address
+        self.keep(
+            key,
+            ParkedSession(
+                nick, token_digest(token), room, muted, expires, account, owner, account_owner, room_key_hash, address
+            ),
         )
+
+    def keep(self, key: str, parked: ParkedSession) -> None:
+        """Park as it is (park() makes one; the handoff from the last run brings them back: resume_handoff.py)."""
+        self.forget(key)
+        nick, address = parked.nick, parked.address
+        self._by_key[key] = parked
         if nick:
             self._names.add(nick)
         mine = self._by_address.setdefault(address, OrderedDict())
@@ -114,9 +128,13 @@ class ParkedSessions:
     def check(self, key: str, token: str, now: float) -> ParkedSession | None:
         """The parked session if the token is right and it has not expired; left in place."""
         parked = self._by_key.get(key)
-        if parked is None or parked.expires <= now or not token_matches(token, parked.token):
+        if parked is None or parked.expires <= now or not hmac.compare_digest(token_digest(token), parked.digest):
             return None
         return parked
+
+    def all(self) -> list[tuple[str, ParkedSession]]:
+        """(key, parked session) of each, oldest first."""
+        return list(self._by_key.items())
 
     def peek(self, key: str) -> ParkedSession | None:
         """The parked session of a nickname key, left in place (RESUME looks at its room before taking it)."""

@@ -48,6 +48,7 @@ from chat_server.opening import Openings
 from chat_server.outbox import WriterPool
 from chat_server.registry import ChatRegistry
 from chat_server.request_handler import FEATURES, ChatRequestHandler
+from chat_server.resume_handoff import load_parked, save_parked
 from chat_server.rooms_push import RoomsPush
 from chat_server.session import Session, address_key
 from chat_server.storage import open_storage
@@ -125,6 +126,11 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
             raise
         self.registry.continue_ids_after(self.storage.messages.highest_id())
         self.who = build_identity(self.registry, self.storage, self.config)
+        self._resume_folder = self.storage.folder
+        if self._resume_folder is not None:  # the last run's RESUME tokens (resume_handoff.py); nobody is served yet
+            back = load_parked(self._resume_folder, self.registry.parked, time.monotonic(), time.time())
+            if back:
+                log.info("%d connections of the last run may take their names back (RESUME)", back)
         self.files = FileSharing(self.registry, self.config, self.storage, self.who.service.sent_away_since)
         self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
@@ -191,6 +197,12 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
             self._serve_thread.join()
         self.housekeeper.stop()
         self.server_close()  # joins the handler threads, which wait for their outboxes
+        if self._resume_folder is not None:  # every connection the stop ended is parked: hand them to the next run
+            with self.registry.lock:
+                parked = self.registry.parked.all()
+            kept = save_parked(self._resume_folder, parked, time.monotonic(), time.time())
+            if kept:
+                log.info("%d RESUME tokens kept for the next start", kept)
         self.writer.stop()
         self.storage.close()  # after every handler: nothing appends any more
         self._stopped.set()

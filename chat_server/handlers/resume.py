@@ -65,8 +65,8 @@ class ResumeCommands(CommandModule):
         holder = self.registry.by_nick.get(key)
         if holder is not None and token_matches(words[1], holder.token):
             return holder.room.name if holder.room is not None else None
-        parked = self.registry.parked.peek(key)
-        return parked.room if parked is not None and token_matches(words[1], parked.token) else None
+        parked = self.registry.parked.check(key, words[1], time.monotonic())
+        return parked.room if parked is not None else None
 
     def _resume(self, session: Session, argument: str) -> list[Delivery]:
         if session.registered:

@@ -88,6 +88,11 @@ class Storage:
         return self._database is not None
 
     @property
+    def folder(self) -> Path | None:
+        """The data folder this store writes to; None in memory only."""
+        return self._database.path.parent if self._database is not None else None
+
+    @property
     def knows_accounts(self) -> bool:
         """The accounts are the data folder's: kept there, or read from a file the server cannot write."""
         return self._database is not None or self._accounts_read

@@ -180,7 +180,7 @@ def test_an_upload_cut_at_half_resumes_from_the_last_byte_with_the_right_hash(
     assert bob.expect("file")["file"] == done["file"]
 
 
-def _half_uploaded_then_restarted(start_server, alice_of, tmp_path, size: int):
+def _half_uploaded_then_restarted(start_server, alice_of, tmp_path, size: int, **options):
     """alice offers a file of `size` bytes, sends half, and the server stops; a new one starts on the same folder.
     (The new server, the file and its upload ticket.)"""
     data_dir = str(tmp_path / "data")
@@ -197,7 +197,7 @@ def _half_uploaded_then_restarted(start_server, alice_of, tmp_path, size: int):
     first.stop()
     transfer.close()
     alice.close()
-    return start_server(data_dir=data_dir, files_keep_free_mb=0), source, ticket
+    return start_server(data_dir=data_dir, files_keep_free_mb=0, **options), source, ticket
 
 
 def test_an_upload_resumes_after_the_server_restarts(start_server, chats, tmp_path, outcomes):
@@ -219,8 +219,13 @@ def test_after_a_restart_the_sender_back_under_its_name_on_its_computer_still_sh
     """Found by a probe: chat-term reconnected under its name after a restart mid-upload, sent the rest, and its
     own reconnect voided the file. The guest holding the name from the computer that has the token is the sender;
     someone else holding it (another computer) still gets nothing shared under it."""
+    # No RESUME window after this restart (a kill -9, or the token ran out): another computer may take the name.
     second, source, ticket = _half_uploaded_then_restarted(
-        start_server, lambda server: ChatLine(server.address, "alice", "general"), tmp_path, 3 * MIB + 1
+        start_server,
+        lambda server: ChatLine(server.address, "alice", "general"),
+        tmp_path,
+        3 * MIB + 1,
+        resume_seconds=0,
     )
     back = ChatLine(second.address, "alice", "general", source=None if holder == "the sender again" else "127.0.0.2")
     bob = ChatLine(second.address, "bob", "general", source="127.0.0.3")

@@ -61,7 +61,9 @@ def test_after_a_server_restart_the_tab_is_shut_until_the_name_is_seen_and_its_n
     first.stop()
     wait_until(lambda: alice.session.state != "ready", pump=tk_root.update, timeout=WAIT)
     assert "someone else may have taken the name" in tab.view.all_text()
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=first.config.data_dir)).start()
+    # No RESUME window after this restart (a kill -9, or gina's token ran out): her name is free to anyone.
+    config = ServerConfig(host="127.0.0.1", port=port, data_dir=first.config.data_dir, resume_seconds=0)
+    second = ChatServer(config).start()
     try:
         mallory = wire(second, "gina", "lab", source=OTHER_COMPUTER)  # first to take the name, silent elsewhere
         wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)

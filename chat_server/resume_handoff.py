@@ -1,0 +1,135 @@
+"""RESUME tokens handed from one run of the server to the next, through a file in the data folder (start and stop).
+
+A restart used to end every RESUME: the class's clients came back with a
+plain NICK, so a guest got a new session owner and lost what belongs to
+the old one (their private conversations, their locked room, deleting
+their own messages), and during the restart a classmate could take
+their name. Now, on a normal stop, every parked session (every
+connection the stop ended is parked like any lost connection) is written
+to `resume-handoff.json` beside the database, and the next start parks
+them again for what is left of their time, then deletes the file: a
+window that reconnects after the restart takes its name, room and
+conversations back with the token it already holds.
+
+The file holds only the tokens' SHA-256 (resume_tokens.token_digest),
+is readable by the server's user alone, and is read once. A file from a
+run that ended over `keep` seconds ago (by the wall clock, as it spans
+the restart) brings nothing back; a file that cannot be read is set
+aside with a warning. A `kill -9` writes no file: those clients sign in
+again, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from chat_server.resume_tokens import ParkedSession, ParkedSessions
+
+log = logging.getLogger("chat_server.resume_handoff")
+
+FILE_NAME = "resume-handoff.json"
+VERSION = 1
+
+
+def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotonic_now: float, wall_now: float) -> int:
+    """Write the parked sessions still good (off the registry lock); how many. Nothing to write: no file."""
+    rows = []
+    for key, parked in entries:
+        left = parked.expires - monotonic_now
+        if left > 0:
+            row = asdict(parked)
+            row["expires"] = wall_now + left  # the monotonic clock does not span a restart
+            rows.append({"key": key, **row})
+    path = folder / FILE_NAME
+    if not rows:
+        return 0
+    temporary = path.with_suffix(".tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            json.dump({"version": VERSION, "sessions": rows}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning("could not keep %d RESUME tokens for the next start: %s", len(rows), error)
+        return 0
+    return len(rows)
+
+
+def load_parked(folder: Path, parked: ParkedSessions, monotonic_now: float, wall_now: float) -> int:
+    """Park again what the last run handed on (for what is left of its time, at most `keep_seconds`); the file
+    goes. How many came back. At start, before the server serves anyone: nothing else touches `parked` yet."""
+    path = folder / FILE_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return 0
+    except OSError as error:
+        log.warning("could not read the RESUME tokens of the last run (%s): %s", path, error)
+        return 0
+    try:
+        rows = _rows(json.loads(text))
+    except (ValueError, KeyError) as error:
+        log.warning("the RESUME tokens of the last run are unreadable (%s); set aside as %s.bad", error, path.name)
+        _remove(path, path.with_name(path.name + ".bad"))
+        return 0
+    _remove(path, None)
+    back = 0
+    for key, session in rows:
+        left = min(session.expires - wall_now, parked.keep_seconds)  # a clock set back gives no extra time
+        if left <= 0:
+            continue
+        parked.keep(key, replace(session, expires=monotonic_now + left))
+        back += 1
+    return back
+
+
+def _text(value: object, optional: bool = False) -> str | None:
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise ValueError(f"{value!r} is not a text")
+
+
+def _rows(document: object) -> list[tuple[str, ParkedSession]]:
+    """The entries of a handoff file, each checked field by field (it is read back from disk: trust nothing)."""
+    if not isinstance(document, dict) or document.get("version") != VERSION:
+        raise ValueError("not a handoff of this version")
+    entries = document.get("sessions")
+    if not isinstance(entries, list):
+        raise ValueError("no list of sessions")
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError("an entry that is not an object")
+        expires, muted = entry["expires"], entry["muted"]
+        if not isinstance(expires, (int, float)) or isinstance(expires, bool) or not isinstance(muted, bool):
+            raise ValueError("an entry with a bad time or mute")
+        session = ParkedSession(
+            nick=str(_text(entry["nick"])),
+            digest=str(_text(entry["digest"])),
+            room=_text(entry["room"], optional=True),
+            muted=muted,
+            expires=float(expires),
+            account=_text(entry["account"], optional=True),
+            owner=_text(entry["owner"], optional=True),
+            account_owner=_text(entry["account_owner"], optional=True),
+            room_key_hash=_text(entry["room_key_hash"], optional=True),
+            address=str(_text(entry["address"])),
+        )
+        rows.append((str(_text(entry["key"])), session))
+    return rows
+
+
+def _remove(path: Path, aside: Path | None) -> None:
+    try:
+        if aside is None:
+            path.unlink()
+        else:
+            os.replace(path, aside)
+    except OSError as error:
+        log.warning("could not remove %s: %s", path, error)

@@ -1,0 +1,66 @@
+"""resume_handoff.py on a real folder: what one run hands the next, for how long, and what a bad file does."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from chat_server.resume_handoff import FILE_NAME, load_parked, save_parked
+from chat_server.resume_tokens import ParkedSessions
+
+
+def parked_with(keep: float = 600.0) -> ParkedSessions:
+    parked = ParkedSessions(keep)
+    parked.park("alice", "Alice", "secret-token-a", "lab", False, 100.0, owner="g:a", address="127.0.0.1")
+    parked.park("bob", "Bob", "secret-token-b", None, True, 100.0, owner="g:b", address="127.0.0.2")
+    return parked
+
+
+def test_what_is_left_of_each_tokens_time_goes_to_the_next_run(tmp_path):
+    assert save_parked(tmp_path, parked_with().all(), 400.0, 1_000_000.0) == 2  # 300 s used of 600
+    text = (tmp_path / FILE_NAME).read_text()
+    assert "secret-token" not in text
+    again = ParkedSessions(600.0)
+    assert load_parked(tmp_path, again, 50.0, 1_000_100.0) == 2  # 100 s of restart
+    assert not (tmp_path / FILE_NAME).exists()
+    alice = again.check("alice", "secret-token-a", 50.0)
+    assert alice is not None and alice.room == "lab" and alice.owner == "g:a"
+    assert again.check("alice", "secret-token-b", 50.0) is None
+    assert again.check("alice", "secret-token-a", 50.0 + 199) is not None
+    assert again.check("alice", "secret-token-a", 50.0 + 201) is None  # 300 - 100 s left
+    bob = again.check("bob", "secret-token-b", 50.0)
+    assert bob is not None and bob.muted and bob.address == "127.0.0.2"
+    assert again.kept_for_another("alice", "127.0.0.9", 50.0) is not None  # the name is kept for her meanwhile
+
+
+def test_a_late_start_or_a_clock_set_back_brings_no_more_than_was_left(tmp_path):
+    save_parked(tmp_path, parked_with().all(), 400.0, 1_000_000.0)
+    late = ParkedSessions(600.0)
+    assert load_parked(tmp_path, late, 0.0, 1_000_301.0) == 0
+    save_parked(tmp_path, parked_with().all(), 400.0, 1_000_000.0)
+    set_back = ParkedSessions(600.0)
+    assert load_parked(tmp_path, set_back, 0.0, 0.0) == 2
+    assert set_back.check("alice", "secret-token-a", 601.0) is None  # never past the server's own limit
+
+
+def test_nothing_to_hand_on_writes_no_file(tmp_path):
+    assert save_parked(tmp_path, [], 0.0, 0.0) == 0
+    assert save_parked(tmp_path, parked_with().all(), 10_000.0, 0.0) == 0  # all expired
+    assert not (tmp_path / FILE_NAME).exists()
+
+
+def test_a_damaged_file_is_set_aside_with_a_warning_and_brings_nothing(tmp_path, caplog):
+    for damage in [
+        "{",
+        "[]",
+        json.dumps({"version": 1, "sessions": [{"key": "a"}]}),
+        json.dumps({"version": 1, "sessions": [{"key": 5}]}),
+        json.dumps({"version": 99, "sessions": []}),
+    ]:
+        (tmp_path / FILE_NAME).write_text(damage)
+        parked = ParkedSessions(600.0)
+        with caplog.at_level(logging.WARNING):
+            assert load_parked(tmp_path, parked, 0.0, 0.0) == 0
+        assert len(parked) == 0 and not (tmp_path / FILE_NAME).exists()
+        assert (tmp_path / (FILE_NAME + ".bad")).exists()
+        assert "unreadable" in caplog.text
