@@ -429,6 +429,59 @@ def test_a_pinned_server_that_stops_encrypting_stops_the_client(start_server, tm
         plain.stop()
 
 
+def test_going_on_without_encryption_keeps_the_pin_for_when_tls_comes_back(start_server, tmp_path) -> None:
+    """Found by the eighth review: "Connect without encryption" forgot the pin, so whatever key answered with TLS
+    at that address next (an impostor's) was pinned quietly as a first connection."""
+    data = str(tmp_path / "data")
+    teacher = start_server(data_dir=data)
+    assert teacher.tls is not None
+    teachers_key = teacher.tls.fingerprint
+    connect_client(teacher.address, "alice").close()
+    port = teacher.address[1]
+    teacher.stop()
+
+    def restart(folder: str, tls: bool) -> ChatServer:
+        return ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=folder, tls=tls)).start()
+
+    plain = restart(data, tls=False)  # the teacher turns encryption off for a lesson
+    try:
+        with pytest.raises(TlsMissing) as stopped:
+            ChatConnection(*plain.address).connect()
+        assert accept_warning(KeyWarning.of(stopped.value), TlsPolicy())
+        for _ in range(2):  # once allowed, plain is not asked about again at this address
+            again = connect_client(plain.address)
+            assert again.security is not None and not again.security.encrypted
+            again.close()
+    finally:
+        plain.stop()
+
+    impostor = restart(str(tmp_path / "impostor"), tls=True)  # another key answers with TLS at the address
+    try:
+        assert impostor.tls is not None
+        with pytest.raises(ServerKeyChanged) as changed:
+            ChatConnection(*impostor.address).connect()
+        assert changed.value.check.pinned == teachers_key
+        assert changed.value.check.presented == impostor.tls.fingerprint
+        with impostor.registry.lock:
+            assert not [s for s in impostor.registry.sessions if s.nick], "nothing was sent to the impostor"
+    finally:
+        impostor.stop()
+
+    back = restart(data, tls=True)  # the teacher's own key again: as before, and plain warns again after it
+    try:
+        alice = connect_client(back.address, "alice")
+        assert alice.security is not None and alice.security.pin == "match"
+        alice.close()
+    finally:
+        back.stop()
+    plain = restart(data, tls=False)
+    try:
+        with pytest.raises(TlsMissing):
+            ChatConnection(*plain.address).connect()
+    finally:
+        plain.stop()
+
+
 def expired_pair(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)
