@@ -508,6 +508,24 @@ def test_an_expired_cert_refuses_to_start_and_holds_no_port(tmp_path) -> None:
         again.bind(("127.0.0.1", port))  # the refused start left the port free
 
 
+def test_a_given_certificate_that_runs_out_this_term_is_named_in_a_warning_at_start(start_server, tmp_path, caplog):
+    """Found by the eighth review: a --cert running out in a week started without a word; the first start after
+    that day refused, and the way out the refusal offered (the server's own certificate) changed the key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = make_certificate(key, ["localhost"], [], now=now - datetime.timedelta(days=358), valid_days=365)
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    caplog.set_level(logging.WARNING, logger=LOG)
+    server = start_server(cert_file=str(cert_path), key_file=str(key_path))
+    assert server.tls is not None and server.tls.certificate.origin == "given"
+    warned = [r.getMessage() for r in caplog.records if r.getMessage().startswith("TLS certificate:")]
+    assert len(warned) == 1 and "expires on" in warned[0] and "in 6 days" in warned[0] and "same key" in warned[0]
+
+
 def test_a_given_certificate_is_used_and_its_fingerprint_is_what_clients_see(start_server, tmp_path) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = make_certificate(key, ["localhost"], [])
