@@ -48,6 +48,9 @@ class TlsPolicy:
 
     tls: bool = True
     accept_new_key: bool = False
+    # chat-term's --accept-key: a changed key is accepted only if its short form is these digits (the key the
+    # person compared with the teacher's screen, not whichever answers next); no key at all is not accepted
+    accept_only: str = ""
     allow_plain_passwords: bool = False  # chat-term's option: PASS, LOGIN, REGISTER may go over plain to the network
     store_path: str | None = None  # None: known_servers.json beside the client's settings
 
@@ -153,7 +156,15 @@ def secure(
         return _plain(sock, Security(address, False, why_plain=why, this_computer=_reached_this_computer(sock)))
     store = policy.store()
     try:
-        tls = start_tls(sock, host, port, store, accept_new_key=policy.accept_new_key, timeout=timeout)
+        tls = start_tls(
+            sock,
+            host,
+            port,
+            store,
+            accept_new_key=policy.accept_new_key or bool(policy.accept_only),
+            accept_only=policy.accept_only,
+            timeout=timeout,
+        )
     except NotTls:
         sock.close()
         pinned = store.pinned(address)
