@@ -291,7 +291,7 @@ def load_given_certificate(cert_path: Path, key_path: Path, now: datetime.dateti
         )
     if now >= certificate.not_valid_after_utc:
         raise CertificateError(
-            f"the certificate {cert_path} expired on {_utc_text(certificate.not_valid_after_utc)}. {_RENEW_ADVICE} "
+            f"the certificate {cert_path} expired on {_utc_text(certificate.not_valid_after_utc)}. {_RENEW_ADVICE}. "
             "Or start without --cert and --key to use the server's own certificate (another key: every client "
             "that knew this one warns that the key changed)"
         )
@@ -307,7 +307,7 @@ def load_given_certificate(cert_path: Path, key_path: Path, now: datetime.dateti
         problem = (
             f"the certificate {cert_path} expires on {_utc_text(not_after)} "
             f"({'today' if days < 1 else f'in {days} days'}); after that the server will not start with it. "
-            f"{_RENEW_ADVICE}"
+            f"{_RENEW_ADVICE}."
         )
     return ServerCertificate(cert_path, key_path, fingerprint, not_after, names, "given", problem)
 
