@@ -22,8 +22,9 @@ A person accepts a changed key (or a server that stopped encrypting) with
 `accept_warning`, after comparing the fingerprints with the teacher's
 screen; then the front end reconnects.  Going on without encryption keeps
 the old pin (TrustStore.allow_plain): the key of a server that later
-answers with TLS there is checked against it, never pinned as new.  The window asks with a dialog,
-chat-term takes `--accept-new-key`.
+answers with TLS there is checked against it, never pinned as new.  The
+window asks with a dialog; chat-term takes `--accept-key DIGITS` (that key
+only) or `--accept-new-key` (any key).
 """
 
 from __future__ import annotations
