@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust the server's key even if it changed since last time (compare it with the teacher's first)",
     )
+    parser.add_argument(
+        "--accept-key",
+        metavar="DIGITS",
+        help="trust a changed server key only if its 20 digits are these (as the teacher's screen shows them)",
+    )
     parser.add_argument("--version", action="version", version=f"{PRODUCT_NAME} client {__version__}")
     parser.add_argument(
         "--self-test",
@@ -122,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         from chat_server.self_test import run_self_test
 
         return run_self_test(SHIPPED_MODULES)
+    if args.accept_key is not None:
+        from shared.fingerprint import is_short_fingerprint
+
+        if not is_short_fingerprint(args.accept_key):
+            print("--accept-key takes the server key's 20 digits, e.g. 0472-9918-3065-4410-7286.", file=sys.stderr)
+            return 2
     import tkinter as tk
 
     from chat_gui.settings import load_settings
@@ -145,10 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     controller = ChatController(root, settings)
-    if args.accept_new_key:
+    if args.accept_new_key or args.accept_key:
         from chat_gui.core.connection_security import TlsPolicy
 
-        controller.session.tls_policy = TlsPolicy(accept_new_key=True)
+        controller.session.tls_policy = TlsPolicy(accept_new_key=args.accept_new_key, accept_only=args.accept_key or "")
     signal.signal(signal.SIGTERM, lambda _signum, _frame: controller.quit_soon())  # like Quit: an in-app server closes
     if args.nick:
         controller.start(settings.host, settings.port, settings.nick, settings.room)

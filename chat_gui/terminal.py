@@ -37,6 +37,7 @@ from chat_gui.terminal_client import TerminalClient
 from chat_gui.terminal_keyboard import read_keyboard, read_secret
 from chat_gui.terminal_screen import Screen, tolerate_unencodable
 from chat_gui.terminal_wrap import ambiguous_is_wide_here
+from shared.fingerprint import is_short_fingerprint
 from shared.frames import DEFAULT_PORT
 from shared.server_address import port_number, split_address
 from shared.version import __version__
@@ -68,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust the server's key even if it changed since last time, or go on without encryption if the "
         "server stopped offering it (compare the key with the teacher's screen first)",
+    )
+    parser.add_argument(
+        "--accept-key",
+        metavar="DIGITS",
+        help="trust a changed server key only if its 20 digits are these (as chat-term printed them, or as the "
+        "teacher's screen shows them: 0472-9918-3065-4410-7286); another key still stops",
     )
     parser.add_argument(
         "--allow-plain-passwords",
@@ -149,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
                 "chat_gui.terminal_screen",
             ],
         )
+    if args.accept_key is not None and not is_short_fingerprint(args.accept_key):
+        print(
+            "chat-term: --accept-key takes the server key's 20 digits, e.g. 0472-9918-3065-4410-7286.", file=sys.stderr
+        )
+        return 2
     if args.login and not args.nick:
         print("chat-term: --login needs --nick NAME (the account to log in to).", file=sys.stderr)
         return 2

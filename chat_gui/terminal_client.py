@@ -102,6 +102,7 @@ class TerminalClient:
         # --accept-new-key holds for the first connection only: a key that changes again later is asked about again
         self.session.tls_policy = TlsPolicy(
             accept_new_key=bool(getattr(args, "accept_new_key", False)),
+            accept_only=str(getattr(args, "accept_key", None) or ""),
             allow_plain_passwords=bool(getattr(args, "allow_plain_passwords", False)),
         )
         self._security_said: Security | None = None
@@ -224,9 +225,13 @@ class TerminalClient:
         if state is State.REGISTERING:
             self.say_security()
         if event.problem is Problem.KEY_CHANGED:
+            warning = self.session.key_warning
+            presented = warning.presented if warning is not None else None
+            # the digits of the key compared: started again with them, chat-term trusts that key and no other
+            again = f"--accept-key {presented.short.replace(' ', '-')}" if presented is not None else "--accept-new-key"
             advice = (
                 "Not connected. Compare the new key with the one on your teacher's screen; if they are the same, "
-                "start chat-term again with --accept-new-key."
+                f"start chat-term again with {again} (it trusts that key only; --accept-new-key trusts any)."
             )
             if self._introduced:
                 self.say(f"*** {event.detail}")
@@ -276,8 +281,8 @@ class TerminalClient:
         if security is None or security == self._security_said:
             return
         self._security_said = security
-        if self.session.tls_policy.accept_new_key:
-            self.session.tls_policy = replace(self.session.tls_policy, accept_new_key=False)
+        if self.session.tls_policy.accept_new_key or self.session.tls_policy.accept_only:
+            self.session.tls_policy = replace(self.session.tls_policy, accept_new_key=False, accept_only="")
         self.say(f"*** {security.describe()}")
 
     # -- the keyboard's lines --

@@ -124,7 +124,12 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         except FolderBusy:  # another live server has this data folder: do not run beside it (nor hold the port)
             self.socket.close()
             raise
-        self.registry.continue_ids_after(self.storage.messages.highest_id())
+        # Ids go on from the highest kept, and from the clock in ms at least: a data folder restored from a
+        # backup (or a new one at the same address) would otherwise count again through ids the clients still
+        # show, and a client drops a replayed id it has shown and deletes the line it shows under an id.
+        # Ids from the clock are above any count of messages a server has given out since its last start.
+        first_id_floor = int(time.time() * 1000) if self.config.history else 0
+        self.registry.continue_ids_after(max(self.storage.messages.highest_id(), first_id_floor))
         self.who = build_identity(self.registry, self.storage, self.config)
         self._resume_folder = self.storage.folder
         if self._resume_folder is not None:  # the last run's RESUME tokens (resume_handoff.py); nobody is served yet

@@ -86,11 +86,21 @@ class Fingerprint:
 
     def matches_short(self, typed: str) -> bool:
         """Whether someone's copy of the short form (spaces, dashes and dots ignored) is this one."""
-        digits = "".join(ch for ch in typed if ch not in " -.\t")
-        return digits == self.short.replace(" ", "")
+        return short_digits(typed) == self.short.replace(" ", "")
 
     def __str__(self) -> str:
         return self.long
+
+
+def short_digits(typed: str) -> str:
+    """A typed short form without its spaces, dashes and dots."""
+    return "".join(ch for ch in typed if ch not in " -.\t")
+
+
+def is_short_fingerprint(typed: str) -> bool:
+    """Whether `typed` could be a short form: 20 ASCII digits once spaces, dashes and dots are left out."""
+    digits = short_digits(typed)
+    return len(digits) == SHORT_GROUPS * SHORT_GROUP_DIGITS and digits.isascii() and digits.isdigit()
 
 
 # -- the SubjectPublicKeyInfo inside a certificate's DER --

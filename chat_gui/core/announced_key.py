@@ -19,6 +19,12 @@ the host name vouch for nothing, since connecting does not go there:
     "unannounced"  the announcement gives no prefix (a server without TLS says none)
     "unchecked"  the prefix matches the pin at the address joined but is too short to vouch for a key
 
+    mark_name_copies(servers, states, twin_groups)  ->  the states again, where
+    "copy"       a server trusted nowhere whose class name copies that of a listed server this client
+                 has a key pinned for: a student's server named like the teacher's.  Before the eighth
+                 review it read "new server", so on the day the teacher's key changed (a reinstall, a new
+                 data folder) the teacher's row warned and the impostor's looked the safe one to pick.
+
 The announcement is anyone's on the LAN: "known" is a hint for choosing
 from the list, never trust.  The key the server really presents is
 checked against the pin for the address joined when connecting
@@ -32,7 +38,7 @@ happen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,7 +48,7 @@ from shared.fingerprint import Fingerprint
 
 MIN_PREFIX_DIGITS = 16  # hex digits (64 bits): what servers announce (chat_server/announcing.py)
 
-KeyState = Literal["new", "known", "changed", "elsewhere", "unannounced", "unchecked"]
+KeyState = Literal["new", "known", "changed", "elsewhere", "unannounced", "unchecked", "copy"]
 
 LABELS: dict[KeyState, str] = {
     "new": "new server",
@@ -51,8 +57,9 @@ LABELS: dict[KeyState, str] = {
     "elsewhere": "⚠ not the address you trusted",
     "unannounced": "key not announced",
     "unchecked": "key not checked (prefix too short)",
+    "copy": "⚠ not the server you joined, only its name",
 }
-WARNINGS: frozenset[KeyState] = frozenset({"changed", "elsewhere"})  # drawn in the error colour
+WARNINGS: frozenset[KeyState] = frozenset({"changed", "elsewhere", "copy"})  # drawn in the error colour
 
 
 @dataclass(frozen=True)
@@ -105,3 +112,22 @@ def compare_announced_key(server: FoundServer, pins: Mapping[str, Fingerprint]) 
     if len(prefix) < MIN_PREFIX_DIGITS:
         return AnnouncedKey("unchecked", joins, joins)
     return AnnouncedKey("known", joins, joins)
+
+
+def mark_name_copies(
+    servers: Sequence[FoundServer], states: Sequence[AnnouncedKey], twin_groups: Sequence[Sequence[FoundServer]]
+) -> tuple[AnnouncedKey, ...]:
+    """`states` (one per server, as compare_announced_key gave them) with "copy" for each server that no pin
+    judged and whose name copies (twin_groups: chat_gui/core/server_choice.py) a listed server pinned where it is
+    joined; `address` then names that server's "host:port"."""
+    index = {server.service: number for number, server in enumerate(servers)}
+    marked = list(states)
+    for group in twin_groups:
+        members = [index[server.service] for server in group if server.service in index]
+        pinned = [states[n] for n in members if states[n].address and states[n].address == states[n].joins]
+        if not pinned:
+            continue
+        for number in members:
+            if not states[number].address:  # no pin here nor at any address it announces
+                marked[number] = AnnouncedKey("copy", pinned[0].joins, states[number].joins)
+    return tuple(marked)

@@ -10,7 +10,9 @@
                                       someone between us blocked TLS: `encryption_blocked` says so and
                                       the session stops (chat_gui/core/session.py)
             a pin for the address  -> TlsMissing: a server that had TLS does not lose it by itself,
-                                      and that is what someone stripping TLS would look like
+                                      and that is what someone stripping TLS would look like;
+                                      unless the person allowed plain there (accept_warning): then
+                                      plain as above, the pin kept for when TLS comes back
         the handshake fails     -> TlsError (the connection is closed)
 
 A plain connection to any address but 127.0.0.1 and ::1 carries no password
@@ -18,8 +20,11 @@ or join code unless the person allowed it (chat_gui/core/plain_secrets.py).
 
 A person accepts a changed key (or a server that stopped encrypting) with
 `accept_warning`, after comparing the fingerprints with the teacher's
-screen; then the front end reconnects.  The window asks with a dialog,
-chat-term takes `--accept-new-key`.
+screen; then the front end reconnects.  Going on without encryption keeps
+the old pin (TrustStore.allow_plain): the key of a server that later
+answers with TLS there is checked against it, never pinned as new.  The
+window asks with a dialog; chat-term takes `--accept-key DIGITS` (that key
+only) or `--accept-new-key` (any key).
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ class TlsPolicy:
 
     tls: bool = True
     accept_new_key: bool = False
+    # chat-term's --accept-key: a changed key is accepted only if its short form is these digits (the key the
+    # person compared with the teacher's screen, not whichever answers next); no key at all is not accepted
+    accept_only: str = ""
     allow_plain_passwords: bool = False  # chat-term's option: PASS, LOGIN, REGISTER may go over plain to the network
     store_path: str | None = None  # None: known_servers.json beside the client's settings
 
@@ -117,12 +125,11 @@ class KeyWarning:
 
 
 def accept_warning(warning: KeyWarning, policy: TlsPolicy) -> bool:
-    """The person chose to go on: pin the new key (or forget the old one); False if the file could not be written."""
+    """The person chose to go on: pin the new key (or allow plain, keeping the pin); False if it could not be saved."""
     store = policy.store()
     if warning.presented is not None:
         return store.accept(warning.address, warning.presented)
-    store.forget(warning.address)
-    return store.pinned(warning.address) is None
+    return store.allow_plain(warning.address)
 
 
 @dataclass
@@ -150,14 +157,22 @@ def secure(
         return _plain(sock, Security(address, False, why_plain=why, this_computer=_reached_this_computer(sock)))
     store = policy.store()
     try:
-        tls = start_tls(sock, host, port, store, accept_new_key=policy.accept_new_key, timeout=timeout)
+        tls = start_tls(
+            sock,
+            host,
+            port,
+            store,
+            accept_new_key=policy.accept_new_key or bool(policy.accept_only),
+            accept_only=policy.accept_only,
+            timeout=timeout,
+        )
     except NotTls:
         sock.close()
         pinned = store.pinned(address)
-        if pinned is not None:
+        if pinned is not None and not store.plain_allowed(address):
             if not policy.accept_new_key:
                 raise TlsMissing(address, pinned) from None
-            store.forget(address)
+            store.allow_plain(address)
         why = (
             "the server answered without encryption: an older server, one started with --no-tls, "
             "or something between you and the server that blocks encryption."

@@ -73,13 +73,16 @@ def start_tls(
     store: TrustStore,
     *,
     accept_new_key: bool = False,
+    accept_only: str = "",
     timeout: float = HANDSHAKE_SECONDS,
     context: ssl.SSLContext | None = None,
 ) -> ClientTls:
     """Handshake over the connected plain `sock`, then check the server's key against the pin for host:port.
 
     Raises ServerKeyChanged (nothing was sent; close the socket) unless
-    `accept_new_key` is set, in which case the new key replaces the pin.
+    `accept_new_key` is set, in which case the new key replaces the pin;
+    with `accept_only` (the 20 digits a person compared, chat-term's
+    --accept-key) only a key whose short form is those digits does.
     Raises NotTls when the server answered in plain text (a server started
     with --no-tls, or an older one), TlsError when the handshake fails or
     times out.
@@ -95,7 +98,7 @@ def start_tls(
         raise TlsError(f"the server's certificate cannot be read: {exc}") from None
     check = store.check(address_key(host, port), fingerprint)
     if check.status == "changed":
-        if not accept_new_key:
+        if not accept_new_key or (accept_only and not fingerprint.matches_short(accept_only)):
             raise ServerKeyChanged(check)
         store.accept(check.address, fingerprint)
     return ClientTls(channel, early_data, fingerprint, check, channel.version or "", channel.cipher or "")

@@ -5,10 +5,19 @@
         the pinned key             -> "match"
         another key                -> "changed": nothing is saved; the caller stops and shows both
     accept(address, fingerprint)   the person chose to trust the new key: it replaces the pin
+    allow_plain(address)           the person chose to go on without encryption at a pinned address: the
+                                   pin is kept, marked "plain_since"; plain connections there are then
+                                   allowed, and when TLS comes back its key is checked against the pin
+                                   (a match clears the mark, so losing TLS again warns again)
+
+Forgetting the pin instead (as before the eighth review) made the key of
+whoever answered with TLS next "new", pinned quietly: a teacher who turned
+TLS off for a lesson left every student open to an impostor's key after it.
 
 The file sits beside the client's settings (chat_gui/settings.py decides the
 folder): known_servers.json,
     {"version": 1, "servers": {"192.168.1.20:55555": {"sha256": "<64 hex>", "since": "<UTC ISO time>"}}}
+("plain_since": "<UTC ISO time>" beside them while plain is allowed there; older clients ignore it.)
 Every call reads the file afresh and every change is written to a
 temporary file and renamed into place, so two windows on one computer see
 each other's pins and a crash never leaves half a file.  Content that
@@ -67,6 +76,7 @@ class PinCheck:
 class _Pin:
     fingerprint: Fingerprint
     since: str
+    plain_since: str = ""  # when the person allowed plain connections at this address ("" : not allowed)
 
 
 class TrustStore:
@@ -94,6 +104,9 @@ class TrustStore:
                 pins[address] = _Pin(fingerprint, _now_text())
                 self._save(pins, broken)
                 return PinCheck("new", address, fingerprint, None)
+            if pin.fingerprint == fingerprint and pin.plain_since:
+                pins[address] = _Pin(pin.fingerprint, pin.since)  # TLS is back with the same key: plain warns again
+                self._save(pins, broken)
         if pin.fingerprint == fingerprint:
             return PinCheck("match", address, fingerprint, fingerprint, pin.since)
         return PinCheck("changed", address, fingerprint, pin.fingerprint, pin.since)
@@ -104,6 +117,21 @@ class TrustStore:
             pins, broken = self._load()
             pins[address] = _Pin(fingerprint, _now_text())
             return self._save(pins, broken)
+
+    def allow_plain(self, address: str) -> bool:
+        """Allow plain connections at a pinned `address`, keeping its pin; False if none or the file could not be written."""
+        with self._lock:
+            pins, broken = self._load()
+            pin = pins.get(address)
+            if pin is None:
+                return False
+            pins[address] = _Pin(pin.fingerprint, pin.since, pin.plain_since or _now_text())
+            return self._save(pins, broken)
+
+    def plain_allowed(self, address: str) -> bool:
+        """Whether the person allowed plain connections at `address` (allow_plain) since TLS was last seen there."""
+        pin = self._load()[0].get(address)
+        return pin is not None and bool(pin.plain_since)
 
     def forget(self, address: str) -> bool:
         """Drop the pin for `address`; False if there was none or the file could not be written."""
@@ -142,7 +170,7 @@ class TrustStore:
     def _save(self, pins: dict[str, _Pin], broken: bool) -> bool:
         data = {
             "version": STORE_VERSION,
-            "servers": {address: {"sha256": pin.fingerprint.hex, "since": pin.since} for address, pin in pins.items()},
+            "servers": {address: _entry(pin) for address, pin in pins.items()},
         }
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
@@ -167,8 +195,17 @@ def _read_pin(entry: Any) -> _Pin | None:
         fingerprint = Fingerprint.from_text(entry["sha256"])
     except ValueError:
         return None
-    since = entry.get("since")
-    return _Pin(fingerprint, since if isinstance(since, str) else "")
+    since, plain_since = entry.get("since"), entry.get("plain_since")
+    return _Pin(
+        fingerprint, since if isinstance(since, str) else "", plain_since if isinstance(plain_since, str) else ""
+    )
+
+
+def _entry(pin: _Pin) -> dict[str, str]:
+    entry = {"sha256": pin.fingerprint.hex, "since": pin.since}
+    if pin.plain_since:
+        entry["plain_since"] = pin.plain_since
+    return entry
 
 
 def _now_text() -> str:

@@ -200,7 +200,7 @@ class ConnectDialog(tk.Toplevel):
 
     def _join_found(self, server: FoundServer) -> None:
         """A server from the list: the address its key was judged for in the fields, and connect at once if a
-        nickname is there and the list gave no "not the address you trusted" warning for it."""
+        nickname is there and the list gave no "not the address you trusted" or "only its name" warning for it."""
         host, port = address_to_join(server)
         self.host_var.set(host)
         self.port_var.set(str(port))
@@ -208,6 +208,12 @@ class ConnectDialog(tk.Toplevel):
         if key is not None and key.state == "elsewhere":
             self.show_error(
                 f"“{server.class_name}” is announced at {key.joins}, but you trusted its key at {key.address}. "
+                "Press Connect only if your teacher shows this address.",
+                "host",
+            )
+        elif key is not None and key.state == "copy":  # a first connection would pin its key without a word
+            self.show_error(
+                f"“{server.class_name}” at {key.joins} is not the server you joined at {key.address}, only its name. "
                 "Press Connect only if your teacher shows this address.",
                 "host",
             )

@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-from chat_gui.core.announced_key import WARNINGS, AnnouncedKey, compare_announced_key
+from chat_gui.core.announced_key import WARNINGS, AnnouncedKey, compare_announced_key, mark_name_copies
 from chat_gui.core.server_choice import MAX_SHOWN, choose_shown, twin_groups
 from chat_gui.core.trust_store import TrustStore
 from shared.discovery_record import ANNOUNCED_PROTOCOL, FoundServer
@@ -64,6 +64,10 @@ KEY_CHANGED = (
 KEY_ELSEWHERE = (
     "Careful: “{name}” is announced at {joins}, but you trusted its key at {address}. "
     "Join only the address your teacher shows."
+)
+KEY_COPY = (
+    "Careful: “{name}” at {joins} is not the server you joined at {address}, only its name: anyone can start a "
+    "server with any name. Join the address your teacher shows."
 )
 TWINS = (
     "Careful: more than one server calls itself “{name}” ({places}). Anyone can start a server with any name: "
@@ -155,7 +159,9 @@ class FoundServers(ttk.LabelFrame):
         servers = choice.shown
         self.servers = servers
         self.left_out = choice.left_out + not_kept
-        self.key_states = tuple(compare_announced_key(server, pins) for server in servers)
+        self.key_states = mark_name_copies(
+            servers, [compare_announced_key(server, pins) for server in servers], twin_groups(servers)
+        )
         self.tree.delete(*self.tree.get_children())
         for index, (server, key) in enumerate(zip(servers, self.key_states, strict=True)):
             name, where = server_label(server)
@@ -164,18 +170,18 @@ class FoundServers(ttk.LabelFrame):
             )
             if selected is not None and server.service == selected.service:
                 self.tree.selection_set(str(index))
-        warned = sorted(
-            ((server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state in WARNINGS),
-            key=lambda pair: pair[1].state != "changed",  # a changed key first: the plainest danger
-        )
+        warned = [(server, key) for server, key in zip(servers, self.key_states, strict=True) if key.state in WARNINGS]
         twins = choice.twins
         if warned:
-            server, key = warned[0]
-            warning = KEY_CHANGED if key.state == "changed" else KEY_ELSEWHERE
-            self.status.configure(
-                text=warning.format(name=server.class_name, address=key.address, joins=key.joins),
-                style="Error.TLabel",
-            )
+            # one sentence for each kind of warning, a changed key first (the plainest danger): on the day the
+            # teacher's key changes, a copy of its name must be warned about too, not hidden behind it
+            sentences = []
+            for state, template in (("changed", KEY_CHANGED), ("elsewhere", KEY_ELSEWHERE), ("copy", KEY_COPY)):
+                first = next(((server, key) for server, key in warned if key.state == state), None)
+                if first is not None:
+                    server, key = first
+                    sentences.append(template.format(name=server.class_name, address=key.address, joins=key.joins))
+            self.status.configure(text=" ".join(sentences), style="Error.TLabel")
         elif twins:
             named = [server_label(server)[1] for server in twins[:MAX_PLACES]]
             if len(twins) > MAX_PLACES:

@@ -51,8 +51,8 @@ class SecurityShown:
     def on_ready(self) -> None:
         """Say once per connection what a person should know: a key to compare, or no encryption at all."""
         session = self.controller.session
-        if session.tls_policy.accept_new_key:  # --accept-new-key is for the first connection only
-            session.tls_policy = replace(session.tls_policy, accept_new_key=False)
+        if session.tls_policy.accept_new_key or session.tls_policy.accept_only:  # for the first connection only
+            session.tls_policy = replace(session.tls_policy, accept_new_key=False, accept_only="")
         # READY comes with the `joined` frame, just before the window shows that room's pane: say it once that
         # frame is shown (after_frame), or when Tk is idle if no frame follows (ready without a room).
         self._pending = True

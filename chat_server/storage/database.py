@@ -44,8 +44,8 @@ BUSY_TIMEOUT = 2.0
 LOCKED_AT_START_SECONDS = 15.0
 LOCKED_RETRY_PAUSE = 0.5
 READERS = 4
-# After a crash, new ids skip this far past the last committed one (or go on from the clock in ms, if
-# higher): more than the writer ever holds uncommitted (its queue stops at 100,000 writes).
+# After a crash, new ids skip this far past the last committed one (or past the clock in ms, if higher):
+# more than the writer ever holds uncommitted (its queue stops at 100,000 writes).
 CRASH_ID_GAP = 1_000_000
 CORRUPT_NAMES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 CORRUPT_WORDS = ("malformed", "not a database", "corrupt")
@@ -255,8 +255,10 @@ def open_database(
             if not recovered:
                 # Clients may still show messages of the damaged file with ids we can no longer read: a fresh
                 # count from 1 would reuse them (and a client that drops repeated ids would lose new messages).
-                # Ids from the clock in ms are above any count of messages a server can have given out.
-                recovered = int(time.time() * 1000)
+                # Ids from the clock in ms are above any count of messages a server can have given out; and a
+                # server starts its ids at the clock (server.py), so the gap covers a run that gave out ids faster
+                # than the clock ran (more than 1,000 a second).
+                recovered = int(time.time() * 1000) + CRASH_ID_GAP
                 lost_ids = f"; its last message id could not be read, so ids go on from {recovered + 1}"
             aside = _move_aside(path)
             _damaged_marker(path).unlink(missing_ok=True)
@@ -284,7 +286,9 @@ def open_database(
         # Committed batches survive a crash (WAL); what was still queued for the writer did not, and
         # nothing on disk says how much that was. Clients saw those messages' ids: new ids start well
         # past them (a client that drops an id it has already shown would otherwise drop new messages).
-        recovered = max(recovered, unclean[0] + CRASH_ID_GAP, int(time.time() * 1000))
+        # A run's ids start at the clock in ms (server.py): when it wrote none, the ones it gave out are below
+        # the clock now plus what its writer can hold uncommitted.
+        recovered = max(recovered, unclean[0] + CRASH_ID_GAP, int(time.time() * 1000) + CRASH_ID_GAP)
         # a server stopped before any message was written (id 0) has nothing to be "kept up to"
         kept = (
             f"every message up to id {unclean[0]} is kept; any said in its last moment after that were not saved"

@@ -4,12 +4,18 @@
         key and certificate there, valid      -> reused as they are
         key there, certificate missing, broken, expiring or expired
                                               -> a new certificate for the same key (clients' pins still hold)
-        no key (or an unreadable one)         -> a new ECDSA P-256 key and a certificate valid for 10 years
+        no key (or an unreadable one)         -> a new ECDSA P-256 key and a certificate valid for 10 years;
+                                                 an unreadable key file is kept aside as
+                                                 tls-key.pem.unreadable-DATE, never overwritten: with
+                                                 its passphrase removed or its owner put right it is
+                                                 the key every client pinned
         folder not writable                   -> a certificate for this run only, in a private temporary
                                                  folder (the server still starts; clients see a new key each run)
     --cert and --key: load_given_certificate(cert, key)
         refused with a CertificateError that says what is wrong: a missing or unreadable file, a key that
         does not belong to the certificate, a passphrase on the key, an expired or not yet valid certificate.
+        One that runs out within RENEW_DAYS_BEFORE_EXPIRY is used, with a `problem` saying when (the
+        server logs it at start): after that day the server will not start with it.
 
 The certificate names this machine (host name, NAME.local, localhost) and its
 addresses (LAN addresses from netinfo, 127.0.0.1, ::1) as subjectAltNames.
@@ -199,6 +205,8 @@ def load_or_make_certificate(data_dir: Path, now: datetime.datetime | None = Non
     else:
         key = ec.generate_private_key(ec.SECP256R1())
         origin = "made"
+        if problem:
+            problem += _keep_aside(key_path, now)
     dns_names, addresses = machine_names()
     certificate = make_certificate(key, dns_names, addresses, now)
     cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
@@ -212,6 +220,19 @@ def load_or_make_certificate(data_dir: Path, now: datetime.datetime | None = Non
         return _temporary_certificate(key, cert_pem, certificate, "; ".join(p for p in (problem, reason) if p))
     fingerprint, not_after, names = _describe(certificate)
     return ServerCertificate(cert_path, key_path, fingerprint, not_after, names, origin, problem)
+
+
+def _keep_aside(key_path: Path, now: datetime.datetime) -> str:
+    """Rename an unreadable key file out of the way (the new key takes its name); words for the warning."""
+    aside = key_path.with_name(f"{key_path.name}.unreadable-{now.strftime('%Y%m%d-%H%M%S')}")
+    try:
+        os.replace(key_path, aside)
+    except OSError as exc:
+        return f" (it could not be kept aside: {exc.strerror or exc})"
+    return (
+        f"; the old key file is kept as {aside.name}: if it can be made readable again (its owner, a passphrase), "
+        f"put it back as {key_path.name} and the clients' pins hold again"
+    )
 
 
 def _load_kept_certificate(cert_path: Path) -> x509.Certificate | None:
@@ -270,8 +291,9 @@ def load_given_certificate(cert_path: Path, key_path: Path, now: datetime.dateti
         )
     if now >= certificate.not_valid_after_utc:
         raise CertificateError(
-            f"the certificate {cert_path} expired on {_utc_text(certificate.not_valid_after_utc)}; "
-            "renew it, or start without --cert and --key to use the server's own certificate"
+            f"the certificate {cert_path} expired on {_utc_text(certificate.not_valid_after_utc)}. {_RENEW_ADVICE}. "
+            "Or start without --cert and --key to use the server's own certificate (another key: every client "
+            "that knew this one warns that the key changed)"
         )
     if now < certificate.not_valid_before_utc:
         raise CertificateError(
@@ -279,7 +301,18 @@ def load_given_certificate(cert_path: Path, key_path: Path, now: datetime.dateti
             "check this computer's date and time"
         )
     fingerprint, not_after, names = _describe(certificate)
-    return ServerCertificate(cert_path, key_path, fingerprint, not_after, names, "given")
+    problem = ""
+    if not_after - now < datetime.timedelta(days=RENEW_DAYS_BEFORE_EXPIRY):
+        days = (not_after - now).days
+        problem = (
+            f"the certificate {cert_path} expires on {_utc_text(not_after)} "
+            f"({'today' if days < 1 else f'in {days} days'}); after that the server will not start with it. "
+            f"{_RENEW_ADVICE}."
+        )
+    return ServerCertificate(cert_path, key_path, fingerprint, not_after, names, "given", problem)
+
+
+_RENEW_ADVICE = "Renew it for the same key (clients remember the key, not the certificate, so they will not warn)"
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -9,6 +9,8 @@ through a relay that was cut, or NICK and JOIN after the server restarted).
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from chat_gui.core.events import HistoryPage, MessageDeleted, PageKind, Received, SearchResults, State
@@ -127,6 +129,48 @@ def test_after_a_server_restart_the_client_gets_what_was_said_before_it_was_back
         alice.close()
         if second is not None:
             second.stop()
+
+
+def test_a_data_folder_restored_from_a_backup_reuses_no_id_the_client_shows(quick_server, wire, tmp_path):
+    """Found by the eighth review: a folder restored from a backup taken while the server was stopped counted again
+    from its last id, through ids the client had shown since; the client took the replayed messages said after the
+    restore for ones it had shown and dropped them (and showed the new ids on lines of other messages)."""
+    data, backup = tmp_path / "data", tmp_path / "backup"
+    first = quick_server(data_dir=str(data))
+    port = first.address[1]
+    alice = Watched(first.address, "alice", "lab")
+    servers: list[ChatServer] = []
+
+    def restart() -> ChatServer:
+        server = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(data), rate_per_second=0))
+        servers.append(server.start())
+        return server
+
+    try:
+        before = say_many(wire(first, "bob", "lab"), 5, "before")
+        alice.run_until(lambda: len(alice.shown()) == 5)
+        first.stop()
+        shutil.copytree(data, backup)  # the teacher's backup of the stopped server's folder
+        alice.run_until(lambda: alice.session.state is State.RECONNECTING)
+        second = restart()
+        alice.run_until(alice.caught_up)
+        since_backup = say_many(wire(second, "bob", "lab"), 20, "since the backup")
+        alice.run_until(lambda: len(alice.shown()) == 25)
+        second.stop()
+        alice.run_until(lambda: alice.session.state is State.RECONNECTING)
+        shutil.rmtree(data)
+        shutil.copytree(backup, data)  # the folder is restored from the backup
+        third = restart()
+        restored = say_many(wire(third, "bob", "lab"), 10, "after the restore")  # alice is not back yet
+        assert min(restored) > max(before + since_backup), "no id the client shows is given out again"
+        alice.run_until(lambda: alice.caught_up() and len(alice.shown()) >= 35)
+        shown = alice.shown()
+        assert [text for _number, text in shown[25:]] == [f"after the restore {n}" for n in range(10)]
+        assert [number for number, _text in shown[25:]] == restored
+    finally:
+        alice.close()
+        for server in servers:
+            server.stop()
 
 
 def test_live_talk_during_the_catch_up_comes_after_it_and_nothing_twice(quick_server, wire):

@@ -403,6 +403,49 @@ def test_a_changed_key_stops_chat_term_with_both_keys_until_accept_new_key(start
         second.stop()
 
 
+def test_accept_key_trusts_the_key_compared_and_not_an_impostors_that_answers_next(start_server, terminals, tmp_path):
+    """Found by the eighth review: chat-term's advice after a changed key was to start again with --accept-new-key,
+    which trusts whichever key answers then: a student's server that took the teacher's address at that moment had
+    its key pinned by everyone who followed the advice."""
+    first = start_server(data_dir=str(tmp_path / "old"))
+    ann = terminals(first.address, "--nick", "ann")
+    ann.expect(r"\*\*\* Encrypted")
+    assert ann.finish() == 0
+    port = first.address[1]
+    first.stop()
+
+    def serve(folder: str) -> ChatServer:
+        return ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(tmp_path / folder))).start()
+
+    teacher = serve("new")  # the teacher's reinstalled server: a new key
+    assert teacher.tls is not None
+    digits = teacher.tls.fingerprint.short.replace(" ", "-")
+    try:
+        stopped = terminals(teacher.address, "--nick", "ann")
+        assert stopped.process.wait(DEADLINE) == 2
+        assert stopped.process.stderr is not None
+        assert f"--accept-key {digits}" in stopped.process.stderr.read().decode("utf-8")
+    finally:
+        teacher.stop()
+    impostor = serve("impostor")  # another key answers at the address when the student tries again
+    try:
+        refused = terminals(impostor.address, "--nick", "ann", "--accept-key", digits)
+        assert refused.process.wait(DEADLINE) == 2
+        assert not [client for client in impostor.clients() if client.nick], "nothing was sent to the impostor"
+    finally:
+        impostor.stop()
+    teacher = serve("new")
+    try:
+        accepted = terminals(teacher.address, "--nick", "ann", "--accept-key", digits)
+        line = accepted.expect(r"\*\*\* Encrypted")
+        assert digits.replace("-", " ") in line and "the new key you accepted" in line
+        assert accepted.finish() == 0
+    finally:
+        teacher.stop()
+    wrong = terminals(teacher.address, "--accept-key", "12345")
+    assert wrong.process.wait(DEADLINE) == 2
+
+
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_a_message_padded_to_the_edge_of_the_terminal_cannot_print_a_line_of_its_own(server, wire):
     """chat-term on an 80-column terminal: mallory pads with blanks (of three kinds) or dots up to the edge and

@@ -429,6 +429,59 @@ def test_a_pinned_server_that_stops_encrypting_stops_the_client(start_server, tm
         plain.stop()
 
 
+def test_going_on_without_encryption_keeps_the_pin_for_when_tls_comes_back(start_server, tmp_path) -> None:
+    """Found by the eighth review: "Connect without encryption" forgot the pin, so whatever key answered with TLS
+    at that address next (an impostor's) was pinned quietly as a first connection."""
+    data = str(tmp_path / "data")
+    teacher = start_server(data_dir=data)
+    assert teacher.tls is not None
+    teachers_key = teacher.tls.fingerprint
+    connect_client(teacher.address, "alice").close()
+    port = teacher.address[1]
+    teacher.stop()
+
+    def restart(folder: str, tls: bool) -> ChatServer:
+        return ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=folder, tls=tls)).start()
+
+    plain = restart(data, tls=False)  # the teacher turns encryption off for a lesson
+    try:
+        with pytest.raises(TlsMissing) as stopped:
+            ChatConnection(*plain.address).connect()
+        assert accept_warning(KeyWarning.of(stopped.value), TlsPolicy())
+        for _ in range(2):  # once allowed, plain is not asked about again at this address
+            again = connect_client(plain.address)
+            assert again.security is not None and not again.security.encrypted
+            again.close()
+    finally:
+        plain.stop()
+
+    impostor = restart(str(tmp_path / "impostor"), tls=True)  # another key answers with TLS at the address
+    try:
+        assert impostor.tls is not None
+        with pytest.raises(ServerKeyChanged) as changed:
+            ChatConnection(*impostor.address).connect()
+        assert changed.value.check.pinned == teachers_key
+        assert changed.value.check.presented == impostor.tls.fingerprint
+        with impostor.registry.lock:
+            assert not [s for s in impostor.registry.sessions if s.nick], "nothing was sent to the impostor"
+    finally:
+        impostor.stop()
+
+    back = restart(data, tls=True)  # the teacher's own key again: as before, and plain warns again after it
+    try:
+        alice = connect_client(back.address, "alice")
+        assert alice.security is not None and alice.security.pin == "match"
+        alice.close()
+    finally:
+        back.stop()
+    plain = restart(data, tls=False)
+    try:
+        with pytest.raises(TlsMissing):
+            ChatConnection(*plain.address).connect()
+    finally:
+        plain.stop()
+
+
 def expired_pair(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -453,6 +506,24 @@ def test_an_expired_cert_refuses_to_start_and_holds_no_port(tmp_path) -> None:
         ChatServer(config)
     with socket.socket() as again:
         again.bind(("127.0.0.1", port))  # the refused start left the port free
+
+
+def test_a_given_certificate_that_runs_out_this_term_is_named_in_a_warning_at_start(start_server, tmp_path, caplog):
+    """Found by the eighth review: a --cert running out in a week started without a word; the first start after
+    that day refused, and the way out the refusal offered (the server's own certificate) changed the key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = make_certificate(key, ["localhost"], [], now=now - datetime.timedelta(days=358), valid_days=365)
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    caplog.set_level(logging.WARNING, logger=LOG)
+    server = start_server(cert_file=str(cert_path), key_file=str(key_path))
+    assert server.tls is not None and server.tls.certificate.origin == "given"
+    warned = [r.getMessage() for r in caplog.records if r.getMessage().startswith("TLS certificate:")]
+    assert len(warned) == 1 and "expires on" in warned[0] and "in 6 days" in warned[0] and "same key" in warned[0]
 
 
 def test_a_given_certificate_is_used_and_its_fingerprint_is_what_clients_see(start_server, tmp_path) -> None:

@@ -6,7 +6,14 @@ import hashlib
 
 import pytest
 
-from chat_gui.core.announced_key import LABELS, MIN_PREFIX_DIGITS, address_to_join, compare_announced_key
+from chat_gui.core.announced_key import (
+    LABELS,
+    MIN_PREFIX_DIGITS,
+    address_to_join,
+    compare_announced_key,
+    mark_name_copies,
+)
+from chat_gui.core.server_choice import twin_groups
 from chat_gui.core.trust_store import TrustStore, address_key
 from shared.discovery_record import FoundServer, read_announcement
 from shared.fingerprint import Fingerprint
@@ -180,3 +187,19 @@ def test_with_the_real_trust_store_file(tmp_path) -> None:
     assert compare_announced_key(found(ANNOUNCED), store.all_pinned()).state == "changed"
     (tmp_path / "known_servers.json").write_text("{not json", encoding="utf-8")
     assert store.all_pinned() == {} and compare_announced_key(found(ANNOUNCED), store.all_pinned()).state == "new"
+
+
+def test_a_server_trusted_nowhere_that_copies_the_name_of_a_pinned_one_is_a_copy() -> None:
+    teacher = found(ANNOUNCED, ("192.0.2.10",))
+    copy = FoundServer("Physics on pc-66._classchat._tcp.local.", "Physics", ("192.0.2.66",), PORT, 2, ANNOUNCED, "x")
+    plain_copy = FoundServer("Physics 2._classchat._tcp.local.", "PHYSICS", ("192.0.2.67",), PORT, 2, None, "y")
+    other = FoundServer("Maths._classchat._tcp.local.", "Maths", ("192.0.2.68",), PORT, 2, ANNOUNCED, "z")
+    servers = (teacher, copy, plain_copy, other)
+    for pins in ({f"192.0.2.10:{PORT}": TRUSTED}, {f"192.0.2.10:{PORT}": OTHER}):  # her key as before, or changed
+        states = mark_name_copies(servers, [compare_announced_key(s, pins) for s in servers], twin_groups(servers))
+        assert [state.state for state in states][1:] == ["copy", "copy", "new"]
+        assert (states[1].address, states[1].joins) == (f"192.0.2.10:{PORT}", f"192.0.2.66:{PORT}")
+        assert states[0].state in ("known", "changed")
+    nothing_pinned = [compare_announced_key(s, {}) for s in servers]
+    assert mark_name_copies(servers, nothing_pinned, twin_groups(servers)) == tuple(nothing_pinned)  # twins warn there
+    assert LABELS["copy"].startswith("⚠")

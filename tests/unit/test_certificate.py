@@ -136,6 +136,29 @@ def test_a_damaged_key_gives_a_new_key_and_says_so(tmp_path) -> None:
     server_context(again)  # and the new pair works
 
 
+def test_a_key_that_cannot_be_read_is_kept_aside_not_overwritten(tmp_path) -> None:
+    """Found by the eighth review: a key file the server could not read (a passphrase put on it, a restore that got
+    its owner wrong) was replaced by the new key, so the key every client had pinned was gone for good."""
+    first = load_or_make_certificate(tmp_path)
+    pinned_key = serialization.load_pem_private_key(first.key_path.read_bytes(), password=None)
+    protected = pinned_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"secret")
+    )
+    first.key_path.write_bytes(protected)
+    again = load_or_make_certificate(tmp_path)
+    assert again.origin == "made" and again.fingerprint != first.fingerprint
+    kept = list(tmp_path.glob(f"{KEY_FILE_NAME}.unreadable-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == protected
+    assert kept[0].name in again.problem
+    # put back without its passphrase, it is the key the clients pinned
+    (tmp_path / KEY_FILE_NAME).write_bytes(
+        serialization.load_pem_private_key(protected, password=b"secret").private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    assert load_or_make_certificate(tmp_path).fingerprint == first.fingerprint
+
+
 def test_a_folder_that_cannot_be_written_gives_a_certificate_for_this_run(tmp_path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("the data folder should be here")
@@ -203,6 +226,15 @@ def test_an_expired_given_certificate_is_refused(tmp_path) -> None:
     message = str(refused.value)
     assert str(cert_path) in message and "expired on" in message
     assert (NOW - 35 * DAY).strftime("%Y-%m-%d") in message
+
+
+def test_a_given_certificate_that_runs_out_soon_is_used_and_says_when(tmp_path) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    soon = load_given_certificate(*write_pair(tmp_path / "soon", key, NOW - 300 * DAY, NOW + 10 * DAY + DAY / 2))
+    assert soon.origin == "given"
+    assert "expires on" in soon.problem and "in 10 days" in soon.problem and "same key" in soon.problem
+    later = load_given_certificate(*write_pair(tmp_path / "later", key, NOW - DAY, NOW + 90 * DAY))
+    assert later.problem == ""
 
 
 def test_a_given_certificate_not_valid_yet_is_refused(tmp_path) -> None:

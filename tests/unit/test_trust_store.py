@@ -75,6 +75,22 @@ def test_forget_drops_a_pin(store) -> None:
     assert store.check(ADDRESS, NEW).status == "new"
 
 
+def test_allowing_plain_keeps_the_pin_and_tls_coming_back_clears_the_mark(store) -> None:
+    assert not store.allow_plain(ADDRESS)  # nothing pinned: nothing to allow
+    store.check(ADDRESS, OLD)
+    assert not store.plain_allowed(ADDRESS)
+    assert store.allow_plain(ADDRESS)
+    assert store.plain_allowed(ADDRESS) and store.pinned(ADDRESS) == OLD
+    entry = json.loads(store.path.read_text(encoding="utf-8"))["servers"][ADDRESS]
+    assert entry["sha256"] == OLD.hex and entry["plain_since"].endswith("Z")
+    assert store.check(ADDRESS, NEW).status == "changed"  # another key is not "new" after a plain spell
+    assert store.plain_allowed(ADDRESS)
+    assert store.check(ADDRESS, OLD).status == "match"
+    assert not store.plain_allowed(ADDRESS)  # TLS is back with the pinned key: losing it again warns again
+    store.allow_plain(ADDRESS)
+    assert store.accept(ADDRESS, NEW) and not store.plain_allowed(ADDRESS)
+
+
 def test_writes_leave_no_temporary_files(store) -> None:
     for n in range(5):
         store.accept(f"10.0.0.{n}:55555", OLD)

@@ -230,6 +230,50 @@ def test_an_impostor_announcing_the_trusted_name_and_key_from_another_address_is
         impostor_server.stop()
 
 
+def test_on_the_day_the_teachers_key_changes_a_copy_of_its_name_is_warned_about_too(
+    start_server, open_window, tk_root, tmp_path
+):
+    """Found by the eighth review: after the teacher's reinstall her row warned "key differs", while a student's
+    server on another computer announcing her class name (and her new key's prefix) read "new server" and joined at a
+    double-click, pinning the impostor's key without a word: the one row without a warning was the impostor's."""
+    server, impostor_server = teacher_and_impostor(start_server, tmp_path)
+    open_window(server, "pupil")  # this computer joined the teacher's server before: her key is pinned
+    assert server.tls is not None and impostor_server.tls is not None
+    port = server.address[1]
+    window = open_window()
+    window.show_connect_dialog()
+    dialog = window.dialog
+    dialog.nick_var.set("pupil2")
+    new_prefix = impostor_server.tls.fingerprint.hex[:16]  # the prefix both announce now
+    teacher = FoundServer(f"{PHYSICS} on a._classchat._tcp.local.", PHYSICS, ("127.0.0.1",), port, 2, new_prefix, "a")
+    impostor = FoundServer(f"{PHYSICS} on b._classchat._tcp.local.", PHYSICS, ("127.0.0.2",), port, 2, new_prefix, "b")
+    try:
+        dialog.found.show_servers((teacher, impostor))
+        tree = dialog.found.tree
+        rows = {
+            str(tree.item(row, "values")[0]): (tree.item(row, "values")[1], tree.item(row, "tags"))
+            for row in tree.get_children()
+        }
+        assert rows[f"127.0.0.1:{port}"] == ("⚠ key differs from the one you trusted", ("key-changed",))
+        assert rows[f"127.0.0.2:{port}"] == ("⚠ not the server you joined, only its name", ("key-copy",))
+        assert str(tree.tag_configure("key-copy", "foreground")) == window.look.palette.error
+        status = str(dialog.found.status.cget("text"))
+        assert "differs from the one you trusted" in status
+        assert f"at 127.0.0.2:{port} is not the server you joined at 127.0.0.1:{port}, only its name" in status
+        tk_root.update()
+        tree.update_idletasks()
+        [row] = [row for row in tree.get_children() if tree.item(row, "values")[0] == f"127.0.0.2:{port}"]
+        x, y, _width, height = tree.bbox(row)
+        for _click in range(2):
+            tree.event_generate("<ButtonPress-1>", x=x + 5, y=y + height // 2)
+            tree.event_generate("<ButtonRelease-1>", x=x + 5, y=y + height // 2)
+        tk_root.update()
+        assert "only its name" in str(dialog.message.cget("text"))
+        assert window.dialog is dialog and impostor_server.registry.online_nicks() == []  # not joined at once
+    finally:
+        impostor_server.stop()
+
+
 def test_sixty_fakes_announced_first_cannot_hide_the_teacher_behind_an_impostor_of_the_same_name(
     server, open_window, tk_root
 ):

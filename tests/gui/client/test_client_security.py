@@ -118,8 +118,35 @@ def test_a_pinned_server_that_stops_encrypting_asks_before_going_on_in_plain(
         warning.trust_button.invoke()
         wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
         assert alice.window.security.state_shown == "plain" and tk_root.title().endswith("— not encrypted")
+        pins = TrustStore()  # the key stays remembered for when the server encrypts again (eighth review)
+        assert pins.pinned(address_key(*plain.address)) == first.tls.fingerprint  # type: ignore[union-attr]
+        assert pins.plain_allowed(address_key(*plain.address))
     finally:
         plain.stop()
+
+
+def test_accept_key_from_the_command_line_trusts_only_the_key_with_those_digits(
+    start_server, open_window, tk_root, tmp_path
+) -> None:
+    alice, first, second = restarted_with_a_new_key(start_server, open_window, tk_root, tmp_path)
+    try:
+        from chat_gui.core.connection_security import TlsPolicy
+
+        assert first.tls is not None and second.tls is not None
+        alice.session.tls_policy = TlsPolicy(accept_only=first.tls.fingerprint.short)  # digits of another key
+        alice.reconnect_now()
+        wait_until(lambda: alice.security.key_dialog is not None, pump=tk_root.update, timeout=WAIT)
+        alice.security.key_dialog.answer(False)
+        tk_root.update()
+        digits = second.tls.fingerprint.short.replace(" ", "-")
+        alice.session.tls_policy = TlsPolicy(accept_only=digits)  # what chat-client --accept-key DIGITS sets
+        alice.reconnect_now()
+        wait_until(lambda: alice.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+        assert alice.security.key_dialog is None
+        assert TrustStore().pinned(address_key(*second.address)) == second.tls.fingerprint
+        assert not alice.session.tls_policy.accept_only, "only for the first connection"
+    finally:
+        second.stop()
 
 
 def test_accept_new_key_from_the_command_line_trusts_it_once(start_server, open_window, tk_root, tmp_path) -> None:
