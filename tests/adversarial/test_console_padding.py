@@ -50,5 +50,9 @@ def test_a_padded_message_is_one_space_in_the_consoles_find(server, make_client,
     mallory.wait_for("message")
     found = AdminConsole(server).execute("/find lab homework")
     assert f"mallory: homework {FORGED} x" in found and not padded(found)
-    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("<mallory> #lab")]
-    assert said and not any(padded(line) for line in said)  # the DEBUG line of the message too
+
+    def said() -> list[str]:  # the server logs the message after it is delivered, off the lock
+        return [r.getMessage() for r in caplog.records if r.getMessage().startswith("<mallory> #lab")]
+
+    wait_until(said, 10, message="no DEBUG line of the message")
+    assert not any(padded(line) for line in said())  # the DEBUG line of the message too
