@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from chat_gui.core.events import Problem, State, StateChanged
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, STUDENTS_ASK, ConnectDialog
-from chat_gui.window.embedded_server import PortTaken, running_notice
+from chat_gui.window.embedded_server import FolderTaken, PortTaken, running_notice
 
 if TYPE_CHECKING:
     from chat_gui.window.controller import ChatController
@@ -53,6 +53,9 @@ class ConnectFlow:
                 port = self.controller.embedded.start(port)
             except PortTaken as exc:
                 self.dialog.show_error(str(exc), "port")
+                return
+            except FolderTaken as exc:
+                self.dialog.show_error(str(exc))
                 return
             except OSError as exc:
                 self.dialog.show_error(f"Could not start a server on port {port}: {exc.strerror or exc}.", "port")

@@ -22,6 +22,10 @@ class PortTaken(OSError):
     pass
 
 
+class FolderTaken(Exception):
+    """Another ClassChat server on this computer already keeps its data in the folder this one would use."""
+
+
 class EmbeddedServer:
     def __init__(self) -> None:
         self.server: ChatServer | None = None
@@ -35,11 +39,20 @@ class EmbeddedServer:
         return self.server.address[1] if self.server is not None else 0
 
     def start(self, port: int, host: str = LISTEN_ALL) -> int:
-        """Listen on host:port (0 picks a free port) and return the port; PortTaken if something holds it."""
+        """Listen on host:port (0 picks a free port) and return the port.
+
+        PortTaken if something holds the port, FolderTaken if another server holds the data folder.
+        """
         from chat_server import ServerConfig, run_in_thread
+        from chat_server.folder_busy import FolderBusy
 
         try:
             self.server = run_in_thread(ServerConfig(host=host, port=port))
+        except FolderBusy as exc:  # a second server beside it would lose accounts and rooms: it does not start
+            raise FolderTaken(
+                f"No server was started: {exc}. That server may already be the class's: connect to its "
+                f"address and port, or stop it first."
+            ) from exc
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE or getattr(exc, "winerror", None) == 10048:
                 raise PortTaken(

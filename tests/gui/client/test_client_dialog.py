@@ -199,3 +199,24 @@ def test_a_probe_answering_after_a_refusal_does_not_wipe_it(server, open_window,
         tk_root.update()
         assert dialog.message.cget("text") == "That nickname is taken."
         window._close_dialog()
+
+
+def test_a_data_folder_held_by_another_server_is_named_and_the_window_goes_on(open_window, tk_root):
+    # The teacher already runs the headless server (its data folder is the default one) and then presses
+    # "Start a server" in the window: the second server must not start, and the dialog must say why.
+    port = free_local_port()
+    other = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=str(default_data_dir()))).start()
+    try:
+        window = open_window()
+        window.show_connect_dialog()
+        fill_and_connect(window, "localhost", port, "teacher")
+        dialog = window.dialog
+        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        dialog.start_button.invoke()
+        tk_root.update()
+        said = dialog.message.cget("text")
+        assert "in use by another ClassChat server" in said and str(default_data_dir()) in said, said
+        assert not window.embedded.running and window.dialog is dialog and tk_root.winfo_exists()
+        assert other.running, "the server already running is left alone"
+    finally:
+        other.stop()
