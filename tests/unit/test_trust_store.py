@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from chat_gui.core.trust_store import STORE_FILE_NAME, TrustStore, address_key, trust_store_path
+from chat_gui.core.trust_store import (
+    LOCK_FILE_NAME,
+    MAX_STORE_BYTES,
+    STORE_FILE_NAME,
+    TrustStore,
+    address_key,
+    trust_store_path,
+)
 from shared.fingerprint import Fingerprint
 
 OLD = Fingerprint(bytes(range(32)))
@@ -78,7 +86,7 @@ def test_forget_drops_a_pin(store) -> None:
 def test_writes_leave_no_temporary_files(store) -> None:
     for n in range(5):
         store.accept(f"10.0.0.{n}:55555", OLD)
-    assert sorted(p.name for p in store.path.parent.iterdir()) == [STORE_FILE_NAME]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [LOCK_FILE_NAME, STORE_FILE_NAME]
 
 
 @pytest.mark.parametrize(
@@ -94,8 +102,25 @@ def test_writes_leave_no_temporary_files(store) -> None:
         json.dumps({"servers": {ADDRESS: {"sha256": "xyz"}}}).encode(),
         json.dumps({"servers": {ADDRESS: {"sha256": "00" * 31}}}).encode(),
         json.dumps({"servers": {ADDRESS: {"sha256": 12}}}).encode(),
+        b"[" * 100_000,  # chat-term's connecting thread died of a RecursionError and it said "connecting" for good
+        b'{"version": 1, "servers": ' + b"{" * 100_000,
+        json.dumps({"servers": {f"10.{n}:1": {"sha256": OLD.hex} for n in range(MAX_STORE_BYTES // 70)}}).encode(),
     ],
-    ids=["empty", "cut-json", "binary", "list", "string", "servers-list", "entry-string", "bad-hex", "short", "number"],
+    ids=[
+        "empty",
+        "cut-json",
+        "binary",
+        "list",
+        "string",
+        "servers-list",
+        "entry-string",
+        "bad-hex",
+        "short",
+        "number",
+        "deep",
+        "deep-servers",
+        "oversize",
+    ],
 )
 def test_damaged_content_gives_an_empty_store_and_is_kept_aside(store, content: bytes) -> None:
     store.path.parent.mkdir(parents=True)
@@ -178,4 +203,28 @@ def test_the_file_is_replaced_atomically(store, monkeypatch) -> None:
     monkeypatch.setattr(os, "replace", crash)
     assert store.accept(ADDRESS, NEW) is False
     assert store.path.read_bytes() == before
-    assert sorted(p.name for p in store.path.parent.iterdir()) == [STORE_FILE_NAME]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [LOCK_FILE_NAME, STORE_FILE_NAME]
+
+
+PINNING_PROCESS = """
+import sys
+from pathlib import Path
+from chat_gui.core.trust_store import TrustStore
+from shared.fingerprint import Fingerprint
+store = TrustStore(Path(sys.argv[1]))
+for n in range(int(sys.argv[3])):
+    store.check(f"{sys.argv[2]}.{n}:55555", Fingerprint(bytes(32)))
+"""
+
+
+def test_processes_pinning_at_once_keep_every_pin(store) -> None:
+    """The window and chat-term pinning at the same moment: no read-modify-write loses the other's pin."""
+    root = Path(__file__).resolve().parents[2]
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    processes = [
+        subprocess.Popen([sys.executable, "-c", PINNING_PROCESS, str(store.path), f"10.0.{n}", "60"], env=environment)
+        for n in range(3)
+    ]
+    for process in processes:
+        assert process.wait(timeout=60) == 0
+    assert len(store.all_pinned()) == 180  # 103 to 150 of 180 were kept before the lock
