@@ -42,6 +42,7 @@ from chat_gui.core.session import ClientSession
 from chat_gui.core.tls_client import start_tls
 from chat_gui.core.transfer_client import (
     Connect,
+    SaveFailed,
     TransferCancelled,
     TransferInterrupted,
     download_file,
@@ -375,6 +376,10 @@ class FileTransfers:
         except FolderGone as exc:
             _remove(partial)
             self._fail(job, f"{job.name} was not saved: the folder {exc}.")
+            return
+        except SaveFailed as exc:  # a full disk: fetching again would fill it again
+            _remove(partial)
+            self._fail(job, f"{job.name} was not saved in {folder}: {exc.strerror or exc}.")
             return
         except (TransferCancelled, TransferInterrupted, FileError, ProtocolError, OSError) as exc:
             _remove(partial)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +17,7 @@ import pytest
 
 from chat_gui.core.events import Received
 from chat_gui.core.file_transfers import (
+    RETRY_PAUSES,
     FileTransfers,
     TransferEvent,
     TransferFinished,
@@ -26,6 +28,7 @@ from shared import download_mark
 from shared.file_transfer import MIB
 from tests.integration.cut_relay import CutRelay
 from tests.integration.test_client_core import Core
+from tests.integration.test_storage_faults import tmpfs  # noqa: F401  # a fixture
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -214,3 +217,22 @@ def test_a_download_under_way_has_no_file_under_its_name_and_a_folder_gone_meanw
         assert not folder.exists(), "nothing made again behind the student's back"
     finally:
         relay.close()
+
+
+def test_a_full_disk_stops_the_download_at_once_with_that_reason(start_server, sharers, tmp_path, tmpfs):  # noqa: F811
+    """Found by a probe: ENOSPC counted as a broken connection, so the download was fetched again six times over
+    23 s before "Fetching … failed: [Errno 28] …"; the disk will not empty itself in that time."""
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = sharers(server, "alice"), sharers(server, "bob")
+    source = tmp_path / "video.mp4"
+    source.write_bytes(os.urandom(3 * MIB))
+    assert alice.finished(alice.transfers.send_file(source)).ok
+    bob.run_until(lambda: bob.frames("file"))
+    small = tmpfs("usb-stick", "size=1m")
+    started = time.monotonic()
+    ended = bob.finished(bob.transfers.get_file(bob.frames("file")[0]["file"], small))
+    took = time.monotonic() - started
+    assert not ended.ok and ended.path is None
+    assert "video.mp4 was not saved" in ended.detail and "No space left" in ended.detail, ended.detail
+    assert list(small.iterdir()) == [], "the partial file is removed, so the disk has its space back"
+    assert took < RETRY_PAUSES[0] + 5, f"{took:.1f} s"
