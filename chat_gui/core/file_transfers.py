@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import cast
 
 from chat_gui.core.downloads_folder import downloads_folder
-from chat_gui.core.partial_download import FolderGone, keep, start_partial
+from chat_gui.core.partial_download import FolderGone, NotKept, keep, start_partial
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.session import ClientSession
 from chat_gui.core.tls_client import start_tls
@@ -376,6 +376,13 @@ class FileTransfers:
         except FolderGone as exc:
             _remove(partial)
             self._fail(job, f"{job.name} was not saved: the folder {exc}.")
+            return
+        except NotKept as exc:  # the whole file is there, under its partial name: say where, lose nothing
+            self._fail(
+                job,
+                f"{job.name} arrived whole but could not be named in {folder} ({exc.strerror or exc}); "
+                f"it is at {exc.partial}.",
+            )
             return
         except SaveFailed as exc:  # a full disk: fetching again would fill it again
             _remove(partial)

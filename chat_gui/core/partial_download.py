@@ -2,7 +2,9 @@
 
     partial = start_partial(folder)        ".classchat-XXXXXXXX.part" in the folder, empty, made by this call
     path = keep(partial, folder, name)     the cleaned, never-overwriting name (shared/safe_filename.py),
-                                           its content the partial's; FolderGone if the folder went away
+                                           its content the partial's; FolderGone if the folder went away,
+                                           NotKept (the whole file still at `partial`) if it cannot be named
+                                           there now (a folder made read-only meanwhile)
 
 Before, the bytes were written straight under the file's own name, so a
 window killed mid-download (or a power cut) left a half "worksheet.pdf"
@@ -31,6 +33,14 @@ class FolderGone(OSError):
     """The downloads folder was removed (or renamed) while the file was being fetched."""
 
 
+class NotKept(OSError):
+    """The whole file is at `partial` but could not take its name; the caller says where it is and keeps it."""
+
+    def __init__(self, partial: Path, reason: OSError) -> None:
+        super().__init__(reason.errno, reason.strerror or str(reason))
+        self.partial = partial
+
+
 def start_partial(folder: Path, now: float | None = None) -> Path:
     """A new, empty partial file in `folder` (after removing day-old ones); OSError when it cannot be made."""
     remove_stale_partials(folder, time.time() if now is None else now)
@@ -47,14 +57,16 @@ def keep(partial: Path, folder: Path, name: str) -> Path:
         path, placeholder = create_unique_file(folder, name)
     except FileNotFoundError as exc:
         raise FolderGone(f"{folder} was removed or moved while the file was being fetched") from exc
+    except OSError as exc:
+        raise NotKept(partial, exc) from exc
     try:
         with placeholder:  # made with O_EXCL: the name is ours, and it gets the mode a new file gets here
             mode = stat.S_IMODE(os.fstat(placeholder.fileno()).st_mode)
         os.chmod(partial, mode)
         os.replace(partial, path)  # a link put at `path` meanwhile is replaced itself, never followed
-    except OSError:
+    except OSError as exc:
         _remove(path)
-        raise
+        raise NotKept(partial, exc) from exc
     return path
 
 

@@ -14,6 +14,7 @@ from chat_gui.core.partial_download import (
     PARTIAL_SUFFIX,
     STALE_SECONDS,
     FolderGone,
+    NotKept,
     keep,
     start_partial,
 )
@@ -78,3 +79,19 @@ def test_partials_a_killed_client_left_go_after_a_day_and_nothing_else_does(tmp_
         os.utime(path, (day_ago, day_ago))
     new = start_partial(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, old_but_mine.name, new.name])
+
+
+def test_a_folder_that_refuses_the_name_keeps_the_whole_file_and_says_where(tmp_path: Path, monkeypatch) -> None:
+    """A folder made read-only meanwhile (as root the test cannot make one): the bytes stay, and where is said."""
+    partial = start_partial(tmp_path)
+    partial.write_bytes(b"whole")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(NotKept) as refused:
+        keep(partial, tmp_path, "notes.txt")
+    assert refused.value.partial == partial and partial.read_bytes() == b"whole"
+    assert refused.value.strerror == "Permission denied"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [partial.name], "no empty file left under the name"
