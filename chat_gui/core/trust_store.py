@@ -17,7 +17,8 @@ it (shared/file_lock.py) for at most LOCK_WAIT_SECONDS, so the window and
 chat-term pinning at the same moment keep both pins (without it three
 processes pinning 200 servers each kept 273 of the 600).  Content that
 cannot be read gives an empty store (unreadable entries are skipped): over
-MAX_STORE_BYTES, nested deeper than any real file, binary, the wrong shape;
+MAX_STORE_BYTES, nested deeper than any real file, binary, the wrong shape,
+not a regular file (a named pipe would block the connecting thread);
 the damaged file is kept as known_servers.json.broken on the next save.
 """
 
@@ -37,6 +38,7 @@ from chat_gui.settings import settings_path
 from shared.file_lock import held_file
 from shared.fingerprint import Fingerprint
 from shared.frames import MAX_NESTING, nesting_depth
+from shared.settings_file import read_small_file
 
 STORE_FILE_NAME = "known_servers.json"
 LOCK_FILE_NAME = ".known_servers.lock"
@@ -132,8 +134,7 @@ class TrustStore:
     def _load(self) -> tuple[dict[str, _Pin], bool]:
         """The pins, and whether the file held something that could not be read."""
         try:
-            with self.path.open("rb") as file:
-                raw = file.read(MAX_STORE_BYTES + 1)
+            raw = read_small_file(self.path, MAX_STORE_BYTES + 1)
         except FileNotFoundError:
             return {}, False
         except OSError:

@@ -20,6 +20,7 @@ from chat_gui.core.trust_store import (
     trust_store_path,
 )
 from shared.fingerprint import Fingerprint
+from tests.pipe_trap import answer_despite_a_pipe
 
 OLD = Fingerprint(bytes(range(32)))
 NEW = Fingerprint(bytes(range(100, 132)))
@@ -211,6 +212,7 @@ import sys
 from pathlib import Path
 from chat_gui.core.trust_store import TrustStore
 from shared.fingerprint import Fingerprint
+from tests.pipe_trap import answer_despite_a_pipe
 store = TrustStore(Path(sys.argv[1]))
 for n in range(int(sys.argv[3])):
     store.check(f"{sys.argv[2]}.{n}:55555", Fingerprint(bytes(32)))
@@ -228,3 +230,10 @@ def test_processes_pinning_at_once_keep_every_pin(store) -> None:
     for process in processes:
         assert process.wait(timeout=60) == 0
     assert len(store.all_pinned()) == 180  # 103 to 150 of 180 were kept before the lock
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_place_of_the_file_is_a_damaged_store_not_a_wait(store) -> None:
+    """Found by a probe: chat-term's connecting thread waited on the pipe for good ("waiting to send" forever)."""
+    assert answer_despite_a_pipe(store.path, lambda: store.check(ADDRESS, OLD).status) == "new"
+    assert store.path.is_file() and store.check(ADDRESS, OLD).status == "match"
