@@ -61,6 +61,9 @@ class ConnectFlow:
                 self.dialog.show_error(f"Could not start a server on port {port}: {exc.strerror or exc}.", "port")
                 return
             self.controller.room_view.show_notice(running_notice(self.controller.embedded.addresses()), "system")
+            warning = self.controller.embedded.keeping_warning()
+            if warning:
+                self.controller.room_view.show_notice(warning, "error")
         self.dialog.port_var.set(str(port))
         self.controller.identity.apply_choice(self.dialog, "127.0.0.1", port, nick)
         self.controller.start("127.0.0.1", port, nick, self.controller.settings.room)

@@ -71,6 +71,26 @@ class EmbeddedServer:
         host, port = self.server.address
         return join_addresses(host, port)
 
+    def keeping_warning(self) -> str:
+        """ "" while the server keeps what it should; else a sentence on what it cannot keep, and why.
+
+        A data folder it cannot use (a file in its place, a read-only disk, a damaged database set aside)
+        leaves it running memory-only, and a key it cannot save is a new one at every start (the students'
+        windows then warn of a changed key): the teacher hears it now, not after the next start.
+        """
+        if self.server is None:
+            return ""
+        status = self.server.storage.status()
+        words = []
+        if status.state == "memory":
+            words.append(f"Nothing is kept after this window closes ({status.describe()}).")
+        elif not status.ok or status.notices:
+            words.append(f"History: {status.describe()}.")
+        tls = self.server.tls
+        if tls is not None and tls.certificate.problem:
+            words.append(f"Its key: {tls.certificate.problem}.")
+        return " ".join(words)
+
     def stop(self) -> None:
         server, self.server = self.server, None
         if server is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 
 from chat_server import ChatServer, ServerConfig
@@ -220,3 +221,25 @@ def test_a_data_folder_held_by_another_server_is_named_and_the_window_goes_on(op
         assert other.running, "the server already running is left alone"
     finally:
         other.stop()
+
+
+def test_a_server_started_in_the_window_that_cannot_keep_anything_says_so(open_window, tk_root):
+    """Found by a probe: with the data folder blocked (a file where it should be, a read-only disk) the window's
+    server ran memory-only, and the window said only "This computer now runs the chat server": the teacher learnt
+    that accounts and history were not kept only after a restart."""
+    port = free_local_port()
+    blocked = default_data_dir()
+    shutil.rmtree(blocked, ignore_errors=True)  # the free port's server made it
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("a file where the data folder should be")
+    window = open_window()
+    window.show_connect_dialog()
+    fill_and_connect(window, "localhost", port, "teacher")
+    dialog = window.dialog
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    dialog.start_button.invoke()
+    wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+    shown = window.room_view.all_text()
+    assert "This computer now runs the chat server" in shown
+    assert "Nothing is kept after this window closes" in shown and str(blocked) in shown, shown
+    window.shutdown()
