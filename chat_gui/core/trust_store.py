@@ -1,7 +1,9 @@
 """The servers' keys this client has seen, pinned per address on first use (connection thread; a small JSON file).
 
     check(address, fingerprint)
-        no pin for the address yet -> "new": pinned now (trust on first use, like SSH's accept-new)
+        no pin for the address yet -> "new": pinned now (trust on first use, like SSH's accept-new);
+                                      `store_damaged` when the file could not be read, so an old pin
+                                      may have been lost with it (the clients say so)
         the pinned key             -> "match"
         another key                -> "changed": nothing is saved; the caller stops and shows both
     accept(address, fingerprint)   the person chose to trust the new key: it replaces the pin
@@ -74,6 +76,7 @@ class PinCheck:
     presented: Fingerprint  # the key the server showed now
     pinned: Fingerprint | None  # the key pinned before: None for "new", the old one for "changed"
     pinned_since: str = ""  # when the old pin was made (UTC ISO time), if known
+    store_damaged: bool = False  # "new" only because the file could not be read: it was set aside as .broken
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class TrustStore:
             if pin is None:
                 pins[address] = _Pin(fingerprint, _now_text())
                 self._save(pins, broken)
-                return PinCheck("new", address, fingerprint, None)
+                return PinCheck("new", address, fingerprint, None, store_damaged=broken)
         if pin.fingerprint == fingerprint:
             return PinCheck("match", address, fingerprint, fingerprint, pin.since)
         return PinCheck("changed", address, fingerprint, pin.fingerprint, pin.since)

@@ -237,3 +237,11 @@ def test_a_named_pipe_in_place_of_the_file_is_a_damaged_store_not_a_wait(store) 
     """Found by a probe: chat-term's connecting thread waited on the pipe for good ("waiting to send" forever)."""
     assert answer_despite_a_pipe(store.path, lambda: store.check(ADDRESS, OLD).status) == "new"
     assert store.path.is_file() and store.check(ADDRESS, OLD).status == "match"
+
+
+def test_a_new_pin_says_whether_the_store_was_damaged(store) -> None:
+    assert not store.check(ADDRESS, OLD).store_damaged  # no file yet: a plain first use
+    store.path.write_bytes(b"\x00garbage")
+    damaged = store.check("10.0.0.9:55555", NEW)
+    assert damaged.status == "new" and damaged.store_damaged
+    assert not store.check("10.0.0.10:55555", NEW).store_damaged  # the file is whole again
