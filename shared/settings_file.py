@@ -10,6 +10,9 @@ window admin.json (chat_server/admin_gui/admin_settings.py).
 `read_json_object` never fails: a missing file, binary, a megabyte, brackets
 nested ten thousand deep or JSON that is not an object all give {}, and the
 caller takes its defaults for whatever is missing or of the wrong type.
+`read_small_file` reads at most a limit and only from a regular file: a
+named pipe put in the file's place (mkfifo) blocked the window's start-up
+and chat-term's connecting thread for good, waiting for a writer.
 `replace_json` writes a temporary file beside the old one, flushes it to the
 disk and renames it over the old one, so a crash or a full disk never leaves
 half a file; it answers False (and raises nothing) when it cannot.
@@ -17,8 +20,10 @@ half a file; it answers False (and raises nothing) when it cannot.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -41,8 +46,7 @@ def config_folder() -> Path:
 def read_json_object(path: Path) -> dict[str, Any]:
     """The file's JSON object, or {} for anything else."""
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_SETTINGS_BYTES + 1)
+        raw = read_small_file(path, MAX_SETTINGS_BYTES + 1)
     except OSError:
         return {}
     # deep nesting would overflow the JSON decoder's stack on some Pythons: refuse it before parsing
@@ -53,6 +57,16 @@ def read_json_object(path: Path) -> dict[str, Any]:
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def read_small_file(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of the regular file at `path`; OSError for anything else (a pipe, a device, a folder)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
+    descriptor = os.open(path, flags)  # a pipe opens at once without a writer, and is then refused
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, f"{path} is not a regular file")
+        return file.read(limit)
 
 
 def replace_json(path: Path, data: dict[str, Any]) -> bool:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from chat_gui.core.plain_secrets import is_this_computer
 from chat_gui.core.tls_client import HANDSHAKE_SECONDS, ServerKeyChanged, start_tls
-from chat_gui.core.trust_store import PinStatus, TrustStore, address_key
+from chat_gui.core.trust_store import STORE_FILE_NAME, PinStatus, TrustStore, address_key
 from shared.fingerprint import Fingerprint
 from shared.tls_channel import NotTls, TlsChannel, TlsError
 
@@ -73,6 +73,7 @@ class Security:
     why_plain: str = ""  # for a plain connection: why, in words
     this_computer: bool = False  # the socket reached 127.0.0.1 or ::1: nothing of it crosses the network
     tls_refused: bool = False  # TLS was asked for and the answer came in plain: the server's own, or a relay's
+    store_damaged: bool = False  # "new" because the known-servers file could not be read (set aside as .broken)
 
     @property
     def exposes_secrets(self) -> bool:
@@ -84,6 +85,12 @@ class Security:
         if not self.encrypted:
             return f"Not encrypted: {self.why_plain} Anyone on the network can read what is sent."
         assert self.fingerprint is not None
+        if self.pin == "new" and self.store_damaged:
+            return (
+                f"Encrypted ({self.version}); server key {self.fingerprint.short}. This computer's list of known "
+                f"servers could not be read (it was set aside as {STORE_FILE_NAME}.broken), so this key could not "
+                "be compared with the one remembered: compare it with the key on your teacher's screen."
+            )
         remembered = {
             "new": "first connection to this server: its key is remembered from now on",
             "match": "the same key as before",
@@ -186,7 +193,16 @@ def secure(
         sock.close()
         raise
     since = tls.pin.pinned_since if tls.pin.status == "match" else ""
-    security = Security(address, True, tls.fingerprint, tls.version, tls.cipher, tls.pin.status, since)
+    security = Security(
+        address,
+        True,
+        tls.fingerprint,
+        tls.version,
+        tls.cipher,
+        tls.pin.status,
+        since,
+        store_damaged=tls.pin.store_damaged,
+    )
     return Secured(sock, security, tls.channel, tls.early_data)
 
 

@@ -13,6 +13,9 @@ import os
 import sys
 from pathlib import Path
 
+from shared.settings_file import read_small_file
+
+USER_DIRS_MAX_BYTES = 64 * 1024  # the real file is under 1 KiB
 _WINDOWS_DOWNLOADS_GUID = "{374DE290-123F-4565-9164-39C4925E467B}"
 
 
@@ -59,7 +62,9 @@ def downloads_folder(home: Path | None = None, platform: str = sys.platform) -> 
     elif platform != "darwin":
         config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
         try:
-            found = xdg_download_dir((config / "user-dirs.dirs").read_text(encoding="utf-8"), home)
+            # at most 64 KiB of a regular file: the card's Save asks on the Tk thread, and a pipe would freeze it
+            text = read_small_file(config / "user-dirs.dirs", USER_DIRS_MAX_BYTES).decode("utf-8")
+            found = xdg_download_dir(text, home)
         except (OSError, UnicodeDecodeError):
             found = None
     folder = found or home / "Downloads"

@@ -15,9 +15,10 @@ transfer connection (chat_gui.core.transfer_client), retrying a broken
 connection with growing pauses (the server resumes from its last byte);
 it only puts results on a queue, which a scheduler timer drains, so the
 window's Tk thread and chat-term's core thread see every event on their
-own thread.  Downloads are saved under a cleaned name that never
-overwrites (shared.safe_filename.create_unique_file); a wrong hash or a
-cancel removes the partial file.
+own thread.  A download is fetched into a hidden partial file and only
+then saved under a cleaned name that never overwrites
+(chat_gui/core/partial_download.py); a wrong hash or a cancel removes
+the partial file.
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ from pathlib import Path
 from typing import cast
 
 from chat_gui.core.downloads_folder import downloads_folder
+from chat_gui.core.partial_download import FolderGone, NotKept, keep, start_partial
 from chat_gui.core.scheduler import Scheduler
 from chat_gui.core.session import ClientSession
 from chat_gui.core.tls_client import start_tls
 from chat_gui.core.transfer_client import (
     Connect,
+    SaveFailed,
     TransferCancelled,
     TransferInterrupted,
     download_file,
@@ -50,7 +53,6 @@ from shared.download_mark import mark_downloaded
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import FileError, FileErrorCode, Target, format_size, upload_command
 from shared.frame_types import ServerFrame
-from shared.safe_filename import create_unique_file
 from shared.tls_channel import TlsError
 from shared.tls_socket import TlsSocket
 from shared.transfer_session import ProgressReport, TransferProgress
@@ -358,8 +360,7 @@ class FileTransfers:
         try:
             folder = job.path or downloads_folder()
             folder.mkdir(parents=True, exist_ok=True)
-            path, handle = create_unique_file(folder, job.name)
-            handle.close()
+            partial = start_partial(folder)
         except OSError as exc:
             self._fail(job, f"Cannot save {job.name}: {exc.strerror or exc}.")
             return
@@ -367,12 +368,28 @@ class FileTransfers:
         size, digest = job.size, job.sha256
 
         def attempt() -> None:
-            download_file(connect, token, path, size, digest, self._progress(job), job.cancel)
+            download_file(connect, token, partial, size, digest, self._progress(job), job.cancel)
 
         try:
             self._retrying(job, attempt)
+            path = keep(partial, folder, job.name)
+        except FolderGone as exc:
+            _remove(partial)
+            self._fail(job, f"{job.name} was not saved: the folder {exc}.")
+            return
+        except NotKept as exc:  # the whole file is there, under its partial name: say where, lose nothing
+            self._fail(
+                job,
+                f"{job.name} arrived whole but could not be named in {folder} ({exc.strerror or exc}); "
+                f"it is at {exc.partial}.",
+            )
+            return
+        except SaveFailed as exc:  # a full disk: fetching again would fill it again
+            _remove(partial)
+            self._fail(job, f"{job.name} was not saved in {folder}: {exc.strerror or exc}.")
+            return
         except (TransferCancelled, TransferInterrupted, FileError, ProtocolError, OSError) as exc:
-            _remove(path)
+            _remove(partial)
             if isinstance(exc, TransferCancelled):
                 self._post(lambda: self._finish(job, False, f"Cancelled fetching {job.name}.", cancelled=True))
             elif isinstance(exc, FileError) and exc.code in (FileErrorCode.BAD_HASH, ErrorCode.BAD_HASH):

@@ -12,7 +12,9 @@ window turns into a queued event for its poller; cancelling is an Event.
 Both resume: an upload asks the server where it stands (`transfer_ready`
 says the offset), a download starts after the bytes already in the
 partial file.  A connection that breaks raises TransferInterrupted; call
-again with the same token to go on.
+again with the same token to go on.  A partial file that cannot be written
+(a full disk, a removed USB stick) raises SaveFailed instead: trying again
+would only fetch the same bytes to the same full disk.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.file_transfer import (
@@ -49,6 +51,10 @@ Progress = Callable[[TransferProgress], None]
 
 class TransferInterrupted(ConnectionError):
     """The transfer connection ended early; calling again with the same token resumes it."""
+
+
+class SaveFailed(OSError):
+    """The received bytes could not be written to the partial file; errno and strerror are the system's."""
 
 
 class TransferCancelled(Exception):
@@ -232,7 +238,7 @@ def download_file(
             early, lines.pending = lines.pending, b""
             if early:  # raw bytes that came in the same read as transfer_ready
                 session.feed(early)
-                out.write(early)
+                _write(out, early)
                 meter.advance(len(early))
             buffer = bytearray(RECV_BYTES)
             view = memoryview(buffer)
@@ -244,15 +250,26 @@ def download_file(
                     raise TransferInterrupted(f"the connection ended at {session.offset} of {size} bytes")
                 piece = view[:count]
                 session.feed(piece)
-                out.write(piece)
+                _write(out, piece)
                 meter.advance(count)
                 if progress is not None:
                     progress(meter)
         except OSError as exc:
-            if isinstance(exc, TransferInterrupted):
+            if isinstance(exc, (TransferInterrupted, SaveFailed)):
                 raise
             raise TransferInterrupted(str(exc)) from exc
         finally:
-            out.flush()
             sock.close()
+        _write(out, b"")  # the buffer's last bytes reach the disk here, where a full one says so
     session.verify()
+
+
+def _write(out: BinaryIO, data: bytes | memoryview) -> None:
+    """Write to the partial file; with nothing to write, flush it.  SaveFailed when the disk refuses."""
+    try:
+        if data:
+            out.write(data)
+        else:
+            out.flush()
+    except OSError as exc:
+        raise SaveFailed(exc.errno, exc.strerror or str(exc)) from exc

@@ -1,7 +1,9 @@
 """The servers' keys this client has seen, pinned per address on first use (connection thread; a small JSON file).
 
     check(address, fingerprint)
-        no pin for the address yet -> "new": pinned now (trust on first use, like SSH's accept-new)
+        no pin for the address yet -> "new": pinned now (trust on first use, like SSH's accept-new);
+                                      `store_damaged` when the file could not be read, so an old pin
+                                      may have been lost with it (the clients say so)
         the pinned key             -> "match"
         another key                -> "changed": nothing is saved; the caller stops and shows both
     accept(address, fingerprint)   the person chose to trust the new key: it replaces the pin
@@ -19,10 +21,16 @@ folder): known_servers.json,
     {"version": 1, "servers": {"192.168.1.20:55555": {"sha256": "<64 hex>", "since": "<UTC ISO time>"}}}
 ("plain_since": "<UTC ISO time>" beside them while plain is allowed there; older clients ignore it.)
 Every call reads the file afresh and every change is written to a
-temporary file and renamed into place, so two windows on one computer see
-each other's pins and a crash never leaves half a file.  Content that
-cannot be read gives an empty store (unreadable entries are skipped); the
-damaged file is kept as known_servers.json.broken on the next save.
+temporary file, flushed to the disk and renamed into place, so two windows
+on one computer see each other's pins and a crash never leaves half a file.
+A change (read, change, write) holds a lock on .known_servers.lock beside
+it (shared/file_lock.py) for at most LOCK_WAIT_SECONDS, so the window and
+chat-term pinning at the same moment keep both pins (without it three
+processes pinning 200 servers each kept 273 of the 600).  Content that
+cannot be read gives an empty store (unreadable entries are skipped): over
+MAX_STORE_BYTES, nested deeper than any real file, binary, the wrong shape,
+not a regular file (a named pipe would block the connecting thread);
+the damaged file is kept as known_servers.json.broken on the next save.
 """
 
 from __future__ import annotations
@@ -32,15 +40,22 @@ import ipaddress
 import json
 import os
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from chat_gui.settings import settings_path
+from shared.file_lock import held_file
 from shared.fingerprint import Fingerprint
+from shared.frames import MAX_NESTING, nesting_depth
+from shared.settings_file import read_small_file
 
 STORE_FILE_NAME = "known_servers.json"
+LOCK_FILE_NAME = ".known_servers.lock"
 STORE_VERSION = 1
+MAX_STORE_BYTES = 1024 * 1024  # a pin is about 120 bytes: some 8,000 servers; a real file holds a few
+LOCK_WAIT_SECONDS = 2.0  # past this a change goes ahead unlocked: a stuck process never stops a connection
 
 PinStatus = Literal["new", "match", "changed"]
 
@@ -70,6 +85,7 @@ class PinCheck:
     presented: Fingerprint  # the key the server showed now
     pinned: Fingerprint | None  # the key pinned before: None for "new", the old one for "changed"
     pinned_since: str = ""  # when the old pin was made (UTC ISO time), if known
+    store_damaged: bool = False  # "new" only because the file could not be read: it was set aside as .broken
 
 
 @dataclass(frozen=True)
@@ -97,13 +113,13 @@ class TrustStore:
 
     def check(self, address: str, fingerprint: Fingerprint) -> PinCheck:
         """Compare with the pin for `address`; pin it if there is none yet (see the module's table)."""
-        with self._lock:
+        with self._lock, self._held():
             pins, broken = self._load()
             pin = pins.get(address)
             if pin is None:
                 pins[address] = _Pin(fingerprint, _now_text())
                 self._save(pins, broken)
-                return PinCheck("new", address, fingerprint, None)
+                return PinCheck("new", address, fingerprint, None, store_damaged=broken)
             if pin.fingerprint == fingerprint and pin.plain_since:
                 pins[address] = _Pin(pin.fingerprint, pin.since)  # TLS is back with the same key: plain warns again
                 self._save(pins, broken)
@@ -113,14 +129,14 @@ class TrustStore:
 
     def accept(self, address: str, fingerprint: Fingerprint) -> bool:
         """Pin `fingerprint` for `address`, replacing any old pin; False if the file could not be written."""
-        with self._lock:
+        with self._lock, self._held():
             pins, broken = self._load()
             pins[address] = _Pin(fingerprint, _now_text())
             return self._save(pins, broken)
 
     def allow_plain(self, address: str) -> bool:
         """Allow plain connections at a pinned `address`, keeping its pin; False if none or the file could not be written."""
-        with self._lock:
+        with self._lock, self._held():
             pins, broken = self._load()
             pin = pins.get(address)
             if pin is None:
@@ -135,24 +151,31 @@ class TrustStore:
 
     def forget(self, address: str) -> bool:
         """Drop the pin for `address`; False if there was none or the file could not be written."""
-        with self._lock:
+        with self._lock, self._held():
             pins, broken = self._load()
             if pins.pop(address, None) is None:
                 return False
             return self._save(pins, broken)
 
     # -- the file --
+    def _held(self) -> AbstractContextManager[bool]:
+        """The other processes' changes wait while this one reads, changes and writes the file."""
+        return held_file(self.path.with_name(LOCK_FILE_NAME), LOCK_WAIT_SECONDS)
+
     def _load(self) -> tuple[dict[str, _Pin], bool]:
         """The pins, and whether the file held something that could not be read."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = read_small_file(self.path, MAX_STORE_BYTES + 1)
         except FileNotFoundError:
             return {}, False
-        except (OSError, UnicodeDecodeError):
+        except OSError:
+            return {}, True
+        # brackets nested ten thousand deep overflow the JSON decoder's stack: refused before parsing
+        if len(raw) > MAX_STORE_BYTES or nesting_depth(raw) > MAX_NESTING:
             return {}, True
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return {}, True
         servers = data.get("servers") if isinstance(data, dict) else None
         if not isinstance(servers, dict):
@@ -177,7 +200,10 @@ class TrustStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if broken and self.path.exists():
                 os.replace(self.path, self.path.with_name(self.path.name + ".broken"))
-            temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+            with temporary.open("w", encoding="utf-8") as file:
+                file.write(json.dumps(data, indent=2, sort_keys=True))
+                file.flush()
+                os.fsync(file.fileno())
             os.replace(temporary, self.path)
         except OSError:
             try:

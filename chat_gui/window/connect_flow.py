@@ -2,7 +2,8 @@
 
     Chat > Connect…, a problem while connecting --> ConnectFlow.show --> ConnectDialog (connect_dialog.py)
     its Connect       --> the identity choice to the core (identity_flow.py), then ChatController.start
-    its Start a server --> EmbeddedServer on this computer, then start on 127.0.0.1
+    its Start a server --> EmbeddedServer on this computer (on a worker thread: the dialog says Starting…),
+                           then start on 127.0.0.1
     StateChanged with a Problem --> show_problem: one refusal, one message, in the field to fix
     ready --> close
 
@@ -16,16 +17,19 @@ from typing import TYPE_CHECKING
 
 from chat_gui.core.events import Problem, State, StateChanged
 from chat_gui.window.connect_dialog import LOCAL_HOSTS, STUDENTS_ASK, ConnectDialog
-from chat_gui.window.embedded_server import PortTaken, running_notice
+from chat_gui.window.embedded_server import FolderTaken, PortTaken, ServerStopped, Starting, running_notice
 
 if TYPE_CHECKING:
     from chat_gui.window.controller import ChatController
+
+START_POLL_MS = 50  # how often the Tk thread looks whether the server started on a worker thread is up
 
 
 class ConnectFlow:
     def __init__(self, controller: ChatController) -> None:
         self.controller = controller
         self.dialog: ConnectDialog | None = None
+        self._starting: Starting | None = None  # a server being started here, on a worker thread
 
     def show(self) -> None:
         """The Connect dialog, in front (made if needed)."""
@@ -47,17 +51,45 @@ class ConnectFlow:
         self.controller.start(host, port, nick, self.controller.session.room or self.controller.settings.room)
 
     def _start_server(self, port: int, nick: str) -> None:
+        """Start a server here on a worker thread (the dialog says "Starting…"), then join it."""
+        embedded = self.controller.embedded
+        if embedded.running:
+            self._join_own_server(embedded.port, nick)
+        elif self._starting is None:
+            self._starting = Starting(embedded, port)
+            self.controller.root.after(START_POLL_MS, lambda: self._started(port, nick))
+
+    def _started(self, port: int, nick: str) -> None:
+        starting = self._starting
+        outcome = starting.outcome() if starting is not None else None
+        if outcome is None:
+            if starting is not None:
+                self.controller.root.after(START_POLL_MS, lambda: self._started(port, nick))
+            return
+        self._starting = None
+        if isinstance(outcome, Exception):
+            if self.dialog is None:
+                return  # closed meanwhile; nothing to join
+            if isinstance(outcome, PortTaken):
+                self.dialog.show_error(str(outcome), "port")
+            elif isinstance(outcome, FolderTaken):
+                self.dialog.show_error(str(outcome))
+            elif isinstance(outcome, OSError):
+                self.dialog.show_error(
+                    f"Could not start a server on port {port}: {outcome.strerror or outcome}.", "port"
+                )
+            elif not isinstance(outcome, ServerStopped):
+                self.dialog.show_error(f"Could not start a server on port {port}: {outcome}.", "port")
+            return
+        self.controller.room_view.show_notice(running_notice(self.controller.embedded.addresses()), "system")
+        warning = self.controller.embedded.keeping_warning()
+        if warning:
+            self.controller.room_view.show_notice(warning, "error")
+        if self.dialog is not None:
+            self._join_own_server(outcome, nick)
+
+    def _join_own_server(self, port: int, nick: str) -> None:
         assert self.dialog is not None
-        if not self.controller.embedded.running:
-            try:
-                port = self.controller.embedded.start(port)
-            except PortTaken as exc:
-                self.dialog.show_error(str(exc), "port")
-                return
-            except OSError as exc:
-                self.dialog.show_error(f"Could not start a server on port {port}: {exc.strerror or exc}.", "port")
-                return
-            self.controller.room_view.show_notice(running_notice(self.controller.embedded.addresses()), "system")
         self.dialog.port_var.set(str(port))
         self.controller.identity.apply_choice(self.dialog, "127.0.0.1", port, nick)
         self.controller.start("127.0.0.1", port, nick, self.controller.settings.room)

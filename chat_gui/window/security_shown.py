@@ -70,6 +70,8 @@ class SecurityShown:
         view = self.controller.room_view
         if not security.encrypted:
             view.show_notice(f"{security.describe()} See Chat → Connection details.", "error")
+        elif security.pin == "new" and security.store_damaged:
+            view.show_notice(f"{security.describe()} (Chat → Connection details)", "error")
         elif security.pin == "new" and security.fingerprint is not None:
             view.show_notice(
                 f"Encrypted. This computer meets this server for the first time and remembers its key: "

@@ -14,6 +14,9 @@ from pathlib import Path
 
 APP_FOLDER_UNIX = "classchat"
 APP_FOLDER = "ClassChat"
+# A data folder the server makes is its user's alone: the database holds password hashes and private
+# messages, files/ the files shared privately (mkdir's mode; Windows ignores it, the profile is private there).
+DATA_FOLDER_MODE = 0o700
 
 
 def default_data_dir(platform: str | None = None, environ: Mapping[str, str] | None = None) -> Path:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -30,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chat_server.storage.data_dir import DATA_FOLDER_MODE
 from chat_server.storage.file_uri import read_only_uri
 from chat_server.storage.folder_lock import FolderLock
 from chat_server.storage.salvage import salvage_into
@@ -38,6 +40,7 @@ from chat_server.storage.schema import MIGRATIONS, NewerSchema, Step, migrate, s
 log = logging.getLogger("chat_server.storage")
 
 DB_FILE_NAME = "classchat.db"
+PRIVATE_FILE_MODE = 0o600
 BUSY_TIMEOUT = 2.0
 # A database another program holds at start (a backup tool's or DB Browser's write transaction) is tried
 # again for this long before the server gives up and runs memory-only: without accounts, bans or room keys.
@@ -230,7 +233,7 @@ def open_database(
     would drop every account, ban and room key while its files/ folder stays in reach (found by a probe).
     """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=DATA_FOLDER_MODE)
     except OSError as error:
         raise StorageUnavailable(f"cannot create the data folder {folder}: {describe_error(error)}") from error
     try:
@@ -346,8 +349,23 @@ def _open_waiting(path: Path, steps: Sequence[Step], full_check: bool, unclean: 
         return connection
 
 
+def _create_private(path: Path) -> None:
+    """A new database file starts empty and readable by this user alone; SQLite gives its -wal and -shm the same mode.
+
+    SQLite itself would make it 0644, so on a shared computer anyone logged in could copy the accounts' password
+    hashes and every private message. A file that is already there keeps the mode it has (its owner's choice).
+    """
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # SQLite's own open says what is wrong, in the words the caller expects
+
+
 def _open_file(path: Path, steps: Sequence[Step], full_check: bool, unclean: list[int]) -> sqlite3.Connection:
     """Open, upgrade and check the file; when the last server did not close it, its last committed id goes in `unclean`."""
+    _create_private(path)
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     try:
         configure(connection)

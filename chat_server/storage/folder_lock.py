@@ -9,11 +9,12 @@ lock when the process dies, so a `kill -9` never leaves a stale lock behind.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 from chat_server.folder_busy import FolderBusy
+from shared.file_lock import try_lock as _try_lock
+from shared.file_lock import unlock as _unlock
 
 __all__ = ["LOCK_FILE_NAME", "FolderBusy", "FolderLock"]
 
@@ -57,35 +58,3 @@ def _holder_text(path: Path) -> str:
         pid = ""
     who = f" (pid {pid})" if pid.isdigit() else ""
     return f"the data folder {path.parent} is in use by another ClassChat server{who}"
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        except OSError:
-            pass
-
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)

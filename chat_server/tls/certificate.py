@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from chat_server.netinfo import lan_addresses
+from chat_server.storage.data_dir import DATA_FOLDER_MODE
 from chat_server.tls.errors import CertificateError
 from shared.fingerprint import Fingerprint
 
@@ -211,7 +212,7 @@ def load_or_make_certificate(data_dir: Path, now: datetime.datetime | None = Non
     certificate = make_certificate(key, dns_names, addresses, now)
     cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=DATA_FOLDER_MODE)
         if origin == "made":
             _write_atomically(key_path, _key_pem(key), 0o600)  # the key first: a certificate alone is no use
         _write_atomically(cert_path, cert_pem, 0o644)

@@ -8,6 +8,9 @@
                                           a half-open connection (Wi-Fi gone); `relay.dropped` holds what the
                                           client wrote meanwhile.  freeze(to_server=False) loses only the answers
     relay.thaw()                          forward again, without cutting
+    relay.hold()                          nothing is forwarded on connections made from now on, and nothing is
+                                          lost: each way waits (TCP backs up to the sender, as on a very slow
+                                          link) until relay.release(); the connections open before go on
     relay.restore()                       it listens again, on the same port (and forwards again)
     CutRelay(server.address, source="127.0.0.2")   the server sees the clients come from that address
 
@@ -34,6 +37,8 @@ class CutRelay:
         self.silent: set[socket.socket] = set()  # server sides left open by cut(server_notices=False)
         self.frozen = {"to_server": False, "to_client": False}  # freeze(): what is read that way is dropped
         self.dropped = bytearray()  # what the client wrote while its way to the server was frozen
+        self.flowing = threading.Event()  # a new, unset one after hold(): the pumps of later connections wait
+        self.flowing.set()
         self._start_accepting(self.listener)
 
     def _start_accepting(self, listener: socket.socket) -> None:
@@ -53,10 +58,13 @@ class CutRelay:
             with self._lock:
                 self.pairs.append((client, upstream))
                 self.connections += 1
+            gate = self.flowing
             for source, sink, way in ((client, upstream, "to_server"), (upstream, client, "to_client")):
-                threading.Thread(target=self._pump, args=(source, sink, way), name="relay-pump", daemon=True).start()
+                threading.Thread(
+                    target=self._pump, args=(source, sink, way, gate), name="relay-pump", daemon=True
+                ).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, way: str) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, way: str, gate: threading.Event) -> None:
         try:
             while data := source.recv(65536):
                 if self.frozen[way]:
@@ -64,6 +72,7 @@ class CutRelay:
                         if way == "to_server":
                             self.dropped += data
                 elif source not in self.silent:  # a silent server side's frames are lost, as on a dropped Wi-Fi
+                    gate.wait()
                     sink.sendall(data)
         except OSError:
             pass
@@ -102,12 +111,21 @@ class CutRelay:
         """Forward again (connections made from now on, and what the frozen ones still carry)."""
         self.frozen = {"to_server": False, "to_client": False}
 
+    def hold(self) -> None:
+        """Connections made from now on forward nothing until `release()`, keeping every byte: a link that stalls."""
+        if self.flowing.is_set():
+            self.flowing = threading.Event()
+
+    def release(self) -> None:
+        self.flowing.set()
+
     def restore(self) -> None:
         self.frozen = {"to_server": False, "to_client": False}
         self.listener = socket.create_server(self.address)
         self._start_accepting(self.listener)
 
     def close(self) -> None:
+        self.flowing.set()
         self.cut()
         for upstream in list(self.silent):
             upstream.close()

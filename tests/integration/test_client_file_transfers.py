@@ -8,12 +8,16 @@ shows.
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from chat_gui.core.events import Received
 from chat_gui.core.file_transfers import (
+    RETRY_PAUSES,
     FileTransfers,
     TransferEvent,
     TransferFinished,
@@ -22,7 +26,9 @@ from chat_gui.core.file_transfers import (
 )
 from shared import download_mark
 from shared.file_transfer import MIB
+from tests.integration.cut_relay import CutRelay
 from tests.integration.test_client_core import Core
+from tests.integration.test_storage_faults import tmpfs  # noqa: F401  # a fixture
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -181,3 +187,52 @@ def test_a_saved_file_is_marked_as_from_elsewhere(start_server, sharers, tmp_pat
     assert got.ok and got.path == folder / "homework.doc"
     assert (folder / "homework.doc:Zone.Identifier").read_bytes() == b"[ZoneTransfer]\r\nZoneId=3\r\n"
     assert got.path.read_bytes() == source.read_bytes()
+
+
+def test_a_download_under_way_has_no_file_under_its_name_and_a_folder_gone_meanwhile_is_said(
+    start_server, sharers, tmp_path
+):
+    """Found by a probe: the bytes were written under the file's own name, so a window killed mid-download left a
+    half "worksheet.pdf" that looked whole, and a folder deleted mid-download still read "Saved … as …"."""
+    server = start_server(files_keep_free_mb=0)
+    relay = CutRelay(server.address)  # bob's link: held mid-download, as a very slow one
+    try:
+        alice, bob = sharers(server, "alice"), sharers(SimpleNamespace(address=relay.address), "bob")
+        source = tmp_path / "worksheet.pdf"
+        source.write_bytes(os.urandom(3 * MIB))
+        assert alice.finished(alice.transfers.send_file(source)).ok
+        bob.run_until(lambda: bob.frames("file"))
+        folder = tmp_path / "downloads"
+        folder.mkdir()
+        relay.hold()
+        key = bob.transfers.get_file(bob.frames("file")[0]["file"], folder)
+        bob.run_until(lambda: any(folder.iterdir()))  # the download has begun writing
+        under_way = sorted(entry.name for entry in folder.iterdir())
+        assert not [name for name in under_way if not name.startswith(".")], f"what a kill would leave: {under_way}"
+        shutil.rmtree(folder)  # the student tidies up while it is still coming
+        relay.release()
+        ended = bob.finished(key)
+        assert not ended.ok and ended.path is None
+        assert "worksheet.pdf was not saved" in ended.detail and "removed or moved" in ended.detail, ended.detail
+        assert not folder.exists(), "nothing made again behind the student's back"
+    finally:
+        relay.close()
+
+
+def test_a_full_disk_stops_the_download_at_once_with_that_reason(start_server, sharers, tmp_path, tmpfs):  # noqa: F811
+    """Found by a probe: ENOSPC counted as a broken connection, so the download was fetched again six times over
+    23 s before "Fetching … failed: [Errno 28] …"; the disk will not empty itself in that time."""
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = sharers(server, "alice"), sharers(server, "bob")
+    source = tmp_path / "video.mp4"
+    source.write_bytes(os.urandom(3 * MIB))
+    assert alice.finished(alice.transfers.send_file(source)).ok
+    bob.run_until(lambda: bob.frames("file"))
+    small = tmpfs("usb-stick", "size=1m")
+    started = time.monotonic()
+    ended = bob.finished(bob.transfers.get_file(bob.frames("file")[0]["file"], small))
+    took = time.monotonic() - started
+    assert not ended.ok and ended.path is None
+    assert "video.mp4 was not saved" in ended.detail and "No space left" in ended.detail, ended.detail
+    assert list(small.iterdir()) == [], "the partial file is removed, so the disk has its space back"
+    assert took < RETRY_PAUSES[0] + 5, f"{took:.1f} s"

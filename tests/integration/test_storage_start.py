@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -235,3 +236,20 @@ def test_an_upload_to_a_folder_turned_read_only_is_refused_with_that_reason(star
         alice.close()
         server.stop()
         subprocess.run(["umount", str(uploads)], check=False)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_a_new_data_folder_and_its_database_are_for_the_servers_user_alone(start_server, tmp_path):
+    """Found by a probe: on a shared school computer the database (password hashes, every private message)
+    was -rw-r--r-- in a drwxr-xr-x folder, so the next person to log in could copy it; only the TLS key was private."""
+    data = tmp_path / "home" / ".local" / "share" / "classchat"
+    server = start_server(data_dir=str(data))
+    add_account(server, "msmith", "teacher")
+    wait_until(lambda: (data / "classchat.db-wal").exists() and (data / "classchat.db-shm").exists())
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (data, *data.glob("classchat.db*"))}
+    assert sorted(modes) == ["classchat", "classchat.db", "classchat.db-shm", "classchat.db-wal"]
+    assert {name: mode & 0o077 for name, mode in modes.items()} == dict.fromkeys(modes, 0), oct_modes(modes)
+
+
+def oct_modes(modes: dict[str, int]) -> str:
+    return ", ".join(f"{name} {mode:o}" for name, mode in sorted(modes.items()))

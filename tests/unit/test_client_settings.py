@@ -8,6 +8,7 @@ import os
 import pytest
 
 from chat_gui.settings import ClientSettings, load_settings, save_settings
+from tests.pipe_trap import answer_despite_a_pipe
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,11 @@ def test_an_unwritable_folder_is_not_an_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert not save_settings(ClientSettings(), blocker / "client.json")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_place_of_the_file_gives_the_defaults_at_once(tmp_path):
+    """Found by a probe: `mkfifo ~/.config/classchat/client.json` kept the window from ever opening."""
+    path = tmp_path / "client.json"
+    assert answer_despite_a_pipe(path, lambda: load_settings(path)) == ClientSettings()
+    assert save_settings(ClientSettings(nick="alice"), path) and load_settings(path).nick == "alice"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from chat_gui.core.downloads_folder import downloads_folder, xdg_download_dir
+from tests.pipe_trap import answer_despite_a_pipe
 
 HOME = Path("/home/ana")
 
@@ -49,3 +51,12 @@ def test_a_folder_that_cannot_be_made_falls_back_to_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nowhere"))
     (tmp_path / "Downloads").write_text("a file where the folder should be")
     assert downloads_folder(tmp_path, "linux") == tmp_path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_as_user_dirs_gives_downloads_at_once(tmp_path, monkeypatch):
+    """Found by a probe: the card's Save reads user-dirs.dirs on the Tk thread, and a pipe there froze the window."""
+    config = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    found = answer_despite_a_pipe(config / "user-dirs.dirs", lambda: downloads_folder(tmp_path, "linux"))
+    assert found == tmp_path / "Downloads"

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from chat_gui.core.trust_store import STORE_FILE_NAME, TrustStore, address_key, trust_store_path
+from chat_gui.core.trust_store import (
+    LOCK_FILE_NAME,
+    MAX_STORE_BYTES,
+    STORE_FILE_NAME,
+    TrustStore,
+    address_key,
+    trust_store_path,
+)
 from shared.fingerprint import Fingerprint
+from tests.pipe_trap import answer_despite_a_pipe
 
 OLD = Fingerprint(bytes(range(32)))
 NEW = Fingerprint(bytes(range(100, 132)))
@@ -94,7 +103,7 @@ def test_allowing_plain_keeps_the_pin_and_tls_coming_back_clears_the_mark(store)
 def test_writes_leave_no_temporary_files(store) -> None:
     for n in range(5):
         store.accept(f"10.0.0.{n}:55555", OLD)
-    assert sorted(p.name for p in store.path.parent.iterdir()) == [STORE_FILE_NAME]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [LOCK_FILE_NAME, STORE_FILE_NAME]
 
 
 @pytest.mark.parametrize(
@@ -110,8 +119,25 @@ def test_writes_leave_no_temporary_files(store) -> None:
         json.dumps({"servers": {ADDRESS: {"sha256": "xyz"}}}).encode(),
         json.dumps({"servers": {ADDRESS: {"sha256": "00" * 31}}}).encode(),
         json.dumps({"servers": {ADDRESS: {"sha256": 12}}}).encode(),
+        b"[" * 100_000,  # chat-term's connecting thread died of a RecursionError and it said "connecting" for good
+        b'{"version": 1, "servers": ' + b"{" * 100_000,
+        json.dumps({"servers": {f"10.{n}:1": {"sha256": OLD.hex} for n in range(MAX_STORE_BYTES // 70)}}).encode(),
     ],
-    ids=["empty", "cut-json", "binary", "list", "string", "servers-list", "entry-string", "bad-hex", "short", "number"],
+    ids=[
+        "empty",
+        "cut-json",
+        "binary",
+        "list",
+        "string",
+        "servers-list",
+        "entry-string",
+        "bad-hex",
+        "short",
+        "number",
+        "deep",
+        "deep-servers",
+        "oversize",
+    ],
 )
 def test_damaged_content_gives_an_empty_store_and_is_kept_aside(store, content: bytes) -> None:
     store.path.parent.mkdir(parents=True)
@@ -194,4 +220,44 @@ def test_the_file_is_replaced_atomically(store, monkeypatch) -> None:
     monkeypatch.setattr(os, "replace", crash)
     assert store.accept(ADDRESS, NEW) is False
     assert store.path.read_bytes() == before
-    assert sorted(p.name for p in store.path.parent.iterdir()) == [STORE_FILE_NAME]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [LOCK_FILE_NAME, STORE_FILE_NAME]
+
+
+PINNING_PROCESS = """
+import sys
+from pathlib import Path
+from chat_gui.core.trust_store import TrustStore
+from shared.fingerprint import Fingerprint
+from tests.pipe_trap import answer_despite_a_pipe
+store = TrustStore(Path(sys.argv[1]))
+for n in range(int(sys.argv[3])):
+    store.check(f"{sys.argv[2]}.{n}:55555", Fingerprint(bytes(32)))
+"""
+
+
+def test_processes_pinning_at_once_keep_every_pin(store) -> None:
+    """The window and chat-term pinning at the same moment: no read-modify-write loses the other's pin."""
+    root = Path(__file__).resolve().parents[2]
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    processes = [
+        subprocess.Popen([sys.executable, "-c", PINNING_PROCESS, str(store.path), f"10.0.{n}", "60"], env=environment)
+        for n in range(3)
+    ]
+    for process in processes:
+        assert process.wait(timeout=60) == 0
+    assert len(store.all_pinned()) == 180  # 103 to 150 of 180 were kept before the lock
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_place_of_the_file_is_a_damaged_store_not_a_wait(store) -> None:
+    """Found by a probe: chat-term's connecting thread waited on the pipe for good ("waiting to send" forever)."""
+    assert answer_despite_a_pipe(store.path, lambda: store.check(ADDRESS, OLD).status) == "new"
+    assert store.path.is_file() and store.check(ADDRESS, OLD).status == "match"
+
+
+def test_a_new_pin_says_whether_the_store_was_damaged(store) -> None:
+    assert not store.check(ADDRESS, OLD).store_damaged  # no file yet: a plain first use
+    store.path.write_bytes(b"\x00garbage")
+    damaged = store.check("10.0.0.9:55555", NEW)
+    assert damaged.status == "new" and damaged.store_damaged
+    assert not store.check("10.0.0.10:55555", NEW).store_damaged  # the file is whole again

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import sqlite3
+import time
+
+import pytest
 
 from chat_server import ChatServer, ServerConfig
 from chat_server.netinfo import ONLY_THIS_COMPUTER, only_this_computer
@@ -145,7 +150,9 @@ def test_a_port_held_by_another_program_is_named_as_such(open_window, tk_root):
         wait_until(lambda: "not a ClassChat server" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
         assert dialog.focus_get() == dialog.port_entry
         dialog.start_button.invoke()  # a server on the same port cannot start: the dialog says why
-        assert "already used by another program" in dialog.message.cget("text")
+        wait_until(
+            lambda: "already used by another program" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT
+        )
         assert not window.embedded.running and window.session.state == "failed"
     finally:
         other_program.close()
@@ -199,3 +206,95 @@ def test_a_probe_answering_after_a_refusal_does_not_wipe_it(server, open_window,
         tk_root.update()
         assert dialog.message.cget("text") == "That nickname is taken."
         window._close_dialog()
+
+
+def test_a_data_folder_held_by_another_server_is_named_and_the_window_goes_on(open_window, tk_root):
+    # The teacher already runs the headless server (its data folder is the default one) and then presses
+    # "Start a server" in the window: the second server must not start, and the dialog must say why.
+    port = free_local_port()
+    other = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=str(default_data_dir()))).start()
+    try:
+        window = open_window()
+        window.show_connect_dialog()
+        fill_and_connect(window, "localhost", port, "teacher")
+        dialog = window.dialog
+        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        dialog.start_button.invoke()
+        wait_until(lambda: "No server was started" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
+        said = dialog.message.cget("text")
+        assert "in use by another ClassChat server" in said and str(default_data_dir()) in said, said
+        assert not window.embedded.running and window.dialog is dialog and tk_root.winfo_exists()
+        assert other.running, "the server already running is left alone"
+    finally:
+        other.stop()
+
+
+def test_a_server_started_in_the_window_that_cannot_keep_anything_says_so(open_window, tk_root):
+    """Found by a probe: with the data folder blocked (a file where it should be, a read-only disk) the window's
+    server ran memory-only, and the window said only "This computer now runs the chat server": the teacher learnt
+    that accounts and history were not kept only after a restart."""
+    port = free_local_port()
+    blocked = default_data_dir()
+    shutil.rmtree(blocked, ignore_errors=True)  # the free port's server made it
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("a file where the data folder should be")
+    window = open_window()
+    window.show_connect_dialog()
+    fill_and_connect(window, "localhost", port, "teacher")
+    dialog = window.dialog
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    dialog.start_button.invoke()
+    wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+    shown = window.room_view.all_text()
+    assert "This computer now runs the chat server" in shown
+    assert "Nothing is kept after this window closes" in shown and str(blocked) in shown, shown
+    window.shutdown()
+
+
+def test_a_server_started_in_the_window_waits_for_its_database_without_freezing_the_window(open_window, tk_root):
+    """Found by a probe: with DB Browser holding the database, Start a server held the Tk thread for 17.2 s
+    (the window did not redraw, "not responding") and then ran memory-only."""
+    port = free_local_port()  # its server made the database in the default data folder
+    holder = sqlite3.connect(default_data_dir() / "classchat.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # as a database browser with unsaved changes
+    try:
+        window = open_window()
+        window.show_connect_dialog()
+        fill_and_connect(window, "localhost", port, "teacher")
+        dialog = window.dialog
+        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        started = time.monotonic()
+        dialog.start_button.invoke()
+        assert time.monotonic() - started < 1.0, "the Tk thread was held"
+        wait_until(lambda: time.monotonic() - started > 1.5, pump=tk_root.update, timeout=WAIT)
+        assert "Starting a chat server" in dialog.message.cget("text") and not window.embedded.running
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT)
+    assert window.embedded.server is not None and window.embedded.server.storage.persistent
+    assert "Nothing is kept" not in window.room_view.all_text()
+    window.shutdown()
+
+
+def test_a_window_closed_while_its_server_starts_leaves_no_server_running(open_window, tk_root):
+    port = free_local_port()
+    holder = sqlite3.connect(default_data_dir() / "classchat.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        window = open_window()
+        window.show_connect_dialog()
+        fill_and_connect(window, "localhost", port, "teacher")
+        dialog = window.dialog
+        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        dialog.start_button.invoke()
+        starting = window.connect_flow._starting
+        assert starting is not None and starting.outcome() is None
+        window.shutdown()  # the teacher closes the window while the server waits for its database
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    wait_until(lambda: starting.outcome() is not None, pump=tk_root.update, timeout=WAIT)
+    assert not window.embedded.running and window.embedded.server is None
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()

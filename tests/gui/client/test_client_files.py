@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from chat_gui.core.partial_download import PARTIAL_PREFIX
 from chat_gui.window.controller import ChatController
 from chat_gui.window.file_card import FileCard
 from chat_gui.window.file_sharing import CACHE_PREFIX, remove_stale_caches
@@ -301,7 +302,8 @@ def test_cancel_of_a_download_removes_the_partial_file(server, open_window, tk_r
     row = bob.window.transfers.get(key)
     assert row is not None
     wait_until(lambda: row.fraction() > 0, pump=tk_root.update, timeout=WAIT, message="no progress shown")
-    assert list(downloads.iterdir()) == [downloads / "dataset.csv"], "the download writes into its final name"
+    (partial,) = downloads.iterdir()  # a kill now leaves no half "dataset.csv" that looks whole
+    assert partial.name.startswith(PARTIAL_PREFIX), "the download writes into a hidden partial file"
     row.button.invoke()
     gate.set()
     wait_until(lambda: bob.window.transfers.get(key) is None, pump=tk_root.update, timeout=WAIT)

@@ -176,3 +176,19 @@ def test_moving_to_a_server_without_tls_says_so_in_the_new_rooms_pane(
     wait_until(lambda: "Not encrypted" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert alice.room_view is alice.window.tabs.room_views.view_for("lab"), "the notice is in #lab's own pane"
     assert alice.window.security.state_shown == "plain"
+
+
+def test_a_known_servers_file_that_cannot_be_read_is_said_with_the_new_key(server, open_window, tk_root) -> None:
+    """Found by a probe: a damaged (or unreadable) list of known servers was set aside and every server, one whose
+    key had changed too, read "meets this server for the first time", as if nothing had been lost."""
+    store = TrustStore()
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    store.path.write_bytes(b"[" * 100_000)
+    alice = open_window(server, "alice")
+    assert server.tls is not None
+    wait_until(lambda: "could not be read" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    shown = alice.room_view.all_text()
+    assert "list of known servers could not be read" in shown and "known_servers.json.broken" in shown, shown
+    assert server.tls.fingerprint.short in shown and "for the first time" not in shown
+    assert store.path.with_name("known_servers.json.broken").read_bytes() == b"[" * 100_000
+    assert store.pinned(address_key(*server.address)) == server.tls.fingerprint, "remembered from now on"
