@@ -31,10 +31,10 @@ class HeldRead:
         self.started = threading.Event()
         self.go_on = threading.Event()
 
-    def __call__(self, *args: object) -> object:
+    def __call__(self, *args: object, **kwargs: object) -> object:
         self.started.set()
         assert self.go_on.wait(DEADLINE), "the test never let the held read go on"
-        return self.method(*args)
+        return self.method(*args, **kwargs)
 
     def wait_started(self) -> None:
         assert self.started.wait(DEADLINE), "the command never reached its disk read"
@@ -69,3 +69,36 @@ def test_a_key_set_while_a_join_reads_the_replay_keeps_the_joiner_out(start_serv
     student.send("JOIN lab lab-secret-1")  # with the key the student gets in, replay and all
     joined = student.expect("joined")
     assert joined["locked"] is True and joined["users"] == ["alice", "bob"], joined
+
+
+@pytest.mark.parametrize(
+    ("command", "store_method"),
+    [("HISTORY #lab AFTER {first}", "page"), ("SEARCH #lab plan", "search")],
+    ids=["history", "search"],
+)
+def test_an_outsiders_read_that_waited_while_the_room_was_locked_shows_nothing_said_behind_the_key(
+    start_server, wire, monkeypatch, command, store_method
+):
+    """A page waits its computer's turn (up to 5 s) before it is read; the room must still be readable then."""
+    server = start_server()
+    owner = wire(server, "alice", "lab")
+    member = wire(server, "carol", "lab", source="127.0.0.4")
+    owner.send("SAY the plan before the key")
+    first = owner.expect(lambda frame: frame["type"] == "message" and frame["content"] == "the plan before the key")
+    outsider = wire(server, "spy", source="127.0.0.3")
+    store = server.storage.messages
+    held = HeldRead(getattr(store, store_method))
+    monkeypatch.setattr(store, store_method, held)
+    outsider.send(command.format(first=first["id"]))
+    held.wait_started()  # allowed when asked: #lab had no key yet
+    owner.send("KEY lab-secret-2")
+    owner.expect(lambda frame: frame.get("event") == "key")
+    member.send("SAY the secret plan behind the key")
+    member.expect(lambda frame: frame["type"] == "message" and "behind the key" in frame["content"])
+    assert server.storage.flush(DEADLINE)  # on disk, so a search would find it
+    held.go_on.set()
+    answer = outsider.expect(lambda frame: frame["type"] in ("history", "search", "error"))
+    seen = [frame.get("content") for frame in outsider.received if frame["type"] == "message"]
+    seen += [result["content"] for result in answer.get("results", [])]
+    assert "the secret plan behind the key" not in seen, seen
+    assert answer["type"] == "error" and answer["code"] == ErrorCode.BAD_ROOM_KEY, answer
