@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import pytest
 
+from chat_server.console import AdminConsole
+from chat_server.handlers import room_settings
 from shared.errors import ErrorCode
 from tests.integration.wire import DEADLINE, WireClient
 
@@ -102,3 +104,32 @@ def test_an_outsiders_read_that_waited_while_the_room_was_locked_shows_nothing_s
     seen += [result["content"] for result in answer.get("results", [])]
     assert "the secret plan behind the key" not in seen, seen
     assert answer["type"] == "error" and answer["code"] == ErrorCode.BAD_ROOM_KEY, answer
+
+
+@pytest.mark.parametrize(
+    ("admin_command", "refusal"),
+    [("/owner study none", ErrorCode.NOT_ALLOWED), ("/mute bob", ErrorCode.MUTED)],
+    ids=["room-given-away", "owner-muted"],
+)
+def test_a_key_whose_hash_was_overtaken_by_the_admin_is_not_set(
+    start_server, wire, monkeypatch, admin_command, refusal
+):
+    """KEY hashes the key off the lock; the owner may have lost the room, or been muted, by the time it is done."""
+    server = start_server()
+    owner = wire(server, "bob", "study", source="127.0.0.2")
+    member = wire(server, "carol", "study", source="127.0.0.4")
+    held = HeldRead(room_settings.hash_room_key)
+    monkeypatch.setattr(room_settings, "hash_room_key", held)
+    owner.send("KEY bob-keeps-out-1")
+    held.wait_started()
+    answer = AdminConsole(server).execute(admin_command)
+    assert "study" in answer or "bob" in answer, answer
+    held.go_on.set()
+    refused = owner.expect(lambda frame: frame["type"] == "error" or frame.get("event") == "key")
+    assert refused["type"] == "error" and refused["code"] == refusal, refused
+    with server.registry.lock:
+        assert not server.registry.rooms["study"].locked
+    member.send("LEAVE")
+    member.expect("left")
+    member.send("JOIN study")  # no key needed: none was set
+    assert member.expect("joined")["locked"] is False
