@@ -85,6 +85,7 @@ class HistoryCommands(CommandModule):
     def handle_history(self, session: Session, argument: str) -> CommandResult:
         request = parse_history(argument)
         fields: dict[str, object]
+        name: str | None = None  # the room read, asked again once the page is read
         if request.nick is not None:
             peer = self.registry.find_nick(request.nick)
             shown = peer.nick if peer is not None and peer.nick else request.nick
@@ -119,6 +120,7 @@ class HistoryCommands(CommandModule):
             return trim_to_budget(page, request.direction, budget)
 
         def then(page: Page) -> list[Delivery]:
+            self._still_readable(session, name)
             return self._page_deliveries(session, request, page, target, fields)
 
         return OffLock(work, then)
@@ -229,6 +231,7 @@ class HistoryCommands(CommandModule):
             return found[:SEARCH_RESULTS], clock.ran_out
 
         def then(outcome: tuple[list[StoredMessage], bool]) -> list[Delivery]:
+            self._still_readable(session, room)
             found, stopped_early = outcome
             found = store.still_visible(found)  # not one deleted while the search ran: its `deleted` went out already
             results = [result_of(message, _label(message, key, owners)) for message in found]
@@ -296,6 +299,16 @@ class HistoryCommands(CommandModule):
             return deliveries
 
         return OffLock(find, judge)
+
+    def _still_readable(self, session: Session, room: str | None) -> None:
+        """Back under the lock after a read: the room may have been locked (or the asker removed) meanwhile.
+
+        A page waits its computer's turn, up to PAGE_WAIT_SECONDS, before it is
+        read: an outsider's HISTORY #room sent just before the owner's KEY
+        brought back what the members said after the key (found by a race probe).
+        """
+        if room is not None:
+            check_room_readable(session, room, self.services.who)
 
     def _may_read(self, session: Session, room: str) -> bool:
         """Whether HISTORY #room would show `session` the room's messages (lock held)."""

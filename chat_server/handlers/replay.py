@@ -2,8 +2,10 @@
 
 PROTOCOL.md, History: "After `joined`, the joiner gets the room's last N
 messages as `message` frames with `"history": true` ..., oldest first,
-then one `history` frame."  JOIN and RESUME wrap the deliveries that end
-with `joined` in `with_replay`:
+then one `history` frame."  RESUME wraps the deliveries that end with
+`joined` in `with_replay`; JOIN does the same read itself
+(handlers/room_entry.py) and then decides the whole JOIN again, since a
+key may have been set while the disk was read:
 
 - The replay comes from the store's memory (`MessageStore.recent`, no I/O)
   under the registry lock, in the same hold that puts the joiner in the
@@ -13,8 +15,9 @@ with `joined` in `with_replay`:
 - The first replay of a room after a start (or after deletions thinned
   its tail out) needs the disk.  Then the command becomes OffLock work:
   the disk is read with the lock released and the joiner NOT yet in the
-  room; the join itself and the replay follow under the lock, from memory,
-  which by then holds what was read plus whatever was said meanwhile.
+  room; the join itself (RESUME: the whole command, checked again) and
+  the replay follow under the lock, from memory, which by then holds what
+  was read plus whatever was said meanwhile.
 - An answer holds at most REPLAY_BUDGET_BYTES (a room of 2,000-character
   messages would otherwise put 400 KB into the joiner's outbox at once):
   the newest messages that fit, with `more` true.

@@ -22,7 +22,11 @@ PROTOCOL.md (Version 2, Identity):
   if the key changed meanwhile, the joiner is told to try again.
 - Every join is followed by the room's replay (handlers/replay.py); when a
   key is checked off the lock, the replay's disk read happens in that same
-  work, before the joiner is put in the room.
+  work, before the joiner is put in the room.  When the replay alone needs
+  the disk, the whole decision is taken again under the lock after the read
+  (from memory then): the owner may have set a key, or the room emptied,
+  while the disk was read (found by a race probe: a student who sent JOIN
+  just before the owner's KEY was let into the locked room without a key).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import math
 
 from chat_server.handlers.base import CommandResult, Delivery, OffLock, ServerServices
 from chat_server.handlers.membership import join_deliveries
-from chat_server.handlers.replay import replay_count, replay_deliveries, with_replay
+from chat_server.handlers.replay import replay_count, replay_deliveries
 from chat_server.identity.login_throttle import LoginAttempt
 from chat_server.identity.room_keys import room_key_matches
 from chat_server.identity.service import NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS
@@ -45,14 +49,16 @@ from shared.names import name_key, normalise_room
 
 
 def enter_room(services: ServerServices, session: Session, argument: str, history_read: bool = False) -> CommandResult:
-    """JOIN: `history_read` when the room's newest kept messages were just read into memory (off the lock)."""
+    """JOIN: `history_read` when the room's newest kept messages were just read into memory (off the lock): then
+    everything is decided from memory, with no further disk read."""
     words = argument.split(None, 1)
     name = normalise_room(words[0])
     typed_key = words[1].strip() if len(words) > 1 else ""
     registry = services.registry
     room = registry.find_room(name)
     if room is not None and session.room is room:
-        return _join(services, session, room.name)  # already there: `joined` again, nobody hears it
+        # already there: `joined` again, nobody hears it
+        return _join(services, session, argument, room.name, history_read)
     kept = services.who.rooms
     record = kept.record(name) if room is None else None
     if room is None and record is None:
@@ -78,11 +84,11 @@ def enter_room(services: ServerServices, session: Session, argument: str, histor
                     ErrorCode.MUTED, "You are muted, so you cannot make a new room; join one that exists (/list)."
                 )
             _count_new_room(services, session, name)
-        return _join(services, session, name)  # made again: its maker owns it
+        return _join(services, session, argument, name, history_read)  # made again: its maker owns it
     shown = room.name if room is not None else record.name if record is not None else name
     key_hash = key_to_enter(services, session, room, record)
     if key_hash is None:
-        return _join(services, session, shown)
+        return _join(services, session, argument, shown, history_read)
     if not typed_key:
         raise ProtocolError(
             ErrorCode.BAD_ROOM_KEY, f"#{shown} is locked: join it with its key, /join {shown} KEY (ask its owner)."
@@ -154,8 +160,17 @@ def _count_new_room(services: ServerServices, session: Session, name: str) -> No
         )
 
 
-def _join(services: ServerServices, session: Session, name: str) -> CommandResult:
-    return with_replay(services, session, name, lambda: join_deliveries(services.registry, session, name))
+def _join(services: ServerServices, session: Session, argument: str, name: str, history_read: bool) -> CommandResult:
+    """Join now, with the replay from memory; or, if the replay needs the disk, read it off the lock and decide again."""
+    store = services.storage.messages
+    count = replay_count(services)
+    if history_read or not count or store.recent(name, count) is not None:
+        return _join_now(services, session, name)
+
+    def again(_read: bool) -> CommandResult:
+        return [] if session.closing else enter_room(services, session, argument, history_read=True)
+
+    return OffLock(lambda: store.load_recent(name), again)
 
 
 def _join_now(services: ServerServices, session: Session, name: str) -> list[Delivery]:

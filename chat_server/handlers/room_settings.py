@@ -59,18 +59,25 @@ class RoomSettingCommands(CommandModule):
         room = self._own_room(session, "set the key")
         if not argument:
             return self._keyed(session, room, None)
+        self._may_lock(session)
+        key = new_room_key(argument)
+        return OffLock(lambda: hash_room_key(key), lambda key_hash: self._keyed(session, room, key_hash))
+
+    @staticmethod
+    def _may_lock(session: Session) -> None:
         if session.muted:  # a key would let a muted owner keep the class out of the room, again and again
             raise ProtocolError(
                 ErrorCode.MUTED, "You are muted, so you cannot lock the room; /key alone removes its key."
             )
-        key = new_room_key(argument)
-        return OffLock(lambda: hash_room_key(key), lambda key_hash: self._keyed(session, room, key_hash))
 
     def _keyed(self, session: Session, room: Room, key_hash: str | None) -> CommandResult:
         if session.room is not room:
             raise ProtocolError(
                 ErrorCode.NOT_IN_ROOM, f"You left #{room.name} before the key was set; nothing changed."
             )
+        if key_hash is not None:  # after the hash (off the lock): the admin may have given the room away, a
+            self._own_room(session, "set the key")  # teacher muted the owner (found by a race probe)
+            self._may_lock(session)
         room.key_hash = key_hash
         self.kept_rooms.save(room)
         if key_hash is None:
