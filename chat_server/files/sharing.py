@@ -522,7 +522,8 @@ class FileSharing:
         if self.store is None:
             return []
         days = float(self.config.history_days) if self.config.history else NO_HISTORY_KEEP_DAYS
-        expired = self.store.expire(days)
+        # by the storage's deletion clock: a clock set ahead must not delete the term's files (deletion_clock.py)
+        expired = self.store.expire(days, self.storage.deletion_clock.now())
         for file_id in expired.files:
             _KEPT.pop(file_id, None)
             record = self.storage.files.get(file_id)

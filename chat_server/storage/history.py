@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter, itemgetter
 
 from chat_server.storage.database import Database
+from chat_server.storage.deletion_clock import DeletionClock
 from chat_server.storage.history_reads import HistoryReads, row_message
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
@@ -83,6 +84,7 @@ class SqliteMessageStore(HistoryReads):
         unwritten_cap: int = MAX_WAITING,
         clock: Callable[[], float] = time.time,
         space: HistorySpace | None = None,
+        deletion_clock: DeletionClock | None = None,
     ) -> None:
         if history_days < 0:
             raise ValueError("history_days is 0 (keep forever) or more")
@@ -90,7 +92,9 @@ class SqliteMessageStore(HistoryReads):
         self._status = status
         self._history_days = history_days
         self._tail_size = tail_size
-        self._clock = clock
+        self._clock = clock  # reads hide by it
+        # the purge deletes by this one: never ahead of the time this run has seen pass (deletion_clock.py)
+        self._deletion_clock = deletion_clock if deletion_clock is not None else DeletionClock(clock)
         self._writer: Writer[StoredMessage] | None = None
         self._recent = RecentMessages(tail_size, unwritten_cap)
         self._recent.highest_id = self._highest_on_disk() if database is not None else 0
@@ -248,7 +252,7 @@ class SqliteMessageStore(HistoryReads):
         """Purge one batch of messages older than the retention period; True if more may remain."""
         if not self._history_days:
             return False
-        cutoff = self._cutoff_ms()
+        cutoff = self._cutoff_ms(self._deletion_clock.now())
         rows = connection.execute("SELECT id, time_ms FROM messages ORDER BY id LIMIT ?", (PURGE_BATCH,)).fetchall()
         # Ids grow with time, so what is old is a prefix of the table; stop at the first recent row.
         last_old = None
@@ -512,10 +516,11 @@ class SqliteMessageStore(HistoryReads):
         )
         return self._fetcher(sql, [above, below, self._cutoff_ms(), *owners, *peers, *peers, *owners])
 
-    def _cutoff_ms(self) -> int:
+    def _cutoff_ms(self, now: float | None = None) -> int:
+        """Messages stamped before this are past retention (at `now`, else by the wall clock: what reads hide)."""
         if not self._history_days:
             return 0
-        return int(self._clock() * 1000) - self._history_days * DAY_MS
+        return int((self._clock() if now is None else now) * 1000) - self._history_days * DAY_MS
 
     def _highest_on_disk(self) -> int:
         assert self._db is not None

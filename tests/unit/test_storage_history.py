@@ -656,3 +656,44 @@ def test_a_delete_looks_through_at_most_max_tails_rooms(store):
     assert messages.delete(100) is not None
     assert messages.replay("room100", 5) == []
     assert ids(messages.replay("room99", 5)) == [99]
+
+
+# -- a clock set wrong (deletion_clock.py) --
+class ShiftedClock:
+    """The wall clock moved by `offset` seconds (a computer whose clock is set wrong, or set right again)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+YEAR = 365 * 86400
+
+
+@pytest.mark.parametrize("when", ["at start", "mid-lesson"])
+def test_a_clock_set_a_year_ahead_hides_the_term_but_deletes_none_of_it(tmp_path, when):
+    clock = ShiftedClock()
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        storage.messages.append(public(1, "really old", age_ms=400 * 86_400_000))  # the purge's witness
+        for message_id in range(2, 7):
+            storage.messages.append(public(message_id, f"term {message_id}", age_ms=(7 - message_id) * 86_400_000))
+        if when == "mid-lesson":
+            storage.flush()
+            clock.offset = YEAR
+            storage.purge_now()
+            wait_until(lambda: on_disk(tmp_path) == [2, 3, 4, 5, 6], timeout=20, message="the old row purged")
+    clock.offset = YEAR
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        assert ids(storage.messages.replay("general", 10)) == []  # too old by this clock: hidden
+        storage.messages.append(public(7, "said while the clock is a year ahead"))
+        storage.flush()
+        storage.purge_now()
+        # The pass that purged the witness found the whole term past the cutoff too: it went in the same DELETE.
+        wait_until(lambda: on_disk(tmp_path)[:1] != [1], timeout=20, message="the old row purged")
+        storage.flush()
+        assert on_disk(tmp_path) == [2, 3, 4, 5, 6, 7]
+    clock.offset = 0.0
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        assert ids(storage.messages.replay("general", 10)) == [2, 3, 4, 5, 6, 7]
