@@ -253,10 +253,15 @@ class SqliteMessageStore(HistoryReads):
         if not self._history_days:
             return False
         cutoff = self._cutoff_ms(self._deletion_clock.now())
+        now_ms = int(self._clock() * 1000)
         rows = connection.execute("SELECT id, time_ms FROM messages ORDER BY id LIMIT ?", (PURGE_BATCH,)).fetchall()
-        # Ids grow with time, so what is old is a prefix of the table; stop at the first recent row.
+        # Ids grow with time, so what is old is a prefix of the table; stop at the first recent row. A row
+        # stamped later than now was said while the clock was ahead: it does not stop the prefix (it stopped
+        # all retention until the clock caught up), and goes if a later row is old, as it was said before that.
         last_old = None
         for message_id, time_ms in rows:
+            if time_ms > now_ms:
+                continue
             if time_ms >= cutoff:
                 break
             last_old = message_id
@@ -265,6 +270,8 @@ class SqliteMessageStore(HistoryReads):
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,))
         connection.execute("COMMIT")
+        with self._recent.lock:
+            self._recent.purged_up_to = max(self._recent.purged_up_to, last_old)
         self._index_garbage = True
         return len(rows) == PURGE_BATCH and last_old == rows[-1][0]
 

@@ -697,3 +697,20 @@ def test_a_clock_set_a_year_ahead_hides_the_term_but_deletes_none_of_it(tmp_path
     clock.offset = 0.0
     with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
         assert ids(storage.messages.replay("general", 10)) == [2, 3, 4, 5, 6, 7]
+
+
+def test_messages_stamped_by_a_clock_that_was_ahead_do_not_stop_the_retention_of_the_rest(tmp_path):
+    """One lesson with the clock 400 days ahead, then set right: the messages after it still go after 30 days."""
+    ahead = 400 * 86_400_000
+    with open_storage(tmp_path / "data", history_days=30) as storage:
+        storage.messages.append(public(1, "clock ahead", age_ms=-ahead + 60 * 86_400_000))
+        storage.messages.append(public(2, "clock ahead", age_ms=-ahead + 60 * 86_400_000))
+        for message_id in (3, 4, 5):
+            storage.messages.append(public(message_id, "two months ago", age_ms=60 * 86_400_000))
+        storage.messages.append(public(6, "yesterday", age_ms=86_400_000))
+        storage.messages.append(public(7, "said ahead after", age_ms=-ahead))  # newer than the last old one: kept
+        storage.messages.append(public(8, "today"))
+        storage.flush()
+        storage.purge_now()
+        wait_until(lambda: on_disk(tmp_path) == [6, 7, 8], timeout=20, message="the two months old rows purged")
+        assert ids(storage.messages.replay("general", 10)) == [6, 7, 8]
