@@ -282,7 +282,7 @@ class FileSharing:
         was complete when the server stopped, announced as the server starts,
         when no room has members yet (its room is not asked about).
         """
-        time_ms = int(time.time() * 1000)
+        time_ms = int(self.storage.deletion_clock.stamp() * 1000)
         address = (self.store.sender_address(stored.id) if self.store is not None else None) or via
         with self.registry.lock:
             sender_session = self._sender_online(stored, via)

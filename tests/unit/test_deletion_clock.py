@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_server.storage.deletion_clock import DeletionClock
+from chat_server.storage.deletion_clock import EARLIEST, DeletionClock
 from tests.support import FakeClock
 
 DAY = 86400.0
@@ -53,3 +53,30 @@ def test_an_anchor_in_the_future_leaves_the_wall_clock_in_charge():
     wall, run, deletion = clocks()
     deletion.anchor_at(START + 365 * DAY)  # messages stamped by a clock that was a year ahead
     assert deletion.now() == START
+
+
+def test_a_message_is_stamped_by_the_wall_clock_while_it_is_sane():
+    wall, run, deletion = clocks()
+    assert deletion.stamp() == START
+    wall.now -= 3600  # an hour back (NTP): still a possible time, followed
+    assert deletion.stamp() == START - 3600
+
+
+def test_a_wall_clock_before_earliest_stamps_the_last_sane_reading_plus_the_run_s_own_time():
+    wall, run, deletion = clocks()
+    run.now += 60
+    assert deletion.stamp() == START
+    wall.now = 3600.0  # 1970: a dead CMOS battery
+    run.now += 10
+    assert deletion.stamp() == START + 10
+    run.now += 5
+    assert deletion.stamp() == START + 15  # still going on, never back
+
+
+def test_a_run_started_in_1970_stamps_from_the_newest_time_in_the_data_else_earliest():
+    wall, run = FakeClock(3600.0), FakeClock(0.0)
+    assert DeletionClock(wall, run).stamp() == EARLIEST
+    deletion = DeletionClock(wall, run)
+    deletion.anchor_at(START)
+    run.now += 30
+    assert deletion.stamp() == START + 30
