@@ -282,7 +282,7 @@ class FileSharing:
         was complete when the server stopped, announced as the server starts,
         when no room has members yet (its room is not asked about).
         """
-        time_ms = int(time.time() * 1000)
+        time_ms = int(self.storage.deletion_clock.stamp() * 1000)
         address = (self.store.sender_address(stored.id) if self.store is not None else None) or via
         with self.registry.lock:
             sender_session = self._sender_online(stored, via)
@@ -522,7 +522,8 @@ class FileSharing:
         if self.store is None:
             return []
         days = float(self.config.history_days) if self.config.history else NO_HISTORY_KEEP_DAYS
-        expired = self.store.expire(days)
+        # by the storage's deletion clock: a clock set ahead must not delete the term's files (deletion_clock.py)
+        expired = self.store.expire(days, self.storage.deletion_clock.now())
         for file_id in expired.files:
             _KEPT.pop(file_id, None)
             record = self.storage.files.get(file_id)

@@ -510,9 +510,10 @@ class FileStore:
                 pass  # Windows keeps a file that is still open; the next start removes it (no record)
         return True
 
-    def expire(self, max_age_days: float) -> Expired:
-        """Remove complete files older than `max_age_days` (0 keeps them), stale uploads and stale tokens."""
-        now = self._clock()
+    def expire(self, max_age_days: float, now: float | None = None) -> Expired:
+        """Remove complete files older than `max_age_days` at `now` (default: the store's clock; 0 days keeps them),
+        stale uploads and stale tokens."""
+        now = self._clock() if now is None else now
         with self._lock:
             old = (
                 [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from chat_server.farewells import quit_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import leave_deliveries
@@ -76,7 +74,7 @@ class ChatCommands(CommandModule):
         nick, sender_key = session.nick, session.key
         if nick is None or sender_key is None:  # dispatch lets only registered sessions talk: never taken
             raise ProtocolError(ErrorCode.NOT_REGISTERED, "Choose a nickname first: /nick NAME.")
-        message_id, now = self.registry.next_id(), time.time()
+        message_id, now = self.registry.next_id(), self.storage.deletion_clock.stamp()
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=nick)
         if session.role == "teacher":  # what no nickname can copy: the window and chat-term mark the line
             frame["role"] = "teacher"
@@ -103,7 +101,7 @@ class ChatCommands(CommandModule):
         budget = session.address_budget
         if budget is not None and not budget.allow(len(text)):
             return self._over_budget(session)
-        message_id, now = self.registry.next_id(), time.time()
+        message_id, now = self.registry.next_id(), self.storage.deletion_clock.stamp()
         frame = server_frame_at(now, "private", text, id=message_id, sender=session.nick, to=target.nick)
         if session.role == "teacher":
             frame["role"] = "teacher"

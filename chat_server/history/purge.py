@@ -12,7 +12,6 @@ are never touched.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from chat_server.storage import Storage, StoredMessage
@@ -48,7 +47,8 @@ def check_minutes(minutes: int) -> int:
 def purge_recent(storage: Storage, files: FileSharing | None, nick: str, minutes: int) -> list[StoredMessage]:
     """Delete `nick`'s room messages of the last `minutes` (reads and writes the disk: never under the lock)."""
     store = storage.messages
-    since_ms = int(time.time() * 1000) - minutes * 60_000
+    # the clock new messages are stamped by: one that says 1970 would reach back over the whole history
+    since_ms = int(storage.deletion_clock.stamp() * 1000) - minutes * 60_000
     found = store.room_messages_by(nick, since_ms, MAX_PURGE_MESSAGES)
     gone = [message for message in found if store.delete(message.id) is not None]
     if files is not None:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter, itemgetter
 
 from chat_server.storage.database import Database
+from chat_server.storage.deletion_clock import DeletionClock
 from chat_server.storage.history_reads import HistoryReads, row_message
 from chat_server.storage.models import Conversation, Page, StoredMessage, room_conversation
 from chat_server.storage.recent import RecentMessages
@@ -86,6 +87,7 @@ class SqliteMessageStore(HistoryReads):
         unwritten_cap: int = MAX_WAITING,
         clock: Callable[[], float] = time.time,
         space: HistorySpace | None = None,
+        deletion_clock: DeletionClock | None = None,
     ) -> None:
         if history_days < 0:
             raise ValueError("history_days is 0 (keep forever) or more")
@@ -93,7 +95,9 @@ class SqliteMessageStore(HistoryReads):
         self._status = status
         self._history_days = history_days
         self._tail_size = tail_size
-        self._clock = clock
+        self._clock = clock  # reads hide by it
+        # the purge deletes by this one: never ahead of the time this run has seen pass (deletion_clock.py)
+        self._deletion_clock = deletion_clock if deletion_clock is not None else DeletionClock(clock)
         self._writer: Writer[StoredMessage] | None = None
         self._recent = RecentMessages(tail_size, unwritten_cap)
         self._recent.highest_id = self._highest_on_disk() if database is not None else 0
@@ -274,11 +278,16 @@ class SqliteMessageStore(HistoryReads):
         """Purge one batch of messages older than the retention period; True if more may remain."""
         if not self._history_days:
             return False
-        cutoff = self._cutoff_ms()
+        cutoff = self._cutoff_ms(self._deletion_clock.now())
+        now_ms = int(self._clock() * 1000)
         rows = connection.execute("SELECT id, time_ms FROM messages ORDER BY id LIMIT ?", (PURGE_BATCH,)).fetchall()
-        # Ids grow with time, so what is old is a prefix of the table; stop at the first recent row.
+        # Ids grow with time, so what is old is a prefix of the table; stop at the first recent row. A row
+        # stamped later than now was said while the clock was ahead: it does not stop the prefix (it stopped
+        # all retention until the clock caught up), and goes if a later row is old, as it was said before that.
         last_old = None
         for message_id, time_ms in rows:
+            if time_ms > now_ms:
+                continue
             if time_ms >= cutoff:
                 break
             last_old = message_id
@@ -287,6 +296,8 @@ class SqliteMessageStore(HistoryReads):
         connection.execute("BEGIN IMMEDIATE")
         deleted = connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,)).rowcount
         connection.execute("COMMIT")
+        with self._recent.lock:
+            self._recent.purged_up_to = max(self._recent.purged_up_to, last_old)
         self._garbage_rows += deleted
         return len(rows) == PURGE_BATCH and last_old == rows[-1][0]
 
@@ -538,10 +549,11 @@ class SqliteMessageStore(HistoryReads):
         )
         return self._fetcher(sql, [above, below, self._cutoff_ms(), *owners, *peers, *peers, *owners])
 
-    def _cutoff_ms(self) -> int:
+    def _cutoff_ms(self, now: float | None = None) -> int:
+        """Messages stamped before this are past retention (at `now`, else by the wall clock: what reads hide)."""
         if not self._history_days:
             return 0
-        return int(self._clock() * 1000) - self._history_days * DAY_MS
+        return int((self._clock() if now is None else now) * 1000) - self._history_days * DAY_MS
 
     def _highest_on_disk(self) -> int:
         assert self._db is not None

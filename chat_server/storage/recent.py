@@ -62,6 +62,8 @@ class RecentMessages:
     _deleted: set[int] = field(default_factory=set)
     _deleted_order: collections.deque[int] = field(default_factory=collections.deque)
     _cleared: dict[str, int] = field(default_factory=dict)
+    # The retention purge deleted every id up to this one (some stamped later than it had reached)
+    purged_up_to: int = 0
     highest_id: int = 0
     max_tails: int = MAX_TAILS
 
@@ -127,13 +129,14 @@ class RecentMessages:
             return message_id in self._deleted
 
     def visible(self, messages: Iterable[StoredMessage], cutoff_ms: int) -> list[StoredMessage]:
-        """Drop messages deleted or cleared this run, and those older than the retention cutoff."""
+        """Drop messages deleted or cleared this run, and those older than the retention cutoff or purged."""
         with self.lock:
-            deleted, cleared = self._deleted, self._cleared
+            deleted, cleared, purged = self._deleted, self._cleared, self.purged_up_to
             return [
                 message
                 for message in messages
                 if message.time_ms >= cutoff_ms
+                and message.id > purged
                 and message.id not in deleted
                 and message.id > cleared.get(message.conv, 0)
             ]

@@ -30,6 +30,7 @@ from pathlib import Path
 from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import DB_FILE_NAME, Database, StorageUnavailable, describe_error, open_database
+from chat_server.storage.deletion_clock import DeletionClock
 from chat_server.storage.file_uri import read_only_uri
 from chat_server.storage.files import SqliteFileStore
 from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
@@ -71,8 +72,11 @@ class Storage:
         database: Database | None = None,
         writer: Writer[StoredMessage] | None = None,
         accounts_read: bool = False,
+        deletion_clock: DeletionClock | None = None,
     ) -> None:
         self.messages = messages
+        # What deletions by age go by: shared files' expiry uses it too (deletion_clock.py)
+        self.deletion_clock = deletion_clock if deletion_clock is not None else DeletionClock()
         self._accounts_read = accounts_read  # memory-only, but the file's accounts were read (_read_safeguards)
         self.accounts = accounts
         self.moderation = moderation
@@ -157,17 +161,19 @@ def open_storage(
     lock_wait: float = 2.0,
     clock: Callable[[], float] = time.time,
     history_max_mb: float = DEFAULT_MAX_MB,
+    deletion_clock: DeletionClock | None = None,
 ) -> Storage:
     """Open (creating if needed) the store in `data_dir` (default: the user's data folder for the app).
 
     `persist=False` keeps everything in memory; `history=False` keeps no
     messages (`--no-history`); `history_days` 0 keeps them forever;
     past `history_max_mb` of history the oldest messages go (0: no limit;
-    space.py).
+    space.py). Deletions by age go by `deletion_clock` (default: one on `clock`; deletion_clock.py).
     FolderBusy when another live server holds the folder (after `lock_wait` s).
     """
     database: Database | None = None
     reason = "persistence is switched off"
+    deletion_clock = deletion_clock if deletion_clock is not None else DeletionClock(clock)
     if persist:
         folder = Path(data_dir) if data_dir is not None else default_data_dir()
         try:
@@ -180,7 +186,7 @@ def open_storage(
             status.add_notice(notice)
         try:
             space = HistorySpace(max_bytes=int(history_max_mb * MIB))
-            return _wire(database, status, history, history_days, tail_size, clock, space)
+            return _wire(database, status, history, history_days, tail_size, clock, space, deletion_clock)
         except sqlite3.Error as error:
             reason = f"cannot read the database {database.path}: {describe_error(error)}"
             database.close()
@@ -195,7 +201,9 @@ def open_storage(
     status.memory_only(reason)
     persister = Persister(None, status)
     messages: MessageStore = (
-        SqliteMessageStore(None, status, history_days=history_days, tail_size=tail_size, clock=clock)
+        SqliteMessageStore(
+            None, status, history_days=history_days, tail_size=tail_size, clock=clock, deletion_clock=deletion_clock
+        )
         if history
         else NoHistory()
     )
@@ -208,6 +216,7 @@ def open_storage(
         rooms=SqliteRoomStore(persister, rooms),
         files=SqliteFileStore(persister, []),
         accounts_read=kept is not None,
+        deletion_clock=deletion_clock,
     )
 
 
@@ -255,15 +264,27 @@ def _wire(
     tail_size: int,
     clock: Callable[[], float],
     space: HistorySpace,
+    deletion_clock: DeletionClock,
 ) -> Storage:
     connection = database.writer
+    newest = _newest_time_ms(connection)
+    if newest:
+        deletion_clock.anchor_at(newest / 1000)
     accounts = SqliteAccountStore.load(connection)
     login_addresses = SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000))
     sanctions = SqliteModerationStore.load(connection)
     rooms = SqliteRoomStore.load(connection)
     files = SqliteFileStore.load(connection)
     history_store = (
-        SqliteMessageStore(database, status, history_days=history_days, tail_size=tail_size, clock=clock, space=space)
+        SqliteMessageStore(
+            database,
+            status,
+            history_days=history_days,
+            tail_size=tail_size,
+            clock=clock,
+            space=space,
+            deletion_clock=deletion_clock,
+        )
         if history
         else None
     )
@@ -290,7 +311,7 @@ def _wire(
         if time.monotonic() >= next_sanction_purge[0]:
             next_sanction_purge[0] = time.monotonic() + SANCTION_PURGE_EVERY
             for store in moderation_ref:
-                store.purge_expired(int(clock() * 1000))
+                store.purge_expired(int(deletion_clock.now() * 1000))
         return history_store.maintenance_step(connection) if history_store is not None else False
 
     writer: Writer[StoredMessage] = Writer(
@@ -320,4 +341,19 @@ def _wire(
         files=SqliteFileStore(persister, files),
         database=database,
         writer=writer,
+        deletion_clock=deletion_clock,
     )
+
+
+def _newest_time_ms(connection: sqlite3.Connection) -> int:
+    """The newest time the data holds (the newest message, login or ban), written by the clock of a run before."""
+    newest = 0
+    for sql in (
+        "SELECT time_ms FROM messages ORDER BY id DESC LIMIT 1",
+        "SELECT max(last_ms) FROM login_addresses",
+        "SELECT max(created_ms) FROM sanctions",
+    ):
+        row = connection.execute(sql).fetchone()
+        if row is not None and row[0] is not None:
+            newest = max(newest, int(row[0]))
+    return newest

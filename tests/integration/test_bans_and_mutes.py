@@ -217,6 +217,22 @@ def test_a_banned_user_cannot_slip_in_during_the_ban(server, wire):
     assert_banned(refused_at_the_door(server, STUDENT))
 
 
+@pytest.mark.parametrize("jump, shown", [(86400.0, "for 10 more minutes"), (-3600.0, "for 10 more minutes")])
+def test_a_ten_minute_ban_lasts_ten_minutes_when_the_server_s_clock_jumps(server, wire, monkeypatch, jump, shown):
+    """A day ahead ended every timed ban at once; an hour back made a 10-minute ban last 70 (and say so)."""
+    lee = teacher(server, wire)
+    connect(server, nick="bob").close()
+    wait_until(lambda: gone(server, "bob"))
+    moderate(lee, "BAN bob 10")
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + jump)  # the computer's clock is set; no time passes
+    frames = refused_at_the_door(server, STUDENT)
+    assert_banned(frames)
+    assert shown in frames[0]["content"], frames[0]["content"]
+    server.storage.moderation.purge_expired(int(time.time() * 1000))  # the writer's pass, as it runs now
+    assert_banned(refused_at_the_door(server, STUDENT))
+
+
 @pytest.mark.parametrize("typo", ["-5", "1.5", "1e3", "10x", "0", "53w", "\u22125"])
 def test_a_ban_length_that_is_no_length_is_refused_and_bans_nobody(server, wire, typo):
     # Taken for the reason before, "BAN bob -5" banned bob until lifted: a teacher who meant minutes got forever.

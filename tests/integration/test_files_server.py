@@ -21,6 +21,7 @@ from chat_gui.core.transfer_client import TransferInterrupted, download_file, sh
 from chat_server import ChatServer
 from chat_server.files import sharing as sharing_module
 from chat_server.files.transfer import TransferOutcome
+from chat_server.storage.deletion_clock import DeletionClock
 from chat_server.storage.models import FILE_KIND
 from shared.file_transfer import EMPTY_SHA256, MIB, FileError, Target, upload_command
 from shared.safe_filename import create_unique_file
@@ -586,7 +587,9 @@ def test_files_are_kept_as_long_as_the_history_then_go_with_their_message(
     store = server.files.store
     assert store is not None
     later = time.time() + kept_days * 86400
-    store._clock = lambda: later  # the store's clock, moved on: retention is judged by it
+    store._clock = lambda: later  # the store's clock, moved on
+    # and a run that has seen that time pass (a clock only set ahead deletes nothing: the test below)
+    server.storage.deletion_clock = DeletionClock(lambda: later)
     expired = server.files.expire()
     limit = days if history else 1  # with --no-history a file still stays a day
     if kept_days < limit:
@@ -598,6 +601,23 @@ def test_files_are_kept_as_long_as_the_history_then_go_with_their_message(
     assert server.storage.messages.get(announced["id"]) is None
     refused = bob.request(f"DOWNLOAD {done['file']}", "download")
     assert refused["type"] == "error" and refused["code"] == "no_such_file"
+
+
+def test_a_clock_set_a_year_ahead_deletes_no_shared_file(start_server, chats, tmp_path):
+    server = start_server(history_days=30, files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "notes.txt", 300))[1]
+    bob.expect("file")
+    store = server.files.store
+    assert store is not None
+    ahead = 365 * 86400
+    store._clock = lambda: time.time() + ahead  # the computer's clock set a year ahead, no time passed
+    wrong = DeletionClock(lambda: time.time() + ahead)
+    wrong.anchor_at(time.time())  # as at a start: the data's newest time (the file's message) is now
+    server.storage.deletion_clock = wrong
+    assert server.files.expire() == []
+    assert server.storage.files.get(done["file"]) is not None and stored_names(server) != []
+    assert bob.request(f"DOWNLOAD {done['file']}", "download")["type"] == "download"
 
 
 def test_at_start_a_file_never_announced_is_announced_and_a_row_without_bytes_is_dropped(start_server, chats, tmp_path):

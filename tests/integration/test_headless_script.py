@@ -28,7 +28,7 @@ def script_env() -> dict[str, str]:
 class ScriptRun:
     """`python -m chat_server ...` with its output collected on a thread."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chat_server", "--no-console", *args],
             stdin=subprocess.DEVNULL,
@@ -36,7 +36,7 @@ class ScriptRun:
             stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            env=script_env(),
+            env={**script_env(), **(env or {})},
         )
         self.stdout: list[str] = []
         self.stderr: str | None = None

@@ -17,6 +17,8 @@ import pytest
 from chat_server.console import AdminConsole
 from chat_server.storage import StoredMessage, open_storage
 from tests.integration.history_wire import answer, ids, join_with_replay, say_many
+from tests.integration.shifted_clock import ShiftedClock
+from tests.integration.wire import WireClient
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -126,3 +128,27 @@ def test_deleted_messages_stay_gone_after_a_restart(start_server, wire, tmp_path
     assert [r["id"] for r in carol.expect("search")["results"]] == survivors[::-1]
     carol.send("SAY next")
     assert carol.expect("message")["id"] > sent[-1]  # a deleted id is never given out again
+
+
+def test_messages_said_while_the_server_s_clock_says_1970_stay_in_the_history_once_it_is_set_right(tmp_path):
+    """A dead CMOS battery: the clock falls back to 1970 mid-lesson, then NTP sets it right; nothing said vanishes."""
+    clock = ShiftedClock(tmp_path / "clock")
+    run = clock.run("--port", "0", "--data-dir", str(tmp_path / "data"))
+    clients: list[WireClient] = []
+    try:
+        clients.append(WireClient(run.address()))
+        alice = clients[-1].register("alice", "lab")
+        before = say_many(alice, 2, "before")
+        clock.set(3600.0 - time.time())  # an hour after the epoch
+        during = say_many(alice, 3, "during")
+        times = [frame["time"] for frame in before + during]
+        assert times == sorted(times) and not any(t.startswith("1970") for t in times), times
+        clock.set(0.0)
+        clients.append(WireClient(run.address()))
+        bob = clients[-1].register("bob")
+        messages, _ = answer(bob, "HISTORY #lab AFTER 0")
+        assert ids(messages) == ids(before + during)
+    finally:
+        for client in clients:
+            client.close()
+        assert "Traceback" not in run.end()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from chat_server.storage import StoredMessage
+from chat_server.storage.deletion_clock import DeletionClock
 from shared.errors import ErrorCode
 from tests.integration.identity_support import add_account, login, teacher
 from tests.support import wait_until
@@ -278,6 +282,28 @@ def test_a_teacher_purges_a_flooders_room_messages_in_every_room_and_leaves_the_
     lee.send("PURGE troll 5")
     again = lee.expect(lambda frame: frame["type"] == "system" and frame.get("event") == "moderation")
     assert again["count"] == 0
+
+
+def test_a_purge_while_the_server_s_clock_says_1970_takes_the_last_minutes_not_the_whole_term(
+    server, wire, monkeypatch
+):
+    """PURGE troll 10 reached back to 1970: every message troll ever said that the history kept."""
+    yesterday = int(time.time() * 1000) - 86_400_000
+    server.storage.messages.append(
+        StoredMessage.public(server.registry.next_id(), "lab", "troll", "a fair answer yesterday", yesterday)
+    )
+    lee = teacher(server, wire, room="lab")
+    troll = wire(server, "troll", "lab", source="127.0.0.2")
+    spam = _said(troll, "spam")
+    server.storage.deletion_clock = DeletionClock(lambda: time.time())  # sees the clock set below, as a server would
+    server.storage.deletion_clock.stamp()  # its last sane reading: now
+    monkeypatch.setattr(time, "time", lambda: 3600.0)  # a dead CMOS battery: an hour after the epoch
+    lee.send("PURGE troll 10")
+    assert lee.expect("deleted")["id"] == spam
+    done = lee.expect(lambda frame: frame["type"] == "system" and frame.get("event") == "moderation")
+    assert done["count"] == 1
+    kept = server.storage.messages.room_messages_by("troll", 0, 10)
+    assert [m.text for m in kept] == ["a fair answer yesterday"]
 
 
 def test_a_student_cannot_delete_a_teachers_or_another_students_message(server, wire):

@@ -656,3 +656,61 @@ def test_a_delete_looks_through_at_most_max_tails_rooms(store):
     assert messages.delete(100) is not None
     assert messages.replay("room100", 5) == []
     assert ids(messages.replay("room99", 5)) == [99]
+
+
+# -- a clock set wrong (deletion_clock.py) --
+class ShiftedClock:
+    """The wall clock moved by `offset` seconds (a computer whose clock is set wrong, or set right again)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+YEAR = 365 * 86400
+
+
+@pytest.mark.parametrize("when", ["at start", "mid-lesson"])
+def test_a_clock_set_a_year_ahead_hides_the_term_but_deletes_none_of_it(tmp_path, when):
+    clock = ShiftedClock()
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        storage.messages.append(public(1, "really old", age_ms=400 * 86_400_000))  # the purge's witness
+        for message_id in range(2, 7):
+            storage.messages.append(public(message_id, f"term {message_id}", age_ms=(7 - message_id) * 86_400_000))
+        if when == "mid-lesson":
+            storage.flush()
+            clock.offset = YEAR
+            storage.purge_now()
+            wait_until(lambda: on_disk(tmp_path) == [2, 3, 4, 5, 6], timeout=20, message="the old row purged")
+    clock.offset = YEAR
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        assert ids(storage.messages.replay("general", 10)) == []  # too old by this clock: hidden
+        storage.messages.append(public(7, "said while the clock is a year ahead"))
+        storage.flush()
+        storage.purge_now()
+        # The pass that purged the witness found the whole term past the cutoff too: it went in the same DELETE.
+        wait_until(lambda: on_disk(tmp_path)[:1] != [1], timeout=20, message="the old row purged")
+        storage.flush()
+        assert on_disk(tmp_path) == [2, 3, 4, 5, 6, 7]
+    clock.offset = 0.0
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        assert ids(storage.messages.replay("general", 10)) == [2, 3, 4, 5, 6, 7]
+
+
+def test_messages_stamped_by_a_clock_that_was_ahead_do_not_stop_the_retention_of_the_rest(tmp_path):
+    """One lesson with the clock 400 days ahead, then set right: the messages after it still go after 30 days."""
+    ahead = 400 * 86_400_000
+    with open_storage(tmp_path / "data", history_days=30) as storage:
+        storage.messages.append(public(1, "clock ahead", age_ms=-ahead + 60 * 86_400_000))
+        storage.messages.append(public(2, "clock ahead", age_ms=-ahead + 60 * 86_400_000))
+        for message_id in (3, 4, 5):
+            storage.messages.append(public(message_id, "two months ago", age_ms=60 * 86_400_000))
+        storage.messages.append(public(6, "yesterday", age_ms=86_400_000))
+        storage.messages.append(public(7, "said ahead after", age_ms=-ahead))  # newer than the last old one: kept
+        storage.messages.append(public(8, "today"))
+        storage.flush()
+        storage.purge_now()
+        wait_until(lambda: on_disk(tmp_path) == [6, 7, 8], timeout=20, message="the two months old rows purged")
+        assert ids(storage.messages.replay("general", 10)) == [6, 7, 8]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from chat_server.storage import Account, FileRecord, RoomRecord, Sanction, open_storage
+from chat_server.storage import Account, FileRecord, RoomRecord, Sanction, StoredMessage, open_storage
 from shared.names import name_key
 from tests.support import wait_until
 
@@ -103,6 +103,30 @@ def test_bans_that_ended_while_the_server_was_down_are_purged_in_the_background(
         storage.moderation.add(Sanction("ban", "b", None, "", None, "t", 0))
     with open_storage(data) as storage:
         wait_until(lambda: [s.nick_key for s in storage.moderation.active(0)] == ["b"], message="ended ban purged")
+
+
+def test_a_clock_set_a_day_ahead_ends_no_ban_for_good(data):
+    """The ban is not in force while the clock is wrong (reads go by it), but it is not purged: set right, it holds."""
+    offset = [0.0]
+
+    def clock() -> float:
+        return time.time() + offset[0]
+
+    with open_storage(data, clock=clock) as storage:
+        storage.moderation.add(Sanction("ban", "mallory", None, "", NOW_MS + HOUR_MS, "t", NOW_MS))
+        # the purge's witness: it ends in a second, and the pass at the next start drops it (and would drop
+        # mallory's ban too)
+        ends = int(time.time() * 1000) + 1000
+        storage.moderation.add(Sanction("ban", "ended", None, "", ends, "t", NOW_MS))
+        wait_until(lambda: time.time() * 1000 > ends, message="the witness's ban ended")
+        storage.messages.append(StoredMessage.public(1, "lab", "alice", "the lesson goes on", int(time.time() * 1000)))
+    offset[0] = 86400.0
+    with open_storage(data, clock=clock) as storage:
+        wait_until(lambda: [s.nick_key for s in storage.moderation.active(0)] != ["mallory", "ended"])
+        assert [s.nick_key for s in storage.moderation.active(0)] == ["mallory"]
+    offset[0] = 0.0
+    with open_storage(data, clock=clock) as storage:
+        assert [s.nick_key for s in storage.moderation.active(NOW_MS)] == ["mallory"]
 
 
 def test_a_sanction_names_a_nickname_or_an_address():
