@@ -177,6 +177,7 @@ def test_a_muted_computer_can_take_no_new_names_only_its_own(server, wire):
     for name in ("Khan_is_useless", "quiz_answers_B_C_A", "KIM_2"):
         assert WireClient(server.address, source=computer(3)).error(f"NICK {name}") == ErrorCode.MUTED
     kim.close()
+    wait_until(lambda: "kim" not in [client.nick for client in server.clients()], message="kim was never dropped")
     back = WireClient(server.address, source=computer(3))
     assert back.reply("NICK kim")["type"] == "nick"  # a window coming back after a drop
     assert back.error("SAY hello") in (ErrorCode.MUTED, ErrorCode.NOT_IN_ROOM)
