@@ -137,7 +137,8 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         type=float,
         default=DEFAULTS.resume_seconds,
         metavar="SECONDS",
-        help="how long a lost connection's nickname and room can be taken back with RESUME (default %(default)s)",
+        help="how long a lost connection's nickname and room can be taken back with RESUME, also across a normal "
+        "restart (default %(default)s)",
     )
     limits.add_argument(
         "--backlog",
