@@ -33,12 +33,12 @@ from collections.abc import Callable
 EARLIEST = 1_767_225_600.0
 
 
+_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None)
+
+
 def run_time() -> float:
     """Seconds on a clock that nobody sets and that counts a suspend (Linux's boot time), else time.monotonic()."""
-    boottime = getattr(time, "CLOCK_BOOTTIME", None)
-    if boottime is not None:
-        return time.clock_gettime(boottime)
-    return time.monotonic()
+    return time.clock_gettime(_BOOTTIME) if _BOOTTIME is not None else time.monotonic()
 
 
 class DeletionClock:
