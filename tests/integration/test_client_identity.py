@@ -75,47 +75,45 @@ def test_a_teacher_logs_in_and_after_a_restart_logs_in_again_by_itself(tmp_path,
         second.stop()
 
 
-def test_a_login_not_kept_comes_back_after_a_normal_restart_without_asking(tmp_path, core):
+@pytest.fixture
+def ann_through_a_restart(tmp_path, core):
+    """ann_through_a_restart(**second_options) -> (ann's core, the second server): ann logged in without keeping
+    her password, then the server stopped normally and started again on the same port and folder."""
+    started: list[ChatServer] = []
+
+    def run(**second_options):
+        data = str(tmp_path / "data")
+        first = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=data)).start()
+        port = first.address[1]
+        try:
+            first.create_account("ann", PASSWORD)
+            ann = core()
+            ann.session.sign_in.log_in("ann", PASSWORD, keep=False)
+            ann.session.start("127.0.0.1", port, "ann", "general")
+            ann.ready()
+        finally:
+            first.stop()
+        ann.run_until(lambda: ann.session.state is State.RECONNECTING)
+        second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=data, **second_options)).start()
+        started.append(second)
+        return ann, second
+
+    yield run
+    for server in started:
+        server.stop()
+
+
+def test_a_login_not_kept_comes_back_after_a_normal_restart_without_asking(ann_through_a_restart):
     """The RESUME token outlives a normal restart (chat_server/resume_handoff.py): the session, logged in, is back."""
-    data = str(tmp_path / "data")
-    first = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=data)).start()
-    port = first.address[1]
-    try:
-        first.create_account("ann", PASSWORD)
-        one = core()
-        one.session.sign_in.log_in("ann", PASSWORD, keep=False)
-        one.session.start("127.0.0.1", port, "ann", "general")
-        one.ready()
-    finally:
-        first.stop()
-    one.run_until(lambda: one.session.state is State.RECONNECTING)
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=data)).start()
-    try:
-        one.run_until(lambda: one.session.state is State.READY, timeout=30)
-        assert [(client.nick, client.account) for client in second.clients()] == [("ann", True)]
-        assert Problem.NICK_REGISTERED not in problems(one)
-    finally:
-        second.stop()
+    ann, second = ann_through_a_restart()
+    ann.run_until(lambda: ann.session.state is State.READY, timeout=30)
+    assert [(client.nick, client.account) for client in second.clients()] == [("ann", True)]
+    assert Problem.NICK_REGISTERED not in problems(ann)
 
 
-def test_a_login_not_kept_asks_after_a_restart_that_kept_no_token(tmp_path, core):
-    data = str(tmp_path / "data")
-    first = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=data)).start()
-    port = first.address[1]
-    try:
-        first.create_account("ann", PASSWORD)
-        one = core()
-        one.session.sign_in.log_in("ann", PASSWORD, keep=False)
-        one.session.start("127.0.0.1", port, "ann", "general")
-        one.ready()
-    finally:
-        first.stop()
-    one.run_until(lambda: one.session.state is State.RECONNECTING)
-    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=data, resume_seconds=0)).start()
-    try:
-        one.run_until(lambda: Problem.NICK_REGISTERED in problems(one), timeout=30)
-    finally:
-        second.stop()
+def test_a_login_not_kept_asks_after_a_restart_that_kept_no_token(ann_through_a_restart):
+    ann, _second = ann_through_a_restart(resume_seconds=0)
+    ann.run_until(lambda: Problem.NICK_REGISTERED in problems(ann), timeout=30)
 
 
 CLASS_SIZE = 30

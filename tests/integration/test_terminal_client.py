@@ -374,13 +374,18 @@ def test_chat_term_on_a_server_without_tls_says_not_encrypted(start_server, term
     assert ann.finish() == 0
 
 
-def test_a_changed_key_stops_chat_term_with_both_keys_until_accept_new_key(start_server, terminals, tmp_path):
+def pinned_then_stopped(start_server, terminals, tmp_path):
+    """A server chat-term has met (its key pinned), stopped; (that server, its port) for a new one to take."""
     first = start_server(data_dir=str(tmp_path / "old"))
     ann = terminals(first.address, "--nick", "ann")
     ann.expect(r"\*\*\* Encrypted")
     assert ann.finish() == 0
-    port = first.address[1]
     first.stop()
+    return first, first.address[1]
+
+
+def test_a_changed_key_stops_chat_term_with_both_keys_until_accept_new_key(start_server, terminals, tmp_path):
+    first, port = pinned_then_stopped(start_server, terminals, tmp_path)
     second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(tmp_path / "new"))).start()
     try:
         assert first.tls is not None and second.tls is not None
@@ -407,12 +412,7 @@ def test_accept_key_trusts_the_key_compared_and_not_an_impostors_that_answers_ne
     """Found by the eighth review: chat-term's advice after a changed key was to start again with --accept-new-key,
     which trusts whichever key answers then: a student's server that took the teacher's address at that moment had
     its key pinned by everyone who followed the advice."""
-    first = start_server(data_dir=str(tmp_path / "old"))
-    ann = terminals(first.address, "--nick", "ann")
-    ann.expect(r"\*\*\* Encrypted")
-    assert ann.finish() == 0
-    port = first.address[1]
-    first.stop()
+    first, port = pinned_then_stopped(start_server, terminals, tmp_path)
 
     def serve(folder: str) -> ChatServer:
         return ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=str(tmp_path / folder))).start()

@@ -482,16 +482,23 @@ def test_going_on_without_encryption_keeps_the_pin_for_when_tls_comes_back(start
         plain.stop()
 
 
-def expired_pair(folder: Path) -> tuple[Path, Path]:
+def certificate_pair(folder: Path, days_ago: int, valid_days: int, prefix: str = "") -> tuple[Path, Path]:
+    """A certificate made `days_ago` days ago for `valid_days`, and its key, written into `folder`."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = make_certificate(key, ["localhost"], [], now=now - datetime.timedelta(days=400), valid_days=30)
-    cert_path, key_path = folder / "old-cert.pem", folder / "old-key.pem"
+    certificate = make_certificate(
+        key, ["localhost"], [], now=now - datetime.timedelta(days=days_ago), valid_days=valid_days
+    )
+    cert_path, key_path = folder / f"{prefix}cert.pem", folder / f"{prefix}key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return cert_path, key_path
+
+
+def expired_pair(folder: Path) -> tuple[Path, Path]:
+    return certificate_pair(folder, days_ago=400, valid_days=30, prefix="old-")
 
 
 def test_an_expired_cert_refuses_to_start_and_holds_no_port(tmp_path) -> None:
@@ -511,14 +518,7 @@ def test_an_expired_cert_refuses_to_start_and_holds_no_port(tmp_path) -> None:
 def test_a_given_certificate_that_runs_out_this_term_is_named_in_a_warning_at_start(start_server, tmp_path, caplog):
     """Found by the eighth review: a --cert running out in a week started without a word; the first start after
     that day refused, and the way out the refusal offered (the server's own certificate) changed the key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = make_certificate(key, ["localhost"], [], now=now - datetime.timedelta(days=358), valid_days=365)
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    cert_path, key_path = certificate_pair(tmp_path, days_ago=358, valid_days=365)
     caplog.set_level(logging.WARNING, logger=LOG)
     server = start_server(cert_file=str(cert_path), key_file=str(key_path))
     assert server.tls is not None and server.tls.certificate.origin == "given"

@@ -208,6 +208,15 @@ def test_a_probe_answering_after_a_refusal_does_not_wipe_it(server, open_window,
         window._close_dialog()
 
 
+def offered_a_server(window, tk_root, port: int):
+    """The Connect dialog after connecting to a port where nothing answers: "Start a server" is offered."""
+    window.show_connect_dialog()
+    fill_and_connect(window, "localhost", port, "teacher")
+    dialog = window.dialog
+    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    return dialog
+
+
 def test_a_data_folder_held_by_another_server_is_named_and_the_window_goes_on(open_window, tk_root):
     # The teacher already runs the headless server (its data folder is the default one) and then presses
     # "Start a server" in the window: the second server must not start, and the dialog must say why.
@@ -215,10 +224,7 @@ def test_a_data_folder_held_by_another_server_is_named_and_the_window_goes_on(op
     other = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=str(default_data_dir()))).start()
     try:
         window = open_window()
-        window.show_connect_dialog()
-        fill_and_connect(window, "localhost", port, "teacher")
-        dialog = window.dialog
-        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        dialog = offered_a_server(window, tk_root, port)
         dialog.start_button.invoke()
         wait_until(lambda: "No server was started" in dialog.message.cget("text"), pump=tk_root.update, timeout=WAIT)
         said = dialog.message.cget("text")
@@ -239,10 +245,7 @@ def test_a_server_started_in_the_window_that_cannot_keep_anything_says_so(open_w
     blocked.parent.mkdir(parents=True, exist_ok=True)
     blocked.write_text("a file where the data folder should be")
     window = open_window()
-    window.show_connect_dialog()
-    fill_and_connect(window, "localhost", port, "teacher")
-    dialog = window.dialog
-    wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+    dialog = offered_a_server(window, tk_root, port)
     dialog.start_button.invoke()
     wait_until(lambda: window.session.state == "ready", pump=tk_root.update, timeout=WAIT)
     shown = window.room_view.all_text()
@@ -259,10 +262,7 @@ def test_a_server_started_in_the_window_waits_for_its_database_without_freezing_
     holder.execute("BEGIN EXCLUSIVE")  # as a database browser with unsaved changes
     try:
         window = open_window()
-        window.show_connect_dialog()
-        fill_and_connect(window, "localhost", port, "teacher")
-        dialog = window.dialog
-        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        dialog = offered_a_server(window, tk_root, port)
         started = time.monotonic()
         dialog.start_button.invoke()
         assert time.monotonic() - started < 1.0, "the Tk thread was held"
@@ -283,10 +283,7 @@ def test_a_window_closed_while_its_server_starts_leaves_no_server_running(open_w
     holder.execute("BEGIN EXCLUSIVE")
     try:
         window = open_window()
-        window.show_connect_dialog()
-        fill_and_connect(window, "localhost", port, "teacher")
-        dialog = window.dialog
-        wait_until(lambda: dialog.start_button.winfo_manager() == "pack", pump=tk_root.update, timeout=WAIT)
+        dialog = offered_a_server(window, tk_root, port)
         dialog.start_button.invoke()
         starting = window.connect_flow._starting
         assert starting is not None and starting.outcome() is None
