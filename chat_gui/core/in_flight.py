@@ -190,13 +190,15 @@ class InFlight:
     def ended(self) -> None:
         """No reconnect is coming (removed, failed): suspects and lines still in flight may have been lost."""
         self._suspect_all(lambda line: True)
-        for key in list(self._suspects):
-            self._report(key, certain=False)
+        self._report_all_maybe()
 
     def hung_up(self) -> None:
         """The person's own Disconnect: the orderly shutdown carries what is in flight, unless it waited too long."""
         now = self.clock()
         self._suspect_all(lambda line: now - line.sent_at >= ANSWER_OVERDUE)
+        self._report_all_maybe()
+
+    def _report_all_maybe(self) -> None:
         for key in list(self._suspects):
             self._report(key, certain=False)
 

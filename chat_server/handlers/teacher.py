@@ -39,6 +39,7 @@ from chat_server.handlers.base import (
 )
 from chat_server.handlers.history import NO_HISTORY, deleted_deliveries
 from chat_server.history.purge import parse_purge, purge_recent
+from chat_server.identity.rooms_kept import owner_change_words
 from chat_server.moderation import Outcome, is_address
 from chat_server.session import Session
 from chat_server.storage import StoredMessage
@@ -153,17 +154,12 @@ class TeacherCommands(CommandModule):
         if len(words) != 2:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room and to whom: /owner ROOM NICK (or none).")
         shown_room, shown, live = self.services.who.rooms.give(normalise_room(words[0]), words[1])
-        text = (
-            f"{session.nick} gave #{shown_room} to {shown}: they set its topic and key now"
-            if shown
-            else f"{session.nick} took #{shown_room} from its owner: nobody owns it now (teachers set its topic and key)"
-        )
+        text, done = owner_change_words(session.nick or "", shown_room, shown)
         notice = server_frame("system", text, event="owner", room=shown_room, owner=shown, by=session.nick)
         deliveries: list[Delivery] = []
         if live is not None:
             deliveries.append(([member for member in live.members if member is not session], notice))
         if live is None or session not in live.members:
-            done = f"#{shown_room} now belongs to {shown}." if shown else f"Nobody owns #{shown_room} now."
             confirmation = server_frame(
                 "system", done, event="moderation", action="owner", room=shown_room, owner=shown
             )

@@ -19,6 +19,7 @@ from chat_server.farewells import bye
 from chat_server.identity.owners import account_owner
 from chat_server.identity.passwords import hash_password, normalise_password
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.identity.rooms_kept import owner_change_words
 from chat_server.identity.teacher_copies import TeacherCopies, send_away_copies
 from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.moderation import carry_out, chosen_nick, is_address, now_ms
@@ -250,16 +251,12 @@ class IdentityAdmin:
         own already (TOPIC, KEY); this takes it from a student who made it first and keeps re-locking it."""
         with self.registry.lock:
             shown_room, shown, live = self.who.rooms.give(normalise_room(room), name or "")
-            text = (
-                f"An admin gave #{shown_room} to {shown}: they set its topic and key now"
-                if shown
-                else f"An admin took #{shown_room} from its owner: nobody owns it now (teachers set its topic and key)"
-            )
+            text, done = owner_change_words("An admin", shown_room, shown)
             if live is not None:
                 notice = server_frame("system", text, event="owner", room=shown_room, owner=shown)
                 self.registry.deliver(list(live.members), notice)
         log.warning("admin gave #%s to %s", shown_room, shown or "nobody")
-        return f"#{shown_room} now belongs to {shown}." if shown else f"Nobody owns #{shown_room} now."
+        return done
 
     # -- bans and mutes --
     def sanctions(self, kind: SanctionKind | None = None) -> list[SanctionInfo]:

@@ -39,6 +39,15 @@ from shared.names import normalise_nick, one_line
 NOBODY = ("", "none", "nobody", "-")  # the words that give a room to nobody
 
 
+def owner_change_words(by: str, room: str, owner: str) -> tuple[str, str]:
+    """(what the room's members hear, the confirmation) when `by` ("An admin", a teacher's name) gives `room` to
+    `owner` ("": to nobody)."""
+    if owner:
+        return f"{by} gave #{room} to {owner}: they set its topic and key now", f"#{room} now belongs to {owner}."
+    heard = f"{by} took #{room} from its owner: nobody owns it now (teachers set its topic and key)"
+    return heard, f"Nobody owns #{room} now."
+
+
 class KeptRooms:
     """The registry's RoomLife: keeps the rooms table and the room look-alike index in step with live rooms."""
 
