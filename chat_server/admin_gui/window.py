@@ -1,6 +1,7 @@
 """The server admin window (`chat-server-gui`, `python -m chat_server --gui`): start, watch and steer a server.
 
-    Tk thread:  Start -> ServerRunner: a new ChatServer(config).start() (binds at once; its threads do the rest)
+    Tk thread:  Start -> an "admin-start" thread: ServerRunner: a new ChatServer(config).start() (binds, opens the
+            data folder; its threads do the rest) while the Tk thread keeps drawing until it is done
     server threads --registry events--> AdminFeed (the latest snapshot per client and room; counters likewise)
     server threads --logging--> QueueLogHandler (bounded queue)
     Tk thread:  _poll() every POLL_MS drains a bounded batch of both into the views and the log pane
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import threading
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import replace
@@ -61,6 +63,7 @@ log = logging.getLogger("chat_server.admin_gui.window")
 
 WINDOW_TITLE = f"ClassChat Server {__version__}"
 POLL_MS = 50
+START_PUMP_SECONDS = 0.02  # how often the window redraws while the server starts on its own thread
 EVENT_BATCH = 500
 LOG_BATCH = 200
 SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
@@ -95,7 +98,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.ask_checked: AskChecked = ask_checked or ask_checked_dialog(root)  # stays open until the answer will do
         self.history_dialog: HistoryDialog | None = None
         self.runner = ServerRunner()
-        self.phase = "stopped"  # stopped, running, stopping
+        self.phase = "stopped"  # stopped, starting, running, stopping
         self.port_zero_got: int | None = None  # the port a start with Port 0 was given: a restart asks for it again
         self.closed = False  # close() ran: the server is stopped
         self.destroyed = False  # the widgets are gone
@@ -260,7 +263,17 @@ class AdminWindow(AdminIdentity, ttk.Frame):
             return False
         try:
             config = self.form.read_config()
-            server, lost_port = self._serve(config)
+        except ValueError as exc:  # the form's own sentence
+            self.say(str(exc))
+            return False
+        self.phase = "starting"
+        self.form.set_state("busy")
+        self.refresh_actions()
+        self.say("Starting: opening the data folder…")
+        started = False
+        try:
+            server, lost_port = self._serve_while_drawing(config)
+            started = True
         except ValueError as exc:  # the form's own sentence
             self.say(str(exc))
             return False
@@ -282,6 +295,18 @@ class AdminWindow(AdminIdentity, ttk.Frame):
                 f"Cannot listen on {self.form.host.get()} port {self.form.port.get()}: {exc.strerror or exc}.{hint}"
             )
             log.error("cannot start: %s", exc)
+            return False
+        finally:
+            if self.closed:  # closed while starting (close() left it to here): the server goes with the window
+                self.phase = "stopped"
+                self.runner.stop_and_wait()
+                if not self.destroyed:
+                    self.root.destroy()
+            elif not started:
+                self.phase = "stopped"
+                self.form.set_state("stopped")
+                self.refresh_actions()
+        if self.closed:
             return False
         self.phase = "running"
         self.form.set_state("running")
@@ -309,6 +334,34 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
         self.say(f"Running on {host} port {port}.{moved}{listing}{note}")
         return True
+
+    def _serve_while_drawing(self, config: ServerConfig) -> tuple[ChatServer, int | None]:
+        """_serve on an "admin-start" thread while this thread keeps drawing the window; its outcome or exception.
+
+        Opening the data folder can take seconds (a check of a large
+        database, a new certificate), and the window must not freeze
+        meanwhile: it keeps redrawing, its log pane keeps filling, and a
+        close waits for the start to finish (close()).
+        """
+        outcome: list[tuple[ChatServer, int | None]] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def serve() -> None:
+            try:
+                outcome.append(self._serve(config))
+            except BaseException as exc:  # handed to the Tk thread, which reports it as before
+                failure.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=serve, name="admin-start", daemon=True).start()
+        while not done.wait(START_PUMP_SECONDS):
+            if not self.destroyed:
+                self.root.update()
+        if failure:
+            raise failure[0]
+        return outcome[0]
 
     def _serve(self, config: ServerConfig) -> tuple[ChatServer, int | None]:
         """Start with `config`; with Port 0 after a start with Port 0, on the port that start was given.
@@ -399,6 +452,8 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.closed = True
         if not self.destroyed:
             self.root.withdraw()
+        if self.phase == "starting":  # start_server() stops the server and destroys the window once it is up
+            return
         if self.phase == "running":
             log.warning(
                 "admin closed the window: stopping the server (%s connected)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 import tkinter as tk
 
 from chat_gui.core.connection import ChatConnection, Disconnected
@@ -11,8 +12,10 @@ from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from chat_server.netinfo import join_addresses
 from chat_server.storage import default_data_dir
+from chat_server.storage.database import DB_FILE_NAME
 from tests.gui.admin.helpers import (
     Dialogs,
+    enabled,
     frame_where,
     pump_until,
     row_of,
@@ -244,3 +247,54 @@ def test_port_zero_restart_says_loudly_when_its_port_was_taken(window: AdminWind
         )
     finally:
         squatter.close()
+
+
+def test_the_window_keeps_drawing_while_start_waits_for_a_locked_database(window: AdminWindow) -> None:
+    """From the notes: Start opened the data folder on the Tk thread, and a database another program held
+    locked froze the window for up to 15 s (then history was off for the whole lesson)."""
+    started(window)
+    window.stop_server()
+    pump_until(window, lambda: window.phase == "stopped", "the window did not notice the server stopped")
+    holder = sqlite3.connect(default_data_dir() / DB_FILE_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a backup tool or DB Browser with the file open
+    seen: list[tuple[str, str, bool]] = []
+
+    def tick() -> None:  # runs only while the Tk thread draws the window
+        seen.append((window.phase, window.status.get(), enabled(window.form.start_button)))
+        if len(seen) == 10:
+            holder.rollback()
+            holder.close()  # the other program lets go once the window has drawn ten times
+        else:
+            window.after(20, tick)
+
+    window.after(20, tick)
+    try:
+        assert window.start_server(), window.status.get()
+    finally:
+        holder.close()
+    assert len(seen) == 10, "the window did not draw while the server started"
+    assert all(phase == "starting" and status.startswith("Starting") and not start for phase, status, start in seen)
+    assert window.phase == "running" and window.server is not None
+    assert window.server.storage.status().ok, window.server.storage.status().describe()
+
+
+def test_closing_the_window_while_the_server_starts_stops_that_server(window: AdminWindow) -> None:
+    started(window)
+    window.stop_server()
+    pump_until(window, lambda: window.phase == "stopped", "the window did not notice the server stopped")
+    holder = sqlite3.connect(default_data_dir() / DB_FILE_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+
+    def close_then_let_go() -> None:
+        window.close()  # the window's close button, nobody connected yet
+        holder.rollback()
+        holder.close()
+
+    window.after(50, close_then_let_go)
+    try:
+        assert not window.start_server()
+    finally:
+        holder.close()
+    assert window.destroyed and window.phase == "stopped"
+    server = window.runner.server
+    assert server is None or not server.running, "the server started for a closed window is still running"
