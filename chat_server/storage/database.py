@@ -25,6 +25,7 @@ import logging
 import os
 import queue
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -241,6 +242,7 @@ def open_database(
     except OSError as error:
         raise StorageUnavailable(f"cannot write in the data folder {folder}: {describe_error(error)}") from error
     path = folder / DB_FILE_NAME
+    _warn_if_others_can_read(folder, path)
     notices: list[str] = []
     unclean: list[int] = []
     recovered = 0
@@ -347,6 +349,32 @@ def _open_waiting(path: Path, steps: Sequence[Step], full_check: bool, unclean: 
         if waited:
             log.warning("storage: %s is free again; opened it", path)
         return connection
+
+
+def _warn_if_others_can_read(folder: Path, path: Path) -> None:
+    """A folder or database made before they were created private (or opened up by hand) is left as it is, but said.
+
+    Tightening it could break a setup that shares it on purpose; a teacher who did not mean to share the
+    password hashes and every private message with the next person at the computer learns it from the log.
+    """
+    if os.name != "posix":
+        return  # a Windows profile folder is private by its own access rules
+    opened = []
+    for place in (folder, path):
+        try:
+            mode = stat.S_IMODE(place.stat().st_mode)
+        except OSError:
+            continue  # no database yet: it is made private
+        if mode & 0o077:
+            opened.append(f"{place} (mode {mode:o})")
+    if opened:
+        log.warning(
+            "storage: other users of this computer can reach %s; `chmod 700 %s` and `chmod 600 %s*` keep the "
+            "password hashes and private messages to this user",
+            " and ".join(opened),
+            folder,
+            path,
+        )
 
 
 def _create_private(path: Path) -> None:

@@ -253,3 +253,23 @@ def test_a_new_data_folder_and_its_database_are_for_the_servers_user_alone(start
 
 def oct_modes(modes: dict[str, int]) -> str:
     return ", ".join(f"{name} {mode:o}" for name, mode in sorted(modes.items()))
+
+
+def test_a_data_folder_others_can_read_is_kept_as_it_is_and_said(start_server, tmp_path, caplog):
+    """From the notes: a folder and database made before they were private stayed 755/644 without a word."""
+    data = tmp_path / "older"
+    data.mkdir(mode=0o755)
+    os.chmod(data, 0o755)  # whatever the umask
+    sqlite3.connect(data / "classchat.db").close()
+    os.chmod(data / "classchat.db", 0o644)
+    with caplog.at_level(logging.WARNING, logger="chat_server.storage"):
+        start_server(data_dir=str(data)).stop()
+    warned = [record.getMessage() for record in caplog.records if "other users of this computer" in record.getMessage()]
+    assert len(warned) == 1 and "mode 755" in warned[0] and "mode 644" in warned[0], warned
+    assert stat.S_IMODE(data.stat().st_mode) == 0o755, "tightened without asking"
+    caplog.clear()
+    os.chmod(data, 0o700)
+    os.chmod(data / "classchat.db", 0o600)
+    with caplog.at_level(logging.WARNING, logger="chat_server.storage"):
+        start_server(data_dir=str(data)).stop()
+    assert not [record for record in caplog.records if "other users of this computer" in record.getMessage()]
