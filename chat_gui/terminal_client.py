@@ -33,7 +33,7 @@ from chat_gui.core.events import (
     StateChanged,
 )
 from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
-from chat_gui.core.history_commands import AskHistory, AskSearch
+from chat_gui.core.history_commands import AskHistory, AskSearch, DeleteLast
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
@@ -137,7 +137,7 @@ class TerminalClient:
             self.session.keep_secrets()
         elif isinstance(event, HistoryPage):
             for frame in event.frames:
-                self.printed.note(frame)
+                self.printed.note(frame, self.session.nick)
             for line in page_lines(event, self.render):
                 self.say(line)
         elif isinstance(event, SearchResults):
@@ -191,7 +191,7 @@ class TerminalClient:
             return  # the same words again, just printed from the system notice (as the window does)
         self.screen.show(self.render(dict(frame)))
         if message_id(frame) is not None:
-            self.printed.note(frame)
+            self.printed.note(frame, self.session.nick)
         elif frame["type"] == "system" and frame["event"] == "history_cleared":
             upto = frame.get("upto")
             self.history_cleared(
@@ -311,12 +311,26 @@ class TerminalClient:
             self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
         elif isinstance(typed, AskSearch):
             self.session.history.search(typed.words, typed.room)
+        elif isinstance(typed, DeleteLast):
+            self.delete_newest_own()
         elif isinstance(typed, SendFile):
             self.transfers.send_file(typed.path, typed.to)
         elif isinstance(typed, GetFile):
             self.transfers.get_file(typed.file_id, typed.folder)
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
+
+    def delete_newest_own(self) -> None:
+        """/delete last: the newest of the user's messages printed here and not deleted (no question: the id is said)."""
+        number = self.printed.newest_own()
+        if number is None:
+            self.say(f"{now_stamp()} ! No message of yours printed here to delete. /delete ID deletes another.")
+            return
+        result = self.session.send(f"DELETE {number}")
+        if isinstance(result, NotSent):
+            self.say(f"{now_stamp()} ! {result.reason} The line was: /delete {number}")
+        else:
+            self.say(f"{now_stamp()} * Deleting your message {number}.")
 
     def refuse_plain_secret(self) -> bool:
         """True (and says why) when a password typed now would go unencrypted over the network."""

@@ -7,6 +7,7 @@
     /search words                 kept messages with these words, newest first
     /search #lab words            only in #lab
     /delete 1234                  delete your message 1234
+    /delete last                  delete your newest message shown (the window: in the tab in front)
 
 The clients send HISTORY and SEARCH through chat_gui.core.history, which
 tells the answers apart from other frames; a mistyped line is refused
@@ -35,6 +36,11 @@ class AskHistory:
 class AskSearch:
     words: str
     room: str | None = None  # without the #
+
+
+@dataclass(frozen=True)
+class DeleteLast:
+    """/delete last: the client knows which of the user's messages it shows is the newest, and asks first."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,15 @@ def parse_search(argument: str) -> AskSearch | BadHistoryLine:
     return AskSearch(text)
 
 
-def parse_delete(argument: str) -> int | BadHistoryLine:
+def parse_delete(argument: str) -> int | DeleteLast | BadHistoryLine:
     text = argument.strip()
+    if text.lower() == "last":
+        return DeleteLast()
     if not _is_count(text):
-        return BadHistoryLine("Say which message: /delete ID (the window: right-click one of your messages).")
+        return BadHistoryLine(
+            "Say which message: /delete ID, or /delete last for your newest one "
+            "(the window: right-click one of your messages)."
+        )
     return int(text)
 
 

@@ -25,6 +25,7 @@ from chat_gui.core.history_commands import (
     AskHistory,
     AskSearch,
     BadHistoryLine,
+    DeleteLast,
     parse_delete,
     parse_history,
     parse_search,
@@ -45,7 +46,7 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /back             tell your room you are back
   /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
   /search WORDS     find kept messages (also /search #room WORDS)
-  /delete ID        delete one of your messages
+  /delete ID        delete one of your messages (/delete last: your newest)
   /login [NICK]     log in to your account (the password is asked for, not shown)
   /register         keep your nickname for yourself with a password
   /send PATH [NICK] share a file with your room, or with NICK only ("quotes" for a path with spaces)
@@ -151,6 +152,7 @@ TypedLine = (
     | Nothing
     | AskHistory
     | AskSearch
+    | DeleteLast
     | SendFile
     | GetFile
 )
@@ -255,11 +257,11 @@ def _history_line(word: str, argument: str) -> TypedLine:
     """/history and /search go through the client core's history (chat_gui.core.history); /delete is sent as it is."""
     if word == "delete":
         message = parse_delete(argument)
-        return (
-            Refuse(message.text)
-            if isinstance(message, BadHistoryLine)
-            else Send(f"DELETE {message}", f"delete {message}")
-        )
+        if isinstance(message, BadHistoryLine):
+            return Refuse(message.text)
+        if isinstance(message, DeleteLast):
+            return message
+        return Send(f"DELETE {message}", f"delete {message}")
     asked = parse_history(argument) if word == "history" else parse_search(argument)
     return Refuse(asked.text) if isinstance(asked, BadHistoryLine) else asked
 

@@ -7,8 +7,10 @@ the lines above are gone instead:
     printed.note(frame)        a message, private message or file frame was printed
     printed.cleared("lab")     -> a Span of #lab's printed messages (count 6, ids 12 to 20), then forgets them
     printed.deleted(14)        -> "notes.txt" when message 14 was a shared file (and 14 leaves the counts)
+    printed.note(frame, me)    ... and when its sender is `me`, it is one of the user's own
+    printed.newest_own()       -> the highest id of the user's own printed messages not deleted (/delete last)
 
-Memory stays bounded: at most MAX_ROOMS rooms and MAX_FILES file messages.
+Memory stays bounded: at most MAX_ROOMS rooms, MAX_FILES file messages and MAX_OWN own ones.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from shared.names import name_key
 MAX_ROOMS = 64
 MAX_FILES = 500
 MAX_IDS_PER_ROOM = 10_000  # past this a room's count says "at least"
+MAX_OWN = 200  # the user's own newest messages, for /delete last
 
 
 @dataclass
@@ -39,12 +42,20 @@ class PrintedKept:
     def __init__(self) -> None:
         self._rooms: OrderedDict[str, Span] = OrderedDict()
         self._files: OrderedDict[int, tuple[str, str]] = OrderedDict()  # message id -> (file name, room key or "")
+        self._own: dict[int, str] = {}  # the user's own printed messages: id -> room key ("" for a private one)
 
-    def note(self, frame: Any) -> None:
-        """A kept frame was printed (live, replayed, a page): count it under its room; remember a file's name."""
+    def note(self, frame: Any, me: str = "") -> None:
+        """A kept frame was printed (live, replayed, a page): count it under its room; remember a file's name,
+        and the message when `me` sent it."""
         number = frame.get("id")
         if not isinstance(number, int) or isinstance(number, bool):
             return
+        sender = frame.get("sender")
+        if me and isinstance(sender, str) and name_key(sender) == name_key(me):
+            room = frame.get("room")
+            self._own[number] = name_key(room) if isinstance(room, str) and room else ""
+            if len(self._own) > MAX_OWN:
+                del self._own[min(self._own)]
         room = frame.get("room")
         key = name_key(room) if frame.get("type") != "private" and isinstance(room, str) and room else ""
         if frame.get("type") == "file" and isinstance(frame.get("name"), str):
@@ -71,13 +82,21 @@ class PrintedKept:
             span.ids.discard(number)
             if span.ids and number in (span.first, span.last):  # "ids A to B" names printed ones only
                 span.first, span.last = min(span.ids), max(span.ids)
+        self._own.pop(number, None)
         found = self._files.pop(number, None)
         return found[0] if found is not None else None
+
+    def newest_own(self) -> int | None:
+        """The newest of the user's own printed messages still kept, or None."""
+        return max(self._own, default=None)
 
     def cleared(self, room: str, upto: int | None = None) -> Span | None:
         """The room's history was cleared (up to message `upto`; None: all): what of it was printed (None:
         nothing), forgotten from now on; printed messages after `upto` stay counted."""
         key = name_key(room)
+        for number in [number for number, where in self._own.items() if where == key]:
+            if upto is None or number <= upto:
+                del self._own[number]
         for number in [number for number, (_name, where) in self._files.items() if where == key]:
             if upto is None or number <= upto:
                 del self._files[number]

@@ -348,6 +348,14 @@ class HistoryDisplay:
         menu.add_command(label="Delete message", command=lambda: self.delete(number, sender, words))
         return menu
 
+    def delete_newest_own(self, view: MessageView) -> None:
+        """/delete last: the newest of the user's messages shown in this pane, after the same question as a right-click."""
+        own = self.pane(view).own
+        if not own:
+            view.show_notice("No message of yours is shown here to delete.", "error")
+            return
+        self.delete(max(own))
+
     def delete(self, number: int, sender: str = "", words: str = "") -> None:
         """Delete message `number` after asking; `sender` and `words` name someone else's message in the question."""
         whose = f"{sender}'s message “{words}”" if sender else "this message"

@@ -104,3 +104,32 @@ def test_a_deleted_file_and_a_cleared_room_are_named_in_chat_term(start_server, 
     finally:
         bob.close()
         carol.close()
+
+
+def test_delete_last_deletes_the_newest_of_ones_own_printed_messages(start_server, terminals):  # noqa: F811
+    """From the notes: ids are 13 digits now (the clock in ms), so /delete ID meant copying one from /history."""
+    server = start_server(rate_per_second=0)
+    bob = ChatLine(server.address, "bob", "lab")
+    try:
+        ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+        ann.expect(r"You joined #lab")
+        ann.type("/delete last")
+        ann.expect(r"! No message of yours printed here to delete")
+        ann.type("the first one")
+        first = bob.expect("message")["id"]
+        ann.type("oops, wrong room")
+        oops = bob.expect("message")["id"]
+        bob.send("SAY bob is newer")
+        assert bob.expect("message")["id"] > oops
+        ann.expect(r"<bob> bob is newer$")
+        ann.type("/DELETE last")
+        assert bob.expect("deleted")["id"] == oops, "the newest of ann's own, not bob's newer one"
+        ann.expect(rf"\* Message {oops} was deleted\.$")
+        ann.type("/delete last")  # the deleted one is forgotten: the one before it goes next
+        assert bob.expect("deleted")["id"] == first
+        ann.expect(rf"\* Message {first} was deleted\.$")
+        ann.type("/delete last")
+        ann.expect(r"! No message of yours printed here to delete")
+        assert ann.finish() == 0
+    finally:
+        bob.close()

@@ -397,3 +397,24 @@ def test_a_full_pane_keeps_no_tag_per_message_and_still_knows_each_message_shown
         assert pane.id_at(x, y) == number, "the message under the pointer is told by its marks"
     assert pane.remove(shown[-1]) and not pane.has(shown[-1]), "a deleted message goes"
     assert "bob  early 899" not in view.all_text() and "bob  early 898" in view.all_text()
+
+
+def test_delete_last_asks_then_deletes_the_newest_of_ones_own_in_the_tab_in_front(quick_server, open_window, tk_root):
+    server = quick_server()
+    alice = open_window(server, "alice", "general")
+    bob = open_window(server, "bob", "general")
+    asked: list[str] = []
+    alice.history.ask = lambda title, question: asked.append(question) or True
+    type_line(alice, "/delete last")
+    assert not asked and "No message of yours is shown here" in alice.room_view.all_text()
+    type_line(alice, "the right one is 42")
+    type_line(alice, "oops, wrong answer")
+    wait_until(lambda: "oops, wrong answer" in bob.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    type_line(bob, "bob says something newer")
+    wait_until(lambda: "bob says something newer" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    type_line(alice, "/delete last")
+    assert asked == ["Delete this message for everyone? It cannot be brought back."]
+    for window in (alice, bob):
+        wait_until(lambda w=window: "oops" not in w.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+        assert "the right one is 42" in window.room_view.all_text()
+        assert "bob says something newer" in window.room_view.all_text()
