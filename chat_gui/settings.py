@@ -8,14 +8,16 @@ Whatever the file holds (nothing, binary, a megabyte, brackets nested ten
 thousand deep, wrong types), loading gives usable settings: each field that
 is not right falls back to its default.  Saving writes a temporary file
 beside it and renames it over the old one, so a crash or a full disk
-never leaves half a file (shared/settings_file.py, which the admin window's
+never leaves half a file, and writes only what changed over what the file
+holds then (two windows open at once keep each other's choices) (shared/settings_file.py, which the admin window's
 settings use too).  A failed save is not worth interrupting a chat.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from shared.errors import ProtocolError
 from shared.frames import DEFAULT_PORT
@@ -75,3 +77,13 @@ def _is_room_shaped(room: str) -> bool:
 def save_settings(settings: ClientSettings, path: Path | None = None) -> bool:
     """Replace the file in one step; returns False (and keeps going) when it cannot be written."""
     return replace_json(path or settings_path(), asdict(settings))
+
+
+def save_changes(path: Path | None = None, **changes: Any) -> bool:
+    """Only these fields, over what the file holds now: two windows open at once keep each other's choices.
+
+    (Saving the whole of one window's settings put back the other window's
+    theme or last server as they were when this one opened.)
+    """
+    path = path or settings_path()
+    return save_settings(replace(load_settings(path), **changes), path)

@@ -16,7 +16,6 @@ LIST goes out only when the user asks (/list, F5).
 from __future__ import annotations
 
 import tkinter as tk
-from dataclasses import replace
 from tkinter import messagebox
 
 from chat_gui.core.events import (
@@ -37,7 +36,7 @@ from chat_gui.core.partners import Partners
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import help_text
 from chat_gui.core.unread import UnreadCounts
-from chat_gui.settings import ClientSettings, save_settings
+from chat_gui.settings import ClientSettings, save_changes
 from chat_gui.text.help_table import help_rows
 from chat_gui.window.attach import choose_file
 from chat_gui.window.connect_dialog import ConnectDialog
@@ -96,7 +95,7 @@ class ChatController:
                 attach=self.attach_file,
             ),
         )
-        self.look = WindowLook(root, self.window, settings, self._save_settings)
+        self.look = WindowLook(root, self.window, settings, self._save_theme)
         self.session = ClientSession(TkScheduler(root), self.on_event)
         self.partners = Partners()
         self.frames = FrameDisplay(
@@ -278,15 +277,12 @@ class ChatController:
         self._close_dialog()
         self.security.on_ready()
         if self.save:
-            save_settings(  # replace(): every other setting (show_joins, theme, ...) is kept as it is
-                replace(
-                    self.settings,
-                    host="localhost" if self.embedded.running else session.host,
-                    port=session.port,
-                    nick=session.nick,
-                    room=session.room or self.settings.room,
-                    log_in=self.identity.logged_in(),
-                )
+            save_changes(  # every other setting (show_joins, theme, ...) stays as the file has it
+                host="localhost" if self.embedded.running else session.host,
+                port=session.port,
+                nick=session.nick,
+                room=session.room or self.settings.room,
+                log_in=self.identity.logged_in(),
             )
 
     # -- typed lines and clicks --
@@ -336,16 +332,16 @@ class ChatController:
     def show_help(self) -> None:
         self.current_view().show_table(help_rows(help_text(window=True)))
 
-    def _save_settings(self) -> None:
+    def _save_theme(self) -> None:
         if self.save:
-            save_settings(self.settings)
+            save_changes(theme=self.settings.theme)
 
     def set_presence_shown(self, shown: bool) -> None:
         """View > Show joins and leaves: every room's pane, and remembered for next time."""
         self.window.tabs.set_presence_shown(shown)
         self.settings.show_joins = shown
         if self.save:
-            save_settings(self.settings)
+            save_changes(show_joins=shown)
 
     def show_connection_details(self) -> None:
         self.security.show_details()

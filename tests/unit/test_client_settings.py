@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from chat_gui.settings import ClientSettings, load_settings, save_settings
+from chat_gui.settings import ClientSettings, load_settings, save_changes, save_settings
 from tests.pipe_trap import answer_despite_a_pipe
 
 
@@ -100,3 +100,21 @@ def test_a_named_pipe_in_place_of_the_file_gives_the_defaults_at_once(tmp_path):
     path = tmp_path / "client.json"
     assert answer_despite_a_pipe(path, lambda: load_settings(path)) == ClientSettings()
     assert save_settings(ClientSettings(nick="alice"), path) and load_settings(path).nick == "alice"
+
+
+def test_two_windows_open_at_once_keep_each_others_choices(tmp_path):
+    """From the notes: each window saved all of its settings, so the last to save put back the other's old ones."""
+    path = tmp_path / "client.json"
+    assert save_settings(ClientSettings("school", 5000, "ann", "lab", theme="light"), path)
+    # two windows opened with these; the first picks the dark theme, the second connects elsewhere
+    assert save_changes(path, theme="dark")
+    assert save_changes(path, host="other", port=6000, nick="ann2", room="maths", log_in=True)
+    assert save_changes(path, show_joins=False)
+    assert load_settings(path) == ClientSettings("other", 6000, "ann2", "maths", True, False, "dark")
+
+
+def test_saving_changes_over_a_damaged_file_starts_from_the_defaults(tmp_path):
+    path = tmp_path / "client.json"
+    path.write_bytes(b"\x00not json")
+    assert save_changes(path, theme="dark")
+    assert load_settings(path) == ClientSettings(theme="dark")
