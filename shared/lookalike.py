@@ -68,9 +68,11 @@ _EXTRA_PROTOTYPES = {
 
 # Spacing modifier letters (Common script, so allowed in any name) that look like an accent, a tick or a dot
 # beside a letter and are as easy to miss as a combining accent: "Ms_Leeˑ", "Bobˌ", "Bobʼ" passed
-# for Ms_Lee and Bob (found by a probe).  The skeleton drops them like the generic accents.
+# for Ms_Lee and Bob (found by a probe).  The skeleton drops them like the generic accents, and the Latin
+# letters drawn the same way: the saltillo (an apostrophe) and the sinological dot (a middle dot).
 _SPACING_MARKS = (
     *range(0x02B9, 0x02CD), *range(0x02CE, 0x02D2), 0x02EC, 0x02EE, 0x2E2F, *range(0xA717, 0xA720), 0xA788,
+    0xA78B, 0xA78C, 0xA78F,
 )  # fmt: skip
 
 # Generic combining accents the skeleton drops (see the module docstring).

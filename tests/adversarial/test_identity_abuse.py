@@ -89,7 +89,9 @@ def test_a_teachers_name_with_a_line_or_tick_of_no_script_is_refused(server, wir
     assert "Ms_Lee" in refused["content"], refused
 
 
-@pytest.mark.parametrize("disguise", ["Bob\u02cc", "Bob\u02d1", "Bob\u02bc", "B\u02c8ob", "Bob\ua788"])
+@pytest.mark.parametrize(
+    "disguise", ["Bob\u02cc", "Bob\u02d1", "Bob\u02bc", "B\u02c8ob", "Bob\ua788", "Bob\ua78c", "Bob\ua78f"]
+)
 def test_a_name_with_a_modifier_tick_is_refused_beside_someone_online(server, wire, disguise):
     wire(server, "Bob", "lab")
     refused = wire(server, source=address(41)).reply(f"NICK {disguise}")

@@ -107,6 +107,8 @@ def test_the_issue_example_cyrillic_em():
         ("Bob", "Bob\u02d1"),
         ("Bob", "B\u02bcob"),
         ("Hawaii", "Hawai\u02bbi"),
+        ("Bob", "Bob\ua78c"),  # the Latin saltillo: an apostrophe
+        ("Bob", "Bob\ua78f"),  # the Latin sinological dot: a middle dot
         ("Ms-Lee", "Ms\u30fcLee"),  # the Katakana long-vowel mark between Latin letters
         ("Ms-Lee", "Ms\u4e00Lee"),  # Han "one"
     ],
