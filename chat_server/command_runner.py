@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chat_server.address_log import AddressLogBudget, held_back_note
@@ -144,7 +144,7 @@ class CommandRunner:
         for recipients, frame in result:
             deliver(recipients, frame)
             if frame["type"] in _LOGGED_CHANGES or (debug and frame["type"] in ("message", "private")):
-                notes.append(_change_note(session, frame))
+                notes.append(_change_note(_whose(session, recipients, frame), frame))
         if session.closing:  # QUIT: its bye was the last frame
             session.outbox.close()
 
@@ -155,6 +155,16 @@ _LOGGED_CHANGES = frozenset(["nick", "joined", "left"])
 def _refuse(refusal: ProtocolError) -> list[Delivery]:
     """The `then` of slow work that was refused: the refusal goes to the sender as its `error`."""
     raise refusal
+
+
+def _whose(session: Session, recipients: Iterable[Session], frame: Frame) -> Session:
+    """Whose change a `joined` or `left` frame is: the one person it goes to, not always the one who typed the
+    command (REMOVE, CLOSE: "alice left #lab" was logged when alice removed mallory; found by the ninth review)."""
+    if frame["type"] in ("joined", "left") and isinstance(recipients, list) and len(recipients) == 1:
+        only = recipients[0]
+        if isinstance(only, Session):
+            return only
+    return session
 
 
 def _change_note(session: Session, frame: Frame) -> LogNote:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
 from shared.frames import Frame, server_frame
+from shared.quoted_words import quoted
 
 ONLINE = "online"
 AWAY = "away"
@@ -53,7 +54,7 @@ def presence_frame(session: Session) -> Frame:
     if session.away is None:
         return server_frame("presence", f"{nick} is back", user=nick, status=ONLINE, text="")
     text = "" if session.muted else session.away  # a muted user's words reach nobody, an away text neither
-    content = f'{nick} is away: "{text}"' if text else f"{nick} is away"
+    content = f"{nick} is away: {quoted(text)}" if text else f"{nick} is away"
     return server_frame("presence", content, user=nick, status=AWAY, text=text)
 
 

@@ -56,6 +56,7 @@ from chat_server.storage.history import TAIL_SIZE
 from chat_server.tls.server_tls import load_server_tls
 from shared.frame_text import collapse_blanks
 from shared.frames import Frame
+from shared.quoted_words import quoted
 
 log = logging.getLogger("chat_server")
 
@@ -307,7 +308,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
             if held is not None:
                 why = session.close_reason or "closed"
                 if session.said:
-                    why += f': "{collapse_blanks(session.said)}"'  # padding cannot push a forged line to column 0
+                    why += f": {quoted(collapse_blanks(session.said))}"  # padding cannot push a forged line to column 0
                 note = held_back_note(held, session.host)
                 log.info("%s disconnected (%s)%s", session.nick or session.address_text, why, note)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from shared.file_transfer import format_size
 from shared.frames import Frame
 from shared.names import strip_control
+from shared.quoted_words import quoted
 
 # Every character a terminal might take for the end of a line: a frame is always shown as one line.
 _LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
@@ -53,11 +54,14 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
     if kind == "help" and multiline_help:
         return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
-    if kind == "file":  # e.g. [12:00:01] #general alice shared worksheet.pdf (1.2 MB)
+    if kind == "file":  # e.g. [12:00:01] #general alice shared "worksheet.pdf" (1.2 MB)
         where = f"#{one_line(frame.get('room'))}" if frame.get("room") is not None else f"*{one_line(frame.get('to'))}*"
         size = frame.get("size")
         shown = format_size(size) if isinstance(size, int) and not isinstance(size, bool) else "?"
-        return f"{stamp} {where} {one_line(frame.get('sender'))} shared {one_line(frame.get('name'))} ({shown})"
+        # The name in quotes: "x (2 KB) · #lab Ms_Lee (teacher) shared answers.pdf" read as the teacher's file on
+        # the sender's line, with the sender's /get id after it (found by the ninth review).
+        name = quoted(one_line(frame.get("name")))
+        return f"{stamp} {where} {one_line(frame.get('sender'))} shared {name} ({shown})"
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
     if kind == "rooms":  # the push carries no text of its own (text-mode connections never get it)

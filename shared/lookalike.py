@@ -24,7 +24,9 @@ Beyond TS #39, the skeleton also drops the generic combining accents
 below or an acute accent is easy to miss in a user list, so "ṃr_smith" and
 "José" clash with "mr_smith" and "Jose".  Marks that belong to one script
 (Devanagari vowel signs, Hebrew points, Arabic harakat) are kept, because
-in those scripts they tell different names apart.
+in those scripts they tell different names apart.  It drops the spacing
+modifier letters that read as a tick or a dot (`_SPACING_MARKS`) the same
+way, and reads the tatweel as `_` and the long-vowel mark as `-`.
 """
 
 from __future__ import annotations
@@ -58,7 +60,20 @@ _EXTRA_PROTOTYPES = {
     "\u1d20": "V", "\u1d21": "W", "\u028f": "Y", "\u1d22": "Z",
     "\u028d": "M", "\u0138": "K",  # turned w and kra: Unicode pairs them with the small capitals M and K
     "\u02cd": "_", "\u0185": "b",
+    # Letters every script shares (so no mixed-script refusal catches them) drawn as a line: the Arabic tatweel
+    # sits on the baseline where an underscore does ("MsـLee" could not be told from "Ms_Lee" in the
+    # window); the Katakana long-vowel mark and Bopomofo I are a dash between Latin letters (found by a probe).
+    "\u0640": "_", "\u30fc": "-", "\u3127": "-",
 }  # fmt: skip
+
+# Spacing modifier letters (Common script, so allowed in any name) that look like an accent, a tick or a dot
+# beside a letter and are as easy to miss as a combining accent: "Ms_Leeˑ", "Bobˌ", "Bobʼ" passed
+# for Ms_Lee and Bob (found by a probe).  The skeleton drops them like the generic accents, and the Latin
+# letters drawn the same way: the saltillo (an apostrophe) and the sinological dot (a middle dot).
+_SPACING_MARKS = (
+    *range(0x02B9, 0x02CD), *range(0x02CE, 0x02D2), 0x02EC, 0x02EE, 0x2E2F, *range(0xA717, 0xA720), 0xA788,
+    0xA78B, 0xA78C, 0xA78F,
+)  # fmt: skip
 
 # Generic combining accents the skeleton drops (see the module docstring).
 _GENERIC_ACCENT_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
@@ -71,7 +86,8 @@ def is_default_ignorable(ch: str) -> bool:
 
 _TEXT_INVISIBLE_TABLE: dict[int, None] = dict.fromkeys(name_rules.BIDI_CONTROLS | name_rules.TEXT_INVISIBLE)
 _GENERIC_ACCENT_TABLE: dict[int, None] = {
-    code: None for low, high in _GENERIC_ACCENT_RANGES for code in range(low, high + 1)
+    **{code: None for low, high in _GENERIC_ACCENT_RANGES for code in range(low, high + 1)},
+    **dict.fromkeys(_SPACING_MARKS),
 }
 
 

@@ -47,19 +47,26 @@ def _index() -> LookalikeIndex:
     return LookalikeIndex(RESERVED_NICKS)
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_separator(ch: str) -> bool:
+    """True for `_`, `-`, `.` and what passes for one of them or for nothing (the tatweel, a modifier tick:
+    shared/lookalike.py), so "Ms\u0640Lee" and "Ms_Lee\u02d1" lose them as "Ms_Lee" loses its `_`."""
+    return ch in _SEPARATORS or skeleton(ch) in _SEPARATOR_SHAPES
+
+
 def _core(nick: str) -> str:
-    """The nickname without the `_`, `-` and digits (of any script) at either end."""
+    """The nickname without the separators (`_is_separator`) and digits (of any script) at either end."""
     start, end = 0, len(nick)
-    while start < end and (nick[start] in "_-" or unicodedata.category(nick[start]) == "Nd"):
+    while start < end and (_is_separator(nick[start]) or unicodedata.category(nick[start]) == "Nd"):
         start += 1
-    while end > start and (nick[end - 1] in "_-" or unicodedata.category(nick[end - 1]) == "Nd"):
+    while end > start and (_is_separator(nick[end - 1]) or unicodedata.category(nick[end - 1]) == "Nd"):
         end -= 1
     return nick[start:end]
 
 
 def _letters(nick: str) -> str:
-    """The nickname without `_`, `-` and `.` anywhere, then without digits at either end: "Ms_Khan2" -> "MsKhan"."""
-    return _core(nick.replace("_", "").replace("-", "").replace(".", ""))
+    """The nickname without separators anywhere, then without digits at either end: "Ms_Khan2" -> "MsKhan"."""
+    return _core("".join(ch for ch in nick if not _is_separator(ch)))
 
 
 def passes_for_staff(nick: str, staff_name: str) -> bool:
@@ -83,6 +90,7 @@ STAFF_WORDS = (
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "mister", "madam", "maam", "sir", "dr", "doctor", "prof", "professor")
 QUALIFIERS = ("the", "real", "true", "actual", "original", "verified", "only")
 _SEPARATORS = "_-."
+_SEPARATOR_SHAPES = frozenset(["", *_SEPARATORS])
 _DIGIT = "#"  # what a digit becomes in a key: never in a name, so it stands only for a digit
 
 
@@ -151,7 +159,7 @@ def _letter_shape(ch: str, digits: bool) -> str:
 
 def _key(name: str, digits: bool) -> str:
     """The name as compared with the patterns: separators gone, each character by its shape."""
-    return "".join(_letter_shape(ch, digits) for ch in name if ch not in _SEPARATORS)
+    return "".join(_letter_shape(ch, digits) for ch in name if not _is_separator(ch))
 
 
 def _word_pattern(word: str, digits: bool) -> str:

@@ -28,6 +28,7 @@ from chat_gui.window.room_key_dialog import RoomKeyDialog
 from chat_gui.window.teacher_menu import Questions, TeacherMenus, tk_questions
 from shared.frame_types import JoinedFrame, RoomsFrame, ServerFrame, SystemFrame
 from shared.names import name_key
+from shared.quoted_words import quoted
 
 if TYPE_CHECKING:
     from chat_gui.window.connect_dialog import ConnectDialog
@@ -59,12 +60,15 @@ class TopicBar(ttk.Frame):
         self.locked = False
 
     def show(self, room: str | None, topic: str, locked: bool, owner: str = "") -> None:
+        """The server's facts first (lock, owner), then the owner's topic in quotes: a topic worded like
+        "Maths · 🔒 locked with a key · owner Ms_Lee (teacher)" came before the real owner and passed for the
+        facts (found by the ninth review); now whatever it says comes after them, inside its quotes."""
         self.topic, self.locked = topic, locked
-        parts = [f"Topic: {' '.join(topic.split())}"] if topic else []
-        if locked:
-            parts.append("🔒 locked with a key")
-        if owner and parts:
+        parts = ["🔒 locked with a key"] if locked else []
+        if owner and (topic or locked):
             parts.append(f"owner {owner}")
+        if topic:
+            parts.append(f"Topic: {quoted(' '.join(topic.split()))}")
         self.label.configure(text="   ·   ".join(parts))
         if room and parts:
             if not self.winfo_manager():

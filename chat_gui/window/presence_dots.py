@@ -18,6 +18,7 @@ import tkinter as tk
 from collections.abc import Callable
 
 from shared.palette import LIGHT, Palette
+from shared.quoted_words import quoted
 from shared_tk.theme import on_palette_change
 
 AWAY = "away"
@@ -162,7 +163,9 @@ class DotGutter(tk.Canvas):
     def show_tooltip(self, nick: str, x_root: int, y_root: int) -> None:
         self._tooltip_id = None
         words = self.away_text(nick)
-        self.tooltip.show(f"{nick} is away: {words}" if words else f"{nick} is away", x_root, y_root)
+        # their words in quotes, as the server words the notice: "bob is away: brb. Ms_Lee is away: ..." read as two
+        shown = f"{nick} is away: {quoted(words)}" if words else f"{nick} is away"
+        self.tooltip.show(shown, x_root, y_root)
 
     def _on_leave(self, _event: tk.Event) -> None:
         self._hovered = None

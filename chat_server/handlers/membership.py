@@ -17,6 +17,7 @@ from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from shared.frames import server_frame
 from shared.names import name_key
+from shared.quoted_words import quoted
 
 MEMBERS_PER_FRAME = 100
 REASON_IN_NOTICE_CHARS = 60  # the leaver's own words, quoted in the notice; the `reason` field has them whole
@@ -37,8 +38,7 @@ def leave_deliveries(registry: ChatRegistry, session: Session, cause: str = "", 
     text = f"{nick} left #{room.name}"
     fields: dict[str, str] = {"event": "leave", "room": room.name, "user": nick}
     if said:
-        shown = said if len(said) <= REASON_IN_NOTICE_CHARS else said[: REASON_IN_NOTICE_CHARS - 1] + "…"
-        text += f' ({cause or "left"}: "{shown}")'
+        text += f" ({cause or 'left'}: {quoted(said, REASON_IN_NOTICE_CHARS)})"
         fields["reason"] = said
     elif cause:
         text += f" ({cause})"

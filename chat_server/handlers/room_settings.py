@@ -33,6 +33,7 @@ from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import name_key, normalise_nick, one_line
+from shared.quoted_words import quoted
 
 MAX_TOPIC_CHARS = 120  # keeps the `rooms` push listing many rooms; a topic is a line, not a text
 
@@ -50,7 +51,9 @@ class RoomSettingCommands(CommandModule):
         room.topic = topic
         self.kept_rooms.save(room)
         text = (
-            f"{session.nick} set the topic of #{room.name}: {topic}" if topic else f"{session.nick} removed the topic"
+            f"{session.nick} set the topic of #{room.name}: {quoted(topic)}"
+            if topic
+            else f"{session.nick} removed the topic"
         )
         notice = server_frame("system", text, event="topic", room=room.name, user=session.nick, topic=topic)
         return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The topic of #{room.name}")
@@ -112,8 +115,7 @@ class RoomSettingCommands(CommandModule):
         text = f"{by} removed you from #{room.name}"
         fields = {"room": room.name, "by": by}
         if reason:
-            shown = reason if len(reason) <= REASON_IN_NOTICE_CHARS else reason[: REASON_IN_NOTICE_CHARS - 1] + "…"
-            text += f': "{shown}"'  # their words, quoted and capped; whole in `reason`
+            text += f": {quoted(reason, REASON_IN_NOTICE_CHARS)}"  # their words, quoted and capped; whole in `reason`
             fields["reason"] = reason
         notice = server_frame("system", text, event="removed", **fields)
         left = server_frame("left", f"You left #{room.name}", room=room.name)

@@ -56,3 +56,18 @@ def test_a_padded_message_is_one_space_in_the_consoles_find(server, make_client,
 
     wait_until(said, 10, message="no DEBUG line of the message")
     assert not any(padded(line) for line in said())  # the DEBUG line of the message too
+
+
+def test_a_quote_in_a_quit_reason_cannot_close_the_quotes_of_the_disconnected_line(server, make_client, caplog) -> None:
+    """`(quit: "bye"). admin muted alice ("")` read as the server's words after the student's (ninth review)."""
+    caplog.set_level(logging.INFO, "chat_server")
+    mallory = make_client(server, "mallory", "lab")
+    mallory.send_command('QUIT bye"). WARNING chat_server.admin: admin muted alice ("')
+    mallory.wait_for("bye")
+
+    def logged() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "mallory disconnected" in r.getMessage()]
+
+    wait_until(logged, 10, message="no disconnected line")
+    (line,) = logged()
+    assert line.count('"') == 2 and "(quit: \"bye'). WARNING chat_server.admin: admin muted alice ('\")" in line, line

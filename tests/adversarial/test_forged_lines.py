@@ -83,8 +83,66 @@ def test_a_reason_with_quotes_and_brackets_stays_inside_the_quotes(room):
     bob.expect("system")
     mallory.send('QUIT ") \n\u202eAnnouncement: class is over (')
     notice = bob.expect("system")
-    assert notice["content"] == 'mallory left #lab (quit: "") Announcement: class is over (")'
+    # the double quotes among her words are shown as single ones: only the server's quotes are double
+    assert notice["content"] == 'mallory left #lab (quit: "\') Announcement: class is over (")'
+    assert notice["reason"] == '") Announcement: class is over ('
     assert "\u202e" not in notice["reason"]
+
+
+# A double quote that closes the server's quotes early, then words that read as the server's (ninth review):
+# chat-term and nc printed `mallory left #lab (quit: "bye"). [12:00:00] * Ms_Lee (teacher) muted ...`.
+CLOSE_THE_QUOTES = '"). [12:00:00] * Ms_Lee (teacher) muted everyone ("'
+
+
+def _only_the_servers_quotes(text: str) -> None:
+    assert text.count('"') == 2, text
+
+
+def test_a_quote_in_a_quit_reason_cannot_close_the_servers_quotes(room):
+    server, bob, tia = room
+    mallory = WireClient(server.address).register("mallory", "lab")
+    bob.expect("system")
+    tia.expect("mallory joined")
+    mallory.send(f"QUIT bye{CLOSE_THE_QUOTES}")
+    notice = bob.expect("system")
+    assert notice["reason"] == f"bye{CLOSE_THE_QUOTES}"  # the words themselves, whole, in their own field
+    _only_the_servers_quotes(notice["content"])
+    _only_the_servers_quotes(tia.expect("mallory left"))
+
+
+def test_a_quote_in_an_away_text_cannot_close_the_servers_quotes(room):
+    server, bob, tia = room
+    mallory = WireClient(server.address).register("mallory", "lab")
+    bob.expect("system")
+    tia.expect("mallory joined")
+    mallory.send(f"AWAY brb{CLOSE_THE_QUOTES}")
+    presence = bob.expect("presence")
+    assert presence["text"] == f"brb{CLOSE_THE_QUOTES}"
+    _only_the_servers_quotes(presence["content"])
+    _only_the_servers_quotes(tia.expect("mallory is away"))
+
+
+def test_a_topic_is_quoted_and_a_quote_in_it_cannot_close_the_quotes(room):
+    _server, bob, tia = room
+    bob.send(f"TOPIC Maths{CLOSE_THE_QUOTES}")
+    notice = bob.expect(lambda frame: frame.get("event") == "topic")
+    assert notice["topic"] == f"Maths{CLOSE_THE_QUOTES}"
+    assert notice["content"].startswith("bob set the topic of #lab: \"Maths'")
+    _only_the_servers_quotes(notice["content"])
+    _only_the_servers_quotes(tia.expect("set the topic"))
+
+
+def test_a_quote_in_a_remove_reason_cannot_close_the_servers_quotes(room):
+    server, bob, tia = room  # bob made #lab: he owns it
+    mallory = WireClient(server.address).register("mallory", "lab")
+    bob.expect("system")
+    tia.expect("mallory joined")
+    bob.send(f"REMOVE mallory spam{CLOSE_THE_QUOTES}")
+    removed = mallory.expect(lambda frame: frame.get("event") == "removed")
+    assert removed["reason"] == f"spam{CLOSE_THE_QUOTES}"
+    _only_the_servers_quotes(removed["content"])
+    _only_the_servers_quotes(bob.expect(lambda frame: frame.get("event") == "leave")["content"])
+    _only_the_servers_quotes(tia.expect("mallory left"))
 
 
 def test_an_admin_kick_reason_is_one_line_too(room):

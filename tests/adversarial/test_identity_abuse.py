@@ -67,6 +67,38 @@ def test_a_mixed_script_lookalike_gets_nick_taken_naming_the_name_it_copies(serv
     assert wire(server).error("NICK p\u0430ymate") == ErrorCode.BAD_NICK
 
 
+# Letters of no script of their own (Common), so no mixed-script refusal catches them (found by the ninth review):
+# the Arabic tatweel, drawn on the baseline like an underscore; spacing modifier letters that read as a tick or
+# a dot after the name; the Katakana long-vowel mark, a dash between Latin letters.
+TICKS_AND_LINES_OF_TEACHER = [
+    "Ms\u0640Lee",  # ARABIC TATWEEL for '_': the window shows "Ms_Lee"
+    "Ms_Lee\u0640",  # a tatweel after the name
+    "Ms_Lee\u02cd",  # MODIFIER LETTER LOW MACRON after the name (for '_' it was refused already)
+    "Ms_Lee\u02d1",  # MODIFIER LETTER HALF TRIANGULAR COLON: a dot
+    "Ms_Lee\u02cc",  # MODIFIER LETTER LOW VERTICAL LINE: a comma
+    "Ms\u30fcLee",  # KATAKANA-HIRAGANA PROLONGED SOUND MARK for '-'
+]
+
+
+@pytest.mark.parametrize("disguise", TICKS_AND_LINES_OF_TEACHER)
+def test_a_teachers_name_with_a_line_or_tick_of_no_script_is_refused(server, wire, disguise):
+    add_account(server, "Ms_Lee", "teacher")
+    refused = wire(server, source=address(40)).reply(f"NICK {disguise}")  # a student's computer
+    assert refused["type"] == "error", refused
+    assert refused.get("code") in (ErrorCode.NICK_TAKEN, ErrorCode.BAD_NICK), refused
+    assert "Ms_Lee" in refused["content"], refused
+
+
+@pytest.mark.parametrize(
+    "disguise", ["Bob\u02cc", "Bob\u02d1", "Bob\u02bc", "B\u02c8ob", "Bob\ua788", "Bob\ua78c", "Bob\ua78f"]
+)
+def test_a_name_with_a_modifier_tick_is_refused_beside_someone_online(server, wire, disguise):
+    wire(server, "Bob", "lab")
+    refused = wire(server, source=address(41)).reply(f"NICK {disguise}")
+    assert (refused["type"], refused.get("code")) == ("error", ErrorCode.NICK_TAKEN), refused
+    assert "Bob" in refused["content"]
+
+
 def test_a_lookalike_rename_and_a_lookalike_room_are_refused_too(server, wire):
     teacher(server, wire, "Ms_Lee", room="maths")
     student = wire(server, "sam", "lab")
@@ -77,7 +109,7 @@ def test_a_lookalike_rename_and_a_lookalike_room_are_refused_too(server, wire):
 def test_real_names_with_these_letters_nearby_still_work(server, wire):
     """The extra look-alikes must not refuse ordinary different names (nothing here looks like another)."""
     add_account(server, "Ms_Lee", "teacher")
-    for name in ("Ms_Leo", "Mr_Lee", "Ms_Li", "Lee", "Ms-Lea"):
+    for name in ("Ms_Leo", "Mr_Lee", "Ms_Li", "Lee", "Ms-Lea", "Ms\u0640Lea", "Bob\u02bc"):
         assert wire(server).reply(f"NICK {name}")["type"] == "nick", name
 
 

@@ -499,7 +499,7 @@ def test_text_mode_cannot_upload_and_sees_file_announcements_as_one_line(start_s
     assert "not_allowed" in text.expect("not_allowed")
     share(alice, make_file(tmp_path, "worksheet.pdf", 1500))
     line = text.expect("worksheet")
-    assert "#general alice shared worksheet.pdf (1.5 KB)" in line
+    assert '#general alice shared "worksheet.pdf" (1.5 KB)' in line
     text.close()
 
 

@@ -24,7 +24,7 @@ def test_send_to_the_room_and_get_it_with_progress_lines(start_server, terminals
     alice.type(f'/send "{source}"')
     alice.expect(r"\* Sending work sheet\.pdf \(12\.0 MB\)")
     alice.expect(r"\* Sent work sheet\.pdf")
-    line = bob.expect(r"#general alice shared work sheet\.pdf \(12\.0 MB\)")
+    line = bob.expect(r'#general alice shared "work sheet\.pdf" \(12\.0 MB\)')
     file_id = re.search(r"/get (\S+)\)", line).group(1)
     folder = tmp_path / "saved"
     bob.type(f"/get {file_id} {folder}")
@@ -54,7 +54,7 @@ def test_send_privately_and_the_errors_people_see(start_server, terminals, tmp_p
     # terminal has seen bob join, which three terminals started together do not promise (failed once so).
     alice.type(f"/send {note} @bob")
     alice.expect(r"\* Sent note\.txt")
-    line = bob.expect(r"alice shared note\.txt")
+    line = bob.expect(r'alice shared "note\.txt"')
     assert "*bob*" in line
     file_id = re.search(r"/get (\S+)\)", line).group(1)
     carol.type(f"/get {file_id} {tmp_path / 'carol'}")
@@ -69,7 +69,7 @@ def test_send_privately_and_the_errors_people_see(start_server, terminals, tmp_p
     alice.expect(r"! Say which file")
     alice.type("/ping still")
     alice.expect("PONG still")
-    assert not any("shared note" in text for text in carol.lines)
+    assert not any('shared "note' in text for text in carol.lines)
     for terminal in (alice, bob, carol):
         assert terminal.finish() == 0
 
@@ -83,7 +83,7 @@ def test_a_late_joiner_sees_the_file_in_the_replay_and_can_get_it(start_server, 
     alice.type(f"/send {source}")
     alice.expect(r"\* Sent notes\.txt")
     late = terminals(server.address, "--nick", "zoe", "--room", "general")
-    line = late.expect(r"alice shared notes\.txt")
+    line = late.expect(r'alice shared "notes\.txt"')
     file_id = re.search(r"/get (\S+)\)", line).group(1)
     late.type(f"/get {file_id} {tmp_path / 'zoe'}")
     late.expect(r"\* Saved notes\.txt as ")

@@ -11,6 +11,7 @@ client in the `rooms` push.  "Another computer" is a client bound to
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -19,6 +20,7 @@ from chat_server.identity.room_keys import hash_room_key
 from shared.errors import ErrorCode
 from tests.integration.identity_support import teacher
 from tests.integration.wire import WireClient, nothing_more
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -155,3 +157,38 @@ def test_a_locked_rooms_topic_goes_only_to_its_members(server, wire):
     finally:
         member.close()
         outsider.close()
+
+
+def test_the_log_names_who_was_removed_not_the_owner_who_removed_them(server, wire, caplog):
+    """The admin's log said "olivia left #den" when olivia removed ivan, and nothing of ivan (ninth review)."""
+    caplog.set_level(logging.INFO, logger="chat_server")
+    owner = wire(server, "olivia", "den", source="127.0.0.3")
+    ivan = wire(server, "ivan", "den", source="127.0.0.4")
+    owner.expect(lambda frame: frame.get("event") == "join")
+    owner.send("REMOVE ivan")
+    ivan.expect(lambda frame: frame["type"] == "left")
+    owner.expect(lambda frame: frame.get("event") == "leave")
+    owner.reply("PING logged")  # the log lines are written once the command is done
+
+    def lines() -> list[str]:
+        return [record.getMessage() for record in caplog.records if " #den" in record.getMessage()]
+
+    wait_until(lambda: any(line.startswith("ivan left #den") for line in lines()), message=f"{lines()}")
+    assert not any(line.startswith("olivia left") for line in lines()), lines()
+
+
+def test_the_log_names_each_person_a_teachers_close_moves_out(server, wire, caplog):
+    caplog.set_level(logging.INFO, logger="chat_server")
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    students = [wire(server, nick, "den", source=f"127.0.0.{5 + n}") for n, nick in enumerate(("ann", "ben"))]
+    ms_lee.send("JOIN den")
+    ms_lee.expect("joined")
+    ms_lee.send("CLOSE den lesson over")
+    for student in students:
+        student.expect(lambda frame: frame["type"] == "left")
+
+    def lines() -> list[str]:
+        return [record.getMessage() for record in caplog.records if "left #den" in record.getMessage()]
+
+    wait_until(lambda: {"ann", "ben"} <= {line.split()[0] for line in lines()}, message=f"{lines()}")
+    assert [line.split()[0] for line in lines()].count("Ms_Lee") <= 1, lines()

@@ -39,11 +39,11 @@ def test_history_pages_and_the_catch_up_print_files_as_live_ones_with_their_get_
         ann = terminals(relay.address, "--nick", "ann", "--room", "lab")
         ann.expect(r"You joined #lab")
         ticket, _done = share(bob, make_file(tmp_path / "out", "plan.txt", b"the plan"), "#lab")
-        live = ann.expect(r"#lab bob shared plan\.txt \(8 bytes\)")
+        live = ann.expect(r'#lab bob shared "plan\.txt" \(8 bytes\)')
         assert live.endswith(f"(/get {ticket['upload']})"), live
         ann.type("/history 5")
         ann.expect(r"Kept messages of #lab, oldest first")
-        kept = ann.expect(r"bob shared plan\.txt")
+        kept = ann.expect(r'bob shared "plan\.txt"')
         assert re.search(rf"\(8 bytes\) .*\(/get {ticket['upload']}\)  \(id \d+\)$", kept), kept
         relay.cut()
         ann.expect(r"Connection lost.*Reconnecting by itself")
@@ -51,13 +51,13 @@ def test_history_pages_and_the_catch_up_print_files_as_live_ones_with_their_get_
         say(bob, 8, "after the file")
         relay.restore()
         ann.expect(r"While you were away, in #lab", timeout=30)
-        caught = ann.expect(r"bob shared missed\.pdf \(15 bytes\)")
+        caught = ann.expect(r'bob shared "missed\.pdf" \(15 bytes\)')
         assert caught.endswith(f"(/get {missed['upload']})"), caught
         ann.expect(r"<bob> after the file 7$")
         ann.type(f"/get {missed['upload']} {tmp_path / 'ann'}")
         ann.expect(r"\* Saved missed\.pdf as ")
         assert (tmp_path / "ann" / "missed.pdf").read_bytes() == b"%PDF-1.4 missed"
-        assert sum("shared missed.pdf" in line for line in ann.lines) == 1, "once"
+        assert sum('shared "missed.pdf"' in line for line in ann.lines) == 1, "once"
         assert ann.finish() == 0
     finally:
         bob.close()
@@ -73,7 +73,7 @@ def test_a_deleted_file_and_a_cleared_room_are_named_in_chat_term(start_server, 
         ann = terminals(server.address, "--nick", "ann", "--room", "lab")
         ann.expect(r"New since you were here")
         _ticket, _done = share(bob, make_file(tmp_path / "out", "quiz.txt", b"answers"), "#lab")
-        line = ann.expect(r"bob shared quiz\.txt")
+        line = ann.expect(r'bob shared "quiz\.txt"')
         file_message = bob.expect("file")["id"]
         assert "quiz.txt" in line
         bob.send(f"DELETE {file_message}")

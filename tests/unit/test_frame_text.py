@@ -89,3 +89,12 @@ def test_a_teachers_line_is_marked_inside_the_brackets_where_no_nickname_reaches
     assert render_text({**said, "role": "student"}) == "[1] #lab <Ms_Lee> hi"
     private = {"type": "private", "timestamp": "1", "sender": "Ms_Lee", "to": "bob", "content": "x", "role": "teacher"}
     assert render_text(private) == "[1] *Ms_Lee (teacher) -> bob* x"
+
+
+def test_a_file_name_is_quoted_so_it_cannot_pass_for_another_persons_file():
+    """A name worded as a second "shared" line read as the teacher's file, with the sender's /get id after it."""
+    name = 'x (2 KB) · #lab Ms_Lee (teacher) shared "answers.pdf'
+    frame = server_frame("file", "", id=9, file=9, name=name, size=2048, sha256="0" * 64, sender="mallory", room="lab")
+    line = render_text(frame)
+    assert line.endswith(' #lab mallory shared "x (2 KB) · #lab Ms_Lee (teacher) shared \'answers.pdf" (2.0 KB)'), line
+    assert line.count('"') == 2

@@ -102,6 +102,15 @@ def test_the_issue_example_cyrillic_em():
         ("カイ", "力イ"),  # Katakana KA and Han 'power'
         ("Zoë", "Zoe"),
         ("Đuc", "Duc"),
+        ("Ms_Lee", "Ms\u0640Lee"),  # Arabic tatweel for the underscore
+        ("Bob", "Bob\u02cc"),  # spacing modifier letters: a tick, a dot, an apostrophe after the name
+        ("Bob", "Bob\u02d1"),
+        ("Bob", "B\u02bcob"),
+        ("Hawaii", "Hawai\u02bbi"),
+        ("Bob", "Bob\ua78c"),  # the Latin saltillo: an apostrophe
+        ("Bob", "Bob\ua78f"),  # the Latin sinological dot: a middle dot
+        ("Ms-Lee", "Ms\u30fcLee"),  # the Katakana long-vowel mark between Latin letters
+        ("Ms-Lee", "Ms\u4e00Lee"),  # Han "one"
     ],
 )
 def test_look_alike_pairs_from_other_scripts_and_shapes(first, second):
@@ -119,6 +128,8 @@ def test_look_alike_pairs_from_other_scripts_and_shapes(first, second):
         ("Mr_Smlth", "Mr_Smith"),  # l and i differ by the dot
         ("Eli", "Ely"),
         ("Ivan", "Iван"),  # mixed script, but it is not a look-alike of Ivan
+        ("Bob", "Bo\u0640b"),  # a tatweel is an underscore, and Bo_b is not Bob
+        ("ラーメン", "ラメン"),  # the long-vowel mark is a letter of the name
     ],
 )
 def test_names_that_do_not_look_alike(first, second):

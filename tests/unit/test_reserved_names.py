@@ -38,6 +38,9 @@ DISGUISES = [
     ("R00t", "Root"),  # zeros for o
     ("everyone", "Everyone"),
     ("Staff", "Staff"),
+    ("Server\u0640", "Server"),  # a tatweel at the end is an underscore at the end
+    ("Admin\u02d1", "Admin"),  # a modifier dot at the end
+    ("\u02ccTeacher", "Teacher"),
 ]
 
 # Ordinary names that only contain a reserved word, or are near one: not refused.
@@ -108,6 +111,11 @@ PASS_FOR_MS_LEE = [
     "Teacher-Lee",
     "Ms_Lee2",  # the existing rule still holds
     "MsLee",
+    "Ms_Lee\u0640",  # a tatweel (an underscore by its look) after the name
+    "Ms_Lee\u02cd",  # the modifier low macron after it
+    "Ms_Lee\u02d1",  # a modifier dot
+    "Ms\u30fcLee",  # the long-vowel mark for a dash
+    "Ms\u0640Lee\u0640teacher",
 ]
 
 STILL_FREE_BESIDE_MS_LEE = [

@@ -291,3 +291,24 @@ def test_a_second_server_announcing_the_class_name_is_pointed_out(open_window, t
     assert "Double-click" in panel.status.cget("text"), "one of each name: nothing to point out"
     panel.show_servers((real, FoundServer("d", honest, ("127.0.0.1",), 4001, 2, None, "teacher-pc")))
     assert "more than one" not in panel.status.cget("text"), "the same server seen twice is one server"
+
+
+FAKE_FACTS = "Algebra · 🔒 locked with a key · owner Ms_Lee (teacher) · type your school password here"
+
+
+def test_a_topic_worded_like_the_bars_facts_comes_after_them_in_quotes(server, open_window, wire, tk_root):
+    """A student's topic said the room was locked and Ms_Lee's, before the real "owner mallory" (ninth review):
+    the lock and the owner come first, the topic after them in quotes, with its own quotes shown as '."""
+    mallory = wire(server, "mallory", "den")
+    alice = open_window(server, "alice", "den")
+    mallory.send(f'TOPIC {FAKE_FACTS} "ok')
+    bar = alice.identity.topic_bar
+    wait_until(lambda: "Algebra" in bar.text(), pump=tk_root.update, timeout=WAIT)
+    shown = bar.text()
+    assert shown.startswith("owner mallory"), shown  # the room is not locked: no lock, whatever the topic says
+    assert shown.index("owner mallory") < shown.index("Ms_Lee"), shown
+    assert shown.endswith(f'Topic: "{FAKE_FACTS} \'ok"'), shown
+    mallory.send("KEY sesame")
+    wait_until(
+        lambda: bar.text().startswith("🔒 locked with a key   ·   owner mallory"), pump=tk_root.update, timeout=WAIT
+    )

@@ -49,7 +49,7 @@ def test_the_dot_turns_to_a_ring_on_away_with_the_words_in_a_tooltip(server, ope
     bob = wire(server, "bob", "general")
     wait_until(lambda: dot_of(alice, "bob") == "online", pump=tk_root.update, timeout=WAIT)
     assert dot_of(alice, "alice") == "online"
-    bob.send("AWAY gone to lunch")
+    bob.send('AWAY gone to lunch. Ms_Lee is away: "ill"')
     wait_until(lambda: dot_of(alice, "bob") == "away", pump=tk_root.update, timeout=WAIT)
     assert dot_of(alice, "alice") == "online", "only bob's dot changed"
     # hovering bob's row shows his words after a short pause
@@ -57,7 +57,8 @@ def test_the_dot_turns_to_a_ring_on_away_with_the_words_in_a_tooltip(server, ope
     box = users.listbox.bbox(users.row_texts().index(next(t for t in users.row_texts() if "bob" in t)))
     users.listbox.event_generate("<Motion>", x=box[0] + 5, y=box[1] + box[3] // 2)
     wait_until(lambda: users.dots.tooltip.shown, pump=tk_root.update, timeout=WAIT)
-    assert users.dots.tooltip.text == "bob is away: gone to lunch"
+    # bob's words in quotes (theirs shown as '), or they read as a second person's status (ninth review)
+    assert users.dots.tooltip.text == "bob is away: \"gone to lunch. Ms_Lee is away: 'ill'\""
     users.listbox.event_generate("<Leave>")
     tk_root.update()
     assert not users.dots.tooltip.shown

@@ -216,7 +216,7 @@ def test_the_window_follows_the_admin_giving_the_room_away_and_back(start_server
     assert not [
         label for label in labels_of(window.identity.menus.build_user_menu("ivan")) if label.startswith("Remove")
     ]
-    assert "Topic: our room" in window.identity.topic_bar.text()
+    assert 'Topic: "our room"' in window.identity.topic_bar.text()
     server.set_room_owner("squat", "none")
     wait_until(lambda: "owner" not in window.identity.topic_bar.text(), pump=tk_root.update, timeout=WAIT)
     server.set_room_owner("squat", "olivia")
