@@ -28,10 +28,21 @@ RESUME after a short drop is no trouble: the room hears neither a leave
 nor a join, so nothing here changes.  Renames and leaves in rooms we are
 not in are not sent to us; without accounts that gap cannot be closed on
 the client.
+
+At most `limit` people are remembered: past it, the one heard of least
+lately whose conversation has no tab open (`keep`, the window's question)
+is forgotten.  Before, everyone who ever wrote to us stayed for good (a
+probe: one entry per distinct name that sent a private message, and every
+rename anywhere we could see went through all of them).  A forgotten
+person's conversation opens again as a new one, as after the user's own
+choice; only its tab's warnings about a name that changed hands are lost,
+and it has no tab.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chat_gui.core.events import State
@@ -70,26 +81,49 @@ def left_the_server(frame: ServerFrame) -> bool:
     )
 
 
+MAX_PARTNERS = 256  # people remembered besides those whose conversation has a tab open
+
+
+def _no_tab(key: str) -> bool:
+    return False
+
+
 class Partners:
-    def __init__(self) -> None:
-        self._by_key: dict[str, Partner] = {}
+    def __init__(self, keep: Callable[[str], bool] = _no_tab, limit: int = MAX_PARTNERS) -> None:
+        self._by_key: OrderedDict[str, Partner] = OrderedDict()  # heard of least lately first
+        self._keep = keep  # name key -> its conversation has a tab open (never forgotten then)
+        self._limit = limit
         self._connected = False  # the connection was ready; losing it shuts every conversation
 
     def get(self, nick: str) -> Partner | None:
         return self._by_key.get(name_key(nick))
 
+    def __len__(self) -> int:
+        return len(self._by_key)
+
     def open(self, nick: str) -> tuple[Partner, bool]:
         """The user (or a message from them) opens the conversation: it sends again.  True if it was shut."""
-        partner = self._by_key.get(name_key(nick))
+        key = name_key(nick)
+        partner = self._by_key.get(key)
         if partner is None:
-            partner = self._by_key[name_key(nick)] = Partner(nick)
+            partner = self._by_key[key] = Partner(nick)
+            self._forget_the_least_lately_heard()
             return partner, False
+        self._by_key.move_to_end(key)
         was_shut = not partner.here
         self._reopen(partner)
         return partner, was_shut
 
     def close(self, nick: str) -> None:
         self._by_key.pop(name_key(nick), None)
+
+    def _forget_the_least_lately_heard(self) -> None:
+        newest = next(reversed(self._by_key), None)
+        for key in list(self._by_key):
+            if len(self._by_key) <= self._limit:
+                return
+            if key != newest and not self._keep(key):
+                del self._by_key[key]
 
     def learn(self, frame: ServerFrame, me: str) -> list[PartnerNotice]:
         """Follow renames, leaves and returns in one frame; what to say in which conversation."""
@@ -139,6 +173,7 @@ class Partners:
         if partner is None or partner.here:
             self.open(sender)
             return []
+        self._by_key.move_to_end(name_key(sender))
         if partner.moved_to or partner.taken:  # known to be someone else: shown, warned once, and it stays shut
             if partner.warned:
                 return []

@@ -5,19 +5,29 @@ so the roster holds what this client has seen: the members of its room,
 the people in its private conversations, and the users of the last LIST
 answer.  It serves the `/msg bob ...` warning, Tab completion and the
 user list.  Names are compared as the server compares them (name_key).
+
+The names outside the room are the MAX_OTHERS heard of most lately: before,
+every name that ever wrote to this client or stood in a LIST stayed for
+good (a probe: one per distinct name over a lesson, all offered to Tab).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from shared.frame_types import ServerFrame
 from shared.names import name_key
 
+MAX_OTHERS = 2000  # names outside the room remembered (a school's worth), heard of least lately forgotten first
+
 
 class Roster:
-    def __init__(self) -> None:
+    def __init__(self, max_others: int = MAX_OTHERS) -> None:
         self.room: str | None = None
         self._members: dict[str, str] = {}  # key -> name as shown, for the current room
-        self._others: dict[str, str] = {}  # key -> name: private partners and the last LIST's users
+        # key -> name: private partners and LIST's users, heard of least lately first
+        self._others: OrderedDict[str, str] = OrderedDict()
+        self._max_others = max_others
 
     # -- questions --
     def is_online(self, nick: str) -> bool:
@@ -56,9 +66,17 @@ class Roster:
             self._rename(frame.get("old", ""), frame["nick"])
         elif frame["type"] == "private":
             other = frame["to"] if name_key(frame["sender"]) == name_key(me) else frame["sender"]
-            self._others[name_key(other)] = other
+            self._heard_of([other])
         elif frame["type"] == "list":
-            self._others.update((name_key(user), user) for user in frame["users"])
+            self._heard_of(frame["users"])
+
+    def _heard_of(self, users: list[str]) -> None:
+        for user in users:
+            key = name_key(user)
+            self._others[key] = user
+            self._others.move_to_end(key)
+        while len(self._others) > self._max_others:
+            self._others.popitem(last=False)
 
     def _learn_system(self, event: str, room: str | None, user: str, old: str) -> None:
         if not user:

@@ -97,7 +97,7 @@ class ChatController:
         )
         self.look = WindowLook(root, self.window, settings, self._save_theme)
         self.session = ClientSession(TkScheduler(root), self.on_event)
-        self.partners = Partners()
+        self.partners = Partners(keep=lambda key: key in self.window.tabs.private)
         self.frames = FrameDisplay(
             self.window, self.session, self.partners, self.current_view, self._count_unread, self._update_title
         )

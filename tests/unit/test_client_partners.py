@@ -146,3 +146,24 @@ def test_nothing_is_lost_before_a_connection_was_ready():
     partners = Partners()
     partners.open("gina")  # /pm typed while connecting
     assert partners.follow(State.CONNECTING) == [] and partners.get("gina").here
+
+
+def test_the_people_remembered_are_bounded_but_a_conversation_with_a_tab_is_never_forgotten():
+    """A lesson where hundreds of names wrote once (renames, comers and goers) kept an entry for each for good."""
+    tabs = {"bob"}
+    partners = Partners(keep=lambda key: key in tabs, limit=50)
+    partners.open("bob")
+    partners.learn(leave("bob", "quit"), "me")  # bob's tab is shut until someone named bob is seen again
+    for number in range(2000):
+        partners.learn(private(f"guest{number}"), "me")
+    assert len(partners) <= 50
+    assert partners.get("guest1999") is not None and partners.get("guest0") is None
+    assert partners.get("bob") is not None and not partners.get("bob").here, "a tab's state is kept"
+    # a forgotten name writing again starts a new conversation, as a first message does
+    assert partners.learn(private("guest0"), "me") == [] and partners.get("guest0").here
+    # the one heard of least lately goes first: an old name that writes again is kept over the others
+    oldest = next(f"guest{number}" for number in range(1900, 2000) if partners.get(f"guest{number}") is not None)
+    partners.learn(private(oldest), "me")
+    for number in range(2000, 2045):
+        partners.learn(private(f"guest{number}"), "me")
+    assert partners.get(oldest) is not None

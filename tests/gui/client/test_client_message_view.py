@@ -75,3 +75,24 @@ def test_a_teachers_line_is_marked_teacher_and_a_look_alike_name_is_not(server, 
     private = tabs.private[name_key("Ms_Lee")].view
     wait_until(lambda: "see me after class" in private.all_text(), pump=tk_root.update, timeout=10)
     assert "Ms_Lee teacher  see me after class" in private.all_text()
+
+
+def test_the_pane_keeps_no_colour_tag_for_names_scrolled_out(server, open_window, tk_root):
+    """Each nickname's colour is a Tk tag; a lesson of renames and comers and goers (3,000 distinct names
+    here) left one tag per name ever seen in every pane it spoke in, so each pane's tag table, and the time
+    to show a message from a new name, grew with the lesson (0.4 ms a message at 5,000 names, 2.5 at 40,000)."""
+    alice = open_window(server, "alice")
+    view = alice.room_view
+    view.max_lines = 200
+    for number in range(3000):
+        view.show_message("12:00:00", f"guest{number}", f"line {number}")
+    tk_root.update()
+    nick_tags = [tag for tag in view.text.tag_names() if tag.startswith("nick-") and tag != "nick-own"]
+    assert len(nick_tags) <= 2 * 200 + 512, f"{len(nick_tags)} nickname tags for 200 lines"
+    # the names still shown keep their colour, and a name that was swept comes back with its colour
+    last = view.text.tag_names("end-2l linestart +10c")
+    assert any(tag.startswith("nick-") and view.text.tag_cget(tag, "foreground") for tag in last)
+    view.show_message("12:00:01", "guest5", "back again")
+    tk_root.update()
+    again = next(tag for tag in view.text.tag_names("end-2l linestart +10c") if tag.startswith("nick-"))
+    assert view.text.tag_cget(again, "foreground")
