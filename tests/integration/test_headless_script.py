@@ -189,3 +189,36 @@ def test_info_logs_connections_joins_and_refusals_but_no_message_text(script):
     assert "refused nick_taken" in log
     assert "alice disconnected" in log
     assert "swordfish" not in log and "marlin" not in log
+
+
+def run_script_to_the_end(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chat_server", "--no-console", "--no-announce", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        cwd=ROOT,
+        env=script_env(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--max-clients", "-1"),  # served, and refused every connection with server_full
+        ("--max-per-address", "-1"),  # the same
+        ("--register-timeout", "-1"),  # hung up on every connection at once
+        ("--idle-timeout", "nan"),
+        ("--resume-seconds", "-5"),
+        ("--history-days", "-1"),  # a traceback from the history store
+        ("--port", "70000"),  # a traceback from bind()
+        ("--max-file-mb", "-1"),
+    ],
+)
+def test_a_limit_that_cannot_be_is_a_usage_error_not_a_server_that_turns_everyone_away(option, value):
+    """Found by the ninth review: --help says "0 turns one off", and -1 (unlimited, in many programs) served nobody."""
+    result = run_script_to_the_end("--port", "0", option, value)
+    assert result.returncode == 2, (result.returncode, result.stdout[-300:], result.stderr[-600:])
+    assert f"argument {option}" in result.stderr and "Traceback" not in result.stderr
+    assert "listening on" not in result.stdout
