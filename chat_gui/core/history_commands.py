@@ -59,6 +59,8 @@ def parse_history(argument: str) -> AskHistory | BadHistoryLine:
             before = int(anchor)
         else:
             after = int(anchor)
+        if words and words[0].lower() in ("before", "after"):
+            return BadHistoryLine(f"One page goes one way: before an ID or after one, not both. {HISTORY_USAGE}")
     if words:
         count = words.pop(0)
         if not _is_count(count) or not MIN_LIMIT <= int(count) <= MAX_LIMIT:

@@ -76,6 +76,8 @@ def parse_history(argument: str) -> HistoryRequest:
             raise _refuse(f"{keyword} needs a message id. Use {HISTORY_USAGE}.")
         anchor = parse_id(words.pop(0), HISTORY_USAGE)
         direction = "before" if keyword == "BEFORE" else "after"
+        if words and words[0].upper() in ("BEFORE", "AFTER"):
+            raise _refuse(f"One page goes one way: BEFORE an id or AFTER one, not both. Use {HISTORY_USAGE}.")
     limit = DEFAULT_LIMIT
     if words:
         word = words.pop(0)
