@@ -222,3 +222,19 @@ def test_a_limit_that_cannot_be_is_a_usage_error_not_a_server_that_turns_everyon
     assert result.returncode == 2, (result.returncode, result.stdout[-300:], result.stderr[-600:])
     assert f"argument {option}" in result.stderr and "Traceback" not in result.stderr
     assert "listening on" not in result.stdout
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_logged_warning_and_the_server_chats(script, tmp_path):
+    """The ninth review: the "memory only" warning came out bare, before the log was set up (no time, no level)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = script("--port", "0", "--no-announce", "--data-dir", str(blocker / "data"))
+    client = WireClient(run.address(), welcome=False)
+    welcome = client.expect("welcome")
+    assert "history" in welcome["features"] and "accounts" not in welcome["features"]
+    client.register("alice", "lab")
+    assert client.reply("SAY still chatting")["content"] == "still chatting"
+    client.close()
+    log = run.end()
+    [line] = [line for line in log.splitlines() if "memory only" in line]
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING chat_server", line), log
