@@ -87,7 +87,10 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         "that (default %(default)s)",
     )
     limits.add_argument(
-        "--burst", type=_whole, default=DEFAULTS.rate_burst, help="commands allowed in a burst (default %(default)s)"
+        "--burst",
+        type=_whole,
+        default=DEFAULTS.rate_burst,
+        help="commands allowed in a burst (default %(default)s; 0 is taken as 1: no burst beyond the rate, which --rate 0 turns off)",
     )
     limits.add_argument(
         "--flood-seconds",
