@@ -86,6 +86,31 @@ def test_join_creates_a_room_lists_its_members_and_tells_the_others(server, wire
     assert (notice["event"], notice["room"], notice["user"]) == ("join", "lab", "bob")
 
 
+@pytest.mark.parametrize("mark", ["\uff03", "\ufe5f", "\u200b#", "\u202e#", "\u2066\uff03"])
+def test_a_rooms_mark_as_a_cjk_keyboard_or_a_paste_writes_it_names_the_room(start_server, wire, mark):
+    """The ninth review: names lose invisibles and are NFKC-normalised, but the '#' before them was looked for first,
+    so '/join ＃数学' (a Chinese or Japanese keyboard's #) and a pasted '\u200b#lab' got bad_room, HISTORY
+    bad_argument, and SEARCH searched the current room for the words '＃lab hello'."""
+    server = start_server()
+    alice = wire(server, "alice", "lab")
+    alice.reply("SAY hello there")
+    bob = wire(server, "bob")
+    joined = bob.reply(f"JOIN {mark}lab")
+    assert (joined["type"], joined.get("room")) == ("joined", "lab"), joined
+    assert bob.reply(f"LIST {mark}lab")["rooms"] == [{"name": "lab", "users": ["alice", "bob"], "count": 2}]
+    bob.send(f"JOIN {mark}数学")
+    assert bob.expect("joined")["room"] == "数学"
+    page = bob.reply(f"HISTORY {mark}lab 5", timeout=15)
+    while page["type"] != "history":
+        page = bob.next()
+    assert (page["target"], page["count"]) == ("#lab", 1), page
+    found = bob.reply(f"SEARCH {mark}lab hello")
+    assert (found["room"], [result["content"] for result in found["results"]]) == ("lab", ["hello there"]), found
+    at = mark.replace("#", "@").replace("\uff03", "\uff20").replace("\ufe5f", "\ufe6b")
+    page = bob.reply(f"HISTORY {at}alice", timeout=15)
+    assert (page["type"], page["target"]) == ("history", "@alice"), page
+
+
 def test_join_another_room_leaves_the_first(server, wire):
     alice = wire(server, "alice", "one")
     bob = wire(server, "bob", "one")
