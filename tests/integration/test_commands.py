@@ -158,6 +158,21 @@ def test_msg_to_a_nickname_is_private_and_echoed_to_the_sender(server, wire):
     assert carol.expect(lambda f: f["type"] in ("private", "message"))["content"] == "marker"
 
 
+@pytest.mark.parametrize("colon", ["\uff1a", "\ufe55", "\ufe13"])
+def test_msg_with_a_cjk_keyboards_colon_is_private_never_said_to_the_room(server, wire, colon):
+    """The ninth review: "/msg bob：secret" (U+FF1A, the colon a Chinese or Japanese keyboard types) was posted to the
+    whole room; the rule compares names as names are compared (NFKC), and NFKC makes that colon ':'."""
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    alice.send(f"MSG bob{colon}the secret")
+    to_bob, echo = bob.expect("private"), alice.expect("private")
+    assert to_bob == echo and (to_bob["to"], to_bob["content"]) == ("bob", "the secret")
+    assert alice.error(f"MSG dave{colon} also secret") == "no_such_user"  # as "dave: …" is: delivered to nobody
+    alice.send(f"MSG see https{colon}//example.com")  # as "https://…": public
+    assert carol.expect(lambda f: f["type"] in ("private", "message"))["content"] == f"see https{colon}//example.com"
+
+
 def test_pm_is_private_needs_no_room_and_is_echoed(server, wire):
     alice = wire(server, "alice")
     bob = wire(server, "bob")
