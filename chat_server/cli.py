@@ -157,8 +157,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"chat-server: the admin window is not available here ({exc}); use ClassChat-Server or chat-server-gui."
             )
         return run_window(args)
-    server = bind_or_explain(config_from_args(args))
+    # The log is set up first: what opening the data folder warns about ("memory only") is a log line like any other.
     output = HeadlessOutput(sys.stdout, sys.stderr, args.log_level)
+    try:
+        server = bind_or_explain(config_from_args(args))
+    except BaseException:
+        output.close()
+        raise
     stop_requested = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:

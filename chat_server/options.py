@@ -29,50 +29,50 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     other = "127.0.0.1 for this computer only" if host_default == "0.0.0.0" else "0.0.0.0 for the LAN"
     parser.add_argument("--host", help=f"address to listen on (default {host_default}; {other})")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)"
+        "--port", type=_port, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)"
     )
     limits = parser.add_argument_group("limits (0 turns one off)")
     limits.add_argument(
-        "--max-clients", type=int, default=DEFAULTS.max_clients, help="connections at once (default %(default)s)"
+        "--max-clients", type=_whole, default=DEFAULTS.max_clients, help="connections at once (default %(default)s)"
     )
     limits.add_argument(
         "--max-per-address",
-        type=int,
+        type=_whole,
         default=DEFAULTS.max_per_address,
         metavar="N",
         help="connections from one address, loopback included (default %(default)s)",
     )
     limits.add_argument(
         "--max-unregistered-per-address",
-        type=int,
+        type=_whole,
         default=DEFAULTS.max_unregistered_per_address,
         metavar="N",
         help="connections from one address still without a nickname (default %(default)s)",
     )
     limits.add_argument(
         "--register-timeout",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.register_timeout,
         metavar="SECONDS",
         help="time to get a nickname accepted (default %(default)s)",
     )
     limits.add_argument(
         "--idle-timeout",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.idle_timeout,
         metavar="SECONDS",
         help="silence before hanging up (default %(default)s)",
     )
     limits.add_argument(
         "--max-outbound-bytes",
-        type=int,
+        type=_whole,
         default=DEFAULTS.max_outbound_bytes,
         metavar="BYTES",
         help="unsent output per client before it is cut off (default %(default)s)",
     )
     limits.add_argument(
         "--max-total-outbound-bytes",
-        type=int,
+        type=_whole,
         default=DEFAULTS.max_total_outbound_bytes,
         metavar="BYTES",
         help="unsent output of all clients together; past it HISTORY, SEARCH and LIST are refused and the "
@@ -80,32 +80,35 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     )
     limits.add_argument(
         "--rate",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.rate_per_second,
         metavar="PER_SECOND",
         help="commands per second per connection; one computer's messages, all its connections together, may be twice "
         "that (default %(default)s)",
     )
     limits.add_argument(
-        "--burst", type=int, default=DEFAULTS.rate_burst, help="commands allowed in a burst (default %(default)s)"
+        "--burst",
+        type=_whole,
+        default=DEFAULTS.rate_burst,
+        help="commands allowed in a burst (default %(default)s; 0 is taken as 1: no burst beyond the rate, which --rate 0 turns off)",
     )
     limits.add_argument(
         "--flood-seconds",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.flood_seconds,
         metavar="SECONDS",
         help="a client refused for sending too fast this long without a pause is disconnected (default %(default)s)",
     )
     limits.add_argument(
         "--list-interval",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.list_interval,
         metavar="SECONDS",
         help="LIST is answered once per this many seconds per connection, bursts of 3 (default %(default)s)",
     )
     limits.add_argument(
         "--typing-frames-per-second",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.typing_frames_per_second,
         metavar="N",
         help="typing frames the whole server sends a second, all rooms together: a TYPING passed on to 30 people is 30; "
@@ -113,28 +116,28 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     )
     limits.add_argument(
         "--keepalive-idle",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.keepalive_idle,
         metavar="SECONDS",
         help="TCP keepalive: silence before the first probe of a connection (default %(default)s)",
     )
     limits.add_argument(
         "--keepalive-interval",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.keepalive_interval,
         metavar="SECONDS",
         help="TCP keepalive: time between probes (default %(default)s)",
     )
     limits.add_argument(
         "--keepalive-count",
-        type=int,
+        type=_whole,
         default=DEFAULTS.keepalive_count,
         metavar="N",
         help="TCP keepalive: unanswered probes before a vanished client is dropped (default %(default)s)",
     )
     limits.add_argument(
         "--resume-seconds",
-        type=float,
+        type=_not_negative,
         default=DEFAULTS.resume_seconds,
         metavar="SECONDS",
         help="how long a lost connection's nickname and room can be taken back with RESUME, also across a normal "
@@ -142,7 +145,7 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     )
     limits.add_argument(
         "--backlog",
-        type=int,
+        type=_whole,
         default=DEFAULTS.listen_backlog,
         help="pending connections the OS may queue (default %(default)s)",
     )
@@ -155,7 +158,7 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     memory.add_argument("--no-history", action="store_true", help="keep no messages")
     memory.add_argument(
         "--history-days",
-        type=int,
+        type=_whole,
         default=DEFAULTS.history_days,
         metavar="N",
         help="keep messages this many days; 0 keeps them forever (default %(default)s)",
@@ -170,7 +173,7 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     )
     memory.add_argument(
         "--replay",
-        type=int,
+        type=_whole,
         default=DEFAULTS.replay,
         metavar="N",
         help="messages replayed to someone joining a room; 0 turns it off (default %(default)s)",
@@ -209,28 +212,28 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
     files = parser.add_argument_group("shared files (docs/files.md; MB means MiB)")
     files.add_argument(
         "--max-file-mb",
-        type=float,
+        type=_megabytes,
         default=DEFAULTS.max_file_mb,
         metavar="MB",
         help="largest file that can be shared; 0 turns sharing off (default %(default)g)",
     )
     files.add_argument(
         "--files-quota-mb",
-        type=float,
+        type=_megabytes,
         default=DEFAULTS.files_quota_mb,
         metavar="MB",
         help="all shared files together; 0 for no quota (default %(default)g)",
     )
     files.add_argument(
         "--files-keep-free-mb",
-        type=float,
+        type=_megabytes,
         default=DEFAULTS.files_keep_free_mb,
         metavar="MB",
         help="refuse uploads that would leave less free disk than this (default %(default)g)",
     )
     files.add_argument(
         "--files-per-5-minutes",
-        type=int,
+        type=_whole,
         default=DEFAULTS.files_per_window,
         metavar="N",
         help="new files one sender (or address) may share in any 5 minutes; 0 for no limit (default %(default)s)",
@@ -310,6 +313,39 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         files_keep_free_mb=args.files_keep_free_mb,
         files_per_window=args.files_per_5_minutes,
     )
+
+
+def _whole(text: str) -> int:
+    """A count or size limit: a whole number, 0 (the limit off) or more; -1 is not "unlimited" here."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"0 or more, not {text!r} (0 turns the limit off)")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    """A time or rate limit: a number, 0 (the limit off) or more; not nan or inf."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"0 or more, not {text!r} (0 turns the limit off)")
+    return value
+
+
+def _port(text: str) -> int:
+    """--port: 0 (a free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {text!r}")
+    return value
 
 
 def _megabytes(text: str) -> float:

@@ -113,6 +113,18 @@ class MsgTarget:
     nick: str = ""
 
 
+# Every character NFKC makes ':' of: a Chinese or Japanese keyboard types the full-width one (U+FF1A).
+_COLONS = str.maketrans({"\uff1a": ":", "\ufe55": ":", "\ufe13": ":"})
+
+
+def partition_at_colon(argument: str) -> tuple[str, str, str]:
+    """`argument.partition(":")`, where a full-width or small colon counts as ':' (as names are compared, NFKC)."""
+    index = argument.translate(_COLONS).find(":")
+    if index < 0:
+        return argument, "", ""
+    return argument[:index], argument[index], argument[index + 1 :]
+
+
 def classify_msg(argument: str, is_online: Callable[[str], bool]) -> MsgTarget:
     """Apply the contract's private-message rule to the text of a MSG command.
 
@@ -120,7 +132,7 @@ def classify_msg(argument: str, is_online: Callable[[str], bool]) -> MsgTarget:
     it is nickname-shaped and the rest does not start with '//' (a URL):
     refused as no_such_user, delivered to nobody.  Else: public.
     """
-    prefix, colon, rest = argument.partition(":")
+    prefix, colon, rest = partition_at_colon(argument)  # "bob：hi" from a CJK keyboard is private too
     if not colon:
         return MsgTarget("public", argument)
     candidate = prefix.strip()

@@ -40,7 +40,7 @@ from shared.frame_types import DownloadFrame as DownloadFrame
 from shared.frame_types import UploadFrame as UploadFrame
 from shared.frame_types import _CommonOptional
 from shared.frames import Frame, server_frame
-from shared.names import name_key, normalise_nick, normalise_room
+from shared.names import name_key, normalise_nick, normalise_room, plain_sigil
 from shared.safe_filename import clean_filename
 
 MIB = 1024 * 1024
@@ -133,7 +133,8 @@ class Target:
 
 
 def parse_target(text: str) -> Target:
-    """ "#general" -> a room, "@bob" -> a person; anything else is bad_argument."""
+    """ "#general" -> a room, "@bob" -> a person (also written '＃general', '＠bob'); anything else is bad_argument."""
+    text = plain_sigil(text)
     if text.startswith("#"):
         return Target(room=normalise_room(text))
     if text.startswith("@"):

@@ -106,9 +106,28 @@ def normalise_nick(raw: str) -> str:
     return nick
 
 
+# What NFKC makes '#' and '@' of: the full-width and small forms a CJK keyboard types.
+_SIGILS = {"\uff03": "#", "\ufe5f": "#", "\uff20": "@", "\ufe6b": "@"}
+
+
+def plain_sigil(word: str) -> str:
+    """`word` with a leading '#' or '@' as ASCII: invisibles before it dropped, a full-width '＃' or '＠' made plain.
+
+    A name loses its invisibles and is NFKC-normalised, so '＃lab' and '\u200b#lab' name #lab, as 'ｌａｂ'
+    does; the mark before it must be found the same way before the name is read.
+    """
+    stripped = word.lstrip()
+    if stripped.isascii():
+        return stripped
+    start = 0
+    while start < len(stripped) and not strip_invisible_from_name(stripped[start]):
+        start += 1
+    return _SIGILS.get(stripped[start : start + 1], stripped[start : start + 1]) + stripped[start + 1 :]
+
+
 def normalise_room(raw: str) -> str:
     """The room name without its optional '#', or ProtocolError(bad_room)."""
-    stripped = raw.strip()
+    stripped = plain_sigil(raw.strip())
     if stripped.startswith("#"):
         stripped = stripped[1:]
     room = _normalise_name(stripped, MAX_ROOM_CHARS)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.names import plain_sigil
+
 MIN_LIMIT, MAX_LIMIT = 1, 100
 DEFAULT_LIMIT = 20
 
@@ -50,6 +52,8 @@ class BadHistoryLine:
 
 def parse_history(argument: str) -> AskHistory | BadHistoryLine:
     words = argument.split()
+    if words:
+        words[0] = plain_sigil(words[0]) or words[0]  # '＃lab' (a CJK keyboard's #) names #lab too
     target: str | None = None
     before = after = None
     limit = DEFAULT_LIMIT
@@ -65,6 +69,8 @@ def parse_history(argument: str) -> AskHistory | BadHistoryLine:
             before = int(anchor)
         else:
             after = int(anchor)
+        if words and words[0].lower() in ("before", "after"):
+            return BadHistoryLine(f"One page goes one way: before an ID or after one, not both. {HISTORY_USAGE}")
     if words:
         count = words.pop(0)
         if not _is_count(count) or not MIN_LIMIT <= int(count) <= MAX_LIMIT:
@@ -77,6 +83,8 @@ def parse_history(argument: str) -> AskHistory | BadHistoryLine:
 
 def parse_search(argument: str) -> AskSearch | BadHistoryLine:
     words = argument.split(None, 1)
+    if words:
+        words[0] = plain_sigil(words[0]) or words[0]
     if words and words[0].startswith("#") and len(words[0]) > 1:
         if len(words) < 2:
             return BadHistoryLine(f"Search {words[0]} for what? /search {words[0]} WORDS")

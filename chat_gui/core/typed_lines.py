@@ -30,6 +30,7 @@ from chat_gui.core.history_commands import (
     parse_history,
     parse_search,
 )
+from shared.commands import partition_at_colon
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
 
 COMMANDS_HELP = (
@@ -280,7 +281,7 @@ def _private(word: str, argument: str) -> TypedLine:
 def _msg(argument: str, is_online: Callable[[str], bool]) -> TypedLine:
     if not argument:
         return Refuse("Say what: /msg TEXT says it in your room, /msg NICK: TEXT sends it to NICK only.")
-    prefix, colon, rest = argument.partition(":")
+    prefix, colon, rest = partition_at_colon(argument)
     if colon and is_nick_shaped(prefix.strip()):
         return Send(f"MSG {argument}", rest.strip())  # "bob: hi": the server's rule decides, as the contract says
     first, _, after = argument.partition(" ")

@@ -8,6 +8,7 @@ command line).
 
 from __future__ import annotations
 
+import math
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import replace
@@ -93,6 +94,8 @@ class ServerForm(ttk.LabelFrame):
                 value = kind(text)
             except ValueError:
                 raise ValueError(f"{label}: {text!r} is not a {'whole ' if kind is int else ''}number.") from None
+            if not math.isfinite(value):
+                raise ValueError(f"{label}: {text!r} is not a number (0 turns it off).")
             if value < 0:
                 raise ValueError(f"{label} cannot be negative (0 turns it off).")
             changes[attr] = value

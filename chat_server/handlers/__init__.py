@@ -112,6 +112,12 @@ class CommandHandlers:
         command = parse_command_line(content)
         check_secret_transport(session, command.name, self.config)  # tls_required (chat_server/plain_secrets.py)
         handler = self._table.get(command.name)
+        if handler is None and session.text_mode and command.name.startswith("{"):
+            raise ProtocolError(
+                ErrorCode.UNKNOWN_COMMAND,
+                "This connection is in text mode (its first line was not JSON), so JSON is not read here: "
+                "type commands such as /nick NAME. A JSON client's first line starts with {.",
+            )
         if handler is None:
             shown = one_line(command.name, 40) or "(empty)"
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"Unknown command {shown}; /help lists the commands.")

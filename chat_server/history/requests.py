@@ -15,7 +15,7 @@ from typing import Literal
 
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
-from shared.names import normalise_nick, normalise_room
+from shared.names import normalise_nick, normalise_room, plain_sigil
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -56,6 +56,8 @@ def parse_id(word: str, usage: str) -> int:
 
 def parse_history(argument: str) -> HistoryRequest:
     words = argument.split()
+    if words:
+        words[0] = plain_sigil(words[0]) or words[0]  # '＃lab' (a CJK keyboard's #) names #lab too
     room: str | None = None
     nick: str | None = None
     if words and words[0].upper() not in ("BEFORE", "AFTER") and not words[0].isdigit():
@@ -76,6 +78,8 @@ def parse_history(argument: str) -> HistoryRequest:
             raise _refuse(f"{keyword} needs a message id. Use {HISTORY_USAGE}.")
         anchor = parse_id(words.pop(0), HISTORY_USAGE)
         direction = "before" if keyword == "BEFORE" else "after"
+        if words and words[0].upper() in ("BEFORE", "AFTER"):
+            raise _refuse(f"One page goes one way: BEFORE an id or AFTER one, not both. Use {HISTORY_USAGE}.")
     limit = DEFAULT_LIMIT
     if words:
         word = words.pop(0)
@@ -90,7 +94,7 @@ def parse_history(argument: str) -> HistoryRequest:
 def parse_search(argument: str) -> SearchRequest:
     room: str | None = None
     text = argument.strip()
-    if text.startswith("#"):
+    if plain_sigil(text).startswith("#"):
         first, *rest = text.split(None, 1)
         room = normalise_room(first)
         text = rest[0].strip() if rest else ""

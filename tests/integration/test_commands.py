@@ -86,6 +86,31 @@ def test_join_creates_a_room_lists_its_members_and_tells_the_others(server, wire
     assert (notice["event"], notice["room"], notice["user"]) == ("join", "lab", "bob")
 
 
+@pytest.mark.parametrize("mark", ["\uff03", "\ufe5f", "\u200b#", "\u202e#", "\u2066\uff03"])
+def test_a_rooms_mark_as_a_cjk_keyboard_or_a_paste_writes_it_names_the_room(start_server, wire, mark):
+    """The ninth review: names lose invisibles and are NFKC-normalised, but the '#' before them was looked for first,
+    so '/join ＃数学' (a Chinese or Japanese keyboard's #) and a pasted '\u200b#lab' got bad_room, HISTORY
+    bad_argument, and SEARCH searched the current room for the words '＃lab hello'."""
+    server = start_server()
+    alice = wire(server, "alice", "lab")
+    alice.reply("SAY hello there")
+    bob = wire(server, "bob")
+    joined = bob.reply(f"JOIN {mark}lab")
+    assert (joined["type"], joined.get("room")) == ("joined", "lab"), joined
+    assert bob.reply(f"LIST {mark}lab")["rooms"] == [{"name": "lab", "users": ["alice", "bob"], "count": 2}]
+    bob.send(f"JOIN {mark}数学")
+    assert bob.expect("joined")["room"] == "数学"
+    page = bob.reply(f"HISTORY {mark}lab 5", timeout=15)
+    while page["type"] != "history":
+        page = bob.next()
+    assert (page["target"], page["count"]) == ("#lab", 1), page
+    found = bob.reply(f"SEARCH {mark}lab hello")
+    assert (found["room"], [result["content"] for result in found["results"]]) == ("lab", ["hello there"]), found
+    at = mark.replace("#", "@").replace("\uff03", "\uff20").replace("\ufe5f", "\ufe6b")
+    page = bob.reply(f"HISTORY {at}alice", timeout=15)
+    assert (page["type"], page["target"]) == ("history", "@alice"), page
+
+
 def test_join_another_room_leaves_the_first(server, wire):
     alice = wire(server, "alice", "one")
     bob = wire(server, "bob", "one")
@@ -131,6 +156,21 @@ def test_msg_to_a_nickname_is_private_and_echoed_to_the_sender(server, wire):
     assert (to_bob["sender"], to_bob["to"], to_bob["content"]) == ("alice", "bob", "just for you")
     carol.send("SAY marker")
     assert carol.expect(lambda f: f["type"] in ("private", "message"))["content"] == "marker"
+
+
+@pytest.mark.parametrize("colon", ["\uff1a", "\ufe55", "\ufe13"])
+def test_msg_with_a_cjk_keyboards_colon_is_private_never_said_to_the_room(server, wire, colon):
+    """The ninth review: "/msg bob：secret" (U+FF1A, the colon a Chinese or Japanese keyboard types) was posted to the
+    whole room; the rule compares names as names are compared (NFKC), and NFKC makes that colon ':'."""
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "lab")
+    alice.send(f"MSG bob{colon}the secret")
+    to_bob, echo = bob.expect("private"), alice.expect("private")
+    assert to_bob == echo and (to_bob["to"], to_bob["content"]) == ("bob", "the secret")
+    assert alice.error(f"MSG dave{colon} also secret") == "no_such_user"  # as "dave: …" is: delivered to nobody
+    alice.send(f"MSG see https{colon}//example.com")  # as "https://…": public
+    assert carol.expect(lambda f: f["type"] in ("private", "message"))["content"] == f"see https{colon}//example.com"
 
 
 def test_pm_is_private_needs_no_room_and_is_echoed(server, wire):

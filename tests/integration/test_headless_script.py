@@ -189,3 +189,52 @@ def test_info_logs_connections_joins_and_refusals_but_no_message_text(script):
     assert "refused nick_taken" in log
     assert "alice disconnected" in log
     assert "swordfish" not in log and "marlin" not in log
+
+
+def run_script_to_the_end(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chat_server", "--no-console", "--no-announce", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        cwd=ROOT,
+        env=script_env(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--max-clients", "-1"),  # served, and refused every connection with server_full
+        ("--max-per-address", "-1"),  # the same
+        ("--register-timeout", "-1"),  # hung up on every connection at once
+        ("--idle-timeout", "nan"),
+        ("--resume-seconds", "-5"),
+        ("--history-days", "-1"),  # a traceback from the history store
+        ("--port", "70000"),  # a traceback from bind()
+        ("--max-file-mb", "-1"),
+    ],
+)
+def test_a_limit_that_cannot_be_is_a_usage_error_not_a_server_that_turns_everyone_away(option, value):
+    """Found by the ninth review: --help says "0 turns one off", and -1 (unlimited, in many programs) served nobody."""
+    result = run_script_to_the_end("--port", "0", option, value)
+    assert result.returncode == 2, (result.returncode, result.stdout[-300:], result.stderr[-600:])
+    assert f"argument {option}" in result.stderr and "Traceback" not in result.stderr
+    assert "listening on" not in result.stdout
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_logged_warning_and_the_server_chats(script, tmp_path):
+    """The ninth review: the "memory only" warning came out bare, before the log was set up (no time, no level)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = script("--port", "0", "--no-announce", "--data-dir", str(blocker / "data"))
+    client = WireClient(run.address(), welcome=False)
+    welcome = client.expect("welcome")
+    assert "history" in welcome["features"] and "accounts" not in welcome["features"]
+    client.register("alice", "lab")
+    assert client.reply("SAY still chatting")["content"] == "still chatting"
+    client.close()
+    log = run.end()
+    [line] = [line for line in log.splitlines() if "memory only" in line]
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING chat_server", line), log

@@ -92,6 +92,15 @@ def test_bad_limits_ids_and_names_get_clear_errors(server, wire, command, code):
     assert alice.reply("PING still-here")["type"] == "pong"
 
 
+def test_before_and_after_together_are_named_as_the_mistake(server, wire):
+    """The ninth review: "HISTORY BEFORE 5 AFTER 3" was told "The number of messages is 1 to 100"."""
+    alice = wire(server, "alice", "lab")
+    for command in ("HISTORY BEFORE 5 AFTER 3", "HISTORY #lab after 3 before 9 10", "HISTORY AFTER 3 AFTER 4"):
+        error = alice.reply(command)
+        assert error["code"] == ErrorCode.BAD_ARGUMENT
+        assert "not both" in error["content"] and "number of messages" not in error["content"], error
+
+
 def test_history_of_the_current_room_needs_a_room(server, wire):
     alice = wire(server, "alice")
     assert alice.error("HISTORY") == ErrorCode.NOT_IN_ROOM

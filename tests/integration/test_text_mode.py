@@ -72,7 +72,10 @@ def test_errors_are_readable_lines_with_their_code(server):
         client.send_raw(b"SAY \xff\n")
         assert client.next_line().rstrip("\r").endswith("(bad_frame)")
         client.send_line('{"type": "command", "content": "PING"}')  # no JSON once in text mode
-        assert client.next_line().rstrip("\r").endswith("(unknown_command)")
+        refused = client.next_line().rstrip("\r")
+        assert refused.endswith("(unknown_command)")
+        # The ninth review: it read "Unknown command {"TYPE":; /help lists the commands." Now it says why.
+        assert "text mode" in refused and "TYPE" not in refused, refused
         client.send_line("PING still here")
         assert re.fullmatch(rf"{STAMP} PONG still here\r", client.next_line())
     finally:

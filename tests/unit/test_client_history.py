@@ -13,7 +13,7 @@ import pytest
 from chat_gui.core.conversations import Cursors
 from chat_gui.core.events import HistoryPage, MessageDeleted, MessagesGone, PageKind, Received, SearchResults
 from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
-from chat_gui.core.history_commands import AskHistory, AskSearch, parse_history
+from chat_gui.core.history_commands import AskHistory, AskSearch, BadHistoryLine, parse_history, parse_search
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
 from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, search_lines
@@ -526,6 +526,23 @@ def test_history_lines_typed_by_the_user(line, expected):
 def test_mistyped_history_lines_are_refused_with_a_sentence(line):
     refused = interpret(line)
     assert isinstance(refused, Refuse) and len(refused.text) > 20
+
+
+def test_before_and_after_in_one_line_are_named_as_the_mistake():
+    """The ninth review: "/history before 5 after 3" was told "Ask for 1 to 100 messages at a time"."""
+    for line in ("before 5 after 3", "#lab after 3 BEFORE 9 10", "after 3 after 4"):
+        refused = parse_history(line)
+        assert isinstance(refused, BadHistoryLine) and "not both" in refused.text, refused
+
+
+def test_a_rooms_mark_typed_full_width_or_after_an_invisible_is_a_rooms_mark():
+    """The ninth review: '/history ＃lab' (a CJK keyboard's #) was refused as a count; '/search ＃lab hi' searched here."""
+    assert parse_history("\uff03lab 10") == AskHistory("#lab", limit=10)
+    assert parse_history("\u200b#lab") == AskHistory("#lab")
+    assert parse_history("\uff20bob") == AskHistory("@bob")
+    assert parse_search("\uff03数学 hello") == AskSearch("hello", "数学")
+    assert parse_search("\u202e#lab hi") == AskSearch("hi", "lab")
+    assert parse_search("plain words") == AskSearch("plain words")
 
 
 def test_history_limit_words_are_checked_as_numbers():

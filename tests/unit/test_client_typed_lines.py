@@ -85,6 +85,13 @@ def test_msg_meet_at_1030_is_public_when_nobody_is_called_meet():
     assert typed == Send("MSG meet at 10:30", "meet at 10:30")
 
 
+def test_msg_with_a_full_width_colon_goes_to_the_servers_rule_not_the_room():
+    """The ninth review: "/msg bob：hi" (a CJK keyboard's colon) was sent as a public MSG the server posted to the room."""
+    for colon in ("\uff1a", "\ufe55", "\ufe13"):
+        typed = interpret(f"/msg bob{colon}hi", is_online=online)
+        assert typed == Send(f"MSG bob{colon}hi", "hi"), typed
+
+
 def test_in_a_private_tab_bare_text_goes_to_that_person_only():
     assert interpret("hi there", private_to="bob") == Send("PM bob hi there", "hi there", "bob")
     assert interpret("/say to the room", private_to="bob").command == "SAY to the room"  # type: ignore[union-attr]

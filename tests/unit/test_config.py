@@ -84,3 +84,45 @@ def test_host_help_names_the_other_choice_than_the_default():
         add_server_options(parser, host_default=default)
         [host] = [action for action in parser._actions if "--host" in action.option_strings]
         assert host.help == f"address to listen on (default {default}; {other})"
+
+
+def test_limits_below_0_or_not_numbers_are_refused_by_the_parser(capsys):
+    """The ninth review: --max-clients -1 started a server that refused everyone; --port 70000 ended in a traceback."""
+    import pytest
+
+    parser = build_parser()
+    for option in (
+        "--max-clients",
+        "--max-per-address",
+        "--max-unregistered-per-address",
+        "--max-outbound-bytes",
+        "--max-total-outbound-bytes",
+        "--burst",
+        "--keepalive-count",
+        "--backlog",
+        "--history-days",
+        "--replay",
+        "--files-per-5-minutes",
+        "--register-timeout",
+        "--idle-timeout",
+        "--rate",
+        "--flood-seconds",
+        "--list-interval",
+        "--typing-frames-per-second",
+        "--keepalive-idle",
+        "--keepalive-interval",
+        "--resume-seconds",
+        "--max-file-mb",
+        "--files-quota-mb",
+        "--files-keep-free-mb",
+    ):
+        for value in ("-1", "nan", "inf", "many"):
+            with pytest.raises(SystemExit) as ended:
+                parser.parse_args([option, value])
+            assert ended.value.code == 2, (option, value)
+            assert f"argument {option}" in capsys.readouterr().err
+        assert config_from_args(parser.parse_args([option, "0"])) is not None
+    for port in ("-1", "65536", "70000"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--port", port])
+    assert config_from_args(parser.parse_args(["--port", "65535"])).port == 65535

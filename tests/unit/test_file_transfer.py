@@ -119,6 +119,9 @@ def test_ids_and_tokens_are_random_and_well_formed():
 def test_targets():
     assert parse_target("#General") == Target(room="General")
     assert parse_target("@ＡＬＩＣＥ") == Target(to="ALICE")
+    # The ninth review: a CJK keyboard's full-width marks, and an invisible pasted before them, were bad_argument.
+    assert parse_target("＃数学") == Target(room="数学") and parse_target("\u200b#General") == Target(room="General")
+    assert parse_target("＠bob") == Target(to="bob") and parse_target("\u202e@bob") == Target(to="bob")
     assert Target(room="general").fields() == {"room": "general"} and Target(to="bob").fields() == {"to": "bob"}
 
 

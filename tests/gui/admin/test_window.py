@@ -102,6 +102,11 @@ def test_start_refuses_a_busy_port_and_bad_fields(window: AdminWindow, start_ser
     window.form.limits["max_clients"].set("-3")
     assert not window.start_server()
     assert "negative" in window.status.get()
+    window.form.limits["max_clients"].set("1000")
+    for nowhere in ("nan", "inf", "-inf"):  # the ninth review: "nan" started a server, as --idle-timeout nan did
+        window.form.limits["idle_timeout"].set(nowhere)
+        assert not window.start_server()
+        assert "Idle timeout" in window.status.get() and window.phase == "stopped"
 
 
 def test_closing_with_clients_asks_first(window: AdminWindow, dialogs: Dialogs, clients, caplog) -> None:
