@@ -4,8 +4,10 @@
         open_transport(server, session)
             TLS off (--no-tls)     -> plain at once, as in version 1 (no wait)
             first byte 0x16        -> TLS handshake (at most HANDSHAKE_SECONDS); the session's outbox encrypts
-            text, JSON, or silence -> plain; with --require-tls: `tls_required` and `bye`, then closed
-            garbage, failed TLS    -> one log line (rate-limited), closed; the peer gets nothing but a TLS alert
+            anything else, silence -> plain, as PROTOCOL.md says (text, JSON, and bytes no client sends first: NUL,
+                                      another kind of TLS record; a line of those gets a clear error as in
+                                      version 1); with --require-tls: `tls_required` and `bye`, then closed
+            failed TLS             -> one log line (rate-limited), closed; the peer gets nothing but a TLS alert
         -> Opened(early plaintext), or None to close
 
 A peer that sends nothing waits here at most FIRST_BYTE_SECONDS and is then
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chat_server")
 
-GARBAGE_REASON = "not a chat client: its first byte is neither a TLS handshake nor text"
 PEEK_BYTES = 64  # enough to see past a few blank lines to a JSON client's `{`
 CROWDED_FIRST_BYTE_SECONDS = 0.05  # past the cap on waiting connections: a ClientHello sent with the connect is seen
 
@@ -147,9 +148,6 @@ def open_transport(server: ChatServer, session: Session) -> Opened | None:
     try:
         first = sniff_first_byte(sock, FIRST_BYTE_SECONDS if patient else CROWDED_FIRST_BYTE_SECONDS)
         if first is FirstByte.CLOSED:
-            return None
-        if first is FirstByte.GARBAGE:
-            server.note_transport_problem(session.address_text, GARBAGE_REASON)
             return None
         if first is FirstByte.TLS:
             return _handshake(server, session)
