@@ -3,7 +3,7 @@
 One port, chosen per connection by the first byte, as PROTOCOL.md asks:
     TLS            -> accept_tls, then each line comes back as "tls:<line>"
     plain / silent -> a welcome line, then "json:<line>" or "text:<line>" by the first line's first byte
-    garbage        -> closed at once
+    garbage        -> closed at once (this harness's choice, to test the sniff; the chat server serves it plain)
 Each connection runs on its own thread (socketserver.ThreadingTCPServer), as
 in the chat server.  What happened is kept in `events` for the tests to check,
 the way the chat server would log it.
