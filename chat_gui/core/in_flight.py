@@ -177,10 +177,17 @@ class InFlight:
         if not self._suspects:
             self._matched.clear()
 
-    def ready(self, catching: Callable[[str], bool], history: bool) -> None:
-        """Ready again after a loss: suspects of conversations that no catch-up will show may have been lost."""
-        for key in [key for key in self._suspects if not (history and catching(key))]:
-            self._report(key, certain=False)
+    def ready(self, catching: Callable[[str], bool], history: bool, same_owner: bool = True) -> None:
+        """Ready again after a loss: suspects of conversations that no catch-up will show may have been lost.
+
+        `same_owner` false: the name was taken afresh as a guest (RESUME refused: the token expired, or a server
+        restarted after a crash), so this session is not the owner of the private messages sent before and a
+        private catch-up never shows them; they may have been delivered (a delivered line was reported as
+        certainly not, and sent again twice over)."""
+        for key in list(self._suspects):
+            private = key.startswith(private_key(""))
+            if not (history and catching(key) and (same_owner or not private)):
+                self._report(key, certain=False)
 
     def caught_up(self, key: str, complete: bool) -> None:
         """The catch-up of `key` is over; `complete`: it reached the newest message, so what is left was lost."""

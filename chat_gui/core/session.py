@@ -134,6 +134,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self._next_token = 1
         self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
         self._resuming = False
+        self.same_owner = True  # the name came back with the session of before (RESUME) or an account
         self._barrier_joined = False
         self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
         self._plain_allowed = ""  # the server the person let secrets go to unencrypted (sign_in_steps.py)
@@ -380,7 +381,9 @@ class ClientSession(RegistrationSteps, Reconnecting):
         elif frame["type"] == "nick":
             if "role" in frame or not frame.get("old"):
                 self.sign_in.role = frame.get("role", "")
-            self._on_nick(frame.get("token", ""), frame["nick"], bool(frame.get("resumed")))
+            self._on_nick(
+                frame.get("token", ""), frame["nick"], bool(frame.get("resumed")), frame.get("account") is True
+            )
         elif frame["type"] == "joined":
             self.room = frame["room"]
             self.sign_in.joined(self.host, self.port, frame["room"], bool(frame.get("locked")))

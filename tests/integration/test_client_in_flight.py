@@ -8,6 +8,8 @@ client resumes through it, catches up, and only then may it say which lines neve
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chat_gui.core.events import LinesNotDelivered, Received, State
@@ -153,3 +155,29 @@ def test_own_disconnect_of_a_stuck_connection_reports_the_overdue_line(alice_thr
     assert alice.session.state is State.READY  # the keepalive has not found out yet
     alice.session.disconnect()
     assert reports(alice) == [LinesNotDelivered("#lab", ("is anyone there",), False)]
+
+
+def test_a_private_line_that_arrived_is_not_called_lost_when_the_name_comes_back_as_a_new_guest(
+    alice_through_relay, wire
+):
+    """Found by a probe (the ninth review): RESUME refused after the loss (the token expired; a server restarted
+    after a crash does the same), alice signs in afresh as a guest, a new owner whose private catch-up cannot show
+    what the old session said to bob; the window said "not delivered" for a line bob had, and she sent it again."""
+    server, relay, alice = alice_through_relay(resume_seconds=1)
+    bob = wire(server, "bob", "lab")
+    bob.send("PM alice psst")
+    alice.run_until(lambda: alice.session.history.cursors.get("@bob") is not None)
+    relay.freeze(to_server=False)  # the answers are lost; what alice says arrives
+    alice.session.send("PM bob did you get this")
+    alice.session.send("SAY and this")
+    bob.expect(lambda frame: frame.get("content") == "did you get this")
+    bob.expect(lambda frame: frame.get("content") == "and this")
+    relay.cut()
+    alice.run_until(lambda: alice.session.state is State.RECONNECTING)
+    wait_until(lambda: len(server.registry.parked.all()) == 1, message="the server kept no token")
+    wait_until(lambda: all(parked.expires <= time.monotonic() for _key, parked in server.registry.parked.all()))
+    relay.restore()
+    alice.run_until(lambda: alice.caught_up() and len(reports(alice)) == 1)
+    assert alice.session.token and alice.session.nick == "alice"
+    # The room's line is found in the room's catch-up; the private one may have arrived: never "certainly not".
+    assert reports(alice) == [LinesNotDelivered("@bob", ("did you get this",), False)]
