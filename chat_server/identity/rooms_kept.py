@@ -37,6 +37,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.names import normalise_nick, one_line
 
 NOBODY = ("", "none", "nobody", "-")  # the words that give a room to nobody
+PERSON_MARK = "@"  # "@None": the person called None (a nickname may be a word of NOBODY), never nobody
 
 
 def owner_change_words(by: str, room: str, owner: str) -> tuple[str, str]:
@@ -111,9 +112,15 @@ class KeptRooms:
 
     def give(self, name: str, wanted: str) -> tuple[str, str, Room | None]:
         """Give room `name` to the person `wanted` (an account, else a guest online) or to nobody (NOBODY words);
-        (the room's name as shown, the new owner's name as shown or "", the live Room or None)."""
+        (the room's name as shown, the new owner's name as shown or "", the live Room or None).
+
+        "@NICK" is always the person: "None", "Nobody" and "-" are nicknames too, and the window's "Give #room to
+        them" on a student called None took the room from its owner instead (found by a probe). A typed word of
+        NOBODY stays nobody, so such a student never gets a room a teacher meant to take back."""
         wanted = wanted.strip()
-        if wanted.lower() in NOBODY:
+        person = wanted.startswith(PERSON_MARK)
+        wanted = wanted.removeprefix(PERSON_MARK)
+        if not person and wanted.lower() in NOBODY:
             shown_room, live = self.set_owner(name, None, None)
             return shown_room, "", live
         account = self.storage.accounts.get(wanted)

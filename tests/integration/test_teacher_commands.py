@@ -382,3 +382,21 @@ def test_replayed_and_paged_lines_of_a_teacher_carry_the_mark_too(server, wire):
     late.send("HISTORY #lab 10")
     paged = [late.expect("message"), late.expect("message")]
     assert [(frame["sender"], frame.get("role")) for frame in paged] == [("Ms_Lee", "teacher"), ("Ms-Lee", None)]
+
+
+def test_owner_at_nick_gives_the_room_to_a_student_called_none_and_a_typed_none_never_does(server, wire):
+    """Found by a probe (the ninth review): "None", "Nobody" and "-" are nicknames, and OWNER lab None (the
+    window's Give #lab to them) took the room from its owner. @NICK is always the person; the bare word stays
+    nobody, so a student who takes that name never gets a room a teacher meant to take back."""
+    bob = wire(server, "bob", "lab")
+    named = wire(server, "None", "lab")
+    lee = teacher(server, wire, room="hall")
+    taken = owner_answer(lee, "OWNER lab None")
+    assert (taken["action"], taken["owner"]) == ("owner", "")
+    given = owner_answer(lee, "OWNER lab @None")
+    assert (given["action"], given["owner"], given["content"]) == ("owner", "None", "#lab now belongs to None.")
+    named.expect(lambda frame: frame.get("event") == "owner" and frame.get("owner") == "None")
+    assert named.reply("TOPIC ours", timeout=30)["type"] != "error"
+    bob.send("KEY mine")
+    assert bob.expect(lambda frame: frame["type"] == "error")["code"] == ErrorCode.NOT_ALLOWED
+    assert owner_answer(lee, "OWNER lab @nobody_here")["code"] == ErrorCode.NO_SUCH_USER
