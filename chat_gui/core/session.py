@@ -320,7 +320,8 @@ class ClientSession(RegistrationSteps, Reconnecting):
             self._disconnected(item)
         else:
             frame: ServerFrame = item  # type: ignore[assignment]  # the reader puts only checked frames besides these
-            self.in_flight.observe(frame, self.nick)
+            if frame["type"] != "error" or not self.history.requests.answering():  # a page's refusal: not a line's
+                self.in_flight.observe(frame, self.nick)
             if self._track(frame):
                 self.history.on_frame(frame)  # hands it on (Received), or as part of a page, or holds it back
 

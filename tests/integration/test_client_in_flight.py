@@ -181,3 +181,23 @@ def test_a_private_line_that_arrived_is_not_called_lost_when_the_name_comes_back
     assert alice.session.token and alice.session.nick == "alice"
     # The room's line is found in the room's catch-up; the private one may have arrived: never "certainly not".
     assert reports(alice) == [LinesNotDelivered("@bob", ("did you get this",), False)]
+
+
+def test_a_history_request_refused_meanwhile_does_not_answer_a_lost_line(alice_through_relay, wire):
+    """Found by a probe (the ninth review): the refusal of a HISTORY or SEARCH (`bad_argument`, `rate_limited`)
+    was taken as the refusal of the oldest chat line in flight, so a line lost on the dying connection was
+    never reported. A request's answer comes between its own two PINGs (history_requests.py): not a line's."""
+    server, relay, alice = alice_through_relay(tls=False)  # plain: the relay may drop one whole line and go on
+    wire(server, "bob", "lab")
+    relay.freeze(to_client=False)  # what alice says is lost from here on; what the server says still arrives
+    alice.session.send("SAY lost before the page")
+    wait_until(lambda: relay.dropped.endswith(b"\n"), timeout=10)  # the whole line, dropped
+    relay.thaw()
+    answers = []
+    alice.session.history.requests.submit("HISTORY #lab AFTER many 5", answers.append)
+    alice.run_until(lambda: answers)
+    assert answers[0].error is not None and answers[0].error["code"] == "bad_argument"
+    assert alice.session.in_flight.unanswered() == 1  # still unanswered: the refusal was the page's
+    cut_and_resume(alice, relay)
+    alice.run_until(lambda: len(reports(alice)) == 1)
+    assert reports(alice) == [LinesNotDelivered("#lab", ("lost before the page",), True)]
