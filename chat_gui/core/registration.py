@@ -158,7 +158,7 @@ class RegistrationSteps(SignInSteps):
             else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
         )
         self.history.on_ready(reconnected=not first)
-        self.in_flight.ready(lambda key: key in self.history.catching, self.history.enabled, self.same_owner)
+        self.in_flight.ready(lambda key: key in self.history.catching, self.history.enabled, self.same_owner, self.nick)
         away_again = self.own_presence.command_after_reconnect()  # a new connection starts online
         if away_again:
             self.send_now(away_again)

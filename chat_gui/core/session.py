@@ -449,7 +449,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state
         if state is State.RECONNECTING:
-            self.in_flight.connection_lost()  # lines not answered yet may have died with the connection
+            self.in_flight.connection_lost(self.nick)  # lines not answered yet may have died with the connection
             for key, target, floor in self.in_flight.suspected():
                 self.history.follow(key, target, floor)  # the catch-up will show whether they arrived
         if state in (State.REMOVED, State.FAILED, State.OFFLINE):
