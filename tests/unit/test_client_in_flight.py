@@ -194,7 +194,7 @@ def test_own_disconnect_while_reconnecting_reports_the_suspects() -> None:
 
 
 def test_lines_said_under_another_name_than_the_one_back_are_maybe_delivered() -> None:
-    """Found by a probe (the ninth review): the token expired, a classmate took the name, the person chose
+    """Found reading the code (the ninth review): the token expired, a classmate took the name, the person chose
     another; the catch-up showed the delivered line under the old name, not recognised as ours, and the window
     said it was certainly not delivered."""
     lines, events = make()
