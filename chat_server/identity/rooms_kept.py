@@ -51,12 +51,14 @@ def owner_change_words(by: str, room: str, owner: str) -> tuple[str, str]:
 
 def owner_now(registry: ChatRegistry, room: Room) -> str:
     """The live room's owner as shown to a joiner (lock held): `room.owner` while that name is the owner's still,
-    "" once a guest owner has gone or been renamed. It was kept from when the room was made or given, so a
+    "" once a guest owner has gone or been renamed, or someone else holds the name (an account made again). It was kept from when the room was made or given, so a
     classmate who took a gone guest owner's name was shown as the owner (found by a probe, the ninth review)."""
-    if not room.owner or room.owner_id is None or room.owner_id.startswith(ACCOUNT_PREFIX):
-        return room.owner  # an account's name is that account's alone
+    if not room.owner or room.owner_id is None:
+        return room.owner
     holder = registry.find_nick(room.owner)
-    return room.owner if holder is not None and holder.owns(room.owner_id) else ""
+    if holder is not None:  # whoever is called that now: the owner, or someone else (an account made again)
+        return room.owner if holder.owns(room.owner_id) else ""
+    return room.owner if room.owner_id.startswith(ACCOUNT_PREFIX) else ""  # an account owner away: its name
 
 
 class KeptRooms:
@@ -186,6 +188,6 @@ class KeptRooms:
                 return session.nick
         if record.owner_key is not None and owner.startswith(ACCOUNT_PREFIX):
             account = self.storage.accounts.get(record.owner_key)
-            if account is not None:
+            if account is not None and account_owner(account) == owner:  # not an account of that name made again
                 return account.nick
         return ""

@@ -429,3 +429,27 @@ def test_a_room_given_to_a_guest_who_left_does_not_show_the_next_holder_of_the_n
     back.send("JOIN lab")
     joined = back.expect("joined")
     assert (joined["owner"], joined["you_own"]) == ("dan", True)
+
+
+def test_an_account_made_again_under_an_owners_name_does_not_look_like_the_owner(server, wire):
+    """The same for an account (found reading the code, the ninth review): the admin deleted carol's account and
+    someone else registered carol; #lab, given to the first carol, showed the new one as its owner."""
+    wire(server, "bob", "lab")
+    add_account(server, "carol")
+    carol = wire(server, "carol_guest")
+    login(carol, "carol")
+    lee = teacher(server, wire, room="hall")
+    assert owner_answer(lee, "OWNER lab carol")["owner"] == "carol"
+    carol.send("QUIT")
+    carol.rest_until_closed()
+    server.delete_account("carol")
+    wait_until(lambda: all(info.nick != "carol" for info in server.accounts()))
+    add_account(server, "carol")  # another person's account of that name
+    other = wire(server, "someone")
+    login(other, "carol")
+    other.send("JOIN lab")
+    joined = other.expect("joined")
+    assert (joined["owner"], joined["you_own"]) == ("", False)
+    fresh = wire(server, "dan", "hall")
+    fresh.send("JOIN lab")
+    assert fresh.expect("joined")["owner"] == ""
