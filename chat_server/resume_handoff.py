@@ -15,15 +15,20 @@ The file holds only the tokens' SHA-256 (resume_tokens.token_digest),
 is readable by the server's user alone, and is read once. A file from a
 run that ended over `keep` seconds ago (by the wall clock, as it spans
 the restart) brings nothing back; a file that cannot be read is set
-aside with a warning. A `kill -9` writes no file: those clients sign in
-again, as before.
+aside with a warning: one nested too deep, larger than MAX_BYTES, or not
+a regular file (a named pipe, a link) too. A damaged file of nested
+brackets stopped every start with RecursionError, and a named pipe would
+have held the start for good (found by a probe, the ninth review). A
+`kill -9` writes no file: those clients sign in again, as before.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import stat
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -33,6 +38,7 @@ log = logging.getLogger("chat_server.resume_handoff")
 
 FILE_NAME = "resume-handoff.json"
 VERSION = 1
+MAX_BYTES = 16 * 1024 * 1024  # ParkedSessions' 10,000 sessions take about 4 MB
 
 
 def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotonic_now: float, wall_now: float) -> int:
@@ -49,7 +55,8 @@ def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotoni
         return 0
     temporary = path.with_suffix(".tmp")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        temporary.unlink(missing_ok=True)  # a link or a pipe left there is neither followed nor written through
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             json.dump({"version": VERSION, "sessions": rows}, out)
             out.flush()
@@ -66,15 +73,10 @@ def load_parked(folder: Path, parked: ParkedSessions, monotonic_now: float, wall
     goes. How many came back. At start, before the server serves anyone: nothing else touches `parked` yet."""
     path = folder / FILE_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        rows = _rows(json.loads(_read(path)))
     except FileNotFoundError:
         return 0
-    except OSError as error:
-        log.warning("could not read the RESUME tokens of the last run (%s): %s", path, error)
-        return 0
-    try:
-        rows = _rows(json.loads(text))
-    except (ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, RecursionError) as error:
         log.warning("the RESUME tokens of the last run are unreadable (%s); set aside as %s.bad", error, path.name)
         _remove(path, path.with_name(path.name + ".bad"))
         return 0
@@ -87,6 +89,24 @@ def load_parked(folder: Path, parked: ParkedSessions, monotonic_now: float, wall
         parked.keep(key, replace(session, expires=monotonic_now + left))
         back += 1
     return back
+
+
+def _read(path: Path) -> str:
+    """The file's text: a regular file of at most MAX_BYTES (opened without waiting, so a pipe cannot hold us)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if path.is_symlink():
+            raise ValueError("a link, not a file") from error
+        raise
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError("not a regular file")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return data.decode("utf-8")
 
 
 def _text(value: object, optional: bool = False) -> str | None:
@@ -107,7 +127,12 @@ def _rows(document: object) -> list[tuple[str, ParkedSession]]:
         if not isinstance(entry, dict):
             raise ValueError("an entry that is not an object")
         expires, muted = entry["expires"], entry["muted"]
-        if not isinstance(expires, (int, float)) or isinstance(expires, bool) or not isinstance(muted, bool):
+        if (
+            not isinstance(expires, (int, float))
+            or isinstance(expires, bool)
+            or not math.isfinite(expires)
+            or not isinstance(muted, bool)
+        ):
             raise ValueError("an entry with a bad time or mute")
         session = ParkedSession(
             nick=str(_text(entry["nick"])),

@@ -117,6 +117,10 @@ class HistoryRequests:
     def busy(self) -> bool:
         return self.in_flight is not None or bool(self.queue)
 
+    def answering(self) -> bool:
+        """Between the two PINGs of the request that is out: an `error` now is its answer, not a chat line's."""
+        return self.in_flight is not None and self.in_flight.open
+
     def set_ready(self, ready: bool) -> None:
         self.ready = ready
         if ready:

@@ -99,6 +99,7 @@ class InFlight:
         self._suspects: dict[str, list[InFlightLine]] = {}  # conversation key -> lines, oldest first
         self._suspect_count = 0
         self._matched: set[int] = set()  # ids that answered a suspect: the replay and the catch-up both bring them
+        self._lost_as = ""  # name_key of the name the suspects were said under
 
     # -- the current connection --
     def sent(self, command: str, room: str | None, is_online: Callable[[str], bool], floor: int) -> None:
@@ -144,8 +145,11 @@ class InFlight:
         lines.popleft()  # the server tidied the text beyond recognition: the oldest is the one answered
 
     # -- after a loss --
-    def connection_lost(self) -> None:
-        """The connection was lost by accident: every line not answered may never have reached the server."""
+    def connection_lost(self, me: str = "") -> None:
+        """The connection was lost by accident: every line not answered may never have reached the server.
+        `me`: the name they were said under (a kept message of ours shows that name)."""
+        if me:
+            self._lost_as = name_key(me)
         self._suspect_all(lambda line: True)
         while self._suspect_count > MAX_LINES:
             oldest_key = min(self._suspects, key=lambda key: self._suspects[key][0].floor)
@@ -177,10 +181,20 @@ class InFlight:
         if not self._suspects:
             self._matched.clear()
 
-    def ready(self, catching: Callable[[str], bool], history: bool) -> None:
-        """Ready again after a loss: suspects of conversations that no catch-up will show may have been lost."""
-        for key in [key for key in self._suspects if not (history and catching(key))]:
-            self._report(key, certain=False)
+    def ready(self, catching: Callable[[str], bool], history: bool, same_owner: bool = True, me: str = "") -> None:
+        """Ready again after a loss: suspects of conversations that no catch-up will show may have been lost.
+
+        `same_owner` false: the name was taken afresh as a guest (RESUME refused: the token expired, or a server
+        restarted after a crash), so this session is not the owner of the private messages sent before and a
+        private catch-up never shows them; they may have been delivered (a delivered line was reported as
+        certainly not, and sent again twice over). `me` other than the name the lines were said under (the
+        name was taken meanwhile and the person chose another): no kept message is recognised as ours, so
+        none of them can be found either."""
+        renamed = bool(me) and bool(self._lost_as) and name_key(me) != self._lost_as
+        for key in list(self._suspects):
+            private = key.startswith(private_key(""))
+            if renamed or not (history and catching(key) and (same_owner or not private)):
+                self._report(key, certain=False)
 
     def caught_up(self, key: str, complete: bool) -> None:
         """The catch-up of `key` is over; `complete`: it reached the newest message, so what is left was lost."""
@@ -216,6 +230,7 @@ class InFlight:
         self._suspects.clear()
         self._suspect_count = 0
         self._matched.clear()
+        self._lost_as = ""
 
     def suspected(self) -> list[tuple[str, str, int]]:
         """(key, target, floor) of each conversation with suspects: a catch-up after `floor` shows what arrived."""

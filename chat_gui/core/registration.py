@@ -43,6 +43,7 @@ class RegistrationSteps(SignInSteps):
     _resuming: bool
     _barrier_joined: bool
     _banned: bool
+    same_owner: bool  # the name came back with the session of before (RESUME) or an account
 
     if TYPE_CHECKING:  # the rest of ClientSession (session.py and its other mixins)
 
@@ -65,7 +66,7 @@ class RegistrationSteps(SignInSteps):
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
             self._flush_pending()  # a /nick typed before the welcome goes out now
 
-    def _on_nick(self, token: str, nick: str, resumed: bool) -> None:
+    def _on_nick(self, token: str, nick: str, resumed: bool, account: bool = False) -> None:
         self.nick = nick
         self._login_typed = False
         if token:
@@ -77,6 +78,9 @@ class RegistrationSteps(SignInSteps):
             return  # REGISTER's own answer (`nick`, registered); the pong after it moves on
         resumed = resumed or self._resuming
         self._resuming = self._auto_nick = False
+        # A guest's private messages belong to its session (the server's owners): a fresh guest session after
+        # a loss does not see those sent before, so its catch-up cannot tell whether they arrived (in_flight.py).
+        self.same_owner = resumed or account
         if not resumed and self._start_register(nick):
             return
         self.sign_in.logged_in(nick)
@@ -154,7 +158,7 @@ class RegistrationSteps(SignInSteps):
             else f"Reconnected to {self.host}:{self.port} as {self.nick}{where}.",
         )
         self.history.on_ready(reconnected=not first)
-        self.in_flight.ready(lambda key: key in self.history.catching, self.history.enabled)
+        self.in_flight.ready(lambda key: key in self.history.catching, self.history.enabled, self.same_owner, self.nick)
         away_again = self.own_presence.command_after_reconnect()  # a new connection starts online
         if away_again:
             self.send_now(away_again)

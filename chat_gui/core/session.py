@@ -134,6 +134,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self._next_token = 1
         self._auto_nick = False  # the NICK in flight is ours (from start()), not the user's
         self._resuming = False
+        self.same_owner = True  # the name came back with the session of before (RESUME) or an account
         self._barrier_joined = False
         self.sign_in = SignIn()  # join code, account, role, room keys (chat_gui/core/sign_in.py)
         self._plain_allowed = ""  # the server the person let secrets go to unencrypted (sign_in_steps.py)
@@ -319,7 +320,8 @@ class ClientSession(RegistrationSteps, Reconnecting):
             self._disconnected(item)
         else:
             frame: ServerFrame = item  # type: ignore[assignment]  # the reader puts only checked frames besides these
-            self.in_flight.observe(frame, self.nick)
+            if frame["type"] != "error" or not self.history.requests.answering():  # a page's refusal: not a line's
+                self.in_flight.observe(frame, self.nick)
             if self._track(frame):
                 self.history.on_frame(frame)  # hands it on (Received), or as part of a page, or holds it back
 
@@ -380,7 +382,9 @@ class ClientSession(RegistrationSteps, Reconnecting):
         elif frame["type"] == "nick":
             if "role" in frame or not frame.get("old"):
                 self.sign_in.role = frame.get("role", "")
-            self._on_nick(frame.get("token", ""), frame["nick"], bool(frame.get("resumed")))
+            self._on_nick(
+                frame.get("token", ""), frame["nick"], bool(frame.get("resumed")), frame.get("account") is True
+            )
         elif frame["type"] == "joined":
             self.room = frame["room"]
             self.sign_in.joined(self.host, self.port, frame["room"], bool(frame.get("locked")))
@@ -445,7 +449,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
     def _set_state(self, state: State, detail: str, problem: Problem | None = None, code: str = "") -> None:
         self.state = state
         if state is State.RECONNECTING:
-            self.in_flight.connection_lost()  # lines not answered yet may have died with the connection
+            self.in_flight.connection_lost(self.nick)  # lines not answered yet may have died with the connection
             for key, target, floor in self.in_flight.suspected():
                 self.history.follow(key, target, floor)  # the catch-up will show whether they arrived
         if state in (State.REMOVED, State.FAILED, State.OFFLINE):

@@ -70,14 +70,20 @@ class LineSending:
             view.show_notice(f"{event.words}:", "error", quoted=text, action=(SEND_AGAIN_LABEL, again))
 
     def _again(self, typed: Send, view: MessageView, room: str | None) -> Callable[[], None]:
-        """Send again, through the same checks as a typed line (connected, muted, the partner here)."""
+        """Send again, through the same checks as a typed line (connected, muted, the partner here); once: a
+        second click (a double-click is two) sent the line twice (found by a probe, the ninth review)."""
+        sent = False
 
         def send_again() -> None:
+            nonlocal sent
+            if sent:
+                view.show_notice(f"Already sent again: “{' '.join(typed.text.split())}”.", "system")
+                return
             now_in = self.controller.session.room
             if room is not None and name_key(now_in or "") != name_key(room):
                 view.show_notice(f"Not sent: you are not in #{room} now; type it again there if you go back.", "error")
                 return
-            self._send(typed, view, typed.to, typed_command=False)
+            sent = self._send(typed, view, typed.to, typed_command=False)
 
         return send_again
 

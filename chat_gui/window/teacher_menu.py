@@ -247,7 +247,7 @@ class TeacherMenus:
         """The room is theirs from now on (its topic and key): a group's room to its leader."""
         whom = nick if since is None else self._now_called(nick, since, f"#{room} was not given to anyone")
         if whom is not None:
-            self.send_typed(f"/owner {room} {whom}", True)
+            self.send_typed(f"/owner {room} @{whom}", True)  # @: the person, even one called None
 
     def purge(self, nick: str) -> None:
         """Delete what `nick` said in rooms lately, for everyone (a flood): by the name the messages show."""

@@ -305,7 +305,7 @@ class AccountCommands(CommandModule):
         if old is None:
             deliveries += self.rooms_push.first_push(session)
             if room is not None:
-                deliveries += joined_deliveries(session, room)
+                deliveries += joined_deliveries(self.registry, session, room)
         elif session.room is not None:
             if renamed is not None:
                 notice = server_frame(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from chat_server.handlers.base import Delivery
 from chat_server.identity.roles import roles_for, roles_of
+from chat_server.identity.rooms_kept import owner_now
 from chat_server.presence import presence_frame, statuses_of
 from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
@@ -67,10 +68,10 @@ def join_deliveries(registry: ChatRegistry, session: Session, name: str) -> list
         if session.away is not None:
             deliveries.append((others, presence_frame(session)))
     assert session.room is not None
-    return deliveries + joined_deliveries(session, session.room)
+    return deliveries + joined_deliveries(registry, session, session.room)
 
 
-def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
+def joined_deliveries(registry: ChatRegistry, session: Session, room: Room) -> list[Delivery]:
     """`joined` for the member, then `members` pages when the room is too big for one frame."""
     members = room.nicks()
     statuses = statuses_of(room.members)
@@ -91,7 +92,7 @@ def joined_deliveries(session: Session, room: Room) -> list[Delivery]:
         more=bool(rest),
         statuses={nick: statuses[nick] for nick in first},
         topic=room.topic,
-        owner=room.owner,
+        owner=owner_now(registry, room),
         locked=room.locked,
         roles=roles_for(roles, first),
         you_own=session.owns(room.owner_id),  # the window offers the owner's menu items (REMOVE) by it

@@ -141,7 +141,7 @@ class ResumeCommands(CommandModule):
         deliveries: list[Delivery] = [([holder], resumed_bye())]
         deliveries += self._welcome_back(session)
         if room is not None:
-            deliveries += joined_deliveries(session, room)
+            deliveries += joined_deliveries(self.registry, session, room)
         return deliveries
 
     def _welcome_back(self, session: Session) -> list[Delivery]:

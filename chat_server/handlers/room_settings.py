@@ -28,6 +28,7 @@ from __future__ import annotations
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, leave_deliveries
 from chat_server.identity.room_keys import hash_room_key, new_room_key
+from chat_server.identity.rooms_kept import owner_now
 from chat_server.registry import Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -129,7 +130,8 @@ class RoomSettingCommands(CommandModule):
     def _own_room(self, session: Session, what: str) -> Room:
         room = self.require_room(session)
         if not (self.identity.is_teacher(session) or self.kept_rooms.is_owner(session, room.owner_id)):
-            owner = f" ({room.owner})" if room.owner else ""
+            shown = owner_now(self.registry, room)
+            owner = f" ({shown})" if shown else ""
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED, f"Only the owner of #{room.name}{owner} or a teacher may {what}."
             )

@@ -37,6 +37,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.names import normalise_nick, one_line
 
 NOBODY = ("", "none", "nobody", "-")  # the words that give a room to nobody
+PERSON_MARK = "@"  # "@None": the person called None (a nickname may be a word of NOBODY), never nobody
 
 
 def owner_change_words(by: str, room: str, owner: str) -> tuple[str, str]:
@@ -46,6 +47,18 @@ def owner_change_words(by: str, room: str, owner: str) -> tuple[str, str]:
         return f"{by} gave #{room} to {owner}: they set its topic and key now", f"#{room} now belongs to {owner}."
     heard = f"{by} took #{room} from its owner: nobody owns it now (teachers set its topic and key)"
     return heard, f"Nobody owns #{room} now."
+
+
+def owner_now(registry: ChatRegistry, room: Room) -> str:
+    """The live room's owner as shown to a joiner (lock held): `room.owner` while that name is the owner's still,
+    "" once a guest owner has gone or been renamed, or someone else holds the name (an account made again). It was kept from when the room was made or given, so a
+    classmate who took a gone guest owner's name was shown as the owner (found by a probe, the ninth review)."""
+    if not room.owner or room.owner_id is None:
+        return room.owner
+    holder = registry.find_nick(room.owner)
+    if holder is not None:  # whoever is called that now: the owner, or someone else (an account made again)
+        return room.owner if holder.owns(room.owner_id) else ""
+    return room.owner if room.owner_id.startswith(ACCOUNT_PREFIX) else ""  # an account owner away: its name
 
 
 class KeptRooms:
@@ -111,9 +124,15 @@ class KeptRooms:
 
     def give(self, name: str, wanted: str) -> tuple[str, str, Room | None]:
         """Give room `name` to the person `wanted` (an account, else a guest online) or to nobody (NOBODY words);
-        (the room's name as shown, the new owner's name as shown or "", the live Room or None)."""
+        (the room's name as shown, the new owner's name as shown or "", the live Room or None).
+
+        "@NICK" is always the person: "None", "Nobody" and "-" are nicknames too, and the window's "Give #room to
+        them" on a student called None took the room from its owner instead (found by a probe). A typed word of
+        NOBODY stays nobody, so such a student never gets a room a teacher meant to take back."""
         wanted = wanted.strip()
-        if wanted.lower() in NOBODY:
+        person = wanted.startswith(PERSON_MARK)
+        wanted = wanted.removeprefix(PERSON_MARK)
+        if not person and wanted.lower() in NOBODY:
             shown_room, live = self.set_owner(name, None, None)
             return shown_room, "", live
         account = self.storage.accounts.get(wanted)
@@ -169,6 +188,6 @@ class KeptRooms:
                 return session.nick
         if record.owner_key is not None and owner.startswith(ACCOUNT_PREFIX):
             account = self.storage.accounts.get(record.owner_key)
-            if account is not None:
+            if account is not None and account_owner(account) == owner:  # not an account of that name made again
                 return account.nick
         return ""

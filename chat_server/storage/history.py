@@ -111,6 +111,7 @@ class SqliteMessageStore(HistoryReads):
         self._garbage_rows = 0  # rows deleted whose index entries no compaction has dropped yet
         self._compacting = False  # a compaction of the search index (an incremental 'optimize') is under way
         self._compaction_steps_left = 0
+        self._rows_counted: tuple[int, int] | None = None  # (rows, _garbage_rows) when last counted, this cycle
         self.made_room = 0  # messages deleted to keep within the size limit of `space`, this run
 
     def attach_writer(self, writer: Writer[StoredMessage]) -> None:
@@ -177,11 +178,14 @@ class SqliteMessageStore(HistoryReads):
         return deleted > 0
 
     def _delete_bytes(self, connection: sqlite3.Connection, wanted: int) -> int:
-        """Delete about `wanted` bytes of the oldest messages, at the rows' average size (ids are nearly dense)."""
-        low, high = connection.execute("SELECT min(id), max(id) FROM messages").fetchone()
-        if high is None or self._space is None:
+        """Delete about `wanted` bytes of the oldest messages, at the rows' average size.
+
+        The rows are counted: ids are not dense (each start begins them at the clock in ms), and their span
+        taken as the count made one step delete 10,000 messages where a few hundred were over the limit."""
+        rows = connection.execute("SELECT count(*) FROM messages").fetchone()[0]
+        if not rows or self._space is None:
             return 0
-        count = wanted * (high - low + 1) // max(1, self._space.used_bytes(connection)) + 1
+        count = wanted * rows // max(1, self._space.used_bytes(connection)) + 1
         return self._delete_oldest(connection, min(ROOM_BATCH_MAX, count))
 
     def _delete_oldest(self, connection: sqlite3.Connection, count: int) -> int:
@@ -218,6 +222,7 @@ class SqliteMessageStore(HistoryReads):
         if not self._compacting:
             self._compacting = True
             self._garbage_rows = 0  # rows deleted from now on need a compaction of their own
+            self._rows_counted = None
             pages = connection.execute("SELECT count(*) FROM messages_fts_data").fetchone()[0]
             self._compaction_steps_left = pages // MERGE_PAGES + MERGE_SPARE_STEPS
             connection.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)", (-MERGE_PAGES,))
@@ -234,8 +239,14 @@ class SqliteMessageStore(HistoryReads):
         Retention deletes a minute's worth every minute; compacting after each would rewrite the index for ever."""
         if not self._garbage_rows:
             return False
-        low, high = connection.execute("SELECT min(id), max(id) FROM messages").fetchone()
-        left = 0 if high is None else high - low + 1  # ids are nearly dense
+        # The rows are counted once a compaction cycle (a count reads a whole index; this is asked at every idle
+        # step): ids are not dense, each start begins them at the clock in ms, so their span kept a history of
+        # two runs a day apart from ever being compacted after retention.
+        if self._rows_counted is None:
+            rows = connection.execute("SELECT count(*) FROM messages").fetchone()[0]
+            self._rows_counted = (int(rows), self._garbage_rows)
+        counted, garbage_then = self._rows_counted
+        left = max(0, counted - (self._garbage_rows - garbage_then))
         return self._garbage_rows * COMPACT_FRACTION >= left
 
     def _note_room_made(self, reason: str, deleted: int) -> None:

@@ -8,6 +8,8 @@ client resumes through it, catches up, and only then may it say which lines neve
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chat_gui.core.events import LinesNotDelivered, Received, State
@@ -153,3 +155,49 @@ def test_own_disconnect_of_a_stuck_connection_reports_the_overdue_line(alice_thr
     assert alice.session.state is State.READY  # the keepalive has not found out yet
     alice.session.disconnect()
     assert reports(alice) == [LinesNotDelivered("#lab", ("is anyone there",), False)]
+
+
+def test_a_private_line_that_arrived_is_not_called_lost_when_the_name_comes_back_as_a_new_guest(
+    alice_through_relay, wire
+):
+    """Found by a probe (the ninth review): RESUME refused after the loss (the token expired; a server restarted
+    after a crash does the same), alice signs in afresh as a guest, a new owner whose private catch-up cannot show
+    what the old session said to bob; the window said "not delivered" for a line bob had, and she sent it again."""
+    server, relay, alice = alice_through_relay(resume_seconds=1)
+    bob = wire(server, "bob", "lab")
+    bob.send("PM alice psst")
+    alice.run_until(lambda: alice.session.history.cursors.get("@bob") is not None)
+    relay.freeze(to_server=False)  # the answers are lost; what alice says arrives
+    alice.session.send("PM bob did you get this")
+    alice.session.send("SAY and this")
+    bob.expect(lambda frame: frame.get("content") == "did you get this")
+    bob.expect(lambda frame: frame.get("content") == "and this")
+    relay.cut()
+    alice.run_until(lambda: alice.session.state is State.RECONNECTING)
+    wait_until(lambda: len(server.registry.parked.all()) == 1, message="the server kept no token")
+    wait_until(lambda: all(parked.expires <= time.monotonic() for _key, parked in server.registry.parked.all()))
+    relay.restore()
+    alice.run_until(lambda: alice.caught_up() and len(reports(alice)) == 1)
+    assert alice.session.token and alice.session.nick == "alice"
+    # The room's line is found in the room's catch-up; the private one may have arrived: never "certainly not".
+    assert reports(alice) == [LinesNotDelivered("@bob", ("did you get this",), False)]
+
+
+def test_a_history_request_refused_meanwhile_does_not_answer_a_lost_line(alice_through_relay, wire):
+    """Found by a probe (the ninth review): the refusal of a HISTORY or SEARCH (`bad_argument`, `rate_limited`)
+    was taken as the refusal of the oldest chat line in flight, so a line lost on the dying connection was
+    never reported. A request's answer comes between its own two PINGs (history_requests.py): not a line's."""
+    server, relay, alice = alice_through_relay(tls=False)  # plain: the relay may drop one whole line and go on
+    wire(server, "bob", "lab")
+    relay.freeze(to_client=False)  # what alice says is lost from here on; what the server says still arrives
+    alice.session.send("SAY lost before the page")
+    wait_until(lambda: relay.dropped.endswith(b"\n"), timeout=10)  # the whole line, dropped
+    relay.thaw()
+    answers = []
+    alice.session.history.requests.submit("HISTORY #lab AFTER many 5", answers.append)
+    alice.run_until(lambda: answers)
+    assert answers[0].error is not None and answers[0].error["code"] == "bad_argument"
+    assert alice.session.in_flight.unanswered() == 1  # still unanswered: the refusal was the page's
+    cut_and_resume(alice, relay)
+    alice.run_until(lambda: len(reports(alice)) == 1)
+    assert reports(alice) == [LinesNotDelivered("#lab", ("lost before the page",), True)]

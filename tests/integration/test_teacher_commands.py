@@ -10,6 +10,7 @@ from chat_server.storage import StoredMessage
 from chat_server.storage.deletion_clock import DeletionClock
 from shared.errors import ErrorCode
 from tests.integration.identity_support import add_account, login, teacher
+from tests.integration.test_resume import token_of
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -382,3 +383,73 @@ def test_replayed_and_paged_lines_of_a_teacher_carry_the_mark_too(server, wire):
     late.send("HISTORY #lab 10")
     paged = [late.expect("message"), late.expect("message")]
     assert [(frame["sender"], frame.get("role")) for frame in paged] == [("Ms_Lee", "teacher"), ("Ms-Lee", None)]
+
+
+def test_owner_at_nick_gives_the_room_to_a_student_called_none_and_a_typed_none_never_does(server, wire):
+    """Found by a probe (the ninth review): "None", "Nobody" and "-" are nicknames, and OWNER lab None (the
+    window's Give #lab to them) took the room from its owner. @NICK is always the person; the bare word stays
+    nobody, so a student who takes that name never gets a room a teacher meant to take back."""
+    bob = wire(server, "bob", "lab")
+    named = wire(server, "None", "lab")
+    lee = teacher(server, wire, room="hall")
+    taken = owner_answer(lee, "OWNER lab None")
+    assert (taken["action"], taken["owner"]) == ("owner", "")
+    given = owner_answer(lee, "OWNER lab @None")
+    assert (given["action"], given["owner"], given["content"]) == ("owner", "None", "#lab now belongs to None.")
+    named.expect(lambda frame: frame.get("event") == "owner" and frame.get("owner") == "None")
+    assert named.reply("TOPIC ours", timeout=30)["type"] != "error"
+    bob.send("KEY mine")
+    assert bob.expect(lambda frame: frame["type"] == "error")["code"] == ErrorCode.NOT_ALLOWED
+    assert owner_answer(lee, "OWNER lab @nobody_here")["code"] == ErrorCode.NO_SUCH_USER
+
+
+def test_a_room_given_to_a_guest_who_left_does_not_show_the_next_holder_of_the_name_as_its_owner(server, wire):
+    """Found by a probe (the ninth review): the live room kept the owner's name from when it was given, so whoever
+    took dan's name after he left was shown as #lab's owner in `joined` and in the refusal of KEY."""
+    wire(server, "bob", "lab")
+    dan = wire(server, "dan", "hall", source="127.0.0.2")
+    lee = teacher(server, wire, room="hall")
+    assert owner_answer(lee, "OWNER lab \u0434an")["code"] == ErrorCode.NO_SUCH_USER  # a look-alike: nobody
+    assert owner_answer(lee, "OWNER lab DAN")["owner"] == "dan"
+    token = token_of(dan)
+    dan.close()
+    wait_until(lambda: len(server.registry.parked.all()) == 1)
+    other = wire(server, source="127.0.0.2")  # the same computer may take the name meanwhile
+    assert other.reply("NICK dan")["nick"] == "dan"
+    other.send("JOIN lab")
+    joined = other.expect("joined")
+    assert (joined["owner"], joined["you_own"]) == ("", False)
+    other.send("KEY mine")
+    refused = other.expect(lambda frame: frame["type"] == "error")
+    assert refused["code"] == ErrorCode.NOT_ALLOWED and "(dan)" not in refused["content"]
+    other.send("QUIT")
+    other.rest_until_closed()
+    back = wire(server, source="127.0.0.2")
+    assert back.reply(f"RESUME dan {token}")["resumed"] is True
+    back.send("JOIN lab")
+    joined = back.expect("joined")
+    assert (joined["owner"], joined["you_own"]) == ("dan", True)
+
+
+def test_an_account_made_again_under_an_owners_name_does_not_look_like_the_owner(server, wire):
+    """The same for an account (found reading the code, the ninth review): the admin deleted carol's account and
+    someone else registered carol; #lab, given to the first carol, showed the new one as its owner."""
+    wire(server, "bob", "lab")
+    add_account(server, "carol")
+    carol = wire(server, "carol_guest")
+    login(carol, "carol")
+    lee = teacher(server, wire, room="hall")
+    assert owner_answer(lee, "OWNER lab carol")["owner"] == "carol"
+    carol.send("QUIT")
+    carol.rest_until_closed()
+    server.delete_account("carol")
+    wait_until(lambda: all(info.nick != "carol" for info in server.accounts()))
+    add_account(server, "carol")  # another person's account of that name
+    other = wire(server, "someone")
+    login(other, "carol")
+    other.send("JOIN lab")
+    joined = other.expect("joined")
+    assert (joined["owner"], joined["you_own"]) == ("", False)
+    fresh = wire(server, "dan", "hall")
+    fresh.send("JOIN lab")
+    assert fresh.expect("joined")["owner"] == ""

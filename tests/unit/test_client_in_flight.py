@@ -191,3 +191,21 @@ def test_own_disconnect_while_reconnecting_reports_the_suspects() -> None:
     lines.connection_lost()
     lines.hung_up()
     assert events == [LinesNotDelivered("#Lab", ("lost",), False)]
+
+
+def test_lines_said_under_another_name_than_the_one_back_are_maybe_delivered() -> None:
+    """Found reading the code (the ninth review): the token expired, a classmate took the name, the person chose
+    another; the catch-up showed the delivered line under the old name, not recognised as ours, and the window
+    said it was certainly not delivered."""
+    lines, events = make()
+    lines.sent("SAY one", "Lab", online, 0)
+    lines.connection_lost(ME)
+    lines.ready(lambda key: True, True, False, "Ann_2")
+    assert events == [LinesNotDelivered("#Lab", ("one",), False)]
+    again, events = make()
+    again.sent("SAY one", "Lab", online, 0)
+    again.connection_lost(ME)
+    again.ready(lambda key: True, True, True, "ANN")  # the same name (case aside): the catch-up decides
+    assert events == [] and again.suspects() == 1
+    again.caught_up("#lab", True)
+    assert events == [LinesNotDelivered("#Lab", ("one",), True)]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 
-from chat_server.resume_handoff import FILE_NAME, load_parked, save_parked
+from chat_server.resume_handoff import FILE_NAME, MAX_BYTES, load_parked, save_parked
 from chat_server.resume_tokens import ParkedSessions
 
 
@@ -64,3 +66,44 @@ def test_a_damaged_file_is_set_aside_with_a_warning_and_brings_nothing(tmp_path,
         assert len(parked) == 0 and not (tmp_path / FILE_NAME).exists()
         assert (tmp_path / (FILE_NAME + ".bad")).exists()
         assert "unreadable" in caplog.text
+
+
+def test_a_file_nested_too_deep_too_large_or_with_a_time_that_is_no_number_is_set_aside(tmp_path, caplog):
+    """Found by a probe (the ninth review): a file of nested brackets stopped every start with RecursionError."""
+    row = {"key": "alice", "nick": "alice", "digest": "0" * 64, "room": None, "muted": False, "expires": "NaN"}
+    row.update(account=None, owner=None, account_owner=None, room_key_hash=None, address="")
+    not_a_number = json.dumps({"version": 1, "sessions": [row]}).replace('"NaN"', "NaN")
+    for damage in ["[" * 200_000, " " * (MAX_BYTES + 1) + "{}", not_a_number]:
+        (tmp_path / FILE_NAME).write_text(damage)
+        parked = ParkedSessions(600.0)
+        with caplog.at_level(logging.WARNING):
+            assert load_parked(tmp_path, parked, 0.0, 0.0) == 0
+        assert len(parked) == 0 and not (tmp_path / FILE_NAME).exists()
+        assert (tmp_path / (FILE_NAME + ".bad")).exists()
+
+
+def test_a_named_pipe_or_a_link_in_its_place_is_set_aside_without_waiting(tmp_path):
+    victim = tmp_path / "elsewhere.json"
+    save_parked(tmp_path, parked_with().all(), 0.0, 0.0)
+    (tmp_path / FILE_NAME).rename(victim)
+    (tmp_path / FILE_NAME).symlink_to(victim)
+    assert load_parked(tmp_path, ParkedSessions(600.0), 0.0, 0.0) == 0
+    assert victim.exists() and not (tmp_path / FILE_NAME).exists()
+    os.mkfifo(tmp_path / FILE_NAME)
+    done: list[int] = []
+    loading = threading.Thread(target=lambda: done.append(load_parked(tmp_path, ParkedSessions(600.0), 0.0, 0.0)))
+    loading.start()
+    loading.join(5.0)
+    if loading.is_alive():  # let it go before failing: a writer opening the pipe ends the wait
+        os.close(os.open(tmp_path / FILE_NAME, os.O_WRONLY | os.O_NONBLOCK))
+        loading.join()
+    assert done == [0] and not (tmp_path / FILE_NAME).exists()
+
+
+def test_a_link_at_the_temporary_name_is_not_written_through(tmp_path):
+    victim = tmp_path / "notes.txt"
+    victim.write_text("keep me")
+    (tmp_path / FILE_NAME).with_suffix(".tmp").symlink_to(victim)
+    assert save_parked(tmp_path, parked_with().all(), 0.0, 0.0) == 2
+    assert victim.read_text() == "keep me"
+    assert load_parked(tmp_path, ParkedSessions(600.0), 0.0, 0.0) == 2

@@ -98,3 +98,47 @@ def test_the_size_limit_keeps_about_as_many_messages_as_fit(tmp_path):
         storage.flush(timeout=30)
         assert fit * 0.8 <= kept <= fit, (kept, fit)
         assert [m.id for m in messages.search("amy", "n20000", room="lab")] == [20_000]
+
+
+def test_the_size_limit_deletes_about_the_excess_when_ids_jumped_at_a_restart(tmp_path):
+    """Ids begin at the clock in ms at every start, so a history of two runs a day apart has a gap of 86 million
+    ids. Found by a probe (the ninth review): the limit estimated the rows to delete from the span of ids (taken as
+    dense) and deleted 10,000 oldest messages, the batch's cap, where a few hundred were over the limit."""
+    now = int(time.time() * 1000)
+    with open_storage(tmp_path) as storage:
+        for number in range(1, 12_001):
+            number_id = number if number <= 6_000 else number + DAY_MS  # the second run began a day later
+            storage.messages.append(room_message(number_id, "lab", "lab", "amy", "amy", text(number), now, None))
+        assert storage.flush(timeout=60)
+        wait_until(lambda: storage.messages.index_lag() == 0, timeout=120, message="the index never caught up")
+    used = sizes(tmp_path)[1]
+    limit_mb = max(1, int(used * 0.95) // (1024 * 1024))
+    fit = int(limit_mb * 1024 * 1024 / (used / 12_000))
+    assert fit < 12_000
+    with open_storage(tmp_path, history_max_mb=limit_mb) as storage:
+        messages = storage.messages
+        wait_until(lambda: messages.count() < 12_000, timeout=60, message="nothing was deleted")
+        wait_until(lambda: sizes(tmp_path)[1] <= limit_mb * 1024 * 1024, timeout=120, message=str(sizes(tmp_path)))
+        storage.flush(timeout=30)
+        kept = messages.count()
+        assert fit * 0.8 <= kept <= fit, (kept, fit)
+
+
+def test_a_retention_purge_across_a_restart_gap_compacts_the_search_index(tmp_path):
+    """What is left of a history of runs a day apart spans 86 million ids for each: a purge of half the history
+    never counted as worth a compaction (a twentieth of the span), so the index kept every purged row's entries
+    (found by a probe)."""
+    now = int(time.time() * 1000)
+    with open_storage(tmp_path) as storage:  # three runs, a day apart, without a retention
+        for number in range(1, 12_001):
+            old = number <= 6_000
+            number_id = number if old else number + DAY_MS if number <= 9_000 else number + 2 * DAY_MS
+            age = 2 * DAY_MS if old else 0
+            storage.messages.append(room_message(number_id, "lab", "lab", "amy", "amy", text(number), now - age, None))
+        assert storage.flush(timeout=60)
+        wait_until(lambda: storage.messages.index_lag() == 0, timeout=120, message="the index never caught up")
+    _, _, index_before = sizes(tmp_path)
+    with open_storage(tmp_path, history_days=1) as storage:  # a third run keeps one day
+        messages = storage.messages
+        wait_until(lambda: messages.count() == 6_000, timeout=120)
+        wait_until(lambda: sizes(tmp_path)[2] < index_before * 0.7, timeout=60, message=str(sizes(tmp_path)))

@@ -219,23 +219,26 @@ def test_a_teacher_deletes_a_flooders_messages_from_the_people_menu_for_everyone
     )
 
 
-def test_a_teacher_gives_the_room_to_a_student_from_the_people_menu(start_server, open_window, tk_root, make_client):
+@pytest.mark.parametrize("name", ["rosa", "None"])  # None: a nickname, and a word OWNER reads as nobody
+def test_a_teacher_gives_the_room_to_a_student_from_the_people_menu(
+    start_server, open_window, tk_root, make_client, name
+):
     server = start_server()
     server.create_account("Teach", TEACHER_PASSWORD, "teacher")
-    leader = make_client(server, "rosa", "general")
+    leader = make_client(server, name, "general")
     window = open_window()
     connect_with_dialog(window, server, "Teach", LOG_IN, TEACHER_PASSWORD)
     ready(window, tk_root)
-    wait_until(lambda: "rosa" in window.window.users.users, pump=tk_root.update, timeout=WAIT)
-    menu = window.identity.menus.build_user_menu("rosa")
+    wait_until(lambda: name in window.window.users.users, pump=tk_root.update, timeout=WAIT)
+    menu = window.identity.menus.build_user_menu(name)
     labels = [menu.entrycget(i, "label") if menu.type(i) == "command" else "" for i in range(menu.index("end") + 1)]
     menu.invoke(labels.index("Give #general to them"))
     heard = leader.wait_for(lambda f: f.get("event") == "owner", timeout=WAIT)
-    assert (heard["owner"], heard["by"]) == ("rosa", "Teach")
+    assert (heard["owner"], heard["by"]) == (name, "Teach")
     leader.send_command("TOPIC Group 3: circuits")
     assert leader.wait_for(lambda f: f.get("event") == "topic" or f["type"] == "error", timeout=WAIT)["type"] != "error"
     pane = window.window.tabs.room_view.text
-    wait_until(lambda: "Teach gave #general to rosa" in pane.get("1.0", "end"), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: f"Teach gave #general to {name}" in pane.get("1.0", "end"), pump=tk_root.update, timeout=WAIT)
 
 
 def test_a_student_sees_no_moderation_and_is_refused_when_typing_it(server, open_window, tk_root, make_client):

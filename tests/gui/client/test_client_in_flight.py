@@ -45,13 +45,17 @@ def test_a_line_lost_on_a_dead_connection_is_said_and_can_be_sent_again(start_se
         assert view.all_text().count("Not delivered") == 1 and "arrived line”" not in view.all_text()
 
         click_last_action(view, tk_root)
+        click_last_action(view, tk_root)  # a double-click is two clicks: still once (it was sent twice)
         wait_until(lambda: "alice  lost line" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+        assert "Already sent again: “lost line”." in view.all_text()
+        type_line(alice, "after it")
+        wait_until(lambda: "alice  after it" in view.all_text(), pump=tk_root.update, timeout=WAIT)
         contents = []
-        while not bob.inbox.empty():
-            frame = bob.inbox.get_nowait()
+        while "after it" not in contents:
+            frame = bob.inbox.get(timeout=WAIT)
             if isinstance(frame, dict) and frame.get("type") == "message":
                 contents.append(frame["content"])
-        assert contents == ["arrived line", "lost line"], "sent once, after the reconnect"
+        assert contents == ["arrived line", "lost line", "after it"], "sent once, after the reconnect"
     finally:
         bob.close()
         relay.close()
