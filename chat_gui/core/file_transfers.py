@@ -201,17 +201,19 @@ class FileTransfers:
     def handle_frame(self, frame: ServerFrame) -> bool:
         """Follow the answers to our commands; True for a frame only ours to read (a barrier's pong, our tickets).
 
-        The tickets (`upload`, `download`) and `cancelled` answers to our own
-        commands are told through the events instead, so a front end need not
-        show them; the same frames for a command the user typed by hand are
+        The tickets (`upload`, `download`), `cancelled` and `error` answers to our
+        own commands are told through the events instead, so a front end need
+        not show them; the same frames for a command the user typed by hand are
         left to show.
         """
         if frame["type"] == "pong":
             return self._barrier_reached(frame.get("token", ""))
         if frame["type"] == "error":
-            for job in self._waiting():
+            waiting = self._waiting()
+            for job in waiting:
                 job.refusal = frame
-        elif frame["type"] == "upload":
+            return bool(waiting)  # told once, by the transfer's end (it names the file); not a second time as a line
+        if frame["type"] == "upload":
             for job in self._waiting("upload"):
                 if job.size == frame["size"] and job.sha256 == frame["sha256"]:
                     job.answered, job.file_id = True, frame["upload"]

@@ -59,6 +59,10 @@ def test_send_privately_and_the_errors_people_see(start_server, terminals, tmp_p
     file_id = re.search(r"/get (\S+)\)", line).group(1)
     carol.type(f"/get {file_id} {tmp_path / 'carol'}")
     carol.expect(r"! .*no file with that id")
+    carol.type("/ping after the refusal")  # every line the refusal printed is in before the pong's
+    carol.expect("PONG after the refusal")
+    refusals = [line for line in carol.lines if "no file with that id" in line]
+    assert len(refusals) == 1, f"the refusal printed more than once: {refusals}"
     big = tmp_path / "big.bin"
     big.write_bytes(b"x" * (1024 * 1024 + 1))
     alice.type(f"/send {big}")
