@@ -142,6 +142,12 @@ def test_get_saves_by_file_id_without_a_card(server, open_window, tk_root, tmp_p
     assert (downloads / "rubric.txt").read_bytes() == b"criteria"
     type_line(bob, "/get not-an-id")
     assert "not a file id" in bob.room_view.all_text()
+    type_line(bob, "/get hH-pV6erAdHAzqeCJ9LWcA")  # shaped like an id, but no such file: the server refuses it
+    key = max(bob.files.purposes)
+    row = bob.window.transfers.get(key)
+    assert row is not None
+    wait_until(lambda: row.ended, pump=tk_root.update, timeout=WAIT, message="the refused /get never ended")
+    assert "no file with that id" in row.detail.cget("text"), "the refusal is told on the transfer's row"
 
 
 def test_saving_twice_never_overwrites_and_names_are_cleaned(server, open_window, tk_root, tmp_path, downloads):
