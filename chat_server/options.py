@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+from collections.abc import Callable
+from typing import TypeVar
 
 from chat_server.config import ServerConfig
 from chat_server.identity.join_code import clean_chosen_code, new_join_code
 from chat_server.storage import default_data_dir
 from shared.frames import DEFAULT_HOST, DEFAULT_PORT
 from shared.version import __version__
+
+T = TypeVar("T")
 
 DEFAULTS = ServerConfig()
 
@@ -315,12 +319,17 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
     )
 
 
+def _parsed(text: str, convert: Callable[[str], T], kind: str) -> T:
+    """`convert(text)`, or a usage error saying what the option wanted."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not {kind}: {text!r}") from None
+
+
 def _whole(text: str) -> int:
     """A count or size limit: a whole number, 0 (the limit off) or more; -1 is not "unlimited" here."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    value = _parsed(text, int, "a whole number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"0 or more, not {text!r} (0 turns the limit off)")
     return value
@@ -328,10 +337,7 @@ def _whole(text: str) -> int:
 
 def _not_negative(text: str) -> float:
     """A time or rate limit: a number, 0 (the limit off) or more; not nan or inf."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    value = _parsed(text, float, "a number")
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"0 or more, not {text!r} (0 turns the limit off)")
     return value
@@ -339,10 +345,7 @@ def _not_negative(text: str) -> float:
 
 def _port(text: str) -> int:
     """--port: 0 (a free one) to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    value = _parsed(text, int, "a port number")
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {text!r}")
     return value

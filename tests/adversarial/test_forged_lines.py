@@ -52,12 +52,18 @@ def room(start_server, wire):
     tia.close()
 
 
-@pytest.mark.parametrize("brk", BREAKS)
-def test_a_quit_reason_stays_one_quoted_line_after_the_servers_words(room, brk):
-    server, bob, tia = room
+def mallory_joins(server, bob, tia) -> WireClient:
+    """mallory in #lab, her join seen by bob (JSON) and tia (text mode)."""
     mallory = WireClient(server.address).register("mallory", "lab")
     bob.expect("system")
     tia.expect("mallory joined")
+    return mallory
+
+
+@pytest.mark.parametrize("brk", BREAKS)
+def test_a_quit_reason_stays_one_quoted_line_after_the_servers_words(room, brk):
+    server, bob, tia = room
+    mallory = mallory_joins(server, bob, tia)
     mallory.send(f"QUIT bye{brk}{FORGERY}{brk}{brk}more")
     notice = bob.expect("system")
     assert notice["event"] == "leave" and notice["user"] == "mallory"
@@ -100,9 +106,7 @@ def _only_the_servers_quotes(text: str) -> None:
 
 def test_a_quote_in_a_quit_reason_cannot_close_the_servers_quotes(room):
     server, bob, tia = room
-    mallory = WireClient(server.address).register("mallory", "lab")
-    bob.expect("system")
-    tia.expect("mallory joined")
+    mallory = mallory_joins(server, bob, tia)
     mallory.send(f"QUIT bye{CLOSE_THE_QUOTES}")
     notice = bob.expect("system")
     assert notice["reason"] == f"bye{CLOSE_THE_QUOTES}"  # the words themselves, whole, in their own field
@@ -112,9 +116,7 @@ def test_a_quote_in_a_quit_reason_cannot_close_the_servers_quotes(room):
 
 def test_a_quote_in_an_away_text_cannot_close_the_servers_quotes(room):
     server, bob, tia = room
-    mallory = WireClient(server.address).register("mallory", "lab")
-    bob.expect("system")
-    tia.expect("mallory joined")
+    mallory = mallory_joins(server, bob, tia)
     mallory.send(f"AWAY brb{CLOSE_THE_QUOTES}")
     presence = bob.expect("presence")
     assert presence["text"] == f"brb{CLOSE_THE_QUOTES}"

@@ -141,15 +141,7 @@ def test_a_port_already_in_use_gives_a_clear_message_and_a_non_zero_exit():
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "chat_server", "--no-console", "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=DEADLINE,
-            cwd=ROOT,
-            env=script_env(),
-        )
+        result = run_script_to_the_end("--port", str(port))
     assert result.returncode != 0
     assert f"port {port} is already in use" in result.stderr
     assert "Traceback" not in result.stderr

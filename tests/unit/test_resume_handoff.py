@@ -18,6 +18,16 @@ def parked_with(keep: float = 600.0) -> ParkedSessions:
     return parked
 
 
+def assert_set_aside(folder, damage: str, caplog) -> None:
+    """A hand-off file holding `damage` gives nobody back and is renamed .bad."""
+    (folder / FILE_NAME).write_text(damage)
+    parked = ParkedSessions(600.0)
+    with caplog.at_level(logging.WARNING):
+        assert load_parked(folder, parked, 0.0, 0.0) == 0
+    assert len(parked) == 0 and not (folder / FILE_NAME).exists()
+    assert (folder / (FILE_NAME + ".bad")).exists()
+
+
 def test_what_is_left_of_each_tokens_time_goes_to_the_next_run(tmp_path):
     assert save_parked(tmp_path, parked_with().all(), 400.0, 1_000_000.0) == 2  # 300 s used of 600
     text = (tmp_path / FILE_NAME).read_text()
@@ -59,12 +69,7 @@ def test_a_damaged_file_is_set_aside_with_a_warning_and_brings_nothing(tmp_path,
         json.dumps({"version": 1, "sessions": [{"key": 5}]}),
         json.dumps({"version": 99, "sessions": []}),
     ]:
-        (tmp_path / FILE_NAME).write_text(damage)
-        parked = ParkedSessions(600.0)
-        with caplog.at_level(logging.WARNING):
-            assert load_parked(tmp_path, parked, 0.0, 0.0) == 0
-        assert len(parked) == 0 and not (tmp_path / FILE_NAME).exists()
-        assert (tmp_path / (FILE_NAME + ".bad")).exists()
+        assert_set_aside(tmp_path, damage, caplog)
         assert "unreadable" in caplog.text
 
 
@@ -74,12 +79,7 @@ def test_a_file_nested_too_deep_too_large_or_with_a_time_that_is_no_number_is_se
     row.update(account=None, owner=None, account_owner=None, room_key_hash=None, address="")
     not_a_number = json.dumps({"version": 1, "sessions": [row]}).replace('"NaN"', "NaN")
     for damage in ["[" * 200_000, " " * (MAX_BYTES + 1) + "{}", not_a_number]:
-        (tmp_path / FILE_NAME).write_text(damage)
-        parked = ParkedSessions(600.0)
-        with caplog.at_level(logging.WARNING):
-            assert load_parked(tmp_path, parked, 0.0, 0.0) == 0
-        assert len(parked) == 0 and not (tmp_path / FILE_NAME).exists()
-        assert (tmp_path / (FILE_NAME + ".bad")).exists()
+        assert_set_aside(tmp_path, damage, caplog)
 
 
 def test_a_named_pipe_or_a_link_in_its_place_is_set_aside_without_waiting(tmp_path):
