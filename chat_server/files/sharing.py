@@ -396,7 +396,12 @@ class FileSharing:
     def may_fetch(self, session: Session, file_id: str) -> bool:
         """DOWNLOAD: a private file by its two owners only; a room's file by its sender and the room's members now.
 
-        A file announced before owners were kept (its row has none) goes by nickname, as it did then.
+        A side without an owner is nobody's: the upgrade to owners (schema
+        version 4) gives an account's old rows its owner and a guest's none,
+        that guest's session being over, as for private messages.  Going by
+        nickname there let whoever took a departed guest's name after the
+        upgrade fetch her private files and her files in a locked room
+        (found by a probe, the ninth review).
         """
         record = _KEPT.get(file_id)
         if record is None:
@@ -404,11 +409,7 @@ class FileSharing:
         if record.sender_owner is not None and session.owns(record.sender_owner):
             return True
         if record.recipient is not None:
-            if record.sender_owner is None and record.recipient_owner is None:
-                return session.key in (record.sender_key, record.recipient_key)
-            return session.owns(record.recipient_owner)
-        if record.sender_owner is None and session.key == record.sender_key:
-            return True
+            return record.recipient_owner is not None and session.owns(record.recipient_owner)
         return session.room is not None and session.room.key == record.room_key
 
     def download_refusal(self, grant: Grant) -> FileError | None:

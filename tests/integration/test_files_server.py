@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import socket
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -742,3 +743,37 @@ def test_an_admin_deleting_the_message_or_clearing_the_room_deletes_the_files(st
     assert server.storage.files.get(second["file"]) is None and stored_names(server) == []
     gone = alice.request(f"DOWNLOAD {second['file']}", "download")
     assert gone["type"] == "error" and gone["code"] == "no_such_file"
+
+
+def test_after_the_upgrade_to_owners_a_guests_old_files_are_nobodys_under_her_name(start_server, tmp_path, outcomes):
+    """Found by a probe (ninth review): files two guests shared under an older server (schema 3, no owners) are kept
+    by the upgrade without owners, as their private messages are, yet DOWNLOAD went by nickname: whoever took the
+    name of a departed guest fetched her private file and her file in a locked room she was not in."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    carol, dave = ChatLine(first.address, "Carol", "lab"), ChatLine(first.address, "Dave", "general")
+    carol.send("KEY labkey1")
+    assert carol.request("PING locked", "pong")["type"] == "pong"
+    private = share(carol, make_file(tmp_path, "secret.txt", 300), "@Dave")[1]["file"]
+    in_lab = share(carol, make_file(tmp_path, "lab.txt", 200), "#lab")[1]["file"]
+    first.stop()
+    carol.close()
+    dave.close()
+    # What the schema 4 step leaves of a guest's rows from before owners (chat_server/storage/schema.py, _v4_owners).
+    with sqlite3.connect(data_dir / "classchat.db") as db:
+        db.execute("UPDATE files SET sender_owner = NULL, recipient_owner = NULL")
+        db.execute("UPDATE messages SET sender_owner = NULL, recipient_owner = NULL")
+    db.close()
+    second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    new_carol = ChatLine(second.address, "Carol", "general")
+    new_dave = ChatLine(second.address, "Dave", "general", source="127.0.0.2")
+    member = ChatLine(second.address, "Erin", None, source="127.0.0.3")
+    try:
+        for someone in (new_carol, new_dave):
+            assert someone.request(f"DOWNLOAD {private}", "download")["code"] == "no_such_file"
+        assert new_carol.request(f"DOWNLOAD {in_lab}", "download")["code"] == "no_such_file"
+        assert member.request("JOIN lab labkey1", "joined")["type"] == "joined"
+        assert fetch(member, in_lab, tmp_path / "got").read_bytes() == (tmp_path / "lab.txt").read_bytes()
+    finally:
+        for line in (new_carol, new_dave, member):
+            line.close()
