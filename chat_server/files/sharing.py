@@ -307,6 +307,8 @@ class FileSharing:
     def _share(self, stored: StoredFile, sender_session: Session | None, time_ms: int) -> Target:
         """Keep the file's row and message and deliver its `file` frame; where it went (registry lock held; no I/O)."""
         target = stored.target
+        if stored.sender_owner is None and sender_session is not None:  # an upload begun before owners were kept
+            stored = dataclasses.replace(stored, sender_owner=sender_session.owner)
         message_id = self.registry.next_id()
         recipients: dict[Session, None] = {}
         room_name = target.room
@@ -320,6 +322,8 @@ class FileSharing:
             other = self.registry.find_nick(target.to or "")
             if other is not None and _is_owner(other, stored.recipient_owner):
                 recipients[other] = None
+                if stored.recipient_owner is None:  # the person it reaches now is the one who may fetch it
+                    stored = dataclasses.replace(stored, recipient_owner=other.owner)
             else:
                 waiting = (stored.recipient_owner or "").startswith(ACCOUNT_PREFIX)
         if sender_session is not None:

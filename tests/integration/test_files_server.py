@@ -777,3 +777,44 @@ def test_after_the_upgrade_to_owners_a_guests_old_files_are_nobodys_under_her_na
     finally:
         for line in (new_carol, new_dave, member):
             line.close()
+
+
+def test_an_upload_begun_before_owners_and_finished_after_the_upgrade_reaches_its_two_people(
+    start_server, tmp_path, outcomes
+):
+    """An upload whose record an older server wrote (no owners) and that is finished after the upgrade is kept with
+    the owners of the two people it reaches then, so both can fetch it, and nobody else under their names later."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=str(data_dir), files_keep_free_mb=0)
+    alice, bob = ChatLine(first.address, "alice", "general"), ChatLine(first.address, "bob", "general")
+    for line, password in ((alice, "alice-pass-1"), (bob, "bob-pass-22")):
+        line.send(f"REGISTER {password}")
+        assert line.request("PING registered", "pong")["type"] == "pong"
+    source = make_file(tmp_path, "essay.bin", 200_000)
+    ticket = offer(alice, source, "@bob")
+    transfer = RawTransfer(first.address, ticket["token"])
+    transfer.sock.sendall(source.read_bytes()[:100_000])
+    store = first.files.store
+    assert store is not None
+    wait_until(lambda: store.offset_of(ticket["upload"]) == 100_000, timeout=30)
+    first.stop()
+    transfer.close()
+    for line in (alice, bob):
+        line.close()
+    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
+    fields = json.loads(record_path.read_text(encoding="utf-8"))
+    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
+    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    alice = ChatLine(second.address)
+    bob = ChatLine(second.address)
+    try:
+        assert alice.request("LOGIN alice alice-pass-1", "nick")["type"] == "nick"
+        assert bob.request("LOGIN bob bob-pass-22", "nick")["type"] == "nick"
+        done = upload_file(connector(second.address), ticket["token"], source)
+        assert bob.expect("file")["file"] == done["file"]
+        assert fetch(bob, done["file"], tmp_path / "bob-got").read_bytes() == source.read_bytes()
+        assert fetch(alice, done["file"], tmp_path / "alice-got").read_bytes() == source.read_bytes()
+    finally:
+        alice.close()
+        bob.close()
