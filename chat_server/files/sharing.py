@@ -339,11 +339,16 @@ class FileSharing:
         return shown
 
     def _sender_online(self, stored: StoredFile, via: str | None = None) -> Session | None:
-        """The sender's connection now, found by owner (under any name); by nickname for an upload from before owners,
-        or for a guest holding the sender's name from the computer `via` that finishes the upload."""
-        if stored.sender_owner is None:
-            return self.registry.find_nick(stored.sender)
+        """The sender's connection now, found by owner (under any name); else by nickname: the account logged in under
+        it for an upload from before owners, or a guest holding the sender's name from the computer `via` that finishes
+        the upload.  (An upload from before owners went to whoever held the name: after the upgrade, another
+        computer's guest under a departed guest's name became the file's owner; found by the upgrade probe.)"""
         holder = self.registry.find_nick(stored.sender)
+        if stored.sender_owner is None:
+            if holder is None or holder.closing:
+                return None
+            here = via is not None and address_key(holder.host) == via
+            return holder if holder.account is not None or here else None
         if holder is not None and holder.owns(stored.sender_owner) and not holder.closing:
             return holder
         for session in self.registry.sessions:

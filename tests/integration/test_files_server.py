@@ -818,3 +818,40 @@ def test_an_upload_begun_before_owners_and_finished_after_the_upgrade_reaches_it
     finally:
         alice.close()
         bob.close()
+
+
+def test_an_upload_begun_before_owners_is_not_shared_under_a_guest_from_another_computer(
+    start_server, tmp_path, outcomes
+):
+    """After the upgrade, a guest's upload from before owners finished by its token: another computer's guest holding
+    the departed sender's name is not taken for the sender (she would have owned the file and fetched it)."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=str(data_dir), files_keep_free_mb=0)
+    carol, dave = ChatLine(first.address, "carol", "general"), ChatLine(first.address, "dave", "general")
+    source = make_file(tmp_path, "essay.bin", 200_000)
+    ticket = offer(carol, source, "@dave")
+    transfer = RawTransfer(first.address, ticket["token"])
+    transfer.sock.sendall(source.read_bytes()[:100_000])
+    store = first.files.store
+    assert store is not None
+    wait_until(lambda: store.offset_of(ticket["upload"]) == 100_000, timeout=30)
+    first.stop()
+    transfer.close()
+    for line in (carol, dave):
+        line.close()
+    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
+    fields = json.loads(record_path.read_text(encoding="utf-8"))
+    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
+    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    impostor = ChatLine(second.address, "carol", "general", source="127.0.0.2")
+    dave = ChatLine(second.address, "dave", "general", source="127.0.0.3")
+    try:
+        with pytest.raises(FileError, match="someone called carol"):
+            upload_file(connector(second.address), ticket["token"], source)
+        dave.send("PING after")
+        assert dave.expect("pong")
+        assert not dave.has_frame("file") and not impostor.has_frame("file")
+    finally:
+        impostor.close()
+        dave.close()
