@@ -307,6 +307,8 @@ class FileSharing:
     def _share(self, stored: StoredFile, sender_session: Session | None, time_ms: int) -> Target:
         """Keep the file's row and message and deliver its `file` frame; where it went (registry lock held; no I/O)."""
         target = stored.target
+        if stored.sender_owner is None and sender_session is not None:  # an upload begun before owners were kept
+            stored = dataclasses.replace(stored, sender_owner=sender_session.owner)
         message_id = self.registry.next_id()
         recipients: dict[Session, None] = {}
         room_name = target.room
@@ -320,6 +322,8 @@ class FileSharing:
             other = self.registry.find_nick(target.to or "")
             if other is not None and _is_owner(other, stored.recipient_owner):
                 recipients[other] = None
+                if stored.recipient_owner is None:  # the person it reaches now is the one who may fetch it
+                    stored = dataclasses.replace(stored, recipient_owner=other.owner)
             else:
                 waiting = (stored.recipient_owner or "").startswith(ACCOUNT_PREFIX)
         if sender_session is not None:
@@ -335,11 +339,16 @@ class FileSharing:
         return shown
 
     def _sender_online(self, stored: StoredFile, via: str | None = None) -> Session | None:
-        """The sender's connection now, found by owner (under any name); by nickname for an upload from before owners,
-        or for a guest holding the sender's name from the computer `via` that finishes the upload."""
-        if stored.sender_owner is None:
-            return self.registry.find_nick(stored.sender)
+        """The sender's connection now, found by owner (under any name); else by nickname: the account logged in under
+        it for an upload from before owners, or a guest holding the sender's name from the computer `via` that finishes
+        the upload.  (An upload from before owners went to whoever held the name: after the upgrade, another
+        computer's guest under a departed guest's name became the file's owner; found by the upgrade probe.)"""
         holder = self.registry.find_nick(stored.sender)
+        if stored.sender_owner is None:
+            if holder is None or holder.closing:
+                return None
+            here = via is not None and address_key(holder.host) == via
+            return holder if holder.account is not None or here else None
         if holder is not None and holder.owns(stored.sender_owner) and not holder.closing:
             return holder
         for session in self.registry.sessions:
@@ -396,7 +405,12 @@ class FileSharing:
     def may_fetch(self, session: Session, file_id: str) -> bool:
         """DOWNLOAD: a private file by its two owners only; a room's file by its sender and the room's members now.
 
-        A file announced before owners were kept (its row has none) goes by nickname, as it did then.
+        A side without an owner is nobody's: the upgrade to owners (schema
+        version 4) gives an account's old rows its owner and a guest's none,
+        that guest's session being over, as for private messages.  Going by
+        nickname there let whoever took a departed guest's name after the
+        upgrade fetch her private files and her files in a locked room
+        (found by a probe, the ninth review).
         """
         record = _KEPT.get(file_id)
         if record is None:
@@ -404,11 +418,7 @@ class FileSharing:
         if record.sender_owner is not None and session.owns(record.sender_owner):
             return True
         if record.recipient is not None:
-            if record.sender_owner is None and record.recipient_owner is None:
-                return session.key in (record.sender_key, record.recipient_key)
-            return session.owns(record.recipient_owner)
-        if record.sender_owner is None and session.key == record.sender_key:
-            return True
+            return record.recipient_owner is not None and session.owns(record.recipient_owner)
         return session.room is not None and session.room.key == record.room_key
 
     def download_refusal(self, grant: Grant) -> FileError | None:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import socket
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -742,3 +743,115 @@ def test_an_admin_deleting_the_message_or_clearing_the_room_deletes_the_files(st
     assert server.storage.files.get(second["file"]) is None and stored_names(server) == []
     gone = alice.request(f"DOWNLOAD {second['file']}", "download")
     assert gone["type"] == "error" and gone["code"] == "no_such_file"
+
+
+def test_after_the_upgrade_to_owners_a_guests_old_files_are_nobodys_under_her_name(start_server, tmp_path, outcomes):
+    """Found by a probe (ninth review): files two guests shared under an older server (schema 3, no owners) are kept
+    by the upgrade without owners, as their private messages are, yet DOWNLOAD went by nickname: whoever took the
+    name of a departed guest fetched her private file and her file in a locked room she was not in."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    carol, dave = ChatLine(first.address, "Carol", "lab"), ChatLine(first.address, "Dave", "general")
+    carol.send("KEY labkey1")
+    assert carol.request("PING locked", "pong")["type"] == "pong"
+    private = share(carol, make_file(tmp_path, "secret.txt", 300), "@Dave")[1]["file"]
+    in_lab = share(carol, make_file(tmp_path, "lab.txt", 200), "#lab")[1]["file"]
+    first.stop()
+    carol.close()
+    dave.close()
+    # What the schema 4 step leaves of a guest's rows from before owners (chat_server/storage/schema.py, _v4_owners).
+    with sqlite3.connect(data_dir / "classchat.db") as db:
+        db.execute("UPDATE files SET sender_owner = NULL, recipient_owner = NULL")
+        db.execute("UPDATE messages SET sender_owner = NULL, recipient_owner = NULL")
+    db.close()
+    second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    new_carol = ChatLine(second.address, "Carol", "general")
+    new_dave = ChatLine(second.address, "Dave", "general", source="127.0.0.2")
+    member = ChatLine(second.address, "Erin", None, source="127.0.0.3")
+    try:
+        for someone in (new_carol, new_dave):
+            assert someone.request(f"DOWNLOAD {private}", "download")["code"] == "no_such_file"
+        assert new_carol.request(f"DOWNLOAD {in_lab}", "download")["code"] == "no_such_file"
+        assert member.request("JOIN lab labkey1", "joined")["type"] == "joined"
+        assert fetch(member, in_lab, tmp_path / "got").read_bytes() == (tmp_path / "lab.txt").read_bytes()
+    finally:
+        for line in (new_carol, new_dave, member):
+            line.close()
+
+
+def test_an_upload_begun_before_owners_and_finished_after_the_upgrade_reaches_its_two_people(
+    start_server, tmp_path, outcomes
+):
+    """An upload whose record an older server wrote (no owners) and that is finished after the upgrade is kept with
+    the owners of the two people it reaches then, so both can fetch it, and nobody else under their names later."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=str(data_dir), files_keep_free_mb=0)
+    alice, bob = ChatLine(first.address, "alice", "general"), ChatLine(first.address, "bob", "general")
+    for line, password in ((alice, "alice-pass-1"), (bob, "bob-pass-22")):
+        line.send(f"REGISTER {password}")
+        assert line.request("PING registered", "pong")["type"] == "pong"
+    source = make_file(tmp_path, "essay.bin", 200_000)
+    ticket = offer(alice, source, "@bob")
+    transfer = RawTransfer(first.address, ticket["token"])
+    transfer.sock.sendall(source.read_bytes()[:100_000])
+    store = first.files.store
+    assert store is not None
+    wait_until(lambda: store.offset_of(ticket["upload"]) == 100_000, timeout=30)
+    first.stop()
+    transfer.close()
+    for line in (alice, bob):
+        line.close()
+    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
+    fields = json.loads(record_path.read_text(encoding="utf-8"))
+    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
+    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    alice = ChatLine(second.address)
+    bob = ChatLine(second.address)
+    try:
+        assert alice.request("LOGIN alice alice-pass-1", "nick")["type"] == "nick"
+        assert bob.request("LOGIN bob bob-pass-22", "nick")["type"] == "nick"
+        done = upload_file(connector(second.address), ticket["token"], source)
+        assert bob.expect("file")["file"] == done["file"]
+        assert fetch(bob, done["file"], tmp_path / "bob-got").read_bytes() == source.read_bytes()
+        assert fetch(alice, done["file"], tmp_path / "alice-got").read_bytes() == source.read_bytes()
+    finally:
+        alice.close()
+        bob.close()
+
+
+def test_an_upload_begun_before_owners_is_not_shared_under_a_guest_from_another_computer(
+    start_server, tmp_path, outcomes
+):
+    """After the upgrade, a guest's upload from before owners finished by its token: another computer's guest holding
+    the departed sender's name is not taken for the sender (she would have owned the file and fetched it)."""
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir=str(data_dir), files_keep_free_mb=0)
+    carol, dave = ChatLine(first.address, "carol", "general"), ChatLine(first.address, "dave", "general")
+    source = make_file(tmp_path, "essay.bin", 200_000)
+    ticket = offer(carol, source, "@dave")
+    transfer = RawTransfer(first.address, ticket["token"])
+    transfer.sock.sendall(source.read_bytes()[:100_000])
+    store = first.files.store
+    assert store is not None
+    wait_until(lambda: store.offset_of(ticket["upload"]) == 100_000, timeout=30)
+    first.stop()
+    transfer.close()
+    for line in (carol, dave):
+        line.close()
+    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
+    fields = json.loads(record_path.read_text(encoding="utf-8"))
+    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
+    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
+    impostor = ChatLine(second.address, "carol", "general", source="127.0.0.2")
+    dave = ChatLine(second.address, "dave", "general", source="127.0.0.3")
+    try:
+        with pytest.raises(FileError, match="someone called carol"):
+            upload_file(connector(second.address), ticket["token"], source)
+        dave.send("PING after")
+        assert dave.expect("pong")
+        assert not dave.has_frame("file") and not impostor.has_frame("file")
+    finally:
+        impostor.close()
+        dave.close()
