@@ -20,6 +20,7 @@ first and the entry box, Send and the status bar stay in view
 
 from __future__ import annotations
 
+import functools
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,35 @@ class ChatWindow:
         self.smallest = size_window(root)
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
+        self._bind_tab_keys()
+
+    def _bind_tab_keys(self) -> None:
+        """Ctrl+Tab / Ctrl+Page Down and Ctrl+Shift+Tab / Ctrl+Page Up switch tabs from anywhere in the window.
+
+        Bound on the entry box too: its own Tab (name completion) would otherwise take Ctrl+Tab, and
+        the Text class's Ctrl+Page Up/Down scroll it sideways (found by the keyboard probe of the ninth
+        review: a keyboard user could not reach the private tabs at all)."""
+        keys = {
+            "<Control-Tab>": 1,
+            "<Control-Next>": 1,
+            "<Control-Shift-Tab>": -1,
+            "<Control-ISO_Left_Tab>": -1,  # Shift+Tab's keysym on X11
+            "<Control-Prior>": -1,
+        }
+        for sequence, step in keys.items():
+            for widget in (self.root, self.entry.text):
+                try:
+                    widget.bind(sequence, functools.partial(self._on_tab_key, step))
+                except tk.TclError:  # a keysym this platform does not have
+                    pass
+
+    def _on_tab_key(self, step: int, _event: tk.Event) -> str:
+        return self._cycle_tabs(step)
+
+    def _cycle_tabs(self, step: int) -> str:
+        self.tabs.cycle(step)
+        self.entry.focus()
+        return "break"
 
     def _build_menus(self) -> None:
         root, actions = self.root, self.actions
@@ -137,6 +167,8 @@ class ChatWindow:
         rooms.add_command(label="Who is online", accelerator="F5", command=actions.who)
         rooms.add_separator()
         rooms.add_command(label="Close private tab", accelerator="Ctrl+W", command=lambda: self.tabs.close_current())
+        rooms.add_command(label="Next tab", accelerator="Ctrl+Tab", command=lambda: self._cycle_tabs(1))
+        rooms.add_command(label="Previous tab", accelerator="Ctrl+Shift+Tab", command=lambda: self._cycle_tabs(-1))
         view = tk.Menu(menubar)
         view.add_checkbutton(
             label="Show joins and leaves",

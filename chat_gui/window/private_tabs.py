@@ -5,7 +5,7 @@ keeps one per room visited); its title says which room that is, and counts
 the messages that came while another tab was in front.
 
 A private tab has a purple banner saying who sees it and a Close button
-(Ctrl+W closes the tab in front too).  A tab that is not in front counts
+(Ctrl+W closes the tab in front too; Ctrl+Tab and Ctrl+Page Down bring the next tab to the front).  A tab that is not in front counts
 its unread lines in its title.  Tabs belong to a nickname (compared as the
 server compares names) and never change it: who may receive what is typed
 in one is chat_gui.core.partners' business.  Private messages from more
@@ -164,6 +164,12 @@ class ConversationTabs(ttk.Notebook):
             self.close_collector()
         elif tab is not None:
             self.close_private(tab.nick)
+
+    def cycle(self, step: int) -> None:
+        """Bring the next tab (step 1) or the previous one (-1) to the front, round the end (Ctrl+Tab)."""
+        tabs = self.tabs()
+        if len(tabs) > 1:
+            self.select(tabs[(self.index(self.select()) + step) % len(tabs)])
 
     def current_tab(self) -> PrivateTab | None:
         """The private tab in front (the collecting one too), or None for the room's tab."""
