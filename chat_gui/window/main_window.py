@@ -98,7 +98,11 @@ class ChatWindow:
         typing.pack(fill="x", side="bottom", pady=(6, 0))
         self.transfers = TransferBar(main)  # a row per upload or download, just over the entry box
         self.transfers.pack(fill="x", side="bottom")
-        self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread)
+        self._drafts: dict[str, str] = {}  # tab (its frame's path) -> what was typed there and not sent
+        self._front_tab = ""
+        self.tabs = ConversationTabs(
+            main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread, on_front=self._swap_drafts
+        )
         self.tabs.pack(fill="both", expand=True)
         self.send_button = ttk.Button(typing, text="Send")
         self.send_button.pack(side="right", padx=(6, 0), anchor="s")
@@ -119,6 +123,21 @@ class ChatWindow:
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
         self._bind_tab_keys()
+
+    def _swap_drafts(self) -> None:
+        """Each tab keeps its own draft: a line typed for bob must not be in the box when the room's tab
+        comes to the front, where Enter would post it to everyone (found by the keyboard probe of the
+        ninth review)."""
+        front = self.tabs.select()
+        if front != self._front_tab:
+            if self._front_tab:
+                typed = self.entry.get_text()
+                if typed:
+                    self._drafts[self._front_tab] = typed
+                else:
+                    self._drafts.pop(self._front_tab, None)
+                self.entry.set_text(self._drafts.pop(front, ""))
+            self._front_tab = front
 
     def _bind_tab_keys(self) -> None:
         """Ctrl+Tab / Ctrl+Page Down and Ctrl+Shift+Tab / Ctrl+Page Up switch tabs from anywhere in the window.

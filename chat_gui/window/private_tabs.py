@@ -48,8 +48,10 @@ class ConversationTabs(ttk.Notebook):
         master: tk.Misc,
         on_tab_changed: Callable[[], None] = lambda: None,
         on_unread: Callable[[], None] = lambda: None,
+        on_front: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(master)
+        self.on_front = on_front  # another tab may be in front: called at once by select(), and on the Tk event
         self.on_tab_changed = on_tab_changed
         self.on_unread = on_unread  # an unread count changed (the room list shows them)
         self.room_frame = ttk.Frame(self)
@@ -76,6 +78,7 @@ class ConversationTabs(ttk.Notebook):
         if tab_id is None:
             return str(super().select())
         super().select(tab_id)
+        self.on_front()  # at once: a line typed right after belongs to the tab now in front
         return ""
 
     # -- intent methods --
@@ -221,6 +224,7 @@ class ConversationTabs(ttk.Notebook):
         return tab
 
     def _on_changed(self, event: tk.Event) -> None:
+        self.on_front()
         tab = self.current_tab()
         if tab is not None:
             tab.unread = 0
