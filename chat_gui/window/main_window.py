@@ -20,6 +20,7 @@ first and the entry box, Send and the status bar stay in view
 
 from __future__ import annotations
 
+import functools
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,7 +98,11 @@ class ChatWindow:
         typing.pack(fill="x", side="bottom", pady=(6, 0))
         self.transfers = TransferBar(main)  # a row per upload or download, just over the entry box
         self.transfers.pack(fill="x", side="bottom")
-        self.tabs = ConversationTabs(main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread)
+        self._drafts: dict[str, str] = {}  # tab (its frame's path) -> what was typed there and not sent
+        self._front_tab = ""
+        self.tabs = ConversationTabs(
+            main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread, on_front=self._swap_drafts
+        )
         self.tabs.pack(fill="both", expand=True)
         self.send_button = ttk.Button(typing, text="Send")
         self.send_button.pack(side="right", padx=(6, 0), anchor="s")
@@ -117,6 +122,50 @@ class ChatWindow:
         self.smallest = size_window(root)
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
+        self._bind_tab_keys()
+
+    def _swap_drafts(self) -> None:
+        """Each tab keeps its own draft: a line typed for bob must not be in the box when the room's tab
+        comes to the front, where Enter would post it to everyone (found by the keyboard probe of the
+        ninth review)."""
+        front = self.tabs.select()
+        if front != self._front_tab:
+            if self._front_tab:
+                typed = self.entry.get_text()
+                if typed:
+                    self._drafts[self._front_tab] = typed
+                else:
+                    self._drafts.pop(self._front_tab, None)
+                self.entry.set_text(self._drafts.pop(front, ""))
+            self._front_tab = front
+
+    def _bind_tab_keys(self) -> None:
+        """Ctrl+Tab / Ctrl+Page Down and Ctrl+Shift+Tab / Ctrl+Page Up switch tabs from anywhere in the window.
+
+        Bound on the entry box too: its own Tab (name completion) would otherwise take Ctrl+Tab, and
+        the Text class's Ctrl+Page Up/Down scroll it sideways (found by the keyboard probe of the ninth
+        review: a keyboard user could not reach the private tabs at all)."""
+        keys = {
+            "<Control-Tab>": 1,
+            "<Control-Next>": 1,
+            "<Control-Shift-Tab>": -1,
+            "<Control-ISO_Left_Tab>": -1,  # Shift+Tab's keysym on X11
+            "<Control-Prior>": -1,
+        }
+        for sequence, step in keys.items():
+            for widget in (self.root, self.entry.text):
+                try:
+                    widget.bind(sequence, functools.partial(self._on_tab_key, step))
+                except tk.TclError:  # a keysym this platform does not have
+                    pass
+
+    def _on_tab_key(self, step: int, _event: tk.Event) -> str:
+        return self._cycle_tabs(step)
+
+    def _cycle_tabs(self, step: int) -> str:
+        self.tabs.cycle(step)
+        self.entry.focus()
+        return "break"
 
     def _build_menus(self) -> None:
         root, actions = self.root, self.actions
@@ -137,6 +186,8 @@ class ChatWindow:
         rooms.add_command(label="Who is online", accelerator="F5", command=actions.who)
         rooms.add_separator()
         rooms.add_command(label="Close private tab", accelerator="Ctrl+W", command=lambda: self.tabs.close_current())
+        rooms.add_command(label="Next tab", accelerator="Ctrl+Tab", command=lambda: self._cycle_tabs(1))
+        rooms.add_command(label="Previous tab", accelerator="Ctrl+Shift+Tab", command=lambda: self._cycle_tabs(-1))
         view = tk.Menu(menubar)
         view.add_checkbutton(
             label="Show joins and leaves",

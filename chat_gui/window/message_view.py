@@ -119,6 +119,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         def view_moved(first: float, last: float) -> None:
             scrollbar.set(first, last)
             self._links.schedule()
+            self._keep_following_through_resize(float(last))
 
         self.text.configure(yscrollcommand=view_moved)
         self.text.bind("<Configure>", lambda event: self._links.schedule(), add="+")
@@ -134,6 +135,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._actions: dict[str, Callable[[], None]] = {}
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
+        self._view_size = (0, 0)  # the text's size when the view last moved
+        self._view_top = ""  # and the index of its top line then
+        self._view_at_end = True  # whether the end was in sight then (or a scroll to it was due)
         self._insert_at = "end-1c"  # where blocks go in: the end, or a mark while a page of older ones goes in
         self.style = PaneStyle(self.text)
         self._configure_tags()
@@ -247,6 +251,21 @@ class MessageView(PaneBlocks, ttk.Frame):
             # for a moment.
             until = time.monotonic() + CARD_SETTLE_SECONDS
             widget.bind("<Configure>", lambda _event: self._see_end_before(until), add="+")
+
+    def _keep_following_through_resize(self, last: float) -> None:
+        """A pane at the end stays there when it changes size (the entry box grew with a long paste, the window
+        was made smaller): Tk keeps the top line, so the end fell out of sight and every later line looked
+        like "the user scrolled up to read" (found by the keyboard probe of the ninth review)."""
+        size = (self.text.winfo_width(), self.text.winfo_height())
+        top = self.text.index("@0,0 linestart")  # a narrower pane rewraps: the top display line may move
+        resized_only = size != self._view_size and top == self._view_top  # a jump moves the top line too
+        self._view_size, self._view_top = size, top
+        if resized_only and self._view_at_end and last < 0.999:
+            if not self._scroll_scheduled:
+                self._scroll_scheduled = True
+                self.after_idle(self._scroll_to_end)
+            return
+        self._view_at_end = self._scroll_scheduled or last >= 0.999
 
     def _see_end_before(self, until: float) -> None:
         """A card put in while following grew: see the end, while the card is new."""

@@ -5,7 +5,7 @@ keeps one per room visited); its title says which room that is, and counts
 the messages that came while another tab was in front.
 
 A private tab has a purple banner saying who sees it and a Close button
-(Ctrl+W closes the tab in front too).  A tab that is not in front counts
+(Ctrl+W closes the tab in front too; Ctrl+Tab and Ctrl+Page Down bring the next tab to the front).  A tab that is not in front counts
 its unread lines in its title.  Tabs belong to a nickname (compared as the
 server compares names) and never change it: who may receive what is typed
 in one is chat_gui.core.partners' business.  Private messages from more
@@ -48,8 +48,10 @@ class ConversationTabs(ttk.Notebook):
         master: tk.Misc,
         on_tab_changed: Callable[[], None] = lambda: None,
         on_unread: Callable[[], None] = lambda: None,
+        on_front: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(master)
+        self.on_front = on_front  # another tab may be in front: called at once by select(), and on the Tk event
         self.on_tab_changed = on_tab_changed
         self.on_unread = on_unread  # an unread count changed (the room list shows them)
         self.room_frame = ttk.Frame(self)
@@ -76,6 +78,7 @@ class ConversationTabs(ttk.Notebook):
         if tab_id is None:
             return str(super().select())
         super().select(tab_id)
+        self.on_front()  # at once: a line typed right after belongs to the tab now in front
         return ""
 
     # -- intent methods --
@@ -165,6 +168,12 @@ class ConversationTabs(ttk.Notebook):
         elif tab is not None:
             self.close_private(tab.nick)
 
+    def cycle(self, step: int) -> None:
+        """Bring the next tab (step 1) or the previous one (-1) to the front, round the end (Ctrl+Tab)."""
+        tabs = self.tabs()
+        if len(tabs) > 1:
+            self.select(tabs[(self.index(self.select()) + step) % len(tabs)])
+
     def current_tab(self) -> PrivateTab | None:
         """The private tab in front (the collecting one too), or None for the room's tab."""
         selected = self.select()
@@ -215,6 +224,7 @@ class ConversationTabs(ttk.Notebook):
         return tab
 
     def _on_changed(self, event: tk.Event) -> None:
+        self.on_front()
         tab = self.current_tab()
         if tab is not None:
             tab.unread = 0

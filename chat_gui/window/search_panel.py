@@ -8,7 +8,7 @@
     +---------------------------------------------------------------+
 
 Enter (or Find) searches, Escape closes, a click on a result jumps to
-it.  The panel only composes: what a search or a click does is the
+it, and so do Down/Up in the box and then Enter.  The panel only composes: what a search or a click does is the
 callbacks' business (chat_gui.window.history_display).  Results are
 shown in a Text widget, which takes any text as it is (emoji too) and
 obeys nothing in it.
@@ -27,6 +27,22 @@ from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, result_parts
 from shared.names import name_key
 
 RESULT_LINES = 8
+NOT_TYPING = frozenset(
+    (
+        "Up",
+        "Down",
+        "Return",
+        "KP_Enter",
+        "Escape",
+        "Tab",
+        "Shift_L",
+        "Shift_R",
+        "Control_L",
+        "Control_R",
+        "Alt_L",
+        "Alt_R",
+    )
+)
 
 
 class SearchPanel(ttk.Frame):
@@ -78,7 +94,12 @@ class SearchPanel(ttk.Frame):
         self.list.tag_configure("who", font=bold)
         self.list.tag_configure("hover", background="#eef5ff")
         self.list.bind("<Key>", lambda event: None if event.keysym in ("Up", "Down", "Prior", "Next") else "break")
-        self.entry.bind("<Return>", lambda event: self.submit())
+        self._chosen: int | None = None  # the result Up/Down marked in the box (Enter goes to it)
+        self.entry.bind("<Return>", lambda event: self._on_return())
+        self.entry.bind("<KP_Enter>", lambda event: self._on_return())
+        self.entry.bind("<Down>", lambda event: self._choose(1))
+        self.entry.bind("<Up>", lambda event: self._choose(-1))
+        self.entry.bind("<Key>", self._forget_choice, add="+")
         self.entry.bind("<Escape>", lambda event: on_close())
         self.list.bind("<Escape>", lambda event: on_close())
 
@@ -97,6 +118,7 @@ class SearchPanel(ttk.Frame):
 
     def show_results(self, words: str, results: list[Any], error: str = "", stopped_early: bool = False) -> None:
         self.results = list(results)
+        self._chosen = None
         self.stopped_early = stopped_early
         self.list.delete("1.0", "end")
         self.list.configure(height=1)
@@ -105,7 +127,7 @@ class SearchPanel(ttk.Frame):
             return
         count = len(results)
         text = (
-            f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first. Click one to go to it."
+            f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first. Click one (or Down, then Enter) to go to it."
             if count
             else f"Nothing found for “{words}”."
         )
@@ -141,6 +163,32 @@ class SearchPanel(ttk.Frame):
 
     def say(self, text: str) -> None:
         self.status.configure(text=text)
+
+    def _on_return(self) -> str:
+        """Enter goes to the result chosen with Up/Down, or searches when none is."""
+        if self._chosen is not None and self._chosen < len(self.results):
+            self.pick(self._chosen)
+        else:
+            self.submit()
+        return "break"
+
+    def _choose(self, step: int) -> str:
+        """Down and Up in the box mark the next or previous result (the list takes no focus)."""
+        if self.results:
+            wanted = 0 if self._chosen is None else self._chosen + step
+            self._chosen = max(0, min(len(self.results) - 1, wanted))
+            tag = f"result-{self._chosen}"
+            self._hover(tag)
+            ranges = self.list.tag_ranges(tag)
+            if ranges:
+                self.list.see(ranges[0])
+        return "break"
+
+    def _forget_choice(self, event: tk.Event) -> None:
+        """Typing again makes Enter search again."""
+        if event.keysym not in NOT_TYPING:
+            self._chosen = None
+            self.list.tag_remove("hover", "1.0", "end")
 
     def _clicked(self, index: int, event: tk.Event) -> None:
         if index < len(self.results):

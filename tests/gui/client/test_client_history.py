@@ -418,3 +418,37 @@ def test_delete_last_asks_then_deletes_the_newest_of_ones_own_in_the_tab_in_fron
         wait_until(lambda w=window: "oops" not in w.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
         assert "the right one is 42" in window.room_view.all_text()
         assert "bob says something newer" in window.room_view.all_text()
+
+
+def test_down_and_enter_in_the_search_box_jump_to_a_result_without_the_mouse(quick_server, wire, open_window, tk_root):
+    """The keyboard probe of the ninth review: the results took no focus and no key, so a keyboard user
+    could search but never go to what was found."""
+    server = quick_server()
+    bob = wire(server, "bob", "general")
+    ids = []
+    for word in ("first", "second"):
+        bob.send(f"SAY the quiz {word}")
+        ids.append(bob.expect(lambda frame: frame["type"] == "message" and "quiz" in frame["content"])["id"])
+    alice = open_window(server, "alice", "general")
+    alice.window.entry.text.focus_force()
+    alice.window.entry.text.event_generate("<Control-f>")
+    panel = alice.history.search_panel
+    wait_until(panel.winfo_ismapped, pump=tk_root.update, timeout=WAIT, message="Ctrl+F did not open the search")
+    panel.entry.insert("end", "quiz")
+    panel.entry.event_generate("<Return>")
+    wait_until(lambda: len(panel.results) == 2, pump=tk_root.update, timeout=WAIT)
+    picked: list[int] = []
+    panel.on_pick = lambda result: picked.append(result["id"])
+    for key in ("<Down>", "<Down>", "<Up>"):  # newest first: the second, the first, back to the second
+        panel.entry.event_generate(key)
+    panel.entry.event_generate("<Return>")
+    tk_root.update()
+    assert picked == [ids[1]], "Enter on the chosen result goes to it"
+    assert panel.list.tag_ranges("hover"), "the chosen result is marked"
+    panel.entry.event_generate("<Down>")
+    panel.entry.event_generate("<Return>")
+    tk_root.update()
+    assert picked == [ids[1], ids[0]]
+    panel.entry.event_generate("<Key>", keysym="x")  # typing again: Enter searches again, picks nothing
+    tk_root.update()
+    assert not panel.list.tag_ranges("hover")

@@ -96,3 +96,46 @@ def test_the_pane_keeps_no_colour_tag_for_names_scrolled_out(server, open_window
     tk_root.update()
     again = next(tag for tag in view.text.tag_names("end-2l linestart +10c") if tag.startswith("nick-"))
     assert view.text.tag_cget(again, "foreground")
+
+
+def test_the_pane_keeps_following_when_a_long_paste_makes_the_entry_box_taller(server, open_window, tk_root):
+    """A probe pasted 5,000 characters: the entry box grew to four lines, the pane got shorter, and it
+    stopped following for good: new lines (and the "Nothing was sent" notice) went on below, out of sight."""
+    from tests.support import wait_until
+
+    alice = open_window(server, "alice")
+    view = alice.room_view
+    for number in range(200):
+        view.show_message("12:00:00", "bob", f"line {number}")
+    tk_root.update()
+    assert view.is_following()
+    height = view.text.winfo_height()
+    box = alice.window.entry.text
+    box.focus_force()
+    tk_root.clipboard_clear()
+    tk_root.clipboard_append("abcdefghij " * 500)
+    box.event_generate("<<Paste>>")
+    wait_until(lambda: view.text.winfo_height() < height, pump=tk_root.update, message="the entry box never grew")
+    view.show_message("12:00:01", "bob", "after the paste")
+    tk_root.update()
+    tk_root.update()
+    assert view.is_following(), "the newest line is in sight"
+    assert view.text.bbox("end-2c linestart") is not None
+
+
+def test_the_pane_keeps_following_when_the_window_is_made_small(server, open_window, tk_root):
+    from tests.support import wait_until
+
+    alice = open_window(server, "alice")
+    view = alice.room_view
+    for number in range(200):
+        view.show_message("12:00:00", "bob", f"line {number} " + "word " * 20)
+    tk_root.update()
+    assert view.is_following()
+    width = view.text.winfo_width()
+    tk_root.geometry("640x480")
+    wait_until(lambda: view.text.winfo_width() < width, pump=tk_root.update, message="the window never got smaller")
+    view.show_message("12:00:01", "bob", "after the resize")
+    tk_root.update()
+    tk_root.update()
+    assert view.is_following(), "the newest line is in sight"

@@ -120,6 +120,7 @@ def test_a_flood_of_private_messages_opens_a_bounded_number_of_tabs_with_one_not
     assert len(bells) == 1
     assert "spam" not in alice.room_view.all_text()
     tabs.select(tabs.collector.frame)
+    tk_root.update()  # the tab change is seen (each tab keeps its own draft) before typing, as a person would
     assert typed_in_tab_is_refused(alice, tk_root, "who are you all?")
     tabs.close_private(next(iter(tabs.private.values())).nick)  # the first to arrive got tabs, in any order
     collected = next(sender for sender in senders if f"bot{senders.index(sender)}" not in tabs.private)
@@ -128,3 +129,68 @@ def test_a_flood_of_private_messages_opens_a_bounded_number_of_tabs_with_one_not
     wait_until(lambda: nick in tabs.private, pump=tk_root.update, timeout=WAIT)
     opened_by_me = own_tab(alice, "carol")  # tabs the user opens do not count against the cap
     assert opened_by_me is tabs.private["carol"]
+
+
+def test_ctrl_tab_and_ctrl_page_keys_switch_tabs_from_the_entry_box_and_typing_goes_to_the_tab_in_front(
+    server, open_window, make_client, tk_root
+):
+    """The keyboard probe of the ninth review: Ctrl+Tab did a name completion, Ctrl+Page Down scrolled the
+    entry box sideways; four private tabs with unread lines could not be reached without the mouse."""
+    alice = open_window(server, "alice")
+    bob = make_client(server, "bob")
+    make_client(server, "carol")
+    tabs = alice.window.tabs
+    tabs.open_private("bob", select=False, by_other=True)
+    tabs.open_private("carol", select=False, by_other=True)
+    box = alice.window.entry.text
+    box.focus_force()
+    wait_until(lambda: box.focus_get() is box, pump=tk_root.update, message="the entry box never had the focus")
+    assert tabs.current_tab() is None
+
+    def press(sequence: str) -> str | None:
+        box.focus_force()
+        tk_root.update()
+        box.event_generate(sequence)
+        tk_root.update()
+        tab = tabs.current_tab()
+        return None if tab is None else tab.nick
+
+    assert press("<Control-Tab>") == "bob"
+    assert box.focus_get() is box, "the focus stays in the entry box"
+    assert alice.window.entry.get_text() == "", "no completion or tab character was typed"
+    assert press("<Control-Next>") == "carol"
+    assert press("<Control-Tab>") is None, "round the end to the room's tab"
+    assert press("<Control-Prior>") == "carol"
+    assert press("<Control-ISO_Left_Tab>") == "bob"
+    type_line(alice, "typed after Ctrl+Tab")
+    assert bob.wait_for("private", WAIT)["content"] == "typed after Ctrl+Tab"
+
+
+def test_a_draft_typed_in_a_private_tab_stays_with_that_tab_and_never_goes_to_the_room(
+    server, open_window, make_client, tk_root
+):
+    """The keyboard probe of the ninth review: a line typed for bob in his tab stayed in the one entry box
+    when the student went to the room's tab (Ctrl+Tab, a click, the rooms list), and Enter posted it to
+    the whole room. Each tab keeps its own draft, as in Discord or Teams."""
+    alice = open_window(server, "alice")
+    bob = make_client(server, "bob")
+    carol = make_client(server, "carol", "general")
+    tabs = alice.window.tabs
+    entry = alice.window.entry
+    own_tab(alice, "bob")
+    tk_root.update()
+    entry.set_text("only for bob: my answer is 42")
+    tabs.select(tabs.room_frame)
+    tk_root.update()
+    assert entry.get_text() == "", "the room's tab has its own (empty) draft"
+    type_line(alice, "hello room")
+    assert carol.wait_for(lambda frame: frame.get("content") == "hello room", WAIT)
+    assert entry.get_text() == ""
+    tabs.select(tabs.private["bob"].frame)
+    tk_root.update()
+    assert entry.get_text() == "only for bob: my answer is 42", "bob's draft is back in his tab"
+    type_line(alice, "")
+    assert bob.wait_for("private", WAIT)["content"] == "only for bob: my answer is 42"
+    tabs.select(tabs.room_frame)
+    tk_root.update()
+    assert entry.get_text() == ""
