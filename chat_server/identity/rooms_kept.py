@@ -51,8 +51,10 @@ def owner_change_words(by: str, room: str, owner: str) -> tuple[str, str]:
 
 def owner_now(registry: ChatRegistry, room: Room) -> str:
     """The live room's owner as shown to a joiner (lock held): `room.owner` while that name is the owner's still,
-    "" once a guest owner has gone or been renamed, or someone else holds the name (an account made again). It was kept from when the room was made or given, so a
-    classmate who took a gone guest owner's name was shown as the owner (found by a probe, the ninth review)."""
+    "" once a guest owner has gone or been renamed, or someone else holds the name (an account made again).
+
+    It was kept from when the room was made or given, so a classmate who took a gone guest owner's name was
+    shown as the owner (found by a probe, the ninth review)."""
     if not room.owner or room.owner_id is None:
         return room.owner
     holder = registry.find_nick(room.owner)

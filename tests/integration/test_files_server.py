@@ -779,6 +779,26 @@ def test_after_the_upgrade_to_owners_a_guests_old_files_are_nobodys_under_her_na
             line.close()
 
 
+def half_sent_then_stopped_as_an_older_server_kept_it(server, data_dir, sender, recipient, to: str, source) -> dict:
+    """`sender` offers `source` to `to` and sends half of it; the server stops, both lines close, and the upload's
+    record loses its owners, as a server from before owners wrote it. Returns the ticket."""
+    ticket = offer(sender, source, to)
+    transfer = RawTransfer(server.address, ticket["token"])
+    transfer.sock.sendall(source.read_bytes()[: source.stat().st_size // 2])
+    store = server.files.store
+    assert store is not None
+    wait_until(lambda: store.offset_of(ticket["upload"]) == source.stat().st_size // 2, timeout=30)
+    server.stop()
+    transfer.close()
+    for line in (sender, recipient):
+        line.close()
+    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
+    fields = json.loads(record_path.read_text(encoding="utf-8"))
+    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
+    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    return ticket
+
+
 def test_an_upload_begun_before_owners_and_finished_after_the_upgrade_reaches_its_two_people(
     start_server, tmp_path, outcomes
 ):
@@ -791,20 +811,7 @@ def test_an_upload_begun_before_owners_and_finished_after_the_upgrade_reaches_it
         line.send(f"REGISTER {password}")
         assert line.request("PING registered", "pong")["type"] == "pong"
     source = make_file(tmp_path, "essay.bin", 200_000)
-    ticket = offer(alice, source, "@bob")
-    transfer = RawTransfer(first.address, ticket["token"])
-    transfer.sock.sendall(source.read_bytes()[:100_000])
-    store = first.files.store
-    assert store is not None
-    wait_until(lambda: store.offset_of(ticket["upload"]) == 100_000, timeout=30)
-    first.stop()
-    transfer.close()
-    for line in (alice, bob):
-        line.close()
-    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
-    fields = json.loads(record_path.read_text(encoding="utf-8"))
-    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
-    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    ticket = half_sent_then_stopped_as_an_older_server_kept_it(first, data_dir, alice, bob, "@bob", source)
     second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
     alice = ChatLine(second.address)
     bob = ChatLine(second.address)
@@ -829,20 +836,7 @@ def test_an_upload_begun_before_owners_is_not_shared_under_a_guest_from_another_
     first = start_server(data_dir=str(data_dir), files_keep_free_mb=0)
     carol, dave = ChatLine(first.address, "carol", "general"), ChatLine(first.address, "dave", "general")
     source = make_file(tmp_path, "essay.bin", 200_000)
-    ticket = offer(carol, source, "@dave")
-    transfer = RawTransfer(first.address, ticket["token"])
-    transfer.sock.sendall(source.read_bytes()[:100_000])
-    store = first.files.store
-    assert store is not None
-    wait_until(lambda: store.offset_of(ticket["upload"]) == 100_000, timeout=30)
-    first.stop()
-    transfer.close()
-    for line in (carol, dave):
-        line.close()
-    record_path = data_dir / "uploads" / f"{ticket['upload']}.json"
-    fields = json.loads(record_path.read_text(encoding="utf-8"))
-    assert fields.pop("sender_owner") and fields.pop("recipient_owner")  # as an older server wrote it
-    record_path.write_text(json.dumps(fields), encoding="utf-8")
+    ticket = half_sent_then_stopped_as_an_older_server_kept_it(first, data_dir, carol, dave, "@dave", source)
     second = start_server(data_dir=str(data_dir), files_keep_free_mb=0, resume_seconds=0)
     impostor = ChatLine(second.address, "carol", "general", source="127.0.0.2")
     dave = ChatLine(second.address, "dave", "general", source="127.0.0.3")

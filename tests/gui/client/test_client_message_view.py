@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from tests.support import wait_until
+
+
+def window_following_200_lines(server, open_window, tk_root, words: int = 0):
+    """alice's window, its room pane showing 200 lines from bob (each with `words` more words) and following."""
+    alice = open_window(server, "alice")
+    view = alice.room_view
+    for number in range(200):
+        view.show_message("12:00:00", "bob", f"line {number}" + (" " + "word " * words if words else ""))
+    tk_root.update()
+    assert view.is_following()
+    return alice, view
+
 
 def test_scrollback_is_bounded(server, open_window, tk_root):
     alice = open_window(server, "alice")
@@ -14,12 +27,7 @@ def test_scrollback_is_bounded(server, open_window, tk_root):
 
 
 def test_the_pane_follows_new_lines_unless_scrolled_up(server, open_window, tk_root):
-    alice = open_window(server, "alice")
-    view = alice.room_view
-    for number in range(200):
-        view.show_message("12:00:00", "bob", f"line {number}")
-    tk_root.update()
-    assert view.is_following()
+    alice, view = window_following_200_lines(server, open_window, tk_root)
     view.text.yview_moveto(0.0)  # the reader scrolls up to read
     tk_root.update()
     view.show_message("12:00:01", "bob", "while reading")
@@ -54,7 +62,6 @@ def test_a_teachers_line_is_marked_teacher_and_a_look_alike_name_is_not(server, 
     calls herself Ms-Lee (or types "teacher" after her name) gets no mark."""
     from shared.names import name_key
     from tests.integration.identity_support import teacher
-    from tests.support import wait_until
 
     alice = open_window(server, "alice")
     lee = teacher(server, wire, "Ms_Lee", room="general")
@@ -101,14 +108,7 @@ def test_the_pane_keeps_no_colour_tag_for_names_scrolled_out(server, open_window
 def test_the_pane_keeps_following_when_a_long_paste_makes_the_entry_box_taller(server, open_window, tk_root):
     """A probe pasted 5,000 characters: the entry box grew to four lines, the pane got shorter, and it
     stopped following for good: new lines (and the "Nothing was sent" notice) went on below, out of sight."""
-    from tests.support import wait_until
-
-    alice = open_window(server, "alice")
-    view = alice.room_view
-    for number in range(200):
-        view.show_message("12:00:00", "bob", f"line {number}")
-    tk_root.update()
-    assert view.is_following()
+    alice, view = window_following_200_lines(server, open_window, tk_root)
     height = view.text.winfo_height()
     box = alice.window.entry.text
     box.focus_force()
@@ -124,14 +124,7 @@ def test_the_pane_keeps_following_when_a_long_paste_makes_the_entry_box_taller(s
 
 
 def test_the_pane_keeps_following_when_the_window_is_made_small(server, open_window, tk_root):
-    from tests.support import wait_until
-
-    alice = open_window(server, "alice")
-    view = alice.room_view
-    for number in range(200):
-        view.show_message("12:00:00", "bob", f"line {number} " + "word " * 20)
-    tk_root.update()
-    assert view.is_following()
+    alice, view = window_following_200_lines(server, open_window, tk_root, words=20)
     width = view.text.winfo_width()
     tk_root.geometry("640x480")
     wait_until(lambda: view.text.winfo_width() < width, pump=tk_root.update, message="the window never got smaller")
