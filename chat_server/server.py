@@ -137,6 +137,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
             back = load_parked(self._resume_folder, self.registry.parked, time.monotonic(), time.time())
             if back:
                 log.info("%d connections of the last run may take their names back (RESUME)", back)
+        self._sweep_unclaimed_rooms()
         self.files = FileSharing(self.registry, self.config, self.storage, self.who.service.sent_away_since)
         self.handlers = CommandHandlers(self.registry, self.config, self.rooms_push, self.storage, self.who, self.files)
         self.housekeeper = Housekeeper(self.registry, self.config, self.rooms_push)
@@ -146,6 +147,17 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self.unsaved_ids = self.storage.unsaved_ids if self.config.history else None
         if self.tls is not None:
             self.features.append("tls")  # plain welcomes name it too: a plain client learns it could encrypt
+
+    def _sweep_unclaimed_rooms(self) -> None:
+        """Forget kept rooms with nothing left (storage/rooms.py), keeping those of guests who may RESUME."""
+        keep = {parked.owner for _, parked in self.registry.parked.all() if parked.owner is not None}
+        swept = self.storage.rooms.sweep_unclaimed(keep)
+        if not swept:
+            return
+        with self.registry.lock:
+            for name in swept:
+                self.registry.room_index.discard(name)
+        log.info("forgot %d kept rooms with no topic, key, account owner or message left", len(swept))
 
     @property
     def address(self) -> tuple[str, int]:

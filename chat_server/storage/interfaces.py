@@ -16,7 +16,7 @@ changing. Contract for every implementation:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from chat_server.storage.models import (
@@ -120,6 +120,8 @@ class RoomStore(Protocol):
     def put(self, record: RoomRecord) -> None: ...
 
     def delete(self, room: str) -> bool: ...
+
+    def sweep_unclaimed(self, keep_owners: Collection[str]) -> list[str]: ...
 
     def list_all(self) -> list[RoomRecord]: ...
 

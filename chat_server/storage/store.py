@@ -274,6 +274,7 @@ def _wire(
     login_addresses = SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000))
     sanctions = SqliteModerationStore.load(connection)
     rooms = SqliteRoomStore.load(connection)
+    unclaimed_rooms = SqliteRoomStore.find_unclaimed(connection)
     files = SqliteFileStore.load(connection)
     history_store = (
         SqliteMessageStore(
@@ -337,7 +338,7 @@ def _wire(
         messages=history_store if history_store is not None else NoHistory(),
         accounts=SqliteAccountStore(persister, accounts, login_addresses),
         moderation=moderation,
-        rooms=SqliteRoomStore(persister, rooms),
+        rooms=SqliteRoomStore(persister, rooms, unclaimed_rooms),
         files=SqliteFileStore(persister, files),
         database=database,
         writer=writer,

@@ -6,6 +6,7 @@ import pytest
 
 from shared.errors import ErrorCode
 from tests.integration.identity_support import add_account, login, teacher
+from tests.integration.test_resume import token_of
 from tests.integration.wire import WireClient
 from tests.support import wait_until
 
@@ -201,3 +202,48 @@ def test_an_open_rooms_history_is_for_anyone(server, wire):
     bob = wire(server, "bob", "art")
     bob.send("HISTORY #lab")
     assert bob.expect("history")["count"] >= 1
+
+
+def test_a_restart_forgets_kept_rooms_with_nothing_left_but_keeps_claimed_ones(start_server, wire):
+    """A room kept only for its messages is forgotten at the next start once they are gone (cleared here, as
+    retention does over a term); one with a topic, a key or an account owner is not, nor a guest's who may
+    RESUME across the restart."""
+    server = start_server()
+    add_account(server, "bob")
+    for nick, room in [("alice", "quiz1"), ("carol", "notes"), ("dave", "keyed")]:
+        member = wire(server, nick, room)
+        member.send("SAY hello")
+        member.expect("message")
+        if room == "notes":
+            member.reply("TOPIC Week 3")
+        if room == "keyed":
+            member.reply("KEY sesame", timeout=30)
+        member.send("QUIT")
+        member.rest_until_closed()
+    bob = wire(server)
+    login(bob, "bob")
+    joined_frame(bob, "JOIN club")
+    bob.send("SAY hello")
+    bob.expect("message")
+    bob.send("QUIT")
+    bob.rest_until_closed()
+    erin = wire(server, "erin", "lab2")  # still connected at the stop: parked, handed on to the next run
+    erin.send("SAY hi")
+    erin.expect("message")
+    erin_token = token_of(erin)
+    wait_until(lambda: [room.name for room in server.rooms()] == ["lab2"])
+    for room in ["quiz1", "notes", "keyed", "club", "lab2"]:
+        server.clear_history(room)
+    kept_before = {record.name for record in server.storage.rooms.list_all()}
+    assert kept_before == {"quiz1", "notes", "keyed", "club", "lab2"}
+    folder = server.config.data_dir
+    server.stop()
+
+    again = start_server(data_dir=folder)
+    assert {record.name for record in again.storage.rooms.list_all()} == {"notes", "keyed", "club", "lab2"}
+    newcomer = wire(again, "frank")
+    assert joined_frame(newcomer, "JOIN quizl")["owner"] == "frank"  # its look-alike is free again, and new
+    assert joined_frame(newcomer, "JOIN Iab2")["code"] == ErrorCode.BAD_ROOM  # a look-alike of a kept room
+    back = wire(again)
+    assert back.reply(f"RESUME erin {erin_token}")["resumed"] is True
+    assert back.expect("joined")["you_own"] is True
