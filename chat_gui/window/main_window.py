@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import tkinter as tk
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
@@ -38,6 +39,8 @@ from chat_gui.window.window_size import size_window
 from shared.icon import ICON_PNG
 from shared.names import name_key
 from shared.version import PRODUCT_NAME
+
+MAX_DRAFTS = 64  # unsent drafts kept, one per conversation (the newest)
 
 
 @dataclass
@@ -98,7 +101,8 @@ class ChatWindow:
         typing.pack(fill="x", side="bottom", pady=(6, 0))
         self.transfers = TransferBar(main)  # a row per upload or download, just over the entry box
         self.transfers.pack(fill="x", side="bottom")
-        self._drafts: dict[str, str] = {}  # tab (its frame's path) -> what was typed there and not sent
+        # conversation (ConversationTabs.front_key) -> what was typed there and not sent; the newest MAX_DRAFTS
+        self._drafts: OrderedDict[str, str] = OrderedDict()
         self._front_tab = ""
         self.tabs = ConversationTabs(
             main, on_tab_changed=actions.tab_changed, on_unread=self._show_unread, on_front=self._swap_drafts
@@ -128,14 +132,15 @@ class ChatWindow:
         """Each tab keeps its own draft: a line typed for bob must not be in the box when the room's tab
         comes to the front, where Enter would post it to everyone (found by the keyboard probe of the
         ninth review)."""
-        front = self.tabs.select()
+        front = self.tabs.front_key()
         if front != self._front_tab:
             if self._front_tab:
                 typed = self.entry.get_text()
-                if typed:
+                self._drafts.pop(self._front_tab, None)
+                if typed:  # kept by conversation: closing bob's tab and opening it again brings the draft back
                     self._drafts[self._front_tab] = typed
-                else:
-                    self._drafts.pop(self._front_tab, None)
+                    while len(self._drafts) > MAX_DRAFTS:
+                        self._drafts.popitem(last=False)
                 self.entry.set_text(self._drafts.pop(front, ""))
             self._front_tab = front
 

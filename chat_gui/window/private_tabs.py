@@ -182,6 +182,12 @@ class ConversationTabs(ttk.Notebook):
                 return tab
         return None
 
+    def front_key(self) -> str:
+        """Which conversation the tab in front is, by name: "#" the room's tab, "@" + a name key a private one,
+        "@" the collecting one. A closed tab opened again has a new frame but the same key."""
+        tab = self.current_tab()
+        return "#" if tab is None else "@" + name_key(tab.nick) if tab.nick else "@"
+
     def current_private(self) -> str | None:
         """The nickname whose private tab is in front, or None (the room's tab, or the collecting tab)."""
         tab = self.current_tab()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chat_gui.window.main_window import MAX_DRAFTS
 from chat_gui.window.private_tabs import COLLECTOR_TITLE, MAX_TABS_BY_OTHERS
 from tests.gui.client.conftest import WAIT
 from tests.gui.client.test_client_window import type_line
@@ -194,3 +195,32 @@ def test_a_draft_typed_in_a_private_tab_stays_with_that_tab_and_never_goes_to_th
     tabs.select(tabs.room_frame)
     tk_root.update()
     assert entry.get_text() == ""
+
+
+def test_a_draft_outlives_closing_its_tab_and_the_drafts_kept_are_bounded(server, open_window, make_client, tk_root):
+    """Drafts are kept by conversation, not by tab: closing bob's tab with a line half typed and opening it
+    again brings the line back (a closed tab's draft was kept under a frame that never came back: lost to
+    the user, and kept for good)."""
+    alice = open_window(server, "alice")
+    make_client(server, "bob")
+    tabs = alice.window.tabs
+    entry = alice.window.entry
+    own_tab(alice, "bob")
+    tk_root.update()
+    entry.set_text("half a thought for bob")
+    tabs.close_current()
+    tk_root.update()
+    assert tabs.current_private() is None and entry.get_text() == ""
+    alice.open_private("Bob")  # another case: the same conversation
+    tk_root.update()
+    assert entry.get_text() == "half a thought for bob"
+    for number in range(MAX_DRAFTS + 20):  # many conversations, each left with a draft
+        tabs.open_private(f"pupil{number}")
+        tk_root.update()
+        entry.set_text(f"draft {number}")
+        tabs.close_current()
+        tk_root.update()
+    assert len(alice.window._drafts) <= MAX_DRAFTS
+    own_tab(alice, f"pupil{MAX_DRAFTS + 19}")
+    tk_root.update()
+    assert entry.get_text() == f"draft {MAX_DRAFTS + 19}", "the newest drafts are kept"
