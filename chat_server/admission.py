@@ -73,7 +73,7 @@ class ConnectionAdmission:
             refusal, note = self._refusal(session)
             if refusal is None:
                 self.registry.add_session(session)
-                session.address_budget = self.address_budgets.join(session.host)
+                session.address_budget = self.address_budgets.join(session.computer)
         if note:
             self._refusals.note(session.address_text, note)
         return refusal
@@ -99,13 +99,13 @@ class ConnectionAdmission:
         if config.max_clients and len(self.registry.sessions) >= config.max_clients:
             frames = server_full_frames(config.max_clients)
             return frames, f"{frames[0]['content']} (--max-clients {config.max_clients})"
-        connections, unregistered = self.registry.connections_from(session.host)
+        connections, unregistered = self.registry.connections_from(session.computer)
         if config.max_per_address and connections >= config.max_per_address:
             limit = config.max_per_address
-            return address_full_frames(limit, unregistered=False), address_full_log(session.host, limit, False)
+            return address_full_frames(limit, unregistered=False), address_full_log(session.computer, limit, False)
         if config.max_unregistered_per_address and unregistered >= config.max_unregistered_per_address:
             limit = config.max_unregistered_per_address
-            return address_full_frames(limit, unregistered=True), address_full_log(session.host, limit, True)
+            return address_full_frames(limit, unregistered=True), address_full_log(session.computer, limit, True)
         return None, ""
 
 
