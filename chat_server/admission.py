@@ -17,7 +17,13 @@ import time
 
 from chat_server.address_budget import AddressBudgets
 from chat_server.config import ServerConfig
-from chat_server.farewells import address_full_frames, banned_frames, server_full_frames, shutdown_frames
+from chat_server.farewells import (
+    address_full_frames,
+    address_full_log,
+    banned_frames,
+    server_full_frames,
+    shutdown_frames,
+)
 from chat_server.identity.wiring import WhoIsWho
 from chat_server.moderation import now_ms
 from chat_server.registry import ChatRegistry
@@ -63,14 +69,11 @@ class ConnectionAdmission:
 
     def admit(self, session: Session) -> list[Frame] | None:
         """Register a new connection, or return the frames that refuse it."""
-        note = ""
         with self.registry.lock:
-            refusal = self._refusal(session)
+            refusal, note = self._refusal(session)
             if refusal is None:
                 self.registry.add_session(session)
-                session.address_budget = self.address_budgets.join(session.host)
-            else:
-                note = refusal[0]["content"]
+                session.address_budget = self.address_budgets.join(session.computer)
         if note:
             self._refusals.note(session.address_text, note)
         return refusal
@@ -79,22 +82,31 @@ class ConnectionAdmission:
         """Log a connection closed before its transport was settled (garbage, a failed handshake); rate-limited."""
         self._transport_refusals.note(address_text, why)
 
-    def _refusal(self, session: Session) -> list[Frame] | None:
-        """Why this connection cannot come in, as the frames it gets; None if it can (registry lock held)."""
+    def _refusal(self, session: Session) -> tuple[list[Frame] | None, str]:
+        """Why this connection cannot come in: the frames it gets and the log's line (None, "": it can; lock held).
+
+        The log's line names the option behind a limit, so the teacher whose
+        class shares one address learns which to raise.
+        """
         config = self.config
         if self._stopping:
-            return shutdown_frames()
+            frames = shutdown_frames()
+            return frames, frames[0]["content"]
         ban = self.who.moderator.address_ban(session.host)
         if ban is not None:
-            return banned_frames(ban, now_ms())
+            frames = banned_frames(ban, now_ms())
+            return frames, frames[0]["content"]
         if config.max_clients and len(self.registry.sessions) >= config.max_clients:
-            return server_full_frames(config.max_clients)
-        connections, unregistered = self.registry.connections_from(session.host)
+            frames = server_full_frames(config.max_clients)
+            return frames, f"{frames[0]['content']} (--max-clients {config.max_clients})"
+        connections, unregistered = self.registry.connections_from(session.computer)
         if config.max_per_address and connections >= config.max_per_address:
-            return address_full_frames(config.max_per_address, unregistered=False)
+            limit = config.max_per_address
+            return address_full_frames(limit, unregistered=False), address_full_log(session.computer, limit, False)
         if config.max_unregistered_per_address and unregistered >= config.max_unregistered_per_address:
-            return address_full_frames(config.max_unregistered_per_address, unregistered=True)
-        return None
+            limit = config.max_unregistered_per_address
+            return address_full_frames(limit, unregistered=True), address_full_log(session.computer, limit, True)
+        return None, ""
 
 
 def allow_open_files(wanted: int) -> None:

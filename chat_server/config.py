@@ -19,6 +19,9 @@ class ServerConfig:
     # ...of which this many may still be without a nickname: as many, so a class behind one address may all
     # connect before any registers, as the contract's 20 allows (a lower cap here refused the 11th: a probe)
     max_unregistered_per_address: int = 20
+    # IPv6 addresses of one prefix of this length count as one computer for the per-address limits (0: each
+    # address alone; chat_server/address_groups.py says why it is off: a classroom's LAN is one /64)
+    ipv6_prefix_length: int = 0
     register_timeout: float = 30.0  # seconds to get a NICK accepted
     idle_timeout: float = 300.0  # seconds of silence before the server hangs up
     max_outbound_bytes: int = 1024 * 1024  # unsent output per client

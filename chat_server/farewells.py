@@ -52,15 +52,37 @@ def server_full_frames(limit: int) -> list[Frame]:
 
 
 def address_full_frames(limit: int, unregistered: bool) -> list[Frame]:
-    """The refusal for one address too many: it names the per-address limit that was reached."""
+    """The refusal for one address too many: it names the per-address limit that was reached, and its option.
+
+    A whole class can share one address (a school's NAT, a server outside
+    the school): the 21st student has one connection to close, so the text
+    also says who can change it and how.
+    """
     if unregistered:
         text = (
             f"Too many connections from your address are still choosing a nickname (limit {limit}); "
             "try again in a moment."
         )
     else:
-        text = f"Too many connections from your address (limit {limit}); close one and try again."
+        text = (
+            f"Too many connections from your address (limit {limit}); close one and try again. "
+            "If your whole class shares one address, the teacher can raise the server's --max-per-address."
+        )
     return [error_frame(ErrorCode.SERVER_FULL, text), bye(text, "server_full")]
+
+
+def address_full_log(host: str, limit: int, unregistered: bool) -> str:
+    """The server log's line for that refusal: which limit, its option, and what a teacher with a class behind NAT does."""
+    if unregistered:
+        return (
+            f"{limit} connections from {host} are still choosing a nickname (--max-unregistered-per-address {limit}); "
+            "if a class shares this address, raise it"
+        )
+    return (
+        f"{limit} connections from {host} already (--max-per-address {limit}); if a class shares this address "
+        "(a school's NAT, a server outside the school), restart the server with --max-per-address above the "
+        "number of students"
+    )
 
 
 def frame_too_large_bye() -> Frame:

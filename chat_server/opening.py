@@ -142,7 +142,7 @@ def open_transport(server: ChatServer, session: Session) -> Opened | None:
         return PLAIN
     sock = session.sock
     openings = server.openings
-    patient = openings.enter(sock, session.host)
+    patient = openings.enter(sock, session.computer)
     if patient is None:
         return None
     try:
@@ -158,14 +158,14 @@ def open_transport(server: ChatServer, session: Session) -> Opened | None:
             return None
         return PLAIN
     finally:
-        openings.leave(sock, session.host, patient)
+        openings.leave(sock, session.computer, patient)
 
 
 def _handshake(server: ChatServer, session: Session) -> Opened | None:
     tls = server.tls
     assert tls is not None
     openings = server.openings
-    if not openings.begin_handshake(session.host):
+    if not openings.begin_handshake(session.computer):
         server.note_transport_problem(
             session.address_text, "too many TLS handshakes under way from this address; closed at once"
         )
@@ -177,7 +177,7 @@ def _handshake(server: ChatServer, session: Session) -> Opened | None:
             server.note_transport_problem(session.address_text, str(exc))
         return None
     finally:
-        openings.end_handshake(session.host)
+        openings.end_handshake(session.computer)
     session.outbox.channel = channel
     session.encrypted = True
     log.debug("%s: %s, %s", session.address_text, channel.version, channel.cipher)

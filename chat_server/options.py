@@ -47,6 +47,15 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         help="connections from one address, loopback included (default %(default)s)",
     )
     limits.add_argument(
+        "--ipv6-prefix-length",
+        type=_whole,
+        default=DEFAULTS.ipv6_prefix_length,
+        metavar="BITS",
+        help="count IPv6 addresses of one prefix this long as one computer for the per-address limits: 64 for a "
+        "server students reach over the internet; not in a classroom, whose LAN is one /64 (default %(default)s: "
+        "each address alone)",
+    )
+    limits.add_argument(
         "--max-unregistered-per-address",
         type=_whole,
         default=DEFAULTS.max_unregistered_per_address,
@@ -284,6 +293,7 @@ def config_from_args(args: argparse.Namespace, default_host: str = DEFAULT_HOST)
         max_clients=args.max_clients,
         max_per_address=args.max_per_address,
         max_unregistered_per_address=args.max_unregistered_per_address,
+        ipv6_prefix_length=args.ipv6_prefix_length,
         register_timeout=args.register_timeout,
         idle_timeout=args.idle_timeout,
         max_outbound_bytes=args.max_outbound_bytes,

@@ -55,6 +55,12 @@ class TokenBucket:
         self._tokens -= cost
         return wait
 
+    def raise_burst(self, burst: int) -> None:
+        """Let the bucket hold `burst` tokens from now on, the added room full at once (never lowers it)."""
+        if burst > self._burst:
+            self._tokens += burst - self._burst
+            self._burst = float(burst)
+
     def give_back(self, cost: float) -> None:
         """Return tokens taken by `allow` for something that did not happen after all."""
         self._tokens = min(self._burst, self._tokens + cost)

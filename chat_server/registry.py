@@ -127,15 +127,15 @@ class ChatRegistry:
     # -- changes, under the lock --
     def add_session(self, session: Session) -> None:
         self.sessions[session] = None
-        _count(self.connections_by_host, session.host, +1)
-        _count(self.unregistered_by_host, session.host, +1)
+        _count(self.connections_by_host, session.computer, +1)
+        _count(self.unregistered_by_host, session.computer, +1)
         self.emit("client_connected", session=session)
 
     def set_nick(self, session: Session, nick: str) -> str | None:
         """Give `session` the nickname; return its old one."""
         old = session.nick
         if old is None:
-            _count(self.unregistered_by_host, session.host, -1)
+            _count(self.unregistered_by_host, session.computer, -1)
         else:
             self._forget_nick(session)
         session.nick = nick
@@ -219,9 +219,9 @@ class ChatRegistry:
             self._forget_nick(session)
         if session in self.sessions:
             del self.sessions[session]
-            _count(self.connections_by_host, session.host, -1)
+            _count(self.connections_by_host, session.computer, -1)
             if session.nick is None:
-                _count(self.unregistered_by_host, session.host, -1)
+                _count(self.unregistered_by_host, session.computer, -1)
         self.emit("client_disconnected", session=session)
         return room
 

@@ -15,6 +15,7 @@ import socketserver
 import time
 from typing import TYPE_CHECKING, cast
 
+from chat_server.address_groups import computer_key
 from chat_server.address_log import held_back_note
 from chat_server.farewells import flood_bye, frame_too_large_bye
 from chat_server.files.sharing import transfer_hand_off
@@ -102,6 +103,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             FloodGuard(config.flood_seconds),
             TokenBucket(1 / config.list_interval if config.list_interval else 0, LIST_BURST),
         )
+        self.session.computer = computer_key(self.session.host, config.ipv6_prefix_length)
         self.mode_known = False
         self.free_blank_lines = FREE_BLANK_LINES
 

@@ -305,7 +305,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
             if session in self.registry.sessions:
                 self.registry.remove_session(session)
                 if session.address_budget is not None:
-                    self.address_budgets.leave(session.host)
+                    self.address_budgets.leave(session.computer)
         self.files.session_ended(session)  # off the lock: uploads never begun give their room back
         session.outbox.close()
         if not session.outbox.join(WRITER_JOIN_SECONDS):

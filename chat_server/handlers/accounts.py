@@ -224,8 +224,14 @@ class AccountCommands(CommandModule):
         attempt = identity.login_throttle.try_begin(key, session.host)
         if attempt is None:
             wait = identity.login_throttle.retry_after(key, session.host)
+            # A class behind one address (a school's NAT) shares its count: say whose failures these were.
+            whose = (
+                " from your address (shared by everyone on your network)"
+                if (identity.login_throttle.held_by_address(session.host))
+                else ""
+            )
             raise _rate_limited(
-                f"Too many failed logins; try again in {max(1, math.ceil(wait))} s. Nothing was checked.", wait
+                f"Too many failed logins{whose}; try again in {max(1, math.ceil(wait))} s. Nothing was checked.", wait
             )
         stored = account.password_hash if account is not None else None
         if attempt.alarm and account is not None:
@@ -331,7 +337,8 @@ class AccountCommands(CommandModule):
             self.alerts.add(
                 f"Wrong passwords for {len(tried)} different accounts ({', '.join(tried)}) from "
                 f"{session.address_text} within {SPRAY_WINDOW_SECONDS / 60:g} minutes: someone there may be trying "
-                "one common password on many accounts. Ban the address if it is not a mistake."
+                "one common password on many accounts. Ban the address if it is not a mistake; if a whole class "
+                "shares it (a school's NAT), these may be typing mistakes and a ban shuts the class out."
             )
 
     def _nick_frame(self, session: Session, text: str, old: str | None = None, registered: bool = False) -> Frame:

@@ -177,6 +177,11 @@ class LoginThrottle:
             self._by_address.add(address, now)
             return LoginAttempt(nick_key, address, now, self._alarm(nick_key, now))
 
+    def held_by_address(self, address: str) -> bool:
+        """Whether tries from `address` are held for its own failures (not a nickname's): everyone behind it is."""
+        with self._lock:
+            return self._by_address.is_full(address, self._clock())
+
     def _alarm(self, nick_key: str, now: float) -> bool:
         """Whether this try reaches the nickname's limit for the first time in a window (lock held)."""
         if not self._by_nick.is_full(nick_key, now):

@@ -13,7 +13,7 @@ import pytest
 
 from chat_server.console import AdminConsole
 from shared.errors import ErrorCode
-from tests.integration.identity_support import add_account
+from tests.integration.identity_support import PASSWORD, add_account
 from tests.integration.wire import WireClient
 from tests.support import wait_until
 
@@ -79,3 +79,24 @@ def test_one_computer_trying_a_password_on_several_accounts_warns_the_admin(plai
     assert "127.0.5.9" in found and "pupil0" in found and "pupil2" in found and "pupil3" not in found, found
     assert sprayer.error("LOGIN pupil3 password") == ErrorCode.BAD_LOGIN
     assert len(warnings()) == 1  # one warning, not one a try
+
+
+def test_a_class_behind_one_address_is_told_whose_failed_logins_hold_it(plain, caplog):
+    """A school's NAT: five students mistype within a minute, and the sixth, with the right password, was told
+    "Too many failed logins" as if they were hers; the admin was told to ban the address, the whole class."""
+    caplog.set_level(logging.INFO, logger="chat_server")
+    for number in range(6):
+        add_account(plain, f"pupil{number}")
+    for number in range(5):
+        assert computer(plain, 20).error(f"LOGIN pupil{number} Mistyped-words") == ErrorCode.BAD_LOGIN
+    sixth = computer(plain, 20).reply(f"LOGIN pupil5 {PASSWORD}")
+    assert sixth.get("code") == ErrorCode.RATE_LIMITED, sixth
+    assert "from your address" in sixth["content"] and "try again in" in sixth["content"], sixth
+    wait_until(lambda: any("accounts" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING))
+    (spray,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "accounts" in r.getMessage()]
+    assert "whole class shares it" in spray, spray
+    held_for_her_name = computer(plain, 21)  # held by one nickname's count only: the text blames nobody's address
+    for _ in range(5):
+        held_for_her_name.error("LOGIN pupil5 Mistyped-words")
+    refused = computer(plain, 22).reply(f"LOGIN pupil5 {PASSWORD}")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and "from your address" not in refused["content"], refused

@@ -7,6 +7,7 @@ other computers.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 
@@ -155,3 +156,40 @@ def test_ipv6_loopback_is_counted_too(wire):
         second.close()
     finally:
         server.stop()
+
+
+def test_a_class_behind_one_address_is_told_which_option_to_raise(start_server, caplog):
+    """A school's NAT (or a server outside the school): the 21st student of one address had one connection
+    to close and was told to close one; the log said the same to the teacher, naming no option."""
+    server = start_server()
+    class_members = [connect_from(server, "127.0.0.5", f"pupil{n}", "class") for n in range(20)]
+    assert len(class_members) == 20
+    with caplog.at_level(logging.WARNING, logger="chat_server"):
+        frames = WireClient(server.address, welcome=False, source="127.0.0.5").rest_until_closed()
+        wait_until(lambda: any("refused" in r.getMessage() for r in caplog.records))
+    student_sees = frames[0]["content"]
+    assert "limit 20" in student_sees and "--max-per-address" in student_sees and "teacher" in student_sees
+    assert frames[1]["reason"] == "server_full"
+    (line,) = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert "127.0.0.5" in line and "--max-per-address 20" in line and "number of students" in line
+
+
+def test_with_the_limit_raised_a_class_of_thirty_behind_one_address_gets_in_and_one_more_than_it_does_not(
+    start_server,
+):
+    server = start_server(max_per_address=30)
+    class_members = [connect_from(server, "127.0.0.5", f"pupil{n}", "class") for n in range(30)]
+    class_members[0].send("SAY good morning")
+    assert all(member.expect("message")["content"] == "good morning" for member in class_members)
+    assert_refused(WireClient(server.address, welcome=False, source="127.0.0.5"), 30)
+
+
+def test_connections_still_without_a_nickname_name_their_own_option_in_the_log(start_server, caplog):
+    server = start_server(max_unregistered_per_address=3)
+    waiting = [connect_from(server, "127.0.0.8") for _ in range(3)]
+    assert len(waiting) == 3
+    with caplog.at_level(logging.WARNING, logger="chat_server"):
+        assert_refused(WireClient(server.address, welcome=False, source="127.0.0.8"), 3, still_unregistered=True)
+        wait_until(lambda: any("refused" in r.getMessage() for r in caplog.records))
+    (line,) = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert "--max-unregistered-per-address 3" in line
