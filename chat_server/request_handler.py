@@ -24,6 +24,7 @@ from chat_server.opening import open_transport
 from chat_server.outbox import SOCKETS_NEED_NONBLOCKING
 from chat_server.rate_limit import FloodGuard, Refusal, TokenBucket
 from chat_server.session import Session
+from chat_server.telnet_input import BareReturns, clean_telnet_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
 from shared.framing import FrameTooLarge, LineDecoder
@@ -104,6 +105,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         )
         self.mode_known = False
         self.free_blank_lines = FREE_BLANK_LINES
+        self.bare_returns = BareReturns()
 
     def handle(self) -> None:
         session = self.session
@@ -150,6 +152,8 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     if not session.closing:
                         session.close_reason = "client closed the connection"
                     break
+                if session.text_mode or not self.mode_known:
+                    data = self.bare_returns.feed(data)  # telnet's CR NUL ends a line (telnet_input.py)
                 try:
                     lines = decoder.feed(data)
                 except FrameTooLarge as exc:
@@ -234,6 +238,8 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         session = self.session
         if line.endswith(b"\r"):
             line = line[:-1]
+        if session.text_mode or (not self.mode_known and not line.removeprefix(UTF8_BOM).lstrip().startswith(b"{")):
+            line = clean_telnet_line(line)  # a real telnet's negotiation, Ctrl+C and backspaces (telnet_input.py)
         if not line.strip():
             # Said nothing, but paid for after the first few (the bundled clients speak first with one):
             # twenty connections sending only newlines as fast as TCP allowed took 84% of a core and slowed
