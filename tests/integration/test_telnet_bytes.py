@@ -37,9 +37,15 @@ def typed(client: TextClient, keys: bytes) -> None:
 def telnet_user(server, nick: str, room: str, opening: bytes = PUTTY_OPENING, enter: bytes = b"\r\n") -> TextClient:
     client = TextClient(server.address)
     client.send_raw(opening)
-    assert json.loads(client.next_line())["type"] == "welcome"
+    if opening:  # telnet's IAC first: text mode from the start, the welcome a line of text
+        assert re.fullmatch(rf"{STAMP} \* Welcome to .*\r", client.next_line())
+        assert re.fullmatch(rf"{STAMP} \* Text mode\..*\r", client.next_line())
+    else:
+        assert json.loads(client.next_line())["type"] == "welcome"
     typed(client, b"nick " + nick.encode() + enter)
-    client.expect(rf"^{STAMP} \* You are {nick}\.")
+    if not opening:
+        assert re.fullmatch(rf"{STAMP} \* Text mode\..*\r", client.next_line())
+    assert re.fullmatch(rf"{STAMP} \* You are {nick}\..*\r", client.next_line())  # nothing refused before it
     typed(client, b"join " + room.encode() + enter)
     client.expect(rf"^{STAMP} \* You joined #{room}")
     client.expect(rf"^{STAMP} \* #{room} has no earlier messages\.")  # the replay (each test's room is new)
