@@ -24,7 +24,7 @@ from chat_server.opening import open_transport
 from chat_server.outbox import SEND_FLAGS, SOCKETS_NEED_NONBLOCKING
 from chat_server.rate_limit import FloodGuard, Refusal, TokenBucket
 from chat_server.session import Session
-from chat_server.telnet_input import BareReturns, clean_telnet_line
+from chat_server.telnet_input import TelnetStream, clean_telnet_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
 from shared.framing import FrameTooLarge, LineDecoder
@@ -121,7 +121,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         )
         self.mode_known = False
         self.free_blank_lines = FREE_BLANK_LINES
-        self.bare_returns = BareReturns()
+        self.telnet = TelnetStream()
 
     def handle(self) -> None:
         session = self.session
@@ -174,7 +174,9 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                         session.close_reason = "client closed the connection"
                     break
                 if session.text_mode or not self.mode_known:
-                    data = self.bare_returns.feed(data)  # telnet's CR NUL ends a line (telnet_input.py)
+                    data, answer = self.telnet.feed(data)  # telnet's CR NUL and Ctrl+C (telnet_input.py)
+                    if answer:
+                        session.outbox.put(answer)
                 try:
                     lines = decoder.feed(data)
                 except FrameTooLarge as exc:

@@ -23,7 +23,7 @@ fine) and each backspace vanished with the other control characters
   this": a line with only Ctrl+C before its Enter is a blank line);
 - a NUL after CR (how telnet sends a bare CR) goes with it.
 
-And on the stream, before it is split into lines (BareReturns): CR NUL,
+And on the stream, before it is split into lines (TelnetStream): CR NUL,
 which a telnet client in character mode (busybox's, netkit's after
 `mode character`) sends for Enter, ends a line as CR LF does.  Without
 that its user's lines never ended: nothing they typed was carried out,
@@ -31,8 +31,10 @@ and after 32 KiB of it the server hung up (frame_too_large).  JSON never
 holds a raw NUL, and a transfer hello must wait for its answer, so this
 runs on every connection until it has shown it is JSON.
 
-Nothing is answered: a client whose offers get no reply keeps its
-defaults (line at a time, local echo), which is what a chat needs.  The
+One thing is answered: DO TIMING-MARK, which netkit telnet sends after
+Ctrl+C and then shows nothing until it is answered (TelnetStream).  Other
+offers get no reply: a client keeps its defaults (line at a time, local
+echo), which is what a chat needs.  The
 server applies this to text-mode lines only (and to a connection's first
 line when it is not JSON), so a JSON client's bytes are never changed.
 """
@@ -105,18 +107,26 @@ def _erase_character(out: bytearray) -> None:
         out.pop()
 
 
-class BareReturns:
-    """CR NUL as a line end (telnet's Enter in character mode): feed each read, split what comes back into lines."""
+# Ctrl+C in netkit telnet (Linux's, in its default line mode) sends IAC IP and then IAC DO TIMING-MARK,
+# and throws away everything the server sends until an answer to the DO arrives: unanswered, its user
+# saw nothing more of the chat after one Ctrl+C.  IAC WONT TIMING-MARK is that answer.
+DO_TIMING_MARK = b"\xff\xfd\x06"
+WONT_TIMING_MARK = b"\xff\xfc\x06"
+
+
+class TelnetStream:
+    """A possibly-telnet connection's raw reads, before they are split into lines (see the module)."""
 
     __slots__ = ("_after_cr",)
 
     def __init__(self) -> None:
         self._after_cr = False  # the last read ended in CR: a NUL first in the next one ends that line
 
-    def feed(self, data: bytes) -> bytes:
+    def feed(self, data: bytes) -> tuple[bytes, bytes]:
+        """(the bytes for the line decoder, the bytes to send back: WONT_TIMING_MARK once for any DO in this read)."""
         if self._after_cr and data.startswith(b"\x00"):
             data = b"\n" + data[1:]
         if b"\r\x00" in data:
             data = data.replace(b"\r\x00", b"\r\n")
         self._after_cr = data.endswith(b"\r")
-        return data
+        return data, WONT_TIMING_MARK if DO_TIMING_MARK in data else b""

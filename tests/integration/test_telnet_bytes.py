@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
-from tests.integration.wire import TextClient, nothing_more
+from chat_server.telnet_input import WONT_TIMING_MARK
+from tests.integration.wire import DEADLINE, TextClient, nothing_more, receive_before
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -82,13 +84,26 @@ def test_backspace_del_and_telnet_erases_take_back_what_they_follow(server, wire
         alice.close()
 
 
-def test_ctrl_c_cancels_the_line_typed_so_far(server, wire):
+def raw_until(client: TextClient, wanted: bytes) -> bytes:
+    """Everything the client receives up to and including `wanted` (bytes that are not text, too)."""
+    deadline = time.monotonic() + DEADLINE
+    while wanted not in client._buffer:
+        client._buffer += receive_before(client.sock, deadline, f"{wanted!r} (have {client._buffer!r})")
+    received, client._buffer = client._buffer.split(wanted, 1)
+    return received + wanted
+
+
+def test_ctrl_c_cancels_the_line_typed_so_far_and_is_answered(server, wire):
+    """netkit telnet shows nothing after Ctrl+C until its DO TIMING-MARK is answered: it gets WONT at once."""
     bob = wire(server, "bob", "lab")
     alice = telnet_user(server, "alice", "lab")
     try:
         assert bob.expect("system")["user"] == "alice"
-        typed(alice, b"say I did not mean to send this" + CTRL_C + b"\r\n")
+        typed(alice, b"say I did not mean to send this" + CTRL_C)
+        assert raw_until(alice, WONT_TIMING_MARK) == WONT_TIMING_MARK  # before Enter, and nothing else with it
+        typed(alice, b"\r\n")
         typed(alice, CTRL_C + b"say after")
+        assert raw_until(alice, WONT_TIMING_MARK) == WONT_TIMING_MARK
         typed(alice, b"\r\n")
         assert bob.expect("message")["content"] == "after"
         assert nothing_more(bob) == []

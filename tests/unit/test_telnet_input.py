@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat_server.telnet_input import BareReturns, clean_telnet_line
+from chat_server.telnet_input import TelnetStream, clean_telnet_line
 
 
 @pytest.mark.parametrize(
@@ -34,9 +34,16 @@ def test_clean_telnet_line(line: bytes, cleaned: bytes) -> None:
     assert clean_telnet_line(line) == cleaned
 
 
-def test_bare_returns_end_lines_across_reads() -> None:
-    returns = BareReturns()
-    assert returns.feed(b"say a\r") == b"say a\r"
-    assert returns.feed(b"\x00say b\r\x00") == b"\nsay b\r\n"
-    assert returns.feed(b"\x00") == b"\x00"  # a NUL not after a CR stays (removed later as a control character)
-    assert returns.feed(b"say\r\nc") == b"say\r\nc"
+def test_cr_nul_ends_lines_across_reads() -> None:
+    stream = TelnetStream()
+    assert stream.feed(b"say a\r") == (b"say a\r", b"")
+    assert stream.feed(b"\x00say b\r\x00") == (b"\nsay b\r\n", b"")
+    assert stream.feed(b"\x00") == (b"\x00", b"")  # a NUL not after a CR stays (removed later as a control character)
+    assert stream.feed(b"say\r\nc") == (b"say\r\nc", b"")
+
+
+def test_do_timing_mark_is_answered_once_per_read() -> None:
+    stream = TelnetStream()
+    assert stream.feed(b"say x\xff\xf4\xff\xfd\x06") == (b"say x\xff\xf4\xff\xfd\x06", b"\xff\xfc\x06")
+    assert stream.feed(b"\xff\xfd\x06" * 1000)[1] == b"\xff\xfc\x06"
+    assert stream.feed(b"\xff\xfd\x01")[1] == b""  # DO ECHO: not answered
