@@ -18,8 +18,8 @@ fine) and each backspace vanished with the other control characters
   0xFF byte, and so does an IAC with no command after it (latin-1's
   y-diaeresis): not UTF-8, so the line is refused as before;
 - IAC EC, BS (0x08) and DEL (0x7F) take back the character before them
-  (a whole UTF-8 character, not one byte); IAC EL and Ctrl+U (0x15) take
-  back the whole line so far, and so does IAC IP (Ctrl+C means "not
+  (a whole UTF-8 character, not one byte); IAC EL takes back the whole
+  line so far, and so does IAC IP (Ctrl+C means "not
   this": a line with only Ctrl+C before its Enter is a blank line);
 - a NUL after CR (how telnet sends a bare CR) goes with it.
 
@@ -49,8 +49,7 @@ _IP = 0xF4  # interrupt process: Ctrl+C
 _SB = 0xFA
 _WILL_WONT_DO_DONT = frozenset({0xFB, 0xFC, 0xFD, 0xFE})
 _BACKSPACE = frozenset({0x08, 0x7F})
-_KILL_LINE = 0x15  # Ctrl+U
-_NEEDS_WORK = (b"\xff", b"\x08", b"\x7f", b"\x15", b"\r\x00")
+_NEEDS_WORK = (b"\xff", b"\x08", b"\x7f", b"\r\x00")
 
 
 def needs_cleaning(line: bytes) -> bool:
@@ -87,9 +86,6 @@ def clean_telnet_line(line: bytes) -> bytes:
                 index += 2
         elif byte in _BACKSPACE:
             _erase_character(out)
-            index += 1
-        elif byte == _KILL_LINE:
-            out.clear()
             index += 1
         elif byte == 0 and out.endswith(b"\r"):
             index += 1  # CR NUL: telnet's bare carriage return; the CR is dropped with the other controls

@@ -21,7 +21,7 @@ from chat_server.telnet_input import TelnetStream, clean_telnet_line
         ("say \U0001f600\x08ok".encode(), b"say ok"),
         (b"say no\xff\xf7\xff\xf7yes", b"say yes"),  # IAC EC twice
         (b"say no\xff\xf8say yes", b"say yes"),  # IAC EL
-        (b"say no\x15say yes", b"say yes"),  # Ctrl+U
+        (b"say no\x15say yes", b"say no\x15say yes"),  # Ctrl+U is left alone (an SSL 2 hello holds one)
         (b"say oops\xff\xf4\xff\xfd\x06", b""),  # Ctrl+C
         (b"say x\xff\xf1\xff\xf2\xff\xf6", b"say x"),  # NOP, DM, AYT
         (b"say x\xff", b"say x\xff"),  # no command after it: latin-1's y-diaeresis, left to be refused
