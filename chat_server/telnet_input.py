@@ -25,11 +25,14 @@ fine) and each backspace vanished with the other control characters
 
 And on the stream, before it is split into lines (TelnetStream): CR NUL,
 which a telnet client in character mode (busybox's, netkit's after
-`mode character`) sends for Enter, ends a line as CR LF does.  Without
-that its user's lines never ended: nothing they typed was carried out,
-and after 32 KiB of it the server hung up (frame_too_large).  JSON never
-holds a raw NUL, and a transfer hello must wait for its answer, so this
-runs on every connection until it has shown it is JSON.
+`mode character`) sends for Enter, and a CR alone (PuTTY in telnet mode
+with "Return key sends Telnet New Line" off, a student's script) end a
+line as CR LF does, also when the LF or NUL after a CR comes in the next
+packet.  Without that its user's lines never ended: nothing they typed
+was carried out, and after 32 KiB of it the server hung up
+(frame_too_large).  JSON never holds a raw CR or NUL, and a transfer
+hello must wait for its answer, so this runs on every connection until
+it has shown it is JSON.
 
 One thing is answered: DO TIMING-MARK, which netkit telnet sends after
 Ctrl+C and then shows nothing until it is answered (TelnetStream).  Other
@@ -40,6 +43,8 @@ line when it is not JSON), so a JSON client's bytes are never changed.
 """
 
 from __future__ import annotations
+
+import re
 
 IAC = 0xFF
 _SE = 0xF0
@@ -116,13 +121,16 @@ class TelnetStream:
     __slots__ = ("_after_cr",)
 
     def __init__(self) -> None:
-        self._after_cr = False  # the last read ended in CR: a NUL first in the next one ends that line
+        self._after_cr = False  # the last read ended in a CR, already made a line end: its LF or NUL is dropped
 
     def feed(self, data: bytes) -> tuple[bytes, bytes]:
         """(the bytes for the line decoder, the bytes to send back: WONT_TIMING_MARK once for any DO in this read)."""
-        if self._after_cr and data.startswith(b"\x00"):
-            data = b"\n" + data[1:]
-        if b"\r\x00" in data:
-            data = data.replace(b"\r\x00", b"\r\n")
+        if self._after_cr and data[:1] in (b"\n", b"\x00"):
+            data = data[1:]
         self._after_cr = data.endswith(b"\r")
+        if b"\r" in data:
+            data = _LONE_CR.sub(b"\r\n", data)
         return data, WONT_TIMING_MARK if DO_TIMING_MARK in data else b""
+
+
+_LONE_CR = re.compile(rb"\r\x00|\r(?!\n)")  # CR NUL, or a CR with no LF after it in this read

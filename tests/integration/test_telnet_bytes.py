@@ -121,6 +121,19 @@ def test_cr_nul_ends_a_line_even_split_across_packets(server, wire):
         carol.close()
 
 
+def test_a_lone_cr_ends_a_line(server, wire):
+    """PuTTY in telnet mode with "Return key sends Telnet New Line" off, and scripts, end lines with CR alone."""
+    bob = wire(server, "bob", "lab")
+    dave = telnet_user(server, "dave", "lab", enter=b"\r")
+    try:
+        dave.send_raw(b"say one\rsay two\r")
+        typed(dave, b"say three\r\n")  # CR and LF in two packets: one line end, not a blank line after it
+        assert [bob.expect("message")["content"] for _ in range(3)] == ["one", "two", "three"]
+        assert nothing_more(bob) == []
+    finally:
+        dave.close()
+
+
 def test_a_json_client_is_not_touched(server, wire):
     """The cleaning is for text mode: a JSON line with a raw DEL in its text keeps it (JSON allows it)."""
     bob = wire(server, "bob", "lab")

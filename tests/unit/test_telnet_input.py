@@ -34,12 +34,15 @@ def test_clean_telnet_line(line: bytes, cleaned: bytes) -> None:
     assert clean_telnet_line(line) == cleaned
 
 
-def test_cr_nul_ends_lines_across_reads() -> None:
+def test_cr_nul_and_a_lone_cr_end_lines_across_reads() -> None:
     stream = TelnetStream()
-    assert stream.feed(b"say a\r") == (b"say a\r", b"")
-    assert stream.feed(b"\x00say b\r\x00") == (b"\nsay b\r\n", b"")
+    assert stream.feed(b"say a\r") == (b"say a\r\n", b"")
+    assert stream.feed(b"\x00say b\r\x00") == (b"say b\r\n", b"")  # the NUL of the CR before: dropped
     assert stream.feed(b"\x00") == (b"\x00", b"")  # a NUL not after a CR stays (removed later as a control character)
     assert stream.feed(b"say\r\nc") == (b"say\r\nc", b"")
+    assert stream.feed(b"say d\rsay e\r") == (b"say d\r\nsay e\r\n", b"")
+    assert stream.feed(b"\nsay f\r\n") == (b"say f\r\n", b"")  # the LF of the CR before: dropped
+    assert stream.feed(b"\n") == (b"\n", b"")  # after a whole CR LF an LF is a blank line of its own
 
 
 def test_do_timing_mark_is_answered_once_per_read() -> None:
