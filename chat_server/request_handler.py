@@ -22,9 +22,10 @@ from chat_server.files.sharing import transfer_hand_off
 from chat_server.handlers.listing import LIST_BURST
 from chat_server.keepalive import enable_keepalive
 from chat_server.opening import open_transport
-from chat_server.outbox import SOCKETS_NEED_NONBLOCKING
+from chat_server.outbox import SEND_FLAGS, SOCKETS_NEED_NONBLOCKING
 from chat_server.rate_limit import FloodGuard, Refusal, TokenBucket
 from chat_server.session import Session
+from chat_server.telnet_input import TelnetStream, clean_telnet_line
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import PROTOCOL_VERSION, Frame, decode_frame, error_frame, server_frame
 from shared.framing import FrameTooLarge, LineDecoder
@@ -58,6 +59,22 @@ FEATURES: list[str] = ["presence"]
 # all decode_frame would find (nothing nests, nothing is escaped, UTF-8 is checked by decode()).  The
 # message path's most common line, 4.4 to 1.5 us; every other line goes through decode_frame.
 _PLAIN_COMMAND = re.compile(rb'\{"type":"command","content":"([^"\\\x00-\x1f]*)"\}')
+
+
+def _telnet_speaks_first(sock: socket.socket) -> bool:
+    """Whether the connection's first byte, if it is here already, is telnet's IAC (never read; no waiting).
+
+    PuTTY in telnet mode offers its options the moment it connects, and the
+    first-byte sniff (chat_server/opening.py) has waited for that byte when
+    TLS is on: such a client is a person at a terminal, so the connection is
+    in text mode from the start and its `welcome` a readable line, not JSON
+    (the tenth review).  Without TLS nothing waited: the byte may not be
+    here yet, and the welcome is JSON as for any client.
+    """
+    try:
+        return sock.recv(1, socket.MSG_PEEK | SEND_FLAGS) == b"\xff"
+    except OSError:  # nothing yet (BlockingIOError), or gone: the read loop finds out
+        return False
 
 
 class Disconnect:
@@ -106,6 +123,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         self.session.computer = computer_key(self.session.host, config.ipv6_prefix_length)
         self.mode_known = False
         self.free_blank_lines = FREE_BLANK_LINES
+        self.telnet = TelnetStream()
 
     def handle(self) -> None:
         session = self.session
@@ -128,11 +146,16 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         )
         if self.server.unsaved_ids is not None:  # so clients tell messages lost in a crash from deleted ones
             welcome["unsaved_ids"] = list(self.server.unsaved_ids)
-        session.send(welcome)
-        decoder = LineDecoder()
         sock = self.request
-        recv_bytes = IDLE_RECV_BYTES
         channel = session.outbox.channel
+        telnet = channel is None and _telnet_speaks_first(sock)
+        if telnet:  # no JSON for a telnet user to read past: the welcome is its first text-mode line
+            session.text_mode = self.mode_known = True
+        session.send(welcome)
+        if telnet:
+            session.send(server_frame("system", TEXT_MODE_GREETING, event="text_mode"))
+        decoder = LineDecoder()
+        recv_bytes = IDLE_RECV_BYTES
         early = opened.early  # plaintext that came with the TLS handshake
         try:
             while not session.closing:
@@ -152,6 +175,10 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
                     if not session.closing:
                         session.close_reason = "client closed the connection"
                     break
+                if session.text_mode or not self.mode_known:
+                    data, answer = self.telnet.feed(data)  # telnet's CR NUL and Ctrl+C (telnet_input.py)
+                    if answer:
+                        session.outbox.put(answer)
                 try:
                     lines = decoder.feed(data)
                 except FrameTooLarge as exc:
@@ -236,6 +263,8 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         session = self.session
         if line.endswith(b"\r"):
             line = line[:-1]
+        if session.text_mode or (not self.mode_known and not line.removeprefix(UTF8_BOM).lstrip().startswith(b"{")):
+            line = clean_telnet_line(line)  # a real telnet's negotiation, Ctrl+C and backspaces (telnet_input.py)
         if not line.strip():
             # Said nothing, but paid for after the first few (the bundled clients speak first with one):
             # twenty connections sending only newlines as fast as TCP allowed took 84% of a core and slowed

@@ -57,7 +57,7 @@ from chat_server.storage import Conversation, Page, StoredMessage
 from chat_server.storage.search_clock import SEARCH_SECONDS, SearchClock
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
-from shared.frames import Frame, server_frame
+from shared.frames import Frame, server_frame, timestamp
 
 # A room's replay names the ids deleted there lately (this many at most): a client that showed one while it was
 # away (another room, a reconnect) takes it down, even past the replay's reach (found by a probe).
@@ -347,8 +347,21 @@ def deleted_deliveries(registry: ChatRegistry, message: StoredMessage, also: Ite
             for session in registry.sessions:
                 if session.registered and not owners.isdisjoint(session.owners):
                     recipients[session] = None
-    frame: Frame = server_frame("deleted", f"Message {message.id} was deleted.", id=message.id, **fields)
+    frame: Frame = server_frame("deleted", deleted_words(message), id=message.id, **fields)
     return [(list(recipients), frame)]
+
+
+def deleted_words(message: StoredMessage) -> str:
+    """The `deleted` frame's text, e.g. "bob's message of 12:00:01 in #lab was deleted (id 7).".
+
+    An nc/telnet user sees neither ids nor anything but this line: "Message 7
+    was deleted." did not tell them which of the lines on their screen had
+    gone (found by the tenth review); a message line shows its sender and its
+    time, so the notice names those.  The words of the message stay out.
+    """
+    when = timestamp(message.time_ms / 1000)
+    where = f" in #{message.room}" if message.room is not None else f" to {message.recipient}"
+    return f"{message.sender}'s message of {when}{where} was deleted (id {message.id})."
 
 
 def _label(message: StoredMessage, asker_key: str | None, owners: tuple[str, ...]) -> str:

@@ -121,3 +121,30 @@ def test_quit_in_text_mode_says_goodbye_and_closes(server, wire):
         assert notice["user"] == "alice"
     finally:
         alice.close()
+
+
+def test_a_deleted_message_is_named_by_what_a_text_user_sees_of_it(server, wire):
+    """Text mode shows no ids: "Message 7 was deleted." did not say which line had gone (the tenth review)."""
+    bob = wire(server, "bob", "lab")
+    alice = text_user(server, "alice", "lab")
+    try:
+        alice.expect("has no earlier messages")
+        bob.send("SAY to be taken back")
+        said = bob.expect("message")
+        shown = alice.expect("<bob>").rstrip("\r")
+        assert shown.endswith("#lab <bob> to be taken back")
+        bob.send(f"DELETE {said['id']}")
+        stamp = shown[1:9]
+        notice = alice.expect("deleted").rstrip("\r")
+        assert re.fullmatch(rf"{STAMP} \* bob's message of {stamp} in #lab was deleted \(id {said['id']}\)\.", notice)
+        assert "taken back" not in notice
+        bob.send("PM alice psst")
+        whispered = bob.expect("private")
+        stamp = alice.expect(r"\*bob -> alice\*")[1:9]
+        bob.send(f"DELETE {whispered['id']}")
+        notice = alice.expect("deleted").rstrip("\r")
+        assert re.fullmatch(
+            rf"{STAMP} \* bob's message of {stamp} to alice was deleted \(id {whispered['id']}\)\.", notice
+        )
+    finally:
+        alice.close()

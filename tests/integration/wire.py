@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from chat_gui.core.tls_client import client_context
+from chat_server.telnet_input import WONT_TIMING_MARK
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_types import FRAME_TYPES, check_server_frame
 from shared.frames import Frame, command_frame, encode_frame
@@ -208,10 +209,13 @@ class WireClient:
 class TextClient:
     """An nc/telnet user: sends plain lines, reads human-readable lines back."""
 
-    def __init__(self, address: tuple[str, int], source: str | None = None) -> None:
+    def __init__(self, address: tuple[str, int], source: str | None = None, telnet: bool = False) -> None:
         self.sock = socket.create_connection(address, timeout=DEADLINE, source_address=(source, 0) if source else None)
         self._buffer = b""
         self.closed = False
+        # Sending telnet's DO TIMING-MARK gets IAC WONT TIMING-MARK back (chat_server/telnet_input.py): a telnet
+        # client takes it out of the stream; with telnet=True so does this one, and every line is still UTF-8.
+        self.telnet = telnet
 
     def send_line(self, text: str, ending: str = "\n") -> None:
         self.sock.sendall((text + ending).encode("utf-8"))
@@ -232,6 +236,8 @@ class TextClient:
                 self.closed = True
             self._buffer += data
         raw, self._buffer = self._buffer.split(b"\n", 1)
+        if self.telnet:
+            raw = raw.replace(WONT_TIMING_MARK, b"")
         return raw.decode("utf-8")
 
     def expect(self, pattern: str, timeout: float = DEADLINE) -> str:
