@@ -171,6 +171,9 @@ class Moderator:
             parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
             if parked is not None:  # dropped a moment ago and may RESUME: the mute must be waiting for them
                 return self._mute_parked(parked, by)
+            gone = self._mute_departed(nick, by)
+            if gone is not None:
+                return gone
         target = self._target(nick)
         address = sanction_address(target.host)
         self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))
@@ -202,6 +205,29 @@ class Moderator:
         self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(
             f"{parked.nick} is muted (their connection dropped; it holds when they come back)", subject=parked.nick
+        )
+        self._tell_muted(self._sessions_from(address), by, outcome)
+        return outcome
+
+    def _mute_departed(self, name: str, by: str | None) -> Outcome | None:
+        """MUTE of a name nobody holds now that came from another computer in this run: the name and that computer.
+
+        The teacher reads "eve" and types /mute eve, and eve had renamed a
+        moment before, or quit and come back under a new name: the mute
+        answered "nobody called eve is online" and she went on talking, name
+        after name (a probe). As BAN does, it takes the computer the name last
+        came from; None when that is not known (or is this computer).
+        """
+        nick = normalise_nick(name)
+        key = name_key(nick)
+        address = sanction_address(self.identity.last_address(key))
+        if address is None:
+            return None
+        self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
+        outcome = Outcome(
+            f"{nick} is muted (not online under that name now: the name and the computer it last came from, "
+            f"{address}, with everyone on it)",
+            subject=nick,
         )
         self._tell_muted(self._sessions_from(address), by, outcome)
         return outcome

@@ -360,3 +360,46 @@ def test_the_admins_chosen_row_is_not_taken_over_by_someone_else_who_took_its_na
     assert "someone else" in refused.value.message
     friend.send("PING still-here")
     assert friend.expect("pong")["token"] == "still-here"
+
+
+# -- dodging a MUTE by changing names (found by the tenth review's probe) --
+def said_to(listener: WireClient, text: str) -> bool:
+    """Whether `listener` (in the room) heard `text` before a PING sent now comes back (once the speaker has been
+    answered, the server has carried out what it said)."""
+    listener.send("PING after")
+    frame = listener.expect(lambda frame: frame["type"] == "pong" or frame.get("content") == text)
+    return frame["type"] != "pong"
+
+
+@pytest.mark.parametrize("dodge", ["rename", "reconnect under a new name"])
+def test_a_mute_of_the_name_a_student_just_left_still_silences_their_computer(start_server, wire, dodge):
+    """The teacher reads "eve" and types /mute eve; eve had become "eve_" a moment before (or quit and came back as
+    "eve_"): MUTE answered no_such_user and eve_ went on talking, name after name."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 50, "eve", "lab")
+    if dodge == "rename":
+        assert eve.reply("NICK eve_")["type"] == "nick"
+    else:
+        eve.send("QUIT")
+        eve.rest_until_closed()
+        eve = student(server, 50, "eve_", "lab")
+    ms_lee.expect(lambda frame: frame.get("user") == "eve_")
+    answer = moderate(ms_lee, "MUTE eve")
+    assert answer.get("event") == "moderation", answer
+    assert "127.0.1.50" in answer["content"], answer  # the teacher is told what was muted
+    eve.expect(lambda frame: frame.get("event") == "muted")
+    assert eve.error("SAY still here under another name") == ErrorCode.MUTED
+    assert not said_to(ms_lee, "still here under another name")
+    later = WireClient(server.address, source=computer(50))  # a third name from that computer: only the muted one
+    assert later.error("NICK eve_again") == ErrorCode.MUTED
+    assert moderate(ms_lee, "UNMUTE eve")["action"] == "unmute"  # and the teacher can undo it by the same name
+    eve.expect(lambda frame: frame.get("event") == "unmuted")
+    eve.send("SAY thank you")
+    assert ms_lee.expect(lambda frame: frame["type"] in ("message", "error"))["content"] == "thank you"
+
+
+def test_a_mute_of_a_name_never_seen_since_the_start_is_still_refused(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    assert moderate(ms_lee, "MUTE nobody_here").get("code") == ErrorCode.NO_SUCH_USER
