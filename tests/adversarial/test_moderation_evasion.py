@@ -403,3 +403,43 @@ def test_a_mute_of_a_name_never_seen_since_the_start_is_still_refused(start_serv
     server = start_server(allow_plain_passwords=True)
     ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
     assert moderate(ms_lee, "MUTE nobody_here").get("code") == ErrorCode.NO_SUCH_USER
+
+
+# -- staying ahead of the teacher by renaming again and again (found by the tenth review's probe) --
+def test_a_student_cannot_stay_ahead_of_the_teachers_kick_by_renaming(start_server, wire):
+    """eve renamed every 0.3 s (within her computer's notice budget): every /kick of the name the teacher had just
+    read answered "nobody called ... is online". Now the name stays after three renames and the kick lands."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 51, "eve", "lab")
+    for name in ("eve1", "eve2", "eve3"):  # a typo or two, fixed: allowed
+        assert eve.reply(f"NICK {name}")["nick"] == name
+    refused = eve.reply("NICK eve4")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and refused.get("retry_after", 0) >= 1, refused
+    assert "eve3" in refused["content"], refused
+    read = ms_lee.expect(lambda frame: frame.get("event") == "nick" and frame.get("user") == "eve3")["user"]
+    assert moderate(ms_lee, f"KICK {read} stop it")["action"] == "kick"
+    eve.rest_until_closed()
+
+
+def test_resume_does_not_give_a_renamer_a_fresh_budget(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    eve = student(server, 52, "eve", "lab")
+    for name in ("eve1", "eve2", "eve3"):
+        assert eve.reply(f"NICK {name}")["nick"] == name
+    token = server.registry.find_nick("eve3").token
+    again = WireClient(server.address, source=computer(52))
+    assert again.reply(f"RESUME eve3 {token}").get("resumed")  # takes over the open connection
+    again.send("NICK eve4")
+    refused = again.expect(lambda frame: frame["type"] in ("error", "nick"))
+    assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
+
+
+def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_nothing(server, wire):
+    at_the_server = wire(server, "kim")  # 127.0.0.1: the teacher's own window
+    for number in range(6):
+        assert at_the_server.reply(f"NICK kim{number}")["type"] == "nick"
+    eve = student(server, 53, "eve")
+    for _ in range(5):
+        assert eve.reply("NICK eve")["type"] == "nick"  # "You are already eve": nothing changes, nothing counted
+    assert eve.reply("NICK eve1")["nick"] == "eve1"
