@@ -99,12 +99,32 @@ class Moderator:
 
     # -- kick --
     def kick(self, nick: str, reason: str, by: str | None) -> Outcome:
-        target = self._target(nick)
         reason = one_line(reason) or "no reason given"
+        if self.registry.find_nick(nick) is None:
+            parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
+            if parked is not None:  # dropped a moment ago: RESUME would put them back in their room (a locked one too)
+                return self._kick_parked(parked, reason)
+        target = self._target(nick)
         self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
         target.send_last(kicked_bye(reason, by))
         target.end("kicked", said=reason)
         return Outcome(f"{target.nick} was removed: {reason}", ended=[target], subject=target.nick or nick)
+
+    def _kick_parked(self, parked: ParkedSession, reason: str) -> Outcome:
+        """KICK of a name whose connection dropped and is held for RESUME: the token is forgotten, as for a kick.
+
+        It answered "nobody called eve is online" and eve's RESUME put her back
+        in her room, a locked one without its key (a probe). Like any kicked
+        student she may come back under a name, into rooms she may enter.
+        """
+        key = name_key(parked.nick)
+        self.registry.parked.forget(key)
+        owners = tuple(owner for owner in (parked.owner, parked.account_owner) if owner is not None)
+        self.identity.remember_kicked_name(key, parked.address or None, owners)
+        return Outcome(
+            f"{parked.nick} was removed: {reason} (their connection had dropped; they cannot take it back)",
+            subject=parked.nick,
+        )
 
     # -- bans --
     def ban(self, name: str, minutes: int | None, reason: str, by: str | None) -> Outcome:

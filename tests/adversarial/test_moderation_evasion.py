@@ -443,3 +443,24 @@ def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_n
     for _ in range(5):
         assert eve.reply("NICK eve")["type"] == "nick"  # "You are already eve": nothing changes, nothing counted
     assert eve.reply("NICK eve1")["nick"] == "eve1"
+
+
+# -- a KICK while the student's connection has just dropped (found by the tenth review's probe) --
+def test_a_kick_of_a_student_whose_connection_dropped_keeps_them_from_resuming_into_the_locked_room(start_server, wire):
+    """eve's window lost its network (or she pulled the cable as the teacher turned to her): KICK eve answered
+    "nobody called eve is online", and her RESUME put her back in the locked room, key or no key."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    assert ms_lee.reply("KEY blue whale")["type"] == "system"
+    eve = student(server, 54, "eve")
+    eve.send("JOIN lab blue whale")
+    eve.expect("joined")
+    token = server.registry.find_nick("eve").token
+    eve.close()  # dropped, not QUIT: the name is held for RESUME
+    wait_until(lambda: server.registry.find_nick("eve") is None)
+    answer = moderate(ms_lee, "KICK eve enough")
+    assert answer.get("action") == "kick" and "dropped" in answer["content"], answer
+    back = WireClient(server.address, source=computer(54))
+    assert back.error(f"RESUME eve {token}") == ErrorCode.BAD_LOGIN
+    assert back.reply("NICK eve")["type"] == "nick"  # a kick never kept anyone out: she may come back
+    assert back.error("JOIN lab") == ErrorCode.BAD_ROOM_KEY  # but not into the locked room without its key
