@@ -98,7 +98,10 @@ class HistoryAdmin:
         check_minutes(minutes)
         if not self.config.history:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "History is off (--no-history): there are no kept messages.")
-        gone = purge_recent(self.storage, self.files, nick, minutes)
+        with self.registry.lock:
+            holder = self.registry.find_nick(nick)
+            owners = holder.owners if holder is not None else ()  # what they said under earlier names too
+        gone = purge_recent(self.storage, self.files, nick, minutes, owners)
         if gone:
             save_now(self.storage)
         for start in range(0, len(gone), PURGE_TELLS):  # the lock is let go between: the chat goes on meanwhile

@@ -99,12 +99,32 @@ class Moderator:
 
     # -- kick --
     def kick(self, nick: str, reason: str, by: str | None) -> Outcome:
-        target = self._target(nick)
         reason = one_line(reason) or "no reason given"
+        if self.registry.find_nick(nick) is None:
+            parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
+            if parked is not None:  # dropped a moment ago: RESUME would put them back in their room (a locked one too)
+                return self._kick_parked(parked, reason)
+        target = self._target(nick)
         self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
         target.send_last(kicked_bye(reason, by))
         target.end("kicked", said=reason)
         return Outcome(f"{target.nick} was removed: {reason}", ended=[target], subject=target.nick or nick)
+
+    def _kick_parked(self, parked: ParkedSession, reason: str) -> Outcome:
+        """KICK of a name whose connection dropped and is held for RESUME: the token is forgotten, as for a kick.
+
+        It answered "nobody called eve is online" and eve's RESUME put her back
+        in her room, a locked one without its key (a probe). Like any kicked
+        student she may come back under a name, into rooms she may enter.
+        """
+        key = name_key(parked.nick)
+        self.registry.parked.forget(key)
+        owners = tuple(owner for owner in (parked.owner, parked.account_owner) if owner is not None)
+        self.identity.remember_kicked_name(key, parked.address or None, owners)
+        return Outcome(
+            f"{parked.nick} was removed: {reason} (their connection had dropped; they cannot take it back)",
+            subject=parked.nick,
+        )
 
     # -- bans --
     def ban(self, name: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
@@ -171,6 +191,9 @@ class Moderator:
             parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
             if parked is not None:  # dropped a moment ago and may RESUME: the mute must be waiting for them
                 return self._mute_parked(parked, by)
+            gone = self._mute_departed(nick, by)
+            if gone is not None:
+                return gone
         target = self._target(nick)
         address = sanction_address(target.host)
         self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))
@@ -202,6 +225,29 @@ class Moderator:
         self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(
             f"{parked.nick} is muted (their connection dropped; it holds when they come back)", subject=parked.nick
+        )
+        self._tell_muted(self._sessions_from(address), by, outcome)
+        return outcome
+
+    def _mute_departed(self, name: str, by: str | None) -> Outcome | None:
+        """MUTE of a name nobody holds now that came from another computer in this run: the name and that computer.
+
+        The teacher reads "eve" and types /mute eve, and eve had renamed a
+        moment before, or quit and come back under a new name: the mute
+        answered "nobody called eve is online" and she went on talking, name
+        after name (a probe). As BAN does, it takes the computer the name last
+        came from; None when that is not known (or is this computer).
+        """
+        nick = normalise_nick(name)
+        key = name_key(nick)
+        address = sanction_address(self.identity.last_address(key))
+        if address is None:
+            return None
+        self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
+        outcome = Outcome(
+            f"{nick} is muted (not online under that name now: the name and the computer it last came from, "
+            f"{address}, with everyone on it)",
+            subject=nick,
         )
         self._tell_muted(self._sessions_from(address), by, outcome)
         return outcome

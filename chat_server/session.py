@@ -16,6 +16,7 @@ from chat_server.history.marks import HistoryMarks
 from chat_server.identity.owners import new_guest_owner
 from chat_server.outbox import Outbox, WriterPool
 from chat_server.rate_limit import FloodGuard, TokenBucket
+from chat_server.rename_budget import new_rename_bucket
 from shared.frame_text import render_text_line
 from shared.frames import Frame, encode_frame
 
@@ -68,6 +69,7 @@ class Session:
         self.bucket = bucket
         self.flood = flood or FloodGuard(0)
         self.list_bucket = list_bucket or TokenBucket(0, 1)
+        self.renames = new_rename_bucket()  # a student's renames (chat_server/rename_budget.py); RESUME hands it on
         self.token: str | None = None  # the RESUME secret, from registration on
         self.closing = False  # set once the server decided to hang up
         self.close_reason = ""  # in the server's words, for the log and the leave notice ("quit", "kicked"...)

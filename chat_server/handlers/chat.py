@@ -7,6 +7,7 @@ from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.room_entry import enter_room
 from chat_server.identity.roles import identity_fields, role_notice
+from chat_server.rename_budget import check_rename
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import StoredMessage, room_message
@@ -33,6 +34,7 @@ class ChatCommands(CommandModule):
         if nick == session.nick:  # nothing changes, so the room hears nothing
             frame = server_frame("nick", f"You are already {nick}.", nick=nick, token=session.token)
             return [([session], {**frame, **identity_fields(session)})]
+        check_rename(session)  # a student renaming again and again stays ahead of every name a teacher types
         if session.nick is not None and not self.notice_allowed(session):
             return []
         was_teacher = session.role != "student"

@@ -123,9 +123,11 @@ class TeacherCommands(CommandModule):
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, NO_HISTORY)
         self._not_a_teacher(nick)
         storage, files, teacher = self.storage, self.services.files, session.nick
+        holder = self.registry.find_nick(nick)
+        owners = holder.owners if holder is not None else ()  # what they said under earlier names too
 
         def work() -> tuple[list[StoredMessage], bool]:
-            gone = purge_recent(storage, files, nick, minutes)
+            gone = purge_recent(storage, files, nick, minutes, owners)
             saved = save_now(storage) if gone else True
             log.warning(
                 "teacher %s deleted %d room messages of %s (the last %d minutes)", teacher, len(gone), nick, minutes

@@ -216,11 +216,15 @@ class IdentityService:
         Its owners are kept too: an upload the kicked session began is not
         shared when its bytes come in later (chat_server/files/share_rules.py).
         """
-        self.remember_sent_away(session.owners)
-        if session.key is None:
+        self.remember_kicked_name(session.key, session.host, session.owners)
+
+    def remember_kicked_name(self, key: str | None, host: str | None, owners: tuple[str, ...]) -> None:
+        """remember_kicked for a name and address (a connection held for RESUME has no Session)."""
+        self.remember_sent_away(owners)
+        if key is None or host is None:
             return
-        self._kicked_from[session.key] = session.host
-        self._kicked_from.move_to_end(session.key)
+        self._kicked_from[key] = host
+        self._kicked_from.move_to_end(key)
         while len(self._kicked_from) > KICKED_ADDRESSES:
             self._kicked_from.popitem(last=False)
 

@@ -471,8 +471,11 @@ class SqliteMessageStore(HistoryReads):
             log.warning("storage: the deletion of message %d is not saved (the writer is too far behind)", message_id)
         return message
 
-    def room_messages_by(self, sender: str, since_ms: int, limit: int) -> list[StoredMessage]:
-        """`sender`'s room messages sent at `since_ms` or later, newest first, at most `limit` (an admin's clean-up).
+    def room_messages_by(
+        self, sender: str, since_ms: int, limit: int, owners: tuple[str, ...] = ()
+    ) -> list[StoredMessage]:
+        """`sender`'s room messages sent at `since_ms` or later, newest first, at most `limit` (an admin's clean-up);
+        with `owners`, also those sent by one of them under any other name (the same person before a rename).
 
         The table has no index on time, so it is read newest first, SCAN_PAGE
         ids at a time, up to the first page sent wholly before `since_ms`:
@@ -482,7 +485,8 @@ class SqliteMessageStore(HistoryReads):
         key = name_key(sender)
 
         def wanted(message: StoredMessage) -> bool:
-            return message.room is not None and message.sender_key == key and message.time_ms >= since_ms
+            by = message.sender_key == key or (message.sender_owner is not None and message.sender_owner in owners)
+            return message.room is not None and by and message.time_ms >= since_ms
 
         cutoff = self._cutoff_ms()
         unwritten = self._recent.visible(self._recent.unwritten_where(wanted), cutoff)

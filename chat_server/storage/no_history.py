@@ -55,7 +55,9 @@ class NoHistory:
     def delete(self, message_id: int) -> StoredMessage | None:
         return None
 
-    def room_messages_by(self, sender: str, since_ms: int, limit: int) -> list[StoredMessage]:
+    def room_messages_by(
+        self, sender: str, since_ms: int, limit: int, owners: tuple[str, ...] = ()
+    ) -> list[StoredMessage]:
         return []
 
     def clear_room(self, room: str) -> int:

@@ -308,13 +308,16 @@ def test_resume_with_a_stolen_token_from_another_address_after_use_fails(server,
 def test_one_computer_cannot_register_the_whole_class_list(start_server, wire):
     """A registered name is its owner's for good: a student registering classmates' names before the lesson."""
     server = start_server(allow_plain_passwords=True)
-    squatter = WireClient(server.address, source=address(1))
     answers = []
-    for name in ("alice", "bob", "carol", "dave", "erin"):
+    for name in ("alice", "bob", "carol", "dave", "erin"):  # a connection each: renames are limited on their own
+        squatter = WireClient(server.address, source=address(1))
         squatter.send(f"NICK {name}")
         squatter.expect("nick")
         squatter.send(f"REGISTER {PASSWORD}")
         answers.append(squatter.expect(lambda frame: frame["type"] in ("nick", "error"), timeout=60))
+        squatter.send("QUIT")  # the name it did not get is free at once
+        squatter.rest_until_closed()
+    squatter = WireClient(server.address, source=address(1))
     assert [answer["type"] for answer in answers[:NEW_ACCOUNTS_PER_ADDRESS]] == ["nick"] * NEW_ACCOUNTS_PER_ADDRESS
     refused = answers[NEW_ACCOUNTS_PER_ADDRESS:]
     assert all(answer.get("code") == ErrorCode.RATE_LIMITED for answer in refused), refused

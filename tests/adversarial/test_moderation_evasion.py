@@ -360,3 +360,107 @@ def test_the_admins_chosen_row_is_not_taken_over_by_someone_else_who_took_its_na
     assert "someone else" in refused.value.message
     friend.send("PING still-here")
     assert friend.expect("pong")["token"] == "still-here"
+
+
+# -- dodging a MUTE by changing names (found by the tenth review's probe) --
+def said_to(listener: WireClient, text: str) -> bool:
+    """Whether `listener` (in the room) heard `text` before a PING sent now comes back (once the speaker has been
+    answered, the server has carried out what it said)."""
+    listener.send("PING after")
+    frame = listener.expect(lambda frame: frame["type"] == "pong" or frame.get("content") == text)
+    return frame["type"] != "pong"
+
+
+@pytest.mark.parametrize("dodge", ["rename", "reconnect under a new name"])
+def test_a_mute_of_the_name_a_student_just_left_still_silences_their_computer(start_server, wire, dodge):
+    """The teacher reads "eve" and types /mute eve; eve had become "eve_" a moment before (or quit and came back as
+    "eve_"): MUTE answered no_such_user and eve_ went on talking, name after name."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 50, "eve", "lab")
+    if dodge == "rename":
+        assert eve.reply("NICK eve_")["type"] == "nick"
+    else:
+        eve.send("QUIT")
+        eve.rest_until_closed()
+        eve = student(server, 50, "eve_", "lab")
+    ms_lee.expect(lambda frame: frame.get("user") == "eve_")
+    answer = moderate(ms_lee, "MUTE eve")
+    assert answer.get("event") == "moderation", answer
+    assert "127.0.1.50" in answer["content"], answer  # the teacher is told what was muted
+    eve.expect(lambda frame: frame.get("event") == "muted")
+    assert eve.error("SAY still here under another name") == ErrorCode.MUTED
+    assert not said_to(ms_lee, "still here under another name")
+    later = WireClient(server.address, source=computer(50))  # a third name from that computer: only the muted one
+    assert later.error("NICK eve_again") == ErrorCode.MUTED
+    assert moderate(ms_lee, "UNMUTE eve")["action"] == "unmute"  # and the teacher can undo it by the same name
+    eve.expect(lambda frame: frame.get("event") == "unmuted")
+    eve.send("SAY thank you")
+    assert ms_lee.expect(lambda frame: frame["type"] in ("message", "error"))["content"] == "thank you"
+
+
+def test_a_mute_of_a_name_never_seen_since_the_start_is_still_refused(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    assert moderate(ms_lee, "MUTE nobody_here").get("code") == ErrorCode.NO_SUCH_USER
+
+
+# -- staying ahead of the teacher by renaming again and again (found by the tenth review's probe) --
+def test_a_student_cannot_stay_ahead_of_the_teachers_kick_by_renaming(start_server, wire):
+    """eve renamed every 0.3 s (within her computer's notice budget): every /kick of the name the teacher had just
+    read answered "nobody called ... is online". Now the name stays after three renames and the kick lands."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 51, "eve", "lab")
+    for name in ("eve1", "eve2", "eve3"):  # a typo or two, fixed: allowed
+        assert eve.reply(f"NICK {name}")["nick"] == name
+    refused = eve.reply("NICK eve4")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and refused.get("retry_after", 0) >= 1, refused
+    assert "eve3" in refused["content"], refused
+    read = ms_lee.expect(lambda frame: frame.get("event") == "nick" and frame.get("user") == "eve3")["user"]
+    assert moderate(ms_lee, f"KICK {read} stop it")["action"] == "kick"
+    eve.rest_until_closed()
+
+
+def test_resume_does_not_give_a_renamer_a_fresh_budget(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    eve = student(server, 52, "eve", "lab")
+    for name in ("eve1", "eve2", "eve3"):
+        assert eve.reply(f"NICK {name}")["nick"] == name
+    token = server.registry.find_nick("eve3").token
+    again = WireClient(server.address, source=computer(52))
+    assert again.reply(f"RESUME eve3 {token}").get("resumed")  # takes over the open connection
+    again.send("NICK eve4")
+    refused = again.expect(lambda frame: frame["type"] in ("error", "nick"))
+    assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
+
+
+def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_nothing(server, wire):
+    at_the_server = wire(server, "kim")  # 127.0.0.1: the teacher's own window
+    for number in range(6):
+        assert at_the_server.reply(f"NICK kim{number}")["type"] == "nick"
+    eve = student(server, 53, "eve")
+    for _ in range(5):
+        assert eve.reply("NICK eve")["type"] == "nick"  # "You are already eve": nothing changes, nothing counted
+    assert eve.reply("NICK eve1")["nick"] == "eve1"
+
+
+# -- a KICK while the student's connection has just dropped (found by the tenth review's probe) --
+def test_a_kick_of_a_student_whose_connection_dropped_keeps_them_from_resuming_into_the_locked_room(start_server, wire):
+    """eve's window lost its network (or she pulled the cable as the teacher turned to her): KICK eve answered
+    "nobody called eve is online", and her RESUME put her back in the locked room, key or no key."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    assert ms_lee.reply("KEY blue whale")["type"] == "system"
+    eve = student(server, 54, "eve")
+    eve.send("JOIN lab blue whale")
+    eve.expect("joined")
+    token = server.registry.find_nick("eve").token
+    eve.close()  # dropped, not QUIT: the name is held for RESUME
+    wait_until(lambda: server.registry.find_nick("eve") is None)
+    answer = moderate(ms_lee, "KICK eve enough")
+    assert answer.get("action") == "kick" and "dropped" in answer["content"], answer
+    back = WireClient(server.address, source=computer(54))
+    assert back.error(f"RESUME eve {token}") == ErrorCode.BAD_LOGIN
+    assert back.reply("NICK eve")["type"] == "nick"  # a kick never kept anyone out: she may come back
+    assert back.error("JOIN lab") == ErrorCode.BAD_ROOM_KEY  # but not into the locked room without its key

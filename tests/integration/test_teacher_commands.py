@@ -453,3 +453,23 @@ def test_an_account_made_again_under_an_owners_name_does_not_look_like_the_owner
     fresh = wire(server, "dan", "hall")
     fresh.send("JOIN lab")
     assert fresh.expect("joined")["owner"] == ""
+
+
+def test_a_purge_takes_what_the_flooder_said_under_earlier_names_and_not_what_the_next_holder_said(server, wire):
+    """troll flooded, renamed to troll2 and flooded again: PURGE troll2 left the first flood (found by the tenth
+    review's probe; the teacher had to purge name by name). A classmate who took "troll" afterwards keeps hers."""
+    lee = teacher(server, wire, room="lab")
+    troll = wire(server, "troll", "lab", source="127.0.0.2")
+    first = [_said(troll, f"spam {number}") for number in range(3)]
+    assert troll.reply("NICK troll2")["nick"] == "troll2"
+    second = [_said(troll, f"more spam {number}") for number in range(2)]
+    pal = wire(server, "troll", "lab", source="127.0.0.3")  # the old name, now someone else's
+    kept = _said(pal, "I only just came")
+    lee.send("PURGE troll2")
+    gone = {lee.expect("deleted")["id"] for _ in first + second}
+    done = lee.expect(lambda frame: frame["type"] == "system" and frame.get("event") == "moderation")
+    assert done["count"] == 5 and gone == set(first + second), done
+    lee.send("HISTORY #lab")
+    lee.expect("history")
+    paged = [frame["id"] for frame in lee.received if frame["type"] == "message" and frame.get("history")]
+    assert kept in paged and not set(first + second) & set(paged)
