@@ -81,3 +81,29 @@ def test_emoji_round_trip_through_the_server_unchanged(server, open_window, make
     bob.send_command(f"SAY back at you {expected}")
     wait_until(lambda: f"back at you {expected}" in window.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert f"alice  {expected}" in window.room_view.all_text()
+
+
+def test_ctrl_e_opens_the_picker_from_the_entry_box_and_the_pick_goes_where_the_cursor_was(open_window, tk_root):
+    """The picker has a key of its own (Ctrl+E, as in Discord) and a Chat menu entry; the Text class's Ctrl+E
+    (to the end of the line) must not move the cursor first."""
+    controller = open_window()
+    window = controller.window
+    window.entry.set_text("one two")
+    window.entry.text.mark_set("insert", "1.4")
+    window.entry.text.focus_force()
+    wait_until(lambda: tk_root.focus_get() == window.entry.text, pump=tk_root.update, message="entry never got focus")
+    window.entry.text.event_generate("<Control-e>")
+    tk_root.update()
+    picker = controller.look.picker
+    assert picker is not None and picker.winfo_exists(), "Ctrl+E opened no picker"
+    wait_until(lambda: tk_root.focus_get() == picker.search_entry, pump=tk_root.update, message="search box unfocused")
+    picker.search("pizza")
+    tk_root.update()
+    picker.search_entry.event_generate("<Return>")
+    tk_root.update()
+    assert window.entry.get_text() == "one \U0001f355two"
+    menu = window.chat_menu
+    labels = {
+        menu.entrycget(index, "label"): index for index in range(menu.index("end") + 1) if menu.type(index) == "command"
+    }
+    assert menu.entrycget(labels["Emoji…"], "accelerator") == "Ctrl+E"
