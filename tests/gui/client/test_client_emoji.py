@@ -107,3 +107,40 @@ def test_ctrl_e_opens_the_picker_from_the_entry_box_and_the_pick_goes_where_the_
         menu.entrycget(index, "label"): index for index in range(menu.index("end") + 1) if menu.type(index) == "command"
     }
     assert menu.entrycget(labels["Emoji…"], "accelerator") == "Ctrl+E"
+
+
+def text_height_and_room(box) -> tuple[int, int]:
+    """(pixels the box's text needs, pixels the box shows it in)."""
+    text = box.text
+    counted = text.count("1.0", "end", "update", "ypixels")
+    needed = int(counted[0] if isinstance(counted, tuple) else counted or 0)
+    inside = 2 * sum(int(text.cget(option)) for option in ("pady", "borderwidth", "highlightthickness"))
+    return needed, text.winfo_height() - inside
+
+
+@pytest.mark.parametrize("percent", [100, 150])
+def test_a_line_with_an_emoji_is_shown_whole_in_the_entry_box(open_window, tk_root, percent):
+    """The screens probe of the tenth review: an emoji's font makes its line taller than the box's one line,
+    and the box showed only the top of it: "typing 👍" with the words cut in half, at every scaling."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    window = open_window().window
+    box = window.entry
+    wait_until(
+        lambda: box.text.winfo_width() > 50, pump=tk_root.update, timeout=WAIT, message="the box was never laid out"
+    )
+    box.set_text("plain")
+    wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+    plain, _room = text_height_and_room(box)
+    for line in [
+        "typing \U0001f44d",
+        "\U0001f1ef\U0001f1f5 \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    ]:
+        box.set_text(line)
+        wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+        needed, room = text_height_and_room(box)
+        if needed <= plain:
+            pytest.skip(f"no emoji font taller than the text font here ({needed} px, plain {plain} px)")
+        assert needed <= room, f"{line!r} needs {needed} px, the box shows {room}"
+    box.set_text("plain")
+    wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+    assert int(box.text.cget("height")) == 1, "without emoji the box is one line again"
