@@ -144,3 +144,24 @@ def test_a_line_with_an_emoji_is_shown_whole_in_the_entry_box(open_window, tk_ro
     box.set_text("plain")
     wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
     assert int(box.text.cget("height")) == 1, "without emoji the box is one line again"
+
+
+@pytest.mark.parametrize("percent", [150, 200])
+def test_the_picker_fits_on_a_small_screen_above_the_entry_box(open_window, tk_root, percent):
+    """The screens probe of the tenth review: on a 1024x600 screen at 200% the picker was 604 px tall, its
+    name line off the bottom of the screen, and at 150% it covered the box where the emoji goes."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    controller = open_window()
+    box = controller.window.entry.text
+    wait_until(lambda: box.winfo_height() >= box.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+    picker = controller.look.open_picker()
+    wait_until(lambda: picker.winfo_ismapped() and picker.winfo_height() > 1, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    screen_height = picker.winfo_screenheight()
+    bottom = picker.winfo_rooty() + picker.winfo_height()
+    assert picker.winfo_rooty() >= 0 and bottom <= screen_height, f"the picker ends at {bottom} of {screen_height}"
+    assert picker.winfo_rootx() >= 0 and picker.winfo_rootx() + picker.winfo_width() <= picker.winfo_screenwidth()
+    assert bottom <= box.winfo_rooty(), f"the picker (to {bottom}) covers the entry box (from {box.winfo_rooty()})"
+    grid = picker.visible_grid
+    assert grid.canvas.winfo_height() >= 3 * grid.cell, "at least three rows of emoji still show"
+    assert picker.status.winfo_rooty() + picker.status.winfo_height() <= bottom, "the name line is in the picker"
