@@ -30,6 +30,8 @@ from shared.palette import LIGHT, Palette
 EMOJI_POINTS = 15
 COLUMNS = 9
 ROWS_SHOWN = 7
+MIN_ROWS_SHOWN = 3  # on a small screen the picker gives up rows, down to this many, to stay above the entry box
+TITLE_BAR_PX = 32  # at 100%: room left for the window manager's title bar
 TAB_LABELS = {
     "Smileys & Emotion": "\U0001f600",
     "People & Body": "\U0001f44b",
@@ -228,6 +230,29 @@ class EmojiPicker(tk.Toplevel):
         index = CATEGORIES.index(category)
         self.notebook.select(index)
         return self._grid_for(category)
+
+    def place_above(self, widget: tk.Misc) -> None:
+        """Put the picker just above `widget` (the ☺ button), right edges lined up, wholly on the screen.
+
+        On a small or HiDPI screen (1024x600 at 150% or 200%) the picker at its own size was taller
+        than the room above the entry box, or than the screen: it covered the box where the emoji goes,
+        and its name line was off the bottom (found by the screens probe of the tenth review).  It now
+        gives up grid rows (the grid scrolls) to fit above the box, keeping at least MIN_ROWS_SHOWN;
+        with less room than that it stays as large as the screen allows.
+        """
+        self.update_idletasks()
+        scale = float(self.tk.call("tk", "scaling")) / (96 / 72)
+        screen_width, screen_height = self.winfo_screenwidth(), self.winfo_screenheight()
+        title_bar, gap = round(TITLE_BAR_PX * scale), 8
+        width = min(self.winfo_reqwidth(), screen_width)
+        height = min(self.winfo_reqheight(), screen_height - title_bar)
+        room_above = widget.winfo_rooty() - gap - title_bar
+        smallest = self.winfo_reqheight() - (ROWS_SHOWN - MIN_ROWS_SHOWN) * self.results.cell
+        if height > room_above >= smallest:
+            height = room_above
+        x = min(max(0, widget.winfo_rootx() + widget.winfo_width() - width), screen_width - width)
+        y = max(0, min(widget.winfo_rooty() - gap - height - title_bar, screen_height - height - title_bar))
+        self.geometry(f"{width}x{height}+{x}+{y}")
 
     def search(self, query: str) -> None:
         self.query.set(query)

@@ -2,7 +2,8 @@
 
 It is a Text widget, not an Entry: Tk 8.6's Entry mishandles characters
 beyond U+FFFF (emoji), while Text moves over them and deletes them whole.
-It shows one line and grows to a few as the text wraps or breaks.  Emoji
+It shows one line and grows to a few as the text wraps or breaks, or as an
+emoji (drawn taller, in the emoji font) needs a line and a half.  Emoji
 are drawn in the pane's emoji font, as large as in the conversation.  Tab
 completes a nickname, or after a colon an emoji shortcode (":smi" gives
 😄, Tab again the next match); known :shortcodes: left in the line become
@@ -199,15 +200,24 @@ class EntryBox(ttk.Frame):
         self.text.edit_modified(False)
         self._tag_emoji()
         self.on_edit(self.get_text())
-        lines = self.text.count("1.0", "end", "displaylines") or (1,)
-        wanted = max(1, min(MAX_VISIBLE_LINES, lines[0] if isinstance(lines, tuple) else int(lines)))
+        wanted = max(1, min(MAX_VISIBLE_LINES, self._lines_needed()))
         if int(self.text.cget("height")) != wanted:
             self.text.configure(height=wanted)
+
+    def _lines_needed(self) -> int:
+        """How many lines of the box's font the text needs: a line with an emoji in it is taller than one
+        without (the emoji font's line is), and at one line's height the box showed only the top of such
+        a line, cutting the typed words in half (found by the screens probe of the tenth review)."""
+        lines = _count(self.text, "displaylines")
+        pixels = _count(self.text, "update", "ypixels")
+        linespace = max(1, int(self.text.tk.call("font", "metrics", self.text.cget("font"), "-linespace")))
+        return max(lines, -(-pixels // linespace))
 
     def set_emoji_font(self, font: tkfont.Font) -> None:
         self.emoji_font = font
         self.text.tag_configure("emoji", font=font)
         self._tag_emoji()
+        self.text.edit_modified(True)  # the lines' heights may have changed: fit the box to them
 
     def _tag_emoji(self) -> None:
         """Give the emoji typed so far the emoji font (Tk counts an emoji as two characters on 8.6)."""
@@ -224,3 +234,11 @@ class EntryBox(ttk.Frame):
                 text.tag_add(
                     "emoji", f"{number}.{tk_offset(line, start, width)}", f"{number}.{tk_offset(line, end, width)}"
                 )
+
+
+def _count(text: tk.Text, *options: str) -> int:
+    """Text.count from the start to the end (a tuple, a number or None depending on the options)."""
+    counted = text.count("1.0", "end", *options)
+    if isinstance(counted, tuple):
+        return int(counted[0])
+    return int(counted or 0)

@@ -127,6 +127,21 @@ class ChatWindow:
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
         self._bind_tab_keys()
+        self._bind_emoji_key()
+
+    def _bind_emoji_key(self) -> None:
+        """Ctrl+E opens the emoji picker (as in Discord), from the entry box and anywhere else in the window.
+
+        Bound on the entry box itself so that the Text class's Ctrl+E (to the end of the line) does not
+        move the cursor first: the emoji goes where the cursor was (the tenth review's screens probe found
+        the picker had no key at all)."""
+        for sequence in ("<Control-e>", "<Control-E>"):  # E: with Caps Lock on
+            for widget in (self.root, self.entry.text):
+                widget.bind(sequence, self._on_emoji_key)
+
+    def _on_emoji_key(self, _event: tk.Event) -> str:
+        self.actions.emoji()
+        return "break"
 
     def _swap_drafts(self) -> None:
         """Each tab keeps its own draft: a line typed for bob must not be in the box when the room's tab
@@ -183,6 +198,7 @@ class ChatWindow:
         chat.add_command(label="Connection details…", command=actions.details)
         chat.add_separator()
         chat.add_command(label="Send a file…", accelerator="Ctrl+O", command=actions.attach)
+        chat.add_command(label="Emoji…", accelerator="Ctrl+E", command=actions.emoji)
         chat.add_separator()
         chat.add_command(label="Quit", accelerator="Ctrl+Q", command=actions.quit)
         rooms = tk.Menu(menubar)

@@ -10,7 +10,8 @@ its unread lines in its title.  Tabs belong to a nickname (compared as the
 server compares names) and never change it: who may receive what is typed
 in one is chat_gui.core.partners' business.  Private messages from more
 than MAX_TABS_BY_OTHERS people who have no tab open collect in one
-"✉ more" tab instead of opening a tab each.
+"✉ more" tab instead of opening a tab each.  Tabs the row has no room for
+go into a "N more" menu at its right end (chat_gui/window/tab_overflow.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tkinter import ttk
 
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.room_views import RoomViews
+from chat_gui.window.tab_overflow import TabOverflow
 from shared.names import name_key
 
 MAX_TABS_BY_OTHERS = 8
@@ -62,6 +64,7 @@ class ConversationTabs(ttk.Notebook):
         self.private: dict[str, PrivateTab] = {}
         self.collector: PrivateTab | None = None
         self.bind("<<NotebookTabChanged>>", self._on_changed)
+        self.overflow = TabOverflow(self)  # tabs beyond the row's width go into a "N more" menu
         style = ttk.Style(self)
         style.configure("Private.TFrame", background="#f3e8ff")
         style.configure("Private.TLabel", background="#f3e8ff", foreground="#5b1a8c")
@@ -152,6 +155,7 @@ class ConversationTabs(ttk.Notebook):
         tab = self.private.pop(name_key(nick), None)
         if tab is not None:
             self.forget(tab.frame)
+            self.overflow.forget(tab.frame)
             tab.frame.destroy()
             self.on_unread()
 
@@ -159,6 +163,7 @@ class ConversationTabs(ttk.Notebook):
         tab, self.collector = self.collector, None
         if tab is not None:
             self.forget(tab.frame)
+            self.overflow.forget(tab.frame)
             tab.frame.destroy()
 
     def close_current(self) -> None:
@@ -208,7 +213,7 @@ class ConversationTabs(ttk.Notebook):
     def mark_unread(self, tab: PrivateTab) -> None:
         if self.current_tab() is not tab:
             tab.unread += 1
-            self.tab(tab.frame, text=f"{tab.title} ({tab.unread})")
+            self.overflow.set_title(tab.frame, f"{tab.title} ({tab.unread})")
             self.on_unread()
 
     # -- inside --
@@ -227,6 +232,7 @@ class ConversationTabs(ttk.Notebook):
         ttk.Button(banner, text="Close", command=on_close).pack(side="right")
         tab.view.pack(fill="both", expand=True)
         self.add(frame, text=tab.title)
+        self.overflow.set_title(frame, tab.title)
         return tab
 
     def _on_changed(self, event: tk.Event) -> None:
@@ -234,7 +240,7 @@ class ConversationTabs(ttk.Notebook):
         tab = self.current_tab()
         if tab is not None:
             tab.unread = 0
-            self.tab(tab.frame, text=tab.title)
+            self.overflow.set_title(tab.frame, tab.title)
         elif self.select() == str(self.room_frame):
             self.room_views.mark_seen()
             self.refresh_room_title()
@@ -245,7 +251,7 @@ class ConversationTabs(ttk.Notebook):
         room, here = self._room_title
         title = "(no room)" if room is None else f"#{room}" if here else f"#{room} (left)"
         unread = self.room_views.unread.get(name_key(room), 0) if room is not None else 0
-        self.tab(self.room_frame, text=f"{title} ({unread})" if unread else title)
+        self.overflow.set_title(self.room_frame, f"{title} ({unread})" if unread else title)
 
 
 def _banner_text(nick: str) -> str:

@@ -52,10 +52,6 @@ class WindowLook:
             return self.picker
         picker = EmojiPicker(self.window.root, on_pick=self.window.entry.insert_text, palette=self.palette)
         on_palette_change(picker, picker.recolour)
-        button = self.window.emoji_button
-        picker.update_idletasks()
-        x = button.winfo_rootx() + button.winfo_width() - picker.winfo_reqwidth()
-        y = button.winfo_rooty() - picker.winfo_reqheight() - 8
-        picker.geometry(f"+{max(0, x)}+{max(0, y)}")
+        picker.place_above(self.window.emoji_button)
         self.picker = picker
         return picker

@@ -81,3 +81,87 @@ def test_emoji_round_trip_through_the_server_unchanged(server, open_window, make
     bob.send_command(f"SAY back at you {expected}")
     wait_until(lambda: f"back at you {expected}" in window.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert f"alice  {expected}" in window.room_view.all_text()
+
+
+def test_ctrl_e_opens_the_picker_from_the_entry_box_and_the_pick_goes_where_the_cursor_was(open_window, tk_root):
+    """The picker has a key of its own (Ctrl+E, as in Discord) and a Chat menu entry; the Text class's Ctrl+E
+    (to the end of the line) must not move the cursor first."""
+    controller = open_window()
+    window = controller.window
+    window.entry.set_text("one two")
+    window.entry.text.mark_set("insert", "1.4")
+    window.entry.text.focus_force()
+    wait_until(lambda: tk_root.focus_get() == window.entry.text, pump=tk_root.update, message="entry never got focus")
+    window.entry.text.event_generate("<Control-e>")
+    tk_root.update()
+    picker = controller.look.picker
+    assert picker is not None and picker.winfo_exists(), "Ctrl+E opened no picker"
+    wait_until(lambda: tk_root.focus_get() == picker.search_entry, pump=tk_root.update, message="search box unfocused")
+    picker.search("pizza")
+    tk_root.update()
+    picker.search_entry.event_generate("<Return>")
+    tk_root.update()
+    assert window.entry.get_text() == "one \U0001f355two"
+    menu = window.chat_menu
+    labels = {
+        menu.entrycget(index, "label"): index for index in range(menu.index("end") + 1) if menu.type(index) == "command"
+    }
+    assert menu.entrycget(labels["Emoji…"], "accelerator") == "Ctrl+E"
+
+
+def text_height_and_room(box) -> tuple[int, int]:
+    """(pixels the box's text needs, pixels the box shows it in)."""
+    text = box.text
+    counted = text.count("1.0", "end", "update", "ypixels")
+    needed = int(counted[0] if isinstance(counted, tuple) else counted or 0)
+    inside = 2 * sum(int(text.cget(option)) for option in ("pady", "borderwidth", "highlightthickness"))
+    return needed, text.winfo_height() - inside
+
+
+@pytest.mark.parametrize("percent", [100, 150])
+def test_a_line_with_an_emoji_is_shown_whole_in_the_entry_box(open_window, tk_root, percent):
+    """The screens probe of the tenth review: an emoji's font makes its line taller than the box's one line,
+    and the box showed only the top of it: "typing 👍" with the words cut in half, at every scaling."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    window = open_window().window
+    box = window.entry
+    wait_until(
+        lambda: box.text.winfo_width() > 50, pump=tk_root.update, timeout=WAIT, message="the box was never laid out"
+    )
+    box.set_text("plain")
+    wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+    plain, _room = text_height_and_room(box)
+    for line in [
+        "typing \U0001f44d",
+        "\U0001f1ef\U0001f1f5 \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    ]:
+        box.set_text(line)
+        wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+        needed, room = text_height_and_room(box)
+        if needed <= plain:
+            pytest.skip(f"no emoji font taller than the text font here ({needed} px, plain {plain} px)")
+        assert needed <= room, f"{line!r} needs {needed} px, the box shows {room}"
+    box.set_text("plain")
+    wait_until(lambda: box.text.winfo_height() >= box.text.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+    assert int(box.text.cget("height")) == 1, "without emoji the box is one line again"
+
+
+@pytest.mark.parametrize("percent", [150, 200])
+def test_the_picker_fits_on_a_small_screen_above_the_entry_box(open_window, tk_root, percent):
+    """The screens probe of the tenth review: on a 1024x600 screen at 200% the picker was 604 px tall, its
+    name line off the bottom of the screen, and at 150% it covered the box where the emoji goes."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    controller = open_window()
+    box = controller.window.entry.text
+    wait_until(lambda: box.winfo_height() >= box.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)
+    picker = controller.look.open_picker()
+    wait_until(lambda: picker.winfo_ismapped() and picker.winfo_height() > 1, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    screen_height = picker.winfo_screenheight()
+    bottom = picker.winfo_rooty() + picker.winfo_height()
+    assert picker.winfo_rooty() >= 0 and bottom <= screen_height, f"the picker ends at {bottom} of {screen_height}"
+    assert picker.winfo_rootx() >= 0 and picker.winfo_rootx() + picker.winfo_width() <= picker.winfo_screenwidth()
+    assert bottom <= box.winfo_rooty(), f"the picker (to {bottom}) covers the entry box (from {box.winfo_rooty()})"
+    grid = picker.visible_grid
+    assert grid.canvas.winfo_height() >= 3 * grid.cell, "at least three rows of emoji still show"
+    assert picker.status.winfo_rooty() + picker.status.winfo_height() <= bottom, "the name line is in the picker"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tkinter as tk
+from tkinter import ttk
+
 from chat_gui.window.main_window import MAX_DRAFTS
 from chat_gui.window.private_tabs import COLLECTOR_TITLE, MAX_TABS_BY_OTHERS
 from tests.gui.client.conftest import WAIT
@@ -224,3 +227,81 @@ def test_a_draft_outlives_closing_its_tab_and_the_drafts_kept_are_bounded(server
     own_tab(alice, f"pupil{MAX_DRAFTS + 19}")
     tk_root.update()
     assert entry.get_text() == f"draft {MAX_DRAFTS + 19}", "the newest drafts are kept"
+
+
+def drawn_tabs(notebook) -> dict[int, tuple[int, int]]:
+    """Tab index -> (left, right) in pixels as drawn, found with `index @x,y` along the middle of the tab row."""
+    rows = [y for y in range(80) if _tab_at(notebook, 6, y) is not None]
+    assert rows, "no tab row found"
+    row = (rows[0] + rows[-1]) // 2
+    spans: dict[int, tuple[int, int]] = {}
+    for x in range(notebook.winfo_width()):
+        index = _tab_at(notebook, x, row)
+        if index is not None:
+            left, _right = spans.get(index, (x, x))
+            spans[index] = (left, x)
+    return spans
+
+
+def _tab_at(notebook, x: int, y: int) -> int | None:
+    try:
+        found = notebook.index(f"@{x},{y}")
+    except tk.TclError:
+        return None
+    return int(found) if str(found) != "" else None
+
+
+def test_with_many_tabs_every_title_is_whole_and_the_others_are_one_menu_away(server, open_window, tk_root):
+    """The ninth review left it, the tenth (screens) found it at 1024x600: with seven or more tabs Tk squeezed
+    every title to a few letters ("✉ st", "#genera") and nobody could tell the tabs apart."""
+    alice = open_window(server, "alice")
+    tk_root.geometry("800x560")
+    tabs = alice.window.tabs
+    names = ["bob", "محمد_علي", "王小明同学", "kenji_田中", "maximilian_von_hohenstein", "chloe", "dmitri", "eve"]
+    names += ["fatima", "gustav"]
+    for name in names:
+        tabs.open_private(name, select=False, by_other=True)
+    wait_until(lambda: tabs.winfo_width() < 700 and tabs.overflow.hidden(), pump=tk_root.update, timeout=WAIT)
+    font = ttk.Style(tabs).lookup("TNotebook.Tab", "font") or "TkDefaultFont"
+
+    def check_row() -> list[str]:
+        tk_root.update()
+        spans = drawn_tabs(tabs)
+        shown = [index for index, tab in enumerate(tabs.tabs()) if tabs.tab(tab, "state") != "hidden"]
+        assert sorted(spans) == shown
+        for index in shown:
+            title = tabs.tab(index, "text")
+            left, right = spans[index]
+            width = int(tabs.tk.call("font", "measure", font, title))
+            assert right - left + 1 >= width + 8, f"the title {title!r} is cut: {right - left + 1} px for {width}"
+        button = tabs.overflow.button
+        assert button.winfo_ismapped()
+        assert max(right for _left, right in spans.values()) < button.winfo_rootx() - tabs.winfo_rootx()
+        assert button.winfo_rootx() + button.winfo_width() <= tabs.winfo_rootx() + tabs.winfo_width()
+        return [str(tab) for tab in tabs.tabs()]
+
+    check_row()
+    assert tabs.tab(tabs.private["maximilian_von_hohenstein"].frame, "text") == "✉ maximilian_von_…"
+    menu = tabs.overflow.menu
+    labels = [menu.entrycget(index, "label").strip(" ●") for index in range(menu.index("end") + 1)]
+    assert labels[0] == "#general" and labels[1:] == [f"✉ {name}" for name in names], "every tab is in the menu"
+    last = tabs.private["gustav"]
+    assert str(last.frame) in tabs.overflow.hidden()
+    tabs.mark_unread(last)
+    tk_root.update()
+    assert str(last.frame) not in tabs.overflow.hidden(), "a tab with unread lines comes into the row first"
+    for tab in tabs.private.values():
+        tabs.mark_unread(tab)
+    tk_root.update()
+    unread_hidden = sum(tab.unread for tab in tabs.private.values() if str(tab.frame) in tabs.overflow.hidden())
+    assert unread_hidden and f"({unread_hidden})" in tabs.overflow.button.cget("text"), "the button counts them"
+    target = next(tab for tab in tabs.private.values() if str(tab.frame) in tabs.overflow.hidden())
+    menu.invoke(labels.index(f"✉ {target.nick}"))
+    tk_root.update()
+    assert tabs.current_tab() is target
+    check_row()
+    assert tabs.tab(target.frame, "state") == "normal", "the tab chosen in the menu is in the row, in front"
+    for tab in list(tabs.private.values())[:-2]:
+        tabs.close_private(tab.nick)
+    tk_root.update()
+    assert not tabs.overflow.hidden() and not tabs.overflow.button.winfo_ismapped(), "all fit again: no menu"
