@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,14 @@ def test_self_test_passes_without_a_display(built_executables, name: str) -> Non
 
 
 def xdotool(*args: str, timeout: float = 10) -> str:
-    result = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=timeout)
+    """Run xdotool; again while it meets a window that closed as it walked the tree (`search` is not atomic:
+    a dialog or a widget destroyed between its QueryTree calls ends it with BadWindow), until `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = max(1.0, deadline - time.monotonic())
+        result = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=left)
+        if result.returncode == 0 or "BadWindow" not in result.stderr or time.monotonic() >= deadline:
+            break
     assert result.returncode == 0, f"xdotool {' '.join(args)} failed: {result.stderr}"
     return result.stdout
 
