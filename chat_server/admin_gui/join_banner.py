@@ -7,6 +7,15 @@ it (the computer's other addresses, each with Copy, or a note).  What a
 teacher reads out next to the address later (a join code, the
 certificate's fingerprint) belongs in further columns of the big line,
 not in new rows.
+
+Where one line cannot hold a long LAN address, the server key and the
+join code (a 1366-pixel screen at 150% scaling, a 1024-pixel one at 125%),
+`arrange` puts the key on a line of its own under the address, once,
+before Start, so that nothing is drawn over the digits the class compares:
+
+    Join at  192.168.1.20:55555 [Copy]                  Code K7M-XR4
+             Server key 0472 9918 3065 4410 7286 [Copy]      New Set… Off
+             Students enter this address (host:port) in ...
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ IDLE_TEXT = "Not running"
 IDLE_NOTE = "Press Start; the address to join by appears here."
 LAN_NOTE = "Students enter this address (host:port) in the chat window's Connect dialog."
 LOCAL_NOTE = ONLY_THIS_COMPUTER
+WIDE_ADDRESS = "192.168.100.200:55555"  # a long LAN address: what the big line must hold after Start
 
 
 class JoinBanner(ttk.LabelFrame):
@@ -28,13 +38,14 @@ class JoinBanner(ttk.LabelFrame):
         super().__init__(parent, text="Join at", padding=(10, 2, 10, 4))
         self.addresses: list[str] = []
         self.big = ttk.Label(self, text=IDLE_TEXT, style="JoinIdle.TLabel")
-        self.big.grid(row=0, column=0, sticky="w", padx=(0, 16))
+        self.big.grid(row=0, column=0, sticky="w", padx=(0, 8))  # narrow: a long address fits 1366 px at 100%
         self.copy_button = ttk.Button(self, text="Copy", command=lambda: self.copy(self.addresses[0]))
         self.copy_button.grid(row=0, column=1, sticky="w")
         self.copy_button.grid_remove()  # until Start; the big label, taller than a button, sets the row's height
         self.columnconfigure(2, weight=1)
         self.key = KeyBadge(self)  # the server key's fingerprint, at the right end of the big line
         self.key.grid(row=0, column=2, sticky="e")
+        self.key_on_own_line = False
         self.others = ttk.Frame(self)  # the other addresses with their Copy buttons, or the note
         self.others.grid(row=1, column=0, columnspan=3, sticky="ew")
         self.note = ttk.Label(self.others, text=IDLE_NOTE, style="Hint.TLabel")
@@ -44,8 +55,30 @@ class JoinBanner(ttk.LabelFrame):
         # the text beside it at some scalings), so that Start never changes the window's height.
         small_copy = ttk.Button(self.others, text="Copy", style="Small.TButton")
         self.rowconfigure(0, minsize=self.copy_button.winfo_reqheight())
-        self.rowconfigure(1, minsize=max(small_copy.winfo_reqheight(), self.note.winfo_reqheight()))
+        self.others_height = max(small_copy.winfo_reqheight(), self.note.winfo_reqheight())
+        self.rowconfigure(1, minsize=self.others_height)
         small_copy.destroy()
+
+    def arrange(self, width: int) -> None:
+        """Keep one big line if `width` pixels hold it after Start, else move the key to a line under the address.
+
+        Call it once the whole banner is built (the join code's panel is in its last column) and before
+        Start: the banner's height then stays the same when the server starts.
+        """
+        self.big.configure(text=WIDE_ADDRESS, style="JoinAddress.TLabel")
+        self.copy_button.grid()
+        self.key.show_widest()
+        self.update_idletasks()
+        one_line = self.winfo_reqwidth()
+        key_height = self.key.winfo_reqheight()
+        self.clear()
+        self.key_on_own_line = one_line > width
+        if not self.key_on_own_line:
+            return
+        self.key.grid_configure(row=1, column=0, columnspan=3, sticky="w")
+        self.others.grid_configure(row=2, column=0, columnspan=4)
+        self.rowconfigure(2, minsize=self.others_height)
+        self.rowconfigure(1, minsize=key_height)  # as tall before Start, with no key shown, as after
 
     def show(self, addresses: list[str], local_only: bool) -> None:
         """The first address big with Copy; the others (other networks of this computer) small under it."""

@@ -18,6 +18,7 @@ from shared.fingerprint import Fingerprint
 
 KEY_POINTS = 16
 NOT_ENCRYPTED = "Not encrypted (--no-tls)"
+WIDEST_DIGITS = "0000 0000 0000 0000 0000"  # the short form's shape, in the widest digit of most fonts
 
 
 class KeyBadge(ttk.Frame):
@@ -44,6 +45,12 @@ class KeyBadge(ttk.Frame):
         else:
             self.digits.configure(text=fingerprint.short)
             self.copy_button.pack(side="left", padx=(6, 0))
+
+    def show_widest(self) -> None:
+        """Show the widest a key can be, to measure the room it needs; `clear` puts the badge back."""
+        self.caption.pack(side="left", padx=(0, 6), before=self.digits)
+        self.digits.configure(text=WIDEST_DIGITS)
+        self.copy_button.pack(side="left", padx=(6, 0))
 
     def clear(self) -> None:
         self.fingerprint = None

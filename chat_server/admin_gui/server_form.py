@@ -20,6 +20,7 @@ from chat_server.config import ServerConfig
 HOST_CHOICES = ("0.0.0.0", "127.0.0.1")
 HOST_HINT = "Host 0.0.0.0: the class can join over the network; 127.0.0.1: this computer only."
 LIMITS_HINT = "0 turns a limit off."
+SECOND_ROW_FROM = 3  # on a narrow screen, the settings from this one on go to a second row
 
 # field name, label, type, ServerConfig attribute
 LIMIT_FIELDS: tuple[tuple[str, str, type, str], ...] = (
@@ -47,7 +48,10 @@ class ServerForm(ttk.LabelFrame):
 
         # Row 0 holds what an admin presses: at the left, so it stays in reach in a narrow window.
         self.top = top = ttk.Frame(self)  # identity_actions adds Accounts… and Bans… here
-        top.grid(row=0, column=0, columnspan=2 * len(LIMIT_FIELDS) + 2, sticky="w")
+        top.grid(row=0, column=0, sticky="w")
+        # The settings' rows, made before the settings so that they are drawn above them (see `arrange`).
+        self.rows = [ttk.Frame(self), ttk.Frame(self)]
+        self.rows[0].grid(row=1, column=0, sticky="w", pady=(6, 0))
         ttk.Label(top, text="Host").pack(side="left")
         host_box = ttk.Combobox(top, textvariable=self.host, values=HOST_CHOICES, width=16)
         host_box.pack(side="left", padx=(4, 12))
@@ -60,21 +64,52 @@ class ServerForm(ttk.LabelFrame):
         self.start_button.pack(side="left", padx=(0, 4))
         self.stop_button.pack(side="left")
 
-        for index, (name, label, _, _) in enumerate(LIMIT_FIELDS):
-            ttk.Label(self, text=label).grid(row=1, column=2 * index, sticky="w", pady=(6, 0))
-            entry = ttk.Entry(self, textvariable=self.limits[name], width=6)
-            entry.grid(row=1, column=2 * index + 1, sticky="w", padx=(4, 12), pady=(6, 0))
-            self.inputs.append(entry)
+        # Children of the form itself, packed into a row: `arrange` may move them to another row.
+        self.settings: list[tuple[ttk.Label, ttk.Entry]] = []
+        for name, label, _, _ in LIMIT_FIELDS:
+            self.settings.append(
+                (ttk.Label(self, text=label), ttk.Entry(self, textvariable=self.limits[name], width=6))
+            )
         # The class name sits with the settings, not in row 0: that row must keep its buttons in view at 150%.
-        class_column = 2 * len(LIMIT_FIELDS)
-        ttk.Label(self, text="Class").grid(row=1, column=class_column, sticky="w", pady=(6, 0))
-        class_entry = ttk.Entry(self, textvariable=self.class_name, width=14)
-        class_entry.grid(row=1, column=class_column + 1, sticky="w", padx=(4, 0), pady=(6, 0))
-        self.inputs.append(class_entry)
+        self.settings.append((ttk.Label(self, text="Class"), ttk.Entry(self, textvariable=self.class_name, width=14)))
+        self.inputs += [entry for _, entry in self.settings]
+        self._place(class_in_top=False, split=len(self.settings))
         hints = ttk.Frame(self)
-        hints.grid(row=2, column=0, columnspan=2 * len(LIMIT_FIELDS) + 2, sticky="ew", pady=(2, 0))
+        hints.grid(row=3, column=0, sticky="ew", pady=(2, 0))
         ttk.Label(hints, text=HOST_HINT, style="Hint.TLabel").pack(side="left")
         ttk.Label(hints, text=LIMITS_HINT, style="Hint.TLabel").pack(side="right", padx=(12, 0))
+        self.columnconfigure(0, weight=1)
+
+    def arrange(self, width: int) -> None:
+        """Fit the form into `width` pixels (large scaling on a small screen), once it is built.
+
+        In turn: all settings in one row; Class moved to the end of row 0 (after Accounts… and Bans…);
+        the settings in two rows.  The first that fits is kept, else the last.
+        """
+        for class_in_top, split in ((False, len(self.settings)), (True, len(LIMIT_FIELDS)), (False, SECOND_ROW_FROM)):
+            self._place(class_in_top, split)
+            self.update_idletasks()
+            if self.winfo_reqwidth() <= width:
+                return
+
+    def _place(self, class_in_top: bool, split: int) -> None:
+        """Settings before `split` in the first row, the rest in the second; Class at the end of row 0 if asked."""
+        for caption, entry in self.settings:
+            caption.pack_forget()
+            entry.pack_forget()
+        settings = self.settings[:-1] if class_in_top else self.settings
+        for index, (caption, entry) in enumerate(settings):
+            row = self.rows[0] if index < split else self.rows[1]
+            caption.pack(in_=row, side="left")
+            entry.pack(in_=row, side="left", padx=(4, 12))
+        if class_in_top:
+            caption, entry = self.settings[-1]
+            caption.pack(in_=self.top, side="left", padx=(16, 4))
+            entry.pack(in_=self.top, side="left")
+        if split < len(settings):
+            self.rows[1].grid(row=2, column=0, sticky="w", pady=(6, 0))
+        else:
+            self.rows[1].grid_remove()
 
     def read_config(self) -> ServerConfig:
         """The config the fields describe; ValueError says what is wrong."""

@@ -67,6 +67,7 @@ START_PUMP_SECONDS = 0.02  # how often the window redraws while the server start
 EVENT_BATCH = 500
 LOG_BATCH = 200
 SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
+WINDOW_PADDING = 8  # px around everything in the window
 
 AskYesNo = Callable[[str, str], bool]
 
@@ -85,7 +86,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         ask_checked: AskChecked | None = None,
     ) -> None:
         """`settings_path`: the admin window's settings file (admin_settings.py); None is the user's."""
-        super().__init__(root, padding=8)
+        super().__init__(root, padding=WINDOW_PADDING)
         self.root = root
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
         self.ask_yes_no: AskYesNo = ask_yes_no or (
@@ -138,7 +139,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         root.update_idletasks()
         fixed = self.winfo_reqheight() - self.panes.winfo_reqheight()  # what never shrinks
         least_height = fixed + self.look.scaled(160)
-        root.minsize(min(self.look.scaled(760), self.winfo_reqwidth()), least_height)
+        root.minsize(min(self.look.scaled(760), self.winfo_reqwidth(), root.winfo_screenwidth()), least_height)
         width = min(root.winfo_reqwidth(), root.winfo_screenwidth())
         usable = root.winfo_screenheight() - SCREEN_MARGIN - self.menu_bar_height()
         height = min(root.winfo_reqheight(), max(usable, least_height))
@@ -199,6 +200,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         for view in (self.clients_view, self.rooms_view):
             view.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_actions(), add=True)
         self.build_identity()  # the join code, Ban…, Accounts… and Bans… (identity_actions.py)
+        usable_width = self.root.winfo_screenwidth() - 2 * WINDOW_PADDING
+        self.form.arrange(usable_width)
+        self.banner.arrange(usable_width)
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
         bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)

@@ -13,6 +13,7 @@ import sys
 import tkinter as tk
 
 from chat_gui.core.connection import ChatConnection
+from chat_server.admin_gui.join_banner import WIDE_ADDRESS
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from tests.support import connect_client, wait_until
@@ -22,18 +23,36 @@ TIMEOUT = 15.0
 
 
 def inside(widget: tk.Misc, root: tk.Misc) -> bool:
-    """Mapped, as large as it asks, and wholly within the root window's area."""
-    if not widget.winfo_ismapped():
+    """Mapped, as large as it asks, and wholly within each of its containers up to the root (none cuts it off)."""
+    if not widget.winfo_ismapped() or widget.winfo_height() < widget.winfo_reqheight():
         return False
-    left = widget.winfo_rootx() - root.winfo_rootx()
-    top = widget.winfo_rooty() - root.winfo_rooty()
-    return (
-        left >= 0
-        and top >= 0
-        and left + widget.winfo_width() <= root.winfo_width()
-        and top + widget.winfo_height() <= root.winfo_height()
-        and widget.winfo_height() >= widget.winfo_reqheight()
-    )
+    left, top, right, bottom = box(widget)
+    container = widget.master
+    while container is not None:
+        c_left, c_top, c_right, c_bottom = box(container)
+        if left < c_left or top < c_top or right > c_right or bottom > c_bottom:
+            return False
+        if container is root:
+            return True
+        container = container.master
+    return True
+
+
+def box(widget: tk.Misc) -> tuple[int, int, int, int]:
+    """Where `widget` is drawn on the screen: left, top, right, bottom."""
+    left, top = widget.winfo_rootx(), widget.winfo_rooty()
+    return left, top, left + widget.winfo_width(), top + widget.winfo_height()
+
+
+def overlapping(named: dict[str, tk.Misc]) -> list[str]:
+    """The pairs of mapped widgets among `named` that are drawn over each other, as "a / b"."""
+    shown = [(name, box(widget)) for name, widget in named.items() if widget.winfo_ismapped()]
+    found = []
+    for number, (name, (left, top, right, bottom)) in enumerate(shown):
+        for other, (o_left, o_top, o_right, o_bottom) in shown[number + 1 :]:
+            if left < o_right and o_left < right and top < o_bottom and o_top < bottom:
+                found.append(f"{name} / {other}")
+    return found
 
 
 def probe(percent: int, join_code: str | None = None, later_code: str | None = None) -> dict[str, object]:
@@ -67,6 +86,9 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         wait_until(lambda: len(window.clients_view.clients) == 3, TIMEOUT, pump=root.update)
         if later_code is not None and not window.set_code(later_code):
             raise RuntimeError(window.status.get())
+        key = window.banner.key.fingerprint
+        window.banner.show([WIDE_ADDRESS], local_only=False)  # a long LAN address, as a class server shows
+        window.banner.key.show(key)  # as Start does after the addresses
         window.say(f"Kicked {LONG_NICK}. This status line must be in view.")
         root.update()
         controls = {
@@ -80,6 +102,10 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "Close room": window.close_room_button,
             "join address": window.banner.big,
             "server key": window.banner.key.digits,
+            "server key Copy": window.banner.key.copy_button,
+            "join address Copy": window.banner.copy_button,
+            "Idle timeout": window.form.settings[4][1],
+            "Class": window.form.settings[-1][1],
             "log level": window.log_pane.level_box,
             "Ban": window.ban_button,
             "Accounts": window.accounts_button,
@@ -102,6 +128,16 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "row_linespace": window.clients_view.row_font.metrics("linespace"),
             "log_height": window.log_pane.text.winfo_height(),
             "log_linespace": window.look.log.metrics("linespace"),
+            "overlapping": overlapping(
+                {
+                    "join address": window.banner.big,
+                    "join address Copy": window.banner.copy_button,
+                    "server key": window.banner.key,
+                    "join code": window.code_panel,
+                    "other addresses": window.banner.others,
+                }
+            ),
+            "banner": [window.banner.winfo_width(), window.banner.winfo_reqwidth()],
             "errors": errors,
         }
     finally:

@@ -101,6 +101,19 @@ def test_controls_and_status_line_stay_in_view_when_scaled(screens, percent, siz
     assert measured["log_height"] >= 2 * measured["log_linespace"]
 
 
+@pytest.mark.parametrize(
+    ("percent", "size"),
+    [(100, SCREEN), (125, SCREEN), (150, SCREEN), (125, "1280x720"), (150, "1280x720"), (125, "1024x600")],
+)
+def test_nothing_covers_or_cuts_the_server_key_the_join_code_or_a_setting(screens, percent, size) -> None:
+    """Found by the tenth review: at 150% on 1366x768 the join code was drawn over the key the class compares."""
+    measured = open_window_on(screens(size), percent, "K7MXR4")
+    assert not measured["overlapping"], f"at {percent}% on {size}: {measured['overlapping']} drawn over each other"
+    assert not measured["hidden"], f"at {percent}% on {size}: {measured['hidden']} cut off or out of view"
+    assert measured["size"][0] <= int(size.split("x")[0])
+    assert measured["minsize"][0] <= int(size.split("x")[0]), "a window manager could not make it fit the screen"
+
+
 LONGEST_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ234567892"  # 32 characters: the longest the window accepts
 
 
