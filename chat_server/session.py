@@ -7,6 +7,7 @@ handler thread.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import socket
 import time
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from chat_server.storage.models import Role
 
 _session_ids = itertools.count(1)
+SENT_IDS_KEPT = 50  # `DELETE last` looks this far back for one of its own messages still kept
 
 
 class Session:
@@ -66,6 +68,8 @@ class Session:
         self.opened = time.monotonic()
         self.last_heard = time.monotonic()
         self.messages_sent = 0
+        # The ids of its newest messages, for `DELETE last` (an nc/telnet user never sees an id); RESUME hands them on.
+        self.sent_ids: collections.deque[int] = collections.deque(maxlen=SENT_IDS_KEPT)
         self.bucket = bucket
         self.flood = flood or FloodGuard(0)
         self.list_bucket = list_bucket or TokenBucket(0, 1)
