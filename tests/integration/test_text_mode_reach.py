@@ -132,3 +132,16 @@ def test_a_putty_user_sees_words_first_with_tls_off_even_when_its_offers_come_a_
         assert time.monotonic() - started < 1.5
     finally:
         nc.close()
+
+
+def test_a_text_user_typing_chat_terms_file_commands_is_told_why_not(server, wire):
+    carol = text_user(server, "carol", "lab")
+    try:
+        for line in ("/get 3f2a", "send worksheet.pdf", "/GET"):
+            carol.send_line(line, "\r\n")
+            refused = carol.next_line()  # before: "Unknown command GET; /help lists the commands."
+            assert re.fullmatch(rf"{STAMP} ! Files cannot travel over a text connection.*\(not_allowed\)\r", refused)
+    finally:
+        carol.close()
+    json_user = wire(server, "dave", "lab")  # a JSON client's front end never sends them: unknown, as before
+    assert json_user.error("GET 3f2a") == "unknown_command"
