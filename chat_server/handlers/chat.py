@@ -88,7 +88,7 @@ class ChatCommands(CommandModule):
         self.storage.messages.append(message)
         room.messages += 1
         session.messages_sent += 1
-        session.sent_ids.append(message_id)
+        session.note_sent(message_id)
         if self.registry.has_listeners:
             self.registry.emit("message", session=session, room=room)
         return [(room.members, frame)]
@@ -122,7 +122,7 @@ class ChatCommands(CommandModule):
             )
         )
         session.messages_sent += 1
-        session.sent_ids.append(message_id)
+        session.note_sent(message_id)
         if self.registry.has_listeners:
             self.registry.emit("message", session=session, room=None)
         return [([target] if target is session else [target, session], frame)]

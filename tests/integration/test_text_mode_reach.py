@@ -145,3 +145,15 @@ def test_a_text_user_typing_chat_terms_file_commands_is_told_why_not(server, wir
         carol.close()
     json_user = wire(server, "dave", "lab")  # a JSON client's front end never sends them: unknown, as before
     assert json_user.error("GET 3f2a") == "unknown_command"
+
+
+def test_delete_last_still_finds_what_was_said_before_a_resume(server, wire):
+    bob = wire(server, "bob", "lab")
+    old = wire(server, "alice", "lab")
+    old.send("SAY said before the connection dropped")
+    said = bob.expect("message")
+    token = [frame for frame in old.received if frame["type"] == "nick"][-1]["token"]
+    new = wire(server)
+    assert new.reply(f"RESUME alice {token}")["resumed"] is True
+    new.send("DELETE last")
+    assert bob.expect("deleted")["id"] == said["id"]
