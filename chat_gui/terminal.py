@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from chat_gui.core.scheduler import ThreadScheduler
-from chat_gui.terminal_client import TerminalClient
+from chat_gui.terminal_client import PASTE_WAITING_LINES, TerminalClient
 from chat_gui.terminal_keyboard import read_keyboard, read_secret
 from chat_gui.terminal_screen import Screen, tolerate_unencodable
 from chat_gui.terminal_wrap import ambiguous_is_wide_here
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
     restore_sigterm = _exit_on_sigterm()
     try:
         client = TerminalClient(args, scheduler, screen)
+        if _is_terminal(keyboard):  # a paste is held to a few seconds of lines; a pipe is meant whole
+            client.waiting_cap = PASTE_WAITING_LINES
         if getattr(args, "login", False) and args.nick:
             client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
         scheduler.call_soon(client.start)
@@ -179,6 +181,13 @@ def server_address(host: str, port: str | None) -> tuple[str, int]:
     if port_in_host is not None and given is not None and given != port_in_host:
         raise ValueError(f"two ports given, {port_in_host} in the address and {given} after it; give one.")
     return host or "127.0.0.1", port_in_host or given or DEFAULT_PORT
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":

@@ -78,6 +78,11 @@ PLAIN_ADVICE = (
 )
 
 
+# Lines typed at a terminal that may wait to go out at once (the server takes about 10 a second).  A paste is
+# one line each here, not one message as in the window: 5,000 pasted lines went out over 8 minutes, filling
+# every screen of the room, and nothing but quitting stopped them (the eleventh review).  Past it a typed line
+# is printed back, not sent.  Piped input (a script, `< file`) is meant and has no cap.
+PASTE_WAITING_LINES = 50
 SERVER_WORDS_CHARS = 500  # a refusal or farewell longer than this is cut (with "…")
 
 
@@ -108,6 +113,7 @@ class TerminalClient:
         self._security_said: Security | None = None
         self.finished = threading.Event()
         self.exit_code = 0
+        self.waiting_cap: int | None = None  # PASTE_WAITING_LINES when the keyboard is a terminal (terminal.run)
         self._introduced = False
         self._outage = False
         self._ending_since: float | None = None
@@ -289,6 +295,12 @@ class TerminalClient:
     def typed(self, line: str) -> None:
         typed = interpret(line, None, self.session.roster.is_online)
         if isinstance(typed, Send):
+            waiting = len(self.session.pending)
+            if self.waiting_cap is not None and waiting >= self.waiting_cap:
+                self.say(
+                    f"{now_stamp()} ! Not sent: {waiting} lines wait to go out already (a long paste?): {typed.text}"
+                )
+                return
             result = self.session.send(typed.command)
             if isinstance(result, Waiting):
                 self.say(f"{now_stamp()} … waiting to send: {typed.text}")

@@ -2,7 +2,8 @@
 
     ChatRequestHandler.handle, before admit() and `welcome`:
         open_transport(server, session)
-            TLS off (--no-tls)     -> plain at once, as in version 1 (no wait)
+            TLS off (--no-tls)     -> plain, after at most TELNET_WAIT_SECONDS for a first byte (PuTTY's
+                                      telnet offers: its `welcome` is then a readable line, not JSON)
             first byte 0x16        -> TLS handshake (at most HANDSHAKE_SECONDS); the session's outbox encrypts
             anything else, silence -> plain, as PROTOCOL.md says (text, JSON, and bytes no client sends first: NUL,
                                       another kind of TLS record; a line of those gets a clear error as in
@@ -51,6 +52,11 @@ log = logging.getLogger("chat_server")
 
 PEEK_BYTES = 64  # enough to see past a few blank lines to a JSON client's `{`
 CROWDED_FIRST_BYTE_SECONDS = 0.05  # past the cap on waiting connections: a ClientHello sent with the connect is seen
+# With TLS off nothing else waits for a first byte, but PuTTY in telnet mode sends its offers the moment it has
+# connected, and a telnet user whose first screen was a line of JSON (the eleventh review) should see words:
+# this long is enough for those bytes to cross a LAN; only a client that never speaks first (nc, version 1's)
+# waits it out, for its `welcome`.
+TELNET_WAIT_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -138,13 +144,18 @@ class Openings:
 def open_transport(server: ChatServer, session: Session) -> Opened | None:
     """Settle how this connection talks (see the module's table); None means close it (nothing more to send)."""
     tls = server.tls
-    if tls is None:
-        return PLAIN
     sock = session.sock
     openings = server.openings
     patient = openings.enter(sock, session.computer)
     if patient is None:
         return None
+    if tls is None:
+        try:  # the handler peeks for telnet's IAC next (request_handler._telnet_speaks_first)
+            if patient:
+                sniff_first_byte(sock, TELNET_WAIT_SECONDS)  # whatever it is, the read loop deals with it
+        finally:
+            openings.leave(sock, session.computer, patient)
+        return PLAIN
     try:
         first = sniff_first_byte(sock, FIRST_BYTE_SECONDS if patient else CROWDED_FIRST_BYTE_SECONDS)
         if first is FirstByte.CLOSED:

@@ -208,6 +208,7 @@ class ChatRegistry:
         new.muted = old.muted
         new.away = old.away  # the room heard nothing of the hand-over, so it still sees the old presence
         new.messages_sent = old.messages_sent
+        new.sent_ids = old.sent_ids  # `DELETE last` still finds what was said before the connection dropped
         new.renames = old.renames  # a new connection does not refill them (chat_server/rename_budget.py)
         self.set_nick(new, nick)
         self.emit("client_nick", session=old, old=nick)

@@ -68,8 +68,8 @@ def _telnet_speaks_first(sock: socket.socket) -> bool:
     first-byte sniff (chat_server/opening.py) has waited for that byte when
     TLS is on: such a client is a person at a terminal, so the connection is
     in text mode from the start and its `welcome` a readable line, not JSON
-    (the tenth review).  Without TLS nothing waited: the byte may not be
-    here yet, and the welcome is JSON as for any client.
+    (the tenth review).  Without TLS the sniff waits TELNET_WAIT_SECONDS
+    for it (opening.py; the eleventh review found PuTTY's users reading JSON).
     """
     try:
         return sock.recv(1, socket.MSG_PEEK | SEND_FLAGS) == b"\xff"

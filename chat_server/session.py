@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chat_server.storage.models import Role
 
 _session_ids = itertools.count(1)
+SENT_IDS_KEPT = 50  # `DELETE last` looks this far back for one of its own messages still kept
 
 
 class Session:
@@ -66,6 +67,9 @@ class Session:
         self.opened = time.monotonic()
         self.last_heard = time.monotonic()
         self.messages_sent = 0
+        # The ids of its newest messages, for `DELETE last` (an nc/telnet user never sees an id); RESUME hands them on.
+        # A list, not a deque: an empty deque holds a 64-slot block, 0.6 KB for each of thousands of connections.
+        self.sent_ids: list[int] = []
         self.bucket = bucket
         self.flood = flood or FloodGuard(0)
         self.list_bucket = list_bucket or TokenBucket(0, 1)
@@ -108,6 +112,12 @@ class Session:
     @property
     def registered(self) -> bool:
         return self.nick is not None
+
+    def note_sent(self, message_id: int) -> None:
+        """Remember one of its own messages for `DELETE last` (the newest SENT_IDS_KEPT)."""
+        self.sent_ids.append(message_id)
+        if len(self.sent_ids) > SENT_IDS_KEPT:
+            del self.sent_ids[0]
 
     def send(self, frame: Frame, data: bytes | None = None) -> bool:
         """Queue a frame; `data` is its JSON encoding when the caller already has it."""

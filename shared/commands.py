@@ -36,7 +36,11 @@ COMMANDS: dict[str, CommandSpec] = {
             "earlier (or later) messages of your room, ROOM, or your private talk with NICK",
         ),
         CommandSpec("SEARCH", "/search [#ROOM] WORDS", "find messages of your room (or ROOM) and your private ones"),
-        CommandSpec("DELETE", "/delete ID", "delete one of your own messages for everyone"),
+        CommandSpec(
+            "DELETE",
+            "/delete ID|last",
+            "delete one of your messages for everyone (last: your newest; /search shows ids)",
+        ),
         CommandSpec(
             "RESUME", "/resume NAME TOKEN", "take your nickname and room back after a reconnect (clients do it)", True
         ),

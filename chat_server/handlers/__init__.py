@@ -39,7 +39,7 @@ from chat_server.handlers.base import (
     ServerServices,
 )
 from chat_server.handlers.chat import ChatCommands
-from chat_server.handlers.files import FileCommands
+from chat_server.handlers.files import TEXT_MODE_REFUSAL, FileCommands
 from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
@@ -69,6 +69,9 @@ MODULES: tuple[type[CommandModule], ...] = (
     RoomSettingCommands,
     FileCommands,
 )
+# The front ends' own words for file transfers (chat-term's /send and /get; the window's too), which a telnet user
+# is told to type by a classmate: answered with why files cannot come to a text connection.
+CLIENT_FILE_COMMANDS = frozenset({"SEND", "GET"})
 
 __all__ = ["CommandHandlers", "CommandResult", "Delivery", "HangUps", "OffLock"]
 
@@ -118,6 +121,11 @@ class CommandHandlers:
                 "This connection is in text mode (its first line was not JSON), so JSON is not read here: "
                 "type commands such as /nick NAME. A JSON client's first line starts with {.",
             )
+        if handler is None and session.text_mode and command.name in CLIENT_FILE_COMMANDS:
+            # chat-term's /get and /send, as a classmate or the docs tell a telnet user to type them (the eleventh
+            # review): "Unknown command GET" said nothing of why.  Not here for JSON clients, whose front ends
+            # know these words and never send them.
+            raise ProtocolError(ErrorCode.NOT_ALLOWED, TEXT_MODE_REFUSAL)
         if handler is None:
             shown = one_line(command.name, 40) or "(empty)"
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"Unknown command {shown}; /help lists the commands.")

@@ -88,6 +88,7 @@ class ChatCommands(CommandModule):
         self.storage.messages.append(message)
         room.messages += 1
         session.messages_sent += 1
+        session.note_sent(message_id)
         if self.registry.has_listeners:
             self.registry.emit("message", session=session, room=room)
         return [(room.members, frame)]
@@ -121,6 +122,7 @@ class ChatCommands(CommandModule):
             )
         )
         session.messages_sent += 1
+        session.note_sent(message_id)
         if self.registry.has_listeners:
             self.registry.emit("message", session=session, room=None)
         return [([target] if target is session else [target, session], frame)]

@@ -42,6 +42,7 @@ from chat_server.history.frames import (
     frame_of,
     history_frame,
     query_shown,
+    result_line,
     result_of,
     teacher_owners,
 )
@@ -244,7 +245,14 @@ class HistoryCommands(CommandModule):
             if stopped_early:
                 text += STOPPED_EARLY
                 fields["stopped_early"] = True
-            return [([session], server_frame("search", text, results=results, **fields))]
+            answer: list[Delivery] = [([session], server_frame("search", text, results=results, **fields))]
+            if session.text_mode:  # no JSON to read the results from: a line each, after the heading
+                times = {message.id: message.time_ms for message in found}
+                answer += [
+                    ([session], server_frame("system", result_line(result, times[result["id"]]), event="search_result"))
+                    for result in results
+                ]
+            return answer
 
         return OffLock(work, then)
 
@@ -259,11 +267,14 @@ class HistoryCommands(CommandModule):
         which ids are live messages of a locked room (found by a probe), so
         it is only for a message the asker can see but did not send.
         """
-        message_id = parse_delete(argument)
+        wanted = parse_delete(argument)
         if not self.config.history:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, NO_HISTORY)
         store = self.storage.messages
         owners = session.owners
+        if wanted is None:  # `DELETE last`: an nc/telnet user sees no ids (found by the tenth review)
+            return self._delete_last(session, list(reversed(session.sent_ids)))
+        message_id = wanted
         nothing = ProtocolError(
             ErrorCode.BAD_ARGUMENT,
             f"There is no message {message_id} that you can delete (deleted already, too old, or not yours to see).",
@@ -275,14 +286,41 @@ class HistoryCommands(CommandModule):
                 raise nothing
             return message
 
-        def judge(message: StoredMessage) -> OffLock[tuple[StoredMessage, bool]]:
-            if message.room is not None and not self._may_read(session, message.room):
-                raise nothing
-            if not may_delete(session, owners, message):
-                raise ProtocolError(
-                    ErrorCode.NOT_ALLOWED, f"Message {message_id} is not yours: you can delete only your own messages."
-                )
-            return OffLock(lambda: delete(message), told)
+        return OffLock(find, lambda message: self._judge_delete(session, message, nothing))
+
+    def _delete_last(self, session: Session, newest_first: list[int]) -> CommandResult:
+        """`DELETE last`: the newest message this connection said that is still kept (read off the lock)."""
+        store = self.storage.messages
+        owners = session.owners
+        nothing = ProtocolError(
+            ErrorCode.BAD_ARGUMENT,
+            "None of what you said since you connected is still kept; /search WORDS shows older messages with their"
+            " ids, for /delete ID.",
+        )
+
+        def find() -> StoredMessage:
+            for message_id in newest_first:
+                message = store.get(message_id)
+                if message is not None and message.sender_owner in owners:
+                    return message
+            raise nothing
+
+        return OffLock(find, lambda message: self._judge_delete(session, message, nothing))
+
+    def _judge_delete(
+        self, session: Session, message: StoredMessage, nothing: ProtocolError
+    ) -> OffLock[tuple[StoredMessage, bool]]:
+        """Under the lock: whether `session` may delete `message`; then delete it off the lock and tell everyone."""
+        store = self.storage.messages
+        owners = session.owners
+        message_id = message.id
+
+        if message.room is not None and not self._may_read(session, message.room):
+            raise nothing
+        if not may_delete(session, owners, message):
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED, f"Message {message_id} is not yours: you can delete only your own messages."
+            )
 
         def delete(message: StoredMessage) -> tuple[StoredMessage, bool]:
             if store.delete(message_id) is None:
@@ -298,7 +336,7 @@ class HistoryCommands(CommandModule):
                 deliveries.append(([session], not_saved_frame(self.storage, f"The deletion of message {message.id}")))
             return deliveries
 
-        return OffLock(find, judge)
+        return OffLock(lambda: delete(message), told)
 
     def _still_readable(self, session: Session, room: str | None) -> None:
         """Back under the lock after a read: the room may have been locked (or the asker removed) meanwhile.

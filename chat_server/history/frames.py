@@ -16,6 +16,7 @@ true` (docs/protocol.md, History).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 
@@ -26,6 +27,7 @@ from shared.frame_types import SearchResult
 from shared.frames import Frame, server_frame, server_frame_at, utc_time
 from shared.names import one_line
 
+RESULT_LINE_CHARS = 200  # of a result's words on an nc/telnet user's line (chat-term shows as many)
 SEARCH_RESULTS_BUDGET = 28 * 1024  # bytes of `results`; the rest of the frame stays under 1 KiB
 QUERY_SHOWN_CHARS = 60
 ELLIPSIS = "…"
@@ -151,3 +153,20 @@ def snippet(text: str, folded_words: Sequence[str], max_bytes: int) -> str:
 def query_shown(text: str) -> str:
     """The query as the `content` quotes it: one line, cleaned as any user's words are, at most QUERY_SHOWN_CHARS."""
     return one_line(text, QUERY_SHOWN_CHARS)
+
+
+def result_line(result: SearchResult, time_ms: int, today: dt.date | None = None) -> str:
+    """One search result as an nc/telnet user reads it: "id 7, 30 Nov 17:25, #lab <bob> the plan".
+
+    Text mode shows no JSON, so before this its users read "3 results for …" and
+    none of them (found by the eleventh review).  The id comes before the words,
+    where nobody's text can reach: it is what /delete and /history before take.
+    """
+    moment = dt.datetime.fromtimestamp(time_ms / 1000)
+    today = today or dt.date.today()
+    when = moment.strftime("%H:%M") if moment.date() == today else f"{moment.day} {moment.strftime('%b %H:%M')}"
+    place = result["room"] if result["room"].startswith("@") else f"#{result['room']}"
+    words = result["content"]
+    if len(words) > RESULT_LINE_CHARS:
+        words = words[: RESULT_LINE_CHARS - 1] + ELLIPSIS
+    return f"id {result['id']}, {when}, {place} <{result['sender']}> {words}"

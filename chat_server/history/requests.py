@@ -2,7 +2,7 @@
 
     HISTORY [#room|@nick] [BEFORE <id>|AFTER <id>] [<limit>]
     SEARCH [#room] <words>
-    DELETE <id>
+    DELETE <id>|last      (last: the newest of the asker's own, for nc/telnet users, who see no ids)
 
 Keywords ignore case.  Every refusal is `bad_argument` (or `bad_room` /
 `bad_nick` for a name that breaks the naming rules) with the usage in it.
@@ -22,7 +22,8 @@ MAX_LIMIT = 100
 MAX_ID = 2**53 - 1  # the largest integer every JSON reader keeps exactly
 HISTORY_USAGE = "/history [#room|@nick] [before ID|after ID] [LIMIT], e.g. /history before 120 20"
 SEARCH_USAGE = "/search [#room] WORDS, e.g. /search photosynthesis"
-DELETE_USAGE = "/delete ID (the id of one of your own messages)"
+DELETE_USAGE = "/delete ID (the id of one of your own messages), or /delete last for your newest"
+LAST = None  # parse_delete's answer for `DELETE last`
 
 Direction = Literal["newest", "before", "after"]
 
@@ -103,10 +104,13 @@ def parse_search(argument: str) -> SearchRequest:
     return SearchRequest(room, text)
 
 
-def parse_delete(argument: str) -> int:
+def parse_delete(argument: str) -> int | None:
+    """The id to delete, or LAST (None) for `DELETE last`."""
     words = argument.split()
     if len(words) != 1:
         raise _refuse(f"Say which message. Use {DELETE_USAGE}.")
+    if words[0].casefold() == "last":
+        return LAST
     message_id = parse_id(words[0], DELETE_USAGE)
     if message_id == 0:
         raise _refuse(f"There is no message 0. Use {DELETE_USAGE}.")
