@@ -65,13 +65,13 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         return f"{stamp} {where} {one_line(frame.get('sender'))} shared {name} ({shown})"
     if kind == "search":  # an nc user reads the results too, not just how many there were
         found = [result for result in frame.get("results") or [] if isinstance(result, dict)]
-        shown = [collapse_blanks(one_line(content))]
+        parts = [collapse_blanks(one_line(content))]
         for result in found:
             said = collapse_blanks(one_line(result.get("content", "")))
             place, who = one_line(result.get("room")), one_line(result.get("sender"))
             place = place if place.startswith("@") else f"#{place}"  # "@ann": a private message with ann
-            shown.append(f"{place} <{who}> {said} ({_when(result.get('time'))}id {one_line(result.get('id'))})")
-        return f"{stamp} * " + " | ".join(shown)
+            parts.append(f"{place} <{who}> {said} ({_when(result.get('time'))}id {one_line(result.get('id'))})")
+        return f"{stamp} * " + " | ".join(parts)
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
     if kind == "rooms":  # the push carries no text of its own (text-mode connections never get it)
