@@ -50,7 +50,7 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /delete ID        delete one of your messages (/delete last: your newest)
   /login [NICK]     log in to your account (the password is asked for, not shown)
   /register         keep your nickname for yourself with a password
-  /send PATH [NICK] share a file with your room, or with NICK only ("quotes" for a path with spaces)
+  /send PATH [NICK]  share a file with your room, or with NICK only ("quotes" for a path with spaces)
   /get FILE-ID [FOLDER]  save a shared file (to your Downloads folder unless you name one)
   /reconnect        connect again now
   /help             this help

@@ -5,8 +5,9 @@
 
 A row is a line indented by spaces whose command and description are
 parted by two or more spaces (the layout of chat_gui.core.typed_lines'
-COMMANDS_HELP, which chat-term prints as it is).  Any other line is prose:
-its second element is "".  Both columns come back without the padding, so
+COMMANDS_HELP, which chat-term prints as it is).  An indented line after a
+row that does not start with "/" carries on that row's description (the
+second line of /ban's).  Any other line is prose: its second element is "".  Both columns come back without the padding, so
 the window can align them with a tab stop in any font.
 """
 
@@ -21,5 +22,11 @@ def help_rows(text: str) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for line in text.splitlines():
         match = _ROW.match(line)
-        rows.append((match.group(1), match.group(2)) if match else (line.strip(), ""))
+        if match:
+            rows.append((match.group(1), match.group(2)))
+        elif line.startswith("  ") and rows and rows[-1][1] and not line.strip().startswith("/"):
+            command, description = rows[-1]
+            rows[-1] = (command, f"{description} {line.strip()}")
+        else:
+            rows.append((line.strip(), ""))
     return rows

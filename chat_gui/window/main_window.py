@@ -68,6 +68,10 @@ class WindowActions:
     attach: Callable[[], None] = lambda: None  # files (file_sharing.py)
 
 
+def _on_shortcut(act: Callable[[], object], _event: tk.Event) -> None:
+    act()
+
+
 class ChatWindow:
     def __init__(self, root: tk.Tk | tk.Toplevel, actions: WindowActions) -> None:
         self.root = root
@@ -232,13 +236,19 @@ class ChatWindow:
         menubar.add_cascade(label="Help", menu=help_menu, underline=0)
         root.configure(menu=menubar)
         self.menubar, self.chat_menu, self.rooms_menu = menubar, chat, rooms  # others add entries (identity_flow)
-        root.bind_all("<Control-q>", lambda event: actions.quit())
-        root.bind_all("<Control-j>", lambda event: actions.join_dialog())
-        root.bind_all("<Control-w>", lambda event: self.tabs.close_current())
-        root.bind_all("<Control-r>", lambda event: actions.reconnect())
+        letters: dict[str, Callable[[], object]] = {
+            "q": actions.quit,
+            "j": actions.join_dialog,
+            "w": lambda: self.tabs.close_current(),  # the tabs are made after the menus
+            "r": actions.reconnect,
+            "o": actions.attach,
+        }
+        for letter, act in letters.items():
+            # Both cases: with Caps Lock on Tk names the key "Q", and Ctrl+Q did nothing (the eleventh review)
+            for sequence in (f"<Control-{letter}>", f"<Control-{letter.upper()}>"):
+                root.bind_all(sequence, functools.partial(_on_shortcut, act))
         root.bind_all("<F5>", lambda event: actions.who())
         root.bind_all("<F1>", lambda event: actions.help())
-        root.bind_all("<Control-o>", lambda event: actions.attach())
 
     # -- intent methods --
     def set_title(self, nick: str, room: str | None, unread: int, condition: str = "", note: str = "") -> None:

@@ -148,3 +148,24 @@ def test_a_deleted_message_is_named_by_what_a_text_user_sees_of_it(server, wire)
         )
     finally:
         alice.close()
+
+
+def test_search_shows_an_nc_user_the_messages_it_found_not_only_how_many(server, wire):
+    # Found by the eleventh review (docs): `/search hello` over nc answered "1 result for “hello” in #general ...
+    # (newest first)." and nothing else; the results were only in the JSON field nc users never see.
+    bob = wire(server, "bob", "general")
+    alice = text_user(server, "alice", "general")
+    try:
+        bob.send("SAY hello from the lab")
+        said = bob.expect("message")
+        bob.send("PM alice hello in private")
+        whisper = bob.expect("private")
+        alice.expect(r"\*bob -> alice\* hello in private")
+        alice.send_line("SEARCH hello")
+        line = alice.expect(r"for “hello”").rstrip("\r")
+        assert re.fullmatch(rf"{STAMP} \* 2 results for “hello” in #general and your private messages .*", line)
+        assert "#general <bob> hello from the lab (" in line and f"id {said['id']})" in line, line
+        assert "@bob <bob> hello in private (" in line and f"id {whisper['id']})" in line, line
+        assert line.index(f"id {whisper['id']})") < line.index(f"id {said['id']})"), "newest first"
+    finally:
+        alice.close()
