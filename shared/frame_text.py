@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -63,15 +62,6 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         # the sender's line, with the sender's /get id after it (found by the ninth review).
         name = quoted(one_line(frame.get("name")))
         return f"{stamp} {where} {one_line(frame.get('sender'))} shared {name} ({shown})"
-    if kind == "search":  # an nc user reads the results too, not just how many there were
-        found = [result for result in frame.get("results") or [] if isinstance(result, dict)]
-        parts = [collapse_blanks(one_line(content))]
-        for result in found:
-            said = collapse_blanks(one_line(result.get("content", "")))
-            place, who = one_line(result.get("room")), one_line(result.get("sender"))
-            place = place if place.startswith("@") else f"#{place}"  # "@ann": a private message with ann
-            parts.append(f"{place} <{who}> {said} ({_when(result.get('time'))}id {one_line(result.get('id'))})")
-        return f"{stamp} * " + " | ".join(parts)
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
     if kind == "rooms":  # the push carries no text of its own (text-mode connections never get it)
@@ -82,17 +72,6 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
     # Notices carry people's words too (a topic, an away text): padded with blanks, they reached a new row of
     # an 80-column terminal that read like a line of the server's own.
     return f"{stamp} * {collapse_blanks(one_line(content))}"
-
-
-def _when(utc: object) -> str:
-    """ "04 Dec 12:00, " in this computer's time for a result's UTC `time`, or "" for anything else."""
-    try:
-        said = dt.datetime.fromisoformat(str(utc).replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    if said.tzinfo is None:
-        return ""
-    return said.astimezone().strftime("%d %b %H:%M, ")
 
 
 def render_text_line(frame: Frame) -> bytes:

@@ -164,8 +164,9 @@ def test_search_shows_an_nc_user_the_messages_it_found_not_only_how_many(server,
         alice.send_line("SEARCH hello")
         line = alice.expect(r"for “hello”").rstrip("\r")
         assert re.fullmatch(rf"{STAMP} \* 2 results for “hello” in #general and your private messages .*", line)
-        assert "#general <bob> hello from the lab (" in line and f"id {said['id']})" in line, line
-        assert "@bob <bob> hello in private (" in line and f"id {whisper['id']})" in line, line
-        assert line.index(f"id {whisper['id']})") < line.index(f"id {said['id']})"), "newest first"
+        newest = alice.expect(r"\* id \d+, ").rstrip("\r")
+        oldest = alice.expect(r"\* id \d+, ").rstrip("\r")
+        assert re.fullmatch(rf"{STAMP} \* id {whisper['id']}, \d\d:\d\d, @bob <bob> hello in private", newest)
+        assert re.fullmatch(rf"{STAMP} \* id {said['id']}, \d\d:\d\d, #general <bob> hello from the lab", oldest)
     finally:
         alice.close()
