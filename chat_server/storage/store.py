@@ -282,6 +282,10 @@ def _wire(
     if newest:
         deletion_clock.anchor_at(newest / 1000)
     _note_witnessed(connection, deletion_clock)
+    copied = _copied_notice(connection, database.path)
+    if copied:
+        log.warning("storage: %s", copied)
+        status.add_notice(copied)
     accounts = SqliteAccountStore.load(connection)
     login_addresses = SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000))
     sanctions = SqliteModerationStore.load(connection)
@@ -390,3 +394,28 @@ def _note_witnessed(connection: sqlite3.Connection, deletion_clock: DeletionCloc
         )
     except sqlite3.Error as error:
         log.debug("storage: could not note the time seen to pass (%s)", describe_error(error))
+
+
+def _copied_notice(connection: sqlite3.Connection, path: Path) -> str:
+    """What to tell the admin when the database is not the file the last run used (restored from a backup, copied
+    from another computer); "" otherwise. Notes this file's identity (`meta.file_id`, its inode) for the next start.
+
+    The server cannot tell a restore from a holiday by what the data holds, but a copy is a new file: the last
+    run noted the inode of the file it used, and the copy (made by a file manager, rsync or a restore tool) has
+    another. A first start of a version that notes it, or a file system without inode numbers, says nothing.
+    """
+    try:
+        file_id = path.stat().st_ino % (1 << 62)  # SQLite's INTEGER is signed 64-bit
+        row = connection.execute("SELECT value FROM meta WHERE key = 'file_id'").fetchone()
+        if file_id:
+            connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('file_id', ?)", (file_id,))
+    except (OSError, sqlite3.Error) as error:
+        log.debug("storage: could not note the database file's identity (%s)", describe_error(error))
+        return ""
+    if row is None or not file_id or int(row[0]) == file_id:
+        return ""
+    return (
+        f"{path.name} is a copy (restored from a backup or brought from another computer?): it holds what it held "
+        "when copied, so bans lifted, passwords reset and accounts deleted since then are back, and bans and "
+        "accounts made since are gone; redo those changes (Accounts, Bans)"
+    )

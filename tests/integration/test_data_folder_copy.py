@@ -1,0 +1,41 @@
+"""A data folder restored from a backup or brought from another computer, on real servers: the start says so."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.integration.test_headless_script import ScriptRun
+from tests.integration.wire import WireClient
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+COPY_WARNING = "classchat.db is a copy"
+
+
+def started(folder) -> str:
+    """Start a server on `folder`, let one client in, kill it (as a crash would); return its log."""
+    run = ScriptRun("--port", "0", "--data-dir", str(folder))
+    try:
+        client = WireClient(run.address())
+        client.register("alice")
+        client.close()
+    finally:
+        log = run.end()
+    assert "Traceback" not in log
+    return log
+
+
+def test_a_restored_copy_of_the_data_folder_says_what_it_brings_back_once(tmp_path):
+    """The teacher restores last week's backup: bans lifted and passwords reset since are back, and she is told."""
+    folder = tmp_path / "data"
+    assert COPY_WARNING not in started(folder)  # a new folder
+    backup = tmp_path / "backup"
+    shutil.copytree(folder, backup)  # while the server is stopped, as docs/admin.md says
+    assert COPY_WARNING not in started(folder)  # the same file again
+    shutil.rmtree(folder)
+    shutil.copytree(backup, folder)  # the restore
+    log = started(folder)
+    assert COPY_WARNING in log and "bans lifted, passwords reset and accounts deleted since then are back" in log
+    assert COPY_WARNING not in started(folder)  # said once: the copy is the folder's file from now on
