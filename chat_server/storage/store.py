@@ -324,7 +324,19 @@ def _wire(
             log.error("storage: %s", notice)
             status.add_notice(notice)
 
+    opened_id = _file_id(database.path)
+    replaced_said = [False]
+
     def maintenance(connection: sqlite3.Connection) -> bool:
+        if opened_id and not replaced_said[0] and _file_id(database.path) != opened_id:
+            replaced_said[0] = True  # a backup put in place while the server runs (docs/admin.md: stop it first)
+            notice = (
+                f"{database.path.name} was replaced or removed while the server runs: this run goes on with the "
+                "file it opened, so what it saves from now on may be lost or mixed into the new file; stop the "
+                "server, and restore a backup only while it is stopped"
+            )
+            log.error("storage: %s", notice)
+            status.add_notice(notice)
         if time.monotonic() >= next_sanction_purge[0]:
             next_sanction_purge[0] = time.monotonic() + SANCTION_PURGE_EVERY
             for store in moderation_ref:
@@ -404,12 +416,12 @@ def _copied_notice(connection: sqlite3.Connection, path: Path) -> str:
     run noted the inode of the file it used, and the copy (made by a file manager, rsync or a restore tool) has
     another. A first start of a version that notes it, or a file system without inode numbers, says nothing.
     """
+    file_id = _file_id(path)
     try:
-        file_id = path.stat().st_ino % (1 << 62)  # SQLite's INTEGER is signed 64-bit
         row = connection.execute("SELECT value FROM meta WHERE key = 'file_id'").fetchone()
         if file_id:
             connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('file_id', ?)", (file_id,))
-    except (OSError, sqlite3.Error) as error:
+    except sqlite3.Error as error:
         log.debug("storage: could not note the database file's identity (%s)", describe_error(error))
         return ""
     if row is None or not file_id or int(row[0]) == file_id:
@@ -419,3 +431,11 @@ def _copied_notice(connection: sqlite3.Connection, path: Path) -> str:
         "when copied, so bans lifted, passwords reset and accounts deleted since then are back, and bans and "
         "accounts made since are gone; redo those changes (Accounts, Bans)"
     )
+
+
+def _file_id(path: Path) -> int:
+    """The file's inode number, fitted to SQLite's signed 64-bit INTEGER; 0 if it cannot be read (or has none)."""
+    try:
+        return path.stat().st_ino % (1 << 62)
+    except OSError:
+        return 0

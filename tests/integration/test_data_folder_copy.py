@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import threading
 
 import pytest
 
 from tests.integration.test_headless_script import ScriptRun
 from tests.integration.wire import WireClient
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -39,3 +41,31 @@ def test_a_restored_copy_of_the_data_folder_says_what_it_brings_back_once(tmp_pa
     log = started(folder)
     assert COPY_WARNING in log and "bans lifted, passwords reset and accounts deleted since then are back" in log
     assert COPY_WARNING not in started(folder)  # said once: the copy is the folder's file from now on
+
+
+REPLACED_ERROR = "classchat.db was replaced or removed while the server runs"
+
+
+def test_a_backup_put_in_place_while_the_server_runs_is_reported(tmp_path):
+    """The teacher restores a backup without stopping the server first: the server says so, as an error."""
+    folder = tmp_path / "data"
+    started(folder)
+    shutil.copytree(folder, tmp_path / "backup")
+    run = ScriptRun("--port", "0", "--data-dir", str(folder))
+    log: list[str] = []
+    assert run.process.stderr is not None
+    reader = threading.Thread(target=lambda: log.extend(run.process.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        client = WireClient(run.address())
+        alice = client.register("alice", "lab")
+        (tmp_path / "backup" / "classchat.db").replace(folder / "classchat.db")  # a file manager's copy
+        alice.send("SAY after the restore")  # the writer looks in the quiet after writes, and every minute
+        alice.expect("message")
+        wait_until(lambda: any(REPLACED_ERROR in line for line in log), timeout=20, message="the error logged")
+        client.close()
+    finally:
+        run.process.kill()
+        reader.join(10)
+        run.end()
+    assert any(f"ERROR chat_server.storage: storage: {REPLACED_ERROR}" in line for line in log)
