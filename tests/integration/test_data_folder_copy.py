@@ -69,3 +69,17 @@ def test_a_backup_put_in_place_while_the_server_runs_is_reported(tmp_path):
         reader.join(10)
         run.end()
     assert any(f"ERROR chat_server.storage: storage: {REPLACED_ERROR}" in line for line in log)
+
+
+def test_a_restore_that_left_an_empty_database_file_says_so(tmp_path):
+    """The disk filled up as the backup was copied back: classchat.db is there but empty. SQLite took it for a new
+    database and the term started again without a word; now the start says the file was empty."""
+    folder = tmp_path / "data"
+    assert "was an empty file" not in started(folder)  # a new folder is no news
+    (folder / "classchat.db").write_bytes(b"")
+    for leftover in ("classchat.db-wal", "classchat.db-shm"):
+        (folder / leftover).unlink(missing_ok=True)
+    log = started(folder)
+    assert "was an empty file (a copy or restore that did not finish? a full disk?)" in log
+    assert "no accounts, bans, room keys or messages came from it" in log
+    assert "was an empty file" not in started(folder)
