@@ -246,6 +246,7 @@ def open_database(
     notices: list[str] = []
     unclean: list[int] = []
     recovered = 0
+    emptied = _empty_file(path)
     try:
         try:
             damaged_marker = _damaged_marker(path)
@@ -287,6 +288,15 @@ def open_database(
     except (sqlite3.Error, OSError) as error:
         lock.release()
         raise StorageUnavailable(f"cannot use the database {path}: {describe_error(error)}") from error
+    if emptied:
+        # SQLite takes an empty file for a new database: a restore that ran out of disk space, or a copy stopped
+        # at its start, would have started the term again without a word (no accounts, bans or room keys).
+        notice = (
+            f"the database {path} was an empty file (a copy or restore that did not finish? a full disk?); "
+            "started a fresh one: no accounts, bans, room keys or messages came from it"
+        )
+        log.warning("storage: %s", notice)
+        notices.append(notice)
     if unclean:
         # Committed batches survive a crash (WAL); what was still queued for the writer did not, and
         # nothing on disk says how much that was. Clients saw those messages' ids: new ids start well
@@ -477,3 +487,16 @@ def _move_aside(path: Path) -> Path:
         if source.exists():
             source.replace(Path(str(aside) + suffix))
     return aside
+
+
+def _empty_file(path: Path) -> bool:
+    """`path` is there but holds nothing, and no write-ahead log beside it does either."""
+    try:
+        if path.stat().st_size:
+            return False
+    except OSError:
+        return False  # none yet (a new folder), or it cannot be read: said elsewhere
+    try:
+        return not path.with_name(path.name + "-wal").stat().st_size
+    except OSError:
+        return True

@@ -48,6 +48,11 @@ from chat_server.storage.writer import Write, Writer
 log = logging.getLogger("chat_server.storage")
 
 SANCTION_PURGE_EVERY = 60.0
+# How far past the time the last run saw pass (its deletion clock, kept in meta.witnessed_ms) a start believes
+# the data's newest time, written by that run's wall clock: a long weekend between two runs is credited at once;
+# a clock left a year ahead over restarts makes each start delete at most this much early, never the term
+# (a holiday's gap is credited this much a start; deletions lag meanwhile, reads still hide by the wall clock).
+UNWITNESSED_CREDIT = 4 * 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,7 @@ class Storage:
             self._writer.close(timeout)
         if self._database is not None:
             try:
+                _note_witnessed(self._database.writer, self.deletion_clock)
                 self._database.writer.execute("UPDATE meta SET value = 1 WHERE key = 'clean_close'")
             except sqlite3.Error as error:
                 log.warning("storage: could not mark a clean close (%s)", describe_error(error))
@@ -268,8 +274,18 @@ def _wire(
 ) -> Storage:
     connection = database.writer
     newest = _newest_time_ms(connection)
+    witnessed = _witnessed_ms(connection)
+    if witnessed:
+        # The data's newest time was written by the last run's wall clock: one that was a year ahead would make
+        # this start purge the term. Believe it only as far as UNWITNESSED_CREDIT past what that run saw pass.
+        newest = min(newest or int(clock() * 1000), witnessed + int(UNWITNESSED_CREDIT * 1000))
     if newest:
         deletion_clock.anchor_at(newest / 1000)
+    _note_witnessed(connection, deletion_clock)
+    copied = _copied_notice(connection, database.path)
+    if copied:
+        log.warning("storage: %s", copied)
+        status.add_notice(copied)
     accounts = SqliteAccountStore.load(connection)
     login_addresses = SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000))
     sanctions = SqliteModerationStore.load(connection)
@@ -308,11 +324,24 @@ def _wire(
             log.error("storage: %s", notice)
             status.add_notice(notice)
 
+    opened_id = _file_id(database.path)
+    replaced_said = [False]
+
     def maintenance(connection: sqlite3.Connection) -> bool:
+        if opened_id and not replaced_said[0] and _file_id(database.path) != opened_id:
+            replaced_said[0] = True  # a backup put in place while the server runs (docs/admin.md: stop it first)
+            notice = (
+                f"{database.path.name} was replaced or removed while the server runs: this run goes on with the "
+                "file it opened, so what it saves from now on may be lost or mixed into the new file; stop the "
+                "server, and restore a backup only while it is stopped"
+            )
+            log.error("storage: %s", notice)
+            status.add_notice(notice)
         if time.monotonic() >= next_sanction_purge[0]:
             next_sanction_purge[0] = time.monotonic() + SANCTION_PURGE_EVERY
             for store in moderation_ref:
                 store.purge_expired(int(deletion_clock.now() * 1000))
+            _note_witnessed(connection, deletion_clock)
         return history_store.maintenance_step(connection) if history_store is not None else False
 
     writer: Writer[StoredMessage] = Writer(
@@ -358,3 +387,55 @@ def _newest_time_ms(connection: sqlite3.Connection) -> int:
         if row is not None and row[0] is not None:
             newest = max(newest, int(row[0]))
     return newest
+
+
+def _witnessed_ms(connection: sqlite3.Connection) -> int:
+    """The deletion clock's time when a run before last noted it (`meta.witnessed_ms`); 0 if none did."""
+    row = connection.execute("SELECT value FROM meta WHERE key = 'witnessed_ms'").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _note_witnessed(connection: sqlite3.Connection, deletion_clock: DeletionClock) -> None:
+    """Keep the time this run has seen pass (the deletion clock's now) for the next start (writer thread, or at
+    the start and the close). A failed write only makes the next start's deletions later."""
+    try:
+        connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('witnessed_ms', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            (int(deletion_clock.now() * 1000),),
+        )
+    except sqlite3.Error as error:
+        log.debug("storage: could not note the time seen to pass (%s)", describe_error(error))
+
+
+def _copied_notice(connection: sqlite3.Connection, path: Path) -> str:
+    """What to tell the admin when the database is not the file the last run used (restored from a backup, copied
+    from another computer); "" otherwise. Notes this file's identity (`meta.file_id`, its inode) for the next start.
+
+    The server cannot tell a restore from a holiday by what the data holds, but a copy is a new file: the last
+    run noted the inode of the file it used, and the copy (made by a file manager, rsync or a restore tool) has
+    another. A first start of a version that notes it, or a file system without inode numbers, says nothing.
+    """
+    file_id = _file_id(path)
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'file_id'").fetchone()
+        if file_id:
+            connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('file_id', ?)", (file_id,))
+    except sqlite3.Error as error:
+        log.debug("storage: could not note the database file's identity (%s)", describe_error(error))
+        return ""
+    if row is None or not file_id or int(row[0]) == file_id:
+        return ""
+    return (
+        f"{path.name} is a copy (restored from a backup or brought from another computer?): it holds what it held "
+        "when copied, so bans lifted, passwords reset and accounts deleted since then are back, and bans and "
+        "accounts made since are gone; redo those changes (Accounts, Bans)"
+    )
+
+
+def _file_id(path: Path) -> int:
+    """The file's inode number, fitted to SQLite's signed 64-bit INTEGER; 0 if it cannot be read (or has none)."""
+    try:
+        return path.stat().st_ino % (1 << 62)
+    except OSError:
+        return 0

@@ -699,6 +699,29 @@ def test_a_clock_set_a_year_ahead_hides_the_term_but_deletes_none_of_it(tmp_path
         assert ids(storage.messages.replay("general", 10)) == [2, 3, 4, 5, 6, 7]
 
 
+def test_a_clock_left_a_year_ahead_over_restarts_does_not_purge_the_term(tmp_path):
+    """A teacher's laptop whose clock is a year ahead for two starts running: the second start no longer takes the
+    first's messages (stamped a year ahead) for the time that passed; at most a few days go early, not the term."""
+    clock = ShiftedClock()
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        storage.messages.append(public(1, "28 days ago", age_ms=28 * 86_400_000))  # goes 4 days early at most
+        for message_id in range(2, 7):
+            storage.messages.append(public(message_id, f"term {message_id}", age_ms=(7 - message_id) * 86_400_000))
+    clock.offset = YEAR
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        storage.messages.append(public(7, "said while the clock is a year ahead", age_ms=-YEAR * 1000))
+        storage.flush()
+    assert on_disk(tmp_path) == [1, 2, 3, 4, 5, 6, 7]  # the run's own guard, as before
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:  # the clock still ahead
+        storage.purge_now()
+        wait_until(lambda: on_disk(tmp_path)[:1] != [1], timeout=20, message="the 28 days old row purged")
+        storage.flush()
+        assert on_disk(tmp_path) == [2, 3, 4, 5, 6, 7]
+    clock.offset = 0.0
+    with open_storage(tmp_path / "data", history_days=30, clock=clock) as storage:
+        assert ids(storage.messages.replay("general", 10)) == [2, 3, 4, 5, 6, 7]
+
+
 def test_messages_stamped_by_a_clock_that_was_ahead_do_not_stop_the_retention_of_the_rest(tmp_path):
     """One lesson with the clock 400 days ahead, then set right: the messages after it still go after 30 days."""
     ahead = 400 * 86_400_000
