@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from chat_server.address_groups import computer_key
 from chat_server.farewells import banned_frames, kicked_bye, time_left
 from chat_server.identity.service import IdentityService, sanction_address
 from chat_server.presence import presence_frame
@@ -69,11 +70,11 @@ class Moderator:
         return self.storage.moderation.find(kind, nick_key=nick_key, address=sanction_address(host), now_ms=now_ms())
 
     def is_muted(self, session: Session) -> bool:
-        return self.sanction_on("mute", session.key, session.host) is not None
+        return self.sanction_on("mute", session.key, session.computer) is not None
 
     def refuse_if_banned(self, session: Session, nick_key: str) -> list[Delivery] | None:
         """For NICK, LOGIN and RESUME: a banned name gets `banned` and `bye` (the session ends); None if not banned."""
-        ban = self.sanction_on("ban", nick_key, session.host)
+        ban = self.sanction_on("ban", nick_key, session.computer)
         if ban is None:
             return None
         session.end("banned")
@@ -83,8 +84,12 @@ class Moderator:
         """The bans in force now (memory only)."""
         return self.storage.moderation.active(now_ms(), "ban")
 
-    def address_ban(self, host: str) -> Sanction | None:
-        return self.sanction_on("ban", None, host)
+    def address_ban(self, computer: str) -> Sanction | None:
+        return self.sanction_on("ban", None, computer)
+
+    def computer_of(self, address: str) -> str:
+        """The "computer" an address is for bans and mutes: itself, or its IPv6 prefix (chat_server/address_groups.py)."""
+        return computer_key(address, self.identity.config.ipv6_prefix_length)
 
     def _target(self, nick: str) -> Session:
         session = self.registry.find_nick(nick)
@@ -95,7 +100,7 @@ class Moderator:
     def _sessions_from(self, address: str | None) -> list[Session]:
         if address is None:
             return []
-        return [session for session in self.registry.sessions if session.host == address and not session.closing]
+        return [session for session in self.registry.sessions if session.computer == address and not session.closing]
 
     # -- kick --
     def kick(self, nick: str, reason: str, by: str | None) -> Outcome:
@@ -120,7 +125,7 @@ class Moderator:
         key = name_key(parked.nick)
         self.registry.parked.forget(key)
         owners = tuple(owner for owner in (parked.owner, parked.account_owner) if owner is not None)
-        self.identity.remember_kicked_name(key, parked.address or None, owners)
+        self.identity.remember_kicked_name(key, self.computer_of(parked.address) if parked.address else None, owners)
         return Outcome(
             f"{parked.nick} was removed: {reason} (their connection had dropped; they cannot take it back)",
             subject=parked.nick,
@@ -132,7 +137,7 @@ class Moderator:
         nick = normalise_nick(name)
         key = name_key(nick)
         holder = self.registry.by_nick.get(key)
-        known = holder.host if holder is not None else self.identity.last_address(key)
+        known = holder.computer if holder is not None else self.identity.last_address(key)
         address = sanction_address(known)
         outcome = self._ban(
             key, address, holder.nick if holder is not None and holder.nick else nick, minutes, reason, by
@@ -151,7 +156,8 @@ class Moderator:
     def ban_address(self, address: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
         if sanction_address(address) is None:
             raise ProtocolError(ErrorCode.NOT_ALLOWED, "This computer's own address cannot be banned.")
-        return self._ban(None, address, address, minutes, reason, by)
+        computer = self.computer_of(address)  # with --ipv6-prefix-length, the whole prefix: any of its addresses
+        return self._ban(None, computer, computer, minutes, reason, by)
 
     def _ban(
         self, key: str | None, address: str | None, shown: str, minutes: int | None, reason: str, by: str | None
@@ -182,6 +188,8 @@ class Moderator:
     def _lift(self, kind: SanctionKind, name_or_address: str) -> list[Sanction]:
         text = name_or_address.strip()
         if is_address(text):
+            return self.storage.moderation.lift(kind, address=self.computer_of(text))
+        if is_network(text):
             return self.storage.moderation.lift(kind, address=text)
         return self.storage.moderation.lift(kind, nick_key=name_key(normalise_nick(text)))
 
@@ -195,7 +203,7 @@ class Moderator:
             if gone is not None:
                 return gone
         target = self._target(nick)
-        address = sanction_address(target.host)
+        address = sanction_address(target.computer)
         self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(f"{target.nick} is muted", subject=target.nick or nick)
         self._tell_muted(list(dict.fromkeys([target, *self._sessions_from(address)])), by, outcome)
@@ -221,7 +229,7 @@ class Moderator:
     def _mute_parked(self, parked: ParkedSession, by: str | None) -> Outcome:
         """MUTE of a name whose connection dropped and is held for RESUME: kept by name and its address."""
         key = name_key(parked.nick)
-        address = sanction_address(parked.address or None)
+        address = sanction_address(self.computer_of(parked.address) if parked.address else None)
         self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(
             f"{parked.nick} is muted (their connection dropped; it holds when they come back)", subject=parked.nick
@@ -259,7 +267,7 @@ class Moderator:
         if not lifted and target is None:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {nick} is online or muted.")
         shown = target.nick or nick if target is not None else nick
-        still = self.sanction_on("mute", target.key, target.host) if target is not None else None
+        still = self.sanction_on("mute", target.key, target.computer) if target is not None else None
         if still is not None:
             # Their computer is muted under another name: saying "may speak again" would be untrue.
             if not lifted:
@@ -355,3 +363,12 @@ def is_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_network(text: str) -> bool:
+    """An IPv6 prefix like 2001:db8:1::/64, as bans and mutes name one with --ipv6-prefix-length."""
+    try:
+        ipaddress.IPv6Network(text)
+    except ValueError:
+        return False
+    return "/" in text
