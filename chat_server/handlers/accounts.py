@@ -60,6 +60,7 @@ from chat_server.identity.spray_watch import WINDOW_SECONDS as SPRAY_WINDOW_SECO
 from chat_server.identity.teacher_copies import check_account_usable, check_may_register
 from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.plain_secrets import THIS_COMPUTER
+from chat_server.rename_budget import check_rename
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import Account
@@ -216,6 +217,8 @@ class AccountCommands(CommandModule):
         # The first lane at the hash is the teacher's: the server's computer, or a teacher's account from a
         # computer that logged in to it before. A student's own accounts wait with everyone else.
         account = identity.account_of(nick)
+        if _is_rename(session, key, account):
+            check_rename(session, pay=False)  # switching accounts dodged a typed /kick as renames did
         first = session.host in THIS_COMPUTER or (
             account is not None and account.role == "teacher" and identity.login_throttle.knows(key, session.computer)
         )
@@ -272,6 +275,8 @@ class AccountCommands(CommandModule):
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
+        if _is_rename(session, key, account):
+            check_rename(session)  # chat_server/rename_budget.py
         if session.host not in THIS_COMPUTER:  # kept for the throttle after a restart (written behind, no I/O)
             accounts.logged_in_from(key, session.computer, int(time.time() * 1000))
         # A dropped connection of the account is not hers to come back to once she logged in afresh: its token
@@ -352,6 +357,11 @@ class AccountCommands(CommandModule):
 
 def _code_accepted(text: str) -> Frame:
     return server_frame("system", text, event="code_accepted")
+
+
+def _is_rename(session: Session, key: str, account: Account | None) -> bool:
+    """LOGIN that gives a named connection another name, to a student's account (or to none: it fails anyway)."""
+    return session.nick is not None and session.key != key and (account is None or account.role == "student")
 
 
 def _refuse_while_busy(host: str) -> None:

@@ -435,6 +435,23 @@ def test_resume_does_not_give_a_renamer_a_fresh_budget(start_server, wire):
     assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
 
 
+def test_switching_between_ones_own_accounts_costs_renames_too(start_server, wire):
+    """A student with three accounts switched between them with LOGIN, uncounted, as fast as renames went before:
+    each /kick of the name the teacher had just read could miss (the tenth review left it)."""
+    server = start_server(allow_plain_passwords=True)
+    for name in ("eve_a", "eve_b", "eve_c"):
+        add_account(server, name)
+    eve = WireClient(server.address, source=computer(55))
+    assert login(eve, "eve_a")["nick"] == "eve_a"  # the first name of a connection is no rename
+    for name in ("eve_b", "eve_c", "eve_a"):
+        assert login(eve, name)["nick"] == name
+    refused = eve.reply(f"LOGIN eve_b {PASSWORD}", timeout=60)
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and refused.get("retry_after", 0) >= 1, refused
+    assert "eve_a" in refused["content"], refused
+    assert server.registry.find_nick("eve_a") is not None and server.registry.find_nick("eve_b") is None
+    assert eve.reply(f"LOGIN eve_a {PASSWORD}", timeout=60)["nick"] == "eve_a"  # the name it has: nothing to pay
+
+
 def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_nothing(server, wire):
     at_the_server = wire(server, "kim")  # 127.0.0.1: the teacher's own window
     for number in range(6):
