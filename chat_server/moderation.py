@@ -16,6 +16,8 @@ after a kick); this computer's own addresses (127.0.0.1, ::1) are never
 banned or muted, since the teacher's own window connects from there.  A
 ban whose name has no known address (nobody of that name since the
 server started) says so in its confirmation: it keeps out the name only.
+A KICK of a name someone gave up moments ago reaches that person, never
+their computer (chat_server/name_holders.py).
 `by` None is the admin; otherwise it is the teacher's nickname.
 """
 
@@ -109,11 +111,45 @@ class Moderator:
             parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
             if parked is not None:  # dropped a moment ago: RESUME would put them back in their room (a locked one too)
                 return self._kick_parked(parked, reason)
+            followed = self._who_gave_up(nick)
+            if followed:
+                return self._kick_sessions(followed, reason, by, f"{normalise_nick(nick)} (now {followed[0].nick})")
         target = self._target(nick)
-        self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
-        target.send_last(kicked_bye(reason, by))
-        target.end("kicked", said=reason)
-        return Outcome(f"{target.nick} was removed: {reason}", ended=[target], subject=target.nick or nick)
+        return self._kick_sessions([target], reason, by, target.nick or nick)
+
+    def _kick_sessions(self, targets: list[Session], reason: str, by: str | None, shown: str) -> Outcome:
+        for target in targets:
+            self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
+            target.send_last(kicked_bye(reason, by))
+            target.end("kicked", said=reason)
+        return Outcome(f"{shown} was removed: {reason}", ended=targets, subject=targets[0].nick or shown)
+
+    def _who_gave_up(self, name: str) -> list[Session]:
+        """The connections of the one person who gave up `name` moments ago (chat_server/name_holders.py).
+
+        Their connection under its new name, or the connections their owners
+        hold now (the same account, a RESUME); never a teacher. Empty when
+        nobody gave it up lately or nobody of theirs is online; `no_such_user`
+        saying so when more than one person did, online or not (the kick could
+        reach one who took the name before or after the student meant).
+        """
+        people = self.registry.name_holders.people(name_key(normalise_nick(name)))
+        live = [session for session in self.registry.sessions if session.nick is not None and not session.closing]
+        found = [
+            [session for session in live if session.id == person.session_id or set(session.owners) & set(person.owners)]
+            for person in people
+        ]
+        if len(people) > 1:
+            now = sorted({mine[0].nick or "" for mine in found if mine})
+            raise ProtocolError(
+                ErrorCode.NO_SUCH_USER,
+                f"Nobody is called {one_line(name, 40)} now, and {len(people)} people gave that name up lately"
+                + (f" (online now as {', '.join(now)})" if now else "")
+                + ": kick by the name they have now.",
+            )
+        if not found or any(session.role != "student" for session in found[0]):
+            return []
+        return found[0]
 
     def _kick_parked(self, parked: ParkedSession, reason: str) -> Outcome:
         """KICK of a name whose connection dropped and is held for RESUME: the token is forgotten, as for a kick.

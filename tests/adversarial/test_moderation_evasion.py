@@ -462,6 +462,70 @@ def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_n
     assert eve.reply("NICK eve1")["nick"] == "eve1"
 
 
+# -- a KICK of a name the student has just left (the tenth review left it) --
+def rename(client: WireClient, name: str) -> None:
+    client.send(f"NICK {name}")
+    assert client.expect(lambda frame: frame["type"] in ("nick", "error")).get("nick") == name
+
+
+def quit_now(client: WireClient) -> None:
+    client.send("QUIT")  # a quit, not a dropped connection (that one is held for RESUME)
+    client.rest_until_closed()
+
+
+def test_a_kick_of_the_name_a_student_just_left_reaches_her_and_not_her_classmate_on_the_same_address(
+    start_server, wire
+):
+    """The teacher read "eve" and typed /kick eve; eve had become eve_ a moment before: `no_such_user`."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 56, "eve", "lab")
+    kim = student(server, 56, "kim", "lab")  # the same lab computer's address (a school's NAT)
+    rename(eve, "eve_")
+    confirmation = moderate(ms_lee, "KICK eve stop it")
+    assert confirmation.get("action") == "kick", confirmation
+    assert "eve (now eve_)" in confirmation["content"], confirmation
+    eve.rest_until_closed()
+    rename(kim, "kim2")  # still here
+    assert server.registry.find_nick("kim2") is not None
+
+
+def test_a_kick_follows_a_student_to_her_other_account_but_never_a_guest_who_came_back_new(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    add_account(server, "eve")
+    add_account(server, "eve_b")
+    eve = WireClient(server.address, source=computer(57))
+    login(eve, "eve")
+    quit_now(eve)  # a new connection logs in to the same account and switches to another
+    again = WireClient(server.address, source=computer(57))
+    login(again, "eve")
+    login(again, "eve_b")
+    confirmation = moderate(ms_lee, "KICK eve bye")
+    assert "eve (now eve_b)" in confirmation["content"], confirmation
+    again.rest_until_closed()
+    sam = student(server, 58, "sam")
+    quit_now(sam)  # a guest who quit: a new connection is a new person, maybe a classmate at the same computer
+    newcomer = student(server, 58, "sam_again")
+    assert moderate(ms_lee, "KICK sam bye").get("code") == ErrorCode.NO_SUCH_USER
+    rename(newcomer, "sam3")
+
+
+def test_a_kick_of_a_name_two_people_gave_up_lately_reaches_neither(start_server, wire):
+    """eve left the name, bob took it and left it too: the teacher may mean either, so neither is kicked."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 59, "eve", "lab")
+    rename(eve, "eve_")
+    bob = student(server, 60, "eve", "lab")
+    rename(bob, "bob")
+    refused = moderate(ms_lee, "KICK eve bye")
+    assert refused.get("code") == ErrorCode.NO_SUCH_USER, refused
+    assert "bob" in refused["content"] and "eve_" in refused["content"], refused
+    rename(eve, "eve2")  # both still here
+    rename(bob, "bob2")
+
+
 # -- a KICK while the student's connection has just dropped (found by the tenth review's probe) --
 def test_a_kick_of_a_student_whose_connection_dropped_keeps_them_from_resuming_into_the_locked_room(start_server, wire):
     """eve's window lost its network (or she pulled the cable as the teacher turned to her): KICK eve answered
