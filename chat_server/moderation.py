@@ -190,6 +190,7 @@ class Moderator:
         return outcome
 
     def ban_address(self, address: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
+        address = canonical_address(address)  # as the server writes it, or the ban would match no connection
         if sanction_address(address) is None:
             raise ProtocolError(ErrorCode.NOT_ALLOWED, "This computer's own address cannot be banned.")
         computer = self.computer_of(address)  # with --ipv6-prefix-length, the whole prefix: any of its addresses
@@ -224,9 +225,9 @@ class Moderator:
     def _lift(self, kind: SanctionKind, name_or_address: str) -> list[Sanction]:
         text = name_or_address.strip()
         if is_address(text):
-            return self.storage.moderation.lift(kind, address=self.computer_of(text))
+            return self.storage.moderation.lift(kind, address=self.computer_of(canonical_address(text)))
         if is_network(text):
-            return self.storage.moderation.lift(kind, address=text)
+            return self.storage.moderation.lift(kind, address=canonical_address(text))
         return self.storage.moderation.lift(kind, nick_key=name_key(normalise_nick(text)))
 
     # -- mutes --
@@ -408,3 +409,22 @@ def is_network(text: str) -> bool:
     except ValueError:
         return False
     return "/" in text
+
+
+def canonical_address(text: str) -> str:
+    """An address or IPv6 prefix as the server writes a connection's: 2001:DB8::0002 is 2001:db8::2, and
+    ::ffff:10.0.0.5 is 10.0.0.5 (chat_server/session.py address_key); anything else unchanged.
+
+    The admin banned "::ffff:127.0.1.5" and "2001:DB8::0002": each was confirmed as banned and let the
+    computer in, since bans compare the text (a probe).
+    """
+    text = text.strip()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        if not is_network(text):
+            return text
+        return str(ipaddress.IPv6Network(text, strict=False))
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
