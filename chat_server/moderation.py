@@ -114,8 +114,23 @@ class Moderator:
             followed = self._who_gave_up(nick)
             if followed:
                 return self._kick_sessions(followed, reason, by, f"{normalise_nick(nick)} (now {followed[0].nick})")
+            dropped = self._parked_of_who_gave_up(nick)
+            if dropped is not None:  # renamed, then the connection dropped: held for RESUME under the new name
+                return self._kick_parked(dropped, reason)
         target = self._target(nick)
         return self._kick_sessions([target], reason, by, target.nick or nick)
+
+    def _parked_of_who_gave_up(self, name: str) -> ParkedSession | None:
+        """The connection held for RESUME of the one person who gave up `name` lately; never a teacher's."""
+        people = self.registry.name_holders.people(name_key(normalise_nick(name)))
+        if len(people) != 1:
+            return None
+        owners = set(people[0].owners)
+        for _, parked in self.registry.parked.all():
+            if {parked.owner, parked.account_owner} & owners and parked.expires > time.monotonic():
+                account = self.identity.account_of(parked.account) if parked.account else None
+                return None if account is not None and account.role != "student" else parked
+        return None
 
     def _kick_sessions(self, targets: list[Session], reason: str, by: str | None, shown: str) -> Outcome:
         for target in targets:

@@ -511,6 +511,21 @@ def test_a_kick_follows_a_student_to_her_other_account_but_never_a_guest_who_cam
     rename(newcomer, "sam3")
 
 
+def test_a_kick_of_the_name_a_student_left_reaches_her_connection_dropped_under_the_new_one(start_server, wire):
+    """eve became eve_ and her window lost its network: KICK eve forgets eve_'s RESUME token, as a kick of eve_."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 61, "eve", "lab")
+    rename(eve, "eve_")
+    token = server.registry.find_nick("eve_").token
+    eve.close()  # no QUIT: held for RESUME
+    wait_until(lambda: server.registry.find_nick("eve_") is None)  # the server saw the drop
+    confirmation = moderate(ms_lee, "KICK eve cable pulled")
+    assert confirmation.get("action") == "kick" and "eve_" in confirmation["content"], confirmation
+    again = WireClient(server.address, source=computer(61))
+    assert again.reply(f"RESUME eve_ {token}").get("code") == ErrorCode.BAD_LOGIN
+
+
 def test_a_kick_of_a_name_two_people_gave_up_lately_reaches_neither(start_server, wire):
     """eve left the name, bob took it and left it too: the teacher may mean either, so neither is kicked."""
     server = start_server(allow_plain_passwords=True)
