@@ -162,3 +162,15 @@ def test_with_a_prefix_length_of_64_failed_logins_count_for_the_whole_64(space, 
         codes.append(guesser.reply(f"LOGIN someone{number} wrong-password", timeout=60)["code"])
         guesser.close()
     assert codes == [ErrorCode.BAD_LOGIN] * 5 + [ErrorCode.RATE_LIMITED] * 2, codes
+
+
+def test_with_a_prefix_length_of_64_its_addresses_share_the_file_limits(space, server_in):
+    """Files counted by the full address: each address of the /64 brought a fresh allowance of uploads."""
+    server = server_in(ipv6_prefix_length=64)
+    answers = []
+    for number in range(2, 14):
+        client, _ = from_address(space, server, f"{HOME}{number:x}")
+        client.register(f"sender{number}", "lab")
+        answers.append(client.reply(f"UPLOAD 1000 {'ab' * 32} #lab notes{number}.txt"))
+    kinds = [answer.get("code", answer["type"]) for answer in answers]
+    assert kinds[0] == "upload" and ErrorCode.RATE_LIMITED in kinds, kinds
