@@ -7,8 +7,8 @@ got 39 connections past `--max-per-address 20`, and 975 SAY lines at once
 met no computer's message budget.  With `--ipv6-prefix-length 64` every
 IPv6 address of one /64 counts as one computer for the connection limits,
 the waits for a first byte and TLS handshakes, the message, notice and
-page budgets (chat_server/address_budget.py), the file limits, and for
-bans, mutes and the login, join-code and room-key throttles
+page budgets (chat_server/address_budget.py), the file limits, rooms made,
+accounts registered and searches, and for bans, mutes and the login, join-code and room-key throttles
 (Session.computer): a banned
 student who took another address of her /64 was back at once (a probe).
 

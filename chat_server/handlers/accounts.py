@@ -136,7 +136,7 @@ class AccountCommands(CommandModule):
         _refuse_while_busy(session.computer)  # before the day's allowance: a REGISTER turned away unchecked uses none
         counted = account is None and session.host not in THIS_COMPUTER
         if counted:
-            wait = identity.new_accounts.acquire(session.host)
+            wait = identity.new_accounts.acquire(session.computer)
             if wait:
                 raise _rate_limited(
                     f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
@@ -147,7 +147,7 @@ class AccountCommands(CommandModule):
         attempt = identity.register_throttle.try_begin(key, session.computer)  # every try counts: each costs a hash
         if attempt is None:
             if counted:
-                identity.new_accounts.give_back(session.host)  # nothing was made
+                identity.new_accounts.give_back(session.computer)  # nothing was made
             wait = identity.register_throttle.retry_after(key, session.computer)
             raise _rate_limited(
                 f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.", wait

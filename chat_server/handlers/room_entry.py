@@ -151,7 +151,7 @@ def _count_new_room(services: ServerServices, session: Session, name: str) -> No
     service = services.who.service
     if session.host in THIS_COMPUTER or service.is_teacher(session):
         return
-    wait = service.new_rooms.acquire(session.host, name_key(name))
+    wait = service.new_rooms.acquire(session.computer, name_key(name))
     if wait:
         raise ProtocolError(
             ErrorCode.RATE_LIMITED,

@@ -174,3 +174,22 @@ def test_with_a_prefix_length_of_64_its_addresses_share_the_file_limits(space, s
         answers.append(client.reply(f"UPLOAD 1000 {'ab' * 32} #lab notes{number}.txt"))
     kinds = [answer.get("code", answer["type"]) for answer in answers]
     assert kinds[0] == "upload" and ErrorCode.RATE_LIMITED in kinds, kinds
+
+
+def test_with_a_prefix_length_of_64_its_addresses_share_the_new_rooms_and_accounts(space, server_in):
+    """Rooms made and accounts registered were counted by the full address: a /64 made rooms and accounts at will."""
+    server = server_in(ipv6_prefix_length=64, allow_plain_passwords=True)
+    made = []
+    for number in range(2, 14):
+        client, _ = from_address(space, server, f"{HOME}{number:x}")
+        client.register(f"maker{number}")
+        client.send(f"JOIN room{number}")
+        made.append(client.expect(lambda frame: frame["type"] in ("joined", "error")).get("code", "joined"))
+    assert made[:10] == ["joined"] * 10 and made[10:] == [ErrorCode.RATE_LIMITED] * 2, made
+    registered = []
+    for number in range(2, 7):
+        client, _ = from_address(space, server, f"{HOME}{number + 12:x}")
+        client.register(f"account{number}")
+        answer = client.reply("REGISTER a-long-enough-passphrase-9", timeout=60)
+        registered.append(answer.get("code", answer["type"]))
+    assert registered[3:] == [ErrorCode.RATE_LIMITED] * 2, registered
