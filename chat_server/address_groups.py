@@ -6,16 +6,18 @@ counted as a computer of its own.  A probe from 39 addresses of one /64
 got 39 connections past `--max-per-address 20`, and 975 SAY lines at once
 met no computer's message budget.  With `--ipv6-prefix-length 64` every
 IPv6 address of one /64 counts as one computer for the connection limits,
-the waits for a first byte and TLS handshakes, and the message, notice and
-page budgets (chat_server/address_budget.py).
+the waits for a first byte and TLS handshakes, the message, notice and
+page budgets (chat_server/address_budget.py), the file limits, rooms made,
+accounts registered and searches, and for bans, mutes and the login, join-code and room-key throttles
+(Session.computer): a banned
+student who took another address of her /64 was back at once (a probe).
 
 It is off by default because of the classroom itself: every device on one
 Wi-Fi network or LAN segment takes its IPv6 addresses from the *same* /64,
 so a server in the classroom would count the whole class as one computer
 (as a school's IPv4 NAT does to a server outside the school).  Turn it on
 for a server that students reach across the internet.  Loopback (::1),
-link-local (fe80::/10) and IPv4 addresses always count alone; bans, login
-throttles and the other per-address counts still use the full address.
+link-local (fe80::/10) and IPv4 addresses always count alone.
 """
 
 from __future__ import annotations

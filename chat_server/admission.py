@@ -92,7 +92,7 @@ class ConnectionAdmission:
         if self._stopping:
             frames = shutdown_frames()
             return frames, frames[0]["content"]
-        ban = self.who.moderator.address_ban(session.host)
+        ban = self.who.moderator.address_ban(session.computer)
         if ban is not None:
             frames = banned_frames(ban, now_ms())
             return frames, frames[0]["content"]

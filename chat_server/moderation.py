@@ -16,6 +16,8 @@ after a kick); this computer's own addresses (127.0.0.1, ::1) are never
 banned or muted, since the teacher's own window connects from there.  A
 ban whose name has no known address (nobody of that name since the
 server started) says so in its confirmation: it keeps out the name only.
+A KICK of a name someone gave up moments ago reaches that person, never
+their computer (chat_server/name_holders.py).
 `by` None is the admin; otherwise it is the teacher's nickname.
 """
 
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from chat_server.address_groups import computer_key
 from chat_server.farewells import banned_frames, kicked_bye, time_left
 from chat_server.identity.service import IdentityService, sanction_address
 from chat_server.presence import presence_frame
@@ -69,11 +72,11 @@ class Moderator:
         return self.storage.moderation.find(kind, nick_key=nick_key, address=sanction_address(host), now_ms=now_ms())
 
     def is_muted(self, session: Session) -> bool:
-        return self.sanction_on("mute", session.key, session.host) is not None
+        return self.sanction_on("mute", session.key, session.computer) is not None
 
     def refuse_if_banned(self, session: Session, nick_key: str) -> list[Delivery] | None:
         """For NICK, LOGIN and RESUME: a banned name gets `banned` and `bye` (the session ends); None if not banned."""
-        ban = self.sanction_on("ban", nick_key, session.host)
+        ban = self.sanction_on("ban", nick_key, session.computer)
         if ban is None:
             return None
         session.end("banned")
@@ -83,8 +86,12 @@ class Moderator:
         """The bans in force now (memory only)."""
         return self.storage.moderation.active(now_ms(), "ban")
 
-    def address_ban(self, host: str) -> Sanction | None:
-        return self.sanction_on("ban", None, host)
+    def address_ban(self, computer: str) -> Sanction | None:
+        return self.sanction_on("ban", None, computer)
+
+    def computer_of(self, address: str) -> str:
+        """The "computer" an address is for bans and mutes: itself, or its IPv6 prefix (chat_server/address_groups.py)."""
+        return computer_key(address, self.identity.config.ipv6_prefix_length)
 
     def _target(self, nick: str) -> Session:
         session = self.registry.find_nick(nick)
@@ -95,7 +102,7 @@ class Moderator:
     def _sessions_from(self, address: str | None) -> list[Session]:
         if address is None:
             return []
-        return [session for session in self.registry.sessions if session.host == address and not session.closing]
+        return [session for session in self.registry.sessions if session.computer == address and not session.closing]
 
     # -- kick --
     def kick(self, nick: str, reason: str, by: str | None) -> Outcome:
@@ -104,11 +111,60 @@ class Moderator:
             parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
             if parked is not None:  # dropped a moment ago: RESUME would put them back in their room (a locked one too)
                 return self._kick_parked(parked, reason)
+            followed = self._who_gave_up(nick)
+            if followed:
+                return self._kick_sessions(followed, reason, by, f"{normalise_nick(nick)} (now {followed[0].nick})")
+            dropped = self._parked_of_who_gave_up(nick)
+            if dropped is not None:  # renamed, then the connection dropped: held for RESUME under the new name
+                return self._kick_parked(dropped, reason)
         target = self._target(nick)
-        self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
-        target.send_last(kicked_bye(reason, by))
-        target.end("kicked", said=reason)
-        return Outcome(f"{target.nick} was removed: {reason}", ended=[target], subject=target.nick or nick)
+        return self._kick_sessions([target], reason, by, target.nick or nick)
+
+    def _parked_of_who_gave_up(self, name: str) -> ParkedSession | None:
+        """The connection held for RESUME of the one person who gave up `name` lately; never a teacher's."""
+        people = self.registry.name_holders.people(name_key(normalise_nick(name)))
+        if len(people) != 1:
+            return None
+        owners = set(people[0].owners)
+        for _, parked in self.registry.parked.all():
+            if {parked.owner, parked.account_owner} & owners and parked.expires > time.monotonic():
+                account = self.identity.account_of(parked.account) if parked.account else None
+                return None if account is not None and account.role != "student" else parked
+        return None
+
+    def _kick_sessions(self, targets: list[Session], reason: str, by: str | None, shown: str) -> Outcome:
+        for target in targets:
+            self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
+            target.send_last(kicked_bye(reason, by))
+            target.end("kicked", said=reason)
+        return Outcome(f"{shown} was removed: {reason}", ended=targets, subject=targets[0].nick or shown)
+
+    def _who_gave_up(self, name: str) -> list[Session]:
+        """The connections of the one person who gave up `name` moments ago (chat_server/name_holders.py).
+
+        Their connection under its new name, or the connections their owners
+        hold now (the same account, a RESUME); never a teacher. Empty when
+        nobody gave it up lately or nobody of theirs is online; `no_such_user`
+        saying so when more than one person did, online or not (the kick could
+        reach one who took the name before or after the student meant).
+        """
+        people = self.registry.name_holders.people(name_key(normalise_nick(name)))
+        live = [session for session in self.registry.sessions if session.nick is not None and not session.closing]
+        found = [
+            [session for session in live if session.id == person.session_id or set(session.owners) & set(person.owners)]
+            for person in people
+        ]
+        if len(people) > 1:
+            now = sorted({mine[0].nick or "" for mine in found if mine})
+            raise ProtocolError(
+                ErrorCode.NO_SUCH_USER,
+                f"Nobody is called {one_line(name, 40)} now, and {len(people)} people gave that name up lately"
+                + (f" (online now as {', '.join(now)})" if now else "")
+                + ": kick by the name they have now.",
+            )
+        if not found or any(session.role != "student" for session in found[0]):
+            return []
+        return found[0]
 
     def _kick_parked(self, parked: ParkedSession, reason: str) -> Outcome:
         """KICK of a name whose connection dropped and is held for RESUME: the token is forgotten, as for a kick.
@@ -120,7 +176,7 @@ class Moderator:
         key = name_key(parked.nick)
         self.registry.parked.forget(key)
         owners = tuple(owner for owner in (parked.owner, parked.account_owner) if owner is not None)
-        self.identity.remember_kicked_name(key, parked.address or None, owners)
+        self.identity.remember_kicked_name(key, self.computer_of(parked.address) if parked.address else None, owners)
         return Outcome(
             f"{parked.nick} was removed: {reason} (their connection had dropped; they cannot take it back)",
             subject=parked.nick,
@@ -132,7 +188,7 @@ class Moderator:
         nick = normalise_nick(name)
         key = name_key(nick)
         holder = self.registry.by_nick.get(key)
-        known = holder.host if holder is not None else self.identity.last_address(key)
+        known = holder.computer if holder is not None else self.identity.last_address(key)
         address = sanction_address(known)
         outcome = self._ban(
             key, address, holder.nick if holder is not None and holder.nick else nick, minutes, reason, by
@@ -149,9 +205,11 @@ class Moderator:
         return outcome
 
     def ban_address(self, address: str, minutes: int | None, reason: str, by: str | None) -> Outcome:
+        address = canonical_address(address)  # as the server writes it, or the ban would match no connection
         if sanction_address(address) is None:
             raise ProtocolError(ErrorCode.NOT_ALLOWED, "This computer's own address cannot be banned.")
-        return self._ban(None, address, address, minutes, reason, by)
+        computer = self.computer_of(address)  # with --ipv6-prefix-length, the whole prefix: any of its addresses
+        return self._ban(None, computer, computer, minutes, reason, by)
 
     def _ban(
         self, key: str | None, address: str | None, shown: str, minutes: int | None, reason: str, by: str | None
@@ -182,7 +240,9 @@ class Moderator:
     def _lift(self, kind: SanctionKind, name_or_address: str) -> list[Sanction]:
         text = name_or_address.strip()
         if is_address(text):
-            return self.storage.moderation.lift(kind, address=text)
+            return self.storage.moderation.lift(kind, address=self.computer_of(canonical_address(text)))
+        if is_network(text):
+            return self.storage.moderation.lift(kind, address=canonical_address(text))
         return self.storage.moderation.lift(kind, nick_key=name_key(normalise_nick(text)))
 
     # -- mutes --
@@ -195,7 +255,7 @@ class Moderator:
             if gone is not None:
                 return gone
         target = self._target(nick)
-        address = sanction_address(target.host)
+        address = sanction_address(target.computer)
         self.storage.moderation.add(Sanction("mute", target.key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(f"{target.nick} is muted", subject=target.nick or nick)
         self._tell_muted(list(dict.fromkeys([target, *self._sessions_from(address)])), by, outcome)
@@ -221,7 +281,7 @@ class Moderator:
     def _mute_parked(self, parked: ParkedSession, by: str | None) -> Outcome:
         """MUTE of a name whose connection dropped and is held for RESUME: kept by name and its address."""
         key = name_key(parked.nick)
-        address = sanction_address(parked.address or None)
+        address = sanction_address(self.computer_of(parked.address) if parked.address else None)
         self.storage.moderation.add(Sanction("mute", key, address, "", None, by or ADMIN, now_ms()))
         outcome = Outcome(
             f"{parked.nick} is muted (their connection dropped; it holds when they come back)", subject=parked.nick
@@ -259,7 +319,7 @@ class Moderator:
         if not lifted and target is None:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {nick} is online or muted.")
         shown = target.nick or nick if target is not None else nick
-        still = self.sanction_on("mute", target.key, target.host) if target is not None else None
+        still = self.sanction_on("mute", target.key, target.computer) if target is not None else None
         if still is not None:
             # Their computer is muted under another name: saying "may speak again" would be untrue.
             if not lifted:
@@ -355,3 +415,31 @@ def is_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_network(text: str) -> bool:
+    """An IPv6 prefix like 2001:db8:1::/64, as bans and mutes name one with --ipv6-prefix-length."""
+    try:
+        ipaddress.IPv6Network(text)
+    except ValueError:
+        return False
+    return "/" in text
+
+
+def canonical_address(text: str) -> str:
+    """An address or IPv6 prefix as the server writes a connection's: 2001:DB8::0002 is 2001:db8::2, and
+    ::ffff:10.0.0.5 is 10.0.0.5 (chat_server/session.py address_key); anything else unchanged.
+
+    The admin banned "::ffff:127.0.1.5" and "2001:DB8::0002": each was confirmed as banned and let the
+    computer in, since bans compare the text (a probe).
+    """
+    text = text.strip()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        if not is_network(text):
+            return text
+        return str(ipaddress.IPv6Network(text, strict=False))
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)

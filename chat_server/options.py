@@ -51,8 +51,8 @@ def add_server_options(parser: argparse.ArgumentParser, host_default: str = DEFA
         type=_whole,
         default=DEFAULTS.ipv6_prefix_length,
         metavar="BITS",
-        help="count IPv6 addresses of one prefix this long as one computer for the per-address limits: 64 for a "
-        "server students reach over the internet; not in a classroom, whose LAN is one /64 (default %(default)s: "
+        help="count IPv6 addresses of one prefix this long as one computer for the per-address limits, bans, mutes and login "
+        "throttles: 64 for a server students reach over the internet; not in a classroom, whose LAN is one /64 (default %(default)s: "
         "each address alone)",
     )
     limits.add_argument(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from chat_server.name_holders import NameHolders
 from chat_server.outbox import Outbox
 from chat_server.resume_tokens import ParkedSessions
 from chat_server.session import Session
@@ -68,6 +69,7 @@ class ChatRegistry:
         self.connections_by_host: dict[str, int] = {}
         self.unregistered_by_host: dict[str, int] = {}
         self.parked = ParkedSessions(resume_seconds)
+        self.name_holders = NameHolders()  # who gave up a name lately: a KICK of it reaches them (moderation.py)
         # Look-alike indexes (shared/lookalike.py): nicknames online and registered; rooms kept or live.
         self.nick_index = LookalikeIndex()
         self.room_index = LookalikeIndex()
@@ -153,6 +155,7 @@ class ChatRegistry:
         if key is None or self.by_nick.get(key) is not session:
             return
         del self.by_nick[key]
+        self.name_holders.gave_up(key, session)
         self.nick_index.discard(session.nick or "")
         index = bisect.bisect_left(self.nick_keys, key)
         if index < len(self.nick_keys) and self.nick_keys[index] == key:

@@ -11,7 +11,11 @@ seconds; past that NICK gets `rate_limited` with `retry_after`, and the
 name stays.  Someone fixing a typo needs two or three.  Teachers, this
 computer (127.0.0.1, ::1) and a server run with `--rate 0` have no such
 limit, as they have no address budget.  RESUME hands the budget on, so a
-new connection does not refill it.
+new connection does not refill it.  LOGIN to a student's account under
+another name is a rename too: a student with three accounts switched
+between them as fast as renames went before (a probe).  It is asked before
+the password is checked (no slow check for a login that would be refused)
+and paid once the password is right.
 """
 
 from __future__ import annotations
@@ -33,12 +37,17 @@ def new_rename_bucket() -> TokenBucket:
     return TokenBucket(RENAMES_PER_MINUTE / 60, RENAMES_BURST)
 
 
-def check_rename(session: Session) -> None:
-    """Pay for one rename of a registered connection, or raise `rate_limited` saying how long the name stays."""
+def check_rename(session: Session, pay: bool = True) -> None:
+    """Pay for one rename of a registered connection, or raise `rate_limited` saying how long the name stays.
+
+    `pay` False only asks (LOGIN, before its password is checked).
+    """
     if session.nick is None or session.address_budget is None or session.role != "student":
         return
     bucket = session.renames
     if bucket.allow():
+        if not pay:
+            bucket.give_back(1.0)
         return
     ahead = bucket.reserve(1.0, math.inf) or 0.0  # how long until one is there: asked, then given back
     bucket.give_back(1.0)

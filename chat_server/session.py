@@ -43,8 +43,8 @@ class Session:
         self.id = next(_session_ids)
         self.sock = sock
         self.address = address
-        self.host = address_key(str(address[0]))  # bans, throttles and logs go by it
-        # the "computer" the per-address limits count by: `host`, or its IPv6 prefix (chat_server/address_groups.py)
+        self.host = address_key(str(address[0]))  # logs go by it
+        # the "computer" limits, bans, mutes and throttles count by: `host` or its IPv6 prefix (address_groups.py)
         self.computer = self.host
         self.nick: str | None = None
         self.key: str | None = None  # name_key(nick)

@@ -60,6 +60,7 @@ from chat_server.identity.spray_watch import WINDOW_SECONDS as SPRAY_WINDOW_SECO
 from chat_server.identity.teacher_copies import check_account_usable, check_may_register
 from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.plain_secrets import THIS_COMPUTER
+from chat_server.rename_budget import check_rename
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import Account
@@ -91,9 +92,9 @@ class AccountCommands(CommandModule):
         if identity.join_code is None:
             session.passed_code = True
             return [([session], _code_accepted("This server needs no join code; choose a nickname: /nick NAME."))]
-        attempt = identity.code_throttle.try_begin(f"code\n{session.host}", session.host)
+        attempt = identity.code_throttle.try_begin(f"code\n{session.computer}", session.computer)
         if attempt is None:
-            wait = identity.code_throttle.retry_after(f"code\n{session.host}", session.host)
+            wait = identity.code_throttle.retry_after(f"code\n{session.computer}", session.computer)
             raise _rate_limited(
                 f"Too many wrong join codes from your address; try again in {max(1, math.ceil(wait))} s.", wait
             )
@@ -132,10 +133,10 @@ class AccountCommands(CommandModule):
         check_not_weak(password, nick)
         if account is None or account.role != "teacher":
             check_may_register(self.storage, nick)  # "MrBell" beside the teacher Mr_Bell (teacher_copies.py)
-        _refuse_while_busy(session.host)  # before the day's allowance: a REGISTER turned away unchecked uses none
+        _refuse_while_busy(session.computer)  # before the day's allowance: a REGISTER turned away unchecked uses none
         counted = account is None and session.host not in THIS_COMPUTER
         if counted:
-            wait = identity.new_accounts.acquire(session.host)
+            wait = identity.new_accounts.acquire(session.computer)
             if wait:
                 raise _rate_limited(
                     f"Your computer registered {NEW_ACCOUNTS_PER_ADDRESS} names today; one person needs one. "
@@ -143,16 +144,16 @@ class AccountCommands(CommandModule):
                     wait,
                     checked=None,
                 )
-        attempt = identity.register_throttle.try_begin(key, session.host)  # every try counts: each costs a hash
+        attempt = identity.register_throttle.try_begin(key, session.computer)  # every try counts: each costs a hash
         if attempt is None:
             if counted:
-                identity.new_accounts.give_back(session.host)  # nothing was made
-            wait = identity.register_throttle.retry_after(key, session.host)
+                identity.new_accounts.give_back(session.computer)  # nothing was made
+            wait = identity.register_throttle.retry_after(key, session.computer)
             raise _rate_limited(
                 f"Too many registrations from your address; try again in {max(1, math.ceil(wait))} s.", wait
             )
 
-        host = session.host
+        host = session.computer
 
         def then(password_hash: str) -> CommandResult:
             try:
@@ -216,18 +217,20 @@ class AccountCommands(CommandModule):
         # The first lane at the hash is the teacher's: the server's computer, or a teacher's account from a
         # computer that logged in to it before. A student's own accounts wait with everyone else.
         account = identity.account_of(nick)
+        if _is_rename(session, key, account):
+            check_rename(session, pay=False)  # switching accounts dodged a typed /kick as renames did
         first = session.host in THIS_COMPUTER or (
-            account is not None and account.role == "teacher" and identity.login_throttle.knows(key, session.host)
+            account is not None and account.role == "teacher" and identity.login_throttle.knows(key, session.computer)
         )
         if not first:
-            _refuse_while_busy(session.host)
-        attempt = identity.login_throttle.try_begin(key, session.host)
+            _refuse_while_busy(session.computer)
+        attempt = identity.login_throttle.try_begin(key, session.computer)
         if attempt is None:
-            wait = identity.login_throttle.retry_after(key, session.host)
+            wait = identity.login_throttle.retry_after(key, session.computer)
             # A class behind one address (a school's NAT) shares its count: say whose failures these were.
             whose = (
                 " from your address (shared by everyone on your network)"
-                if (identity.login_throttle.held_by_address(session.host))
+                if (identity.login_throttle.held_by_address(session.computer))
                 else ""
             )
             raise _rate_limited(
@@ -241,7 +244,7 @@ class AccountCommands(CommandModule):
                 "not logged in to it are held for a minute."
             )
 
-        host = session.host
+        host = session.computer
 
         def work() -> _Verdict:
             if stored is None:
@@ -272,8 +275,10 @@ class AccountCommands(CommandModule):
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
+        if _is_rename(session, key, account):
+            check_rename(session)  # chat_server/rename_budget.py
         if session.host not in THIS_COMPUTER:  # kept for the throttle after a restart (written behind, no I/O)
-            accounts.logged_in_from(key, session.host, int(time.time() * 1000))
+            accounts.logged_in_from(key, session.computer, int(time.time() * 1000))
         # A dropped connection of the account is not hers to come back to once she logged in afresh: its token
         # (left in a lab computer's window) made a student the teacher after she quit (found by a probe).
         self.registry.parked.forget(key)
@@ -332,7 +337,7 @@ class AccountCommands(CommandModule):
 
     def _watch_for_spraying(self, session: Session, account: Account) -> None:
         """A wrong password for an account: the admin is warned when this address has tried several (spray_watch.py)."""
-        tried = self.identity.spray_watch.failed(session.host, account.nick, time.monotonic())
+        tried = self.identity.spray_watch.failed(session.computer, account.nick, time.monotonic())
         if tried is not None:
             self.alerts.add(
                 f"Wrong passwords for {len(tried)} different accounts ({', '.join(tried)}) from "
@@ -352,6 +357,11 @@ class AccountCommands(CommandModule):
 
 def _code_accepted(text: str) -> Frame:
     return server_frame("system", text, event="code_accepted")
+
+
+def _is_rename(session: Session, key: str, account: Account | None) -> bool:
+    """LOGIN that gives a named connection another name, to a student's account (or to none: it fails anyway)."""
+    return session.nick is not None and session.key != key and (account is None or account.role == "student")
 
 
 def _refuse_while_busy(host: str) -> None:

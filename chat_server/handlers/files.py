@@ -77,7 +77,7 @@ class FileCommands(CommandModule):
         self.require_voice(session)
         target, recipient_owner = self._target(session, request.target)
         request = UploadRequest(request.size, request.sha256, target, request.name)
-        sender, address, owners = session.nick or "", session.host, (session.owner, recipient_owner)
+        sender, address, owners = session.nick or "", session.computer, (session.owner, recipient_owner)
         # Teachers and the server's own computer (the teacher's window) share without a cap on their part.
         shared = session.host not in THIS_COMPUTER and not self.identity.is_teacher(session)
 

@@ -214,7 +214,7 @@ class HistoryCommands(CommandModule):
             return [([session], server_frame("search", NO_HISTORY, results=[], **fields))]
         store = self.storage.messages
         nick, key, owners = session.nick or "", session.key, session.owners
-        host = None if session.host in THIS_COMPUTER else session.host  # one search at a time per other computer
+        host = None if session.host in THIS_COMPUTER else session.computer  # one search at a time per other computer
 
         def work() -> tuple[list[StoredMessage], bool]:
             try:

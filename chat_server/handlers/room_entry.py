@@ -97,9 +97,9 @@ def enter_room(services: ServerServices, session: Session, argument: str, histor
     # Counted per room as well as per address (as logins are per nickname): five wrong keys a minute per
     # address would be no limit for someone trying from many addresses.
     room_side = f"room\n{name_key(shown)}"
-    attempt = throttle.try_begin(room_side, session.host)
+    attempt = throttle.try_begin(room_side, session.computer)
     if attempt is None:
-        wait = max(1, math.ceil(throttle.retry_after(room_side, session.host)))
+        wait = max(1, math.ceil(throttle.retry_after(room_side, session.computer)))
         raise ProtocolError(
             ErrorCode.RATE_LIMITED, f"Too many wrong keys for #{shown}, or from your address; try again in {wait} s."
         )
@@ -151,7 +151,7 @@ def _count_new_room(services: ServerServices, session: Session, name: str) -> No
     service = services.who.service
     if session.host in THIS_COMPUTER or service.is_teacher(session):
         return
-    wait = service.new_rooms.acquire(session.host, name_key(name))
+    wait = service.new_rooms.acquire(session.computer, name_key(name))
     if wait:
         raise ProtocolError(
             ErrorCode.RATE_LIMITED,

@@ -40,7 +40,7 @@ from chat_server.handlers.base import (
 from chat_server.handlers.history import NO_HISTORY, deleted_deliveries
 from chat_server.history.purge import parse_purge, purge_recent
 from chat_server.identity.rooms_kept import owner_change_words
-from chat_server.moderation import Outcome, is_address
+from chat_server.moderation import Outcome, is_address, is_network
 from chat_server.session import Session
 from chat_server.storage import StoredMessage
 from shared.ban_length import split_ban_command
@@ -76,7 +76,9 @@ class TeacherCommands(CommandModule):
         if not target or " " in target:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whose ban to lift: /unban NICK (or an address).")
         lifted = self.moderator.unban(target)
-        shown = target if is_address(target) else normalise_nick(target)  # not as typed: no bidi or invisibles
+        shown = (
+            target if is_address(target) or is_network(target) else normalise_nick(target)
+        )  # not as typed: no bidi or invisibles
         if not lifted:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"{shown} is not banned.")
         return self._kept(session, "unban", Outcome(f"The ban on {shown} is lifted"), user=shown)

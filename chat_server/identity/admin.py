@@ -22,7 +22,7 @@ from chat_server.identity.roles import identity_fields, role_notice
 from chat_server.identity.rooms_kept import owner_change_words
 from chat_server.identity.teacher_copies import TeacherCopies, send_away_copies
 from chat_server.identity.weak_passwords import check_not_weak
-from chat_server.moderation import carry_out, chosen_nick, is_address, now_ms
+from chat_server.moderation import carry_out, chosen_nick, is_address, is_network, now_ms
 from chat_server.storage import Account
 from chat_server.storage.models import Role, Sanction, SanctionKind
 from shared.errors import ErrorCode, ProtocolError
@@ -290,7 +290,7 @@ class IdentityAdmin:
         `session_id`: the admin window's chosen row; the ban follows that connection (chat_server/moderation.py chosen_nick).
         """
         text = name_or_address.strip()
-        if is_address(text):
+        if is_address(text) or is_network(text):
             outcome = carry_out(self.registry, self.who.moderator, lambda m: m.ban_address(text, minutes, reason, None))
         else:
             outcome = carry_out(
@@ -325,7 +325,7 @@ class IdentityAdmin:
         moderator = self.who.moderator
         for session in list(self.registry.sessions):
             named = sanction.nick_key is not None and session.key == sanction.nick_key
-            if (named or session.host == sanction.address) and session.muted and not moderator.is_muted(session):
+            if (named or session.computer == sanction.address) and session.muted and not moderator.is_muted(session):
                 session.muted = False
                 frame = server_frame("system", "An admin unmuted you.", event="unmuted", user=session.nick)
                 self.registry.deliver([session], frame)

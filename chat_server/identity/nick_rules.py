@@ -152,7 +152,7 @@ class NickRules:
         muted under (a window that reconnects takes it again) and accounts
         logged in to.
         """
-        mute = self.moderator.sanction_on("mute", None, session.host)
+        mute = self.moderator.sanction_on("mute", None, session.computer)
         if mute is not None and mute.nick_key is not None and mute.nick_key != key:
             raise ProtocolError(
                 ErrorCode.MUTED,

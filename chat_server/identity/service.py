@@ -188,7 +188,7 @@ class IdentityService:
     # -- addresses (registry lock held) --
     def remember_address(self, session: Session) -> None:
         """The address a nickname last came from, so a ban of someone who just left covers it too."""
-        key, host = session.key, session.host
+        key, host = session.key, session.computer  # with --ipv6-prefix-length, its prefix
         if key is None:
             return
         self._forget_name(key)
@@ -216,7 +216,7 @@ class IdentityService:
         Its owners are kept too: an upload the kicked session began is not
         shared when its bytes come in later (chat_server/files/share_rules.py).
         """
-        self.remember_kicked_name(session.key, session.host, session.owners)
+        self.remember_kicked_name(session.key, session.computer, session.owners)
 
     def remember_kicked_name(self, key: str | None, host: str | None, owners: tuple[str, ...]) -> None:
         """remember_kicked for a name and address (a connection held for RESUME has no Session)."""

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 import pytest
 
 from chat_server import ChatServer, ServerConfig
+from shared.errors import ErrorCode
 from tests.adversarial import netns
+from tests.integration.identity_support import add_account, login, moderate
 from tests.integration.wire import WireClient
 
 pytestmark = [
@@ -114,3 +116,80 @@ def test_with_a_prefix_length_of_64_its_addresses_share_one_message_budget(space
     # sent (on a slow machine half of them could be sent in time): the last talkers are refused
     for client in talkers[-3:]:
         assert client.expect(lambda f: f["type"] == "error")["code"] == "rate_limited"
+
+
+def teacher_at_the_neighbour(space, server) -> WireClient:
+    add_account(server, "Ms_Lee", "teacher")
+    client, _ = from_address(space, server, NEIGHBOUR)
+    assert login(client, "Ms_Lee")["role"] == "teacher"
+    return client
+
+
+def test_with_a_prefix_length_of_64_a_ban_keeps_out_every_address_of_the_64(space, server_in):
+    """A banned student took another address of her /64 (a privacy address) and was back at once (a probe)."""
+    server = server_in(ipv6_prefix_length=64, allow_plain_passwords=True)
+    eve, _ = from_address(space, server, f"{HOME}2")
+    eve.register("eve", "lab")
+    teacher = teacher_at_the_neighbour(space, server)
+    confirmation = moderate(teacher, "BAN eve 10 spam")
+    assert "2001:db8:64::/64" in confirmation["content"]
+    _, frame = from_address(space, server, f"{HOME}3")
+    assert (frame["type"], frame.get("code")) == ("error", ErrorCode.BANNED)
+    _, other = from_address(space, server, "2001:db8:65::1")  # another /64 is another computer
+    assert other["type"] == "welcome"
+    assert moderate(teacher, "UNBAN 2001:db8:64::/64")["type"] == "system"
+    _, back = from_address(space, server, f"{HOME}4")
+    assert back["type"] == "welcome"
+
+
+def test_with_a_prefix_length_of_64_a_mute_holds_on_every_address_of_the_64(space, server_in):
+    server = server_in(ipv6_prefix_length=64, allow_plain_passwords=True)
+    eve, _ = from_address(space, server, f"{HOME}2")
+    eve.register("eve", "lab")
+    teacher = teacher_at_the_neighbour(space, server)
+    assert moderate(teacher, "MUTE eve")["type"] == "system"
+    eve.expect(lambda frame: frame.get("event") == "muted")
+    again, _ = from_address(space, server, f"{HOME}5")
+    assert again.error("NICK eve_again") == ErrorCode.MUTED  # a muted computer takes no new name
+
+
+def test_with_a_prefix_length_of_64_failed_logins_count_for_the_whole_64(space, server_in):
+    """Five wrong passwords hold an address for a minute; the next address of the /64 guessed on."""
+    server = server_in(ipv6_prefix_length=64, allow_plain_passwords=True)
+    codes = []
+    for number in range(2, 9):
+        guesser, _ = from_address(space, server, f"{HOME}{number:x}")
+        codes.append(guesser.reply(f"LOGIN someone{number} wrong-password", timeout=60)["code"])
+        guesser.close()
+    assert codes == [ErrorCode.BAD_LOGIN] * 5 + [ErrorCode.RATE_LIMITED] * 2, codes
+
+
+def test_with_a_prefix_length_of_64_its_addresses_share_the_file_limits(space, server_in):
+    """Files counted by the full address: each address of the /64 brought a fresh allowance of uploads."""
+    server = server_in(ipv6_prefix_length=64)
+    answers = []
+    for number in range(2, 14):
+        client, _ = from_address(space, server, f"{HOME}{number:x}")
+        client.register(f"sender{number}", "lab")
+        answers.append(client.reply(f"UPLOAD 1000 {'ab' * 32} #lab notes{number}.txt"))
+    kinds = [answer.get("code", answer["type"]) for answer in answers]
+    assert kinds[0] == "upload" and ErrorCode.RATE_LIMITED in kinds, kinds
+
+
+def test_with_a_prefix_length_of_64_its_addresses_share_the_new_rooms_and_accounts(space, server_in):
+    """Rooms made and accounts registered were counted by the full address: a /64 made rooms and accounts at will."""
+    server = server_in(ipv6_prefix_length=64, allow_plain_passwords=True)
+    made = []
+    for number in range(2, 14):
+        client, _ = from_address(space, server, f"{HOME}{number:x}")
+        client.register(f"maker{number}")
+        client.send(f"JOIN room{number}")
+        made.append(client.expect(lambda frame: frame["type"] in ("joined", "error")).get("code", "joined"))
+    assert made[:10] == ["joined"] * 10 and made[10:] == [ErrorCode.RATE_LIMITED] * 2, made
+    registered = []
+    for number in range(2, 7):
+        client, _ = from_address(space, server, f"{HOME}{number + 12:x}")
+        client.register(f"account{number}")
+        answer = client.reply("REGISTER a-long-enough-passphrase-9", timeout=60)
+        registered.append(answer.get("code", answer["type"]))
+    assert registered[3:] == [ErrorCode.RATE_LIMITED] * 2, registered

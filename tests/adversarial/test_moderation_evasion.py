@@ -435,6 +435,23 @@ def test_resume_does_not_give_a_renamer_a_fresh_budget(start_server, wire):
     assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
 
 
+def test_switching_between_ones_own_accounts_costs_renames_too(start_server, wire):
+    """A student with three accounts switched between them with LOGIN, uncounted, as fast as renames went before:
+    each /kick of the name the teacher had just read could miss (the tenth review left it)."""
+    server = start_server(allow_plain_passwords=True)
+    for name in ("eve_a", "eve_b", "eve_c"):
+        add_account(server, name)
+    eve = WireClient(server.address, source=computer(55))
+    assert login(eve, "eve_a")["nick"] == "eve_a"  # the first name of a connection is no rename
+    for name in ("eve_b", "eve_c", "eve_a"):
+        assert login(eve, name)["nick"] == name
+    refused = eve.reply(f"LOGIN eve_b {PASSWORD}", timeout=60)
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and refused.get("retry_after", 0) >= 1, refused
+    assert "eve_a" in refused["content"], refused
+    assert server.registry.find_nick("eve_a") is not None and server.registry.find_nick("eve_b") is None
+    assert eve.reply(f"LOGIN eve_a {PASSWORD}", timeout=60)["nick"] == "eve_a"  # the name it has: nothing to pay
+
+
 def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_nothing(server, wire):
     at_the_server = wire(server, "kim")  # 127.0.0.1: the teacher's own window
     for number in range(6):
@@ -443,6 +460,85 @@ def test_the_server_computer_renames_freely_and_asking_for_ones_own_name_costs_n
     for _ in range(5):
         assert eve.reply("NICK eve")["type"] == "nick"  # "You are already eve": nothing changes, nothing counted
     assert eve.reply("NICK eve1")["nick"] == "eve1"
+
+
+# -- a KICK of a name the student has just left (the tenth review left it) --
+def rename(client: WireClient, name: str) -> None:
+    client.send(f"NICK {name}")
+    assert client.expect(lambda frame: frame["type"] in ("nick", "error")).get("nick") == name
+
+
+def quit_now(client: WireClient) -> None:
+    client.send("QUIT")  # a quit, not a dropped connection (that one is held for RESUME)
+    client.rest_until_closed()
+
+
+def test_a_kick_of_the_name_a_student_just_left_reaches_her_and_not_her_classmate_on_the_same_address(
+    start_server, wire
+):
+    """The teacher read "eve" and typed /kick eve; eve had become eve_ a moment before: `no_such_user`."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 56, "eve", "lab")
+    kim = student(server, 56, "kim", "lab")  # the same lab computer's address (a school's NAT)
+    rename(eve, "eve_")
+    confirmation = moderate(ms_lee, "KICK eve stop it")
+    assert confirmation.get("action") == "kick", confirmation
+    assert "eve (now eve_)" in confirmation["content"], confirmation
+    eve.rest_until_closed()
+    rename(kim, "kim2")  # still here
+    assert server.registry.find_nick("kim2") is not None
+
+
+def test_a_kick_follows_a_student_to_her_other_account_but_never_a_guest_who_came_back_new(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    add_account(server, "eve")
+    add_account(server, "eve_b")
+    eve = WireClient(server.address, source=computer(57))
+    login(eve, "eve")
+    quit_now(eve)  # a new connection logs in to the same account and switches to another
+    again = WireClient(server.address, source=computer(57))
+    login(again, "eve")
+    login(again, "eve_b")
+    confirmation = moderate(ms_lee, "KICK eve bye")
+    assert "eve (now eve_b)" in confirmation["content"], confirmation
+    again.rest_until_closed()
+    sam = student(server, 58, "sam")
+    quit_now(sam)  # a guest who quit: a new connection is a new person, maybe a classmate at the same computer
+    newcomer = student(server, 58, "sam_again")
+    assert moderate(ms_lee, "KICK sam bye").get("code") == ErrorCode.NO_SUCH_USER
+    rename(newcomer, "sam3")
+
+
+def test_a_kick_of_the_name_a_student_left_reaches_her_connection_dropped_under_the_new_one(start_server, wire):
+    """eve became eve_ and her window lost its network: KICK eve forgets eve_'s RESUME token, as a kick of eve_."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 61, "eve", "lab")
+    rename(eve, "eve_")
+    token = server.registry.find_nick("eve_").token
+    eve.close()  # no QUIT: held for RESUME
+    wait_until(lambda: server.registry.find_nick("eve_") is None)  # the server saw the drop
+    confirmation = moderate(ms_lee, "KICK eve cable pulled")
+    assert confirmation.get("action") == "kick" and "eve_" in confirmation["content"], confirmation
+    again = WireClient(server.address, source=computer(61))
+    assert again.reply(f"RESUME eve_ {token}").get("code") == ErrorCode.BAD_LOGIN
+
+
+def test_a_kick_of_a_name_two_people_gave_up_lately_reaches_neither(start_server, wire):
+    """eve left the name, bob took it and left it too: the teacher may mean either, so neither is kicked."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 59, "eve", "lab")
+    rename(eve, "eve_")
+    bob = student(server, 60, "eve", "lab")
+    rename(bob, "bob")
+    refused = moderate(ms_lee, "KICK eve bye")
+    assert refused.get("code") == ErrorCode.NO_SUCH_USER, refused
+    assert "bob" in refused["content"] and "eve_" in refused["content"], refused
+    rename(eve, "eve2")  # both still here
+    rename(bob, "bob2")
 
 
 # -- a KICK while the student's connection has just dropped (found by the tenth review's probe) --

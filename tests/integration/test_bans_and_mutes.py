@@ -145,6 +145,16 @@ def test_an_address_ban_from_the_admin_and_this_computer_cannot_be_banned(server
     assert connect(server, source=STUDENT).reply("NICK anyone2")["type"] == "nick"
 
 
+def test_an_address_ban_typed_in_another_form_still_keeps_the_computer_out(server, wire):
+    """The admin banned "::ffff:127.0.0.2" (as a dual-stack listing writes it): confirmed, and the computer came in."""
+    server.ban(f"::ffff:{STUDENT}", None, "lab computer 4")
+    assert_banned(refused_at_the_door(server, STUDENT))
+    with pytest.raises(Exception, match="own address"):
+        server.ban("0:0:0:0:0:0:0:1")  # ::1 written out is still this computer
+    assert server.unban(f"::FFFF:{STUDENT}") == 1
+    assert connect(server, source=STUDENT).reply("NICK anyone")["type"] == "nick"
+
+
 def test_a_mute_lasts_across_reconnect_and_restart(start_server, wire, tmp_path):
     data = str(tmp_path / "data")
     server = start_server(data_dir=data)
