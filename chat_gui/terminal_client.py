@@ -55,6 +55,7 @@ from chat_gui.terminal_presence import PresenceLines
 from chat_gui.terminal_screen import Screen, now_stamp
 from chat_gui.text.history_lines import page_lines, search_lines
 from chat_gui.text.printed_kept import PrintedKept
+from shared.commands import parse_command_line
 from shared.file_transfer import format_size
 from shared.frame_text import render_text
 from shared.frame_types import ServerFrame
@@ -63,6 +64,9 @@ from shared.names import harmless, one_line
 INTRO = "Connected. Lines that start with / are commands (/help lists them); other lines are said in your room."
 SCREEN_BACKLOG = 500  # printed lines waiting for a paused terminal before the core stops taking frames
 LAST_CHANCE_SECONDS = 10.0  # at the end of input, how long lines typed while offline may wait to go out
+# Lines whose words the server refuses as not_registered before a name is chosen: printed back instead, so
+# nothing typed then is lost (the eleventh review found the refusal printed without them).
+WORDS_NEED_A_NAME = frozenset(("SAY", "MSG", "PM", "ANNOUNCE"))
 QUIET_FRAMES = frozenset(("rooms", "members", "typing"))  # for the window's lists and typing line; not for a terminal
 WHAT_NEXT = {  # after an identity refusal: what to type
     Problem.JOIN_CODE: "Type /pass CODE with the code your teacher gives, then /nick NAME (or use --join-code).",
@@ -115,6 +119,7 @@ class TerminalClient:
         self.exit_code = 0
         self.waiting_cap: int | None = None  # PASTE_WAITING_LINES when the keyboard is a terminal (terminal.run)
         self._introduced = False
+        self._name_asked = False  # a /nick or /login typed while choosing a name, not answered yet
         self._outage = False
         self._ending_since: float | None = None
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
@@ -182,6 +187,8 @@ class TerminalClient:
         return text
 
     def show_frame(self, frame: ServerFrame) -> None:
+        if frame["type"] == "error":
+            self._name_asked = False  # the answer to a /nick typed while choosing, or to a line before it
         if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
             return  # with --nick, the welcome's "choose a nickname" is already being done
         if frame["type"] == "nick" and not frame.get("old") and self.session.state is State.JOINING:
@@ -228,6 +235,7 @@ class TerminalClient:
 
     def on_state(self, event: StateChanged) -> None:
         state = event.state
+        self._name_asked = False  # a name was taken or refused, or the connection changed
         if state is State.REGISTERING:
             self.say_security()
         if event.problem is Problem.KEY_CHANGED:
@@ -253,6 +261,7 @@ class TerminalClient:
             self.say(f"{now_stamp()} ! {server_words(event.detail)} ({event.code or event.problem.value})")
             if event.problem in WHAT_NEXT:
                 self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
+            self.print_back_held_words()
         elif state is State.REGISTERING and event.code == "rate_limited":  # busy: the core tries again by itself
             self.say(f"{now_stamp()} * {event.detail}")
         elif state is State.REGISTERING and not self._introduced:
@@ -301,6 +310,11 @@ class TerminalClient:
                     f"{now_stamp()} ! Not sent: {waiting} lines wait to go out already (a long paste?): {typed.text}"
                 )
                 return
+            name = parse_command_line(typed.command).name
+            if self.choosing_a_name() and not self._name_asked and name in WORDS_NEED_A_NAME:
+                self.say(f"{now_stamp()} ! Not sent: choose a nickname first: /nick NAME. The line was: {line.strip()}")
+                return
+            self._name_asked = self._name_asked or name == "NICK"
             result = self.session.send(typed.command)
             if isinstance(result, Waiting):
                 self.say(f"{now_stamp()} … waiting to send: {typed.text}")
@@ -316,6 +330,7 @@ class TerminalClient:
         elif isinstance(typed, Quit):
             self.quit(typed.command)
         elif isinstance(typed, Login):
+            self._name_asked = True
             self.log_in(typed.nick, typed.password)
         elif isinstance(typed, Register):
             self.register(typed.password)
@@ -331,6 +346,30 @@ class TerminalClient:
             self.transfers.get_file(typed.file_id, typed.folder)
         elif isinstance(typed, Reconnect) and not self.session.reconnect_now():
             self.say(f"{now_stamp()} * Already connected, or connecting.")
+
+    def choosing_a_name(self) -> bool:
+        """Connected without a name (--nick was taken or refused, or none was given): chat lines would be refused."""
+        return self.session.state is State.REGISTERING and not self.session.nick
+
+    def print_back_held_words(self) -> None:
+        """The name was refused: chat lines held until it was taken would go out without one and be refused, so
+        they are printed back, not sent (other held lines, a /nick typed meanwhile, still go out)."""
+        if not self.choosing_a_name():
+            return
+        held = []
+        for line in self.session.pending:
+            name = parse_command_line(line.command).name
+            if name in ("NICK", "LOGIN"):
+                break  # lines after a name typed meanwhile go out after it
+            if name in WORDS_NEED_A_NAME:
+                held.append(line)
+        if not held:
+            return
+        self.session.pending = [line for line in self.session.pending if line not in held]
+        for line in held:
+            words = parse_command_line(line.command)
+            shown = words.argument if words.name == "SAY" else f"/{words.name.lower()} {words.argument}"
+            self.say(f"{now_stamp()} ! Not sent: choose a nickname first: /nick NAME. The line was: {shown}")
 
     def delete_newest_own(self) -> None:
         """/delete last: the newest of the user's messages printed here and not deleted (no question: the id is said)."""

@@ -50,6 +50,13 @@ KERNEL_SEND_BUFFER = 256 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 FREE_BLANK_LINES = 3  # a connection's first blank lines cost nothing (clients speak first with one)
 TEXT_MODE_GREETING = "Text mode. Type /nick NAME to start, then /join general; /help lists the commands."
+# With a join code the first step is PASS (NICK gets code_required before it): the welcome says so
+# (the eleventh review found it saying "Choose a nickname" and only the refusal after it asking for the code).
+CODE_FIRST = "This server needs the join code first: /pass CODE (the teacher shows it), then /nick NAME."
+TEXT_MODE_CODE_GREETING = (
+    "Text mode. Type /pass CODE (the join code the teacher shows), then /nick NAME, then /join general; "
+    "/help lists the commands."
+)
 # What every server has switched on, of the contract's optional features (history, accounts, tls,
 # files, presence); ChatServer.features adds those its settings switch on ("history"), and the
 # identity service "accounts" when the database keeps them (IdentityService.features).
@@ -125,6 +132,10 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         self.free_blank_lines = FREE_BLANK_LINES
         self.telnet = TelnetStream()
 
+    def _text_mode_greeting(self) -> str:
+        """The first text-mode line: where to start, the join code first when the server has one."""
+        return TEXT_MODE_CODE_GREETING if self.server.join_code() is not None else TEXT_MODE_GREETING
+
     def handle(self) -> None:
         session = self.session
         opened = open_transport(self.server, session)  # TLS or plain, by the first byte (chat_server/opening.py)
@@ -137,9 +148,10 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
         held = self.server.address_log.take(session.host)
         if held is not None:
             log.info("connection from %s%s", session.address_text, held_back_note(held, session.host))
+        first_step = CODE_FIRST if self.server.join_code() is not None else "Choose a nickname: /nick NAME."
         welcome = server_frame(
             "welcome",
-            f"Welcome to {self.server.config.name}. Choose a nickname: /nick NAME. /help lists the commands.",
+            f"Welcome to {self.server.config.name}. {first_step} /help lists the commands.",
             server=f"{self.server.config.name} {__version__}",
             protocol=PROTOCOL_VERSION,
             features=[*self.server.features, *self.server.who.service.features()],
@@ -153,7 +165,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             session.text_mode = self.mode_known = True
         session.send(welcome)
         if telnet:
-            session.send(server_frame("system", TEXT_MODE_GREETING, event="text_mode"))
+            session.send(server_frame("system", self._text_mode_greeting(), event="text_mode"))
         decoder = LineDecoder()
         recv_bytes = IDLE_RECV_BYTES
         early = opened.early  # plaintext that came with the TLS handshake
@@ -281,7 +293,7 @@ class ChatRequestHandler(socketserver.BaseRequestHandler):
             line = line.removeprefix(UTF8_BOM)  # what Windows tools put before the first line
             if not line.lstrip().startswith(b"{"):
                 session.text_mode = True
-                session.send(server_frame("system", TEXT_MODE_GREETING, event="text_mode"))
+                session.send(server_frame("system", self._text_mode_greeting(), event="text_mode"))
         if not session.bucket.allow():
             refusal = session.flood.refuse_command()
             if refusal is Refusal.DISCONNECT:

@@ -73,7 +73,9 @@ class Security:
     why_plain: str = ""  # for a plain connection: why, in words
     this_computer: bool = False  # the socket reached 127.0.0.1 or ::1: nothing of it crosses the network
     tls_refused: bool = False  # TLS was asked for and the answer came in plain: the server's own, or a relay's
-    store_damaged: bool = False  # "new" because the known-servers file could not be read (set aside as .broken)
+    store_damaged: bool = (
+        False  # "new" because the known-servers file could not be read (set aside as .broken, .broken.1 ...)
+    )
 
     @property
     def exposes_secrets(self) -> bool:
@@ -88,8 +90,8 @@ class Security:
         if self.pin == "new" and self.store_damaged:
             return (
                 f"Encrypted ({self.version}); server key {self.fingerprint.short}. This computer's list of known "
-                f"servers could not be read (it was set aside as {STORE_FILE_NAME}.broken), so this key could not "
-                "be compared with the one remembered: compare it with the key on your teacher's screen."
+                f"servers could not be read (it was kept aside as {STORE_FILE_NAME}.broken, or .broken.1 and so on), "
+                "so this key could not be compared with the one remembered: compare it with the key on your teacher's screen."
             )
         remembered = {
             "new": "first connection to this server: its key is remembered from now on",

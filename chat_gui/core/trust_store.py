@@ -30,7 +30,9 @@ processes pinning 200 servers each kept 273 of the 600).  Content that
 cannot be read gives an empty store (unreadable entries are skipped): over
 MAX_STORE_BYTES, nested deeper than any real file, binary, the wrong shape,
 not a regular file (a named pipe would block the connecting thread);
-the damaged file is kept as known_servers.json.broken on the next save.
+the damaged file is kept as known_servers.json.broken on the next save
+(a later damage as .broken.1, .broken.2, ...: the first KEPT_BROKEN_FILES are
+kept, the earliest holding the oldest pins; past them the last is replaced).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ STORE_FILE_NAME = "known_servers.json"
 LOCK_FILE_NAME = ".known_servers.lock"
 STORE_VERSION = 1
 MAX_STORE_BYTES = 1024 * 1024  # a pin is about 120 bytes: some 8,000 servers; a real file holds a few
+KEPT_BROKEN_FILES = 5  # damaged files set aside: .broken, .broken.1 ... .broken.4
 LOCK_WAIT_SECONDS = 2.0  # past this a change goes ahead unlocked: a stuck process never stops a connection
 
 PinStatus = Literal["new", "match", "changed"]
@@ -85,7 +88,7 @@ class PinCheck:
     presented: Fingerprint  # the key the server showed now
     pinned: Fingerprint | None  # the key pinned before: None for "new", the old one for "changed"
     pinned_since: str = ""  # when the old pin was made (UTC ISO time), if known
-    store_damaged: bool = False  # "new" only because the file could not be read: it was set aside as .broken
+    store_damaged: bool = False  # "new" only because the file could not be read: set aside as .broken, .broken.1 ...
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,15 @@ class TrustStore:
                 pins[address] = pin
         return pins, broken
 
+    def _broken_path(self) -> Path:
+        """Where a damaged file is set aside: the first free of .broken, .broken.1 ...; the last when all are taken."""
+        names = [self.path.name + ".broken"] + [f"{self.path.name}.broken.{n}" for n in range(1, KEPT_BROKEN_FILES)]
+        for name in names:
+            candidate = self.path.with_name(name)
+            if not os.path.lexists(candidate):
+                return candidate
+        return self.path.with_name(names[-1])
+
     def _save(self, pins: dict[str, _Pin], broken: bool) -> bool:
         data = {
             "version": STORE_VERSION,
@@ -199,7 +211,7 @@ class TrustStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if broken and self.path.exists():
-                os.replace(self.path, self.path.with_name(self.path.name + ".broken"))
+                os.replace(self.path, self._broken_path())
             with temporary.open("w", encoding="utf-8") as file:
                 file.write(json.dumps(data, indent=2, sort_keys=True))
                 file.flush()

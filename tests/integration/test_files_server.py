@@ -849,3 +849,18 @@ def test_an_upload_begun_before_owners_is_not_shared_under_a_guest_from_another_
     finally:
         impostor.close()
         dave.close()
+
+
+def test_a_resumed_download_says_what_is_left(start_server, chats, tmp_path):
+    """The eleventh review doubted it ("1.6 KB to go" at offset 10 of 1,640: 1,630 bytes, rounded): it says what is left."""
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = chats(server, "alice"), chats(server, "bob")
+    done = share(alice, make_file(tmp_path, "notes.bin", 1600))[1]
+    bob.expect("file")
+    ticket = bob.request(f"DOWNLOAD {done['file']}", "download")
+    transfer = RawTransfer(server.address, ticket["token"], offset=1000)
+    try:
+        assert (transfer.reply["type"], transfer.reply["offset"]) == ("transfer_ready", 1000), transfer.reply
+        assert "600 bytes to go" in transfer.reply["content"], transfer.reply
+    finally:
+        transfer.close()

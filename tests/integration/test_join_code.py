@@ -153,3 +153,19 @@ def test_an_encrypted_connection_from_another_computer_may_send_secrets(coded):
         assert client.reply("PASS K7M-XR4")["event"] == "code_accepted"
     finally:
         client.close()
+
+
+def test_the_welcome_asks_for_the_join_code_first(coded, start_server, wire):
+    """Found by the eleventh review: the welcome said "Choose a nickname" and only NICK's refusal asked for the code."""
+    welcome = wire(coded).received[0]
+    assert welcome["type"] == "welcome" and "/pass CODE" in welcome["content"], welcome
+    assert welcome["content"].index("/pass") < welcome["content"].index("/nick"), welcome
+    telnet = TextClient(coded.address)
+    telnet.send_raw(bytes([0xFF, 0xFB, 3]))  # telnet's WILL SGA first: its welcome is a readable line
+    try:
+        assert "/pass CODE" in telnet.expect("Welcome to")
+        assert "/pass CODE" in telnet.expect("Text mode")
+    finally:
+        telnet.close()
+    plain = wire(start_server()).received[0]
+    assert "/pass" not in plain["content"] and "Choose a nickname: /nick NAME" in plain["content"], plain

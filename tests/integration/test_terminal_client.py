@@ -220,6 +220,41 @@ def test_a_taken_nickname_is_reported_and_the_user_can_pick_another(server, term
     assert ann.finish() == 0
 
 
+def test_a_line_typed_before_a_new_name_is_chosen_is_printed_back_not_sent(server, terminals, wire):
+    """Found by the eleventh review: it went out, came back not_registered, and its words were printed nowhere."""
+    wire(server, "ann")
+    ann = terminals(server.address, "--nick", "ann")
+    ann.expect(r"\(nick_taken\)$")
+    ann.type("my homework answer is 42")
+    ann.expect(r"! Not sent: .*/nick NAME.*The line was: my homework answer is 42$")
+    ann.type("/pm bob see you")
+    ann.expect(r"! Not sent: .*The line was: /pm bob see you$")
+    ann.type("/nick ann2")
+    ann.expect(r"You are ann2\.")
+    ann.type("now it goes")
+    ann.expect(r"<ann2> now it goes$")
+    assert not any("not_registered" in line for line in ann.lines), ann.lines
+    assert ann.finish() == 0
+
+
+def test_lines_held_for_a_name_that_is_refused_are_printed_back_and_a_nick_typed_then_still_goes(
+    server, terminals, wire
+):
+    wire(server, "ann")
+    ann = terminals(server.address, "--nick", "ann")
+    ann.type("typed at once")  # held until the server answers --nick
+    ann.type("/pm bob at once too")
+    ann.expect(r"\(nick_taken\)$")
+    ann.expect(r"! Not sent: .*The line was: typed at once$")
+    ann.expect(r"! Not sent: .*The line was: /pm bob at once too$")
+    ann.type("/nick ann2")
+    ann.type("/join lab")  # a name in flight: what follows goes out after it (a script's lines), not refused here
+    ann.type("said after the name")
+    ann.expect(r"<ann2> said after the name$")
+    assert not any("not_registered" in line for line in ann.lines), ann.lines
+    assert ann.finish() == 0
+
+
 def test_end_of_input_quits_cleanly(server, terminals, wire):
     watcher = wire(server, "watcher", "lab")
     ann = terminals(server.address, "--nick", "ann", "--room", "lab")

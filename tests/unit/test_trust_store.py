@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from chat_gui.core.trust_store import (
+    KEPT_BROKEN_FILES,
     LOCK_FILE_NAME,
     MAX_STORE_BYTES,
     STORE_FILE_NAME,
@@ -146,6 +147,19 @@ def test_damaged_content_gives_an_empty_store_and_is_kept_aside(store, content: 
     assert store.check(ADDRESS, NEW).status == "new"  # no crash, and it works again
     assert store.check(ADDRESS, NEW).status == "match"
     assert store.path.with_name(STORE_FILE_NAME + ".broken").read_bytes() == content
+
+
+def test_each_damaged_file_is_kept_aside_up_to_a_few(store) -> None:
+    store.path.parent.mkdir(parents=True)
+    for n in range(KEPT_BROKEN_FILES + 2):
+        store.path.write_bytes(b"damage %d" % n)
+        assert store.check(ADDRESS, NEW).store_damaged
+    kept = sorted(p.name for p in store.path.parent.glob(STORE_FILE_NAME + ".broken*"))
+    assert len(kept) == KEPT_BROKEN_FILES
+    assert store.path.with_name(STORE_FILE_NAME + ".broken").read_bytes() == b"damage 0"  # the first is never lost
+    assert store.path.with_name(STORE_FILE_NAME + ".broken.1").read_bytes() == b"damage 1"
+    last = store.path.with_name(f"{STORE_FILE_NAME}.broken.{KEPT_BROKEN_FILES - 1}")
+    assert last.read_bytes() == b"damage %d" % (KEPT_BROKEN_FILES + 1)  # the newest replaces only the last
 
 
 def test_a_damaged_entry_does_not_lose_the_good_ones(store) -> None:
