@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -82,3 +84,21 @@ def collect_tk_garbage_here() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def read_pty_into(master: int, screen: bytearray) -> threading.Thread:
+    """Start a daemon thread that appends what a pseudo-terminal's program draws to `screen` until it closes."""
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end closed
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader

@@ -73,9 +73,7 @@ class Security:
     why_plain: str = ""  # for a plain connection: why, in words
     this_computer: bool = False  # the socket reached 127.0.0.1 or ::1: nothing of it crosses the network
     tls_refused: bool = False  # TLS was asked for and the answer came in plain: the server's own, or a relay's
-    store_damaged: bool = (
-        False  # "new" because the known-servers file could not be read (set aside as .broken, .broken.1 ...)
-    )
+    store_damaged: bool = False  # "new" as the known-servers file could not be read (set aside as .broken...)
 
     @property
     def exposes_secrets(self) -> bool:

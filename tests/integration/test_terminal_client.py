@@ -18,7 +18,7 @@ import pytest
 
 from chat_server import ChatServer, ServerConfig
 from tests.integration.wire import DEADLINE, TextClient
-from tests.support import wait_until
+from tests.support import read_pty_into, wait_until
 from tests.web_server import web_server
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -582,17 +582,5 @@ def chat_term_on_a_pty(
     )
     os.close(slave)
     screen = bytearray()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the terminal's other end closed
-                return
-            if not chunk:
-                return
-            screen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    reader = read_pty_into(master, screen)
     return process, master, screen, reader

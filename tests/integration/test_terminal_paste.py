@@ -13,7 +13,7 @@ import pytest
 
 from chat_gui.terminal_client import PASTE_WAITING_LINES
 from tests.integration.wire import DEADLINE, nothing_more
-from tests.support import wait_until
+from tests.support import read_pty_into, wait_until
 
 pytestmark = [
     pytest.mark.usefixtures("no_server_errors"),
@@ -43,19 +43,7 @@ def test_a_long_paste_at_a_terminal_sends_a_few_seconds_of_lines_and_prints_the_
     )
     os.close(slave)
     screen = bytearray()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            screen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    reader = read_pty_into(master, screen)
     try:
         wait_until(lambda: b"You joined #lab" in screen, timeout=DEADLINE, message=f"screen: {bytes(screen)!r}")
         paste = "".join(f"pasted line {number}\n" for number in range(1, PASTED + 1)).encode()
