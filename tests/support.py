@@ -102,3 +102,18 @@ def read_pty_into(master: int, screen: bytearray) -> threading.Thread:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     return reader
+
+
+def fill_disk(path: os.PathLike | str) -> None:
+    """Write zeros to a new file at path until its filesystem is full.
+
+    Unbuffered, so nothing is left waiting in a buffer whose close would raise
+    "No space left on device" after the disk is already full.
+    """
+    with open(path, "wb", buffering=0) as filler:
+        block = b"\0" * 65536
+        try:
+            while filler.write(block):
+                pass
+        except OSError:
+            pass

@@ -15,7 +15,7 @@ import pytest
 from tests.integration.history_wire import answer, ids, join_with_replay, say_many
 from tests.integration.test_headless_script import ScriptRun
 from tests.integration.wire import DEADLINE, WireClient
-from tests.support import wait_until
+from tests.support import fill_disk, wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -138,13 +138,7 @@ def test_a_disk_that_fills_up_while_chatting_keeps_the_chat_going(start_server, 
     try:
         server = start_server(data_dir=str(point / "classchat"), rate_per_second=0)
         filler = point / "filler"
-        with open(filler, "wb") as out:  # fill what is left of the disk
-            try:
-                while True:
-                    out.write(b"\0" * 65536)
-                    out.flush()
-            except OSError:
-                pass
+        fill_disk(filler)  # what is left of the disk
         caplog.set_level(logging.WARNING)
         alice = wire(server, "alice", "lab")
         sent = ids(say_many(alice, 300, "y" * 1500))

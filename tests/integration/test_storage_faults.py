@@ -30,7 +30,7 @@ from chat_server.storage import Conversation, StoredMessage, open_storage
 from chat_server.storage.folder_lock import FolderBusy
 from chat_server.storage.models import Account, RoomRecord, Sanction
 from tests.integration.identity_support import PASSWORD, password_hash
-from tests.support import stop_process, wait_until
+from tests.support import fill_disk, stop_process, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 NOW_MS = int(time.time() * 1000)
@@ -244,10 +244,7 @@ def test_a_full_disk_keeps_the_chat_going_and_catches_up_when_space_returns(tmpf
 
 def test_a_disk_already_full_at_start_means_memory_only(tmpfs):
     point = tmpfs("full-at-start", "size=256k")
-    with contextlib.suppress(OSError), open(point / "filler", "wb") as filler:
-        while True:
-            filler.write(b"\0" * 4096)
-            filler.flush()
+    fill_disk(point / "filler")
     with open_storage(point / "classchat") as storage:
         status = storage.status()
         assert status.state == "memory"
