@@ -31,6 +31,7 @@ from chat_server.storage.accounts import SqliteAccountStore
 from chat_server.storage.data_dir import default_data_dir
 from chat_server.storage.database import DB_FILE_NAME, Database, StorageUnavailable, describe_error, open_database
 from chat_server.storage.deletion_clock import DeletionClock
+from chat_server.storage.file_identity import copied_notice, file_id
 from chat_server.storage.file_uri import read_only_uri
 from chat_server.storage.files import SqliteFileStore
 from chat_server.storage.history import INDEX_LATE_MESSAGE, TAIL_SIZE, SqliteMessageStore
@@ -282,7 +283,7 @@ def _wire(
     if newest:
         deletion_clock.anchor_at(newest / 1000)
     _note_witnessed(connection, deletion_clock)
-    copied = _copied_notice(connection, database.path)
+    copied = copied_notice(connection, database.path)
     if copied:
         log.warning("storage: %s", copied)
         status.add_notice(copied)
@@ -324,11 +325,11 @@ def _wire(
             log.error("storage: %s", notice)
             status.add_notice(notice)
 
-    opened_id = _file_id(database.path)
+    opened_id = file_id(database.path)
     replaced_said = [False]
 
     def maintenance(connection: sqlite3.Connection) -> bool:
-        if opened_id and not replaced_said[0] and _file_id(database.path) != opened_id:
+        if opened_id and not replaced_said[0] and file_id(database.path) != opened_id:
             replaced_said[0] = True  # a backup put in place while the server runs (docs/admin.md: stop it first)
             notice = (
                 f"{database.path.name} was replaced or removed while the server runs: this run goes on with the "
@@ -406,36 +407,3 @@ def _note_witnessed(connection: sqlite3.Connection, deletion_clock: DeletionCloc
         )
     except sqlite3.Error as error:
         log.debug("storage: could not note the time seen to pass (%s)", describe_error(error))
-
-
-def _copied_notice(connection: sqlite3.Connection, path: Path) -> str:
-    """What to tell the admin when the database is not the file the last run used (restored from a backup, copied
-    from another computer); "" otherwise. Notes this file's identity (`meta.file_id`, its inode) for the next start.
-
-    The server cannot tell a restore from a holiday by what the data holds, but a copy is a new file: the last
-    run noted the inode of the file it used, and the copy (made by a file manager, rsync or a restore tool) has
-    another. A first start of a version that notes it, or a file system without inode numbers, says nothing.
-    """
-    file_id = _file_id(path)
-    try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'file_id'").fetchone()
-        if file_id:
-            connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('file_id', ?)", (file_id,))
-    except sqlite3.Error as error:
-        log.debug("storage: could not note the database file's identity (%s)", describe_error(error))
-        return ""
-    if row is None or not file_id or int(row[0]) == file_id:
-        return ""
-    return (
-        f"{path.name} is a copy (restored from a backup or brought from another computer?): it holds what it held "
-        "when copied, so bans lifted, passwords reset and accounts deleted since then are back, and bans and "
-        "accounts made since are gone; redo those changes (Accounts, Bans)"
-    )
-
-
-def _file_id(path: Path) -> int:
-    """The file's inode number, fitted to SQLite's signed 64-bit INTEGER; 0 if it cannot be read (or has none)."""
-    try:
-        return path.stat().st_ino % (1 << 62)
-    except OSError:
-        return 0

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import threading
 
 import pytest
 
 from tests.integration.test_headless_script import ScriptRun
-from tests.integration.wire import WireClient
+from tests.integration.wire import DEADLINE, WireClient
 from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -16,13 +18,17 @@ pytestmark = pytest.mark.usefixtures("no_server_errors")
 COPY_WARNING = "classchat.db is a copy"
 
 
-def started(folder) -> str:
-    """Start a server on `folder`, let one client in, kill it (as a crash would); return its log."""
+def started(folder, stop: bool = False) -> str:
+    """Start a server on `folder`, let one client in, kill it (as a crash would) or with `stop` stop it as the
+    teacher does (which leaves no write-ahead log beside the database); return its log."""
     run = ScriptRun("--port", "0", "--data-dir", str(folder))
     try:
         client = WireClient(run.address())
         client.register("alice")
         client.close()
+        if stop:
+            run.process.send_signal(signal.SIGTERM)
+            assert run.process.wait(DEADLINE) == 0
     finally:
         log = run.end()
     assert "Traceback" not in log
@@ -41,6 +47,54 @@ def test_a_restored_copy_of_the_data_folder_says_what_it_brings_back_once(tmp_pa
     log = started(folder)
     assert COPY_WARNING in log and "bans lifted, passwords reset and accounts deleted since then are back" in log
     assert COPY_WARNING not in started(folder)  # said once: the copy is the folder's file from now on
+
+
+def test_a_backup_copied_over_the_old_file_in_place_is_noticed_too(tmp_path):
+    """The same restore, but the backup's classchat.db is copied over the old file (the same file, new contents):
+    the inode is the old one, the token beside the file is newer than the one inside it."""
+    folder = tmp_path / "data"
+    started(folder, stop=True)
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(folder / "classchat.db", backup)  # while the server is stopped
+    assert COPY_WARNING not in started(folder, stop=True)  # a lesson after the backup
+    inode = os.stat(folder / "classchat.db").st_ino
+    shutil.copyfile(backup, folder / "classchat.db")  # the restore, in place
+    assert os.stat(folder / "classchat.db").st_ino == inode
+    log = started(folder, stop=True)
+    assert COPY_WARNING in log and "bans lifted, passwords reset and accounts deleted since then are back" in log
+    assert COPY_WARNING not in started(folder, stop=True)  # said once
+
+
+def test_another_servers_database_copied_in_place_is_noticed(tmp_path):
+    """A colleague's classchat.db copied over this folder's file: its token is not the one beside the file."""
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    started(mine, stop=True)
+    started(theirs, stop=True)
+    shutil.copyfile(theirs / "classchat.db", mine / "classchat.db")
+    assert COPY_WARNING in started(mine, stop=True)
+
+
+def test_a_missing_damaged_or_odd_token_file_is_no_copy(tmp_path):
+    """Only a copy the server can prove is reported: no token beside the file, one it cannot read, a named pipe
+    in its place (which must not stop the start) or a folder there says nothing, and the next start is quiet."""
+    folder = tmp_path / "data"
+    token = folder / "classchat.db-token"
+    started(folder, stop=True)
+    assert token.is_file() and len(token.read_text().strip()) == 32
+    token.unlink()
+    assert COPY_WARNING not in started(folder, stop=True)
+    token.write_bytes(b"\xff\x00 not a token " * 10)
+    assert COPY_WARNING not in started(folder, stop=True)
+    token.unlink()
+    os.mkfifo(token)
+    assert COPY_WARNING not in started(folder, stop=True)
+    assert token.is_file()  # the pipe was replaced by a token file
+    token.unlink()
+    token.mkdir()
+    assert COPY_WARNING not in started(folder, stop=True)
+    token.rmdir()
+    assert COPY_WARNING not in started(folder, stop=True)
+    assert COPY_WARNING not in started(folder, stop=True)
 
 
 REPLACED_ERROR = "classchat.db was replaced or removed while the server runs"

@@ -247,7 +247,7 @@ def test_a_new_data_folder_and_its_database_are_for_the_servers_user_alone(start
     add_account(server, "msmith", "teacher")
     wait_until(lambda: (data / "classchat.db-wal").exists() and (data / "classchat.db-shm").exists())
     modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (data, *data.glob("classchat.db*"))}
-    assert sorted(modes) == ["classchat", "classchat.db", "classchat.db-shm", "classchat.db-wal"]
+    assert sorted(modes) == ["classchat", "classchat.db", "classchat.db-shm", "classchat.db-token", "classchat.db-wal"]
     assert {name: mode & 0o077 for name, mode in modes.items()} == dict.fromkeys(modes, 0), oct_modes(modes)
 
 
