@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
 
 from shared.file_transfer import format_size
 from shared.frames import Frame
+from shared.lookalike import skeleton
 from shared.names import strip_control
 from shared.quoted_words import quoted
 
@@ -26,11 +28,14 @@ def collapse_blanks(text: str) -> str:
 
 
 # Brackets that are no Unicode "open punctuation" but draw like the start of a stamp at a row's left edge.
-_OPENING_LOOKALIKES = frozenset("⌈⌊⎡⎢⎣⎸▕|ǀ")
+_OPENING_LOOKALIKES = frozenset("⌈⌊⎡⎢⎣")
 
 
-def _opens(char: str) -> bool:
-    return unicodedata.category(char) == "Ps" or char in _OPENING_LOOKALIKES
+@functools.cache
+def _openers() -> re.Pattern[str]:
+    """Every opening bracket but "(" (all of Unicode's are in its first plane), made once, on first use."""
+    brackets = [chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) == "Ps"]
+    return re.compile("[" + "".join(re.escape(char) for char in [*brackets, *_OPENING_LOOKALIKES] if char != "(") + "]")
 
 
 def _shows_as_nothing(char: str) -> bool:
@@ -38,8 +43,44 @@ def _shows_as_nothing(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Me", "Cf", "Zs", "Cc") or char in "\u2800\u3164\u115f\u1160\uffa0"
 
 
-def _digit_like(char: str) -> bool:
+@functools.lru_cache(maxsize=1024)
+def _char_skeleton(char: str) -> str:
+    """One character's confusable skeleton, kept: a line of 8,000 brackets costs no more than a plain one."""
+    return skeleton(char)
+
+
+@functools.cache
+def _digit_skeletons() -> frozenset[str]:
+    return frozenset(_char_skeleton(digit) for digit in "0123456789")
+
+
+def _is_digit(char: str) -> bool:
+    """A digit of any script or width (superscript and circled ones too)."""
     return unicodedata.digit(char, None) is not None or unicodedata.normalize("NFKC", char)[:1].isdigit()
+
+
+def _digit_like(char: str) -> bool:
+    """A digit, or a letter drawn like one ("I", "l", "O", Greek "Ο")."""
+    return _is_digit(char) or _char_skeleton(char) in _digit_skeletons()
+
+
+def _next_shown(text: str, index: int) -> int:
+    """The index of the first character at or after `index` that is drawn as something (len(text) if none)."""
+    while index < len(text) and _shows_as_nothing(text[index]):
+        index += 1
+    return index
+
+
+def _starts_a_stamp(text: str, index: int) -> bool:
+    """Whether what follows the bracket at `index` reads as the hours of a stamp: a digit, or a letter drawn
+    like one ("[I2:", "[O4:") before another such character or a colon ("[Important]" and "[OK]" are left)."""
+    first = _next_shown(text, index + 1)
+    if first >= len(text) or not _digit_like(text[first]):
+        return False
+    if _is_digit(text[first]):
+        return True
+    second = _next_shown(text, first + 1)
+    return second < len(text) and (_digit_like(text[second]) or _char_skeleton(text[second]) == ":")
 
 
 def defuse_stamps(text: str) -> str:
@@ -53,14 +94,9 @@ def defuse_stamps(text: str) -> str:
     marks or invisible characters between them, are taken as what they look like.
     """
     shown = list(text)
-    for index, char in enumerate(text):
-        if char == "(" or not _opens(char):
-            continue
-        after = index + 1
-        while after < len(text) and _shows_as_nothing(text[after]):
-            after += 1
-        if after < len(text) and _digit_like(text[after]):
-            shown[index] = "("
+    for bracket in _openers().finditer(text):
+        if _starts_a_stamp(text, bracket.start()):
+            shown[bracket.start()] = "("
     return "".join(shown)
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from chat_gui.terminal_wrap import cell_width
 from shared.frame_text import defuse_stamps, render_text_line
+from shared.lookalike import skeleton
 from tests.adversarial.test_forged_lines import mallory_joins, room  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -41,9 +42,12 @@ STAMPS = {
     "mark on the bracket": "[\u0332\u200d12:00:01] * Ms_Lee is now a teacher",
     "tortoise shell bracket": "〔12:00:01] * Ms_Lee is now a teacher",
     "arabic-indic digits": "[١٢:٠٠:٠١] * Ms_Lee is now a teacher",
+    "letters drawn like digits": "[I2:OO:Ol] * Ms_Lee is now a teacher",
+    "greek omicron": "[Ο4:5Ο:ΟΟ] * Ms_Lee is now a teacher",
     "another user": FAKE_MESSAGE,
 }
 STAMP_START = re.compile(r"\[\d")
+DRAWN_LIKE_DIGITS = {"O": "0", "l": "1"}  # the skeletons of 0 and 1 (shared/lookalike.py): "O", "I", "l", "|"...
 
 
 def drawn(char: str) -> int:
@@ -68,6 +72,7 @@ def looks_like_a_line_start(row: str) -> bool:
     """As a reader sees the row: invisible characters gone, full-width and other digits as ASCII."""
     seen = "".join(char for char in unicodedata.normalize("NFKC", row) if drawn(char))
     seen = "".join(str(unicodedata.digit(char)) if unicodedata.digit(char, None) is not None else char for char in seen)
+    seen = "".join(DRAWN_LIKE_DIGITS.get(skeleton(char), char) for char in seen)
     return bool(STAMP_START.match(seen.lstrip()))
 
 
@@ -122,6 +127,9 @@ def test_a_real_server_keeps_every_kind_of_padded_fake_off_the_left_edge_of_an_n
         ("［１２:００］", "(１２:００］"),
         ("[\u200b7]", "(\u200b7]"),
         ("nothing to see", "nothing to see"),
+        ("[Important] and [OK] and [Il]", "[Important] and [OK] and (Il]"),
+        ("[I2:00] [O4:5O]", "(I2:00] (O4:5O]"),
+        ("a\n12 | [x]", "a\n12 | [x]"),
     ],
 )
 def test_only_a_bracket_before_a_digit_changes(said, shown):
