@@ -120,6 +120,10 @@ class TerminalClient:
         self.waiting_cap: int | None = None  # PASTE_WAITING_LINES when the keyboard is a terminal (terminal.run)
         self._introduced = False
         self._name_asked = False  # a /nick or /login typed while choosing a name, not answered yet
+        # Lines typed while a name is asked (command, as typed): sent once the name is taken, printed back if not.
+        # Sent at once they reached the server before the room's JOIN and came back not_in_room without their
+        # words (the eleventh review).
+        self._after_name: list[tuple[str, str]] = []
         self._outage = False
         self._ending_since: float | None = None
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
@@ -203,6 +207,8 @@ class TerminalClient:
         elif frame["type"] == "bye" and frame["content"] == self._shutdown_notice:
             return  # the same words again, just printed from the system notice (as the window does)
         self.screen.show(self.render(dict(frame)))
+        if frame["type"] == "error" and self.choosing_a_name():
+            self.print_back_after_name()  # after the refusal itself: the lines that waited for the name
         if message_id(frame) is not None:
             self.printed.note(frame, self.session.nick)
         elif frame["type"] == "system" and frame["event"] == "history_cleared":
@@ -236,6 +242,10 @@ class TerminalClient:
     def on_state(self, event: StateChanged) -> None:
         state = event.state
         self._name_asked = False  # a name was taken or refused, or the connection changed
+        if self.session.nick:
+            self.send_after_name()
+        else:
+            self.print_back_after_name()
         if state is State.REGISTERING:
             self.say_security()
         if event.problem is Problem.KEY_CHANGED:
@@ -267,6 +277,7 @@ class TerminalClient:
         elif state is State.REGISTERING and not self._introduced:
             self._introduced = True
             self.say(INTRO)
+            self.print_back_held_words()  # lines typed before the welcome, with no --nick: no name to say them
         elif state is State.FAILED and not self._introduced:
             print(  # the detail may be a server's words (its bye): escaped like everything else it says
                 f"chat-term: cannot connect. {harmless(server_words(event.detail))}",
@@ -311,6 +322,13 @@ class TerminalClient:
                 )
                 return
             name = parse_command_line(typed.command).name
+            waits_for_name = self._after_name or (
+                self.choosing_a_name() and self._name_asked and name in WORDS_NEED_A_NAME
+            )
+            if waits_for_name and name != "NICK":  # a name typed meanwhile goes at once; the rest waits, in order
+                self._after_name.append((typed.command, line.strip()))
+                self.say(f"{now_stamp()} … waiting for your nickname to send: {typed.text}")
+                return
             if self.choosing_a_name() and not self._name_asked and name in WORDS_NEED_A_NAME:
                 self.say(f"{now_stamp()} ! Not sent: choose a nickname first: /nick NAME. The line was: {line.strip()}")
                 return
@@ -352,24 +370,42 @@ class TerminalClient:
         return self.session.state is State.REGISTERING and not self.session.nick
 
     def print_back_held_words(self) -> None:
-        """The name was refused: chat lines held until it was taken would go out without one and be refused, so
-        they are printed back, not sent (other held lines, a /nick typed meanwhile, still go out)."""
+        """No name (none given, or it was refused): chat lines held until now would go out without one and be
+        refused, so they are printed back, not sent; the lines after a /nick typed meanwhile wait for its answer
+        (sent after it, they reached the server before the room's JOIN)."""
         if not self.choosing_a_name():
             return
         held = []
+        named = False
         for line in self.session.pending:
             name = parse_command_line(line.command).name
             if name in ("NICK", "LOGIN"):
-                break  # lines after a name typed meanwhile go out after it
-            if name in WORDS_NEED_A_NAME:
+                named = True
+            elif named:
+                self._after_name.append((line.command, shown_line(line.command)))
                 held.append(line)
-        if not held:
-            return
+            elif name in WORDS_NEED_A_NAME:
+                self.say(
+                    f"{now_stamp()} ! Not sent: choose a nickname first: /nick NAME. The line was: "
+                    f"{shown_line(line.command)}"
+                )
+                held.append(line)
+        self._name_asked = self._name_asked or named
         self.session.pending = [line for line in self.session.pending if line not in held]
-        for line in held:
-            words = parse_command_line(line.command)
-            shown = words.argument if words.name == "SAY" else f"/{words.name.lower()} {words.argument}"
-            self.say(f"{now_stamp()} ! Not sent: choose a nickname first: /nick NAME. The line was: {shown}")
+
+    def send_after_name(self) -> None:
+        """The name is taken: the lines typed while it was asked go out, in order (after the room's JOIN)."""
+        held, self._after_name = self._after_name, []
+        for command, shown in held:
+            result = self.session.send(command)
+            if isinstance(result, NotSent):
+                self.say(f"{now_stamp()} ! {result.reason} The line was: {shown}")
+
+    def print_back_after_name(self) -> None:
+        """No name came of it (refused, or the connection went): the lines that waited for it are printed back."""
+        held, self._after_name = self._after_name, []
+        for _command, shown in held:
+            self.say(f"{now_stamp()} ! Not sent: you have no nickname yet (/nick NAME). The line was: {shown}")
 
     def delete_newest_own(self) -> None:
         """/delete last: the newest of the user's messages printed here and not deleted (no question: the id is said)."""
@@ -431,7 +467,7 @@ class TerminalClient:
         assert self._ending_since is not None
         session = self.session
         settling = session.state in (State.CONNECTING, State.JOINING) or (
-            session.state is State.REGISTERING and session.nick
+            session.state is State.REGISTERING and (session.nick or self._after_name)
         )
         busy = session.pending and session.state in (State.READY, State.RECONNECTING)
         if (settling or busy) and time.monotonic() - self._ending_since < LAST_CHANCE_SECONDS:
@@ -441,9 +477,11 @@ class TerminalClient:
 
     def quit(self, command: str) -> None:
         for line in self.session.pending:
-            self.say(f"{now_stamp()} ! not sent: {line.command}")
+            self.say(f"{now_stamp()} ! not sent: {shown_line(line.command)}")
+        for _command, shown in self._after_name:
+            self.say(f"{now_stamp()} ! not sent: {shown}")
         self.session.send_now(command)
-        self.finish(1 if self.session.pending else 0)
+        self.finish(1 if self.session.pending or self._after_name else 0)
 
     def finish(self, code: int) -> None:
         if self.finished.is_set():
@@ -451,6 +489,12 @@ class TerminalClient:
         self.exit_code = code
         self.session.close()
         self.finished.set()
+
+
+def shown_line(command: str) -> str:
+    """A held command as the person typed it: words said as they are, a command with its slash."""
+    words = parse_command_line(command)
+    return words.argument if words.name == "SAY" else f"/{words.name.lower()} {words.argument}".rstrip()
 
 
 def gone_words(event: MessagesGone) -> str:

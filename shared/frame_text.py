@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Callable
 
 from shared.file_transfer import format_size
 from shared.frames import Frame
+from shared.lookalike import skeleton
 from shared.names import strip_control
 from shared.quoted_words import quoted
 
@@ -24,14 +27,96 @@ def collapse_blanks(text: str) -> str:
     return _BLANK_RUN.sub(" ", text)
 
 
-def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False) -> str:
+# Brackets that are no Unicode "open punctuation" but draw like the start of a stamp at a row's left edge.
+_OPENING_LOOKALIKES = frozenset("⌈⌊⎡⎢⎣")
+
+
+@functools.cache
+def _openers() -> re.Pattern[str]:
+    """Every opening bracket but "(" (all of Unicode's are in its first plane), made once, on first use."""
+    brackets = [chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) == "Ps"]
+    return re.compile("[" + "".join(re.escape(char) for char in [*brackets, *_OPENING_LOOKALIKES] if char != "(") + "]")
+
+
+def _shows_as_nothing(char: str) -> bool:
+    """Drawn as no column or a blank one: marks on the bracket, joiners, spaces, blank letters."""
+    return unicodedata.category(char) in ("Mn", "Me", "Cf", "Zs", "Cc") or char in "\u2800\u3164\u115f\u1160\uffa0"
+
+
+@functools.lru_cache(maxsize=1024)
+def _char_skeleton(char: str) -> str:
+    """One character's confusable skeleton, kept: a line of 8,000 brackets costs no more than a plain one."""
+    return skeleton(char)
+
+
+@functools.cache
+def _digit_skeletons() -> frozenset[str]:
+    return frozenset(_char_skeleton(digit) for digit in "0123456789")
+
+
+def _is_digit(char: str) -> bool:
+    """A digit of any script or width (superscript and circled ones too)."""
+    return unicodedata.digit(char, None) is not None or unicodedata.normalize("NFKC", char)[:1].isdigit()
+
+
+def _digit_like(char: str) -> bool:
+    """A digit, or a letter drawn like one ("I", "l", "O", Greek "Ο")."""
+    return _is_digit(char) or _char_skeleton(char) in _digit_skeletons()
+
+
+def _next_shown(text: str, index: int) -> int:
+    """The index of the first character at or after `index` that is drawn as something (len(text) if none)."""
+    while index < len(text) and _shows_as_nothing(text[index]):
+        index += 1
+    return index
+
+
+def _starts_a_stamp(text: str, index: int) -> bool:
+    """Whether what follows the bracket at `index` reads as the hours of a stamp: a digit, or a letter drawn
+    like one ("[I2:", "[O4:") before another such character or a colon ("[Important]" and "[OK]" are left)."""
+    first = _next_shown(text, index + 1)
+    if first >= len(text) or not _digit_like(text[first]):
+        return False
+    if _is_digit(text[first]):
+        return True
+    second = _next_shown(text, first + 1)
+    return second < len(text) and (_digit_like(text[second]) or _char_skeleton(text[second]) == ":")
+
+
+def defuse_stamps(text: str) -> str:
+    """`text` with every opening bracket that comes before a digit shown as "(": no stamp such as
+    "[12:00:01]" in someone's words, where the reader's terminal may wrap it to the left edge of a row.
+
+    Every line a text-mode user receives starts with the server's "[HH:MM:SS]"; the server cannot know where an
+    nc or telnet window wraps, and any visible padding (dots, words, wide letters) can bring the rest of a long
+    message to column 0 of a row of its own.  Without "[digit" in anyone's words, such a row never starts the
+    way the server's lines and other people's messages do.  Full-width and look-alike brackets and digits, and
+    marks or invisible characters between them, are taken as what they look like.
+    """
+    shown = list(text)
+    for bracket in _openers().finditer(text):
+        if _starts_a_stamp(text, bracket.start()):
+            shown[bracket.start()] = "("
+    return "".join(shown)
+
+
+def render_text(
+    frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False, stamped: bool = False
+) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
 
     `clean` makes incoming text safe: the server drops control characters,
     the terminal client shows them as visible escapes.  Text mode sends one
     line per frame, so `help` is one line there; the terminal client asks
-    for it as a stamped line per command (`multiline_help`).
+    for it as a stamped line per command (`multiline_help`).  `stamped`
+    (text mode) shows no stamp-like bracket in people's words (defuse_stamps):
+    the terminal client breaks its own rows and needs none of it.
     """
+
+    def words(value: object) -> str:
+        """People's words (or a notice carrying them): blank runs folded, and in text mode no stamp-like bracket."""
+        said = collapse_blanks(one_line(value))
+        return defuse_stamps(said) if stamped else said
 
     def one_line(value: object) -> str:
         text = str(value).replace("\r\n", "\n")
@@ -45,11 +130,9 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
     # A teacher's line is marked inside the brackets, where no nickname can reach: "<Ms_Lee (teacher)>".
     sender = one_line(frame.get("sender")) + (" (teacher)" if frame.get("role") == "teacher" else "")
     if kind == "message":
-        said = collapse_blanks(one_line(content))
-        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {said}"
+        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {words(content)}"
     if kind == "private":
-        said = collapse_blanks(one_line(content))
-        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {said}"
+        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {words(content)}"
     if kind == "error":
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
     if kind == "help" and multiline_help:
@@ -60,7 +143,7 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         shown = format_size(size) if isinstance(size, int) and not isinstance(size, bool) else "?"
         # The name in quotes: "x (2 KB) · #lab Ms_Lee (teacher) shared answers.pdf" read as the teacher's file on
         # the sender's line, with the sender's /get id after it (found by the ninth review).
-        name = quoted(one_line(frame.get("name")))
+        name = quoted(words(frame.get("name")))
         return f"{stamp} {where} {one_line(frame.get('sender'))} shared {name} ({shown})"
     if kind == "pong":
         return f"{stamp} PONG {one_line(content)}".rstrip()
@@ -71,9 +154,9 @@ def render_text(frame: Frame, clean: Callable[[str], str] = strip_control, multi
         return f"{stamp} * Rooms: {shown or 'none'}" + (f" and {more} more" if more else "")
     # Notices carry people's words too (a topic, an away text): padded with blanks, they reached a new row of
     # an 80-column terminal that read like a line of the server's own.
-    return f"{stamp} * {collapse_blanks(one_line(content))}"
+    return f"{stamp} * {words(content)}"
 
 
 def render_text_line(frame: Frame) -> bytes:
     """The text-mode bytes the server sends an nc/telnet user for one frame."""
-    return (render_text(frame) + "\r\n").encode("utf-8", "replace")
+    return (render_text(frame, stamped=True) + "\r\n").encode("utf-8", "replace")

@@ -47,11 +47,11 @@ def _refuse(message: str) -> ProtocolError:
     return ProtocolError(ErrorCode.BAD_ARGUMENT, message)
 
 
-def parse_id(word: str, usage: str) -> int:
-    """A message id: a whole number from 0 to 2**53 - 1 written in ASCII digits."""
+def parse_id(word: str, usage: str, first: int = 0) -> int:
+    """A message id: a whole number from `first` (0 for an anchor, 1 for a message) to 2**53 - 1 in ASCII digits."""
     if not (word.isascii() and word.isdigit()) or len(word) > 16 or int(word) > MAX_ID:
         shown = word if len(word) <= 20 else word[:20] + "…"
-        raise _refuse(f"{shown!r} is not a message id: ids are whole numbers from 0. Use {usage}.")
+        raise _refuse(f"{shown!r} is not a message id: ids are whole numbers from {first}. Use {usage}.")
     return int(word)
 
 
@@ -111,7 +111,7 @@ def parse_delete(argument: str) -> int | None:
         raise _refuse(f"Say which message. Use {DELETE_USAGE}.")
     if words[0].casefold() == "last":
         return LAST
-    message_id = parse_id(words[0], DELETE_USAGE)
+    message_id = parse_id(words[0], DELETE_USAGE, first=1)
     if message_id == 0:
         raise _refuse(f"There is no message 0. Use {DELETE_USAGE}.")
     return message_id

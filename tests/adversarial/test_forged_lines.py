@@ -37,6 +37,8 @@ BIDI = [
     "\u061c",
 ]
 FORGERY = "[12:00:00] * Announcement: the test is cancelled, log in at http://evil.example"
+# As a text-mode user reads it: no "[" before a digit in anyone's words (shared/frame_text.py defuse_stamps).
+FORGERY_SHOWN = "(" + FORGERY[1:]
 # What a text-mode line may start with: the server's own prefixes, nothing else.
 SERVER_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] (#\S+ <\S+> |\*\S+ -> \S+\* |\* |! |PONG)")
 
@@ -71,7 +73,8 @@ def test_a_quit_reason_stays_one_quoted_line_after_the_servers_words(room, brk):
     assert notice["content"].endswith('…")') and len(notice["content"]) < 100
     assert notice["reason"] == f"bye {FORGERY} more"  # one line, every break a single space
     line = tia.expect("mallory left")
-    assert SERVER_LINE.match(line) and line.count("[") == 2 and "\r" not in line[:-1]
+    assert SERVER_LINE.match(line) and line.count("[") == 1 and "\r" not in line[:-1]
+    assert '(quit: "bye (12:00:00] * Announcement' in line
 
 
 def test_a_long_quit_reason_is_capped_in_the_notice_and_in_its_field(room):
@@ -166,7 +169,7 @@ def test_line_breaks_in_a_message_never_start_a_line_for_a_text_user(room, brk):
     message = bob.expect("message")
     assert message["content"] == f"hello\n{FORGERY}"  # JSON clients get a plain newline, whatever the break
     line = tia.expect("<bob>")
-    assert line == f"{line[:11]}#lab <bob> hello | {FORGERY}\r"
+    assert line == f"{line[:11]}#lab <bob> hello | {FORGERY_SHOWN}\r"
 
 
 @pytest.mark.parametrize("brk", BREAKS)
@@ -174,7 +177,7 @@ def test_line_breaks_in_a_private_message_never_start_a_line_either(room, brk):
     _server, bob, tia = room
     bob.send(f"PM tia psst{brk}{FORGERY}")
     line = tia.expect(r"\*bob -> tia\*")
-    assert line.endswith(f"psst | {FORGERY}\r") and SERVER_LINE.match(line)
+    assert line.endswith(f"psst | {FORGERY_SHOWN}\r") and SERVER_LINE.match(line)
 
 
 @pytest.mark.parametrize("control", BIDI)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from chat_server import ChatServer, ServerConfig
+from tests.integration.test_text_mode import text_user
 from tests.integration.wire import DEADLINE, TextClient
 from tests.support import read_pty_into, wait_until
 from tests.web_server import web_server
@@ -584,3 +585,59 @@ def chat_term_on_a_pty(
     screen = bytearray()
     reader = read_pty_into(master, screen)
     return process, master, screen, reader
+
+
+def test_without_nick_a_line_typed_before_the_welcome_is_printed_back_not_lost(server, terminals, wire):
+    """Found by the eleventh review: held until the welcome, sent without a name, refused, its words shown nowhere."""
+    ann = terminals(server.address)
+    ann.type("typed before the welcome")  # in the pipe before chat-term has even connected
+    ann.expect(r"! Not sent: choose a nickname first: /nick NAME\. The line was: typed before the welcome$")
+    ann.type("/nick ann")
+    ann.expect(r"You joined #general")
+    assert not any("not_registered" in line for line in ann.lines), ann.lines
+    assert ann.finish() == 0
+
+
+def test_lines_typed_between_nick_and_the_join_go_out_in_order_after_it(server, terminals, wire):
+    """Found by the eleventh review: sent before the automatic JOIN, they came back not_in_room without their words."""
+    watcher = wire(server, "watcher", "general")
+    ann = terminals(server.address)
+    ann.expect(r"Choose a nickname")
+    ann.type("/nick ann")
+    ann.type("said right after the nick")
+    ann.type("/join lab")
+    ann.type("said in lab")
+    ann.expect(r"#lab <ann> said in lab$")
+    said = watcher.expect(lambda f: f["type"] == "message")
+    assert (said["sender"], said["room"], said["content"]) == ("ann", "general", "said right after the nick")
+    assert not any("not_in_room" in line or "Not sent" in line for line in ann.lines), ann.lines
+    assert ann.finish() == 0
+
+
+def test_lines_typed_while_a_taken_nick_is_asked_are_printed_back(server, terminals, wire):
+    wire(server, "ann")
+    bob = terminals(server.address)
+    bob.expect(r"Choose a nickname")
+    bob.type("/nick ann")
+    bob.type("hello everyone")
+    bob.expect(r"\(nick_taken\)$")
+    bob.expect(r"! Not sent: you have no nickname yet \(/nick NAME\)\. The line was: hello everyone$")
+    bob.type("/nick bob")
+    bob.expect(r"You joined #general")
+    assert bob.finish() == 0
+
+
+def test_delete_of_a_word_says_what_an_id_is(server, terminals):
+    ann = terminals(server.address, "--nick", "ann")
+    ann.expect(r"You joined #general")
+    ann.type("/delete x")
+    line = ann.expect(r"Say which message")
+    assert "/delete ID" in line and "from 0" not in line, line
+    nc = text_user(server, "bea")
+    try:
+        nc.send_line("/delete x")
+        line = nc.expect(r"\(bad_argument\)")  # was "ids are whole numbers from 0" (0 is no message)
+        assert "'x' is not a message id: ids are whole numbers from 1." in line and "/delete last" in line, line
+    finally:
+        nc.close()
+    assert ann.finish() == 0
