@@ -113,3 +113,46 @@ def test_a_restart_with_a_new_code_asks_it_of_last_periods_tokens(start_server, 
     assert back.error(f"RESUME alice {token}") == ErrorCode.CODE_REQUIRED
     assert back.reply("PASS PERIOD2")["event"] == "code_accepted"
     assert back.reply(f"RESUME alice {token}")["resumed"] is True
+
+
+def private_lines(client: WireClient, command: str) -> list[str]:
+    client.received.clear()
+    client.send(command)
+    client.expect("history")
+    return [frame["content"] for frame in client.received if frame.get("type") == "private" and frame.get("history")]
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_the_teachers_conversation_with_this_periods_alice_holds_none_of_last_periods(start_server, wire, restart):
+    """Period 1's alice told the teacher something private; period 2's alice (another guest, another computer)
+    must not appear to have said it: the teacher's `HISTORY @alice` showed both as one conversation."""
+    server = start_server()
+    add_account(server, "Ms_Khan", role="teacher")
+    teacher = wire(server)
+    login(teacher, "Ms_Khan")
+    first = wire(server, "alice", "lab", source=DESK)
+    first.send("PM Ms_Khan my mum is ill, I will hand in tonight")
+    first.expect("private")
+    first.send("QUIT")
+    first.rest_until_closed()
+    wait_until(lambda: "alice" not in server.registry.by_nick)
+    if restart:
+        folder = server.config.data_dir
+        server.stop()
+        server = start_server(data_dir=folder)
+        teacher = wire(server)
+        login(teacher, "Ms_Khan")
+    assert private_lines(teacher, "HISTORY @alice") == ["my mum is ill, I will hand in tonight"]  # nobody is alice
+    second = wire(server, "alice", "lab", source="127.0.0.3")
+    second.send("PM Ms_Khan hello miss")
+    teacher.expect(lambda frame: frame.get("content") == "hello miss")
+    assert private_lines(teacher, "HISTORY @alice") == ["hello miss"]
+    assert private_lines(second, "HISTORY @Ms_Khan") == ["hello miss"]
+    teacher.send("SEARCH mum")  # the teacher still finds her own conversation with the earlier alice
+    assert [result["content"] for result in teacher.expect("search")["results"]] == [
+        "my mum is ill, I will hand in tonight"
+    ]
+    second.send("QUIT")
+    second.rest_until_closed()
+    wait_until(lambda: "alice" not in server.registry.by_nick)
+    assert private_lines(teacher, "HISTORY @alice") == ["my mum is ill, I will hand in tonight", "hello miss"]
