@@ -24,6 +24,8 @@ have held the start for good (found by a probe, the ninth review). A
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import math
@@ -39,16 +41,26 @@ log = logging.getLogger("chat_server.resume_handoff")
 FILE_NAME = "resume-handoff.json"
 VERSION = 1
 MAX_BYTES = 16 * 1024 * 1024  # ParkedSessions' 10,000 sessions take about 4 MB
+CODE_SEAL_ROUNDS = 100_000  # once per distinct code at a stop and once at a start (a join code is short)
+
+
+def code_seal(code_form: str, salt: bytes) -> str:
+    """What the file keeps of a join code (its comparison form): PBKDF2-SHA256 with the file's salt, hex."""
+    return hashlib.pbkdf2_hmac("sha256", code_form.encode("utf-8"), salt, CODE_SEAL_ROUNDS).hex()
 
 
 def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotonic_now: float, wall_now: float) -> int:
     """Write the parked sessions still good (off the registry lock); how many. Nothing to write: no file."""
     rows = []
+    salt = os.urandom(16)
+    seals: dict[str, str] = {}
     for key, parked in entries:
         left = parked.expires - monotonic_now
         if left > 0:
             row = asdict(parked)
             row["expires"] = wall_now + left  # the monotonic clock does not span a restart
+            code = parked.entered_code
+            row["entered_code"] = None if code is None else seals.setdefault(code, code_seal(code, salt))
             rows.append({"key": key, **row})
     path = folder / FILE_NAME
     if not rows:
@@ -58,7 +70,7 @@ def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotoni
         temporary.unlink(missing_ok=True)  # a link or a pipe left there is neither followed nor written through
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            json.dump({"version": VERSION, "sessions": rows}, out)
+            json.dump({"version": VERSION, "code_salt": salt.hex(), "sessions": rows}, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -68,12 +80,22 @@ def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotoni
     return len(rows)
 
 
-def load_parked(folder: Path, parked: ParkedSessions, monotonic_now: float, wall_now: float) -> int:
+def load_parked(
+    folder: Path,
+    parked: ParkedSessions,
+    monotonic_now: float,
+    wall_now: float,
+    code_form: str | None = None,
+) -> int:
     """Park again what the last run handed on (for what is left of its time, at most `keep_seconds`); the file
-    goes. How many came back. At start, before the server serves anyone: nothing else touches `parked` yet."""
+    goes. How many came back. `code_form`: this run's join code (comparison form), which a session keeps as
+    the code it came in with only if it is the one it came in with last time. At start, before the server
+    serves anyone: nothing else touches `parked` yet."""
     path = folder / FILE_NAME
     try:
-        rows = _rows(json.loads(_read(path)))
+        document = json.loads(_read(path))
+        rows = _rows(document)
+        seal = _seal_of(document, code_form)
     except FileNotFoundError:
         return 0
     except (OSError, ValueError, KeyError, RecursionError) as error:
@@ -86,7 +108,8 @@ def load_parked(folder: Path, parked: ParkedSessions, monotonic_now: float, wall
         left = min(session.expires - wall_now, parked.keep_seconds)  # a clock set back gives no extra time
         if left <= 0:
             continue
-        parked.keep(key, replace(session, expires=monotonic_now + left))
+        same = seal is not None and session.entered_code is not None and hmac.compare_digest(seal, session.entered_code)
+        parked.keep(key, replace(session, expires=monotonic_now + left, entered_code=code_form if same else None))
         back += 1
     return back
 
@@ -107,6 +130,14 @@ def _read(path: Path) -> str:
     if len(data) > MAX_BYTES:
         raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     return data.decode("utf-8")
+
+
+def _seal_of(document: dict[str, object], code_form: str | None) -> str | None:
+    """This run's code sealed with the file's salt (None without a code, or a file from before codes went along)."""
+    salt = document.get("code_salt")
+    if code_form is None or not isinstance(salt, str):
+        return None
+    return code_seal(code_form, bytes.fromhex(salt))
 
 
 def _text(value: object, optional: bool = False) -> str | None:
@@ -145,6 +176,7 @@ def _rows(document: object) -> list[tuple[str, ParkedSession]]:
             account_owner=_text(entry["account_owner"], optional=True),
             room_key_hash=_text(entry["room_key_hash"], optional=True),
             address=str(_text(entry["address"])),
+            entered_code=_text(entry.get("entered_code"), optional=True),  # sealed here (load_parked)
         )
         rows.append((str(_text(entry["key"])), session))
     return rows

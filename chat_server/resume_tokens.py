@@ -63,6 +63,7 @@ class ParkedSession:
     account_owner: str | None = None  # which account of that name (an account deleted and made again is another)
     room_key_hash: str | None = None  # the room's key when the connection was lost: a key set since keeps it out
     address: str = ""  # the address it was connected from (each address has its own share of the table)
+    entered_code: str | None = None  # Session.entered_code: a join code changed since asks for the new one
 
 
 PARKED_PER_ADDRESS = 64  # above the default 20 connections an address may have, with room for reconnects
@@ -93,6 +94,7 @@ class ParkedSessions:
         account_owner: str | None = None,
         room_key_hash: str | None = None,
         address: str = "",
+        entered_code: str | None = None,
     ) -> None:
         if not self.keep_seconds:
             return
@@ -100,7 +102,17 @@ class ParkedSessions:
         self.keep(
             key,
             ParkedSession(
-                nick, token_digest(token), room, muted, expires, account, owner, account_owner, room_key_hash, address
+                nick,
+                token_digest(token),
+                room,
+                muted,
+                expires,
+                account,
+                owner,
+                account_owner,
+                room_key_hash,
+                address,
+                entered_code,
             ),
         )
 

@@ -134,7 +134,8 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self.who = build_identity(self.registry, self.storage, self.config)
         self._resume_folder = self.storage.folder
         if self._resume_folder is not None:  # the last run's RESUME tokens (resume_handoff.py); nobody is served yet
-            back = load_parked(self._resume_folder, self.registry.parked, time.monotonic(), time.time())
+            code_form = self.who.service.entered_form()  # a session that came in with another code asks again
+            back = load_parked(self._resume_folder, self.registry.parked, time.monotonic(), time.time(), code_form)
             if back:
                 log.info("%d connections of the last run may take their names back (RESUME)", back)
         self._sweep_unclaimed_rooms()
@@ -299,6 +300,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                     account_owner=session.account_owner if session.account is not None else None,
                     room_key_hash=session.room.key_hash if session.room else None,
                     address=address_key(session.host),
+                    entered_code=session.entered_code,
                 )
             for recipients, frame in self.handlers.leave(session):
                 self.registry.deliver(recipients, frame)

@@ -58,6 +58,7 @@ class Session:
         # Who is who (docs/identity.md): these change only under the registry lock.
         self.encrypted = False  # set by the TLS layer when the connection is encrypted
         self.passed_code = False  # sent the right join code (or needed none when it came in)
+        self.entered_code: str | None = None  # that code, compared form: a RESUME after it changed asks again
         self.account: str | None = None  # the name key of the account this connection is logged in to
         self.role: Role = "student"  # "teacher" only while logged in to a teacher's account
         # Whose private messages and files this is (chat_server/identity/owners.py): RESUME hands them on.

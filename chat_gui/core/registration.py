@@ -121,7 +121,9 @@ class RegistrationSteps(SignInSteps):
                 self._auto_nick = True
                 self._send_guarded(self.sign_in.name_command(self.nick))
                 return False
-            self._registration_refused(code, content)
+            # code_required: the teacher set another join code since (a new period): ask for it, as for NICK
+            problem = self.sign_in.refused(code, self.host, self.port) if code == "code_required" else None
+            self._registration_refused(code, content, problem)
             return False
         if self.state is State.REGISTERING and self._auto_nick:
             self._auto_nick = False

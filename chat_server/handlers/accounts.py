@@ -118,6 +118,7 @@ class AccountCommands(CommandModule):
             identity.code_guesses.succeeded(everyone)
         identity.code_passed(session.host)
         session.passed_code = True
+        session.entered_code = identity.entered_form()
         return [([session], _code_accepted("Join code accepted; now choose a nickname: /nick NAME."))]
 
     # -- REGISTER --

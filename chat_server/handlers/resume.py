@@ -24,8 +24,11 @@ the `rooms` push, and `joined` for its room followed by the room's replay
 Who is who: a registered nickname is resumed only by a connection that was
 logged in to its account (a token from before the name was registered
 does not do); the account and role come back with it.  A banned name gets
-`banned` and bye.  RESUME needs no join code: the token shows that its
-owner came in with one (tokens do not outlive the server).
+`banned` and bye.  RESUME needs no join code if the code is the one its
+session came in with (the token shows its owner knew it); once the teacher
+has set another code (a new period), or set one where there was none, it
+gets `code_required` until this connection sends the code in force, and
+the token stays good meanwhile.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ class ResumeCommands(CommandModule):
                 raise _cannot_resume(nick)  # a registered name goes only with its account (this one, not a deleted one)
             if account is not None:
                 check_account_usable(self.storage, account)  # it could pass for a teacher's account made since
+            self.identity.require_code_again(session, holder.entered_code)
             banned = self.moderator.refuse_if_banned(session, key)
             return banned if banned is not None else self._take_over(session, holder)
         now = time.monotonic()
@@ -94,6 +98,7 @@ class ResumeCommands(CommandModule):
             raise _cannot_resume(nick)
         if account is not None:
             check_account_usable(self.storage, account)
+        self.identity.require_code_again(session, parked.entered_code)  # the token stays good for after PASS
         if holder is not None:  # the token stays good: the name may be free again before it expires
             raise ProtocolError(
                 ErrorCode.NICK_TAKEN,
@@ -106,6 +111,7 @@ class ResumeCommands(CommandModule):
         self.nick_rules.check_resumed_name(session, parked.nick, account is not None)
         self.registry.parked.take(key, token, now)
         self.registry.set_nick(session, parked.nick)
+        session.entered_code = session.entered_code or parked.entered_code
         if parked.owner is not None:
             session.guest_owner = parked.owner  # the token proved the same person: its private history and files
         if account is not None:
@@ -136,6 +142,7 @@ class ResumeCommands(CommandModule):
         self.hang_ups.add(holder)
         session.account, session.role = holder.account, holder.role
         session.guest_owner, session.account_owner = holder.guest_owner, holder.account_owner  # the same person
+        session.entered_code = session.entered_code or holder.entered_code
         room = self.registry.hand_over(holder, session)
         self.nick_rules.after_rename(session)
         deliveries: list[Delivery] = [([holder], resumed_bye())]
@@ -146,7 +153,7 @@ class ResumeCommands(CommandModule):
 
     def _welcome_back(self, session: Session) -> list[Delivery]:
         session.token = new_token()
-        session.passed_code = True  # a token shows this connection's owner came in with the code
+        session.passed_code = True  # its owner came in with the code in force (require_code_again)
         nick = session.nick
         frame = server_frame(
             "nick", f"You are {nick} again.", nick=nick, token=session.token, resumed=True, **identity_fields(session)

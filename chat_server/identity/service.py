@@ -23,7 +23,13 @@ from collections import OrderedDict
 
 from chat_server.config import ServerConfig
 from chat_server.files.limits import SenderRateLimit
-from chat_server.identity.join_code import clean_chosen_code, format_join_code, join_code_matches, new_join_code
+from chat_server.identity.join_code import (
+    clean_chosen_code,
+    comparison_form,
+    format_join_code,
+    join_code_matches,
+    new_join_code,
+)
 from chat_server.identity.login_throttle import LoginThrottle
 from chat_server.identity.new_rooms import RoomsMade
 from chat_server.identity.passwords import scrypt_available
@@ -134,6 +140,23 @@ class IdentityService:
                 ErrorCode.CODE_REQUIRED,
                 "This server needs the join code first: /pass CODE (the teacher shows it), then /nick NAME.",
             )
+
+    def require_code_again(self, session: Session, entered: str | None) -> None:
+        """For RESUME: code_required when the server's code is not the one the session came in with (`entered`)
+        and this connection has not sent it. The teacher changed the code between periods: a period-1 student
+        whose window kept its token came back into period 2 without it (found by the twelfth review)."""
+        if self.join_code is None or session.passed_code:
+            return
+        if entered is not None and join_code_matches(self.join_code, entered):
+            return
+        raise ProtocolError(
+            ErrorCode.CODE_REQUIRED,
+            "The join code has changed since you were last here: /pass CODE (the teacher shows it), then /resume.",
+        )
+
+    def entered_form(self) -> str | None:
+        """The code in force as a session that passes it keeps it (Session.entered_code)."""
+        return comparison_form(self.join_code) if self.join_code is not None else None
 
     def code_matches(self, typed: str) -> bool:
         return self.join_code is None or join_code_matches(self.join_code, typed)

@@ -34,7 +34,6 @@ from chat_server.storage.search_clock import SearchClock
 from chat_server.storage.search_plans import (
     COLUMNS,
     Fetch,
-    nearest_of,
     newest_of,
     private_search,
     room_search,
@@ -588,35 +587,34 @@ class SqliteMessageStore(HistoryReads):
         owners: Owners = None,
         peers: Owners = None,
     ) -> Page:
-        """`owners`: only messages one of them sent or received; `peers`: also those between them and these (Conversation)."""
+        """`owners`: only messages one of them sent or received; with `peers`, those between them and these
+        under any names instead, and only those (Conversation)."""
         descending = after is None
         above = max(after or 0, self._recent.cleared_up_to(conv))
         below = before if before is not None else NO_UPPER_BOUND
-        unwritten = self._recent.unwritten_in(conv, above, below)
-        params: list[object] = [conv, above, below, self._cutoff_ms()]
-        mine = ""
-        if owners is not None:
-            unwritten = [message for message in unwritten if message.owned_by(owners)]
-            marks = ", ".join("?" * len(owners)) or "NULL"
-            mine = f" AND (m.sender_owner IN ({marks}) OR m.recipient_owner IN ({marks}))"
-            params += [*owners, *owners]
         order = "DESC" if descending else "ASC"
-        sql = (
-            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ? AND m.time_ms >= ?"
-            f"{mine} ORDER BY m.id {order} LIMIT ?"
-        )
-        fetch = self._fetcher(sql, params)
-        if owners and peers:  # the same two people under other names (a rename on either side)
-            fetch = nearest_of([fetch, self._between_fetch(owners, peers, above, below, order)], descending)
-            seen = {message.id for message in unwritten}
-            unwritten += [
-                message
-                for message in self._recent.unwritten_where(
-                    lambda m: above < m.id < below and _between(m, owners, peers)
-                )
-                if message.id not in seen
-            ]
-            unwritten.sort(key=attrgetter("id"))
+        if owners and peers:
+            # The two people, under any names (a rename on either side), and no one else: not what someone
+            # who had the peer's nickname before said (a guest of the last period; found by the twelfth review).
+            fetch = self._between_fetch(owners, peers, above, below, order)
+            unwritten = sorted(
+                self._recent.unwritten_where(lambda m: above < m.id < below and _between(m, owners, peers)),
+                key=attrgetter("id"),
+            )
+        else:
+            unwritten = self._recent.unwritten_in(conv, above, below)
+            params: list[object] = [conv, above, below, self._cutoff_ms()]
+            mine = ""
+            if owners is not None:
+                unwritten = [message for message in unwritten if message.owned_by(owners)]
+                marks = ", ".join("?" * len(owners)) or "NULL"
+                mine = f" AND (m.sender_owner IN ({marks}) OR m.recipient_owner IN ({marks}))"
+                params += [*owners, *owners]
+            sql = (
+                f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ? AND m.time_ms >= ?"
+                f"{mine} ORDER BY m.id {order} LIMIT ?"
+            )
+            fetch = self._fetcher(sql, params)
         nearest = self._merge_nearest(fetch, unwritten, limit + 1, descending, strict=strict)
         more = len(nearest) > limit
         messages = nearest[:limit]

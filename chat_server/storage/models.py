@@ -159,8 +159,10 @@ class Conversation:
     `owners`, a private page holds only the messages one of them sent or
     received: the asker's own, not those of whoever had the nickname before.
     With `peers` too (the other person's owners, when the server knows who
-    holds the nickname now), it also holds every message between the two
-    people under any names: the conversation follows a rename on either side.
+    holds the nickname now), it holds every message between the two people
+    under any names (the conversation follows a rename on either side) and
+    nothing else: not what an earlier holder of the peer's nickname (a guest
+    who has gone, a period before) said to the asker or heard from them.
     """
 
     key: str

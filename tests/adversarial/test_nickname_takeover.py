@@ -132,10 +132,16 @@ def assert_sees_nothing_of(line: ChatLine, said: Talk) -> None:
         assert refused(line, f"DELETE {message_id}", "deleted") == ErrorCode.NOT_ALLOWED
 
 
-def assert_bob_keeps_his_side(bob: ChatLine, said: Talk, tmp_path: Path) -> None:
+def assert_bob_keeps_his_side(bob: ChatLine, said: Talk, tmp_path: Path, held: bool = False) -> None:
+    """Bob keeps his file and finds the conversation by SEARCH; his `HISTORY @alice` is with whoever is alice
+    now (`held`), so the old alice's lines do not pass for the new holder's (the twelfth review; before, they
+    did); while nobody is alice, it is the old conversation."""
     frames = history(bob, "HISTORY @alice")
-    assert [f["id"] for f in frames if f["type"] == "private"] == said.privates
-    assert [f["file"] for f in frames if f["type"] == "file"] == [said.private_file]
+    if held:
+        assert not [f for f in frames if f["type"] in ("private", "file")], frames
+    else:
+        assert [f["id"] for f in frames if f["type"] == "private"] == said.privates
+        assert [f["file"] for f in frames if f["type"] == "file"] == [said.private_file]
     assert fetch(bob, said.private_file, tmp_path / "bob-copy.txt").read_text() == SECRET
     assert len([r for r in search(bob, SECRET) if r["room"] == "@alice"]) == 3
 
@@ -150,12 +156,17 @@ def test_whoever_takes_a_guests_nickname_gets_none_of_her_private_things(server,
     assert answer["type"] == "nick", answer  # every variant is free once alice is gone
     eve.request("JOIN lab", "joined")
     assert_sees_nothing_of(eve, said)
-    assert_bob_keeps_his_side(bob, said, tmp_path)
+    assert_bob_keeps_his_side(bob, said, tmp_path, held=server.registry.find_nick("alice") is not None)
     # What is sent to the new holder of the name is theirs: the commands above could have answered.
     bob.send(f"PM {taker} {SECRET} for whoever is {taker} now")
     fresh = eve.expect("private")["id"]
     assert [f["id"] for f in history(eve, "HISTORY @bob")] == [fresh]
     assert [r["id"] for r in search(eve, SECRET)] == [fresh]
+    assert [f["id"] for f in history(bob, f"HISTORY @{taker}") if f["type"] == "private"] == [fresh]
+    leave(server, eve, "quit", taker)
+    frames = history(bob, "HISTORY @alice")  # nobody is alice now: the old conversation is his to page again
+    assert [f["id"] for f in frames if f["type"] == "private" and f["id"] != fresh] == said.privates
+    assert [f["file"] for f in frames if f["type"] == "file"] == [said.private_file]
 
 
 def test_a_guest_who_takes_the_name_and_registers_it_still_gets_nothing(server, chat_lines, tmp_path):

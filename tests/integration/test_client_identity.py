@@ -222,3 +222,28 @@ def test_a_ban_from_a_teacher_stops_the_student_reconnecting(start_server, core,
     student.scheduler.advance(120)
     assert student.session.state is State.REMOVED
     assert not any(isinstance(e, Received) and e.frame["type"] == "welcome" for e in student.events[-3:])
+
+
+def test_a_restart_with_a_join_code_asks_the_window_for_it_in_place_of_resuming(tmp_path, core):
+    """The teacher starts the next period with a join code: the window's RESUME gets code_required (the twelfth
+    review), and the window asks for the code as for a first NICK, then signs in with it."""
+    data = str(tmp_path / "data")
+    first = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=data)).start()
+    port = first.address[1]
+    one = core()
+    try:
+        one.session.start("127.0.0.1", port, "ann", "general")
+        one.ready()
+    finally:
+        first.stop()
+    one.run_until(lambda: one.session.state is State.RECONNECTING)
+    second = ChatServer(ServerConfig(host="127.0.0.1", port=port, data_dir=data, join_code="PERIOD2")).start()
+    try:
+        one.run_until(lambda: bool(problems(one)), timeout=30)
+        assert problems(one) == [Problem.JOIN_CODE]
+        one.session.sign_in.set_code("127.0.0.1", port, "PERIOD2")
+        one.session.start("127.0.0.1", port, "ann", "general")
+        one.run_until(lambda: one.states()[-1] is State.READY, timeout=30)
+        assert one.session.nick == "ann"
+    finally:
+        second.stop()

@@ -69,7 +69,13 @@ def test_someone_who_takes_a_freed_nickname_gets_none_of_its_private_history(ser
     for private in privates:
         assert eve.error(f"DELETE {private['id']}") == ErrorCode.BAD_ARGUMENT  # as if it did not exist
     assert eve.error(f"DELETE {own_public['id']}") == ErrorCode.NOT_ALLOWED  # the old alice's, not hers
-    messages, _ = answer(bob, "HISTORY @alice")  # bob keeps his side of it
+    messages, _ = answer(bob, "HISTORY @alice")  # with eve: the old alice's lines do not pass for hers
+    assert messages == []
+    assert {r["id"] for r in search(bob, f"SEARCH {SECRET}")} >= set(ids(privates))  # bob keeps his side of it
+    eve.send("QUIT")
+    eve.rest_until_closed()
+    wait_until(lambda: server.registry.find_nick("alice") is None)
+    messages, _ = answer(bob, "HISTORY @alice")  # and pages it again once nobody holds the name
     assert ids(messages) == ids(privates)
 
 
@@ -155,7 +161,9 @@ def test_following_a_rename_shows_nobody_else_the_conversation(server, wire, tal
     for command in ("HISTORY @alice", "HISTORY @robert"):
         messages, closing = answer(eve, command)
         assert (messages, closing["count"]) == ([], 0), command
-    messages, _ = answer(alice, "HISTORY @bob")  # alice's own messages with the old bob, as before; none of eve's
+    messages, closing = answer(alice, "HISTORY @bob")  # bob is eve now: none of the old bob's pass for hers
+    assert (messages, closing["count"]) == ([], 0)
+    messages, _ = answer(alice, "HISTORY @robert")  # the conversation follows the person who renamed
     assert ids(messages) == ids(privates)
 
 

@@ -107,3 +107,34 @@ def test_a_link_at_the_temporary_name_is_not_written_through(tmp_path):
     assert save_parked(tmp_path, parked_with().all(), 0.0, 0.0) == 2
     assert victim.read_text() == "keep me"
     assert load_parked(tmp_path, ParkedSessions(600.0), 0.0, 0.0) == 2
+
+
+def test_the_join_code_each_came_in_with_goes_sealed_and_only_the_same_code_keeps_it(tmp_path):
+    parked = ParkedSessions(600.0)
+    parked.park("alice", "alice", "token-a", "lab", False, 100.0, address="127.0.0.2", entered_code="PER10D1")
+    parked.park("bob", "bob", "token-b", "lab", False, 100.0, address="127.0.0.3", entered_code="PER10D2")
+    parked.park("carol", "carol", "token-c", "lab", False, 100.0, address="127.0.0.4")  # came in without a code
+    save_parked(tmp_path, parked.all(), 100.0, 1_000_000.0)
+    text = (tmp_path / FILE_NAME).read_text()
+    assert "PER10D" not in text
+    again = ParkedSessions(600.0)
+    assert load_parked(tmp_path, again, 0.0, 1_000_000.0, "PER10D1") == 3
+    codes = {key: again.check(key, f"token-{key[0]}", 0.0) for key in ("alice", "bob", "carol")}
+    assert {key: found.entered_code for key, found in codes.items() if found is not None} == {
+        "alice": "PER10D1",  # the same code: she needs to give nothing
+        "bob": None,
+        "carol": None,
+    }
+
+
+def test_a_handoff_from_before_codes_went_along_asks_the_code_again(tmp_path):
+    save_parked(tmp_path, parked_with().all(), 100.0, 1_000_000.0)
+    document = json.loads((tmp_path / FILE_NAME).read_text())
+    del document["code_salt"]
+    for entry in document["sessions"]:
+        del entry["entered_code"]
+    (tmp_path / FILE_NAME).write_text(json.dumps(document))
+    again = ParkedSessions(600.0)
+    assert load_parked(tmp_path, again, 0.0, 1_000_000.0, "PER10D1") == 2
+    alice = again.check("alice", "secret-token-a", 0.0)
+    assert alice is not None and alice.entered_code is None
