@@ -28,6 +28,7 @@ from chat_server.identity.login_throttle import LoginThrottle
 from chat_server.identity.new_rooms import RoomsMade
 from chat_server.identity.passwords import scrypt_available
 from chat_server.identity.spray_watch import SprayWatch
+from chat_server.kick_cooldown import KickCooldown
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -73,6 +74,7 @@ class IdentityService:
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
         self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
+        self.kick_cooldown = KickCooldown()  # a kicked name's wait before its computer takes it again
         # Owners (identity/owners.py) sent away: kicked, or their account's password reset; -> when (wall clock).
         self._sent_away: OrderedDict[str, float] = OrderedDict()
         # Addresses that gave the right join code since it was set: a crowd's wrong codes do not hold them.
@@ -216,11 +218,18 @@ class IdentityService:
         Its owners are kept too: an upload the kicked session began is not
         shared when its bytes come in later (chat_server/files/share_rules.py).
         """
-        self.remember_kicked_name(session.key, session.computer, session.owners)
+        self.remember_kicked_name(session.key, session.computer, session.owners, session.account)
 
-    def remember_kicked_name(self, key: str | None, host: str | None, owners: tuple[str, ...]) -> None:
-        """remember_kicked for a name and address (a connection held for RESUME has no Session)."""
+    def remember_kicked_name(
+        self, key: str | None, host: str | None, owners: tuple[str, ...], account: str | None = None
+    ) -> None:
+        """remember_kicked for a name and address (a connection held for RESUME has no Session).
+
+        The name and the account it was logged in to wait a while before that
+        computer may take them again (chat_server/kick_cooldown.py).
+        """
         self.remember_sent_away(owners)
+        self.kick_cooldown.kicked([key, account], host)
         if key is None or host is None:
             return
         self._kicked_from[key] = host
