@@ -62,7 +62,7 @@ class ParkedSession:
     owner: str | None = None  # Session.guest_owner: its private messages and files (chat_server/identity/owners.py)
     account_owner: str | None = None  # which account of that name (an account deleted and made again is another)
     room_key_hash: str | None = None  # the room's key when the connection was lost: a key set since keeps it out
-    address: str = ""  # the address it was connected from (each address has its own share of the table)
+    address: str = ""  # the computer it was connected from (Session.computer: each has its own share of the table)
 
 
 PARKED_PER_ADDRESS = 64  # above the default 20 connections an address may have, with room for reconnects

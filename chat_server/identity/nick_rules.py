@@ -31,7 +31,7 @@ from chat_server.identity.teacher_copies import teacher_passed_for
 from chat_server.moderation import Moderator
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
-from chat_server.session import Session, address_key
+from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import looks_alike, nick_lookalike_error
 from shared.name_scripts import check_single_script
@@ -91,7 +91,7 @@ class NickRules:
         started again without its token.
         """
         now = time.monotonic()
-        kept = self.registry.parked.kept_for_another(nick, address_key(session.host), now)
+        kept = self.registry.parked.kept_for_another(nick, session.computer, now)
         if kept is None:
             return
         minutes = max(1, math.ceil((kept.expires - now) / 60))
