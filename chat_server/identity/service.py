@@ -70,7 +70,8 @@ class IdentityService:
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
         self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
         self.new_rooms = RoomsMade(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
-        self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per address
+        self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per computer
+        self._count_accounts_made(storage.accounts.accounts_made())  # the day's, kept across a restart
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
         self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
@@ -79,6 +80,16 @@ class IdentityService:
         self._sent_away: OrderedDict[str, float] = OrderedDict()
         # Addresses that gave the right join code since it was set: a crowd's wrong codes do not hold them.
         self._code_passed_from: OrderedDict[str, None] = OrderedDict()
+
+    def _count_accounts_made(self, made: list[tuple[str, int]]) -> None:
+        """Seed the day's allowance of new accounts with those made before a restart: (computer, wall-clock ms)."""
+        now_ms, now = time.time() * 1000, time.monotonic()
+        for computer, made_ms in made:
+            self.new_accounts.counted_at(computer, now - max(0.0, now_ms - made_ms) / 1000)
+
+    def account_made(self, computer: str) -> None:
+        """A new account was made from `computer` (counted already): kept, so a restart does not forget it."""
+        self.storage.accounts.made_from(computer, int(time.time() * 1000))
 
     def load_indexes(self) -> None:
         """Fill the look-alike indexes from the accounts and rooms kept; call once, before serving."""
