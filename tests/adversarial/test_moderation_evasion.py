@@ -626,3 +626,26 @@ def test_a_kicked_account_cannot_log_straight_back_in_from_its_computer(start_se
     back = WireClient(server.address, source=computer(65))
     assert back.error("NICK sam") == ErrorCode.RATE_LIMITED  # the name the teacher typed is held too
     assert back.error("NICK sam_b") == ErrorCode.RATE_LIMITED
+
+
+# -- a teacher's key on a room a student made --
+def test_a_teachers_key_on_a_students_room_is_not_taken_off_by_its_owner(start_server, wire):
+    """kim made #kimsroom; the teacher locked it, and kim (its owner) took the key off the next moment, or put her
+    own on: the teacher's lock held for one command."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee")
+    kim = student(server, 66, "kim", "kimsroom")
+    assert kim.reply("TOPIC study group")["event"] == "topic"
+    ms_lee.send("JOIN kimsroom")
+    ms_lee.expect("joined")
+    locked = ms_lee.reply("KEY teacher-key-1", timeout=30)
+    assert locked["event"] == "key" and "nobody owns the room now" in locked["content"], locked
+    for command in ("KEY", "KEY kims-own-key", "TOPIC kim rules"):
+        kim.send(command)
+        refused = kim.expect(lambda frame: frame["type"] == "error" or frame.get("user") == "kim")
+        assert refused.get("code") == ErrorCode.NOT_ALLOWED, (command, refused)
+    outsider = student(server, 67, "sam")
+    assert outsider.error("JOIN kimsroom") == ErrorCode.BAD_ROOM_KEY  # still locked
+    mine = student(server, 68, "ann", "annsroom")  # a student's key on her own room leaves her its owner
+    assert mine.reply("KEY ann-key-1", timeout=30)["event"] == "key"
+    assert mine.reply("KEY", timeout=30)["event"] == "key"
