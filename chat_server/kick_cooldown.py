@@ -6,7 +6,8 @@ from the same computer, and the teacher's kick looked as if it had done
 nothing (a probe).  A kick is removal now, not a ban (Teams, Discord): so
 for KICK_COOLDOWN_SECONDS the kicked name, and the account it was logged in
 to, may not be taken again from the computer it was kicked on; NICK, LOGIN
-and RESUME get `rate_limited` with `retry_after`, saying why.  Another name
+and RESUME get `rate_limited` with `retry_after`, saying why, and so does a
+look-alike of it (`еѵе` in Cyrillic came straight back as "eve").  Another name
 from that computer is free at once (a classmate behind the school's one
 address), and so is the kicked name from any other computer.  This
 computer's own addresses are never held (the teacher's window is there).
@@ -51,3 +52,8 @@ class KickCooldown:
             del self._until[(key, computer)]
             return 0.0
         return left
+
+    def waiting_on(self, computer: str) -> list[tuple[str, float]]:
+        """(name key, seconds left) of each name kicked from `computer` that still waits."""
+        now = self._clock()
+        return [(key, until - now) for (key, where), until in self._until.items() if where == computer and until > now]

@@ -603,6 +603,7 @@ def test_a_kicked_name_cannot_come_straight_back_from_its_computer_but_a_classma
     assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
     assert 0 < refused["retry_after"] <= 60 and "removed by the teacher" in refused["content"], refused
     assert back.error("NICK EVE") == ErrorCode.RATE_LIMITED  # the same name, written otherwise
+    assert back.error("NICK \u0435\u0475\u0435") == ErrorCode.RATE_LIMITED  # "еѵе" in Cyrillic: the class saw eve
     rename(kim, "kim2")  # the classmate on the same address is untouched
     assert back.reply("NICK sam")["type"] == "nick"  # and a new classmate there is let in
     elsewhere = WireClient(server.address, source=computer(63))  # the name from another computer: nothing holds it

@@ -21,6 +21,8 @@ def test_the_name_waits_on_its_computer_only_and_only_for_a_while():
     assert cooldown.wait("eve_account", "10.0.0.5") == 60.0
     assert cooldown.wait("eve", "10.0.0.6") == 0.0  # another computer
     assert cooldown.wait("kim", "10.0.0.5") == 0.0  # another name on the same computer (a classmate)
+    assert sorted(cooldown.waiting_on("10.0.0.5")) == [("eve", 60.0), ("eve_account", 60.0)]
+    assert cooldown.waiting_on("10.0.0.6") == []
     clock.now += 59.5
     assert cooldown.wait("eve", "10.0.0.5") == 0.5
     clock.now += 0.5
