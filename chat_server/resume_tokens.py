@@ -166,8 +166,8 @@ class ParkedSessions:
 
     def _newest(self, key: str, parked: ParkedSession) -> bool:
         """Whether `key` is among the kept_per_computer newest parked sessions of its computer."""
-        mine = self._by_address.get(parked.address, {})
-        return key in list(mine)[-self.kept_per_computer :]
+        mine = self._by_address.get(parked.address)
+        return mine is not None and key in list(mine)[-self.kept_per_computer :]
 
     def forget(self, key: str) -> None:
         parked = self._by_key.pop(key, None)
