@@ -24,6 +24,7 @@ their computer (chat_server/name_holders.py).
 from __future__ import annotations
 
 import ipaddress
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,9 +79,22 @@ class Moderator:
         """For NICK, LOGIN and RESUME: a banned name gets `banned` and `bye` (the session ends); None if not banned."""
         ban = self.sanction_on("ban", nick_key, session.computer)
         if ban is None:
+            self._refuse_if_just_kicked(session, nick_key)
             return None
         session.end("banned")
         return [([session], frame) for frame in banned_frames(ban, now_ms())]
+
+    def _refuse_if_just_kicked(self, session: Session, nick_key: str) -> None:
+        """`rate_limited` for a name kicked from this computer a moment ago (chat_server/kick_cooldown.py)."""
+        wait = self.identity.kick_cooldown.wait(nick_key, session.computer)
+        if wait:
+            seconds = math.ceil(wait)
+            raise ProtocolError(
+                ErrorCode.RATE_LIMITED,
+                f"This name was removed by the teacher a moment ago; it may come back from this computer in "
+                f"{seconds} s. Ask the teacher if this is a mistake.",
+                retry_after=seconds,
+            )
 
     def active_bans(self) -> list[Sanction]:
         """The bans in force now (memory only)."""
@@ -113,7 +127,8 @@ class Moderator:
                 return self._kick_parked(parked, reason)
             followed = self._who_gave_up(nick)
             if followed:
-                return self._kick_sessions(followed, reason, by, f"{normalise_nick(nick)} (now {followed[0].nick})")
+                shown = f"{normalise_nick(nick)} (now {followed[0].nick})"
+                return self._kick_sessions(followed, reason, by, shown, gave_up=name_key(normalise_nick(nick)))
             dropped = self._parked_of_who_gave_up(nick)
             if dropped is not None:  # renamed, then the connection dropped: held for RESUME under the new name
                 return self._kick_parked(dropped, reason)
@@ -132,12 +147,24 @@ class Moderator:
                 return None if account is not None and account.role != "student" else parked
         return None
 
-    def _kick_sessions(self, targets: list[Session], reason: str, by: str | None, shown: str) -> Outcome:
+    def _kick_sessions(
+        self, targets: list[Session], reason: str, by: str | None, shown: str, gave_up: str | None = None
+    ) -> Outcome:
         for target in targets:
             self.identity.remember_kicked(target)  # a ban that follows covers the computer, however it renames first
+            if gave_up is not None:  # the name the teacher typed, which they left a moment ago: not that one either
+                self.identity.kick_cooldown.kicked([gave_up], target.computer)
             target.send_last(kicked_bye(reason, by))
             target.end("kicked", said=reason)
-        return Outcome(f"{shown} was removed: {reason}", ended=targets, subject=targets[0].nick or shown)
+        note = self._cooldown_note(targets[0].computer)
+        return Outcome(f"{shown} was removed: {reason}{note}", ended=targets, subject=targets[0].nick or shown)
+
+    def _cooldown_note(self, computer: str | None) -> str:
+        """What the confirmation says of the kick's wait (chat_server/kick_cooldown.py), if there is one."""
+        if computer is None or sanction_address(computer) is None or not self.identity.kick_cooldown.seconds:
+            return ""
+        seconds = round(self.identity.kick_cooldown.seconds)
+        return f" (that name may not come back from their computer for {seconds} s; /ban keeps them out)"
 
     def _who_gave_up(self, name: str) -> list[Session]:
         """The connections of the one person who gave up `name` moments ago (chat_server/name_holders.py).
@@ -176,9 +203,11 @@ class Moderator:
         key = name_key(parked.nick)
         self.registry.parked.forget(key)
         owners = tuple(owner for owner in (parked.owner, parked.account_owner) if owner is not None)
-        self.identity.remember_kicked_name(key, self.computer_of(parked.address) if parked.address else None, owners)
+        computer = self.computer_of(parked.address) if parked.address else None
+        self.identity.remember_kicked_name(key, computer, owners, parked.account)
         return Outcome(
-            f"{parked.nick} was removed: {reason} (their connection had dropped; they cannot take it back)",
+            f"{parked.nick} was removed: {reason} (their connection had dropped; they cannot take it back)"
+            + self._cooldown_note(computer),
             subject=parked.nick,
         )
 

@@ -18,7 +18,11 @@ classmate who took a dropped guest's name at once held it past the RESUME
 window: the guest lost their private history and their locked room, and
 private messages meant for them reached the classmate (found by a probe).
 The same computer may take the name (a window that restarted without its
-token).
+token).  Only a computer's KEPT_PER_COMPUTER newest dropped names are kept
+from others: one computer that took the class list's names one connection
+at a time and dropped each held all 48 (and their look-alikes) for the 10
+minutes, again and again, in 0.2 s (a probe).  Its older ones may still be
+taken back with their tokens; only a stranger's NICK is no longer refused.
 """
 
 from __future__ import annotations
@@ -62,18 +66,26 @@ class ParkedSession:
     owner: str | None = None  # Session.guest_owner: its private messages and files (chat_server/identity/owners.py)
     account_owner: str | None = None  # which account of that name (an account deleted and made again is another)
     room_key_hash: str | None = None  # the room's key when the connection was lost: a key set since keeps it out
-    address: str = ""  # the address it was connected from (each address has its own share of the table)
+    address: str = ""  # the computer it was connected from (Session.computer: each has its own share of the table)
     entered_code: str | None = None  # Session.entered_code: a join code changed since asks for the new one
 
 
 PARKED_PER_ADDRESS = 64  # above the default 20 connections an address may have, with room for reconnects
+KEPT_PER_COMPUTER = 4  # of those, the newest whose names are kept from other computers (a person has a window or two)
 
 
 class ParkedSessions:
-    def __init__(self, keep_seconds: float, capacity: int = 10_000, per_address: int = PARKED_PER_ADDRESS) -> None:
+    def __init__(
+        self,
+        keep_seconds: float,
+        capacity: int = 10_000,
+        per_address: int = PARKED_PER_ADDRESS,
+        kept_per_computer: int = KEPT_PER_COMPUTER,
+    ) -> None:
         self.keep_seconds = keep_seconds
         self.capacity = capacity
         self.per_address = per_address
+        self.kept_per_computer = kept_per_computer
         self._by_key: OrderedDict[str, ParkedSession] = OrderedDict()  # oldest first
         self._by_address: dict[str, OrderedDict[str, None]] = {}  # address -> its keys, oldest first
         self._names = LookalikeIndex()  # the parked names, for kept_for_another
@@ -153,14 +165,21 @@ class ParkedSessions:
         return self._by_key.get(key)
 
     def kept_for_another(self, nick: str, address: str, now: float) -> ParkedSession | None:
-        """A live parked session from another address whose name `nick` is, or could pass for; else None."""
+        """A live parked session from another address whose name `nick` is, or could pass for, and which is one of
+        its computer's kept_per_computer newest; else None."""
         passed: list[str] = []
         while (name := self._names.find(nick, ignore=passed)) is not None:
-            parked = self._by_key.get(name_key(name))
-            if parked is not None and parked.address != address and parked.expires > now:
+            key = name_key(name)
+            parked = self._by_key.get(key)
+            if parked is not None and parked.address != address and parked.expires > now and self._newest(key, parked):
                 return parked
             passed.append(name)
         return None
+
+    def _newest(self, key: str, parked: ParkedSession) -> bool:
+        """Whether `key` is among the kept_per_computer newest parked sessions of its computer."""
+        mine = self._by_address.get(parked.address)
+        return mine is not None and key in list(mine)[-self.kept_per_computer :]
 
     def forget(self, key: str) -> None:
         parked = self._by_key.pop(key, None)

@@ -50,7 +50,7 @@ from chat_server.registry import ChatRegistry
 from chat_server.request_handler import FEATURES, ChatRequestHandler
 from chat_server.resume_handoff import load_parked, save_parked
 from chat_server.rooms_push import RoomsPush
-from chat_server.session import Session, address_key
+from chat_server.session import Session
 from chat_server.storage import open_storage
 from chat_server.storage.history import TAIL_SIZE
 from chat_server.tls.server_tls import load_server_tls
@@ -299,7 +299,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
                     owner=session.guest_owner,
                     account_owner=session.account_owner if session.account is not None else None,
                     room_key_hash=session.room.key_hash if session.room else None,
-                    address=address_key(session.host),
+                    address=session.computer,  # its share of the table: with --ipv6-prefix-length, the prefix
                     entered_code=session.entered_code,
                 )
             for recipients, frame in self.handlers.leave(session):

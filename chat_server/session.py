@@ -155,6 +155,11 @@ class Session:
         self.close_reason = reason
         self.said = said
         self.keep_token = keep_token
+        if not keep_token:
+            # Kicked, banned, quit or resumed elsewhere: the connection stays registered until its handler
+            # thread ends it, and a RESUME with this token in that moment took the kicked session back
+            # (13 of 20 tries, a probe). A token that may not be parked may not be used either.
+            self.token = None
 
     def _shutdown(self, how: int) -> None:
         try:

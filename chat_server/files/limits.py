@@ -98,6 +98,12 @@ class SenderRateLimit:
                 self._times[each].append(now)
             return 0.0
 
+    def counted_at(self, key: str, moment: float) -> None:
+        """Count `key` as if it had started one at `moment` (this clock's time; oldest first): a count kept
+        across a restart (the day's new accounts, chat_server/identity/service.py)."""
+        with self._lock:
+            self._times.setdefault(key, deque()).append(moment)
+
     def give_back(self, key: str) -> None:
         """Take back the latest count of `key` (what it was counted for did not happen)."""
         with self._lock:

@@ -183,6 +183,8 @@ class AccountCommands(CommandModule):
         accounts.put(account)
         if existing is None:
             self.registry.nick_index.add(session.nick or nick)
+            if session.host not in THIS_COMPUTER:
+                self.identity.account_made(session.computer)  # the day's count of new accounts outlives a restart
         session.account, session.role = key, role
         session.account_owner = account_owner(account)  # what it sends from now on is the account's
         self.registry.parked.forget(key)

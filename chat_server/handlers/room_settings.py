@@ -6,7 +6,8 @@ PROTOCOL.md (Version 2, Identity); REMOVE is our addition.  All three act on the
                    the room hears `system` topic {room, user, topic}
     KEY [KEY]      sets the room's key (JOIN room KEY enters), or removes it with no key; the room
                    hears `system` key {room, user, locked}; the key itself is never sent to anyone;
-                   a new key has at least MIN_NEW_KEY_CHARS characters
+                   a new key has at least MIN_NEW_KEY_CHARS characters; a teacher's key on a room a
+                   student owns takes the room from its owner (or the owner took the key off at once)
     REMOVE NICK [REASON]  moves NICK out of the room: NICK gets `system` removed {room, by, reason},
                    then `left`; the room hears NICK leave.  NICK stays connected, and joins a locked
                    room again only with its current key.  Nobody removes a teacher.
@@ -82,6 +83,11 @@ class RoomSettingCommands(CommandModule):
         if key_hash is not None:  # after the hash (off the lock): the admin may have given the room away, a
             self._own_room(session, "set the key")  # teacher muted the owner (found by a race probe)
             self._may_lock(session)
+        taken = key_hash is not None and self._teacher_over_an_owner(session, room)
+        if taken:
+            # A teacher locked a room a student made: its owner took the key off (or put her own on) at once, and
+            # the teacher's lock held for one command (a probe). The room goes to nobody, as /owner ROOM none does.
+            self.kept_rooms.set_owner(room.name, None, None)
         room.key_hash = key_hash
         self.kept_rooms.save(room)
         if key_hash is None:
@@ -89,10 +95,20 @@ class RoomSettingCommands(CommandModule):
             text = f"{session.nick} removed the key of #{room.name}: anyone may join and read what was said here"
         else:
             text = f"{session.nick} set a key on #{room.name}: others join with /join {room.name} KEY"
+            if taken:
+                text += "; nobody owns the room now (teachers set its topic and key)"
         notice = server_frame(
             "system", text, event="key", room=room.name, user=session.nick, locked=key_hash is not None
         )
         return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The key of #{room.name}")
+
+    def _teacher_over_an_owner(self, session: Session, room: Room) -> bool:
+        """Whether a teacher is acting on a room that someone else (a student) owns."""
+        return (
+            self.identity.is_teacher(session)
+            and room.owner_id is not None
+            and not self.kept_rooms.is_owner(session, room.owner_id)
+        )
 
     def handle_remove(self, session: Session, argument: str) -> list[Delivery]:
         room = self._own_room(session, "remove someone from it")

@@ -31,7 +31,7 @@ from chat_server.identity.teacher_copies import teacher_passed_for
 from chat_server.moderation import Moderator
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
-from chat_server.session import Session, address_key
+from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.lookalike import looks_alike, nick_lookalike_error
 from shared.name_scripts import check_single_script
@@ -82,6 +82,7 @@ class NickRules:
         if account is None:
             self._check_not_kept_for_a_dropped_guest(session, nick)
             self._check_not_like_a_banned_name(nick, key)
+            self._check_not_like_a_kicked_name(session, nick, key)
         return self.moderator.refuse_if_banned(session, key)
 
     def _check_not_kept_for_a_dropped_guest(self, session: Session, nick: str) -> None:
@@ -91,7 +92,7 @@ class NickRules:
         started again without its token.
         """
         now = time.monotonic()
-        kept = self.registry.parked.kept_for_another(nick, address_key(session.host), now)
+        kept = self.registry.parked.kept_for_another(nick, session.computer, now)
         if kept is None:
             return
         minutes = max(1, math.ceil((kept.expires - now) / 60))
@@ -115,6 +116,22 @@ class NickRules:
             if ban.nick_key is not None and ban.nick_key != key and looks_alike(nick, ban.nick_key):
                 raise ProtocolError(
                     ErrorCode.BAD_NICK, f"The nickname {nick} looks like a banned name; choose another."
+                )
+
+    def _check_not_like_a_kicked_name(self, session: Session, nick: str, key: str) -> None:
+        """`rate_limited` for a guest name that could pass for one kicked from this computer a moment ago.
+
+        The name itself waits (Moderator.refuse_if_banned, chat_server/kick_cooldown.py); the kicked
+        "eve" came straight back from the same computer as `еѵе` in Cyrillic, and the class saw eve again.
+        """
+        for kicked, left in self.identity.kick_cooldown.waiting_on(session.computer):
+            if kicked != key and looks_alike(nick, kicked):
+                seconds = math.ceil(left)
+                raise ProtocolError(
+                    ErrorCode.RATE_LIMITED,
+                    f"The nickname {nick} looks like a name the teacher removed from this computer a moment ago; "
+                    f"it may be taken in {seconds} s, or choose another.",
+                    retry_after=seconds,
                 )
 
     def check_resumed_name(self, session: Session, nick: str, has_account: bool) -> None:

@@ -34,6 +34,7 @@ from chat_server.identity.login_throttle import LoginThrottle
 from chat_server.identity.new_rooms import RoomsMade
 from chat_server.identity.passwords import scrypt_available
 from chat_server.identity.spray_watch import SprayWatch
+from chat_server.kick_cooldown import KickCooldown
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -75,14 +76,26 @@ class IdentityService:
         self.register_throttle = LoginThrottle()  # every REGISTER counts: each costs a slow hash
         self.room_key_throttle = LoginThrottle()  # wrong room keys, per address
         self.new_rooms = RoomsMade(NEW_ROOMS_PER_ADDRESS, NEW_ROOMS_WINDOW_SECONDS)  # rooms made, per address
-        self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per address
+        self.new_accounts = SenderRateLimit(NEW_ACCOUNTS_PER_ADDRESS, NEW_ACCOUNTS_WINDOW_SECONDS)  # per computer
+        self._count_accounts_made(storage.accounts.accounts_made())  # the day's, kept across a restart
         self._last_address: OrderedDict[str, str] = OrderedDict()  # nick key -> the address it last came from
         self._names_of: dict[str, OrderedDict[str, None]] = {}  # address -> its names in _last_address, oldest first
         self._kicked_from: OrderedDict[str, str] = OrderedDict()  # kicked nick key -> its address
+        self.kick_cooldown = KickCooldown()  # a kicked name's wait before its computer takes it again
         # Owners (identity/owners.py) sent away: kicked, or their account's password reset; -> when (wall clock).
         self._sent_away: OrderedDict[str, float] = OrderedDict()
         # Addresses that gave the right join code since it was set: a crowd's wrong codes do not hold them.
         self._code_passed_from: OrderedDict[str, None] = OrderedDict()
+
+    def _count_accounts_made(self, made: list[tuple[str, int]]) -> None:
+        """Seed the day's allowance of new accounts with those made before a restart: (computer, wall-clock ms)."""
+        now_ms, now = time.time() * 1000, time.monotonic()
+        for computer, made_ms in made:
+            self.new_accounts.counted_at(computer, now - max(0.0, now_ms - made_ms) / 1000)
+
+    def account_made(self, computer: str) -> None:
+        """A new account was made from `computer` (counted already): kept, so a restart does not forget it."""
+        self.storage.accounts.made_from(computer, int(time.time() * 1000))
 
     def load_indexes(self) -> None:
         """Fill the look-alike indexes from the accounts and rooms kept; call once, before serving."""
@@ -239,11 +252,18 @@ class IdentityService:
         Its owners are kept too: an upload the kicked session began is not
         shared when its bytes come in later (chat_server/files/share_rules.py).
         """
-        self.remember_kicked_name(session.key, session.computer, session.owners)
+        self.remember_kicked_name(session.key, session.computer, session.owners, session.account)
 
-    def remember_kicked_name(self, key: str | None, host: str | None, owners: tuple[str, ...]) -> None:
-        """remember_kicked for a name and address (a connection held for RESUME has no Session)."""
+    def remember_kicked_name(
+        self, key: str | None, host: str | None, owners: tuple[str, ...], account: str | None = None
+    ) -> None:
+        """remember_kicked for a name and address (a connection held for RESUME has no Session).
+
+        The name and the account it was logged in to wait a while before that
+        computer may take them again (chat_server/kick_cooldown.py).
+        """
         self.remember_sent_away(owners)
+        self.kick_cooldown.kicked([key, account], host)
         if key is None or host is None:
             return
         self._kicked_from[key] = host

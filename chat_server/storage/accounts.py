@@ -18,16 +18,45 @@ from shared.names import name_key
 # from the last LOGIN_ADDRESS_DAYS days, are loaded at a start.
 MAX_LOGIN_ADDRESSES = 10_000
 LOGIN_ADDRESS_DAYS = 120
+DAY_MS = 86_400_000
+MAX_ACCOUNTS_MADE = 10_000  # the newest new-account times loaded at a start (a day's, at most this many)
 
 
 class SqliteAccountStore:
     def __init__(
-        self, persister: Persister, accounts: list[Account], login_addresses: list[tuple[str, str]] | None = None
+        self,
+        persister: Persister,
+        accounts: list[Account],
+        login_addresses: list[tuple[str, str]] | None = None,
+        accounts_made: list[tuple[str, int]] | None = None,
     ) -> None:
         self._persist = persister
         self._lock = threading.Lock()
         self._by_key = {account.key: account for account in accounts}
         self._loaded_logins = list(login_addresses or [])
+        self._loaded_made = list(accounts_made or [])
+
+    @staticmethod
+    def load_accounts_made(connection: sqlite3.Connection, now_ms: int) -> list[tuple[str, int]]:
+        """(computer, when) of the accounts made in the last day, oldest first (none from a file before version 7)."""
+        try:
+            rows = connection.execute(
+                "SELECT computer, made_ms FROM accounts_made WHERE made_ms > ? AND made_ms <= ?"
+                " ORDER BY made_ms DESC LIMIT ?",
+                (now_ms - DAY_MS, now_ms, MAX_ACCOUNTS_MADE),
+            ).fetchall()
+        except sqlite3.OperationalError:  # a read-only file of an older version has no such table
+            return []
+        return [(computer, made_ms) for computer, made_ms in reversed(rows)]
+
+    def accounts_made(self) -> list[tuple[str, int]]:
+        """What load_accounts_made found at the start (the day's allowance of new accounts is seeded with it)."""
+        return list(self._loaded_made)
+
+    def made_from(self, computer: str, now_ms: int) -> None:
+        """A new account was made from `computer` now (written behind; no I/O here); a day's rows are kept."""
+        self._persist.write("DELETE FROM accounts_made WHERE made_ms <= ?", now_ms - DAY_MS)
+        self._persist.write("INSERT INTO accounts_made (computer, made_ms) VALUES (?, ?)", computer, now_ms)
 
     @staticmethod
     def load_login_addresses(connection: sqlite3.Connection, now_ms: int) -> list[tuple[str, str]]:

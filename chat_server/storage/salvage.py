@@ -25,12 +25,13 @@ from chat_server.storage.file_uri import read_only_uri
 log = logging.getLogger("chat_server.storage")
 
 # The safeguards first (who may use which name, who is banned, which rooms are locked), the bulk last.
-TABLES = ("accounts", "sanctions", "rooms", "login_addresses", "files", "messages")
+TABLES = ("accounts", "sanctions", "rooms", "login_addresses", "accounts_made", "files", "messages")
 WORDS = {  # (one, several)
     "accounts": ("account", "accounts"),
     "sanctions": ("ban or mute", "bans and mutes"),
     "rooms": ("room", "rooms"),
     "login_addresses": ("known login computer", "known login computers"),
+    "accounts_made": ("new account of the day", "new accounts of the day"),
     "files": ("shared file", "shared files"),
     "messages": ("message", "messages"),
 }
@@ -76,7 +77,8 @@ def salvage_into(aside: Path, fresh: sqlite3.Connection) -> str:
             results.append(_salvage_table(source, fresh, table))
     finally:
         source.close()
-    shown = [result for result in results if result.table != "login_addresses" or result.unreadable or result.gaps]
+    quiet = ("login_addresses", "accounts_made")  # bookkeeping: named only when something of it was lost
+    shown = [result for result in results if result.table not in quiet or result.unreadable or result.gaps]
     if all(result.unreadable for result in results):
         return f"nothing could be salvaged from it ({results[0].unreadable})"
     return "salvaged from it: " + ", ".join(result.describe() for result in shown)

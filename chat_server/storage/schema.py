@@ -189,6 +189,19 @@ def _v6_login_addresses(db: sqlite3.Connection) -> None:
     )
 
 
+def _v7_accounts_made(db: sqlite3.Connection) -> None:
+    """Version 7: when each new account was made and from which computer, so that a restart keeps the day's count.
+
+    A computer may register NEW_ACCOUNTS_PER_ADDRESS names a day
+    (chat_server/identity/service.py); kept only in memory, a restart gave
+    every computer three more, so a student who waited for the teacher's
+    next start could register the class list three names at a time.
+    Rows older than a day are of no use and are deleted as new ones come.
+    """
+    db.execute("CREATE TABLE accounts_made (computer TEXT NOT NULL, made_ms INTEGER NOT NULL)")
+    db.execute("CREATE INDEX accounts_made_by_time ON accounts_made (made_ms)")
+
+
 MIGRATIONS: tuple[Step, ...] = (
     _v1_messages,
     _v2_search_and_kinds,
@@ -196,6 +209,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _v4_owners,
     _v5_room_owners,
     _v6_login_addresses,
+    _v7_accounts_made,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

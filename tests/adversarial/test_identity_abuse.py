@@ -334,3 +334,26 @@ def test_one_computer_cannot_register_the_whole_class_list(start_server, wire):
         own.send(f"NICK {name}")
         own.expect("nick")
         assert own.reply(f"REGISTER {PASSWORD}", timeout=60)["type"] == "nick", name
+
+
+def test_a_restart_does_not_give_a_computer_a_fresh_days_allowance_of_new_accounts(start_server, tmp_path):
+    """The day's count lived in memory only: after the teacher's next start the same computer registered three
+    more names, and so on, start after start."""
+    data = str(tmp_path / "data")
+
+    def register_from(server, number: int, name: str) -> dict:
+        client = WireClient(server.address, source=address(number))
+        client.send(f"NICK {name}")
+        client.expect("nick")
+        answer = client.reply(f"REGISTER {PASSWORD}", timeout=60)
+        client.close()
+        return answer
+
+    server = start_server(allow_plain_passwords=True, data_dir=data)
+    made = [register_from(server, 3, name)["type"] for name in ("alice", "bob", "carol")[:NEW_ACCOUNTS_PER_ADDRESS]]
+    assert made == ["nick"] * NEW_ACCOUNTS_PER_ADDRESS
+    server.stop()
+    server = start_server(allow_plain_passwords=True, data_dir=data)
+    refused = register_from(server, 3, "dave")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED and refused["retry_after"] > 80_000, refused
+    assert register_from(server, 4, "erin")["type"] == "nick"  # another computer is not held by it

@@ -21,6 +21,7 @@ from shared.errors import ErrorCode
 from tests.adversarial import netns
 from tests.integration.identity_support import add_account, login, moderate
 from tests.integration.wire import WireClient
+from tests.support import wait_until
 
 pytestmark = [
     pytest.mark.usefixtures("no_server_errors"),
@@ -193,3 +194,26 @@ def test_with_a_prefix_length_of_64_its_addresses_share_the_new_rooms_and_accoun
         answer = client.reply("REGISTER a-long-enough-passphrase-9", timeout=60)
         registered.append(answer.get("code", answer["type"]))
     assert registered[3:] == [ErrorCode.RATE_LIMITED] * 2, registered
+
+
+def test_with_a_prefix_length_of_64_its_addresses_share_one_part_of_the_resume_table(space, server_in):
+    """The table of dropped connections kept for RESUME gave each address its own share: a /64 dropping names
+    from fresh addresses filled it past its computer's share, and a name it dropped from one address was kept
+    from the same computer's next address (`nick_taken`) as if from a stranger."""
+    server = server_in(ipv6_prefix_length=64)
+    server.registry.parked.per_address = 3  # stands for the 64 of a real server, with fewer connections
+    for number in range(2, 7):  # five addresses of one /64, each takes a name and drops (no QUIT)
+        client, _ = from_address(space, server, f"{HOME}{number:x}")
+        client.register(f"dropper{number}")
+        client.close()
+    neighbour, _ = from_address(space, server, NEIGHBOUR)
+    neighbour.register("neighbour")
+    neighbour.close()
+    wait_until(lambda: server.registry.find_nick("neighbour") is None and server.registry.find_nick("dropper6") is None)
+    with server.registry.lock:
+        kept = sorted(parked.nick for _, parked in server.registry.parked.all())
+    assert kept == ["dropper4", "dropper5", "dropper6", "neighbour"], kept  # the /64's newest 3, and the neighbour's
+    again, _ = from_address(space, server, f"{HOME}9")  # the same computer's window, back on a new address
+    assert again.reply("NICK dropper6")["type"] == "nick"
+    stranger, _ = from_address(space, server, f"{HOME}a")  # another computer (the other /64)
+    assert stranger.reply("NICK neighbour").get("code") == ErrorCode.NICK_TAKEN  # kept for the neighbour

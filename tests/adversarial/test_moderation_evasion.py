@@ -558,5 +558,95 @@ def test_a_kick_of_a_student_whose_connection_dropped_keeps_them_from_resuming_i
     assert answer.get("action") == "kick" and "dropped" in answer["content"], answer
     back = WireClient(server.address, source=computer(54))
     assert back.error(f"RESUME eve {token}") == ErrorCode.BAD_LOGIN
-    assert back.reply("NICK eve")["type"] == "nick"  # a kick never kept anyone out: she may come back
+    assert back.error("NICK eve") == ErrorCode.RATE_LIMITED  # not as eve from there for a minute (kick_cooldown.py)
+    assert back.reply("NICK eve2")["type"] == "nick"  # a kick is no ban: she may come back
     assert back.error("JOIN lab") == ErrorCode.BAD_ROOM_KEY  # but not into the locked room without its key
+
+
+# -- a kicked student straight back (the eleventh review left it) --
+def test_a_resume_sent_as_the_kick_lands_does_not_bring_the_kicked_session_back(start_server, wire):
+    """A second connection opened beforehand sent RESUME with the kicked connection's token the moment the kick
+    went out: the kicked connection was still registered until its thread ended it, and 13 of 20 such RESUMEs
+    took it over, in its room, after the teacher read "eve was removed"."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    for attempt in range(10):
+        source = computer(100 + attempt)
+        eve = WireClient(server.address, source=source)
+        token = eve.reply(f"NICK eve{attempt}")["token"]
+        spare = WireClient(server.address, source=source)  # opened before the kick, waiting
+        ms_lee.send(f"KICK eve{attempt} out")
+        spare.send(f"RESUME eve{attempt} {token}")
+        answer = spare.expect(lambda frame: frame["type"] in ("nick", "error"))
+        confirmation = ms_lee.expect(lambda frame: frame.get("event") == "moderation" or frame["type"] == "error")
+        assert confirmation.get("action") == "kick", confirmation
+        if answer["type"] == "nick":  # the RESUME came first: then the kick reached the connection it made
+            spare.rest_until_closed()
+        else:
+            assert answer["code"] == ErrorCode.BAD_LOGIN, answer
+        wait_until(lambda name=f"eve{attempt}": server.registry.find_nick(name) is None)
+        eve.close()
+        spare.close()
+
+
+def test_a_kicked_name_cannot_come_straight_back_from_its_computer_but_a_classmate_there_can(start_server, wire):
+    """A kick ended one connection and that was it: eve was back as eve from the same computer at once."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    eve = student(server, 62, "eve", "lab")
+    kim = student(server, 62, "kim", "lab")  # the same address (the school's NAT)
+    confirmation = moderate(ms_lee, "KICK eve stop it")
+    assert "60 s" in confirmation["content"], confirmation  # the teacher is told what the kick does
+    eve.rest_until_closed()
+    back = WireClient(server.address, source=computer(62))
+    refused = back.reply("NICK eve")
+    assert refused.get("code") == ErrorCode.RATE_LIMITED, refused
+    assert 0 < refused["retry_after"] <= 60 and "removed by the teacher" in refused["content"], refused
+    assert back.error("NICK EVE") == ErrorCode.RATE_LIMITED  # the same name, written otherwise
+    assert back.error("NICK \u0435\u0475\u0435") == ErrorCode.RATE_LIMITED  # "еѵе" in Cyrillic: the class saw eve
+    rename(kim, "kim2")  # the classmate on the same address is untouched
+    assert back.reply("NICK sam")["type"] == "nick"  # and a new classmate there is let in
+    elsewhere = WireClient(server.address, source=computer(63))  # the name from another computer: nothing holds it
+    assert elsewhere.reply("NICK eve")["type"] == "nick"
+
+
+def test_a_kicked_account_cannot_log_straight_back_in_from_its_computer(start_server, wire):
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee", room="lab")
+    add_account(server, "eve")
+    eve = WireClient(server.address, source=computer(64))
+    login(eve, "eve")
+    assert moderate(ms_lee, "KICK eve out").get("action") == "kick"
+    eve.rest_until_closed()
+    again = WireClient(server.address, source=computer(64))
+    assert again.error(f"LOGIN eve {PASSWORD}") == ErrorCode.RATE_LIMITED  # refused before the password is checked
+    sam = student(server, 65, "sam")
+    rename(sam, "sam_b")
+    assert moderate(ms_lee, "KICK sam bye")["content"].startswith("sam (now sam_b)")  # followed (name_holders.py)
+    sam.rest_until_closed()
+    back = WireClient(server.address, source=computer(65))
+    assert back.error("NICK sam") == ErrorCode.RATE_LIMITED  # the name the teacher typed is held too
+    assert back.error("NICK sam_b") == ErrorCode.RATE_LIMITED
+
+
+# -- a teacher's key on a room a student made --
+def test_a_teachers_key_on_a_students_room_is_not_taken_off_by_its_owner(start_server, wire):
+    """kim made #kimsroom; the teacher locked it, and kim (its owner) took the key off the next moment, or put her
+    own on: the teacher's lock held for one command."""
+    server = start_server(allow_plain_passwords=True)
+    ms_lee = teacher(server, wire, "Ms_Lee")
+    kim = student(server, 66, "kim", "kimsroom")
+    assert kim.reply("TOPIC study group")["event"] == "topic"
+    ms_lee.send("JOIN kimsroom")
+    ms_lee.expect("joined")
+    locked = ms_lee.reply("KEY teacher-key-1", timeout=30)
+    assert locked["event"] == "key" and "nobody owns the room now" in locked["content"], locked
+    for command in ("KEY", "KEY kims-own-key", "TOPIC kim rules"):
+        kim.send(command)
+        refused = kim.expect(lambda frame: frame["type"] == "error" or frame.get("user") == "kim")
+        assert refused.get("code") == ErrorCode.NOT_ALLOWED, (command, refused)
+    outsider = student(server, 67, "sam")
+    assert outsider.error("JOIN kimsroom") == ErrorCode.BAD_ROOM_KEY  # still locked
+    mine = student(server, 68, "ann", "annsroom")  # a student's key on her own room leaves her its owner
+    assert mine.reply("KEY ann-key-1", timeout=30)["event"] == "key"
+    assert mine.reply("KEY", timeout=30)["event"] == "key"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat_server.resume_tokens import KEPT_PER_COMPUTER
 from shared.errors import ErrorCode
 from tests.integration.wire import WireClient
 from tests.support import wait_until
@@ -203,3 +204,22 @@ def test_a_name_that_quit_is_free_for_anyone_at_once(server, wire):
     bob.rest_until_closed()
     wait_until(lambda: server.registry.find_nick("bob") is None)
     assert wire(server, "bob", source="127.0.0.4").reply("PING mine")["type"] == "pong"
+
+
+def test_one_computer_cannot_hold_the_class_lists_names_by_dropping_connections(start_server):
+    """A connection per name, dropped without QUIT: one computer held 48 class names (and their look-alikes) from
+    everyone else for the 10 minutes a RESUME may come, again and again."""
+    server = start_server()
+    names = [f"pupil{number}" for number in range(10)]
+    tokens = {}
+    for name in names:
+        squatter = WireClient(server.address, source="127.0.1.170")
+        tokens[name] = squatter.reply(f"NICK {name}")["token"]
+        squatter.close()  # no QUIT: held for RESUME
+    wait_until(lambda: len(server.registry.parked) == len(names))
+    classmate = WireClient(server.address, source="127.0.1.171")
+    assert classmate.reply("NICK pupil0")["type"] == "nick"  # an old one of many: free for others
+    kept = names[-KEPT_PER_COMPUTER:]
+    assert classmate.reply(f"NICK {kept[0]}").get("code") == ErrorCode.NICK_TAKEN  # the computer's newest stay kept
+    back = WireClient(server.address, source="127.0.1.170")
+    assert back.reply(f"RESUME pupil1 {tokens['pupil1']}")["type"] == "nick"  # the token still brings one back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from chat_server.storage import Account, Conversation, StoredMessage, open_storage
 from chat_server.storage.history import SqliteMessageStore
@@ -96,3 +97,33 @@ def test_a_database_from_a_newer_classchat_is_left_untouched(tmp_path):
         assert f"schema version {LATEST_VERSION + 1}" in status.reason
     assert path.read_bytes() == before
     assert not list(path.parent.glob("*.corrupt-*"))
+
+
+def test_a_version_6_database_gains_the_days_new_accounts_with_its_accounts_kept(tmp_path):
+    """Version 7 keeps when and from where each new account was made (the day's allowance outlives a restart)."""
+    path = tmp_path / "data" / "classchat.db"
+    path.parent.mkdir()
+    connection = sqlite3.connect(path, isolation_level=None)
+    migrate(connection, MIGRATIONS[:6])
+    connection.execute(
+        "INSERT INTO accounts (key, nick, password_hash, role, created_ms) VALUES ('eve', 'eve', 'x', 'student', 1)"
+    )
+    connection.execute(
+        "INSERT INTO login_addresses (account_key, address, last_ms) VALUES ('eve', '10.0.0.5', ?)",
+        (int(time.time() * 1000),),
+    )
+    connection.close()
+    with open_storage(tmp_path / "data", history_days=0) as storage:
+        assert storage.status().ok
+        assert storage.accounts.get("eve") is not None and storage.accounts.known_logins() == [("eve", "10.0.0.5")]
+        assert storage.accounts.accounts_made() == []
+        now_ms = int(time.time() * 1000) - 5000
+        storage.accounts.made_from("10.0.0.9", now_ms - 90_000_000)  # over a day ago: deleted by the next one
+        storage.accounts.made_from("10.0.0.9", now_ms - 1000)
+        storage.accounts.made_from("10.0.0.7", now_ms)
+    with open_storage(tmp_path / "data", history_days=0) as storage:
+        assert storage.accounts.accounts_made() == [("10.0.0.9", now_ms - 1000), ("10.0.0.7", now_ms)]
+    connection = sqlite3.connect(path)
+    assert schema_version(connection) == LATEST_VERSION == 7
+    assert connection.execute("SELECT count(*) FROM accounts_made").fetchone()[0] == 2
+    connection.close()
