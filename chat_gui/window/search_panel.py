@@ -132,7 +132,7 @@ class SearchPanel(ttk.Frame):
             else f"Nothing found for “{words}”."
         )
         self.status.configure(text=f"{text} {STOPPED_EARLY_NOTE}" if stopped_early else text)
-        self.list.configure(height=max(1, min(count, RESULT_LINES)))
+        self.list.configure(height=max(1, min(count, RESULT_LINES, self._most_lines())))
         for index, result in enumerate(results):
             when, where, who, text = result_parts(result)
             tag = f"result-{index}"
@@ -143,6 +143,12 @@ class SearchPanel(ttk.Frame):
             self.list.tag_bind(tag, "<ButtonRelease-1>", functools.partial(self._clicked, index))
             self.list.tag_bind(tag, "<Enter>", functools.partial(self._hover, tag))
             self.list.tag_bind(tag, "<Leave>", lambda event: self.list.tag_remove("hover", "1.0", "end"))
+
+    def _most_lines(self) -> int:
+        """The result lines that leave the conversation below its share of the window: a quarter of the window's
+        height, at least two lines (at 150% on 1024x600, eight lines left the conversation one and a half)."""
+        line = int(self.list.tk.call("font", "metrics", self.list.cget("font"), "-linespace"))
+        return max(2, self.winfo_toplevel().winfo_height() // 4 // max(1, line))
 
     def forget_result(self, number: int) -> None:
         """A deleted message leaves the results."""
