@@ -37,6 +37,22 @@ def test_the_padlock_says_encrypted_and_details_show_the_key_to_compare(server, 
     assert alice.security.details_dialog is not None and alice.security.details_dialog.winfo_exists()
 
 
+def test_the_key_to_compare_is_one_line_at_200_percent(server, open_window, tk_root) -> None:
+    """Found by the twelfth review: at 150% and 200% scaling the 20 digits broke over two and three lines
+    ("4281 0244 / 6561 3278 / 2225"), unlike the one line on the teacher's screen they are compared with."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * 2)
+    alice = open_window(server, "alice")
+    alice.show_connection_details()
+    details = alice.security.details_dialog
+    assert details is not None and details.fingerprint_label is not None
+    tk_root.update()
+    label = details.fingerprint_label
+    linespace = int(tk_root.tk.call("font", "metrics", label.cget("font"), "-linespace"))
+    assert label.winfo_reqheight() < 2 * linespace, (
+        f"the key is {label.winfo_reqheight()} px tall, lines of {linespace}"
+    )
+
+
 def test_a_server_without_tls_is_marked_not_encrypted_in_the_status_bar_and_title(
     start_server, open_window, tk_root
 ) -> None:
