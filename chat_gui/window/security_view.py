@@ -169,9 +169,11 @@ class ConnectionDetails(tk.Toplevel):
 
     def _note(self, body: ttk.Frame, text: str) -> None:
         self.rows["note"] = text
-        ttk.Label(
-            body, text=text, wraplength=round(460 * display_scale(self)), justify="left", foreground="#555555"
-        ).grid(row=self._next_row(), column=0, columnspan=3, sticky="w", pady=(10, 0))
+        # The theme's muted colour (AA in light and dark): a fixed #555555 was 2.3:1 on the dark background.
+        note = ttk.Label(
+            body, text=text, wraplength=round(460 * display_scale(self)), justify="left", style="Muted.TLabel"
+        )
+        note.grid(row=self._next_row(), column=0, columnspan=3, sticky="w", pady=(10, 0))
 
     def _copy(self, text: str) -> None:
         self.clipboard_clear()
