@@ -3,7 +3,8 @@
 Run by test_layout.py in a child process on a private Xvfb screen of the size under test: Tk keeps its
 display connection until the process exits, so a window on a screen the test then takes away must live
 in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT [JOIN_CODE [LATER_CODE]]
-(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs).
+(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs);
+`python -m tests.gui.admin.layout_probe PERCENT accounts` measures the Accounts dialog instead.
 """
 
 from __future__ import annotations
@@ -179,5 +180,45 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         window.close()
 
 
+def probe_accounts(percent: int) -> dict[str, object]:
+    """The Accounts dialog of a running server: its size and which of its buttons are not wholly on the screen."""
+    root = tk.Tk()
+    errors: list[str] = []
+    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
+    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    window = AdminWindow(
+        root,
+        ServerConfig(host="127.0.0.1", port=0, announce=False),
+        ask_text=lambda *_: None,
+        ask_yes_no=lambda *_: True,
+    )
+    try:
+        wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
+        if not window.start_server():
+            raise RuntimeError(window.status.get())
+        accounts = window.open_accounts()
+        accounts.geometry("+0+0")
+        wait_until(accounts.winfo_ismapped, TIMEOUT, pump=root.update)
+        root.update()
+        buttons = [accounts.new_button, accounts.teacher_button, accounts.student_button, accounts.password_button]
+        buttons += [accounts.delete_button, accounts.refresh_button]
+        buttons += [getattr(accounts, "close_button", accounts.refresh_button)]
+        return {
+            "size": [accounts.winfo_width(), accounts.winfo_height()],
+            "hidden": [
+                str(button.cget("text"))
+                for button in buttons
+                if not inside(button, accounts)
+                or root.winfo_containing(button.winfo_rootx() + 4, button.winfo_rooty() + 4) is not button
+            ],
+            "errors": errors,
+        }
+    finally:
+        window.close()
+
+
 if __name__ == "__main__":
-    print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))
+    if sys.argv[2:] == ["accounts"]:
+        print(json.dumps(probe_accounts(int(sys.argv[1]))))
+    else:
+        print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))

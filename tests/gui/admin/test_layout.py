@@ -135,6 +135,15 @@ def test_nothing_covers_or_cuts_the_server_key_the_join_code_or_a_setting(screen
     assert measured["minsize"][0] <= int(size.split("x")[0]), "a window manager could not make it fit the screen"
 
 
+def test_the_accounts_dialog_fits_a_1024x600_screen_at_150(screens) -> None:
+    """Found by the twelfth review: the Accounts dialog was 1036 px wide (its seven buttons in one row), so
+    Unregister…, Refresh and Close were past the right edge; the buttons that do not fit now take a second row."""
+    measured = open_window_on(screens("1024x600"), 150, "accounts")
+    width, height = measured["size"]
+    assert width <= 1024 and height <= 600, f"{width}x{height}"
+    assert not measured["hidden"], f"{measured['hidden']} off the screen or drawn under something"
+
+
 LONGEST_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ234567892"  # 32 characters: the longest the window accepts
 
 
