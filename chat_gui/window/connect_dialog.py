@@ -36,11 +36,13 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
 MUTED_STYLE = "Muted.TLabel"
 ERROR_STYLE = "Error.TLabel"
 PROBE_POLL_MS = 25
+FIT_DELAY_MS = 20  # after a change of the dialog's size, before it is fitted to the screen again
 PROBE_DELAY_MS = 400  # after a change to the address or port: wait for the typing to stop
 # Nothing answering here is the usual first run of a student whose teacher's server is elsewhere (or not up
 # yet): they wait for the teacher's address; only the teacher starts a server, which the whole network sees.
 STUDENTS_ASK = "Students: ask your teacher for the address to join, and type it above."
 START_SERVER_TEXT = "I am the teacher: start a server here"
+FOUND_GAP = 14  # px above the list of class servers (counted when it comes back, or it would go and come forever)
 
 
 class ConnectDialog(tk.Toplevel):
@@ -91,7 +93,7 @@ class ConnectDialog(tk.Toplevel):
         self.connect_button.pack(side="right")
         self.quit_button.pack(side="right", padx=(0, 6))
         self.found = FoundServers(self, on_choose=self._join_found, wanted=self._address_typed)
-        self.found.pack(fill="x", padx=14, pady=(14, 0), before=self.scroller)
+        self.found.pack(fill="x", padx=14, pady=(FOUND_GAP, 0), before=self.scroller)
         self.bind("<Return>", lambda event: self._connect())
         self.bind("<Escape>", lambda event: self._cancel())
         self.protocol("WM_DELETE_WINDOW", self._cancel)
@@ -114,7 +116,8 @@ class ConnectDialog(tk.Toplevel):
 
     def _on_configure(self, event: tk.Event) -> None:
         if event.widget is self and self._fit_id is None:
-            self._fit_id = self.after_idle(self._keep_on_screen)
+            # A timer, not an idle callback: were two sizes ever to alternate, update() would still return.
+            self._fit_id = self.after(FIT_DELAY_MS, self._keep_on_screen)
 
     def _keep_on_screen(self) -> None:
         """Taller than the screen allows (150% on a 1024x600 screen, the Register fields, a join code, an error):
@@ -129,8 +132,8 @@ class ConnectDialog(tk.Toplevel):
                 self.found.pack_forget()
             else:
                 self.found.show_rows(min(ROWS, rows))
-        elif excess + self.found.winfo_reqheight() <= 0 and not self.scroller.scrolls:
-            self.found.pack(fill="x", padx=14, pady=(14, 0), before=self.scroller)
+        elif excess + self.found.winfo_reqheight() + FOUND_GAP <= 0 and not self.scroller.scrolls:
+            self.found.pack(fill="x", padx=14, pady=(FOUND_GAP, 0), before=self.scroller)
         elif excess > 0 or self.scroller.scrolls:  # the fields scroll above the message and the buttons
             canvas = self.scroller.canvas
             self.scroller.set_most_height(max(1, int(canvas.cget("height")) - excess))

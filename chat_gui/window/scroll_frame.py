@@ -67,10 +67,14 @@ class ScrollFrame(ttk.Frame):
         shown = height if self.most_height is None else max(1, min(height, self.most_height))
         self.canvas.configure(width=width, height=shown, scrollregion=(0, 0, width, height))
         if self.scrolls:
+            self.canvas.pack_configure(padx=0)
             self.bar.pack(side="right", fill="y", before=self.canvas)
         else:
             self.bar.pack_forget()
             self.canvas.yview_moveto(0)
+            # Once capped, the frame keeps the bar's width whether it shows or not: a width that came and went
+            # with the bar rewrapped the dialog's message, which changed its height, which brought the bar back.
+            self.canvas.pack_configure(padx=(0, self.bar.winfo_reqwidth() if self.most_height is not None else 0))
 
     def _inside(self, widget: object) -> bool:
         return isinstance(widget, tk.Misc) and str(widget).startswith(str(self.inner) + ".")
