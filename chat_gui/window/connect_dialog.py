@@ -14,6 +14,7 @@ marked "not the address you trusted" only fills the fields.
 
 from __future__ import annotations
 
+import math
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
@@ -22,8 +23,10 @@ from chat_gui.core.announced_key import address_to_join
 from chat_gui.core.local_probe import LocalProbe
 from chat_gui.core.trust_store import address_key
 from chat_gui.settings import ClientSettings
-from chat_gui.window.found_servers import FoundServers
+from chat_gui.window.found_servers import ROWS, FoundServers
 from chat_gui.window.login_dialog import LOG_IN, NICKNAME, AccountFields
+from chat_gui.window.scroll_frame import ScrollFrame
+from chat_gui.window.window_size import SCREEN_MARGIN
 from shared.discovery_record import FoundServer
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 from shared.server_address import split_address
@@ -33,11 +36,13 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
 MUTED_STYLE = "Muted.TLabel"
 ERROR_STYLE = "Error.TLabel"
 PROBE_POLL_MS = 25
+FIT_DELAY_MS = 20  # after a change of the dialog's size, before it is fitted to the screen again
 PROBE_DELAY_MS = 400  # after a change to the address or port: wait for the typing to stop
 # Nothing answering here is the usual first run of a student whose teacher's server is elsewhere (or not up
 # yet): they wait for the teacher's address; only the teacher starts a server, which the whole network sees.
 STUDENTS_ASK = "Students: ask your teacher for the address to join, and type it above."
 START_SERVER_TEXT = "I am the teacher: start a server here"
+FOUND_GAP = 14  # px above the list of class servers (counted when it comes back, or it would go and come forever)
 
 
 class ConnectDialog(tk.Toplevel):
@@ -58,7 +63,12 @@ class ConnectDialog(tk.Toplevel):
         self.host_var = tk.StringVar(value=settings.host)
         self.port_var = tk.StringVar(value=str(settings.port))
         self.nick_var = tk.StringVar(value=settings.nick)
-        body = ttk.Frame(self, padding=14)
+        # The message and the buttons stay at the bottom; on a short screen the fields above them scroll.
+        footer = ttk.Frame(self, padding=(14, 0, 14, 14))
+        footer.pack(side="bottom", fill="x")
+        self.scroller = ScrollFrame(self)
+        self.scroller.pack(fill="both", expand=True)
+        self.body = body = ttk.Frame(self.scroller.inner, padding=(14, 14, 14, 0))
         body.pack(fill="both", expand=True)
         ttk.Label(body, text="Join a ClassChat server", font=("TkHeadingFont", 12, "bold")).grid(
             row=0, column=0, columnspan=2, sticky="w", pady=(0, 8)
@@ -70,23 +80,27 @@ class ConnectDialog(tk.Toplevel):
             row=4, column=1, sticky="w"
         )
         self.account = AccountFields(body, 5, mode=LOG_IN if settings.log_in else NICKNAME)  # code, log in, register
-        below = 5 + AccountFields.ROWS
-        self.message = ttk.Label(body, text="", style=ERROR_STYLE, wraplength=340, justify="left")
-        self.message.grid(row=below, column=0, columnspan=2, sticky="w", pady=(8, 0))
-        buttons = ttk.Frame(body)
-        buttons.grid(row=below + 1, column=0, columnspan=2, sticky="e", pady=(12, 0))
+        self.message = ttk.Label(footer, text="", style=ERROR_STYLE, wraplength=340, justify="left")
+        self.message.grid(row=0, column=0, sticky="ew", pady=(8, 0))
+        footer.columnconfigure(0, weight=1)
+        # Wrapped at the fields' width, whatever the scaling: at 150% a fixed width made it five lines tall.
+        self.message.bind("<Configure>", lambda event: self.message.configure(wraplength=max(event.width, 100)))
+        buttons = ttk.Frame(footer)
+        buttons.grid(row=1, column=0, sticky="e", pady=(12, 0))
         self.start_button = ttk.Button(buttons, text=START_SERVER_TEXT, command=self._start_server)
         self.connect_button = ttk.Button(buttons, text="Connect", command=self._connect, default="active")
         self.quit_button = ttk.Button(buttons, text=cancel_text, command=self._cancel)
         self.connect_button.pack(side="right")
         self.quit_button.pack(side="right", padx=(0, 6))
         self.found = FoundServers(self, on_choose=self._join_found, wanted=self._address_typed)
-        self.found.pack(fill="x", padx=14, pady=(14, 0), before=body)
+        self.found.pack(fill="x", padx=14, pady=(FOUND_GAP, 0), before=self.scroller)
         self.bind("<Return>", lambda event: self._connect())
         self.bind("<Escape>", lambda event: self._cancel())
         self.protocol("WM_DELETE_WINDOW", self._cancel)
         (self.connect_button if settings.nick else self.nick_entry).focus_set()
         self._center_over(master.winfo_toplevel())
+        self._fit_id: str | None = None
+        self.bind("<Configure>", self._on_configure, add="+")
         self._probe: LocalProbe | None = None
         self._probe_timer: str | None = None
         self._tried = False  # Connect or Start was pressed: their outcome speaks, not the probe
@@ -100,6 +114,34 @@ class ConnectDialog(tk.Toplevel):
         y = parent.winfo_rooty() + max(0, (parent.winfo_height() - self.winfo_reqheight()) // 3)
         self.geometry(f"+{x}+{y}")
 
+    def _on_configure(self, event: tk.Event) -> None:
+        if event.widget is self and self._fit_id is None:
+            # A timer, not an idle callback: were two sizes ever to alternate, update() would still return.
+            self._fit_id = self.after(FIT_DELAY_MS, self._keep_on_screen)
+
+    def _keep_on_screen(self) -> None:
+        """Taller than the screen allows (150% on a 1024x600 screen, the Register fields, a join code, an error):
+        the list of class servers gives up rows, down to one, then goes (it comes back, row by row, when the
+        dialog is shorter again), and the dialog moves up, so that its fields and buttons stay on the screen."""
+        self._fit_id = None
+        usable = self.winfo_screenheight() - SCREEN_MARGIN[1]
+        excess = self.winfo_reqheight() - usable
+        if self.found.winfo_manager():
+            rows = self.found.rows() - math.ceil(excess / self.found.row_height())
+            if rows < 1:
+                self.found.pack_forget()
+            else:
+                self.found.show_rows(min(ROWS, rows))
+        elif excess + self.found.winfo_reqheight() + FOUND_GAP <= 0 and not self.scroller.scrolls:
+            self.found.pack(fill="x", padx=14, pady=(FOUND_GAP, 0), before=self.scroller)
+        elif excess > 0 or self.scroller.scrolls:  # the fields scroll above the message and the buttons
+            canvas = self.scroller.canvas
+            self.scroller.set_most_height(max(1, int(canvas.cget("height")) - excess))
+        bottom = self.winfo_rooty() + self.winfo_reqheight()
+        lowest = self.winfo_screenheight() - SCREEN_MARGIN[1] // 2  # room for a taskbar below
+        if bottom > lowest:
+            self.geometry(f"+{self.winfo_rootx()}+{max(SCREEN_MARGIN[1] // 2, lowest - self.winfo_reqheight())}")
+
     def _field(self, body: ttk.Frame, row: int, label: str, variable: tk.StringVar) -> ttk.Entry:
         ttk.Label(body, text=label).grid(row=row, column=0, sticky="w", padx=(0, 8), pady=2)
         entry = ttk.Entry(body, textvariable=variable, width=28)
@@ -108,6 +150,9 @@ class ConnectDialog(tk.Toplevel):
 
     # -- intent methods --
     def destroy(self) -> None:
+        if self._fit_id is not None:
+            self.after_cancel(self._fit_id)
+            self._fit_id = None
         if self._probe_timer is not None:
             self.after_cancel(self._probe_timer)
             self._probe_timer = None

@@ -146,6 +146,18 @@ class FoundServers(ttk.LabelFrame):
             self._poll_id = self.after(POLL_MS, self._poll)
         self._quiet_id: str | None = self.after(QUIET_MS, self._say_none_found)
 
+    def rows(self) -> int:
+        """How many rows the list asks room for."""
+        return int(self.tree.cget("height"))
+
+    def row_height(self) -> int:
+        return int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
+
+    def show_rows(self, rows: int) -> None:
+        """Ask room for `rows` rows (the Connect dialog on a short screen asks for fewer)."""
+        if rows != self.rows():
+            self.tree.configure(height=rows)
+
     # -- intent methods --
     def show_servers(self, heard: tuple[FoundServer, ...], not_kept: int = 0) -> None:
         """Replace the list with the servers chosen from those heard (earliest first), keeping the selection.

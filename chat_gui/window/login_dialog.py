@@ -21,11 +21,17 @@ from dataclasses import dataclass, field
 from tkinter import ttk
 
 from chat_gui.core.sign_in import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, password_problem
+from chat_gui.window.window_size import display_scale
 from shared.names import MAX_NICK_CHARS, is_nick_shaped
 
 NICKNAME, LOG_IN, REGISTER = "nickname", "login", "register"
 ERROR_STYLE = "Error.TLabel"  # the theme's colours (shared_tk/theme.py), readable light and dark
 HINT_STYLE = "Muted.TLabel"
+
+
+def scaled(widget: tk.Misc, pixels: int) -> int:
+    """`pixels` at 100% scaling, at the display's scaling now."""
+    return round(pixels * display_scale(widget))
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,8 @@ class AccountFields:
         self.keep_var = tk.BooleanVar(value=True)
         self.code_label = ttk.Label(master, text="Join code:")
         self.code_entry = ttk.Entry(master, textvariable=self.code_var, width=12, font=("TkFixedFont", 12))
-        self.code_hint = ttk.Label(master, text="", style=HINT_STYLE, wraplength=300, justify="left")
+        # Wrap widths grow with the scaling: fixed ones made these messages five lines tall at 150%.
+        self.code_hint = ttk.Label(master, text="", style=HINT_STYLE, wraplength=scaled(master, 300), justify="left")
         choices = ttk.Frame(master)
         choices.grid(row=row + 2, column=0, columnspan=2, sticky="w", pady=(8, 2))
         labels = {NICKNAME: "Just a nickname", LOG_IN: "Log in", REGISTER: "Register this nickname"}
@@ -77,7 +84,9 @@ class AccountFields:
             text="Log in again by itself if the connection drops\n(the password stays in memory until you quit)",
             variable=self.keep_var,
         )
-        self.password_message = ttk.Label(master, text="", style=ERROR_STYLE, wraplength=340, justify="left")
+        self.password_message = ttk.Label(
+            master, text="", style=ERROR_STYLE, wraplength=scaled(master, 340), justify="left"
+        )
         if code:
             self.show_code("")
         self._show_mode()

@@ -26,13 +26,14 @@ class RoomKeyDialog(tk.Toplevel):
         ttk.Label(body, text=f"🔒 #{room} is locked", font=("TkHeadingFont", 12, "bold")).grid(
             row=0, column=0, columnspan=2, sticky="w", pady=(0, 6)
         )
-        ttk.Label(body, text="Ask its owner or your teacher for the key.", foreground="#6a6a6a").grid(
+        ttk.Label(body, text="Ask its owner or your teacher for the key.", style="Muted.TLabel").grid(
             row=1, column=0, columnspan=2, sticky="w"
         )
         ttk.Label(body, text="Key:").grid(row=2, column=0, sticky="w", padx=(0, 8), pady=(8, 2))
         self.entry = ttk.Entry(body, textvariable=self.key_var, show="•", width=26)
         self.entry.grid(row=2, column=1, sticky="ew", pady=(8, 2))
-        self.message = ttk.Label(body, text=message, foreground="#b00020", wraplength=300, justify="left")
+        # The theme's colours, readable light and dark (a fixed #b00020 was 2.3:1 on the dark background).
+        self.message = ttk.Label(body, text=message, style="Error.TLabel", wraplength=300, justify="left")
         self.message.grid(row=3, column=0, columnspan=2, sticky="w")
         buttons = ttk.Frame(body)
         buttons.grid(row=4, column=0, columnspan=2, sticky="e", pady=(10, 0))

@@ -25,6 +25,8 @@ from typing import Any
 
 from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, result_parts
 from shared.names import name_key
+from shared.palette import DARK, LIGHT, Palette
+from shared_tk.theme import on_palette_change
 
 RESULT_LINES = 8
 NOT_TYPING = frozenset(
@@ -43,6 +45,12 @@ NOT_TYPING = frozenset(
         "Alt_R",
     )
 )
+
+
+def palette_now(widget: tk.Misc) -> Palette:
+    """The palette of the theme applied to `widget`'s window (known by its background)."""
+    background = str(ttk.Style(widget).lookup("TFrame", "background")).lower()
+    return DARK if background == DARK.window.lower() else LIGHT
 
 
 class SearchPanel(ttk.Frame):
@@ -69,7 +77,7 @@ class SearchPanel(ttk.Frame):
         ttk.Checkbutton(bar, text="this room only", variable=self.room_only).pack(side="left")
         ttk.Button(bar, text="Find", command=self.submit).pack(side="left", padx=(6, 0))
         ttk.Button(bar, text="✕", width=3, command=on_close).pack(side="left", padx=(4, 0))
-        self.status = ttk.Label(self, text="Type words to find in kept messages, then Enter.", foreground="#6a6a6a")
+        self.status = ttk.Label(self, text="Type words to find in kept messages, then Enter.", style="Muted.TLabel")
         self.status.pack(fill="x", pady=(4, 2))
         # long notes wrap to the panel: on one line "The server stopped searching before ..." ran past the edge
         self.status.bind("<Configure>", lambda event: self.status.configure(wraplength=max(event.width, 100)))
@@ -89,10 +97,10 @@ class SearchPanel(ttk.Frame):
         bold.configure(weight="bold")
         self._bold = bold
         self.list.pack(fill="x")
-        self.list.tag_configure("when", foreground="#8a8a8a")
-        self.list.tag_configure("where", foreground="#5b1a8c")
         self.list.tag_configure("who", font=bold)
-        self.list.tag_configure("hover", background="#eef5ff")
+        # The theme's colours, light or dark (fixed ones left "#general" 1.5:1 on the dark background).
+        self._recolour(palette_now(self))
+        on_palette_change(self.list, self._recolour)
         self.list.bind("<Key>", lambda event: None if event.keysym in ("Up", "Down", "Prior", "Next") else "break")
         self._chosen: int | None = None  # the result Up/Down marked in the box (Enter goes to it)
         self.entry.bind("<Return>", lambda event: self._on_return())
@@ -132,7 +140,7 @@ class SearchPanel(ttk.Frame):
             else f"Nothing found for “{words}”."
         )
         self.status.configure(text=f"{text} {STOPPED_EARLY_NOTE}" if stopped_early else text)
-        self.list.configure(height=max(1, min(count, RESULT_LINES)))
+        self.list.configure(height=max(1, min(count, RESULT_LINES, self._most_lines())))
         for index, result in enumerate(results):
             when, where, who, text = result_parts(result)
             tag = f"result-{index}"
@@ -143,6 +151,17 @@ class SearchPanel(ttk.Frame):
             self.list.tag_bind(tag, "<ButtonRelease-1>", functools.partial(self._clicked, index))
             self.list.tag_bind(tag, "<Enter>", functools.partial(self._hover, tag))
             self.list.tag_bind(tag, "<Leave>", lambda event: self.list.tag_remove("hover", "1.0", "end"))
+
+    def _most_lines(self) -> int:
+        """The result lines that leave the conversation below its share of the window: a quarter of the window's
+        height, at least two lines (at 150% on 1024x600, eight lines left the conversation one and a half)."""
+        line = int(self.list.tk.call("font", "metrics", self.list.cget("font"), "-linespace"))
+        return max(2, self.winfo_toplevel().winfo_height() // 4 // max(1, line))
+
+    def _recolour(self, palette: Palette) -> None:
+        self.list.tag_configure("when", foreground=palette.muted)
+        self.list.tag_configure("where", foreground=palette.private)
+        self.list.tag_configure("hover", background=palette.selection_background, foreground=palette.selection_text)
 
     def forget_result(self, number: int) -> None:
         """A deleted message leaves the results."""

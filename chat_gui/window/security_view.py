@@ -18,6 +18,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from chat_gui.core.connection_security import Security
+from chat_gui.window.window_size import display_scale
 
 CLOSED_LOCK = (
     "   ######   ",
@@ -160,15 +161,19 @@ class ConnectionDetails(tk.Toplevel):
         row = self._next_row()
         self.rows[label] = value
         ttk.Label(body, text=label).grid(row=row, column=0, sticky="nw", padx=(0, 10), pady=2)
-        shown = ttk.Label(body, text=value, wraplength=420, justify="left", **style)  # type: ignore[arg-type]
+        # Wrap widths grow with the scaling: at 150% and 200% the server key broke over two and three lines.
+        wrap = round(420 * display_scale(self))
+        shown = ttk.Label(body, text=value, wraplength=wrap, justify="left", **style)  # type: ignore[arg-type]
         shown.grid(row=row, column=1, sticky="w", pady=2)
         return shown
 
     def _note(self, body: ttk.Frame, text: str) -> None:
         self.rows["note"] = text
-        ttk.Label(body, text=text, wraplength=460, justify="left", foreground="#555555").grid(
-            row=self._next_row(), column=0, columnspan=3, sticky="w", pady=(10, 0)
+        # The theme's muted colour (AA in light and dark): a fixed #555555 was 2.3:1 on the dark background.
+        note = ttk.Label(
+            body, text=text, wraplength=round(460 * display_scale(self)), justify="left", style="Muted.TLabel"
         )
+        note.grid(row=self._next_row(), column=0, columnspan=3, sticky="w", pady=(10, 0))
 
     def _copy(self, text: str) -> None:
         self.clipboard_clear()

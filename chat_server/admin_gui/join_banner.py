@@ -11,7 +11,9 @@ not in new rows.
 Where one line cannot hold a long LAN address, the server key and the
 join code (a 1366-pixel screen at 150% scaling, a 1024-pixel one at 125%),
 `arrange` puts the key on a line of its own under the address, once,
-before Start, so that nothing is drawn over the digits the class compares:
+before Start, so that nothing is drawn over the digits the class compares
+(and if the address and the join code still do not fit, as on a 1024-pixel
+screen at 150%, their big letters are made smaller until they do):
 
     Join at  192.168.1.20:55555 [Copy]                  Code K7M-XR4
              Server key 0472 9918 3065 4410 7286 [Copy]      New Set… Off
@@ -21,6 +23,8 @@ before Start, so that nothing is drawn over the digits the class compares:
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
+from tkinter import font as tkfont
 from tkinter import ttk
 
 from chat_server.admin_gui.key_badge import KeyBadge
@@ -31,6 +35,7 @@ IDLE_NOTE = "Press Start; the address to join by appears here."
 LAN_NOTE = "Students enter this address (host:port) in the chat window's Connect dialog."
 LOCAL_NOTE = ONLY_THIS_COMPUTER
 WIDE_ADDRESS = "192.168.100.200:55555"  # a long LAN address: what the big line must hold after Start
+SMALLEST_BIG_POINTS = 14  # half the usual size: the least the address and the join code are drawn at
 
 
 class JoinBanner(ttk.LabelFrame):
@@ -59,26 +64,40 @@ class JoinBanner(ttk.LabelFrame):
         self.rowconfigure(1, minsize=self.others_height)
         small_copy.destroy()
 
-    def arrange(self, width: int) -> None:
+    def arrange(self, width: int, refit: Callable[[], object] = lambda: None) -> None:
         """Keep one big line if `width` pixels hold it after Start, else move the key to a line under the address.
 
-        Call it once the whole banner is built (the join code's panel is in its last column) and before
-        Start: the banner's height then stays the same when the server starts.
+        If the address and the join code still do not fit (a 1024-pixel screen at 150%), their big letters
+        are made smaller until they do, down to SMALLEST_BIG_POINTS; `refit` is called after each change
+        (the join code's panel measures its place in those letters).  Call it once the whole banner is
+        built (the join code's panel is in its last column) and before Start: the banner's height then
+        stays the same when the server starts.
         """
         self.big.configure(text=WIDE_ADDRESS, style="JoinAddress.TLabel")
         self.copy_button.grid()
         self.key.show_widest()
         self.update_idletasks()
-        one_line = self.winfo_reqwidth()
         key_height = self.key.winfo_reqheight()
+        self.key_on_own_line = self.winfo_reqwidth() > width
+        if self.key_on_own_line:
+            self.key.grid_configure(row=1, column=0, columnspan=3, sticky="w")
+            self.others.grid_configure(row=2, column=0, columnspan=4)
+            self.rowconfigure(2, minsize=self.others_height)
+            self.rowconfigure(1, minsize=key_height)  # as tall before Start, with no key shown, as after
+            self._shrink_letters(width, refit)
         self.clear()
-        self.key_on_own_line = one_line > width
-        if not self.key_on_own_line:
-            return
-        self.key.grid_configure(row=1, column=0, columnspan=3, sticky="w")
-        self.others.grid_configure(row=2, column=0, columnspan=4)
-        self.rowconfigure(2, minsize=self.others_height)
-        self.rowconfigure(1, minsize=key_height)  # as tall before Start, with no key shown, as after
+
+    def _shrink_letters(self, width: int, refit: Callable[[], object]) -> None:
+        """Make the big letters smaller, a point at a time, until the banner (widest address shown) fits `width`."""
+        big = tkfont.nametofont(str(ttk.Style(self).lookup("JoinAddress.TLabel", "font")), root=self)
+        points = int(big.cget("size"))
+        self.update_idletasks()
+        while self.winfo_reqwidth() > width and points > SMALLEST_BIG_POINTS:
+            points -= 1
+            big.configure(size=points)
+            refit()
+            self.rowconfigure(0, minsize=self.copy_button.winfo_reqheight())
+            self.update_idletasks()
 
     def show(self, addresses: list[str], local_only: bool) -> None:
         """The first address big with Copy; the others (other networks of this computer) small under it."""
@@ -106,6 +125,16 @@ class JoinBanner(ttk.LabelFrame):
                 self._other_widgets += [text, button]
         else:
             self.note.configure(text=LOCAL_NOTE if local_only else LAN_NOTE)
+
+    def fold_note(self, folded: bool) -> None:
+        """Hide the small line under the address when it only holds the note (a short screen), or show it again."""
+        row = 2 if self.key_on_own_line else 1
+        if folded and len(self.addresses) < 2:
+            self.others.grid_remove()
+            self.rowconfigure(row, minsize=0)
+            return
+        self.others.grid()
+        self.rowconfigure(row, minsize=self.others_height)
 
     def clear(self) -> None:
         for widget in self._other_widgets:

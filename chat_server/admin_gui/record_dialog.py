@@ -10,6 +10,7 @@ message of the window (a refused Start) is not shown as if the dialog's.
 
 from __future__ import annotations
 
+import math
 import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from chat_server.admin_gui.identity_actions import AdminIdentity
 
 Column = tuple[str, str, int]  # (name, heading, width in pixels)
+SCREEN_MARGIN = 40  # px of the screen's width a window frame takes
+SCREEN_HEIGHT_MARGIN = 80  # px of the screen's height a title bar and a taskbar take
+ROWS = 10  # the table's rows, fewer on a short screen (`add_buttons`)
+MIN_ROWS = 3
 
 
 class RecordDialog(tk.Toplevel):
@@ -38,7 +43,7 @@ class RecordDialog(tk.Toplevel):
         frame.pack(fill="both", expand=True)
         self.heading = ttk.Label(frame, text=f"{title}: 0", style="Heading.TLabel")
         self.heading.grid(row=0, column=0, sticky="w")
-        self.tree = ttk.Treeview(frame, columns=[name for name, _, _ in columns], show="headings", height=10)
+        self.tree = ttk.Treeview(frame, columns=[name for name, _, _ in columns], show="headings", height=ROWS)
         for name, heading, width in columns:
             self.tree.heading(name, text=heading, anchor="w")
             self.tree.column(name, width=width, minwidth=width // 2, stretch=name == stretch)
@@ -49,7 +54,8 @@ class RecordDialog(tk.Toplevel):
         self.tree.bind("<<TreeviewSelect>>", lambda _event: self.refresh_buttons(), add=True)
         self.buttons = ttk.Frame(frame)
         self.buttons.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
-        ttk.Button(self.buttons, text="Close", command=self.destroy).pack(side="right")
+        self.close_button = ttk.Button(self.buttons, text="Close", command=self.destroy)
+        self.close_button.pack(side="right")
         self.status = tk.StringVar(self, value="")
         self._status_trace = owner.status.trace_add("write", lambda *_: self.status.set(owner.status.get()))
         ttk.Label(frame, textvariable=self.status, style="Hint.TLabel", wraplength=wraplength).grid(
@@ -68,9 +74,33 @@ class RecordDialog(tk.Toplevel):
         super().destroy()
 
     def add_buttons(self, *buttons: ttk.Button) -> None:
-        """The dialog's own buttons, left to right (Close stays at the right)."""
+        """The dialog's own buttons, left to right (Close stays at the right of the first row).
+
+        Where one row would be wider than the screen (the Accounts dialog's seven buttons at 150% on a
+        1024-pixel screen: 1036 px), the buttons that do not fit start a second row under the first; where
+        the dialog would be taller than the screen, the table gives up rows.
+        """
+        self.update_idletasks()
+        room = self.winfo_screenwidth() - SCREEN_MARGIN
+        used = self.winfo_reqwidth()  # the table, Close and the dialog's padding
+        row: ttk.Frame = self.buttons
         for button in buttons:
-            button.pack(side="left", padx=(0, 4))
+            width = button.winfo_reqwidth() + 4
+            if used + width > room and row is self.buttons:
+                row = ttk.Frame(self.buttons)
+                row.pack(side="bottom", fill="x", pady=(4, 0), before=self.close_button)
+                used = self.winfo_reqwidth() - self.buttons.winfo_reqwidth()
+            button.pack(in_=row, side="left", padx=(0, 4))
+            if row is not self.buttons:
+                button.lift(row)  # made before the second row's frame, it would be drawn under it
+            used += width
+        # Likewise the table gives up rows (down to MIN_ROWS) where the dialog would be taller than the screen.
+        self.update_idletasks()
+        excess = self.winfo_reqheight() - (self.winfo_screenheight() - SCREEN_HEIGHT_MARGIN)
+        if excess > 0:
+            row_height = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
+            rows = int(self.tree.cget("height")) - math.ceil(excess / row_height)
+            self.tree.configure(height=max(MIN_ROWS, rows))
 
     def server_running(self) -> bool:
         """Whether the owner's server runs now (remembered in `shown_running` for the list drawn from it)."""

@@ -1,7 +1,8 @@
 """ServerForm: host, port and the main limits, with Start and Stop (Tk thread only).
 
 `read_config` turns the fields into a ServerConfig or raises ValueError with
-a sentence for the admin; `set_state` locks the fields while a server runs.
+a sentence for the admin; `set_state` locks the fields while a server runs,
+and on a short screen `fold` hides them then (all but Host, Port, Start, Stop).
 Limits the form does not show are taken from the base config (the
 command line).
 """
@@ -73,8 +74,9 @@ class ServerForm(ttk.LabelFrame):
         # The class name sits with the settings, not in row 0: that row must keep its buttons in view at 150%.
         self.settings.append((ttk.Label(self, text="Class"), ttk.Entry(self, textvariable=self.class_name, width=14)))
         self.inputs += [entry for _, entry in self.settings]
+        self.two_rows = False  # `arrange` split the settings over two rows
         self._place(class_in_top=False, split=len(self.settings))
-        hints = ttk.Frame(self)
+        self.hints = hints = ttk.Frame(self)
         hints.grid(row=3, column=0, sticky="ew", pady=(2, 0))
         ttk.Label(hints, text=HOST_HINT, style="Hint.TLabel").pack(side="left")
         ttk.Label(hints, text=LIMITS_HINT, style="Hint.TLabel").pack(side="right", padx=(12, 0))
@@ -106,10 +108,25 @@ class ServerForm(ttk.LabelFrame):
             caption, entry = self.settings[-1]
             caption.pack(in_=self.top, side="left", padx=(16, 4))
             entry.pack(in_=self.top, side="left")
-        if split < len(settings):
+        self.two_rows = split < len(settings)
+        if self.two_rows:
             self.rows[1].grid(row=2, column=0, sticky="w", pady=(6, 0))
         else:
             self.rows[1].grid_remove()
+
+    def fold(self, folded: bool) -> None:
+        """Hide the settings' rows and the hints (a short screen while a server runs: they are locked), or show them.
+
+        Row 0 (Host, Port, Start, Stop, and Class if `arrange` moved it there) always stays.
+        """
+        if folded:
+            for widget in (*self.rows, self.hints):
+                widget.grid_remove()
+            return
+        self.rows[0].grid()
+        self.hints.grid()
+        if self.two_rows:
+            self.rows[1].grid()
 
     def read_config(self) -> ServerConfig:
         """The config the fields describe; ValueError says what is wrong."""

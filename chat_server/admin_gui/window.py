@@ -20,8 +20,11 @@ Layout, top to bottom: the server form, the join banner, the tables over
 the log (a vertical PanedWindow), the announcement line, the status line.
 Only the PanedWindow's grid row has weight: when the window is shorter
 than it asks (a 1366x768 screen at 125% or 150%), the log gives up its
-height first, then the tables, and every button and the status line stay
-in view.
+height first, then the tables down to FEW_ROWS rows, then the rest of the
+log, and every button and the status line stay in view.  On such a short
+screen the settings (locked while a server runs), their hints and the note
+under the join address fold away while it runs (`_fold`), so that the
+tables show rows of people and rooms, not just their headings.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from chat_server.admin_gui.log_pane import LogPane
 from chat_server.admin_gui.moderation import AskText
 from chat_server.admin_gui.runner import ServerRunner
 from chat_server.admin_gui.server_form import ServerForm
-from chat_server.admin_gui.views import ClientsView, RoomsView
+from chat_server.admin_gui.views import TABLE_ROWS, ClientsView, RoomsView
 from chat_server.config import ServerConfig
 from chat_server.folder_busy import FolderBusy
 from chat_server.log_queue import QueueLogHandler
@@ -68,6 +71,7 @@ EVENT_BATCH = 500
 LOG_BATCH = 200
 SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
 WINDOW_PADDING = 8  # px around everything in the window
+FEW_ROWS = 3  # the rows of people and rooms kept in view on a short screen, before the log's last lines
 
 AskYesNo = Callable[[str, str], bool]
 
@@ -138,14 +142,27 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         root = self.root
         root.update_idletasks()
         fixed = self.winfo_reqheight() - self.panes.winfo_reqheight()  # what never shrinks
+        usable = root.winfo_screenheight() - SCREEN_MARGIN - self.menu_bar_height()
+        self.short = root.winfo_reqheight() > usable  # see `_fold`
         least_height = fixed + self.look.scaled(160)
+        if self.short:  # stopped, the tables are empty and the panes may be small; running, the settings fold away
+            least_height = max(fixed, min(least_height, usable))
         root.minsize(min(self.look.scaled(760), self.winfo_reqwidth(), root.winfo_screenwidth()), least_height)
         width = min(root.winfo_reqwidth(), root.winfo_screenwidth())
-        usable = root.winfo_screenheight() - SCREEN_MARGIN - self.menu_bar_height()
         height = min(root.winfo_reqheight(), max(usable, least_height))
         self._size_given = (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight())
         if self._size_given:  # from now on Tk keeps this size, whatever the widgets ask
             root.geometry(f"{width}x{height}")
+
+    def _fold(self, folded: bool) -> None:
+        """On a short screen (150% on 1366x768 or 1024x600), fold away while a server runs what is least needed then.
+
+        The settings (locked while it runs), their hints and the note under the join address give their
+        height to the tables, so that rows of people and rooms are in view; Stop brings them back.
+        """
+        if self.short:
+            self.form.fold(folded)
+            self.banner.fold_note(folded)
 
     def _widen_to_show_all(self) -> None:
         """A window given a size (a short screen) keeps that width: widen it, up to the screen, for what Start showed.
@@ -202,7 +219,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.build_identity()  # the join code, Ban…, Accounts… and Bans… (identity_actions.py)
         usable_width = self.root.winfo_screenwidth() - 2 * WINDOW_PADDING
         self.form.arrange(usable_width)
-        self.banner.arrange(usable_width)
+        self.banner.arrange(usable_width, refit=lambda: self.code_panel.show(self.code_panel.code))
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
         bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)
@@ -235,11 +252,15 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.columnconfigure(0, weight=1)
 
     def _on_panes_resized(self, event: tk.Event) -> None:
-        """Shorter than asked for: the log gives up its height first, down to a few lines, then the tables."""
+        """Shorter than asked for: the log gives up its height first, down to a few lines, then the tables down to
+        FEW_ROWS rows, then the log the rest of its height (the tables' rows matter more than its lines)."""
         wanted = self.tables.winfo_reqheight() + self.log_pane.winfo_reqheight()
         if event.height >= wanted:
             return  # the panes' weights share out the spare height
+        row_height = int(ttk.Style(self).lookup("Treeview", "rowheight") or 0)
+        tables_least = self.tables.winfo_reqheight() - (TABLE_ROWS - FEW_ROWS) * row_height
         log_height = max(self.log_pane.least_height(), event.height - self.tables.winfo_reqheight())
+        log_height = min(log_height, max(0, event.height - tables_least))
         self.panes.sashpos(0, max(0, event.height - log_height))
 
     @property
@@ -333,6 +354,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         listing = f" {announcement.describe()}" if announcement is not None else ""
         self.banner.configure(text=f"Join “{announcement.class_name}” at" if announcement is not None else "Join at")
         self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
+        self._fold(True)
         self._widen_to_show_all()
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
@@ -426,6 +448,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.rooms_view.clear()
         self.banner.clear()
         self.banner.configure(text="Join at")
+        self._fold(False)
         self.phase = "stopped"
         self.form.set_state("stopped")
         self.refresh_actions()

@@ -3,7 +3,8 @@
 Run by test_layout.py in a child process on a private Xvfb screen of the size under test: Tk keeps its
 display connection until the process exits, so a window on a screen the test then takes away must live
 in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT [JOIN_CODE [LATER_CODE]]
-(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs).
+(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs);
+`python -m tests.gui.admin.layout_probe PERCENT accounts` measures the Accounts dialog instead.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import tkinter as tk
+from tkinter import ttk
 
 from chat_gui.core.connection import ChatConnection
 from chat_server.admin_gui.join_banner import WIDE_ADDRESS
@@ -23,10 +25,12 @@ TIMEOUT = 15.0
 
 
 def inside(widget: tk.Misc, root: tk.Misc) -> bool:
-    """Mapped, as large as it asks, and wholly within each of its containers up to the root (none cuts it off)."""
+    """Mapped, as large as it asks, on the screen, and wholly within each of its containers up to the root."""
     if not widget.winfo_ismapped() or widget.winfo_height() < widget.winfo_reqheight():
         return False
     left, top, right, bottom = box(widget)
+    if left < 0 or top < 0 or right > root.winfo_screenwidth() or bottom > root.winfo_screenheight():
+        return False
     container = widget.master
     while container is not None:
         c_left, c_top, c_right, c_bottom = box(container)
@@ -42,6 +46,29 @@ def box(widget: tk.Misc) -> tuple[int, int, int, int]:
     """Where `widget` is drawn on the screen: left, top, right, bottom."""
     left, top = widget.winfo_rootx(), widget.winfo_rooty()
     return left, top, left + widget.winfo_width(), top + widget.winfo_height()
+
+
+def rows_in_view(tree: ttk.Treeview, root: tk.Misc) -> int:
+    """How many of the table's rows are drawn whole: inside the table, each of its containers and the screen."""
+    if not tree.winfo_ismapped():
+        return 0
+    limits = [(0, 0, root.winfo_screenwidth(), root.winfo_screenheight())]
+    container: tk.Misc | None = tree
+    while container is not None:
+        limits.append(box(container))
+        container = None if container is root else container.master
+    top_limit = max(limit[1] for limit in limits)
+    bottom_limit = min(limit[3] for limit in limits)
+    shown = 0
+    for iid in tree.get_children():
+        place = tree.bbox(iid)
+        if (
+            place
+            and top_limit <= tree.winfo_rooty() + place[1]
+            and tree.winfo_rooty() + place[1] + place[3] <= bottom_limit
+        ):
+            shown += 1
+    return shown
 
 
 def overlapping(named: dict[str, tk.Misc]) -> list[str]:
@@ -71,6 +98,10 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
         root.update_idletasks()
         asked_before_start = root.winfo_reqheight()
+        root.update()
+        settings = {caption.cget("text"): entry for caption, entry in window.form.settings}
+        before_start = {"Start": window.form.start_button, "status line": window.status_label, **settings}
+        hidden_before_start = [name for name, widget in before_start.items() if not inside(widget, root)]
         if not window.start_server():
             raise RuntimeError(window.status.get())
         assert window.server is not None
@@ -104,8 +135,6 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "server key": window.banner.key.digits,
             "server key Copy": window.banner.key.copy_button,
             "join address Copy": window.banner.copy_button,
-            "Idle timeout": window.form.settings[4][1],
-            "Class": window.form.settings[-1][1],
             "log level": window.log_pane.level_box,
             "Ban": window.ban_button,
             "Accounts": window.accounts_button,
@@ -114,6 +143,8 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "join code New": window.code_panel.new_button,
             "join code Off": window.code_panel.off_button,
         }
+        if window.form.rows[0].winfo_ismapped():  # not folded away while running (a short screen: window.py)
+            controls |= {"Idle timeout": window.form.settings[4][1], "Class": window.form.settings[-1][1]}
         tree = window.clients_view.tree
         first_row = tree.bbox(tree.get_children()[0], "nick")
         return {
@@ -124,6 +155,9 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "minsize": list(root.minsize()),
             "menu_bar": window.menu_bar_height(),  # drawn above the window's own area, so not in its size
             "hidden": [name for name, widget in controls.items() if not inside(widget, root)],
+            "hidden_before_start": hidden_before_start,
+            "settings_folded": not window.form.rows[0].winfo_ismapped(),
+            "rows_in_view": [rows_in_view(view.tree, root) for view in (window.clients_view, window.rooms_view)],
             "row_height": int(first_row[3]) if first_row else 0,
             "row_linespace": window.clients_view.row_font.metrics("linespace"),
             "log_height": window.log_pane.text.winfo_height(),
@@ -146,5 +180,45 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         window.close()
 
 
+def probe_accounts(percent: int) -> dict[str, object]:
+    """The Accounts dialog of a running server: its size and which of its buttons are not wholly on the screen."""
+    root = tk.Tk()
+    errors: list[str] = []
+    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
+    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    window = AdminWindow(
+        root,
+        ServerConfig(host="127.0.0.1", port=0, announce=False),
+        ask_text=lambda *_: None,
+        ask_yes_no=lambda *_: True,
+    )
+    try:
+        wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
+        if not window.start_server():
+            raise RuntimeError(window.status.get())
+        accounts = window.open_accounts()
+        accounts.geometry("+0+0")
+        wait_until(accounts.winfo_ismapped, TIMEOUT, pump=root.update)
+        root.update()
+        buttons = [accounts.new_button, accounts.teacher_button, accounts.student_button, accounts.password_button]
+        buttons += [accounts.delete_button, accounts.refresh_button]
+        buttons += [getattr(accounts, "close_button", accounts.refresh_button)]
+        return {
+            "size": [accounts.winfo_width(), accounts.winfo_height()],
+            "hidden": [
+                str(button.cget("text"))
+                for button in buttons
+                if not inside(button, accounts)
+                or root.winfo_containing(button.winfo_rootx() + 4, button.winfo_rooty() + 4) is not button
+            ],
+            "errors": errors,
+        }
+    finally:
+        window.close()
+
+
 if __name__ == "__main__":
-    print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))
+    if sys.argv[2:] == ["accounts"]:
+        print(json.dumps(probe_accounts(int(sys.argv[1]))))
+    else:
+        print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))

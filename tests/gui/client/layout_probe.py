@@ -3,17 +3,20 @@
 Run by test_client_layout.py in a child process on a private Xvfb screen of the size under test (Tk keeps
 its display connection until the process exits).  It measures the window at the size it opens with, then
 at the smallest size it allows, with a conversation in the pane and three lines typed in the entry box.
-Usage: python -m tests.gui.client.layout_probe PERCENT
+With `connect` it measures the Connect dialog instead, at its tallest: the Register fields, the join code's
+field and an error shown.  Usage: python -m tests.gui.client.layout_probe PERCENT [connect]
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tkinter as tk
 
 from chat_gui.settings import ClientSettings
 from chat_gui.window.controller import ChatController
+from chat_gui.window.login_dialog import REGISTER
 from tests.support import wait_until
 
 TIMEOUT = 15.0
@@ -87,5 +90,72 @@ def probe(percent: int) -> dict[str, object]:
         root.destroy()
 
 
+def on_screen(widget: tk.Misc, within: tk.Misc) -> bool:
+    """Mapped, and drawn wholly inside `within` (the part of the dialog it is in) and on the screen."""
+    if not widget.winfo_ismapped():
+        return False
+    left, top = widget.winfo_rootx(), widget.winfo_rooty()
+    right, bottom = left + widget.winfo_width(), top + widget.winfo_height()
+    w_left, w_top = within.winfo_rootx(), within.winfo_rooty()
+    w_right, w_bottom = w_left + within.winfo_width(), w_top + within.winfo_height()
+    return (
+        w_left <= left
+        and w_top <= top
+        and right <= w_right
+        and bottom <= w_bottom
+        and right <= widget.winfo_screenwidth()
+        and bottom <= widget.winfo_screenheight()
+    )
+
+
+def probe_connect(percent: int) -> dict[str, object]:
+    root = tk.Tk()
+    errors: list[str] = []
+    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
+    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    controller = ChatController(root, ClientSettings(), save=False)
+    try:
+        wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
+        controller.show_connect_dialog()
+        dialog = controller.dialog
+        assert dialog is not None
+        dialog.account.mode_buttons[REGISTER].invoke()
+        dialog.account.show_code(
+            "This server asks for a join code: ask your teacher, who sees it in the server window."
+        )
+        dialog.show_error(
+            "That nickname is taken by someone else in the class. Choose another nickname, or log in if it is yours.",
+            field="nick",
+        )
+        footer = {"Connect": dialog.connect_button, "Quit": dialog.quit_button, "message": dialog.message}
+
+        def footer_hidden() -> list[str]:
+            return [name for name, widget in footer.items() if not on_screen(widget, dialog)]
+
+        with contextlib.suppress(AssertionError):  # measured below either way
+            wait_until(lambda: not footer_hidden(), TIMEOUT, pump=root.update)
+        hidden = footer_hidden()
+        again = dialog.account.again_entry
+        fields = getattr(dialog, "scroller", None)
+        shown_in = dialog if fields is None else fields.canvas  # the part of the dialog the fields are drawn in
+        again.focus_force()  # as a Tab from the password field does
+        with contextlib.suppress(AssertionError):
+            wait_until(lambda: on_screen(again, shown_in), TIMEOUT, pump=root.update)
+        root.update()
+        return {
+            "screen": [root.winfo_screenwidth(), root.winfo_screenheight()],
+            "dialog": [dialog.winfo_rooty(), dialog.winfo_height()],
+            "hidden": hidden,
+            "again_in_view": on_screen(again, shown_in) and on_screen(again, dialog),
+            "errors": errors,
+        }
+    finally:
+        controller.shutdown()
+        root.destroy()
+
+
 if __name__ == "__main__":
-    print(json.dumps(probe(int(sys.argv[1]))))
+    if sys.argv[2:] == ["connect"]:
+        print(json.dumps(probe_connect(int(sys.argv[1]))))
+    else:
+        print(json.dumps(probe(int(sys.argv[1]))))

@@ -337,6 +337,33 @@ def test_the_search_panels_note_wraps_inside_a_narrow_window(open_window, tk_roo
     assert panel.status.winfo_reqwidth() <= panel.winfo_width(), "the note wraps to the panel's width"
 
 
+def test_search_results_leave_the_conversation_lines_to_read_in_a_short_window(
+    quick_server, wire, open_window, tk_root
+):
+    """Found by the twelfth review: at 150% on a 1024x600 screen (the window 984x520) eight result lines left the
+    conversation one and a half lines, so the message a click jumped to was read without what came around it."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * 1.5)
+    server = quick_server()
+    bob = wire(server, "bob", "general")
+    for number in range(12):
+        bob.send(f"SAY worksheet {number}")
+        bob.expect(lambda frame: frame["type"] == "message" and "worksheet" in frame["content"])
+    alice = open_window(server, "alice", "general")
+    tk_root.minsize(984, 520)  # what window_size.py allows on a 1024x600 screen (this test's screen is larger)
+    tk_root.geometry("984x520")
+    alice.history.open_search()
+    panel = alice.history.search_panel
+    panel.words.set("worksheet")
+    panel.submit()  # as Enter in the box
+    wait_until(lambda: len(panel.results) == 12, pump=tk_root.update, timeout=WAIT, message="no 12 results")
+    line = int(tk_root.tk.call("font", "metrics", alice.room_view.text.cget("font"), "-linespace"))
+    wait_until(lambda: tk_root.winfo_height() == 520, pump=tk_root.update, timeout=WAIT, message="not 520 px tall")
+    tk_root.update()
+    pane = alice.room_view.text.winfo_height()
+    assert pane >= 4 * line, f"the conversation keeps {pane} px ({pane / line:.1f} lines) beside the results"
+    assert int(panel.list.cget("height")) >= 2, "the results keep lines too (more scroll with the wheel or Down)"
+
+
 @pytest.mark.parametrize("how", ["deleted by its sender", "cleared by the admin"])
 def test_a_message_that_went_while_this_window_was_in_another_room_goes_when_it_comes_back(
     quick_server, open_window, wire, tk_root, how

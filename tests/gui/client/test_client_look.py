@@ -322,3 +322,43 @@ def test_settings_keep_an_unknown_show_joins_value_safe(private_settings):
         path.write_text(json.dumps({"show_joins": value}), encoding="utf-8")
         assert load_settings().show_joins is expected
     assert ClientSettings().show_joins is True
+
+
+def _hex(root: tk.Misc, colour: str) -> str:
+    """Any colour Tk knows, as #rrggbb."""
+    red, green, blue = (value // 257 for value in root.winfo_rgb(colour))
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_search_results_and_the_room_key_dialog_are_readable_in_either_theme(
+    server, wire, open_window, tk_root, theme
+) -> None:
+    """Found by the twelfth review: fixed colours, not the theme's: in the dark theme a result's room ("#general",
+    #5b1a8c) was 1.5:1 on the list's background and the room key dialog's "Wrong key" (#b00020) 2.3:1; in the light
+    theme a result's time (#8a8a8a) was 3.4:1."""
+    from chat_gui.window.room_key_dialog import RoomKeyDialog
+
+    bob = wire(server, "bob", "general")
+    bob.send("SAY worksheet")
+    bob.expect(lambda frame: frame["type"] == "message" and "worksheet" in frame["content"])
+    alice = open_window(server, "alice", "general")
+    alice.look.set_theme(theme)
+    alice.history.open_search()
+    panel = alice.history.search_panel
+    panel.words.set("worksheet")
+    panel.submit()
+    wait_until(lambda: len(panel.results) == 1, pump=tk_root.update, timeout=WAIT, message="no result")
+    background = _hex(tk_root, str(panel.list.cget("background")))
+    for tag in ("when", "where"):
+        colour = _hex(tk_root, str(panel.list.tag_cget(tag, "foreground")))
+        assert contrast_ratio(colour, background) >= AA_TEXT, f"{theme}: the result's {tag} {colour} on {background}"
+    dialog = RoomKeyDialog(tk_root, "lab", lambda *_: None, message="Wrong key for #lab: ask whoever set it.")
+    tk_root.update()
+    style = ttk.Style(tk_root)
+    window = _hex(tk_root, str(style.lookup("TFrame", "background")))
+    shown = str(dialog.message.cget("foreground")) or str(style.lookup(str(dialog.message.cget("style")), "foreground"))
+    assert contrast_ratio(_hex(tk_root, shown), window) >= AA_TEXT, (
+        f"{theme}: the wrong key message {shown} on {window}"
+    )
+    dialog.destroy()

@@ -4,10 +4,12 @@ warning when the server's key changed (real servers, real TLS, a real Tk window 
 from __future__ import annotations
 
 import gc
+from tkinter import ttk
 
 from chat_gui.core.trust_store import TrustStore, address_key
 from chat_gui.window.security_view import PLAIN_TEXT
 from chat_server import ChatServer, ServerConfig
+from shared.palette import contrast_ratio
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 
@@ -35,6 +37,53 @@ def test_the_padlock_says_encrypted_and_details_show_the_key_to_compare(server, 
     details.close_button.invoke()
     alice.show_connection_details()  # the Chat menu's entry opens the same dialog
     assert alice.security.details_dialog is not None and alice.security.details_dialog.winfo_exists()
+
+
+def test_the_key_to_compare_is_one_line_at_200_percent(server, open_window, tk_root) -> None:
+    """Found by the twelfth review: at 150% and 200% scaling the 20 digits broke over two and three lines
+    ("4281 0244 / 6561 3278 / 2225"), unlike the one line on the teacher's screen they are compared with."""
+    tk_root.tk.call("tk", "scaling", 96 / 72 * 2)
+    alice = open_window(server, "alice")
+    alice.show_connection_details()
+    details = alice.security.details_dialog
+    assert details is not None and details.fingerprint_label is not None
+    tk_root.update()
+    label = details.fingerprint_label
+    linespace = int(tk_root.tk.call("font", "metrics", label.cget("font"), "-linespace"))
+    assert label.winfo_reqheight() < 2 * linespace, (
+        f"the key is {label.winfo_reqheight()} px tall, lines of {linespace}"
+    )
+
+
+def test_the_advice_to_compare_the_key_is_readable_in_the_dark_theme(server, open_window, tk_root) -> None:
+    """Found by the twelfth review: the sentence telling a student to compare the digits was #555555 on the dark
+    theme's background, 2.3:1."""
+    alice = open_window(server, "alice")
+    alice.look.set_theme("dark")
+    alice.show_connection_details()
+    details = alice.security.details_dialog
+    assert details is not None
+    tk_root.update()
+    note = next(label for label in all_labels(details) if label.cget("text") == details.rows["note"])
+    style = ttk.Style(tk_root)
+    colour = str(note.cget("foreground")) or str(style.lookup(str(note.cget("style")), "foreground"))
+    background = str(style.lookup("TFrame", "background"))
+    ratio = contrast_ratio(_hex(tk_root, colour), _hex(tk_root, background))
+    assert ratio >= 4.5, f"{colour} on {background}: {ratio:.1f}:1"
+
+
+def all_labels(widget):
+    """Every ttk.Label inside `widget`, however deep."""
+    for child in widget.winfo_children():
+        if isinstance(child, ttk.Label):
+            yield child
+        yield from all_labels(child)
+
+
+def _hex(root, colour: str) -> str:
+    """Any colour Tk knows, as #rrggbb."""
+    red, green, blue = (value // 257 for value in root.winfo_rgb(colour))
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def test_a_server_without_tls_is_marked_not_encrypted_in_the_status_bar_and_title(
