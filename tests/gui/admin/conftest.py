@@ -11,6 +11,7 @@ from chat_gui.core.connection import ChatConnection
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
 from tests.gui.admin.helpers import TIMEOUT, Dialogs
+from tests.gui.scaled_tk import set_display_scaling
 from tests.support import collect_tk_garbage_here, connect_client, wait_until
 
 
@@ -29,7 +30,7 @@ def make_window(tk_root: tk.Tk, dialogs: Dialogs):
 
     def make(scaling_percent: int | None = None, settings_path: Path | None = None) -> AdminWindow:
         if scaling_percent is not None:
-            tk_root.tk.call("tk", "scaling", 96 / 72 * scaling_percent / 100)
+            set_display_scaling(tk_root, scaling_percent)
         admin = AdminWindow(
             tk_root,
             ServerConfig(host="127.0.0.1", port=0, announce=False),  # a test that sets host 0.0.0.0 announces nothing

@@ -18,6 +18,7 @@ from chat_gui.core.connection import ChatConnection
 from chat_server.admin_gui.join_banner import WIDE_ADDRESS
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
+from tests.gui.scaled_tk import scaled_root
 from tests.support import connect_client, wait_until
 
 LONG_NICK = "Alexandra_Konstantinova1"  # 24 characters, the longest a nickname may be
@@ -83,10 +84,7 @@ def overlapping(named: dict[str, tk.Misc]) -> list[str]:
 
 
 def probe(percent: int, join_code: str | None = None, later_code: str | None = None) -> dict[str, object]:
-    root = tk.Tk()
-    errors: list[str] = []
-    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
-    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    root, errors = scaled_root(percent)
     window = AdminWindow(
         root,
         ServerConfig(host="127.0.0.1", port=0, announce=False, join_code=join_code),
@@ -182,10 +180,7 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
 
 def probe_accounts(percent: int) -> dict[str, object]:
     """The Accounts dialog of a running server: its size and which of its buttons are not wholly on the screen."""
-    root = tk.Tk()
-    errors: list[str] = []
-    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
-    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    root, errors = scaled_root(percent)
     window = AdminWindow(
         root,
         ServerConfig(host="127.0.0.1", port=0, announce=False),

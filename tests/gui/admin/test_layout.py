@@ -17,6 +17,7 @@ import pytest
 from chat_server.admin import ClientInfo, RoomInfo
 from chat_server.admin_gui.views import ClientsView, RoomsView
 from tests.gui.admin.helpers import virtual_screen
+from tests.gui.scaled_tk import set_display_scaling
 from tests.support import wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,7 +30,7 @@ CELL_PADDING = 8  # the Treeview draws a cell's text 4 px in from each side
 
 
 def use_scaling(root: tk.Misc, percent: int) -> None:
-    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    set_display_scaling(root, percent)
 
 
 @pytest.fixture(scope="module")

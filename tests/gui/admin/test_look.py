@@ -13,6 +13,7 @@ import chat_server.admin_gui as admin_gui
 from chat_server.admin_gui.look import ADMIN_COLOURS, admin_colours, apply_look, text_pairs
 from shared.palette import AA_TEXT, DARK, LIGHT, contrast_ratio
 from shared_tk.theme import apply_theme
+from tests.gui.scaled_tk import set_display_scaling
 
 
 @pytest.mark.parametrize("palette", [LIGHT, DARK], ids=lambda palette: palette.name)
@@ -43,12 +44,12 @@ def as_hex(root: tk.Misc, colour: object) -> str:
 
 
 def test_fonts_and_row_height_follow_the_desktop_scaling(tk_root: tk.Tk) -> None:
-    tk_root.tk.call("tk", "scaling", 96 / 72)
+    set_display_scaling(tk_root, 100)
     apply_theme(tk_root, "light")
     at_100 = apply_look(tk_root)
     sizes_100 = (at_100.big.metrics("linespace"), at_100.heading.metrics("linespace"))
     rows_100 = int(ttk.Style(tk_root).lookup("Treeview", "rowheight"))
-    tk_root.tk.call("tk", "scaling", 96 / 72 * 1.5)
+    set_display_scaling(tk_root, 150)
     apply_theme(tk_root, "light")
     at_150 = apply_look(tk_root)
     sizes_150 = (at_150.big.metrics("linespace"), at_150.heading.metrics("linespace"))

@@ -17,6 +17,7 @@ import tkinter as tk
 from chat_gui.settings import ClientSettings
 from chat_gui.window.controller import ChatController
 from chat_gui.window.login_dialog import REGISTER
+from tests.gui.scaled_tk import scaled_root
 from tests.support import wait_until
 
 TIMEOUT = 15.0
@@ -57,10 +58,7 @@ def measure(controller: ChatController) -> dict[str, object]:
 
 
 def probe(percent: int) -> dict[str, object]:
-    root = tk.Tk()
-    errors: list[str] = []
-    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
-    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    root, errors = scaled_root(percent)
     controller = ChatController(root, ClientSettings(), save=False)
     try:
         wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)
@@ -109,10 +107,7 @@ def on_screen(widget: tk.Misc, within: tk.Misc) -> bool:
 
 
 def probe_connect(percent: int) -> dict[str, object]:
-    root = tk.Tk()
-    errors: list[str] = []
-    root.report_callback_exception = lambda kind, value, _tb: errors.append(f"{kind.__name__}: {value}")
-    root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    root, errors = scaled_root(percent)
     controller = ChatController(root, ClientSettings(), save=False)
     try:
         wait_until(root.winfo_ismapped, TIMEOUT, pump=root.update)

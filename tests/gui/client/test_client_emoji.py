@@ -6,6 +6,7 @@ import pytest
 
 from chat_gui.window.entry_box import EntryBox
 from tests.gui.client.conftest import WAIT, map_window
+from tests.gui.scaled_tk import set_display_scaling
 from tests.support import wait_until
 
 
@@ -122,7 +123,7 @@ def text_height_and_room(box) -> tuple[int, int]:
 def test_a_line_with_an_emoji_is_shown_whole_in_the_entry_box(open_window, tk_root, percent):
     """The screens probe of the tenth review: an emoji's font makes its line taller than the box's one line,
     and the box showed only the top of it: "typing 👍" with the words cut in half, at every scaling."""
-    tk_root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    set_display_scaling(tk_root, percent)
     window = open_window().window
     box = window.entry
     wait_until(
@@ -150,7 +151,7 @@ def test_a_line_with_an_emoji_is_shown_whole_in_the_entry_box(open_window, tk_ro
 def test_the_picker_fits_on_a_small_screen_above_the_entry_box(open_window, tk_root, percent):
     """The screens probe of the tenth review: on a 1024x600 screen at 200% the picker was 604 px tall, its
     name line off the bottom of the screen, and at 150% it covered the box where the emoji goes."""
-    tk_root.tk.call("tk", "scaling", 96 / 72 * percent / 100)
+    set_display_scaling(tk_root, percent)
     controller = open_window()
     box = controller.window.entry.text
     wait_until(lambda: box.winfo_height() >= box.winfo_reqheight(), pump=tk_root.update, timeout=WAIT)

@@ -10,6 +10,7 @@ from chat_gui.window.controller import ChatController
 from chat_server.console import AdminConsole
 from tests.gui.client.conftest import WAIT
 from tests.gui.client.test_client_window import type_line
+from tests.gui.scaled_tk import set_display_scaling
 from tests.integration.cut_relay import CutRelay
 from tests.integration.test_client_history import MISSED, say_many
 from tests.integration.wire import WireClient
@@ -342,7 +343,7 @@ def test_search_results_leave_the_conversation_lines_to_read_in_a_short_window(
 ):
     """Found by the twelfth review: at 150% on a 1024x600 screen (the window 984x520) eight result lines left the
     conversation one and a half lines, so the message a click jumped to was read without what came around it."""
-    tk_root.tk.call("tk", "scaling", 96 / 72 * 1.5)
+    set_display_scaling(tk_root, 150)
     server = quick_server()
     bob = wire(server, "bob", "general")
     for number in range(12):

@@ -11,6 +11,7 @@ from chat_gui.window.security_view import PLAIN_TEXT
 from chat_server import ChatServer, ServerConfig
 from shared.palette import contrast_ratio
 from tests.gui.client.conftest import WAIT
+from tests.gui.scaled_tk import set_display_scaling
 from tests.support import wait_until
 
 
@@ -42,7 +43,7 @@ def test_the_padlock_says_encrypted_and_details_show_the_key_to_compare(server, 
 def test_the_key_to_compare_is_one_line_at_200_percent(server, open_window, tk_root) -> None:
     """Found by the twelfth review: at 150% and 200% scaling the 20 digits broke over two and three lines
     ("4281 0244 / 6561 3278 / 2225"), unlike the one line on the teacher's screen they are compared with."""
-    tk_root.tk.call("tk", "scaling", 96 / 72 * 2)
+    set_display_scaling(tk_root, 200)
     alice = open_window(server, "alice")
     alice.show_connection_details()
     details = alice.security.details_dialog
