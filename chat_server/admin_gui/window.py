@@ -93,8 +93,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         super().__init__(root, padding=WINDOW_PADDING)
         self.root = root
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
+        # No is the default button: Enter or Space pressed by habit (typing on, a projector remote) must
+        # never stop the server under the class, clear a room or delete a message.
         self.ask_yes_no: AskYesNo = ask_yes_no or (
-            lambda title, prompt: messagebox.askyesno(title, prompt, parent=root)
+            lambda title, prompt: messagebox.askyesno(title, prompt, parent=root, default=messagebox.NO)
         )
         self.ask_secret: AskText = ask_secret or (
             lambda title, prompt: simpledialog.askstring(title, prompt, parent=root, show="*")
