@@ -75,3 +75,47 @@ def test_enter_on_the_real_stop_question_keeps_the_class_connected(tk_root: tk.T
             student.close()
         window.close()
         collect_tk_garbage_here()
+
+
+def test_clearing_a_room_typed_wrong_says_so_and_clears_nothing(window: AdminWindow, dialogs: Dialogs, clients) -> None:
+    """Before: "Cleared the history of #phsyics." (a room nobody has), while #physics kept every message."""
+    started(window)
+    alice = clients(window, "alice", "physics")
+    said(alice, "the rude one")
+    dialog = window.open_history()
+    settled(window, dialog)
+    dialog.room.set("phsyics")
+    dialogs.yes_no_answers.append(True)
+    dialog.clear_button.invoke()
+    answer = settled(window, dialog)
+    assert "There is no room #phsyics" in answer and "nothing was cleared" in answer, answer
+    alice.send_command("HISTORY #physics")
+    assert frame_where(alice, "history")["count"] == 1
+    dialog.room.set("physics")  # the right name still clears
+    dialogs.yes_no_answers.append(True)
+    dialog.clear_button.invoke()
+    assert settled(window, dialog) == "Cleared the history of #physics."
+
+
+def test_a_transcript_of_days_with_nothing_in_them_keeps_the_file_already_there(
+    window: AdminWindow, dialogs: Dialogs, clients, tmp_path: Path
+) -> None:
+    """Before: "Wrote 0 messages" and last lesson's transcript replaced by an empty one (a typo in the room or
+    the days; the Save dialog's "replace it?" does not say the new file would be empty)."""
+    started(window)
+    said(clients(window, "alice", "physics"), "today's lesson")
+    kept = tmp_path / "lesson.html"
+    kept.write_text("last week's lesson", encoding="utf-8")
+    dialog = window.open_history()
+    settled(window, dialog)
+    last_year = (datetime.date.today() - datetime.timedelta(days=365)).isoformat()
+    for room, first in (("phsyics", datetime.date.today().isoformat()), ("physics", last_year)):
+        dialog.room.set(room)
+        dialog.first.set(first)
+        dialog.last.set(first)
+        dialogs.save_paths.append(str(kept))
+        dialog.export_button.invoke()
+        answer = settled(window, dialog)
+        assert f"#{room} has no kept messages on {first}: no file was written" in answer, answer
+        assert kept.read_text(encoding="utf-8") == "last week's lesson"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["lesson.html"]
