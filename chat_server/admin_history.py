@@ -112,6 +112,10 @@ class HistoryAdmin:
         log.warning("admin deleted %d room messages of %s (the last %d minutes)", len(gone), nick, minutes)
         return len(gone)
 
+    def message(self, message_id: int) -> StoredMessage | None:
+        """The kept message with this id (reads the disk), for a question naming it before it is deleted."""
+        return self.storage.messages.get(message_id) if self.config.history else None
+
     def clear_history(self, room: str) -> str:
         """Forget every message of a room so far; its members are told. Returns the room's name.
 

@@ -119,3 +119,35 @@ def test_a_transcript_of_days_with_nothing_in_them_keeps_the_file_already_there(
         assert f"#{room} has no kept messages on {first}: no file was written" in answer, answer
         assert kept.read_text(encoding="utf-8") == "last week's lesson"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["lesson.html"]
+
+
+def test_the_delete_question_names_whose_message_it_is_and_what_it_says(
+    window: AdminWindow, dialogs: Dialogs, clients
+) -> None:
+    """Before: "Delete message 1235 for everyone?": an id typed one digit off took a classmate's message."""
+    started(window)
+    alice = clients(window, "alice", "physics")
+    bob = clients(window, "bob", "physics")
+    meant = said(bob, "something rude")
+    other = said(alice, "my homework answer")
+    dialog = window.open_history()
+    settled(window, dialog)
+    dialog.message_id.set(str(other["id"]))  # one off from the one she meant
+    dialogs.yes_no_answers.append(False)
+    dialog.delete_button.invoke()
+    assert settled(window, dialog) == "Not deleted."
+    question = dialogs.asked[-1]
+    assert f"Delete message {other['id']} for everyone?" in question
+    assert "alice in #physics" in question and "“my homework answer”" in question, question
+    alice.send_command("HISTORY #physics")
+    assert frame_where(alice, "history")["count"] == 2
+    asked = len(dialogs.asked)
+    dialog.message_id.set("999999")  # no such message: said at once, nothing to confirm
+    dialog.delete_button.invoke()
+    assert "There is no message 999999" in settled(window, dialog) and len(dialogs.asked) == asked
+    dialog.message_id.set(str(meant["id"]))
+    dialogs.yes_no_answers.append(True)
+    dialog.delete_button.invoke()
+    pump_until(window, lambda: dialog.outcome.get().startswith("Deleted message"), dialog.outcome.get())
+    assert "bob in #physics" in dialogs.asked[-1]
+    assert frame_where(alice, "deleted")["id"] == meant["id"]
