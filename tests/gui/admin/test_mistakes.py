@@ -151,3 +151,21 @@ def test_the_delete_question_names_whose_message_it_is_and_what_it_says(
     pump_until(window, lambda: dialog.outcome.get().startswith("Deleted message"), dialog.outcome.get())
     assert "bob in #physics" in dialogs.asked[-1]
     assert frame_where(alice, "deleted")["id"] == meant["id"]
+
+
+def test_new_or_off_pressed_by_mistake_says_the_old_code_and_set_brings_it_back(
+    window: AdminWindow, dialogs: Dialogs
+) -> None:
+    started(window)
+    assert window.set_code("BIOLAB2")
+    old = window.join_code_shown()
+    assert old is not None
+    window.code_panel.new_button.invoke()
+    assert f"The old code {old} lets nobody in now" in window.status.get()
+    assert f"press Set… and type {old}" in window.status.get()
+    dialogs.text_answers.append(old)
+    window.code_panel.set_button.invoke()
+    assert window.join_code_shown() == old
+    assert window.server is not None and window.server.join_code() == old
+    window.code_panel.off_button.invoke()
+    assert f"The old code {old} lets nobody in now" in window.status.get()
