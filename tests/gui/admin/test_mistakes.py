@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import tkinter as tk
+from dataclasses import replace
 from pathlib import Path
 
 from chat_server.admin_gui.history_dialog import HistoryDialog
@@ -169,3 +170,17 @@ def test_new_or_off_pressed_by_mistake_says_the_old_code_and_set_brings_it_back(
     assert window.server is not None and window.server.join_code() == old
     window.code_panel.off_button.invoke()
     assert f"The old code {old} lets nobody in now" in window.status.get()
+
+
+def test_a_start_in_another_data_folder_says_a_new_key_was_made(window: AdminWindow, tmp_path: Path) -> None:
+    """Before: "Running on 127.0.0.1 port N." and nothing else, started by mistake with another folder (a second
+    shortcut's --data-dir): a new key every student is warned about, none of the class's accounts or bans."""
+    window.form.base = replace(window.form.base, data_dir=str(tmp_path / "other"))
+    started(window)
+    said_at_start = window.status.get()
+    assert "A new server key was made" in said_at_start and str(tmp_path / "other") in said_at_start
+    assert "press Stop and start with your usual folder" in said_at_start
+    assert window.stop_server()
+    pump_until(window, lambda: window.phase == "stopped")
+    started(window)  # the same folder again: its key is kept, nothing to say
+    assert "new server key" not in window.status.get()
