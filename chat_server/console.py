@@ -51,7 +51,8 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /find ROOM WORDS       ROOM's messages with WORDS, newest first, with their ids (never private ones)
   /export ROOM FROM TO FILE
                          write ROOM's messages of the days FROM to TO (YYYY-MM-DD, today,
-                         yesterday) to FILE: .txt, .csv or .html by its extension (replaced)
+                         yesterday) to FILE: .txt, .csv or .html by its extension (replaced;
+                         days with nothing in them write no file)
   /history-info          the database: where, its size, messages kept, and what it could not keep
   /help                  this list
 Stop the server with Ctrl+C."""
