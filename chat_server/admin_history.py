@@ -22,7 +22,7 @@ from chat_server.handlers.history import deleted_deliveries
 from chat_server.history.purge import check_minutes, purge_recent
 from chat_server.history.transcripts import day_range_ms, transcript_format, write_transcript
 from chat_server.registry import ChatRegistry
-from chat_server.storage import Storage, StoredMessage
+from chat_server.storage import Conversation, Storage, StoredMessage
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
@@ -112,9 +112,24 @@ class HistoryAdmin:
         log.warning("admin deleted %d room messages of %s (the last %d minutes)", len(gone), nick, minutes)
         return len(gone)
 
+    def message(self, message_id: int) -> StoredMessage | None:
+        """The kept message with this id (reads the disk), for a question naming it before it is deleted."""
+        return self.storage.messages.get(message_id) if self.config.history else None
+
     def clear_history(self, room: str) -> str:
-        """Forget every message of a room so far; its members are told. Returns the room's name."""
+        """Forget every message of a room so far; its members are told. Returns the room's name.
+
+        A name no room has and nothing is kept under (a typo: `phsyics`) is
+        refused, so that the admin is not told a room was cleared while the
+        one she meant still holds every message.
+        """
         name = normalise_room(room)
+        if not self._room_known(name):
+            raise ProtocolError(
+                ErrorCode.BAD_ARGUMENT,
+                f"There is no room #{name} and nothing is kept under that name: nothing was cleared. "
+                "Check the name (the Rooms list, /rooms).",
+            )
         upto = self.storage.messages.clear_room(name)
         self.files.room_cleared(name_key(name))  # the room's files go with its history
         save_now(self.storage)
@@ -128,6 +143,15 @@ class HistoryAdmin:
                 self.registry.deliver(list(live.members), notice)
         log.warning("admin cleared the history of #%s", name)
         return name
+
+    def _room_known(self, name: str) -> bool:
+        """A room of that name is live, kept (a topic, a key, an owner), or has kept messages."""
+        with self.registry.lock:
+            if self.registry.find_room(name) is not None:
+                return True
+        if self.storage.rooms.get(name) is not None:
+            return True
+        return bool(self.storage.messages.page(Conversation.of_room(name), limit=1).messages)
 
     def find_messages(self, room: str, words: str) -> list[StoredMessage]:
         """A room's messages that contain `words` (as SEARCH finds them), newest first, at most 50; never private."""
@@ -147,6 +171,12 @@ class HistoryAdmin:
         except ValueError as exc:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, str(exc)) from None
         rows = self.storage.messages.export_rows(name, start_ms, end_ms)
+        if not rows:  # a typo in the room or the days: a file already there (last week's lesson) is not replaced
+            span = f"on {first}" if first == last else f"from {first} to {last}"
+            raise ProtocolError(
+                ErrorCode.BAD_ARGUMENT,
+                f"#{name} has no kept messages {span}: no file was written. Check the room's name and the days.",
+            )
         try:
             count = write_transcript(rows, path, name, first, last)
         except OSError as exc:

@@ -24,8 +24,10 @@ from typing import IO, TYPE_CHECKING, Any
 from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
 from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
-from shared.errors import ProtocolError
+from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import collapse_blanks
+from shared.lookalike import looks_alike
+from shared.names import name_key
 
 if TYPE_CHECKING:
     from chat_server.server import ChatServer  # its AdminActions and HistoryAdmin
@@ -49,7 +51,8 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /find ROOM WORDS       ROOM's messages with WORDS, newest first, with their ids (never private ones)
   /export ROOM FROM TO FILE
                          write ROOM's messages of the days FROM to TO (YYYY-MM-DD, today,
-                         yesterday) to FILE: .txt, .csv or .html by its extension (replaced)
+                         yesterday) to FILE: .txt, .csv or .html by its extension (replaced;
+                         days with nothing in them write no file)
   /history-info          the database: where, its size, messages kept, and what it could not keep
   /help                  this list
 Stop the server with Ctrl+C."""
@@ -150,14 +153,44 @@ class AdminConsole:
         nick, _, reason = argument.partition(" ")
         if not nick:
             return "Usage: /kick NAME [reason]"
-        self.server.kick(nick, reason)
-        return f"Kicked {nick}."
+        named = self._named(nick)  # before: once kicked, they are not online to be named
+        self._on_someone_online(nick, lambda: self.server.kick(nick, reason.strip()))
+        return f"Kicked {named}."
 
     def _set_muted(self, nick: str, muted: bool) -> str:
         if not nick:
             return f"Usage: /{'mute' if muted else 'unmute'} NAME"
-        self.server.set_muted(nick, muted)
-        return f"{'Muted' if muted else 'Unmuted'} {nick}."
+        self._on_someone_online(nick, lambda: self.server.set_muted(nick, muted))
+        return f"{'Muted' if muted else 'Unmuted'} {self._named(nick)}."
+
+    def _named(self, typed: str) -> str:
+        """The name as its holder has it (`Amy_K` for `/mute amy_k`), or as typed when nobody online has it."""
+        key = name_key(typed)
+        for client in self.server.clients():
+            if client.nick and name_key(client.nick) == key:
+                return client.nick
+        return typed
+
+    def _on_someone_online(self, typed: str, action: Callable[[], object]) -> None:
+        """Run `action`; when it finds nobody of that name, name whoever online the typed name only looks like.
+
+        `/mute bоb` with a Cyrillic о (a second keyboard layout left on) was answered
+        "Nobody called bоb is online." while bob, shown exactly so, was in /clients.
+        """
+        try:
+            action()
+        except ProtocolError as exc:
+            if exc.code != ErrorCode.NO_SUCH_USER:
+                raise
+            like = sorted(c.nick for c in self.server.clients() if c.nick and _could_mean(typed, c.nick))
+            if not like:
+                raise
+            hint = (
+                f" {' and '.join(like)} {'is' if len(like) == 1 else 'are'} online, and what was typed only looks "
+                f"like {'it' if len(like) == 1 else 'them'} ({ascii(typed)}): nothing was done. "
+                "Type the name again in plain letters, as /clients shows it."
+            )
+            raise ProtocolError(exc.code, exc.message + hint) from None
 
     def do_broadcast(self, text: str) -> str:
         if not text:
@@ -221,6 +254,14 @@ class AdminConsole:
             return f"Not done: {exc}"
         count = self.server.export_transcript(room, first, last, path)
         return f"Wrote {count} message{'' if count == 1 else 's'} of #{room.lstrip('#')} to {path}."
+
+
+def _could_mean(typed: str, nick: str) -> bool:
+    """`bоb` (a Cyrillic о) for bob, `Amy-K` or `amyk` for Amy_K: the same name to the eye, or but for its marks."""
+    if looks_alike(typed, nick):
+        return True
+    marks = str.maketrans("", "", "_-.")
+    return typed.translate(marks).casefold() == nick.translate(marks).casefold()
 
 
 def _skip_rest_of_line(raw: IO[Any]) -> None:

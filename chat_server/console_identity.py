@@ -58,6 +58,12 @@ class _Commands:
         if word == "off":
             self.server.set_join_code(None)
             return "Join code off: anyone who knows the address can join."
+        if word not in ("set", "new") and _looks_like_a_command(word):
+            return (
+                f"Not done: {word[:40]!r} looks like a mistyped command, so the code was not changed. "
+                f"/code new makes one, /code off needs none; to choose {word.upper()[:40]} as the code: "
+                f"/code set {word.upper()[:40]}"
+            )
         chosen = rest.strip() if word == "set" else argument.strip() if word != "new" else "new"
         if word == "set" and not chosen:
             return "Usage: /code set CODE (4 to 32 letters and digits)"
@@ -142,3 +148,33 @@ def _sanction_line(sanction: SanctionInfo) -> str:
     )
     reason = f': "{sanction.reason}"' if sanction.reason else ""
     return f"  {sanction.kind:<4} {who:<40} {until:<22} by {sanction.set_by}{reason}"
+
+
+# Words a teacher types for "no code" or "show it"; `/code none` once set the code to NONE and locked the class out.
+CODE_COMMAND_SLIPS = frozenset(
+    {"none", "no", "clear", "show", "reset", "remove", "delete", "disable", "stop", "unset", "empty", "random"}
+)
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """`none`, `show`, or one letter away from `new`, `off` or `set` (`neww`, `offf`, `nwe`): not meant as a code."""
+    if word in CODE_COMMAND_SLIPS:
+        return True
+    return any(_one_edit_apart(word, command) for command in ("new", "off", "set"))
+
+
+def _one_edit_apart(word: str, command: str) -> bool:
+    """One letter added, dropped, changed, or two neighbours swapped."""
+    if abs(len(word) - len(command)) > 1 or word == command:
+        return False
+    if len(word) == len(command):
+        diffs = [i for i, (a, b) in enumerate(zip(word, command, strict=True)) if a != b]
+        swapped = (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and word[diffs[0]] == command[diffs[1]]
+            and word[diffs[1]] == command[diffs[0]]
+        )
+        return len(diffs) == 1 or swapped
+    short, long = sorted((word, command), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

@@ -36,6 +36,7 @@ log = logging.getLogger("chat_server.admin_gui")
 
 POLL_MS = 50
 SEARCH_RESULTS = 50  # what the store returns at most
+QUOTED = 200  # characters of a message quoted in the question before it is deleted
 NOT_RUNNING = "The server is not running; press Start first."
 TRANSCRIPT_TYPES = [("Web page", "*.html"), ("Spreadsheet (CSV)", "*.csv"), ("Plain text", "*.txt")]
 AskSavePath = Callable[[str, str], "str | None"]  # (title, suggested file name) -> the chosen path, or None
@@ -264,12 +265,36 @@ class HistoryDialog(tk.Toplevel):
         self.find(room, self.words.get())
 
     def on_delete_clicked(self) -> None:
+        """Read the message first, so the question says whose it is and what it says (an id typed one digit off
+        is another student's message); a message that is not there is said without asking."""
         text = self.message_id.get().strip()
-        question = f"Delete message {text} for everyone? It disappears from every open window and cannot be undone."
-        ready = self.server_of() is not None and text.isascii() and text.isdigit()
-        if ready and not self.ask_yes_no("Delete the message?", question):
+        if self.server_of() is None or not (text.isascii() and text.isdigit()):
+            self.delete(text)  # says why not
             return
-        self.delete(text)
+        self._run(
+            "reading message " + text, lambda server: server.message(int(text)), self._ask_then_delete(text), quiet=True
+        )
+
+    def _ask_then_delete(self, text: str) -> Callable[[object], str]:
+        def ask(message: object) -> str:
+            from chat_server.storage import StoredMessage
+
+            if not isinstance(message, StoredMessage):
+                return f"Not done: There is no message {text} (deleted already, or too old)."
+            when = datetime.datetime.fromtimestamp(message.time_ms / 1000).strftime("%Y-%m-%d %H:%M")
+            where = f"#{message.room}" if message.room is not None else f"a private message to {message.recipient}"
+            words = " ".join(message.text.split())
+            shown = words if len(words) <= QUOTED else words[: QUOTED - 1] + "…"
+            question = (
+                f"Delete message {text} for everyone?\n\n{message.sender} in {where}, {when}:\n“{shown}”\n\n"
+                "It disappears from every open window and cannot be undone."
+            )
+            if not self.ask_yes_no("Delete the message?", question):
+                return "Not deleted."
+            self.delete(text)
+            return self.outcome.get()
+
+        return ask
 
     # -- running on a helper thread --
     def _run(

@@ -95,6 +95,7 @@ class AdminIdentity(Moderation):
         except ValueError as exc:
             self.say(str(exc))
             return False
+        before = self.code_panel.code
         server = self.server
         if server is not None and self.phase == "running":
             shown = server.set_join_code("new" if code == "new" else chosen)  # and logs the admin line
@@ -105,7 +106,14 @@ class AdminIdentity(Moderation):
             log.warning("admin set %s join code for the next start", "a new" if code == "new" else "a chosen")
         self.form.base = replace(self.form.base, join_code=chosen)
         self.code_panel.show(_shown(chosen))
-        self.say("No join code: anyone who knows the address can join." if chosen is None else "New join code set.")
+        said = "No join code: anyone who knows the address can join." if chosen is None else "New join code set."
+        now = _shown(chosen)
+        if before is not None and before != now:  # New or Off pressed by mistake: the way back, in the same line
+            said += (
+                f" The old code {before} lets nobody in now (those in stay); "
+                f"to go back to it, press Set… and type {before}."
+            )
+        self.say(said)
         return True
 
     def on_new_code_clicked(self) -> None:

@@ -93,8 +93,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         super().__init__(root, padding=WINDOW_PADDING)
         self.root = root
         self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
+        # No is the default button: Enter or Space pressed by habit (typing on, a projector remote) must
+        # never stop the server under the class, clear a room or delete a message.
         self.ask_yes_no: AskYesNo = ask_yes_no or (
-            lambda title, prompt: messagebox.askyesno(title, prompt, parent=root)
+            lambda title, prompt: messagebox.askyesno(title, prompt, parent=root, default=messagebox.NO)
         )
         self.ask_secret: AskText = ask_secret or (
             lambda title, prompt: simpledialog.askstring(title, prompt, parent=root, show="*")
@@ -358,7 +360,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self._widen_to_show_all()
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
-        self.say(f"Running on {host} port {port}.{moved}{listing}{note}")
+        self.say(f"Running on {host} port {port}.{moved}{listing}{note}{_new_key_note(server)}")
         return True
 
     def _serve_while_drawing(self, config: ServerConfig) -> tuple[ChatServer, int | None]:
@@ -563,3 +565,20 @@ def _people(count: int, verb: bool = True) -> str:
     if not verb:
         return noun
     return f"{noun} {'is' if count == 1 else 'are'}"
+
+
+def _new_key_note(server: ChatServer) -> str:
+    """What to say when this start made the server's key: a first start in that data folder (or the wrong one).
+
+    Started by mistake with another --data-dir (a second shortcut), the server
+    has a new key and none of the class's accounts, bans or rooms; every
+    student who joined before would be asked to trust a changed key.
+    """
+    tls = server.tls
+    if tls is None or tls.certificate.origin != "made":
+        return ""
+    return (
+        f" A new server key was made: this is the first start with the data folder {tls.certificate.cert_path.parent}."
+        " Students who joined before will be warned that the key changed, and the accounts and bans of"
+        " another folder are not here: if that is not what you meant, press Stop and start with your usual folder."
+    )

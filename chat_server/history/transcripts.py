@@ -13,6 +13,9 @@ leave them out again.
 from __future__ import annotations
 
 import datetime
+import errno
+import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -58,7 +61,7 @@ def transcript_format(path: str | Path) -> str:
 def write_transcript(
     rows: list[StoredMessage], path: str | Path, room: str, first: datetime.date, last: datetime.date
 ) -> int:
-    """Write the rows in the format of the file's extension (replacing the file); returns the messages written."""
+    """Write the rows in the format of the file's extension (replacing the file whole); returns the messages written."""
     kind = transcript_format(path)
     span = f"{first}" if first == last else f"{first} to {last}"
     writers: dict[str, Callable[[list[StoredMessage], TextIO], int]] = {
@@ -66,7 +69,19 @@ def write_transcript(
         "csv": lambda rows, out: write_csv(rows, out),
         "html": lambda rows, out: write_html(rows, out, title=f"#{room}, {span}"),
     }
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        if kind == "txt":
-            out.write(f"#{room}, {span}\n")
-        return writers[kind](rows, out)
+    target = Path(path)
+    if target.exists() and not os.access(target, os.W_OK):  # replacing would succeed where writing is refused
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+    # Written beside it, then put in its place: a write that fails half-way (a full USB stick) leaves the file
+    # already there (last week's transcript) as it was, and no half transcript under its name.
+    part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(part, "x", encoding="utf-8", newline="") as out:
+            if kind == "txt":
+                out.write(f"#{room}, {span}\n")
+            count = writers[kind](rows, out)
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return count

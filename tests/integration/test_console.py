@@ -173,3 +173,23 @@ def test_an_announcement_to_nobody_says_it_was_not_sent(server, make_client) -> 
     alice = make_client(server, "alice", "general")
     assert console.execute("/broadcast just you") == "Announcement sent to 1 person."
     assert "just you" in frame_where(alice, "system", event="announcement")["content"]
+
+
+def test_kick_and_mute_name_the_person_as_they_are_and_a_look_alike_typed_acts_on_nobody(server, make_client) -> None:
+    """Before: `/mute amy_k` answered "Muted amy_k." and `/mute bоb` (a Cyrillic о) "Nobody called bоb is
+    online." while bob, drawn the same, was in /clients."""
+    console = AdminConsole(server)
+    bob = make_client(server, "bob", "general")
+    make_client(server, "Amy_K", "general")
+    assert console.execute("/mute amy_k") == "Muted Amy_K."
+    assert console.execute("/unmute  AMY_K ") == "Unmuted Amy_K."
+    for typed, online in (("bоb", "bob"), ("Amy-K", "Amy_K"), ("Аmy_K", "Amy_K"), ("amyk", "Amy_K")):
+        for line in (f"/mute {typed}", f"/kick {typed} spam", f"/unmute {typed}"):
+            said = console.execute(line)
+            assert said.startswith(f"Not done: Nobody called {typed} is online"), said
+            assert f"{online} is online, and what was typed only looks like it" in said, said
+            assert ascii(typed) in said and "nothing was done" in said
+    assert not any(client.muted for client in server.clients())
+    assert console.execute("/mute zed").startswith("Not done: Nobody called zed is online.")
+    assert console.execute("/kick BOB  too loud") == "Kicked bob."
+    assert "too loud" in frame_where(bob, "bye")["content"]

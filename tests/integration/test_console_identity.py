@@ -37,6 +37,19 @@ def test_code_show_new_set_and_off(server, console, wire):
     assert wire(server).reply("NICK carol")["type"] == "nick"
 
 
+@pytest.mark.parametrize("slip", ["none", "NONE", "show", "clear", "neww", "nwe", "offf", "of", "sett"])
+def test_a_mistyped_code_command_is_not_taken_for_the_code(server, console, wire, slip):
+    """Before, `/code none` (meaning "no code") set the code to NONE and kept every newcomer out; `/code neww`
+    set NEWW."""
+    console.execute("/code set BIOLAB2")
+    answer = console.execute(f"/code {slip}")
+    assert answer.startswith("Not done:") and "mistyped command" in answer, answer
+    assert f"/code set {slip.upper()}" in answer
+    assert server.join_code() == "BIOL-AB2"
+    chosen = console.execute(f"/code set {slip}")  # said on purpose: the way the answer gives
+    assert chosen.startswith("Join code:" if len(slip) >= 4 else "Not done: A join code is"), chosen
+
+
 def test_teacher_student_accounts_password_and_unregister(server, console, wire):
     assert console.execute("/accounts").startswith("No accounts yet")
     assert console.execute("/teacher nobody").startswith("Not done: nobody has no account")

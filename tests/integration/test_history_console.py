@@ -100,6 +100,32 @@ def test_console_history_commands_answer_usage_and_refusals(server, wire, tmp_pa
     )
 
 
+def test_a_room_typed_wrong_or_days_with_nothing_in_them_are_said_and_nothing_is_lost(
+    server, wire, tmp_path: Path, caplog
+) -> None:
+    """Before: `/clear phsyics` answered "Cleared the history of #phsyics." (#physics kept everything), and an
+    export of nothing replaced last week's transcript with an empty one ("Wrote 0 messages")."""
+    caplog.set_level(logging.WARNING, "chat_server")
+    console = AdminConsole(server)
+    alice = wire(server, "alice", "physics")
+    sent = ids(say_many(alice, 2))
+    answer_text = console.execute("/clear phsyics")
+    assert answer_text.startswith("Not done: There is no room #phsyics") and "nothing was cleared" in answer_text
+    messages, _ = answer(alice, "HISTORY")
+    assert ids(messages) == sent
+    kept = tmp_path / "lesson.txt"
+    kept.write_text("last week", encoding="utf-8")
+    for line in (f"/export phsyics today today {kept}", f"/export physics 2020-01-06 2020-01-10 {kept}"):
+        said = console.execute(line)
+        assert said.startswith("Not done: #") and "no file was written" in said, said
+    assert kept.read_text(encoding="utf-8") == "last week" and [p.name for p in tmp_path.iterdir()] == [kept.name]
+    assert "from 2020-01-06 to 2020-01-10" in said
+    assert "admin cleared" not in caplog.text and "admin exported" not in caplog.text
+    alice.send("LEAVE")
+    alice.expect("left")
+    assert console.execute("/clear physics") == "Cleared the history of #physics."  # kept messages, nobody in it
+
+
 def test_purge_removes_a_flooders_room_messages_for_everyone_and_leaves_the_rest(server, wire, caplog) -> None:
     caplog.set_level(logging.WARNING, "chat_server")
     console = AdminConsole(server)

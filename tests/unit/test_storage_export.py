@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime
+import errno
 import html.parser
 import io
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +152,33 @@ def test_text_wraps_long_lines_itself_so_no_padding_reaches_column_0(padding):
 
 def _columns(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line)
+
+
+FAILING_EXPORT = """
+import datetime, resource, signal, sys
+from chat_server.history.transcripts import write_transcript
+from chat_server.storage import StoredMessage
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails with EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+rows = [StoredMessage.public(n, "physics", "alice", "x" * 1000, 1_796_000_000_000 + n) for n in range(1, 500)]
+day = datetime.date(2026, 11, 30)
+try:
+    write_transcript(rows, sys.argv[1], "physics", day, day)
+except OSError as exc:
+    print("failed", exc.errno)
+"""
+
+
+@pytest.mark.parametrize("name", ["lesson.html", "lesson.txt", "lesson.csv"])
+def test_an_export_that_fails_half_way_leaves_the_file_already_there_as_it_was(tmp_path, name):
+    """Before, the transcript was written in place: a write that failed half-way (a full USB stick; here the
+    file size limit of a child process) had already emptied last week's file and left 64 KB of a half one."""
+    target = tmp_path / name
+    target.write_text("last week's lesson", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_EXPORT, str(target)], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == f"failed {errno.EFBIG}", done.stderr
+    assert target.read_text(encoding="utf-8") == "last week's lesson"
+    assert [path.name for path in tmp_path.iterdir()] == [name]  # no half transcript left beside it
