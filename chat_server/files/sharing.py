@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from chat_server.files.grants import Grant
 from chat_server.files.limits import FileLimits
-from chat_server.files.pacing import TransferPacer
+from chat_server.files.pacing import TransferCrowd, TransferPacer
 from chat_server.files.records import StoredFile
 from chat_server.files.share_rules import SentAwaySince, ShareRules
 from chat_server.files.store import FileStore
@@ -171,6 +171,7 @@ class FileSharing:
                 self.problem = f"cannot use {folder} for shared files: {exc.strerror or exc}"
         self._lock = threading.Lock()
         self._transfers: set[socket.socket] = set()
+        self._crowd = TransferCrowd()  # the transfers running now: they share the time chat leaves them
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -238,17 +239,19 @@ class FileSharing:
             self._transfers.add(sock)
         try:
             writer = session.outbox.writer
-            pacer = TransferPacer(lambda: writer.last_active)  # gives way while chat frames go out
+            # Gives way while chat frames go out, sharing that time with every transfer running now.
+            pacer = TransferPacer(lambda: writer.last_active, crowd=self._crowd)
             via = address_key(session.host)  # the computer that holds the upload's token now
-            outcome = serve_transfer(
-                sock,
-                hello,
-                store,
-                lambda stored: self.announce(stored, via=via),
-                leftover,
-                pacer=pacer,
-                may_download=self.download_refusal,
-            )
+            with self._crowd.one():
+                outcome = serve_transfer(
+                    sock,
+                    hello,
+                    store,
+                    lambda stored: self.announce(stored, via=via),
+                    leftover,
+                    pacer=pacer,
+                    may_download=self.download_refusal,
+                )
         finally:
             with self._lock:
                 self._transfers.discard(sock)

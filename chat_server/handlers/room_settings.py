@@ -26,6 +26,7 @@ that; a student owner had no way at all (found by a probe).
 
 from __future__ import annotations
 
+from chat_server.address_budget import SETTINGS_BURST, SETTINGS_PER_MINUTE
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, leave_deliveries
 from chat_server.identity.room_keys import hash_room_key, new_room_key
@@ -43,6 +44,8 @@ MAX_TOPIC_CHARS = 120  # keeps the `rooms` push listing many rooms; a topic is a
 class RoomSettingCommands(CommandModule):
     def handle_topic(self, session: Session, argument: str) -> CommandResult:
         room = self._own_room(session, "set the topic")
+        if not self._setting_allowed(session):
+            return []
         topic = one_line(argument, max_chars=len(argument) + 1)  # whole: a refusal says how long it really was
         if topic and session.muted:  # the topic would be a way round the mute (removing one says nothing)
             raise ProtocolError(ErrorCode.MUTED, "You are muted, so you cannot set a topic; /topic alone removes it.")
@@ -62,11 +65,30 @@ class RoomSettingCommands(CommandModule):
 
     def handle_key(self, session: Session, argument: str) -> CommandResult:
         room = self._own_room(session, "set the key")
+        if not self._setting_allowed(session):
+            return []
         if not argument:
             return self._keyed(session, room, None)
         self._may_lock(session)
         key = new_room_key(argument)
         return OffLock(lambda: hash_room_key(key), lambda key_hash: self._keyed(session, room, key_hash))
+
+    def _setting_allowed(self, session: Session) -> bool:
+        """Whether this TOPIC or KEY fits its computer's budget for room settings (chat_server/address_budget.py).
+
+        Each is written to disk before the answer, a KEY hashed first: fifty owners on five computers, each
+        within its own rate, took a whole core and made the class's messages 20 times slower (a probe).
+        Past it: `rate_limited` once a second, and False (drop it quietly) in between.  Teachers are not held.
+        """
+        budget = session.address_budget
+        if budget is None or self.identity.is_teacher(session) or budget.allow_setting():
+            return True
+        session.flood.refuse_or_drop(
+            "Your computer has changed room topics and keys too often (all its connections together); nothing "
+            f"changed. Each computer may make {SETTINGS_BURST} such changes at once, then {SETTINGS_PER_MINUTE} a "
+            "minute."
+        )
+        return False
 
     @staticmethod
     def _may_lock(session: Session) -> None:
