@@ -20,7 +20,8 @@ TXT or address record under our names that differs from ours.  It answers
 with our whole announcement at once and again FLUSH_SECONDS later (the
 unique records carry the cache flush bit, so listeners drop the
 intruder's once they have held them a second), at most once per
-MIN_SECONDS_BETWEEN, and logs a warning for the admin the first time and
+MIN_SECONDS_BETWEEN, less often while such packets keep coming (the wait
+doubles up to MAX_SECONDS_BETWEEN), and logs a warning for the admin the first time and
 every WARN_EVERY_SECONDS while it goes on.  A student who keeps sending
 can make the list flicker, not make the teacher's server vanish.
 """
@@ -36,7 +37,9 @@ from zeroconf._dns import DNSAddress, DNSPointer, DNSRecord, DNSService, DNSText
 
 log = logging.getLogger("chat_server.discovery")
 
-MIN_SECONDS_BETWEEN = 1.0  # answers to a student's packets: at most one announcement a second
+MIN_SECONDS_BETWEEN = 1.0  # answers to a student's packets: at most one announcement a second ...
+MAX_SECONDS_BETWEEN = 60.0  # ... and, while they keep coming, less and less often
+QUIET_SECONDS = 10.0  # an answer this long after the last one is quick again
 WARN_EVERY_SECONDS = 60.0
 FLUSH_SECONDS = 1.2  # the second answer, once the listeners' cache would flush what the intruder sent
 
@@ -52,6 +55,8 @@ class AnnouncementGuard(RecordUpdateListener):
         self._host = (info.server or "").lower()
         self._ours = {_plain_address(address) for address in info.parsed_addresses()}
         self._last_sent = float("-inf")
+        self._wait = MIN_SECONDS_BETWEEN
+        self.next_allowed = float("-inf")  # time.monotonic() before which nothing is answered
         self._last_warned = float("-inf")
 
     def async_update_records(self, zc: Zeroconf, now: float, records: list[RecordUpdate]) -> None:
@@ -61,9 +66,15 @@ class AnnouncementGuard(RecordUpdateListener):
         if foreign is None:
             return
         moment = time.monotonic()
-        if moment - self._last_sent < MIN_SECONDS_BETWEEN:
+        if moment < self.next_allowed:
             return
+        # answers close together double the wait before the next (up to MAX_SECONDS_BETWEEN): two honest servers
+        # announcing one instance name (cloned lab computers: same name, same port, same class) answer each other
+        # less and less often instead of twice a second all lesson; a quiet spell brings the quick answer back
+        close = moment - self._last_sent < QUIET_SECONDS
+        self._wait = min(self._wait * 2, MAX_SECONDS_BETWEEN) if close else MIN_SECONDS_BETWEEN
         self._last_sent = moment
+        self.next_allowed = moment + self._wait
         self.defended += 1
         if moment - self._last_warned >= WARN_EVERY_SECONDS:
             self._last_warned = moment

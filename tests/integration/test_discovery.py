@@ -250,7 +250,10 @@ def test_a_goodbye_another_computer_sends_for_the_teachers_server_does_not_hide_
                 )
                 assert back == found
                 found = back
-                time.sleep(guard.MIN_SECONDS_BETWEEN)  # its answers are rate limited: the next goodbye is a new one
+                # its answers are rate limited: the next goodbye comes when it may be answered again
+                defender = announcer.guard
+                assert defender is not None
+                wait_until(lambda d=defender: time.monotonic() >= d.next_allowed, timeout=10)
     finally:
         raw.close()
     assert announcer.guard is not None and announcer.guard.defended >= 3
@@ -317,3 +320,22 @@ def test_the_leak_watch_itself_sees_mdns_on_loopback_when_told_to():
                 continue
             seen = interface == "lo" and packet.endswith(b"probe")
     assert seen
+
+
+def test_two_servers_announcing_one_instance_name_answer_each_other_less_and_less_often(browser, announce):
+    """Cloned lab computers (one computer name), one port, one class: each guard takes the other's records for an
+    intruder's.  Their answers back off (1, 2, 4 s ...) instead of two packets a second all lesson."""
+    name, port = f"Clones {RUN}", 34567
+    one = announce(name, port)
+    assert one.wait_announced(10), one.failure
+    other = ServerAnnouncer(name, port, addresses=["127.0.0.2"], interfaces=LOOPBACK).start()
+    try:
+        assert other.wait_announced(10), other.failure
+        wait_until(lambda: len(named(browser, name)) == 2, timeout=10)  # both listed: the dialog warns
+        started = time.monotonic()
+        wait_until(lambda: time.monotonic() - started >= 8.0, timeout=9)  # eight seconds of their quarrel
+        guards = [one.guard, other.guard]
+        answers = sum(g.defended for g in guards if g is not None)
+    finally:
+        other.stop()
+    assert answers <= 10, f"{answers} announcements in 8 s"  # 1, 2, 4 s apart: at most 4 or 5 each
