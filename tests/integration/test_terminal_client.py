@@ -484,6 +484,28 @@ def test_accept_key_trusts_the_key_compared_and_not_an_impostors_that_answers_ne
     assert wrong.process.wait(DEADLINE) == 2
 
 
+def test_a_pinned_server_that_stops_encrypting_gets_advice_about_encryption_not_about_a_new_key(
+    start_server, terminals, tmp_path
+):
+    """Found by the thirteenth review: a plain server at a pinned address (a downgrade) stopped chat-term, which then
+    said "Compare the new key with the one on your teacher's screen; if they are the same, start chat-term again with
+    --accept-new-key (it trusts that key only; --accept-new-key trusts any)": there is no new key, and that option
+    trusts anything."""
+    _first, port = pinned_then_stopped(start_server, terminals, tmp_path)
+    plain = ChatServer(ServerConfig(host="127.0.0.1", port=port, tls=False, data_dir=str(tmp_path / "plain"))).start()
+    try:
+        stopped = terminals(plain.address, "--nick", "ann")
+        assert stopped.process.wait(DEADLINE) == 2
+        assert stopped.process.stderr is not None
+        said = stopped.process.stderr.read().decode("utf-8")
+        assert "used to encrypt" in said and "nothing was sent" in said
+        assert "new key" not in said and "trusts that key only" not in said
+        assert "Only if your teacher says encryption was turned off on purpose" in said
+        assert not [client for client in plain.clients() if client.nick], "nothing was sent to it"
+    finally:
+        plain.stop()
+
+
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_a_message_padded_to_the_edge_of_the_terminal_cannot_print_a_line_of_its_own(server, wire):
     """chat-term on an 80-column terminal: mallory pads with blanks (of three kinds) or dots up to the edge and
