@@ -252,11 +252,18 @@ class TerminalClient:
             warning = self.session.key_warning
             presented = warning.presented if warning is not None else None
             # the digits of the key compared: started again with them, chat-term trusts that key and no other
-            again = f"--accept-key {presented.short.replace(' ', '-')}" if presented is not None else "--accept-new-key"
-            advice = (
-                "Not connected. Compare the new key with the one on your teacher's screen; if they are the same, "
-                f"start chat-term again with {again} (it trusts that key only; --accept-new-key trusts any)."
-            )
+            if presented is not None:
+                again = f"--accept-key {presented.short.replace(' ', '-')}"
+                advice = (
+                    "Not connected. Compare the new key with the one on your teacher's screen; if they are the "
+                    f"same, start chat-term again with {again} (it trusts that key only; --accept-new-key trusts any)."
+                )
+            else:  # the server stopped encrypting: there is no new key to compare (found by the thirteenth review)
+                advice = (
+                    "Not connected; nothing was sent. Only if your teacher says encryption was turned off on "
+                    "purpose, start chat-term again with --accept-new-key to go on without it (passwords still "
+                    "need --allow-plain-passwords)."
+                )
             if self._introduced:
                 self.say(f"*** {event.detail}")
                 self.say(f"*** {advice}")

@@ -11,7 +11,9 @@ on one network is announced only there) and runs its own event loop
 thread, where the name is probed (about 1.5 s, as RFC 6762 asks) and then
 announced.  The instance name carries this computer's name and the port
 ("Physics 3B on pc-12 port 55555"), so two servers of one class do not
-collide; should a name be taken anyway, zeroconf appends a number.  stop() sends the goodbye records and closes the
+collide; should a name be taken anyway, zeroconf appends a number.  Once
+announced, chat_server/announcement_guard.py announces it again when
+another computer sends a goodbye or other records for it.  stop() sends the goodbye records and closes the
 sockets, which takes about half a second.
 
 Many school networks block multicast: then nobody hears the announcement,
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 
 from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
+from chat_server.announcement_guard import AnnouncementGuard
 from shared.discovery_record import ANNOUNCED_PROTOCOL, SERVICE_TYPE, instance_name, txt_properties
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ class ServerAnnouncer:
         self._registration: concurrent.futures.Future[None] | None = None
         self._announced = threading.Event()
         self._lock = threading.Lock()
+        self.guard: AnnouncementGuard | None = None  # set once announced (chat_server/announcement_guard.py)
 
     @property
     def name(self) -> str:
@@ -118,6 +122,14 @@ class ServerAnnouncer:
 
     async def _register(self, zeroconf: Zeroconf, info: ServiceInfo) -> None:
         announcing = await zeroconf.async_register_service(info, allow_name_change=True)
+        # the name is ours and being announced: from now on a goodbye or other records for it from another
+        # computer are answered by announcing again (browsers may already list it)
+        guard = AnnouncementGuard(info)
+        with self._lock:
+            if self._zeroconf is not zeroconf:  # stopped meanwhile
+                return
+            self.guard = guard
+        zeroconf.async_add_listener(guard, None)
         await announcing
 
     def _registration_done(self, registration: concurrent.futures.Future[None]) -> None:
@@ -139,6 +151,8 @@ class ServerAnnouncer:
         with self._lock:
             zeroconf, info, registration = self._zeroconf, self._info, self._registration
             self._zeroconf = self._registration = None
+            if self.guard is not None:
+                self.guard.stopping = True  # our own goodbye is not to be answered
         if zeroconf is None:
             return
         try:

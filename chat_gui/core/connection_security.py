@@ -91,8 +91,13 @@ class Security:
                 f"servers could not be read (it was kept aside as {STORE_FILE_NAME}.broken, or .broken.1 and so on), "
                 "so this key could not be compared with the one remembered: compare it with the key on your teacher's screen."
             )
+        if self.pin == "new":  # the only moment trust on first use can be checked: say how (as the window does)
+            return (
+                f"Encrypted ({self.version}); server key {self.fingerprint.short} (first connection to this server: "
+                "its key is remembered from now on). Compare it with the key on your teacher's screen: if it differs, "
+                "this is not your teacher's server."
+            )
         remembered = {
-            "new": "first connection to this server: its key is remembered from now on",
             "match": "the same key as before",
             "changed": "the new key you accepted",
         }.get(self.pin or "", "")

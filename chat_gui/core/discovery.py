@@ -17,7 +17,9 @@ probe: 50 fakes announced before it kept it out of the list).  So up to
 MAX_HEARD servers are kept, a few hundred bytes each; the first
 MAX_SERVERS are resolved over the network if need be, later ones only from
 what zeroconf already heard (a real server announces its address, port and
-TXT in one packet), so a flood still costs no waiting here.  Past
+TXT in one packet), so a flood still costs no waiting here.  Records that
+move a listed name to another address or port are listed as a server of
+their own beside it (`_moved`), not in its place.  Past
 MAX_HEARD a name is only counted (`refused`).  Which ones the dialog shows
 is chat_gui/core/server_choice.py's business.
 """
@@ -29,6 +31,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from zeroconf import InterfaceChoice, IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
@@ -40,6 +43,8 @@ MAX_SERVERS = 50  # resolved over the network (waiting up to RESOLVE_TIMEOUT_MS 
 MAX_HEARD = 2000  # servers kept at all, ~0.5 KB each; past it a name is counted, bounded by MAX_REFUSED
 MAX_REFUSED = 10 * MAX_HEARD
 RESOLVE_TIMEOUT_MS = 2000  # answers come from the cache or within ms on a LAN; this bounds stop()
+MOVED_MARK = "\n@ "  # joins a name and another place it was announced at (no DNS-SD name holds a line break)
+MAX_PLACES_PER_NAME = 4  # other places listed for one name at most
 
 __all__ = ["FoundServer", "ServerBrowser", "MAX_SERVERS", "MAX_HEARD"]
 
@@ -124,7 +129,10 @@ class ServerBrowser:
             return
         if state_change is ServiceStateChange.Removed:
             with self._lock:
-                changed = self._found.pop(name, None) is not None
+                gone = [key for key in self._found if key == name or key.startswith(name + MOVED_MARK)]
+                for key in gone:
+                    del self._found[key]
+                changed = bool(gone)
             if changed:
                 self._publish()
             return
@@ -153,16 +161,39 @@ class ServerBrowser:
         if found is None:
             return
         with self._lock:
-            if name not in self._found and len(self._found) >= MAX_HEARD:
-                self._refuse(name)
+            kept = self._found.get(name)
+            if kept is not None and _place(kept) != _place(found):
+                found = self._moved(name, found)
+            key = found.service
+            if key not in self._found and len(self._found) >= MAX_HEARD:
+                self._refuse(key)
                 return
-            if self._found.get(name) == found:
+            if self._found.get(key) == found:
                 return
-            self._found[name] = found
-            self._refused.discard(name)
+            self._found[key] = found
+            self._refused.discard(key)
         self._publish()
 
-    def _refuse(self, name: str) -> None:
+    def _moved(self, name: str, found: FoundServer) -> FoundServer:
+        """`found` under a key of its own: records for a name already listed at another place (under the lock).
+
+        Anyone on the network can send records for any name.  Found by a probe:
+        a student sent records under the teacher's instance name pointing at her
+        own address and port, and the teacher's row then joined her server; the
+        teacher's re-announcement (chat_server/announcement_guard.py) changed
+        nothing, since records a listener still holds raise no event.  So the
+        first place stays listed under the name, and another place is listed
+        beside it as a server of its own: both rows carry the class name, and the
+        dialog warns that more than one server calls itself that.  A goodbye for
+        the name drops both.
+        """
+        moved = [key for key in self._found if key.startswith(name + MOVED_MARK)]
+        key = f"{name}{MOVED_MARK}{found.address} {found.port}"
+        if key not in self._found and len(moved) >= MAX_PLACES_PER_NAME:
+            del self._found[moved[0]]  # the oldest other place goes: a stream of them cannot fill the list
+        return replace(found, service=key)
+
+    def _refuse(self, name: str) -> None:  # under the lock
         if len(self._refused) < MAX_REFUSED:
             self._refused.add(name)
 
@@ -183,3 +214,7 @@ class ServerBrowser:
                 self.on_change(servers)
             except Exception:
                 log.exception("the server list listener failed")
+
+
+def _place(server: FoundServer) -> tuple[tuple[str, ...], int]:
+    return server.addresses, server.port

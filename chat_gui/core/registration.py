@@ -4,7 +4,8 @@ A mixin of chat_gui.core.session.ClientSession, built on the identity
 steps (chat_gui/core/sign_in_steps.py: PASS, REGISTER, a typed LOGIN):
 
     _register()        after welcome (and after PASS was answered): RESUME with the token of the
-                       last `nick` frame when coming back, NICK/LOGIN otherwise, or wait for /nick
+                       last `nick` frame when coming back, NICK/LOGIN otherwise, or wait for /nick;
+                       the token and a kept password go only to the server key they were given to
     _on_nick()         the server gave us a name: REGISTER if asked for, then _after_name()
     _after_name()      back into the room: RESUME did it (a PING after it tells), or JOIN; or ready
     _on_error()        an `error` while registering or joining: a refused RESUME falls back to NICK,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chat_gui.core.connection_security import Security
 from chat_gui.core.events import Problem, State
 from chat_gui.core.history import HistoryKeeper
 from chat_gui.core.in_flight import InFlight
@@ -32,6 +34,8 @@ RESUME_REFUSALS = frozenset(("bad_login", "unknown_command", "bad_argument", "no
 class RegistrationSteps(SignInSteps):
     room: str | None
     token: str
+    security: Security | None
+    _secrets_key: str | None  # the server key (hex, "" for plain) the token and a kept password were given to
     ever_ready: bool
     removed_reason: str
     backoff: Backoff
@@ -52,6 +56,7 @@ class RegistrationSteps(SignInSteps):
         def _schedule_retry(self, reason: str, refused: bool) -> None: ...
 
     def _register(self) -> None:
+        self._keep_secrets_to_their_key()
         if self._give_code():
             return  # the name goes out once the server has answered PASS
         if self.nick and self.token and self.ever_ready:
@@ -66,11 +71,32 @@ class RegistrationSteps(SignInSteps):
             self._set_state(State.REGISTERING, "Connected. Choose a nickname: /nick NAME")
             self._flush_pending()  # a /nick typed before the welcome goes out now
 
+    def _key_now(self) -> str:
+        security = self.security
+        return security.fingerprint.hex if security is not None and security.fingerprint is not None else ""
+
+    def _keep_secrets_to_their_key(self) -> None:
+        """Forget the RESUME token and a kept password when this server's key is not the one they were given to.
+
+        Found by the thirteenth review: after "Trust the new key" (or "Connect
+        without encryption") the window sent `RESUME alice <token>` to the new
+        key at once, and a kept password with LOGIN: a student's server at the
+        teacher's address, trusted by one click, got the token of the teacher's
+        session (which RESUME turns into alice's name and account at the real
+        server) and the password without the person typing it for that key.
+        Now the name is taken afresh and a password must be typed again.
+        """
+        if self._secrets_key is not None and self._secrets_key != self._key_now():
+            self.token = ""
+            self.sign_in.forget_password()
+            self._secrets_key = None
+
     def _on_nick(self, token: str, nick: str, resumed: bool, account: bool = False) -> None:
         self.nick = nick
         self._login_typed = False
         if token:
             self.token = token
+            self._secrets_key = self._key_now()
         if self.state is not State.REGISTERING:
             self.sign_in.logged_in(nick)
             return

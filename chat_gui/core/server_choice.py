@@ -23,9 +23,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from chat_gui.core.announced_key import other_announced_addresses
+from chat_gui.core.class_name_copies import class_name_keys
 from chat_gui.core.trust_store import address_key
 from shared.discovery_record import FoundServer
-from shared.lookalike import lookalike_keys
 
 MAX_SHOWN = 50  # rows in the list; the rest are counted ("N more ... not shown")
 
@@ -44,22 +44,30 @@ def _place(server: FoundServer) -> tuple[str, int]:
 def twin_groups(servers: Sequence[FoundServer]) -> list[tuple[FoundServer, ...]]:
     """Groups of servers at two or more places whose class names look alike, in order of each group's first member.
 
-    Bucketed by look-alike key, so thousands of announcements cost a few dict
-    lookups each rather than a comparison of every pair.
+    Names are compared as chat_gui/core/class_name_copies.py says: look-alike
+    words run together, so marks, emoji and separators added make no other
+    name, and a name that begins with all the words of another is its copy.
+    Bucketed by key, so thousands of announcements cost a few dict lookups
+    each rather than a comparison of every pair.
     """
-    buckets: dict[str, list[FoundServer]] = {}
+    whole: dict[str, list[FoundServer]] = {}
+    leading: dict[str, list[FoundServer]] = {}
     for server in servers:
-        for key in lookalike_keys(server.class_name):
-            buckets.setdefault(key, []).append(server)
+        keys = class_name_keys(server.class_name)
+        for key in keys.whole:
+            whole.setdefault(key, []).append(server)
+        for key in keys.leading:
+            leading.setdefault(key, []).append(server)
+    order = {server.service: index for index, server in enumerate(servers)}
     groups: dict[str, tuple[FoundServer, ...]] = {}  # by the service of the group's first member: one group each
-    for members in buckets.values():
+    for key, named in whole.items():
+        members = [*named, *leading.get(key, ())]
         if len({_place(server) for server in members}) < 2:
             continue
-        unique = tuple(dict.fromkeys(members))
+        unique = tuple(sorted(dict.fromkeys(members), key=lambda server: order[server.service]))
         first = unique[0].service
         if len(unique) > len(groups.get(first, ())):
             groups[first] = unique
-    order = {server.service: index for index, server in enumerate(servers)}
     return sorted(groups.values(), key=lambda group: order[group[0].service])
 
 

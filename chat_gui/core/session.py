@@ -126,6 +126,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.backoff = Backoff(clock, jitter)
         self.budget = SendBudget()
         self.token = ""  # the RESUME secret from the last `nick` frame
+        self._secrets_key: str | None = None  # the key it (and a kept password) went to (registration.py)
         self.connection: ChatConnection | None = None
         self.tls_policy = TlsPolicy()  # the front end may change it (chat-term's --accept-new-key)
         self.security: Security | None = None  # the current connection's, from its welcome on
@@ -183,6 +184,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.host, self.port, self.nick, self.room = host, port, nick, room or None
         self.ever_ready = False
         self.token = ""
+        self._secrets_key = None
         self.backoff.reset()
         self.in_flight.forget()
         self.history.forget()

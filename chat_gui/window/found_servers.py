@@ -199,7 +199,9 @@ class FoundServers(ttk.LabelFrame):
             if len(twins) > MAX_PLACES:
                 named.append(f"{len(twins) - MAX_PLACES} more")
             places = " and ".join(named)
-            self.status.configure(text=TWINS.format(name=twins[0].class_name, places=places), style="Error.TLabel")
+            # the name the others copy: the shortest ("Physics 3B", not the "🔒 Physics 3B" heard first)
+            copied = min((server.class_name for server in twins), key=len)
+            self.status.configure(text=TWINS.format(name=copied, places=places), style="Error.TLabel")
         else:
             self.status.configure(text=FOUND if servers else NONE_FOUND, style="Muted.TLabel")
         if self.left_out:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import threading
+from pathlib import Path
 
 import pytest
 
 import chat_gui.core.connection as connection_module
-from chat_gui.core.connection_security import TlsPolicy
+from chat_gui.core.connection_security import TlsPolicy, accept_warning
 from chat_gui.core.events import CoreEvent, Problem, Received, State, StateChanged
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.session import ClientSession
 from chat_server import ChatServer, ServerConfig
+from chat_server.tls.certificate import load_or_make_certificate
+from chat_server.tls.handshake import server_context
 from tests.integration.identity_support import add_account
 from tests.integration.test_client_core import Core
 from tests.support import wait_until
@@ -247,3 +252,67 @@ def test_a_restart_with_a_join_code_asks_the_window_for_it_in_place_of_resuming(
         assert one.session.nick == "ann"
     finally:
         second.stop()
+
+
+class KeyedRecorder:
+    """A student's own server at the teacher's address: real TLS with a key of its own; it greets every connection
+    and keeps every line it is sent, answering none of them."""
+
+    def __init__(self, port: int, folder: Path) -> None:
+        self.context = server_context(load_or_make_certificate(folder))
+        self.listener = socket.create_server(("127.0.0.1", port))
+        self.lines: list[str] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        try:
+            with self.context.wrap_socket(sock, server_side=True) as tls:
+                tls.sendall(b'{"type":"welcome","content":"hi","timestamp":"12:00:00","server":"x","protocol":2}\n')
+                for line in tls.makefile("rb"):
+                    self.lines.append(line.decode("utf-8", "replace"))
+        except (OSError, ssl.SSLError):
+            return  # the client refused the key and hung up: that is what a refusal looks like here
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_changed_key_trusted_with_a_click_gets_neither_the_token_nor_the_kept_password(tmp_path, core):
+    """Found by the thirteenth review: after "Trust the new key" the window sent RESUME with the teacher's session
+    token (and LOGIN with a kept password) to the new key at once, unasked: a student's server at the teacher's
+    address, trusted by one click, could take the token to the real server and be ann there."""
+    first = ChatServer(ServerConfig(host="127.0.0.1", port=0, data_dir=str(tmp_path / "teacher"))).start()
+    port = first.address[1]
+    try:
+        first.create_account("ann", PASSWORD)
+        ann = core()
+        ann.session.sign_in.log_in("ann", PASSWORD, keep=True)
+        ann.session.start("127.0.0.1", port, "ann", "general")
+        ann.ready()
+        token = ann.session.token
+        assert token
+    finally:
+        first.stop()
+    ann.run_until(lambda: ann.session.state is State.RECONNECTING)
+    fake = KeyedRecorder(port, tmp_path / "student")
+    try:
+        ann.run_until(lambda: Problem.KEY_CHANGED in problems(ann), timeout=30)
+        assert fake.lines == []  # nothing before the person's answer
+        warning = ann.session.key_warning
+        assert warning is not None and accept_warning(warning, ann.session.tls_policy)  # the click
+        assert ann.session.reconnect_now()
+        ann.run_until(lambda: fake.lines, timeout=30)
+        wait_until(lambda: any(line.strip() for line in fake.lines), timeout=5)
+        sent = "".join(fake.lines)
+        assert token not in sent and PASSWORD not in sent and "RESUME" not in sent
+        assert "NICK ann" in sent  # the name is asked for afresh; a password must be typed for this key
+    finally:
+        fake.close()

@@ -17,10 +17,22 @@ import threading
 import time
 
 import pytest
-from zeroconf import ServiceInfo, Zeroconf
+from zeroconf import DNSAddress, DNSOutgoing, DNSPointer, DNSRecord, DNSService, DNSText, ServiceInfo, Zeroconf
+from zeroconf.const import (
+    _CLASS_IN,
+    _CLASS_UNIQUE,
+    _FLAGS_AA,
+    _FLAGS_QR_RESPONSE,
+    _TYPE_A,
+    _TYPE_PTR,
+    _TYPE_SRV,
+    _TYPE_TXT,
+)
 
 from chat_gui.core import discovery
 from chat_gui.core.discovery import MAX_SERVERS, ServerBrowser
+from chat_gui.core.server_choice import twin_groups
+from chat_server import announcement_guard as guard
 from chat_server.discovery import ServerAnnouncer
 from shared.discovery_record import SERVICE_TYPE
 from tests.support import connect_client, wait_until
@@ -211,6 +223,70 @@ def test_the_teachers_server_announced_after_sixty_fakes_is_still_found(server, 
         raw.close()
 
 
+def forge(raw: Zeroconf, *records: DNSRecord) -> None:
+    """Send records as a student's own program would: an mDNS response on loopback, from another Zeroconf."""
+    out = DNSOutgoing(_FLAGS_QR_RESPONSE | _FLAGS_AA)
+    for record in records:
+        out.add_answer_at_time(record, 0)
+    raw.send(out)
+
+
+def test_a_goodbye_another_computer_sends_for_the_teachers_server_does_not_hide_it(server, browser, announce):
+    """Found by a probe (thirteenth review): one forged goodbye dropped the teacher's server from every Connect
+    dialog for good, since nothing announces a running server again; a fake under her class name was then alone."""
+    announcer = announce(PHYSICS, server.address[1])
+    assert announcer.wait_announced(10), announcer.failure
+    [found] = wait_until(lambda: named(browser, PHYSICS), timeout=FOUND_WITHIN)
+    raw = Zeroconf(interfaces=LOOPBACK)
+    try:
+        with no_mdns_off_loopback():
+            for _ in range(3):  # again and again: each time it comes back
+                forge(raw, DNSPointer(SERVICE_TYPE, _TYPE_PTR, _CLASS_IN, 0, found.service))
+                # dropped and heard again (a new entry), often faster than a poll could see the gap
+                [back] = wait_until(
+                    lambda before=found: [again for again in named(browser, PHYSICS) if again is not before],
+                    timeout=5,
+                    message="the teacher's server stayed hidden",
+                )
+                assert back == found
+                found = back
+                # its answers are rate limited: the next goodbye comes when it may be answered again
+                defender = announcer.guard
+                assert defender is not None
+                wait_until(lambda d=defender: time.monotonic() >= d.next_allowed, timeout=10)
+    finally:
+        raw.close()
+    assert announcer.guard is not None and announcer.guard.defended >= 3
+
+
+def test_records_another_computer_sends_under_the_teachers_name_are_listed_beside_hers(server, browser, announce):
+    """Found by a probe: records under the teacher's instance name with another address and port turned her row
+    into the student's server (same name, same place in the list, no warning)."""
+    announcer = announce(PHYSICS, server.address[1], fingerprint_prefix="3fa4c1d2")
+    assert announcer.wait_announced(10), announcer.failure
+    [teacher] = wait_until(lambda: named(browser, PHYSICS), timeout=FOUND_WITHIN)
+    raw = Zeroconf(interfaces=LOOPBACK)
+    try:
+        with no_mdns_off_loopback():
+            unique = _CLASS_IN | _CLASS_UNIQUE
+            text = ServiceInfo(SERVICE_TYPE, teacher.service, properties={"class": PHYSICS, "fp": "00112233"}).text
+            forge(
+                raw,
+                DNSPointer(SERVICE_TYPE, _TYPE_PTR, _CLASS_IN, 4500, teacher.service),
+                DNSService(teacher.service, _TYPE_SRV, unique, 120, 0, 0, 4242, "eve-pc.local."),
+                DNSText(teacher.service, _TYPE_TXT, unique, 4500, text),
+                DNSAddress("eve-pc.local.", _TYPE_A, unique, 120, socket.inet_aton("127.0.0.2")),
+            )
+            both = wait_until(lambda: len(named(browser, PHYSICS)) == 2 and named(browser, PHYSICS), timeout=5)
+            time.sleep(2 * guard.FLUSH_SECONDS)  # the teacher's answers come and go: still both
+    finally:
+        raw.close()
+    both = named(browser, PHYSICS)
+    assert {(server.address, server.port) for server in both} == {("127.0.0.1", server.address[1]), ("127.0.0.2", 4242)}
+    assert teacher in both  # her row is hers, as first heard
+    assert [set(group) for group in twin_groups(browser.heard())] == [set(both)]  # the dialog warns about the two
+
+
 def test_bad_addresses_are_refused_and_stopping_twice_or_before_starting_is_fine():
     with pytest.raises(ValueError):
         ServerAnnouncer("X", 1234, addresses=[])
@@ -244,3 +320,22 @@ def test_the_leak_watch_itself_sees_mdns_on_loopback_when_told_to():
                 continue
             seen = interface == "lo" and packet.endswith(b"probe")
     assert seen
+
+
+def test_two_servers_announcing_one_instance_name_answer_each_other_less_and_less_often(browser, announce):
+    """Cloned lab computers (one computer name), one port, one class: each guard takes the other's records for an
+    intruder's.  Their answers back off (1, 2, 4 s ...) instead of two packets a second all lesson."""
+    name, port = f"Clones {RUN}", 34567
+    one = announce(name, port)
+    assert one.wait_announced(10), one.failure
+    other = ServerAnnouncer(name, port, addresses=["127.0.0.2"], interfaces=LOOPBACK).start()
+    try:
+        assert other.wait_announced(10), other.failure
+        wait_until(lambda: len(named(browser, name)) == 2, timeout=10)  # both listed: the dialog warns
+        started = time.monotonic()
+        wait_until(lambda: time.monotonic() - started >= 8.0, timeout=9)  # eight seconds of their quarrel
+        guards = [one.guard, other.guard]
+        answers = sum(g.defended for g in guards if g is not None)
+    finally:
+        other.stop()
+    assert answers <= 10, f"{answers} announcements in 8 s"  # 1, 2, 4 s apart: at most 4 or 5 each

@@ -394,6 +394,8 @@ def test_chat_term_says_the_connection_is_encrypted_with_which_key(server, termi
     ann = terminals(server.address, "--nick", "ann", "--room", "lab")
     line = ann.expect(r"\*\*\* Encrypted \(TLSv1\.[23]\)")
     assert server.tls is not None and server.tls.fingerprint.short in line and "first connection" in line
+    # the thirteenth review: a relay with its own key at a new address is pinned so, and only the person can tell
+    assert "Compare it with the key on your teacher's screen" in line
     ann.expect(r"You joined #lab")
     assert ann.finish() == 0
     again = terminals(server.address, "--nick", "ann2")
@@ -480,6 +482,28 @@ def test_accept_key_trusts_the_key_compared_and_not_an_impostors_that_answers_ne
         teacher.stop()
     wrong = terminals(teacher.address, "--accept-key", "12345")
     assert wrong.process.wait(DEADLINE) == 2
+
+
+def test_a_pinned_server_that_stops_encrypting_gets_advice_about_encryption_not_about_a_new_key(
+    start_server, terminals, tmp_path
+):
+    """Found by the thirteenth review: a plain server at a pinned address (a downgrade) stopped chat-term, which then
+    said "Compare the new key with the one on your teacher's screen; if they are the same, start chat-term again with
+    --accept-new-key (it trusts that key only; --accept-new-key trusts any)": there is no new key, and that option
+    trusts anything."""
+    _first, port = pinned_then_stopped(start_server, terminals, tmp_path)
+    plain = ChatServer(ServerConfig(host="127.0.0.1", port=port, tls=False, data_dir=str(tmp_path / "plain"))).start()
+    try:
+        stopped = terminals(plain.address, "--nick", "ann")
+        assert stopped.process.wait(DEADLINE) == 2
+        assert stopped.process.stderr is not None
+        said = stopped.process.stderr.read().decode("utf-8")
+        assert "used to encrypt" in said and "nothing was sent" in said
+        assert "new key" not in said and "trusts that key only" not in said
+        assert "Only if your teacher says encryption was turned off on purpose" in said
+        assert not [client for client in plain.clients() if client.nick], "nothing was sent to it"
+    finally:
+        plain.stop()
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")

@@ -146,6 +146,22 @@ def test_a_server_never_joined_reads_new_and_one_without_a_key_says_so(open_wind
     assert "Double-click" in panel.status.cget("text") and str(panel.status.cget("style")) == "Muted.TLabel"
 
 
+def test_copies_dressed_up_with_an_emoji_or_words_are_warned_about_under_the_name_they_copy(open_window, tk_root):
+    """Found by the thirteenth review: "🔒 Physics 3B" and "Physics 3B (Ms Lee)" at a student's address stood
+    beside the teacher's "Physics 3B" with "new server" like hers and no warning."""
+    window = open_window()
+    window.show_connect_dialog()
+    panel = window.dialog.found
+    locked = FoundServer("a", "🔒 Physics 3B", ("127.0.0.2",), 40000, 2, "00112233aabbccdd", "eve")
+    named = FoundServer("b", "Physics 3B (Ms Lee)", ("127.0.0.2",), 40001, 2, "00112233aabbccdd", "eve")
+    teacher = FoundServer("c", "Physics 3B", ("127.0.0.1",), 55555, 2, "3fa4c1d2e5f60718", "pc")
+    panel.show_servers((locked, named, teacher))
+    status = str(panel.status.cget("text"))
+    assert status.startswith("Careful: more than one server calls itself “Physics 3B” (")
+    assert all(place in status for place in ("127.0.0.2:40000", "127.0.0.2:40001", "127.0.0.1:55555"))
+    assert str(panel.status.cget("style")) == "Error.TLabel"
+
+
 def test_the_dialogs_hint_and_messages_read_in_the_dark_theme_too(open_window, tk_root):
     window = open_window()
     window.look.set_theme("dark")
