@@ -128,7 +128,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         scrollbar.grid(row=0, column=1, sticky="ns")
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
-        self._indent_tags: set[int] = set()
+        # (indent in pixels, the `tk scaling` it was measured at) of every hang/under tag made
+        self._indent_tags: set[tuple[int, float]] = set()
+        self._scaling = float(self.text.tk.call("tk", "scaling"))
         self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
         self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
         self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
@@ -179,6 +181,22 @@ class MessageView(PaneBlocks, ttk.Frame):
     def set_palette(self, palette: Palette) -> None:
         """Colour the pane for a theme (light, dark): every tag, the nicknames shown so far too."""
         self.style.apply(self.text, palette)
+        self._rescale_indents()
+
+    def _rescale_indents(self) -> None:
+        """After the text size changed (View > Text size): the lines already shown keep their wrapped lines
+        under their text.  The fonts grew with `tk scaling`, so each indent grows by as much (the indents
+        stayed as measured, and after Ctrl++ a wrapped line started under the sender's name)."""
+        now = float(self.text.tk.call("tk", "scaling"))
+        if now == self._scaling:
+            return
+        self._scaling = now
+        self._indents.clear()
+        for indent, made_at in self._indent_tags:
+            shown = round(indent * now / made_at)
+            hang, under = _indent_tag_names(indent, made_at)
+            self.text.tag_configure(hang, lmargin2=shown)
+            self.text.tag_configure(under, lmargin1=shown, lmargin2=shown)
 
     # -- intent methods --
     def show_message(
@@ -373,9 +391,9 @@ class MessageView(PaneBlocks, ttk.Frame):
 
     def _indent_tags_for(self, indent: int) -> tuple[str, str]:
         """Tags for the first line of a message (wraps hang at `indent`) and for its later lines (indented)."""
-        hang, under = f"hang-{indent}", f"under-{indent}"
-        if indent not in self._indent_tags:
-            self._indent_tags.add(indent)
+        hang, under = _indent_tag_names(indent, self._scaling)
+        if (indent, self._scaling) not in self._indent_tags:
+            self._indent_tags.add((indent, self._scaling))
             self.text.tag_configure(hang, lmargin1=0, lmargin2=indent)
             self.text.tag_configure(under, lmargin1=indent, lmargin2=indent)
         return hang, under
@@ -456,3 +474,9 @@ def _with_emoji(text: str, extra: tuple[str, ...]) -> Parts:
     if not ranges:
         return [(text, extra)]
     return [(piece, ("emoji", *extra) if is_emoji else extra) for piece, is_emoji in split_ranges(text, ranges)]
+
+
+def _indent_tag_names(indent: int, scaling: float) -> tuple[str, str]:
+    """The hang and under tags of an indent measured at a `tk scaling` (each text size has its own)."""
+    made = f"{indent}-{scaling:.4f}"
+    return f"hang-{made}", f"under-{made}"

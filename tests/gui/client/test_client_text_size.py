@@ -106,3 +106,35 @@ def test_the_view_menu_sets_a_size_and_a_window_opened_later_starts_at_it(
         assert pane_linespace(later) >= pane * 1.35
     finally:
         later.shutdown()
+
+
+def test_a_wrapped_message_shown_before_the_change_still_hangs_under_its_text(open_window, tk_root):
+    """Found by the look probe: the indents of the lines already shown stayed as measured, so after Ctrl++ a
+    wrapped line started under the sender's name instead of under the text."""
+    alice = open_window()
+    view = alice.room_view
+    view.show_message("12:00:00", "Alexandra_Konstantinova1", "Long answer " + "words that wrap " * 40)
+    tk_root.update()
+
+    def x_of(index: str) -> int:
+        def shown():
+            view.text.see(index)
+            return view.text.bbox(index)
+
+        return int(wait_until(shown, pump=tk_root.update, timeout=WAIT, message=f"{index} unseen")[0])
+
+    for size in (150, 200, 90, 100):
+        alice.set_text_size(size)
+        tk_root.update()
+        start = view.text.search("Long answer", "1.0")
+        line = start.split(".")[0]
+        second_row = view.text.index(f"{line}.0 + 1 display lines display linestart")
+        assert second_row.split(".")[0] == line, "the message wrapped"
+        assert abs(x_of(second_row) - x_of(start)) <= 2, f"at {size}% the wrapped line is not under the text"
+    # a message shown after the change hangs under its text too
+    alice.set_text_size(175)
+    view.show_message("12:00:01", "bob", "Second answer " + "more words " * 60)
+    tk_root.update()
+    start = view.text.search("Second answer", "1.0")
+    second_row = view.text.index(f"{start.split('.')[0]}.0 + 1 display lines display linestart")
+    assert abs(x_of(second_row) - x_of(start)) <= 2
