@@ -137,7 +137,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._actions: dict[str, Callable[[], None]] = {}
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
-        self._view_size = (0, 0)  # the text's size when the view last moved
+        self._view_size = (0, 0, 0.0)  # the text's size (and `tk scaling`) when the view last moved
         self._view_top = ""  # and the index of its top line then
         self._view_at_end = True  # whether the end was in sight then (or a scroll to it was due)
         self._insert_at = "end-1c"  # where blocks go in: the end, or a mark while a page of older ones goes in
@@ -274,7 +274,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         """A pane at the end stays there when it changes size (the entry box grew with a long paste, the window
         was made smaller): Tk keeps the top line, so the end fell out of sight and every later line looked
         like "the user scrolled up to read" (found by the keyboard probe of the ninth review)."""
-        size = (self.text.winfo_width(), self.text.winfo_height())
+        # the text size (View > Text size, `tk scaling`) counts as a size: after Ctrl++ the lines grew, the top
+        # line stayed and the newest lines fell below the pane, where later messages went on unseen
+        size = (self.text.winfo_width(), self.text.winfo_height(), float(self.text.tk.call("tk", "scaling")))
         top = self.text.index("@0,0 linestart")  # a narrower pane rewraps: the top display line may move
         resized_only = size != self._view_size and top == self._view_top  # a jump moves the top line too
         self._view_size, self._view_top = size, top

@@ -138,3 +138,26 @@ def test_a_wrapped_message_shown_before_the_change_still_hangs_under_its_text(op
     start = view.text.search("Second answer", "1.0")
     second_row = view.text.index(f"{start.split('.')[0]}.0 + 1 display lines display linestart")
     assert abs(x_of(second_row) - x_of(start)) <= 2
+
+
+def test_a_full_pane_at_its_newest_line_stays_there_through_size_and_theme_changes(open_window, tk_root):
+    """Found by the look probe: after Ctrl++ in a pane at its end, Tk kept the top line, the newest lines fell
+    below the pane and the pane no longer followed: the next messages (and F1's table) arrived unseen."""
+    alice = open_window()
+    view = alice.room_view
+    for number in range(400):
+        view.show_message("12:00:00", "bob", f"line {number} of the lesson")
+    wait_until(view.is_following, pump=tk_root.update, timeout=WAIT, message="the pane is not at its end")
+    for change in (lambda: alice.set_text_size(150), lambda: alice.look.set_theme("dark"),
+                   lambda: alice.set_text_size(200), lambda: alice.set_text_size(80)):  # fmt: skip
+        change()
+        wait_until(view.is_following, pump=tk_root.update, timeout=WAIT, message="the newest line fell out of sight")
+        view.show_message("12:00:01", "bob", "a new message")
+        tk_root.update()
+        wait_until(view.is_following, pump=tk_root.update, timeout=WAIT, message="a new message arrived unseen")
+    # a student who scrolled up to read stays where she is
+    view.text.yview_moveto(0.2)
+    tk_root.update()
+    alice.set_text_size(125)
+    tk_root.update()
+    assert not view.is_following()
