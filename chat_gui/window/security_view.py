@@ -55,8 +55,12 @@ OPEN_LOCK = (
 # The word and the padlock: green for encrypted, the theme's error colour for not (the words and the padlock's
 # shape tell them apart without colour).  Fixed colours were 3.4:1 and 2.6:1 on the dark theme's status bar.
 ENCRYPTED_COLOURS = {"light": "#1b7f3b", "dark": "#7bd389"}  # 4.9:1 and 9.4:1 on the window's background
-ENCRYPTED_STYLE = "Encrypted.TLabel"
 PLAIN_STYLE = "Error.TLabel"  # shared_tk/theme.py gives it the palette's error colour
+
+
+def encrypted_colour(palette: Palette) -> str:
+    return for_palette(palette, ENCRYPTED_COLOURS)
+
 
 ENCRYPTED_TEXT = "Encrypted"
 PLAIN_TEXT = "Not encrypted"
@@ -98,15 +102,17 @@ class SecurityBadge(ttk.Label):
         on_palette_change(self, self.set_palette)
 
     def set_palette(self, palette: Palette) -> None:
-        """The word's and the padlock's colours for the theme (the Connection details dialog uses the styles)."""
-        encrypted = for_palette(palette, ENCRYPTED_COLOURS)
-        ttk.Style(self).configure(ENCRYPTED_STYLE, foreground=encrypted)
-        self.configure(foreground="")  # tk_setPalette (a theme switch) sets one on every widget; the style decides
-        for image, picture, colour in (
-            (self.closed_image, CLOSED_LOCK, encrypted),
-            (self.open_image, OPEN_LOCK, palette.error),
-        ):
-            paint(image, picture, colour)
+        """The word's and the padlock's colours for the theme.  Set on the label itself, after the theme's
+        tk_setPalette (which sets a foreground on every widget); a ttk style configured here would make ttk
+        announce a theme change, and sv-ttk would then recolour every pane back to its window colour."""
+        self.palette = palette
+        paint(self.closed_image, CLOSED_LOCK, encrypted_colour(palette))
+        paint(self.open_image, OPEN_LOCK, palette.error)
+        self._colour()
+
+    def _colour(self) -> None:
+        shown = {"encrypted": encrypted_colour(self.palette), "plain": self.palette.error}
+        self.configure(foreground=shown.get(self.state_shown, self.palette.text))
 
     def show(self, security: Security | None) -> None:
         """The current connection's protection; None when not connected."""
@@ -114,18 +120,20 @@ class SecurityBadge(ttk.Label):
             self.configure(text="", image="")
             self.state_shown = "offline"
         elif security.encrypted:
-            self.configure(text=ENCRYPTED_TEXT, image=self.closed_image, style=ENCRYPTED_STYLE)
+            self.configure(text=ENCRYPTED_TEXT, image=self.closed_image)
             self.state_shown = "encrypted"
         else:
-            self.configure(text=PLAIN_TEXT, image=self.open_image, style=PLAIN_STYLE)
+            self.configure(text=PLAIN_TEXT, image=self.open_image)
             self.state_shown = "plain"
+        self._colour()
 
 
 class ConnectionDetails(tk.Toplevel):
     """What protects the connection, and the fingerprint to compare with the teacher's screen."""
 
-    def __init__(self, master: tk.Misc, address: str, security: Security | None) -> None:
+    def __init__(self, master: tk.Misc, address: str, security: Security | None, palette: Palette = LIGHT) -> None:
         super().__init__(master)
+        self.palette = palette
         self.title("Connection details")
         self.transient(master.winfo_toplevel())
         self.resizable(False, False)
@@ -152,7 +160,9 @@ class ConnectionDetails(tk.Toplevel):
     def _encrypted(self, body: ttk.Frame, security: Security) -> None:
         fingerprint = security.fingerprint
         assert fingerprint is not None
-        self._row(body, "Encryption", f"{security.version}, {security.cipher}", style=ENCRYPTED_STYLE)
+        self._row(
+            body, "Encryption", f"{security.version}, {security.cipher}", foreground=encrypted_colour(self.palette)
+        )
         self.fingerprint_label = self._row(body, "Server key", fingerprint.short, font=("TkFixedFont", 18, "bold"))
         ttk.Button(body, text="Copy", command=lambda: self._copy(fingerprint.short)).grid(
             row=self._last_row, column=2, sticky="w", padx=(8, 0)
