@@ -40,7 +40,7 @@ from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
-from chat_gui.window.tk_text import insert_parts, split_ranges
+from chat_gui.window.tk_text import insert_parts, shown_name, split_ranges
 from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
@@ -217,7 +217,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         nick_tag = self.style.nick_tag(self.text, sender, own="own" in extra)
         parts: Parts = [
             (f"{stamp}  ", ("time", hang, *extra)),
-            (f"{prefix}{sender}", ("nick", nick_tag, hang, *extra)),
+            (f"{prefix}{shown_name(self.text, sender)}", ("nick", nick_tag, hang, *extra)),
         ]
         if badge:
             parts.append((shown_badge, ("badge", hang, *extra)))
