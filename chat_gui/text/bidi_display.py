@@ -15,8 +15,9 @@ pointed Hebrew and Arabic vowel marks keep their place.  Text without a
 right-to-left letter is returned as it is (no other text changes).
 
 Used for names in the people list, the rooms list, the tabs and the
-conversation's name column: short, one line, never edited.  Message text
-is left in logical order (see docs/client.md, "Right-to-left names").
+conversation's name column, and for the window's own notices (which name
+people, read left to right): short, one line, never edited.  What people
+write is left in logical order (see docs/client.md, "Right-to-left names").
 Windows and macOS draw through the system's text engine, which already
 orders right-to-left text, so the window uses this on X11 only.
 """
@@ -46,10 +47,13 @@ def _types(text: str) -> list[str]:
 _KNOWN = frozenset({"L", "R", "AL", "EN", "ES", "ET", "AN", "CS", "NSM", "BN", "B", "S", "WS", "ON"})
 
 
-def levels(text: str) -> list[int]:
-    """The embedding level of each character (0 left to right, odd right to left), UAX #9 without embeddings."""
+def levels(text: str, base: int | None = None) -> list[int]:
+    """The embedding level of each character (0 left to right, odd right to left), UAX #9 without embeddings.
+
+    `base`: the line's direction, 0 (left to right) or 1; None takes the first strong letter's (P2, P3)."""
     types = _types(text)
-    base = next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
+    if base is None:
+        base = next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
     sos = "R" if base else "L"
     # W1: a combining mark takes the type of what it follows
     previous = sos
@@ -130,12 +134,14 @@ def _direction(kind: str) -> str:
     return "L" if kind == "L" else "R"  # EN and AN count as R for neutrals (N1)
 
 
-def visual_line(text: str) -> str:
-    """`text` (one line) in display order; unchanged when it has no right-to-left letter."""
+def visual_line(text: str, base: int | None = None) -> str:
+    """`text` (one line) in display order; unchanged when it has no right-to-left letter.
+
+    `base` 0: an English sentence that names someone ("דנה joined #general"), read left to right."""
     if not has_rtl(text):
         return text
     text = text.replace("\n", " ")
-    char_levels = levels(text)
+    char_levels = levels(text, base)
     # clusters: a letter and the marks after it move together
     clusters: list[tuple[int, str]] = []
     for char, level in zip(text, char_levels, strict=True):

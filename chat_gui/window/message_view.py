@@ -40,7 +40,7 @@ from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
-from chat_gui.window.tk_text import insert_parts, shown_name, split_ranges
+from chat_gui.window.tk_text import insert_parts, shown_name, shown_notice, split_ranges
 from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
@@ -242,7 +242,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         same line.  `action` is a (label, callback) link at the end.
         """
         parts: Parts = [(f"{stamp}  ", ("time", style, "notice"))] if stamp else []
-        parts += self._with_links(text, (style, "notice"))
+        parts += self._with_links(shown_notice(self.text, text), (style, "notice"))
         if quoted:
             one_line = " ".join(quoted.split())
             parts += [(" “", (style, "notice")), (one_line, ("quoted", "notice")), ("”", (style, "notice"))]

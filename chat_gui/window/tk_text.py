@@ -30,10 +30,20 @@ _x11_cache: dict[str, bool] = {}
 def shown_name(widget: tk.Misc, name: str) -> str:
     """A name as it is to be drawn: right-to-left names in display order on X11, where Tk draws every
     character left to right as stored (chat_gui/text/bidi_display.py); as it is elsewhere."""
+    return visual_line(name) if _is_x11(widget) else name
+
+
+def shown_notice(widget: tk.Misc, line: str) -> str:
+    """One of the window's own lines, which may name people ("דנה joined #general"): read left to right,
+    with the right-to-left names in it in display order on X11."""
+    return visual_line(line, base=0) if _is_x11(widget) else line
+
+
+def _is_x11(widget: tk.Misc) -> bool:
     interpreter = str(widget.tk)
     if interpreter not in _x11_cache:
         _x11_cache[interpreter] = str(widget.tk.call("tk", "windowingsystem")) == "x11"
-    return visual_line(name) if _x11_cache[interpreter] else name
+    return _x11_cache[interpreter]
 
 
 def astral_width(widget: tk.Misc) -> int:

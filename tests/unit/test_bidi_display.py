@@ -44,3 +44,16 @@ def test_levels_follow_the_first_strong_letter():
 def test_every_character_is_kept():
     for text in ("דנה_12 (x) [שלום] abc 3.5%", "مرحبا alice، الواجب رقم 3 صفحة 45", "א\u05b0\u05b0b"):
         assert sorted(visual_line(text)) == sorted(text.translate(str.maketrans("()[]", ")(][")))
+
+
+@pytest.mark.parametrize(
+    ("logical", "shown"),
+    [
+        ("יעל joined #general", "לעי joined #general"),
+        ("You are now talking to נועה_2.", "You are now talking to 2_העונ."),
+        ("דנה, محمد and 3 others joined", "دمحم ,הנד and 3 others joined"),
+        ("see https://x.org/a?b=1 from דנה", "see https://x.org/a?b=1 from הנד"),
+    ],
+)
+def test_an_english_sentence_naming_someone_stays_left_to_right(logical, shown):
+    assert visual_line(logical, base=0) == shown

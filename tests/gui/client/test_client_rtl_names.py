@@ -35,6 +35,9 @@ def test_a_hebrew_and_an_arabic_name_read_right_to_left_everywhere_they_are_show
     line = alice.room_view.all_text().split("\n")[-2]
     assert "הנד  hello everyone" in line, line
     assert x_of(alice, "ד", "הנד  hello") > x_of(alice, "ה", "הנד  hello")
+    # the window's own notices name her the same way, in an English sentence still read left to right
+    joined = [line for line in alice.room_view.all_text().split("\n") if "joined" in line and "הנד" in line]
+    assert joined and all(line.index("הנד") < line.index("joined") for line in joined), joined
     # a private tab and its row in the rooms list
     alice.open_private("דנה")
     tk_root.update()
