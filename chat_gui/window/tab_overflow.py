@@ -23,7 +23,7 @@ import re
 import tkinter as tk
 from tkinter import ttk
 
-from chat_gui.window.tk_text import shown_name
+from chat_gui.window.tk_text import shown_name, shown_notice
 
 MAX_NAME_CHARS = 16  # a longer room name or nickname is shown as its first 15 characters and "…"
 DEFAULT_TAB_PADDING = 40  # px beside the title in a tab, until measured (sv-ttk draws 34 at any scaling)
@@ -129,6 +129,8 @@ class TabOverflow:
         front = self.notebook.select()
         for tab in tabs:
             title = self.titles.get(tab) or str(self.notebook.tab(tab, "text"))
+            if tab in self.titles:  # right-to-left names in reading order, as on the tabs
+                title = shown_notice(self.notebook, title)
             self.menu.add_command(
                 label=("● " if tab == front else "   ") + title,
                 command=functools.partial(self.notebook.select, tab),
