@@ -38,6 +38,16 @@ def test_a_hebrew_and_an_arabic_name_read_right_to_left_everywhere_they_are_show
     # the window's own notices name her the same way, in an English sentence still read left to right
     joined = [line for line in alice.room_view.all_text().split("\n") if "joined" in line and "הנד" in line]
     assert joined and all(line.index("הנד") < line.index("joined") for line in joined), joined
+    # "דנה is typing…" and the away tooltip
+    dana.send("TYPING")
+    wait_until(
+        lambda: str(alice.window.typing_line.cget("text")) == "הנד is typing…", pump=tk_root.update, timeout=WAIT
+    )
+    dana.send("AWAY lunch")
+    wait_until(lambda: users.dots.away_text("דנה") == "lunch", pump=tk_root.update, timeout=WAIT)
+    users.dots.show_tooltip("דנה", 10, 10)
+    tk_root.update()
+    assert users.dots.tooltip.text == 'הנד is away: "lunch"', users.dots.tooltip.text
     # a private tab and its row in the rooms list
     alice.open_private("דנה")
     tk_root.update()
