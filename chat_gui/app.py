@@ -62,6 +62,8 @@ SHIPPED_MODULES = [
     "chat_gui.window.mention_alerts",
     "chat_gui.window.notify",
     "chat_gui.window.window_look",
+    "chat_gui.window.text_size",
+    "chat_gui.text.bidi_display",
     "shared_tk.theme",
     "chat_gui.window.emoji_picker",
     "chat_gui.window.found_servers",

@@ -1,4 +1,4 @@
-"""The last host, port, nickname and room, and the View choices, kept in a per-user config file (Tk thread; file I/O).
+"""The last host, port, nickname and room, and the View choices (theme, text size), kept in a per-user config file (Tk thread; file I/O).
 
 The file lives where the platform keeps such things:
   Linux and other Unix: $XDG_CONFIG_HOME/classchat/client.json (~/.config by default)
@@ -27,6 +27,7 @@ from shared.settings_file import config_folder, read_json_object, replace_json
 
 MAX_HOST_CHARS = 253  # the longest DNS name
 THEMES = THEME_CHOICES  # View > Theme (shared/palette.py: no Tk imported here)
+TEXT_SIZES = (80, 90, 100, 110, 125, 150, 175, 200)  # View > Text size: percentages of the desktop's own size
 
 
 @dataclass
@@ -38,6 +39,7 @@ class ClientSettings:
     log_in: bool = False  # the nickname is an account: the Connect dialog opens on "Log in" (no password is kept)
     show_joins: bool = True  # View > Show joins and leaves
     theme: str = "system"  # View > Theme: "system", "light" or "dark"
+    text_size: int = 100  # View > Text size: one of TEXT_SIZES (chat_gui/window/text_size.py)
 
 
 def settings_path() -> Path:
@@ -51,6 +53,7 @@ def load_settings(path: Path | None = None) -> ClientSettings:
     log_in = data.get("log_in")
     show_joins = data.get("show_joins")
     theme = data.get("theme")
+    text_size = data.get("text_size")
     return ClientSettings(
         host=host if isinstance(host, str) and _is_host_shaped(host) else defaults.host,
         port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else defaults.port,
@@ -59,6 +62,7 @@ def load_settings(path: Path | None = None) -> ClientSettings:
         log_in=log_in if isinstance(log_in, bool) else defaults.log_in,
         show_joins=show_joins if isinstance(show_joins, bool) else defaults.show_joins,
         theme=theme if theme in THEMES else defaults.theme,
+        text_size=text_size if isinstance(text_size, int) and text_size in TEXT_SIZES else defaults.text_size,
     )
 
 

@@ -188,6 +188,11 @@ def set_scaling(root: tk.Misc, percent: int) -> None:
     widgets are built, or re-apply the fonts after (apply_theme does).
     """
     root.tk.call("tk", "scaling", 96 / POINTS_PER_INCH * percent / 100)
+    rescale_fonts(root)
+
+
+def rescale_fonts(root: tk.Misc) -> None:
+    """Have Tk measure every named font again, after `tk scaling` changed (a font in points then grows)."""
     for name in tkfont.names(root):
         font = tkfont.nametofont(name, root=root)
         size = int(font.cget("size"))

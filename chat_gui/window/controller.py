@@ -53,6 +53,7 @@ from chat_gui.window.message_view import MessageView
 from chat_gui.window.security_shown import SecurityShown
 from chat_gui.window.standing import Standing
 from chat_gui.window.teacher_menu import Questions, tk_questions
+from chat_gui.window.text_size import TextSize, next_size
 from chat_gui.window.tk_scheduler import TkScheduler
 from chat_gui.window.window_look import WindowLook
 from chat_gui.window.window_presence import WindowPresence
@@ -71,6 +72,10 @@ class ChatController:
         self.settings = settings
         self.save = save  # tests and benchmarks leave the user's settings file alone
         self.mention_alerts = MentionAlerts(root)
+        # before the window is built, so that it opens at the remembered text size
+        self.text_size = TextSize(
+            root, settings, self._save_text_size, restyle=self._restyle, windows=lambda: [self.root]
+        )
         self.window = ChatWindow(
             root,
             WindowActions(
@@ -90,12 +95,15 @@ class ChatController:
                 nicknames=self.known_nicknames,
                 presence_shown=self.set_presence_shown,
                 theme=lambda choice: self.look.set_theme(choice),
+                text_size=self.set_text_size,
+                text_step=lambda step: self.set_text_size(next_size(self.text_size.size, step)),
                 emoji=lambda: self.look.open_picker(),
                 details=self.show_connection_details,
                 attach=self.attach_file,
             ),
         )
         self.look = WindowLook(root, self.window, settings, self._save_theme)
+        self.window.text_size_choice.set(self.text_size.size)
         self.session = ClientSession(TkScheduler(root), self.on_event)
         self.partners = Partners(keep=lambda key: key in self.window.tabs.private)
         self.frames = FrameDisplay(
@@ -331,6 +339,22 @@ class ChatController:
 
     def show_help(self) -> None:
         self.current_view().show_table(help_rows(help_text(window=True)))
+
+    def set_text_size(self, size: int) -> None:
+        """View > Text size, Ctrl++, Ctrl+-, Ctrl+0: every font of the window, at once, remembered."""
+        before = self.text_size.size
+        self.window.text_size_choice.set(self.text_size.set(size))
+        if self.text_size.size != before:
+            self.window.rescale_side(self.text_size.size / before)
+
+    def _restyle(self) -> None:
+        """What is measured from the fonts, measured again (the theme re-applied; the entry box's height)."""
+        self.look.set_theme(self.settings.theme)
+        self.window.entry.fit_height()
+
+    def _save_text_size(self) -> None:
+        if self.save:
+            save_changes(text_size=self.settings.text_size)
 
     def _save_theme(self) -> None:
         if self.save:

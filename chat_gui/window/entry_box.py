@@ -200,6 +200,10 @@ class EntryBox(ttk.Frame):
         self.text.edit_modified(False)
         self._tag_emoji()
         self.on_edit(self.get_text())
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As many lines as the text needs, up to MAX_VISIBLE_LINES (again after the text size changed)."""
         wanted = max(1, min(MAX_VISIBLE_LINES, self._lines_needed()))
         if int(self.text.cget("height")) != wanted:
             self.text.configure(height=wanted)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from chat_gui.core.connection_security import KeyWarning
-from chat_gui.window.security_view import PLAIN_COLOUR
+from chat_gui.window.security_view import PLAIN_STYLE
 
 TRUST_TEXT = "Trust the new key"
 PLAIN_TEXT = "Connect without encryption"
@@ -34,7 +34,7 @@ class KeyWarningDialog(tk.Toplevel):
         body = ttk.Frame(self, padding=16)
         body.pack(fill="both", expand=True)
         heading = "The server's key has changed" if changed else "This server no longer encrypts the connection"
-        ttk.Label(body, text=heading, font=("TkHeadingFont", 13, "bold"), foreground=PLAIN_COLOUR).grid(
+        ttk.Label(body, text=heading, font=("TkHeadingFont", 13, "bold"), style=PLAIN_STYLE).grid(
             row=0, column=0, columnspan=2, sticky="w"
         )
         ttk.Label(body, text=self._explanation(), wraplength=460, justify="left").grid(
@@ -47,7 +47,7 @@ class KeyWarningDialog(tk.Toplevel):
         ttk.Label(body, text=f"Remembered key{since}:").grid(row=2, column=0, sticky="w", padx=(0, 12))
         ttk.Label(body, text=self.remembered, font=big).grid(row=2, column=1, sticky="w")
         ttk.Label(body, text="Key now:").grid(row=3, column=0, sticky="w", padx=(0, 12))
-        ttk.Label(body, text=self.now, font=big, foreground=PLAIN_COLOUR).grid(row=3, column=1, sticky="w")
+        ttk.Label(body, text=self.now, font=big, style=PLAIN_STYLE).grid(row=3, column=1, sticky="w")
         advice = (
             "Ask your teacher to read out the key shown on the server's screen. Trust the new key only if it is "
             'exactly the same as "Key now".'

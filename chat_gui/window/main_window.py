@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
 
+from chat_gui.settings import TEXT_SIZES
 from chat_gui.window.entry_box import EntryBox
 from chat_gui.window.private_tabs import ConversationTabs
 from chat_gui.window.room_list import RoomList
@@ -63,6 +64,8 @@ class WindowActions:
     nicknames: Callable[[], list[str]]
     presence_shown: Callable[[bool], None] = lambda shown: None  # View > Show joins and leaves
     theme: Callable[[str], object] = lambda choice: None  # View > Theme: "system", "light" or "dark"
+    text_size: Callable[[int], object] = lambda size: None  # View > Text size: a percentage (text_size.py)
+    text_step: Callable[[int], object] = lambda step: None  # Ctrl++ (+1), Ctrl+- (-1), Ctrl+0 (0)
     emoji: Callable[[], object] = lambda: None  # the emoji button beside Send
     details: Callable[[], None] = lambda: None  # Connection details (the Chat menu, a click on the padlock)
     attach: Callable[[], None] = lambda: None  # files (file_sharing.py)
@@ -86,6 +89,7 @@ class ChatWindow:
         self._unread_due = False
         self.show_presence = tk.BooleanVar(root, value=True)
         self.theme_choice = tk.StringVar(root, value="system")
+        self.text_size_choice = tk.IntVar(root, value=100)
         self.mentions = 0  # messages that named you while the window was not focused (the title counts them apart)
         self._build_menus()
         self.status_bar = StatusBar(root)
@@ -127,6 +131,7 @@ class ChatWindow:
         self.attach_button.pack(side="right", padx=(6, 0), anchor="s", before=self.send_button)
         panes.add(side, weight=0)
         panes.add(main, weight=1)
+        self.panes, self.side = panes, side
         self.smallest = size_window(root)
         root.protocol("WM_DELETE_WINDOW", actions.quit)
         self.entry.focus()
@@ -183,6 +188,17 @@ class ChatWindow:
                 except tk.TclError:  # a keysym this platform does not have
                     pass
 
+    def rescale_side(self, ratio: float) -> None:
+        """After the text size changed by `ratio`: the rooms and people keep their share of the width, and
+        never less than they ask (at 150% the buttons and the hint under the lists were cut off)."""
+        self.root.update_idletasks()
+        width = max(round(self.side.winfo_width() * ratio), self.side.winfo_reqwidth())
+        self.panes.sashpos(0, min(width, self.panes.winfo_width() // 2))
+
+    def _on_text_step(self, step: int, _event: tk.Event) -> str:
+        self.actions.text_step(step)
+        return "break"
+
     def _on_tab_key(self, step: int, _event: tk.Event) -> str:
         return self._cycle_tabs(step)
 
@@ -227,6 +243,19 @@ class ChatWindow:
                 variable=self.theme_choice,
                 command=lambda: actions.theme(self.theme_choice.get()),
             )
+        view.add_separator()
+        view.add_command(label="Larger text", accelerator="Ctrl++", command=lambda: actions.text_step(1))
+        view.add_command(label="Smaller text", accelerator="Ctrl+-", command=lambda: actions.text_step(-1))
+        view.add_command(label="Normal text size", accelerator="Ctrl+0", command=lambda: actions.text_step(0))
+        sizes = tk.Menu(view)
+        for size in TEXT_SIZES:
+            sizes.add_radiobutton(
+                label=f"{size}%",
+                value=size,
+                variable=self.text_size_choice,
+                command=lambda: actions.text_size(self.text_size_choice.get()),
+            )
+        view.add_cascade(label="Text size", menu=sizes)
         help_menu = tk.Menu(menubar)
         help_menu.add_command(label="Commands", accelerator="F1", command=actions.help)
         help_menu.add_command(label=f"About {PRODUCT_NAME}", command=actions.about)
@@ -247,6 +276,11 @@ class ChatWindow:
             # Both cases: with Caps Lock on Tk names the key "Q", and Ctrl+Q did nothing (the eleventh review)
             for sequence in (f"<Control-{letter}>", f"<Control-{letter.upper()}>"):
                 root.bind_all(sequence, functools.partial(_on_shortcut, act))
+        # Ctrl++ / Ctrl+= (the same key without Shift), Ctrl+- and Ctrl+0, on the main keys and the keypad
+        steps = {"plus": 1, "equal": 1, "KP_Add": 1, "minus": -1, "underscore": -1, "KP_Subtract": -1}
+        steps |= {"0": 0, "KP_0": 0, "KP_Insert": 0}
+        for keysym, step in steps.items():
+            root.bind_all(f"<Control-{keysym}>", functools.partial(self._on_text_step, step))
         root.bind_all("<F5>", lambda event: actions.who())
         root.bind_all("<F1>", lambda event: actions.help())
 

@@ -40,7 +40,7 @@ from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
-from chat_gui.window.tk_text import insert_parts, split_ranges
+from chat_gui.window.tk_text import insert_parts, shown_name, shown_notice, split_ranges
 from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
@@ -128,14 +128,16 @@ class MessageView(PaneBlocks, ttk.Frame):
         scrollbar.grid(row=0, column=1, sticky="ns")
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
-        self._indent_tags: set[int] = set()
+        # (indent in pixels, the `tk scaling` it was measured at) of every hang/under tag made
+        self._indent_tags: set[tuple[int, float]] = set()
+        self._scaling = float(self.text.tk.call("tk", "scaling"))
         self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
         self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
         self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
         self._actions: dict[str, Callable[[], None]] = {}
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
-        self._view_size = (0, 0)  # the text's size when the view last moved
+        self._view_size = (0, 0, 0.0)  # the text's size (and `tk scaling`) when the view last moved
         self._view_top = ""  # and the index of its top line then
         self._view_at_end = True  # whether the end was in sight then (or a scroll to it was due)
         self._insert_at = "end-1c"  # where blocks go in: the end, or a mark while a page of older ones goes in
@@ -179,6 +181,22 @@ class MessageView(PaneBlocks, ttk.Frame):
     def set_palette(self, palette: Palette) -> None:
         """Colour the pane for a theme (light, dark): every tag, the nicknames shown so far too."""
         self.style.apply(self.text, palette)
+        self._rescale_indents()
+
+    def _rescale_indents(self) -> None:
+        """After the text size changed (View > Text size): the lines already shown keep their wrapped lines
+        under their text.  The fonts grew with `tk scaling`, so each indent grows by as much (the indents
+        stayed as measured, and after Ctrl++ a wrapped line started under the sender's name)."""
+        now = float(self.text.tk.call("tk", "scaling"))
+        if now == self._scaling:
+            return
+        self._scaling = now
+        self._indents.clear()
+        for indent, made_at in self._indent_tags:
+            shown = round(indent * now / made_at)
+            hang, under = _indent_tag_names(indent, made_at)
+            self.text.tag_configure(hang, lmargin2=shown)
+            self.text.tag_configure(under, lmargin1=shown, lmargin2=shown)
 
     # -- intent methods --
     def show_message(
@@ -199,7 +217,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         nick_tag = self.style.nick_tag(self.text, sender, own="own" in extra)
         parts: Parts = [
             (f"{stamp}  ", ("time", hang, *extra)),
-            (f"{prefix}{sender}", ("nick", nick_tag, hang, *extra)),
+            (f"{prefix}{shown_name(self.text, sender)}", ("nick", nick_tag, hang, *extra)),
         ]
         if badge:
             parts.append((shown_badge, ("badge", hang, *extra)))
@@ -224,7 +242,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         same line.  `action` is a (label, callback) link at the end.
         """
         parts: Parts = [(f"{stamp}  ", ("time", style, "notice"))] if stamp else []
-        parts += self._with_links(text, (style, "notice"))
+        parts += self._with_links(shown_notice(self.text, text), (style, "notice"))
         if quoted:
             one_line = " ".join(quoted.split())
             parts += [(" “", (style, "notice")), (one_line, ("quoted", "notice")), ("”", (style, "notice"))]
@@ -256,7 +274,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         """A pane at the end stays there when it changes size (the entry box grew with a long paste, the window
         was made smaller): Tk keeps the top line, so the end fell out of sight and every later line looked
         like "the user scrolled up to read" (found by the keyboard probe of the ninth review)."""
-        size = (self.text.winfo_width(), self.text.winfo_height())
+        # the text size (View > Text size, `tk scaling`) counts as a size: after Ctrl++ the lines grew, the top
+        # line stayed and the newest lines fell below the pane, where later messages went on unseen
+        size = (self.text.winfo_width(), self.text.winfo_height(), float(self.text.tk.call("tk", "scaling")))
         top = self.text.index("@0,0 linestart")  # a narrower pane rewraps: the top display line may move
         resized_only = size != self._view_size and top == self._view_top  # a jump moves the top line too
         self._view_size, self._view_top = size, top
@@ -373,9 +393,9 @@ class MessageView(PaneBlocks, ttk.Frame):
 
     def _indent_tags_for(self, indent: int) -> tuple[str, str]:
         """Tags for the first line of a message (wraps hang at `indent`) and for its later lines (indented)."""
-        hang, under = f"hang-{indent}", f"under-{indent}"
-        if indent not in self._indent_tags:
-            self._indent_tags.add(indent)
+        hang, under = _indent_tag_names(indent, self._scaling)
+        if (indent, self._scaling) not in self._indent_tags:
+            self._indent_tags.add((indent, self._scaling))
             self.text.tag_configure(hang, lmargin1=0, lmargin2=indent)
             self.text.tag_configure(under, lmargin1=indent, lmargin2=indent)
         return hang, under
@@ -456,3 +476,9 @@ def _with_emoji(text: str, extra: tuple[str, ...]) -> Parts:
     if not ranges:
         return [(text, extra)]
     return [(piece, ("emoji", *extra) if is_emoji else extra) for piece, is_emoji in split_ranges(text, ranges)]
+
+
+def _indent_tag_names(indent: int, scaling: float) -> tuple[str, str]:
+    """The hang and under tags of an indent measured at a `tk scaling` (each text size has its own)."""
+    made = f"{indent}-{scaling:.4f}"
+    return f"hang-{made}", f"under-{made}"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from chat_gui.text.presence_summary import PresenceBatch
 from chat_gui.window.pane_style import PaneStyle
+from chat_gui.window.tk_text import shown_notice
 
 Parts = list[tuple[str, tuple[str, ...]]]
 PRESENCE_BATCH = "presence-batch"  # the tag of the join/leave line that later joins and leaves fold into
@@ -98,7 +99,9 @@ class PaneBlocks:
             batch.add(event, nick)
             self.text.tag_remove(PRESENCE_BATCH, "1.0", "end")
         parts: Parts = [(f"{stamp}  ", ("time", "presence", "notice"))] if stamp else []
-        parts.append((text, ("presence", "notice")))
+        parts.append(
+            (shown_notice(self.text, text), ("presence", "notice"))
+        )  # "דנה joined": her name read right to left
         self._append(parts, line_tags=("presence",), presence=True)
         self.text.tag_add(PRESENCE_BATCH, "end-1c -1 lines linestart", "end-1c")
         self._presence = (batch, stamp)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 
+from chat_gui.window.tk_text import shown_name
 from shared.palette import LIGHT, Palette
 from shared.quoted_words import quoted
 from shared_tk.theme import on_palette_change
@@ -164,7 +165,8 @@ class DotGutter(tk.Canvas):
         self._tooltip_id = None
         words = self.away_text(nick)
         # their words in quotes, as the server words the notice: "bob is away: brb. Ms_Lee is away: ..." read as two
-        shown = f"{nick} is away: {quoted(words)}" if words else f"{nick} is away"
+        name = shown_name(self, nick)  # in reading order; their own words are left as written
+        shown = f"{name} is away: {quoted(words)}" if words else f"{name} is away"
         self.tooltip.show(shown, x_root, y_root)
 
     def _on_leave(self, _event: tk.Event) -> None:

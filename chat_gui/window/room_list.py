@@ -22,6 +22,7 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import simpledialog, ttk
 
+from chat_gui.window.tk_text import shown_name
 from shared.names import name_key
 from shared.palette import LIGHT, Palette
 from shared_tk.theme import on_palette_change
@@ -164,7 +165,7 @@ class RoomList(ttk.LabelFrame):
             colour = palette.muted if not self.connected else palette.own_name if here else palette.text
             rows.append((text, colour))
         for nick, unread in self.private:
-            rows.append((f"   ✉ {nick}{f'  · {unread} new' if unread else ''}", palette.private))
+            rows.append((f"   ✉ {shown_name(self, nick)}{f'  · {unread} new' if unread else ''}", palette.private))
         self.listbox.delete(0, "end")
         for index, (text, colour) in enumerate(rows):
             self.listbox.insert("end", text)

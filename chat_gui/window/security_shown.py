@@ -88,7 +88,9 @@ class SecurityShown:
         session = self.controller.session
         security = self.current
         address = f"{session.host}:{session.port}" if security is not None else ""
-        self.details_dialog = ConnectionDetails(self.controller.root, address, security)
+        self.details_dialog = ConnectionDetails(
+            self.controller.root, address, security, palette=self.controller.window.security.palette
+        )
 
     # -- a secret on a plain connection --
     def ask_plain_secret(self, event: SecretHeld) -> None:

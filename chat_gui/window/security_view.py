@@ -19,6 +19,8 @@ from tkinter import ttk
 
 from chat_gui.core.connection_security import Security
 from chat_gui.window.window_size import display_scale
+from shared.palette import LIGHT, Palette, for_palette
+from shared_tk.theme import on_palette_change
 
 CLOSED_LOCK = (
     "   ######   ",
@@ -50,8 +52,15 @@ OPEN_LOCK = (
     "############ ",
     "############ ",
 )
-ENCRYPTED_COLOUR = "#1b7f3b"
-PLAIN_COLOUR = "#b3261e"
+# The word and the padlock: green for encrypted, the theme's error colour for not (the words and the padlock's
+# shape tell them apart without colour).  Fixed colours were 3.4:1 and 2.6:1 on the dark theme's status bar.
+ENCRYPTED_COLOURS = {"light": "#1b7f3b", "dark": "#7bd389"}  # 4.9:1 and 9.4:1 on the window's background
+PLAIN_STYLE = "Error.TLabel"  # shared_tk/theme.py gives it the palette's error colour
+
+
+def encrypted_colour(palette: Palette) -> str:
+    return for_palette(palette, ENCRYPTED_COLOURS)
+
 
 ENCRYPTED_TEXT = "Encrypted"
 PLAIN_TEXT = "Not encrypted"
@@ -68,11 +77,16 @@ PLAIN_HINT = (
 def draw(picture: tuple[str, ...], colour: str, master: tk.Misc) -> tk.PhotoImage:
     """A PhotoImage of the ASCII picture: '#' in `colour`, ' ' and '.' transparent."""
     image = tk.PhotoImage(master=master, width=len(picture[0]), height=len(picture))
+    paint(image, picture, colour)
+    return image
+
+
+def paint(image: tk.PhotoImage, picture: tuple[str, ...], colour: str) -> None:
+    image.blank()
     for y, row in enumerate(picture):
         for x, cell in enumerate(row):
             if cell == "#":
                 image.put(colour, to=(x, y))
-    return image
 
 
 class SecurityBadge(ttk.Label):
@@ -80,10 +94,25 @@ class SecurityBadge(ttk.Label):
 
     def __init__(self, parent: tk.Misc, on_click: Callable[[], None]) -> None:
         super().__init__(parent, text="", compound="left", padding=(4, 0), cursor="hand2")
-        self.closed_image = draw(CLOSED_LOCK, ENCRYPTED_COLOUR, self)
-        self.open_image = draw(OPEN_LOCK, PLAIN_COLOUR, self)
+        self.closed_image = draw(CLOSED_LOCK, ENCRYPTED_COLOURS["light"], self)
+        self.open_image = draw(OPEN_LOCK, LIGHT.error, self)
         self.state_shown = "offline"  # "encrypted", "plain" or "offline", for tests and the title
         self.bind("<Button-1>", lambda _event: on_click())
+        self.set_palette(LIGHT)
+        on_palette_change(self, self.set_palette)
+
+    def set_palette(self, palette: Palette) -> None:
+        """The word's and the padlock's colours for the theme.  Set on the label itself, after the theme's
+        tk_setPalette (which sets a foreground on every widget); a ttk style configured here would make ttk
+        announce a theme change, and sv-ttk would then recolour every pane back to its window colour."""
+        self.palette = palette
+        paint(self.closed_image, CLOSED_LOCK, encrypted_colour(palette))
+        paint(self.open_image, OPEN_LOCK, palette.error)
+        self._colour()
+
+    def _colour(self) -> None:
+        shown = {"encrypted": encrypted_colour(self.palette), "plain": self.palette.error}
+        self.configure(foreground=shown.get(self.state_shown, self.palette.text))
 
     def show(self, security: Security | None) -> None:
         """The current connection's protection; None when not connected."""
@@ -91,18 +120,20 @@ class SecurityBadge(ttk.Label):
             self.configure(text="", image="")
             self.state_shown = "offline"
         elif security.encrypted:
-            self.configure(text=ENCRYPTED_TEXT, image=self.closed_image, foreground=ENCRYPTED_COLOUR)
+            self.configure(text=ENCRYPTED_TEXT, image=self.closed_image)
             self.state_shown = "encrypted"
         else:
-            self.configure(text=PLAIN_TEXT, image=self.open_image, foreground=PLAIN_COLOUR)
+            self.configure(text=PLAIN_TEXT, image=self.open_image)
             self.state_shown = "plain"
+        self._colour()
 
 
 class ConnectionDetails(tk.Toplevel):
     """What protects the connection, and the fingerprint to compare with the teacher's screen."""
 
-    def __init__(self, master: tk.Misc, address: str, security: Security | None) -> None:
+    def __init__(self, master: tk.Misc, address: str, security: Security | None, palette: Palette = LIGHT) -> None:
         super().__init__(master)
+        self.palette = palette
         self.title("Connection details")
         self.transient(master.winfo_toplevel())
         self.resizable(False, False)
@@ -116,7 +147,7 @@ class ConnectionDetails(tk.Toplevel):
         elif security.encrypted:
             self._encrypted(body, security)
         else:
-            self._row(body, "Encryption", PLAIN_TEXT, foreground=PLAIN_COLOUR)
+            self._row(body, "Encryption", PLAIN_TEXT, style=PLAIN_STYLE)
             self._note(body, f"{security.why_plain} {PLAIN_HINT}")
         buttons = ttk.Frame(body)
         buttons.grid(row=99, column=0, columnspan=3, sticky="e", pady=(12, 0))
@@ -129,7 +160,9 @@ class ConnectionDetails(tk.Toplevel):
     def _encrypted(self, body: ttk.Frame, security: Security) -> None:
         fingerprint = security.fingerprint
         assert fingerprint is not None
-        self._row(body, "Encryption", f"{security.version}, {security.cipher}", foreground=ENCRYPTED_COLOUR)
+        self._row(
+            body, "Encryption", f"{security.version}, {security.cipher}", foreground=encrypted_colour(self.palette)
+        )
         self.fingerprint_label = self._row(body, "Server key", fingerprint.short, font=("TkFixedFont", 18, "bold"))
         ttk.Button(body, text="Copy", command=lambda: self._copy(fingerprint.short)).grid(
             row=self._last_row, column=2, sticky="w", padx=(8, 0)

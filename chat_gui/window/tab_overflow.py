@@ -23,6 +23,8 @@ import re
 import tkinter as tk
 from tkinter import ttk
 
+from chat_gui.window.tk_text import shown_name, shown_notice
+
 MAX_NAME_CHARS = 16  # a longer room name or nickname is shown as its first 15 characters and "…"
 DEFAULT_TAB_PADDING = 40  # px beside the title in a tab, until measured (sv-ttk draws 34 at any scaling)
 _UNREAD = re.compile(r" \((\d+)\)$")
@@ -103,7 +105,10 @@ class TabOverflow:
         left = " (left)" if head.endswith(" (left)") else ""
         head = head.removesuffix(left)
         prefix = "✉ " if head.startswith("✉ ") else "#" if head.startswith("#") else ""
-        return prefix + short_name(head[len(prefix) :]) + left + (unread.group(0) if unread else "")
+        name = short_name(head[len(prefix) :])
+        if tab in self.titles:  # a title as set, never one already drawn (it would be turned twice)
+            name = shown_name(self.notebook, name)
+        return prefix + name + left + (unread.group(0) if unread else "")
 
     def _padding(self, tabs: list[str]) -> int:
         """The theme's room beside a title, measured on the first tab while it is alone in the row."""
@@ -124,6 +129,8 @@ class TabOverflow:
         front = self.notebook.select()
         for tab in tabs:
             title = self.titles.get(tab) or str(self.notebook.tab(tab, "text"))
+            if tab in self.titles:  # right-to-left names in reading order, as on the tabs
+                title = shown_notice(self.notebook, title)
             self.menu.add_command(
                 label=("● " if tab == front else "   ") + title,
                 command=functools.partial(self.notebook.select, tab),

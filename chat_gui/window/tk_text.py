@@ -10,6 +10,9 @@ indices.  Never as "1.0+Nc": Tk 8.6.13 steps over an emoji as one character
 there, older 8.6 releases as two.  Safest of all, and what split_ranges is
 for: insert a styled line piece by piece with its tags, so no index is
 computed at all.
+
+shown_name(widget, name): a name in display order for this Tk (right-to-left
+names on X11, chat_gui/text/bidi_display.py).
 """
 
 from __future__ import annotations
@@ -17,8 +20,30 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
+from chat_gui.text.bidi_display import visual_line
+
 _ASTRAL_PROBE = "\U0001f604"
 _units_cache: dict[str, int] = {}
+_x11_cache: dict[str, bool] = {}
+
+
+def shown_name(widget: tk.Misc, name: str) -> str:
+    """A name as it is to be drawn: right-to-left names in display order on X11, where Tk draws every
+    character left to right as stored (chat_gui/text/bidi_display.py); as it is elsewhere."""
+    return visual_line(name) if _is_x11(widget) else name
+
+
+def shown_notice(widget: tk.Misc, line: str) -> str:
+    """One of the window's own lines, which may name people ("דנה joined #general"): read left to right,
+    with the right-to-left names in it in display order on X11."""
+    return visual_line(line, base=0) if _is_x11(widget) else line
+
+
+def _is_x11(widget: tk.Misc) -> bool:
+    interpreter = str(widget.tk)
+    if interpreter not in _x11_cache:
+        _x11_cache[interpreter] = str(widget.tk.call("tk", "windowingsystem")) == "x11"
+    return _x11_cache[interpreter]
 
 
 def astral_width(widget: tk.Misc) -> int:

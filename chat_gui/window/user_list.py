@@ -25,6 +25,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from chat_gui.window.presence_dots import DotGutter
+from chat_gui.window.tk_text import shown_name
 from shared.names import name_key
 from shared.palette import LIGHT, Palette
 from shared_tk.theme import on_palette_change
@@ -159,7 +160,8 @@ class UserList(ttk.LabelFrame):
         for index, nick in enumerate(self.drawn):
             mine = name_key(nick) == name_key(self.me)
             before, after = self.marks.get(name_key(nick), ("", ""))
-            shown = f"{before} {nick}" if before else nick
+            name = shown_name(self, nick)  # a Hebrew or Arabic name read back to front on X11
+            shown = f"{before} {name}" if before else name
             tags = ", ".join(tag for tag, on in (("you", mine), ("teacher", name_key(nick) in self.teachers)) if on)
             self.listbox.insert("end", f"{shown}{after}{f' ({tags})' if tags else ''}")
             self.listbox.itemconfigure(

@@ -23,6 +23,7 @@ from chat_gui.core.presence import typing_phrase
 from chat_gui.core.session import ClientSession
 from chat_gui.window.main_window import ChatWindow
 from chat_gui.window.presence_dots import UNKNOWN
+from chat_gui.window.tk_text import shown_notice
 
 AUTO_AWAY_SECONDS = 300.0
 CHECK_MS = 15_000
@@ -87,7 +88,8 @@ class WindowPresence:
             self.root.after_cancel(self._typing_id)
             self._typing_id = None
         names = self.session.presence.typing_now(self.room_in_view())
-        self.window.typing_line.configure(text=typing_phrase(names))
+        # "דנה is typing…": her name in reading order (chat_gui/text/bidi_display.py)
+        self.window.typing_line.configure(text=shown_notice(self.window.root, typing_phrase(names)))
         expiry = self.session.presence.next_expiry()
         if expiry is not None and not self._closed:
             self._typing_id = self.root.after(int(expiry * 1000) + 20, self._typing_expired)

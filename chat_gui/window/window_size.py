@@ -40,3 +40,11 @@ def size_window(root: tk.Tk | tk.Toplevel) -> tuple[int, int]:
     root.minsize(*smallest)
     root.geometry(f"{max(width, smallest[0])}x{max(height, smallest[1])}")
     return smallest
+
+
+def set_smallest_size(root: tk.Tk | tk.Toplevel) -> tuple[int, int]:
+    """The smallest size again, after the scaling changed (View > Text size); the window keeps its size
+    unless it is now smaller than that."""
+    smallest = fit(BASE_MIN_SIZE, display_scale(root), (root.winfo_screenwidth(), root.winfo_screenheight()))
+    root.minsize(*smallest)
+    return smallest

@@ -49,6 +49,12 @@ def test_any_content_gives_the_defaults(tmp_path, content):
             ClientSettings("10.0.0.5", 4000, "ann", "#lab"),
         ),
         ({"nick": "", "extra": [1, {"a": None}]}, ClientSettings()),
+        ({"text_size": 125}, ClientSettings(text_size=125)),
+        ({"text_size": 10_000}, ClientSettings()),  # a hand-edited size that would fill the screen with a letter
+        ({"text_size": 0}, ClientSettings()),
+        ({"text_size": 150.0}, ClientSettings()),
+        ({"text_size": "150"}, ClientSettings()),
+        ({"text_size": True}, ClientSettings()),
     ],
 )
 def test_each_field_that_is_not_right_falls_back_alone(tmp_path, data, expected):

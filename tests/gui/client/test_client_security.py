@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 from tkinter import ttk
 
+import pytest
+
 from chat_gui.core.trust_store import TrustStore, address_key
 from chat_gui.window.security_view import PLAIN_TEXT
 from chat_server import ChatServer, ServerConfig
@@ -242,3 +244,33 @@ def test_a_known_servers_file_that_cannot_be_read_is_said_with_the_new_key(serve
     assert server.tls.fingerprint.short in shown and "for the first time" not in shown
     assert store.path.with_name("known_servers.json.broken").read_bytes() == b"[" * 100_000
     assert store.pinned(address_key(*server.address)) == server.tls.fingerprint, "remembered from now on"
+
+
+def _label_colour(root, label: ttk.Label) -> str:
+    style = ttk.Style(root)
+    colour = str(label.cget("foreground")) or str(style.lookup(str(label.cget("style")) or "TLabel", "foreground"))
+    return _hex(root, colour)
+
+
+@pytest.mark.parametrize("tls", [True, False])
+def test_the_padlocks_word_and_the_details_are_readable_in_either_theme(start_server, open_window, tk_root, tls):
+    """Found by the thirteenth review's look probe: "Encrypted" was #1b7f3b and "Not encrypted" #b3261e in both
+    themes, 3.4:1 and 2.6:1 on the dark theme's status bar (WCAG asks 4.5:1); the padlock's picture too."""
+    alice = open_window(start_server(tls=tls), "alice")
+    badge = alice.window.security
+    for theme in ("dark", "light", "dark"):
+        alice.look.set_theme(theme)
+        tk_root.update()
+        background = _hex(tk_root, str(ttk.Style(tk_root).lookup("TFrame", "background")))
+        word = _label_colour(tk_root, badge)
+        assert contrast_ratio(word, background) >= 4.5, f"{theme}: {badge.cget('text')} {word} on {background}"
+        picture = badge.closed_image if tls else badge.open_image
+        drawn = "#{:02x}{:02x}{:02x}".format(*picture.get(1, 11))  # a pixel of the lock's body
+        assert contrast_ratio(drawn, background) >= 4.5, f"{theme}: the padlock {drawn} on {background}"
+    alice.show_connection_details()
+    details = alice.security.details_dialog
+    assert details is not None
+    tk_root.update()
+    row = next(label for label in all_labels(details) if label.cget("text") == details.rows["Encryption"])
+    background = _hex(tk_root, str(ttk.Style(tk_root).lookup("TFrame", "background")))
+    assert contrast_ratio(_label_colour(tk_root, row), background) >= 4.5

@@ -1,0 +1,167 @@
+"""Right-to-left names in the order a reader expects them on screen, for Tk 8.6 on X11 (any thread).
+
+    visual_line("נועה_2")  ->  the same characters in display order, drawn left to right by Tk
+
+Tk 8.6 draws text in the order it is stored (logical order) from left to
+right on X11: there is no bidirectional reordering, so every Hebrew or
+Arabic word came out back to front (דנה read as הנד).  This applies the
+Unicode Bidirectional Algorithm (UAX #9) to one line with no explicit
+embeddings (the server removes bidi controls from names and messages): the
+paragraph takes the direction of its first strong letter, the weak and
+neutral types are resolved (W1-W7, N1-N2), levels assigned (I1-I2) and
+runs reversed from the highest level down (L2), with brackets mirrored in
+right-to-left runs (L4).  A combining mark stays after its letter, so
+pointed Hebrew and Arabic vowel marks keep their place.  Text without a
+right-to-left letter is returned as it is (no other text changes).
+
+Used for names in the people list, the rooms list, the tabs and the
+conversation's name column, and for the window's own notices (which name
+people, read left to right): short, one line, never edited.  What people
+write is left in logical order (see docs/client.md, "Right-to-left names").
+Windows and macOS draw through the system's text engine, which already
+orders right-to-left text, so the window uses this on X11 only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_STRONG_RTL = frozenset({"R", "AL"})
+_NEUTRAL = frozenset({"ON", "WS", "S", "B", "BN"})
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
+_ATTACHED = frozenset({"NSM", "BN"})  # combining marks, joiners: drawn with the letter before them
+
+
+def has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in _STRONG_RTL for char in text)
+
+
+def _types(text: str) -> list[str]:
+    types = []
+    for char in text:
+        kind = unicodedata.bidirectional(char) or "L"
+        types.append(kind if kind in _KNOWN else "ON")  # embeddings, isolates: the server removes them
+    return types
+
+
+_KNOWN = frozenset({"L", "R", "AL", "EN", "ES", "ET", "AN", "CS", "NSM", "BN", "B", "S", "WS", "ON"})
+
+
+def levels(text: str, base: int | None = None) -> list[int]:
+    """The embedding level of each character (0 left to right, odd right to left), UAX #9 without embeddings.
+
+    `base`: the line's direction, 0 (left to right) or 1; None takes the first strong letter's (P2, P3)."""
+    types = _types(text)
+    if base is None:
+        base = next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
+    sos = "R" if base else "L"
+    # W1: a combining mark takes the type of what it follows
+    previous = sos
+    for i, kind in enumerate(types):
+        if kind == "NSM":
+            types[i] = "ON" if previous in ("LRI", "RLI", "FSI", "PDI") else previous
+        elif kind != "BN":
+            previous = types[i]
+    # W2, W3: European digits after Arabic letters are Arabic digits; Arabic letters are R
+    last_strong = sos
+    for i, kind in enumerate(types):
+        if kind in ("L", "R", "AL"):
+            last_strong = kind
+        elif kind == "EN" and last_strong == "AL":
+            types[i] = "AN"
+    types = ["R" if kind == "AL" else kind for kind in types]
+    # W4: one separator between two numbers of a kind joins them
+    for i in range(1, len(types) - 1):
+        before, after = types[i - 1], types[i + 1]
+        if types[i] == "ES" and before == after == "EN":
+            types[i] = "EN"
+        elif types[i] == "CS" and before == after and before in ("EN", "AN"):
+            types[i] = before
+    # W5: terminators (%, $, °) next to European digits are digits
+    i = 0
+    while i < len(types):
+        if types[i] == "ET":
+            end = i
+            while end < len(types) and types[end] in ("ET", "BN"):
+                end += 1
+            if (i > 0 and types[i - 1] == "EN") or (end < len(types) and types[end] == "EN"):
+                for j in range(i, end):
+                    types[j] = "EN"
+            i = end
+        else:
+            i += 1
+    # W6: the separators and terminators left are neutral
+    types = ["ON" if kind in ("ES", "ET", "CS") else kind for kind in types]
+    # W7: European digits after a left-to-right letter (or at the start of a left-to-right line) are L
+    last_strong = sos
+    for i, kind in enumerate(types):
+        if kind in ("L", "R"):
+            last_strong = kind
+        elif kind == "EN" and last_strong == "L":
+            types[i] = "L"
+    # N1, N2: a run of neutrals between two of one direction takes it; else the line's direction
+    i = 0
+    while i < len(types):
+        if types[i] in _NEUTRAL:
+            end = i
+            while end < len(types) and types[end] in _NEUTRAL:
+                end += 1
+            before = _direction(types[i - 1]) if i > 0 else sos
+            after = _direction(types[end]) if end < len(types) else sos
+            resolved = before if before == after else sos
+            for j in range(i, end):
+                types[j] = resolved
+            i = end
+        else:
+            i += 1
+    # I1, I2
+    result = []
+    for kind in types:
+        if base == 0:
+            result.append(1 if kind == "R" else 2 if kind in ("AN", "EN") else 0)
+        else:
+            result.append(2 if kind in ("L", "EN", "AN") else 1)
+    # L1: spaces at the end of the line go back to the line's level
+    for i in range(len(text) - 1, -1, -1):
+        if unicodedata.bidirectional(text[i]) in ("WS", "S", "BN"):
+            result[i] = base
+        else:
+            break
+    return result
+
+
+def _direction(kind: str) -> str:
+    return "L" if kind == "L" else "R"  # EN and AN count as R for neutrals (N1)
+
+
+def visual_line(text: str, base: int | None = None) -> str:
+    """`text` (one line) in display order; unchanged when it has no right-to-left letter.
+
+    `base` 0: an English sentence that names someone ("דנה joined #general"), read left to right."""
+    if not has_rtl(text):
+        return text
+    text = text.replace("\n", " ")
+    char_levels = levels(text, base)
+    # clusters: a letter and the marks after it move together
+    clusters: list[tuple[int, str]] = []
+    for char, level in zip(text, char_levels, strict=True):
+        if clusters and unicodedata.bidirectional(char) in _ATTACHED:
+            clusters[-1] = (clusters[-1][0], clusters[-1][1] + char)
+        else:
+            clusters.append((level, _MIRROR.get(char, char) if level % 2 else char))
+    # L2: from the highest level to the lowest odd one, reverse every run at that level or higher
+    highest = max(level for level, _ in clusters)
+    lowest_odd = min((level for level, _ in clusters if level % 2), default=highest + 1)
+    order = list(range(len(clusters)))
+    for level in range(highest, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if clusters[order[i]][0] >= level:
+                end = i
+                while end < len(order) and clusters[order[end]][0] >= level:
+                    end += 1
+                order[i:end] = reversed(order[i:end])
+                i = end
+            else:
+                i += 1
+    return "".join(clusters[index][1] for index in order)
