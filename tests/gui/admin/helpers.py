@@ -14,6 +14,7 @@ from tkinter import ttk
 import pytest
 
 from chat_gui.core.connection import ChatConnection, NotConnected
+from chat_server.admin_gui.history_dialog import HistoryDialog
 from chat_server.admin_gui.window import AdminWindow
 from tests.support import stop_process, wait_until
 
@@ -135,3 +136,15 @@ def virtual_screen(size: str, timeout: float = 10.0) -> Iterator[str]:
     finally:
         os.close(read_end)
         stop_process(process)
+
+
+def said(client: ChatConnection, text: str) -> dict:
+    """Say `text` in the client's room and return the message frame that comes back."""
+    client.send_command(f"SAY {text}")
+    return frame_where(client, "message", content=text)
+
+
+def settled(window: AdminWindow, dialog: HistoryDialog) -> str:
+    """Wait until the History dialog's helper threads are done; return what it says."""
+    pump_until(window, lambda: dialog.busy == 0, "the dialog's action did not finish")
+    return dialog.outcome.get()

@@ -14,23 +14,12 @@ import pytest
 
 from chat_server.admin_gui.history_dialog import HistoryDialog
 from chat_server.admin_gui.window import AdminWindow
-from tests.gui.admin.helpers import Dialogs, enabled, frame_where, pump_until, select_room, started
+from tests.gui.admin.helpers import Dialogs, enabled, frame_where, pump_until, said, select_room, settled, started
 
 
 def today() -> str:
     """Read when used, not at import: a run that passes midnight must not compare with yesterday."""
     return datetime.date.today().isoformat()
-
-
-def said(client, text: str) -> dict:
-    client.send_command(f"SAY {text}")
-    return frame_where(client, "message", content=text)
-
-
-def settled(window: AdminWindow, dialog: HistoryDialog) -> str:
-    """Wait until the dialog's helper threads are done; return what it says."""
-    pump_until(window, lambda: dialog.busy == 0, "the dialog's action did not finish")
-    return dialog.outcome.get()
 
 
 def opened_on(window: AdminWindow, room: str) -> HistoryDialog:

@@ -12,23 +12,12 @@ import tkinter as tk
 from dataclasses import replace
 from pathlib import Path
 
-from chat_server.admin_gui.history_dialog import HistoryDialog
 from chat_server.admin_gui.window import AdminWindow
 from chat_server.config import ServerConfig
-from tests.gui.admin.helpers import Dialogs, frame_where, pump_until, started
+from tests.gui.admin.helpers import Dialogs, frame_where, pump_until, said, settled, started
 from tests.support import collect_tk_garbage_here, connect_client
 
 MESSAGE_BOX = ".__tk__messagebox"  # the X11 Tk question's window
-
-
-def said(client, text: str) -> dict:
-    client.send_command(f"SAY {text}")
-    return frame_where(client, "message", content=text)
-
-
-def settled(window: AdminWindow, dialog: HistoryDialog) -> str:
-    pump_until(window, lambda: dialog.busy == 0, "the dialog's action did not finish")
-    return dialog.outcome.get()
 
 
 def press_enter_on_the_question(root: tk.Tk, seen: list[str]) -> None:
