@@ -33,6 +33,8 @@ _ATTACHED = frozenset({"NSM", "BN"})  # combining marks, joiners: drawn with the
 
 
 def has_rtl(text: str) -> bool:
+    if text.isascii():  # most names and lines: no per-character lookup on the Tk poller's path
+        return False
     return any(unicodedata.bidirectional(char) in _STRONG_RTL for char in text)
 
 
