@@ -24,7 +24,11 @@ orders right-to-left text, so the window uses this on X11 only.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable, Sequence
+
+Spans = Sequence[tuple[int, int]]
 
 _STRONG_RTL = frozenset({"R", "AL"})
 _NEUTRAL = frozenset({"ON", "WS", "S", "B", "BN"})
@@ -38,22 +42,30 @@ def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in _STRONG_RTL for char in text)
 
 
-def _types(text: str) -> list[str]:
+def _types(text: str, ltr_spans: Spans = ()) -> list[str]:
     types = []
     for char in text:
         kind = unicodedata.bidirectional(char) or "L"
         types.append(kind if kind in _KNOWN else "ON")  # embeddings, isolates: the server removes them
+    for start, end in ltr_spans:  # a link: one left-to-right word, in the order it is opened
+        types[start:end] = ["L"] * (min(end, len(types)) - start)
     return types
 
 
 _KNOWN = frozenset({"L", "R", "AL", "EN", "ES", "ET", "AN", "CS", "NSM", "BN", "B", "S", "WS", "ON"})
 
 
-def levels(text: str, base: int | None = None) -> list[int]:
+def paragraph_base(text: str, ltr_spans: Spans = ()) -> int:
+    """1 when the line's first strong letter is right-to-left (P2, P3), else 0; links count as left to right."""
+    types = _types(text, ltr_spans)
+    return next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
+
+
+def levels(text: str, base: int | None = None, ltr_spans: Spans = ()) -> list[int]:
     """The embedding level of each character (0 left to right, odd right to left), UAX #9 without embeddings.
 
     `base`: the line's direction, 0 (left to right) or 1; None takes the first strong letter's (P2, P3)."""
-    types = _types(text)
+    types = _types(text, ltr_spans)
     if base is None:
         base = next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
     sos = "R" if base else "L"
@@ -136,14 +148,15 @@ def _direction(kind: str) -> str:
     return "L" if kind == "L" else "R"  # EN and AN count as R for neutrals (N1)
 
 
-def visual_line(text: str, base: int | None = None) -> str:
+def visual_line(text: str, base: int | None = None, ltr_spans: Spans = ()) -> str:
     """`text` (one line) in display order; unchanged when it has no right-to-left letter.
 
-    `base` 0: an English sentence that names someone ("דנה joined #general"), read left to right."""
+    `base` 0: an English sentence that names someone ("דנה joined #general"), read left to right.
+    `ltr_spans`: (start, end) stretches drawn left to right as they are, links."""
     if not has_rtl(text):
         return text
     text = text.replace("\n", " ")
-    char_levels = levels(text, base)
+    char_levels = levels(text, base, ltr_spans)
     # clusters: a letter and the marks after it move together
     clusters: list[tuple[int, str]] = []
     for char, level in zip(text, char_levels, strict=True):
@@ -167,3 +180,44 @@ def visual_line(text: str, base: int | None = None) -> str:
             else:
                 i += 1
     return "".join(clusters[index][1] for index in order)
+
+
+def visual_rows(text: str, fits: Callable[[str], bool], ltr_spans: Spans = ()) -> list[str]:
+    """One line of a message broken into rows that fit (`fits(row)`), then each row put in display order.
+
+    Tk wraps a line where it is drawn, so a right-to-left paragraph put in
+    display order first and wrapped after would start with its last words:
+    the break comes first, between words (inside a word longer than a row),
+    and the reordering after, row by row, in the direction of the whole line
+    (UAX #9, L1 to L4 per line).  A link is never broken inside, unless it is
+    longer than a row."""
+    base = paragraph_base(text, ltr_spans)
+    rows: list[tuple[int, int]] = []
+    start = 0
+    breaks = [match.end() for match in _WORD_END.finditer(text)]
+    end = start
+    for candidate in breaks:
+        if candidate <= end:
+            continue
+        if end > start and not fits(text[start:candidate].rstrip()):
+            rows.append((start, end))
+            start = end
+        while not fits(text[start:candidate].rstrip()) and candidate - start > 1:  # one word wider than a row
+            cut = start + 1
+            while cut + 1 < candidate and fits(text[start : cut + 1]):
+                cut += 1
+            rows.append((start, cut))
+            start = cut
+        end = candidate
+    if start < len(text) or not rows:
+        rows.append((start, len(text)))
+    shown = []
+    for row_start, row_end in rows:
+        spans = [(max(a, row_start) - row_start, min(b, row_end) - row_start) for a, b in ltr_spans]
+        spans = [(a, b) for a, b in spans if b > a]
+        row = text[row_start:row_end].rstrip(" ")
+        shown.append(visual_line(row, base, spans) if has_rtl(row) else row)
+    return shown
+
+
+_WORD_END = re.compile(r"\S+\s*|\s+")

@@ -42,6 +42,9 @@ class PaneBlocks:
     def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> None:
         raise NotImplementedError
 
+    def _written(self, written: str) -> tuple[str, ...]:
+        raise NotImplementedError
+
     def _with_links(self, text: str, extra: tuple[str, ...]) -> Parts:
         raise NotImplementedError
 
@@ -99,9 +102,8 @@ class PaneBlocks:
             batch.add(event, nick)
             self.text.tag_remove(PRESENCE_BATCH, "1.0", "end")
         parts: Parts = [(f"{stamp}  ", ("time", "presence", "notice"))] if stamp else []
-        parts.append(
-            (shown_notice(self.text, text), ("presence", "notice"))
-        )  # "דנה joined": her name read right to left
+        shown = shown_notice(self.text, text)  # "דנה joined": her name read right to left
+        parts.append((shown, ("presence", "notice", *self._written(text if shown != text else ""))))
         self._append(parts, line_tags=("presence",), presence=True)
         self.text.tag_add(PRESENCE_BATCH, "end-1c -1 lines linestart", "end-1c")
         self._presence = (batch, stamp)

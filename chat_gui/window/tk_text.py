@@ -12,7 +12,8 @@ for: insert a styled line piece by piece with its tags, so no index is
 computed at all.
 
 shown_name(widget, name): a name in display order for this Tk (right-to-left
-names on X11, chat_gui/text/bidi_display.py).
+names on X11, chat_gui/text/bidi_display.py, Arabic letters joined,
+chat_gui/text/arabic_shaping.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
+from chat_gui.text.arabic_shaping import joined
 from chat_gui.text.bidi_display import visual_line
 
 _ASTRAL_PROBE = "\U0001f604"
@@ -30,13 +32,18 @@ _x11_cache: dict[str, bool] = {}
 def shown_name(widget: tk.Misc, name: str) -> str:
     """A name as it is to be drawn: right-to-left names in display order on X11, where Tk draws every
     character left to right as stored (chat_gui/text/bidi_display.py); as it is elsewhere."""
-    return visual_line(name) if _is_x11(widget) else name
+    return visual_line(joined(name)) if _is_x11(widget) else name
 
 
 def shown_notice(widget: tk.Misc, line: str) -> str:
     """One of the window's own lines, which may name people ("דנה joined #general"): read left to right,
     with the right-to-left names in it in display order on X11."""
-    return visual_line(line, base=0) if _is_x11(widget) else line
+    return visual_line(joined(line), base=0) if _is_x11(widget) else line
+
+
+def shows_rtl_itself(widget: tk.Misc) -> bool:
+    """False on X11, where Tk draws every character left to right in stored order; True on Windows and macOS."""
+    return not _is_x11(widget)
 
 
 def _is_x11(widget: tk.Misc) -> bool:

@@ -57,3 +57,19 @@ def test_every_character_is_kept():
 )
 def test_an_english_sentence_naming_someone_stays_left_to_right(logical, shown):
     assert visual_line(logical, base=0) == shown
+
+
+def test_a_right_to_left_line_is_broken_into_rows_first_and_each_row_reordered_after() -> None:
+    from chat_gui.text.bidi_display import visual_rows
+
+    line = "אחת שתיים שלוש ארבע חמש שש"
+    rows = visual_rows(line, lambda row: len(row) <= 10)
+    assert rows == ["םייתש תחא", "עברא שולש", "שש שמח"]  # the first words in the top row, drawn at its right
+    # a link is one left-to-right word, never split around its digits; a word wider than a row is cut
+    text = "ראו https://x.org/a/1 עכשיו"
+    start = text.index("https")
+    rows = visual_rows(text, lambda row: len(row) <= 40, [(start, start + len("https://x.org/a/1"))])
+    assert rows == ["וישכע https://x.org/a/1 ואר"]
+    assert visual_rows("אאאאאאאאאאאא", lambda row: len(row) <= 5) == ["אאאאא", "אאאאא", "אא"]
+    assert visual_rows("hello there", lambda row: len(row) <= 5) == ["hello", "there"]  # rows, no reordering
+    assert visual_rows("", lambda row: True) == [""]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
+from chat_gui.text.arabic_shaping import joined
 from chat_gui.text.bidi_display import visual_line
 from chat_gui.window.main_window import MAX_DRAFTS
 from chat_gui.window.private_tabs import COLLECTOR_TITLE, MAX_TABS_BY_OTHERS
@@ -286,7 +287,7 @@ def test_with_many_tabs_every_title_is_whole_and_the_others_are_one_menu_away(se
     menu = tabs.overflow.menu
     labels = [menu.entrycget(index, "label").strip(" ●") for index in range(menu.index("end") + 1)]
     # (a right-to-left name in reading order, as on its tab: chat_gui/text/bidi_display.py)
-    in_menu = [visual_line(f"✉ {name}", base=0) for name in names]
+    in_menu = [visual_line(joined(f"✉ {name}"), base=0) for name in names]
     assert labels[0] == "#general" and labels[1:] == in_menu, "every tab is in the menu"
     last = tabs.private["gustav"]
     assert str(last.frame) in tabs.overflow.hidden()
