@@ -64,6 +64,7 @@ SHIPPED_MODULES = [
     "chat_gui.window.window_look",
     "chat_gui.window.text_size",
     "chat_gui.text.bidi_display",
+    "chat_gui.text.arabic_shaping",
     "shared_tk.theme",
     "chat_gui.window.emoji_picker",
     "chat_gui.window.found_servers",

@@ -54,6 +54,7 @@ SHOWN_LINES = 6  # what a folded message shows
 SHOWN_CHARS = 400
 RTL_ROW_SLACK = 12  # pixels a right-to-left row leaves free, for emoji drawn a little larger than text
 RTL_MIN_ROW = 80
+EMOJI_PROBE = "\U0001f600"
 RTL_WIDE_ROW = 100_000
 RTL_RELAYOUT_MS = 150
 RTL_NEAR_LINES = 40  # lines above and below the screen broken again with it
@@ -432,9 +433,17 @@ class MessageView(PaneBlocks, ttk.Frame):
         if room < RTL_MIN_ROW:
             room = RTL_WIDE_ROW  # not drawn yet (or too narrow to be read): Tk's own wrapping decides
         font = self._font
+        # emoji are drawn in the emoji font, a little larger (_with_emoji): a row that fits by the text font
+        # alone was wrapped again by Tk, its end on a line of its own
+        wider = max(0, self.style.emoji.measure(EMOJI_PROBE) - font.measure(EMOJI_PROBE))
+
+        def fits(row: str) -> bool:
+            extra = sum(end - start for start, end in emoji_ranges(row)) * wider if wider and not row.isascii() else 0
+            return font.measure(row) + extra <= room
+
         shaped = joined(line)  # one character for one: the offsets of links stay
         links = [match.group() for match in LINK.finditer(shaped)]
-        rows = visual_rows(shaped, lambda row: font.measure(row) <= room, kept_left_to_right(shaped))
+        rows = visual_rows(shaped, fits, kept_left_to_right(shaped))
         parts: Parts = []
         for number, row in enumerate(rows):
             row_tags = (RTL_ROWS, tag, *tags) if number == 0 else (RTL_ROWS, tag, *tags[:-1], under)
