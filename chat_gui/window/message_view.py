@@ -42,7 +42,14 @@ from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
-from chat_gui.window.tk_text import insert_parts, shown_name, shown_notice, shows_rtl_itself, split_ranges
+from chat_gui.window.tk_text import (
+    insert_parts,
+    shown_name,
+    shown_notice,
+    shown_text,
+    shows_rtl_itself,
+    split_ranges,
+)
 from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
@@ -272,7 +279,13 @@ class MessageView(PaneBlocks, ttk.Frame):
         parts += self._with_links(shown, (style, "notice", *self._written(text if shown != text else "")))
         if quoted:
             one_line = " ".join(quoted.split())
-            parts += [(" “", (style, "notice")), (one_line, ("quoted", "notice")), ("”", (style, "notice"))]
+            shown_quote = shown_text(self.text, one_line)  # a Hebrew topic reads right to left
+            written = self._written(one_line if shown_quote != one_line else "")
+            parts += [
+                (" “", (style, "notice")),
+                (shown_quote, ("quoted", "notice", *written)),
+                ("”", (style, "notice")),
+            ]
         if action is not None:
             parts += [("  ", (style, "notice")), self._action_part(action, ("notice",))]
         self._append(parts)

@@ -24,6 +24,7 @@ from tkinter import ttk
 from typing import Any
 
 from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, result_parts
+from chat_gui.window.tk_text import shown_name, shown_text
 from shared.names import name_key
 from shared.palette import DARK, LIGHT, Palette
 from shared_tk.theme import on_palette_change
@@ -146,6 +147,7 @@ class SearchPanel(ttk.Frame):
             tag = f"result-{index}"
             if index:
                 self.list.insert("end", "\n")
+            who, text = shown_name(self.list, who), shown_text(self.list, text)  # Hebrew, Arabic on X11
             self.list.insert("end", f"{when}  ", ("when", tag), f"{where}  ", ("where", tag), f"{who}  ", ("who", tag))
             self.list.insert("end", text, tag)
             self.list.tag_bind(tag, "<ButtonRelease-1>", functools.partial(self._clicked, index))

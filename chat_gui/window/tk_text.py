@@ -41,6 +41,12 @@ def shown_notice(widget: tk.Misc, line: str) -> str:
     return visual_line(joined(line), base=0) if _is_x11(widget) else line
 
 
+def shown_text(widget: tk.Misc, line: str) -> str:
+    """A short line someone wrote, shown on one line (a search result, a quoted topic or reason): in display
+    order in its own direction, Arabic letters joined, on X11.  Longer text: message_view.py breaks it in rows."""
+    return visual_line(joined(line)) if _is_x11(widget) else line
+
+
 def shows_rtl_itself(widget: tk.Misc) -> bool:
     """False on X11, where Tk draws every character left to right in stored order; True on Windows and macOS."""
     return not _is_x11(widget)

@@ -8,6 +8,7 @@ import tkinter as tk
 
 from chat_gui.window.controller import ChatController
 from tests.gui.client.conftest import WAIT
+from tests.gui.client.test_client_window import type_line
 from tests.support import wait_until
 
 LONG = (
@@ -131,3 +132,20 @@ def test_arabic_letters_are_joined_and_a_message_cannot_move_its_senders_name(se
     assert "محمد  مرحبا بكم، الواجب رقم 5" in copied and "ﻣ" not in copied, copied
     assert "محمد and דנה joined" in copied, copied  # names and notices too
     assert "דנה  bob: hi x שלום" in copied, copied
+
+
+def test_a_hebrew_topic_and_search_result_read_right_to_left(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "lab")  # who makes the room owns it
+    dana = wire(server, "דנה", "lab")
+    dana.send("SAY המבחן ביום שלישי")
+    wait_until(lambda: "ישילש" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    type_line(alice, "/topic שיעורי בית עד יום ראשון")
+    wait_until(lambda: "ןושאר םוי דע תיב ירועיש" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    panel = alice.history.search_panel
+    alice.window.entry.text.focus_force()
+    alice.window.entry.text.event_generate("<Control-f>")
+    wait_until(panel.winfo_ismapped, pump=tk_root.update, timeout=WAIT)
+    panel.words.set("המבחן")
+    panel.submit()
+    wait_until(lambda: "ישילש םויב ןחבמה" in panel.list.get("1.0", "end"), pump=tk_root.update, timeout=WAIT)
+    assert "הנד" in panel.list.get("1.0", "end")
