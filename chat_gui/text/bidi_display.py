@@ -17,7 +17,9 @@ right-to-left letter is returned as it is (no other text changes).
 Used for names in the people list, the rooms list, the tabs and the
 conversation's name column, and for the window's own notices (which name
 people, read left to right): short, one line, never edited.  What people
-write is left in logical order (see docs/client.md, "Right-to-left names").
+write goes through visual_rows: broken into rows that fit the pane first,
+each row reordered after (see docs/client.md, "Right-to-left messages");
+the text kept, copied and sent stays in logical order.
 Windows and macOS draw through the system's text engine, which already
 orders right-to-left text, so the window uses this on X11 only.
 """
@@ -192,6 +194,8 @@ def visual_rows(text: str, fits: Callable[[str], bool], ltr_spans: Spans = ()) -
     (UAX #9, L1 to L4 per line).  A link is never broken inside, unless it is
     longer than a row."""
     base = paragraph_base(text, ltr_spans)
+    if fits(text.rstrip()):  # most chat lines: one row, measured once
+        return [visual_line(text.rstrip(" "), base, ltr_spans)]
     rows: list[tuple[int, int]] = []
     start = 0
     breaks = [match.end() for match in _WORD_END.finditer(text)]
