@@ -20,6 +20,10 @@ It goes by person, not by nickname (chat_server/identity/owners.py):
   her later logins while the server runs.  It is not kept across a
   restart of the server.
 
+The teacher learns of it from the log (the admin window's Log): the first
+IGNORE of a person by another, and an ignored person's refused tries (the
+first, then at most one line every 10 minutes with the count).
+
 A teacher cannot be ignored, and a student ignored before she became a
 teacher (or who logs in to a teacher's account) is heard again: nothing
 here may hide the teacher.  The server's own notices are not from a
@@ -36,6 +40,7 @@ from shared.names import name_key
 
 MAX_IGNORED = 100  # people one person may ignore: a class's worth, several times over
 MAX_LISTS = 10_000  # people with a list, least lately changed forgotten first (memory stays bounded)
+REFUSALS_LOGGED_EVERY = 600.0  # seconds: one log line per pair at most this often, with the tries since the last
 
 
 @dataclass
@@ -50,6 +55,21 @@ class IgnoreBook:
         self._max_ignored = max_ignored
         self._max_lists = max_lists
         self._told: OrderedDict[tuple[str, str], None] = OrderedDict()  # (ignorer's owner, name key) logged once
+        # (recipient's owner, sender's owner) -> (monotonic time of the last log line, tries refused since it)
+        self._refusals: OrderedDict[tuple[str, str], tuple[float, int]] = OrderedDict()
+
+    def refused(self, recipient: Session, sender: Session, now: float) -> int:
+        """A private message or file refused: the tries to log now (the first, then at most every 10 minutes), else 0.
+
+        An ignored student who keeps coming back is the teacher's business: the log says so, without one line a try."""
+        pair = (recipient.owner, sender.owner)
+        last, count = self._refusals.pop(pair, (None, 0))
+        count += 1
+        due = last is None or now - last >= REFUSALS_LOGGED_EVERY
+        self._refusals[pair] = (now, 0) if due else (last or now, count)
+        while len(self._refusals) > self._max_lists:
+            self._refusals.popitem(last=False)
+        return count if due else 0
 
     def first_time(self, session: Session, name: str) -> bool:
         """Whether the admin has not yet been told that this person ignores `name` (IGNORE, UNIGNORE, IGNORE in a

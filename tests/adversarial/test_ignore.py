@@ -131,3 +131,22 @@ def test_the_teacher_reads_it_in_the_log_once_however_often_it_is_toggled(server
         nothing_more(alice)  # each command's warnings are logged before the next command is read
     lines = [record.getMessage() for record in caplog.records if "ignores bob" in record.getMessage()]
     assert lines == ["alice ignores bob (their private messages, files and typing no longer reach them)"]
+
+
+def test_an_ignored_student_who_keeps_trying_is_in_the_log_without_a_line_a_try(server, wire, caplog, monkeypatch):
+    alice, bob = wire(server, "alice"), wire(server, "bob")
+    ignore(alice, "IGNORE bob")
+    with caplog.at_level("WARNING", logger="chat_server"):
+        for number in range(20):
+            assert refused(bob, f"PM alice {number}") == ErrorCode.IGNORED
+    lines = [record.getMessage() for record in caplog.records if "tried to send" in record.getMessage()]
+    assert lines == ["bob tried to send private messages to alice, who ignores them (1 try since the last such line)"]
+    # ten minutes on (the pace made nil): the next line counts every try since the last one
+    monkeypatch.setattr("chat_server.ignoring.REFUSALS_LOGGED_EVERY", 0.0)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="chat_server"):
+        assert refused(bob, "PM alice again") == ErrorCode.IGNORED
+    lines = [record.getMessage() for record in caplog.records if "tried to send" in record.getMessage()]
+    assert lines == [
+        "bob tried to send private messages to alice, who ignores them (20 tries since the last such line)"
+    ]
