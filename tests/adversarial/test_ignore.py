@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import ErrorCode
+from tests.adversarial.test_file_abuse import _finish, offer
 from tests.integration.identity_support import add_account, login, teacher
 from tests.integration.wire import nothing_more
 
@@ -150,3 +151,14 @@ def test_an_ignored_student_who_keeps_trying_is_in_the_log_without_a_line_a_try(
     assert lines == [
         "bob tried to send private messages to alice, who ignores them (20 tries since the last such line)"
     ]
+
+
+def test_a_private_upload_begun_before_the_ignore_is_not_shared_when_its_bytes_are_in(start_server, wire, tmp_path):
+    server = start_server(files_keep_free_mb=0)
+    alice, bob = wire(server, "alice", "lab"), wire(server, "bob", "lab")
+    ticket = offer(bob, target="@alice")
+    assert ticket["type"] == "upload", ticket
+    ignore(alice, "IGNORE bob")
+    refusal = _finish(server, ticket, tmp_path)
+    assert refusal is not None and refusal.code == ErrorCode.IGNORED, refusal
+    assert not [frame for frame in nothing_more(alice) if frame["type"] == "file"]
