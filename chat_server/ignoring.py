@@ -17,7 +17,10 @@ It goes by person, not by nickname (chat_server/identity/owners.py):
   account makes it stick (docs/client.md says so);
 - who ignores: the list belongs to her owner (her account while logged in,
   else her guest session), so it follows her RESUMEs and, with an account,
-  her later logins while the server runs.  It is not kept across a
+  her later logins while the server runs.
+- a REGISTER or LOGIN ties the two (`learn`): a guest ignored before he
+  registers stays ignored at his account's later logins, and a list made
+  as a guest follows her account.  It is not kept across a
   restart of the server.
 
 The teacher learns of it from the log (the admin window's Log): the first
@@ -120,6 +123,21 @@ class IgnoreBook:
                 entries.remove(entry)
                 if not entries:
                     del self._lists[owner]
+
+    def learn(self, session: Session) -> None:
+        """`session` has just registered or logged in: its account is the same person as its guest session, both as
+        someone ignored (a guest who registers stays ignored at his account's later logins) and as someone who
+        ignores (her list follows her account's later logins)."""
+        account, guest = session.account_owner, session.guest_owner
+        if account is None or not self._lists:
+            return
+        for entries in self._lists.values():
+            for entry in entries:
+                if guest in entry.owners and account not in entry.owners:
+                    entry.owners = (*entry.owners, account)
+        moved = self._lists.pop(guest, None)
+        if moved:
+            self._lists[account] = self._lists.pop(account, []) + moved
 
     def blocks(self, recipient: Session, sender: Session) -> bool:
         """Whether `recipient` has ignored `sender` (a teacher is never ignored)."""

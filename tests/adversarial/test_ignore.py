@@ -11,7 +11,7 @@ import pytest
 
 from shared.errors import ErrorCode
 from tests.adversarial.test_file_abuse import _finish, offer
-from tests.integration.identity_support import add_account, login, teacher
+from tests.integration.identity_support import PASSWORD, add_account, login, teacher
 from tests.integration.wire import nothing_more
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
@@ -162,3 +162,16 @@ def test_a_private_upload_begun_before_the_ignore_is_not_shared_when_its_bytes_a
     refusal = _finish(server, ticket, tmp_path)
     assert refusal is not None and refusal.code == ErrorCode.IGNORED, refusal
     assert not [frame for frame in nothing_more(alice) if frame["type"] == "file"]
+
+
+def test_a_guest_ignored_before_he_registers_stays_ignored_at_his_accounts_next_login(server, wire):
+    alice, bob = wire(server), wire(server, "bob")
+    answer(alice, "NICK alice")
+    ignore(alice, "IGNORE bob")
+    assert answer(alice, f"REGISTER {PASSWORD}")["type"] == "nick"  # her list, made as a guest, is her account's
+    assert answer(bob, f"REGISTER {PASSWORD}")["type"] == "nick"
+    alice.close(), bob.close()
+    bob, alice = wire(server), wire(server)
+    login(bob, "bob"), login(alice, "alice")
+    assert refused(bob, "PM alice registered now, still me") == ErrorCode.IGNORED
+    assert ignore(alice, "IGNORE")["users"] == ["bob"]
