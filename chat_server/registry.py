@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from chat_server.ignoring import IgnoreBook
 from chat_server.name_holders import NameHolders
 from chat_server.outbox import Outbox
 from chat_server.resume_tokens import ParkedSessions
@@ -69,6 +70,7 @@ class ChatRegistry:
         self.connections_by_host: dict[str, int] = {}
         self.unregistered_by_host: dict[str, int] = {}
         self.parked = ParkedSessions(resume_seconds)
+        self.ignores = IgnoreBook()  # who has ignored whom (chat_server/ignoring.py)
         self.name_holders = NameHolders()  # who gave up a name lately: a KICK of it reaches them (moderation.py)
         # Look-alike indexes (shared/lookalike.py): nicknames online and registered; rooms kept or live.
         self.nick_index = LookalikeIndex()

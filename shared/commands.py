@@ -47,6 +47,10 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("AWAY", "/away [TEXT]", "tell your room you are away, with TEXT (up to 64 characters) if you like"),
         CommandSpec("BACK", "/back", "tell your room you are back"),
         CommandSpec("TYPING", "/typing", "tell your room you are typing (the window does it for you)"),
+        CommandSpec(
+            "IGNORE", "/ignore [NICK]", "stop NICK's private messages, files and typing reaching you (alone: your list)"
+        ),
+        CommandSpec("UNIGNORE", "/unignore NICK", "hear NICK privately again"),
         # Who is who (docs/identity.md)
         CommandSpec("PASS", "/pass CODE", "the join code, when the server asks for one (before /nick)", True),
         CommandSpec("LOGIN", "/login NAME PASSWORD", "log in to your registered nickname", True),

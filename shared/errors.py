@@ -37,6 +37,7 @@ class ErrorCode(str, Enum):
     TLS_REQUIRED = "tls_required"
     FILE_TOO_LARGE = "file_too_large"
     MUTED = "muted"
+    IGNORED = "ignored"  # our addition: the recipient has ignored the sender (IGNORE)
     # files (docs/files.md): the same four as shared.file_transfer.FileErrorCode
     BAD_HASH = "bad_hash"
     BAD_TOKEN = "bad_token"

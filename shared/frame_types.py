@@ -171,6 +171,7 @@ class SystemFrame(_System, total=False):
     locked: bool  # extension: event key, whether the room now has a key
     action: str  # extension: event moderation, what a teacher's command did (kick, ban, unban, mute, ...)
     upto: int  # extension: event history_cleared, the highest message id that went (later ones are kept)
+    users: list[str]  # extension: event ignoring, the people this user ignores (IGNORE, UNIGNORE)
 
 
 class _List(_CommonOptional):

@@ -52,7 +52,7 @@ from shared.names import clean_text, name_key
 MAX_LINES = 200
 ANSWER_OVERDUE = 5.0  # seconds: a live server echoes in milliseconds; no answer for this long, the link was dying
 # Refusals of a chat line (chat_server/handlers/chat.py): the oldest unanswered line was not carried out.
-REFUSALS = frozenset(("muted", "no_such_user", "not_in_room", "too_long", "bad_argument", "rate_limited"))
+REFUSALS = frozenset(("muted", "ignored", "no_such_user", "not_in_room", "too_long", "bad_argument", "rate_limited"))
 ANSWERS = frozenset(("message", "private", "error"))
 
 

@@ -45,6 +45,8 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /list             who is online, and the rooms
   /away [TEXT]      tell your room you are away (TEXT: up to 64 characters)
   /back             tell your room you are back
+  /ignore NICK      NICK's private messages, files, typing and mentions stop reaching you (/ignore: your list)
+  /unignore NICK    hear NICK again
   /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
   /search WORDS     find kept messages (also /search #room WORDS)
   /delete ID        delete one of your messages (/delete last: your newest)

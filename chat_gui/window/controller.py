@@ -32,6 +32,7 @@ from chat_gui.core.events import (
     State,
     StateChanged,
 )
+from chat_gui.core.ignored_names import IgnoredNames
 from chat_gui.core.partners import Partners
 from chat_gui.core.session import ClientSession
 from chat_gui.core.typed_lines import help_text
@@ -127,7 +128,11 @@ class ChatController:
         )
         self.frames.on_muted = lambda muted: self._update_title()
         self.presence = WindowPresence(root, self.window, self.session)  # dots, typing line, automatic away
-        self.frames.mentioned = lambda frame: self.mention_alerts.check(frame, self.session.nick, self.focused)
+        self.ignored = IgnoredNames()  # whose mentions do not alert (chat_gui/core/ignored_names.py)
+        self.frames.mentioned = lambda frame: (
+            not self.ignored.ignores(frame["sender"])
+            and self.mention_alerts.check(frame, self.session.nick, self.focused)
+        )
         self.connect_flow = ConnectFlow(self)  # the Connect dialog: connect, start a server, what went wrong
         self.lines = LineSending(self)  # typed lines: what they mean, sending, lines waiting to be sent
         self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
@@ -219,6 +224,7 @@ class ChatController:
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
+            self.ignored.on_frame(event.frame)
             self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
             behind = self.session.behind() or self.session.reader_gone()
             if behind != self._was_behind:  # "catching up…" in the status bar while far behind, and gone after

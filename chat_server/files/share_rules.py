@@ -78,6 +78,9 @@ class ShareRules:
             muted = self._sanctioned("mute", stored.sender, address)
         if muted:
             return FileError(ErrorCode.MUTED, "The file was not shared: you are muted.")
+        other = self.registry.find_nick(stored.target.to or "") if stored.target.to is not None else None
+        if other is not None and sender is not None and self.registry.ignores.blocks(other, sender):
+            return FileError(ErrorCode.IGNORED, f"The file was not shared: {other.nick} is not taking files from you.")
         return None
 
     def _room_refusal(self, stored: StoredFile, sender: Session | None) -> FileError | None:

@@ -16,6 +16,7 @@
     teacher.py     KICK BAN UNBAN MUTE UNMUTE ANNOUNCE CLOSE (teachers only)
     room_settings.py  TOPIC KEY (a room's owner or a teacher)
     files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
+    ignoring.py    IGNORE UNIGNORE (one person stops another's private messages, files and typing)
 
 A feature adds its commands by adding their CommandSpec to
 shared/commands.py (HELP and the before-a-nickname rule read it there) and
@@ -41,6 +42,7 @@ from chat_server.handlers.base import (
 from chat_server.handlers.chat import ChatCommands
 from chat_server.handlers.files import TEXT_MODE_REFUSAL, FileCommands
 from chat_server.handlers.history import HistoryCommands
+from chat_server.handlers.ignoring import IgnoreCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.presence import PresenceCommands
@@ -68,6 +70,7 @@ MODULES: tuple[type[CommandModule], ...] = (
     TeacherCommands,
     RoomSettingCommands,
     FileCommands,
+    IgnoreCommands,
 )
 # The front ends' own words for file transfers (chat-term's /send and /get; the window's too), which a telnet user
 # is told to type by a classmate: answered with why files cannot come to a text connection.

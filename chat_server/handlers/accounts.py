@@ -187,6 +187,7 @@ class AccountCommands(CommandModule):
                 self.identity.account_made(session.computer)  # the day's count of new accounts outlives a restart
         session.account, session.role = key, role
         session.account_owner = account_owner(account)  # what it sends from now on is the account's
+        self.registry.ignores.learn(session)  # ignored as a guest: ignored as the account too (chat_server/ignoring.py)
         self.registry.parked.forget(key)
         self.registry.emit("client_nick", session=session, old=session.nick)
         if existing is not None:
@@ -308,6 +309,7 @@ class AccountCommands(CommandModule):
             self.registry.set_nick(session, account.nick)
         session.account, session.role = key, account.role
         session.account_owner = account_owner(account)
+        self.registry.ignores.learn(session)
         self.nick_rules.after_rename(session)
         if old is None:
             session.token = new_token()

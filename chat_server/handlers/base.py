@@ -17,6 +17,7 @@ order of the commands.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -205,3 +206,16 @@ class CommandModule:
     def require_voice(self, session: Session) -> None:
         if session.muted:
             raise ProtocolError(ErrorCode.MUTED, "You are muted; your messages are not delivered.")
+
+    def refuse_if_ignored(self, recipient: Session, sender: Session, what: str) -> None:
+        """`ignored` when `recipient` has ignored `sender` (chat_server/ignoring.py); the tries go to the log, paced."""
+        book = self.registry.ignores
+        if not book.blocks(recipient, sender):
+            return
+        tries = book.refused(recipient, sender, time.monotonic())
+        if tries:
+            self.alerts.add(
+                f"{sender.nick} tried to send {what} to {recipient.nick}, who ignores them "
+                f"({tries} {'try' if tries == 1 else 'tries'} since the last such line)"
+            )
+        raise ProtocolError(ErrorCode.IGNORED, f"{recipient.nick} is not taking {what} from you.")

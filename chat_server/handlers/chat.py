@@ -100,6 +100,7 @@ class ChatCommands(CommandModule):
                 ErrorCode.NO_SUCH_USER, f"Nobody called {one_line(nick, 40)} is online; /list shows who is."
             )
         self.require_voice(session)
+        self.refuse_if_ignored(target, session, "private messages")  # refused, so it gets no id
         text = self.text(raw_text)
         budget = session.address_budget
         if budget is not None and not budget.allow(len(text)):

@@ -105,6 +105,7 @@ class FileCommands(CommandModule):
             return Target(room=room.name), None
         other = self.registry.find_nick(target.to or "")
         if other is not None and other.nick is not None:
+            self.refuse_if_ignored(other, session, "files")
             return Target(to=other.nick), other.owner
         account = self.storage.accounts.get(target.to or "")
         if account is not None and account.role == "teacher":

@@ -18,7 +18,8 @@ where people type; chat_server/typing_budget.py) lasts; the rest, and TYPING out
 dropped without an answer: an indicator is worth nothing late, and an
 error for each would cost more than the frame it refuses.  Text-mode
 connections get no `typing` frames (a line each would drown the chat).
-Nothing here is stored.
+Nothing here is stored.  Someone who has ignored the typist (IGNORE,
+chat_server/ignoring.py) is not told.
 """
 
 from __future__ import annotations
@@ -58,7 +59,12 @@ class PresenceCommands(CommandModule):
         now = time.monotonic()
         if now - session.typing_relayed < self.config.typing_interval:
             return []
-        others = [member for member in room.members if member is not session and not member.text_mode]
+        ignores = self.registry.ignores
+        others = [
+            member
+            for member in room.members
+            if member is not session and not member.text_mode and not ignores.blocks(member, session)
+        ]
         if not others or not self.typing_budget.allow(room.key, len(others)):
             return []
         session.typing_relayed = now

@@ -112,6 +112,8 @@ def test_the_error_codes_are_exactly_the_contracts():
         "tls_required", "file_too_large", "muted",
         # added by files (docs/files.md)
         "bad_hash", "bad_token", "no_such_file", "storage_full",
+        # ours: IGNORE (docs/protocol.md, "Ignoring someone")
+        "ignored",
     }  # fmt: skip
 
 

@@ -1,0 +1,31 @@
+"""chat-term and /ignore: the list is the server's answer, an ignored classmate's private lines never print, /unignore undoes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_terminal_client import terminals  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+
+def test_ignore_from_the_terminal_stops_his_private_lines_and_is_undone(server, terminals, wire):  # noqa: F811
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
+    bob, cy = wire(server, "bob", "lab"), wire(server, "cy", "lab")
+    ann.type("/ignore bob")
+    ann.expect(r"You ignore bob: their private messages, files and typing no longer reach you.* You ignore: bob\.$")
+    bob.send("PM ann you cannot get rid of me")
+    assert bob.expect("error")["code"] == "ignored"
+    bob.send("SAY hello lab")
+    ann.expect(r"#lab <bob> hello lab$")
+    cy.send("PM ann are you ok?")
+    ann.expect(r"\*cy -> ann\* are you ok\?$")
+    assert not [line for line in ann.lines if "get rid of me" in line]
+    ann.type("/ignore Ms_Lee")  # nobody of that name: a clear refusal, nothing else
+    ann.expect(r"Nobody called Ms_Lee is online")
+    ann.type("/unignore bob")
+    ann.expect(r"You no longer ignore bob\. You ignore nobody\.$")
+    bob.send("PM ann sorry")
+    ann.expect(r"\*bob -> ann\* sorry$")
+    assert ann.finish() == 0
