@@ -41,6 +41,10 @@ class IgnoredNames:
             if old and name_key(old) in self._keys and len(self._keys) < MAX_NAMES:
                 self._keys[name_key(frame.get("user", ""))] = None
 
+    def keys(self) -> frozenset[str]:
+        """The name keys ignored now (the "People here" list marks them)."""
+        return frozenset(self._keys)
+
     def ignores(self, name: str) -> bool:
         return bool(self._keys) and name_key(name) in self._keys
 

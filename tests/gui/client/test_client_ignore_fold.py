@@ -95,3 +95,17 @@ def test_the_replay_on_joining_folds_his_kept_lines(server, open_window, wire, t
     maths = alice.window.tabs.view_for_room("maths")
     wait_until(lambda: "kept in maths" in maths.all_text(), pump=tk_root.update, timeout=WAIT)
     assert folded(maths, "kept in maths") and maths.hidden_count() == 1
+
+
+def test_people_here_marks_whom_she_ignores_under_his_new_name_too(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "general")
+    bob, _cy = wire(server, "bob", "general"), wire(server, "cy", "general")
+    users = alice.window.users
+    wait_until(lambda: "cy" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "bob (ignored)" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    assert "cy" in users.row_texts() and "alice (you)" in users.row_texts()
+    bob.send("NICK bobby")
+    wait_until(lambda: "bobby (ignored)" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    assert alice.send_typed("/unignore bobby")
+    wait_until(lambda: "bobby" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
