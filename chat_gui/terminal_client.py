@@ -34,6 +34,7 @@ from chat_gui.core.events import (
 )
 from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
 from chat_gui.core.history_commands import AskHistory, AskSearch, DeleteLast
+from chat_gui.core.ignored_names import IgnoredNames
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.session import ClientSession
@@ -129,6 +130,7 @@ class TerminalClient:
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self._shutdown_notice = ""  # a server going down says it twice: system/shutdown, then bye (printed once)
+        self.ignored = IgnoredNames()  # whose room lines print folded (chat_gui/core/ignored_names.py)
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
         self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
 
@@ -143,6 +145,7 @@ class TerminalClient:
     # -- the core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
+            self.ignored.on_frame(event.frame)
             if not self.transfers.handle_frame(event.frame):
                 self.show_frame(event.frame)
         elif isinstance(event, StateChanged):
@@ -185,6 +188,11 @@ class TerminalClient:
         self.say(f"{now_stamp()} * In #{room}, {gone}")
 
     def render(self, frame: dict[str, Any]) -> str:
+        if self.ignored.hides(frame):  # his room lines fold to one placeholder each; /unignore brings them back
+            stamp = frame.get("timestamp")
+            when = f"[{harmless(str(stamp))}] " if isinstance(stamp, str) else ""
+            room = f"#{harmless(str(frame.get('room', '')))} " if frame.get("room") else ""
+            return f"{when}{room}[hidden: a message from someone you ignore; /unignore {harmless(frame['sender'])} shows them]"
         text = render_text(frame, clean=harmless, multiline_help=True)
         if frame.get("type") == "file":  # live or replayed: the id to fetch it with
             text += f"  (/get {harmless(str(frame.get('file')))})"

@@ -20,8 +20,9 @@ It goes by person, not by nickname (chat_server/identity/owners.py):
   her later logins while the server runs.
 - a REGISTER or LOGIN ties the two (`learn`): a guest ignored before he
   registers stays ignored at his account's later logins, and a list made
-  as a guest follows her account.  It is not kept across a
-  restart of the server.
+  as a guest follows her account.  Between two accounts (her list, him
+  in it) it is kept in the data folder (storage `ignores`, schema 8) and
+  outlives a restart; a guest's list, or a guest in one, is memory only.
 
 The teacher learns of it from the log (the admin window's Log): the first
 IGNORE of a person by another, and an ignored person's refused tries (the
@@ -38,6 +39,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from chat_server.identity.owners import ACCOUNT_PREFIX
 from chat_server.session import Session
 from shared.names import name_key
 
@@ -60,6 +62,37 @@ class IgnoreBook:
         self._told: OrderedDict[tuple[str, str], None] = OrderedDict()  # (ignorer's owner, name key) logged once
         # (recipient's owner, sender's owner) -> (monotonic time of the last log line, tries refused since it)
         self._refusals: OrderedDict[tuple[str, str], tuple[float, int]] = OrderedDict()
+
+    def load(self, kept: list[tuple[str, str, str]]) -> None:
+        """The lists kept in the data folder (account to account; storage/accounts.py), at the server's start."""
+        for ignorer, ignored, name in kept:
+            entries = self._lists.setdefault(ignorer, [])
+            if len(entries) < self._max_ignored:
+                entries.append(Ignored(name, (ignored,)))
+        while len(self._lists) > self._max_lists:
+            self._lists.popitem(last=False)
+
+    def kept_pairs(self, session: Session) -> list[tuple[str, str, str]]:
+        """(her account owner, his account owner, name) for each entry of `session`'s list that a restart keeps:
+        both are accounts.  A guest is a new person at every start, so a guest's list stays in memory."""
+        if session.account_owner is None or session.owner != session.account_owner:
+            return []
+        return [
+            (session.owner, owner, entry.name)
+            for entry in self._list_of(session)
+            for owner in entry.owners
+            if owner.startswith(ACCOUNT_PREFIX)
+        ]
+
+    def kept_pairs_of_others(self, ignored_owner: str) -> list[tuple[str, str, str]]:
+        """Every kept pair in which `ignored_owner` (an account just tied to a guest session by `learn`) is ignored."""
+        return [
+            (ignorer, ignored_owner, entry.name)
+            for ignorer, entries in self._lists.items()
+            if ignorer.startswith(ACCOUNT_PREFIX)
+            for entry in entries
+            if ignored_owner in entry.owners
+        ]
 
     def refused(self, recipient: Session, sender: Session, now: float) -> int:
         """A private message or file refused: the tries to log now (the first, then at most every 10 minutes), else 0.

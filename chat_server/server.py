@@ -132,6 +132,7 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         first_id_floor = int(time.time() * 1000) if self.config.history else 0
         self.registry.continue_ids_after(max(self.storage.messages.highest_id(), first_id_floor))
         self.who = build_identity(self.registry, self.storage, self.config)
+        self.registry.ignores.load(self.storage.accounts.ignores_kept())  # account to account: kept across restarts
         self._resume_folder = self.storage.folder
         if self._resume_folder is not None:  # the last run's RESUME tokens (resume_handoff.py); nobody is served yet
             code_form = self.who.service.entered_form()  # a session that came in with another code asks again

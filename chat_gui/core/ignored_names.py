@@ -7,7 +7,9 @@ that names this user would be highlighted, counted in the title and
 raise a notification: the very "@alice @alice @alice" the user ignored
 them for.  So the window keeps the names the server's `system` `ignoring`
 answer lists, follows their renames that it sees (`system` `nick` in its
-room), and a message from one of them is shown as a plain line.
+room), and a message from one of them is shown as a plain line, folded
+(`hides`): the window shows "a message from someone you ignore" with a
+Show link, chat-term a one-line placeholder.  A teacher's never folds.
 
 Names, not people: a rename in a room this user is not in goes unseen (the
 server tells nobody outside the room), and then the new name alerts again
@@ -39,5 +41,18 @@ class IgnoredNames:
             if old and name_key(old) in self._keys and len(self._keys) < MAX_NAMES:
                 self._keys[name_key(frame.get("user", ""))] = None
 
+    def keys(self) -> frozenset[str]:
+        """The name keys ignored now (the "People here" list marks them)."""
+        return frozenset(self._keys)
+
     def ignores(self, name: str) -> bool:
         return bool(self._keys) and name_key(name) in self._keys
+
+    def hides(self, frame: ServerFrame | dict[str, object]) -> bool:
+        """Whether a room message (live, replayed or from history) is from someone ignored and so shown folded.
+
+        Never a teacher's (`role` teacher) nor anything but a room `message`: notices and private lines pass."""
+        if frame.get("type") != "message" or frame.get("role") == "teacher":
+            return False
+        sender = frame.get("sender")
+        return isinstance(sender, str) and self.ignores(sender)

@@ -133,6 +133,7 @@ class ChatController:
             not self.ignored.ignores(frame["sender"])
             and self.mention_alerts.check(frame, self.session.nick, self.focused)
         )
+        self.frames.hides = self.history.hides = self.ignored.hides  # their room messages fold
         self.connect_flow = ConnectFlow(self)  # the Connect dialog: connect, start a server, what went wrong
         self.lines = LineSending(self)  # typed lines: what they mean, sending, lines waiting to be sent
         self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
@@ -225,6 +226,8 @@ class ChatController:
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
             self.ignored.on_frame(event.frame)
+            if event.frame["type"] == "system":  # the list, or a rename: "(ignored)" in People here
+                self.window.users.set_ignored(self.ignored.keys())
             self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
             behind = self.session.behind() or self.session.reader_gone()
             if behind != self._was_behind:  # "catching up…" in the status bar while far behind, and gone after

@@ -69,6 +69,7 @@ class FrameDisplay:
         self.outgoing: OutgoingLines[MessageView] = OutgoingLines()
         self.on_muted: Callable[[bool], None] = lambda muted: None
         self.mentioned: Callable[[MessageFrame], bool] = lambda frame: False  # names this user (mention_alerts.py)
+        self.hides: Callable[[MessageFrame], bool] = lambda frame: False  # from someone ignored: folded
         self._last_bell = float("-inf")
         self._last_collected = float("-inf")
 
@@ -115,7 +116,10 @@ class FrameDisplay:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
         view = self.window.tabs.view_for_room(frame["room"])
         style = "own" if own else "mention" if self.mentioned(frame) else ""
-        view.show_message(frame["timestamp"], frame["sender"], frame["content"], style, badge=badge_of(frame))
+        hidden = not own and self.hides(frame)  # someone this user ignores: folded (chat_gui/core/ignored_names.py)
+        view.show_message(
+            frame["timestamp"], frame["sender"], frame["content"], style, badge=badge_of(frame), hidden=hidden
+        )
         if own:
             self.outgoing.echoed()
         else:

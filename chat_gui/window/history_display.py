@@ -71,6 +71,7 @@ class HistoryDisplay:
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
         self.may_delete_others: Callable[[], bool] = lambda: False  # a teacher: any room message (the controller)
+        self.hides: Callable[[Any], bool] = lambda frame: False  # from someone ignored: folded (the controller)
         root = window.root
         for sequence in ("<Control-f>", "<Control-F>"):  # F: with Caps Lock on
             root.bind(sequence, lambda event: self.open_search(), add="+")  # this window's widgets only
@@ -85,6 +86,7 @@ class HistoryDisplay:
             pane = self.panes[str(view)] = HistoryPane(
                 view, lambda: self.session.nick, lambda: self.loader.load(view), self._show_file
             )
+            pane.hides = lambda frame: self.hides(frame)
             self.loader.watch(view)
             view.text.bind("<Button-3>", lambda event: self.on_right_click(view, event), add="+")
         return pane
@@ -234,7 +236,12 @@ class HistoryDisplay:
                 self._show_file(view, frame)
             else:
                 view.show_message(
-                    frame["timestamp"], frame["sender"], frame["content"], "replayed", badge=badge_of(frame)
+                    frame["timestamp"],
+                    frame["sender"],
+                    frame["content"],
+                    "replayed",
+                    badge=badge_of(frame),
+                    hidden=self.hides(frame),
                 )
         view.show_notice(f"(end of the {len(page.frames)} kept messages)", "system")
 

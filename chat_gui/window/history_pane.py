@@ -79,6 +79,7 @@ class HistoryPane:
         self.senders: dict[int, tuple[str, str]] = {}  # id -> (sender, the start of its text), while it is shown
         self.more_before: dict[str, bool] = {}  # conversation key -> the server said older ones remain
         self.loading = False
+        self.hides: Callable[[Any], bool] = lambda frame: False  # from someone ignored: folded (history_display)
         self.opened = False  # a private tab's last page was asked for when it opened (history_display.py)
         self._shown = itertools.count(1)
         view.text.tag_configure(NEW_LINE_TAG, justify="center")
@@ -126,6 +127,7 @@ class HistoryPane:
                 frame["content"],
                 f"{style} replayed".strip(),
                 badge=badge_of(frame),
+                hidden=not own and self.hides(frame),
             )
         self.remember(frame, start, at, said_now=False)
 

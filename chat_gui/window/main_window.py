@@ -235,6 +235,7 @@ class ChatWindow:
             variable=self.show_presence,
             command=lambda: actions.presence_shown(self.show_presence.get()),
         )
+        view.add_command(label="Show hidden messages", command=self.show_hidden_messages)  # folded: /ignore
         view.add_separator()
         for label, choice in (("Theme as the system", "system"), ("Light theme", "light"), ("Dark theme", "dark")):
             view.add_radiobutton(
@@ -301,6 +302,14 @@ class ChatWindow:
 
     def show_status(self, text: str) -> None:
         self.status_bar.show(text)
+
+    def show_hidden_messages(self) -> None:
+        """View > Show hidden messages: unfold, in the tab in front, the messages of people this user ignores."""
+        tab = self.tabs.current_tab()
+        count = (tab.view if tab is not None else self.tabs.room_view).show_hidden()
+        self.show_status(
+            f"{count} hidden message{'s' if count != 1 else ''} shown." if count else "No hidden messages here."
+        )
 
     def show_private_tab(self, nick: str) -> None:
         tab = self.tabs.private.get(name_key(nick))

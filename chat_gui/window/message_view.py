@@ -154,6 +154,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
         self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
         self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
+        self._hidden: OrderedDict[str, int] = OrderedDict()  # ignored-N (elided) -> how many messages it folds
         # rtl-N -> (the line as written, its tags, its indent tag) (_rtl_rows; names and notices: no tags, "")
         self._rtl_lines: OrderedDict[str, tuple[str, tuple[str, ...], str]] = OrderedDict()
         self._rtl_laid: dict[str, int] = {}  # rtl-N -> the width its rows were broken for
@@ -202,11 +203,12 @@ class MessageView(PaneBlocks, ttk.Frame):
         text = self.text
         self.style.apply(text, self.style.palette)
         self._font, self._bold = self.style.body, self.style.bold
-        for clickable in ("link", "more", "action"):
+        for clickable in ("link", "more", "action", "hidden"):
             text.tag_bind(clickable, "<Enter>", lambda event: text.configure(cursor="hand2"))
             text.tag_bind(clickable, "<Leave>", lambda event: text.configure(cursor="arrow"))
         text.tag_bind("link", "<ButtonRelease-1>", self._on_link_click)
         text.tag_bind("more", "<ButtonRelease-1>", self._on_more_click)
+        text.tag_bind("hidden", "<ButtonRelease-1>", self._on_hidden_click)
         text.tag_bind("action", "<ButtonRelease-1>", self._on_action_click)
 
     def set_palette(self, palette: Palette) -> None:
@@ -233,14 +235,22 @@ class MessageView(PaneBlocks, ttk.Frame):
 
     # -- intent methods --
     def show_message(
-        self, stamp: str, sender: str, text: str, style: str = "", prefix: str = "", badge: str = ""
+        self,
+        stamp: str,
+        sender: str,
+        text: str,
+        style: str = "",
+        prefix: str = "",
+        badge: str = "",
+        hidden: bool = False,
     ) -> None:
         """A message: time, coloured nickname, text (links clickable, lines indented under it, long ones folded).
 
         `style` is "", "own" or "private", and may add more tags after a space
         ("replayed" for a line from history, shown muted). `badge` ("teacher")
         follows the nickname in a style of its own, from the frame's `role`,
-        which no nickname can copy.
+        which no nickname can copy.  `hidden`: from someone this user
+        ignores, folded under "1 message from someone you ignore — show".
         """
         extra = tuple(style.split())
         shown_badge = f" {badge}" if badge else ""
@@ -258,7 +268,71 @@ class MessageView(PaneBlocks, ttk.Frame):
         parts += self._body(shown, extra, indent)
         if rest:
             parts.append(self._more_link(rest, extra, indent))
-        self._append(parts)
+        if hidden:
+            self._append_hidden(parts)
+        else:
+            self._append(parts)
+
+    # -- messages from someone this user ignores: folded under one line, shown on a click (or show_hidden) --
+    def _append_hidden(self, parts: Parts) -> None:
+        """The message goes in whole but elided; one line above it (and above any hidden ones just before it)
+        says how many there are and shows them when clicked."""
+        group = self._hidden_group_at_end()
+        if group is None:
+            group = f"ignored-{next(self._serial)}"
+            self.text.tag_configure(group, elide=True)
+            self._hidden[group] = 0
+            self._append([(hidden_label(1), ("hidden", "notice", f"{group}-label"))], (f"{group}-label",))
+        self._append([(piece, (*tags, group)) for piece, tags in parts], (group,))
+        self._hidden[group] += 1
+        if self._hidden[group] > 1:
+            self._relabel(group)
+        while len(self._hidden) > MAX_FOLDED:
+            self.text.tag_delete(self._hidden.popitem(last=False)[0])
+
+    def _hidden_group_at_end(self) -> str | None:
+        """The hidden group that the last line added belongs to, if a new hidden message may join it."""
+        if self._insert_at != "end-1c" or not self._hidden:
+            return None
+        group = next(reversed(self._hidden))
+        ranges = self.text.tag_ranges(group)
+        if not ranges or self.text.compare(ranges[-1], "!=", "end-1c"):
+            return None
+        return group
+
+    def _relabel(self, group: str) -> None:
+        label = f"{group}-label"
+        ranges = self.text.tag_ranges(label)
+        if not ranges:
+            return
+        start = ranges[0]
+        self.text.delete(start, f"{start} lineend")
+        self.text.insert(start, hidden_label(self._hidden[group]), ("hidden", "notice", label))
+
+    def _on_hidden_click(self, event: tk.Event) -> None:
+        index = self.text.index(f"@{event.x},{event.y}")
+        label = next((name for name in self.text.tag_names(index) if name.endswith("-label")), None)
+        if label is not None:
+            self._reveal(label.removesuffix("-label"))
+
+    def _reveal(self, group: str) -> None:
+        ranges = self.text.tag_ranges(f"{group}-label")
+        if ranges:
+            self.text.delete(ranges[0], ranges[-1])
+        self.text.tag_delete(f"{group}-label")
+        self.text.tag_delete(group)  # no longer elided: the messages read as any other
+        self._hidden.pop(group, None)
+
+    def show_hidden(self) -> int:
+        """Show every folded message in this pane (the keyboard's way: View > Show hidden messages); how many."""
+        count = sum(self._hidden.values())
+        for group in list(self._hidden):
+            self._reveal(group)
+        return count
+
+    def hidden_count(self) -> int:
+        """Messages folded in this pane now (tests, the View menu)."""
+        return sum(count for group, count in self._hidden.items() if self.text.tag_ranges(group))
 
     def show_notice(
         self,
@@ -594,6 +668,13 @@ class MessageView(PaneBlocks, ttk.Frame):
                 break
             del self._folded[oldest]
             self.text.tag_delete(oldest)  # Tk keeps every tag name it was given until it is deleted
+        while self._hidden:
+            oldest = next(iter(self._hidden))
+            if self.text.tag_ranges(oldest):
+                break
+            del self._hidden[oldest]
+            self.text.tag_delete(oldest)
+            self.text.tag_delete(f"{oldest}-label")
         while self._rtl_lines:
             oldest = next(iter(self._rtl_lines))
             if self.text.tag_ranges(oldest):
@@ -641,6 +722,12 @@ class MessageView(PaneBlocks, ttk.Frame):
             if callback is not None:
                 callback()
                 return
+
+
+def hidden_label(count: int) -> str:
+    if count == 1:
+        return "1 message from someone you ignore — show"
+    return f"{count} messages from someone you ignore — show"
 
 
 def _with_emoji(text: str, extra: tuple[str, ...]) -> Parts:

@@ -146,6 +146,7 @@ class PaneStyle:
         text.tag_configure("banner-end", spacing3=pad)
         text.tag_configure("table-key", font=self.bold)
         text.tag_configure("more", foreground=palette.link, underline=True, font=self.italic)
+        text.tag_configure("hidden", foreground=palette.link, underline=True, font=self.italic)  # ignored: folded
         text.tag_configure("action", foreground=palette.link, underline=True)
         text.tag_configure("link", foreground=palette.link, underline=True)
         text.tag_configure("emoji", font=self.emoji)

@@ -1,7 +1,8 @@
 """The members of the current room; double-click one to talk privately (Tk thread).
 
-Each row is a nickname, "(you)" after yours and "(teacher)" after a
-teacher's ("(you, teacher)" for both), in the palette's colours.
+Each row is a nickname, "(you)" after yours, "(teacher)" after a
+teacher's ("(you, teacher)" for both) and "(ignored)" after someone this
+user ignores (/ignore; in the muted colour), in the palette's colours.
 Other features mark rows without knowing how they are drawn:
 `set_mark(nick, before="●", after=" (teacher)")` puts a presence dot before
 a name or a role after it (empty strings take a mark away).  Presence has
@@ -40,6 +41,7 @@ class UserList(ttk.LabelFrame):
         self._draw_after: str | None = None  # the idle callback that redraws, while one is pending
         self.me = ""
         self.teachers: set[str] = set()  # name keys of the teachers in the list (marked "(teacher)")
+        self.ignored: frozenset[str] = frozenset()  # name keys of the people this user ignores ("(ignored)")
         self.marks: dict[str, tuple[str, str]] = {}  # name key -> (before the name, after it)
         self.palette = LIGHT
         # the dots and the names share one sunken box, as the rooms list has one: the dots belong to the rows
@@ -108,6 +110,12 @@ class UserList(ttk.LabelFrame):
             self.teachers = set(teachers)
             self._redraw()
 
+    def set_ignored(self, ignored: frozenset[str]) -> None:
+        """Mark these (name keys) as ignored by this user (never shown on a teacher's row)."""
+        if ignored != self.ignored:
+            self.ignored = ignored
+            self._redraw()
+
     def add_user(self, nick: str) -> None:
         first, after = self._sorting_with(nick)
         if nick in self.users[first:after]:  # names that sort the same sit together: only they can be it
@@ -162,11 +170,14 @@ class UserList(ttk.LabelFrame):
             before, after = self.marks.get(name_key(nick), ("", ""))
             name = shown_name(self, nick)  # a Hebrew or Arabic name read back to front on X11
             shown = f"{before} {name}" if before else name
-            tags = ", ".join(tag for tag, on in (("you", mine), ("teacher", name_key(nick) in self.teachers)) if on)
+            teacher = name_key(nick) in self.teachers
+            ignored = not teacher and not mine and name_key(nick) in self.ignored
+            marks = (("you", mine), ("teacher", teacher), ("ignored", ignored))
+            tags = ", ".join(tag for tag, on in marks if on)
             self.listbox.insert("end", f"{shown}{after}{f' ({tags})' if tags else ''}")
             self.listbox.itemconfigure(
                 index,
-                foreground=palette.own_name if mine else palette.text,
+                foreground=palette.own_name if mine else palette.muted if ignored else palette.text,
                 selectforeground=palette.selection_text,
                 selectbackground=palette.selection_background,
             )

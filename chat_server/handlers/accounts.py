@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 from chat_server.farewells import replaced_bye
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
+from chat_server.handlers.ignoring import keep_learned
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
 from chat_server.identity.hash_turns import PASSWORD_TURNS
 from chat_server.identity.login_throttle import MAX_FAILURES, LoginAttempt
@@ -188,6 +189,7 @@ class AccountCommands(CommandModule):
         session.account, session.role = key, role
         session.account_owner = account_owner(account)  # what it sends from now on is the account's
         self.registry.ignores.learn(session)  # ignored as a guest: ignored as the account too (chat_server/ignoring.py)
+        keep_learned(self.registry.ignores, self.storage.accounts, session)  # and kept across a restart
         self.registry.parked.forget(key)
         self.registry.emit("client_nick", session=session, old=session.nick)
         if existing is not None:
@@ -310,6 +312,7 @@ class AccountCommands(CommandModule):
         session.account, session.role = key, account.role
         session.account_owner = account_owner(account)
         self.registry.ignores.learn(session)
+        keep_learned(self.registry.ignores, self.storage.accounts, session)
         self.nick_rules.after_rename(session)
         if old is None:
             session.token = new_token()

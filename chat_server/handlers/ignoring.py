@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from chat_server.handlers.base import CommandModule, Delivery
 from chat_server.identity.owners import account_owner
-from chat_server.ignoring import MAX_IGNORED
+from chat_server.ignoring import MAX_IGNORED, IgnoreBook
 from chat_server.session import Session
+from chat_server.storage.interfaces import AccountStore
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame
 from shared.names import name_key, one_line
@@ -52,6 +53,8 @@ class IgnoreCommands(CommandModule):
             raise ProtocolError(
                 ErrorCode.BAD_ARGUMENT, f"You ignore {MAX_IGNORED} people already; /unignore someone first."
             )
+        for ignorer, ignored, shown in book.kept_pairs(session):  # account to account: kept across a restart
+            self.storage.accounts.keep_ignore(ignorer, ignored, shown)
         if book.first_time(session, name):  # once per pair: IGNORE and UNIGNORE in a loop must not fill the log
             self.alerts.add(
                 f"{session.nick} ignores {name} (their private messages, files and typing no longer reach them)"
@@ -70,7 +73,10 @@ class IgnoreCommands(CommandModule):
         entry = book.find(session, self.registry.find_nick(typed), name_key(typed))
         if entry is None:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"You do not ignore {typed}; /ignore lists whom you do.")
+        kept = book.kept_pairs(session)
         book.remove(session, entry)
+        for ignorer, ignored, _shown in set(kept) - set(book.kept_pairs(session)):
+            self.storage.accounts.forget_ignore(ignorer, ignored)  # written behind: no I/O under the lock
         return self._answer(session, f"You no longer ignore {entry.name}.")
 
     def _answer(self, session: Session, said: str) -> list[Delivery]:
@@ -78,3 +84,12 @@ class IgnoreCommands(CommandModule):
         listed = "You ignore: " + ", ".join(names) + "." if names else "You ignore nobody."
         text = f"{said} {listed}" if said else listed
         return [([session], server_frame("system", text, event="ignoring", users=names))]
+
+
+def keep_learned(book: IgnoreBook, accounts: AccountStore, session: Session) -> None:
+    """After REGISTER or LOGIN tied `session`'s guest to its account (IgnoreBook.learn): keep what became account to
+    account, her list and the lists that name him (written behind, as every small table is)."""
+    if session.account_owner is None:
+        return
+    for ignorer, ignored, shown in book.kept_pairs(session) + book.kept_pairs_of_others(session.account_owner):
+        accounts.keep_ignore(ignorer, ignored, shown)

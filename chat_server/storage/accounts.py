@@ -19,6 +19,7 @@ from shared.names import name_key
 MAX_LOGIN_ADDRESSES = 10_000
 LOGIN_ADDRESS_DAYS = 120
 DAY_MS = 86_400_000
+MAX_IGNORES_LOADED = 1_000_000  # rows of `ignores` read at a start: 10,000 lists of 100, the book's own bound
 MAX_ACCOUNTS_MADE = 10_000  # the newest new-account times loaded at a start (a day's, at most this many)
 
 
@@ -29,12 +30,14 @@ class SqliteAccountStore:
         accounts: list[Account],
         login_addresses: list[tuple[str, str]] | None = None,
         accounts_made: list[tuple[str, int]] | None = None,
+        ignores: list[tuple[str, str, str]] | None = None,
     ) -> None:
         self._persist = persister
         self._lock = threading.Lock()
         self._by_key = {account.key: account for account in accounts}
         self._loaded_logins = list(login_addresses or [])
         self._loaded_made = list(accounts_made or [])
+        self._loaded_ignores = list(ignores or [])
 
     @staticmethod
     def load_accounts_made(connection: sqlite3.Connection, now_ms: int) -> list[tuple[str, int]]:
@@ -57,6 +60,30 @@ class SqliteAccountStore:
         """A new account was made from `computer` now (written behind; no I/O here); a day's rows are kept."""
         self._persist.write("DELETE FROM accounts_made WHERE made_ms <= ?", now_ms - DAY_MS)
         self._persist.write("INSERT INTO accounts_made (computer, made_ms) VALUES (?, ?)", computer, now_ms)
+
+    @staticmethod
+    def load_ignores(connection: sqlite3.Connection) -> list[tuple[str, str, str]]:
+        """(ignorer's account owner, ignored's account owner, the name shown) of every kept IGNORE (version 8)."""
+        try:
+            rows = connection.execute(
+                "SELECT ignorer, ignored, name FROM ignores ORDER BY rowid LIMIT ?", (MAX_IGNORES_LOADED,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # a read-only file of an older version has no such table
+            return []
+        return [(str(ignorer), str(ignored), str(name)) for ignorer, ignored, name in rows]
+
+    def ignores_kept(self) -> list[tuple[str, str, str]]:
+        """What load_ignores found at the start (the server's IgnoreBook is seeded with it)."""
+        return list(self._loaded_ignores)
+
+    def keep_ignore(self, ignorer: str, ignored: str, name: str) -> None:
+        """An account ignores another (written behind; no I/O here)."""
+        self._persist.write(
+            "INSERT OR REPLACE INTO ignores (ignorer, ignored, name) VALUES (?, ?, ?)", ignorer, ignored, name
+        )
+
+    def forget_ignore(self, ignorer: str, ignored: str) -> None:
+        self._persist.write("DELETE FROM ignores WHERE ignorer = ? AND ignored = ?", ignorer, ignored)
 
     @staticmethod
     def load_login_addresses(connection: sqlite3.Connection, now_ms: int) -> list[tuple[str, str]]:

@@ -25,13 +25,14 @@ from chat_server.storage.file_uri import read_only_uri
 log = logging.getLogger("chat_server.storage")
 
 # The safeguards first (who may use which name, who is banned, which rooms are locked), the bulk last.
-TABLES = ("accounts", "sanctions", "rooms", "login_addresses", "accounts_made", "files", "messages")
+TABLES = ("accounts", "sanctions", "rooms", "login_addresses", "accounts_made", "ignores", "files", "messages")
 WORDS = {  # (one, several)
     "accounts": ("account", "accounts"),
     "sanctions": ("ban or mute", "bans and mutes"),
     "rooms": ("room", "rooms"),
     "login_addresses": ("known login computer", "known login computers"),
     "accounts_made": ("new account of the day", "new accounts of the day"),
+    "ignores": ("ignore between accounts", "ignores between accounts"),
     "files": ("shared file", "shared files"),
     "messages": ("message", "messages"),
 }
@@ -77,7 +78,7 @@ def salvage_into(aside: Path, fresh: sqlite3.Connection) -> str:
             results.append(_salvage_table(source, fresh, table))
     finally:
         source.close()
-    quiet = ("login_addresses", "accounts_made")  # bookkeeping: named only when something of it was lost
+    quiet = ("login_addresses", "accounts_made", "ignores")  # bookkeeping: named only when something of it was lost
     shown = [result for result in results if result.table not in quiet or result.unreadable or result.gaps]
     if all(result.unreadable for result in results):
         return f"nothing could be salvaged from it ({results[0].unreadable})"

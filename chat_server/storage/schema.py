@@ -202,6 +202,22 @@ def _v7_accounts_made(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX accounts_made_by_time ON accounts_made (made_ms)")
 
 
+def _v8_ignores(db: sqlite3.Connection) -> None:
+    """Version 8: whom each account ignores (IGNORE), by account, so a server restart keeps the lists.
+
+    Only account to account: a guest is a new person at every start, so a
+    guest's list, or a guest in a list, stays in memory (chat_server/ignoring.py).
+    """
+    db.execute(
+        """CREATE TABLE ignores (
+            ignorer TEXT NOT NULL,
+            ignored TEXT NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (ignorer, ignored)
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Step, ...] = (
     _v1_messages,
     _v2_search_and_kinds,
@@ -210,6 +226,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _v5_room_owners,
     _v6_login_addresses,
     _v7_accounts_made,
+    _v8_ignores,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

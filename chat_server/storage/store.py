@@ -290,6 +290,7 @@ def _wire(
     accounts = SqliteAccountStore.load(connection)
     login_addresses = SqliteAccountStore.load_login_addresses(connection, int(clock() * 1000))
     accounts_made = SqliteAccountStore.load_accounts_made(connection, int(clock() * 1000))
+    ignores = SqliteAccountStore.load_ignores(connection)
     sanctions = SqliteModerationStore.load(connection)
     rooms = SqliteRoomStore.load(connection)
     unclaimed_rooms = SqliteRoomStore.find_unclaimed(connection)
@@ -367,7 +368,7 @@ def _wire(
     return Storage(
         status=status,
         messages=history_store if history_store is not None else NoHistory(),
-        accounts=SqliteAccountStore(persister, accounts, login_addresses, accounts_made),
+        accounts=SqliteAccountStore(persister, accounts, login_addresses, accounts_made, ignores),
         moderation=moderation,
         rooms=SqliteRoomStore(persister, rooms, unclaimed_rooms),
         files=SqliteFileStore(persister, files),

@@ -17,8 +17,12 @@ def test_ignore_from_the_terminal_stops_his_private_lines_and_is_undone(server, 
     ann.expect(r"You ignore bob: their private messages, files and typing no longer reach you.* You ignore: bob\.$")
     bob.send("PM ann you cannot get rid of me")
     assert bob.expect("error")["code"] == "ignored"
-    bob.send("SAY hello lab")
-    ann.expect(r"#lab <bob> hello lab$")
+    bob.send("SAY hello lab")  # his room lines fold to a placeholder, live and in /history
+    ann.expect(r"#lab \[hidden: a message from someone you ignore; /unignore bob shows them\]$")
+    assert not [line for line in ann.lines if "hello lab" in line]
+    ann.type("/history")
+    ann.expect(r"\[hidden: a message from someone you ignore; /unignore bob shows them\]  \(id \d+\)$")
+    assert not [line for line in ann.lines if "hello lab" in line]
     cy.send("PM ann are you ok?")
     ann.expect(r"\*cy -> ann\* are you ok\?$")
     assert not [line for line in ann.lines if "get rid of me" in line]
@@ -28,4 +32,6 @@ def test_ignore_from_the_terminal_stops_his_private_lines_and_is_undone(server, 
     ann.expect(r"You no longer ignore bob\. You ignore nobody\.$")
     bob.send("PM ann sorry")
     ann.expect(r"\*bob -> ann\* sorry$")
+    ann.type("/history")  # unignored: his room lines read in full again
+    ann.expect(r"<bob> hello lab")
     assert ann.finish() == 0

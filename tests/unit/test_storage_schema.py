@@ -124,6 +124,19 @@ def test_a_version_6_database_gains_the_days_new_accounts_with_its_accounts_kept
     with open_storage(tmp_path / "data", history_days=0) as storage:
         assert storage.accounts.accounts_made() == [("10.0.0.9", now_ms - 1000), ("10.0.0.7", now_ms)]
     connection = sqlite3.connect(path)
-    assert schema_version(connection) == LATEST_VERSION == 7
+    assert schema_version(connection) == LATEST_VERSION == 8
     assert connection.execute("SELECT count(*) FROM accounts_made").fetchone()[0] == 2
     connection.close()
+
+
+def test_a_version_7_database_gains_the_ignores_table_in_place():
+    """Version 8 keeps whom each account ignores (IGNORE); a version 7 file is upgraded where it is."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    assert migrate(connection, MIGRATIONS[:7]) == (0, 7)
+    connection.execute("INSERT INTO accounts_made (computer, made_ms) VALUES ('10.0.0.7', 1)")
+    assert migrate(connection) == (7, 8)
+    connection.execute("INSERT INTO ignores (ignorer, ignored, name) VALUES ('a:alice:1', 'a:bob:2', 'bob')")
+    assert connection.execute("SELECT ignorer, ignored, name FROM ignores").fetchall() == [
+        ("a:alice:1", "a:bob:2", "bob")
+    ]
+    assert connection.execute("SELECT computer FROM accounts_made").fetchall() == [("10.0.0.7",)]

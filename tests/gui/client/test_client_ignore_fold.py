@@ -1,0 +1,111 @@
+"""/ignore in the chat window folds the ignored classmate's room messages: live, replayed and /history lines under
+one "N messages from someone you ignore — show" line per run of them, shown by a click or View > Show hidden
+messages; never a teacher's, never a notice.  Real server, real Tk under Xvfb."""
+
+from __future__ import annotations
+
+from tests.gui.client.conftest import WAIT
+from tests.integration.identity_support import add_account, login
+from tests.support import wait_until
+
+
+def folded(view, words: str) -> bool:
+    """Whether the line holding `words` is elided (folded under a "from someone you ignore" line)."""
+    at = view.text.search(words, "1.0", elide=True)
+    assert at, (words, view.all_text())
+    return any(view.text.tag_cget(tag, "elide") in ("1", 1, True) for tag in view.text.tag_names(at))
+
+
+def click_words(view, words: str, tk_root) -> None:
+    at = view.text.search(words, "1.0")
+    assert at, (words, view.all_text())
+    view.text.see(at)
+    tk_root.update()
+    x, y, _width, height = view.text.bbox(f"{at} +2c")
+    for event in ("<Motion>", "<ButtonPress-1>", "<ButtonRelease-1>"):
+        view.text.event_generate(event, x=x, y=y + height // 2)
+    tk_root.update()
+
+
+def test_his_room_messages_fold_in_runs_and_a_click_shows_them(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "general")
+    bob, cy = wire(server, "bob", "general"), wire(server, "cy", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    for client, words in ((bob, "first of his"), (bob, "second of his"), (cy, "cy between"), (bob, "third of his")):
+        client.send(f"SAY {words}")  # one at a time: two connections' lines may cross on the way
+        wait_until(lambda said=words: said in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    cy.send("SAY cy after")
+    wait_until(lambda: "cy after" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert all(folded(view, words) for words in ("first of his", "second of his", "third of his"))
+    assert not folded(view, "cy between") and not folded(view, "cy after")
+    text = view.all_text()
+    assert "2 messages from someone you ignore — show" in text, "a run of two folds under one line"
+    assert "1 message from someone you ignore — show" in text
+    assert view.hidden_count() == 3
+    click_words(view, "2 messages from someone you ignore", tk_root)
+    assert not folded(view, "first of his") and not folded(view, "second of his"), "the click shows the run"
+    assert folded(view, "third of his") and "2 messages from someone" not in view.all_text()
+    assert view.hidden_count() == 1
+    # the keyboard's way: View > Show hidden messages
+    alice.window.show_hidden_messages()
+    assert not folded(view, "third of his") and view.hidden_count() == 0
+    # /history: his kept lines fold too; after /unignore nothing new folds
+    assert alice.send_typed("/history")
+    wait_until(lambda: "(end of the" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert view.hidden_count() == 3, "the page folds his three kept lines again (a run of two, then one)"
+    assert alice.send_typed("/unignore bob")
+    wait_until(lambda: "You no longer ignore bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    bob.send("SAY heard again")
+    wait_until(lambda: "heard again" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert not folded(view, "heard again")
+
+
+def test_a_teacher_is_never_folded_nor_a_notice(server, open_window, wire, tk_root):
+    add_account(server, "Mr_Ray", "teacher")
+    alice = open_window(server, "alice", "general")
+    ray = wire(server, "ray_guest", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore ray_guest")
+    wait_until(lambda: "You ignore: ray_guest." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    ray.send("SAY as a student")
+    wait_until(lambda: "from someone you ignore" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    ray.expect("message")
+    login(ray, "Mr_Ray")  # the same person, now the teacher: the window follows the rename, the role wins
+    wait_until(lambda: "Mr_Ray" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.ignored.ignores("Mr_Ray")
+    ray.send("SAY as your teacher")
+    wait_until(lambda: "as your teacher" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert not folded(view, "as your teacher") and folded(view, "as a student")
+    assert not folded(view, "Mr_Ray"), "the rename notice is not folded"
+
+
+def test_the_replay_on_joining_folds_his_kept_lines(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "general")
+    bob = wire(server, "bob", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    bob.send("JOIN maths")
+    bob.expect("joined")
+    bob.send("SAY kept in maths")
+    bob.expect("message")
+    assert alice.send_typed("/join maths")
+    maths = alice.window.tabs.view_for_room("maths")
+    wait_until(lambda: "kept in maths" in maths.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert folded(maths, "kept in maths") and maths.hidden_count() == 1
+
+
+def test_people_here_marks_whom_she_ignores_under_his_new_name_too(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "general")
+    bob, _cy = wire(server, "bob", "general"), wire(server, "cy", "general")
+    users = alice.window.users
+    wait_until(lambda: "cy" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "bob (ignored)" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    assert "cy" in users.row_texts() and "alice (you)" in users.row_texts()
+    bob.send("NICK bobby")
+    wait_until(lambda: "bobby (ignored)" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+    assert alice.send_typed("/unignore bobby")
+    wait_until(lambda: "bobby" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
