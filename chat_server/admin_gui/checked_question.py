@@ -16,6 +16,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 Check = Callable[[str], "str | None"]  # an answer -> what is wrong with it, or None when it will do
+SCREEN_MARGIN = 80  # px of the screen's width the question's padding and a window frame take
 AskChecked = Callable[[str, str, Check], "str | None"]  # (title, prompt, check) -> the answer, None if cancelled
 
 
@@ -28,11 +29,15 @@ class CheckedQuestion(tk.Toplevel):
         self.answer: str | None = None
         frame = ttk.Frame(self, padding=12)
         frame.pack(fill="both", expand=True)
-        ttk.Label(frame, text=prompt, justify="left").grid(row=0, column=0, columnspan=3, sticky="w")
         self.value = tk.StringVar(self)
         self.entry = ttk.Entry(frame, textvariable=self.value, width=40)
+        # The prompt (a long nickname in it) and the problem wrap at the entry's width, never wider than the
+        # screen: unwrapped, a long prompt at 200% made the question 2442 px wide, OK and Cancel off a 1024 screen.
+        wrap = max(1, min(self.entry.winfo_reqwidth(), self.winfo_screenwidth() - SCREEN_MARGIN))
+        self.prompt = ttk.Label(frame, text=prompt, justify="left", wraplength=wrap)
+        self.prompt.grid(row=0, column=0, columnspan=3, sticky="w")
         self.entry.grid(row=1, column=0, columnspan=3, sticky="ew", pady=(6, 2))
-        self.problem = ttk.Label(frame, text="", style="Error.TLabel", justify="left", wraplength=360)
+        self.problem = ttk.Label(frame, text="", style="Error.TLabel", justify="left", wraplength=wrap)
         self.problem.grid(row=2, column=0, columnspan=3, sticky="w")
         self.ok_button = ttk.Button(frame, text="OK", style="Accent.TButton", command=self.on_ok)
         self.cancel_button = ttk.Button(frame, text="Cancel", command=self.on_cancel)

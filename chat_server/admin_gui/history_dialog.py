@@ -37,6 +37,8 @@ log = logging.getLogger("chat_server.admin_gui")
 POLL_MS = 50
 SEARCH_RESULTS = 50  # what the store returns at most
 QUOTED = 200  # characters of a message quoted in the question before it is deleted
+SCREEN_MARGIN = 40  # px of the screen's width a window frame takes
+SCREEN_HEIGHT_MARGIN = 80  # px of the screen's height a title bar and a taskbar take
 NOT_RUNNING = "The server is not running; press Start first."
 TRANSCRIPT_TYPES = [("Web page", "*.html"), ("Spreadsheet (CSV)", "*.csv"), ("Plain text", "*.txt")]
 AskSavePath = Callable[[str, str], "str | None"]  # (title, suggested file name) -> the chosen path, or None
@@ -86,8 +88,27 @@ class HistoryDialog(tk.Toplevel):
         self.refresh_info()
 
     def _build(self) -> None:
-        frame = ttk.Frame(self, padding=10)
-        frame.pack(fill="both", expand=True)
+        # Refresh and Close are packed first, at the bottom, so a dialog cut to a short screen (`_fit_screen`)
+        # keeps them in view; the rest is a body that scrolls (with the wheel, and to whatever Tab focuses).
+        bottom = ttk.Frame(self, padding=(10, 0, 10, 10))
+        bottom.pack(side="bottom", fill="x")
+        self.close_button = ttk.Button(bottom, text="Close", command=self.close)
+        self.close_button.pack(side="right")
+        self.refresh_button = ttk.Button(bottom, text="Refresh", command=self.refresh_info)
+        self.refresh_button.pack(side="right", padx=(0, 4))
+        self.body = tk.Canvas(self, highlightthickness=0, borderwidth=0)
+        self._paint_body()
+        self.body.bind("<<ThemeChanged>>", lambda _event: self._paint_body(), add=True)
+        self.body_scroll = ttk.Scrollbar(self, orient="vertical", command=self.body.yview)
+        self.body.configure(yscrollcommand=self.body_scroll.set)
+        self.body.pack(side="left", fill="both", expand=True)
+        frame = self.inner = ttk.Frame(self.body, padding=10)
+        self._inner_item = self.body.create_window(0, 0, window=frame, anchor="nw")
+        frame.bind("<Configure>", lambda _event: self._body_changed(), add=True)
+        self.body.bind("<Configure>", lambda _event: self._body_changed(), add=True)
+        self.bind("<FocusIn>", self._show_focused, add=True)
+        for wheel in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
+            self.bind(wheel, self._on_wheel, add=True)
         frame.columnconfigure(1, weight=1)
         frame.rowconfigure(7, weight=1)
         ttk.Label(frame, text="Transcript of a room", style="Heading.TLabel").grid(
@@ -98,11 +119,14 @@ class HistoryDialog(tk.Toplevel):
         ttk.Label(frame, text="Days:").grid(row=2, column=0, sticky="w")
         days = ttk.Frame(frame)
         days.grid(row=2, column=1, columnspan=2, sticky="w", pady=2)
-        ttk.Entry(days, textvariable=self.first, width=12).pack(side="left")
-        ttk.Label(days, text="to").pack(side="left", padx=4)
-        ttk.Entry(days, textvariable=self.last, width=12).pack(side="left")
+        day_entries = ttk.Frame(days)
+        day_entries.pack(side="top", anchor="w")
+        ttk.Entry(day_entries, textvariable=self.first, width=12).pack(side="left")
+        ttk.Label(day_entries, text="to").pack(side="left", padx=4)
+        ttk.Entry(day_entries, textvariable=self.last, width=12).pack(side="left")
+        # Under the days, not beside them: beside, it made the dialog 1272 px wide at 200% scaling.
         ttk.Label(days, text="YYYY-MM-DD, both included, this computer's time", style="Hint.TLabel").pack(
-            side="left", padx=(8, 0)
+            side="top", anchor="w"
         )
         room_actions = ttk.Frame(frame)
         room_actions.grid(row=3, column=1, columnspan=2, sticky="w", pady=(4, 8))
@@ -151,10 +175,58 @@ class HistoryDialog(tk.Toplevel):
         ttk.Label(frame, textvariable=self.outcome, style="Status.TLabel", wraplength=480, justify="left").grid(
             row=11, column=0, columnspan=3, sticky="w", pady=(8, 0)
         )
-        bottom = ttk.Frame(frame)
-        bottom.grid(row=12, column=0, columnspan=3, sticky="e", pady=(8, 0))
-        ttk.Button(bottom, text="Refresh", command=self.refresh_info).pack(side="left", padx=(0, 4))
-        ttk.Button(bottom, text="Close", command=self.close).pack(side="left")
+        self._fit_screen()
+
+    def _paint_body(self) -> None:
+        """The body is a plain Tk canvas: painted as the theme's frames, again when the theme changes."""
+        background = ttk.Style(self).lookup("TFrame", "background")
+        if background:
+            self.body.configure(background=str(background))
+
+    def _body_changed(self) -> None:
+        """The body asks for its frame's whole size, and its frame is at least as wide as the dialog."""
+        want_w, want_h = self.inner.winfo_reqwidth(), self.inner.winfo_reqheight()
+        if (int(self.body.cget("width")), int(self.body.cget("height"))) != (want_w, want_h):
+            self.body.configure(width=want_w, height=want_h)
+        self.body.itemconfigure(self._inner_item, width=max(self.body.winfo_width(), want_w))
+        self.body.configure(scrollregion=(0, 0, max(self.body.winfo_width(), want_w), want_h))
+        cut = 1 < self.body.winfo_height() < want_h  # the scrollbar only where there is something to scroll
+        if cut and not self.body_scroll.winfo_manager():
+            self.body_scroll.pack(side="right", fill="y", before=self.body)
+        elif not cut and self.body_scroll.winfo_manager():
+            self.body_scroll.pack_forget()
+
+    def _show_focused(self, event: tk.Event) -> None:
+        """A widget given the focus with Tab is scrolled into view: the keyboard alone reaches all of it."""
+        widget = event.widget
+        if not isinstance(widget, tk.Misc) or not str(widget).startswith(str(self.inner) + "."):
+            return
+        total = max(1, self.inner.winfo_height())
+        top = widget.winfo_rooty() - self.inner.winfo_rooty()
+        bottom = top + widget.winfo_height()
+        shown_top = round(self.body.yview()[0] * total)
+        if top < shown_top:
+            self.body.yview_moveto(top / total)
+        elif bottom > shown_top + self.body.winfo_height():
+            self.body.yview_moveto((bottom - self.body.winfo_height()) / total)
+
+    def _on_wheel(self, event: tk.Event) -> None:
+        if self.body.winfo_height() >= self.inner.winfo_reqheight():
+            return  # nothing to scroll
+        steps = -1 if event.num == 4 or getattr(event, "delta", 0) > 0 else 1
+        self.body.yview_scroll(steps * 2, "units")
+
+    def _fit_screen(self) -> None:
+        """Never larger than the screen (1024x600 at 200% asked for 1272x914 px): cut to it, even when the
+        database's figures come in later and longer, so Close stays in reach and the body scrolls; a dialog
+        that does not fit opens at the screen's top left."""
+        self.update_idletasks()
+        self._body_changed()
+        self.update_idletasks()
+        room = (self.winfo_screenwidth() - SCREEN_MARGIN, self.winfo_screenheight() - SCREEN_HEIGHT_MARGIN)
+        self.maxsize(*room)
+        if self.winfo_reqwidth() > room[0] or self.winfo_reqheight() > room[1]:
+            self.geometry("+0+0")
 
     # -- intent methods: the buttons (and tests) call these; each returns False if it did not start --
     def export(self, room: str, first: str, last: str, path: str) -> bool:

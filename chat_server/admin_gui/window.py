@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import errno
 import logging
+import textwrap
 import threading
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from tkinter import font as tkfont
 from tkinter import messagebox, simpledialog, ttk
 from typing import TYPE_CHECKING
 
@@ -76,6 +78,27 @@ FEW_ROWS = 3  # the rows of people and rooms kept in view on a short screen, bef
 AskYesNo = Callable[[str, str], bool]
 
 
+PROMPT_COLUMNS = 56  # characters a line of a question's prompt holds, fewer where the screen is narrower
+PROMPT_MARGIN = 120  # px of the screen's width the question's icon, padding and frame take
+
+
+def ask_text_dialog(root: tk.Misc, show: str = "") -> AskText:
+    """Tk's one-line question, its prompt wrapped: unwrapped, Kick… on a class of 30 selected students
+    named them all on one line, and OK and Cancel were thousands of pixels off the screen."""
+
+    def ask(title: str, prompt: str) -> str | None:
+        digit = max(1, tkfont.nametofont("TkDefaultFont", root=root).measure("0"))  # wider at 200% scaling
+        fits = (root.winfo_screenwidth() - PROMPT_MARGIN) * 5 // (digit * 6)  # a sixth more for wide letters
+        columns = max(20, min(PROMPT_COLUMNS, fits))
+        lines = [textwrap.fill(line, columns) or line for line in prompt.split("\n")]
+        wrapped = "\n".join(lines)
+        if show:
+            return simpledialog.askstring(title, wrapped, parent=root, show=show)
+        return simpledialog.askstring(title, wrapped, parent=root)
+
+    return ask
+
+
 class AdminWindow(AdminIdentity, ttk.Frame):
     def __init__(
         self,
@@ -92,15 +115,13 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         """`settings_path`: the admin window's settings file (admin_settings.py); None is the user's."""
         super().__init__(root, padding=WINDOW_PADDING)
         self.root = root
-        self.ask_text: AskText = ask_text or (lambda title, prompt: simpledialog.askstring(title, prompt, parent=root))
+        self.ask_text: AskText = ask_text or ask_text_dialog(root)
         # No is the default button: Enter or Space pressed by habit (typing on, a projector remote) must
         # never stop the server under the class, clear a room or delete a message.
         self.ask_yes_no: AskYesNo = ask_yes_no or (
             lambda title, prompt: messagebox.askyesno(title, prompt, parent=root, default=messagebox.NO)
         )
-        self.ask_secret: AskText = ask_secret or (
-            lambda title, prompt: simpledialog.askstring(title, prompt, parent=root, show="*")
-        )
+        self.ask_secret: AskText = ask_secret or ask_text_dialog(root, show="*")
         self.ask_save_path: AskSavePath = ask_save_path or file_dialog(root)
         self.ask_checked: AskChecked = ask_checked or ask_checked_dialog(root)  # stays open until the answer will do
         self.history_dialog: HistoryDialog | None = None

@@ -224,3 +224,24 @@ def test_the_window_says_when_history_is_kept_in_memory_only(window: AdminWindow
 def test_the_window_says_nothing_of_history_when_all_is_well(window: AdminWindow) -> None:
     started(window)
     assert "History" not in window.status.get()
+
+
+def test_at_200_percent_on_a_small_screen_close_stays_in_reach_and_tab_scrolls_to_each_control(make_window) -> None:
+    """1024x600 at 200%: the dialog asked for 1272x914 px, Refresh and Close below the screen's bottom."""
+    window = make_window(200)
+    started(window)
+    dialog = window.open_history()
+    pump_until(window, dialog.winfo_ismapped)
+    settled(window, dialog)
+    window.root.update()
+    screen_w, screen_h = dialog.winfo_screenwidth(), dialog.winfo_screenheight()
+    assert dialog.winfo_rootx() + dialog.winfo_width() <= screen_w
+    for button in (dialog.close_button, dialog.refresh_button):
+        assert button.winfo_rooty() + button.winfo_height() <= screen_h, button.cget("text")
+        assert button.winfo_rootx() + button.winfo_width() <= screen_w, button.cget("text")
+    body_bottom = dialog.body.winfo_rooty() + dialog.body.winfo_height()
+    for control in (dialog.export_button, dialog.find_button, dialog.delete_button):
+        control.focus_force()  # as Tab would
+        window.root.update()
+        top, bottom = control.winfo_rooty(), control.winfo_rooty() + control.winfo_height()
+        assert dialog.body.winfo_rooty() <= top and bottom <= body_bottom, (control.cget("text"), top, body_bottom)
