@@ -1,0 +1,73 @@
+"""chat-term on computers whose locale is not UTF-8: what is typed or piped in reaches the room as typed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_text_mode import text_user
+from tests.integration.wire import DEADLINE
+
+pytestmark = pytest.mark.usefixtures("no_server_errors")
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = "你好 😀 ça va, Zoë"
+
+
+def run_term(address: tuple[str, int], env: dict[str, str], *args: str, keyboard: bytes) -> str:
+    """One chat-term with `keyboard` piped into it, run to its end; what it printed (stdout and stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "chat_gui.terminal", address[0], str(address[1]), *args],
+        input=keyboard,
+        capture_output=True,
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env},
+        timeout=DEADLINE * 4,
+    )
+    printed = (done.stdout + done.stderr).decode("utf-8", "replace")
+    assert done.returncode == 0, printed
+    assert "Traceback" not in printed, printed
+    return printed
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        # An ASCII locale without Python's UTF-8 mode: the bytes it cannot decode used to be sent as "?"
+        {"LC_ALL": "C", "PYTHONUTF8": "0", "HOME": "{home}"},
+        # A strict ASCII keyboard (as UTF-8 piped in on a Windows code page): the error ended the input
+        {"PYTHONIOENCODING": "ascii", "HOME": "{home}"},
+    ],
+    ids=["ascii-locale", "strict-ascii"],
+)
+def test_utf8_typed_into_a_terminal_whose_locale_is_not_utf8_reaches_the_room_as_typed(server, tmp_path, env):
+    env = {name: value.format(home=tmp_path) for name, value in env.items()}
+    watcher = text_user(server, "watcher", "general")
+    try:
+        nick = "Zoë"
+        run_term(server.address, env, "--nick", nick, "--room", "general", keyboard=f"{TEXT}\n/quit\n".encode())
+        watcher.expect(rf"<{nick}> {TEXT}", timeout=DEADLINE)
+    finally:
+        watcher.close()
+
+
+def test_a_piped_quit_waits_for_the_lines_before_it_to_go_out(server, tmp_path):
+    """`printf 'hello\\n/quit\\n' | chat-term`: the /quit came before the connection was up and dropped hello."""
+    watcher = text_user(server, "watcher", "general")
+    try:
+        printed = run_term(
+            server.address,
+            {"LANG": "C.UTF-8", "HOME": str(tmp_path)},
+            "--nick",
+            "scripted",
+            keyboard=b"hello from a script\n/quit done\nnot this one\n",
+        )
+        watcher.expect(r"<scripted> hello from a script", timeout=DEADLINE)
+        watcher.expect(r'scripted left #general \(quit: "done"\)', timeout=DEADLINE)
+        assert "not sent (after /quit): not this one" in printed
+    finally:
+        watcher.close()
