@@ -112,10 +112,13 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
             client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
         scheduler.call_soon(client.start)
         threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
+        ended = False
         while True:
             try:
                 while not client.finished.wait(0.5):
-                    pass
+                    if screen.gone.is_set() and not ended:  # as a pipe's end: what was typed goes, then quit
+                        ended = True
+                        scheduler.call_soon(client.end_of_input)
                 break
             except KeyboardInterrupt:  # cancels a transfer under way, else quits
                 scheduler.call_soon(client.interrupt)
@@ -124,7 +127,20 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
         scheduler.stop()
         screen.close()
         restore_sigterm()
+        if screen.gone.is_set():
+            _silence(out)
     return client.exit_code
+
+
+def _silence(out: TextIO) -> None:
+    """Point a closed output at the null device, so that Python's last flush at exit raises nothing and no
+    "Exception ignored ... BrokenPipeError" is printed (with exit code 120) for what could not be shown."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, out.fileno())
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _exit_on_sigterm() -> Callable[[], object]:

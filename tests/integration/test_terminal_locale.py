@@ -1,4 +1,4 @@
-"""chat-term on computers whose locale is not UTF-8: what is typed or piped in reaches the room as typed."""
+"""chat-term on odd computers: a locale that is not UTF-8, input piped in with /quit, output closed (`| head -1`)."""
 
 from __future__ import annotations
 
@@ -70,4 +70,34 @@ def test_a_piped_quit_waits_for_the_lines_before_it_to_go_out(server, tmp_path):
         watcher.expect(r'scripted left #general \(quit: "done"\)', timeout=DEADLINE)
         assert "not sent (after /quit): not this one" in printed
     finally:
+        watcher.close()
+
+
+def test_chat_term_whose_output_was_closed_quits_quietly_instead_of_chatting_blind(server, tmp_path):
+    """`chat-term ... | head -1` at a terminal: the output is gone after one line; chat-term went on reading the
+    keyboard and sending what was typed, unseen, and printed "Exception ignored ... BrokenPipeError" at exit."""
+    watcher = text_user(server, "watcher", "general")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chat_gui.terminal", *map(str, server.address), "--nick", "piped_out"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
+    try:
+        assert process.stdout is not None and process.stdin is not None and process.stderr is not None
+        watcher.expect(r"piped_out joined #general", timeout=DEADLINE)
+        process.stdout.readline()
+        process.stdout.close()  # as head -1 does; the keyboard stays open
+        process.stdin.write(b"a line nobody on this computer will see\n")
+        process.stdin.flush()
+        assert process.wait(DEADLINE * 2) == 0
+        errors = process.stderr.read().decode("utf-8", "replace")
+        assert "Exception ignored" not in errors and "Traceback" not in errors, errors
+        watcher.expect(r"piped_out left #general", timeout=DEADLINE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(DEADLINE)
         watcher.close()
