@@ -158,6 +158,7 @@ def _exit_on_sigterm() -> Callable[[], object]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tolerate_unencodable(sys.stdout)  # --help has a ①: an ASCII locale or `> help.txt` on Windows (cp1252) raised
     args = build_parser().parse_args(argv)
     for name in ("host", "nick", "room", "join_code"):  # "Zoë" typed in an ASCII locale: escapes, read as UTF-8
         if isinstance(getattr(args, name, None), str):

@@ -101,3 +101,20 @@ def test_chat_term_whose_output_was_closed_quits_quietly_instead_of_chatting_bli
             process.kill()
             process.wait(DEADLINE)
         watcher.close()
+
+
+@pytest.mark.parametrize(
+    "env", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "cp1252"}], ids=["ascii", "cp1252"]
+)
+def test_help_prints_on_an_output_that_cannot_show_every_character(env):
+    """`chat-term --help > help.txt` on Windows (cp1252) or under an ASCII locale: a traceback on the ① of
+    --wide-ambiguous's help, and no help."""
+    done = subprocess.run(
+        [sys.executable, "-m", "chat_gui.terminal", "--help"],
+        capture_output=True,
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env},
+        timeout=DEADLINE * 2,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert b"--wide-ambiguous" in done.stdout and b"Traceback" not in done.stderr
