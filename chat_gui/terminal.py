@@ -34,7 +34,7 @@ from typing import TextIO
 
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.terminal_client import PASTE_WAITING_LINES, TerminalClient
-from chat_gui.terminal_keyboard import read_keyboard, read_secret
+from chat_gui.terminal_keyboard import read_keyboard, read_secret, tolerate_undecodable, typed_text
 from chat_gui.terminal_screen import Screen, tolerate_unencodable
 from chat_gui.terminal_wrap import ambiguous_is_wide_here
 from shared.fingerprint import is_short_fingerprint
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     tolerate_unencodable(out)
+    tolerate_undecodable(keyboard)
     wide = bool(getattr(args, "wide_ambiguous", False))
     screen = Screen(out, wide or ambiguous_is_wide_here(os.environ, getattr(out, "encoding", None)))
     scheduler = ThreadScheduler().start()
@@ -105,14 +106,19 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
         client = TerminalClient(args, scheduler, screen)
         if _is_terminal(keyboard):  # a paste is held to a few seconds of lines; a pipe is meant whole
             client.waiting_cap = PASTE_WAITING_LINES
+        else:
+            client.piped = True
         if getattr(args, "login", False) and args.nick:
             client.session.sign_in.log_in(args.nick, read_secret(keyboard, f"Password for {args.nick}: "))
         scheduler.call_soon(client.start)
         threading.Thread(target=read_keyboard, args=(keyboard, client), name="chat-keyboard", daemon=True).start()
+        ended = False
         while True:
             try:
                 while not client.finished.wait(0.5):
-                    pass
+                    if screen.gone.is_set() and not ended:  # as a pipe's end: what was typed goes, then quit
+                        ended = True
+                        scheduler.call_soon(client.end_of_input)
                 break
             except KeyboardInterrupt:  # cancels a transfer under way, else quits
                 scheduler.call_soon(client.interrupt)
@@ -121,7 +127,20 @@ def run(args: argparse.Namespace, keyboard: TextIO = sys.stdin, out: TextIO = sy
         scheduler.stop()
         screen.close()
         restore_sigterm()
+        if screen.gone.is_set():
+            _silence(out)
     return client.exit_code
+
+
+def _silence(out: TextIO) -> None:
+    """Point a closed output at the null device, so that Python's last flush at exit raises nothing and no
+    "Exception ignored ... BrokenPipeError" is printed (with exit code 120) for what could not be shown."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, out.fileno())
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _exit_on_sigterm() -> Callable[[], object]:
@@ -139,7 +158,11 @@ def _exit_on_sigterm() -> Callable[[], object]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tolerate_unencodable(sys.stdout)  # --help has a ①: an ASCII locale or `> help.txt` on Windows (cp1252) raised
     args = build_parser().parse_args(argv)
+    for name in ("host", "nick", "room", "join_code"):  # "Zoë" typed in an ASCII locale: escapes, read as UTF-8
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, typed_text(getattr(args, name), sys.getfilesystemencoding()))
     if args.self_test:
         from chat_server.self_test import run_self_test
 

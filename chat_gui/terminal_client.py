@@ -127,6 +127,9 @@ class TerminalClient:
         self._after_name: list[tuple[str, str]] = []
         self._outage = False
         self._ending_since: float | None = None
+        # The keyboard is a pipe or a file (terminal.run): a /quit there waits for the lines before it, as its end does
+        self.piped = False
+        self._quit_command = "QUIT"
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self._shutdown_notice = ""  # a server going down says it twice: system/shutdown, then bye (printed once)
@@ -328,6 +331,9 @@ class TerminalClient:
 
     # -- the keyboard's lines --
     def typed(self, line: str) -> None:
+        if self._ending_since is not None:  # after a piped /quit that waits for the lines before it
+            self.say(f"{now_stamp()} ! not sent (after /quit): {line.strip()}")
+            return
         typed = interpret(line, None, self.session.roster.is_online)
         if isinstance(typed, Send):
             waiting = len(self.session.pending)
@@ -361,7 +367,12 @@ class TerminalClient:
             for help_line in typed.text.splitlines():
                 self.say(help_line)
         elif isinstance(typed, Quit):
-            self.quit(typed.command)
+            if self.piped and (self.session.pending or self._after_name):
+                # a script's "hello, then /quit" before the connection is up: hello goes out first
+                self._quit_command = typed.command
+                self.end_of_input()
+            else:
+                self.quit(typed.command)
         elif isinstance(typed, Login):
             self._name_asked = True
             self.log_in(typed.nick, typed.password)
@@ -469,6 +480,8 @@ class TerminalClient:
 
     def end_of_input(self) -> None:
         """Ctrl+D, or the end of piped input: quit once what was typed has gone out, if the server lets us soon."""
+        if self._ending_since is not None:  # a piped /quit began the ending already
+            return
         waiting = len(self.session.pending)
         if waiting and self.session.state is not State.READY:
             self.say(
@@ -488,7 +501,7 @@ class TerminalClient:
         if (settling or busy) and time.monotonic() - self._ending_since < LAST_CHANCE_SECONDS:
             self.scheduler.after(100, self._try_to_end)
         elif not self.finished.is_set():
-            self.quit("QUIT")
+            self.quit(self._quit_command)
 
     def quit(self, command: str) -> None:
         for line in self.session.pending:

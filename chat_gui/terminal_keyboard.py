@@ -19,6 +19,26 @@ if TYPE_CHECKING:
     from chat_gui.terminal_client import TerminalClient
 
 
+def tolerate_undecodable(keyboard: TextIO) -> None:
+    """Keep bytes the keyboard's encoding cannot decode (UTF-8 piped in on a Windows code page, an ASCII
+    locale) as escapes for `typed_text`, instead of an error that ended the input and quit."""
+    reconfigure = getattr(keyboard, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
+
+
+def typed_text(text: str, encoding: str | None) -> str:
+    """`text` with the bytes its `encoding` could not decode (kept as escapes) read as UTF-8, which is what
+    terminals, files and pipes carry these days; bytes that are not UTF-8 either become U+FFFD."""
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    try:
+        raw = text.encode(encoding or "utf-8", "surrogateescape")
+    except (LookupError, UnicodeError):
+        return "".join("\ufffd" if "\udc80" <= char <= "\udcff" else char for char in text)
+    return raw.decode("utf-8", "replace")
+
+
 def read_secret(keyboard: TextIO, prompt: str) -> str:
     """A password from the keyboard: without echo on a terminal; from a pipe, simply the next line."""
     if keyboard is sys.stdin and keyboard.isatty():
@@ -26,7 +46,7 @@ def read_secret(keyboard: TextIO, prompt: str) -> str:
             return getpass.getpass(prompt)
         except (EOFError, KeyboardInterrupt):
             return ""
-    return keyboard.readline().rstrip("\r\n")
+    return typed_text(keyboard.readline(), getattr(keyboard, "encoding", None)).rstrip("\r\n")
 
 
 def secret_line(line: str, keyboard: TextIO) -> Login | Register | Refuse | None:
@@ -45,7 +65,8 @@ def secret_line(line: str, keyboard: TextIO) -> Login | Register | Refuse | None
 def read_keyboard(keyboard: TextIO, client: TerminalClient) -> None:
     """Keyboard thread: every line to the core thread, then the end of input."""
     try:
-        for line in keyboard:
+        for escaped in keyboard:
+            line = typed_text(escaped, getattr(keyboard, "encoding", None))
             if client.finished.is_set():
                 return
             secret = secret_line(line, keyboard)

@@ -41,6 +41,7 @@ class Screen:
         self._lines: deque[str] = deque()
         self._changed = threading.Condition()
         self._closing = False
+        self.gone = threading.Event()  # the output was closed (`chat-term | head -1`): nobody reads what is printed
         self._is_terminal = _is_terminal(out)
         self._guard_autowrap = self._is_terminal and _understands_autowrap_mode()
         self._thread = threading.Thread(target=self._write_loop, name="chat-printer", daemon=True)
@@ -76,7 +77,8 @@ class Screen:
                 self.out.write(rows)
                 self.out.flush()
             except (OSError, ValueError):
-                return  # the terminal went away; nobody is reading
+                self.gone.set()  # the terminal went away; nobody is reading
+                return
 
     def _fitted(self, text: str) -> str:
         """`text` as it will be printed, broken to the terminal's width as it is now (resized windows too); as is

@@ -240,7 +240,8 @@ def open_database(
     try:
         lock = FolderLock.acquire(folder, wait=lock_wait)
     except OSError as error:
-        raise StorageUnavailable(f"cannot write in the data folder {folder}: {describe_error(error)}") from error
+        where = f"{Path(error.filename).name}: " if error.filename and Path(error.filename) != folder else ""
+        raise StorageUnavailable(f"cannot write in the data folder {folder}: {where}{describe_error(error)}") from error
     path = folder / DB_FILE_NAME
     _warn_if_others_can_read(folder, path)
     notices: list[str] = []

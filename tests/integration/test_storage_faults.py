@@ -90,6 +90,23 @@ def test_a_data_folder_that_cannot_be_created_means_memory_only(tmp_path, below)
         assert storage.status().not_saved == 5
 
 
+@pytest.mark.parametrize("lock", ["a-folder", "a-dangling-link"])
+def test_a_lock_file_that_cannot_be_opened_is_named_in_the_reason(tmp_path, lock):
+    """A folder (or a link to nowhere) named classchat.lock in a writable data folder read "cannot write in the
+    data folder: Is a directory", and the teacher looked at a folder that was fine."""
+    data = tmp_path / "data"
+    data.mkdir()
+    if lock == "a-folder":
+        (data / "classchat.lock").mkdir()
+    else:
+        (data / "classchat.lock").symlink_to(tmp_path / "nowhere" / "lock")
+    with open_storage(data) as storage:
+        status = storage.status()
+        assert status.state == "memory"
+        assert "classchat.lock" in status.reason, status.reason
+        keeps_chatting(storage)
+
+
 def unprivileged_user() -> int | None:
     """A uid to drop to when running as root (root ignores permissions), else None."""
     if not POSIX or os.geteuid() != 0:
