@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from chat_server.admin_gui.admin_theme import AdminTheme
 from chat_server.admin_gui.checked_question import AskChecked, ask_checked_dialog
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.flow_bar import FlowBar
 from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
 from chat_server.admin_gui.identity_actions import AdminIdentity
@@ -187,6 +188,19 @@ class AdminWindow(AdminIdentity, ttk.Frame):
             self.form.fold(folded)
             self.banner.fold_note(folded)
 
+    def _keep_fixed_in_view(self) -> None:
+        """A button bar took another line: on a short screen, let the window grow (up to the screen) by what its
+        fixed rows now need, so the announcement and the status line are not pushed under its bottom edge."""
+        root = self.root
+        if not getattr(self, "_size_given", False) or root.winfo_width() <= 1:
+            return  # Tk follows what the widgets ask, or the window is not sized yet
+        root.update_idletasks()
+        fixed = self.winfo_reqheight() - self.panes.winfo_reqheight()
+        height = min(fixed, root.winfo_screenheight() - self.menu_bar_height())
+        if height > root.winfo_height():
+            root.minsize(root.minsize()[0], height)
+            root.geometry(f"{root.winfo_width()}x{height}")
+
     def _widen_to_show_all(self) -> None:
         """A window given a size (a short screen) keeps that width: widen it, up to the screen, for what Start showed.
 
@@ -243,6 +257,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         usable_width = self.root.winfo_screenwidth() - 2 * WINDOW_PADDING
         self.form.arrange(usable_width)
         self.banner.arrange(usable_width, refit=lambda: self.code_panel.show(self.code_panel.code))
+        # Buttons that do not fit the window's width (200% on a 1024x600 screen) go on a next line.
+        bars = (self.form.top, self.clients_view.actions, self.rooms_view.actions)
+        self.flow_bars = [FlowBar(bar, on_change=self._keep_fixed_in_view) for bar in bars]
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
         bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)
@@ -250,6 +267,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.handins = HandinsView(bottom, ask_yes_no=self.ask_yes_no)
         bottom.add(self.log_pane, weight=3)
         bottom.add(self.handins, weight=1)
+        tables.bind("<Configure>", self._on_tables_resized, add=True)
         panes.add(tables, weight=3)
         panes.add(bottom, weight=2)
         panes.bind("<Configure>", self._on_panes_resized, add=True)
@@ -273,6 +291,18 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.status_label.bind("<Configure>", lambda event: self.status_label.configure(wraplength=event.width - 8))
         self.rowconfigure(2, weight=1)
         self.columnconfigure(0, weight=1)
+
+    def _on_tables_resized(self, event: tk.Event) -> None:
+        """Narrower than asked for (150% on a 1024-pixel screen): move the line between the tables so that the Rooms
+        table's buttons keep one line where the Clients table's buttons still fit theirs (a second line of
+        buttons would cost the tables a row)."""
+        clients_bar, rooms_bar = self.flow_bars[1], self.flow_bars[2]
+        edges = self.rooms_view.winfo_width() - self.rooms_view.actions.winfo_width()  # its padding
+        rooms_need = rooms_bar.one_line_width() + edges + 8  # and the sash between the tables
+        clients_need = clients_bar.one_line_width() + edges
+        place = self.tables.sashpos(0)
+        if event.width - place < rooms_need and event.width - rooms_need >= clients_need:
+            self.tables.sashpos(0, event.width - rooms_need)
 
     def _on_panes_resized(self, event: tk.Event) -> None:
         """Shorter than asked for: the log gives up its height first, down to a few lines, then the tables down to

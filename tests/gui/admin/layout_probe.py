@@ -49,6 +49,16 @@ def box(widget: tk.Misc) -> tuple[int, int, int, int]:
     return left, top, left + widget.winfo_width(), top + widget.winfo_height()
 
 
+def right_limit(widget: tk.Misc, root: tk.Misc) -> int:
+    """The leftmost right edge of the screen and of `widget`'s containers up to the root: where it is cut off."""
+    limit = root.winfo_screenwidth()
+    container = widget.master
+    while container is not None:
+        limit = min(limit, box(container)[2])
+        container = None if container is root else container.master
+    return limit
+
+
 def rows_in_view(tree: ttk.Treeview, root: tk.Misc) -> int:
     """How many of the table's rows are drawn whole: inside the table, each of its containers and the screen."""
     if not tree.winfo_ismapped():
@@ -143,6 +153,10 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         }
         if window.form.rows[0].winfo_ismapped():  # not folded away while running (a short screen: window.py)
             controls |= {"Idle timeout": window.form.settings[4][1], "Class": window.form.settings[-1][1]}
+        buttons = [window.form.start_button, window.form.stop_button, window.accounts_button, window.bans_button]
+        buttons += [window.kick_button, window.ban_button, window.mute_button, window.unmute_button]
+        buttons += [window.wipe_button, window.close_room_button, window.owner_button, window.history_button]
+        window_right = root.winfo_rootx() + root.winfo_width()
         tree = window.clients_view.tree
         first_row = tree.bbox(tree.get_children()[0], "nick")
         return {
@@ -154,6 +168,14 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "menu_bar": window.menu_bar_height(),  # drawn above the window's own area, so not in its size
             "hidden": [name for name, widget in controls.items() if not inside(widget, root)],
             "hidden_before_start": hidden_before_start,
+            # Toolbar buttons not mapped, narrower than they ask, or past the window's, the screen's or a container's edge.
+            "buttons_past_right": [
+                str(button.cget("text"))
+                for button in buttons
+                if not button.winfo_ismapped()
+                or button.winfo_width() < button.winfo_reqwidth()  # pack gives the last one what is left
+                or box(button)[2] > min(window_right, right_limit(button, root))
+            ],
             "settings_folded": not window.form.rows[0].winfo_ismapped(),
             "rows_in_view": [rows_in_view(view.tree, root) for view in (window.clients_view, window.rooms_view)],
             "row_height": int(first_row[3]) if first_row else 0,
