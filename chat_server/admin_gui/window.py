@@ -24,7 +24,9 @@ height first, then the tables down to FEW_ROWS rows, then the rest of the
 log, and every button and the status line stay in view.  On such a short
 screen the settings (locked while a server runs), their hints and the note
 under the join address fold away while it runs (`_fold`), so that the
-tables show rows of people and rooms, not just their headings.
+tables show rows of people and rooms, not just their headings.  Where even
+that leaves fewer than FEW_ROWS rows (200% on a 1024x600 screen), a View menu
+hides the server box and the join banner while it runs (`show_top`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ EVENT_BATCH = 500
 LOG_BATCH = 200
 SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
 WINDOW_PADDING = 8  # px around everything in the window
+TOP_LABEL = "Server and join address"  # the View menu's entry on a short screen: untick it to see the tables
 FEW_ROWS = 3  # the rows of people and rooms kept in view on a short screen, before the log's last lines
 
 AskYesNo = Callable[[str, str], bool]
@@ -177,6 +180,40 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self._size_given = (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight())
         if self._size_given:  # from now on Tk keeps this size, whatever the widgets ask
             root.geometry(f"{width}x{height}")
+        if self.short:
+            self._add_view_menu()
+
+    def _add_view_menu(self) -> None:
+        """A short screen's View menu: hide the server box and the join banner while a server runs, so that
+        the tables show rows (at 200% on 1024x600 the rest took all the height); Stop shows them again."""
+        self.top_shown = tk.BooleanVar(self, value=True)
+        self.view_menu = menu = tk.Menu(self.menubar, tearoff=False)
+        menu.add_checkbutton(
+            label=TOP_LABEL,
+            variable=self.top_shown,
+            command=lambda: self.show_top(self.top_shown.get()),
+            state="disabled",
+        )
+        self.menubar.add_cascade(label="View", menu=menu, underline=0)
+
+    def show_top(self, shown: bool) -> None:
+        """Show or hide the server box and the join banner (a short screen only; hidden only while it runs)."""
+        if not hasattr(self, "top_shown"):
+            return
+        shown = shown or self.phase != "running"
+        self.top_shown.set(shown)
+        for widget in (self.form, self.banner):
+            if shown:
+                widget.grid()
+            else:
+                widget.grid_remove()
+
+    def _cramped(self) -> bool:
+        """The tables have room for fewer than FEW_ROWS rows (200% on a 1024x600 screen, even with `_fold`)."""
+        self.root.update_idletasks()
+        row_height = int(ttk.Style(self).lookup("Treeview", "rowheight") or 0)
+        tables_least = self.tables.winfo_reqheight() - (TABLE_ROWS - FEW_ROWS) * row_height
+        return self.panes.winfo_height() < tables_least
 
     def _fold(self, folded: bool) -> None:
         """On a short screen (150% on 1366x768 or 1024x600), fold away while a server runs what is least needed then.
@@ -409,9 +446,14 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
         self._fold(True)
         self._widen_to_show_all()
+        hint = ""
+        if hasattr(self, "view_menu"):
+            self.view_menu.entryconfigure(0, state="normal")
+            if self._cramped():
+                hint = " To see more of the tables, use the View menu."
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
-        self.say(f"Running on {host} port {port}.{moved}{listing}{note}{_new_key_note(server)}")
+        self.say(f"Running on {host} port {port}.{moved}{listing}{note}{_new_key_note(server)}{hint}")
         return True
 
     def _serve_while_drawing(self, config: ServerConfig) -> tuple[ChatServer, int | None]:
@@ -503,6 +545,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.banner.configure(text="Join at")
         self._fold(False)
         self.phase = "stopped"
+        self.show_top(True)  # the settings are needed to start again
+        if hasattr(self, "view_menu"):
+            self.view_menu.entryconfigure(0, state="disabled")
         self.form.set_state("stopped")
         self.refresh_actions()
         self.say("Stopped. Every client was told. Start again whenever you like.")

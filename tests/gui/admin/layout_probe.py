@@ -3,7 +3,8 @@
 Run by test_layout.py in a child process on a private Xvfb screen of the size under test: Tk keeps its
 display connection until the process exits, so a window on a screen the test then takes away must live
 in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT [JOIN_CODE [LATER_CODE]]
-(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs);
+(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs;
+`--hide-top` anywhere unticks View › Server and join address after Start);
 `python -m tests.gui.admin.layout_probe PERCENT accounts` measures the Accounts dialog instead.
 """
 
@@ -93,7 +94,10 @@ def overlapping(named: dict[str, tk.Misc]) -> list[str]:
     return found
 
 
-def probe(percent: int, join_code: str | None = None, later_code: str | None = None) -> dict[str, object]:
+def probe(
+    percent: int, join_code: str | None = None, later_code: str | None = None, hide_top: bool = False
+) -> dict[str, object]:
+    """`hide_top`: untick View › Server and join address after Start, as a teacher on a short screen does."""
     root, errors = scaled_root(percent)
     window = AdminWindow(
         root,
@@ -128,6 +132,9 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         key = window.banner.key.fingerprint
         window.banner.show([WIDE_ADDRESS], local_only=False)  # a long LAN address, as a class server shows
         window.banner.key.show(key)  # as Start does after the addresses
+        started_status = window.status.get()
+        if hide_top:
+            window.view_menu.invoke(0)
         window.say(f"Kicked {LONG_NICK}. This status line must be in view.")
         root.update()
         controls = {
@@ -192,12 +199,25 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
                 }
             ),
             "banner": [window.banner.winfo_width(), window.banner.winfo_reqwidth()],
+            "started_status": started_status,
+            "view_menu": hasattr(window, "view_menu"),  # only on a screen too short for the whole window
+            "top_shown": window.form.winfo_ismapped() and window.banner.winfo_ismapped(),
+            "top_shown_after_stop": shown_after_stop(window) if hide_top else None,
             "errors": errors,
         }
     finally:
         for client in clients:
             client.close()
         window.close()
+
+
+def shown_after_stop(window: AdminWindow) -> bool:
+    """Stop the server and tell whether the server box (Start) and the join banner are back in view."""
+    root = window.root
+    window.stop_server()
+    wait_until(lambda: window.phase == "stopped", TIMEOUT, pump=root.update)
+    root.update()
+    return inside(window.form.start_button, root) and window.banner.winfo_ismapped()
 
 
 def probe_accounts(percent: int) -> dict[str, object]:
@@ -238,4 +258,6 @@ if __name__ == "__main__":
     if sys.argv[2:] == ["accounts"]:
         print(json.dumps(probe_accounts(int(sys.argv[1]))))
     else:
-        print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))
+        hide = "--hide-top" in sys.argv
+        words = [word for word in sys.argv[2:] if word != "--hide-top"]
+        print(json.dumps(probe(int(sys.argv[1]), *words[:2], hide_top=hide)))

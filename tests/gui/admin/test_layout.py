@@ -80,6 +80,7 @@ def test_fits_a_1366x768_screen_after_start_with_a_class_connected(screens) -> N
     min_width, min_height = measured["minsize"]
     assert min_width <= 1366 and min_height <= USABLE_HEIGHT
     assert not measured["hidden"]
+    assert not measured["view_menu"], "a window that fits needs no View menu to hide its top"
 
 
 @pytest.mark.parametrize(
@@ -158,6 +159,23 @@ def test_at_200_percent_on_1024x600_every_toolbar_button_is_within_the_window(sc
     assert set(measured["hidden"]) <= {"log level"}, f"{measured['hidden']} cut off or out of view"
     assert not measured["overlapping"], f"{measured['overlapping']} drawn over each other"
     assert not measured["buttons_past_right"], f"{measured['buttons_past_right']} past the window's right edge"
+
+
+def test_at_200_percent_on_1024x600_the_view_menu_gives_the_tables_rows(screens) -> None:
+    """Found by the fourteenth review: at 200% on 1024x600 the server box and the join banner took all 300 points of
+    height, and the tables showed 0 rows; Start now points to the View menu, which hides those two while it runs."""
+    measured = open_window_on(screens("1024x600"), 200, "--hide-top")
+    assert "View menu" in measured["started_status"], measured["started_status"]
+    assert not measured["top_shown"]
+    assert measured["top_shown_after_stop"], "Stop did not bring back the settings needed to start again"
+    width, height = measured["size"]
+    assert width <= 1024 and height + measured["menu_bar"] <= 600, f"{width}x{height}"
+    clients, rooms = measured["rows_in_view"]
+    assert clients == 3 and rooms == 2, f"{clients} people and {rooms} rooms in view of 3, 2"
+    top = {"Start", "Stop", "join address", "server key", "server key Copy", "join address Copy", "Accounts", "Bans"}
+    top |= {"join code", "join code New", "join code Off"}
+    assert set(measured["hidden"]) <= top | {"log level"}, f"{measured['hidden']} cut off or out of view"
+    assert not set(measured["buttons_past_right"]) - {"Start", "Stop", "Accounts…", "Bans…"}
 
 
 LONGEST_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ234567892"  # 32 characters: the longest the window accepts
