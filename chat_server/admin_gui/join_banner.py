@@ -35,6 +35,8 @@ IDLE_NOTE = "Press Start; the address to join by appears here."
 LAN_NOTE = "Students enter this address (host:port) in the chat window's Connect dialog."
 LOCAL_NOTE = ONLY_THIS_COMPUTER
 WIDE_ADDRESS = "192.168.100.200:55555"  # a long LAN address: what the big line must hold after Start
+SHORT_KEY_CAPTION = "Key"  # "Server key" where even the smallest digits leave no room for it
+SMALLEST_KEY_POINTS = 11  # the key's digits, bold: still larger than the text around them
 SMALLEST_BIG_POINTS = 14  # half the usual size: the least the address and the join code are drawn at
 
 
@@ -85,6 +87,7 @@ class JoinBanner(ttk.LabelFrame):
             self.rowconfigure(2, minsize=self.others_height)
             self.rowconfigure(1, minsize=key_height)  # as tall before Start, with no key shown, as after
             self._shrink_letters(width, refit)
+            self._shrink_key(width)
         self.clear()
 
     def _shrink_letters(self, width: int, refit: Callable[[], object]) -> None:
@@ -98,6 +101,19 @@ class JoinBanner(ttk.LabelFrame):
             refit()
             self.rowconfigure(0, minsize=self.copy_button.winfo_reqheight())
             self.update_idletasks()
+
+    def _shrink_key(self, width: int) -> None:
+        """Make the key's digits smaller, a point at a time, until its line (beside the join code) fits `width`,
+        down to SMALLEST_KEY_POINTS, then shorten its caption: at 200% on a 1024-pixel screen the digits and their
+        Copy were cut off (the join code's panel sits at the right of the key's line)."""
+        points = int(self.key.key_font.cget("size"))
+        while self.winfo_reqwidth() > width and points > SMALLEST_KEY_POINTS:
+            points -= 1
+            self.key.key_font.configure(size=points)
+            self.rowconfigure(1, minsize=self.key.winfo_reqheight())
+            self.update_idletasks()
+        if self.winfo_reqwidth() > width:  # still cut off: the caption gives up its first word
+            self.key.caption.configure(text=SHORT_KEY_CAPTION)
 
     def show(self, addresses: list[str], local_only: bool) -> None:
         """The first address big with Copy; the others (other networks of this computer) small under it."""

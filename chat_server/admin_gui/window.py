@@ -24,7 +24,9 @@ height first, then the tables down to FEW_ROWS rows, then the rest of the
 log, and every button and the status line stay in view.  On such a short
 screen the settings (locked while a server runs), their hints and the note
 under the join address fold away while it runs (`_fold`), so that the
-tables show rows of people and rooms, not just their headings.
+tables show rows of people and rooms, not just their headings.  Where even
+that leaves fewer than FEW_ROWS rows (200% on a 1024x600 screen), a View menu
+hides the server box and the join banner while it runs (`show_top`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from typing import TYPE_CHECKING
 from chat_server.admin_gui.admin_theme import AdminTheme
 from chat_server.admin_gui.checked_question import AskChecked, ask_checked_dialog
 from chat_server.admin_gui.feed import ClientChanged, ClientGone, FeedEvent, RoomChanged, RoomGone, ServerStopped
+from chat_server.admin_gui.flow_bar import FlowBar
 from chat_server.admin_gui.handins import HandinsView
 from chat_server.admin_gui.history_dialog import AskSavePath, HistoryDialog, file_dialog
 from chat_server.admin_gui.identity_actions import AdminIdentity
@@ -73,6 +76,7 @@ EVENT_BATCH = 500
 LOG_BATCH = 200
 SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
 WINDOW_PADDING = 8  # px around everything in the window
+TOP_LABEL = "Server and join address"  # the View menu's entry on a short screen: untick it to see the tables
 FEW_ROWS = 3  # the rows of people and rooms kept in view on a short screen, before the log's last lines
 
 AskYesNo = Callable[[str, str], bool]
@@ -176,6 +180,40 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self._size_given = (width, height) != (root.winfo_reqwidth(), root.winfo_reqheight())
         if self._size_given:  # from now on Tk keeps this size, whatever the widgets ask
             root.geometry(f"{width}x{height}")
+        if self.short:
+            self._add_view_menu()
+
+    def _add_view_menu(self) -> None:
+        """A short screen's View menu: hide the server box and the join banner while a server runs, so that
+        the tables show rows (at 200% on 1024x600 the rest took all the height); Stop shows them again."""
+        self.top_shown = tk.BooleanVar(self, value=True)
+        self.view_menu = menu = tk.Menu(self.menubar, tearoff=False)
+        menu.add_checkbutton(
+            label=TOP_LABEL,
+            variable=self.top_shown,
+            command=lambda: self.show_top(self.top_shown.get()),
+            state="disabled",
+        )
+        self.menubar.add_cascade(label="View", menu=menu, underline=0)
+
+    def show_top(self, shown: bool) -> None:
+        """Show or hide the server box and the join banner (a short screen only; hidden only while it runs)."""
+        if not hasattr(self, "top_shown"):
+            return
+        shown = shown or self.phase != "running"
+        self.top_shown.set(shown)
+        for widget in (self.form, self.banner):
+            if shown:
+                widget.grid()
+            else:
+                widget.grid_remove()
+
+    def _cramped(self) -> bool:
+        """The tables have room for fewer than FEW_ROWS rows (200% on a 1024x600 screen, even with `_fold`)."""
+        self.root.update_idletasks()
+        row_height = int(ttk.Style(self).lookup("Treeview", "rowheight") or 0)
+        tables_least = self.tables.winfo_reqheight() - (TABLE_ROWS - FEW_ROWS) * row_height
+        return self.panes.winfo_height() < tables_least
 
     def _fold(self, folded: bool) -> None:
         """On a short screen (150% on 1366x768 or 1024x600), fold away while a server runs what is least needed then.
@@ -186,6 +224,19 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         if self.short:
             self.form.fold(folded)
             self.banner.fold_note(folded)
+
+    def _keep_fixed_in_view(self) -> None:
+        """A button bar took another line: on a short screen, let the window grow (up to the screen) by what its
+        fixed rows now need, so the announcement and the status line are not pushed under its bottom edge."""
+        root = self.root
+        if not getattr(self, "_size_given", False) or root.winfo_width() <= 1:
+            return  # Tk follows what the widgets ask, or the window is not sized yet
+        root.update_idletasks()
+        fixed = self.winfo_reqheight() - self.panes.winfo_reqheight()
+        height = min(fixed, root.winfo_screenheight() - self.menu_bar_height())
+        if height > root.winfo_height():
+            root.minsize(root.minsize()[0], height)
+            root.geometry(f"{root.winfo_width()}x{height}")
 
     def _widen_to_show_all(self) -> None:
         """A window given a size (a short screen) keeps that width: widen it, up to the screen, for what Start showed.
@@ -243,6 +294,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         usable_width = self.root.winfo_screenwidth() - 2 * WINDOW_PADDING
         self.form.arrange(usable_width)
         self.banner.arrange(usable_width, refit=lambda: self.code_panel.show(self.code_panel.code))
+        # Buttons that do not fit the window's width (200% on a 1024x600 screen) go on a next line.
+        bars = (self.form.top, self.clients_view.actions, self.rooms_view.actions)
+        self.flow_bars = [FlowBar(bar, on_change=self._keep_fixed_in_view) for bar in bars]
         tables.add(self.clients_view, weight=3)
         tables.add(self.rooms_view, weight=2)
         bottom = ttk.PanedWindow(panes, orient="horizontal")  # the log, and beside it the hand-ins (handins.py)
@@ -250,6 +304,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.handins = HandinsView(bottom, ask_yes_no=self.ask_yes_no)
         bottom.add(self.log_pane, weight=3)
         bottom.add(self.handins, weight=1)
+        tables.bind("<Configure>", self._on_tables_resized, add=True)
         panes.add(tables, weight=3)
         panes.add(bottom, weight=2)
         panes.bind("<Configure>", self._on_panes_resized, add=True)
@@ -273,6 +328,18 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.status_label.bind("<Configure>", lambda event: self.status_label.configure(wraplength=event.width - 8))
         self.rowconfigure(2, weight=1)
         self.columnconfigure(0, weight=1)
+
+    def _on_tables_resized(self, event: tk.Event) -> None:
+        """Narrower than asked for (150% on a 1024-pixel screen): move the line between the tables so that the Rooms
+        table's buttons keep one line where the Clients table's buttons still fit theirs (a second line of
+        buttons would cost the tables a row)."""
+        clients_bar, rooms_bar = self.flow_bars[1], self.flow_bars[2]
+        edges = self.rooms_view.winfo_width() - self.rooms_view.actions.winfo_width()  # its padding
+        rooms_need = rooms_bar.one_line_width() + edges + 8  # and the sash between the tables
+        clients_need = clients_bar.one_line_width() + edges
+        place = self.tables.sashpos(0)
+        if event.width - place < rooms_need and event.width - rooms_need >= clients_need:
+            self.tables.sashpos(0, event.width - rooms_need)
 
     def _on_panes_resized(self, event: tk.Event) -> None:
         """Shorter than asked for: the log gives up its height first, down to a few lines, then the tables down to
@@ -379,9 +446,14 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.banner.key.show(server.tls.fingerprint if server.tls is not None else None)
         self._fold(True)
         self._widen_to_show_all()
+        hint = ""
+        if hasattr(self, "view_menu"):
+            self.view_menu.entryconfigure(0, state="normal")
+            if self._cramped():
+                hint = " To see more of the tables, use the View menu."
         history = server.storage.status()
         note = "" if history.ok and not history.notices else f" History: {history.describe()}"
-        self.say(f"Running on {host} port {port}.{moved}{listing}{note}{_new_key_note(server)}")
+        self.say(f"Running on {host} port {port}.{moved}{listing}{note}{_new_key_note(server)}{hint}")
         return True
 
     def _serve_while_drawing(self, config: ServerConfig) -> tuple[ChatServer, int | None]:
@@ -473,6 +545,9 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         self.banner.configure(text="Join at")
         self._fold(False)
         self.phase = "stopped"
+        self.show_top(True)  # the settings are needed to start again
+        if hasattr(self, "view_menu"):
+            self.view_menu.entryconfigure(0, state="disabled")
         self.form.set_state("stopped")
         self.refresh_actions()
         self.say("Stopped. Every client was told. Start again whenever you like.")

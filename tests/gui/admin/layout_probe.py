@@ -3,7 +3,8 @@
 Run by test_layout.py in a child process on a private Xvfb screen of the size under test: Tk keeps its
 display connection until the process exits, so a window on a screen the test then takes away must live
 in a process of its own.  Usage: python -m tests.gui.admin.layout_probe PERCENT [JOIN_CODE [LATER_CODE]]
-(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs);
+(the window starts with JOIN_CODE, as `--join-code CODE --start` does; LATER_CODE is set while it runs;
+`--hide-top` anywhere unticks View › Server and join address after Start);
 `python -m tests.gui.admin.layout_probe PERCENT accounts` measures the Accounts dialog instead.
 """
 
@@ -49,6 +50,16 @@ def box(widget: tk.Misc) -> tuple[int, int, int, int]:
     return left, top, left + widget.winfo_width(), top + widget.winfo_height()
 
 
+def right_limit(widget: tk.Misc, root: tk.Misc) -> int:
+    """The leftmost right edge of the screen and of `widget`'s containers up to the root: where it is cut off."""
+    limit = root.winfo_screenwidth()
+    container = widget.master
+    while container is not None:
+        limit = min(limit, box(container)[2])
+        container = None if container is root else container.master
+    return limit
+
+
 def rows_in_view(tree: ttk.Treeview, root: tk.Misc) -> int:
     """How many of the table's rows are drawn whole: inside the table, each of its containers and the screen."""
     if not tree.winfo_ismapped():
@@ -83,7 +94,10 @@ def overlapping(named: dict[str, tk.Misc]) -> list[str]:
     return found
 
 
-def probe(percent: int, join_code: str | None = None, later_code: str | None = None) -> dict[str, object]:
+def probe(
+    percent: int, join_code: str | None = None, later_code: str | None = None, hide_top: bool = False
+) -> dict[str, object]:
+    """`hide_top`: untick View › Server and join address after Start, as a teacher on a short screen does."""
     root, errors = scaled_root(percent)
     window = AdminWindow(
         root,
@@ -118,6 +132,9 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         key = window.banner.key.fingerprint
         window.banner.show([WIDE_ADDRESS], local_only=False)  # a long LAN address, as a class server shows
         window.banner.key.show(key)  # as Start does after the addresses
+        started_status = window.status.get()
+        if hide_top:
+            window.view_menu.invoke(0)
         window.say(f"Kicked {LONG_NICK}. This status line must be in view.")
         root.update()
         controls = {
@@ -143,6 +160,10 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
         }
         if window.form.rows[0].winfo_ismapped():  # not folded away while running (a short screen: window.py)
             controls |= {"Idle timeout": window.form.settings[4][1], "Class": window.form.settings[-1][1]}
+        buttons = [window.form.start_button, window.form.stop_button, window.accounts_button, window.bans_button]
+        buttons += [window.kick_button, window.ban_button, window.mute_button, window.unmute_button]
+        buttons += [window.wipe_button, window.close_room_button, window.owner_button, window.history_button]
+        window_right = root.winfo_rootx() + root.winfo_width()
         tree = window.clients_view.tree
         first_row = tree.bbox(tree.get_children()[0], "nick")
         return {
@@ -154,6 +175,14 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
             "menu_bar": window.menu_bar_height(),  # drawn above the window's own area, so not in its size
             "hidden": [name for name, widget in controls.items() if not inside(widget, root)],
             "hidden_before_start": hidden_before_start,
+            # Toolbar buttons not mapped, narrower than they ask, or past the window's, the screen's or a container's edge.
+            "buttons_past_right": [
+                str(button.cget("text"))
+                for button in buttons
+                if not button.winfo_ismapped()
+                or button.winfo_width() < button.winfo_reqwidth()  # pack gives the last one what is left
+                or box(button)[2] > min(window_right, right_limit(button, root))
+            ],
             "settings_folded": not window.form.rows[0].winfo_ismapped(),
             "rows_in_view": [rows_in_view(view.tree, root) for view in (window.clients_view, window.rooms_view)],
             "row_height": int(first_row[3]) if first_row else 0,
@@ -170,12 +199,25 @@ def probe(percent: int, join_code: str | None = None, later_code: str | None = N
                 }
             ),
             "banner": [window.banner.winfo_width(), window.banner.winfo_reqwidth()],
+            "started_status": started_status,
+            "view_menu": hasattr(window, "view_menu"),  # only on a screen too short for the whole window
+            "top_shown": window.form.winfo_ismapped() and window.banner.winfo_ismapped(),
+            "top_shown_after_stop": shown_after_stop(window) if hide_top else None,
             "errors": errors,
         }
     finally:
         for client in clients:
             client.close()
         window.close()
+
+
+def shown_after_stop(window: AdminWindow) -> bool:
+    """Stop the server and tell whether the server box (Start) and the join banner are back in view."""
+    root = window.root
+    window.stop_server()
+    wait_until(lambda: window.phase == "stopped", TIMEOUT, pump=root.update)
+    root.update()
+    return inside(window.form.start_button, root) and window.banner.winfo_ismapped()
 
 
 def probe_accounts(percent: int) -> dict[str, object]:
@@ -216,4 +258,6 @@ if __name__ == "__main__":
     if sys.argv[2:] == ["accounts"]:
         print(json.dumps(probe_accounts(int(sys.argv[1]))))
     else:
-        print(json.dumps(probe(int(sys.argv[1]), *sys.argv[2:4])))
+        hide = "--hide-top" in sys.argv
+        words = [word for word in sys.argv[2:] if word != "--hide-top"]
+        print(json.dumps(probe(int(sys.argv[1]), *words[:2], hide_top=hide)))

@@ -80,6 +80,7 @@ def test_fits_a_1366x768_screen_after_start_with_a_class_connected(screens) -> N
     min_width, min_height = measured["minsize"]
     assert min_width <= 1366 and min_height <= USABLE_HEIGHT
     assert not measured["hidden"]
+    assert not measured["view_menu"], "a window that fits needs no View menu to hide its top"
 
 
 @pytest.mark.parametrize(
@@ -117,6 +118,8 @@ def test_a_1024x600_screen_at_150_keeps_the_join_code_the_key_the_status_line_an
     assert height + measured["menu_bar"] <= 600 and width <= 1024
     assert measured["settings_folded"]
     assert set(measured["hidden"]) <= {"log level"}, f"{measured['hidden']} cut off or out of view"
+    # Found by the fourteenth review: History… was cut off at the Rooms table's right edge.
+    assert not measured["buttons_past_right"], f"{measured['buttons_past_right']} cut off at the right"
     assert not measured["hidden_before_start"], f"before Start: {measured['hidden_before_start']} out of view"
     assert not measured["overlapping"], f"{measured['overlapping']} drawn over each other"
     clients, rooms = measured["rows_in_view"]
@@ -143,6 +146,36 @@ def test_the_accounts_dialog_fits_a_1024x600_screen_at_150(screens) -> None:
     width, height = measured["size"]
     assert width <= 1024 and height <= 600, f"{width}x{height}"
     assert not measured["hidden"], f"{measured['hidden']} off the screen or drawn under something"
+
+
+def test_at_200_percent_on_1024x600_every_toolbar_button_is_within_the_window(screens) -> None:
+    """Found by the fourteenth review: the window asked for 2344 px, Accounts… was cut and Bans… and History… were
+    past the screen's right edge; the buttons that do not fit now go on a next line of their bar."""
+    measured = open_window_on(screens("1024x600"), 200)
+    width, height = measured["size"]
+    assert width <= 1024 and height + measured["menu_bar"] <= 600, f"{width}x{height}"
+    assert not measured["hidden_before_start"], f"before Start: {measured['hidden_before_start']} out of view"
+    # The server key's digits and Copy were cut off too: they now fit beside the join code, in smaller digits.
+    assert set(measured["hidden"]) <= {"log level"}, f"{measured['hidden']} cut off or out of view"
+    assert not measured["overlapping"], f"{measured['overlapping']} drawn over each other"
+    assert not measured["buttons_past_right"], f"{measured['buttons_past_right']} past the window's right edge"
+
+
+def test_at_200_percent_on_1024x600_the_view_menu_gives_the_tables_rows(screens) -> None:
+    """Found by the fourteenth review: at 200% on 1024x600 the server box and the join banner took all 300 points of
+    height, and the tables showed 0 rows; Start now points to the View menu, which hides those two while it runs."""
+    measured = open_window_on(screens("1024x600"), 200, "--hide-top")
+    assert "View menu" in measured["started_status"], measured["started_status"]
+    assert not measured["top_shown"]
+    assert measured["top_shown_after_stop"], "Stop did not bring back the settings needed to start again"
+    width, height = measured["size"]
+    assert width <= 1024 and height + measured["menu_bar"] <= 600, f"{width}x{height}"
+    clients, rooms = measured["rows_in_view"]
+    assert clients == 3 and rooms == 2, f"{clients} people and {rooms} rooms in view of 3, 2"
+    top = {"Start", "Stop", "join address", "server key", "server key Copy", "join address Copy", "Accounts", "Bans"}
+    top |= {"join code", "join code New", "join code Off"}
+    assert set(measured["hidden"]) <= top | {"log level"}, f"{measured['hidden']} cut off or out of view"
+    assert not set(measured["buttons_past_right"]) - {"Start", "Stop", "Accounts…", "Bans…"}
 
 
 LONGEST_CODE = "ABCDEFGHJKMNPQRSTUVWXYZ234567892"  # 32 characters: the longest the window accepts
