@@ -158,3 +158,19 @@ def test_lines_shown_before_the_ignore_fold_too_and_unfold_after_unignore(server
     assert "from someone you ignore" not in view.all_text() and view.hidden_count() == 0
     assert not folded(maths, "kept in maths") and maths.hidden_count() == 0
     assert view.text.get("@0,0 linestart", "@0,0 lineend") == reading, "her reading place is kept"
+
+
+def test_unignore_unfolds_his_lines_folded_as_they_came(server, open_window, wire, tk_root):
+    """Found by review 14 (ignore3): after /unignore his live lines folded before stayed folded until clicked."""
+    alice = open_window(server, "alice", "general")
+    bob = wire(server, "bob", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    bob.send("SAY folded as it came")
+    wait_until(lambda: "folded as it came" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert folded(view, "folded as it came")
+    assert alice.send_typed("/unignore bob")
+    wait_until(lambda: "You no longer ignore bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert not folded(view, "folded as it came") and view.hidden_count() == 0
+    assert "from someone you ignore" not in view.all_text()
