@@ -157,8 +157,8 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
         self._hidden: OrderedDict[str, int] = OrderedDict()  # ignored-N (elided) -> how many messages it folds
         self._hidden_from: dict[str, set[str]] = {}  # ignored-N -> the name keys of the senders it folds
-        # from-N -> the sender's name key: a classmate's room message, so it can fold when its sender is ignored
-        self._from: OrderedDict[str, str] = OrderedDict()
+        # a classmate's name key -> from-N, the one tag over all his room messages here (they may fold: refold)
+        self._from: dict[str, str] = {}
         # rtl-N -> (the line as written, its tags, its indent tag) (_rtl_rows; names and notices: no tags, "")
         self._rtl_lines: OrderedDict[str, tuple[str, tuple[str, ...], str]] = OrderedDict()
         self._rtl_laid: dict[str, int] = {}  # rtl-N -> the width its rows were broken for
@@ -273,12 +273,13 @@ class MessageView(PaneBlocks, ttk.Frame):
         if rest:
             parts.append(self._more_link(rest, extra, indent))
         if "own" not in extra and "private" not in extra and badge != "teacher":  # may fold later (refold)
-            mark = f"from-{next(self._serial)}"
-            self._from[mark] = name_key(sender)
+            mark = self._from.get(name_key(sender)) or self._from.setdefault(
+                name_key(sender), f"from-{next(self._serial)}"
+            )
             parts = [(piece, (*tags, mark)) for piece, tags in parts]
             line_tags: tuple[str, ...] = (mark,)
         else:
-            mark, line_tags = "", ()
+            line_tags = ()
         if hidden:
             self._append_hidden(parts, line_tags, name_key(sender))
         else:
@@ -337,42 +338,36 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._hidden.pop(group, None)
         self._hidden_from.pop(group, None)
 
-    def refold(self, ignored: frozenset[str]) -> None:
-        """The ignore list changed (`ignored`: name keys): fold the lines already shown from those now ignored,
-        and show again the folded ones of people no longer ignored, keeping the line being read where it is."""
+    def refold(self, ignored: frozenset[str], newly: frozenset[str]) -> None:
+        """The ignore list changed (`ignored`: name keys; `newly`: those just added): fold the lines already shown
+        from the newly ignored, and show again the folded ones of people no longer ignored, keeping the line
+        being read where it is.  Lines she opened with a click stay open unless he is ignored anew."""
         text = self.text
         following = self.is_following()
-        reading = text.index("@0,0")
-        text.mark_set("refold-reading", reading)
+        text.mark_set("refold-reading", text.index("@0,0"))
         text.mark_gravity("refold-reading", "left")
         for group, senders in list(self._hidden_from.items()):
             if not senders & ignored:
                 self._reveal(group)
-        group, group_end = "", ""
-        for mark, key in list(self._from.items()):
-            ranges = text.tag_ranges(mark)
-            if key not in ignored or not ranges:
-                continue
-            start, end = text.index(ranges[0]), text.index(ranges[-1])
-            if any(name in self._hidden for name in text.tag_names(start)):
-                group, group_end = "", ""  # folded already (live, or refolded before)
-                continue
-            if group and text.compare(group_end, "==", start):
-                text.tag_add(group, start, end)
-                self._hidden[group] += 1
-                self._relabel(group)
-            else:
+        for key in newly:
+            ranges = text.tag_ranges(self._from[key]) if key in self._from else ()
+            for start, end in reversed(list(zip(ranges[0::2], ranges[1::2], strict=True))):  # a run of his each
+                if any(name in self._hidden for name in text.tag_names(start)):
+                    continue  # folded already, as it came
+                count, at = 0, start
+                while found := text.tag_nextrange("nick", at, end):
+                    count, at = count + 1, found[1]
                 group = f"ignored-{next(self._serial)}"
                 text.tag_configure(group, elide=True)
-                self._hidden[group] = 1
+                self._hidden[group], self._hidden_from[group] = max(count, 1), {key}
+                for mark, place in (("refold-start", start), ("refold-end", end)):
+                    text.mark_set(mark, place)
+                    text.mark_gravity(mark, "right")  # after the label put in at the start
                 label = f"{group}-label"
                 text.insert(start, "\n", (label,))
-                text.insert(start, hidden_label(1), ("hidden", "notice", label))
-                start, end = text.index(text.tag_ranges(mark)[0]), text.index(text.tag_ranges(mark)[-1])
-                text.tag_add(group, start, end)
-                self._hidden_from[group] = set()
-            self._hidden_from[group].add(key)
-            group_end = end
+                text.insert(start, hidden_label(self._hidden[group]), ("hidden", "notice", label))
+                text.tag_add(group, "refold-start", "refold-end")
+        text.mark_unset("refold-start", "refold-end")
         if following:
             text.see("end")
         else:
@@ -732,12 +727,9 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._hidden_from.pop(oldest, None)
             self.text.tag_delete(oldest)
             self.text.tag_delete(f"{oldest}-label")
-        while self._from:
-            oldest = next(iter(self._from))
-            if self.text.tag_ranges(oldest):
-                break
-            del self._from[oldest]
-            self.text.tag_delete(oldest)
+        for key, tag in [(key, tag) for key, tag in self._from.items() if not self.text.tag_ranges(tag)]:
+            del self._from[key]
+            self.text.tag_delete(tag)
         while self._rtl_lines:
             oldest = next(iter(self._rtl_lines))
             if self.text.tag_ranges(oldest):

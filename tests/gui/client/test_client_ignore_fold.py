@@ -174,3 +174,21 @@ def test_unignore_unfolds_his_lines_folded_as_they_came(server, open_window, wir
     wait_until(lambda: "You no longer ignore bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert not folded(view, "folded as it came") and view.hidden_count() == 0
     assert "from someone you ignore" not in view.all_text()
+
+
+def test_a_run_she_opened_stays_open_when_she_ignores_someone_else(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "general")
+    bob, dee = wire(server, "bob", "general"), wire(server, "dee", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    bob.send("SAY opened by her click")
+    wait_until(lambda: "opened by her click" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    dee.send("SAY dee before")
+    wait_until(lambda: "dee before" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    click_words(view, "1 message from someone you ignore", tk_root)
+    assert not folded(view, "opened by her click")
+    assert alice.send_typed("/ignore dee")
+    wait_until(lambda: "You ignore: bob, dee." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert folded(view, "dee before"), "dee's line already shown folds"
+    assert not folded(view, "opened by her click"), "what she opened stays open: bob was ignored already"
