@@ -354,7 +354,7 @@ class MessageView(PaneBlocks, ttk.Frame):
             for start, end in reversed(list(zip(ranges[0::2], ranges[1::2], strict=True))):  # a run of his each
                 if any(name in self._hidden for name in text.tag_names(start)):
                     continue  # folded already, as it came
-                count, at = 0, start
+                count, at = 0, str(start)
                 while found := text.tag_nextrange("nick", at, end):
                     count, at = count + 1, found[1]
                 group = f"ignored-{next(self._serial)}"
