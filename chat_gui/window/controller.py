@@ -225,9 +225,14 @@ class ChatController:
     # -- the client core's events --
     def on_event(self, event: CoreEvent) -> None:
         if isinstance(event, Received):
+            before = self.ignored.keys()
             self.ignored.on_frame(event.frame)
             if event.frame["type"] == "system":  # the list, or a rename: "(ignored)" in People here
-                self.window.users.set_ignored(self.ignored.keys())
+                now = self.ignored.keys()
+                self.window.users.set_ignored(now)
+                if event.frame["event"] == "ignoring":  # lines shown already fold, or unfold after /unignore
+                    for view in self.window.tabs.room_views.views():
+                        view.refold(now, now - before)
             self.history.show_frame(event.frame)  # _show_frame, and the pane learns the message's id
             behind = self.session.behind() or self.session.reader_gone()
             if behind != self._was_behind:  # "catching up…" in the status bar while far behind, and gone after

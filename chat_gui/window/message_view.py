@@ -50,6 +50,7 @@ from chat_gui.window.tk_text import (
     shows_rtl_itself,
     split_ranges,
 )
+from shared.names import name_key
 from shared.palette import Palette
 from shared_tk.theme import on_palette_change
 
@@ -155,6 +156,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
         self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
         self._hidden: OrderedDict[str, int] = OrderedDict()  # ignored-N (elided) -> how many messages it folds
+        self._hidden_from: dict[str, set[str]] = {}  # ignored-N -> the name keys of the senders it folds
+        # a classmate's name key -> from-N, the one tag over all his room messages here (they may fold: refold)
+        self._from: dict[str, str] = {}
         # rtl-N -> (the line as written, its tags, its indent tag) (_rtl_rows; names and notices: no tags, "")
         self._rtl_lines: OrderedDict[str, tuple[str, tuple[str, ...], str]] = OrderedDict()
         self._rtl_laid: dict[str, int] = {}  # rtl-N -> the width its rows were broken for
@@ -268,13 +272,21 @@ class MessageView(PaneBlocks, ttk.Frame):
         parts += self._body(shown, extra, indent)
         if rest:
             parts.append(self._more_link(rest, extra, indent))
-        if hidden:
-            self._append_hidden(parts)
+        if "own" not in extra and "private" not in extra and badge != "teacher":  # may fold later (refold)
+            mark = self._from.get(name_key(sender)) or self._from.setdefault(
+                name_key(sender), f"from-{next(self._serial)}"
+            )
+            parts = [(piece, (*tags, mark)) for piece, tags in parts]
+            line_tags: tuple[str, ...] = (mark,)
         else:
-            self._append(parts)
+            line_tags = ()
+        if hidden:
+            self._append_hidden(parts, line_tags, name_key(sender))
+        else:
+            self._append(parts, line_tags)
 
     # -- messages from someone this user ignores: folded under one line, shown on a click (or show_hidden) --
-    def _append_hidden(self, parts: Parts) -> None:
+    def _append_hidden(self, parts: Parts, line_tags: tuple[str, ...] = (), sender_key: str = "") -> None:
         """The message goes in whole but elided; one line above it (and above any hidden ones just before it)
         says how many there are and shows them when clicked."""
         group = self._hidden_group_at_end()
@@ -282,9 +294,11 @@ class MessageView(PaneBlocks, ttk.Frame):
             group = f"ignored-{next(self._serial)}"
             self.text.tag_configure(group, elide=True)
             self._hidden[group] = 0
+            self._hidden_from[group] = set()
             self._append([(hidden_label(1), ("hidden", "notice", f"{group}-label"))], (f"{group}-label",))
-        self._append([(piece, (*tags, group)) for piece, tags in parts], (group,))
+        self._append([(piece, (*tags, group)) for piece, tags in parts], (*line_tags, group))
         self._hidden[group] += 1
+        self._hidden_from[group].add(sender_key)
         if self._hidden[group] > 1:
             self._relabel(group)
         while len(self._hidden) > MAX_FOLDED:
@@ -322,6 +336,43 @@ class MessageView(PaneBlocks, ttk.Frame):
         self.text.tag_delete(f"{group}-label")
         self.text.tag_delete(group)  # no longer elided: the messages read as any other
         self._hidden.pop(group, None)
+        self._hidden_from.pop(group, None)
+
+    def refold(self, ignored: frozenset[str], newly: frozenset[str]) -> None:
+        """The ignore list changed (`ignored`: name keys; `newly`: those just added): fold the lines already shown
+        from the newly ignored, and show again the folded ones of people no longer ignored, keeping the line
+        being read where it is.  Lines she opened with a click stay open unless he is ignored anew."""
+        text = self.text
+        following = self.is_following()
+        text.mark_set("refold-reading", text.index("@0,0"))
+        text.mark_gravity("refold-reading", "left")
+        for group, senders in list(self._hidden_from.items()):
+            if not senders & ignored:
+                self._reveal(group)
+        for key in newly:
+            ranges = text.tag_ranges(self._from[key]) if key in self._from else ()
+            for start, end in reversed(list(zip(ranges[0::2], ranges[1::2], strict=True))):  # a run of his each
+                if any(name in self._hidden for name in text.tag_names(start)):
+                    continue  # folded already, as it came
+                count, at = 0, str(start)
+                while found := text.tag_nextrange("nick", at, end):
+                    count, at = count + 1, found[1]
+                group = f"ignored-{next(self._serial)}"
+                text.tag_configure(group, elide=True)
+                self._hidden[group], self._hidden_from[group] = max(count, 1), {key}
+                for mark, place in (("refold-start", start), ("refold-end", end)):
+                    text.mark_set(mark, place)
+                    text.mark_gravity(mark, "right")  # after the label put in at the start
+                label = f"{group}-label"
+                text.insert(start, "\n", (label,))
+                text.insert(start, hidden_label(self._hidden[group]), ("hidden", "notice", label))
+                text.tag_add(group, "refold-start", "refold-end")
+        text.mark_unset("refold-start", "refold-end")
+        if following:
+            text.see("end")
+        else:
+            text.yview("refold-reading")
+        text.mark_unset("refold-reading")
 
     def show_hidden(self) -> int:
         """Show every folded message in this pane (the keyboard's way: View > Show hidden messages); how many."""
@@ -673,8 +724,12 @@ class MessageView(PaneBlocks, ttk.Frame):
             if self.text.tag_ranges(oldest):
                 break
             del self._hidden[oldest]
+            self._hidden_from.pop(oldest, None)
             self.text.tag_delete(oldest)
             self.text.tag_delete(f"{oldest}-label")
+        for key, tag in [(key, tag) for key, tag in self._from.items() if not self.text.tag_ranges(tag)]:
+            del self._from[key]
+            self.text.tag_delete(tag)
         while self._rtl_lines:
             oldest = next(iter(self._rtl_lines))
             if self.text.tag_ranges(oldest):

@@ -62,7 +62,7 @@ class IgnoreCommands(CommandModule):
         return self._answer(
             session,
             f"You ignore {name}: their private messages, files and typing no longer reach you, whatever name they "
-            "take. Their messages in a room still show. /unignore " + name + " to undo.",
+            "take. Their room messages still reach the room and everyone in it. /unignore " + name + " to undo.",
         )
 
     def handle_unignore(self, session: Session, argument: str) -> list[Delivery]:

@@ -14,7 +14,10 @@ def test_ignore_from_the_terminal_stops_his_private_lines_and_is_undone(server, 
     ann.expect(r"You joined #lab")
     bob, cy = wire(server, "bob", "lab"), wire(server, "cy", "lab")
     ann.type("/ignore bob")
-    ann.expect(r"You ignore bob: their private messages, files and typing no longer reach you.* You ignore: bob\.$")
+    ann.expect(
+        r"You ignore bob: their private messages, files and typing no longer reach you, whatever name they take\. "
+        r"Their room messages still reach the room and everyone in it\. .* You ignore: bob\.$"
+    )
     bob.send("PM ann you cannot get rid of me")
     assert bob.expect("error")["code"] == "ignored"
     bob.send("SAY hello lab")  # his room lines fold to a placeholder, live and in /history

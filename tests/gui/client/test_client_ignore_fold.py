@@ -109,3 +109,86 @@ def test_people_here_marks_whom_she_ignores_under_his_new_name_too(server, open_
     wait_until(lambda: "bobby (ignored)" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
     assert alice.send_typed("/unignore bobby")
     wait_until(lambda: "bobby" in users.row_texts(), pump=tk_root.update, timeout=WAIT)
+
+
+def test_lines_shown_before_the_ignore_fold_too_and_unfold_after_unignore(server, open_window, wire, tk_root):
+    """Found by review 14 (ignore3): his lines already in the pane stayed in full after /ignore, in every tab, and a
+    folded run stayed folded after /unignore.  Now they fold where they are, her reading place kept, and unfold."""
+    alice = open_window(server, "alice", "general")
+    bob, cy = wire(server, "bob", "general"), wire(server, "cy", "general")
+    bob.send("JOIN maths")
+    bob.expect("joined")
+    bob.send("SAY kept in maths")
+    bob.expect("message")
+    assert alice.send_typed("/join maths")  # the replay shows his kept line, not folded: not ignored yet
+    maths = alice.window.tabs.view_for_room("maths")
+    wait_until(lambda: "kept in maths" in maths.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.send_typed("/join general")
+    view = alice.window.tabs.view_for_room("general")
+    wait_until(lambda: view.all_text().count("You joined #general") == 2, pump=tk_root.update, timeout=WAIT)
+    bob.send("JOIN general")
+    bob.expect("joined")
+    for client, words in ((bob, "his early one"), (bob, "his early two"), (cy, "cy in between"), (bob, "his later")):
+        client.send(f"SAY {words}")
+        wait_until(lambda said=words: said in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    fillers = [cy, wire(server, "dee", "general"), wire(server, "eve", "general")]  # 20 each: within the burst
+    for number in range(60):
+        fillers[number // 20].send(f"SAY filler {number:02}")
+        if number % 20 == 19:
+            wait_until(lambda said=f"filler {number:02}": said in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: "filler 59" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    view.text.yview(view.text.search("filler 30", "1.0"))  # she scrolled back to read
+    tk_root.update()
+    reading = view.text.get("@0,0 linestart", "@0,0 lineend")
+    assert "filler 30" in reading and not view.is_following()
+    assert not folded(view, "his early one") and not folded(maths, "kept in maths")
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert all(folded(view, words) for words in ("his early one", "his early two", "his later"))
+    assert not folded(view, "cy in between") and not folded(view, "filler 00")
+    assert "2 messages from someone you ignore — show" in view.all_text(), "his run of two folds under one line"
+    assert view.hidden_count() == 3
+    assert folded(maths, "kept in maths") and maths.hidden_count() == 1, "the replayed tab folds too"
+    assert view.text.get("@0,0 linestart", "@0,0 lineend") == reading, "her reading place is kept"
+    assert alice.send_typed("/unignore bob")
+    wait_until(lambda: "You no longer ignore bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert not any(folded(view, words) for words in ("his early one", "his early two", "his later"))
+    assert "from someone you ignore" not in view.all_text() and view.hidden_count() == 0
+    assert not folded(maths, "kept in maths") and maths.hidden_count() == 0
+    assert view.text.get("@0,0 linestart", "@0,0 lineend") == reading, "her reading place is kept"
+
+
+def test_unignore_unfolds_his_lines_folded_as_they_came(server, open_window, wire, tk_root):
+    """Found by review 14 (ignore3): after /unignore his live lines folded before stayed folded until clicked."""
+    alice = open_window(server, "alice", "general")
+    bob = wire(server, "bob", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    bob.send("SAY folded as it came")
+    wait_until(lambda: "folded as it came" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert folded(view, "folded as it came")
+    assert alice.send_typed("/unignore bob")
+    wait_until(lambda: "You no longer ignore bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert not folded(view, "folded as it came") and view.hidden_count() == 0
+    assert "from someone you ignore" not in view.all_text()
+
+
+def test_a_run_she_opened_stays_open_when_she_ignores_someone_else(server, open_window, wire, tk_root):
+    alice = open_window(server, "alice", "general")
+    bob, dee = wire(server, "bob", "general"), wire(server, "dee", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    bob.send("SAY opened by her click")
+    wait_until(lambda: "opened by her click" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    dee.send("SAY dee before")
+    wait_until(lambda: "dee before" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    click_words(view, "1 message from someone you ignore", tk_root)
+    assert not folded(view, "opened by her click")
+    assert alice.send_typed("/ignore dee")
+    wait_until(lambda: "You ignore: bob, dee." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert folded(view, "dee before"), "dee's line already shown folds"
+    assert not folded(view, "opened by her click"), "what she opened stays open: bob was ignored already"
