@@ -30,7 +30,11 @@ def tk_root():
         root.update()
         root.destroy()
     except tk.TclError:
-        pass
+        # The test destroyed the root (the admin window's close() does): put the display's scaling back
+        # through a root made for it, or a 200% test leaves every later test's fonts twice as large.
+        restorer = tk.Tk()
+        restorer.tk.call("tk", "scaling", scaling)
+        restorer.destroy()
     # Free Tk objects caught in reference cycles here, on the Tk thread: freed
     # later by a collection on a server thread, they make Tcl abort the process.
     collect_tk_garbage_here()
