@@ -23,7 +23,7 @@ import re
 import time
 import tkinter as tk
 
-from chat_gui.window.tk_text import astral_width, tk_offset
+from chat_gui.window.tk_text import astral_width, lines_on_screen, tk_offset
 
 PENDING = "link-pending"  # carries no style: where links wait to be painted
 PAINT_GAP = 0.1  # seconds between two paints at least: a flood pays for a screenful a tenth of a second
@@ -57,11 +57,10 @@ class LinkPainter:
         self._scheduled = None
         self._last = time.monotonic()
         text = self.text
-        try:
-            first = int(text.index("@0,0").split(".")[0])
-            last = int(text.index(f"@0,{max(text.winfo_height(), 1)}").split(".")[0])
-        except tk.TclError:  # the pane is going away
+        shown = lines_on_screen(text)
+        if shown is None:  # the pane is going away
             return
+        first, last = shown
         start, stop = f"{first}.0", f"{last + 1}.0"
         stretches: list[tuple[str, str]] = []
         before = text.tag_prevrange(PENDING, start)  # a stretch that began above the screen and reaches into it

@@ -44,6 +44,7 @@ from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
 from chat_gui.window.tk_text import (
     insert_parts,
+    lines_on_screen,
     shown_name,
     shown_notice,
     shown_text,
@@ -607,11 +608,10 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._relayout_due = None
         text = self.text
         width = text.winfo_width()
-        try:
-            first = int(text.index("@0,0").split(".")[0])
-            last = int(text.index(f"@0,{max(text.winfo_height(), 1)}").split(".")[0])
-        except tk.TclError:  # the pane is going away
+        shown = lines_on_screen(text)
+        if shown is None:  # the pane is going away
             return
+        first, last = shown
         index, stop = f"{max(1, first - RTL_NEAR_LINES)}.0", f"{last + RTL_NEAR_LINES}.0"
         stale: list[str] = []
         while True:

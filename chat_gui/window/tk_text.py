@@ -92,6 +92,16 @@ def python_offset(text: str, tk_offset_: int, width: int) -> int:
     return len(text)
 
 
+def lines_on_screen(text: tk.Text) -> tuple[int, int] | None:
+    """The first and last line numbers a text widget shows now, or None when it is going away."""
+    try:
+        first = int(text.index("@0,0").split(".")[0])
+        last = int(text.index(f"@0,{max(text.winfo_height(), 1)}").split(".")[0])
+    except tk.TclError:
+        return None
+    return first, last
+
+
 def split_ranges(text: str, ranges: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     """`text` cut into pieces, each marked whether it lies in one of `ranges` (sorted, not overlapping).
 
