@@ -51,8 +51,10 @@ class IgnoredNames:
     def hides(self, frame: ServerFrame | dict[str, object]) -> bool:
         """Whether a room message (live, replayed or from history) is from someone ignored and so shown folded.
 
-        Never a teacher's (`role` teacher) nor anything but a room `message`: notices and private lines pass."""
-        if frame.get("type") != "message" or frame.get("role") == "teacher":
+        Never a teacher's (`role` teacher) nor anything but a room `message` or a file shared in a room (a picture
+        he posts would show itself): notices and private lines pass."""
+        kind = frame.get("type")
+        if kind not in ("message", "file") or frame.get("role") == "teacher" or (kind == "file" and frame.get("to")):
             return False
         sender = frame.get("sender")
         return isinstance(sender, str) and self.ignores(sender)

@@ -133,7 +133,7 @@ class ChatController:
             not self.ignored.ignores(frame["sender"])
             and self.mention_alerts.check(frame, self.session.nick, self.focused)
         )
-        self.frames.hides = self.history.hides = self.ignored.hides  # their room messages fold
+        self.frames.hides = self.history.hides = self.files.hides = self.ignored.hides  # their room lines fold
         self.connect_flow = ConnectFlow(self)  # the Connect dialog: connect, start a server, what went wrong
         self.lines = LineSending(self)  # typed lines: what they mean, sending, lines waiting to be sent
         self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning

@@ -75,6 +75,7 @@ class FileCard(tk.Frame):
         self.shared_in = ""  # "#room" or "@nick": where it was shared (for "Show pictures from here")
         self.fetching = False  # its picture is on the way
         self.message_id: object = None  # the `file` message's id (a `deleted` frame names it)
+        self.from_ignored = False  # shared by someone this user ignores: folded, its picture fetched only when asked
         self.image: tk.PhotoImage | None = None
         title = tk.Frame(self, background=CARD_BACKGROUND)
         title.pack(fill="x", anchor="w")

@@ -88,6 +88,8 @@ class FileSharing:
         self.sent_files: dict[str, Path] = {}  # file id of our finished uploads -> the local file
         self._starting: Purpose | None = None  # the purpose of the transfer being started (its key is not known yet)
         self._cache: Path | None = None
+        # a room file from someone this user ignores: its line and card folded, no picture fetched (ignored_names.py)
+        self.hides: Callable[[Frame], bool] = lambda _frame: False
 
     # -- what the user asks for --
     def send_file(self, path: Path, to: str | None = None) -> int:
@@ -113,7 +115,12 @@ class FileSharing:
         self.picture_places.add(place)
         for cards in self.cards.values():
             for other in cards:
-                if other.winfo_exists() and other.shared_in == place and is_picture_name(other.name):
+                if (
+                    other.winfo_exists()
+                    and other.shared_in == place
+                    and is_picture_name(other.name)
+                    and (other is card or not other.from_ignored)
+                ):
                     self._fetch_picture(other)
 
     def open_saved(self, card: FileCard) -> None:
@@ -205,7 +212,8 @@ class FileSharing:
         style = "own" if own else ("private" if frame.get("to") else "")
         stamp = str(frame.get("timestamp", ""))
         shown = f"shared {clean_filename(name)} ({format_size(size)})"
-        view.show_message(stamp, sender, shown, f"{style} replayed".strip() if muted else style)
+        hidden = not own and self.hides(frame)
+        view.show_message(stamp, sender, shown, f"{style} replayed".strip() if muted else style, hidden=hidden)
         actions = CardActions(
             save=lambda: self.save(card),
             open_file=lambda: self.open_saved(card),
@@ -215,15 +223,17 @@ class FileSharing:
         card = FileCard(view.text, file_id, name, size, sender, actions, sha256=digest)
         card.message_id = frame.get("id")
         card.shared_in = place
+        card.from_ignored = hidden
         if muted:
             card.mute()
-        view.show_widget(card)
+        classmate = not own and not frame.get("to") and frame.get("role") != "teacher"  # a room file that may fold
+        view.show_widget(card, hidden=hidden, sender=sender if classmate else "")
         if len(self.cards) > MAX_REMEMBERED_CARDS:  # cards trimmed off the top of their pane are gone
             self.cards = {
                 key: alive for key, cards in self.cards.items() if (alive := [c for c in cards if c.winfo_exists()])
             }
         self.cards.setdefault(file_id, []).append(card)
-        if is_picture_name(name) and (place in self.picture_places or file_id in self.sent_files):
+        if is_picture_name(name) and not hidden and (place in self.picture_places or file_id in self.sent_files):
             self._fetch_picture(card)
         return card
 

@@ -416,15 +416,29 @@ class MessageView(PaneBlocks, ttk.Frame):
             parts += [("  ", (style, "notice")), self._action_part(action, ("notice",))]
         self._append(parts)
 
-    def show_widget(self, widget: tk.Widget) -> None:
-        """An embedded widget (a file card; a child of `self.text`) on a line of its own; it goes when trimmed off."""
+    def show_widget(self, widget: tk.Widget, hidden: bool = False, sender: str = "") -> None:
+        """An embedded widget (a file card; a child of `self.text`) on a line of its own; it goes when trimmed off.
+
+        `hidden`: the card of a file shared by someone this user ignores, folded with the "shared ..." line that
+        show_message(hidden=True) has just put in (a picture he posts must not show itself).  `sender`: a
+        classmate's room file, whose card folds with his lines if she ignores him later (refold)."""
+        group = next(reversed(self._hidden), None) if hidden else None
+        mark = self._from.get(name_key(sender)) if sender else None
+        at = self.text.index(self._insert_at)
         if self._insert_at != "end-1c":  # a kept file's card in a page put above (history_pane.py)
             self.text.window_create(self._insert_at, window=widget, padx=4, pady=2)
             self._insert_elsewhere([], ())
+            self._tag_card_line(at, group, mark)
+            return
+        if group is not None:
+            self.text.window_create("end-1c", window=widget, padx=4, pady=2)
+            self._append([], (group,))
+            self._tag_card_line(at, group, mark)
             return
         following = self._scroll_scheduled or self.is_following()
         self.text.window_create("end-1c", window=widget, padx=4, pady=2)
         self._append([])
+        self._tag_card_line(at, None, mark)
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
@@ -435,6 +449,12 @@ class MessageView(PaneBlocks, ttk.Frame):
             # for a moment.
             until = time.monotonic() + CARD_SETTLE_SECONDS
             widget.bind("<Configure>", lambda _event: self._see_end_before(until), add="+")
+
+    def _tag_card_line(self, at: str, group: str | None, mark: str | None) -> None:
+        """The card at `at` and its line's end join its "shared ..." line's fold group and sender mark."""
+        for tag in (group, mark):
+            if tag is not None:
+                self.text.tag_add(tag, at, f"{at} +2c")
 
     def _keep_following_through_resize(self, last: float) -> None:
         """A pane at the end stays there when it changes size (the entry box grew with a long paste, the window

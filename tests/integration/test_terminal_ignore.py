@@ -38,3 +38,27 @@ def test_ignore_from_the_terminal_stops_his_private_lines_and_is_undone(server, 
     ann.type("/history")  # unignored: his room lines read in full again
     ann.expect(r"<bob> hello lab")
     assert ann.finish() == 0
+
+
+def test_a_file_he_shares_in_the_room_prints_as_the_placeholder_not_its_name_or_id(
+    start_server,
+    terminals,  # noqa: F811
+    wire,
+    tmp_path,
+):
+    from tests.adversarial.test_file_abuse import _finish, offer
+
+    server = start_server(files_keep_free_mb=0)
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
+    bob, cy = wire(server, "bob", "lab"), wire(server, "cy", "lab")
+    ann.type("/ignore bob")
+    ann.expect(r"You ignore: bob\.$")
+    ticket = offer(bob, target="#lab", name="rude.txt")
+    assert ticket["type"] == "upload", ticket
+    assert _finish(server, ticket, tmp_path) is None
+    ann.expect(r"#lab \[hidden: a message from someone you ignore; /unignore bob shows them\]$")
+    cy.send("SAY after his file")
+    ann.expect(r"after his file$")
+    assert not [line for line in ann.lines if "rude.txt" in line]
+    assert ann.finish() == 0

@@ -192,3 +192,58 @@ def test_a_run_she_opened_stays_open_when_she_ignores_someone_else(server, open_
     wait_until(lambda: "You ignore: bob, dee." in view.all_text(), pump=tk_root.update, timeout=WAIT)
     assert folded(view, "dee before"), "dee's line already shown folds"
     assert not folded(view, "opened by her click"), "what she opened stays open: bob was ignored already"
+
+
+def test_a_file_he_shares_in_the_room_folds_with_its_card_and_his_pictures_do_not_show_themselves(
+    server, open_window, tk_root, tmp_path
+):
+    """A picture posted by the classmate she ignores must not show itself: its line and its card fold, and
+    asking for pictures from the room fetches everyone's but his, until she shows them."""
+    from tests.gui.client.test_client_files import make_file, png_bytes, wait_card
+
+    alice = open_window(server, "alice", "general")
+    bob = open_window(server, "bob", "general")
+    cy = open_window(server, "cy", "general")
+    view = alice.room_view
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    cy.files.send_file(make_file(tmp_path / "cy", "graph.png", png_bytes(60, 30)))
+    cy_card = wait_card(alice, "graph.png", tk_root)
+    cy_card.picture_button.invoke()  # pictures from #general from now on
+    wait_until(cy_card.has_thumbnail, pump=tk_root.update, timeout=WAIT, message="no thumbnail of cy's picture")
+    bob.files.send_file(make_file(tmp_path / "bob", "meme.png", png_bytes(60, 30)))
+    card = wait_card(alice, "meme.png", tk_root)
+    cy.files.send_file(make_file(tmp_path / "cy", "table.png", png_bytes(60, 30)))
+    later = wait_card(alice, "table.png", tk_root)
+    wait_until(later.has_thumbnail, pump=tk_root.update, timeout=WAIT, message="no thumbnail of cy's later picture")
+    tk_root.update()
+    assert folded(view, "shared meme.png"), view.all_text()
+    at = view.text.index(card)
+    assert any(view.text.tag_cget(tag, "elide") in ("1", 1, True) for tag in view.text.tag_names(at)), "card shown"
+    assert not card.has_thumbnail() and not card.fetching, "his picture was fetched although folded"
+    assert not folded(view, "shared table.png") and not folded(view, "shared graph.png")
+    assert "1 message from someone you ignore — show" in view.all_text()
+    click_words(view, "1 message from someone you ignore", tk_root)
+    assert not folded(view, "shared meme.png")
+    assert not any(view.text.tag_cget(tag, "elide") in ("1", 1, True) for tag in view.text.tag_names(at))
+
+
+def test_his_file_shown_before_the_ignore_folds_with_its_card(server, open_window, tk_root, tmp_path):
+    from tests.gui.client.test_client_files import make_file, png_bytes, wait_card
+
+    alice = open_window(server, "alice", "general")
+    bob = open_window(server, "bob", "general")
+    view = alice.room_view
+    bob.files.send_file(make_file(tmp_path / "bob", "meme.png", png_bytes(60, 30)))
+    card = wait_card(alice, "meme.png", tk_root)
+    at = view.text.index(card)
+    assert not folded(view, "shared meme.png")
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: "You ignore: bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert folded(view, "shared meme.png"), view.all_text()
+    at = view.text.index(card)
+    assert any(view.text.tag_cget(tag, "elide") in ("1", 1, True) for tag in view.text.tag_names(at)), "card shown"
+    assert "1 message from someone you ignore — show" in view.all_text(), "the line and its card are one message"
+    assert alice.send_typed("/unignore bob")
+    wait_until(lambda: "You no longer ignore bob." in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert not any(view.text.tag_cget(tag, "elide") in ("1", 1, True) for tag in view.text.tag_names(at))
