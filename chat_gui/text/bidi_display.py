@@ -59,7 +59,10 @@ _KNOWN = frozenset({"L", "R", "AL", "EN", "ES", "ET", "AN", "CS", "NSM", "BN", "
 
 def paragraph_base(text: str, ltr_spans: Spans = ()) -> int:
     """1 when the line's first strong letter is right-to-left (P2, P3), else 0; links count as left to right."""
-    types = _types(text, ltr_spans)
+    return _first_strong(_types(text, ltr_spans))
+
+
+def _first_strong(types: list[str]) -> int:
     return next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
 
 
@@ -69,7 +72,7 @@ def levels(text: str, base: int | None = None, ltr_spans: Spans = ()) -> list[in
     `base`: the line's direction, 0 (left to right) or 1; None takes the first strong letter's (P2, P3)."""
     types = _types(text, ltr_spans)
     if base is None:
-        base = next((1 if kind in _STRONG_RTL else 0 for kind in types if kind in ("L", "R", "AL")), 0)
+        base = _first_strong(types)
     sos = "R" if base else "L"
     # W1: a combining mark takes the type of what it follows
     previous = sos

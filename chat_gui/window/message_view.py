@@ -68,7 +68,6 @@ RTL_WIDE_ROW = 100_000
 RTL_RELAYOUT_MS = 150
 RTL_NEAR_LINES = 40  # lines above and below the screen broken again with it
 RTL_ROWS = "rows-rtl"  # every row of a right-to-left line drawn in rows (_rtl_rows)
-MENTION_OR_LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']|@[A-Za-z0-9_.-]+", re.IGNORECASE)
 MAX_FOLDED = 600  # folded messages whose rest is kept; older ones have scrolled out of MAX_LINES anyway
 READ_ONLY_KEYS = frozenset(
     (
@@ -89,6 +88,7 @@ READ_ONLY_KEYS = frozenset(
 )
 CONTROL_MASK = 0x4
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}']", re.IGNORECASE)
+MENTION_OR_LINK = re.compile(f"{LINK.pattern}|@[A-Za-z0-9_.-]+", re.IGNORECASE)  # kept_left_to_right
 Parts = list[tuple[str, tuple[str, ...]]]
 _PENDING_ONLY = frozenset((PENDING,))
 

@@ -32,7 +32,7 @@ _x11_cache: dict[str, bool] = {}
 def shown_name(widget: tk.Misc, name: str) -> str:
     """A name as it is to be drawn: right-to-left names in display order on X11, where Tk draws every
     character left to right as stored (chat_gui/text/bidi_display.py); as it is elsewhere."""
-    return visual_line(joined(name)) if _is_x11(widget) else name
+    return shown_text(widget, name)
 
 
 def shown_notice(widget: tk.Misc, line: str) -> str:
