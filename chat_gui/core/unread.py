@@ -1,4 +1,4 @@
-"""The unread and mention counts a window shows in its title, kept by message id so a deleted message stops counting (Tk or scheduler thread; pure).
+"""Unread and mention counts (the window's title, each tab, each room's pane), kept by message id so a deleted message stops counting (Tk or scheduler thread; pure).
 
     counts = UnreadCounts()
     counts.count(message_id, mention)    a message came while the user was not looking
@@ -8,7 +8,9 @@
 
 A probe found the title still saying "(5, @5)" after the five messages
 that named the user were all deleted by their sender: the counts must
-follow what is still there to read.  Only a message counted and not yet
+follow what is still there to read (and the fifteenth review found the
+tabs and the rooms list keeping "✉ bob (2)" after the title had gone
+back: each tab and each room's pane has counts of its own now).  Only a message counted and not yet
 seen is taken out; one without an id (an announcement) counts until seen.
 """
 

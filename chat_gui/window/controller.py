@@ -113,6 +113,7 @@ class ChatController:
         self.files = FileSharing(root, self.window, self.session)
         self.history = HistoryDisplay(self.window, self.session, self._show_frame, self.current_view)
         self.history.show_file = self.files.show_kept  # kept files get their cards too
+        self.files.count_unread = self._count_unread  # a file shared while the window is in the background counts
         self.history.may_delete_others = lambda: self.session.sign_in.is_teacher  # Delete on anyone's room message
         self.questions = questions or tk_questions(root)  # tests give their own answers
         # join code, login, roles, topics, room keys, moderation menus
@@ -416,7 +417,8 @@ class ChatController:
             self._update_title()
 
     def _uncount(self, message_id: int) -> None:
-        """A deleted message no longer waits to be read (found by a probe: the title kept "(5, @5)")."""
+        """A deleted message no longer waits to be read (found by a probe: the title kept "(5, @5)"), nor on its tab."""
+        self.window.tabs.deleted(message_id)
         if self.counts.deleted(message_id):
             self._update_title()
 

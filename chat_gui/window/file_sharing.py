@@ -90,6 +90,8 @@ class FileSharing:
         self._cache: Path | None = None
         # a room file from someone this user ignores: its line and card folded, no picture fetched (ignored_names.py)
         self.hides: Callable[[Frame], bool] = lambda _frame: False
+        # a file shared by someone else while the window was in the background: the title counts it (the controller)
+        self.count_unread: Callable[[int | None, bool], None] = lambda _id, _mention: None
 
     # -- what the user asks for --
     def send_file(self, path: Path, to: str | None = None) -> int:
@@ -197,7 +199,13 @@ class FileSharing:
 
     def _on_file(self, frame: Frame) -> None:
         view, place = self._place_of(frame)
-        self.show_card(view, frame, place)
+        card = self.show_card(view, frame, place)
+        number = frame.get("id")
+        number = number if isinstance(number, int) and not isinstance(number, bool) else None
+        if name_key(str(frame["sender"])) != name_key(self.session.nick) and not card.from_ignored:
+            if place.startswith("#"):  # a private file was counted on its tab by _place_of
+                self.window.tabs.count_room_message(str(frame.get("room", "")), number)
+            self.count_unread(number, False)
 
     def show_kept(self, view: MessageView, frame: Frame) -> None:
         """A kept `file` frame (replay, an earlier page, /history): its card in `view`, muted, where the pane inserts."""
@@ -261,7 +269,8 @@ class FileSharing:
             else:
                 tab = tabs.collecting_tab()
         if not own:
-            tabs.mark_unread(tab)
+            number = frame.get("id")
+            tabs.mark_unread(tab, number if isinstance(number, int) and not isinstance(number, bool) else None)
         return tab.view, f"@{name_key(other)}"
 
     # -- the core's events (on the Tk thread) --

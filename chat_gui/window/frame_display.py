@@ -122,10 +122,10 @@ class FrameDisplay:
         )
         if own:
             self.outgoing.echoed()
-        else:
-            self.window.tabs.count_room_message(frame["room"])
-            # a mention from history is highlighted but old news: counted as unread, not as a mention
-            self.count_unread(frame["id"], style == "mention" and not frame.get("history"))
+        elif not hidden:  # a folded line from someone ignored is nothing to read: no count on the tab or in the title
+            self.window.tabs.count_room_message(frame["room"], frame["id"])
+            # a caught-up message (`history`, said while the connection was down) was never seen: counted as live
+            self.count_unread(frame["id"], style == "mention")
 
     def _private(self, frame: PrivateFrame) -> None:
         own = name_key(frame["sender"]) == name_key(self.session.nick)
@@ -143,7 +143,7 @@ class FrameDisplay:
             frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private", badge=badge_of(frame)
         )
         if not own:
-            tabs.mark_unread(tab)
+            tabs.mark_unread(tab, frame["id"])
             self._ring()
             self.count_unread(frame["id"], False)
 
@@ -161,7 +161,7 @@ class FrameDisplay:
         self._last_collected = now
         tab = tabs.collecting_tab()
         tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private", badge=badge_of(frame))
-        tabs.mark_unread(tab)
+        tabs.mark_unread(tab, frame["id"])
         self._ring()
         self.count_unread(frame["id"], False)
 

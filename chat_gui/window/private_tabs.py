@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from tkinter import ttk
 
+from chat_gui.core.unread import UnreadCounts
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.room_views import RoomViews
 from chat_gui.window.tab_overflow import TabOverflow
@@ -36,12 +37,21 @@ class PrivateTab:
     frame: ttk.Frame
     view: MessageView
     banner: ttk.Label
-    unread: int = 0
+    counts: UnreadCounts = field(default_factory=UnreadCounts)  # lines not seen, by id: a deleted one stops counting
     by_other: bool = False  # opened by someone else's message, not by this user
 
     @property
     def title(self) -> str:
         return f"✉ {self.nick}" if self.nick else COLLECTOR_TITLE
+
+    @property
+    def unread(self) -> int:
+        return self.counts.unread
+
+    @property
+    def shown_title(self) -> str:
+        """The tab's title with its unread count, "✉ bob (2)"."""
+        return f"{self.title} ({self.unread})" if self.unread else self.title
 
 
 class ConversationTabs(ttk.Notebook):
@@ -97,10 +107,10 @@ class ConversationTabs(ttk.Notebook):
         """The pane where `room`'s messages go: its own, even when another room's pane is in front."""
         return self.room_views.view_for(room) or self.room_views.keep(room)
 
-    def count_room_message(self, room: str) -> None:
+    def count_room_message(self, room: str, message_id: int | None = None) -> None:
         """A message arrived in `room`: count it unless its pane is in front."""
         seen = self.select() == str(self.room_frame) and self.room_views.current is self.room_views.view_for(room)
-        self.room_views.count_unread(room, seen)
+        self.room_views.count_unread(room, seen, message_id)
         if not seen:
             self.on_unread()  # the window redraws the counts once Tk is idle, not once per message
 
@@ -210,11 +220,21 @@ class ConversationTabs(ttk.Notebook):
                 else _banner_text(tab.nick)
             )
 
-    def mark_unread(self, tab: PrivateTab) -> None:
+    def mark_unread(self, tab: PrivateTab, message_id: int | None = None) -> None:
         if self.current_tab() is not tab:
-            tab.unread += 1
-            self.overflow.set_title(tab.frame, f"{tab.title} ({tab.unread})")
+            tab.counts.count(message_id)
+            self.overflow.set_title(tab.frame, tab.shown_title)
             self.on_unread()
+
+    def deleted(self, message_id: int) -> None:
+        """A message was deleted: if it waited unseen in a tab or a room's pane, it no longer counts there."""
+        changed = False
+        for tab in [*self.private.values(), *([self.collector] if self.collector else [])]:
+            if tab.counts.deleted(message_id):
+                self.overflow.set_title(tab.frame, tab.shown_title)
+                changed = True
+        if self.room_views.deleted(message_id) or changed:
+            self.on_unread()  # the room's tab title and the rooms list are redrawn when Tk is idle
 
     # -- inside --
     def _make_room_view(self, master: tk.Misc) -> MessageView:
@@ -239,7 +259,7 @@ class ConversationTabs(ttk.Notebook):
         self.on_front()
         tab = self.current_tab()
         if tab is not None:
-            tab.unread = 0
+            tab.counts.seen()
             self.overflow.set_title(tab.frame, tab.title)
         elif self.select() == str(self.room_frame):
             self.room_views.mark_seen()
@@ -250,7 +270,7 @@ class ConversationTabs(ttk.Notebook):
     def refresh_room_title(self) -> None:
         room, here = self._room_title
         title = "(no room)" if room is None else f"#{room}" if here else f"#{room} (left)"
-        unread = self.room_views.unread.get(name_key(room), 0) if room is not None else 0
+        unread = self.room_views.unread_of(room)
         self.overflow.set_title(self.room_frame, f"{title} ({unread})" if unread else title)
 
 

@@ -11,7 +11,7 @@ a server started here) and becomes the first room's pane.  Panes of rooms
 you left are kept, up to MAX_ROOM_VIEWS, so going back shows what was
 said there before; the least recently shown is dropped first (never the
 one shown).  Each pane counts the messages that arrived while it was not
-in view (`unread`).
+in view (`unread_of`), by id, so a message deleted unseen stops counting.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import tkinter as tk
 from collections import OrderedDict
 from collections.abc import Callable
 
+from chat_gui.core.unread import UnreadCounts
 from chat_gui.window.message_view import MessageView
 from shared.names import name_key
 
@@ -37,7 +38,7 @@ class RoomViews:
         self.current.pack(fill="both", expand=True)
         self.current_room: str | None = None
         self._views: OrderedDict[str, tuple[str, MessageView]] = OrderedDict()  # key -> (room as shown, pane)
-        self.unread: dict[str, int] = {}  # key -> messages not seen yet
+        self._unread: dict[str, UnreadCounts] = {}  # key -> messages not seen yet, by id
 
     def view_for(self, room: str | None) -> MessageView | None:
         if room is None:
@@ -66,7 +67,7 @@ class RoomViews:
             view = self.make_view(self.holder)
         self._views[key] = (room, view)
         self._views.move_to_end(key)
-        self.unread.pop(key, None)
+        self._unread.pop(key, None)
         if view is not self.current:
             self.current.pack_forget()
             view.pack(fill="both", expand=True)
@@ -84,19 +85,27 @@ class RoomViews:
             self._drop_oldest()
         return view
 
-    def count_unread(self, room: str, seen: bool) -> None:
+    def count_unread(self, room: str, seen: bool, message_id: int | None = None) -> None:
         """A message arrived in `room`'s pane; `seen` when that pane is in front of the user."""
         key = name_key(room)
         if not seen and key in self._views:
-            self.unread[key] = self.unread.get(key, 0) + 1
+            self._unread.setdefault(key, UnreadCounts()).count(message_id)
+
+    def deleted(self, message_id: int) -> bool:
+        """A message was deleted: uncounted if it was waiting unseen; True when a count changed."""
+        return any(counts.deleted(message_id) for counts in self._unread.values())
 
     def mark_seen(self) -> None:
         """The pane shown is in front of the user now."""
         if self.current_room is not None:
-            self.unread.pop(name_key(self.current_room), None)
+            self._unread.pop(name_key(self.current_room), None)
+
+    def unread_of(self, room: str | None) -> int:
+        counts = self._unread.get(name_key(room)) if room is not None else None
+        return counts.unread if counts is not None else 0
 
     def unread_by_room(self) -> dict[str, int]:
-        return dict(self.unread)
+        return {key: counts.unread for key, counts in self._unread.items() if counts.unread}
 
     def _drop_oldest(self) -> None:
         while len(self._views) > self.limit:
@@ -106,5 +115,5 @@ class RoomViews:
                 self._views.move_to_end(key)
                 continue
             del self._views[key]
-            self.unread.pop(key, None)
+            self._unread.pop(key, None)
             view.destroy()

@@ -1,0 +1,107 @@
+"""Never missing a message in the chat window: unread counts on the tabs, the rooms list and the title follow
+deletions, folded lines and shared files; a pane scrolled up says what came below; a mention said while the
+connection was down counts as one.  Real server, real Tk under Xvfb (found by the fifteenth review's probe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chat_gui.window.notify import Notifier
+from tests.gui.client.conftest import WAIT
+from tests.support import wait_until
+
+
+def quiet(controller) -> list[str]:
+    """No desktop here: mentions and private messages ring into a list instead of the bell."""
+    rung: list[str] = []
+    controller.mention_alerts._notifier = Notifier(lambda: rung.append("mention"), backend=None)
+    controller.root.bell = lambda *args: rung.append("bell")
+    return rung
+
+
+def test_a_message_deleted_unseen_stops_counting_on_its_tab_and_in_the_rooms_list(start_server, open_window, wire,
+                                                                                    tk_root):  # fmt: skip
+    """Before: the title went back to "(1)" but the tab kept "✉ bob (2)" and "#general (2)" for good."""
+    server = start_server(rate_per_second=0)
+    alice = open_window(server, "alice", "general")
+    quiet(alice)
+    bob = wire(server, "bob", "general")
+    tabs = alice.window.tabs
+    alice.set_focused(False)
+    bob.send("PM alice secret one")
+    first_private = bob.expect(lambda frame: frame["type"] == "private")["id"]
+    bob.send("PM alice secret two")
+    wait_until(lambda: tabs.unread_private() == [("bob", 2)], pump=tk_root.update, timeout=WAIT)
+    # alice reads in bob's tab; two room lines come meanwhile
+    tabs.select(tabs.private["bob"].frame)
+    tk_root.update()
+    assert tabs.unread_private() == [("bob", 0)]
+    bob.send("SAY room one")
+    first_room = bob.expect(lambda frame: frame["type"] == "message")["id"]
+    bob.send("SAY room two")
+    wait_until(lambda: tabs.unread_rooms() == {"general": 2}, pump=tk_root.update, timeout=WAIT)
+    bob.send(f"DELETE {first_private}")  # seen already: nothing to uncount
+    bob.send(f"DELETE {first_room}")
+    wait_until(lambda: tabs.unread_rooms() == {"general": 1}, pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: str(tabs.tab(tabs.room_frame, "text")) == "#general (1)", pump=tk_root.update, timeout=WAIT)
+    assert dict(alice.window.rooms.unread) == {"general": 1}, "the rooms list says 1 too"
+    assert tabs.unread_private() == [("bob", 0)]
+    # a private line unseen, then deleted by its sender
+    tabs.select(alice.room_view)
+    tk_root.update()
+    bob.send("PM alice secret five")
+    five = bob.expect(lambda frame: frame["type"] == "private" and frame["content"] == "secret five")["id"]
+    wait_until(lambda: tabs.unread_private() == [("bob", 1)], pump=tk_root.update, timeout=WAIT)
+    assert str(tabs.tab(tabs.private["bob"].frame, "text")) == "✉ bob (1)"
+    bob.send(f"DELETE {five}")
+    wait_until(lambda: tabs.unread_private() == [("bob", 0)], pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: alice.window.rooms.private == [("bob", 0)], pump=tk_root.update, timeout=WAIT)
+    assert str(tabs.tab(tabs.private["bob"].frame, "text")) == "✉ bob"
+
+
+def test_folded_lines_from_someone_ignored_are_not_counted_anywhere(start_server, open_window, wire, tk_root):
+    """Before: 5 lines of an ignored classmate made "(5)" in the title and on the tab, over one folded line."""
+    server = start_server(rate_per_second=0)
+    alice = open_window(server, "alice", "general")
+    quiet(alice)
+    bob, cy = wire(server, "bob", "general"), wire(server, "cy", "general")
+    assert alice.send_typed("/ignore bob")
+    wait_until(lambda: alice.ignored.ignores("bob"), pump=tk_root.update, timeout=WAIT)
+    alice.open_private("cy")
+    tk_root.update()
+    alice.set_focused(False)
+    for number in range(5):
+        bob.send(f"SAY spam {number} alice")
+    cy.send("SAY a real line")
+    wait_until(lambda: "a real line" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert alice.room_view.hidden_count() == 5
+    wait_until(lambda: alice.window.tabs.unread_rooms() == {"general": 1}, pump=tk_root.update, timeout=WAIT)
+    assert alice.counts.unread == 1 and alice.root.title().startswith("(1) "), alice.root.title()
+
+
+def test_a_file_shared_while_the_window_is_in_the_background_is_counted(start_server, open_window, tk_root, tmp_path):
+    """Before: neither a room file nor a private one counted in the title, and a room file not on its tab."""
+    server = start_server(rate_per_second=0)
+    alice = open_window(server, "alice", "general")
+    bob = open_window(server, "bob", "general")
+    alice.open_private("carol")
+    tk_root.update()
+    alice.set_focused(False)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "worksheet.pdf").write_bytes(b"%PDF-1.4 a worksheet")
+    (folder / "notes.txt").write_bytes(b"for you only")
+    bob.files.send_file(Path(folder / "worksheet.pdf"))
+    bob.files.send_file(Path(folder / "notes.txt"), "alice")
+    tabs = alice.window.tabs
+    wait_until(lambda: "alice" in bob.window.tabs.private or "bob" in tabs.private, pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: "bob" in tabs.private and "notes.txt" in tabs.private["bob"].view.all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
+    wait_until(lambda: "worksheet.pdf" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: tabs.unread_rooms() == {"general": 1}, pump=tk_root.update, timeout=WAIT)
+    assert ("bob", 1) in tabs.unread_private()
+    assert alice.counts.unread == 2 and alice.root.title().startswith("(2) "), alice.root.title()
+    assert bob.counts.unread == 0, "one's own files count for nobody"
