@@ -5,8 +5,13 @@
     the window gets the focus --> reset()
 
 A mention is your nickname as a whole word in any case (chat_gui/text/mentions.py):
-ann is named in "@Ann, look" but not in "joanne".  Your own messages and
-lines replayed from history never alert.  The notification is the
+ann is named in "@Ann, look" but not in "joanne".  Your own messages never
+alert, nor lines replayed when you join (history_pane.py shows those, not
+this).  A message caught up after a reconnect comes with `history` but
+was said while you were away, unseen: it alerts as a live one does (a
+probe found the teacher's "alice, come to the front" said during a Wi-Fi
+drop counted as a plain unread line, no `@` in the title, no
+notification).  The notification is the
 platform's own tool run off the Tk thread, or the bell where there is
 none (docs/look-and-presence.md says which and why).
 """
@@ -36,8 +41,6 @@ class MentionAlerts:
         """Whether the message names `me`; when it does and the window is not focused, count and notify."""
         if not me or name_key(frame["sender"]) == name_key(me) or not mentions(frame["content"], me):
             return False
-        if frame.get("history"):
-            return True  # shown highlighted, but it is old news: no count, no notification
         if not focused:  # the controller counts it for the title (chat_gui/core/unread.py)
             self.notifier.notify(f"{frame['sender']} mentioned you in #{frame['room']}", frame["content"])
         return True

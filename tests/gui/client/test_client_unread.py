@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from chat_gui.window.notify import Notifier
+from chat_server import ChatServer
+from chat_server.config import ServerConfig
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
 
@@ -105,3 +107,27 @@ def test_a_file_shared_while_the_window_is_in_the_background_is_counted(start_se
     assert ("bob", 1) in tabs.unread_private()
     assert alice.counts.unread == 2 and alice.root.title().startswith("(2) "), alice.root.title()
     assert bob.counts.unread == 0, "one's own files count for nobody"
+
+
+def test_a_mention_said_while_the_connection_was_down_counts_as_a_mention(start_server, open_window, wire, tk_root):
+    """Before: caught up after the reconnect, 120 lines with 2 mentions made "(120)", no "@2", no notification."""
+    first = start_server(rate_per_second=0)
+    port = first.address[1]
+    alice = open_window(first, "alice", "general")
+    rung = quiet(alice)
+    alice.set_focused(False)
+    first.stop()
+    wait_until(lambda: alice.session.state in ("reconnecting", "connecting"), pump=tk_root.update, timeout=WAIT)
+    config = ServerConfig(host="127.0.0.1", port=port, data_dir=first.config.data_dir, rate_per_second=0)
+    second = ChatServer(config).start()
+    try:
+        bob = wire(second, "bob", "general")
+        for number in range(120):
+            bob.send(f"SAY while away {number}" + (", alice?" if number in (5, 60) else ""))
+        bob.expect(lambda frame: frame["type"] == "message" and frame["content"] == "while away 119")
+        wait_until(lambda: "while away 119" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT * 2)
+        wait_until(lambda: alice.root.title().startswith("(120, @2) "), pump=tk_root.update, timeout=WAIT)
+        assert rung == ["mention"], "one notification (here the bell) for the two, not none"
+        bob.close()
+    finally:
+        second.stop()
