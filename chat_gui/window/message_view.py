@@ -13,7 +13,8 @@ A message longer than FOLD_LINES lines or FOLD_CHARS characters shows its
 start and a "show more" link: three messages of 2,000 lines take a dozen
 lines of scrollback, not all of it.  Only the last `max_lines` lines are
 kept, so memory stays flat however long the class talks.  The pane
-follows new lines unless the user has scrolled up to read.
+follows new lines unless the user has scrolled up to read; then a
+"↓ 3 new messages" button says what came below (chat_gui/window/new_below.py).
 
 Besides messages and notices (chat_gui/window/pane_blocks.py): a banner
 across the pane (announcements, "you were removed"), an aligned table
@@ -40,6 +41,7 @@ from chat_gui.text.bidi_display import has_rtl, visual_rows
 from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
+from chat_gui.window.new_below import NewBelow
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import PaneStyle
 from chat_gui.window.tk_text import (
@@ -135,8 +137,11 @@ class MessageView(PaneBlocks, ttk.Frame):
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
         self._links = LinkPainter(self.text, LINK)  # links are styled where they are on screen (link_painter.py)
 
+        self.new_below = NewBelow(self, self.text)  # "↓ 3 new messages" while the user reads higher up
+
         def view_moved(first: float, last: float) -> None:
             scrollbar.set(first, last)
+            self.new_below.moved(float(last))
             self._links.schedule()
             self._keep_following_through_resize(float(last))
             if self._rtl_laid and self._relayout_due is None:
@@ -283,8 +288,12 @@ class MessageView(PaneBlocks, ttk.Frame):
             line_tags = ()
         if hidden:
             self._append_hidden(parts, line_tags, name_key(sender))
-        else:
-            self._append(parts, line_tags)
+            return
+        news = "own" not in extra and "replayed" not in extra and self._insert_at == "end-1c"
+        if news:
+            self.new_below.before()
+        if not self._append(parts, line_tags) and news:
+            self.new_below.arrived()  # it went in below what the user is reading
 
     # -- messages from someone this user ignores: folded under one line, shown on a click (or show_hidden) --
     def _append_hidden(self, parts: Parts, line_tags: tuple[str, ...] = (), sender_key: str = "") -> None:
@@ -518,12 +527,13 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._insert_at = outer
 
     # -- inside --
-    def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> None:
-        """Add one line (it may hold newlines); `line_tags` also cover its end, so a background spans the pane."""
+    def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> bool:
+        """Add one line (it may hold newlines); `line_tags` also cover its end, so a background spans the pane.
+        True when the pane follows the end (the line is in sight, or will be once the scroll to it is done)."""
         text = self.text
         if self._insert_at != "end-1c":
             self._insert_elsewhere(parts, line_tags)
-            return
+            return True
         if not presence:
             self._presence = None  # join/leave notices after this line start a line of their own
         # Asking where the view is costs a layout; once a scroll to the end is due, the answer is known.
@@ -537,6 +547,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         if following and not self._scroll_scheduled:
             self._scroll_scheduled = True
             self.after_idle(self._scroll_to_end)
+        return following
 
     def _insert_elsewhere(self, parts: Parts, line_tags: tuple[str, ...]) -> None:
         self._insert_parts(self._insert_at, [*parts, ("\n", line_tags)])

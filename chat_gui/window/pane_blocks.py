@@ -39,7 +39,7 @@ class PaneBlocks:
         self._presence = None
         self.presence_shown = True
 
-    def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> None:
+    def _append(self, parts: Parts, line_tags: tuple[str, ...] = (), presence: bool = False) -> bool:
         raise NotImplementedError
 
     def _written(self, written: str) -> tuple[str, ...]:

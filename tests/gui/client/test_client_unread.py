@@ -109,6 +109,39 @@ def test_a_file_shared_while_the_window_is_in_the_background_is_counted(start_se
     assert bob.counts.unread == 0, "one's own files count for nobody"
 
 
+def test_a_pane_scrolled_up_says_how_many_new_messages_came_below(start_server, open_window, wire, tk_root):
+    """Before: with the window in front and the pane scrolled up, 40 new lines came below and nothing said so."""
+    server = start_server(rate_per_second=0)
+    alice = open_window(server, "alice", "general")
+    bob = wire(server, "bob", "general")
+    for number in range(80):
+        bob.send(f"SAY old line {number}")
+    view = alice.room_view
+    wait_until(lambda: "old line 79" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert not view.new_below.button.winfo_ismapped(), "no button while the pane follows"
+    view.text.yview_moveto(0.0)
+    tk_root.update()
+    assert alice.send_typed("my own line")  # one's own line is no news
+    wait_until(lambda: "alice  my own line" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    for number in range(40):
+        bob.send(f"SAY new line {number}")
+    wait_until(lambda: "new line 39" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(view.new_below.button.winfo_ismapped, pump=tk_root.update, timeout=WAIT)
+    assert str(view.new_below.button.cget("text")) == "↓ 40 new messages"
+    assert view.text.yview()[0] == 0.0, "the reader stays where she was"
+    view.new_below.button.invoke()  # the first new message at the top
+    tk_root.update()
+    assert "bob  new line 0" in view.text.get("@0,0 linestart", "@0,0 lineend")
+    view.new_below.button.invoke()  # then the end
+    wait_until(lambda: not view.new_below.button.winfo_ismapped(), pump=tk_root.update, timeout=WAIT)
+    assert view.is_following() and view.new_below.count == 0
+    bob.send("SAY while following")
+    wait_until(lambda: "while following" in view.all_text(), pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert not view.new_below.button.winfo_ismapped() and view.new_below.count == 0
+
+
 def test_a_mention_said_while_the_connection_was_down_counts_as_a_mention(start_server, open_window, wire, tk_root):
     """Before: caught up after the reconnect, 120 lines with 2 mentions made "(120)", no "@2", no notification."""
     first = start_server(rate_per_second=0)
