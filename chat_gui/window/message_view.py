@@ -37,11 +37,12 @@ from tkinter import messagebox, ttk
 
 from chat_gui.text.arabic_shaping import joined
 from chat_gui.text.bidi_display import has_rtl, visual_rows
+from chat_gui.text.code_spans import block_lines, inline_spans
 from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.pane_blocks import PaneBlocks
-from chat_gui.window.pane_style import PaneStyle
+from chat_gui.window.pane_style import CODE_TAB_CHARS, PaneStyle
 from chat_gui.window.tk_text import (
     insert_parts,
     lines_on_screen,
@@ -155,7 +156,8 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._scaling = float(self.text.tk.call("tk", "scaling"))
         self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
         self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
-        self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
+        # tag -> (rest, tags, indent, which of its lines are in a ``` block)
+        self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int, list[bool]]] = OrderedDict()
         self._hidden: OrderedDict[str, int] = OrderedDict()  # ignored-N (elided) -> how many messages it folds
         self._hidden_from: dict[str, set[str]] = {}  # ignored-N -> the name keys of the senders it folds
         # a classmate's name key -> from-N, the one tag over all his room messages here (they may fold: refold)
@@ -237,6 +239,8 @@ class MessageView(PaneBlocks, ttk.Frame):
             hang, under = _indent_tag_names(indent, made_at)
             self.text.tag_configure(hang, lmargin2=shown)
             self.text.tag_configure(under, lmargin1=shown, lmargin2=shown)
+            self.text.tag_configure(_code_tag_name(indent, made_at), lmargin1=shown, lmargin2=shown + self._code_wrap())
+            self.text.tag_configure(_code_tabs_name(indent, made_at), tabs=self._code_tabs(shown))
 
     # -- intent methods --
     def show_message(
@@ -262,6 +266,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         indent = self._indent_for(stamp, prefix, sender + shown_badge)
         hang, _under = self._indent_tags_for(indent)
         shown, rest = fold(text)
+        blocks = block_lines(text)
         nick_tag = self.style.nick_tag(self.text, sender, own="own" in extra)
         parts: Parts = [
             (f"{stamp}  ", ("time", hang, *extra)),
@@ -270,9 +275,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         if badge:
             parts.append((shown_badge, ("badge", hang, *extra)))
         parts.append(("  ", (hang, *extra)))
-        parts += self._body(shown, extra, indent)
+        parts += self._body(shown, extra, indent, blocks)
         if rest:
-            parts.append(self._more_link(rest, extra, indent))
+            parts.append(self._more_link(rest, extra, indent, blocks[shown.count("\n") :]))
         if "own" not in extra and "private" not in extra and badge != "teacher":  # may fold later (refold)
             mark = self._from.get(name_key(sender)) or self._from.setdefault(
                 name_key(sender), f"from-{next(self._serial)}"
@@ -281,6 +286,8 @@ class MessageView(PaneBlocks, ttk.Frame):
             line_tags: tuple[str, ...] = (mark,)
         else:
             line_tags = ()
+        if blocks[-1] and not rest:
+            line_tags = (*line_tags, "code")  # the block's last line is shaded to the pane's edge too
         if hidden:
             self._append_hidden(parts, line_tags, name_key(sender))
         else:
@@ -554,18 +561,56 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._scroll_scheduled = False
         self.text.see("end")
 
-    def _body(self, text: str, extra: tuple[str, ...], indent: int) -> Parts:
-        """A message's text: the first line hangs (wraps under the text), later lines are indented under it."""
+    def _body(self, text: str, extra: tuple[str, ...], indent: int, blocks: list[bool] | None = None) -> Parts:
+        """A message's text: the first line hangs (wraps under the text), later lines are indented under it.
+
+        `blocks` says which lines are in a ``` block (chat_gui/text/code_spans.py): drawn in a monospace
+        font on a shaded background, tabs and spaces as written, no links or emoji font; a row that wraps
+        goes on a little further in, so it cannot pass for the next line of the code.  `inline code`
+        elsewhere is monospace too.  The text itself is what was sent: copying gives it back.
+        """
         hang, under = self._indent_tags_for(indent)
+        code_under = _code_tag_name(indent, self._scaling)
+        code_tabs = _code_tabs_name(indent, self._scaling)
         parts: Parts = []
-        for number, line in enumerate(text.split("\n")):
+        lines = text.split("\n")
+        blocks = blocks if blocks is not None and len(blocks) == len(lines) else block_lines(text)
+        for number, line in enumerate(lines):
             if number:
-                parts.append(("\n", (*extra, hang if number == 1 else under)))
-            if has_rtl(line) and shows_rtl_itself(self.text) is False:
+                after_code = ("code",) if blocks[number - 1] else ()
+                parts.append(("\n", (*extra, hang if number == 1 else under, *after_code)))
+            if blocks[number]:
+                parts.append((line, (*extra, hang if number == 0 else code_under, "code", code_tabs)))
+            elif "`" in line:
+                parts += self._with_inline_code(line, (*extra, hang if number == 0 else under))
+            elif has_rtl(line) and shows_rtl_itself(self.text) is False:
                 parts += self._rtl_rows(line, (*extra, hang if number == 0 else under), under, indent)
             else:
                 parts += self._with_links(line, (*extra, hang if number == 0 else under))
         return parts
+
+    def _with_inline_code(self, line: str, tags: tuple[str, ...]) -> Parts:
+        """A line with `inline code`: the spans monospace and left as they are, the rest with links and emoji."""
+        parts: Parts = []
+        position = 0
+        for start, end in inline_spans(line):
+            if start > position:
+                parts += self._with_links(line[position:start], tags)
+            parts.append((line[start:end], (*tags, "code-inline")))
+            position = end
+        if position < len(line) or not parts:
+            parts += self._with_links(line[position:], tags)
+        return parts
+
+    def _code_tabs(self, indent: int) -> tuple[int, int]:
+        """Tab stops for code whose lines start `indent` pixels in: Tk counts stops from the pane's edge, so
+        they are moved by the indent (else a tab after the sender's name went a few pixels, or none)."""
+        tab = int(self.style.mono.measure(" " * CODE_TAB_CHARS))
+        return indent + tab, indent + 2 * tab
+
+    def _code_wrap(self) -> int:
+        """How much further in a wrapped row of code goes on than the code's lines start (pixels)."""
+        return int(self.style.mono.measure("    "))
 
     def _written(self, written: str) -> tuple[str, ...]:
         """A tag for a name or notice drawn reordered (shown_name, shown_notice) that copies as `written`."""
@@ -708,11 +753,19 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._indent_tags.add((indent, self._scaling))
             self.text.tag_configure(hang, lmargin1=0, lmargin2=indent)
             self.text.tag_configure(under, lmargin1=indent, lmargin2=indent)
+            code_under = _code_tag_name(indent, self._scaling)  # made after `under`: its margins win
+            self.text.tag_configure(code_under, lmargin1=indent, lmargin2=indent + self._code_wrap())
+            # "wordprocessor": a tab goes to the next stop right of it ("tabular" gives the nth tab the nth stop,
+            # and a tab after four spaces moved one space)
+            code_tabs = _code_tabs_name(indent, self._scaling)
+            self.text.tag_configure(code_tabs, tabs=self._code_tabs(indent), tabstyle="wordprocessor")
         return hang, under
 
-    def _more_link(self, rest: str, extra: tuple[str, ...], indent: int) -> tuple[str, tuple[str, ...]]:
+    def _more_link(
+        self, rest: str, extra: tuple[str, ...], indent: int, blocks: list[bool]
+    ) -> tuple[str, tuple[str, ...]]:
         tag = f"fold-{next(self._serial)}"
-        self._folded[tag] = (rest, extra, indent)
+        self._folded[tag] = (rest, extra, indent, blocks)
         while len(self._folded) > MAX_FOLDED:
             self.text.tag_delete(self._folded.popitem(last=False)[0])
         lines = rest.count("\n")
@@ -725,10 +778,15 @@ class MessageView(PaneBlocks, ttk.Frame):
         tag = next((name for name in self.text.tag_names(index) if name.startswith("fold-")), None)
         if tag is None or tag not in self._folded:
             return
-        rest, extra, indent = self._folded.pop(tag)
+        rest, extra, indent, blocks = self._folded.pop(tag)
         start, end = self.text.tag_ranges(tag)[:2]
         self.text.delete(start, end)
-        self._insert_parts(str(start), self._body(rest, extra, indent))
+        self.text.mark_set("foldend", start)
+        self.text.mark_gravity("foldend", "right")
+        self._insert_parts(str(start), self._body(rest, extra, indent, blocks))
+        if blocks and blocks[-1]:  # the message's own line end, now after the block's last line: shaded too
+            self.text.tag_add("code", "foldend", "foldend +1c")
+        self.text.mark_unset("foldend")
         self.text.tag_delete(tag)
 
     def _forget_scrolled_out(self) -> None:
@@ -835,6 +893,16 @@ def kept_left_to_right(text: str) -> list[tuple[int, int]]:
         for match in MENTION_OR_LINK.finditer(text)
         if not match.group().startswith("@") or not has_rtl(match.group())
     ]
+
+
+def _code_tag_name(indent: int, scaling: float) -> str:
+    """The margins of the lines of a ``` block after a message's first line (wrapped rows a little further in)."""
+    return f"codeunder-{indent}-{scaling:.4f}"
+
+
+def _code_tabs_name(indent: int, scaling: float) -> str:
+    """The tab stops of a ``` block's lines, counted from where they start."""
+    return f"codetabs-{indent}-{scaling:.4f}"
 
 
 def _indent_tag_names(indent: int, scaling: float) -> tuple[str, str]:
