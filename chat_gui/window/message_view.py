@@ -134,7 +134,8 @@ class MessageView(PaneBlocks, ttk.Frame):
             insertwidth=0,
         )
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
-        self._links = LinkPainter(self.text, LINK)  # links are styled where they are on screen (link_painter.py)
+        # links are styled where they are on screen (link_painter.py); none inside code, between links around it
+        self._links = LinkPainter(self.text, LINK, not_in=("code", "code-inline"))
 
         def view_moved(first: float, last: float) -> None:
             scrollbar.set(first, last)

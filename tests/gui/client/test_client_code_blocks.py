@@ -114,6 +114,23 @@ def test_inline_code_is_monospace_and_no_link_while_the_rest_of_the_line_keeps_i
     assert copied(view, tk_root, "use `a[i]`", ":)") == line
 
 
+def test_code_between_two_links_of_a_message_stays_no_link(server, open_window, make_client, tk_root):
+    """The painter styles links between a message's first and last link: code there is left alone."""
+    alice = open_window(server, "alice", "lab")
+    bob = make_client(server, "bob", "lab")
+    message = (
+        "docs: https://docs.python.org/3/\n```\nurl = 'https://api.example.com/v1'\n```\n"
+        "and https://a.example `https://b.example` https://c.example"
+    )
+    bob.send_command(f"SAY {message}")
+    view = alice.room_view
+    at = shown(view, tk_root, "docs: https")
+    text = view.text
+    for word, linked in (("docs.python", True), ("api.example", False), ("a.example", True), ("b.example", False)):
+        assert ("link" in text.tag_names(text.search(word, at))) is linked, word
+    assert "link" in text.tag_names(text.search("c.example", at))
+
+
 def test_a_folded_block_shows_the_rest_as_code_too(server, open_window, make_client, tk_root):
     alice = open_window(server, "alice", "lab")
     bob = make_client(server, "bob", "lab")
