@@ -69,6 +69,8 @@ RTL_WIDE_ROW = 100_000
 RTL_RELAYOUT_MS = 150
 RTL_NEAR_LINES = 40  # lines above and below the screen broken again with it
 RTL_ROWS = "rows-rtl"  # every row of a right-to-left line drawn in rows (_rtl_rows)
+CODE_WRAP_COLUMNS = 8  # a wrapped row of code goes on this much further in than its line (two levels of indentation)
+MAX_WRAP_INDENT_COLUMNS = 40
 MAX_FOLDED = 600  # folded messages whose rest is kept; older ones have scrolled out of MAX_LINES anyway
 READ_ONLY_KEYS = frozenset(
     (
@@ -164,6 +166,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         # a classmate's name key -> from-N, the one tag over all his room messages here (they may fold: refold)
         self._from: dict[str, str] = {}
         # rtl-N -> (the line as written, its tags, its indent tag) (_rtl_rows; names and notices: no tags, "")
+        self._code_tags: dict[str, tuple[int, int, float]] = {}  # codeunder-… -> (indent, columns, tk scaling)
         self._rtl_lines: OrderedDict[str, tuple[str, tuple[str, ...], str]] = OrderedDict()
         self._rtl_laid: dict[str, int] = {}  # rtl-N -> the width its rows were broken for
         self._relayout_due: str | None = None
@@ -233,6 +236,9 @@ class MessageView(PaneBlocks, ttk.Frame):
             return
         self._scaling = now
         self._indents.clear()
+        for tag, (indent, columns, made_at) in self._code_tags.items():
+            shown = round(indent * now / made_at)
+            self.text.tag_configure(tag, lmargin1=shown, lmargin2=shown + self._code_wrap(columns))
         self._rtl_laid = dict.fromkeys(self._rtl_laid, 0)  # broken again for the new size
         self._width_changed()
         for indent, made_at in self._indent_tags:
@@ -240,7 +246,6 @@ class MessageView(PaneBlocks, ttk.Frame):
             hang, under = _indent_tag_names(indent, made_at)
             self.text.tag_configure(hang, lmargin2=shown)
             self.text.tag_configure(under, lmargin1=shown, lmargin2=shown)
-            self.text.tag_configure(_code_tag_name(indent, made_at), lmargin1=shown, lmargin2=shown + self._code_wrap())
             self.text.tag_configure(_code_tabs_name(indent, made_at), tabs=self._code_tabs(shown))
 
     # -- intent methods --
@@ -567,11 +572,10 @@ class MessageView(PaneBlocks, ttk.Frame):
 
         `blocks` says which lines are in a ``` block (chat_gui/text/code_spans.py): drawn in a monospace
         font on a shaded background, tabs and spaces as written, no links or emoji font; a row that wraps
-        goes on a little further in, so it cannot pass for the next line of the code.  `inline code`
+        goes on two levels further in than its own line, so it cannot pass for the next line of the code.  `inline code`
         elsewhere is monospace too.  The text itself is what was sent: copying gives it back.
         """
         hang, under = self._indent_tags_for(indent)
-        code_under = _code_tag_name(indent, self._scaling)
         code_tabs = _code_tabs_name(indent, self._scaling)
         parts: Parts = []
         lines = text.split("\n")
@@ -581,7 +585,8 @@ class MessageView(PaneBlocks, ttk.Frame):
                 after_code = ("code",) if blocks[number - 1] else ()
                 parts.append(("\n", (*extra, hang if number == 1 else under, *after_code)))
             if blocks[number]:
-                parts.append((line, (*extra, hang if number == 0 else code_under, "code", code_tabs)))
+                margins = hang if number == 0 else self._code_margins(indent, line)
+                parts.append((line, (*extra, margins, "code", code_tabs)))
             elif "`" in line:
                 parts += self._with_inline_code(line, (*extra, hang if number == 0 else under))
             elif has_rtl(line) and shows_rtl_itself(self.text) is False:
@@ -609,9 +614,22 @@ class MessageView(PaneBlocks, ttk.Frame):
         tab = int(self.style.mono.measure(" " * CODE_TAB_CHARS))
         return indent + tab, indent + 2 * tab
 
-    def _code_wrap(self) -> int:
-        """How much further in a wrapped row of code goes on than the code's lines start (pixels)."""
-        return int(self.style.mono.measure("    "))
+    def _code_margins(self, indent: int, line: str) -> str:
+        """The margins of a line of code after a message's first line: it starts at `indent`, and a row that
+        wraps goes on CODE_WRAP_COLUMNS further in than the line's own indentation (never under a shallower
+        line, where it read as a dedent)."""
+        written = line[: len(line) - len(line.lstrip(" \t"))].expandtabs(CODE_TAB_CHARS)
+        columns = min(len(written), MAX_WRAP_INDENT_COLUMNS)
+        tag = f"codeunder-{indent}-{columns}-{self._scaling:.4f}"
+        if tag not in self._code_tags:
+            self._code_tags[tag] = (indent, columns, self._scaling)
+            self.text.tag_configure(tag, lmargin1=indent, lmargin2=indent + self._code_wrap(columns))
+            self.text.tag_raise(tag)  # above the message's `under` margins
+        return tag
+
+    def _code_wrap(self, columns: int) -> int:
+        """How far in from the code's left edge a wrapped row of a line indented `columns` goes on (pixels)."""
+        return int(self.style.mono.measure(" " * (columns + CODE_WRAP_COLUMNS)))
 
     def _written(self, written: str) -> tuple[str, ...]:
         """A tag for a name or notice drawn reordered (shown_name, shown_notice) that copies as `written`."""
@@ -754,8 +772,6 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._indent_tags.add((indent, self._scaling))
             self.text.tag_configure(hang, lmargin1=0, lmargin2=indent)
             self.text.tag_configure(under, lmargin1=indent, lmargin2=indent)
-            code_under = _code_tag_name(indent, self._scaling)  # made after `under`: its margins win
-            self.text.tag_configure(code_under, lmargin1=indent, lmargin2=indent + self._code_wrap())
             # "wordprocessor": a tab goes to the next stop right of it ("tabular" gives the nth tab the nth stop,
             # and a tab after four spaces moved one space)
             code_tabs = _code_tabs_name(indent, self._scaling)
@@ -894,11 +910,6 @@ def kept_left_to_right(text: str) -> list[tuple[int, int]]:
         for match in MENTION_OR_LINK.finditer(text)
         if not match.group().startswith("@") or not has_rtl(match.group())
     ]
-
-
-def _code_tag_name(indent: int, scaling: float) -> str:
-    """The margins of the lines of a ``` block after a message's first line (wrapped rows a little further in)."""
-    return f"codeunder-{indent}-{scaling:.4f}"
 
 
 def _code_tabs_name(indent: int, scaling: float) -> str:

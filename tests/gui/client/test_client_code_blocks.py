@@ -93,7 +93,10 @@ def test_a_long_line_of_code_wraps_further_in_than_its_lines_start(server, open_
         rows_x.append(box[0])
         index = text.index(f"{index} display lineend +1c")
     assert len(rows_x) > 1, "the line is long enough to wrap"
-    assert all(x > start_x for x in rows_x[1:]), "a wrapped row cannot pass for the next line of code"
+    column = font_of(view, text.search("def f():", at)).measure("    ") / 4
+    assert rows_x[0] == start_x, "the line itself starts where the code does, its indentation drawn as spaces"
+    # two levels further in than the line's own indentation (4 columns): no wrapped row reads as a line of code
+    assert all(abs(x - (start_x + 12 * column)) <= 1 for x in rows_x[1:]), (rows_x, start_x, column)
     assert copied(view, tk_root, "```", "value_39") == code[: code.index("value_39") + len("value_39")]
 
 
@@ -181,3 +184,29 @@ def test_a_name_inside_code_does_not_highlight_the_line(server, open_window, mak
     text = view.text
     assert "mention" not in text.tag_names(text.search("def size", "1.0"))
     assert "mention" in text.tag_names(text.search("and now you", "1.0"))
+
+
+def test_a_block_shown_before_a_text_size_change_keeps_its_tabs_and_wrapped_rows_in_step(open_window, tk_root):
+    alice = open_window()
+    tk_root.geometry("1300x700")  # wide enough at 200 % for a tab stop (Tk puts a stop past the edge a space on)
+    view = alice.room_view
+    view.show_message("12:00:00", "bob", "```\ndef f():\n\tif x:\n\t\treturn " + "word + " * 60 + "1\n```")
+    text = view.text
+
+    def x_of(index: str) -> int:
+        def seen():
+            text.see(index)
+            return text.bbox(index)
+
+        return int(wait_until(seen, pump=tk_root.update, timeout=WAIT, message=f"{index} unseen")[0])
+
+    for size in (150, 200, 90, 100):
+        alice.set_text_size(size)
+        tk_root.update()
+        column = font_of(view, text.search("def f", "1.0")).measure("    ") / 4
+        left = x_of(text.search("def f", "1.0"))
+        assert abs(x_of(text.search("if x", "1.0")) - (left + 4 * column)) <= 2, size
+        start = text.search("return", "1.0")
+        assert abs(x_of(start) - (left + 8 * column)) <= 2, size
+        second_row = text.index(f"{start} + 1 display lines display linestart")
+        assert abs(x_of(second_row) - (left + 16 * column)) <= 2, size
