@@ -196,7 +196,7 @@ class TerminalClient:
             when = f"[{harmless(str(stamp))}] " if isinstance(stamp, str) else ""
             room = f"#{harmless(str(frame.get('room', '')))} " if frame.get("room") else ""
             return f"{when}{room}[hidden: a message from someone you ignore; /unignore {harmless(frame['sender'])} shows them]"
-        text = render_text(frame, clean=harmless, multiline_help=True)
+        text = render_text(frame, clean=harmless, multiline_help=True, lines_kept=True)
         if frame.get("type") == "file":  # live or replayed: the id to fetch it with
             text += f"  (/get {harmless(str(frame.get('file')))})"
         return text

@@ -100,8 +100,19 @@ def defuse_stamps(text: str) -> str:
     return "".join(shown)
 
 
+# chat-term prints each later line of a message on a row of its own, after this mark (never at column 0), with
+# its indentation kept up to KEPT_INDENT_COLUMNS (tabs as TAB_COLUMNS): pasted Python stays readable there.
+MESSAGE_LINE_MARK = "    | "
+KEPT_INDENT_COLUMNS = 40
+TAB_COLUMNS = 4
+
+
 def render_text(
-    frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False, stamped: bool = False
+    frame: Frame,
+    clean: Callable[[str], str] = strip_control,
+    multiline_help: bool = False,
+    stamped: bool = False,
+    lines_kept: bool = False,
 ) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
 
@@ -110,7 +121,10 @@ def render_text(
     line per frame, so `help` is one line there; the terminal client asks
     for it as a stamped line per command (`multiline_help`).  `stamped`
     (text mode) shows no stamp-like bracket in people's words (defuse_stamps):
-    the terminal client breaks its own rows and needs none of it.
+    the terminal client breaks its own rows and needs none of it.  `lines_kept`
+    (the terminal client): the lines of a message or private message after
+    its first are rows of their own, each after MESSAGE_LINE_MARK, their
+    indentation kept (code); text mode keeps one line per frame.
     """
 
     def words(value: object) -> str:
@@ -124,15 +138,28 @@ def render_text(
             text = text.replace(line_break, " | ")
         return clean(text).replace("\t", " ")
 
+    def said(value: object) -> str:
+        """A message's words: one line, or (lines_kept) its lines after the first on marked rows, indented as sent."""
+        text = str(value)
+        if not lines_kept or "\n" not in text:
+            return words(text)
+        first, *more = text.split("\n")
+        rows = [words(first)]
+        for line in more:
+            body = line.lstrip(" \t")
+            indent = line[: len(line) - len(body)].expandtabs(TAB_COLUMNS)[:KEPT_INDENT_COLUMNS]
+            rows.append(f"{MESSAGE_LINE_MARK}{indent}{words(body)}".rstrip())
+        return "\n".join(rows)
+
     kind = frame.get("type")
     stamp = f"[{one_line(frame.get('timestamp', ''))}]"
     content = frame.get("content", "")
     # A teacher's line is marked inside the brackets, where no nickname can reach: "<Ms_Lee (teacher)>".
     sender = one_line(frame.get("sender")) + (" (teacher)" if frame.get("role") == "teacher" else "")
     if kind == "message":
-        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {words(content)}"
+        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {said(content)}"
     if kind == "private":
-        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {words(content)}"
+        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {said(content)}"
     if kind == "error":
         return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
     if kind == "help" and multiline_help:

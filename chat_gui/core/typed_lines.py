@@ -183,9 +183,15 @@ def interpret(
         and typed.command.startswith(("SAY ", "PM ", "MSG "))
         and len(typed.text) > MAX_TEXT_CHARS
     ):
+        # pasted code: a file keeps it whole (and every indentation), where split messages interleave with others
+        as_file = (
+            " To share a long piece of code, save it as a file and use Attach… (or /send FILE)."
+            if (window and "\n" in typed.text)
+            else ""
+        )
         return Refuse(
             f"That message is {len(typed.text)} characters long; the limit is {MAX_TEXT_CHARS}. "
-            f"Nothing was sent: shorten it or split it."
+            f"Nothing was sent: shorten it or split it.{as_file}"
         )
     return typed
 

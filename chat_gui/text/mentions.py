@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from chat_gui.text.code_spans import code_ranges
 from shared.names import name_key
 
 _EXTRA_WORD_CHARS = frozenset("_-")
@@ -116,5 +117,17 @@ def mention_ranges(text: str, nick: str) -> list[tuple[int, int]]:
 
 
 def mentions(text: str, nick: str) -> bool:
-    """Whether `text` names `nick` as a whole word, in any case."""
-    return bool(mention_ranges(text, nick))
+    """Whether `text` names `nick` as a whole word, in any case, outside code (an `@property` in a block of
+    Python names nobody called property; chat_gui/text/code_spans.py)."""
+    return bool(mention_ranges(_blank_code(text) if "`" in text else text, nick))
+
+
+def _blank_code(text: str) -> str:
+    """`text` with every stretch of code turned into spaces (the same length: nothing glues to a name)."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in code_ranges(text):
+        pieces += [text[position:start], " " * (end - start)]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)

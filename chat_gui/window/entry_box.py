@@ -7,7 +7,8 @@ emoji (drawn taller, in the emoji font) needs a line and a half.  Emoji
 are drawn in the pane's emoji font, as large as in the conversation.  Tab
 completes a nickname, or after a colon an emoji shortcode (":smi" gives
 😄, Tab again the next match); known :shortcodes: left in the line become
-their emoji when it is sent (chat_gui/text/emoji_data.py).  Cursor columns
+their emoji when it is sent (chat_gui/text/emoji_data.py), but not inside
+`code` or ``` blocks (chat_gui/text/code_spans.py).  Cursor columns
 are computed with chat_gui/window/tk_text.py, so an emoji earlier in the
 line never puts a completion in the wrong place.
 """
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from chat_gui.text import emoji_data
+from chat_gui.text.code_spans import outside_code
 from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.window.tk_text import astral_width, tk_offset
 
@@ -103,7 +105,7 @@ class EntryBox(ttk.Frame):
         When on_submit answers False the line could not be sent as it is, and
         it goes back into the box to be fixed.
         """
-        value = emoji_data.replace_shortcodes(self.get_text())
+        value = outside_code(self.get_text(), emoji_data.replace_shortcodes)  # code keeps its :colons:
         if not value.strip():
             return
         if not self.history or self.history[-1] != value:

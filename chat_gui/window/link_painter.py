@@ -30,10 +30,13 @@ PAINT_GAP = 0.1  # seconds between two paints at least: a flood pays for a scree
 
 
 class LinkPainter:
-    def __init__(self, text: tk.Text, pattern: re.Pattern[str], tag: str = "link") -> None:
+    def __init__(
+        self, text: tk.Text, pattern: re.Pattern[str], tag: str = "link", not_in: tuple[str, ...] = ()
+    ) -> None:
         self.text = text
         self.pattern = pattern
         self.tag = tag
+        self.not_in = frozenset(not_in)  # tags of text where nothing is a link (code), though a stretch spans it
         self._scheduled: str | None = None
         self._last = 0.0
 
@@ -97,6 +100,8 @@ class LinkPainter:
                     right = left + tk_offset(match.group(), len(match.group()), width)
                     counted, counted_to = right, match.end()
                 if (number == begin_line and left < begin_column) or (number == end_line and right > end_column):
+                    continue
+                if self.not_in and self.not_in.intersection(self.text.tag_names(f"{number}.{left}")):
                     continue
                 spans += (f"{number}.{left}", f"{number}.{right}")
         return spans

@@ -38,12 +38,13 @@ from tkinter import messagebox, ttk
 
 from chat_gui.text.arabic_shaping import joined
 from chat_gui.text.bidi_display import has_rtl, visual_rows
+from chat_gui.text.code_spans import block_lines, inline_spans
 from chat_gui.text.emoji_runs import emoji_ranges
 from chat_gui.text.link_check import link_target, link_warning
 from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.new_below import NewBelow
 from chat_gui.window.pane_blocks import PaneBlocks
-from chat_gui.window.pane_style import PaneStyle
+from chat_gui.window.pane_style import CODE_TAB_CHARS, PaneStyle
 from chat_gui.window.tk_text import (
     insert_parts,
     lines_on_screen,
@@ -70,6 +71,8 @@ RTL_WIDE_ROW = 100_000
 RTL_RELAYOUT_MS = 150
 RTL_NEAR_LINES = 40  # lines above and below the screen broken again with it
 RTL_ROWS = "rows-rtl"  # every row of a right-to-left line drawn in rows (_rtl_rows)
+CODE_WRAP_COLUMNS = 8  # a wrapped row of code goes on this much further in than its line (two levels of indentation)
+MAX_WRAP_INDENT_COLUMNS = 40
 MAX_FOLDED = 600  # folded messages whose rest is kept; older ones have scrolled out of MAX_LINES anyway
 READ_ONLY_KEYS = frozenset(
     (
@@ -135,7 +138,8 @@ class MessageView(PaneBlocks, ttk.Frame):
             insertwidth=0,
         )
         scrollbar = ttk.Scrollbar(self, orient="vertical", command=self.text.yview)
-        self._links = LinkPainter(self.text, LINK)  # links are styled where they are on screen (link_painter.py)
+        # links are styled where they are on screen (link_painter.py); none inside code, between links around it
+        self._links = LinkPainter(self.text, LINK, not_in=("code", "code-inline"))
 
         self.new_below = NewBelow(self, self.text)  # "↓ 3 new messages" while the user reads higher up
 
@@ -160,12 +164,14 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._scaling = float(self.text.tk.call("tk", "scaling"))
         self._indents: dict[str, int] = {}  # "stamp|prefix|sender" -> pixels from the left edge to the text
         self._pending_tags: dict[str, str] = {}  # tag -> the text waiting to be sent
-        self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int]] = OrderedDict()  # tag -> (rest, tags, indent)
+        # tag -> (rest, tags, indent, which of its lines are in a ``` block)
+        self._folded: OrderedDict[str, tuple[str, tuple[str, ...], int, list[bool]]] = OrderedDict()
         self._hidden: OrderedDict[str, int] = OrderedDict()  # ignored-N (elided) -> how many messages it folds
         self._hidden_from: dict[str, set[str]] = {}  # ignored-N -> the name keys of the senders it folds
         # a classmate's name key -> from-N, the one tag over all his room messages here (they may fold: refold)
         self._from: dict[str, str] = {}
         # rtl-N -> (the line as written, its tags, its indent tag) (_rtl_rows; names and notices: no tags, "")
+        self._code_tags: dict[str, tuple[int, int, float]] = {}  # codeunder-… -> (indent, columns, tk scaling)
         self._rtl_lines: OrderedDict[str, tuple[str, tuple[str, ...], str]] = OrderedDict()
         self._rtl_laid: dict[str, int] = {}  # rtl-N -> the width its rows were broken for
         self._relayout_due: str | None = None
@@ -235,6 +241,9 @@ class MessageView(PaneBlocks, ttk.Frame):
             return
         self._scaling = now
         self._indents.clear()
+        for tag, (indent, columns, made_at) in self._code_tags.items():
+            shown = round(indent * now / made_at)
+            self.text.tag_configure(tag, lmargin1=shown, lmargin2=shown + self._code_wrap(columns))
         self._rtl_laid = dict.fromkeys(self._rtl_laid, 0)  # broken again for the new size
         self._width_changed()
         for indent, made_at in self._indent_tags:
@@ -242,6 +251,7 @@ class MessageView(PaneBlocks, ttk.Frame):
             hang, under = _indent_tag_names(indent, made_at)
             self.text.tag_configure(hang, lmargin2=shown)
             self.text.tag_configure(under, lmargin1=shown, lmargin2=shown)
+            self.text.tag_configure(_code_tabs_name(indent, made_at), tabs=self._code_tabs(shown))
 
     # -- intent methods --
     def show_message(
@@ -267,6 +277,7 @@ class MessageView(PaneBlocks, ttk.Frame):
         indent = self._indent_for(stamp, prefix, sender + shown_badge)
         hang, _under = self._indent_tags_for(indent)
         shown, rest = fold(text)
+        blocks = block_lines(text)
         nick_tag = self.style.nick_tag(self.text, sender, own="own" in extra)
         parts: Parts = [
             (f"{stamp}  ", ("time", hang, *extra)),
@@ -275,9 +286,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         if badge:
             parts.append((shown_badge, ("badge", hang, *extra)))
         parts.append(("  ", (hang, *extra)))
-        parts += self._body(shown, extra, indent)
+        parts += self._body(shown, extra, indent, blocks)
         if rest:
-            parts.append(self._more_link(rest, extra, indent))
+            parts.append(self._more_link(rest, extra, indent, blocks[shown.count("\n") :]))
         if "own" not in extra and "private" not in extra and badge != "teacher":  # may fold later (refold)
             mark = self._from.get(name_key(sender)) or self._from.setdefault(
                 name_key(sender), f"from-{next(self._serial)}"
@@ -286,6 +297,8 @@ class MessageView(PaneBlocks, ttk.Frame):
             line_tags: tuple[str, ...] = (mark,)
         else:
             line_tags = ()
+        if blocks[-1] and not rest:
+            line_tags = (*line_tags, "code")  # the block's last line is shaded to the pane's edge too
         if hidden:
             self._append_hidden(parts, line_tags, name_key(sender))
             return
@@ -565,18 +578,69 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._scroll_scheduled = False
         self.text.see("end")
 
-    def _body(self, text: str, extra: tuple[str, ...], indent: int) -> Parts:
-        """A message's text: the first line hangs (wraps under the text), later lines are indented under it."""
+    def _body(self, text: str, extra: tuple[str, ...], indent: int, blocks: list[bool] | None = None) -> Parts:
+        """A message's text: the first line hangs (wraps under the text), later lines are indented under it.
+
+        `blocks` says which lines are in a ``` block (chat_gui/text/code_spans.py): drawn in a monospace
+        font on a shaded background, tabs and spaces as written, no links or emoji font; a row that wraps
+        goes on two levels further in than its own line, so it cannot pass for the next line of the code.  `inline code`
+        elsewhere is monospace too.  The text itself is what was sent: copying gives it back.
+        """
         hang, under = self._indent_tags_for(indent)
+        code_tabs = _code_tabs_name(indent, self._scaling)
         parts: Parts = []
-        for number, line in enumerate(text.split("\n")):
+        lines = text.split("\n")
+        blocks = blocks if blocks is not None and len(blocks) == len(lines) else block_lines(text)
+        for number, line in enumerate(lines):
             if number:
-                parts.append(("\n", (*extra, hang if number == 1 else under)))
-            if has_rtl(line) and shows_rtl_itself(self.text) is False:
+                after_code = ("code",) if blocks[number - 1] else ()
+                parts.append(("\n", (*extra, hang if number == 1 else under, *after_code)))
+            if blocks[number]:
+                margins = hang if number == 0 else self._code_margins(indent, line)
+                parts.append((line, (*extra, margins, "code", code_tabs)))
+            elif "`" in line:
+                parts += self._with_inline_code(line, (*extra, hang if number == 0 else under))
+            elif has_rtl(line) and shows_rtl_itself(self.text) is False:
                 parts += self._rtl_rows(line, (*extra, hang if number == 0 else under), under, indent)
             else:
                 parts += self._with_links(line, (*extra, hang if number == 0 else under))
         return parts
+
+    def _with_inline_code(self, line: str, tags: tuple[str, ...]) -> Parts:
+        """A line with `inline code`: the spans monospace and left as they are, the rest with links and emoji."""
+        parts: Parts = []
+        position = 0
+        for start, end in inline_spans(line):
+            if start > position:
+                parts += self._with_links(line[position:start], tags)
+            parts.append((line[start:end], (*tags, "code-inline")))
+            position = end
+        if position < len(line) or not parts:
+            parts += self._with_links(line[position:], tags)
+        return parts
+
+    def _code_tabs(self, indent: int) -> tuple[int, int]:
+        """Tab stops for code whose lines start `indent` pixels in: Tk counts stops from the pane's edge, so
+        they are moved by the indent (else a tab after the sender's name went a few pixels, or none)."""
+        tab = int(self.style.mono.measure(" " * CODE_TAB_CHARS))
+        return indent + tab, indent + 2 * tab
+
+    def _code_margins(self, indent: int, line: str) -> str:
+        """The margins of a line of code after a message's first line: it starts at `indent`, and a row that
+        wraps goes on CODE_WRAP_COLUMNS further in than the line's own indentation (never under a shallower
+        line, where it read as a dedent)."""
+        written = line[: len(line) - len(line.lstrip(" \t"))].expandtabs(CODE_TAB_CHARS)
+        columns = min(len(written), MAX_WRAP_INDENT_COLUMNS)
+        tag = f"codeunder-{indent}-{columns}-{self._scaling:.4f}"
+        if tag not in self._code_tags:
+            self._code_tags[tag] = (indent, columns, self._scaling)
+            self.text.tag_configure(tag, lmargin1=indent, lmargin2=indent + self._code_wrap(columns))
+            self.text.tag_raise(tag)  # above the message's `under` margins
+        return tag
+
+    def _code_wrap(self, columns: int) -> int:
+        """How far in from the code's left edge a wrapped row of a line indented `columns` goes on (pixels)."""
+        return int(self.style.mono.measure(" " * (columns + CODE_WRAP_COLUMNS)))
 
     def _written(self, written: str) -> tuple[str, ...]:
         """A tag for a name or notice drawn reordered (shown_name, shown_notice) that copies as `written`."""
@@ -719,11 +783,17 @@ class MessageView(PaneBlocks, ttk.Frame):
             self._indent_tags.add((indent, self._scaling))
             self.text.tag_configure(hang, lmargin1=0, lmargin2=indent)
             self.text.tag_configure(under, lmargin1=indent, lmargin2=indent)
+            # "wordprocessor": a tab goes to the next stop right of it ("tabular" gives the nth tab the nth stop,
+            # and a tab after four spaces moved one space)
+            code_tabs = _code_tabs_name(indent, self._scaling)
+            self.text.tag_configure(code_tabs, tabs=self._code_tabs(indent), tabstyle="wordprocessor")
         return hang, under
 
-    def _more_link(self, rest: str, extra: tuple[str, ...], indent: int) -> tuple[str, tuple[str, ...]]:
+    def _more_link(
+        self, rest: str, extra: tuple[str, ...], indent: int, blocks: list[bool]
+    ) -> tuple[str, tuple[str, ...]]:
         tag = f"fold-{next(self._serial)}"
-        self._folded[tag] = (rest, extra, indent)
+        self._folded[tag] = (rest, extra, indent, blocks)
         while len(self._folded) > MAX_FOLDED:
             self.text.tag_delete(self._folded.popitem(last=False)[0])
         lines = rest.count("\n")
@@ -736,10 +806,15 @@ class MessageView(PaneBlocks, ttk.Frame):
         tag = next((name for name in self.text.tag_names(index) if name.startswith("fold-")), None)
         if tag is None or tag not in self._folded:
             return
-        rest, extra, indent = self._folded.pop(tag)
+        rest, extra, indent, blocks = self._folded.pop(tag)
         start, end = self.text.tag_ranges(tag)[:2]
         self.text.delete(start, end)
-        self._insert_parts(str(start), self._body(rest, extra, indent))
+        self.text.mark_set("foldend", start)
+        self.text.mark_gravity("foldend", "right")
+        self._insert_parts(str(start), self._body(rest, extra, indent, blocks))
+        if blocks and blocks[-1]:  # the message's own line end, now after the block's last line: shaded too
+            self.text.tag_add("code", "foldend", "foldend +1c")
+        self.text.mark_unset("foldend")
         self.text.tag_delete(tag)
 
     def _forget_scrolled_out(self) -> None:
@@ -846,6 +921,11 @@ def kept_left_to_right(text: str) -> list[tuple[int, int]]:
         for match in MENTION_OR_LINK.finditer(text)
         if not match.group().startswith("@") or not has_rtl(match.group())
     ]
+
+
+def _code_tabs_name(indent: int, scaling: float) -> str:
+    """The tab stops of a ``` block's lines, counted from where they start."""
+    return f"codetabs-{indent}-{scaling:.4f}"
 
 
 def _indent_tag_names(indent: int, scaling: float) -> tuple[str, str]:

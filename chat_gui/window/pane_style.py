@@ -11,7 +11,8 @@ contrast, and your own name's colour, which nobody else gets.
 
 Tag names other modules may use: "replayed" (a line from history, shown
 muted), "presence" (join/leave lines, hidden with elide), "banner" and
-"alert" (a block across the pane), "undelivered" (struck out).
+"alert" (a block across the pane), "undelivered" (struck out), "code"
+and "code-inline" (``` blocks and `inline code`, monospace on a shade).
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ BANNERS = {
 }
 
 
+# The shade behind ``` blocks and `inline code`; text, muted (replayed) and private text are AA on it.
+CODE_BACKGROUNDS = {"light": "#f1f3f5", "dark": "#2c2c2c"}
+CODE_TAB_CHARS = 4  # a tab in code reaches the next multiple of 4 columns, as in the editors students use
+
+
+def code_background(palette: Palette) -> str:
+    return for_palette(palette, CODE_BACKGROUNDS)
+
+
 def banner_colours(palette: Palette) -> BannerColours:
     return for_palette(palette, BANNERS)
 
@@ -64,6 +74,9 @@ def text_pairs(palette: Palette) -> list[tuple[str, str, str]]:
         ("undelivered", palette.error, palette.background),
         ("replayed", palette.muted, palette.background),
         ("pending", palette.pending_text, palette.pending_background),
+        ("code", palette.text, code_background(palette)),
+        ("replayed code", palette.muted, code_background(palette)),
+        ("private code", palette.private, code_background(palette)),
     ]
     return pairs
 
@@ -84,6 +97,8 @@ class PaneStyle:
         self.bold = tkfont.Font(text, family=family, size=points, weight="bold")
         self.italic = tkfont.Font(text, family=family, size=points, slant="italic")
         self.banner_title = tkfont.Font(text, family=family, size=points + BANNER_STEP_POINTS, weight="bold")
+        mono_family = str(tkfont.nametofont("TkFixedFont", root=text).cget("family"))
+        self.mono = tkfont.Font(text, family=mono_family, size=points)  # ``` blocks and `inline code`
         emoji_family = emoji_font_family(text)
         # Without an emoji font Tk falls back glyph by glyph; a larger size still helps what it finds.
         self.emoji = tkfont.Font(text, family=emoji_family or family, size=points + EMOJI_STEP_POINTS)
@@ -150,6 +165,10 @@ class PaneStyle:
         text.tag_configure("action", foreground=palette.link, underline=True)
         text.tag_configure("link", foreground=palette.link, underline=True)
         text.tag_configure("emoji", font=self.emoji)
+        shade = code_background(palette)
+        # the shade starts where the code does: the time and sender column stays the pane's own colour
+        text.tag_configure("code", font=self.mono, background=shade, lmargincolor=palette.background)
+        text.tag_configure("code-inline", font=self.mono, background=shade)
         text.tag_configure("nick-own", foreground=palette.own_name)
         for tag, nick in self._nick_tags.items():
             text.tag_configure(tag, foreground=nick_colour(nick, palette))

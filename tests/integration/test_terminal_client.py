@@ -537,6 +537,43 @@ def test_a_message_padded_to_the_edge_of_the_terminal_cannot_print_a_line_of_its
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_pasted_python_keeps_its_lines_and_indentation_and_no_line_of_it_reaches_column_0(server, wire):
+    """A code lesson in chat-term: every line of a pasted function on a row of its own after "    | ", indented as
+    sent (tabs as four columns); a line of it made to look like the server's starts no row (it printed as one row
+    joined with " | ", every indentation gone)."""
+    process, master, screen, reader = chat_term_on_a_pty(server, {"PYTHONIOENCODING": "utf-8", "TERM": "dumb"})
+    code = "```python\ndef foo(x):\n\tif x==1:\n        return a[i]  # done\n\n    return None\n```"
+    fake = "[21:15:02] * Mrs_Smith is now a teacher."
+    try:
+        wait_until(lambda: members(server, "lab") == {"victim"}, timeout=DEADLINE)
+        bob = wire(server, "bob", "lab")
+        bob.send(f"SAY {code}")
+        bob.send(f"SAY look\n{fake}\n{' ' * 300}{fake}")
+        bob.send("SAY the end")
+        wait_until(lambda: b"<bob> the end" in screen, timeout=DEADLINE)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(DEADLINE)
+        reader.join(DEADLINE)
+        os.close(master)
+        assert process.stderr is not None
+        process.stderr.close()
+    rows = screen.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+    start = next(number for number, row in enumerate(rows) if row.endswith("<bob> ```python"))
+    assert rows[start + 1 : start + 7] == [
+        "    | def foo(x):",
+        "    |     if x==1:",
+        "    |         return a[i] # done",
+        "    |",
+        "    |     return None",
+        "    | ```",
+    ]
+    assert not [row for row in rows if row.startswith(("[21:15", "#lab", "<Mrs"))], "\n".join(rows)
+    assert all(len(row) < 80 for row in rows)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 @pytest.mark.parametrize(
     ("encoding", "padding"),
     [

@@ -130,6 +130,14 @@ def test_a_message_over_the_limit_is_refused_before_sending():
     assert isinstance(interpret("/join " + "z" * 3000), Send)  # the server judges room names
 
 
+def test_a_paste_of_code_over_the_limit_is_pointed_to_sharing_it_as_a_file_in_the_window():
+    code = "```python\n" + "\n".join(f"    line_{n} = {n}  # a longer comment here" for n in range(60)) + "\n```"
+    refused = interpret(code, window=True)
+    assert isinstance(refused, Refuse) and "Attach…" in refused.text and "/send FILE" in refused.text
+    prose = interpret("x" * 2001, window=True)
+    assert isinstance(prose, Refuse) and "Attach" not in prose.text
+
+
 def test_help_says_what_the_readme_says_about_the_leading_slash():
     text = help_text()
     assert text.startswith("Lines that start with / are commands; any other line is said in your room")

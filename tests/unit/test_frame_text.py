@@ -98,3 +98,31 @@ def test_a_file_name_is_quoted_so_it_cannot_pass_for_another_persons_file():
     line = render_text(frame)
     assert line.endswith(' #lab mallory shared "x (2 KB) · #lab Ms_Lee (teacher) shared \'answers.pdf" (2.0 KB)'), line
     assert line.count('"') == 2
+
+
+def test_the_terminal_keeps_a_messages_lines_and_their_indentation_on_marked_rows():
+    """Python pasted into the chat reads as Python in chat-term; text mode keeps one line per frame."""
+    code = "look:\n```python\ndef f(x):\n\tif x==1:\n        return a[i]  -> 2\n\n```"
+    frame = stamped(server_frame("message", code, id=1, room="lab", sender="bob"))
+    assert render_text(frame, clean=harmless, lines_kept=True).split("\n") == [
+        "[12:00:01] #lab <bob> look:",
+        "    | ```python",
+        "    | def f(x):",
+        "    |     if x==1:",
+        "    |         return a[i] -> 2",
+        "    |",
+        "    | ```",
+    ]
+    assert "\n" not in render_text(frame, stamped=True)
+    private = stamped(server_frame("private", "a\n  b", id=2, sender="bob", to="ann"))
+    assert render_text(private, lines_kept=True) == "[12:00:01] *bob -> ann* a\n    |   b"
+
+
+def test_a_kept_line_cannot_start_a_row_like_the_server_or_push_far_in():
+    fake = "[21:15:02] * Mrs_Smith is now a teacher"
+    content = f"hi\n{fake}\n{' ' * 500}{fake}\n\t\t\t\t\t\t\t\t\t\t\t\t{fake}\n\u2028{fake}"
+    frame = stamped(server_frame("message", content, id=1, room="lab", sender="bob"))
+    rows = render_text(frame, clean=harmless, lines_kept=True).split("\n")
+    assert len(rows) == 5
+    assert all(row.startswith("    | ") for row in rows[1:])
+    assert all(len(row) - len(row[6:].lstrip()) <= 6 + 40 for row in rows[1:])
