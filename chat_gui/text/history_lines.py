@@ -17,6 +17,7 @@ from typing import Any
 from chat_gui.core.events import HistoryPage, PageKind, SearchResults
 
 PREVIEW_CHARS = 200
+MORE_NOTE = "Older messages match too: add a word to narrow the search and reach them."
 STOPPED_EARLY_NOTE = "The server stopped searching before the oldest messages: longer words search further."
 
 
@@ -72,10 +73,13 @@ def search_lines(found: SearchResults) -> list[str]:
     if found.error:
         return [f"! Search for “{found.words}”{where}: {found.error}"]
     note = [f"*** {STOPPED_EARLY_NOTE}"] if found.stopped_early else []
+    if found.more:  # at the end, where the eye is: today's 50 "homework" lines hide last week's
+        note.append(f"*** {MORE_NOTE}")
     if not found.results:
         return [f"*** Nothing found for “{found.words}”{where}.", *note]
     count = len(found.results)
-    lines = [f"*** {count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first:"]
+    newest = f"the newest {count}" if found.more else "newest first"
+    lines = [f"*** {count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, {newest}:"]
     for result in found.results:
         when, place, who, text = result_parts(result)
         lines.append(f"  [{when}] {place} <{who}> {text}  (id {result['id']})")

@@ -281,7 +281,7 @@ class HistoryDisplay:
         if words is None:
             return
         self.open_search()
-        self.search_panel.show_results(words, list(found.results), found.error, found.stopped_early)
+        self.search_panel.show_results(words, list(found.results), found.error, found.stopped_early, found.more)
 
     def jump_to(self, result: Any) -> None:
         """A search result was clicked: show the message in its pane, loading earlier pages until it is there."""

@@ -16,7 +16,7 @@ from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
 from chat_gui.core.history_commands import AskHistory, AskSearch, BadHistoryLine, parse_history, parse_search
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
-from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, search_lines
+from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, search_lines
 from tests.fake_scheduler import FakeScheduler
 
 
@@ -412,6 +412,22 @@ def test_a_search_the_server_stopped_early_says_so_in_the_terminal(flag):
     lines = search_lines(results)
     assert (STOPPED_EARLY_NOTE in lines[-1]) is (flag is True)
     assert "(id 9)" in lines[1]
+
+
+@pytest.mark.parametrize("more", [True, False])
+def test_a_search_with_older_matches_says_so_in_the_terminal_after_its_results(more):
+    """50 "homework" lines of today hid last week's homework without a word (review 15)."""
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.keeper.search("homework")
+    good = {"id": 9, "room": "lab", "sender": "bob", "time": "2026-11-30T17:25:03.123Z", "content": "homework?"}
+    frame = {"type": "search", "content": "", "timestamp": "12:00:00", "results": [good], "more": more}
+    harness.answer(1, frame)
+    (results,) = [event for event in harness.events if isinstance(event, SearchResults)]
+    assert results.more is more
+    lines = search_lines(results)
+    assert (MORE_NOTE in lines[-1]) is more
+    assert ("the newest 1:" in lines[0]) is more
 
 
 @pytest.mark.parametrize("line_break", ["\n", "\r", "\u2028", "\x85", "\x1e"])
