@@ -1,4 +1,4 @@
-"""Looking back through a term of history in a real window: days between pages (Tk, real server).
+"""Looking back through a term of history in a real window: days between pages, a result from last week (Tk, real server).
 
 The data folder is filled through the storage module with messages said on
 earlier days (a server only stamps messages with the time it gets them),
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from chat_gui.window.controller import ChatController
+from chat_gui.window.history_loader import MAX_JUMP_PAGES
 from chat_server.storage import StoredMessage, open_storage
 from tests.gui.client.conftest import WAIT
 from tests.support import wait_until
@@ -84,3 +85,52 @@ def test_pages_loaded_back_through_days_have_one_heading_a_day_and_today_is_head
     assert shown.index(words[1]) < shown.index("day1 line0") < shown.index("day1 line119") < shown.index("Today")
     assert shown.index("Today") < shown.index("day2 line0")
 
+
+def test_a_result_from_last_week_opens_among_its_neighbours_and_reads_on_to_the_present(
+    term_server, open_window, tk_root
+):
+    """Last week's homework: 40 pages into the pane took 12 s and ended "too far back"; now a window shows it."""
+    server, ids, homework = term_server(days=8, homework_day=1)
+    alice: ChatController = open_window(server, "alice", "math")
+    pane = alice.history.pane(alice.room_view)
+    wait_until(lambda: pane.has(ids[-1]), pump=tk_root.update, timeout=WAIT)
+    alice.history.open_search("worksheet")
+    panel = alice.history.search_panel
+    panel.submit()
+    wait_until(lambda: panel.results, pump=tk_root.update, timeout=WAIT)
+    assert [result["id"] for result in panel.results] == [homework]
+    panel.pick(0)
+    context = alice.history.context
+    wait_until(
+        lambda: context.pane is not None and context.pane.has(homework) and not context.requests,
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"no window around it: {panel.status.cget('text')}",
+    )
+    assert "shown among the messages around it" in str(panel.status.cget("text"))
+    assert len([n for n in pane.ids if pane.has(n)]) <= 50 * (MAX_JUMP_PAGES + 1), "the pane did not fill up"
+    assert context.window is not None and "#math around" in context.window.title()
+    view, shown = context.view, context.view.all_text()
+    assert view is not None
+    at = ids.index(homework)
+    assert context.pane is not None
+    assert [n for n in context.pane.ids if context.pane.has(n)] == ids[at - 19 : at + 21], "20 before it, 20 after"
+    assert HOMEWORK in shown and "day1 line59" in shown and "day1 line61" in shown
+    start, end = context.pane.span(homework) or ("", "")
+    assert "found" in view.text.tag_names(start), "highlighted"
+    tk_root.update()
+    assert view.text.bbox(start) is not None, "in view"
+    day1 = dt.date.today() - dt.timedelta(days=6)
+    assert headings(shown)[0] == f"{day1.strftime('%A')} {day1.day} {day1.strftime('%B')}"
+    alice_deletes = ids[at + 3]  # deleted while the window is open: it goes from there too
+    alice.history.on_deleted(alice_deletes)
+    assert "day1 line63" not in view.all_text()
+    while context.more_after:  # "Newer messages" to the present: every message once, in order
+        assert context.load_later()
+        wait_until(lambda: not context.requests, pump=tk_root.update, timeout=WAIT)
+    kept = [n for n in context.pane.ids if context.pane.has(n)]
+    assert kept == [n for n in ids[at - 19 :] if n != alice_deletes]
+    assert "newest kept message" in str(context.note.cget("text") if context.note else "")
+    assert headings(view.all_text())[-1] == "Today"
+    context.close()
+    assert context.window is None
