@@ -36,7 +36,6 @@ two marks together (start not before end), which counts as not shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import tkinter as tk
 from collections import OrderedDict
@@ -44,7 +43,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_gui.core.conversations import conversation_of
-from chat_gui.text.history_lines import local_moment
+from chat_gui.text.history_lines import day_words
 from chat_gui.window.message_view import MessageView, badge_of
 from shared.names import name_key
 
@@ -388,7 +387,4 @@ def _pairs(ranges: tuple[Any, ...]) -> list[tuple[Any, Any]]:
 
 def day_of(frame: Any) -> str:
     """A heading for a kept message from another day than today ("Monday 30 November"), else ""."""
-    moment = local_moment(frame.get("time"))
-    if moment is None or moment.date() == dt.date.today():
-        return ""
-    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B')}"
+    return day_words(frame.get("time"))

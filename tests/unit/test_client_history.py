@@ -6,6 +6,7 @@ frames to the keeper in the order a server sends them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -16,7 +17,7 @@ from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
 from chat_gui.core.history_commands import AskHistory, AskSearch, BadHistoryLine, parse_history, parse_search
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
-from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, search_lines
+from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, page_lines, search_lines
 from tests.fake_scheduler import FakeScheduler
 
 
@@ -427,7 +428,29 @@ def test_a_search_with_older_matches_says_so_in_the_terminal_after_its_results(m
     assert results.more is more
     lines = search_lines(results)
     assert (MORE_NOTE in lines[-1]) is more
-    assert ("the newest 1:" in lines[0]) is more
+    assert lines[0].startswith("*** The newest 1 messages") is more
+
+
+@pytest.mark.parametrize("kind", [PageKind.ASKED, PageKind.REPLAY, PageKind.CATCH_UP])
+def test_chat_term_heads_a_page_of_other_days_with_each_day_and_then_today(kind):
+    """/history before ID of last week printed bare times ("[10:15:00]"), which read as today's (review 15)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    frames = []
+    for number, days_ago in enumerate([8, 8, 7, 0], start=1):
+        time = (now - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        frames.append(
+            {"type": "message", "id": number, "room": "lab", "sender": "bob", "content": f"m{number}", "time": time}
+        )
+    page = HistoryPage(kind, "#lab", tuple(frames), direction="before")  # type: ignore[arg-type]
+    lines = page_lines(page, lambda frame: f"<bob> {frame['content']}")
+    days = [dt.datetime.fromisoformat(frame["time"].replace("Z", "+00:00")).astimezone() for frame in frames[::2]]
+    words = [f"*** {day.strftime('%A')} {day.day} {day.strftime('%B')}:" for day in days]
+    body = [
+        line.split("  (id")[0]
+        for line in lines
+        if not line.startswith(("*** Kept", "*** Earlier", "*** New", "*** While"))
+    ]
+    assert body == [words[0], "<bob> m1", "<bob> m2", words[1], "<bob> m3", "*** Today:", "<bob> m4"]
 
 
 @pytest.mark.parametrize("line_break", ["\n", "\r", "\u2028", "\x85", "\x1e"])
