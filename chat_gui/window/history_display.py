@@ -297,10 +297,11 @@ class HistoryDisplay:
         room = self.session.room
         elsewhere = where.startswith("#") and (room is None or name_key(room) != name_key(where[1:]))
         view = None if elsewhere else self.view_for(where, open_tab=where.startswith("@"))
-        if view is None:
+        if view is None:  # a room this window is not in: the server lets its messages be read if it may join
+            self.context.open(where, number, result.get("time"))
             self.search_panel.say(
-                f"That message was said in {where} ({when_said(result.get('time'))}). "
-                f"Join {where} to see it among the others."
+                f"That message was said in {where} ({when_said(result.get('time'))}): it is shown among the "
+                f"messages around it. Join {where} to talk there."
             )
             return
         if where.startswith("@"):

@@ -17,6 +17,7 @@ from chat_gui.window.controller import ChatController
 from chat_gui.window.history_loader import MAX_JUMP_PAGES
 from chat_server.storage import StoredMessage, open_storage
 from tests.gui.client.conftest import WAIT
+from tests.gui.client.test_client_window import type_line
 from tests.support import wait_until
 
 PER_DAY = 120  # a busy day of one class, in a test's size
@@ -134,3 +135,25 @@ def test_a_result_from_last_week_opens_among_its_neighbours_and_reads_on_to_the_
     assert headings(view.all_text())[-1] == "Today"
     context.close()
     assert context.window is None
+
+
+def test_a_result_from_a_room_this_window_is_not_in_shows_among_its_neighbours_too(term_server, open_window, tk_root):
+    """Clicking a #math result from #general only said "Join #math to see it among the others"."""
+    server, ids, homework = term_server(days=2, homework_day=1)
+    alice: ChatController = open_window(server, "alice", "general")
+    type_line(alice, "/search #math worksheet")
+    panel = alice.history.search_panel
+    wait_until(lambda: panel.results, pump=tk_root.update, timeout=WAIT)
+    panel.pick(0)
+    context = alice.history.context
+    wait_until(
+        lambda: context.pane is not None and context.pane.has(homework) and not context.requests,
+        pump=tk_root.update,
+        timeout=WAIT,
+        message=f"no window around it: {panel.status.cget('text')}",
+    )
+    assert "Join #math to talk there" in str(panel.status.cget("text"))
+    assert context.view is not None and HOMEWORK in context.view.all_text()
+    assert alice.session.room == "general", "nothing was joined"
+    at = ids.index(homework)
+    assert [n for n in context.pane.ids if context.pane.has(n)] == ids[at - 19 : at + 21]
