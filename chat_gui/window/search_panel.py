@@ -139,12 +139,15 @@ class SearchPanel(ttk.Frame):
             self.status.configure(text=f"Search for “{words}”: {error}")
             return
         count = len(results)
-        text = (
-            f"{count} message{'s' if count != 1 else ''} found for “{words}”, {'the newest' if more else 'newest first'}."
-            " Click one (or Down, then Enter) to go to it."
-            if count
-            else f"Nothing found for “{words}”."
-        )
+        if not count:
+            text = f"Nothing found for “{words}”."
+        elif more:
+            text = f"The newest {count} messages found for “{words}”. Click one (or Down, then Enter) to go to it."
+        else:
+            text = (
+                f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first."
+                " Click one (or Down, then Enter) to go to it."
+            )
         notes = [MORE_NOTE] if more else []  # today's 50 "homework" lines would hide last week's without a word
         notes += [STOPPED_EARLY_NOTE] if stopped_early else []
         self.status.configure(text=" ".join([text, *notes]))

@@ -497,6 +497,6 @@ def test_a_search_with_older_matches_says_they_are_there_and_how_to_reach_them(
     wait_until(lambda: panel.results, pump=tk_root.update, timeout=WAIT)
     status = str(panel.status.cget("text"))
     assert len(panel.results) == 50
-    assert "the newest" in status and MORE_NOTE in status, status
+    assert status.startswith("The newest 50 messages") and MORE_NOTE in status, status
     panel.forget_result(panel.results[0]["id"])  # a deletion keeps the note: older ones still match
     assert MORE_NOTE in str(panel.status.cget("text"))
