@@ -100,9 +100,10 @@ def search_lines(found: SearchResults) -> list[str]:
     if not found.results:
         return [f"*** Nothing found for “{found.words}”{where}.", *note]
     count = len(found.results)
-    heading = f"{count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first:"
+    heading = f"{count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first"
     if found.more:
-        heading = f"The newest {count} messages found for “{found.words}”{where}:"
+        heading = f"The newest {count} messages found for “{found.words}”{where}"
+    heading += " (/history #room around ID, or @nick for a private one, reads one in its place):"
     lines = [f"*** {heading}"]
     for result in found.results:
         when, place, who, text = result_parts(result)

@@ -26,7 +26,7 @@ from typing import Any
 
 from chat_gui.core.conversations import key_of_target, message_id
 from chat_gui.core.events import CoreEvent, HistoryPage, MessageDeleted, PageKind, SearchResults
-from chat_gui.core.history_commands import AskHistory, AskSearch
+from chat_gui.core.history_commands import AskHistory, AskSearch, around_pages
 from chat_gui.core.session import ClientSession
 from chat_gui.text.history_lines import when_said, where_said
 from chat_gui.window.history_loader import HistoryLoader
@@ -257,7 +257,8 @@ class HistoryDisplay:
             self._searches[history.search(asked.words, asked.room)] = asked.words
             return
         target = asked.target or (f"@{private_to}" if private_to else None)
-        history.request_page(target, asked.before, asked.after, asked.limit, PageKind.ASKED)
+        for before, after, limit in around_pages(asked):
+            history.request_page(target, before, after, limit, PageKind.ASKED)
 
     # -- search --
     def open_search(self, words: str = "", room_only: bool = False) -> None:

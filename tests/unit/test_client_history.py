@@ -14,7 +14,14 @@ import pytest
 from chat_gui.core.conversations import Cursors
 from chat_gui.core.events import HistoryPage, MessageDeleted, MessagesGone, PageKind, Received, SearchResults
 from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
-from chat_gui.core.history_commands import AskHistory, AskSearch, BadHistoryLine, parse_history, parse_search
+from chat_gui.core.history_commands import (
+    AskHistory,
+    AskSearch,
+    BadHistoryLine,
+    around_pages,
+    parse_history,
+    parse_search,
+)
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
 from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, page_lines, search_lines
@@ -596,3 +603,18 @@ def test_a_room_joined_with_nothing_kept_is_caught_up_from_the_highest_id_seen_a
     harness.keeper.on_lost("test")
     harness.keeper.on_ready(reconnected=True)
     assert harness.requests()[0][1] == "HISTORY #quiet AFTER 41 100"
+
+
+@pytest.mark.parametrize(
+    ("line", "pages"),
+    [
+        ("around 100", [(101, None, 10), (None, 100, 10)]),
+        ("#lab around 100 7", [(101, None, 4), (None, 100, 3)]),
+        ("around 100 1", [(101, None, 1)]),
+        ("before 100 5", [(100, None, 5)]),
+    ],
+)
+def test_history_around_an_id_is_the_message_with_those_before_it_then_those_after_it(line, pages):
+    asked = parse_history(line)
+    assert isinstance(asked, AskHistory)
+    assert around_pages(asked) == pages
