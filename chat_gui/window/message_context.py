@@ -87,6 +87,9 @@ class MessageContext:
         check = lambda event=None: view.after_idle(self._at_an_end)  # noqa: E731  # once the scroll is done
         for sequence in SCROLL_SEQUENCES:
             view.text.bind(sequence, check, add="+")
+        for child in view.winfo_children():  # the scrollbar dragged to an end, as in the conversation's pane
+            if isinstance(child, ttk.Scrollbar):
+                child.bind("<ButtonRelease-1>", check, add="+")
         self.window.title(title)
         self.window.deiconify()
         self.window.lift()
