@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from chat_gui.core.conversations import key_of_target
 from chat_gui.core.events import HistoryPage, PageKind
-from chat_gui.text.history_lines import when_said
+from chat_gui.text.history_lines import day_words, local_moment, when_said
 from chat_gui.window.history_pane import TODAY, HistoryPane, day_of
 from chat_gui.window.message_view import MessageView
 
@@ -46,6 +46,7 @@ class MessageContext:
         self.pane: HistoryPane | None = None
         self.target = ""
         self.number = 0
+        self.said_at: object = None  # the message's `time`: its day and hour stay in view under the messages
         self.more_after = False
         self.last_day = ""
         self.requests: dict[int, str] = {}  # request number -> "around-before", "around-after", "earlier", "later"
@@ -59,6 +60,7 @@ class MessageContext:
         when = when_said(said_at)
         self._build(f"{target} around {when}" if when else f"{target}: a message and the ones around it")
         self.target, self.number, self.more_after, self.last_day = target, number, False, ""
+        self.said_at = said_at
         self.requests = {
             history.request_page(target, before=number + 1, limit=AROUND_PAGE, kind=PageKind.AROUND): "around-before"
         }
@@ -72,11 +74,12 @@ class MessageContext:
             self.window.bind("<Escape>", lambda event: self.close())
             bar = ttk.Frame(self.window)
             bar.pack(side="bottom", fill="x", padx=6, pady=6)
+            ttk.Button(bar, text="Close", command=self.close).pack(side="right")  # the buttons first: a long note
+            self.newer = ttk.Button(bar, text="Newer messages", command=self.load_later)  # wraps, never hides them
+            self.newer.pack(side="right", padx=(0, 6))
             self.note = ttk.Label(bar, text="", style="Muted.TLabel")
             self.note.pack(side="left", fill="x", expand=True)
-            ttk.Button(bar, text="Close", command=self.close).pack(side="right")
-            self.newer = ttk.Button(bar, text="Newer messages", command=self.load_later)
-            self.newer.pack(side="right", padx=(0, 6))
+            self.note.bind("<Configure>", lambda event: self.note and self.note.configure(wraplength=event.width))
         if self.view is not None:
             self.view.destroy()
         self.view = MessageView(self.window)
@@ -160,7 +163,9 @@ class MessageContext:
         view.update_idletasks()
         view.text.yview(span[0])
         view.text.yview_scroll(-(view.text.winfo_height() // 3), "pixels")  # in the middle, its lines around it
-        self._say("The message found is highlighted; scroll up or down for more.")
+        moment = local_moment(self.said_at)
+        when = f"{day_words(self.said_at) or TODAY}, {moment:%H:%M}: " if moment is not None else ""
+        self._say(f"{when}the message found is highlighted; scroll up or down for more.")
 
     def load_earlier(self) -> bool:
         pane = self.pane

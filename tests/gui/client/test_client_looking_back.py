@@ -123,6 +123,7 @@ def test_a_result_from_last_week_opens_among_its_neighbours_and_reads_on_to_the_
     assert view.text.bbox(start) is not None, "in view"
     day1 = dt.date.today() - dt.timedelta(days=6)
     assert headings(shown)[0] == f"{day1.strftime('%A')} {day1.day} {day1.strftime('%B')}"
+    assert context.note is not None and str(context.note.cget("text")).startswith(headings(shown)[0] + ", ")
     alice_deletes = ids[at + 3]  # deleted while the window is open: it goes from there too
     alice.history.on_deleted(alice_deletes)
     assert "day1 line63" not in view.all_text()
