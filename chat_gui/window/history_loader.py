@@ -132,7 +132,8 @@ class HistoryLoader:
             return
         self.jumping = None
         target = self.display.target_of(view)
-        if target is None:
+        if target is None:  # a pane of no one conversation: nothing to ask the server around the message
+            self.display.search_panel.say("That message is too far back to load here; its text is in the result.")
             return
         self.display.context.open(target, jump.number, jump.said_at)
         self.display.search_panel.say("That message is further back: it is shown among the messages around it.")
