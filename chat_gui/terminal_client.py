@@ -33,7 +33,7 @@ from chat_gui.core.events import (
     StateChanged,
 )
 from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
-from chat_gui.core.history_commands import AskHistory, AskSearch, DeleteLast
+from chat_gui.core.history_commands import AskHistory, AskSearch, DeleteLast, around_pages
 from chat_gui.core.ignored_names import IgnoredNames
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
@@ -379,7 +379,8 @@ class TerminalClient:
         elif isinstance(typed, Register):
             self.register(typed.password)
         elif isinstance(typed, AskHistory):
-            self.session.history.request_page(typed.target, typed.before, typed.after, typed.limit)
+            for before, after, limit in around_pages(typed):
+                self.session.history.request_page(typed.target, before, after, limit)
         elif isinstance(typed, AskSearch):
             self.session.history.search(typed.words, typed.room)
         elif isinstance(typed, DeleteLast):

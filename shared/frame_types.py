@@ -260,6 +260,7 @@ class SearchFrame(_Search, total=False):
     query: str  # extension: the words searched for, as given (at most 60 characters)
     room: str  # extension: the room searched (absent when no room was)
     private: bool  # extension: true when one's own private messages were searched too
+    more: bool  # extension: true when older messages match too (only the newest 50 are sent)
 
 
 class PresenceFrame(_CommonOptional):

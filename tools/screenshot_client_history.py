@@ -10,11 +10,14 @@ docs/screenshots/:
   client-search-stopped.png  Ctrl+F: a search for a short word the server stopped early, its newest results and
                        the note that older messages were not searched (the server's 0.5 s reading budget made
                        tiny here, standing for a far bigger room)
+  client-search-context.png  Ctrl+F: last week's homework, too far back for the pane, in its own window among the
+                       messages around it, highlighted, under its day's heading
 Needs ImageMagick's `import`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
@@ -28,7 +31,11 @@ sys.path.insert(0, str(ROOT))
 from chat_gui.settings import ClientSettings  # noqa: E402
 from chat_gui.window.controller import ChatController  # noqa: E402
 from chat_server import ChatServer, ServerConfig  # noqa: E402
-from chat_server.storage import search_clock  # noqa: E402
+from chat_server.storage import (  # noqa: E402
+    StoredMessage,
+    open_storage,
+    search_clock,  # noqa: E402
+)
 from tests.integration.file_wire import ChatLine, share  # noqa: E402
 from tests.support import connect_client  # noqa: E402
 from tools.screen_session import capture, pump_until, virtual_display  # noqa: E402
@@ -162,6 +169,67 @@ def take_stopped_search(data_dir: str) -> Path:
     return path
 
 
+# A week of a maths class, said before the window opens (written through the storage module, with their times).
+WEEK_VOICES = ("lena", "omar", "yuki", "jonas", "amira")
+WEEK_CHATTER = (
+    "Did anyone get 12 for question 4?",
+    "I got 12 too",
+    "Can someone explain how to simplify fractions again?",
+    "Divide the top and the bottom by the same number",
+    "Is the test on Friday or Monday?",
+    "Friday, I think",
+    "Who has the notes from yesterday?",
+    "I'll share mine after lunch",
+)
+WEEK_HOMEWORK = "Homework for Thursday: worksheet 9, page 100, exercises 3 to 12. Hand it in on paper, please."
+
+
+def fill_week(data_dir: str) -> None:
+    """Six days of a busy class, 150 messages a day, the teacher's homework on the morning four days ago."""
+    now = dt.datetime.now()
+    with open_storage(data_dir, history_days=0) as storage:
+        number = 0
+        for ago in range(5, -1, -1):
+            start = now - dt.timedelta(minutes=50) if ago == 0 else (now - dt.timedelta(days=ago)).replace(hour=9)
+            for n in range(150):
+                number += 1
+                said = int((start + dt.timedelta(seconds=19 * n)).timestamp() * 1000)
+                if ago == 4 and n == 75:
+                    storage.messages.append(StoredMessage.public(number, "maths", "Ms_Lee", WEEK_HOMEWORK, said))
+                    continue
+                text = WEEK_CHATTER[(n * 3 + ago) % len(WEEK_CHATTER)]
+                storage.messages.append(StoredMessage.public(number, "maths", WEEK_VOICES[n % 5], text, said))
+
+
+def take_far_search(data_dir: str) -> Path:
+    """Last week's homework found with Ctrl+F and shown among the messages around it."""
+    fill_week(data_dir)
+    server = ChatServer(
+        ServerConfig(host="127.0.0.1", port=0, rate_per_second=0, data_dir=data_dir, history_days=0)
+    ).start()
+    root = tk.Tk(className="ClassChat")
+    controller = ChatController(root, ClientSettings(), save=False)
+    root.geometry("900x560+0+0")
+    pump_until(root, root.winfo_ismapped)
+    controller.start(*server.address, "mia", "maths")
+    pump_until(root, lambda: controller.session.state == "ready")
+    controller.history.open_search("worksheet")
+    panel = controller.history.search_panel
+    panel.submit()
+    pump_until(root, lambda: panel.results)
+    panel.pick(0)
+    context = controller.history.context
+    pump_until(root, lambda: context.pane is not None and not context.requests and not context.pane.loading)
+    assert context.window is not None
+    context.window.geometry("760x460+60+60")
+    settle(root, 0.5)
+    path = capture(context.window, OUT / "client-search-context.png")
+    controller.shutdown()
+    root.destroy()
+    server.stop()
+    return path
+
+
 def main() -> int:
     if shutil.which("import") is None:
         print("ImageMagick's `import` is needed to save the screenshots.", file=sys.stderr)
@@ -173,6 +241,8 @@ def main() -> int:
         for path in take_screenshots(os.path.join(scratch, "server")):
             print(f"saved {path.relative_to(ROOT)}")
         path = take_stopped_search(os.path.join(scratch, "server-lab"))
+        print(f"saved {path.relative_to(ROOT)}")
+        path = take_far_search(os.path.join(scratch, "server-maths"))
         print(f"saved {path.relative_to(ROOT)}")
     return 0
 

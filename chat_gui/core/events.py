@@ -126,6 +126,7 @@ class SearchResults:
     error: str = ""
     request: int = 0
     stopped_early: bool = False  # the server stopped searching before the oldest messages (it took too long)
+    more: bool = False  # older messages match too: only the newest were sent
 
 
 @dataclass(frozen=True)

@@ -217,12 +217,13 @@ class HistoryKeeper:
 
         def done(answer: Answer) -> None:
             found: list[Any] = []
-            stopped_early = False
+            stopped_early = more = False
             if answer.search is not None:
                 results: list[Any] = list(answer.search["results"])  # the frame check looked at the list only
                 found = [result for result in results if _is_search_result(result)]
                 stopped_early = answer.search.get("stopped_early") is True
-            self.emit(SearchResults(words, room, tuple(found), answer.problem, number, stopped_early))
+                more = answer.search.get("more") is True
+            self.emit(SearchResults(words, room, tuple(found), answer.problem, number, stopped_early, more))
 
         if not self.requests.submit(command, done):
             self.emit(SearchResults(words, room, (), "too many requests are waiting", number))

@@ -4,6 +4,7 @@
     /history 50                   the last 50 (1 to 100, the contract's limit)
     /history #lab 10              the last 10 of #lab;  /history @bob: of the private conversation with bob
     /history before 1234 [n]      older than message 1234 (after 1234: newer)
+    /history around 1234 [n]      message 1234 among the ones said before and after it (a search result's id)
     /search words                 kept messages with these words, newest first
     /search #lab words            only in #lab
     /delete 1234                  delete your message 1234
@@ -23,7 +24,8 @@ from shared.names import plain_sigil
 MIN_LIMIT, MAX_LIMIT = 1, 100
 DEFAULT_LIMIT = 20
 
-HISTORY_USAGE = "Type /history [#room|@nick] [before ID|after ID] [COUNT], e.g. /history 50 or /history @bob."
+HISTORY_USAGE = "Type /history [#room|@nick] [before ID|after ID|around ID] [COUNT], e.g. /history 50 or /history @bob."
+DIRECTIONS = ("before", "after", "around")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class AskHistory:
     before: int | None = None
     after: int | None = None
     limit: int = DEFAULT_LIMIT
+    around: int | None = None  # the message and those said before and after it: two pages, `limit` in all
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,23 @@ def parse_history(argument: str) -> AskHistory | BadHistoryLine:
     if words:
         words[0] = plain_sigil(words[0]) or words[0]  # '＃lab' (a CJK keyboard's #) names #lab too
     target: str | None = None
-    before = after = None
+    before = after = around = None
     limit = DEFAULT_LIMIT
     if words and words[0][:1] in ("#", "@"):
         target = words.pop(0)
         if len(target) < 2:
             return BadHistoryLine(f"Say which room or person after {target}. {HISTORY_USAGE}")
-    if len(words) >= 2 and words[0].lower() in ("before", "after"):
+    if len(words) >= 2 and words[0].lower() in DIRECTIONS:
         direction, anchor = words.pop(0).lower(), words.pop(0)
         if not _is_count(anchor):
             return BadHistoryLine(f"{anchor} is not a message number. {HISTORY_USAGE}")
         if direction == "before":
             before = int(anchor)
-        else:
+        elif direction == "after":
             after = int(anchor)
-        if words and words[0].lower() in ("before", "after"):
+        else:
+            around = int(anchor)
+        if words and words[0].lower() in DIRECTIONS:
             return BadHistoryLine(f"One page goes one way: before an ID or after one, not both. {HISTORY_USAGE}")
     if words:
         count = words.pop(0)
@@ -78,7 +83,16 @@ def parse_history(argument: str) -> AskHistory | BadHistoryLine:
         limit = int(count)
     if words:
         return BadHistoryLine(f"Not understood: {' '.join(words)}. {HISTORY_USAGE}")
-    return AskHistory(target, before, after, limit)
+    return AskHistory(target, before, after, limit, around)
+
+
+def around_pages(asked: AskHistory) -> list[tuple[int | None, int | None, int]]:
+    """The pages (before, after, limit) that answer `asked`: one, or for `around` the message with those before it,
+    then those after it (HISTORY BEFORE ID+1 takes the message itself)."""
+    if asked.around is None:
+        return [(asked.before, asked.after, asked.limit)]
+    after = asked.limit // 2
+    return [(asked.around + 1, None, asked.limit - after)] + ([(None, asked.around, after)] if after else [])
 
 
 def parse_search(argument: str) -> AskSearch | BadHistoryLine:

@@ -17,6 +17,7 @@ from typing import Any
 from chat_gui.core.events import HistoryPage, PageKind, SearchResults
 
 PREVIEW_CHARS = 200
+MORE_NOTE = "Older messages match too: add a word to narrow the search and reach them."
 STOPPED_EARLY_NOTE = "The server stopped searching before the oldest messages: longer words search further."
 
 
@@ -41,6 +42,28 @@ def when_said(iso_time: object, today: dt.date | None = None) -> str:
     if local.date() == (today or dt.date.today()):
         return local.strftime("%H:%M")
     return f"{local.day} {local.strftime('%b %H:%M')}"
+
+
+def day_words(iso_time: object, today: dt.date | None = None) -> str:
+    """The day of a message's UTC `time` for a heading ("Tuesday 24 November"); "" today or if unreadable."""
+    local = local_moment(iso_time)
+    if local is None or local.date() == (today or dt.date.today()):
+        return ""
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B')}"
+
+
+def _with_days(frames: list[dict[str, Any]], line_of: Callable[[dict[str, Any]], str]) -> list[str]:
+    """A line per frame, and a day's line where the day changes (today's too, after another day's): a page of
+    last week printed bare times, which read as today's (found by the fifteenth review)."""
+    lines: list[str] = []
+    last_day = ""
+    for frame in frames:
+        day = day_words(frame.get("time"))
+        if day != last_day:
+            lines.append(f"*** {day or 'Today'}:")
+            last_day = day
+        lines.append(line_of(frame))
+    return lines
 
 
 def _flat(value: object) -> str:
@@ -72,10 +95,16 @@ def search_lines(found: SearchResults) -> list[str]:
     if found.error:
         return [f"! Search for “{found.words}”{where}: {found.error}"]
     note = [f"*** {STOPPED_EARLY_NOTE}"] if found.stopped_early else []
+    if found.more:  # at the end, where the eye is: today's 50 "homework" lines hide last week's
+        note.append(f"*** {MORE_NOTE}")
     if not found.results:
         return [f"*** Nothing found for “{found.words}”{where}.", *note]
     count = len(found.results)
-    lines = [f"*** {count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first:"]
+    heading = f"{count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first"
+    if found.more:
+        heading = f"The newest {count} messages found for “{found.words}”{where}"
+    heading += " (/history #room around ID, or @nick for a private one, reads one in its place):"
+    lines = [f"*** {heading}"]
     for result in found.results:
         when, place, who, text = result_parts(result)
         lines.append(f"  [{when}] {place} <{who}> {text}  (id {result['id']})")
@@ -94,20 +123,20 @@ def page_lines(page: HistoryPage, render: Callable[[dict[str, Any]], str]) -> li
             return []
         return [
             f"*** While you were away, in {page.target}:",
-            *(render(frame) for frame in frames),
+            *_with_days(frames, render),
         ]
     if page.kind is PageKind.REPLAY:
         if not frames:
             return []
         return [
             f"*** Earlier in {page.target}:",
-            *(render(frame) for frame in frames),
+            *_with_days(frames, render),
             "*** New since you were here:",
         ]
     if not frames:
         return [f"*** No kept messages in {page.target or 'this room'} there."]
     lines = [f"*** Kept messages of {page.target or 'this room'}, oldest first:"]
-    lines += [f"{render(frame)}  (id {frame['id']})" for frame in frames]
+    lines += _with_days(frames, lambda frame: f"{render(frame)}  (id {frame['id']})")
     target = f"{page.target} " if page.target else ""
     if page.more and page.direction == "after":
         lines.append(f"*** Newer ones too: /history {target}after {frames[-1]['id']}")

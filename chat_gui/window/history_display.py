@@ -26,12 +26,13 @@ from typing import Any
 
 from chat_gui.core.conversations import key_of_target, message_id
 from chat_gui.core.events import CoreEvent, HistoryPage, MessageDeleted, PageKind, SearchResults
-from chat_gui.core.history_commands import AskHistory, AskSearch
+from chat_gui.core.history_commands import AskHistory, AskSearch, around_pages
 from chat_gui.core.session import ClientSession
 from chat_gui.text.history_lines import when_said, where_said
 from chat_gui.window.history_loader import HistoryLoader
 from chat_gui.window.history_pane import HistoryPane
 from chat_gui.window.main_window import ChatWindow
+from chat_gui.window.message_context import MessageContext
 from chat_gui.window.message_view import MessageView, badge_of
 from chat_gui.window.search_panel import SearchPanel
 from shared.frame_types import ServerFrame
@@ -63,6 +64,7 @@ class HistoryDisplay:
         # A kept `file` frame becomes its card (FileSharing.show_kept); None shows its words as a line.
         self.show_file: Callable[[MessageView, Any], None] | None = None
         self.loader = HistoryLoader(self)
+        self.context = MessageContext(self)  # a result too far back: shown among its neighbours, in a window
         self.search_panel = SearchPanel(
             window.tabs.master, on_search=self.search, on_pick=self.jump_to, on_close=self.close_search
         )
@@ -84,7 +86,7 @@ class HistoryDisplay:
             for name in [name for name, kept in self.panes.items() if not kept.view.winfo_exists()]:
                 del self.panes[name]  # closed tabs, room panes dropped: their panes go too
             pane = self.panes[str(view)] = HistoryPane(
-                view, lambda: self.session.nick, lambda: self.loader.load(view), self._show_file
+                view, lambda: self.session.nick, lambda: self.loader.load(view), self.show_file_card
             )
             pane.hides = lambda frame: self.hides(frame)
             self.loader.watch(view)
@@ -126,7 +128,7 @@ class HistoryDisplay:
             views.append(tabs.collector.view)
         return views
 
-    def _show_file(self, view: MessageView, frame: Any) -> None:
+    def show_file_card(self, view: MessageView, frame: Any) -> None:
         if self.show_file is not None:
             self.show_file(view, frame)
         else:
@@ -174,6 +176,8 @@ class HistoryDisplay:
             self._catch_up(page)
         elif page.kind is PageKind.ASKED:
             self._asked(page)
+        elif page.kind is PageKind.AROUND:
+            self.context.on_page(page)
         else:
             self.loader.on_page(page)
 
@@ -233,7 +237,7 @@ class HistoryDisplay:
         view.show_notice(f"Kept messages of {page.target}, oldest first:", "system")
         for frame in page.frames:
             if frame["type"] == "file":
-                self._show_file(view, frame)
+                self.show_file_card(view, frame)
             else:
                 view.show_message(
                     frame["timestamp"],
@@ -253,7 +257,8 @@ class HistoryDisplay:
             self._searches[history.search(asked.words, asked.room)] = asked.words
             return
         target = asked.target or (f"@{private_to}" if private_to else None)
-        history.request_page(target, asked.before, asked.after, asked.limit, PageKind.ASKED)
+        for before, after, limit in around_pages(asked):
+            history.request_page(target, before, after, limit, PageKind.ASKED)
 
     # -- search --
     def open_search(self, words: str = "", room_only: bool = False) -> None:
@@ -281,7 +286,7 @@ class HistoryDisplay:
         if words is None:
             return
         self.open_search()
-        self.search_panel.show_results(words, list(found.results), found.error, found.stopped_early)
+        self.search_panel.show_results(words, list(found.results), found.error, found.stopped_early, found.more)
 
     def jump_to(self, result: Any) -> None:
         """A search result was clicked: show the message in its pane, loading earlier pages until it is there."""
@@ -293,10 +298,11 @@ class HistoryDisplay:
         room = self.session.room
         elsewhere = where.startswith("#") and (room is None or name_key(room) != name_key(where[1:]))
         view = None if elsewhere else self.view_for(where, open_tab=where.startswith("@"))
-        if view is None:
+        if view is None:  # a room this window is not in: the server lets its messages be read if it may join
+            self.context.open(where, number, result.get("time"))
             self.search_panel.say(
-                f"That message was said in {where} ({when_said(result.get('time'))}). "
-                f"Join {where} to see it among the others."
+                f"That message was said in {where} ({when_said(result.get('time'))}): it is shown among the "
+                f"messages around it. Join {where} to talk there."
             )
             return
         if where.startswith("@"):
@@ -305,13 +311,14 @@ class HistoryDisplay:
                 self.window.tabs.select(tab.frame)
         else:
             self.window.tabs.select(view)
-        self.loader.jump(view, where, number)
+        self.loader.jump(view, where, number, result.get("time"))
 
     # -- deleting --
     def on_deleted(self, number: int) -> None:
         for pane in self.panes.values():
             if pane.view.winfo_exists():
                 pane.remove(number)
+        self.context.on_deleted(number)
         self.search_panel.forget_result(number)
 
     def on_unsaved(self, target: str, count: int) -> None:
@@ -331,6 +338,7 @@ class HistoryDisplay:
         if view is not None:
             for number in self.pane(view).clear(key_of_target(f"#{room}"), room, upto):
                 self.search_panel.forget_result(number)
+        self.context.on_cleared(room)
         self.search_panel.forget_room(room)
 
     def on_right_click(self, view: MessageView, event: tk.Event) -> None:

@@ -5,7 +5,8 @@
     a search result is clicked (jump)
         -> in the pane already: scroll there and flash it
         -> older than the pane: load earlier pages until it is there (at most MAX_JUMP_PAGES, and while
-           the pane has room), then scroll there; otherwise say it is too far back
+           the pane has room), then scroll there; further back: show it among its neighbours in a window
+           of its own (message_context.py)
 
 Loading starts only after the user scrolled, never because a pane happened
 to be at its top while it filled, and at most one page per pane is asked
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from chat_gui.window.history_display import HistoryDisplay
 
 EARLIER_PAGE = 50
-MAX_JUMP_PAGES = 40
+# Pages a jump loads into the pane before it shows the message in a window of its own instead: 40 pages took
+# 12 s on a busy room's history and still fell short of last week (the fifteenth review); 4 take about a second.
+MAX_JUMP_PAGES = 4
 ROOM_FOR_PAGES = 0.8  # a jump stops loading once the pane holds this share of its line limit
 SCROLL_KEYS = ("<Prior>", "<Home>", "<Up>", "<Control-Home>")
 
@@ -36,6 +39,7 @@ class Jump:
     view: MessageView
     key: str
     number: int
+    said_at: object = None  # the message's `time`, for the title of the window that may show it
     pages: int = 0
 
 
@@ -95,7 +99,7 @@ class HistoryLoader:
         self._go_on_jumping(view)
 
     # -- jumping to a message --
-    def jump(self, view: MessageView, target: str, number: int) -> None:
+    def jump(self, view: MessageView, target: str, number: int, said_at: object = None) -> None:
         pane = self.display.pane(view)
         if pane.see(number):
             self.jumping = None
@@ -105,7 +109,7 @@ class HistoryLoader:
         if oldest is not None and number > oldest:
             self.display.search_panel.say("That message is not in this conversation any more (deleted?).")
             return
-        self.jumping = Jump(view, key, number)
+        self.jumping = Jump(view, key, number, said_at)
         self.display.search_panel.say("Loading earlier messages to find it…")
         if not pane.loading and not self.load(view):
             self._jump_failed(view, "That message is older than the kept messages that can be loaded.")
@@ -123,12 +127,16 @@ class HistoryLoader:
         roomy = view.line_count() < view.max_lines * ROOM_FOR_PAGES
         if pane.more_before.get(jump.key) and jump.pages < MAX_JUMP_PAGES and roomy and self.load(view):
             return
-        self._jump_failed(
-            view,
-            "That message is too far back to load into this conversation; its text is in the result above."
-            if pane.more_before.get(jump.key)
-            else "That message is no longer kept (deleted, or older than the server keeps).",
-        )
+        if not pane.more_before.get(jump.key):
+            self._jump_failed(view, "That message is no longer kept (deleted, or older than the server keeps).")
+            return
+        self.jumping = None
+        target = self.display.target_of(view)
+        if target is None:  # a pane of no one conversation: nothing to ask the server around the message
+            self.display.search_panel.say("That message is too far back to load here; its text is in the result.")
+            return
+        self.display.context.open(target, jump.number, jump.said_at)
+        self.display.search_panel.say("That message is further back: it is shown among the messages around it.")
 
     def _jump_failed(self, view: MessageView, why: str) -> None:
         if self.jumping is not None and self.jumping.view is view:

@@ -36,7 +36,6 @@ two marks together (start not before end), which counts as not shown.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import tkinter as tk
 from collections import OrderedDict
@@ -44,7 +43,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_gui.core.conversations import conversation_of
-from chat_gui.text.history_lines import local_moment
+from chat_gui.text.history_lines import day_words
 from chat_gui.window.message_view import MessageView, badge_of
 from shared.names import name_key
 
@@ -53,6 +52,7 @@ FLASH_MS = 1800
 HEADER_TAG = "history-head"
 NEW_LINE_TAG = "history-new"
 DAY_TAG = "history-day"
+TODAY = "Today"
 CLEARED_MARK = "history-cleared"
 START = "msg-"  # START + id: where a message's block starts; + END after it: where it ends
 END = "-end"
@@ -140,13 +140,9 @@ class HistoryPane:
         text.mark_set("history-insert", "1.0")
         text.mark_gravity("history-insert", "right")
         with self.view.inserting_at("history-insert"):
-            last_day = ""
-            for frame in frames:
-                day = _day_of(frame)
-                if day and day != last_day:
-                    self._day_heading(day, "history-insert")
-                    last_day = day
-                self.show_kept(frame, at="history-insert")
+            last_day = self._kept_with_days(frames, "history-insert")
+            if frames:
+                self._join_days(last_day)
         self.more_before[key] = more
         self.set_header(key)
         text.yview("history-reading")
@@ -182,17 +178,40 @@ class HistoryPane:
             text.mark_unset(JOINED_MARK)  # one replay per join
         self.more_before.setdefault(key, more)
         with self.view.inserting_at(at):
-            last_day = ""
-            for frame in frames:
-                day = _day_of(frame)
-                if day and day != last_day:
-                    self._day_heading(day, at)
-                    last_day = day
-                self.show_kept(frame, at=at)
+            self._kept_with_days(frames, at)
             self.new_since_line(at)
         self.set_header(key)
         if at != "end-1c" and following:
             text.see("end")
+
+    def _kept_with_days(self, frames: list[Any], at: str) -> str:
+        """Kept messages at mark `at`, a day's heading wherever the day changes; the last one's day ("" today).
+
+        Today's messages after another day's get a "Today" heading: without it a page of Thursday read on into
+        Friday morning under "Thursday 3 December" (found by the fifteenth review).
+        """
+        last_day = ""
+        for frame in frames:
+            day = day_of(frame)
+            if day != last_day:
+                self._day_heading(day or TODAY, at)
+                last_day = day
+            self.show_kept(frame, at=at)
+        return last_day
+
+    def _join_days(self, last_day: str) -> None:
+        """A page was put above (ending with `last_day`, "" today): one heading where it meets what was below.
+
+        The heading below goes when it names the page's last day (each page of one busy day brought its own:
+        "Thursday 3 December" every 50 lines); "Today" comes between another day's page and today's messages.
+        """
+        text = self.view.text
+        below: tuple[str, ...] = tuple(str(index) for index in text.tag_nextrange(DAY_TAG, "history-insert"))
+        at_join = len(below) == 2 and text.compare(below[0], "==", "history-insert")
+        if at_join and text.get(below[0], below[1]).strip() == (last_day or TODAY):
+            text.delete(below[0], below[1])
+        elif not at_join and last_day and text.compare("history-insert", "<", "end-1c"):
+            self._day_heading(TODAY, "history-insert")
 
     def _day_heading(self, day: str, at: str) -> None:
         """A day's heading above its kept messages, tagged so that a cleared history takes it too."""
@@ -366,9 +385,6 @@ def _pairs(ranges: tuple[Any, ...]) -> list[tuple[Any, Any]]:
     return [(ranges[index], ranges[index + 1]) for index in range(0, len(ranges) - 1, 2)][::-1]
 
 
-def _day_of(frame: Any) -> str:
+def day_of(frame: Any) -> str:
     """A heading for a kept message from another day than today ("Monday 30 November"), else ""."""
-    moment = local_moment(frame.get("time"))
-    if moment is None or moment.date() == dt.date.today():
-        return ""
-    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B')}"
+    return day_words(frame.get("time"))

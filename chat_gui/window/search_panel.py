@@ -23,7 +23,7 @@ from collections.abc import Callable
 from tkinter import ttk
 from typing import Any
 
-from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, result_parts
+from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, result_parts
 from chat_gui.window.tk_text import shown_name, shown_text
 from shared.names import name_key
 from shared.palette import DARK, LIGHT, Palette
@@ -68,6 +68,7 @@ class SearchPanel(ttk.Frame):
         self.on_close = on_close
         self.results: list[Any] = []
         self.stopped_early = False
+        self.more = False
         bar = ttk.Frame(self)
         bar.pack(fill="x")
         ttk.Label(bar, text="Search").pack(side="left")
@@ -125,22 +126,31 @@ class SearchPanel(ttk.Frame):
         self.status.configure(text=f"Searching for “{words}”…")
         self.on_search(words, self.room_only.get())
 
-    def show_results(self, words: str, results: list[Any], error: str = "", stopped_early: bool = False) -> None:
+    def show_results(
+        self, words: str, results: list[Any], error: str = "", stopped_early: bool = False, more: bool = False
+    ) -> None:
         self.results = list(results)
         self._chosen = None
         self.stopped_early = stopped_early
+        self.more = more
         self.list.delete("1.0", "end")
         self.list.configure(height=1)
         if error:
             self.status.configure(text=f"Search for “{words}”: {error}")
             return
         count = len(results)
-        text = (
-            f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first. Click one (or Down, then Enter) to go to it."
-            if count
-            else f"Nothing found for “{words}”."
-        )
-        self.status.configure(text=f"{text} {STOPPED_EARLY_NOTE}" if stopped_early else text)
+        if not count:
+            text = f"Nothing found for “{words}”."
+        elif more:
+            text = f"The newest {count} messages found for “{words}”. Click one (or Down, then Enter) to go to it."
+        else:
+            text = (
+                f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first."
+                " Click one (or Down, then Enter) to go to it."
+            )
+        notes = [MORE_NOTE] if more else []  # today's 50 "homework" lines would hide last week's without a word
+        notes += [STOPPED_EARLY_NOTE] if stopped_early else []
+        self.status.configure(text=" ".join([text, *notes]))
         self.list.configure(height=max(1, min(count, RESULT_LINES, self._most_lines())))
         for index, result in enumerate(results):
             when, where, who, text = result_parts(result)
@@ -169,14 +179,14 @@ class SearchPanel(ttk.Frame):
         """A deleted message leaves the results."""
         kept = [result for result in self.results if result.get("id") != number]
         if len(kept) != len(self.results):
-            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early)
+            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early, more=self.more)
 
     def forget_room(self, room: str) -> None:
         """A room's history was cleared: its results leave the list."""
         key = name_key(room)
         kept = [result for result in self.results if name_key(str(result.get("room", ""))) != key or not room]
         if len(kept) != len(self.results):
-            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early)
+            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early, more=self.more)
 
     def pick(self, index: int) -> None:
         """As a click on result `index` (tests, keyboard)."""

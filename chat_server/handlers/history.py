@@ -70,6 +70,9 @@ DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to
 DRAIN_POLL_SECONDS = 0.02
 TURN_POLL_SECONDS = 0.25  # a page waiting for its computer's turn looks this often whether its connection ended
 SEARCH_RESULTS = 50
+OLDER_MATCH = (
+    f" These are the newest {SEARCH_RESULTS}; older messages match too: add a word to narrow the search and reach them."
+)
 NO_HISTORY = "This server keeps no history (it runs with --no-history)."
 STOPPED_EARLY = (
     f" The search stopped after {SEARCH_SECONDS:g} s, so older messages were not searched:"
@@ -220,20 +223,30 @@ class HistoryCommands(CommandModule):
             try:
                 with self.search_gate.entered(host):
                     clock = SearchClock()  # from when it may read: waiting for a slot does not count
-                    found = store.search(nick, request.text, room=room, clock=clock) if room is not None else []
+                    # one more than is sent: a 51st match says that older ones match too (`more`)
+                    wanted = SEARCH_RESULTS + 1
+                    found = (
+                        store.search(nick, request.text, room=room, limit=wanted, clock=clock)
+                        if room is not None
+                        else []
+                    )
                     if with_private:
-                        mine = store.search(nick, request.text, include_private=True, owners=owners, clock=clock)
+                        mine = store.search(
+                            nick, request.text, include_private=True, limit=wanted, owners=owners, clock=clock
+                        )
                         found += [message for message in mine if private_of(message, owners)]
             except SearchBusy:
                 raise ProtocolError(
                     ErrorCode.RATE_LIMITED, "A search from your computer is still running; wait for its answer."
                 ) from None
             found.sort(key=lambda message: message.id, reverse=True)
-            return found[:SEARCH_RESULTS], clock.ran_out
+            return found, clock.ran_out
 
         def then(outcome: tuple[list[StoredMessage], bool]) -> list[Delivery]:
             self._still_readable(session, room)
             found, stopped_early = outcome
+            more = len(found) > SEARCH_RESULTS
+            found = found[:SEARCH_RESULTS]
             found = store.still_visible(found)  # not one deleted while the search ran: its `deleted` went out already
             results = [result_of(message, _label(message, key, owners)) for message in found]
             results = fit_results(results, parse_query(request.text).folded)
@@ -242,6 +255,9 @@ class HistoryCommands(CommandModule):
                 where = f"{where} and your private messages" if where else "your private messages"
             count = f"{len(results)} result{'' if len(results) == 1 else 's'}" if results else "Nothing found"
             text = f"{count} for “{shown}” in {where}" + (" (newest first)." if results else ".")
+            if more:  # a student looking for last week's homework learns why it is not among today's 50
+                text += OLDER_MATCH
+                fields["more"] = True
             if stopped_early:
                 text += STOPPED_EARLY
                 fields["stopped_early"] = True

@@ -184,3 +184,20 @@ def test_a_search_that_takes_too_long_stops_with_the_newest_matches_and_says_so(
     monkeypatch.setattr("chat_server.storage.search_clock.SEARCH_SECONDS", 60.0)
     frame = search(alice, "SEARCH #lab 学习")
     assert "stopped_early" not in frame and len(frame["results"]) == 50
+
+
+def test_a_search_with_more_matches_than_it_sends_says_older_ones_match_too(start_server, wire):
+    """A word said in every message (review 15): the newest 50 came back as '50 results', as if that were all."""
+    server = start_server(rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    echoes = say_many(alice, 51, prefix="homework ")
+    frame = search(alice, "SEARCH homework")
+    assert [r["id"] for r in frame["results"]] == [e["id"] for e in reversed(echoes[1:])]
+    assert frame["more"] is True
+    assert "older messages match too" in frame["content"]
+    alice.send(f"DELETE {echoes[0]['id']}")
+    alice.expect("deleted")
+    frame = search(alice, "SEARCH homework")  # exactly 50 left: all of them, nothing more
+    assert len(frame["results"]) == 50
+    assert "more" not in frame
+    assert "older" not in frame["content"]

@@ -71,3 +71,24 @@ def test_chat_term_history_and_search(start_server, terminals, wire):  # noqa: F
     ann.type("/history 500")
     ann.expect(r"Ask for 1 to 100 messages at a time")
     assert ann.finish() == 0
+
+
+def test_chat_term_reads_a_search_result_among_the_messages_around_it(start_server, terminals, wire):  # noqa: F811
+    """A search printed an id; reading around it took /history before ID+1 and /history after ID (review 15)."""
+    server = start_server(rate_per_second=0)
+    bob = wire(server, "bob", "lab")
+    ids = say_many(bob, 30, "before")
+    ann = terminals(server.address, "--nick", "ann", "--room", "general")
+    ann.expect(r"You joined #general")
+    ann.type("/search #lab before 12")
+    ann.expect(r"/history #room around ID")
+    ann.type(f"/history #lab around {ids[12]} 6")
+    ann.expect(rf"<bob> before 12  \(id {ids[12]}\)$")
+    ann.expect(r"Older ones too: /history #lab before \d+")
+    ann.expect(rf"<bob> before 15  \(id {ids[15]}\)$")
+    ann.expect(r"Newer ones too: /history #lab after \d+")
+    printed = [found.group(1) for line in ann.lines if (found := re.search(r"#lab <bob> (before \d+)  \(id", line))]
+    assert printed[-6:] == [f"before {n}" for n in range(10, 16)], "three up to it, three after, in order"
+    ann.type("/history around 12 before 3")
+    ann.expect(r"One page goes one way")
+    assert ann.finish() == 0

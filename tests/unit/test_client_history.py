@@ -6,6 +6,7 @@ frames to the keeper in the order a server sends them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -13,10 +14,17 @@ import pytest
 from chat_gui.core.conversations import Cursors
 from chat_gui.core.events import HistoryPage, MessageDeleted, MessagesGone, PageKind, Received, SearchResults
 from chat_gui.core.history import MAX_CATCH_UP_PAGES, MAX_HELD, HistoryKeeper
-from chat_gui.core.history_commands import AskHistory, AskSearch, BadHistoryLine, parse_history, parse_search
+from chat_gui.core.history_commands import (
+    AskHistory,
+    AskSearch,
+    BadHistoryLine,
+    around_pages,
+    parse_history,
+    parse_search,
+)
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
-from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, search_lines
+from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, page_lines, search_lines
 from tests.fake_scheduler import FakeScheduler
 
 
@@ -414,6 +422,44 @@ def test_a_search_the_server_stopped_early_says_so_in_the_terminal(flag):
     assert "(id 9)" in lines[1]
 
 
+@pytest.mark.parametrize("more", [True, False])
+def test_a_search_with_older_matches_says_so_in_the_terminal_after_its_results(more):
+    """50 "homework" lines of today hid last week's homework without a word (review 15)."""
+    harness = Harness()
+    harness.keeper.on_ready(reconnected=False)
+    harness.keeper.search("homework")
+    good = {"id": 9, "room": "lab", "sender": "bob", "time": "2026-11-30T17:25:03.123Z", "content": "homework?"}
+    frame = {"type": "search", "content": "", "timestamp": "12:00:00", "results": [good], "more": more}
+    harness.answer(1, frame)
+    (results,) = [event for event in harness.events if isinstance(event, SearchResults)]
+    assert results.more is more
+    lines = search_lines(results)
+    assert (MORE_NOTE in lines[-1]) is more
+    assert lines[0].startswith("*** The newest 1 messages") is more
+
+
+@pytest.mark.parametrize("kind", [PageKind.ASKED, PageKind.REPLAY, PageKind.CATCH_UP])
+def test_chat_term_heads_a_page_of_other_days_with_each_day_and_then_today(kind):
+    """/history before ID of last week printed bare times ("[10:15:00]"), which read as today's (review 15)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    frames = []
+    for number, days_ago in enumerate([8, 8, 7, 0], start=1):
+        time = (now - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        frames.append(
+            {"type": "message", "id": number, "room": "lab", "sender": "bob", "content": f"m{number}", "time": time}
+        )
+    page = HistoryPage(kind, "#lab", tuple(frames), direction="before")  # type: ignore[arg-type]
+    lines = page_lines(page, lambda frame: f"<bob> {frame['content']}")
+    days = [dt.datetime.fromisoformat(frame["time"].replace("Z", "+00:00")).astimezone() for frame in frames[::2]]
+    words = [f"*** {day.strftime('%A')} {day.day} {day.strftime('%B')}:" for day in days]
+    body = [
+        line.split("  (id")[0]
+        for line in lines
+        if not line.startswith(("*** Kept", "*** Earlier", "*** New", "*** While"))
+    ]
+    assert body == [words[0], "<bob> m1", "<bob> m2", words[1], "<bob> m3", "*** Today:", "<bob> m4"]
+
+
 @pytest.mark.parametrize("line_break", ["\n", "\r", "\u2028", "\x85", "\x1e"])
 def test_a_search_result_from_a_lying_server_cannot_print_lines_of_its_own(line_break):
     """A server a student runs can put line breaks in a result's names, which real names never hold."""
@@ -557,3 +603,18 @@ def test_a_room_joined_with_nothing_kept_is_caught_up_from_the_highest_id_seen_a
     harness.keeper.on_lost("test")
     harness.keeper.on_ready(reconnected=True)
     assert harness.requests()[0][1] == "HISTORY #quiet AFTER 41 100"
+
+
+@pytest.mark.parametrize(
+    ("line", "pages"),
+    [
+        ("around 100", [(101, None, 10), (None, 100, 10)]),
+        ("#lab around 100 7", [(101, None, 4), (None, 100, 3)]),
+        ("around 100 1", [(101, None, 1)]),
+        ("before 100 5", [(100, None, 5)]),
+    ],
+)
+def test_history_around_an_id_is_the_message_with_those_before_it_then_those_after_it(line, pages):
+    asked = parse_history(line)
+    assert isinstance(asked, AskHistory)
+    assert around_pages(asked) == pages

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from chat_gui.text.history_lines import MORE_NOTE
 from chat_gui.window.controller import ChatController
 from chat_server.console import AdminConsole
 from tests.gui.client.conftest import WAIT
@@ -480,3 +481,22 @@ def test_down_and_enter_in_the_search_box_jump_to_a_result_without_the_mouse(qui
     panel.entry.event_generate("<Key>", keysym="x")  # typing again: Enter searches again, picks nothing
     tk_root.update()
     assert not panel.list.tag_ranges("hover")
+
+
+def test_a_search_with_older_matches_says_they_are_there_and_how_to_reach_them(
+    quick_server, wire, open_window, tk_root
+):
+    """Review 15: 50 of today's "homework" lines came back as "50 messages found", last week's hidden without a word."""
+    server = quick_server(replay=5)
+    bob = wire(server, "bob", "general")
+    say_many(bob, 51, "homework")
+    alice = open_window(server, "alice", "general")
+    alice.history.open_search("homework")
+    panel = alice.history.search_panel
+    panel.submit()
+    wait_until(lambda: panel.results, pump=tk_root.update, timeout=WAIT)
+    status = str(panel.status.cget("text"))
+    assert len(panel.results) == 50
+    assert status.startswith("The newest 50 messages") and MORE_NOTE in status, status
+    panel.forget_result(panel.results[0]["id"])  # a deletion keeps the note: older ones still match
+    assert MORE_NOTE in str(panel.status.cget("text"))
