@@ -24,10 +24,12 @@ from typing import IO, TYPE_CHECKING, Any
 from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
 from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
+from chat_server.identity.admin import KeptRoomInfo
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import collapse_blanks
 from shared.lookalike import looks_alike
 from shared.names import name_key
+from shared.quoted_words import quoted
 
 if TYPE_CHECKING:
     from chat_server.server import ChatServer  # its AdminActions and HistoryAdmin
@@ -38,7 +40,8 @@ MAX_LINE_BYTES = 4096
 
 HELP_TEXT = """Admin commands (the leading / is optional):
   /clients               who is connected: nickname, address, room, since, messages, muted
-  /rooms                 rooms with their members and message counts
+  /rooms                 rooms with their members and message counts, then the rooms nobody is
+                         in that keep a key or a topic (/free ROOM opens one again)
   /kick NAME [reason]    disconnect NAME; they are told the reason
   /mute NAME             NAME stays connected but cannot send messages (it lasts: reconnects, restarts)
   /unmute NAME           NAME may send messages again
@@ -56,6 +59,30 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /history-info          the database: where, its size, messages kept, and what it could not keep
   /help                  this list
 Stop the server with Ctrl+C."""
+
+
+KEPT_ROOMS_SHOWN = 40  # a term of squatted names must not bury the live rooms above them
+
+
+def kept_room_lines(kept: list[KeptRoomInfo]) -> list[str]:
+    """/rooms' lines for the rooms nobody is in that keep a key or a topic: locked ones first.
+
+    A student who made #homework before the lesson and locked it, with a topic worded like the teacher's,
+    was nowhere in /rooms (it listed rooms with people in them), so the teacher learnt of it only when the
+    class could not get in (found by a probe, the fifteenth review)."""
+    shown = [room for room in kept if room.locked or room.topic]  # an open room with no topic misleads nobody
+    if not shown:
+        return []
+    shown.sort(key=lambda room: not room.locked)  # stable: by name within each
+    lines = [f"Kept with nobody in them ({len(shown)}; /free ROOM takes key, topic and owner off):"]
+    for room in shown[:KEPT_ROOMS_SHOWN]:
+        facts = ["locked" if room.locked else "open", f"owner {room.owner}" if room.owner else "no owner"]
+        if room.topic:
+            facts.append(f"topic {quoted(collapse_blanks(room.topic), 60)}")
+        lines.append(f"  #{room.name}: {', '.join(facts)}")
+    if len(shown) > KEPT_ROOMS_SHOWN:
+        lines.append(f"  … and {len(shown) - KEPT_ROOMS_SHOWN} more")
+    return lines
 
 
 class AdminConsole:
@@ -142,12 +169,11 @@ class AdminConsole:
 
     def do_rooms(self, _argument: str) -> str:
         rooms = self.server.rooms()
-        if not rooms:
-            return "No rooms yet."
-        lines = [f"{len(rooms)} room{'' if len(rooms) == 1 else 's'}:"]
+        lines = [f"{len(rooms)} room{'' if len(rooms) == 1 else 's'}:"] if rooms else ["No rooms with people in them."]
         for room in rooms:
             lines.append(f"  #{room.name} ({len(room.members)}): {', '.join(room.members)}; {room.messages} messages")
-        return "\n".join(lines)
+        lines += kept_room_lines(self.server.kept_rooms())
+        return "\n".join(lines) if len(lines) > 1 or rooms else "No rooms yet."
 
     def do_kick(self, argument: str) -> str:
         nick, _, reason = argument.partition(" ")
