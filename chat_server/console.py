@@ -24,12 +24,11 @@ from typing import IO, TYPE_CHECKING, Any
 from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
 from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
-from chat_server.identity.admin import KeptRoomInfo
+from chat_server.kept_rooms_text import kept_room_lines
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import collapse_blanks
 from shared.lookalike import looks_alike
 from shared.names import name_key
-from shared.quoted_words import quoted
 
 if TYPE_CHECKING:
     from chat_server.server import ChatServer  # its AdminActions and HistoryAdmin
@@ -59,30 +58,6 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /history-info          the database: where, its size, messages kept, and what it could not keep
   /help                  this list
 Stop the server with Ctrl+C."""
-
-
-KEPT_ROOMS_SHOWN = 40  # a term of squatted names must not bury the live rooms above them
-
-
-def kept_room_lines(kept: list[KeptRoomInfo]) -> list[str]:
-    """/rooms' lines for the rooms nobody is in that keep a key or a topic: locked ones first.
-
-    A student who made #homework before the lesson and locked it, with a topic worded like the teacher's,
-    was nowhere in /rooms (it listed rooms with people in them), so the teacher learnt of it only when the
-    class could not get in (found by a probe, the fifteenth review)."""
-    shown = [room for room in kept if room.locked or room.topic]  # an open room with no topic misleads nobody
-    if not shown:
-        return []
-    shown.sort(key=lambda room: not room.locked)  # stable: by name within each
-    lines = [f"Kept with nobody in them ({len(shown)}; /free ROOM takes key, topic and owner off):"]
-    for room in shown[:KEPT_ROOMS_SHOWN]:
-        facts = ["locked" if room.locked else "open", f"owner {room.owner}" if room.owner else "no owner"]
-        if room.topic:
-            facts.append(f"topic {quoted(collapse_blanks(room.topic), 60)}")
-        lines.append(f"  #{room.name}: {', '.join(facts)}")
-    if len(shown) > KEPT_ROOMS_SHOWN:
-        lines.append(f"  … and {len(shown) - KEPT_ROOMS_SHOWN} more")
-    return lines
 
 
 class AdminConsole:

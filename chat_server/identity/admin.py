@@ -275,9 +275,12 @@ class IdentityAdmin:
     def free_room(self, room: str) -> str:
         """Take the key, topic and owner off a room (live or kept): anyone may join it, nobody owns it (teachers
         set its topic and key); returns the answer's sentence.  Its members hear each change as KEY, TOPIC and
-        /owner would have told them, so their windows show the room as it now is."""
+        /owner would have told them, so their windows show the room as it now is.  A room nobody is in with
+        no kept message is forgotten instead, which frees its name's look-alikes too (rooms_kept.py)."""
+        name = normalise_room(room)
+        nothing_said = not self.who.service.storage.messages.replay(name, 1)  # may read the disk: off the lock
         with self.registry.lock:
-            shown_room, live, before = self.who.rooms.free(normalise_room(room))
+            shown_room, live, before, forgotten = self.who.rooms.free(name, nothing_said)
             took = [
                 what
                 for what, had in (
@@ -300,6 +303,12 @@ class IdentityAdmin:
                     notices.append(server_frame("system", text, event="owner", room=shown_room, owner=""))
                 for notice in notices:
                     self.registry.deliver(list(live.members), notice)
+        if forgotten:
+            log.warning("admin forgot the room #%s (%s)", shown_room, _listed(took) if took else "nothing kept")
+            return (
+                f"Forgot #{shown_room}" + (f" ({_listed(took)})" if took else "") + ": nothing was said in it, so "
+                "its name, and the names that look like it, are free for a new room."
+            )
         if not took:
             return f"#{shown_room} had no key, topic or owner: anyone may join it already."
         log.warning("admin took %s off #%s", _listed(took), shown_room)

@@ -124,9 +124,12 @@ class KeptRooms:
         )
         return record.name, None
 
-    def free(self, name: str) -> tuple[str, Room | None, RoomRecord]:
+    def free(self, name: str, nothing_said: bool) -> tuple[str, Room | None, RoomRecord, bool]:
         """Take the key, the topic and the owner off room `name`, live or kept; (its name as shown, its live Room
-        or None, the record as it was).
+        or None, the record as it was, whether it was forgotten).  A room nobody is in and with no kept
+        message (`nothing_said`, read off the lock) is forgotten altogether: its name and the names that
+        look like it are free again (a squatter's `hοmework`, with a Greek ο, kept the teacher's `homework`
+        out, and sent the class to the squatter's room).
 
         The admin's one step for a room a student made before the lesson and locked, with a topic worded like
         the teacher's: the headless console had no KEY or TOPIC, and `/owner ROOM none` left the key on, so
@@ -140,11 +143,14 @@ class KeptRooms:
             before = RoomRecord(room.name, room.owner_key, room.topic, room.key_hash, owner=room.owner_id)
             room.topic, room.key_hash, room.owner_id, room.owner_key, room.owner = "", None, None, None, ""
             self.save(room)
-            return room.name, room, before
+            return room.name, room, before, False
         assert record is not None
+        if nothing_said:
+            self.storage.rooms.delete(record.name)
+            self.registry.room_index.discard(record.name)
+            return record.name, None, record, True
         self.storage.rooms.put(RoomRecord(record.name, None, "", None, record.created_ms, owner=None))
-        self.registry.rooms_version += 1
-        return record.name, None, record
+        return record.name, None, record, False
 
     def kept_empty(self) -> list[tuple[RoomRecord, str]]:
         """The kept rooms nobody is in, by name, with their owner's name as shown ("" for nobody)."""

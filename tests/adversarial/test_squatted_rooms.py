@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import pytest
 
-from chat_server.console import KEPT_ROOMS_SHOWN, AdminConsole
+from chat_server.console import AdminConsole
+from chat_server.kept_rooms_text import KEPT_ROOMS_SHOWN
 from chat_server.storage import RoomRecord
 from shared.errors import ErrorCode
+from shared.names import name_key
 from tests.integration.identity_support import add_account, login
 from tests.integration.wire import WireClient
 
@@ -48,12 +50,14 @@ def test_rooms_names_a_locked_room_nobody_is_in_and_free_opens_it_for_the_class(
     data = str(tmp_path / "data")
     server = start_server(allow_plain_passwords=True, data_dir=data)
     squatter = _squatter(server, account)
+    squatter.send("SAY the answers are in here")  # a kept message: the room is kept, its history with it
+    squatter.expect("message")
     squatter.send("LEAVE")
     squatter.expect("left")
     console = AdminConsole(server)
     listed = console.execute("/rooms")
-    owner = "owner squat"  # a guest's room is the session's, named while it is online
-    assert f'#homework: locked, {owner}, topic "[server] homework moved to #hw2"' in listed, listed
+    # a guest's room is the session's: named while that session is online
+    assert '#homework: locked, owner squat, topic "[server] homework moved to #hw2"' in listed, listed
     assert console.execute("/free #homework") == (
         "Took the key, the topic and the owner off #homework: anyone may join it, and nobody owns it."
     )
@@ -69,12 +73,42 @@ def test_rooms_names_a_locked_room_nobody_is_in_and_free_opens_it_for_the_class(
     assert squatter.error(f"TOPIC {TOPIC}") == ErrorCode.NOT_ALLOWED
     server.stop()
     restarted = start_server(allow_plain_passwords=True, data_dir=data)
-    again = WireClient(restarted.address, source="127.0.8.9")
-    again.register("pupil")
+    again = WireClient(restarted.address, source="127.0.8.2")
+    if account:
+        login(again, "squat")
+    else:
+        again.register("squat")
     again.send("JOIN homework")
     joined = again.expect(lambda frame: frame["type"] in ("joined", "error"))
-    # freed and unused, it was forgotten at the start (rooms_kept.py): made afresh, by whoever comes first
-    assert joined["type"] == "joined" and (joined["owner"], joined["locked"]) == ("pupil", False), joined
+    assert joined["type"] == "joined" and (joined["owner"], joined["locked"]) == ("", False), joined
+    assert again.error(f"KEY {KEY}") == ErrorCode.NOT_ALLOWED
+
+
+@pytest.mark.parametrize("name", ["homework", "hοmework", "h0mework", "HomeWork"])
+def test_free_forgets_a_squatted_room_nothing_was_said_in_so_the_teachers_name_is_free(start_server, name):
+    """A squatter's look-alike (Greek ο, a zero) kept the teacher's #homework out and sent the class to it."""
+    server = start_server(allow_plain_passwords=True)
+    squatter = WireClient(server.address, source="127.0.8.2")
+    squatter.register("squat", name)
+    squatter.send(f"KEY {KEY}")
+    squatter.expect(lambda frame: frame.get("event") == "key", timeout=30)
+    squatter.send("LEAVE")
+    squatter.expect("left")
+    add_account(server, "Ms_Lee", "teacher")
+    teacher = WireClient(server.address)
+    login(teacher, "Ms_Lee")
+    if name_key(name) != "homework":  # a look-alike keeps the teacher's name out (the same name she walks into)
+        teacher.send("JOIN homework")
+        assert teacher.expect(lambda frame: frame["type"] in ("joined", "error")).get("code") == ErrorCode.BAD_ROOM
+    assert AdminConsole(server).execute(f"/free {name}") == (
+        f"Forgot #{name} (the key and the owner): nothing was said in it, so its name, and the names that look "
+        "like it, are free for a new room."
+    )
+    teacher.send("JOIN homework")
+    joined = teacher.expect(lambda frame: frame["type"] in ("joined", "error"))
+    assert joined["type"] == "joined" and joined["room"] == "homework" and joined["owner"] == "Ms_Lee", joined
+    assert joined["locked"] is False
+    assert AdminConsole(server).execute("/free homework").startswith("Took the owner off #homework")  # hers now
 
 
 def test_free_on_a_room_with_people_in_it_tells_them_each_change(start_server):
