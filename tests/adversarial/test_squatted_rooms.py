@@ -166,3 +166,53 @@ def test_rooms_shows_at_most_a_screenful_of_kept_rooms_locked_first(start_server
     assert lines[4] == '  #room00: open, no owner, topic "topic 0"', lines[4]
     assert "#room03:" not in "\n".join(lines[2:]) and "#plain" not in "\n".join(lines)
     assert len(lines) == 3 + KEPT_ROOMS_SHOWN + 1 and lines[-1] == "  … and 5 more", lines[-3:]
+
+
+@pytest.mark.parametrize(
+    ("teachers_command", "heard"),
+    [
+        ("KEY", "Ms_Lee removed the key of #homework"),
+        ("TOPIC Homework: chapter 3", 'Ms_Lee set the topic of #homework: "Homework: chapter 3"'),
+        ("TOPIC", "Ms_Lee removed the topic"),
+    ],
+)
+def test_a_teachers_unlocking_or_topic_is_not_undone_by_the_squatter(start_server, teachers_command, heard):
+    """The teacher took the squatter's key off, or wrote her own topic, from a chat window: the squatter locked the
+    room again the next moment, or wrote "TEACHER: homework cancelled" over her topic (found by a probe)."""
+    server = start_server(allow_plain_passwords=True)
+    squatter = _squatter(server, account=True)
+    add_account(server, "Ms_Lee", "teacher")
+    teacher = WireClient(server.address)
+    login(teacher, "Ms_Lee")
+    teacher.send("JOIN homework")
+    assert teacher.expect("joined")["owner"] == "squat"
+    notice = teacher.reply(teachers_command, timeout=30)
+    assert (
+        notice["content"]
+        == f"{heard}"
+        + (": anyone may join and read what was said here" if teachers_command == "KEY" else "")
+        + "; nobody owns the room now (teachers set its topic and key)"
+    ), notice
+    for command in (f"KEY {KEY}", "KEY", "TOPIC TEACHER: homework cancelled", "TOPIC"):
+        squatter.send(command)
+        refused = squatter.expect(lambda frame: frame["type"] == "error" or frame.get("user") == "squat")
+        assert refused.get("code") == ErrorCode.NOT_ALLOWED, (command, refused)
+
+
+def test_a_teachers_setting_that_changes_nothing_leaves_the_owner_her_room(start_server):
+    """Only a change the owner could undo takes the room: a teacher's KEY on an open room, or the same topic again,
+    leaves a group's room with its leader."""
+    server = start_server(allow_plain_passwords=True)
+    leader = WireClient(server.address, source="127.0.8.6")
+    leader.register("leader", "group3")
+    leader.send("TOPIC fractions")
+    leader.expect(lambda frame: frame.get("event") == "topic")
+    add_account(server, "Ms_Lee", "teacher")
+    teacher = WireClient(server.address)
+    login(teacher, "Ms_Lee")
+    teacher.send("JOIN group3")
+    teacher.expect("joined")
+    assert teacher.reply("KEY", timeout=30)["content"].endswith("read what was said here")
+    assert teacher.reply("TOPIC fractions")["content"] == 'Ms_Lee set the topic of #group3: "fractions"'
+    leader.send(f"KEY {KEY}")
+    assert leader.expect(lambda frame: frame.get("event") == "key" and frame.get("user") == "leader", 30)["locked"]
