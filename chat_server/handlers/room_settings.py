@@ -31,7 +31,7 @@ from chat_server.address_budget import SETTINGS_BURST, SETTINGS_PER_MINUTE
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, leave_deliveries
 from chat_server.identity.room_keys import hash_room_key, new_room_key
-from chat_server.identity.rooms_kept import owner_now
+from chat_server.identity.rooms_kept import owner_change_words, owner_now
 from chat_server.registry import Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -64,10 +64,9 @@ class RoomSettingCommands(CommandModule):
             if topic
             else f"{session.nick} removed the topic"
         )
-        if taken:
-            text += "; nobody owns the room now (teachers set its topic and key)"
         notice = server_frame("system", text, event="topic", room=room.name, user=session.nick, topic=topic)
-        return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The topic of #{room.name}")
+        deliveries = [(room.members, notice), *self._taken_notice(session, room, taken)]
+        return after_saving(self.storage, deliveries, asker=session, what=f"The topic of #{room.name}")
 
     def handle_key(self, session: Session, argument: str) -> CommandResult:
         room = self._own_room(session, "set the key")
@@ -124,12 +123,20 @@ class RoomSettingCommands(CommandModule):
             text = f"{session.nick} removed the key of #{room.name}: anyone may join and read what was said here"
         else:
             text = f"{session.nick} set a key on #{room.name}: others join with /join {room.name} KEY"
-        if taken:
-            text += "; nobody owns the room now (teachers set its topic and key)"
         notice = server_frame(
             "system", text, event="key", room=room.name, user=session.nick, locked=key_hash is not None
         )
-        return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The key of #{room.name}")
+        deliveries = [(room.members, notice), *self._taken_notice(session, room, taken)]
+        return after_saving(self.storage, deliveries, asker=session, what=f"The key of #{room.name}")
+
+    @staticmethod
+    def _taken_notice(session: Session, room: Room, taken: bool) -> list[Delivery]:
+        """The `owner` event a teacher's KEY or TOPIC that took the room sends, as OWNER ROOM none would: the
+        windows' topic bars named the old owner, and his window offered him the room's settings, until a rejoin."""
+        if not taken:
+            return []
+        heard, _done = owner_change_words(session.nick or "", room.name, "")
+        return [(room.members, server_frame("system", heard, event="owner", room=room.name, owner=""))]
 
     def _teacher_over_an_owner(self, session: Session, room: Room) -> bool:
         """Whether a teacher is acting on a room that someone else (a student) owns."""
