@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
 from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
+from chat_server.kept_rooms_text import kept_room_lines
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import collapse_blanks
 from shared.lookalike import looks_alike
@@ -38,7 +39,8 @@ MAX_LINE_BYTES = 4096
 
 HELP_TEXT = """Admin commands (the leading / is optional):
   /clients               who is connected: nickname, address, room, since, messages, muted
-  /rooms                 rooms with their members and message counts
+  /rooms                 rooms with their members and message counts, then the rooms nobody is
+                         in that keep a key or a topic (/free ROOM opens one again)
   /kick NAME [reason]    disconnect NAME; they are told the reason
   /mute NAME             NAME stays connected but cannot send messages (it lasts: reconnects, restarts)
   /unmute NAME           NAME may send messages again
@@ -142,12 +144,11 @@ class AdminConsole:
 
     def do_rooms(self, _argument: str) -> str:
         rooms = self.server.rooms()
-        if not rooms:
-            return "No rooms yet."
-        lines = [f"{len(rooms)} room{'' if len(rooms) == 1 else 's'}:"]
+        lines = [f"{len(rooms)} room{'' if len(rooms) == 1 else 's'}:"] if rooms else ["No rooms with people in them."]
         for room in rooms:
             lines.append(f"  #{room.name} ({len(room.members)}): {', '.join(room.members)}; {room.messages} messages")
-        return "\n".join(lines)
+        lines += kept_room_lines(self.server.kept_rooms())
+        return "\n".join(lines) if len(lines) > 1 or rooms else "No rooms yet."
 
     def do_kick(self, argument: str) -> str:
         nick, _, reason = argument.partition(" ")

@@ -25,7 +25,8 @@ HELP_TEXT = """Who is who (the leading / is optional):
   /ban NAME|ADDRESS [minutes] [reason]   keep them out (no minutes: until /unban)
   /unban NAME|ADDRESS    lift it
   /bans                  the bans and mutes in force
-  /owner ROOM NAME|none  give a room to NAME (a teacher, say) or to nobody: a student who made it first keeps it"""
+  /owner ROOM NAME|none  give a room to NAME (a teacher, say) or to nobody: a student who made it first keeps it
+  /free ROOM             take the key, topic and owner off ROOM (live or kept): anyone may join it again"""
 
 
 def identity_commands(server: IdentityAdmin) -> dict[str, Callable[[str], str]]:
@@ -42,6 +43,7 @@ def identity_commands(server: IdentityAdmin) -> dict[str, Callable[[str], str]]:
         "unban": commands.unban,
         "bans": commands.bans,
         "owner": commands.owner,
+        "free": commands.free,
     }
 
 
@@ -131,6 +133,12 @@ class _Commands:
         if len(words) != 2:
             return "Usage: /owner ROOM NAME (or /owner ROOM none: nobody owns it)"
         return self.server.set_room_owner(words[0].lstrip("#"), words[1])
+
+    def free(self, argument: str) -> str:
+        words = argument.split()
+        if len(words) != 1:
+            return "Usage: /free ROOM (takes its key, topic and owner off; /rooms lists the kept ones)"
+        return self.server.free_room(words[0].lstrip("#"))
 
     def bans(self, _argument: str) -> str:
         sanctions = self.server.sanctions()

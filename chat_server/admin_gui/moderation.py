@@ -1,4 +1,4 @@
-"""Moderation: the admin window's Kick, Mute, Unmute, Delete messages, Close room, Owner and Broadcast, and when each may be pressed (Tk thread).
+"""Moderation: the admin window's Kick, Mute, Unmute, Delete messages, Close room, Owner, Free room and Broadcast, and when each may be pressed (Tk thread).
 
 Mixed into AdminWindow, which builds the buttons and the views.  Each
 action has an intent method (`kick`, `set_muted`, `close_room`,
@@ -33,6 +33,9 @@ Result = TypeVar("Result")  # what an action on the server answers
 log = logging.getLogger("chat_server.admin_gui")
 
 AskText = Callable[[str, str], "str | None"]
+
+FREE_ROOM_LABEL = "Free a room…"
+FREE_DIALOG_ROOMS = 8  # the question stays on a small screen; the console's /rooms lists more
 RESULT_POLL_MS = 50  # how often the Tk thread looks whether a helper thread's action is done
 
 
@@ -49,6 +52,7 @@ class Moderation:
     wipe_button: ttk.Button
     close_room_button: ttk.Button
     owner_button: ttk.Button
+    rooms_menu: tk.Menu
     history_button: ttk.Button
     broadcast_button: ttk.Button
     root: tk.Tk
@@ -71,6 +75,8 @@ class Moderation:
         _enable(self.wipe_button, bool(clients))
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
         _enable(self.owner_button, running and len(self.rooms_view.selected()) == 1)
+        # Free a room… needs no row: most rooms it is for have nobody in them, so the table has none of them.
+        self.rooms_menu.entryconfigure(FREE_ROOM_LABEL, state="normal" if running else "disabled")
         _enable(self.broadcast_button, running)
         _enable(self.history_button, running)
 
@@ -160,6 +166,17 @@ class Moderation:
         """Give the room to `owner` (a teacher, say) or to nobody (None): a student who made it first keeps it."""
         return self._act(lambda server: server.set_room_owner(name, owner), f"owner of #{name}", lambda said: said)
 
+    def add_rooms_menu(self, menubar: tk.Menu) -> None:
+        """The menu bar's Rooms: Free a room… (a menu, not a button: the Rooms bar at 150% on 1024x600 had
+        no width left, and another line of buttons hid a row of the table)."""
+        self.rooms_menu = menu = tk.Menu(menubar, tearoff=False)
+        menu.add_command(label=FREE_ROOM_LABEL, command=self.on_free_room_clicked, state="disabled")
+        menubar.add_cascade(label="Rooms", menu=menu, underline=0)
+
+    def free_room(self, name: str) -> bool:
+        """Take the key, topic and owner off a room, live or kept: anyone may join it again, nobody owns it."""
+        return self._act(lambda server: server.free_room(name), f"freeing #{name}", lambda said: said)
+
     # -- button handlers: the selection, a question, then the intent method --
     def _selected_named(self) -> list[tuple[str, int]]:
         """The chosen rows that have a nickname, as (nickname, connection id)."""
@@ -234,6 +251,36 @@ class Moderation:
         if answer is None:
             return
         self.set_room_owner(name, answer.strip() or None)
+
+    def on_free_room_clicked(self) -> None:
+        """Name the rooms nobody is in that keep a key or a topic (the table shows none of them), then ask which."""
+        server = self.server
+        if server is None or self.phase != "running":
+            self.say("The server is not running; press Start first.")
+            return
+        from chat_server.kept_rooms_text import kept_room_lines  # a server module: loaded once a server runs
+
+        rooms = self.rooms_view.selected()
+        chosen = rooms[0].name if len(rooms) == 1 else ""
+        listed = kept_room_lines(server.kept_rooms(), FREE_DIALOG_ROOMS)[1:]
+        prompt = "\n".join(
+            [
+                "Rooms nobody is in that keep a key or a topic:"
+                if listed
+                else "No room nobody is in keeps a key or a topic.",
+                *listed,
+                "Take the key, topic and owner off which room? Anyone may join it again; nobody owns it.",
+                *([f"(empty: #{chosen}, chosen in the table)"] if chosen else []),
+            ]
+        )
+        answer = self.ask_text("Free a room", prompt)
+        if answer is None:
+            return
+        name = answer.strip().lstrip("#") or chosen
+        if not name:
+            self.say("Not done: type the room's name.")
+            return
+        self.free_room(name)
 
     def on_broadcast_clicked(self) -> None:
         text = self.announcement.get().strip()

@@ -160,6 +160,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         root.protocol("WM_DELETE_WINDOW", self.on_close_request)
         self.menubar = tk.Menu(root, tearoff=False)
         self.theme.add_menu(self.menubar)
+        self.add_rooms_menu(self.menubar)
         root.configure(menu=self.menubar)
         if ICON_PNG.exists():
             root.iconphoto(True, tk.PhotoImage(master=root, file=str(ICON_PNG)))

@@ -6,8 +6,9 @@ PROTOCOL.md (Version 2, Identity); REMOVE is our addition.  All three act on the
                    the room hears `system` topic {room, user, topic}
     KEY [KEY]      sets the room's key (JOIN room KEY enters), or removes it with no key; the room
                    hears `system` key {room, user, locked}; the key itself is never sent to anyone;
-                   a new key has at least MIN_NEW_KEY_CHARS characters; a teacher's key on a room a
-                   student owns takes the room from its owner (or the owner took the key off at once)
+                   a new key has at least MIN_NEW_KEY_CHARS characters; a teacher's KEY (a key, or
+                   none on a locked room) or changed TOPIC on a room a student owns takes the room
+                   from its owner (or the owner undid it at once)
     REMOVE NICK [REASON]  moves NICK out of the room: NICK gets `system` removed {room, by, reason},
                    then `left`; the room hears NICK leave.  NICK stays connected, and joins a locked
                    room again only with its current key.  Nobody removes a teacher.
@@ -30,7 +31,7 @@ from chat_server.address_budget import SETTINGS_BURST, SETTINGS_PER_MINUTE
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, leave_deliveries
 from chat_server.identity.room_keys import hash_room_key, new_room_key
-from chat_server.identity.rooms_kept import owner_now
+from chat_server.identity.rooms_kept import owner_change_words, owner_now
 from chat_server.registry import Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
@@ -53,6 +54,9 @@ class RoomSettingCommands(CommandModule):
             raise ProtocolError(
                 ErrorCode.TOO_LONG, f"A topic has at most {MAX_TOPIC_CHARS} characters; this one has {len(topic)}."
             )
+        taken = topic != room.topic and self._teacher_over_an_owner(session, room)
+        if taken:  # else the owner wrote over the teacher's topic at once ("TEACHER: homework cancelled", a probe)
+            self.kept_rooms.set_owner(room.name, None, None)
         room.topic = topic
         self.kept_rooms.save(room)
         text = (
@@ -61,7 +65,8 @@ class RoomSettingCommands(CommandModule):
             else f"{session.nick} removed the topic"
         )
         notice = server_frame("system", text, event="topic", room=room.name, user=session.nick, topic=topic)
-        return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The topic of #{room.name}")
+        deliveries = [(room.members, notice), *self._taken_notice(session, room, taken)]
+        return after_saving(self.storage, deliveries, asker=session, what=f"The topic of #{room.name}")
 
     def handle_key(self, session: Session, argument: str) -> CommandResult:
         room = self._own_room(session, "set the key")
@@ -105,10 +110,11 @@ class RoomSettingCommands(CommandModule):
         if key_hash is not None:  # after the hash (off the lock): the admin may have given the room away, a
             self._own_room(session, "set the key")  # teacher muted the owner (found by a race probe)
             self._may_lock(session)
-        taken = key_hash is not None and self._teacher_over_an_owner(session, room)
+        taken = (key_hash is not None or room.key_hash is not None) and self._teacher_over_an_owner(session, room)
         if taken:
             # A teacher locked a room a student made: its owner took the key off (or put her own on) at once, and
-            # the teacher's lock held for one command (a probe). The room goes to nobody, as /owner ROOM none does.
+            # the teacher's lock held for one command (a probe); a teacher's unlocking, the same way (the owner
+            # locked it again at once: the fifteenth review). The room goes to nobody, as /owner ROOM none does.
             self.kept_rooms.set_owner(room.name, None, None)
         room.key_hash = key_hash
         self.kept_rooms.save(room)
@@ -117,12 +123,20 @@ class RoomSettingCommands(CommandModule):
             text = f"{session.nick} removed the key of #{room.name}: anyone may join and read what was said here"
         else:
             text = f"{session.nick} set a key on #{room.name}: others join with /join {room.name} KEY"
-            if taken:
-                text += "; nobody owns the room now (teachers set its topic and key)"
         notice = server_frame(
             "system", text, event="key", room=room.name, user=session.nick, locked=key_hash is not None
         )
-        return after_saving(self.storage, [(room.members, notice)], asker=session, what=f"The key of #{room.name}")
+        deliveries = [(room.members, notice), *self._taken_notice(session, room, taken)]
+        return after_saving(self.storage, deliveries, asker=session, what=f"The key of #{room.name}")
+
+    @staticmethod
+    def _taken_notice(session: Session, room: Room, taken: bool) -> list[Delivery]:
+        """The `owner` event a teacher's KEY or TOPIC that took the room sends, as OWNER ROOM none would: the
+        windows' topic bars named the old owner, and his window offered him the room's settings, until a rejoin."""
+        if not taken:
+            return []
+        heard, _done = owner_change_words(session.nick or "", room.name, "")
+        return [(room.members, server_frame("system", heard, event="owner", room=room.name, owner=""))]
 
     def _teacher_over_an_owner(self, session: Session, room: Room) -> bool:
         """Whether a teacher is acting on a room that someone else (a student) owns."""

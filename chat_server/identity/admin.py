@@ -76,6 +76,20 @@ class SanctionInfo:
     created: float
 
 
+@dataclass(frozen=True)
+class KeptRoomInfo:
+    """A room nobody is in whose owner, topic or key is kept (the console's /rooms)."""
+
+    name: str
+    owner: str  # as shown: "" for nobody, or a guest owner who has gone
+    topic: str
+    locked: bool
+
+
+def _listed(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
 class IdentityAdmin:
     registry: ChatRegistry
     who: WhoIsWho
@@ -257,6 +271,56 @@ class IdentityAdmin:
                 self.registry.deliver(list(live.members), notice)
         log.warning("admin gave #%s to %s", shown_room, shown or "nobody")
         return done
+
+    def free_room(self, room: str) -> str:
+        """Take the key, topic and owner off a room (live or kept): anyone may join it, nobody owns it (teachers
+        set its topic and key); returns the answer's sentence.  Its members hear each change as KEY, TOPIC and
+        /owner would have told them, so their windows show the room as it now is.  A room nobody is in with
+        no kept message is forgotten instead, which frees its name's look-alikes too (rooms_kept.py)."""
+        name = normalise_room(room)
+        nothing_said = not self.who.service.storage.messages.replay(name, 1)  # may read the disk: off the lock
+        with self.registry.lock:
+            shown_room, live, before, forgotten = self.who.rooms.free(name, nothing_said)
+            took = [
+                what
+                for what, had in (
+                    ("the key", before.key_hash is not None),
+                    ("the topic", bool(before.topic)),
+                    ("the owner", before.owner is not None),
+                )
+                if had
+            ]
+            if live is not None:
+                notices = []
+                if before.key_hash is not None:
+                    text = f"An admin removed the key of #{shown_room}: anyone may join and read what was said here"
+                    notices.append(server_frame("system", text, event="key", room=shown_room, locked=False))
+                if before.topic:
+                    text = "An admin removed the topic"
+                    notices.append(server_frame("system", text, event="topic", room=shown_room, topic=""))
+                if before.owner is not None:
+                    text, _done = owner_change_words("An admin", shown_room, "")
+                    notices.append(server_frame("system", text, event="owner", room=shown_room, owner=""))
+                for notice in notices:
+                    self.registry.deliver(list(live.members), notice)
+        if forgotten:
+            log.warning("admin forgot the room #%s (%s)", shown_room, _listed(took) if took else "nothing kept")
+            return (
+                f"Forgot #{shown_room}" + (f" ({_listed(took)})" if took else "") + ": nothing was said in it, so "
+                "its name, and the names that look like it, are free for a new room."
+            )
+        if not took:
+            return f"#{shown_room} had no key, topic or owner: anyone may join it already."
+        log.warning("admin took %s off #%s", _listed(took), shown_room)
+        return f"Took {_listed(took)} off #{shown_room}: anyone may join it, and nobody owns it."
+
+    def kept_rooms(self) -> list[KeptRoomInfo]:
+        """The rooms kept while nobody is in them (their owner, topic and key outlive their members), by name."""
+        with self.registry.lock:
+            return [
+                KeptRoomInfo(record.name, owner, record.topic, record.key_hash is not None)
+                for record, owner in self.who.rooms.kept_empty()
+            ]
 
     # -- bans and mutes --
     def sanctions(self, kind: SanctionKind | None = None) -> list[SanctionInfo]:

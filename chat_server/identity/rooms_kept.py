@@ -124,6 +124,42 @@ class KeptRooms:
         )
         return record.name, None
 
+    def free(self, name: str, nothing_said: bool) -> tuple[str, Room | None, RoomRecord, bool]:
+        """Take the key, the topic and the owner off room `name`, live or kept; (its name as shown, its live Room
+        or None, the record as it was, whether it was forgotten).  A room nobody is in and with no kept
+        message (`nothing_said`, read off the lock) is forgotten altogether: its name and the names that
+        look like it are free again (a squatter's `hοmework`, with a Greek ο, kept the teacher's `homework`
+        out, and sent the class to the squatter's room).
+
+        The admin's one step for a room a student made before the lesson and locked, with a topic worded like
+        the teacher's: the headless console had no KEY or TOPIC, and `/owner ROOM none` left the key on, so
+        the class stayed outside (found by a probe, the fifteenth review).
+        """
+        room = self.registry.find_room(name)
+        record = self.storage.rooms.get(name)
+        if room is None and record is None:
+            raise ProtocolError(ErrorCode.BAD_ROOM, f"There is no room #{name}, live or kept.")
+        if room is not None:
+            before = RoomRecord(room.name, room.owner_key, room.topic, room.key_hash, owner=room.owner_id)
+            room.topic, room.key_hash, room.owner_id, room.owner_key, room.owner = "", None, None, None, ""
+            self.save(room)
+            return room.name, room, before, False
+        assert record is not None
+        if nothing_said:
+            self.storage.rooms.delete(record.name)
+            self.registry.room_index.discard(record.name)
+            return record.name, None, record, True
+        self.storage.rooms.put(RoomRecord(record.name, None, "", None, record.created_ms, owner=None))
+        return record.name, None, record, False
+
+    def kept_empty(self) -> list[tuple[RoomRecord, str]]:
+        """The kept rooms nobody is in, by name, with their owner's name as shown ("" for nobody)."""
+        return [
+            (record, self.owner_shown(record))
+            for record in self.storage.rooms.list_all()
+            if self.registry.find_room(record.name) is None
+        ]
+
     def give(self, name: str, wanted: str) -> tuple[str, str, Room | None]:
         """Give room `name` to the person `wanted` (an account, else a guest online) or to nobody (NOBODY words);
         (the room's name as shown, the new owner's name as shown or "", the live Room or None).

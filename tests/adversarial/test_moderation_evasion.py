@@ -640,7 +640,9 @@ def test_a_teachers_key_on_a_students_room_is_not_taken_off_by_its_owner(start_s
     ms_lee.send("JOIN kimsroom")
     ms_lee.expect("joined")
     locked = ms_lee.reply("KEY teacher-key-1", timeout=30)
-    assert locked["event"] == "key" and "nobody owns the room now" in locked["content"], locked
+    assert locked["event"] == "key", locked
+    taken = ms_lee.expect(lambda frame: frame.get("event") == "owner")
+    assert taken["owner"] == "" and "nobody owns it now" in taken["content"], taken
     for command in ("KEY", "KEY kims-own-key", "TOPIC kim rules"):
         kim.send(command)
         refused = kim.expect(lambda frame: frame["type"] == "error" or frame.get("user") == "kim")

@@ -169,6 +169,7 @@ def test_a_teacher_sets_topic_and_key_in_someone_elses_room(server, wire):
     topic = lee.reply("TOPIC Titration today")
     assert (topic["event"], topic["topic"], topic["user"]) == ("topic", "Titration today", "Ms_Lee")
     assert bob.expect("system")["topic"] == "Titration today"
+    assert lee.next()["owner"] == ""  # the teacher's topic took the room from bob (he could write over it)
     key = lee.reply("KEY sesame", timeout=30)
     assert (key["event"], key["locked"]) == ("key", True)
     assert "sesame" not in str(key)

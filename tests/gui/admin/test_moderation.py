@@ -5,6 +5,7 @@ Also when each can be pressed, and what the log says about it.
 
 from __future__ import annotations
 
+from chat_server.admin_gui.moderation import FREE_ROOM_LABEL
 from chat_server.admin_gui.window import AdminWindow
 from tests.gui.admin.helpers import (
     Dialogs,
@@ -312,3 +313,37 @@ def test_broadcast_with_nobody_online_says_so_and_keeps_the_text(window: AdminWi
     window.broadcast_button.invoke()
     assert window.status.get() == "Nobody is online to hear it: not sent."
     assert window.announcement.get() == "Lab starts in 5 minutes"
+
+
+def test_free_room_names_a_locked_room_nobody_is_in_and_opens_it(
+    window: AdminWindow, dialogs: Dialogs, clients
+) -> None:
+    """A student locked #homework before the lesson and left: the Rooms table never showed it (found by a probe)."""
+    assert window.rooms_menu.entrycget(FREE_ROOM_LABEL, "state") == "disabled"  # no server yet
+    started(window)
+    alice = clients(window, "alice", "homework")
+    alice.send_command("TOPIC [server] homework moved to #hw2")
+    frame_where(alice, "system", event="topic")
+    alice.send_command("KEY squat-key-1")
+    frame_where(alice, "system", event="key")
+    alice.send_command("SAY answers in here")  # a kept message: freed, the room is kept with it
+    frame_where(alice, "message", room="homework")
+    alice.send_command("JOIN elsewhere")
+    frame_where(alice, "joined", room="elsewhere")
+    pump_until(window, lambda: "homework" not in window.rooms_view.rooms and "elsewhere" in window.rooms_view.rooms)
+    assert window.rooms_menu.entrycget(FREE_ROOM_LABEL, "state") == "normal"  # no row: nobody is in the room
+    dialogs.text_answers.append("#homework")
+    window.rooms_menu.invoke(FREE_ROOM_LABEL)
+    assert '#homework: locked, owner alice, topic "[server] homework moved to #hw2"' in dialogs.asked[-1]
+    said = "Took the key, the topic and the owner off #homework: anyone may join it, and nobody owns it."
+    assert window.status.get() == said
+    bob = clients(window, "bob")
+    bob.send_command("JOIN homework")
+    joined = frame_where(bob, "joined", room="homework")
+    assert (joined["locked"], joined["owner"], joined["topic"]) == (False, "", "")
+    pump_until(window, lambda: "homework" in window.rooms_view.rooms)
+    select_room(window, "homework")
+    dialogs.text_answers.append("")  # empty: the room chosen in the table
+    window.rooms_menu.invoke(FREE_ROOM_LABEL)
+    assert "No room nobody is in keeps a key or a topic." in dialogs.asked[-1]
+    assert window.status.get() == "#homework had no key, topic or owner: anyone may join it already."
