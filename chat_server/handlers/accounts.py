@@ -41,7 +41,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from chat_server.farewells import replaced_bye
+from chat_server.farewells import replaced_bye, where_else
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.ignoring import keep_learned
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
@@ -300,7 +300,7 @@ class AccountCommands(CommandModule):
             # The name's owner on another connection (another computer, a window that lost its network),
             # or someone who kept it from before it was registered: that connection is closed.
             holder.end("logged in from another connection")
-            deliveries.append(([holder], replaced_bye()))
+            deliveries.append(([holder], replaced_bye(account.nick, where_else(holder.host, session.host))))
             self.hang_ups.add(holder)
             if old is None:  # a new connection takes the old one's place, as RESUME does: its room hears nothing
                 room = self.registry.hand_over(holder, session)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import time
 
-from chat_server.farewells import resumed_bye
+from chat_server.farewells import resumed_bye, where_else
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
 from chat_server.handlers.replay import with_replay
@@ -145,7 +145,7 @@ class ResumeCommands(CommandModule):
         session.entered_code = session.entered_code or holder.entered_code
         room = self.registry.hand_over(holder, session)
         self.nick_rules.after_rename(session)
-        deliveries: list[Delivery] = [([holder], resumed_bye())]
+        deliveries: list[Delivery] = [([holder], resumed_bye(holder.nick or "", where_else(holder.host, session.host)))]
         deliveries += self._welcome_back(session)
         if room is not None:
             deliveries += joined_deliveries(self.registry, session, room)
