@@ -121,6 +121,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.ever_ready = False
         self.removed_reason = ""  # set when the server sent us away: no automatic reconnect
         self.signed_in_elsewhere = False  # ...because the name was taken by this person's other connection
+        self._taking_back = False  # the person asked (Reconnect now): a name in use elsewhere is taken back here
         self._last_words = ""  # the last bye's text, the best reason when the connection then ends
         self.pending: list[PendingLine] = []
         self.roster = Roster()
@@ -241,6 +242,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
             return False
         self._drop_connection()
         self.backoff.reset()
+        self._taking_back = True  # until ready again: a refused RESUME then logs in, even if in use elsewhere
         self._open()
         return True
 
@@ -416,11 +418,23 @@ class ClientSession(RegistrationSteps, Reconnecting):
             if frame.get("reason") in REMOVAL_REASONS and not self._banned:
                 self.removed_reason = frame["content"] or "The server sent you away."
                 self.signed_in_elsewhere = frame.get("reason") in ELSEWHERE_REASONS
+        elif frame["type"] == "error" and frame.get("elsewhere") is True and self._resuming and not self._taking_back:
+            self._in_use_elsewhere(frame["content"])
+            return False  # said by the removal (banner, status bar), not a second time as an error line
         elif frame["type"] == "error":
             until: object = frame.get("until")
             content = ban_words(frame["content"], until) if until else frame["content"]
             return self._on_error(frame["code"], content, frame.get("checked"), frame.get("retry_after"))
         return True
+
+    def _in_use_elsewhere(self, content: str) -> None:
+        """RESUME refused because this person logged in elsewhere since the loss and is there now: stop, as after
+        a `bye` `replaced`, rather than log in again with the kept password and take the name from there."""
+        self._resuming = False
+        self.removed_reason = content or "You are signed in somewhere else."
+        self.signed_in_elsewhere = True
+        self._drop_connection()
+        self._set_state(State.REMOVED, self.removed_reason)
 
     def _can_send_now(self) -> bool:
         connected = self.connection is not None and self.connection.connected

@@ -94,6 +94,8 @@ class ResumeCommands(CommandModule):
             return banned if banned is not None else self._take_over(session, holder)
         now = time.monotonic()
         parked = self.registry.parked.check(key, token, now)
+        if parked is None:
+            self._refuse_if_in_use_elsewhere(session, nick, key, token, now)
         if parked is None or (owner is not None and (parked.account != key or parked.account_owner != owner)):
             raise _cannot_resume(nick)
         if account is not None:
@@ -129,6 +131,21 @@ class ResumeCommands(CommandModule):
         if files is not None:  # private files to its account that came while it was away
             deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
+
+    def _refuse_if_in_use_elsewhere(self, session: Session, nick: str, key: str, token: str, now: float) -> None:
+        """A token a login elsewhere took over, while that login is still connected: `bad_login` saying so, with
+        `elsewhere`, so that the program does not log in again by itself and take the name from there."""
+        by_host = self.registry.superseded.find(key, token, now)
+        holder = self.registry.by_nick.get(key)
+        if by_host is None or holder is None or holder.account != key:
+            return  # nobody is on the account now: logging in again here takes nothing from anyone
+        raise ProtocolError(
+            ErrorCode.BAD_LOGIN,
+            f"Cannot resume {nick}: since this connection was lost you logged in as {nick} "
+            f"{where_else(session.host, by_host)}, and it is connected there now. This program does not take the "
+            "name back by itself: log in again here to take it.",
+            elsewhere=True,
+        )
 
     def _locked_since(self, session: Session, name: str, key_hash_then: str | None) -> bool:
         """Whether the room got a key (or another one) after the connection was lost, one this person may not skip."""

@@ -13,8 +13,10 @@ import pytest
 
 import chat_gui.core.connection as connection_module
 from chat_gui.core.events import Received, State, StateChanged
-from tests.integration.identity_support import add_account
+from tests.integration.cut_relay import CutRelay
+from tests.integration.identity_support import add_account, login
 from tests.integration.test_client_core import Core
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -118,3 +120,71 @@ def test_a_second_window_on_the_same_computer_is_named_as_such(start_server, cor
     logged_in(cores(), "127.0.0.1", port)
     first.run_until(lambda: first.session.state is State.REMOVED, timeout=30)
     assert "You logged in as ann in another window or program on this computer" in byes(first)[-1]["content"]
+
+
+def test_a_laptop_back_from_sleep_does_not_take_the_name_from_the_computer_in_use(start_server, cores, other_computer):
+    """The laptop's connection dropped (lid closed), the person logged in at the desktop; when the lid opened, the
+    laptop's RESUME was refused as any expired token, it logged in again with the kept password and the desktop
+    was sent away."""
+    server = start_server()
+    add_account(server, "ann")
+    port = server.address[1]
+    relay = CutRelay(server.address)
+    try:
+        laptop = logged_in(cores(), "127.0.0.1", relay.address[1])
+        relay.cut()  # the lid closes
+        laptop.run_until(lambda: laptop.session.state is State.RECONNECTING)
+        desktop = logged_in(cores(), OTHER_COMPUTER, port)
+        relay.restore()  # the lid opens
+        laptop.run_until(lambda: laptop.session.state in (State.READY, State.REMOVED), timeout=30)
+        let_time_pass(laptop, desktop, seconds=60)
+        assert laptop.session.state is State.REMOVED and laptop.session.signed_in_elsewhere
+        assert "you logged in as ann from another computer (127.0.4.2)" in laptop.session.removed_reason
+        assert desktop.session.state is State.READY and not byes(desktop)
+        assert [(client.nick, client.address.rsplit(":", 1)[0]) for client in server.clients()] == [
+            ("ann", OTHER_COMPUTER)
+        ]
+    finally:
+        relay.close()
+
+
+def test_a_laptop_back_from_sleep_logs_in_again_when_the_other_computer_has_gone(start_server, cores, other_computer):
+    server = start_server()
+    add_account(server, "ann")
+    port = server.address[1]
+    relay = CutRelay(server.address)
+    try:
+        laptop = logged_in(cores(), "127.0.0.1", relay.address[1])
+        relay.cut()
+        laptop.run_until(lambda: laptop.session.state is State.RECONNECTING)
+        desktop = logged_in(cores(), OTHER_COMPUTER, port)
+        desktop.session.disconnect()  # the person went home: nobody is on the account now
+        wait_until(lambda: not server.clients(), timeout=30)
+        relay.restore()
+        laptop.run_until(lambda: laptop.session.state is State.READY and laptop.session.ever_ready, timeout=30)
+        assert laptop.session.nick == "ann" and laptop.session.sign_in.account is not None
+    finally:
+        relay.close()
+
+
+def test_resume_of_a_token_a_login_took_over_says_so_only_while_that_login_is_there(start_server, wire):
+    server = start_server(allow_plain_passwords=True)  # LOGIN in plain from 127.0.0.2
+    add_account(server, "ann")
+    laptop = wire(server)
+    token = login(laptop, "ann")["token"]
+    desktop = wire(server, source="127.0.0.2")
+    login(desktop, "ann")  # the laptop's connection had dropped without the server noticing: it is replaced
+    assert laptop.rest_until_closed()[-1]["reason"] == "replaced"
+
+    woken = wire(server)
+    refusal = woken.reply(f"RESUME ann {token}")
+    assert (refusal["type"], refusal["code"], refusal.get("elsewhere")) == ("error", "bad_login", True)
+    assert "you logged in as ann from another computer (127.0.0.2), and it is connected there now" in refusal["content"]
+    stranger = wire(server, source="127.0.0.3")
+    assert "elsewhere" not in stranger.reply("RESUME ann not-the-token")  # a wrong token is only wrong
+
+    desktop.send("QUIT")
+    desktop.rest_until_closed()
+    wait_until(lambda: all(client.nick != "ann" for client in server.clients()), timeout=30)
+    refusal = woken.reply(f"RESUME ann {token}")  # nobody is on the account: nothing to say about elsewhere
+    assert refusal["code"] == "bad_login" and "elsewhere" not in refusal
