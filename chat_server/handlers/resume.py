@@ -102,11 +102,13 @@ class ResumeCommands(CommandModule):
             check_account_usable(self.storage, account)
         self.identity.require_code_again(session, parked.entered_code)  # the token stays good for after PASS
         if holder is not None:  # the token stays good: the name may be free again before it expires
-            raise ProtocolError(
-                ErrorCode.NICK_TAKEN,
-                f"Someone else took the nickname {nick} after your connection was lost; try /resume again once they "
-                "have gone, or pick another name with /nick NAME.",
-            )
+            if holder.host == session.host:  # most likely the same person's second window, not a classmate
+                taken = f"Another window or program on this computer took the nickname {nick} after your connection "
+                taken += "was lost; close it and /resume again"
+            else:
+                taken = f"Someone else took the nickname {nick} after your connection was lost; try /resume again "
+                taken += "once they have gone"
+            raise ProtocolError(ErrorCode.NICK_TAKEN, f"{taken}, or pick another name with /nick NAME.")
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned

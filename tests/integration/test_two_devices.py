@@ -188,3 +188,19 @@ def test_resume_of_a_token_a_login_took_over_says_so_only_while_that_login_is_th
     wait_until(lambda: all(client.nick != "ann" for client in server.clients()), timeout=30)
     refusal = woken.reply(f"RESUME ann {token}")  # nobody is on the account: nothing to say about elsewhere
     assert refusal["code"] == "bad_login" and "elsewhere" not in refusal
+
+
+def test_a_guest_name_taken_by_a_second_window_on_the_same_computer_is_named_as_such(start_server, wire):
+    server = start_server()
+    first = wire(server)
+    first.send("NICK bob")
+    token = first.expect("nick")["token"]
+    first.close()  # the first window's network drops: bob is kept for its RESUME
+    wait_until(lambda: all(client.nick != "bob" for client in server.clients()), timeout=30)
+    second = wire(server, "bob")  # a second window on the same computer takes the name afresh
+    back = wire(server)
+    refusal = back.reply(f"RESUME bob {token}")
+    assert refusal["code"] == "nick_taken"
+    assert refusal["content"].startswith("Another window or program on this computer took the nickname bob")
+    other = wire(server, source="127.0.0.2")
+    assert other.reply(f"RESUME bob {token}")["content"].startswith("Someone else took the nickname bob")
