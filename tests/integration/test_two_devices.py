@@ -197,7 +197,7 @@ def test_a_guest_name_taken_by_a_second_window_on_the_same_computer_is_named_as_
     token = first.expect("nick")["token"]
     first.close()  # the first window's network drops: bob is kept for its RESUME
     wait_until(lambda: all(client.nick != "bob" for client in server.clients()), timeout=30)
-    second = wire(server, "bob")  # a second window on the same computer takes the name afresh
+    wire(server, "bob")  # a second window on the same computer takes the name afresh
     back = wire(server)
     refusal = back.reply(f"RESUME bob {token}")
     assert refusal["code"] == "nick_taken"
