@@ -54,7 +54,7 @@ def status_text(situation: Situation) -> str:
         return text
     if state is State.REMOVED and situation.elsewhere and not situation.dialog_problem:
         return (
-            f"Not connected: you are signed in as {situation.nick} somewhere else now. Nothing reconnects by itself; "
+            f"Not connected: you are signed in as {situation.nick} somewhere else now. "
             "Reconnect now (Ctrl+R) takes the name back here."
         )
     if state is State.REMOVED and not situation.dialog_problem:
