@@ -133,6 +133,7 @@ class TerminalClient:
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self._shutdown_notice = ""  # a server going down says it twice: system/shutdown, then bye (printed once)
+        self._bye_shown = ""  # the last bye's words, printed as its line: the removal that follows does not repeat them
         self.ignored = IgnoredNames()  # whose room lines print folded (chat_gui/core/ignored_names.py)
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
         self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
@@ -217,6 +218,8 @@ class TerminalClient:
             self._shutdown_notice = frame["content"]
         elif frame["type"] == "bye" and frame["content"] == self._shutdown_notice:
             return  # the same words again, just printed from the system notice (as the window does)
+        elif frame["type"] == "bye":
+            self._bye_shown = frame["content"]
         self.screen.show(self.render(dict(frame)))
         if frame["type"] == "error" and self.choosing_a_name():
             self.print_back_after_name()  # after the refusal itself: the lines that waited for the name
@@ -315,9 +318,15 @@ class TerminalClient:
             self._outage = False
             self.say(f"*** {event.detail}")
         elif state is State.REMOVED:
-            self.say(
-                f"*** {server_words(event.detail)} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit."
-            )
+            # the bye's words were just printed as its line (a kick's, a login elsewhere's): not a second time
+            said = "" if event.detail == self._bye_shown else f"{server_words(event.detail)} "
+            if self.session.signed_in_elsewhere:
+                self.say(
+                    f"*** {said}Not reconnecting: you are signed in somewhere else. Type /reconnect to take the name "
+                    "back here, or press Ctrl+D to quit."
+                )
+            else:
+                self.say(f"*** {said}Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit.")
 
     def say_security(self) -> None:
         """Once per connection: encrypted with which key, or not encrypted at all."""

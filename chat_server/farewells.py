@@ -131,12 +131,30 @@ def banned_frames(ban: Sanction, now_ms: int) -> list[Frame]:
     return [error, bye(text, "banned")]
 
 
-def replaced_bye() -> Frame:
-    return bye("Your account was logged in to from another connection; this one is closed.", "replaced")
+def where_else(old_host: str, new_host: str) -> str:
+    """Where the name went, in the words of the one who lost it: another window here, or the other computer."""
+    if old_host == new_host:
+        return "in another window or program on this computer"
+    return f"from another computer ({new_host})"
 
 
-def resumed_bye() -> Frame:
-    return bye("Your nickname was taken back by a new connection (RESUME); this one is closed.", "resumed")
+def replaced_bye(nick: str, where: str) -> Frame:
+    """To a connection whose account was logged in to elsewhere: who, where, and that nothing takes it back by itself."""
+    text = (
+        f"You logged in as {nick} {where}, so this connection was closed (one connection per account). "
+        "It does not reconnect by itself: reconnect here to take the name back. "
+        "If that was not you, change your password or tell your teacher."
+    )
+    return bye(text, "replaced")
+
+
+def resumed_bye(nick: str, where: str) -> Frame:
+    """To a connection whose session a RESUME with its token took over (the same program after a drop, or a copy)."""
+    text = (
+        f"Your session as {nick} was taken over with its RESUME token {where}, so this connection was closed. "
+        "It does not reconnect by itself: reconnect here to take the name back."
+    )
+    return bye(text, "resumed")
 
 
 PLAIN_REFUSED_TEXT = (

@@ -21,6 +21,7 @@ from chat_server.name_holders import NameHolders
 from chat_server.outbox import Outbox
 from chat_server.resume_tokens import ParkedSessions
 from chat_server.session import Session
+from chat_server.superseded_tokens import SupersededTokens
 from shared.frames import Frame, encode_frame
 from shared.lookalike import LookalikeIndex
 from shared.names import name_key
@@ -70,6 +71,7 @@ class ChatRegistry:
         self.connections_by_host: dict[str, int] = {}
         self.unregistered_by_host: dict[str, int] = {}
         self.parked = ParkedSessions(resume_seconds)
+        self.superseded = SupersededTokens(resume_seconds)  # tokens a login elsewhere took over (RESUME says so)
         self.ignores = IgnoreBook()  # who has ignored whom (chat_server/ignoring.py)
         self.name_holders = NameHolders()  # who gave up a name lately: a KICK of it reaches them (moderation.py)
         # Look-alike indexes (shared/lookalike.py): nicknames online and registered; rooms kept or live.

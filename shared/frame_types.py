@@ -224,6 +224,9 @@ class ErrorFrame(_Error, total=False):
     until: str  # extension, on `banned`: when the ban ends (UTC, as `time`); absent: until lifted
     retry_after: int  # extension, on `rate_limited`: seconds to wait before asking again, when the server knows
     checked: bool  # extension, on `rate_limited` LOGIN/REGISTER/PASS: false = turned away unchecked (not wrong)
+    elsewhere: (
+        bool  # extension, on `bad_login` after RESUME: the account was logged in to elsewhere since, and is there now
+    )
 
 
 class _History(_CommonOptional):

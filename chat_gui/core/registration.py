@@ -45,6 +45,7 @@ class RegistrationSteps(SignInSteps):
     _last_words: str
     _auto_nick: bool  # the NICK in flight is ours (from start()), not the user's
     _resuming: bool
+    _taking_back: bool
     _barrier_joined: bool
     _banned: bool
     same_owner: bool  # the name came back with the session of before (RESUME) or an account
@@ -176,6 +177,7 @@ class RegistrationSteps(SignInSteps):
     def _become_ready(self) -> None:
         first = not self.ever_ready
         self.ever_ready = True
+        self._taking_back = False  # from now on a loss is the network's again (session.py reconnect_now)
         self.backoff.connected()  # the delays start afresh only once this session has lasted (pacing.py)
         self._busy_tries = 0
         where = f" in #{self.room}" if self.room else ""

@@ -13,8 +13,8 @@ by accident goes to reconnecting and is retried (chat_gui.core.pacing
 says how soon); the client first sends RESUME with the token of its last
 `nick` frame, so it takes its own nickname and room back even while the
 server still holds the old connection, and falls back to NICK and JOIN.
-A `bye` that sends the user away (kick, ban, flood) goes to removed, where
-nothing is retried and typed lines are refused.  Lines typed while not
+A `bye` that sends the user away (kick, ban, flood, the account logged in
+to elsewhere) goes to removed, where nothing is retried and typed lines are refused.  Lines typed while not
 ready, or faster than the server's rate limit allows, wait in `pending`
 and go out once, in order, as soon as they can.  Lines that went out on a
 connection already dead but not yet known to be are caught by
@@ -74,7 +74,10 @@ KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the 
 BEHIND_FRAMES = 500
 SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
-REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "password"))
+REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "replaced", "password"))
+# ...of which these mean the same person is now connected elsewhere (another window, the other computer): coming
+# back by itself would take the name from there, which would come back too (two windows taking turns for ever)
+ELSEWHERE_REASONS = frozenset(("resumed", "replaced"))
 
 
 @dataclass
@@ -117,6 +120,8 @@ class ClientSession(RegistrationSteps, Reconnecting):
         self.state = State.OFFLINE
         self.ever_ready = False
         self.removed_reason = ""  # set when the server sent us away: no automatic reconnect
+        self.signed_in_elsewhere = False  # ...because the name was taken by this person's other connection
+        self._taking_back = False  # the person asked (Reconnect now): a name in use elsewhere is taken back here
         self._last_words = ""  # the last bye's text, the best reason when the connection then ends
         self.pending: list[PendingLine] = []
         self.roster = Roster()
@@ -237,6 +242,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
             return False
         self._drop_connection()
         self.backoff.reset()
+        self._taking_back = True  # until ready again: a refused RESUME then logs in, even if in use elsewhere
         self._open()
         return True
 
@@ -330,6 +336,7 @@ class ClientSession(RegistrationSteps, Reconnecting):
     # -- connection steps --
     def _open(self) -> None:
         self.removed_reason = self._last_words = ""
+        self.signed_in_elsewhere = False
         self._resuming = self._auto_nick = self._banned = False
         self._reset_sign_in_steps()
         self.budget = SendBudget()  # the server counts per connection
@@ -410,11 +417,24 @@ class ClientSession(RegistrationSteps, Reconnecting):
             self._last_words = frame["content"]
             if frame.get("reason") in REMOVAL_REASONS and not self._banned:
                 self.removed_reason = frame["content"] or "The server sent you away."
+                self.signed_in_elsewhere = frame.get("reason") in ELSEWHERE_REASONS
+        elif frame["type"] == "error" and frame.get("elsewhere") is True and self._resuming and not self._taking_back:
+            self._in_use_elsewhere(frame["content"])
+            return False  # said by the removal (banner, status bar), not a second time as an error line
         elif frame["type"] == "error":
             until: object = frame.get("until")
             content = ban_words(frame["content"], until) if until else frame["content"]
             return self._on_error(frame["code"], content, frame.get("checked"), frame.get("retry_after"))
         return True
+
+    def _in_use_elsewhere(self, content: str) -> None:
+        """RESUME refused because this person logged in elsewhere since the loss and is there now: stop, as after
+        a `bye` `replaced`, rather than log in again with the kept password and take the name from there."""
+        self._resuming = False
+        self.removed_reason = content or "You are signed in somewhere else."
+        self.signed_in_elsewhere = True
+        self._drop_connection()
+        self._set_state(State.REMOVED, self.removed_reason)
 
     def _can_send_now(self) -> bool:
         connected = self.connection is not None and self.connection.connected

@@ -7,8 +7,8 @@ The status bar's sentence is composed afresh from where things stand
 (chat_gui/window/status_words.py) after every change, whichever route
 brought it: New room…, a double-click, /join, a room closed by the
 teacher, a reconnect.  When the server sends this user away (kick, ban,
-flood) or the user hangs up, the window says so in the title, the status
-bar and a banner in the pane, empties the room and people lists, and
+flood, the name taken by their other window or computer) or the user
+hangs up, the window says so in the title, the status bar and a banner in the pane, empties the room and people lists, and
 strikes out the lines that were waiting to be sent: nothing will send them.
 """
 
@@ -25,6 +25,7 @@ from chat_gui.window.status_words import Situation, status_text, title_condition
 
 MUTED_FLAG = "Muted by an admin"
 REMOVED_TITLE = "You were removed from the chat"
+ELSEWHERE_TITLE = "You are signed in somewhere else"  # your other window or computer took the name
 TURNED_AWAY_TITLE = "The server turned you away"  # sent away before ever chatting (a ban)
 HUNG_UP_TITLE = "You disconnected"
 
@@ -65,6 +66,7 @@ class Standing:
             ever_ready=session.ever_ready,
             behind=session.behind(),
             reader_gone=session.reader_gone(),
+            elsewhere=session.signed_in_elsewhere,
         )
 
     # -- what changes it --
@@ -80,6 +82,8 @@ class Standing:
         if event.state is State.REMOVED:
             self.dialog_problem = dialog_open
             title = REMOVED_TITLE if self.session.ever_ready else TURNED_AWAY_TITLE
+            if self.session.signed_in_elsewhere:
+                title = ELSEWHERE_TITLE
             self._sent_away(title, event.detail, banner=not dialog_open)
         elif event.state is State.OFFLINE and self.hanging_up:
             self.hanging_up = False

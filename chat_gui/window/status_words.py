@@ -30,6 +30,7 @@ class Situation:
     ever_ready: bool = False
     behind: bool = False  # far more frames wait than the window shows at once: it is catching up
     reader_gone: bool = False  # the connection ended; what arrived before that is still being shown
+    elsewhere: bool = False  # sent away because this person's other window or computer took the name
 
 
 def status_text(situation: Situation) -> str:
@@ -51,6 +52,11 @@ def status_text(situation: Situation) -> str:
             else:
                 text += f" · This computer runs the chat server: others join at {', '.join(situation.server_here)}."
         return text
+    if state is State.REMOVED and situation.elsewhere and not situation.dialog_problem:
+        return (
+            f"Not connected: you are signed in as {situation.nick} somewhere else now. "
+            "Reconnect now (Ctrl+R) takes the name back here."
+        )
     if state is State.REMOVED and not situation.dialog_problem:
         return f"Not connected: {detail.rstrip('.')}. Nothing reconnects by itself; Reconnect now (Ctrl+R) tries again."
     if state is State.OFFLINE and situation.ever_ready:
@@ -65,6 +71,8 @@ def status_text(situation: Situation) -> str:
 def title_condition(situation: Situation) -> str:
     """A few words for the title when the window is not simply chatting ("" when it is)."""
     state = situation.state
+    if state is State.REMOVED and situation.elsewhere:
+        return "signed in elsewhere"
     if state is State.REMOVED:
         return "removed from the server"
     if state is State.OFFLINE and situation.ever_ready:

@@ -41,7 +41,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from chat_server.farewells import replaced_bye
+from chat_server.farewells import replaced_bye, where_else
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock, after_saving
 from chat_server.handlers.ignoring import keep_learned
 from chat_server.handlers.membership import joined_deliveries, leave_deliveries
@@ -62,7 +62,7 @@ from chat_server.identity.teacher_copies import check_account_usable, check_may_
 from chat_server.identity.weak_passwords import check_not_weak
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.rename_budget import check_rename
-from chat_server.resume_tokens import new_token
+from chat_server.resume_tokens import new_token, token_digest
 from chat_server.session import Session
 from chat_server.storage import Account
 from shared.errors import ErrorCode, ProtocolError
@@ -287,6 +287,12 @@ class AccountCommands(CommandModule):
             accounts.logged_in_from(key, session.computer, int(time.time() * 1000))
         # A dropped connection of the account is not hers to come back to once she logged in afresh: its token
         # (left in a lab computer's window) made a student the teacher after she quit (found by a probe).
+        now = time.monotonic()
+        dropped = self.registry.parked.peek(key)
+        if (
+            dropped is not None and dropped.account == key
+        ):  # its RESUME (a laptop waking up) is told the account is in use elsewhere
+            self.registry.superseded.note(key, dropped.digest, session.host, now)
         self.registry.parked.forget(key)
         if verdict.new_hash is not None:
             account = Account(account.nick, verdict.new_hash, account.role, account.created_ms)
@@ -299,8 +305,10 @@ class AccountCommands(CommandModule):
         if holder is not None and holder is not session:
             # The name's owner on another connection (another computer, a window that lost its network),
             # or someone who kept it from before it was registered: that connection is closed.
+            if holder.token is not None and holder.account == key:  # a connection whose drop it has not noticed
+                self.registry.superseded.note(key, token_digest(holder.token), session.host, now)
             holder.end("logged in from another connection")
-            deliveries.append(([holder], replaced_bye()))
+            deliveries.append(([holder], replaced_bye(account.nick, where_else(holder.host, session.host))))
             self.hang_ups.add(holder)
             if old is None:  # a new connection takes the old one's place, as RESUME does: its room hears nothing
                 room = self.registry.hand_over(holder, session)

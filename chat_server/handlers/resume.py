@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import time
 
-from chat_server.farewells import resumed_bye
+from chat_server.farewells import resumed_bye, where_else
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery
 from chat_server.handlers.membership import join_deliveries, joined_deliveries
 from chat_server.handlers.replay import with_replay
@@ -94,17 +94,21 @@ class ResumeCommands(CommandModule):
             return banned if banned is not None else self._take_over(session, holder)
         now = time.monotonic()
         parked = self.registry.parked.check(key, token, now)
+        if parked is None:
+            self._refuse_if_in_use_elsewhere(session, nick, key, token, now)
         if parked is None or (owner is not None and (parked.account != key or parked.account_owner != owner)):
             raise _cannot_resume(nick)
         if account is not None:
             check_account_usable(self.storage, account)
         self.identity.require_code_again(session, parked.entered_code)  # the token stays good for after PASS
         if holder is not None:  # the token stays good: the name may be free again before it expires
-            raise ProtocolError(
-                ErrorCode.NICK_TAKEN,
-                f"Someone else took the nickname {nick} after your connection was lost; try /resume again once they "
-                "have gone, or pick another name with /nick NAME.",
-            )
+            if holder.host == session.host:  # most likely the same person's second window, not a classmate
+                taken = f"Another window or program on this computer took the nickname {nick} after your connection "
+                taken += "was lost; close it and /resume again"
+            else:
+                taken = f"Someone else took the nickname {nick} after your connection was lost; try /resume again "
+                taken += "once they have gone"
+            raise ProtocolError(ErrorCode.NICK_TAKEN, f"{taken}, or pick another name with /nick NAME.")
         banned = self.moderator.refuse_if_banned(session, key)
         if banned is not None:
             return banned
@@ -130,6 +134,21 @@ class ResumeCommands(CommandModule):
             deliveries += [([session], frame) for frame in files.waiting_frames(session)]
         return deliveries
 
+    def _refuse_if_in_use_elsewhere(self, session: Session, nick: str, key: str, token: str, now: float) -> None:
+        """A token a login elsewhere took over, while that login is still connected: `bad_login` saying so, with
+        `elsewhere`, so that the program does not log in again by itself and take the name from there."""
+        by_host = self.registry.superseded.find(key, token, now)
+        holder = self.registry.by_nick.get(key)
+        if by_host is None or holder is None or holder.account != key:
+            return  # nobody is on the account now: logging in again here takes nothing from anyone
+        raise ProtocolError(
+            ErrorCode.BAD_LOGIN,
+            f"Cannot resume {nick}: since this connection was lost you logged in as {nick} "
+            f"{where_else(session.host, by_host)}, and it is connected there now. This program does not take the "
+            "name back by itself: log in again here to take it.",
+            elsewhere=True,
+        )
+
     def _locked_since(self, session: Session, name: str, key_hash_then: str | None) -> bool:
         """Whether the room got a key (or another one) after the connection was lost, one this person may not skip."""
         room = self.registry.find_room(name)
@@ -145,7 +164,7 @@ class ResumeCommands(CommandModule):
         session.entered_code = session.entered_code or holder.entered_code
         room = self.registry.hand_over(holder, session)
         self.nick_rules.after_rename(session)
-        deliveries: list[Delivery] = [([holder], resumed_bye())]
+        deliveries: list[Delivery] = [([holder], resumed_bye(holder.nick or "", where_else(holder.host, session.host)))]
         deliveries += self._welcome_back(session)
         if room is not None:
             deliveries += joined_deliveries(self.registry, session, room)

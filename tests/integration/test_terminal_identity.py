@@ -73,3 +73,21 @@ def test_a_join_code_given_on_the_command_line_lets_it_in(start_server, terminal
     with_code.expect(r"You joined #lab")
     assert with_code.finish() == 0
     wait_until(lambda: without.process.poll() is None)
+
+
+def test_a_login_on_another_computer_stops_chat_term_saying_so_once(start_server, terminals, wire):  # noqa: F811
+    """Found by the fifteenth review: chat-term logged in again by itself and sent the other computer away, which
+    did the same; and the bye's words were printed twice."""
+    server = start_server(allow_plain_passwords=True)  # the other computer's LOGIN, in plain from 127.0.0.2
+    server.create_account("ann", PASSWORD)
+    ann = terminals(server.address, "--nick", "ann", "--login", "--room", "general")
+    ann.type(PASSWORD)
+    ann.expect(r"You joined #general")
+    other = wire(server, source="127.0.0.2")
+    assert other.reply(f"LOGIN ann {PASSWORD}", timeout=60)["type"] == "nick"
+    ann.expect(r"Not reconnecting: you are signed in somewhere else\. Type /reconnect to take the name back here")
+    assert sum("You logged in as ann from another computer (127.0.0.2)" in line for line in ann.lines) == 1
+    other.send("PING still-mine")
+    assert other.expect("pong")["content"] == "still-mine"  # nothing took it back meanwhile
+    assert [client.address.startswith("127.0.0.2:") for client in server.clients() if client.nick == "ann"] == [True]
+    assert ann.finish() == 0

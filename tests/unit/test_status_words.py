@@ -66,3 +66,13 @@ def test_far_behind_says_catching_up_and_a_lost_connection_never_says_connected(
     assert status_text(replace(READY, behind=True)).endswith(" · in #maths · catching up…")
     lost = status_text(replace(READY, behind=True, reader_gone=True))
     assert lost.startswith("Connection lost;") and "Connected" not in lost
+
+
+def test_a_name_taken_by_your_other_window_says_so_and_how_to_take_it_back():
+    """Found by the fifteenth review: the same person's other computer read as "removed from the server"."""
+    elsewhere = replace(
+        READY, state=State.REMOVED, detail="You logged in as alice from another computer.", elsewhere=True
+    )
+    assert status_text(elsewhere).startswith("Not connected: you are signed in as alice somewhere else now.")
+    assert "Reconnect now (Ctrl+R) takes the name back here" in status_text(elsewhere)
+    assert title_condition(elsewhere) == "signed in elsewhere"

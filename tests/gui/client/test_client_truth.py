@@ -232,3 +232,23 @@ def test_a_taken_nickname_while_chatting_is_said_once_where_the_user_looks(serve
     assert view.all_text().count("taken") == 1
     assert "taken" not in alice.room_view.all_text()
     assert "taken" not in status(alice) and alice.dialog is None
+
+
+def test_a_session_taken_over_elsewhere_says_so_keeps_the_draft_and_does_not_come_back(
+    server, open_window, tk_root, wire
+):
+    """Found by the fifteenth review: the person's other program taking the name read "removed from the chat"."""
+    alice = open_window(server, "alice", "general")
+    wait_status(alice, "as alice · in #general")
+    alice.window.entry.set_text("half a sentence")
+    other = wire(server, source="127.0.0.2")
+    other.send(f"RESUME alice {alice.session.token}")  # her other program, with the token
+    assert other.expect("nick")["nick"] == "alice"
+    wait_until(lambda: alice.session.state == "removed", pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    assert tk_root.title() == "ClassChat — alice — signed in elsewhere"
+    assert "you are signed in as alice somewhere else now" in status(alice)
+    banner = alice.room_view.text.tag_ranges("alert")
+    shown = alice.room_view.text.get(banner[0], banner[-1])
+    assert "You are signed in somewhere else" in shown and "from another computer (127.0.0.2)" in shown
+    assert alice.window.entry.get_text() == "half a sentence"
