@@ -156,6 +156,21 @@ def test_the_console_mutes_and_unmutes_the_whole_class(server, wire):
     assert bob.expect("message")["content"] == "done"
 
 
+def test_a_muted_class_cannot_signal_by_flipping_away_and_back(server, exam):
+    """The exam probe: 40 AWAY/BACK in 3 s from a class-muted student, each relayed to every classmate (Morse)."""
+    lee, (amy, bob, eve) = exam
+    for command in ("AWAY", "BACK", "AWAY", f"AWAY {ANSWER}"):
+        assert eve.error(command) == ErrorCode.MUTED, command
+    bob.send("LIST")
+    assert bob.expect("list")["statuses"]["eve"] == "online"
+    assert not [frame for frame in bob.received if frame["type"] == "presence"]
+    lee.send("AWAY marking")  # a teacher's status is theirs to change
+    assert bob.expect("presence")["user"] == "Ms_Lee"
+    moderate(lee, "UNMUTE *")
+    eve.send("AWAY")
+    assert bob.expect("presence")["user"] == "eve"
+
+
 def test_the_admin_making_someone_a_teacher_during_the_test_gives_them_their_voice(server, exam, wire):
     """The class mute spares teachers by role: a role changed mid-test counts at once, both ways."""
     lee, (_, bob, _) = exam
