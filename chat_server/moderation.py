@@ -412,7 +412,7 @@ class Moderator:
         ]
         newly = [session for session in students if not session.muted]
         outcome = Outcome(
-            f"The class is muted ({len(students)} students; those who come now are muted too; "
+            f"The class is muted ({_students(len(students))}; those who come now are muted too; "
             "they may still write privately to a teacher; /unmute * lifts it)"
             + (" (it was muted already)" if again else ""),
             subject=CLASS,
@@ -446,7 +446,7 @@ class Moderator:
             outcome.deliveries.append(([session], frame))
             self.registry.emit("client_muted", session=session)
             outcome.count += 1
-        outcome.summary = f"The class may speak again ({outcome.count} students)" + (
+        outcome.summary = f"The class may speak again ({_students(outcome.count)})" + (
             f"; still muted on their own: {', '.join(sorted(still, key=str.casefold))}" if still else ""
         )
         return outcome
@@ -479,6 +479,10 @@ class Moderator:
             self.registry.leave_room(session)
             outcome.deliveries.append(([session], server_frame("left", f"You left #{room.name}", room=room.name)))
         return outcome
+
+
+def _students(count: int) -> str:
+    return f"{count} student{'' if count == 1 else 's'}"
 
 
 def carry_out(registry: ChatRegistry, moderator: Moderator, action: Callable[[Moderator], Outcome]) -> Outcome:

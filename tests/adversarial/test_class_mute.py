@@ -145,12 +145,12 @@ def test_the_console_mutes_and_unmutes_the_whole_class(server, wire):
     bob = student(server, 10, "bob")
     console = AdminConsole(server)
     answer = console.execute("/mute *")
-    assert "The class is muted (1 students" in answer, answer
+    assert "The class is muted (1 student;" in answer, answer
     muted_notice(bob)
     assert bob.error(f"SAY {ANSWER}") == ErrorCode.MUTED
     lee.send("SAY the teacher speaks")
     assert bob.expect("message")["sender"] == "Ms_Lee"
-    assert "The class may speak again (1 students)" in console.execute("/unmute *")
+    assert "The class may speak again (1 student)" in console.execute("/unmute *")
     bob.expect(lambda frame: frame.get("event") == "unmuted")
     bob.send("SAY done")
     assert bob.expect("message")["content"] == "done"
