@@ -203,15 +203,15 @@ class CommandModule:
         )
         return False
 
-    def require_voice(self, session: Session, to: Session | None = None) -> None:
-        """`muted` for a muted sender; with only the class muted (MUTE *), a private message `to` a teacher passes.
+    def require_voice(self, session: Session, to_teacher: bool = False) -> None:
+        """`muted` for a muted sender; with only the class muted (MUTE *), what goes privately to a teacher passes.
 
-        A test: a student's words reach nobody but a teacher ("my computer froze", "may I leave").
+        A test: a student's words and files reach nobody but a teacher ("my computer froze", the hand-in).
         """
         if not session.muted:
             return
         if self.moderator.muted_with_class(session) and not self.moderator.muted_alone(session):
-            if to is not None and to.role == "teacher":
+            if to_teacher:
                 return
             raise ProtocolError(
                 ErrorCode.MUTED,

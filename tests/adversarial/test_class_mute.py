@@ -12,6 +12,7 @@ import pytest
 
 from chat_server.console import AdminConsole
 from shared.errors import ErrorCode
+from tests.integration.file_wire import offer, share
 from tests.integration.identity_support import PASSWORD, add_account, login, moderate, teacher
 from tests.integration.wire import WireClient
 
@@ -188,3 +189,28 @@ def test_the_admin_making_someone_a_teacher_during_the_test_gives_them_their_voi
     park.expect("nick")
     park.send("SAY q3 is B")
     assert park.expect("error")["code"] == ErrorCode.MUTED
+
+
+def test_a_muted_class_hands_in_its_test_to_the_teacher_and_shares_no_file_with_a_classmate(
+    server, chat_lines, tmp_path
+):
+    """Found by the exam probe: a hand-in (a file privately to a teacher) got `muted` during the test."""
+    add_account(server, "Ms_Lee", "teacher")
+    add_account(server, "Mr_Park", "teacher")  # not online: his hand-ins wait for his login
+    lee = chat_lines(server, None, None)
+    assert lee.request(f"LOGIN Ms_Lee {PASSWORD}", "nick")["role"] == "teacher"
+    bob = chat_lines(server, "bob", "exam", source="127.0.1.20")
+    eve = chat_lines(server, "eve", "exam", source="127.0.1.21")
+    lee.send("MUTE *")
+    lee.expect("system")
+    answers = tmp_path / "eve-answers.txt"
+    answers.write_text("1 A, 2 C, 3 B")
+    for target in ("@bob", "#exam"):
+        assert offer(eve, answers, target, name="q3_is_B.txt")["code"] == ErrorCode.MUTED, target
+    for teacher_name in ("Ms_Lee", "Mr_Park"):
+        _, done = share(eve, answers, f"@{teacher_name}")
+        assert done["type"] == "transfer_done", done
+        echoed = eve.expect("file")
+        assert echoed["to"] == teacher_name, echoed
+    assert lee.expect("file")["name"] == "eve-answers.txt"
+    assert not bob.has_frame("file")
