@@ -73,6 +73,9 @@ class Moderator:
         self.storage = storage
         self.identity = identity
         self.class_muted_by: str | None = None  # while the whole class is muted: the teacher's name, or ADMIN
+        # While it is: each student computer's names (keys) since, so a second connection cannot take a new name
+        # ("q3_is_B" reached every room list and join notice); this computer's own addresses are never held.
+        self.class_names: dict[str, set[str]] = {}
 
     # -- look-ups --
     def sanction_on(self, kind: SanctionKind, nick_key: str | None, host: str | None) -> Sanction | None:
@@ -401,6 +404,29 @@ class Moderator:
         return outcome
 
     # -- the whole class --
+    def note_class_name(self, session: Session) -> None:
+        """Remember the name a class-muted student has now as one their computer may come back under."""
+        address = sanction_address(session.computer)
+        if address is not None and session.key is not None and self.muted_with_class(session):
+            self.class_names.setdefault(address, set()).add(session.key)
+
+    def class_name_refusal(self, session: Session, key: str) -> str | None:
+        """Why a student computer may not take the new name `key` while the class is muted; None when it may.
+
+        A first name from a computer (a latecomer) is free; after that the computer keeps its names, as a
+        computer muted on its own keeps the muted name (a name reaches every room list and join notice).
+        """
+        if self.class_muted_by is None:
+            return None
+        names = self.class_names.get(sanction_address(session.computer) or "")
+        if not names or key in names:
+            return None
+        shown = f"come back as {next(iter(names))}" if len(names) == 1 else "come back under a name it had"
+        return (
+            f"The teacher has muted the whole class, so this computer can take no new nickname; {shown}, "
+            "or ask the teacher."
+        )
+
     def mute_class(self, by: str | None) -> Outcome:
         """Mute every student online and every one who comes until unmute_class (teachers never); nothing is kept."""
         again = self.class_muted_by is not None
@@ -411,6 +437,8 @@ class Moderator:
             if session.registered and not session.closing and self.muted_with_class(session)
         ]
         newly = [session for session in students if not session.muted]
+        for session in students:
+            self.note_class_name(session)
         outcome = Outcome(
             f"The class is muted ({_students(len(students))}; those who come now are muted too; "
             "they may still write privately to a teacher; /unmute * lifts it)"
@@ -429,6 +457,7 @@ class Moderator:
         if self.class_muted_by is None:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "The class is not muted (/mute * mutes every student).")
         self.class_muted_by = None
+        self.class_names.clear()
         who = "An admin" if by is None else f"{by} (teacher)"
         fields = {"by": by} if by is not None else {}
         outcome = Outcome("", subject=CLASS)

@@ -73,14 +73,33 @@ def test_a_muted_class_passes_no_answer_to_a_classmate(server, exam):
 
 
 def test_a_student_who_comes_during_the_test_is_muted_too(server, exam):
-    """From a computer nobody muted (a phone), from a classmate's computer, and a second connection of eve's."""
+    """A latecomer on a computer of their own, and a phone: muted as they come."""
     _, (amy, bob, eve) = exam
-    for source, nick in (("127.0.1.99", "q3_is_B"), ("127.0.1.12", "eve2"), ("127.0.1.50", "latecomer")):
+    for source, nick in (("127.0.1.50", "latecomer"), ("127.0.1.99", "eves_phone")):
         newcomer = WireClient(server.address, source=source).register(nick, "exam")
         assert newcomer.error(f"SAY {ANSWER}") == ErrorCode.MUTED, nick
         assert newcomer.error(f"PM bob {ANSWER}") == ErrorCode.MUTED, nick
         newcomer.close()
     heard_nothing_of(bob, ANSWER)
+
+
+def test_a_second_connection_cannot_put_the_answer_in_a_new_name(server, exam, wire):
+    """The exam probe: a second connection from eve's computer took the name `q3_is_B`, which every room list and
+    join notice showed.  A student computer keeps the names it had (a window coming back takes its name again);
+    a latecomer's first name is free, their second is held the same way."""
+    lee, (amy, bob, eve) = exam
+    for nick in ("q3_is_B", "eve2"):
+        assert WireClient(server.address, source="127.0.1.12").error(f"NICK {nick}") == ErrorCode.MUTED, nick
+    eve.close()
+    bob.expect(lambda frame: frame.get("event") == "leave" and frame.get("user") == "eve")
+    back = WireClient(server.address, source="127.0.1.12").register("eve", "exam")  # her window reconnecting
+    assert back.error(f"SAY {ANSWER}") == ErrorCode.MUTED
+    WireClient(server.address, source="127.0.1.60").register("latecomer")
+    assert WireClient(server.address, source="127.0.1.60").error("NICK q3_is_B") == ErrorCode.MUTED
+    bob.send("LIST")
+    assert "q3_is_B" not in bob.expect("list")["users"]
+    moderate(lee, "UNMUTE *")  # nothing is kept: the computer may take any name again
+    WireClient(server.address, source="127.0.1.12").register("eve_after")
 
 
 def test_a_class_muted_student_may_still_write_privately_to_a_teacher(server, exam):
