@@ -86,6 +86,24 @@ class AdminActions:
             outcome = self._moderate(lambda moderator: moderator.unmute(nick, None))
         log.warning("admin %s %s", "muted" if muted else "unmuted", outcome.subject or nick)
 
+    def class_muted(self) -> bool:
+        """Whether the whole class is muted now (MUTE *)."""
+        with self.registry.lock:
+            return self.who.moderator.class_muted_by is not None
+
+    def set_class_muted(self, muted: bool) -> str:
+        """MUTE * / UNMUTE *: every student at once, and those who come meanwhile; the sentence saying what was done."""
+        outcome = self._moderate(
+            lambda moderator: moderator.mute_class(None) if muted else moderator.unmute_class(None)
+        )
+        log.warning(
+            "admin %s the whole class (%d student%s)",
+            "muted" if muted else "unmuted",
+            outcome.count,
+            "" if outcome.count == 1 else "s",
+        )
+        return outcome.summary
+
     def broadcast(self, text: str) -> int:
         """An announcement to every registered client, as a `system` frame; returns how many got it."""
         text = clean_message_text(text)

@@ -25,6 +25,7 @@ from chat_server.console_identity import HELP_TEXT as IDENTITY_HELP
 from chat_server.console_identity import identity_commands
 from chat_server.history.transcripts import parse_day
 from chat_server.kept_rooms_text import kept_room_lines
+from chat_server.moderation import CLASS
 from shared.errors import ErrorCode, ProtocolError
 from shared.frame_text import collapse_blanks
 from shared.lookalike import looks_alike
@@ -44,6 +45,8 @@ HELP_TEXT = """Admin commands (the leading / is optional):
   /kick NAME [reason]    disconnect NAME; they are told the reason
   /mute NAME             NAME stays connected but cannot send messages (it lasts: reconnects, restarts)
   /unmute NAME           NAME may send messages again
+  /mute *                every student at once (a test), and those who come meanwhile; teachers
+                         not; they may still write privately to a teacher. /unmute * lifts it
   /broadcast TEXT        an announcement to everyone connected
   /close ROOM [reason]   move everyone out of ROOM
   /delete ID             delete message ID for everyone (it is never shown again)
@@ -161,6 +164,8 @@ class AdminConsole:
     def _set_muted(self, nick: str, muted: bool) -> str:
         if not nick:
             return f"Usage: /{'mute' if muted else 'unmute'} NAME"
+        if nick == CLASS:
+            return self.server.set_class_muted(muted) + "."
         self._on_someone_online(nick, lambda: self.server.set_muted(nick, muted))
         return f"{'Muted' if muted else 'Unmuted'} {self._named(nick)}."
 

@@ -18,6 +18,10 @@ ban whose name has no known address (nobody of that name since the
 server started) says so in its confirmation: it keeps out the name only.
 A KICK of a name someone gave up moments ago reaches that person, never
 their computer (chat_server/name_holders.py).
+`MUTE *` mutes the whole class at once (a test): every student online and
+every one who comes during it, teachers never; it is kept in memory only
+(no sanction of anyone's name or computer, so nothing outlasts the lesson)
+and `UNMUTE *` lifts it, leaving each student's own mute as it was.
 `by` None is the admin; otherwise it is the teacher's nickname.
 """
 
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
     from chat_server.handlers.base import Delivery  # not at run time: the handlers import this module
 
 ADMIN = "admin"  # `set_by` of what the admin window or the console did
+CLASS = "*"  # MUTE * and UNMUTE *: every student at once (no nickname has a "*")
 
 
 @dataclass
@@ -67,13 +72,25 @@ class Moderator:
         self.registry = registry
         self.storage = storage
         self.identity = identity
+        self.class_muted_by: str | None = None  # while the whole class is muted: the teacher's name, or ADMIN
+        # While it is: each student computer's names (keys) since, so a second connection cannot take a new name
+        # ("q3_is_B" reached every room list and join notice); this computer's own addresses are never held.
+        self.class_names: dict[str, set[str]] = {}
 
     # -- look-ups --
     def sanction_on(self, kind: SanctionKind, nick_key: str | None, host: str | None) -> Sanction | None:
         return self.storage.moderation.find(kind, nick_key=nick_key, address=sanction_address(host), now_ms=now_ms())
 
     def is_muted(self, session: Session) -> bool:
+        return self.muted_alone(session) or self.muted_with_class(session)
+
+    def muted_alone(self, session: Session) -> bool:
+        """Muted on their own (by name or computer, kept in the database), not only with the class."""
         return self.sanction_on("mute", session.key, session.computer) is not None
+
+    def muted_with_class(self, session: Session) -> bool:
+        """The whole class is muted and this is not a teacher."""
+        return self.class_muted_by is not None and session.role != "teacher"
 
     def refuse_if_banned(self, session: Session, nick_key: str) -> list[Delivery] | None:
         """For NICK, LOGIN and RESUME: a banned name gets `banned` and `bye` (the session ends); None if not banned."""
@@ -276,6 +293,8 @@ class Moderator:
 
     # -- mutes --
     def mute(self, nick: str, by: str | None) -> Outcome:
+        if nick.strip() == CLASS:
+            return self.mute_class(by)
         if self.registry.find_nick(nick) is None:
             parked = self.registry.parked.peek(name_key(normalise_nick(nick)))
             if parked is not None:  # dropped a moment ago and may RESUME: the mute must be waiting for them
@@ -290,13 +309,13 @@ class Moderator:
         self._tell_muted(list(dict.fromkeys([target, *self._sessions_from(address)])), by, outcome)
         return outcome
 
-    def _tell_muted(self, sessions: list[Session], by: str | None, outcome: Outcome) -> None:
+    def _tell_muted(self, sessions: list[Session], by: str | None, outcome: Outcome, text: str = "") -> None:
         """Mark these sessions muted, each told so once; an away text goes (it would reach every room they join)."""
         who = "An admin" if by is None else f"{by} (teacher)"
+        text = text or f"{who} muted you; your messages are not delivered."
         for session in sessions:
             if session.registered and not session.muted:
                 session.muted = True
-                text = f"{who} muted you; your messages are not delivered."
                 fields = {"by": by} if by is not None else {}
                 outcome.deliveries.append(
                     ([session], server_frame("system", text, event="muted", user=session.nick, **fields))
@@ -342,6 +361,8 @@ class Moderator:
         return outcome
 
     def unmute(self, nick: str, by: str | None) -> Outcome:
+        if nick.strip() == CLASS:
+            return self.unmute_class(by)
         nick = normalise_nick(nick)
         lifted = self._lift("mute", nick)
         target = self.registry.find_nick(nick)
@@ -349,7 +370,15 @@ class Moderator:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Nobody called {nick} is online or muted.")
         shown = target.nick or nick if target is not None else nick
         still = self.sanction_on("mute", target.key, target.computer) if target is not None else None
-        if still is not None:
+        with_class = target is not None and self.muted_with_class(target)
+        if with_class and not lifted and still is None:
+            # "may speak again" would be untrue: the class mute holds them (found by the exam probe).
+            raise ProtocolError(
+                ErrorCode.BAD_ARGUMENT, f"{shown} is muted with the whole class: /unmute * gives the class its voice."
+            )
+        if with_class and still is None:
+            outcome = Outcome(f"{shown}'s own mute was lifted; the whole class is still muted", subject=shown)
+        elif still is not None:
             # Their computer is muted under another name: saying "may speak again" would be untrue.
             if not lifted:
                 raise ProtocolError(
@@ -372,6 +401,83 @@ class Moderator:
                 frame = server_frame("system", f"{who} unmuted you.", event="unmuted", user=session.nick, **fields)
                 outcome.deliveries.append(([session], frame))
                 self.registry.emit("client_muted", session=session)
+        return outcome
+
+    # -- the whole class --
+    def note_class_name(self, session: Session) -> None:
+        """Remember the name a class-muted student has now as one their computer may come back under."""
+        address = sanction_address(session.computer)
+        if address is not None and session.key is not None and self.muted_with_class(session):
+            self.class_names.setdefault(address, set()).add(session.key)
+
+    def class_name_refusal(self, session: Session, key: str) -> str | None:
+        """Why a student computer may not take the new name `key` while the class is muted; None when it may.
+
+        A first name from a computer (a latecomer) is free; after that the computer keeps its names, as a
+        computer muted on its own keeps the muted name (a name reaches every room list and join notice).
+        """
+        if self.class_muted_by is None:
+            return None
+        names = self.class_names.get(sanction_address(session.computer) or "")
+        if not names or key in names:
+            return None
+        shown = f"come back as {next(iter(names))}" if len(names) == 1 else "come back under a name it had"
+        return (
+            f"The teacher has muted the whole class, so this computer can take no new nickname; {shown}, "
+            "or ask the teacher."
+        )
+
+    def mute_class(self, by: str | None) -> Outcome:
+        """Mute every student online and every one who comes until unmute_class (teachers never); nothing is kept."""
+        again = self.class_muted_by is not None
+        self.class_muted_by = by or ADMIN
+        students = [
+            session
+            for session in self.registry.sessions
+            if session.registered and not session.closing and self.muted_with_class(session)
+        ]
+        newly = [session for session in students if not session.muted]
+        for session in students:
+            self.note_class_name(session)
+        outcome = Outcome(
+            f"The class is muted ({_students(len(students))}; those who come now are muted too; "
+            "they may still write privately to a teacher; /unmute * lifts it)"
+            + (" (it was muted already)" if again else ""),
+            subject=CLASS,
+            count=len(students),
+        )
+        who = "An admin" if by is None else f"{by} (teacher)"
+        self._tell_muted(
+            newly, by, outcome, f"{who} muted the whole class: only private messages to a teacher are delivered."
+        )
+        return outcome
+
+    def unmute_class(self, by: str | None) -> Outcome:
+        """Lift the class mute; a student muted on their own stays muted (named in the summary)."""
+        if self.class_muted_by is None:
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "The class is not muted (/mute * mutes every student).")
+        self.class_muted_by = None
+        self.class_names.clear()
+        who = "An admin" if by is None else f"{by} (teacher)"
+        fields = {"by": by} if by is not None else {}
+        outcome = Outcome("", subject=CLASS)
+        still: list[str] = []
+        for session in self.registry.sessions:
+            if not session.registered or session.closing or not session.muted:
+                continue
+            if self.is_muted(session):
+                if session.role != "teacher":
+                    still.append(session.nick or "")
+                continue
+            session.muted = False
+            text = f"{who} gave the class its voice back."
+            frame = server_frame("system", text, event="unmuted", user=session.nick, **fields)
+            outcome.deliveries.append(([session], frame))
+            self.registry.emit("client_muted", session=session)
+            outcome.count += 1
+        outcome.summary = f"The class may speak again ({_students(outcome.count)})" + (
+            f"; still muted on their own: {', '.join(sorted(still, key=str.casefold))}" if still else ""
+        )
         return outcome
 
     # -- to everyone, and rooms --
@@ -402,6 +508,10 @@ class Moderator:
             self.registry.leave_room(session)
             outcome.deliveries.append(([session], server_frame("left", f"You left #{room.name}", room=room.name)))
         return outcome
+
+
+def _students(count: int) -> str:
+    return f"{count} student{'' if count == 1 else 's'}"
 
 
 def carry_out(registry: ChatRegistry, moderator: Moderator, action: Callable[[Moderator], Outcome]) -> Outcome:

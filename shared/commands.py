@@ -67,8 +67,8 @@ COMMANDS: dict[str, CommandSpec] = {
             "teachers: keep NICK out for MINUTES (or 10m, 2h, 3d; none: until /unban)",
         ),
         CommandSpec("UNBAN", "/unban NICK", "teachers: lift a ban"),
-        CommandSpec("MUTE", "/mute NICK", "teachers: NICK's messages are not delivered"),
-        CommandSpec("UNMUTE", "/unmute NICK", "teachers: give NICK the voice back"),
+        CommandSpec("MUTE", "/mute NICK", "teachers: NICK's messages are not delivered (/mute *: every student)"),
+        CommandSpec("UNMUTE", "/unmute NICK", "teachers: give NICK the voice back (/unmute *: the class)"),
         CommandSpec("ANNOUNCE", "/announce TEXT", "teachers: a notice to everyone"),
         CommandSpec("CLOSE", "/close ROOM [REASON]", "teachers: move everyone out of ROOM"),
         CommandSpec(

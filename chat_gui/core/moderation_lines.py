@@ -24,8 +24,8 @@ USAGE = {
     "kick": "/kick NICK [REASON]",
     "ban": "/ban NICK [MINUTES] [REASON]   (or 10m, 2h, 3d; no minutes: until /unban NICK)",
     "unban": "/unban NICK",
-    "mute": "/mute NICK",
-    "unmute": "/unmute NICK",
+    "mute": "/mute NICK   (or /mute *: every student, for a test)",
+    "unmute": "/unmute NICK   (or /unmute *: the whole class again)",
     "announce": "/announce TEXT   (to everyone on the server)",
     "close": "/close ROOM [REASON]",
     "owner": "/owner ROOM NICK   (or /owner ROOM none: nobody owns it)",
@@ -42,6 +42,7 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic, /ke
   /ban NICK [MINUTES] [REASON]  keep NICK (and their address) out for MINUTES (or 10m, 2h, 3d, 1w);
                                 no minutes: until /unban NICK
   /mute NICK, /unmute NICK      NICK may read but not write, until unmuted (also after reconnecting)
+  /mute *, /unmute *            every student at once, for a test (they may still write to a teacher)
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
   /purge NICK [MINUTES]         delete what NICK said in rooms in the last MINUTES (60), for everyone
@@ -63,6 +64,8 @@ def moderation_command(
     `nick_certain`: a dialog built the line, so its first word is a nickname whatever it looks like.
     """
     wire = word.upper()
+    if word in ("mute", "unmute") and argument.strip() == "*":
+        return f"{wire} *", ""  # the whole class (no nickname has a "*")
     if word in NICK_FIRST:
         nick, _, rest = argument.partition(" ")
         if not nick:

@@ -129,6 +129,7 @@ class ChatController:
         )
         self.frames.on_muted = lambda muted: self._update_title()
         self.presence = WindowPresence(root, self.window, self.session)  # dots, typing line, automatic away
+        self.presence.muted = lambda: self.frames.muted
         self.ignored = IgnoredNames()  # whose mentions do not alert (chat_gui/core/ignored_names.py)
         self.frames.mentioned = lambda frame: (
             not self.ignored.ignores(frame["sender"])

@@ -40,6 +40,7 @@ class WindowPresence:
         self.session = session
         self.auto_away_seconds = AUTO_AWAY_SECONDS
         self.clock: Callable[[], float] = time.monotonic
+        self.muted: Callable[[], bool] = lambda: False  # the controller's: what the server last said of this user
         self.last_input = self.clock()
         self._typing_id: str | None = None
         self._idle_id: str | None = None
@@ -124,10 +125,15 @@ class WindowPresence:
         self._idle_id = self.root.after(CHECK_MS, self._check_idle)
 
     def check_idle(self) -> None:
-        """AUTO_AWAY_SECONDS without input in the window: away, until the next key or click."""
+        """AUTO_AWAY_SECONDS without input in the window: away, until the next key or click.
+
+        Not while muted: a class muted for a test may not change its status, and the refusal each idle
+        student's window drew after 5 minutes was noise (the exam review).
+        """
         own = self.session.own_presence
         idle = self.clock() - self.last_input
-        if own.away is None and idle >= self.auto_away_seconds and self.session.state is State.READY:
+        quiet = own.away is None and not self.muted() and self.session.state is State.READY
+        if quiet and idle >= self.auto_away_seconds:
             self._say(own.want_away(automatic=True))
 
     def _say(self, command: str | None) -> None:

@@ -1,4 +1,4 @@
-"""Moderation: the admin window's Kick, Mute, Unmute, Delete messages, Close room, Owner, Free room and Broadcast, and when each may be pressed (Tk thread).
+"""Moderation: the admin window's Kick, Mute, Unmute, Mute class, Delete messages, Close room, Owner, Free room and Broadcast, and when each may be pressed (Tk thread).
 
 Mixed into AdminWindow, which builds the buttons and the views.  Each
 action has an intent method (`kick`, `set_muted`, `close_room`,
@@ -49,6 +49,7 @@ class Moderation:
     kick_button: ttk.Button
     mute_button: ttk.Button
     unmute_button: ttk.Button
+    class_button: ttk.Button  # "Mute class" / "Unmute class": every student at once, for a test
     wipe_button: ttk.Button
     close_room_button: ttk.Button
     owner_button: ttk.Button
@@ -72,6 +73,11 @@ class Moderation:
         _enable(self.kick_button, bool(clients))
         _enable(self.mute_button, any(not client.muted for client in clients))
         _enable(self.unmute_button, any(client.muted for client in clients))
+        server = self.server if running else None
+        self.class_button.configure(
+            text="Unmute class" if server is not None and server.class_muted() else "Mute class"
+        )
+        _enable(self.class_button, running)
         _enable(self.wipe_button, bool(clients))
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
         _enable(self.owner_button, running and len(self.rooms_view.selected()) == 1)
@@ -105,6 +111,19 @@ class Moderation:
         return self._act(
             lambda server: server.set_muted(nick, muted), f"{verb} of {nick}", f"{verb.capitalize()}d {nick}."
         )
+
+    def set_class_muted(self, muted: bool) -> bool:
+        """Every student at once (a test), and those who come meanwhile; teachers never; nothing is kept."""
+        verb = "mute" if muted else "unmute"
+        done = self._act(
+            lambda server: server.set_class_muted(muted), f"{verb} of the whole class", lambda summary: f"{summary}."
+        )
+        self.refresh_actions()
+        return done
+
+    def on_class_mute_clicked(self) -> None:
+        server = self.server
+        self.set_class_muted(not (server is not None and server.class_muted()))
 
     def delete_messages_by(self, nick: str, minutes: int) -> bool:
         """Delete what `nick` said in rooms in the last `minutes`, for everyone (a flood); private messages stay.

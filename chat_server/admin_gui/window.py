@@ -319,6 +319,10 @@ class AdminWindow(AdminIdentity, ttk.Frame):
         entry.bind("<Return>", lambda _event: self.on_broadcast_clicked())
         self.broadcast_button = ttk.Button(announce, text="Broadcast to everyone", command=self.on_broadcast_clicked)
         self.broadcast_button.pack(side="left")
+        # Beside the announcement, not among the per-row buttons: it needs no selection (and a 1024x600 screen
+        # at 150% had no room for one more button there).
+        self.class_button = ttk.Button(announce, text="Mute class", command=self.on_class_mute_clicked)
+        self.class_button.pack(side="left", padx=(4, 0))
 
         self.status = tk.StringVar(self, value="Stopped. Check the settings and press Start.")
         # Wrapped at the window's width: a long message makes the line taller, never the window wider.

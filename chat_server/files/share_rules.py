@@ -3,7 +3,9 @@
 An upload may take hours (it resumes after a broken connection), so what
 was true at UPLOAD is asked again when the bytes are in:
 
-    sender muted or banned since                  -> refused (muted / not_allowed)
+    sender muted or banned since                  -> refused (muted / not_allowed); muted only with the
+                                                     whole class (MUTE *), a file privately to a teacher
+                                                     (a test's hand-in) is shared
     sender gone, someone else has the name now    -> refused: nobody can tell it is the same person
     sender kicked, or its account's password      -> refused: a teacher removed them, or the admin shut out
       reset, since it began (online again or not)    whoever had the old password
@@ -64,7 +66,7 @@ class ShareRules:
                 "since you began.",
             )
         if sender is not None:
-            muted = sender.muted
+            muted = sender.muted and not self._hand_in_past_class_mute(stored, sender)
         else:
             if self.registry.find_nick(stored.sender) is not None:
                 return FileError(
@@ -82,6 +84,19 @@ class ShareRules:
         if other is not None and sender is not None and self.registry.ignores.blocks(other, sender):
             return FileError(ErrorCode.IGNORED, f"The file was not shared: {other.nick} is not taking files from you.")
         return None
+
+    def _hand_in_past_class_mute(self, stored: StoredFile, sender: Session) -> bool:
+        """A file privately to a teacher from a student muted only with the class (MUTE *): a test's hand-in.
+
+        Muted by a sanction of their own (by name or computer), it stays refused.
+        """
+        if stored.target.to is None or self._sanctioned("mute", sender.nick or "", sender.computer):
+            return False
+        other = self.registry.find_nick(stored.target.to)
+        if other is not None:
+            return other.role == "teacher"
+        account = self.storage.accounts.get(stored.target.to)
+        return account is not None and account.role == "teacher"
 
     def _room_refusal(self, stored: StoredFile, sender: Session | None) -> FileError | None:
         wanted = stored.target.room

@@ -203,9 +203,22 @@ class CommandModule:
         )
         return False
 
-    def require_voice(self, session: Session) -> None:
-        if session.muted:
-            raise ProtocolError(ErrorCode.MUTED, "You are muted; your messages are not delivered.")
+    def require_voice(self, session: Session, to_teacher: bool = False) -> None:
+        """`muted` for a muted sender; with only the class muted (MUTE *), what goes privately to a teacher passes.
+
+        A test: a student's words and files reach nobody but a teacher ("my computer froze", the hand-in).
+        """
+        if not session.muted:
+            return
+        if self.moderator.muted_with_class(session) and not self.moderator.muted_alone(session):
+            if to_teacher:
+                return
+            raise ProtocolError(
+                ErrorCode.MUTED,
+                "The teacher has muted the whole class; only private messages to a teacher are delivered "
+                "(/pm NAME TEXT).",
+            )
+        raise ProtocolError(ErrorCode.MUTED, "You are muted; your messages are not delivered.")
 
     def refuse_if_ignored(self, recipient: Session, sender: Session, what: str) -> None:
         """`ignored` when `recipient` has ignored `sender` (chat_server/ignoring.py); the tries go to the log, paced."""

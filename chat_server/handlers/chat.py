@@ -99,7 +99,7 @@ class ChatCommands(CommandModule):
             raise ProtocolError(
                 ErrorCode.NO_SUCH_USER, f"Nobody called {one_line(nick, 40)} is online; /list shows who is."
             )
-        self.require_voice(session)
+        self.require_voice(session, to_teacher=target.role == "teacher")  # a class mute lets this through
         self.refuse_if_ignored(target, session, "private messages")  # refused, so it gets no id
         text = self.text(raw_text)
         budget = session.address_budget

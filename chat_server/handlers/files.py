@@ -74,8 +74,8 @@ class FileCommands(CommandModule):
             request = parse_upload_argument(argument, store.limits.max_file_bytes)
         except FileError as exc:
             raise protocol_error(exc) from None
-        self.require_voice(session)
         target, recipient_owner = self._target(session, request.target)
+        self.require_voice(session, to_teacher=self._is_teacher(target))  # a class mute lets a hand-in through
         request = UploadRequest(request.size, request.sha256, target, request.name)
         sender, address, owners = session.nick or "", session.computer, (session.owner, recipient_owner)
         # Teachers and the server's own computer (the teacher's window) share without a cap on their part.
@@ -115,6 +115,16 @@ class FileCommands(CommandModule):
             f"Nobody called {one_line(target.to or '', 40)} is online; /list shows who is. "
             "A private file can wait only for a teacher's account.",
         )
+
+    def _is_teacher(self, target: Target) -> bool:
+        """Whether a private file goes to a teacher (online now, or a teacher's account: a hand-in)."""
+        if target.to is None:
+            return False
+        other = self.registry.find_nick(target.to)
+        if other is not None:
+            return other.role == "teacher"
+        account = self.storage.accounts.get(target.to)
+        return account is not None and account.role == "teacher"
 
     def handle_download(self, session: Session, argument: str) -> CommandResult:
         store = self._store(session)

@@ -9,7 +9,8 @@ PROTOCOL.md (Version 2, Presence):
 The people in the user's room get `presence` {"user", "status", "text"};
 the user gets it too, as the answer, also when nothing changed (then only
 the user).  A muted user may go away, but without words: the away text
-would be a way round the mute.
+would be a way round the mute.  While the whole class is muted (MUTE *)
+its students' status does not change at all (a signal, flipped at will).
 
 TYPING is passed on at most once per `typing_interval` seconds (3) per
 connection, and while the room's share of the server's budget of typing
@@ -41,6 +42,7 @@ class PresenceCommands(CommandModule):
 
     def handle_away(self, session: Session, argument: str) -> list[Delivery]:
         text = one_line(argument, MAX_AWAY_CHARS)
+        self._refuse_in_a_test(session)
         if text and session.muted:
             raise ProtocolError(ErrorCode.MUTED, "You are muted, so your away text is not shown; use /away on its own.")
         if not self.notice_allowed(session):
@@ -48,9 +50,22 @@ class PresenceCommands(CommandModule):
         return self._set(session, text)
 
     def handle_back(self, session: Session, argument: str) -> list[Delivery]:
+        self._refuse_in_a_test(session)
         if not self.notice_allowed(session):
             return []
         return self._set(session, None)
+
+    def _refuse_in_a_test(self, session: Session) -> None:
+        """`muted` for AWAY and BACK while the whole class is muted (MUTE *): the status stays as it was.
+
+        A status that flips is a signal the class sees: a muted student sent 40 away/back changes in
+        3 s, each relayed to every classmate (the exam probe), and LIST shows it too.
+        """
+        if self.moderator.muted_with_class(session):
+            raise ProtocolError(
+                ErrorCode.MUTED,
+                "The teacher has muted the whole class, so your away status stays as it is until then.",
+            )
 
     def handle_typing(self, session: Session, argument: str) -> list[Delivery]:
         room = session.room

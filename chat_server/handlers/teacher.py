@@ -10,6 +10,8 @@ Moderator's (chat_server/moderation.py), the same as the admin window's.
                                   address get `banned` and bye; no MINUTES: until UNBAN
     UNBAN NICK|ADDRESS            lifts it
     MUTE NICK / UNMUTE NICK       kept in the database by nickname and address; NICK gets system muted / unmuted
+    MUTE * / UNMUTE *             our addition: every student at once, and those who come meanwhile (a test);
+                                  teachers never; memory only, so nothing outlasts the lesson
     ANNOUNCE TEXT                 everyone gets system announcement, with `by` and `text`
     CLOSE ROOM [REASON]           every member gets system room_closed, then `left`
     PURGE NICK [MINUTES]          our addition: NICK's room messages of the last MINUTES (60) are deleted,
@@ -40,7 +42,7 @@ from chat_server.handlers.base import (
 from chat_server.handlers.history import NO_HISTORY, deleted_deliveries
 from chat_server.history.purge import parse_purge, purge_recent
 from chat_server.identity.rooms_kept import owner_change_words
-from chat_server.moderation import Outcome, is_address, is_network
+from chat_server.moderation import CLASS, Outcome, is_address, is_network
 from chat_server.session import Session
 from chat_server.storage import StoredMessage
 from shared.ban_length import split_ban_command
@@ -87,7 +89,9 @@ class TeacherCommands(CommandModule):
         self.identity.require_teacher(session, "mute someone")
         nick = argument.strip()
         if not nick:
-            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /mute NICK.")
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /mute NICK (or /mute * for the whole class).")
+        if nick == CLASS:  # nothing is kept: answered at once
+            return self._done(session, "mute_class", self.moderator.mute_class(session.nick), user=CLASS)
         self._not_a_teacher(nick)
         outcome = self.moderator.mute(nick, session.nick)
         return self._kept(session, "mute", outcome, user=outcome.subject)
@@ -96,7 +100,9 @@ class TeacherCommands(CommandModule):
         self.identity.require_teacher(session, "unmute someone")
         nick = argument.strip()
         if not nick:
-            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /unmute NICK.")
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say whom: /unmute NICK (or /unmute * for the whole class).")
+        if nick == CLASS:
+            return self._done(session, "unmute_class", self.moderator.unmute_class(session.nick), user=CLASS)
         outcome = self.moderator.unmute(nick, session.nick)
         return self._kept(session, "unmute", outcome, user=outcome.subject)
 

@@ -182,6 +182,7 @@ class IdentityAdmin:
             for session in sessions:
                 if session.role != role:
                     session.role = role
+                    session.muted = self.who.moderator.is_muted(session)  # a class mute (MUTE *) spares teachers
                     text = f"An admin made you a {role}."
                     frame = server_frame(
                         "nick", text, nick=session.nick, token=session.token, **identity_fields(session)
@@ -248,6 +249,7 @@ class IdentityAdmin:
             for session in self.who.service.sessions_of_account(account.key):
                 was_teacher = session.role != "student"
                 session.account, session.role = None, "student"
+                session.muted = self.who.moderator.is_muted(session)  # a teacher no more: a class mute takes them
                 text = f"An admin deleted the account {account.nick}; you keep the name until you leave."
                 frame = server_frame("nick", text, nick=session.nick, token=session.token, **identity_fields(session))
                 deliveries.append(([session], frame))

@@ -176,6 +176,9 @@ class NickRules:
                 f"Your computer is muted, so it can take no new nickname; come back {_as_name(mute.nick_key)}, "
                 "or ask the teacher.",
             )
+        refusal = self.moderator.class_name_refusal(session, key)  # the same while the whole class is muted
+        if refusal is not None:
+            raise ProtocolError(ErrorCode.MUTED, refusal)
 
     def check_lookalike(self, session: Session, nick: str) -> None:
         """nick_taken when `nick` could pass for a name online or registered (other than the session's own)."""
@@ -191,6 +194,7 @@ class NickRules:
             session.account = None
             session.role = "student"
         session.muted = self.moderator.is_muted(session)
+        self.moderator.note_class_name(session)
         self.identity.remember_address(session)
         return logged_out
 

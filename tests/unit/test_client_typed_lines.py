@@ -165,6 +165,8 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/unban bob", "UNBAN bob"),
         ("/mute bob", "MUTE bob"),
         ("/UNMUTE Bob", "UNMUTE Bob"),
+        ("/mute *", "MUTE *"),  # the whole class, for a test: "*" is no nickname and was refused here
+        ("/unmute  * ", "UNMUTE *"),
         ("/announce tests start at 10", "ANNOUNCE tests start at 10"),
         ("/close lab end of the lesson", "CLOSE lab end of the lesson"),
         ("/topic Circuits, week 3", "TOPIC Circuits, week 3"),
@@ -195,6 +197,7 @@ def test_teacher_lines_that_send(line, command):
         ("/ban bob 1.5", "10m, 2h"),
         ("/ban bob 1e3 spam", "10m, 2h"),
         ("/mute bob for a while", "Only a nickname"),
+        ("/kick *", "not a nickname"),  # only /mute and /unmute take the whole class
         ("/unban", "Say whom"),
         ("/announce", "Announce what"),
         ("/announce " + "x" * 2001, "2000"),

@@ -347,3 +347,27 @@ def test_free_room_names_a_locked_room_nobody_is_in_and_opens_it(
     window.rooms_menu.invoke(FREE_ROOM_LABEL)
     assert "No room nobody is in keeps a key or a topic." in dialogs.asked[-1]
     assert window.status.get() == "#homework had no key, topic or owner: anyone may join it already."
+
+
+def test_mute_class_silences_every_student_and_latecomers_until_unmute_class(window: AdminWindow, clients) -> None:
+    """A test in class: one button instead of a Mute for each of 30 rows (the exam probe); nothing is kept."""
+    started(window)
+    alice = clients(window, "alice", "general")
+    bob = clients(window, "bob", "general")
+    pump_until(window, lambda: row_of(window, "bob"))
+    assert enabled(window.class_button) and window.class_button.cget("text") == "Mute class"
+    window.class_button.invoke()
+    for student in (alice, bob):
+        assert "whole class" in frame_where(student, "system", event="muted")["content"]
+    pump_until(window, lambda: row_of(window, "bob")[5] == "muted")
+    assert window.class_button.cget("text") == "Unmute class"
+    late = clients(window, "carol", "general")
+    late.send_command("SAY q3 is B")
+    assert frame_where(late, "error")["code"] == "muted"
+    assert window.server is not None and window.server.sanctions("mute") == []
+    window.class_button.invoke()
+    assert frame_where(bob, "system", event="unmuted")
+    assert window.class_button.cget("text") == "Mute class"
+    bob.send_command("SAY pens down")
+    assert frame_where(alice, "message")["content"] == "pens down"
+    pump_until(window, lambda: "admin unmuted the whole class (3 students)" in window.log_pane.shown_text())

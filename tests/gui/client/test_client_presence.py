@@ -153,6 +153,25 @@ def test_the_window_goes_away_by_itself_when_idle_and_comes_back_on_input(server
     wait_until(lambda: dot_of(alice, "alice") == "online", pump=tk_root.update, timeout=WAIT)
 
 
+def test_a_window_muted_with_its_class_does_not_go_away_by_itself(server, open_window, wire, tk_root):
+    """The exam review: during a test (MUTE *) every idle student's window sent AWAY after 5 minutes and drew the
+    server's refusal; a muted window now stays as it is."""
+    alice = open_window(server, "alice", "general")
+    bob = wire(server, "bob", "general")
+    wait_until(lambda: dot_of(alice, "bob") == "online", pump=tk_root.update, timeout=WAIT)
+    server.set_class_muted(True)
+    wait_until(lambda: alice.frames.muted, pump=tk_root.update, timeout=WAIT)
+    alice.presence.last_input -= alice.presence.auto_away_seconds + 1
+    alice.presence.check_idle()
+    tk_root.update()
+    assert alice.session.own_presence.away is None
+    assert [frame["type"] for frame in nothing_more(bob) if frame["type"] == "presence"] == []
+    server.set_class_muted(False)
+    wait_until(lambda: not alice.frames.muted, pump=tk_root.update, timeout=WAIT)
+    alice.presence.check_idle()
+    assert (bob.expect("presence")["status"]) == "away"
+
+
 def test_away_by_hand_is_not_undone_by_input(server, open_window, wire, tk_root):
     alice = open_window(server, "alice", "general")
     bob = wire(server, "bob", "general")
