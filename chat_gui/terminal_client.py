@@ -196,7 +196,7 @@ class TerminalClient:
             when = f"[{harmless(str(stamp))}] " if isinstance(stamp, str) else ""
             room = f"#{harmless(str(frame.get('room', '')))} " if frame.get("room") else ""
             return f"{when}{room}[hidden: a message from someone you ignore; /unignore {harmless(frame['sender'])} shows them]"
-        text = render_text(frame, clean=harmless, multiline_help=True)
+        text = render_text(frame, clean=harmless, multiline_help=True, error_codes=False)
         if frame.get("type") == "file":  # live or replayed: the id to fetch it with
             text += f"  (/get {harmless(str(frame.get('file')))})"
         return text
@@ -286,7 +286,7 @@ class TerminalClient:
             self.say(f"*** {PLAIN_ADVICE}")
             self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
-            self.say(f"{now_stamp()} ! {server_words(event.detail)} ({event.code or event.problem.value})")
+            self.say(f"{now_stamp()} ! {server_words(event.detail)}")  # words only: no wire code for a student
             if event.problem in WHAT_NEXT:
                 self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
             self.print_back_held_words()

@@ -101,7 +101,11 @@ def defuse_stamps(text: str) -> str:
 
 
 def render_text(
-    frame: Frame, clean: Callable[[str], str] = strip_control, multiline_help: bool = False, stamped: bool = False
+    frame: Frame,
+    clean: Callable[[str], str] = strip_control,
+    multiline_help: bool = False,
+    stamped: bool = False,
+    error_codes: bool = True,
 ) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
 
@@ -110,7 +114,9 @@ def render_text(
     line per frame, so `help` is one line there; the terminal client asks
     for it as a stamped line per command (`multiline_help`).  `stamped`
     (text mode) shows no stamp-like bracket in people's words (defuse_stamps):
-    the terminal client breaks its own rows and needs none of it.
+    the terminal client breaks its own rows and needs none of it.  Text mode
+    ends a refusal with its code for scripts ("... (bad_room)");
+    `error_codes=False` (the terminal client) leaves it off: a student reads the words.
     """
 
     def words(value: object) -> str:
@@ -134,7 +140,8 @@ def render_text(
     if kind == "private":
         return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {words(content)}"
     if kind == "error":
-        return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
+        code = f" ({one_line(frame.get('code'))})" if error_codes else ""
+        return f"{stamp} ! {one_line(content)}{code}"
     if kind == "help" and multiline_help:
         return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
     if kind == "file":  # e.g. [12:00:01] #general alice shared "worksheet.pdf" (1.2 MB)

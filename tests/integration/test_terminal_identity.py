@@ -31,7 +31,7 @@ def test_a_registered_nickname_says_how_to_log_in_and_slash_login_asks_for_the_p
     server = start_server()
     server.create_account("ann", PASSWORD)
     ann = terminals(server.address, "--nick", "ann", "--room", "lab")
-    ann.expect(r"nick_registered")
+    ann.expect(r"! The nickname \w+ is registered\.")
     ann.expect(r"/login NICK")
     ann.type("/login ann")
     ann.type("a-wrong-password")
@@ -67,9 +67,10 @@ def test_register_asks_twice_and_keeps_the_name(start_server, terminals, wire): 
 def test_a_join_code_given_on_the_command_line_lets_it_in(start_server, terminals):  # noqa: F811
     server = start_server(join_code="K7P4XQ")
     without = terminals(server.address, "--nick", "cy")
-    without.expect(r"code_required")
+    without.expect(r"! This server needs the join code first")
     without.expect(r"/pass CODE")
     with_code = terminals(server.address, "--nick", "di", "--room", "lab", "--join-code", "k7p4xq")
     with_code.expect(r"You joined #lab")
     assert with_code.finish() == 0
     wait_until(lambda: without.process.poll() is None)
+
