@@ -133,6 +133,7 @@ class TerminalClient:
         self.transfers = FileTransfers(self.session, scheduler, self.on_transfer)
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self._shutdown_notice = ""  # a server going down says it twice: system/shutdown, then bye (printed once)
+        self._refusal_words = ""  # a ban says it twice as well: error banned, then bye (printed once)
         self.ignored = IgnoredNames()  # whose room lines print folded (chat_gui/core/ignored_names.py)
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
         self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
@@ -203,6 +204,7 @@ class TerminalClient:
 
     def show_frame(self, frame: ServerFrame) -> None:
         if frame["type"] == "error":
+            self._refusal_words = frame["content"]
             self._name_asked = False  # the answer to a /nick typed while choosing, or to a line before it
         if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
             return  # with --nick, the welcome's "choose a nickname" is already being done
@@ -215,7 +217,7 @@ class TerminalClient:
             return
         if frame["type"] == "system" and frame["event"] == "shutdown":
             self._shutdown_notice = frame["content"]
-        elif frame["type"] == "bye" and frame["content"] == self._shutdown_notice:
+        elif frame["type"] == "bye" and frame["content"] in (self._shutdown_notice, self._refusal_words):
             return  # the same words again, just printed from the system notice (as the window does)
         self.screen.show(self.render(dict(frame)))
         if frame["type"] == "error" and self.choosing_a_name():

@@ -64,6 +64,7 @@ class FrameDisplay:
         self.count_unread = count_unread
         self.update_title = update_title
         self.shutdown_notice = ""
+        self.refusal_words = ""  # the last error's words: a ban says them as `error` banned, then as its `bye`
         self.muted = False
         self.room_note = ""  # why this user is in no room now ("#maths was closed: ...")
         self.outgoing: OutgoingLines[MessageView] = OutgoingLines()
@@ -262,6 +263,7 @@ class FrameDisplay:
         self.update_title()
 
     def _error(self, frame: ErrorFrame) -> None:
+        self.refusal_words = frame["content"]
         if frame["code"] == "muted":
             self.set_muted(True)
             refused = self.outgoing.refused()
@@ -273,7 +275,8 @@ class FrameDisplay:
         self.current_view().show_notice(frame["content"], "error", frame["timestamp"])
 
     def _bye(self, frame: ByeFrame) -> None:
-        if frame["content"] != self.shutdown_notice:  # a server going down says it twice: system/shutdown, then bye
+        # a server going down says it twice: system/shutdown, then bye; a ban too: error banned, then bye
+        if frame["content"] not in (self.shutdown_notice, self.refusal_words):
             self.current_view().show_notice(frame["content"], "system", frame["timestamp"])
 
 

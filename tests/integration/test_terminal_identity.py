@@ -74,3 +74,17 @@ def test_a_join_code_given_on_the_command_line_lets_it_in(start_server, terminal
     assert with_code.finish() == 0
     wait_until(lambda: without.process.poll() is None)
 
+
+def test_a_ban_is_said_once_in_the_pane_and_once_where_it_stops(server, terminals, wire):
+    """Found by the fifteenth review: "You are banned ... for 1 more minute" was printed three times running
+    (the `banned` error, the `bye` with the same words, then why nothing reconnects)."""
+    from tests.integration.identity_support import teacher
+
+    lee = teacher(server, wire, room="general")
+    ann = terminals(server.address, "--nick", "ann")
+    ann.expect(r"You joined #general")
+    lee.send("BAN ann 1 spamming")
+    ann.expect(r"^\*\*\* You are banned from this server for 1 more minute: spamming \(until .*Not reconnecting")
+    said = [line for line in ann.lines if "You are banned from this server" in line]
+    assert len(said) == 2, said  # the refusal as it came, and the reason nothing reconnects
+    assert said[0].endswith("! You are banned from this server for 1 more minute: spamming"), said

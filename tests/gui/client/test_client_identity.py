@@ -332,6 +332,25 @@ def test_a_kicked_student_loses_the_rooms_topic_and_teacher_marks_with_one_banne
     assert "does not reconnect by itself" not in pane
 
 
+def test_a_banned_student_reads_the_ban_once_in_the_pane_and_once_in_the_banner(
+    server, open_window, tk_root, make_client
+):
+    """Found by the fifteenth review: the `banned` error and the `bye` after it carry the same words, and the
+    pane printed both, then the banner said them a third time."""
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    alice = open_window(server, "alice", "general")
+    teacher = make_client(server)
+    teacher.send_command(f"LOGIN Teach {TEACHER_PASSWORD}")
+    teacher.wait_for("nick")
+    teacher.send_command("BAN alice 1 spamming")
+    wait_until(lambda: alice.session.state is State.REMOVED, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    pane = alice.room_view.all_text()
+    assert pane.count("You were removed from the chat") == 1
+    # the refusal as it came, and the banner's reason (with the time it ends): the bye's copy is not printed
+    assert pane.count("You are banned from this server for 1 more minute: spamming") == 2, pane
+
+
 def test_connecting_keeps_the_theme_and_joins_setting_and_remembers_the_login(start_server, open_window, tk_root):
     server = start_server()
     server.create_account("Teach", TEACHER_PASSWORD, "teacher")
