@@ -168,6 +168,29 @@ def test_lines_waiting_when_the_user_hangs_up_are_struck_out(start_server, open_
 
 
 # -- 4. muted --
+def test_a_private_line_refused_keeps_its_words_in_view_and_a_later_refusal_strikes_out_its_own(
+    server, open_window, make_client, tk_root
+):
+    """Found by the fifteenth review: "/pm nobdy my homework answer" left only "Nobody called nobdy is online"
+    (the words gone), and the refused line stayed paired: a "muted" refusal in the next 30 s struck out that one."""
+    alice = open_window(server, "alice", "general")
+    bob = make_client(server, "bob", "general")
+    type_line(alice, "/pm nobdy my homework answer")
+    wait_until(lambda: "Nobody called nobdy" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    pane = alice.room_view.all_text()
+    assert "not delivered: my homework answer  Nobody called nobdy is online" in pane, pane
+    bob.send_command("IGNORE alice")
+    bob.wait_for(lambda frame: frame.get("event") == "ignoring")
+    type_line(alice, "/pm bob psst")
+    wait_until(lambda: "not taking private messages" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "not delivered: psst  bob is not taking private messages from you." in alice.room_view.all_text()
+    type_line(alice, "hello room")
+    wait_until(lambda: "alice  hello room" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    # each refusal answered its own line: nothing is left paired, for a later refusal to strike out wrongly
+    assert len(alice.frames.outgoing) == 0
+    assert alice.room_view.all_text().count("not delivered: ") == 2
+
+
 def test_a_muted_line_stays_in_the_box_with_the_reason(server, open_window, make_client, tk_root):
     alice = open_window(server, "alice", "general")
     bob = make_client(server, "bob", "general")
