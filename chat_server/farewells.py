@@ -45,10 +45,9 @@ def shutdown_frames(text: str = "The server is shutting down.") -> list[Frame]:
 
 
 def server_full_frames(limit: int) -> list[Frame]:
-    return [
-        error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later."),
-        bye("The server is full.", "server_full"),
-    ]
+    """The refusal at --max-clients; the bye says it whole too (a window's Connect dialog shows the last words)."""
+    text = f"The server is full (it takes {limit:,} connection{'' if limit == 1 else 's'} at once); try again later."
+    return [error_frame(ErrorCode.SERVER_FULL, text), bye(text, "server_full")]
 
 
 def address_full_frames(limit: int, unregistered: bool) -> list[Frame]:
