@@ -65,7 +65,7 @@ def test_status_bar_follows_reconnecting_muted_and_unmuted(start_server, open_wi
     alice = open_window(server, "alice", "general")
     server.set_muted("alice", True)
     wait_until(lambda: alice.window.status_bar.flag("muted"), pump=tk_root.update, timeout=WAIT)
-    assert "Muted" in alice.window.status_bar.flag("muted")
+    assert alice.window.status_bar.flag("muted") == "You are muted"
     server.set_muted("alice", False)
     wait_until(lambda: not alice.window.status_bar.flag("muted"), pump=tk_root.update, timeout=WAIT)
     server.stop()
