@@ -138,7 +138,11 @@ def banned_frames(ban: Sanction, now_ms: int) -> list[Frame]:
 
 
 def replaced_bye() -> Frame:
-    return bye("Your account was logged in to from another connection; this one is closed.", "replaced")
+    return bye(
+        "Your account was logged in to from another window or computer, so this one was closed. "
+        "If that was not you, tell your teacher.",
+        "replaced",
+    )
 
 
 def resumed_bye() -> Frame:

@@ -74,7 +74,8 @@ KEEPALIVE = 30.0  # silence before a PING; as long again without a word and the 
 BEHIND_FRAMES = 500
 SLOW_GAP_SECONDS = 0.050  # a gap between poller ticks longer than this is felt as a stutter
 # bye reasons and error codes that send a user away: coming straight back would undo what the server did
-REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "password"))
+# (`replaced`: the account was logged in to elsewhere; logging in again by itself closed that one in turn)
+REMOVAL_REASONS = frozenset(("kick", "ban", "banned", "flood", "resumed", "replaced", "password"))
 
 
 @dataclass
