@@ -310,7 +310,8 @@ class TerminalClient:
         elif state is State.RECONNECTING and not self._outage:
             self._outage = True
             self.say(
-                f"*** {server_words(event.detail.split(';')[0])}. Reconnecting by itself; lines you type are kept"
+                # "Connection lost (REASON); trying HOST again in 2.0 s": the reason whole, whatever it holds
+                f"*** {server_words(event.detail.split('; trying ')[0])}. Reconnecting by itself; lines you type are kept"
                 " and sent once back."
             )
         elif state is State.READY and self._outage:

@@ -688,3 +688,14 @@ def test_refusals_read_as_words_without_the_wire_code(server, terminals, wire):
     codes = ("nick_taken", "unknown_command", "not_allowed", "bad_room_key", "no_such_user")
     assert not any(code in row for row in ann.lines for code in codes), ann.lines
     assert ann.finish() == 0
+
+
+def test_a_lost_connection_s_reason_with_a_semicolon_is_said_whole(start_server, terminals):
+    """Found by the fifteenth review: the reason was cut at its first ";", leaving a bracket open:
+    "*** Connection lost (Nothing heard for 1 s. Reconnecting by itself"."""
+    server = start_server(idle_timeout=1.0)
+    ann = terminals(server.address, "--nick", "ann")
+    line = ann.expect(r"^\*\*\* Connection lost \(")
+    assert line.startswith("*** Connection lost (Nothing heard for 1 s; disconnected."), line
+    assert line.count("(") == line.count(")"), line
+    assert line.endswith("). Reconnecting by itself; lines you type are kept and sent once back."), line
