@@ -206,8 +206,11 @@ class TerminalClient:
         if frame["type"] == "error":
             self._refusal_words = frame["content"]
             self._name_asked = False  # the answer to a /nick typed while choosing, or to a line before it
-        if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
-            return  # with --nick, the welcome's "choose a nickname" is already being done
+        if frame["type"] in QUIET_FRAMES or (
+            frame["type"] == "welcome" and (self.args.nick or self.session.ever_ready)
+        ):
+            # with --nick, or on a reconnect (the name taken back by itself), "choose a nickname" is being done
+            return
         if frame["type"] == "nick" and not frame.get("old") and self.session.state is State.JOINING:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")

@@ -699,3 +699,16 @@ def test_a_lost_connection_s_reason_with_a_semicolon_is_said_whole(start_server,
     assert line.startswith("*** Connection lost (Nothing heard for 1 s; disconnected."), line
     assert line.count("(") == line.count(")"), line
     assert line.endswith("). Reconnecting by itself; lines you type are kept and sent once back."), line
+
+
+def test_a_reconnect_does_not_ask_for_a_nickname_it_is_taking_back_by_itself(start_server, terminals):
+    """Found by the fifteenth review: after a drop, chat-term printed the welcome's "Choose a nickname: /nick NAME"
+    while it was already taking its name back."""
+    server = start_server(idle_timeout=1.0)
+    ann = terminals(server.address)
+    ann.expect(r"Choose a nickname")
+    ann.type("/nick ann")
+    ann.expect(r"You are ann\.")
+    ann.expect(r"^\*\*\* Connection lost \(")
+    ann.expect(r"^\*\*\* Reconnected to .* as ann")
+    assert sum("Choose a nickname" in line for line in ann.lines) == 1, ann.lines
