@@ -101,6 +101,11 @@ def server_words(detail: str) -> str:
     return one_line(detail, SERVER_WORDS_CHARS)
 
 
+def sentence(text: str) -> str:
+    """`text` ending as a sentence, so the advice after it reads as the next one ("... (until 18:19). Not ...")."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 class TerminalClient:
     """The core thread's side of chat-term: every method runs on the ThreadScheduler's thread."""
 
@@ -309,7 +314,9 @@ class TerminalClient:
             )
             self.finish(2)
         elif state is State.FAILED:
-            self.say(f"*** {server_words(event.detail)} Type /reconnect to try again, or press Ctrl+D to quit.")
+            self.say(
+                f"*** {sentence(server_words(event.detail))} Type /reconnect to try again, or press Ctrl+D to quit."
+            )
         elif state is State.RECONNECTING and not self._outage:
             self._outage = True
             self.say(
@@ -322,7 +329,8 @@ class TerminalClient:
             self.say(f"*** {event.detail}")
         elif state is State.REMOVED:
             self.say(
-                f"*** {server_words(event.detail)} Not reconnecting; type /reconnect to try again, or press Ctrl+D to quit."
+                f"*** {sentence(server_words(event.detail))} Not reconnecting; type /reconnect to try again, "
+                "or press Ctrl+D to quit."
             )
 
     def say_security(self) -> None:

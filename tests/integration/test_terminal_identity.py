@@ -84,7 +84,9 @@ def test_a_ban_is_said_once_in_the_pane_and_once_where_it_stops(server, terminal
     ann = terminals(server.address, "--nick", "ann")
     ann.expect(r"You joined #general")
     lee.send("BAN ann 1 spamming")
-    ann.expect(r"^\*\*\* You are banned from this server for 1 more minute: spamming \(until .*Not reconnecting")
+    ann.expect(
+        r"^\*\*\* You are banned from this server for 1 more minute: spamming \(until \d\d:\d\d\)\. Not reconnecting"
+    )
     said = [line for line in ann.lines if "You are banned from this server" in line]
     assert len(said) == 2, said  # the refusal as it came, and the reason nothing reconnects
     assert said[0].endswith("! You are banned from this server for 1 more minute: spamming"), said

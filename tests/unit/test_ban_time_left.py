@@ -36,3 +36,15 @@ def ban_ending_in(minutes: float | None) -> Sanction:
 )
 def test_the_time_left_is_said_in_whole_units_and_the_rest(minutes, said):
     assert time_left(ban_ending_in(minutes), NOW_MS) == said
+
+
+def test_the_end_of_a_ban_goes_inside_the_sentence():
+    """Found by the fifteenth review: "... for 90 more minutes. (until 20:46)" with the full stop before it."""
+    from chat_gui.core.sign_in import ban_words
+
+    until = "2026-12-04T20:46:00.000Z"
+    plain = ban_words("You are banned from this server for 90 more minutes.", until)
+    assert plain.startswith("You are banned from this server for 90 more minutes (until ") and plain.endswith(").")
+    with_reason = ban_words("You are banned from this server for 90 more minutes: spamming", until)
+    assert with_reason.startswith("You are banned from this server for 90 more minutes: spamming (until ")
+    assert with_reason.endswith(")")
