@@ -75,7 +75,7 @@ def test_a_join_code_given_on_the_command_line_lets_it_in(start_server, terminal
     wait_until(lambda: without.process.poll() is None)
 
 
-def test_a_ban_is_said_once_in_the_pane_and_once_where_it_stops(server, terminals, wire):
+def test_a_ban_is_said_once_in_the_pane_and_once_where_it_stops(server, terminals, wire):  # noqa: F811
     """Found by the fifteenth review: "You are banned ... for 1 more minute" was printed three times running
     (the `banned` error, the `bye` with the same words, then why nothing reconnects)."""
     from tests.integration.identity_support import teacher
