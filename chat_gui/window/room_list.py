@@ -123,20 +123,24 @@ class RoomList(ttk.LabelFrame):
             self._open_row(selection[0])
 
     def ask_new_room(self) -> None:
-        """Ask for a name until it is one a room can have (or Cancel): the reason, and what was typed, stay in
-        the dialog. "my room!" went to the server as a room "my" with the key "room!" (the fifteenth review)."""
-        prompt, typed = NEW_ROOM_PROMPT, ""
+        name = self.ask_room_name("New room", NEW_ROOM_PROMPT)
+        if name is not None:
+            self.on_join(name)
+
+    def ask_room_name(self, title: str, prompt: str) -> str | None:
+        """Ask until the answer is a name a room can have (None: cancelled): the rule, and what was typed, stay
+        in the dialog. "my room!" went to the server as a room "my" with the key "room!" (the fifteenth review)."""
+        typed = ""
         while True:
-            name = self.ask_text("New room", prompt, typed)
+            name = self.ask_text(title, prompt, typed)
             if name is None or not name.strip():
-                return
+                return None
             try:
                 normalise_room(name)
             except ProtocolError:
                 prompt, typed = f"{NEW_ROOM_RULE} Try another name:", name.strip()
                 continue
-            self.on_join(name.strip())
-            return
+            return name.strip()
 
     def _ask_in_dialog(self, title: str, prompt: str, typed: str = "") -> str | None:
         return simpledialog.askstring(title, prompt, initialvalue=typed, parent=self.winfo_toplevel())

@@ -35,7 +35,7 @@ def test_status_bar_follows_rooms_joined_by_every_route(server, open_window, mak
     alice = open_window(server, "alice", "general")
     wait_status(alice, "as alice · in #general")
     make_client(server, "bob", "maths")
-    alice.window.rooms.ask_text = lambda title, prompt: "physics"  # New room… answered
+    alice.window.rooms.ask_text = lambda title, prompt, typed: "physics"  # New room… answered
     alice.window.rooms.new_button.invoke()
     wait_status(alice, "· in #physics")
     assert "#general" not in status(alice)
@@ -45,7 +45,7 @@ def test_status_bar_follows_rooms_joined_by_every_route(server, open_window, mak
     wait_status(alice, "· in #maths")
     type_line(alice, "/join chemistry")
     wait_status(alice, "· in #chemistry")
-    alice.window.rooms.ask_text = lambda title, prompt: "biology"  # Rooms > Join room… (Ctrl+J)
+    alice.window.rooms.ask_text = lambda title, prompt, typed: "biology"  # Rooms > Join room… (Ctrl+J)
     alice.ask_join()
     wait_status(alice, "· in #biology")
     server.close_room("biology", "end of the lesson")
