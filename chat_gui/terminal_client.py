@@ -101,6 +101,11 @@ def server_words(detail: str) -> str:
     return one_line(detail, SERVER_WORDS_CHARS)
 
 
+def sentence(text: str) -> str:
+    """`text` ending as a sentence, so the advice after it reads as the next one ("... (until 18:19). Not ...")."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 class TerminalClient:
     """The core thread's side of chat-term: every method runs on the ThreadScheduler's thread."""
 
@@ -134,6 +139,7 @@ class TerminalClient:
         self._shown_tenths: dict[int, int] = {}  # per transfer: the last tenth of it printed
         self._shutdown_notice = ""  # a server going down says it twice: system/shutdown, then bye (printed once)
         self._bye_shown = ""  # the last bye's words, printed as its line: the removal that follows does not repeat them
+        self._refusal_words = ""  # a ban says it twice as well: error banned, then bye (printed once)
         self.ignored = IgnoredNames()  # whose room lines print folded (chat_gui/core/ignored_names.py)
         self.printed = PrintedKept()  # what a cleared history or a deleted file takes back
         self.presence_lines = PresenceLines(scheduler, lambda frame: self.screen.show(self.render(dict(frame))))
@@ -197,16 +203,20 @@ class TerminalClient:
             when = f"[{harmless(str(stamp))}] " if isinstance(stamp, str) else ""
             room = f"#{harmless(str(frame.get('room', '')))} " if frame.get("room") else ""
             return f"{when}{room}[hidden: a message from someone you ignore; /unignore {harmless(frame['sender'])} shows them]"
-        text = render_text(frame, clean=harmless, multiline_help=True, lines_kept=True)
+        text = render_text(frame, clean=harmless, multiline_help=True, lines_kept=True, error_codes=False)
         if frame.get("type") == "file":  # live or replayed: the id to fetch it with
             text += f"  (/get {harmless(str(frame.get('file')))})"
         return text
 
     def show_frame(self, frame: ServerFrame) -> None:
         if frame["type"] == "error":
+            self._refusal_words = frame["content"]
             self._name_asked = False  # the answer to a /nick typed while choosing, or to a line before it
-        if frame["type"] in QUIET_FRAMES or (frame["type"] == "welcome" and self.args.nick):
-            return  # with --nick, the welcome's "choose a nickname" is already being done
+        if frame["type"] in QUIET_FRAMES or (
+            frame["type"] == "welcome" and (self.args.nick or self.session.ever_ready)
+        ):
+            # with --nick, or on a reconnect (the name taken back by itself), "choose a nickname" is being done
+            return
         if frame["type"] == "nick" and not frame.get("old") and self.session.state is State.JOINING:
             # with --room the server's "join a room to talk" hint is already being done too
             self.say(f"[{frame['timestamp']}] * You are {frame['nick']}.")
@@ -216,7 +226,7 @@ class TerminalClient:
             return
         if frame["type"] == "system" and frame["event"] == "shutdown":
             self._shutdown_notice = frame["content"]
-        elif frame["type"] == "bye" and frame["content"] == self._shutdown_notice:
+        elif frame["type"] == "bye" and frame["content"] in (self._shutdown_notice, self._refusal_words):
             return  # the same words again, just printed from the system notice (as the window does)
         elif frame["type"] == "bye":
             self._bye_shown = frame["content"]
@@ -289,7 +299,7 @@ class TerminalClient:
             self.say(f"*** {PLAIN_ADVICE}")
             self.finish(2)
         elif state is State.REGISTERING and event.problem is not None:
-            self.say(f"{now_stamp()} ! {server_words(event.detail)} ({event.code or event.problem.value})")
+            self.say(f"{now_stamp()} ! {server_words(event.detail)}")  # words only: no wire code for a student
             if event.problem in WHAT_NEXT:
                 self.say(f"{now_stamp()} ! {WHAT_NEXT[event.problem]}")
             self.print_back_held_words()
@@ -307,11 +317,14 @@ class TerminalClient:
             )
             self.finish(2)
         elif state is State.FAILED:
-            self.say(f"*** {server_words(event.detail)} Type /reconnect to try again, or press Ctrl+D to quit.")
+            self.say(
+                f"*** {sentence(server_words(event.detail))} Type /reconnect to try again, or press Ctrl+D to quit."
+            )
         elif state is State.RECONNECTING and not self._outage:
             self._outage = True
             self.say(
-                f"*** {server_words(event.detail.split(';')[0])}. Reconnecting by itself; lines you type are kept"
+                # "Connection lost (REASON); trying HOST again in 2.0 s": the reason whole, whatever it holds
+                f"*** {server_words(event.detail.split('; trying ')[0])}. Reconnecting by itself; lines you type are kept"
                 " and sent once back."
             )
         elif state is State.READY and self._outage:
@@ -319,7 +332,7 @@ class TerminalClient:
             self.say(f"*** {event.detail}")
         elif state is State.REMOVED:
             # the bye's words were just printed as its line (a kick's, a login elsewhere's): not a second time
-            said = "" if event.detail == self._bye_shown else f"{server_words(event.detail)} "
+            said = "" if event.detail == self._bye_shown else f"{sentence(server_words(event.detail))} "
             if self.session.signed_in_elsewhere:
                 self.say(
                     f"*** {said}Not reconnecting: you are signed in somewhere else. Type /reconnect to take the name "

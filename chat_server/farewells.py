@@ -45,10 +45,9 @@ def shutdown_frames(text: str = "The server is shutting down.") -> list[Frame]:
 
 
 def server_full_frames(limit: int) -> list[Frame]:
-    return [
-        error_frame(ErrorCode.SERVER_FULL, f"The server is full ({limit} clients); try again later."),
-        bye("The server is full.", "server_full"),
-    ]
+    """The refusal at --max-clients; the bye says it whole too (a window's Connect dialog shows the last words)."""
+    text = f"The server is full (it takes {limit:,} connection{'' if limit == 1 else 's'} at once); try again later."
+    return [error_frame(ErrorCode.SERVER_FULL, text), bye(text, "server_full")]
 
 
 def address_full_frames(limit: int, unregistered: bool) -> list[Frame]:
@@ -109,16 +108,23 @@ def kicked_bye(reason: str, by: str | None = None) -> Frame:
 
 
 def time_left(sanction: Sanction, at_ms: int) -> str:
-    """ "for 14 more minutes", "for 3 more hours", or "until a teacher or the admin lifts it"."""
+    """ "for 14 more minutes", "for 2 more hours and 30 minutes", "for 3 more days", or "until a teacher or the admin
+    lifts it"."""
     if sanction.until_ms is None:
         return "until a teacher or the admin lifts it"
     minutes = max(1, math.ceil((sanction.until_ms - at_ms) / 60_000))
     if minutes < 120:
         return f"for {minutes} more minute{'' if minutes == 1 else 's'}"
-    hours = math.ceil(minutes / 60)
+    # the rest in the smaller unit, not rounded up: a ban of 150 minutes said "for 3 more hours"
+    hours, rest = divmod(minutes, 60)
     if hours < 48:
-        return f"for {hours} more hours"
-    return f"for {math.ceil(hours / 24)} more days"
+        return f"for {hours} more hours" + (f" and {_counted(rest, 'minute')}" if rest else "")
+    days, rest_hours = divmod(math.ceil(minutes / 60), 24)
+    return f"for {days} more days" + (f" and {_counted(rest_hours, 'hour')}" if rest_hours else "")
+
+
+def _counted(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
 
 
 def banned_frames(ban: Sanction, now_ms: int) -> list[Frame]:

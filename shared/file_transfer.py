@@ -113,7 +113,7 @@ def format_size(size: float) -> str:
 
 
 def limit_text(max_bytes: int) -> str:
-    """The file size limit as an error message names it: "25 MB (26,214,400 bytes)"."""
+    """A size as an error message names it, the limit or the file: "25.0 MB (26,214,400 bytes)"."""
     return f"{format_size(max_bytes)} ({max_bytes:,} bytes)"
 
 
@@ -193,7 +193,8 @@ def check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise FileError(
             ErrorCode.FILE_TOO_LARGE,
-            f"That file has {size:,} bytes; the limit on this server is {limit_text(max_bytes)}.",
+            # both in the same units, so a student can compare them ("2,000,000 bytes" against "1.0 MB" could not)
+            f"That file is {limit_text(size)}; the limit on this server is {limit_text(max_bytes)}.",
         )
 
 

@@ -113,6 +113,7 @@ def render_text(
     multiline_help: bool = False,
     stamped: bool = False,
     lines_kept: bool = False,
+    error_codes: bool = True,
 ) -> str:
     """The text of one server frame, without a line ending, e.g. "[12:00:01] #general <alice> hi".
 
@@ -125,6 +126,8 @@ def render_text(
     (the terminal client): the lines of a message or private message after
     its first are rows of their own, each after MESSAGE_LINE_MARK, their
     indentation kept (code); text mode keeps one line per frame.
+    Text mode ends a refusal with its code for scripts ("... (bad_room)");
+    `error_codes=False` (the terminal client) leaves it off: a student reads the words.
     """
 
     def words(value: object) -> str:
@@ -161,7 +164,8 @@ def render_text(
     if kind == "private":
         return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {said(content)}"
     if kind == "error":
-        return f"{stamp} ! {one_line(content)} ({one_line(frame.get('code'))})"
+        code = f" ({one_line(frame.get('code'))})" if error_codes else ""
+        return f"{stamp} ! {one_line(content)}{code}"
     if kind == "help" and multiline_help:
         return "\n".join(f"{stamp} {one_line(line)}" for line in str(content).splitlines())
     if kind == "file":  # e.g. [12:00:01] #general alice shared "worksheet.pdf" (1.2 MB)

@@ -95,7 +95,10 @@ def ban_words(content: str, until: object) -> str:
         return content
     today = datetime.now().astimezone().date()
     when = end.strftime("%H:%M") if end.date() == today else end.strftime("%a %d %b %H:%M")
-    return f"{content.rstrip()} (until {when})"
+    said = content.rstrip()
+    if said.endswith("."):  # "for 90 more minutes (until 20:46).", not "minutes. (until 20:46)"
+        return f"{said[:-1]} (until {when})."
+    return f"{said} (until {when})"
 
 
 def server_key(host: str, port: int) -> str:

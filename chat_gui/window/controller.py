@@ -346,9 +346,9 @@ class ChatController:
         self.window.entry.focus()
 
     def ask_join(self) -> None:
-        room = self.window.rooms.ask_text("Join room", "Room to join (it is created if nobody is there):")
-        if room and room.strip():
-            self.join_room(room.strip())
+        room = self.window.rooms.ask_room_name("Join room", "Room to join (it is created if nobody is there):")
+        if room is not None:
+            self.join_room(room)
 
     def ask_who(self) -> None:
         self.send_typed("/list")

@@ -14,7 +14,9 @@ Joins and leaves are quiet lines that fold together; an announcement is a
 banner naming who sent it.  What the frames say about this user's
 standing is kept here for the status bar: `muted`, and `room_note` (why
 you are in no room).  `outgoing` pairs the chat lines sent with their
-echo or their refusal, so a line refused as muted is shown struck out.
+echo or their refusal, so a line refused (muted, nobody of that name online,
+ignored by its recipient) is shown struck out where it was typed, its words
+kept in view.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from shared.names import name_key
 
 BELL_GAP_SECONDS = 10.0
 FLOOD_QUIET_SECONDS = 60.0  # a flood of private messages is over after this long without one in the collecting tab
+# Refusals a chat line (SAY, MSG, PM) gets that are about that line: it is shown struck out where it was typed,
+# with the reason, so its words stay in view (a /pm to a misspelt name was gone with only "Nobody called ...").
+LINE_REFUSALS = frozenset(("muted", "no_such_user", "ignored"))
 
 
 class FrameDisplay:
@@ -64,6 +69,7 @@ class FrameDisplay:
         self.count_unread = count_unread
         self.update_title = update_title
         self.shutdown_notice = ""
+        self.refusal_words = ""  # the last error's words: a ban says them as `error` banned, then as its `bye`
         self.muted = False
         self.room_note = ""  # why this user is in no room now ("#maths was closed: ...")
         self.outgoing: OutgoingLines[MessageView] = OutgoingLines()
@@ -262,8 +268,10 @@ class FrameDisplay:
         self.update_title()
 
     def _error(self, frame: ErrorFrame) -> None:
+        self.refusal_words = frame["content"]
         if frame["code"] == "muted":
             self.set_muted(True)
+        if frame["code"] in LINE_REFUSALS:
             refused = self.outgoing.refused()
             if refused is not None:  # the line itself, struck out, says it: one refusal, one message
                 text, view = refused
@@ -273,7 +281,8 @@ class FrameDisplay:
         self.current_view().show_notice(frame["content"], "error", frame["timestamp"])
 
     def _bye(self, frame: ByeFrame) -> None:
-        if frame["content"] != self.shutdown_notice:  # a server going down says it twice: system/shutdown, then bye
+        # a server going down says it twice: system/shutdown, then bye; a ban too: error banned, then bye
+        if frame["content"] not in (self.shutdown_notice, self.refusal_words):
             self.current_view().show_notice(frame["content"], "system", frame["timestamp"])
 
 

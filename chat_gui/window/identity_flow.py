@@ -34,6 +34,18 @@ if TYPE_CHECKING:
     from chat_gui.window.connect_dialog import ConnectDialog
     from chat_gui.window.controller import ChatController
 
+# The Connect dialog's own words where the server's name commands ("/pass CODE ... then /nick NAME",
+# "/login NAME PASSWORD") that the dialog asks for in its fields (found by the fifteenth review).
+CODE_ASKED = "This server asks for a join code: type the one your teacher shows, then press Connect."
+
+
+def registered_words(nick: str) -> str:
+    """Why a nickname needs its password, said for the dialog's password field."""
+    return (
+        f"The nickname {nick} belongs to an account. If it is yours, type its password; "
+        "if not, type another nickname and choose Just a nickname."
+    )
+
 
 def teachers_named(frame: ServerFrame) -> set[str] | None:
     """Name keys of the teachers a frame names (`roles` {nick: role}, or `teachers` [nick]); None: it names none."""
@@ -133,13 +145,11 @@ class IdentityFlow:
             account.code_taken()
         if event.problem is Problem.JOIN_CODE:
             dialog.show_error("")
-            account.show_code(event.detail)
+            account.show_code(CODE_ASKED if event.code == "code_required" else event.detail)
         elif event.problem is Problem.NICK_REGISTERED:
             dialog.show_error("")
             self._fill_nick(dialog)
-            account.show_password_error(
-                f"{event.detail} If it is yours, type its password; if not, choose another nickname.", LOG_IN
-            )
+            account.show_password_error(registered_words(dialog.nick_var.get().strip()), LOG_IN)
         elif event.problem is Problem.BAD_LOGIN:
             dialog.show_error("")
             self._fill_nick(dialog)

@@ -179,7 +179,7 @@ class LineSending:
             return f"Not sent: you are not connected. {where} first; your text is still in the box."
         if chat_line and self.controller.frames.muted:
             return (
-                "Not sent: an admin muted you, so nothing you say reaches anyone (private messages neither). "
+                "Not sent: you are muted, so nothing you say reaches anyone (private messages neither). "
                 "Your text is still in the box for when you are unmuted."
             )
         return ""

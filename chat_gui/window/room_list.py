@@ -23,11 +23,14 @@ from collections.abc import Callable
 from tkinter import simpledialog, ttk
 
 from chat_gui.window.tk_text import shown_name
-from shared.names import name_key
+from shared.errors import ProtocolError
+from shared.names import MAX_ROOM_CHARS, name_key, normalise_room
 from shared.palette import LIGHT, Palette
 from shared_tk.theme import on_palette_change
 
 LOCK_MARK = " 🔒"
+NEW_ROOM_PROMPT = "Name of the new room (letters, digits, _ or -):"
+NEW_ROOM_RULE = f"A room name is 1 to {MAX_ROOM_CHARS} letters, digits, _ or -, with no spaces."
 
 
 class RoomList(ttk.LabelFrame):
@@ -47,7 +50,8 @@ class RoomList(ttk.LabelFrame):
         self.private: list[tuple[str, int]] = []  # (nickname, unread) of the private tabs
         self.connected = True  # False: counts are from a connection that is gone, so none are shown
         self.palette = LIGHT
-        self.ask_text: Callable[[str, str], str | None] = self._ask_in_dialog  # tests answer instead
+        # (title, prompt, text already typed) -> the answer, None when cancelled; tests answer instead
+        self.ask_text: Callable[[str, str, str], str | None] = self._ask_in_dialog
         self._shown: tuple[object, ...] = ()
         self.listbox = tk.Listbox(self, height=8, width=22, exportselection=False, activestyle="none")
         self.listbox.grid(row=0, column=0, columnspan=2, sticky="nsew")
@@ -119,12 +123,27 @@ class RoomList(ttk.LabelFrame):
             self._open_row(selection[0])
 
     def ask_new_room(self) -> None:
-        name = self.ask_text("New room", "Name of the new room (letters, digits, _ or -):")
-        if name and name.strip():
-            self.on_join(name.strip())
+        name = self.ask_room_name("New room", NEW_ROOM_PROMPT)
+        if name is not None:
+            self.on_join(name)
 
-    def _ask_in_dialog(self, title: str, prompt: str) -> str | None:
-        return simpledialog.askstring(title, prompt, parent=self.winfo_toplevel())
+    def ask_room_name(self, title: str, prompt: str) -> str | None:
+        """Ask until the answer is a name a room can have (None: cancelled): the rule, and what was typed, stay
+        in the dialog. "my room!" went to the server as a room "my" with the key "room!" (the fifteenth review)."""
+        typed = ""
+        while True:
+            name = self.ask_text(title, prompt, typed)
+            if name is None or not name.strip():
+                return None
+            try:
+                normalise_room(name)
+            except ProtocolError:
+                prompt, typed = f"{NEW_ROOM_RULE} Try another name:", name.strip()
+                continue
+            return name.strip()
+
+    def _ask_in_dialog(self, title: str, prompt: str, typed: str = "") -> str | None:
+        return simpledialog.askstring(title, prompt, initialvalue=typed, parent=self.winfo_toplevel())
 
     def on_room_double_click(self, event: tk.Event) -> None:
         index = self.listbox.nearest(event.y)

@@ -23,7 +23,7 @@ from chat_gui.window.main_window import ChatWindow
 from chat_gui.window.message_view import MessageView
 from chat_gui.window.status_words import Situation, status_text, title_condition
 
-MUTED_FLAG = "Muted by an admin"
+MUTED_FLAG = "You are muted"  # by a teacher or the admin: the pane says who
 REMOVED_TITLE = "You were removed from the chat"
 ELSEWHERE_TITLE = "You are signed in somewhere else"  # your other window or computer took the name
 TURNED_AWAY_TITLE = "The server turned you away"  # sent away before ever chatting (a ban)

@@ -4,7 +4,7 @@
 
 `show(text)` sets the main sentence (the controller composes it from the
 connection's state: chat_gui/window/status_words.py); `set_flag(name, text)`
-shows a short flag in the error colour ("Muted by an admin"), "" hides it.
+shows a short flag in the error colour ("You are muted"), "" hides it.
 `slot` is a frame at the right end for other features' indicators (the
 encryption state, say): pack a label into it.
 """

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from tkinter import ttk
 
 DONE_ROW_MS = 4000  # how long a row that ended well stays in view
+REASON_MARGIN = 16  # pixels between a failed row's reason and the name and button beside it
+MIN_REASON_WIDTH = 160  # a reason wraps at this width at the least, however narrow the row
 
 
 class TransferRow(ttk.Frame):
@@ -66,6 +68,16 @@ class TransferRow(ttk.Frame):
         self.button.configure(text="Close")
         if not failed:
             self._leave_id = self.after(DONE_ROW_MS, lambda: self.bar_owner.remove(self.job))
+            return
+        # The reason is what the student reads ("That file is 1.9 MB; the limit ... is 1.0 MB"): it takes the
+        # empty bar's room and wraps within the row (the fifteenth review found it cut off after three words).
+        self.progress.pack_forget()
+        self.bind("<Configure>", lambda _event: self._wrap_reason(), add="+")
+        self._wrap_reason()
+
+    def _wrap_reason(self) -> None:
+        room = self.winfo_width() - self.name_label.winfo_reqwidth() - self.button.winfo_reqwidth() - REASON_MARGIN
+        self.detail.configure(wraplength=max(MIN_REASON_WIDTH, room))
 
     def fraction(self) -> float:
         """How much is done, as shown (0.0 while busy: an indeterminate bar's value only animates)."""

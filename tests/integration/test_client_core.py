@@ -308,7 +308,10 @@ def test_a_full_server_is_named_as_the_reason(start_server, core, make_client):
     alice = core()
     alice.session.start(*server.address, "alice", None)
     alice.run_until(lambda: alice.session.state is State.FAILED)
-    assert "full" in alice.events[-1].detail
+    # the whole sentence, what to do included (it was the bye's "The server is full." alone, and the error
+    # before it said "(1 clients)")
+    said = alice.events[-1].detail
+    assert "The server is full (it takes 1 connection at once); try again later" in said, said
 
 
 def test_a_nickname_typed_before_the_welcome_goes_out_once_connected(server, core):

@@ -229,6 +229,26 @@ def test_a_ban_from_a_teacher_stops_the_student_reconnecting(start_server, core,
     assert not any(isinstance(e, Received) and e.frame["type"] == "welcome" for e in student.events[-3:])
 
 
+def test_an_account_taken_over_by_another_login_does_not_log_in_again_by_itself(start_server, core, make_client):
+    """Found by the fifteenth review: chat-term (and the window) logged in to bob, then bob logged in from another
+    computer; the first reconnected at once with its kept password and closed the other, which could do the same:
+    two windows of one account fought on. The one replaced now stops and says why."""
+    server = start_server()
+    server.create_account("bob", PASSWORD)
+    first = core()
+    first.session.sign_in.log_in("bob", PASSWORD, True)
+    first.session.start(*server.address, "bob", "general")
+    first.ready()
+    other = make_client(server)
+    other.send_command(f"LOGIN bob {PASSWORD}")
+    other.wait_for("nick", timeout=20)
+    first.run_until(lambda: first.session.state in (State.REMOVED, State.RECONNECTING))
+    assert first.session.state is State.REMOVED
+    assert "You logged in as bob in another window or program on this computer" in first.session.removed_reason
+    first.scheduler.advance(120)
+    assert first.session.state is State.REMOVED, "no login again by itself"
+
+
 def test_a_restart_with_a_join_code_asks_the_window_for_it_in_place_of_resuming(tmp_path, core):
     """The teacher starts the next period with a join code: the window's RESUME gets code_required (the twelfth
     review), and the window asks for the code as for a first NICK, then signs in with it."""

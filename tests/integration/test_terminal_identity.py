@@ -31,7 +31,7 @@ def test_a_registered_nickname_says_how_to_log_in_and_slash_login_asks_for_the_p
     server = start_server()
     server.create_account("ann", PASSWORD)
     ann = terminals(server.address, "--nick", "ann", "--room", "lab")
-    ann.expect(r"nick_registered")
+    ann.expect(r"! The nickname \w+ is registered\.")
     ann.expect(r"/login NICK")
     ann.type("/login ann")
     ann.type("a-wrong-password")
@@ -67,7 +67,7 @@ def test_register_asks_twice_and_keeps_the_name(start_server, terminals, wire): 
 def test_a_join_code_given_on_the_command_line_lets_it_in(start_server, terminals):  # noqa: F811
     server = start_server(join_code="K7P4XQ")
     without = terminals(server.address, "--nick", "cy")
-    without.expect(r"code_required")
+    without.expect(r"! This server needs the join code first")
     without.expect(r"/pass CODE")
     with_code = terminals(server.address, "--nick", "di", "--room", "lab", "--join-code", "k7p4xq")
     with_code.expect(r"You joined #lab")
@@ -91,3 +91,20 @@ def test_a_login_on_another_computer_stops_chat_term_saying_so_once(start_server
     assert other.expect("pong")["content"] == "still-mine"  # nothing took it back meanwhile
     assert [client.address.startswith("127.0.0.2:") for client in server.clients() if client.nick == "ann"] == [True]
     assert ann.finish() == 0
+
+
+def test_a_ban_is_said_once_in_the_pane_and_once_where_it_stops(server, terminals, wire):  # noqa: F811
+    """Found by the fifteenth review: "You are banned ... for 1 more minute" was printed three times running
+    (the `banned` error, the `bye` with the same words, then why nothing reconnects)."""
+    from tests.integration.identity_support import teacher
+
+    lee = teacher(server, wire, room="general")
+    ann = terminals(server.address, "--nick", "ann")
+    ann.expect(r"You joined #general")
+    lee.send("BAN ann 1 spamming")
+    ann.expect(
+        r"^\*\*\* You are banned from this server for 1 more minute: spamming \(until \d\d:\d\d\)\. Not reconnecting"
+    )
+    said = [line for line in ann.lines if "You are banned from this server" in line]
+    assert len(said) == 2, said  # the refusal as it came, and the reason nothing reconnects
+    assert said[0].endswith("! You are banned from this server for 1 more minute: spamming"), said

@@ -87,6 +87,16 @@ def test_the_limit_is_exact_and_its_error_names_it():
     assert "25.0 MB (26,214,400 bytes)" in refused.value.message
 
 
+def test_a_file_too_large_is_said_in_the_units_of_the_limit():
+    """Found by the fifteenth review: "That file has 2,000,000 bytes; the limit ... is 1.0 MB" asked a student to
+    compare bytes with megabytes."""
+    with pytest.raises(FileError) as refused:
+        parse_upload_argument(f"2000000 {DIGEST} #general big.bin", 1024 * 1024)
+    assert refused.value.message == (
+        "That file is 1.9 MB (2,000,000 bytes); the limit on this server is 1.0 MB (1,048,576 bytes)."
+    )
+
+
 def test_a_limit_of_zero_turns_sharing_off():
     with pytest.raises(FileError) as refused:
         parse_upload_argument(f"1 {DIGEST} #general a.txt", 0)

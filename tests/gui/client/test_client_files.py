@@ -368,6 +368,10 @@ def test_a_file_over_the_limit_is_refused_before_a_byte_is_sent(start_server, op
     wait_until(lambda: row.ended, pump=tk_root.update, timeout=WAIT, message="the refusal never reached the row")
     assert "1.0 MB" in row.detail.cget("text"), "the row names the limit"
     assert row.button.cget("text") == "Close"
+    tk_root.update()
+    # the whole reason is in view, wrapped beside the name and the button (it was cut off after "That file has")
+    room = row.winfo_width() - row.name_label.winfo_width() - row.button.winfo_width()
+    assert 0 < row.detail.winfo_reqwidth() <= room, (row.detail.winfo_reqwidth(), room)
 
 
 def test_private_files_from_many_people_collect_in_one_tab(server, open_window, tk_root, tmp_path):

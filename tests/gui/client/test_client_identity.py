@@ -90,7 +90,10 @@ def test_a_registered_nickname_asks_for_its_password_in_the_dialog(start_server,
     window = open_window()
     dialog = connect_with_dialog(window, server, "alice")
     wait_until(lambda: dialog.account.mode() == LOG_IN, pump=tk_root.update, timeout=WAIT)
-    assert "password" in dialog.account.password_message.cget("text")
+    said = dialog.account.password_message.cget("text")
+    # the dialog's words, once: not the server's "/login alice PASSWORD" for a field that asks for it
+    assert said.startswith("The nickname alice belongs to an account. If it is yours, type its password"), said
+    assert "/login" not in said and said.count("If it is yours") == 1, said
     dialog.account.password_var.set(STUDENT_PASSWORD)
     dialog.connect_button.invoke()
     ready(window, tk_root)
@@ -128,12 +131,14 @@ def test_a_join_code_is_asked_with_the_servers_words_and_the_rest_of_the_dialog_
     window = open_window()
     dialog = connect_with_dialog(window, server, "dave")
     wait_until(lambda: dialog.account.code_shown(), pump=tk_root.update, timeout=WAIT)
-    assert dialog.account.code_hint.cget("text"), "the server's words are shown under the code field"
-    assert dialog.nick_var.get() == "dave" and dialog.host_var.get() == server.address[0]
     asked = dialog.account.code_hint.cget("text")
+    assert asked.startswith("This server asks for a join code: type the one your teacher shows"), asked
+    assert "/pass" not in asked and "/nick" not in asked, "no command to type in a dialog that has the field"
+    assert dialog.nick_var.get() == "dave" and dialog.host_var.get() == server.address[0]
     dialog.account.code_var.set("WRONG1")
     dialog.connect_button.invoke()
     wait_until(lambda: dialog.account.code_hint.cget("text") != asked, pump=tk_root.update, timeout=WAIT)
+    assert dialog.account.code_hint.cget("text") == "That is not the join code; check it on the teacher's screen."
     assert window.session.sign_in.code_for(*server.address) == "", "the wrong code is forgotten"
     assert dialog.focus_get() == dialog.account.code_entry
     dialog.account.code_var.set("k7p4xq")  # typed as read from the board
@@ -330,6 +335,25 @@ def test_a_kicked_student_loses_the_rooms_topic_and_teacher_marks_with_one_banne
     pane = alice.room_view.all_text()
     assert pane.count("You were removed from the chat") == 1, "Standing's banner, and no second notice"
     assert "does not reconnect by itself" not in pane
+
+
+def test_a_banned_student_reads_the_ban_once_in_the_pane_and_once_in_the_banner(
+    server, open_window, tk_root, make_client
+):
+    """Found by the fifteenth review: the `banned` error and the `bye` after it carry the same words, and the
+    pane printed both, then the banner said them a third time."""
+    server.create_account("Teach", TEACHER_PASSWORD, "teacher")
+    alice = open_window(server, "alice", "general")
+    teacher = make_client(server)
+    teacher.send_command(f"LOGIN Teach {TEACHER_PASSWORD}")
+    teacher.wait_for("nick")
+    teacher.send_command("BAN alice 1 spamming")
+    wait_until(lambda: alice.session.state is State.REMOVED, pump=tk_root.update, timeout=WAIT)
+    tk_root.update()
+    pane = alice.room_view.all_text()
+    assert pane.count("You were removed from the chat") == 1
+    # the refusal as it came, and the banner's reason (with the time it ends): the bye's copy is not printed
+    assert pane.count("You are banned from this server for 1 more minute: spamming") == 2, pane
 
 
 def test_connecting_keeps_the_theme_and_joins_setting_and_remembers_the_login(start_server, open_window, tk_root):

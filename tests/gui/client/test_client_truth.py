@@ -35,7 +35,7 @@ def test_status_bar_follows_rooms_joined_by_every_route(server, open_window, mak
     alice = open_window(server, "alice", "general")
     wait_status(alice, "as alice · in #general")
     make_client(server, "bob", "maths")
-    alice.window.rooms.ask_text = lambda title, prompt: "physics"  # New room… answered
+    alice.window.rooms.ask_text = lambda title, prompt, typed: "physics"  # New room… answered
     alice.window.rooms.new_button.invoke()
     wait_status(alice, "· in #physics")
     assert "#general" not in status(alice)
@@ -45,7 +45,7 @@ def test_status_bar_follows_rooms_joined_by_every_route(server, open_window, mak
     wait_status(alice, "· in #maths")
     type_line(alice, "/join chemistry")
     wait_status(alice, "· in #chemistry")
-    alice.window.rooms.ask_text = lambda title, prompt: "biology"  # Rooms > Join room… (Ctrl+J)
+    alice.window.rooms.ask_text = lambda title, prompt, typed: "biology"  # Rooms > Join room… (Ctrl+J)
     alice.ask_join()
     wait_status(alice, "· in #biology")
     server.close_room("biology", "end of the lesson")
@@ -65,7 +65,7 @@ def test_status_bar_follows_reconnecting_muted_and_unmuted(start_server, open_wi
     alice = open_window(server, "alice", "general")
     server.set_muted("alice", True)
     wait_until(lambda: alice.window.status_bar.flag("muted"), pump=tk_root.update, timeout=WAIT)
-    assert "Muted" in alice.window.status_bar.flag("muted")
+    assert alice.window.status_bar.flag("muted") == "You are muted"
     server.set_muted("alice", False)
     wait_until(lambda: not alice.window.status_bar.flag("muted"), pump=tk_root.update, timeout=WAIT)
     server.stop()
@@ -168,6 +168,29 @@ def test_lines_waiting_when_the_user_hangs_up_are_struck_out(start_server, open_
 
 
 # -- 4. muted --
+def test_a_private_line_refused_keeps_its_words_in_view_and_a_later_refusal_strikes_out_its_own(
+    server, open_window, make_client, tk_root
+):
+    """Found by the fifteenth review: "/pm nobdy my homework answer" left only "Nobody called nobdy is online"
+    (the words gone), and the refused line stayed paired: a "muted" refusal in the next 30 s struck out that one."""
+    alice = open_window(server, "alice", "general")
+    bob = make_client(server, "bob", "general")
+    type_line(alice, "/pm nobdy my homework answer")
+    wait_until(lambda: "Nobody called nobdy" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    pane = alice.room_view.all_text()
+    assert "not delivered: my homework answer  Nobody called nobdy is online" in pane, pane
+    bob.send_command("IGNORE alice")
+    bob.wait_for(lambda frame: frame.get("event") == "ignoring")
+    type_line(alice, "/pm bob psst")
+    wait_until(lambda: "not taking private messages" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    assert "not delivered: psst  bob is not taking private messages from you." in alice.room_view.all_text()
+    type_line(alice, "hello room")
+    wait_until(lambda: "alice  hello room" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    # each refusal answered its own line: nothing is left paired, for a later refusal to strike out wrongly
+    assert len(alice.frames.outgoing) == 0
+    assert alice.room_view.all_text().count("not delivered: ") == 2
+
+
 def test_a_muted_line_stays_in_the_box_with_the_reason(server, open_window, make_client, tk_root):
     alice = open_window(server, "alice", "general")
     bob = make_client(server, "bob", "general")
@@ -178,7 +201,7 @@ def test_a_muted_line_stays_in_the_box_with_the_reason(server, open_window, make
         type_line(alice, line)
         tk_root.update()
         assert alice.window.entry.get_text() == line, "the line stays in the box"
-    assert alice.room_view.all_text().count("Not sent: an admin muted you") == 3
+    assert alice.room_view.all_text().count("Not sent: you are muted") == 3
     alice.window.entry.set_text("")
     type_line(alice, "/join physics")  # a new room's name would reach every room list: refused while muted
     wait_until(lambda: "cannot make a new room" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)

@@ -183,3 +183,25 @@ def test_lines_typed_faster_than_the_rate_limit_all_arrive(server, open_window, 
     assert [frame["content"] for frame in received] == lines
     wait_until(lambda: not alice.session.pending, pump=tk_root.update, timeout=WAIT)
     assert not alice.room_view.text.tag_ranges("error"), "no line was refused (e.g. 'Slow down')"
+
+
+def test_new_room_asks_again_for_a_name_a_room_cannot_have_and_keeps_what_was_typed(server, open_window, tk_root):
+    """Found by the fifteenth review: "my room!" in New room… went out as JOIN my room!, and the pane answered
+    about keys with "/join my" while the dialog and its text were gone."""
+    alice = open_window(server, "alice")
+    asked: list[tuple[str, str]] = []
+    answers = ["my room!", "my_room"]
+
+    def answer(title: str, prompt: str, typed: str) -> str | None:
+        asked.append((prompt, typed))
+        return answers.pop(0)
+
+    alice.window.rooms.ask_text = answer
+    alice.window.rooms.new_button.invoke()
+    assert asked[0] == ("Name of the new room (letters, digits, _ or -):", "")
+    assert asked[1] == (
+        "A room name is 1 to 32 letters, digits, _ or -, with no spaces. Try another name:",
+        "my room!",
+    ), "the rule, and the name to correct"
+    wait_until(lambda: alice.session.room == "my_room", pump=tk_root.update, timeout=WAIT)
+    assert "a key goes only with a room" not in alice.room_view.all_text(), "no JOIN with a key went out"
