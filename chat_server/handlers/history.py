@@ -77,7 +77,9 @@ DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to
 DRAIN_POLL_SECONDS = 0.02
 TURN_POLL_SECONDS = 0.25  # a page waiting for its computer's turn looks this often whether its connection ended
 SEARCH_RESULTS = 50
-OLDER_MATCH = " These are the {which} {page}; older messages match too: /searchbefore {last} {words} shows the next {page}."
+OLDER_MATCH = (
+    " These are the {which} {page}; older messages match too: /searchbefore {last} {words} shows the next {page}."
+)
 NO_HISTORY = "This server keeps no history (it runs with --no-history)."
 STOPPED_EARLY = (
     f" The search stopped after {SEARCH_SECONDS:g} s, so older messages were not searched:"
@@ -241,9 +243,7 @@ class HistoryCommands(CommandModule):
                     # one more than is sent: a 51st match says that older ones match too (`more`)
                     wanted = SEARCH_RESULTS + 1
                     found = (
-                        store.search(
-                            nick, request.text, room=room, limit=wanted, clock=clock, before=request.before
-                        )
+                        store.search(nick, request.text, room=room, limit=wanted, clock=clock, before=request.before)
                         if room is not None
                         else []
                     )

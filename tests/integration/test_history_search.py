@@ -203,9 +203,7 @@ def test_a_search_with_more_matches_than_it_sends_says_older_ones_match_too(star
     assert "older" not in frame["content"]
 
 
-def test_searchbefore_pages_a_search_back_to_its_oldest_match_and_keeps_private_results_the_askers(
-    start_server, wire
-):
+def test_searchbefore_pages_a_search_back_to_its_oldest_match_and_keeps_private_results_the_askers(start_server, wire):
     """Review 15: `more` said older matches existed, but nothing reached them; SEARCHBEFORE pages back to the oldest."""
     server = start_server(rate_per_second=0)
     alice = wire(server, "alice", "lab")
