@@ -106,7 +106,7 @@ def test_chat_term_older_prints_a_searchs_next_page_until_the_oldest_match(start
     ann.type("/search #lab homework")
     ann.expect(r"/older shows the next ones")
     ann.type("/older")
-    ann.expect(rf"\*\*\* 10 older messages found for “homework” in #lab, newest first")
+    ann.expect(r"\*\*\* 10 older messages found for “homework” in #lab, newest first")
     ann.expect(rf"<bob> homework 0  \(id {ids[0]}\)$")
     printed = [
         int(found.group(1)) for line in ann.lines if (found := re.search(r"<bob> homework \d+  \(id (\d+)\)", line))
