@@ -203,6 +203,13 @@ def main(argv: list[str] | None = None) -> int:
 
         for label, query in searches:
             add(label, room_search(query), 1)
+
+        def older_page(query: Callable[[], str]) -> Callable[[], object]:
+            """SEARCHBEFORE: the same search's matches below a random id (a page far back costs as the first)."""
+            return lambda: messages.search("user1", query(), room=rng.choice(rooms), before=rng.randint(1, highest))
+
+        add("search a room, one word, older than a random id (ms)", older_page(lambda: rng.choice(words)), 1)
+        add("search a room, 2 characters, older than a random id (ms)", older_page(lambda: rng.choice(words)[:2]), 1)
         add(
             "search own private messages, one word (ms)",
             lambda: messages.search(rng.choice(people), rng.choice(words), include_private=True),

@@ -33,7 +33,7 @@ from chat_gui.core.events import (
     StateChanged,
 )
 from chat_gui.core.file_transfers import FileTransfers, TransferEvent, TransferFinished, TransferProgressed
-from chat_gui.core.history_commands import AskHistory, AskSearch, DeleteLast, around_pages
+from chat_gui.core.history_commands import AskHistory, AskOlder, AskSearch, DeleteLast, around_pages
 from chat_gui.core.ignored_names import IgnoredNames
 from chat_gui.core.scheduler import ThreadScheduler
 from chat_gui.core.sending import NotSent, Waiting
@@ -113,6 +113,8 @@ class TerminalClient:
         self.args = args
         self.scheduler = scheduler
         self.screen = screen
+        # The last search that found more than it printed, and its last result's id: what /older continues.
+        self._last_search: tuple[str, str | None, int] | None = None
         self.session = ClientSession(scheduler, self.on_event, ready_for_more=lambda: screen.backlog() < SCREEN_BACKLOG)
         # --accept-new-key holds for the first connection only: a key that changes again later is asked about again
         self.session.tls_policy = TlsPolicy(
@@ -169,6 +171,9 @@ class TerminalClient:
             for line in page_lines(event, self.render):
                 self.say(line)
         elif isinstance(event, SearchResults):
+            if not event.error:  # what /older continues: this search, below its last result
+                last = int(event.results[-1]["id"]) if event.more and event.results else None
+                self._last_search = (event.words, event.room, last) if last is not None else None
             for line in search_lines(event):
                 self.say(line)
         elif isinstance(event, MessageDeleted):
@@ -404,7 +409,9 @@ class TerminalClient:
             for before, after, limit in around_pages(typed):
                 self.session.history.request_page(typed.target, before, after, limit)
         elif isinstance(typed, AskSearch):
-            self.session.history.search(typed.words, typed.room)
+            self.session.history.search(typed.words, typed.room, typed.before)
+        elif isinstance(typed, AskOlder):
+            self.search_older()
         elif isinstance(typed, DeleteLast):
             self.delete_newest_own()
         elif isinstance(typed, SendFile):
@@ -455,6 +462,16 @@ class TerminalClient:
         held, self._after_name = self._after_name, []
         for _command, shown in held:
             self.say(f"{now_stamp()} ! Not sent: you have no nickname yet (/nick NAME). The line was: {shown}")
+
+    def search_older(self) -> None:
+        """/older: the next page of the last search, the matches older than its last result printed."""
+        if self._last_search is None:
+            self.say(
+                f"{now_stamp()} * No older results to show: /search WORDS first; a search that found more says so."
+            )
+            return
+        words, room, last = self._last_search
+        self.session.history.search(words, room, last)
 
     def delete_newest_own(self) -> None:
         """/delete last: the newest of the user's messages printed here and not deleted (no question: the id is said)."""

@@ -37,6 +37,11 @@ COMMANDS: dict[str, CommandSpec] = {
         ),
         CommandSpec("SEARCH", "/search [#ROOM] WORDS", "find messages of your room (or ROOM) and your private ones"),
         CommandSpec(
+            "SEARCHBEFORE",
+            "/searchbefore ID [#ROOM] WORDS",
+            "the same search's older matches: those before message ID (its last result)",
+        ),
+        CommandSpec(
             "DELETE",
             "/delete ID|last",
             "delete one of your messages for everyone (last: your newest; /search shows ids)",

@@ -127,6 +127,7 @@ class SearchResults:
     request: int = 0
     stopped_early: bool = False  # the server stopped searching before the oldest messages (it took too long)
     more: bool = False  # older messages match too: only the newest were sent
+    before: int | None = None  # a next page (SEARCHBEFORE): the matches older than this id
 
 
 @dataclass(frozen=True)

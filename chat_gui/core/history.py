@@ -210,10 +210,14 @@ class HistoryKeeper:
             )
         return number
 
-    def search(self, words: str, room: str | None = None) -> int:
-        """Search kept messages (in `room`, or wherever the server looks); the answer comes as SearchResults."""
+    def search(self, words: str, room: str | None = None, before: int | None = None) -> int:
+        """Search kept messages (in `room`, or wherever the server looks); the answer comes as SearchResults.
+
+        With `before` (the last result of the page shown): the next page, the matches older than it
+        (SEARCHBEFORE, an extension; SEARCH's own words keep their meaning)."""
         number = self._next_request()
-        command = f"SEARCH #{room} {words}" if room else f"SEARCH {words}"
+        where = f"#{room} {words}" if room else words
+        command = f"SEARCH {where}" if before is None else f"SEARCHBEFORE {before} {where}"
 
         def done(answer: Answer) -> None:
             found: list[Any] = []
@@ -223,10 +227,10 @@ class HistoryKeeper:
                 found = [result for result in results if _is_search_result(result)]
                 stopped_early = answer.search.get("stopped_early") is True
                 more = answer.search.get("more") is True
-            self.emit(SearchResults(words, room, tuple(found), answer.problem, number, stopped_early, more))
+            self.emit(SearchResults(words, room, tuple(found), answer.problem, number, stopped_early, more, before))
 
         if not self.requests.submit(command, done):
-            self.emit(SearchResults(words, room, (), "too many requests are waiting", number))
+            self.emit(SearchResults(words, room, (), "too many requests are waiting", number, before=before))
         return number
 
     def delete(self, message: int) -> object:

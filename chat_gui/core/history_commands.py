@@ -7,6 +7,8 @@
     /history around 1234 [n]      message 1234 among the ones said before and after it (a search result's id)
     /search words                 kept messages with these words, newest first
     /search #lab words            only in #lab
+    /older                        the last search's next (older) results, when it said older ones match
+    /searchbefore 1234 words      the matches of /search words older than message 1234
     /delete 1234                  delete your message 1234
     /delete last                  delete your newest message shown (the window: in the tab in front)
 
@@ -41,6 +43,12 @@ class AskHistory:
 class AskSearch:
     words: str
     room: str | None = None  # without the #
+    before: int | None = None  # only the matches older than this id (the next page)
+
+
+@dataclass(frozen=True)
+class AskOlder:
+    """/older: the next page of the search shown last; the client knows which search and its last result."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,17 @@ def parse_search(argument: str) -> AskSearch | BadHistoryLine:
     if not text:
         return BadHistoryLine("Search for what? /search WORDS (or /search #room WORDS)")
     return AskSearch(text)
+
+
+def parse_search_before(argument: str) -> AskSearch | BadHistoryLine:
+    """/searchbefore ID [#room] WORDS: /search's next page, older than message ID."""
+    first, _, rest = argument.strip().partition(" ")
+    if not _is_count(first) or int(first) < 1:
+        return BadHistoryLine("Say older than which message: /searchbefore ID WORDS (or /older after a search).")
+    asked = parse_search(rest)
+    if isinstance(asked, BadHistoryLine):
+        return BadHistoryLine(f"Search for what? /searchbefore {first} WORDS (or /older after a search)")
+    return AskSearch(asked.words, asked.room, int(first))
 
 
 def parse_delete(argument: str) -> int | DeleteLast | BadHistoryLine:

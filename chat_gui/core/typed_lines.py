@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from chat_gui.core import moderation_lines
 from chat_gui.core.history_commands import (
     AskHistory,
+    AskOlder,
     AskSearch,
     BadHistoryLine,
     DeleteLast,
     parse_delete,
     parse_history,
     parse_search,
+    parse_search_before,
 )
 from shared.commands import partition_at_colon
 from shared.names import MAX_TEXT_CHARS, is_nick_shaped
@@ -49,6 +51,7 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /unignore NICK    hear NICK again
   /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
   /search WORDS     find kept messages (also /search #room WORDS)
+  /older            the last search's older results, when it found more than it showed
   /delete ID        delete one of your messages (/delete last: your newest)
   /login [NICK]     log in to your account (the password is asked for, not shown)
   /register         keep your nickname for yourself with a password
@@ -155,6 +158,7 @@ TypedLine = (
     | Nothing
     | AskHistory
     | AskSearch
+    | AskOlder
     | DeleteLast
     | SendFile
     | GetFile
@@ -242,6 +246,11 @@ def _command(body: str, is_online: Callable[[str], bool], window: bool, from_dia
         return Reconnect()
     if word in ("history", "search", "delete"):
         return _history_line(word, argument)
+    if word == "older":
+        return AskOlder()
+    if word == "searchbefore":
+        asked = parse_search_before(argument)
+        return Refuse(asked.text) if isinstance(asked, BadHistoryLine) else asked
     if word in ("login", "identify"):
         nick, _, password = argument.partition(" ")
         if nick and not is_nick_shaped(nick):

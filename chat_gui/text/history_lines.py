@@ -17,7 +17,8 @@ from typing import Any
 from chat_gui.core.events import HistoryPage, PageKind, SearchResults
 
 PREVIEW_CHARS = 200
-MORE_NOTE = "Older messages match too: add a word to narrow the search and reach them."
+MORE_NOTE = "Older messages match too: Older results shows the next ones (or add a word to narrow the search)."
+TERMINAL_MORE_NOTE = "Older messages match too: /older shows the next ones (or add a word to narrow the search)."
 STOPPED_EARLY_NOTE = "The server stopped searching before the oldest messages: longer words search further."
 
 
@@ -96,13 +97,15 @@ def search_lines(found: SearchResults) -> list[str]:
         return [f"! Search for “{found.words}”{where}: {found.error}"]
     note = [f"*** {STOPPED_EARLY_NOTE}"] if found.stopped_early else []
     if found.more:  # at the end, where the eye is: today's 50 "homework" lines hide last week's
-        note.append(f"*** {MORE_NOTE}")
+        note.append(f"*** {TERMINAL_MORE_NOTE}")
+    older = "older " if found.before is not None else ""
     if not found.results:
-        return [f"*** Nothing found for “{found.words}”{where}.", *note]
+        return [f"*** Nothing {older}found for “{found.words}”{where}.", *note]
     count = len(found.results)
-    heading = f"{count} message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first"
+    heading = f"{count} {older}message{'s' if count != 1 else ''} found for “{found.words}”{where}, newest first"
     if found.more:
-        heading = f"The newest {count} messages found for “{found.words}”{where}"
+        which = "next" if found.before is not None else "newest"
+        heading = f"The {which} {count} messages found for “{found.words}”{where}"
     heading += " (/history #room around ID, or @nick for a private one, reads one in its place):"
     lines = [f"*** {heading}"]
     for result in found.results:

@@ -66,9 +66,15 @@ class HistoryDisplay:
         self.loader = HistoryLoader(self)
         self.context = MessageContext(self)  # a result too far back: shown among its neighbours, in a window
         self.search_panel = SearchPanel(
-            window.tabs.master, on_search=self.search, on_pick=self.jump_to, on_close=self.close_search
+            window.tabs.master,
+            on_search=self.search,
+            on_pick=self.jump_to,
+            on_close=self.close_search,
+            on_older=self.search_older,
         )
         self._searches: dict[int, str] = {}
+        # The search whose results are shown, and its last result's id: what Older results (/older) continues.
+        self._shown_search: tuple[str, str | None, int] | None = None
         self._opening: dict[int, tuple[MessageView, str]] = {}  # request -> a private tab's pane and key, just opened
         self._catching_up: set[str] = set()  # targets whose "while you were away" notice is shown
         self.context_menu: tk.Menu | None = None
@@ -254,7 +260,7 @@ class HistoryDisplay:
         history = self.session.history
         if isinstance(asked, AskSearch):
             self.open_search(asked.words, room_only=asked.room is not None)
-            self._searches[history.search(asked.words, asked.room)] = asked.words
+            self._searches[history.search(asked.words, asked.room, asked.before)] = asked.words
             return
         target = asked.target or (f"@{private_to}" if private_to else None)
         for before, after, limit in around_pages(asked):
@@ -286,7 +292,22 @@ class HistoryDisplay:
         if words is None:
             return
         self.open_search()
-        self.search_panel.show_results(words, list(found.results), found.error, found.stopped_early, found.more)
+        if not found.error:  # a refused page (rate_limited) leaves the button asking for the same page again
+            last = int(found.results[-1]["id"]) if found.more and found.results else None
+            self._shown_search = (words, found.room, last) if last is not None else None
+        self.search_panel.show_results(
+            words, list(found.results), found.error, found.stopped_early, found.more, older=found.before is not None
+        )
+
+    def search_older(self) -> None:
+        """Older results (or /older): the next page of the search shown, the matches older than its last result."""
+        shown = self._shown_search
+        if shown is None:
+            self.open_search()
+            self.search_panel.say("No older results to show: search first (Ctrl+F); a search that found more says so.")
+            return
+        words, room, last = shown
+        self._searches[self.session.history.search(words, room, last)] = words
 
     def jump_to(self, result: Any) -> None:
         """A search result was clicked: show the message in its pane, loading earlier pages until it is there."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chat_gui.core.events import LineSent, LinesNotDelivered, State
-from chat_gui.core.history_commands import AskHistory, AskSearch, DeleteLast
+from chat_gui.core.history_commands import AskHistory, AskOlder, AskSearch, DeleteLast
 from chat_gui.core.sending import NotSent, Waiting
 from chat_gui.core.typed_lines import (
     GetFile,
@@ -119,6 +119,8 @@ class LineSending:
             self.controller.reconnect_now()
         elif isinstance(typed, (AskHistory, AskSearch)):
             self.controller.history.typed(typed, private_to)
+        elif isinstance(typed, AskOlder):
+            self.controller.history.search_older()
         elif isinstance(typed, DeleteLast):
             self.controller.history.delete_newest_own(view)
         elif isinstance(typed, SendFile):

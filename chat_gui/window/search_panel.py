@@ -5,10 +5,12 @@
     | 3 messages found, newest first:                                |
     |  17:25  #lab   bob    the plan for tomorrow                    |
     |  30 Nov 09:12  @bob  alice  the plan?                          |
+    | [Older results]           (when older messages match too)      |
     +---------------------------------------------------------------+
 
 Enter (or Find) searches, Escape closes, a click on a result jumps to
-it, and so do Down/Up in the box and then Enter.  The panel only composes: what a search or a click does is the
+it, and so do Down/Up in the box and then Enter.  **Older results** (shown
+when the server said older messages match too) asks for the next page.  The panel only composes: what a search or a click does is the
 callbacks' business (chat_gui.window.history_display).  Results are
 shown in a Text widget, which takes any text as it is (emoji too) and
 obeys nothing in it.
@@ -61,14 +63,17 @@ class SearchPanel(ttk.Frame):
         on_search: Callable[[str, bool], None],
         on_pick: Callable[[Any], None],
         on_close: Callable[[], None],
+        on_older: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(master, padding=(0, 0, 0, 6))
         self.on_search = on_search
+        self.on_older = on_older
         self.on_pick = on_pick
         self.on_close = on_close
         self.results: list[Any] = []
         self.stopped_early = False
         self.more = False
+        self.older_page = False  # the results shown are a next page (older than a page before)
         bar = ttk.Frame(self)
         bar.pack(fill="x")
         ttk.Label(bar, text="Search").pack(side="left")
@@ -99,6 +104,8 @@ class SearchPanel(ttk.Frame):
         bold.configure(weight="bold")
         self._bold = bold
         self.list.pack(fill="x")
+        # Packed under the list only while older messages match too (a search said all day reaches last week).
+        self.older = ttk.Button(self, text="Older results", command=self.ask_older)
         self.list.tag_configure("who", font=bold)
         # The theme's colours, light or dark (fixed ones left "#general" 1.5:1 on the dark background).
         self._recolour(palette_now(self))
@@ -126,28 +133,47 @@ class SearchPanel(ttk.Frame):
         self.status.configure(text=f"Searching for “{words}”…")
         self.on_search(words, self.room_only.get())
 
+    def ask_older(self) -> None:
+        """Older results: the next page of the search shown (its words and its last result: the caller's)."""
+        self.status.configure(text=f"Searching for older “{self.words.get().strip()}”…")
+        self.on_older()
+
     def show_results(
-        self, words: str, results: list[Any], error: str = "", stopped_early: bool = False, more: bool = False
+        self,
+        words: str,
+        results: list[Any],
+        error: str = "",
+        stopped_early: bool = False,
+        more: bool = False,
+        older: bool | None = None,
     ) -> None:
+        """Show one page of results; `older`: a next page (None: as the page shown before, for a re-show)."""
         self.results = list(results)
         self._chosen = None
         self.stopped_early = stopped_early
         self.more = more
+        if older is not None:
+            self.older_page = older
         self.list.delete("1.0", "end")
         self.list.configure(height=1)
+        self.older.pack_forget()
         if error:
             self.status.configure(text=f"Search for “{words}”: {error}")
             return
         count = len(results)
+        was = "older " if self.older_page else ""
         if not count:
-            text = f"Nothing found for “{words}”."
+            text = f"Nothing {was}found for “{words}”."
         elif more:
-            text = f"The newest {count} messages found for “{words}”. Click one (or Down, then Enter) to go to it."
+            which = "next" if self.older_page else "newest"
+            text = f"The {which} {count} messages found for “{words}”. Click one (or Down, then Enter) to go to it."
         else:
             text = (
-                f"{count} message{'s' if count != 1 else ''} found for “{words}”, newest first."
+                f"{count} {was}message{'s' if count != 1 else ''} found for “{words}”, newest first."
                 " Click one (or Down, then Enter) to go to it."
             )
+        if more:
+            self.older.pack(anchor="w", pady=(4, 0))
         notes = [MORE_NOTE] if more else []  # today's 50 "homework" lines would hide last week's without a word
         notes += [STOPPED_EARLY_NOTE] if stopped_early else []
         self.status.configure(text=" ".join([text, *notes]))

@@ -48,7 +48,14 @@ from chat_server.history.frames import (
 )
 from chat_server.history.pages import read_page, trim_to_budget
 from chat_server.history.policy import check_room_readable, may_delete, private_of
-from chat_server.history.requests import HistoryRequest, parse_delete, parse_history, parse_search
+from chat_server.history.requests import (
+    HistoryRequest,
+    SearchRequest,
+    parse_delete,
+    parse_history,
+    parse_search,
+    parse_search_before,
+)
 from chat_server.history.search_gate import SearchBusy, SearchGate
 from chat_server.identity.owners import account_owner
 from chat_server.plain_secrets import THIS_COMPUTER
@@ -71,7 +78,7 @@ DRAIN_POLL_SECONDS = 0.02
 TURN_POLL_SECONDS = 0.25  # a page waiting for its computer's turn looks this often whether its connection ended
 SEARCH_RESULTS = 50
 OLDER_MATCH = (
-    f" These are the newest {SEARCH_RESULTS}; older messages match too: add a word to narrow the search and reach them."
+    " These are the {which} {page}; older messages match too: /searchbefore {last} {words} shows the next {page}."
 )
 NO_HISTORY = "This server keeps no history (it runs with --no-history)."
 STOPPED_EARLY = (
@@ -195,7 +202,17 @@ class HistoryCommands(CommandModule):
 
     # -- SEARCH --
     def handle_search(self, session: Session, argument: str) -> CommandResult:
-        request = parse_search(argument)
+        return self._search(session, parse_search(argument))
+
+    def handle_searchbefore(self, session: Session, argument: str) -> CommandResult:
+        """SEARCHBEFORE <id> [#room] <words> (extension): SEARCH's next page, the matches older than message <id>.
+
+        The same scope, rate, gate and clock as SEARCH; SEARCH's own words keep
+        their meaning ("before 5" is two words to look for there).
+        """
+        return self._search(session, parse_search_before(argument))
+
+    def _search(self, session: Session, request: SearchRequest) -> CommandResult:
         if self.config.rate_per_second and not session.history.search_bucket.allow():
             session.flood.refuse_or_drop("/search is answered about once a second; wait a moment.")
             return []
@@ -226,13 +243,19 @@ class HistoryCommands(CommandModule):
                     # one more than is sent: a 51st match says that older ones match too (`more`)
                     wanted = SEARCH_RESULTS + 1
                     found = (
-                        store.search(nick, request.text, room=room, limit=wanted, clock=clock)
+                        store.search(nick, request.text, room=room, limit=wanted, clock=clock, before=request.before)
                         if room is not None
                         else []
                     )
                     if with_private:
                         mine = store.search(
-                            nick, request.text, include_private=True, limit=wanted, owners=owners, clock=clock
+                            nick,
+                            request.text,
+                            include_private=True,
+                            limit=wanted,
+                            owners=owners,
+                            clock=clock,
+                            before=request.before,
                         )
                         found += [message for message in mine if private_of(message, owners)]
             except SearchBusy:
@@ -247,16 +270,25 @@ class HistoryCommands(CommandModule):
             found, stopped_early = outcome
             more = len(found) > SEARCH_RESULTS
             found = found[:SEARCH_RESULTS]
+            last_sent = found[-1].id if found else 0  # SEARCHBEFORE this id: the next page (deleted since or not)
             found = store.still_visible(found)  # not one deleted while the search ran: its `deleted` went out already
             results = [result_of(message, _label(message, key, owners)) for message in found]
             results = fit_results(results, parse_query(request.text).folded)
             where = f"#{room}" if room is not None else ""
             if with_private:
                 where = f"{where} and your private messages" if where else "your private messages"
-            count = f"{len(results)} result{'' if len(results) == 1 else 's'}" if results else "Nothing found"
-            text = f"{count} for “{shown}” in {where}" + (" (newest first)." if results else ".")
-            if more:  # a student looking for last week's homework learns why it is not among today's 50
-                text += OLDER_MATCH
+            older = "older " if request.before is not None else ""
+            count = f"{len(results)} {older}result{'' if len(results) == 1 else 's'}" if results else "Nothing found"
+            text = f"{count} for “{shown}” in {where}"
+            if request.before is not None:
+                text += f" before message {request.before}"
+                fields["before"] = request.before
+            text += " (newest first)." if results else "."
+            if more:  # a student looking for last week's homework learns how to reach it
+                target = f"#{request.room} " if request.room is not None else ""
+                which = "newest" if request.before is None else "next"
+                words = f"{target}{shown}"
+                text += OLDER_MATCH.format(which=which, page=SEARCH_RESULTS, last=last_sent, words=words)
                 fields["more"] = True
             if stopped_early:
                 text += STOPPED_EARLY

@@ -2,6 +2,7 @@
 
     HISTORY [#room|@nick] [BEFORE <id>|AFTER <id>] [<limit>]
     SEARCH [#room] <words>
+    SEARCHBEFORE <id> [#room] <words>   (the same search's matches older than message <id>: its next page)
     DELETE <id>|last      (last: the newest of the asker's own, for nc/telnet users, who see no ids)
 
 Keywords ignore case.  Every refusal is `bad_argument` (or `bad_room` /
@@ -22,6 +23,10 @@ MAX_LIMIT = 100
 MAX_ID = 2**53 - 1  # the largest integer every JSON reader keeps exactly
 HISTORY_USAGE = "/history [#room|@nick] [before ID|after ID] [LIMIT], e.g. /history before 120 20"
 SEARCH_USAGE = "/search [#room] WORDS, e.g. /search photosynthesis"
+SEARCH_BEFORE_USAGE = (
+    "/searchbefore ID [#room] WORDS (the matches older than message ID, the last result of a search),"
+    " e.g. /searchbefore 8812 homework"
+)
 DELETE_USAGE = "/delete ID (the id of one of your own messages), or /delete last for your newest"
 LAST = None  # parse_delete's answer for `DELETE last`
 
@@ -41,6 +46,7 @@ class HistoryRequest:
 class SearchRequest:
     room: str | None
     text: str
+    before: int | None = None  # SEARCHBEFORE: only matches with a smaller id
 
 
 def _refuse(message: str) -> ProtocolError:
@@ -92,7 +98,7 @@ def parse_history(argument: str) -> HistoryRequest:
     return HistoryRequest(room, nick, direction, anchor, limit)
 
 
-def parse_search(argument: str) -> SearchRequest:
+def parse_search(argument: str, usage: str = SEARCH_USAGE) -> SearchRequest:
     room: str | None = None
     text = argument.strip()
     if plain_sigil(text).startswith("#"):
@@ -100,8 +106,20 @@ def parse_search(argument: str) -> SearchRequest:
         room = normalise_room(first)
         text = rest[0].strip() if rest else ""
     if parse_query(text).empty:
-        raise _refuse(f"Say what to look for. Use {SEARCH_USAGE}.")
+        raise _refuse(f"Say what to look for. Use {usage}.")
     return SearchRequest(room, text)
+
+
+def parse_search_before(argument: str) -> SearchRequest:
+    """SEARCHBEFORE <id> [#room] <words>: the id first, so the words stay exactly what SEARCH takes."""
+    first, _, rest = argument.strip().partition(" ")
+    if not first:
+        raise _refuse(f"Say older than which message, and what to look for. Use {SEARCH_BEFORE_USAGE}.")
+    before = parse_id(first, SEARCH_BEFORE_USAGE, first=1)
+    if before == 0:
+        raise _refuse(f"No message is older than message 0. Use {SEARCH_BEFORE_USAGE}.")
+    request = parse_search(rest, SEARCH_BEFORE_USAGE)
+    return SearchRequest(request.room, request.text, before)
 
 
 def parse_delete(argument: str) -> int | None:

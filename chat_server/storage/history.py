@@ -33,6 +33,7 @@ from chat_server.storage.recent import RecentMessages
 from chat_server.storage.search_clock import SearchClock
 from chat_server.storage.search_plans import (
     COLUMNS,
+    NOTHING_VOUCHED,
     Fetch,
     newest_of,
     private_search,
@@ -429,8 +430,10 @@ class SqliteMessageStore(HistoryReads):
         limit: int = SEARCH_LIMIT,
         owners: tuple[str, ...] | None = None,
         clock: SearchClock | None = None,
+        before: int | None = None,
     ) -> list[StoredMessage]:
-        """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word.
+        """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word;
+        with `before`, only those with a smaller id (the next page of a search, older than its last result).
 
         The store enforces the scope: a private message is returned only when
         `asker` is its sender or its recipient (with `owners`: when one of them
@@ -450,13 +453,14 @@ class SqliteMessageStore(HistoryReads):
                 return include_private and mine
             return message.conv == conv
 
-        unwritten = self._recent.unwritten_where(lambda m: in_scope(m) and query.matches(m.text))
+        below = NOTHING_VOUCHED if before is None else before
+        unwritten = self._recent.unwritten_where(lambda m: m.id < below and in_scope(m) and query.matches(m.text))
         cutoff = self._cutoff_ms()
         parts: list[Fetch] = []
         if conv is not None:
-            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats, clock))
+            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats, clock, below))
         if include_private:
-            parts.append(private_search(asker_key, query, cutoff, owners, clock))
+            parts.append(private_search(asker_key, query, cutoff, owners, clock, below))
         return self._merge_nearest(watched(newest_of(parts), clock), unwritten, limit, True, clock=clock)
 
     def delete(self, message_id: int) -> StoredMessage | None:

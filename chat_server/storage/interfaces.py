@@ -63,6 +63,7 @@ class MessageStore(Protocol):
         limit: int = 50,
         owners: tuple[str, ...] | None = None,
         clock: SearchClock | None = None,
+        before: int | None = None,
     ) -> list[StoredMessage]: ...
 
     def delete(self, message_id: int) -> StoredMessage | None: ...

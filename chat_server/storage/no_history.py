@@ -49,6 +49,7 @@ class NoHistory:
         limit: int = 50,
         owners: tuple[str, ...] | None = None,
         clock: SearchClock | None = None,
+        before: int | None = None,
     ) -> list[StoredMessage]:
         return []
 

@@ -107,21 +107,23 @@ def room_search(
     damaged: Callable[[str], None],
     stats: TrigramStats,
     clock: SearchClock | None = None,
+    before: int = NOTHING_VOUCHED,
 ) -> Fetch:
-    """Newest first: messages of one room with every word; `damaged(reason)` hears of a damaged index."""
+    """Newest first: messages of one room with every word, with ids below `before` (the next page of a search);
+    `damaged(reason)` hears of a damaged index."""
     conditions, condition_params = query.sql_conditions()
     trigrams = query.trigrams()
 
     def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
-        """The newest SHORT_QUERY_SCAN messages of the room, checked one by one."""
+        """The newest SHORT_QUERY_SCAN messages of the room below `before`, checked one by one."""
         bound = connection.execute(
-            "SELECT id FROM messages WHERE conv = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
-            (conv, SHORT_QUERY_SCAN - 1),
+            "SELECT id FROM messages WHERE conv = ? AND id < ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+            (conv, before, SHORT_QUERY_SCAN - 1),
         ).fetchone()
         cursor = connection.execute(
-            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.time_ms >= ?"
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id >= ? AND m.id < ? AND m.time_ms >= ?"
             f"{conditions} ORDER BY m.id DESC LIMIT ?",
-            (conv, bound[0] if bound else 0, cutoff, *condition_params, count),
+            (conv, bound[0] if bound else 0, before, cutoff, *condition_params, count),
         )
         rows = collect(cursor, clock)
         return rows, reached(rows, count, clock)
@@ -139,22 +141,22 @@ def room_search(
             upto = connection.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()[0]
             newest = collect(
                 connection.execute(
-                    f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.time_ms >= ?"
-                    f"{conditions} ORDER BY m.id DESC LIMIT ?",
-                    (conv, upto, cutoff, *condition_params, count),
+                    f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id > ? AND m.id < ?"
+                    f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
+                    (conv, upto, before, cutoff, *condition_params, count),
                 ),
                 clock,
             )
             if len(newest) >= count or (clock is not None and clock.ran_out):
                 return newest, reached(newest, count, clock)
-            checked_down_to = upto + 1
+            checked_down_to = min(upto + 1, before)
             expression = fts_expression(stats.choose(connection, trigrams, upto))
             older = collect(
                 connection.execute(
                     f"SELECT {COLUMNS} FROM messages_fts CROSS JOIN messages AS m ON m.id = messages_fts.rowid"
-                    f" WHERE messages_fts MATCH ? AND m.conv = ? AND m.time_ms >= ?{conditions}"
-                    " ORDER BY messages_fts.rowid DESC LIMIT ?",
-                    (expression, conv, cutoff, *condition_params, count),
+                    f" WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.conv = ? AND m.time_ms >= ?"
+                    f"{conditions} ORDER BY messages_fts.rowid DESC LIMIT ?",
+                    (expression, before, conv, cutoff, *condition_params, count),
                 ),
                 clock,
             )
@@ -185,8 +187,9 @@ def private_search(
     cutoff: int,
     owners: tuple[str, ...] | None = None,
     clock: SearchClock | None = None,
+    before: int = NOTHING_VOUCHED,
 ) -> Fetch:
-    """The asker's own private messages, through the two private-message indexes (a person has few).
+    """The asker's own private messages with ids below `before`, through the two private-message indexes.
 
     With `owners` (what the server passes): the messages one of them sent or
     received; without, by nickname key (tools that look at a whole database).
@@ -204,8 +207,8 @@ def private_search(
         cursor = connection.execute(
             f"SELECT {COLUMNS} FROM messages AS m"
             f" WHERE {scope}"
-            f" AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
-            (*scope_params, cutoff, *condition_params, count),
+            f" AND m.id < ? AND m.time_ms >= ?{conditions} ORDER BY m.id DESC LIMIT ?",
+            (*scope_params, before, cutoff, *condition_params, count),
         )
         rows = collect(cursor, clock)
         return rows, reached(rows, count, clock)

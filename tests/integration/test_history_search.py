@@ -201,3 +201,66 @@ def test_a_search_with_more_matches_than_it_sends_says_older_ones_match_too(star
     assert len(frame["results"]) == 50
     assert "more" not in frame
     assert "older" not in frame["content"]
+
+
+def test_searchbefore_pages_a_search_back_to_its_oldest_match_and_keeps_private_results_the_askers(start_server, wire):
+    """Review 15: `more` said older matches existed, but nothing reached them; SEARCHBEFORE pages back to the oldest."""
+    server = start_server(rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    carol = wire(server, "carol", "hall")
+    old = say_many(alice, 70, prefix="homework ")
+    server.storage.flush()  # these on disk (the index's side), the rest in memory or above the index's mark
+    bob.send("PM alice homework from bob")
+    to_alice = bob.expect(lambda f: f["type"] == "private" and f.get("sender") == "bob")
+    carol.send("PM bob homework from carol")  # bob's and carol's: never in alice's pages
+    carol.expect(lambda f: f["type"] == "private" and f.get("sender") == "carol")
+    new = say_many(alice, 60, prefix="homework ")
+    said(alice, "nothing to see")
+    expected = sorted([e["id"] for e in old + new] + [to_alice["id"]], reverse=True)
+    frame = search(alice, "SEARCH homework")
+    pages = [frame]
+    while frame.get("more"):
+        last = frame["results"][-1]["id"]
+        assert f"/searchbefore {last} homework" in frame["content"]
+        frame = search(alice, f"SEARCHBEFORE {last} homework")
+        assert frame["before"] == last and "older results" in frame["content"]
+        pages.append(frame)
+    found = [r["id"] for page in pages for r in page["results"]]
+    assert found == expected  # every match once, newest first, the private one among them
+    assert [len(page["results"]) for page in pages] == [50, 50, 31]
+    assert all("carol" not in r["content"] for page in pages for r in page["results"])
+    # With #room, that room only, paged the same way.
+    frame = search(carol, f"SEARCHBEFORE {new[0]['id']} #lab homework")
+    assert [r["id"] for r in frame["results"]] == [e["id"] for e in reversed(old[-50:])]
+    assert frame["more"] is True and frame["private"] is False
+    assert f"/searchbefore {old[20]['id']} #lab homework" in frame["content"]
+
+
+def test_search_keeps_its_words_and_searchbefore_refuses_what_it_cannot_read(start_server, wire):
+    server = start_server(rate_per_second=0)
+    alice = wire(server, "alice", "lab")
+    note = said(alice, "meet before 5 today")
+    said(alice, "before lunch")
+    assert [r["id"] for r in search(alice, "SEARCH before 5")["results"]] == [note["id"]]  # two words, as ever
+    for bad in ("SEARCHBEFORE", "SEARCHBEFORE 12", "SEARCHBEFORE homework", "SEARCHBEFORE 0 x", "SEARCHBEFORE -3 x"):
+        alice.send(bad)
+        assert alice.expect("error")["code"] == ErrorCode.BAD_ARGUMENT, bad
+    alice.send("KEY sesame")
+    alice.expect(lambda f: f["type"] == "system")
+    mallory = wire(server, "mallory", "hall")
+    mallory.send(f"SEARCHBEFORE {note['id'] + 1} #lab before")
+    assert mallory.expect("error")["code"] == ErrorCode.BAD_ROOM_KEY
+
+
+def test_searchbefore_shares_searchs_rate(start_server, wire):
+    server = start_server()
+    alice = wire(server, "alice", "lab")
+    said(alice, "homework")
+    codes = []
+    for _ in range(8):
+        alice.send("SEARCHBEFORE 999 homework")
+    for _ in range(6):
+        frame = alice.expect(lambda f: f["type"] in ("search", "error"))
+        codes.append(frame["type"] if frame["type"] == "search" else frame["code"])
+    assert codes[:5] == ["search"] * 5 and codes[5] == ErrorCode.RATE_LIMITED

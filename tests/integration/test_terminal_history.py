@@ -92,3 +92,30 @@ def test_chat_term_reads_a_search_result_among_the_messages_around_it(start_serv
     ann.type("/history around 12 before 3")
     ann.expect(r"One page goes one way")
     assert ann.finish() == 0
+
+
+def test_chat_term_older_prints_a_searchs_next_page_until_the_oldest_match(start_server, terminals, wire):  # noqa: F811
+    """Review 15: a search said older messages matched, but nothing in chat-term reached them; /older does."""
+    server = start_server(rate_per_second=0)
+    bob = wire(server, "bob", "lab")
+    ids = say_many(bob, 60, "homework ")
+    ann = terminals(server.address, "--nick", "ann", "--room", "general")
+    ann.expect(r"You joined #general")
+    ann.type("/older")
+    ann.expect(r"No older results to show: /search WORDS first")
+    ann.type("/search #lab homework")
+    ann.expect(r"/older shows the next ones")
+    ann.type("/older")
+    ann.expect(r"\*\*\* 10 older messages found for “homework” in #lab, newest first")
+    ann.expect(rf"<bob> homework 0  \(id {ids[0]}\)$")
+    printed = [
+        int(found.group(1)) for line in ann.lines if (found := re.search(r"<bob> homework \d+  \(id (\d+)\)", line))
+    ]
+    assert printed == list(reversed(ids)), "each match once, newest first, across the two pages"
+    ann.type("/older")
+    ann.expect(r"No older results to show")
+    ann.type(f"/searchbefore {ids[5]} #lab homework")
+    ann.expect(rf"<bob> homework 0  \(id {ids[0]}\)$")
+    ann.type("/searchbefore soon homework")
+    ann.expect(r"Say older than which message")
+    assert ann.finish() == 0

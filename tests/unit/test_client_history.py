@@ -24,7 +24,7 @@ from chat_gui.core.history_commands import (
 )
 from chat_gui.core.history_requests import MARKER, MAX_QUEUED, REQUEST_TIMEOUT_MS
 from chat_gui.core.typed_lines import Refuse, Send, interpret
-from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, page_lines, search_lines
+from chat_gui.text.history_lines import STOPPED_EARLY_NOTE, TERMINAL_MORE_NOTE, page_lines, search_lines
 from tests.fake_scheduler import FakeScheduler
 
 
@@ -434,7 +434,7 @@ def test_a_search_with_older_matches_says_so_in_the_terminal_after_its_results(m
     (results,) = [event for event in harness.events if isinstance(event, SearchResults)]
     assert results.more is more
     lines = search_lines(results)
-    assert (MORE_NOTE in lines[-1]) is more
+    assert (TERMINAL_MORE_NOTE in lines[-1]) is more
     assert lines[0].startswith("*** The newest 1 messages") is more
 
 

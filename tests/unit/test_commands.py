@@ -31,8 +31,9 @@ def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nic
     version_1 = {"NICK", "JOIN", "MSG", "SAY", "PM", "LEAVE", "LIST", "HELP", "QUIT", "PING"}
     identity = {"PASS", "REGISTER", "LOGIN", "TOPIC", "KEY", "KICK", "BAN", "UNBAN", "MUTE", "UNMUTE", "ANNOUNCE"}
     presence = {"AWAY", "BACK", "TYPING"}
-    # our additions: out of a room; a flood deleted; a room given (teachers); one person shut out by another
-    ours = {"REMOVE", "PURGE", "OWNER", "IGNORE", "UNIGNORE"}
+    # our additions: out of a room; a flood deleted; a room given (teachers); one person shut out by another;
+    # a search's next page
+    ours = {"REMOVE", "PURGE", "OWNER", "IGNORE", "UNIGNORE", "SEARCHBEFORE"}
     assert (
         set(COMMANDS)
         == version_1

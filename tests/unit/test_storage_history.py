@@ -737,3 +737,31 @@ def test_messages_stamped_by_a_clock_that_was_ahead_do_not_stop_the_retention_of
         storage.purge_now()
         wait_until(lambda: on_disk(tmp_path) == [6, 7, 8], timeout=20, message="the two months old rows purged")
         assert ids(storage.messages.replay("general", 10)) == [6, 7, 8]
+
+
+@pytest.mark.parametrize("where", ["indexed", "not yet indexed", "unwritten"])
+def test_search_before_an_id_pages_back_through_the_index_its_unindexed_rows_and_memory(store, monkeypatch, where):
+    """SEARCHBEFORE's store side: the matches below an id, newest first, from each place a message can be."""
+    if where == "not yet indexed":
+        monkeypatch.setattr(SqliteMessageStore, "index_step", lambda self, connection: False)
+    for message_id in range(1, 121):
+        text = f"homework {message_id}" if message_id % 3 else f"lunch {message_id}"
+        store.messages.append(public(message_id, text))
+    store.messages.append(private(121, "bob", "alice", "homework for alice"))
+    store.messages.append(private(122, "bob", "carol", "homework for carol"))
+    if where != "unwritten":
+        store.flush()
+    if where == "indexed":
+        wait_until(lambda: history(store).index_lag() == 0, message="indexed")
+    matching = [n for n in range(120, 0, -1) if n % 3]
+
+    def page(before: int | None) -> list[int]:
+        room = ids(store.messages.search("alice", "homework", room="general", limit=30, before=before))
+        mine = ids(store.messages.search("alice", "homework", include_private=True, limit=30, before=before))
+        return room + mine
+
+    assert page(None) == matching[:30] + [121]
+    assert page(matching[29]) == matching[30:60]
+    assert page(matching[59]) == matching[60:]
+    assert page(1) == []
+    assert page(122) == matching[:30] + [121]  # the private one is alice's; carol's never

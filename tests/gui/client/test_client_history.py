@@ -500,3 +500,30 @@ def test_a_search_with_older_matches_says_they_are_there_and_how_to_reach_them(
     assert status.startswith("The newest 50 messages") and MORE_NOTE in status, status
     panel.forget_result(panel.results[0]["id"])  # a deletion keeps the note: older ones still match
     assert MORE_NOTE in str(panel.status.cget("text"))
+
+
+def test_older_results_in_the_search_bar_shows_the_next_page_down_to_the_oldest_match(
+    quick_server, wire, open_window, tk_root
+):
+    """Review 15: the bar said older messages matched, but nothing in the window reached them."""
+    server = quick_server(replay=5)
+    bob = wire(server, "bob", "general")
+    said = say_many(bob, 60, "homework")
+    alice = open_window(server, "alice", "general")
+    panel = alice.history.search_panel
+    alice.history.open_search("homework")
+    assert not panel.older.winfo_ismapped()
+    panel.submit()
+    wait_until(lambda: len(panel.results) == 50, pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: panel.older.winfo_ismapped(), pump=tk_root.update, timeout=WAIT)
+    first_page = [result["id"] for result in panel.results]
+    panel.older.invoke()
+    wait_until(lambda: len(panel.results) == 10, pump=tk_root.update, timeout=WAIT)
+    second_page = [result["id"] for result in panel.results]
+    assert first_page + second_page == sorted(said, reverse=True)
+    status = str(panel.status.cget("text"))
+    assert status.startswith("10 older messages found for “homework”"), status
+    tk_root.update()
+    assert not panel.older.winfo_ismapped(), "the oldest match is shown: no further page"
+    panel.pick(len(second_page) - 1)  # the oldest result still jumps to its message
+    wait_until(lambda: "homework 0" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
