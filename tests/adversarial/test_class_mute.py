@@ -233,3 +233,52 @@ def test_a_muted_class_hands_in_its_test_to_the_teacher_and_shares_no_file_with_
         assert echoed["to"] == teacher_name, echoed
     assert lee.expect("file")["name"] == "eve-answers.txt"
     assert not bob.has_frame("file")
+
+
+def test_a_muted_class_cannot_signal_by_switching_rooms(server, wire):
+    """The exam2 probe: JOIN side / JOIN exam, 20 switches in 2.1 s, each a join or leave line for the classmates."""
+    lee = teacher(server, wire, room="exam")
+    amy = student(server, 10, "amy", "side")  # a room that exists through the test
+    bob, eve = student(server, 11, "bob"), student(server, 12, "eve")
+    moderate(lee, "MUTE *")
+    for one in (amy, bob, eve):
+        muted_notice(one)
+    seen = {one: len(one.received) for one in (amy, bob)}
+    for command in ("JOIN side", "JOIN #Side", "LEAVE", "JOIN side key"):
+        assert eve.error(command) == ErrorCode.MUTED, command
+    before = len(eve.received)
+    eve.send("JOIN exam")  # the room she is in: nothing changes, nothing is refused
+    eve.send("PING joined")
+    eve.expect("pong")
+    assert not [frame for frame in eve.received[before:] if frame["type"] == "error"]
+    for classmate in (amy, bob):
+        classmate.send("PING end")
+        classmate.expect("pong")
+        moves = [frame for frame in classmate.received[seen[classmate] :] if frame.get("event") in ("join", "leave")]
+        assert not [frame for frame in moves if frame.get("user") == "eve"], moves
+    late = WireClient(server.address, source="127.0.1.50").register("latecomer", "exam")  # no room yet: may join
+    assert late.error("JOIN side") == ErrorCode.MUTED
+    moderate(lee, "UNMUTE *")
+    eve.send("JOIN side")
+    assert eve.expect("joined")["room"] == "side"
+    for one in (amy, bob, eve, late):
+        one.close()
+
+
+def test_a_student_away_when_the_class_is_muted_may_come_back_once(server, wire):
+    """The chat window sends BACK on input; refused, the window showed itself back while the server said away."""
+    lee = teacher(server, wire, room="exam")
+    bob, eve = student(server, 11, "bob"), student(server, 12, "eve")
+    eve.send("AWAY")
+    assert bob.expect("presence")["status"] == "away"
+    moderate(lee, "MUTE *")
+    muted_notice(eve)
+    eve.send("BACK")
+    assert eve.expect("presence")["status"] == "online"
+    assert bob.expect("presence")["status"] == "online"
+    for command in ("AWAY", "BACK"):  # no flipping after that
+        assert eve.error(command) == ErrorCode.MUTED, command
+    bob.send("LIST")
+    assert bob.expect("list")["statuses"]["eve"] == "online"
+    for one in (bob, eve):
+        one.close()
