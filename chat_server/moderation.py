@@ -450,7 +450,21 @@ class Moderator:
         self._tell_muted(
             newly, by, outcome, f"{who} muted the whole class: only private messages to a teacher are delivered."
         )
+        if not again:
+            self._tell_other_teachers(outcome, by, "mute_class", f"{who} muted the whole class (/unmute * lifts it).")
         return outcome
+
+    def _tell_other_teachers(self, outcome: Outcome, by: str | None, action: str, text: str) -> None:
+        """Two teachers in one test: the one who did not mute or unmute the class is told (it was news to them)."""
+        others = [
+            session
+            for session in self.registry.sessions
+            if session.registered and not session.closing and session.role == "teacher" and session.nick != by
+        ]
+        if others:
+            fields = {"by": by} if by is not None else {}
+            frame = server_frame("system", text, event="moderation", action=action, user=CLASS, **fields)
+            outcome.deliveries.append((others, frame))
 
     def unmute_class(self, by: str | None) -> Outcome:
         """Lift the class mute; a student muted on their own stays muted (named in the summary)."""
@@ -475,6 +489,7 @@ class Moderator:
             outcome.deliveries.append(([session], frame))
             self.registry.emit("client_muted", session=session)
             outcome.count += 1
+        self._tell_other_teachers(outcome, by, "unmute_class", f"{who} gave the class its voice back.")
         outcome.summary = f"The class may speak again ({_students(outcome.count)})" + (
             f"; still muted on their own: {', '.join(sorted(still, key=str.casefold))}" if still else ""
         )

@@ -15,6 +15,7 @@ from shared.errors import ErrorCode
 from tests.integration.file_wire import offer, share
 from tests.integration.identity_support import PASSWORD, add_account, login, moderate, teacher
 from tests.integration.wire import WireClient
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -282,3 +283,48 @@ def test_a_student_away_when_the_class_is_muted_may_come_back_once(server, wire)
     assert bob.expect("list")["statuses"]["eve"] == "online"
     for one in (bob, eve):
         one.close()
+
+
+def test_two_teachers_each_hear_when_the_other_mutes_or_unmutes_the_class(server, wire):
+    """The exam2 probe: Mr_Park's UNMUTE * lifted Ms_Lee's test mute and she was not told; the class spoke."""
+    lee = teacher(server, wire, room="exam")
+    add_account(server, "Mr_Park", "teacher")
+    park = wire(server, None, None)
+    login(park, "Mr_Park")
+    bob = student(server, 10, "bob")
+    moderate(lee, "MUTE *")
+    told = park.expect(lambda frame: "muted the whole class" in frame.get("content", ""))
+    assert told["by"] == "Ms_Lee" and told["type"] == "system", told
+    moderate(park, "MUTE *")  # muted already: nobody is told twice
+    moderate(park, "UNMUTE *")
+    assert (
+        "Mr_Park (teacher) gave the class its voice back."
+        in lee.expect(lambda frame: "voice back" in frame.get("content", ""))["content"]
+    )
+    console = AdminConsole(server)
+    console.execute("/mute *")
+    for one in (lee, park):
+        one.expect(lambda frame: frame.get("content") == "An admin muted the whole class (/unmute * lifts it).")
+    lee.send("PING end")
+    lee.expect("pong")
+    assert len([frame for frame in lee.received if "muted the whole class" in frame.get("content", "")]) == 1
+    bob.close()
+
+
+def test_the_console_says_whether_the_class_is_muted(server, wire):
+    """After a restart the class mute is gone (nothing is kept): /clients must say so, not leave it to guessing."""
+    lee = teacher(server, wire, room="exam")
+    console = AdminConsole(server)
+    assert "class is muted" not in console.execute("/clients")
+    moderate(lee, "MUTE *")
+    assert console.execute("/clients").splitlines()[0] == (
+        "The whole class is muted (by Ms_Lee); /unmute * gives it its voice back."
+    )
+    lee.close()
+    wait_until(lambda: not server.clients(), 10)
+    assert console.execute("/clients").splitlines() == [
+        "The whole class is muted (by Ms_Lee); /unmute * gives it its voice back.",
+        "Nobody is connected.",
+    ]
+    console.execute("/unmute *")
+    assert console.execute("/clients") == "Nobody is connected."
