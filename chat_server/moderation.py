@@ -410,6 +410,27 @@ class Moderator:
         if address is not None and session.key is not None and self.muted_with_class(session):
             self.class_names.setdefault(address, set()).add(session.key)
 
+    def recheck_role(self, session: Session) -> list[Delivery]:
+        """After an admin changed someone's role or account: muted as that role is now, and told so in a test.
+
+        A teacher made a student mid-test was muted silently, and a second connection from that
+        computer then took the nickname `q3_is_C` (the exam2 probe): the computer keeps its names, as a
+        student's does from the moment the class was muted.
+        """
+        was_muted = session.muted
+        session.muted = self.is_muted(session)  # a class mute (MUTE *) spares teachers
+        self.note_class_name(session)
+        if not session.muted or was_muted or not self.muted_with_class(session):
+            return []
+        fields = {"by": self.class_muted_by} if self.class_muted_by != ADMIN else {}
+        text = "The whole class is muted: only private messages to a teacher are delivered."
+        told: list[Delivery] = [([session], server_frame("system", text, event="muted", user=session.nick, **fields))]
+        if session.away:  # an away text is words: it goes, "away" stays (as for any student muted)
+            session.away = ""
+            if session.room is not None:
+                told.append((session.room.members, presence_frame(session)))
+        return told
+
     def class_name_refusal(self, session: Session, key: str) -> str | None:
         """Why a student computer may not take the new name `key` while the class is muted; None when it may.
 

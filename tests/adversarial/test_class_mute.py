@@ -328,3 +328,27 @@ def test_the_console_says_whether_the_class_is_muted(server, wire):
     ]
     console.execute("/unmute *")
     assert console.execute("/clients") == "Nobody is connected."
+
+
+def test_a_teacher_made_a_student_mid_test_is_told_and_their_computer_keeps_its_names(server, wire):
+    """The exam2 probe: Mr_Park, made a student during the test, was muted without a word, and a second
+    connection from his computer took the nickname q3_is_C."""
+    lee = teacher(server, wire, room="exam")
+    add_account(server, "Mr_Park", "teacher")
+    park = WireClient(server.address, source="127.0.1.60", tls=True)  # a password from another computer
+    login(park, "Mr_Park")
+    park.send("JOIN exam")
+    park.expect("joined")
+    park.send("AWAY q3 is B")
+    park.expect("presence")
+    bob = student(server, 10, "bob")
+    moderate(lee, "MUTE *")
+    server.set_role("Mr_Park", "student")
+    assert "whole class is muted" in muted_notice(park)["content"]
+    assert bob.expect(lambda frame: frame["type"] == "presence" and frame["user"] == "Mr_Park")["text"] == ""
+    park.expect("presence")
+    assert park.error(f"SAY {ANSWER}") == ErrorCode.MUTED
+    second = WireClient(server.address, source="127.0.1.60")
+    assert second.error("NICK q3_is_C") == ErrorCode.MUTED
+    for one in (park, bob, second):
+        one.close()
