@@ -133,10 +133,10 @@ class AdminConsole:
     def do_clients(self, _argument: str) -> str:
         clients = self.server.clients()
         by = self.server.class_muted_by()  # said first: a restart lifts it, and "MUTED" rows alone do not tell
-        muted = [f"The whole class is muted (by {by}); /unmute * gives it its voice back."] if by else []
+        class_line = [f"The whole class is muted (by {by}); /unmute * gives it its voice back."] if by else []
         if not clients:
-            return "\n".join([*muted, "Nobody is connected."])
-        lines = [*muted, f"{len(clients)} connected:"]
+            return "\n".join([*class_line, "Nobody is connected."])
+        lines = [*class_line, f"{len(clients)} connected:"]
         for client in sorted(clients, key=lambda client: client.connected_at):
             since = time.strftime("%H:%M:%S", time.localtime(client.connected_at))
             room = f"#{client.room}" if client.room else "-"

@@ -6,8 +6,8 @@ Also when each can be pressed, and what the log says about it.
 from __future__ import annotations
 
 from chat_server.admin_gui.moderation import FREE_ROOM_LABEL
-from chat_server.console import AdminConsole
 from chat_server.admin_gui.window import AdminWindow
+from chat_server.console import AdminConsole
 from tests.gui.admin.helpers import (
     Dialogs,
     enabled,
