@@ -91,6 +91,11 @@ class AdminActions:
         with self.registry.lock:
             return self.who.moderator.class_muted_by is not None
 
+    def class_muted_by(self) -> str | None:
+        """Who muted the whole class (a teacher's nickname, or the admin), or None when it is not muted."""
+        with self.registry.lock:
+            return self.who.moderator.class_muted_by
+
     def set_class_muted(self, muted: bool) -> str:
         """MUTE * / UNMUTE *: every student at once, and those who come meanwhile; the sentence saying what was done."""
         outcome = self._moderate(

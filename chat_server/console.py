@@ -39,7 +39,7 @@ log = logging.getLogger("chat_server.console")
 MAX_LINE_BYTES = 4096
 
 HELP_TEXT = """Admin commands (the leading / is optional):
-  /clients               who is connected: nickname, address, room, since, messages, muted
+  /clients               who is connected: nickname, address, room, since, messages, muted (and the class mute)
   /rooms                 rooms with their members and message counts, then the rooms nobody is
                          in that keep a key or a topic (/free ROOM opens one again)
   /kick NAME [reason]    disconnect NAME; they are told the reason
@@ -132,9 +132,11 @@ class AdminConsole:
 
     def do_clients(self, _argument: str) -> str:
         clients = self.server.clients()
+        by = self.server.class_muted_by()  # said first: a restart lifts it, and "MUTED" rows alone do not tell
+        class_line = [f"The whole class is muted (by {by}); /unmute * gives it its voice back."] if by else []
         if not clients:
-            return "Nobody is connected."
-        lines = [f"{len(clients)} connected:"]
+            return "\n".join([*class_line, "Nobody is connected."])
+        lines = [*class_line, f"{len(clients)} connected:"]
         for client in sorted(clients, key=lambda client: client.connected_at):
             since = time.strftime("%H:%M:%S", time.localtime(client.connected_at))
             room = f"#{client.room}" if client.room else "-"

@@ -410,6 +410,27 @@ class Moderator:
         if address is not None and session.key is not None and self.muted_with_class(session):
             self.class_names.setdefault(address, set()).add(session.key)
 
+    def recheck_role(self, session: Session) -> list[Delivery]:
+        """After an admin changed someone's role or account: muted as that role is now, and told so in a test.
+
+        A teacher made a student mid-test was muted silently, and a second connection from that
+        computer then took the nickname `q3_is_C` (the exam2 probe): the computer keeps its names, as a
+        student's does from the moment the class was muted.
+        """
+        was_muted = session.muted
+        session.muted = self.is_muted(session)  # a class mute (MUTE *) spares teachers
+        self.note_class_name(session)
+        if not session.muted or was_muted or not self.muted_with_class(session):
+            return []
+        fields = {"by": self.class_muted_by} if self.class_muted_by != ADMIN else {}
+        text = "The whole class is muted: only private messages to a teacher are delivered."
+        told: list[Delivery] = [([session], server_frame("system", text, event="muted", user=session.nick, **fields))]
+        if session.away:  # an away text is words: it goes, "away" stays (as for any student muted)
+            session.away = ""
+            if session.room is not None:
+                told.append((session.room.members, presence_frame(session)))
+        return told
+
     def class_name_refusal(self, session: Session, key: str) -> str | None:
         """Why a student computer may not take the new name `key` while the class is muted; None when it may.
 
@@ -450,7 +471,21 @@ class Moderator:
         self._tell_muted(
             newly, by, outcome, f"{who} muted the whole class: only private messages to a teacher are delivered."
         )
+        if not again:
+            self._tell_other_teachers(outcome, by, "mute_class", f"{who} muted the whole class (/unmute * lifts it).")
         return outcome
+
+    def _tell_other_teachers(self, outcome: Outcome, by: str | None, action: str, text: str) -> None:
+        """Two teachers in one test: the one who did not mute or unmute the class is told (it was news to them)."""
+        others = [
+            session
+            for session in self.registry.sessions
+            if session.registered and not session.closing and session.role == "teacher" and session.nick != by
+        ]
+        if others:
+            fields = {"by": by} if by is not None else {}
+            frame = server_frame("system", text, event="moderation", action=action, user=CLASS, **fields)
+            outcome.deliveries.append((others, frame))
 
     def unmute_class(self, by: str | None) -> Outcome:
         """Lift the class mute; a student muted on their own stays muted (named in the summary)."""
@@ -475,6 +510,7 @@ class Moderator:
             outcome.deliveries.append(([session], frame))
             self.registry.emit("client_muted", session=session)
             outcome.count += 1
+        self._tell_other_teachers(outcome, by, "unmute_class", f"{who} gave the class its voice back.")
         outcome.summary = f"The class may speak again ({_students(outcome.count)})" + (
             f"; still muted on their own: {', '.join(sorted(still, key=str.casefold))}" if still else ""
         )

@@ -2,7 +2,9 @@
 
     right-click a name in "People here"  -> Talk privately | Remove from #room… (the room's owner, teachers)
                                             | Kick… Ban… Mute Unmute Delete their messages… (teachers)
-    menu bar: Moderate (teachers only)   -> Announce… Close room… Unban… ; Rooms: Set topic… Set key…
+                                            | Mute class Unmute class (teachers: /mute *, /unmute *)
+    menu bar: Moderate (teachers only)   -> Announce… Close room… Kick… Ban… Unban… Mute… Unmute…
+                                            | Mute class Unmute class ; Rooms: Set topic… Set key…
 
 (Right-click a message -> Delete message is the history's: chat_gui/window/history_display.py.)
 
@@ -107,7 +109,14 @@ class TeacherMenus:
         menu.add_command(label="Unban…", command=lambda: self._ask_nick_then(self.unban))
         menu.add_command(label="Mute…", command=lambda: self._ask_nick_then(self.mute))
         menu.add_command(label="Unmute…", command=lambda: self._ask_nick_then(self.unmute))
+        self._add_class_items(menu)
         self.moderate_menu = menu
+
+    def _add_class_items(self, menu: tk.Menu) -> None:
+        """Mute class / Unmute class: every student at once, for a test (the admin window's button, `/mute *`)."""
+        menu.add_separator()
+        menu.add_command(label="Mute class", command=lambda: self.send_typed("/mute *", True))
+        menu.add_command(label="Unmute class", command=lambda: self.send_typed("/unmute *", True))
 
     def show_role(self, teacher: bool) -> None:
         """The Moderate menu is there for a teacher only."""
@@ -170,6 +179,8 @@ class TeacherMenus:
             menu.add_command(label="Delete their messages…", command=lambda: self.purge(nick))
         if teacher and room and not mine:
             menu.add_command(label=f"Give #{room} to them", command=lambda: self.give_room(room, nick, since))
+        if teacher:
+            self._add_class_items(menu)
         return menu
 
     def learn(self, frame: Any) -> None:

@@ -73,10 +73,7 @@ class Moderation:
         _enable(self.kick_button, bool(clients))
         _enable(self.mute_button, any(not client.muted for client in clients))
         _enable(self.unmute_button, any(client.muted for client in clients))
-        server = self.server if running else None
-        self.class_button.configure(
-            text="Unmute class" if server is not None and server.class_muted() else "Mute class"
-        )
+        self.show_class_muted()
         _enable(self.class_button, running)
         _enable(self.wipe_button, bool(clients))
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
@@ -85,6 +82,13 @@ class Moderation:
         self.rooms_menu.entryconfigure(FREE_ROOM_LABEL, state="normal" if running else "disabled")
         _enable(self.broadcast_button, running)
         _enable(self.history_button, running)
+
+    def show_class_muted(self) -> None:
+        """The class button says what the server has now: a teacher's MUTE * with no student online changes no row."""
+        server = self.server if self.phase == "running" else None
+        text = "Unmute class" if server is not None and server.class_muted() else "Mute class"
+        if self.class_button.cget("text") != text:
+            self.class_button.configure(text=text)
 
     # -- intent methods: the buttons (and tests) call these --
     def _act(self, action: Callable[[ChatServer], Result], what: str, done: str | Callable[[Result], str]) -> bool:
@@ -122,8 +126,8 @@ class Moderation:
         return done
 
     def on_class_mute_clicked(self) -> None:
-        server = self.server
-        self.set_class_muted(not (server is not None and server.class_muted()))
+        """What the button said when clicked: a teacher's UNMUTE * a moment before must not turn Mute into Unmute."""
+        self.set_class_muted(self.class_button.cget("text") == "Mute class")
 
     def delete_messages_by(self, nick: str, minutes: int) -> bool:
         """Delete what `nick` said in rooms in the last `minutes`, for everyone (a flood); private messages stay.

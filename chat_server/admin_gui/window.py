@@ -636,6 +636,7 @@ class AdminWindow(AdminIdentity, ttk.Frame):
             if events:  # a selected row may have gone, or been muted
                 self.refresh_actions()
         self.handins.refresh(self.server if self.phase == "running" else None)
+        self.show_class_muted()  # a teacher's MUTE * or UNMUTE * (no row need change), or a restart
         lines, dropped = self.log_handler.take(LOG_BATCH)
         self.log_pane.add_lines(lines, dropped)
 

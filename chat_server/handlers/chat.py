@@ -14,7 +14,7 @@ from chat_server.storage import StoredMessage, room_message
 from shared.commands import COMMANDS, classify_msg, help_text, split_pm_argument
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame, server_frame_at
-from shared.names import MAX_TEXT_CHARS, name_key, normalise_nick, one_line
+from shared.names import MAX_TEXT_CHARS, name_key, normalise_nick, normalise_room, one_line
 
 # The pong carries its token twice (content and `token`), so this keeps it far under the 32 KiB frame cap.
 MAX_PING_TOKEN_CHARS = MAX_TEXT_CHARS
@@ -62,6 +62,7 @@ class ChatCommands(CommandModule):
     def handle_join(self, session: Session, argument: str) -> CommandResult:
         if not argument:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say which room, e.g. /join general.")
+        self._stay_in_a_test(session, argument)
         if not self.notice_allowed(session):
             return []
         return enter_room(self.services, session, argument)  # JOIN ROOM [KEY]: keys, owners, look-alikes, replay
@@ -160,11 +161,30 @@ class ChatCommands(CommandModule):
 
     def handle_leave(self, session: Session, argument: str) -> list[Delivery]:
         room = self.require_room(session)
+        self._stay_in_a_test(session, None)
         if not self.notice_allowed(session):
             return []
         return leave_deliveries(self.registry, session) + [
             ([session], server_frame("left", f"You left #{room.name}", room=room.name))
         ]
+
+    def _stay_in_a_test(self, session: Session, join: str | None) -> None:
+        """`muted` for a class-muted student in a room who would leave it (LEAVE, JOIN of another room).
+
+        Joins and leaves reach the classmates: a muted student flipped between two rooms 20 times in 2.1 s
+        (the exam probe), Morse the class could read.  One in no room (a latecomer, a window coming back)
+        may join a room; the teacher moves a student with REMOVE or CLOSE.
+        """
+        room = session.room
+        if room is None or not self.moderator.muted_with_class(session):
+            return
+        if join is not None and name_key(normalise_room(join.split(" ", 1)[0])) == room.key:
+            return
+        raise ProtocolError(
+            ErrorCode.MUTED,
+            f"The teacher has muted the whole class, so you stay in #{room.name} until then; "
+            "ask the teacher if you need another room.",
+        )
 
     def handle_help(self, session: Session, argument: str) -> list[Delivery]:
         return [([session], server_frame("help", help_text(), commands=list(COMMANDS)))]

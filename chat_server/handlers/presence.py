@@ -10,7 +10,9 @@ The people in the user's room get `presence` {"user", "status", "text"};
 the user gets it too, as the answer, also when nothing changed (then only
 the user).  A muted user may go away, but without words: the away text
 would be a way round the mute.  While the whole class is muted (MUTE *)
-its students' status does not change at all (a signal, flipped at will).
+its students may not go away (a status flipped at will is a signal); one
+who was away already may come back, once, so the window and the server
+agree on the status (the window sends BACK on input).
 
 TYPING is passed on at most once per `typing_interval` seconds (3) per
 connection, and while the room's share of the server's budget of typing
@@ -50,7 +52,8 @@ class PresenceCommands(CommandModule):
         return self._set(session, text)
 
     def handle_back(self, session: Session, argument: str) -> list[Delivery]:
-        self._refuse_in_a_test(session)
+        if session.away is None:  # away when the class was muted: coming back once is allowed, going again is not
+            self._refuse_in_a_test(session)
         if not self.notice_allowed(session):
             return []
         return self._set(session, None)

@@ -182,12 +182,12 @@ class IdentityAdmin:
             for session in sessions:
                 if session.role != role:
                     session.role = role
-                    session.muted = self.who.moderator.is_muted(session)  # a class mute (MUTE *) spares teachers
+                    muted = self.who.moderator.recheck_role(session)  # a class mute (MUTE *) spares teachers
                     text = f"An admin made you a {role}."
                     frame = server_frame(
                         "nick", text, nick=session.nick, token=session.token, **identity_fields(session)
                     )
-                    deliveries += [([session], frame), *role_notice(session)]
+                    deliveries += [([session], frame), *role_notice(session), *muted]
                     self.registry.emit("client_nick", session=session, old=session.nick)
             for recipients, frame in deliveries:
                 self.registry.deliver(recipients, frame)
@@ -249,10 +249,10 @@ class IdentityAdmin:
             for session in self.who.service.sessions_of_account(account.key):
                 was_teacher = session.role != "student"
                 session.account, session.role = None, "student"
-                session.muted = self.who.moderator.is_muted(session)  # a teacher no more: a class mute takes them
+                muted = self.who.moderator.recheck_role(session)  # a teacher no more: a class mute takes them
                 text = f"An admin deleted the account {account.nick}; you keep the name until you leave."
                 frame = server_frame("nick", text, nick=session.nick, token=session.token, **identity_fields(session))
-                deliveries.append(([session], frame))
+                deliveries += [([session], frame), *muted]
                 if was_teacher:
                     deliveries += role_notice(session)
                 self.registry.emit("client_nick", session=session, old=session.nick)

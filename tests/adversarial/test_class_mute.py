@@ -15,6 +15,7 @@ from shared.errors import ErrorCode
 from tests.integration.file_wire import offer, share
 from tests.integration.identity_support import PASSWORD, add_account, login, moderate, teacher
 from tests.integration.wire import WireClient
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -233,3 +234,121 @@ def test_a_muted_class_hands_in_its_test_to_the_teacher_and_shares_no_file_with_
         assert echoed["to"] == teacher_name, echoed
     assert lee.expect("file")["name"] == "eve-answers.txt"
     assert not bob.has_frame("file")
+
+
+def test_a_muted_class_cannot_signal_by_switching_rooms(server, wire):
+    """The exam2 probe: JOIN side / JOIN exam, 20 switches in 2.1 s, each a join or leave line for the classmates."""
+    lee = teacher(server, wire, room="exam")
+    amy = student(server, 10, "amy", "side")  # a room that exists through the test
+    bob, eve = student(server, 11, "bob"), student(server, 12, "eve")
+    moderate(lee, "MUTE *")
+    for one in (amy, bob, eve):
+        muted_notice(one)
+    seen = {one: len(one.received) for one in (amy, bob)}
+    for command in ("JOIN side", "JOIN #Side", "LEAVE", "JOIN side key"):
+        assert eve.error(command) == ErrorCode.MUTED, command
+    before = len(eve.received)
+    eve.send("JOIN exam")  # the room she is in: nothing changes, nothing is refused
+    eve.send("PING joined")
+    eve.expect("pong")
+    assert not [frame for frame in eve.received[before:] if frame["type"] == "error"]
+    for classmate in (amy, bob):
+        classmate.send("PING end")
+        classmate.expect("pong")
+        moves = [frame for frame in classmate.received[seen[classmate] :] if frame.get("event") in ("join", "leave")]
+        assert not [frame for frame in moves if frame.get("user") == "eve"], moves
+    late = WireClient(server.address, source="127.0.1.50").register("latecomer", "exam")  # no room yet: may join
+    assert late.error("JOIN side") == ErrorCode.MUTED
+    moderate(lee, "UNMUTE *")
+    eve.send("JOIN side")
+    assert eve.expect("joined")["room"] == "side"
+    for one in (amy, bob, eve, late):
+        one.close()
+
+
+def test_a_student_away_when_the_class_is_muted_may_come_back_once(server, wire):
+    """The chat window sends BACK on input; refused, the window showed itself back while the server said away."""
+    lee = teacher(server, wire, room="exam")
+    bob, eve = student(server, 11, "bob"), student(server, 12, "eve")
+    eve.send("AWAY")
+    assert bob.expect("presence")["status"] == "away"
+    moderate(lee, "MUTE *")
+    muted_notice(eve)
+    eve.send("BACK")
+    assert eve.expect("presence")["status"] == "online"
+    assert bob.expect("presence")["status"] == "online"
+    for command in ("AWAY", "BACK"):  # no flipping after that
+        assert eve.error(command) == ErrorCode.MUTED, command
+    bob.send("LIST")
+    assert bob.expect("list")["statuses"]["eve"] == "online"
+    for one in (bob, eve):
+        one.close()
+
+
+def test_two_teachers_each_hear_when_the_other_mutes_or_unmutes_the_class(server, wire):
+    """The exam2 probe: Mr_Park's UNMUTE * lifted Ms_Lee's test mute and she was not told; the class spoke."""
+    lee = teacher(server, wire, room="exam")
+    add_account(server, "Mr_Park", "teacher")
+    park = wire(server, None, None)
+    login(park, "Mr_Park")
+    bob = student(server, 10, "bob")
+    moderate(lee, "MUTE *")
+    told = park.expect(lambda frame: "muted the whole class" in frame.get("content", ""))
+    assert told["by"] == "Ms_Lee" and told["type"] == "system", told
+    moderate(park, "MUTE *")  # muted already: nobody is told twice
+    moderate(park, "UNMUTE *")
+    assert (
+        "Mr_Park (teacher) gave the class its voice back."
+        in lee.expect(lambda frame: "voice back" in frame.get("content", ""))["content"]
+    )
+    console = AdminConsole(server)
+    console.execute("/mute *")
+    for one in (lee, park):
+        one.expect(lambda frame: frame.get("content") == "An admin muted the whole class (/unmute * lifts it).")
+    lee.send("PING end")
+    lee.expect("pong")
+    assert len([frame for frame in lee.received if "muted the whole class" in frame.get("content", "")]) == 1
+    bob.close()
+
+
+def test_the_console_says_whether_the_class_is_muted(server, wire):
+    """After a restart the class mute is gone (nothing is kept): /clients must say so, not leave it to guessing."""
+    lee = teacher(server, wire, room="exam")
+    console = AdminConsole(server)
+    assert "class is muted" not in console.execute("/clients")
+    moderate(lee, "MUTE *")
+    assert console.execute("/clients").splitlines()[0] == (
+        "The whole class is muted (by Ms_Lee); /unmute * gives it its voice back."
+    )
+    lee.close()
+    wait_until(lambda: not server.clients(), 10)
+    assert console.execute("/clients").splitlines() == [
+        "The whole class is muted (by Ms_Lee); /unmute * gives it its voice back.",
+        "Nobody is connected.",
+    ]
+    console.execute("/unmute *")
+    assert console.execute("/clients") == "Nobody is connected."
+
+
+def test_a_teacher_made_a_student_mid_test_is_told_and_their_computer_keeps_its_names(server, wire):
+    """The exam2 probe: Mr_Park, made a student during the test, was muted without a word, and a second
+    connection from his computer took the nickname q3_is_C."""
+    lee = teacher(server, wire, room="exam")
+    add_account(server, "Mr_Park", "teacher")
+    park = WireClient(server.address, source="127.0.1.60", tls=True)  # a password from another computer
+    login(park, "Mr_Park")
+    park.send("JOIN exam")
+    park.expect("joined")
+    park.send("AWAY q3 is B")
+    park.expect("presence")
+    bob = student(server, 10, "bob")
+    moderate(lee, "MUTE *")
+    server.set_role("Mr_Park", "student")
+    assert "whole class is muted" in muted_notice(park)["content"]
+    assert bob.expect(lambda frame: frame["type"] == "presence" and frame["user"] == "Mr_Park")["text"] == ""
+    park.expect("presence")
+    assert park.error(f"SAY {ANSWER}") == ErrorCode.MUTED
+    second = WireClient(server.address, source="127.0.1.60")
+    assert second.error("NICK q3_is_C") == ErrorCode.MUTED
+    for one in (park, bob, second):
+        one.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from chat_server.admin_gui.moderation import FREE_ROOM_LABEL
 from chat_server.admin_gui.window import AdminWindow
+from chat_server.console import AdminConsole
 from tests.gui.admin.helpers import (
     Dialogs,
     enabled,
@@ -371,3 +372,22 @@ def test_mute_class_silences_every_student_and_latecomers_until_unmute_class(win
     bob.send_command("SAY pens down")
     assert frame_where(alice, "message")["content"] == "pens down"
     pump_until(window, lambda: "admin unmuted the whole class (3 students)" in window.log_pane.shown_text())
+
+
+def test_the_class_button_follows_a_mute_made_elsewhere_and_a_restart(window: AdminWindow) -> None:
+    """The exam2 probe: a teacher's MUTE * before the students came changed no row, so the button kept saying
+    Mute class; a click then meant to mute unmuted the class instead."""
+    started(window)
+    assert window.server is not None
+    console = AdminConsole(window.server)  # as a teacher's /mute * in the chat: no student online, no row changes
+    console.execute("/mute *")
+    pump_until(window, lambda: window.class_button.cget("text") == "Unmute class", "the button missed the mute")
+    console.execute("/unmute *")
+    pump_until(window, lambda: window.class_button.cget("text") == "Mute class", "the button missed the unmute")
+    window.class_button.invoke()
+    assert window.server.class_muted() and window.class_button.cget("text") == "Unmute class"
+    assert window.stop_server()
+    pump_until(window, lambda: window.phase == "stopped")
+    assert window.class_button.cget("text") == "Mute class"  # nothing of a class mute outlives its server
+    started(window)
+    assert not window.server.class_muted() and window.class_button.cget("text") == "Mute class"

@@ -172,6 +172,26 @@ def test_a_window_muted_with_its_class_does_not_go_away_by_itself(server, open_w
     assert (bob.expect("presence")["status"]) == "away"
 
 
+def test_a_window_muted_with_its_class_agrees_with_the_server_about_away(server, open_window, wire, tk_root):
+    """The exam2 probe: a window away before the test could not come back (BACK refused), so it showed itself
+    back while every classmate saw it away; /away typed during the test is refused and the window stays online."""
+    alice = open_window(server, "alice", "general")
+    bob = wire(server, "bob", "general")
+    wait_until(lambda: dot_of(alice, "bob") == "online", pump=tk_root.update, timeout=WAIT)
+    alice.send_typed("/away", False)  # away before the test
+    assert bob.expect("presence")["status"] == "away"
+    server.set_class_muted(True)
+    wait_until(lambda: alice.frames.muted, pump=tk_root.update, timeout=WAIT)
+    alice.send_typed("/back", False)  # coming back is allowed, once
+    assert bob.expect("presence")["status"] == "online"
+    wait_until(lambda: dot_of(alice, "alice") == "online", pump=tk_root.update, timeout=WAIT)
+    alice.send_typed("/away", False)  # refused: the window learns it is still online
+    wait_until(lambda: "away status stays" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    wait_until(lambda: alice.session.own_presence.away is None, pump=tk_root.update, timeout=WAIT)
+    assert dot_of(alice, "alice") == "online"
+    assert [frame for frame in nothing_more(bob) if frame["type"] == "presence"] == []
+
+
 def test_away_by_hand_is_not_undone_by_input(server, open_window, wire, tk_root):
     alice = open_window(server, "alice", "general")
     bob = wire(server, "bob", "general")

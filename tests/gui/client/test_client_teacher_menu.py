@@ -222,3 +222,25 @@ def test_the_window_follows_the_admin_giving_the_room_away_and_back(start_server
     server.set_room_owner("squat", "olivia")
     wait_until(lambda: window.identity.room_is_mine, pump=tk_root.update, timeout=WAIT)
     assert "owner olivia" in window.identity.topic_bar.text()
+
+
+def test_a_teacher_mutes_and_unmutes_the_class_from_either_menu(start_server, open_window, tk_root, wire):
+    """The exam2 probe: a test in the chat window needed `/mute *` typed; neither teacher menu offered it."""
+    server, window = teacher_window(start_server, open_window, tk_root)
+    amy = wire(server, "amy", "general", source="127.0.0.10")
+    wait_until(lambda: "amy" in people(window), pump=tk_root.update, timeout=WAIT)
+    menus = window.identity.menus
+    invoke(menus.build_user_menu("amy"), "Mute class")
+    assert "whole class" in amy.expect(lambda frame: frame.get("event") == "muted")["content"]
+    assert amy.error("SAY q3 is B") == "muted"
+    assert menus.moderate_menu is not None
+    invoke(menus.moderate_menu, "Unmute class")
+    assert amy.expect(lambda frame: frame.get("event") == "unmuted")
+    amy.send("SAY done")
+    assert amy.expect("message")["content"] == "done"
+    invoke(menus.moderate_menu, "Mute class")
+    amy.expect(lambda frame: frame.get("event") == "muted")
+    # A student's window offers neither (the server would refuse it anyway).
+    student_window = open_window(server, "bob", "general")
+    wait_until(lambda: "amy" in people(student_window), pump=tk_root.update, timeout=WAIT)
+    assert "Mute class" not in labels_of(student_window.identity.menus.build_user_menu("amy"))
