@@ -119,7 +119,7 @@ def page_lines(page: HistoryPage, render: Callable[[dict[str, Any]], str]) -> li
         return [f"! History of {page.target or 'this room'}: {page.error}"]
     frames = [dict(frame) for frame in page.frames]
     if page.kind is PageKind.CATCH_UP:
-        if not frames:
+        if not frames and not page.following:  # held lines (page.following) come right after, under this heading
             return []
         return [
             f"*** While you were away, in {page.target}:",

@@ -212,12 +212,13 @@ class HistoryDisplay:
         pane.show_replay(list(page.frames), key, page.more)
 
     def _catch_up(self, page: HistoryPage) -> None:
-        view = self.view_for(page.target, open_tab=bool(page.frames)) or self.window.tabs.room_view
+        count_now = len(page.frames) + page.following  # what was held while catching up comes right after
+        view = self.view_for(page.target, open_tab=bool(count_now)) or self.window.tabs.room_view
         if page.error:
             view.show_notice(f"Could not fetch everything said while you were away: {page.error}", "error")
-        elif page.frames and page.target not in self._catching_up:
+        elif count_now and page.target not in self._catching_up:
             self._catching_up.add(page.target)
-            count = f"{len(page.frames)}{'+' if page.more else ''}"
+            count = f"{count_now}{'+' if page.more else ''}"
             view.show_notice(f"Sent while you were away ({count}):", "system")
         for frame in page.frames:
             self.show_frame(frame)  # as if it had come live: tabs open, unread counts, the bell
