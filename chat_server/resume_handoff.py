@@ -10,6 +10,9 @@ to `resume-handoff.json` beside the database, and the next start parks
 them again for what is left of their time, then deletes the file: a
 window that reconnects after the restart takes its name, room and
 conversations back with the token it already holds.
+The tokens a login elsewhere took over (superseded_tokens.py) go along
+in the same file, so that after the restart a laptop waking with one
+still hears that its account is in use elsewhere.
 
 The file holds only the tokens' SHA-256 (resume_tokens.token_digest),
 is readable by the server's user alone, and is read once. A file from a
@@ -35,6 +38,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from chat_server.resume_tokens import ParkedSession, ParkedSessions
+from chat_server.superseded_tokens import Superseded, SupersededTokens
 
 log = logging.getLogger("chat_server.resume_handoff")
 
@@ -49,8 +53,25 @@ def code_seal(code_form: str, salt: bytes) -> str:
     return hashlib.pbkdf2_hmac("sha256", code_form.encode("utf-8"), salt, CODE_SEAL_ROUNDS).hex()
 
 
-def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotonic_now: float, wall_now: float) -> int:
-    """Write the parked sessions still good (off the registry lock); how many. Nothing to write: no file."""
+def save_parked(
+    folder: Path,
+    entries: list[tuple[str, ParkedSession]],
+    monotonic_now: float,
+    wall_now: float,
+    superseded: list[tuple[str, Superseded]] | None = None,
+) -> int:
+    """Write the parked sessions still good, and the superseded tokens (off the registry lock); how many sessions.
+    Nothing to write: no file."""
+    taken_over = [
+        {
+            "digest": digest,
+            "key": entry.key,
+            "by_host": entry.by_host,
+            "expires": wall_now + entry.expires - monotonic_now,
+        }
+        for digest, entry in superseded or ()
+        if entry.expires > monotonic_now
+    ]
     rows = []
     salt = os.urandom(16)
     seals: dict[str, str] = {}
@@ -63,14 +84,15 @@ def save_parked(folder: Path, entries: list[tuple[str, ParkedSession]], monotoni
             row["entered_code"] = None if code is None else seals.setdefault(code, code_seal(code, salt))
             rows.append({"key": key, **row})
     path = folder / FILE_NAME
-    if not rows:
+    if not rows and not taken_over:
         return 0
     temporary = path.with_suffix(".tmp")
     try:
         temporary.unlink(missing_ok=True)  # a link or a pipe left there is neither followed nor written through
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            json.dump({"version": VERSION, "code_salt": salt.hex(), "sessions": rows}, out)
+            document = {"version": VERSION, "code_salt": salt.hex(), "sessions": rows, "superseded": taken_over}
+            json.dump(document, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -86,6 +108,7 @@ def load_parked(
     monotonic_now: float,
     wall_now: float,
     code_form: str | None = None,
+    superseded: SupersededTokens | None = None,
 ) -> int:
     """Park again what the last run handed on (for what is left of its time, at most `keep_seconds`); the file
     goes. How many came back. `code_form`: this run's join code (comparison form), which a session keeps as
@@ -95,6 +118,7 @@ def load_parked(
     try:
         document = json.loads(_read(path))
         rows = _rows(document)
+        taken_over = _taken_over(document)
         seal = _seal_of(document, code_form)
     except FileNotFoundError:
         return 0
@@ -111,6 +135,11 @@ def load_parked(
         same = seal is not None and session.entered_code is not None and hmac.compare_digest(seal, session.entered_code)
         parked.keep(key, replace(session, expires=monotonic_now + left, entered_code=code_form if same else None))
         back += 1
+    if superseded is not None:
+        for digest, entry in sorted(taken_over, key=lambda row: row[1].expires):
+            left = min(entry.expires - wall_now, superseded.keep_seconds)
+            if left > 0:
+                superseded.keep(digest, entry.key, entry.by_host, monotonic_now + left)
     return back
 
 
@@ -179,6 +208,23 @@ def _rows(document: object) -> list[tuple[str, ParkedSession]]:
             entered_code=_text(entry.get("entered_code"), optional=True),  # sealed here (load_parked)
         )
         rows.append((str(_text(entry["key"])), session))
+    return rows
+
+
+def _taken_over(document: dict[str, object]) -> list[tuple[str, Superseded]]:
+    """The superseded tokens of a handoff file (none in a file from before they went along), checked."""
+    entries = document.get("superseded", [])
+    if not isinstance(entries, list):
+        raise ValueError("superseded tokens that are no list")
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError("a superseded token that is not an object")
+        expires = entry["expires"]
+        if not isinstance(expires, (int, float)) or isinstance(expires, bool) or not math.isfinite(expires):
+            raise ValueError("a superseded token with a bad time")
+        key, by_host = str(_text(entry["key"])), str(_text(entry["by_host"]))
+        rows.append((str(_text(entry["digest"])), Superseded(key, by_host, float(expires))))
     return rows
 
 

@@ -136,7 +136,14 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         self._resume_folder = self.storage.folder
         if self._resume_folder is not None:  # the last run's RESUME tokens (resume_handoff.py); nobody is served yet
             code_form = self.who.service.entered_form()  # a session that came in with another code asks again
-            back = load_parked(self._resume_folder, self.registry.parked, time.monotonic(), time.time(), code_form)
+            back = load_parked(
+                self._resume_folder,
+                self.registry.parked,
+                time.monotonic(),
+                time.time(),
+                code_form,
+                self.registry.superseded,
+            )
             if back:
                 log.info("%d connections of the last run may take their names back (RESUME)", back)
         self._sweep_unclaimed_rooms()
@@ -220,7 +227,8 @@ class ChatServer(CommandRunner, ConnectionAdmission, AdminActions, IdentityAdmin
         if self._resume_folder is not None:  # every connection the stop ended is parked: hand them to the next run
             with self.registry.lock:
                 parked = self.registry.parked.all()
-            kept = save_parked(self._resume_folder, parked, time.monotonic(), time.time())
+                superseded = self.registry.superseded.all()  # copied here, written below off the lock
+            kept = save_parked(self._resume_folder, parked, time.monotonic(), time.time(), superseded)
             if kept:
                 log.info("%d RESUME tokens kept for the next start", kept)
         self.writer.stop()

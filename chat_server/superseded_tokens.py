@@ -12,6 +12,10 @@ them while the account is connected elsewhere gets `bad_login` with
 `elsewhere: true`, and the bundled clients stop there instead of logging
 in again.  Only digests are kept (as ParkedSessions does); entries last as
 long as a parked token would have, and there are at most `capacity`.
+A normal stop hands them to the next run with the parked sessions
+(chat_server/resume_handoff.py): after a restart the laptop's RESUME
+still says so, instead of logging in again and taking the name from the
+desktop once.
 """
 
 from __future__ import annotations
@@ -45,6 +49,19 @@ class SupersededTokens:
         self._expire(now)
         self._by_digest.pop(digest, None)
         self._by_digest[digest] = Superseded(key, by_host, now + self.keep_seconds)
+        while len(self._by_digest) > self.capacity:
+            self._by_digest.popitem(last=False)
+
+    def all(self) -> list[tuple[str, Superseded]]:
+        """(digest, entry) of each, oldest first (a stop hands them to the next run)."""
+        return list(self._by_digest.items())
+
+    def keep(self, digest: str, key: str, by_host: str, expires: float) -> None:
+        """Keep one handed on from the last run, until `expires` (monotonic); given oldest first."""
+        if not self.keep_seconds:
+            return
+        self._by_digest.pop(digest, None)
+        self._by_digest[digest] = Superseded(key, by_host, expires)
         while len(self._by_digest) > self.capacity:
             self._by_digest.popitem(last=False)
 

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable
 
 from shared.errors import ErrorCode, ProtocolError
+from shared.reason_glue import with_reason
 
 _SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
 
@@ -91,5 +92,5 @@ def check_single_script(nick: str) -> None:
     if reason is not None:
         raise ProtocolError(
             ErrorCode.BAD_NICK,
-            f"The nickname {nick!r} is refused: {reason} Use the letters of one alphabet.",
+            f"{with_reason(f'The nickname {nick!r} is refused', reason)} Use the letters of one alphabet.",
         )

@@ -116,6 +116,7 @@ class HistoryPage:
     request: int = 0
     anchor: int | None = None  # the id the page was asked before or after
     direction: str = ""  # "before", "after", or "" for the newest
+    following: int = 0  # CATCH_UP's last page: messages held while catching up, handed on right after as Received
 
 
 @dataclass(frozen=True)

@@ -361,17 +361,22 @@ class HistoryKeeper:
         # (or as the replay) while catching up, the rest is held here already.
         reached = bool(catch_up.held) and bool(catch_up.fetched) and max(catch_up.fetched) >= catch_up.first_held()
         more = bool(answer.summary.get("more")) and not reached
-        self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, tuple(fresh), more and bool(fresh)))
-        if more and fresh and catch_up.pages < MAX_CATCH_UP_PAGES:
+        if not (more and fresh):
+            # the last page: it counts what was held too (the replay's newest lines, say), which comes right after
+            del self.catching[key]
+            released = self._release_held(key, catch_up)
+            self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, tuple(fresh), following=len(released)))
+            self._hand_on(key, catch_up, released, complete=True)
+            return
+        self.emit(HistoryPage(PageKind.CATCH_UP, catch_up.target, tuple(fresh), True))
+        if catch_up.pages < MAX_CATCH_UP_PAGES:
             self._ask_next_page(key, catch_up)
-        elif more and fresh:
+        else:
             self._give_up(
                 key,
                 f"more than {MAX_CATCH_UP_PAGES * CATCH_UP_PAGE:,} messages were sent while you were away; "
                 f"the newest are below, /search or /history finds the rest",
             )
-        else:
-            self._finish(key, complete=True)
 
     def _hold(self, key: str, catch_up: CatchUp, frame: Any) -> None:
         catch_up.held.append(frame)
@@ -392,18 +397,27 @@ class HistoryKeeper:
         `complete`: the last page reached the newest message (not given up, nor released unfetched).
         """
         catch_up = self.catching.pop(key, None)
-        if catch_up is None:
-            return
+        if catch_up is not None:
+            self._hand_on(key, catch_up, self._release_held(key, catch_up), complete)
+
+    def _release_held(self, key: str, catch_up: CatchUp) -> list[Any]:
+        """What `catch_up` held that is new here, in id order; the cursor moves past it."""
         self._held_count -= len(catch_up.held)
+        released = []
         for frame in sorted(catch_up.held, key=lambda frame: frame["id"]):
             found = conversation_of(frame, self.me())
             target = found[1] if found is not None else catch_up.target
             if is_history(frame):
                 if self.cursors.advance(key, target, frame["id"]):
-                    self.emit(Received(frame))
+                    released.append(frame)
             elif frame["id"] not in catch_up.fetched:
                 self.cursors.advance(key, target, frame["id"])
-                self.emit(Received(frame))
+                released.append(frame)
+        return released
+
+    def _hand_on(self, key: str, catch_up: CatchUp, released: list[Any], complete: bool) -> None:
+        for frame in released:
+            self.emit(Received(frame))
         if catch_up.replayed is not None:
             self._find_gone(key, *catch_up.replayed)
         self.caught_up(key, complete)

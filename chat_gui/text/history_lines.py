@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_gui.core.events import HistoryPage, PageKind, SearchResults
+from shared.reason_glue import with_reason
 
 PREVIEW_CHARS = 200
 MORE_NOTE = "Older messages match too: Older results shows the next ones (or add a word to narrow the search)."
@@ -94,7 +95,7 @@ def search_lines(found: SearchResults) -> list[str]:
     """chat-term's lines for one search: a heading, then one line per result, newest first."""
     where = f" in #{found.room}" if found.room else ""
     if found.error:
-        return [f"! Search for “{found.words}”{where}: {found.error}"]
+        return ["! " + with_reason(f"Search for “{found.words}”{where}", found.error)]
     note = [f"*** {STOPPED_EARLY_NOTE}"] if found.stopped_early else []
     if found.more:  # at the end, where the eye is: today's 50 "homework" lines hide last week's
         note.append(f"*** {TERMINAL_MORE_NOTE}")
@@ -118,11 +119,13 @@ def page_lines(page: HistoryPage, render: Callable[[dict[str, Any]], str]) -> li
     """chat-term's lines for a page of kept messages; `render` turns one frame into its usual line."""
     if page.error:
         if page.kind is PageKind.CATCH_UP:
-            return [f"! Could not fetch everything said in {page.target} while you were away: {page.error}"]
-        return [f"! History of {page.target or 'this room'}: {page.error}"]
+            return [
+                "! " + with_reason(f"Could not fetch everything said in {page.target} while you were away", page.error)
+            ]
+        return ["! " + with_reason(f"History of {page.target or 'this room'}", page.error)]
     frames = [dict(frame) for frame in page.frames]
     if page.kind is PageKind.CATCH_UP:
-        if not frames:
+        if not frames and not page.following:  # held lines (page.following) come right after, under this heading
             return []
         return [
             f"*** While you were away, in {page.target}:",

@@ -136,6 +136,7 @@ class ChatController:
             and self.mention_alerts.check(frame, self.session.nick, self.focused)
         )
         self.frames.hides = self.history.hides = self.files.hides = self.ignored.hides  # their room lines fold
+        self.frames.drop_empty_tab = self._drop_empty_tab
         self.connect_flow = ConnectFlow(self)  # the Connect dialog: connect, start a server, what went wrong
         self.lines = LineSending(self)  # typed lines: what they mean, sending, lines waiting to be sent
         self.security = SecurityShown(self)  # the padlock, Connection details, the changed-key warning
@@ -344,6 +345,14 @@ class ChatController:
         if was_shut:
             tab.view.show_notice(f"What you type here goes to whoever is called {nick} now.", "system")
         self.window.entry.focus()
+
+    def _drop_empty_tab(self, nick: str) -> None:
+        """A /pm to nobody of that name opened this tab: it goes unless it shows a conversation (kept messages,
+        or one that came meanwhile) or the user went to it."""
+        tab = self.window.tabs.private.get(name_key(nick))
+        if tab is None or tab is self.window.tabs.current_tab() or self.history.pane(tab.view).ids:
+            return
+        self.window.tabs.close_private(nick)
 
     def ask_join(self) -> None:
         room = self.window.rooms.ask_room_name("Join room", "Room to join (it is created if nobody is there):")

@@ -16,13 +16,15 @@ standing is kept here for the status bar: `muted`, and `room_note` (why
 you are in no room).  `outgoing` pairs the chat lines sent with their
 echo or their refusal, so a line refused (muted, nobody of that name online,
 ignored by its recipient) is shown struck out where it was typed, its words
-kept in view.
+kept in view; a private tab that a /pm to nobody opened goes again unless it
+shows a conversation (its kept messages).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from chat_gui.core.outgoing import OutgoingLines
 from chat_gui.core.partners import PartnerNotice, Partners, left_the_server
@@ -52,6 +54,13 @@ FLOOD_QUIET_SECONDS = 60.0  # a flood of private messages is over after this lon
 LINE_REFUSALS = frozenset(("muted", "no_such_user", "ignored"))
 
 
+class TypedLine(NamedTuple):
+    """Where a chat line waiting for its echo was typed, and the private tab its /pm opened ("" if none)."""
+
+    view: MessageView
+    new_tab: str = ""
+
+
 class FrameDisplay:
     def __init__(
         self,
@@ -72,7 +81,9 @@ class FrameDisplay:
         self.refusal_words = ""  # the last error's words: a ban says them as `error` banned, then as its `bye`
         self.muted = False
         self.room_note = ""  # why this user is in no room now ("#maths was closed: ...")
-        self.outgoing: OutgoingLines[MessageView] = OutgoingLines()
+        self.outgoing: OutgoingLines[TypedLine] = OutgoingLines()
+        # a /pm to nobody (misspelt, offline): the tab it opened goes again if it shows no conversation
+        self.drop_empty_tab: Callable[[str], None] = lambda nick: None
         self.on_muted: Callable[[bool], None] = lambda muted: None
         self.mentioned: Callable[[MessageFrame], bool] = lambda frame: False  # names this user (mention_alerts.py)
         self.hides: Callable[[MessageFrame], bool] = lambda frame: False  # from someone ignored: folded
@@ -274,7 +285,9 @@ class FrameDisplay:
         if frame["code"] in LINE_REFUSALS:
             refused = self.outgoing.refused()
             if refused is not None:  # the line itself, struck out, says it: one refusal, one message
-                text, view = refused
+                text, (view, new_tab) = refused
+                if new_tab and frame["code"] == "no_such_user":
+                    self.drop_empty_tab(new_tab)
                 if view.winfo_exists():
                     view.show_undelivered(text, frame["content"])
                     return

@@ -37,6 +37,7 @@ from chat_gui.window.message_view import MessageView, badge_of
 from chat_gui.window.search_panel import SearchPanel
 from shared.frame_types import ServerFrame
 from shared.names import name_key
+from shared.reason_glue import with_reason
 
 AskYesNo = Callable[[str, str], bool]
 OPENING_PAGE = 50  # a private tab opened by hand shows this many of its last messages, as a room's replay does
@@ -213,17 +214,20 @@ class HistoryDisplay:
         pane = self.pane(view)
         pane.loading = False
         if page.error:
-            view.show_notice(f"Could not load the earlier messages of this conversation: {page.error}", "error")
+            view.show_notice(
+                with_reason("Could not load the earlier messages of this conversation", page.error), "error"
+            )
             return
         pane.show_replay(list(page.frames), key, page.more)
 
     def _catch_up(self, page: HistoryPage) -> None:
-        view = self.view_for(page.target, open_tab=bool(page.frames)) or self.window.tabs.room_view
+        count_now = len(page.frames) + page.following  # what was held while catching up comes right after
+        view = self.view_for(page.target, open_tab=bool(count_now)) or self.window.tabs.room_view
         if page.error:
-            view.show_notice(f"Could not fetch everything said while you were away: {page.error}", "error")
-        elif page.frames and page.target not in self._catching_up:
+            view.show_notice(with_reason("Could not fetch everything said while you were away", page.error), "error")
+        elif count_now and page.target not in self._catching_up:
             self._catching_up.add(page.target)
-            count = f"{len(page.frames)}{'+' if page.more else ''}"
+            count = f"{count_now}{'+' if page.more else ''}"
             view.show_notice(f"Sent while you were away ({count}):", "system")
         for frame in page.frames:
             self.show_frame(frame)  # as if it had come live: tabs open, unread counts, the bell
@@ -235,7 +239,7 @@ class HistoryDisplay:
         view = self.view_for(page.target) if page.target else None
         view = view or self.current_view()
         if page.error:
-            view.show_notice(f"History of {page.target or 'this room'}: {page.error}", "error")
+            view.show_notice(with_reason(f"History of {page.target or 'this room'}", page.error), "error")
             return
         if not page.frames:
             view.show_notice(f"No kept messages in {page.target or 'this room'} there.", "system")

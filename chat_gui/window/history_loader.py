@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from chat_gui.core.conversations import key_of_target
 from chat_gui.core.events import HistoryPage, PageKind
 from chat_gui.window.message_view import MessageView
+from shared.reason_glue import with_reason
 
 if TYPE_CHECKING:
     from chat_gui.window.history_display import HistoryDisplay
@@ -92,8 +93,8 @@ class HistoryLoader:
         pane.loading = False
         if page.error:
             pane.set_header(key)
-            self.display.window.show_status(f"Could not load earlier messages: {page.error}")
-            self._jump_failed(view, f"Could not load earlier messages: {page.error}")
+            self.display.window.show_status(with_reason("Could not load earlier messages", page.error))
+            self._jump_failed(view, with_reason("Could not load earlier messages", page.error))
             return
         pane.prepend(list(page.frames), key, page.more)
         self._go_on_jumping(view)

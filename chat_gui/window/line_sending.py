@@ -33,6 +33,7 @@ from chat_gui.core.typed_lines import (
     ShowHelp,
     interpret,
 )
+from chat_gui.window.frame_display import TypedLine
 from chat_gui.window.message_view import MessageView
 from shared.names import name_key
 
@@ -47,15 +48,17 @@ class LineSending:
         self.controller = controller
         self.pending_views: dict[int, MessageView] = {}  # token -> the pane showing a line waiting to be sent
         self.pending_chat: dict[int, str] = {}  # token -> the text of a waiting chat line (SAY, MSG, PM)
+        self.pending_tabs: dict[int, str] = {}  # token -> the private tab a waiting /pm opened
 
     def line_sent(self, event: LineSent) -> None:
         """A waiting line went out: its marker goes (the server's echo shows the line)."""
         view = self.pending_views.pop(event.token, None)
         text = self.pending_chat.pop(event.token, None)
+        new_tab = self.pending_tabs.pop(event.token, "")
         if view is not None and view.winfo_exists():
             view.resolve_pending(event.token)
             if text is not None:
-                self.controller.frames.outgoing.sent(text, view)
+                self.controller.frames.outgoing.sent(text, TypedLine(view, new_tab))
 
     def not_delivered(self, event: LinesNotDelivered) -> None:
         """Lines a lost connection ate: said in their conversation's pane, each with "Send again" (never resent by itself)."""
@@ -139,6 +142,7 @@ class LineSending:
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
         chat_line = typed.command.startswith(("SAY ", "PM ", "MSG "))
+        new_tab = ""
         refusal = self._refusal(chat_line)
         if refusal:
             view.show_notice(refusal, "error")
@@ -158,6 +162,8 @@ class LineSending:
             if name_key(typed.to) != name_key(private_to or ""):
                 # the conversation gets its tab, but the user stays where they type: the next bare line
                 # goes where it went before, as in chat-term
+                if name_key(typed.to) not in self.controller.window.tabs.private:
+                    new_tab = typed.to  # goes again if the server knows nobody of that name and it stays empty
                 self.controller.window.tabs.open_private(typed.to, select=False)
                 self.controller.history.private_opened(typed.to)  # its last messages, before the new one
         result = self.controller.session.send(typed.command)
@@ -169,8 +175,9 @@ class LineSending:
             self.pending_views[result.token] = view
             if chat_line:
                 self.pending_chat[result.token] = typed.text
+                self.pending_tabs[result.token] = new_tab
         elif chat_line:
-            self.controller.frames.outgoing.sent(typed.text, view)
+            self.controller.frames.outgoing.sent(typed.text, TypedLine(view, new_tab))
         return True
 
     def _refusal(self, chat_line: bool) -> str:
@@ -191,5 +198,6 @@ class LineSending:
         for line in self.controller.session.drop_pending():
             view = self.pending_views.pop(line.token, None)
             self.pending_chat.pop(line.token, None)
+            self.pending_tabs.pop(line.token, None)
             if view is not None and view.winfo_exists():
                 view.fail_pending(line.token, reason)

@@ -26,6 +26,7 @@ from chat_gui.core.events import HistoryPage, PageKind
 from chat_gui.text.history_lines import day_words, local_moment, when_said
 from chat_gui.window.history_pane import TODAY, HistoryPane, day_of
 from chat_gui.window.message_view import MessageView
+from shared.reason_glue import with_reason
 
 if TYPE_CHECKING:
     from chat_gui.window.history_display import HistoryDisplay
@@ -113,7 +114,7 @@ class MessageContext:
         key = key_of_target(self.target)
         if page.error:
             pane.set_header(key)
-            self._say(f"Could not load the messages around it: {page.error}")
+            self._say(with_reason("Could not load the messages around it", page.error))
             return
         frames = list(page.frames)
         if why in ("around-before", "earlier"):

@@ -29,6 +29,7 @@ from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, result_pa
 from chat_gui.window.tk_text import shown_name, shown_text
 from shared.names import name_key
 from shared.palette import DARK, LIGHT, Palette
+from shared.reason_glue import with_reason
 from shared_tk.theme import on_palette_change
 
 RESULT_LINES = 8
@@ -158,7 +159,7 @@ class SearchPanel(ttk.Frame):
         self.list.configure(height=1)
         self.older.pack_forget()
         if error:
-            self.status.configure(text=f"Search for “{words}”: {error}")
+            self.status.configure(text=with_reason(f"Search for “{words}”", error))
             return
         count = len(results)
         was = "older " if self.older_page else ""

@@ -119,3 +119,15 @@ def test_chat_term_older_prints_a_searchs_next_page_until_the_oldest_match(start
     ann.type("/searchbefore soon homework")
     ann.expect(r"Say older than which message")
     assert ann.finish() == 0
+
+
+def test_chat_term_says_a_servers_refusal_as_a_sentence_of_its_own(start_server, terminals):  # noqa: F811
+    """Found by the fifteenth review: a capital after a colon ("History of @b!d: Nicknames are …", "…refused: It")."""
+    server = start_server(rate_per_second=0)
+    ann = terminals(server.address, "--nick", "ann", "--room", "lab")
+    ann.expect(r"You joined #lab")
+    ann.type("/history @b!d")
+    ann.expect(r"! History of @b!d\. Nicknames are 1 to 24 letters")
+    ann.type("/nick bоb")  # a Cyrillic о
+    ann.expect(r"The nickname 'bоb' is refused\. It mixes Latin letters with Cyrillic ones")
+    assert ann.finish() == 0

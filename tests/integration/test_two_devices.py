@@ -204,3 +204,29 @@ def test_a_guest_name_taken_by_a_second_window_on_the_same_computer_is_named_as_
     assert refusal["content"].startswith("Another window or program on this computer took the nickname bob")
     other = wire(server, source="127.0.0.2")
     assert other.reply(f"RESUME bob {token}")["content"].startswith("Someone else took the nickname bob")
+
+
+def test_a_token_a_login_took_over_still_says_so_after_a_normal_restart(start_server, wire):
+    """Found by the fifteenth review: the record of taken-over tokens was memory only, so after a restart the
+    laptop waking from sleep got a plain `bad_login`, logged in again and took the name from the desktop once."""
+    server = start_server(allow_plain_passwords=True)
+    add_account(server, "ann")
+    laptop = wire(server)
+    token = login(laptop, "ann")["token"]
+    desktop = wire(server, source="127.0.0.2")
+    desktop_token = login(desktop, "ann")["token"]
+    assert laptop.rest_until_closed()[-1]["reason"] == "replaced"
+    folder = server.config.data_dir
+    server.stop()  # a normal stop: the handoff file carries the parked desktop and the laptop's taken-over token
+    with open(f"{folder}/resume-handoff.json", encoding="utf-8") as handoff:
+        assert token not in handoff.read()  # only its digest
+    again = start_server(data_dir=folder, allow_plain_passwords=True)
+
+    woken = wire(again)
+    refusal = woken.reply(f"RESUME ann {token}")  # the desktop is not back yet: logging in here takes nothing
+    assert refusal["code"] == "bad_login" and "elsewhere" not in refusal
+    desktop_again = wire(again, source="127.0.0.2", welcome=False)
+    assert desktop_again.reply(f"RESUME ann {desktop_token}")["type"] == "welcome"
+    refusal = woken.reply(f"RESUME ann {token}")
+    assert (refusal["type"], refusal["code"], refusal.get("elsewhere")) == ("error", "bad_login", True)
+    assert "from another computer (127.0.0.2), and it is connected there now" in refusal["content"]

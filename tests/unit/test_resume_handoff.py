@@ -8,7 +8,8 @@ import os
 import threading
 
 from chat_server.resume_handoff import FILE_NAME, MAX_BYTES, load_parked, save_parked
-from chat_server.resume_tokens import ParkedSessions
+from chat_server.resume_tokens import ParkedSessions, token_digest
+from chat_server.superseded_tokens import SupersededTokens
 
 
 def parked_with(keep: float = 600.0) -> ParkedSessions:
@@ -138,3 +139,32 @@ def test_a_handoff_from_before_codes_went_along_asks_the_code_again(tmp_path):
     assert load_parked(tmp_path, again, 0.0, 1_000_000.0, "PER10D1") == 2
     alice = again.check("alice", "secret-token-a", 0.0)
     assert alice is not None and alice.entered_code is None
+
+
+def test_tokens_a_login_took_over_go_to_the_next_run_for_what_is_left_of_their_time(tmp_path):
+    """Found by the fifteenth review: they were memory only, so a restart let the laptop take the name back once."""
+    taken = SupersededTokens(600.0)
+    taken.note("ann", token_digest("laptop-token"), "127.0.0.2", 100.0)
+    taken.note("bob", token_digest("old-token"), "127.0.0.3", -300.0)  # expired by the stop (at 400 s)
+    assert save_parked(tmp_path, [], 400.0, 1_000_000.0, taken.all()) == 0  # no session, but the file is written
+    text = (tmp_path / FILE_NAME).read_text()
+    assert "laptop-token" not in text and token_digest("laptop-token") in text  # only its digest
+    assert token_digest("old-token") not in text
+    again = SupersededTokens(600.0)
+    assert load_parked(tmp_path, ParkedSessions(600.0), 50.0, 1_000_100.0, superseded=again) == 0
+    assert again.find("ann", "laptop-token", 50.0) == "127.0.0.2"
+    assert again.find("bob", "laptop-token", 50.0) is None  # for its own account only
+    assert again.find("ann", "laptop-token", 50.0 + 199) == "127.0.0.2"
+    assert again.find("ann", "laptop-token", 50.0 + 201) is None  # 300 - 100 s left
+    assert len(again) == 0
+
+
+def test_a_handoff_without_taken_over_tokens_or_with_damaged_ones(tmp_path, caplog):
+    save_parked(tmp_path, parked_with().all(), 400.0, 1_000_000.0)  # none taken over
+    again = SupersededTokens(600.0)
+    assert load_parked(tmp_path, ParkedSessions(600.0), 0.0, 1_000_000.0, superseded=again) == 2
+    assert len(again) == 0
+    for damage in ({"superseded": {}}, {"superseded": [1]}, {"superseded": [{"digest": "d", "key": "k"}]}):
+        document = {"version": 1, "sessions": [], **damage}
+        assert_set_aside(tmp_path, json.dumps(document), caplog)
+        (tmp_path / (FILE_NAME + ".bad")).unlink()
