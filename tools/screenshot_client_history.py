@@ -10,6 +10,7 @@ docs/screenshots/:
   client-search-stopped.png  Ctrl+F: a search for a short word the server stopped early, its newest results and
                        the note that older messages were not searched (the server's 0.5 s reading budget made
                        tiny here, standing for a far bigger room)
+  client-search-older.png  Ctrl+F: a word said all week, its newest 50 results and the Older results button
   client-search-context.png  Ctrl+F: last week's homework, too far back for the pane, in its own window among the
                        messages around it, highlighted, under its day's heading
 Needs ImageMagick's `import`.
@@ -201,8 +202,8 @@ def fill_week(data_dir: str) -> None:
                 storage.messages.append(StoredMessage.public(number, "maths", WEEK_VOICES[n % 5], text, said))
 
 
-def take_far_search(data_dir: str) -> Path:
-    """Last week's homework found with Ctrl+F and shown among the messages around it."""
+def take_far_search(data_dir: str) -> list[Path]:
+    """A word said all week (its Older results button), then last week's homework shown among the messages around it."""
     fill_week(data_dir)
     server = ChatServer(
         ServerConfig(host="127.0.0.1", port=0, rate_per_second=0, data_dir=data_dir, history_days=0)
@@ -213,10 +214,15 @@ def take_far_search(data_dir: str) -> Path:
     pump_until(root, root.winfo_ismapped)
     controller.start(*server.address, "mia", "maths")
     pump_until(root, lambda: controller.session.state == "ready")
-    controller.history.open_search("worksheet")
+    controller.history.open_search("Friday")  # a word said all week: more than one page matches
     panel = controller.history.search_panel
     panel.submit()
-    pump_until(root, lambda: panel.results)
+    pump_until(root, lambda: len(panel.results) == 50 and panel.older.winfo_ismapped())
+    settle(root, 0.3)
+    older = capture(root, OUT / "client-search-older.png")
+    controller.history.open_search("worksheet")
+    panel.submit()
+    pump_until(root, lambda: len(panel.results) == 1)  # the homework alone, the week's page gone
     panel.pick(0)
     context = controller.history.context
     pump_until(root, lambda: context.pane is not None and not context.requests and not context.pane.loading)
@@ -227,7 +233,7 @@ def take_far_search(data_dir: str) -> Path:
     controller.shutdown()
     root.destroy()
     server.stop()
-    return path
+    return [older, path]
 
 
 def main() -> int:
@@ -242,8 +248,8 @@ def main() -> int:
             print(f"saved {path.relative_to(ROOT)}")
         path = take_stopped_search(os.path.join(scratch, "server-lab"))
         print(f"saved {path.relative_to(ROOT)}")
-        path = take_far_search(os.path.join(scratch, "server-maths"))
-        print(f"saved {path.relative_to(ROOT)}")
+        for path in take_far_search(os.path.join(scratch, "server-maths")):
+            print(f"saved {path.relative_to(ROOT)}")
     return 0
 
 
