@@ -163,6 +163,7 @@ def test_a_teacher_kicks_a_student_from_the_right_click_menu(start_server, open_
         *("Talk privately with mallory", "Remove from #general…", "Kick…", "Ban…", "Mute", "Unmute"),
         "Delete their messages…",
         "Give #general to them",
+        *("Mute class", "Unmute class"),
     ]
     menu.invoke(labels.index("Kick…") + 1)  # the separator takes one place
     bye = student.wait_for("bye", timeout=WAIT)
