@@ -311,7 +311,7 @@ class Moderator:
 
     def _tell_muted(self, sessions: list[Session], by: str | None, outcome: Outcome, text: str = "") -> None:
         """Mark these sessions muted, each told so once; an away text goes (it would reach every room they join)."""
-        who = "An admin" if by is None else f"{by} (teacher)"
+        who = _who(by)
         text = text or f"{who} muted you; your messages are not delivered."
         for session in sessions:
             if session.registered and not session.muted:
@@ -393,7 +393,7 @@ class Moderator:
         addresses = {sanction.address for sanction in lifted if sanction.address is not None}
         affected = [target] if target is not None else []
         affected += [session for address in addresses for session in self._sessions_from(address)]
-        who = "An admin" if by is None else f"{by} (teacher)"
+        who = _who(by)
         for session in dict.fromkeys(affected):
             if session.muted and not self.is_muted(session):
                 session.muted = False
@@ -467,7 +467,7 @@ class Moderator:
             subject=CLASS,
             count=len(students),
         )
-        who = "An admin" if by is None else f"{by} (teacher)"
+        who = _who(by)
         self._tell_muted(
             newly, by, outcome, f"{who} muted the whole class: only private messages to a teacher are delivered."
         )
@@ -493,7 +493,7 @@ class Moderator:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "The class is not muted (/mute * mutes every student).")
         self.class_muted_by = None
         self.class_names.clear()
-        who = "An admin" if by is None else f"{by} (teacher)"
+        who = _who(by)
         fields = {"by": by} if by is not None else {}
         outcome = Outcome("", subject=CLASS)
         still: list[str] = []
@@ -544,6 +544,11 @@ class Moderator:
             self.registry.leave_room(session)
             outcome.deliveries.append(([session], server_frame("left", f"You left #{room.name}", room=room.name)))
         return outcome
+
+
+def _who(by: str | None) -> str:
+    """Who did it, as the people told read it: the admin, or the teacher by name."""
+    return "An admin" if by is None else f"{by} (teacher)"
 
 
 def _students(count: int) -> str:

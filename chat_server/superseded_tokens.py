@@ -44,20 +44,15 @@ class SupersededTokens:
 
     def note(self, key: str, digest: str, by_host: str, now: float) -> None:
         """The token with this digest, of `key`'s connection, was taken over by a login from `by_host`."""
-        if not self.keep_seconds:
-            return
         self._expire(now)
-        self._by_digest.pop(digest, None)
-        self._by_digest[digest] = Superseded(key, by_host, now + self.keep_seconds)
-        while len(self._by_digest) > self.capacity:
-            self._by_digest.popitem(last=False)
+        self.keep(digest, key, by_host, now + self.keep_seconds)
 
     def all(self) -> list[tuple[str, Superseded]]:
         """(digest, entry) of each, oldest first (a stop hands them to the next run)."""
         return list(self._by_digest.items())
 
     def keep(self, digest: str, key: str, by_host: str, expires: float) -> None:
-        """Keep one handed on from the last run, until `expires` (monotonic); given oldest first."""
+        """Keep one until `expires` (monotonic): noted now, or handed on from the last run (given oldest first)."""
         if not self.keep_seconds:
             return
         self._by_digest.pop(digest, None)
