@@ -26,11 +26,12 @@ class NewBelow:
         self.text = text
         self.count = 0
         self.button = ttk.Button(pane, command=self.jump, takefocus=False)
+        text.mark_set(NEXT_MARK, "end-1c")
+        text.mark_gravity(NEXT_MARK, "left")  # once: moving a mark keeps its gravity
 
     def before(self) -> None:
         """A message is about to go in at the end: remember where it starts (a mark costs no layout)."""
         self.text.mark_set(NEXT_MARK, "end-1c")
-        self.text.mark_gravity(NEXT_MARK, "left")
 
     def arrived(self) -> None:
         """The message just put in went below the view: count it and say so on the button."""
