@@ -64,8 +64,10 @@ from chat_server.session import Session
 from chat_server.storage import Conversation, Page, StoredMessage
 from chat_server.storage.search_clock import SEARCH_SECONDS, SearchClock
 from chat_server.storage.search_query import parse_query
+from chat_server.storage.search_sender import SenderFilter
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import Frame, server_frame, timestamp
+from shared.names import name_key
 
 # A room's replay names the ids deleted there lately (this many at most): a client that showed one while it was
 # away (another room, a reconnect) takes it down, even past the replay's reach (found by a probe).
@@ -135,6 +137,25 @@ class HistoryCommands(CommandModule):
             return self._page_deliveries(session, request, page, target, fields)
 
         return OffLock(work, then)
+
+    def _sender_of(self, name: str) -> tuple[SenderFilter, str]:
+        """`from:NAME` as a person (lock held, memory only): whoever holds NAME now, online or as an account.
+
+        Their owners, so what they said under other names (before a rename, as
+        the same guest or account) is found and what an earlier holder of the
+        nickname said is not; a name nobody holds now matches the nickname as
+        each message was sent.  The second part is the sentence that says which.
+        """
+        peer = self.registry.find_nick(name)
+        if peer is not None and peer.nick:
+            return SenderFilter(owners=peer.owners), f" From: {peer.nick}, under any name they used."
+        account = self.storage.accounts.get(name)
+        if account is not None:
+            return SenderFilter(owners=(account_owner(account),)), f" From: {account.nick}'s account, under any name."
+        return (
+            SenderFilter(nick_key=name_key(name)),
+            f" From: whoever used the nickname {name} (nobody holds it now, so it may be more than one person).",
+        )
 
     def _person_of(self, peer: Session | None, nick: str) -> tuple[str, ...] | None:
         """Who holds `nick` now, as owners (the one online, else its account's); None for a guest who has gone."""
@@ -226,8 +247,11 @@ class HistoryCommands(CommandModule):
             with_private = True
         if not self.output_room(session, "/search"):
             return []
-        shown = query_shown(request.text)
+        sender, by_whom = self._sender_of(request.sender) if request.sender is not None else (None, "")
+        shown = query_shown(request.typed)
         fields: dict[str, object] = {"query": shown, "private": with_private}
+        if request.sender is not None:
+            fields["from"] = request.sender
         if room is not None:
             fields["room"] = room
         if not self.config.history:
@@ -243,7 +267,15 @@ class HistoryCommands(CommandModule):
                     # one more than is sent: a 51st match says that older ones match too (`more`)
                     wanted = SEARCH_RESULTS + 1
                     found = (
-                        store.search(nick, request.text, room=room, limit=wanted, clock=clock, before=request.before)
+                        store.search(
+                            nick,
+                            request.text,
+                            room=room,
+                            limit=wanted,
+                            clock=clock,
+                            before=request.before,
+                            sender=sender,
+                        )
                         if room is not None
                         else []
                     )
@@ -256,6 +288,7 @@ class HistoryCommands(CommandModule):
                             owners=owners,
                             clock=clock,
                             before=request.before,
+                            sender=sender,
                         )
                         found += [message for message in mine if private_of(message, owners)]
             except SearchBusy:
@@ -284,6 +317,7 @@ class HistoryCommands(CommandModule):
                 text += f" before message {request.before}"
                 fields["before"] = request.before
             text += " (newest first)." if results else "."
+            text += by_whom
             if more:  # a student looking for last week's homework learns how to reach it
                 target = f"#{request.room} " if request.room is not None else ""
                 which = "newest" if request.before is None else "next"

@@ -3,6 +3,7 @@
     HISTORY [#room|@nick] [BEFORE <id>|AFTER <id>] [<limit>]
     SEARCH [#room] <words>
     SEARCHBEFORE <id> [#room] <words>   (the same search's matches older than message <id>: its next page)
+        a word `from:NAME` (NAME a nickname) among the words: only what that person sent; it may be the only word
     DELETE <id>|last      (last: the newest of the asker's own, for nc/telnet users, who see no ids)
 
 Keywords ignore case.  Every refusal is `bad_argument` (or `bad_room` /
@@ -16,17 +17,18 @@ from typing import Literal
 
 from chat_server.storage.search_query import parse_query
 from shared.errors import ErrorCode, ProtocolError
-from shared.names import normalise_nick, normalise_room, plain_sigil
+from shared.names import is_nick_shaped, name_key, normalise_nick, normalise_room, plain_sigil
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 MAX_ID = 2**53 - 1  # the largest integer every JSON reader keeps exactly
 HISTORY_USAGE = "/history [#room|@nick] [before ID|after ID] [LIMIT], e.g. /history before 120 20"
-SEARCH_USAGE = "/search [#room] WORDS, e.g. /search photosynthesis"
+SEARCH_USAGE = "/search [#room] WORDS, e.g. /search photosynthesis (from:NAME among the words: only what NAME sent)"
 SEARCH_BEFORE_USAGE = (
     "/searchbefore ID [#room] WORDS (the matches older than message ID, the last result of a search),"
     " e.g. /searchbefore 8812 homework"
 )
+FROM = "from:"  # SEARCH's word for a sender (an extension): `from:bob`, any case
 DELETE_USAGE = "/delete ID (the id of one of your own messages), or /delete last for your newest"
 LAST = None  # parse_delete's answer for `DELETE last`
 
@@ -45,8 +47,14 @@ class HistoryRequest:
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
     room: str | None
-    text: str
+    text: str  # the words to look for, without `from:NAME`
     before: int | None = None  # SEARCHBEFORE: only matches with a smaller id
+    sender: str | None = None  # from:NAME: only what the person holding (or who held) this nickname sent
+
+    @property
+    def typed(self) -> str:
+        """The search as the user would type it again (the answer quotes it and /searchbefore repeats it)."""
+        return f"{FROM}{self.sender} {self.text}".strip() if self.sender is not None else self.text
 
 
 def _refuse(message: str) -> ProtocolError:
@@ -105,9 +113,31 @@ def parse_search(argument: str, usage: str = SEARCH_USAGE) -> SearchRequest:
         first, *rest = text.split(None, 1)
         room = normalise_room(first)
         text = rest[0].strip() if rest else ""
-    if parse_query(text).empty:
+    text, sender = _take_sender(text, usage)
+    if parse_query(text).empty and sender is None:
         raise _refuse(f"Say what to look for. Use {usage}.")
-    return SearchRequest(room, text)
+    return SearchRequest(room, text, sender=sender)
+
+
+def _take_sender(text: str, usage: str) -> tuple[str, str | None]:
+    """The words without `from:NAME`, and NAME (normalised) or None.
+
+    Only a word that is `from:` and a nickname-shaped name is the sender; any
+    other word starting with `from:` (`from:http://…`, `from:` alone) stays a
+    word to look for, as SEARCH always took it.  One sender per search.
+    """
+    words: list[str] = []
+    sender: str | None = None
+    for word in text.split():
+        name = word[len(FROM) :].removeprefix("@") if word[: len(FROM)].casefold() == FROM else ""
+        if not name or not is_nick_shaped(name):
+            words.append(word)
+            continue
+        nick = normalise_nick(name)
+        if sender is not None and name_key(nick) != name_key(sender):
+            raise _refuse(f"One from:NAME per search (the messages of one person). Use {usage}.")
+        sender = nick
+    return (" ".join(words) if sender is not None else text), sender
 
 
 def parse_search_before(argument: str) -> SearchRequest:
@@ -119,7 +149,7 @@ def parse_search_before(argument: str) -> SearchRequest:
     if before == 0:
         raise _refuse(f"No message is older than message 0. Use {SEARCH_BEFORE_USAGE}.")
     request = parse_search(rest, SEARCH_BEFORE_USAGE)
-    return SearchRequest(request.room, request.text, before)
+    return SearchRequest(request.room, request.text, before, request.sender)
 
 
 def parse_delete(argument: str) -> int | None:

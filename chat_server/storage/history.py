@@ -41,6 +41,7 @@ from chat_server.storage.search_plans import (
     watched,
 )
 from chat_server.storage.search_query import parse_query
+from chat_server.storage.search_sender import SenderFilter
 from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.space import HistorySpace
 from chat_server.storage.status import StatusBoard
@@ -431,9 +432,11 @@ class SqliteMessageStore(HistoryReads):
         owners: tuple[str, ...] | None = None,
         clock: SearchClock | None = None,
         before: int | None = None,
+        sender: SenderFilter | None = None,
     ) -> list[StoredMessage]:
         """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word;
-        with `before`, only those with a smaller id (the next page of a search, older than its last result).
+        with `before`, only those with a smaller id (the next page of a search, older than its last result);
+        with `sender`, only those that person sent (then the words may be none).
 
         The store enforces the scope: a private message is returned only when
         `asker` is its sender or its recipient (with `owners`: when one of them
@@ -442,7 +445,7 @@ class SqliteMessageStore(HistoryReads):
         newest matches found until then.
         """
         query = parse_query(text)
-        if query.empty or limit < 1 or (room is None and not include_private):
+        if (query.empty and sender is None) or limit < 1 or (room is None and not include_private):
             return []
         asker_key = name_key(asker)
         conv = room_conversation(name_key(room)) if room is not None else None
@@ -453,14 +456,17 @@ class SqliteMessageStore(HistoryReads):
                 return include_private and mine
             return message.conv == conv
 
+        def wanted(message: StoredMessage) -> bool:
+            return in_scope(message) and query.matches(message.text) and (sender is None or sender.matches(message))
+
         below = NOTHING_VOUCHED if before is None else before
-        unwritten = self._recent.unwritten_where(lambda m: m.id < below and in_scope(m) and query.matches(m.text))
+        unwritten = self._recent.unwritten_where(lambda m: m.id < below and wanted(m))
         cutoff = self._cutoff_ms()
         parts: list[Fetch] = []
         if conv is not None:
-            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats, clock, below))
+            parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats, clock, below, sender))
         if include_private:
-            parts.append(private_search(asker_key, query, cutoff, owners, clock, below))
+            parts.append(private_search(asker_key, query, cutoff, owners, clock, below, sender))
         return self._merge_nearest(watched(newest_of(parts), clock), unwritten, limit, True, clock=clock)
 
     def delete(self, message_id: int) -> StoredMessage | None:

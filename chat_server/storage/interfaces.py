@@ -32,6 +32,7 @@ from chat_server.storage.models import (
     StoredMessage,
 )
 from chat_server.storage.search_clock import SearchClock
+from chat_server.storage.search_sender import SenderFilter
 
 
 class MessageStore(Protocol):
@@ -64,6 +65,7 @@ class MessageStore(Protocol):
         owners: tuple[str, ...] | None = None,
         clock: SearchClock | None = None,
         before: int | None = None,
+        sender: SenderFilter | None = None,
     ) -> list[StoredMessage]: ...
 
     def delete(self, message_id: int) -> StoredMessage | None: ...

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from chat_server.storage.models import Conversation, Page, StoredMessage
 from chat_server.storage.search_clock import SearchClock
+from chat_server.storage.search_sender import SenderFilter
 
 
 class NoHistory:
@@ -50,6 +51,7 @@ class NoHistory:
         owners: tuple[str, ...] | None = None,
         clock: SearchClock | None = None,
         before: int | None = None,
+        sender: SenderFilter | None = None,
     ) -> list[StoredMessage]:
         return []
 

@@ -22,6 +22,7 @@ from typing import Any
 from chat_server.storage.database import is_corruption
 from chat_server.storage.search_clock import SearchClock, collect
 from chat_server.storage.search_query import SearchQuery
+from chat_server.storage.search_sender import SenderFilter, sender_condition
 from chat_server.storage.search_terms import TrigramStats
 from chat_server.storage.search_terms import expression as fts_expression
 
@@ -108,10 +109,11 @@ def room_search(
     stats: TrigramStats,
     clock: SearchClock | None = None,
     before: int = NOTHING_VOUCHED,
+    sender: SenderFilter | None = None,
 ) -> Fetch:
-    """Newest first: messages of one room with every word, with ids below `before` (the next page of a search);
-    `damaged(reason)` hears of a damaged index."""
-    conditions, condition_params = query.sql_conditions()
+    """Newest first: messages of one room with every word (and from `sender`), with ids below `before` (the next
+    page of a search); `damaged(reason)` hears of a damaged index."""
+    conditions, condition_params = _conditions(query, sender)
     trigrams = query.trigrams()
 
     def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
@@ -128,8 +130,20 @@ def room_search(
         rows = collect(cursor, clock)
         return rows, reached(rows, count, clock)
 
+    def by_sender(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        """The room's messages from `sender` below `before`, newest first, for as long as the clock lets it read."""
+        cursor = connection.execute(
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.conv = ? AND m.id < ? AND m.time_ms >= ?"
+            f"{conditions} ORDER BY m.id DESC LIMIT ?",
+            (conv, before, cutoff, *condition_params, count),
+        )
+        rows = collect(cursor, clock)
+        return rows, reached(rows, count, clock)
+
     if not trigrams:
-        return scan  # too short for the trigram index
+        # Too short for the trigram index. By sender: no bound of SHORT_QUERY_SCAN rows, or a student's last
+        # month would never be reached past today's 20,000 messages; the clock bounds it (stopped_early).
+        return by_sender if sender is not None else scan
 
     def indexed(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
         # Rows above `fts_upto` are not in the index yet: scan them, then ask the index for the
@@ -188,13 +202,15 @@ def private_search(
     owners: tuple[str, ...] | None = None,
     clock: SearchClock | None = None,
     before: int = NOTHING_VOUCHED,
+    sender: SenderFilter | None = None,
 ) -> Fetch:
-    """The asker's own private messages with ids below `before`, through the two private-message indexes.
+    """The asker's own private messages with ids below `before` (from `sender` when given), through the two
+    private-message indexes.
 
     With `owners` (what the server passes): the messages one of them sent or
     received; without, by nickname key (tools that look at a whole database).
     """
-    conditions, condition_params = query.sql_conditions()
+    conditions, condition_params = _conditions(query, sender)
     if owners is None:
         scope = "(m.recipient_key = ? OR (m.sender_key = ? AND m.recipient_key IS NOT NULL))"
         scope_params: tuple[object, ...] = (asker_key, asker_key)
@@ -214,3 +230,10 @@ def private_search(
         return rows, reached(rows, count, clock)
 
     return scan
+
+
+def _conditions(query: SearchQuery, sender: SenderFilter | None) -> tuple[str, list[object]]:
+    """The words' conditions, then the sender's: SQL text with `?` marks only, and their parameters."""
+    words, word_params = query.sql_conditions()
+    by, by_params = sender_condition(sender)
+    return words + by, word_params + by_params
