@@ -49,6 +49,7 @@ from chat_server.history.frames import (
 from chat_server.history.pages import read_page, trim_to_budget
 from chat_server.history.policy import check_room_readable, may_delete, private_of
 from chat_server.history.requests import (
+    EVERY_ROOM,
     HistoryRequest,
     SearchRequest,
     parse_delete,
@@ -58,6 +59,7 @@ from chat_server.history.requests import (
 )
 from chat_server.history.search_gate import SearchBusy, SearchGate
 from chat_server.identity.owners import account_owner
+from chat_server.identity.service import IdentityService
 from chat_server.plain_secrets import THIS_COMPUTER
 from chat_server.registry import ChatRegistry
 from chat_server.session import Session
@@ -237,10 +239,19 @@ class HistoryCommands(CommandModule):
         if self.config.rate_per_second and not session.history.search_bucket.allow():
             session.flood.refuse_or_drop("/search is answered about once a second; wait a moment.")
             return []
-        if request.room is not None:
+        every_room = request.room == EVERY_ROOM
+        if every_room:  # a teacher reads every room (locked ones too); a student may not learn who said what where
+            if not IdentityService.is_teacher(session):
+                raise ProtocolError(
+                    ErrorCode.NOT_ALLOWED,
+                    f"Only a teacher searches every room at once; search one room: /search #room from:{request.sender}.",
+                )
+            room: str | None = None
+            with_private = False
+        elif request.room is not None:
             check_room_readable(session, request.room, self.services.who)
             live = self.registry.find_room(request.room)
-            room: str | None = live.name if live is not None else request.room
+            room = live.name if live is not None else request.room
             with_private = False
         else:
             room = session.room.name if session.room is not None else None
@@ -254,6 +265,8 @@ class HistoryCommands(CommandModule):
             fields["from"] = request.sender
         if room is not None:
             fields["room"] = room
+        if every_room:
+            fields["every_room"] = True
         if not self.config.history:
             return [([session], server_frame("search", NO_HISTORY, results=[], **fields))]
         store = self.storage.messages
@@ -275,8 +288,9 @@ class HistoryCommands(CommandModule):
                             clock=clock,
                             before=request.before,
                             sender=sender,
+                            every_room=every_room,
                         )
-                        if room is not None
+                        if room is not None or every_room
                         else []
                     )
                     if with_private:
@@ -307,7 +321,7 @@ class HistoryCommands(CommandModule):
             found = store.still_visible(found)  # not one deleted while the search ran: its `deleted` went out already
             results = [result_of(message, _label(message, key, owners)) for message in found]
             results = fit_results(results, parse_query(request.text).folded)
-            where = f"#{room}" if room is not None else ""
+            where = f"#{room}" if room is not None else "every room" if every_room else ""
             if with_private:
                 where = f"{where} and your private messages" if where else "your private messages"
             older = "older " if request.before is not None else ""

@@ -4,6 +4,7 @@
     SEARCH [#room] <words>
     SEARCHBEFORE <id> [#room] <words>   (the same search's matches older than message <id>: its next page)
         a word `from:NAME` (NAME a nickname) among the words: only what that person sent; it may be the only word
+    SEARCH #* from:NAME [<words>]       (a teacher: that person's messages in every room)
     DELETE <id>|last      (last: the newest of the asker's own, for nc/telnet users, who see no ids)
 
 Keywords ignore case.  Every refusal is `bad_argument` (or `bad_room` /
@@ -29,6 +30,7 @@ SEARCH_BEFORE_USAGE = (
     " e.g. /searchbefore 8812 homework"
 )
 FROM = "from:"  # SEARCH's word for a sender (an extension): `from:bob`, any case
+EVERY_ROOM = "*"  # `SEARCH #* from:NAME`: every room at once, for a teacher (no room can be named "*")
 DELETE_USAGE = "/delete ID (the id of one of your own messages), or /delete last for your newest"
 LAST = None  # parse_delete's answer for `DELETE last`
 
@@ -111,9 +113,13 @@ def parse_search(argument: str, usage: str = SEARCH_USAGE) -> SearchRequest:
     text = argument.strip()
     if plain_sigil(text).startswith("#"):
         first, *rest = text.split(None, 1)
-        room = normalise_room(first)
+        room = EVERY_ROOM if plain_sigil(first[0]) + first[1:] == "#" + EVERY_ROOM else normalise_room(first)
         text = rest[0].strip() if rest else ""
     text, sender = _take_sender(text, usage)
+    if room == EVERY_ROOM and sender is None:
+        raise _refuse(
+            f"#{EVERY_ROOM} (every room, for teachers) is a search of one person: add from:NAME. Use {usage}."
+        )
     if parse_query(text).empty and sender is None:
         raise _refuse(f"Say what to look for. Use {usage}.")
     return SearchRequest(room, text, sender=sender)

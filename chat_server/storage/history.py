@@ -35,6 +35,7 @@ from chat_server.storage.search_plans import (
     COLUMNS,
     NOTHING_VOUCHED,
     Fetch,
+    every_room_search,
     newest_of,
     private_search,
     room_search,
@@ -433,10 +434,12 @@ class SqliteMessageStore(HistoryReads):
         clock: SearchClock | None = None,
         before: int | None = None,
         sender: SenderFilter | None = None,
+        every_room: bool = False,
     ) -> list[StoredMessage]:
         """Newest first: messages of `room` and, if asked, `asker`'s own private ones, containing every word;
         with `before`, only those with a smaller id (the next page of a search, older than its last result);
-        with `sender`, only those that person sent (then the words may be none).
+        with `sender`, only those that person sent (then the words may be none); `every_room` with `sender`:
+        that person's messages in every room (a teacher's search, checked by the caller).
 
         The store enforces the scope: a private message is returned only when
         `asker` is its sender or its recipient (with `owners`: when one of them
@@ -445,7 +448,8 @@ class SqliteMessageStore(HistoryReads):
         newest matches found until then.
         """
         query = parse_query(text)
-        if (query.empty and sender is None) or limit < 1 or (room is None and not include_private):
+        every_room = every_room and sender is not None and room is None
+        if (query.empty and sender is None) or limit < 1 or (room is None and not include_private and not every_room):
             return []
         asker_key = name_key(asker)
         conv = room_conversation(name_key(room)) if room is not None else None
@@ -454,7 +458,7 @@ class SqliteMessageStore(HistoryReads):
             if message.is_private:
                 mine = message.owned_by(owners) if owners is not None else message.visible_to(asker_key)
                 return include_private and mine
-            return message.conv == conv
+            return every_room or message.conv == conv
 
         def wanted(message: StoredMessage) -> bool:
             return in_scope(message) and query.matches(message.text) and (sender is None or sender.matches(message))
@@ -465,6 +469,8 @@ class SqliteMessageStore(HistoryReads):
         parts: list[Fetch] = []
         if conv is not None:
             parts.append(room_search(conv, query, cutoff, self.damaged, self._trigram_stats, clock, below, sender))
+        if every_room and sender is not None:
+            parts.append(every_room_search(sender, query, cutoff, clock, below))
         if include_private:
             parts.append(private_search(asker_key, query, cutoff, owners, clock, below, sender))
         return self._merge_nearest(watched(newest_of(parts), clock), unwritten, limit, True, clock=clock)

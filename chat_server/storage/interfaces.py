@@ -66,6 +66,7 @@ class MessageStore(Protocol):
         clock: SearchClock | None = None,
         before: int | None = None,
         sender: SenderFilter | None = None,
+        every_room: bool = False,
     ) -> list[StoredMessage]: ...
 
     def delete(self, message_id: int) -> StoredMessage | None: ...

@@ -52,6 +52,7 @@ class NoHistory:
         clock: SearchClock | None = None,
         before: int | None = None,
         sender: SenderFilter | None = None,
+        every_room: bool = False,
     ) -> list[StoredMessage]:
         return []
 

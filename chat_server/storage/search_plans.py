@@ -195,6 +195,33 @@ def room_search(
     return indexed
 
 
+def every_room_search(
+    sender: SenderFilter,
+    query: SearchQuery,
+    cutoff: int,
+    clock: SearchClock | None = None,
+    before: int = NOTHING_VOUCHED,
+) -> Fetch:
+    """Newest first: one person's messages in every room (no private ones), with every word, ids below `before`.
+
+    A teacher's search after a complaint.  It walks the table newest first
+    (its id) and checks the sender of each row: a person has few messages
+    among many, so the clock may stop it early (stopped_early says so).
+    """
+    conditions, condition_params = _conditions(query, sender)
+
+    def scan(connection: sqlite3.Connection, count: int) -> tuple[list[Any], int | None]:
+        cursor = connection.execute(
+            f"SELECT {COLUMNS} FROM messages AS m WHERE m.id < ? AND m.recipient_key IS NULL AND m.time_ms >= ?"
+            f"{conditions} ORDER BY m.id DESC LIMIT ?",
+            (before, cutoff, *condition_params, count),
+        )
+        rows = collect(cursor, clock)
+        return rows, reached(rows, count, clock)
+
+    return scan
+
+
 def private_search(
     asker_key: str,
     query: SearchQuery,

@@ -142,3 +142,53 @@ def test_from_honours_a_locked_room(start_server, wire):
     said(owner, "only for members")
     outsider = wire(server, "paul", "hall")
     assert outsider.error("SEARCH #secret from:olga") == ErrorCode.BAD_ROOM_KEY
+
+
+def test_a_teacher_finds_what_a_student_said_in_every_room_and_a_student_may_not(start_server, wire):
+    """After a complaint: every message one student sent, in any room (a locked one too), after a rename too."""
+    server = start_server(rate_per_second=0)
+    bob = wire(server, "bob", "lab")
+    alice = wire(server, "alice", "lab")
+    in_lab = said(bob, "you are all idiots")
+    said(alice, "bob is rude")
+    bob.send("JOIN hideout")
+    bob.expect("joined")
+    bob.send("KEY hush-hush-1")
+    bob.expect(lambda f: f["type"] != "message" and "key" in f.get("content", "").lower())
+    hidden = said(bob, "nobody sees this")
+    bob.send("PM alice stop telling")
+    alice.expect("private")
+    bob.send("NICK b0b")
+    bob.expect("nick")
+    renamed = said(bob, "not me")
+    add_account(server, "Ms_Lee", "teacher")
+    teacher = wire(server)
+    login(teacher, "Ms_Lee")
+    frame = search(teacher, "SEARCH #* from:b0b")
+    assert found(frame) == [renamed["id"], hidden["id"], in_lab["id"]]  # never the private message
+    assert frame["every_room"] is True and frame["private"] is False
+    assert "in every room" in frame["content"]
+    assert [r["room"] for r in frame["results"]] == ["hideout", "hideout", "lab"]
+    assert found(search(teacher, "SEARCH ＃* from:b0b idiots")) == [in_lab["id"]]
+    assert found(search(teacher, f"SEARCHBEFORE {hidden['id']} #* from:b0b")) == [in_lab["id"]]
+    assert teacher.error("SEARCH #* idiots") == ErrorCode.BAD_ARGUMENT  # every room: one person's only
+    assert alice.error("SEARCH #* from:b0b") == ErrorCode.NOT_ALLOWED
+    assert alice.error("SEARCHBEFORE 99 #* from:b0b") == ErrorCode.NOT_ALLOWED
+
+
+def test_every_room_pages_back_with_the_hint(start_server, wire):
+    server = start_server(rate_per_second=0)
+    bob = wire(server, "bob", "lab")
+    mine = say_many(bob, "bob", 30)
+    server.storage.flush()
+    bob.send("JOIN hall")
+    bob.expect("joined")
+    mine += say_many(bob, "bob", 30)
+    add_account(server, "Ms_Lee", "teacher")
+    teacher = wire(server)
+    login(teacher, "Ms_Lee")
+    frame = search(teacher, "SEARCH #* from:bob")
+    last = frame["results"][-1]["id"]
+    assert frame["more"] is True and f"/searchbefore {last} #* from:bob" in frame["content"]
+    older = search(teacher, f"SEARCHBEFORE {last} #* from:bob")
+    assert found(frame) + found(older) == sorted((e["id"] for e in mine), reverse=True)
