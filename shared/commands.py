@@ -35,7 +35,11 @@ COMMANDS: dict[str, CommandSpec] = {
             "/history [#ROOM|@NICK] [before|after ID] [N]",
             "earlier (or later) messages of your room, ROOM, or your private talk with NICK",
         ),
-        CommandSpec("SEARCH", "/search [#ROOM] WORDS", "find messages of your room (or ROOM) and your private ones"),
+        CommandSpec(
+            "SEARCH",
+            "/search [#ROOM] [from:NAME] WORDS",
+            "find messages of your room (or ROOM) and your private ones; from:NAME: only what NAME sent",
+        ),
         CommandSpec(
             "SEARCHBEFORE",
             "/searchbefore ID [#ROOM] WORDS",

@@ -33,6 +33,7 @@ from shared.reason_glue import with_reason
 from shared_tk.theme import on_palette_change
 
 RESULT_LINES = 8
+HINT = "Type words to find in kept messages, then Enter; from:NAME among them keeps only what NAME sent."
 NOT_TYPING = frozenset(
     (
         "Up",
@@ -85,7 +86,7 @@ class SearchPanel(ttk.Frame):
         ttk.Checkbutton(bar, text="this room only", variable=self.room_only).pack(side="left")
         ttk.Button(bar, text="Find", command=self.submit).pack(side="left", padx=(6, 0))
         ttk.Button(bar, text="✕", width=3, command=on_close).pack(side="left", padx=(4, 0))
-        self.status = ttk.Label(self, text="Type words to find in kept messages, then Enter.", style="Muted.TLabel")
+        self.status = ttk.Label(self, text=HINT, style="Muted.TLabel")
         self.status.pack(fill="x", pady=(4, 2))
         # long notes wrap to the panel: on one line "The server stopped searching before ..." ran past the edge
         self.status.bind("<Configure>", lambda event: self.status.configure(wraplength=max(event.width, 100)))
