@@ -140,9 +140,10 @@ def _take_sender(text: str, usage: str) -> tuple[str, str | None]:
             words.append(word)
             continue
         nick = normalise_nick(name)
-        if sender is not None and name_key(nick) != name_key(sender):
+        if sender is None:
+            sender = nick
+        elif name_key(nick) != name_key(sender):
             raise _refuse(f"One from:NAME per search (the messages of one person). Use {usage}.")
-        sender = nick
     return (" ".join(words) if sender is not None else text), sender
 
 

@@ -44,6 +44,7 @@ def test_from_finds_what_a_person_said_under_every_name_and_not_what_others_said
     assert [r["sender"] for r in frame["results"]] == ["rob", "bob", "bob"]  # each as it was sent
     assert found(search(alice, "SEARCH FROM:Rob homework")) == [later["id"], first["id"]]
     assert found(search(alice, "SEARCH from:@rob page")) == [first["id"]]
+    assert search(alice, "SEARCH from:rob from:ROB")["from"] == "rob"  # the same person twice: the first spelling
     assert found(search(alice, "SEARCH from:bob")) == [fake["id"]]  # the one holding "bob" now
     # A private message only to its two people: not to a third student, not to a teacher.
     carol = wire(server, "carol", "lab")
