@@ -129,6 +129,8 @@ class SearchResults:
     stopped_early: bool = False  # the server stopped searching before the oldest messages (it took too long)
     more: bool = False  # older messages match too: only the newest were sent
     before: int | None = None  # a next page (SEARCHBEFORE): the matches older than this id
+    # from:NAME matched by a nickname nobody holds now: the results may be more than one person's
+    by_nickname_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -221,13 +221,18 @@ class HistoryKeeper:
 
         def done(answer: Answer) -> None:
             found: list[Any] = []
-            stopped_early = more = False
+            stopped_early = more = by_nickname = False
             if answer.search is not None:
                 results: list[Any] = list(answer.search["results"])  # the frame check looked at the list only
                 found = [result for result in results if _is_search_result(result)]
                 stopped_early = answer.search.get("stopped_early") is True
                 more = answer.search.get("more") is True
-            self.emit(SearchResults(words, room, tuple(found), answer.problem, number, stopped_early, more, before))
+                by_nickname = answer.search.get("from_match") == "nickname"
+            self.emit(
+                SearchResults(
+                    words, room, tuple(found), answer.problem, number, stopped_early, more, before, by_nickname
+                )
+            )
 
         if not self.requests.submit(command, done):
             self.emit(SearchResults(words, room, (), "too many requests are waiting", number, before=before))

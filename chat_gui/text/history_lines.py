@@ -20,6 +20,9 @@ from shared.reason_glue import with_reason
 PREVIEW_CHARS = 200
 MORE_NOTE = "Older messages match too: Older results shows the next ones (or add a word to narrow the search)."
 TERMINAL_MORE_NOTE = "Older messages match too: /older shows the next ones (or add a word to narrow the search)."
+NICKNAME_ONLY_NOTE = (
+    "Nobody holds that name now, so these are by whoever used it: perhaps more than one person (see each sender)."
+)
 STOPPED_EARLY_NOTE = "The server stopped searching before the oldest messages: longer words search further."
 
 
@@ -97,6 +100,8 @@ def search_lines(found: SearchResults) -> list[str]:
     if found.error:
         return ["! " + with_reason(f"Search for “{found.words}”{where}", found.error)]
     note = [f"*** {STOPPED_EARLY_NOTE}"] if found.stopped_early else []
+    if found.by_nickname_only and found.results:  # from:NAME of a guest who has gone: the name, not a person
+        note.append(f"*** {NICKNAME_ONLY_NOTE}")
     if found.more:  # at the end, where the eye is: today's 50 "homework" lines hide last week's
         note.append(f"*** {TERMINAL_MORE_NOTE}")
     older = "older " if found.before is not None else ""

@@ -300,7 +300,13 @@ class HistoryDisplay:
             last = int(found.results[-1]["id"]) if found.more and found.results else None
             self._shown_search = (words, found.room, last) if last is not None else None
         self.search_panel.show_results(
-            words, list(found.results), found.error, found.stopped_early, found.more, older=found.before is not None
+            words,
+            list(found.results),
+            found.error,
+            found.stopped_early,
+            found.more,
+            older=found.before is not None,
+            by_nickname_only=found.by_nickname_only,
         )
 
     def search_older(self) -> None:

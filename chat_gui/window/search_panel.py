@@ -25,7 +25,7 @@ from collections.abc import Callable
 from tkinter import ttk
 from typing import Any
 
-from chat_gui.text.history_lines import MORE_NOTE, STOPPED_EARLY_NOTE, result_parts
+from chat_gui.text.history_lines import MORE_NOTE, NICKNAME_ONLY_NOTE, STOPPED_EARLY_NOTE, result_parts
 from chat_gui.window.tk_text import shown_name, shown_text
 from shared.names import name_key
 from shared.palette import DARK, LIGHT, Palette
@@ -75,6 +75,7 @@ class SearchPanel(ttk.Frame):
         self.results: list[Any] = []
         self.stopped_early = False
         self.more = False
+        self.by_nickname_only = False
         self.older_page = False  # the results shown are a next page (older than a page before)
         bar = ttk.Frame(self)
         bar.pack(fill="x")
@@ -148,12 +149,14 @@ class SearchPanel(ttk.Frame):
         stopped_early: bool = False,
         more: bool = False,
         older: bool | None = None,
+        by_nickname_only: bool = False,
     ) -> None:
         """Show one page of results; `older`: a next page (None: as the page shown before, for a re-show)."""
         self.results = list(results)
         self._chosen = None
         self.stopped_early = stopped_early
         self.more = more
+        self.by_nickname_only = by_nickname_only
         if older is not None:
             self.older_page = older
         self.list.delete("1.0", "end")
@@ -178,6 +181,7 @@ class SearchPanel(ttk.Frame):
             self.older.pack(anchor="w", pady=(4, 0))
         notes = [MORE_NOTE] if more else []  # today's 50 "homework" lines would hide last week's without a word
         notes += [STOPPED_EARLY_NOTE] if stopped_early else []
+        notes += [NICKNAME_ONLY_NOTE] if by_nickname_only and count else []
         self.status.configure(text=" ".join([text, *notes]))
         self.list.configure(height=max(1, min(count, RESULT_LINES, self._most_lines())))
         for index, result in enumerate(results):
@@ -207,14 +211,26 @@ class SearchPanel(ttk.Frame):
         """A deleted message leaves the results."""
         kept = [result for result in self.results if result.get("id") != number]
         if len(kept) != len(self.results):
-            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early, more=self.more)
+            self.show_results(
+                self.words.get().strip(),
+                kept,
+                stopped_early=self.stopped_early,
+                more=self.more,
+                by_nickname_only=self.by_nickname_only,
+            )
 
     def forget_room(self, room: str) -> None:
         """A room's history was cleared: its results leave the list."""
         key = name_key(room)
         kept = [result for result in self.results if name_key(str(result.get("room", ""))) != key or not room]
         if len(kept) != len(self.results):
-            self.show_results(self.words.get().strip(), kept, stopped_early=self.stopped_early, more=self.more)
+            self.show_results(
+                self.words.get().strip(),
+                kept,
+                stopped_early=self.stopped_early,
+                more=self.more,
+                by_nickname_only=self.by_nickname_only,
+            )
 
     def pick(self, index: int) -> None:
         """As a click on result `index` (tests, keyboard)."""

@@ -263,6 +263,7 @@ class HistoryCommands(CommandModule):
         fields: dict[str, object] = {"query": shown, "private": with_private}
         if request.sender is not None:
             fields["from"] = request.sender
+            fields["from_match"] = "person" if sender is not None and sender.owners else "nickname"
         if room is not None:
             fields["room"] = room
         if every_room:

@@ -39,7 +39,7 @@ def test_from_finds_what_a_person_said_under_every_name_and_not_what_others_said
     fake = said(impostor, "homework is cancelled")
     frame = search(alice, "SEARCH from:rob")
     assert found(frame) == [later["id"], secret["id"], first["id"]]
-    assert frame["from"] == "rob" and frame["query"] == "from:rob"
+    assert frame["from"] == "rob" and frame["query"] == "from:rob" and frame["from_match"] == "person"
     assert "From: rob, under any name they used." in frame["content"]
     assert [r["sender"] for r in frame["results"]] == ["rob", "bob", "bob"]  # each as it was sent
     assert found(search(alice, "SEARCH FROM:Rob homework")) == [later["id"], first["id"]]
@@ -81,7 +81,7 @@ def test_from_an_account_after_it_logged_out_and_a_gone_guest_by_nickname(start_
     assert found(search(reader, "SEARCH from:dana_2")) == [renamed["id"]]
     frame = search(reader, "SEARCH from:EVE")
     assert found(frame) == [gone["id"]]
-    assert "nobody holds it now" in frame["content"]
+    assert "nobody holds it now" in frame["content"] and frame["from_match"] == "nickname"
     assert search(reader, "SEARCH from:nobody_at_all")["results"] == []
 
 
