@@ -7,6 +7,7 @@
     /history around 1234 [n]      message 1234 among the ones said before and after it (a search result's id)
     /search words                 kept messages with these words, newest first
     /search #lab words            only in #lab
+    /search from:bob [words]      only what bob sent (from:NAME); a teacher's /search #* from:bob: every room
     /older                        the last search's next (older) results, when it said older ones match
     /searchbefore 1234 words      the matches of /search words older than message 1234
     /delete 1234                  delete your message 1234

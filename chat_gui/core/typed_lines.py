@@ -50,7 +50,7 @@ To say a line that starts with /, type the / twice: //etc says /etc.
   /ignore NICK      NICK's private messages, files, typing and mentions stop reaching you (/ignore: your list)
   /unignore NICK    hear NICK again
   /history [N]      the last N kept messages here (also /history #room N, /history @nick N)
-  /search WORDS     find kept messages (also /search #room WORDS)
+  /search WORDS     find kept messages (also /search #room WORDS; from:NAME among the WORDS: only NAME's)
   /older            the last search's older results, when it found more than it showed
   /delete ID        delete one of your messages (/delete last: your newest)
   /login [NICK]     log in to your account (the password is asked for, not shown)
