@@ -45,6 +45,7 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic, /ke
   /mute *, /unmute *            every student at once, for a test (they may still write to a teacher)
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
+  /search #* from:NICK [WORDS]  what NICK said in every room (also under other names), before a /purge
   /purge NICK [MINUTES]         delete what NICK said in rooms in the last MINUTES (60), for everyone
   /owner ROOM NICK              give ROOM to NICK, who then sets its topic and key (none: to nobody)
   /topic [TEXT]                 set (or remove) your room's topic
