@@ -14,6 +14,7 @@
     room_entry.py  JOIN ROOM [KEY]: room keys, owners, look-alike room names
     accounts.py    PASS REGISTER LOGIN (join code, accounts; hashing off the lock)
     teacher.py     KICK BAN UNBAN MUTE UNMUTE ANNOUNCE CLOSE (teachers only)
+    moving.py      MOVE (teachers send students into a room: group work and back)
     room_settings.py  TOPIC KEY (a room's owner or a teacher)
     files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
     ignoring.py    IGNORE UNIGNORE (one person stops another's private messages, files and typing)
@@ -45,6 +46,7 @@ from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.ignoring import IgnoreCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.moving import MoveCommands
 from chat_server.handlers.presence import PresenceCommands
 from chat_server.handlers.resume import ResumeCommands
 from chat_server.handlers.room_settings import RoomSettingCommands
@@ -68,6 +70,7 @@ MODULES: tuple[type[CommandModule], ...] = (
     HistoryCommands,
     AccountCommands,
     TeacherCommands,
+    MoveCommands,
     RoomSettingCommands,
     FileCommands,
     IgnoreCommands,
