@@ -118,9 +118,12 @@ class MoveCommands(CommandModule):
                 and other is not session
                 and not self.identity.is_teacher(other)
             ]
+        names = who.split(",")
+        if not all(names):  # "ann, bob": bob would be the reason, and stay where he is
+            raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"Nicknames go with commas, no spaces: {USAGE}.")
         found: list[Session] = []
         missing: list[str] = []
-        for raw in filter(None, who.split(",")):
+        for raw in names:
             target = self.registry.by_nick.get(name_key(normalise_nick(raw)))
             if target is None or target.closing:
                 missing.append(one_line(raw, 40))
@@ -132,8 +135,6 @@ class MoveCommands(CommandModule):
                 found.append(target)
         if missing:
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Not online: {', '.join(missing)}. Nobody was moved; {USAGE}.")
-        if not found:
-            raise ProtocolError(ErrorCode.BAD_ARGUMENT, f"Say whom: {USAGE}.")
         return found
 
     def _record_for(self, session: Session, name: str) -> bool:

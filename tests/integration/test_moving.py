@@ -80,6 +80,7 @@ def test_a_locked_room_does_not_stop_a_teachers_move(server, wire):
         ("MOVE gl ann", ErrorCode.BAD_ROOM),  # looks like #g1, which exists
         ("MOVE g1 Ms_Lee", ErrorCode.NOT_ALLOWED),
         ("MOVE g1 ,", ErrorCode.BAD_ARGUMENT),
+        ("MOVE g1 ann, gus", ErrorCode.BAD_ARGUMENT),  # a space after the comma: gus would be the reason
     ],
 )
 def test_a_bad_move_is_refused_and_moves_nobody(server, wire, command, code):
