@@ -310,7 +310,9 @@ def _words_before(frame: SystemFrame) -> str:
     if frame["event"] == "removed":
         return removed_words(frame)
     if frame["event"] == "moved":  # a teacher's MOVE sent me here (chat_server/handlers/moving.py)
-        return f"{frame.get('by', '')} (teacher) moved you to #{frame.get('room', '')}:"
+        by = frame.get("by")
+        mover = f"{by} (teacher)" if by else "An admin"  # the console's /move has no `by`
+        return f"{mover} moved you to #{frame.get('room', '')}:"
     return leave_words(frame)
 
 

@@ -60,6 +60,7 @@ from chat_server.session import Session
 from chat_server.storage import Storage
 from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame
 from shared.names import one_line
 
 MODULES: tuple[type[CommandModule], ...] = (
@@ -108,6 +109,7 @@ class CommandHandlers:
             OutputCap(config.max_total_outbound_bytes),
         )
         modules = [module(services) for module in MODULES]
+        self._mover = next(module for module in modules if isinstance(module, MoveCommands))
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:
             method = f"handle_{name.lower()}"
@@ -138,6 +140,11 @@ class CommandHandlers:
         if not session.registered and not COMMANDS[command.name].before_nick:
             raise ProtocolError(ErrorCode.NOT_REGISTERED, "Choose a nickname first: /nick NAME.")
         return handler(session, command.argument)
+
+    def admin_move(self, room: str, who: str, reason: str) -> tuple[list[Delivery], Frame]:
+        """The admin's MOVE (the console's /move); the caller holds the registry lock. ProtocolError if refused."""
+        words = [room, who, reason] if reason.strip() else [room, who]
+        return self._mover.move(words, None)
 
     def leave(self, session: Session) -> list[Delivery]:
         """The end of a connection: the room hears that it left, and why (the server's words, its own quoted)."""

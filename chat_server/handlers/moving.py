@@ -66,8 +66,16 @@ class MoveCommands(CommandModule):
         return self._move(session, words)
 
     def _move(self, session: Session, words: list[str]) -> list[Delivery]:
+        deliveries, confirmation = self.move(words, session)
+        return [*deliveries, ([session], confirmation)]
+
+    def move(self, words: list[str], teacher: Session | None) -> tuple[list[Delivery], Frame]:
+        """The moves of [ROOM, WHO, REASON?] by `teacher` (None: the admin), and the confirmation saying what was done.
+
+        A room the admin's move makes belongs to nobody (only teachers set its topic and key).
+        """
         name = normalise_room(words[0])
-        targets = self._targets(session, words[1])
+        targets = self._targets(teacher, words[1])
         reason = one_line(words[2]) if len(words) > 2 else ""
         room = self.registry.find_room(name)
         made_here = False
@@ -75,8 +83,9 @@ class MoveCommands(CommandModule):
             existing = self.registry.room_index.find(name)
             if existing is not None:
                 raise room_lookalike_error(name, existing)
-            made_here = self._record_for(session, name)
-        by = session.nick or ""
+            made_here = self._record_for(teacher, name)
+        by = teacher.nick or "" if teacher is not None else ""
+        mover = f"{by} (teacher)" if teacher is not None else "An admin"
         moved: list[str] = []
         deliveries: list[Delivery] = []
         for target in targets:
@@ -84,15 +93,16 @@ class MoveCommands(CommandModule):
                 continue  # already there: nobody hears anything
             old = target.room
             shown = room.name if room is not None else name
-            text = f"{by} (teacher) moved you to #{shown}"
-            fields: dict[str, str] = {"room": shown, "by": by}
+            text = f"{mover} moved you to #{shown}"
+            fields: dict[str, str] = {"room": shown, "by": by} if teacher is not None else {"room": shown}
             if old is not None:
                 fields["from"] = old.name
             if reason:
                 text += f": {quoted(reason, REASON_IN_NOTICE_CHARS)}"
                 fields["reason"] = reason
             if old is not None:
-                deliveries += leave_deliveries(self.registry, target, f"moved to #{shown} by {by}")
+                cause = f"moved to #{shown} by {by or 'an admin'}"
+                deliveries += leave_deliveries(self.registry, target, cause)
                 deliveries.append(([target], server_frame("left", f"You left #{old.name}", room=old.name)))
             deliveries += join_deliveries(self.registry, target, name)
             deliveries += replay_deliveries(self.services, target)
@@ -104,10 +114,9 @@ class MoveCommands(CommandModule):
                 made_here = False
             moved.append(target.nick or "")
         shown_room = room.name if room is not None else name
-        deliveries.append(([session], self._confirmation(shown_room, moved, len(targets) - len(moved))))
-        return deliveries
+        return deliveries, self._confirmation(shown_room, moved, len(targets) - len(moved))
 
-    def _targets(self, session: Session, who: str) -> list[Session]:
+    def _targets(self, session: Session | None, who: str) -> list[Session]:
         """The students named (or every student for `*`), all online; else the whole command is refused."""
         if who == EVERYONE:
             return [
@@ -137,9 +146,13 @@ class MoveCommands(CommandModule):
             raise ProtocolError(ErrorCode.NO_SUCH_USER, f"Not online: {', '.join(missing)}. Nobody was moved; {USAGE}.")
         return found
 
-    def _record_for(self, session: Session, name: str) -> bool:
-        """A new room's record, owned by the teacher who moves people into it; True when one was made."""
-        record = RoomRecord(name, owner_key=session.key, created_ms=int(time.time() * 1000), owner=session.owner)
+    def _record_for(self, session: Session | None, name: str) -> bool:
+        """A new room's record, owned by the teacher who moves people into it (the admin: by nobody); True."""
+        made = int(time.time() * 1000)
+        if session is None:
+            record = RoomRecord(name, created_ms=made)
+        else:
+            record = RoomRecord(name, owner_key=session.key, created_ms=made, owner=session.owner)
         self.storage.rooms.put(record)
         self.registry.room_index.add(name)
         return True

@@ -109,3 +109,23 @@ def test_a_moved_student_gets_the_rooms_replay(server, wire):
     moderate(lee, "MOVE g2 ann")
     moved(ann, "g2")
     assert [frame["content"] for frame in ann.replayed if frame["type"] == "message"] == ["our plan"]
+
+
+def test_the_admin_console_moves_students_and_the_room_it_makes_is_nobodys(server, wire):
+    from chat_server.console import AdminConsole
+
+    console = AdminConsole(server)
+    ann = wire(server, "ann", "general")
+    bob = wire(server, "bob", "general")
+    lee = teacher(server, wire, "Ms_Lee", "general")
+    assert console.execute("/move g1 ann,bob Group 1") == "Moved 2 to #g1: ann, bob."
+    notice, joined = moved(ann, "g1")
+    assert "by" not in notice and notice["content"] == 'An admin moved you to #g1: "Group 1"'
+    assert joined["owner"] == ""  # not ann's: only teachers set its topic and key
+    moved(bob, "g1")
+    assert console.execute("move general *").startswith("Moved 2 to #general")
+    assert {c.nick: c.room for c in server.clients()} == {"ann": "general", "bob": "general", "Ms_Lee": "general"}
+    assert console.execute("/move g1 nobody").startswith("Not done: Not online: nobody.")
+    assert console.execute("/move g1").startswith("Usage: /move ROOM")
+    lee.send("PING")
+    lee.expect("pong")

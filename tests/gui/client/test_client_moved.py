@@ -24,6 +24,13 @@ def test_a_moved_students_window_switches_to_the_room_and_says_who_and_why_then_
     assert "left #g1" not in text  # it was shown as a leave notice with its reason: " left #g1: “Group 1…”"
     assert "our plan" in text  # the room's recent messages, as after /join
     assert "lia" in window.window.users.users
+    server.move("g2", "amy", "by the admin")  # the console's /move: no `by`
+    wait_until(lambda: window.session.room == "g2", pump=tk_root.update, timeout=WAIT)
+    wait_until(
+        lambda: "An admin moved you to #g2:" in window.window.tabs.view_for_room("g2").all_text(),
+        pump=tk_root.update,
+        timeout=WAIT,
+    )
     lee.send("MOVE general * time is up")
     wait_until(lambda: window.session.room == "general", pump=tk_root.update, timeout=WAIT)
     wait_until(
