@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chat_server.identity.wiring import WhoIsWho
 from chat_server.moderation import Moderator, Outcome, carry_out, chosen_nick
@@ -18,6 +19,9 @@ from chat_server.registry import ChatRegistry, Room
 from chat_server.session import Session
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import clean_message_text, normalise_room, one_line
+
+if TYPE_CHECKING:
+    from chat_server.handlers import CommandHandlers
 
 log = logging.getLogger("chat_server.admin")
 
@@ -66,6 +70,7 @@ def room_info(room: Room) -> RoomInfo:
 class AdminActions:
     registry: ChatRegistry
     who: WhoIsWho
+    handlers: CommandHandlers
 
     def _moderate(self, action: Callable[[Moderator], Outcome]) -> Outcome:
         return carry_out(self.registry, self.who.moderator, action)
@@ -131,6 +136,15 @@ class AdminActions:
         outcome = self._moderate(close)
         log.warning("admin closed #%s (%d members moved out): %s", outcome.subject, outcome.count, reason)
         return outcome.count
+
+    def move(self, room: str, who: str, reason: str = "") -> str:
+        """MOVE as the admin (chat_server/handlers/moving.py): WHO (NICK,NICK or *) into ROOM; what was done."""
+        with self.registry.lock:
+            deliveries, confirmation = self.handlers.admin_move(room, who, reason)
+            for recipients, frame in deliveries:
+                self.registry.deliver(recipients, frame)
+        log.warning("admin moved %s to #%s", ", ".join(confirmation["users"]) or "nobody", confirmation["room"])
+        return str(confirmation["content"])
 
     def clients(self) -> list[ClientInfo]:
         with self.registry.lock:

@@ -49,6 +49,9 @@ HELP_TEXT = """Admin commands (the leading / is optional):
                          not; they may still write privately to a teacher. /unmute * lifts it
   /broadcast TEXT        an announcement to everyone connected
   /close ROOM [reason]   move everyone out of ROOM
+  /move ROOM NAME,NAME [reason]
+                         send those students into ROOM (group work); /move ROOM * [reason]: every
+                         student online (back to the main room); teachers stay where they are
   /delete ID             delete message ID for everyone (it is never shown again)
   /purge NAME [MINUTES]  delete what NAME said in rooms in the last MINUTES minutes (60 if not
                          given, up to 10080: a week), for everyone; private messages stay
@@ -75,6 +78,7 @@ class AdminConsole:
             "unmute": lambda argument: self._set_muted(argument, False),
             "broadcast": self.do_broadcast,
             "close": self.do_close,
+            "move": self.do_move,
             "delete": self.do_delete,
             "purge": self.do_purge,
             "clear": self.do_clear,
@@ -214,6 +218,12 @@ class AdminConsole:
             return "Usage: /close ROOM [reason]"
         moved = self.server.close_room(name, reason)
         return f"Closed #{name.lstrip('#')}; {moved} moved out."
+
+    def do_move(self, argument: str) -> str:
+        words = argument.split(None, 2)
+        if len(words) < 2:
+            return "Usage: /move ROOM NAME,NAME [reason] (or /move ROOM * [reason] for every student)"
+        return self.server.move(words[0], words[1], words[2] if len(words) > 2 else "")
 
     def do_delete(self, argument: str) -> str:
         if not (argument.isascii() and argument.isdigit()):

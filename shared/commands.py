@@ -81,6 +81,11 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("ANNOUNCE", "/announce TEXT", "teachers: a notice to everyone"),
         CommandSpec("CLOSE", "/close ROOM [REASON]", "teachers: move everyone out of ROOM"),
         CommandSpec(
+            "MOVE",
+            "/move ROOM NICK[,NICK...]|* [REASON]",
+            "teachers: send NICKs (or * every student) into ROOM, e.g. groups and back",
+        ),
+        CommandSpec(
             "PURGE", "/purge NICK [MINUTES]", "teachers: delete what NICK said in rooms in the last MINUTES (60)"
         ),
         CommandSpec(

@@ -28,6 +28,7 @@ USAGE = {
     "unmute": "/unmute NICK   (or /unmute *: the whole class again)",
     "announce": "/announce TEXT   (to everyone on the server)",
     "close": "/close ROOM [REASON]",
+    "move": "/move ROOM NICK[,NICK...] [REASON]   (or /move ROOM *: every student; e.g. /move general * time is up)",
     "owner": "/owner ROOM NICK   (or /owner ROOM none: nobody owns it)",
     "topic": "/topic [TEXT]   (no text: remove the topic)",
     "key": "/key [KEY]   (no key: anyone may join again)",
@@ -45,6 +46,8 @@ HELP = """Teachers (others are refused), and the owner of a room for /topic, /ke
   /mute *, /unmute *            every student at once, for a test (they may still write to a teacher)
   /announce TEXT                say TEXT to everyone on the server
   /close ROOM [REASON]          move everyone out of ROOM
+  /move ROOM NICK,NICK [WHY]    send those students into ROOM (their windows follow);
+                                /move ROOM * [WHY]: every student (e.g. back to the main room)
   /search #* from:NICK [WORDS]  what NICK said in every room (also under other names), before a /purge
   /purge NICK [MINUTES]         delete what NICK said in rooms in the last MINUTES (60), for everyone
   /owner ROOM NICK              give ROOM to NICK, who then sets its topic and key (none: to nobody)
@@ -91,12 +94,28 @@ def moderation_command(
         return f"ANNOUNCE {argument}", ""
     if word == "close":
         return (f"CLOSE {argument}", "") if argument else ("", f"Say which room: {USAGE[word]}")
+    if word == "move":
+        return _move(argument)
     if word == "owner":
         words = argument.split()
         return (
             (f"OWNER {' '.join(words)}", "") if len(words) == 2 else ("", f"Say which room and to whom: {USAGE[word]}")
         )
     return f"{wire} {argument}".strip(), ""  # topic and key: no argument removes it, as the contract says
+
+
+def _move(argument: str) -> tuple[str, str]:
+    """/move ROOM WHO [REASON]: a room and someone to move, each nickname of WHO shaped like one."""
+    words = argument.split(None, 2)
+    if len(words) < 2:
+        return "", f"Say where and whom: {USAGE['move']}"
+    if words[1] != "*":
+        names = words[1].split(",")  # "ann, bob": bob would have been the reason, and not moved
+        bad = next((name for name in names if name and not is_nick_shaped(name)), None)
+        if not all(names) or bad is not None:
+            shown = f"“{bad}” is not a nickname. " if bad else ""
+            return "", f"{shown}Nicknames go with commas, no spaces: {USAGE['move']}"
+    return f"MOVE {' '.join(words)}", ""
 
 
 def _ban(nick: str, rest: str) -> tuple[str, str]:

@@ -235,7 +235,7 @@ class FrameDisplay:
         if event in ("join", "leave") and user and not reason:
             view.show_presence(event, user, frame["content"], frame["timestamp"])
             return
-        text = (removed_words(frame) if event == "removed" else leave_words(frame)) if reason else frame["content"]
+        text = _words_before(frame) if reason else frame["content"]
         topic = frame.get("topic")
         if event == "topic" and isinstance(topic, str) and topic:  # the owner's words, quoted apart like a reason
             text, reason = topic_words(frame), topic
@@ -303,6 +303,17 @@ def topic_words(frame: SystemFrame) -> str:
     """The server's own words of a topic notice, without the topic (a room owner's words, shown quoted, apart)."""
     user, room = frame.get("user", ""), frame.get("room", "")
     return f"{user} set the topic of #{room}:" if room else f"{user} set the topic:"
+
+
+def _words_before(frame: SystemFrame) -> str:
+    """The server's own words of a notice whose `reason` is shown quoted, apart: a removal, a move, a leave."""
+    if frame["event"] == "removed":
+        return removed_words(frame)
+    if frame["event"] == "moved":  # a teacher's MOVE sent me here (chat_server/handlers/moving.py)
+        by = frame.get("by")
+        mover = f"{by} (teacher)" if by else "An admin"  # the console's /move has no `by`
+        return f"{mover} moved you to #{frame.get('room', '')}:"
+    return leave_words(frame)
 
 
 def removed_words(frame: SystemFrame) -> str:

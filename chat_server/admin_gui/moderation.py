@@ -35,6 +35,7 @@ log = logging.getLogger("chat_server.admin_gui")
 AskText = Callable[[str, str], "str | None"]
 
 FREE_ROOM_LABEL = "Free a room…"
+MOVE_LABEL = "Move the chosen students…"  # into a room, for group work (the console's /move)
 FREE_DIALOG_ROOMS = 8  # the question stays on a small screen; the console's /rooms lists more
 RESULT_POLL_MS = 50  # how often the Tk thread looks whether a helper thread's action is done
 
@@ -76,6 +77,8 @@ class Moderation:
         self.show_class_muted()
         _enable(self.class_button, running)
         _enable(self.wipe_button, bool(clients))
+        students = any(client.role != "teacher" for client in clients)
+        self.rooms_menu.entryconfigure(MOVE_LABEL, state="normal" if students else "disabled")
         _enable(self.close_room_button, running and bool(self.rooms_view.selected()))
         _enable(self.owner_button, running and len(self.rooms_view.selected()) == 1)
         # Free a room… needs no row: most rooms it is for have nobody in them, so the table has none of them.
@@ -194,6 +197,8 @@ class Moderation:
         no width left, and another line of buttons hid a row of the table)."""
         self.rooms_menu = menu = tk.Menu(menubar, tearoff=False)
         menu.add_command(label=FREE_ROOM_LABEL, command=self.on_free_room_clicked, state="disabled")
+        # Group work: a menu item too, for the same lack of width in the Clients bar (a button there hid a row).
+        menu.add_command(label=MOVE_LABEL, command=self.on_move_clicked, state="disabled")
         menubar.add_cascade(label="Rooms", menu=menu, underline=0)
 
     def free_room(self, name: str) -> bool:
@@ -259,6 +264,23 @@ class Moderation:
             return
         for room in rooms:
             self.close_room(room.name, reason)
+
+    def on_move_clicked(self) -> None:
+        """The chosen students into a room, for group work (the console's /move; a teacher's MOVE)."""
+        nicks = [client.nick for client in self.clients_view.selected() if client.nick and client.role != "teacher"]
+        if not nicks:
+            self.say("Select one or more students in the list first.")
+            return
+        answer = self.ask_text(
+            "Move students",
+            f"Move {', '.join(nicks)} to which room?\nThe room's name, then a reason if you like (they see it), "
+            "e.g.  g1 Group 1: fractions",
+        )
+        words = (answer or "").split(None, 1)
+        if not words:
+            return
+        reason = words[1] if len(words) > 1 else ""
+        self._act(lambda server: server.move(words[0], ",".join(nicks), reason), f"moving to #{words[0]}", str)
 
     def on_change_owner_clicked(self) -> None:
         rooms = self.rooms_view.selected()

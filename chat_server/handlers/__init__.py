@@ -14,6 +14,7 @@
     room_entry.py  JOIN ROOM [KEY]: room keys, owners, look-alike room names
     accounts.py    PASS REGISTER LOGIN (join code, accounts; hashing off the lock)
     teacher.py     KICK BAN UNBAN MUTE UNMUTE ANNOUNCE CLOSE (teachers only)
+    moving.py      MOVE (teachers send students into a room: group work and back)
     room_settings.py  TOPIC KEY (a room's owner or a teacher)
     files.py       UPLOAD DOWNLOAD CANCEL (sharing files; the bytes travel on transfer connections)
     ignoring.py    IGNORE UNIGNORE (one person stops another's private messages, files and typing)
@@ -45,6 +46,7 @@ from chat_server.handlers.history import HistoryCommands
 from chat_server.handlers.ignoring import IgnoreCommands
 from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
+from chat_server.handlers.moving import MoveCommands
 from chat_server.handlers.presence import PresenceCommands
 from chat_server.handlers.resume import ResumeCommands
 from chat_server.handlers.room_settings import RoomSettingCommands
@@ -58,6 +60,7 @@ from chat_server.session import Session
 from chat_server.storage import Storage
 from shared.commands import COMMANDS, parse_command_line
 from shared.errors import ErrorCode, ProtocolError
+from shared.frames import Frame
 from shared.names import one_line
 
 MODULES: tuple[type[CommandModule], ...] = (
@@ -68,6 +71,7 @@ MODULES: tuple[type[CommandModule], ...] = (
     HistoryCommands,
     AccountCommands,
     TeacherCommands,
+    MoveCommands,
     RoomSettingCommands,
     FileCommands,
     IgnoreCommands,
@@ -105,6 +109,7 @@ class CommandHandlers:
             OutputCap(config.max_total_outbound_bytes),
         )
         modules = [module(services) for module in MODULES]
+        self._mover = next(module for module in modules if isinstance(module, MoveCommands))
         self._table: dict[str, Callable[[Session, str], CommandResult]] = {}
         for name in COMMANDS:
             method = f"handle_{name.lower()}"
@@ -135,6 +140,11 @@ class CommandHandlers:
         if not session.registered and not COMMANDS[command.name].before_nick:
             raise ProtocolError(ErrorCode.NOT_REGISTERED, "Choose a nickname first: /nick NAME.")
         return handler(session, command.argument)
+
+    def admin_move(self, room: str, who: str, reason: str) -> tuple[list[Delivery], Frame]:
+        """The admin's MOVE (the console's /move); the caller holds the registry lock. ProtocolError if refused."""
+        words = [room, who, reason] if reason.strip() else [room, who]
+        return self._mover.move(words, None)
 
     def leave(self, session: Session) -> list[Delivery]:
         """The end of a connection: the room hears that it left, and why (the server's words, its own quoted)."""

@@ -177,6 +177,8 @@ def test_help_says_what_the_readme_says_about_the_leading_slash():
         ("/remove ivan came in with the leaked key", "REMOVE ivan came in with the leaked key"),
         ("/owner #lab carol", "OWNER #lab carol"),
         ("/owner lab  none", "OWNER lab none"),
+        ("/move g1 ann,bob Group 1: fractions", "MOVE g1 ann,bob Group 1: fractions"),  # group work
+        ("/move  general  *  time is up", "MOVE general * time is up"),
     ],
 )
 def test_teacher_lines_that_send(line, command):
@@ -198,6 +200,9 @@ def test_teacher_lines_that_send(line, command):
         ("/ban bob 1e3 spam", "10m, 2h"),
         ("/mute bob for a while", "Only a nickname"),
         ("/kick *", "not a nickname"),  # only /mute and /unmute take the whole class
+        ("/move g1", "Say where and whom"),
+        ("/move g1 ann, bob", "commas, no spaces"),  # else bob was the reason, and stayed where he was
+        ("/move g1 a:b", "not a nickname"),
         ("/unban", "Say whom"),
         ("/announce", "Announce what"),
         ("/announce " + "x" * 2001, "2000"),
