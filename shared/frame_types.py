@@ -64,6 +64,7 @@ class _SearchResult(TypedDict):
 
 class SearchResult(_SearchResult, total=False):
     to: str  # extension: the recipient of a private message
+    reply_to: int  # extension: the id of the message this one answers (REPLY)
     cut: bool  # extension: true when `content` is only the part around the match (the frame must fit 32 KiB)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 
 from chat_server.identity.owners import account_owner
 from chat_server.storage import Account, StoredMessage
-from chat_server.storage.models import MESSAGE_KIND
+from chat_server.storage.models import MESSAGE_KIND, quote_field
 from shared.frame_types import SearchResult
 from shared.frames import Frame, server_frame, server_frame_at, utc_time
 from shared.names import one_line
@@ -61,6 +61,8 @@ def frame_of(message: StoredMessage, teachers: Collection[str] = ()) -> Frame | 
     frame = builder(message) if builder is not None else None
     if frame is not None and message.kind == MESSAGE_KIND and message.sender_owner in teachers:
         frame["role"] = "teacher"
+    if frame is not None and message.reply_to is not None:  # an answer keeps its quote (handlers/replies.py)
+        frame["reply"] = quote_field(message.reply_to, message.reply_sender or "", message.reply_excerpt)
     return frame
 
 
@@ -90,6 +92,8 @@ def result_of(message: StoredMessage, label: str) -> SearchResult:
     }
     if message.recipient is not None:
         result["to"] = message.recipient
+    if message.reply_to is not None:
+        result["reply_to"] = message.reply_to
     return result
 
 
