@@ -73,6 +73,10 @@ Owners = tuple[str, ...] | None
 
 _ID = itemgetter(0)
 
+# Answers outlive the messages they quote when retention or the space limit removes the oldest: their quoted
+# words go with them (the answers-only index finds them; docs/storage.md).
+FORGET_QUOTES_UP_TO = "UPDATE messages SET reply_excerpt = NULL WHERE reply_to <= ? AND reply_excerpt IS NOT NULL"
+
 
 class SqliteMessageStore(HistoryReads):
     """The MessageStore of one server: SQLite when `database` is given, memory only when it is None."""
@@ -198,6 +202,7 @@ class SqliteMessageStore(HistoryReads):
         connection.execute("BEGIN IMMEDIATE")
         try:
             deleted = connection.execute("DELETE FROM messages WHERE id <= ?", (row[0],)).rowcount
+            connection.execute(FORGET_QUOTES_UP_TO, (row[0],))
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -306,6 +311,7 @@ class SqliteMessageStore(HistoryReads):
             return False
         connection.execute("BEGIN IMMEDIATE")
         deleted = connection.execute("DELETE FROM messages WHERE id <= ?", (last_old,)).rowcount
+        connection.execute(FORGET_QUOTES_UP_TO, (last_old,))
         connection.execute("COMMIT")
         with self._recent.lock:
             self._recent.purged_up_to = max(self._recent.purged_up_to, last_old)

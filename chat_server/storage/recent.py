@@ -135,7 +135,9 @@ class RecentMessages:
         with self.lock:
             deleted, cleared, purged = self._deleted, self._cleared, self.purged_up_to
             return [
-                message.without_quote() if message.reply_to in deleted else message
+                message.without_quote()
+                if message.reply_to is not None and (message.reply_to in deleted or message.reply_to <= purged)
+                else message
                 for message in messages
                 if message.time_ms >= cutoff_ms
                 and message.id > purged
