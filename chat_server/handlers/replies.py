@@ -78,6 +78,8 @@ class ReplyCommands(CommandModule):
     def _answer(self, session: Session, message: StoredMessage, text: str, nothing: ProtocolError) -> CommandResult:
         """Under the lock: send `text` where `message` was said, quoting it, if `session` may still see it."""
         chat = self._chat
+        if not self.storage.messages.still_visible([message]):  # deleted while it was read: its `deleted` went out
+            raise nothing
         quote = quote_of(message)
         if message.room is None:
             return chat.private_to(session, self._other_person(session, message, nothing), text, reply=quote)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.errors import ErrorCode
+from shared.errors import ErrorCode, ProtocolError
 from tests.integration.history_wire import answer, join_with_replay
 from tests.support import wait_until
 
@@ -183,3 +183,48 @@ def test_replay_keeps_the_quote_across_a_restart_but_not_the_words_of_a_deleted_
     assert quotes["delete that!"] == {"id": leaked["id"], "sender": "alice", "deleted": True}
     assert quotes["a fine answer"] == {"id": kept["id"], "sender": "alice", "excerpt": "a fine question"}
     assert "hunter2" not in str(dave.received)
+
+
+def test_a_muted_or_ignored_student_cannot_get_through_with_reply(server, wire):
+    from tests.integration.identity_support import moderate, teacher
+
+    lee = teacher(server, wire, room="lab")
+    eve = wire(server, "eve", "lab")
+    bob = wire(server, "bob", "lab")
+    lee.send("SAY quiet please")
+    notice = said(eve, "quiet please")
+    assert moderate(lee, "MUTE eve")["type"] != "error"
+    frame = eve.reply(f"REPLY {notice['id']} no")
+    while frame["type"] != "error":  # notices of the mute come first
+        frame = eve.next()
+    assert frame["code"] == ErrorCode.MUTED
+    bob.send("PM eve hi eve")
+    hello = eve.expect("private")
+    bob.expect("private")
+    bob.send("IGNORE eve")
+    bob.expect(lambda f: f["type"] in ("system", "ignore", "ignored") or "ignor" in f.get("content", "").lower())
+    assert moderate(lee, "UNMUTE eve")["type"] != "error"
+    eve.send(f"REPLY {hello['id']} still here")
+    frame = eve.expect(lambda f: f["type"] in ("error", "private"))
+    assert frame["type"] == "error", frame  # refused as a PM to bob would be
+    bob.send("PING x")
+    bob.expect("pong")
+    assert "still here" not in str(bob.received)
+
+
+def test_an_original_deleted_while_the_reply_reads_it_is_not_quoted(server, wire):
+    """REPLY reads the original off the lock; a DELETE that lands before the answer goes out wins."""
+    from chat_server.handlers import OffLock
+
+    alice = wire(server, "alice", "lab")
+    alice.send("SAY soon gone")
+    original = said(alice, "soon gone")
+    session = server.registry.find_nick("alice")
+    with server.registry.lock:
+        step = server.handlers.dispatch(session, f"REPLY {original['id']} too late")
+    assert isinstance(step, OffLock)
+    found = step.work()  # read from history, as the sender's thread does
+    assert server.storage.messages.delete(original["id"]) is not None  # another thread's DELETE, meanwhile
+    with server.registry.lock, pytest.raises(ProtocolError) as refused:
+        step.then(found)
+    assert refused.value.message.startswith(f"There is no message {original['id']} that you can reply to")
