@@ -59,6 +59,11 @@ def test_reply_from_the_menu_shows_the_bar_sends_an_answer_and_its_quote_jumps_b
     start = text.tag_ranges("quote")[0]
     names = set(text.tag_names(start))
     assert not names & {"link", "mention", "code", "time", "nick"}, "the quote's words do nothing"
+    # bob answers his own "@alice …": the quote names alice, but only the answer's own words may call her
+    bob.send(f"REPLY {question} asking again")
+    wait_until(lambda: "asking again" in alice.room_view.all_text(), pump=tk_root.update, timeout=WAIT)
+    at = text.search("asking again", "1.0")
+    assert "mention" not in text.tag_names(at), "a quote with her name is no mention of her"
     # the answer's block holds the quote: a right-click on it offers Reply to the answer
     answer_id = answer["id"]
     assert pane.span(answer_id) is not None and text.compare(pane.span(answer_id)[0], "<=", start)
