@@ -111,3 +111,50 @@ def test_deleting_the_original_takes_its_words_out_of_the_quote(quick_server, wi
     bob.expect("deleted")
     wait_until(lambda: quote_rows(alice) == ["↪ bob: message deleted"], pump=tk_root.update, timeout=WAIT)
     assert "hunter2" not in alice.room_view.all_text()
+
+
+def test_clicking_the_quote_of_an_original_further_back_loads_earlier_messages(
+    quick_server, wire, open_window, tk_root
+):
+    server = quick_server(replay=20)
+    bob = wire(server, "bob", "general")
+    bob.send("SAY the original question")
+    question = bob.expect(lambda f: f["type"] == "message" and f["content"] == "the original question")["id"]
+    say_many(bob, 60, "filler")
+    bob.send(f"REPLY {question} about that question")
+    bob.expect(lambda f: f["type"] == "message" and f["content"] == "about that question")
+    alice = open_window(server, "alice", "general")
+    wait_until(lambda: quote_rows(alice), pump=tk_root.update, timeout=WAIT)
+    assert quote_rows(alice) == ["↪ bob: the original question"], "the replay keeps the quote"
+    pane = alice.history.pane(alice.room_view)
+    assert not pane.has(question), "the original is not in the replay"
+    text = alice.room_view.text
+    start = text.tag_ranges("quote")[0]
+    text.see(start)
+    tk_root.update()
+    x, y, _w, _h = text.bbox(start)
+    text.event_generate("<ButtonRelease-1>", x=x + 4, y=y + 2)  # a click on the quote
+    wait_until(lambda: pane.has(question), pump=tk_root.update, timeout=WAIT, message="earlier pages not loaded")
+    wait_until(lambda: visible(alice, message_start(alice, question)), pump=tk_root.update, timeout=WAIT)
+    assert "flash" in text.tag_names(message_start(alice, question))
+
+
+def test_a_reply_in_a_private_tab_goes_privately_to_that_person(quick_server, wire, open_window, tk_root):
+    server = quick_server()
+    bob = wire(server, "bob", "general")
+    alice = open_window(server, "alice", "general")
+    bob.send("PM alice psst, what is the answer?")
+    asked = bob.expect("private")["id"]
+    wait_until(lambda: "bob" in alice.window.tabs.private, pump=tk_root.update, timeout=WAIT)
+    tab = alice.window.tabs.private["bob"]
+    alice.window.tabs.select(tab.frame)
+    tk_root.update()
+    pane = alice.history.pane(tab.view)
+    wait_until(lambda: pane.has(asked), pump=tk_root.update, timeout=WAIT)
+    alice.history.reply_to(tab.view, asked)
+    type_line(alice, "it is 42")
+    answer = bob.expect(lambda f: f["type"] == "private" and f["sender"] == "alice")
+    assert answer["to"] == "bob" and answer["reply"]["id"] == asked
+    wait_until(
+        lambda: "↪ bob: psst, what is the answer?" in tab.view.text.get("1.0", "end"), pump=tk_root.update, timeout=WAIT
+    )
