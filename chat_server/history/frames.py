@@ -73,7 +73,9 @@ def teacher_owners(accounts: Iterable[Account]) -> frozenset[str]:
 
 def estimated_bytes(message: StoredMessage) -> int:
     """About how many bytes its frame takes (for budgets; the text's UTF-8 plus the fixed part)."""
-    return len(message.text.encode("utf-8", "replace")) + FRAME_OVERHEAD_BYTES
+    quoted = message.reply_excerpt  # an answer's quote (REPLY): at most 80 characters more
+    size = len(message.text.encode("utf-8", "replace")) + FRAME_OVERHEAD_BYTES
+    return size if quoted is None else size + len(quoted.encode("utf-8", "replace")) + FRAME_OVERHEAD_BYTES // 3
 
 
 def history_frame(content: str, target: str, count: int, more: bool, **extra: object) -> Frame:

@@ -40,3 +40,14 @@ def test_the_text_line_keeps_a_quote_inside_its_brackets():
     assert line.startswith("[12:00:01] *bob -> ann* (re 7, Ms_Lee: \"x')")
     assert line.endswith('no homework") ok')
     assert "[12:00:02]" not in line, "no stamp-like bracket in people's words in text mode"
+
+
+def test_a_history_budget_counts_the_quote_of_an_answer():
+    from chat_server.history.frames import estimated_bytes, frame_of
+    from chat_server.storage import StoredMessage
+
+    plain = StoredMessage.public(2, "lab", "bob", "ok", 1_000)
+    answer = plain.quoting((1, "alice", "ж" * 80))
+    assert estimated_bytes(answer) >= estimated_bytes(plain) + 160
+    assert frame_of(answer)["reply"] == {"id": 1, "sender": "alice", "excerpt": "ж" * 80}
+    assert frame_of(answer.without_quote())["reply"] == {"id": 1, "sender": "alice", "deleted": True}
