@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='count East Asian "ambiguous" characters (Greek, Cyrillic, box drawing, ①) as two columns, for a '
         "terminal set to draw them wide (automatic in a Chinese, Japanese or Korean locale)",
     )
+    parser.add_argument(
+        "--ids",
+        action="store_true",
+        help="print each message's id in its time stamp, [12:00:01 id 42], for /reply ID TEXT and /delete ID",
+    )
     parser.add_argument("--version", action="version", version=f"ClassChat terminal client {__version__}")
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation (server on port 0, two clients) and exit"

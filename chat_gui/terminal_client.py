@@ -209,6 +209,14 @@ class TerminalClient:
             room = f"#{harmless(str(frame.get('room', '')))} " if frame.get("room") else ""
             return f"{when}{room}[hidden: a message from someone you ignore; /unignore {harmless(frame['sender'])} shows them]"
         text = render_text(frame, clean=harmless, multiline_help=True, lines_kept=True, error_codes=False)
+        number = message_id(frame)
+        if (
+            getattr(self.args, "ids", False)
+            and number is not None
+            and frame.get("type") in ("message", "private", "file")
+        ):
+            # Inside the stamp's brackets, where nobody's words reach: the id /reply and /delete take.
+            text = text.replace("] ", f" id {number}] ", 1)
         if frame.get("type") == "file":  # live or replayed: the id to fetch it with
             text += f"  (/get {harmless(str(frame.get('file')))})"
         return text

@@ -25,6 +25,7 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("MSG", "/msg TEXT", "say TEXT in your room; '/msg bob: hi' is private to bob"),
         CommandSpec("SAY", "/say TEXT", "say TEXT in your room, always public"),
         CommandSpec("PM", "/pm NICK TEXT", "send TEXT privately to NICK"),
+        CommandSpec("REPLY", "/reply ID TEXT", "answer message ID where it was said, quoting it (/search shows ids)"),
         CommandSpec("LEAVE", "/leave", "leave your current room"),
         CommandSpec("LIST", "/list [ROOM] [PAGE]", "who is online and the rooms; a ROOM's members; more PAGEs"),
         CommandSpec("HELP", "/help", "show this list", True),

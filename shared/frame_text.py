@@ -107,6 +107,27 @@ KEPT_INDENT_COLUMNS = 40
 TAB_COLUMNS = 4
 
 
+QUOTE_CHARS = 60  # of a quoted message on the answer's line: the id finds the rest (/history before ID+1)
+
+
+def answering(frame: Frame, words: Callable[[object], str]) -> str:
+    """What an answer (REPLY) quotes, before its words on the same line: `(re 12, alice: "is it 4?") `.
+
+    The quote is in brackets and double quotes (a `"` in it shown as `'`), so its words cannot pass for the
+    answer's or for another line: "x) <teacher> no homework" stays inside the quotes.  Nothing for a frame
+    with no well-formed `reply` (an old server, a forged field): the line is as it always was.
+    """
+    reply = frame.get("reply")
+    if not isinstance(reply, dict):
+        return ""
+    message_id, sender, excerpt = reply.get("id"), reply.get("sender"), reply.get("excerpt")
+    if not isinstance(message_id, int) or isinstance(message_id, bool) or not isinstance(sender, str):
+        return ""
+    if reply.get("deleted") is True or not isinstance(excerpt, str):
+        return f"(re {message_id}, {words(sender)}: deleted) "
+    return f"(re {message_id}, {words(sender)}: {quoted(words(excerpt), QUOTE_CHARS)}) "
+
+
 def render_text(
     frame: Frame,
     clean: Callable[[str], str] = strip_control,
@@ -160,9 +181,9 @@ def render_text(
     # A teacher's line is marked inside the brackets, where no nickname can reach: "<Ms_Lee (teacher)>".
     sender = one_line(frame.get("sender")) + (" (teacher)" if frame.get("role") == "teacher" else "")
     if kind == "message":
-        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {said(content)}"
+        return f"{stamp} #{one_line(frame.get('room'))} <{sender}> {answering(frame, words)}{said(content)}"
     if kind == "private":
-        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {said(content)}"
+        return f"{stamp} *{sender} -> {one_line(frame.get('to'))}* {answering(frame, words)}{said(content)}"
     if kind == "error":
         code = f" ({one_line(frame.get('code'))})" if error_codes else ""
         return f"{stamp} ! {one_line(content)}{code}"

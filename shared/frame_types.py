@@ -64,6 +64,7 @@ class _SearchResult(TypedDict):
 
 class SearchResult(_SearchResult, total=False):
     to: str  # extension: the recipient of a private message
+    reply_to: int  # extension: the id of the message this one answers (REPLY)
     cut: bool  # extension: true when `content` is only the part around the match (the frame must fit 32 KiB)
 
 
@@ -100,9 +101,19 @@ class _Message(_CommonOptional):
     sender: str
 
 
+class ReplyQuote(TypedDict, total=False):
+    """Extension (REPLY): the message an answer quotes, filled in by the server from its own history."""
+
+    id: int
+    sender: str
+    excerpt: str  # its first words on one line; absent once the original is deleted
+    deleted: bool
+
+
 class MessageFrame(_Message, total=False):
     history: bool
     role: Literal["teacher"]  # extension: the sender is logged in to a teacher's account (absent for students)
+    reply: ReplyQuote  # extension: this message answers another (REPLY)
 
 
 class _Private(_CommonOptional):
@@ -115,6 +126,7 @@ class _Private(_CommonOptional):
 class PrivateFrame(_Private, total=False):
     history: bool
     role: Literal["teacher"]  # extension: as in MessageFrame
+    reply: ReplyQuote  # extension: as in MessageFrame
 
 
 class _Joined(_CommonOptional):

@@ -135,7 +135,13 @@ class FrameDisplay:
         style = "own" if own else "mention" if self.mentioned(frame) else ""
         hidden = not own and self.hides(frame)  # someone this user ignores: folded (chat_gui/core/ignored_names.py)
         view.show_message(
-            frame["timestamp"], frame["sender"], frame["content"], style, badge=badge_of(frame), hidden=hidden
+            frame["timestamp"],
+            frame["sender"],
+            frame["content"],
+            style,
+            badge=badge_of(frame),
+            hidden=hidden,
+            reply=frame.get("reply"),
         )
         if own:
             self.outgoing.echoed()
@@ -157,7 +163,12 @@ class FrameDisplay:
             self._collect(frame)
             return
         tab.view.show_message(
-            frame["timestamp"], frame["sender"], frame["content"], "own" if own else "private", badge=badge_of(frame)
+            frame["timestamp"],
+            frame["sender"],
+            frame["content"],
+            "own" if own else "private",
+            badge=badge_of(frame),
+            reply=frame.get("reply"),
         )
         if not own:
             tabs.mark_unread(tab, frame["id"])
@@ -177,7 +188,14 @@ class FrameDisplay:
             )
         self._last_collected = now
         tab = tabs.collecting_tab()
-        tab.view.show_message(frame["timestamp"], frame["sender"], frame["content"], "private", badge=badge_of(frame))
+        tab.view.show_message(
+            frame["timestamp"],
+            frame["sender"],
+            frame["content"],
+            "private",
+            badge=badge_of(frame),
+            reply=frame.get("reply"),
+        )
         tabs.mark_unread(tab, frame["id"])
         self._ring()
         self.count_unread(frame["id"], False)

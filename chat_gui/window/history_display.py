@@ -47,6 +47,9 @@ def ask_yes_no(title: str, question: str) -> bool:
     return bool(messagebox.askyesno(title, question, icon="warning", default="no"))
 
 
+REPLY_KEY, REPLY_KEY_WORDS = "<Control-Shift-Up>", "Ctrl+Shift+Up"
+
+
 class HistoryDisplay:
     def __init__(
         self,
@@ -84,6 +87,11 @@ class HistoryDisplay:
         root = window.root
         for sequence in ("<Control-f>", "<Control-F>"):  # F: with Caps Lock on
             root.bind(sequence, lambda event: self.open_search(), add="+")  # this window's widgets only
+        # Reply without the mouse: the newest message of someone else.  Not Alt+R: that opens the Rooms menu
+        # (its underlined R), and Ctrl+R reconnects.
+        # The entry box's own binding too: its Up (the lines typed before) would take the key first.
+        for widget in (root, window.entry.text):
+            widget.bind(REPLY_KEY, self._reply_key, add="+")
         self._add_menu_entry()
 
     # -- panes --
@@ -96,6 +104,7 @@ class HistoryDisplay:
                 view, lambda: self.session.nick, lambda: self.loader.load(view), self.show_file_card
             )
             pane.hides = lambda frame: self.hides(frame)
+            view.on_quote_click = lambda number: self.go_to_original(view, number)
             self.loader.watch(view)
             view.text.bind("<Button-3>", lambda event: self.on_right_click(view, event), add="+")
         return pane
@@ -349,6 +358,7 @@ class HistoryDisplay:
         for pane in self.panes.values():
             if pane.view.winfo_exists():
                 pane.remove(number)
+                pane.view.quote_deleted(number)  # the answers quoting it lose its words
         self.context.on_deleted(number)
         self.search_panel.forget_result(number)
 
@@ -378,21 +388,53 @@ class HistoryDisplay:
             menu.tk_popup(event.x_root, event.y_root)
 
     def menu_at(self, view: MessageView, x: int, y: int) -> tk.Menu | None:
-        """The right-click menu for the message at x, y: "Delete message" on one's own (a teacher's: on any
-        room message, as the server allows); None elsewhere."""
+        """The right-click menu for the message at x, y: "Reply" on any message of a conversation; "Delete
+        message" on one's own (a teacher's: on any room message, as the server allows); None elsewhere."""
         pane = self.pane(view)
         number = pane.id_at(x, y)
         if number is None:
             return None
         own = number in pane.own
-        if not own and not (self.may_delete_others() and pane.ids.get(number, "").startswith("#")):
+        deletable = own or (self.may_delete_others() and pane.ids.get(number, "").startswith("#"))
+        answerable = self.target_of(view) is not None  # the "✉ more" tab is no conversation to answer in
+        if not deletable and not answerable:
             return None
-        sender, words = ("", "") if own else pane.said(number)
+        sender, words = pane.said(number)
         if self.context_menu is not None:
             self.context_menu.destroy()
         self.context_menu = menu = tk.Menu(view, tearoff=False)
-        menu.add_command(label="Delete message", command=lambda: self.delete(number, sender, words))
+        if answerable:
+            menu.add_command(label="Reply", accelerator=REPLY_KEY_WORDS, command=lambda: self.reply_to(view, number))
+        if deletable:
+            shown_sender, shown_words = ("", "") if own else (sender, words)
+            menu.add_command(label="Delete message", command=lambda: self.delete(number, shown_sender, shown_words))
         return menu
+
+    # -- answering one message (REPLY) --
+    def _reply_key(self, event: tk.Event) -> str:
+        self.reply_to(self.current_view())
+        return "break"
+
+    def reply_to(self, view: MessageView, number: int | None = None) -> None:
+        """Answer message `number` of `view` with the next line typed (None: the newest of someone else's)."""
+        pane = self.pane(view)
+        if number is None:
+            others = [shown for shown in reversed(pane.ids) if shown not in pane.own and pane.has(shown)]
+            if not others or self.target_of(view) is None:
+                view.show_notice("No message here to reply to: right-click a message and choose Reply.", "error")
+                return
+            number = others[0]
+        sender, words = pane.said(number)
+        self.window.reply_bar.start(view, number, sender, words)
+        self.window.entry.focus()
+
+    def go_to_original(self, view: MessageView, number: int) -> None:
+        """A click on an answer's quote: the original flashes in this pane, earlier pages loaded if need be."""
+        target = self.target_of(view)
+        if target is None:
+            self.pane(view).see(number)
+            return
+        self.loader.jump(view, target, number)
 
     def delete_newest_own(self, view: MessageView) -> None:
         """/delete last: the newest of the user's messages shown in this pane, after the same question as a right-click."""

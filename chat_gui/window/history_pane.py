@@ -128,6 +128,7 @@ class HistoryPane:
                 f"{style} replayed".strip(),
                 badge=badge_of(frame),
                 hidden=not own and self.hides(frame),
+                reply=frame.get("reply"),
             )
         self.remember(frame, start, at, said_now=False)
 

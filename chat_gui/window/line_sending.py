@@ -102,6 +102,9 @@ class LineSending:
         if tab is not None and not tab.nick and not typed_command:
             view.show_notice("This tab only collects messages. Answer one person with /pm NICK TEXT.", "error")
             return False
+        answered = None if typed_command else self.controller.window.reply_bar.taken_for(view)
+        if answered is not None:  # the reply bar is open: the line answers that message, where it was said
+            return self._send(Send(f"REPLY {answered} {line}", line), view, None, False)
         typed = interpret(
             line, private_to, self.controller.session.roster.is_online, window=True, from_dialog=from_dialog
         )
@@ -141,7 +144,7 @@ class LineSending:
         return True
 
     def _send(self, typed: Send, view: MessageView, private_to: str | None, typed_command: bool) -> bool:
-        chat_line = typed.command.startswith(("SAY ", "PM ", "MSG "))
+        chat_line = typed.command.startswith(("SAY ", "PM ", "MSG ", "REPLY "))
         new_tab = ""
         refusal = self._refusal(chat_line)
         if refusal:

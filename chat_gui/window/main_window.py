@@ -30,6 +30,7 @@ from tkinter import ttk
 from chat_gui.settings import TEXT_SIZES
 from chat_gui.window.entry_box import EntryBox
 from chat_gui.window.private_tabs import ConversationTabs
+from chat_gui.window.reply_bar import ReplyBar
 from chat_gui.window.room_list import RoomList
 from chat_gui.window.security_view import SecurityBadge
 from chat_gui.window.select_all import install_select_all
@@ -127,6 +128,9 @@ class ChatWindow:
         self.entry.pack(side="left", fill="both", expand=True)
         self.send_button.configure(command=self.entry.submit)
         self.entry.set_emoji_font(self.tabs.room_view.style.emoji)
+        # "Replying to alice: …  ✕" just over the entry row while a line answers one message (REPLY)
+        self.reply_bar = ReplyBar(main, above=typing)
+        self.entry.text.bind("<Escape>", lambda event: self._cancel_reply(), add="+")
         self.attach_button = ttk.Button(typing, text="Attach…", command=actions.attach)
         self.attach_button.pack(side="right", padx=(6, 0), anchor="s", before=self.send_button)
         panes.add(side, weight=0)
@@ -152,12 +156,19 @@ class ChatWindow:
         self.actions.emoji()
         return "break"
 
+    def _cancel_reply(self) -> str | None:
+        if self.reply_bar.answering is None:
+            return None
+        self.reply_bar.cancel()
+        return "break"
+
     def _swap_drafts(self) -> None:
         """Each tab keeps its own draft: a line typed for bob must not be in the box when the room's tab
         comes to the front, where Enter would post it to everyone (found by the keyboard probe of the
         ninth review)."""
         front = self.tabs.front_key()
         if front != self._front_tab:
+            self.reply_bar.cancel()  # an answer goes where its original was said: not from another tab
             if self._front_tab:
                 typed = self.entry.get_text()
                 self._drafts.pop(self._front_tab, None)

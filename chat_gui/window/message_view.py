@@ -45,6 +45,7 @@ from chat_gui.window.link_painter import PENDING, LinkPainter
 from chat_gui.window.new_below import NewBelow
 from chat_gui.window.pane_blocks import PaneBlocks
 from chat_gui.window.pane_style import CODE_TAB_CHARS, PaneStyle
+from chat_gui.window.reply_quote import Quote, quote_of, quote_words
 from chat_gui.window.tk_text import (
     insert_parts,
     lines_on_screen,
@@ -176,6 +177,10 @@ class MessageView(PaneBlocks, ttk.Frame):
         self._rtl_laid: dict[str, int] = {}  # rtl-N -> the width its rows were broken for
         self._relayout_due: str | None = None
         self._actions: dict[str, Callable[[], None]] = {}
+        # An answer's quote (chat_gui/window/reply_quote.py): the id it quotes -> its quote-N tags here, and
+        # what a click on one does (HistoryDisplay: go to the original, loading earlier pages if need be).
+        self._quotes: dict[int, list[str]] = {}
+        self.on_quote_click: Callable[[int], None] | None = None
         self._serial = itertools.count(1)
         self._scroll_scheduled = False
         self._view_size = (0, 0, 0.0)  # the text's size (and `tk scaling`) when the view last moved
@@ -226,6 +231,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         text.tag_bind("more", "<ButtonRelease-1>", self._on_more_click)
         text.tag_bind("hidden", "<ButtonRelease-1>", self._on_hidden_click)
         text.tag_bind("action", "<ButtonRelease-1>", self._on_action_click)
+        text.tag_bind("quote", "<ButtonRelease-1>", self._on_quote_click)
+        text.tag_bind("quote", "<Enter>", lambda event: text.configure(cursor="hand2"))
+        text.tag_bind("quote", "<Leave>", lambda event: text.configure(cursor="arrow"))
 
     def set_palette(self, palette: Palette) -> None:
         """Colour the pane for a theme (light, dark): every tag, the nicknames shown so far too."""
@@ -263,8 +271,12 @@ class MessageView(PaneBlocks, ttk.Frame):
         prefix: str = "",
         badge: str = "",
         hidden: bool = False,
+        reply: object = None,
     ) -> None:
         """A message: time, coloured nickname, text (links clickable, lines indented under it, long ones folded).
+
+        `reply`: the frame's `reply` field (an answer, REPLY): the quote goes on a row of its own above the
+        time, indented under the text so it passes for no message or notice, and a click goes to the original.
 
         `style` is "", "own" or "private", and may add more tags after a space
         ("replayed" for a line from history, shown muted). `badge` ("teacher")
@@ -286,6 +298,9 @@ class MessageView(PaneBlocks, ttk.Frame):
         if badge:
             parts.append((shown_badge, ("badge", hang, *extra)))
         parts.append(("  ", (hang, *extra)))
+        quote = quote_of(reply)
+        if quote is not None:
+            parts[:0] = [self._quote_part(quote, extra, indent)]
         parts += self._body(shown, extra, indent, blocks)
         if rest:
             parts.append(self._more_link(rest, extra, indent, blocks[shown.count("\n") :]))
@@ -801,6 +816,35 @@ class MessageView(PaneBlocks, ttk.Frame):
         _hang, under = self._indent_tags_for(indent)
         return (f" … show more ({more})", ("more", tag, under, *extra))
 
+    def _quote_part(self, quote: Quote, extra: tuple[str, ...], indent: int) -> tuple[str, tuple[str, ...]]:
+        """The quote row of an answer: muted, clickable, never parsed for links, mentions or code."""
+        tag = f"quote-{next(self._serial)}"
+        self._quotes.setdefault(quote.id, []).append(tag)
+        _hang, under = self._indent_tags_for(indent)
+        return (f"{quote_words(quote, lambda line: shown_text(self.text, line))}\n", ("quote", tag, under, *extra))
+
+    def _on_quote_click(self, event: tk.Event) -> None:
+        index = self.text.index(f"@{event.x},{event.y}")
+        for name in self.text.tag_names(index):
+            if name.startswith("quote-"):
+                number = next((key for key, tags in self._quotes.items() if name in tags), None)
+                if number is not None and self.on_quote_click is not None:
+                    self.on_quote_click(number)
+                return
+
+    def quote_deleted(self, number: int) -> None:
+        """Message `number` was deleted: the answers quoting it here lose its words ("message deleted")."""
+        for tag in self._quotes.pop(number, []):
+            ranges = self.text.tag_ranges(tag)
+            if not ranges:
+                continue
+            start, end = ranges[0], ranges[1]
+            tags = tuple(name for name in self.text.tag_names(start) if name != tag)
+            old = self.text.get(start, end)
+            sender = old.split(":", 1)[0] if ":" in old else "↪"
+            self.text.delete(start, end)
+            self.text.insert(start, f"{sender}: message deleted\n", tags)
+
     def _on_more_click(self, event: tk.Event) -> None:
         index = self.text.index(f"@{event.x},{event.y}")
         tag = next((name for name in self.text.tag_names(index) if name.startswith("fold-")), None)
@@ -846,6 +890,14 @@ class MessageView(PaneBlocks, ttk.Frame):
         for tag in [tag for tag in self._actions if not self.text.tag_ranges(tag)]:
             del self._actions[tag]
             self.text.tag_delete(tag)
+        for number, tags in list(self._quotes.items()):
+            kept = [tag for tag in tags if self.text.tag_ranges(tag)]
+            for tag in set(tags) - set(kept):
+                self.text.tag_delete(tag)
+            if kept:
+                self._quotes[number] = kept
+            else:
+                del self._quotes[number]
 
     def _with_links(self, text: str, extra: tuple[str, ...]) -> Parts:
         """Text cut into pieces: links tagged to be clicked, emoji to be drawn in the emoji font."""

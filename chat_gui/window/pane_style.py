@@ -135,6 +135,10 @@ class PaneStyle:
         text.tag_configure("private", foreground=palette.private)
         text.tag_configure("error", foreground=palette.error)
         text.tag_configure("replayed", foreground=palette.muted)
+        # an answer's quote (REPLY), a little apart from the message above it: it belongs to the one below
+        text.tag_configure(
+            "quote", foreground=palette.muted, font=self.italic, spacing1=self.body.metrics("linespace") // 3
+        )
         text.tag_configure(
             "pending", foreground=palette.pending_text, background=palette.pending_background, font=self.italic
         )

@@ -48,6 +48,7 @@ from chat_server.handlers.listing import ListCommands
 from chat_server.handlers.membership import leave_deliveries
 from chat_server.handlers.moving import MoveCommands
 from chat_server.handlers.presence import PresenceCommands
+from chat_server.handlers.replies import ReplyCommands
 from chat_server.handlers.resume import ResumeCommands
 from chat_server.handlers.room_settings import RoomSettingCommands
 from chat_server.handlers.teacher import TeacherCommands
@@ -75,6 +76,7 @@ MODULES: tuple[type[CommandModule], ...] = (
     RoomSettingCommands,
     FileCommands,
     IgnoreCommands,
+    ReplyCommands,
 )
 # The front ends' own words for file transfers (chat-term's /send and /get; the window's too), which a telnet user
 # is told to type by a classmate: answered with why files cannot come to a text connection.

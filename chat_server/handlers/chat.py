@@ -11,6 +11,7 @@ from chat_server.rename_budget import check_rename
 from chat_server.resume_tokens import new_token
 from chat_server.session import Session
 from chat_server.storage import StoredMessage, room_message
+from chat_server.storage.models import Quote, quote_field
 from shared.commands import COMMANDS, classify_msg, help_text, split_pm_argument
 from shared.errors import ErrorCode, ProtocolError
 from shared.frames import server_frame, server_frame_at
@@ -67,7 +68,15 @@ class ChatCommands(CommandModule):
             return []
         return enter_room(self.services, session, argument)  # JOIN ROOM [KEY]: keys, owners, look-alikes, replay
 
-    def _public(self, session: Session, raw_text: str) -> list[Delivery]:
+    def public_in(self, session: Session, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
+        """A message to the sender's room; `reply` (the server's own quote, handlers/replies.py) goes with it."""
+        return self._public(session, raw_text, reply)
+
+    def private_to(self, session: Session, nick: str, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
+        """A private message to `nick`, with `reply` as in public_in."""
+        return self._private(session, nick, raw_text, reply)
+
+    def _public(self, session: Session, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
         room = self.require_room(session)
         self.require_voice(session)
         text = self.text(raw_text)
@@ -81,11 +90,15 @@ class ChatCommands(CommandModule):
         frame = server_frame_at(now, "message", text, id=message_id, room=room.name, sender=nick)
         if session.role == "teacher":  # what no nickname can copy: the window and chat-term mark the line
             frame["role"] = "teacher"
+        if reply is not None:
+            frame["reply"] = quote_field(*reply)
         # Queued for the store's writer thread: no I/O here, and the cheapest constructor (docs/storage.md).
         # The owner says who may delete it: this person, not the next holder of the name.
         message = room_message(
             message_id, room.name, room.key, nick, sender_key, text, round(now * 1000), session.owner
         )
+        if reply is not None:
+            message = message.quoting(reply)
         self.storage.messages.append(message)
         room.messages += 1
         session.messages_sent += 1
@@ -94,7 +107,7 @@ class ChatCommands(CommandModule):
             self.registry.emit("message", session=session, room=room)
         return [(room.members, frame)]
 
-    def _private(self, session: Session, nick: str, raw_text: str) -> list[Delivery]:
+    def _private(self, session: Session, nick: str, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
         target = self.registry.find_nick(nick)
         if target is None:
             raise ProtocolError(
@@ -110,19 +123,20 @@ class ChatCommands(CommandModule):
         frame = server_frame_at(now, "private", text, id=message_id, sender=session.nick, to=target.nick)
         if session.role == "teacher":
             frame["role"] = "teacher"
-        self.storage.messages.append(
-            StoredMessage.private(
-                message_id,
-                frame["sender"],
-                frame["to"],
-                text,
-                round(now * 1000),
-                sender_key=session.key,
-                recipient_key=target.key,
-                sender_owner=session.owner,  # the conversation is theirs, not their nicknames' (identity/owners.py)
-                recipient_owner=target.owner,
-            )
+        if reply is not None:
+            frame["reply"] = quote_field(*reply)
+        message = StoredMessage.private(
+            message_id,
+            frame["sender"],
+            frame["to"],
+            text,
+            round(now * 1000),
+            sender_key=session.key,
+            recipient_key=target.key,
+            sender_owner=session.owner,  # the conversation is theirs, not their nicknames' (identity/owners.py)
+            recipient_owner=target.owner,
         )
+        self.storage.messages.append(message.quoting(reply))
         session.messages_sent += 1
         session.note_sent(message_id)
         if self.registry.has_listeners:

@@ -79,7 +79,8 @@ def replay_deliveries(services: ServerServices, session: Session) -> list[Delive
     used = 0
     more = page.more
     teachers = teacher_owners(services.storage.accounts.list_all())
-    for message in reversed(page.messages):  # newest first, while they fit
+    # still_visible: an answer whose original was deleted this run loses the quoted words (a tail keeps them).
+    for message in reversed(store.still_visible(page.messages)):  # newest first, while they fit
         frame = frame_of(message, teachers)
         if frame is None:
             continue

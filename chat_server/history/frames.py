@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 
 from chat_server.identity.owners import account_owner
 from chat_server.storage import Account, StoredMessage
-from chat_server.storage.models import MESSAGE_KIND
+from chat_server.storage.models import MESSAGE_KIND, quote_field
 from shared.frame_types import SearchResult
 from shared.frames import Frame, server_frame, server_frame_at, utc_time
 from shared.names import one_line
@@ -61,6 +61,8 @@ def frame_of(message: StoredMessage, teachers: Collection[str] = ()) -> Frame | 
     frame = builder(message) if builder is not None else None
     if frame is not None and message.kind == MESSAGE_KIND and message.sender_owner in teachers:
         frame["role"] = "teacher"
+    if frame is not None and message.reply_to is not None:  # an answer keeps its quote (handlers/replies.py)
+        frame["reply"] = quote_field(message.reply_to, message.reply_sender or "", message.reply_excerpt)
     return frame
 
 
@@ -71,7 +73,9 @@ def teacher_owners(accounts: Iterable[Account]) -> frozenset[str]:
 
 def estimated_bytes(message: StoredMessage) -> int:
     """About how many bytes its frame takes (for budgets; the text's UTF-8 plus the fixed part)."""
-    return len(message.text.encode("utf-8", "replace")) + FRAME_OVERHEAD_BYTES
+    quoted = message.reply_excerpt  # an answer's quote (REPLY): at most 80 characters more
+    size = len(message.text.encode("utf-8", "replace")) + FRAME_OVERHEAD_BYTES
+    return size if quoted is None else size + len(quoted.encode("utf-8", "replace")) + FRAME_OVERHEAD_BYTES // 3
 
 
 def history_frame(content: str, target: str, count: int, more: bool, **extra: object) -> Frame:
@@ -90,6 +94,8 @@ def result_of(message: StoredMessage, label: str) -> SearchResult:
     }
     if message.recipient is not None:
         result["to"] = message.recipient
+    if message.reply_to is not None:
+        result["reply_to"] = message.reply_to
     return result
 
 

@@ -31,6 +31,10 @@ _PUBLIC_VALUES = itemgetter(0, 1, 2, 3, 4, 7, 8, 9, 10)
 _PRIVATE_VALUES = itemgetter(0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
 
+QUOTE_UPDATE = "UPDATE messages SET reply_to = ?, reply_sender = ?, reply_excerpt = ? WHERE id = ?"
+_QUOTE_VALUES = itemgetter(12, 13, 14, 0)
+
+
 def insert_messages(connection: sqlite3.Connection, messages: Sequence[StoredMessage]) -> None:
     """Insert kept messages in the writer's open transaction (the writer thread's row_insert).
 
@@ -43,3 +47,7 @@ def insert_messages(connection: sqlite3.Connection, messages: Sequence[StoredMes
     if len(public) < len(messages):
         private = [message for message in messages if message.room is None]
         execute_rows(connection, INSERT_PRIVATE, list(map(_PRIVATE_VALUES, private)))
+    # Answers are few: their quote is set by a second statement, so the inserts above stay as they were.
+    answers = [_QUOTE_VALUES(message) for message in messages if message.reply_to is not None]
+    if answers:
+        execute_rows(connection, QUOTE_UPDATE, answers)

@@ -129,11 +129,15 @@ class RecentMessages:
             return message_id in self._deleted
 
     def visible(self, messages: Iterable[StoredMessage], cutoff_ms: int) -> list[StoredMessage]:
-        """Drop messages deleted or cleared this run, and those older than the retention cutoff or purged."""
+        """Drop messages deleted or cleared this run, and those older than the retention cutoff or purged;
+        an answer whose original was deleted this run loses its quoted words (the database's copy too, see
+        SqliteMessageStore.delete)."""
         with self.lock:
             deleted, cleared, purged = self._deleted, self._cleared, self.purged_up_to
             return [
-                message
+                message.without_quote()
+                if message.reply_to is not None and (message.reply_to in deleted or message.reply_to <= purged)
+                else message
                 for message in messages
                 if message.time_ms >= cutoff_ms
                 and message.id > purged

@@ -218,6 +218,18 @@ def _v8_ignores(db: sqlite3.Connection) -> None:
     )
 
 
+def _v9_replies(db: sqlite3.Connection) -> None:
+    """Version 9: REPLY's link and quote (chat_server/handlers/replies.py), kept so history shows them again.
+
+    The index holds only answers, so DELETE finds the quotes of a message it
+    removes without a scan, and the messages that answer nothing cost nothing.
+    """
+    db.execute("ALTER TABLE messages ADD COLUMN reply_to INTEGER")
+    db.execute("ALTER TABLE messages ADD COLUMN reply_sender TEXT")
+    db.execute("ALTER TABLE messages ADD COLUMN reply_excerpt TEXT")
+    db.execute("CREATE INDEX messages_by_reply ON messages (reply_to) WHERE reply_to IS NOT NULL")
+
+
 MIGRATIONS: tuple[Step, ...] = (
     _v1_messages,
     _v2_search_and_kinds,
@@ -227,6 +239,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _v6_login_addresses,
     _v7_accounts_made,
     _v8_ignores,
+    _v9_replies,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -33,7 +33,7 @@ NOTHING_VOUCHED = 2**63 - 1
 # The columns in StoredMessage's field order: a row is a StoredMessage, and a StoredMessage is the INSERT's parameters.
 COLUMNS = (
     "m.id, m.conv, m.room, m.sender, m.sender_key, m.recipient, m.recipient_key, m.text, m.time_ms, m.kind,"
-    " m.sender_owner, m.recipient_owner"
+    " m.sender_owner, m.recipient_owner, m.reply_to, m.reply_sender, m.reply_excerpt"
 )
 
 # fetch(connection, n): at least the n nearest rows it has (nearest first), and its frontier: the id

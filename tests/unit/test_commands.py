@@ -32,8 +32,8 @@ def test_the_table_has_exactly_the_contract_commands_and_which_work_before_a_nic
     identity = {"PASS", "REGISTER", "LOGIN", "TOPIC", "KEY", "KICK", "BAN", "UNBAN", "MUTE", "UNMUTE", "ANNOUNCE"}
     presence = {"AWAY", "BACK", "TYPING"}
     # our additions: out of a room; a flood deleted; a room given (teachers); one person shut out by another;
-    # a search's next page; students sent into a room (group work)
-    ours = {"REMOVE", "PURGE", "OWNER", "IGNORE", "UNIGNORE", "SEARCHBEFORE", "MOVE"}
+    # a search's next page; students sent into a room (group work); an answer to one message
+    ours = {"REMOVE", "PURGE", "OWNER", "IGNORE", "UNIGNORE", "SEARCHBEFORE", "MOVE", "REPLY"}
     assert (
         set(COMMANDS)
         == version_1

@@ -765,3 +765,22 @@ def test_search_before_an_id_pages_back_through_the_index_its_unindexed_rows_and
     assert page(matching[59]) == matching[60:]
     assert page(1) == []
     assert page(122) == matching[:30] + [121]  # the private one is alice's; carol's never
+
+
+def test_an_answer_loses_the_words_it_quoted_once_retention_removes_the_original(tmp_path):
+    """Found by the sixteenth review: an answer kept the first words of a message the retention had removed."""
+    with open_storage(tmp_path / "data", history_days=30) as storage:
+        storage.messages.append(public(1, "the old secret", age_ms=31 * 86_400_000))
+        storage.messages.append(public(2, "answer").quoting((1, "alice", "the old secret")))
+        storage.flush()
+        storage.purge_now()  # the retention pass (once a minute): the answer cannot tell its original's age before
+        wait_until(lambda: on_disk(tmp_path) == [2], timeout=20, message="purged")
+        (shown,) = storage.messages.still_visible(storage.messages.replay("general", 10))
+        assert (shown.id, shown.reply_to, shown.reply_excerpt) == (2, 1, None), "and in memory"
+    connection = sqlite3.connect(tmp_path / "data" / "classchat.db")
+    try:
+        assert connection.execute("SELECT reply_to, reply_sender, reply_excerpt FROM messages").fetchall() == [
+            (1, "alice", None)
+        ]
+    finally:
+        connection.close()

@@ -63,7 +63,7 @@ def test_a_version_3_database_gets_owners_from_the_accounts_that_existed_then(tm
         owners = {record.name: record.owner for record in storage.rooms.list_all()}
         assert owners == {"Physics": owner, "den": None, "club": None}  # a guest's room is nobody's now
     connection = sqlite3.connect(path)
-    assert schema_version(connection) == LATEST_VERSION == 8
+    assert schema_version(connection) == LATEST_VERSION == 9
     assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     connection.close()
 

@@ -124,7 +124,7 @@ def test_a_version_6_database_gains_the_days_new_accounts_with_its_accounts_kept
     with open_storage(tmp_path / "data", history_days=0) as storage:
         assert storage.accounts.accounts_made() == [("10.0.0.9", now_ms - 1000), ("10.0.0.7", now_ms)]
     connection = sqlite3.connect(path)
-    assert schema_version(connection) == LATEST_VERSION == 8
+    assert schema_version(connection) == LATEST_VERSION == 9
     assert connection.execute("SELECT count(*) FROM accounts_made").fetchone()[0] == 2
     connection.close()
 
@@ -134,9 +134,35 @@ def test_a_version_7_database_gains_the_ignores_table_in_place():
     connection = sqlite3.connect(":memory:", isolation_level=None)
     assert migrate(connection, MIGRATIONS[:7]) == (0, 7)
     connection.execute("INSERT INTO accounts_made (computer, made_ms) VALUES ('10.0.0.7', 1)")
-    assert migrate(connection) == (7, 8)
+    assert migrate(connection) == (7, 9)
     connection.execute("INSERT INTO ignores (ignorer, ignored, name) VALUES ('a:alice:1', 'a:bob:2', 'bob')")
     assert connection.execute("SELECT ignorer, ignored, name FROM ignores").fetchall() == [
         ("a:alice:1", "a:bob:2", "bob")
     ]
     assert connection.execute("SELECT computer FROM accounts_made").fetchall() == [("10.0.0.7",)]
+
+
+def test_a_version_8_database_gains_the_reply_columns_with_its_messages_kept(tmp_path):
+    """Version 9 keeps REPLY's link and quote; a version 8 file's messages come back as answers to nothing."""
+    path = tmp_path / "data" / "classchat.db"
+    path.parent.mkdir()
+    connection = sqlite3.connect(path, isolation_level=None)
+    assert migrate(connection, MIGRATIONS[:8]) == (0, 8)
+    connection.execute(
+        "INSERT INTO messages (id, conv, room, sender, sender_key, text, time_ms) "
+        "VALUES (5, '#lab', 'lab', 'alice', 'alice', 'old words', ?)",
+        (int(time.time() * 1000),),
+    )
+    connection.close()
+    with open_storage(tmp_path / "data", history_days=0) as storage:
+        message = storage.messages.get(5)
+        assert message is not None and message.text == "old words"
+        assert (message.reply_to, message.reply_sender, message.reply_excerpt) == (None, None, None)
+        answer = StoredMessage.public(6, "lab", "bob", "yes", int(time.time() * 1000)).quoting((5, "alice", "old"))
+        storage.messages.append(answer)
+        assert storage.flush(5.0)
+    connection = sqlite3.connect(path, isolation_level=None)
+    assert schema_version(connection) == LATEST_VERSION
+    assert connection.execute("SELECT reply_to, reply_sender, reply_excerpt FROM messages WHERE id = 6").fetchall() == [
+        (5, "alice", "old")
+    ]
