@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -65,3 +66,25 @@ def test_the_poller_does_not_wait_for_the_servers_registry_lock(window: AdminWin
     holder.join(TIMEOUT)
     assert outcome == ["released after the look"]  # the look was over while the server still held its lock
     assert window.class_button.cget("text") == "Mute class"
+
+
+def test_a_burst_of_log_lines_is_shown_in_slices_all_of_them_in_order(
+    window: AdminWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started(window)
+    while window.pump():  # the start's own lines
+        pass
+    server_log = logging.getLogger("chat_server.probe")
+    lines = [f"line {number:03d} of the burst" for number in range(120)]
+    for line in lines:  # as 600 students leaving at once log a line each
+        server_log.info(line)
+    monkeypatch.setattr(window_module, "PUMP_SECONDS", 0.0)
+    monkeypatch.setattr(window_module, "LOG_SLICE", 50)
+    assert window.pump() is True  # one slice, then control goes back to Tk
+    assert sum(line in window.log_pane.shown_text() for line in lines) == 50
+    looks = 1
+    while window.pump():
+        looks += 1
+        assert looks < 100, "the log backlog never ran out"
+    shown = [text for text in window.log_pane.shown_text().splitlines() if "of the burst" in text]
+    assert [text.split("INFO", 1)[1].strip() for text in shown] == lines  # all of them, once each, in order
