@@ -89,7 +89,8 @@ class Moderation:
     def show_class_muted(self) -> None:
         """The class button says what the server has now: a teacher's MUTE * with no student online changes no row."""
         server = self.server if self.phase == "running" else None
-        text = "Unmute class" if server is not None and server.class_muted() else "Mute class"
+        # A glance, not class_muted(): this runs on every poll, and the Tk thread must not wait for the registry lock.
+        text = "Unmute class" if server is not None and server.class_muted_glance() else "Mute class"
         if self.class_button.cget("text") != text:
             self.class_button.configure(text=text)
 

@@ -4,7 +4,8 @@
             data folder; its threads do the rest) while the Tk thread keeps drawing until it is done
     server threads --registry events--> AdminFeed (the latest snapshot per client and room; counters likewise)
     server threads --logging--> QueueLogHandler (bounded queue)
-    Tk thread:  _poll() every POLL_MS drains a bounded batch of both into the views and the log pane
+    Tk thread:  _poll() every POLL_MS drains both into the views and the log pane, for PUMP_SECONDS at most
+                (a slice of EVENT_SLICE states at least); a backlog is looked at again after BACKLOG_POLL_MS
     Stop (asks first if anyone is connected) -> ServerRunner's "admin-stop" thread runs server.stop()
             (clients get shutdown and bye, threads are joined), then marks the feed stopped;
             the poller's next look sees it first, however much is pending, and offers Start again.
@@ -35,6 +36,7 @@ import errno
 import logging
 import textwrap
 import threading
+import time
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import replace
@@ -72,8 +74,10 @@ log = logging.getLogger("chat_server.admin_gui.window")
 WINDOW_TITLE = f"ClassChat Server {__version__}"
 POLL_MS = 50
 START_PUMP_SECONDS = 0.02  # how often the window redraws while the server starts on its own thread
-EVENT_BATCH = 500
-LOG_BATCH = 200
+EVENT_SLICE = 50  # client and room states applied between two looks at the clock...
+PUMP_SECONDS = 0.025  # ...until a look has taken this long; then the window draws and answers, and looks again
+BACKLOG_POLL_MS = 1  # how soon the next look comes while states still wait (POLL_MS once the feed is empty)
+LOG_SLICE = 50  # log lines added between two looks at the clock
 SCREEN_MARGIN = 80  # px a window manager's title bar and a taskbar take from the screen's height
 WINDOW_PADDING = 8  # px around everything in the window
 TOP_LABEL = "Server and join address"  # the View menu's entry on a short screen: untick it to see the tables
@@ -610,35 +614,56 @@ class AdminWindow(AdminIdentity, ttk.Frame):
 
     def _poll(self) -> None:
         self._poll_id = None
+        behind = False
         try:
-            self.pump()
+            behind = self.pump()
         finally:
             if not (self.closed or self.destroyed):
-                self._poll_id = self.after(POLL_MS, self._poll)
+                self._poll_id = self.after(BACKLOG_POLL_MS if behind else POLL_MS, self._poll)
 
-    def pump(self) -> None:
-        """Apply a bounded batch of client and room states and log lines to the widgets."""
+    def pump(self) -> bool:
+        """Apply client and room states and log lines to the widgets for PUMP_SECONDS at most; True if more waits.
+
+        States come in slices of EVENT_SLICE, the clock looked at after each: 600 students leaving at
+        once is several looks, each short, with the window drawn and answering between them; what was
+        not applied stays in the feed (and the log queue), in its order, for the next look.
+        """
         if self._quit_signalled:
             self.close()
-            return
+            return False
+        deadline = time.perf_counter() + PUMP_SECONDS
         feed = self.runner.feed
+        behind = False
         if feed is not None:
             # Counters are taken before the events: a count then never refers to a
             # client whose arrival is still queued once the queue has been emptied.
             counters = feed.take_counters()
             self._sent_backlog.update(counters.clients)
             self._room_backlog.update(counters.rooms)
-            events, emptied = feed.take_events(EVENT_BATCH)
-            for event in events:
-                self._apply(event)
+            applied = False
+            while True:
+                events, emptied = feed.take_events(EVENT_SLICE)
+                for event in events:
+                    self._apply(event)
+                applied = applied or bool(events)
+                if emptied or self.runner.feed is not feed or time.perf_counter() >= deadline:
+                    break
             if emptied and self.runner.feed is feed:
                 self._apply_counters()
-            if events:  # a selected row may have gone, or been muted
+            behind = not emptied and self.runner.feed is feed
+            if applied:  # a selected row may have gone, or been muted
                 self.refresh_actions()
         self.handins.refresh(self.server if self.phase == "running" else None)
         self.show_class_muted()  # a teacher's MUTE * or UNMUTE * (no row need change), or a restart
-        lines, dropped = self.log_handler.take(LOG_BATCH)
-        self.log_pane.add_lines(lines, dropped)
+        # The log in slices too, after the tables and under the same clock (at least one slice a look):
+        # 200 lines at once took 50 to 230 ms while 600 students came and went.
+        while True:
+            lines, dropped = self.log_handler.take(LOG_SLICE)
+            self.log_pane.add_lines(lines, dropped)
+            if len(lines) < LOG_SLICE:
+                return behind
+            if time.perf_counter() >= deadline:
+                return True
 
     def _apply(self, event: FeedEvent) -> None:
         if isinstance(event, ClientChanged):
