@@ -126,7 +126,7 @@ class MoveCommands(CommandModule):
         return deliveries, self._confirmation(shown_room, moved + away, len(targets) - len(moved), len(away))
 
     def _parked_students(self, name: str) -> list[tuple[str, ParkedSession]]:
-        """Students whose connection dropped a moment ago and may RESUME, held in another room than `name`.
+        """Students whose connection dropped a moment ago and may RESUME, held in another room than `name` (or none).
 
         Without them `MOVE general *` missed a student whose Wi-Fi blipped: RESUME put them back in the
         group room the class had left (docs/review16-crossnew.md).
@@ -134,7 +134,7 @@ class MoveCommands(CommandModule):
         accounts = self.storage.accounts
         found = []
         for key, entry in self.registry.parked.all():
-            if entry.room is None or name_key(entry.room) == name_key(name) or key in self.registry.by_nick:
+            if (entry.room is not None and name_key(entry.room) == name_key(name)) or key in self.registry.by_nick:
                 continue
             account = accounts.get(entry.account) if entry.account is not None else None
             if account is None or account.role != "teacher":

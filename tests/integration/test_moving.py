@@ -136,12 +136,14 @@ def test_move_star_takes_a_student_whose_connection_just_dropped_where_the_class
     lee = teacher(server, wire, "Ms_Lee", "general")
     ann = wire(server, "ann", "g1")
     token = [frame for frame in ann.received if frame["type"] == "nick"][-1]["token"]
+    nomad = wire(server, "nomad")  # in no room yet
     ann.close()  # her Wi-Fi blips during group work: held for RESUME
-    wait_until(lambda: len(server.registry.parked) == 1)
+    nomad.close()
+    wait_until(lambda: len(server.registry.parked) == 2)
     lee.send("MOVE g2 bob")  # (bob is nowhere: refused, nothing changes)
     assert lee.expect("error")["code"] == ErrorCode.NO_SUCH_USER
     done = moderate(lee, "MOVE general * time is up")
-    assert done["users"] == ["ann"] and "when they come back" in done["content"]
+    assert sorted(done["users"]) == ["ann", "nomad"] and "2 of them lost their connection" in done["content"]
     back = wire(server)
     assert back.reply(f"RESUME ann {token}")["resumed"] is True
     wait_until(lambda: {c.nick: c.room for c in server.clients()}.get("ann") == "general")
