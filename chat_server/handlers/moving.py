@@ -34,7 +34,6 @@ probe).  Now:
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, join_deliveries, leave_deliveries
@@ -146,8 +145,8 @@ class MoveCommands(CommandModule):
         room = self.registry.find_room(room_name)
         record = self.kept_rooms.record(room_name) if room is None else None
         key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
-        for key, entry in parked:
-            self.registry.parked.keep(key, replace(entry, room=room_name, room_key_hash=key_hash))
+        for key, _entry in parked:
+            self.registry.parked.send_to(key, room_name, key_hash)
 
     def _targets(self, session: Session | None, who: str) -> list[Session]:
         """The students named (or every student for `*`), all online; else the whole command is refused."""
