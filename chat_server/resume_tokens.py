@@ -31,7 +31,7 @@ import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.lookalike import LookalikeIndex
 from shared.names import name_key
@@ -180,6 +180,15 @@ class ParkedSessions:
         """Whether `key` is among the kept_per_computer newest parked sessions of its computer."""
         mine = self._by_address.get(parked.address)
         return mine is not None and key in list(mine)[-self.kept_per_computer :]
+
+    def send_to(self, key: str, room: str, room_key_hash: str | None) -> None:
+        """RESUME of `key` puts it in `room` (MOVE * while the connection was down); its place in the order stays.
+
+        In place: expire() stops at the first live entry, so one moved to the end would outlive its time.
+        """
+        parked = self._by_key.get(key)
+        if parked is not None:
+            self._by_key[key] = replace(parked, room=room, room_key_hash=room_key_hash)
 
     def forget(self, key: str) -> None:
         parked = self._by_key.pop(key, None)

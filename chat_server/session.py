@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chat_server.address_budget import AddressBudget
     from chat_server.registry import Room
     from chat_server.storage.models import Role
+    from chat_server.storage.search_sender import SenderFilter
 
 _session_ids = itertools.count(1)
 SENT_IDS_KEPT = 50  # `DELETE last` looks this far back for one of its own messages still kept
@@ -71,6 +72,8 @@ class Session:
         # The ids of its newest messages, for `DELETE last` (an nc/telnet user never sees an id); RESUME hands them on.
         # A list, not a deque: an empty deque holds a 64-slot block, 0.6 KB for each of thousands of connections.
         self.sent_ids: list[int] = []
+        # SEARCH from:NAME's person, by name key, for its SEARCHBEFORE pages (handlers/history.py); made when used.
+        self.searched_senders: dict[str, tuple[SenderFilter, str]] | None = None
         self.bucket = bucket
         self.flood = flood or FloodGuard(0)
         self.list_bucket = list_bucket or TokenBucket(0, 1)

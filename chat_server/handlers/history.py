@@ -81,6 +81,7 @@ DRAIN_WAIT_SECONDS = 10.0  # a HISTORY waits this long at most for the client to
 DRAIN_POLL_SECONDS = 0.02
 TURN_POLL_SECONDS = 0.25  # a page waiting for its computer's turn looks this often whether its connection ended
 SEARCH_RESULTS = 50
+SENDERS_REMEMBERED = 8  # from:NAME persons a connection keeps for its SEARCHBEFORE pages
 OLDER_MATCH = (
     " These are the {which} {page}; older messages match too: /searchbefore {last} {words} shows the next {page}."
 )
@@ -158,6 +159,29 @@ class HistoryCommands(CommandModule):
             SenderFilter(nick_key=name_key(name)),
             f" From: whoever used the nickname {name} (nobody holds it now, so it may be more than one person).",
         )
+
+    def _sender_for(self, session: Session, name: str, before: int | None) -> tuple[SenderFilter, str]:
+        """`from:NAME` for this search: on a SEARCHBEFORE page, the person the asker's SEARCH found (lock held).
+
+        A teacher paging `SEARCH #* from:bob` while bob renamed to rob and a classmate took "bob" got
+        "Nothing found ... From: bob" on page 2, and never saw bob's 20 older messages
+        (docs/review16-crossnew.md): NAME means whom it meant on the first page.
+        """
+        key = name_key(name)
+        found = self._sender_of(name)
+        remembered = session.searched_senders
+        if before is None:
+            if remembered is None:
+                remembered = session.searched_senders = {}
+            remembered.pop(key, None)
+            remembered[key] = found
+            while len(remembered) > SENDERS_REMEMBERED:
+                del remembered[next(iter(remembered))]
+            return found
+        earlier = remembered.get(key) if remembered is not None else None
+        if earlier is None or earlier[0] == found[0]:
+            return found
+        return earlier[0], f"{earlier[1]} The same person as on your first page ({name} may be someone else now)."
 
     def _person_of(self, peer: Session | None, nick: str) -> tuple[str, ...] | None:
         """Who holds `nick` now, as owners (the one online, else its account's); None for a guest who has gone."""
@@ -258,7 +282,7 @@ class HistoryCommands(CommandModule):
             with_private = True
         if not self.output_room(session, "/search"):
             return []
-        sender, by_whom = self._sender_of(request.sender) if request.sender is not None else (None, "")
+        sender, by_whom = self._sender_for(session, request.sender, request.before) if request.sender else (None, "")
         shown = query_shown(request.typed)
         fields: dict[str, object] = {"query": shown, "private": with_private}
         if request.sender is not None:

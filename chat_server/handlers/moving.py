@@ -24,6 +24,9 @@ probe).  Now:
   of the group, or set its topic).
 - The teacher gets `system` event `moderation`, action `move`, with `room`,
   `users` (those moved) and `count`.
+- `*` takes along students whose connection dropped a moment ago (held for
+  RESUME): they come back in the new room, not the one the class left.  A
+  room is made only when someone goes there.
 - When the room's replay needs the disk, it is read off the lock first and
   the whole command is decided again after (as JOIN does).
 """
@@ -35,6 +38,7 @@ import time
 from chat_server.handlers.base import CommandModule, CommandResult, Delivery, OffLock
 from chat_server.handlers.membership import REASON_IN_NOTICE_CHARS, join_deliveries, leave_deliveries
 from chat_server.handlers.replay import replay_count, replay_deliveries
+from chat_server.resume_tokens import ParkedSession
 from chat_server.session import Session
 from chat_server.storage.models import RoomRecord
 from shared.errors import ErrorCode, ProtocolError
@@ -78,12 +82,14 @@ class MoveCommands(CommandModule):
         targets = self._targets(teacher, words[1])
         reason = one_line(words[2]) if len(words) > 2 else ""
         room = self.registry.find_room(name)
-        made_here = False
-        if room is None and self.kept_rooms.record(name) is None:
+        to_make = room is None and self.kept_rooms.record(name) is None
+        if to_make:
             existing = self.registry.room_index.find(name)
             if existing is not None:
                 raise room_lookalike_error(name, existing)
-            made_here = self._record_for(teacher, name)
+        parked = self._parked_students(name) if words[1] == EVERYONE else []
+        # Made only when someone goes there: `MOVE gruop1 *` with nobody to move left a room kept for nobody.
+        made_here = to_make and bool(parked or targets) and self._record_for(teacher, name)
         by = teacher.nick or "" if teacher is not None else ""
         mover = f"{by} (teacher)" if teacher is not None else "An admin"
         moved: list[str] = []
@@ -114,7 +120,33 @@ class MoveCommands(CommandModule):
                 made_here = False
             moved.append(target.nick or "")
         shown_room = room.name if room is not None else name
-        return deliveries, self._confirmation(shown_room, moved, len(targets) - len(moved))
+        self._repark(parked, shown_room)
+        away = [entry.nick for _, entry in parked]
+        return deliveries, self._confirmation(shown_room, moved + away, len(targets) - len(moved), len(away))
+
+    def _parked_students(self, name: str) -> list[tuple[str, ParkedSession]]:
+        """Students whose connection dropped a moment ago and may RESUME, held in another room than `name` (or none).
+
+        Without them `MOVE general *` missed a student whose Wi-Fi blipped: RESUME put them back in the
+        group room the class had left (docs/review16-crossnew.md).
+        """
+        accounts = self.storage.accounts
+        found = []
+        for key, entry in self.registry.parked.all():
+            if (entry.room is not None and name_key(entry.room) == name_key(name)) or key in self.registry.by_nick:
+                continue
+            account = accounts.get(entry.account) if entry.account is not None else None
+            if account is None or account.role != "teacher":
+                found.append((key, entry))
+        return found
+
+    def _repark(self, parked: list[tuple[str, ParkedSession]], room_name: str) -> None:
+        """RESUME of each puts them in `room_name`, with its key as it is now (the teacher's move skips a key)."""
+        room = self.registry.find_room(room_name)
+        record = self.kept_rooms.record(room_name) if room is None else None
+        key_hash = room.key_hash if room is not None else record.key_hash if record is not None else None
+        for key, _entry in parked:
+            self.registry.parked.send_to(key, room_name, key_hash)
 
     def _targets(self, session: Session | None, who: str) -> list[Session]:
         """The students named (or every student for `*`), all online; else the whole command is refused."""
@@ -158,12 +190,14 @@ class MoveCommands(CommandModule):
         return True
 
     @staticmethod
-    def _confirmation(room: str, moved: list[str], already: int) -> Frame:
+    def _confirmation(room: str, moved: list[str], already: int, away: int = 0) -> Frame:
         if moved:
             names = ", ".join(moved[:NAMES_SHOWN]) + (
                 f" and {len(moved) - NAMES_SHOWN} more" if len(moved) > NAMES_SHOWN else ""
             )
             text = f"Moved {len(moved)} to #{room}: {names}."
+            if away:
+                text += f" {away} of them lost their connection a moment ago and will be there when they come back."
         else:
             text = f"Nobody moved to #{room}."
         if already:

@@ -99,14 +99,19 @@ class ReplyCommands(CommandModule):
         """The nickname an answer to private `message` goes to: its other person, if that person is online now.
 
         By owner, not by name: a classmate who took the other person's nickname since must not get the
-        quote of a private message (found by a probe, see docs/review16-reply.md).
+        quote of a private message (found by a probe, see docs/review16-reply.md); and the other person
+        renamed since gets it under the new name (docs/review16-crossnew.md).
         """
         if session.owns(message.sender_owner):
             nick, owner = message.recipient, message.recipient_owner
         else:
             nick, owner = message.sender, message.sender_owner
         target = self.registry.find_nick(nick) if nick is not None else None
-        if target is None or owner is None or not target.owns(owner):
+        if target is not None and owner is not None and not target.owns(owner):
+            target = None
+        if target is None and owner is not None:  # renamed since: "bob is not online" while he sat there as rob
+            target = next((other for other in self.registry.sessions if other.registered and other.owns(owner)), None)
+        if target is None or owner is None or target.closing:
             raise ProtocolError(
                 ErrorCode.NO_SUCH_USER,
                 f"{one_line(nick or '?', 40)}, who you talked with in message {message.id}, is not online now; "

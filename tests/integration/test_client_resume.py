@@ -16,6 +16,7 @@ from chat_gui.core.events import Problem, Received, State, StateChanged
 from chat_gui.core.sending import Sent
 from chat_gui.core.session import ClientSession
 from tests.fake_scheduler import FakeScheduler
+from tests.integration.identity_support import moderate, teacher
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -123,3 +124,14 @@ def test_when_someone_took_the_name_meanwhile_the_user_is_asked_for_another(serv
     scheduler.run_until(lambda: events and getattr(events[-1], "problem", None) is Problem.NICK_TAKEN, timeout=30)
     assert session.state is State.REGISTERING and session.nick == ""
     assert "took the nickname" in events[-1].detail
+
+
+def test_a_window_that_drops_during_group_work_comes_back_where_the_teacher_moved_the_class(server, relay, alice, wire):
+    session, scheduler, _events = alice
+    lee = teacher(server, wire, "Ms_Lee", "general")
+    relay.freeze()
+    relay.cut_upstream()  # the server parks alice's session for RESUME
+    scheduler.run_until(lambda: "alice" not in {client.nick for client in server.clients()}, timeout=30)
+    assert moderate(lee, "MOVE general * time is up")["users"] == ["alice"]
+    scheduler.run_until(lambda: session.state is State.READY and session.room == "general", timeout=30)
+    assert {client.nick: client.room for client in server.clients()}["alice"] == "general"

@@ -6,6 +6,7 @@ import pytest
 
 from shared.errors import ErrorCode
 from tests.integration.identity_support import moderate, teacher
+from tests.support import wait_until
 
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
@@ -129,3 +130,28 @@ def test_the_admin_console_moves_students_and_the_room_it_makes_is_nobodys(serve
     assert console.execute("/move g1").startswith("Usage: /move ROOM")
     lee.send("PING")
     lee.expect("pong")
+
+
+def test_move_star_takes_a_student_whose_connection_just_dropped_where_the_class_goes(server, wire):
+    lee = teacher(server, wire, "Ms_Lee", "general")
+    ann = wire(server, "ann", "g1")
+    token = [frame for frame in ann.received if frame["type"] == "nick"][-1]["token"]
+    nomad = wire(server, "nomad")  # in no room yet
+    ann.close()  # her Wi-Fi blips during group work: held for RESUME
+    nomad.close()
+    wait_until(lambda: len(server.registry.parked) == 2)
+    lee.send("MOVE g2 bob")  # (bob is nowhere: refused, nothing changes)
+    assert lee.expect("error")["code"] == ErrorCode.NO_SUCH_USER
+    done = moderate(lee, "MOVE general * time is up")
+    assert sorted(done["users"]) == ["ann", "nomad"] and "2 of them lost their connection" in done["content"]
+    back = wire(server)
+    assert back.reply(f"RESUME ann {token}")["resumed"] is True
+    wait_until(lambda: {c.nick: c.room for c in server.clients()}.get("ann") == "general")
+
+
+def test_move_star_with_nobody_to_move_makes_no_room(server, wire):
+    lee = teacher(server, wire, "Ms_Lee", "general")
+    assert "Nobody moved" in moderate(lee, "MOVE gruop1 *")["content"]  # a typo, before the class logged in
+    sam = wire(server, "sam", "general")
+    sam.send("JOIN gruop1")
+    assert sam.expect("joined")["owner"] == "sam"  # an ordinary new room, not one the teacher keeps

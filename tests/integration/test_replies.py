@@ -228,3 +228,23 @@ def test_an_original_deleted_while_the_reply_reads_it_is_not_quoted(server, wire
     with server.registry.lock, pytest.raises(ProtocolError) as refused:
         step.then(found)
     assert refused.value.message.startswith(f"There is no message {original['id']} that you can reply to")
+
+
+def test_a_private_reply_reaches_the_other_person_under_the_name_they_took_since(server, wire):
+    alice = wire(server, "alice", "lab")
+    bob = wire(server, "bob", "lab")
+    bob.send("PM alice is page 12 due?")
+    question = alice.expect("private")
+    bob.send("NICK rob")
+    assert bob.expect("nick")["nick"] == "rob"
+    alice.send(f"REPLY {question['id']} yes, Friday")
+    for client in (alice, bob):
+        frame = client.expect(lambda f: f["type"] in ("error", "private") and f.get("content") != question["content"])
+        assert frame["type"] == "private" and frame["to"] == "rob", frame
+        assert frame["reply"]["sender"] == "bob"
+    carl = wire(server, "bob", "lab")  # a classmate takes the freed name: still not the one answered
+    alice.send(f"REPLY {question['id']} and page 13")
+    bob.expect(lambda f: f["type"] == "private" and f["content"] == "and page 13")
+    carl.send("PING x")
+    carl.expect("pong")
+    assert "page 1" not in str(carl.received)

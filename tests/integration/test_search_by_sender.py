@@ -193,3 +193,23 @@ def test_every_room_pages_back_with_the_hint(start_server, wire):
     assert frame["more"] is True and f"/searchbefore {last} #* from:bob" in frame["content"]
     older = search(teacher, f"SEARCHBEFORE {last} #* from:bob")
     assert found(frame) + found(older) == sorted((e["id"] for e in mine), reverse=True)
+
+
+def test_searchbefore_pages_the_same_person_after_a_rename_and_a_classmate_took_the_name(start_server, wire):
+    server = start_server(rate_per_second=0)
+    bob = wire(server, "bob", "lab")
+    mine = say_many(bob, "bob", 70)
+    add_account(server, "Ms_Lee", "teacher")
+    teacher = wire(server)
+    login(teacher, "Ms_Lee")
+    first = search(teacher, "SEARCH #* from:bob")
+    assert len(first["results"]) == 50 and first["more"] is True
+    bob.send("NICK rob")  # between the teacher's pages...
+    bob.expect("nick")
+    mallory = wire(server, "bob", "lab")  # ...and a classmate takes the name
+    said(mallory, "nothing to see here")
+    older = search(teacher, f"SEARCHBEFORE {first['results'][-1]['id']} #* from:bob")
+    assert found(first) + found(older) == sorted((e["id"] for e in mine), reverse=True)
+    assert "may be someone else now" in older["content"]
+    again = search(teacher, "SEARCH #* from:bob")  # a new search means whoever holds the name now
+    assert [r["content"] for r in again["results"]] == ["nothing to see here"]

@@ -53,3 +53,15 @@ def test_parking_a_name_again_moves_it_to_its_new_address():
     park(table, "carol", "127.0.0.2")
     assert table.peek("bob") is not None and table.peek("bob").address == "127.0.0.3"
     assert table.peek("carol") is not None
+
+
+def test_sending_a_parked_session_to_another_room_keeps_its_time_and_its_place():
+    table = ParkedSessions(10, capacity=100)
+    park(table, "ann", "127.0.0.2", now=0.0)
+    park(table, "bob", "127.0.0.3", now=5.0)
+    table.send_to("ann", "general", None)  # MOVE general * while ann's connection was down
+    moved = table.check("ann", "token-ann", 1.0)
+    assert moved is not None and moved.room == "general"
+    table.expire(11.0)  # ann's time is up, bob's is not
+    assert table.peek("ann") is None and table.peek("bob") is not None
+    assert table.kept_for_another("bob", "127.0.0.9", 11.0) is not None  # bob's name is still held for him
