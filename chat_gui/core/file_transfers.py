@@ -58,6 +58,10 @@ from shared.tls_socket import TlsSocket
 from shared.transfer_session import ProgressReport, TransferProgress
 
 POLL_MS = 50  # how often worker results are picked up while a transfer runs
+# Results a turn may take: a finished fetch can make the window decode a 16-megapixel thumbnail (about 200 ms),
+# and six finishing together froze it for 974 ms in one turn. Past this the rest waits AGAIN_MS, in order.
+POLL_BUDGET_S = 0.025
+AGAIN_MS = 1
 PROGRESS_SECONDS = 0.1  # at most ten progress events a second per transfer
 RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0)  # a broken transfer connection is retried after these pauses
 BARRIER_PREFIX = "classchat-file-"
@@ -117,9 +121,14 @@ class FileTransfers:
         scheduler: Scheduler,
         listener: TransferListener,
         connect: Callable[[], Connect] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`connect()` returns how to open a transfer connection now (TLS front ends wrap the socket the same way)."""
+        """`connect()` returns how to open a transfer connection now (TLS front ends wrap the socket the same way).
+
+        `clock` (seconds) times each turn of results (POLL_BUDGET_S); tests pass their scheduler's.
+        """
         self.session = session
+        self._clock = clock
         self.scheduler = scheduler
         self.listener = listener
         self._connect = connect or self._default_connect
@@ -409,12 +418,16 @@ class FileTransfers:
             self.scheduler.after(POLL_MS, self._poll)
 
     def _poll(self) -> None:
+        deadline = self._clock() + POLL_BUDGET_S
         while True:
             try:
                 callback = self._results.get_nowait()
             except queue.Empty:
                 break
             callback()
+            if self._clock() >= deadline and not self._results.empty():
+                self.scheduler.after(AGAIN_MS, self._poll)  # the window draws and answers in between
+                return
         if self.active:
             self.scheduler.after(POLL_MS, self._poll)
         else:

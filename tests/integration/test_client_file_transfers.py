@@ -7,6 +7,7 @@ shows.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
@@ -17,6 +18,7 @@ import pytest
 
 from chat_gui.core.events import Received
 from chat_gui.core.file_transfers import (
+    POLL_MS,
     RETRY_PAUSES,
     FileTransfers,
     TransferEvent,
@@ -236,3 +238,27 @@ def test_a_full_disk_stops_the_download_at_once_with_that_reason(start_server, s
     assert "video.mp4 was not saved" in ended.detail and "No space left" in ended.detail, ended.detail
     assert list(small.iterdir()) == [], "the partial file is removed, so the disk has its space back"
     assert took < RETRY_PAUSES[0] + 5, f"{took:.1f} s"
+
+
+def test_slow_results_come_one_turn_at_a_time_all_of_them_in_order(start_server, sharers):
+    """A finished fetch may make the window decode a big thumbnail (about 200 ms): six at once froze it 974 ms.
+
+    Each result here takes 0.2 s of the scheduler's clock; a turn hands back after the first, and the rest
+    follow in later turns, in the order they came.
+    """
+    server = start_server()
+    bob = sharers(server, "bob")
+    transfers = FileTransfers(bob.session, bob.scheduler, lambda event: None, clock=bob.scheduler.clock)
+    ran: list[int] = []
+
+    def slow(number: int) -> None:
+        ran.append(number)
+        bob.scheduler.now += 0.2  # a 16-megapixel picture decoded on the Tk thread, in the fake clock
+
+    for number in range(3):
+        transfers._post(functools.partial(slow, number))
+    transfers._start_polling()
+    bob.scheduler.advance(POLL_MS / 1000)
+    assert ran == [0]  # the window gets its turn before the next one
+    bob.scheduler.advance(5)
+    assert ran == [0, 1, 2]
