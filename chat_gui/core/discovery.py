@@ -162,7 +162,9 @@ class ServerBrowser:
                 if info is not None and not info.load_from_cache(zeroconf):
                     info = None
             else:
-                info = zeroconf.get_service_info(service_type, name, timeout=RESOLVE_TIMEOUT_MS)
+                info = zeroconf.get_service_info(
+                    service_type, name, timeout=RESOLVE_TIMEOUT_MS, question_type=DNSQuestionType.QM
+                )  # multicast answers, as the browser's queries (start())
         except Exception as error:  # a malformed record must not stop the browser thread
             log.debug("cannot resolve %r: %r", name, error)
             return
