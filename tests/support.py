@@ -25,14 +25,20 @@ class FakeClock:
         return self.now
 
 
+WAIT_SECONDS = 15.0  # as long as a wire client waits for a frame: CI's fresh 2-CPU machine can stall for seconds
+
+
 def wait_until(
     condition: Callable[[], T],
-    timeout: float = 5.0,
+    timeout: float = WAIT_SECONDS,
     interval: float = 0.01,
     pump: Callable[[], object] | None = None,
     message: str = "",
 ) -> T:
     """Call `condition` until it returns something truthy, or fail after `timeout` seconds.
+
+    It returns as soon as the condition holds, so a long default costs a
+    passing test nothing; only a failing one waits it out.
 
     `pump` (for example a Tk root's `update`) runs before every check, so a
     window keeps processing events while a test waits.
