@@ -165,7 +165,7 @@ class HistoryCommands(CommandModule):
 
         A teacher paging `SEARCH #* from:bob` while bob renamed to rob and a classmate took "bob" got
         "Nothing found ... From: bob" on page 2, and never saw bob's 20 older messages
-        (docs/review16-crossnew.md): NAME means whom it meant on the first page.
+        (docs/reliability.md, the sixteenth hostile review): NAME means whom it meant on the first page.
         """
         key = name_key(name)
         found = self._sender_of(name)

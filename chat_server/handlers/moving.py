@@ -128,7 +128,7 @@ class MoveCommands(CommandModule):
         """Students whose connection dropped a moment ago and may RESUME, held in another room than `name` (or none).
 
         Without them `MOVE general *` missed a student whose Wi-Fi blipped: RESUME put them back in the
-        group room the class had left (docs/review16-crossnew.md).
+        group room the class had left (docs/reliability.md, the sixteenth hostile review).
         """
         accounts = self.storage.accounts
         found = []

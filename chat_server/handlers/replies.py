@@ -10,7 +10,7 @@ never from the sender, so nobody can make up a quote of the teacher.  A
 client that ignores `reply` sees a normal message.
 
 SAY, MSG and PM do not change: a message that answers nothing costs
-nothing more (docs/review16-reply.md).
+nothing more (docs/reliability.md, the sixteenth hostile review).
 """
 
 from __future__ import annotations
@@ -99,8 +99,8 @@ class ReplyCommands(CommandModule):
         """The nickname an answer to private `message` goes to: its other person, if that person is online now.
 
         By owner, not by name: a classmate who took the other person's nickname since must not get the
-        quote of a private message (found by a probe, see docs/review16-reply.md); and the other person
-        renamed since gets it under the new name (docs/review16-crossnew.md).
+        quote of a private message; and the other person renamed since gets it under the new name (both
+        found by probes: docs/reliability.md, the sixteenth hostile review).
         """
         if session.owns(message.sender_owner):
             nick, owner = message.recipient, message.recipient_owner
