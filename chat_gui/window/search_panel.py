@@ -210,19 +210,16 @@ class SearchPanel(ttk.Frame):
     def forget_result(self, number: int) -> None:
         """A deleted message leaves the results."""
         kept = [result for result in self.results if result.get("id") != number]
-        if len(kept) != len(self.results):
-            self.show_results(
-                self.words.get().strip(),
-                kept,
-                stopped_early=self.stopped_early,
-                more=self.more,
-                by_nickname_only=self.by_nickname_only,
-            )
+        self._show_kept(kept)
 
     def forget_room(self, room: str) -> None:
         """A room's history was cleared: its results leave the list."""
         key = name_key(room)
         kept = [result for result in self.results if name_key(str(result.get("room", ""))) != key or not room]
+        self._show_kept(kept)
+
+    def _show_kept(self, kept: list[Any]) -> None:
+        """Show the results left after some went, with the notes the search came with (when any went)."""
         if len(kept) != len(self.results):
             self.show_results(
                 self.words.get().strip(),
