@@ -70,13 +70,6 @@ class ChatCommands(CommandModule):
 
     def public_in(self, session: Session, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
         """A message to the sender's room; `reply` (the server's own quote, handlers/replies.py) goes with it."""
-        return self._public(session, raw_text, reply)
-
-    def private_to(self, session: Session, nick: str, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
-        """A private message to `nick`, with `reply` as in public_in."""
-        return self._private(session, nick, raw_text, reply)
-
-    def _public(self, session: Session, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
         room = self.require_room(session)
         self.require_voice(session)
         text = self.text(raw_text)
@@ -107,7 +100,8 @@ class ChatCommands(CommandModule):
             self.registry.emit("message", session=session, room=room)
         return [(room.members, frame)]
 
-    def _private(self, session: Session, nick: str, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
+    def private_to(self, session: Session, nick: str, raw_text: str, reply: Quote | None = None) -> list[Delivery]:
+        """A private message to `nick`, with `reply` as in public_in."""
         target = self.registry.find_nick(nick)
         if target is None:
             raise ProtocolError(
@@ -155,23 +149,23 @@ class ChatCommands(CommandModule):
     def handle_msg(self, session: Session, argument: str) -> list[Delivery]:
         target = classify_msg(argument, lambda nick: self.registry.find_nick(nick) is not None)
         if target.kind == "private":
-            return self._private(session, target.nick, target.text)
+            return self.private_to(session, target.nick, target.text)
         if target.kind == "no_such_user":
             raise ProtocolError(
                 ErrorCode.NO_SUCH_USER,
                 f"Nobody called {one_line(target.nick, 40)} is online, so the message was not sent. "
                 f"To post it publicly use /say TEXT; /list shows who is online.",
             )
-        return self._public(session, target.text)
+        return self.public_in(session, target.text)
 
     def handle_say(self, session: Session, argument: str) -> list[Delivery]:
-        return self._public(session, argument)
+        return self.public_in(session, argument)
 
     def handle_pm(self, session: Session, argument: str) -> list[Delivery]:
         nick, text = split_pm_argument(argument)
         if not nick:
             raise ProtocolError(ErrorCode.BAD_ARGUMENT, "Say who and what: /pm NICK TEXT.")
-        return self._private(session, nick, text)
+        return self.private_to(session, nick, text)
 
     def handle_leave(self, session: Session, argument: str) -> list[Delivery]:
         room = self.require_room(session)
